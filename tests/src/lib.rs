@@ -33,5 +33,7 @@ pub fn kubectl_binary() -> PathBuf {
         .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
         .map(|dir| dir.join("kubectl"))
         .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| panic!("kubectl is not on PATH: the end-to-end tests need a 1.32 client"))
+        .unwrap_or_else(|| {
+            panic!("kubectl is not on PATH: the end-to-end tests need a 1.32 client")
+        })
 }
