@@ -1,0 +1,1217 @@
+//! What a kubelet would report for a pod: its status and the events it
+//! (and the scheduler) would have emitted, at a given moment.
+//!
+//! It is a pure function of the pod object, where it was placed and how much
+//! time has passed, so a pod's whole life (image pull, start, readiness after
+//! the ready delay, crash loops with growing back-off) can be replayed at any
+//! instant without timers per pod: the controllers call [`observe`] whenever
+//! they look at a pod and write back what changed.
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Value, json};
+
+use crate::behaviour::{PodBehaviour, SimState};
+use crate::clock::{format_go_duration, rfc3339};
+use crate::fingerprint::hex_digest;
+use crate::quantity::Quantity;
+
+/// How long a new pod takes to become ready when its annotations say nothing.
+pub const DEFAULT_READY_DELAY: Duration = Duration::from_secs(1);
+
+/// How long each instance of a crash-looping container runs before it dies.
+const CRASHING_CONTAINER_RUN_TIME: Duration = Duration::from_secs(3);
+
+/// The kubelet's first restart back-off; it doubles after each crash.
+const INITIAL_RESTART_BACKOFF: Duration = Duration::from_secs(10);
+
+/// The kubelet's longest restart (and image pull) back-off.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// How long a completing container (a Job's) runs when no ready delay is given.
+const DEFAULT_COMPLETION_TIME: Duration = Duration::from_secs(2);
+
+/// The kubelet's default readiness probe period, which paces Unhealthy events.
+const DEFAULT_PROBE_PERIOD: Duration = Duration::from_secs(10);
+
+/// Where the scheduler put a pod.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placement {
+    /// Not placed; `message` is the scheduler's FailedScheduling explanation.
+    Unschedulable {
+        /// e.g. `0/3 nodes are available: 3 Insufficient memory.`
+        message: String,
+        /// When the scheduler first tried.
+        since: SystemTime,
+    },
+    /// Bound to a node.
+    Bound {
+        /// The node's name.
+        node_name: String,
+        /// The node's InternalIP.
+        host_ip: String,
+        /// The IP given to the pod (the node's for host-network pods).
+        pod_ip: String,
+        /// When the pod was bound: the start of its life on the node.
+        bound_at: SystemTime,
+    },
+}
+
+/// Normal or Warning, as in an Event's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    /// Something expected happened.
+    Normal,
+    /// Something went wrong.
+    Warning,
+}
+
+impl EventType {
+    /// The Event's `type` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Normal => "Normal",
+            EventType::Warning => "Warning",
+        }
+    }
+}
+
+/// What an event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventSubject {
+    /// The observed pod (optionally one of its containers: `spec.containers{app}`).
+    Pod {
+        /// The `fieldPath` of the involved object, when about a container.
+        field_path: Option<String>,
+    },
+    /// A node (the kernel's OOM kill is reported against the node).
+    Node(String),
+}
+
+/// One event as a component would have recorded it, with its repeat count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    /// What it is about.
+    pub subject: EventSubject,
+    /// `Normal` or `Warning`.
+    pub event_type: EventType,
+    /// `Scheduled`, `Pulling`, `BackOff`, ...
+    pub reason: &'static str,
+    /// The human message, exactly as the component words it.
+    pub message: String,
+    /// `kubelet`, `default-scheduler`, `kernel-monitor`.
+    pub component: &'static str,
+    /// The node that reported it, for node components.
+    pub host: Option<String>,
+    /// How many times it happened.
+    pub count: u32,
+    /// When it first happened.
+    pub first: SystemTime,
+    /// When it last happened.
+    pub last: SystemTime,
+}
+
+/// A pod's status at one moment, and the events of its life so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodObservation {
+    /// The whole `status` object.
+    pub status: Value,
+    /// Every event so far, oldest first.
+    pub events: Vec<EventRecord>,
+    /// Whether the pod is Ready.
+    pub ready: bool,
+    /// When it became Ready (for a Deployment's `availableReplicas`).
+    pub ready_since: Option<SystemTime>,
+}
+
+/// `nginx:1.27` → `docker.io/library/nginx:1.27`, as containerd reports images.
+pub fn full_image_reference(image: &str) -> String {
+    let first = image.split('/').next().unwrap_or(image);
+    let has_registry =
+        image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let with_registry = if has_registry {
+        image.to_string()
+    } else if image.contains('/') {
+        format!("docker.io/{image}")
+    } else {
+        format!("docker.io/library/{image}")
+    };
+    let last_segment = with_registry.rsplit('/').next().unwrap_or(&with_registry);
+    if last_segment.contains(':') || last_segment.contains('@') {
+        with_registry
+    } else {
+        format!("{with_registry}:latest")
+    }
+}
+
+/// The pod's containers as (name, image), in spec order.
+fn containers(pod: &Value, list: &str) -> Vec<(String, String)> {
+    pod.pointer(&format!("/spec/{list}"))
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|container| {
+                    let field = |key: &str| {
+                        container
+                            .get(key)
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    (field("name"), field("image"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The container the behaviour annotations describe: the one named by
+/// `kubectl.kubernetes.io/default-container`, else the first.
+pub fn main_container_name(pod: &Value) -> Option<String> {
+    let names = containers(pod, "containers");
+    let preferred = pod
+        .pointer("/metadata/annotations/kubectl.kubernetes.io~1default-container")
+        .and_then(Value::as_str);
+    preferred
+        .filter(|name| names.iter().any(|(known, _)| known == name))
+        .map(str::to_string)
+        .or_else(|| names.first().map(|(name, _)| name.clone()))
+}
+
+/// The pod's QoS class, from its containers' requests and limits.
+pub fn qos_class(pod: &Value) -> &'static str {
+    let containers = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut any_set = false;
+    let mut guaranteed = true;
+    for container in &containers {
+        for resource in ["cpu", "memory"] {
+            let limit = container
+                .pointer(&format!("/resources/limits/{resource}"))
+                .and_then(Value::as_str);
+            let request = container
+                .pointer(&format!("/resources/requests/{resource}"))
+                .and_then(Value::as_str);
+            any_set |= limit.is_some() || request.is_some();
+            let parse = |text: Option<&str>| text.and_then(|text| Quantity::parse(text).ok());
+            match (parse(request), parse(limit)) {
+                (_, None) => guaranteed = false,
+                (Some(request), Some(limit)) if request != limit => guaranteed = false,
+                _ => {}
+            }
+        }
+    }
+    if !any_set {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+fn text<'a>(pod: &'a Value, pointer: &str) -> &'a str {
+    pod.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn condition(
+    kind: &str,
+    ready: bool,
+    since: SystemTime,
+    reason: Option<&str>,
+    message: Option<&str>,
+) -> Value {
+    let mut value = json!({
+        "type": kind,
+        "status": if ready { "True" } else { "False" },
+        "lastProbeTime": null,
+        "lastTransitionTime": rfc3339(since),
+    });
+    if let Some(reason) = reason {
+        value["reason"] = json!(reason);
+    }
+    if let Some(message) = message {
+        value["message"] = json!(message);
+    }
+    value
+}
+
+/// The crash history of a crash-looping container: when each instance died.
+fn crash_times(started: SystemTime, now: SystemTime, limit: Option<u32>) -> Vec<SystemTime> {
+    let mut crashes = Vec::new();
+    let mut clock = started;
+    let mut backoff = INITIAL_RESTART_BACKOFF;
+    loop {
+        clock += CRASHING_CONTAINER_RUN_TIME;
+        if clock > now {
+            break;
+        }
+        crashes.push(clock);
+        // The restart count shown is the annotation's: the loop stops there,
+        // the last crash still being the most recent one.
+        if limit.is_some_and(|limit| crashes.len() > limit as usize) {
+            break;
+        }
+        clock += backoff;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+        if clock > now {
+            break;
+        }
+    }
+    crashes
+}
+
+/// A restart back-off as the kubelet words it for the `n`th restart.
+fn backoff_after(restarts: u32) -> Duration {
+    let doubled = INITIAL_RESTART_BACKOFF.saturating_mul(
+        1_u32
+            .checked_shl(restarts.saturating_sub(1))
+            .unwrap_or(u32::MAX),
+    );
+    doubled.min(MAX_BACKOFF)
+}
+
+/// Observes `pod` at `now`, given its placement.
+pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObservation {
+    let behaviour = PodBehaviour::of_pod(pod);
+    let name = text(pod, "/metadata/name");
+    let namespace = text(pod, "/metadata/namespace");
+    let uid = text(pod, "/metadata/uid");
+    let qos = qos_class(pod);
+    let (node_name, host_ip, pod_ip, bound_at) = match placement {
+        Placement::Unschedulable { message, since } => {
+            let retries =
+                now.duration_since(*since).unwrap_or_default().as_secs() / MAX_BACKOFF.as_secs();
+            return PodObservation {
+                status: json!({
+                    "phase": "Pending",
+                    "conditions": [condition("PodScheduled", false, *since, Some("Unschedulable"), Some(message))],
+                    "qosClass": qos,
+                }),
+                events: vec![EventRecord {
+                    subject: EventSubject::Pod { field_path: None },
+                    event_type: EventType::Warning,
+                    reason: "FailedScheduling",
+                    message: message.clone(),
+                    component: "default-scheduler",
+                    host: None,
+                    count: 1 + u32::try_from(retries).unwrap_or(u32::MAX),
+                    first: *since,
+                    last: if retries == 0 { *since } else { now },
+                }],
+                ready: false,
+                ready_since: None,
+            };
+        }
+        Placement::Bound {
+            node_name,
+            host_ip,
+            pod_ip,
+            bound_at,
+        } => (
+            node_name.as_str(),
+            host_ip.as_str(),
+            pod_ip.as_str(),
+            *bound_at,
+        ),
+    };
+    let ready_delay = behaviour.ready_delay.unwrap_or(DEFAULT_READY_DELAY);
+    // The first half of the ready delay is spent pulling and creating, the
+    // second half running before the readiness probe first passes.
+    let started_at = bound_at + ready_delay / 2;
+    let ready_at = bound_at + ready_delay;
+    let main = main_container_name(pod).unwrap_or_default();
+    let restart_policy = pod
+        .pointer("/spec/restartPolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("Always");
+
+    let mut events = vec![EventRecord {
+        subject: EventSubject::Pod { field_path: None },
+        event_type: EventType::Normal,
+        reason: "Scheduled",
+        message: format!("Successfully assigned {namespace}/{name} to {node_name}"),
+        component: "default-scheduler",
+        host: None,
+        count: 1,
+        first: bound_at,
+        last: bound_at,
+    }];
+    let kubelet_event =
+        |field_path: &str, event_type, reason, message: String, count, first, last| EventRecord {
+            subject: EventSubject::Pod {
+                field_path: Some(field_path.to_string()),
+            },
+            event_type,
+            reason,
+            message,
+            component: "kubelet",
+            host: Some(node_name.to_string()),
+            count,
+            first,
+            last,
+        };
+
+    let init_statuses: Vec<Value> = containers(pod, "initContainers")
+        .iter()
+        .map(|(container, image)| {
+            json!({
+                "name": container,
+                "image": image,
+                "imageID": format!("{}@sha256:{}", full_image_reference(image).rsplit_once(':').map_or(image.as_str(), |(repo, _)| repo), hex_digest(&[image], 64)),
+                "containerID": format!("containerd://{}", hex_digest(&[uid, container, "init"], 64)),
+                "ready": true,
+                "started": false,
+                "restartCount": 0,
+                "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": rfc3339(bound_at), "finishedAt": rfc3339(bound_at)}},
+                "lastState": {},
+            })
+        })
+        .collect();
+
+    let mut statuses = Vec::new();
+    let mut all_ready = true;
+    let mut any_waiting_or_running = false;
+    let mut all_succeeded = true;
+    let mut any_failed = false;
+    let mut pod_ready_since = ready_at;
+    let mut image_unpulled = false;
+
+    for (container, image) in containers(pod, "containers") {
+        let field_path = format!("spec.containers{{{container}}}");
+        let state_here = if container == main {
+            behaviour.state
+        } else {
+            SimState::Running
+        };
+        let reference = full_image_reference(&image);
+        let repository = reference
+            .rsplit_once(':')
+            .map_or(reference.as_str(), |(repo, _)| repo)
+            .to_string();
+        let image_id = format!("{repository}@sha256:{}", hex_digest(&[&image], 64));
+        let container_id = |instance: usize| {
+            format!(
+                "containerd://{}",
+                hex_digest(&[uid, &container, &instance.to_string()], 64)
+            )
+        };
+        let pull_took = (ready_delay / 2).max(Duration::from_millis(800));
+
+        if state_here == SimState::ImagePullBackOff {
+            image_unpulled = true;
+            all_ready = false;
+            all_succeeded = false;
+            any_waiting_or_running = true;
+            // Pull attempts at 0, then after a doubling back-off.
+            let mut attempts = 1_u32;
+            let mut next_attempt = bound_at + INITIAL_RESTART_BACKOFF;
+            let mut backoff = INITIAL_RESTART_BACKOFF;
+            let mut last_attempt = bound_at;
+            while next_attempt <= now {
+                attempts += 1;
+                last_attempt = next_attempt;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                next_attempt += backoff;
+            }
+            let in_backoff =
+                now.duration_since(last_attempt).unwrap_or_default() >= Duration::from_secs(1);
+            let pull_error = format!(
+                "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
+            );
+            let (reason, message) = if in_backoff {
+                (
+                    "ImagePullBackOff",
+                    format!("Back-off pulling image \"{image}\": ErrImagePull: {pull_error}"),
+                )
+            } else {
+                (
+                    "ErrImagePull",
+                    format!("rpc error: code = NotFound desc = {pull_error}"),
+                )
+            };
+            statuses.push(json!({
+                "name": container,
+                "image": image,
+                "imageID": "",
+                "ready": false,
+                "started": false,
+                "restartCount": 0,
+                "state": {"waiting": {"reason": reason, "message": message}},
+                "lastState": {},
+            }));
+            events.push(kubelet_event(
+                &field_path,
+                EventType::Normal,
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+                attempts,
+                bound_at,
+                last_attempt,
+            ));
+            events.push(kubelet_event(
+                &field_path,
+                EventType::Warning,
+                "Failed",
+                format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = {pull_error}"),
+                attempts,
+                bound_at,
+                last_attempt,
+            ));
+            events.push(kubelet_event(
+                &field_path,
+                EventType::Warning,
+                "Failed",
+                "Error: ErrImagePull".to_string(),
+                attempts,
+                bound_at,
+                last_attempt,
+            ));
+            if now.duration_since(bound_at).unwrap_or_default() >= Duration::from_secs(1) {
+                let backoffs = attempts * 2;
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Normal,
+                    "BackOff",
+                    format!("Back-off pulling image \"{image}\""),
+                    backoffs,
+                    bound_at + Duration::from_secs(1),
+                    now,
+                ));
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Warning,
+                    "Failed",
+                    "Error: ImagePullBackOff".to_string(),
+                    backoffs,
+                    bound_at + Duration::from_secs(1),
+                    now,
+                ));
+            }
+            continue;
+        }
+
+        if now < started_at {
+            // Still pulling the image and creating the container.
+            all_ready = false;
+            all_succeeded = false;
+            any_waiting_or_running = true;
+            statuses.push(json!({
+                "name": container,
+                "image": image,
+                "imageID": "",
+                "ready": false,
+                "started": false,
+                "restartCount": 0,
+                "state": {"waiting": {"reason": "ContainerCreating"}},
+                "lastState": {},
+            }));
+            events.push(kubelet_event(
+                &field_path,
+                EventType::Normal,
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+                1,
+                bound_at,
+                bound_at,
+            ));
+            continue;
+        }
+
+        events.push(kubelet_event(
+            &field_path,
+            EventType::Normal,
+            "Pulling",
+            format!("Pulling image \"{image}\""),
+            1,
+            bound_at,
+            bound_at,
+        ));
+        events.push(kubelet_event(
+            &field_path,
+            EventType::Normal,
+            "Pulled",
+            format!(
+                "Successfully pulled image \"{image}\" in {:.3}s ({:.3}s including waiting). Image size: {} bytes.",
+                pull_took.as_secs_f64(),
+                pull_took.as_secs_f64(),
+                40_000_000 + (u64::from_str_radix(&hex_digest(&[&image], 6), 16).unwrap_or(0) * 7) % 200_000_000
+            ),
+            1,
+            started_at,
+            started_at,
+        ));
+
+        match state_here {
+            SimState::CrashLoop | SimState::OomKilled => {
+                let crashes = crash_times(started_at, now, behaviour.restarts);
+                let exit_code = behaviour.crash_exit_code();
+                let terminated_reason = if state_here == SimState::OomKilled {
+                    "OOMKilled"
+                } else if exit_code == 0 {
+                    "Completed"
+                } else {
+                    "Error"
+                };
+                let instances = crashes.len() as u32;
+                let restarts = behaviour
+                    .restarts
+                    .map_or(instances, |limit| instances.min(limit));
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Normal,
+                    "Created",
+                    format!("Created container: {container}"),
+                    restarts + 1,
+                    started_at,
+                    now.min(
+                        crashes.last().copied().unwrap_or(started_at) + backoff_after(restarts),
+                    )
+                    .max(started_at),
+                ));
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Normal,
+                    "Started",
+                    format!("Started container {container}"),
+                    restarts + 1,
+                    started_at,
+                    now.min(
+                        crashes.last().copied().unwrap_or(started_at) + backoff_after(restarts),
+                    )
+                    .max(started_at),
+                ));
+                all_ready = false;
+                all_succeeded = false;
+                let Some(last_crash) = crashes.last().copied() else {
+                    // Still in its first run.
+                    any_waiting_or_running = true;
+                    statuses.push(json!({
+                        "name": container, "image": image, "imageID": image_id,
+                        "containerID": container_id(0), "ready": false, "started": true, "restartCount": 0,
+                        "state": {"running": {"startedAt": rfc3339(started_at)}}, "lastState": {},
+                    }));
+                    continue;
+                };
+                let last_terminated = json!({
+                    "exitCode": exit_code,
+                    "reason": terminated_reason,
+                    "startedAt": rfc3339(last_crash - CRASHING_CONTAINER_RUN_TIME),
+                    "finishedAt": rfc3339(last_crash),
+                    "containerID": container_id(instances as usize),
+                });
+                if state_here == SimState::OomKilled {
+                    events.push(EventRecord {
+                        subject: EventSubject::Node(node_name.to_string()),
+                        event_type: EventType::Warning,
+                        reason: "OOMKilling",
+                        message: format!(
+                            "Memory cgroup out of memory: Killed process {} ({container}) total-vm:{}kB, anon-rss:{}kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1204kB oom_score_adj:{}",
+                            10_000 + (u64::from_str_radix(&hex_digest(&[uid], 4), 16).unwrap_or(0) % 50_000),
+                            memory_limit_kib(pod, &container).map_or(2_934_112, |limit| limit * 5),
+                            memory_limit_kib(pod, &container).unwrap_or(524_288),
+                            if qos == "Guaranteed" { -997 } else { 936 }
+                        ),
+                        component: "kernel-monitor",
+                        host: Some(node_name.to_string()),
+                        count: restarts.max(1),
+                        first: crashes[0],
+                        last: last_crash,
+                    });
+                }
+                if restart_policy == "Never" {
+                    any_failed = exit_code != 0;
+                    statuses.push(json!({
+                        "name": container, "image": image, "imageID": image_id,
+                        "containerID": container_id(0), "ready": false, "started": false, "restartCount": 0,
+                        "state": {"terminated": last_terminated}, "lastState": {},
+                    }));
+                    continue;
+                }
+                any_waiting_or_running = true;
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Warning,
+                    "BackOff",
+                    format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"),
+                    restarts.max(1) * 3,
+                    crashes[0],
+                    now,
+                ));
+                statuses.push(json!({
+                    "name": container, "image": image, "imageID": image_id,
+                    "containerID": container_id(instances as usize),
+                    "ready": false, "started": false, "restartCount": restarts,
+                    "state": {"waiting": {
+                        "reason": "CrashLoopBackOff",
+                        "message": format!(
+                            "back-off {} restarting failed container={container} pod={name}_{namespace}({uid})",
+                            format_go_duration(backoff_after(restarts))
+                        ),
+                    }},
+                    "lastState": {"terminated": last_terminated},
+                }));
+            }
+            SimState::Completed => {
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Normal,
+                    "Created",
+                    format!("Created container: {container}"),
+                    1,
+                    started_at,
+                    started_at,
+                ));
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Normal,
+                    "Started",
+                    format!("Started container {container}"),
+                    1,
+                    started_at,
+                    started_at,
+                ));
+                all_ready = false;
+                let finished_at =
+                    started_at + behaviour.ready_delay.unwrap_or(DEFAULT_COMPLETION_TIME);
+                if now < finished_at {
+                    all_succeeded = false;
+                    any_waiting_or_running = true;
+                    statuses.push(json!({
+                        "name": container, "image": image, "imageID": image_id,
+                        "containerID": container_id(0), "ready": true, "started": true, "restartCount": 0,
+                        "state": {"running": {"startedAt": rfc3339(started_at)}}, "lastState": {},
+                    }));
+                } else {
+                    statuses.push(json!({
+                        "name": container, "image": image, "imageID": image_id,
+                        "containerID": container_id(0), "ready": false, "started": false, "restartCount": 0,
+                        "state": {"terminated": {
+                            "exitCode": 0, "reason": "Completed",
+                            "startedAt": rfc3339(started_at), "finishedAt": rfc3339(finished_at),
+                            "containerID": container_id(0),
+                        }},
+                        "lastState": {},
+                    }));
+                }
+            }
+            SimState::Running | SimState::NotReady | SimState::Pending => {
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Normal,
+                    "Created",
+                    format!("Created container: {container}"),
+                    1,
+                    started_at,
+                    started_at,
+                ));
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Normal,
+                    "Started",
+                    format!("Started container {container}"),
+                    1,
+                    started_at,
+                    started_at,
+                ));
+                any_waiting_or_running = true;
+                all_succeeded = false;
+                let ready = state_here != SimState::NotReady && now >= ready_at;
+                if state_here == SimState::NotReady {
+                    let period = pod
+                        .pointer("/spec/containers")
+                        .and_then(Value::as_array)
+                        .and_then(|list| {
+                            list.iter().find(|c| {
+                                c.get("name").and_then(Value::as_str) == Some(container.as_str())
+                            })
+                        })
+                        .and_then(|c| c.pointer("/readinessProbe/periodSeconds"))
+                        .and_then(Value::as_u64)
+                        .map_or(DEFAULT_PROBE_PERIOD, Duration::from_secs);
+                    let failures = 1 + now.duration_since(started_at).unwrap_or_default().as_secs()
+                        / period.as_secs().max(1);
+                    events.push(kubelet_event(
+                        &field_path,
+                        EventType::Warning,
+                        "Unhealthy",
+                        readiness_failure_message(pod, &container),
+                        u32::try_from(failures).unwrap_or(u32::MAX),
+                        started_at,
+                        now,
+                    ));
+                }
+                all_ready &= ready;
+                if !ready {
+                    pod_ready_since = now;
+                }
+                statuses.push(json!({
+                    "name": container, "image": image, "imageID": image_id,
+                    "containerID": container_id(0), "ready": ready, "started": true, "restartCount": 0,
+                    "state": {"running": {"startedAt": rfc3339(started_at)}}, "lastState": {},
+                }));
+            }
+            SimState::ImagePullBackOff => {}
+        }
+    }
+
+    let container_names: Vec<String> = statuses
+        .iter()
+        .filter(|status| status["ready"] != json!(true))
+        .filter_map(|status| status["name"].as_str().map(str::to_string))
+        .collect();
+    let unready_message = format!(
+        "containers with unready status: [{}]",
+        container_names.join(" ")
+    );
+    let phase = if !any_waiting_or_running && all_succeeded {
+        "Succeeded"
+    } else if !any_waiting_or_running && any_failed {
+        "Failed"
+    } else if image_unpulled || now < started_at {
+        "Pending"
+    } else {
+        "Running"
+    };
+    let finished = matches!(phase, "Succeeded" | "Failed");
+    let ready = all_ready && !finished && !statuses.is_empty();
+    let (ready_reason, ready_message) = if finished {
+        (Some("PodCompleted"), None)
+    } else if ready {
+        (None, None)
+    } else {
+        (Some("ContainersNotReady"), Some(unready_message.as_str()))
+    };
+    let ready_transition = if ready {
+        pod_ready_since
+    } else {
+        started_at.min(now)
+    };
+    let mut conditions = vec![
+        condition(
+            "PodReadyToStartContainers",
+            !finished,
+            started_at.min(now),
+            None,
+            None,
+        ),
+        condition(
+            "Initialized",
+            true,
+            bound_at,
+            finished.then_some("PodCompleted"),
+            None,
+        ),
+        condition(
+            "Ready",
+            ready,
+            ready_transition,
+            ready_reason,
+            ready_message,
+        ),
+        condition(
+            "ContainersReady",
+            ready,
+            ready_transition,
+            ready_reason,
+            ready_message,
+        ),
+        condition("PodScheduled", true, bound_at, None, None),
+    ];
+    if finished {
+        conditions[0]["status"] = json!("False");
+    }
+    let mut status = json!({
+        "phase": phase,
+        "conditions": conditions,
+        "hostIP": host_ip,
+        "hostIPs": [{"ip": host_ip}],
+        "podIP": pod_ip,
+        "podIPs": [{"ip": pod_ip}],
+        "startTime": rfc3339(bound_at),
+        "containerStatuses": statuses,
+        "qosClass": qos,
+    });
+    if !init_statuses.is_empty() {
+        status["initContainerStatuses"] = Value::Array(init_statuses);
+    }
+    events.sort_by_key(|event| event.first);
+    PodObservation {
+        status,
+        events,
+        ready,
+        ready_since: ready.then_some(pod_ready_since),
+    }
+}
+
+fn memory_limit_kib(pod: &Value, container: &str) -> Option<i128> {
+    pod.pointer("/spec/containers")?
+        .as_array()?
+        .iter()
+        .find(|c| c.get("name").and_then(Value::as_str) == Some(container))?
+        .pointer("/resources/limits/memory")
+        .and_then(Value::as_str)
+        .and_then(|text| Quantity::parse(text).ok())
+        .map(|limit| limit.units() / 1024)
+}
+
+/// The kubelet's message for a failing readiness probe of this container.
+fn readiness_failure_message(pod: &Value, container: &str) -> String {
+    let probe = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .and_then(|list| {
+            list.iter()
+                .find(|c| c.get("name").and_then(Value::as_str) == Some(container))
+        })
+        .and_then(|c| c.get("readinessProbe"));
+    match probe {
+        Some(probe) if probe.get("httpGet").is_some() => {
+            "Readiness probe failed: HTTP probe failed with statuscode: 503".to_string()
+        }
+        Some(probe) if probe.get("tcpSocket").is_some() => {
+            let port = probe
+                .pointer("/tcpSocket/port")
+                .map(Value::to_string)
+                .unwrap_or_default();
+            format!("Readiness probe failed: dial tcp: connect: connection refused (port {port})")
+        }
+        Some(probe) if probe.get("exec").is_some() => {
+            "Readiness probe failed: command exited with status 1".to_string()
+        }
+        _ => "Readiness probe failed: container reported not ready".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::from_unix_seconds;
+
+    fn pod(annotations: Value) -> Value {
+        json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web-7d9f8b6c5-x2x4q", "namespace": "shop", "uid": "u-1", "annotations": annotations},
+            "spec": {"containers": [
+                {"name": "app", "image": "nginx:1.27", "resources": {"limits": {"memory": "512Mi"}},
+                 "readinessProbe": {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5}},
+                {"name": "sidecar", "image": "ghcr.io/acme/proxy:1.0"}
+            ]}
+        })
+    }
+
+    fn bound(at: SystemTime) -> Placement {
+        Placement::Bound {
+            node_name: "node-1".to_string(),
+            host_ip: "10.0.1.21".to_string(),
+            pod_ip: "10.244.1.7".to_string(),
+            bound_at: at,
+        }
+    }
+
+    fn start() -> SystemTime {
+        from_unix_seconds(1_795_596_253)
+    }
+
+    fn reasons(observation: &PodObservation) -> Vec<(&'static str, u32)> {
+        observation
+            .events
+            .iter()
+            .map(|event| (event.reason, event.count))
+            .collect()
+    }
+
+    #[test]
+    fn a_running_pod_becomes_ready_after_its_ready_delay() {
+        let pod = pod(json!({"sim.kubeop.dev/ready-delay": "4s"}));
+        let creating = observe(&pod, &bound(start()), start() + Duration::from_secs(1));
+        assert_eq!(creating.status["phase"], "Pending");
+        assert_eq!(
+            creating.status["containerStatuses"][0]["state"]["waiting"]["reason"],
+            "ContainerCreating"
+        );
+        assert!(!creating.ready);
+
+        let starting = observe(&pod, &bound(start()), start() + Duration::from_secs(3));
+        assert_eq!(starting.status["phase"], "Running");
+        assert_eq!(starting.status["containerStatuses"][0]["ready"], false);
+        assert_eq!(
+            starting.status["conditions"][2]["reason"],
+            "ContainersNotReady"
+        );
+
+        let ready = observe(&pod, &bound(start()), start() + Duration::from_secs(5));
+        assert!(ready.ready);
+        assert_eq!(ready.status["podIP"], "10.244.1.7");
+        assert_eq!(ready.status["hostIP"], "10.0.1.21");
+        assert_eq!(ready.status["startTime"], "2026-11-25T08:44:13Z");
+        assert_eq!(ready.status["qosClass"], "Burstable");
+        assert_eq!(
+            ready.status["containerStatuses"][0]["imageID"]
+                .as_str()
+                .map(|id| id.starts_with("docker.io/library/nginx@sha256:")),
+            Some(true)
+        );
+        let expected = vec![
+            ("Scheduled", 1),
+            ("Pulling", 1),
+            ("Pulling", 1),
+            ("Pulled", 1),
+            ("Created", 1),
+            ("Started", 1),
+            ("Pulled", 1),
+            ("Created", 1),
+            ("Started", 1),
+        ];
+        let mut got = reasons(&ready);
+        got.sort();
+        let mut expected_sorted = expected;
+        expected_sorted.sort();
+        assert_eq!(got, expected_sorted);
+    }
+
+    #[test]
+    fn a_crashlooping_pod_shows_restarts_last_state_and_backoff() {
+        let pod = pod(
+            json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/exit-code": "2", "sim.kubeop.dev/restarts": "14"}),
+        );
+        let later = observe(
+            &pod,
+            &bound(start()),
+            start() + Duration::from_secs(6 * 3600),
+        );
+        let app = &later.status["containerStatuses"][0];
+        assert_eq!(later.status["phase"], "Running");
+        assert_eq!(app["restartCount"], 14);
+        assert_eq!(app["state"]["waiting"]["reason"], "CrashLoopBackOff");
+        assert!(app["state"]["waiting"]["message"].as_str().is_some_and(|m| m.starts_with("back-off 5m0s restarting failed container=app pod=web-7d9f8b6c5-x2x4q_shop(u-1)")));
+        assert_eq!(app["lastState"]["terminated"]["exitCode"], 2);
+        assert_eq!(app["lastState"]["terminated"]["reason"], "Error");
+        assert_eq!(
+            later.status["containerStatuses"][1]["ready"], true,
+            "the sidecar is healthy"
+        );
+        assert!(!later.ready);
+        let backoff = later
+            .events
+            .iter()
+            .find(|event| event.reason == "BackOff")
+            .expect("a BackOff event");
+        assert_eq!(backoff.event_type, EventType::Warning);
+        assert_eq!(
+            backoff.message,
+            "Back-off restarting failed container app in pod web-7d9f8b6c5-x2x4q_shop(u-1)"
+        );
+        assert!(backoff.count >= 14);
+        let started = later
+            .events
+            .iter()
+            .find(|event| event.reason == "Started" && event.message.ends_with("app"))
+            .expect("Started");
+        assert_eq!(started.count, 15);
+    }
+
+    #[test]
+    fn crash_restarts_grow_with_backoff_when_not_pinned() {
+        let pod = pod(json!({"sim.kubeop.dev/state": "crashloop"}));
+        let restarts_at = |seconds| {
+            observe(
+                &pod,
+                &bound(start()),
+                start() + Duration::from_secs(seconds),
+            )
+            .status["containerStatuses"][0]["restartCount"]
+                .clone()
+        };
+        assert_eq!(restarts_at(1), json!(0));
+        // crash at 3.5s, restart at 13.5s, crash at 16.5s, restart at 36.5s, crash at 39.5s
+        assert_eq!(restarts_at(5), json!(1));
+        assert_eq!(restarts_at(20), json!(2));
+        assert_eq!(restarts_at(45), json!(3));
+    }
+
+    #[test]
+    fn an_oomkilled_pod_reports_exit_137_and_a_node_oom_event() {
+        let pod = pod(json!({"sim.kubeop.dev/state": "oomkilled", "sim.kubeop.dev/restarts": "6"}));
+        let later = observe(&pod, &bound(start()), start() + Duration::from_secs(3600));
+        let last = &later.status["containerStatuses"][0]["lastState"]["terminated"];
+        assert_eq!(last["exitCode"], 137);
+        assert_eq!(last["reason"], "OOMKilled");
+        assert_eq!(later.status["containerStatuses"][0]["restartCount"], 6);
+        let oom = later
+            .events
+            .iter()
+            .find(|event| event.reason == "OOMKilling")
+            .expect("OOMKilling");
+        assert_eq!(oom.subject, EventSubject::Node("node-1".to_string()));
+        assert!(oom.message.contains("anon-rss:524288kB"), "{}", oom.message);
+    }
+
+    #[test]
+    fn an_image_pull_failure_goes_from_err_image_pull_to_back_off() {
+        let pod = pod(json!({"sim.kubeop.dev/state": "imagepullbackoff"}));
+        let early = observe(&pod, &bound(start()), start());
+        assert_eq!(
+            early.status["containerStatuses"][0]["state"]["waiting"]["reason"],
+            "ErrImagePull"
+        );
+        let later = observe(&pod, &bound(start()), start() + Duration::from_secs(120));
+        assert_eq!(later.status["phase"], "Pending");
+        let waiting = &later.status["containerStatuses"][0]["state"]["waiting"];
+        assert_eq!(waiting["reason"], "ImagePullBackOff");
+        assert!(
+            waiting["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Back-off pulling image \"nginx:1.27\""))
+        );
+        let messages: Vec<&str> = later
+            .events
+            .iter()
+            .map(|event| event.message.as_str())
+            .collect();
+        assert!(messages.contains(&"Error: ErrImagePull"));
+        assert!(messages.contains(&"Error: ImagePullBackOff"));
+        assert!(messages.iter().any(|m| {
+            m.starts_with("Failed to pull image \"nginx:1.27\": rpc error: code = NotFound")
+        }));
+        let pulling = later
+            .events
+            .iter()
+            .find(|event| event.reason == "Pulling" && event.message.contains("nginx"))
+            .expect("Pulling");
+        assert!(
+            pulling.count >= 3,
+            "pull retried with back-off: {}",
+            pulling.count
+        );
+    }
+
+    #[test]
+    fn an_unschedulable_pod_is_pending_with_the_schedulers_reason() {
+        let pod = pod(json!({}));
+        let placement = Placement::Unschedulable {
+            message: "0/3 nodes are available: 3 Insufficient memory.".to_string(),
+            since: start(),
+        };
+        let observation = observe(&pod, &placement, start() + Duration::from_secs(10));
+        assert_eq!(observation.status["phase"], "Pending");
+        assert_eq!(observation.status["conditions"][0]["type"], "PodScheduled");
+        assert_eq!(observation.status["conditions"][0]["status"], "False");
+        assert_eq!(
+            observation.status["conditions"][0]["reason"],
+            "Unschedulable"
+        );
+        assert!(observation.status.get("podIP").is_none());
+        assert_eq!(observation.events[0].reason, "FailedScheduling");
+        assert_eq!(observation.events[0].component, "default-scheduler");
+        assert_eq!(
+            observation.events[0].message,
+            "0/3 nodes are available: 3 Insufficient memory."
+        );
+    }
+
+    #[test]
+    fn a_not_ready_pod_runs_with_failing_readiness() {
+        let pod = pod(json!({"sim.kubeop.dev/state": "not-ready"}));
+        let observation = observe(&pod, &bound(start()), start() + Duration::from_secs(60));
+        assert_eq!(observation.status["phase"], "Running");
+        assert!(observation.status["containerStatuses"][0]["state"]["running"].is_object());
+        assert_eq!(observation.status["containerStatuses"][0]["ready"], false);
+        assert!(!observation.ready);
+        let unhealthy = observation
+            .events
+            .iter()
+            .find(|event| event.reason == "Unhealthy")
+            .expect("Unhealthy");
+        assert_eq!(
+            unhealthy.message,
+            "Readiness probe failed: HTTP probe failed with statuscode: 503"
+        );
+        assert!(unhealthy.count >= 11);
+    }
+
+    #[test]
+    fn a_completed_pod_succeeds() {
+        let mut pod = pod(json!({"sim.kubeop.dev/state": "completed"}));
+        pod["spec"]["containers"]
+            .as_array_mut()
+            .expect("containers")
+            .truncate(1);
+        pod["spec"]["restartPolicy"] = json!("OnFailure");
+        let observation = observe(&pod, &bound(start()), start() + Duration::from_secs(60));
+        assert_eq!(observation.status["phase"], "Succeeded");
+        assert_eq!(
+            observation.status["containerStatuses"][0]["state"]["terminated"]["reason"],
+            "Completed"
+        );
+        assert_eq!(
+            observation.status["containerStatuses"][0]["state"]["terminated"]["exitCode"],
+            0
+        );
+        assert_eq!(
+            observation.status["conditions"][2]["reason"],
+            "PodCompleted"
+        );
+    }
+
+    #[test]
+    fn a_failing_pod_that_never_restarts_is_failed() {
+        let mut pod =
+            pod(json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/exit-code": "3"}));
+        pod["spec"]["containers"]
+            .as_array_mut()
+            .expect("containers")
+            .truncate(1);
+        pod["spec"]["restartPolicy"] = json!("Never");
+        let observation = observe(&pod, &bound(start()), start() + Duration::from_secs(60));
+        assert_eq!(observation.status["phase"], "Failed");
+        assert_eq!(
+            observation.status["containerStatuses"][0]["state"]["terminated"]["exitCode"],
+            3
+        );
+    }
+
+    #[test]
+    fn image_references_are_qualified_like_containerd_does() {
+        assert_eq!(
+            full_image_reference("nginx"),
+            "docker.io/library/nginx:latest"
+        );
+        assert_eq!(
+            full_image_reference("nginx:1.27"),
+            "docker.io/library/nginx:1.27"
+        );
+        assert_eq!(
+            full_image_reference("grafana/grafana:11.2.0"),
+            "docker.io/grafana/grafana:11.2.0"
+        );
+        assert_eq!(
+            full_image_reference("ghcr.io/acme/api:2"),
+            "ghcr.io/acme/api:2"
+        );
+        assert_eq!(
+            full_image_reference("localhost:5000/app"),
+            "localhost:5000/app:latest"
+        );
+    }
+
+    #[test]
+    fn qos_classes_follow_requests_and_limits() {
+        let with = |resources: Value| json!({"spec": {"containers": [{"name": "a", "resources": resources}]}});
+        assert_eq!(qos_class(&with(json!({}))), "BestEffort");
+        assert_eq!(
+            qos_class(&with(json!({"limits": {"cpu": "1", "memory": "1Gi"}}))),
+            "Guaranteed"
+        );
+        assert_eq!(
+            qos_class(&with(json!({"requests": {"cpu": "1"}}))),
+            "Burstable"
+        );
+    }
+}

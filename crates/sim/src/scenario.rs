@@ -1,0 +1,479 @@
+//! Scenario files: what a simulated cluster starts with.
+//!
+//! A scenario is multi-document YAML of ordinary Kubernetes manifests; the
+//! simulator's behaviour is set by `sim.kubeop.dev/*` annotations on Pods, pod
+//! templates and Nodes ([`crate::behaviour`]). Everything is checked before a
+//! cluster starts, and a refusal names the file, the document (its 1-based
+//! position and kind/name) and the field, so a typo never turns into a
+//! silently different cluster.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::behaviour::{NodeBehaviour, PodBehaviour};
+
+/// The built-in demo: a small production-like cluster (see `demo.yaml`).
+const DEMO_SCENARIO_YAML: &str = include_str!("demo.yaml");
+
+/// The name of the built-in demo scenario (and of its kubeconfig context).
+pub const DEMO_SCENARIO_NAME: &str = "demo";
+
+/// The kinds a scenario may hold: (apiVersion, kind, namespaced).
+pub const SCENARIO_KINDS: &[(&str, &str, bool)] = &[
+    ("v1", "Namespace", false),
+    ("v1", "Node", false),
+    ("v1", "PersistentVolume", false),
+    ("v1", "Pod", true),
+    ("v1", "Service", true),
+    ("v1", "Endpoints", true),
+    ("v1", "ConfigMap", true),
+    ("v1", "Secret", true),
+    ("v1", "ServiceAccount", true),
+    ("v1", "PersistentVolumeClaim", true),
+    ("v1", "ResourceQuota", true),
+    ("v1", "LimitRange", true),
+    ("v1", "Event", true),
+    ("apps/v1", "Deployment", true),
+    ("apps/v1", "ReplicaSet", true),
+    ("apps/v1", "StatefulSet", true),
+    ("apps/v1", "DaemonSet", true),
+    ("batch/v1", "Job", true),
+    ("batch/v1", "CronJob", true),
+    ("networking.k8s.io/v1", "Ingress", true),
+    ("networking.k8s.io/v1", "NetworkPolicy", true),
+    ("rbac.authorization.k8s.io/v1", "Role", true),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding", true),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole", false),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", false),
+    ("autoscaling/v2", "HorizontalPodAutoscaler", true),
+];
+
+/// Where in a scenario something is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRef {
+    /// 1-based position of the document in the file.
+    pub index: usize,
+    /// `Deployment production/web`, or what could be read of it.
+    pub label: String,
+}
+
+impl fmt::Display for DocumentRef {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "document {} ({})", self.index, self.label)
+    }
+}
+
+/// A scenario that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("scenario {file}: cannot read it: {source}")]
+    Read {
+        /// The file as given.
+        file: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A document is not YAML (or not a mapping).
+    #[error("scenario {file}: document {index}: invalid YAML: {problem}")]
+    Yaml {
+        /// The file as given.
+        file: String,
+        /// 1-based position of the document.
+        index: usize,
+        /// The parser's message, with its line and column.
+        problem: String,
+    },
+    /// A document is YAML but not an acceptable manifest.
+    #[error("scenario {file}: {document}: field `{field}`: {problem}")]
+    Invalid {
+        /// The file as given.
+        file: String,
+        /// Which document.
+        document: DocumentRef,
+        /// The offending field, as a path (`spec.template.metadata.annotations["sim.kubeop.dev/state"]`).
+        field: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The file holds no manifest at all.
+    #[error("scenario {file}: no Kubernetes objects in it")]
+    Empty {
+        /// The file as given.
+        file: String,
+    },
+}
+
+/// A validated scenario: its name and its objects, in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The file's stem (the kubeconfig context name), or `demo`.
+    pub name: String,
+    /// The manifests, each with apiVersion, kind and metadata.name; namespaced
+    /// objects without a namespace are put in `default`.
+    pub objects: Vec<Value>,
+}
+
+impl Scenario {
+    /// The built-in demo cluster.
+    pub fn demo() -> Scenario {
+        Scenario::parse(
+            DEMO_SCENARIO_NAME,
+            "built-in demo scenario",
+            DEMO_SCENARIO_YAML,
+        )
+        .expect("the built-in demo scenario is checked by this crate's tests")
+    }
+
+    /// Reads and validates a scenario file; its name is the file's stem.
+    pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            file: file.clone(),
+            source,
+        })?;
+        let name = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone());
+        Scenario::parse(&name, &file, &text)
+    }
+
+    /// Validates scenario text; `file` names it in errors.
+    pub fn parse(name: &str, file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        let mut objects = Vec::new();
+        for (position, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
+            let index = position + 1;
+            let value = Value::deserialize(document).map_err(|error| ScenarioError::Yaml {
+                file: file.to_string(),
+                index,
+                problem: error.to_string(),
+            })?;
+            if value.is_null() {
+                continue;
+            }
+            objects.push(validate_document(file, index, value)?);
+        }
+        if objects.is_empty() {
+            return Err(ScenarioError::Empty {
+                file: file.to_string(),
+            });
+        }
+        Ok(Scenario {
+            name: name.to_string(),
+            objects,
+        })
+    }
+}
+
+/// Whether `kind` of `api_version` is namespaced, or None when a scenario may not hold it.
+pub fn scenario_kind_namespaced(api_version: &str, kind: &str) -> Option<bool> {
+    SCENARIO_KINDS
+        .iter()
+        .find(|(version, known, _)| *version == api_version && *known == kind)
+        .map(|(_, _, namespaced)| *namespaced)
+}
+
+/// Where pod templates sit in each workload kind, as JSON pointers to their metadata.
+fn pod_template_metadata_pointers(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
+            &["/spec/template/metadata"]
+        }
+        "CronJob" => &["/spec/jobTemplate/spec/template/metadata"],
+        _ => &[],
+    }
+}
+
+/// `/spec/template/metadata` → `spec.template.metadata`.
+fn dotted(pointer: &str) -> String {
+    pointer.trim_start_matches('/').replace('/', ".")
+}
+
+fn validate_document(file: &str, index: usize, mut value: Value) -> Result<Value, ScenarioError> {
+    let text_at = |pointer: &str| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let kind = text_at("/kind");
+    let name = text_at("/metadata/name");
+    let namespace = text_at("/metadata/namespace");
+    let label = match (&kind, &namespace, &name) {
+        (Some(kind), Some(namespace), Some(name)) => format!("{kind} {namespace}/{name}"),
+        (Some(kind), None, Some(name)) => format!("{kind} {name}"),
+        (Some(kind), _, None) => format!("{kind} without a name"),
+        (None, _, Some(name)) => format!("{name}, without a kind"),
+        (None, _, None) => "no kind, no name".to_string(),
+    };
+    let invalid = |field: &str, problem: String| ScenarioError::Invalid {
+        file: file.to_string(),
+        document: DocumentRef {
+            index,
+            label: label.clone(),
+        },
+        field: field.to_string(),
+        problem,
+    };
+    if !value.is_object() {
+        return Err(invalid(
+            "",
+            "a document must be a mapping (a Kubernetes object)".to_string(),
+        ));
+    }
+    let api_version =
+        text_at("/apiVersion").ok_or_else(|| invalid("apiVersion", "missing".to_string()))?;
+    let kind = kind.ok_or_else(|| invalid("kind", "missing".to_string()))?;
+    let namespaced = scenario_kind_namespaced(&api_version, &kind).ok_or_else(|| {
+        invalid(
+            "kind",
+            format!(
+                "unknown kind `{kind}` in `{api_version}` (a scenario may hold: {})",
+                SCENARIO_KINDS
+                    .iter()
+                    .map(|(version, kind, _)| format!("{version} {kind}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })?;
+    match value.pointer("/metadata/name") {
+        Some(Value::String(name)) if !name.trim().is_empty() => {}
+        Some(_) => {
+            return Err(invalid(
+                "metadata.name",
+                "must be a non-empty string".to_string(),
+            ));
+        }
+        None => return Err(invalid("metadata.name", "missing".to_string())),
+    }
+    let annotated: Vec<&str> = match kind.as_str() {
+        "Pod" | "Node" => vec!["/metadata"],
+        other => pod_template_metadata_pointers(other).to_vec(),
+    };
+    for pointer in annotated {
+        let annotations = match value.pointer(&format!("{pointer}/annotations")) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(map)) => Some(map),
+            Some(_) => {
+                return Err(invalid(
+                    &format!("{}.annotations", dotted(pointer)),
+                    "must be a mapping of strings".to_string(),
+                ));
+            }
+        };
+        let checked = if kind == "Node" {
+            NodeBehaviour::parse(annotations).map(drop)
+        } else {
+            PodBehaviour::parse(annotations).map(drop)
+        };
+        checked.map_err(|error| {
+            invalid(
+                &format!("{}.annotations[\"{}\"]", dotted(pointer), error.key),
+                error.problem,
+            )
+        })?;
+    }
+    if namespaced
+        && namespace.is_none()
+        && let Some(metadata) = value
+            .pointer_mut("/metadata")
+            .and_then(Value::as_object_mut)
+    {
+        metadata.insert(
+            "namespace".to_string(),
+            Value::String("default".to_string()),
+        );
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(text: &str) -> String {
+        Scenario::parse("broken", "broken.yaml", text)
+            .expect_err("the scenario is invalid")
+            .to_string()
+    }
+
+    #[test]
+    fn reads_documents_in_order_and_defaults_the_namespace() {
+        let scenario = Scenario::parse(
+            "tiny",
+            "tiny.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n\
+             apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n---\n",
+        )
+        .expect("valid");
+        assert_eq!(scenario.name, "tiny");
+        assert_eq!(scenario.objects.len(), 2);
+        assert_eq!(scenario.objects[1]["metadata"]["namespace"], "default");
+        assert!(scenario.objects[0]["metadata"].get("namespace").is_none());
+    }
+
+    #[test]
+    fn refuses_bad_yaml_naming_file_and_document() {
+        let message =
+            refusal("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\nkind: [unclosed\n");
+        assert!(
+            message.starts_with("scenario broken.yaml: document 2: invalid YAML"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn refuses_an_unknown_kind() {
+        let message = refusal("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n");
+        assert!(
+            message.starts_with(
+                "scenario broken.yaml: document 1 (Widget w): field `kind`: unknown kind `Widget`"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn refuses_a_missing_name_or_kind() {
+        let message = refusal("apiVersion: v1\nkind: Pod\nmetadata:\n  namespace: a\n");
+        assert!(
+            message.contains("document 1 (Pod without a name): field `metadata.name`: missing"),
+            "{message}"
+        );
+        let message = refusal("apiVersion: v1\nmetadata:\n  name: x\n");
+        assert!(message.contains("field `kind`: missing"), "{message}");
+    }
+
+    #[test]
+    fn refuses_bad_simulator_annotations_with_the_field_path() {
+        let message = refusal(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n\
+             apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n\
+             spec:\n  template:\n    metadata:\n      annotations:\n        sim.kubeop.dev/state: exploding\n",
+        );
+        assert!(
+            message.starts_with(
+                "scenario broken.yaml: document 2 (Deployment shop/web): \
+                 field `spec.template.metadata.annotations[\"sim.kubeop.dev/state\"]`: `exploding` is not a simulated state"
+            ),
+            "{message}"
+        );
+        let message = refusal(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    sim.kubeop.dev/memory-usage: lots\n",
+        );
+        assert!(
+            message.contains("field `metadata.annotations[\"sim.kubeop.dev/memory-usage\"]`"),
+            "{message}"
+        );
+        let message = refusal(
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations:\n            sim.kubeop.dev/restarts: \"x\"\n",
+        );
+        assert!(
+            message.contains("field `spec.jobTemplate.spec.template.metadata.annotations[\"sim.kubeop.dev/restarts\"]`"),
+            "{message}"
+        );
+        let message = refusal(
+            "apiVersion: v1\nkind: Node\nmetadata:\n  name: n\n  annotations:\n    sim.kubeop.dev/colour: red\n",
+        );
+        assert!(
+            message.contains("unknown simulator annotation on a node"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn refuses_an_empty_file_and_an_unreadable_one() {
+        assert!(refusal("---\n").contains("no Kubernetes objects"));
+        let error =
+            Scenario::from_file(Path::new("/nonexistent/scenario.yaml")).expect_err("missing");
+        assert!(
+            error
+                .to_string()
+                .starts_with("scenario /nonexistent/scenario.yaml: cannot read it")
+        );
+    }
+
+    #[test]
+    fn the_demo_looks_like_a_small_production_cluster() {
+        let demo = Scenario::demo();
+        let count = |kind: &str| {
+            demo.objects
+                .iter()
+                .filter(|object| object["kind"] == kind)
+                .count()
+        };
+        assert_eq!(count("Node"), 3);
+        let namespaces: Vec<&str> = demo
+            .objects
+            .iter()
+            .filter(|object| object["kind"] == "Namespace")
+            .filter_map(|object| object["metadata"]["name"].as_str())
+            .collect();
+        assert_eq!(
+            namespaces,
+            [
+                "default",
+                "kube-system",
+                "production",
+                "staging",
+                "monitoring"
+            ]
+        );
+        assert!(count("Deployment") >= 10);
+        for kind in [
+            "StatefulSet",
+            "DaemonSet",
+            "Job",
+            "CronJob",
+            "Ingress",
+            "Secret",
+            "ResourceQuota",
+            "Role",
+            "RoleBinding",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "ServiceAccount",
+            "ConfigMap",
+        ] {
+            assert!(count(kind) >= 1, "the demo has no {kind}");
+        }
+        let template_state = |state: &str| {
+            demo.objects.iter().any(|object| {
+                object
+                    .pointer("/spec/template/metadata/annotations/sim.kubeop.dev~1state")
+                    .and_then(Value::as_str)
+                    == Some(state)
+            })
+        };
+        for state in ["crashloop", "oomkilled", "imagepullbackoff", "completed"] {
+            assert!(template_state(state), "no workload in state {state}");
+        }
+        let kube_dns = demo
+            .objects
+            .iter()
+            .find(|object| object["kind"] == "Service" && object["metadata"]["name"] == "kube-dns")
+            .expect("kube-dns");
+        assert_eq!(kube_dns["spec"]["clusterIP"], "10.96.0.10");
+    }
+
+    #[test]
+    fn names_a_scenario_after_its_file_stem() {
+        let directory = std::env::temp_dir().join(format!("sim-scenario-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).expect("temp dir");
+        let path = directory.join("prod-eu.yaml");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n",
+        )
+        .expect("write");
+        let scenario = Scenario::from_file(&path).expect("valid");
+        assert_eq!(scenario.name, "prod-eu");
+        std::fs::remove_dir_all(&directory).expect("clean up");
+    }
+}
