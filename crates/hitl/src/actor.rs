@@ -248,6 +248,7 @@ mod tests {
                 .as_object()
                 .expect("object")
                 .clone(),
+            follow_ups: Vec::new(),
             target: PlanTarget {
                 kind: "Pod".into(),
                 name: "web-1".into(),

@@ -39,6 +39,33 @@ impl PlanHash {
         Self(Sha256::digest(canonical.as_bytes()).into())
     }
 
+    /// The hash of a plan that makes several calls, in order (a debug pod's
+    /// run, its test command and its removal): what the approver names. A
+    /// plan of one call hashes exactly as that call, so for the common case
+    /// the approver's hash and the grant's are the same value.
+    pub fn of_calls<'a>(
+        calls: impl IntoIterator<Item = (&'a str, &'a Map<String, Value>)>,
+    ) -> Self {
+        let calls: Vec<(&str, &Map<String, Value>)> = calls.into_iter().collect();
+        if let [(tool, arguments)] = calls.as_slice() {
+            return Self::of_call(tool, arguments);
+        }
+        let mut canonical = String::with_capacity(256);
+        canonical.push_str("{\"calls\":[");
+        for (index, (tool, arguments)) in calls.iter().enumerate() {
+            if index > 0 {
+                canonical.push(',');
+            }
+            canonical.push_str("{\"arguments\":");
+            write_canonical_object(arguments, &mut canonical);
+            canonical.push_str(",\"tool\":");
+            write_canonical_string(tool, &mut canonical);
+            canonical.push('}');
+        }
+        canonical.push_str("]}");
+        Self(Sha256::digest(canonical.as_bytes()).into())
+    }
+
     /// The bytes of the hash.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
@@ -432,6 +459,20 @@ mod tests {
             verifier.redeem(&foreign, "t", &Map::new(), now),
             Err(GrantRefusal::NotAuthentic { .. })
         ));
+    }
+
+    #[test]
+    fn a_plan_of_one_call_hashes_as_the_call_and_order_matters_for_more() {
+        let run = args(json!({"image": "busybox", "name": "dbg"}));
+        let delete = args(json!({"name": "dbg"}));
+        assert_eq!(
+            PlanHash::of_calls([("pods_run", &run)]),
+            PlanHash::of_call("pods_run", &run)
+        );
+        let forward = PlanHash::of_calls([("pods_run", &run), ("pods_delete", &delete)]);
+        let backward = PlanHash::of_calls([("pods_delete", &delete), ("pods_run", &run)]);
+        assert_ne!(forward, backward);
+        assert_ne!(forward, PlanHash::of_call("pods_run", &run));
     }
 
     proptest! {

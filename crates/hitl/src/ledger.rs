@@ -34,6 +34,9 @@ pub struct PlanRequest {
     pub tool: String,
     /// Its exact arguments; the approval is bound to these.
     pub arguments: Map<String, Value>,
+    /// Calls that complete the change after the first one, approved with it
+    /// (a debug pod's test command and its removal).
+    pub follow_ups: Vec<PlannedCall>,
     /// What the change acts on, for policy and for the approver.
     pub target: PlanTarget,
     /// Who asked for the change (user or supervisor), for the log.
@@ -43,17 +46,33 @@ pub struct PlanRequest {
     pub card: Value,
 }
 
+/// One more call of a plan, after its first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedCall {
+    /// The MCP tool.
+    pub tool: String,
+    /// Its exact arguments.
+    pub arguments: Map<String, Value>,
+}
+
+/// Most calls one plan may make, so a plan stays something a human can read.
+pub const MAX_CALLS_PER_PLAN: usize = 4;
+
 /// A plan waiting for a human.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PendingApproval {
     /// The id the approver names.
     pub plan_id: String,
-    /// The hash of `tool` and `arguments`; the approver must name it.
+    /// The hash of every call of the plan (of `tool` and `arguments` alone
+    /// when there are no follow-ups); the approver must name it.
     pub plan_hash: PlanHash,
     /// The mutating MCP tool the plan will call.
     pub tool: String,
     /// Its exact arguments.
     pub arguments: Map<String, Value>,
+    /// The calls that follow the first, approved with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<PlannedCall>,
     /// What the change acts on.
     pub target: PlanTarget,
     /// Who asked for the change.
@@ -142,6 +161,8 @@ pub struct Approval {
     pub approver: String,
     /// The single-use grant for exactly this call.
     pub grant: ApprovalGrant,
+    /// The follow-up calls, each with its own single-use grant.
+    pub follow_ups: Vec<(PlannedCall, ApprovalGrant)>,
 }
 
 /// A denied plan.
@@ -222,6 +243,11 @@ impl Ledger {
     ) -> Result<PendingApproval, HitlError> {
         self.sweep_expired(now);
         self.policy.check(&plan.target)?;
+        if plan.follow_ups.len() >= MAX_CALLS_PER_PLAN {
+            return Err(HitlError::TooManyCalls {
+                limit: MAX_CALLS_PER_PLAN,
+            });
+        }
         if self.pending.len() >= MAX_PENDING_APPROVALS {
             return Err(HitlError::TooManyPending {
                 limit: MAX_PENDING_APPROVALS,
@@ -230,10 +256,17 @@ impl Ledger {
         let requested_at_unix_ms = unix_millis(now);
         let pending = PendingApproval {
             plan_id: new_plan_id()?,
-            plan_hash: PlanHash::of_call(&plan.tool, &plan.arguments),
+            plan_hash: PlanHash::of_calls(
+                std::iter::once((plan.tool.as_str(), &plan.arguments)).chain(
+                    plan.follow_ups
+                        .iter()
+                        .map(|call| (call.tool.as_str(), &call.arguments)),
+                ),
+            ),
             retype_required: self.policy.requires_retype(&plan.target),
             tool: plan.tool,
             arguments: plan.arguments,
+            follow_ups: plan.follow_ups,
             target: plan.target,
             requester: plan.requester,
             card: plan.card,
@@ -274,13 +307,29 @@ impl Ledger {
                 approver: command.approver.clone(),
             },
         )?;
+        let grant_ttl = self.policy.grant_ttl();
         let grant = self.key.issue(
             &plan.plan_id,
-            plan.plan_hash,
+            PlanHash::of_call(&plan.tool, &plan.arguments),
             &command.approver,
             now,
-            self.policy.grant_ttl(),
+            grant_ttl,
         );
+        let follow_ups = plan
+            .follow_ups
+            .into_iter()
+            .enumerate()
+            .map(|(index, call)| {
+                let grant = self.key.issue(
+                    &format!("{}/{}", plan.plan_id, index + 1),
+                    PlanHash::of_call(&call.tool, &call.arguments),
+                    &command.approver,
+                    now,
+                    grant_ttl,
+                );
+                (call, grant)
+            })
+            .collect();
         Ok(Approval {
             plan_id: plan.plan_id,
             tool: plan.tool,
@@ -289,6 +338,7 @@ impl Ledger {
             requester: plan.requester,
             approver: command.approver,
             grant,
+            follow_ups,
         })
     }
 
@@ -368,6 +418,7 @@ impl Ledger {
             requester: locked.requester,
             approver: locked.approved_by,
             grant,
+            follow_ups: Vec::new(),
         })
     }
 
@@ -524,6 +575,7 @@ mod tests {
             .as_object()
             .expect("object")
             .clone(),
+            follow_ups: Vec::new(),
             target: PlanTarget {
                 kind: "Deployment".into(),
                 name: name.into(),
@@ -570,6 +622,63 @@ mod tests {
             ledger.approve(approve(&plan, plan.plan_hash), now),
             Err(HitlError::AlreadyApproved { approver, .. }) if approver == "bob"
         ));
+    }
+
+    #[test]
+    fn follow_up_calls_are_approved_with_the_plan_each_with_its_own_grant() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = GrantKey::generate().expect("key");
+        let verifier = GrantVerifier::new(key.clone());
+        let mut ledger = open(dir.path(), &key);
+        let now = SystemTime::now();
+        let removal = PlannedCall {
+            tool: "pods_delete".into(),
+            arguments: json!({"name": "dbg", "namespace": "staging"})
+                .as_object()
+                .expect("object")
+                .clone(),
+        };
+        let run = PlanRequest {
+            tool: "pods_run".into(),
+            arguments: json!({"image": "busybox", "name": "dbg", "namespace": "staging"})
+                .as_object()
+                .expect("object")
+                .clone(),
+            follow_ups: vec![removal.clone()],
+            ..scale("dbg", "staging", 0)
+        };
+        let plan = ledger.request(run.clone(), now).expect("pending");
+        assert_eq!(
+            plan.plan_hash,
+            PlanHash::of_calls([
+                ("pods_run", &run.arguments),
+                ("pods_delete", &removal.arguments)
+            ])
+        );
+        assert!(matches!(
+            ledger.approve(
+                approve(&plan, PlanHash::of_call("pods_run", &run.arguments)),
+                now
+            ),
+            Err(HitlError::HashMismatch { .. })
+        ));
+        let approval = ledger
+            .approve(approve(&plan, plan.plan_hash), now)
+            .expect("approved");
+        let (call, cleanup_grant) = &approval.follow_ups[0];
+        assert_eq!(call, &removal);
+        assert!(
+            verifier
+                .redeem(cleanup_grant, "pods_run", &run.arguments, now)
+                .is_err(),
+            "the clean-up grant does not cover the run"
+        );
+        verifier
+            .redeem(&approval.grant, "pods_run", &run.arguments, now)
+            .expect("the run's grant");
+        verifier
+            .redeem(cleanup_grant, "pods_delete", &removal.arguments, now)
+            .expect("the clean-up's grant");
     }
 
     #[test]

@@ -32,8 +32,8 @@ mod store;
 
 pub use actor::{Hitl, HitlConfig, HitlMsg, MAX_WAITING_HITL_CALLS};
 pub use ledger::{
-    Approval, ApproveCommand, Denial, DenyCommand, LockedPlan, MAX_PENDING_APPROVALS,
-    MAX_REMEMBERED_DECISIONS, PendingApproval, PlanRequest,
+    Approval, ApproveCommand, Denial, DenyCommand, LockedPlan, MAX_CALLS_PER_PLAN,
+    MAX_PENDING_APPROVALS, MAX_REMEMBERED_DECISIONS, PendingApproval, PlanRequest, PlannedCall,
 };
 pub use store::StoreError;
 
@@ -107,6 +107,12 @@ pub enum HitlError {
     /// The change is forbidden by policy whoever approves it.
     #[error(transparent)]
     Policy(#[from] PolicyRefusal),
+    /// A plan makes more calls than a human should approve at once.
+    #[error("a plan may make at most {limit} calls")]
+    TooManyCalls {
+        /// [`MAX_CALLS_PER_PLAN`].
+        limit: usize,
+    },
     /// Too many plans are waiting already.
     #[error("{limit} plans are already waiting for approval: approve or deny some first")]
     TooManyPending {
