@@ -146,7 +146,7 @@ impl Scenario {
     /// Validates scenario text; `file` names it in errors.
     pub fn parse(name: &str, file: &str, text: &str) -> Result<Scenario, ScenarioError> {
         let mut objects = Vec::new();
-        for (position, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
+        for (position, document) in serde_norway::Deserializer::from_str(text).enumerate() {
             let index = position + 1;
             let value = Value::deserialize(document).map_err(|error| ScenarioError::Yaml {
                 file: file.to_string(),

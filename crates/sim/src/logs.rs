@@ -1,0 +1,471 @@
+//! What `kubectl logs` and `nodes/N/proxy/logs` return.
+//!
+//! A container's log is its `sim.kubeop.dev/logs` annotation (the previous,
+//! crashed instance's is `previous-logs`), or plausible lines generated from
+//! its image and its state, so that every running pod has something to show.
+//! The refusals are the API server's own: a container that has not started,
+//! a previous instance that does not exist, a container the pod does not have.
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+
+use crate::behaviour::{NodeBehaviour, PodBehaviour, SimState};
+use crate::clock::{klog_stamp, parse_rfc3339, rfc3339};
+use crate::kubelet::main_container_name;
+
+/// What a log request asks for (`GET .../pods/N/log?...`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogRequest {
+    /// `container=`; may be omitted when the pod has one container.
+    pub container: Option<String>,
+    /// `previous=true`: the previous, terminated instance.
+    pub previous: bool,
+    /// `tailLines=`: only the last N lines.
+    pub tail_lines: Option<usize>,
+}
+
+impl LogRequest {
+    /// Reads the decoded query parameters of a log request.
+    pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> LogRequest {
+        let mut request = LogRequest::default();
+        for (key, value) in pairs {
+            match key {
+                "container" if !value.is_empty() => request.container = Some(value.to_string()),
+                "previous" => request.previous = value == "true",
+                "tailLines" => request.tail_lines = value.parse().ok(),
+                _ => {}
+            }
+        }
+        request
+    }
+}
+
+/// A log request the API server refuses with 400 Bad Request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LogError {
+    /// Several containers and none named.
+    #[error("a container name must be specified for pod {pod}, choose one of: [{choices}]")]
+    ContainerRequired {
+        /// The pod.
+        pod: String,
+        /// Its containers, space-separated.
+        choices: String,
+    },
+    /// The named container is not in the pod.
+    #[error("container {container} is not valid for pod {pod}")]
+    NoSuchContainer {
+        /// The container asked for.
+        container: String,
+        /// The pod.
+        pod: String,
+    },
+    /// `previous=true` but the container never restarted.
+    #[error("previous terminated container \"{container}\" in pod \"{pod}\" not found")]
+    NoPreviousContainer {
+        /// The container.
+        container: String,
+        /// The pod.
+        pod: String,
+    },
+    /// The container has not started (pulling, creating, unscheduled).
+    #[error("container \"{container}\" in pod \"{pod}\" is waiting to start: {reason}")]
+    WaitingToStart {
+        /// The container.
+        container: String,
+        /// The pod.
+        pod: String,
+        /// Why (`ContainerCreating`, `trying and failing to pull image`, ...).
+        reason: String,
+    },
+}
+
+fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// Keeps the last `tail` lines of a log (all of it when None).
+pub fn tail(log: &str, tail_lines: Option<usize>) -> String {
+    match tail_lines {
+        None => log.to_string(),
+        Some(count) => {
+            let lines: Vec<&str> = log.lines().collect();
+            let start = lines.len().saturating_sub(count);
+            lines[start..]
+                .iter()
+                .map(|line| format!("{line}\n"))
+                .collect()
+        }
+    }
+}
+
+/// The log of one of a pod's containers. `pod` must carry its current
+/// status (as the controllers keep it).
+pub fn container_log(pod: &Value, request: &LogRequest) -> Result<String, LogError> {
+    let pod_name = text(pod, "/metadata/name").to_string();
+    let names: Vec<String> = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .map(|list| list.iter().map(|c| text(c, "/name").to_string()).collect())
+        .unwrap_or_default();
+    let container = match &request.container {
+        Some(container) if names.contains(container) => container.clone(),
+        Some(container) => {
+            return Err(LogError::NoSuchContainer {
+                container: container.clone(),
+                pod: pod_name,
+            });
+        }
+        None if names.len() == 1 => names[0].clone(),
+        None => match pod
+            .pointer("/metadata/annotations/kubectl.kubernetes.io~1default-container")
+            .and_then(Value::as_str)
+        {
+            Some(default) if names.iter().any(|name| name == default) => default.to_string(),
+            _ => {
+                return Err(LogError::ContainerRequired {
+                    pod: pod_name,
+                    choices: names.join(" "),
+                });
+            }
+        },
+    };
+    let status = pod
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .and_then(|list| {
+            list.iter()
+                .find(|status| text(status, "/name") == container)
+        });
+    let behaviour = PodBehaviour::of_pod(pod);
+    let is_main = main_container_name(pod).as_deref() == Some(container.as_str());
+    let image = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .and_then(|list| list.iter().find(|c| text(c, "/name") == container))
+        .map(|c| text(c, "/image").to_string())
+        .unwrap_or_default();
+
+    if request.previous {
+        let has_previous =
+            status.is_some_and(|status| status.pointer("/lastState/terminated").is_some());
+        if !has_previous {
+            return Err(LogError::NoPreviousContainer {
+                container,
+                pod: pod_name,
+            });
+        }
+        let log = match (&behaviour.previous_logs, is_main) {
+            (Some(log), true) => log.clone(),
+            _ => generated_crash_log(
+                &container,
+                &image,
+                status.and_then(|s| s.pointer("/lastState/terminated")),
+            ),
+        };
+        return Ok(tail(&log, request.tail_lines));
+    }
+
+    let Some(status) = status else {
+        return Err(LogError::WaitingToStart {
+            container,
+            pod: pod_name,
+            reason: "ContainerCreating".to_string(),
+        });
+    };
+    if let Some(waiting) = status.pointer("/state/waiting") {
+        let reason = text(waiting, "/reason");
+        let never_ran = status.pointer("/lastState/terminated").is_none();
+        if never_ran {
+            let reason = match reason {
+                "ImagePullBackOff" | "ErrImagePull" => {
+                    "trying and failing to pull image".to_string()
+                }
+                other => other.to_string(),
+            };
+            return Err(LogError::WaitingToStart {
+                container,
+                pod: pod_name,
+                reason,
+            });
+        }
+    }
+    let started = status
+        .pointer("/state/running/startedAt")
+        .or_else(|| status.pointer("/state/terminated/startedAt"))
+        .or_else(|| status.pointer("/lastState/terminated/startedAt"))
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let log = match (&behaviour.logs, is_main) {
+        (Some(log), true) => log.clone(),
+        _ if is_main && behaviour.state.restarts_container() => {
+            generated_crash_log(&container, &image, status.pointer("/lastState/terminated"))
+        }
+        _ if is_main && behaviour.state == SimState::Completed => {
+            format!("{} INFO {container}: job finished\n", rfc3339(started))
+        }
+        _ => generated_log(&container, &image, started),
+    };
+    Ok(tail(&log, request.tail_lines))
+}
+
+/// The log of a container instance that crashed, from its exit status.
+fn generated_crash_log(container: &str, image: &str, terminated: Option<&Value>) -> String {
+    let started = terminated
+        .map(|t| text(t, "/startedAt"))
+        .unwrap_or_default();
+    let finished = terminated
+        .map(|t| text(t, "/finishedAt"))
+        .unwrap_or_default();
+    let exit_code = terminated
+        .and_then(|t| t.get("exitCode"))
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let reason = terminated.map(|t| text(t, "/reason")).unwrap_or_default();
+    let last = if reason == "OOMKilled" {
+        format!("{finished} WARN {container}: memory usage approaching the container limit")
+    } else {
+        format!(
+            "{finished} FATAL {container}: unrecoverable error, exiting with status {exit_code}"
+        )
+    };
+    format!("{started} INFO starting {container} ({image})\n{last}\n")
+}
+
+/// Plausible lines for a healthy container, shaped by its image.
+fn generated_log(container: &str, image: &str, started: SystemTime) -> String {
+    let at = |seconds: u64| started + Duration::from_secs(seconds);
+    let image_name = image.rsplit('/').next().unwrap_or(image);
+    if image_name.starts_with("nginx") {
+        let stamp = |seconds| {
+            rfc3339(at(seconds))
+                .replace('-', "/")
+                .replace('T', " ")
+                .replace('Z', "")
+        };
+        format!(
+            "/docker-entrypoint.sh: Configuration complete; ready for start up\n\
+             {} [notice] 1#1: using the \"epoll\" event method\n\
+             {} [notice] 1#1: start worker processes\n\
+             10.244.0.1 - - [{}] \"GET / HTTP/1.1\" 200 615 \"-\" \"kube-probe/1.32\"\n",
+            stamp(0),
+            stamp(0),
+            rfc3339(at(10))
+        )
+    } else {
+        format!(
+            "{} INFO starting {container} ({image})\n{} INFO {container} ready\n{} INFO health check ok\n",
+            rfc3339(at(0)),
+            rfc3339(at(1)),
+            rfc3339(at(30))
+        )
+    }
+}
+
+/// A node log request the kubelet does not serve (404).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "log query \"{query}\" on node {node}: no such service or log file (try kubelet, kube-proxy, containerd or /var/log/kubelet.log)"
+)]
+pub struct NodeLogNotFound {
+    /// The node.
+    pub node: String,
+    /// The query asked for.
+    pub query: String,
+}
+
+/// `GET /api/v1/nodes/N/proxy/logs?query=Q&tailLines=T`: a service's journal
+/// or a file under /var/log. The kubelet's own log comes from the node's
+/// `sim.kubeop.dev/kubelet-logs` annotation when it has one.
+pub fn node_log(
+    node: &Value,
+    query: &str,
+    tail_lines: Option<usize>,
+    now: SystemTime,
+) -> Result<String, NodeLogNotFound> {
+    let node_name = text(node, "/metadata/name");
+    let service = query
+        .trim_start_matches("/var/log/")
+        .trim_end_matches(".log");
+    let stamp = |seconds_ago: u64| klog_stamp(now - Duration::from_secs(seconds_ago));
+    let log = match service {
+        "kubelet" => NodeBehaviour::of_node(node).kubelet_logs.unwrap_or_else(|| {
+            format!(
+                "I{} 1187 kubelet.go:2468] \"SyncLoop (housekeeping)\"\nI{} 1187 kubelet_node_status.go:488] \"Node is ready\" node=\"{node_name}\"\n",
+                stamp(120),
+                stamp(60)
+            )
+        }),
+        "kube-proxy" => format!(
+            "I{} 1 server_linux.go:169] \"Using iptables Proxier\"\nI{} 1 proxier.go:799] \"SyncProxyRules complete\" elapsed=\"12.2ms\"\n",
+            stamp(3600),
+            stamp(30)
+        ),
+        "containerd" => format!(
+            "time=\"{}\" level=info msg=\"ImageCreate event name:\\\"registry.k8s.io/pause:3.10\\\"\"\ntime=\"{}\" level=info msg=\"StartContainer returns successfully\"\n",
+            rfc3339(now - Duration::from_secs(3600)),
+            rfc3339(now - Duration::from_secs(60))
+        ),
+        _ => {
+            return Err(NodeLogNotFound {
+                node: node_name.to_string(),
+                query: query.to_string(),
+            });
+        }
+    };
+    Ok(tail(&log, tail_lines.filter(|count| *count > 0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::from_unix_seconds;
+    use crate::kubelet::{Placement, observe};
+    use serde_json::json;
+
+    fn pod_with_status(annotations: Value, seconds: u64) -> Value {
+        let mut pod = json!({
+            "metadata": {"name": "checkout-5c9d-abcde", "namespace": "production", "uid": "u-9", "annotations": annotations},
+            "spec": {"containers": [{"name": "checkout", "image": "ghcr.io/acme/checkout:3.2.0"}]},
+        });
+        let start = from_unix_seconds(1_795_596_253);
+        let placement = Placement::Bound {
+            node_name: "node-2".to_string(),
+            host_ip: "10.0.2.37".to_string(),
+            pod_ip: "10.244.2.11".to_string(),
+            bound_at: start,
+        };
+        pod["status"] = observe(&pod, &placement, start + Duration::from_secs(seconds)).status;
+        pod
+    }
+
+    #[test]
+    fn serves_current_and_previous_logs_of_a_crashing_container() {
+        let pod = pod_with_status(
+            json!({
+                "sim.kubeop.dev/state": "crashloop",
+                "sim.kubeop.dev/restarts": "3",
+                "sim.kubeop.dev/logs": "starting\nconnecting\n",
+                "sim.kubeop.dev/previous-logs": "starting\nconnecting\nFATAL password authentication failed\n",
+            }),
+            600,
+        );
+        assert_eq!(
+            container_log(&pod, &LogRequest::default()),
+            Ok("starting\nconnecting\n".to_string())
+        );
+        let previous = LogRequest {
+            previous: true,
+            tail_lines: Some(1),
+            ..LogRequest::default()
+        };
+        assert_eq!(
+            container_log(&pod, &previous),
+            Ok("FATAL password authentication failed\n".to_string())
+        );
+    }
+
+    #[test]
+    fn refuses_previous_logs_when_nothing_restarted() {
+        let pod = pod_with_status(json!({"sim.kubeop.dev/logs": "hello\n"}), 60);
+        let previous = LogRequest {
+            previous: true,
+            ..LogRequest::default()
+        };
+        let error = container_log(&pod, &previous).expect_err("no previous instance");
+        assert_eq!(
+            error.to_string(),
+            "previous terminated container \"checkout\" in pod \"checkout-5c9d-abcde\" not found"
+        );
+    }
+
+    #[test]
+    fn generates_crash_logs_with_the_exit_code() {
+        let pod = pod_with_status(
+            json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/exit-code": "3"}),
+            600,
+        );
+        let previous = LogRequest {
+            previous: true,
+            ..LogRequest::default()
+        };
+        let log = container_log(&pod, &previous).expect("a previous instance");
+        assert!(log.contains("exiting with status 3"), "{log}");
+    }
+
+    #[test]
+    fn refuses_a_container_that_never_started_or_does_not_exist() {
+        let pod = pod_with_status(json!({"sim.kubeop.dev/state": "imagepullbackoff"}), 60);
+        assert_eq!(
+            container_log(&pod, &LogRequest::default()).map_err(|e| e.to_string()),
+            Err("container \"checkout\" in pod \"checkout-5c9d-abcde\" is waiting to start: trying and failing to pull image".to_string())
+        );
+        let wrong = LogRequest {
+            container: Some("sidecar".to_string()),
+            ..LogRequest::default()
+        };
+        assert_eq!(
+            container_log(&pod, &wrong).map_err(|e| e.to_string()),
+            Err("container sidecar is not valid for pod checkout-5c9d-abcde".to_string())
+        );
+    }
+
+    #[test]
+    fn generates_lines_for_a_healthy_container_and_tails_them() {
+        let pod = pod_with_status(json!({}), 60);
+        let log = container_log(&pod, &LogRequest::default()).expect("running");
+        assert!(
+            log.contains("INFO starting checkout (ghcr.io/acme/checkout:3.2.0)"),
+            "{log}"
+        );
+        let last = LogRequest {
+            tail_lines: Some(1),
+            ..LogRequest::default()
+        };
+        assert_eq!(
+            container_log(&pod, &last).expect("running").lines().count(),
+            1
+        );
+    }
+
+    #[test]
+    fn reads_the_log_query() {
+        let request = LogRequest::from_query([
+            ("container", "app"),
+            ("previous", "true"),
+            ("tailLines", "3"),
+        ]);
+        assert_eq!(
+            request,
+            LogRequest {
+                container: Some("app".to_string()),
+                previous: true,
+                tail_lines: Some(3)
+            }
+        );
+    }
+
+    #[test]
+    fn node_logs_come_from_the_kubelet_annotation() {
+        let node = json!({"metadata": {"name": "node-1", "annotations": {"sim.kubeop.dev/kubelet-logs": "line one\nline two\nline three\n"}}});
+        let now = from_unix_seconds(1_795_596_253);
+        assert_eq!(
+            node_log(&node, "kubelet", Some(2), now),
+            Ok("line two\nline three\n".to_string())
+        );
+        assert_eq!(
+            node_log(&node, "/var/log/kubelet.log", Some(0), now),
+            Ok("line one\nline two\nline three\n".to_string())
+        );
+        assert!(
+            node_log(&node, "kube-proxy", None, now)
+                .expect("served")
+                .contains("SyncProxyRules")
+        );
+        assert!(node_log(&node, "sshd", None, now).is_err());
+    }
+}
