@@ -2,3 +2,5 @@
 //! (discovery, planning, approval, execution, verification), diagnosis
 //! playbooks and hand-offs.
 #![forbid(unsafe_code)]
+
+pub mod diagnosis;

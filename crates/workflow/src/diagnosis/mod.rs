@@ -1,0 +1,173 @@
+//! Deterministic diagnosis playbooks: what an on-call SRE reads, in the order
+//! they read it, and the conclusion they would draw, without a language model.
+//!
+//! # Layout
+//! - [`reader`]: the read-only cluster access the playbooks need
+//!   ([`ClusterReader`]), implemented by the coordinator over the gateway.
+//!   Its tool enum has no mutating member.
+//! - [`pod_failure`]: "why is my pod failing": container states and exit
+//!   codes, previous logs, events, the owner chain, live usage; names one
+//!   [`Cause`], quotes the [`Evidence`], and proposes a fix as a
+//!   [`ProposedChange`] that the coordinator turns into an ordinary plan.
+//! - [`pod_status`]: the pure reading of one Pod object into symptoms.
+//! - [`proposal`]: the manifests of proposed fixes (a whole owner object with
+//!   one field changed, ready for `resources_create_or_update`).
+//! - [`parse`]: the MCP server's answer shapes (objects, events, top tables).
+//! - [`quantity`]: memory and CPU quantities and sensible rounding.
+//!
+//! Every playbook splits into *gathering* (a few reads through the reader,
+//! preferring un-throttled single-object reads) and *concluding* (pure
+//! functions over what was read), so the conclusions are unit-tested on
+//! plain objects and the gathering end to end against the simulated cluster.
+
+pub mod parse;
+pub mod pod_failure;
+pub mod pod_status;
+pub mod proposal;
+pub mod quantity;
+pub mod reader;
+
+use serde::Serialize;
+
+pub use pod_failure::{PodFailureTarget, diagnose_pod_failure};
+pub use proposal::ProposedChange;
+pub use reader::{ClusterReader, ReadCall, ReadError, ReadTool, ToolOutput};
+
+/// A Kubernetes object a diagnosis is about or a fix applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectRef {
+    /// `v1`, `apps/v1`, ...
+    pub api_version: String,
+    /// `Pod`, `Deployment`, ...
+    pub kind: String,
+    /// The object's name.
+    pub name: String,
+    /// Its namespace; `None` for cluster-scoped objects.
+    pub namespace: Option<String>,
+}
+
+impl ObjectRef {
+    /// The reference to a namespaced object.
+    pub fn namespaced(api_version: &str, kind: &str, name: &str, namespace: &str) -> ObjectRef {
+        ObjectRef {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            name: name.to_string(),
+            namespace: Some(namespace.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(namespace) => write!(formatter, "{} {namespace}/{}", self.kind, self.name),
+            None => write!(formatter, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// The root cause a pod-failure diagnosis names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// The container was killed for exceeding its memory limit.
+    OomKilled,
+    /// The container keeps exiting with an error and is restarted with back-off.
+    CrashLoopBackOff,
+    /// The image cannot be pulled (wrong name or tag, or missing credentials).
+    ImagePullBackOff,
+    /// No node can take the pod (resources, taints, selectors, volumes).
+    Unschedulable,
+    /// The liveness probe kills the container.
+    LivenessProbeFailure,
+    /// The readiness probe fails: the pod runs but gets no traffic.
+    ReadinessProbeFailure,
+    /// A ConfigMap or Secret the container needs is missing.
+    CreateContainerConfigError,
+    /// Nothing is wrong with the pod(s) examined.
+    NoFailureFound,
+}
+
+impl Cause {
+    /// The name an SRE would say, as Kubernetes shows it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Cause::OomKilled => "OOMKilled",
+            Cause::CrashLoopBackOff => "CrashLoopBackOff",
+            Cause::ImagePullBackOff => "ImagePullBackOff",
+            Cause::Unschedulable => "Pending (unschedulable)",
+            Cause::LivenessProbeFailure => "failing liveness probe",
+            Cause::ReadinessProbeFailure => "failing readiness probe",
+            Cause::CreateContainerConfigError => "CreateContainerConfigError",
+            Cause::NoFailureFound => "no failure found",
+        }
+    }
+}
+
+/// One quoted fact that supports the conclusion, with where it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// Where it was read, e.g. `pod demo/web-1 status`, `events`, `previous logs of app`.
+    pub source: String,
+    /// The fact, quoted from what the cluster returned.
+    pub quote: String,
+}
+
+impl Evidence {
+    /// Evidence from `source` quoting `quote`.
+    pub fn new(source: impl Into<String>, quote: impl Into<String>) -> Evidence {
+        Evidence {
+            source: source.into(),
+            quote: quote.into(),
+        }
+    }
+}
+
+/// The outcome of a playbook: the cause, why we believe it, and what to do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnosis {
+    /// The pod (or other object) diagnosed.
+    pub subject: ObjectRef,
+    /// The root cause.
+    pub cause: Cause,
+    /// One or two sentences naming the cause in context.
+    pub summary: String,
+    /// The quoted facts, most telling first.
+    pub evidence: Vec<Evidence>,
+    /// A fix ready to become a plan, when the evidence determines one.
+    pub proposal: Option<ProposedChange>,
+    /// Follow-up requests a human could make (plain words kubeop understands).
+    pub next_steps: Vec<String>,
+    /// Other failing pods seen while resolving the target, with their cause.
+    pub other_failing_pods: Vec<String>,
+    /// How many tool calls the playbook made.
+    pub tool_calls: usize,
+}
+
+/// Why a playbook could not conclude.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiagnosisError {
+    /// A read could not be made.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// A read returned something the playbook could not understand.
+    #[error(transparent)]
+    Parse(#[from] parse::ParseError),
+    /// Nothing matches the target.
+    #[error("no pod, Deployment or pod name prefix matches `{target}`{scope}")]
+    TargetNotFound {
+        /// The name asked about.
+        target: String,
+        /// ` in namespace X`, or empty.
+        scope: String,
+    },
+    /// A tool failed in a way that is not evidence (e.g. forbidden).
+    #[error("{tool} failed: {message}")]
+    ToolFailed {
+        /// The tool.
+        tool: &'static str,
+        /// Its message.
+        message: String,
+    },
+}

@@ -1,0 +1,245 @@
+//! Readers for the text shapes `kubernetes-mcp-server` answers with: objects
+//! (JSON `structuredContent`, else YAML text), events (a YAML list), and
+//! kubectl-top tables. Each is lenient about what it does not need and says
+//! clearly what it could not read.
+
+use serde_json::Value;
+
+use super::reader::ToolOutput;
+
+/// A tool answer the playbook could not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("could not read the {what}: {reason}")]
+pub struct ParseError {
+    /// What was being read (e.g. "events_list answer").
+    pub what: &'static str,
+    /// Why, with the parser's message.
+    pub reason: String,
+}
+
+/// The object a `resources_get` (or `pods_get`) answer carries: its
+/// `structuredContent` when present, else its YAML text.
+pub fn object(output: &ToolOutput) -> Result<Value, ParseError> {
+    if let Some(structured) = output.structured.as_ref().filter(|value| value.is_object()) {
+        return Ok(structured.clone());
+    }
+    let value: Value = serde_norway::from_str(&output.text).map_err(|error| ParseError {
+        what: "object",
+        reason: error.to_string(),
+    })?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(ParseError {
+            what: "object",
+            reason: format!("expected a mapping, got: {}", first_line(&output.text)),
+        })
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// One Kubernetes event, as `events_list` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Event {
+    /// The involved object's kind (`Pod`, `ReplicaSet`, ...).
+    pub object_kind: String,
+    /// The involved object's name.
+    pub object_name: String,
+    /// The event's namespace.
+    pub namespace: String,
+    /// `Normal` or `Warning`.
+    pub event_type: String,
+    /// The machine-readable reason (`FailedScheduling`, `BackOff`, ...).
+    pub reason: String,
+    /// The human message.
+    pub message: String,
+    /// When it last happened, as printed.
+    pub timestamp: String,
+}
+
+impl Event {
+    /// Whether this is a Warning event.
+    pub fn is_warning(&self) -> bool {
+        self.event_type.eq_ignore_ascii_case("warning")
+    }
+}
+
+/// Looks a key up case-insensitively: the server prints Go field names
+/// (`InvolvedObject`, `Kind`) next to JSON ones (`apiVersion`).
+fn field<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    value
+        .as_object()?
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(key))
+        .map(|(_, value)| value)
+}
+
+fn text_field(value: &Value, key: &str) -> String {
+    match field(value, key) {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The events of an `events_list` answer (`# No events found` is none).
+pub fn events(output: &ToolOutput) -> Result<Vec<Event>, ParseError> {
+    let error = |reason: String| ParseError {
+        what: "events_list answer",
+        reason,
+    };
+    if output.is_error {
+        return Err(error(output.text.clone()));
+    }
+    let value: Value = serde_norway::from_str(&output.text).map_err(|e| error(e.to_string()))?;
+    let items = match value {
+        // Only the comment line (`# No events found`) or nothing at all.
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(items) => items,
+        other => return Err(error(format!("expected a list, got {other}"))),
+    };
+    Ok(items
+        .iter()
+        .map(|item| {
+            let involved = field(item, "InvolvedObject").cloned().unwrap_or_default();
+            Event {
+                object_kind: text_field(&involved, "Kind"),
+                object_name: text_field(&involved, "Name"),
+                namespace: text_field(item, "Namespace"),
+                event_type: text_field(item, "Type"),
+                reason: text_field(item, "Reason"),
+                message: text_field(item, "Message"),
+                timestamp: text_field(item, "Timestamp"),
+            }
+        })
+        .collect())
+}
+
+/// A column-aligned table (kubectl top, the list tools): the header's column
+/// names and each row's cells, split on runs of whitespace. Cells in these
+/// tables never contain spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    /// Column names, upper-case as printed (`NAME`, `MEMORY(bytes)`).
+    pub columns: Vec<String>,
+    /// The rows' cells, in column order.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Reads a table; comment lines (`#`) and blank lines are skipped, an
+    /// empty text is an empty table.
+    pub fn parse(text: &str) -> Table {
+        let mut lines = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'));
+        let columns = lines
+            .next()
+            .map(|header| header.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        let rows = lines
+            .map(|line| line.split_whitespace().map(str::to_string).collect())
+            .collect();
+        Table { columns, rows }
+    }
+
+    /// The index of the column named `prefix`, else of the first column whose
+    /// name starts with it (case-insensitive): `NAME` is `NAME`, not
+    /// `NAMESPACE`; `MEMORY(` matches `MEMORY(bytes)`.
+    pub fn column(&self, prefix: &str) -> Option<usize> {
+        let prefix = prefix.to_ascii_uppercase();
+        self.columns
+            .iter()
+            .position(|name| name.eq_ignore_ascii_case(&prefix))
+            .or_else(|| {
+                self.columns
+                    .iter()
+                    .position(|name| name.to_ascii_uppercase().starts_with(&prefix))
+            })
+    }
+
+    /// A row's cell in the column starting with `prefix`.
+    pub fn cell<'a>(&self, row: &'a [String], prefix: &str) -> Option<&'a str> {
+        self.column(prefix)
+            .and_then(|index| row.get(index))
+            .map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(text: &str) -> ToolOutput {
+        ToolOutput {
+            text: text.to_string(),
+            ..ToolOutput::default()
+        }
+    }
+
+    #[test]
+    fn events_read_the_servers_yaml_list() {
+        let answer = text(
+            "# The following events (YAML format) were found:\n\
+             - InvolvedObject:\n    Kind: Pod\n    Name: web-7d4b9-abcde\n    apiVersion: v1\n  \
+             Message: 'Back-off restarting failed container app in pod web-7d4b9-abcde_demo'\n  \
+             Namespace: demo\n  Reason: BackOff\n  Timestamp: 2026-11-25 08:00:00 +0000 UTC\n  Type: Warning\n\
+             - InvolvedObject:\n    Kind: ReplicaSet\n    Name: web-7d4b9\n    apiVersion: apps/v1\n  \
+             Message: 'Created pod: web-7d4b9-abcde'\n  Namespace: demo\n  Reason: SuccessfulCreate\n  \
+             Timestamp: 2026-11-25 07:59:00 +0000 UTC\n  Type: Normal\n",
+        );
+        let events = events(&answer).expect("a valid events answer");
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].object_kind, "Pod");
+        assert_eq!(events[0].object_name, "web-7d4b9-abcde");
+        assert_eq!(events[0].reason, "BackOff");
+        assert!(events[0].is_warning());
+        assert!(events[0].message.starts_with("Back-off restarting"));
+        assert_eq!(events[1].object_kind, "ReplicaSet");
+        assert!(!events[1].is_warning());
+    }
+
+    #[test]
+    fn no_events_is_an_empty_list_and_an_error_answer_is_an_error() {
+        assert_eq!(events(&text("# No events found")), Ok(Vec::new()));
+        assert_eq!(events(&text("")), Ok(Vec::new()));
+        let failed = ToolOutput {
+            text: "failed to list events: forbidden".into(),
+            is_error: true,
+            ..ToolOutput::default()
+        };
+        assert!(events(&failed).is_err());
+        assert!(events(&text("just words")).is_err());
+    }
+
+    #[test]
+    fn objects_come_from_structured_content_else_from_yaml() {
+        let structured = ToolOutput {
+            text: "ignored: true".into(),
+            structured: Some(serde_json::json!({"kind": "Pod"})),
+            is_error: false,
+        };
+        assert_eq!(object(&structured).expect("structured")["kind"], "Pod");
+        let yaml = text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n");
+        assert_eq!(object(&yaml).expect("yaml")["metadata"]["name"], "web");
+        assert!(object(&text("pods \"x\" not found")).is_err());
+    }
+
+    #[test]
+    fn top_tables_are_read_by_column_name() {
+        let table = Table::parse(
+            "NAME     CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)\n\
+             node-a   250m         12%      3010Mi          78%\n\
+             node-b   <unknown>    <unknown> <unknown>      <unknown>\n",
+        );
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.cell(&table.rows[0], "MEMORY(b"), Some("3010Mi"));
+        assert_eq!(table.cell(&table.rows[0], "MEMORY(%"), Some("78%"));
+        assert_eq!(table.cell(&table.rows[1], "NAME"), Some("node-b"));
+        assert_eq!(Table::parse(""), Table::default());
+    }
+}

@@ -1,0 +1,872 @@
+//! "Why is my pod failing?": the pod-failure playbook.
+//!
+//! Gathering, in the order an SRE reads: the pod (or the failing pods of a
+//! Deployment or name prefix), its owner chain (pod → ReplicaSet →
+//! Deployment), the events of the pod and its owners (one namespace-wide
+//! read, the only rate-limited call in the common case), then only what the
+//! symptom calls for: previous logs of a crashing container, live usage of an
+//! OOMKilled one, earlier revisions' images for a bad image, the referenced
+//! ConfigMaps and Secrets, the nodes and claims of a pod that cannot be
+//! scheduled. [`conclude`] then names the cause from those facts alone.
+
+mod conclude;
+
+use serde_json::{Value, json};
+use tracing::Instrument;
+
+use super::parse::{self, Event, Table};
+use super::pod_status::{PodState, Symptom, symptom};
+use super::quantity::Memory;
+use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput};
+use super::{Diagnosis, DiagnosisError};
+
+pub use conclude::conclude;
+
+/// At most this many candidate pods are read when the target is a
+/// Deployment or a name prefix: enough to find the failing ones, bounded so a
+/// broad prefix cannot turn one question into hundreds of reads.
+pub const MAX_PODS_EXAMINED: usize = 20;
+
+/// Log lines read from a crashed container: the end of a log holds the error.
+pub const LOG_TAIL_LINES: u64 = 50;
+
+/// At most this many earlier ReplicaSets are read looking for a working image.
+pub const MAX_REVISIONS_EXAMINED: usize = 5;
+
+/// At most this many nodes are read to explain a scheduling failure.
+pub const MAX_NODES_EXAMINED: usize = 10;
+
+/// What to diagnose: a pod, a Deployment, or a pod name prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodFailureTarget {
+    /// The name as the user gave it.
+    pub name: String,
+    /// The namespace, when known; otherwise every namespace is searched.
+    pub namespace: Option<String>,
+}
+
+/// A ConfigMap or Secret the pod refers to that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingReference {
+    /// `ConfigMap` or `Secret`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// The keys the pod reads from it (empty for envFrom and volumes).
+    pub keys: Vec<String>,
+    /// Where the pod refers to it, e.g. `env LOG_LEVEL of container app`.
+    pub referenced_by: Vec<String>,
+}
+
+/// A node as the scheduler sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeFacts {
+    /// The node name.
+    pub name: String,
+    /// `status.allocatable.cpu` and `.memory`, as written.
+    pub allocatable_cpu: String,
+    /// Allocatable memory.
+    pub allocatable_memory: String,
+    /// Taints as `key=value:Effect`.
+    pub taints: Vec<String>,
+    /// Its labels as `key=value`.
+    pub labels: Vec<String>,
+}
+
+/// A node's live memory use from `nodes_top`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeMemory {
+    /// The node name.
+    pub node: String,
+    /// Memory in use.
+    pub usage: Memory,
+    /// Its share of the node's allocatable memory, in percent.
+    pub percent: Option<u64>,
+}
+
+/// Everything the playbook read about one pod; [`conclude`] needs nothing else.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PodFacts {
+    /// The Pod object.
+    pub pod: Value,
+    /// Its owners, nearest first (ReplicaSet, then Deployment).
+    pub owners: Vec<Value>,
+    /// Events of the pod and its owners.
+    pub events: Vec<Event>,
+    /// The end of the previous (crashed) instance's log of the failing container.
+    pub previous_logs: Option<String>,
+    /// The end of the current instance's log.
+    pub current_logs: Option<String>,
+    /// The failing container's live memory use (`pods_top`).
+    pub memory_usage: Option<Memory>,
+    /// The node's live memory use (`nodes_top`).
+    pub node_memory: Option<NodeMemory>,
+    /// Referenced ConfigMaps and Secrets that do not exist.
+    pub missing_references: Vec<MissingReference>,
+    /// Images of earlier revisions of the owning Deployment, newest first,
+    /// as (revision, image) for the failing container.
+    pub earlier_images: Vec<(String, String)>,
+    /// Image pull secrets the pod names that do not exist.
+    pub missing_pull_secrets: Vec<String>,
+    /// Claims the pod mounts, as (name, phase; `NotFound` when absent).
+    pub claims: Vec<(String, String)>,
+    /// The nodes, for a pod that cannot be scheduled.
+    pub nodes: Vec<NodeFacts>,
+}
+
+/// Counts the calls a playbook makes, so its cost is reported with its answer.
+struct Reads<'r, R> {
+    reader: &'r R,
+    calls: usize,
+}
+
+impl<R: ClusterReader> Reads<'_, R> {
+    async fn call<'a>(
+        &mut self,
+        tool: ReadTool,
+        arguments: impl IntoIterator<Item = (&'a str, Option<Value>)>,
+    ) -> Result<ToolOutput, DiagnosisError> {
+        self.calls += 1;
+        Ok(self.reader.call(ReadCall::new(tool, arguments)).await?)
+    }
+
+    /// One object, or `None` when it does not exist.
+    async fn get(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Value>, DiagnosisError> {
+        let output = self
+            .call(
+                ReadTool::ResourcesGet,
+                [
+                    ("apiVersion", Some(json!(api_version))),
+                    ("kind", Some(json!(kind))),
+                    ("name", Some(json!(name))),
+                    ("namespace", namespace.map(|namespace| json!(namespace))),
+                ],
+            )
+            .await?;
+        if output.is_not_found() {
+            return Ok(None);
+        }
+        if output.is_error {
+            return Err(DiagnosisError::ToolFailed {
+                tool: ReadTool::ResourcesGet.name(),
+                message: output.text,
+            });
+        }
+        Ok(Some(parse::object(&output)?))
+    }
+
+    /// `(namespace, name)` of the objects of a list, optionally filtered by labels.
+    async fn list_names(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        label_selector: Option<String>,
+    ) -> Result<Vec<(String, String)>, DiagnosisError> {
+        let output = self
+            .call(
+                ReadTool::ResourcesList,
+                [
+                    ("apiVersion", Some(json!(api_version))),
+                    ("kind", Some(json!(kind))),
+                    ("namespace", namespace.map(|namespace| json!(namespace))),
+                    ("labelSelector", label_selector.map(Value::String)),
+                ],
+            )
+            .await?;
+        if output.is_error {
+            return Err(DiagnosisError::ToolFailed {
+                tool: ReadTool::ResourcesList.name(),
+                message: output.text,
+            });
+        }
+        Ok(listed_names(&output, namespace))
+    }
+
+    async fn logs(
+        &mut self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+    ) -> Result<Option<String>, DiagnosisError> {
+        let output = self
+            .call(
+                ReadTool::PodsLog,
+                [
+                    ("name", Some(json!(pod))),
+                    ("namespace", Some(json!(namespace))),
+                    ("container", Some(json!(container))),
+                    ("previous", Some(json!(previous))),
+                    ("tail", Some(json!(LOG_TAIL_LINES))),
+                ],
+            )
+            .await?;
+        // A missing previous instance is an answer ("no earlier log"), not a failure.
+        Ok(
+            (!output.is_error && !output.text.contains("has not logged any message yet"))
+                .then_some(output.text),
+        )
+    }
+}
+
+/// The `(namespace, name)` pairs of a list answer: from `structuredContent`
+/// rows when present, else from the text table.
+fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec<(String, String)> {
+    let fallback_namespace = default_namespace.unwrap_or_default().to_string();
+    let rows = output
+        .structured
+        .as_ref()
+        .and_then(|structured| structured.get("items"))
+        .and_then(Value::as_array);
+    if let Some(rows) = rows {
+        let cell = |row: &Value, key: &str| {
+            row.as_object()
+                .and_then(|row| {
+                    row.iter()
+                        .find(|(column, _)| column.eq_ignore_ascii_case(key))
+                })
+                .and_then(|(_, value)| value.as_str())
+                .map(str::to_string)
+        };
+        return rows
+            .iter()
+            .filter_map(|row| {
+                Some((
+                    cell(row, "namespace").unwrap_or_else(|| fallback_namespace.clone()),
+                    cell(row, "name")?,
+                ))
+            })
+            .collect();
+    }
+    let table = Table::parse(&output.text);
+    table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            Some((
+                table
+                    .cell(row, "NAMESPACE")
+                    .map_or_else(|| fallback_namespace.clone(), str::to_string),
+                table.cell(row, "NAME")?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// The controller owner reference of an object, as (apiVersion, kind, name).
+fn controller_of(object: &Value) -> Option<(String, String, String)> {
+    object
+        .pointer("/metadata/ownerReferences")?
+        .as_array()?
+        .iter()
+        .find(|owner| owner["controller"].as_bool().unwrap_or(true))
+        .map(|owner| {
+            let text = |key: &str| owner[key].as_str().unwrap_or_default().to_string();
+            (text("apiVersion"), text("kind"), text("name"))
+        })
+}
+
+fn selector_of(workload: &Value) -> Option<String> {
+    let labels = workload
+        .pointer("/spec/selector/matchLabels")?
+        .as_object()?;
+    let selector: Vec<String> = labels
+        .iter()
+        .filter_map(|(key, value)| Some(format!("{key}={}", value.as_str()?)))
+        .collect();
+    (!selector.is_empty()).then(|| selector.join(","))
+}
+
+/// Diagnoses the failing pod named by `target` (a pod, a Deployment, or a
+/// prefix of pod names) and proposes a fix when the evidence determines one.
+pub async fn diagnose_pod_failure<R: ClusterReader>(
+    reader: &R,
+    target: &PodFailureTarget,
+) -> Result<Diagnosis, DiagnosisError> {
+    let span = tracing::info_span!(
+        "diagnose_pod_failure",
+        target = %target.name,
+        namespace = target.namespace.as_deref().unwrap_or("*")
+    );
+    async move {
+        let mut reads = Reads { reader, calls: 0 };
+        let candidates = resolve(&mut reads, target).await?;
+        let mut ranked: Vec<(Value, PodState, Symptom)> = candidates
+            .into_iter()
+            .map(|pod| {
+                let state = PodState::read(&pod);
+                let found = symptom(&state);
+                (pod, state, found)
+            })
+            .collect();
+        // Worst first; the order of names breaks ties so the answer is stable.
+        ranked.sort_by(|a, b| {
+            b.2.severity()
+                .cmp(&a.2.severity())
+                .then_with(|| a.1.name.cmp(&b.1.name))
+        });
+        let mut ranked = ranked.into_iter();
+        let Some((pod, state, found)) = ranked.next() else {
+            return Err(not_found(target));
+        };
+        let other_failing_pods = ranked
+            .filter(|(_, _, other)| other.severity() > 0)
+            .map(|(_, other_state, other)| {
+                format!(
+                    "{}/{}: {}",
+                    other_state.namespace,
+                    other_state.name,
+                    other.short()
+                )
+            })
+            .collect();
+        let facts = gather(&mut reads, pod, &state, &found).await?;
+        let mut diagnosis = conclude(&facts);
+        diagnosis.other_failing_pods = other_failing_pods;
+        diagnosis.tool_calls = reads.calls;
+        tracing::info!(cause = ?diagnosis.cause, tool_calls = reads.calls, "diagnosed");
+        Ok(diagnosis)
+    }
+    .instrument(span)
+    .await
+}
+
+fn not_found(target: &PodFailureTarget) -> DiagnosisError {
+    DiagnosisError::TargetNotFound {
+        target: target.name.clone(),
+        scope: target
+            .namespace
+            .as_ref()
+            .map(|namespace| format!(" in namespace {namespace}"))
+            .unwrap_or_default(),
+    }
+}
+
+/// The pod objects the target names: the pod itself; else the pods of the
+/// Deployment of that name; else the pods whose names start with it.
+async fn resolve<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    target: &PodFailureTarget,
+) -> Result<Vec<Value>, DiagnosisError> {
+    let namespace = target.namespace.as_deref();
+    if namespace.is_some()
+        && let Some(pod) = reads.get("v1", "Pod", namespace, &target.name).await?
+    {
+        return Ok(vec![pod]);
+    }
+    let mut names = Vec::new();
+    if namespace.is_some()
+        && let Some(deployment) = reads
+            .get("apps/v1", "Deployment", namespace, &target.name)
+            .await?
+        && let Some(selector) = selector_of(&deployment)
+    {
+        names = reads
+            .list_names("v1", "Pod", namespace, Some(selector))
+            .await?;
+    }
+    if names.is_empty() {
+        let prefix = format!("{}-", target.name);
+        names = reads
+            .list_names("v1", "Pod", namespace, None)
+            .await?
+            .into_iter()
+            .filter(|(_, name)| *name == target.name || name.starts_with(&prefix))
+            .collect();
+    }
+    let mut pods = Vec::new();
+    for (pod_namespace, name) in names.into_iter().take(MAX_PODS_EXAMINED) {
+        if let Some(pod) = reads.get("v1", "Pod", Some(&pod_namespace), &name).await? {
+            pods.push(pod);
+        }
+    }
+    Ok(pods)
+}
+
+/// Reads what the symptom calls for.
+async fn gather<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    pod: Value,
+    state: &PodState,
+    found: &Symptom,
+) -> Result<PodFacts, DiagnosisError> {
+    let namespace = state.namespace.as_str();
+    let mut facts = PodFacts::default();
+
+    let mut current = pod.clone();
+    while facts.owners.len() < 3
+        && let Some((api_version, kind, name)) = controller_of(&current)
+        && let Some(owner) = reads
+            .get(&api_version, &kind, Some(namespace), &name)
+            .await?
+    {
+        current = owner.clone();
+        facts.owners.push(owner);
+    }
+
+    let events = reads
+        .call(
+            ReadTool::EventsList,
+            [("namespace", Some(json!(namespace)))],
+        )
+        .await?;
+    let mut involved: Vec<String> = vec![state.name.clone()];
+    involved.extend(facts.owners.iter().filter_map(|owner| {
+        owner
+            .pointer("/metadata/name")?
+            .as_str()
+            .map(str::to_string)
+    }));
+    // Events are supporting evidence: an unreadable answer must not hide the cause.
+    facts.events = parse::events(&events)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|event| involved.contains(&event.object_name))
+        .collect();
+
+    match found {
+        Symptom::Crashing { container, .. } | Symptom::OomKilled { container, .. } => {
+            facts.previous_logs = reads.logs(namespace, &state.name, container, true).await?;
+            if facts.previous_logs.is_none() {
+                facts.current_logs = reads.logs(namespace, &state.name, container, false).await?;
+            }
+            if matches!(found, Symptom::OomKilled { .. }) {
+                facts.memory_usage =
+                    pod_memory_usage(reads, namespace, &state.name, container).await?;
+                if let Some(node) = &state.node_name {
+                    facts.node_memory = node_memory(reads, node).await?;
+                }
+            }
+        }
+        Symptom::NotReady { container } => {
+            facts.current_logs = reads.logs(namespace, &state.name, container, false).await?;
+        }
+        Symptom::ImagePull { container, .. } => {
+            facts.earlier_images =
+                earlier_images(reads, &facts.owners, namespace, container).await?;
+            for secret in pull_secret_names(&pod) {
+                if reads
+                    .get("v1", "Secret", Some(namespace), &secret)
+                    .await?
+                    .is_none()
+                {
+                    facts.missing_pull_secrets.push(secret);
+                }
+            }
+        }
+        Symptom::ConfigError { .. } => {
+            for reference in references(&pod) {
+                let api_kind = reference.kind.as_str();
+                if reads
+                    .get("v1", api_kind, Some(namespace), &reference.name)
+                    .await?
+                    .is_none()
+                {
+                    facts.missing_references.push(reference);
+                }
+            }
+        }
+        Symptom::Unschedulable { .. } => {
+            for claim in claim_names(&pod) {
+                let phase = match reads
+                    .get("v1", "PersistentVolumeClaim", Some(namespace), &claim)
+                    .await?
+                {
+                    Some(object) => object
+                        .pointer("/status/phase")
+                        .and_then(Value::as_str)
+                        .unwrap_or("Pending")
+                        .to_string(),
+                    None => "NotFound".to_string(),
+                };
+                facts.claims.push((claim, phase));
+            }
+            let nodes = reads.list_names("v1", "Node", None, None).await?;
+            for (_, name) in nodes.into_iter().take(MAX_NODES_EXAMINED) {
+                if let Some(node) = reads.get("v1", "Node", None, &name).await? {
+                    facts.nodes.push(node_facts(&node));
+                }
+            }
+        }
+        Symptom::Healthy => {}
+    }
+    facts.pod = pod;
+    Ok(facts)
+}
+
+/// The failing container's memory use from `pods_top` (a kubectl-top table,
+/// one row per pod or, with a POD column, per container).
+async fn pod_memory_usage<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    namespace: &str,
+    pod: &str,
+    container: &str,
+) -> Result<Option<Memory>, DiagnosisError> {
+    let output = reads
+        .call(
+            ReadTool::PodsTop,
+            [
+                ("namespace", Some(json!(namespace))),
+                ("name", Some(json!(pod))),
+                ("all_namespaces", Some(json!(false))),
+            ],
+        )
+        .await?;
+    // No metrics (metrics API absent, pod not running) is no evidence, not a failure.
+    if output.is_error {
+        return Ok(None);
+    }
+    Ok(memory_from_top(&Table::parse(&output.text), pod, container))
+}
+
+/// The memory of `container` in `pod` from a pods_top table.
+pub fn memory_from_top(table: &Table, pod: &str, container: &str) -> Option<Memory> {
+    let per_container = table.column("POD").is_some();
+    table
+        .rows
+        .iter()
+        .filter(|row| {
+            if per_container {
+                table.cell(row, "POD") == Some(pod) && table.cell(row, "NAME") == Some(container)
+            } else {
+                table.cell(row, "NAME") == Some(pod)
+            }
+        })
+        .find_map(|row| Memory::parse(table.cell(row, "MEMORY")?).ok())
+}
+
+async fn node_memory<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    node: &str,
+) -> Result<Option<NodeMemory>, DiagnosisError> {
+    let output = reads
+        .call(ReadTool::NodesTop, [("name", Some(json!(node)))])
+        .await?;
+    if output.is_error {
+        return Ok(None);
+    }
+    let table = Table::parse(&output.text);
+    Ok(table
+        .rows
+        .iter()
+        .find(|row| table.cell(row, "NAME") == Some(node))
+        .and_then(|row| {
+            Some(NodeMemory {
+                node: node.to_string(),
+                usage: Memory::parse(table.cell(row, "MEMORY(B")?).ok()?,
+                percent: table
+                    .cell(row, "MEMORY(%")
+                    .and_then(|percent| percent.trim_end_matches('%').parse().ok()),
+            })
+        }))
+}
+
+/// Images the failing container had in earlier revisions of the owning
+/// Deployment, newest first, each different from the current one.
+async fn earlier_images<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    owners: &[Value],
+    namespace: &str,
+    container: &str,
+) -> Result<Vec<(String, String)>, DiagnosisError> {
+    let Some(deployment) = owners.iter().find(|owner| owner["kind"] == "Deployment") else {
+        return Ok(Vec::new());
+    };
+    let current_replica_set = owners
+        .iter()
+        .find(|owner| owner["kind"] == "ReplicaSet")
+        .and_then(|owner| owner.pointer("/metadata/name"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let current_image = super::proposal::container(deployment, container)
+        .and_then(|spec| spec["image"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let Some(selector) = selector_of(deployment) else {
+        return Ok(Vec::new());
+    };
+    let names = reads
+        .list_names("apps/v1", "ReplicaSet", Some(namespace), Some(selector))
+        .await?;
+    let mut found = Vec::new();
+    for (_, name) in names
+        .into_iter()
+        .filter(|(_, name)| *name != current_replica_set)
+        .take(MAX_REVISIONS_EXAMINED)
+    {
+        let Some(replica_set) = reads
+            .get("apps/v1", "ReplicaSet", Some(namespace), &name)
+            .await?
+        else {
+            continue;
+        };
+        let revision = replica_set
+            .pointer("/metadata/annotations/deployment.kubernetes.io~1revision")
+            .and_then(Value::as_str)
+            .unwrap_or("0")
+            .to_string();
+        if let Some(image) = super::proposal::container(&replica_set, container)
+            .and_then(|spec| spec["image"].as_str())
+            .filter(|image| *image != current_image)
+        {
+            found.push((revision, image.to_string()));
+        }
+    }
+    found.sort_by_key(|(revision, _)| std::cmp::Reverse(revision.parse::<u64>().unwrap_or(0)));
+    Ok(found)
+}
+
+fn pull_secret_names(pod: &Value) -> Vec<String> {
+    pod.pointer("/spec/imagePullSecrets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|secret| secret["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn claim_names(pod: &Value) -> Vec<String> {
+    pod.pointer("/spec/volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|volume| {
+            volume
+                .pointer("/persistentVolumeClaim/claimName")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// Every ConfigMap and Secret the pod refers to (env, envFrom, volumes),
+/// merged by object, with the keys read and where. Optional references are
+/// left out: their absence cannot stop a container.
+pub fn references(pod: &Value) -> Vec<MissingReference> {
+    let mut found: Vec<MissingReference> = Vec::new();
+    let mut note = |kind: &str, name: &str, key: Option<&str>, referenced_by: String| {
+        let index = match found
+            .iter()
+            .position(|reference| reference.kind == kind && reference.name == name)
+        {
+            Some(index) => index,
+            None => {
+                found.push(MissingReference {
+                    kind: kind.to_string(),
+                    name: name.to_string(),
+                    keys: Vec::new(),
+                    referenced_by: Vec::new(),
+                });
+                found.len() - 1
+            }
+        };
+        let reference = &mut found[index];
+        if let Some(key) = key
+            && !reference.keys.iter().any(|known| known == key)
+        {
+            reference.keys.push(key.to_string());
+        }
+        reference.referenced_by.push(referenced_by);
+    };
+    let optional = |selector: &Value| selector["optional"].as_bool().unwrap_or(false);
+    for list in ["initContainers", "containers"] {
+        for container in pod
+            .pointer(&format!("/spec/{list}"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let container_name = container["name"].as_str().unwrap_or_default();
+            for env in container["env"].as_array().into_iter().flatten() {
+                let variable = env["name"].as_str().unwrap_or_default();
+                for (selector_key, kind) in
+                    [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")]
+                {
+                    if let Some(selector) = env.pointer(&format!("/valueFrom/{selector_key}"))
+                        && !optional(selector)
+                        && let Some(name) = selector["name"].as_str()
+                    {
+                        note(
+                            kind,
+                            name,
+                            selector["key"].as_str(),
+                            format!("env {variable} of container {container_name}"),
+                        );
+                    }
+                }
+            }
+            for source in container["envFrom"].as_array().into_iter().flatten() {
+                for (selector_key, kind) in [("configMapRef", "ConfigMap"), ("secretRef", "Secret")]
+                {
+                    if let Some(selector) = source.get(selector_key)
+                        && !optional(selector)
+                        && let Some(name) = selector["name"].as_str()
+                    {
+                        note(
+                            kind,
+                            name,
+                            None,
+                            format!("envFrom of container {container_name}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for volume in pod
+        .pointer("/spec/volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let volume_name = volume["name"].as_str().unwrap_or_default();
+        if let Some(source) = volume.get("configMap")
+            && !optional(source)
+            && let Some(name) = source["name"].as_str()
+        {
+            note("ConfigMap", name, None, format!("volume {volume_name}"));
+        }
+        if let Some(source) = volume.get("secret")
+            && !optional(source)
+            && let Some(name) = source["secretName"].as_str()
+        {
+            note("Secret", name, None, format!("volume {volume_name}"));
+        }
+    }
+    found
+}
+
+fn node_facts(node: &Value) -> NodeFacts {
+    let text = |pointer: &str| {
+        node.pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_string()
+    };
+    NodeFacts {
+        name: text("/metadata/name"),
+        allocatable_cpu: text("/status/allocatable/cpu"),
+        allocatable_memory: text("/status/allocatable/memory"),
+        taints: node
+            .pointer("/spec/taints")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|taint| {
+                let key = taint["key"].as_str().unwrap_or_default();
+                let effect = taint["effect"].as_str().unwrap_or_default();
+                match taint["value"].as_str() {
+                    Some(value) if !value.is_empty() => format!("{key}={value}:{effect}"),
+                    _ => format!("{key}:{effect}"),
+                }
+            })
+            .collect(),
+        labels: node
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(key, value)| Some(format!("{key}={}", value.as_str()?)))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_collect_keys_and_places_and_skip_optional_ones() {
+        let pod = json!({"spec": {
+            "containers": [{"name": "app",
+                "env": [
+                    {"name": "LOG_LEVEL", "valueFrom": {"configMapKeyRef": {"name": "app-config", "key": "log-level"}}},
+                    {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "app-config", "key": "mode"}}},
+                    {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "api", "key": "token", "optional": true}}},
+                ],
+                "envFrom": [{"secretRef": {"name": "db-creds"}}]}],
+            "volumes": [{"name": "conf", "configMap": {"name": "nginx-conf"}}],
+        }});
+        let found = references(&pod);
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].name, "app-config");
+        assert_eq!(found[0].keys, vec!["log-level", "mode"]);
+        assert_eq!(found[0].referenced_by[0], "env LOG_LEVEL of container app");
+        assert_eq!(
+            (found[1].kind.as_str(), found[1].name.as_str()),
+            ("Secret", "db-creds")
+        );
+        assert_eq!(found[2].referenced_by, vec!["volume conf"]);
+    }
+
+    #[test]
+    fn pod_memory_is_read_from_either_top_layout() {
+        let per_pod =
+            Table::parse("NAME     CPU(cores)   MEMORY(bytes)\nweb-1    5m           250Mi\n");
+        assert_eq!(
+            memory_from_top(&per_pod, "web-1", "app"),
+            Memory::parse("250Mi").ok()
+        );
+        let per_container = Table::parse(
+            "NAMESPACE  POD    NAME     CPU(cores)   MEMORY(bytes)\n\
+             demo       web-1  sidecar  1m           10Mi\n\
+             demo       web-1  app      5m           250Mi\n",
+        );
+        assert_eq!(
+            memory_from_top(&per_container, "web-1", "app"),
+            Memory::parse("250Mi").ok()
+        );
+        assert_eq!(memory_from_top(&per_container, "web-2", "app"), None);
+    }
+
+    #[test]
+    fn listed_names_come_from_structured_rows_or_the_table() {
+        let structured = ToolOutput {
+            text: String::new(),
+            structured: Some(
+                json!({"items": [{"NAMESPACE": "demo", "NAME": "web-1"}, {"Name": "web-2"}]}),
+            ),
+            is_error: false,
+        };
+        assert_eq!(
+            listed_names(&structured, Some("demo")),
+            vec![
+                ("demo".into(), "web-1".into()),
+                ("demo".into(), "web-2".into())
+            ]
+        );
+        let text = ToolOutput {
+            text: "NAMESPACE   APIVERSION   KIND   NAME    READY\nshop        v1           Pod    api-1   0/1\n".into(),
+            ..ToolOutput::default()
+        };
+        assert_eq!(
+            listed_names(&text, None),
+            vec![("shop".into(), "api-1".into())]
+        );
+    }
+
+    #[test]
+    fn owners_and_selectors_are_read_from_metadata_and_spec() {
+        let pod = json!({"metadata": {"ownerReferences": [
+            {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-7d4b9", "controller": true}]}});
+        assert_eq!(
+            controller_of(&pod),
+            Some(("apps/v1".into(), "ReplicaSet".into(), "web-7d4b9".into()))
+        );
+        assert_eq!(controller_of(&json!({"metadata": {}})), None);
+        let deployment =
+            json!({"spec": {"selector": {"matchLabels": {"app": "web", "tier": "front"}}}});
+        assert_eq!(
+            selector_of(&deployment).as_deref(),
+            Some("app=web,tier=front")
+        );
+    }
+}

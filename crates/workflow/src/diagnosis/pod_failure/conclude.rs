@@ -1,0 +1,834 @@
+//! The pure half of the pod-failure playbook: from what was read to a named
+//! cause, quoted evidence and, when the evidence determines it, a fix.
+
+use serde_json::Value;
+
+use super::{PodFacts, Symptom};
+use crate::diagnosis::parse::Event;
+use crate::diagnosis::pod_status::{ContainerState, PodState, exit_code_meaning, symptom};
+use crate::diagnosis::proposal::{self, ProposedChange};
+use crate::diagnosis::quantity::Memory;
+use crate::diagnosis::{Cause, Diagnosis, Evidence, ObjectRef};
+
+/// An OOMKilled container's limit is raised by this much (design.md, item 7).
+pub const OOM_LIMIT_RAISE_PERCENT: u64 = 20;
+
+/// A node at or above this share of its memory is under pressure: a higher
+/// limit there moves the problem rather than solving it.
+pub const NODE_MEMORY_PRESSURE_PERCENT: u64 = 90;
+
+/// At most this many log lines are quoted.
+pub const MAX_QUOTED_LOG_LINES: usize = 5;
+
+/// Words that mark a log line as an error worth quoting.
+const ERROR_MARKERS: [&str; 14] = [
+    "error",
+    "exception",
+    "fatal",
+    "panic",
+    "fail",
+    "denied",
+    "refused",
+    "killed",
+    "cannot",
+    "unable",
+    "not found",
+    "traceback",
+    "out of memory",
+    "timeout",
+];
+
+/// The lines of a log that read as errors, last ones kept (the end of a
+/// crashed container's log is where it died); the last line when none does.
+pub fn error_lines(log: &str) -> Vec<String> {
+    let lines: Vec<&str> = log
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    let errors: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|line| {
+            let lower = line.to_ascii_lowercase();
+            ERROR_MARKERS.iter().any(|marker| lower.contains(marker))
+        })
+        .collect();
+    let chosen = if errors.is_empty() {
+        lines.last().copied().into_iter().collect()
+    } else {
+        errors
+    };
+    let skip = chosen.len().saturating_sub(MAX_QUOTED_LOG_LINES);
+    chosen.into_iter().skip(skip).map(str::to_string).collect()
+}
+
+/// The workload whose pod template a fix should change: the Deployment (not
+/// its ReplicaSet, which the Deployment would overwrite), StatefulSet or
+/// DaemonSet. Jobs are left out: their template cannot be changed.
+fn workload(facts: &PodFacts) -> Option<&Value> {
+    let editable = ["Deployment", "StatefulSet", "DaemonSet"];
+    facts
+        .owners
+        .iter()
+        .rev()
+        .find(|owner| editable.iter().any(|kind| owner["kind"] == *kind))
+        .or_else(|| {
+            facts.owners.iter().find(|owner| {
+                owner["kind"] == "ReplicaSet" && super::controller_of(owner).is_none()
+            })
+        })
+}
+
+fn describe(object: &Value) -> String {
+    format!(
+        "{} {}",
+        object["kind"].as_str().unwrap_or("object"),
+        object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+    )
+}
+
+/// The facts shared by every conclusion.
+struct Context<'a> {
+    facts: &'a PodFacts,
+    state: PodState,
+    subject: ObjectRef,
+    evidence: Vec<Evidence>,
+    next_steps: Vec<String>,
+}
+
+impl<'a> Context<'a> {
+    fn new(facts: &'a PodFacts) -> Context<'a> {
+        let state = PodState::read(&facts.pod);
+        let subject = ObjectRef::namespaced("v1", "Pod", &state.name, &state.namespace);
+        let mut context = Context {
+            facts,
+            state,
+            subject,
+            evidence: Vec::new(),
+            next_steps: Vec::new(),
+        };
+        if !facts.owners.is_empty() {
+            let chain: Vec<String> = std::iter::once(format!("Pod {}", context.state.name))
+                .chain(facts.owners.iter().map(describe))
+                .collect();
+            context
+                .evidence
+                .push(Evidence::new("owner chain", chain.join(" → ")));
+        }
+        context
+    }
+
+    fn pod_source(&self) -> String {
+        format!("pod {}/{} status", self.state.namespace, self.state.name)
+    }
+
+    fn events(&self, matches: impl Fn(&Event) -> bool) -> Vec<&'a Event> {
+        self.facts
+            .events
+            .iter()
+            .filter(|event| matches(event))
+            .collect()
+    }
+
+    fn quote_events(&mut self, matches: impl Fn(&Event) -> bool) -> usize {
+        let events = self.events(matches);
+        for event in &events {
+            self.evidence.push(Evidence::new(
+                format!("event on {} {}", event.object_kind, event.object_name),
+                format!("{} {}: {}", event.event_type, event.reason, event.message),
+            ));
+        }
+        events.len()
+    }
+
+    fn quote_logs(&mut self, container: &str) {
+        let (which, log) = match (&self.facts.previous_logs, &self.facts.current_logs) {
+            (Some(log), _) => ("previous", log),
+            (None, Some(log)) => ("current", log),
+            (None, None) => return,
+        };
+        for line in error_lines(log) {
+            self.evidence.push(Evidence::new(
+                format!("{which} logs of container {container}"),
+                line,
+            ));
+        }
+    }
+
+    fn container(&self, name: &str) -> Option<&ContainerState> {
+        self.state.container(name)
+    }
+
+    fn finish(self, cause: Cause, summary: String, proposal: Option<ProposedChange>) -> Diagnosis {
+        Diagnosis {
+            subject: self.subject,
+            cause,
+            summary,
+            evidence: self.evidence,
+            proposal,
+            next_steps: self.next_steps,
+            other_failing_pods: Vec::new(),
+            tool_calls: 0,
+        }
+    }
+}
+
+/// Names the cause of the pod's failure from the facts alone.
+pub fn conclude(facts: &PodFacts) -> Diagnosis {
+    let mut context = Context::new(facts);
+    match symptom(&context.state) {
+        Symptom::OomKilled {
+            container,
+            restarts,
+        } => oom_killed(context, &container, restarts),
+        Symptom::Crashing {
+            container,
+            exit_code,
+            reason,
+            restarts,
+            waiting_reason,
+        } => crashing(
+            context,
+            &container,
+            exit_code,
+            &reason,
+            restarts,
+            waiting_reason,
+        ),
+        Symptom::ImagePull {
+            container,
+            image,
+            reason,
+            message,
+        } => image_pull(context, &container, &image, &reason, &message),
+        Symptom::ConfigError { container, message } => config_error(context, &container, &message),
+        Symptom::Unschedulable { message } => unschedulable(context, &message),
+        Symptom::NotReady { container } => not_ready(context, &container),
+        Symptom::Healthy => {
+            let quote = format!(
+                "phase {}, {}",
+                context.state.phase,
+                context
+                    .state
+                    .containers
+                    .iter()
+                    .map(|container| format!(
+                        "{} ready={} restarts={}",
+                        container.name, container.ready, container.restart_count
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let source = context.pod_source();
+            context.evidence.insert(0, Evidence::new(source, quote));
+            let summary = format!("Pod {} is not failing.", context.state.name);
+            context.finish(Cause::NoFailureFound, summary, None)
+        }
+    }
+}
+
+fn termination_quote(container: &ContainerState) -> Option<String> {
+    let end = container
+        .terminated
+        .as_ref()
+        .or(container.last_terminated.as_ref())?;
+    let mut quote = format!(
+        "container {} last terminated: reason {}, exit code {} ({})",
+        container.name,
+        if end.reason.is_empty() {
+            "unknown"
+        } else {
+            &end.reason
+        },
+        end.exit_code,
+        exit_code_meaning(end.exit_code)
+    );
+    if !end.message.is_empty() {
+        quote.push_str(&format!(", message: {}", end.message));
+    }
+    Some(quote)
+}
+
+fn container_spec<'a>(facts: &'a PodFacts, container: &str) -> Option<&'a Value> {
+    proposal::container(&facts.pod, container)
+}
+
+fn oom_killed(mut context: Context<'_>, container: &str, restarts: u64) -> Diagnosis {
+    let source = context.pod_source();
+    if let Some(quote) = context.container(container).and_then(termination_quote) {
+        context
+            .evidence
+            .insert(0, Evidence::new(source.clone(), quote));
+    }
+    context.evidence.push(Evidence::new(
+        source,
+        format!("container {container} restarted {restarts} times"),
+    ));
+    let limit_text = container_spec(context.facts, container)
+        .and_then(|spec| spec.pointer("/resources/limits/memory"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let limit = limit_text
+        .as_deref()
+        .and_then(|text| Memory::parse(text).ok());
+    if let Some(text) = &limit_text {
+        context.evidence.push(Evidence::new(
+            format!("spec of container {container}"),
+            format!("resources.limits.memory: {text}"),
+        ));
+    }
+    if let Some(usage) = context.facts.memory_usage {
+        let share = limit
+            .map(|limit| format!(" ({}% of the {limit} limit)", usage.percent_of(limit)))
+            .unwrap_or_default();
+        context.evidence.push(Evidence::new(
+            "pods_top",
+            format!("container {container} uses {usage} of memory now{share}"),
+        ));
+    }
+    let mut warnings = Vec::new();
+    if let Some(node) = &context.facts.node_memory {
+        let percent = node
+            .percent
+            .map(|percent| format!(" ({percent}% of allocatable)"))
+            .unwrap_or_default();
+        context.evidence.push(Evidence::new(
+            "nodes_top",
+            format!("node {} uses {} of memory{percent}", node.node, node.usage),
+        ));
+        if node
+            .percent
+            .is_some_and(|percent| percent >= NODE_MEMORY_PRESSURE_PERCENT)
+        {
+            warnings.push(format!(
+                "Node {} is already at {}% memory: a higher limit may move the pressure to the node.",
+                node.node,
+                node.percent.unwrap_or_default()
+            ));
+        }
+    }
+    context.quote_events(|event| event.is_warning());
+    context.quote_logs(container);
+    context.next_steps.push(format!(
+        "show the previous logs of pod {} in {}",
+        context.state.name, context.state.namespace
+    ));
+    let Some(limit) = limit else {
+        let summary = format!(
+            "Container {container} of pod {} was OOMKilled (exit code 137) without a memory limit of its own: the node ran out of memory.",
+            context.state.name
+        );
+        context.next_steps.push("show node usage".to_string());
+        return context.finish(Cause::OomKilled, summary, None);
+    };
+    // The new limit grows from what the container actually needed: the
+    // larger of its limit and its live use.
+    let base = context
+        .facts
+        .memory_usage
+        .map_or(limit, |usage| usage.max(limit));
+    let new_limit = base.raised_by_percent(OOM_LIMIT_RAISE_PERCENT);
+    let proposal = workload(context.facts).and_then(|owner| {
+        proposal::set_memory_limit(
+            owner,
+            container,
+            &limit.to_string(),
+            &new_limit.to_string(),
+            warnings.clone(),
+        )
+    });
+    let fix = match &proposal {
+        Some(change) => format!(" Proposed: raise it to {new_limit} on {}.", change.target),
+        None => format!(
+            " The pod has no workload to change: recreate it with a memory limit of {new_limit}."
+        ),
+    };
+    let summary = format!(
+        "Container {container} of pod {} was OOMKilled (exit code 137): it needs more than its {limit} memory limit.{fix}",
+        context.state.name
+    );
+    context.finish(Cause::OomKilled, summary, proposal)
+}
+
+/// The probe kind ("liveness"/"readiness") events show failing, with the events.
+fn probe_failures<'a>(context: &Context<'a>, probe: &str) -> Vec<&'a Event> {
+    let marker = format!("{probe} probe failed");
+    let killed = format!("failed {probe} probe");
+    context.events(|event| {
+        let message = event.message.to_ascii_lowercase();
+        message.contains(&marker) || message.contains(&killed)
+    })
+}
+
+/// A probe's port when it differs from every port the container declares,
+/// with the port to use instead (the container's only declared port).
+fn mismatched_probe_port(spec: &Value, probe: &str) -> Option<(Value, u64)> {
+    let handler = ["httpGet", "tcpSocket", "grpc"]
+        .into_iter()
+        .find_map(|handler| spec.get(probe)?.get(handler))?;
+    let probe_port = handler.get("port")?.clone();
+    let declared: Vec<&Value> = spec["ports"].as_array().into_iter().flatten().collect();
+    let matches_declared = declared.iter().any(|port| match &probe_port {
+        Value::Number(number) => port["containerPort"] == Value::Number(number.clone()),
+        Value::String(name) => port["name"].as_str() == Some(name.as_str()),
+        _ => false,
+    });
+    match declared.as_slice() {
+        [only] if !matches_declared => Some((probe_port, only["containerPort"].as_u64()?)),
+        _ => None,
+    }
+}
+
+fn probe_fix(context: &Context<'_>, container: &str, probe_field: &str) -> Option<ProposedChange> {
+    let spec = container_spec(context.facts, container)?;
+    let (current, port) = mismatched_probe_port(spec, probe_field)?;
+    let owner = workload(context.facts)?;
+    proposal::set_probe_port(owner, container, probe_field, &current, port)
+}
+
+fn probe_evidence(context: &mut Context<'_>, container: &str, probe_field: &str) {
+    if let Some(probe) =
+        container_spec(context.facts, container).and_then(|spec| spec.get(probe_field))
+    {
+        context.evidence.push(Evidence::new(
+            format!("spec of container {container}"),
+            format!("{probe_field}: {probe}"),
+        ));
+    }
+    if let Some(ports) = container_spec(context.facts, container).and_then(|spec| spec.get("ports"))
+    {
+        context.evidence.push(Evidence::new(
+            format!("spec of container {container}"),
+            format!("ports: {ports}"),
+        ));
+    }
+}
+
+fn crashing(
+    mut context: Context<'_>,
+    container: &str,
+    exit_code: i64,
+    reason: &str,
+    restarts: u64,
+    waiting_reason: Option<String>,
+) -> Diagnosis {
+    let source = context.pod_source();
+    let state_quote = match &waiting_reason {
+        Some(waiting) => {
+            format!("container {container} is waiting: {waiting}, restarted {restarts} times")
+        }
+        None => format!("container {container} restarted {restarts} times"),
+    };
+    context
+        .evidence
+        .insert(0, Evidence::new(source.clone(), state_quote));
+    if let Some(quote) = context.container(container).and_then(termination_quote) {
+        context.evidence.insert(1, Evidence::new(source, quote));
+    }
+    let liveness_failures = probe_failures(&context, "liveness");
+    let pod_name = context.state.name.clone();
+    let namespace = context.state.namespace.clone();
+    if !liveness_failures.is_empty() {
+        context.quote_events(|event| {
+            let message = event.message.to_ascii_lowercase();
+            message.contains("liveness probe")
+        });
+        probe_evidence(&mut context, container, "livenessProbe");
+        context.quote_logs(container);
+        let proposal = probe_fix(&context, container, "livenessProbe");
+        let fix = match &proposal {
+            Some(change) => format!(" {}.", change.summary),
+            None => " Check that the probe's path and port answer, and that its initialDelaySeconds covers start-up.".to_string(),
+        };
+        let summary = format!(
+            "Container {container} of pod {pod_name} is killed by its failing liveness probe (exit code {exit_code}, {restarts} restarts).{fix}"
+        );
+        context
+            .next_steps
+            .push(format!("show pod {pod_name} in {namespace}"));
+        return context.finish(Cause::LivenessProbeFailure, summary, proposal);
+    }
+    if let Some(spec) = container_spec(context.facts, container)
+        && matches!(exit_code, 126 | 127)
+    {
+        let command: Vec<String> = ["command", "args"]
+            .into_iter()
+            .filter_map(|field| spec.get(field).map(|value| format!("{field}: {value}")))
+            .collect();
+        if !command.is_empty() {
+            context.evidence.push(Evidence::new(
+                format!("spec of container {container}"),
+                command.join(", "),
+            ));
+        }
+    }
+    context.quote_logs(container);
+    context.quote_events(|event| event.is_warning());
+    context.next_steps.push(format!(
+        "show the previous logs of pod {pod_name} in {namespace}"
+    ));
+    if let Some(owner) = workload(context.facts) {
+        context.next_steps.push(format!(
+            "show {} in {namespace}",
+            describe(owner).to_ascii_lowercase()
+        ));
+    }
+    let meaning = exit_code_meaning(exit_code);
+    let reason_text = if reason.is_empty() {
+        String::new()
+    } else {
+        format!(", reason {reason}")
+    };
+    let summary = format!(
+        "Container {container} of pod {pod_name} is in CrashLoopBackOff: it exits with code {exit_code}{reason_text} ({meaning}) and has restarted {restarts} times. The cause is in the application or its configuration; the previous logs show where it fails."
+    );
+    context.finish(Cause::CrashLoopBackOff, summary, None)
+}
+
+/// Words in a pull failure that mean the registry refused credentials.
+const PULL_AUTH_MARKERS: [&str; 5] = [
+    "unauthorized",
+    "authentication required",
+    "pull access denied",
+    "denied",
+    "forbidden",
+];
+
+fn image_pull(
+    mut context: Context<'_>,
+    container: &str,
+    image: &str,
+    reason: &str,
+    message: &str,
+) -> Diagnosis {
+    let source = context.pod_source();
+    let waiting = if message.is_empty() {
+        format!("container {container} is waiting: {reason}")
+    } else {
+        format!("container {container} is waiting: {reason}: {message}")
+    };
+    context.evidence.insert(0, Evidence::new(source, waiting));
+    context.evidence.push(Evidence::new(
+        format!("spec of container {container}"),
+        format!("image: {image}"),
+    ));
+    let pull_events = context.quote_events(|event| {
+        event.is_warning() && (event.reason == "Failed" || event.message.contains("image"))
+    });
+    let all_text: String = std::iter::once(message.to_ascii_lowercase())
+        .chain(
+            context
+                .events(|event| event.is_warning())
+                .iter()
+                .map(|event| event.message.to_ascii_lowercase()),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    let refused = PULL_AUTH_MARKERS
+        .iter()
+        .any(|marker| all_text.contains(marker));
+    for secret in &context.facts.missing_pull_secrets {
+        context.evidence.push(Evidence::new(
+            "imagePullSecrets",
+            format!(
+                "Secret {}/{secret} named by the pod does not exist",
+                context.state.namespace
+            ),
+        ));
+    }
+    let pod_name = context.state.name.clone();
+    let (repository, tag) = split_image(image);
+    if refused || !context.facts.missing_pull_secrets.is_empty() {
+        let secrets = if context.facts.missing_pull_secrets.is_empty() {
+            "check the pod's imagePullSecrets and the registry credentials".to_string()
+        } else {
+            format!(
+                "create the missing pull secret {}",
+                context.facts.missing_pull_secrets.join(", ")
+            )
+        };
+        let summary = format!(
+            "Container {container} of pod {pod_name} cannot pull image {image} ({reason}): the registry refused access to repository {repository}; {secrets}."
+        );
+        context
+            .next_steps
+            .push(format!("list secrets in {}", context.state.namespace));
+        return context.finish(Cause::ImagePullBackOff, summary, None);
+    }
+    let earlier = context.facts.earlier_images.first().cloned();
+    let proposal = earlier.as_ref().and_then(|(revision, earlier_image)| {
+        workload(context.facts).and_then(|owner| {
+            proposal::set_image(
+                owner,
+                container,
+                image,
+                earlier_image,
+                &format!(
+                    "the image of revision {revision}, the last one before the failing change"
+                ),
+            )
+        })
+    });
+    if let Some((revision, earlier_image)) = &earlier {
+        context.evidence.push(Evidence::new(
+            "earlier ReplicaSet",
+            format!("revision {revision} ran container {container} with image {earlier_image}"),
+        ));
+    }
+    let tag_text = tag.map_or_else(|| "its default tag".to_string(), |tag| format!("tag {tag}"));
+    let fix = match &proposal {
+        Some(change) => format!(" Proposed: {}.", change.summary),
+        None => " Set the image to a tag that exists in the registry.".to_string(),
+    };
+    let found_in = if pull_events > 0 {
+        " The pull events show the registry's answer."
+    } else {
+        ""
+    };
+    let summary = format!(
+        "Container {container} of pod {pod_name} is in {reason}: image {image} cannot be pulled; repository {repository} has no {tag_text} (or the name is wrong).{found_in}{fix}"
+    );
+    context.finish(Cause::ImagePullBackOff, summary, proposal)
+}
+
+/// `repo/name:tag` → (`repo/name`, `Some(tag)`); a digest or no tag gives `None`.
+pub fn split_image(image: &str) -> (&str, Option<&str>) {
+    if let Some((repository, _digest)) = image.split_once('@') {
+        return (repository, None);
+    }
+    match image.rsplit_once(':') {
+        // A colon inside the registry host (`host:5000/app`) is not a tag.
+        Some((repository, tag)) if !tag.contains('/') => (repository, Some(tag)),
+        _ => (image, None),
+    }
+}
+
+fn config_error(mut context: Context<'_>, container: &str, message: &str) -> Diagnosis {
+    let source = context.pod_source();
+    context.evidence.insert(
+        0,
+        Evidence::new(
+            source,
+            format!("container {container} is waiting: CreateContainerConfigError: {message}"),
+        ),
+    );
+    let namespace = context.state.namespace.clone();
+    for missing in &context.facts.missing_references {
+        let keys = if missing.keys.is_empty() {
+            String::new()
+        } else {
+            format!(" (keys {})", missing.keys.join(", "))
+        };
+        context.evidence.push(Evidence::new(
+            format!(
+                "resources_get {} {namespace}/{}",
+                missing.kind, missing.name
+            ),
+            format!(
+                "{} {} not found; referenced by {}{keys}",
+                missing.kind,
+                missing.name,
+                missing.referenced_by.join(", ")
+            ),
+        ));
+    }
+    context.quote_events(|event| event.is_warning());
+    let first = context.facts.missing_references.first();
+    let proposal = first
+        .filter(|missing| missing.kind == "ConfigMap")
+        .map(|missing| proposal::create_config_map(&namespace, &missing.name, &missing.keys));
+    let pod_name = context.state.name.clone();
+    let summary = match first {
+        Some(missing) if missing.kind == "ConfigMap" => format!(
+            "Container {container} of pod {pod_name} cannot start: ConfigMap {namespace}/{} does not exist (CreateContainerConfigError). Proposed: create it with the keys the pod reads; fill in real values if the defaults are not enough.",
+            missing.name
+        ),
+        Some(missing) => format!(
+            "Container {container} of pod {pod_name} cannot start: Secret {namespace}/{} does not exist (CreateContainerConfigError). Create it with the credentials the application needs; kubeop does not invent secret values.",
+            missing.name
+        ),
+        None => format!(
+            "Container {container} of pod {pod_name} cannot start (CreateContainerConfigError): {message}"
+        ),
+    };
+    if first.is_some_and(|missing| missing.kind == "Secret") {
+        context
+            .next_steps
+            .push(format!("list secrets in {namespace}"));
+    }
+    context.finish(Cause::CreateContainerConfigError, summary, proposal)
+}
+
+/// What a FailedScheduling message says, as (marker, explanation).
+const SCHEDULING_REASONS: [(&str, &str); 7] = [
+    (
+        "insufficient cpu",
+        "no node has enough unrequested CPU for the pod's requests",
+    ),
+    (
+        "insufficient memory",
+        "no node has enough unrequested memory for the pod's requests",
+    ),
+    (
+        "untolerated taint",
+        "the nodes carry taints the pod does not tolerate",
+    ),
+    (
+        "didn't match pod's node affinity/selector",
+        "no node has the labels the pod's nodeSelector or affinity asks for",
+    ),
+    (
+        "unbound immediate persistentvolumeclaims",
+        "a PersistentVolumeClaim the pod mounts is not bound",
+    ),
+    (
+        "persistentvolumeclaim",
+        "a PersistentVolumeClaim the pod mounts is missing or not bound",
+    ),
+    ("too many pods", "the nodes are at their pod limit"),
+];
+
+fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis {
+    let scheduling_events = context.events(|event| event.reason == "FailedScheduling");
+    let message = if condition_message.is_empty() {
+        scheduling_events
+            .last()
+            .map(|event| event.message.clone())
+            .unwrap_or_default()
+    } else {
+        condition_message.to_string()
+    };
+    let source = context.pod_source();
+    context.evidence.insert(
+        0,
+        Evidence::new(
+            source,
+            if message.is_empty() {
+                format!("phase {}, not scheduled to any node", context.state.phase)
+            } else {
+                format!("PodScheduled=False: {message}")
+            },
+        ),
+    );
+    context.quote_events(|event| event.reason == "FailedScheduling" && event.message != message);
+    let lower = message.to_ascii_lowercase();
+    let reasons: Vec<&str> = SCHEDULING_REASONS
+        .iter()
+        .filter(|(marker, _)| lower.contains(marker))
+        .map(|(_, explanation)| *explanation)
+        .collect();
+    let pod = &context.facts.pod;
+    let mut pod_facts = Vec::new();
+    for container in pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(requests) = container.pointer("/resources/requests") {
+            pod_facts.push(Evidence::new(
+                format!(
+                    "spec of container {}",
+                    container["name"].as_str().unwrap_or_default()
+                ),
+                format!("resources.requests: {requests}"),
+            ));
+        }
+    }
+    if let Some(selector) = pod.pointer("/spec/nodeSelector") {
+        pod_facts.push(Evidence::new(
+            "pod spec",
+            format!("nodeSelector: {selector}"),
+        ));
+    }
+    if let Some(tolerations) = pod.pointer("/spec/tolerations") {
+        pod_facts.push(Evidence::new(
+            "pod spec",
+            format!("tolerations: {tolerations}"),
+        ));
+    }
+    context.evidence.extend(pod_facts);
+    for (claim, phase) in &context.facts.claims {
+        context.evidence.push(Evidence::new(
+            format!("PersistentVolumeClaim {}/{claim}", context.state.namespace),
+            if phase == "NotFound" {
+                "does not exist".to_string()
+            } else {
+                format!("phase {phase}")
+            },
+        ));
+    }
+    for node in &context.facts.nodes {
+        let taints = if node.taints.is_empty() {
+            String::new()
+        } else {
+            format!(", taints {}", node.taints.join(", "))
+        };
+        context.evidence.push(Evidence::new(
+            format!("node {}", node.name),
+            format!(
+                "allocatable cpu {}, memory {}{taints}",
+                node.allocatable_cpu, node.allocatable_memory
+            ),
+        ));
+    }
+    let pod_name = context.state.name.clone();
+    let why = if reasons.is_empty() {
+        "the scheduler found no node for it".to_string()
+    } else {
+        reasons.join("; ")
+    };
+    let summary = format!(
+        "Pod {pod_name} is Pending and cannot be scheduled: {why}. Fixing it changes either the pod's requirements (requests, nodeSelector, tolerations, claims) or the cluster (capacity, node labels, storage), which needs a human decision."
+    );
+    context.next_steps.push("show node usage".to_string());
+    context.next_steps.push(format!(
+        "show resource pressure in {}",
+        context.state.namespace
+    ));
+    context.finish(Cause::Unschedulable, summary, None)
+}
+
+fn not_ready(mut context: Context<'_>, container: &str) -> Diagnosis {
+    let source = context.pod_source();
+    context.evidence.insert(
+        0,
+        Evidence::new(
+            source,
+            format!("container {container} is running but not ready"),
+        ),
+    );
+    let failures = probe_failures(&context, "readiness").len();
+    context.quote_events(|event| {
+        event
+            .message
+            .to_ascii_lowercase()
+            .contains("readiness probe")
+    });
+    probe_evidence(&mut context, container, "readinessProbe");
+    context.quote_logs(container);
+    let proposal = probe_fix(&context, container, "readinessProbe");
+    let pod_name = context.state.name.clone();
+    let fix = match &proposal {
+        Some(change) => format!(" Proposed: {}.", change.summary),
+        None => {
+            " Check that the probe's path and port answer once the application is up.".to_string()
+        }
+    };
+    let evidence_note = if failures > 0 {
+        "its readiness probe fails"
+    } else {
+        "it never reports ready (its readiness probe does not pass)"
+    };
+    let summary = format!(
+        "Container {container} of pod {pod_name} runs but {evidence_note}, so the pod receives no traffic.{fix}"
+    );
+    context.finish(Cause::ReadinessProbeFailure, summary, proposal)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,504 @@
+use serde_json::{Value, json};
+
+use super::*;
+use crate::diagnosis::pod_failure::{MissingReference, NodeFacts, NodeMemory};
+
+fn deployment(container: Value) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "demo", "uid": "d-1"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [container]}}},
+        "status": {"readyReplicas": 0},
+    })
+}
+
+fn replica_set() -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": "web-7d4b9", "namespace": "demo",
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "controller": true}]},
+    })
+}
+
+fn pod(container: Value, status: Value) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web-7d4b9-x2x", "namespace": "demo",
+                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-7d4b9", "controller": true}]},
+        "spec": {"nodeName": "node-a", "containers": [container]},
+        "status": status,
+    })
+}
+
+fn facts(container: Value, status: Value) -> PodFacts {
+    PodFacts {
+        pod: pod(container.clone(), status),
+        owners: vec![replica_set(), deployment(container)],
+        ..PodFacts::default()
+    }
+}
+
+fn warning(kind: &str, name: &str, reason: &str, message: &str) -> Event {
+    Event {
+        object_kind: kind.into(),
+        object_name: name.into(),
+        namespace: "demo".into(),
+        event_type: "Warning".into(),
+        reason: reason.into(),
+        message: message.into(),
+        timestamp: "2026-11-25 08:00:00 +0000 UTC".into(),
+    }
+}
+
+fn quotes(diagnosis: &Diagnosis) -> String {
+    diagnosis
+        .evidence
+        .iter()
+        .map(|evidence| format!("[{}] {}", evidence.source, evidence.quote))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn crashed(exit_code: i64, reason: &str, restarts: u64) -> Value {
+    json!({"phase": "Running", "containerStatuses": [{
+        "name": "app", "ready": false, "restartCount": restarts,
+        "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}},
+        "lastState": {"terminated": {"exitCode": exit_code, "reason": reason}},
+    }]})
+}
+
+#[test]
+fn oomkilled_proposes_twenty_percent_over_the_larger_of_limit_and_use() {
+    let container = json!({"name": "app", "image": "web:1.0",
+        "resources": {"limits": {"memory": "256Mi"}, "requests": {"memory": "128Mi"}}});
+    let mut facts = facts(container, crashed(137, "OOMKilled", 4));
+    facts.memory_usage = Memory::parse("250Mi").ok();
+    facts.node_memory = Some(NodeMemory {
+        node: "node-a".into(),
+        usage: Memory::parse("3Gi").expect("quantity"),
+        percent: Some(40),
+    });
+    facts.previous_logs =
+        Some("starting\nloading cache\njava.lang.OutOfMemoryError: Java heap space\n".into());
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::OomKilled);
+    let evidence = quotes(&diagnosis);
+    assert!(
+        evidence.contains("reason OOMKilled, exit code 137"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("resources.limits.memory: 256Mi"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("uses 250Mi of memory now (97% of the 256Mi limit)"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("node node-a uses 3Gi of memory (40% of allocatable)"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("java.lang.OutOfMemoryError: Java heap space"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("Pod web-7d4b9-x2x → ReplicaSet web-7d4b9 → Deployment web"),
+        "{evidence}"
+    );
+    let proposal = diagnosis.proposal.expect("a limit raise");
+    assert_eq!(
+        proposal.target,
+        ObjectRef::namespaced("apps/v1", "Deployment", "web", "demo")
+    );
+    assert_eq!(proposal.current, "memory limit 256Mi");
+    assert_eq!(proposal.desired, "memory limit 320Mi");
+    assert_eq!(
+        proposal.manifest["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"],
+        "320Mi"
+    );
+    assert!(proposal.warnings.is_empty());
+    assert!(diagnosis.summary.contains("320Mi"));
+}
+
+#[test]
+fn oomkilled_use_above_the_limit_sets_the_base_and_node_pressure_warns() {
+    let container =
+        json!({"name": "app", "image": "web:1.0", "resources": {"limits": {"memory": "512Mi"}}});
+    let mut facts = facts(container, crashed(137, "OOMKilled", 2));
+    facts.memory_usage = Memory::parse("600Mi").ok();
+    facts.node_memory = Some(NodeMemory {
+        node: "node-a".into(),
+        usage: Memory::parse("7Gi").expect("quantity"),
+        percent: Some(93),
+    });
+    let proposal = conclude(&facts).proposal.expect("a limit raise");
+    // 600Mi × 1.2 = 720Mi, a multiple of the 64Mi step.
+    assert_eq!(proposal.desired, "memory limit 768Mi");
+    assert!(proposal.warnings[0].contains("93%"));
+}
+
+#[test]
+fn oomkilled_without_a_limit_or_without_a_workload_proposes_nothing() {
+    let no_limit = facts(
+        json!({"name": "app", "image": "web:1.0"}),
+        crashed(137, "OOMKilled", 1),
+    );
+    let diagnosis = conclude(&no_limit);
+    assert_eq!(diagnosis.cause, Cause::OomKilled);
+    assert!(diagnosis.proposal.is_none());
+    assert!(diagnosis.summary.contains("without a memory limit"));
+    let mut bare = facts(
+        json!({"name": "app", "image": "web:1.0", "resources": {"limits": {"memory": "128Mi"}}}),
+        crashed(137, "OOMKilled", 1),
+    );
+    bare.owners.clear();
+    let diagnosis = conclude(&bare);
+    assert!(diagnosis.proposal.is_none());
+    assert!(
+        diagnosis
+            .summary
+            .contains("recreate it with a memory limit of 160Mi")
+    );
+}
+
+#[test]
+fn a_crash_loop_names_the_exit_code_and_quotes_the_error_lines() {
+    let mut facts = facts(
+        json!({"name": "app", "image": "web:1.0"}),
+        crashed(1, "Error", 6),
+    );
+    facts.previous_logs = Some(
+        "listening on :8080\nconnecting to db\nERROR: could not connect to database at db:5432: connection refused\n".into(),
+    );
+    facts.events = vec![warning(
+        "Pod",
+        "web-7d4b9-x2x",
+        "BackOff",
+        "Back-off restarting failed container app in pod web-7d4b9-x2x_demo",
+    )];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::CrashLoopBackOff);
+    let evidence = quotes(&diagnosis);
+    assert!(
+        evidence.contains("waiting: CrashLoopBackOff, restarted 6 times"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("exit code 1 (application error"),
+        "{evidence}"
+    );
+    assert!(evidence.contains(
+        "[previous logs of container app] ERROR: could not connect to database at db:5432: connection refused"
+    ));
+    assert!(evidence.contains("Warning BackOff: Back-off restarting failed container"));
+    assert!(!evidence.contains("listening on"), "{evidence}");
+    assert!(diagnosis.proposal.is_none());
+    assert!(
+        diagnosis
+            .next_steps
+            .iter()
+            .any(|step| step.contains("previous logs"))
+    );
+}
+
+#[test]
+fn exit_127_quotes_the_command() {
+    let facts = facts(
+        json!({"name": "app", "image": "web:1.0", "command": ["/bin/strat"]}),
+        crashed(127, "Error", 3),
+    );
+    let diagnosis = conclude(&facts);
+    assert!(quotes(&diagnosis).contains("command: [\"/bin/strat\"]"));
+    assert!(diagnosis.summary.contains("command not found"));
+}
+
+#[test]
+fn a_failing_liveness_probe_on_the_wrong_port_proposes_the_declared_port() {
+    let container = json!({"name": "app", "image": "web:1.0", "ports": [{"containerPort": 8080}],
+        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 9090}}});
+    let mut facts = facts(container, crashed(143, "Error", 5));
+    facts.events = vec![
+        warning(
+            "Pod",
+            "web-7d4b9-x2x",
+            "Unhealthy",
+            "Liveness probe failed: Get \"http://10.0.0.7:9090/healthz\": dial tcp 10.0.0.7:9090: connect: connection refused",
+        ),
+        Event {
+            event_type: "Normal".into(),
+            reason: "Killing".into(),
+            message: "Container app failed liveness probe, will be restarted".into(),
+            ..warning("Pod", "web-7d4b9-x2x", "", "")
+        },
+    ];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::LivenessProbeFailure);
+    let evidence = quotes(&diagnosis);
+    assert!(
+        evidence.contains("Liveness probe failed: Get"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("exit code 143 (SIGTERM"), "{evidence}");
+    let proposal = diagnosis.proposal.expect("a probe port fix");
+    assert_eq!(proposal.desired, "livenessProbe port 8080");
+    assert_eq!(
+        proposal.manifest["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"]
+            ["port"],
+        8080
+    );
+}
+
+#[test]
+fn a_failing_readiness_probe_is_named_with_its_events() {
+    let container = json!({"name": "app", "image": "web:1.0", "ports": [{"containerPort": 80}],
+        "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}}});
+    let mut facts = facts(
+        container,
+        json!({"phase": "Running", "containerStatuses": [{"name": "app", "ready": false, "restartCount": 0, "state": {"running": {}}}]}),
+    );
+    facts.events = vec![warning(
+        "Pod",
+        "web-7d4b9-x2x",
+        "Unhealthy",
+        "Readiness probe failed: HTTP probe failed with statuscode: 503",
+    )];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::ReadinessProbeFailure);
+    assert!(
+        quotes(&diagnosis)
+            .contains("Readiness probe failed: HTTP probe failed with statuscode: 503")
+    );
+    assert_eq!(
+        diagnosis.proposal.expect("a port fix").desired,
+        "readinessProbe port 80"
+    );
+    assert!(diagnosis.summary.contains("receives no traffic"));
+}
+
+fn pull_status(reason: &str, message: &str) -> Value {
+    json!({"phase": "Pending", "containerStatuses": [{"name": "app", "ready": false, "restartCount": 0,
+        "state": {"waiting": {"reason": reason, "message": message}}}]})
+}
+
+#[test]
+fn a_bad_tag_proposes_the_previous_revisions_image() {
+    let mut facts = facts(
+        json!({"name": "app", "image": "nginx:1.277"}),
+        pull_status("ImagePullBackOff", "Back-off pulling image \"nginx:1.277\""),
+    );
+    facts.events = vec![warning(
+        "Pod",
+        "web-7d4b9-x2x",
+        "Failed",
+        "Failed to pull image \"nginx:1.277\": rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.277\": not found",
+    )];
+    facts.earlier_images = vec![("2".into(), "nginx:1.27".into())];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::ImagePullBackOff);
+    let evidence = quotes(&diagnosis);
+    assert!(
+        evidence.contains("waiting: ImagePullBackOff: Back-off pulling image \"nginx:1.277\""),
+        "{evidence}"
+    );
+    assert!(evidence.contains("not found"), "{evidence}");
+    assert!(
+        diagnosis
+            .summary
+            .contains("repository nginx has no tag 1.277")
+    );
+    let proposal = diagnosis.proposal.expect("a rollback of the image");
+    assert_eq!(proposal.current, "image nginx:1.277");
+    assert_eq!(proposal.desired, "image nginx:1.27");
+    assert_eq!(proposal.target.kind, "Deployment");
+}
+
+#[test]
+fn a_bad_tag_without_history_names_the_tag_and_proposes_nothing() {
+    let facts = facts(
+        json!({"name": "app", "image": "registry.local:5000/shop/api:v9"}),
+        pull_status("ErrImagePull", "manifest unknown"),
+    );
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::ImagePullBackOff);
+    assert!(diagnosis.proposal.is_none());
+    assert!(
+        diagnosis
+            .summary
+            .contains("repository registry.local:5000/shop/api has no tag v9")
+    );
+}
+
+#[test]
+fn a_refused_pull_points_at_credentials() {
+    let mut facts = facts(
+        json!({"name": "app", "image": "private.example/app:1"}),
+        pull_status(
+            "ErrImagePull",
+            "pull access denied, repository does not exist or may require authorization",
+        ),
+    );
+    facts.missing_pull_secrets = vec!["regcred".into()];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::ImagePullBackOff);
+    assert!(diagnosis.summary.contains("refused access"));
+    assert!(
+        diagnosis
+            .summary
+            .contains("create the missing pull secret regcred")
+    );
+    assert!(quotes(&diagnosis).contains("Secret demo/regcred named by the pod does not exist"));
+}
+
+#[test]
+fn a_missing_config_map_is_named_and_created_with_its_keys() {
+    let mut facts = facts(
+        json!({"name": "app", "image": "web:1.0"}),
+        pull_status(
+            "CreateContainerConfigError",
+            "configmap \"app-config\" not found",
+        ),
+    );
+    facts.missing_references = vec![MissingReference {
+        kind: "ConfigMap".into(),
+        name: "app-config".into(),
+        keys: vec!["LOG_LEVEL".into()],
+        referenced_by: vec!["env LOG_LEVEL of container app".into()],
+    }];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::CreateContainerConfigError);
+    let evidence = quotes(&diagnosis);
+    assert!(evidence.contains("CreateContainerConfigError: configmap \"app-config\" not found"));
+    assert!(evidence.contains("ConfigMap app-config not found; referenced by env LOG_LEVEL of container app (keys LOG_LEVEL)"));
+    let proposal = diagnosis.proposal.expect("a ConfigMap to create");
+    assert_eq!(
+        proposal.target,
+        ObjectRef::namespaced("v1", "ConfigMap", "app-config", "demo")
+    );
+    assert_eq!(proposal.manifest["data"], json!({"LOG_LEVEL": ""}));
+}
+
+#[test]
+fn a_missing_secret_is_named_and_not_invented() {
+    let mut facts = facts(
+        json!({"name": "app", "image": "web:1.0"}),
+        pull_status(
+            "CreateContainerConfigError",
+            "secret \"db-creds\" not found",
+        ),
+    );
+    facts.missing_references = vec![MissingReference {
+        kind: "Secret".into(),
+        name: "db-creds".into(),
+        keys: vec![],
+        referenced_by: vec!["envFrom of container app".into()],
+    }];
+    let diagnosis = conclude(&facts);
+    assert!(diagnosis.proposal.is_none());
+    assert!(
+        diagnosis
+            .summary
+            .contains("Secret demo/db-creds does not exist")
+    );
+}
+
+#[test]
+fn an_unschedulable_pod_explains_the_scheduler_message_with_nodes_and_requests() {
+    let container = json!({"name": "app", "image": "web:1.0", "resources": {"requests": {"memory": "64Gi", "cpu": "500m"}}});
+    let mut facts = facts(
+        container,
+        json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "message": "0/2 nodes are available: 2 Insufficient memory. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."}]}),
+    );
+    facts.pod["spec"]["nodeName"] = Value::Null;
+    facts.nodes = vec![NodeFacts {
+        name: "node-a".into(),
+        allocatable_cpu: "4".into(),
+        allocatable_memory: "8Gi".into(),
+        taints: vec!["dedicated=gpu:NoSchedule".into()],
+        labels: vec![],
+    }];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::Unschedulable);
+    let evidence = quotes(&diagnosis);
+    assert!(
+        evidence.contains("PodScheduled=False: 0/2 nodes are available: 2 Insufficient memory."),
+        "{evidence}"
+    );
+    assert!(evidence.contains("\"memory\":\"64Gi\""), "{evidence}");
+    assert!(
+        evidence.contains("allocatable cpu 4, memory 8Gi, taints dedicated=gpu:NoSchedule"),
+        "{evidence}"
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("no node has enough unrequested memory")
+    );
+    assert!(diagnosis.proposal.is_none());
+}
+
+#[test]
+fn an_unschedulable_pod_without_a_condition_message_uses_the_failed_scheduling_event() {
+    let mut facts = facts(
+        json!({"name": "app", "image": "web:1.0"}),
+        json!({"phase": "Pending"}),
+    );
+    facts.pod["spec"]["nodeName"] = Value::Null;
+    facts.pod["spec"]["volumes"] =
+        json!([{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]);
+    facts.claims = vec![("data".into(), "Pending".into())];
+    facts.events = vec![warning(
+        "Pod",
+        "web-7d4b9-x2x",
+        "FailedScheduling",
+        "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.",
+    )];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::Unschedulable);
+    assert!(quotes(&diagnosis).contains("[PersistentVolumeClaim demo/data] phase Pending"));
+    assert!(
+        diagnosis
+            .summary
+            .contains("PersistentVolumeClaim the pod mounts is not bound")
+    );
+}
+
+#[test]
+fn a_healthy_pod_is_reported_as_not_failing() {
+    let facts = facts(
+        json!({"name": "app", "image": "web:1.0"}),
+        json!({"phase": "Running", "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "state": {"running": {}}}]}),
+    );
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::NoFailureFound);
+    assert!(quotes(&diagnosis).contains("phase Running, app ready=true restarts=0"));
+}
+
+#[test]
+fn error_lines_keep_the_last_errors_or_the_last_line() {
+    let log = (1..=8)
+        .map(|n| format!("error {n}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        error_lines(&log),
+        vec!["error 4", "error 5", "error 6", "error 7", "error 8"]
+    );
+    assert_eq!(error_lines("all good\nbye\n"), vec!["bye"]);
+    assert!(error_lines("").is_empty());
+}
+
+#[test]
+fn images_split_into_repository_and_tag() {
+    assert_eq!(split_image("nginx:1.27"), ("nginx", Some("1.27")));
+    assert_eq!(split_image("nginx"), ("nginx", None));
+    assert_eq!(split_image("host:5000/app"), ("host:5000/app", None));
+    assert_eq!(
+        split_image("host:5000/app:v2"),
+        ("host:5000/app", Some("v2"))
+    );
+    assert_eq!(split_image("app@sha256:abc"), ("app", None));
+}

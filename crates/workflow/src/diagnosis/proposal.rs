@@ -1,0 +1,356 @@
+//! Proposed fixes: a whole object, read from the cluster, with one field
+//! changed, ready for `resources_create_or_update`. The coordinator turns a
+//! [`ProposedChange`] into an ordinary create/update plan; nothing here
+//! applies anything.
+//!
+//! The manifest is the live object stripped of server-owned fields (status,
+//! uid, resourceVersion, managedFields, ...), so a server-side apply of it
+//! changes only the field the diagnosis names.
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::ObjectRef;
+
+/// The tool that applies a proposal.
+pub const APPLY_TOOL: &str = "resources_create_or_update";
+
+/// A fix the evidence determines, as a create/update of one object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProposedChange {
+    /// The object created or updated.
+    pub target: ObjectRef,
+    /// What the change does, in one sentence.
+    pub summary: String,
+    /// The field's current value, as a human reads it (`memory limit 256Mi`).
+    pub current: String,
+    /// The field's proposed value (`memory limit 320Mi`).
+    pub desired: String,
+    /// The whole object to apply.
+    pub manifest: Value,
+    /// What the approver should know (restarts, placeholders, capacity).
+    pub warnings: Vec<String>,
+}
+
+impl ProposedChange {
+    /// The `resources_create_or_update` arguments that apply this change
+    /// (the manifest as JSON text, which the server reads as YAML).
+    pub fn tool_arguments(&self) -> Map<String, Value> {
+        let mut arguments = Map::new();
+        arguments.insert(
+            "resource".to_string(),
+            Value::String(self.manifest.to_string()),
+        );
+        arguments
+    }
+}
+
+/// The metadata fields kept in a manifest: everything else is the server's.
+const KEPT_METADATA: [&str; 4] = ["name", "namespace", "labels", "annotations"];
+
+/// The live object without the fields the server owns.
+pub fn applyable(object: &Value) -> Value {
+    let mut manifest = object.clone();
+    if let Some(fields) = manifest.as_object_mut() {
+        fields.remove("status");
+        if let Some(Value::Object(metadata)) = fields.get_mut("metadata") {
+            metadata.retain(|key, _| KEPT_METADATA.contains(&key.as_str()));
+            if let Some(Value::Object(annotations)) = metadata.get_mut("annotations") {
+                // The last-applied copy would carry the old value back in.
+                annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+                annotations.remove("deployment.kubernetes.io/revision");
+            }
+        }
+    }
+    manifest
+}
+
+/// Where an object keeps its containers: a Pod's spec, or a workload's template.
+fn containers_pointer(object: &Value) -> &'static str {
+    if object["kind"] == "Pod" {
+        "/spec/containers"
+    } else {
+        "/spec/template/spec/containers"
+    }
+}
+
+/// The container of this name in an object (Pod or workload).
+pub fn container<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+    object
+        .pointer(containers_pointer(object))?
+        .as_array()?
+        .iter()
+        .find(|container| container["name"] == name)
+}
+
+/// A manifest of `owner` with `change` applied to the named container; `None`
+/// when the owner has no such container.
+fn with_container(
+    owner: &Value,
+    container_name: &str,
+    change: impl FnOnce(&mut Map<String, Value>),
+) -> Option<Value> {
+    let mut manifest = applyable(owner);
+    let pointer = containers_pointer(owner);
+    let container = manifest
+        .pointer_mut(pointer)?
+        .as_array_mut()?
+        .iter_mut()
+        .find(|container| container["name"] == container_name)?
+        .as_object_mut()?;
+    change(container);
+    Some(manifest)
+}
+
+fn object_ref(object: &Value) -> ObjectRef {
+    let text = |pointer: &str| {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    ObjectRef {
+        api_version: text("/apiVersion"),
+        kind: text("/kind"),
+        name: text("/metadata/name"),
+        namespace: object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    }
+}
+
+/// Sets `resources.limits.memory` of a container on its owner; keeps the
+/// request at or below the new limit (it already is, as limits only grow).
+pub fn set_memory_limit(
+    owner: &Value,
+    container_name: &str,
+    current: &str,
+    new_limit: &str,
+    warnings: Vec<String>,
+) -> Option<ProposedChange> {
+    let manifest = with_container(owner, container_name, |container| {
+        let resources = container.entry("resources").or_insert_with(|| json!({}));
+        if !resources.is_object() {
+            *resources = json!({});
+        }
+        if resources
+            .get("limits")
+            .is_none_or(|limits| !limits.is_object())
+        {
+            resources["limits"] = json!({});
+        }
+        resources["limits"]["memory"] = Value::String(new_limit.to_string());
+    })?;
+    let target = object_ref(owner);
+    Some(ProposedChange {
+        summary: format!(
+            "Raise the memory limit of container {container_name} on {target} from {current} to {new_limit}"
+        ),
+        current: format!("memory limit {current}"),
+        desired: format!("memory limit {new_limit}"),
+        target,
+        manifest,
+        warnings,
+    })
+}
+
+/// Sets a container's image on its owner.
+pub fn set_image(
+    owner: &Value,
+    container_name: &str,
+    current: &str,
+    new_image: &str,
+    why: &str,
+) -> Option<ProposedChange> {
+    let manifest = with_container(owner, container_name, |container| {
+        container.insert("image".to_string(), Value::String(new_image.to_string()));
+    })?;
+    let target = object_ref(owner);
+    Some(ProposedChange {
+        summary: format!(
+            "Set the image of container {container_name} on {target} from {current} to {new_image} ({why})"
+        ),
+        current: format!("image {current}"),
+        desired: format!("image {new_image}"),
+        target,
+        manifest,
+        warnings: vec!["Rolling the pods replaces every replica of the workload.".to_string()],
+    })
+}
+
+/// Points a container's probe at another port (an httpGet or tcpSocket probe).
+pub fn set_probe_port(
+    owner: &Value,
+    container_name: &str,
+    probe: &str,
+    current_port: &Value,
+    new_port: u64,
+) -> Option<ProposedChange> {
+    let manifest = with_container(owner, container_name, |container| {
+        if let Some(handler) = container.get_mut(probe).and_then(|probe| {
+            ["httpGet", "tcpSocket", "grpc"]
+                .into_iter()
+                .find(|handler| probe.get(*handler).is_some())
+                .and_then(|handler| probe.get_mut(handler))
+        }) {
+            handler["port"] = Value::from(new_port);
+        }
+    })?;
+    let target = object_ref(owner);
+    let current_port = match current_port {
+        Value::String(name) => name.clone(),
+        other => other.to_string(),
+    };
+    Some(ProposedChange {
+        summary: format!(
+            "Point the {probe} of container {container_name} on {target} at port {new_port}, the port the container declares, instead of {current_port}"
+        ),
+        current: format!("{probe} port {current_port}"),
+        desired: format!("{probe} port {new_port}"),
+        target,
+        manifest,
+        warnings: vec!["Rolling the pods replaces every replica of the workload.".to_string()],
+    })
+}
+
+/// Creates a missing ConfigMap with the keys the pod reads, each empty.
+pub fn create_config_map(namespace: &str, name: &str, keys: &[String]) -> ProposedChange {
+    let data: Map<String, Value> = keys
+        .iter()
+        .map(|key| (key.clone(), Value::String(String::new())))
+        .collect();
+    let manifest = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": namespace},
+        "data": data,
+    });
+    let key_list = if keys.is_empty() {
+        "no keys".to_string()
+    } else {
+        format!("keys {}", keys.join(", "))
+    };
+    ProposedChange {
+        target: ObjectRef::namespaced("v1", "ConfigMap", name, namespace),
+        summary: format!("Create the missing ConfigMap {namespace}/{name} with {key_list}"),
+        current: "absent".to_string(),
+        desired: format!("ConfigMap with {key_list}"),
+        manifest,
+        warnings: vec![
+            "The values are empty placeholders: the application may need real values.".to_string(),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment() -> Value {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "web", "namespace": "demo", "uid": "1234", "resourceVersion": "42",
+                "generation": 3, "creationTimestamp": "2026-11-25T08:00:00Z",
+                "labels": {"app": "web"},
+                "annotations": {"deployment.kubernetes.io/revision": "3", "team": "payments"},
+                "managedFields": [{"manager": "kubectl"}],
+            },
+            "spec": {"replicas": 2, "template": {"spec": {"containers": [
+                {"name": "app", "image": "web:1.0", "resources": {"limits": {"memory": "256Mi"}, "requests": {"memory": "128Mi"}},
+                 "readinessProbe": {"httpGet": {"path": "/", "port": 8081}}},
+                {"name": "sidecar", "image": "envoy:1"},
+            ]}}},
+            "status": {"replicas": 2},
+        })
+    }
+
+    #[test]
+    fn a_manifest_keeps_the_spec_and_drops_what_the_server_owns() {
+        let manifest = applyable(&deployment());
+        assert!(manifest.get("status").is_none());
+        let metadata = &manifest["metadata"];
+        assert_eq!(metadata["name"], "web");
+        assert_eq!(metadata["labels"]["app"], "web");
+        assert_eq!(metadata["annotations"]["team"], "payments");
+        for owned in [
+            "uid",
+            "resourceVersion",
+            "generation",
+            "creationTimestamp",
+            "managedFields",
+        ] {
+            assert!(metadata.get(owned).is_none(), "{owned} kept");
+        }
+        assert!(
+            metadata["annotations"]
+                .get("deployment.kubernetes.io/revision")
+                .is_none()
+        );
+        assert_eq!(manifest["spec"]["replicas"], 2);
+    }
+
+    #[test]
+    fn a_memory_limit_change_touches_only_that_container() {
+        let change = set_memory_limit(&deployment(), "app", "256Mi", "320Mi", Vec::new())
+            .expect("the container exists");
+        let containers = &change.manifest["spec"]["template"]["spec"]["containers"];
+        assert_eq!(containers[0]["resources"]["limits"]["memory"], "320Mi");
+        assert_eq!(containers[0]["resources"]["requests"]["memory"], "128Mi");
+        assert_eq!(
+            containers[1],
+            json!({"name": "sidecar", "image": "envoy:1"})
+        );
+        assert_eq!(
+            change.target,
+            ObjectRef::namespaced("apps/v1", "Deployment", "web", "demo")
+        );
+        assert_eq!(change.desired, "memory limit 320Mi");
+        let arguments = change.tool_arguments();
+        let resource: Value =
+            serde_json::from_str(arguments["resource"].as_str().expect("text")).expect("json");
+        assert_eq!(resource, change.manifest);
+        // A container without limits gets one.
+        let sidecar = set_memory_limit(&deployment(), "sidecar", "none", "64Mi", Vec::new())
+            .expect("the container exists");
+        assert_eq!(
+            sidecar.manifest["spec"]["template"]["spec"]["containers"][1]["resources"]["limits"]["memory"],
+            "64Mi"
+        );
+        assert!(set_memory_limit(&deployment(), "nope", "1", "2", Vec::new()).is_none());
+    }
+
+    #[test]
+    fn image_and_probe_changes_edit_the_named_fields() {
+        let image = set_image(
+            &deployment(),
+            "app",
+            "web:1.0",
+            "web:0.9",
+            "the previous revision",
+        )
+        .expect("the container exists");
+        assert_eq!(
+            image.manifest["spec"]["template"]["spec"]["containers"][0]["image"],
+            "web:0.9"
+        );
+        let probe = set_probe_port(&deployment(), "app", "readinessProbe", &json!(8081), 8080)
+            .expect("the container exists");
+        assert_eq!(
+            probe.manifest["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"],
+            json!({"path": "/", "port": 8080})
+        );
+        assert_eq!(probe.current, "readinessProbe port 8081");
+    }
+
+    #[test]
+    fn a_missing_config_map_is_created_with_the_keys_the_pod_reads() {
+        let change = create_config_map("demo", "app-config", &["LOG_LEVEL".to_string()]);
+        assert_eq!(change.manifest["data"], json!({"LOG_LEVEL": ""}));
+        assert_eq!(change.target.kind, "ConfigMap");
+        assert!(!change.warnings.is_empty());
+    }
+}

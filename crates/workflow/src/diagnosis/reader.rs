@@ -1,0 +1,115 @@
+//! The read-only view of the cluster the playbooks need, as a small trait the
+//! coordinator implements over the MCP gateway.
+//!
+//! The playbooks name every tool they call through [`ReadTool`], which has no
+//! mutating member: a playbook cannot change the cluster even by mistake. The
+//! gateway's approval backstop would refuse it anyway; this makes it
+//! impossible to write.
+
+use std::future::Future;
+
+use serde_json::{Map, Value};
+
+/// The read-only tools of `kubernetes-mcp-server` the playbooks call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadTool {
+    /// `resources_get`: one object, as YAML text and JSON `structuredContent`.
+    ResourcesGet,
+    /// `resources_list`: a table (and `structuredContent` rows). Namespaced
+    /// lists cost an access review and are rate-limited by the server.
+    ResourcesList,
+    /// `events_list`: events as YAML text. Rate-limited like `resources_list`.
+    EventsList,
+    /// `pods_log`: a container's log (`previous` for the crashed instance).
+    PodsLog,
+    /// `pods_top`: live pod usage from the metrics API (kubectl-top table).
+    PodsTop,
+    /// `nodes_top`: live node usage and its share of allocatable.
+    NodesTop,
+}
+
+impl ReadTool {
+    /// The tool's name exactly as the MCP server lists it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadTool::ResourcesGet => "resources_get",
+            ReadTool::ResourcesList => "resources_list",
+            ReadTool::EventsList => "events_list",
+            ReadTool::PodsLog => "pods_log",
+            ReadTool::PodsTop => "pods_top",
+            ReadTool::NodesTop => "nodes_top",
+        }
+    }
+}
+
+/// One read: the tool and its arguments, named as the MCP server names them.
+/// The reader adds the session's kube `context` when it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadCall {
+    /// Which tool.
+    pub tool: ReadTool,
+    /// Its arguments (`apiVersion`, `kind`, `name`, `namespace`, ...).
+    pub arguments: Map<String, Value>,
+}
+
+impl ReadCall {
+    /// A call with the given `(argument, value)` pairs; `None` values are
+    /// left out, so an unknown namespace is never sent as an empty string.
+    pub fn new<'a>(
+        tool: ReadTool,
+        arguments: impl IntoIterator<Item = (&'a str, Option<Value>)>,
+    ) -> ReadCall {
+        ReadCall {
+            tool,
+            arguments: arguments
+                .into_iter()
+                .filter_map(|(key, value)| value.map(|value| (key.to_string(), value)))
+                .collect(),
+        }
+    }
+}
+
+/// What a tool answered. A tool-level failure (`isError: true`, e.g. a 404)
+/// is an output, not an error: for a playbook "not found" is evidence.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ToolOutput {
+    /// The text content, joined.
+    pub text: String,
+    /// `structuredContent`, when the tool sends it (`resources_get`, `resources_list`).
+    pub structured: Option<Value>,
+    /// The tool reported a failure; `text` holds its message.
+    pub is_error: bool,
+}
+
+impl ToolOutput {
+    /// Whether this is the server's "not found" failure for a missing object.
+    pub fn is_not_found(&self) -> bool {
+        self.is_error && self.text.contains("not found")
+    }
+}
+
+/// The read could not be made at all (gateway busy, server down, deadline).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{tool} could not be read: {reason}")]
+pub struct ReadError {
+    /// The tool name.
+    pub tool: String,
+    /// Why, as the gateway said it.
+    pub reason: String,
+}
+
+/// The read-only cluster access a playbook needs. Implemented by the
+/// coordinator over the gateway; every call is one MCP request, so the number
+/// of calls a playbook makes is what it costs.
+pub trait ClusterReader: Sync {
+    /// Calls one read-only tool.
+    fn call(&self, call: ReadCall) -> impl Future<Output = Result<ToolOutput, ReadError>> + Send;
+
+    /// Fetches an MCP prompt (the health check uses `cluster-health-check`)
+    /// and returns its messages' text, joined in order.
+    fn prompt(
+        &self,
+        name: &str,
+        arguments: Map<String, Value>,
+    ) -> impl Future<Output = Result<String, ReadError>> + Send;
+}
