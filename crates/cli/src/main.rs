@@ -1,16 +1,44 @@
 //! `kubeop`: the Level-1 SRE agent for Kubernetes.
 //!
 //! Only this crate knows clap, the terminal and the socket protocol's framing;
-//! every subcommand lives in its own module under `cmd/`.
+//! every subcommand lives in its own module under `cmd/`. This file holds the
+//! clap definition and the dispatch, nothing else.
 
-use clap::Parser;
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
 
 /// kubeop: a Level-1 SRE agent for Kubernetes.
 #[derive(Debug, Parser)]
 #[command(name = "kubeop", version, about)]
-struct Cli {}
+struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Inspect the effective configuration.
+    Config(cmd::config::Args),
+    /// Print shell completions.
+    Completions(cmd::completions::Args),
+    /// Print the man page.
+    Man(cmd::man::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Config(args) => cmd::config::run(args),
+        Command::Completions(args) => cmd::completions::run(args),
+        Command::Man(args) => cmd::man::run(args),
+    };
+    outcome.unwrap_or_else(|error| {
+        eprintln!("kubeop: {error:#}");
+        ExitCode::from(cli::exit::FAILURE)
+    })
 }

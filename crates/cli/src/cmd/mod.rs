@@ -1,0 +1,6 @@
+//! One module per subcommand. Each has an `Args` struct (its clap definition)
+//! and a `run` function returning the process's exit status.
+
+pub mod completions;
+pub mod config;
+pub mod man;
