@@ -25,7 +25,7 @@ pub enum OutputError {
     Json(#[from] serde_json::Error),
     /// Serialising to YAML failed.
     #[error("cannot print as YAML: {0}")]
-    Yaml(#[from] serde_yaml_ng::Error),
+    Yaml(#[from] serde_norway::Error),
 }
 
 /// `value` as one line of JSON or as a YAML document, for the machine formats.
@@ -35,7 +35,7 @@ pub fn machine_text<T: Serialize>(
 ) -> Result<Option<String>, OutputError> {
     Ok(match format {
         OutputFormat::Json => Some(serde_json::to_string(value)?),
-        OutputFormat::Yaml => Some(serde_yaml_ng::to_string(value)?),
+        OutputFormat::Yaml => Some(serde_norway::to_string(value)?),
         OutputFormat::Table => None,
     })
 }
