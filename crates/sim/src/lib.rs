@@ -15,6 +15,7 @@
 
 pub mod behaviour;
 pub mod clock;
+pub mod controllers;
 pub mod exec;
 pub mod fingerprint;
 pub mod kubelet;

@@ -1,0 +1,924 @@
+//! The cluster's behaviour: the controllers, the scheduler and the kubelets.
+//!
+//! Every controller here is a pure function from a [`Snapshot`] of the
+//! cluster to the [`Action`]s that move it toward its desired state
+//! (level-triggered, like the real controllers: whatever happened before,
+//! one pass looks at what is and says what to do). The [`runner`] takes
+//! snapshots from the store, applies the actions and repeats on every change
+//! and on a short tick, which is what makes time-based behaviour (a pod
+//! becoming ready after its ready delay, a crash loop's restarts) progress.
+//!
+//! Passes are idempotent: an action is produced only when the store differs
+//! from what it should be, so a settled cluster produces none.
+
+pub mod scheduler;
+pub mod workloads;
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Value, json};
+
+use crate::clock::{parse_rfc3339, rfc3339};
+use crate::fingerprint::hex_digest;
+use crate::kubelet::{self, EventRecord, EventSubject, PodObservation};
+
+/// The kinds of object the controllers read and write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `v1` Pod.
+    Pod,
+    /// `v1` Node.
+    Node,
+    /// `v1` Event.
+    Event,
+    /// `v1` PersistentVolumeClaim.
+    PersistentVolumeClaim,
+    /// `apps/v1` Deployment.
+    Deployment,
+    /// `apps/v1` ReplicaSet.
+    ReplicaSet,
+    /// `apps/v1` StatefulSet.
+    StatefulSet,
+    /// `apps/v1` DaemonSet.
+    DaemonSet,
+    /// `batch/v1` Job.
+    Job,
+}
+
+impl Kind {
+    /// `(apiVersion, kind)` of the objects.
+    pub fn type_meta(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Pod => ("v1", "Pod"),
+            Kind::Node => ("v1", "Node"),
+            Kind::Event => ("v1", "Event"),
+            Kind::PersistentVolumeClaim => ("v1", "PersistentVolumeClaim"),
+            Kind::Deployment => ("apps/v1", "Deployment"),
+            Kind::ReplicaSet => ("apps/v1", "ReplicaSet"),
+            Kind::StatefulSet => ("apps/v1", "StatefulSet"),
+            Kind::DaemonSet => ("apps/v1", "DaemonSet"),
+            Kind::Job => ("batch/v1", "Job"),
+        }
+    }
+}
+
+/// One change a pass asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Create the object (it carries its namespace).
+    Create(Kind, Value),
+    /// Replace the object's spec and metadata (a PUT).
+    Replace(Kind, Value),
+    /// Replace the object's status (a PUT on `/status`).
+    ReplaceStatus(Kind, Value),
+    /// Delete the object (its dependents go with it).
+    Delete(Kind, String, String),
+    /// Record an event (created, or its count and last time updated).
+    Record(EventDraft),
+}
+
+/// How an event's count is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventCount {
+    /// The observer knows the total (the kubelet replays a pod's whole life).
+    Total(u32),
+    /// One more occurrence (a controller just did something).
+    Occurrence,
+}
+
+/// An event to record, before it becomes an `Event` object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventDraft {
+    /// The namespace the event lives in (`default` for node events).
+    pub namespace: String,
+    /// `involvedObject`: kind, namespace, name, uid, apiVersion, fieldPath.
+    pub involved: Value,
+    /// `Normal` or `Warning`.
+    pub event_type: &'static str,
+    /// The reason (`Scheduled`, `BackOff`, ...).
+    pub reason: &'static str,
+    /// The message.
+    pub message: String,
+    /// The reporting component (`kubelet`, `deployment-controller`, ...).
+    pub component: &'static str,
+    /// The reporting node, for node components.
+    pub host: Option<String>,
+    /// How the count is kept.
+    pub count: EventCount,
+    /// When it first happened.
+    pub first: SystemTime,
+    /// When it last happened.
+    pub last: SystemTime,
+}
+
+impl EventDraft {
+    /// The deterministic name of the event: the same occurrence always maps
+    /// to the same object, so repeats raise its count instead of multiplying.
+    pub fn object_name(&self) -> String {
+        let name = self.involved["name"].as_str().unwrap_or("object");
+        let uid = self.involved["uid"].as_str().unwrap_or_default();
+        let field_path = self.involved["fieldPath"].as_str().unwrap_or_default();
+        format!(
+            "{name}.{}",
+            hex_digest(&[uid, field_path, self.reason, &self.message], 16)
+        )
+    }
+
+    /// The `v1` Event object, with `count` occurrences.
+    pub fn to_object(&self, count: u32, first: SystemTime, last: SystemTime) -> Value {
+        let mut source = json!({"component": self.component});
+        if let Some(host) = &self.host {
+            source["host"] = json!(host);
+        }
+        json!({
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {
+                "name": self.object_name(),
+                "namespace": self.namespace,
+                "creationTimestamp": rfc3339(first),
+            },
+            "involvedObject": self.involved,
+            "reason": self.reason,
+            "message": self.message,
+            "type": self.event_type,
+            "source": source,
+            "count": count,
+            "firstTimestamp": rfc3339(first),
+            "lastTimestamp": rfc3339(last),
+            "eventTime": null,
+            "reportingComponent": self.component,
+            "reportingInstance": self.host.clone().unwrap_or_default(),
+        })
+    }
+}
+
+/// What a pass looks at: every object the controllers care about, and the time.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The pass's "now".
+    pub now: Option<SystemTime>,
+    /// Whether the pass replays the scenario's past: objects created now are
+    /// dated back to their owner's creation, so a freshly started demo looks
+    /// like a cluster that has been running for days.
+    pub history: bool,
+    /// Nodes.
+    pub nodes: Vec<Value>,
+    /// Pods.
+    pub pods: Vec<Value>,
+    /// Deployments.
+    pub deployments: Vec<Value>,
+    /// ReplicaSets.
+    pub replica_sets: Vec<Value>,
+    /// StatefulSets.
+    pub stateful_sets: Vec<Value>,
+    /// DaemonSets.
+    pub daemon_sets: Vec<Value>,
+    /// Jobs.
+    pub jobs: Vec<Value>,
+    /// PersistentVolumeClaims.
+    pub claims: Vec<Value>,
+}
+
+impl Snapshot {
+    /// The pass's time.
+    pub fn now(&self) -> SystemTime {
+        self.now.unwrap_or_else(SystemTime::now)
+    }
+
+    /// When a new object made for `owner` is created: now, or during history
+    /// replay shortly after its owner.
+    pub fn creation_time_for(&self, owner: &Value) -> SystemTime {
+        let now = self.now();
+        if !self.history {
+            return now;
+        }
+        creation_time(owner).map_or(now, |created| (created + Duration::from_secs(2)).min(now))
+    }
+
+    /// The pods controlled by the object with this uid.
+    pub fn pods_owned_by<'a>(&'a self, uid: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+        self.pods
+            .iter()
+            .filter(move |pod| controller_uid(pod) == Some(uid))
+    }
+}
+
+/// Runs every controller once over the snapshot.
+pub fn reconcile(snapshot: &Snapshot) -> Vec<Action> {
+    let mut actions = Vec::new();
+    actions.extend(workloads::deployments(snapshot));
+    actions.extend(workloads::replica_sets(snapshot));
+    actions.extend(workloads::stateful_sets(snapshot));
+    actions.extend(workloads::daemon_sets(snapshot));
+    actions.extend(workloads::jobs(snapshot));
+    actions.extend(scheduler::schedule(snapshot));
+    actions.extend(kubelets(snapshot));
+    actions
+}
+
+/// Text at a JSON pointer, or "".
+pub(crate) fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// An object's `metadata.creationTimestamp`.
+pub(crate) fn creation_time(object: &Value) -> Option<SystemTime> {
+    object
+        .pointer("/metadata/creationTimestamp")
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)
+}
+
+/// The uid of the object's controller (its owner reference with `controller: true`).
+pub(crate) fn controller_uid(object: &Value) -> Option<&str> {
+    object
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|owner| owner.get("controller").and_then(Value::as_bool) == Some(true))
+        .and_then(|owner| owner.get("uid").and_then(Value::as_str))
+}
+
+/// The owner reference a controller puts on what it creates.
+pub(crate) fn controller_reference(owner: &Value) -> Value {
+    json!({
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": text(owner, "/metadata/name"),
+        "uid": text(owner, "/metadata/uid"),
+        "controller": true,
+        "blockOwnerDeletion": true,
+    })
+}
+
+/// The `involvedObject` of an event about `object`.
+pub(crate) fn object_reference(object: &Value, field_path: Option<&str>) -> Value {
+    let mut reference = json!({
+        "kind": object["kind"],
+        "apiVersion": object["apiVersion"],
+        "name": text(object, "/metadata/name"),
+        "uid": text(object, "/metadata/uid"),
+        "resourceVersion": text(object, "/metadata/resourceVersion"),
+    });
+    let namespace = text(object, "/metadata/namespace");
+    if !namespace.is_empty() {
+        reference["namespace"] = json!(namespace);
+    }
+    if let Some(path) = field_path {
+        reference["fieldPath"] = json!(path);
+    }
+    reference
+}
+
+/// A controller's event about `object`, happening at `at`.
+pub(crate) fn controller_event(
+    object: &Value,
+    component: &'static str,
+    event_type: &'static str,
+    reason: &'static str,
+    message: String,
+    at: SystemTime,
+) -> Action {
+    Action::Record(EventDraft {
+        namespace: text(object, "/metadata/namespace").to_string(),
+        involved: object_reference(object, None),
+        event_type,
+        reason,
+        message,
+        component,
+        host: None,
+        count: EventCount::Occurrence,
+        first: at,
+        last: at,
+    })
+}
+
+/// Whether the pod has its Ready condition True.
+pub(crate) fn pod_is_ready(pod: &Value) -> bool {
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|conditions| {
+            conditions
+                .iter()
+                .any(|condition| condition["type"] == "Ready" && condition["status"] == "True")
+        })
+}
+
+/// Whether the pod has finished (Succeeded or Failed).
+pub(crate) fn pod_is_finished(pod: &Value) -> bool {
+    matches!(text(pod, "/status/phase"), "Succeeded" | "Failed")
+}
+
+/// The InternalIP of a node.
+pub(crate) fn node_internal_ip(node: &Value) -> Option<&str> {
+    node.pointer("/status/addresses")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|address| address["type"] == "InternalIP")
+        .and_then(|address| address["address"].as_str())
+}
+
+/// Where a bound pod runs, from its spec and status (written by the
+/// scheduler); None for pods the scheduler has not finished with.
+fn placement_of(pod: &Value, nodes: &[Value]) -> Option<kubelet::Placement> {
+    let node_name = text(pod, "/spec/nodeName");
+    let pod_ip = text(pod, "/status/podIP");
+    let bound_at = pod
+        .pointer("/status/startTime")
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)?;
+    if node_name.is_empty() || pod_ip.is_empty() {
+        return None;
+    }
+    let host_ip = nodes
+        .iter()
+        .find(|node| text(node, "/metadata/name") == node_name)
+        .and_then(node_internal_ip)
+        .unwrap_or_default();
+    Some(kubelet::Placement::Bound {
+        node_name: node_name.to_string(),
+        host_ip: host_ip.to_string(),
+        pod_ip: pod_ip.to_string(),
+        bound_at,
+    })
+}
+
+/// The kubelets: every bound pod's status
+/// and events, as [`kubelet::observe`] sees them now.
+pub fn kubelets(snapshot: &Snapshot) -> Vec<Action> {
+    let now = snapshot.now();
+    let mut actions = Vec::new();
+    for pod in &snapshot.pods {
+        let Some(placement) = placement_of(pod, &snapshot.nodes) else {
+            continue;
+        };
+        let PodObservation { status, events, .. } = kubelet::observe(pod, &placement, now);
+        if pod.get("status") != Some(&status) {
+            let mut updated = pod.clone();
+            updated["status"] = status;
+            actions.push(Action::ReplaceStatus(Kind::Pod, updated));
+        }
+        actions.extend(
+            events
+                .into_iter()
+                .map(|event| Action::Record(pod_event_draft(pod, event))),
+        );
+    }
+    actions
+}
+
+fn pod_event_draft(pod: &Value, event: EventRecord) -> EventDraft {
+    let (namespace, involved) = match &event.subject {
+        EventSubject::Pod { field_path } => (
+            text(pod, "/metadata/namespace").to_string(),
+            object_reference(pod, field_path.as_deref()),
+        ),
+        EventSubject::Node(node) => (
+            "default".to_string(),
+            json!({"kind": "Node", "name": node, "uid": node, "apiVersion": "v1"}),
+        ),
+    };
+    EventDraft {
+        namespace,
+        involved,
+        event_type: event.event_type.as_str(),
+        reason: event.reason,
+        message: event.message,
+        component: event.component,
+        host: event.host,
+        count: EventCount::Total(event.count),
+        first: event.first,
+        last: event.last,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_names_are_stable_per_occurrence() {
+        let draft = EventDraft {
+            namespace: "shop".to_string(),
+            involved: json!({"kind": "Pod", "name": "web-1", "uid": "u-1"}),
+            event_type: "Warning",
+            reason: "BackOff",
+            message: "Back-off restarting failed container".to_string(),
+            component: "kubelet",
+            host: Some("node-1".to_string()),
+            count: EventCount::Total(3),
+            first: SystemTime::UNIX_EPOCH,
+            last: SystemTime::UNIX_EPOCH,
+        };
+        let name = draft.object_name();
+        assert!(name.starts_with("web-1."));
+        let mut other = draft.clone();
+        other.message = "something else".to_string();
+        assert_ne!(name, other.object_name());
+        let object = draft.to_object(3, SystemTime::UNIX_EPOCH, SystemTime::UNIX_EPOCH);
+        assert_eq!(object["count"], 3);
+        assert_eq!(
+            object["source"],
+            json!({"component": "kubelet", "host": "node-1"})
+        );
+        assert_eq!(object["firstTimestamp"], "1970-01-01T00:00:00Z");
+    }
+}
+
+/// Convergence tests: a small in-memory world that applies each pass's
+/// actions the way the store does (uids, owner cascade, status kept apart),
+/// run pass after pass with the clock moving, as the runner does.
+#[cfg(test)]
+mod convergence {
+    use super::*;
+    use crate::clock::from_unix_seconds;
+    use std::collections::BTreeMap;
+
+    #[derive(Default)]
+    struct World {
+        objects: BTreeMap<(String, String, String), Value>,
+        events: BTreeMap<(String, String), Value>,
+        next_uid: usize,
+        now: u64,
+    }
+
+    fn kind_name(object: &Value) -> String {
+        object["kind"].as_str().unwrap_or_default().to_string()
+    }
+
+    fn key(object: &Value) -> (String, String, String) {
+        (
+            kind_name(object),
+            text(object, "/metadata/namespace").to_string(),
+            text(object, "/metadata/name").to_string(),
+        )
+    }
+
+    impl World {
+        fn new() -> World {
+            let mut world = World {
+                now: 1_795_596_253,
+                ..World::default()
+            };
+            for index in 1..=3 {
+                world.add(json!({
+                    "apiVersion": "v1", "kind": "Node",
+                    "metadata": {"name": format!("node-{index}"), "labels": {"kubernetes.io/hostname": format!("node-{index}")}},
+                    "spec": {"podCIDR": format!("10.244.{index}.0/24")},
+                    "status": {
+                        "allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                        "addresses": [{"type": "InternalIP", "address": format!("10.0.0.{index}")}],
+                        "conditions": [{"type": "Ready", "status": "True"}],
+                    }
+                }));
+            }
+            world
+        }
+
+        fn add(&mut self, mut object: Value) {
+            self.next_uid += 1;
+            object["metadata"]["uid"] = json!(format!("uid-{}", self.next_uid));
+            if object.pointer("/metadata/creationTimestamp").is_none() {
+                object["metadata"]["creationTimestamp"] =
+                    json!(rfc3339(from_unix_seconds(self.now as i64)));
+            }
+            if object.pointer("/metadata/generation").is_none() {
+                object["metadata"]["generation"] = json!(1);
+            }
+            self.objects.insert(key(&object), object);
+        }
+
+        fn all(&self, kind: &str) -> Vec<Value> {
+            self.objects
+                .values()
+                .filter(|object| object["kind"] == kind)
+                .cloned()
+                .collect()
+        }
+
+        fn get(&self, kind: &str, namespace: &str, name: &str) -> Value {
+            self.objects
+                .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
+                .cloned()
+                .unwrap_or(Value::Null)
+        }
+
+        fn snapshot(&self) -> Snapshot {
+            Snapshot {
+                now: Some(from_unix_seconds(self.now as i64)),
+                history: false,
+                nodes: self.all("Node"),
+                pods: self.all("Pod"),
+                deployments: self.all("Deployment"),
+                replica_sets: self.all("ReplicaSet"),
+                stateful_sets: self.all("StatefulSet"),
+                daemon_sets: self.all("DaemonSet"),
+                jobs: self.all("Job"),
+                claims: self.all("PersistentVolumeClaim"),
+            }
+        }
+
+        fn delete(&mut self, kind: &str, namespace: &str, name: &str) {
+            if let Some(object) =
+                self.objects
+                    .remove(&(kind.to_string(), namespace.to_string(), name.to_string()))
+            {
+                let owner = text(&object, "/metadata/uid").to_string();
+                let dependents: Vec<(String, String, String)> = self
+                    .objects
+                    .iter()
+                    .filter(|(_, dependent)| controller_uid(dependent) == Some(owner.as_str()))
+                    .map(|(key, _)| key.clone())
+                    .collect();
+                for (kind, namespace, name) in dependents {
+                    self.delete(&kind, &namespace, &name);
+                }
+            }
+        }
+
+        /// One pass; returns how many actions changed something.
+        fn pass(&mut self) -> usize {
+            let actions = reconcile(&self.snapshot());
+            let mut changed = 0;
+            for action in actions {
+                match action {
+                    Action::Create(_, object) => {
+                        if !self.objects.contains_key(&key(&object)) {
+                            self.add(object);
+                            changed += 1;
+                        }
+                    }
+                    Action::Replace(_, mut object) => {
+                        let stored = self
+                            .objects
+                            .get(&key(&object))
+                            .cloned()
+                            .unwrap_or(Value::Null);
+                        object["status"] = stored.get("status").cloned().unwrap_or(Value::Null);
+                        if stored.get("spec") != object.get("spec") {
+                            object["metadata"]["generation"] = json!(
+                                stored
+                                    .pointer("/metadata/generation")
+                                    .and_then(Value::as_i64)
+                                    .unwrap_or(1)
+                                    + 1
+                            );
+                        }
+                        if stored != object {
+                            self.objects.insert(key(&object), object);
+                            changed += 1;
+                        }
+                    }
+                    Action::ReplaceStatus(_, object) => {
+                        if let Some(stored) = self.objects.get_mut(&key(&object))
+                            && stored.get("status") != object.get("status")
+                        {
+                            stored["status"] = object["status"].clone();
+                            changed += 1;
+                        }
+                    }
+                    Action::Delete(kind, namespace, name) => {
+                        self.delete(kind.type_meta().1, &namespace, &name);
+                        changed += 1;
+                    }
+                    Action::Record(draft) => {
+                        let event_key = (draft.namespace.clone(), draft.object_name());
+                        let existing = self
+                            .events
+                            .get(&event_key)
+                            .and_then(|event| event["count"].as_u64())
+                            .unwrap_or(0) as u32;
+                        let count = match draft.count {
+                            EventCount::Total(total) => total,
+                            EventCount::Occurrence => existing + 1,
+                        };
+                        if count != existing {
+                            self.events
+                                .insert(event_key, draft.to_object(count, draft.first, draft.last));
+                            changed += 1;
+                        }
+                    }
+                }
+            }
+            changed
+        }
+
+        /// Passes until nothing changes (at most 30), then the clock moves on.
+        fn settle(&mut self, seconds: u64) {
+            for _ in 0..30 {
+                if self.pass() == 0 {
+                    break;
+                }
+            }
+            self.now += seconds;
+            for _ in 0..30 {
+                if self.pass() == 0 {
+                    break;
+                }
+            }
+        }
+
+        fn events_with(&self, reason: &str) -> Vec<Value> {
+            self.events
+                .values()
+                .filter(|event| event["reason"] == reason)
+                .cloned()
+                .collect()
+        }
+    }
+
+    fn deployment(name: &str, replicas: u64, image: &str) -> Value {
+        json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app": name}},
+                "template": {
+                    "metadata": {"labels": {"app": name}, "annotations": {"sim.kubeop.dev/ready-delay": "2s"}},
+                    "spec": {"containers": [{"name": "app", "image": image, "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}]},
+                },
+            },
+        })
+    }
+
+    fn pods_of(world: &World, prefix: &str) -> Vec<Value> {
+        world
+            .all("Pod")
+            .into_iter()
+            .filter(|pod| text(pod, "/metadata/name").starts_with(prefix))
+            .collect()
+    }
+
+    #[test]
+    fn a_deployment_converges_to_ready_pods_with_real_names() {
+        let mut world = World::new();
+        world.add(deployment("web", 3, "nginx:1.27"));
+        world.settle(1);
+        let sets = world.all("ReplicaSet");
+        assert_eq!(sets.len(), 1);
+        let set_name = text(&sets[0], "/metadata/name").to_string();
+        let hash = text(&sets[0], "/metadata/labels/pod-template-hash").to_string();
+        assert_eq!(set_name, format!("web-{hash}"));
+        let pods = pods_of(&world, &format!("{set_name}-"));
+        assert_eq!(pods.len(), 3);
+        for pod in &pods {
+            let suffix = text(pod, "/metadata/name")
+                .rsplit('-')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            assert_eq!(suffix.len(), 5);
+            assert!(!text(pod, "/spec/nodeName").is_empty());
+            assert!(text(pod, "/status/podIP").starts_with("10.244."));
+        }
+        let status = world.get("Deployment", "shop", "web")["status"].clone();
+        assert_eq!(
+            status.get("readyReplicas"),
+            None,
+            "not ready before the ready delay: {status}"
+        );
+        assert_eq!(status["replicas"], 3);
+
+        world.settle(2);
+        let deployment = world.get("Deployment", "shop", "web");
+        assert_eq!(deployment["status"]["readyReplicas"], 3);
+        assert_eq!(deployment["status"]["availableReplicas"], 3);
+        assert_eq!(deployment["status"]["updatedReplicas"], 3);
+        assert_eq!(deployment["status"]["observedGeneration"], 1);
+        assert_eq!(deployment["status"]["conditions"][0]["type"], "Available");
+        assert_eq!(deployment["status"]["conditions"][0]["status"], "True");
+        assert_eq!(
+            deployment["status"]["conditions"][1]["reason"],
+            "NewReplicaSetAvailable"
+        );
+        assert_eq!(
+            deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+            "1"
+        );
+        let scaling = world.events_with("ScalingReplicaSet");
+        assert_eq!(scaling.len(), 1);
+        assert_eq!(
+            scaling[0]["message"],
+            format!("Scaled up replica set {set_name} from 0 to 3")
+        );
+        assert_eq!(scaling[0]["source"]["component"], "deployment-controller");
+        assert_eq!(world.events_with("SuccessfulCreate").len(), 3);
+        assert!(world.events_with("Scheduled").len() == 3);
+        assert!(world.events_with("Started").len() == 3);
+    }
+
+    #[test]
+    fn scaling_down_removes_pods_and_a_deleted_pod_is_replaced() {
+        let mut world = World::new();
+        world.add(deployment("web", 3, "nginx:1.27"));
+        world.settle(3);
+        world.settle(1);
+        let mut scaled = world.get("Deployment", "shop", "web");
+        scaled["spec"]["replicas"] = json!(1);
+        scaled["metadata"]["generation"] = json!(2);
+        world.objects.insert(key(&scaled), scaled);
+        world.settle(3);
+        assert_eq!(pods_of(&world, "web-").len(), 1);
+        let deployment = world.get("Deployment", "shop", "web");
+        assert_eq!(deployment["status"]["replicas"], 1);
+        assert_eq!(deployment["status"]["observedGeneration"], 2);
+        assert_eq!(world.events_with("SuccessfulDelete").len(), 2);
+        assert!(world.events_with("Killing").len() >= 2);
+
+        let survivor = pods_of(&world, "web-")[0].clone();
+        world.delete("Pod", "shop", text(&survivor, "/metadata/name"));
+        world.settle(3);
+        let replacement = pods_of(&world, "web-");
+        assert_eq!(replacement.len(), 1);
+        assert_ne!(
+            replacement[0]["metadata"]["name"],
+            survivor["metadata"]["name"]
+        );
+        assert_eq!(
+            world.get("Deployment", "shop", "web")["status"]["readyReplicas"],
+            1
+        );
+    }
+
+    #[test]
+    fn a_template_change_rolls_the_pods_to_a_new_replica_set() {
+        let mut world = World::new();
+        world.add(deployment("web", 2, "nginx:1.27"));
+        world.settle(3);
+        world.settle(1);
+        let mut changed = world.get("Deployment", "shop", "web");
+        changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+        world.objects.insert(key(&changed), changed);
+        for _ in 0..5 {
+            world.settle(2);
+        }
+        let sets = world.all("ReplicaSet");
+        assert_eq!(sets.len(), 2);
+        let (new, old): (Vec<&Value>, Vec<&Value>) = sets.iter().partition(|set| {
+            set["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.28"
+        });
+        assert_eq!(new[0]["spec"]["replicas"], 2);
+        assert_eq!(old[0]["spec"]["replicas"], 0);
+        assert_eq!(
+            new[0]["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+            "2"
+        );
+        let pods = pods_of(&world, "web-");
+        assert_eq!(pods.len(), 2);
+        assert!(
+            pods.iter()
+                .all(|pod| pod["spec"]["containers"][0]["image"] == "nginx:1.28")
+        );
+        assert_eq!(
+            world.get("Deployment", "shop", "web")["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+            "2"
+        );
+    }
+
+    #[test]
+    fn a_crashing_rollout_exceeds_its_progress_deadline() {
+        let mut world = World::new();
+        let mut crashing = deployment("api", 1, "ghcr.io/acme/api:2");
+        crashing["spec"]["template"]["metadata"]["annotations"]["sim.kubeop.dev/state"] =
+            json!("crashloop");
+        world.add(crashing);
+        world.settle(700);
+        let deployment = world.get("Deployment", "shop", "api");
+        assert_eq!(deployment["status"]["conditions"][0]["status"], "False");
+        assert_eq!(
+            deployment["status"]["conditions"][1]["reason"],
+            "ProgressDeadlineExceeded"
+        );
+        assert_eq!(deployment["status"]["unavailableReplicas"], 1);
+        let pod = &pods_of(&world, "api-")[0];
+        assert_eq!(
+            pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+            "CrashLoopBackOff"
+        );
+        assert!(
+            world.events_with("BackOff")[0]["count"]
+                .as_u64()
+                .is_some_and(|count| count >= 3)
+        );
+    }
+
+    #[test]
+    fn a_stateful_set_creates_ordinal_pods_in_order_with_their_claims() {
+        let mut world = World::new();
+        world.add(json!({
+            "apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "db", "namespace": "shop"},
+            "spec": {
+                "replicas": 2, "serviceName": "db",
+                "selector": {"matchLabels": {"app": "db"}},
+                "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "postgres", "image": "postgres:16"}]}},
+                "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}}}],
+            },
+        }));
+        world.settle(0);
+        assert_eq!(
+            pods_of(&world, "db-").len(),
+            1,
+            "db-1 waits for db-0 to be ready"
+        );
+        for _ in 0..3 {
+            world.settle(2);
+        }
+        let pods = pods_of(&world, "db-");
+        let names: Vec<&str> = pods.iter().map(|pod| text(pod, "/metadata/name")).collect();
+        assert_eq!(names, ["db-0", "db-1"]);
+        assert_eq!(pods[1]["spec"]["hostname"], "db-1");
+        assert_eq!(pods[1]["spec"]["subdomain"], "db");
+        assert_eq!(
+            world.get("PersistentVolumeClaim", "shop", "data-db-1")["status"]["phase"],
+            "Bound"
+        );
+        let set = world.get("StatefulSet", "shop", "db");
+        assert_eq!(set["status"]["readyReplicas"], 2);
+        let mut smaller = set.clone();
+        smaller["spec"]["replicas"] = json!(1);
+        world.objects.insert(key(&smaller), smaller);
+        world.settle(1);
+        let names: Vec<String> = pods_of(&world, "db-")
+            .iter()
+            .map(|pod| text(pod, "/metadata/name").to_string())
+            .collect();
+        assert_eq!(names, ["db-0"]);
+    }
+
+    #[test]
+    fn a_daemon_set_runs_one_pod_per_node() {
+        let mut world = World::new();
+        world.add(json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "exporter", "namespace": "shop"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "exporter"}},
+                "template": {"metadata": {"labels": {"app": "exporter"}}, "spec": {"hostNetwork": true, "containers": [{"name": "exporter", "image": "prom/node-exporter"}]}},
+            },
+        }));
+        world.settle(2);
+        world.settle(1);
+        let pods = pods_of(&world, "exporter-");
+        let mut nodes: Vec<&str> = pods.iter().map(|pod| text(pod, "/spec/nodeName")).collect();
+        nodes.sort();
+        assert_eq!(nodes, ["node-1", "node-2", "node-3"]);
+        assert_eq!(
+            pods_of(&world, "exporter-")
+                .iter()
+                .filter(|pod| pod["status"]["podIP"] == pod["status"]["hostIP"])
+                .count(),
+            3
+        );
+        let set = world.get("DaemonSet", "shop", "exporter");
+        assert_eq!(set["status"]["desiredNumberScheduled"], 3);
+        assert_eq!(set["status"]["numberReady"], 3);
+    }
+
+    #[test]
+    fn a_job_runs_its_pod_to_completion() {
+        let mut world = World::new();
+        world.add(json!({
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "backup", "namespace": "shop"},
+            "spec": {"template": {
+                "metadata": {"annotations": {"sim.kubeop.dev/state": "completed"}},
+                "spec": {"restartPolicy": "OnFailure", "containers": [{"name": "backup", "image": "postgres:16"}]},
+            }},
+        }));
+        world.settle(10);
+        world.settle(1);
+        let job = world.get("Job", "shop", "backup");
+        assert_eq!(job["status"]["succeeded"], 1);
+        assert_eq!(job["status"]["conditions"][1]["type"], "Complete");
+        assert_eq!(
+            pods_of(&world, "backup-")[0]["metadata"]["labels"]["job-name"],
+            "backup"
+        );
+        assert_eq!(world.events_with("Completed").len(), 1);
+    }
+
+    #[test]
+    fn an_oversized_pod_stays_pending_with_failed_scheduling() {
+        let mut world = World::new();
+        let mut big = deployment("report", 1, "ghcr.io/acme/report:1");
+        big["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["memory"] =
+            json!("24Gi");
+        world.add(big);
+        world.settle(5);
+        let pod = &pods_of(&world, "report-")[0];
+        assert_eq!(pod["status"]["phase"], "Pending");
+        assert_eq!(
+            pod["status"]["conditions"][0]["message"],
+            "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."
+        );
+        let failed = world.events_with("FailedScheduling");
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0]["type"], "Warning");
+    }
+}

@@ -1,0 +1,520 @@
+//! The scheduler: binds pending pods to nodes and gives them IPs.
+//!
+//! It filters nodes the way kube-scheduler's default plugins do for the
+//! fields scenarios use (cordoned nodes, taints and tolerations, nodeSelector,
+//! CPU, memory and pod-count requests against allocatable), picks the least
+//! loaded node that fits, and when none does it leaves the pod Pending with the
+//! real FailedScheduling message, e.g. `0/3 nodes are available: 3 Insufficient
+//! memory. preemption: 0/3 nodes are available: 3 No preemption victims found
+//! for incoming pod.`
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::Ipv4Addr;
+
+use serde_json::{Value, json};
+
+use super::{
+    Action, EventCount, EventDraft, Kind, Snapshot, creation_time, node_internal_ip,
+    object_reference, pod_is_finished, text,
+};
+use crate::behaviour::{PodBehaviour, SimState};
+use crate::kubelet::{self, Placement};
+use crate::quantity::Quantity;
+
+/// What a pod asks of a node: the sum of its containers' requests (a limit
+/// without a request counts as the request, as the API server defaults it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Requests {
+    /// CPU.
+    pub cpu: Quantity,
+    /// Memory.
+    pub memory: Quantity,
+}
+
+/// The requests of a pod.
+pub fn pod_requests(pod: &Value) -> Requests {
+    let mut requests = Requests::default();
+    for container in pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let amount = |resource: &str| {
+            container
+                .pointer(&format!("/resources/requests/{resource}"))
+                .or_else(|| container.pointer(&format!("/resources/limits/{resource}")))
+                .and_then(Value::as_str)
+                .and_then(|text| Quantity::parse(text).ok())
+                .unwrap_or_default()
+        };
+        requests.cpu = requests.cpu + amount("cpu");
+        requests.memory = requests.memory + amount("memory");
+    }
+    requests
+}
+
+/// What is already committed on a node.
+#[derive(Debug, Clone, Default)]
+struct NodeLoad {
+    requests: Requests,
+    pods: usize,
+    ips: BTreeSet<String>,
+}
+
+/// Why a node cannot take a pod (the scheduler's per-node reasons).
+fn unfit_reasons(
+    node: &Value,
+    load: &NodeLoad,
+    pod: &Value,
+    requests: Requests,
+) -> (Vec<String>, bool) {
+    // Returns the reasons and whether they are only about resources (where
+    // preemption could help in principle).
+    if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
+        return (vec!["node(s) were unschedulable".to_string()], false);
+    }
+    let ready = node
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_none_or(|conditions| {
+            conditions
+                .iter()
+                .find(|condition| condition["type"] == "Ready")
+                .is_none_or(|condition| condition["status"] == "True")
+        });
+    let mut taints: Vec<Value> = node
+        .pointer("/spec/taints")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if !ready {
+        taints.push(json!({"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}));
+    }
+    let tolerations: Vec<Value> = pod
+        .pointer("/spec/tolerations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for taint in &taints {
+        let effect = text(taint, "/effect");
+        if effect == "PreferNoSchedule" {
+            continue;
+        }
+        let tolerated = tolerations.iter().any(|toleration| {
+            let key_matches = match text(toleration, "/operator") {
+                "Exists" => {
+                    text(toleration, "/key").is_empty()
+                        || text(toleration, "/key") == text(taint, "/key")
+                }
+                _ => {
+                    text(toleration, "/key") == text(taint, "/key")
+                        && text(toleration, "/value") == text(taint, "/value")
+                }
+            };
+            let toleration_effect = text(toleration, "/effect");
+            key_matches && (toleration_effect.is_empty() || toleration_effect == effect)
+        });
+        if !tolerated {
+            return (
+                vec![format!(
+                    "node(s) had untolerated taint {{{}: {}}}",
+                    text(taint, "/key"),
+                    text(taint, "/value")
+                )],
+                false,
+            );
+        }
+    }
+    if let Some(selector) = pod.pointer("/spec/nodeSelector").and_then(Value::as_object) {
+        let labels = node.pointer("/metadata/labels");
+        let matches = selector
+            .iter()
+            .all(|(key, value)| labels.and_then(|labels| labels.get(key)) == Some(value));
+        if !matches {
+            return (
+                vec!["node(s) didn't match Pod's node affinity/selector".to_string()],
+                false,
+            );
+        }
+    }
+    let allocatable = |resource: &str| {
+        node.pointer(&format!("/status/allocatable/{resource}"))
+            .and_then(Value::as_str)
+            .and_then(|text| Quantity::parse(text).ok())
+    };
+    let mut reasons = Vec::new();
+    if allocatable("pods").is_some_and(|pods| load.pods as i128 + 1 > pods.units()) {
+        reasons.push("Too many pods".to_string());
+    }
+    if allocatable("cpu").is_some_and(|cpu| load.requests.cpu + requests.cpu > cpu) {
+        reasons.push("Insufficient cpu".to_string());
+    }
+    if allocatable("memory").is_some_and(|memory| load.requests.memory + requests.memory > memory) {
+        reasons.push("Insufficient memory".to_string());
+    }
+    (reasons, true)
+}
+
+/// `0/3 nodes are available: 1 node(s) had untolerated taint {...}, 2 Insufficient memory. preemption: ...`
+fn failed_scheduling_message(node_count: usize, failures: &[(Vec<String>, bool)]) -> String {
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut preemption: BTreeMap<&str, usize> = BTreeMap::new();
+    for (node_reasons, resources_only) in failures {
+        for reason in node_reasons {
+            *reasons.entry(reason.as_str()).or_default() += 1;
+        }
+        let verdict = if *resources_only {
+            "No preemption victims found for incoming pod."
+        } else {
+            "Preemption is not helpful for scheduling."
+        };
+        *preemption.entry(verdict).or_default() += 1;
+    }
+    let join = |counts: &BTreeMap<&str, usize>| {
+        counts
+            .iter()
+            .map(|(reason, count)| format!("{count} {reason}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let summary = join(&reasons);
+    let preemption_summary = join(&preemption);
+    let preemption_summary = preemption_summary.trim_end_matches('.');
+    format!(
+        "0/{node_count} nodes are available: {summary}. preemption: 0/{node_count} nodes are available: {preemption_summary}."
+    )
+}
+
+/// The first free host address of a node's pod CIDR (`10.244.1.0/24`).
+fn allocate_ip(node: &Value, used: &BTreeSet<String>) -> Option<String> {
+    let cidr = text(node, "/spec/podCIDR");
+    let (base, bits) = cidr.split_once('/')?;
+    let base: Ipv4Addr = base.parse().ok()?;
+    let bits: u32 = bits.parse().ok()?;
+    let size = 1_u32.checked_shl(32 - bits)?;
+    let base = u32::from(base);
+    (2..size.saturating_sub(1))
+        .map(|offset| Ipv4Addr::from(base + offset).to_string())
+        .find(|ip| !used.contains(ip))
+}
+
+/// One scheduling pass over the pods that have no node or no IP yet.
+pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
+    let now = snapshot.now();
+    let mut loads: HashMap<&str, NodeLoad> = HashMap::new();
+    for pod in &snapshot.pods {
+        let node_name = text(pod, "/spec/nodeName");
+        if node_name.is_empty() || pod_is_finished(pod) {
+            continue;
+        }
+        let load = loads.entry(node_name).or_default();
+        let requests = pod_requests(pod);
+        load.requests.cpu = load.requests.cpu + requests.cpu;
+        load.requests.memory = load.requests.memory + requests.memory;
+        load.pods += 1;
+        let ip = text(pod, "/status/podIP");
+        if !ip.is_empty() {
+            load.ips.insert(ip.to_string());
+        }
+    }
+    let mut actions = Vec::new();
+    let mut nodes: Vec<&Value> = snapshot.nodes.iter().collect();
+    nodes.sort_by_key(|node| text(node, "/metadata/name"));
+
+    for pod in &snapshot.pods {
+        if pod_is_finished(pod) || pod.pointer("/metadata/deletionTimestamp").is_some() {
+            continue;
+        }
+        let assigned = text(pod, "/spec/nodeName");
+        let previously_unschedulable = pod
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .and_then(|conditions| {
+                conditions.iter().find(|condition| {
+                    condition["type"] == "PodScheduled" && condition["status"] == "False"
+                })
+            })
+            .cloned();
+        let node_name = if assigned.is_empty() {
+            let requests = pod_requests(pod);
+            let behaviour = PodBehaviour::of_pod(pod);
+            let mut failures = Vec::new();
+            let mut best: Option<(&Value, i128)> = None;
+            if behaviour.state != SimState::Pending {
+                for node in &nodes {
+                    let name = text(node, "/metadata/name");
+                    let load = loads.get(name).cloned().unwrap_or_default();
+                    let (reasons, resources_only) = unfit_reasons(node, &load, pod, requests);
+                    if reasons.is_empty() {
+                        // Least allocated memory first, so pods spread over nodes.
+                        let committed = load.requests.memory.units();
+                        if best.is_none_or(|(_, least)| committed < least) {
+                            best = Some((node, committed));
+                        }
+                    } else {
+                        failures.push((reasons, resources_only));
+                    }
+                }
+            }
+            let Some((node, _)) = best else {
+                let message = behaviour.pending_reason.clone().unwrap_or_else(|| {
+                    if behaviour.state == SimState::Pending {
+                        format!(
+                            "0/{count} nodes are available: {count} node(s) didn't match Pod's node affinity/selector. preemption: 0/{count} nodes are available: {count} Preemption is not helpful for scheduling.",
+                            count = nodes.len()
+                        )
+                    } else if nodes.is_empty() {
+                        "no nodes available to schedule pods".to_string()
+                    } else {
+                        failed_scheduling_message(nodes.len(), &failures)
+                    }
+                });
+                let since = previously_unschedulable
+                    .as_ref()
+                    .filter(|condition| text(condition, "/message") == message)
+                    .and_then(|condition| {
+                        condition.get("lastTransitionTime").and_then(Value::as_str)
+                    })
+                    .and_then(crate::clock::parse_rfc3339)
+                    .unwrap_or_else(|| {
+                        creation_time(pod)
+                            .filter(|_| snapshot.history)
+                            .unwrap_or(now)
+                    });
+                let observation =
+                    kubelet::observe(pod, &Placement::Unschedulable { message, since }, now);
+                if pod.get("status") != Some(&observation.status) {
+                    let mut updated = pod.clone();
+                    updated["status"] = observation.status;
+                    actions.push(Action::ReplaceStatus(Kind::Pod, updated));
+                }
+                for event in observation.events {
+                    actions.push(Action::Record(EventDraft {
+                        namespace: text(pod, "/metadata/namespace").to_string(),
+                        involved: object_reference(pod, None),
+                        event_type: event.event_type.as_str(),
+                        reason: event.reason,
+                        message: event.message,
+                        component: event.component,
+                        host: None,
+                        count: EventCount::Total(event.count),
+                        first: event.first,
+                        last: event.last,
+                    }));
+                }
+                continue;
+            };
+            text(node, "/metadata/name").to_string()
+        } else if text(pod, "/status/podIP").is_empty()
+            || pod.pointer("/status/startTime").is_none()
+        {
+            assigned.to_string()
+        } else {
+            continue;
+        };
+
+        let Some(node) = nodes
+            .iter()
+            .find(|node| text(node, "/metadata/name") == node_name)
+        else {
+            continue;
+        };
+        let load = loads.entry(text(node, "/metadata/name")).or_default();
+        let host_ip = node_internal_ip(node).unwrap_or_default().to_string();
+        let host_network = pod.pointer("/spec/hostNetwork").and_then(Value::as_bool) == Some(true);
+        let pod_ip = if host_network {
+            Some(host_ip.clone())
+        } else {
+            allocate_ip(node, &load.ips)
+        };
+        let Some(pod_ip) = pod_ip else {
+            tracing::warn!(node = node_name, "no free pod IP on the node");
+            continue;
+        };
+        load.ips.insert(pod_ip.clone());
+        if assigned.is_empty() {
+            let requests = pod_requests(pod);
+            load.requests.cpu = load.requests.cpu + requests.cpu;
+            load.requests.memory = load.requests.memory + requests.memory;
+            load.pods += 1;
+        }
+        let bound_at = if previously_unschedulable.is_some() {
+            now
+        } else {
+            creation_time(pod).map_or(now, |created| created.min(now))
+        };
+        let mut bound = pod.clone();
+        bound["spec"]["nodeName"] = json!(node_name);
+        let placement = Placement::Bound {
+            node_name: node_name.clone(),
+            host_ip,
+            pod_ip,
+            bound_at,
+        };
+        bound["status"] = kubelet::observe(&bound, &placement, now).status;
+        if assigned.is_empty() {
+            actions.push(Action::Replace(Kind::Pod, bound.clone()));
+        }
+        actions.push(Action::ReplaceStatus(Kind::Pod, bound));
+    }
+    actions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::from_unix_seconds;
+
+    fn node(name: &str, cidr: &str, memory: &str) -> Value {
+        json!({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "disk": "ssd"}},
+            "spec": {"podCIDR": cidr},
+            "status": {
+                "allocatable": {"cpu": "4", "memory": memory, "pods": "110"},
+                "addresses": [{"type": "InternalIP", "address": format!("10.0.0.{}", &name[5..])}],
+                "conditions": [{"type": "Ready", "status": "True"}],
+            }
+        })
+    }
+
+    fn pod(name: &str, memory: &str) -> Value {
+        json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "shop", "uid": format!("uid-{name}"), "creationTimestamp": "2026-11-25T08:00:00Z"},
+            "spec": {"containers": [{"name": "app", "image": "nginx", "resources": {"requests": {"cpu": "100m", "memory": memory}}}]},
+        })
+    }
+
+    fn snapshot(nodes: Vec<Value>, pods: Vec<Value>) -> Snapshot {
+        Snapshot {
+            now: Some(from_unix_seconds(1_795_596_253)),
+            nodes,
+            pods,
+            ..Snapshot::default()
+        }
+    }
+
+    #[test]
+    fn binds_to_the_least_loaded_fitting_node_with_an_ip_from_its_cidr() {
+        let mut busy = pod("busy", "6Gi");
+        busy["spec"]["nodeName"] = json!("node-1");
+        busy["status"] = json!({"podIP": "10.244.1.2", "startTime": "2026-11-25T08:00:00Z"});
+        let actions = schedule(&snapshot(
+            vec![
+                node("node-1", "10.244.1.0/24", "8Gi"),
+                node("node-2", "10.244.2.0/24", "8Gi"),
+            ],
+            vec![busy, pod("web", "1Gi")],
+        ));
+        let Some(Action::Replace(Kind::Pod, bound)) = actions.first() else {
+            panic!("expected a bind, got {actions:?}");
+        };
+        assert_eq!(bound["spec"]["nodeName"], "node-2");
+        let Some(Action::ReplaceStatus(Kind::Pod, with_status)) = actions.get(1) else {
+            panic!("expected a status, got {actions:?}");
+        };
+        assert_eq!(with_status["status"]["podIP"], "10.244.2.2");
+        assert_eq!(with_status["status"]["hostIP"], "10.0.0.2");
+        assert_eq!(with_status["status"]["startTime"], "2026-11-25T08:00:00Z");
+    }
+
+    #[test]
+    fn explains_insufficient_memory_like_kube_scheduler() {
+        let nodes = vec![
+            node("node-1", "10.244.1.0/24", "15Gi"),
+            node("node-2", "10.244.2.0/24", "15Gi"),
+            node("node-3", "10.244.3.0/24", "15Gi"),
+        ];
+        let actions = schedule(&snapshot(nodes, vec![pod("report", "24Gi")]));
+        let Some(Action::ReplaceStatus(Kind::Pod, pending)) = actions.first() else {
+            panic!("expected a pending status, got {actions:?}");
+        };
+        assert_eq!(pending["status"]["phase"], "Pending");
+        let condition = &pending["status"]["conditions"][0];
+        assert_eq!(condition["reason"], "Unschedulable");
+        assert_eq!(
+            condition["message"],
+            "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."
+        );
+        assert!(actions.iter().any(|action| matches!(action, Action::Record(event) if event.reason == "FailedScheduling" && event.component == "default-scheduler")));
+    }
+
+    #[test]
+    fn respects_taints_and_node_selectors() {
+        let mut tainted = node("node-1", "10.244.1.0/24", "8Gi");
+        tainted["spec"]["taints"] =
+            json!([{"key": "dedicated", "value": "monitoring", "effect": "NoSchedule"}]);
+        let mut other = node("node-2", "10.244.2.0/24", "8Gi");
+        other["metadata"]["labels"]["disk"] = json!("hdd");
+        let mut picky = pod("picky", "1Gi");
+        picky["spec"]["nodeSelector"] = json!({"disk": "ssd"});
+        let actions = schedule(&snapshot(vec![tainted.clone(), other], vec![picky.clone()]));
+        let Some(Action::ReplaceStatus(Kind::Pod, pending)) = actions.first() else {
+            panic!("expected a pending status, got {actions:?}");
+        };
+        assert_eq!(
+            pending["status"]["conditions"][0]["message"],
+            "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: monitoring}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+        );
+        picky["spec"]["tolerations"] = json!([{"key": "dedicated", "operator": "Equal", "value": "monitoring", "effect": "NoSchedule"}]);
+        let actions = schedule(&snapshot(vec![tainted], vec![picky]));
+        assert!(
+            matches!(actions.first(), Some(Action::Replace(Kind::Pod, bound)) if bound["spec"]["nodeName"] == "node-1")
+        );
+    }
+
+    #[test]
+    fn a_pending_annotation_keeps_the_pod_unscheduled_with_its_reason() {
+        let mut stuck = pod("stuck", "1Gi");
+        stuck["metadata"]["annotations"] = json!({"sim.kubeop.dev/state": "pending", "sim.kubeop.dev/pending-reason": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."});
+        let actions = schedule(&snapshot(
+            vec![node("node-1", "10.244.1.0/24", "8Gi")],
+            vec![stuck],
+        ));
+        let Some(Action::ReplaceStatus(Kind::Pod, pending)) = actions.first() else {
+            panic!("expected a pending status, got {actions:?}");
+        };
+        assert_eq!(
+            pending["status"]["conditions"][0]["message"],
+            "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."
+        );
+    }
+
+    #[test]
+    fn pods_placed_in_one_pass_count_against_the_node() {
+        let pods = vec![pod("a", "5Gi"), pod("b", "5Gi"), pod("c", "5Gi")];
+        let actions = schedule(&snapshot(
+            vec![
+                node("node-1", "10.244.1.0/24", "8Gi"),
+                node("node-2", "10.244.2.0/24", "8Gi"),
+            ],
+            pods,
+        ));
+        let placed: Vec<&str> = actions
+            .iter()
+            .filter_map(|action| match action {
+                Action::Replace(Kind::Pod, pod) => pod["spec"]["nodeName"].as_str(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(placed, ["node-1", "node-2"], "the third pod fits nowhere");
+    }
+
+    #[test]
+    fn a_pod_already_on_a_node_gets_its_ip() {
+        let mut daemon = pod("exporter", "30Mi");
+        daemon["spec"]["nodeName"] = json!("node-1");
+        daemon["spec"]["hostNetwork"] = json!(true);
+        let actions = schedule(&snapshot(
+            vec![node("node-1", "10.244.1.0/24", "8Gi")],
+            vec![daemon],
+        ));
+        assert_eq!(actions.len(), 1);
+        let Some(Action::ReplaceStatus(Kind::Pod, placed)) = actions.first() else {
+            panic!("expected a status");
+        };
+        assert_eq!(placed["status"]["podIP"], "10.0.0.1");
+    }
+}

@@ -1,0 +1,1020 @@
+//! The workload controllers: Deployment → ReplicaSet → Pods, StatefulSet →
+//! ordinal pods, DaemonSet → one pod per node, Job → pod.
+//!
+//! Names, labels, owner references, status fields, conditions and events are
+//! the ones the real controllers produce, since that is what `kubectl get`,
+//! `kubectl describe`, `kubectl rollout status` and the MCP server read:
+//! `web-7d9f8b6c5` ReplicaSets with a `pod-template-hash`, `web-7d9f8b6c5-x2x4q`
+//! pods, `postgres-0`, `ScalingReplicaSet` events, `NewReplicaSetAvailable`.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value, json};
+
+use super::{
+    Action, EventCount, EventDraft, Kind, Snapshot, controller_event, controller_reference,
+    controller_uid, creation_time, object_reference, pod_is_finished, pod_is_ready, text,
+};
+use crate::clock::{parse_rfc3339, rfc3339};
+use crate::fingerprint::safe_suffix;
+
+/// The label that ties a ReplicaSet and its pods to one pod template.
+pub const POD_TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
+
+/// A Deployment's rollout deadline when `progressDeadlineSeconds` is unset.
+const DEFAULT_PROGRESS_DEADLINE: Duration = Duration::from_secs(600);
+
+fn replicas(object: &Value) -> usize {
+    object
+        .pointer("/spec/replicas")
+        .and_then(Value::as_u64)
+        .map_or(1, |count| count as usize)
+}
+
+fn generation(object: &Value) -> i64 {
+    object
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
+}
+
+fn uid(object: &Value) -> &str {
+    text(object, "/metadata/uid")
+}
+
+fn name(object: &Value) -> &str {
+    text(object, "/metadata/name")
+}
+
+fn namespace(object: &Value) -> &str {
+    text(object, "/metadata/namespace")
+}
+
+fn is_deleting(object: &Value) -> bool {
+    object.pointer("/metadata/deletionTimestamp").is_some()
+}
+
+/// The hash of a pod template, as the `pod-template-hash` label: stable for
+/// the same template, different after any change (which is what rolls pods).
+pub fn template_hash(template: &Value) -> String {
+    safe_suffix(&[&template.to_string()], 10)
+}
+
+/// A new pod named `name` from a workload's template.
+fn pod_from_template(
+    owner: &Value,
+    template: &Value,
+    pod_name: &str,
+    extra_labels: &[(&str, String)],
+    created: SystemTime,
+) -> Value {
+    let mut labels = template
+        .pointer("/metadata/labels")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    for (key, value) in extra_labels {
+        labels[*key] = json!(value);
+    }
+    let mut metadata = json!({
+        "name": pod_name,
+        "namespace": namespace(owner),
+        "labels": labels,
+        "ownerReferences": [controller_reference(owner)],
+        "creationTimestamp": rfc3339(created),
+    });
+    if let Some(annotations) = template.pointer("/metadata/annotations") {
+        metadata["annotations"] = annotations.clone();
+    }
+    json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": metadata,
+        "spec": template.get("spec").cloned().unwrap_or_else(|| json!({})),
+    })
+}
+
+/// A name `prefix-xxxxx` not taken by any pod of the namespace.
+fn unused_pod_name(
+    snapshot: &Snapshot,
+    owner: &Value,
+    prefix: &str,
+    taken_now: &BTreeSet<String>,
+    salt: usize,
+) -> String {
+    let now = snapshot
+        .now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos()
+        .to_string();
+    (0..)
+        .map(|attempt: usize| {
+            format!(
+                "{prefix}-{}",
+                safe_suffix(
+                    &[uid(owner), &now, &salt.to_string(), &attempt.to_string()],
+                    5
+                )
+            )
+        })
+        .find(|candidate| {
+            !taken_now.contains(candidate)
+                && !snapshot
+                    .pods
+                    .iter()
+                    .any(|pod| name(pod) == candidate && namespace(pod) == namespace(owner))
+        })
+        .expect("an unbounded sequence of random names has a free one")
+}
+
+/// Keeps a condition's timestamps when its status (and reason) did not change.
+fn carry_condition(existing: Option<&Value>, mut condition: Value, now: SystemTime) -> Value {
+    let previous = existing
+        .and_then(|status| status.get("conditions"))
+        .and_then(Value::as_array)
+        .and_then(|conditions| {
+            conditions
+                .iter()
+                .find(|old| old["type"] == condition["type"])
+        });
+    let stamp = json!(rfc3339(now));
+    match previous {
+        Some(old)
+            if old["status"] == condition["status"] && old["reason"] == condition["reason"] =>
+        {
+            condition["lastUpdateTime"] = old
+                .get("lastUpdateTime")
+                .cloned()
+                .unwrap_or_else(|| stamp.clone());
+            condition["lastTransitionTime"] =
+                old.get("lastTransitionTime").cloned().unwrap_or(stamp);
+        }
+        Some(old) if old["status"] == condition["status"] => {
+            condition["lastUpdateTime"] = stamp;
+            condition["lastTransitionTime"] = old
+                .get("lastTransitionTime")
+                .cloned()
+                .unwrap_or_else(|| json!(rfc3339(now)));
+        }
+        _ => {
+            condition["lastUpdateTime"] = stamp.clone();
+            condition["lastTransitionTime"] = stamp;
+        }
+    }
+    condition
+}
+
+/// Sets `key` to `count` in a status map, leaving zero counts out as the API does.
+fn put_count(status: &mut Map<String, Value>, key: &str, count: usize) {
+    if count > 0 {
+        status.insert(key.to_string(), json!(count));
+    }
+}
+
+fn status_action(kind: Kind, object: &Value, status: Value) -> Option<Action> {
+    if object.get("status") == Some(&status) {
+        return None;
+    }
+    let mut updated = object.clone();
+    updated["status"] = status;
+    Some(Action::ReplaceStatus(kind, updated))
+}
+
+/// `Stopping container X` events for a pod being removed, as its kubelet reports them.
+fn killing_events(pod: &Value, at: SystemTime) -> Vec<Action> {
+    let node = text(pod, "/spec/nodeName");
+    if node.is_empty() {
+        return Vec::new();
+    }
+    pod.pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|container| {
+            let container_name = text(container, "/name");
+            Action::Record(EventDraft {
+                namespace: namespace(pod).to_string(),
+                involved: object_reference(
+                    pod,
+                    Some(&format!("spec.containers{{{container_name}}}")),
+                ),
+                event_type: "Normal",
+                reason: "Killing",
+                message: format!("Stopping container {container_name}"),
+                component: "kubelet",
+                host: Some(node.to_string()),
+                count: EventCount::Occurrence,
+                first: at,
+                last: at,
+            })
+        })
+        .collect()
+}
+
+/// Which pods a controller removes first: unscheduled, then not ready, then newest.
+fn deletion_order(pods: &mut [&Value]) {
+    pods.sort_by_key(|pod| {
+        let unscheduled = text(pod, "/spec/nodeName").is_empty();
+        let ready = pod_is_ready(pod);
+        let created = creation_time(pod).unwrap_or(SystemTime::UNIX_EPOCH);
+        (
+            !unscheduled,
+            ready,
+            std::cmp::Reverse(created),
+            name(pod).to_string(),
+        )
+    });
+}
+
+/// `maxUnavailable` of a rolling update, resolved against the replica count.
+fn max_unavailable(deployment: &Value, desired: usize) -> usize {
+    match deployment.pointer("/spec/strategy/rollingUpdate/maxUnavailable") {
+        Some(Value::Number(number)) => number.as_u64().unwrap_or(0) as usize,
+        Some(Value::String(percent)) => percent
+            .trim_end_matches('%')
+            .parse::<usize>()
+            .map_or(0, |percent| desired * percent / 100),
+        _ => desired / 4,
+    }
+}
+
+fn revision(object: &Value) -> u64 {
+    text(
+        object,
+        "/metadata/annotations/deployment.kubernetes.io~1revision",
+    )
+    .parse()
+    .unwrap_or(0)
+}
+
+/// Deployments: one ReplicaSet per pod template, scaled so the new one takes
+/// over as its pods become ready; status and conditions from the pods.
+pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
+    let now = snapshot.now();
+    let mut actions = Vec::new();
+    for deployment in &snapshot.deployments {
+        if is_deleting(deployment) {
+            continue;
+        }
+        let desired = replicas(deployment);
+        let template = deployment
+            .pointer("/spec/template")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let hash = template_hash(&template);
+        let owned: Vec<&Value> = snapshot
+            .replica_sets
+            .iter()
+            .filter(|replica_set| controller_uid(replica_set) == Some(uid(deployment)))
+            .collect();
+        let new_set = owned
+            .iter()
+            .find(|replica_set| {
+                text(
+                    replica_set,
+                    &format!("/metadata/labels/{POD_TEMPLATE_HASH_LABEL}"),
+                ) == hash
+            })
+            .copied();
+        let Some(new_set) = new_set else {
+            let set_name = format!("{}-{hash}", name(deployment));
+            let next_revision = owned.iter().map(|set| revision(set)).max().unwrap_or(0) + 1;
+            let mut set_template = template.clone();
+            set_template["metadata"]["labels"][POD_TEMPLATE_HASH_LABEL] = json!(hash);
+            let mut selector = deployment
+                .pointer("/spec/selector")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            selector["matchLabels"][POD_TEMPLATE_HASH_LABEL] = json!(hash);
+            let mut labels = template
+                .pointer("/metadata/labels")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            labels[POD_TEMPLATE_HASH_LABEL] = json!(hash);
+            let created = snapshot.creation_time_for(deployment);
+            let replica_set = json!({
+                "apiVersion": "apps/v1",
+                "kind": "ReplicaSet",
+                "metadata": {
+                    "name": set_name,
+                    "namespace": namespace(deployment),
+                    "labels": labels,
+                    "annotations": {
+                        "deployment.kubernetes.io/desired-replicas": desired.to_string(),
+                        "deployment.kubernetes.io/max-replicas": (desired + desired.div_ceil(4)).to_string(),
+                        "deployment.kubernetes.io/revision": next_revision.to_string(),
+                    },
+                    "ownerReferences": [controller_reference(deployment)],
+                    "creationTimestamp": rfc3339(created),
+                },
+                "spec": {"replicas": desired, "selector": selector, "template": set_template},
+            });
+            actions.push(Action::Create(Kind::ReplicaSet, replica_set));
+            actions.push(controller_event(
+                deployment,
+                "deployment-controller",
+                "Normal",
+                "ScalingReplicaSet",
+                format!("Scaled up replica set {set_name} from 0 to {desired}"),
+                created,
+            ));
+            continue;
+        };
+
+        if replicas(new_set) != desired {
+            let mut scaled = new_set.clone();
+            scaled["spec"]["replicas"] = json!(desired);
+            scaled["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
+                json!(desired.to_string());
+            let direction = if desired > replicas(new_set) {
+                "up"
+            } else {
+                "down"
+            };
+            actions.push(Action::Replace(Kind::ReplicaSet, scaled));
+            actions.push(controller_event(
+                deployment,
+                "deployment-controller",
+                "Normal",
+                "ScalingReplicaSet",
+                format!(
+                    "Scaled {direction} replica set {} from {} to {desired}",
+                    name(new_set),
+                    replicas(new_set)
+                ),
+                now,
+            ));
+        }
+        let new_ready = snapshot
+            .pods_owned_by(uid(new_set))
+            .filter(|pod| pod_is_ready(pod))
+            .count();
+        let mut old_budget = desired.saturating_sub(new_ready);
+        for old in owned.iter().filter(|set| uid(set) != uid(new_set)) {
+            let current = replicas(old);
+            let target = current.min(old_budget);
+            old_budget -= target;
+            if target != current {
+                let mut scaled = (*old).clone();
+                scaled["spec"]["replicas"] = json!(target);
+                actions.push(Action::Replace(Kind::ReplicaSet, scaled));
+                actions.push(controller_event(
+                    deployment,
+                    "deployment-controller",
+                    "Normal",
+                    "ScalingReplicaSet",
+                    format!(
+                        "Scaled down replica set {} from {current} to {target}",
+                        name(old)
+                    ),
+                    now,
+                ));
+            }
+        }
+        let new_revision = revision(new_set);
+        if revision(deployment) != new_revision && new_revision > 0 {
+            let mut annotated = deployment.clone();
+            annotated["metadata"]["annotations"]["deployment.kubernetes.io/revision"] =
+                json!(new_revision.to_string());
+            actions.push(Action::Replace(Kind::Deployment, annotated));
+        }
+
+        let pods: Vec<&Value> = owned
+            .iter()
+            .flat_map(|set| snapshot.pods_owned_by(uid(set)))
+            .filter(|pod| !pod_is_finished(pod))
+            .collect();
+        let updated = snapshot
+            .pods_owned_by(uid(new_set))
+            .filter(|pod| !pod_is_finished(pod))
+            .count();
+        let ready = pods.iter().filter(|pod| pod_is_ready(pod)).count();
+        let total = pods.len();
+        let existing = deployment.get("status");
+        let minimum = desired.saturating_sub(max_unavailable(deployment, desired));
+        let available = if ready >= minimum {
+            json!({"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."})
+        } else {
+            json!({"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable", "message": "Deployment does not have minimum availability."})
+        };
+        let complete = updated == desired && total == desired && ready == desired;
+        let deadline = deployment
+            .pointer("/spec/progressDeadlineSeconds")
+            .and_then(Value::as_u64)
+            .map_or(DEFAULT_PROGRESS_DEADLINE, Duration::from_secs);
+        let progressing_since = existing
+            .and_then(|status| status.get("conditions"))
+            .and_then(Value::as_array)
+            .and_then(|conditions| {
+                conditions
+                    .iter()
+                    .find(|c| c["type"] == "Progressing" && c["reason"] == "ReplicaSetUpdated")
+            })
+            .and_then(|condition| condition.get("lastUpdateTime").and_then(Value::as_str))
+            .and_then(parse_rfc3339)
+            .or_else(|| creation_time(new_set))
+            .unwrap_or(now);
+        let set_name = name(new_set);
+        let progressing = if complete {
+            json!({"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable", "message": format!("ReplicaSet \"{set_name}\" has successfully progressed.")})
+        } else if now.duration_since(progressing_since).unwrap_or_default() > deadline {
+            json!({"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": format!("ReplicaSet \"{set_name}\" has timed out progressing.")})
+        } else {
+            json!({"type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated", "message": format!("ReplicaSet \"{set_name}\" is progressing.")})
+        };
+        let mut status = Map::new();
+        status.insert(
+            "observedGeneration".to_string(),
+            json!(generation(deployment)),
+        );
+        put_count(&mut status, "replicas", total);
+        put_count(&mut status, "updatedReplicas", updated);
+        put_count(&mut status, "readyReplicas", ready);
+        put_count(&mut status, "availableReplicas", ready);
+        put_count(
+            &mut status,
+            "unavailableReplicas",
+            desired.saturating_sub(ready),
+        );
+        status.insert(
+            "conditions".to_string(),
+            json!([
+                carry_condition(existing, available, now),
+                carry_condition(existing, progressing, now)
+            ]),
+        );
+        actions.extend(status_action(
+            Kind::Deployment,
+            deployment,
+            Value::Object(status),
+        ));
+    }
+    actions
+}
+
+/// ReplicaSets: as many pods as `spec.replicas`, replacing lost ones and
+/// removing extra ones; status from the pods.
+pub fn replica_sets(snapshot: &Snapshot) -> Vec<Action> {
+    let now = snapshot.now();
+    let mut actions = Vec::new();
+    for replica_set in &snapshot.replica_sets {
+        if is_deleting(replica_set) {
+            continue;
+        }
+        let desired = replicas(replica_set);
+        let mut pods: Vec<&Value> = snapshot
+            .pods_owned_by(uid(replica_set))
+            .filter(|pod| !pod_is_finished(pod) && !is_deleting(pod))
+            .collect();
+        let template = replica_set
+            .pointer("/spec/template")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let mut taken = BTreeSet::new();
+        for index in pods.len()..desired {
+            let pod_name = unused_pod_name(snapshot, replica_set, name(replica_set), &taken, index);
+            taken.insert(pod_name.clone());
+            let created = snapshot.creation_time_for(replica_set);
+            actions.push(Action::Create(
+                Kind::Pod,
+                pod_from_template(replica_set, &template, &pod_name, &[], created),
+            ));
+            actions.push(controller_event(
+                replica_set,
+                "replicaset-controller",
+                "Normal",
+                "SuccessfulCreate",
+                format!("Created pod: {pod_name}"),
+                created,
+            ));
+        }
+        if pods.len() > desired {
+            deletion_order(&mut pods);
+            for pod in &pods[..pods.len() - desired] {
+                actions.push(Action::Delete(
+                    Kind::Pod,
+                    namespace(pod).to_string(),
+                    name(pod).to_string(),
+                ));
+                actions.extend(killing_events(pod, now));
+                actions.push(controller_event(
+                    replica_set,
+                    "replicaset-controller",
+                    "Normal",
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {}", name(pod)),
+                    now,
+                ));
+            }
+        }
+        let ready = pods
+            .iter()
+            .filter(|pod| pod_is_ready(pod))
+            .count()
+            .min(desired);
+        let mut status = Map::new();
+        status.insert("replicas".to_string(), json!(pods.len()));
+        put_count(&mut status, "fullyLabeledReplicas", pods.len());
+        put_count(&mut status, "readyReplicas", ready);
+        put_count(&mut status, "availableReplicas", ready);
+        status.insert(
+            "observedGeneration".to_string(),
+            json!(generation(replica_set)),
+        );
+        actions.extend(status_action(
+            Kind::ReplicaSet,
+            replica_set,
+            Value::Object(status),
+        ));
+    }
+    actions
+}
+
+/// The ordinal of a StatefulSet pod (`postgres-1` → 1).
+fn ordinal(set_name: &str, pod_name: &str) -> Option<usize> {
+    pod_name
+        .strip_prefix(set_name)?
+        .strip_prefix('-')?
+        .parse()
+        .ok()
+}
+
+/// StatefulSets: pods `name-0` … `name-(n-1)`, created in order (each once the
+/// previous is ready, unless `podManagementPolicy: Parallel`), removed from the
+/// highest ordinal down, each with its claims from `volumeClaimTemplates`.
+pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
+    let now = snapshot.now();
+    let mut actions = Vec::new();
+    for set in &snapshot.stateful_sets {
+        if is_deleting(set) {
+            continue;
+        }
+        let set_name = name(set);
+        let desired = replicas(set);
+        let parallel = text(set, "/spec/podManagementPolicy") == "Parallel";
+        let template = set
+            .pointer("/spec/template")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let revision = format!("{set_name}-{}", template_hash(&template));
+        let mut pods: Vec<(usize, &Value)> = snapshot
+            .pods_owned_by(uid(set))
+            .filter_map(|pod| ordinal(set_name, name(pod)).map(|index| (index, pod)))
+            .collect();
+        pods.sort_by_key(|(index, _)| *index);
+        let claim_templates: Vec<Value> = set
+            .pointer("/spec/volumeClaimTemplates")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+
+        for index in 0..desired {
+            if pods.iter().any(|(existing, _)| *existing == index) {
+                continue;
+            }
+            let predecessors_ready = pods
+                .iter()
+                .filter(|(existing, _)| *existing < index)
+                .all(|(_, pod)| pod_is_ready(pod))
+                && pods
+                    .iter()
+                    .filter(|(existing, _)| *existing < index)
+                    .count()
+                    == index;
+            if !parallel && !predecessors_ready {
+                break;
+            }
+            let pod_name = format!("{set_name}-{index}");
+            let created = snapshot.creation_time_for(set);
+            let mut pod = pod_from_template(
+                set,
+                &template,
+                &pod_name,
+                &[
+                    ("controller-revision-hash", revision.clone()),
+                    ("statefulset.kubernetes.io/pod-name", pod_name.clone()),
+                    ("apps.kubernetes.io/pod-index", index.to_string()),
+                ],
+                created,
+            );
+            pod["spec"]["hostname"] = json!(pod_name);
+            if let Some(service) = set.pointer("/spec/serviceName").and_then(Value::as_str) {
+                pod["spec"]["subdomain"] = json!(service);
+            }
+            for claim in &claim_templates {
+                let claim_template_name = text(claim, "/metadata/name");
+                let claim_name = format!("{claim_template_name}-{pod_name}");
+                let volumes = pod["spec"]["volumes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                let mut volumes: Vec<Value> = volumes
+                    .into_iter()
+                    .filter(|volume| volume["name"] != claim_template_name)
+                    .collect();
+                volumes.push(json!({"name": claim_template_name, "persistentVolumeClaim": {"claimName": claim_name}}));
+                pod["spec"]["volumes"] = Value::Array(volumes);
+                let exists = snapshot.claims.iter().any(|existing| {
+                    name(existing) == claim_name && namespace(existing) == namespace(set)
+                });
+                if !exists {
+                    let spec = claim.get("spec").cloned().unwrap_or_else(|| json!({}));
+                    let mut labels = template
+                        .pointer("/metadata/labels")
+                        .cloned()
+                        .unwrap_or_else(|| json!({}));
+                    labels["app.kubernetes.io/managed-by"] = json!("statefulset-controller");
+                    actions.push(Action::Create(
+                        Kind::PersistentVolumeClaim,
+                        json!({
+                            "apiVersion": "v1",
+                            "kind": "PersistentVolumeClaim",
+                            "metadata": {"name": claim_name, "namespace": namespace(set), "labels": labels, "creationTimestamp": rfc3339(created)},
+                            "spec": spec,
+                            "status": {
+                                "phase": "Bound",
+                                "accessModes": spec.get("accessModes").cloned().unwrap_or_else(|| json!(["ReadWriteOnce"])),
+                                "capacity": {"storage": spec.pointer("/resources/requests/storage").cloned().unwrap_or_else(|| json!("1Gi"))},
+                            },
+                        }),
+                    ));
+                    actions.push(controller_event(
+                        set,
+                        "statefulset-controller",
+                        "Normal",
+                        "SuccessfulCreate",
+                        format!("create Claim {claim_name} Pod {pod_name} in StatefulSet {set_name} success"),
+                        created,
+                    ));
+                }
+            }
+            actions.push(Action::Create(Kind::Pod, pod));
+            actions.push(controller_event(
+                set,
+                "statefulset-controller",
+                "Normal",
+                "SuccessfulCreate",
+                format!("create Pod {pod_name} in StatefulSet {set_name} successful"),
+                created,
+            ));
+            if !parallel {
+                break;
+            }
+        }
+        let surplus: Vec<&(usize, &Value)> = pods
+            .iter()
+            .rev()
+            .filter(|(index, _)| *index >= desired)
+            .collect();
+        let surplus = if parallel {
+            surplus
+        } else {
+            surplus.into_iter().take(1).collect()
+        };
+        for (_, pod) in &surplus {
+            actions.push(Action::Delete(
+                Kind::Pod,
+                namespace(pod).to_string(),
+                name(pod).to_string(),
+            ));
+            actions.extend(killing_events(pod, now));
+            actions.push(controller_event(
+                set,
+                "statefulset-controller",
+                "Normal",
+                "SuccessfulDelete",
+                format!(
+                    "delete Pod {} in StatefulSet {set_name} successful",
+                    name(pod)
+                ),
+                now,
+            ));
+        }
+        // Rolling update: replace the highest outdated pod once all are ready.
+        let all_ready = pods.iter().all(|(_, pod)| pod_is_ready(pod));
+        if surplus.is_empty()
+            && all_ready
+            && let Some((_, outdated)) = pods.iter().rev().find(|(index, pod)| {
+                *index < desired
+                    && text(pod, "/metadata/labels/controller-revision-hash") != revision
+            })
+        {
+            actions.push(Action::Delete(
+                Kind::Pod,
+                namespace(outdated).to_string(),
+                name(outdated).to_string(),
+            ));
+            actions.extend(killing_events(outdated, now));
+        }
+        let live: Vec<&Value> = pods
+            .iter()
+            .map(|(_, pod)| *pod)
+            .filter(|pod| !pod_is_finished(pod))
+            .collect();
+        let ready = live.iter().filter(|pod| pod_is_ready(pod)).count();
+        let current = live
+            .iter()
+            .filter(|pod| text(pod, "/metadata/labels/controller-revision-hash") == revision)
+            .count();
+        let mut status = Map::new();
+        status.insert("observedGeneration".to_string(), json!(generation(set)));
+        status.insert("replicas".to_string(), json!(live.len()));
+        put_count(&mut status, "readyReplicas", ready);
+        put_count(&mut status, "currentReplicas", current);
+        put_count(&mut status, "updatedReplicas", current);
+        put_count(&mut status, "availableReplicas", ready);
+        status.insert("currentRevision".to_string(), json!(revision));
+        status.insert("updateRevision".to_string(), json!(revision));
+        status.insert("collisionCount".to_string(), json!(0));
+        actions.extend(status_action(Kind::StatefulSet, set, Value::Object(status)));
+    }
+    actions
+}
+
+/// Whether a DaemonSet pod may run on a node: its taints are tolerated and
+/// its nodeSelector matches (resources are not checked, as for real DaemonSets
+/// of system components).
+fn daemon_fits(node: &Value, template: &Value) -> bool {
+    let tolerations: Vec<Value> = template
+        .pointer("/spec/tolerations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let taints_ok = node
+        .pointer("/spec/taints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|taint| text(taint, "/effect") != "PreferNoSchedule")
+        .all(|taint| {
+            tolerations.iter().any(|toleration| {
+                let key = text(toleration, "/key");
+                let key_matches = if text(toleration, "/operator") == "Exists" {
+                    key.is_empty() || key == text(taint, "/key")
+                } else {
+                    key == text(taint, "/key")
+                        && text(toleration, "/value") == text(taint, "/value")
+                };
+                let effect = text(toleration, "/effect");
+                key_matches && (effect.is_empty() || effect == text(taint, "/effect"))
+            })
+        });
+    let selector_ok = template
+        .pointer("/spec/nodeSelector")
+        .and_then(Value::as_object)
+        .is_none_or(|selector| {
+            selector.iter().all(|(key, value)| {
+                node.pointer("/metadata/labels")
+                    .and_then(|labels| labels.get(key))
+                    == Some(value)
+            })
+        });
+    taints_ok && selector_ok
+}
+
+/// DaemonSets: one pod on every node that can run it.
+pub fn daemon_sets(snapshot: &Snapshot) -> Vec<Action> {
+    let now = snapshot.now();
+    let mut actions = Vec::new();
+    for set in &snapshot.daemon_sets {
+        if is_deleting(set) {
+            continue;
+        }
+        let template = set
+            .pointer("/spec/template")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let template_generation = generation(set).to_string();
+        let revision = template_hash(&template);
+        let eligible: Vec<&str> = snapshot
+            .nodes
+            .iter()
+            .filter(|node| daemon_fits(node, &template))
+            .map(name)
+            .collect();
+        let pods: Vec<&Value> = snapshot.pods_owned_by(uid(set)).collect();
+        let mut taken = BTreeSet::new();
+        for (index, node_name) in eligible.iter().enumerate() {
+            if pods
+                .iter()
+                .any(|pod| text(pod, "/spec/nodeName") == *node_name)
+            {
+                continue;
+            }
+            let pod_name = unused_pod_name(snapshot, set, name(set), &taken, index);
+            taken.insert(pod_name.clone());
+            let created = snapshot.creation_time_for(set);
+            let mut pod = pod_from_template(
+                set,
+                &template,
+                &pod_name,
+                &[
+                    ("controller-revision-hash", revision.clone()),
+                    ("pod-template-generation", template_generation.clone()),
+                ],
+                created,
+            );
+            pod["spec"]["nodeName"] = json!(node_name);
+            actions.push(Action::Create(Kind::Pod, pod));
+            actions.push(controller_event(
+                set,
+                "daemonset-controller",
+                "Normal",
+                "SuccessfulCreate",
+                format!("Created pod: {pod_name}"),
+                created,
+            ));
+        }
+        let mut replaced_one = false;
+        for pod in &pods {
+            let misplaced = !eligible.contains(&text(pod, "/spec/nodeName"));
+            let outdated = text(pod, "/metadata/labels/controller-revision-hash") != revision;
+            if misplaced || (outdated && !replaced_one && pods.iter().all(|pod| pod_is_ready(pod)))
+            {
+                replaced_one |= outdated;
+                actions.push(Action::Delete(
+                    Kind::Pod,
+                    namespace(pod).to_string(),
+                    name(pod).to_string(),
+                ));
+                actions.extend(killing_events(pod, now));
+                actions.push(controller_event(
+                    set,
+                    "daemonset-controller",
+                    "Normal",
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {}", name(pod)),
+                    now,
+                ));
+            }
+        }
+        let on_eligible: Vec<&&Value> = pods
+            .iter()
+            .filter(|pod| eligible.contains(&text(pod, "/spec/nodeName")))
+            .collect();
+        let ready = on_eligible.iter().filter(|pod| pod_is_ready(pod)).count();
+        let updated = on_eligible
+            .iter()
+            .filter(|pod| text(pod, "/metadata/labels/controller-revision-hash") == revision)
+            .count();
+        let mut status = Map::new();
+        status.insert(
+            "currentNumberScheduled".to_string(),
+            json!(on_eligible.len()),
+        );
+        status.insert("desiredNumberScheduled".to_string(), json!(eligible.len()));
+        status.insert(
+            "numberMisscheduled".to_string(),
+            json!(pods.len() - on_eligible.len()),
+        );
+        status.insert("numberReady".to_string(), json!(ready));
+        put_count(&mut status, "numberAvailable", ready);
+        put_count(
+            &mut status,
+            "numberUnavailable",
+            eligible.len().saturating_sub(ready),
+        );
+        put_count(&mut status, "updatedNumberScheduled", updated);
+        status.insert("observedGeneration".to_string(), json!(generation(set)));
+        actions.extend(status_action(Kind::DaemonSet, set, Value::Object(status)));
+    }
+    actions
+}
+
+/// Jobs: a pod at a time until `completions` pods succeeded or more than
+/// `backoffLimit` failed; status, conditions and events as the job controller.
+pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
+    let now = snapshot.now();
+    let mut actions = Vec::new();
+    for job in &snapshot.jobs {
+        if is_deleting(job) {
+            continue;
+        }
+        let completions = job
+            .pointer("/spec/completions")
+            .and_then(Value::as_u64)
+            .unwrap_or(1) as usize;
+        let backoff_limit = job
+            .pointer("/spec/backoffLimit")
+            .and_then(Value::as_u64)
+            .unwrap_or(6) as usize;
+        let pods: Vec<&Value> = snapshot.pods_owned_by(uid(job)).collect();
+        let succeeded = pods
+            .iter()
+            .filter(|pod| text(pod, "/status/phase") == "Succeeded")
+            .count();
+        let failed = pods
+            .iter()
+            .filter(|pod| text(pod, "/status/phase") == "Failed")
+            .count();
+        let active: Vec<&&Value> = pods.iter().filter(|pod| !pod_is_finished(pod)).collect();
+        let complete = succeeded >= completions;
+        let failed_out = failed > backoff_limit;
+        let existing = job.get("status");
+        let start_time = existing
+            .and_then(|status| status.get("startTime"))
+            .cloned()
+            .unwrap_or_else(|| json!(rfc3339(snapshot.creation_time_for(job))));
+        if !complete && !failed_out && active.is_empty() {
+            let template = job
+                .pointer("/spec/template")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            let pod_name = unused_pod_name(snapshot, job, name(job), &BTreeSet::new(), pods.len());
+            let created = snapshot.creation_time_for(job);
+            let labels = [
+                ("batch.kubernetes.io/controller-uid", uid(job).to_string()),
+                ("batch.kubernetes.io/job-name", name(job).to_string()),
+                ("controller-uid", uid(job).to_string()),
+                ("job-name", name(job).to_string()),
+            ];
+            actions.push(Action::Create(
+                Kind::Pod,
+                pod_from_template(job, &template, &pod_name, &labels, created),
+            ));
+            actions.push(controller_event(
+                job,
+                "job-controller",
+                "Normal",
+                "SuccessfulCreate",
+                format!("Created pod: {pod_name}"),
+                created,
+            ));
+        }
+        let mut status = Map::new();
+        status.insert("startTime".to_string(), start_time);
+        put_count(&mut status, "active", active.len());
+        status.insert(
+            "ready".to_string(),
+            json!(active.iter().filter(|pod| pod_is_ready(pod)).count()),
+        );
+        put_count(&mut status, "succeeded", succeeded);
+        put_count(&mut status, "failed", failed);
+        status.insert("terminating".to_string(), json!(0));
+        status.insert("uncountedTerminatedPods".to_string(), json!({}));
+        let finished_at = pods
+            .iter()
+            .filter_map(|pod| {
+                pod.pointer("/status/containerStatuses/0/state/terminated/finishedAt")
+                    .and_then(Value::as_str)
+            })
+            .filter_map(parse_rfc3339)
+            .max()
+            .unwrap_or(now);
+        let already_done = existing
+            .and_then(|status| status.get("conditions"))
+            .and_then(Value::as_array)
+            .is_some_and(|conditions| {
+                conditions.iter().any(|c| {
+                    (c["type"] == "Complete" || c["type"] == "Failed") && c["status"] == "True"
+                })
+            });
+        if complete {
+            let completed = existing
+                .and_then(|status| status.get("completionTime"))
+                .cloned()
+                .unwrap_or_else(|| json!(rfc3339(finished_at)));
+            status.insert("completionTime".to_string(), completed.clone());
+            status.insert(
+                "conditions".to_string(),
+                json!([
+                    {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods", "lastProbeTime": completed, "lastTransitionTime": completed},
+                    {"type": "Complete", "status": "True", "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods", "lastProbeTime": completed, "lastTransitionTime": completed},
+                ]),
+            );
+            if !already_done {
+                let at = parse_rfc3339(completed.as_str().unwrap_or_default()).unwrap_or(now);
+                actions.push(controller_event(
+                    job,
+                    "job-controller",
+                    "Normal",
+                    "Completed",
+                    "Job completed".to_string(),
+                    at,
+                ));
+            }
+        } else if failed_out {
+            let stamp = json!(rfc3339(finished_at));
+            status.insert(
+                "conditions".to_string(),
+                json!([
+                    {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastProbeTime": stamp, "lastTransitionTime": stamp},
+                    {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastProbeTime": stamp, "lastTransitionTime": stamp},
+                ]),
+            );
+            if !already_done {
+                actions.push(controller_event(
+                    job,
+                    "job-controller",
+                    "Warning",
+                    "BackoffLimitExceeded",
+                    "Job has reached the specified backoff limit".to_string(),
+                    now,
+                ));
+            }
+        }
+        actions.extend(status_action(Kind::Job, job, Value::Object(status)));
+    }
+    actions
+}
