@@ -25,6 +25,7 @@ pub mod pod_failure;
 pub mod pod_status;
 pub mod proposal;
 pub mod quantity;
+pub mod rbac;
 pub mod reader;
 
 use serde::Serialize;

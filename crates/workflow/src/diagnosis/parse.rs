@@ -170,9 +170,54 @@ impl Table {
     }
 }
 
+/// The `(namespace, name)` pairs of a list answer: from `structuredContent`
+/// rows when present, else from the text table.
+pub fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec<(String, String)> {
+    let fallback_namespace = default_namespace.unwrap_or_default().to_string();
+    let rows = output
+        .structured
+        .as_ref()
+        .and_then(|structured| structured.get("items"))
+        .and_then(Value::as_array);
+    if let Some(rows) = rows {
+        let cell = |row: &Value, key: &str| {
+            row.as_object()
+                .and_then(|row| {
+                    row.iter()
+                        .find(|(column, _)| column.eq_ignore_ascii_case(key))
+                })
+                .and_then(|(_, value)| value.as_str())
+                .map(str::to_string)
+        };
+        return rows
+            .iter()
+            .filter_map(|row| {
+                Some((
+                    cell(row, "namespace").unwrap_or_else(|| fallback_namespace.clone()),
+                    cell(row, "name")?,
+                ))
+            })
+            .collect();
+    }
+    let table = Table::parse(&output.text);
+    table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            Some((
+                table
+                    .cell(row, "NAMESPACE")
+                    .map_or_else(|| fallback_namespace.clone(), str::to_string),
+                table.cell(row, "NAME")?.to_string(),
+            ))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn text(text: &str) -> ToolOutput {
         ToolOutput {
@@ -220,13 +265,39 @@ mod tests {
     fn objects_come_from_structured_content_else_from_yaml() {
         let structured = ToolOutput {
             text: "ignored: true".into(),
-            structured: Some(serde_json::json!({"kind": "Pod"})),
+            structured: Some(json!({"kind": "Pod"})),
             is_error: false,
         };
         assert_eq!(object(&structured).expect("structured")["kind"], "Pod");
         let yaml = text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n");
         assert_eq!(object(&yaml).expect("yaml")["metadata"]["name"], "web");
         assert!(object(&text("pods \"x\" not found")).is_err());
+    }
+
+    #[test]
+    fn listed_names_come_from_structured_rows_or_the_table() {
+        let structured = ToolOutput {
+            text: String::new(),
+            structured: Some(
+                json!({"items": [{"NAMESPACE": "demo", "NAME": "web-1"}, {"Name": "web-2"}]}),
+            ),
+            is_error: false,
+        };
+        assert_eq!(
+            listed_names(&structured, Some("demo")),
+            vec![
+                ("demo".into(), "web-1".into()),
+                ("demo".into(), "web-2".into())
+            ]
+        );
+        let text = ToolOutput {
+            text: "NAMESPACE   APIVERSION   KIND   NAME    READY\nshop        v1           Pod    api-1   0/1\n".into(),
+            ..ToolOutput::default()
+        };
+        assert_eq!(
+            listed_names(&text, None),
+            vec![("shop".into(), "api-1".into())]
+        );
     }
 
     #[test]

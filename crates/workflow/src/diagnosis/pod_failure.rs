@@ -14,7 +14,7 @@ mod conclude;
 use serde_json::{Value, json};
 use tracing::Instrument;
 
-use super::parse::{self, Event, Table};
+use super::parse::{self, Event, Table, listed_names};
 use super::pod_status::{PodState, Symptom, symptom};
 use super::quantity::Memory;
 use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput};
@@ -214,50 +214,6 @@ impl<R: ClusterReader> Reads<'_, R> {
                 .then_some(output.text),
         )
     }
-}
-
-/// The `(namespace, name)` pairs of a list answer: from `structuredContent`
-/// rows when present, else from the text table.
-fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec<(String, String)> {
-    let fallback_namespace = default_namespace.unwrap_or_default().to_string();
-    let rows = output
-        .structured
-        .as_ref()
-        .and_then(|structured| structured.get("items"))
-        .and_then(Value::as_array);
-    if let Some(rows) = rows {
-        let cell = |row: &Value, key: &str| {
-            row.as_object()
-                .and_then(|row| {
-                    row.iter()
-                        .find(|(column, _)| column.eq_ignore_ascii_case(key))
-                })
-                .and_then(|(_, value)| value.as_str())
-                .map(str::to_string)
-        };
-        return rows
-            .iter()
-            .filter_map(|row| {
-                Some((
-                    cell(row, "namespace").unwrap_or_else(|| fallback_namespace.clone()),
-                    cell(row, "name")?,
-                ))
-            })
-            .collect();
-    }
-    let table = Table::parse(&output.text);
-    table
-        .rows
-        .iter()
-        .filter_map(|row| {
-            Some((
-                table
-                    .cell(row, "NAMESPACE")
-                    .map_or_else(|| fallback_namespace.clone(), str::to_string),
-                table.cell(row, "NAME")?.to_string(),
-            ))
-        })
-        .collect()
 }
 
 /// The controller owner reference of an object, as (apiVersion, kind, name).
@@ -825,32 +781,6 @@ mod tests {
             Memory::parse("250Mi").ok()
         );
         assert_eq!(memory_from_top(&per_container, "web-2", "app"), None);
-    }
-
-    #[test]
-    fn listed_names_come_from_structured_rows_or_the_table() {
-        let structured = ToolOutput {
-            text: String::new(),
-            structured: Some(
-                json!({"items": [{"NAMESPACE": "demo", "NAME": "web-1"}, {"Name": "web-2"}]}),
-            ),
-            is_error: false,
-        };
-        assert_eq!(
-            listed_names(&structured, Some("demo")),
-            vec![
-                ("demo".into(), "web-1".into()),
-                ("demo".into(), "web-2".into())
-            ]
-        );
-        let text = ToolOutput {
-            text: "NAMESPACE   APIVERSION   KIND   NAME    READY\nshop        v1           Pod    api-1   0/1\n".into(),
-            ..ToolOutput::default()
-        };
-        assert_eq!(
-            listed_names(&text, None),
-            vec![("shop".into(), "api-1".into())]
-        );
     }
 
     #[test]
