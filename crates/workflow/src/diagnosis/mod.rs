@@ -10,6 +10,9 @@
 //!   [`Cause`], quotes the [`Evidence`], and proposes a fix as a
 //!   [`ProposedChange`] that the coordinator turns into an ordinary plan.
 //! - [`pod_status`]: the pure reading of one Pod object into symptoms.
+//! - [`pressure`]: pods near their limits or without limits, node
+//!   allocatable against use and requests, Pending pods, quota usage.
+//! - [`rbac`]: who can do what, what a ServiceAccount may do, risky grants.
 //! - [`proposal`]: the manifests of proposed fixes (a whole owner object with
 //!   one field changed, ready for `resources_create_or_update`).
 //! - [`parse`]: the MCP server's answer shapes (objects, events, top tables).
@@ -23,6 +26,7 @@
 pub mod parse;
 pub mod pod_failure;
 pub mod pod_status;
+pub mod pressure;
 pub mod proposal;
 pub mod quantity;
 pub mod rbac;

@@ -58,7 +58,7 @@ fn parse_base(text: &str) -> Result<f64, QuantityError> {
 }
 
 /// An amount of memory in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Memory(pub u64);
 
 /// A mebibyte, the unit memory limits are usually written in.
@@ -120,7 +120,7 @@ impl fmt::Display for Memory {
 }
 
 /// An amount of CPU in millicores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Cpu(pub u64);
 
 impl Cpu {
