@@ -9,6 +9,9 @@
 //!   codes, previous logs, events, the owner chain, live usage; names one
 //!   [`Cause`], quotes the [`Evidence`], and proposes a fix as a
 //!   [`ProposedChange`] that the coordinator turns into an ordinary plan.
+//! - [`debug_pod`]: safe debugging: an ephemeral busybox/netshoot pod for a
+//!   DNS or connectivity test, as create → test → remove calls for one
+//!   approval, the reading of the result and the check that the pod is gone.
 //! - [`pod_status`]: the pure reading of one Pod object into symptoms.
 //! - [`pressure`]: pods near their limits or without limits, node
 //!   allocatable against use and requests, Pending pods, quota usage.
@@ -23,6 +26,7 @@
 //! functions over what was read), so the conclusions are unit-tested on
 //! plain objects and the gathering end to end against the simulated cluster.
 
+pub mod debug_pod;
 pub mod parse;
 pub mod pod_failure;
 pub mod pod_status;

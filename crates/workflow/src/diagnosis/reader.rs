@@ -8,10 +8,13 @@
 
 use std::future::Future;
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// The read-only tools of `kubernetes-mcp-server` the playbooks call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The read-only tools of `kubernetes-mcp-server` the playbooks call
+/// (serialized as the tool's name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReadTool {
     /// `resources_get`: one object, as YAML text and JSON `structuredContent`.
     ResourcesGet,
@@ -44,7 +47,7 @@ impl ReadTool {
 
 /// One read: the tool and its arguments, named as the MCP server names them.
 /// The reader adds the session's kube `context` when it has one.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReadCall {
     /// Which tool.
     pub tool: ReadTool,
@@ -112,4 +115,26 @@ pub trait ClusterReader: Sync {
         name: &str,
         arguments: Map<String, Value>,
     ) -> impl Future<Output = Result<String, ReadError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_serializes_as_its_name() {
+        for tool in [
+            ReadTool::ResourcesGet,
+            ReadTool::ResourcesList,
+            ReadTool::EventsList,
+            ReadTool::PodsLog,
+            ReadTool::PodsTop,
+            ReadTool::NodesTop,
+        ] {
+            assert_eq!(
+                serde_json::to_value(tool).ok(),
+                Some(Value::from(tool.name()))
+            );
+        }
+    }
 }

@@ -1,0 +1,506 @@
+//! Safe debugging with an ephemeral pod: the steps of a DNS or connectivity
+//! test from inside the cluster, as calls the coordinator plans, has
+//! approved and runs (create the pod, run the test, remove the pod), then the
+//! reading of the test's output and the check that the pod is gone.
+//!
+//! The pod is a plain Pod that sleeps (not `pods_run`, whose image would run
+//! its default command and exit at once, leaving nothing to exec into), with
+//! `activeDeadlineSeconds` so that a pod whose removal never ran still ends by
+//! itself. The test command always exits 0 and prints its own exit code, so
+//! a failing lookup still returns its output (`pods_exec` keeps no output of a
+//! failed command).
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::DiagnosisError;
+use super::parse;
+use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput};
+
+/// The debug pod ends by itself after this many seconds, whatever happens to
+/// the plan's removal step.
+pub const DEBUG_POD_DEADLINE_SECONDS: u64 = 600;
+
+/// Each network test gives up after this many seconds.
+pub const TEST_TIMEOUT_SECONDS: u64 = 5;
+
+/// The label every kubeop debug pod carries, so they can be found and cleaned up.
+pub const DEBUG_POD_LABEL: &str = "kubeop.dev/debug-pod";
+
+/// The marker line the test command prints with its exit code.
+const EXIT_MARKER: &str = "kubeop-test-exit-code:";
+
+/// Which image the debug pod runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DebugImage {
+    /// `busybox`: nslookup and wget, tiny.
+    Busybox,
+    /// `nicolaka/netshoot`: dig, curl, nc and more.
+    Netshoot,
+}
+
+impl DebugImage {
+    /// The image reference, pinned so a plan means the same thing tomorrow.
+    pub fn image(self) -> &'static str {
+        match self {
+            DebugImage::Busybox => "busybox:1.36.1",
+            DebugImage::Netshoot => "nicolaka/netshoot:v0.13",
+        }
+    }
+
+    fn short(self) -> &'static str {
+        match self {
+            DebugImage::Busybox => "busybox",
+            DebugImage::Netshoot => "netshoot",
+        }
+    }
+}
+
+/// What to test from inside the cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum DebugTest {
+    /// Resolve a name through the cluster DNS.
+    Dns {
+        /// e.g. `kubernetes.default` or `checkout.production.svc.cluster.local`.
+        host: String,
+    },
+    /// Open an HTTP connection to a host and port.
+    Connectivity {
+        /// A Service name, FQDN or IP.
+        host: String,
+        /// The port.
+        port: u16,
+    },
+}
+
+impl DebugTest {
+    fn short(&self) -> &'static str {
+        match self {
+            DebugTest::Dns { .. } => "dns",
+            DebugTest::Connectivity { .. } => "conn",
+        }
+    }
+
+    /// The shell line of the test, for `image`.
+    fn script(&self, image: DebugImage) -> String {
+        let test = match (self, image) {
+            (DebugTest::Dns { host }, _) => format!("nslookup {host}"),
+            (DebugTest::Connectivity { host, port }, DebugImage::Busybox) => {
+                format!("wget -q -T {TEST_TIMEOUT_SECONDS} -O- http://{host}:{port}/")
+            }
+            (DebugTest::Connectivity { host, port }, DebugImage::Netshoot) => format!(
+                "curl -sS -m {TEST_TIMEOUT_SECONDS} -o /dev/null -w %{{http_code}} http://{host}:{port}/"
+            ),
+        };
+        format!("{test} 2>&1; echo \"{EXIT_MARKER} $?\"")
+    }
+
+    /// The test in words.
+    pub fn describe(&self) -> String {
+        match self {
+            DebugTest::Dns { host } => format!("DNS lookup of {host}"),
+            DebugTest::Connectivity { host, port } => format!("HTTP connection to {host}:{port}"),
+        }
+    }
+}
+
+/// One MCP call of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolCall {
+    /// The tool.
+    pub tool: &'static str,
+    /// Its exact arguments.
+    pub arguments: Map<String, Value>,
+}
+
+/// The whole debug session, for one approval: create, test, remove.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DebugPodPlan {
+    /// The pod's name (stable for a test, so a second request finds the first pod).
+    pub pod_name: String,
+    /// Where it runs.
+    pub namespace: String,
+    /// The image.
+    pub image: &'static str,
+    /// The test.
+    pub test: DebugTest,
+    /// Creates the pod (skipped when `existing_pod` is set).
+    pub create: ToolCall,
+    /// Runs the test (an exec: it gets its own approval each time).
+    pub run_test: ToolCall,
+    /// Removes the pod.
+    pub remove: ToolCall,
+    /// The read that must answer "not found" once the pod is removed.
+    pub verify_removed: ReadCall,
+    /// A pod of that name already exists: it is reported and reused, never duplicated.
+    pub existing_pod: Option<String>,
+    /// What the approver should know.
+    pub warnings: Vec<String>,
+}
+
+/// A stable, valid pod name for a test: `kubeop-debug-dns-<hash>`.
+fn pod_name(test: &DebugTest, image: DebugImage) -> String {
+    // FNV-1a: stable across runs and platforms, unlike the std hasher.
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in format!("{test:?}").bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("kubeop-debug-{}-{}-{hash:08x}", image.short(), test.short())
+}
+
+/// The pod manifest: sleeps until the test runs, ends by itself after the deadline.
+fn manifest(name: &str, namespace: &str, image: DebugImage) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": {DEBUG_POD_LABEL: "true", "app.kubernetes.io/managed-by": "kubeop"},
+        },
+        "spec": {
+            "restartPolicy": "Never",
+            "activeDeadlineSeconds": DEBUG_POD_DEADLINE_SECONDS,
+            "terminationGracePeriodSeconds": 0,
+            "containers": [{
+                "name": "debug",
+                "image": image.image(),
+                "command": ["sleep", DEBUG_POD_DEADLINE_SECONDS.to_string()],
+                "resources": {
+                    "requests": {"cpu": "10m", "memory": "16Mi"},
+                    "limits": {"cpu": "100m", "memory": "64Mi"},
+                },
+            }],
+        },
+    })
+}
+
+fn arguments(pairs: &[(&str, Value)]) -> Map<String, Value> {
+    pairs
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.clone()))
+        .collect()
+}
+
+/// The plan of a debug session (pure). `existing_pod` names a pod of the same
+/// name already there, which is then reused instead of created again.
+pub fn plan(
+    test: DebugTest,
+    namespace: &str,
+    image: DebugImage,
+    existing_pod: Option<String>,
+) -> DebugPodPlan {
+    let name = pod_name(&test, image);
+    let create = ToolCall {
+        tool: "resources_create_or_update",
+        arguments: arguments(&[(
+            "resource",
+            Value::String(manifest(&name, namespace, image).to_string()),
+        )]),
+    };
+    let run_test = ToolCall {
+        tool: "pods_exec",
+        arguments: arguments(&[
+            ("name", json!(name)),
+            ("namespace", json!(namespace)),
+            ("container", json!("debug")),
+            ("command", json!(["sh", "-c", test.script(image)])),
+        ]),
+    };
+    let remove = ToolCall {
+        tool: "pods_delete",
+        arguments: arguments(&[("name", json!(name)), ("namespace", json!(namespace))]),
+    };
+    let verify_removed = ReadCall::new(
+        ReadTool::ResourcesGet,
+        [
+            ("apiVersion", Some(json!("v1"))),
+            ("kind", Some(json!("Pod"))),
+            ("name", Some(json!(name))),
+            ("namespace", Some(json!(namespace))),
+        ],
+    );
+    let mut warnings = vec![
+        format!(
+            "Runs a {} pod in namespace {namespace} and executes a command in it; the pod is removed afterwards and ends by itself after {DEBUG_POD_DEADLINE_SECONDS} s.",
+            image.image()
+        ),
+        "The exec runs a shell inside the cluster network: approve only a test you expect."
+            .to_string(),
+    ];
+    if let Some(existing) = &existing_pod {
+        warnings.push(format!(
+            "Pod {namespace}/{name} already exists ({existing}): it is reused, no second pod is created."
+        ));
+    }
+    DebugPodPlan {
+        pod_name: name,
+        namespace: namespace.to_string(),
+        image: image.image(),
+        test,
+        create,
+        run_test,
+        remove,
+        verify_removed,
+        existing_pod,
+        warnings,
+    }
+}
+
+/// Plans a debug session after checking whether its pod already exists
+/// (idempotency: an existing pod is reported and reused).
+pub async fn prepare<R: ClusterReader>(
+    reader: &R,
+    test: DebugTest,
+    namespace: &str,
+    image: DebugImage,
+) -> Result<DebugPodPlan, DiagnosisError> {
+    let draft = plan(test, namespace, image, None);
+    let found = reader.call(draft.verify_removed.clone()).await?;
+    if found.is_not_found() {
+        return Ok(draft);
+    }
+    if found.is_error {
+        return Err(DiagnosisError::ToolFailed {
+            tool: ReadTool::ResourcesGet.name(),
+            message: found.text,
+        });
+    }
+    let pod = parse::object(&found)?;
+    let phase = pod
+        .pointer("/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("Unknown");
+    Ok(plan(
+        draft.test,
+        namespace,
+        image,
+        Some(format!("phase {phase}")),
+    ))
+}
+
+/// What the test showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DebugOutcome {
+    /// Whether the lookup or connection worked.
+    pub passed: bool,
+    /// One sentence.
+    pub finding: String,
+    /// The command's output, as printed (the exit-code marker removed).
+    pub output: String,
+}
+
+/// Reads the test command's answer (`pods_exec`).
+pub fn interpret(test: &DebugTest, exec: &ToolOutput) -> DebugOutcome {
+    if exec.is_error {
+        return DebugOutcome {
+            passed: false,
+            finding: format!(
+                "The {} could not run: {}",
+                test.describe(),
+                exec.text.trim()
+            ),
+            output: exec.text.clone(),
+        };
+    }
+    let mut exit_code = None;
+    let mut lines = Vec::new();
+    for line in exec.text.lines() {
+        match line.trim().strip_prefix(EXIT_MARKER) {
+            Some(code) => exit_code = code.trim().parse::<i64>().ok(),
+            None => lines.push(line),
+        }
+    }
+    let output = lines.join("\n").trim().to_string();
+    let passed = exit_code == Some(0);
+    let finding = match (test, passed) {
+        (DebugTest::Dns { host }, true) => {
+            let addresses: Vec<&str> = lines
+                .iter()
+                .skip_while(|line| !line.starts_with("Name:"))
+                .filter_map(|line| line.strip_prefix("Address:"))
+                .map(str::trim)
+                .collect();
+            format!(
+                "{host} resolves to {}",
+                if addresses.is_empty() {
+                    "an address".to_string()
+                } else {
+                    addresses.join(", ")
+                }
+            )
+        }
+        (DebugTest::Dns { host }, false) => {
+            let reason = if output.contains("NXDOMAIN") {
+                "NXDOMAIN (no such name)"
+            } else {
+                "no answer"
+            };
+            format!("{host} does not resolve: {reason}")
+        }
+        (DebugTest::Connectivity { host, port }, true) => {
+            format!("{host}:{port} answers over HTTP")
+        }
+        (DebugTest::Connectivity { host, port }, false) => {
+            let last = lines.last().map(|line| line.trim()).unwrap_or("no output");
+            format!("{host}:{port} is not reachable: {last}")
+        }
+    };
+    DebugOutcome {
+        passed,
+        finding,
+        output,
+    }
+}
+
+/// Whether the removal is verified: the pod read answers "not found".
+pub fn removal_verified(read: &ToolOutput) -> bool {
+    read.is_not_found()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(text: &str) -> ToolOutput {
+        ToolOutput {
+            text: text.to_string(),
+            ..ToolOutput::default()
+        }
+    }
+
+    #[test]
+    fn the_plan_creates_tests_and_removes_one_named_pod() {
+        let test = DebugTest::Dns {
+            host: "checkout.production".into(),
+        };
+        let plan = plan(test.clone(), "production", DebugImage::Busybox, None);
+        assert!(plan.pod_name.starts_with("kubeop-debug-busybox-dns-"));
+        assert_eq!(
+            plan.pod_name,
+            super::plan(test, "production", DebugImage::Busybox, None).pod_name
+        );
+        let manifest: Value =
+            serde_json::from_str(plan.create.arguments["resource"].as_str().expect("text"))
+                .expect("json");
+        assert_eq!(manifest["metadata"]["name"], plan.pod_name.as_str());
+        assert_eq!(
+            manifest["spec"]["activeDeadlineSeconds"],
+            DEBUG_POD_DEADLINE_SECONDS
+        );
+        assert_eq!(manifest["spec"]["containers"][0]["image"], "busybox:1.36.1");
+        assert_eq!(manifest["spec"]["containers"][0]["command"][0], "sleep");
+        assert_eq!(plan.run_test.tool, "pods_exec");
+        assert_eq!(
+            plan.run_test.arguments["command"],
+            json!([
+                "sh",
+                "-c",
+                "nslookup checkout.production 2>&1; echo \"kubeop-test-exit-code: $?\""
+            ])
+        );
+        assert_eq!(plan.remove.tool, "pods_delete");
+        assert_eq!(plan.remove.arguments["name"], plan.pod_name.as_str());
+        assert_eq!(plan.verify_removed.tool, ReadTool::ResourcesGet);
+        assert_eq!(
+            plan.verify_removed.arguments["name"],
+            plan.pod_name.as_str()
+        );
+        assert!(plan.existing_pod.is_none());
+    }
+
+    #[test]
+    fn connectivity_uses_each_images_http_client() {
+        let test = DebugTest::Connectivity {
+            host: "checkout".into(),
+            port: 8080,
+        };
+        let busybox = plan(test.clone(), "default", DebugImage::Busybox, None);
+        assert!(
+            busybox.run_test.arguments["command"][2]
+                .as_str()
+                .is_some_and(|script| script.starts_with("wget -q -T 5 -O- http://checkout:8080/"))
+        );
+        let netshoot = plan(
+            test,
+            "default",
+            DebugImage::Netshoot,
+            Some("phase Running".into()),
+        );
+        assert!(
+            netshoot.run_test.arguments["command"][2]
+                .as_str()
+                .is_some_and(|script| script.starts_with("curl -sS -m 5"))
+        );
+        assert!(netshoot.pod_name.contains("netshoot-conn"));
+        assert!(
+            netshoot
+                .warnings
+                .iter()
+                .any(|warning| warning.contains("already exists (phase Running)"))
+        );
+    }
+
+    #[test]
+    fn test_output_is_read_with_its_exit_code() {
+        let dns = DebugTest::Dns {
+            host: "kubernetes.default".into(),
+        };
+        let resolved = interpret(
+            &dns,
+            &output(
+                "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n\nkubeop-test-exit-code: 0\n",
+            ),
+        );
+        assert!(resolved.passed);
+        assert_eq!(resolved.finding, "kubernetes.default resolves to 10.96.0.1");
+        assert!(!resolved.output.contains("kubeop-test-exit-code"));
+        let missing = interpret(
+            &DebugTest::Dns {
+                host: "nope".into(),
+            },
+            &output(
+                "Server:\t\t10.96.0.10\n** server can't find nope.default.svc.cluster.local: NXDOMAIN\nkubeop-test-exit-code: 1\n",
+            ),
+        );
+        assert!(!missing.passed);
+        assert_eq!(
+            missing.finding,
+            "nope does not resolve: NXDOMAIN (no such name)"
+        );
+        let refused = interpret(
+            &DebugTest::Connectivity {
+                host: "checkout".into(),
+                port: 8080,
+            },
+            &output(
+                "wget: can't connect to remote host (10.96.201.7): Connection refused\nkubeop-test-exit-code: 1\n",
+            ),
+        );
+        assert!(!refused.passed);
+        assert_eq!(
+            refused.finding,
+            "checkout:8080 is not reachable: wget: can't connect to remote host (10.96.201.7): Connection refused"
+        );
+        let failed = ToolOutput {
+            text: "failed to exec in pod x: pods \"x\" not found".into(),
+            is_error: true,
+            ..ToolOutput::default()
+        };
+        assert!(!interpret(&dns, &failed).passed);
+    }
+
+    #[test]
+    fn removal_is_verified_only_by_not_found() {
+        let gone = ToolOutput {
+            text: "failed to get resource: pods \"kubeop-debug\" not found".into(),
+            is_error: true,
+            ..ToolOutput::default()
+        };
+        assert!(removal_verified(&gone));
+        assert!(!removal_verified(&output("kind: Pod")));
+    }
+}
