@@ -37,3 +37,118 @@ pub fn kubectl_binary() -> PathBuf {
             panic!("kubectl is not on PATH: the end-to-end tests need a 1.32 client")
         })
 }
+
+/// A simulated cluster started in-process for a test, with a kubeconfig for
+/// it in a temporary directory (removed when dropped).
+///
+/// The kubeconfig has the context `NAME` (admin user) and `NAME-readonly`
+/// (read-only user), both in namespace `default`; `NAME` is current.
+#[derive(Debug)]
+pub struct SimEnv {
+    /// The running cluster (its store is reachable for setup and assertions).
+    pub cluster: sim::SimCluster,
+    /// The kubeconfig written for it.
+    pub kubeconfig: PathBuf,
+    /// Keeps the temporary directory alive as long as the environment.
+    _directory: tempfile::TempDir,
+}
+
+/// What a `kubectl` run printed and how it ended.
+#[derive(Debug, Clone)]
+pub struct KubectlOutput {
+    /// Whether it exited 0.
+    pub success: bool,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+impl KubectlOutput {
+    /// The standard output, panicking with both streams when kubectl failed.
+    pub fn expect_success(self, what: &str) -> String {
+        assert!(
+            self.success,
+            "kubectl {what} failed:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self.stdout
+    }
+}
+
+impl SimEnv {
+    /// Starts an HTTPS cluster named `name` holding `objects` and writes its kubeconfig.
+    pub async fn start(name: &str, objects: Vec<serde_json::Value>) -> Self {
+        let cluster = sim::SimCluster::start(objects, sim::ClusterOptions::new(name))
+            .await
+            .unwrap_or_else(|error| panic!("the simulated cluster {name} did not start: {error}"));
+        let directory = tempfile::tempdir().expect("a temporary directory for the kubeconfig");
+        let kubeconfig = directory.path().join("kubeconfig");
+        let content = sim::kubeconfig::render(
+            &[cluster.kubeconfig_entry()],
+            sim::kubeconfig::ReadOnlyContexts::Include,
+        );
+        sim::kubeconfig::write(&kubeconfig, &content).expect("the kubeconfig is written");
+        Self {
+            cluster,
+            kubeconfig,
+            _directory: directory,
+        }
+    }
+
+    /// Runs the real kubectl as the admin (the current context).
+    pub async fn kubectl(&self, args: &[&str]) -> KubectlOutput {
+        self.run_kubectl(args, None, None).await
+    }
+
+    /// Runs the real kubectl as the read-only user (context `NAME-readonly`).
+    pub async fn kubectl_read_only(&self, args: &[&str]) -> KubectlOutput {
+        let context = sim::kubeconfig::read_only_context(self.cluster.name());
+        self.run_kubectl(args, Some(&context), None).await
+    }
+
+    /// Runs the real kubectl as the admin with `stdin` piped in (for `apply -f -`).
+    pub async fn kubectl_with_stdin(&self, args: &[&str], stdin: &str) -> KubectlOutput {
+        self.run_kubectl(args, None, Some(stdin)).await
+    }
+
+    async fn run_kubectl(
+        &self,
+        args: &[&str],
+        context: Option<&str>,
+        stdin: Option<&str>,
+    ) -> KubectlOutput {
+        use tokio::io::AsyncWriteExt;
+        let mut command = tokio::process::Command::new(kubectl_binary());
+        command.arg("--kubeconfig").arg(&self.kubeconfig);
+        if let Some(context) = context {
+            command.arg("--context").arg(context);
+        }
+        command
+            .args(args)
+            .env_remove("KUBECONFIG")
+            .stdin(if stdin.is_some() {
+                std::process::Stdio::piped()
+            } else {
+                std::process::Stdio::null()
+            })
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("kubectl starts");
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(text.as_bytes())
+                .await
+                .expect("stdin written to kubectl");
+        }
+        let output = child
+            .wait_with_output()
+            .await
+            .expect("kubectl runs to completion");
+        KubectlOutput {
+            success: output.status.success(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}

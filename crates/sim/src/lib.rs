@@ -1,6 +1,41 @@
 //! A simulated Kubernetes cluster that speaks the REST API real clients use.
 //!
+//! Real `kubectl` and the real `kubernetes-mcp-server` talk to it as to a
+//! small real cluster: discovery, CRUD with selectors and Table output,
+//! server-side apply and the patch formats, subresources, access reviews, and
+//! two users over HTTPS. `../shared/kube-api-surface.md` lists what the
+//! clients send; this crate serves that.
+//!
+//! Start with [`SimCluster::start`]: it seeds a [`store::Store`] with objects,
+//! serves it on a port (HTTPS with a fresh CA by default, or plain HTTP), and
+//! hands back the address, CA, tokens and a kubeconfig entry
+//! ([`SimCluster::kubeconfig_entry`], rendered by [`kubeconfig::render`]).
+//!
 //! # Layout
+//! - [`registry`]: every served resource (kind, singular, short names, verbs,
+//!   scope, subresources) — the one table that discovery and routing read.
+//! - [`store`]: the objects, one global `resourceVersion`, `generation`,
+//!   owner references and cascading deletion (the garbage collector), and the
+//!   bounded change-notification channel ([`store::Store::subscribe`]).
+//!   Controllers use its Rust API directly and never go through HTTP.
+//! - [`admission`]: defaults and validation on writes (422 `Invalid`).
+//! - [`selector`]: label and field selectors, evaluated by the server.
+//! - [`patch`]: JSON merge patch, strategic merge patch, JSON patch, and the
+//!   merge behind server-side apply.
+//! - [`table`]: `meta.k8s.io/v1` Table output with kubectl's columns per kind.
+//! - [`convert`]: `events.k8s.io/v1` Events as a view of core `v1` Events.
+//! - [`auth`]: the `admin` and `read-only` users, Forbidden messages, and the
+//!   SelfSubjectAccessReview / SelfSubjectRulesReview answers.
+//! - [`protobuf`]: the minimal reader of `k8s\0` protobuf bodies (access
+//!   reviews and typed DeleteOptions arrive that way).
+//! - [`error`]: [`error::ApiError`] and its Kubernetes `Status` body.
+//! - [`meta`]: helpers for metadata of untyped objects, timestamps, names.
+//! - [`tls`]: the per-cluster CA and server certificate.
+//! - [`kubeconfig`]: kubeconfig files for one or more clusters.
+//! - [`http`]: the HTTP/1.1 server (plain or TLS, with upgrades), routing,
+//!   discovery and the verbs. **Handlers for the `log`, `exec` and `proxy`
+//!   subresources and the `metrics.k8s.io` group are added in
+//!   [`http::subresources`]** (one match arm each, calling their own module).
 //! - [`scenario`]: the YAML files a cluster starts from, validated up front,
 //!   and the built-in demo cluster.
 //! - [`behaviour`]: the `sim.kubeop.dev/*` annotations that make a pod crash,
@@ -11,15 +46,245 @@
 //!   exec endpoints serve, as pure functions of the objects.
 //! - [`quantity`], [`clock`], [`fingerprint`]: Kubernetes quantities,
 //!   timestamps and durations, and stable generated identifiers.
+//! - [`controllers`]: the controllers, the scheduler and the kubelets.
 #![forbid(unsafe_code)]
 
+pub mod admission;
+pub mod auth;
 pub mod behaviour;
 pub mod clock;
 pub mod controllers;
+pub mod convert;
+pub mod error;
 pub mod exec;
 pub mod fingerprint;
+pub mod http;
+pub mod kubeconfig;
 pub mod kubelet;
 pub mod logs;
+pub mod meta;
 pub mod metrics;
+pub mod patch;
+pub mod protobuf;
 pub mod quantity;
+pub mod registry;
 pub mod scenario;
+pub mod selector;
+pub mod store;
+pub mod table;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use crate::auth::Tokens;
+use crate::error::ApiError;
+use crate::store::Store;
+
+/// Namespaces every cluster has, as a fresh real cluster does.
+pub const BUILT_IN_NAMESPACES: &[&str] =
+    &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// How to start one cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterOptions {
+    /// Cluster and context name.
+    pub name: String,
+    /// Where to listen (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// Serve plain HTTP (every request is the admin's) instead of HTTPS.
+    pub plain_http: bool,
+}
+
+impl ClusterOptions {
+    /// HTTPS on a free loopback port.
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            plain_http: false,
+        }
+    }
+}
+
+/// Why a cluster could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address asked for.
+        address: SocketAddr,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Certificates or TLS configuration failed.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    /// An initial object was refused by the API rules.
+    #[error("object {index} ({kind} \"{name}\") was refused: {source}")]
+    Seed {
+        /// Position in the list given to [`SimCluster::start`] (0-based).
+        index: usize,
+        /// Its kind.
+        kind: String,
+        /// Its name.
+        name: String,
+        /// The API's answer.
+        #[source]
+        source: Box<ApiError>,
+    },
+}
+
+/// A running simulated cluster. Dropping it stops the server.
+#[derive(Debug)]
+pub struct SimCluster {
+    /// Cluster and context name.
+    name: String,
+    /// The address the server listens on.
+    address: SocketAddr,
+    /// The cluster's objects.
+    store: Store,
+    /// The users' tokens.
+    tokens: Tokens,
+    /// The CA certificate (PEM), `None` over plain HTTP.
+    ca_pem: Option<String>,
+    /// Dropping this sender stops the server and its connections.
+    _shutdown: watch::Sender<()>,
+}
+
+impl SimCluster {
+    /// Seeds a store with the [`BUILT_IN_NAMESPACES`] and `objects` (Namespaces
+    /// first, then the rest in order; a Namespace that already exists is
+    /// kept), then serves it.
+    pub async fn start(objects: Vec<Value>, options: ClusterOptions) -> Result<Self, StartError> {
+        let store = Store::new();
+        seed(&store, objects)?;
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(|source| StartError::Bind {
+                address: options.listen,
+                source,
+            })?;
+        let address = listener.local_addr().map_err(|source| StartError::Bind {
+            address: options.listen,
+            source,
+        })?;
+        let (acceptor, ca_pem) = if options.plain_http {
+            (None, None)
+        } else {
+            let certificates = tls::ClusterCertificates::generate(&options.name)?;
+            (Some(certificates.acceptor()?), Some(certificates.ca_pem))
+        };
+        let tokens = Tokens::generate();
+        let context = http::ApiContext {
+            store: store.clone(),
+            tokens: Arc::new(tokens.clone()),
+            address,
+        };
+        let (shutdown, shutdown_signal) = watch::channel(());
+        tokio::spawn(http::serve(
+            listener,
+            http::router(context),
+            acceptor,
+            shutdown_signal,
+        ));
+        tracing::info!(cluster = %options.name, %address, tls = !options.plain_http, "simulated cluster serving");
+        Ok(Self {
+            name: options.name,
+            address,
+            store,
+            tokens,
+            ca_pem,
+            _shutdown: shutdown,
+        })
+    }
+
+    /// Cluster and context name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// `https://127.0.0.1:PORT` (or `http://` in plain-HTTP mode).
+    pub fn url(&self) -> String {
+        let scheme = if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.address)
+    }
+
+    /// The cluster's objects (shared with the server).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The users' bearer tokens.
+    pub fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
+
+    /// The CA certificate (PEM); `None` over plain HTTP.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// This cluster's entry for [`kubeconfig::render`].
+    pub fn kubeconfig_entry(&self) -> kubeconfig::ClusterEntry {
+        kubeconfig::ClusterEntry {
+            name: self.name.clone(),
+            server: self.url(),
+            ca_pem: self.ca_pem.clone(),
+            tokens: self.tokens.clone(),
+        }
+    }
+}
+
+fn seed(store: &Store, objects: Vec<Value>) -> Result<(), StartError> {
+    for namespace in BUILT_IN_NAMESPACES {
+        store
+            .create(
+                &registry::NAMESPACES,
+                "",
+                json!({"metadata": {"name": namespace}}),
+            )
+            .map_err(|source| StartError::Seed {
+                index: 0,
+                kind: "Namespace".into(),
+                name: (*namespace).into(),
+                source: Box::new(source),
+            })?;
+    }
+    let is_namespace =
+        |object: &Value| object["kind"] == "Namespace" && object["apiVersion"] == "v1";
+    let (namespaces, others): (Vec<_>, Vec<_>) = objects
+        .into_iter()
+        .enumerate()
+        .partition(|(_, object)| is_namespace(object));
+    for (index, object) in namespaces.into_iter().chain(others) {
+        let kind = object["kind"].as_str().unwrap_or_default().to_owned();
+        let name = meta::name(&object).to_owned();
+        if is_namespace(&object) && store.get(&registry::NAMESPACES, "", &name).is_ok() {
+            continue;
+        }
+        store
+            .create_manifest(object)
+            .map_err(|source| StartError::Seed {
+                index,
+                kind,
+                name,
+                source: Box::new(source),
+            })?;
+    }
+    Ok(())
+}

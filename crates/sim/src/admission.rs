@@ -1,0 +1,330 @@
+//! Defaulting and validation on writes, the way a real API server's
+//! registry strategies do them for the fields clients look at.
+//!
+//! Defaults matter because clients read them back: `kubectl describe` prints a
+//! Deployment's strategy, `kubectl apply` diffs against defaulted fields, and
+//! the MCP server's YAML output shows them. Validation gives the 422 `Invalid`
+//! answers real clients expect instead of storing nonsense.
+
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, FieldCause};
+use crate::registry::Resource;
+
+/// Fills defaults the API server would set on create or update.
+pub fn apply_defaults(resource: &Resource, object: &mut Value) {
+    match (resource.group, resource.kind) {
+        ("", "Namespace") => {
+            let name = crate::meta::name(object).to_owned();
+            let metadata = crate::meta::metadata_mut(object);
+            let labels = metadata.entry("labels").or_insert_with(|| json!({}));
+            if labels.is_object() {
+                labels["kubernetes.io/metadata.name"] = json!(name);
+            }
+            default(object, "/spec/finalizers", json!(["kubernetes"]));
+            default(object, "/status/phase", json!("Active"));
+        }
+        ("", "Pod") => {
+            default_pod_spec(object, "/spec");
+            default(object, "/status/phase", json!("Pending"));
+        }
+        ("", "Service") => {
+            default(object, "/spec/type", json!("ClusterIP"));
+            default(object, "/spec/sessionAffinity", json!("None"));
+            if let Some(ports) = object
+                .pointer_mut("/spec/ports")
+                .and_then(Value::as_array_mut)
+            {
+                for port in ports {
+                    default(port, "/protocol", json!("TCP"));
+                    if port.get("targetPort").is_none() {
+                        port["targetPort"] = port["port"].clone();
+                    }
+                }
+            }
+        }
+        ("apps", "Deployment") => {
+            default(object, "/spec/replicas", json!(1));
+            default(object, "/spec/revisionHistoryLimit", json!(10));
+            default(object, "/spec/progressDeadlineSeconds", json!(600));
+            default(object, "/spec/strategy/type", json!("RollingUpdate"));
+            if object.pointer("/spec/strategy/type") == Some(&json!("RollingUpdate")) {
+                default(
+                    object,
+                    "/spec/strategy/rollingUpdate/maxSurge",
+                    json!("25%"),
+                );
+                default(
+                    object,
+                    "/spec/strategy/rollingUpdate/maxUnavailable",
+                    json!("25%"),
+                );
+            }
+            default_pod_spec(object, "/spec/template/spec");
+        }
+        ("apps", "ReplicaSet") => {
+            default(object, "/spec/replicas", json!(1));
+            default_pod_spec(object, "/spec/template/spec");
+        }
+        ("apps", "StatefulSet") => {
+            default(object, "/spec/replicas", json!(1));
+            default(object, "/spec/podManagementPolicy", json!("OrderedReady"));
+            default(object, "/spec/revisionHistoryLimit", json!(10));
+            default(object, "/spec/updateStrategy/type", json!("RollingUpdate"));
+            default_pod_spec(object, "/spec/template/spec");
+        }
+        ("apps", "DaemonSet") => {
+            default(object, "/spec/revisionHistoryLimit", json!(10));
+            default(object, "/spec/updateStrategy/type", json!("RollingUpdate"));
+            default_pod_spec(object, "/spec/template/spec");
+        }
+        ("batch", "Job") => {
+            default(object, "/spec/completions", json!(1));
+            default(object, "/spec/parallelism", json!(1));
+            default(object, "/spec/backoffLimit", json!(6));
+            default_pod_spec(object, "/spec/template/spec");
+        }
+        ("batch", "CronJob") => {
+            default(object, "/spec/suspend", json!(false));
+            default(object, "/spec/concurrencyPolicy", json!("Allow"));
+            default(object, "/spec/successfulJobsHistoryLimit", json!(3));
+            default(object, "/spec/failedJobsHistoryLimit", json!(1));
+            default_pod_spec(object, "/spec/jobTemplate/spec/template/spec");
+        }
+        ("", "Secret") => default(object, "/type", json!("Opaque")),
+        _ => {}
+    }
+}
+
+/// Pod spec defaults, at `path` (a Pod's `/spec` or a template's).
+fn default_pod_spec(object: &mut Value, path: &str) {
+    let Some(spec) = object.pointer_mut(path) else {
+        return;
+    };
+    default(spec, "/restartPolicy", json!("Always"));
+    default(spec, "/dnsPolicy", json!("ClusterFirst"));
+    default(spec, "/schedulerName", json!("default-scheduler"));
+    default(spec, "/terminationGracePeriodSeconds", json!(30));
+    default(spec, "/securityContext", json!({}));
+    default(spec, "/serviceAccountName", json!("default"));
+    for list in ["containers", "initContainers"] {
+        let Some(containers) = spec.get_mut(list).and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for container in containers {
+            let image = container["image"].as_str().unwrap_or_default();
+            let pinned = image
+                .rsplit('/')
+                .next()
+                .is_some_and(|last| last.contains(':') || last.contains('@'));
+            let policy = if pinned && !image.ends_with(":latest") {
+                "IfNotPresent"
+            } else {
+                "Always"
+            };
+            default(container, "/imagePullPolicy", json!(policy));
+            default(
+                container,
+                "/terminationMessagePath",
+                json!("/dev/termination-log"),
+            );
+            default(container, "/terminationMessagePolicy", json!("File"));
+            default(container, "/resources", json!({}));
+            if let Some(ports) = container.get_mut("ports").and_then(Value::as_array_mut) {
+                for port in ports {
+                    default(port, "/protocol", json!("TCP"));
+                }
+            }
+        }
+    }
+}
+
+/// Sets the value at a JSON pointer when absent, creating intermediate objects.
+fn default(object: &mut Value, pointer: &str, value: Value) {
+    if object.pointer(pointer).is_some() {
+        return;
+    }
+    let mut current = object;
+    let segments: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    for (index, segment) in segments.iter().enumerate() {
+        if !current.is_object() {
+            if current.is_null() {
+                *current = json!({});
+            } else {
+                return;
+            }
+        }
+        let last = index + 1 == segments.len();
+        let map = current
+            .as_object_mut()
+            .expect("checked to be an object above");
+        if last {
+            map.insert((*segment).to_owned(), value);
+            return;
+        }
+        current = map.entry(*segment).or_insert_with(|| json!({}));
+    }
+}
+
+/// Validates an object before it is stored; a 422 names each invalid field.
+pub fn validate(resource: &Resource, object: &Value) -> Result<(), ApiError> {
+    let name = crate::meta::name(object);
+    let mut causes = Vec::new();
+    let mut cause = |field: &str, message: String| {
+        causes.push(FieldCause {
+            field: field.to_owned(),
+            message,
+        });
+    };
+    if name.is_empty() {
+        cause(
+            "metadata.name",
+            "Required value: name or generateName is required".into(),
+        );
+    } else if !is_dns_subdomain(name) {
+        cause(
+            "metadata.name",
+            format!(
+                "Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+            ),
+        );
+    }
+    let pod_spec_path = match (resource.group, resource.kind) {
+        ("", "Pod") => Some("spec"),
+        ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") | ("batch", "Job") => {
+            Some("spec.template.spec")
+        }
+        _ => None,
+    };
+    if let Some(path) = pod_spec_path {
+        let pointer = format!("/{}", path.replace('.', "/"));
+        let containers = object
+            .pointer(&format!("{pointer}/containers"))
+            .and_then(Value::as_array);
+        match containers {
+            None => cause(&format!("{path}.containers"), "Required value".into()),
+            Some(containers) if containers.is_empty() => {
+                cause(&format!("{path}.containers"), "Required value".into());
+            }
+            Some(containers) => {
+                for (index, container) in containers.iter().enumerate() {
+                    for field in ["name", "image"] {
+                        if container[field].as_str().unwrap_or_default().is_empty() {
+                            cause(
+                                &format!("{path}.containers[{index}].{field}"),
+                                "Required value".into(),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if resource.group == "apps" {
+        let selector = &object["spec"]["selector"];
+        if selector.is_null() {
+            cause("spec.selector", "Required value".into());
+        } else if let Ok(selector) = crate::selector::LabelSelector::from_object(selector) {
+            let template_labels =
+                crate::meta::string_map(&object["spec"]["template"]["metadata"]["labels"]);
+            if selector.is_empty() || !selector.matches(&template_labels) {
+                cause(
+                    "spec.template.metadata.labels",
+                    "Invalid value: `selector` does not match template `labels`".into(),
+                );
+            }
+        }
+    }
+    if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Invalid {
+            kind: resource.qualified_kind(),
+            name: name.to_owned(),
+            causes,
+        })
+    }
+}
+
+/// RFC 1123 subdomain: what most object names must be.
+fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry;
+
+    #[test]
+    fn deployments_get_the_real_defaults() {
+        let mut deployment = json!({"metadata": {"name": "web"}, "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}});
+        apply_defaults(&registry::DEPLOYMENTS, &mut deployment);
+        assert_eq!(deployment["spec"]["replicas"], 1);
+        assert_eq!(
+            deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"],
+            "25%"
+        );
+        assert_eq!(
+            deployment["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"],
+            "IfNotPresent"
+        );
+        assert_eq!(
+            deployment["spec"]["template"]["spec"]["restartPolicy"],
+            "Always"
+        );
+    }
+
+    #[test]
+    fn latest_images_are_always_pulled() {
+        let mut pod = json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "a", "image": "busybox"}, {"name": "b", "image": "registry:5000/x:latest"}]}});
+        apply_defaults(&registry::PODS, &mut pod);
+        assert_eq!(pod["spec"]["containers"][0]["imagePullPolicy"], "Always");
+        assert_eq!(pod["spec"]["containers"][1]["imagePullPolicy"], "Always");
+        assert_eq!(pod["status"]["phase"], "Pending");
+    }
+
+    #[test]
+    fn missing_name_and_containers_are_invalid() {
+        let error =
+            validate(&registry::PODS, &json!({"metadata": {}, "spec": {}})).expect_err("invalid");
+        let message = error.to_string();
+        assert!(
+            message.contains("metadata.name: Required value"),
+            "{message}"
+        );
+        assert!(
+            message.contains("spec.containers: Required value"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn selector_must_match_template() {
+        let deployment = json!({"metadata": {"name": "web"}, "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "api"}}, "spec": {"containers": [{"name": "a", "image": "x"}]}}}});
+        let error = validate(&registry::DEPLOYMENTS, &deployment).expect_err("invalid");
+        assert_eq!(error.code(), 422);
+        assert!(
+            error
+                .to_string()
+                .starts_with("Deployment.apps \"web\" is invalid")
+        );
+    }
+
+    #[test]
+    fn uppercase_names_are_invalid() {
+        let error = validate(&registry::CONFIGMAPS, &json!({"metadata": {"name": "Web"}}))
+            .expect_err("invalid");
+        assert!(error.to_string().contains("RFC 1123"));
+    }
+}

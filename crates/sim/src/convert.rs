@@ -1,0 +1,113 @@
+//! `events.k8s.io/v1` Events are a view of the core `v1` Events, as in a real
+//! cluster (one storage, two versions): these functions convert between them.
+
+use serde_json::{Map, Value, json};
+
+/// Renames fields, copying only those present.
+fn copy_fields(from: &Value, to: &mut Map<String, Value>, pairs: &[(&str, &str)]) {
+    for (source, target) in pairs {
+        if let Some(value) = from.get(*source).filter(|value| !value.is_null()) {
+            to.insert((*target).to_owned(), value.clone());
+        }
+    }
+}
+
+const SHARED: &[(&str, &str)] = &[
+    ("metadata", "metadata"),
+    ("reason", "reason"),
+    ("type", "type"),
+    ("action", "action"),
+    ("related", "related"),
+    ("eventTime", "eventTime"),
+];
+const RENAMED: &[(&str, &str)] = &[
+    ("involvedObject", "regarding"),
+    ("message", "note"),
+    ("reportingComponent", "reportingController"),
+    ("reportingInstance", "reportingInstance"),
+    ("source", "deprecatedSource"),
+    ("firstTimestamp", "deprecatedFirstTimestamp"),
+    ("lastTimestamp", "deprecatedLastTimestamp"),
+    ("count", "deprecatedCount"),
+];
+
+/// A core `v1` Event as `events.k8s.io/v1`.
+pub fn event_to_events_v1(core: &Value) -> Value {
+    let mut out = Map::new();
+    out.insert("apiVersion".into(), json!("events.k8s.io/v1"));
+    out.insert("kind".into(), json!("Event"));
+    copy_fields(core, &mut out, SHARED);
+    copy_fields(core, &mut out, RENAMED);
+    if !out.contains_key("reportingController")
+        && let Some(component) = core["source"]["component"].as_str()
+    {
+        out.insert("reportingController".into(), json!(component));
+    }
+    if core["count"].as_i64().is_some_and(|count| count > 1) {
+        out.insert(
+            "series".into(),
+            json!({"count": core["count"], "lastObservedTime": core["lastTimestamp"]}),
+        );
+    }
+    Value::Object(out)
+}
+
+/// An `events.k8s.io/v1` Event as core `v1`.
+pub fn events_v1_to_event(event: &Value) -> Value {
+    let mut out = Map::new();
+    out.insert("apiVersion".into(), json!("v1"));
+    out.insert("kind".into(), json!("Event"));
+    copy_fields(event, &mut out, SHARED);
+    let reversed: Vec<(&str, &str)> = RENAMED.iter().map(|(core, v1)| (*v1, *core)).collect();
+    copy_fields(event, &mut out, &reversed);
+    if let Some(count) = event["series"]["count"].as_i64() {
+        out.insert("count".into(), json!(count));
+        out.insert(
+            "lastTimestamp".into(),
+            event["series"]["lastObservedTime"].clone(),
+        );
+    }
+    Value::Object(out)
+}
+
+/// A field selector written against `events.k8s.io/v1` field names, in core names.
+pub fn events_v1_field_selector(selector: &str) -> String {
+    selector
+        .replace("regarding.", "involvedObject.")
+        .replace("reportingController", "reportingComponent")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_between_versions() {
+        let core = json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "web.1", "namespace": "prod"},
+            "involvedObject": {"kind": "Pod", "name": "web"},
+            "reason": "BackOff", "message": "Back-off restarting failed container", "type": "Warning",
+            "count": 5, "firstTimestamp": "2026-11-25T10:00:00Z", "lastTimestamp": "2026-11-25T11:00:00Z",
+            "source": {"component": "kubelet", "host": "node-a"}
+        });
+        let v1 = event_to_events_v1(&core);
+        assert_eq!(v1["regarding"]["name"], "web");
+        assert_eq!(v1["note"], "Back-off restarting failed container");
+        assert_eq!(v1["reportingController"], "kubelet");
+        assert_eq!(v1["series"]["count"], 5);
+        let back = events_v1_to_event(&v1);
+        assert_eq!(back["involvedObject"], core["involvedObject"]);
+        assert_eq!(back["message"], core["message"]);
+        assert_eq!(back["count"], 5);
+        assert_eq!(back["lastTimestamp"], core["lastTimestamp"]);
+    }
+
+    #[test]
+    fn field_selectors_are_renamed() {
+        assert_eq!(
+            events_v1_field_selector("regarding.name=web,type=Warning"),
+            "involvedObject.name=web,type=Warning"
+        );
+    }
+}

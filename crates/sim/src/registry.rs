@@ -1,0 +1,309 @@
+//! Every resource the simulated cluster serves, with the discovery facts real
+//! clients rely on (kind, singular name, short names, verbs, scope).
+//!
+//! Clients map a kind to a URL only through discovery: a resource missing here
+//! is never requested (the MCP server answers `no matches for kind ...` without
+//! sending anything). So this table is the single source of truth for both the
+//! discovery documents and the router.
+
+/// How the objects of a resource are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backing {
+    /// Objects live in the [`Store`](crate::store::Store) under this resource.
+    Stored,
+    /// A view of another resource's objects, converted on the fly
+    /// (`events.k8s.io/v1` events are the core `v1` events).
+    ViewOf(&'static Resource),
+    /// Computed per request and never stored (access reviews, metrics).
+    Virtual,
+}
+
+/// One subresource listed in discovery (`deployments/scale`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subresource {
+    /// The part after the slash, e.g. `scale`.
+    pub name: &'static str,
+    /// The kind it reads and writes, e.g. `Scale`.
+    pub kind: &'static str,
+    /// Group of that kind, when not the resource's own (`autoscaling` for Scale).
+    pub group: &'static str,
+    /// Version of that kind.
+    pub version: &'static str,
+    /// Verbs allowed on it.
+    pub verbs: &'static [&'static str],
+}
+
+/// One served resource.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Resource {
+    /// API group, `""` for the core group.
+    pub group: &'static str,
+    /// The one version served.
+    pub version: &'static str,
+    /// Plural, lower case: the URL segment (`deployments`).
+    pub plural: &'static str,
+    /// Singular, lower case (`deployment`).
+    pub singular: &'static str,
+    /// The object kind (`Deployment`).
+    pub kind: &'static str,
+    /// kubectl short names (`deploy`).
+    pub short_names: &'static [&'static str],
+    /// Whether objects live in a namespace.
+    pub namespaced: bool,
+    /// Verbs advertised in discovery and allowed by the router.
+    pub verbs: &'static [&'static str],
+    /// Categories (`all` makes `kubectl get all` include it).
+    pub categories: &'static [&'static str],
+    /// Subresources listed in discovery.
+    pub subresources: &'static [Subresource],
+    /// How objects are kept.
+    pub backing: Backing,
+}
+
+impl Resource {
+    /// `v1` or `apps/v1`.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_owned()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// `PodList`.
+    pub fn list_kind(&self) -> String {
+        format!("{}List", self.kind)
+    }
+
+    /// `pods` or `deployments.apps`: the name used in messages and store keys.
+    pub fn qualified_name(&self) -> String {
+        if self.group.is_empty() {
+            self.plural.to_owned()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
+    }
+
+    /// `Pod` or `Deployment.apps`: the kind as validation messages print it.
+    pub fn qualified_kind(&self) -> String {
+        if self.group.is_empty() {
+            self.kind.to_owned()
+        } else {
+            format!("{}.{}", self.kind, self.group)
+        }
+    }
+
+    /// Whether the resource has a `status` subresource (so that writes to the
+    /// main resource keep the stored status, as real servers do).
+    pub fn has_status(&self) -> bool {
+        self.subresources.iter().any(|sub| sub.name == "status")
+    }
+
+    /// Whether the router allows `verb` on the resource itself.
+    pub fn allows(&self, verb: &str) -> bool {
+        self.verbs.contains(&verb)
+    }
+
+    /// The resource whose stored objects back this one.
+    pub fn storage(&'static self) -> &'static Resource {
+        match self.backing {
+            Backing::ViewOf(target) => target,
+            Backing::Stored | Backing::Virtual => self,
+        }
+    }
+}
+
+const ALL_VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+const NAMESPACE_VERBS: &[&str] = &[
+    "create", "delete", "get", "list", "patch", "update", "watch",
+];
+const READ_VERBS: &[&str] = &["get", "list"];
+const CREATE_ONLY: &[&str] = &["create"];
+const ALL_CATEGORY: &[&str] = &["all"];
+
+const STATUS: Subresource = Subresource {
+    name: "status",
+    kind: "",
+    group: "",
+    version: "",
+    verbs: &["get", "patch", "update"],
+};
+const SCALE: Subresource = Subresource {
+    name: "scale",
+    kind: "Scale",
+    group: "autoscaling",
+    version: "v1",
+    verbs: &["get", "patch", "update"],
+};
+const WITH_STATUS: &[Subresource] = &[STATUS];
+const WITH_STATUS_AND_SCALE: &[Subresource] = &[SCALE, STATUS];
+
+macro_rules! resource {
+    ($name:ident, $group:expr, $version:expr, $plural:expr, $singular:expr, $kind:expr,
+     short: $short:expr, namespaced: $namespaced:expr, verbs: $verbs:expr,
+     categories: $categories:expr, subresources: $subresources:expr, backing: $backing:expr) => {
+        #[doc = concat!("`", $plural, "` (", $kind, ").")]
+        pub static $name: Resource = Resource {
+            group: $group,
+            version: $version,
+            plural: $plural,
+            singular: $singular,
+            kind: $kind,
+            short_names: $short,
+            namespaced: $namespaced,
+            verbs: $verbs,
+            categories: $categories,
+            subresources: $subresources,
+            backing: $backing,
+        };
+    };
+}
+
+resource!(PODS, "", "v1", "pods", "pod", "Pod", short: &["po"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(NODES, "", "v1", "nodes", "node", "Node", short: &["no"], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(NAMESPACES, "", "v1", "namespaces", "namespace", "Namespace", short: &["ns"], namespaced: false, verbs: NAMESPACE_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(EVENTS, "", "v1", "events", "event", "Event", short: &["ev"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(SERVICES, "", "v1", "services", "service", "Service", short: &["svc"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(ENDPOINTS, "", "v1", "endpoints", "endpoints", "Endpoints", short: &["ep"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(CONFIGMAPS, "", "v1", "configmaps", "configmap", "ConfigMap", short: &["cm"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(SECRETS, "", "v1", "secrets", "secret", "Secret", short: &[], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(SERVICE_ACCOUNTS, "", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", short: &["sa"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(PERSISTENT_VOLUME_CLAIMS, "", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", short: &["pvc"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(PERSISTENT_VOLUMES, "", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", short: &["pv"], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(RESOURCE_QUOTAS, "", "v1", "resourcequotas", "resourcequota", "ResourceQuota", short: &["quota"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(LIMIT_RANGES, "", "v1", "limitranges", "limitrange", "LimitRange", short: &["limits"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(DEPLOYMENTS, "apps", "v1", "deployments", "deployment", "Deployment", short: &["deploy"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS_AND_SCALE, backing: Backing::Stored);
+resource!(REPLICA_SETS, "apps", "v1", "replicasets", "replicaset", "ReplicaSet", short: &["rs"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS_AND_SCALE, backing: Backing::Stored);
+resource!(STATEFUL_SETS, "apps", "v1", "statefulsets", "statefulset", "StatefulSet", short: &["sts"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS_AND_SCALE, backing: Backing::Stored);
+resource!(DAEMON_SETS, "apps", "v1", "daemonsets", "daemonset", "DaemonSet", short: &["ds"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(JOBS, "batch", "v1", "jobs", "job", "Job", short: &[], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(CRON_JOBS, "batch", "v1", "cronjobs", "cronjob", "CronJob", short: &["cj"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(INGRESSES, "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", short: &["ing"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(NETWORK_POLICIES, "networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", short: &["netpol"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(ROLES, "rbac.authorization.k8s.io", "v1", "roles", "role", "Role", short: &[], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(ROLE_BINDINGS, "rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", short: &[], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(CLUSTER_ROLES, "rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", short: &[], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(CLUSTER_ROLE_BINDINGS, "rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", short: &[], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(HORIZONTAL_POD_AUTOSCALERS, "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", short: &["hpa"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(EVENTS_V1, "events.k8s.io", "v1", "events", "event", "Event", short: &["ev"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::ViewOf(&EVENTS));
+resource!(POD_METRICS, "metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", short: &[], namespaced: true, verbs: READ_VERBS, categories: &[], subresources: &[], backing: Backing::Virtual);
+resource!(NODE_METRICS, "metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", short: &[], namespaced: false, verbs: READ_VERBS, categories: &[], subresources: &[], backing: Backing::Virtual);
+resource!(SELF_SUBJECT_ACCESS_REVIEWS, "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", short: &[], namespaced: false, verbs: CREATE_ONLY, categories: &[], subresources: &[], backing: Backing::Virtual);
+resource!(SELF_SUBJECT_RULES_REVIEWS, "authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", short: &[], namespaced: false, verbs: CREATE_ONLY, categories: &[], subresources: &[], backing: Backing::Virtual);
+
+/// Every served resource, grouped by group-version in discovery order.
+pub static ALL: &[&Resource] = &[
+    &PODS,
+    &NODES,
+    &NAMESPACES,
+    &EVENTS,
+    &SERVICES,
+    &ENDPOINTS,
+    &CONFIGMAPS,
+    &SECRETS,
+    &SERVICE_ACCOUNTS,
+    &PERSISTENT_VOLUME_CLAIMS,
+    &PERSISTENT_VOLUMES,
+    &RESOURCE_QUOTAS,
+    &LIMIT_RANGES,
+    &DEPLOYMENTS,
+    &REPLICA_SETS,
+    &STATEFUL_SETS,
+    &DAEMON_SETS,
+    &EVENTS_V1,
+    &SELF_SUBJECT_ACCESS_REVIEWS,
+    &SELF_SUBJECT_RULES_REVIEWS,
+    &HORIZONTAL_POD_AUTOSCALERS,
+    &JOBS,
+    &CRON_JOBS,
+    &INGRESSES,
+    &NETWORK_POLICIES,
+    &ROLES,
+    &ROLE_BINDINGS,
+    &CLUSTER_ROLES,
+    &CLUSTER_ROLE_BINDINGS,
+    &POD_METRICS,
+    &NODE_METRICS,
+];
+
+/// The resource served at `/api[s]/{group}/{version}/{plural}`.
+pub fn by_plural(group: &str, version: &str, plural: &str) -> Option<&'static Resource> {
+    ALL.iter()
+        .copied()
+        .find(|res| res.group == group && res.version == version && res.plural == plural)
+}
+
+/// The resource of objects with this `apiVersion` and `kind` (how manifests name it).
+pub fn by_kind(api_version: &str, kind: &str) -> Option<&'static Resource> {
+    let (group, version) = split_api_version(api_version);
+    ALL.iter()
+        .copied()
+        .find(|res| res.group == group && res.version == version && res.kind == kind)
+}
+
+/// `apps/v1` → (`apps`, `v1`); `v1` → (``, `v1`).
+pub fn split_api_version(api_version: &str) -> (&str, &str) {
+    api_version.split_once('/').unwrap_or(("", api_version))
+}
+
+/// Whether any resource is served under `group`/`version`.
+pub fn serves_group_version(group: &str, version: &str) -> bool {
+    ALL.iter()
+        .any(|res| res.group == group && res.version == version)
+}
+
+/// The named groups in discovery order, each with its one version.
+pub fn groups() -> Vec<(&'static str, &'static str)> {
+    let mut groups: Vec<(&'static str, &'static str)> = Vec::new();
+    for res in ALL.iter().filter(|res| !res.group.is_empty()) {
+        if !groups.contains(&(res.group, res.version)) {
+            groups.push((res.group, res.version));
+        }
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_resource_is_unique_per_group_version() {
+        for (index, res) in ALL.iter().enumerate() {
+            let twin = ALL.iter().skip(index + 1).find(|other| {
+                other.group == res.group
+                    && other.version == res.version
+                    && other.plural == res.plural
+            });
+            assert!(twin.is_none(), "{} is listed twice", res.qualified_name());
+        }
+    }
+
+    #[test]
+    fn kinds_resolve_to_their_resource() {
+        assert_eq!(by_kind("apps/v1", "Deployment"), Some(&DEPLOYMENTS));
+        assert_eq!(by_kind("v1", "Pod"), Some(&PODS));
+        assert_eq!(by_kind("events.k8s.io/v1", "Event"), Some(&EVENTS_V1));
+        assert_eq!(by_kind("example.com/v1", "Widget"), None);
+    }
+
+    #[test]
+    fn groups_come_once_each() {
+        let groups = groups();
+        assert!(groups.contains(&("apps", "v1")));
+        assert!(groups.contains(&("metrics.k8s.io", "v1beta1")));
+        assert_eq!(
+            groups.iter().filter(|(group, _)| *group == "apps").count(),
+            1
+        );
+    }
+}
