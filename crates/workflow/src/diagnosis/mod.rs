@@ -12,6 +12,8 @@
 //! - [`debug_pod`]: safe debugging: an ephemeral busybox/netshoot pod for a
 //!   DNS or connectivity test, as create → test → remove calls for one
 //!   approval, the reading of the result and the check that the pod is gone.
+//! - [`health`]: the cluster health check: the server's `cluster-health-check`
+//!   prompt and the lists it relies on, as one overview with severities.
 //! - [`pod_status`]: the pure reading of one Pod object into symptoms.
 //! - [`pressure`]: pods near their limits or without limits, node
 //!   allocatable against use and requests, Pending pods, quota usage.
@@ -27,6 +29,7 @@
 //! plain objects and the gathering end to end against the simulated cluster.
 
 pub mod debug_pod;
+pub mod health;
 pub mod parse;
 pub mod pod_failure;
 pub mod pod_status;

@@ -3,6 +3,8 @@
 //! kubectl-top tables. Each is lenient about what it does not need and says
 //! clearly what it could not read.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::reader::ToolOutput;
@@ -170,32 +172,29 @@ impl Table {
     }
 }
 
-/// The `(namespace, name)` pairs of a list answer: from `structuredContent`
-/// rows when present, else from the text table.
-pub fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec<(String, String)> {
-    let fallback_namespace = default_namespace.unwrap_or_default().to_string();
-    let rows = output
+/// The rows of a list answer as column → cell maps, column names upper-case
+/// (`NAME`, `READY`, `STATUS`): from `structuredContent` rows when present,
+/// else from the text table.
+pub fn rows(output: &ToolOutput) -> Vec<BTreeMap<String, String>> {
+    let structured = output
         .structured
         .as_ref()
         .and_then(|structured| structured.get("items"))
         .and_then(Value::as_array);
-    if let Some(rows) = rows {
-        let cell = |row: &Value, key: &str| {
-            row.as_object()
-                .and_then(|row| {
-                    row.iter()
-                        .find(|(column, _)| column.eq_ignore_ascii_case(key))
-                })
-                .and_then(|(_, value)| value.as_str())
-                .map(str::to_string)
-        };
-        return rows
+    if let Some(items) = structured {
+        return items
             .iter()
-            .filter_map(|row| {
-                Some((
-                    cell(row, "namespace").unwrap_or_else(|| fallback_namespace.clone()),
-                    cell(row, "name")?,
-                ))
+            .filter_map(Value::as_object)
+            .map(|row| {
+                row.iter()
+                    .map(|(column, cell)| {
+                        let cell = match cell {
+                            Value::String(text) => text.clone(),
+                            other => other.to_string(),
+                        };
+                        (column.to_ascii_uppercase(), cell)
+                    })
+                    .collect()
             })
             .collect();
     }
@@ -203,13 +202,29 @@ pub fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec
     table
         .rows
         .iter()
+        .map(|row| {
+            table
+                .columns
+                .iter()
+                .map(|column| column.to_ascii_uppercase())
+                .zip(row.iter().cloned())
+                .collect()
+        })
+        .collect()
+}
+
+/// The `(namespace, name)` pairs of a list answer; rows without a namespace
+/// column get `default_namespace` (or an empty one).
+pub fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec<(String, String)> {
+    rows(output)
+        .into_iter()
         .filter_map(|row| {
-            Some((
-                table
-                    .cell(row, "NAMESPACE")
-                    .map_or_else(|| fallback_namespace.clone(), str::to_string),
-                table.cell(row, "NAME")?.to_string(),
-            ))
+            let name = row.get("NAME")?.clone();
+            let namespace = row
+                .get("NAMESPACE")
+                .cloned()
+                .unwrap_or_else(|| default_namespace.unwrap_or_default().to_string());
+            Some((namespace, name))
         })
         .collect()
 }

@@ -1,0 +1,504 @@
+//! The cluster health check: the server's `cluster-health-check` prompt and
+//! the read-only tools it relies on, presented as one overview of nodes,
+//! unhealthy workloads, failing pods, unbound volume claims and recent
+//! warning events, each with a severity, and the requests to make next.
+//!
+//! Gathering spends six rate-limited list calls (pods, three workload kinds,
+//! claims, events; the server allows a burst of ten) and reads one by one
+//! only the nodes and the pods whose row looks wrong, so a healthy pod costs
+//! nothing beyond its row. [`assess`] is pure.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use tracing::Instrument;
+
+use super::DiagnosisError;
+use super::parse::{self, Event, rows};
+use super::pod_status::{PodState, Symptom, symptom};
+use super::rbac::Severity;
+use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput};
+
+/// The server's health-check prompt.
+pub const HEALTH_CHECK_PROMPT: &str = "cluster-health-check";
+
+/// At most this many suspicious pods are read one by one.
+pub const MAX_PODS_EXAMINED: usize = 100;
+
+/// What part of the cluster an item is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthCategory {
+    /// A node.
+    Node,
+    /// A Deployment, StatefulSet or DaemonSet short of ready replicas.
+    Workload,
+    /// A pod that is not running as it should.
+    Pod,
+    /// A PersistentVolumeClaim that is not bound.
+    Volume,
+    /// A recent Warning event.
+    Event,
+}
+
+/// One line of the overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HealthItem {
+    /// How bad.
+    pub severity: Severity,
+    /// What part of the cluster.
+    pub category: HealthCategory,
+    /// The object, e.g. `Deployment production/checkout`.
+    pub subject: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The overview.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HealthReport {
+    /// The namespace checked, or the whole cluster.
+    pub namespace: Option<String>,
+    /// One paragraph.
+    pub summary: String,
+    /// Everything found, worst first.
+    pub items: Vec<HealthItem>,
+    /// Requests a human could make next (plain words kubeop understands).
+    pub next_steps: Vec<String>,
+    /// The server's own report (the prompt's text), kept for the full view.
+    pub server_report: String,
+    /// How many tool and prompt calls the check made.
+    pub tool_calls: usize,
+}
+
+/// What the check read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HealthFacts {
+    /// The namespace checked, if any.
+    pub namespace: Option<String>,
+    /// Node objects.
+    pub nodes: Vec<Value>,
+    /// Pod objects of the pods whose list row looked wrong.
+    pub suspicious_pods: Vec<Value>,
+    /// Workload rows as (kind, row).
+    pub workloads: Vec<(String, BTreeMap<String, String>)>,
+    /// PersistentVolumeClaim rows.
+    pub claims: Vec<BTreeMap<String, String>>,
+    /// Events (Warning ones are reported).
+    pub events: Vec<Event>,
+    /// The prompt's text.
+    pub server_report: String,
+}
+
+fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// `"2/3"` → (2, 3).
+fn ready_fraction(cell: &str) -> Option<(u64, u64)> {
+    let (ready, wanted) = cell.split_once('/')?;
+    Some((ready.trim().parse().ok()?, wanted.trim().parse().ok()?))
+}
+
+/// Whether a pod list row looks like trouble: any status but Running,
+/// Completed or Succeeded, a Running pod short of ready containers, or restarts.
+pub fn row_is_suspicious(row: &BTreeMap<String, String>) -> bool {
+    let status = row.get("STATUS").map(String::as_str).unwrap_or_default();
+    if matches!(status, "Completed" | "Succeeded") {
+        return false;
+    }
+    let not_ready = row
+        .get("READY")
+        .and_then(|cell| ready_fraction(cell))
+        .is_some_and(|(ready, wanted)| ready < wanted);
+    let restarted = row
+        .get("RESTARTS")
+        .and_then(|cell| cell.split_whitespace().next())
+        .and_then(|count| count.parse::<u64>().ok())
+        .is_some_and(|count| count > 0);
+    status != "Running" || not_ready || restarted
+}
+
+fn node_items(node: &Value) -> Vec<HealthItem> {
+    let name = text(node, "/metadata/name");
+    let subject = format!("Node {name}");
+    let mut items = Vec::new();
+    for condition in node
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let kind = text(condition, "/type");
+        let status = text(condition, "/status");
+        let message = text(condition, "/message");
+        match (kind, status) {
+            ("Ready", "True") => {}
+            ("Ready", _) => items.push(HealthItem {
+                severity: Severity::Critical,
+                category: HealthCategory::Node,
+                subject: subject.clone(),
+                message: format!("not Ready ({status}): {message}"),
+            }),
+            (pressure, "True")
+                if pressure.ends_with("Pressure") || pressure == "NetworkUnavailable" =>
+            {
+                items.push(HealthItem {
+                    severity: Severity::Warning,
+                    category: HealthCategory::Node,
+                    subject: subject.clone(),
+                    message: format!("{pressure}: {message}"),
+                })
+            }
+            _ => {}
+        }
+    }
+    if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
+        items.push(HealthItem {
+            severity: Severity::Warning,
+            category: HealthCategory::Node,
+            subject,
+            message: "cordoned (SchedulingDisabled): no new pods are placed on it".to_string(),
+        });
+    }
+    items
+}
+
+fn workload_item(
+    kind: &str,
+    row: &BTreeMap<String, String>,
+    default_namespace: Option<&str>,
+) -> Option<HealthItem> {
+    let name = row.get("NAME")?;
+    let namespace = row
+        .get("NAMESPACE")
+        .map(String::as_str)
+        .or(default_namespace)
+        .unwrap_or_default();
+    let (ready, wanted) = match row.get("READY").and_then(|cell| ready_fraction(cell)) {
+        Some(fraction) => fraction,
+        // DaemonSets print DESIRED and READY as two numbers.
+        None => (
+            row.get("READY")?.parse().ok()?,
+            row.get("DESIRED")?.parse().ok()?,
+        ),
+    };
+    (ready < wanted).then(|| HealthItem {
+        severity: if ready == 0 {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        },
+        category: HealthCategory::Workload,
+        subject: format!("{kind} {namespace}/{name}"),
+        message: format!("{ready}/{wanted} replicas ready"),
+    })
+}
+
+/// Concludes from what was read.
+pub fn assess(facts: &HealthFacts) -> HealthReport {
+    let mut items: Vec<HealthItem> = facts.nodes.iter().flat_map(node_items).collect();
+    let namespace = facts.namespace.as_deref();
+    let mut next_steps = Vec::new();
+    for (kind, row) in &facts.workloads {
+        if let Some(item) = workload_item(kind, row, namespace) {
+            if let Some((workload_namespace, name)) = item
+                .subject
+                .split_once(' ')
+                .and_then(|(_, rest)| rest.split_once('/'))
+            {
+                next_steps.push(format!(
+                    "why is {} {name} failing in {workload_namespace}",
+                    kind.to_ascii_lowercase()
+                ));
+            }
+            items.push(item);
+        }
+    }
+    for pod in &facts.suspicious_pods {
+        let state = PodState::read(pod);
+        let found = symptom(&state);
+        if found == Symptom::Healthy {
+            continue;
+        }
+        items.push(HealthItem {
+            severity: if matches!(found, Symptom::NotReady { .. }) {
+                Severity::Warning
+            } else {
+                Severity::Critical
+            },
+            category: HealthCategory::Pod,
+            subject: format!("Pod {}/{}", state.namespace, state.name),
+            message: found.short(),
+        });
+        // A pod no workload owns gets its own diagnosis; the others are covered by their workload's.
+        if pod.pointer("/metadata/ownerReferences").is_none() {
+            next_steps.push(format!(
+                "why is pod {} failing in {}",
+                state.name, state.namespace
+            ));
+        }
+    }
+    for row in &facts.claims {
+        let status = row.get("STATUS").map(String::as_str).unwrap_or_default();
+        if status == "Bound" {
+            continue;
+        }
+        let Some(name) = row.get("NAME") else {
+            continue;
+        };
+        let claim_namespace = row
+            .get("NAMESPACE")
+            .map(String::as_str)
+            .or(namespace)
+            .unwrap_or_default();
+        let class = row
+            .get("STORAGECLASS")
+            .filter(|class| !class.is_empty() && class.as_str() != "<unset>")
+            .map(|class| format!(" (storage class {class})"))
+            .unwrap_or_default();
+        items.push(HealthItem {
+            severity: Severity::Warning,
+            category: HealthCategory::Volume,
+            subject: format!("PersistentVolumeClaim {claim_namespace}/{name}"),
+            message: format!(
+                "{}, not Bound{class}",
+                if status.is_empty() {
+                    "unknown phase"
+                } else {
+                    status
+                }
+            ),
+        });
+    }
+    let mut warnings: BTreeMap<(String, String, String, String), &Event> = BTreeMap::new();
+    for event in facts.events.iter().filter(|event| event.is_warning()) {
+        // One line per object and reason: the latest message stands for the repeats.
+        warnings.insert(
+            (
+                event.namespace.clone(),
+                event.object_kind.clone(),
+                event.object_name.clone(),
+                event.reason.clone(),
+            ),
+            event,
+        );
+    }
+    for ((event_namespace, kind, name, reason), event) in warnings {
+        let place = if event_namespace.is_empty() {
+            String::new()
+        } else {
+            format!("{event_namespace}/")
+        };
+        items.push(HealthItem {
+            severity: Severity::Warning,
+            category: HealthCategory::Event,
+            subject: format!("{kind} {place}{name}"),
+            message: format!("{reason}: {}", event.message),
+        });
+    }
+    items.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.category.cmp(&b.category))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    next_steps.sort();
+    next_steps.dedup();
+    if items
+        .iter()
+        .any(|item| item.category == HealthCategory::Volume)
+    {
+        next_steps.push(format!(
+            "list persistentvolumeclaims{}",
+            namespace
+                .map(|namespace| format!(" in {namespace}"))
+                .unwrap_or_default()
+        ));
+    }
+    if !items.is_empty() {
+        next_steps.push(format!(
+            "show resource pressure{}",
+            namespace
+                .map(|namespace| format!(" in {namespace}"))
+                .unwrap_or_default()
+        ));
+    }
+    let count = |category: HealthCategory| {
+        items
+            .iter()
+            .filter(|item| item.category == category && item.severity > Severity::Info)
+            .count()
+    };
+    let critical = items
+        .iter()
+        .filter(|item| item.severity == Severity::Critical)
+        .count();
+    let scope = namespace.map_or_else(
+        || "the cluster".to_string(),
+        |namespace| format!("namespace {namespace}"),
+    );
+    let summary = if items.is_empty() {
+        format!(
+            "{scope} is healthy: {} node(s) ready, no failing workloads, pods, claims or warning events.",
+            facts.nodes.len()
+        )
+    } else {
+        format!(
+            "{scope}: {critical} critical item(s); {} node issue(s) of {} node(s), {} unhealthy workload(s), {} failing pod(s), {} unbound claim(s), {} warning event(s).",
+            count(HealthCategory::Node),
+            facts.nodes.len(),
+            count(HealthCategory::Workload),
+            count(HealthCategory::Pod),
+            count(HealthCategory::Volume),
+            count(HealthCategory::Event),
+        )
+    };
+    HealthReport {
+        namespace: facts.namespace.clone(),
+        summary,
+        items,
+        next_steps,
+        server_report: facts.server_report.clone(),
+        tool_calls: 0,
+    }
+}
+
+/// Counts calls and turns tool failures into errors.
+struct Calls<'r, R> {
+    reader: &'r R,
+    count: usize,
+}
+
+impl<R: ClusterReader> Calls<'_, R> {
+    async fn call(
+        &mut self,
+        tool: ReadTool,
+        arguments: Vec<(&str, Option<Value>)>,
+    ) -> Result<ToolOutput, DiagnosisError> {
+        self.count += 1;
+        let output = self.reader.call(ReadCall::new(tool, arguments)).await?;
+        if output.is_error && !output.is_not_found() {
+            return Err(DiagnosisError::ToolFailed {
+                tool: tool.name(),
+                message: output.text,
+            });
+        }
+        Ok(output)
+    }
+
+    async fn list(
+        &mut self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+    ) -> Result<Vec<BTreeMap<String, String>>, DiagnosisError> {
+        let output = self
+            .call(
+                ReadTool::ResourcesList,
+                vec![
+                    ("apiVersion", Some(json!(api_version))),
+                    ("kind", Some(json!(kind))),
+                    ("namespace", namespace.map(|namespace| json!(namespace))),
+                ],
+            )
+            .await?;
+        Ok(rows(&output))
+    }
+
+    async fn get(
+        &mut self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Value>, DiagnosisError> {
+        let output = self
+            .call(
+                ReadTool::ResourcesGet,
+                vec![
+                    ("apiVersion", Some(json!("v1"))),
+                    ("kind", Some(json!(kind))),
+                    ("name", Some(json!(name))),
+                    ("namespace", namespace.map(|namespace| json!(namespace))),
+                ],
+            )
+            .await?;
+        if output.is_error {
+            return Ok(None);
+        }
+        Ok(Some(parse::object(&output)?))
+    }
+}
+
+/// Runs the health check, cluster-wide or in one namespace.
+pub async fn health_check<R: ClusterReader>(
+    reader: &R,
+    namespace: Option<&str>,
+) -> Result<HealthReport, DiagnosisError> {
+    let span = tracing::info_span!("health_check", namespace = namespace.unwrap_or("*"));
+    async move {
+        let mut calls = Calls { reader, count: 0 };
+        let mut prompt_arguments = Map::new();
+        if let Some(namespace) = namespace {
+            prompt_arguments.insert("namespace".to_string(), json!(namespace));
+        }
+        prompt_arguments.insert("check_events".to_string(), json!("true"));
+        calls.count += 1;
+        let server_report = reader.prompt(HEALTH_CHECK_PROMPT, prompt_arguments).await?;
+        let mut facts = HealthFacts {
+            namespace: namespace.map(str::to_string),
+            server_report,
+            ..HealthFacts::default()
+        };
+        for row in calls.list("v1", "Node", None).await? {
+            if let Some(name) = row.get("NAME")
+                && let Some(node) = calls.get("Node", None, name).await?
+            {
+                facts.nodes.push(node);
+            }
+        }
+        let suspicious: Vec<(String, String)> = calls
+            .list("v1", "Pod", namespace)
+            .await?
+            .into_iter()
+            .filter(row_is_suspicious)
+            .filter_map(|row| {
+                let pod_namespace = row
+                    .get("NAMESPACE")
+                    .cloned()
+                    .or_else(|| namespace.map(str::to_string))?;
+                Some((pod_namespace, row.get("NAME")?.clone()))
+            })
+            .collect();
+        for (pod_namespace, name) in suspicious.into_iter().take(MAX_PODS_EXAMINED) {
+            if let Some(pod) = calls.get("Pod", Some(&pod_namespace), &name).await? {
+                facts.suspicious_pods.push(pod);
+            }
+        }
+        for kind in ["Deployment", "StatefulSet", "DaemonSet"] {
+            for row in calls.list("apps/v1", kind, namespace).await? {
+                facts.workloads.push((kind.to_string(), row));
+            }
+        }
+        facts.claims = calls.list("v1", "PersistentVolumeClaim", namespace).await?;
+        let events = calls
+            .call(
+                ReadTool::EventsList,
+                vec![("namespace", namespace.map(|namespace| json!(namespace)))],
+            )
+            .await?;
+        facts.events = parse::events(&events)?;
+        let mut report = assess(&facts);
+        report.tool_calls = calls.count;
+        Ok(report)
+    }
+    .instrument(span)
+    .await
+}
+
+#[cfg(test)]
+mod tests;

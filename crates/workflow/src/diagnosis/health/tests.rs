@@ -1,0 +1,217 @@
+use serde_json::json;
+
+use super::*;
+
+fn row(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(column, cell)| (column.to_string(), cell.to_string()))
+        .collect()
+}
+
+fn node(name: &str, conditions: Value) -> Value {
+    json!({"metadata": {"name": name}, "status": {"conditions": conditions}})
+}
+
+fn ready() -> Value {
+    json!([{"type": "Ready", "status": "True"}, {"type": "MemoryPressure", "status": "False"}])
+}
+
+fn lines(report: &HealthReport) -> Vec<String> {
+    report
+        .items
+        .iter()
+        .map(|item| {
+            format!(
+                "{:?} {:?} {}: {}",
+                item.severity, item.category, item.subject, item.message
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn suspicious_rows_are_those_not_running_ready_and_unrestarted() {
+    assert!(!row_is_suspicious(&row(&[
+        ("STATUS", "Running"),
+        ("READY", "1/1"),
+        ("RESTARTS", "0")
+    ])));
+    assert!(!row_is_suspicious(&row(&[
+        ("STATUS", "Completed"),
+        ("READY", "0/1")
+    ])));
+    assert!(row_is_suspicious(&row(&[
+        ("STATUS", "Running"),
+        ("READY", "0/1"),
+        ("RESTARTS", "0")
+    ])));
+    assert!(row_is_suspicious(&row(&[
+        ("STATUS", "Running"),
+        ("READY", "1/1"),
+        ("RESTARTS", "3 (2m ago)")
+    ])));
+    assert!(row_is_suspicious(&row(&[
+        ("STATUS", "CrashLoopBackOff"),
+        ("READY", "0/1")
+    ])));
+    assert!(row_is_suspicious(&row(&[
+        ("STATUS", "Pending"),
+        ("READY", "0/1")
+    ])));
+}
+
+#[test]
+fn the_overview_lists_each_problem_once_with_a_severity_and_nothing_healthy() {
+    let crashing = json!({
+        "metadata": {"name": "checkout-7d-x", "namespace": "production",
+                     "ownerReferences": [{"kind": "ReplicaSet", "name": "checkout-7d"}]},
+        "spec": {"nodeName": "node-1", "containers": [{"name": "checkout", "image": "checkout:3"}]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "checkout", "ready": false, "restartCount": 14,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}]},
+    });
+    let bare_pending = json!({
+        "metadata": {"name": "warehouse-0", "namespace": "analytics"},
+        "spec": {"containers": [{"name": "w", "image": "w:1"}]},
+        "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "message": "0/2 nodes are available"}]},
+    });
+    let recovered = json!({
+        "metadata": {"name": "web-1", "namespace": "production"},
+        "spec": {"nodeName": "node-1", "containers": [{"name": "web", "image": "web:1"}]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "web", "ready": true, "restartCount": 0, "state": {"running": {}}}]},
+    });
+    let facts = HealthFacts {
+        namespace: None,
+        nodes: vec![
+            node("node-1", ready()),
+            node(
+                "node-2",
+                json!([{"type": "Ready", "status": "True"}, {"type": "DiskPressure", "status": "True", "message": "disk usage above 85%"}]),
+            ),
+        ],
+        suspicious_pods: vec![crashing, bare_pending, recovered],
+        workloads: vec![
+            (
+                "Deployment".into(),
+                row(&[
+                    ("NAMESPACE", "production"),
+                    ("NAME", "checkout"),
+                    ("READY", "0/2"),
+                ]),
+            ),
+            (
+                "Deployment".into(),
+                row(&[
+                    ("NAMESPACE", "production"),
+                    ("NAME", "web"),
+                    ("READY", "3/3"),
+                ]),
+            ),
+            (
+                "StatefulSet".into(),
+                row(&[
+                    ("NAMESPACE", "production"),
+                    ("NAME", "postgres"),
+                    ("READY", "1/2"),
+                ]),
+            ),
+            (
+                "DaemonSet".into(),
+                row(&[
+                    ("NAMESPACE", "kube-system"),
+                    ("NAME", "kube-proxy"),
+                    ("DESIRED", "3"),
+                    ("READY", "3"),
+                ]),
+            ),
+        ],
+        claims: vec![
+            row(&[
+                ("NAMESPACE", "staging"),
+                ("NAME", "report-archive"),
+                ("STATUS", "Pending"),
+                ("STORAGECLASS", "fast-ssd"),
+            ]),
+            row(&[
+                ("NAMESPACE", "production"),
+                ("NAME", "data-postgres-0"),
+                ("STATUS", "Bound"),
+            ]),
+        ],
+        events: vec![
+            Event {
+                object_kind: "Pod".into(),
+                object_name: "checkout-7d-x".into(),
+                namespace: "production".into(),
+                event_type: "Warning".into(),
+                reason: "BackOff".into(),
+                message: "Back-off restarting failed container (old)".into(),
+                timestamp: "1".into(),
+            },
+            Event {
+                object_kind: "Pod".into(),
+                object_name: "checkout-7d-x".into(),
+                namespace: "production".into(),
+                event_type: "Warning".into(),
+                reason: "BackOff".into(),
+                message: "Back-off restarting failed container".into(),
+                timestamp: "2".into(),
+            },
+            Event {
+                object_kind: "Pod".into(),
+                object_name: "web-1".into(),
+                namespace: "production".into(),
+                event_type: "Normal".into(),
+                reason: "Started".into(),
+                message: "Started container web".into(),
+                timestamp: "2".into(),
+            },
+        ],
+        server_report: "# Cluster Health Check Diagnostic Data".into(),
+    };
+    let report = assess(&facts);
+    assert_eq!(
+        lines(&report),
+        vec![
+            "Critical Workload Deployment production/checkout: 0/2 replicas ready",
+            "Critical Pod Pod analytics/warehouse-0: Pending (unschedulable)",
+            "Critical Pod Pod production/checkout-7d-x: CrashLoopBackOff (exit code 1), 14 restarts",
+            "Warning Node Node node-2: DiskPressure: disk usage above 85%",
+            "Warning Workload StatefulSet production/postgres: 1/2 replicas ready",
+            "Warning Volume PersistentVolumeClaim staging/report-archive: Pending, not Bound (storage class fast-ssd)",
+            "Warning Event Pod production/checkout-7d-x: BackOff: Back-off restarting failed container",
+        ]
+    );
+    assert_eq!(
+        report.next_steps,
+        vec![
+            "why is deployment checkout failing in production",
+            "why is pod warehouse-0 failing in analytics",
+            "why is statefulset postgres failing in production",
+            "list persistentvolumeclaims",
+            "show resource pressure",
+        ]
+    );
+    assert!(report.summary.starts_with("the cluster: 3 critical item(s); 1 node issue(s) of 2 node(s), 2 unhealthy workload(s), 2 failing pod(s), 1 unbound claim(s), 1 warning event(s)."), "{}", report.summary);
+}
+
+#[test]
+fn a_healthy_namespace_says_so() {
+    let facts = HealthFacts {
+        namespace: Some("monitoring".into()),
+        nodes: vec![node("node-1", ready())],
+        workloads: vec![(
+            "Deployment".into(),
+            row(&[("NAME", "grafana"), ("READY", "1/1")]),
+        )],
+        ..HealthFacts::default()
+    };
+    let report = assess(&facts);
+    assert!(report.items.is_empty());
+    assert!(report.next_steps.is_empty());
+    assert_eq!(
+        report.summary,
+        "namespace monitoring is healthy: 1 node(s) ready, no failing workloads, pods, claims or warning events."
+    );
+}
