@@ -1,0 +1,187 @@
+//! Newline-delimited JSON-RPC over the child's stdin and stdout, as an rmcp
+//! [`Transport`].
+//!
+//! rmcp's own stdio transport drops unparsable lines at `debug` level. The
+//! gateway wants them visible (a `warn` event and a metric) and wants to know
+//! the instant the server's stdout closes, to answer every waiting caller at
+//! once rather than after rmcp's drain period. Hence this small transport.
+
+use std::sync::Arc;
+
+use rmcp::RoleClient;
+use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
+use rmcp::transport::Transport;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+use crate::metrics::Metrics;
+
+/// Longest line accepted from the server. Large list results are a few MiB;
+/// anything beyond this is dropped (and counted) instead of growing the
+/// buffer without bound.
+pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How much of a dropped line is shown in the log event.
+const GARBAGE_PREVIEW_BYTES: usize = 120;
+
+/// The client side of one server process's stdio.
+pub(crate) struct LineTransport<R, W> {
+    /// The server's stdout.
+    reader: BufReader<R>,
+    /// The line being read; kept across calls because rmcp polls `receive`
+    /// inside `select!` and may drop it half-way through a line.
+    line: Vec<u8>,
+    /// Set while skipping the rest of an over-long line.
+    discarding: bool,
+    /// The server's stdin; `None` once closed. Shared with the `'static`
+    /// futures `send` returns.
+    writer: Arc<Mutex<Option<W>>>,
+    /// Cancelled when stdout closes: the signal that fails every caller of
+    /// this connection immediately.
+    closed: CancellationToken,
+    /// Where dropped lines are counted.
+    metrics: Arc<Metrics>,
+}
+
+impl<R, W> LineTransport<R, W> {
+    pub(crate) fn new(
+        reader: R,
+        writer: W,
+        closed: CancellationToken,
+        metrics: Arc<Metrics>,
+    ) -> Self
+    where
+        R: AsyncRead,
+    {
+        Self {
+            reader: BufReader::new(reader),
+            line: Vec::new(),
+            discarding: false,
+            writer: Arc::new(Mutex::new(Some(writer))),
+            closed,
+            metrics,
+        }
+    }
+}
+
+enum LineRead {
+    Line,
+    TooLong,
+    Eof,
+}
+
+impl<R, W> LineTransport<R, W>
+where
+    R: AsyncRead + Unpin + Send,
+{
+    async fn read_line(&mut self) -> std::io::Result<LineRead> {
+        loop {
+            let room = MAX_LINE_BYTES.saturating_sub(self.line.len()).max(1);
+            let limit = u64::try_from(room).unwrap_or(u64::MAX);
+            let before = self.line.len();
+            let read = (&mut self.reader)
+                .take(limit)
+                .read_until(b'\n', &mut self.line)
+                .await?;
+            if read == 0 && before == self.line.len() {
+                return Ok(LineRead::Eof);
+            }
+            let complete = self.line.last() == Some(&b'\n');
+            if self.discarding {
+                self.line.clear();
+                if complete {
+                    self.discarding = false;
+                }
+                continue;
+            }
+            if complete {
+                return Ok(LineRead::Line);
+            }
+            if self.line.len() >= MAX_LINE_BYTES {
+                self.line.clear();
+                self.discarding = true;
+                return Ok(LineRead::TooLong);
+            }
+        }
+    }
+}
+
+impl<R, W> Transport<RoleClient> for LineTransport<R, W>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    type Error = std::io::Error;
+
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleClient>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        let writer = self.writer.clone();
+        async move {
+            let mut bytes = serde_json::to_vec(&item).map_err(std::io::Error::other)?;
+            bytes.push(b'\n');
+            let mut writer = writer.lock().await;
+            let stdin = writer.as_mut().ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::NotConnected, "server stdin is closed")
+            })?;
+            stdin.write_all(&bytes).await?;
+            stdin.flush().await
+        }
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleClient>> {
+        loop {
+            match self.read_line().await {
+                Ok(LineRead::Line) => {}
+                Ok(LineRead::TooLong) => {
+                    self.metrics.garbage_line();
+                    tracing::warn!(
+                        limit = MAX_LINE_BYTES,
+                        "dropped an over-long line from the MCP server"
+                    );
+                    continue;
+                }
+                Ok(LineRead::Eof) => {
+                    tracing::info!("the MCP server closed its stdout");
+                    self.closed.cancel();
+                    return None;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "reading the MCP server's stdout failed");
+                    self.closed.cancel();
+                    return None;
+                }
+            }
+            let text = self.line.trim_ascii();
+            if text.is_empty() {
+                self.line.clear();
+                continue;
+            }
+            let parsed = serde_json::from_slice::<RxJsonRpcMessage<RoleClient>>(text);
+            match parsed {
+                Ok(message) => {
+                    self.line.clear();
+                    return Some(message);
+                }
+                Err(error) => {
+                    self.metrics.garbage_line();
+                    let preview =
+                        String::from_utf8_lossy(&text[..text.len().min(GARBAGE_PREVIEW_BYTES)]);
+                    tracing::warn!(%error, line = %preview, "dropped a line from the MCP server that is not JSON-RPC");
+                    self.line.clear();
+                }
+            }
+        }
+    }
+
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        // Dropping stdin is what tells the server to exit.
+        let stdin = self.writer.lock().await.take();
+        if let Some(mut stdin) = stdin {
+            stdin.shutdown().await.ok();
+        }
+        Ok(())
+    }
+}
