@@ -28,6 +28,8 @@ enum Command {
     Completions(cmd::completions::Args),
     /// Print the man page.
     Man(cmd::man::Args),
+    /// Serve simulated Kubernetes clusters (the built-in demo, or scenario files).
+    Sim(cmd::sim::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Command::Config(args) => cmd::config::run(args),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Man(args) => cmd::man::run(args),
+        Command::Sim(args) => cmd::sim::run(args),
     };
     outcome.unwrap_or_else(|error| {
         eprintln!("kubeop: {error:#}");
