@@ -1,10 +1,13 @@
 //! The gateway with the real `kubernetes-mcp-server` 0.0.67.
 //!
-//! These tests point the server at an API server that refuses connections:
-//! the server still initializes, lists its tools and prompts, renders its
-//! kubeconfig, and answers every cluster call with an `isError` result at
-//! once. That is enough to check the catalog, the backstop, schema checks and
-//! kubeconfig redaction against the real thing.
+//! The first tests point the server at an API server that refuses
+//! connections: the server still initializes, lists its tools and prompts,
+//! renders its kubeconfig, and answers every cluster call with an `isError`
+//! result at once. That is enough to check the catalog, the backstop, schema
+//! checks and kubeconfig redaction against the real thing. The rest run
+//! against the simulated cluster (`crates/sim`): Secret redaction in every
+//! output form, `context` routing across two clusters, 200 concurrent mixed
+//! calls, and a SIGKILL of the server under load.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -275,4 +278,380 @@ async fn unknown_tools_and_bad_arguments_never_reach_the_server() {
         2
     );
     gateway.shutdown().await.expect("shutdown");
+}
+
+// ---------------------------------------------------------------------------
+// Against the simulated cluster.
+// ---------------------------------------------------------------------------
+
+const DB_PASSWORD: &str = "s3cr3t-db-password";
+const API_TOKEN: &str = "tok-api-7f3a9c";
+
+fn base64(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (index, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if index <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The secret values in every form a result could show them.
+fn leaked(text: &str) -> Option<String> {
+    [DB_PASSWORD, API_TOKEN]
+        .into_iter()
+        .flat_map(|secret| [secret.to_owned(), base64(secret)])
+        .find(|form| text.contains(form.as_str()))
+}
+
+fn shop_objects() -> Vec<Value> {
+    vec![
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1",
+               "labels": {"kubernetes.io/hostname": "node-1"},
+               "annotations": {"sim.kubeop.dev/cpu-usage": "500m", "sim.kubeop.dev/memory-usage": "1Gi",
+                               "sim.kubeop.dev/kubelet-logs": "I1125 kubelet started\n"}},
+               "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                          "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"}}}),
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "tool", "namespace": "shop",
+               "annotations": {"sim.kubeop.dev/logs": "hello from tool\n", "sim.kubeop.dev/cpu-usage": "10m",
+                               "sim.kubeop.dev/memory-usage": "20Mi"}},
+               "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "busybox:1.36"}]}}),
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"},
+               "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                        "template": {"metadata": {"labels": {"app": "web"}},
+                                     "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}}),
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "shop"},
+               "data": {"mode": "fast"}}),
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop"},
+               "type": "Opaque", "data": {"password": base64(DB_PASSWORD), "token": base64(API_TOKEN)}}),
+    ]
+}
+
+struct SimGateway {
+    gateway: Gateway,
+    key: GrantKey,
+    env: e2e::SimEnv,
+}
+
+impl SimGateway {
+    async fn start(list_output: Option<mcp_gateway::ListOutput>) -> Self {
+        let env = e2e::SimEnv::start("shop-cluster", shop_objects()).await;
+        let key = GrantKey::generate().expect("key");
+        let mut config =
+            GatewayConfig::with_server(ServerCommand::binary(e2e::mcp_server_binary()));
+        config.kubeconfig = Some(env.kubeconfig.clone());
+        config.list_output = list_output;
+        let gateway = Gateway::start(config, GrantVerifier::new(key.clone()))
+            .await
+            .expect("gateway starts");
+        gateway
+            .wait_ready(Duration::from_secs(60))
+            .await
+            .expect("the real server starts against the simulated cluster");
+        Self { gateway, key, env }
+    }
+
+    fn approved(&self, tool: &str, arguments: Value) -> ToolCall {
+        let arguments = args(arguments);
+        let grant = self.key.issue(
+            &format!("plan-{tool}-{}", PlanHash::of_call(tool, &arguments)),
+            PlanHash::of_call(tool, &arguments),
+            "tester",
+            SystemTime::now(),
+            Duration::from_secs(60),
+        );
+        ToolCall::new(tool, arguments).with_grant(grant)
+    }
+
+    async fn ok(&self, call: ToolCall) -> String {
+        let tool = call.tool.clone();
+        let output = self
+            .gateway
+            .call(call)
+            .await
+            .unwrap_or_else(|error| panic!("{tool} failed: {error}"));
+        assert!(
+            !output.is_error,
+            "{tool} returned an error: {}",
+            output.text
+        );
+        if let Some(form) = leaked(&output.text) {
+            panic!("{tool} leaked {form}: {}", output.text);
+        }
+        output.text
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_are_redacted_in_every_tool_that_can_show_them() {
+    for list_output in [
+        mcp_gateway::ListOutput::Table,
+        mcp_gateway::ListOutput::Yaml,
+    ] {
+        let sim = SimGateway::start(Some(list_output)).await;
+        let get = sim
+            .ok(ToolCall::new("resources_get", args(json!({"apiVersion": "v1", "kind": "Secret", "name": "db", "namespace": "shop"}))))
+            .await;
+        assert!(get.contains("password: \"<redacted: 24 bytes>\""), "{get}");
+        assert!(get.contains("token: \"<redacted: 20 bytes>\""), "{get}");
+        for namespace in [Some("shop"), None] {
+            let mut arguments = json!({"apiVersion": "v1", "kind": "Secret"});
+            if let Some(namespace) = namespace {
+                arguments["namespace"] = json!(namespace);
+            }
+            let list = sim
+                .ok(ToolCall::new("resources_list", args(arguments)))
+                .await;
+            assert!(list.contains("db"), "{list}");
+            if list_output == mcp_gateway::ListOutput::Yaml {
+                assert!(
+                    list.contains("password: \"<redacted: 24 bytes>\""),
+                    "{list}"
+                );
+            }
+        }
+        let echo = sim
+            .ok(sim.approved(
+                "resources_create_or_update",
+                json!({"resource": format!(
+                    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\n  namespace: shop\ntype: Opaque\nstringData:\n  token: {API_TOKEN}\ndata:\n  password: {}\n",
+                    base64(DB_PASSWORD)
+                )}),
+            ))
+            .await;
+        assert!(echo.contains("<redacted: "), "{echo}");
+        let status = sim.gateway.status().await.expect("status");
+        assert!(status.metrics.redactions >= 4, "{status:?}");
+        sim.gateway.shutdown().await.expect("shutdown");
+        drop(sim.env);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_context_argument_routes_to_the_named_cluster() {
+    let namespace =
+        |name: &str| json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+    let alpha = sim::SimCluster::start(
+        vec![namespace("only-in-alpha")],
+        sim::ClusterOptions::new("alpha"),
+    )
+    .await
+    .expect("cluster alpha");
+    let beta = sim::SimCluster::start(
+        vec![namespace("only-in-beta")],
+        sim::ClusterOptions::new("beta"),
+    )
+    .await
+    .expect("cluster beta");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    sim::kubeconfig::write(
+        &kubeconfig,
+        &sim::kubeconfig::render(
+            &[alpha.kubeconfig_entry(), beta.kubeconfig_entry()],
+            sim::kubeconfig::ReadOnlyContexts::Omit,
+        ),
+    )
+    .expect("kubeconfig");
+    let mut config = GatewayConfig::with_server(ServerCommand::binary(e2e::mcp_server_binary()));
+    config.kubeconfig = Some(kubeconfig);
+    let gateway = Gateway::start(
+        config,
+        GrantVerifier::new(GrantKey::generate().expect("key")),
+    )
+    .await
+    .expect("gateway starts");
+    gateway
+        .wait_ready(Duration::from_secs(60))
+        .await
+        .expect("ready");
+
+    let namespaces = |context: Option<&str>| {
+        let mut arguments = Map::new();
+        if let Some(context) = context {
+            arguments.insert("context".into(), json!(context));
+        }
+        gateway.call(ToolCall::new("namespaces_list", arguments))
+    };
+    let default = namespaces(None).await.expect("default context").text;
+    let in_alpha = namespaces(Some("alpha")).await.expect("alpha").text;
+    let in_beta = namespaces(Some("beta")).await.expect("beta").text;
+    assert!(
+        default.contains("only-in-alpha") && !default.contains("only-in-beta"),
+        "{default}"
+    );
+    assert!(
+        in_alpha.contains("only-in-alpha") && !in_alpha.contains("only-in-beta"),
+        "{in_alpha}"
+    );
+    assert!(
+        in_beta.contains("only-in-beta") && !in_beta.contains("only-in-alpha"),
+        "{in_beta}"
+    );
+    let contexts = gateway
+        .call(ToolCall::new("configuration_contexts_list", Map::new()))
+        .await
+        .expect("contexts")
+        .text;
+    assert!(
+        contexts.contains("alpha") && contexts.contains("beta"),
+        "{contexts}"
+    );
+    let unknown = gateway
+        .call(ToolCall::new(
+            "namespaces_list",
+            args(json!({"context": "gamma"})),
+        ))
+        .await
+        .expect("an unknown context is the server's tool error");
+    assert!(unknown.is_error, "{unknown:?}");
+    gateway.shutdown().await.expect("shutdown");
+}
+
+/// One of the mixed calls of the concurrency test, and how to tell its answer.
+fn mixed_call(index: usize) -> (ToolCall, &'static str) {
+    match index % 5 {
+        0 => (
+            ToolCall::new(
+                "pods_get",
+                args(json!({"name": "tool", "namespace": "shop"})),
+            ),
+            "name: tool",
+        ),
+        1 => (
+            ToolCall::new(
+                "resources_get",
+                args(
+                    json!({"apiVersion": "v1", "kind": "ConfigMap", "name": "settings", "namespace": "shop"}),
+                ),
+            ),
+            "mode: fast",
+        ),
+        2 => (ToolCall::new("namespaces_list", Map::new()), "shop"),
+        3 => (
+            ToolCall::new("configuration_view", Map::new()),
+            "shop-cluster",
+        ),
+        // Throttled by the server (an access review first): a few of these.
+        _ if index % 20 == 4 => (
+            ToolCall::new("pods_list_in_namespace", args(json!({"namespace": "shop"}))),
+            "tool",
+        ),
+        _ => (
+            ToolCall::new(
+                "resources_get",
+                args(
+                    json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "namespace": "shop"}),
+                ),
+            ),
+            "replicas: 2",
+        ),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_mixed_calls_are_all_answered_correctly() {
+    let sim = SimGateway::start(None).await;
+    let mut callers = Vec::new();
+    for index in 0..200 {
+        let gateway = sim.gateway.clone();
+        callers.push(tokio::spawn(async move {
+            let (call, expected) = mixed_call(index);
+            let tool = call.tool.clone();
+            (tool, expected, gateway.call(call).await)
+        }));
+    }
+    for caller in callers {
+        let (tool, expected, outcome) = caller.await.expect("caller task");
+        let output = outcome.unwrap_or_else(|error| panic!("{tool}: {error}"));
+        assert!(!output.is_error, "{tool}: {}", output.text);
+        assert!(
+            output.text.contains(expected),
+            "{tool} without {expected:?}: {}",
+            output.text
+        );
+    }
+    let status = sim.gateway.status().await.expect("status");
+    assert_eq!(status.metrics.completed, 200);
+    assert_eq!((status.in_flight, status.queued), (0, 0));
+    sim.gateway.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_of_the_real_server_under_load_answers_everyone_and_recovers() {
+    let sim = SimGateway::start(None).await;
+    let pid = sim
+        .gateway
+        .status()
+        .await
+        .expect("status")
+        .pid
+        .expect("pid");
+    let mut callers = Vec::new();
+    for index in 0..150 {
+        let gateway = sim.gateway.clone();
+        callers.push(tokio::spawn(async move {
+            // Keep calling until the kill has been seen, so the kill lands under load.
+            let mut answered = 0usize;
+            loop {
+                let (call, _) = mixed_call(index);
+                match gateway.call(call).await {
+                    Ok(output) => {
+                        assert!(!output.is_error, "{}", output.text);
+                        answered += 1;
+                    }
+                    Err(GatewayError::ConnectionLost { .. } | GatewayError::Unavailable { .. }) => {
+                        return answered;
+                    }
+                    Err(other) => panic!("unexpected error under a kill: {other}"),
+                }
+            }
+        }));
+    }
+    // Kill once a good share of the load has been answered.
+    loop {
+        let status = sim.gateway.status().await.expect("status");
+        if status.metrics.completed >= 300 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    for caller in callers {
+        caller.await.expect("every caller is answered");
+    }
+    sim.gateway
+        .wait_ready(Duration::from_secs(60))
+        .await
+        .expect("the gateway restarts the server");
+    let after = sim
+        .ok(ToolCall::new(
+            "pods_get",
+            args(json!({"name": "tool", "namespace": "shop"})),
+        ))
+        .await;
+    assert!(after.contains("name: tool"), "{after}");
+    let status = sim.gateway.status().await.expect("status");
+    assert_eq!(status.generation, 2);
+    assert_ne!(status.pid, Some(pid));
+    assert!(status.reason.is_none());
+    sim.gateway.shutdown().await.expect("shutdown");
 }
