@@ -1,0 +1,2164 @@
+//! The decision: tokens → facts (slots filled from flags and phrases) → one
+//! [`Intent`], by fixed rules in a fixed order. The order encodes the safety
+//! rule: a live change verb anywhere makes the request a mutation or a
+//! question, never a read.
+
+use std::borrow::Cow;
+
+use crate::intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool};
+use crate::kinds::{Number, ResourceKind};
+use crate::lexer::{Shape, Token, lex};
+use crate::manifest;
+use crate::vocab::{Change, Lex, W};
+
+/// Longest request classified. Longer text is refused with a `clarify`
+/// rather than truncated: a truncated request could lose its change verb.
+pub const MAX_REQUEST_BYTES: usize = 4096;
+
+/// Most tokens classified; the per-token bookkeeping lives on the stack.
+const MAX_TOKENS: usize = 160;
+
+/// The image of a generic debug pod.
+pub const DEBUG_IMAGE: &str = "busybox";
+
+/// The image of a network-test debug pod (DNS, connectivity, curl, tcpdump).
+pub const NETWORK_DEBUG_IMAGE: &str = "nicolaka/netshoot";
+
+/// Commands after `|` that only filter text: a read piped into them stays a read.
+const HARMLESS_FILTERS: &[&str] = &[
+    "grep", "egrep", "fgrep", "head", "tail", "wc", "sort", "uniq", "less", "more", "jq", "yq",
+    "cut", "column", "cat", "tr", "nl",
+];
+
+/// Classifies one request. Pure, deterministic, allocation-light: one lower-case
+/// copy of the text, one token vector, the strings of the answer.
+pub fn classify(text: &str) -> Intent {
+    if text.len() > MAX_REQUEST_BYTES {
+        return Intent::clarify(
+            vec![Param::Intent],
+            format!(
+                "That request is longer than {MAX_REQUEST_BYTES} bytes. What is the one thing you want me to do?"
+            ),
+        );
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut tokens = Vec::with_capacity(32);
+    lex(text, &lower, &mut tokens);
+    if tokens.len() > MAX_TOKENS {
+        return Intent::clarify(
+            vec![Param::Intent],
+            "That request is too long for me to be sure of it. What is the one thing you want me to do?",
+        );
+    }
+    let mut analysis = Analysis::new(&tokens);
+    analysis.scan();
+    analysis.decide()
+}
+
+/// Where a candidate value stands relative to the words around it; decides
+/// whether it is a name, a namespace or a context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Right after "named"/"called", or a quoted string.
+    Named,
+    /// Right after the kind word ("pod web").
+    AfterKind,
+    /// Right before a singular kind word ("the web deployment").
+    BeforeKind,
+    /// Right before a plural kind word ("staging pods"): a namespace.
+    BeforePlural,
+    /// After "in"/"on"/"inside": a namespace.
+    In,
+    /// After "of"/"for"/"from"/"by": a name if one is needed, else a namespace.
+    Of,
+    /// After "to": a namespace for creations, else a name.
+    To,
+    /// Right after a verb ("restart web").
+    AfterVerb,
+    /// Anywhere else.
+    Other,
+}
+
+/// Slots and facts gathered from the tokens.
+struct Analysis<'t, 'a> {
+    tokens: &'t [Token<'a>],
+    /// Tokens already consumed as a value or a phrase.
+    used: [bool; MAX_TOKENS],
+    /// Live change verbs: (token index, verb).
+    changes: Vec<(usize, Change)>,
+    namespace: Option<String>,
+    all_namespaces: bool,
+    context: Option<String>,
+    container: Option<String>,
+    previous: bool,
+    tail: Option<u32>,
+    replicas: Option<u32>,
+    image: Option<String>,
+    label_selector: Option<String>,
+    field_selector: Option<String>,
+    port: Option<u16>,
+    grace_period: Option<u32>,
+    minified: Option<bool>,
+    node_query: Option<String>,
+    command: Option<Vec<String>>,
+    literals: Vec<(String, String)>,
+    schedule: Option<String>,
+    /// `-f FILE`: a manifest on disk kubeop cannot read.
+    file: bool,
+    /// `--all` or "all pods" with a change: a bulk change.
+    bulk: bool,
+    chained: bool,
+    unsafe_pipe: bool,
+    switch_context: bool,
+    rbac: bool,
+    rbac_subject: Option<String>,
+    kubectl: bool,
+    rollout_read: bool,
+}
+
+fn is_name_shaped(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 253
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        && text.bytes().any(|b| b.is_ascii_alphanumeric())
+        && !text.starts_with(['-', '.'])
+}
+
+fn is_image_shaped(text: &str) -> bool {
+    !text.is_empty()
+        && text.contains([':', '/'])
+        && !text.starts_with(['/', ':'])
+        && !text.contains("://")
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:/@".contains(&b))
+}
+
+fn parse_number(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn owned(text: &str) -> String {
+    text.to_ascii_lowercase()
+}
+
+impl<'t, 'a> Analysis<'t, 'a> {
+    fn new(tokens: &'t [Token<'a>]) -> Self {
+        Analysis {
+            tokens,
+            used: [false; MAX_TOKENS],
+            changes: Vec::new(),
+            namespace: None,
+            all_namespaces: false,
+            context: None,
+            container: None,
+            previous: false,
+            tail: None,
+            replicas: None,
+            image: None,
+            label_selector: None,
+            field_selector: None,
+            port: None,
+            grace_period: None,
+            minified: None,
+            node_query: None,
+            command: None,
+            literals: Vec::new(),
+            schedule: None,
+            file: false,
+            bulk: false,
+            chained: false,
+            unsafe_pipe: false,
+            switch_context: false,
+            rbac: false,
+            rbac_subject: None,
+            kubectl: false,
+            rollout_read: false,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    fn w(&self, i: usize) -> Option<W> {
+        self.tokens.get(i).and_then(Token::w)
+    }
+
+    fn is_w(&self, i: usize, w: W) -> bool {
+        self.w(i) == Some(w)
+    }
+
+    fn low(&self, i: usize) -> &'a str {
+        self.tokens.get(i).map_or("", |t| t.low)
+    }
+
+    fn use_token(&mut self, i: usize) {
+        if i < self.used.len() {
+            self.used[i] = true;
+        }
+    }
+
+    /// A free token that can hold a value (a name, a namespace...).
+    fn is_value(&self, i: usize) -> bool {
+        let Some(token) = self.tokens.get(i) else { return false };
+        !self.used[i]
+            && match token.shape {
+                Shape::Quoted => true,
+                Shape::Word => token.lex == Lex::Unknown && is_name_shaped(token.low),
+                _ => false,
+            }
+    }
+
+    /// A token that carries no meaning of its own ("the", "my", "please").
+    fn is_filler(&self, i: usize) -> bool {
+        matches!(self.w(i), Some(W::Filler | W::Polite | W::Kubectl))
+    }
+
+    /// The index of the previous token that is not a filler.
+    fn prev_meaningful(&self, i: usize) -> Option<usize> {
+        (0..i).rev().find(|&j| !self.is_filler(j))
+    }
+
+    /// The index of the next token that is not a filler.
+    fn next_meaningful(&self, i: usize) -> Option<usize> {
+        (i + 1..self.len()).find(|&j| !self.is_filler(j))
+    }
+
+    /// The value right after `i` (skipping fillers), if there is one.
+    fn value_after(&self, i: usize) -> Option<usize> {
+        self.next_meaningful(i).filter(|&j| self.is_value(j))
+    }
+
+    // ---------------------------------------------------------------- scan
+
+    fn scan(&mut self) {
+        self.scan_operators();
+        self.scan_flags();
+        self.scan_assignments();
+        self.scan_context_phrases();
+        self.scan_switch();
+        self.scan_namespace_phrases();
+        self.scan_container_phrases();
+        self.scan_numbers();
+        self.scan_rbac();
+        self.scan_changes();
+        self.scan_images();
+    }
+
+    /// Chains (`;`, `&&`, `||`), pipes into harmless filters, `--` commands.
+    fn scan_operators(&mut self) {
+        let mut i = 0;
+        while i < self.len() {
+            let token = self.tokens[i];
+            match token.shape {
+                Shape::Chain => {
+                    self.chained = true;
+                    self.use_token(i);
+                }
+                Shape::Pipe => {
+                    self.use_token(i);
+                    let next = self.low(i + 1);
+                    if HARMLESS_FILTERS.contains(&next) {
+                        // The filter and its arguments, up to the next operator.
+                        let mut j = i + 1;
+                        while j < self.len()
+                            && !matches!(self.tokens[j].shape, Shape::Pipe | Shape::Chain)
+                        {
+                            self.use_token(j);
+                            j += 1;
+                        }
+                        i = j;
+                        continue;
+                    }
+                    self.unsafe_pipe = true;
+                }
+                Shape::DoubleDash => {
+                    let mut command = Vec::new();
+                    for j in i..self.len() {
+                        self.use_token(j);
+                        if j > i {
+                            let part = &self.tokens[j];
+                            match part.shape {
+                                Shape::Chain | Shape::Pipe => {
+                                    // A chain inside the command line: a shell will run it.
+                                    command.push(part.raw.to_owned());
+                                }
+                                Shape::Quoted => {
+                                    command.push(part.raw.to_owned());
+                                }
+                                Shape::Flag | Shape::Assign => {
+                                    let mut text = part.raw.to_owned();
+                                    if let Some(value) = part.value {
+                                        text.push('=');
+                                        text.push_str(value);
+                                    }
+                                    command.push(text);
+                                }
+                                _ => command.push(part.raw.to_owned()),
+                            }
+                        }
+                    }
+                    if !command.is_empty() {
+                        self.command = Some(command);
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+
+    /// The value of a flag: attached (`--x=v`) or the next word.
+    fn flag_value(&mut self, i: usize) -> Option<&'a str> {
+        if let Some(value) = self.tokens[i].value {
+            return Some(value);
+        }
+        let next = self.tokens.get(i + 1)?;
+        if matches!(next.shape, Shape::Word | Shape::Quoted) && !self.used[i + 1] {
+            self.use_token(i + 1);
+            return Some(next.raw);
+        }
+        None
+    }
+
+    fn scan_flags(&mut self) {
+        for i in 0..self.len() {
+            let token = self.tokens[i];
+            if token.shape != Shape::Flag || self.used[i] {
+                continue;
+            }
+            self.use_token(i);
+            self.kubectl = true;
+            match token.low {
+                "-n" | "--namespace" | "--ns" => {
+                    if let Some(v) = self.flag_value(i) {
+                        self.namespace = Some(owned(v));
+                    }
+                }
+                "-a" | "--all-namespaces" | "--all-ns" => self.all_namespaces = true,
+                "--context" | "--cluster" | "--kube-context" => {
+                    if let Some(v) = self.flag_value(i) {
+                        self.context = Some(v.to_owned());
+                    }
+                }
+                "-c" | "--container" => {
+                    if let Some(v) = self.flag_value(i) {
+                        self.container = Some(owned(v));
+                    }
+                }
+                "-p" | "--previous" => self.previous = true,
+                "--tail" | "--tail-lines" | "--lines" => {
+                    self.tail = self.flag_value(i).and_then(parse_number);
+                }
+                "--replicas" => self.replicas = self.flag_value(i).and_then(parse_number),
+                "--image" => self.image = self.flag_value(i).map(str::to_owned),
+                "-l" | "--selector" | "--label" | "--labels" => {
+                    self.label_selector = self.selector_value(i);
+                }
+                "--field-selector" => self.field_selector = self.flag_value(i).map(str::to_owned),
+                "--port" | "--target-port" | "--container-port" => {
+                    self.port = self.flag_value(i).and_then(parse_number).and_then(|p| u16::try_from(p).ok());
+                }
+                "--grace-period" => self.grace_period = self.flag_value(i).and_then(parse_number),
+                "--minify" => self.minified = Some(true),
+                "--query" => self.node_query = self.flag_value(i).map(str::to_owned),
+                "--schedule" => self.schedule = self.flag_value(i).map(str::to_owned),
+                "--from-literal" => {
+                    if let Some(pair) = self.selector_value(i)
+                        && let Some((key, value)) = pair.split_once('=')
+                    {
+                        self.literals.push((key.to_owned(), value.to_owned()));
+                    }
+                }
+                "--all" => self.bulk = true,
+                "-f" | "--filename" | "-k" | "--kustomize" => {
+                    let file = token.value.or_else(|| {
+                        self.tokens
+                            .get(i + 1)
+                            .filter(|t| t.shape == Shape::Word && t.low.contains(['.', '/']))
+                            .map(|t| t.raw)
+                    });
+                    if file.is_some() {
+                        if token.value.is_none() {
+                            self.use_token(i + 1);
+                        }
+                        self.file = true;
+                    }
+                }
+                "-o" | "--output" | "--sort-by" | "--since" | "--since-time" | "--timeout"
+                | "--restart" | "--type" | "--from-file" | "--from-env-file" | "--template"
+                | "--revision" | "--to-revision" | "--limit-bytes" | "--pod-running-timeout"
+                | "--as" | "--as-group" | "--user" | "--kubeconfig" | "--request-timeout"
+                | "--field-manager" | "--dry-run" | "--cascade" | "--overrides"
+                | "--max-log-requests" | "--subresource" | "--chunk-size" | "--min"
+                | "--max" | "--cpu-percent" | "--protocol" | "--name" | "--env"
+                | "--requests" | "--limits" | "--serviceaccount" => {
+                    let value = self.flag_value(i);
+                    if token.low == "--name"
+                        && let Some(v) = value
+                    {
+                        self.rbac_subject.get_or_insert_with(|| owned(v));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A selector value: `--selector=app=web`, `-l app=web`, `-l 'app in (a,b)'`.
+    fn selector_value(&mut self, i: usize) -> Option<String> {
+        let token = self.tokens[i];
+        if let Some(value) = token.value {
+            return Some(value.to_owned());
+        }
+        let next = self.tokens.get(i + 1)?;
+        if self.used[i + 1] {
+            return None;
+        }
+        match (next.shape, next.value) {
+            (Shape::Assign, Some(value)) => {
+                self.use_token(i + 1);
+                Some(format!("{}={}", next.raw, value))
+            }
+            (Shape::Word | Shape::Quoted, _) => {
+                self.use_token(i + 1);
+                Some(next.raw.to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    /// `namespace=x`, `replicas=3`, `image=nginx`; other `key=value` words are
+    /// label selectors ("pods with label app=web") or `container=image` pairs.
+    fn scan_assignments(&mut self) {
+        for i in 0..self.len() {
+            let token = self.tokens[i];
+            if token.shape != Shape::Assign || self.used[i] {
+                continue;
+            }
+            let value = token.value.unwrap_or("");
+            match token.low {
+                "namespace" | "ns" => self.namespace = Some(owned(value)),
+                "context" | "cluster" => self.context = Some(value.to_owned()),
+                "replicas" | "scale" => self.replicas = parse_number(value),
+                "image" => self.image = Some(value.to_owned()),
+                "container" => self.container = Some(owned(value)),
+                "tail" | "lines" => self.tail = parse_number(value),
+                _ => continue,
+            }
+            self.use_token(i);
+        }
+    }
+
+    /// "--context x" is done; here "on the prod-eu cluster", "context x",
+    /// "in cluster x", "x context".
+    fn scan_context_phrases(&mut self) {
+        for i in 0..self.len() {
+            if self.used[i] || !matches!(self.w(i), Some(W::Context | W::Cluster)) {
+                continue;
+            }
+            let plural = self.low(i).ends_with('s');
+            if let Some(j) = self.value_after(i)
+                && !plural
+                && !matches!(self.tokens.get(j + 1).and_then(Token::kind), Some(_))
+            {
+                self.context = Some(self.tokens[j].raw.to_owned());
+                self.use_token(i);
+                self.use_token(j);
+            } else if i > 0
+                && self.is_value(i - 1)
+                && !matches!(self.w(i + 1), Some(W::Health | W::Okay))
+                && self.prev_meaningful(i - 1).is_none_or(|p| {
+                    matches!(
+                        self.w(p),
+                        Some(W::On | W::In | W::Of | W::For | W::From | W::To | W::Using | W::Across | W::Switch | W::Be | W::Question)
+                    ) || matches!(self.w(p), Some(W::Change(_)))
+                })
+            {
+                self.context = Some(self.tokens[i - 1].raw.to_owned());
+                self.use_token(i);
+                self.use_token(i - 1);
+            }
+        }
+    }
+
+    /// "switch to staging-eu", "use context x", "kubectl config use-context x",
+    /// "change the context to x", "kubectx x".
+    fn scan_switch(&mut self) {
+        for i in 0..self.len() {
+            let w = self.w(i);
+            let explicit = matches!(w, Some(W::UseContext));
+            let switch_word = matches!(w, Some(W::Switch));
+            let change_word = matches!(w, Some(W::Change(Change::Edit | Change::Set | Change::Other)));
+            if !(explicit || switch_word || change_word) {
+                continue;
+            }
+            // The words that follow up to the value: "to", "the", "context", "cluster", "over".
+            let mut j = i + 1;
+            let mut mentions_context = explicit || self.context.is_some() && self.used[i..].iter().any(|u| *u);
+            let mut mentions_to = false;
+            while j < self.len() {
+                match self.w(j) {
+                    Some(W::To | W::Filler | W::Polite | W::Into | W::On) => {
+                        mentions_to |= self.is_w(j, W::To);
+                    }
+                    Some(W::Context | W::Cluster | W::Kubectl) => mentions_context = true,
+                    _ if self.low(j) == "over" => {}
+                    _ => break,
+                }
+                j += 1;
+            }
+            let first_word = self.prev_meaningful(i).is_none();
+            let context_named_here = self.context.is_some()
+                && (mentions_context
+                    || self.tokens[i + 1..].iter().any(|t| matches!(t.w(), Some(W::Context | W::Cluster))));
+            let value_here = self.is_value(j);
+            let is_switch = if explicit {
+                true
+            } else if switch_word {
+                mentions_context || context_named_here || (value_here && (mentions_to || first_word))
+            } else {
+                // "change"/"set" only switch when a context or cluster is named.
+                (mentions_context || context_named_here)
+                    && (value_here || self.context.is_some())
+                    && !self.tokens.iter().any(|t| matches!(t.w(), Some(W::Image | W::Replicas)))
+            };
+            if !is_switch {
+                continue;
+            }
+            self.switch_context = true;
+            self.use_token(i);
+            if value_here && (self.context.is_none() || !context_named_here) {
+                self.context = Some(self.tokens[j].raw.to_owned());
+                self.use_token(j);
+            }
+            return;
+        }
+    }
+
+    /// "in namespace x", "in the x namespace", "-n" is done, "across all
+    /// namespaces", "ns x" next to another kind.
+    fn scan_namespace_phrases(&mut self) {
+        let other_kind = self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.kind(), Some((kind, _)) if kind != ResourceKind::Namespace))
+            || self.tokens.iter().any(|t| {
+                matches!(
+                    t.w(),
+                    Some(W::Logs | W::Top | W::Usage | W::Health | W::Wrong | W::Troubleshoot | W::Pressure | W::Rbac | W::Who | W::Debug | W::Running | W::Pending)
+                )
+            });
+        for i in 0..self.len() {
+            if self.used[i] {
+                continue;
+            }
+            let Some((ResourceKind::Namespace, number)) = self.tokens[i].kind() else { continue };
+            if self.tokens[i].value.is_some() {
+                continue;
+            }
+            let prev = self.prev_meaningful(i);
+            let prev_w = prev.and_then(|p| self.w(p));
+            let after_prep = matches!(
+                prev_w,
+                Some(W::In | W::From | W::Of | W::For | W::Across | W::Into | W::To | W::On | W::All)
+            );
+            if number == Number::Plural
+                && matches!(prev_w, Some(W::All | W::Across))
+            {
+                self.all_namespaces = true;
+                self.use_token(i);
+                if let Some(p) = prev {
+                    self.use_token(p);
+                }
+                continue;
+            }
+            if let Some(j) = self.value_after(i)
+                && (after_prep || other_kind)
+            {
+                self.namespace = Some(owned(self.tokens[j].raw));
+                self.use_token(i);
+                self.use_token(j);
+                continue;
+            }
+            if let Some(p) = prev
+                && self.is_value(p)
+                && (other_kind
+                    || self
+                        .prev_meaningful(p)
+                        .is_some_and(|q| matches!(self.w(q), Some(W::In | W::From | W::Of | W::For | W::Across | W::Into | W::To | W::On))))
+            {
+                self.namespace = Some(owned(self.tokens[p].raw));
+                self.use_token(i);
+                self.use_token(p);
+                continue;
+            }
+            if after_prep && other_kind {
+                // "in every namespace", "across namespaces".
+                self.all_namespaces |= matches!(prev_w, Some(W::All | W::Across));
+                self.use_token(i);
+            }
+        }
+        // "across all", "in all namespaces" written without the kind word: "everywhere".
+        for i in 0..self.len() {
+            if !self.used[i] && self.is_w(i, W::Across) && self.is_w(i + 1, W::All) {
+                self.all_namespaces = true;
+                self.use_token(i);
+                self.use_token(i + 1);
+            }
+        }
+    }
+
+    /// "container x", "the x container", "-c" is done.
+    fn scan_container_phrases(&mut self) {
+        for i in 0..self.len() {
+            if self.used[i] || !self.is_w(i, W::Container) || self.low(i).ends_with('s') {
+                continue;
+            }
+            if let Some(j) = self.value_after(i) {
+                self.container = Some(owned(self.tokens[j].raw));
+                self.use_token(i);
+                self.use_token(j);
+            } else if i > 0 && self.is_value(i - 1) {
+                self.container = Some(owned(self.tokens[i - 1].raw));
+                self.use_token(i);
+                self.use_token(i - 1);
+            }
+        }
+    }
+
+    /// Numbers: replica counts ("to 3", "3 replicas"), line counts ("last 50
+    /// lines", "tail 20"), ports ("port 8080").
+    fn scan_numbers(&mut self) {
+        for i in 0..self.len() {
+            if self.used[i] {
+                continue;
+            }
+            let token = self.tokens[i];
+            let value = match token.lex {
+                Lex::W(W::Number(n)) => n,
+                Lex::Unknown if token.shape == Shape::Word => match parse_number(token.low) {
+                    Some(n) => n,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let prev = i.checked_sub(1).and_then(|p| self.w(p));
+            let next = self.w(i + 1);
+            let prev2 = i.checked_sub(2).and_then(|p| self.w(p));
+            if matches!(next, Some(W::Lines)) || matches!(prev, Some(W::Last | W::Tail)) {
+                self.tail = Some(value);
+            } else if matches!(next, Some(W::Hour)) {
+                // "in the last 10 minutes": a time window, not a count.
+            } else if matches!(prev, Some(W::Port)) {
+                self.port = u16::try_from(value).ok();
+            } else if matches!(next, Some(W::Replicas))
+                || matches!(prev, Some(W::Replicas | W::To))
+                || (matches!(prev, Some(W::Filler)) && matches!(prev2, Some(W::To)))
+                || matches!(self.tokens.get(i + 1).and_then(Token::kind), Some((ResourceKind::Pod, Number::Plural)))
+                || self.replicas.is_none() && matches!(prev, Some(W::Change(Change::Scale)))
+            {
+                if self.replicas.is_none() {
+                    self.replicas = Some(value);
+                }
+            } else if matches!(prev, Some(W::By)) {
+                // "scale up by 2": relative, resolved (or asked) by the mutation rules.
+                self.relative_marker();
+                continue;
+            } else {
+                continue;
+            }
+            self.use_token(i);
+        }
+    }
+
+    /// A relative replica change ("by 2") cannot be made exact without reading
+    /// the cluster: it is recorded as a bulk-like uncertainty.
+    fn relative_marker(&mut self) {
+        self.replicas = None;
+        self.bulk = true;
+    }
+
+    /// "who can delete pods", "what can sa x do", "kubectl auth can-i ...",
+    /// "is x allowed to ...", "rbac", "permissions".
+    fn scan_rbac(&mut self) {
+        for i in 0..self.len() {
+            let w = self.w(i);
+            let marker = match w {
+                Some(W::Who) => matches!(self.w(i + 1), Some(W::Can | W::Be | W::Do) | Some(W::Filler))
+                    || self.low(i + 1) == "has",
+                Some(W::Can) => {
+                    let next = self.low(i + 1);
+                    let polite = matches!(next, "you" | "u" | "ya" | "we");
+                    let self_question = next == "i" || self.low(i) == "can-i";
+                    // "can sa x list secrets", "what can x do", "can i delete pods".
+                    !polite
+                        && (self_question
+                            || self.tokens[i + 1..].iter().take(4).any(|t| {
+                                matches!(t.kind(), Some((ResourceKind::ServiceAccount | ResourceKind::Role | ResourceKind::ClusterRole, _)))
+                                    || t.low == "user"
+                                    || t.low == "group"
+                            })
+                            || (i > 0 && self.is_w(i - 1, W::Question)))
+                }
+                Some(W::Rbac) => true,
+                Some(W::Audit) => true,
+                _ => false,
+            };
+            if !marker {
+                continue;
+            }
+            self.rbac = true;
+            // Subjects: "serviceaccount x", "sa x", "user x", "group x".
+            for j in i.saturating_sub(6)..self.len() {
+                let subject_word = matches!(self.tokens[j].kind(), Some((ResourceKind::ServiceAccount, _)))
+                    || matches!(self.low(j), "user" | "group");
+                if subject_word && let Some(k) = self.value_after(j) {
+                    self.rbac_subject = Some(owned(self.tokens[k].raw));
+                    self.use_token(k);
+                    self.use_token(j);
+                    break;
+                }
+                if let Some(value) = self.tokens[j].value.filter(|_| subject_word) {
+                    self.rbac_subject = Some(owned(value));
+                    self.use_token(j);
+                    break;
+                }
+            }
+            return;
+        }
+    }
+
+    /// Change verbs that are live (asked for), not hypothetical ("who can
+    /// delete", "why did it restart") and not nouns ("with label app=web").
+    fn scan_changes(&mut self) {
+        let rbac_from = if self.rbac {
+            (0..self.len()).find(|&i| {
+                matches!(self.w(i), Some(W::Who | W::Can | W::Rbac | W::Audit))
+            })
+        } else {
+            None
+        };
+        let why_from = (0..self.len()).find(|&i| self.is_w(i, W::Why));
+        let mut segment_break = 0;
+        for i in 0..self.len() {
+            let token = self.tokens[i];
+            if matches!(token.shape, Shape::Chain | Shape::Pipe) {
+                segment_break = i;
+            }
+            if self.used[i] || token.shape != Shape::Word {
+                continue;
+            }
+            let change = match token.lex {
+                Lex::W(W::Change(change)) => change,
+                // "deploy" is both a kind (`get deploy`) and a verb ("deploy nginx").
+                Lex::Kind(ResourceKind::Deployment, _)
+                    if token.low == "deploy" && token.value.is_none() && self.deploy_is_verb(i) =>
+                {
+                    Change::Deploy
+                }
+                _ => continue,
+            };
+            if rbac_from.is_some_and(|r| r < i && r >= segment_break) {
+                continue;
+            }
+            if self.is_noun_use(i, change) {
+                continue;
+            }
+            if let Some(why) = why_from
+                && why < i
+                && why >= segment_break
+                && (i.checked_sub(1).is_some_and(|p| matches!(self.w(p), Some(W::Do | W::Be | W::Restarts | W::Not | W::Filler | W::Question)))
+                    || self.tokens[why..i].iter().any(|t| matches!(t.w(), Some(W::Do))))
+            {
+                continue;
+            }
+            if change == Change::Rollout
+                && matches!(self.low(i + 1), "status" | "history")
+            {
+                self.rollout_read = true;
+                self.use_token(i);
+                continue;
+            }
+            self.changes.push((i, change));
+        }
+    }
+
+    /// Whether "deploy" at `i` is the verb: no verb before it, no slash form.
+    fn deploy_is_verb(&self, i: usize) -> bool {
+        let verb_before = self.tokens[..i].iter().any(|t| {
+            matches!(
+                t.w(),
+                Some(W::Read | W::Describe | W::Change(_) | W::Logs | W::Top | W::Watch | W::Count | W::Question | W::Be | W::Do)
+            ) || t.kind().is_some()
+        });
+        let prev = self.prev_meaningful(i);
+        let determiner_before = i > 0 && matches!(self.low(i - 1), "the" | "my" | "this" | "that" | "a");
+        !verb_before && !determiner_before && prev.is_none_or(|p| !matches!(self.w(p), Some(W::Of | W::For | W::In)))
+    }
+
+    /// Words that are verbs or nouns by position: "label" in "with label
+    /// app=web", "run" in "the last run", "update" in "rolling update".
+    fn is_noun_use(&self, i: usize, change: Change) -> bool {
+        let prev = i.checked_sub(1).map_or("", |p| self.low(p));
+        let next = self.low(i + 1);
+        match change {
+            Change::Label => {
+                matches!(prev, "with" | "by" | "the" | "a" | "its" | "their" | "same" | "matching" | "having" | "has" | "have" | "that" | "whose")
+            }
+            Change::Run => matches!(prev, "last" | "previous" | "the" | "a" | "each" | "every" | "latest" | "recent" | "dry" | "first"),
+            Change::Update => matches!(prev, "last" | "latest" | "the" | "an" | "recent" | "rolling" | "any"),
+            Change::Start => matches!(next, "time" | "times") || matches!(prev, "the" | "its"),
+            Change::Restart => matches!(next, "count" | "counts" | "policy" | "history"),
+            Change::Rollout => next == "history",
+            Change::Edit => matches!(prev, "the" | "any" | "recent" | "last" | "a" | "what"),
+            Change::Copy => matches!(prev, "a" | "the"),
+            Change::Other => matches!(next, "time" | "times") && prev == "the",
+            _ => false,
+        }
+    }
+
+    /// Image words: "image nginx", "with nginx:1.27", "using the busybox image".
+    fn scan_images(&mut self) {
+        if self.image.is_some() {
+            return;
+        }
+        for i in 0..self.len() {
+            if self.used[i] {
+                continue;
+            }
+            let token = self.tokens[i];
+            if self.is_w(i, W::Image) && !self.low(i).ends_with('s') {
+                if let Some(j) = self.next_meaningful(i)
+                    && !self.used[j]
+                    && matches!(self.tokens[j].shape, Shape::Word | Shape::Quoted)
+                    && (self.tokens[j].lex == Lex::Unknown || self.is_w(j, W::Busybox) || self.is_w(j, W::Network))
+                {
+                    self.image = Some(self.image_text(j));
+                    self.use_token(i);
+                    self.use_token(j);
+                    return;
+                }
+                if i > 0 && !self.used[i - 1] && self.tokens[i - 1].shape == Shape::Word
+                    && (self.tokens[i - 1].lex == Lex::Unknown || self.is_w(i - 1, W::Busybox))
+                {
+                    self.image = Some(self.image_text(i - 1));
+                    self.use_token(i);
+                    self.use_token(i - 1);
+                    return;
+                }
+            }
+            if token.shape == Shape::Word && token.lex == Lex::Unknown && is_image_shaped(token.low) {
+                self.image = Some(token.raw.to_owned());
+                self.use_token(i);
+                return;
+            }
+        }
+    }
+
+    fn image_text(&self, i: usize) -> String {
+        let token = self.tokens[i];
+        if self.is_w(i, W::Network) && token.low == "netshoot" {
+            NETWORK_DEBUG_IMAGE.to_owned()
+        } else {
+            token.raw.to_owned()
+        }
+    }
+
+    // ---------------------------------------------------------- resolution
+
+    /// The first kind word still free (not a namespace or context phrase).
+    fn main_kind(&self) -> Option<(usize, ResourceKind, Number)> {
+        (0..self.len()).find_map(|i| {
+            if self.used[i] {
+                return None;
+            }
+            let (kind, number) = self.tokens[i].kind()?;
+            if self.tokens[i].low == "deploy" && self.changes.iter().any(|(j, c)| *j == i && *c == Change::Deploy) {
+                return None;
+            }
+            Some((i, kind, number))
+        })
+    }
+
+    /// Kinds mentioned, in order, free ones only.
+    fn kinds(&self) -> impl Iterator<Item = (usize, ResourceKind, Number)> + '_ {
+        (0..self.len()).filter_map(|i| {
+            if self.used[i] {
+                return None;
+            }
+            let (kind, number) = self.tokens[i].kind()?;
+            if self.changes.iter().any(|(j, _)| *j == i) {
+                return None;
+            }
+            Some((i, kind, number))
+        })
+    }
+
+    /// Where the free value at `i` stands, relative to the kind word `kind_at`.
+    fn place(&self, i: usize, kind_at: Option<usize>) -> Place {
+        if self.tokens[i].shape == Shape::Quoted {
+            return Place::Named;
+        }
+        let prev = self.prev_meaningful(i);
+        let prev_w = prev.and_then(|p| self.w(p));
+        if matches!(prev_w, Some(W::Named)) {
+            return Place::Named;
+        }
+        if let Some(k) = kind_at {
+            if prev == Some(k) || (i > 0 && i - 1 == k) {
+                return Place::AfterKind;
+            }
+            if self.next_meaningful(i) == Some(k) || i + 1 == k {
+                return match self.tokens[k].kind() {
+                    Some((_, Number::Plural)) => Place::BeforePlural,
+                    _ => Place::BeforeKind,
+                };
+            }
+        }
+        if let Some((_, Number::Plural)) = self.tokens.get(i + 1).and_then(Token::kind) {
+            return Place::BeforePlural;
+        }
+        match prev_w {
+            Some(W::In | W::On) => Place::In,
+            Some(W::Of | W::For | W::From | W::By | W::Into | W::With) => Place::Of,
+            Some(W::To) => Place::To,
+            Some(W::Change(_) | W::Read | W::Describe | W::Logs | W::Top | W::Tail | W::Debug | W::Troubleshoot | W::Watch) => Place::AfterVerb,
+            _ if prev.is_some_and(|p| self.changes.iter().any(|(j, _)| *j == p)) => Place::AfterVerb,
+            _ => Place::Other,
+        }
+    }
+
+    /// Picks the object name: `kind/name`, "named x", "pod x", "the x pod",
+    /// then weaker positions when `loose` (a tool that needs a name).
+    fn take_name(&mut self, kind_at: Option<usize>, loose: bool) -> Option<String> {
+        if let Some(k) = kind_at
+            && let Some(value) = self.tokens[k].value
+        {
+            return Some(owned(value));
+        }
+        let candidates: Vec<(usize, Place)> = (0..self.len())
+            .filter(|&i| self.is_value(i))
+            .map(|i| (i, self.place(i, kind_at)))
+            .collect();
+        let rank = |place: Place| match place {
+            Place::Named => 0,
+            Place::AfterKind => 1,
+            Place::BeforeKind => 2,
+            Place::AfterVerb => 3,
+            Place::Of => 4,
+            Place::Other => 5,
+            Place::To => 6,
+            Place::In | Place::BeforePlural => 9,
+        };
+        let best = candidates
+            .iter()
+            .filter(|(i, place)| {
+                rank(*place) <= 2
+                    || (loose && rank(*place) <= 6 && (rank(*place) <= 4 || self.looks_generated(*i)))
+            })
+            .min_by_key(|(i, place)| (rank(*place), *i))
+            .map(|(i, _)| *i)?;
+        self.use_token(best);
+        Some(owned(self.tokens[best].raw))
+    }
+
+    /// A value with a digit or a dash: a generated or compound object name.
+    fn looks_generated(&self, i: usize) -> bool {
+        self.tokens[i].low.bytes().any(|b| b.is_ascii_digit() || b == b'-')
+    }
+
+    /// The namespace: flags and phrases first, then "in x", then "to x" for
+    /// creations, then "x pods". Never guessed.
+    fn take_namespace(&mut self, allow_to: bool, allow_of: bool) -> Option<String> {
+        if self.namespace.is_some() {
+            return self.namespace.clone();
+        }
+        let mut best: Option<(usize, u8)> = None;
+        for i in 0..self.len() {
+            if !self.is_value(i) {
+                continue;
+            }
+            let rank = match self.place(i, None) {
+                Place::In => 0,
+                Place::To if allow_to => 1,
+                Place::BeforePlural => 2,
+                Place::Of if allow_of => 3,
+                _ => continue,
+            };
+            if best.is_none_or(|(_, r)| rank < r) {
+                best = Some((i, rank));
+            }
+        }
+        let (i, _) = best?;
+        self.use_token(i);
+        self.namespace = Some(owned(self.tokens[i].raw));
+        self.namespace.clone()
+    }
+
+    /// Any free value left that looks like a name (used to tell "I could not
+    /// place this word" from "nothing was named").
+    fn leftover_value(&self) -> Option<usize> {
+        (0..self.len()).find(|&i| self.is_value(i))
+    }
+
+    fn has_w(&self, wanted: &[W]) -> bool {
+        self.tokens
+            .iter()
+            .enumerate()
+            .any(|(i, t)| !self.used[i] && t.w().is_some_and(|w| wanted.contains(&w)))
+    }
+
+    fn has_w_anywhere(&self, wanted: &[W]) -> bool {
+        self.tokens.iter().any(|t| t.w().is_some_and(|w| wanted.contains(&w)))
+    }
+
+    /// The base arguments every tool call carries: the context when named.
+    fn base(&self) -> Arguments {
+        Arguments { context: self.context.clone(), ..Arguments::default() }
+    }
+
+    // ------------------------------------------------------------ decision
+
+    fn decide(mut self) -> Intent {
+        let meaningful = self.tokens.iter().any(|t| t.lex != Lex::W(W::Filler) && t.lex != Lex::W(W::Polite));
+        if !meaningful {
+            return Intent::clarify(
+                vec![Param::Intent],
+                "What would you like me to do? For example: \"list pods in staging\" or \"scale web to 3\".",
+            );
+        }
+        if self.switch_context && self.changes.iter().all(|(_, c)| matches!(c, Change::Edit | Change::Set | Change::Other)) {
+            return match self.context.clone() {
+                Some(context) => Intent::SwitchContext {
+                    arguments: Arguments { context: Some(context), ..Arguments::default() },
+                },
+                None => Intent::clarify(vec![Param::Context], "Which context should I switch to?"),
+            };
+        }
+        if let Some(intent) = self.handoff() {
+            return intent;
+        }
+        if self.rbac && self.changes.is_empty() {
+            return self.rbac_audit();
+        }
+        if !self.changes.is_empty() {
+            return self.mutation();
+        }
+        if let Some(intent) = self.shell_request() {
+            return intent;
+        }
+        if self.unsafe_pipe || self.chained {
+            return Intent::clarify(
+                vec![Param::Intent],
+                "That is several commands chained together. I take one request at a time: what should I do first?",
+            );
+        }
+        if let Some(intent) = self.debug_pod_request() {
+            return intent;
+        }
+        if let Some(intent) = self.diagnosis() {
+            return intent;
+        }
+        if let Some(intent) = self.health() {
+            return intent;
+        }
+        self.read()
+    }
+
+    // -------------------------------------------------------------- hand-off
+
+    fn handoff(&self) -> Option<Intent> {
+        let mut found: Option<(usize, Domain)> = None;
+        for (i, token) in self.tokens.iter().enumerate() {
+            let domain = match token.w() {
+                Some(W::Helm | W::Release) => Domain::Helm,
+                Some(W::Argo | W::Sync | W::Promote) => Domain::App,
+                Some(W::Observability) => Domain::Observability,
+                _ => continue,
+            };
+            found = Some((i, domain));
+            break;
+        }
+        let helm_verb_alone = self.changes.iter().any(|(_, c)| matches!(c, Change::Install | Change::Uninstall | Change::Upgrade))
+            && self.kinds().next().is_none();
+        let (at, domain) = match found {
+            Some(found) => found,
+            None if helm_verb_alone => (0, Domain::Helm),
+            None => return None,
+        };
+        // A hand-off word after "after", "since", "when"... is context for an
+        // in-scope request ("pods crash after the ArgoCD sync failed").
+        let core_kind = self.tokens.iter().any(|t| {
+            matches!(
+                t.kind(),
+                Some((
+                    ResourceKind::Pod
+                        | ResourceKind::Deployment
+                        | ResourceKind::StatefulSet
+                        | ResourceKind::DaemonSet
+                        | ResourceKind::ReplicaSet
+                        | ResourceKind::Job
+                        | ResourceKind::CronJob
+                        | ResourceKind::Node
+                        | ResourceKind::Service
+                        | ResourceKind::Event,
+                    _
+                ))
+            ) || t.w() == Some(W::Container)
+        });
+        let subordinate = self.tokens[..at].iter().any(|t| t.w() == Some(W::After) || t.low == "when");
+        let diagnostic = self.has_w_anywhere(&[W::Why, W::Wrong, W::Troubleshoot, W::Debug, W::Restarts, W::Pending]);
+        if core_kind && (subordinate || diagnostic) {
+            return None;
+        }
+        let reason = match domain {
+            Domain::Helm => "Helm charts and releases are handled by the Helm agent.",
+            Domain::App => "ArgoCD applications and Argo Rollouts are handled by the application-delivery agent.",
+            Domain::Observability => "Prometheus, Alertmanager, alerts and silences are handled by the observability agent.",
+        };
+        Some(Intent::Handoff { domain, reason: reason.to_owned() })
+    }
+
+    // ------------------------------------------------------------- rbac
+
+    fn rbac_audit(&mut self) -> Intent {
+        let mut arguments = self.base();
+        arguments.name = self.rbac_subject.clone();
+        arguments.namespace = self.take_namespace(false, false);
+        Intent::Diagnose { playbook: Playbook::RbacAudit, arguments }
+    }
+
+    // ---------------------------------------------------------- diagnosis
+
+    fn diagnosis(&mut self) -> Option<Intent> {
+        let pressure = self.is_pressure();
+        let why = self.has_w_anywhere(&[W::Why]);
+        let troubleshoot = self.has_w_anywhere(&[W::Troubleshoot, W::Debug]);
+        let wrong = self.has_w_anywhere(&[W::Wrong, W::Restarts]);
+        let pending = self.has_w_anywhere(&[W::Pending]);
+        let explicit_read = self.has_w_anywhere(&[W::Logs, W::Top, W::Describe, W::Tail, W::Count])
+            || self.tokens.iter().any(|t| matches!(t.kind(), Some((ResourceKind::Event, _))))
+            || self.rollout_read;
+        let listing = self.has_w_anywhere(&[W::Read, W::Question])
+            && self.kinds().any(|(_, _, number)| number != Number::Singular);
+        if pressure && !explicit_read {
+            let mut arguments = self.base();
+            let kind_at = self.main_kind().map(|(i, _, _)| i);
+            arguments.name = self.take_name(kind_at, false);
+            arguments.namespace = self.take_namespace(false, false);
+            return Some(Intent::Diagnose { playbook: Playbook::ResourcePressure, arguments });
+        }
+        let asks_diagnosis = why || troubleshoot || ((wrong || pending) && !explicit_read && !listing);
+        if !asks_diagnosis || (explicit_read && !why && !troubleshoot) {
+            return None;
+        }
+        if !why && !troubleshoot && self.is_cluster_scope() {
+            return None;
+        }
+        let mut arguments = self.base();
+        let kind_at = self.main_kind().map(|(i, _, _)| i);
+        arguments.name = self.take_name(kind_at, true);
+        arguments.namespace = self.take_namespace(false, false);
+        Some(Intent::Diagnose { playbook: Playbook::PodFailure, arguments })
+    }
+
+    /// Limits against usage, quotas, throttling, capacity, scheduling bottlenecks.
+    fn is_pressure(&self) -> bool {
+        let pressure = self.has_w_anywhere(&[W::Pressure, W::Capacity]);
+        let limits = self.has_w_anywhere(&[W::Limits]);
+        let near = self.has_w_anywhere(&[W::Near]);
+        let usage = self.has_w_anywhere(&[W::Usage]);
+        let quota = self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.kind(), Some((ResourceKind::ResourceQuota, _))));
+        let running_out = self.tokens.windows(2).any(|w| w[0].low == "out" && w[1].low == "of")
+            && (usage || self.has_w_anywhere(&[W::Running]));
+        pressure || (limits && (near || usage || self.has_w_anywhere(&[W::Question]))) || (quota && near) || running_out
+    }
+
+    /// Whether the request is about the whole cluster (a health question).
+    fn is_cluster_scope(&self) -> bool {
+        self.has_w_anywhere(&[W::Cluster]) && self.kinds().next().is_none()
+    }
+
+    // -------------------------------------------------------------- health
+
+    fn health(&mut self) -> Option<Intent> {
+        let health = self.has_w_anywhere(&[W::Health]);
+        let okay = self.has_w_anywhere(&[W::Okay]) && self.has_w_anywhere(&[W::Be, W::Question, W::Cluster]);
+        let cluster_status = self.has_w_anywhere(&[W::Cluster])
+            && (self.has_w_anywhere(&[W::Status, W::Wrong]) || okay)
+            && self.kinds().next().is_none();
+        let doing = self.tokens.windows(2).any(|w| w[0].low == "how" && matches!(w[1].w(), Some(W::Be)))
+            && self.has_w_anywhere(&[W::Cluster, W::Okay])
+            && self.kinds().next().is_none();
+        if !(health || cluster_status || doing || (okay && self.kinds().next().is_none() && self.has_w_anywhere(&[W::Cluster, W::All]))) {
+            return None;
+        }
+        // "is pod x healthy": a question about one object is a diagnosis.
+        if let Some((k, kind, Number::Singular | Number::Short)) = self.main_kind()
+            && kind != ResourceKind::Namespace
+            && kind != ResourceKind::Node
+        {
+            let mut arguments = self.base();
+            arguments.name = self.take_name(Some(k), true);
+            arguments.namespace = self.take_namespace(false, false);
+            return Some(Intent::Diagnose { playbook: Playbook::PodFailure, arguments });
+        }
+        let mut arguments = self.base();
+        arguments.namespace = self.take_namespace(false, true);
+        if arguments.namespace.is_none()
+            && let Some(i) = self.leftover_value()
+            && !self.has_w_anywhere(&[W::Cluster])
+        {
+            // "is staging healthy", "health check of payments".
+            self.use_token(i);
+            arguments.namespace = Some(owned(self.tokens[i].raw));
+        }
+        Some(Intent::HealthCheck { arguments })
+    }
+
+    // ------------------------------------------------------- debug pods
+
+    /// "I need a debug pod in staging", "network test from payments": a
+    /// debug pod asked for without a launch verb.
+    fn debug_pod_request(&mut self) -> Option<Intent> {
+        let network = self.has_w_anywhere(&[W::Network]);
+        let busybox = self.has_w_anywhere(&[W::Busybox]);
+        let debug_pod = self.has_w_anywhere(&[W::Debug])
+            && self.tokens.iter().any(|t| matches!(t.kind(), Some((ResourceKind::Pod, Number::Singular))))
+            && self.take_peek_name().is_none();
+        let test = self.tokens.iter().any(|t| matches!(t.low, "test" | "tests" | "testing"));
+        if !((network && (test || self.has_w_anywhere(&[W::Debug]))) || busybox || debug_pod) {
+            return None;
+        }
+        Some(self.run_debug_pod(network))
+    }
+
+    /// A name placed strongly, without consuming it.
+    fn take_peek_name(&self) -> Option<usize> {
+        let kind_at = self.main_kind().map(|(i, _, _)| i);
+        (0..self.len())
+            .filter(|&i| self.is_value(i))
+            .find(|&i| matches!(self.place(i, kind_at), Place::Named | Place::AfterKind | Place::BeforeKind))
+    }
+
+    fn run_debug_pod(&mut self, network: bool) -> Intent {
+        let mut arguments = self.base();
+        arguments.image = Some(self.image.clone().unwrap_or_else(|| {
+            if network { NETWORK_DEBUG_IMAGE } else { DEBUG_IMAGE }.to_owned()
+        }));
+        let kind_at = self.main_kind().map(|(i, _, _)| i);
+        arguments.name = self.take_name(kind_at, false);
+        arguments.namespace = self.take_namespace(true, true);
+        arguments.port = self.port;
+        Intent::Mutation { operation: Operation::Run, tool: Tool::PodsRun, arguments }
+    }
+
+    /// "open a shell in web-1", "get a terminal on pod x": exec without a verb.
+    fn shell_request(&mut self) -> Option<Intent> {
+        let shell_at = (0..self.len()).find(|&i| !self.used[i] && self.is_w(i, W::Shell))?;
+        let shell = match self.low(shell_at) {
+            "bash" => "bash",
+            "zsh" => "zsh",
+            "ash" => "ash",
+            _ => "sh",
+        };
+        self.use_token(shell_at);
+        if self.command.is_none() {
+            self.command = Some(vec![shell.to_owned()]);
+        }
+        Some(self.exec())
+    }
+
+    // ----------------------------------------------------------- mutation
+
+    fn mutation(&mut self) -> Intent {
+        let mut ops: Vec<Change> = Vec::with_capacity(2);
+        let about_replicas = self.replicas.is_some() || self.has_w_anywhere(&[W::Replicas]);
+        for (_, change) in &self.changes {
+            let normalized = match change {
+                // "increase replicas of web to 5" scales; "raise the memory limit" does not.
+                Change::Increase | Change::Decrease if !about_replicas => *change,
+                other => normalize_change(*other),
+            };
+            if !ops.contains(&normalized) {
+                ops.push(normalized);
+            }
+        }
+        // "rollout restart", "roll out", "restart ... rollout": one restart.
+        if ops.contains(&Change::Restart) {
+            ops.retain(|c| *c != Change::Rollout);
+        }
+        if ops.contains(&Change::Undo) {
+            ops.retain(|c| *c != Change::Rollout);
+        }
+        // "create a debug pod and run ...", "run a pod": one creation.
+        if ops.contains(&Change::Run) && ops.contains(&Change::Create) {
+            ops.retain(|c| *c != Change::Create);
+        }
+        if ops.contains(&Change::Exec) && ops.contains(&Change::Run) {
+            ops.retain(|c| *c != Change::Run);
+        }
+        if ops.len() > 1 {
+            return Intent::clarify(
+                vec![Param::Intent],
+                "That asks for more than one change. I make one change at a time, each with its own plan and approval: which should I do first?",
+            );
+        }
+        if self.chained || self.unsafe_pipe {
+            if self.unsafe_pipe || self.file {
+                return Intent::clarify(
+                    vec![Param::Intent],
+                    "That pipes into another command, which I cannot plan exactly. What single change should I make?",
+                );
+            }
+        }
+        if self.file {
+            return Intent::clarify(
+                vec![Param::Resource],
+                "I cannot read manifest files from your disk. Paste the manifest, or tell me the kind, name and settings to apply.",
+            );
+        }
+        match ops[0] {
+            Change::Delete => self.delete(),
+            Change::Scale => self.scale(),
+            Change::Restart | Change::Rollout => self.restart(),
+            Change::Create => self.create(),
+            Change::Run => self.run(),
+            Change::Exec => self.exec(),
+            Change::Set | Change::Update => self.update(),
+            Change::Cordon => self.node_schedulable(true),
+            Change::Uncordon => self.node_schedulable(false),
+            Change::Label => self.label_or_annotate(true),
+            Change::Annotate => self.label_or_annotate(false),
+            Change::Suspend => self.suspend(true),
+            Change::Resume => self.suspend(false),
+            Change::Fix => {
+                let mut arguments = self.base();
+                let kind_at = self.main_kind().map(|(i, _, _)| i);
+                arguments.name = self.take_name(kind_at, true);
+                arguments.namespace = self.take_namespace(false, false);
+                Intent::Diagnose { playbook: Playbook::PodFailure, arguments }
+            }
+            other => self.unsupported(other),
+        }
+    }
+
+    /// The target of a change: kind (or a default) and name.
+    fn target(&mut self, default_kind: Option<ResourceKind>) -> (Option<ResourceKind>, Option<String>, Option<usize>) {
+        let main = self.kinds().next();
+        let kind_at = main.map(|(i, _, _)| i);
+        let kind = main.map(|(_, kind, _)| kind).or(default_kind);
+        let name = self.take_name(kind_at, true);
+        if let Some(k) = kind_at {
+            self.use_token(k);
+        }
+        (kind, name, kind_at)
+    }
+
+    fn missing_name(kind: Option<ResourceKind>, verb: &str) -> Intent {
+        let noun = kind.map_or("resource", ResourceKind::noun);
+        Intent::clarify(vec![Param::Name], format!("Which {noun} should I {verb}? I need a name."))
+    }
+
+    fn resource_args(&self, kind: ResourceKind, name: String, namespace: Option<String>) -> Arguments {
+        Arguments {
+            api_version: Some(Cow::Borrowed(kind.api_version())),
+            kind: Some(Cow::Borrowed(kind.kind())),
+            name: Some(name),
+            namespace: namespace.filter(|_| kind.namespaced()),
+            ..self.base()
+        }
+    }
+
+    fn delete(&mut self) -> Intent {
+        let (kind, name, _) = self.target(None);
+        let namespace = self.take_namespace(false, false);
+        if self.bulk || (name.is_none() && self.has_w_anywhere(&[W::All])) {
+            let noun = kind.map_or("resources", ResourceKind::noun);
+            return Intent::clarify(
+                vec![Param::Name],
+                format!("I delete one {noun} at a time, by name, each with its own approval. Which one should I delete?"),
+            );
+        }
+        let Some(kind) = kind else {
+            return match name {
+                Some(name) => Intent::clarify(
+                    vec![Param::Kind],
+                    format!("What kind of resource is {name}: a pod, a deployment, a service...?"),
+                ),
+                None => Intent::clarify(vec![Param::Kind, Param::Name], "What should I delete? I need a kind and a name."),
+            };
+        };
+        let Some(name) = name else { return Self::missing_name(Some(kind), "delete") };
+        let mut arguments = self.resource_args(kind, name, namespace);
+        arguments.grace_period_seconds = self.grace_period;
+        if kind == ResourceKind::Pod {
+            arguments.api_version = None;
+            arguments.kind = None;
+            arguments.grace_period_seconds = None;
+            return Intent::Mutation { operation: Operation::Delete, tool: Tool::PodsDelete, arguments };
+        }
+        Intent::Mutation { operation: Operation::Delete, tool: Tool::ResourcesDelete, arguments }
+    }
+
+    fn scale(&mut self) -> Intent {
+        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let namespace = self.take_namespace(false, false);
+        let kind = kind.unwrap_or(ResourceKind::Deployment);
+        if !kind.scalable() {
+            return Intent::clarify(
+                vec![Param::Kind],
+                format!("A {} cannot be scaled. Did you mean a deployment or a statefulset?", kind.noun()),
+            );
+        }
+        let Some(name) = name else { return Self::missing_name(Some(kind), "scale") };
+        let Some(replicas) = self.replicas else {
+            let question = if self.bulk {
+                format!("To how many replicas exactly should I scale {name}? I need the target count, not a difference.")
+            } else {
+                format!("How many replicas should {} {name} have?", kind.noun())
+            };
+            return Intent::clarify(vec![Param::Scale], question);
+        };
+        let mut arguments = self.resource_args(kind, name, namespace);
+        arguments.scale = Some(replicas);
+        Intent::Mutation { operation: Operation::Scale, tool: Tool::ResourcesScale, arguments }
+    }
+
+    fn restart(&mut self) -> Intent {
+        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let namespace = self.take_namespace(false, false);
+        let kind = kind.unwrap_or(ResourceKind::Deployment);
+        let Some(name) = name else { return Self::missing_name(Some(kind), "restart") };
+        match kind {
+            // A pod cannot be restarted in place: its controller replaces a deleted pod.
+            ResourceKind::Pod => {
+                let arguments = Arguments { name: Some(name), namespace, ..self.base() };
+                Intent::Mutation { operation: Operation::Delete, tool: Tool::PodsDelete, arguments }
+            }
+            ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet => {
+                let resource = manifest::restart(kind, &name, namespace.as_deref());
+                self.create_update(resource)
+            }
+            other => Intent::clarify(
+                vec![Param::Kind],
+                format!("A {} cannot be restarted. I can restart deployments, statefulsets and daemonsets.", other.noun()),
+            ),
+        }
+    }
+
+    fn create_update(&self, resource: String) -> Intent {
+        let arguments = Arguments { resource: Some(resource), ..self.base() };
+        Intent::Mutation { operation: Operation::CreateUpdate, tool: Tool::ResourcesCreateOrUpdate, arguments }
+    }
+
+    fn create(&mut self) -> Intent {
+        let network = self.has_w_anywhere(&[W::Network]);
+        let debug = self.has_w_anywhere(&[W::Debug, W::Busybox]);
+        let (kind, name, _) = self.target(None);
+        let namespace = self.take_namespace(true, false);
+        let kind = match kind {
+            Some(kind) => kind,
+            None if self.image.is_some() => ResourceKind::Deployment,
+            None if network || debug => return self.run_debug_pod_named(name, namespace, network),
+            None => {
+                return Intent::clarify(
+                    vec![Param::Kind],
+                    "What kind of resource should I create: a namespace, a deployment, a configmap...?",
+                );
+            }
+        };
+        if kind == ResourceKind::Pod && (network || debug) && self.image.is_none() {
+            return self.run_debug_pod_named(name, namespace, network);
+        }
+        let name = match name {
+            Some(name) => name,
+            None if kind == ResourceKind::Deployment && self.image.is_some() => {
+                manifest::name_from_image(self.image.as_deref().unwrap_or_default())
+            }
+            None => return Self::missing_name(Some(kind), "create"),
+        };
+        let ns = namespace.as_deref();
+        let resource = match kind {
+            ResourceKind::Namespace => manifest::namespace(&name),
+            ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::Job | ResourceKind::CronJob | ResourceKind::Pod => {
+                let Some(image) = self.image.clone() else {
+                    return Intent::clarify(
+                        vec![Param::Image],
+                        format!("Which image should the {} {name} run?", kind.noun()),
+                    );
+                };
+                if kind == ResourceKind::Pod {
+                    let arguments = Arguments { image: Some(image), name: Some(name), namespace, port: self.port, ..self.base() };
+                    return Intent::Mutation { operation: Operation::Run, tool: Tool::PodsRun, arguments };
+                }
+                if kind == ResourceKind::CronJob && self.schedule.is_none() {
+                    return Intent::clarify(
+                        vec![Param::Resource],
+                        format!("On what schedule should the cronjob {name} run? Give a cron expression, e.g. --schedule=\"*/5 * * * *\"."),
+                    );
+                }
+                let spec = manifest::Workload {
+                    kind,
+                    name: &name,
+                    namespace: ns,
+                    image: &image,
+                    replicas: self.replicas,
+                    port: self.port,
+                    schedule: self.schedule.as_deref(),
+                };
+                manifest::workload(&spec)
+            }
+            ResourceKind::ConfigMap => manifest::config_map(&name, ns, &self.literals),
+            ResourceKind::Secret => {
+                if self.literals.is_empty() {
+                    return Intent::clarify(
+                        vec![Param::Resource],
+                        format!("What should the secret {name} hold? Give key=value pairs (--from-literal=key=value)."),
+                    );
+                }
+                manifest::secret(&name, ns, &self.literals)
+            }
+            ResourceKind::ServiceAccount => manifest::service_account(&name, ns),
+            other => {
+                return Intent::clarify(
+                    vec![Param::Resource],
+                    format!("I cannot build a {} from these words alone. Paste the manifest you want applied.", other.noun()),
+                );
+            }
+        };
+        self.create_update(resource)
+    }
+
+    fn run_debug_pod_named(&mut self, name: Option<String>, namespace: Option<String>, network: bool) -> Intent {
+        let image = self.image.clone().unwrap_or_else(|| {
+            if network { NETWORK_DEBUG_IMAGE } else { DEBUG_IMAGE }.to_owned()
+        });
+        let arguments = Arguments { image: Some(image), name, namespace, port: self.port, ..self.base() };
+        Intent::Mutation { operation: Operation::Run, tool: Tool::PodsRun, arguments }
+    }
+
+    /// "run": a new pod from an image (`kubectl run`), a debug pod, or a
+    /// command in an existing pod ("run ls in pod web").
+    fn run(&mut self) -> Intent {
+        let network = self.has_w_anywhere(&[W::Network]);
+        let debug = self.has_w_anywhere(&[W::Debug, W::Busybox]);
+        let in_existing_pod = self.existing_pod_phrase();
+        if in_existing_pod && self.image.is_none() {
+            return self.exec();
+        }
+        if self.image.is_none() && !network && !debug {
+            if self.has_w_anywhere(&[W::Shell]) {
+                return self.exec();
+            }
+            let kind_at = self.main_kind().map(|(i, _, _)| i);
+            let name = self.take_name(kind_at, false);
+            return Intent::clarify(
+                vec![Param::Image],
+                match name {
+                    Some(name) => format!("Which image should the pod {name} run?"),
+                    None => "Which image should I run? I need an image (e.g. busybox).".to_owned(),
+                },
+            );
+        }
+        let (kind, name, _) = self.target(None);
+        if kind.is_some_and(|k| k != ResourceKind::Pod) {
+            return Intent::clarify(vec![Param::Kind], "`run` starts a pod. What should I create instead?");
+        }
+        let namespace = self.take_namespace(true, false);
+        self.run_debug_pod_named(name, namespace, network)
+    }
+
+    /// "in pod web", "inside web-1", "on pod x": a command for an existing pod.
+    fn existing_pod_phrase(&self) -> bool {
+        (0..self.len()).any(|i| {
+            matches!(self.w(i), Some(W::In | W::Into | W::On)) && {
+                let next = self.next_meaningful(i);
+                next.is_some_and(|j| {
+                    matches!(self.tokens[j].kind(), Some((ResourceKind::Pod, _)))
+                        || (self.is_value(j) && self.looks_generated(j) && !self.is_w(j + 1, W::Context))
+                        || matches!(self.tokens[j].w(), Some(W::Container))
+                })
+            }
+        })
+    }
+
+    fn exec(&mut self) -> Intent {
+        if self.command.is_none() {
+            self.command = self.command_words();
+        }
+        let kind = self.kinds().next();
+        if let Some((_, kind, _)) = kind
+            && kind != ResourceKind::Pod
+        {
+            if matches!(kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::Job) {
+                return Intent::clarify(
+                    vec![Param::Name],
+                    format!("Which pod of the {} should I run the command in? I need the pod's name.", kind.noun()),
+                );
+            }
+        }
+        let (_, name, _) = self.target(Some(ResourceKind::Pod));
+        let namespace = self.take_namespace(false, false);
+        let Some(name) = name else { return Self::missing_name(Some(ResourceKind::Pod), "run the command in") };
+        let Some(command) = self.command.clone() else {
+            return Intent::clarify(vec![Param::Command], format!("What command should I run in pod {name}?"));
+        };
+        let arguments = Arguments {
+            name: Some(name),
+            namespace,
+            container: self.container.clone(),
+            command: Some(command),
+            ..self.base()
+        };
+        Intent::Mutation { operation: Operation::Exec, tool: Tool::PodsExec, arguments }
+    }
+
+    /// The command of "exec ls -l /tmp in pod web" or "run `cat x` on web-1":
+    /// a quoted string, or the words between the verb and "in/on pod".
+    fn command_words(&mut self) -> Option<Vec<String>> {
+        if let Some(i) = (0..self.len()).find(|&i| !self.used[i] && self.tokens[i].shape == Shape::Quoted) {
+            self.use_token(i);
+            let words: Vec<String> = self.tokens[i].raw.split_whitespace().map(str::to_owned).collect();
+            return (!words.is_empty()).then_some(words);
+        }
+        let verb_at = self
+            .changes
+            .iter()
+            .rev()
+            .find(|(_, c)| matches!(c, Change::Run | Change::Exec))
+            .map(|(i, _)| *i)?;
+        let mut words = Vec::new();
+        let mut j = verb_at + 1;
+        while j < self.len() {
+            let token = self.tokens[j];
+            if matches!(token.shape, Shape::Chain | Shape::Pipe) {
+                break;
+            }
+            let stops = match token.w() {
+                Some(W::In | W::Into | W::On) => self
+                    .next_meaningful(j)
+                    .is_some_and(|k| self.tokens[k].kind().is_some() || self.is_value(k) || self.is_w(k, W::Container)),
+                Some(W::Filler) if words.is_empty() => {
+                    j += 1;
+                    continue;
+                }
+                _ => self.used[j] || token.kind().is_some(),
+            };
+            if stops {
+                break;
+            }
+            words.push(token.raw.to_owned());
+            self.use_token(j);
+            j += 1;
+        }
+        if words.first().is_some_and(|w| matches!(w.as_str(), "command" | "the" | "a")) {
+            words.remove(0);
+        }
+        (!words.is_empty()).then_some(words)
+    }
+
+    /// "set image deployment/web web=nginx:1.28", "update the image of web to nginx:1.28".
+    fn update(&mut self) -> Intent {
+        let mentions_image = self.has_w_anywhere(&[W::Image]) || self.image.is_some()
+            || self.tokens.iter().any(|t| t.shape == Shape::Assign && t.value.is_some_and(is_image_shaped));
+        if self.replicas.is_some() && !mentions_image {
+            return self.scale();
+        }
+        if !mentions_image {
+            return self.unsupported(Change::Edit);
+        }
+        // `container=image` pairs name the container.
+        let mut container = self.container.clone();
+        let mut image = self.image.clone();
+        for i in 0..self.len() {
+            let token = self.tokens[i];
+            if token.shape == Shape::Assign && !self.used[i] && let Some(value) = token.value {
+                container = Some(owned(token.raw));
+                image = Some(value.to_owned());
+                self.use_token(i);
+                break;
+            }
+        }
+        for i in 0..self.len() {
+            if self.is_w(i, W::Image) {
+                self.use_token(i);
+            }
+        }
+        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let namespace = self.take_namespace(false, false);
+        let kind = kind.unwrap_or(ResourceKind::Deployment);
+        let Some(name) = name else { return Self::missing_name(Some(kind), "update") };
+        let Some(image) = image else {
+            return Intent::clarify(vec![Param::Image], format!("Which image should {} {name} run?", kind.noun()));
+        };
+        if !matches!(kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet) {
+            return self.unsupported(Change::Set);
+        }
+        let Some(container) = container else {
+            return Intent::clarify(
+                vec![Param::Resource],
+                format!("Which container of {} {name} should run {image}? Write it as container=image.", kind.noun()),
+            );
+        };
+        self.create_update(manifest::set_image(kind, &name, namespace.as_deref(), &container, &image))
+    }
+
+    fn node_schedulable(&mut self, cordon: bool) -> Intent {
+        let (kind, name, _) = self.target(Some(ResourceKind::Node));
+        if kind.is_some_and(|k| k != ResourceKind::Node) {
+            return Intent::clarify(vec![Param::Kind], "Only nodes can be cordoned. Which node?");
+        }
+        let verb = if cordon { "cordon" } else { "uncordon" };
+        let Some(name) = name else { return Self::missing_name(Some(ResourceKind::Node), verb) };
+        self.create_update(manifest::node_unschedulable(&name, cordon))
+    }
+
+    fn label_or_annotate(&mut self, label: bool) -> Intent {
+        let mut pairs = Vec::new();
+        for i in 0..self.len() {
+            let token = self.tokens[i];
+            if token.shape == Shape::Assign && !self.used[i] && let Some(value) = token.value {
+                pairs.push((token.raw.to_owned(), value.to_owned()));
+                self.use_token(i);
+            }
+        }
+        let what = if label { "label" } else { "annotation" };
+        let (kind, name, _) = self.target(None);
+        let namespace = self.take_namespace(false, false);
+        let Some(kind) = kind else {
+            return Intent::clarify(vec![Param::Kind], format!("What kind of resource should get the {what}?"));
+        };
+        let Some(name) = name else {
+            return Self::missing_name(Some(kind), if label { "label" } else { "annotate" });
+        };
+        if pairs.is_empty() {
+            return Intent::clarify(
+                vec![Param::Resource],
+                format!("Which {what} should {} {name} get? Write it as key=value.", kind.noun()),
+            );
+        }
+        self.create_update(manifest::metadata(kind, &name, namespace.as_deref(), label, &pairs))
+    }
+
+    fn suspend(&mut self, suspend: bool) -> Intent {
+        let (kind, name, _) = self.target(None);
+        let namespace = self.take_namespace(false, false);
+        match (kind, name) {
+            (Some(ResourceKind::CronJob), Some(name)) => {
+                self.create_update(manifest::cronjob_suspend(&name, namespace.as_deref(), suspend))
+            }
+            (Some(ResourceKind::CronJob), None) => Self::missing_name(Some(ResourceKind::CronJob), if suspend { "suspend" } else { "resume" }),
+            _ => self.unsupported(if suspend { Change::Suspend } else { Change::Resume }),
+        }
+    }
+
+    /// A change kubeop cannot express as one exact tool call.
+    fn unsupported(&mut self, change: Change) -> Intent {
+        let (what, missing) = match change {
+            Change::Drain => ("Draining a node evicts every pod on it, one by one", Param::Resource),
+            Change::Rollback | Change::Undo => ("Rolling back needs the exact previous revision's manifest", Param::Resource),
+            Change::Patch | Change::Edit | Change::Replace => ("I need the exact fields to change", Param::Resource),
+            Change::Taint => ("Tainting needs the exact taint (key=value:effect) and node", Param::Resource),
+            Change::Expose => ("Exposing needs the service's ports and selector", Param::Resource),
+            Change::Autoscale => ("Autoscaling needs the full HorizontalPodAutoscaler", Param::Resource),
+            Change::Kill | Change::Evict => ("I need the exact pod", Param::Name),
+            Change::Decrease | Change::Increase => ("I need the exact target value", Param::Resource),
+            Change::Stop | Change::Start => ("Stopping or starting is not one exact change", Param::Resource),
+            Change::PortForward | Change::Attach | Change::Copy => ("That needs an interactive session I do not open", Param::Intent),
+            Change::Install | Change::Upgrade | Change::Uninstall => ("Installing and upgrading are Helm's job", Param::Resource),
+            Change::Deploy | Change::Apply => ("I need the manifest to apply", Param::Resource),
+            _ => ("I cannot turn those words into one exact change", Param::Intent),
+        };
+        Intent::clarify(
+            vec![missing],
+            format!("{what}. Tell me exactly what to change (kind, name, namespace and the new values), or paste the manifest."),
+        )
+    }
+
+    // --------------------------------------------------------------- read
+
+    fn read(&mut self) -> Intent {
+        let main = self.main_kind();
+        let logs = self.has_w(&[W::Logs]) || (self.has_w(&[W::Tail]) && main.is_none_or(|(_, k, _)| k != ResourceKind::Event));
+        let usage = self.has_w(&[W::Top, W::Usage, W::Most]) && !self.has_w_anywhere(&[W::Stats]);
+        let stats = self.has_w_anywhere(&[W::Stats]);
+        let node_service = self.has_w_anywhere(&[W::NodeService]);
+        let contexts = self.tokens.iter().any(|t| matches!(t.w(), Some(W::GetContexts | W::CurrentContext)))
+            || (self.has_w(&[W::Context]) || self.tokens.iter().any(|t| t.low == "clusters" && !self.is_used_token(t)))
+                && main.is_none();
+        let kubeconfig = self.has_w_anywhere(&[W::Kubeconfig])
+            || (self.has_w(&[W::Config]) && main.is_none() && (self.low_any("view") || self.kubectl || self.has_w(&[W::Read, W::Describe])));
+        let replicas = self.has_w(&[W::Replicas]) || self.low_any("scale") && self.has_w(&[W::Question, W::Read]);
+
+        if contexts {
+            return Intent::ReadOnly { tool: Tool::ConfigurationContextsList, arguments: Arguments::default() };
+        }
+        if kubeconfig {
+            let arguments = Arguments { minified: self.minified, ..Arguments::default() };
+            return Intent::ReadOnly { tool: Tool::ConfigurationView, arguments };
+        }
+        let node = main.is_some_and(|(_, k, _)| k == ResourceKind::Node) || node_service;
+        if logs && node {
+            return self.node_logs(main.map(|(i, _, _)| i));
+        }
+        if logs {
+            return self.pod_logs(main);
+        }
+        if stats && (node || main.is_none()) {
+            let kind_at = main.map(|(i, _, _)| i);
+            let name = self.take_name(kind_at, true);
+            let Some(name) = name else {
+                return Intent::clarify(vec![Param::Name], "Which node's stats should I show? I need a node name.");
+            };
+            let arguments = Arguments { name: Some(name), ..self.base() };
+            return Intent::ReadOnly { tool: Tool::NodesStatsSummary, arguments };
+        }
+        if usage && main.is_none_or(|(_, k, _)| matches!(k, ResourceKind::Pod | ResourceKind::Node | ResourceKind::Namespace)) {
+            return self.top(main);
+        }
+        if replicas
+            && let Some(intent) = self.current_replicas(main)
+        {
+            return intent;
+        }
+        let Some((k, kind, number)) = main else {
+            return self.read_without_kind();
+        };
+        match kind {
+            ResourceKind::Event => self.events(k),
+            ResourceKind::Pod => self.pods(k, number),
+            ResourceKind::Namespace => {
+                let name = self.take_name(Some(k), number != Number::Plural);
+                match name {
+                    Some(name) => Intent::ReadOnly { tool: Tool::ResourcesGet, arguments: self.resource_args(kind, name, None) },
+                    None => Intent::ReadOnly { tool: Tool::NamespacesList, arguments: self.base() },
+                }
+            }
+            _ => {
+                let loose = number != Number::Plural || self.kubectl;
+                let name = self.take_name(Some(k), loose);
+                let namespace = if kind.namespaced() && !self.all_namespaces {
+                    self.take_namespace(false, name.is_none())
+                } else {
+                    None
+                };
+                match name {
+                    Some(name) => Intent::ReadOnly { tool: Tool::ResourcesGet, arguments: self.resource_args(kind, name, namespace) },
+                    None => {
+                        let arguments = Arguments {
+                            api_version: Some(Cow::Borrowed(kind.api_version())),
+                            kind: Some(Cow::Borrowed(kind.kind())),
+                            namespace,
+                            label_selector: self.selector(),
+                            field_selector: self.field_selector.clone(),
+                            ..self.base()
+                        };
+                        Intent::ReadOnly { tool: Tool::ResourcesList, arguments }
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_used_token(&self, token: &Token<'_>) -> bool {
+        self.tokens.iter().position(|t| std::ptr::eq(t, token)).is_some_and(|i| self.used[i])
+    }
+
+    fn low_any(&self, word: &str) -> bool {
+        self.tokens.iter().any(|t| t.low == word)
+    }
+
+    /// A label selector from `-l` or a bare `key=value` in a read.
+    fn selector(&mut self) -> Option<String> {
+        if self.label_selector.is_some() {
+            return self.label_selector.clone();
+        }
+        let mut selector = String::new();
+        for i in 0..self.len() {
+            let token = self.tokens[i];
+            if token.shape == Shape::Assign && !self.used[i] && let Some(value) = token.value {
+                if !selector.is_empty() {
+                    selector.push(',');
+                }
+                selector.push_str(token.raw);
+                selector.push('=');
+                selector.push_str(value);
+                self.use_token(i);
+            }
+        }
+        (!selector.is_empty()).then_some(selector)
+    }
+
+    /// "what's running in staging", "show me web-7d9f-abcde", "anything in kube-system?"
+    fn read_without_kind(&mut self) -> Intent {
+        let asks = self.has_w_anywhere(&[W::Read, W::Question, W::Describe, W::Running, W::Status, W::Count, W::Watch]) || self.kubectl;
+        if !asks {
+            return self.unknown();
+        }
+        // A pod name as generated by a ReplicaSet (`web-7d9f8b6c4-x2x9z`).
+        if let Some(i) = (0..self.len()).find(|&i| self.is_value(i) && looks_like_pod_name(self.tokens[i].low)) {
+            self.use_token(i);
+            let name = owned(self.tokens[i].raw);
+            let namespace = self.take_namespace(false, false);
+            let arguments = Arguments { name: Some(name), namespace, ..self.base() };
+            return Intent::ReadOnly { tool: Tool::PodsGet, arguments };
+        }
+        let namespace = self.take_namespace(false, true);
+        if let Some(namespace) = namespace {
+            let arguments = Arguments {
+                namespace: Some(namespace),
+                label_selector: self.selector(),
+                field_selector: self.phase_selector(),
+                ..self.base()
+            };
+            return Intent::ReadOnly { tool: Tool::PodsListInNamespace, arguments };
+        }
+        if self.has_w_anywhere(&[W::Running]) && self.has_w_anywhere(&[W::Question]) && self.leftover_value().is_none() {
+            let arguments = Arguments { label_selector: self.selector(), ..self.base() };
+            return Intent::ReadOnly { tool: Tool::PodsList, arguments };
+        }
+        if let Some(i) = self.leftover_value() {
+            let name = self.tokens[i].raw;
+            return Intent::clarify(
+                vec![Param::Kind],
+                format!("What kind of resource is {name}: a pod, a deployment, a service...?"),
+            );
+        }
+        self.unknown()
+    }
+
+    fn unknown(&self) -> Intent {
+        Intent::clarify(
+            vec![Param::Intent],
+            "I did not understand that request. Try for example \"list pods in staging\", \"logs of pod web-1\", \"scale deployment web to 3\" or \"why is checkout crashing\".",
+        )
+    }
+
+    /// `status.phase` for "pending pods", "failed pods", "running pods".
+    fn phase_selector(&self) -> Option<String> {
+        if self.field_selector.is_some() {
+            return self.field_selector.clone();
+        }
+        let phase = self.tokens.windows(2).find_map(|pair| {
+            let pod_follows = matches!(pair[1].kind(), Some((ResourceKind::Pod, Number::Plural | Number::Short)));
+            if !pod_follows {
+                return None;
+            }
+            match pair[0].w() {
+                Some(W::Pending) if pair[0].low == "pending" => Some("Pending"),
+                Some(W::Running) => Some("Running"),
+                Some(W::Succeeded) => Some("Succeeded"),
+                Some(W::Wrong) if pair[0].low == "failed" => Some("Failed"),
+                _ => None,
+            }
+        })?;
+        Some(format!("status.phase={phase}"))
+    }
+
+    fn pods(&mut self, k: usize, number: Number) -> Intent {
+        let loose = number != Number::Plural || self.kubectl;
+        let name = self.take_name(Some(k), loose);
+        let namespace = if self.all_namespaces { None } else { self.take_namespace(false, name.is_none()) };
+        if let Some(name) = name {
+            let arguments = Arguments { name: Some(name), namespace, ..self.base() };
+            return Intent::ReadOnly { tool: Tool::PodsGet, arguments };
+        }
+        let field_selector = self.node_field_selector().or_else(|| self.phase_selector());
+        let label_selector = self.selector();
+        match namespace {
+            Some(namespace) => {
+                let arguments = Arguments { namespace: Some(namespace), label_selector, field_selector, ..self.base() };
+                Intent::ReadOnly { tool: Tool::PodsListInNamespace, arguments }
+            }
+            None => {
+                let arguments = Arguments { label_selector, field_selector, ..self.base() };
+                Intent::ReadOnly { tool: Tool::PodsList, arguments }
+            }
+        }
+    }
+
+    /// "pods on node worker-1": `spec.nodeName=worker-1`.
+    fn node_field_selector(&mut self) -> Option<String> {
+        let node_at = (0..self.len()).find(|&i| {
+            !self.used[i] && matches!(self.tokens[i].kind(), Some((ResourceKind::Node, Number::Singular)))
+        })?;
+        let name = match self.tokens[node_at].value {
+            Some(value) => owned(value),
+            None => {
+                let j = self.value_after(node_at)?;
+                self.use_token(j);
+                owned(self.tokens[j].raw)
+            }
+        };
+        self.use_token(node_at);
+        Some(format!("spec.nodeName={name}"))
+    }
+
+    fn pod_logs(&mut self, main: Option<(usize, ResourceKind, Number)>) -> Intent {
+        if let Some((_, kind, _)) = main
+            && kind != ResourceKind::Pod
+            && kind != ResourceKind::Namespace
+        {
+            let kind_at = main.map(|(i, _, _)| i);
+            let owner = self.take_name(kind_at, true);
+            return Intent::clarify(
+                vec![Param::Name],
+                match owner {
+                    Some(owner) => format!("Which pod of {} {owner} should I show the logs of? I need the pod's name.", kind.noun()),
+                    None => format!("Which pod's logs should I show? I need the name of a pod of the {}.", kind.noun()),
+                },
+            );
+        }
+        let kind_at = main.map(|(i, _, _)| i);
+        if self.has_w_anywhere(&[W::Previous]) || self.crashed_container_phrase() {
+            self.previous = true;
+        }
+        let name = self.take_name(kind_at, true);
+        let namespace = self.take_namespace(false, false);
+        let Some(name) = name else {
+            return Intent::clarify(vec![Param::Name], "Which pod's logs should I show? I need a pod name.");
+        };
+        let arguments = Arguments {
+            name: Some(name),
+            namespace,
+            container: self.container.clone(),
+            previous: self.previous.then_some(true),
+            tail: self.tail,
+            ..self.base()
+        };
+        Intent::ReadOnly { tool: Tool::PodsLog, arguments }
+    }
+
+    /// "logs from before the crash", "logs of the crashed container".
+    fn crashed_container_phrase(&self) -> bool {
+        self.tokens.windows(2).any(|pair| {
+            (pair[0].w() == Some(W::After) && pair[0].low == "before" && matches!(pair[1].w(), Some(W::Wrong | W::Restarts | W::Filler)))
+                || (pair[0].w() == Some(W::Last) && matches!(pair[1].w(), Some(W::Wrong | W::Restarts)))
+        })
+    }
+
+    fn node_logs(&mut self, kind_at: Option<usize>) -> Intent {
+        let query = self.node_query.clone().unwrap_or_else(|| {
+            self.tokens
+                .iter()
+                .find(|t| t.w() == Some(W::NodeService))
+                .map_or("kubelet", |t| match t.low {
+                    "journal" | "journald" | "syslog" => "kubelet",
+                    "cri-o" => "crio",
+                    other => other,
+                })
+                .to_owned()
+        });
+        for i in 0..self.len() {
+            if self.is_w(i, W::NodeService) {
+                self.use_token(i);
+            }
+        }
+        let name = self.take_name(kind_at, true);
+        let Some(name) = name else {
+            return Intent::clarify(vec![Param::Name], "Which node's logs should I show? I need a node name.");
+        };
+        let arguments = Arguments { name: Some(name), query: Some(query), tail_lines: self.tail, ..self.base() };
+        Intent::ReadOnly { tool: Tool::NodesLog, arguments }
+    }
+
+    fn top(&mut self, main: Option<(usize, ResourceKind, Number)>) -> Intent {
+        let kind_at = main.map(|(i, _, _)| i);
+        if main.is_some_and(|(_, k, _)| k == ResourceKind::Node) {
+            let loose = main.is_some_and(|(_, _, n)| n != Number::Plural) || self.kubectl;
+            let name = self.take_name(kind_at, loose);
+            let arguments = Arguments { name, top_label_selector: self.selector(), ..self.base() };
+            return Intent::ReadOnly { tool: Tool::NodesTop, arguments };
+        }
+        let loose = main.is_some_and(|(_, _, n)| n != Number::Plural) || self.kubectl;
+        let name = self.take_name(kind_at.filter(|_| main.is_some_and(|(_, k, _)| k == ResourceKind::Pod)), loose);
+        let namespace = if self.all_namespaces { None } else { self.take_namespace(false, true) };
+        let all_namespaces = if namespace.is_some() {
+            Some(false)
+        } else if self.all_namespaces {
+            Some(true)
+        } else {
+            None
+        };
+        let arguments = Arguments {
+            name,
+            namespace,
+            all_namespaces,
+            top_label_selector: self.selector(),
+            ..self.base()
+        };
+        Intent::ReadOnly { tool: Tool::PodsTop, arguments }
+    }
+
+    fn current_replicas(&mut self, main: Option<(usize, ResourceKind, Number)>) -> Option<Intent> {
+        let kind = main.map_or(ResourceKind::Deployment, |(_, k, _)| k);
+        if !kind.scalable() {
+            return None;
+        }
+        let name = self.take_name(main.map(|(i, _, _)| i), true)?;
+        if let Some((k, _, _)) = main {
+            self.use_token(k);
+        }
+        let namespace = self.take_namespace(false, false);
+        Some(Intent::ReadOnly { tool: Tool::ResourcesScale, arguments: self.resource_args(kind, name, namespace) })
+    }
+
+    fn events(&mut self, k: usize) -> Intent {
+        self.use_token(k);
+        let mut selectors: Vec<String> = Vec::new();
+        if let Some(selector) = self.field_selector.clone() {
+            selectors.push(selector);
+        }
+        // "events for pod web-1", "events of deployment web".
+        let object = self.kinds().next();
+        if let Some((o, _, _)) = object {
+            if let Some(name) = self.take_name(Some(o), true) {
+                selectors.push(format!("involvedObject.name={name}"));
+            }
+            self.use_token(o);
+        } else if let Some(i) = (0..self.len()).find(|&i| self.is_value(i) && matches!(self.place(i, None), Place::Of | Place::Named) && self.looks_generated(i) && looks_like_pod_name(self.tokens[i].low)) {
+            self.use_token(i);
+            selectors.push(format!("involvedObject.name={}", owned(self.tokens[i].raw)));
+        }
+        if self.has_w_anywhere(&[W::Warning]) || self.low_any("type=warning") {
+            selectors.push("type=Warning".to_owned());
+        }
+        let namespace = if self.all_namespaces { None } else { self.take_namespace(false, true) };
+        let arguments = Arguments {
+            namespace,
+            field_selector: (!selectors.is_empty()).then(|| selectors.join(",")),
+            ..self.base()
+        };
+        Intent::ReadOnly { tool: Tool::EventsList, arguments }
+    }
+}
+
+/// Pod names generated by a ReplicaSet end in `-<hash>-<5 chars>`; by a
+/// StatefulSet in `-<ordinal>`.
+fn looks_like_pod_name(name: &str) -> bool {
+    let mut parts = name.rsplit('-');
+    let last = parts.next().unwrap_or("");
+    let has_prefix = parts.next().is_some();
+    has_prefix
+        && ((last.len() == 5 && last.bytes().all(|b| b.is_ascii_alphanumeric()) && last.bytes().any(|b| b.is_ascii_digit()))
+            || (!last.is_empty() && last.len() <= 3 && last.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// Synonyms folded into the change they ask for.
+fn normalize_change(change: Change) -> Change {
+    match change {
+        Change::Kill | Change::Evict => Change::Delete,
+        Change::Deploy | Change::Apply => Change::Create,
+        Change::Increase | Change::Decrease => Change::Scale,
+        Change::Start => Change::Run,
+        other => other,
+    }
+}

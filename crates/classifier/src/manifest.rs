@@ -1,0 +1,244 @@
+//! Deterministic YAML manifests for `resources_create_or_update`, built from
+//! the kind, name, namespace, image and counts a request gives.
+//!
+//! Two shapes:
+//! - **Creations** ("create namespace foo", "create a deployment web with image
+//!   nginx:1.27 and 3 replicas in staging") are complete objects.
+//! - **In-place changes** (restart, set image, cordon, label, annotate, suspend)
+//!   hold only the fields that change. The MCP tool applies with server-side
+//!   apply and its description asks for the full desired state, so the
+//!   workflow's planning step (read before write) fetches the live object with
+//!   `resources_get` and merges these fields into it before execution.
+//!
+//! A restart is the pod template annotation `kubectl.kubernetes.io/restartedAt`
+//! (what `kubectl rollout restart` sets). Its value here is
+//! [`RESTARTED_AT_PLACEHOLDER`]: the classifier is pure and has no clock, so
+//! the workflow fills in the timestamp when it builds the plan.
+
+use std::fmt::Write;
+
+use crate::kinds::ResourceKind;
+
+/// The value of `kubectl.kubernetes.io/restartedAt` in a restart manifest; the
+/// workflow replaces it with the current RFC 3339 time.
+pub const RESTARTED_AT_PLACEHOLDER: &str = "${RESTARTED_AT}";
+
+/// The annotation a restart sets on the pod template.
+pub const RESTARTED_AT_ANNOTATION: &str = "kubectl.kubernetes.io/restartedAt";
+
+/// A YAML double-quoted scalar: safe for any user-given text.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn header(out: &mut String, kind: ResourceKind, name: &str, namespace: Option<&str>) {
+    let _ = writeln!(out, "apiVersion: {}", kind.api_version());
+    let _ = writeln!(out, "kind: {}", kind.kind());
+    out.push_str("metadata:\n");
+    let _ = writeln!(out, "  name: {}", quoted(name));
+    if let Some(namespace) = namespace.filter(|_| kind.namespaced()) {
+        let _ = writeln!(out, "  namespace: {}", quoted(namespace));
+    }
+}
+
+/// A Namespace.
+pub(crate) fn namespace(name: &str) -> String {
+    let mut out = String::with_capacity(96);
+    header(&mut out, ResourceKind::Namespace, name, None);
+    out
+}
+
+/// A ServiceAccount.
+pub(crate) fn service_account(name: &str, namespace: Option<&str>) -> String {
+    let mut out = String::with_capacity(96);
+    header(&mut out, ResourceKind::ServiceAccount, name, namespace);
+    out
+}
+
+/// A ConfigMap with the given `key=value` data (possibly none).
+pub(crate) fn config_map(name: &str, namespace: Option<&str>, data: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(160);
+    header(&mut out, ResourceKind::ConfigMap, name, namespace);
+    if !data.is_empty() {
+        out.push_str("data:\n");
+        for (key, value) in data {
+            let _ = writeln!(out, "  {}: {}", quoted(key), quoted(value));
+        }
+    }
+    out
+}
+
+/// An Opaque Secret from `key=value` pairs (as `stringData`).
+pub(crate) fn secret(name: &str, namespace: Option<&str>, data: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(160);
+    header(&mut out, ResourceKind::Secret, name, namespace);
+    out.push_str("type: Opaque\nstringData:\n");
+    for (key, value) in data {
+        let _ = writeln!(out, "  {}: {}", quoted(key), quoted(value));
+    }
+    out
+}
+
+/// What a workload manifest is built from.
+#[derive(Debug)]
+pub(crate) struct Workload<'a> {
+    pub kind: ResourceKind,
+    pub name: &'a str,
+    pub namespace: Option<&'a str>,
+    pub image: &'a str,
+    pub replicas: Option<u32>,
+    pub port: Option<u16>,
+    pub schedule: Option<&'a str>,
+}
+
+/// A Deployment, StatefulSet, DaemonSet, Job or CronJob running one container
+/// named after the object, labelled `app: <name>` (as `kubectl create
+/// deployment` does, so later selectors and services can find it).
+pub(crate) fn workload(spec: &Workload<'_>) -> String {
+    let mut out = String::with_capacity(512);
+    header(&mut out, spec.kind, spec.name, spec.namespace);
+    let app = quoted(spec.name);
+    let _ = writeln!(out, "  labels:\n    app: {app}");
+    out.push_str("spec:\n");
+    // The pod template sits at a depth that depends on the kind.
+    let indent = match spec.kind {
+        ResourceKind::CronJob => {
+            let _ = writeln!(out, "  schedule: {}", quoted(spec.schedule.unwrap_or_default()));
+            out.push_str("  jobTemplate:\n    spec:\n");
+            "      "
+        }
+        ResourceKind::Job => "  ",
+        _ => {
+            if let Some(replicas) = spec.replicas.filter(|_| spec.kind != ResourceKind::DaemonSet) {
+                let _ = writeln!(out, "  replicas: {replicas}");
+            }
+            if spec.kind == ResourceKind::StatefulSet {
+                let _ = writeln!(out, "  serviceName: {app}");
+            }
+            let _ = writeln!(out, "  selector:\n    matchLabels:\n      app: {app}");
+            "  "
+        }
+    };
+    let _ = writeln!(out, "{indent}template:");
+    let _ = writeln!(out, "{indent}  metadata:\n{indent}    labels:\n{indent}      app: {app}");
+    let _ = writeln!(out, "{indent}  spec:");
+    if matches!(spec.kind, ResourceKind::Job | ResourceKind::CronJob) {
+        let _ = writeln!(out, "{indent}    restartPolicy: Never");
+    }
+    let _ = writeln!(out, "{indent}    containers:");
+    let _ = writeln!(out, "{indent}    - name: {app}");
+    let _ = writeln!(out, "{indent}      image: {}", quoted(spec.image));
+    if let Some(port) = spec.port {
+        let _ = writeln!(out, "{indent}      ports:\n{indent}      - containerPort: {port}");
+    }
+    out
+}
+
+/// The restart of a Deployment, StatefulSet or DaemonSet: the pod template's
+/// `kubectl.kubernetes.io/restartedAt` annotation (fields to merge, see the
+/// module doc).
+pub(crate) fn restart(kind: ResourceKind, name: &str, namespace: Option<&str>) -> String {
+    let mut out = String::with_capacity(256);
+    header(&mut out, kind, name, namespace);
+    let _ = writeln!(
+        out,
+        "spec:\n  template:\n    metadata:\n      annotations:\n        {RESTARTED_AT_ANNOTATION}: {}",
+        quoted(RESTARTED_AT_PLACEHOLDER)
+    );
+    out
+}
+
+/// A new image for one container (fields to merge; containers merge by name).
+pub(crate) fn set_image(kind: ResourceKind, name: &str, namespace: Option<&str>, container: &str, image: &str) -> String {
+    let mut out = String::with_capacity(256);
+    header(&mut out, kind, name, namespace);
+    let _ = writeln!(
+        out,
+        "spec:\n  template:\n    spec:\n      containers:\n      - name: {}\n        image: {}",
+        quoted(container),
+        quoted(image)
+    );
+    out
+}
+
+/// Cordon (`true`) or uncordon (`false`) a node (fields to merge).
+pub(crate) fn node_unschedulable(name: &str, unschedulable: bool) -> String {
+    let mut out = String::with_capacity(96);
+    header(&mut out, ResourceKind::Node, name, None);
+    let _ = writeln!(out, "spec:\n  unschedulable: {unschedulable}");
+    out
+}
+
+/// Labels or annotations to add (fields to merge).
+pub(crate) fn metadata(kind: ResourceKind, name: &str, namespace: Option<&str>, labels: bool, pairs: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(192);
+    header(&mut out, kind, name, namespace);
+    out.push_str(if labels { "  labels:\n" } else { "  annotations:\n" });
+    for (key, value) in pairs {
+        let _ = writeln!(out, "    {}: {}", quoted(key), quoted(value));
+    }
+    out
+}
+
+/// Suspend (`true`) or resume (`false`) a CronJob (fields to merge).
+pub(crate) fn cronjob_suspend(name: &str, namespace: Option<&str>, suspend: bool) -> String {
+    let mut out = String::with_capacity(128);
+    header(&mut out, ResourceKind::CronJob, name, namespace);
+    let _ = writeln!(out, "spec:\n  suspend: {suspend}");
+    out
+}
+
+/// The object name `kubectl create deployment --image` would suggest: the
+/// image's last path segment without tag or digest (`nginx:1.27` → `nginx`).
+pub(crate) fn name_from_image(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let base = last.split([':', '@']).next().unwrap_or(last);
+    base.to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deployment_manifest_is_complete_and_deterministic() {
+        let spec = Workload {
+            kind: ResourceKind::Deployment,
+            name: "web",
+            namespace: Some("staging"),
+            image: "nginx:1.27",
+            replicas: Some(3),
+            port: None,
+            schedule: None,
+        };
+        let expected = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: \"web\"\n  namespace: \"staging\"\n  labels:\n    app: \"web\"\nspec:\n  replicas: 3\n  selector:\n    matchLabels:\n      app: \"web\"\n  template:\n    metadata:\n      labels:\n        app: \"web\"\n    spec:\n      containers:\n      - name: \"web\"\n        image: \"nginx:1.27\"\n";
+        assert_eq!(workload(&spec), expected);
+    }
+
+    #[test]
+    fn restart_sets_the_placeholder_annotation() {
+        let yaml = restart(ResourceKind::Deployment, "web", None);
+        assert!(yaml.contains("kubectl.kubernetes.io/restartedAt: \"${RESTARTED_AT}\""), "{yaml}");
+        assert!(!yaml.contains("namespace"), "{yaml}");
+    }
+
+    #[test]
+    fn user_text_is_quoted() {
+        assert_eq!(quoted("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(name_from_image("registry.io/team/api:2.0@sha256:abc"), "api");
+    }
+}
