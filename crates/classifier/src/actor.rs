@@ -71,7 +71,11 @@ impl Actor for ClassifierActor {
     type State = ();
     type Arguments = ();
 
-    async fn pre_start(&self, _myself: ActorRef<Self::Msg>, _args: ()) -> Result<(), ActorProcessingErr> {
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        _args: (),
+    ) -> Result<(), ActorProcessingErr> {
         Ok(())
     }
 
@@ -111,13 +115,18 @@ pub struct ClassifierHandle {
 impl ClassifierHandle {
     /// Spawns the actor (unnamed) and returns its handle and join handle.
     pub async fn spawn() -> Result<(ClassifierHandle, JoinHandle<()>), ClassifierError> {
-        let (actor, join) = Actor::spawn(None, ClassifierActor, ()).await.map_err(ClassifierError::Spawn)?;
+        let (actor, join) = Actor::spawn(None, ClassifierActor, ())
+            .await
+            .map_err(ClassifierError::Spawn)?;
         Ok((ClassifierHandle::new(actor), join))
     }
 
     /// Wraps an actor already spawned (e.g. linked under a supervisor).
     pub fn new(actor: ActorRef<ClassifierMsg>) -> ClassifierHandle {
-        ClassifierHandle { actor, permits: Arc::new(Semaphore::new(MAX_PENDING_REQUESTS)) }
+        ClassifierHandle {
+            actor,
+            permits: Arc::new(Semaphore::new(MAX_PENDING_REQUESTS)),
+        }
     }
 
     /// The actor behind this handle.
@@ -127,8 +136,16 @@ impl ClassifierHandle {
 
     /// Classifies one request through the actor.
     pub async fn classify(&self, text: String) -> Result<Intent, ClassifierError> {
-        let _permit = self.permits.clone().try_acquire_owned().map_err(|_| ClassifierError::Busy)?;
-        match self.actor.call(|reply| ClassifierMsg::Classify { text, reply }, None).await {
+        let _permit = self
+            .permits
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ClassifierError::Busy)?;
+        match self
+            .actor
+            .call(|reply| ClassifierMsg::Classify { text, reply }, None)
+            .await
+        {
             Ok(CallResult::Success(intent)) => Ok(intent),
             _ => Err(ClassifierError::Stopped),
         }
@@ -139,8 +156,16 @@ impl ClassifierHandle {
         if texts.len() > MAX_BATCH_REQUESTS {
             return Err(ClassifierError::BatchTooLarge(texts.len()));
         }
-        let _permit = self.permits.clone().try_acquire_owned().map_err(|_| ClassifierError::Busy)?;
-        match self.actor.call(|reply| ClassifierMsg::ClassifyBatch { texts, reply }, None).await {
+        let _permit = self
+            .permits
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ClassifierError::Busy)?;
+        match self
+            .actor
+            .call(|reply| ClassifierMsg::ClassifyBatch { texts, reply }, None)
+            .await
+        {
             Ok(CallResult::Success(intents)) => Ok(intents),
             _ => Err(ClassifierError::Stopped),
         }
@@ -155,24 +180,37 @@ mod tests {
     #[tokio::test]
     async fn answers_through_the_actor_in_order() {
         let (handle, join) = ClassifierHandle::spawn().await.expect("the actor starts");
-        let one = handle.classify("list pods in staging".to_owned()).await.expect("an answer");
+        let one = handle
+            .classify("list pods in staging".to_owned())
+            .await
+            .expect("an answer");
         assert_eq!(one.tool(), Some(Tool::PodsListInNamespace));
         let batch = handle
-            .classify_batch(vec!["list namespaces".to_owned(), String::new(), "delete pod web-1".to_owned()])
+            .classify_batch(vec![
+                "list namespaces".to_owned(),
+                String::new(),
+                "delete pod web-1".to_owned(),
+            ])
             .await
             .expect("answers");
         let paths: Vec<&str> = batch.iter().map(Intent::path).collect();
         assert_eq!(paths, ["read_only", "clarify", "mutation"]);
         handle.actor().stop(None);
         join.await.expect("the actor stops cleanly");
-        assert!(matches!(handle.classify("list pods".to_owned()).await, Err(ClassifierError::Stopped)));
+        assert!(matches!(
+            handle.classify("list pods".to_owned()).await,
+            Err(ClassifierError::Stopped)
+        ));
     }
 
     #[tokio::test]
     async fn refuses_an_oversized_batch() {
         let (handle, join) = ClassifierHandle::spawn().await.expect("the actor starts");
         let texts = vec![String::new(); MAX_BATCH_REQUESTS + 1];
-        assert!(matches!(handle.classify_batch(texts).await, Err(ClassifierError::BatchTooLarge(_))));
+        assert!(matches!(
+            handle.classify_batch(texts).await,
+            Err(ClassifierError::BatchTooLarge(_))
+        ));
         handle.actor().stop(None);
         join.await.expect("the actor stops cleanly");
     }

@@ -119,7 +119,9 @@ struct Analysis<'t, 'a> {
 fn is_name_shaped(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 253
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
         && text.bytes().any(|b| b.is_ascii_alphanumeric())
         && !text.starts_with(['-', '.'])
 }
@@ -129,7 +131,9 @@ fn is_image_shaped(text: &str) -> bool {
         && text.contains([':', '/'])
         && !text.starts_with(['/', ':'])
         && !text.contains("://")
-        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:/@".contains(&b))
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._:/@".contains(&b))
 }
 
 fn parse_number(text: &str) -> Option<u32> {
@@ -202,7 +206,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// A free token that can hold a value (a name, a namespace...).
     fn is_value(&self, i: usize) -> bool {
-        let Some(token) = self.tokens.get(i) else { return false };
+        let Some(token) = self.tokens.get(i) else {
+            return false;
+        };
         !self.used[i]
             && match token.shape {
                 Shape::Quoted => true,
@@ -360,7 +366,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 "--field-selector" => self.field_selector = self.flag_value(i).map(str::to_owned),
                 "--port" | "--target-port" | "--container-port" => {
-                    self.port = self.flag_value(i).and_then(parse_number).and_then(|p| u16::try_from(p).ok());
+                    self.port = self
+                        .flag_value(i)
+                        .and_then(parse_number)
+                        .and_then(|p| u16::try_from(p).ok());
                 }
                 "--grace-period" => self.grace_period = self.flag_value(i).and_then(parse_number),
                 "--minify" => self.minified = Some(true),
@@ -388,14 +397,42 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         self.file = true;
                     }
                 }
-                "-o" | "--output" | "--sort-by" | "--since" | "--since-time" | "--timeout"
-                | "--restart" | "--type" | "--from-file" | "--from-env-file" | "--template"
-                | "--revision" | "--to-revision" | "--limit-bytes" | "--pod-running-timeout"
-                | "--as" | "--as-group" | "--user" | "--kubeconfig" | "--request-timeout"
-                | "--field-manager" | "--dry-run" | "--cascade" | "--overrides"
-                | "--max-log-requests" | "--subresource" | "--chunk-size" | "--min"
-                | "--max" | "--cpu-percent" | "--protocol" | "--name" | "--env"
-                | "--requests" | "--limits" | "--serviceaccount" => {
+                "-o"
+                | "--output"
+                | "--sort-by"
+                | "--since"
+                | "--since-time"
+                | "--timeout"
+                | "--restart"
+                | "--type"
+                | "--from-file"
+                | "--from-env-file"
+                | "--template"
+                | "--revision"
+                | "--to-revision"
+                | "--limit-bytes"
+                | "--pod-running-timeout"
+                | "--as"
+                | "--as-group"
+                | "--user"
+                | "--kubeconfig"
+                | "--request-timeout"
+                | "--field-manager"
+                | "--dry-run"
+                | "--cascade"
+                | "--overrides"
+                | "--max-log-requests"
+                | "--subresource"
+                | "--chunk-size"
+                | "--min"
+                | "--max"
+                | "--cpu-percent"
+                | "--protocol"
+                | "--name"
+                | "--env"
+                | "--requests"
+                | "--limits"
+                | "--serviceaccount" => {
                     let value = self.flag_value(i);
                     if token.low == "--name"
                         && let Some(v) = value
@@ -463,7 +500,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let plural = self.low(i).ends_with('s');
             if let Some(j) = self.value_after(i)
                 && !plural
-                && !matches!(self.tokens.get(j + 1).and_then(Token::kind), Some(_))
+                && self.tokens.get(j + 1).and_then(Token::kind).is_none()
             {
                 self.context = Some(self.tokens[j].raw.to_owned());
                 self.use_token(i);
@@ -474,7 +511,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 && self.prev_meaningful(i - 1).is_none_or(|p| {
                     matches!(
                         self.w(p),
-                        Some(W::On | W::In | W::Of | W::For | W::From | W::To | W::Using | W::Across | W::Switch | W::Be | W::Question)
+                        Some(
+                            W::On
+                                | W::In
+                                | W::Of
+                                | W::For
+                                | W::From
+                                | W::To
+                                | W::Using
+                                | W::Across
+                                | W::Switch
+                                | W::Be
+                                | W::Question
+                        )
                     ) || matches!(self.w(p), Some(W::Change(_)))
                 })
             {
@@ -492,13 +541,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let w = self.w(i);
             let explicit = matches!(w, Some(W::UseContext));
             let switch_word = matches!(w, Some(W::Switch));
-            let change_word = matches!(w, Some(W::Change(Change::Edit | Change::Set | Change::Other)));
+            let change_word = matches!(
+                w,
+                Some(W::Change(Change::Edit | Change::Set | Change::Other))
+            );
             if !(explicit || switch_word || change_word) {
                 continue;
             }
             // The words that follow up to the value: "to", "the", "context", "cluster", "over".
             let mut j = i + 1;
-            let mut mentions_context = explicit || self.context.is_some() && self.used[i..].iter().any(|u| *u);
+            let mut mentions_context =
+                explicit || self.context.is_some() && self.used[i..].iter().any(|u| *u);
             let mut mentions_to = false;
             while j < self.len() {
                 match self.w(j) {
@@ -514,17 +567,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let first_word = self.prev_meaningful(i).is_none();
             let context_named_here = self.context.is_some()
                 && (mentions_context
-                    || self.tokens[i + 1..].iter().any(|t| matches!(t.w(), Some(W::Context | W::Cluster))));
+                    || self.tokens[i + 1..]
+                        .iter()
+                        .any(|t| matches!(t.w(), Some(W::Context | W::Cluster))));
             let value_here = self.is_value(j);
             let is_switch = if explicit {
                 true
             } else if switch_word {
-                mentions_context || context_named_here || (value_here && (mentions_to || first_word))
+                mentions_context
+                    || context_named_here
+                    || (value_here && (mentions_to || first_word))
             } else {
                 // "change"/"set" only switch when a context or cluster is named.
                 (mentions_context || context_named_here)
                     && (value_here || self.context.is_some())
-                    && !self.tokens.iter().any(|t| matches!(t.w(), Some(W::Image | W::Replicas)))
+                    && !self
+                        .tokens
+                        .iter()
+                        .any(|t| matches!(t.w(), Some(W::Image | W::Replicas)))
             };
             if !is_switch {
                 continue;
@@ -549,14 +609,29 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || self.tokens.iter().any(|t| {
                 matches!(
                     t.w(),
-                    Some(W::Logs | W::Top | W::Usage | W::Health | W::Wrong | W::Troubleshoot | W::Pressure | W::Rbac | W::Who | W::Debug | W::Running | W::Pending)
+                    Some(
+                        W::Logs
+                            | W::Top
+                            | W::Usage
+                            | W::Health
+                            | W::Wrong
+                            | W::Troubleshoot
+                            | W::Pressure
+                            | W::Rbac
+                            | W::Who
+                            | W::Debug
+                            | W::Running
+                            | W::Pending
+                    )
                 )
             });
         for i in 0..self.len() {
             if self.used[i] {
                 continue;
             }
-            let Some((ResourceKind::Namespace, number)) = self.tokens[i].kind() else { continue };
+            let Some((ResourceKind::Namespace, number)) = self.tokens[i].kind() else {
+                continue;
+            };
             if self.tokens[i].value.is_some() {
                 continue;
             }
@@ -564,11 +639,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let prev_w = prev.and_then(|p| self.w(p));
             let after_prep = matches!(
                 prev_w,
-                Some(W::In | W::From | W::Of | W::For | W::Across | W::Into | W::To | W::On | W::All)
+                Some(
+                    W::In | W::From | W::Of | W::For | W::Across | W::Into | W::To | W::On | W::All
+                )
             );
-            if number == Number::Plural
-                && matches!(prev_w, Some(W::All | W::Across))
-            {
+            if number == Number::Plural && matches!(prev_w, Some(W::All | W::Across)) {
                 self.all_namespaces = true;
                 self.use_token(i);
                 if let Some(p) = prev {
@@ -587,9 +662,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
             if let Some(p) = prev
                 && self.is_value(p)
                 && (other_kind
-                    || self
-                        .prev_meaningful(p)
-                        .is_some_and(|q| matches!(self.w(q), Some(W::In | W::From | W::Of | W::For | W::Across | W::Into | W::To | W::On))))
+                    || self.prev_meaningful(p).is_some_and(|q| {
+                        matches!(
+                            self.w(q),
+                            Some(
+                                W::In
+                                    | W::From
+                                    | W::Of
+                                    | W::For
+                                    | W::Across
+                                    | W::Into
+                                    | W::To
+                                    | W::On
+                            )
+                        )
+                    }))
             {
                 self.namespace = Some(owned(self.tokens[p].raw));
                 self.use_token(i);
@@ -622,7 +709,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.container = Some(owned(self.tokens[j].raw));
                 self.use_token(i);
                 self.use_token(j);
-            } else if i > 0 && self.is_value(i - 1) {
+            } else if i > 1
+                && self.is_value(i - 1)
+                && matches!(
+                    self.w(i - 2),
+                    Some(W::Filler | W::In | W::From | W::Of | W::For | W::Into)
+                )
+            {
                 self.container = Some(owned(self.tokens[i - 1].raw));
                 self.use_token(i);
                 self.use_token(i - 1);
@@ -658,7 +751,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             } else if matches!(next, Some(W::Replicas))
                 || matches!(prev, Some(W::Replicas | W::To))
                 || (matches!(prev, Some(W::Filler)) && matches!(prev2, Some(W::To)))
-                || matches!(self.tokens.get(i + 1).and_then(Token::kind), Some((ResourceKind::Pod, Number::Plural)))
+                || matches!(
+                    self.tokens.get(i + 1).and_then(Token::kind),
+                    Some((ResourceKind::Pod, Number::Plural))
+                )
                 || self.replicas.is_none() && matches!(prev, Some(W::Change(Change::Scale)))
             {
                 if self.replicas.is_none() {
@@ -688,8 +784,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         for i in 0..self.len() {
             let w = self.w(i);
             let marker = match w {
-                Some(W::Who) => matches!(self.w(i + 1), Some(W::Can | W::Be | W::Do) | Some(W::Filler))
-                    || self.low(i + 1) == "has",
+                Some(W::Who) => {
+                    matches!(
+                        self.w(i + 1),
+                        Some(W::Can | W::Be | W::Do) | Some(W::Filler)
+                    ) || self.low(i + 1) == "has"
+                }
                 Some(W::Can) => {
                     let next = self.low(i + 1);
                     let polite = matches!(next, "you" | "u" | "ya" | "we");
@@ -698,8 +798,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     !polite
                         && (self_question
                             || self.tokens[i + 1..].iter().take(4).any(|t| {
-                                matches!(t.kind(), Some((ResourceKind::ServiceAccount | ResourceKind::Role | ResourceKind::ClusterRole, _)))
-                                    || t.low == "user"
+                                matches!(
+                                    t.kind(),
+                                    Some((
+                                        ResourceKind::ServiceAccount
+                                            | ResourceKind::Role
+                                            | ResourceKind::ClusterRole,
+                                        _
+                                    ))
+                                ) || t.low == "user"
                                     || t.low == "group"
                             })
                             || (i > 0 && self.is_w(i - 1, W::Question)))
@@ -714,8 +821,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.rbac = true;
             // Subjects: "serviceaccount x", "sa x", "user x", "group x".
             for j in i.saturating_sub(6)..self.len() {
-                let subject_word = matches!(self.tokens[j].kind(), Some((ResourceKind::ServiceAccount, _)))
-                    || matches!(self.low(j), "user" | "group");
+                let subject_word = matches!(
+                    self.tokens[j].kind(),
+                    Some((ResourceKind::ServiceAccount, _))
+                ) || matches!(self.low(j), "user" | "group");
                 if subject_word && let Some(k) = self.value_after(j) {
                     self.rbac_subject = Some(owned(self.tokens[k].raw));
                     self.use_token(k);
@@ -736,9 +845,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// delete", "why did it restart") and not nouns ("with label app=web").
     fn scan_changes(&mut self) {
         let rbac_from = if self.rbac {
-            (0..self.len()).find(|&i| {
-                matches!(self.w(i), Some(W::Who | W::Can | W::Rbac | W::Audit))
-            })
+            (0..self.len())
+                .find(|&i| matches!(self.w(i), Some(W::Who | W::Can | W::Rbac | W::Audit)))
         } else {
             None
         };
@@ -771,14 +879,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
             if let Some(why) = why_from
                 && why < i
                 && why >= segment_break
-                && (i.checked_sub(1).is_some_and(|p| matches!(self.w(p), Some(W::Do | W::Be | W::Restarts | W::Not | W::Filler | W::Question)))
-                    || self.tokens[why..i].iter().any(|t| matches!(t.w(), Some(W::Do))))
+                && (i.checked_sub(1).is_some_and(|p| {
+                    matches!(
+                        self.w(p),
+                        Some(W::Do | W::Be | W::Restarts | W::Not | W::Filler | W::Question)
+                    )
+                }) || self.tokens[why..i]
+                    .iter()
+                    .any(|t| matches!(t.w(), Some(W::Do))))
             {
                 continue;
             }
-            if change == Change::Rollout
-                && matches!(self.low(i + 1), "status" | "history")
-            {
+            if change == Change::Rollout && matches!(self.low(i + 1), "status" | "history") {
                 self.rollout_read = true;
                 self.use_token(i);
                 continue;
@@ -792,12 +904,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let verb_before = self.tokens[..i].iter().any(|t| {
             matches!(
                 t.w(),
-                Some(W::Read | W::Describe | W::Change(_) | W::Logs | W::Top | W::Watch | W::Count | W::Question | W::Be | W::Do)
+                Some(
+                    W::Read
+                        | W::Describe
+                        | W::Change(_)
+                        | W::Logs
+                        | W::Top
+                        | W::Watch
+                        | W::Count
+                        | W::Question
+                        | W::Be
+                        | W::Do
+                )
             ) || t.kind().is_some()
         });
         let prev = self.prev_meaningful(i);
-        let determiner_before = i > 0 && matches!(self.low(i - 1), "the" | "my" | "this" | "that" | "a");
-        !verb_before && !determiner_before && prev.is_none_or(|p| !matches!(self.w(p), Some(W::Of | W::For | W::In)))
+        let determiner_before =
+            i > 0 && matches!(self.low(i - 1), "the" | "my" | "this" | "that" | "a");
+        !verb_before
+            && !determiner_before
+            && prev.is_none_or(|p| !matches!(self.w(p), Some(W::Of | W::For | W::In)))
     }
 
     /// Words that are verbs or nouns by position: "label" in "with label
@@ -807,10 +933,40 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let next = self.low(i + 1);
         match change {
             Change::Label => {
-                matches!(prev, "with" | "by" | "the" | "a" | "its" | "their" | "same" | "matching" | "having" | "has" | "have" | "that" | "whose")
+                matches!(
+                    prev,
+                    "with"
+                        | "by"
+                        | "the"
+                        | "a"
+                        | "its"
+                        | "their"
+                        | "same"
+                        | "matching"
+                        | "having"
+                        | "has"
+                        | "have"
+                        | "that"
+                        | "whose"
+                )
             }
-            Change::Run => matches!(prev, "last" | "previous" | "the" | "a" | "each" | "every" | "latest" | "recent" | "dry" | "first"),
-            Change::Update => matches!(prev, "last" | "latest" | "the" | "an" | "recent" | "rolling" | "any"),
+            Change::Run => matches!(
+                prev,
+                "last"
+                    | "previous"
+                    | "the"
+                    | "a"
+                    | "each"
+                    | "every"
+                    | "latest"
+                    | "recent"
+                    | "dry"
+                    | "first"
+            ),
+            Change::Update => matches!(
+                prev,
+                "last" | "latest" | "the" | "an" | "recent" | "rolling" | "any"
+            ),
             Change::Start => matches!(next, "time" | "times") || matches!(prev, "the" | "its"),
             Change::Restart => matches!(next, "count" | "counts" | "policy" | "history"),
             Change::Rollout => next == "history",
@@ -835,14 +991,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 if let Some(j) = self.next_meaningful(i)
                     && !self.used[j]
                     && matches!(self.tokens[j].shape, Shape::Word | Shape::Quoted)
-                    && (self.tokens[j].lex == Lex::Unknown || self.is_w(j, W::Busybox) || self.is_w(j, W::Network))
+                    && (self.tokens[j].lex == Lex::Unknown
+                        || self.is_w(j, W::Busybox)
+                        || self.is_w(j, W::Network))
                 {
                     self.image = Some(self.image_text(j));
                     self.use_token(i);
                     self.use_token(j);
                     return;
                 }
-                if i > 0 && !self.used[i - 1] && self.tokens[i - 1].shape == Shape::Word
+                if i > 0
+                    && !self.used[i - 1]
+                    && self.tokens[i - 1].shape == Shape::Word
                     && (self.tokens[i - 1].lex == Lex::Unknown || self.is_w(i - 1, W::Busybox))
                 {
                     self.image = Some(self.image_text(i - 1));
@@ -851,7 +1011,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     return;
                 }
             }
-            if token.shape == Shape::Word && token.lex == Lex::Unknown && is_image_shaped(token.low) {
+            if token.shape == Shape::Word && token.lex == Lex::Unknown && is_image_shaped(token.low)
+            {
                 self.image = Some(token.raw.to_owned());
                 self.use_token(i);
                 return;
@@ -877,7 +1038,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 return None;
             }
             let (kind, number) = self.tokens[i].kind()?;
-            if self.tokens[i].low == "deploy" && self.changes.iter().any(|(j, c)| *j == i && *c == Change::Deploy) {
+            if self.tokens[i].low == "deploy"
+                && self
+                    .changes
+                    .iter()
+                    .any(|(j, c)| *j == i && *c == Change::Deploy)
+            {
                 return None;
             }
             Some((i, kind, number))
@@ -926,8 +1092,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Some(W::In | W::On) => Place::In,
             Some(W::Of | W::For | W::From | W::By | W::Into | W::With) => Place::Of,
             Some(W::To) => Place::To,
-            Some(W::Change(_) | W::Read | W::Describe | W::Logs | W::Top | W::Tail | W::Debug | W::Troubleshoot | W::Watch) => Place::AfterVerb,
-            _ if prev.is_some_and(|p| self.changes.iter().any(|(j, _)| *j == p)) => Place::AfterVerb,
+            Some(
+                W::Change(_)
+                | W::Read
+                | W::Describe
+                | W::Logs
+                | W::Top
+                | W::Tail
+                | W::Debug
+                | W::Troubleshoot
+                | W::Watch
+                | W::Be
+                | W::Do,
+            ) => Place::AfterVerb,
+            _ if prev.is_some_and(|p| self.changes.iter().any(|(j, _)| *j == p)) => {
+                Place::AfterVerb
+            }
             _ => Place::Other,
         }
     }
@@ -958,7 +1138,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .iter()
             .filter(|(i, place)| {
                 rank(*place) <= 2
-                    || (loose && rank(*place) <= 6 && (rank(*place) <= 4 || self.looks_generated(*i)))
+                    || (loose
+                        && rank(*place) <= 6
+                        && (rank(*place) <= 4 || self.looks_generated(*i)))
             })
             .min_by_key(|(i, place)| (rank(*place), *i))
             .map(|(i, _)| *i)?;
@@ -968,7 +1150,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// A value with a digit or a dash: a generated or compound object name.
     fn looks_generated(&self, i: usize) -> bool {
-        self.tokens[i].low.bytes().any(|b| b.is_ascii_digit() || b == b'-')
+        self.tokens[i]
+            .low
+            .bytes()
+            .any(|b| b.is_ascii_digit() || b == b'-')
     }
 
     /// The namespace: flags and phrases first, then "in x", then "to x" for
@@ -1013,28 +1198,44 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 
     fn has_w_anywhere(&self, wanted: &[W]) -> bool {
-        self.tokens.iter().any(|t| t.w().is_some_and(|w| wanted.contains(&w)))
+        self.tokens
+            .iter()
+            .any(|t| t.w().is_some_and(|w| wanted.contains(&w)))
     }
 
     /// The base arguments every tool call carries: the context when named.
     fn base(&self) -> Arguments {
-        Arguments { context: self.context.clone(), ..Arguments::default() }
+        Arguments {
+            context: self.context.clone(),
+            ..Arguments::default()
+        }
     }
 
     // ------------------------------------------------------------ decision
 
     fn decide(mut self) -> Intent {
-        let meaningful = self.tokens.iter().any(|t| t.lex != Lex::W(W::Filler) && t.lex != Lex::W(W::Polite));
+        let meaningful = self
+            .tokens
+            .iter()
+            .any(|t| t.lex != Lex::W(W::Filler) && t.lex != Lex::W(W::Polite));
         if !meaningful {
             return Intent::clarify(
                 vec![Param::Intent],
                 "What would you like me to do? For example: \"list pods in staging\" or \"scale web to 3\".",
             );
         }
-        if self.switch_context && self.changes.iter().all(|(_, c)| matches!(c, Change::Edit | Change::Set | Change::Other)) {
+        if self.switch_context
+            && self
+                .changes
+                .iter()
+                .all(|(_, c)| matches!(c, Change::Edit | Change::Set | Change::Other))
+        {
             return match self.context.clone() {
                 Some(context) => Intent::SwitchContext {
-                    arguments: Arguments { context: Some(context), ..Arguments::default() },
+                    arguments: Arguments {
+                        context: Some(context),
+                        ..Arguments::default()
+                    },
                 },
                 None => Intent::clarify(vec![Param::Context], "Which context should I switch to?"),
             };
@@ -1083,7 +1284,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             found = Some((i, domain));
             break;
         }
-        let helm_verb_alone = self.changes.iter().any(|(_, c)| matches!(c, Change::Install | Change::Uninstall | Change::Upgrade))
+        let helm_verb_alone = self
+            .changes
+            .iter()
+            .any(|(_, c)| matches!(c, Change::Install | Change::Uninstall | Change::Upgrade))
             && self.kinds().next().is_none();
         let (at, domain) = match found {
             Some(found) => found,
@@ -1110,17 +1314,33 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 ))
             ) || t.w() == Some(W::Container)
         });
-        let subordinate = self.tokens[..at].iter().any(|t| t.w() == Some(W::After) || t.low == "when");
-        let diagnostic = self.has_w_anywhere(&[W::Why, W::Wrong, W::Troubleshoot, W::Debug, W::Restarts, W::Pending]);
+        let subordinate = self.tokens[..at]
+            .iter()
+            .any(|t| t.w() == Some(W::After) || t.low == "when");
+        let diagnostic = self.has_w_anywhere(&[
+            W::Why,
+            W::Wrong,
+            W::Troubleshoot,
+            W::Debug,
+            W::Restarts,
+            W::Pending,
+        ]);
         if core_kind && (subordinate || diagnostic) {
             return None;
         }
         let reason = match domain {
             Domain::Helm => "Helm charts and releases are handled by the Helm agent.",
-            Domain::App => "ArgoCD applications and Argo Rollouts are handled by the application-delivery agent.",
-            Domain::Observability => "Prometheus, Alertmanager, alerts and silences are handled by the observability agent.",
+            Domain::App => {
+                "ArgoCD applications and Argo Rollouts are handled by the application-delivery agent."
+            }
+            Domain::Observability => {
+                "Prometheus, Alertmanager, alerts and silences are handled by the observability agent."
+            }
         };
-        Some(Intent::Handoff { domain, reason: reason.to_owned() })
+        Some(Intent::Handoff {
+            domain,
+            reason: reason.to_owned(),
+        })
     }
 
     // ------------------------------------------------------------- rbac
@@ -1129,7 +1349,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let mut arguments = self.base();
         arguments.name = self.rbac_subject.clone();
         arguments.namespace = self.take_namespace(false, false);
-        Intent::Diagnose { playbook: Playbook::RbacAudit, arguments }
+        Intent::Diagnose {
+            playbook: Playbook::RbacAudit,
+            arguments,
+        }
     }
 
     // ---------------------------------------------------------- diagnosis
@@ -1141,18 +1364,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let wrong = self.has_w_anywhere(&[W::Wrong, W::Restarts]);
         let pending = self.has_w_anywhere(&[W::Pending]);
         let explicit_read = self.has_w_anywhere(&[W::Logs, W::Top, W::Describe, W::Tail, W::Count])
-            || self.tokens.iter().any(|t| matches!(t.kind(), Some((ResourceKind::Event, _))))
+            || self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.kind(), Some((ResourceKind::Event, _))))
             || self.rollout_read;
         let listing = self.has_w_anywhere(&[W::Read, W::Question])
-            && self.kinds().any(|(_, _, number)| number != Number::Singular);
+            && self
+                .kinds()
+                .any(|(_, _, number)| number != Number::Singular);
         if pressure && !explicit_read {
             let mut arguments = self.base();
             let kind_at = self.main_kind().map(|(i, _, _)| i);
             arguments.name = self.take_name(kind_at, false);
             arguments.namespace = self.take_namespace(false, false);
-            return Some(Intent::Diagnose { playbook: Playbook::ResourcePressure, arguments });
+            return Some(Intent::Diagnose {
+                playbook: Playbook::ResourcePressure,
+                arguments,
+            });
         }
-        let asks_diagnosis = why || troubleshoot || ((wrong || pending) && !explicit_read && !listing);
+        let asks_diagnosis =
+            why || troubleshoot || ((wrong || pending) && !explicit_read && !listing);
         if !asks_diagnosis || (explicit_read && !why && !troubleshoot) {
             return None;
         }
@@ -1163,7 +1395,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let kind_at = self.main_kind().map(|(i, _, _)| i);
         arguments.name = self.take_name(kind_at, true);
         arguments.namespace = self.take_namespace(false, false);
-        Some(Intent::Diagnose { playbook: Playbook::PodFailure, arguments })
+        Some(Intent::Diagnose {
+            playbook: Playbook::PodFailure,
+            arguments,
+        })
     }
 
     /// Limits against usage, quotas, throttling, capacity, scheduling bottlenecks.
@@ -1176,9 +1411,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .tokens
             .iter()
             .any(|t| matches!(t.kind(), Some((ResourceKind::ResourceQuota, _))));
-        let running_out = self.tokens.windows(2).any(|w| w[0].low == "out" && w[1].low == "of")
+        let running_out = self
+            .tokens
+            .windows(2)
+            .any(|w| w[0].low == "out" && w[1].low == "of")
             && (usage || self.has_w_anywhere(&[W::Running]));
-        pressure || (limits && (near || usage || self.has_w_anywhere(&[W::Question]))) || (quota && near) || running_out
+        pressure
+            || (limits && (near || usage || self.has_w_anywhere(&[W::Question])))
+            || (quota && near)
+            || running_out
     }
 
     /// Whether the request is about the whole cluster (a health question).
@@ -1190,14 +1431,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn health(&mut self) -> Option<Intent> {
         let health = self.has_w_anywhere(&[W::Health]);
-        let okay = self.has_w_anywhere(&[W::Okay]) && self.has_w_anywhere(&[W::Be, W::Question, W::Cluster]);
+        let okay = self.has_w_anywhere(&[W::Okay])
+            && self.has_w_anywhere(&[W::Be, W::Question, W::Cluster]);
         let cluster_status = self.has_w_anywhere(&[W::Cluster])
             && (self.has_w_anywhere(&[W::Status, W::Wrong]) || okay)
             && self.kinds().next().is_none();
-        let doing = self.tokens.windows(2).any(|w| w[0].low == "how" && matches!(w[1].w(), Some(W::Be)))
+        let doing = self
+            .tokens
+            .windows(2)
+            .any(|w| w[0].low == "how" && matches!(w[1].w(), Some(W::Be)))
             && self.has_w_anywhere(&[W::Cluster, W::Okay])
             && self.kinds().next().is_none();
-        if !(health || cluster_status || doing || (okay && self.kinds().next().is_none() && self.has_w_anywhere(&[W::Cluster, W::All]))) {
+        if !(health
+            || cluster_status
+            || doing
+            || (okay
+                && self.kinds().next().is_none()
+                && self.has_w_anywhere(&[W::Cluster, W::All])))
+        {
             return None;
         }
         // "is pod x healthy": a question about one object is a diagnosis.
@@ -1208,7 +1459,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let mut arguments = self.base();
             arguments.name = self.take_name(Some(k), true);
             arguments.namespace = self.take_namespace(false, false);
-            return Some(Intent::Diagnose { playbook: Playbook::PodFailure, arguments });
+            return Some(Intent::Diagnose {
+                playbook: Playbook::PodFailure,
+                arguments,
+            });
         }
         let mut arguments = self.base();
         arguments.namespace = self.take_namespace(false, true);
@@ -1230,10 +1484,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
     fn debug_pod_request(&mut self) -> Option<Intent> {
         let network = self.has_w_anywhere(&[W::Network]);
         let busybox = self.has_w_anywhere(&[W::Busybox]);
-        let debug_pod = self.has_w_anywhere(&[W::Debug])
-            && self.tokens.iter().any(|t| matches!(t.kind(), Some((ResourceKind::Pod, Number::Singular))))
+        // "a debug pod" (an adjective before "pod"), not "debug my failing pod".
+        let debug_pod = self.tokens.windows(2).any(|pair| {
+            pair[0].w() == Some(W::Debug)
+                && matches!(pair[1].kind(), Some((ResourceKind::Pod, Number::Singular)))
+        }) && !self.has_w_anywhere(&[W::Wrong, W::Why, W::Restarts, W::Pending])
             && self.take_peek_name().is_none();
-        let test = self.tokens.iter().any(|t| matches!(t.low, "test" | "tests" | "testing"));
+        let test = self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.low, "test" | "tests" | "testing"));
         if !((network && (test || self.has_w_anywhere(&[W::Debug]))) || busybox || debug_pod) {
             return None;
         }
@@ -1243,21 +1503,33 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// A name placed strongly, without consuming it.
     fn take_peek_name(&self) -> Option<usize> {
         let kind_at = self.main_kind().map(|(i, _, _)| i);
-        (0..self.len())
-            .filter(|&i| self.is_value(i))
-            .find(|&i| matches!(self.place(i, kind_at), Place::Named | Place::AfterKind | Place::BeforeKind))
+        (0..self.len()).filter(|&i| self.is_value(i)).find(|&i| {
+            matches!(
+                self.place(i, kind_at),
+                Place::Named | Place::AfterKind | Place::BeforeKind
+            )
+        })
     }
 
     fn run_debug_pod(&mut self, network: bool) -> Intent {
         let mut arguments = self.base();
         arguments.image = Some(self.image.clone().unwrap_or_else(|| {
-            if network { NETWORK_DEBUG_IMAGE } else { DEBUG_IMAGE }.to_owned()
+            if network {
+                NETWORK_DEBUG_IMAGE
+            } else {
+                DEBUG_IMAGE
+            }
+            .to_owned()
         }));
         let kind_at = self.main_kind().map(|(i, _, _)| i);
         arguments.name = self.take_name(kind_at, false);
         arguments.namespace = self.take_namespace(true, true);
         arguments.port = self.port;
-        Intent::Mutation { operation: Operation::Run, tool: Tool::PodsRun, arguments }
+        Intent::Mutation {
+            operation: Operation::Run,
+            tool: Tool::PodsRun,
+            arguments,
+        }
     }
 
     /// "open a shell in web-1", "get a terminal on pod x": exec without a verb.
@@ -1311,13 +1583,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "That asks for more than one change. I make one change at a time, each with its own plan and approval: which should I do first?",
             );
         }
-        if self.chained || self.unsafe_pipe {
-            if self.unsafe_pipe || self.file {
-                return Intent::clarify(
-                    vec![Param::Intent],
-                    "That pipes into another command, which I cannot plan exactly. What single change should I make?",
-                );
-            }
+        if self.unsafe_pipe {
+            return Intent::clarify(
+                vec![Param::Intent],
+                "That pipes into another command, which I cannot plan exactly. What single change should I make?",
+            );
         }
         if self.file {
             return Intent::clarify(
@@ -1344,15 +1614,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 let kind_at = self.main_kind().map(|(i, _, _)| i);
                 arguments.name = self.take_name(kind_at, true);
                 arguments.namespace = self.take_namespace(false, false);
-                Intent::Diagnose { playbook: Playbook::PodFailure, arguments }
+                Intent::Diagnose {
+                    playbook: Playbook::PodFailure,
+                    arguments,
+                }
             }
             other => self.unsupported(other),
         }
     }
 
     /// The target of a change: kind (or a default) and name.
-    fn target(&mut self, default_kind: Option<ResourceKind>) -> (Option<ResourceKind>, Option<String>, Option<usize>) {
-        let main = self.kinds().next();
+    fn target(
+        &mut self,
+        default_kind: Option<ResourceKind>,
+    ) -> (Option<ResourceKind>, Option<String>, Option<usize>) {
+        // The kind the change verb acts on: the first one after it, else any.
+        let verb_at = self.changes.last().map_or(0, |(i, _)| *i);
+        let main = self
+            .kinds()
+            .find(|(i, _, _)| *i > verb_at)
+            .or_else(|| self.kinds().next());
         let kind_at = main.map(|(i, _, _)| i);
         let kind = main.map(|(_, kind, _)| kind).or(default_kind);
         let name = self.take_name(kind_at, true);
@@ -1364,10 +1645,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn missing_name(kind: Option<ResourceKind>, verb: &str) -> Intent {
         let noun = kind.map_or("resource", ResourceKind::noun);
-        Intent::clarify(vec![Param::Name], format!("Which {noun} should I {verb}? I need a name."))
+        Intent::clarify(
+            vec![Param::Name],
+            format!("Which {noun} should I {verb}? I need a name."),
+        )
     }
 
-    fn resource_args(&self, kind: ResourceKind, name: String, namespace: Option<String>) -> Arguments {
+    fn resource_args(
+        &self,
+        kind: ResourceKind,
+        name: String,
+        namespace: Option<String>,
+    ) -> Arguments {
         Arguments {
             api_version: Some(Cow::Borrowed(kind.api_version())),
             kind: Some(Cow::Borrowed(kind.kind())),
@@ -1384,7 +1673,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let noun = kind.map_or("resources", ResourceKind::noun);
             return Intent::clarify(
                 vec![Param::Name],
-                format!("I delete one {noun} at a time, by name, each with its own approval. Which one should I delete?"),
+                format!(
+                    "I delete one {noun} at a time, by name, each with its own approval. Which one should I delete?"
+                ),
             );
         }
         let Some(kind) = kind else {
@@ -1393,19 +1684,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     vec![Param::Kind],
                     format!("What kind of resource is {name}: a pod, a deployment, a service...?"),
                 ),
-                None => Intent::clarify(vec![Param::Kind, Param::Name], "What should I delete? I need a kind and a name."),
+                None => Intent::clarify(
+                    vec![Param::Kind, Param::Name],
+                    "What should I delete? I need a kind and a name.",
+                ),
             };
         };
-        let Some(name) = name else { return Self::missing_name(Some(kind), "delete") };
+        let Some(name) = name else {
+            return Self::missing_name(Some(kind), "delete");
+        };
         let mut arguments = self.resource_args(kind, name, namespace);
         arguments.grace_period_seconds = self.grace_period;
         if kind == ResourceKind::Pod {
             arguments.api_version = None;
             arguments.kind = None;
             arguments.grace_period_seconds = None;
-            return Intent::Mutation { operation: Operation::Delete, tool: Tool::PodsDelete, arguments };
+            return Intent::Mutation {
+                operation: Operation::Delete,
+                tool: Tool::PodsDelete,
+                arguments,
+            };
         }
-        Intent::Mutation { operation: Operation::Delete, tool: Tool::ResourcesDelete, arguments }
+        Intent::Mutation {
+            operation: Operation::Delete,
+            tool: Tool::ResourcesDelete,
+            arguments,
+        }
     }
 
     fn scale(&mut self) -> Intent {
@@ -1415,13 +1719,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if !kind.scalable() {
             return Intent::clarify(
                 vec![Param::Kind],
-                format!("A {} cannot be scaled. Did you mean a deployment or a statefulset?", kind.noun()),
+                format!(
+                    "A {} cannot be scaled. Did you mean a deployment or a statefulset?",
+                    kind.noun()
+                ),
             );
         }
-        let Some(name) = name else { return Self::missing_name(Some(kind), "scale") };
+        let Some(name) = name else {
+            return Self::missing_name(Some(kind), "scale");
+        };
         let Some(replicas) = self.replicas else {
             let question = if self.bulk {
-                format!("To how many replicas exactly should I scale {name}? I need the target count, not a difference.")
+                format!(
+                    "To how many replicas exactly should I scale {name}? I need the target count, not a difference."
+                )
             } else {
                 format!("How many replicas should {} {name} have?", kind.noun())
             };
@@ -1429,19 +1740,33 @@ impl<'t, 'a> Analysis<'t, 'a> {
         };
         let mut arguments = self.resource_args(kind, name, namespace);
         arguments.scale = Some(replicas);
-        Intent::Mutation { operation: Operation::Scale, tool: Tool::ResourcesScale, arguments }
+        Intent::Mutation {
+            operation: Operation::Scale,
+            tool: Tool::ResourcesScale,
+            arguments,
+        }
     }
 
     fn restart(&mut self) -> Intent {
         let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
         let namespace = self.take_namespace(false, false);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
-        let Some(name) = name else { return Self::missing_name(Some(kind), "restart") };
+        let Some(name) = name else {
+            return Self::missing_name(Some(kind), "restart");
+        };
         match kind {
             // A pod cannot be restarted in place: its controller replaces a deleted pod.
             ResourceKind::Pod => {
-                let arguments = Arguments { name: Some(name), namespace, ..self.base() };
-                Intent::Mutation { operation: Operation::Delete, tool: Tool::PodsDelete, arguments }
+                let arguments = Arguments {
+                    name: Some(name),
+                    namespace,
+                    ..self.base()
+                };
+                Intent::Mutation {
+                    operation: Operation::Delete,
+                    tool: Tool::PodsDelete,
+                    arguments,
+                }
             }
             ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet => {
                 let resource = manifest::restart(kind, &name, namespace.as_deref());
@@ -1449,14 +1774,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
             other => Intent::clarify(
                 vec![Param::Kind],
-                format!("A {} cannot be restarted. I can restart deployments, statefulsets and daemonsets.", other.noun()),
+                format!(
+                    "A {} cannot be restarted. I can restart deployments, statefulsets and daemonsets.",
+                    other.noun()
+                ),
             ),
         }
     }
 
     fn create_update(&self, resource: String) -> Intent {
-        let arguments = Arguments { resource: Some(resource), ..self.base() };
-        Intent::Mutation { operation: Operation::CreateUpdate, tool: Tool::ResourcesCreateOrUpdate, arguments }
+        let arguments = Arguments {
+            resource: Some(resource),
+            ..self.base()
+        };
+        Intent::Mutation {
+            operation: Operation::CreateUpdate,
+            tool: Tool::ResourcesCreateOrUpdate,
+            arguments,
+        }
     }
 
     fn create(&mut self) -> Intent {
@@ -1488,7 +1823,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let ns = namespace.as_deref();
         let resource = match kind {
             ResourceKind::Namespace => manifest::namespace(&name),
-            ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::Job | ResourceKind::CronJob | ResourceKind::Pod => {
+            ResourceKind::Deployment
+            | ResourceKind::StatefulSet
+            | ResourceKind::DaemonSet
+            | ResourceKind::Job
+            | ResourceKind::CronJob
+            | ResourceKind::Pod => {
                 let Some(image) = self.image.clone() else {
                     return Intent::clarify(
                         vec![Param::Image],
@@ -1496,13 +1836,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     );
                 };
                 if kind == ResourceKind::Pod {
-                    let arguments = Arguments { image: Some(image), name: Some(name), namespace, port: self.port, ..self.base() };
-                    return Intent::Mutation { operation: Operation::Run, tool: Tool::PodsRun, arguments };
+                    let arguments = Arguments {
+                        image: Some(image),
+                        name: Some(name),
+                        namespace,
+                        port: self.port,
+                        ..self.base()
+                    };
+                    return Intent::Mutation {
+                        operation: Operation::Run,
+                        tool: Tool::PodsRun,
+                        arguments,
+                    };
                 }
                 if kind == ResourceKind::CronJob && self.schedule.is_none() {
                     return Intent::clarify(
                         vec![Param::Resource],
-                        format!("On what schedule should the cronjob {name} run? Give a cron expression, e.g. --schedule=\"*/5 * * * *\"."),
+                        format!(
+                            "On what schedule should the cronjob {name} run? Give a cron expression, e.g. --schedule=\"*/5 * * * *\"."
+                        ),
                     );
                 }
                 let spec = manifest::Workload {
@@ -1521,7 +1873,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 if self.literals.is_empty() {
                     return Intent::clarify(
                         vec![Param::Resource],
-                        format!("What should the secret {name} hold? Give key=value pairs (--from-literal=key=value)."),
+                        format!(
+                            "What should the secret {name} hold? Give key=value pairs (--from-literal=key=value)."
+                        ),
                     );
                 }
                 manifest::secret(&name, ns, &self.literals)
@@ -1530,19 +1884,42 @@ impl<'t, 'a> Analysis<'t, 'a> {
             other => {
                 return Intent::clarify(
                     vec![Param::Resource],
-                    format!("I cannot build a {} from these words alone. Paste the manifest you want applied.", other.noun()),
+                    format!(
+                        "I cannot build a {} from these words alone. Paste the manifest you want applied.",
+                        other.noun()
+                    ),
                 );
             }
         };
         self.create_update(resource)
     }
 
-    fn run_debug_pod_named(&mut self, name: Option<String>, namespace: Option<String>, network: bool) -> Intent {
+    fn run_debug_pod_named(
+        &mut self,
+        name: Option<String>,
+        namespace: Option<String>,
+        network: bool,
+    ) -> Intent {
         let image = self.image.clone().unwrap_or_else(|| {
-            if network { NETWORK_DEBUG_IMAGE } else { DEBUG_IMAGE }.to_owned()
+            if network {
+                NETWORK_DEBUG_IMAGE
+            } else {
+                DEBUG_IMAGE
+            }
+            .to_owned()
         });
-        let arguments = Arguments { image: Some(image), name, namespace, port: self.port, ..self.base() };
-        Intent::Mutation { operation: Operation::Run, tool: Tool::PodsRun, arguments }
+        let arguments = Arguments {
+            image: Some(image),
+            name,
+            namespace,
+            port: self.port,
+            ..self.base()
+        };
+        Intent::Mutation {
+            operation: Operation::Run,
+            tool: Tool::PodsRun,
+            arguments,
+        }
     }
 
     /// "run": a new pod from an image (`kubectl run`), a debug pod, or a
@@ -1570,7 +1947,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let (kind, name, _) = self.target(None);
         if kind.is_some_and(|k| k != ResourceKind::Pod) {
-            return Intent::clarify(vec![Param::Kind], "`run` starts a pod. What should I create instead?");
+            return Intent::clarify(
+                vec![Param::Kind],
+                "`run` starts a pod. What should I create instead?",
+            );
         }
         let namespace = self.take_namespace(true, false);
         self.run_debug_pod_named(name, namespace, network)
@@ -1583,7 +1963,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 let next = self.next_meaningful(i);
                 next.is_some_and(|j| {
                     matches!(self.tokens[j].kind(), Some((ResourceKind::Pod, _)))
-                        || (self.is_value(j) && self.looks_generated(j) && !self.is_w(j + 1, W::Context))
+                        || (self.is_value(j)
+                            && self.looks_generated(j)
+                            && !self.is_w(j + 1, W::Context))
                         || matches!(self.tokens[j].w(), Some(W::Container))
                 })
             }
@@ -1596,20 +1978,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let kind = self.kinds().next();
         if let Some((_, kind, _)) = kind
-            && kind != ResourceKind::Pod
+            && matches!(
+                kind,
+                ResourceKind::Deployment
+                    | ResourceKind::StatefulSet
+                    | ResourceKind::DaemonSet
+                    | ResourceKind::Job
+            )
         {
-            if matches!(kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet | ResourceKind::Job) {
-                return Intent::clarify(
-                    vec![Param::Name],
-                    format!("Which pod of the {} should I run the command in? I need the pod's name.", kind.noun()),
-                );
-            }
+            return Intent::clarify(
+                vec![Param::Name],
+                format!(
+                    "Which pod of the {} should I run the command in? I need the pod's name.",
+                    kind.noun()
+                ),
+            );
         }
         let (_, name, _) = self.target(Some(ResourceKind::Pod));
         let namespace = self.take_namespace(false, false);
-        let Some(name) = name else { return Self::missing_name(Some(ResourceKind::Pod), "run the command in") };
+        let Some(name) = name else {
+            return Self::missing_name(Some(ResourceKind::Pod), "run the command in");
+        };
         let Some(command) = self.command.clone() else {
-            return Intent::clarify(vec![Param::Command], format!("What command should I run in pod {name}?"));
+            return Intent::clarify(
+                vec![Param::Command],
+                format!("What command should I run in pod {name}?"),
+            );
         };
         let arguments = Arguments {
             name: Some(name),
@@ -1618,15 +2012,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
             command: Some(command),
             ..self.base()
         };
-        Intent::Mutation { operation: Operation::Exec, tool: Tool::PodsExec, arguments }
+        Intent::Mutation {
+            operation: Operation::Exec,
+            tool: Tool::PodsExec,
+            arguments,
+        }
     }
 
     /// The command of "exec ls -l /tmp in pod web" or "run `cat x` on web-1":
     /// a quoted string, or the words between the verb and "in/on pod".
     fn command_words(&mut self) -> Option<Vec<String>> {
-        if let Some(i) = (0..self.len()).find(|&i| !self.used[i] && self.tokens[i].shape == Shape::Quoted) {
+        if let Some(i) =
+            (0..self.len()).find(|&i| !self.used[i] && self.tokens[i].shape == Shape::Quoted)
+        {
             self.use_token(i);
-            let words: Vec<String> = self.tokens[i].raw.split_whitespace().map(str::to_owned).collect();
+            let words: Vec<String> = self.tokens[i]
+                .raw
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect();
             return (!words.is_empty()).then_some(words);
         }
         let verb_at = self
@@ -1643,9 +2047,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 break;
             }
             let stops = match token.w() {
-                Some(W::In | W::Into | W::On) => self
-                    .next_meaningful(j)
-                    .is_some_and(|k| self.tokens[k].kind().is_some() || self.is_value(k) || self.is_w(k, W::Container)),
+                Some(W::In | W::Into | W::On) => self.next_meaningful(j).is_some_and(|k| {
+                    self.tokens[k].kind().is_some()
+                        || self.is_value(k)
+                        || self.is_w(k, W::Container)
+                }),
                 Some(W::Filler) if words.is_empty() => {
                     j += 1;
                     continue;
@@ -1659,7 +2065,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(j);
             j += 1;
         }
-        if words.first().is_some_and(|w| matches!(w.as_str(), "command" | "the" | "a")) {
+        if words
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "command" | "the" | "a"))
+        {
             words.remove(0);
         }
         (!words.is_empty()).then_some(words)
@@ -1667,8 +2076,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// "set image deployment/web web=nginx:1.28", "update the image of web to nginx:1.28".
     fn update(&mut self) -> Intent {
-        let mentions_image = self.has_w_anywhere(&[W::Image]) || self.image.is_some()
-            || self.tokens.iter().any(|t| t.shape == Shape::Assign && t.value.is_some_and(is_image_shaped));
+        let mentions_image = self.has_w_anywhere(&[W::Image])
+            || self.image.is_some()
+            || self
+                .tokens
+                .iter()
+                .any(|t| t.shape == Shape::Assign && t.value.is_some_and(is_image_shaped));
         if self.replicas.is_some() && !mentions_image {
             return self.scale();
         }
@@ -1680,7 +2093,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let mut image = self.image.clone();
         for i in 0..self.len() {
             let token = self.tokens[i];
-            if token.shape == Shape::Assign && !self.used[i] && let Some(value) = token.value {
+            if token.shape == Shape::Assign
+                && !self.used[i]
+                && let Some(value) = token.value
+            {
                 container = Some(owned(token.raw));
                 image = Some(value.to_owned());
                 self.use_token(i);
@@ -1695,20 +2111,37 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
         let namespace = self.take_namespace(false, false);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
-        let Some(name) = name else { return Self::missing_name(Some(kind), "update") };
-        let Some(image) = image else {
-            return Intent::clarify(vec![Param::Image], format!("Which image should {} {name} run?", kind.noun()));
+        let Some(name) = name else {
+            return Self::missing_name(Some(kind), "update");
         };
-        if !matches!(kind, ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet) {
+        let Some(image) = image else {
+            return Intent::clarify(
+                vec![Param::Image],
+                format!("Which image should {} {name} run?", kind.noun()),
+            );
+        };
+        if !matches!(
+            kind,
+            ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet
+        ) {
             return self.unsupported(Change::Set);
         }
         let Some(container) = container else {
             return Intent::clarify(
                 vec![Param::Resource],
-                format!("Which container of {} {name} should run {image}? Write it as container=image.", kind.noun()),
+                format!(
+                    "Which container of {} {name} should run {image}? Write it as container=image.",
+                    kind.noun()
+                ),
             );
         };
-        self.create_update(manifest::set_image(kind, &name, namespace.as_deref(), &container, &image))
+        self.create_update(manifest::set_image(
+            kind,
+            &name,
+            namespace.as_deref(),
+            &container,
+            &image,
+        ))
     }
 
     fn node_schedulable(&mut self, cordon: bool) -> Intent {
@@ -1717,7 +2150,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Intent::clarify(vec![Param::Kind], "Only nodes can be cordoned. Which node?");
         }
         let verb = if cordon { "cordon" } else { "uncordon" };
-        let Some(name) = name else { return Self::missing_name(Some(ResourceKind::Node), verb) };
+        let Some(name) = name else {
+            return Self::missing_name(Some(ResourceKind::Node), verb);
+        };
         self.create_update(manifest::node_unschedulable(&name, cordon))
     }
 
@@ -1725,7 +2160,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let mut pairs = Vec::new();
         for i in 0..self.len() {
             let token = self.tokens[i];
-            if token.shape == Shape::Assign && !self.used[i] && let Some(value) = token.value {
+            if token.shape == Shape::Assign
+                && !self.used[i]
+                && let Some(value) = token.value
+            {
                 pairs.push((token.raw.to_owned(), value.to_owned()));
                 self.use_token(i);
             }
@@ -1734,7 +2172,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let (kind, name, _) = self.target(None);
         let namespace = self.take_namespace(false, false);
         let Some(kind) = kind else {
-            return Intent::clarify(vec![Param::Kind], format!("What kind of resource should get the {what}?"));
+            return Intent::clarify(
+                vec![Param::Kind],
+                format!("What kind of resource should get the {what}?"),
+            );
         };
         let Some(name) = name else {
             return Self::missing_name(Some(kind), if label { "label" } else { "annotate" });
@@ -1742,44 +2183,92 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if pairs.is_empty() {
             return Intent::clarify(
                 vec![Param::Resource],
-                format!("Which {what} should {} {name} get? Write it as key=value.", kind.noun()),
+                format!(
+                    "Which {what} should {} {name} get? Write it as key=value.",
+                    kind.noun()
+                ),
             );
         }
-        self.create_update(manifest::metadata(kind, &name, namespace.as_deref(), label, &pairs))
+        self.create_update(manifest::metadata(
+            kind,
+            &name,
+            namespace.as_deref(),
+            label,
+            &pairs,
+        ))
     }
 
     fn suspend(&mut self, suspend: bool) -> Intent {
         let (kind, name, _) = self.target(None);
         let namespace = self.take_namespace(false, false);
         match (kind, name) {
-            (Some(ResourceKind::CronJob), Some(name)) => {
-                self.create_update(manifest::cronjob_suspend(&name, namespace.as_deref(), suspend))
-            }
-            (Some(ResourceKind::CronJob), None) => Self::missing_name(Some(ResourceKind::CronJob), if suspend { "suspend" } else { "resume" }),
-            _ => self.unsupported(if suspend { Change::Suspend } else { Change::Resume }),
+            (Some(ResourceKind::CronJob), Some(name)) => self.create_update(
+                manifest::cronjob_suspend(&name, namespace.as_deref(), suspend),
+            ),
+            (Some(ResourceKind::CronJob), None) => Self::missing_name(
+                Some(ResourceKind::CronJob),
+                if suspend { "suspend" } else { "resume" },
+            ),
+            _ => self.unsupported(if suspend {
+                Change::Suspend
+            } else {
+                Change::Resume
+            }),
         }
     }
 
     /// A change kubeop cannot express as one exact tool call.
     fn unsupported(&mut self, change: Change) -> Intent {
         let (what, missing) = match change {
-            Change::Drain => ("Draining a node evicts every pod on it, one by one", Param::Resource),
-            Change::Rollback | Change::Undo => ("Rolling back needs the exact previous revision's manifest", Param::Resource),
-            Change::Patch | Change::Edit | Change::Replace => ("I need the exact fields to change", Param::Resource),
-            Change::Taint => ("Tainting needs the exact taint (key=value:effect) and node", Param::Resource),
-            Change::Expose => ("Exposing needs the service's ports and selector", Param::Resource),
-            Change::Autoscale => ("Autoscaling needs the full HorizontalPodAutoscaler", Param::Resource),
+            Change::Drain => (
+                "Draining a node evicts every pod on it, one by one",
+                Param::Resource,
+            ),
+            Change::Rollback | Change::Undo => (
+                "Rolling back needs the exact previous revision's manifest",
+                Param::Resource,
+            ),
+            Change::Patch | Change::Edit | Change::Replace => {
+                ("I need the exact fields to change", Param::Resource)
+            }
+            Change::Taint => (
+                "Tainting needs the exact taint (key=value:effect) and node",
+                Param::Resource,
+            ),
+            Change::Expose => (
+                "Exposing needs the service's ports and selector",
+                Param::Resource,
+            ),
+            Change::Autoscale => (
+                "Autoscaling needs the full HorizontalPodAutoscaler",
+                Param::Resource,
+            ),
             Change::Kill | Change::Evict => ("I need the exact pod", Param::Name),
-            Change::Decrease | Change::Increase => ("I need the exact target value", Param::Resource),
-            Change::Stop | Change::Start => ("Stopping or starting is not one exact change", Param::Resource),
-            Change::PortForward | Change::Attach | Change::Copy => ("That needs an interactive session I do not open", Param::Intent),
-            Change::Install | Change::Upgrade | Change::Uninstall => ("Installing and upgrading are Helm's job", Param::Resource),
+            Change::Decrease | Change::Increase => {
+                ("I need the exact target value", Param::Resource)
+            }
+            Change::Stop | Change::Start => (
+                "Stopping or starting is not one exact change",
+                Param::Resource,
+            ),
+            Change::PortForward | Change::Attach | Change::Copy => (
+                "That needs an interactive session I do not open",
+                Param::Intent,
+            ),
+            Change::Install | Change::Upgrade | Change::Uninstall => {
+                ("Installing and upgrading are Helm's job", Param::Resource)
+            }
             Change::Deploy | Change::Apply => ("I need the manifest to apply", Param::Resource),
-            _ => ("I cannot turn those words into one exact change", Param::Intent),
+            _ => (
+                "I cannot turn those words into one exact change",
+                Param::Intent,
+            ),
         };
         Intent::clarify(
             vec![missing],
-            format!("{what}. Tell me exactly what to change (kind, name, namespace and the new values), or paste the manifest."),
+            format!(
+                "{what}. Tell me exactly what to change (kind, name, namespace and the new values), or paste the manifest."
+            ),
         )
     }
 
@@ -1787,23 +2276,43 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn read(&mut self) -> Intent {
         let main = self.main_kind();
-        let logs = self.has_w(&[W::Logs]) || (self.has_w(&[W::Tail]) && main.is_none_or(|(_, k, _)| k != ResourceKind::Event));
+        let logs = self.has_w(&[W::Logs])
+            || (self.has_w(&[W::Tail]) && main.is_none_or(|(_, k, _)| k != ResourceKind::Event));
         let usage = self.has_w(&[W::Top, W::Usage, W::Most]) && !self.has_w_anywhere(&[W::Stats]);
         let stats = self.has_w_anywhere(&[W::Stats]);
         let node_service = self.has_w_anywhere(&[W::NodeService]);
-        let contexts = self.tokens.iter().any(|t| matches!(t.w(), Some(W::GetContexts | W::CurrentContext)))
-            || (self.has_w(&[W::Context]) || self.tokens.iter().any(|t| t.low == "clusters" && !self.is_used_token(t)))
+        let contexts = self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.w(), Some(W::GetContexts | W::CurrentContext)))
+            || (self.has_w(&[W::Context])
+                || self
+                    .tokens
+                    .iter()
+                    .any(|t| t.low == "clusters" && !self.is_used_token(t)))
                 && main.is_none();
         let kubeconfig = self.has_w_anywhere(&[W::Kubeconfig])
-            || (self.has_w(&[W::Config]) && main.is_none() && (self.low_any("view") || self.kubectl || self.has_w(&[W::Read, W::Describe])));
-        let replicas = self.has_w(&[W::Replicas]) || self.low_any("scale") && self.has_w(&[W::Question, W::Read]);
+            || (self.has_w(&[W::Config])
+                && main.is_none()
+                && (self.low_any("view") || self.kubectl || self.has_w(&[W::Read, W::Describe])));
+        let replicas = self.has_w(&[W::Replicas])
+            || self.low_any("scale") && self.has_w(&[W::Question, W::Read]);
 
         if contexts {
-            return Intent::ReadOnly { tool: Tool::ConfigurationContextsList, arguments: Arguments::default() };
+            return Intent::ReadOnly {
+                tool: Tool::ConfigurationContextsList,
+                arguments: Arguments::default(),
+            };
         }
         if kubeconfig {
-            let arguments = Arguments { minified: self.minified, ..Arguments::default() };
-            return Intent::ReadOnly { tool: Tool::ConfigurationView, arguments };
+            let arguments = Arguments {
+                minified: self.minified,
+                ..Arguments::default()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::ConfigurationView,
+                arguments,
+            };
         }
         let node = main.is_some_and(|(_, k, _)| k == ResourceKind::Node) || node_service;
         if logs && node {
@@ -1816,17 +2325,31 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let kind_at = main.map(|(i, _, _)| i);
             let name = self.take_name(kind_at, true);
             let Some(name) = name else {
-                return Intent::clarify(vec![Param::Name], "Which node's stats should I show? I need a node name.");
+                return Intent::clarify(
+                    vec![Param::Name],
+                    "Which node's stats should I show? I need a node name.",
+                );
             };
-            let arguments = Arguments { name: Some(name), ..self.base() };
-            return Intent::ReadOnly { tool: Tool::NodesStatsSummary, arguments };
+            let arguments = Arguments {
+                name: Some(name),
+                ..self.base()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::NodesStatsSummary,
+                arguments,
+            };
         }
-        if usage && main.is_none_or(|(_, k, _)| matches!(k, ResourceKind::Pod | ResourceKind::Node | ResourceKind::Namespace)) {
+        if usage
+            && main.is_none_or(|(_, k, _)| {
+                matches!(
+                    k,
+                    ResourceKind::Pod | ResourceKind::Node | ResourceKind::Namespace
+                )
+            })
+        {
             return self.top(main);
         }
-        if replicas
-            && let Some(intent) = self.current_replicas(main)
-        {
+        if replicas && let Some(intent) = self.current_replicas(main) {
             return intent;
         }
         let Some((k, kind, number)) = main else {
@@ -1838,8 +2361,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
             ResourceKind::Namespace => {
                 let name = self.take_name(Some(k), number != Number::Plural);
                 match name {
-                    Some(name) => Intent::ReadOnly { tool: Tool::ResourcesGet, arguments: self.resource_args(kind, name, None) },
-                    None => Intent::ReadOnly { tool: Tool::NamespacesList, arguments: self.base() },
+                    Some(name) => Intent::ReadOnly {
+                        tool: Tool::ResourcesGet,
+                        arguments: self.resource_args(kind, name, None),
+                    },
+                    None => Intent::ReadOnly {
+                        tool: Tool::NamespacesList,
+                        arguments: self.base(),
+                    },
                 }
             }
             _ => {
@@ -1851,7 +2380,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     None
                 };
                 match name {
-                    Some(name) => Intent::ReadOnly { tool: Tool::ResourcesGet, arguments: self.resource_args(kind, name, namespace) },
+                    Some(name) => Intent::ReadOnly {
+                        tool: Tool::ResourcesGet,
+                        arguments: self.resource_args(kind, name, namespace),
+                    },
                     None => {
                         let arguments = Arguments {
                             api_version: Some(Cow::Borrowed(kind.api_version())),
@@ -1861,7 +2393,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                             field_selector: self.field_selector.clone(),
                             ..self.base()
                         };
-                        Intent::ReadOnly { tool: Tool::ResourcesList, arguments }
+                        Intent::ReadOnly {
+                            tool: Tool::ResourcesList,
+                            arguments,
+                        }
                     }
                 }
             }
@@ -1869,7 +2404,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 
     fn is_used_token(&self, token: &Token<'_>) -> bool {
-        self.tokens.iter().position(|t| std::ptr::eq(t, token)).is_some_and(|i| self.used[i])
+        self.tokens
+            .iter()
+            .position(|t| std::ptr::eq(t, token))
+            .is_some_and(|i| self.used[i])
     }
 
     fn low_any(&self, word: &str) -> bool {
@@ -1884,7 +2422,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let mut selector = String::new();
         for i in 0..self.len() {
             let token = self.tokens[i];
-            if token.shape == Shape::Assign && !self.used[i] && let Some(value) = token.value {
+            if token.shape == Shape::Assign
+                && !self.used[i]
+                && let Some(value) = token.value
+            {
                 if !selector.is_empty() {
                     selector.push(',');
                 }
@@ -1899,17 +2440,34 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// "what's running in staging", "show me web-7d9f-abcde", "anything in kube-system?"
     fn read_without_kind(&mut self) -> Intent {
-        let asks = self.has_w_anywhere(&[W::Read, W::Question, W::Describe, W::Running, W::Status, W::Count, W::Watch]) || self.kubectl;
+        let asks = self.has_w_anywhere(&[
+            W::Read,
+            W::Question,
+            W::Describe,
+            W::Running,
+            W::Status,
+            W::Count,
+            W::Watch,
+        ]) || self.kubectl;
         if !asks {
             return self.unknown();
         }
         // A pod name as generated by a ReplicaSet (`web-7d9f8b6c4-x2x9z`).
-        if let Some(i) = (0..self.len()).find(|&i| self.is_value(i) && looks_like_pod_name(self.tokens[i].low)) {
+        if let Some(i) =
+            (0..self.len()).find(|&i| self.is_value(i) && looks_like_pod_name(self.tokens[i].low))
+        {
             self.use_token(i);
             let name = owned(self.tokens[i].raw);
             let namespace = self.take_namespace(false, false);
-            let arguments = Arguments { name: Some(name), namespace, ..self.base() };
-            return Intent::ReadOnly { tool: Tool::PodsGet, arguments };
+            let arguments = Arguments {
+                name: Some(name),
+                namespace,
+                ..self.base()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::PodsGet,
+                arguments,
+            };
         }
         let namespace = self.take_namespace(false, true);
         if let Some(namespace) = namespace {
@@ -1919,11 +2477,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 field_selector: self.phase_selector(),
                 ..self.base()
             };
-            return Intent::ReadOnly { tool: Tool::PodsListInNamespace, arguments };
+            return Intent::ReadOnly {
+                tool: Tool::PodsListInNamespace,
+                arguments,
+            };
         }
-        if self.has_w_anywhere(&[W::Running]) && self.has_w_anywhere(&[W::Question]) && self.leftover_value().is_none() {
-            let arguments = Arguments { label_selector: self.selector(), ..self.base() };
-            return Intent::ReadOnly { tool: Tool::PodsList, arguments };
+        if self.has_w_anywhere(&[W::Running])
+            && self.has_w_anywhere(&[W::Question])
+            && self.leftover_value().is_none()
+        {
+            let arguments = Arguments {
+                label_selector: self.selector(),
+                ..self.base()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::PodsList,
+                arguments,
+            };
         }
         if let Some(i) = self.leftover_value() {
             let name = self.tokens[i].raw;
@@ -1948,7 +2518,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return self.field_selector.clone();
         }
         let phase = self.tokens.windows(2).find_map(|pair| {
-            let pod_follows = matches!(pair[1].kind(), Some((ResourceKind::Pod, Number::Plural | Number::Short)));
+            let pod_follows = matches!(
+                pair[1].kind(),
+                Some((ResourceKind::Pod, Number::Plural | Number::Short))
+            );
             if !pod_follows {
                 return None;
             }
@@ -1966,21 +2539,47 @@ impl<'t, 'a> Analysis<'t, 'a> {
     fn pods(&mut self, k: usize, number: Number) -> Intent {
         let loose = number != Number::Plural || self.kubectl;
         let name = self.take_name(Some(k), loose);
-        let namespace = if self.all_namespaces { None } else { self.take_namespace(false, name.is_none()) };
+        let namespace = if self.all_namespaces {
+            None
+        } else {
+            self.take_namespace(false, name.is_none())
+        };
         if let Some(name) = name {
-            let arguments = Arguments { name: Some(name), namespace, ..self.base() };
-            return Intent::ReadOnly { tool: Tool::PodsGet, arguments };
+            let arguments = Arguments {
+                name: Some(name),
+                namespace,
+                ..self.base()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::PodsGet,
+                arguments,
+            };
         }
         let field_selector = self.node_field_selector().or_else(|| self.phase_selector());
         let label_selector = self.selector();
         match namespace {
             Some(namespace) => {
-                let arguments = Arguments { namespace: Some(namespace), label_selector, field_selector, ..self.base() };
-                Intent::ReadOnly { tool: Tool::PodsListInNamespace, arguments }
+                let arguments = Arguments {
+                    namespace: Some(namespace),
+                    label_selector,
+                    field_selector,
+                    ..self.base()
+                };
+                Intent::ReadOnly {
+                    tool: Tool::PodsListInNamespace,
+                    arguments,
+                }
             }
             None => {
-                let arguments = Arguments { label_selector, field_selector, ..self.base() };
-                Intent::ReadOnly { tool: Tool::PodsList, arguments }
+                let arguments = Arguments {
+                    label_selector,
+                    field_selector,
+                    ..self.base()
+                };
+                Intent::ReadOnly {
+                    tool: Tool::PodsList,
+                    arguments,
+                }
             }
         }
     }
@@ -1988,7 +2587,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// "pods on node worker-1": `spec.nodeName=worker-1`.
     fn node_field_selector(&mut self) -> Option<String> {
         let node_at = (0..self.len()).find(|&i| {
-            !self.used[i] && matches!(self.tokens[i].kind(), Some((ResourceKind::Node, Number::Singular)))
+            !self.used[i]
+                && matches!(
+                    self.tokens[i].kind(),
+                    Some((ResourceKind::Node, Number::Singular))
+                )
         })?;
         let name = match self.tokens[node_at].value {
             Some(value) => owned(value),
@@ -2012,8 +2615,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Intent::clarify(
                 vec![Param::Name],
                 match owner {
-                    Some(owner) => format!("Which pod of {} {owner} should I show the logs of? I need the pod's name.", kind.noun()),
-                    None => format!("Which pod's logs should I show? I need the name of a pod of the {}.", kind.noun()),
+                    Some(owner) => format!(
+                        "Which pod of {} {owner} should I show the logs of? I need the pod's name.",
+                        kind.noun()
+                    ),
+                    None => format!(
+                        "Which pod's logs should I show? I need the name of a pod of the {}.",
+                        kind.noun()
+                    ),
                 },
             );
         }
@@ -2024,7 +2633,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let name = self.take_name(kind_at, true);
         let namespace = self.take_namespace(false, false);
         let Some(name) = name else {
-            return Intent::clarify(vec![Param::Name], "Which pod's logs should I show? I need a pod name.");
+            return Intent::clarify(
+                vec![Param::Name],
+                "Which pod's logs should I show? I need a pod name.",
+            );
         };
         let arguments = Arguments {
             name: Some(name),
@@ -2034,14 +2646,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
             tail: self.tail,
             ..self.base()
         };
-        Intent::ReadOnly { tool: Tool::PodsLog, arguments }
+        Intent::ReadOnly {
+            tool: Tool::PodsLog,
+            arguments,
+        }
     }
 
     /// "logs from before the crash", "logs of the crashed container".
     fn crashed_container_phrase(&self) -> bool {
         self.tokens.windows(2).any(|pair| {
-            (pair[0].w() == Some(W::After) && pair[0].low == "before" && matches!(pair[1].w(), Some(W::Wrong | W::Restarts | W::Filler)))
-                || (pair[0].w() == Some(W::Last) && matches!(pair[1].w(), Some(W::Wrong | W::Restarts)))
+            (pair[0].w() == Some(W::After)
+                && pair[0].low == "before"
+                && matches!(pair[1].w(), Some(W::Wrong | W::Restarts | W::Filler)))
+                || (pair[0].w() == Some(W::Last)
+                    && matches!(pair[1].w(), Some(W::Wrong | W::Restarts)))
         })
     }
 
@@ -2064,10 +2682,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let name = self.take_name(kind_at, true);
         let Some(name) = name else {
-            return Intent::clarify(vec![Param::Name], "Which node's logs should I show? I need a node name.");
+            return Intent::clarify(
+                vec![Param::Name],
+                "Which node's logs should I show? I need a node name.",
+            );
         };
-        let arguments = Arguments { name: Some(name), query: Some(query), tail_lines: self.tail, ..self.base() };
-        Intent::ReadOnly { tool: Tool::NodesLog, arguments }
+        let arguments = Arguments {
+            name: Some(name),
+            query: Some(query),
+            tail_lines: self.tail,
+            ..self.base()
+        };
+        Intent::ReadOnly {
+            tool: Tool::NodesLog,
+            arguments,
+        }
     }
 
     fn top(&mut self, main: Option<(usize, ResourceKind, Number)>) -> Intent {
@@ -2075,12 +2704,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if main.is_some_and(|(_, k, _)| k == ResourceKind::Node) {
             let loose = main.is_some_and(|(_, _, n)| n != Number::Plural) || self.kubectl;
             let name = self.take_name(kind_at, loose);
-            let arguments = Arguments { name, top_label_selector: self.selector(), ..self.base() };
-            return Intent::ReadOnly { tool: Tool::NodesTop, arguments };
+            let arguments = Arguments {
+                name,
+                top_label_selector: self.selector(),
+                ..self.base()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::NodesTop,
+                arguments,
+            };
         }
         let loose = main.is_some_and(|(_, _, n)| n != Number::Plural) || self.kubectl;
-        let name = self.take_name(kind_at.filter(|_| main.is_some_and(|(_, k, _)| k == ResourceKind::Pod)), loose);
-        let namespace = if self.all_namespaces { None } else { self.take_namespace(false, true) };
+        let name = self.take_name(
+            kind_at.filter(|_| main.is_some_and(|(_, k, _)| k == ResourceKind::Pod)),
+            loose,
+        );
+        let namespace = if self.all_namespaces {
+            None
+        } else {
+            self.take_namespace(false, true)
+        };
         let all_namespaces = if namespace.is_some() {
             Some(false)
         } else if self.all_namespaces {
@@ -2095,7 +2738,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             top_label_selector: self.selector(),
             ..self.base()
         };
-        Intent::ReadOnly { tool: Tool::PodsTop, arguments }
+        Intent::ReadOnly {
+            tool: Tool::PodsTop,
+            arguments,
+        }
     }
 
     fn current_replicas(&mut self, main: Option<(usize, ResourceKind, Number)>) -> Option<Intent> {
@@ -2108,7 +2754,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(k);
         }
         let namespace = self.take_namespace(false, false);
-        Some(Intent::ReadOnly { tool: Tool::ResourcesScale, arguments: self.resource_args(kind, name, namespace) })
+        Some(Intent::ReadOnly {
+            tool: Tool::ResourcesScale,
+            arguments: self.resource_args(kind, name, namespace),
+        })
     }
 
     fn events(&mut self, k: usize) -> Intent {
@@ -2124,20 +2773,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 selectors.push(format!("involvedObject.name={name}"));
             }
             self.use_token(o);
-        } else if let Some(i) = (0..self.len()).find(|&i| self.is_value(i) && matches!(self.place(i, None), Place::Of | Place::Named) && self.looks_generated(i) && looks_like_pod_name(self.tokens[i].low)) {
+        } else if let Some(i) = (0..self.len()).find(|&i| {
+            self.is_value(i)
+                && matches!(self.place(i, None), Place::Of | Place::Named)
+                && self.looks_generated(i)
+                && looks_like_pod_name(self.tokens[i].low)
+        }) {
             self.use_token(i);
             selectors.push(format!("involvedObject.name={}", owned(self.tokens[i].raw)));
         }
         if self.has_w_anywhere(&[W::Warning]) || self.low_any("type=warning") {
             selectors.push("type=Warning".to_owned());
         }
-        let namespace = if self.all_namespaces { None } else { self.take_namespace(false, true) };
+        let namespace = if self.all_namespaces {
+            None
+        } else {
+            self.take_namespace(false, true)
+        };
         let arguments = Arguments {
             namespace,
             field_selector: (!selectors.is_empty()).then(|| selectors.join(",")),
             ..self.base()
         };
-        Intent::ReadOnly { tool: Tool::EventsList, arguments }
+        Intent::ReadOnly {
+            tool: Tool::EventsList,
+            arguments,
+        }
     }
 }
 
@@ -2148,7 +2809,9 @@ fn looks_like_pod_name(name: &str) -> bool {
     let last = parts.next().unwrap_or("");
     let has_prefix = parts.next().is_some();
     has_prefix
-        && ((last.len() == 5 && last.bytes().all(|b| b.is_ascii_alphanumeric()) && last.bytes().any(|b| b.is_ascii_digit()))
+        && ((last.len() == 5
+            && last.bytes().all(|b| b.is_ascii_alphanumeric())
+            && last.bytes().any(|b| b.is_ascii_digit()))
             || (!last.is_empty() && last.len() <= 3 && last.bytes().all(|b| b.is_ascii_digit())))
 }
 

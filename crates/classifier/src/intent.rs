@@ -99,7 +99,10 @@ impl Intent {
 
     /// Builds a `clarify` intent.
     pub(crate) fn clarify(missing: Vec<Param>, question: impl Into<String>) -> Intent {
-        Intent::Clarify { missing, question: question.into() }
+        Intent::Clarify {
+            missing,
+            question: question.into(),
+        }
     }
 }
 
@@ -111,11 +114,24 @@ impl fmt::Display for Intent {
                 write!(f, "read_only: {}{}", tool.as_str(), arguments)
             }
             Intent::HealthCheck { arguments } => write!(f, "health_check{arguments}"),
-            Intent::Diagnose { playbook, arguments } => {
+            Intent::Diagnose {
+                playbook,
+                arguments,
+            } => {
                 write!(f, "diagnose: {}{}", playbook.as_str(), arguments)
             }
-            Intent::Mutation { operation, tool, arguments } => {
-                write!(f, "mutation ({}): {}{}", operation.as_str(), tool.as_str(), arguments)
+            Intent::Mutation {
+                operation,
+                tool,
+                arguments,
+            } => {
+                write!(
+                    f,
+                    "mutation ({}): {}{}",
+                    operation.as_str(),
+                    tool.as_str(),
+                    arguments
+                )
             }
             Intent::SwitchContext { arguments } => write!(f, "switch_context{arguments}"),
             Intent::Handoff { domain, reason } => {
@@ -191,7 +207,10 @@ impl Tool {
     /// Whether the MCP server accepts a `context` argument for this tool (the
     /// two kubeconfig tools read the kubeconfig itself and take none).
     pub fn takes_context(self) -> bool {
-        !matches!(self, Tool::ConfigurationContextsList | Tool::ConfigurationView)
+        !matches!(
+            self,
+            Tool::ConfigurationContextsList | Tool::ConfigurationView
+        )
     }
 }
 
@@ -316,7 +335,11 @@ impl Param {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Arguments {
     /// `apiVersion` of the resource (`resources_*`).
-    #[serde(rename = "apiVersion", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "apiVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub api_version: Option<Cow<'static, str>>,
     /// `kind` of the resource (`resources_*`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -334,13 +357,25 @@ pub struct Arguments {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_namespaces: Option<bool>,
     /// `pods_top` / `nodes_top` label selector (snake case on the server).
-    #[serde(rename = "label_selector", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "label_selector",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub top_label_selector: Option<String>,
     /// Label selector of the list tools (`labelSelector` on the server).
-    #[serde(rename = "labelSelector", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "labelSelector",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub label_selector: Option<String>,
     /// Field selector of the list tools and `events_list`.
-    #[serde(rename = "fieldSelector", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fieldSelector",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub field_selector: Option<String>,
     /// `pods_log`: the container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -370,7 +405,11 @@ pub struct Arguments {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<u32>,
     /// `resources_delete`: grace period.
-    #[serde(rename = "gracePeriodSeconds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gracePeriodSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub grace_period_seconds: Option<u32>,
     /// `resources_create_or_update`: the YAML manifest.
     #[serde(default, skip_serializing_if = "Option::is_none")]

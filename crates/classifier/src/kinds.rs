@@ -46,9 +46,20 @@ impl ResourceKind {
     pub fn api_version(self) -> &'static str {
         use ResourceKind::*;
         match self {
-            Pod | ReplicationController | Service | ConfigMap | Secret | Namespace
-            | PersistentVolumeClaim | PersistentVolume | ServiceAccount | Node | Endpoints
-            | ResourceQuota | LimitRange | Event => "v1",
+            Pod
+            | ReplicationController
+            | Service
+            | ConfigMap
+            | Secret
+            | Namespace
+            | PersistentVolumeClaim
+            | PersistentVolume
+            | ServiceAccount
+            | Node
+            | Endpoints
+            | ResourceQuota
+            | LimitRange
+            | Event => "v1",
             Deployment | StatefulSet | DaemonSet | ReplicaSet => "apps/v1",
             Ingress | IngressClass | NetworkPolicy => "networking.k8s.io/v1",
             StorageClass => "storage.k8s.io/v1",
@@ -171,7 +182,10 @@ impl ResourceKind {
     /// Whether the kind has a scale subresource `resources_scale` can use.
     pub fn scalable(self) -> bool {
         use ResourceKind::*;
-        matches!(self, Deployment | StatefulSet | ReplicaSet | ReplicationController)
+        matches!(
+            self,
+            Deployment | StatefulSet | ReplicaSet | ReplicationController
+        )
     }
 }
 
@@ -290,8 +304,16 @@ pub(crate) const KIND_WORDS: &[(&str, ResourceKind, Number)] = {
         ("event", Event, Singular),
         ("events", Event, Plural),
         ("ev", Event, Short),
-        ("customresourcedefinition", CustomResourceDefinition, Singular),
-        ("customresourcedefinitions", CustomResourceDefinition, Plural),
+        (
+            "customresourcedefinition",
+            CustomResourceDefinition,
+            Singular,
+        ),
+        (
+            "customresourcedefinitions",
+            CustomResourceDefinition,
+            Plural,
+        ),
         ("crd", CustomResourceDefinition, Short),
         ("crds", CustomResourceDefinition, Plural),
         ("priorityclass", PriorityClass, Singular),
@@ -308,16 +330,52 @@ pub(crate) const MULTI_WORD_KINDS: &[(&[&str], ResourceKind, Number)] = {
     use Number::*;
     use ResourceKind::*;
     &[
-        (&["persistent", "volume", "claim"], PersistentVolumeClaim, Singular),
-        (&["persistent", "volume", "claims"], PersistentVolumeClaim, Plural),
-        (&["cluster", "role", "binding"], ClusterRoleBinding, Singular),
+        (
+            &["persistent", "volume", "claim"],
+            PersistentVolumeClaim,
+            Singular,
+        ),
+        (
+            &["persistent", "volume", "claims"],
+            PersistentVolumeClaim,
+            Plural,
+        ),
+        (
+            &["cluster", "role", "binding"],
+            ClusterRoleBinding,
+            Singular,
+        ),
         (&["cluster", "role", "bindings"], ClusterRoleBinding, Plural),
-        (&["horizontal", "pod", "autoscaler"], HorizontalPodAutoscaler, Singular),
-        (&["horizontal", "pod", "autoscalers"], HorizontalPodAutoscaler, Plural),
-        (&["pod", "disruption", "budget"], PodDisruptionBudget, Singular),
-        (&["pod", "disruption", "budgets"], PodDisruptionBudget, Plural),
-        (&["custom", "resource", "definition"], CustomResourceDefinition, Singular),
-        (&["custom", "resource", "definitions"], CustomResourceDefinition, Plural),
+        (
+            &["horizontal", "pod", "autoscaler"],
+            HorizontalPodAutoscaler,
+            Singular,
+        ),
+        (
+            &["horizontal", "pod", "autoscalers"],
+            HorizontalPodAutoscaler,
+            Plural,
+        ),
+        (
+            &["pod", "disruption", "budget"],
+            PodDisruptionBudget,
+            Singular,
+        ),
+        (
+            &["pod", "disruption", "budgets"],
+            PodDisruptionBudget,
+            Plural,
+        ),
+        (
+            &["custom", "resource", "definition"],
+            CustomResourceDefinition,
+            Singular,
+        ),
+        (
+            &["custom", "resource", "definitions"],
+            CustomResourceDefinition,
+            Plural,
+        ),
         (&["replica", "set"], ReplicaSet, Singular),
         (&["replica", "sets"], ReplicaSet, Plural),
         (&["stateful", "set"], StatefulSet, Singular),
@@ -350,8 +408,16 @@ pub(crate) const MULTI_WORD_KINDS: &[(&[&str], ResourceKind, Number)] = {
         (&["priority", "classes"], PriorityClass, Plural),
         (&["endpoint", "slice"], EndpointSlice, Singular),
         (&["endpoint", "slices"], EndpointSlice, Plural),
-        (&["replication", "controller"], ReplicationController, Singular),
-        (&["replication", "controllers"], ReplicationController, Plural),
+        (
+            &["replication", "controller"],
+            ReplicationController,
+            Singular,
+        ),
+        (
+            &["replication", "controllers"],
+            ReplicationController,
+            Plural,
+        ),
     ]
 };
 
@@ -372,7 +438,10 @@ pub(crate) fn lookup_kind_word(word: &str) -> Option<(ResourceKind, Number)> {
             // `deployment.apps/web`: a kind and a name, not a kind alone.
             return None;
         }
-        let group = group.strip_prefix("v1.").or_else(|| group.strip_prefix("v2.")).unwrap_or(group);
+        let group = group
+            .strip_prefix("v1.")
+            .or_else(|| group.strip_prefix("v2."))
+            .unwrap_or(group);
         return (group == kind.group() || (group.is_empty() && kind.group().is_empty()))
             .then_some((kind, number));
     }

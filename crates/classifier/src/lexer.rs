@@ -74,7 +74,10 @@ pub(crate) fn lex<'a>(text: &'a str, lower: &'a str, out: &mut Vec<Token<'a>>) {
         let start = i;
         match c {
             b'"' | b'\'' | b'`' => {
-                let close = bytes[i + 1..].iter().position(|&b| b == c).map(|p| i + 1 + p);
+                let close = bytes[i + 1..]
+                    .iter()
+                    .position(|&b| b == c)
+                    .map(|p| i + 1 + p);
                 let end = close.unwrap_or(bytes.len());
                 push_quoted(text, lower, i + 1, end, out);
                 i = close.map_or(bytes.len(), |p| p + 1);
@@ -86,7 +89,11 @@ pub(crate) fn lex<'a>(text: &'a str, lower: &'a str, out: &mut Vec<Token<'a>>) {
             b'&' | b'|' => {
                 let doubled = bytes.get(i + 1) == Some(&c);
                 let len = if doubled { 2 } else { 1 };
-                let shape = if c == b'|' && !doubled { Shape::Pipe } else { Shape::Chain };
+                let shape = if c == b'|' && !doubled {
+                    Shape::Pipe
+                } else {
+                    Shape::Chain
+                };
                 out.push(operator(text, lower, start, start + len, shape));
                 i += len;
             }
@@ -104,7 +111,13 @@ pub(crate) fn lex<'a>(text: &'a str, lower: &'a str, out: &mut Vec<Token<'a>>) {
     merge_multi_word_kinds(out);
 }
 
-fn operator<'a>(text: &'a str, lower: &'a str, start: usize, end: usize, shape: Shape) -> Token<'a> {
+fn operator<'a>(
+    text: &'a str,
+    lower: &'a str,
+    start: usize,
+    end: usize,
+    shape: Shape,
+) -> Token<'a> {
     Token {
         raw: &text[start..end],
         low: &lower[start..end],
@@ -114,7 +127,13 @@ fn operator<'a>(text: &'a str, lower: &'a str, start: usize, end: usize, shape: 
     }
 }
 
-fn push_quoted<'a>(text: &'a str, lower: &'a str, start: usize, end: usize, out: &mut Vec<Token<'a>>) {
+fn push_quoted<'a>(
+    text: &'a str,
+    lower: &'a str,
+    start: usize,
+    end: usize,
+    out: &mut Vec<Token<'a>>,
+) {
     let end = end.max(start);
     if start >= text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
         return;
@@ -130,10 +149,19 @@ fn push_quoted<'a>(text: &'a str, lower: &'a str, start: usize, end: usize, out:
 
 /// Characters that end a sentence or a clause but are never part of a name.
 fn is_trailing_punctuation(b: u8) -> bool {
-    matches!(b, b',' | b'.' | b'?' | b'!' | b':' | b')' | b']' | b'}' | b'\'')
+    matches!(
+        b,
+        b',' | b'.' | b'?' | b'!' | b':' | b')' | b']' | b'}' | b'\''
+    )
 }
 
-fn push_word<'a>(text: &'a str, lower: &'a str, mut start: usize, mut end: usize, out: &mut Vec<Token<'a>>) {
+fn push_word<'a>(
+    text: &'a str,
+    lower: &'a str,
+    mut start: usize,
+    mut end: usize,
+    out: &mut Vec<Token<'a>>,
+) {
     let bytes = text.as_bytes();
     while start < end && matches!(bytes[start], b'(' | b'[' | b'{' | b'\'') {
         start += 1;
@@ -154,7 +182,13 @@ fn push_word<'a>(text: &'a str, lower: &'a str, mut start: usize, mut end: usize
     let raw = &text[start..end];
     let low = &lower[start..end];
     if low == "--" {
-        out.push(Token { raw, low, lex: Lex::Unknown, shape: Shape::DoubleDash, value: None });
+        out.push(Token {
+            raw,
+            low,
+            lex: Lex::Unknown,
+            shape: Shape::DoubleDash,
+            value: None,
+        });
         return;
     }
     if low.len() > 1 && low.starts_with('-') && !low.as_bytes()[1].is_ascii_digit() {
@@ -168,7 +202,7 @@ fn push_word<'a>(text: &'a str, lower: &'a str, mut start: usize, mut end: usize
             lex: Lex::Unknown,
             shape: Shape::Flag,
             value,
-            });
+        });
         return;
     }
     if let Some(eq) = low.find('=')
@@ -180,7 +214,7 @@ fn push_word<'a>(text: &'a str, lower: &'a str, mut start: usize, mut end: usize
             lex: Lex::Unknown,
             shape: Shape::Assign,
             value: Some(&raw[eq + 1..]),
-            });
+        });
         return;
     }
     let lex = word_meaning(low);
@@ -196,10 +230,16 @@ fn push_word<'a>(text: &'a str, lower: &'a str, mut start: usize, mut end: usize
             lex: Lex::Kind(kind, Number::Singular),
             shape: Shape::Word,
             value: Some(&raw[slash + 1..]),
-            });
+        });
         return;
     }
-    out.push(Token { raw, low, lex, shape: Shape::Word, value: None });
+    out.push(Token {
+        raw,
+        low,
+        lex,
+        shape: Shape::Word,
+        value: None,
+    });
 }
 
 /// The meaning of one lower-case word: one hash lookup, plus the API-group
@@ -229,8 +269,9 @@ fn word_meaning(low: &str) -> Lex {
         low
     };
     match lookup(key) {
-        Lex::Unknown if key.contains(['.', '/']) => lookup_kind_word(key)
-            .map_or(Lex::Unknown, |(kind, number)| Lex::Kind(kind, number)),
+        Lex::Unknown if key.contains(['.', '/']) => {
+            lookup_kind_word(key).map_or(Lex::Unknown, |(kind, number)| Lex::Kind(kind, number))
+        }
         lex => lex,
     }
 }
@@ -265,7 +306,9 @@ mod tests {
         let lower = text.to_ascii_lowercase();
         let mut out = Vec::new();
         lex(text, &lower, &mut out);
-        out.iter().map(|t| (t.low.to_owned(), t.shape, t.value.map(str::to_owned))).collect()
+        out.iter()
+            .map(|t| (t.low.to_owned(), t.shape, t.value.map(str::to_owned)))
+            .collect()
     }
 
     #[test]
@@ -274,7 +317,25 @@ mod tests {
         let words: Vec<&str> = got.iter().map(|(low, _, _)| low.as_str()).collect();
         assert_eq!(
             words,
-            ["k", "get", "deploy", "-n", "--replicas", "3", ";", "echo", "a b", "|", "grep", "x", "&&", "rm", "--", "ls", "-l"]
+            [
+                "k",
+                "get",
+                "deploy",
+                "-n",
+                "--replicas",
+                "3",
+                ";",
+                "echo",
+                "a b",
+                "|",
+                "grep",
+                "x",
+                "&&",
+                "rm",
+                "--",
+                "ls",
+                "-l"
+            ]
         );
         assert_eq!(got[2].2.as_deref(), Some("web"));
         assert_eq!(got[3].2.as_deref(), Some("prod"));
@@ -293,14 +354,22 @@ mod tests {
         let kinds: Vec<_> = out.iter().filter_map(|t| t.kind()).collect();
         assert_eq!(
             kinds,
-            [(ResourceKind::ReplicaSet, Number::Plural), (ResourceKind::PersistentVolumeClaim, Number::Plural)]
+            [
+                (ResourceKind::ReplicaSet, Number::Plural),
+                (ResourceKind::PersistentVolumeClaim, Number::Plural)
+            ]
         );
         assert_eq!(out[0].low, "what");
     }
 
     #[test]
     fn reads_api_group_forms_of_kinds() {
-        for form in ["deployments.apps", "deploy.apps/v1", "deployments.v1.apps", "apps/v1/deployments"] {
+        for form in [
+            "deployments.apps",
+            "deploy.apps/v1",
+            "deployments.v1.apps",
+            "apps/v1/deployments",
+        ] {
             assert!(
                 matches!(word_meaning(form), Lex::Kind(ResourceKind::Deployment, _)),
                 "{form}"

@@ -41,7 +41,9 @@ mod lexer;
 mod manifest;
 mod vocab;
 
-pub use actor::{ClassifierActor, ClassifierError, ClassifierHandle, ClassifierMsg, MAX_PENDING_REQUESTS};
+pub use actor::{
+    ClassifierActor, ClassifierError, ClassifierHandle, ClassifierMsg, MAX_PENDING_REQUESTS,
+};
 pub use classify::{DEBUG_IMAGE, MAX_REQUEST_BYTES, NETWORK_DEBUG_IMAGE, classify};
 pub use intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool};
 pub use kinds::ResourceKind;

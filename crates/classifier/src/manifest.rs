@@ -117,13 +117,20 @@ pub(crate) fn workload(spec: &Workload<'_>) -> String {
     // The pod template sits at a depth that depends on the kind.
     let indent = match spec.kind {
         ResourceKind::CronJob => {
-            let _ = writeln!(out, "  schedule: {}", quoted(spec.schedule.unwrap_or_default()));
+            let _ = writeln!(
+                out,
+                "  schedule: {}",
+                quoted(spec.schedule.unwrap_or_default())
+            );
             out.push_str("  jobTemplate:\n    spec:\n");
             "      "
         }
         ResourceKind::Job => "  ",
         _ => {
-            if let Some(replicas) = spec.replicas.filter(|_| spec.kind != ResourceKind::DaemonSet) {
+            if let Some(replicas) = spec
+                .replicas
+                .filter(|_| spec.kind != ResourceKind::DaemonSet)
+            {
                 let _ = writeln!(out, "  replicas: {replicas}");
             }
             if spec.kind == ResourceKind::StatefulSet {
@@ -134,7 +141,10 @@ pub(crate) fn workload(spec: &Workload<'_>) -> String {
         }
     };
     let _ = writeln!(out, "{indent}template:");
-    let _ = writeln!(out, "{indent}  metadata:\n{indent}    labels:\n{indent}      app: {app}");
+    let _ = writeln!(
+        out,
+        "{indent}  metadata:\n{indent}    labels:\n{indent}      app: {app}"
+    );
     let _ = writeln!(out, "{indent}  spec:");
     if matches!(spec.kind, ResourceKind::Job | ResourceKind::CronJob) {
         let _ = writeln!(out, "{indent}    restartPolicy: Never");
@@ -143,7 +153,10 @@ pub(crate) fn workload(spec: &Workload<'_>) -> String {
     let _ = writeln!(out, "{indent}    - name: {app}");
     let _ = writeln!(out, "{indent}      image: {}", quoted(spec.image));
     if let Some(port) = spec.port {
-        let _ = writeln!(out, "{indent}      ports:\n{indent}      - containerPort: {port}");
+        let _ = writeln!(
+            out,
+            "{indent}      ports:\n{indent}      - containerPort: {port}"
+        );
     }
     out
 }
@@ -163,7 +176,13 @@ pub(crate) fn restart(kind: ResourceKind, name: &str, namespace: Option<&str>) -
 }
 
 /// A new image for one container (fields to merge; containers merge by name).
-pub(crate) fn set_image(kind: ResourceKind, name: &str, namespace: Option<&str>, container: &str, image: &str) -> String {
+pub(crate) fn set_image(
+    kind: ResourceKind,
+    name: &str,
+    namespace: Option<&str>,
+    container: &str,
+    image: &str,
+) -> String {
     let mut out = String::with_capacity(256);
     header(&mut out, kind, name, namespace);
     let _ = writeln!(
@@ -184,10 +203,20 @@ pub(crate) fn node_unschedulable(name: &str, unschedulable: bool) -> String {
 }
 
 /// Labels or annotations to add (fields to merge).
-pub(crate) fn metadata(kind: ResourceKind, name: &str, namespace: Option<&str>, labels: bool, pairs: &[(String, String)]) -> String {
+pub(crate) fn metadata(
+    kind: ResourceKind,
+    name: &str,
+    namespace: Option<&str>,
+    labels: bool,
+    pairs: &[(String, String)],
+) -> String {
     let mut out = String::with_capacity(192);
     header(&mut out, kind, name, namespace);
-    out.push_str(if labels { "  labels:\n" } else { "  annotations:\n" });
+    out.push_str(if labels {
+        "  labels:\n"
+    } else {
+        "  annotations:\n"
+    });
     for (key, value) in pairs {
         let _ = writeln!(out, "    {}: {}", quoted(key), quoted(value));
     }
@@ -232,13 +261,19 @@ mod tests {
     #[test]
     fn restart_sets_the_placeholder_annotation() {
         let yaml = restart(ResourceKind::Deployment, "web", None);
-        assert!(yaml.contains("kubectl.kubernetes.io/restartedAt: \"${RESTARTED_AT}\""), "{yaml}");
+        assert!(
+            yaml.contains("kubectl.kubernetes.io/restartedAt: \"${RESTARTED_AT}\""),
+            "{yaml}"
+        );
         assert!(!yaml.contains("namespace"), "{yaml}");
     }
 
     #[test]
     fn user_text_is_quoted() {
         assert_eq!(quoted("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
-        assert_eq!(name_from_image("registry.io/team/api:2.0@sha256:abc"), "api");
+        assert_eq!(
+            name_from_image("registry.io/team/api:2.0@sha256:abc"),
+            "api"
+        );
     }
 }

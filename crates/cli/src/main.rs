@@ -22,6 +22,8 @@ struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Print the classifier's decision for a request, without touching a cluster.
+    Classify(cmd::classify::Args),
     /// Inspect the effective configuration.
     Config(cmd::config::Args),
     /// Print shell completions.
@@ -35,6 +37,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Classify(args) => cmd::classify::run(args),
         Command::Config(args) => cmd::config::run(args),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Man(args) => cmd::man::run(args),
