@@ -5,6 +5,8 @@
 //! a green suite must mean the real components were exercised.
 #![forbid(unsafe_code)]
 
+pub mod diagnosis;
+
 use std::path::{Path, PathBuf};
 
 /// The repository root (the workspace this test crate belongs to).

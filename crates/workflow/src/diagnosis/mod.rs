@@ -4,7 +4,8 @@
 //! # Layout
 //! - [`reader`]: the read-only cluster access the playbooks need
 //!   ([`ClusterReader`]), implemented by the coordinator over the gateway.
-//!   Its tool enum has no mutating member.
+//!   Its tool enum has no mutating member. [`GatewayReader`] is that reader
+//!   over the real `mcp-gateway`, in the session's kube context.
 //! - [`pod_failure`]: "why is my pod failing": container states and exit
 //!   codes, previous logs, events, the owner chain, live usage; names one
 //!   [`Cause`], quotes the [`Evidence`], and proposes a fix as a
@@ -29,6 +30,7 @@
 //! plain objects and the gathering end to end against the simulated cluster.
 
 pub mod debug_pod;
+pub mod gateway_reader;
 pub mod health;
 pub mod parse;
 pub mod pod_failure;
@@ -41,6 +43,7 @@ pub mod reader;
 
 use serde::Serialize;
 
+pub use gateway_reader::GatewayReader;
 pub use pod_failure::{PodFailureTarget, diagnose_pod_failure};
 pub use proposal::ProposedChange;
 pub use reader::{ClusterReader, ReadCall, ReadError, ReadTool, ToolOutput};

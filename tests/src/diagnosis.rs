@@ -1,0 +1,112 @@
+//! A simulated cluster from a scenario file, the real `kubernetes-mcp-server`
+//! behind the real gateway, and the playbooks' reader over it: what the
+//! diagnosis end-to-end tests and the pod-failure benchmark run against.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use hitl::grant::{GrantKey, GrantVerifier, PlanHash};
+use mcp_gateway::{Gateway, GatewayConfig, ServerCommand, ToolCall, ToolOutput};
+use serde_json::{Map, Value};
+use workflow::diagnosis::GatewayReader;
+
+use crate::{SimEnv, mcp_server_binary, repo_root};
+
+/// How long the real server may take to start against the simulated cluster.
+const SERVER_START_LIMIT: Duration = Duration::from_secs(60);
+
+/// How long a scenario may take to converge to the state a test waits for.
+const CONVERGENCE_LIMIT: Duration = Duration::from_secs(60);
+
+/// How often a convergence check is repeated.
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// A scenario file of `tests/scenarios/`.
+pub fn scenario_path(name: &str) -> PathBuf {
+    repo_root()
+        .join("tests/scenarios")
+        .join(format!("{name}.yaml"))
+}
+
+/// A running cluster with the gateway in front of the real MCP server.
+#[derive(Debug)]
+pub struct DiagnosisEnv {
+    /// The cluster and its kubeconfig (for kubectl).
+    pub sim: SimEnv,
+    /// The gateway to the real server.
+    pub gateway: Gateway,
+    /// Issues grants for the mutating calls a test approves.
+    grants: GrantKey,
+}
+
+impl DiagnosisEnv {
+    /// Starts `tests/scenarios/NAME.yaml` (or the built-in demo for `demo`)
+    /// and the gateway, and waits until the server is ready.
+    pub async fn start(scenario: &str) -> Self {
+        let loaded = if scenario == sim::scenario::DEMO_SCENARIO_NAME {
+            sim::scenario::Scenario::demo()
+        } else {
+            sim::scenario::Scenario::from_file(&scenario_path(scenario))
+                .unwrap_or_else(|error| panic!("scenario {scenario}: {error}"))
+        };
+        let sim = SimEnv::start(&loaded.name, loaded.objects).await;
+        let grants = GrantKey::generate().expect("randomness for a grant key");
+        let mut config = GatewayConfig::with_server(ServerCommand::binary(mcp_server_binary()));
+        config.kubeconfig = Some(sim.kubeconfig.clone());
+        let gateway = Gateway::start(config, GrantVerifier::new(grants.clone()))
+            .await
+            .expect("the gateway starts");
+        gateway
+            .wait_ready(SERVER_START_LIMIT)
+            .await
+            .expect("the real MCP server initializes against the simulated cluster");
+        Self {
+            sim,
+            gateway,
+            grants,
+        }
+    }
+
+    /// The playbooks' reader, in the server's current context.
+    pub fn reader(&self) -> GatewayReader<'_> {
+        GatewayReader::new(&self.gateway, None)
+    }
+
+    /// Calls a mutating tool as if a human had approved exactly this call.
+    pub async fn approved_call(&self, tool: &str, arguments: Map<String, Value>) -> ToolOutput {
+        let grant = self.grants.issue(
+            "e2e-plan",
+            PlanHash::of_call(tool, &arguments),
+            "e2e-approver",
+            SystemTime::now(),
+            Duration::from_secs(60),
+        );
+        self.gateway
+            .call(ToolCall::new(tool, arguments).with_grant(grant))
+            .await
+            .unwrap_or_else(|error| panic!("{tool} did not reach the server: {error}"))
+    }
+
+    /// Runs `kubectl ARGS` until its output satisfies `ready`, and returns
+    /// that output; panics with the last output when the cluster does not
+    /// converge within the limit (a failure of the cluster, not a timing
+    /// assertion: nothing is measured).
+    pub async fn kubectl_until(&self, args: &[&str], ready: impl Fn(&str) -> bool) -> String {
+        let started = tokio::time::Instant::now();
+        loop {
+            let output = self.sim.kubectl(args).await;
+            if output.success && ready(&output.stdout) {
+                return output.stdout;
+            }
+            if started.elapsed() > CONVERGENCE_LIMIT {
+                panic!(
+                    "kubectl {} never showed the expected state:\nstdout: {}\nstderr: {}",
+                    args.join(" "),
+                    output.stdout,
+                    output.stderr
+                );
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+}
