@@ -1,0 +1,516 @@
+//! The memory actor: the one writer of the journal in a process, with group
+//! commit, a bounded request queue and the Markdown view kept current.
+//!
+//! Start with [`Memory::spawn`] (or [`Memory::spawn_linked`] under a
+//! supervisor) and talk to it through the [`Memory`] handle.
+//!
+//! **Group commit.** An `Append` only queues its record; the first one of a
+//! batch also sends the actor a `Commit`, which lands behind every append
+//! already in the mailbox. The commit writes the whole batch with one write
+//! and one fsync, then answers each caller in order. Appends that arrive
+//! while the fsync runs form the next batch. Order is the mailbox order, and
+//! no caller is answered before its bytes are on stable storage.
+//!
+//! **Markdown view.** After each commit (once its callers are answered: the
+//! view is derived, durability is not waiting for it) the actor rewrites
+//! `operations-log.md` before it handles its next message.
+//!
+//! **Bound.** ractor mailboxes are unbounded, so every request first takes a
+//! permit from a semaphore of [`MAX_QUEUED_REQUESTS`] permits, carried inside
+//! the message and released when it is answered; without a permit the caller
+//! gets [`MemoryError::Busy`] at once.
+
+use std::collections::{HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+use crate::chain::{ChainHash, Entry};
+use crate::error::MemoryError;
+use crate::journal::{Journal, JournalConfig, SetAside, read_journal};
+use crate::markdown::write_markdown;
+use crate::query::{OperationSummary, Query, QueryAnswer, answer, awaiting_verification};
+use crate::record::{OperationId, Record};
+use crate::verify::{ChainBreak, VerifyReport, verify};
+
+/// How many requests may wait for the memory actor before callers are told
+/// "busy". Appends are fsync-bound: 1024 queued records are a few group
+/// commits, far above what the workflow produces, so hitting the bound means
+/// the disk is stuck, and queueing more would only hide it.
+pub const MAX_QUEUED_REQUESTS: usize = 1024;
+
+/// The default number of operations in `operations-log.md`: the view is for
+/// reading, the journal (and `kubeop log -o json`) keeps the rest.
+pub const DEFAULT_MARKDOWN_OPERATIONS: usize = 100;
+
+/// The default number of recent entries the actor keeps in memory to answer
+/// queries and render the Markdown view without reading the files.
+pub const DEFAULT_WINDOW_ENTRIES: usize = 4096;
+
+/// How the memory actor is set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryConfig {
+    /// Where the journal lives and its size bounds.
+    pub journal: JournalConfig,
+    /// How many operations `operations-log.md` shows.
+    pub markdown_operations: usize,
+    /// How many recent entries are kept in memory. While every retained entry
+    /// fits, queries are answered from memory; beyond, they read the files.
+    pub window_entries: usize,
+}
+
+impl MemoryConfig {
+    /// The defaults, in `state_dir`.
+    pub fn new(state_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            journal: JournalConfig::new(state_dir),
+            markdown_operations: DEFAULT_MARKDOWN_OPERATIONS,
+            window_entries: DEFAULT_WINDOW_ENTRIES,
+        }
+    }
+}
+
+/// The acknowledgement of an append: the record is on stable storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appended {
+    /// The record's place in the journal.
+    pub seq: u64,
+    /// Its chain hash.
+    pub hash: ChainHash,
+}
+
+/// What the actor found when it opened the journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenReport {
+    /// How many valid entries the journal held.
+    pub entries: u64,
+    /// Damaged tails moved to side files (a write cut short).
+    pub set_aside: Vec<SetAside>,
+    /// Segments of an interrupted rotation that were removed.
+    pub removed_leftovers: Vec<PathBuf>,
+    /// The first broken link of the chain, if the journal was tampered with.
+    pub chain_break: Option<ChainBreak>,
+    /// Operations whose last record is `executed`: the process stopped
+    /// before their outcome was recorded.
+    pub outcome_unknown: Vec<OperationSummary>,
+}
+
+/// A place in the request queue (see [`MAX_QUEUED_REQUESTS`]); only
+/// [`Memory`] hands them out, so every message is counted.
+#[derive(Debug)]
+pub struct QueuePermit {
+    /// Released (returning the place) when the message is answered.
+    _place: OwnedSemaphorePermit,
+}
+
+/// The memory actor's messages. Build them through [`Memory`], which takes
+/// the queue permit each one carries.
+#[derive(Debug)]
+pub enum MemoryMsg {
+    /// Record one event; answered once it is fsynced.
+    Append {
+        /// The record (its arguments already redacted by the caller).
+        record: Record,
+        /// Its place in the queue, released with the answer.
+        permit: QueuePermit,
+        /// Where the acknowledgement goes.
+        reply: RpcReplyPort<Result<Appended, MemoryError>>,
+    },
+    /// Write the records appended so far with one fsync. The actor sends this
+    /// to itself; see the module documentation.
+    Commit,
+    /// Answer a query.
+    Query {
+        /// The question.
+        query: Query,
+        /// Its place in the queue.
+        permit: QueuePermit,
+        /// Where the answer goes.
+        reply: RpcReplyPort<Result<QueryAnswer, MemoryError>>,
+    },
+    /// The operations found "outcome unknown" on open and still without a
+    /// later record: the workflow re-verifies them.
+    OutcomeUnknown {
+        /// Its place in the queue.
+        permit: QueuePermit,
+        /// Where the answer goes.
+        reply: RpcReplyPort<Vec<OperationSummary>>,
+    },
+    /// What opening the journal found.
+    OpenReport {
+        /// Its place in the queue.
+        permit: QueuePermit,
+        /// Where the answer goes.
+        reply: RpcReplyPort<OpenReport>,
+    },
+    /// Check the hash chain.
+    Verify {
+        /// Its place in the queue.
+        permit: QueuePermit,
+        /// Where the answer goes.
+        reply: RpcReplyPort<Result<VerifyReport, MemoryError>>,
+    },
+}
+
+/// The actor type; see the module documentation.
+#[derive(Debug)]
+pub struct MemoryActor;
+
+/// An append waiting for the next commit.
+#[derive(Debug)]
+struct PendingAppend {
+    record: Record,
+    permit: QueuePermit,
+    reply: RpcReplyPort<Result<Appended, MemoryError>>,
+}
+
+/// The actor's state.
+#[derive(Debug)]
+pub struct MemoryState {
+    /// The journal; behind a mutex only so blocking I/O can run on the
+    /// blocking pool (the actor is its only user).
+    journal: Arc<Mutex<Journal>>,
+    /// Settings.
+    config: MemoryConfig,
+    /// Appends waiting for the commit already scheduled.
+    pending: Vec<PendingAppend>,
+    /// Whether a `Commit` is in the mailbox.
+    commit_scheduled: bool,
+    /// The newest entries, oldest first.
+    window: VecDeque<Entry>,
+    /// Whether `window` holds every retained entry (no query needs the files).
+    window_complete: bool,
+    /// What open found.
+    open_report: OpenReport,
+    /// Ids from `open_report.outcome_unknown` that got no record since.
+    unresolved: HashSet<OperationId>,
+}
+
+impl MemoryState {
+    fn remember(&mut self, entries: impl IntoIterator<Item = Entry>) {
+        for entry in entries {
+            self.unresolved.remove(&entry.record.operation_id);
+            self.window.push_back(entry);
+            if self.window.len() > self.config.window_entries {
+                self.window.pop_front();
+                self.window_complete = false;
+            }
+        }
+    }
+
+    /// Rewrites `operations-log.md` from the window.
+    async fn render_markdown(&mut self) {
+        let state_dir = self.config.journal.state_dir.clone();
+        let entries: Vec<Entry> = self.window.iter().cloned().collect();
+        let limit = self.config.markdown_operations;
+        let written = tokio::task::spawn_blocking(move || write_markdown(&state_dir, &entries, limit)).await;
+        match written {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "could not write the Markdown view"),
+            Err(error) => tracing::warn!(%error, "the Markdown writer task failed"),
+        }
+    }
+}
+
+fn lock_failed(error: impl std::fmt::Display) -> MemoryError {
+    MemoryError::Poisoned {
+        reason: format!("the journal lock was poisoned by a panic: {error}"),
+    }
+}
+
+impl Actor for MemoryActor {
+    type Msg = MemoryMsg;
+    type State = MemoryState;
+    type Arguments = MemoryConfig;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        config: MemoryConfig,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        let journal_config = config.journal.clone();
+        let (journal, recovery) = tokio::task::spawn_blocking(move || Journal::open(journal_config)).await??;
+        let outcome_unknown = awaiting_verification(&recovery.entries);
+        for operation in &outcome_unknown {
+            tracing::warn!(operation_id = %operation.operation_id, target = %operation.target,
+                "operation executed without a recorded outcome: outcome unknown");
+        }
+        let open_report = OpenReport {
+            entries: recovery.entries.len() as u64,
+            set_aside: recovery.set_aside,
+            removed_leftovers: recovery.removed_leftovers,
+            chain_break: recovery.chain_break,
+            outcome_unknown,
+        };
+        let unresolved = open_report
+            .outcome_unknown
+            .iter()
+            .map(|operation| operation.operation_id.clone())
+            .collect();
+        let skip = recovery.entries.len().saturating_sub(config.window_entries);
+        let mut state = MemoryState {
+            journal: Arc::new(Mutex::new(journal)),
+            window_complete: skip == 0,
+            window: recovery.entries.into_iter().skip(skip).collect(),
+            config,
+            pending: Vec::new(),
+            commit_scheduled: false,
+            open_report,
+            unresolved,
+        };
+        state.render_markdown().await;
+        Ok(state)
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<Self::Msg>,
+        message: Self::Msg,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        match message {
+            MemoryMsg::Append {
+                record,
+                permit,
+                reply,
+            } => {
+                state.pending.push(PendingAppend {
+                    record,
+                    permit,
+                    reply,
+                });
+                if !state.commit_scheduled {
+                    myself.send_message(MemoryMsg::Commit)?;
+                    state.commit_scheduled = true;
+                }
+            }
+            MemoryMsg::Commit => {
+                state.commit_scheduled = false;
+                let batch = std::mem::take(&mut state.pending);
+                if batch.is_empty() {
+                    return Ok(());
+                }
+                let span = tracing::info_span!("memory.commit", records = batch.len());
+                commit(state, batch).instrument(span).await;
+            }
+            MemoryMsg::Query {
+                query,
+                permit,
+                reply,
+            } => {
+                if state.window_complete {
+                    let window = state.window.make_contiguous();
+                    let _ = reply.send(Ok(answer(window, &query)));
+                    drop(permit);
+                } else {
+                    // Beyond the window: read the files off the actor so
+                    // appends are not held up.
+                    let state_dir = state.config.journal.state_dir.clone();
+                    tokio::spawn(
+                        async move {
+                            let answered = tokio::task::spawn_blocking(move || {
+                                read_journal(&state_dir).map(|snapshot| answer(&snapshot.entries, &query))
+                            })
+                            .await
+                            .unwrap_or_else(|error| {
+                                Err(MemoryError::Unavailable {
+                                    reason: format!("the query task failed: {error}"),
+                                })
+                            });
+                            let _ = reply.send(answered);
+                            drop(permit);
+                        }
+                        .instrument(tracing::info_span!("memory.query.files")),
+                    );
+                }
+            }
+            MemoryMsg::OutcomeUnknown { permit, reply } => {
+                let still_unknown = state
+                    .open_report
+                    .outcome_unknown
+                    .iter()
+                    .filter(|operation| state.unresolved.contains(&operation.operation_id))
+                    .cloned()
+                    .collect();
+                let _ = reply.send(still_unknown);
+                drop(permit);
+            }
+            MemoryMsg::OpenReport { permit, reply } => {
+                let _ = reply.send(state.open_report.clone());
+                drop(permit);
+            }
+            MemoryMsg::Verify { permit, reply } => {
+                let state_dir = state.config.journal.state_dir.clone();
+                tokio::spawn(
+                    async move {
+                        let report = tokio::task::spawn_blocking(move || verify(&state_dir))
+                            .await
+                            .unwrap_or_else(|error| {
+                                Err(MemoryError::Unavailable {
+                                    reason: format!("the verify task failed: {error}"),
+                                })
+                            });
+                        let _ = reply.send(report);
+                        drop(permit);
+                    }
+                    .instrument(tracing::info_span!("memory.verify")),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes one batch with one fsync and answers its callers in order.
+async fn commit(state: &mut MemoryState, batch: Vec<PendingAppend>) {
+    let (records, waiters): (Vec<Record>, Vec<_>) = batch
+        .into_iter()
+        .map(|pending| (pending.record, (pending.permit, pending.reply)))
+        .unzip();
+    let journal = Arc::clone(&state.journal);
+    let written = tokio::task::spawn_blocking(move || {
+        journal.lock().map_err(lock_failed)?.append(records)
+    })
+    .await
+    .unwrap_or_else(|error| {
+        Err(MemoryError::Unavailable {
+            reason: format!("the journal writer task failed: {error}"),
+        })
+    });
+    match written {
+        Ok(entries) => {
+            for ((permit, reply), entry) in waiters.into_iter().zip(&entries) {
+                let _ = reply.send(Ok(Appended {
+                    seq: entry.seq,
+                    hash: entry.hash,
+                }));
+                drop(permit);
+            }
+            state.remember(entries);
+            state.render_markdown().await;
+        }
+        Err(error) => {
+            tracing::error!(%error, "could not append to the operations log");
+            for (permit, reply) in waiters {
+                let _ = reply.send(Err(error.clone()));
+                drop(permit);
+            }
+        }
+    }
+}
+
+/// The handle to a running memory actor: cheap to clone, bounded, typed.
+#[derive(Debug, Clone)]
+pub struct Memory {
+    /// The actor.
+    actor: ActorRef<MemoryMsg>,
+    /// The request queue's places (see [`MAX_QUEUED_REQUESTS`]).
+    queue: Arc<Semaphore>,
+}
+
+impl Memory {
+    /// Opens the journal (recovering a torn tail) and starts the actor.
+    pub async fn spawn(config: MemoryConfig) -> Result<(Memory, JoinHandle<()>), MemoryError> {
+        Self::start(config, None).await
+    }
+
+    /// Like [`Memory::spawn`], linked to `supervisor`.
+    pub async fn spawn_linked(
+        config: MemoryConfig,
+        supervisor: ActorCell,
+    ) -> Result<(Memory, JoinHandle<()>), MemoryError> {
+        Self::start(config, Some(supervisor)).await
+    }
+
+    async fn start(
+        config: MemoryConfig,
+        supervisor: Option<ActorCell>,
+    ) -> Result<(Memory, JoinHandle<()>), MemoryError> {
+        let spawned = match supervisor {
+            Some(supervisor) => Actor::spawn_linked(None, MemoryActor, config, supervisor).await,
+            None => Actor::spawn(None, MemoryActor, config).await,
+        };
+        let (actor, handle) = spawned.map_err(|error| MemoryError::Unavailable {
+            reason: format!("could not start: {error}"),
+        })?;
+        let memory = Memory {
+            actor,
+            queue: Arc::new(Semaphore::new(MAX_QUEUED_REQUESTS)),
+        };
+        Ok((memory, handle))
+    }
+
+    /// The actor, for supervision and shutdown.
+    pub fn actor(&self) -> &ActorRef<MemoryMsg> {
+        &self.actor
+    }
+
+    fn permit(&self) -> Result<QueuePermit, MemoryError> {
+        Arc::clone(&self.queue)
+            .try_acquire_owned()
+            .map(|place| QueuePermit { _place: place })
+            .map_err(|_| MemoryError::Busy {
+                queued: MAX_QUEUED_REQUESTS,
+            })
+    }
+
+    async fn request<T: Send + 'static>(
+        &self,
+        build: impl FnOnce(QueuePermit, RpcReplyPort<T>) -> MemoryMsg,
+    ) -> Result<T, MemoryError> {
+        let permit = self.permit()?;
+        match self.actor.call(|reply| build(permit, reply), None).await {
+            Ok(ractor::rpc::CallResult::Success(answer)) => Ok(answer),
+            Ok(_) => Err(MemoryError::Unavailable {
+                reason: "the actor stopped before answering".to_owned(),
+            }),
+            Err(error) => Err(MemoryError::Unavailable {
+                reason: error.to_string(),
+            }),
+        }
+    }
+
+    /// Records `record`; returns once it is fsynced (or failed).
+    pub async fn append(&self, record: Record) -> Result<Appended, MemoryError> {
+        self.request(|permit, reply| MemoryMsg::Append {
+            record,
+            permit,
+            reply,
+        })
+        .await?
+    }
+
+    /// Answers `query`.
+    pub async fn query(&self, query: Query) -> Result<QueryAnswer, MemoryError> {
+        self.request(|permit, reply| MemoryMsg::Query {
+            query,
+            permit,
+            reply,
+        })
+        .await?
+    }
+
+    /// The operations found "outcome unknown" on open that still have no
+    /// later record: re-verify them and record the result.
+    pub async fn outcome_unknown(&self) -> Result<Vec<OperationSummary>, MemoryError> {
+        self.request(|permit, reply| MemoryMsg::OutcomeUnknown { permit, reply })
+            .await
+    }
+
+    /// What opening the journal found (torn tail set aside, outcome unknown).
+    pub async fn open_report(&self) -> Result<OpenReport, MemoryError> {
+        self.request(|permit, reply| MemoryMsg::OpenReport { permit, reply })
+            .await
+    }
+
+    /// Checks the hash chain.
+    pub async fn verify(&self) -> Result<VerifyReport, MemoryError> {
+        self.request(|permit, reply| MemoryMsg::Verify { permit, reply })
+            .await?
+    }
+}
