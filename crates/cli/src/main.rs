@@ -32,6 +32,9 @@ enum Command {
     Man(cmd::man::Args),
     /// Serve simulated Kubernetes clusters (the built-in demo, or scenario files).
     Sim(cmd::sim::Args),
+    /// Show the operations log: recent changes, their Markdown view, or a
+    /// check of its hash chain (reads the journal; no daemon needed).
+    Log(cmd::log::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Completions(args) => cmd::completions::run(args),
         Command::Man(args) => cmd::man::run(args),
         Command::Sim(args) => cmd::sim::run(args),
+        Command::Log(args) => cmd::log::run(args),
     };
     outcome.unwrap_or_else(|error| {
         eprintln!("kubeop: {error:#}");

@@ -12,8 +12,10 @@
 //! no caller is answered before its bytes are on stable storage.
 //!
 //! **Markdown view.** After each commit (once its callers are answered: the
-//! view is derived, durability is not waiting for it) the actor rewrites
-//! `operations-log.md` before it handles its next message.
+//! view is derived, durability does not wait for it) the actor renders the
+//! window and writes `operations-log.md` on a background task, at most one
+//! write at a time; commits during a write cause one more write after it. The
+//! view is also written when the actor starts and when it stops.
 //!
 //! **Bound.** ractor mailboxes are unbounded, so every request first takes a
 //! permit from a semaphore of [`MAX_QUEUED_REQUESTS`] permits, carried inside
@@ -33,7 +35,7 @@ use tracing::Instrument;
 use crate::chain::{ChainHash, Entry};
 use crate::error::MemoryError;
 use crate::journal::{Journal, JournalConfig, SetAside, read_journal};
-use crate::markdown::write_markdown;
+use crate::markdown::{MarkdownWriter, render};
 use crate::query::{OperationSummary, Query, QueryAnswer, answer, awaiting_verification};
 use crate::record::{OperationId, Record};
 use crate::verify::{ChainBreak, VerifyReport, verify};
@@ -124,6 +126,9 @@ pub enum MemoryMsg {
     /// Write the records appended so far with one fsync. The actor sends this
     /// to itself; see the module documentation.
     Commit,
+    /// The background write of the Markdown view finished. Sent by that
+    /// write to the actor.
+    MarkdownWritten,
     /// Answer a query.
     Query {
         /// The question.
@@ -189,6 +194,14 @@ pub struct MemoryState {
     open_report: OpenReport,
     /// Ids from `open_report.outcome_unknown` that got no record since.
     unresolved: HashSet<OperationId>,
+    /// Writes `operations-log.md`.
+    markdown: MarkdownWriter,
+    /// The number of the latest rendering.
+    markdown_generation: u64,
+    /// Whether a rendering is being written.
+    markdown_in_flight: bool,
+    /// Whether entries arrived since the rendering being written.
+    markdown_stale: bool,
 }
 
 impl MemoryState {
@@ -203,17 +216,54 @@ impl MemoryState {
         }
     }
 
-    /// Rewrites `operations-log.md` from the window.
-    async fn render_markdown(&mut self) {
-        let state_dir = self.config.journal.state_dir.clone();
-        let entries: Vec<Entry> = self.window.iter().cloned().collect();
-        let limit = self.config.markdown_operations;
-        let written = tokio::task::spawn_blocking(move || write_markdown(&state_dir, &entries, limit)).await;
-        match written {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => tracing::warn!(%error, "could not write the Markdown view"),
-            Err(error) => tracing::warn!(%error, "the Markdown writer task failed"),
+    /// Renders the window as the next generation of the Markdown view.
+    fn render_next(&mut self) -> (u64, String) {
+        self.markdown_generation += 1;
+        let text = render(
+            self.window.make_contiguous(),
+            self.config.markdown_operations,
+        );
+        (self.markdown_generation, text)
+    }
+
+    /// Brings the Markdown view up to date without holding up the actor: at
+    /// most one write in flight; changes during it cause one more write.
+    fn refresh_markdown(&mut self, myself: &ActorRef<MemoryMsg>) {
+        if self.markdown_in_flight {
+            self.markdown_stale = true;
+            return;
         }
+        let (generation, text) = self.render_next();
+        self.markdown_in_flight = true;
+        let writer = self.markdown.clone();
+        let myself = myself.clone();
+        tokio::spawn(
+            async move {
+                let written =
+                    tokio::task::spawn_blocking(move || writer.write(generation, &text)).await;
+                log_markdown_failure(written);
+                // The actor may have stopped meanwhile; its final write covers it.
+                let _ = myself.send_message(MemoryMsg::MarkdownWritten);
+            }
+            .instrument(tracing::debug_span!("memory.markdown")),
+        );
+    }
+
+    /// Writes the Markdown view now and waits for it (start and stop).
+    async fn write_markdown_now(&mut self) {
+        let (generation, text) = self.render_next();
+        let writer = self.markdown.clone();
+        log_markdown_failure(
+            tokio::task::spawn_blocking(move || writer.write(generation, &text)).await,
+        );
+    }
+}
+
+fn log_markdown_failure(written: Result<Result<(), MemoryError>, tokio::task::JoinError>) {
+    match written {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "could not write the Markdown view"),
+        Err(error) => tracing::warn!(%error, "the Markdown writer task failed"),
     }
 }
 
@@ -234,7 +284,9 @@ impl Actor for MemoryActor {
         config: MemoryConfig,
     ) -> Result<Self::State, ActorProcessingErr> {
         let journal_config = config.journal.clone();
-        let (journal, recovery) = tokio::task::spawn_blocking(move || Journal::open(journal_config)).await??;
+        let config_state_dir = config.journal.state_dir.clone();
+        let (journal, recovery) =
+            tokio::task::spawn_blocking(move || Journal::open(journal_config)).await??;
         let outcome_unknown = awaiting_verification(&recovery.entries);
         for operation in &outcome_unknown {
             tracing::warn!(operation_id = %operation.operation_id, target = %operation.target,
@@ -262,9 +314,29 @@ impl Actor for MemoryActor {
             commit_scheduled: false,
             open_report,
             unresolved,
+            markdown: MarkdownWriter::new(&config_state_dir),
+            markdown_generation: 0,
+            markdown_in_flight: false,
+            markdown_stale: false,
         };
-        state.render_markdown().await;
+        state.write_markdown_now().await;
         Ok(state)
+    }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<Self::Msg>,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        // Appends already taken in get their answer rather than a dropped port.
+        let batch = std::mem::take(&mut state.pending);
+        if !batch.is_empty() {
+            commit(state, batch).await;
+        }
+        // The last word: whatever background write is still running, this
+        // rendering is newer and wins.
+        state.write_markdown_now().await;
+        Ok(())
     }
 
     async fn handle(
@@ -296,7 +368,15 @@ impl Actor for MemoryActor {
                     return Ok(());
                 }
                 let span = tracing::info_span!("memory.commit", records = batch.len());
-                commit(state, batch).instrument(span).await;
+                if commit(state, batch).instrument(span).await {
+                    state.refresh_markdown(&myself);
+                }
+            }
+            MemoryMsg::MarkdownWritten => {
+                state.markdown_in_flight = false;
+                if std::mem::take(&mut state.markdown_stale) {
+                    state.refresh_markdown(&myself);
+                }
             }
             MemoryMsg::Query {
                 query,
@@ -314,7 +394,8 @@ impl Actor for MemoryActor {
                     tokio::spawn(
                         async move {
                             let answered = tokio::task::spawn_blocking(move || {
-                                read_journal(&state_dir).map(|snapshot| answer(&snapshot.entries, &query))
+                                read_journal(&state_dir)
+                                    .map(|snapshot| answer(&snapshot.entries, &query))
                             })
                             .await
                             .unwrap_or_else(|error| {
@@ -366,22 +447,22 @@ impl Actor for MemoryActor {
     }
 }
 
-/// Writes one batch with one fsync and answers its callers in order.
-async fn commit(state: &mut MemoryState, batch: Vec<PendingAppend>) {
+/// Writes one batch with one fsync and answers its callers in order; true
+/// when the journal changed.
+async fn commit(state: &mut MemoryState, batch: Vec<PendingAppend>) -> bool {
     let (records, waiters): (Vec<Record>, Vec<_>) = batch
         .into_iter()
         .map(|pending| (pending.record, (pending.permit, pending.reply)))
         .unzip();
     let journal = Arc::clone(&state.journal);
-    let written = tokio::task::spawn_blocking(move || {
-        journal.lock().map_err(lock_failed)?.append(records)
-    })
-    .await
-    .unwrap_or_else(|error| {
-        Err(MemoryError::Unavailable {
-            reason: format!("the journal writer task failed: {error}"),
-        })
-    });
+    let written =
+        tokio::task::spawn_blocking(move || journal.lock().map_err(lock_failed)?.append(records))
+            .await
+            .unwrap_or_else(|error| {
+                Err(MemoryError::Unavailable {
+                    reason: format!("the journal writer task failed: {error}"),
+                })
+            });
     match written {
         Ok(entries) => {
             for ((permit, reply), entry) in waiters.into_iter().zip(&entries) {
@@ -392,7 +473,7 @@ async fn commit(state: &mut MemoryState, batch: Vec<PendingAppend>) {
                 drop(permit);
             }
             state.remember(entries);
-            state.render_markdown().await;
+            true
         }
         Err(error) => {
             tracing::error!(%error, "could not append to the operations log");
@@ -400,6 +481,7 @@ async fn commit(state: &mut MemoryState, batch: Vec<PendingAppend>) {
                 let _ = reply.send(Err(error.clone()));
                 drop(permit);
             }
+            false
         }
     }
 }

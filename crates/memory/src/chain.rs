@@ -115,8 +115,12 @@ impl fmt::Display for LineDefect {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LineDefect::Unparseable(reason) => write!(formatter, "not a journal entry ({reason})"),
-            LineDefect::NotCanonical { .. } => formatter.write_str("bytes differ from the canonical encoding"),
-            LineDefect::HashMismatch { .. } => formatter.write_str("content does not match its hash"),
+            LineDefect::NotCanonical { .. } => {
+                formatter.write_str("bytes differ from the canonical encoding")
+            }
+            LineDefect::HashMismatch { .. } => {
+                formatter.write_str("content does not match its hash")
+            }
         }
     }
 }
@@ -260,9 +264,15 @@ pub(crate) mod tests {
         let (_, line) = seal(3, ChainHash::GENESIS, sample_record(3));
         let text = String::from_utf8(line[..line.len() - 1].to_vec()).expect("lines are UTF-8");
         let edited = text.replace("scaled to 3", "scaled to 4");
-        assert_eq!(open_line(edited.as_bytes()), Err(LineDefect::HashMismatch { seq: 3 }));
+        assert_eq!(
+            open_line(edited.as_bytes()),
+            Err(LineDefect::HashMismatch { seq: 3 })
+        );
         let spaced = text.replacen(':', ": ", 1);
-        assert_eq!(open_line(spaced.as_bytes()), Err(LineDefect::NotCanonical { seq: 3 }));
+        assert_eq!(
+            open_line(spaced.as_bytes()),
+            Err(LineDefect::NotCanonical { seq: 3 })
+        );
         let extra = text.replacen('{', "{\"note\":1,", 1);
         assert!(open_line(extra.as_bytes()).is_err());
         assert!(matches!(

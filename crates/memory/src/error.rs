@@ -21,10 +21,6 @@ pub enum MemoryError {
         #[source]
         source: Arc<io::Error>,
     },
-    /// No state directory was given and neither `XDG_STATE_HOME` nor `HOME`
-    /// is set, so there is nowhere to keep the log.
-    #[error("no state directory: pass one explicitly or set XDG_STATE_HOME or HOME")]
-    NoStateDir,
     /// The anchor file (where the retained chain starts) is not valid.
     #[error("the journal anchor {} is not valid: {reason}", path.display())]
     BadAnchor {

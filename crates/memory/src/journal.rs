@@ -29,9 +29,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::chain::{self, ChainHash, Entry, LineDefect};
 use crate::error::MemoryError;
+use crate::record::Event;
 use crate::record::Record;
 use crate::redact::redact_secrets;
-use crate::record::Event;
 use crate::verify::{self, ChainBreak};
 
 /// The journal's directory inside the state directory.
@@ -73,18 +73,6 @@ impl JournalConfig {
     fn journal_dir(&self) -> PathBuf {
         self.state_dir.join(JOURNAL_DIR)
     }
-}
-
-/// The default state directory: `$XDG_STATE_HOME/kubeop`, else
-/// `~/.local/state/kubeop`.
-pub fn default_state_dir() -> Result<PathBuf, MemoryError> {
-    let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
-    if let Some(state_home) = non_empty("XDG_STATE_HOME") {
-        return Ok(PathBuf::from(state_home).join("kubeop"));
-    }
-    non_empty("HOME")
-        .map(|home| PathBuf::from(home).join(".local/state/kubeop"))
-        .ok_or(MemoryError::NoStateDir)
 }
 
 /// Where the retained chain starts (see the module documentation).
@@ -185,7 +173,9 @@ fn segment_path(dir: &Path, index: u64) -> PathBuf {
 }
 
 fn segment_index(file_name: &str) -> Option<u64> {
-    let digits = file_name.strip_prefix(SEGMENT_PREFIX)?.strip_suffix(SEGMENT_SUFFIX)?;
+    let digits = file_name
+        .strip_prefix(SEGMENT_PREFIX)?
+        .strip_suffix(SEGMENT_SUFFIX)?;
     if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
     }
@@ -271,7 +261,8 @@ pub(crate) fn scan(dir: &Path) -> Result<Scan, MemoryError> {
         let mut bytes = Vec::new();
         match File::open(&path) {
             Ok(mut file) => {
-                file.read_to_end(&mut bytes).map_err(io_error("reading", &path))?;
+                file.read_to_end(&mut bytes)
+                    .map_err(io_error("reading", &path))?;
             }
             // Removed by a concurrent rotation between listing and opening:
             // it is no longer part of the retained chain.
@@ -333,12 +324,17 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), MemoryError> {
 
 /// Writes `bytes` to `path` atomically: a temporary file, fsynced when
 /// `durable`, renamed over `path`.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8], durable: bool) -> Result<(), MemoryError> {
+pub(crate) fn write_atomically(
+    path: &Path,
+    bytes: &[u8],
+    durable: bool,
+) -> Result<(), MemoryError> {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".tmp");
     let temporary = PathBuf::from(temporary);
     let mut file = File::create(&temporary).map_err(io_error("creating", &temporary))?;
-    file.write_all(bytes).map_err(io_error("writing", &temporary))?;
+    file.write_all(bytes)
+        .map_err(io_error("writing", &temporary))?;
     if durable {
         file.sync_all().map_err(io_error("syncing", &temporary))?;
     }
@@ -425,7 +421,8 @@ impl Journal {
             let path = segment_path(&dir, scan.anchor.segment);
             File::create_new(&path).map_err(io_error("creating", &path))?;
             sync_dir(&dir)?;
-            scan.segments.push(scan_segment(scan.anchor.segment, path, &[]));
+            scan.segments
+                .push(scan_segment(scan.anchor.segment, path, &[]));
         }
         let check = verify::check_chain(&scan);
         let (next_seq, head_hash) = match check.last_entry {
@@ -526,7 +523,10 @@ impl Journal {
             self.roll_back(&failure);
             return Err(failure);
         }
-        let current = self.segments.back_mut().expect("the current segment exists");
+        let current = self
+            .segments
+            .back_mut()
+            .expect("the current segment exists");
         current.len += buffer.len() as u64;
         if current.first.is_none() {
             current.first = entries.first().map(|entry| (entry.seq, entry.prev_hash));
@@ -538,7 +538,9 @@ impl Journal {
     }
 
     fn current(&self) -> &SegmentMeta {
-        self.segments.back().expect("the journal always has a current segment")
+        self.segments
+            .back()
+            .expect("the journal always has a current segment")
     }
 
     /// Truncates the current segment to its last acknowledged length, or
@@ -626,19 +628,26 @@ fn side_file_for(segment: &Path, offset: u64) -> PathBuf {
 /// and the last complete line too when it does not match its hash (a write
 /// can be torn inside the page cache as well as at the end of the file).
 fn set_aside_damaged_tail(segment: &mut ScannedSegment) -> Result<Option<SetAside>, MemoryError> {
-    let defective_last_line = segment
-        .lines
-        .last()
-        .and_then(|line| line.parsed.as_ref().err().map(|defect| (line.offset, defect.clone())));
+    let defective_last_line = segment.lines.last().and_then(|line| {
+        line.parsed
+            .as_ref()
+            .err()
+            .map(|defect| (line.offset, defect.clone()))
+    });
     let (cut, reason) = match (&defective_last_line, &segment.torn_tail) {
         (Some((offset, defect)), torn) => (
             *offset,
             match torn {
-                Some(_) => format!("last line damaged ({defect}) and followed by an incomplete line"),
+                Some(_) => {
+                    format!("last line damaged ({defect}) and followed by an incomplete line")
+                }
                 None => format!("last line damaged ({defect})"),
             },
         ),
-        (None, Some(torn)) => (torn.offset, "incomplete last line (write cut short)".to_owned()),
+        (None, Some(torn)) => (
+            torn.offset,
+            "incomplete last line (write cut short)".to_owned(),
+        ),
         (None, None) => return Ok(None),
     };
     let path = segment.path.clone();
@@ -648,7 +657,8 @@ fn set_aside_damaged_tail(segment: &mut ScannedSegment) -> Result<Option<SetAsid
         .open(&path)
         .map_err(io_error("opening", &path))?;
     let mut all = Vec::new();
-    file.read_to_end(&mut all).map_err(io_error("reading", &path))?;
+    file.read_to_end(&mut all)
+        .map_err(io_error("reading", &path))?;
     let cut_at = usize::try_from(cut).expect("a segment held in memory fits usize");
     let damaged = &all[cut_at..];
     let side_file = side_file_for(&path, cut);

@@ -13,7 +13,7 @@
 //!   torn-tail recovery, rotation under a size bound.
 //! - [`verify`]: walking the chain and naming the first broken link.
 //! - [`query`]: discovery's questions and `kubeop log`'s listing.
-//! - [`markdown`]: `operations-log.md`.
+//! - [`markdown`]: the `operations-log.md` view.
 //! - [`redact`]: the last-line refusal to store Secret values.
 //! - [`actor`]: the ractor actor (group commit, bounded queue).
 //!
@@ -40,7 +40,7 @@ pub mod verify;
 pub use actor::{Appended, MAX_QUEUED_REQUESTS, Memory, MemoryConfig, MemoryMsg, OpenReport};
 pub use chain::{ChainHash, Entry};
 pub use error::MemoryError;
-pub use journal::{JournalConfig, JournalSnapshot, default_state_dir, read_journal};
+pub use journal::{JournalConfig, JournalSnapshot, read_journal};
 pub use markdown::{MARKDOWN_FILE, render as render_markdown};
 pub use query::{OperationSummary, Query, QueryAnswer};
 pub use record::{Event, EventKind, Operation, OperationId, Record, Target};

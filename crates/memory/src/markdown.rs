@@ -6,9 +6,10 @@
 //! file + rename) after every change so a reader never sees half of it, but
 //! not fsynced — after a crash it is regenerated from the journal on open.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::chain::Entry;
 use crate::error::MemoryError;
@@ -33,10 +34,29 @@ fn prose(text: &str) -> String {
 }
 
 /// Renders the newest `max_operations` operations found in `entries`.
+///
+/// Cost is proportional to the records of the operations shown plus one
+/// backward pass over `entries`, not to a fold of the whole journal: the
+/// actor re-renders after every commit.
 pub fn render(entries: &[Entry], max_operations: usize) -> String {
-    let summaries = summarize(entries);
+    let mut shown: HashSet<&OperationId> = HashSet::new();
+    let mut more_exist = false;
+    for entry in entries.iter().rev() {
+        let id = &entry.record.operation_id;
+        if shown.len() == max_operations && !shown.contains(id) {
+            more_exist = true;
+            break;
+        }
+        shown.insert(id);
+    }
+    let selected: Vec<Entry> = entries
+        .iter()
+        .filter(|entry| shown.contains(&entry.record.operation_id))
+        .cloned()
+        .collect();
+    let summaries = summarize(&selected);
     let mut by_operation: HashMap<&OperationId, Vec<&Entry>> = HashMap::new();
-    for entry in entries {
+    for entry in &selected {
         by_operation
             .entry(&entry.record.operation_id)
             .or_default()
@@ -50,7 +70,7 @@ pub fn render(entries: &[Entry], max_operations: usize) -> String {
     if summaries.is_empty() {
         output.push_str("\nNo operations recorded yet.\n");
     }
-    for summary in summaries.iter().take(max_operations) {
+    for summary in &summaries {
         let history = by_operation
             .get(&summary.operation_id)
             .map(Vec::as_slice)
@@ -74,11 +94,9 @@ pub fn render(entries: &[Entry], max_operations: usize) -> String {
             summary.last_seq, summary.started, summary.updated
         );
     }
-    if summaries.len() > max_operations {
-        let _ = writeln!(
-            output,
-            "\n_{} older operations are in the journal (`kubeop log -o json --limit N`)._",
-            summaries.len() - max_operations
+    if more_exist {
+        output.push_str(
+            "\n_Older operations are in the journal (`kubeop log -o json --limit N`)._\n",
         );
     }
     output
@@ -87,7 +105,9 @@ pub fn render(entries: &[Entry], max_operations: usize) -> String {
 fn render_event(output: &mut String, entry: &Entry) {
     let time = entry.record.time;
     let _ = match &entry.record.event {
-        Event::Requested { request } => writeln!(output, "- **Request** ({time}): {}", prose(request)),
+        Event::Requested { request } => {
+            writeln!(output, "- **Request** ({time}): {}", prose(request))
+        }
         Event::Planned { plan_hash, summary } => writeln!(
             output,
             "- **Plan** ({time}): {} — hash {}",
@@ -133,11 +153,19 @@ fn render_event(output: &mut String, entry: &Entry) {
             write_evidence(output, evidence)
         }
         Event::Failed { summary, evidence } => {
-            let _ = writeln!(output, "- **Outcome** ({time}): failed — {}", prose(summary));
+            let _ = writeln!(
+                output,
+                "- **Outcome** ({time}): failed — {}",
+                prose(summary)
+            );
             write_evidence(output, evidence)
         }
         Event::Unverified { summary, evidence } => {
-            let _ = writeln!(output, "- **Outcome** ({time}): unverified — {}", prose(summary));
+            let _ = writeln!(
+                output,
+                "- **Outcome** ({time}): unverified — {}",
+                prose(summary)
+            );
             write_evidence(output, evidence)
         }
         Event::OutcomeUnknown { summary } => writeln!(
@@ -158,13 +186,38 @@ fn write_evidence(output: &mut String, evidence: &[String]) -> std::fmt::Result 
     Ok(())
 }
 
-/// Replaces `STATE_DIR/operations-log.md` with the rendering of `entries`.
-pub fn write_markdown(state_dir: &Path, entries: &[Entry], max_operations: usize) -> Result<(), MemoryError> {
-    write_atomically(
-        &state_dir.join(MARKDOWN_FILE),
-        render(entries, max_operations).as_bytes(),
-        false,
-    )
+/// Writes `STATE_DIR/operations-log.md`. Renderings are numbered by the
+/// caller; when writes overlap (the actor writes off its own task), an older
+/// rendering never replaces a newer one.
+#[derive(Debug, Clone)]
+pub struct MarkdownWriter {
+    /// The view's path.
+    path: PathBuf,
+    /// The generation on disk; the lock also serializes the writes.
+    written: Arc<Mutex<u64>>,
+}
+
+impl MarkdownWriter {
+    /// A writer for the view in `state_dir`; nothing is on disk yet.
+    pub fn new(state_dir: &Path) -> Self {
+        Self {
+            path: state_dir.join(MARKDOWN_FILE),
+            written: Arc::new(Mutex::new(0)),
+        }
+    }
+
+    /// Replaces the view with `text`, rendering number `generation`, unless
+    /// a newer one was written already.
+    pub fn write(&self, generation: u64, text: &str) -> Result<(), MemoryError> {
+        // A panic while holding the lock leaves a plain number behind: usable.
+        let mut written = self.written.lock().unwrap_or_else(PoisonError::into_inner);
+        if generation <= *written {
+            return Ok(());
+        }
+        write_atomically(&self.path, text.as_bytes(), false)?;
+        *written = generation;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -204,16 +257,46 @@ mod tests {
     #[test]
     fn renders_one_section_per_operation_newest_first() {
         let entries = chained(vec![
-            ("op-old", Event::Requested { request: "scale web to 2".into() }),
-            ("op-new", Event::Requested { request: "scale web\nto 5".into() }),
-            ("op-new", Event::Planned { plan_hash: "abc".into(), summary: "replicas 2 → 5".into() }),
-            ("op-new", Event::Approved { plan_hash: "abc".into(), approver: "ana".into() }),
-            ("op-new", Event::Executed {
-                tool: "resources_scale".into(),
-                arguments: json!({"name": "web", "scale": 5}),
-                summary: "scaled".into(),
-            }),
-            ("op-new", Event::Verified { evidence: vec!["readyReplicas 5/5".into()] }),
+            (
+                "op-old",
+                Event::Requested {
+                    request: "scale web to 2".into(),
+                },
+            ),
+            (
+                "op-new",
+                Event::Requested {
+                    request: "scale web\nto 5".into(),
+                },
+            ),
+            (
+                "op-new",
+                Event::Planned {
+                    plan_hash: "abc".into(),
+                    summary: "replicas 2 → 5".into(),
+                },
+            ),
+            (
+                "op-new",
+                Event::Approved {
+                    plan_hash: "abc".into(),
+                    approver: "ana".into(),
+                },
+            ),
+            (
+                "op-new",
+                Event::Executed {
+                    tool: "resources_scale".into(),
+                    arguments: json!({"name": "web", "scale": 5}),
+                    summary: "scaled".into(),
+                },
+            ),
+            (
+                "op-new",
+                Event::Verified {
+                    evidence: vec!["readyReplicas 5/5".into()],
+                },
+            ),
         ]);
         let markdown = render(&entries, 10);
         let expected = "\
@@ -242,11 +325,29 @@ Rendered from the journal (`journal/`), newest operation first. The journal is t
         assert_eq!(markdown, expected);
         let limited = render(&entries, 1);
         assert!(!limited.contains("op-old"));
-        assert!(limited.contains("1 older operations are in the journal"));
+        assert!(limited.contains("Older operations are in the journal"));
     }
 
     #[test]
     fn an_empty_journal_says_so() {
         assert!(render(&[], 10).contains("No operations recorded yet."));
+        assert!(!render(&[], 10).contains("Older operations"));
+    }
+}
+
+#[cfg(test)]
+mod writer_tests {
+    use super::*;
+
+    #[test]
+    fn an_older_rendering_never_replaces_a_newer_one() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let writer = MarkdownWriter::new(dir.path());
+        let read = || std::fs::read_to_string(dir.path().join(MARKDOWN_FILE)).expect("written");
+        writer.write(2, "second").expect("writes");
+        writer.write(1, "first").expect("skips");
+        assert_eq!(read(), "second");
+        writer.write(3, "third").expect("writes");
+        assert_eq!(read(), "third");
     }
 }

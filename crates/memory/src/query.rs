@@ -104,7 +104,7 @@ pub fn summarize(entries: &[Entry]) -> Vec<OperationSummary> {
             });
     }
     let mut summaries: Vec<OperationSummary> = by_id.into_values().collect();
-    summaries.sort_by(|left, right| right.last_seq.cmp(&left.last_seq));
+    summaries.sort_by_key(|summary| std::cmp::Reverse(summary.last_seq));
     summaries
 }
 
@@ -199,7 +199,9 @@ pub fn answer(entries: &[Entry], query: &Query) -> QueryAnswer {
                 .iter()
                 .rev()
                 .map(|entry| &entry.record.target)
-                .find(|target| matches(context, &target.context) && matches(namespace, &target.namespace))
+                .find(|target| {
+                    matches(context, &target.context) && matches(namespace, &target.namespace)
+                })
                 .cloned(),
         },
         Query::OperationsOn {
@@ -257,7 +259,14 @@ mod tests {
 
     fn target(namespace: &str, kind: &str, name: &str) -> Target {
         Target {
-            context: Some(if namespace == "prod" { "ctx-b" } else { "ctx-a" }.into()),
+            context: Some(
+                if namespace == "prod" {
+                    "ctx-b"
+                } else {
+                    "ctx-a"
+                }
+                .into(),
+            ),
             namespace: Some(namespace.into()),
             kind: kind.into(),
             name: name.into(),
@@ -290,21 +299,87 @@ mod tests {
         let api = target("shop", "Deployment", "api");
         let db = target("prod", "StatefulSet", "db");
         journal(vec![
-            (10, "op-1", web.clone(), Event::Requested { request: "scale web to 3".into() }),
-            (11, "op-1", web.clone(), Event::Approved { plan_hash: "h1".into(), approver: "ana".into() }),
-            (12, "op-1", web.clone(), Event::Executed { tool: "resources_scale".into(), arguments: json!({"scale": 3}), summary: "ok".into() }),
-            (13, "op-1", web.clone(), Event::Verified { evidence: vec!["readyReplicas 3/3".into()] }),
-            (20, "op-2", db.clone(), Event::Requested { request: "scale db to 2".into() }),
-            (30, "op-3", api.clone(), Event::Requested { request: "scale api to 1".into() }),
-            (31, "op-3", api.clone(), Event::Executed { tool: "resources_scale".into(), arguments: json!({"scale": 1}), summary: "ok".into() }),
-            (40, "op-2", db.clone(), Event::Denied { plan_hash: "h2".into(), approver: Some("bo".into()), reason: "not now".into() }),
+            (
+                10,
+                "op-1",
+                web.clone(),
+                Event::Requested {
+                    request: "scale web to 3".into(),
+                },
+            ),
+            (
+                11,
+                "op-1",
+                web.clone(),
+                Event::Approved {
+                    plan_hash: "h1".into(),
+                    approver: "ana".into(),
+                },
+            ),
+            (
+                12,
+                "op-1",
+                web.clone(),
+                Event::Executed {
+                    tool: "resources_scale".into(),
+                    arguments: json!({"scale": 3}),
+                    summary: "ok".into(),
+                },
+            ),
+            (
+                13,
+                "op-1",
+                web.clone(),
+                Event::Verified {
+                    evidence: vec!["readyReplicas 3/3".into()],
+                },
+            ),
+            (
+                20,
+                "op-2",
+                db.clone(),
+                Event::Requested {
+                    request: "scale db to 2".into(),
+                },
+            ),
+            (
+                30,
+                "op-3",
+                api.clone(),
+                Event::Requested {
+                    request: "scale api to 1".into(),
+                },
+            ),
+            (
+                31,
+                "op-3",
+                api.clone(),
+                Event::Executed {
+                    tool: "resources_scale".into(),
+                    arguments: json!({"scale": 1}),
+                    summary: "ok".into(),
+                },
+            ),
+            (
+                40,
+                "op-2",
+                db.clone(),
+                Event::Denied {
+                    plan_hash: "h2".into(),
+                    approver: Some("bo".into()),
+                    reason: "not now".into(),
+                },
+            ),
         ])
     }
 
     #[test]
     fn summaries_fold_each_operation_newest_first() {
         let summaries = summarize(&sample());
-        let ids: Vec<&str> = summaries.iter().map(|summary| summary.operation_id.as_str()).collect();
+        let ids: Vec<&str> = summaries
+            .iter()
+            .map(|summary| summary.operation_id.as_str())
+            .collect();
         assert_eq!(ids, ["op-2", "op-3", "op-1"]);
         let first = &summaries[2];
         assert_eq!(first.status, EventKind::Verified);
@@ -368,18 +443,34 @@ mod tests {
             },
         );
         assert_eq!(operation_ids(window), ["op-2", "op-3"]);
-        assert_eq!(operation_ids(answer(&entries, &Query::Recent { limit: 1 })), ["op-2"]);
+        assert_eq!(
+            operation_ids(answer(&entries, &Query::Recent { limit: 1 })),
+            ["op-2"]
+        );
     }
 
     #[test]
     fn history_and_awaiting_verification() {
         let entries = sample();
-        match answer(&entries, &Query::History { operation_id: OperationId::new("op-1") }) {
+        match answer(
+            &entries,
+            &Query::History {
+                operation_id: OperationId::new("op-1"),
+            },
+        ) {
             QueryAnswer::History { entries } => {
-                let kinds: Vec<EventKind> = entries.iter().map(|entry| entry.record.event.kind()).collect();
+                let kinds: Vec<EventKind> = entries
+                    .iter()
+                    .map(|entry| entry.record.event.kind())
+                    .collect();
                 assert_eq!(
                     kinds,
-                    [EventKind::Requested, EventKind::Approved, EventKind::Executed, EventKind::Verified]
+                    [
+                        EventKind::Requested,
+                        EventKind::Approved,
+                        EventKind::Executed,
+                        EventKind::Verified
+                    ]
                 );
             }
             other => panic!("unexpected answer {other:?}"),

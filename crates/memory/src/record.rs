@@ -284,7 +284,12 @@ pub struct Record {
 
 impl Record {
     /// A record of `event` for `operation_id`, stamped with the current time.
-    pub fn now(operation_id: OperationId, operation: Operation, target: Target, event: Event) -> Self {
+    pub fn now(
+        operation_id: OperationId,
+        operation: Operation,
+        target: Target,
+        event: Event,
+    ) -> Self {
         Self {
             time: Timestamp::now(),
             operation_id,
@@ -326,7 +331,8 @@ mod tests {
 
     #[test]
     fn generated_ids_are_distinct() {
-        let ids: std::collections::HashSet<_> = (0..1_000).map(|_| OperationId::generate()).collect();
+        let ids: std::collections::HashSet<_> =
+            (0..1_000).map(|_| OperationId::generate()).collect();
         assert_eq!(ids.len(), 1_000);
     }
 
@@ -343,7 +349,10 @@ mod tests {
             EventKind::Unverified,
             EventKind::OutcomeUnknown,
         ] {
-            assert_eq!(serde_json::to_value(kind).expect("serializes"), kind.as_str());
+            assert_eq!(
+                serde_json::to_value(kind).expect("serializes"),
+                kind.as_str()
+            );
         }
     }
 }

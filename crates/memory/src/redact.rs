@@ -63,9 +63,16 @@ fn redact_secret_values(values: &mut Value, base64_encoded: bool) {
 /// The number of bytes a base64 text decodes to (its length when it is not
 /// base64: an over- or under-estimate is harmless, a leak is not).
 fn decoded_len(text: &str) -> usize {
-    let significant: Vec<u8> = text.bytes().filter(|byte| !byte.is_ascii_whitespace()).collect();
-    let padding = significant.iter().rev().take_while(|&&byte| byte == b'=').count();
-    if significant.len() % 4 != 0 || padding > 2 {
+    let significant: Vec<u8> = text
+        .bytes()
+        .filter(|byte| !byte.is_ascii_whitespace())
+        .collect();
+    let padding = significant
+        .iter()
+        .rev()
+        .take_while(|&&byte| byte == b'=')
+        .count();
+    if !significant.len().is_multiple_of(4) || padding > 2 {
         return text.len();
     }
     significant.len() / 4 * 3 - padding
@@ -107,7 +114,9 @@ fn indentation(line: &str) -> usize {
 }
 
 fn unquote(value: &str) -> &str {
-    value.trim().trim_matches(|quote| quote == '"' || quote == '\'')
+    value
+        .trim()
+        .trim_matches(|quote| quote == '"' || quote == '\'')
 }
 
 /// The value after `key:` on a top-level line, if the line is that key.
@@ -176,12 +185,17 @@ fn redact_yaml_document(lines: &[&str]) -> String {
                 // A block scalar: its value is the deeper-indented lines below.
                 let mut block = String::new();
                 for continuation in &lines[index..] {
-                    if !continuation.trim().is_empty() && indentation(continuation) <= entry_indent {
+                    if !continuation.trim().is_empty() && indentation(continuation) <= entry_indent
+                    {
                         break;
                     }
                     block.push_str(continuation.trim());
                 }
-                if base64_encoded { decoded_len(&block) } else { block.len() }
+                if base64_encoded {
+                    decoded_len(&block)
+                } else {
+                    block.len()
+                }
             } else if base64_encoded {
                 decoded_len(unquote(value))
             } else {
@@ -233,8 +247,9 @@ mod tests {
         ]});
         let mut arguments = json!({"resource": list.to_string()});
         redact_secrets(&mut arguments);
-        let stored: Value = serde_json::from_str(arguments["resource"].as_str().expect("still text"))
-            .expect("still JSON");
+        let stored: Value =
+            serde_json::from_str(arguments["resource"].as_str().expect("still text"))
+                .expect("still JSON");
         assert_eq!(stored["items"][0]["data"]["token"], "<redacted: 6 bytes>");
         assert_eq!(stored["items"][1]["data"]["color"], "blue");
     }

@@ -16,7 +16,9 @@ pub struct Timestamp(u64);
 
 /// Why a text is not a timestamp of the journal's form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{text}` is not a UTC time of the form 2026-11-25T08:44:13.123Z (or without the milliseconds)")]
+#[error(
+    "`{text}` is not a UTC time of the form 2026-11-25T08:44:13.123Z (or without the milliseconds)"
+)]
 pub struct TimestampParseError {
     /// The text that was refused.
     pub text: String,

@@ -79,7 +79,11 @@ impl fmt::Display for ChainBreak {
             Some(seq) => write!(formatter, "seq {seq}, ")?,
             None => formatter.write_str("unreadable, ")?,
         }
-        write!(formatter, "expected seq {}): {}", self.expected_seq, self.detail)
+        write!(
+            formatter,
+            "expected seq {}): {}",
+            self.expected_seq, self.detail
+        )
     }
 }
 
@@ -132,8 +136,8 @@ pub(crate) fn check_chain(scan: &Scan) -> ChainCheck {
             }
         };
         if first_break.is_none() {
-            let gap_in_segments = previous_segment
-                .is_some_and(|previous| segment.index > previous + 1);
+            let gap_in_segments =
+                previous_segment.is_some_and(|previous| segment.index > previous + 1);
             if entry.seq == expected_seq && entry.prev_hash != expected_prev {
                 first_break = Some(broken(
                     Some(entry.seq),
@@ -145,7 +149,10 @@ pub(crate) fn check_chain(scan: &Scan) -> ChainCheck {
                 ));
             } else if entry.seq > expected_seq {
                 let expected_later = lines[position + 1..].iter().any(|(_, later)| {
-                    later.parsed.as_ref().is_ok_and(|later| later.seq == expected_seq)
+                    later
+                        .parsed
+                        .as_ref()
+                        .is_ok_and(|later| later.seq == expected_seq)
                 });
                 first_break = Some(if expected_later {
                     broken(
@@ -172,7 +179,11 @@ pub(crate) fn check_chain(scan: &Scan) -> ChainCheck {
                 first_break = Some(broken(
                     Some(entry.seq),
                     BreakKind::Reordered,
-                    format!("seq {} appears again after seq {}", entry.seq, expected_seq - 1),
+                    format!(
+                        "seq {} appears again after seq {}",
+                        entry.seq,
+                        expected_seq - 1
+                    ),
                 ));
             }
         }
@@ -218,9 +229,16 @@ pub fn verify(state_dir: &Path) -> Result<VerifyReport, MemoryError> {
         ok: check.first_break.is_none(),
         entries: check.checked,
         anchor: scan.anchor,
-        segments: scan.segments.iter().map(|segment| segment.path.clone()).collect(),
+        segments: scan
+            .segments
+            .iter()
+            .map(|segment| segment.path.clone())
+            .collect(),
         first_break: check.first_break,
-        torn_tail: scan.segments.last().and_then(|segment| segment.torn_tail.clone()),
+        torn_tail: scan
+            .segments
+            .last()
+            .and_then(|segment| segment.torn_tail.clone()),
         set_aside_files: scan.set_aside_files,
     })
 }

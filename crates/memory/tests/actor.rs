@@ -7,13 +7,15 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use memory::{
-    Event, EventKind, MARKDOWN_FILE, Memory, MemoryConfig, Operation, OperationId, Query, QueryAnswer, Record,
-    read_journal, verify,
+    Event, EventKind, MARKDOWN_FILE, Memory, MemoryConfig, Operation, OperationId, Query,
+    QueryAnswer, Record, read_journal, verify,
 };
 use serde_json::json;
 
 async fn start(state_dir: &Path) -> (Memory, tokio::task::JoinHandle<()>) {
-    Memory::spawn(MemoryConfig::new(state_dir)).await.expect("the memory actor starts")
+    Memory::spawn(MemoryConfig::new(state_dir))
+        .await
+        .expect("the memory actor starts")
 }
 
 async fn stop(memory: Memory, handle: tokio::task::JoinHandle<()>) {
@@ -22,7 +24,12 @@ async fn stop(memory: Memory, handle: tokio::task::JoinHandle<()>) {
 }
 
 fn step(id: &str, event: Event) -> Record {
-    Record::now(OperationId::new(id), Operation::Scale, common::target("shop", "web"), event)
+    Record::now(
+        OperationId::new(id),
+        Operation::Scale,
+        common::target("shop", "web"),
+        event,
+    )
 }
 
 #[tokio::test]
@@ -31,11 +38,21 @@ async fn appends_are_acknowledged_in_order_and_read_back() {
     let (memory, handle) = start(dir.path()).await;
     let mut acks = Vec::new();
     for number in 1..=3 {
-        acks.push(memory.append(common::executed(number)).await.expect("acknowledged"));
+        acks.push(
+            memory
+                .append(common::executed(number))
+                .await
+                .expect("acknowledged"),
+        );
     }
-    assert_eq!(acks.iter().map(|ack| ack.seq).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(
+        acks.iter().map(|ack| ack.seq).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
     let QueryAnswer::History { entries } = memory
-        .query(Query::History { operation_id: OperationId::new("op-2") })
+        .query(Query::History {
+            operation_id: OperationId::new("op-2"),
+        })
         .await
         .expect("answers")
     else {
@@ -47,8 +64,14 @@ async fn appends_are_acknowledged_in_order_and_read_back() {
 
     let on_disk = read_journal(dir.path()).expect("reads");
     assert_eq!(
-        on_disk.entries.iter().map(|entry| (entry.seq, entry.hash)).collect::<Vec<_>>(),
-        acks.iter().map(|ack| (ack.seq, ack.hash)).collect::<Vec<_>>()
+        on_disk
+            .entries
+            .iter()
+            .map(|entry| (entry.seq, entry.hash))
+            .collect::<Vec<_>>(),
+        acks.iter()
+            .map(|ack| (ack.seq, ack.hash))
+            .collect::<Vec<_>>()
     );
 }
 
@@ -66,7 +89,12 @@ async fn concurrent_writers_keep_their_order_and_lose_nothing() {
                 for index in 0..PER_WRITER {
                     let id = format!("writer-{writer}-{index}");
                     let ack = memory
-                        .append(step(&id, Event::Requested { request: id.clone() }))
+                        .append(step(
+                            &id,
+                            Event::Requested {
+                                request: id.clone(),
+                            },
+                        ))
                         .await
                         .expect("acknowledged");
                     acks.push((id, ack));
@@ -79,9 +107,16 @@ async fn concurrent_writers_keep_their_order_and_lose_nothing() {
     for writer in writers {
         let acks = writer.await.expect("the writer task finishes");
         let seqs: Vec<u64> = acks.iter().map(|(_, ack)| ack.seq).collect();
-        assert!(seqs.windows(2).all(|pair| pair[0] < pair[1]), "a writer's records keep its order: {seqs:?}");
+        assert!(
+            seqs.windows(2).all(|pair| pair[0] < pair[1]),
+            "a writer's records keep its order: {seqs:?}"
+        );
         for (id, ack) in acks {
-            assert!(acked_ids_by_seq.insert(ack.seq, (id, ack.hash)).is_none(), "seq {} acknowledged twice", ack.seq);
+            assert!(
+                acked_ids_by_seq.insert(ack.seq, (id, ack.hash)).is_none(),
+                "seq {} acknowledged twice",
+                ack.seq
+            );
         }
     }
     stop(memory, handle).await;
@@ -107,10 +142,25 @@ async fn executed_operations_without_an_outcome_are_reported_after_a_restart() {
         summary: summary.into(),
     };
     for record in [
-        step("op-finished", Event::Requested { request: "scale web to 2".into() }),
+        step(
+            "op-finished",
+            Event::Requested {
+                request: "scale web to 2".into(),
+            },
+        ),
         step("op-finished", ran("scaled")),
-        step("op-finished", Event::Verified { evidence: vec!["readyReplicas 2/2".into()] }),
-        step("op-cut-short", Event::Requested { request: "scale web to 3".into() }),
+        step(
+            "op-finished",
+            Event::Verified {
+                evidence: vec!["readyReplicas 2/2".into()],
+            },
+        ),
+        step(
+            "op-cut-short",
+            Event::Requested {
+                request: "scale web to 3".into(),
+            },
+        ),
         step("op-cut-short", ran("scaled")),
     ] {
         memory.append(record).await.expect("acknowledged");
@@ -120,12 +170,21 @@ async fn executed_operations_without_an_outcome_are_reported_after_a_restart() {
     let (memory, handle) = start(dir.path()).await;
     let report = memory.open_report().await.expect("answers");
     assert_eq!(report.entries, 5);
-    let unknown: Vec<&str> = report.outcome_unknown.iter().map(|summary| summary.operation_id.as_str()).collect();
+    let unknown: Vec<&str> = report
+        .outcome_unknown
+        .iter()
+        .map(|summary| summary.operation_id.as_str())
+        .collect();
     assert_eq!(unknown, ["op-cut-short"]);
     assert_eq!(memory.outcome_unknown().await.expect("answers").len(), 1);
     // The workflow re-verifies and records the result: no longer unknown.
     memory
-        .append(step("op-cut-short", Event::Verified { evidence: vec!["readyReplicas 3/3".into()] }))
+        .append(step(
+            "op-cut-short",
+            Event::Verified {
+                evidence: vec!["readyReplicas 3/3".into()],
+            },
+        ))
         .await
         .expect("acknowledged");
     assert!(memory.outcome_unknown().await.expect("answers").is_empty());
@@ -133,27 +192,47 @@ async fn executed_operations_without_an_outcome_are_reported_after_a_restart() {
 }
 
 #[tokio::test]
-async fn the_markdown_view_follows_every_change() {
+async fn the_markdown_view_is_written_on_start_and_brought_up_to_date() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let (memory, handle) = start(dir.path()).await;
-    let markdown = || std::fs::read_to_string(dir.path().join(MARKDOWN_FILE)).expect("the view exists");
-    assert!(markdown().contains("No operations recorded yet."));
+    let markdown =
+        || std::fs::read_to_string(dir.path().join(MARKDOWN_FILE)).expect("the view exists");
+    assert!(
+        markdown().contains("No operations recorded yet."),
+        "written on start"
+    );
     memory
-        .append(step("op-1", Event::Requested { request: "scale web to 4".into() }))
+        .append(step(
+            "op-1",
+            Event::Requested {
+                request: "scale web to 4".into(),
+            },
+        ))
         .await
         .expect("acknowledged");
     memory
-        .append(step("op-1", Event::Approved { plan_hash: "abc".into(), approver: "ana".into() }))
+        .append(step(
+            "op-1",
+            Event::Approved {
+                plan_hash: "abc".into(),
+                approver: "ana".into(),
+            },
+        ))
         .await
         .expect("acknowledged");
-    // The view is rewritten right after the commit, before the actor serves
-    // its next message: any answered request is a barrier.
-    memory.open_report().await.expect("answers");
-    let view = markdown();
-    assert!(view.contains("scale Deployment/web -n shop (ctx-a) · approved"), "{view}");
-    assert!(view.contains("**Request**") && view.contains("scale web to 4"), "{view}");
-    assert!(view.contains("by ana for plan `abc`"), "{view}");
+    // Background writes follow commits; stopping writes the final view, so
+    // after it the file must show every acknowledged record.
     stop(memory, handle).await;
+    let view = markdown();
+    assert!(
+        view.contains("scale Deployment/web -n shop (ctx-a) · approved"),
+        "{view}"
+    );
+    assert!(
+        view.contains("**Request**") && view.contains("scale web to 4"),
+        "{view}"
+    );
+    assert!(view.contains("by ana for plan `abc`"), "{view}");
 }
 
 #[tokio::test]
@@ -164,26 +243,43 @@ async fn discovery_queries_answer_from_the_actor_and_from_the_files_alike() {
         ..MemoryConfig::new(dir.path())
     };
     let (memory, handle) = Memory::spawn(config).await.expect("starts");
-    for (id, namespace, name) in [("op-a", "shop", "web"), ("op-b", "prod", "db"), ("op-c", "shop", "api")] {
+    for (id, namespace, name) in [
+        ("op-a", "shop", "web"),
+        ("op-b", "prod", "db"),
+        ("op-c", "shop", "api"),
+    ] {
         let record = Record::now(
             OperationId::new(id),
             Operation::Delete,
             common::target(namespace, name),
-            Event::Requested { request: format!("delete {name}") },
+            Event::Requested {
+                request: format!("delete {name}"),
+            },
         );
         memory.append(record).await.expect("acknowledged");
     }
     // Three entries exceed the two-entry window: this query reads the files.
-    let recent = memory.query(Query::Recent { limit: 10 }).await.expect("answers");
+    let recent = memory
+        .query(Query::Recent { limit: 10 })
+        .await
+        .expect("answers");
     let QueryAnswer::Operations { operations } = recent else {
         panic!("a recent query answers with operations");
     };
     assert_eq!(operations.len(), 3);
     assert_eq!(operations[0].status, EventKind::Requested);
     let latest = memory
-        .query(Query::LatestTarget { context: None, namespace: Some("prod".into()) })
+        .query(Query::LatestTarget {
+            context: None,
+            namespace: Some("prod".into()),
+        })
         .await
         .expect("answers");
-    assert_eq!(latest, QueryAnswer::Target { target: Some(common::target("prod", "db")) });
+    assert_eq!(
+        latest,
+        QueryAnswer::Target {
+            target: Some(common::target("prod", "db"))
+        }
+    );
     stop(memory, handle).await;
 }

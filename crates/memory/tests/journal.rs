@@ -20,7 +20,11 @@ fn journal_with(count: u64) -> (tempfile::TempDir, Vec<Entry>) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let (mut journal, _) = Journal::open(JournalConfig::new(dir.path())).expect("opens");
     let entries = (1..=count)
-        .flat_map(|number| journal.append(vec![common::executed(number)]).expect("appends"))
+        .flat_map(|number| {
+            journal
+                .append(vec![common::executed(number)])
+                .expect("appends")
+        })
         .collect();
     (dir, entries)
 }
@@ -38,8 +42,14 @@ fn lines(path: &Path) -> Vec<String> {
 }
 
 fn write_lines(path: &Path, lines: &[String]) {
-    fs::write(path, lines.iter().map(|line| format!("{line}\n")).collect::<String>())
-        .expect("the segment is writable");
+    fs::write(
+        path,
+        lines
+            .iter()
+            .map(|line| format!("{line}\n"))
+            .collect::<String>(),
+    )
+    .expect("the segment is writable");
 }
 
 #[test]
@@ -49,17 +59,29 @@ fn appended_records_read_back_identically_after_reopen() {
     let (mut journal, recovery) = reopen(dir.path());
     assert_eq!(recovery.entries, written);
     assert!(recovery.set_aside.is_empty());
-    let batch = journal.append(batch_records.clone()).expect("appends a batch");
-    assert_eq!(batch.iter().map(|entry| entry.seq).collect::<Vec<_>>(), [6, 7]);
+    let batch = journal
+        .append(batch_records.clone())
+        .expect("appends a batch");
+    assert_eq!(
+        batch.iter().map(|entry| entry.seq).collect::<Vec<_>>(),
+        [6, 7]
+    );
     assert_eq!(batch[0].prev_hash, written[4].hash);
     drop(journal);
 
     let snapshot = read_journal(dir.path()).expect("reads");
-    let records: Vec<_> = snapshot.entries.iter().map(|entry| entry.record.clone()).collect();
+    let records: Vec<_> = snapshot
+        .entries
+        .iter()
+        .map(|entry| entry.record.clone())
+        .collect();
     let mut expected: Vec<_> = written.iter().map(|entry| entry.record.clone()).collect();
     expected.extend(batch_records);
     assert_eq!(records, expected);
-    assert_eq!(snapshot.entries.first().map(|entry| entry.prev_hash), Some(ChainHash::GENESIS));
+    assert_eq!(
+        snapshot.entries.first().map(|entry| entry.prev_hash),
+        Some(ChainHash::GENESIS)
+    );
     assert!(snapshot.torn_tail.is_none() && snapshot.chain_break.is_none());
     let report = verify(dir.path()).expect("verifies");
     assert!(report.ok, "{report:?}");
@@ -85,11 +107,17 @@ fn a_torn_last_record_is_set_aside_at_every_byte_offset() {
         let (mut journal, recovery) = reopen(dir.path());
         assert_eq!(recovery.entries, written[..3], "cut after {kept} bytes");
         if kept == 0 {
-            assert!(recovery.set_aside.is_empty(), "nothing torn when the record is wholly absent");
+            assert!(
+                recovery.set_aside.is_empty(),
+                "nothing torn when the record is wholly absent"
+            );
         } else {
             assert_eq!(recovery.set_aside.len(), 1, "cut after {kept} bytes");
             let aside = &recovery.set_aside[0];
-            assert_eq!((aside.offset, aside.bytes), (last_start as u64, kept as u64));
+            assert_eq!(
+                (aside.offset, aside.bytes),
+                (last_start as u64, kept as u64)
+            );
             assert_eq!(
                 fs::read(&aside.side_file).expect("the side file is readable"),
                 original[last_start..last_start + kept]
@@ -100,7 +128,9 @@ fn a_torn_last_record_is_set_aside_at_every_byte_offset() {
             original[..last_start]
         );
         // The journal goes on from the last intact record.
-        let next = journal.append(vec![common::executed(99)]).expect("appends after recovery");
+        let next = journal
+            .append(vec![common::executed(99)])
+            .expect("appends after recovery");
         assert_eq!(next[0].seq, 4);
         assert_eq!(next[0].prev_hash, written[2].hash);
         let report = verify(dir.path()).expect("verifies");
@@ -124,7 +154,11 @@ fn a_reader_reports_a_torn_tail_without_touching_it() {
     let report = verify(dir.path()).expect("verifies");
     assert!(report.ok, "a torn tail is not tampering: {report:?}");
     assert!(report.torn_tail.is_some());
-    assert_eq!(fs::read(&path).expect("readable"), bytes, "reading modified nothing");
+    assert_eq!(
+        fs::read(&path).expect("readable"),
+        bytes,
+        "reading modified nothing"
+    );
 }
 
 #[test]
@@ -137,7 +171,11 @@ fn a_damaged_complete_last_line_is_set_aside_on_open() {
     let (_, recovery) = reopen(dir.path());
     assert_eq!(recovery.entries, written[..2]);
     assert_eq!(recovery.set_aside.len(), 1);
-    assert!(recovery.set_aside[0].reason.contains("does not match its hash"));
+    assert!(
+        recovery.set_aside[0]
+            .reason
+            .contains("does not match its hash")
+    );
 }
 
 #[test]
@@ -150,7 +188,10 @@ fn verify_names_an_edited_record() {
     let report = verify(dir.path()).expect("verifies");
     assert!(!report.ok);
     let broken = report.first_break.expect("a break");
-    assert_eq!((broken.kind, broken.line, broken.seq), (BreakKind::Edited, 3, Some(3)));
+    assert_eq!(
+        (broken.kind, broken.line, broken.seq),
+        (BreakKind::Edited, 3, Some(3))
+    );
     assert_eq!(broken.segment, path);
 }
 
@@ -166,10 +207,19 @@ fn verify_names_an_edit_whose_hash_was_recomputed() {
         summary: "forged".into(),
     };
     let (_, line) = seal(3, written[1].hash, forged);
-    content[2] = String::from_utf8(line).expect("UTF-8").trim_end().to_owned();
+    content[2] = String::from_utf8(line)
+        .expect("UTF-8")
+        .trim_end()
+        .to_owned();
     write_lines(&path, &content);
-    let broken = verify(dir.path()).expect("verifies").first_break.expect("a break");
-    assert_eq!((broken.kind, broken.line, broken.seq), (BreakKind::Edited, 4, Some(4)));
+    let broken = verify(dir.path())
+        .expect("verifies")
+        .first_break
+        .expect("a break");
+    assert_eq!(
+        (broken.kind, broken.line, broken.seq),
+        (BreakKind::Edited, 4, Some(4))
+    );
     assert!(broken.detail.contains("prev_hash"), "{broken}");
 }
 
@@ -180,8 +230,14 @@ fn verify_names_a_deleted_record() {
     let mut content = lines(&path);
     content.remove(2);
     write_lines(&path, &content);
-    let broken = verify(dir.path()).expect("verifies").first_break.expect("a break");
-    assert_eq!((broken.kind, broken.line, broken.seq, broken.expected_seq), (BreakKind::Deleted, 3, Some(4), 3));
+    let broken = verify(dir.path())
+        .expect("verifies")
+        .first_break
+        .expect("a break");
+    assert_eq!(
+        (broken.kind, broken.line, broken.seq, broken.expected_seq),
+        (BreakKind::Deleted, 3, Some(4), 3)
+    );
     assert!(broken.to_string().contains("seq 3..=3 missing"), "{broken}");
 }
 
@@ -192,8 +248,14 @@ fn verify_names_reordered_records() {
     let mut content = lines(&path);
     content.swap(1, 3);
     write_lines(&path, &content);
-    let broken = verify(dir.path()).expect("verifies").first_break.expect("a break");
-    assert_eq!((broken.kind, broken.line, broken.seq), (BreakKind::Reordered, 2, Some(4)));
+    let broken = verify(dir.path())
+        .expect("verifies")
+        .first_break
+        .expect("a break");
+    assert_eq!(
+        (broken.kind, broken.line, broken.seq),
+        (BreakKind::Reordered, 2, Some(4))
+    );
 }
 
 #[test]
@@ -203,8 +265,14 @@ fn verify_names_a_duplicated_record_as_out_of_order() {
     let mut content = lines(&path);
     content.push(content[0].clone());
     write_lines(&path, &content);
-    let broken = verify(dir.path()).expect("verifies").first_break.expect("a break");
-    assert_eq!((broken.kind, broken.line, broken.seq), (BreakKind::Reordered, 4, Some(1)));
+    let broken = verify(dir.path())
+        .expect("verifies")
+        .first_break
+        .expect("a break");
+    assert_eq!(
+        (broken.kind, broken.line, broken.seq),
+        (BreakKind::Reordered, 4, Some(1))
+    );
 }
 
 fn small_segments(state_dir: &Path) -> JournalConfig {
@@ -221,7 +289,9 @@ fn rotation_bounds_the_size_and_keeps_the_chain_verifiable() {
     let (mut journal, _) = Journal::open(small_segments(dir.path())).expect("opens");
     let mut first_segment = None;
     for number in 1..=100 {
-        journal.append(vec![common::executed(number)]).expect("appends");
+        journal
+            .append(vec![common::executed(number)])
+            .expect("appends");
         if number == 5 {
             first_segment = Some(fs::read(segment(dir.path(), 1)).expect("segment 1 exists early"));
         }
@@ -230,16 +300,31 @@ fn rotation_bounds_the_size_and_keeps_the_chain_verifiable() {
     let segments: Vec<PathBuf> = fs::read_dir(dir.path().join("journal"))
         .expect("lists")
         .map(|item| item.expect("an entry").path())
-        .filter(|path| path.extension().is_some_and(|extension| extension == "jsonl"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "jsonl")
+        })
         .collect();
-    let total: u64 = segments.iter().map(|path| fs::metadata(path).expect("stat").len()).sum();
-    assert!(segments.len() >= 2, "rotated into several segments: {segments:?}");
+    let total: u64 = segments
+        .iter()
+        .map(|path| fs::metadata(path).expect("stat").len())
+        .sum();
+    assert!(
+        segments.len() >= 2,
+        "rotated into several segments: {segments:?}"
+    );
     assert!(total <= 6_000 + 2_000, "size bound held: {total} bytes");
-    assert!(!segment(dir.path(), 1).exists(), "the oldest segment was removed");
+    assert!(
+        !segment(dir.path(), 1).exists(),
+        "the oldest segment was removed"
+    );
 
     let report = verify(dir.path()).expect("verifies");
     assert!(report.ok, "{report:?}");
-    assert!(report.anchor.first_seq > 1, "the chain resumes at the anchor");
+    assert!(
+        report.anchor.first_seq > 1,
+        "the chain resumes at the anchor"
+    );
     let snapshot = read_journal(dir.path()).expect("reads");
     let seqs: Vec<u64> = snapshot.entries.iter().map(|entry| entry.seq).collect();
     assert_eq!(seqs, (report.anchor.first_seq..=100).collect::<Vec<_>>());
@@ -250,7 +335,13 @@ fn rotation_bounds_the_size_and_keeps_the_chain_verifiable() {
     assert!(verify(dir.path()).expect("verifies").ok);
     let (mut journal, recovery) = Journal::open(small_segments(dir.path())).expect("reopens");
     assert_eq!(recovery.removed_leftovers, [segment(dir.path(), 1)]);
-    assert_eq!(journal.append(vec![common::executed(101)]).expect("appends")[0].seq, 101);
+    assert_eq!(
+        journal
+            .append(vec![common::executed(101)])
+            .expect("appends")[0]
+            .seq,
+        101
+    );
     assert!(verify(dir.path()).expect("verifies").ok);
 }
 
@@ -263,14 +354,22 @@ fn verify_notices_a_missing_segment() {
     };
     let (mut journal, _) = Journal::open(config).expect("opens");
     for number in 1..=40 {
-        journal.append(vec![common::executed(number)]).expect("appends");
+        journal
+            .append(vec![common::executed(number)])
+            .expect("appends");
     }
     assert!(segment(dir.path(), 3).exists());
     fs::remove_file(segment(dir.path(), 2)).expect("removes a middle segment");
-    let broken = verify(dir.path()).expect("verifies").first_break.expect("a break");
+    let broken = verify(dir.path())
+        .expect("verifies")
+        .first_break
+        .expect("a break");
     assert_eq!(broken.kind, BreakKind::Deleted);
     assert_eq!(broken.segment, segment(dir.path(), 3));
-    assert!(broken.detail.contains("segment file is missing"), "{broken}");
+    assert!(
+        broken.detail.contains("segment file is missing"),
+        "{broken}"
+    );
 }
 
 #[test]

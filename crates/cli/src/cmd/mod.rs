@@ -4,5 +4,6 @@
 pub mod classify;
 pub mod completions;
 pub mod config;
+pub mod log;
 pub mod man;
 pub mod sim;
