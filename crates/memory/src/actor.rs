@@ -596,3 +596,57 @@ impl Memory {
             .await?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::tests::sample_record;
+
+    #[tokio::test]
+    async fn requests_beyond_the_queue_bound_are_told_busy_at_once() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (memory, handle) = Memory::spawn(MemoryConfig::new(dir.path()))
+            .await
+            .expect("starts");
+        let occupied: Vec<QueuePermit> = (0..MAX_QUEUED_REQUESTS)
+            .map(|_| memory.permit().expect("a free place"))
+            .collect();
+        let refused = memory.append(sample_record(1)).await;
+        assert!(
+            matches!(
+                refused,
+                Err(MemoryError::Busy {
+                    queued: MAX_QUEUED_REQUESTS
+                })
+            ),
+            "{refused:?}"
+        );
+        assert!(matches!(
+            memory.verify().await,
+            Err(MemoryError::Busy { .. })
+        ));
+        drop(occupied);
+        let accepted = memory
+            .append(sample_record(2))
+            .await
+            .expect("accepted once places are free");
+        assert_eq!(accepted.seq, 1, "the refused append left no trace");
+        memory.actor().stop(None);
+        handle.await.expect("stops");
+    }
+
+    #[tokio::test]
+    async fn a_stopped_actor_answers_unavailable() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (memory, handle) = Memory::spawn(MemoryConfig::new(dir.path()))
+            .await
+            .expect("starts");
+        memory.actor().stop(None);
+        handle.await.expect("stops");
+        let refused = memory.append(sample_record(1)).await;
+        assert!(
+            matches!(refused, Err(MemoryError::Unavailable { .. })),
+            "{refused:?}"
+        );
+    }
+}
