@@ -232,6 +232,44 @@ impl<'t, 'a> Analysis<'t, 'a> {
         (i + 1..self.len()).find(|&j| !self.is_filler(j))
     }
 
+    /// The word right after an explicit marker ("namespace search"): any
+    /// name-shaped word, even one with a meaning of its own.
+    fn explicit_value_after(&self, i: usize) -> Option<usize> {
+        let j = self.next_meaningful(i)?;
+        let token = self.tokens.get(j)?;
+        let free = !self.used[j]
+            && matches!(token.shape, Shape::Word | Shape::Quoted)
+            && is_name_shaped(token.low);
+        let structural = matches!(
+            token.w(),
+            Some(
+                W::Change(_)
+                    | W::In
+                    | W::On
+                    | W::From
+                    | W::Of
+                    | W::For
+                    | W::To
+                    | W::With
+                    | W::Across
+                    | W::By
+                    | W::And
+                    | W::Then
+                    | W::All
+                    | W::Named
+                    | W::Into
+                    | W::Be
+                    | W::Do
+            )
+        );
+        (free
+            && !structural
+            && token
+                .kind()
+                .is_none_or(|_| self.is_value(j) || token.value.is_none()))
+        .then_some(j)
+    }
+
     /// The value right after `i` (skipping fillers), if there is one.
     fn value_after(&self, i: usize) -> Option<usize> {
         self.next_meaningful(i).filter(|&j| self.is_value(j))
@@ -323,9 +361,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Some(value);
         }
         let next = self.tokens.get(i + 1)?;
-        if matches!(next.shape, Shape::Word | Shape::Quoted) && !self.used[i + 1] {
+        // A change verb is never a flag's value (`-o delete` is a change asked for).
+        if matches!(next.shape, Shape::Word | Shape::Quoted | Shape::Assign)
+            && !self.used[i + 1]
+            && !matches!(next.w(), Some(W::Change(_)))
+        {
             self.use_token(i + 1);
-            return Some(next.raw);
+            return Some(next.full);
         }
         None
     }
@@ -455,14 +497,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.used[i + 1] {
             return None;
         }
-        match (next.shape, next.value) {
-            (Shape::Assign, Some(value)) => {
+        if matches!(next.w(), Some(W::Change(_))) {
+            return None;
+        }
+        match next.shape {
+            Shape::Assign | Shape::Word | Shape::Quoted => {
                 self.use_token(i + 1);
-                Some(format!("{}={}", next.raw, value))
-            }
-            (Shape::Word | Shape::Quoted, _) => {
-                self.use_token(i + 1);
-                Some(next.raw.to_owned())
+                Some(next.full.to_owned())
             }
             _ => None,
         }
@@ -506,6 +547,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.use_token(i);
                 self.use_token(j);
             } else if i > 0
+                && !plural
                 && self.is_value(i - 1)
                 && !matches!(self.w(i + 1), Some(W::Health | W::Okay))
                 && self.prev_meaningful(i - 1).is_none_or(|p| {
@@ -643,7 +685,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     W::In | W::From | W::Of | W::For | W::Across | W::Into | W::To | W::On | W::All
                 )
             );
-            if number == Number::Plural && matches!(prev_w, Some(W::All | W::Across)) {
+            if number == Number::Plural && other_kind && matches!(prev_w, Some(W::All | W::Across))
+            {
                 self.all_namespaces = true;
                 self.use_token(i);
                 if let Some(p) = prev {
@@ -651,7 +694,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 continue;
             }
-            if let Some(j) = self.value_after(i)
+            if let Some(j) = self.explicit_value_after(i)
                 && (after_prep || other_kind)
             {
                 self.namespace = Some(owned(self.tokens[j].raw));
@@ -689,6 +732,40 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.use_token(i);
             }
         }
+        // "pods in jobs", "list pods in argocd": a vocabulary word closing the
+        // request after "in" is a namespace when something else is asked about.
+        if self.namespace.is_none()
+            && let Some(last) = (0..self.len()).rev().find(|&i| !self.is_filler(i))
+            && last > 1
+            && matches!(self.w(last - 1), Some(W::In | W::From))
+            && !self.used[last]
+            && is_name_shaped(self.tokens[last].low)
+            && (matches!(
+                self.tokens[last].kind(),
+                Some((_, Number::Plural | Number::Short))
+            ) || matches!(
+                self.w(last),
+                Some(
+                    W::Argo
+                        | W::Helm
+                        | W::Observability
+                        | W::Release
+                        | W::Read
+                        | W::Logs
+                        | W::Config
+                        | W::Network
+                        | W::Audit
+                )
+            ))
+            && self.tokens[..last - 1].iter().any(|t| {
+                t.kind().is_some()
+                    || matches!(t.w(), Some(W::Running | W::Wrong | W::Top | W::Usage))
+            })
+        {
+            self.namespace = Some(owned(self.tokens[last].raw));
+            self.use_token(last);
+            self.use_token(last - 1);
+        }
         // "across all", "in all namespaces" written without the kind word: "everywhere".
         for i in 0..self.len() {
             if !self.used[i] && self.is_w(i, W::Across) && self.is_w(i + 1, W::All) {
@@ -705,7 +782,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             if self.used[i] || !self.is_w(i, W::Container) || self.low(i).ends_with('s') {
                 continue;
             }
-            if let Some(j) = self.value_after(i) {
+            let app = (self.low(i + 1) == "app").then_some(i + 1);
+            if let Some(j) = self.value_after(i).or(app) {
                 self.container = Some(owned(self.tokens[j].raw));
                 self.use_token(i);
                 self.use_token(j);
@@ -793,7 +871,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 Some(W::Can) => {
                     let next = self.low(i + 1);
                     let polite = matches!(next, "you" | "u" | "ya" | "we");
-                    let self_question = next == "i" || self.low(i) == "can-i";
+                    let self_question = self.low(i) == "can-i"
+                        || (next == "i"
+                            && matches!(
+                                self.w(i + 2),
+                                Some(
+                                    W::Change(_)
+                                        | W::Read
+                                        | W::Describe
+                                        | W::Logs
+                                        | W::Top
+                                        | W::Watch
+                                )
+                            ));
                     // "can sa x list secrets", "what can x do", "can i delete pods".
                     !polite
                         && (self_question
@@ -833,6 +923,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 if let Some(value) = self.tokens[j].value.filter(|_| subject_word) {
                     self.rbac_subject = Some(owned(value));
+                    self.use_token(j);
+                    break;
+                }
+                // "the default service account", "the builder sa".
+                if subject_word && j > 0 && self.is_value(j - 1) {
+                    self.rbac_subject = Some(owned(self.tokens[j - 1].raw));
+                    self.use_token(j - 1);
                     self.use_token(j);
                     break;
                 }
@@ -895,6 +992,64 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.use_token(i);
                 continue;
             }
+            // "run a health check": a check, not a pod.
+            if change == Change::Run
+                && self.tokens[i + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|t| matches!(t.w(), Some(W::Health)))
+            {
+                continue;
+            }
+            // "after the helm upgrade", "since the argocd sync": context, not a request.
+            if let Some(after) = (segment_break..i).rev().find(|&a| self.is_w(a, W::After))
+                && self.tokens[after..].iter().any(|t| {
+                    matches!(
+                        t.w(),
+                        Some(
+                            W::Helm
+                                | W::Release
+                                | W::Argo
+                                | W::Sync
+                                | W::Promote
+                                | W::Observability
+                        )
+                    )
+                })
+                && !self.tokens[after..i]
+                    .iter()
+                    .any(|t| matches!(t.w(), Some(W::And | W::Then)))
+            {
+                continue;
+            }
+            // "create a job migrate": after another verb and a kind, a name.
+            if change == Change::Other
+                && !self.changes.is_empty()
+                && i > 0
+                && matches!(
+                    self.tokens[i - 1].kind(),
+                    Some((_, Number::Singular | Number::Short))
+                )
+            {
+                continue;
+            }
+            // "describe clusterrole edit": the built-in roles are named after verbs.
+            if token.low == "edit"
+                && i > 0
+                && matches!(
+                    self.tokens[i - 1].kind(),
+                    Some((
+                        ResourceKind::ClusterRole | ResourceKind::Role,
+                        Number::Singular
+                    ))
+                )
+                && self
+                    .tokens
+                    .get(i + 1)
+                    .is_none_or(|t| t.shape == Shape::Flag || t.w() == Some(W::In))
+            {
+                continue;
+            }
             self.changes.push((i, change));
         }
     }
@@ -929,50 +1084,35 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// Words that are verbs or nouns by position: "label" in "with label
     /// app=web", "run" in "the last run", "update" in "rolling update".
     fn is_noun_use(&self, i: usize, change: Change) -> bool {
+        // Each exception is narrow on purpose: a change verb taken for a noun
+        // would let a change through as a read.
         let prev = i.checked_sub(1).map_or("", |p| self.low(p));
-        let next = self.low(i + 1);
+        let next = self.tokens.get(i + 1);
+        let next_low = next.map_or("", |t| t.low);
+        let selector_follows = next.is_some_and(|t| t.shape == Shape::Assign);
         match change {
+            // "pods with label app=web", "matching label tier=db".
             Change::Label => {
-                matches!(
-                    prev,
-                    "with"
-                        | "by"
-                        | "the"
-                        | "a"
-                        | "its"
-                        | "their"
-                        | "same"
-                        | "matching"
-                        | "having"
-                        | "has"
-                        | "have"
-                        | "that"
-                        | "whose"
-                )
+                matches!(prev, "with" | "by" | "matching" | "having" | "whose")
+                    || (prev == "the" && selector_follows)
             }
-            Change::Run => matches!(
-                prev,
-                "last"
-                    | "previous"
-                    | "the"
-                    | "a"
-                    | "each"
-                    | "every"
-                    | "latest"
-                    | "recent"
-                    | "dry"
-                    | "first"
-            ),
-            Change::Update => matches!(
-                prev,
-                "last" | "latest" | "the" | "an" | "recent" | "rolling" | "any"
-            ),
-            Change::Start => matches!(next, "time" | "times") || matches!(prev, "the" | "its"),
-            Change::Restart => matches!(next, "count" | "counts" | "policy" | "history"),
-            Change::Rollout => next == "history",
-            Change::Edit => matches!(prev, "the" | "any" | "recent" | "last" | "a" | "what"),
-            Change::Copy => matches!(prev, "a" | "the"),
-            Change::Other => matches!(next, "time" | "times") && prev == "the",
+            // "the last run of cronjob x", "a dry run".
+            Change::Run => {
+                matches!(prev, "last" | "previous" | "latest" | "dry") && next_low != "a"
+            }
+            Change::Update => prev == "rolling",
+            Change::Start => matches!(next_low, "time" | "times"),
+            // "the restart count of pod x", "its restart policy".
+            Change::Restart => {
+                matches!(next_low, "count" | "counts" | "policy")
+                    && matches!(prev, "the" | "its" | "container" | "pod")
+            }
+            Change::Rollout => next_low == "history",
+            // "the current scale of web", "the scale of web".
+            Change::Scale => {
+                (prev == "current" && matches!(next_low, "of" | "for"))
+                    || (matches!(prev, "the" | "its") && next_low == "of")
+            }
             _ => false,
         }
     }
@@ -1069,10 +1209,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.tokens[i].shape == Shape::Quoted {
             return Place::Named;
         }
-        let prev = self.prev_meaningful(i);
+        let mut prev = self.prev_meaningful(i);
+        // "scale up web", "spin down worker": the particle belongs to the verb.
+        if let Some(p) = prev
+            && matches!(self.w(p), Some(W::Up | W::Down))
+            && let Some(before) = self.prev_meaningful(p)
+            && self.changes.iter().any(|(j, _)| *j == before)
+        {
+            prev = Some(before);
+        }
         let prev_w = prev.and_then(|p| self.w(p));
         if matches!(prev_w, Some(W::Named)) {
             return Place::Named;
+        }
+        // "checkout is crashing", "web keeps restarting": the subject.
+        if prev.is_none()
+            && self
+                .next_meaningful(i)
+                .is_some_and(|n| matches!(self.w(n), Some(W::Be | W::Restarts | W::Wrong)))
+        {
+            return Place::AfterVerb;
         }
         if let Some(k) = kind_at {
             if prev == Some(k) || (i > 0 && i - 1 == k) {
@@ -1119,6 +1275,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && let Some(value) = self.tokens[k].value
         {
             return Some(owned(value));
+        }
+        // "clusterrole view", "job migrate": a name that is also a word, right
+        // after a singular kind, when that word is not the request's verb.
+        if let Some(k) = kind_at
+            && matches!(
+                self.tokens[k].kind(),
+                Some((_, Number::Singular | Number::Short))
+            )
+            && let Some(next) = self.tokens.get(k + 1)
+            && !self.used[k + 1]
+            && next.shape == Shape::Word
+            && is_name_shaped(next.low)
+            && matches!(next.w(), Some(W::Read | W::Change(_)))
+            && !self.changes.iter().any(|(j, _)| *j == k + 1)
+        {
+            self.use_token(k + 1);
+            return Some(owned(next.raw));
         }
         let candidates: Vec<(usize, Place)> = (0..self.len())
             .filter(|&i| self.is_value(i))
@@ -1249,6 +1422,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if !self.changes.is_empty() {
             return self.mutation();
         }
+        // "I want 5 replicas of checkout": a target count without a verb.
+        if self.replicas.is_some()
+            && !self.has_w_anywhere(&[W::Read, W::Question, W::Describe, W::Count, W::Be, W::Do])
+        {
+            return self.scale();
+        }
         if let Some(intent) = self.shell_request() {
             return intent;
         }
@@ -1273,26 +1452,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
     // -------------------------------------------------------------- hand-off
 
     fn handoff(&self) -> Option<Intent> {
-        let mut found: Option<(usize, Domain)> = None;
-        for (i, token) in self.tokens.iter().enumerate() {
-            let domain = match token.w() {
-                Some(W::Helm | W::Release) => Domain::Helm,
-                Some(W::Argo | W::Sync | W::Promote) => Domain::App,
-                Some(W::Observability) => Domain::Observability,
-                _ => continue,
-            };
-            found = Some((i, domain));
-            break;
-        }
+        // Helm words win over what a release installs ("uninstall the
+        // prometheus release"), Argo words over what an app runs.
+        let first = |wanted: &[W]| {
+            (0..self.len())
+                .find(|&i| !self.used[i] && self.w(i).is_some_and(|w| wanted.contains(&w)))
+        };
         let helm_verb_alone = self
             .changes
             .iter()
             .any(|(_, c)| matches!(c, Change::Install | Change::Uninstall | Change::Upgrade))
             && self.kinds().next().is_none();
-        let (at, domain) = match found {
-            Some(found) => found,
-            None if helm_verb_alone => (0, Domain::Helm),
-            None => return None,
+        let (at, domain) = if let Some(at) = first(&[W::Helm, W::Release]) {
+            (at, Domain::Helm)
+        } else if let Some(at) = first(&[W::Argo, W::Sync, W::Promote]) {
+            (at, Domain::App)
+        } else if helm_verb_alone {
+            (0, Domain::Helm)
+        } else if let Some(at) = first(&[W::Observability]) {
+            (at, Domain::Observability)
+        } else {
+            return None;
         };
         // A hand-off word after "after", "since", "when"... is context for an
         // in-scope request ("pods crash after the ArgoCD sync failed").
@@ -1348,7 +1528,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
     fn rbac_audit(&mut self) -> Intent {
         let mut arguments = self.base();
         arguments.name = self.rbac_subject.clone();
-        arguments.namespace = self.take_namespace(false, false);
+        arguments.namespace = self.take_namespace(false, true);
         Intent::Diagnose {
             playbook: Playbook::RbacAudit,
             arguments,
@@ -1377,7 +1557,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let mut arguments = self.base();
             let kind_at = self.main_kind().map(|(i, _, _)| i);
             arguments.name = self.take_name(kind_at, false);
-            arguments.namespace = self.take_namespace(false, false);
+            arguments.namespace = self.take_namespace(false, true);
+            if arguments.namespace.is_none()
+                && let Some(i) = self.leftover_value()
+                && matches!(self.place(i, None), Place::AfterVerb | Place::Other)
+            {
+                // "is staging over its quota?"
+                self.use_token(i);
+                arguments.namespace = Some(owned(self.tokens[i].raw));
+            }
             return Some(Intent::Diagnose {
                 playbook: Playbook::ResourcePressure,
                 arguments,
@@ -1394,7 +1582,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let mut arguments = self.base();
         let kind_at = self.main_kind().map(|(i, _, _)| i);
         arguments.name = self.take_name(kind_at, true);
-        arguments.namespace = self.take_namespace(false, false);
+        arguments.namespace = self.take_namespace(false, true);
         Some(Intent::Diagnose {
             playbook: Playbook::PodFailure,
             arguments,
@@ -1458,7 +1646,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             let mut arguments = self.base();
             arguments.name = self.take_name(Some(k), true);
-            arguments.namespace = self.take_namespace(false, false);
+            arguments.namespace = self.take_namespace(false, true);
             return Some(Intent::Diagnose {
                 playbook: Playbook::PodFailure,
                 arguments,
@@ -1577,6 +1765,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if ops.contains(&Change::Exec) && ops.contains(&Change::Run) {
             ops.retain(|c| *c != Change::Run);
         }
+        // A change kubeop cannot make exactly is a question, whatever else is asked.
+        if let Some(unsupported) = ops.iter().copied().find(|op| {
+            matches!(
+                op,
+                Change::Patch
+                    | Change::Edit
+                    | Change::Replace
+                    | Change::Drain
+                    | Change::Taint
+                    | Change::Rollback
+                    | Change::Undo
+                    | Change::Autoscale
+                    | Change::Expose
+            )
+        }) {
+            return self.unsupported(unsupported);
+        }
         if ops.len() > 1 {
             return Intent::clarify(
                 vec![Param::Intent],
@@ -1613,7 +1818,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 let mut arguments = self.base();
                 let kind_at = self.main_kind().map(|(i, _, _)| i);
                 arguments.name = self.take_name(kind_at, true);
-                arguments.namespace = self.take_namespace(false, false);
+                arguments.namespace = self.take_namespace(false, true);
                 Intent::Diagnose {
                     playbook: Playbook::PodFailure,
                     arguments,
@@ -1630,10 +1835,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
     ) -> (Option<ResourceKind>, Option<String>, Option<usize>) {
         // The kind the change verb acts on: the first one after it, else any.
         let verb_at = self.changes.last().map_or(0, |(i, _)| *i);
+        // Else one before it in the same clause ("the web deployment, restart it"),
+        // not one of an earlier request ("list pods in prod and then scale web").
+        let clause_start = (0..verb_at)
+            .rev()
+            .find(|&j| {
+                matches!(self.w(j), Some(W::And | W::Then))
+                    || matches!(self.tokens[j].shape, Shape::Chain | Shape::Pipe)
+            })
+            .map_or(0, |j| j + 1);
+        // "list pods and then delete them": the pronoun points back.
+        let pronoun = self.tokens[clause_start..]
+            .iter()
+            .any(|t| matches!(t.low, "them" | "it" | "those" | "these" | "they" | "one"));
         let main = self
             .kinds()
             .find(|(i, _, _)| *i > verb_at)
-            .or_else(|| self.kinds().next());
+            .or_else(|| self.kinds().find(|(i, _, _)| *i >= clause_start))
+            .or_else(|| if pronoun { self.kinds().next() } else { None });
         let kind_at = main.map(|(i, _, _)| i);
         let kind = main.map(|(_, kind, _)| kind).or(default_kind);
         let name = self.take_name(kind_at, true);
@@ -1668,7 +1887,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn delete(&mut self) -> Intent {
         let (kind, name, _) = self.target(None);
-        let namespace = self.take_namespace(false, false);
+        let namespace = self.take_namespace(false, true);
         if self.bulk || (name.is_none() && self.has_w_anywhere(&[W::All])) {
             let noun = kind.map_or("resources", ResourceKind::noun);
             return Intent::clarify(
@@ -1714,7 +1933,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn scale(&mut self) -> Intent {
         let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
-        let namespace = self.take_namespace(false, false);
+        let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         if !kind.scalable() {
             return Intent::clarify(
@@ -1749,7 +1968,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn restart(&mut self) -> Intent {
         let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
-        let namespace = self.take_namespace(false, false);
+        let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         let Some(name) = name else {
             return Self::missing_name(Some(kind), "restart");
@@ -1945,7 +2164,28 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 },
             );
         }
+        // `kubectl run debug --image=busybox`: the word after `run` names the pod,
+        // even when it is a word like "debug".
+        let run_at = self
+            .changes
+            .iter()
+            .find(|(_, c)| *c == Change::Run)
+            .map(|(i, _)| *i);
+        let kubectl_name = run_at.filter(|_| self.kubectl).and_then(|at| {
+            (at + 1..self.len()).find(|&j| !self.used[j]).filter(|&j| {
+                self.tokens[j].shape == Shape::Word
+                    && is_name_shaped(self.tokens[j].low)
+                    && matches!(
+                        self.tokens[j].lex,
+                        Lex::Unknown | Lex::W(W::Debug | W::Busybox | W::Network)
+                    )
+            })
+        });
+        if let Some(j) = kubectl_name {
+            self.use_token(j);
+        }
         let (kind, name, _) = self.target(None);
+        let name = kubectl_name.map(|j| owned(self.tokens[j].raw)).or(name);
         if kind.is_some_and(|k| k != ResourceKind::Pod) {
             return Intent::clarify(
                 vec![Param::Kind],
@@ -1995,7 +2235,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             );
         }
         let (_, name, _) = self.target(Some(ResourceKind::Pod));
-        let namespace = self.take_namespace(false, false);
+        let namespace = self.take_namespace(false, true);
         let Some(name) = name else {
             return Self::missing_name(Some(ResourceKind::Pod), "run the command in");
         };
@@ -2109,7 +2349,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
         }
         let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
-        let namespace = self.take_namespace(false, false);
+        let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         let Some(name) = name else {
             return Self::missing_name(Some(kind), "update");
@@ -2170,7 +2410,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let what = if label { "label" } else { "annotation" };
         let (kind, name, _) = self.target(None);
-        let namespace = self.take_namespace(false, false);
+        let namespace = self.take_namespace(false, true);
         let Some(kind) = kind else {
             return Intent::clarify(
                 vec![Param::Kind],
@@ -2200,7 +2440,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn suspend(&mut self, suspend: bool) -> Intent {
         let (kind, name, _) = self.target(None);
-        let namespace = self.take_namespace(false, false);
+        let namespace = self.take_namespace(false, true);
         match (kind, name) {
             (Some(ResourceKind::CronJob), Some(name)) => self.create_update(
                 manifest::cronjob_suspend(&name, namespace.as_deref(), suspend),
@@ -2375,7 +2615,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 let loose = number != Number::Plural || self.kubectl;
                 let name = self.take_name(Some(k), loose);
                 let namespace = if kind.namespaced() && !self.all_namespaces {
-                    self.take_namespace(false, name.is_none())
+                    self.take_namespace(false, true)
                 } else {
                     None
                 };
@@ -2458,7 +2698,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             self.use_token(i);
             let name = owned(self.tokens[i].raw);
-            let namespace = self.take_namespace(false, false);
+            let namespace = self.take_namespace(false, true);
             let arguments = Arguments {
                 name: Some(name),
                 namespace,
@@ -2542,7 +2782,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let namespace = if self.all_namespaces {
             None
         } else {
-            self.take_namespace(false, name.is_none())
+            self.take_namespace(false, true)
         };
         if let Some(name) = name {
             let arguments = Arguments {
@@ -2631,7 +2871,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.previous = true;
         }
         let name = self.take_name(kind_at, true);
-        let namespace = self.take_namespace(false, false);
+        let namespace = self.take_namespace(false, true);
         let Some(name) = name else {
             return Intent::clarify(
                 vec![Param::Name],
@@ -2660,7 +2900,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 && matches!(pair[1].w(), Some(W::Wrong | W::Restarts | W::Filler)))
                 || (pair[0].w() == Some(W::Last)
                     && matches!(pair[1].w(), Some(W::Wrong | W::Restarts)))
+                || (matches!(
+                    pair[0].low,
+                    "crashed" | "terminated" | "dead" | "killed" | "failed" | "old"
+                ) && pair[1].w() == Some(W::Container))
         })
+    }
+
+    /// A node's name: as any name, or after "on"/"in" (nodes have no namespace).
+    fn take_node_name(&mut self, kind_at: Option<usize>) -> Option<String> {
+        if let Some(name) = self.take_name(kind_at, true) {
+            return Some(name);
+        }
+        let i =
+            (0..self.len()).find(|&i| self.is_value(i) && self.place(i, kind_at) == Place::In)?;
+        self.use_token(i);
+        Some(owned(self.tokens[i].raw))
     }
 
     fn node_logs(&mut self, kind_at: Option<usize>) -> Intent {
@@ -2680,7 +2935,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.use_token(i);
             }
         }
-        let name = self.take_name(kind_at, true);
+        let name = self.take_node_name(kind_at);
         let Some(name) = name else {
             return Intent::clarify(
                 vec![Param::Name],
@@ -2753,7 +3008,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some((k, _, _)) = main {
             self.use_token(k);
         }
-        let namespace = self.take_namespace(false, false);
+        let namespace = self.take_namespace(false, true);
         Some(Intent::ReadOnly {
             tool: Tool::ResourcesScale,
             arguments: self.resource_args(kind, name, namespace),

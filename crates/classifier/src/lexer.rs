@@ -40,6 +40,9 @@ pub(crate) struct Token<'a> {
     pub shape: Shape,
     /// The attached value of `--flag=value`, `kind/name` and `key=value`, as typed.
     pub value: Option<&'a str>,
+    /// The whole word as typed (`app=web`, `--replicas=3`), for values that
+    /// are themselves `key=value` (selectors, literals).
+    pub full: &'a str,
 }
 
 impl<'a> Token<'a> {
@@ -109,6 +112,19 @@ pub(crate) fn lex<'a>(text: &'a str, lower: &'a str, out: &mut Vec<Token<'a>>) {
         }
     }
     merge_multi_word_kinds(out);
+    read_node_short_form(out);
+}
+
+/// `no` is kubectl's short form of `nodes` only right after `get`,
+/// `describe` or `top` (`k get no`); elsewhere it is the English word.
+fn read_node_short_form(tokens: &mut [Token<'_>]) {
+    for i in 1..tokens.len() {
+        if tokens[i].low == "no"
+            && matches!(tokens[i - 1].w(), Some(W::Read | W::Describe | W::Top))
+        {
+            tokens[i].lex = Lex::Kind(ResourceKind::Node, Number::Short);
+        }
+    }
 }
 
 fn operator<'a>(
@@ -124,6 +140,7 @@ fn operator<'a>(
         lex: Lex::Unknown,
         shape,
         value: None,
+        full: &text[start..end],
     }
 }
 
@@ -144,6 +161,7 @@ fn push_quoted<'a>(
         lex: Lex::Unknown,
         shape: Shape::Quoted,
         value: None,
+        full: &text[start..end],
     });
 }
 
@@ -188,6 +206,7 @@ fn push_word<'a>(
             lex: Lex::Unknown,
             shape: Shape::DoubleDash,
             value: None,
+            full: raw,
         });
         return;
     }
@@ -202,6 +221,7 @@ fn push_word<'a>(
             lex: Lex::Unknown,
             shape: Shape::Flag,
             value,
+            full: raw,
         });
         return;
     }
@@ -214,6 +234,7 @@ fn push_word<'a>(
             lex: Lex::Unknown,
             shape: Shape::Assign,
             value: Some(&raw[eq + 1..]),
+            full: raw,
         });
         return;
     }
@@ -230,6 +251,7 @@ fn push_word<'a>(
             lex: Lex::Kind(kind, Number::Singular),
             shape: Shape::Word,
             value: Some(&raw[slash + 1..]),
+            full: raw,
         });
         return;
     }
@@ -239,6 +261,7 @@ fn push_word<'a>(
         lex,
         shape: Shape::Word,
         value: None,
+        full: raw,
     });
 }
 
