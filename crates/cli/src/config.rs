@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::value::{Dict, Map};
 use figment::{Figment, Metadata, Profile, Provider, Source};
+use hitl::policy::ApprovalPolicy;
 use serde::{Deserialize, Serialize};
 
 /// The system-wide configuration file.
@@ -42,10 +43,9 @@ pub struct Config {
     pub daemon: DaemonConfig,
     /// How the MCP server is run and how many calls it is given at once.
     pub gateway: GatewayConfig,
-    /// How long a plan may wait for its approval.
-    pub approval: ApprovalConfig,
-    /// Where changes are refused or need extra care.
-    pub policy: PolicyConfig,
+    /// Approval expiry and policy: where changes are refused outright or need
+    /// the approver to retype the name. The approvals crate owns the shape.
+    pub approval: ApprovalPolicy,
     /// Logs and traces.
     pub telemetry: TelemetryConfig,
 }
@@ -90,26 +90,6 @@ pub struct GatewayConfig {
     pub call_timeout_seconds: u64,
 }
 
-/// Approval expiry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApprovalConfig {
-    /// How long a plan stays approvable, in seconds.
-    pub expiry_seconds: u64,
-}
-
-/// Where changes are refused or need the approver to retype the name.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyConfig {
-    /// Namespaces in which every change is refused outright.
-    pub read_only_namespaces: Vec<String>,
-    /// Kube contexts in which every change is refused outright.
-    pub read_only_contexts: Vec<String>,
-    /// Namespaces where approving a change needs the resource name typed again.
-    pub retype_namespaces: Vec<String>,
-}
-
 /// Logs and traces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -152,10 +132,7 @@ impl Default for Config {
                 queue_depth: 256,
                 call_timeout_seconds: 30,
             },
-            approval: ApprovalConfig {
-                expiry_seconds: 15 * 60,
-            },
-            policy: PolicyConfig::default(),
+            approval: ApprovalPolicy::default(),
             telemetry: TelemetryConfig {
                 log_format: LogFormat::Human,
                 log_filter: "warn".to_owned(),
@@ -392,7 +369,7 @@ fn explain(error: figment::Error, env_prefix: &str) -> ConfigError {
 /// are configuration; other `KUBEOP_*` variables (such as `KUBEOP_MCP_SERVER`,
 /// read by the gateway's binary lookup) are left alone.
 fn environment(prefix: &str) -> Env {
-    const SECTIONS: [&str; 5] = ["daemon", "gateway", "approval", "policy", "telemetry"];
+    const SECTIONS: [&str; 4] = ["daemon", "gateway", "approval", "telemetry"];
     Env::prefixed(prefix)
         .filter(|key| {
             let key = key.as_str().to_ascii_lowercase();
@@ -417,8 +394,12 @@ impl Loaded {
                 usize::try_from(self.config.gateway.call_timeout_seconds).unwrap_or(usize::MAX),
             ),
             (
-                "approval.expiry_seconds",
-                usize::try_from(self.config.approval.expiry_seconds).unwrap_or(usize::MAX),
+                "approval.approval_ttl_seconds",
+                usize::try_from(self.config.approval.approval_ttl_seconds).unwrap_or(usize::MAX),
+            ),
+            (
+                "approval.grant_ttl_seconds",
+                usize::try_from(self.config.approval.grant_ttl_seconds).unwrap_or(usize::MAX),
             ),
         ];
         for (key, value) in positive {
@@ -550,8 +531,11 @@ mod tests {
     fn defaults_load_and_say_so() {
         let loaded =
             load_layers(&[], NO_ENV, &FlagOverrides::default()).expect("defaults are valid");
-        assert_eq!(loaded.config.approval.expiry_seconds, 900);
-        assert_eq!(loaded.origin("approval.expiry_seconds"), "built-in default");
+        assert_eq!(loaded.config.approval.approval_ttl_seconds, 900);
+        assert_eq!(
+            loaded.origin("approval.approval_ttl_seconds"),
+            "built-in default"
+        );
         let provenance = loaded.provenance();
         assert_eq!(
             provenance["daemon.kubeconfig"],
@@ -561,7 +545,8 @@ mod tests {
 
     #[test]
     fn later_files_and_flags_win_and_are_named() {
-        let system = file_with("[approval]\nexpiry_seconds = 60\n[daemon]\ncontext = \"a\"\n");
+        let system =
+            file_with("[approval]\napproval_ttl_seconds = 60\n[daemon]\ncontext = \"a\"\n");
         let local = file_with("[daemon]\ncontext = \"b\"\n");
         let flags = FlagOverrides {
             socket: Some(PathBuf::from("/tmp/x.sock")),
@@ -569,11 +554,11 @@ mod tests {
         };
         let files = [system.path().to_path_buf(), local.path().to_path_buf()];
         let loaded = load_layers(&files, NO_ENV, &flags).expect("valid");
-        assert_eq!(loaded.config.approval.expiry_seconds, 60);
+        assert_eq!(loaded.config.approval.approval_ttl_seconds, 60);
         assert_eq!(loaded.config.daemon.context.as_deref(), Some("b"));
         assert_eq!(loaded.config.daemon.socket, PathBuf::from("/tmp/x.sock"));
         assert_eq!(
-            loaded.origin("approval.expiry_seconds"),
+            loaded.origin("approval.approval_ttl_seconds"),
             format!("file {}", system.path().display())
         );
         assert_eq!(

@@ -9,3 +9,12 @@ pub const SUCCESS: u8 = 0;
 pub const FAILURE: u8 = 1;
 
 // 2 is clap's own status for a command line it did not understand.
+
+/// No daemon answers on the socket (client commands other than `ask`, which
+/// falls back to running in-process).
+pub const UNREACHABLE: u8 = 3;
+
+/// The daemon understood the request and refused it: a denied or expired
+/// plan, an approval naming the wrong hash, a policy. The reason is on stderr
+/// (and in `error.data.reason` with `-o json`).
+pub const REFUSED: u8 = 5;

@@ -7,11 +7,22 @@
 //! - [`telemetry`]: tracing to stderr and OTLP trace export.
 //! - [`output`]: `-o table|yaml|json` and the terminal (colour, `NO_COLOR`).
 //! - [`exit`]: the documented exit statuses.
+//! - [`rpc`]: the daemon's wire protocol (newline-delimited JSON-RPC 2.0).
+//! - [`server`]: the daemon's socket: owner-only, peer uid checked, bounded.
+//! - [`client`]: the client side of the socket.
+//! - [`daemon`]: `kubeop serve`: the actors, the socket, and the method table.
+//! - [`supervisor`]: starts the daemon's actors in dependency order and
+//!   restarts a failed one with its dependents (`rest_for_one`).
 //!
 //! Only this crate knows clap, the terminal and the socket protocol's framing.
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod config;
+pub mod daemon;
 pub mod exit;
 pub mod output;
+pub mod rpc;
+pub mod server;
+pub mod supervisor;
 pub mod telemetry;

@@ -24,6 +24,14 @@ struct Cli {
 enum Command {
     /// Print the classifier's decision for a request, without touching a cluster.
     Classify(cmd::classify::Args),
+    /// Run the daemon: the actors behind an owner-only Unix socket.
+    Serve(cmd::serve::Args),
+    /// Show the daemon's actors, gateway, context and MCP server.
+    Status(cmd::status::Args),
+    /// List the plans waiting for approval.
+    Pending(cmd::pending::Args),
+    /// Deny a pending plan.
+    Deny(cmd::deny::Args),
     /// Inspect the effective configuration.
     Config(cmd::config::Args),
     /// Print shell completions.
@@ -41,6 +49,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Classify(args) => cmd::classify::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
+        Command::Status(args) => cmd::status::run(args),
+        Command::Pending(args) => cmd::pending::run(args),
+        Command::Deny(args) => cmd::deny::run(args),
         Command::Config(args) => cmd::config::run(args),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Man(args) => cmd::man::run(args),

@@ -199,6 +199,12 @@ impl Hitl {
         self.call(HitlMsg::ListPending).await
     }
 
+    /// The actor, for a supervisor to link to (ractor reports a linked
+    /// actor's failure to its supervisor, which can then restart it).
+    pub fn actor_cell(&self) -> ractor::ActorCell {
+        self.actor.get_cell()
+    }
+
     /// Stops the actor (the daemon's shutdown); pending plans stay on disk.
     pub fn stop(&self) {
         self.actor.stop(None);

@@ -1,0 +1,77 @@
+//! The client side of the daemon's socket, used by every client subcommand.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixStream;
+
+use crate::rpc::{Call, Response, RpcError};
+
+/// Why a call to the daemon did not get an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Nothing listens on the socket.
+    #[error("no kubeop daemon at {path}: {source} (start one with `kubeop serve`)")]
+    Unreachable {
+        /// The socket.
+        path: PathBuf,
+        /// Why connecting failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The connection broke mid-call.
+    #[error("the connection to the daemon failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The daemon answered something that is not a JSON-RPC response.
+    #[error("the daemon's answer is not a JSON-RPC response: {0}")]
+    Protocol(String),
+    /// The daemon answered with an error.
+    #[error("{}", .0.message)]
+    Rpc(RpcError),
+}
+
+/// One connection to the daemon; calls on it are answered in order.
+#[derive(Debug)]
+pub struct Client {
+    /// The connection, buffered for reading response lines.
+    stream: BufReader<UnixStream>,
+    /// The next request id.
+    next_id: u64,
+}
+
+impl Client {
+    /// Connects to the daemon at `path`.
+    pub async fn connect(path: &Path) -> Result<Self, ClientError> {
+        let stream =
+            UnixStream::connect(path)
+                .await
+                .map_err(|source| ClientError::Unreachable {
+                    path: path.to_owned(),
+                    source,
+                })?;
+        Ok(Self {
+            stream: BufReader::new(stream),
+            next_id: 1,
+        })
+    }
+
+    /// Calls `method` with `params` and waits for its answer.
+    pub async fn call(&mut self, method: &str, params: Value) -> Result<Value, ClientError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut line = serde_json::to_string(&Call::new(id, method, params))
+            .map_err(|error| ClientError::Protocol(error.to_string()))?;
+        line.push('\n');
+        self.stream.get_mut().write_all(line.as_bytes()).await?;
+        let mut answer = String::new();
+        if self.stream.read_line(&mut answer).await? == 0 {
+            return Err(ClientError::Protocol(
+                "the daemon closed the connection without answering".to_owned(),
+            ));
+        }
+        let response: Response = serde_json::from_str(&answer)
+            .map_err(|error| ClientError::Protocol(format!("{error}: {answer}")))?;
+        response.into_result().map_err(ClientError::Rpc)
+    }
+}

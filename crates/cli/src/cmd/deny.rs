@@ -1,0 +1,42 @@
+//! `kubeop deny ID [--reason R]`: refuse a pending plan.
+
+use std::process::ExitCode;
+
+use cli::rpc::method;
+use serde_json::json;
+
+use super::ClientArgs;
+
+/// `kubeop deny`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The plan's id.
+    plan_id: String,
+    /// Why, for the requester and the operations log.
+    #[arg(long)]
+    reason: Option<String>,
+    /// Client options.
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+/// Denies the plan.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let params = json!({
+        "plan_id": args.plan_id,
+        "reason": args.reason,
+        "approver": std::env::var("USER").ok(),
+    });
+    let denied = match super::call_daemon(&args.client, method::DENY, params) {
+        Ok(denied) => denied,
+        Err(code) => return Ok(code),
+    };
+    if !super::print_machine(&denied, args.client.output)? {
+        cli::output::emit(&format!(
+            "Plan {} denied: {}\n",
+            denied["plan_id"].as_str().unwrap_or("-"),
+            denied["reason"].as_str().unwrap_or("-")
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
