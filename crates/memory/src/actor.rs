@@ -4,12 +4,13 @@
 //! Start with [`Memory::spawn`] (or [`Memory::spawn_linked`] under a
 //! supervisor) and talk to it through the [`Memory`] handle.
 //!
-//! **Group commit.** An `Append` only queues its record; the first one of a
-//! batch also sends the actor a `Commit`, which lands behind every append
-//! already in the mailbox. The commit writes the whole batch with one write
-//! and one fsync, then answers each caller in order. Appends that arrive
-//! while the fsync runs form the next batch. Order is the mailbox order, and
-//! no caller is answered before its bytes are on stable storage.
+//! **Group commit.** An `Append` joins the pending batch. When no batch is
+//! being written, the pending batch is handed at once to a writer task (one
+//! write, one fsync), which answers each of its callers in order and then
+//! tells the actor `Committed`; appends arriving meanwhile form the next
+//! batch, started as soon as the previous one is committed. One batch at a
+//! time, in mailbox order: seqs follow the order appends reached the actor,
+//! and no caller is answered before its bytes are on stable storage.
 //!
 //! **Markdown view.** After each commit (once its callers are answered: the
 //! view is derived, durability does not wait for it) the actor renders the
@@ -24,7 +25,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort};
 use serde::{Deserialize, Serialize};
@@ -123,9 +124,9 @@ pub enum MemoryMsg {
         /// Where the acknowledgement goes.
         reply: RpcReplyPort<Result<Appended, MemoryError>>,
     },
-    /// Write the records appended so far with one fsync. The actor sends this
-    /// to itself; see the module documentation.
-    Commit,
+    /// A batch was written and its callers answered. Sent by the writer
+    /// task; only this crate can build one.
+    Committed(CommittedBatch),
     /// The background write of the Markdown view finished. Sent by that
     /// write to the actor.
     MarkdownWritten,
@@ -162,6 +163,13 @@ pub enum MemoryMsg {
     },
 }
 
+/// The entries of a written batch, in order (none if the write failed).
+#[derive(Debug)]
+pub struct CommittedBatch {
+    /// The new entries, for the window and the Markdown view.
+    entries: Vec<Entry>,
+}
+
 /// The actor type; see the module documentation.
 #[derive(Debug)]
 pub struct MemoryActor;
@@ -177,15 +185,15 @@ struct PendingAppend {
 /// The actor's state.
 #[derive(Debug)]
 pub struct MemoryState {
-    /// The journal; behind a mutex only so blocking I/O can run on the
-    /// blocking pool (the actor is its only user).
-    journal: Arc<Mutex<Journal>>,
+    /// The journal; held by the writer task of the batch in flight (the lock
+    /// orders the final batch written at stop after it).
+    journal: Arc<tokio::sync::Mutex<Journal>>,
     /// Settings.
     config: MemoryConfig,
-    /// Appends waiting for the commit already scheduled.
+    /// Appends waiting for the batch in flight to finish.
     pending: Vec<PendingAppend>,
-    /// Whether a `Commit` is in the mailbox.
-    commit_scheduled: bool,
+    /// Whether a batch is being written.
+    commit_in_flight: bool,
     /// The newest entries, oldest first.
     window: VecDeque<Entry>,
     /// Whether `window` holds every retained entry (no query needs the files).
@@ -267,12 +275,6 @@ fn log_markdown_failure(written: Result<Result<(), MemoryError>, tokio::task::Jo
     }
 }
 
-fn lock_failed(error: impl std::fmt::Display) -> MemoryError {
-    MemoryError::Poisoned {
-        reason: format!("the journal lock was poisoned by a panic: {error}"),
-    }
-}
-
 impl Actor for MemoryActor {
     type Msg = MemoryMsg;
     type State = MemoryState;
@@ -306,12 +308,12 @@ impl Actor for MemoryActor {
             .collect();
         let skip = recovery.entries.len().saturating_sub(config.window_entries);
         let mut state = MemoryState {
-            journal: Arc::new(Mutex::new(journal)),
+            journal: Arc::new(tokio::sync::Mutex::new(journal)),
             window_complete: skip == 0,
             window: recovery.entries.into_iter().skip(skip).collect(),
             config,
             pending: Vec::new(),
-            commit_scheduled: false,
+            commit_in_flight: false,
             open_report,
             unresolved,
             markdown: MarkdownWriter::new(&config_state_dir),
@@ -328,10 +330,34 @@ impl Actor for MemoryActor {
         _myself: ActorRef<Self::Msg>,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
-        // Appends already taken in get their answer rather than a dropped port.
+        // Waits for the batch in flight, if any: appends already taken in are
+        // written after it and answered, rather than dropped.
+        let journal = Arc::clone(&state.journal).lock_owned().await;
         let batch = std::mem::take(&mut state.pending);
-        if !batch.is_empty() {
-            commit(state, batch).await;
+        let entries = write_batch(journal, batch).await;
+        if state.commit_in_flight {
+            // The batch in flight reports to a stopped actor: take the newest
+            // entries from the files instead.
+            let state_dir = state.config.journal.state_dir.clone();
+            let window = state.config.window_entries;
+            let newest = tokio::task::spawn_blocking(move || {
+                read_journal(&state_dir).map(|snapshot| {
+                    let skip = snapshot.entries.len().saturating_sub(window);
+                    snapshot
+                        .entries
+                        .into_iter()
+                        .skip(skip)
+                        .collect::<VecDeque<Entry>>()
+                })
+            })
+            .await;
+            match newest {
+                Ok(Ok(newest)) => state.window = newest,
+                Ok(Err(error)) => tracing::warn!(%error, "could not reread the journal at stop"),
+                Err(error) => tracing::warn!(%error, "the journal reader task failed"),
+            }
+        } else {
+            state.remember(entries);
         }
         // The last word: whatever background write is still running, this
         // rendering is newer and wins.
@@ -356,21 +382,15 @@ impl Actor for MemoryActor {
                     permit,
                     reply,
                 });
-                if !state.commit_scheduled {
-                    myself.send_message(MemoryMsg::Commit)?;
-                    state.commit_scheduled = true;
-                }
+                start_commit(state, &myself);
             }
-            MemoryMsg::Commit => {
-                state.commit_scheduled = false;
-                let batch = std::mem::take(&mut state.pending);
-                if batch.is_empty() {
-                    return Ok(());
-                }
-                let span = tracing::info_span!("memory.commit", records = batch.len());
-                if commit(state, batch).instrument(span).await {
+            MemoryMsg::Committed(CommittedBatch { entries }) => {
+                state.commit_in_flight = false;
+                if !entries.is_empty() {
+                    state.remember(entries);
                     state.refresh_markdown(&myself);
                 }
+                start_commit(state, &myself);
             }
             MemoryMsg::MarkdownWritten => {
                 state.markdown_in_flight = false;
@@ -447,22 +467,55 @@ impl Actor for MemoryActor {
     }
 }
 
-/// Writes one batch with one fsync and answers its callers in order; true
-/// when the journal changed.
-async fn commit(state: &mut MemoryState, batch: Vec<PendingAppend>) -> bool {
+/// Hands the pending appends to a writer task, unless a batch is in flight
+/// (then they wait for its `Committed`).
+fn start_commit(state: &mut MemoryState, myself: &ActorRef<MemoryMsg>) {
+    if state.commit_in_flight || state.pending.is_empty() {
+        return;
+    }
+    // Taken here, not in the task, so that batches hold the journal in the
+    // order they were started.
+    let Ok(journal) = Arc::clone(&state.journal).try_lock_owned() else {
+        // Only a batch in flight or the stopping actor holds the lock, and
+        // neither is the case here; leave the appends pending rather than
+        // reorder them.
+        tracing::error!("the journal is locked with no batch in flight");
+        return;
+    };
+    let batch = std::mem::take(&mut state.pending);
+    state.commit_in_flight = true;
+    let myself = myself.clone();
+    let span = tracing::info_span!("memory.commit", records = batch.len());
+    tokio::spawn(
+        async move {
+            let entries = write_batch(journal, batch).await;
+            // A stopped actor rereads the files instead (see `post_stop`).
+            let _ = myself.send_message(MemoryMsg::Committed(CommittedBatch { entries }));
+        }
+        .instrument(span),
+    );
+}
+
+/// Writes one batch with one fsync and answers its callers in order; returns
+/// the new entries (none if the write failed).
+async fn write_batch(
+    mut journal: tokio::sync::OwnedMutexGuard<Journal>,
+    batch: Vec<PendingAppend>,
+) -> Vec<Entry> {
+    if batch.is_empty() {
+        return Vec::new();
+    }
     let (records, waiters): (Vec<Record>, Vec<_>) = batch
         .into_iter()
         .map(|pending| (pending.record, (pending.permit, pending.reply)))
         .unzip();
-    let journal = Arc::clone(&state.journal);
-    let written =
-        tokio::task::spawn_blocking(move || journal.lock().map_err(lock_failed)?.append(records))
-            .await
-            .unwrap_or_else(|error| {
-                Err(MemoryError::Unavailable {
-                    reason: format!("the journal writer task failed: {error}"),
-                })
-            });
+    let written = tokio::task::spawn_blocking(move || journal.append(records))
+        .await
+        .unwrap_or_else(|error| {
+            Err(MemoryError::Unavailable {
+                reason: format!("the journal writer task failed: {error}"),
+            })
+        });
     match written {
         Ok(entries) => {
             for ((permit, reply), entry) in waiters.into_iter().zip(&entries) {
@@ -472,8 +525,7 @@ async fn commit(state: &mut MemoryState, batch: Vec<PendingAppend>) -> bool {
                 }));
                 drop(permit);
             }
-            state.remember(entries);
-            true
+            entries
         }
         Err(error) => {
             tracing::error!(%error, "could not append to the operations log");
@@ -481,7 +533,7 @@ async fn commit(state: &mut MemoryState, batch: Vec<PendingAppend>) -> bool {
                 let _ = reply.send(Err(error.clone()));
                 drop(permit);
             }
-            false
+            Vec::new()
         }
     }
 }
