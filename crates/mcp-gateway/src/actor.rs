@@ -327,18 +327,21 @@ impl GatewayState {
         self.shared.state.send_replace(ServerState::Starting);
         let shared = self.shared.clone();
         let actor = myself.clone();
-        tokio::spawn(async move {
-            let outcome = launch(&shared, actor.clone(), generation)
-                .await
-                .map(Box::new);
-            // If the actor is gone, dropping the outcome kills the process.
-            actor
-                .cast(GatewayMsg::Launched {
-                    generation,
-                    outcome,
-                })
-                .ok();
-        });
+        tokio::spawn(
+            async move {
+                let outcome = launch(&shared, actor.clone(), generation)
+                    .await
+                    .map(Box::new);
+                // If the actor is gone, dropping the outcome kills the process.
+                actor
+                    .cast(GatewayMsg::Launched {
+                        generation,
+                        outcome,
+                    })
+                    .ok();
+            }
+            .instrument(tracing::info_span!("mcp_server_launch", generation)),
+        );
     }
 
     fn launched(
@@ -450,18 +453,21 @@ impl GatewayState {
         let peer = live.connection.peer.clone();
         let limit = self.shared.config.deadlines.startup;
         let actor = myself.clone();
-        tokio::spawn(async move {
-            let catalog = match tokio::time::timeout(limit, load_catalog(&peer)).await {
-                Ok(catalog) => catalog,
-                Err(_) => Err(format!("the catalog did not load within {limit:?}")),
-            };
-            actor
-                .cast(GatewayMsg::CatalogReloaded {
-                    generation,
-                    catalog,
-                })
-                .ok();
-        });
+        tokio::spawn(
+            async move {
+                let catalog = match tokio::time::timeout(limit, load_catalog(&peer)).await {
+                    Ok(catalog) => catalog,
+                    Err(_) => Err(format!("the catalog did not load within {limit:?}")),
+                };
+                actor
+                    .cast(GatewayMsg::CatalogReloaded {
+                        generation,
+                        catalog,
+                    })
+                    .ok();
+            }
+            .instrument(tracing::info_span!("mcp_catalog_reload", generation)),
+        );
     }
 
     fn catalog_reloaded(&self, generation: u64, catalog: Result<Catalog, String>) {
