@@ -47,6 +47,11 @@ const SEGMENT_PREFIX: &str = "segment-";
 const SEGMENT_SUFFIX: &str = ".jsonl";
 const ANCHOR_FILE: &str = "anchor.json";
 const TORN_MARKER: &str = ".torn-";
+/// How often a reader rescans when a running writer rotated segments during
+/// its pass. Rotation happens once per segment's worth of appends, so a
+/// second interruption in a row is already unlikely; after the last attempt
+/// the pass is reported as read.
+const SCAN_ATTEMPTS: usize = 3;
 
 /// Where the journal lives and how large it may grow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,18 +229,34 @@ fn scan_segment(index: u64, path: PathBuf, bytes: &[u8]) -> ScannedSegment {
 /// Reads the journal directory without modifying it. A missing directory is
 /// an empty journal.
 pub(crate) fn scan(dir: &Path) -> Result<Scan, MemoryError> {
+    let mut attempt = 1;
+    loop {
+        let (scan, consistent) = scan_once(dir)?;
+        if consistent || attempt == SCAN_ATTEMPTS {
+            return Ok(scan);
+        }
+        attempt += 1;
+    }
+}
+
+/// One pass over the directory; `false` when a rotation by a running writer
+/// moved the anchor or removed a segment meanwhile (the pass mixes two
+/// states of the journal and would report a deletion that did not happen).
+fn scan_once(dir: &Path) -> Result<(Scan, bool), MemoryError> {
     let anchor = read_anchor(dir)?;
+    let mut consistent = true;
     let mut indexed = Vec::new();
     let mut set_aside_files = Vec::new();
     let listing = match fs::read_dir(dir) {
         Ok(listing) => listing,
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            return Ok(Scan {
+            let scan = Scan {
                 anchor,
                 segments: Vec::new(),
                 leftovers: Vec::new(),
                 set_aside_files,
-            });
+            };
+            return Ok((scan, true));
         }
         Err(error) => return Err(MemoryError::io("listing", dir, error)),
     };
@@ -264,19 +285,23 @@ pub(crate) fn scan(dir: &Path) -> Result<Scan, MemoryError> {
                 file.read_to_end(&mut bytes)
                     .map_err(io_error("reading", &path))?;
             }
-            // Removed by a concurrent rotation between listing and opening:
-            // it is no longer part of the retained chain.
-            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            // Removed by a concurrent rotation between listing and opening.
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                consistent = false;
+                continue;
+            }
             Err(error) => return Err(MemoryError::io("opening", path, error)),
         }
         segments.push(scan_segment(index, path, &bytes));
     }
-    Ok(Scan {
+    let consistent = consistent && read_anchor(dir)? == anchor;
+    let scan = Scan {
         anchor,
         segments,
         leftovers,
         set_aside_files,
-    })
+    };
+    Ok((scan, consistent))
 }
 
 /// The journal as read by [`read_journal`]: what a client without the daemon
