@@ -9,11 +9,13 @@
 
 use std::fmt;
 use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::behaviour::{NodeBehaviour, PodBehaviour};
+use crate::clock::rfc3339;
 
 /// The built-in demo: a small production-like cluster (see `demo.yaml`).
 const DEMO_SCENARIO_YAML: &str = include_str!("demo.yaml");
@@ -167,6 +169,44 @@ impl Scenario {
             name: name.to_string(),
             objects,
         })
+    }
+}
+
+/// How long ago a scenario object of this kind was created, when the file
+/// does not say: the cluster's foundations first, workloads later, so a
+/// freshly started simulator shows the ages of a cluster that has been
+/// running for weeks.
+fn assumed_age(kind: &str) -> Duration {
+    const DAY: u64 = 24 * 3600;
+    Duration::from_secs(match kind {
+        "Namespace" | "Node" | "ClusterRole" | "ClusterRoleBinding" | "PersistentVolume" => {
+            41 * DAY
+        }
+        "Job" | "Pod" => 6 * 3600 + 14 * 60,
+        "Event" => 5 * 60,
+        _ => 12 * DAY + 3 * 3600,
+    })
+}
+
+impl Scenario {
+    /// The objects as they are loaded at `now`: each without a
+    /// `creationTimestamp` gets one in the past, by kind.
+    pub fn objects_at(&self, now: SystemTime) -> Vec<Value> {
+        self.objects
+            .iter()
+            .map(|object| {
+                let mut object = object.clone();
+                let has_time = object
+                    .pointer("/metadata/creationTimestamp")
+                    .is_some_and(Value::is_string);
+                if !has_time {
+                    let kind = object["kind"].as_str().unwrap_or_default();
+                    object["metadata"]["creationTimestamp"] =
+                        Value::String(rfc3339(now - assumed_age(kind)));
+                }
+                object
+            })
+            .collect()
     }
 }
 
@@ -460,6 +500,27 @@ mod tests {
             .find(|object| object["kind"] == "Service" && object["metadata"]["name"] == "kube-dns")
             .expect("kube-dns");
         assert_eq!(kube_dns["spec"]["clusterIP"], "10.96.0.10");
+    }
+
+    #[test]
+    fn loaded_objects_are_dated_in_the_past_unless_the_file_says_when() {
+        let scenario = Scenario::parse(
+            "aged",
+            "aged.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n\
+             apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: a, creationTimestamp: \"2026-01-01T00:00:00Z\"}\n",
+        )
+        .expect("valid");
+        let now = crate::clock::from_unix_seconds(1_795_596_253);
+        let objects = scenario.objects_at(now);
+        assert_eq!(
+            objects[0]["metadata"]["creationTimestamp"],
+            "2026-10-15T08:44:13Z"
+        );
+        assert_eq!(
+            objects[1]["metadata"]["creationTimestamp"],
+            "2026-01-01T00:00:00Z"
+        );
     }
 
     #[test]

@@ -1,6 +1,349 @@
 //! `kubectl exec` inside the simulated cluster: the built-in shell that runs
-//! the command ([`shell`]) and the WebSocket channel protocol that carries its
-//! input, output and exit status ([`channel`]).
+//! the command ([`shell`]), the WebSocket channel protocol that carries its
+//! input, output and exit status ([`channel`]), and [`environment_for`], which
+//! gathers what the shell knows about its container from the cluster's objects.
 
 pub mod channel;
 pub mod shell;
+
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::controllers::{pod_is_ready, text};
+use shell::{Endpoint, ExecEnvironment, ServiceRecord};
+
+/// The objects of the cluster an exec looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct ClusterObjects<'a> {
+    /// Every Service.
+    pub services: &'a [Value],
+    /// Every Pod (for Service endpoints).
+    pub pods: &'a [Value],
+    /// Every ConfigMap (for `configMapKeyRef` and `envFrom`).
+    pub config_maps: &'a [Value],
+    /// Every Secret (for `secretKeyRef`).
+    pub secrets: &'a [Value],
+}
+
+/// Whether every `key: value` of a Service's selector is a label of the pod.
+fn selects(selector: &serde_json::Map<String, Value>, pod: &Value) -> bool {
+    !selector.is_empty()
+        && selector.iter().all(|(key, value)| {
+            pod.pointer("/metadata/labels")
+                .and_then(|labels| labels.get(key))
+                == Some(value)
+        })
+}
+
+/// The Services as DNS and connectivity checks see them, with their ready endpoints.
+pub fn service_records(objects: &ClusterObjects<'_>) -> Vec<ServiceRecord> {
+    objects
+        .services
+        .iter()
+        .map(|service| {
+            let name = text(service, "/metadata/name").to_string();
+            let namespace = text(service, "/metadata/namespace").to_string();
+            let cluster_ip = match text(service, "/spec/clusterIP") {
+                "" | "None" => None,
+                ip => Some(ip.to_string()),
+            };
+            let ports = service
+                .pointer("/spec/ports")
+                .and_then(Value::as_array)
+                .map(|ports| {
+                    ports
+                        .iter()
+                        .filter_map(|port| port["port"].as_u64())
+                        .map(|port| port as u16)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let endpoints = match service.pointer("/spec/selector").and_then(Value::as_object) {
+                Some(selector) => objects
+                    .pods
+                    .iter()
+                    .filter(|pod| {
+                        text(pod, "/metadata/namespace") == namespace
+                            && selects(selector, pod)
+                            && pod_is_ready(pod)
+                    })
+                    .filter(|pod| !text(pod, "/status/podIP").is_empty())
+                    .map(|pod| Endpoint {
+                        ip: text(pod, "/status/podIP").to_string(),
+                        hostname: (text(pod, "/spec/subdomain") == name)
+                            .then(|| text(pod, "/spec/hostname").to_string())
+                            .filter(|hostname| !hostname.is_empty()),
+                        pod_name: text(pod, "/metadata/name").to_string(),
+                    })
+                    .collect(),
+                // The `kubernetes` Service has no selector: the API server is its endpoint.
+                None if name == "kubernetes" && namespace == "default" => vec![Endpoint {
+                    ip: cluster_ip.clone().unwrap_or_default(),
+                    hostname: None,
+                    pod_name: "kube-apiserver".to_string(),
+                }],
+                None => Vec::new(),
+            };
+            ServiceRecord {
+                name,
+                namespace,
+                cluster_ip,
+                ports,
+                endpoints,
+            }
+        })
+        .collect()
+}
+
+fn find<'a>(objects: &'a [Value], namespace: &str, name: &str) -> Option<&'a Value> {
+    objects.iter().find(|object| {
+        text(object, "/metadata/namespace") == namespace && text(object, "/metadata/name") == name
+    })
+}
+
+/// The environment variables a container was started with, resolved as the
+/// kubelet resolves them (values, ConfigMap and Secret keys, field references,
+/// `envFrom` ConfigMaps); unresolvable references are left out.
+fn container_env(
+    pod: &Value,
+    container: &Value,
+    objects: &ClusterObjects<'_>,
+) -> Vec<(String, String)> {
+    let namespace = text(pod, "/metadata/namespace");
+    let mut env = Vec::new();
+    for source in container
+        .get("envFrom")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(config_map) = source.pointer("/configMapRef/name").and_then(Value::as_str)
+            && let Some(data) = find(objects.config_maps, namespace, config_map)
+                .and_then(|cm| cm.get("data"))
+                .and_then(Value::as_object)
+        {
+            let prefix = text(source, "/prefix");
+            env.extend(data.iter().filter_map(|(key, value)| {
+                value
+                    .as_str()
+                    .map(|value| (format!("{prefix}{key}"), value.to_string()))
+            }));
+        }
+    }
+    for variable in container
+        .get("env")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let name = text(variable, "/name").to_string();
+        let value = if let Some(value) = variable.get("value").and_then(Value::as_str) {
+            Some(value.to_string())
+        } else if let Some(reference) = variable.pointer("/valueFrom/configMapKeyRef") {
+            find(objects.config_maps, namespace, text(reference, "/name"))
+                .and_then(|cm| cm.pointer(&format!("/data/{}", text(reference, "/key"))))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        } else if let Some(reference) = variable.pointer("/valueFrom/secretKeyRef") {
+            find(objects.secrets, namespace, text(reference, "/name")).and_then(|secret| {
+                let key = text(reference, "/key");
+                secret
+                    .pointer(&format!("/stringData/{key}"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .or_else(|| {
+                        secret
+                            .pointer(&format!("/data/{key}"))
+                            .and_then(Value::as_str)
+                            .and_then(decode_base64)
+                    })
+            })
+        } else if let Some(path) = variable
+            .pointer("/valueFrom/fieldRef/fieldPath")
+            .and_then(Value::as_str)
+        {
+            let pointer = match path {
+                "metadata.name" => "/metadata/name",
+                "metadata.namespace" => "/metadata/namespace",
+                "spec.nodeName" => "/spec/nodeName",
+                "spec.serviceAccountName" => "/spec/serviceAccountName",
+                "status.podIP" => "/status/podIP",
+                "status.hostIP" => "/status/hostIP",
+                _ => "",
+            };
+            pod.pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        } else {
+            None
+        };
+        if let Some(value) = value {
+            env.push((name, value));
+        }
+    }
+    env
+}
+
+/// Decodes a Secret's base64 value (standard alphabet, padding optional).
+fn decode_base64(encoded: &str) -> Option<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits: u32 = 0;
+    let mut bit_count = 0;
+    let mut bytes = Vec::new();
+    for byte in encoded
+        .bytes()
+        .filter(|byte| !byte.is_ascii_whitespace() && *byte != b'=')
+    {
+        let value = ALPHABET.iter().position(|candidate| *candidate == byte)? as u32;
+        bits = (bits << 6) | value;
+        bit_count += 6;
+        if bit_count >= 8 {
+            bit_count -= 8;
+            bytes.push((bits >> bit_count) as u8);
+            bits &= (1 << bit_count) - 1;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// PID 1 of a container as `ps` shows it: its command and args, else what its image runs.
+fn main_process(container: &Value) -> String {
+    let words: Vec<&str> = ["command", "args"]
+        .iter()
+        .flat_map(|field| {
+            container
+                .get(*field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .filter_map(Value::as_str)
+        .collect();
+    if !words.is_empty() {
+        return words.join(" ");
+    }
+    let image = text(container, "/image");
+    let program = image
+        .rsplit('/')
+        .next()
+        .unwrap_or(image)
+        .split([':', '@'])
+        .next()
+        .unwrap_or(image);
+    match program {
+        "nginx" => "nginx: master process nginx -g daemon off;".to_string(),
+        "redis" => "redis-server *:6379".to_string(),
+        "postgres" => "postgres".to_string(),
+        "busybox" | "alpine" | "netshoot" => "sh".to_string(),
+        other => format!("/usr/local/bin/{other}"),
+    }
+}
+
+/// What the shell knows inside `container` of `pod`.
+pub fn environment_for(
+    pod: &Value,
+    container: &str,
+    objects: &ClusterObjects<'_>,
+    now: SystemTime,
+) -> ExecEnvironment {
+    let spec_container = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .and_then(|containers| {
+            containers
+                .iter()
+                .find(|candidate| text(candidate, "/name") == container)
+        })
+        .cloned()
+        .unwrap_or(Value::Null);
+    let services = service_records(objects);
+    let dns_server = services
+        .iter()
+        .find(|service| service.name == "kube-dns" && service.namespace == "kube-system")
+        .and_then(|service| service.cluster_ip.clone())
+        .unwrap_or_else(|| "10.96.0.10".to_string());
+    let pod_name = text(pod, "/metadata/name").to_string();
+    let hostname = match text(pod, "/spec/hostname") {
+        "" => pod_name.clone(),
+        hostname => hostname.to_string(),
+    };
+    ExecEnvironment {
+        namespace: text(pod, "/metadata/namespace").to_string(),
+        hostname,
+        pod_ip: text(pod, "/status/podIP").to_string(),
+        image: text(&spec_container, "/image").to_string(),
+        main_process: main_process(&spec_container),
+        container_env: container_env(pod, &spec_container, objects),
+        services,
+        dns_server,
+        now,
+        pod_name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn builds_the_environment_from_the_cluster() {
+        let pod = json!({
+            "metadata": {"name": "api-1", "namespace": "shop", "labels": {"app": "api"}},
+            "spec": {"containers": [{
+                "name": "api", "image": "ghcr.io/acme/api:2",
+                "envFrom": [{"configMapRef": {"name": "settings"}}],
+                "env": [
+                    {"name": "PORT", "value": "8080"},
+                    {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                    {"name": "MY_POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                    {"name": "MISSING", "valueFrom": {"secretKeyRef": {"name": "nope", "key": "x"}}},
+                ],
+            }]},
+            "status": {"podIP": "10.244.1.5", "phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
+        });
+        let services = [
+            json!({"metadata": {"name": "api", "namespace": "shop"}, "spec": {"clusterIP": "10.96.1.1", "selector": {"app": "api"}, "ports": [{"port": 80}]}}),
+            json!({"metadata": {"name": "kube-dns", "namespace": "kube-system"}, "spec": {"clusterIP": "10.96.0.10", "selector": {"k8s-app": "kube-dns"}, "ports": [{"port": 53}]}}),
+        ];
+        let config_maps = [
+            json!({"metadata": {"name": "settings", "namespace": "shop"}, "data": {"LOG_LEVEL": "debug"}}),
+        ];
+        let secrets = [
+            json!({"metadata": {"name": "db", "namespace": "shop"}, "data": {"password": "UzNjcjN0LVBnLTIwMjQh"}}),
+        ];
+        let pods = [pod.clone()];
+        let objects = ClusterObjects {
+            services: &services,
+            pods: &pods,
+            config_maps: &config_maps,
+            secrets: &secrets,
+        };
+        let environment = environment_for(&pod, "api", &objects, SystemTime::UNIX_EPOCH);
+        assert_eq!(
+            environment.container_env,
+            vec![
+                ("LOG_LEVEL".to_string(), "debug".to_string()),
+                ("PORT".to_string(), "8080".to_string()),
+                ("DB_PASSWORD".to_string(), "S3cr3t-Pg-2024!".to_string()),
+                ("MY_POD".to_string(), "api-1".to_string()),
+            ]
+        );
+        assert_eq!(environment.main_process, "/usr/local/bin/api");
+        assert_eq!(environment.dns_server, "10.96.0.10");
+        let api = environment
+            .services
+            .iter()
+            .find(|service| service.name == "api")
+            .expect("api");
+        assert_eq!(api.endpoints.len(), 1);
+        assert_eq!(api.endpoints[0].ip, "10.244.1.5");
+        let dns = environment
+            .services
+            .iter()
+            .find(|service| service.name == "kube-dns")
+            .expect("kube-dns");
+        assert!(dns.endpoints.is_empty(), "no coredns pod here");
+    }
+}
