@@ -60,6 +60,8 @@ pub struct SimEnv {
 pub struct KubectlOutput {
     /// Whether it exited 0.
     pub success: bool,
+    /// Its exit code (None when killed by a signal).
+    pub code: Option<i32>,
     /// Its standard output.
     pub stdout: String,
     /// Its standard error.
@@ -149,6 +151,7 @@ impl SimEnv {
             .expect("kubectl runs to completion");
         KubectlOutput {
             success: output.status.success(),
+            code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }

@@ -155,15 +155,20 @@ pub struct SimCluster {
     ca_pem: Option<String>,
     /// Dropping this sender stops the server and its connections.
     _shutdown: watch::Sender<()>,
+    /// The controllers, scheduler and kubelets; dropping them stops them.
+    _controllers: controllers::runner::Controllers,
 }
 
 impl SimCluster {
     /// Seeds a store with the [`BUILT_IN_NAMESPACES`] and `objects` (Namespaces
     /// first, then the rest in order; a Namespace that already exists is
-    /// kept), then serves it.
+    /// kept), lets the controllers replay the objects' history until the
+    /// cluster settles (workloads have their pods, pods their nodes and
+    /// states), then serves it.
     pub async fn start(objects: Vec<Value>, options: ClusterOptions) -> Result<Self, StartError> {
         let store = Store::new();
         seed(&store, objects)?;
+        let controllers = controllers::runner::Controllers::start(store.clone());
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
             .map_err(|source| StartError::Bind {
@@ -201,6 +206,7 @@ impl SimCluster {
             tokens,
             ca_pem,
             _shutdown: shutdown,
+            _controllers: controllers,
         })
     }
 

@@ -11,6 +11,7 @@
 //! Passes are idempotent: an action is produced only when the store differs
 //! from what it should be, so a settled cluster produces none.
 
+pub mod runner;
 pub mod scheduler;
 pub mod workloads;
 

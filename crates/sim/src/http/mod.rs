@@ -10,6 +10,7 @@
 //!   `log`, `exec`, `proxy` and the `metrics.k8s.io` group are added**.
 
 pub mod discovery;
+pub mod kubelet;
 pub mod resources;
 pub mod route;
 pub mod subresources;
@@ -92,6 +93,13 @@ impl Query {
             .filter(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
             .collect()
+    }
+
+    /// Every `(key, value)` pair, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
     }
 
     /// Whether `key` is `true` or `1`.

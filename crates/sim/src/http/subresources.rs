@@ -17,7 +17,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::resources::{access_review, object_body, patch_body};
-use super::{ApiContext, ApiRequest, respond};
+use super::{ApiContext, ApiRequest, kubelet, respond};
 use crate::error::ApiError;
 use crate::meta;
 use crate::patch::Patch;
@@ -32,20 +32,31 @@ pub async fn serve(context: &ApiContext, request: ApiRequest) -> Response {
         .subresources
         .iter()
         .any(|sub| sub.name == subresource);
+    let is_pods = std::ptr::eq(resource, &registry::PODS);
     match subresource.as_str() {
         "status" if listed => respond(status(context, request).await),
         "scale" if listed => respond(scale(context, request).await),
+        "log" if is_pods => kubelet::log(context, &request),
+        "exec" if is_pods => kubelet::exec(context, request).await,
+        "proxy" if std::ptr::eq(resource, &registry::NODES) => {
+            kubelet::node_proxy(context, &request)
+        }
         _ => respond(Err(ApiError::PathNotFound)),
     }
 }
 
 /// Serves a virtual (computed, never stored) resource.
-pub async fn serve_virtual(_context: &ApiContext, request: ApiRequest) -> Response {
+pub async fn serve_virtual(context: &ApiContext, request: ApiRequest) -> Response {
     let resource = request.path.resource;
     if std::ptr::eq(resource, &registry::SELF_SUBJECT_ACCESS_REVIEWS)
         || std::ptr::eq(resource, &registry::SELF_SUBJECT_RULES_REVIEWS)
     {
         return respond(access_review(request).await);
+    }
+    if std::ptr::eq(resource, &registry::POD_METRICS)
+        || std::ptr::eq(resource, &registry::NODE_METRICS)
+    {
+        return kubelet::metrics_api(context, &request);
     }
     respond(Err(ApiError::PathNotFound))
 }

@@ -1,0 +1,226 @@
+//! Runs the controller passes against a [`Store`]: once per batch of changes
+//! and on a short tick (time-based behaviour needs no change to progress).
+//!
+//! The first passes after start replay the scenario's history (see
+//! [`Snapshot::history`]) until the cluster settles, so that a freshly loaded
+//! scenario looks like a cluster that has been running for a while. Every
+//! pass is level-triggered and idempotent, so a failed write (a conflict with
+//! a client's write, say) is simply retried by the next pass.
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+use super::{Action, EventCount, Kind, Snapshot, reconcile};
+use crate::error::ApiError;
+use crate::registry::{self, Resource};
+use crate::store::{DeleteOptions, ListOptions, Store};
+
+/// How often the controllers look again when nothing changed: short enough
+/// that a pod's ready delay of a second or two shows, long enough to cost
+/// nothing on an idle machine.
+pub const CONTROLLER_TICK: Duration = Duration::from_millis(200);
+
+/// At most this many history passes at start; a scenario settles in a
+/// handful (Deployment → ReplicaSet → Pod → binding → status → owner status).
+pub const MAX_HISTORY_PASSES: usize = 24;
+
+/// The store resource behind each kind the controllers handle.
+fn resource(kind: Kind) -> &'static Resource {
+    match kind {
+        Kind::Pod => &registry::PODS,
+        Kind::Node => &registry::NODES,
+        Kind::Event => &registry::EVENTS,
+        Kind::PersistentVolumeClaim => &registry::PERSISTENT_VOLUME_CLAIMS,
+        Kind::Deployment => &registry::DEPLOYMENTS,
+        Kind::ReplicaSet => &registry::REPLICA_SETS,
+        Kind::StatefulSet => &registry::STATEFUL_SETS,
+        Kind::DaemonSet => &registry::DAEMON_SETS,
+        Kind::Job => &registry::JOBS,
+    }
+}
+
+/// The controllers of one cluster; they stop when this is dropped.
+#[derive(Debug)]
+pub struct Controllers {
+    /// The task running the passes.
+    task: JoinHandle<()>,
+}
+
+impl Drop for Controllers {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Controllers {
+    /// Replays the scenario's history at once (so the cluster is settled when
+    /// this returns), then keeps the controllers running in a task.
+    pub fn start(store: Store) -> Controllers {
+        let changes = store.subscribe();
+        let mut history_passes = 0;
+        while history_passes < MAX_HISTORY_PASSES && pass(&store, true) > 0 {
+            history_passes += 1;
+        }
+        tracing::debug!(history_passes, "scenario history replayed");
+        let span = tracing::info_span!("controllers");
+        let task = tokio::spawn(run(store, changes).instrument(span));
+        Controllers { task }
+    }
+}
+
+async fn run(store: Store, mut changes: tokio::sync::broadcast::Receiver<crate::store::Change>) {
+    let mut tick = tokio::time::interval(CONTROLLER_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            change = changes.recv() => match change {
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
+        }
+        // One pass covers every change so far: drain the backlog first.
+        while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) =
+            changes.try_recv()
+        {}
+        pass(&store, false);
+    }
+}
+
+fn list(store: &Store, kind: Kind) -> Vec<Value> {
+    store
+        .list(resource(kind), &ListOptions::default())
+        .map(|(items, _)| items)
+        .unwrap_or_default()
+}
+
+/// Takes a snapshot, reconciles and applies; returns how many writes changed the store.
+pub fn pass(store: &Store, history: bool) -> usize {
+    let _span = tracing::debug_span!("controller_pass", history).entered();
+    let snapshot = Snapshot {
+        now: Some(SystemTime::now()),
+        history,
+        nodes: list(store, Kind::Node),
+        pods: list(store, Kind::Pod),
+        deployments: list(store, Kind::Deployment),
+        replica_sets: list(store, Kind::ReplicaSet),
+        stateful_sets: list(store, Kind::StatefulSet),
+        daemon_sets: list(store, Kind::DaemonSet),
+        jobs: list(store, Kind::Job),
+        claims: list(store, Kind::PersistentVolumeClaim),
+    };
+    let mut changed = 0;
+    for action in reconcile(&snapshot) {
+        match apply(store, action) {
+            Ok(true) => changed += 1,
+            Ok(false) => {}
+            // Conflicts and vanished objects are normal between passes: the
+            // next pass sees the new state and decides again.
+            Err(error) => tracing::debug!(%error, "controller write not applied"),
+        }
+    }
+    changed
+}
+
+fn namespace_of(object: &Value) -> String {
+    object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn without_resource_version(mut object: Value) -> Value {
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.remove("resourceVersion");
+    }
+    object
+}
+
+/// Applies one action; Ok(true) when the store changed.
+fn apply(store: &Store, action: Action) -> Result<bool, ApiError> {
+    match action {
+        Action::Create(kind, object) => {
+            let namespace = namespace_of(&object);
+            let status = object.get("status").cloned();
+            let created = store.create(resource(kind), &namespace, object)?;
+            if let Some(status) = status
+                && created.get("status") != Some(&status)
+                && resource(kind).has_status()
+            {
+                let mut with_status = created;
+                with_status["status"] = status;
+                store.update_status(
+                    resource(kind),
+                    &namespace,
+                    without_resource_version(with_status),
+                )?;
+            }
+            Ok(true)
+        }
+        Action::Replace(kind, object) => {
+            // The resourceVersion stays: a client's write in between wins,
+            // and the next pass works from it.
+            let namespace = namespace_of(&object);
+            let before = object.pointer("/metadata/resourceVersion").cloned();
+            let after = store.update(resource(kind), &namespace, object)?;
+            Ok(after.pointer("/metadata/resourceVersion").cloned() != before)
+        }
+        Action::ReplaceStatus(kind, object) => {
+            // Status is written by the controllers alone: last writer wins.
+            let namespace = namespace_of(&object);
+            let before = object.pointer("/metadata/resourceVersion").cloned();
+            let after = store.update_status(
+                resource(kind),
+                &namespace,
+                without_resource_version(object),
+            )?;
+            Ok(after.pointer("/metadata/resourceVersion").cloned() != before)
+        }
+        Action::Delete(kind, namespace, name) => {
+            match store.delete(resource(kind), &namespace, &name, &DeleteOptions::default()) {
+                Ok(_) => Ok(true),
+                Err(ApiError::NotFound(_)) => Ok(false),
+                Err(error) => Err(error),
+            }
+        }
+        Action::Record(draft) => {
+            let events = resource(Kind::Event);
+            let name = draft.object_name();
+            match store.get(events, &draft.namespace, &name) {
+                Ok(existing) => {
+                    let count = existing.get("count").and_then(Value::as_u64).unwrap_or(0) as u32;
+                    let wanted = match draft.count {
+                        EventCount::Total(total) => total,
+                        EventCount::Occurrence => count + 1,
+                    };
+                    if wanted == count {
+                        return Ok(false);
+                    }
+                    let mut updated = existing;
+                    updated["count"] = wanted.into();
+                    updated["lastTimestamp"] = crate::clock::rfc3339(draft.last).into();
+                    store.update(events, &draft.namespace, without_resource_version(updated))?;
+                    Ok(true)
+                }
+                Err(ApiError::NotFound(_)) => {
+                    let count = match draft.count {
+                        EventCount::Total(total) => total,
+                        EventCount::Occurrence => 1,
+                    };
+                    store.create(
+                        events,
+                        &draft.namespace,
+                        draft.to_object(count, draft.first, draft.last),
+                    )?;
+                    Ok(true)
+                }
+                Err(error) => Err(error),
+            }
+        }
+    }
+}
