@@ -100,7 +100,7 @@ async fn serve(
             listen: listen_address(args.listen, index)?,
             plain_http: args.plain_http,
         };
-        let cluster = SimCluster::start(scenario.objects, options)
+        let cluster = SimCluster::start(scenario.objects_at(std::time::SystemTime::now()), options)
             .await
             .with_context(|| format!("starting the simulated cluster {:?}", scenario.name))?;
         clusters.push(cluster);
