@@ -283,3 +283,47 @@ async fn discovery_queries_answer_from_the_actor_and_from_the_files_alike() {
     );
     stop(memory, handle).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_under_load_never_acknowledges_a_record_it_did_not_write() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (memory, handle) = start(dir.path()).await;
+    let appends: Vec<_> = (1..=200)
+        .map(|number| {
+            let memory = memory.clone();
+            tokio::spawn(async move { memory.append(common::executed(number)).await })
+        })
+        .collect();
+    memory.actor().stop(None);
+    handle.await.expect("the actor stops cleanly");
+    let mut acknowledged = Vec::new();
+    for append in appends {
+        match append.await.expect("the append task finishes") {
+            Ok(ack) => acknowledged.push(ack),
+            Err(memory::MemoryError::Unavailable { .. }) => {}
+            Err(other) => panic!("unexpected error {other}"),
+        }
+    }
+    let on_disk: HashMap<u64, memory::ChainHash> = read_journal(dir.path())
+        .expect("reads")
+        .entries
+        .into_iter()
+        .map(|entry| (entry.seq, entry.hash))
+        .collect();
+    for ack in &acknowledged {
+        assert_eq!(
+            on_disk.get(&ack.seq),
+            Some(&ack.hash),
+            "acknowledged seq {} is on disk",
+            ack.seq
+        );
+    }
+    assert!(verify(dir.path()).expect("verifies").ok);
+    let view = std::fs::read_to_string(dir.path().join(MARKDOWN_FILE)).expect("the view exists");
+    if let Some(newest) = on_disk.keys().max() {
+        assert!(
+            view.contains(&format!("seq {newest}–{newest}")),
+            "the final view shows the newest record {newest}"
+        );
+    }
+}
