@@ -1,6 +1,52 @@
 //! The coordinator: the read-only fast path, the phased change workflow
 //! (discovery, planning, approval, execution, verification), diagnosis
 //! playbooks and hand-offs.
+//!
+//! Start with [`Coordinator`]: [`Coordinator::ask`] answers a request with a
+//! [`Response`] (an answer, a plan card, a question...), and
+//! [`Coordinator::approve`] runs an approved plan and returns its verified
+//! [`ExecutionResult`].
+//!
+//! # Layout
+//! - `coordinator`: the actor (sessions) and its handle; each request runs
+//!   in a task of its own, admission bounded by [`MAX_CONCURRENT_REQUESTS`].
+//! - `paths`: routing by the classifier's path; the read-only fast path
+//!   (one gateway call), context switches, health check, hand-offs.
+//! - `planning` and [`plan`]: discovery, policy, reads of the live state,
+//!   and the plan per operation (pure), with [`diff`] and impact notes.
+//! - `discovery`: parameters from memory and name resolution on the cluster.
+//! - `changes`: execution with the grant, verification (`verify`), records.
+//! - [`response`]: the `-o json` shapes of design.md.
+//! - `cluster`: every gateway call the coordinator makes.
+//! - [`diagnosis`]: the playbooks (a separate concern, read-only).
+//!
+//! # Invariants
+//! - A mutating call is made only with the grant of an approval (the gateway
+//!   refuses it otherwise), and only after its plan was recorded.
+//! - An outcome is `verified` only when the cluster was read back in the
+//!   planned state; otherwise `failed` with evidence or `unverified`.
 #![forbid(unsafe_code)]
 
+mod changes;
+mod cluster;
+mod coordinator;
 pub mod diagnosis;
+pub mod diff;
+mod discovery;
+mod error;
+mod impact;
+mod paths;
+pub mod plan;
+mod planning;
+pub mod response;
+mod session;
+mod verify;
+
+pub use coordinator::{
+    ApproveRequest, Coordinator, CoordinatorMsg, DenyRequest, Dependencies, LockedPlanHandoff,
+    MAX_CONCURRENT_REQUESTS, Request, SupervisorHandoff, WorkflowConfig,
+};
+pub use error::WorkflowError;
+pub use response::{ExecutionResult, Outcome, PlanCard, Response};
+pub use session::{MAX_SESSIONS, SessionId};
+pub use verify::{ProgressSink, VerifyTimings};

@@ -1,0 +1,396 @@
+//! Approved changes: execution through the gateway with the grant, then
+//! verification against the cluster, every step written to the operations
+//! log. Also denial and the list of pending plans.
+
+use classifier::Operation;
+use hitl::grant::ApprovalGrant;
+use hitl::policy::PlanTarget;
+use hitl::{Approval, DenyCommand, HitlError, PlannedCall};
+use mcp_gateway::ToolOutput;
+use memory::Event;
+use serde_json::{Map, Value};
+
+use crate::coordinator::{ApproveRequest, DenyRequest, Pipeline, approve_command, card_of};
+use crate::error::WorkflowError;
+use crate::plan::Draft;
+use crate::response::{Answer, ExecutionResult, Outcome, PlanCard, Response};
+use crate::verify::{self, ProgressSink, Verdict};
+
+/// The operation a mutating tool performs.
+pub(crate) fn operation_of(tool: &str) -> Option<Operation> {
+    match tool {
+        "resources_scale" => Some(Operation::Scale),
+        "resources_delete" | "pods_delete" => Some(Operation::Delete),
+        "resources_create_or_update" => Some(Operation::CreateUpdate),
+        "pods_exec" => Some(Operation::Exec),
+        "pods_run" => Some(Operation::Run),
+        _ => None,
+    }
+}
+
+/// Approves a plan, then runs and verifies it.
+pub(crate) async fn approve(
+    pipeline: &Pipeline,
+    request: ApproveRequest,
+    progress: &ProgressSink,
+) -> Result<ExecutionResult, WorkflowError> {
+    let approval = match pipeline.hitl.approve(approve_command(request)).await {
+        Ok(approval) => approval,
+        Err(error) => return Err(error.into()),
+    };
+    let operation = operation_of(&approval.tool).ok_or_else(|| {
+        WorkflowError::Approval(HitlError::Unavailable(format!(
+            "{} is not a change kubeop runs",
+            approval.tool
+        )))
+    })?;
+    pipeline
+        .record(
+            &approval.plan_id,
+            operation,
+            &approval.target,
+            Event::Approved {
+                plan_hash: approval.grant.plan_hash.to_string(),
+                approver: approval.approver.clone(),
+            },
+        )
+        .await?;
+    execute(pipeline, approval, progress).await
+}
+
+/// Denies a plan and records the refusal.
+pub(crate) async fn deny(
+    pipeline: &Pipeline,
+    request: DenyRequest,
+) -> Result<Response, WorkflowError> {
+    let denial = pipeline
+        .hitl
+        .deny(DenyCommand {
+            plan_id: request.plan_id,
+            approver: request.approver,
+            reason: request.reason,
+        })
+        .await?;
+    let plan = &denial.plan;
+    if let Some(operation) = operation_of(&plan.tool) {
+        pipeline
+            .record(
+                &plan.plan_id,
+                operation,
+                &plan.target,
+                Event::Denied {
+                    plan_hash: plan.plan_hash.to_string(),
+                    approver: Some(denial.approver.clone()),
+                    reason: denial.reason.clone(),
+                },
+            )
+            .await?;
+    }
+    Ok(Response::Answer(Answer {
+        path: "mutation".into(),
+        tool: None,
+        text: format!(
+            "Plan {} denied by {}: {}. Nothing was changed.",
+            plan.plan_id, denial.approver, denial.reason
+        ),
+        structured: None,
+        error: false,
+        context: plan.target.context.clone(),
+    }))
+}
+
+/// The plan cards of every plan waiting for approval.
+pub(crate) async fn pending(pipeline: &Pipeline) -> Result<Vec<PlanCard>, WorkflowError> {
+    pipeline
+        .hitl
+        .pending()
+        .await?
+        .iter()
+        .map(|pending| {
+            let draft: Draft = serde_json::from_value(pending.card.clone())?;
+            Ok(card_of(&draft, pending))
+        })
+        .collect()
+}
+
+/// Runs an approved change with its grant and verifies it on the cluster.
+pub(crate) async fn execute(
+    pipeline: &Pipeline,
+    approval: Approval,
+    progress: &ProgressSink,
+) -> Result<ExecutionResult, WorkflowError> {
+    let operation = operation_of(&approval.tool).ok_or_else(|| {
+        WorkflowError::Approval(HitlError::Unavailable(format!(
+            "{} is not a change kubeop runs",
+            approval.tool
+        )))
+    })?;
+    let target = approval.target.clone();
+    let plan_id = approval.plan_id.clone();
+    progress.report(format!(
+        "running {} on {}",
+        approval.tool,
+        describe(&target)
+    ));
+    let (verdict, output) = match run_call(
+        pipeline,
+        &plan_id,
+        operation,
+        &target,
+        &approval.tool,
+        approval.arguments.clone(),
+        approval.grant.clone(),
+    )
+    .await?
+    {
+        Err(verdict) => (verdict, None),
+        Ok(result) => verify_change(pipeline, operation, &approval, result, progress).await?,
+    };
+    let mut evidence = verdict.evidence;
+    let event = match verdict.outcome {
+        Outcome::Verified => Event::Verified {
+            evidence: evidence.clone(),
+        },
+        Outcome::Failed => Event::Failed {
+            summary: evidence.first().cloned().unwrap_or_default(),
+            evidence: evidence.clone(),
+        },
+        Outcome::Unverified => Event::Unverified {
+            summary: evidence.first().cloned().unwrap_or_default(),
+            evidence: evidence.clone(),
+        },
+    };
+    if let Err(error) = pipeline.record(&plan_id, operation, &target, event).await {
+        evidence.push(format!(
+            "WARNING: this outcome is not in the operations log: {error}"
+        ));
+    }
+    Ok(ExecutionResult {
+        plan_id,
+        outcome: verdict.outcome,
+        evidence,
+        target,
+        output,
+    })
+}
+
+/// One granted call: `Ok(output)` when the server did it, `Err(verdict)`
+/// when it refused (a 403 of a read-only user, say) or gave no result. Each
+/// is recorded.
+async fn run_call(
+    pipeline: &Pipeline,
+    plan_id: &str,
+    operation: Operation,
+    target: &PlanTarget,
+    tool: &str,
+    arguments: Map<String, Value>,
+    grant: ApprovalGrant,
+) -> Result<Result<ToolOutput, Verdict>, WorkflowError> {
+    let mut shown = Value::Object(arguments.clone());
+    mcp_gateway::redact::redact_json(&mut shown);
+    let output = match pipeline
+        .cluster
+        .change(tool, arguments, grant, pipeline.config.change_deadline)
+        .await
+    {
+        Ok(output) => output,
+        Err(error) => {
+            return Ok(Err(Verdict::new(
+                Outcome::Failed,
+                vec![format!("{tool} was not carried out: {error}")],
+            )));
+        }
+    };
+    // An exec's failure is its exit status, which verification reports.
+    if output.is_error && tool != "pods_exec" {
+        return Ok(Err(Verdict::new(
+            Outcome::Failed,
+            vec![
+                format!("the cluster refused {tool}"),
+                output.text.trim().to_owned(),
+            ],
+        )));
+    }
+    pipeline
+        .record(
+            plan_id,
+            operation,
+            target,
+            Event::Executed {
+                tool: tool.to_owned(),
+                arguments: shown,
+                summary: first_line(&output.text),
+            },
+        )
+        .await?;
+    Ok(Ok(output))
+}
+
+/// Verifies a change the server carried out, by operation.
+async fn verify_change(
+    pipeline: &Pipeline,
+    operation: Operation,
+    approval: &Approval,
+    output: ToolOutput,
+    progress: &ProgressSink,
+) -> Result<(Verdict, Option<String>), WorkflowError> {
+    let cluster = &pipeline.cluster;
+    let timings = pipeline.config.timings;
+    let target = &approval.target;
+    let api_version = approval
+        .arguments
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("v1");
+    let verdict = match operation {
+        Operation::Scale => {
+            let wanted = approval
+                .arguments
+                .get("scale")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            verify::scaled(cluster, target, api_version, wanted, timings, progress).await?
+        }
+        Operation::Delete => {
+            verify::deleted(cluster, target, api_version, timings, progress).await?
+        }
+        Operation::CreateUpdate => {
+            let manifest = approval
+                .arguments
+                .get("resource")
+                .and_then(Value::as_str)
+                .and_then(|text| serde_norway::from_str::<Value>(text).ok())
+                .unwrap_or(Value::Null);
+            let api_version = manifest
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("v1");
+            verify::applied(cluster, target, api_version, &manifest).await?
+        }
+        Operation::Exec => {
+            return Ok((
+                verify::exec_result(output.is_error, &output.text),
+                Some(output.text),
+            ));
+        }
+        Operation::Run => return debug_pod_lifecycle(pipeline, approval, progress).await,
+    };
+    Ok((verdict, None))
+}
+
+/// A debug pod: running, then its test command, then its removal, verified.
+async fn debug_pod_lifecycle(
+    pipeline: &Pipeline,
+    approval: &Approval,
+    progress: &ProgressSink,
+) -> Result<(Verdict, Option<String>), WorkflowError> {
+    let target = &approval.target;
+    let running =
+        verify::pod_running(&pipeline.cluster, target, pipeline.config.timings, progress).await?;
+    let mut outcome = running.outcome;
+    let mut evidence = running.evidence;
+    let mut output = None;
+    for (call, grant) in &approval.follow_ups {
+        let PlannedCall { tool, arguments } = call;
+        if tool == "pods_exec" && running.outcome != Outcome::Verified {
+            evidence.push("test command not run: the pod never ran".into());
+            continue;
+        }
+        progress.report(format!("running {tool} on {}", describe(target)));
+        let result = run_call(
+            pipeline,
+            &approval.plan_id,
+            Operation::Run,
+            target,
+            tool,
+            arguments.clone(),
+            grant.clone(),
+        )
+        .await?;
+        let verdict = match (tool.as_str(), result) {
+            (_, Err(verdict)) => verdict,
+            ("pods_exec", Ok(exec)) => {
+                let verdict = verify::exec_result(exec.is_error, &exec.text);
+                output = Some(exec.text);
+                Verdict::new(
+                    verdict.outcome,
+                    verdict
+                        .evidence
+                        .into_iter()
+                        .map(|line| format!("test command: {line}"))
+                        .collect(),
+                )
+            }
+            (_, Ok(_)) => {
+                verify::deleted(
+                    &pipeline.cluster,
+                    target,
+                    "v1",
+                    pipeline.config.timings,
+                    progress,
+                )
+                .await?
+            }
+        };
+        outcome = worse(outcome, verdict.outcome);
+        evidence.extend(verdict.evidence);
+    }
+    Ok((Verdict::new(outcome, evidence), output))
+}
+
+/// The less favourable of two outcomes.
+fn worse(a: Outcome, b: Outcome) -> Outcome {
+    match (a, b) {
+        (Outcome::Failed, _) | (_, Outcome::Failed) => Outcome::Failed,
+        (Outcome::Unverified, _) | (_, Outcome::Unverified) => Outcome::Unverified,
+        _ => Outcome::Verified,
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+fn describe(target: &PlanTarget) -> String {
+    format!(
+        "{}/{}{} (context {})",
+        target.kind.to_lowercase(),
+        target.name,
+        target
+            .namespace
+            .as_deref()
+            .map(|ns| format!(" in {ns}"))
+            .unwrap_or_default(),
+        target.context
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mutating_tool_has_its_operation() {
+        assert_eq!(operation_of("resources_scale"), Some(Operation::Scale));
+        assert_eq!(operation_of("pods_delete"), Some(Operation::Delete));
+        assert_eq!(operation_of("pods_run"), Some(Operation::Run));
+        assert_eq!(operation_of("pods_get"), None);
+    }
+
+    #[test]
+    fn the_worse_outcome_wins() {
+        assert_eq!(
+            worse(Outcome::Verified, Outcome::Unverified),
+            Outcome::Unverified
+        );
+        assert_eq!(worse(Outcome::Failed, Outcome::Unverified), Outcome::Failed);
+        assert_eq!(
+            worse(Outcome::Verified, Outcome::Verified),
+            Outcome::Verified
+        );
+    }
+}

@@ -1,0 +1,655 @@
+//! Planning a change: discovery of what the request leaves out, the policy
+//! check, the reads of the live state (read before write), and the plan.
+
+use classifier::{Arguments, Operation};
+use hitl::PlannedCall;
+use hitl::policy::PlanTarget;
+use memory::Event;
+use serde_json::{Map, Value, json};
+
+use crate::cluster::{Fetched, args};
+use crate::coordinator::Pipeline;
+use crate::diff;
+use crate::discovery::{self, Found};
+use crate::error::WorkflowError;
+use crate::plan::{self, Planned};
+use crate::response::{Answer, Clarify, Response};
+use crate::verify::label_selector;
+
+/// Most dependents listed on a deletion's plan card; the count says the rest.
+const MAX_LISTED_DEPENDENTS: usize = 50;
+
+/// Image of a debug pod when the request names none.
+const DEFAULT_DEBUG_IMAGE: &str = "busybox";
+
+/// What a change is about, as discovery settles it.
+#[derive(Clone)]
+struct Subject {
+    api_version: String,
+    kind: String,
+    name: String,
+    namespace: Option<String>,
+    context: String,
+}
+
+impl Subject {
+    fn target(&self) -> PlanTarget {
+        PlanTarget {
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            context: self.context.clone(),
+        }
+    }
+}
+
+/// Plans the change `operation` with `tool` and the classifier's
+/// `arguments`: a plan card, a question, or "nothing to do".
+#[allow(clippy::too_many_arguments)] // the request, as classified
+pub(crate) async fn plan(
+    pipeline: &Pipeline,
+    session_context: &str,
+    requester: &str,
+    request: &str,
+    operation: Operation,
+    tool: &str,
+    arguments: Arguments,
+    mut inferred: Vec<String>,
+) -> Result<Response, WorkflowError> {
+    let context = arguments
+        .context
+        .clone()
+        .unwrap_or_else(|| session_context.to_owned());
+    let planned = match operation {
+        Operation::CreateUpdate => {
+            create_update(pipeline, &context, &arguments, &mut inferred).await?
+        }
+        Operation::Run => debug_pod(pipeline, &context, &arguments, &mut inferred).await?,
+        Operation::Scale | Operation::Delete | Operation::Exec => {
+            let mut subject =
+                match subject(pipeline, &context, tool, &arguments, &mut inferred).await? {
+                    Found::Value(subject) => subject,
+                    Found::Ask(question) => return Ok(Response::Clarify(question)),
+                };
+            refuse_by_policy(pipeline, operation, &subject.target(), request).await?;
+            let live = match read_live(pipeline, operation, &mut subject, &mut inferred).await? {
+                Ok(live) => live,
+                Err(answer) => return Ok(answer),
+            };
+            match operation {
+                Operation::Scale => scale(pipeline, &subject, &arguments, &live).await?,
+                Operation::Delete => delete(pipeline, &subject, tool, &live).await?,
+                _ => exec(pipeline, &subject, &arguments, &live).await?,
+            }
+        }
+    };
+    match planned {
+        Planned::NothingToDo(text) => Ok(Response::Answer(Answer {
+            path: "mutation".into(),
+            tool: None,
+            text,
+            structured: None,
+            error: false,
+            context,
+        })),
+        Planned::Change(mut draft) => {
+            refuse_by_policy(pipeline, operation, &draft.target, request).await?;
+            draft.inferred.extend(inferred);
+            pipeline.submit(*draft, requester, request).await
+        }
+    }
+}
+
+/// Refuses a change policy forbids, before anything else is read, and logs
+/// the refusal.
+async fn refuse_by_policy(
+    pipeline: &Pipeline,
+    operation: Operation,
+    target: &PlanTarget,
+    request: &str,
+) -> Result<(), WorkflowError> {
+    let Err(refusal) = pipeline.hitl.policy().check(target) else {
+        return Ok(());
+    };
+    let id = memory::OperationId::generate();
+    pipeline
+        .record(
+            id.as_str(),
+            operation,
+            target,
+            Event::Requested {
+                request: request.to_owned(),
+            },
+        )
+        .await?;
+    pipeline
+        .record(
+            id.as_str(),
+            operation,
+            target,
+            Event::Denied {
+                plan_hash: String::new(),
+                approver: None,
+                reason: refusal.to_string(),
+            },
+        )
+        .await?;
+    Err(refusal.into())
+}
+
+/// The object a scale, delete or exec acts on, with its namespace settled.
+async fn subject(
+    pipeline: &Pipeline,
+    context: &str,
+    tool: &str,
+    arguments: &Arguments,
+    inferred: &mut Vec<String>,
+) -> Result<Found<Subject>, WorkflowError> {
+    let pod_tool = tool.starts_with("pods_");
+    let (api_version, kind) = if pod_tool {
+        ("v1".to_owned(), "Pod".to_owned())
+    } else {
+        (
+            arguments
+                .api_version
+                .as_deref()
+                .unwrap_or("apps/v1")
+                .to_owned(),
+            arguments.kind.as_deref().unwrap_or("Deployment").to_owned(),
+        )
+    };
+    let Some(name) = arguments.name.clone() else {
+        return Ok(Found::Ask(Clarify {
+            question: format!("Which {} do you mean? I need a name.", kind.to_lowercase()),
+            missing: vec!["name".into()],
+            candidates: Vec::new(),
+        }));
+    };
+    let namespace = match discovery::namespace(
+        &pipeline.cluster,
+        &pipeline.memory,
+        context,
+        &api_version,
+        &kind,
+        &name,
+        arguments.namespace.clone(),
+        inferred,
+    )
+    .await?
+    {
+        Found::Value(namespace) => namespace,
+        Found::Ask(question) => return Ok(Found::Ask(question)),
+    };
+    Ok(Found::Value(Subject {
+        api_version,
+        kind,
+        name,
+        namespace,
+        context: context.to_owned(),
+    }))
+}
+
+/// The object is not there: there is nothing to delete, or the question
+/// naming what was looked for.
+fn not_found(operation: Operation, subject: Subject, message: &str) -> Response {
+    let kind = subject.kind.to_lowercase();
+    if operation == Operation::Delete {
+        return Response::Answer(Answer {
+            path: "mutation".into(),
+            tool: None,
+            text: format!(
+                "{kind}/{} does not exist: nothing to delete ({message})",
+                subject.name
+            ),
+            structured: None,
+            error: false,
+            context: subject.context,
+        });
+    }
+    Response::Clarify(Clarify {
+        question: format!(
+            "I found no {kind} named like {}{}: which one do you mean?",
+            subject.name,
+            subject
+                .namespace
+                .as_deref()
+                .map(|ns| format!(" in namespace {ns}"))
+                .unwrap_or_default()
+        ),
+        missing: vec!["name".into()],
+        candidates: Vec::new(),
+    })
+}
+
+/// Reads the subject; a name the cluster does not know as such is resolved
+/// (the one object it prefixes or is part of) and read under its full name.
+async fn read_live(
+    pipeline: &Pipeline,
+    operation: Operation,
+    subject: &mut Subject,
+    inferred: &mut Vec<String>,
+) -> Result<Result<Value, Response>, WorkflowError> {
+    let message = match fetch(pipeline, subject).await? {
+        Fetched::Found(live) => return Ok(Ok(live)),
+        Fetched::Missing(message) => message,
+    };
+    let resolved = discovery::resolve_name(
+        &pipeline.cluster,
+        &subject.context,
+        &subject.api_version,
+        &subject.kind,
+        subject.namespace.as_deref(),
+        &subject.name,
+        inferred,
+    )
+    .await?;
+    match resolved {
+        Some(Found::Ask(question)) => Ok(Err(Response::Clarify(question))),
+        Some(Found::Value(name)) => {
+            subject.name = name;
+            match fetch(pipeline, subject).await? {
+                Fetched::Found(live) => Ok(Ok(live)),
+                Fetched::Missing(message) => {
+                    Ok(Err(not_found(operation, subject.clone(), &message)))
+                }
+            }
+        }
+        None => Ok(Err(not_found(operation, subject.clone(), &message))),
+    }
+}
+
+async fn fetch(pipeline: &Pipeline, subject: &Subject) -> Result<Fetched, WorkflowError> {
+    pipeline
+        .cluster
+        .get(
+            &subject.context,
+            &subject.api_version,
+            &subject.kind,
+            &subject.name,
+            subject.namespace.as_deref(),
+        )
+        .await
+}
+
+async fn scale(
+    pipeline: &Pipeline,
+    subject: &Subject,
+    arguments: &Arguments,
+    live: &Value,
+) -> Result<Planned, WorkflowError> {
+    let Some(wanted) = arguments.scale else {
+        return Ok(Planned::NothingToDo(format!(
+            "{}/{} has {} replicas; say how many it should have to scale it",
+            subject.kind.to_lowercase(),
+            subject.name,
+            plan::Replicas::of(live).map_or(0, |replicas| replicas.desired)
+        )));
+    };
+    let mut call = args(json!({
+        "apiVersion": subject.api_version,
+        "kind": subject.kind,
+        "name": subject.name,
+        "scale": wanted,
+    }));
+    if let Some(namespace) = &subject.namespace {
+        call.insert("namespace".into(), Value::String(namespace.clone()));
+    }
+    let call = pipeline
+        .cluster
+        .in_context("resources_scale", call, &subject.context)
+        .await?;
+    Ok(plan::scale(subject.target(), call, live, u64::from(wanted)))
+}
+
+async fn delete(
+    pipeline: &Pipeline,
+    subject: &Subject,
+    tool: &str,
+    live: &Value,
+) -> Result<Planned, WorkflowError> {
+    let mut call = if tool == "pods_delete" {
+        args(json!({"name": subject.name}))
+    } else {
+        args(json!({"apiVersion": subject.api_version, "kind": subject.kind, "name": subject.name}))
+    };
+    if let Some(namespace) = &subject.namespace {
+        call.insert("namespace".into(), Value::String(namespace.clone()));
+    }
+    let call = pipeline
+        .cluster
+        .in_context(tool, call, &subject.context)
+        .await?;
+    let dependents = dependents(pipeline, subject, live).await?;
+    Ok(plan::delete(tool, subject.target(), call, live, dependents))
+}
+
+/// What the cluster deletes along with the object: a workload's pods, or
+/// everything in a namespace (its workloads and pods).
+async fn dependents(
+    pipeline: &Pipeline,
+    subject: &Subject,
+    live: &Value,
+) -> Result<Vec<String>, WorkflowError> {
+    let context = &subject.context;
+    let mut dependents = Vec::new();
+    if subject.kind.eq_ignore_ascii_case("namespace") {
+        for (api_version, kind) in [("apps/v1", "Deployment"), ("v1", "Pod"), ("v1", "Service")] {
+            let rows = pipeline
+                .cluster
+                .list(context, api_version, kind, Some(&subject.name), None)
+                .await?;
+            dependents.extend(names(&rows, kind));
+        }
+    } else if let Some(selector) = label_selector(live) {
+        let rows = pipeline
+            .cluster
+            .list(
+                context,
+                "v1",
+                "Pod",
+                subject.namespace.as_deref(),
+                Some(&selector),
+            )
+            .await?;
+        dependents.extend(names(&rows, "Pod"));
+    }
+    if dependents.len() > MAX_LISTED_DEPENDENTS {
+        let more = dependents.len() - MAX_LISTED_DEPENDENTS;
+        dependents.truncate(MAX_LISTED_DEPENDENTS);
+        dependents.push(format!("… and {more} more"));
+    }
+    Ok(dependents)
+}
+
+fn names(rows: &[Map<String, Value>], kind: &str) -> Vec<String> {
+    rows.iter()
+        .filter_map(|row| crate::cluster::cell(row, "name"))
+        .map(|name| format!("{}/{name}", kind.to_lowercase()))
+        .collect()
+}
+
+async fn exec(
+    pipeline: &Pipeline,
+    subject: &Subject,
+    arguments: &Arguments,
+    pod: &Value,
+) -> Result<Planned, WorkflowError> {
+    let Some(command) = arguments
+        .command
+        .clone()
+        .filter(|command| !command.is_empty())
+    else {
+        return Ok(Planned::NothingToDo(format!(
+            "pod {} is there; say which command to run in it",
+            subject.name
+        )));
+    };
+    let container = arguments
+        .container
+        .clone()
+        .or_else(|| default_container(pod))
+        .unwrap_or_default();
+    let mut call = args(json!({"name": subject.name, "command": command}));
+    if let Some(namespace) = &subject.namespace {
+        call.insert("namespace".into(), Value::String(namespace.clone()));
+    }
+    if !container.is_empty() {
+        call.insert("container".into(), Value::String(container.clone()));
+    }
+    let call = pipeline
+        .cluster
+        .in_context("pods_exec", call, &subject.context)
+        .await?;
+    Ok(plan::exec(
+        subject.target(),
+        call,
+        pod,
+        &container,
+        &command,
+    ))
+}
+
+/// The container an exec without one goes to, as the server picks it: the
+/// only one, else the `kubectl.kubernetes.io/default-container`, else the first.
+fn default_container(pod: &Value) -> Option<String> {
+    let annotated = pod
+        .pointer("/metadata/annotations/kubectl.kubernetes.io~1default-container")
+        .and_then(Value::as_str);
+    let first = pod
+        .pointer("/spec/containers/0/name")
+        .and_then(Value::as_str);
+    annotated.or(first).map(str::to_owned)
+}
+
+async fn create_update(
+    pipeline: &Pipeline,
+    context: &str,
+    arguments: &Arguments,
+    inferred: &mut Vec<String>,
+) -> Result<Planned, WorkflowError> {
+    let Some(text) = &arguments.resource else {
+        return Err(WorkflowError::InvalidManifest(
+            "the request carries no manifest".into(),
+        ));
+    };
+    let text = text.replace(
+        classifier::RESTARTED_AT_PLACEHOLDER,
+        &memory::Timestamp::now().to_string(),
+    );
+    let mut manifest: Value = serde_norway::from_str(&text).map_err(|error| {
+        WorkflowError::InvalidManifest(format!("not one YAML or JSON object: {error}"))
+    })?;
+    let field = |manifest: &Value, pointer: &str| {
+        manifest
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| WorkflowError::InvalidManifest(format!("{pointer} is missing")))
+    };
+    let api_version = field(&manifest, "/apiVersion")?;
+    let kind = field(&manifest, "/kind")?;
+    let name = field(&manifest, "/metadata/name")?;
+    let namespace = if discovery::is_cluster_scoped(&kind) {
+        None
+    } else {
+        match manifest
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+        {
+            Some(namespace) => Some(namespace.to_owned()),
+            None => {
+                let default = pipeline.cluster.facts().await?.namespace_of(context);
+                inferred.push(format!(
+                    "namespace {default}: the manifest names none; the default of context {context}"
+                ));
+                if let Some(metadata) = manifest
+                    .pointer_mut("/metadata")
+                    .and_then(Value::as_object_mut)
+                {
+                    metadata.insert("namespace".into(), Value::String(default.clone()));
+                }
+                Some(default)
+            }
+        }
+    };
+    let subject = Subject {
+        api_version,
+        kind,
+        name,
+        namespace,
+        context: context.to_owned(),
+    };
+    let live = match pipeline
+        .cluster
+        .get(
+            context,
+            &subject.api_version,
+            &subject.kind,
+            &subject.name,
+            subject.namespace.as_deref(),
+        )
+        .await?
+    {
+        Fetched::Found(live) => Some(live),
+        Fetched::Missing(_) => None,
+    };
+    // A partial manifest (set image, restart, label) changes the live
+    // object: the plan shows, and applies, the whole desired state.
+    if let Some(live) = &live {
+        manifest = diff::overlay(&diff::user_fields(live), &manifest);
+    }
+    let preview = serde_norway::to_string(&manifest)
+        .map_err(|error| WorkflowError::InvalidManifest(error.to_string()))?;
+    let call = pipeline
+        .cluster
+        .in_context(
+            "resources_create_or_update",
+            args(json!({"resource": preview})),
+            context,
+        )
+        .await?;
+    Ok(plan::create_update(
+        subject.target(),
+        call,
+        &manifest,
+        preview,
+        live.as_ref(),
+    ))
+}
+
+async fn debug_pod(
+    pipeline: &Pipeline,
+    context: &str,
+    arguments: &Arguments,
+    inferred: &mut Vec<String>,
+) -> Result<Planned, WorkflowError> {
+    let image = arguments
+        .image
+        .clone()
+        .unwrap_or_else(|| DEFAULT_DEBUG_IMAGE.to_owned());
+    let name = match &arguments.name {
+        Some(name) => name.clone(),
+        None => {
+            let name = debug_pod_name(&image);
+            inferred.push(format!(
+                "pod name {name}: kubeop's name for a {image} debug pod"
+            ));
+            name
+        }
+    };
+    let namespace = match &arguments.namespace {
+        Some(namespace) => namespace.clone(),
+        None => {
+            let default = pipeline.cluster.facts().await?.namespace_of(context);
+            inferred.push(format!(
+                "namespace {default}: the default of context {context}"
+            ));
+            default
+        }
+    };
+    let existing = match pipeline
+        .cluster
+        .get(context, "v1", "Pod", &name, Some(&namespace))
+        .await?
+    {
+        Fetched::Found(pod) => Some(pod),
+        Fetched::Missing(_) => None,
+    };
+    let mut run = args(json!({"image": image, "name": name, "namespace": namespace}));
+    if let Some(port) = arguments.port {
+        run.insert("port".into(), json!(port));
+    }
+    let run = pipeline
+        .cluster
+        .in_context("pods_run", run, context)
+        .await?;
+    let test = match arguments
+        .command
+        .clone()
+        .filter(|command| !command.is_empty())
+    {
+        Some(command) => Some(PlannedCall {
+            tool: "pods_exec".into(),
+            arguments: pipeline
+                .cluster
+                .in_context(
+                    "pods_exec",
+                    args(json!({"name": name, "namespace": namespace, "command": command})),
+                    context,
+                )
+                .await?,
+        }),
+        None => None,
+    };
+    let removal = PlannedCall {
+        tool: "pods_delete".into(),
+        arguments: pipeline
+            .cluster
+            .in_context(
+                "pods_delete",
+                args(json!({"name": name, "namespace": namespace})),
+                context,
+            )
+            .await?,
+    };
+    let target = PlanTarget {
+        kind: "Pod".into(),
+        name,
+        namespace: Some(namespace),
+        context: context.to_owned(),
+    };
+    Ok(plan::debug_pod(
+        target,
+        run,
+        &image,
+        test,
+        removal,
+        existing.as_ref(),
+    ))
+}
+
+/// `kubeop-debug-<image>`: stable, so a second request finds the first pod
+/// instead of starting a duplicate.
+fn debug_pod_name(image: &str) -> String {
+    let base = image
+        .rsplit('/')
+        .next()
+        .unwrap_or(image)
+        .split([':', '@'])
+        .next()
+        .unwrap_or(image);
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("kubeop-debug-{}", cleaned.trim_matches('-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_pods_are_named_after_their_image() {
+        assert_eq!(debug_pod_name("busybox"), "kubeop-debug-busybox");
+        assert_eq!(
+            debug_pod_name("docker.io/nicolaka/netshoot:v0.13"),
+            "kubeop-debug-netshoot"
+        );
+    }
+
+    #[test]
+    fn the_default_container_follows_the_servers_rule() {
+        let pod = json!({"metadata": {"annotations": {"kubectl.kubernetes.io/default-container": "app"}},
+                         "spec": {"containers": [{"name": "sidecar"}, {"name": "app"}]}});
+        assert_eq!(default_container(&pod).as_deref(), Some("app"));
+        let plain = json!({"spec": {"containers": [{"name": "web"}]}});
+        assert_eq!(default_container(&plain).as_deref(), Some("web"));
+    }
+}

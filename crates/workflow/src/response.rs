@@ -1,0 +1,182 @@
+//! What the coordinator answers: the `-o json` objects of design.md
+//! ("Contracts other parts rely on"), one per request.
+//!
+//! These types are an IPC boundary: the daemon prints or sends them as they
+//! are, so each serializes to exactly one JSON object with a `kind` tag
+//! (`answer`, `plan`, `diagnosis`, `health`, `handoff`, `clarify`, `result`)
+//! and the contract's field names. Fields beyond the contract (the YAML
+//! preview, the diff, what discovery inferred) are additions a client may
+//! ignore; none of the contract's fields is ever missing.
+
+use hitl::grant::PlanHash;
+use hitl::policy::PlanTarget;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::diff::FieldChange;
+
+/// One answer to one request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Response {
+    /// A read's result, or a confirmation (context switched, nothing to do).
+    Answer(Answer),
+    /// A change waiting for approval.
+    Plan(PlanCard),
+    /// A playbook's conclusion.
+    Diagnosis(Diagnosis),
+    /// The cluster health overview.
+    Health(Health),
+    /// Outside kubeop's scope.
+    Handoff(Handoff),
+    /// Something is missing or ambiguous: a question, never a guess.
+    Clarify(Clarify),
+    /// The verified outcome of an approved change.
+    Result(ExecutionResult),
+}
+
+/// A read's result as the server gave it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    /// The classifier's path (`read_only`, `switch_context`, `mutation` for a
+    /// no-op change).
+    pub path: String,
+    /// The MCP tool that answered, if one was called.
+    pub tool: Option<String>,
+    /// The text as the server gave it (a table, YAML or plain text).
+    pub text: String,
+    /// The server's `structuredContent`, when it sent one (for `-o json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured: Option<Value>,
+    /// The server reported a failure (e.g. "not found"); `text` holds its message.
+    #[serde(default)]
+    pub error: bool,
+    /// The kube context the answer comes from.
+    pub context: String,
+}
+
+/// A change waiting for approval: everything the approver needs, and the
+/// id and hash to approve it with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanCard {
+    /// The id to approve or deny.
+    pub plan_id: String,
+    /// The hash of the exact call; the approval must name it.
+    pub plan_hash: PlanHash,
+    /// `scale`, `delete`, `create_update`, `exec` or `run`.
+    pub operation: String,
+    /// What the change acts on, with the context it runs in.
+    pub target: PlanTarget,
+    /// The state read from the cluster before planning (`null` if absent).
+    pub current: Value,
+    /// The state the change asks for.
+    pub desired: Value,
+    /// Impact notes and warnings the approver must read.
+    pub warnings: Vec<String>,
+    /// The MCP tool the change will call.
+    pub tool: String,
+    /// Its exact arguments (Secret data redacted for display).
+    pub arguments: Value,
+    /// The full YAML of a create/update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<String>,
+    /// A create/update's field-level difference against the live object.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diff: Vec<FieldChange>,
+    /// What will disappear with the target (the pods of a deployment).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removes: Vec<String>,
+    /// The clean-up that will follow (a debug pod's removal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleanup: Option<String>,
+    /// Parameters discovery filled in, and from where.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inferred: Vec<String>,
+    /// The approver must retype the target's name.
+    pub retype_required: bool,
+    /// When the plan can no longer be approved (milliseconds since the epoch).
+    pub expires_at_unix_ms: u64,
+}
+
+/// A playbook's conclusion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    /// The named cause.
+    pub cause: Value,
+    /// The quoted evidence.
+    pub evidence: Vec<String>,
+    /// A fix, as an ordinary plan awaiting approval.
+    pub proposal: Option<PlanCard>,
+    /// The kube context diagnosed.
+    pub context: String,
+}
+
+/// The cluster health overview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    /// The overview.
+    pub report: Value,
+    /// The kube context checked.
+    pub context: String,
+}
+
+/// A request for another agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handoff {
+    /// `helm`, `app` or `observability`.
+    pub domain: String,
+    /// Why kubeop hands it over.
+    pub reason: String,
+}
+
+/// A question back to the human.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Clarify {
+    /// The question.
+    pub question: String,
+    /// The parameters that are missing or ambiguous.
+    pub missing: Vec<String>,
+    /// The values to choose from, when discovery found several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
+}
+
+/// How a change ended. Never a silent success: verified only when the
+/// cluster was seen in the planned state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The cluster shows the planned state.
+    Verified,
+    /// The call or the verification failed; the evidence says why.
+    Failed,
+    /// The deadline passed before the cluster showed the planned state.
+    Unverified,
+}
+
+impl Outcome {
+    /// The contract's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Verified => "verified",
+            Outcome::Failed => "failed",
+            Outcome::Unverified => "unverified",
+        }
+    }
+}
+
+/// The outcome of an approved change and what shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionResult {
+    /// The plan that ran.
+    pub plan_id: String,
+    /// Verified, failed or unverified.
+    pub outcome: Outcome,
+    /// What was observed: one line each.
+    pub evidence: Vec<String>,
+    /// What the change acted on, with its context.
+    pub target: PlanTarget,
+    /// An exec's output, as the command printed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+}

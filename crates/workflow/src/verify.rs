@@ -1,0 +1,523 @@
+//! Verification: never from the tool's output alone. After a change the
+//! cluster is read back until it shows the planned state, a definitive
+//! failure shows up, or the deadline passes.
+//!
+//! Polls use `resources_get` (un-throttled); the pod list that explains a
+//! stuck rollout is a throttled list call, so it is read only every few polls.
+
+use std::time::{Duration, Instant};
+
+use hitl::policy::PlanTarget;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::cluster::{Cluster, Fetched, cell};
+use crate::diff::{self, ChangeKind};
+use crate::error::WorkflowError;
+use crate::plan::Replicas;
+use crate::response::Outcome;
+
+/// Every how many polls a stuck rollout's pods are listed for a failure
+/// reason (the list is rate-limited by the server; the object read is not).
+const POD_CHECK_EVERY: u32 = 3;
+
+/// Pod statuses (kubectl's STATUS column) that will not heal by waiting.
+const FAILING_POD_STATUSES: [&str; 8] = [
+    "CrashLoopBackOff",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "InvalidImageName",
+    "OOMKilled",
+    "Error",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+];
+
+/// The verification deadlines and polling pace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyTimings {
+    /// Pause between two reads of the same object.
+    pub poll_interval: Duration,
+    /// How long a scale may take to reach its ready count.
+    pub scale: Duration,
+    /// How long a deletion may take (graceful termination included).
+    pub delete: Duration,
+    /// How long a new pod may take to run.
+    pub pod_start: Duration,
+}
+
+impl Default for VerifyTimings {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_millis(500),
+            scale: Duration::from_secs(120),
+            delete: Duration::from_secs(60),
+            pod_start: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What verification concluded, and what shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Verdict {
+    pub(crate) outcome: Outcome,
+    pub(crate) evidence: Vec<String>,
+}
+
+impl Verdict {
+    pub(crate) fn new(outcome: Outcome, evidence: Vec<String>) -> Self {
+        Self { outcome, evidence }
+    }
+}
+
+/// Where progress lines go while a change is verified. Progress is
+/// informational: when the receiver is slow, lines are dropped, never waited for.
+#[derive(Debug, Clone, Default)]
+pub struct ProgressSink(Option<mpsc::Sender<String>>);
+
+impl ProgressSink {
+    /// Progress into `sender` (bounded by whoever made it).
+    pub fn to(sender: mpsc::Sender<String>) -> Self {
+        Self(Some(sender))
+    }
+
+    pub(crate) fn report(&self, line: impl Into<String>) {
+        let line = line.into();
+        tracing::info!(progress = %line);
+        if let Some(sender) = &self.0 {
+            // A full or closed channel only loses a progress line.
+            let _ = sender.try_send(line);
+        }
+    }
+}
+
+/// Scale: until `readyReplicas` (and the replica count) equal `wanted`.
+pub(crate) async fn scaled(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    api_version: &str,
+    wanted: u64,
+    timings: VerifyTimings,
+    progress: &ProgressSink,
+) -> Result<Verdict, WorkflowError> {
+    let started = Instant::now();
+    let mut last_seen = None;
+    let mut polls = 0u32;
+    loop {
+        let object = match get(cluster, target, api_version).await? {
+            Fetched::Found(object) => object,
+            Fetched::Missing(message) => {
+                return Ok(Verdict::new(
+                    Outcome::Failed,
+                    vec![format!(
+                        "{} disappeared while scaling: {message}",
+                        label(target)
+                    )],
+                ));
+            }
+        };
+        let ready = Replicas::of(&object).map_or(0, |replicas| replicas.ready);
+        let current = object
+            .pointer("/status/replicas")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        if last_seen != Some((ready, current)) {
+            progress.report(format!(
+                "{}: {ready}/{wanted} ready ({current} replicas)",
+                label(target)
+            ));
+            last_seen = Some((ready, current));
+        }
+        if ready == wanted && current == wanted {
+            return Ok(Verdict::new(
+                Outcome::Verified,
+                vec![format!(
+                    "{}: readyReplicas {ready} = target {wanted}, after {}s",
+                    label(target),
+                    started.elapsed().as_secs()
+                )],
+            ));
+        }
+        polls += 1;
+        if polls.is_multiple_of(POD_CHECK_EVERY)
+            && let Some(failures) = failing_pods(cluster, target, &object).await?
+        {
+            let mut evidence = vec![format!(
+                "{}: {ready}/{wanted} ready, and its pods are failing:",
+                label(target)
+            )];
+            evidence.extend(failures);
+            return Ok(Verdict::new(Outcome::Failed, evidence));
+        }
+        if started.elapsed() >= timings.scale {
+            let mut evidence = vec![format!(
+                "{}: {ready}/{wanted} ready when the {}s deadline passed",
+                label(target),
+                timings.scale.as_secs()
+            )];
+            evidence.extend(pod_states(cluster, target, &object).await?);
+            return Ok(Verdict::new(Outcome::Unverified, evidence));
+        }
+        tokio::time::sleep(timings.poll_interval).await;
+    }
+}
+
+/// Delete: until the object answers "not found", waiting out graceful deletion.
+pub(crate) async fn deleted(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    api_version: &str,
+    timings: VerifyTimings,
+    progress: &ProgressSink,
+) -> Result<Verdict, WorkflowError> {
+    let started = Instant::now();
+    let mut reported_terminating = false;
+    loop {
+        match get(cluster, target, api_version).await? {
+            Fetched::Missing(message) => {
+                return Ok(Verdict::new(
+                    Outcome::Verified,
+                    vec![format!(
+                        "{} is gone after {}s: {message}",
+                        label(target),
+                        started.elapsed().as_secs()
+                    )],
+                ));
+            }
+            Fetched::Found(object) => {
+                let terminating = object.pointer("/metadata/deletionTimestamp").is_some();
+                if terminating && !reported_terminating {
+                    progress.report(format!("{} is terminating", label(target)));
+                    reported_terminating = true;
+                }
+                if started.elapsed() >= timings.delete {
+                    return Ok(Verdict::new(
+                        Outcome::Unverified,
+                        vec![format!(
+                            "{} still exists after {}s{}",
+                            label(target),
+                            timings.delete.as_secs(),
+                            if terminating { " (terminating)" } else { "" }
+                        )],
+                    ));
+                }
+            }
+        }
+        tokio::time::sleep(timings.poll_interval).await;
+    }
+}
+
+/// Create/update: the object exists and every field of the plan has the
+/// planned value.
+pub(crate) async fn applied(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    api_version: &str,
+    manifest: &Value,
+) -> Result<Verdict, WorkflowError> {
+    let object = match get(cluster, target, api_version).await? {
+        Fetched::Found(object) => object,
+        Fetched::Missing(message) => {
+            return Ok(Verdict::new(
+                Outcome::Failed,
+                vec![format!(
+                    "{} does not exist after the apply: {message}",
+                    label(target)
+                )],
+            ));
+        }
+    };
+    let planned_fields = leaf_count(&diff::user_fields(manifest));
+    let mismatches: Vec<String> = diff::diff(&object, manifest)
+        .into_iter()
+        .filter(|change| change.change != ChangeKind::Removed)
+        .map(|change| {
+            format!(
+                "{}: planned {}, found {}",
+                change.path,
+                change.desired.unwrap_or(Value::Null),
+                change.live.unwrap_or(Value::Null)
+            )
+        })
+        .collect();
+    if mismatches.is_empty() {
+        Ok(Verdict::new(
+            Outcome::Verified,
+            vec![format!(
+                "{} exists and all {planned_fields} fields of the plan match",
+                label(target)
+            )],
+        ))
+    } else {
+        let mut evidence = vec![format!(
+            "{} exists but {} of {planned_fields} planned fields differ:",
+            label(target),
+            mismatches.len()
+        )];
+        evidence.extend(mismatches);
+        Ok(Verdict::new(Outcome::Failed, evidence))
+    }
+}
+
+/// A new pod: until it runs (or shows a failure that waiting won't fix).
+pub(crate) async fn pod_running(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    timings: VerifyTimings,
+    progress: &ProgressSink,
+) -> Result<Verdict, WorkflowError> {
+    let started = Instant::now();
+    let mut last_phase = String::new();
+    loop {
+        if let Fetched::Found(pod) = get(cluster, target, "v1").await? {
+            let phase = pod
+                .pointer("/status/phase")
+                .and_then(Value::as_str)
+                .unwrap_or("Pending")
+                .to_owned();
+            if phase != last_phase {
+                progress.report(format!("{}: {phase}", label(target)));
+                last_phase.clone_from(&phase);
+            }
+            if phase == "Running" {
+                return Ok(Verdict::new(
+                    Outcome::Verified,
+                    vec![format!(
+                        "{} is Running after {}s",
+                        label(target),
+                        started.elapsed().as_secs()
+                    )],
+                ));
+            }
+            if let Some(reason) =
+                waiting_reason(&pod).filter(|reason| FAILING_POD_STATUSES.contains(reason))
+            {
+                return Ok(Verdict::new(
+                    Outcome::Failed,
+                    vec![format!("{} cannot start: {reason}", label(target))],
+                ));
+            }
+        }
+        if started.elapsed() >= timings.pod_start {
+            return Ok(Verdict::new(
+                Outcome::Unverified,
+                vec![format!(
+                    "{} is not running after {}s (last phase {})",
+                    label(target),
+                    timings.pod_start.as_secs(),
+                    if last_phase.is_empty() {
+                        "unknown"
+                    } else {
+                        &last_phase
+                    }
+                )],
+            ));
+        }
+        tokio::time::sleep(timings.poll_interval).await;
+    }
+}
+
+/// An exec's result: the output arrived, and the exit status.
+pub(crate) fn exec_result(is_error: bool, text: &str) -> Verdict {
+    if !is_error {
+        return Verdict::new(
+            Outcome::Verified,
+            vec![format!("exit status 0; {} bytes of output", text.len())],
+        );
+    }
+    let status = text
+        .rsplit_once("exit code ")
+        .and_then(|(_, code)| code.split_whitespace().next())
+        .map_or_else(
+            || "unknown".to_owned(),
+            |code| code.trim_end_matches('.').to_owned(),
+        );
+    Verdict::new(
+        Outcome::Failed,
+        vec![format!("exit status {status}"), text.trim().to_owned()],
+    )
+}
+
+async fn get(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    api_version: &str,
+) -> Result<Fetched, WorkflowError> {
+    cluster
+        .get(
+            &target.context,
+            api_version,
+            &target.kind,
+            &target.name,
+            target.namespace.as_deref(),
+        )
+        .await
+}
+
+/// The pods of a workload that show a status waiting will not fix, with the
+/// warning events about them; `None` when none does.
+async fn failing_pods(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    workload: &Value,
+) -> Result<Option<Vec<String>>, WorkflowError> {
+    let Some(rows) = pods_of(cluster, target, workload).await? else {
+        return Ok(None);
+    };
+    let failing: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|row| {
+            let name = cell(row, "name")?;
+            let status = cell(row, "status")?;
+            FAILING_POD_STATUSES
+                .contains(&status)
+                .then(|| (name.to_owned(), status.to_owned()))
+        })
+        .collect();
+    if failing.is_empty() {
+        return Ok(None);
+    }
+    let mut evidence: Vec<String> = failing
+        .iter()
+        .map(|(name, status)| format!("pod/{name}: {status}"))
+        .collect();
+    if let Some(namespace) = &target.namespace {
+        let events = cluster.events(&target.context, namespace).await?;
+        let names: Vec<&str> = failing.iter().map(|(name, _)| name.as_str()).collect();
+        evidence.extend(warning_events(&events, &names));
+    }
+    Ok(Some(evidence))
+}
+
+/// One line per pod of the workload with its status, for a deadline's evidence.
+async fn pod_states(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    workload: &Value,
+) -> Result<Vec<String>, WorkflowError> {
+    Ok(pods_of(cluster, target, workload)
+        .await?
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|row| {
+            Some(format!(
+                "pod/{}: {} (ready {})",
+                cell(row, "name")?,
+                cell(row, "status").unwrap_or("unknown"),
+                cell(row, "ready").unwrap_or("?")
+            ))
+        })
+        .collect())
+}
+
+async fn pods_of(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    workload: &Value,
+) -> Result<Option<Vec<serde_json::Map<String, Value>>>, WorkflowError> {
+    let Some(selector) = label_selector(workload) else {
+        return Ok(None);
+    };
+    cluster
+        .list(
+            &target.context,
+            "v1",
+            "Pod",
+            target.namespace.as_deref(),
+            Some(&selector),
+        )
+        .await
+        .map(Some)
+}
+
+/// A workload's `spec.selector.matchLabels` as a label selector.
+pub(crate) fn label_selector(workload: &Value) -> Option<String> {
+    let labels = workload
+        .pointer("/spec/selector/matchLabels")?
+        .as_object()?;
+    let selector: Vec<String> = labels
+        .iter()
+        .filter_map(|(key, value)| Some(format!("{key}={}", value.as_str()?)))
+        .collect();
+    (!selector.is_empty()).then(|| selector.join(","))
+}
+
+/// The warning events (from `events_list`'s YAML) about the named objects.
+fn warning_events(text: &str, names: &[&str]) -> Vec<String> {
+    let body = text.split_once('\n').map_or("", |(_, body)| body);
+    let Ok(Value::Array(events)) = serde_norway::from_str::<Value>(body) else {
+        return Vec::new();
+    };
+    events
+        .iter()
+        .filter(|event| event.get("Type").and_then(Value::as_str) == Some("Warning"))
+        .filter_map(|event| {
+            let object = event.pointer("/InvolvedObject/Name")?.as_str()?;
+            names.contains(&object).then(|| {
+                format!(
+                    "event on {object}: {} {}",
+                    event.get("Reason").and_then(Value::as_str).unwrap_or(""),
+                    event.get("Message").and_then(Value::as_str).unwrap_or("")
+                )
+            })
+        })
+        .collect()
+}
+
+fn waiting_reason(pod: &Value) -> Option<&str> {
+    pod.pointer("/status/containerStatuses")?
+        .as_array()?
+        .iter()
+        .find_map(|status| status.pointer("/state/waiting/reason")?.as_str())
+}
+
+fn leaf_count(value: &Value) -> usize {
+    match value {
+        Value::Object(map) => map.values().map(leaf_count).sum(),
+        Value::Array(items) => items.iter().map(leaf_count).sum(),
+        _ => 1,
+    }
+}
+
+fn label(target: &PlanTarget) -> String {
+    format!("{}/{}", target.kind.to_lowercase(), target.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_exec_reports_its_exit_status() {
+        let ok = exec_result(false, "hello\n");
+        assert_eq!(ok.outcome, Outcome::Verified);
+        assert_eq!(ok.evidence[0], "exit status 0; 6 bytes of output");
+        let failed = exec_result(
+            true,
+            "failed to exec in pod web-1: command terminated with exit code 2",
+        );
+        assert_eq!(failed.outcome, Outcome::Failed);
+        assert_eq!(failed.evidence[0], "exit status 2");
+    }
+
+    #[test]
+    fn a_selector_comes_from_match_labels() {
+        let deployment =
+            json!({"spec": {"selector": {"matchLabels": {"app": "web", "tier": "front"}}}});
+        assert_eq!(
+            label_selector(&deployment).as_deref(),
+            Some("app=web,tier=front")
+        );
+        assert_eq!(label_selector(&json!({"spec": {}})), None);
+    }
+
+    #[test]
+    fn warning_events_about_the_failing_pods_are_quoted() {
+        let text = "# The following events (YAML format) were found:\n- InvolvedObject:\n    Kind: Pod\n    Name: web-1\n  Message: Back-off restarting failed container\n  Reason: BackOff\n  Type: Warning\n- InvolvedObject:\n    Kind: Pod\n    Name: other\n  Message: x\n  Reason: BackOff\n  Type: Warning\n";
+        assert_eq!(
+            warning_events(text, &["web-1"]),
+            vec!["event on web-1: BackOff Back-off restarting failed container".to_owned()]
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! Changes end to end: plan → approve → execute → verify through the real
+//! MCP server against the simulated cluster, with the cluster's state read
+//! back afterwards with the real kubectl, and every step in the operations log.
+
+use e2e::stack::Stack;
+use hitl::policy::ApprovalPolicy;
+use serde_json::{Value, json};
+use workflow::{Outcome, Response};
+
+fn namespace(name: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+}
+
+fn node() -> Value {
+    json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"},
+           "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                      "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                      "conditions": [{"type": "Ready", "status": "True"}]}})
+}
+
+fn pod(namespace: &str, name: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": name, "namespace": namespace, "labels": {"app": name}},
+           "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "nginx:1.27"}]}})
+}
+
+fn deployment(namespace: &str, name: &str, replicas: u64) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": name, "namespace": namespace, "labels": {"app": name}},
+           "spec": {"replicas": replicas,
+                    "selector": {"matchLabels": {"app": name}},
+                    "template": {"metadata": {"labels": {"app": name}},
+                                 "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}})
+}
+
+fn cluster() -> Vec<Value> {
+    vec![
+        node(),
+        namespace("demo"),
+        pod("demo", "checkout-7d9f"),
+        pod("demo", "tool"),
+        deployment("demo", "web", 2),
+    ]
+}
+
+async fn kubectl_json(stack: &Stack, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["-o", "json"]);
+    let out = stack.env.kubectl(&all).await.expect_success(&args.join(" "));
+    serde_json::from_str(&out).expect("kubectl prints JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespace_is_created_through_plan_approval_and_verification() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let card = stack.plan("create namespace staging").await;
+    assert_eq!(card.operation, "create_update");
+    assert_eq!(card.target.kind, "Namespace");
+    assert_eq!(card.target.context, "sim", "the context is shown in every plan");
+    assert!(card.preview.as_deref().is_some_and(|yaml| yaml.contains("name: staging")));
+    assert!(
+        stack.env.kubectl(&["get", "namespace", "staging"]).await.stdout.is_empty(),
+        "nothing exists before approval"
+    );
+    let result = stack.approve(&card).await.expect("approved and run");
+    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let namespace = kubectl_json(&stack, &["get", "namespace", "staging"]).await;
+    assert_eq!(namespace["metadata"]["name"], "staging");
+    assert_eq!(
+        stack.recorded(&card.plan_id).await,
+        ["requested", "planned", "approved", "executed", "verified"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_is_created_then_updated_with_a_diff_and_an_overwrite_warning() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let created = stack
+        .plan("create deployment api with image nginx:1.27 and 2 replicas in namespace demo")
+        .await;
+    assert!(created.diff.is_empty(), "a new object has nothing to diff against");
+    let result = stack.approve(&created).await.expect("runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let live = kubectl_json(&stack, &["get", "deployment", "api", "-n", "demo"]).await;
+    assert_eq!(live["spec"]["replicas"], 2);
+
+    let update = stack
+        .plan("set image deployment/api api=nginx:1.28 -n demo")
+        .await;
+    assert!(
+        update.warnings.iter().any(|warning| warning.contains("already exists")),
+        "{:?}",
+        update.warnings
+    );
+    assert!(
+        update.diff.iter().any(|change| change.path.ends_with("containers[api].image")
+            || change.path.ends_with("].image")),
+        "{:?}",
+        update.diff
+    );
+    let result = stack.approve(&update).await.expect("runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let live = kubectl_json(&stack, &["get", "deployment", "api", "-n", "demo"]).await;
+    assert_eq!(
+        live["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.28"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pod_named_informally_is_resolved_deleted_and_its_absence_verified() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let card = stack.plan("delete the checkout pod in namespace demo").await;
+    assert_eq!(card.target.name, "checkout-7d9f");
+    assert!(
+        card.inferred.iter().any(|note| note.contains("checkout")),
+        "the resolution is stated: {:?}",
+        card.inferred
+    );
+    let result = stack.approve(&card).await.expect("runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let after = stack
+        .env
+        .kubectl(&["get", "pod", "checkout-7d9f", "-n", "demo"])
+        .await;
+    assert!(!after.success && after.stderr.contains("NotFound"), "{after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_delete_lists_its_pods_and_ends_in_404() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let card = stack.plan("delete deployment web in namespace demo").await;
+    assert_eq!(card.operation, "delete");
+    assert_eq!(card.target.namespace.as_deref(), Some("demo"));
+    let result = stack.approve(&card).await.expect("runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let after = stack
+        .env
+        .kubectl(&["get", "deployment", "web", "-n", "demo"])
+        .await;
+    assert!(!after.success && after.stderr.contains("NotFound"), "{after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scale_to_the_current_count_is_a_no_op_that_asks_nothing() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    match stack.ask("scale deployment web to 2 in namespace demo").await {
+        Ok(Response::Answer(answer)) => {
+            assert!(answer.text.contains("already has 2 replicas"), "{answer:?}");
+            assert_eq!(answer.context, "sim");
+        }
+        other => panic!("a no-op scale should be an answer, got {other:?}"),
+    }
+    assert!(stack.coordinator.pending().await.expect("listed").is_empty());
+}
