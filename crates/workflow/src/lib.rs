@@ -18,7 +18,8 @@
 //! - `changes`: execution with the grant, verification (`verify`), records.
 //! - [`response`]: the `-o json` shapes of design.md.
 //! - `cluster`: every gateway call the coordinator makes.
-//! - [`diagnosis`]: the playbooks (a separate concern, read-only).
+//! - [`diagnosis`]: the playbooks (a separate concern, read-only); `playbooks`
+//!   runs them over the gateway and turns a proposed fix into a plan.
 //!
 //! # Invariants
 //! - A mutating call is made only with the grant of an approval (the gateway
@@ -38,6 +39,7 @@ mod impact;
 mod paths;
 pub mod plan;
 mod planning;
+mod playbooks;
 pub mod response;
 mod session;
 mod verify;

@@ -1,8 +1,6 @@
 //! Routing a request to its path: the read-only fast path, context switches,
 //! the health check, hand-offs, questions, and changes (see `planning`).
 
-use std::collections::BTreeMap;
-
 use classifier::Intent;
 use ractor::ActorRef;
 use serde_json::{Map, Value};
@@ -11,14 +9,12 @@ use crate::coordinator::{CoordinatorMsg, Pipeline, Request, SupervisorHandoff, s
 use crate::discovery;
 use crate::error::WorkflowError;
 use crate::planning;
-use crate::response::{Answer, Clarify, Handoff, Health, Response};
+use crate::playbooks;
+use crate::response::{Answer, Clarify, Handoff, Response};
 use crate::session::SessionId;
 
 /// The tool that lists the kubeconfig's contexts.
 const CONTEXTS_TOOL: &str = "configuration_contexts_list";
-
-/// The server's health-check prompt.
-const HEALTH_PROMPT: &str = "cluster-health-check";
 
 /// Answers one request in the context `switched` (the session's, if it
 /// switched) or the starting context.
@@ -169,9 +165,18 @@ async fn answer_text(
                 .context
                 .clone()
                 .unwrap_or_else(|| session_context.to_owned());
-            health(pipeline, arguments.namespace.as_deref(), &context).await
+            playbooks::health(pipeline, &context, arguments.namespace.as_deref()).await
         }
-        Intent::Diagnose { .. } => Err(WorkflowError::Unsupported { path: "diagnose" }),
+        Intent::Diagnose {
+            playbook,
+            arguments,
+        } => {
+            let context = arguments
+                .context
+                .clone()
+                .unwrap_or_else(|| session_context.to_owned());
+            playbooks::diagnose(pipeline, &context, requester, text, playbook, &arguments).await
+        }
     }
 }
 
@@ -256,26 +261,6 @@ fn parse_contexts(text: &str) -> Vec<String> {
         .map(|(name, _)| name.trim().trim_start_matches('*').trim().to_owned())
         .filter(|name| !name.is_empty())
         .collect()
-}
-
-/// The server's health-check prompt, as one overview.
-async fn health(
-    pipeline: &Pipeline,
-    namespace: Option<&str>,
-    context: &str,
-) -> Result<Response, WorkflowError> {
-    let mut arguments = BTreeMap::new();
-    if let Some(namespace) = namespace {
-        arguments.insert("namespace".to_owned(), namespace.to_owned());
-    }
-    if pipeline.cluster.facts().await?.multi_cluster {
-        arguments.insert("context".to_owned(), context.to_owned());
-    }
-    let report = pipeline.cluster.prompt(HEALTH_PROMPT, arguments).await?;
-    Ok(Response::Health(Health {
-        report: Value::String(report),
-        context: context.to_owned(),
-    }))
 }
 
 /// The classifier's arguments as the MCP server's argument map.

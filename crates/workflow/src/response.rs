@@ -105,6 +105,9 @@ pub struct Diagnosis {
     pub cause: Value,
     /// The quoted evidence.
     pub evidence: Vec<String>,
+    /// The playbook's whole report (findings, next steps, tool calls made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Value>,
     /// A fix, as an ordinary plan awaiting approval.
     pub proposal: Option<PlanCard>,
     /// The kube context diagnosed.

@@ -1,0 +1,232 @@
+//! The diagnosis paths: the `diagnosis` playbooks run over the gateway in
+//! the request's context, and a proposed fix becomes an ordinary plan card
+//! awaiting approval (read before write, diff, impact notes, hitl).
+
+use std::collections::BTreeMap;
+
+use classifier::{Arguments, Playbook};
+use serde_json::{Map, Value};
+
+use crate::cluster::{Cluster, Fetched, args};
+use crate::coordinator::Pipeline;
+use crate::diagnosis::rbac::RbacQuestion;
+use crate::diagnosis::{
+    self, ClusterReader, DiagnosisError, Evidence, PodFailureTarget, ProposedChange, ReadCall,
+    ReadError, ToolOutput,
+};
+use crate::error::WorkflowError;
+use crate::plan::{self, Planned};
+use crate::response::{Clarify, Diagnosis, Health, PlanCard, Response};
+
+/// The playbooks' read-only access, bound to one context.
+#[derive(Debug)]
+pub(crate) struct ContextReader<'a> {
+    /// The gateway.
+    cluster: &'a Cluster,
+    /// The context every read carries.
+    context: &'a str,
+}
+
+impl<'a> ContextReader<'a> {
+    pub(crate) fn new(cluster: &'a Cluster, context: &'a str) -> Self {
+        Self { cluster, context }
+    }
+}
+
+impl ClusterReader for ContextReader<'_> {
+    async fn call(&self, call: ReadCall) -> Result<ToolOutput, ReadError> {
+        let tool = call.tool.name();
+        let failed = |error: WorkflowError| ReadError {
+            tool: tool.to_owned(),
+            reason: error.to_string(),
+        };
+        let arguments = self
+            .cluster
+            .in_context(tool, call.arguments, self.context)
+            .await
+            .map_err(failed)?;
+        let output = self.cluster.read(tool, arguments).await.map_err(failed)?;
+        Ok(ToolOutput {
+            text: output.text,
+            structured: output.structured,
+            is_error: output.is_error,
+        })
+    }
+
+    async fn prompt(&self, name: &str, arguments: Map<String, Value>) -> Result<String, ReadError> {
+        let failed = |error: WorkflowError| ReadError {
+            tool: name.to_owned(),
+            reason: error.to_string(),
+        };
+        let mut strings: BTreeMap<String, String> = arguments
+            .into_iter()
+            .map(|(key, value)| match value {
+                Value::String(text) => (key, text),
+                other => (key, other.to_string()),
+            })
+            .collect();
+        if self.cluster.facts().await.map_err(failed)?.multi_cluster {
+            strings.insert("context".into(), self.context.to_owned());
+        }
+        self.cluster.prompt(name, strings).await.map_err(failed)
+    }
+}
+
+/// Runs the playbook the classifier chose.
+pub(crate) async fn diagnose(
+    pipeline: &Pipeline,
+    context: &str,
+    requester: &str,
+    request: &str,
+    playbook: Playbook,
+    arguments: &Arguments,
+) -> Result<Response, WorkflowError> {
+    let reader = ContextReader::new(&pipeline.cluster, context);
+    let namespace = arguments.namespace.as_deref();
+    match playbook {
+        Playbook::PodFailure => {
+            let Some(name) = arguments.name.clone() else {
+                return Ok(Response::Clarify(Clarify {
+                    question: "Which pod or deployment is failing? I need a name.".into(),
+                    missing: vec!["name".into()],
+                    candidates: Vec::new(),
+                }));
+            };
+            let found = diagnosis::diagnose_pod_failure(
+                &reader,
+                &PodFailureTarget {
+                    name,
+                    namespace: arguments.namespace.clone(),
+                },
+            )
+            .await
+            .map_err(playbook_failed)?;
+            let proposal = match &found.proposal {
+                Some(change) => {
+                    proposal_card(pipeline, context, requester, request, change).await?
+                }
+                None => None,
+            };
+            Ok(Response::Diagnosis(Diagnosis {
+                cause: serde_json::to_value(found.cause)?,
+                evidence: quotes(&found.evidence),
+                report: Some(serde_json::to_value(&found)?),
+                proposal,
+                context: context.to_owned(),
+            }))
+        }
+        Playbook::ResourcePressure => {
+            let report = diagnosis::pressure::resource_pressure(&reader, namespace)
+                .await
+                .map_err(playbook_failed)?;
+            Ok(Response::Diagnosis(Diagnosis {
+                cause: Value::String("resource_pressure".into()),
+                evidence: quotes(&diagnosis::pressure::as_evidence(&report)),
+                report: Some(serde_json::to_value(&report)?),
+                proposal: None,
+                context: context.to_owned(),
+            }))
+        }
+        Playbook::RbacAudit => {
+            let question = RbacQuestion::from_words(request, namespace);
+            let report = diagnosis::rbac::audit(&reader, &question)
+                .await
+                .map_err(playbook_failed)?;
+            Ok(Response::Diagnosis(Diagnosis {
+                cause: Value::String("rbac_audit".into()),
+                evidence: Vec::new(),
+                report: Some(serde_json::to_value(&report)?),
+                proposal: None,
+                context: context.to_owned(),
+            }))
+        }
+    }
+}
+
+/// The health overview.
+pub(crate) async fn health(
+    pipeline: &Pipeline,
+    context: &str,
+    namespace: Option<&str>,
+) -> Result<Response, WorkflowError> {
+    let reader = ContextReader::new(&pipeline.cluster, context);
+    let report = diagnosis::health::health_check(&reader, namespace)
+        .await
+        .map_err(playbook_failed)?;
+    Ok(Response::Health(Health {
+        report: serde_json::to_value(&report)?,
+        context: context.to_owned(),
+    }))
+}
+
+/// A proposed fix as a plan awaiting approval: the live object is read
+/// again, so the plan's diff is against the cluster as it is now.
+async fn proposal_card(
+    pipeline: &Pipeline,
+    context: &str,
+    requester: &str,
+    request: &str,
+    change: &ProposedChange,
+) -> Result<Option<PlanCard>, WorkflowError> {
+    let target = &change.target;
+    let live = match pipeline
+        .cluster
+        .get(
+            context,
+            &target.api_version,
+            &target.kind,
+            &target.name,
+            target.namespace.as_deref(),
+        )
+        .await?
+    {
+        Fetched::Found(live) => Some(live),
+        Fetched::Missing(_) => None,
+    };
+    let preview = serde_norway::to_string(&change.manifest)
+        .map_err(|error| WorkflowError::InvalidManifest(error.to_string()))?;
+    let call = pipeline
+        .cluster
+        .in_context(
+            "resources_create_or_update",
+            args(serde_json::json!({"resource": preview})),
+            context,
+        )
+        .await?;
+    let plan_target = hitl::policy::PlanTarget {
+        kind: target.kind.clone(),
+        name: target.name.clone(),
+        namespace: target.namespace.clone(),
+        context: context.to_owned(),
+    };
+    if pipeline.hitl.policy().check(&plan_target).is_err() {
+        // A fix policy forbids is not offered as something to approve.
+        return Ok(None);
+    }
+    match plan::create_update(plan_target, call, &change.manifest, preview, live.as_ref()) {
+        Planned::NothingToDo(_) => Ok(None),
+        Planned::Change(mut draft) => {
+            draft.current = Value::String(change.current.clone());
+            draft.desired = Value::String(change.desired.clone());
+            draft.warnings.extend(change.warnings.iter().cloned());
+            draft
+                .inferred
+                .push(format!("proposed by the diagnosis: {}", change.summary));
+            match pipeline.submit(*draft, requester, request).await? {
+                Response::Plan(card) => Ok(Some(card)),
+                _ => Ok(None),
+            }
+        }
+    }
+}
+
+fn quotes(evidence: &[Evidence]) -> Vec<String> {
+    evidence
+        .iter()
+        .map(|evidence| format!("{}: {}", evidence.source, evidence.quote))
+        .collect()
+}
+
+fn playbook_failed(error: DiagnosisError) -> WorkflowError {
+    WorkflowError::Cluster(error.to_string())
+}
