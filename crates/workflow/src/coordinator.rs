@@ -583,6 +583,16 @@ impl Pipeline {
             },
         )
         .await?;
+        self.record(
+            &approval.plan_id,
+            operation,
+            &approval.target,
+            Event::Approved {
+                plan_hash: approval.grant.plan_hash.to_string(),
+                approver: format!("{} (upstream, PLAN-LOCKED)", approval.approver),
+            },
+        )
+        .await?;
         Ok(Response::Result(
             changes::execute(self, approval, &ProgressSink::default()).await?,
         ))

@@ -1,0 +1,147 @@
+//! Discovery and hand-offs end to end: what a request leaves out is filled
+//! from the cluster or the operations log and stated on the plan, several
+//! candidates are a question, and a PLAN-LOCKED hand-off runs exactly the
+//! parameters approved upstream, once.
+
+use e2e::stack::Stack;
+use hitl::HitlError;
+use hitl::grant::PlanHash;
+use hitl::policy::{ApprovalPolicy, PlanTarget};
+use serde_json::{Map, Value, json};
+use workflow::{
+    LockedPlanHandoff, Outcome, Request, Response, SessionId, SupervisorHandoff, WorkflowError,
+};
+
+fn pod(namespace: &str, name: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": name, "namespace": namespace},
+           "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}})
+}
+
+fn cluster() -> Vec<Value> {
+    vec![
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}}),
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
+        pod("shop", "cart"),
+        pod("demo", "web-a"),
+        pod("demo", "web-b"),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespace_the_request_leaves_out_is_found_and_stated() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let card = stack.plan("delete pod cart").await;
+    assert_eq!(card.target.namespace.as_deref(), Some("shop"));
+    assert!(
+        card.inferred
+            .iter()
+            .any(|note| note.contains("namespace shop")),
+        "{:?}",
+        card.inferred
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_candidates_are_a_question_never_a_guess() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    match stack.ask("delete the web pod in namespace demo").await {
+        Ok(Response::Clarify(clarify)) => {
+            assert_eq!(clarify.candidates, ["web-a", "web-b"]);
+            assert_eq!(clarify.missing, ["name"]);
+        }
+        other => panic!("two matches should be a question, got {other:?}"),
+    }
+    assert!(
+        stack
+            .coordinator
+            .pending()
+            .await
+            .expect("listed")
+            .is_empty()
+    );
+}
+
+fn locked_delete(upstream: &str, name: &str, hash_of: &str) -> LockedPlanHandoff {
+    let arguments = |name: &str| -> Map<String, Value> {
+        json!({"name": name, "namespace": "shop", "context": "sim"})
+            .as_object()
+            .expect("object")
+            .clone()
+    };
+    LockedPlanHandoff {
+        upstream_approval_id: upstream.into(),
+        plan_hash: PlanHash::of_call("pods_delete", &arguments(hash_of)),
+        approved_by: "carol@supervisor".into(),
+        tool: "pods_delete".into(),
+        arguments: arguments(name),
+        target: PlanTarget {
+            kind: "Pod".into(),
+            name: name.into(),
+            namespace: Some("shop".into()),
+            context: "sim".into(),
+        },
+        retyped_name: None,
+    }
+}
+
+async fn hand_off(stack: &Stack, locked: LockedPlanHandoff) -> Result<Response, WorkflowError> {
+    stack
+        .coordinator
+        .ask(
+            SessionId::new("supervisor"),
+            "supervisor",
+            Request::Handoff(Box::new(SupervisorHandoff {
+                locked_plan: Some(locked),
+                ..SupervisorHandoff::default()
+            })),
+        )
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_locked_hand_off_runs_its_exact_parameters_once_and_is_verified() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let tampered = hand_off(&stack, locked_delete("u-1", "web-a", "cart")).await;
+    assert!(
+        matches!(
+            tampered,
+            Err(WorkflowError::Approval(
+                HitlError::LockedHashMismatch { .. }
+            ))
+        ),
+        "{tampered:?}"
+    );
+    assert!(
+        stack
+            .env
+            .kubectl(&["get", "pod", "web-a", "-n", "demo"])
+            .await
+            .success
+    );
+    match hand_off(&stack, locked_delete("u-1", "cart", "cart")).await {
+        Ok(Response::Result(result)) => {
+            assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+            assert_eq!(
+                stack.recorded(&result.plan_id).await,
+                ["requested", "approved", "executed", "verified"]
+            );
+        }
+        other => panic!("the hand-off should run, got {other:?}"),
+    }
+    assert!(
+        !stack
+            .env
+            .kubectl(&["get", "pod", "cart", "-n", "shop"])
+            .await
+            .success
+    );
+    let replay = hand_off(&stack, locked_delete("u-1", "cart", "cart")).await;
+    assert!(
+        matches!(
+            replay,
+            Err(WorkflowError::Approval(HitlError::AlreadyRedeemed { .. }))
+        ),
+        "{replay:?}"
+    );
+}
