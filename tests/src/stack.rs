@@ -63,7 +63,10 @@ impl Stack {
     pub async fn restart(&mut self) {
         self.coordinator.stop();
         self.hitl.stop();
-        self.gateway.shutdown().await.expect("the gateway shuts down");
+        self.gateway
+            .shutdown()
+            .await
+            .expect("the gateway shuts down");
         let (gateway, hitl, memory, coordinator) =
             launch(&self.env, &self.policy, self.state.path()).await;
         self.gateway = gateway;
@@ -138,8 +141,7 @@ async fn launch(
     state: &std::path::Path,
 ) -> (Gateway, Hitl, Memory, Coordinator) {
     let key = GrantKey::generate().expect("randomness for the grant key");
-    let mut config =
-        GatewayConfig::with_server(ServerCommand::binary(crate::mcp_server_binary()));
+    let mut config = GatewayConfig::with_server(ServerCommand::binary(crate::mcp_server_binary()));
     config.kubeconfig = Some(env.kubeconfig.clone());
     let gateway = Gateway::start(config, GrantVerifier::new(key.clone()))
         .await

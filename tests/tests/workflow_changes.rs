@@ -46,7 +46,11 @@ fn cluster() -> Vec<Value> {
 async fn kubectl_json(stack: &Stack, args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.extend(["-o", "json"]);
-    let out = stack.env.kubectl(&all).await.expect_success(&args.join(" "));
+    let out = stack
+        .env
+        .kubectl(&all)
+        .await
+        .expect_success(&args.join(" "));
     serde_json::from_str(&out).expect("kubectl prints JSON")
 }
 
@@ -56,10 +60,22 @@ async fn a_namespace_is_created_through_plan_approval_and_verification() {
     let card = stack.plan("create namespace staging").await;
     assert_eq!(card.operation, "create_update");
     assert_eq!(card.target.kind, "Namespace");
-    assert_eq!(card.target.context, "sim", "the context is shown in every plan");
-    assert!(card.preview.as_deref().is_some_and(|yaml| yaml.contains("name: staging")));
+    assert_eq!(
+        card.target.context, "sim",
+        "the context is shown in every plan"
+    );
     assert!(
-        stack.env.kubectl(&["get", "namespace", "staging"]).await.stdout.is_empty(),
+        card.preview
+            .as_deref()
+            .is_some_and(|yaml| yaml.contains("name: staging"))
+    );
+    assert!(
+        stack
+            .env
+            .kubectl(&["get", "namespace", "staging"])
+            .await
+            .stdout
+            .is_empty(),
         "nothing exists before approval"
     );
     let result = stack.approve(&card).await.expect("approved and run");
@@ -78,7 +94,10 @@ async fn a_deployment_is_created_then_updated_with_a_diff_and_an_overwrite_warni
     let created = stack
         .plan("create deployment api with image nginx:1.27 and 2 replicas in namespace demo")
         .await;
-    assert!(created.diff.is_empty(), "a new object has nothing to diff against");
+    assert!(
+        created.diff.is_empty(),
+        "a new object has nothing to diff against"
+    );
     let result = stack.approve(&created).await.expect("runs");
     assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
     let live = kubectl_json(&stack, &["get", "deployment", "api", "-n", "demo"]).await;
@@ -88,13 +107,19 @@ async fn a_deployment_is_created_then_updated_with_a_diff_and_an_overwrite_warni
         .plan("set image deployment/api api=nginx:1.28 -n demo")
         .await;
     assert!(
-        update.warnings.iter().any(|warning| warning.contains("already exists")),
+        update
+            .warnings
+            .iter()
+            .any(|warning| warning.contains("already exists")),
         "{:?}",
         update.warnings
     );
     assert!(
-        update.diff.iter().any(|change| change.path.ends_with("containers[api].image")
-            || change.path.ends_with("].image")),
+        update
+            .diff
+            .iter()
+            .any(|change| change.path.ends_with("containers[api].image")
+                || change.path.ends_with("].image")),
         "{:?}",
         update.diff
     );
@@ -110,7 +135,9 @@ async fn a_deployment_is_created_then_updated_with_a_diff_and_an_overwrite_warni
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pod_named_informally_is_resolved_deleted_and_its_absence_verified() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
-    let card = stack.plan("delete the checkout pod in namespace demo").await;
+    let card = stack
+        .plan("delete the checkout pod in namespace demo")
+        .await;
     assert_eq!(card.target.name, "checkout-7d9f");
     assert!(
         card.inferred.iter().any(|note| note.contains("checkout")),
@@ -123,7 +150,10 @@ async fn a_pod_named_informally_is_resolved_deleted_and_its_absence_verified() {
         .env
         .kubectl(&["get", "pod", "checkout-7d9f", "-n", "demo"])
         .await;
-    assert!(!after.success && after.stderr.contains("NotFound"), "{after:?}");
+    assert!(
+        !after.success && after.stderr.contains("NotFound"),
+        "{after:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,18 +168,31 @@ async fn a_deployment_delete_lists_its_pods_and_ends_in_404() {
         .env
         .kubectl(&["get", "deployment", "web", "-n", "demo"])
         .await;
-    assert!(!after.success && after.stderr.contains("NotFound"), "{after:?}");
+    assert!(
+        !after.success && after.stderr.contains("NotFound"),
+        "{after:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scale_to_the_current_count_is_a_no_op_that_asks_nothing() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
-    match stack.ask("scale deployment web to 2 in namespace demo").await {
+    match stack
+        .ask("scale deployment web to 2 in namespace demo")
+        .await
+    {
         Ok(Response::Answer(answer)) => {
             assert!(answer.text.contains("already has 2 replicas"), "{answer:?}");
             assert_eq!(answer.context, "sim");
         }
         other => panic!("a no-op scale should be an answer, got {other:?}"),
     }
-    assert!(stack.coordinator.pending().await.expect("listed").is_empty());
+    assert!(
+        stack
+            .coordinator
+            .pending()
+            .await
+            .expect("listed")
+            .is_empty()
+    );
 }

@@ -48,7 +48,10 @@ async fn a_denied_plan_never_runs() {
         "{approval:?}"
     );
     assert!(pod_exists(&stack).await);
-    assert_eq!(stack.recorded(&card.plan_id).await, ["requested", "planned", "denied"]);
+    assert_eq!(
+        stack.recorded(&card.plan_id).await,
+        ["requested", "planned", "denied"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -69,7 +72,10 @@ async fn an_approval_naming_another_hash_is_refused_and_a_second_approval_too() 
         )
         .await;
     assert!(
-        matches!(mismatched, Err(WorkflowError::Approval(HitlError::HashMismatch { .. }))),
+        matches!(
+            mismatched,
+            Err(WorkflowError::Approval(HitlError::HashMismatch { .. }))
+        ),
         "{mismatched:?}"
     );
     assert!(pod_exists(&stack).await, "nothing ran on a mismatched hash");
@@ -77,7 +83,10 @@ async fn an_approval_naming_another_hash_is_refused_and_a_second_approval_too() 
     assert_eq!(first.outcome, Outcome::Verified, "{first:?}");
     let second = stack.approve(&card).await;
     assert!(
-        matches!(second, Err(WorkflowError::Approval(HitlError::AlreadyApproved { .. }))),
+        matches!(
+            second,
+            Err(WorkflowError::Approval(HitlError::AlreadyApproved { .. }))
+        ),
         "{second:?}"
     );
 }
@@ -93,7 +102,10 @@ async fn an_expired_plan_cannot_be_approved() {
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     let approval = stack.approve(&card).await;
     assert!(
-        matches!(approval, Err(WorkflowError::Approval(HitlError::Expired { .. }))),
+        matches!(
+            approval,
+            Err(WorkflowError::Approval(HitlError::Expired { .. }))
+        ),
         "{approval:?}"
     );
     assert!(pod_exists(&stack).await);
@@ -112,10 +124,16 @@ async fn a_pending_plan_survives_a_restart_and_stays_single_use() {
     assert_eq!(pending[0].plan_hash, card.plan_hash);
     let again = stack.approve(&done).await;
     assert!(
-        matches!(again, Err(WorkflowError::Approval(HitlError::AlreadyApproved { .. }))),
+        matches!(
+            again,
+            Err(WorkflowError::Approval(HitlError::AlreadyApproved { .. }))
+        ),
         "{again:?}"
     );
-    let result = stack.approve(&card).await.expect("approvable after the restart");
+    let result = stack
+        .approve(&card)
+        .await
+        .expect("approvable after the restart");
     assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
     assert!(!pod_exists(&stack).await);
 }
@@ -128,8 +146,18 @@ async fn a_read_only_namespace_is_refused_at_planning() {
     };
     let stack = Stack::start(cluster(), policy).await;
     let refused = stack.ask("delete pod tool in namespace demo").await;
-    assert!(matches!(refused, Err(WorkflowError::Policy(_))), "{refused:?}");
-    assert!(stack.coordinator.pending().await.expect("listed").is_empty());
+    assert!(
+        matches!(refused, Err(WorkflowError::Policy(_))),
+        "{refused:?}"
+    );
+    assert!(
+        stack
+            .coordinator
+            .pending()
+            .await
+            .expect("listed")
+            .is_empty()
+    );
     assert!(pod_exists(&stack).await);
 }
 
@@ -146,7 +174,10 @@ async fn the_clusters_403_for_a_read_only_user_is_a_failed_outcome_with_the_reas
     let result = stack.approve(&card).await.expect("approved and attempted");
     assert_eq!(result.outcome, Outcome::Failed, "{result:?}");
     assert!(
-        result.evidence.iter().any(|line| line.contains("forbidden")),
+        result
+            .evidence
+            .iter()
+            .any(|line| line.contains("forbidden")),
         "the cluster's reason is quoted: {result:?}"
     );
     assert!(pod_exists(&stack).await);
@@ -161,18 +192,30 @@ async fn an_unknown_context_gets_the_list_back_and_a_named_context_holds_for_one
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
     match stack.ask("switch to context nowhere").await {
         Ok(Response::Clarify(clarify)) => {
-            assert!(clarify.candidates.contains(&"sim".to_owned()), "{clarify:?}");
-            assert!(clarify.candidates.contains(&"sim-readonly".to_owned()), "{clarify:?}");
+            assert!(
+                clarify.candidates.contains(&"sim".to_owned()),
+                "{clarify:?}"
+            );
+            assert!(
+                clarify.candidates.contains(&"sim-readonly".to_owned()),
+                "{clarify:?}"
+            );
         }
         other => panic!("an unknown context should be a question, got {other:?}"),
     }
-    match stack.ask("list pods in namespace demo --context sim-readonly").await {
+    match stack
+        .ask("list pods in namespace demo --context sim-readonly")
+        .await
+    {
         Ok(Response::Answer(answer)) => assert_eq!(answer.context, "sim-readonly"),
         other => panic!("a read should answer, got {other:?}"),
     }
     match stack.ask("list pods in namespace demo").await {
         Ok(Response::Answer(answer)) => {
-            assert_eq!(answer.context, "sim", "the named context held for one request only");
+            assert_eq!(
+                answer.context, "sim",
+                "the named context held for one request only"
+            );
             assert!(answer.text.contains("tool"), "{answer:?}");
         }
         other => panic!("a read should answer, got {other:?}"),

@@ -236,9 +236,18 @@ mod tests {
             {"name": "app", "image": "nginx:1.27"}]}}}});
         let merged = overlay(&live, &change);
         assert_eq!(merged["spec"]["replicas"], 2);
-        assert_eq!(merged["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.27");
-        assert_eq!(merged["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"], 80);
-        assert_eq!(merged["spec"]["template"]["spec"]["containers"][1]["image"], "envoy:1");
+        assert_eq!(
+            merged["spec"]["template"]["spec"]["containers"][0]["image"],
+            "nginx:1.27"
+        );
+        assert_eq!(
+            merged["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"],
+            80
+        );
+        assert_eq!(
+            merged["spec"]["template"]["spec"]["containers"][1]["image"],
+            "envoy:1"
+        );
     }
 
     #[test]
