@@ -183,3 +183,86 @@ pub struct ExecutionResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn target() -> PlanTarget {
+        PlanTarget {
+            kind: "Deployment".into(),
+            name: "api".into(),
+            namespace: Some("staging".into()),
+            context: "prod-eu".into(),
+        }
+    }
+
+    #[test]
+    fn each_response_is_one_object_with_the_contracts_kind_and_fields() {
+        let answer = serde_json::to_value(Response::Answer(Answer {
+            path: "read_only".into(),
+            tool: Some("pods_list".into()),
+            text: "NAME READY".into(),
+            structured: None,
+            error: false,
+            context: "prod-eu".into(),
+        }))
+        .expect("serializes");
+        assert_eq!(answer["kind"], "answer");
+        for field in ["path", "tool", "text"] {
+            assert!(answer.get(field).is_some(), "{field} missing: {answer}");
+        }
+        let hash = PlanHash::of_call("resources_scale", &serde_json::Map::new());
+        let plan = serde_json::to_value(Response::Plan(PlanCard {
+            plan_id: "plan-1".into(),
+            plan_hash: hash,
+            operation: "scale".into(),
+            target: target(),
+            current: json!({"replicas": 3}),
+            desired: json!({"replicas": 5}),
+            warnings: Vec::new(),
+            tool: "resources_scale".into(),
+            arguments: json!({}),
+            preview: None,
+            diff: Vec::new(),
+            removes: Vec::new(),
+            cleanup: None,
+            inferred: Vec::new(),
+            retype_required: false,
+            expires_at_unix_ms: 0,
+        }))
+        .expect("serializes");
+        assert_eq!(plan["kind"], "plan");
+        assert_eq!(plan["plan_hash"], hash.to_string());
+        assert_eq!(
+            plan["target"],
+            json!({"kind": "Deployment", "name": "api", "namespace": "staging", "context": "prod-eu"})
+        );
+        for field in ["plan_id", "operation", "current", "desired", "warnings"] {
+            assert!(plan.get(field).is_some(), "{field} missing: {plan}");
+        }
+        let result = serde_json::to_value(Response::Result(ExecutionResult {
+            plan_id: "plan-1".into(),
+            outcome: Outcome::Verified,
+            evidence: vec!["readyReplicas 5 = target 5".into()],
+            target: target(),
+            output: None,
+        }))
+        .expect("serializes");
+        assert_eq!(result["kind"], "result");
+        assert_eq!(result["outcome"], "verified");
+        let clarify = serde_json::to_value(Response::Clarify(Clarify {
+            question: "Which deployment?".into(),
+            missing: vec!["name".into()],
+            candidates: Vec::new(),
+        }))
+        .expect("serializes");
+        assert_eq!(
+            clarify,
+            json!({"kind": "clarify", "question": "Which deployment?", "missing": ["name"]})
+        );
+        let back: Response = serde_json::from_value(plan).expect("a client reads it back");
+        assert!(matches!(back, Response::Plan(card) if card.plan_hash == hash));
+    }
+}
