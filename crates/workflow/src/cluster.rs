@@ -71,6 +71,11 @@ impl Cluster {
         }
     }
 
+    /// The gateway itself, for the playbooks' reader.
+    pub(crate) fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
     /// The kubeconfig facts, read through the server on first use.
     pub(crate) async fn facts(&self) -> Result<&KubeconfigFacts, WorkflowError> {
         self.facts
@@ -201,21 +206,6 @@ impl Cluster {
             .await?;
         let output = self.read("events_list", arguments).await?;
         Ok(output.text)
-    }
-
-    /// A prompt's messages, joined (the health check).
-    pub(crate) async fn prompt(
-        &self,
-        name: &str,
-        arguments: std::collections::BTreeMap<String, String>,
-    ) -> Result<String, WorkflowError> {
-        let prompt = self.gateway.get_prompt(name, arguments).await?;
-        Ok(prompt
-            .messages
-            .into_iter()
-            .map(|message| message.text)
-            .collect::<Vec<_>>()
-            .join("\n\n"))
     }
 
     /// The one call an approval grant allows.

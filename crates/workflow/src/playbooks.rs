@@ -2,74 +2,30 @@
 //! the request's context, and a proposed fix becomes an ordinary plan card
 //! awaiting approval (read before write, diff, impact notes, hitl).
 
-use std::collections::BTreeMap;
-
 use classifier::{Arguments, Playbook};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::cluster::{Cluster, Fetched, args};
+use crate::cluster::{Fetched, args};
 use crate::coordinator::Pipeline;
 use crate::diagnosis::rbac::RbacQuestion;
 use crate::diagnosis::{
-    self, ClusterReader, DiagnosisError, Evidence, PodFailureTarget, ProposedChange, ReadCall,
-    ReadError, ToolOutput,
+    self, DiagnosisError, Evidence, GatewayReader, PodFailureTarget, ProposedChange,
 };
 use crate::error::WorkflowError;
 use crate::plan::{self, Planned};
 use crate::response::{Clarify, Diagnosis, Health, PlanCard, Response};
 
-/// The playbooks' read-only access, bound to one context.
-#[derive(Debug)]
-pub(crate) struct ContextReader<'a> {
-    /// The gateway.
-    cluster: &'a Cluster,
-    /// The context every read carries.
+/// The playbooks' reader in `context` (named on each call only when the
+/// server takes a context argument).
+async fn reader<'a>(
+    pipeline: &'a Pipeline,
     context: &'a str,
-}
-
-impl<'a> ContextReader<'a> {
-    pub(crate) fn new(cluster: &'a Cluster, context: &'a str) -> Self {
-        Self { cluster, context }
-    }
-}
-
-impl ClusterReader for ContextReader<'_> {
-    async fn call(&self, call: ReadCall) -> Result<ToolOutput, ReadError> {
-        let tool = call.tool.name();
-        let failed = |error: WorkflowError| ReadError {
-            tool: tool.to_owned(),
-            reason: error.to_string(),
-        };
-        let arguments = self
-            .cluster
-            .in_context(tool, call.arguments, self.context)
-            .await
-            .map_err(failed)?;
-        let output = self.cluster.read(tool, arguments).await.map_err(failed)?;
-        Ok(ToolOutput {
-            text: output.text,
-            structured: output.structured,
-            is_error: output.is_error,
-        })
-    }
-
-    async fn prompt(&self, name: &str, arguments: Map<String, Value>) -> Result<String, ReadError> {
-        let failed = |error: WorkflowError| ReadError {
-            tool: name.to_owned(),
-            reason: error.to_string(),
-        };
-        let mut strings: BTreeMap<String, String> = arguments
-            .into_iter()
-            .map(|(key, value)| match value {
-                Value::String(text) => (key, text),
-                other => (key, other.to_string()),
-            })
-            .collect();
-        if self.cluster.facts().await.map_err(failed)?.multi_cluster {
-            strings.insert("context".into(), self.context.to_owned());
-        }
-        self.cluster.prompt(name, strings).await.map_err(failed)
-    }
+) -> Result<GatewayReader<'a>, WorkflowError> {
+    let multi_cluster = pipeline.cluster.facts().await?.multi_cluster;
+    Ok(GatewayReader::new(
+        pipeline.cluster.gateway(),
+        multi_cluster.then_some(context),
+    ))
 }
 
 /// Runs the playbook the classifier chose.
@@ -81,7 +37,7 @@ pub(crate) async fn diagnose(
     playbook: Playbook,
     arguments: &Arguments,
 ) -> Result<Response, WorkflowError> {
-    let reader = ContextReader::new(&pipeline.cluster, context);
+    let reader = reader(pipeline, context).await?;
     let namespace = arguments.namespace.as_deref();
     match playbook {
         Playbook::PodFailure => {
@@ -149,7 +105,7 @@ pub(crate) async fn health(
     context: &str,
     namespace: Option<&str>,
 ) -> Result<Response, WorkflowError> {
-    let reader = ContextReader::new(&pipeline.cluster, context);
+    let reader = reader(pipeline, context).await?;
     let report = diagnosis::health::health_check(&reader, namespace)
         .await
         .map_err(playbook_failed)?;
