@@ -16,42 +16,13 @@ use serde_json::Value;
 
 use crate::behaviour::{NodeBehaviour, PodBehaviour};
 use crate::clock::rfc3339;
+use crate::registry::{self, Backing};
 
 /// The built-in demo: a small production-like cluster (see `demo.yaml`).
 const DEMO_SCENARIO_YAML: &str = include_str!("demo.yaml");
 
 /// The name of the built-in demo scenario (and of its kubeconfig context).
 pub const DEMO_SCENARIO_NAME: &str = "demo";
-
-/// The kinds a scenario may hold: (apiVersion, kind, namespaced).
-pub const SCENARIO_KINDS: &[(&str, &str, bool)] = &[
-    ("v1", "Namespace", false),
-    ("v1", "Node", false),
-    ("v1", "PersistentVolume", false),
-    ("v1", "Pod", true),
-    ("v1", "Service", true),
-    ("v1", "Endpoints", true),
-    ("v1", "ConfigMap", true),
-    ("v1", "Secret", true),
-    ("v1", "ServiceAccount", true),
-    ("v1", "PersistentVolumeClaim", true),
-    ("v1", "ResourceQuota", true),
-    ("v1", "LimitRange", true),
-    ("v1", "Event", true),
-    ("apps/v1", "Deployment", true),
-    ("apps/v1", "ReplicaSet", true),
-    ("apps/v1", "StatefulSet", true),
-    ("apps/v1", "DaemonSet", true),
-    ("batch/v1", "Job", true),
-    ("batch/v1", "CronJob", true),
-    ("networking.k8s.io/v1", "Ingress", true),
-    ("networking.k8s.io/v1", "NetworkPolicy", true),
-    ("rbac.authorization.k8s.io/v1", "Role", true),
-    ("rbac.authorization.k8s.io/v1", "RoleBinding", true),
-    ("rbac.authorization.k8s.io/v1", "ClusterRole", false),
-    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", false),
-    ("autoscaling/v2", "HorizontalPodAutoscaler", true),
-];
 
 /// Where in a scenario something is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,12 +181,23 @@ impl Scenario {
     }
 }
 
-/// Whether `kind` of `api_version` is namespaced, or None when a scenario may not hold it.
+/// Whether `kind` of `api_version` is namespaced, or None when a scenario may
+/// not hold it: any resource the cluster stores (the registry is the one list
+/// of kinds), but nothing computed per request (metrics, access reviews).
 pub fn scenario_kind_namespaced(api_version: &str, kind: &str) -> Option<bool> {
-    SCENARIO_KINDS
+    registry::by_kind(api_version, kind)
+        .filter(|resource| resource.backing == Backing::Stored)
+        .map(|resource| resource.namespaced)
+}
+
+/// `apiVersion Kind` of every kind a scenario may hold, for error messages.
+fn scenario_kinds() -> String {
+    registry::ALL
         .iter()
-        .find(|(version, known, _)| *version == api_version && *known == kind)
-        .map(|(_, _, namespaced)| *namespaced)
+        .filter(|resource| resource.backing == Backing::Stored)
+        .map(|resource| format!("{} {}", resource.api_version(), resource.kind))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where pod templates sit in each workload kind, as JSON pointers to their metadata.
@@ -274,11 +256,7 @@ fn validate_document(file: &str, index: usize, mut value: Value) -> Result<Value
             "kind",
             format!(
                 "unknown kind `{kind}` in `{api_version}` (a scenario may hold: {})",
-                SCENARIO_KINDS
-                    .iter()
-                    .map(|(version, kind, _)| format!("{version} {kind}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                scenario_kinds()
             ),
         )
     })?;
@@ -377,6 +355,17 @@ mod tests {
             ),
             "{message}"
         );
+    }
+
+    #[test]
+    fn refuses_kinds_that_are_computed_not_stored() {
+        let message =
+            refusal("apiVersion: metrics.k8s.io/v1beta1\nkind: PodMetrics\nmetadata:\n  name: m\n");
+        assert!(
+            message.contains("field `kind`: unknown kind `PodMetrics`"),
+            "{message}"
+        );
+        assert!(message.contains("apps/v1 Deployment"), "{message}");
     }
 
     #[test]

@@ -185,25 +185,12 @@ fn container_env(
     env
 }
 
-/// Decodes a Secret's base64 value (standard alphabet, padding optional).
+/// Decodes a Secret's base64 value into text.
 fn decode_base64(encoded: &str) -> Option<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut bits: u32 = 0;
-    let mut bit_count = 0;
-    let mut bytes = Vec::new();
-    for byte in encoded
-        .bytes()
-        .filter(|byte| !byte.is_ascii_whitespace() && *byte != b'=')
-    {
-        let value = ALPHABET.iter().position(|candidate| *candidate == byte)? as u32;
-        bits = (bits << 6) | value;
-        bit_count += 6;
-        if bit_count >= 8 {
-            bit_count -= 8;
-            bytes.push((bits >> bit_count) as u8);
-            bits &= (1 << bit_count) - 1;
-        }
-    }
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     String::from_utf8(bytes).ok()
 }
 
