@@ -3,6 +3,7 @@
 //! diagnosis end-to-end tests and the pod-failure benchmark run against.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use hitl::grant::{GrantKey, GrantVerifier, PlanHash};
@@ -37,6 +38,8 @@ pub struct DiagnosisEnv {
     pub gateway: Gateway,
     /// Issues grants for the mutating calls a test approves.
     grants: GrantKey,
+    /// Numbers the approved calls: a grant is single-use per plan.
+    approvals: AtomicUsize,
 }
 
 impl DiagnosisEnv {
@@ -64,6 +67,7 @@ impl DiagnosisEnv {
             sim,
             gateway,
             grants,
+            approvals: AtomicUsize::new(0),
         }
     }
 
@@ -74,8 +78,12 @@ impl DiagnosisEnv {
 
     /// Calls a mutating tool as if a human had approved exactly this call.
     pub async fn approved_call(&self, tool: &str, arguments: Map<String, Value>) -> ToolOutput {
+        let plan_id = format!(
+            "e2e-plan-{}",
+            self.approvals.fetch_add(1, Ordering::Relaxed)
+        );
         let grant = self.grants.issue(
-            "e2e-plan",
+            &plan_id,
             PlanHash::of_call(tool, &arguments),
             "e2e-approver",
             SystemTime::now(),

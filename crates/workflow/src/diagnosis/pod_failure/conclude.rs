@@ -408,6 +408,33 @@ fn probe_evidence(context: &mut Context<'_>, container: &str, probe_field: &str)
     }
 }
 
+/// The liveness probe kills the container: its events, the probe and the
+/// declared ports, the logs, and a port fix when the probe asks the wrong one.
+fn liveness_failure(mut context: Context<'_>, container: &str, killed: &str) -> Diagnosis {
+    let pod_name = context.state.name.clone();
+    let namespace = context.state.namespace.clone();
+    context.quote_events(|event| {
+        event
+            .message
+            .to_ascii_lowercase()
+            .contains("liveness probe")
+    });
+    probe_evidence(&mut context, container, "livenessProbe");
+    context.quote_logs(container);
+    let proposal = probe_fix(&context, container, "livenessProbe");
+    let fix = match &proposal {
+        Some(change) => format!(" {}.", change.summary),
+        None => " Check that the probe's path and port answer, and that its initialDelaySeconds covers start-up.".to_string(),
+    };
+    let summary = format!(
+        "Container {container} of pod {pod_name} is killed by its failing liveness probe ({killed}).{fix}"
+    );
+    context
+        .next_steps
+        .push(format!("show pod {pod_name} in {namespace}"));
+    context.finish(Cause::LivenessProbeFailure, summary, proposal)
+}
+
 fn crashing(
     mut context: Context<'_>,
     container: &str,
@@ -429,28 +456,11 @@ fn crashing(
     if let Some(quote) = context.container(container).and_then(termination_quote) {
         context.evidence.insert(1, Evidence::new(source, quote));
     }
-    let liveness_failures = probe_failures(&context, "liveness");
     let pod_name = context.state.name.clone();
     let namespace = context.state.namespace.clone();
-    if !liveness_failures.is_empty() {
-        context.quote_events(|event| {
-            let message = event.message.to_ascii_lowercase();
-            message.contains("liveness probe")
-        });
-        probe_evidence(&mut context, container, "livenessProbe");
-        context.quote_logs(container);
-        let proposal = probe_fix(&context, container, "livenessProbe");
-        let fix = match &proposal {
-            Some(change) => format!(" {}.", change.summary),
-            None => " Check that the probe's path and port answer, and that its initialDelaySeconds covers start-up.".to_string(),
-        };
-        let summary = format!(
-            "Container {container} of pod {pod_name} is killed by its failing liveness probe (exit code {exit_code}, {restarts} restarts).{fix}"
-        );
-        context
-            .next_steps
-            .push(format!("show pod {pod_name} in {namespace}"));
-        return context.finish(Cause::LivenessProbeFailure, summary, proposal);
+    if !probe_failures(&context, "liveness").is_empty() {
+        let killed = format!("exit code {exit_code}, {restarts} restarts");
+        return liveness_failure(context, container, &killed);
     }
     if let Some(spec) = container_spec(context.facts, container)
         && matches!(exit_code, 126 | 127)
@@ -794,6 +804,17 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
 }
 
 fn not_ready(mut context: Context<'_>, container: &str) -> Diagnosis {
+    // Between two kills a container runs unready: its liveness events tell.
+    if !probe_failures(&context, "liveness").is_empty() {
+        let restarts = context
+            .container(container)
+            .map_or(0, |state| state.restart_count);
+        return liveness_failure(
+            context,
+            container,
+            &format!("running unready between kills, {restarts} restarts"),
+        );
+    }
     let source = context.pod_source();
     context.evidence.insert(
         0,

@@ -502,3 +502,30 @@ fn images_split_into_repository_and_tag() {
     );
     assert_eq!(split_image("app@sha256:abc"), ("app", None));
 }
+
+#[test]
+fn liveness_events_on_a_running_unready_container_name_the_liveness_probe() {
+    let container = json!({"name": "app", "image": "web:1.0", "ports": [{"containerPort": 8080}],
+        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 9090}}});
+    let mut facts = facts(
+        container,
+        json!({"phase": "Running", "containerStatuses": [{"name": "app", "ready": false, "restartCount": 0, "state": {"running": {}}}]}),
+    );
+    facts.events = vec![warning(
+        "Pod",
+        "web-7d4b9-x2x",
+        "Unhealthy",
+        "Liveness probe failed: Get \"http://10.0.0.7:9090/healthz\": connect: connection refused",
+    )];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::LivenessProbeFailure);
+    assert!(
+        diagnosis
+            .summary
+            .contains("running unready between kills, 0 restarts")
+    );
+    assert_eq!(
+        diagnosis.proposal.expect("a probe port fix").desired,
+        "livenessProbe port 8080"
+    );
+}
