@@ -1,0 +1,330 @@
+//! The pod-failure playbook end to end: scenario files on the simulated
+//! cluster, the real `kubernetes-mcp-server` behind the gateway, and for each
+//! cause the named cause, the quoted evidence and the proposed plan.
+
+use e2e::diagnosis::DiagnosisEnv;
+use workflow::diagnosis::{
+    Cause, Diagnosis, DiagnosisError, ObjectRef, PodFailureTarget, diagnose_pod_failure,
+};
+
+fn target(name: &str, namespace: &str) -> PodFailureTarget {
+    PodFailureTarget {
+        name: name.to_string(),
+        namespace: Some(namespace.to_string()),
+    }
+}
+
+async fn diagnose(env: &DiagnosisEnv, name: &str, namespace: &str) -> Diagnosis {
+    diagnose_pod_failure(&env.reader(), &target(name, namespace))
+        .await
+        .unwrap_or_else(|error| panic!("diagnosing {namespace}/{name}: {error}"))
+}
+
+/// Every evidence line as `[source] quote`, for assertions and failure output.
+fn evidence(diagnosis: &Diagnosis) -> String {
+    diagnosis
+        .evidence
+        .iter()
+        .map(|evidence| format!("[{}] {}", evidence.source, evidence.quote))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn assert_quoted(diagnosis: &Diagnosis, expected: &str) {
+    let all = evidence(diagnosis);
+    assert!(
+        all.contains(expected),
+        "evidence lacks {expected:?}:\n{all}\nsummary: {}",
+        diagnosis.summary
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_loop_is_named_with_its_exit_code_and_the_error_in_the_previous_log() {
+    let env = DiagnosisEnv::start("diagnosis-crashloop").await;
+    env.kubectl_until(&["get", "pods", "-n", "shop"], |out| {
+        out.contains("CrashLoopBackOff")
+    })
+    .await;
+    let diagnosis = diagnose(&env, "orders", "shop").await;
+    assert_eq!(
+        diagnosis.cause,
+        Cause::CrashLoopBackOff,
+        "{}",
+        diagnosis.summary
+    );
+    assert!(diagnosis.subject.name.starts_with("orders-"));
+    assert_quoted(&diagnosis, "exit code 1 (application error");
+    assert_quoted(
+        &diagnosis,
+        "container orders is waiting: CrashLoopBackOff, restarted ",
+    );
+    assert_quoted(
+        &diagnosis,
+        "[previous logs of container orders] 2026-11-25T08:47:07.331Z FATAL could not connect to database after 5 attempts, exiting",
+    );
+    assert_quoted(&diagnosis, "[owner chain] Pod orders-");
+    assert_quoted(&diagnosis, "→ Deployment orders");
+    assert!(
+        diagnosis.proposal.is_none(),
+        "an application error has no config fix"
+    );
+    assert!(
+        diagnosis
+            .next_steps
+            .iter()
+            .any(|step| step.starts_with("show the previous logs of pod orders-"))
+    );
+    assert!(diagnosis.tool_calls > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oomkilled_container_gets_a_limit_raised_from_the_actual_numbers() {
+    let env = DiagnosisEnv::start("diagnosis-oomkilled").await;
+    env.kubectl_until(&["get", "pods", "-n", "payments"], |out| {
+        out.contains("OOMKilled") || out.contains("CrashLoopBackOff")
+    })
+    .await;
+    let diagnosis = diagnose(&env, "ledger", "payments").await;
+    assert_eq!(diagnosis.cause, Cause::OomKilled, "{}", diagnosis.summary);
+    assert_quoted(&diagnosis, "reason OOMKilled, exit code 137");
+    assert_quoted(&diagnosis, "resources.limits.memory: 384Mi");
+    assert_quoted(
+        &diagnosis,
+        "[pods_top] container ledger uses 380Mi of memory now (98% of the 384Mi limit)",
+    );
+    assert_quoted(&diagnosis, "[nodes_top] node node-a uses 6Gi of memory");
+    assert_quoted(&diagnosis, "java.lang.OutOfMemoryError: Java heap space");
+    let proposal = diagnosis.proposal.clone().expect("a limit raise");
+    assert_eq!(
+        proposal.target,
+        ObjectRef::namespaced("apps/v1", "Deployment", "ledger", "payments")
+    );
+    // 384Mi × 1.2 = 460.8Mi, rounded up to the 32Mi step: 480Mi.
+    assert_eq!(proposal.current, "memory limit 384Mi");
+    assert_eq!(proposal.desired, "memory limit 480Mi");
+
+    // The plan is ready: applied as approved, the Deployment carries the new limit.
+    let applied = env
+        .approved_call(
+            workflow::diagnosis::proposal::APPLY_TOOL,
+            proposal.tool_arguments(),
+        )
+        .await;
+    assert!(!applied.is_error, "{}", applied.text);
+    let limit = env
+        .kubectl_until(
+            &[
+                "get",
+                "deployment",
+                "ledger",
+                "-n",
+                "payments",
+                "-o",
+                "jsonpath={.spec.template.spec.containers[0].resources.limits.memory}",
+            ],
+            |out| !out.is_empty(),
+        )
+        .await;
+    assert_eq!(limit, "480Mi");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_rollout_tag_proposes_the_previous_revisions_image() {
+    let env = DiagnosisEnv::start("diagnosis-imagepull").await;
+    env.kubectl_until(
+        &["get", "pods", "-n", "comms", "-l", "app=notifier"],
+        |out| out.contains("Running"),
+    )
+    .await;
+    let rollout = r#"{"spec":{"template":{"metadata":{"annotations":{"sim.kubeop.dev/state":"imagepullbackoff"}},"spec":{"containers":[{"name":"notifier","image":"ghcr.io/acme/notifier:2.0.1-typo","ports":[{"containerPort":8080,"name":"http"}],"resources":{"requests":{"cpu":"50m","memory":"64Mi"},"limits":{"memory":"128Mi"}}}]}}}}"#;
+    env.sim
+        .kubectl(&[
+            "patch",
+            "deployment",
+            "notifier",
+            "-n",
+            "comms",
+            "--type",
+            "merge",
+            "-p",
+            rollout,
+        ])
+        .await
+        .expect_success("patch the rollout");
+    env.kubectl_until(
+        &["get", "pods", "-n", "comms", "-l", "app=notifier"],
+        |out| out.contains("ImagePullBackOff") || out.contains("ErrImagePull"),
+    )
+    .await;
+    let diagnosis = diagnose(&env, "notifier", "comms").await;
+    assert_eq!(
+        diagnosis.cause,
+        Cause::ImagePullBackOff,
+        "{}",
+        diagnosis.summary
+    );
+    assert_quoted(&diagnosis, "image: ghcr.io/acme/notifier:2.0.1-typo");
+    assert_quoted(
+        &diagnosis,
+        "Failed to pull image \"ghcr.io/acme/notifier:2.0.1-typo\"",
+    );
+    assert_quoted(
+        &diagnosis,
+        "[earlier ReplicaSet] revision 1 ran container notifier with image ghcr.io/acme/notifier:2.0.0",
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("repository ghcr.io/acme/notifier has no tag 2.0.1-typo")
+    );
+    let proposal = diagnosis.proposal.expect("a rollback of the image");
+    assert_eq!(
+        proposal.target,
+        ObjectRef::namespaced("apps/v1", "Deployment", "notifier", "comms")
+    );
+    assert_eq!(proposal.current, "image ghcr.io/acme/notifier:2.0.1-typo");
+    assert_eq!(proposal.desired, "image ghcr.io/acme/notifier:2.0.0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_pull_secret_points_at_credentials() {
+    let env = DiagnosisEnv::start("diagnosis-imagepull").await;
+    env.kubectl_until(&["get", "pods", "-n", "comms", "-l", "app=mailer"], |out| {
+        out.contains("ImagePullBackOff") || out.contains("ErrImagePull")
+    })
+    .await;
+    let diagnosis = diagnose(&env, "mailer", "comms").await;
+    assert_eq!(
+        diagnosis.cause,
+        Cause::ImagePullBackOff,
+        "{}",
+        diagnosis.summary
+    );
+    assert_quoted(
+        &diagnosis,
+        "[imagePullSecrets] Secret comms/private-registry named by the pod does not exist",
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("create the missing pull secret private-registry")
+    );
+    assert!(
+        diagnosis.proposal.is_none(),
+        "kubeop does not invent credentials"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
+    let env = DiagnosisEnv::start("diagnosis-pending").await;
+    env.kubectl_until(&["get", "pods", "-n", "analytics"], |out| {
+        out.lines().filter(|line| line.contains("Pending")).count() >= 3
+    })
+    .await;
+
+    let memory = diagnose(&env, "cruncher", "analytics").await;
+    assert_eq!(memory.cause, Cause::Unschedulable, "{}", memory.summary);
+    assert_quoted(&memory, "Insufficient memory");
+    assert_quoted(&memory, "\"memory\":\"48Gi\"");
+    assert_quoted(&memory, "[node node-a] allocatable cpu 3900m, memory 15Gi");
+    assert!(
+        memory
+            .summary
+            .contains("no node has enough unrequested memory")
+    );
+    assert!(memory.proposal.is_none());
+
+    let selector = diagnose(&env, "trainer", "analytics").await;
+    assert_eq!(selector.cause, Cause::Unschedulable);
+    assert_quoted(&selector, "didn't match Pod's node affinity/selector");
+    assert_quoted(
+        &selector,
+        "[pod spec] nodeSelector: {\"accelerator\":\"nvidia-a100\"}",
+    );
+
+    let claim = diagnose(&env, "warehouse-0", "analytics").await;
+    assert_eq!(claim.cause, Cause::Unschedulable);
+    assert_quoted(&claim, "pod has unbound immediate PersistentVolumeClaims");
+    assert_quoted(
+        &claim,
+        "[PersistentVolumeClaim analytics/warehouse-data] phase Pending",
+    );
+    assert!(
+        claim
+            .summary
+            .contains("PersistentVolumeClaim the pod mounts is not bound")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_probes_on_the_wrong_port_get_the_declared_port() {
+    let env = DiagnosisEnv::start("diagnosis-probes").await;
+    env.kubectl_until(&["get", "pods", "-n", "store"], |out| {
+        out.lines()
+            .any(|line| line.starts_with("catalog-") && line.contains("Running"))
+            && out
+                .lines()
+                .any(|line| line.starts_with("search-0") && line.contains("CrashLoopBackOff"))
+    })
+    .await;
+
+    let readiness = diagnose(&env, "catalog", "store").await;
+    assert_eq!(
+        readiness.cause,
+        Cause::ReadinessProbeFailure,
+        "{}",
+        readiness.summary
+    );
+    assert_quoted(
+        &readiness,
+        "Readiness probe failed: HTTP probe failed with statuscode: 503",
+    );
+    let fix = readiness.proposal.expect("a probe port fix");
+    assert_eq!(
+        fix.target,
+        ObjectRef::namespaced("apps/v1", "Deployment", "catalog", "store")
+    );
+    assert_eq!(fix.current, "readinessProbe port 8081");
+    assert_eq!(fix.desired, "readinessProbe port 8080");
+
+    let liveness = diagnose(&env, "search", "store").await;
+    assert_eq!(
+        liveness.cause,
+        Cause::LivenessProbeFailure,
+        "{}",
+        liveness.summary
+    );
+    assert_eq!(liveness.subject.name, "search-0");
+    assert_quoted(&liveness, "exit code 143 (SIGTERM");
+    assert_quoted(
+        &liveness,
+        "Liveness probe failed: Get \"http://10.244.1.9:9090/_cluster/health\"",
+    );
+    let fix = liveness.proposal.expect("a probe port fix");
+    assert_eq!(
+        fix.target,
+        ObjectRef::namespaced("apps/v1", "StatefulSet", "search", "store")
+    );
+    assert_eq!(fix.desired, "livenessProbe port 9200");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_target_is_a_clear_error() {
+    let env = DiagnosisEnv::start("diagnosis-crashloop").await;
+    let error = diagnose_pod_failure(&env.reader(), &target("nothing-like-this", "shop"))
+        .await
+        .expect_err("nothing matches");
+    assert_eq!(
+        error,
+        DiagnosisError::TargetNotFound {
+            target: "nothing-like-this".into(),
+            scope: " in namespace shop".into()
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "no pod, Deployment or pod name prefix matches `nothing-like-this` in namespace shop"
+    );
+}
