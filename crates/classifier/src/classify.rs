@@ -24,6 +24,12 @@ pub const DEBUG_IMAGE: &str = "busybox";
 /// The image of a network-test debug pod (DNS, connectivity, curl, tcpdump).
 pub const NETWORK_DEBUG_IMAGE: &str = "nicolaka/netshoot";
 
+/// Filler words that are also common object names ("delete configmap old"):
+/// taken as a name right after a kind, before the end or a flag.
+const FILLERS_THAT_NAME_THINGS: &[&str] = &[
+    "old", "new", "other", "app", "real", "fast", "quick", "generic", "latest",
+];
+
 /// Commands after `|` that only filter text: a read piped into them stays a read.
 const HARMLESS_FILTERS: &[&str] = &[
     "grep", "egrep", "fgrep", "head", "tail", "wc", "sort", "uniq", "less", "more", "jq", "yq",
@@ -992,6 +998,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.use_token(i);
                 continue;
             }
+            // "my pod won't start", "fails to run": a symptom, not a request.
+            if matches!(change, Change::Start | Change::Run)
+                && i > 0
+                && (matches!(self.w(i - 1), Some(W::Not | W::Do | W::Can))
+                    || (self.is_w(i - 1, W::To)
+                        && i > 1
+                        && matches!(self.w(i - 2), Some(W::Wrong | W::Not))))
+            {
+                continue;
+            }
             // "run a health check": a check, not a pod.
             if change == Change::Run
                 && self.tokens[i + 1..]
@@ -1287,7 +1303,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && !self.used[k + 1]
             && next.shape == Shape::Word
             && is_name_shaped(next.low)
-            && matches!(next.w(), Some(W::Read | W::Change(_)))
+            && (matches!(next.w(), Some(W::Read | W::Change(_)))
+                || (next.w() == Some(W::Filler)
+                    && FILLERS_THAT_NAME_THINGS.contains(&next.low)
+                    && self.tokens.get(k + 2).is_none_or(|t| {
+                        t.shape == Shape::Flag
+                            || matches!(t.w(), Some(W::In | W::From | W::On | W::Of))
+                    })))
             && !self.changes.iter().any(|(j, _)| *j == k + 1)
         {
             self.use_token(k + 1);
@@ -1541,7 +1563,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let pressure = self.is_pressure();
         let why = self.has_w_anywhere(&[W::Why]);
         let troubleshoot = self.has_w_anywhere(&[W::Troubleshoot, W::Debug]);
-        let wrong = self.has_w_anywhere(&[W::Wrong, W::Restarts]);
+        let wrong = self.has_w_anywhere(&[W::Wrong, W::Restarts])
+            || self
+                .tokens
+                .windows(2)
+                .any(|pair| pair[0].low == "going" && pair[1].low == "on")
+            || self.tokens.windows(2).any(|pair| {
+                matches!(pair[0].w(), Some(W::Not | W::Do | W::Can))
+                    && matches!(pair[1].w(), Some(W::Change(Change::Start | Change::Run)))
+            });
         let pending = self.has_w_anywhere(&[W::Pending]);
         let explicit_read = self.has_w_anywhere(&[W::Logs, W::Top, W::Describe, W::Tail, W::Count])
             || self

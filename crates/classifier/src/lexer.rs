@@ -304,7 +304,31 @@ fn word_meaning(low: &str) -> Lex {
 fn merge_multi_word_kinds(tokens: &mut Vec<Token<'_>>) {
     let mut i = 0;
     while i < tokens.len() {
-        if tokens[i].shape == Shape::Word {
+        // Most words start no multi-word kind: skip the table for them.
+        let starts_one = matches!(
+            tokens[i].low,
+            "persistent"
+                | "cluster"
+                | "horizontal"
+                | "pod"
+                | "custom"
+                | "replica"
+                | "stateful"
+                | "daemon"
+                | "config"
+                | "service"
+                | "cron"
+                | "network"
+                | "resource"
+                | "limit"
+                | "role"
+                | "storage"
+                | "ingress"
+                | "priority"
+                | "endpoint"
+                | "replication"
+        );
+        if starts_one && tokens[i].shape == Shape::Word {
             let matched = MULTI_WORD_KINDS.iter().find(|(words, _, _)| {
                 words.len() <= tokens.len() - i
                     && words
@@ -383,6 +407,18 @@ mod tests {
             ]
         );
         assert_eq!(out[0].low, "what");
+    }
+
+    #[test]
+    fn every_multi_word_kind_starts_with_a_listed_word() {
+        for (words, kind, _) in MULTI_WORD_KINDS {
+            let text = words.join(" ");
+            let lower = text.to_ascii_lowercase();
+            let mut out = Vec::new();
+            lex(&text, &lower, &mut out);
+            assert_eq!(out.len(), 1, "{text} is not merged");
+            assert_eq!(out[0].kind().map(|(k, _)| k), Some(*kind), "{text}");
+        }
     }
 
     #[test]
