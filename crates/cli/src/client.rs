@@ -63,12 +63,19 @@ impl Client {
         let mut line = serde_json::to_string(&Call::new(id, method, params))
             .map_err(|error| ClientError::Protocol(error.to_string()))?;
         line.push('\n');
-        self.stream.get_mut().write_all(line.as_bytes()).await?;
+        // A daemon that refuses the connection (another user, too many
+        // clients) writes its reason and closes at once, possibly before the
+        // request is written: read the reason even when writing failed.
+        let written = self.stream.get_mut().write_all(line.as_bytes()).await;
         let mut answer = String::new();
-        if self.stream.read_line(&mut answer).await? == 0 {
-            return Err(ClientError::Protocol(
-                "the daemon closed the connection without answering".to_owned(),
-            ));
+        match (written, self.stream.read_line(&mut answer).await) {
+            (_, Ok(read)) if read > 0 => {}
+            (Err(error), _) | (Ok(()), Err(error)) => return Err(ClientError::Io(error)),
+            (Ok(()), Ok(_)) => {
+                return Err(ClientError::Protocol(
+                    "the daemon closed the connection without answering".to_owned(),
+                ));
+            }
         }
         let response: Response = serde_json::from_str(&answer)
             .map_err(|error| ClientError::Protocol(format!("{error}: {answer}")))?;

@@ -9,8 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use hitl::grant::GrantKey;
+use std::time::Duration;
+
+use hitl::grant::{GrantKey, GrantVerifier};
 use hitl::{DenyCommand, Hitl, HitlConfig, HitlError};
+use mcp_gateway::{Gateway, GatewayConfig, GatewayError, ServerCommand};
+use memory::{Memory, MemoryConfig, Query};
 use ractor::{Actor, ActorCell, ActorRef, call_t};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -54,9 +58,16 @@ pub enum DaemonError {
 /// The running actors' handles, replaced by the supervisor on a restart.
 #[derive(Debug, Default)]
 pub struct Services {
+    /// The operations log.
+    memory: Option<Memory>,
+    /// The only way to the cluster.
+    gateway: Option<Gateway>,
     /// Approvals.
     hitl: Option<Hitl>,
 }
+
+/// Most operations `log` returns when the client names no limit.
+const DEFAULT_LOG_LIMIT: usize = 20;
 
 /// Shared between the supervisor (which writes on restart) and the socket's
 /// handlers (which read a handle per request).
@@ -73,8 +84,8 @@ struct DaemonChildren {
     key: GrantKey,
 }
 
-/// The child names, in start order.
-const CHILDREN: [&str; 1] = ["hitl"];
+/// The child names, in start order: each may hold handles to the ones before.
+const CHILDREN: [&str; 3] = ["memory", "gateway", "hitl"];
 
 impl ChildSet for DaemonChildren {
     fn names(&self) -> Vec<&'static str> {
@@ -83,6 +94,26 @@ impl ChildSet for DaemonChildren {
 
     async fn start(&mut self, index: usize) -> Result<ActorCell, String> {
         match CHILDREN[index] {
+            "memory" => {
+                let (memory, _join) =
+                    Memory::spawn(MemoryConfig::new(&self.config.daemon.state_dir))
+                        .await
+                        .map_err(|error| error.to_string())?;
+                let cell = memory.actor().get_cell();
+                write(&self.services).memory = Some(memory);
+                Ok(cell)
+            }
+            "gateway" => {
+                let gateway = Gateway::start(
+                    gateway_config(&self.config),
+                    GrantVerifier::new(self.key.clone()),
+                )
+                .await
+                .map_err(|error| error.to_string())?;
+                let cell = gateway.actor_cell();
+                write(&self.services).gateway = Some(gateway);
+                Ok(cell)
+            }
             "hitl" => {
                 let (hitl, _join) = Hitl::start(HitlConfig {
                     state_dir: self.config.daemon.state_dir.clone(),
@@ -100,12 +131,52 @@ impl ChildSet for DaemonChildren {
     }
 
     async fn stop(&mut self, index: usize) {
-        if CHILDREN[index] == "hitl"
-            && let Some(hitl) = write(&self.services).hitl.take()
-        {
-            hitl.stop();
+        match CHILDREN[index] {
+            "memory" => {
+                let memory = write(&self.services).memory.take();
+                if let Some(memory) = memory {
+                    // The journal is fsynced per record; stopping only closes it.
+                    memory.actor().stop(None);
+                }
+            }
+            "gateway" => {
+                let gateway = write(&self.services).gateway.take();
+                if let Some(gateway) = gateway
+                    && let Err(error) = gateway.shutdown().await
+                {
+                    tracing::warn!(%error, "the gateway did not shut down cleanly");
+                }
+            }
+            _ => {
+                let hitl = write(&self.services).hitl.take();
+                if let Some(hitl) = hitl {
+                    hitl.stop();
+                }
+            }
         }
     }
+}
+
+/// The gateway's settings from kubeop's configuration.
+fn gateway_config(config: &Config) -> GatewayConfig {
+    let server = config
+        .gateway
+        .server_binary
+        .clone()
+        .map(ServerCommand::binary)
+        .unwrap_or_else(ServerCommand::pinned);
+    let mut gateway = GatewayConfig::with_server(server);
+    gateway.kubeconfig = config.daemon.kubeconfig.clone();
+    gateway.read_only = config.gateway.read_only;
+    gateway.limits.max_in_flight = config.gateway.max_in_flight;
+    gateway.limits.max_queued = config.gateway.queue_depth;
+    gateway.deadlines.default_call = Duration::from_secs(config.gateway.call_timeout_seconds);
+    if let Some(provider) = &config.gateway.cluster_provider {
+        gateway
+            .extra_args
+            .extend(["--cluster-provider".into(), provider.into()]);
+    }
+    gateway
 }
 
 /// The handles are plain values; a panic while one was being replaced
@@ -220,6 +291,15 @@ pub struct DaemonService {
     config: Config,
 }
 
+/// `log` parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogParams {
+    /// At most this many operations, newest first.
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
 /// `deny` parameters.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -238,6 +318,21 @@ impl Dispatch for DaemonService {
     async fn dispatch(&self, call: Call, context: CallContext) -> Result<Value, RpcError> {
         match call.method.as_str() {
             method::STATUS => self.status().await,
+            method::TOOLS => self.tools().await,
+            method::LOG => {
+                let params: LogParams = rpc::params(call.params)?;
+                let memory = read(&self.services)
+                    .memory
+                    .clone()
+                    .ok_or_else(|| unavailable("the operations log"))?;
+                let answer = memory
+                    .query(Query::Recent {
+                        limit: params.limit.unwrap_or(DEFAULT_LOG_LIMIT),
+                    })
+                    .await
+                    .map_err(|error| RpcError::new(code::UNAVAILABLE, error.to_string()))?;
+                Ok(json!({"kind": "log", "answer": answer}))
+            }
             method::PENDING => {
                 let hitl = self.hitl()?;
                 let plans = hitl.pending().await.map_err(hitl_error)?;
@@ -288,6 +383,32 @@ impl DaemonService {
             .ok_or_else(|| unavailable("approvals"))
     }
 
+    fn gateway(&self) -> Result<Gateway, RpcError> {
+        read(&self.services)
+            .gateway
+            .clone()
+            .ok_or_else(|| unavailable("the MCP gateway"))
+    }
+
+    async fn tools(&self) -> Result<Value, RpcError> {
+        let catalog = self.gateway()?.catalog().await.map_err(gateway_error)?;
+        let tools: Vec<Value> = catalog
+            .tools
+            .values()
+            .map(|tool| {
+                json!({
+                    "name": tool.name,
+                    "title": tool.title,
+                    "read_only": tool.read_only,
+                    "destructive": tool.destructive,
+                    "description": tool.description,
+                })
+            })
+            .collect();
+        let prompts: Vec<&String> = catalog.prompts.keys().collect();
+        Ok(json!({"kind": "tools", "tools": tools, "prompts": prompts}))
+    }
+
     async fn status(&self) -> Result<Value, RpcError> {
         let actors: Vec<ChildStatus> = call_t!(
             self.supervisor,
@@ -295,6 +416,13 @@ impl DaemonService {
             SUPERVISOR_CALL_TIMEOUT_MS
         )
         .map_err(|error| RpcError::new(code::INTERNAL_ERROR, error.to_string()))?;
+        let gateway = match self.gateway() {
+            Ok(gateway) => match gateway.status().await {
+                Ok(status) => json!(status),
+                Err(error) => json!({"error": error.to_string()}),
+            },
+            Err(error) => json!({"error": error.message}),
+        };
         Ok(json!({
             "kind": "status",
             "pid": std::process::id(),
@@ -303,6 +431,12 @@ impl DaemonService {
             "state_dir": self.config.daemon.state_dir,
             "context": self.config.daemon.context,
             "actors": actors,
+            "gateway": gateway,
+            "mcp_server": {
+                "pinned_version": mcp_gateway::server_binary::PINNED_VERSION,
+                "pid": gateway.get("pid"),
+                "phase": gateway.get("phase"),
+            },
         }))
     }
 }
@@ -312,6 +446,14 @@ fn unavailable(what: &str) -> RpcError {
         code::UNAVAILABLE,
         format!("{what} not running (restarting or shutting down); try again"),
     )
+}
+
+fn gateway_error(error: GatewayError) -> RpcError {
+    let message = error.to_string();
+    match error {
+        GatewayError::Busy { .. } => RpcError::new(code::BUSY, message),
+        _ => RpcError::new(code::UNAVAILABLE, message),
+    }
 }
 
 fn hitl_error(error: HitlError) -> RpcError {

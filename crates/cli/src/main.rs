@@ -32,6 +32,8 @@ enum Command {
     Pending(cmd::pending::Args),
     /// Deny a pending plan.
     Deny(cmd::deny::Args),
+    /// List the MCP server's tools, marking the ones that change the cluster.
+    Tools(cmd::tools::Args),
     /// Inspect the effective configuration.
     Config(cmd::config::Args),
     /// Print shell completions.
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Status(args) => cmd::status::run(args),
         Command::Pending(args) => cmd::pending::run(args),
         Command::Deny(args) => cmd::deny::run(args),
+        Command::Tools(args) => cmd::tools::run(args),
         Command::Config(args) => cmd::config::run(args),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Man(args) => cmd::man::run(args),

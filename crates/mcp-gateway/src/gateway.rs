@@ -400,6 +400,12 @@ impl Gateway {
         }
     }
 
+    /// The gateway's actor, for a supervisor to link to (ractor reports a
+    /// linked actor's failure to its supervisor, which can then restart it).
+    pub fn actor_cell(&self) -> ractor::ActorCell {
+        self.actor.get_cell()
+    }
+
     /// Shuts down gracefully: new calls are refused, in-flight calls get the
     /// shutdown grace to finish, then the server's stdin is closed, then it is
     /// sent SIGTERM, then SIGKILL, each after the grace period.

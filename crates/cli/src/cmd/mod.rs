@@ -13,6 +13,7 @@ pub mod pending;
 pub mod serve;
 pub mod sim;
 pub mod status;
+pub mod tools;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,0 +1,381 @@
+//! Acceptance tests of `kubeop serve` driving the real binary: the daemon
+//! against the simulated cluster (`kubeop sim`) with the real
+//! `kubernetes-mcp-server`, and real client commands over its socket.
+//!
+//! These live in `crates/cli/tests/` rather than `tests/tests/` because only
+//! the package that defines a binary gets `CARGO_BIN_EXE_<name>`: cargo builds
+//! the exact `kubeop` under test before running them, with no nested cargo
+//! invocation and no stale binary. The shared end-to-end support (the real MCP
+//! server's location) comes from the `e2e` crate as a dev-dependency.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+const KUBEOP: &str = env!("CARGO_BIN_EXE_kubeop");
+
+/// How many times readiness is polled (every [`POLL`]) before a test gives up:
+/// generous, since the machine is shared and a cold start can be slow.
+const READY_POLLS: usize = 1200;
+
+/// Pause between readiness polls.
+const POLL: Duration = Duration::from_millis(50);
+
+/// A simulated cluster and a daemon over it, both real processes, killed on drop.
+struct Stack {
+    /// Holds the kubeconfig, the socket and the state directory.
+    dir: tempfile::TempDir,
+    /// `kubeop sim`.
+    sim: Child,
+    /// `kubeop serve`, when running.
+    daemon: Option<Child>,
+}
+
+impl Stack {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        let sim = Command::new(KUBEOP)
+            .args(["sim", "--kubeconfig-out"])
+            .arg(&kubeconfig)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kubeop sim starts");
+        wait_for(
+            || kubeconfig.is_file(),
+            "the simulated cluster's kubeconfig",
+        );
+        let mut stack = Self {
+            dir,
+            sim,
+            daemon: None,
+        };
+        stack.start_daemon();
+        stack
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().join("run").join("kubeop.sock")
+    }
+
+    fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    fn start_daemon(&mut self) {
+        let daemon = Command::new(KUBEOP)
+            .arg("serve")
+            .arg("--kubeconfig")
+            .arg(self.dir.path().join("kubeconfig"))
+            .arg("--socket")
+            .arg(self.socket())
+            .arg("--state-dir")
+            .arg(self.state_dir())
+            .arg("--mcp-server")
+            .arg(e2e::mcp_server_binary())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kubeop serve starts");
+        self.daemon = Some(daemon);
+        let socket = self.socket();
+        wait_for(
+            || UnixStream::connect(&socket).is_ok(),
+            "the daemon's socket",
+        );
+    }
+
+    /// Runs a client command against this stack's daemon.
+    fn kubeop(&self, args: &[&str]) -> Output {
+        Command::new(KUBEOP)
+            .args(args)
+            .arg("--socket")
+            .arg(self.socket())
+            .output()
+            .expect("kubeop runs")
+    }
+
+    /// Runs a client command with `-o json` and parses its one JSON object.
+    fn json(&self, args: &[&str]) -> Value {
+        let mut with_output = args.to_vec();
+        with_output.extend(["-o", "json"]);
+        let output = self.kubeop(&with_output);
+        assert!(
+            output.status.success(),
+            "kubeop {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        one_json_object(&output.stdout)
+    }
+
+    fn daemon_pid(&self) -> u32 {
+        self.daemon.as_ref().expect("daemon running").id()
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if let Some(mut daemon) = self.daemon.take() {
+            let _killed = daemon.kill();
+            let _reaped = daemon.wait();
+        }
+        let _killed = self.sim.kill();
+        let _reaped = self.sim.wait();
+    }
+}
+
+fn wait_for(ready: impl Fn() -> bool, what: &str) {
+    for _ in 0..READY_POLLS {
+        if ready() {
+            return;
+        }
+        std::thread::sleep(POLL);
+    }
+    panic!("{what} never became ready");
+}
+
+fn one_json_object(stdout: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(stdout);
+    assert_eq!(
+        text.trim_end().lines().count(),
+        1,
+        "-o json prints one line: {text}"
+    );
+    serde_json::from_str(text.trim_end()).expect("one JSON object")
+}
+
+/// Sends raw lines on one connection and reads one response line per line sent.
+fn exchange(stream: &mut BufReader<UnixStream>, line: &[u8]) -> Value {
+    stream.get_mut().write_all(line).expect("writes");
+    let mut answer = String::new();
+    stream.read_line(&mut answer).expect("reads");
+    serde_json::from_str(&answer).expect("a JSON-RPC response line")
+}
+
+#[test]
+fn several_clients_read_the_catalog_and_status_at_once() {
+    let stack = Stack::start();
+    let answers: Vec<(Value, Value)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| (stack.json(&["tools"]), stack.json(&["status"]))))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("client thread"))
+            .collect()
+    });
+    for (tools, status) in answers {
+        assert_eq!(tools["kind"], "tools");
+        let tool = |name: &str| {
+            tools["tools"]
+                .as_array()
+                .expect("a list")
+                .iter()
+                .find(|tool| tool["name"] == name)
+                .cloned()
+                .unwrap_or_else(|| panic!("{name} is in the real server's catalog"))
+        };
+        assert_eq!(tool("pods_list")["read_only"], true);
+        assert_eq!(tool("resources_scale")["read_only"], false);
+        assert_eq!(status["kind"], "status");
+        assert_eq!(status["gateway"]["phase"], "ready");
+        let actors: Vec<&str> = status["actors"]
+            .as_array()
+            .expect("actors")
+            .iter()
+            .map(|actor| actor["name"].as_str().expect("a name"))
+            .collect();
+        assert_eq!(actors, ["memory", "gateway", "hitl"]);
+        assert!(
+            status["actors"]
+                .as_array()
+                .expect("actors")
+                .iter()
+                .all(|actor| actor["state"] == "running")
+        );
+    }
+}
+
+#[test]
+fn malformed_and_oversized_messages_get_errors_and_the_connection_survives() {
+    let stack = Stack::start();
+    let mut connection = BufReader::new(UnixStream::connect(stack.socket()).expect("connects"));
+    let garbage = exchange(&mut connection, b"this is not json\n");
+    assert_eq!(garbage["error"]["code"], -32700);
+    assert_eq!(garbage["id"], Value::Null);
+    let not_a_request = exchange(&mut connection, b"{\"jsonrpc\":\"2.0\",\"id\":1}\n");
+    assert_eq!(not_a_request["error"]["code"], -32600);
+    let unknown = exchange(
+        &mut connection,
+        b"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"rm -rf\"}\n",
+    );
+    assert_eq!(unknown["error"]["code"], -32601);
+    assert_eq!(unknown["id"], 2);
+    let mut oversized =
+        b"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"status\",\"params\":{\"pad\":\"".to_vec();
+    oversized.extend(std::iter::repeat_n(b'x', 2 * 1024 * 1024));
+    oversized.extend(b"\"}}\n");
+    let refused = exchange(&mut connection, &oversized);
+    assert_eq!(refused["error"]["code"], -32000);
+    assert_eq!(refused["error"]["data"]["limit_bytes"], 1024 * 1024);
+    let status = exchange(
+        &mut connection,
+        b"{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"status\"}\n",
+    );
+    assert_eq!(status["id"], 4);
+    assert_eq!(status["result"]["kind"], "status");
+}
+
+#[test]
+fn the_socket_is_owner_only_and_another_uid_is_refused_even_when_it_can_connect() {
+    let stack = Stack::start();
+    let socket = stack.socket();
+    let mode = |path: &Path| {
+        std::fs::metadata(path)
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&socket), 0o600);
+    assert_eq!(mode(socket.parent().expect("a directory")), 0o700);
+    assert!(
+        rustix::process::getuid().is_root(),
+        "this test runs a client as another user, which needs root (CI and the dev machines run as root)"
+    );
+    // Loosen the permissions by hand, as an administrator might: the peer uid
+    // check must still turn the other user away.
+    for (path, loose) in [
+        (stack.dir.path().to_path_buf(), 0o755),
+        (socket.parent().expect("a directory").to_path_buf(), 0o755),
+        (socket.clone(), 0o666),
+    ] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(loose)).expect("chmod");
+    }
+    let nobody = 65534;
+    let output = Command::new(KUBEOP)
+        .args(["status", "--socket"])
+        .arg(&socket)
+        .uid(nobody)
+        .gid(nobody)
+        .env("HOME", "/")
+        .current_dir("/")
+        .output()
+        .expect("kubeop runs as nobody");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("uid 65534 may not use this daemon"),
+        "{stderr}"
+    );
+    // The owner is still served.
+    assert_eq!(stack.json(&["status"])["kind"], "status");
+}
+
+#[test]
+fn pending_approvals_survive_a_killed_daemon_and_sigterm_stops_it_cleanly() {
+    let mut stack = Stack::start();
+    let plan_id = request_plan_in(&stack.state_dir());
+    // The daemon reads pending plans when its approvals actor starts; this
+    // plan was written by another process, so restart to pick it up, the
+    // hard way.
+    let killed = stack.daemon.take().expect("running");
+    kill(killed, "-KILL");
+    stack.start_daemon();
+    let pending = stack.json(&["pending"]);
+    let ids: Vec<&str> = pending["plans"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .map(|plan| plan["plan_id"].as_str().expect("an id"))
+        .collect();
+    assert_eq!(ids, [plan_id.as_str()]);
+
+    let killed = stack.daemon.take().expect("running");
+    kill(killed, "-KILL");
+    stack.start_daemon();
+    let pending = stack.json(&["pending"]);
+    assert_eq!(pending["plans"][0]["plan_id"], plan_id.as_str());
+
+    let denied = stack.json(&["deny", &plan_id, "--reason", "not today"]);
+    assert_eq!(denied["kind"], "denied");
+    assert_eq!(denied["reason"], "not today");
+    let again = stack.kubeop(&["deny", &plan_id]);
+    assert_eq!(again.status.code(), Some(5), "a decided plan is refused");
+    assert!(
+        stack.json(&["pending"])["plans"]
+            .as_array()
+            .expect("plans")
+            .is_empty()
+    );
+
+    let pid = stack.daemon_pid();
+    let mut daemon = stack.daemon.take().expect("running");
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = daemon.wait().expect("the daemon exits");
+    assert!(exit.success(), "SIGTERM is a clean shutdown: {exit:?}");
+    assert!(
+        !stack.socket().exists(),
+        "the socket is removed on shutdown"
+    );
+    let unreachable = stack.kubeop(&["status"]);
+    assert_eq!(unreachable.status.code(), Some(3));
+}
+
+fn kill(mut child: Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    child.wait().expect("reaped");
+}
+
+/// Records a pending plan in `state_dir` through the approvals crate, as the
+/// coordinator does when it plans a change.
+fn request_plan_in(state_dir: &Path) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (hitl, _join) = hitl::Hitl::start(hitl::HitlConfig {
+            state_dir: state_dir.to_owned(),
+            policy: hitl::policy::ApprovalPolicy::default(),
+            key: hitl::grant::GrantKey::generate().expect("randomness"),
+        })
+        .await
+        .expect("approvals start");
+        let arguments = json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
+                               "namespace": "default", "scale": 5});
+        let pending = hitl
+            .request(hitl::PlanRequest {
+                tool: "resources_scale".into(),
+                arguments: arguments.as_object().expect("object").clone(),
+                follow_ups: Vec::new(),
+                target: hitl::policy::PlanTarget {
+                    kind: "Deployment".into(),
+                    name: "web".into(),
+                    namespace: Some("default".into()),
+                    context: "demo".into(),
+                },
+                requester: "test".into(),
+                card: json!({"kind": "plan"}),
+            })
+            .await
+            .expect("pending");
+        hitl.stop();
+        pending.plan_id
+    })
+}
