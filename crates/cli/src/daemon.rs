@@ -19,6 +19,10 @@ use ractor::{Actor, ActorCell, ActorRef, call_t};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
+use workflow::{
+    ApproveRequest, Coordinator, Dependencies, ProgressSink, Request, SessionId, SupervisorHandoff,
+    WorkflowConfig, WorkflowError,
+};
 
 use crate::config::Config;
 use crate::rpc::{self, Call, RpcError, code, method};
@@ -64,6 +68,8 @@ pub struct Services {
     gateway: Option<Gateway>,
     /// Approvals.
     hitl: Option<Hitl>,
+    /// The workflow over all of the above.
+    coordinator: Option<Coordinator>,
 }
 
 /// Most operations `log` returns when the client names no limit.
@@ -85,7 +91,7 @@ struct DaemonChildren {
 }
 
 /// The child names, in start order: each may hold handles to the ones before.
-const CHILDREN: [&str; 3] = ["memory", "gateway", "hitl"];
+const CHILDREN: [&str; 4] = ["memory", "gateway", "hitl", "coordinator"];
 
 impl ChildSet for DaemonChildren {
     fn names(&self) -> Vec<&'static str> {
@@ -126,6 +132,26 @@ impl ChildSet for DaemonChildren {
                 write(&self.services).hitl = Some(hitl);
                 Ok(cell)
             }
+            "coordinator" => {
+                let dependencies = {
+                    let services = read(&self.services);
+                    Dependencies {
+                        gateway: services.gateway.clone().ok_or("no gateway")?,
+                        hitl: services.hitl.clone().ok_or("no approvals")?,
+                        memory: services.memory.clone().ok_or("no memory")?,
+                    }
+                };
+                let config = WorkflowConfig {
+                    default_context: self.config.daemon.context.clone(),
+                    ..WorkflowConfig::default()
+                };
+                let (coordinator, _join) = Coordinator::start(dependencies, config)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                let cell = coordinator.actor_cell();
+                write(&self.services).coordinator = Some(coordinator);
+                Ok(cell)
+            }
             other => Err(format!("unknown child {other}")),
         }
     }
@@ -145,6 +171,12 @@ impl ChildSet for DaemonChildren {
                     && let Err(error) = gateway.shutdown().await
                 {
                     tracing::warn!(%error, "the gateway did not shut down cleanly");
+                }
+            }
+            "coordinator" => {
+                let coordinator = write(&self.services).coordinator.take();
+                if let Some(coordinator) = coordinator {
+                    coordinator.stop();
                 }
             }
             _ => {
@@ -291,6 +323,42 @@ pub struct DaemonService {
     config: Config,
 }
 
+/// `ask` parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AskParams {
+    /// The request in words.
+    text: String,
+    /// `-n`.
+    #[serde(default)]
+    namespace: Option<String>,
+    /// `--context`.
+    #[serde(default)]
+    context: Option<String>,
+    /// The conversation; one per user by default.
+    #[serde(default)]
+    session: Option<String>,
+    /// The client's user name.
+    #[serde(default)]
+    requester: Option<String>,
+}
+
+/// `approve` parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveParams {
+    /// The plan.
+    plan_id: String,
+    /// The hash the approver saw.
+    plan_hash: String,
+    /// The name retyped, where policy asks for it.
+    #[serde(default)]
+    retyped_name: Option<String>,
+    /// The client's user name.
+    #[serde(default)]
+    approver: Option<String>,
+}
+
 /// `log` parameters.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -319,6 +387,69 @@ impl Dispatch for DaemonService {
         match call.method.as_str() {
             method::STATUS => self.status().await,
             method::TOOLS => self.tools().await,
+            method::ASK => {
+                let params: AskParams = rpc::params(call.params)?;
+                let mut text = params.text;
+                if let Some(namespace) = params.namespace {
+                    text.push_str(&format!(" -n {namespace}"));
+                }
+                if let Some(context) = params.context {
+                    text.push_str(&format!(" --context {context}"));
+                }
+                let session = SessionId::new(
+                    params
+                        .session
+                        .unwrap_or_else(|| format!("uid-{}", context.peer_uid)),
+                );
+                let response = self
+                    .coordinator()?
+                    .ask(
+                        session,
+                        &approver(params.requester, &context),
+                        Request::Text { text },
+                    )
+                    .await
+                    .map_err(workflow_error)?;
+                Ok(json!(response))
+            }
+            method::HANDOFF => {
+                let handoff: SupervisorHandoff = rpc::params(call.params)?;
+                let session = SessionId::new(format!("handoff-{}", context.request_id));
+                let response = self
+                    .coordinator()?
+                    .ask(
+                        session,
+                        &approver(None, &context),
+                        Request::Handoff(Box::new(handoff)),
+                    )
+                    .await
+                    .map_err(workflow_error)?;
+                Ok(json!(response))
+            }
+            method::APPROVE => {
+                let params: ApproveParams = rpc::params(call.params)?;
+                let plan_hash =
+                    params
+                        .plan_hash
+                        .parse()
+                        .map_err(|error: hitl::grant::InvalidPlanHash| {
+                            RpcError::new(code::INVALID_PARAMS, error.to_string())
+                        })?;
+                let result = self
+                    .coordinator()?
+                    .approve(
+                        ApproveRequest {
+                            plan_id: params.plan_id,
+                            plan_hash,
+                            approver: approver(params.approver, &context),
+                            retyped_name: params.retyped_name,
+                        },
+                        ProgressSink::default(),
+                    )
+                    .await
+                    .map_err(workflow_error)?;
+                Ok(json!(workflow::Response::Result(result)))
+            }
             method::LOG => {
                 let params: LogParams = rpc::params(call.params)?;
                 let memory = read(&self.services)
@@ -381,6 +512,13 @@ impl DaemonService {
             .hitl
             .clone()
             .ok_or_else(|| unavailable("approvals"))
+    }
+
+    fn coordinator(&self) -> Result<Coordinator, RpcError> {
+        read(&self.services)
+            .coordinator
+            .clone()
+            .ok_or_else(|| unavailable("the workflow coordinator"))
     }
 
     fn gateway(&self) -> Result<Gateway, RpcError> {
@@ -446,6 +584,18 @@ fn unavailable(what: &str) -> RpcError {
         code::UNAVAILABLE,
         format!("{what} not running (restarting or shutting down); try again"),
     )
+}
+
+fn workflow_error(error: WorkflowError) -> RpcError {
+    let message = error.to_string();
+    match error {
+        WorkflowError::Busy { .. } => RpcError::new(code::BUSY, message),
+        WorkflowError::Unavailable(_) => RpcError::new(code::UNAVAILABLE, message),
+        WorkflowError::Policy(_) | WorkflowError::Approval(_) => {
+            RpcError::new(code::REFUSED, message.clone()).with_data(json!({"reason": message}))
+        }
+        _ => RpcError::new(code::INTERNAL_ERROR, message),
+    }
 }
 
 fn gateway_error(error: GatewayError) -> RpcError {

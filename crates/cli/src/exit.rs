@@ -14,7 +14,14 @@ pub const FAILURE: u8 = 1;
 /// falls back to running in-process).
 pub const UNREACHABLE: u8 = 3;
 
+/// `ask` produced a plan that waits for approval; its id and hash are printed.
+pub const PLAN_PENDING: u8 = 4;
+
 /// The daemon understood the request and refused it: a denied or expired
 /// plan, an approval naming the wrong hash, a policy. The reason is on stderr
 /// (and in `error.data.reason` with `-o json`).
 pub const REFUSED: u8 = 5;
+
+/// An approved change ran but was not verified (outcome `failed` or
+/// `unverified`); the evidence is printed.
+pub const NOT_VERIFIED: u8 = 6;

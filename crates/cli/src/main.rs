@@ -26,6 +26,10 @@ enum Command {
     Classify(cmd::classify::Args),
     /// Run the daemon: the actors behind an owner-only Unix socket.
     Serve(cmd::serve::Args),
+    /// Ask kubeop something in plain words (through the daemon).
+    Ask(cmd::ask::Args),
+    /// Approve a pending plan: it runs and is verified.
+    Approve(cmd::approve::Args),
     /// Show the daemon's actors, gateway, context and MCP server.
     Status(cmd::status::Args),
     /// List the plans waiting for approval.
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Classify(args) => cmd::classify::run(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Ask(args) => cmd::ask::run(args),
+        Command::Approve(args) => cmd::approve::run(args),
         Command::Status(args) => cmd::status::run(args),
         Command::Pending(args) => cmd::pending::run(args),
         Command::Deny(args) => cmd::deny::run(args),

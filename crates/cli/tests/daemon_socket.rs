@@ -192,7 +192,7 @@ fn several_clients_read_the_catalog_and_status_at_once() {
             .iter()
             .map(|actor| actor["name"].as_str().expect("a name"))
             .collect();
-        assert_eq!(actors, ["memory", "gateway", "hitl"]);
+        assert_eq!(actors, ["memory", "gateway", "hitl", "coordinator"]);
         assert!(
             status["actors"]
                 .as_array()

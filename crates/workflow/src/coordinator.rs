@@ -446,6 +446,11 @@ impl Coordinator {
             .await?
     }
 
+    /// The actor, for a supervisor to link to.
+    pub fn actor_cell(&self) -> ractor::ActorCell {
+        self.actor.get_cell()
+    }
+
     /// Stops the coordinator (the daemon's shutdown).
     pub fn stop(&self) {
         self.actor.stop(None);

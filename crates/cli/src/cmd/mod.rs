@@ -3,6 +3,8 @@
 //! subcommands share (kubectl-style options, the call to the daemon, the
 //! mapping of errors to exit statuses) lives here.
 
+pub mod approve;
+pub mod ask;
 pub mod classify;
 pub mod completions;
 pub mod config;

@@ -1,0 +1,46 @@
+//! `kubeop approve ID --hash H`: approve a plan, run it and verify it.
+
+use std::process::ExitCode;
+
+use cli::rpc::method;
+use serde_json::json;
+
+use super::ClientArgs;
+
+/// `kubeop approve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The plan's id.
+    plan_id: String,
+    /// The plan hash you were shown; a plan changed since is refused.
+    #[arg(long)]
+    hash: String,
+    /// The resource name typed again, where policy asks for it.
+    #[arg(long)]
+    retype: Option<String>,
+    /// Client options.
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+/// Approves; exits 5 when refused, 6 when the change was not verified.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let params = json!({
+        "plan_id": args.plan_id,
+        "plan_hash": args.hash,
+        "retyped_name": args.retype,
+        "approver": std::env::var("USER").ok(),
+    });
+    let result = match super::call_daemon(&args.client, method::APPROVE, params) {
+        Ok(result) => result,
+        Err(code) => return Ok(code),
+    };
+    if !super::print_machine(&result, args.client.output)? {
+        cli::output::emit(&format!("{}\n", serde_json::to_string_pretty(&result)?))?;
+    }
+    Ok(if result["outcome"] == "verified" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(cli::exit::NOT_VERIFIED)
+    })
+}
