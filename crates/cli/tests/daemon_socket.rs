@@ -379,3 +379,52 @@ fn request_plan_in(state_dir: &Path) -> String {
         pending.plan_id
     })
 }
+
+#[test]
+fn a_change_planned_by_one_client_is_approved_by_another_and_verified() {
+    let stack = Stack::start();
+    let asked = stack.kubeop(&[
+        "ask",
+        "scale deployment web-frontend to 4 in namespace production",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(asked.status.code(), Some(4), "a plan waits for approval");
+    let plan = one_json_object(&asked.stdout);
+    assert_eq!(plan["kind"], "plan");
+    assert_eq!(plan["operation"], "scale");
+    let plan_id = plan["plan_id"].as_str().expect("an id");
+    let plan_hash = plan["plan_hash"].as_str().expect("a hash");
+    let pending = stack.json(&["pending"]);
+    assert_eq!(pending["plans"][0]["plan_id"], plan_id);
+    let result = stack.json(&["approve", plan_id, "--hash", plan_hash]);
+    assert_eq!(result["kind"], "result");
+    assert_eq!(result["plan_id"], plan_id);
+    assert_eq!(result["outcome"], "verified");
+    let reused = stack.kubeop(&["approve", plan_id, "--hash", plan_hash]);
+    assert_eq!(reused.status.code(), Some(5), "an approval is single-use");
+}
+
+#[test]
+fn a_hand_off_comes_in_and_an_out_of_scope_one_goes_back_as_a_signal() {
+    let stack = Stack::start();
+    let mut connection = BufReader::new(UnixStream::connect(stack.socket()).expect("connects"));
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": "handoff", "params": {
+        "request": "roll back the helm release payments",
+        "release": "payments", "namespace": "production"}});
+    let signal = exchange(&mut connection, format!("{request}\n").as_bytes());
+    assert_eq!(signal["result"]["kind"], "handoff");
+    assert_eq!(signal["result"]["domain"], "helm");
+    let request = json!({"jsonrpc": "2.0", "id": 2, "method": "handoff", "params": {
+        "request": "list pods in namespace production", "app": "web-frontend",
+        "namespace": "production", "alert": "HighErrorRate"}});
+    let answer = exchange(&mut connection, format!("{request}\n").as_bytes());
+    assert_eq!(answer["id"], 2);
+    assert_eq!(answer["result"]["kind"], "answer", "{answer}");
+    assert!(
+        answer["result"]["text"]
+            .as_str()
+            .expect("text")
+            .contains("web-frontend")
+    );
+}
