@@ -12,8 +12,11 @@ fn namespace(name: &str) -> Value {
 }
 
 fn node() -> Value {
-    json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"},
+    json!({"apiVersion": "v1", "kind": "Node",
+           "metadata": {"name": "node-1", "labels": {"kubernetes.io/hostname": "node-1"}},
+           "spec": {"podCIDR": "10.244.1.0/24"},
            "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                      "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}],
                       "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
                       "conditions": [{"type": "Ready", "status": "True"}]}})
 }
