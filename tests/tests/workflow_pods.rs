@@ -97,6 +97,28 @@ async fn a_scale_whose_pods_crash_loop_fails_with_the_evidence() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exec_warns_about_shell_access_and_reports_output_and_exit_status() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    // The kubelet starts the pod's container shortly after the cluster starts.
+    let mut phase = String::new();
+    for _ in 0..300 {
+        phase = stack
+            .env
+            .kubectl(&[
+                "get",
+                "pod",
+                "tool",
+                "-n",
+                "demo",
+                "-o",
+                "jsonpath={.status.phase}",
+            ])
+            .await
+            .stdout;
+        if phase == "Running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(phase, "Running", "the pod to exec into never ran");
     let card = stack.plan("exec echo hello in pod tool -n demo").await;
     assert_eq!(card.operation, "exec");
     assert!(
