@@ -412,3 +412,40 @@ async fn deleting_a_deployment_removes_its_pods_and_a_deleted_pod_is_replaced() 
         "{describe}"
     );
 }
+
+/// A hand-written scenario is often just workloads: no Node at all, or Nodes
+/// that are only a name. Their pods must run as on a small real cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scenario_of_bare_workloads_runs_its_pods() {
+    for (name, nodes) in [
+        ("no-nodes", ""),
+        (
+            "bare-nodes",
+            "apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-a\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: worker-b\n---\n",
+        ),
+    ] {
+        let text = format!(
+            "{nodes}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n"
+        );
+        let scenario = Scenario::parse(name, name, &text).expect("a valid scenario");
+        let env = SimEnv::start(name, scenario.objects_at(SystemTime::now())).await;
+        let started = Instant::now();
+        while ready_replicas(&env, "default", "web").await != 3 {
+            assert!(
+                started.elapsed() < CONVERGENCE_DEADLINE,
+                "{name}: web never reached 3 ready replicas"
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let pods: Value =
+            serde_json::from_str(&ok(&env, &["get", "pods", "-n", "default", "-o", "json"]).await)
+                .expect("JSON");
+        for pod in pods["items"].as_array().expect("items") {
+            assert_eq!(pod["status"]["phase"], "Running", "{name}: {pod}");
+            let ip = pod["status"]["podIP"].as_str().unwrap_or_default();
+            assert!(ip.starts_with("10.244."), "{name}: pod IP {ip:?}");
+        }
+        let nodes = ok(&env, &["get", "nodes"]).await;
+        assert!(nodes.contains(" Ready "), "{name}: {nodes}");
+    }
+}

@@ -11,6 +11,15 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, FieldCause};
 use crate::registry::Resource;
 
+/// What a Node that states no capacity can hold: a common 4-core, 16 GiB
+/// worker.
+fn default_node_capacity() -> Value {
+    json!({"cpu": "4", "memory": "16Gi", "pods": "110"})
+}
+
+/// The kubelet version a Node reports when its manifest does not say.
+pub const DEFAULT_KUBELET_VERSION: &str = "v1.32.5";
+
 /// Fills defaults the API server would set on create or update.
 pub fn apply_defaults(resource: &Resource, object: &mut Value) {
     match (resource.group, resource.kind) {
@@ -92,6 +101,36 @@ pub fn apply_defaults(resource: &Resource, object: &mut Value) {
             default_pod_spec(object, "/spec/jobTemplate/spec/template/spec");
         }
         ("", "Secret") => default(object, "/type", json!("Opaque")),
+        ("", "Node") => {
+            // A hand-written scenario Node is often just a name. The node
+            // controller and kubelet of a real cluster would report these;
+            // without them the node would have no room and no version.
+            if object.pointer("/status/allocatable").is_none() {
+                let capacity = object
+                    .pointer("/status/capacity")
+                    .cloned()
+                    .unwrap_or_else(default_node_capacity);
+                default(object, "/status/capacity", capacity.clone());
+                default(object, "/status/allocatable", capacity);
+            }
+            default(
+                object,
+                "/status/nodeInfo/kubeletVersion",
+                json!(DEFAULT_KUBELET_VERSION),
+            );
+            default(
+                object,
+                "/status/conditions",
+                json!([
+                    {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available"},
+                    {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure"},
+                    {"type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available"},
+                    {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"},
+                ]),
+            );
+            default(object, "/status/nodeInfo/operatingSystem", json!("linux"));
+            default(object, "/status/nodeInfo/architecture", json!("amd64"));
+        }
         _ => {}
     }
 }

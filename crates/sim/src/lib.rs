@@ -88,6 +88,11 @@ use crate::store::Store;
 pub const BUILT_IN_NAMESPACES: &[&str] =
     &["default", "kube-system", "kube-public", "kube-node-lease"];
 
+/// The node a cluster gets when its scenario declares none, so that a
+/// scenario of workloads alone runs its pods as a one-node cluster (kind,
+/// minikube) would, instead of leaving every pod Pending on "no nodes".
+pub const DEFAULT_NODE_NAME: &str = "node-1";
+
 /// How to start one cluster.
 #[derive(Debug, Clone)]
 pub struct ClusterOptions {
@@ -160,7 +165,8 @@ pub struct SimCluster {
 }
 
 impl SimCluster {
-    /// Seeds a store with the [`BUILT_IN_NAMESPACES`] and `objects` (Namespaces
+    /// Seeds a store with the [`BUILT_IN_NAMESPACES`], a [`DEFAULT_NODE_NAME`]
+    /// node when `objects` declare no Node, and `objects` (Namespaces
     /// first, then the rest in order; a Namespace that already exists is
     /// kept), lets the controllers replay the objects' history until the
     /// cluster settles (workloads have their pods, pods their nodes and
@@ -268,6 +274,31 @@ fn seed(store: &Store, objects: Vec<Value>) -> Result<(), StartError> {
                 index: 0,
                 kind: "Namespace".into(),
                 name: (*namespace).into(),
+                source: Box::new(source),
+            })?;
+    }
+    let declares_nodes = objects
+        .iter()
+        .any(|object| object["kind"] == "Node" && object["apiVersion"] == "v1");
+    if !declares_nodes {
+        store
+            .create_manifest(json!({
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": DEFAULT_NODE_NAME, "labels": {
+                    "kubernetes.io/hostname": DEFAULT_NODE_NAME,
+                    "kubernetes.io/os": "linux",
+                    "kubernetes.io/arch": "amd64",
+                }},
+                "status": {"addresses": [
+                    {"type": "InternalIP", "address": "10.0.0.10"},
+                    {"type": "Hostname", "address": DEFAULT_NODE_NAME},
+                ]},
+            }))
+            .map_err(|source| StartError::Seed {
+                index: 0,
+                kind: "Node".into(),
+                name: DEFAULT_NODE_NAME.into(),
                 source: Box::new(source),
             })?;
     }

@@ -186,9 +186,17 @@ fn failed_scheduling_message(node_count: usize, failures: &[(Vec<String>, bool)]
     )
 }
 
-/// The first free host address of a node's pod CIDR (`10.244.1.0/24`).
-fn allocate_ip(node: &Value, used: &BTreeSet<String>) -> Option<String> {
-    let cidr = text(node, "/spec/podCIDR");
+/// The first free host address of a node's pod CIDR (`10.244.1.0/24`). A
+/// node that declares none (scenario files rarely do) gets the range a real
+/// cluster's node IPAM would hand the `position`-th node, so pods on
+/// hand-written nodes still get addresses.
+fn allocate_ip(node: &Value, position: usize, used: &BTreeSet<String>) -> Option<String> {
+    let declared = text(node, "/spec/podCIDR");
+    let cidr = if declared.is_empty() {
+        format!("10.244.{}.0/24", position + 1)
+    } else {
+        declared.to_string()
+    };
     let (base, bits) = cidr.split_once('/')?;
     let base: Ipv4Addr = base.parse().ok()?;
     let bits: u32 = bits.parse().ok()?;
@@ -314,9 +322,10 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
             continue;
         };
 
-        let Some(node) = nodes
+        let Some((position, node)) = nodes
             .iter()
-            .find(|node| text(node, "/metadata/name") == node_name)
+            .enumerate()
+            .find(|(_, node)| text(node, "/metadata/name") == node_name)
         else {
             continue;
         };
@@ -326,7 +335,7 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
         let pod_ip = if host_network {
             Some(host_ip.clone())
         } else {
-            allocate_ip(node, &load.ips)
+            allocate_ip(node, position, &load.ips)
         };
         let Some(pod_ip) = pod_ip else {
             tracing::warn!(node = node_name, "no free pod IP on the node");
@@ -418,6 +427,21 @@ mod tests {
         assert_eq!(with_status["status"]["podIP"], "10.244.2.2");
         assert_eq!(with_status["status"]["hostIP"], "10.0.0.2");
         assert_eq!(with_status["status"]["startTime"], "2026-11-25T08:00:00Z");
+    }
+
+    #[test]
+    fn a_node_without_a_pod_cidr_still_gives_its_pods_addresses() {
+        let mut bare = node("node-2", "", "8Gi");
+        bare["spec"] = json!({});
+        let actions = schedule(&snapshot(
+            vec![node("node-1", "10.244.1.0/24", "1Gi"), bare],
+            vec![pod("web", "2Gi")],
+        ));
+        let Some(Action::ReplaceStatus(Kind::Pod, with_status)) = actions.get(1) else {
+            panic!("expected a bind and a status, got {actions:?}");
+        };
+        assert_eq!(with_status["spec"]["nodeName"], "node-2");
+        assert_eq!(with_status["status"]["podIP"], "10.244.2.2");
     }
 
     #[test]
