@@ -397,6 +397,63 @@ impl SimGateway {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_tool_is_callable_through_the_gateway() {
+    let sim = SimGateway::start(None).await;
+    let catalog = sim.gateway.catalog().await.expect("catalog");
+    let read = |tool: &str, arguments: Value| ToolCall::new(tool, args(arguments));
+    let calls = vec![
+        read("configuration_contexts_list", json!({})),
+        read("configuration_view", json!({})),
+        read("events_list", json!({"namespace": "shop"})),
+        read("namespaces_list", json!({})),
+        read("nodes_log", json!({"name": "node-1", "query": "kubelet"})),
+        read("nodes_stats_summary", json!({"name": "node-1"})),
+        read("nodes_top", json!({})),
+        read("pods_list", json!({})),
+        read("pods_list_in_namespace", json!({"namespace": "shop"})),
+        read("pods_get", json!({"name": "tool", "namespace": "shop"})),
+        read("pods_log", json!({"name": "tool", "namespace": "shop"})),
+        read("pods_top", json!({"namespace": "shop", "all_namespaces": false})),
+        read("resources_get", json!({"apiVersion": "v1", "kind": "ConfigMap", "name": "settings", "namespace": "shop"})),
+        read("resources_list", json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "shop"})),
+        read("resources_scale", json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "namespace": "shop"})),
+        sim.approved("resources_scale", json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "namespace": "shop", "scale": 3})),
+        sim.approved("resources_create_or_update", json!({"resource": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: shop\ndata:\n  a: b\n"})),
+        sim.approved("pods_exec", json!({"name": "tool", "namespace": "shop", "command": ["echo", "hi"]})),
+        sim.approved("pods_run", json!({"name": "debug", "namespace": "shop", "image": "busybox:1.36"})),
+        sim.approved("pods_delete", json!({"name": "debug", "namespace": "shop"})),
+        sim.approved("resources_delete", json!({"apiVersion": "v1", "kind": "ConfigMap", "name": "extra", "namespace": "shop"})),
+    ];
+    let mut called: Vec<String> = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
+    for call in calls {
+        let tool = call.tool.clone();
+        let output = sim
+            .gateway
+            .call(call)
+            .await
+            .unwrap_or_else(|error| panic!("{tool}: {error}"));
+        if output.is_error || output.text.is_empty() {
+            failed.push(format!("{tool}: {}", output.text));
+        }
+        called.push(tool);
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
+    // projects_list is OpenShift's; on Kubernetes it is callable and says so.
+    let projects = sim
+        .gateway
+        .call(ToolCall::new("projects_list", Map::new()))
+        .await
+        .expect("projects_list is answered");
+    called.push("projects_list".into());
+    assert!(projects.is_error, "{projects:?}");
+    for tool in catalog.tools.keys() {
+        assert!(called.contains(tool), "{tool} was not exercised");
+    }
+    sim.gateway.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_are_redacted_in_every_tool_that_can_show_them() {
     for list_output in [
         mcp_gateway::ListOutput::Table,
