@@ -399,6 +399,19 @@ impl SimGateway {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_tool_is_callable_through_the_gateway() {
     let sim = SimGateway::start(None).await;
+    // Exec and logs need the pod started by the simulated kubelet.
+    loop {
+        let pod = sim
+            .ok(ToolCall::new(
+                "pods_get",
+                args(json!({"name": "tool", "namespace": "shop"})),
+            ))
+            .await;
+        if pod.contains("phase: Running") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let catalog = sim.gateway.catalog().await.expect("catalog");
     let read = |tool: &str, arguments: Value| ToolCall::new(tool, args(arguments));
     let calls = vec![
