@@ -81,6 +81,30 @@ fn words_after_the_flag_are_one_request() {
 }
 
 #[test]
+fn kubectl_flags_in_an_unquoted_request_belong_to_the_request() {
+    let output = kubeop()
+        .args([
+            "classify",
+            "--json",
+            "kubectl",
+            "logs",
+            "web-1",
+            "--previous",
+            "-n",
+            "prod",
+        ])
+        .output()
+        .expect("kubeop runs");
+    assert!(output.status.success(), "{output:?}");
+    let lines = json_lines(&output);
+    assert_eq!(lines[0]["tool"], "pods_log");
+    assert_eq!(
+        lines[0]["arguments"],
+        serde_json::json!({"name": "web-1", "namespace": "prod", "previous": true})
+    );
+}
+
+#[test]
 fn batch_answers_every_line_in_order_including_empty_and_invalid_ones() {
     let mut input =
         b"list namespaces\n\ndelete pod web-1 -n staging\r\nswitch to staging-eu\n".to_vec();

@@ -21,9 +21,14 @@ pub struct Args {
     /// Read one request per line on stdin and answer each, in order.
     #[arg(long, conflicts_with = "text")]
     batch: bool,
-    /// The request, in plain words or kubectl syntax (quote it when it holds
-    /// flags: `kubeop classify --json "kubectl get pods -n x"`).
-    #[arg(required_unless_present = "batch")]
+    /// The request, in plain words or kubectl syntax. Everything after the
+    /// first word of the request belongs to it, flags included, so
+    /// `kubeop classify --json kubectl get pods -n x` needs no quotes.
+    #[arg(
+        required_unless_present = "batch",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
     text: Vec<String>,
 }
 
