@@ -106,6 +106,9 @@ pub enum ApiError {
         /// The object or collection the request named.
         target: ObjectTarget,
     },
+    /// 410 for a watch from a `resourceVersion` older than the kept history.
+    #[error("{0}")]
+    Expired(String),
     /// 405 for a verb the resource does not support.
     #[error("the server does not allow this method on the requested resource")]
     MethodNotAllowed,
@@ -141,6 +144,7 @@ impl ApiError {
             Self::Unauthorized => 401,
             Self::Forbidden { .. } => 403,
             Self::MethodNotAllowed => 405,
+            Self::Expired(_) => 410,
             Self::UnsupportedMediaType { .. } => 415,
         }
     }
@@ -156,6 +160,7 @@ impl ApiError {
             Self::Unauthorized => "Unauthorized",
             Self::Forbidden { .. } => "Forbidden",
             Self::MethodNotAllowed => "MethodNotAllowed",
+            Self::Expired(_) => "Expired",
             Self::UnsupportedMediaType { .. } => "UnsupportedMediaType",
         }
     }

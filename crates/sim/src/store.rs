@@ -11,7 +11,7 @@
 //! [`Store::update_status`], [`Store::patch`], [`Store::delete`], and
 //! [`Store::subscribe`] for changes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{Value, json};
@@ -27,6 +27,10 @@ use crate::{admission, meta};
 /// than this many changes behind gets `RecvError::Lagged` and must resync by
 /// listing; the bound keeps a stalled subscriber from growing memory.
 pub const CHANGE_CHANNEL_CAPACITY: usize = 4096;
+
+/// How many recent changes the store keeps for watches that resume from a
+/// `resourceVersion`; older versions get 410 Expired and the client re-lists.
+pub const WATCH_HISTORY_CAPACITY: usize = 1024;
 
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +66,16 @@ pub struct ListOptions {
 }
 
 impl ListOptions {
+    /// Whether an object of `resource` is one this list returns.
+    pub fn matches(&self, resource: &Resource, object: &Value) -> bool {
+        let in_namespace = !resource.namespaced
+            || self
+                .namespace
+                .as_deref()
+                .is_none_or(|wanted| wanted == meta::namespace(object));
+        in_namespace && self.labels.matches_object(object) && self.fields.matches(object)
+    }
+
     /// Every object in one namespace.
     pub fn in_namespace(namespace: &str) -> Self {
         Self {
@@ -119,6 +133,11 @@ struct State {
     resource_version: u64,
     /// The next Service cluster IP to hand out (offset in 10.96.0.0/16).
     next_cluster_ip: u32,
+    /// The latest changes (at most [`WATCH_HISTORY_CAPACITY`]), so a watch can
+    /// resume from the `resourceVersion` of an earlier list without a gap.
+    history: VecDeque<Change>,
+    /// Whether changes have been dropped from the front of `history`.
+    history_truncated: bool,
 }
 
 impl State {
@@ -208,13 +227,78 @@ impl Store {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn notify(&self, kind: ChangeKind, resource: &'static Resource, object: &Value) {
-        // No subscriber is not an error: changes are only interesting to whoever listens.
-        let _ = self.shared.changes.send(Change {
+    fn notify(
+        &self,
+        state: &mut State,
+        kind: ChangeKind,
+        resource: &'static Resource,
+        object: &Value,
+    ) {
+        let change = Change {
             kind,
             resource,
             object: object.clone(),
-        });
+        };
+        if state.history.len() == WATCH_HISTORY_CAPACITY {
+            state.history.pop_front();
+            state.history_truncated = true;
+        }
+        state.history.push_back(change.clone());
+        // No subscriber is not an error: changes are only interesting to whoever listens.
+        let _ = self.shared.changes.send(change);
+    }
+
+    /// Starts a watch of `resource` atomically with its starting point: with
+    /// `since`, the recorded changes after that `resourceVersion`; without,
+    /// every current object matching `options` as `Added`. Later changes
+    /// arrive on the receiver (all resources: the caller filters).
+    pub fn watch(
+        &self,
+        resource: &'static Resource,
+        options: &ListOptions,
+        since: Option<u64>,
+    ) -> Result<(Vec<Change>, broadcast::Receiver<Change>), ApiError> {
+        let resource = stored(resource)?;
+        let state = self.lock();
+        let receiver = self.shared.changes.subscribe();
+        let initial = match since {
+            None => state
+                .objects(resource)
+                .into_iter()
+                .flat_map(|objects| objects.values())
+                .filter(|object| options.matches(resource, object))
+                .map(|object| Change {
+                    kind: ChangeKind::Added,
+                    resource,
+                    object: object.clone(),
+                })
+                .collect(),
+            Some(version) => {
+                let oldest = state
+                    .history
+                    .front()
+                    .and_then(|change| meta::resource_version(&change.object).parse::<u64>().ok());
+                if state.history_truncated && oldest.is_some_and(|oldest| version + 1 < oldest) {
+                    return Err(ApiError::Expired(format!(
+                        "too old resource version: {version} ({})",
+                        oldest.unwrap_or_default().saturating_sub(1)
+                    )));
+                }
+                state
+                    .history
+                    .iter()
+                    .filter(|change| std::ptr::eq(change.resource, resource))
+                    .filter(|change| {
+                        meta::resource_version(&change.object)
+                            .parse::<u64>()
+                            .is_ok_and(|changed| changed > version)
+                    })
+                    .filter(|change| options.matches(resource, &change.object))
+                    .cloned()
+                    .collect()
+            }
+        };
+        Ok((initial, receiver))
     }
 
     /// Subscribes to every change from now on (bounded by [`CHANGE_CHANNEL_CAPACITY`]).
@@ -360,7 +444,7 @@ impl Store {
         state
             .objects_mut(resource)
             .insert(object_key, object.clone());
-        self.notify(ChangeKind::Added, resource, &object);
+        self.notify(&mut state, ChangeKind::Added, resource, &object);
         Ok(object)
     }
 
@@ -542,7 +626,7 @@ impl Store {
         state
             .objects_mut(resource)
             .insert(object_key, updated.clone());
-        self.notify(ChangeKind::Modified, resource, &updated);
+        self.notify(state, ChangeKind::Modified, resource, &updated);
         Ok(updated)
     }
 
@@ -662,7 +746,7 @@ impl Store {
         let metadata = meta::metadata_mut(&mut removed);
         metadata.insert("resourceVersion".into(), json!(version));
         metadata.insert("deletionTimestamp".into(), json!(meta::now_rfc3339()));
-        self.notify(ChangeKind::Deleted, resource, &removed);
+        self.notify(state, ChangeKind::Deleted, resource, &removed);
         if propagation != Propagation::Foreground {
             self.collect_dependents(state, &uid, propagation);
         }
@@ -716,7 +800,7 @@ impl Store {
             state
                 .objects_mut(resource)
                 .insert(object_key, updated.clone());
-            self.notify(ChangeKind::Modified, resource, &updated);
+            self.notify(state, ChangeKind::Modified, resource, &updated);
         }
     }
 }
@@ -1202,5 +1286,71 @@ mod tests {
             .create_manifest(json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}))
             .expect_err("unknown kind");
         assert!(error.to_string().contains("no matches for kind \"Widget\""));
+    }
+
+    #[test]
+    fn watches_start_from_now_or_resume_from_a_version() {
+        let store = store_with_namespace("prod");
+        store
+            .create(&CONFIGMAPS, "prod", json!({"metadata": {"name": "a"}}))
+            .expect("created");
+        let (_, listed_at) = store
+            .list(&CONFIGMAPS, &ListOptions::default())
+            .expect("listed");
+        store
+            .create(&CONFIGMAPS, "prod", json!({"metadata": {"name": "b"}}))
+            .expect("created");
+        store
+            .delete(&CONFIGMAPS, "prod", "a", &DeleteOptions::default())
+            .expect("deleted");
+
+        let (current, _) = store
+            .watch(&CONFIGMAPS, &ListOptions::default(), None)
+            .expect("watch");
+        assert_eq!(
+            current
+                .iter()
+                .map(|change| (change.kind, meta::name(&change.object)))
+                .collect::<Vec<_>>(),
+            [(ChangeKind::Added, "b")]
+        );
+
+        let (missed, mut later) = store
+            .watch(&CONFIGMAPS, &ListOptions::default(), Some(listed_at))
+            .expect("watch");
+        let missed: Vec<_> = missed
+            .iter()
+            .map(|change| (change.kind, meta::name(&change.object)))
+            .collect();
+        assert_eq!(
+            missed,
+            [(ChangeKind::Added, "b"), (ChangeKind::Deleted, "a")]
+        );
+        store
+            .create(&CONFIGMAPS, "prod", json!({"metadata": {"name": "c"}}))
+            .expect("created");
+        let next = later.try_recv().expect("the new change arrives");
+        assert_eq!(
+            (next.kind, meta::name(&next.object)),
+            (ChangeKind::Added, "c")
+        );
+    }
+
+    #[test]
+    fn watches_from_forgotten_versions_expire() {
+        let store = store_with_namespace("prod");
+        for index in 0..=WATCH_HISTORY_CAPACITY {
+            store
+                .create(
+                    &CONFIGMAPS,
+                    "prod",
+                    json!({"metadata": {"name": format!("c{index}")}}),
+                )
+                .expect("created");
+        }
+        let error = store
+            .watch(&CONFIGMAPS, &ListOptions::default(), Some(1))
+            .expect_err("expired");
+        assert_eq!(error.code(), 410);
     }
 }

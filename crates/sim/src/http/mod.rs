@@ -5,15 +5,19 @@
 //! Layout:
 //! - [`route`]: path → discovery document or resource path.
 //! - [`discovery`]: the discovery documents.
+//! - [`openapi`]: the minimal OpenAPI v3 documents kubectl's validation needs.
 //! - [`resources`]: the verbs on resources (get, list, create, update, patch, delete).
+//! - [`watch`]: `?watch=true` streams of change events.
 //! - [`subresources`]: `status`, `scale`, and **the place where handlers for
 //!   `log`, `exec`, `proxy` and the `metrics.k8s.io` group are added**.
 
 pub mod discovery;
 pub mod kubelet;
+pub mod openapi;
 pub mod resources;
 pub mod route;
 pub mod subresources;
+pub mod watch;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -27,7 +31,7 @@ use bytes::Bytes;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tracing::Instrument;
 
@@ -257,6 +261,11 @@ async fn dispatch(context: &ApiContext, request: Request) -> Response {
                 "platform": "linux/amd64",
             }),
         ),
+        Route::OpenApiIndex => json_response(StatusCode::OK, &openapi::index()),
+        Route::OpenApi(group, version) => match openapi::document(&group, &version) {
+            Some(document) => json_response(StatusCode::OK, &document),
+            None => error_response(&ApiError::PathNotFound),
+        },
         Route::Health => {
             (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "ok").into_response()
         }
@@ -282,7 +291,7 @@ pub async fn serve(
     listener: TcpListener,
     router: axum::Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
-    mut shutdown: watch::Receiver<()>,
+    mut shutdown: tokio::sync::watch::Receiver<()>,
 ) {
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {

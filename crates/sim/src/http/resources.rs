@@ -26,8 +26,8 @@ fn verb(request: &ApiRequest) -> &'static str {
         return "create";
     }
     match *request.method() {
-        Method::GET | Method::HEAD if named => "get",
         Method::GET | Method::HEAD if request.query.flag("watch") => "watch",
+        Method::GET | Method::HEAD if named => "get",
         Method::GET | Method::HEAD => "list",
         Method::POST => "create",
         Method::PUT => "update",
@@ -65,6 +65,7 @@ pub async fn serve(context: &ApiContext, request: ApiRequest) -> Response {
     match verb {
         "get" => get(context, &request),
         "list" => list(context, &request),
+        "watch" => super::watch::serve(context, &request),
         "create" => respond(create(context, request).await),
         "update" => respond(update(context, request).await),
         "patch" => respond(patch(context, request).await),
@@ -90,7 +91,7 @@ pub fn wants_table(request: &ApiRequest) -> bool {
 }
 
 /// Converts stored objects to the version the resource is served in.
-fn present(resource: &Resource, object: Value) -> Value {
+pub fn present(resource: &Resource, object: Value) -> Value {
     match resource.backing {
         Backing::ViewOf(_) if resource.group == "events.k8s.io" => {
             convert::event_to_events_v1(&object)

@@ -41,6 +41,10 @@ pub enum Route {
     Version,
     /// `/healthz`, `/livez`, `/readyz`.
     Health,
+    /// `/openapi/v3`: the index of OpenAPI documents.
+    OpenApiIndex,
+    /// `/openapi/v3/api/v1` or `/openapi/v3/apis/G/V`.
+    OpenApi(String, String),
     /// A resource.
     Resource(ResourcePath),
 }
@@ -57,6 +61,13 @@ pub fn parse(path: &str) -> Result<Route, ApiError> {
         ["apis"] => Ok(Route::Discovery(Discovery::Groups)),
         ["version"] => Ok(Route::Version),
         ["healthz" | "livez" | "readyz", ..] => Ok(Route::Health),
+        ["openapi", "v3"] => Ok(Route::OpenApiIndex),
+        ["openapi", "v3", "api", version] => {
+            Ok(Route::OpenApi(String::new(), (*version).to_owned()))
+        }
+        ["openapi", "v3", "apis", group, version] => {
+            Ok(Route::OpenApi((*group).to_owned(), (*version).to_owned()))
+        }
         ["api", "v1"] => Ok(Route::Discovery(Discovery::Resources(
             String::new(),
             "v1".into(),

@@ -1,0 +1,126 @@
+//! A minimal OpenAPI v3 document per group-version.
+//!
+//! kubectl's `create` and `apply` refuse to send anything when OpenAPI is
+//! missing (`failed to download openapi`). What they need from it is whether
+//! each kind's PATCH accepts the `fieldValidation` query parameter: when it
+//! does, kubectl leaves validation to the server and computes strategic merge
+//! patches from its built-in types. So each document lists, per stored
+//! resource, its object path with a PATCH operation tagged with the kind and
+//! that parameter — no schemas.
+
+use serde_json::{Map, Value, json};
+
+use crate::registry::{self, Backing};
+
+/// `/openapi/v3`: where each group-version's document is.
+pub fn index() -> Value {
+    let mut paths = Map::new();
+    let mut group_versions = vec![(String::new(), "v1".to_owned())];
+    group_versions.extend(
+        registry::groups()
+            .into_iter()
+            .map(|(group, version)| (group.to_owned(), version.to_owned())),
+    );
+    for (group, version) in group_versions {
+        let key = path_key(&group, &version);
+        paths.insert(
+            key.clone(),
+            json!({"serverRelativeURL": format!("/openapi/v3/{key}")}),
+        );
+    }
+    json!({"paths": paths})
+}
+
+fn path_key(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        format!("api/{version}")
+    } else {
+        format!("apis/{group}/{version}")
+    }
+}
+
+/// `/openapi/v3/api/v1` or `/openapi/v3/apis/G/V`; `None` for a group-version not served.
+pub fn document(group: &str, version: &str) -> Option<Value> {
+    if !registry::serves_group_version(group, version) {
+        return None;
+    }
+    let prefix = format!("/{}", path_key(group, version));
+    let mut paths = Map::new();
+    for resource in registry::ALL
+        .iter()
+        .filter(|res| res.group == group && res.version == version)
+    {
+        if resource.backing == Backing::Virtual {
+            continue;
+        }
+        let object_path = if resource.namespaced {
+            format!(
+                "{prefix}/namespaces/{{namespace}}/{}/{{name}}",
+                resource.plural
+            )
+        } else {
+            format!("{prefix}/{}/{{name}}", resource.plural)
+        };
+        paths.insert(
+            object_path,
+            json!({
+                "patch": {
+                    "operationId": format!("patch{}", resource.kind),
+                    "x-kubernetes-action": "patch",
+                    "x-kubernetes-group-version-kind": {"group": group, "version": version, "kind": resource.kind},
+                    "parameters": [
+                        {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
+                        {"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
+                        {"name": "force", "in": "query", "schema": {"type": "boolean", "uniqueItems": true}},
+                    ],
+                    "responses": {"200": {"description": "OK"}, "201": {"description": "Created"}},
+                }
+            }),
+        );
+    }
+    Some(json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": super::SERVER_GIT_VERSION},
+        "paths": paths,
+        "components": {"schemas": {}},
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_points_at_every_group_version() {
+        let index = index();
+        assert_eq!(
+            index["paths"]["api/v1"]["serverRelativeURL"],
+            "/openapi/v3/api/v1"
+        );
+        assert_eq!(
+            index["paths"]["apis/apps/v1"]["serverRelativeURL"],
+            "/openapi/v3/apis/apps/v1"
+        );
+    }
+
+    #[test]
+    fn patch_operations_accept_field_validation() {
+        let apps = document("apps", "v1").expect("served");
+        let patch =
+            &apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+        assert_eq!(
+            patch["x-kubernetes-group-version-kind"]["kind"],
+            "Deployment"
+        );
+        assert!(
+            patch["parameters"]
+                .as_array()
+                .expect("parameters")
+                .iter()
+                .any(|p| p["name"] == "fieldValidation")
+        );
+        let core = document("", "v1").expect("served");
+        assert!(core["paths"].get("/api/v1/nodes/{name}").is_some());
+        assert!(document("example.com", "v1").is_none());
+    }
+}
