@@ -12,6 +12,17 @@ fn pod(namespace: &str, name: &str, app: &str) -> Value {
            "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}})
 }
 
+/// A schedulable node, so that the controllers can place and start pods.
+fn node(name: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Node",
+           "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
+           "spec": {"podCIDR": "10.244.1.0/24"},
+           "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                      "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                      "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}],
+                      "addresses": [{"type": "InternalIP", "address": "10.0.0.11"}]}})
+}
+
 fn namespace(name: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
 }
@@ -24,26 +35,21 @@ fn deployment(namespace: &str, name: &str, replicas: i64) -> Value {
                                  "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}})
 }
 
-/// A Deployment that owns a ReplicaSet that owns two pods, as a controller would leave them.
-fn create_owned_chain(env: &SimEnv, namespace: &str, name: &str) {
-    let store = env.cluster.store();
-    let owner = store
-        .create_manifest(deployment(namespace, name, 2))
-        .expect("deployment created");
-    let mut replica_set = deployment(namespace, &format!("{name}-5d8f9c7b6d"), 2);
-    replica_set["kind"] = json!("ReplicaSet");
-    replica_set["spec"]["selector"] = json!({"matchLabels": {"app": name}});
-    replica_set["spec"]["template"]["metadata"]["labels"] = json!({"app": name});
-    replica_set["metadata"]["ownerReferences"] = json!([sim::meta::controller_reference(&owner)]);
-    let replica_set = store
-        .create_manifest(replica_set)
-        .expect("replica set created");
-    for suffix in ["abcde", "fghjk"] {
-        let mut member = pod(namespace, &format!("{name}-5d8f9c7b6d-{suffix}"), name);
-        member["metadata"]["ownerReferences"] =
-            json!([sim::meta::controller_reference(&replica_set)]);
-        store.create_manifest(member).expect("pod created");
-    }
+/// Waits (through a watch) until the Deployment's rollout is complete.
+async fn rollout_status(env: &SimEnv, namespace: &str, name: &str) {
+    let target = format!("deploy/{name}");
+    let out = env
+        .kubectl(&[
+            "rollout",
+            "status",
+            &target,
+            "-n",
+            namespace,
+            "--timeout=180s",
+        ])
+        .await
+        .expect_success("rollout status");
+    assert!(out.contains("successfully rolled out"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -137,12 +143,14 @@ async fn get_deployments_in_a_namespace() {
     let env = SimEnv::start(
         "deploys",
         vec![
+            node("node-1"),
             namespace("shop"),
             deployment("shop", "web", 2),
             deployment("default", "other", 1),
         ],
     )
     .await;
+    rollout_status(&env, "shop", "web").await;
     let out = env
         .kubectl(&["get", "deploy", "-n", "shop"])
         .await
@@ -159,7 +167,7 @@ async fn get_deployments_in_a_namespace() {
         .unwrap_or_default()
         .split_whitespace()
         .collect();
-    assert_eq!(&row[..4], ["web", "0/2", "0", "0"], "{out}");
+    assert_eq!(&row[..4], ["web", "2/2", "2", "2"], "{out}");
     assert!(lines.next().is_none(), "only the shop namespace: {out}");
 }
 
@@ -340,8 +348,16 @@ async fn edit_sends_a_strategic_merge_patch() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_cascades_to_replica_sets_and_pods() {
-    let env = SimEnv::start("cascade", vec![namespace("shop")]).await;
-    create_owned_chain(&env, "shop", "web");
+    let env = SimEnv::start(
+        "cascade",
+        vec![
+            node("node-1"),
+            namespace("shop"),
+            deployment("shop", "web", 2),
+        ],
+    )
+    .await;
+    rollout_status(&env, "shop", "web").await;
     let before = env
         .kubectl(&["get", "pods", "-n", "shop", "-o", "name"])
         .await
@@ -377,29 +393,33 @@ async fn delete_cascades_to_replica_sets_and_pods() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn orphaning_delete_keeps_the_pods() {
-    let env = SimEnv::start("orphan", vec![namespace("shop")]).await;
-    create_owned_chain(&env, "shop", "web");
-    env.kubectl(&[
-        "delete",
-        "rs",
-        "web-5d8f9c7b6d",
-        "-n",
-        "shop",
-        "--cascade=orphan",
-    ])
-    .await
-    .expect_success("delete --cascade=orphan");
-    let (pods, _) = env
-        .cluster
-        .store()
+async fn orphaning_delete_keeps_the_dependents() {
+    let env = SimEnv::start(
+        "orphan",
+        vec![
+            node("node-1"),
+            namespace("shop"),
+            deployment("shop", "web", 2),
+        ],
+    )
+    .await;
+    rollout_status(&env, "shop", "web").await;
+    env.kubectl(&["delete", "deploy", "web", "-n", "shop", "--cascade=orphan"])
+        .await
+        .expect_success("delete --cascade=orphan");
+    let store = env.cluster.store();
+    let (replica_sets, _) = store
+        .list(&REPLICA_SETS, &ListOptions::in_namespace("shop"))
+        .expect("listed");
+    assert_eq!(replica_sets.len(), 1);
+    assert!(
+        replica_sets[0]["metadata"].get("ownerReferences").is_none(),
+        "the owner reference is dropped"
+    );
+    let (pods, _) = store
         .list(&PODS, &ListOptions::in_namespace("shop"))
         .expect("listed");
-    assert_eq!(pods.len(), 2);
-    assert!(
-        pods.iter()
-            .all(|pod| pod["metadata"].get("ownerReferences").is_none())
-    );
+    assert_eq!(pods.len(), 2, "the replica set keeps its pods");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -451,7 +471,7 @@ async fn read_only_user_cannot_delete() {
     )
     .await;
     let listed = env
-        .kubectl_read_only(&["get", "pods", "-n", "shop", "-o", "name"])
+        .kubectl_read_only(&["get", "pod", "web-1", "-n", "shop", "-o", "name"])
         .await
         .expect_success("read-only get");
     assert_eq!(listed.trim(), "pod/web-1");
@@ -493,18 +513,24 @@ async fn unknown_token_is_unauthorized() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn scale_deployment_sets_replicas() {
+async fn scale_deployment_converges_to_the_ready_count() {
     let env = SimEnv::start(
         "scale",
-        vec![namespace("shop"), deployment("shop", "web", 1)],
+        vec![
+            node("node-1"),
+            namespace("shop"),
+            deployment("shop", "web", 1),
+        ],
     )
     .await;
+    rollout_status(&env, "shop", "web").await;
     let scaled = env
         .kubectl(&["scale", "deploy", "web", "-n", "shop", "--replicas=3"])
         .await
         .expect_success("scale");
     assert_eq!(scaled.trim(), "deployment.apps/web scaled");
-    let replicas = env
+    rollout_status(&env, "shop", "web").await;
+    let ready = env
         .kubectl(&[
             "get",
             "deploy",
@@ -512,11 +538,16 @@ async fn scale_deployment_sets_replicas() {
             "-n",
             "shop",
             "-o",
-            "jsonpath={.spec.replicas}",
+            "jsonpath={.spec.replicas} {.status.readyReplicas}",
         ])
         .await
         .expect_success("get replicas");
-    assert_eq!(replicas, "3");
+    assert_eq!(ready, "3 3");
+    let pods = env
+        .kubectl(&["get", "pods", "-n", "shop", "-l", "app=web", "-o", "name"])
+        .await
+        .expect_success("get pods");
+    assert_eq!(pods.lines().count(), 3, "{pods}");
     let missing = env
         .kubectl(&["scale", "deploy", "nope", "-n", "shop", "--replicas=3"])
         .await;
