@@ -124,9 +124,19 @@ async fn the_demo_cluster_shows_every_planted_problem_and_nothing_false() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_namespace_scoped_check_sees_only_that_namespace() {
     let env = DiagnosisEnv::start("demo").await;
-    env.kubectl_until(&["get", "pods", "-n", "monitoring"], |out| {
-        out.lines().filter(|line| line.contains("Running")).count() >= 5
-    })
+    // Running pods are not enough: the workloads' status fields follow on the
+    // controllers' next pass, and the health check reads those.
+    env.kubectl_until(
+        &[
+            "get",
+            "deployments,daemonsets,statefulsets",
+            "-n",
+            "monitoring",
+            "-o",
+            "json",
+        ],
+        workloads_report_ready,
+    )
     .await;
     let report = health_check(&env.reader(), Some("monitoring"))
         .await
@@ -139,4 +149,27 @@ async fn a_namespace_scoped_check_sees_only_that_namespace() {
         "{}",
         report.summary
     );
+}
+
+/// Whether every workload in a `kubectl get -o json` list reports all its
+/// replicas ready.
+fn workloads_report_ready(json: &str) -> bool {
+    let Ok(list) = serde_json::from_str::<serde_json::Value>(json) else {
+        return false;
+    };
+    list["items"].as_array().is_some_and(|items| {
+        !items.is_empty()
+            && items.iter().all(|item| {
+                let status = &item["status"];
+                if item["kind"] == "DaemonSet" {
+                    status["desiredNumberScheduled"]
+                        .as_i64()
+                        .is_some_and(|desired| desired > 0)
+                        && status["numberReady"] == status["desiredNumberScheduled"]
+                } else {
+                    status["readyReplicas"].as_i64().unwrap_or(0)
+                        == item["spec"]["replicas"].as_i64().unwrap_or(1)
+                }
+            })
+    })
 }
