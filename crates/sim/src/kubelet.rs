@@ -16,6 +16,10 @@ use crate::clock::{format_go_duration, rfc3339};
 use crate::fingerprint::hex_digest;
 use crate::quantity::Quantity;
 
+pub mod config;
+
+pub use config::{ConfigCheck, ConfigObjects};
+
 /// How long a new pod takes to become ready when its annotations say nothing.
 pub const DEFAULT_READY_DELAY: Duration = Duration::from_secs(1);
 
@@ -33,6 +37,16 @@ const DEFAULT_COMPLETION_TIME: Duration = Duration::from_secs(2);
 
 /// The kubelet's default readiness probe period, which paces Unhealthy events.
 const DEFAULT_PROBE_PERIOD: Duration = Duration::from_secs(10);
+
+/// How soon the kubelet's pod worker retries a pod whose sync failed (a
+/// container it could not configure): its `backOffPeriod`, without the jitter.
+const POD_SYNC_RETRY_PERIOD: Duration = Duration::from_secs(10);
+
+/// The volume manager's first retry after a failed mount; it doubles.
+const INITIAL_MOUNT_RETRY: Duration = Duration::from_millis(500);
+
+/// The volume manager's longest wait between mount attempts (2m2s).
+const MAX_MOUNT_RETRY: Duration = Duration::from_secs(122);
 
 /// Where the scheduler put a pod.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,9 +256,23 @@ fn condition(
     value
 }
 
-/// The crash history of a crash-looping container: when each instance died.
-fn crash_times(started: SystemTime, now: SystemTime, limit: Option<u32>) -> Vec<SystemTime> {
-    let mut crashes = Vec::new();
+/// When the instances of a crash-looping container died.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Crashes {
+    /// How many instances have died.
+    count: u32,
+    /// The first death and the last, when there was one.
+    first_and_last: Option<(SystemTime, SystemTime)>,
+}
+
+/// The crash history of a crash-looping container started at `started`: each
+/// instance runs a moment and dies, and the kubelet waits a doubling back-off
+/// before the next. The history runs up to `now` whatever restart count a
+/// scenario pins, so the last crash is always within the current back-off
+/// window, as on a live cluster.
+fn crash_history(started: SystemTime, now: SystemTime) -> Crashes {
+    let mut count = 0_u32;
+    let mut first_and_last: Option<(SystemTime, SystemTime)> = None;
     let mut clock = started;
     let mut backoff = INITIAL_RESTART_BACKOFF;
     loop {
@@ -252,19 +280,63 @@ fn crash_times(started: SystemTime, now: SystemTime, limit: Option<u32>) -> Vec<
         if clock > now {
             break;
         }
-        crashes.push(clock);
-        // The restart count shown is the annotation's: the loop stops there,
-        // the last crash still being the most recent one.
-        if limit.is_some_and(|limit| crashes.len() > limit as usize) {
+        count = count.saturating_add(1);
+        let first = first_and_last.map_or(clock, |(first, _)| first);
+        first_and_last = Some((first, clock));
+        if backoff == MAX_BACKOFF {
+            // From here on the cycle is fixed: count the remaining crashes at once.
+            let cycle = MAX_BACKOFF + CRASHING_CONTAINER_RUN_TIME;
+            let more = now.duration_since(clock).unwrap_or_default().as_secs() / cycle.as_secs();
+            let more = u32::try_from(more).unwrap_or(u32::MAX);
+            count = count.saturating_add(more);
+            first_and_last = Some((first, clock + cycle * more));
             break;
         }
         clock += backoff;
         backoff = (backoff * 2).min(MAX_BACKOFF);
-        if clock > now {
-            break;
-        }
     }
-    crashes
+    Crashes {
+        count,
+        first_and_last,
+    }
+}
+
+/// Attempts made from `first` until `now` when each retry waits twice as
+/// long as the one before (from `initial`, at most `max`): how many, and when
+/// the last one was.
+fn attempts_with_backoff(
+    first: SystemTime,
+    now: SystemTime,
+    initial: Duration,
+    max: Duration,
+) -> (u32, SystemTime) {
+    let mut attempts = 1_u32;
+    let mut last_attempt = first;
+    let mut backoff = initial;
+    while last_attempt + backoff <= now {
+        attempts += 1;
+        last_attempt += backoff;
+        backoff = (backoff * 2).min(max);
+    }
+    (attempts, last_attempt)
+}
+
+/// The status of a container that has never been created.
+fn waiting_status(container: &str, image: &str, reason: &str, message: Option<&str>) -> Value {
+    let mut waiting = json!({"reason": reason});
+    if let Some(message) = message {
+        waiting["message"] = json!(message);
+    }
+    json!({
+        "name": container,
+        "image": image,
+        "imageID": "",
+        "ready": false,
+        "started": false,
+        "restartCount": 0,
+        "state": {"waiting": waiting},
+        "lastState": {},
+    })
 }
 
 /// A restart back-off as the kubelet words it for the `n`th restart.
@@ -278,7 +350,14 @@ fn backoff_after(restarts: u32) -> Duration {
 }
 
 /// Observes `pod` at `now`, given its placement.
-pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObservation {
+/// `config` is what [`config::check`] found about the ConfigMaps and Secrets
+/// the pod refers to.
+pub fn observe(
+    pod: &Value,
+    placement: &Placement,
+    config: &ConfigCheck,
+    now: SystemTime,
+) -> PodObservation {
     let behaviour = PodBehaviour::of_pod(pod);
     let name = text(pod, "/metadata/name");
     let namespace = text(pod, "/metadata/namespace");
@@ -322,10 +401,16 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
         ),
     };
     let ready_delay = behaviour.ready_delay.unwrap_or(DEFAULT_READY_DELAY);
+    // A pod that waited for a ConfigMap or Secret starts its life on the node
+    // when the last of them appeared (the kubelet retried until then).
+    let life_start = config
+        .available_since
+        .filter(|since| *since > bound_at)
+        .unwrap_or(bound_at);
     // The first half of the ready delay is spent pulling and creating, the
     // second half running before the readiness probe first passes.
-    let started_at = bound_at + ready_delay / 2;
-    let ready_at = bound_at + ready_delay;
+    let started_at = life_start + ready_delay / 2;
+    let ready_at = life_start + ready_delay;
     let main = main_container_name(pod).unwrap_or_default();
     let restart_policy = pod
         .pointer("/spec/restartPolicy")
@@ -369,7 +454,7 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                 "ready": true,
                 "started": false,
                 "restartCount": 0,
-                "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": rfc3339(bound_at), "finishedAt": rfc3339(bound_at)}},
+                "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": rfc3339(life_start), "finishedAt": rfc3339(life_start)}},
                 "lastState": {},
             })
         })
@@ -382,6 +467,24 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
     let mut any_failed = false;
     let mut pod_ready_since = ready_at;
     let mut image_unpulled = false;
+    // Never-created containers keep the pod Pending.
+    let mut config_blocked = false;
+    let volumes_mounted = config.unmountable_volumes.is_empty();
+    for (_, message) in &config.unmountable_volumes {
+        let (attempts, last_attempt) =
+            attempts_with_backoff(bound_at, now, INITIAL_MOUNT_RETRY, MAX_MOUNT_RETRY);
+        events.push(EventRecord {
+            subject: EventSubject::Pod { field_path: None },
+            event_type: EventType::Warning,
+            reason: "FailedMount",
+            message: message.clone(),
+            component: "kubelet",
+            host: Some(node_name.to_string()),
+            count: attempts,
+            first: bound_at,
+            last: last_attempt,
+        });
+    }
 
     for (container, image) in containers(pod, "containers") {
         let field_path = format!("spec.containers{{{container}}}");
@@ -404,22 +507,29 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
         };
         let pull_took = (ready_delay / 2).max(Duration::from_millis(800));
 
+        if !volumes_mounted {
+            // Nothing is pulled or created before the pod's volumes are set up.
+            all_ready = false;
+            all_succeeded = false;
+            any_waiting_or_running = true;
+            config_blocked = true;
+            statuses.push(waiting_status(
+                &container,
+                &image,
+                "ContainerCreating",
+                None,
+            ));
+            continue;
+        }
+
         if state_here == SimState::ImagePullBackOff {
             image_unpulled = true;
             all_ready = false;
             all_succeeded = false;
             any_waiting_or_running = true;
             // Pull attempts at 0, then after a doubling back-off.
-            let mut attempts = 1_u32;
-            let mut next_attempt = bound_at + INITIAL_RESTART_BACKOFF;
-            let mut backoff = INITIAL_RESTART_BACKOFF;
-            let mut last_attempt = bound_at;
-            while next_attempt <= now {
-                attempts += 1;
-                last_attempt = next_attempt;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                next_attempt += backoff;
-            }
+            let (attempts, last_attempt) =
+                attempts_with_backoff(life_start, now, INITIAL_RESTART_BACKOFF, MAX_BACKOFF);
             let in_backoff =
                 now.duration_since(last_attempt).unwrap_or_default() >= Duration::from_secs(1);
             let pull_error = format!(
@@ -436,23 +546,14 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                     format!("rpc error: code = NotFound desc = {pull_error}"),
                 )
             };
-            statuses.push(json!({
-                "name": container,
-                "image": image,
-                "imageID": "",
-                "ready": false,
-                "started": false,
-                "restartCount": 0,
-                "state": {"waiting": {"reason": reason, "message": message}},
-                "lastState": {},
-            }));
+            statuses.push(waiting_status(&container, &image, reason, Some(&message)));
             events.push(kubelet_event(
                 &field_path,
                 EventType::Normal,
                 "Pulling",
                 format!("Pulling image \"{image}\""),
                 attempts,
-                bound_at,
+                life_start,
                 last_attempt,
             ));
             events.push(kubelet_event(
@@ -461,7 +562,7 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                 "Failed",
                 format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = {pull_error}"),
                 attempts,
-                bound_at,
+                life_start,
                 last_attempt,
             ));
             events.push(kubelet_event(
@@ -470,10 +571,10 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                 "Failed",
                 "Error: ErrImagePull".to_string(),
                 attempts,
-                bound_at,
+                life_start,
                 last_attempt,
             ));
-            if now.duration_since(bound_at).unwrap_or_default() >= Duration::from_secs(1) {
+            if now.duration_since(life_start).unwrap_or_default() >= Duration::from_secs(1) {
                 let backoffs = attempts * 2;
                 events.push(kubelet_event(
                     &field_path,
@@ -481,7 +582,7 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                     "BackOff",
                     format!("Back-off pulling image \"{image}\""),
                     backoffs,
-                    bound_at + Duration::from_secs(1),
+                    life_start + Duration::from_secs(1),
                     now,
                 ));
                 events.push(kubelet_event(
@@ -490,7 +591,7 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                     "Failed",
                     "Error: ImagePullBackOff".to_string(),
                     backoffs,
-                    bound_at + Duration::from_secs(1),
+                    life_start + Duration::from_secs(1),
                     now,
                 ));
             }
@@ -502,24 +603,20 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
             all_ready = false;
             all_succeeded = false;
             any_waiting_or_running = true;
-            statuses.push(json!({
-                "name": container,
-                "image": image,
-                "imageID": "",
-                "ready": false,
-                "started": false,
-                "restartCount": 0,
-                "state": {"waiting": {"reason": "ContainerCreating"}},
-                "lastState": {},
-            }));
+            statuses.push(waiting_status(
+                &container,
+                &image,
+                "ContainerCreating",
+                None,
+            ));
             events.push(kubelet_event(
                 &field_path,
                 EventType::Normal,
                 "Pulling",
                 format!("Pulling image \"{image}\""),
                 1,
-                bound_at,
-                bound_at,
+                life_start,
+                life_start,
             ));
             continue;
         }
@@ -530,8 +627,8 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
             "Pulling",
             format!("Pulling image \"{image}\""),
             1,
-            bound_at,
-            bound_at,
+            life_start,
+            life_start,
         ));
         events.push(kubelet_event(
             &field_path,
@@ -548,9 +645,50 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
             started_at,
         ));
 
+        if let Some(error) = config.container_error(&container) {
+            // The image is there, but the container's configuration cannot be
+            // built: every pod sync fails the same way until the object (or
+            // key) exists.
+            all_ready = false;
+            all_succeeded = false;
+            any_waiting_or_running = true;
+            config_blocked = true;
+            let retries = now.duration_since(started_at).unwrap_or_default().as_secs()
+                / POD_SYNC_RETRY_PERIOD.as_secs();
+            let attempts = 1 + u32::try_from(retries).unwrap_or(u32::MAX / 2);
+            let last_attempt = started_at + POD_SYNC_RETRY_PERIOD * (attempts - 1);
+            statuses.push(waiting_status(
+                &container,
+                &image,
+                "CreateContainerConfigError",
+                Some(error),
+            ));
+            events.push(kubelet_event(
+                &field_path,
+                EventType::Warning,
+                "Failed",
+                format!("Error: {error}"),
+                attempts,
+                started_at,
+                last_attempt,
+            ));
+            if attempts > 1 {
+                events.push(kubelet_event(
+                    &field_path,
+                    EventType::Normal,
+                    "Pulled",
+                    format!("Container image \"{image}\" already present on machine"),
+                    attempts - 1,
+                    started_at + POD_SYNC_RETRY_PERIOD,
+                    last_attempt,
+                ));
+            }
+            continue;
+        }
+
         match state_here {
             SimState::CrashLoop | SimState::OomKilled => {
-                let crashes = crash_times(started_at, now, behaviour.restarts);
+                let crashes = crash_history(started_at, now);
                 let exit_code = behaviour.crash_exit_code();
                 let terminated_reason = if state_here == SimState::OomKilled {
                     "OOMKilled"
@@ -559,7 +697,7 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                 } else {
                     "Error"
                 };
-                let instances = crashes.len() as u32;
+                let instances = crashes.count;
                 let restarts = behaviour
                     .restarts
                     .map_or(instances, |limit| instances.min(limit));
@@ -571,7 +709,8 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                     restarts + 1,
                     started_at,
                     now.min(
-                        crashes.last().copied().unwrap_or(started_at) + backoff_after(restarts),
+                        crashes.first_and_last.map_or(started_at, |(_, last)| last)
+                            + backoff_after(restarts),
                     )
                     .max(started_at),
                 ));
@@ -583,13 +722,14 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                     restarts + 1,
                     started_at,
                     now.min(
-                        crashes.last().copied().unwrap_or(started_at) + backoff_after(restarts),
+                        crashes.first_and_last.map_or(started_at, |(_, last)| last)
+                            + backoff_after(restarts),
                     )
                     .max(started_at),
                 ));
                 all_ready = false;
                 all_succeeded = false;
-                let Some(last_crash) = crashes.last().copied() else {
+                let Some((first_crash, last_crash)) = crashes.first_and_last else {
                     // Still in its first run.
                     any_waiting_or_running = true;
                     statuses.push(json!({
@@ -621,7 +761,7 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                         component: "kernel-monitor",
                         host: Some(node_name.to_string()),
                         count: restarts.max(1),
-                        first: crashes[0],
+                        first: first_crash,
                         last: last_crash,
                     });
                 }
@@ -641,7 +781,7 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
                     "BackOff",
                     format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"),
                     restarts.max(1) * 3,
-                    crashes[0],
+                    first_crash,
                     now,
                 ));
                 statuses.push(json!({
@@ -774,7 +914,7 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
         "Succeeded"
     } else if !any_waiting_or_running && any_failed {
         "Failed"
-    } else if image_unpulled || now < started_at {
+    } else if image_unpulled || config_blocked || now < started_at {
         "Pending"
     } else {
         "Running"
@@ -796,7 +936,7 @@ pub fn observe(pod: &Value, placement: &Placement, now: SystemTime) -> PodObserv
     let mut conditions = vec![
         condition(
             "PodReadyToStartContainers",
-            !finished,
+            !finished && volumes_mounted,
             started_at.min(now),
             None,
             None,
@@ -930,7 +1070,12 @@ mod tests {
     #[test]
     fn a_running_pod_becomes_ready_after_its_ready_delay() {
         let pod = pod(json!({"sim.kubeop.dev/ready-delay": "4s"}));
-        let creating = observe(&pod, &bound(start()), start() + Duration::from_secs(1));
+        let creating = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            start() + Duration::from_secs(1),
+        );
         assert_eq!(creating.status["phase"], "Pending");
         assert_eq!(
             creating.status["containerStatuses"][0]["state"]["waiting"]["reason"],
@@ -938,7 +1083,12 @@ mod tests {
         );
         assert!(!creating.ready);
 
-        let starting = observe(&pod, &bound(start()), start() + Duration::from_secs(3));
+        let starting = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            start() + Duration::from_secs(3),
+        );
         assert_eq!(starting.status["phase"], "Running");
         assert_eq!(starting.status["containerStatuses"][0]["ready"], false);
         assert_eq!(
@@ -946,7 +1096,12 @@ mod tests {
             "ContainersNotReady"
         );
 
-        let ready = observe(&pod, &bound(start()), start() + Duration::from_secs(5));
+        let ready = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            start() + Duration::from_secs(5),
+        );
         assert!(ready.ready);
         assert_eq!(ready.status["podIP"], "10.244.1.7");
         assert_eq!(ready.status["hostIP"], "10.0.1.21");
@@ -984,6 +1139,7 @@ mod tests {
         let later = observe(
             &pod,
             &bound(start()),
+            &ConfigCheck::default(),
             start() + Duration::from_secs(6 * 3600),
         );
         let app = &later.status["containerStatuses"][0];
@@ -1024,6 +1180,7 @@ mod tests {
             observe(
                 &pod,
                 &bound(start()),
+                &ConfigCheck::default(),
                 start() + Duration::from_secs(seconds),
             )
             .status["containerStatuses"][0]["restartCount"]
@@ -1037,9 +1194,160 @@ mod tests {
     }
 
     #[test]
+    fn a_pinned_restart_count_still_has_a_recent_last_crash() {
+        let pod =
+            pod(json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/restarts": "14"}));
+        let now = start() + Duration::from_secs(12 * 24 * 3600);
+        let observed = observe(&pod, &bound(start()), &ConfigCheck::default(), now);
+        let app = &observed.status["containerStatuses"][0];
+        assert_eq!(app["restartCount"], 14);
+        let finished = app["lastState"]["terminated"]["finishedAt"]
+            .as_str()
+            .and_then(crate::clock::parse_rfc3339)
+            .expect("finishedAt");
+        let ago = now.duration_since(finished).expect("in the past");
+        assert!(
+            ago <= MAX_BACKOFF + CRASHING_CONTAINER_RUN_TIME,
+            "last crash {ago:?} ago"
+        );
+    }
+
+    fn config_error_pod() -> Value {
+        let mut pod = pod(json!({}));
+        pod["spec"]["containers"][0]["env"] = json!([
+            {"name": "LOG_LEVEL", "valueFrom": {"configMapKeyRef": {"name": "app-config", "key": "LOG_LEVEL"}}}
+        ]);
+        pod
+    }
+
+    fn app_config(created: SystemTime) -> Value {
+        json!({"metadata": {"name": "app-config", "namespace": "shop", "creationTimestamp": rfc3339(created)},
+               "data": {"LOG_LEVEL": "info"}})
+    }
+
+    fn checked(pod: &Value, config_maps: &[Value]) -> ConfigCheck {
+        config::check(
+            pod,
+            &ConfigObjects {
+                config_maps,
+                secrets: &[],
+            },
+        )
+    }
+
+    #[test]
+    fn a_missing_config_map_keeps_the_container_in_create_container_config_error() {
+        let pod = config_error_pod();
+        let check = checked(&pod, &[]);
+        let observed = observe(
+            &pod,
+            &bound(start()),
+            &check,
+            start() + Duration::from_secs(65),
+        );
+        assert_eq!(observed.status["phase"], "Pending");
+        assert!(!observed.ready);
+        let app = &observed.status["containerStatuses"][0];
+        assert_eq!(
+            app["state"]["waiting"],
+            json!({"reason": "CreateContainerConfigError", "message": "configmap \"app-config\" not found"})
+        );
+        assert_eq!(app["ready"], false);
+        assert!(app.get("containerID").is_none(), "never created");
+        assert!(
+            observed.status["containerStatuses"][1]["state"]["running"].is_object(),
+            "the sidecar still starts"
+        );
+        let failed = observed
+            .events
+            .iter()
+            .find(|event| event.reason == "Failed")
+            .expect("a Failed event");
+        assert_eq!(failed.event_type, EventType::Warning);
+        assert_eq!(failed.message, "Error: configmap \"app-config\" not found");
+        assert_eq!(failed.component, "kubelet");
+        assert_eq!(failed.count, 7, "retried every pod sync");
+        assert!(observed.events.iter().any(|event| event.reason == "Pulled"
+            && event.message == "Container image \"nginx:1.27\" already present on machine"));
+    }
+
+    #[test]
+    fn the_container_starts_once_the_config_map_appears() {
+        let pod = config_error_pod();
+        let created = start() + Duration::from_secs(120);
+        let present = [app_config(created)];
+        let check = checked(&pod, &present);
+        assert_eq!(check.container_error("app"), None);
+        let starting = observe(&pod, &bound(start()), &check, created);
+        assert_eq!(starting.status["phase"], "Pending");
+        assert_eq!(
+            starting.status["containerStatuses"][0]["state"]["waiting"]["reason"],
+            "ContainerCreating"
+        );
+        let later = observe(
+            &pod,
+            &bound(start()),
+            &check,
+            created + Duration::from_secs(5),
+        );
+        assert_eq!(later.status["phase"], "Running");
+        assert!(later.ready);
+        assert_eq!(
+            later.status["containerStatuses"][0]["state"]["running"]["startedAt"],
+            rfc3339(created + DEFAULT_READY_DELAY / 2)
+        );
+    }
+
+    #[test]
+    fn a_missing_config_map_volume_fails_the_mount_and_creates_nothing() {
+        let mut pod = pod(json!({}));
+        pod["spec"]["volumes"] = json!([{"name": "conf", "configMap": {"name": "nginx-conf"}}]);
+        let check = checked(&pod, &[]);
+        let observed = observe(
+            &pod,
+            &bound(start()),
+            &check,
+            start() + Duration::from_secs(600),
+        );
+        assert_eq!(observed.status["phase"], "Pending");
+        for container in observed.status["containerStatuses"]
+            .as_array()
+            .expect("statuses")
+        {
+            assert_eq!(container["state"]["waiting"]["reason"], "ContainerCreating");
+        }
+        assert_eq!(
+            observed.status["conditions"][0]["type"],
+            "PodReadyToStartContainers"
+        );
+        assert_eq!(observed.status["conditions"][0]["status"], "False");
+        let mount = observed
+            .events
+            .iter()
+            .find(|event| event.reason == "FailedMount")
+            .expect("FailedMount");
+        assert_eq!(
+            mount.message,
+            "MountVolume.SetUp failed for volume \"conf\" : configmap \"nginx-conf\" not found"
+        );
+        assert!(mount.count >= 8, "retried with back-off: {}", mount.count);
+        assert!(
+            observed
+                .events
+                .iter()
+                .all(|event| event.reason != "Pulling")
+        );
+    }
+
+    #[test]
     fn an_oomkilled_pod_reports_exit_137_and_a_node_oom_event() {
         let pod = pod(json!({"sim.kubeop.dev/state": "oomkilled", "sim.kubeop.dev/restarts": "6"}));
-        let later = observe(&pod, &bound(start()), start() + Duration::from_secs(3600));
+        let later = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            start() + Duration::from_secs(3600),
+        );
         let last = &later.status["containerStatuses"][0]["lastState"]["terminated"];
         assert_eq!(last["exitCode"], 137);
         assert_eq!(last["reason"], "OOMKilled");
@@ -1056,12 +1364,17 @@ mod tests {
     #[test]
     fn an_image_pull_failure_goes_from_err_image_pull_to_back_off() {
         let pod = pod(json!({"sim.kubeop.dev/state": "imagepullbackoff"}));
-        let early = observe(&pod, &bound(start()), start());
+        let early = observe(&pod, &bound(start()), &ConfigCheck::default(), start());
         assert_eq!(
             early.status["containerStatuses"][0]["state"]["waiting"]["reason"],
             "ErrImagePull"
         );
-        let later = observe(&pod, &bound(start()), start() + Duration::from_secs(120));
+        let later = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            start() + Duration::from_secs(120),
+        );
         assert_eq!(later.status["phase"], "Pending");
         let waiting = &later.status["containerStatuses"][0]["state"]["waiting"];
         assert_eq!(waiting["reason"], "ImagePullBackOff");
@@ -1099,7 +1412,12 @@ mod tests {
             message: "0/3 nodes are available: 3 Insufficient memory.".to_string(),
             since: start(),
         };
-        let observation = observe(&pod, &placement, start() + Duration::from_secs(10));
+        let observation = observe(
+            &pod,
+            &placement,
+            &ConfigCheck::default(),
+            start() + Duration::from_secs(10),
+        );
         assert_eq!(observation.status["phase"], "Pending");
         assert_eq!(observation.status["conditions"][0]["type"], "PodScheduled");
         assert_eq!(observation.status["conditions"][0]["status"], "False");
@@ -1119,7 +1437,12 @@ mod tests {
     #[test]
     fn a_not_ready_pod_runs_with_failing_readiness() {
         let pod = pod(json!({"sim.kubeop.dev/state": "not-ready"}));
-        let observation = observe(&pod, &bound(start()), start() + Duration::from_secs(60));
+        let observation = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            start() + Duration::from_secs(60),
+        );
         assert_eq!(observation.status["phase"], "Running");
         assert!(observation.status["containerStatuses"][0]["state"]["running"].is_object());
         assert_eq!(observation.status["containerStatuses"][0]["ready"], false);
@@ -1144,7 +1467,12 @@ mod tests {
             .expect("containers")
             .truncate(1);
         pod["spec"]["restartPolicy"] = json!("OnFailure");
-        let observation = observe(&pod, &bound(start()), start() + Duration::from_secs(60));
+        let observation = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            start() + Duration::from_secs(60),
+        );
         assert_eq!(observation.status["phase"], "Succeeded");
         assert_eq!(
             observation.status["containerStatuses"][0]["state"]["terminated"]["reason"],
@@ -1169,7 +1497,12 @@ mod tests {
             .expect("containers")
             .truncate(1);
         pod["spec"]["restartPolicy"] = json!("Never");
-        let observation = observe(&pod, &bound(start()), start() + Duration::from_secs(60));
+        let observation = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            start() + Duration::from_secs(60),
+        );
         assert_eq!(observation.status["phase"], "Failed");
         assert_eq!(
             observation.status["containerStatuses"][0]["state"]["terminated"]["exitCode"],

@@ -324,7 +324,7 @@ pub fn node_log(
 mod tests {
     use super::*;
     use crate::clock::from_unix_seconds;
-    use crate::kubelet::{Placement, observe};
+    use crate::kubelet::{ConfigCheck, Placement, observe};
     use serde_json::json;
 
     fn pod_with_status(annotations: Value, seconds: u64) -> Value {
@@ -339,7 +339,13 @@ mod tests {
             pod_ip: "10.244.2.11".to_string(),
             bound_at: start,
         };
-        pod["status"] = observe(&pod, &placement, start + Duration::from_secs(seconds)).status;
+        pod["status"] = observe(
+            &pod,
+            &placement,
+            &ConfigCheck::default(),
+            start + Duration::from_secs(seconds),
+        )
+        .status;
         pod
     }
 

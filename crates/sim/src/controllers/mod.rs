@@ -44,6 +44,10 @@ pub enum Kind {
     DaemonSet,
     /// `batch/v1` Job.
     Job,
+    /// `v1` ConfigMap (read by the kubelets).
+    ConfigMap,
+    /// `v1` Secret (read by the kubelets).
+    Secret,
 }
 
 impl Kind {
@@ -59,6 +63,8 @@ impl Kind {
             Kind::StatefulSet => ("apps/v1", "StatefulSet"),
             Kind::DaemonSet => ("apps/v1", "DaemonSet"),
             Kind::Job => ("batch/v1", "Job"),
+            Kind::ConfigMap => ("v1", "ConfigMap"),
+            Kind::Secret => ("v1", "Secret"),
         }
     }
 }
@@ -179,6 +185,10 @@ pub struct Snapshot {
     pub jobs: Vec<Value>,
     /// PersistentVolumeClaims.
     pub claims: Vec<Value>,
+    /// ConfigMaps, which pods read their environment and volumes from.
+    pub config_maps: Vec<Value>,
+    /// Secrets, likewise.
+    pub secrets: Vec<Value>,
 }
 
 impl Snapshot {
@@ -195,6 +205,17 @@ impl Snapshot {
             return now;
         }
         creation_time(owner).map_or(now, |created| (created + Duration::from_secs(2)).min(now))
+    }
+
+    /// What the kubelets find about `pod`'s ConfigMap and Secret references.
+    pub fn config_check(&self, pod: &Value) -> kubelet::ConfigCheck {
+        kubelet::config::check(
+            pod,
+            &kubelet::ConfigObjects {
+                config_maps: &self.config_maps,
+                secrets: &self.secrets,
+            },
+        )
     }
 
     /// The pods controlled by the object with this uid.
@@ -357,7 +378,8 @@ pub fn kubelets(snapshot: &Snapshot) -> Vec<Action> {
         let Some(placement) = placement_of(pod, &snapshot.nodes) else {
             continue;
         };
-        let PodObservation { status, events, .. } = kubelet::observe(pod, &placement, now);
+        let config = snapshot.config_check(pod);
+        let PodObservation { status, events, .. } = kubelet::observe(pod, &placement, &config, now);
         if pod.get("status") != Some(&status) {
             let mut updated = pod.clone();
             updated["status"] = status;
@@ -520,6 +542,8 @@ mod convergence {
                 daemon_sets: self.all("DaemonSet"),
                 jobs: self.all("Job"),
                 claims: self.all("PersistentVolumeClaim"),
+                config_maps: self.all("ConfigMap"),
+                secrets: self.all("Secret"),
             }
         }
 
@@ -653,6 +677,44 @@ mod convergence {
             .into_iter()
             .filter(|pod| text(pod, "/metadata/name").starts_with(prefix))
             .collect()
+    }
+
+    #[test]
+    fn a_pod_waits_for_its_config_map_and_starts_once_it_exists() {
+        let mut world = World::new();
+        let mut web = deployment("web", 1, "nginx:1.27");
+        web["spec"]["template"]["spec"]["containers"][0]["envFrom"] =
+            json!([{"configMapRef": {"name": "web-config"}}]);
+        world.add(web);
+        world.settle(30);
+        let pod = pods_of(&world, "web-").pop().expect("a pod");
+        assert_eq!(pod["status"]["phase"], "Pending");
+        assert_eq!(
+            pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+            "CreateContainerConfigError"
+        );
+        let failed = world.events_with("Failed");
+        assert_eq!(failed.len(), 1);
+        assert_eq!(
+            failed[0]["message"],
+            "Error: configmap \"web-config\" not found"
+        );
+        assert_eq!(failed[0]["type"], "Warning");
+        assert_eq!(
+            world.get("Deployment", "shop", "web")["status"].get("readyReplicas"),
+            None
+        );
+
+        world.add(json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "web-config", "namespace": "shop"}, "data": {"MODE": "fast"}}));
+        world.settle(5);
+        let pod = pods_of(&world, "web-").pop().expect("a pod");
+        assert_eq!(pod["status"]["phase"], "Running");
+        assert!(pod["status"]["containerStatuses"][0]["state"]["running"].is_object());
+        assert_eq!(
+            world.get("Deployment", "shop", "web")["status"]["readyReplicas"],
+            1
+        );
     }
 
     #[test]

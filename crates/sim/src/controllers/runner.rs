@@ -40,6 +40,8 @@ fn resource(kind: Kind) -> &'static Resource {
         Kind::StatefulSet => &registry::STATEFUL_SETS,
         Kind::DaemonSet => &registry::DAEMON_SETS,
         Kind::Job => &registry::JOBS,
+        Kind::ConfigMap => &registry::CONFIGMAPS,
+        Kind::Secret => &registry::SECRETS,
     }
 }
 
@@ -112,6 +114,8 @@ pub fn pass(store: &Store, history: bool) -> usize {
         daemon_sets: list(store, Kind::DaemonSet),
         jobs: list(store, Kind::Job),
         claims: list(store, Kind::PersistentVolumeClaim),
+        config_maps: list(store, Kind::ConfigMap),
+        secrets: list(store, Kind::Secret),
     };
     let mut changed = 0;
     for action in reconcile(&snapshot) {

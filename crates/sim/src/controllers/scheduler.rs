@@ -18,7 +18,7 @@ use super::{
     object_reference, pod_is_finished, text,
 };
 use crate::behaviour::{PodBehaviour, SimState};
-use crate::kubelet::{self, Placement};
+use crate::kubelet::{self, ConfigCheck, Placement};
 use crate::quantity::Quantity;
 
 /// What a pod asks of a node: the sum of its containers' requests (a limit
@@ -290,8 +290,12 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
                             .filter(|_| snapshot.history)
                             .unwrap_or(now)
                     });
-                let observation =
-                    kubelet::observe(pod, &Placement::Unschedulable { message, since }, now);
+                let observation = kubelet::observe(
+                    pod,
+                    &Placement::Unschedulable { message, since },
+                    &ConfigCheck::default(),
+                    now,
+                );
                 if pod.get("status") != Some(&observation.status) {
                     let mut updated = pod.clone();
                     updated["status"] = observation.status;
@@ -361,7 +365,8 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
             pod_ip,
             bound_at,
         };
-        bound["status"] = kubelet::observe(&bound, &placement, now).status;
+        bound["status"] =
+            kubelet::observe(&bound, &placement, &snapshot.config_check(&bound), now).status;
         if assigned.is_empty() {
             actions.push(Action::Replace(Kind::Pod, bound.clone()));
         }
