@@ -6,6 +6,8 @@
 //!   origin of every value.
 //! - [`telemetry`]: tracing to stderr and OTLP trace export.
 //! - [`output`]: `-o table|yaml|json` and the terminal (colour, `NO_COLOR`).
+//! - [`render`]: the human cards of every response (plan, diagnosis,
+//!   health, result, ...), pure functions of the response's JSON.
 //! - [`exit`]: the documented exit statuses.
 //! - [`rpc`]: the daemon's wire protocol (newline-delimited JSON-RPC 2.0).
 //! - [`server`]: the daemon's socket: owner-only, peer uid checked, bounded.
@@ -22,6 +24,7 @@ pub mod config;
 pub mod daemon;
 pub mod exit;
 pub mod output;
+pub mod render;
 pub mod rpc;
 pub mod server;
 pub mod supervisor;

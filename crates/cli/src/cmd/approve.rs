@@ -36,7 +36,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     if !super::print_machine(&result, args.client.output)? {
-        cli::output::emit(&format!("{}\n", serde_json::to_string_pretty(&result)?))?;
+        cli::output::emit(&cli::render::result(
+            &result,
+            &cli::render::Style::for_stdout(),
+        ))?;
     }
     Ok(if result["outcome"] == "verified" {
         ExitCode::SUCCESS

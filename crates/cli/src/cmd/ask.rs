@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use cli::render::{self, Style};
 use cli::rpc::method;
 use serde_json::json;
 
@@ -36,19 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let is_plan = response["kind"] == "plan";
     if !super::print_machine(&response, args.client.output)? {
-        let text = match response["kind"].as_str() {
-            Some("answer") => format!("{}\n", response["text"].as_str().unwrap_or_default()),
-            Some("plan") => format!(
-                "Plan {} ({}) waiting for approval:\n{}\nApprove with: kubeop approve {} --hash {}\n",
-                response["plan_id"].as_str().unwrap_or("-"),
-                response["operation"].as_str().unwrap_or("-"),
-                serde_json::to_string_pretty(&response)?,
-                response["plan_id"].as_str().unwrap_or("-"),
-                response["plan_hash"].as_str().unwrap_or("-"),
-            ),
-            _ => format!("{}\n", serde_json::to_string_pretty(&response)?),
-        };
-        cli::output::emit(&text)?;
+        cli::output::emit(&render::response(&response, &Style::for_stdout()))?;
     }
     Ok(if is_plan {
         ExitCode::from(cli::exit::PLAN_PENDING)

@@ -32,10 +32,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     if !super::print_machine(&denied, args.client.output)? {
-        cli::output::emit(&format!(
-            "Plan {} denied: {}\n",
-            denied["plan_id"].as_str().unwrap_or("-"),
-            denied["reason"].as_str().unwrap_or("-")
+        cli::output::emit(&cli::render::denied(
+            &denied,
+            &cli::render::Style::for_stdout(),
         ))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use cli::rpc::method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::ClientArgs;
 
@@ -24,34 +24,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if super::print_machine(&pending, args.client.output)? {
         return Ok(ExitCode::SUCCESS);
     }
-    let plans = pending["plans"].as_array().cloned().unwrap_or_default();
-    if plans.is_empty() {
-        cli::output::emit("No plans are waiting for approval.\n")?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let text = |value: &Value| value.as_str().unwrap_or("-").to_owned();
-    let rows: Vec<Vec<String>> = plans
-        .iter()
-        .map(|plan| {
-            let target = &plan["target"];
-            vec![
-                text(&plan["plan_id"]),
-                text(&plan["plan_hash"]),
-                text(&plan["tool"]),
-                format!(
-                    "{}/{} in {} ({})",
-                    text(&target["kind"]),
-                    text(&target["name"]),
-                    text(&target["namespace"]),
-                    text(&target["context"])
-                ),
-                text(&plan["requester"]),
-            ]
-        })
-        .collect();
-    cli::output::emit(&cli::output::table(
-        &["PLAN", "HASH", "TOOL", "TARGET", "REQUESTER"],
-        &rows,
+    cli::output::emit(&cli::render::pending(
+        &pending,
+        &cli::render::Style::for_stdout(),
     ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -41,7 +41,7 @@ pub mod quantity;
 pub mod rbac;
 pub mod reader;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use gateway_reader::GatewayReader;
 pub use pod_failure::{PodFailureTarget, diagnose_pod_failure};
@@ -83,7 +83,7 @@ impl std::fmt::Display for ObjectRef {
 }
 
 /// The root cause a pod-failure diagnosis names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
     /// The container was killed for exceeding its memory limit.
