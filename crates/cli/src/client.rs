@@ -6,7 +6,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 
-use crate::rpc::{Call, Response, RpcError};
+use crate::rpc::{Call, Incoming, RpcError};
 
 /// Why a call to the daemon did not get an answer.
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +56,21 @@ impl Client {
         })
     }
 
-    /// Calls `method` with `params` and waits for its answer.
+    /// Calls `method` with `params` and waits for its answer, skipping any
+    /// notification the daemon sends before it.
     pub async fn call(&mut self, method: &str, params: Value) -> Result<Value, ClientError> {
+        self.call_with_progress(method, params, |_| {}).await
+    }
+
+    /// Calls `method` with `params`; each progress message the daemon sends
+    /// before the answer goes to `on_progress` (ask for them with
+    /// `"progress": true` where the method takes it).
+    pub async fn call_with_progress(
+        &mut self,
+        method: &str,
+        params: Value,
+        mut on_progress: impl FnMut(&str),
+    ) -> Result<Value, ClientError> {
         let id = self.next_id;
         self.next_id += 1;
         let mut line = serde_json::to_string(&Call::new(id, method, params))
@@ -66,19 +79,35 @@ impl Client {
         // A daemon that refuses the connection (another user, too many
         // clients) writes its reason and closes at once, possibly before the
         // request is written: read the reason even when writing failed.
-        let written = self.stream.get_mut().write_all(line.as_bytes()).await;
-        let mut answer = String::new();
-        match (written, self.stream.read_line(&mut answer).await) {
-            (_, Ok(read)) if read > 0 => {}
-            (Err(error), _) | (Ok(()), Err(error)) => return Err(ClientError::Io(error)),
-            (Ok(()), Ok(_)) => {
-                return Err(ClientError::Protocol(
-                    "the daemon closed the connection without answering".to_owned(),
-                ));
+        let mut write_error = self.stream.get_mut().write_all(line.as_bytes()).await.err();
+        loop {
+            let mut answer = String::new();
+            match self.stream.read_line(&mut answer).await {
+                Ok(read) if read > 0 => {}
+                Ok(_) => {
+                    return Err(write_error.take().map_or_else(
+                        || {
+                            ClientError::Protocol(
+                                "the daemon closed the connection without answering".to_owned(),
+                            )
+                        },
+                        ClientError::Io,
+                    ));
+                }
+                Err(error) => return Err(ClientError::Io(write_error.take().unwrap_or(error))),
+            }
+            match Incoming::parse(&answer)
+                .map_err(|error| ClientError::Protocol(format!("{error}: {answer}")))?
+            {
+                Incoming::Notification(notification) => {
+                    if let Some(message) = notification.params["message"].as_str() {
+                        on_progress(message);
+                    }
+                }
+                Incoming::Response(response) => {
+                    return response.into_result().map_err(ClientError::Rpc);
+                }
             }
         }
-        let response: Response = serde_json::from_str(&answer)
-            .map_err(|error| ClientError::Protocol(format!("{error}: {answer}")))?;
-        response.into_result().map_err(ClientError::Rpc)
     }
 }

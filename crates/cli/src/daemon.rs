@@ -357,6 +357,11 @@ struct ApproveParams {
     /// The client's user name.
     #[serde(default)]
     approver: Option<String>,
+    /// Send what verification waits on as progress notifications before
+    /// the result (for a client showing a spinner); off by default so a
+    /// plain JSON-RPC client gets exactly one line per request.
+    #[serde(default)]
+    progress: bool,
 }
 
 /// `log` parameters.
@@ -444,7 +449,10 @@ impl Dispatch for DaemonService {
                             approver: approver(params.approver, &context),
                             retyped_name: params.retyped_name,
                         },
-                        ProgressSink::default(),
+                        match (params.progress, context.progress) {
+                            (true, Some(progress)) => ProgressSink::to(progress),
+                            _ => ProgressSink::default(),
+                        },
                     )
                     .await
                     .map_err(workflow_error)?;

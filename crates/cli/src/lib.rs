@@ -8,6 +8,8 @@
 //! - [`output`]: `-o table|yaml|json` and the terminal (colour, `NO_COLOR`).
 //! - [`render`]: the human cards of every response (plan, diagnosis,
 //!   health, result, ...), pure functions of the response's JSON.
+//! - [`progress`]: the spinner with what verification waits on, fed by the
+//!   daemon's progress notifications, only on a terminal.
 //! - [`exit`]: the documented exit statuses.
 //! - [`rpc`]: the daemon's wire protocol (newline-delimited JSON-RPC 2.0).
 //! - [`server`]: the daemon's socket: owner-only, peer uid checked, bounded.
@@ -24,6 +26,7 @@ pub mod config;
 pub mod daemon;
 pub mod exit;
 pub mod output;
+pub mod progress;
 pub mod render;
 pub mod rpc;
 pub mod server;

@@ -1,9 +1,14 @@
 //! The daemon's wire protocol: newline-delimited JSON-RPC 2.0 over a Unix socket.
 //!
 //! One request per line, one response per line, in the order the requests
-//! came on that connection. Notifications (requests without an id) are not
-//! used by kubeop and are answered like requests with a `null` id, so a client
-//! never waits for an answer that will not come.
+//! came on that connection. Notifications from a client (requests without an
+//! id) are not used by kubeop and are answered like requests with a `null`
+//! id, so a client never waits for an answer that will not come.
+//!
+//! The daemon sends notifications of its own only to a client that asked
+//! for them (`"progress": true` in an `approve`): [`notification::PROGRESS`]
+//! lines, each naming the request's id, all before that request's response.
+//! A client reading responses skips any line that is a notification.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,7 +20,9 @@ pub const JSONRPC_VERSION: &str = "2.0";
 pub mod method {
     /// A request in plain words: `{"text", "namespace"?, "context"?, "session"?}`.
     pub const ASK: &str = "ask";
-    /// Approve a pending plan: `{"plan_id", "plan_hash", "retyped_name"?}`.
+    /// Approve a pending plan: `{"plan_id", "plan_hash", "retyped_name"?,
+    /// "progress"?}`; with `"progress": true` what verification waits on
+    /// comes as [`super::notification::PROGRESS`] notifications first.
     pub const APPROVE: &str = "approve";
     /// Deny a pending plan: `{"plan_id", "reason"?}`.
     pub const DENY: &str = "deny";
@@ -29,6 +36,63 @@ pub mod method {
     pub const TOOLS: &str = "tools";
     /// A structured hand-off from a supervisor agent.
     pub const HANDOFF: &str = "handoff";
+}
+
+/// The notifications the daemon sends while it works on a request.
+pub mod notification {
+    /// A line about what is being waited on while a change is verified:
+    /// `{"id": <the request's id>, "message": "waiting for 4/5 replicas ..."}`.
+    pub const PROGRESS: &str = "progress";
+}
+
+/// A notification line from the daemon: a method and parameters, no id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    /// The protocol version.
+    pub jsonrpc: String,
+    /// One of [`notification`].
+    pub method: String,
+    /// What it says.
+    pub params: Value,
+}
+
+impl Notification {
+    /// A progress line about the request `id`.
+    pub fn progress(id: &Value, message: &str) -> Self {
+        Self {
+            jsonrpc: JSONRPC_VERSION.to_owned(),
+            method: notification::PROGRESS.to_owned(),
+            params: serde_json::json!({"id": id, "message": message}),
+        }
+    }
+
+    /// The notification as one line, newline included.
+    pub fn to_line(&self) -> String {
+        let mut line = serde_json::to_string(self).expect("a notification always serializes");
+        line.push('\n');
+        line
+    }
+}
+
+/// One line the daemon sends: a notification, or the response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// Something said while the request is worked on.
+    Notification(Notification),
+    /// The answer; nothing more comes for this request.
+    Response(Response),
+}
+
+impl Incoming {
+    /// Reads one line from the daemon: a line with a method and no id is a
+    /// notification, anything else must be a response.
+    pub fn parse(line: &str) -> Result<Self, serde_json::Error> {
+        let value: Value = serde_json::from_str(line)?;
+        if value.get("method").is_some() && value.get("id").is_none() {
+            return Ok(Self::Notification(serde_json::from_value(value)?));
+        }
+        Ok(Self::Response(serde_json::from_value(value)?))
+    }
 }
 
 /// Standard and kubeop-specific error codes.
@@ -274,6 +338,24 @@ mod tests {
                 String::from_utf8_lossy(line)
             );
         }
+    }
+
+    #[test]
+    fn notifications_and_responses_are_told_apart() {
+        let progress = Notification::progress(&json!(3), "waiting for 1/2 replicas");
+        let line = progress.to_line();
+        assert_eq!(line.matches('\n').count(), 1);
+        assert_eq!(
+            Incoming::parse(&line).expect("parses"),
+            Incoming::Notification(progress)
+        );
+        let response = Response::success(json!(3), json!({"kind": "result"}));
+        assert_eq!(
+            Incoming::parse(&response.to_line()).expect("parses"),
+            Incoming::Response(response)
+        );
+        assert!(Incoming::parse("{nope").is_err());
+        assert!(Incoming::parse("{\"jsonrpc\":\"2.0\",\"method\":7}").is_err());
     }
 
     #[test]

@@ -18,13 +18,14 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::unix::OwnedWriteHalf;
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
-use crate::rpc::{self, Call, Response, RpcError, code};
+use crate::rpc::{self, Call, Notification, Response, RpcError, code};
 
 /// Permissions of the socket file: only its owner may connect.
 pub const SOCKET_MODE: u32 = 0o600;
@@ -35,6 +36,11 @@ pub const SOCKET_DIR_MODE: u32 = 0o700;
 /// How long in-flight requests may run after a shutdown signal before their
 /// connections are closed regardless.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Progress lines one request may have waiting to be written to its client.
+/// Progress is informational: past this bound lines are dropped (the sender
+/// uses `try_send`), never waited for, so a slow reader cannot slow a change.
+pub const MAX_QUEUED_NOTIFICATIONS: usize = 32;
 
 /// Read-buffer size of a connection; requests are read through it in pieces,
 /// so it bounds memory per connection below the request-size limit.
@@ -58,6 +64,10 @@ pub struct CallContext {
     pub peer_uid: u32,
     /// The connecting process, where the kernel reports it.
     pub peer_pid: Option<i32>,
+    /// Where progress lines for the caller go: over the socket they become
+    /// notifications written before the response; `None` where nobody
+    /// listens. A method uses it only when the caller asked for progress.
+    pub progress: Option<mpsc::Sender<String>>,
 }
 
 /// What the daemon does with a well-formed request.
@@ -299,7 +309,7 @@ impl<D: Dispatch> Connection<D> {
                 Ok(Line::Request(bytes)) if bytes.iter().all(u8::is_ascii_whitespace) => continue,
                 Ok(Line::Request(bytes)) => {
                     sequence += 1;
-                    self.answer(&bytes, sequence).await
+                    self.answer(&bytes, sequence, &mut write).await
                 }
             };
             if let Err(error) = write.write_all(response.to_line().as_bytes()).await {
@@ -309,7 +319,10 @@ impl<D: Dispatch> Connection<D> {
         }
     }
 
-    async fn answer(&self, bytes: &[u8], sequence: u64) -> Response {
+    /// Dispatches one request, writing the progress it reports as
+    /// notifications while it runs; returns the response (written by the
+    /// caller, so it always comes after the request's last notification).
+    async fn answer(&self, bytes: &[u8], sequence: u64, write: &mut OwnedWriteHalf) -> Response {
         let call = match rpc::parse_line(bytes) {
             Ok(call) => call,
             Err(response) => return *response,
@@ -317,16 +330,33 @@ impl<D: Dispatch> Connection<D> {
         let request_id = format!("c{}-r{sequence}", self.id);
         let span = tracing::info_span!("request", request_id = %request_id, method = %call.method);
         let id = call.id.clone();
+        let (progress, mut notifications) = mpsc::channel(MAX_QUEUED_NOTIFICATIONS);
         let context = CallContext {
             request_id,
             peer_uid: self.peer_uid,
             peer_pid: self.peer_pid,
+            progress: Some(progress),
         };
-        let outcome = self
+        let dispatch = self
             .dispatcher
             .dispatch(call, context)
-            .instrument(span.clone())
-            .await;
+            .instrument(span.clone());
+        tokio::pin!(dispatch);
+        // A client that went away mid-request no longer gets progress, but
+        // the request still runs to its end (an approved change is verified
+        // and journaled whether or not anyone watches).
+        let mut listening = true;
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut dispatch => break outcome,
+                Some(message) = notifications.recv() => {
+                    listening = listening && notify(write, &id, &message).await;
+                }
+            }
+        };
+        while let Ok(message) = notifications.try_recv() {
+            listening = listening && notify(write, &id, &message).await;
+        }
         let _entered = span.enter();
         match outcome {
             Ok(result) => {
@@ -337,6 +367,19 @@ impl<D: Dispatch> Connection<D> {
                 tracing::info!(code = error.code, message = %error.message, "answered with an error");
                 Response::failure(id, error)
             }
+        }
+    }
+}
+
+/// Writes one progress notification about request `id`; false when the
+/// client is gone.
+async fn notify(write: &mut OwnedWriteHalf, id: &Value, message: &str) -> bool {
+    let line = Notification::progress(id, message).to_line();
+    match write.write_all(line.as_bytes()).await {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::debug!(%error, "client went away while its request runs");
+            false
         }
     }
 }
@@ -421,6 +464,13 @@ mod tests {
         async fn dispatch(&self, call: Call, context: CallContext) -> Result<Value, RpcError> {
             match call.method.as_str() {
                 "fail" => Err(RpcError::new(code::METHOD_NOT_FOUND, "no such method")),
+                "report" => {
+                    for step in ["one", "two"] {
+                        let progress = context.progress.as_ref().expect("a socket's");
+                        progress.send(step.to_owned()).await.expect("open");
+                    }
+                    Ok(json!({"reported": 2}))
+                }
                 method => Ok(json!({"method": method, "request_id": context.request_id})),
             }
         }
@@ -481,6 +531,43 @@ mod tests {
         .await;
         assert_eq!(fine.id, json!(3));
         assert_eq!(fine.result.expect("result")["method"], "status");
+        shutdown.cancel();
+    }
+
+    #[tokio::test]
+    async fn progress_comes_as_notifications_before_the_response() {
+        let (_dir, path, shutdown) = start(LIMITS).await;
+        let mut client = BufReader::new(UnixStream::connect(&path).await.expect("connects"));
+        client
+            .get_mut()
+            .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"report\"}\n")
+            .await
+            .expect("writes");
+        let mut lines = Vec::new();
+        for _ in 0..3 {
+            let mut line = String::new();
+            client.read_line(&mut line).await.expect("reads");
+            lines.push(rpc::Incoming::parse(&line).expect("a daemon line"));
+        }
+        for (line, expected) in lines.iter().zip(["one", "two"]) {
+            let rpc::Incoming::Notification(notification) = line else {
+                panic!("expected a notification, got {line:?}");
+            };
+            assert_eq!(notification.method, rpc::notification::PROGRESS);
+            assert_eq!(notification.params, json!({"id": 9, "message": expected}));
+        }
+        let rpc::Incoming::Response(response) = &lines[2] else {
+            panic!("expected the response last, got {:?}", lines[2]);
+        };
+        assert_eq!(response.id, json!(9));
+        assert_eq!(response.result, Some(json!({"reported": 2})));
+        // The connection carries on with the next request as before.
+        let next = exchange(
+            &mut client,
+            b"{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"status\"}\n",
+        )
+        .await;
+        assert_eq!(next.id, json!(10));
         shutdown.cancel();
     }
 

@@ -428,3 +428,53 @@ fn a_hand_off_comes_in_and_an_out_of_scope_one_goes_back_as_a_signal() {
             .contains("web-frontend")
     );
 }
+
+#[test]
+fn an_approval_asking_for_progress_gets_what_is_waited_on_before_its_result() {
+    let stack = Stack::start();
+    let asked = stack.kubeop(&[
+        "ask",
+        "scale deployment web-frontend to 5 in namespace production",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(asked.status.code(), Some(4), "a plan waits for approval");
+    let plan = one_json_object(&asked.stdout);
+    let mut connection = BufReader::new(UnixStream::connect(stack.socket()).expect("connects"));
+    let request = json!({"jsonrpc": "2.0", "id": 7, "method": "approve", "params": {
+        "plan_id": plan["plan_id"], "plan_hash": plan["plan_hash"], "progress": true}});
+    connection
+        .get_mut()
+        .write_all(format!("{request}\n").as_bytes())
+        .expect("writes");
+    let mut progress = Vec::new();
+    let response = loop {
+        let mut line = String::new();
+        connection.read_line(&mut line).expect("reads");
+        let line: Value = serde_json::from_str(&line).expect("a JSON-RPC line");
+        if line.get("id").is_some() {
+            break line;
+        }
+        assert_eq!(line["method"], "progress", "{line}");
+        assert_eq!(line["params"]["id"], 7, "{line}");
+        progress.push(
+            line["params"]["message"]
+                .as_str()
+                .expect("a message")
+                .to_owned(),
+        );
+    };
+    assert_eq!(response["id"], 7);
+    assert_eq!(response["result"]["outcome"], "verified", "{response}");
+    assert!(
+        progress.iter().any(|message| message
+            .contains("replicas of deployment/web-frontend in production to be ready")),
+        "what was waited on came before the result: {progress:?}"
+    );
+    // Without asking, a client gets exactly its response, as before.
+    let status = exchange(
+        &mut connection,
+        b"{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"status\"}\n",
+    );
+    assert_eq!(status["id"], 8);
+}

@@ -123,8 +123,8 @@ pub(crate) async fn scaled(
             .unwrap_or(0);
         if last_seen != Some((ready, current)) {
             progress.report(format!(
-                "{}: {ready}/{wanted} ready ({current} replicas)",
-                label(target)
+                "waiting for {ready}/{wanted} replicas of {} to be ready ({current} exist)",
+                waited_on(target)
             ));
             last_seen = Some((ready, current));
         }
@@ -187,7 +187,10 @@ pub(crate) async fn deleted(
             Fetched::Found(object) => {
                 let terminating = object.pointer("/metadata/deletionTimestamp").is_some();
                 if terminating && !reported_terminating {
-                    progress.report(format!("{} is terminating", label(target)));
+                    progress.report(format!(
+                        "waiting for {} to be gone: terminating",
+                        waited_on(target)
+                    ));
                     reported_terminating = true;
                 }
                 if started.elapsed() >= timings.delete {
@@ -276,7 +279,7 @@ pub(crate) async fn pod_running(
                 .unwrap_or("Pending")
                 .to_owned();
             if phase != last_phase {
-                progress.report(format!("{}: {phase}", label(target)));
+                progress.report(format!("waiting for {} to run: {phase}", waited_on(target)));
                 last_phase.clone_from(&phase);
             }
             if phase == "Running" {
@@ -481,6 +484,15 @@ fn leaf_count(value: &Value) -> usize {
 
 fn label(target: &PlanTarget) -> String {
     format!("{}/{}", target.kind.to_lowercase(), target.name)
+}
+
+/// The target with its namespace, for progress lines a person watches
+/// ("waiting for 4/5 replicas of deployment/nginx in staging to be ready").
+fn waited_on(target: &PlanTarget) -> String {
+    match &target.namespace {
+        Some(namespace) => format!("{} in {namespace}", label(target)),
+        None => label(target),
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use cli::output::OutputFormat;
+use cli::progress::Spinner;
 use cli::rpc::method;
 use serde_json::json;
 
@@ -25,13 +27,25 @@ pub struct Args {
 
 /// Approves; exits 5 when refused, 6 when the change was not verified.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // A spinner with what verification waits on, only for a person watching.
+    let spinner = (args.client.output == OutputFormat::Table && cli::progress::wanted())
+        .then(|| Spinner::start(&format!("running plan {}", args.plan_id)));
     let params = json!({
         "plan_id": args.plan_id,
         "plan_hash": args.hash,
         "retyped_name": args.retype,
         "approver": std::env::var("USER").ok(),
+        "progress": spinner.is_some(),
     });
-    let result = match super::call_daemon(&args.client, method::APPROVE, params) {
+    let outcome = super::call_daemon_with_progress(&args.client, method::APPROVE, params, |line| {
+        if let Some(spinner) = &spinner {
+            spinner.update(line);
+        }
+    });
+    if let Some(spinner) = spinner {
+        spinner.finish();
+    }
+    let result = match outcome {
         Ok(result) => result,
         Err(code) => return Ok(code),
     };

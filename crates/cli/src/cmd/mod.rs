@@ -69,11 +69,21 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// Calls one method of the daemon, mapping failures to exit statuses:
 /// unreachable → 3, refused → 5 (with the reason on stderr), others → 1.
 pub fn call_daemon(args: &ClientArgs, method: &str, params: Value) -> Result<Value, ExitCode> {
+    call_daemon_with_progress(args, method, params, |_| {})
+}
+
+/// [`call_daemon`], passing each progress notification to `on_progress`.
+pub fn call_daemon_with_progress(
+    args: &ClientArgs,
+    method: &str,
+    params: Value,
+    on_progress: impl FnMut(&str),
+) -> Result<Value, ExitCode> {
     let outcome = (|| -> anyhow::Result<Result<Value, ClientError>> {
         let config = args.config()?;
         Ok(runtime()?.block_on(async {
             let mut client = Client::connect(&config.daemon.socket).await?;
-            client.call(method, params).await
+            client.call_with_progress(method, params, on_progress).await
         }))
     })();
     match outcome {
