@@ -328,3 +328,127 @@ async fn an_unknown_target_is_a_clear_error() {
         "no pod, Deployment or pod name prefix matches `nothing-like-this` in namespace shop"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_config_map_is_copied_from_staging_and_the_pod_then_starts() {
+    let env = DiagnosisEnv::start("diagnosis-configerror").await;
+    env.kubectl_until(&["get", "pods", "-n", "production"], |out| {
+        out.matches("CreateContainerConfigError").count() == 3
+    })
+    .await;
+    let events = env
+        .kubectl_until(
+            &[
+                "get",
+                "events",
+                "-n",
+                "production",
+                "--field-selector",
+                "reason=Failed",
+            ],
+            |out| out.contains("Error: configmap \"app-config\" not found"),
+        )
+        .await;
+    assert!(
+        events.contains("Error: secret \"db-creds\" not found"),
+        "{events}"
+    );
+
+    let diagnosis = diagnose(&env, "api", "production").await;
+    assert_eq!(
+        diagnosis.cause,
+        Cause::CreateContainerConfigError,
+        "{}",
+        diagnosis.summary
+    );
+    assert_quoted(
+        &diagnosis,
+        "container api is waiting: CreateContainerConfigError: configmap \"app-config\" not found",
+    );
+    assert_quoted(
+        &diagnosis,
+        "ConfigMap app-config not found; referenced by env LOG_LEVEL of container api (keys LOG_LEVEL)",
+    );
+    assert_quoted(
+        &diagnosis,
+        "ConfigMap staging/app-config exists with keys [FEATURE_FLAGS, LOG_LEVEL]",
+    );
+    assert_quoted(
+        &diagnosis,
+        "Warning Failed: Error: configmap \"app-config\" not found",
+    );
+    let proposal = diagnosis
+        .proposal
+        .clone()
+        .expect("a copy of staging's ConfigMap");
+    assert_eq!(
+        proposal.target,
+        ObjectRef::namespaced("v1", "ConfigMap", "app-config", "production")
+    );
+    assert_eq!(
+        proposal.manifest["data"],
+        serde_json::json!({"LOG_LEVEL": "debug", "FEATURE_FLAGS": "checkout-v2"})
+    );
+
+    // Applied as approved, the ConfigMap appears and the kubelet starts the pod.
+    let applied = env
+        .approved_call(
+            workflow::diagnosis::proposal::APPLY_TOOL,
+            proposal.tool_arguments(),
+        )
+        .await;
+    assert!(!applied.is_error, "{}", applied.text);
+    env.kubectl_until(
+        &["get", "pods", "-n", "production", "-l", "app=api"],
+        |out| out.contains("1/1") && out.contains("Running"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_secret_or_key_gets_an_honest_instruction_and_no_invented_values() {
+    let env = DiagnosisEnv::start("diagnosis-configerror").await;
+    env.kubectl_until(&["get", "pods", "-n", "production"], |out| {
+        out.matches("CreateContainerConfigError").count() == 3
+    })
+    .await;
+
+    let billing = diagnose(&env, "billing", "production").await;
+    assert_eq!(billing.cause, Cause::CreateContainerConfigError);
+    assert_quoted(
+        &billing,
+        "container billing is waiting: CreateContainerConfigError: secret \"db-creds\" not found",
+    );
+    assert_quoted(
+        &billing,
+        "Secret db-creds not found; referenced by env DB_PASSWORD of container billing (keys password)",
+    );
+    assert!(billing.proposal.is_none(), "no invented secret values");
+    assert!(
+        billing.summary.contains("No automatic fix")
+            && billing.summary.contains(
+                "`kubectl create secret generic db-creds -n production --from-literal=password=<value>`"
+            ),
+        "{}",
+        billing.summary
+    );
+
+    let worker = diagnose(&env, "worker", "production").await;
+    assert_eq!(worker.cause, Cause::CreateContainerConfigError);
+    assert_quoted(
+        &worker,
+        "CreateContainerConfigError: couldn't find key QUEUE_URL in ConfigMap production/worker-config",
+    );
+    assert_quoted(
+        &worker,
+        "ConfigMap worker-config exists with keys [CONCURRENCY] but has no key QUEUE_URL",
+    );
+    assert!(worker.proposal.is_none());
+    assert!(
+        worker
+            .summary
+            .contains("Add key QUEUE_URL to ConfigMap worker-config in namespace production"),
+        "{}",
+        worker.summary
+    );
+}

@@ -45,17 +45,45 @@ pub struct PodFailureTarget {
     pub namespace: Option<String>,
 }
 
-/// A ConfigMap or Secret the pod refers to that does not exist.
+/// A ConfigMap or Secret the pod refers to that does not exist, or that
+/// lacks keys the pod reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingReference {
     /// `ConfigMap` or `Secret`.
     pub kind: String,
     /// Its name.
     pub name: String,
-    /// The keys the pod reads from it (empty for envFrom and volumes).
+    /// The keys the pod reads from it (empty for envFrom and volumes); for
+    /// an object that exists, only the keys it lacks.
     pub keys: Vec<String>,
     /// Where the pod refers to it, e.g. `env LOG_LEVEL of container app`.
     pub referenced_by: Vec<String>,
+    /// The live object when it exists (and only keys are missing).
+    pub live: Option<Value>,
+}
+
+/// A ConfigMap or Secret of the same name as a missing one, in another
+/// namespace: what the same application runs with elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SameNamedObject {
+    /// `ConfigMap` or `Secret`.
+    pub kind: String,
+    /// The name shared with the missing reference.
+    pub name: String,
+    /// The namespace it lives in.
+    pub namespace: String,
+    /// The object as read (a Secret's values arrive redacted); `None` when
+    /// only listed.
+    pub object: Option<Value>,
+}
+
+/// The data keys of a ConfigMap or Secret (`data`, `binaryData`, `stringData`).
+pub fn data_keys(object: &Value) -> Vec<String> {
+    ["data", "binaryData", "stringData"]
+        .iter()
+        .filter_map(|field| object.get(*field).and_then(Value::as_object))
+        .flat_map(|data| data.keys().cloned())
+        .collect()
 }
 
 /// A node as the scheduler sees it.
@@ -101,8 +129,10 @@ pub struct PodFacts {
     pub memory_usage: Option<Memory>,
     /// The node's live memory use (`nodes_top`).
     pub node_memory: Option<NodeMemory>,
-    /// Referenced ConfigMaps and Secrets that do not exist.
+    /// Referenced ConfigMaps and Secrets that do not exist or lack keys.
     pub missing_references: Vec<MissingReference>,
+    /// Objects named like a missing reference in other namespaces.
+    pub same_named_elsewhere: Vec<SameNamedObject>,
     /// Images of earlier revisions of the owning Deployment, newest first,
     /// as (revision, image) for the failing container.
     pub earlier_images: Vec<(String, String)>,
@@ -168,6 +198,7 @@ impl<R: ClusterReader> Reads<'_, R> {
         kind: &str,
         namespace: Option<&str>,
         label_selector: Option<String>,
+        field_selector: Option<String>,
     ) -> Result<Vec<(String, String)>, DiagnosisError> {
         let output = self
             .call(
@@ -177,6 +208,7 @@ impl<R: ClusterReader> Reads<'_, R> {
                     ("kind", Some(json!(kind))),
                     ("namespace", namespace.map(|namespace| json!(namespace))),
                     ("labelSelector", label_selector.map(Value::String)),
+                    ("fieldSelector", field_selector.map(Value::String)),
                 ],
             )
             .await?;
@@ -325,13 +357,13 @@ async fn resolve<R: ClusterReader>(
         && let Some(selector) = selector_of(&deployment)
     {
         names = reads
-            .list_names("v1", "Pod", namespace, Some(selector))
+            .list_names("v1", "Pod", namespace, Some(selector), None)
             .await?;
     }
     if names.is_empty() {
         let prefix = format!("{}-", target.name);
         names = reads
-            .list_names("v1", "Pod", namespace, None)
+            .list_names("v1", "Pod", namespace, None, None)
             .await?
             .into_iter()
             .filter(|(_, name)| *name == target.name || name.starts_with(&prefix))
@@ -418,15 +450,23 @@ async fn gather<R: ClusterReader>(
             }
         }
         Symptom::ConfigError { .. } => {
-            for reference in references(&pod) {
-                let api_kind = reference.kind.as_str();
-                if reads
-                    .get("v1", api_kind, Some(namespace), &reference.name)
-                    .await?
-                    .is_none()
-                {
-                    facts.missing_references.push(reference);
+            for mut reference in references(&pod) {
+                let live = reads
+                    .get("v1", &reference.kind, Some(namespace), &reference.name)
+                    .await?;
+                if let Some(object) = &live {
+                    let present = data_keys(object);
+                    reference.keys.retain(|key| !present.contains(key));
+                    if reference.keys.is_empty() {
+                        continue;
+                    }
                 }
+                reference.live = live;
+                facts.same_named_elsewhere.extend(
+                    same_named_elsewhere(reads, &reference.kind, &reference.name, namespace)
+                        .await?,
+                );
+                facts.missing_references.push(reference);
             }
         }
         Symptom::Unschedulable { .. } => {
@@ -444,7 +484,7 @@ async fn gather<R: ClusterReader>(
                 };
                 facts.claims.push((claim, phase));
             }
-            let nodes = reads.list_names("v1", "Node", None, None).await?;
+            let nodes = reads.list_names("v1", "Node", None, None, None).await?;
             for (_, name) in nodes.into_iter().take(MAX_NODES_EXAMINED) {
                 if let Some(node) = reads.get("v1", "Node", None, &name).await? {
                     facts.nodes.push(node_facts(&node));
@@ -550,7 +590,13 @@ async fn earlier_images<R: ClusterReader>(
         return Ok(Vec::new());
     };
     let names = reads
-        .list_names("apps/v1", "ReplicaSet", Some(namespace), Some(selector))
+        .list_names(
+            "apps/v1",
+            "ReplicaSet",
+            Some(namespace),
+            Some(selector),
+            None,
+        )
         .await?;
     let mut found = Vec::new();
     for (_, name) in names
@@ -603,6 +649,45 @@ fn claim_names(pod: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The objects of this kind and name in namespaces other than `namespace`
+/// (one list with a field selector); the first ConfigMap is read whole, as
+/// the template a fix could copy. Secrets are only listed: their values are
+/// never copied.
+async fn same_named_elsewhere<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    kind: &str,
+    name: &str,
+    namespace: &str,
+) -> Result<Vec<SameNamedObject>, DiagnosisError> {
+    let listed = reads
+        .list_names(
+            "v1",
+            kind,
+            None,
+            None,
+            Some(format!("metadata.name={name}")),
+        )
+        .await?;
+    let mut found = Vec::new();
+    for (other_namespace, listed_name) in listed {
+        if other_namespace == namespace || listed_name != name {
+            continue;
+        }
+        let object = if kind == "ConfigMap" && found.is_empty() {
+            reads.get("v1", kind, Some(&other_namespace), name).await?
+        } else {
+            None
+        };
+        found.push(SameNamedObject {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            namespace: other_namespace,
+            object,
+        });
+    }
+    Ok(found)
+}
+
 /// Every ConfigMap and Secret the pod refers to (env, envFrom, volumes),
 /// merged by object, with the keys read and where. Optional references are
 /// left out: their absence cannot stop a container.
@@ -620,6 +705,7 @@ pub fn references(pod: &Value) -> Vec<MissingReference> {
                     name: name.to_string(),
                     keys: Vec::new(),
                     referenced_by: Vec::new(),
+                    live: None,
                 });
                 found.len() - 1
             }

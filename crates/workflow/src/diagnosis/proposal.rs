@@ -215,32 +215,74 @@ pub fn set_probe_port(
     })
 }
 
-/// Creates a missing ConfigMap with the keys the pod reads, each empty.
-pub fn create_config_map(namespace: &str, name: &str, keys: &[String]) -> ProposedChange {
-    let data: Map<String, Value> = keys
-        .iter()
-        .map(|key| (key.clone(), Value::String(String::new())))
-        .collect();
-    let manifest = json!({
+/// The warning on every ConfigMap copied from another namespace.
+fn copied_values_warning(from_namespace: &str) -> String {
+    format!(
+        "The values come from namespace {from_namespace}: check those that differ between environments (URLs, hosts, sizes) before approving."
+    )
+}
+
+/// Creates a missing ConfigMap in `namespace` as a copy of the same-named
+/// one in another namespace (its `data` and `binaryData`, nothing else).
+pub fn copy_config_map(template: &Value, namespace: &str, from_namespace: &str) -> ProposedChange {
+    let name = template
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut manifest = json!({
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {"name": name, "namespace": namespace},
-        "data": data,
     });
-    let key_list = if keys.is_empty() {
-        "no keys".to_string()
-    } else {
-        format!("keys {}", keys.join(", "))
-    };
+    for field in ["data", "binaryData"] {
+        if let Some(data) = template.get(field) {
+            manifest[field] = data.clone();
+        }
+    }
+    let keys = super::pod_failure::data_keys(template).join(", ");
     ProposedChange {
         target: ObjectRef::namespaced("v1", "ConfigMap", name, namespace),
-        summary: format!("Create the missing ConfigMap {namespace}/{name} with {key_list}"),
+        summary: format!(
+            "create ConfigMap {namespace}/{name} as a copy of {from_namespace}/{name} (keys {keys})"
+        ),
         current: "absent".to_string(),
-        desired: format!("ConfigMap with {key_list}"),
+        desired: format!("ConfigMap with keys {keys}, copied from {from_namespace}"),
         manifest,
-        warnings: vec![
-            "The values are empty placeholders: the application may need real values.".to_string(),
-        ],
+        warnings: vec![copied_values_warning(from_namespace)],
+    }
+}
+
+/// Adds `keys` to an existing ConfigMap, with the values the same-named
+/// ConfigMap of another namespace has for them; every other key is kept.
+pub fn add_config_map_keys(
+    live: &Value,
+    template: &Value,
+    keys: &[String],
+    from_namespace: &str,
+) -> ProposedChange {
+    let mut manifest = applyable(live);
+    if !manifest.get("data").is_some_and(Value::is_object) {
+        manifest["data"] = json!({});
+    }
+    let mut added = Vec::new();
+    for key in keys {
+        if let Some(value) = template.pointer(&format!("/data/{key}")) {
+            manifest["data"][key] = value.clone();
+            added.push(format!("{key}={}", value.as_str().unwrap_or_default()));
+        }
+    }
+    let target = object_ref(live);
+    ProposedChange {
+        summary: format!(
+            "add {} to {target}, with the value{} of {from_namespace}",
+            keys.join(", "),
+            if keys.len() == 1 { "" } else { "s" }
+        ),
+        current: format!("no key {}", keys.join(", ")),
+        desired: added.join(", "),
+        target,
+        manifest,
+        warnings: vec![copied_values_warning(from_namespace)],
     }
 }
 
@@ -347,10 +389,36 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_config_map_is_created_with_the_keys_the_pod_reads() {
-        let change = create_config_map("demo", "app-config", &["LOG_LEVEL".to_string()]);
-        assert_eq!(change.manifest["data"], json!({"LOG_LEVEL": ""}));
-        assert_eq!(change.target.kind, "ConfigMap");
-        assert!(!change.warnings.is_empty());
+    fn a_missing_config_map_is_copied_from_another_namespace() {
+        let staging = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "app-config", "namespace": "staging", "uid": "u", "resourceVersion": "7"},
+            "data": {"LOG_LEVEL": "debug"}});
+        let change = copy_config_map(&staging, "production", "staging");
+        assert_eq!(
+            change.manifest,
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "app-config", "namespace": "production"},
+                "data": {"LOG_LEVEL": "debug"}})
+        );
+        assert_eq!(
+            change.target,
+            ObjectRef::namespaced("v1", "ConfigMap", "app-config", "production")
+        );
+        assert!(change.warnings[0].contains("namespace staging"));
+    }
+
+    #[test]
+    fn a_missing_key_is_added_and_the_other_keys_kept() {
+        let live = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "app-config", "namespace": "production", "uid": "u", "resourceVersion": "9"},
+            "data": {"MODE": "fast"}});
+        let staging = json!({"data": {"MODE": "slow", "LOG_LEVEL": "info"}});
+        let change = add_config_map_keys(&live, &staging, &["LOG_LEVEL".to_string()], "staging");
+        assert_eq!(
+            change.manifest["data"],
+            json!({"MODE": "fast", "LOG_LEVEL": "info"})
+        );
+        assert!(change.manifest["metadata"].get("uid").is_none());
+        assert_eq!(change.desired, "LOG_LEVEL=info");
     }
 }

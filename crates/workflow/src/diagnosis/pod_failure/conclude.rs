@@ -627,50 +627,178 @@ fn config_error(mut context: Context<'_>, container: &str, message: &str) -> Dia
         ),
     );
     let namespace = context.state.namespace.clone();
-    for missing in &context.facts.missing_references {
-        let keys = if missing.keys.is_empty() {
-            String::new()
-        } else {
-            format!(" (keys {})", missing.keys.join(", "))
+    let facts = context.facts;
+    for missing in &facts.missing_references {
+        let keys = missing.keys.join(", ");
+        let (source, quote) = match &missing.live {
+            None => (
+                format!(
+                    "resources_get {} {namespace}/{}",
+                    missing.kind, missing.name
+                ),
+                format!(
+                    "{} {} not found; referenced by {}{}",
+                    missing.kind,
+                    missing.name,
+                    missing.referenced_by.join(", "),
+                    if keys.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (keys {keys})")
+                    }
+                ),
+            ),
+            Some(live) => (
+                format!(
+                    "resources_get {} {namespace}/{}",
+                    missing.kind, missing.name
+                ),
+                format!(
+                    "{} {} exists with keys [{}] but has no key {keys}; referenced by {}",
+                    missing.kind,
+                    missing.name,
+                    super::data_keys(live).join(", "),
+                    missing.referenced_by.join(", ")
+                ),
+            ),
         };
+        context.evidence.push(Evidence::new(source, quote));
+    }
+    for other in &facts.same_named_elsewhere {
+        let keys = other
+            .object
+            .as_ref()
+            .map(|object| format!(" with keys [{}]", super::data_keys(object).join(", ")))
+            .unwrap_or_default();
         context.evidence.push(Evidence::new(
             format!(
-                "resources_get {} {namespace}/{}",
-                missing.kind, missing.name
+                "resources_list {} named {} in all namespaces",
+                other.kind, other.name
             ),
             format!(
-                "{} {} not found; referenced by {}{keys}",
-                missing.kind,
-                missing.name,
-                missing.referenced_by.join(", ")
+                "{} {}/{} exists{keys}",
+                other.kind, other.namespace, other.name
             ),
         ));
     }
     context.quote_events(|event| event.is_warning());
-    let first = context.facts.missing_references.first();
-    let proposal = first
-        .filter(|missing| missing.kind == "ConfigMap")
-        .map(|missing| proposal::create_config_map(&namespace, &missing.name, &missing.keys));
+
     let pod_name = context.state.name.clone();
-    let summary = match first {
-        Some(missing) if missing.kind == "ConfigMap" => format!(
-            "Container {container} of pod {pod_name} cannot start: ConfigMap {namespace}/{} does not exist (CreateContainerConfigError). Proposed: create it with the keys the pod reads; fill in real values if the defaults are not enough.",
-            missing.name
-        ),
-        Some(missing) => format!(
-            "Container {container} of pod {pod_name} cannot start: Secret {namespace}/{} does not exist (CreateContainerConfigError). Create it with the credentials the application needs; kubeop does not invent secret values.",
-            missing.name
-        ),
-        None => format!(
-            "Container {container} of pod {pod_name} cannot start (CreateContainerConfigError): {message}"
+    let Some(first) = facts.missing_references.first() else {
+        let summary = format!(
+            "Container {container} of pod {pod_name} cannot start (CreateContainerConfigError): {message}. Every ConfigMap and Secret it refers to exists now with the keys it reads: the kubelet retries every few seconds and should start it."
+        );
+        return context.finish(Cause::CreateContainerConfigError, summary, None);
+    };
+    let what = match &first.live {
+        None => format!("{} {namespace}/{} does not exist", first.kind, first.name),
+        Some(_) => format!(
+            "{} {namespace}/{} has no key {}",
+            first.kind,
+            first.name,
+            first.keys.join(", ")
         ),
     };
-    if first.is_some_and(|missing| missing.kind == "Secret") {
-        context
-            .next_steps
-            .push(format!("list secrets in {namespace}"));
-    }
+    let cannot_start = format!(
+        "Container {container} of pod {pod_name} cannot start: {what} (CreateContainerConfigError)."
+    );
+    let template = facts.same_named_elsewhere.iter().find(|other| {
+        other.kind == first.kind
+            && other.object.as_ref().is_some_and(|object| {
+                let present = super::data_keys(object);
+                first.keys.iter().all(|key| present.contains(key))
+            })
+    });
+    let proposal = match (first.kind.as_str(), &first.live, template) {
+        ("ConfigMap", None, Some(template)) => template
+            .object
+            .as_ref()
+            .map(|object| proposal::copy_config_map(object, &namespace, &template.namespace)),
+        ("ConfigMap", Some(live), Some(template)) => template.object.as_ref().map(|object| {
+            proposal::add_config_map_keys(live, object, &first.keys, &template.namespace)
+        }),
+        _ => None,
+    };
+    let elsewhere: Vec<String> = facts
+        .same_named_elsewhere
+        .iter()
+        .filter(|other| other.kind == first.kind && other.name == first.name)
+        .map(|other| other.namespace.clone())
+        .collect();
+    let summary = match &proposal {
+        Some(change) => format!("{cannot_start} Proposed: {}.", change.summary),
+        None => {
+            let instruction = manual_fix(first, &namespace);
+            let hint = if elsewhere.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " A {} named {} exists in {}{}.",
+                    first.kind,
+                    first.name,
+                    elsewhere.join(", "),
+                    if first.kind == "Secret" {
+                        ": copy it yourself if the same credentials apply here"
+                    } else {
+                        ", but without every key the pod reads"
+                    }
+                )
+            };
+            format!(
+                "{cannot_start} No automatic fix: {instruction}{hint} The kubelet retries on its own and starts the container once it can."
+            )
+        }
+    };
+    context.next_steps.push(format!(
+        "list {} in {namespace}",
+        if first.kind == "Secret" {
+            "secrets"
+        } else {
+            "configmaps"
+        }
+    ));
     context.finish(Cause::CreateContainerConfigError, summary, proposal)
+}
+
+/// What a human has to do when kubeop cannot know the values, with the
+/// kubectl command that does it.
+fn manual_fix(missing: &super::MissingReference, namespace: &str) -> String {
+    let name = &missing.name;
+    let literals: String = missing
+        .keys
+        .iter()
+        .map(|key| format!(" --from-literal={key}=<value>"))
+        .collect();
+    let literals = if literals.is_empty() {
+        " --from-literal=<key>=<value>".to_string()
+    } else {
+        literals
+    };
+    let keys = missing.keys.join(", ");
+    match (missing.kind.as_str(), missing.live.is_some()) {
+        ("Secret", false) => format!(
+            "kubeop never invents or copies secret values. Create Secret {name} in namespace {namespace}{}, e.g. `kubectl create secret generic {name} -n {namespace}{literals}`.",
+            if keys.is_empty() {
+                String::new()
+            } else {
+                format!(" with keys {keys}")
+            }
+        ),
+        ("Secret", true) => format!(
+            "kubeop never invents secret values. Add key {keys} to Secret {name} in namespace {namespace}, e.g. `kubectl edit secret {name} -n {namespace}`."
+        ),
+        (_, false) => format!(
+            "kubeop cannot know the values the application needs. Create ConfigMap {name} in namespace {namespace}{}, e.g. `kubectl create configmap {name} -n {namespace}{literals}`.",
+            if keys.is_empty() {
+                String::new()
+            } else {
+                format!(" with keys {keys}")
+            }
+        ),
+        (_, true) => format!(
+            "kubeop cannot know the value the application needs. Add key {keys} to ConfigMap {name} in namespace {namespace}, e.g. `kubectl edit configmap {name} -n {namespace}`."
+        ),
+    }
 }
 
 /// What a FailedScheduling message says, as (marker, explanation).

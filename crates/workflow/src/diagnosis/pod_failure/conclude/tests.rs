@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::diagnosis::pod_failure::{MissingReference, NodeFacts, NodeMemory};
+use crate::diagnosis::pod_failure::{MissingReference, NodeFacts, NodeMemory, SameNamedObject};
 
 fn deployment(container: Value) -> Value {
     json!({
@@ -352,48 +352,141 @@ fn a_refused_pull_points_at_credentials() {
     assert!(quotes(&diagnosis).contains("Secret demo/regcred named by the pod does not exist"));
 }
 
-#[test]
-fn a_missing_config_map_is_named_and_created_with_its_keys() {
+fn config_error_facts(message: &str, missing: MissingReference) -> PodFacts {
     let mut facts = facts(
         json!({"name": "app", "image": "web:1.0"}),
-        pull_status(
-            "CreateContainerConfigError",
-            "configmap \"app-config\" not found",
+        pull_status("CreateContainerConfigError", message),
+    );
+    facts.missing_references = vec![missing];
+    facts
+}
+
+fn missing(kind: &str, name: &str, keys: &[&str], referenced_by: &str) -> MissingReference {
+    MissingReference {
+        kind: kind.into(),
+        name: name.into(),
+        keys: keys.iter().map(|key| key.to_string()).collect(),
+        referenced_by: vec![referenced_by.into()],
+        live: None,
+    }
+}
+
+#[test]
+fn a_missing_config_map_without_a_source_of_values_gets_an_honest_instruction() {
+    let facts = config_error_facts(
+        "configmap \"app-config\" not found",
+        missing(
+            "ConfigMap",
+            "app-config",
+            &["LOG_LEVEL"],
+            "env LOG_LEVEL of container app",
         ),
     );
-    facts.missing_references = vec![MissingReference {
-        kind: "ConfigMap".into(),
-        name: "app-config".into(),
-        keys: vec!["LOG_LEVEL".into()],
-        referenced_by: vec!["env LOG_LEVEL of container app".into()],
-    }];
     let diagnosis = conclude(&facts);
     assert_eq!(diagnosis.cause, Cause::CreateContainerConfigError);
     let evidence = quotes(&diagnosis);
     assert!(evidence.contains("CreateContainerConfigError: configmap \"app-config\" not found"));
     assert!(evidence.contains("ConfigMap app-config not found; referenced by env LOG_LEVEL of container app (keys LOG_LEVEL)"));
-    let proposal = diagnosis.proposal.expect("a ConfigMap to create");
+    assert!(diagnosis.proposal.is_none(), "no invented values");
+    assert!(
+        diagnosis.summary.contains("No automatic fix")
+            && diagnosis.summary.contains(
+                "`kubectl create configmap app-config -n demo --from-literal=LOG_LEVEL=<value>`"
+            ),
+        "{}",
+        diagnosis.summary
+    );
+}
+
+#[test]
+fn a_missing_config_map_is_copied_from_the_namespace_that_has_it() {
+    let mut facts = config_error_facts(
+        "configmap \"app-config\" not found",
+        missing(
+            "ConfigMap",
+            "app-config",
+            &["LOG_LEVEL"],
+            "env LOG_LEVEL of container app",
+        ),
+    );
+    facts.same_named_elsewhere = vec![SameNamedObject {
+        kind: "ConfigMap".into(),
+        name: "app-config".into(),
+        namespace: "staging".into(),
+        object: Some(json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "app-config", "namespace": "staging"},
+            "data": {"LOG_LEVEL": "debug", "MODE": "fast"}})),
+    }];
+    let diagnosis = conclude(&facts);
+    assert!(
+        quotes(&diagnosis)
+            .contains("ConfigMap staging/app-config exists with keys [LOG_LEVEL, MODE]")
+    );
+    let proposal = diagnosis.proposal.expect("a copy to create");
     assert_eq!(
         proposal.target,
         ObjectRef::namespaced("v1", "ConfigMap", "app-config", "demo")
     );
-    assert_eq!(proposal.manifest["data"], json!({"LOG_LEVEL": ""}));
+    assert_eq!(
+        proposal.manifest["data"],
+        json!({"LOG_LEVEL": "debug", "MODE": "fast"})
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("as a copy of staging/app-config")
+    );
+}
+
+#[test]
+fn a_missing_key_names_the_key_and_the_keys_present() {
+    let mut reference = missing(
+        "ConfigMap",
+        "app-config",
+        &["LOG_LEVEL"],
+        "env LOG_LEVEL of container app",
+    );
+    reference.live = Some(json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "app-config", "namespace": "demo"}, "data": {"MODE": "fast"}}));
+    let facts = config_error_facts(
+        "couldn't find key LOG_LEVEL in ConfigMap demo/app-config",
+        reference,
+    );
+    let diagnosis = conclude(&facts);
+    assert!(quotes(&diagnosis).contains(
+        "ConfigMap app-config exists with keys [MODE] but has no key LOG_LEVEL; referenced by env LOG_LEVEL of container app"
+    ));
+    assert!(diagnosis.proposal.is_none());
+    assert!(
+        diagnosis
+            .summary
+            .contains("ConfigMap demo/app-config has no key LOG_LEVEL"),
+        "{}",
+        diagnosis.summary
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("Add key LOG_LEVEL to ConfigMap app-config in namespace demo")
+    );
 }
 
 #[test]
 fn a_missing_secret_is_named_and_not_invented() {
-    let mut facts = facts(
-        json!({"name": "app", "image": "web:1.0"}),
-        pull_status(
-            "CreateContainerConfigError",
-            "secret \"db-creds\" not found",
+    let mut facts = config_error_facts(
+        "secret \"db-creds\" not found",
+        missing(
+            "Secret",
+            "db-creds",
+            &["password"],
+            "env DB_PASSWORD of container app",
         ),
     );
-    facts.missing_references = vec![MissingReference {
+    facts.same_named_elsewhere = vec![SameNamedObject {
         kind: "Secret".into(),
         name: "db-creds".into(),
-        keys: vec![],
-        referenced_by: vec!["envFrom of container app".into()],
+        namespace: "staging".into(),
+        object: None,
     }];
     let diagnosis = conclude(&facts);
     assert!(diagnosis.proposal.is_none());
@@ -401,6 +494,17 @@ fn a_missing_secret_is_named_and_not_invented() {
         diagnosis
             .summary
             .contains("Secret demo/db-creds does not exist")
+    );
+    assert!(
+        diagnosis.summary.contains(
+            "`kubectl create secret generic db-creds -n demo --from-literal=password=<value>`"
+        ) && diagnosis.summary.contains("exists in staging"),
+        "{}",
+        diagnosis.summary
+    );
+    assert_eq!(
+        diagnosis.next_steps,
+        vec!["list secrets in demo".to_string()]
     );
 }
 
