@@ -24,6 +24,38 @@ pub const DEBUG_IMAGE: &str = "busybox";
 /// The image of a network-test debug pod (DNS, connectivity, curl, tcpdump).
 pub const NETWORK_DEBUG_IMAGE: &str = "nicolaka/netshoot";
 
+/// Words that greet, thank or ask for help: alone, they ask what kubeop can do.
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "heya",
+    "hiya",
+    "yo",
+    "howdy",
+    "morning",
+    "thanks",
+    "thank",
+    "thx",
+    "ty",
+    "cheers",
+    "bye",
+    "help",
+    "capabilities",
+    "features",
+    "commands",
+];
+
+/// The answer to "help", "hi", "what can you do": what kubeop does, briefly.
+const CAPABILITIES: &str = "I am kubeop, a Level-1 SRE agent for Kubernetes. I can:\n\
+- read: pods, deployments, services, events, nodes, namespaces, logs, CPU and memory usage (\"list pods in staging\", \"logs of web-1\")\n\
+- check health: the cluster or one namespace (\"is the cluster ok?\", \"what's wrong in staging\")\n\
+- diagnose: crashes, OOM kills, image pulls, pending pods, resource pressure, RBAC (\"why is checkout crashing\", \"who can delete pods\")\n\
+- change, each with a plan you approve: scale, restart, delete, create, label, set image or resource limits, exec (\"scale web to 3 in prod\")\n\
+- test DNS and connectivity with a debug pod (\"is dns working in staging\")\n\
+- switch context or namespace (\"switch to prod-eu\", \"use namespace staging\")\n\
+Helm, Argo CD and Prometheus requests go to their own agents. What should I do?";
+
 /// Filler words that are also common object names ("delete configmap old"):
 /// taken as a name right after a kind, before the end or a flag.
 const FILLERS_THAT_NAME_THINGS: &[&str] = &[
@@ -973,7 +1005,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 _ => continue,
             };
+            // "roll back checkout": `kubectl rollout undo`, never a restart of "back".
+            let change = if change == Change::Rollout && self.low(i + 1) == "back" {
+                self.use_token(i + 1);
+                Change::Rollback
+            } else {
+                change
+            };
             if rbac_from.is_some_and(|r| r < i && r >= segment_break) {
+                continue;
+            }
+            // "what's the status of the rollout of api", "did the restart of
+            // web finish": a question about a change, answered by a read.
+            if self.is_progress_question(i, change) {
+                self.rollout_read = true;
+                self.use_token(i);
                 continue;
             }
             if self.is_noun_use(i, change) {
@@ -1068,6 +1114,63 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
             self.changes.push((i, change));
         }
+    }
+
+    /// Whether the change word at `i` names a change the request asks about
+    /// rather than asks for: a noun after a determiner ("the rollout", "its
+    /// restart"), followed by its complement, in a question ("what's the status of...", "did... finish",
+    /// "is... done"). All three conditions, so "do the restart of api" stays a change.
+    fn is_progress_question(&self, i: usize, change: Change) -> bool {
+        if !matches!(
+            change,
+            Change::Rollout | Change::Restart | Change::Scale | Change::Update | Change::Rollback
+        ) {
+            return false;
+        }
+        let determiner = i.checked_sub(1).is_some_and(|p| {
+            matches!(
+                self.low(p),
+                "the" | "its" | "this" | "that" | "last" | "latest" | "recent" | "my" | "our"
+            )
+        });
+        // A noun is followed by its complement or the question's verb, or ends it.
+        let noun_follows = self.tokens.get(i + 1).is_none_or(|next| {
+            matches!(
+                next.low,
+                "of" | "for"
+                    | "on"
+                    | "status"
+                    | "history"
+                    | "progress"
+                    | "is"
+                    | "was"
+                    | "has"
+                    | "did"
+                    | "done"
+                    | "finished"
+                    | "going"
+                    | "went"
+            )
+        });
+        if !determiner || !noun_follows {
+            return false;
+        }
+        let first = (0..self.len()).find(|&j| !self.is_filler(j));
+        let opens_a_question = first.is_some_and(|f| {
+            matches!(self.w(f), Some(W::Question | W::Status | W::Describe | W::Watch))
+                || matches!(
+                    self.low(f),
+                    "is" | "was" | "are" | "were" | "did" | "does" | "has" | "when"
+                )
+        });
+        let asks_progress = self.has_w_anywhere(&[W::Status])
+            || self.tokens.iter().any(|t| {
+                matches!(
+                    t.low,
+                    "history" | "progress" | "done" | "finished"
+                )
+            });
+        opens_a_question || asks_progress
     }
 
     /// Whether "deploy" at `i` is the verb: no verb before it, no slash form.
@@ -1409,6 +1512,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
     // ------------------------------------------------------------ decision
 
     fn decide(mut self) -> Intent {
+        if self.is_small_talk() {
+            return Intent::clarify(vec![Param::Intent], CAPABILITIES);
+        }
         let meaningful = self
             .tokens
             .iter()
@@ -1469,6 +1575,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return intent;
         }
         self.read()
+    }
+
+    /// "hi", "help", "what can you do", "thanks": nothing to act on, only a
+    /// greeting or a question about kubeop itself.
+    fn is_small_talk(&self) -> bool {
+        let mut greeting = false;
+        let mut about_kubeop = false;
+        for token in self.tokens {
+            if GREETINGS.contains(&token.low) {
+                greeting = true;
+                continue;
+            }
+            match token.w() {
+                Some(W::Filler | W::Polite) => {
+                    about_kubeop |= matches!(token.low, "you" | "u" | "kubeop");
+                }
+                Some(W::Question | W::Who | W::Can | W::Do | W::Be | W::And | W::For) => {}
+                _ => return false,
+            }
+        }
+        greeting
+            || about_kubeop
+                && self
+                    .tokens
+                    .iter()
+                    .any(|t| matches!(t.w(), Some(W::Question | W::Who)))
     }
 
     // -------------------------------------------------------------- hand-off
@@ -1611,8 +1743,33 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let mut arguments = self.base();
         let kind_at = self.main_kind().map(|(i, _, _)| i);
+        // "my app", "the service", "pod": the request is about one object, even unnamed.
+        let about_an_object = self.tokens.iter().any(|t| {
+            matches!(t.kind(), Some((kind, _)) if kind != ResourceKind::Namespace)
+                || matches!(
+                    t.low,
+                    "app" | "application" | "service" | "workload" | "container" | "job"
+                )
+        });
         arguments.name = self.take_name(kind_at, true);
         arguments.namespace = self.take_namespace(false, true);
+        if !about_an_object
+            && arguments.namespace.is_none()
+            && arguments.name.as_deref().is_some_and(is_namespace_word)
+        {
+            // "what's wrong with production": the namespace, not a pod named so.
+            arguments.namespace = arguments.name.take();
+        }
+        if !about_an_object && arguments.name.is_none() {
+            // "is anything broken", "any problems in staging?": nothing in
+            // particular is named, so the overview answers it.
+            return Some(Intent::HealthCheck {
+                arguments: Arguments {
+                    namespace: arguments.namespace,
+                    ..self.base()
+                },
+            });
+        }
         Some(Intent::Diagnose {
             playbook: Playbook::PodFailure,
             arguments,
@@ -2619,6 +2776,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return self.top(main);
         }
+        // "any warnings in prod?", "what happened in staging", "what happened to web-1".
+        if main.is_none_or(|(_, k, _)| k != ResourceKind::Event)
+            && (self.has_w_anywhere(&[W::Happened])
+                || (main.is_none() && self.has_w(&[W::Warning])))
+        {
+            return self.events(None);
+        }
+        // `kubectl get all`, "everything in default": many kinds, one read each.
+        if main.is_none() && self.has_w(&[W::All]) && !self.has_w_anywhere(&[W::Running]) {
+            let namespace = self.take_namespace(false, true);
+            let place = namespace.map_or_else(String::new, |ns| format!(" in {ns}"));
+            return Intent::clarify(
+                vec![Param::Kind],
+                format!(
+                    "\"All\" spans pods, services, deployments, replicasets, statefulsets, daemonsets, jobs and cronjobs, and I read one kind per request. Which should I list{place}? For an overview of everything there, ask for a health check{place}."
+                ),
+            );
+        }
         if replicas && let Some(intent) = self.current_replicas(main) {
             return intent;
         }
@@ -2626,7 +2801,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return self.read_without_kind();
         };
         match kind {
-            ResourceKind::Event => self.events(k),
+            ResourceKind::Event => self.events(Some(k)),
             ResourceKind::Pod => self.pods(k, number),
             ResourceKind::Namespace => {
                 let name = self.take_name(Some(k), number != Number::Plural);
@@ -2718,7 +2893,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             W::Status,
             W::Count,
             W::Watch,
-        ]) || self.kubectl;
+        ]) || self.kubectl
+            || self.rollout_read;
         if !asks {
             return self.unknown();
         }
@@ -2737,6 +2913,30 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Intent::ReadOnly {
                 tool: Tool::PodsGet,
                 arguments,
+            };
+        }
+        // "what image is nginx running", "status of the rollout of api": a
+        // question about a workload; a Deployment is the likely kind, and a
+        // wrong guess only reads.
+        if (self.rollout_read || self.has_w_anywhere(&[W::Image, W::Status]))
+            && let Some(i) = (0..self.len())
+                .find(|&i| self.is_value(i) && self.place(i, None) != Place::In)
+        {
+            self.use_token(i);
+            let name = owned(self.tokens[i].raw);
+            if is_namespace_word(&name) {
+                // "what's the status of production": the namespace's health.
+                return Intent::HealthCheck {
+                    arguments: Arguments {
+                        namespace: Some(name),
+                        ..self.base()
+                    },
+                };
+            }
+            let namespace = self.take_namespace(false, true);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
             };
         }
         let namespace = self.take_namespace(false, true);
@@ -3045,8 +3245,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         })
     }
 
-    fn events(&mut self, k: usize) -> Intent {
-        self.use_token(k);
+    fn events(&mut self, k: Option<usize>) -> Intent {
+        if let Some(k) = k {
+            self.use_token(k);
+        }
         let mut selectors: Vec<String> = Vec::new();
         if let Some(selector) = self.field_selector.clone() {
             selectors.push(selector);
@@ -3060,9 +3262,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(o);
         } else if let Some(i) = (0..self.len()).find(|&i| {
             self.is_value(i)
-                && matches!(self.place(i, None), Place::Of | Place::Named)
-                && self.looks_generated(i)
-                && looks_like_pod_name(self.tokens[i].low)
+                && (matches!(self.place(i, None), Place::Of | Place::Named)
+                    && self.looks_generated(i)
+                    && looks_like_pod_name(self.tokens[i].low)
+                    // "what happened to checkout": the object the events are about.
+                    || matches!(self.place(i, None), Place::To | Place::Of | Place::Named)
+                        && self.has_w_anywhere(&[W::Happened]))
         }) {
             self.use_token(i);
             selectors.push(format!("involvedObject.name={}", owned(self.tokens[i].raw)));
@@ -3087,6 +3292,31 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 }
 
+/// Namespace names so common that a request naming one means the namespace,
+/// not an object called so ("what's wrong with production").
+const NAMESPACE_WORDS: &[&str] = &[
+    "production",
+    "prod",
+    "staging",
+    "stage",
+    "stg",
+    "dev",
+    "development",
+    "qa",
+    "uat",
+    "preprod",
+    "pre-prod",
+    "sandbox",
+    "default",
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+];
+
+fn is_namespace_word(name: &str) -> bool {
+    NAMESPACE_WORDS.contains(&name)
+}
+
 /// Pod names generated by a ReplicaSet end in `-<hash>-<5 chars>`; by a
 /// StatefulSet in `-<ordinal>`.
 fn looks_like_pod_name(name: &str) -> bool {
@@ -3108,5 +3338,25 @@ fn normalize_change(change: Change) -> Change {
         Change::Increase | Change::Decrease => Change::Scale,
         Change::Start => Change::Run,
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_talk_gets_the_list_of_what_kubeop_does() {
+        for text in ["hi", "help", "what can you do?", "thanks!", "Hello there", "who are you"] {
+            match classify(text) {
+                Intent::Clarify { question, missing } => {
+                    assert_eq!(question, CAPABILITIES, "{text}");
+                    assert_eq!(missing, vec![Param::Intent], "{text}");
+                }
+                other => panic!("{text:?} -> {other}"),
+            }
+        }
+        // Help asked with a request is the request.
+        assert_eq!(classify("help me debug pod web-1").path(), "diagnose");
     }
 }

@@ -1,11 +1,15 @@
 //! The safety rule: anything that could change the cluster is never
 //! `read_only`. Checked over a corpus of change requests (`mutating.txt`:
 //! every change verb, compound requests, `&&` / `;` / `|` chains, polite and
-//! shouted forms) and over every read the labelled corpus yields.
+//! shouted forms) and over every read the labelled corpus yields. The other
+//! way round, a question about a change ("what's the status of the rollout of
+//! api", `questions.txt`) is never a mutation: a read misread as a change is
+//! the worst mistake, since it would put a change up for approval.
 
 use classifier::{Intent, Tool, classify};
 
 const MUTATING: &str = include_str!("mutating.txt");
+const QUESTIONS: &str = include_str!("questions.txt");
 const CORPUS: &str = include_str!("corpus.jsonl");
 
 /// The tools that only read: the only ones a `read_only` intent may call.
@@ -104,4 +108,24 @@ fn every_read_of_the_labelled_corpus_uses_a_read_only_tool() {
         let intent = classify(text);
         assert!(read_is_harmless(&intent), "{text:?} -> {intent}");
     }
+}
+
+#[test]
+fn no_question_about_a_change_is_classified_as_a_change() {
+    let mut failures = Vec::new();
+    for request in QUESTIONS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+    {
+        let intent = classify(request);
+        if matches!(intent, Intent::Mutation { .. }) {
+            failures.push(format!("  {request:?} -> {intent}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "questions classified as changes:\n{}",
+        failures.join("\n")
+    );
 }
