@@ -1157,19 +1157,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let first = (0..self.len()).find(|&j| !self.is_filler(j));
         let opens_a_question = first.is_some_and(|f| {
-            matches!(self.w(f), Some(W::Question | W::Status | W::Describe | W::Watch))
-                || matches!(
-                    self.low(f),
-                    "is" | "was" | "are" | "were" | "did" | "does" | "has" | "when"
-                )
+            matches!(
+                self.w(f),
+                Some(W::Question | W::Status | W::Describe | W::Watch)
+            ) || matches!(
+                self.low(f),
+                "is" | "was" | "are" | "were" | "did" | "does" | "has" | "when"
+            )
         });
         let asks_progress = self.has_w_anywhere(&[W::Status])
-            || self.tokens.iter().any(|t| {
-                matches!(
-                    t.low,
-                    "history" | "progress" | "done" | "finished"
-                )
-            });
+            || self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.low, "history" | "progress" | "done" | "finished"));
         opens_a_question || asks_progress
     }
 
@@ -2919,8 +2919,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // question about a workload; a Deployment is the likely kind, and a
         // wrong guess only reads.
         if (self.rollout_read || self.has_w_anywhere(&[W::Image, W::Status]))
-            && let Some(i) = (0..self.len())
-                .find(|&i| self.is_value(i) && self.place(i, None) != Place::In)
+            && let Some(i) =
+                (0..self.len()).find(|&i| self.is_value(i) && self.place(i, None) != Place::In)
         {
             self.use_token(i);
             let name = owned(self.tokens[i].raw);
@@ -3347,7 +3347,14 @@ mod tests {
 
     #[test]
     fn small_talk_gets_the_list_of_what_kubeop_does() {
-        for text in ["hi", "help", "what can you do?", "thanks!", "Hello there", "who are you"] {
+        for text in [
+            "hi",
+            "help",
+            "what can you do?",
+            "thanks!",
+            "Hello there",
+            "who are you",
+        ] {
             match classify(text) {
                 Intent::Clarify { question, missing } => {
                     assert_eq!(question, CAPABILITIES, "{text}");
