@@ -578,7 +578,11 @@ impl DaemonService {
             "context": self.config.daemon.context,
             "actors": actors,
             "gateway": gateway,
+            // What the running server reported in its initialize handshake
+            // (null while none runs), beside the version kubeop pins.
             "mcp_server": {
+                "name": gateway.pointer("/server/name"),
+                "version": gateway.pointer("/server/version"),
                 "pinned_version": mcp_gateway::server_binary::PINNED_VERSION,
                 "pid": gateway.get("pid"),
                 "phase": gateway.get("phase"),

@@ -186,6 +186,18 @@ fn several_clients_read_the_catalog_and_status_at_once() {
         assert_eq!(tool("resources_scale")["read_only"], false);
         assert_eq!(status["kind"], "status");
         assert_eq!(status["gateway"]["phase"], "ready");
+        // The version the real server reported in its initialize handshake.
+        assert_eq!(
+            status["mcp_server"]["name"], "kubernetes-mcp-server",
+            "{status}"
+        );
+        // (The server says "v0.0.67" where kubeop pins "0.0.67".)
+        let reported = status["mcp_server"]["version"].as_str().expect("a version");
+        assert_eq!(
+            reported.trim_start_matches('v'),
+            status["mcp_server"]["pinned_version"],
+            "{status}"
+        );
         let actors: Vec<&str> = status["actors"]
             .as_array()
             .expect("actors")
@@ -201,6 +213,14 @@ fn several_clients_read_the_catalog_and_status_at_once() {
                 .all(|actor| actor["state"] == "running")
         );
     }
+    // Once the server is up, the human status names its own version.
+    let human = stack.kubeop(&["status"]);
+    assert!(human.status.success());
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        human.contains("MCP server kubernetes-mcp-server v0.0.67 (pinned 0.0.67"),
+        "kubeop status names the server's own version: {human}"
+    );
 }
 
 #[test]

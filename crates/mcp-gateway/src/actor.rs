@@ -25,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::catalog::Catalog;
-use crate::gateway::{Connection, GatewayStatus, ServerPhase, ServerState, Shared};
+use crate::gateway::{Connection, GatewayStatus, ServerIdentity, ServerPhase, ServerState, Shared};
 use crate::transport::LineTransport;
 
 /// The protocol version `kubernetes-mcp-server` 0.0.67 speaks. rmcp's latest
@@ -301,6 +301,17 @@ impl GatewayState {
             max_in_flight: shared.config.limits.max_in_flight,
             max_queued: shared.config.limits.max_queued,
             metrics: shared.metrics.snapshot(),
+            server: self
+                .live
+                .as_ref()
+                .and_then(|live| live.connection.peer.peer_info())
+                .and_then(|info| {
+                    let server = info.server_info.as_ref()?;
+                    Some(ServerIdentity {
+                        name: server.name.clone(),
+                        version: server.version.clone(),
+                    })
+                }),
         };
         tracing::info!(
             phase = ?status.phase,

@@ -141,6 +141,18 @@ pub struct GatewayStatus {
     pub max_queued: usize,
     /// Totals since start.
     pub metrics: MetricsSnapshot,
+    /// Who the current server says it is, from its `initialize` answer.
+    pub server: Option<ServerIdentity>,
+}
+
+/// The `serverInfo` of a server's `initialize` answer: what actually runs,
+/// which may differ from the version kubeop pins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerIdentity {
+    /// e.g. `kubernetes-mcp-server`.
+    pub name: String,
+    /// e.g. `0.0.67`.
+    pub version: String,
 }
 
 /// One running server process as callers see it.

@@ -69,7 +69,8 @@ pub use catalog::{Catalog, PromptInfo, ToolInfo};
 pub use config::{Deadlines, GatewayConfig, Limits, ListOutput, RestartPolicy, ServerCommand};
 pub use error::{ErrorKind, GatewayError, NotApprovedReason};
 pub use gateway::{
-    Gateway, GatewayStatus, PromptMessageText, PromptOutput, ServerPhase, ToolCall, ToolOutput,
+    Gateway, GatewayStatus, PromptMessageText, PromptOutput, ServerIdentity, ServerPhase, ToolCall,
+    ToolOutput,
 };
 pub use metrics::MetricsSnapshot;
 pub use transport::MAX_LINE_BYTES;
