@@ -2,9 +2,8 @@
 //! "yes" and the one tool call it allows.
 //!
 //! A plan is bound to its exact tool and arguments by [`PlanHash`], a SHA-256
-//! over a canonical JSON encoding (object keys sorted at every depth, so the
-//! hash does not depend on map ordering or on serde_json's `preserve_order`
-//! feature being switched on anywhere in the build). An approval becomes an
+//! over the `canonical-json` encoding of `{"arguments","tool"}` (object keys
+//! sorted at every depth, so the hash does not depend on map ordering). An approval becomes an
 //! [`ApprovalGrant`]: the plan id, the plan hash, the approver and an expiry,
 //! authenticated with HMAC-SHA-256 under a per-process [`GrantKey`], so a grant
 //! cannot be forged or altered by whoever carries it. The gateway redeems a
@@ -31,11 +30,7 @@ impl PlanHash {
     /// The hash of exactly this tool call.
     pub fn of_call(tool: &str, arguments: &Map<String, Value>) -> Self {
         let mut canonical = String::with_capacity(128);
-        canonical.push_str("{\"arguments\":");
-        write_canonical_object(arguments, &mut canonical);
-        canonical.push_str(",\"tool\":");
-        write_canonical_string(tool, &mut canonical);
-        canonical.push('}');
+        write_call(tool, arguments, &mut canonical);
         Self(Sha256::digest(canonical.as_bytes()).into())
     }
 
@@ -56,11 +51,7 @@ impl PlanHash {
             if index > 0 {
                 canonical.push(',');
             }
-            canonical.push_str("{\"arguments\":");
-            write_canonical_object(arguments, &mut canonical);
-            canonical.push_str(",\"tool\":");
-            write_canonical_string(tool, &mut canonical);
-            canonical.push('}');
+            write_call(tool, arguments, &mut canonical);
         }
         canonical.push_str("]}");
         Self(Sha256::digest(canonical.as_bytes()).into())
@@ -70,6 +61,16 @@ impl PlanHash {
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
+}
+
+/// A call as the canonical encoding of `{"arguments": …, "tool": …}` (keys
+/// in sorted order), written without first copying the arguments into a value.
+fn write_call(tool: &str, arguments: &Map<String, Value>, out: &mut String) {
+    out.push_str("{\"arguments\":");
+    canonical_json::write_object(arguments, out);
+    out.push_str(",\"tool\":");
+    canonical_json::write_string(tool, out);
+    out.push('}');
 }
 
 impl fmt::Display for PlanHash {
@@ -111,43 +112,6 @@ impl<'de> Deserialize<'de> for PlanHash {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
     }
-}
-
-fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => write_canonical_object(map, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
-        }
-        Value::String(text) => write_canonical_string(text, out),
-        scalar => out.push_str(&scalar.to_string()),
-    }
-}
-
-fn write_canonical_object(map: &Map<String, Value>, out: &mut String) {
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    out.push('{');
-    for (index, (key, value)) in entries.into_iter().enumerate() {
-        if index > 0 {
-            out.push(',');
-        }
-        write_canonical_string(key, out);
-        out.push(':');
-        write_canonical(value, out);
-    }
-    out.push('}');
-}
-
-fn write_canonical_string(text: &str, out: &mut String) {
-    out.push_str(&Value::String(text.to_owned()).to_string());
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -473,6 +437,27 @@ mod tests {
         let backward = PlanHash::of_calls([("pods_delete", &delete), ("pods_run", &run)]);
         assert_ne!(forward, backward);
         assert_ne!(forward, PlanHash::of_call("pods_run", &run));
+    }
+
+    /// Plan hashes are stored in `pending-approvals.json`, in the operations
+    /// log and in upstream PLAN-LOCKED hand-offs: the encoding may never
+    /// change. These values were computed by the encoding as first released.
+    #[test]
+    fn plan_hashes_are_pinned() {
+        let arguments = args(json!({
+            "namespace": "shop", "name": "web", "scale": 3,
+            "labels": {"z": "é\"\n", "a": [1, 2.5, -7, null, true, {"y": 1, "b": "</"}]}
+        }));
+        assert_eq!(
+            PlanHash::of_call("resources_scale", &arguments).to_string(),
+            "6f1f773e2521c4fbadd1ad3d04e5efaa900f061fa34e66f6218f947f9fcc1659"
+        );
+        let run = args(json!({"image": "busybox", "name": "dbg"}));
+        let delete = args(json!({"name": "dbg"}));
+        assert_eq!(
+            PlanHash::of_calls([("pods_run", &run), ("pods_delete", &delete)]).to_string(),
+            "201bfef68d83eb55de7095ad21b2b9b8460eb8de462a9c339a3487c0af581f8a"
+        );
     }
 
     proptest! {

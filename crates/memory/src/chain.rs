@@ -4,16 +4,15 @@
 //! A journal line is the JSON object `{"seq","prev_hash","record","hash"}`.
 //! `hash` is SHA-256 over a domain tag and the canonical encoding of
 //! `{"seq","prev_hash","record"}`; `prev_hash` is the previous line's `hash`
-//! (all zeros for the first record ever written). The canonical encoding is
-//! serde_json's compact output of the typed record with object keys sorted at
-//! every depth, so the same record always hashes the same, and a line is
+//! (all zeros for the first record ever written). The record is encoded as
+//! `canonical-json` (serde_json's compact output with object keys sorted at
+//! every depth), so the same record always hashes the same, and a line is
 //! accepted only if re-encoding it gives back exactly its bytes: whitespace,
 //! key order or an unknown field added by hand all count as an edit.
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::record::Record;
@@ -85,14 +84,6 @@ pub struct Entry {
     pub hash: ChainHash,
 }
 
-/// The hashed part of an entry, in the order it is encoded.
-#[derive(Serialize)]
-struct HashedPart<'entry> {
-    seq: u64,
-    prev_hash: &'entry ChainHash,
-    record: &'entry Value,
-}
-
 /// Why a line is not a valid entry on its own (independent of its neighbours).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineDefect {
@@ -125,58 +116,34 @@ impl fmt::Display for LineDefect {
     }
 }
 
-/// Recursively sorts object keys so the encoding does not depend on the
-/// insertion order of maps (or on serde_json's `preserve_order` feature).
-fn canonicalize(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|(left, _), (right, _)| left.cmp(right));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(key, value)| (key, canonicalize(value)))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(canonicalize).collect()),
-        scalar => scalar,
-    }
+/// The record in the `canonical-json` encoding (keys sorted at every depth),
+/// so the same record always hashes the same whatever order its maps were
+/// built in.
+fn canonical_record(record: &Record) -> String {
+    canonical_json::to_string(
+        &serde_json::to_value(record).expect("a Record always serializes to JSON"),
+    )
 }
 
-fn canonical_record(record: &Record) -> Value {
-    canonicalize(serde_json::to_value(record).expect("a Record always serializes to JSON"))
+/// The hashed part of an entry, `{"seq","prev_hash","record"}`, in that order.
+fn hashed_part(seq: u64, prev_hash: &ChainHash, canonical_record: &str) -> String {
+    format!("{{\"seq\":{seq},\"prev_hash\":\"{prev_hash}\",\"record\":{canonical_record}}}")
 }
 
-fn hash_of(seq: u64, prev_hash: &ChainHash, canonical_record: &Value) -> ChainHash {
-    let hashed = HashedPart {
-        seq,
-        prev_hash,
-        record: canonical_record,
-    };
-    let encoded = serde_json::to_vec(&hashed).expect("the hashed part always serializes");
+fn hash_of(seq: u64, prev_hash: &ChainHash, canonical_record: &str) -> ChainHash {
     let mut hasher = Sha256::new();
     hasher.update(HASH_DOMAIN);
-    hasher.update(&encoded);
+    hasher.update(hashed_part(seq, prev_hash, canonical_record).as_bytes());
     ChainHash(hasher.finalize().into())
 }
 
-/// The full entry line for `entry` (without the newline).
-fn encode(seq: u64, prev_hash: &ChainHash, canonical_record: &Value, hash: &ChainHash) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct Line<'entry> {
-        seq: u64,
-        prev_hash: &'entry ChainHash,
-        record: &'entry Value,
-        hash: &'entry ChainHash,
-    }
-    serde_json::to_vec(&Line {
-        seq,
-        prev_hash,
-        record: canonical_record,
-        hash,
-    })
-    .expect("an entry line always serializes")
+/// The full entry line (without the newline): the hashed part's fields, then
+/// `hash`. Hashes are hex digits, so neither needs escaping.
+fn encode(seq: u64, prev_hash: &ChainHash, canonical_record: &str, hash: &ChainHash) -> Vec<u8> {
+    format!(
+        "{{\"seq\":{seq},\"prev_hash\":\"{prev_hash}\",\"record\":{canonical_record},\"hash\":\"{hash}\"}}"
+    )
+    .into_bytes()
 }
 
 /// Chains `record` after `prev_hash` as entry number `seq`; returns the entry
@@ -279,6 +246,29 @@ pub(crate) mod tests {
             open_line(&line[..line.len() / 2]),
             Err(LineDefect::Unparseable(_))
         ));
+    }
+
+    /// Journals written by earlier builds must keep verifying: the line and
+    /// hash of a record may never change. These were written by the
+    /// encoding as first released.
+    #[test]
+    fn journal_lines_are_pinned() {
+        let mut record = sample_record(2);
+        record.event = Event::Executed {
+            tool: "resources_create_or_update".into(),
+            arguments: json!({"resource": "kind: Pod\n", "z": [1, 2.5, null, {"b": "é\"", "a": true}]}),
+            summary: "applied </script>".into(),
+        };
+        let (entry, line) = seal(2, ChainHash::GENESIS, record);
+        assert_eq!(
+            entry.hash.to_string(),
+            "7c8c0b83f8d29570384271667cf678e25c9d51c7ff24cf270e70738af359da55"
+        );
+        let pinned = concat!(
+            r#"{"seq":2,"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","record":{"event":{"arguments":{"resource":"kind: Pod\n","z":[1,2.5,null,{"a":true,"b":"é\""}]},"kind":"executed","summary":"applied </script>","tool":"resources_create_or_update"},"operation":"scale","operation_id":"op-2","target":{"context":"ctx-a","kind":"Deployment","name":"web","namespace":"shop"},"time":"2023-11-14T22:13:20.002Z"},"hash":"7c8c0b83f8d29570384271667cf678e25c9d51c7ff24cf270e70738af359da55"}"#,
+            "\n"
+        );
+        assert_eq!(String::from_utf8(line).expect("UTF-8"), pinned);
     }
 
     #[test]
