@@ -214,7 +214,9 @@ impl Tool {
     }
 }
 
-/// The kind of change a `mutation` makes.
+/// The kind of change a `mutation` makes. Also the `operation` of every
+/// record in `memory`'s journal, so its serialized names are a stored format
+/// and never change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
@@ -240,6 +242,12 @@ impl Operation {
             Operation::Exec => "exec",
             Operation::Run => "run",
         }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
     }
 }
 

@@ -83,40 +83,9 @@ impl fmt::Display for Target {
     }
 }
 
-/// The kind of change (the `operation` field of the classifier's contract).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    /// Set the replica count of a Deployment, StatefulSet or ReplicaSet.
-    Scale,
-    /// Remove an object.
-    Delete,
-    /// Create an object or replace its desired state.
-    CreateUpdate,
-    /// Run a command in a container.
-    Exec,
-    /// Start a (debug) pod.
-    Run,
-}
-
-impl Operation {
-    /// The contract's name for this operation.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::Scale => "scale",
-            Operation::Delete => "delete",
-            Operation::CreateUpdate => "create_update",
-            Operation::Exec => "exec",
-            Operation::Run => "run",
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(self.as_str())
-    }
-}
+/// The kind of change: the classifier owns the vocabulary (its `operation`
+/// field), and the journal stores the same names.
+pub use classifier::Operation;
 
 /// One step in the life of a change, with what that step needs to be audited.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -327,6 +296,33 @@ mod tests {
         assert!(json["target"].get("context").is_none());
         let back: Record = serde_json::from_value(json).expect("records deserialize");
         assert_eq!(back, record);
+    }
+
+    /// Records written when memory still had its own copy of `Operation`
+    /// read back unchanged with the classifier's, for every operation.
+    #[test]
+    fn records_written_before_operation_moved_to_the_classifier_still_parse() {
+        let names = [
+            ("scale", Operation::Scale),
+            ("delete", Operation::Delete),
+            ("create_update", Operation::CreateUpdate),
+            ("exec", Operation::Exec),
+            ("run", Operation::Run),
+        ];
+        for (name, operation) in names {
+            let line = format!(
+                r#"{{"event":{{"kind":"requested","request":"r"}},"operation":"{name}","operation_id":"op-1","target":{{"kind":"Pod","name":"p"}},"time":"1970-01-01T00:00:00.000Z"}}"#
+            );
+            let record: Record = serde_json::from_str(&line).expect("an old record parses");
+            assert_eq!(record.operation, operation);
+            assert_eq!(record.operation.to_string(), name);
+            let written_back = serde_json::to_value(&record).expect("records serialize");
+            assert_eq!(
+                canonical_json::to_string(&written_back),
+                line,
+                "the journal's (canonical) bytes are unchanged"
+            );
+        }
     }
 
     #[test]

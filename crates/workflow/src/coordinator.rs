@@ -491,7 +491,7 @@ impl Pipeline {
         self.memory
             .append(Record::now(
                 OperationId::new(plan_id),
-                memory_operation(operation),
+                operation,
                 memory::Target {
                     context: Some(target.context.clone()),
                     namespace: target.namespace.clone(),
@@ -646,16 +646,6 @@ fn compact(value: &Value) -> String {
         .find(|index| text.is_char_boundary(*index))
         .unwrap_or(0);
     format!("{}…", &text[..cut])
-}
-
-fn memory_operation(operation: Operation) -> memory::Operation {
-    match operation {
-        Operation::Scale => memory::Operation::Scale,
-        Operation::Delete => memory::Operation::Delete,
-        Operation::CreateUpdate => memory::Operation::CreateUpdate,
-        Operation::Exec => memory::Operation::Exec,
-        Operation::Run => memory::Operation::Run,
-    }
 }
 
 /// Approve command for the ledger.
