@@ -4,13 +4,15 @@
 //! applies anything.
 //!
 //! The manifest is the live object stripped of server-owned fields (status,
-//! uid, resourceVersion, managedFields, ...), so a server-side apply of it
-//! changes only the field the diagnosis names.
+//! uid, resourceVersion, managedFields, the last-applied copy that would carry
+//! the old value back in, ...: [`crate::diff::user_fields`]), so a server-side
+//! apply of it changes only the field the diagnosis names.
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::ObjectRef;
+use crate::diff::user_fields;
 
 /// The tool that applies a proposal.
 pub const APPLY_TOOL: &str = "resources_create_or_update";
@@ -45,26 +47,6 @@ impl ProposedChange {
     }
 }
 
-/// The metadata fields kept in a manifest: everything else is the server's.
-const KEPT_METADATA: [&str; 4] = ["name", "namespace", "labels", "annotations"];
-
-/// The live object without the fields the server owns.
-pub fn applyable(object: &Value) -> Value {
-    let mut manifest = object.clone();
-    if let Some(fields) = manifest.as_object_mut() {
-        fields.remove("status");
-        if let Some(Value::Object(metadata)) = fields.get_mut("metadata") {
-            metadata.retain(|key, _| KEPT_METADATA.contains(&key.as_str()));
-            if let Some(Value::Object(annotations)) = metadata.get_mut("annotations") {
-                // The last-applied copy would carry the old value back in.
-                annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
-                annotations.remove("deployment.kubernetes.io/revision");
-            }
-        }
-    }
-    manifest
-}
-
 /// Where an object keeps its containers: a Pod's spec, or a workload's template.
 fn containers_pointer(object: &Value) -> &'static str {
     if object["kind"] == "Pod" {
@@ -90,7 +72,7 @@ fn with_container(
     container_name: &str,
     change: impl FnOnce(&mut Map<String, Value>),
 ) -> Option<Value> {
-    let mut manifest = applyable(owner);
+    let mut manifest = user_fields(owner);
     let pointer = containers_pointer(owner);
     let container = manifest
         .pointer_mut(pointer)?
@@ -311,8 +293,10 @@ mod tests {
     }
 
     #[test]
-    fn a_manifest_keeps_the_spec_and_drops_what_the_server_owns() {
-        let manifest = applyable(&deployment());
+    fn a_proposals_manifest_keeps_the_spec_and_drops_what_the_server_owns() {
+        let manifest = set_image(&deployment(), "app", "web:1.0", "web:1.1", "a fix")
+            .expect("the container exists")
+            .manifest;
         assert!(manifest.get("status").is_none());
         let metadata = &manifest["metadata"];
         assert_eq!(metadata["name"], "web");
