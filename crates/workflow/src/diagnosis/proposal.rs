@@ -242,7 +242,7 @@ pub fn add_config_map_keys(
     keys: &[String],
     from_namespace: &str,
 ) -> ProposedChange {
-    let mut manifest = applyable(live);
+    let mut manifest = user_fields(live);
     if !manifest.get("data").is_some_and(Value::is_object) {
         manifest["data"] = json!({});
     }
