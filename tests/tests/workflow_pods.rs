@@ -148,6 +148,14 @@ async fn a_debug_pod_runs_and_is_removed_with_the_removal_verified() {
         .await;
     assert_eq!(card.operation, "run");
     assert!(card.cleanup.is_some(), "{card:?}");
+    // The same sleeping, labelled, self-ending pod as the safe-debugging
+    // playbook's: something stays running to exec into, whatever the image.
+    assert_eq!(card.tool, "resources_create_or_update");
+    let preview = card.preview.as_deref().unwrap_or_default();
+    assert!(
+        preview.contains("kubeop.dev/debug-pod") && preview.contains("activeDeadlineSeconds"),
+        "{preview}"
+    );
     let result = stack.approve(&card).await.expect("runs");
     assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
     assert!(

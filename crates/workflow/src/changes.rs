@@ -11,16 +11,23 @@ use memory::Event;
 use serde_json::{Map, Value};
 
 use crate::coordinator::{ApproveRequest, DenyRequest, Pipeline, approve_command, card_of};
+use crate::diagnosis::debug_pod;
 use crate::error::WorkflowError;
 use crate::plan::Draft;
 use crate::response::{Answer, ExecutionResult, Outcome, PlanCard, Response};
 use crate::verify::{self, ProgressSink, Verdict};
 
-/// The operation a mutating tool performs.
-pub(crate) fn operation_of(tool: &str) -> Option<Operation> {
+/// The operation a mutating call performs. A debug pod is created as a
+/// labelled Pod (`diagnosis::debug_pod::pod_manifest`), so that create is a
+/// `run`; `pods_run` itself only arrives in a PLAN-LOCKED hand-off, whose
+/// plan was made upstream.
+pub(crate) fn operation_of(tool: &str, arguments: &Map<String, Value>) -> Option<Operation> {
     match tool {
         "resources_scale" => Some(Operation::Scale),
         "resources_delete" | "pods_delete" => Some(Operation::Delete),
+        "resources_create_or_update" if debug_pod::creates_debug_pod(arguments) => {
+            Some(Operation::Run)
+        }
         "resources_create_or_update" => Some(Operation::CreateUpdate),
         "pods_exec" => Some(Operation::Exec),
         "pods_run" => Some(Operation::Run),
@@ -38,7 +45,7 @@ pub(crate) async fn approve(
         Ok(approval) => approval,
         Err(error) => return Err(error.into()),
     };
-    let operation = operation_of(&approval.tool).ok_or_else(|| {
+    let operation = operation_of(&approval.tool, &approval.arguments).ok_or_else(|| {
         WorkflowError::Approval(HitlError::Unavailable(format!(
             "{} is not a change kubeop runs",
             approval.tool
@@ -72,7 +79,7 @@ pub(crate) async fn deny(
         })
         .await?;
     let plan = &denial.plan;
-    if let Some(operation) = operation_of(&plan.tool) {
+    if let Some(operation) = operation_of(&plan.tool, &plan.arguments) {
         pipeline
             .record(
                 &plan.plan_id,
@@ -119,7 +126,7 @@ pub(crate) async fn execute(
     approval: Approval,
     progress: &ProgressSink,
 ) -> Result<ExecutionResult, WorkflowError> {
-    let operation = operation_of(&approval.tool).ok_or_else(|| {
+    let operation = operation_of(&approval.tool, &approval.arguments).ok_or_else(|| {
         WorkflowError::Approval(HitlError::Unavailable(format!(
             "{} is not a change kubeop runs",
             approval.tool
@@ -375,10 +382,34 @@ mod tests {
 
     #[test]
     fn every_mutating_tool_has_its_operation() {
-        assert_eq!(operation_of("resources_scale"), Some(Operation::Scale));
-        assert_eq!(operation_of("pods_delete"), Some(Operation::Delete));
-        assert_eq!(operation_of("pods_run"), Some(Operation::Run));
-        assert_eq!(operation_of("pods_get"), None);
+        let none = Map::new();
+        assert_eq!(
+            operation_of("resources_scale", &none),
+            Some(Operation::Scale)
+        );
+        assert_eq!(operation_of("pods_delete", &none), Some(Operation::Delete));
+        assert_eq!(operation_of("pods_run", &none), Some(Operation::Run));
+        assert_eq!(operation_of("pods_get", &none), None);
+    }
+
+    #[test]
+    fn creating_a_labelled_debug_pod_is_a_run_any_other_apply_a_create_update() {
+        let resource = |manifest: Value| {
+            let mut arguments = Map::new();
+            arguments.insert("resource".into(), Value::String(manifest.to_string()));
+            arguments
+        };
+        let debug_pod = debug_pod::pod_manifest("kubeop-debug-busybox", "demo", "busybox", None);
+        assert_eq!(
+            operation_of("resources_create_or_update", &resource(debug_pod)),
+            Some(Operation::Run)
+        );
+        let plain_pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web", "labels": {"app": "web"}}});
+        assert_eq!(
+            operation_of("resources_create_or_update", &resource(plain_pod)),
+            Some(Operation::CreateUpdate)
+        );
     }
 
     #[test]

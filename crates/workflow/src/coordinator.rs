@@ -559,12 +559,13 @@ impl Pipeline {
         locked: LockedPlanHandoff,
         requester: &str,
     ) -> Result<Response, WorkflowError> {
-        let operation = changes::operation_of(&locked.tool).ok_or_else(|| {
-            WorkflowError::Approval(HitlError::Unavailable(format!(
-                "{} is not a change kubeop runs",
-                locked.tool
-            )))
-        })?;
+        let operation =
+            changes::operation_of(&locked.tool, &locked.arguments).ok_or_else(|| {
+                WorkflowError::Approval(HitlError::Unavailable(format!(
+                    "{} is not a change kubeop runs",
+                    locked.tool
+                )))
+            })?;
         let upstream = locked.upstream_approval_id.clone();
         let approval = self
             .hitl

@@ -239,11 +239,13 @@ pub fn exec(
 }
 
 /// A debug pod: image, name, namespace, then the test command (if any) and
-/// the removal that follows, all approved together. An existing pod of that
-/// name is reported instead of creating a duplicate.
+/// the removal that follows, all approved together. `arguments` create the
+/// pod of `preview` (`diagnosis::debug_pod::pod_manifest`). An existing pod
+/// of that name is reported instead of creating a duplicate.
 pub fn debug_pod(
     target: PlanTarget,
     arguments: Map<String, Value>,
+    preview: String,
     image: &str,
     test: Option<PlannedCall>,
     removal: PlannedCall,
@@ -265,9 +267,15 @@ pub fn debug_pod(
             target.namespace.as_deref().unwrap_or("default"),
         ));
     }
-    let mut draft = Draft::new(Operation::Run, "pods_run", arguments, target);
+    let mut draft = Draft::new(
+        Operation::Run,
+        "resources_create_or_update",
+        arguments,
+        target,
+    );
     draft.desired =
         json!({"image": image, "name": draft.target.name, "namespace": draft.target.namespace});
+    draft.preview = Some(preview);
     if let Some(test) = &test {
         draft.desired["test"] = test
             .arguments
@@ -374,6 +382,7 @@ mod tests {
         let planned = debug_pod(
             target("Pod", "kubeop-debug", "staging"),
             Map::new(),
+            "kind: Pod".into(),
             "busybox",
             None,
             removal.clone(),
@@ -383,6 +392,7 @@ mod tests {
         let Planned::Change(draft) = debug_pod(
             target("Pod", "kubeop-debug", "staging"),
             Map::new(),
+            "kind: Pod".into(),
             "busybox",
             None,
             removal.clone(),

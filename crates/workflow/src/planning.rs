@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cluster::{Fetched, args};
 use crate::coordinator::Pipeline;
+use crate::diagnosis::debug_pod::{self, DebugImage};
 use crate::diff;
 use crate::discovery::{self, Found};
 use crate::error::WorkflowError;
@@ -18,9 +19,6 @@ use crate::verify::label_selector;
 
 /// Most dependents listed on a deletion's plan card; the count says the rest.
 const MAX_LISTED_DEPENDENTS: usize = 50;
-
-/// Image of a debug pod when the request names none.
-const DEFAULT_DEBUG_IMAGE: &str = "busybox";
 
 /// What a change is about, as discovery settles it.
 #[derive(Clone)]
@@ -526,7 +524,7 @@ async fn debug_pod(
     let image = arguments
         .image
         .clone()
-        .unwrap_or_else(|| DEFAULT_DEBUG_IMAGE.to_owned());
+        .unwrap_or_else(|| DebugImage::Busybox.image().to_owned());
     let name = match &arguments.name {
         Some(name) => name.clone(),
         None => {
@@ -555,13 +553,16 @@ async fn debug_pod(
         Fetched::Found(pod) => Some(pod),
         Fetched::Missing(_) => None,
     };
-    let mut run = args(json!({"image": image, "name": name, "namespace": namespace}));
-    if let Some(port) = arguments.port {
-        run.insert("port".into(), json!(port));
-    }
-    let run = pipeline
+    let manifest = debug_pod::pod_manifest(&name, &namespace, &image, arguments.port);
+    let preview = serde_norway::to_string(&manifest)
+        .map_err(|error| WorkflowError::InvalidManifest(error.to_string()))?;
+    let create = pipeline
         .cluster
-        .in_context("pods_run", run, context)
+        .in_context(
+            "resources_create_or_update",
+            args(json!({"resource": preview})),
+            context,
+        )
         .await?;
     let test = match arguments
         .command
@@ -574,7 +575,8 @@ async fn debug_pod(
                 .cluster
                 .in_context(
                     "pods_exec",
-                    args(json!({"name": name, "namespace": namespace, "command": command})),
+                    args(json!({"name": name, "namespace": namespace,
+                                 "container": debug_pod::DEBUG_CONTAINER, "command": command})),
                     context,
                 )
                 .await?,
@@ -600,7 +602,8 @@ async fn debug_pod(
     };
     Ok(plan::debug_pod(
         target,
-        run,
+        create,
+        preview,
         &image,
         test,
         removal,

@@ -6,7 +6,8 @@
 //! The pod is a plain Pod that sleeps (not `pods_run`, whose image would run
 //! its default command and exit at once, leaving nothing to exec into), with
 //! `activeDeadlineSeconds` so that a pod whose removal never ran still ends by
-//! itself. The test command always exits 0 and prints its own exit code, so
+//! itself. [`pod_manifest`] is kubeop's one definition of a debug pod: the
+//! `run` change (a debug pod asked for directly) creates the same pod. The test command always exits 0 and prints its own exit code, so
 //! a failing lookup still returns its output (`pods_exec` keeps no output of a
 //! failed command).
 
@@ -26,6 +27,9 @@ pub const TEST_TIMEOUT_SECONDS: u64 = 5;
 
 /// The label every kubeop debug pod carries, so they can be found and cleaned up.
 pub const DEBUG_POD_LABEL: &str = "kubeop.dev/debug-pod";
+
+/// The debug pod's one container, which its commands exec into.
+pub const DEBUG_CONTAINER: &str = "debug";
 
 /// The marker line the test command prints with its exit code.
 const EXIT_MARKER: &str = "kubeop-test-exit-code:";
@@ -151,9 +155,12 @@ fn pod_name(test: &DebugTest, image: DebugImage) -> String {
     format!("kubeop-debug-{}-{}-{hash:08x}", image.short(), test.short())
 }
 
-/// The pod manifest: sleeps until the test runs, ends by itself after the deadline.
-fn manifest(name: &str, namespace: &str, image: DebugImage) -> Value {
-    json!({
+/// A debug pod: sleeps until its commands run (so there is something to exec
+/// into whatever the image's default command), labelled so it can be found,
+/// small, never restarted, and ending by itself after the deadline if its
+/// removal never runs. `port` is declared on the container when given.
+pub fn pod_manifest(name: &str, namespace: &str, image: &str, port: Option<u16>) -> Value {
+    let mut pod = json!({
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {
@@ -166,8 +173,8 @@ fn manifest(name: &str, namespace: &str, image: DebugImage) -> Value {
             "activeDeadlineSeconds": DEBUG_POD_DEADLINE_SECONDS,
             "terminationGracePeriodSeconds": 0,
             "containers": [{
-                "name": "debug",
-                "image": image.image(),
+                "name": DEBUG_CONTAINER,
+                "image": image,
                 "command": ["sleep", DEBUG_POD_DEADLINE_SECONDS.to_string()],
                 "resources": {
                     "requests": {"cpu": "10m", "memory": "16Mi"},
@@ -175,7 +182,24 @@ fn manifest(name: &str, namespace: &str, image: DebugImage) -> Value {
                 },
             }],
         },
-    })
+    });
+    if let Some(port) = port {
+        pod["spec"]["containers"][0]["ports"] = json!([{"containerPort": port}]);
+    }
+    pod
+}
+
+/// Whether `resources_create_or_update` arguments create a debug pod (a Pod
+/// carrying [`DEBUG_POD_LABEL`]): such a change is run and verified as a
+/// debug session, not as an ordinary apply.
+pub fn creates_debug_pod(arguments: &Map<String, Value>) -> bool {
+    arguments
+        .get("resource")
+        .and_then(Value::as_str)
+        .and_then(|text| serde_norway::from_str::<Value>(text).ok())
+        .is_some_and(|resource| {
+            resource["kind"] == "Pod" && resource["metadata"]["labels"][DEBUG_POD_LABEL] == "true"
+        })
 }
 
 fn arguments(pairs: &[(&str, Value)]) -> Map<String, Value> {
@@ -198,7 +222,7 @@ pub fn plan(
         tool: "resources_create_or_update",
         arguments: arguments(&[(
             "resource",
-            Value::String(manifest(&name, namespace, image).to_string()),
+            Value::String(pod_manifest(&name, namespace, image.image(), None).to_string()),
         )]),
     };
     let run_test = ToolCall {
@@ -206,7 +230,7 @@ pub fn plan(
         arguments: arguments(&[
             ("name", json!(name)),
             ("namespace", json!(namespace)),
-            ("container", json!("debug")),
+            ("container", json!(DEBUG_CONTAINER)),
             ("command", json!(["sh", "-c", test.script(image)])),
         ]),
     };
