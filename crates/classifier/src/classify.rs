@@ -164,6 +164,21 @@ fn is_name_shaped(text: &str) -> bool {
         && !text.starts_with(['-', '.'])
 }
 
+/// Whether a name follows one of the common conventions for naming nodes
+/// (`worker-1`, `node-2`, `ip-10-0-1-7.ec2.internal`, `kind-control-plane`,
+/// `gke-prod-pool-1-abcd`, `aks-nodepool1-1234-vmss000000`, `minikube`), so
+/// that "on worker-1" names a node rather than a namespace.
+fn is_node_name_shaped(text: &str) -> bool {
+    const NODE_PREFIXES: [&str; 7] = [
+        "worker", "node", "master", "ip-", "gke-", "aks-", "minikube",
+    ];
+    const NODE_INFIXES: [&str; 3] = ["control-plane", "-worker", "-node"];
+    let low = text.to_ascii_lowercase();
+    is_name_shaped(text)
+        && (NODE_PREFIXES.iter().any(|prefix| low.starts_with(prefix))
+            || NODE_INFIXES.iter().any(|infix| low.contains(infix)))
+}
+
 fn is_image_shaped(text: &str) -> bool {
     !text.is_empty()
         && text.contains([':', '/'])
@@ -3009,6 +3024,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
     fn pods(&mut self, k: usize, number: Number) -> Intent {
         let loose = number != Number::Plural || self.kubectl;
         let name = self.take_name(Some(k), loose);
+        // Before the namespace, so that "on worker-1" is taken as the node.
+        let node_selector = if name.is_none() {
+            self.node_field_selector()
+        } else {
+            None
+        };
         let namespace = if self.all_namespaces {
             None
         } else {
@@ -3025,7 +3046,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 arguments,
             };
         }
-        let field_selector = self.node_field_selector().or_else(|| self.phase_selector());
+        let field_selector = node_selector.or_else(|| self.phase_selector());
         let label_selector = self.selector();
         match namespace {
             Some(namespace) => {
@@ -3054,15 +3075,31 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
-    /// "pods on node worker-1": `spec.nodeName=worker-1`.
+    /// "on worker-1", where the name follows a node naming convention: the
+    /// node (a namespace is named with "in", or does not look like a node).
+    fn take_node_after_on(&mut self) -> Option<String> {
+        let i = (0..self.len()).find(|&i| {
+            self.is_value(i)
+                && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::On))
+                && is_node_name_shaped(self.tokens[i].raw)
+        })?;
+        self.use_token(i);
+        Some(owned(self.tokens[i].raw))
+    }
+
+    /// "pods on node worker-1", "pods on worker-1": `spec.nodeName=worker-1`.
     fn node_field_selector(&mut self) -> Option<String> {
-        let node_at = (0..self.len()).find(|&i| {
+        let Some(node_at) = (0..self.len()).find(|&i| {
             !self.used[i]
                 && matches!(
                     self.tokens[i].kind(),
                     Some((ResourceKind::Node, Number::Singular))
                 )
-        })?;
+        }) else {
+            return self
+                .take_node_after_on()
+                .map(|name| format!("spec.nodeName={name}"));
+        };
         let name = match self.tokens[node_at].value {
             Some(value) => owned(value),
             None => {
@@ -3186,6 +3223,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn top(&mut self, main: Option<(usize, ResourceKind, Number)>) -> Intent {
         let kind_at = main.map(|(i, _, _)| i);
+        // "cpu usage on worker-1": no kind named, and the place is a node.
+        if main.is_none()
+            && let Some(name) = self.take_node_after_on()
+        {
+            let arguments = Arguments {
+                name: Some(name),
+                ..self.base()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::NodesTop,
+                arguments,
+            };
+        }
         if main.is_some_and(|(_, k, _)| k == ResourceKind::Node) {
             let loose = main.is_some_and(|(_, _, n)| n != Number::Plural) || self.kubectl;
             let name = self.take_name(kind_at, loose);
