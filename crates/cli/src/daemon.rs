@@ -5,8 +5,16 @@
 //! a shutdown signal and then stops everything in order (stop accepting, let
 //! in-flight requests finish, stop the actors last-started first so the
 //! journal and the pending approvals are flushed).
+//!
+//! The same started actors also serve callers in this process, with no
+//! socket: [`Daemon::call`] goes through the very method table the socket
+//! serves ([`DaemonService`]'s `dispatch`), so a one-shot `kubeop ask` or an
+//! embedded session behaves and answers exactly as the daemon does, and
+//! [`Daemon::handoffs`] hands a supervisor agent its bounded channel
+//! ([`crate::handoff`]). [`Daemon::shutdown`] stops the actors in order.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use std::time::Duration;
@@ -18,13 +26,16 @@ use memory::{Memory, MemoryConfig, Query};
 use ractor::{Actor, ActorCell, ActorRef, call_t};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 use workflow::{
     ApproveRequest, Coordinator, Dependencies, ProgressSink, Request, SessionId, SupervisorHandoff,
     WorkflowConfig, WorkflowError,
 };
 
 use crate::config::Config;
+use crate::handoff::HandoffHandle;
 use crate::rpc::{self, Call, RpcError, code, method};
 use crate::server::{self, BindError, CallContext, Dispatch, Limits};
 use crate::supervisor::{ChildSet, ChildStatus, Supervisor, SupervisorMsg};
@@ -32,6 +43,10 @@ use crate::supervisor::{ChildSet, ChildStatus, Supervisor, SupervisorMsg};
 /// How long a status or shutdown call may wait for the supervisor, which is
 /// busy only while it restarts a child.
 const SUPERVISOR_CALL_TIMEOUT_MS: u64 = 30_000;
+
+/// How long stopping waits for the operations log to write its Markdown
+/// view and close (a file write; only a stuck disk reaches this).
+const MEMORY_STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Mode of a state directory kubeop creates: plans and the journal are private.
 const STATE_DIR_MODE: u32 = 0o700;
@@ -161,8 +176,16 @@ impl ChildSet for DaemonChildren {
             "memory" => {
                 let memory = write(&self.services).memory.take();
                 if let Some(memory) = memory {
-                    // The journal is fsynced per record; stopping only closes it.
-                    memory.actor().stop(None);
+                    // The journal is fsynced per record; stopping closes it
+                    // and writes the Markdown view one last time, which must
+                    // finish before a one-shot process exits.
+                    if let Err(error) = memory
+                        .actor()
+                        .stop_and_wait(None, Some(MEMORY_STOP_TIMEOUT))
+                        .await
+                    {
+                        tracing::warn!(%error, "the operations log did not close in time");
+                    }
                 }
             }
             "gateway" => {
@@ -234,6 +257,26 @@ pub struct Daemon {
     service: Arc<DaemonService>,
     /// The effective configuration.
     config: Config,
+    /// The supervisor hand-off channel into the method table.
+    handoffs: HandoffHandle,
+    /// Stops the hand-off worker when the actors stop.
+    handoffs_stopped: CancellationToken,
+}
+
+/// Numbers the calls made inside this process, for their request ids (the
+/// socket numbers its own per connection).
+static IN_PROCESS_CALLS: AtomicU64 = AtomicU64::new(1);
+
+/// Who an in-process call comes from: this process and its user, under a
+/// request id of its own (`PREFIX-N`), as the socket would report a peer.
+pub(crate) fn in_process_context(prefix: &str) -> CallContext {
+    let sequence = IN_PROCESS_CALLS.fetch_add(1, Ordering::Relaxed);
+    CallContext {
+        request_id: format!("{prefix}-{sequence}"),
+        peer_uid: crate::config::current_uid(),
+        peer_pid: i32::try_from(std::process::id()).ok(),
+        progress: None,
+    }
 }
 
 impl Daemon {
@@ -254,11 +297,71 @@ impl Daemon {
             supervisor: supervisor.clone(),
             config: config.clone(),
         });
+        let handoffs_stopped = CancellationToken::new();
+        let handoffs = crate::handoff::serve(service.clone(), handoffs_stopped.clone());
         Ok(Self {
             supervisor,
             service,
             config,
+            handoffs,
+            handoffs_stopped,
         })
+    }
+
+    /// Answers one call from this process through the method table the
+    /// socket serves: same parameters, same JSON answer, same errors.
+    pub async fn call(&self, method: &str, params: Value) -> Result<Value, RpcError> {
+        self.call_with_progress(method, params, |_| {}).await
+    }
+
+    /// [`Daemon::call`], passing each progress line the method reports
+    /// (when the parameters ask for progress) to `on_progress`, as the
+    /// socket would send them as notifications before the answer.
+    pub async fn call_with_progress(
+        &self,
+        method: &str,
+        params: Value,
+        mut on_progress: impl FnMut(&str),
+    ) -> Result<Value, RpcError> {
+        let (progress, mut lines) = mpsc::channel(server::MAX_QUEUED_NOTIFICATIONS);
+        let mut context = in_process_context("local");
+        context.progress = Some(progress);
+        let span =
+            tracing::info_span!("request", request_id = %context.request_id, method = %method);
+        let id = IN_PROCESS_CALLS.fetch_add(1, Ordering::Relaxed);
+        let dispatch = self
+            .service
+            .dispatch(Call::new(id, method, params), context)
+            .instrument(span);
+        tokio::pin!(dispatch);
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut dispatch => break outcome,
+                Some(line) = lines.recv() => on_progress(&line),
+            }
+        };
+        while let Ok(line) = lines.try_recv() {
+            on_progress(&line);
+        }
+        outcome
+    }
+
+    /// The channel a supervisor agent in this process sends hand-offs on
+    /// (cheap to clone; bounded, "busy" when full).
+    pub fn handoffs(&self) -> HandoffHandle {
+        self.handoffs.clone()
+    }
+
+    /// The effective configuration the actors run with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Stops the actors in order (the journal and pending approvals are
+    /// flushed); hand-offs queued or sent afterwards get
+    /// [`crate::handoff::HandoffError::Stopped`].
+    pub async fn shutdown(self) {
+        self.stop_actors().await;
     }
 
     /// Serves the socket until `shutdown` is cancelled, then stops in order.
@@ -286,6 +389,7 @@ impl Daemon {
     }
 
     async fn stop_actors(&self) {
+        self.handoffs_stopped.cancel();
         if let Err(error) = call_t!(
             self.supervisor,
             SupervisorMsg::StopChildren,

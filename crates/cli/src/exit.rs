@@ -10,8 +10,9 @@ pub const FAILURE: u8 = 1;
 
 // 2 is clap's own status for a command line it did not understand.
 
-/// No daemon answers on the socket (client commands other than `ask`, which
-/// falls back to running in-process).
+/// No daemon answers on the socket (`status`, `tools`: the commands that
+/// are about the daemon; `ask`, `approve`, `deny` and `pending` run
+/// in-process instead).
 pub const UNREACHABLE: u8 = 3;
 
 /// `ask` produced a plan that waits for approval; its id and hash are printed.

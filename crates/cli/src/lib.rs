@@ -17,18 +17,28 @@
 //! - [`daemon`]: `kubeop serve`: the actors, the socket, and the method table.
 //! - [`supervisor`]: starts the daemon's actors in dependency order and
 //!   restarts a failed one with its dependents (`rest_for_one`).
+//! - [`handoff`]: the in-process supervisor hand-off channel (bounded,
+//!   "busy" when full): the API a supervisor agent embeds.
+//! - [`backend`]: "a kubeop" for the client commands: the daemon over the
+//!   socket, or the same actors and method table in-process.
+//! - [`inline_approval`]: the approval question asked where a plan is shown.
+//! - [`sandbox`]: the built-in simulated demo cluster, started in-process.
 //!
 //! Only this crate knows clap, the terminal and the socket protocol's framing.
 #![forbid(unsafe_code)]
 
+pub mod backend;
 pub mod client;
 pub mod config;
 pub mod daemon;
 pub mod exit;
+pub mod handoff;
+pub mod inline_approval;
 pub mod output;
 pub mod progress;
 pub mod render;
 pub mod rpc;
+pub mod sandbox;
 pub mod server;
 pub mod supervisor;
 pub mod telemetry;

@@ -26,7 +26,7 @@ enum Command {
     Classify(cmd::classify::Args),
     /// Run the daemon: the actors behind an owner-only Unix socket.
     Serve(cmd::serve::Args),
-    /// Ask kubeop something in plain words (through the daemon).
+    /// Ask kubeop something in plain words (the daemon, else in-process).
     Ask(cmd::ask::Args),
     /// Approve a pending plan: it runs and is verified.
     Approve(cmd::approve::Args),

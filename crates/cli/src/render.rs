@@ -142,6 +142,14 @@ pub fn answer(value: &Value, style: &Style) -> String {
 pub fn plan(value: &Value, style: &Style) -> String {
     let mut out = String::new();
     plan_body(&mut out, value, style);
+    out.push_str(&plan_commands(value, style));
+    out
+}
+
+/// The commands that approve or deny a plan later (shown under a plan card,
+/// and after an inline prompt that left the plan pending).
+pub fn plan_commands(value: &Value, style: &Style) -> String {
+    let mut out = String::new();
     let plan_id = text(&value["plan_id"]);
     let mut approve = format!(
         "kubeop approve {plan_id} --hash {}",

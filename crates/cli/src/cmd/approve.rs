@@ -7,7 +7,7 @@ use cli::progress::Spinner;
 use cli::rpc::method;
 use serde_json::json;
 
-use super::ClientArgs;
+use super::{ClientArgs, InProcessArgs};
 
 /// `kubeop approve`.
 #[derive(Debug, clap::Args)]
@@ -23,6 +23,9 @@ pub struct Args {
     /// Client options.
     #[command(flatten)]
     client: ClientArgs,
+    /// Options of an in-process run (when no daemon answers).
+    #[command(flatten)]
+    local: InProcessArgs,
 }
 
 /// Approves; exits 5 when refused, 6 when the change was not verified.
@@ -37,11 +40,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "approver": std::env::var("USER").ok(),
         "progress": spinner.is_some(),
     });
-    let outcome = super::call_daemon_with_progress(&args.client, method::APPROVE, params, |line| {
-        if let Some(spinner) = &spinner {
-            spinner.update(line);
-        }
-    });
+    let outcome = super::call_daemon_or_in_process(
+        &args.client,
+        &args.local,
+        method::APPROVE,
+        params,
+        |line| {
+            if let Some(spinner) = &spinner {
+                spinner.update(line);
+            }
+        },
+    );
     if let Some(spinner) = spinner {
         spinner.finish();
     }

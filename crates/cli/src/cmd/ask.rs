@@ -1,12 +1,22 @@
-//! `kubeop ask TEXT`: one request through the daemon.
+//! `kubeop ask TEXT`: one request, through the daemon when one answers on
+//! the socket, else in this process (one-shot) against the configured
+//! kubeconfig; `--once` forces the in-process run, `--sandbox` runs against
+//! the built-in simulated demo cluster. A plan shown on a terminal is
+//! approved (or denied) inline; otherwise the command exits with status 4
+//! and the plan's id and hash, to approve later with `kubeop approve`.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use cli::backend::Kubeop;
+use cli::inline_approval::{self, Decision};
+use cli::output::OutputFormat;
+use cli::progress::Spinner;
 use cli::render::{self, Style};
 use cli::rpc::method;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::ClientArgs;
+use super::{ClientArgs, InProcessArgs, Where};
 
 /// `kubeop ask`.
 #[derive(Debug, clap::Args)]
@@ -16,14 +26,31 @@ pub struct Args {
     /// The conversation (context switches hold within it); one per user by default.
     #[arg(long)]
     session: Option<String>,
+    /// Run the pipeline in this process even when a daemon is running.
+    #[arg(long, conflicts_with = "sandbox")]
+    once: bool,
+    /// Run in this process against the built-in simulated demo cluster.
+    #[arg(long)]
+    sandbox: bool,
     /// Client options.
     #[command(flatten)]
     client: ClientArgs,
+    /// Options of an in-process run.
+    #[command(flatten)]
+    local: InProcessArgs,
 }
 
-/// Asks the daemon; a plan waiting for approval exits with status 4 after
-/// printing its id and hash.
+/// Asks; a plan waiting for approval exits with status 4 after printing its
+/// id and hash, unless it was decided inline on a terminal.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let config = args.client.config_with(&args.local)?;
+    let place = if args.sandbox {
+        Where::Sandbox
+    } else if args.once {
+        Where::InProcess
+    } else {
+        Where::DaemonOrInProcess
+    };
     let params = json!({
         "text": args.text,
         "namespace": args.client.namespace,
@@ -31,17 +58,99 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "session": args.session,
         "requester": std::env::var("USER").ok(),
     });
-    let response = match super::call_daemon(&args.client, method::ASK, params) {
+    let output = args.client.output;
+    super::runtime()?.block_on(async move {
+        let _telemetry = cli::telemetry::init(&config.telemetry)?;
+        let reached = super::reach(config, place).await?;
+        let status = ask(&reached.kubeop, params, output).await;
+        reached.close().await;
+        status
+    })
+}
+
+/// One request and, for a plan on a terminal, its inline decision.
+async fn ask(kubeop: &Kubeop, params: Value, output: OutputFormat) -> anyhow::Result<ExitCode> {
+    let response = match super::call(kubeop, method::ASK, params, output).await {
         Ok(response) => response,
         Err(code) => return Ok(code),
     };
-    let is_plan = response["kind"] == "plan";
-    if !super::print_machine(&response, args.client.output)? {
-        cli::output::emit(&render::response(&response, &Style::for_stdout()))?;
+    let inline = output == OutputFormat::Table
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal();
+    if super::print_machine(&response, output)? {
+        return Ok(plan_status(&response));
     }
-    Ok(if is_plan {
+    let style = Style::for_stdout();
+    let plan = inline_approval::plan_in(&response).filter(|_| inline);
+    let card = match plan {
+        // The prompt replaces the commands printed under a plan card.
+        Some(_) if response["kind"] == "plan" => render::plan_summary(&response, &style),
+        _ => render::response(&response, &style),
+    };
+    cli::output::emit(&card)?;
+    match plan {
+        Some(plan) => decide(kubeop, plan, &mut inline_approval::read_stdin_line).await,
+        None => Ok(plan_status(&response)),
+    }
+}
+
+/// Asks the person about `plan` and carries out the decision.
+pub async fn decide(
+    kubeop: &Kubeop,
+    plan: &Value,
+    read_line: &mut dyn FnMut(&str) -> Option<String>,
+) -> anyhow::Result<ExitCode> {
+    match inline_approval::decide(plan, read_line) {
+        Decision::Approve { retyped_name } => {
+            let spinner = cli::progress::wanted().then(|| {
+                Spinner::start(&format!(
+                    "running plan {}",
+                    plan["plan_id"].as_str().unwrap_or("-")
+                ))
+            });
+            let mut params = inline_approval::approve_params(plan, retyped_name);
+            params["progress"] = json!(spinner.is_some());
+            let outcome = kubeop
+                .call_with_progress(method::APPROVE, params, |line| {
+                    if let Some(spinner) = &spinner {
+                        spinner.update(line);
+                    }
+                })
+                .await
+                .map_err(|error| super::report(&error, OutputFormat::Table));
+            if let Some(spinner) = spinner {
+                spinner.finish();
+            }
+            match outcome {
+                Ok(result) => {
+                    cli::output::emit(&render::result(&result, &Style::for_stdout()))?;
+                    Ok(super::result_status(&result))
+                }
+                Err(code) => Ok(code),
+            }
+        }
+        Decision::Deny => {
+            let params = inline_approval::deny_params(plan, inline_approval::DENIED_AT_PROMPT);
+            match super::call(kubeop, method::DENY, params, OutputFormat::Table).await {
+                Ok(denial) => {
+                    cli::output::emit(&render::denied(&denial, &Style::for_stdout()))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(code) => Ok(code),
+            }
+        }
+        Decision::Leave => {
+            cli::output::emit(&render::plan_commands(plan, &Style::for_stdout()))?;
+            Ok(ExitCode::from(cli::exit::PLAN_PENDING))
+        }
+    }
+}
+
+/// Status 4 for a plan left waiting, 0 for every other answer.
+fn plan_status(response: &Value) -> ExitCode {
+    if response["kind"] == "plan" {
         ExitCode::from(cli::exit::PLAN_PENDING)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use cli::rpc::method;
 use serde_json::json;
 
-use super::ClientArgs;
+use super::{ClientArgs, InProcessArgs};
 
 /// `kubeop deny`.
 #[derive(Debug, clap::Args)]
@@ -18,6 +18,9 @@ pub struct Args {
     /// Client options.
     #[command(flatten)]
     client: ClientArgs,
+    /// Options of an in-process run (when no daemon answers).
+    #[command(flatten)]
+    local: InProcessArgs,
 }
 
 /// Denies the plan.
@@ -27,7 +30,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "reason": args.reason,
         "approver": std::env::var("USER").ok(),
     });
-    let denied = match super::call_daemon(&args.client, method::DENY, params) {
+    let denied = match super::call_daemon_or_in_process(
+        &args.client,
+        &args.local,
+        method::DENY,
+        params,
+        |_| {},
+    ) {
         Ok(denied) => denied,
         Err(code) => return Ok(code),
     };

@@ -1,7 +1,8 @@
 //! One module per subcommand. Each has an `Args` struct (its clap definition)
 //! and a `run` function returning the process's exit status. What the client
-//! subcommands share (kubectl-style options, the call to the daemon, the
-//! mapping of errors to exit statuses) lives here.
+//! subcommands share (kubectl-style options, reaching a kubeop — the daemon or
+//! the pipeline in-process —, the mapping of errors to exit statuses, how an
+//! answer is shown) lives here.
 
 pub mod approve;
 pub mod ask;
@@ -20,10 +21,15 @@ pub mod tools;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::IsTerminal;
+
+use anyhow::Context;
+use cli::backend::Kubeop;
 use cli::client::{Client, ClientError};
 use cli::config::{self as configuration, Config, FlagOverrides};
 use cli::output::OutputFormat;
 use cli::rpc::code;
+use cli::sandbox::Sandbox;
 use serde_json::Value;
 
 /// Options every client command takes, in kubectl's manner.
@@ -49,14 +55,143 @@ pub struct ClientArgs {
 impl ClientArgs {
     /// The effective configuration with these options as flags.
     pub fn config(&self) -> anyhow::Result<Config> {
+        self.config_with(&InProcessArgs::default())
+    }
+
+    /// The effective configuration with these options and `local`'s as flags.
+    pub fn config_with(&self, local: &InProcessArgs) -> anyhow::Result<Config> {
         let flags = FlagOverrides {
             socket: self.socket.clone(),
             kubeconfig: self.kubeconfig.clone(),
             context: self.context.clone(),
+            state_dir: local.state_dir.clone(),
+            server_binary: local.mcp_server.clone(),
             ..FlagOverrides::default()
         };
         Ok(configuration::load(&flags)?.config)
     }
+}
+
+/// Options for a kubeop run in this process (when no daemon answers, or
+/// asked for): the same settings `kubeop serve` takes.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct InProcessArgs {
+    /// The state directory of an in-process run (journal, pending
+    /// approvals); share it with the daemon's to see the same plans and log
+    /// (default: `daemon.state_dir` of the configuration).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The `kubernetes-mcp-server` binary an in-process run starts.
+    #[arg(long, value_name = "PATH")]
+    pub mcp_server: Option<PathBuf>,
+}
+
+/// Where a command's kubeop runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Where {
+    /// The daemon when one answers on the socket, else in-process (one-shot).
+    DaemonOrInProcess,
+    /// In this process against the configured kubeconfig, daemon or not.
+    InProcess,
+    /// In this process against the built-in simulated demo cluster.
+    Sandbox,
+}
+
+/// A reached kubeop, and the sandbox cluster it works on when there is one
+/// (kept alive as long as the kubeop).
+#[derive(Debug)]
+pub struct Reached {
+    /// Where requests go.
+    pub kubeop: Kubeop,
+    /// The simulated cluster of a sandbox run.
+    pub sandbox: Option<Sandbox>,
+}
+
+impl Reached {
+    /// Stops an in-process kubeop (flushing its state), then the sandbox.
+    pub async fn close(self) {
+        self.kubeop.close().await;
+        drop(self.sandbox);
+    }
+}
+
+/// Reaches a kubeop as `place` says, with `config`.
+pub async fn reach(config: Config, place: Where) -> anyhow::Result<Reached> {
+    let socket = config.daemon.socket.clone();
+    match place {
+        Where::DaemonOrInProcess => {
+            let kubeop = Kubeop::reach(config).await?;
+            if kubeop.is_in_process() && std::io::stderr().is_terminal() {
+                eprintln!(
+                    "kubeop: no daemon at {}; running in-process (one-shot)",
+                    socket.display()
+                );
+            }
+            Ok(Reached {
+                kubeop,
+                sandbox: None,
+            })
+        }
+        Where::InProcess => Ok(Reached {
+            kubeop: Kubeop::in_process(config).await?,
+            sandbox: None,
+        }),
+        Where::Sandbox => {
+            let sandbox = Sandbox::start()
+                .await
+                .context("starting the built-in demo cluster")?;
+            let kubeop = Kubeop::in_process(sandbox.configure(&config)).await?;
+            Ok(Reached {
+                kubeop,
+                sandbox: Some(sandbox),
+            })
+        }
+    }
+}
+
+/// Calls one method of the daemon when one answers on the socket, else of
+/// the pipeline started in this process for this one call (on the same state
+/// directory, so the same pending plans); progress lines go to
+/// `on_progress`; failures map to exit statuses as in [`call_daemon`].
+pub fn call_daemon_or_in_process(
+    args: &ClientArgs,
+    local: &InProcessArgs,
+    method: &str,
+    params: Value,
+    on_progress: impl FnMut(&str),
+) -> Result<Value, ExitCode> {
+    let outcome = (|| -> anyhow::Result<Result<Value, ExitCode>> {
+        let config = args.config_with(local)?;
+        runtime()?.block_on(async {
+            let _telemetry = cli::telemetry::init(&config.telemetry)?;
+            let reached = reach(config, Where::DaemonOrInProcess).await?;
+            let answer = reached
+                .kubeop
+                .call_with_progress(method, params, on_progress)
+                .await
+                .map_err(|error| report(&error, args.output));
+            reached.close().await;
+            Ok(answer)
+        })
+    })();
+    outcome.unwrap_or_else(|error| {
+        eprintln!("kubeop: {error:#}");
+        Err(ExitCode::from(cli::exit::FAILURE))
+    })
+}
+
+/// Calls one method of `kubeop`, mapping failures to exit statuses as
+/// [`call_daemon`] does.
+pub async fn call(
+    kubeop: &Kubeop,
+    method: &str,
+    params: Value,
+    output: OutputFormat,
+) -> Result<Value, ExitCode> {
+    kubeop
+        .call(method, params)
+        .await
+        .map_err(|error| report(&error, output))
 }
 
 /// A tokio runtime for one command.
@@ -98,7 +233,7 @@ pub fn call_daemon_with_progress(
 
 /// Prints why a call failed and returns the exit status for it. With
 /// `-o json` the error is also the command's one JSON object on stdout.
-fn report(error: &ClientError, output: OutputFormat) -> ExitCode {
+pub fn report(error: &ClientError, output: OutputFormat) -> ExitCode {
     eprintln!("kubeop: {error}");
     if output == OutputFormat::Json
         && let ClientError::Rpc(rpc) = error
@@ -124,5 +259,14 @@ pub fn print_machine(value: &Value, output: OutputFormat) -> anyhow::Result<bool
             Ok(true)
         }
         None => Ok(false),
+    }
+}
+
+/// Status 0 for a verified change, 6 for one that ran and was not verified.
+pub fn result_status(result: &Value) -> ExitCode {
+    if result["outcome"] == "verified" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(cli::exit::NOT_VERIFIED)
     }
 }

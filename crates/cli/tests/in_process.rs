@@ -1,0 +1,254 @@
+//! Acceptance tests of kubeop without a daemon, driving the real binary:
+//! `kubeop ask` run in-process (one-shot) against a simulated cluster with
+//! the real `kubernetes-mcp-server`, a plan it made approved by a later
+//! one-shot `kubeop approve` on the same state directory, `--once` next to a
+//! running daemon, and `--sandbox` on the built-in demo cluster.
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+const KUBEOP: &str = env!("CARGO_BIN_EXE_kubeop");
+
+/// The built-in demo cluster served by this test process, and the files a
+/// one-shot kubeop uses with it.
+struct OneShot {
+    /// The cluster and its kubeconfig.
+    env: e2e::SimEnv,
+    /// State directory and a socket path nobody listens on.
+    dir: tempfile::TempDir,
+}
+
+impl OneShot {
+    async fn start() -> Self {
+        let objects = sim::scenario::Scenario::demo().objects_at(SystemTime::now());
+        Self {
+            env: e2e::SimEnv::start("demo", objects).await,
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    fn no_daemon_socket(&self) -> PathBuf {
+        self.dir.path().join("nobody-listens.sock")
+    }
+
+    /// Runs `kubeop ARGS` with this cluster, state directory and socket.
+    async fn kubeop(&self, args: &[&str]) -> Output {
+        self.kubeop_with_socket(args, &self.no_daemon_socket())
+            .await
+    }
+
+    async fn kubeop_with_socket(&self, args: &[&str], socket: &Path) -> Output {
+        tokio::process::Command::new(KUBEOP)
+            .args(args)
+            .arg("--kubeconfig")
+            .arg(&self.env.kubeconfig)
+            .arg("--state-dir")
+            .arg(self.state_dir())
+            .arg("--socket")
+            .arg(socket)
+            .arg("--mcp-server")
+            .arg(e2e::mcp_server_binary())
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .expect("kubeop runs")
+    }
+}
+
+fn one_json_object(output: &Output) -> Value {
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        text.trim_end().lines().count(),
+        1,
+        "-o json prints one line: {text}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(text.trim_end()).expect("one JSON object")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_without_a_daemon_runs_in_process_and_a_later_approve_runs_its_plan() {
+    let one_shot = OneShot::start().await;
+    let read = one_shot
+        .kubeop(&["ask", "-o", "json", "show me all pods in production"])
+        .await;
+    assert!(read.status.success(), "{read:?}");
+    let answer = one_json_object(&read);
+    assert_eq!(answer["kind"], "answer");
+    assert_eq!(answer["tool"], "pods_list_in_namespace");
+    assert!(
+        answer["text"].as_str().expect("text").contains("checkout-"),
+        "{answer}"
+    );
+
+    let asked = one_shot
+        .kubeop(&["ask", "-o", "json", "scale nginx to 4 in staging"])
+        .await;
+    assert_eq!(asked.status.code(), Some(4), "a plan waits: {asked:?}");
+    let plan = one_json_object(&asked);
+    assert_eq!(plan["kind"], "plan");
+    assert_eq!(plan["operation"], "scale");
+    let plan_id = plan["plan_id"].as_str().expect("an id");
+    let plan_hash = plan["plan_hash"].as_str().expect("a hash");
+
+    // The one-shot run persisted the plan with the pending approvals; a
+    // later process (no daemon either) finds it there and runs it.
+    let pending = one_json_object(&one_shot.kubeop(&["pending", "-o", "json"]).await);
+    assert_eq!(pending["plans"][0]["plan_id"], plan_id, "{pending}");
+    let approved = one_shot
+        .kubeop(&["approve", plan_id, "--hash", plan_hash, "-o", "json"])
+        .await;
+    assert!(approved.status.success(), "{approved:?}");
+    let result = one_json_object(&approved);
+    assert_eq!(result["kind"], "result");
+    assert_eq!(result["outcome"], "verified", "{result}");
+    let replicas = one_shot
+        .env
+        .kubectl(&[
+            "get",
+            "deployment",
+            "nginx",
+            "-n",
+            "staging",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
+        .await
+        .expect_success("get the scaled deployment");
+    assert_eq!(replicas, "4");
+    let reused = one_shot
+        .kubeop(&["approve", plan_id, "--hash", plan_hash])
+        .await;
+    assert_eq!(reused.status.code(), Some(5), "an approval is single-use");
+    let log = tokio::process::Command::new(KUBEOP)
+        .args(["log", "-o", "json", "--state-dir"])
+        .arg(one_shot.state_dir())
+        .output()
+        .await
+        .expect("kubeop log runs");
+    let log = one_json_object(&log);
+    assert_eq!(log["operations"][0]["status"], "verified", "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_once_runs_in_process_even_when_a_daemon_answers() {
+    let one_shot = OneShot::start().await;
+    let daemon_state = one_shot.dir.path().join("daemon-state");
+    let socket = one_shot.dir.path().join("run").join("kubeop.sock");
+    let mut daemon = tokio::process::Command::new(KUBEOP)
+        .arg("serve")
+        .arg("--kubeconfig")
+        .arg(&one_shot.env.kubeconfig)
+        .arg("--socket")
+        .arg(&socket)
+        .arg("--state-dir")
+        .arg(&daemon_state)
+        .arg("--mcp-server")
+        .arg(e2e::mcp_server_binary())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("kubeop serve starts");
+    let mut ready = false;
+    for _ in 0..1200 {
+        if tokio::net::UnixStream::connect(&socket).await.is_ok() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(ready, "the daemon's socket never became ready");
+
+    let through_daemon = one_shot
+        .kubeop_with_socket(
+            &[
+                "ask",
+                "-o",
+                "json",
+                "scale notification-service to 3 in staging",
+            ],
+            &socket,
+        )
+        .await;
+    assert_eq!(through_daemon.status.code(), Some(4), "{through_daemon:?}");
+    let once = one_shot
+        .kubeop_with_socket(
+            &["ask", "--once", "-o", "json", "scale nginx to 5 in staging"],
+            &socket,
+        )
+        .await;
+    assert_eq!(once.status.code(), Some(4), "{once:?}");
+    let once_plan = one_json_object(&once)["plan_id"].clone();
+
+    // The daemon holds only the plan asked through it; the `--once` plan
+    // lives in the one-shot's own state directory.
+    let daemon_pending = one_json_object(
+        &one_shot
+            .kubeop_with_socket(&["pending", "-o", "json"], &socket)
+            .await,
+    );
+    let daemon_plans = daemon_pending["plans"].as_array().expect("plans");
+    assert_eq!(daemon_plans.len(), 1, "{daemon_pending}");
+    assert_eq!(daemon_plans[0]["target"]["name"], "notification-service");
+    let local_pending = one_json_object(&one_shot.kubeop(&["pending", "-o", "json"]).await);
+    assert_eq!(local_pending["plans"][0]["plan_id"], once_plan);
+    daemon.kill().await.expect("the daemon stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_sandbox_answers_from_the_built_in_demo_cluster() {
+    let state = tempfile::tempdir().expect("a temporary directory");
+    let sandbox = |args: &[&str]| {
+        let mut command = tokio::process::Command::new(KUBEOP);
+        command
+            .arg("ask")
+            .arg("--sandbox")
+            .args(args)
+            .arg("--mcp-server")
+            .arg(e2e::mcp_server_binary())
+            // Anything configured for the user's own clusters is ignored.
+            .arg("--socket")
+            .arg(state.path().join("none.sock"))
+            .arg("--state-dir")
+            .arg(state.path().join("state"))
+            .stdin(Stdio::null());
+        command.output()
+    };
+    let listed = sandbox(&["-o", "json", "list deployments in staging"])
+        .await
+        .expect("kubeop runs");
+    assert!(listed.status.success(), "{listed:?}");
+    let answer = one_json_object(&listed);
+    assert_eq!(answer["kind"], "answer");
+    assert_eq!(answer["context"], "demo");
+    assert!(
+        answer["text"].as_str().expect("text").contains("nginx"),
+        "{answer}"
+    );
+    let diagnosed = sandbox(&[
+        "-o",
+        "json",
+        "why is the checkout pod crashing in production?",
+    ])
+    .await
+    .expect("kubeop runs");
+    let diagnosis = one_json_object(&diagnosed);
+    assert_eq!(diagnosis["kind"], "diagnosis", "{diagnosis}");
+    let planned = sandbox(&["-o", "json", "scale nginx to 4 in staging"])
+        .await
+        .expect("kubeop runs");
+    assert_eq!(planned.status.code(), Some(4), "{planned:?}");
+    assert_eq!(one_json_object(&planned)["target"]["context"], "demo");
+    assert!(
+        !state.path().join("state").exists(),
+        "the sandbox keeps its state in its own directory, not the configured one"
+    );
+}
