@@ -16,12 +16,6 @@ use crate::{SimEnv, mcp_server_binary, repo_root};
 /// How long the real server may take to start against the simulated cluster.
 const SERVER_START_LIMIT: Duration = Duration::from_secs(60);
 
-/// How long a scenario may take to converge to the state a test waits for.
-const CONVERGENCE_LIMIT: Duration = Duration::from_secs(60);
-
-/// How often a convergence check is repeated.
-const POLL_INTERVAL: Duration = Duration::from_millis(250);
-
 /// A scenario file of `tests/scenarios/`.
 pub fn scenario_path(name: &str) -> PathBuf {
     repo_root()
@@ -95,26 +89,9 @@ impl DiagnosisEnv {
             .unwrap_or_else(|error| panic!("{tool} did not reach the server: {error}"))
     }
 
-    /// Runs `kubectl ARGS` until its output satisfies `ready`, and returns
-    /// that output; panics with the last output when the cluster does not
-    /// converge within the limit (a failure of the cluster, not a timing
-    /// assertion: nothing is measured).
+    /// Runs `kubectl ARGS` until its output satisfies `ready` (see
+    /// [`SimEnv::kubectl_until`]).
     pub async fn kubectl_until(&self, args: &[&str], ready: impl Fn(&str) -> bool) -> String {
-        let started = tokio::time::Instant::now();
-        loop {
-            let output = self.sim.kubectl(args).await;
-            if output.success && ready(&output.stdout) {
-                return output.stdout;
-            }
-            if started.elapsed() > CONVERGENCE_LIMIT {
-                panic!(
-                    "kubectl {} never showed the expected state:\nstdout: {}\nstderr: {}",
-                    args.join(" "),
-                    output.stdout,
-                    output.stderr
-                );
-            }
-            tokio::time::sleep(POLL_INTERVAL).await;
-        }
+        self.sim.kubectl_until(args, ready).await
     }
 }

@@ -81,6 +81,12 @@ impl KubectlOutput {
     }
 }
 
+/// How long a cluster may take to converge to the state a test waits for.
+const CONVERGENCE_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How often a convergence check is repeated.
+const POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
 impl SimEnv {
     /// Starts an HTTPS cluster named `name` holding `objects` and writes its kubeconfig.
     pub async fn start(name: &str, objects: Vec<serde_json::Value>) -> Self {
@@ -104,6 +110,29 @@ impl SimEnv {
     /// Runs the real kubectl as the admin (the current context).
     pub async fn kubectl(&self, args: &[&str]) -> KubectlOutput {
         self.run_kubectl(args, None, None).await
+    }
+
+    /// Runs `kubectl ARGS` until its output satisfies `ready`, and returns
+    /// that output; panics with the last output when the cluster does not
+    /// converge within the limit (a failure of the cluster, not a timing
+    /// assertion: nothing is measured).
+    pub async fn kubectl_until(&self, args: &[&str], ready: impl Fn(&str) -> bool) -> String {
+        let started = tokio::time::Instant::now();
+        loop {
+            let output = self.kubectl(args).await;
+            if output.success && ready(&output.stdout) {
+                return output.stdout;
+            }
+            if started.elapsed() > CONVERGENCE_LIMIT {
+                panic!(
+                    "kubectl {} never showed the expected state:\nstdout: {}\nstderr: {}",
+                    args.join(" "),
+                    output.stdout,
+                    output.stderr
+                );
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
     }
 
     /// Runs the real kubectl as the read-only user (context `NAME-readonly`).

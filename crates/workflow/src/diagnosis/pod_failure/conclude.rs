@@ -63,6 +63,15 @@ pub fn error_lines(log: &str) -> Vec<String> {
     chosen.into_iter().skip(skip).map(str::to_string).collect()
 }
 
+/// `1 time`, `6 times`.
+fn times(count: u64) -> String {
+    if count == 1 {
+        "1 time".to_string()
+    } else {
+        format!("{count} times")
+    }
+}
+
 /// The workload whose pod template a fix should change: the Deployment (not
 /// its ReplicaSet, which the Deployment would overwrite), StatefulSet or
 /// DaemonSet. Jobs are left out: their template cannot be changed.
@@ -266,7 +275,7 @@ fn oom_killed(mut context: Context<'_>, container: &str, restarts: u64) -> Diagn
     }
     context.evidence.push(Evidence::new(
         source,
-        format!("container {container} restarted {restarts} times"),
+        format!("container {container} restarted {}", times(restarts)),
     ));
     let limit_text = container_spec(context.facts, container)
         .and_then(|spec| spec.pointer("/resources/limits/memory"))
@@ -446,9 +455,12 @@ fn crashing(
     let source = context.pod_source();
     let state_quote = match &waiting_reason {
         Some(waiting) => {
-            format!("container {container} is waiting: {waiting}, restarted {restarts} times")
+            format!(
+                "container {container} is waiting: {waiting}, restarted {}",
+                times(restarts)
+            )
         }
-        None => format!("container {container} restarted {restarts} times"),
+        None => format!("container {container} restarted {}", times(restarts)),
     };
     context
         .evidence
@@ -494,7 +506,8 @@ fn crashing(
         format!(", reason {reason}")
     };
     let summary = format!(
-        "Container {container} of pod {pod_name} is in CrashLoopBackOff: it exits with code {exit_code}{reason_text} ({meaning}) and has restarted {restarts} times. The cause is in the application or its configuration; the previous logs show where it fails."
+        "Container {container} of pod {pod_name} is in CrashLoopBackOff: it exits with code {exit_code}{reason_text} ({meaning}) and has restarted {}. The cause is in the application or its configuration; the previous logs show where it fails.",
+        times(restarts)
     );
     context.finish(Cause::CrashLoopBackOff, summary, None)
 }

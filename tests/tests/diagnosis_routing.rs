@@ -1,0 +1,140 @@
+//! Diagnosis requests in plain words through the whole pipeline: the
+//! classifier picks the pod-failure playbook, the coordinator runs it over
+//! the real MCP server and answers with design.md's `{"kind":"diagnosis"}`
+//! object (cause, quoted evidence, and a proposed fix as an ordinary plan
+//! that is approved and verified like any other change).
+
+use e2e::diagnosis::scenario_path;
+use e2e::stack::Stack;
+use hitl::policy::ApprovalPolicy;
+use serde_json::Value;
+use workflow::{Outcome, Response};
+
+fn scenario(name: &str) -> Vec<Value> {
+    if name == sim::scenario::DEMO_SCENARIO_NAME {
+        return sim::scenario::Scenario::demo().objects;
+    }
+    sim::scenario::Scenario::from_file(&scenario_path(name))
+        .unwrap_or_else(|error| panic!("scenario {name}: {error}"))
+        .objects
+}
+
+/// Asks `text` and returns its diagnosis and that diagnosis's `-o json` object.
+async fn diagnosed(stack: &Stack, text: &str) -> (workflow::response::Diagnosis, Value) {
+    let response = stack
+        .ask(text)
+        .await
+        .unwrap_or_else(|error| panic!("{text:?} failed: {error}"));
+    let json = serde_json::to_value(&response).expect("a response serializes");
+    let Response::Diagnosis(diagnosis) = response else {
+        panic!("{text:?} should be diagnosed, got {response:?}");
+    };
+    assert_eq!(json["kind"], "diagnosis", "{json}");
+    for field in ["cause", "evidence", "proposal"] {
+        assert!(json.get(field).is_some(), "{field} missing from {json}");
+    }
+    (diagnosis, json)
+}
+
+fn evidence(json: &Value) -> String {
+    json["evidence"]
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_words_about_a_failing_pod_reach_the_playbook_through_the_coordinator() {
+    let stack = Stack::start(scenario("demo"), ApprovalPolicy::default()).await;
+    stack
+        .env
+        .kubectl_until(&["get", "pods", "-n", "production"], |out| {
+            out.lines()
+                .filter(|line| line.contains("CrashLoopBackOff"))
+                .count()
+                >= 3
+        })
+        .await;
+
+    let (_, crashing) = diagnosed(&stack, "why is my checkout pod crashing in production").await;
+    assert_eq!(crashing["cause"], "crash_loop_back_off", "{crashing}");
+    let quoted = evidence(&crashing);
+    assert!(quoted.contains("checkout"), "{quoted}");
+    assert!(quoted.contains("exit code"), "{quoted}");
+    assert!(
+        crashing["proposal"].is_null(),
+        "an application error has no configuration fix: {crashing}"
+    );
+    assert_eq!(crashing["report"]["subject"]["namespace"], "production");
+
+    // A name prefix ("payment" for the payment-service pods).
+    let (_, oom) = diagnosed(&stack, "why does payment keep restarting in production").await;
+    assert_eq!(oom["cause"], "oom_killed", "{oom}");
+    assert!(evidence(&oom).contains("OOMKilled"), "{}", evidence(&oom));
+    let plan = &oom["proposal"];
+    for field in ["plan_id", "plan_hash"] {
+        assert!(
+            plan[field].is_string(),
+            "{field} missing from the plan {plan}"
+        );
+    }
+    assert_eq!(plan["operation"], "create_update");
+    assert_eq!(plan["target"]["kind"], "Deployment");
+    assert_eq!(plan["target"]["name"], "payment-service");
+    assert_eq!(plan["target"]["namespace"], "production");
+    assert!(
+        plan["desired"]
+            .as_str()
+            .is_some_and(|desired| desired.starts_with("memory limit ")),
+        "{plan}"
+    );
+    assert_eq!(
+        stack.coordinator.pending().await.expect("listed").len(),
+        1,
+        "the proposal waits for approval; nothing was applied"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_diagnosed_missing_config_map_is_fixed_through_an_approved_verified_plan() {
+    let stack = Stack::start(scenario("diagnosis-configerror"), ApprovalPolicy::default()).await;
+    stack
+        .env
+        .kubectl_until(
+            &["get", "pods", "-n", "production", "-l", "app=api"],
+            |out| out.contains("CreateContainerConfigError"),
+        )
+        .await;
+
+    let (diagnosis, json) = diagnosed(&stack, "debug the api deployment in production").await;
+    assert_eq!(json["cause"], "create_container_config_error", "{json}");
+    let quoted = evidence(&json);
+    assert!(
+        quoted.contains("CreateContainerConfigError: configmap \"app-config\" not found"),
+        "{quoted}"
+    );
+    assert!(
+        quoted.contains("ConfigMap staging/app-config exists"),
+        "{quoted}"
+    );
+    let card = diagnosis.proposal.expect("a plan to approve");
+    assert_eq!(card.target.kind, "ConfigMap");
+    assert_eq!(card.target.name, "app-config");
+    assert_eq!(card.target.namespace.as_deref(), Some("production"));
+
+    let result = stack.approve(&card).await.expect("the approval runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{:?}", result.evidence);
+    stack
+        .env
+        .kubectl_until(
+            &["get", "pods", "-n", "production", "-l", "app=api"],
+            |out| out.contains("1/1") && out.contains("Running"),
+        )
+        .await;
+}
