@@ -567,14 +567,40 @@ mod tests {
         Ledger::open(ApprovalStore::in_dir(dir), policy(), key.clone()).expect("ledger opens")
     }
 
+    /// A ledger over a fresh state directory, the key it issues grants
+    /// under, and the time the test runs at.
+    struct Fixture {
+        /// Bound by every test so the directory outlives the ledger.
+        dir: tempfile::TempDir,
+        key: GrantKey,
+        ledger: Ledger,
+        now: SystemTime,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let key = GrantKey::generate().expect("key");
+        let ledger = open(dir.path(), &key);
+        Fixture {
+            dir,
+            key,
+            ledger,
+            now: SystemTime::now(),
+        }
+    }
+
+    /// A JSON object literal as tool arguments.
+    fn object(value: Value) -> Map<String, Value> {
+        value.as_object().expect("an object literal").clone()
+    }
+
     fn scale(name: &str, namespace: &str, replicas: u64) -> PlanRequest {
         PlanRequest {
             tool: "resources_scale".into(),
-            arguments: json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": name,
-                              "namespace": namespace, "scale": replicas})
-            .as_object()
-            .expect("object")
-            .clone(),
+            arguments: object(
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": name,
+                              "namespace": namespace, "scale": replicas}),
+            ),
             follow_ups: Vec::new(),
             target: PlanTarget {
                 kind: "Deployment".into(),
@@ -598,11 +624,13 @@ mod tests {
 
     #[test]
     fn an_approved_plan_yields_a_grant_for_exactly_its_call_once() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let key = GrantKey::generate().expect("key");
-        let verifier = GrantVerifier::new(key.clone());
-        let mut ledger = open(dir.path(), &key);
-        let now = SystemTime::now();
+        let Fixture {
+            dir: _dir,
+            key,
+            mut ledger,
+            now,
+        } = fixture();
+        let verifier = GrantVerifier::new(key);
         let plan = ledger
             .request(scale("api", "staging", 5), now)
             .expect("pending");
@@ -626,24 +654,20 @@ mod tests {
 
     #[test]
     fn follow_up_calls_are_approved_with_the_plan_each_with_its_own_grant() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let key = GrantKey::generate().expect("key");
-        let verifier = GrantVerifier::new(key.clone());
-        let mut ledger = open(dir.path(), &key);
-        let now = SystemTime::now();
+        let Fixture {
+            dir: _dir,
+            key,
+            mut ledger,
+            now,
+        } = fixture();
+        let verifier = GrantVerifier::new(key);
         let removal = PlannedCall {
             tool: "pods_delete".into(),
-            arguments: json!({"name": "dbg", "namespace": "staging"})
-                .as_object()
-                .expect("object")
-                .clone(),
+            arguments: object(json!({"name": "dbg", "namespace": "staging"})),
         };
         let run = PlanRequest {
             tool: "pods_run".into(),
-            arguments: json!({"image": "busybox", "name": "dbg", "namespace": "staging"})
-                .as_object()
-                .expect("object")
-                .clone(),
+            arguments: object(json!({"image": "busybox", "name": "dbg", "namespace": "staging"})),
             follow_ups: vec![removal.clone()],
             ..scale("dbg", "staging", 0)
         };
@@ -683,10 +707,12 @@ mod tests {
 
     #[test]
     fn a_wrong_hash_is_refused_and_the_plan_stays_pending() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let key = GrantKey::generate().expect("key");
-        let mut ledger = open(dir.path(), &key);
-        let now = SystemTime::now();
+        let Fixture {
+            dir: _dir,
+            mut ledger,
+            now,
+            ..
+        } = fixture();
         let plan = ledger
             .request(scale("api", "staging", 5), now)
             .expect("pending");
@@ -706,10 +732,12 @@ mod tests {
 
     #[test]
     fn denied_and_expired_plans_are_refused_with_their_reason() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let key = GrantKey::generate().expect("key");
-        let mut ledger = open(dir.path(), &key);
-        let now = SystemTime::now();
+        let Fixture {
+            dir: _dir,
+            mut ledger,
+            now,
+            ..
+        } = fixture();
         let denied = ledger
             .request(scale("api", "staging", 5), now)
             .expect("pending");
@@ -748,22 +776,22 @@ mod tests {
 
     #[test]
     fn pending_plans_and_decisions_survive_a_restart_but_grants_do_not() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let key = GrantKey::generate().expect("key");
-        let now = SystemTime::now();
-        let (waiting, approved) = {
-            let mut ledger = open(dir.path(), &key);
-            let waiting = ledger
-                .request(scale("api", "staging", 5), now)
-                .expect("pending");
-            let approved = ledger
-                .request(scale("web", "staging", 1), now)
-                .expect("pending");
-            ledger
-                .approve(approve(&approved, approved.plan_hash), now)
-                .expect("approved");
-            (waiting, approved)
-        };
+        let Fixture {
+            dir,
+            mut ledger,
+            now,
+            ..
+        } = fixture();
+        let waiting = ledger
+            .request(scale("api", "staging", 5), now)
+            .expect("pending");
+        let approved = ledger
+            .request(scale("web", "staging", 1), now)
+            .expect("pending");
+        ledger
+            .approve(approve(&approved, approved.plan_hash), now)
+            .expect("approved");
+        drop(ledger);
         let restarted_key = GrantKey::generate().expect("key");
         let mut ledger = open(dir.path(), &restarted_key);
         assert_eq!(ledger.pending(now), vec![waiting.clone()]);
@@ -781,10 +809,12 @@ mod tests {
 
     #[test]
     fn policy_refuses_read_only_namespaces_and_asks_for_retyping() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let key = GrantKey::generate().expect("key");
-        let mut ledger = open(dir.path(), &key);
-        let now = SystemTime::now();
+        let Fixture {
+            dir: _dir,
+            mut ledger,
+            now,
+            ..
+        } = fixture();
         assert!(matches!(
             ledger.request(scale("coredns", "kube-system", 0), now),
             Err(HitlError::Policy(_))
@@ -834,10 +864,12 @@ mod tests {
 
     #[test]
     fn a_plan_locked_hand_off_runs_only_its_exact_parameters_once() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let key = GrantKey::generate().expect("key");
-        let mut ledger = open(dir.path(), &key);
-        let now = SystemTime::now();
+        let Fixture {
+            dir,
+            key,
+            mut ledger,
+            now,
+        } = fixture();
         let request = scale("api", "staging", 5);
         let approved_hash = PlanHash::of_call(&request.tool, &request.arguments);
         let tampered = scale("api", "staging", 50);
