@@ -39,10 +39,30 @@ fn facts(container: Value, status: Value) -> PodFacts {
     }
 }
 
-fn warning(kind: &str, name: &str, reason: &str, message: &str) -> Event {
+/// The container every test's workload runs, when its spec does not matter.
+fn app() -> Value {
+    json!({"name": "app", "image": "web:1.0"})
+}
+
+/// The status of a pod whose one container runs, ready or not, never restarted.
+fn running(ready: bool) -> Value {
+    json!({"phase": "Running", "containerStatuses": [{"name": "app", "ready": ready, "restartCount": 0, "state": {"running": {}}}]})
+}
+
+/// The app container declaring `container_port`, with an HTTP `probe`
+/// (`livenessProbe`, `readinessProbe`) of `path` on `probe_port`.
+fn probed(probe: &str, path: &str, probe_port: u16, container_port: u16) -> Value {
+    let mut container = app();
+    container["ports"] = json!([{"containerPort": container_port}]);
+    container[probe] = json!({"httpGet": {"path": path, "port": probe_port}});
+    container
+}
+
+/// A Warning event about the pod under diagnosis.
+fn warning(reason: &str, message: &str) -> Event {
     Event {
-        object_kind: kind.into(),
-        object_name: name.into(),
+        object_kind: "Pod".into(),
+        object_name: "web-7d4b9-x2x".into(),
         namespace: "demo".into(),
         event_type: "Warning".into(),
         reason: reason.into(),
@@ -58,6 +78,15 @@ fn quotes(diagnosis: &Diagnosis) -> String {
         .map(|evidence| format!("[{}] {}", evidence.source, evidence.quote))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Concludes over `facts`, checks the cause, and returns the diagnosis with
+/// its evidence as [`quotes`].
+fn concluded(facts: &PodFacts, cause: Cause) -> (Diagnosis, String) {
+    let diagnosis = conclude(facts);
+    let evidence = quotes(&diagnosis);
+    assert_eq!(diagnosis.cause, cause, "{evidence}");
+    (diagnosis, evidence)
 }
 
 fn crashed(exit_code: i64, reason: &str, restarts: u64) -> Value {
@@ -81,9 +110,7 @@ fn oomkilled_proposes_twenty_percent_over_the_larger_of_limit_and_use() {
     });
     facts.previous_logs =
         Some("starting\nloading cache\njava.lang.OutOfMemoryError: Java heap space\n".into());
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::OomKilled);
-    let evidence = quotes(&diagnosis);
+    let (diagnosis, evidence) = concluded(&facts, Cause::OomKilled);
     assert!(
         evidence.contains("reason OOMKilled, exit code 137"),
         "{evidence}"
@@ -142,12 +169,8 @@ fn oomkilled_use_above_the_limit_sets_the_base_and_node_pressure_warns() {
 
 #[test]
 fn oomkilled_without_a_limit_or_without_a_workload_proposes_nothing() {
-    let no_limit = facts(
-        json!({"name": "app", "image": "web:1.0"}),
-        crashed(137, "OOMKilled", 1),
-    );
-    let diagnosis = conclude(&no_limit);
-    assert_eq!(diagnosis.cause, Cause::OomKilled);
+    let no_limit = facts(app(), crashed(137, "OOMKilled", 1));
+    let (diagnosis, _) = concluded(&no_limit, Cause::OomKilled);
     assert!(diagnosis.proposal.is_none());
     assert!(diagnosis.summary.contains("without a memory limit"));
     let mut bare = facts(
@@ -166,22 +189,15 @@ fn oomkilled_without_a_limit_or_without_a_workload_proposes_nothing() {
 
 #[test]
 fn a_crash_loop_names_the_exit_code_and_quotes_the_error_lines() {
-    let mut facts = facts(
-        json!({"name": "app", "image": "web:1.0"}),
-        crashed(1, "Error", 6),
-    );
+    let mut facts = facts(app(), crashed(1, "Error", 6));
     facts.previous_logs = Some(
         "listening on :8080\nconnecting to db\nERROR: could not connect to database at db:5432: connection refused\n".into(),
     );
     facts.events = vec![warning(
-        "Pod",
-        "web-7d4b9-x2x",
         "BackOff",
         "Back-off restarting failed container app in pod web-7d4b9-x2x_demo",
     )];
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::CrashLoopBackOff);
-    let evidence = quotes(&diagnosis);
+    let (diagnosis, evidence) = concluded(&facts, Cause::CrashLoopBackOff);
     assert!(
         evidence.contains("waiting: CrashLoopBackOff, restarted 6 times"),
         "{evidence}"
@@ -217,13 +233,10 @@ fn exit_127_quotes_the_command() {
 
 #[test]
 fn a_failing_liveness_probe_on_the_wrong_port_proposes_the_declared_port() {
-    let container = json!({"name": "app", "image": "web:1.0", "ports": [{"containerPort": 8080}],
-        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 9090}}});
+    let container = probed("livenessProbe", "/healthz", 9090, 8080);
     let mut facts = facts(container, crashed(143, "Error", 5));
     facts.events = vec![
         warning(
-            "Pod",
-            "web-7d4b9-x2x",
             "Unhealthy",
             "Liveness probe failed: Get \"http://10.0.0.7:9090/healthz\": dial tcp 10.0.0.7:9090: connect: connection refused",
         ),
@@ -231,12 +244,10 @@ fn a_failing_liveness_probe_on_the_wrong_port_proposes_the_declared_port() {
             event_type: "Normal".into(),
             reason: "Killing".into(),
             message: "Container app failed liveness probe, will be restarted".into(),
-            ..warning("Pod", "web-7d4b9-x2x", "", "")
+            ..warning("", "")
         },
     ];
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::LivenessProbeFailure);
-    let evidence = quotes(&diagnosis);
+    let (diagnosis, evidence) = concluded(&facts, Cause::LivenessProbeFailure);
     assert!(
         evidence.contains("Liveness probe failed: Get"),
         "{evidence}"
@@ -253,24 +264,14 @@ fn a_failing_liveness_probe_on_the_wrong_port_proposes_the_declared_port() {
 
 #[test]
 fn a_failing_readiness_probe_is_named_with_its_events() {
-    let container = json!({"name": "app", "image": "web:1.0", "ports": [{"containerPort": 80}],
-        "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}}});
-    let mut facts = facts(
-        container,
-        json!({"phase": "Running", "containerStatuses": [{"name": "app", "ready": false, "restartCount": 0, "state": {"running": {}}}]}),
-    );
+    let container = probed("readinessProbe", "/ready", 8080, 80);
+    let mut facts = facts(container, running(false));
     facts.events = vec![warning(
-        "Pod",
-        "web-7d4b9-x2x",
         "Unhealthy",
         "Readiness probe failed: HTTP probe failed with statuscode: 503",
     )];
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::ReadinessProbeFailure);
-    assert!(
-        quotes(&diagnosis)
-            .contains("Readiness probe failed: HTTP probe failed with statuscode: 503")
-    );
+    let (diagnosis, evidence) = concluded(&facts, Cause::ReadinessProbeFailure);
+    assert!(evidence.contains("Readiness probe failed: HTTP probe failed with statuscode: 503"));
     assert_eq!(
         diagnosis.proposal.expect("a port fix").desired,
         "readinessProbe port 80"
@@ -290,15 +291,11 @@ fn a_bad_tag_proposes_the_previous_revisions_image() {
         pull_status("ImagePullBackOff", "Back-off pulling image \"nginx:1.277\""),
     );
     facts.events = vec![warning(
-        "Pod",
-        "web-7d4b9-x2x",
         "Failed",
         "Failed to pull image \"nginx:1.277\": rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.277\": not found",
     )];
     facts.earlier_images = vec![("2".into(), "nginx:1.27".into())];
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::ImagePullBackOff);
-    let evidence = quotes(&diagnosis);
+    let (diagnosis, evidence) = concluded(&facts, Cause::ImagePullBackOff);
     assert!(
         evidence.contains("waiting: ImagePullBackOff: Back-off pulling image \"nginx:1.277\""),
         "{evidence}"
@@ -321,8 +318,7 @@ fn a_bad_tag_without_history_names_the_tag_and_proposes_nothing() {
         json!({"name": "app", "image": "registry.local:5000/shop/api:v9"}),
         pull_status("ErrImagePull", "manifest unknown"),
     );
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::ImagePullBackOff);
+    let (diagnosis, _) = concluded(&facts, Cause::ImagePullBackOff);
     assert!(diagnosis.proposal.is_none());
     assert!(
         diagnosis
@@ -341,22 +337,18 @@ fn a_refused_pull_points_at_credentials() {
         ),
     );
     facts.missing_pull_secrets = vec!["regcred".into()];
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::ImagePullBackOff);
+    let (diagnosis, evidence) = concluded(&facts, Cause::ImagePullBackOff);
     assert!(diagnosis.summary.contains("refused access"));
     assert!(
         diagnosis
             .summary
             .contains("create the missing pull secret regcred")
     );
-    assert!(quotes(&diagnosis).contains("Secret demo/regcred named by the pod does not exist"));
+    assert!(evidence.contains("Secret demo/regcred named by the pod does not exist"));
 }
 
 fn config_error_facts(message: &str, missing: MissingReference) -> PodFacts {
-    let mut facts = facts(
-        json!({"name": "app", "image": "web:1.0"}),
-        pull_status("CreateContainerConfigError", message),
-    );
+    let mut facts = facts(app(), pull_status("CreateContainerConfigError", message));
     facts.missing_references = vec![missing];
     facts
 }
@@ -382,9 +374,7 @@ fn a_missing_config_map_without_a_source_of_values_gets_an_honest_instruction() 
             "env LOG_LEVEL of container app",
         ),
     );
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::CreateContainerConfigError);
-    let evidence = quotes(&diagnosis);
+    let (diagnosis, evidence) = concluded(&facts, Cause::CreateContainerConfigError);
     assert!(evidence.contains("CreateContainerConfigError: configmap \"app-config\" not found"));
     assert!(evidence.contains("ConfigMap app-config not found; referenced by env LOG_LEVEL of container app (keys LOG_LEVEL)"));
     assert!(diagnosis.proposal.is_none(), "no invented values");
@@ -524,9 +514,7 @@ fn an_unschedulable_pod_explains_the_scheduler_message_with_nodes_and_requests()
         taints: vec!["dedicated=gpu:NoSchedule".into()],
         labels: vec![],
     }];
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::Unschedulable);
-    let evidence = quotes(&diagnosis);
+    let (diagnosis, evidence) = concluded(&facts, Cause::Unschedulable);
     assert!(
         evidence.contains("PodScheduled=False: 0/2 nodes are available: 2 Insufficient memory."),
         "{evidence}"
@@ -546,23 +534,17 @@ fn an_unschedulable_pod_explains_the_scheduler_message_with_nodes_and_requests()
 
 #[test]
 fn an_unschedulable_pod_without_a_condition_message_uses_the_failed_scheduling_event() {
-    let mut facts = facts(
-        json!({"name": "app", "image": "web:1.0"}),
-        json!({"phase": "Pending"}),
-    );
+    let mut facts = facts(app(), json!({"phase": "Pending"}));
     facts.pod["spec"]["nodeName"] = Value::Null;
     facts.pod["spec"]["volumes"] =
         json!([{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]);
     facts.claims = vec![("data".into(), "Pending".into())];
     facts.events = vec![warning(
-        "Pod",
-        "web-7d4b9-x2x",
         "FailedScheduling",
         "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.",
     )];
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::Unschedulable);
-    assert!(quotes(&diagnosis).contains("[PersistentVolumeClaim demo/data] phase Pending"));
+    let (diagnosis, evidence) = concluded(&facts, Cause::Unschedulable);
+    assert!(evidence.contains("[PersistentVolumeClaim demo/data] phase Pending"));
     assert!(
         diagnosis
             .summary
@@ -572,13 +554,9 @@ fn an_unschedulable_pod_without_a_condition_message_uses_the_failed_scheduling_e
 
 #[test]
 fn a_healthy_pod_is_reported_as_not_failing() {
-    let facts = facts(
-        json!({"name": "app", "image": "web:1.0"}),
-        json!({"phase": "Running", "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0, "state": {"running": {}}}]}),
-    );
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::NoFailureFound);
-    assert!(quotes(&diagnosis).contains("phase Running, app ready=true restarts=0"));
+    let facts = facts(app(), running(true));
+    let (_, evidence) = concluded(&facts, Cause::NoFailureFound);
+    assert!(evidence.contains("phase Running, app ready=true restarts=0"));
 }
 
 #[test]
@@ -609,20 +587,13 @@ fn images_split_into_repository_and_tag() {
 
 #[test]
 fn liveness_events_on_a_running_unready_container_name_the_liveness_probe() {
-    let container = json!({"name": "app", "image": "web:1.0", "ports": [{"containerPort": 8080}],
-        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 9090}}});
-    let mut facts = facts(
-        container,
-        json!({"phase": "Running", "containerStatuses": [{"name": "app", "ready": false, "restartCount": 0, "state": {"running": {}}}]}),
-    );
+    let container = probed("livenessProbe", "/healthz", 9090, 8080);
+    let mut facts = facts(container, running(false));
     facts.events = vec![warning(
-        "Pod",
-        "web-7d4b9-x2x",
         "Unhealthy",
         "Liveness probe failed: Get \"http://10.0.0.7:9090/healthz\": connect: connection refused",
     )];
-    let diagnosis = conclude(&facts);
-    assert_eq!(diagnosis.cause, Cause::LivenessProbeFailure);
+    let (diagnosis, _) = concluded(&facts, Cause::LivenessProbeFailure);
     assert!(
         diagnosis
             .summary
