@@ -498,3 +498,49 @@ fn an_approval_asking_for_progress_gets_what_is_waited_on_before_its_result() {
     );
     assert_eq!(status["id"], 8);
 }
+
+#[test]
+fn people_get_cards_without_colour_when_the_output_is_piped() {
+    let stack = Stack::start();
+    let asked = stack.kubeop(&[
+        "ask",
+        "scale deployment api-gateway to 3 in namespace production",
+    ]);
+    assert_eq!(asked.status.code(), Some(4), "a plan waits for approval");
+    let card = String::from_utf8_lossy(&asked.stdout);
+    assert!(!card.contains('\x1b'), "no colour into a pipe: {card}");
+    for expected in [
+        "operation scale",
+        "target    Deployment production/api-gateway",
+        "~ replicas: ",
+        " → 3",
+    ] {
+        assert!(
+            card.contains(expected),
+            "{expected:?} missing from:\n{card}"
+        );
+    }
+    let pending = stack.json(&["pending"]);
+    let plan = &pending["plans"][0];
+    let (plan_id, plan_hash) = (
+        plan["plan_id"].as_str().expect("an id"),
+        plan["plan_hash"].as_str().expect("a hash"),
+    );
+    assert!(
+        card.contains(&format!("kubeop approve {plan_id} --hash {plan_hash}")),
+        "the card says how to approve: {card}"
+    );
+    let approved = stack.kubeop(&["approve", plan_id, "--hash", plan_hash]);
+    assert!(approved.status.success(), "{approved:?}");
+    let result = String::from_utf8_lossy(&approved.stdout);
+    assert!(!result.contains('\x1b'), "no colour into a pipe: {result}");
+    assert!(
+        result.starts_with("✓ VERIFIED Deployment production/api-gateway"),
+        "{result}"
+    );
+    assert!(
+        approved.stderr.is_empty(),
+        "no spinner off a terminal: {}",
+        String::from_utf8_lossy(&approved.stderr)
+    );
+}
