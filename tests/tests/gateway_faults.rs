@@ -200,6 +200,143 @@ async fn a_hung_call_times_out_is_cancelled_on_the_server_and_dropping_cancels_t
         1
     );
     assert_eq!(status.generation, 1, "a hang is not a death");
+    assert_eq!(status.metrics.hung, 0, "the server answered its pings");
+    gateway.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_stops_answering_is_found_by_ping_restarted_and_recovers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = fake_config(dir.path(), &[]);
+    config.deadlines.liveness_ping = Duration::from_millis(300);
+    let gateway = started(config).await;
+
+    // Callers in flight when the server hangs: their own deadlines are far
+    // away, yet they are answered as soon as the hang is found.
+    let mut in_flight = Vec::new();
+    for _ in 0..2 {
+        let gateway = gateway.clone();
+        in_flight.push(tokio::spawn(async move {
+            gateway
+                .call(pods_get("hang").with_deadline(Duration::from_secs(3600)))
+                .await
+        }));
+    }
+    status_when(&gateway, |status| status.in_flight == 2).await;
+    assert_eq!(
+        gateway
+            .call(pods_get("freeze").with_deadline(Duration::from_millis(200)))
+            .await,
+        Err(GatewayError::Timeout {
+            operation: "pods_get".into(),
+            after: Duration::from_millis(200)
+        })
+    );
+    for caller in in_flight {
+        match caller.await.expect("the caller task ends") {
+            Err(GatewayError::ConnectionLost { reason, .. }) => assert!(
+                reason.contains("stopped answering") && reason.contains("ping"),
+                "{reason}"
+            ),
+            other => panic!("expected ConnectionLost, got {other:?}"),
+        }
+    }
+
+    next_call_succeeds(&gateway).await;
+    let status = gateway.status().await.expect("status");
+    assert_eq!(status.generation, 2);
+    assert_eq!(status.metrics.hung, 1);
+    assert_eq!(status.metrics.restarts, 1);
+    assert!(status.tools > 0, "the catalog was reloaded");
+    assert_eq!((status.in_flight, status.queued), (0, 0));
+    gateway.shutdown().await.expect("shutdown");
+}
+
+/// What one caller of the soak test does.
+fn soak_call(index: usize) -> ToolCall {
+    match index % 5 {
+        // Answered at once.
+        0 | 1 => pods_get(&format!("soak-{index}")),
+        // Times out on the server (cancelled there) or while queued.
+        2 => pods_get("slow-30").with_deadline(Duration::from_millis(2)),
+        // Never answered by a live server: times out, and the liveness ping
+        // that follows is answered.
+        3 => pods_get("hang").with_deadline(Duration::from_millis(20)),
+        // Abandoned by its caller (see below).
+        _ => pods_get("slow-20"),
+    }
+}
+
+/// Thousands of calls, answered, timed out in the queue and on the server,
+/// abandoned, and turned away busy: afterwards nothing is left in flight or
+/// queued, every call is accounted for once, and the server still answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_answered_timed_out_and_abandoned_calls_leave_no_slot_behind() {
+    const CALLERS: usize = 32;
+    const CALLS_PER_CALLER: usize = 80;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = fake_config(dir.path(), &[]);
+    config.limits = Limits {
+        max_in_flight: 8,
+        max_queued: 16,
+    };
+    let gateway = started(config).await;
+    let mut callers = Vec::new();
+    for caller in 0..CALLERS {
+        let gateway = gateway.clone();
+        callers.push(tokio::spawn(async move {
+            let mut answered = 0u64;
+            for round in 0..CALLS_PER_CALLER {
+                let index = caller * CALLS_PER_CALLER + round;
+                let call = soak_call(index);
+                if index % 5 == 4 {
+                    let gateway = gateway.clone();
+                    let abandoned = tokio::spawn(async move { gateway.call(call).await });
+                    tokio::task::yield_now().await;
+                    abandoned.abort();
+                    abandoned.await.ok();
+                    continue;
+                }
+                match gateway.call(call).await {
+                    Ok(output) => {
+                        assert_eq!(
+                            echoed(&output)["arguments"]["name"],
+                            format!("soak-{index}").as_str()
+                        );
+                        answered += 1;
+                    }
+                    Err(GatewayError::Timeout { .. } | GatewayError::Busy { .. }) => {}
+                    Err(other) => panic!("call {index}: unexpected {other:?}"),
+                }
+            }
+            answered
+        }));
+    }
+    let mut answered = 0;
+    for caller in callers {
+        answered += caller.await.expect("the caller task ends");
+    }
+    assert!(answered > 0);
+
+    let status = status_when(&gateway, |status| {
+        status.in_flight == 0 && status.queued == 0
+    })
+    .await;
+    let metrics = &status.metrics;
+    let errors: u64 = metrics.errors.iter().map(|(_, count)| count).sum();
+    assert_eq!(metrics.calls, (CALLERS * CALLS_PER_CALLER) as u64);
+    assert_eq!(metrics.calls, metrics.completed + errors, "{metrics:?}");
+    assert!(metrics.completed >= answered, "{metrics:?}");
+    assert!(
+        metrics.errors_of(mcp_gateway::ErrorKind::Timeout) > 0,
+        "{metrics:?}"
+    );
+    assert_eq!(
+        status.generation, 1,
+        "a live server is never restarted: {metrics:?}"
+    );
+    assert_eq!(metrics.hung, 0);
+    next_call_succeeds(&gateway).await;
     gateway.shutdown().await.expect("shutdown");
 }
 

@@ -9,11 +9,13 @@
 
 use std::collections::VecDeque;
 use std::process::{ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, ClientRequest, Implementation, PingRequest, ProtocolVersion,
+};
 use rmcp::service::{NotificationContext, RunningService};
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use rustix::process::{Pid, Signal, kill_process};
@@ -78,6 +80,18 @@ pub(crate) enum GatewayMsg {
         generation: u64,
         /// The new catalog, or why it could not be read.
         catalog: Result<Catalog, String>,
+    },
+    /// A call sent to the server of `generation` timed out: ping it.
+    CheckLiveness {
+        /// Which server.
+        generation: u64,
+    },
+    /// The liveness ping of `generation` finished.
+    LivenessChecked {
+        /// Which server.
+        generation: u64,
+        /// `Err` says how the ping failed.
+        outcome: Result<(), String>,
     },
 }
 
@@ -188,6 +202,9 @@ struct LiveServer {
     /// The task that owns the process and watches it end.
     keeper: JoinHandle<()>,
     started: Instant,
+    /// A liveness ping is under way: further timeouts wait for its verdict
+    /// instead of piling up pings.
+    probing: bool,
 }
 
 /// The actor's state.
@@ -254,6 +271,11 @@ impl Actor for GatewayActor {
             } => {
                 state.catalog_reloaded(generation, catalog);
             }
+            GatewayMsg::CheckLiveness { generation } => state.check_liveness(&myself, generation),
+            GatewayMsg::LivenessChecked {
+                generation,
+                outcome,
+            } => state.liveness_checked(&myself, generation, outcome),
             GatewayMsg::Shutdown(reply) => {
                 state.shutdown().await;
                 reply.send(()).ok();
@@ -386,6 +408,7 @@ impl GatewayState {
             catalog: RwLock::new(Arc::new(catalog)),
             lost: lost.clone(),
             pid,
+            lost_reason: OnceLock::new(),
         });
         let (stop, stop_requested) = oneshot::channel();
         let span = tracing::info_span!("mcp_server", generation, pid);
@@ -417,6 +440,7 @@ impl GatewayState {
             stop: Some(stop),
             keeper,
             started: Instant::now(),
+            probing: false,
         });
         self.shared
             .state
@@ -439,6 +463,95 @@ impl GatewayState {
             myself,
             format!("the server process ended ({reason}); restarting"),
         );
+    }
+
+    /// Pings the server of `generation` (once at a time), bounded by the
+    /// liveness deadline.
+    fn check_liveness(&mut self, myself: &ActorRef<GatewayMsg>, generation: u64) {
+        let Some(live) = self
+            .live
+            .as_mut()
+            .filter(|live| live.connection.generation == generation && !live.probing)
+        else {
+            return;
+        };
+        live.probing = true;
+        let peer = live.connection.peer.clone();
+        let limit = self.shared.config.deadlines.liveness_ping;
+        let actor = myself.clone();
+        tokio::spawn(
+            async move {
+                let ping = peer.send_request(ClientRequest::PingRequest(PingRequest::default()));
+                let outcome = match tokio::time::timeout(limit, ping).await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(error)) => Err(format!("its ping failed ({error})")),
+                    Err(_) => Err(format!("it did not answer a ping within {limit:?}")),
+                };
+                actor
+                    .cast(GatewayMsg::LivenessChecked {
+                        generation,
+                        outcome,
+                    })
+                    .ok();
+            }
+            .instrument(tracing::info_span!("mcp_liveness_ping", generation)),
+        );
+    }
+
+    /// A server that answers its ping is only slow; one that does not is
+    /// hung: every caller of it is answered at once, it is stopped, and a new
+    /// one is started after the backoff.
+    fn liveness_checked(
+        &mut self,
+        myself: &ActorRef<GatewayMsg>,
+        generation: u64,
+        outcome: Result<(), String>,
+    ) {
+        let Some(live) = self
+            .live
+            .as_mut()
+            .filter(|live| live.connection.generation == generation)
+        else {
+            return;
+        };
+        live.probing = false;
+        let reason = match outcome {
+            Ok(()) => {
+                tracing::debug!(generation, "the MCP server answered its liveness ping");
+                return;
+            }
+            Err(reason) => format!("the server stopped answering: {reason}"),
+        };
+        if self.stopping {
+            return;
+        }
+        let Some(mut live) = self.live.take() else {
+            return;
+        };
+        tracing::warn!(generation, %reason, "the MCP server is hung; restarting it");
+        self.shared.metrics.hung();
+        live.connection.lost_reason.set(reason.clone()).ok();
+        // Stop first, then fail the callers: the keeper then takes its stop
+        // path (stdin closed, SIGTERM, SIGKILL) rather than waiting for an
+        // exit that a hung process may never make on its own.
+        if let Some(stop) = live.stop.take() {
+            let (ended, how) = oneshot::channel();
+            if stop.send(ended).is_ok() {
+                tokio::spawn(
+                    async move {
+                        if let Ok(how) = how.await {
+                            tracing::info!(how, "the hung MCP server stopped");
+                        }
+                    }
+                    .instrument(tracing::info_span!("mcp_server_stop", generation)),
+                );
+            }
+        }
+        live.connection.lost.cancel();
+        if live.started.elapsed() >= HEALTHY_RUN {
+            self.failures_in_row = 0;
+        }
+        self.schedule_restart(myself, format!("{reason}; restarting"));
     }
 
     fn schedule_restart(&mut self, myself: &ActorRef<GatewayMsg>, reason: String) {
@@ -549,6 +662,7 @@ async fn launch(
     let program = config.server.program.display().to_string();
     let mut child = Command::new(&config.server.program)
         .args(config.server_args())
+        .envs(config.server_env())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -637,6 +751,17 @@ async fn keep(
         mut stderr,
     } = kept;
     tokio::select! {
+        // A requested stop goes first: the actor may fail the callers (the
+        // `lost` token) in the same breath as it asks for the stop.
+        biased;
+        Ok(ended) = stop_requested => {
+            // Cancelling the service closes the server's stdin, which is the
+            // server's cue to exit by itself.
+            running.cancellation_token().cancel();
+            let how = end(&mut child, grace, true).await;
+            lost.cancel();
+            ended.send(how).ok();
+        }
         () = lost.cancelled() => {
             // Stdout closed: the process is ending or has ended.
             let how = end(&mut child, grace, false).await;
@@ -647,14 +772,6 @@ async fn keep(
             lost.cancel();
             let reason = format!("{}; {}", describe(status), stderr.explain().await);
             actor.cast(GatewayMsg::ConnectionLost { generation, reason }).ok();
-        }
-        Ok(ended) = stop_requested => {
-            // Cancelling the service closes the server's stdin, which is the
-            // server's cue to exit by itself.
-            running.cancellation_token().cancel();
-            let how = end(&mut child, grace, true).await;
-            lost.cancel();
-            ended.send(how).ok();
         }
     }
 }

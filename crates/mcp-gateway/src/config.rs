@@ -39,6 +39,30 @@ pub const DEFAULT_RESTART_BACKOFF: Duration = Duration::from_millis(100);
 /// Longest wait between restarts: backoff doubles up to this.
 pub const DEFAULT_MAX_RESTART_BACKOFF: Duration = Duration::from_secs(10);
 
+/// How long a liveness ping may take once a call timed out on the server.
+/// The server answers `ping` itself without touching the cluster (well
+/// under a millisecond), so a server that cannot answer in this long is hung,
+/// not busy: it is restarted.
+pub const DEFAULT_LIVENESS_PING: Duration = Duration::from_secs(5);
+
+/// The server's Kubernetes client: requests per second by default. Left at
+/// client-go's own default (5/s, burst 10), every cluster read of every tool
+/// queues behind that token bucket (a sequence of `pods_get` runs at 5 calls/s
+/// whatever the gateway does). The gateway already bounds concurrent calls,
+/// and an API server protects itself (priority and fairness), so the server
+/// gets the rate of an interactive client instead.
+pub const DEFAULT_API_QPS: u32 = 50;
+
+/// The server's Kubernetes client: burst above [`DEFAULT_API_QPS`] by default
+/// (a health check or a diagnosis reads a few dozen objects at once).
+pub const DEFAULT_API_BURST: u32 = 100;
+
+/// Environment variables `kubernetes-mcp-server` 0.0.67 reads for its
+/// Kubernetes client's rate limit (it has no flag for it).
+pub const API_QPS_ENV: &str = "KUBE_CLIENT_QPS";
+/// See [`API_QPS_ENV`].
+pub const API_BURST_ENV: &str = "KUBE_CLIENT_BURST";
+
 /// The npm package run when no installed binary is found.
 pub const NPX_PACKAGE: &str = "kubernetes-mcp-server@0.0.67";
 
@@ -119,6 +143,9 @@ pub struct Deadlines {
     pub startup: Duration,
     /// Each step of a graceful shutdown (stdin closed, then SIGTERM).
     pub shutdown_grace: Duration,
+    /// The liveness ping sent when a call times out on the server: no
+    /// answer within this long and the server is restarted.
+    pub liveness_ping: Duration,
 }
 
 impl Default for Deadlines {
@@ -127,6 +154,7 @@ impl Default for Deadlines {
             default_call: DEFAULT_CALL_DEADLINE,
             startup: DEFAULT_STARTUP_DEADLINE,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            liveness_ping: DEFAULT_LIVENESS_PING,
         }
     }
 }
@@ -159,6 +187,24 @@ impl RestartPolicy {
     }
 }
 
+/// The rate limit of the server's own Kubernetes client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiRate {
+    /// Sustained requests per second.
+    pub qps: u32,
+    /// Requests allowed at once above the sustained rate.
+    pub burst: u32,
+}
+
+impl Default for ApiRate {
+    fn default() -> Self {
+        Self {
+            qps: DEFAULT_API_QPS,
+            burst: DEFAULT_API_BURST,
+        }
+    }
+}
+
 /// Everything the gateway needs to run and bound the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GatewayConfig {
@@ -180,6 +226,9 @@ pub struct GatewayConfig {
     pub server_log_level: Option<u8>,
     /// Extra arguments appended verbatim, for flags this struct does not model.
     pub extra_args: Vec<OsString>,
+    /// The server's Kubernetes client rate limit; `None` leaves client-go's
+    /// default (5/s, burst 10).
+    pub api_rate: Option<ApiRate>,
     /// In-flight and queue bounds.
     pub limits: Limits,
     /// Call, start-up and shutdown deadlines.
@@ -207,6 +256,7 @@ impl GatewayConfig {
             list_output: None,
             server_log_level: None,
             extra_args: Vec::new(),
+            api_rate: Some(ApiRate::default()),
             limits: Limits::default(),
             deadlines: Deadlines::default(),
             restart: RestartPolicy::default(),
@@ -242,6 +292,18 @@ impl GatewayConfig {
         }
         args.extend(self.extra_args.iter().cloned());
         args
+    }
+
+    /// Environment variables set for the server program (on top of the
+    /// gateway's own environment).
+    pub fn server_env(&self) -> Vec<(&'static str, String)> {
+        match self.api_rate {
+            Some(rate) => vec![
+                (API_QPS_ENV, rate.qps.to_string()),
+                (API_BURST_ENV, rate.burst.to_string()),
+            ],
+            None => Vec::new(),
+        }
     }
 }
 
@@ -279,6 +341,20 @@ mod tests {
                 "yaml"
             ]
         );
+    }
+
+    #[test]
+    fn the_api_rate_reaches_the_server_through_its_environment() {
+        let mut config = GatewayConfig::with_server(ServerCommand::binary("/srv"));
+        assert_eq!(
+            config.server_env(),
+            [
+                ("KUBE_CLIENT_QPS", "50".to_owned()),
+                ("KUBE_CLIENT_BURST", "100".to_owned())
+            ]
+        );
+        config.api_rate = None;
+        assert!(config.server_env().is_empty());
     }
 
     #[test]

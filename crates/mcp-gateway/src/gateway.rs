@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use hitl::grant::{ApprovalGrant, GrantVerifier};
@@ -169,6 +169,9 @@ pub(crate) struct Connection {
     pub(crate) lost: CancellationToken,
     /// The process id, for status and logs.
     pub(crate) pid: Option<u32>,
+    /// Why the gateway gave up on this process, when it did so itself (a
+    /// failed liveness ping) rather than seeing it exit.
+    pub(crate) lost_reason: OnceLock<String>,
 }
 
 impl Connection {
@@ -187,10 +190,30 @@ impl Connection {
         tokio::select! {
             biased;
             output = work => Ok(output),
-            () = self.lost.cancelled() => Err(GatewayError::ConnectionLost {
-                operation: operation.to_owned(),
-                reason: "the server process exited or closed its output".to_owned(),
-            }),
+            () = self.lost.cancelled() => Err(self.lost_error(operation)),
+        }
+    }
+
+    fn lost_error(&self, operation: &str) -> GatewayError {
+        GatewayError::ConnectionLost {
+            operation: operation.to_owned(),
+            reason: self.lost_reason.get().map_or_else(
+                || "the server process exited or closed its output".to_owned(),
+                Clone::clone,
+            ),
+        }
+    }
+
+    /// rmcp's error for a request on this connection; when the gateway gave
+    /// up on the process itself, its reason beats rmcp's "transport closed".
+    fn service_error(&self, error: ServiceError, operation: &str) -> GatewayError {
+        match error {
+            ServiceError::TransportClosed | ServiceError::TransportSend(_)
+                if self.lost_reason.get().is_some() =>
+            {
+                self.lost_error(operation)
+            }
+            error => from_service_error(error, operation),
         }
     }
 }
@@ -481,16 +504,40 @@ impl Gateway {
             .deadline
             .unwrap_or(self.shared.config.deadlines.default_call);
         let operation = call.tool.clone();
-        match tokio::time::timeout(limit, self.send_call(call)).await {
+        let sent_to = OnceLock::new();
+        match tokio::time::timeout(limit, self.send_call(call, &sent_to)).await {
             Ok(result) => result,
-            Err(_) => Err(GatewayError::Timeout {
-                operation,
-                after: limit,
-            }),
+            Err(_) => {
+                if let Some(connection) = sent_to.get() {
+                    self.suspect_hung(connection);
+                }
+                Err(GatewayError::Timeout {
+                    operation,
+                    after: limit,
+                })
+            }
         }
     }
 
-    async fn send_call(&self, call: ToolCall) -> Result<ToolOutput, GatewayError> {
+    /// A call sent to `connection` got no answer within its deadline: a slow
+    /// tool, or a server that stopped answering altogether. The actor tells
+    /// them apart with a ping (and restarts a server that does not answer).
+    fn suspect_hung(&self, connection: &Connection) {
+        self.actor
+            .cast(GatewayMsg::CheckLiveness {
+                generation: connection.generation,
+            })
+            .ok();
+    }
+
+    /// Sends `call`; `sent_to` is set to the connection once the request is
+    /// on its way to the server (so a timeout can tell a queued call from one
+    /// the server did not answer).
+    async fn send_call(
+        &self,
+        call: ToolCall,
+        sent_to: &OnceLock<Arc<Connection>>,
+    ) -> Result<ToolOutput, GatewayError> {
         let connection = self.connection().await?;
         tracing::Span::current().record("generation", connection.generation);
         let catalog = connection.catalog();
@@ -529,10 +576,11 @@ impl Gateway {
             tracing::info!(plan_id = %grant.plan_id, approver = %grant.approver, "approved change sent");
         }
         let params = CallToolRequestParams::new(call.tool.clone()).with_arguments(call.arguments);
+        sent_to.set(connection.clone()).ok();
         let result = connection
             .until_lost(connection.peer.call_tool(params), &call.tool)
             .await?
-            .map_err(|error| from_service_error(error, &call.tool))?;
+            .map_err(|error| connection.service_error(error, &call.tool))?;
         let text = joined_text(&result.content);
         let (text, mut hidden) = redact_owned(text);
         let mut structured = result.structured_content;
@@ -563,12 +611,18 @@ impl Gateway {
     ) -> Result<PromptOutput, GatewayError> {
         let _admitted = self.admit()?;
         let limit = self.shared.config.deadlines.default_call;
-        match tokio::time::timeout(limit, self.send_prompt(name, arguments)).await {
+        let sent_to = OnceLock::new();
+        match tokio::time::timeout(limit, self.send_prompt(name, arguments, &sent_to)).await {
             Ok(result) => result,
-            Err(_) => Err(GatewayError::Timeout {
-                operation: name.to_owned(),
-                after: limit,
-            }),
+            Err(_) => {
+                if let Some(connection) = sent_to.get() {
+                    self.suspect_hung(connection);
+                }
+                Err(GatewayError::Timeout {
+                    operation: name.to_owned(),
+                    after: limit,
+                })
+            }
         }
     }
 
@@ -576,6 +630,7 @@ impl Gateway {
         &self,
         name: &str,
         arguments: BTreeMap<String, String>,
+        sent_to: &OnceLock<Arc<Connection>>,
     ) -> Result<PromptOutput, GatewayError> {
         let connection = self.connection().await?;
         tracing::Span::current().record("generation", connection.generation);
@@ -601,10 +656,11 @@ impl Gateway {
             .map(|(key, value)| (key, Value::String(value)))
             .collect();
         let params = GetPromptRequestParams::new(name).with_arguments(arguments);
+        sent_to.set(connection.clone()).ok();
         let result = connection
             .until_lost(connection.peer.get_prompt(params), name)
             .await?
-            .map_err(|error| from_service_error(error, name))?;
+            .map_err(|error| connection.service_error(error, name))?;
         let mut hidden = 0;
         let messages = result
             .messages

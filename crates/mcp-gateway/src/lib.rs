@@ -32,7 +32,9 @@
 //!   arguments, redeemed once ([`backstop`]).
 //! - **Faults survived.** When the server dies, every waiting caller is
 //!   answered at once, the server is restarted with capped exponential
-//!   backoff and its catalog reloaded. Unparsable lines are logged and dropped.
+//!   backoff and its catalog reloaded. A server that stays alive but stops
+//!   answering is found by a `ping` after a call times out on it, and is
+//!   treated the same way. Unparsable lines are logged and dropped.
 //! - **Clean results.** Secret values are redacted from every result
 //!   ([`redact`]; reuse [`redact::redact_text`] and [`redact::redact_json`]
 //!   wherever cluster data is shown).
@@ -66,7 +68,9 @@ mod transport;
 
 pub use actor::PROTOCOL_VERSION;
 pub use catalog::{Catalog, PromptInfo, ToolInfo};
-pub use config::{Deadlines, GatewayConfig, Limits, ListOutput, RestartPolicy, ServerCommand};
+pub use config::{
+    ApiRate, Deadlines, GatewayConfig, Limits, ListOutput, RestartPolicy, ServerCommand,
+};
 pub use error::{ErrorKind, GatewayError, NotApprovedReason};
 pub use gateway::{
     Gateway, GatewayStatus, PromptMessageText, PromptOutput, ServerIdentity, ServerPhase, ToolCall,

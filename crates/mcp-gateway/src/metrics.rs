@@ -33,6 +33,9 @@ pub(crate) struct Metrics {
     latency: [AtomicU64; LATENCY_BUCKETS_MICROS.len() + 1],
     /// Times a server process was started after the first.
     restarts: AtomicU64,
+    /// Servers given up on because they stopped answering (a failed
+    /// liveness ping), each then restarted.
+    hung: AtomicU64,
     /// Lines from the server that were not JSON-RPC and were dropped.
     garbage_lines: AtomicU64,
     /// Secret values hidden from results.
@@ -65,6 +68,10 @@ impl Metrics {
         self.restarts.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn hung(&self) {
+        self.hung.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn garbage_line(&self) {
         self.garbage_lines.fetch_add(1, Ordering::Relaxed);
     }
@@ -93,6 +100,7 @@ impl Metrics {
                 .map(|(le_micros, count)| LatencyBucket { le_micros, count })
                 .collect(),
             restarts: load(&self.restarts),
+            hung: load(&self.hung),
             garbage_lines: load(&self.garbage_lines),
             redactions: load(&self.redactions),
         }
@@ -124,6 +132,8 @@ pub struct MetricsSnapshot {
     pub latency_micros: Vec<LatencyBucket>,
     /// Server restarts.
     pub restarts: u64,
+    /// Servers restarted because they stopped answering.
+    pub hung: u64,
     /// Dropped non-JSON-RPC lines from the server.
     pub garbage_lines: u64,
     /// Secret values redacted from results.

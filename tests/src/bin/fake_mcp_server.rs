@@ -6,7 +6,11 @@
 //! - `die`: the process exits at once, without answering (dies mid-call);
 //! - `die-when-released`: the process exits, without answering, once the
 //!   test creates `STATE_DIR/release` (so the test can fill the queue first);
-//! - `hang`: never answered;
+//! - `hang`: never answered (the server stays responsive: it answers `ping`
+//!   and other calls);
+//! - `freeze`: never answered, and from then on nothing else is either
+//!   (`ping` included, nothing logged) while the process stays alive reading
+//!   stdin: a hung server;
 //! - `slow-N`: answered after N milliseconds (so answers come out of order);
 //! - `garbage`: three lines that are not JSON-RPC, then the answer;
 //! - `change-catalog`: `notifications/tools/list_changed`, and from then on
@@ -158,9 +162,13 @@ fn main() {
     let cancelled_log = options.state_dir.join("cancelled.log");
     let out: Out = Arc::new(Mutex::new(std::io::stdout()));
     let extra_tool = Arc::new(AtomicBool::new(false));
+    let mut frozen = false;
 
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
+        if frozen {
+            continue;
+        }
         let Ok(message) = serde_json::from_str::<Value>(&line) else {
             eprintln!("fake MCP server: ignoring a line that is not JSON");
             continue;
@@ -186,6 +194,7 @@ fn main() {
                     json!({"tools": tools(extra_tool.load(Ordering::SeqCst))}),
                 ),
             ),
+            "ping" => send(&out, &result(&id, json!({}))),
             "prompts/list" => send(&out, &result(&id, json!({"prompts": prompts()}))),
             "prompts/get" => send(
                 &out,
@@ -219,6 +228,10 @@ fn main() {
                         });
                     }
                     "hang" => {}
+                    "freeze" => {
+                        eprintln!("fake MCP server: frozen as asked");
+                        frozen = true;
+                    }
                     "garbage" => {
                         send_raw(&out, "this is not JSON-RPC");
                         send_raw(&out, "{\"jsonrpc\": \"2.0\", \"id\": ");
