@@ -531,9 +531,10 @@ impl GatewayState {
         tracing::warn!(generation, %reason, "the MCP server is hung; restarting it");
         self.shared.metrics.hung();
         live.connection.lost_reason.set(reason.clone()).ok();
-        // Stop first, then fail the callers: the keeper then takes its stop
-        // path (stdin closed, SIGTERM, SIGKILL) rather than waiting for an
-        // exit that a hung process may never make on its own.
+        // Callers first: from this instant no call is sent to this process
+        // and every caller of it is answered, before anything else can see
+        // the connection go (the stop below fails rmcp's pending requests).
+        live.connection.lost.cancel();
         if let Some(stop) = live.stop.take() {
             let (ended, how) = oneshot::channel();
             if stop.send(ended).is_ok() {
@@ -547,7 +548,6 @@ impl GatewayState {
                 );
             }
         }
-        live.connection.lost.cancel();
         if live.started.elapsed() >= HEALTHY_RUN {
             self.failures_in_row = 0;
         }
@@ -751,20 +751,23 @@ async fn keep(
         mut stderr,
     } = kept;
     tokio::select! {
-        // A requested stop goes first: the actor may fail the callers (the
+        // A requested stop goes first: the actor fails the callers (the
         // `lost` token) in the same breath as it asks for the stop.
         biased;
         Ok(ended) = stop_requested => {
             // Cancelling the service closes the server's stdin, which is the
             // server's cue to exit by itself.
             running.cancellation_token().cancel();
-            let how = end(&mut child, grace, true).await;
+            let how = end(&mut child, grace).await;
             lost.cancel();
             ended.send(how).ok();
         }
         () = lost.cancelled() => {
-            // Stdout closed: the process is ending or has ended.
-            let how = end(&mut child, grace, false).await;
+            // Stdout closed (the process is ending or has ended), or the
+            // actor gave up on a hung process: close its stdin too, the cue
+            // for a live server to exit by itself.
+            running.cancellation_token().cancel();
+            let how = end(&mut child, grace).await;
             let reason = format!("{how}; {}", stderr.explain().await);
             actor.cast(GatewayMsg::ConnectionLost { generation, reason }).ok();
         }
@@ -777,12 +780,12 @@ async fn keep(
 }
 
 /// Waits `grace` for the process to exit, then SIGTERMs it and waits again,
-/// then SIGKILLs it. `stdin_closed` only changes the log wording.
-async fn end(child: &mut Child, grace: Duration, stdin_closed: bool) -> String {
+/// then SIGKILLs it. Its stdin is closed already.
+async fn end(child: &mut Child, grace: Duration) -> String {
     if let Ok(status) = tokio::time::timeout(grace, child.wait()).await {
         return describe(status);
     }
-    tracing::warn!(stdin_closed, "the MCP server did not exit; sending SIGTERM");
+    tracing::warn!("the MCP server did not exit after its stdin closed; sending SIGTERM");
     if let Some(pid) = child
         .id()
         .and_then(|pid| i32::try_from(pid).ok())
