@@ -15,8 +15,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::DiagnosisError;
-use super::parse;
-use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput};
+
+use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput, read_object};
 
 /// The debug pod ends by itself after this many seconds, whatever happens to
 /// the plan's removal step.
@@ -283,17 +283,10 @@ pub async fn prepare<R: ClusterReader>(
     image: DebugImage,
 ) -> Result<DebugPodPlan, DiagnosisError> {
     let draft = plan(test, namespace, image, None);
-    let found = reader.call(draft.verify_removed.clone()).await?;
-    if found.is_not_found() {
+    let Some(pod) = read_object(reader, "v1", "Pod", Some(namespace), &draft.pod_name).await?
+    else {
         return Ok(draft);
-    }
-    if found.is_error {
-        return Err(DiagnosisError::ToolFailed {
-            tool: ReadTool::ResourcesGet.name(),
-            message: found.text,
-        });
-    }
-    let pod = parse::object(&found)?;
+    };
     let phase = pod
         .pointer("/status/phase")
         .and_then(Value::as_str)

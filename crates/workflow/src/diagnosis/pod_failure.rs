@@ -17,7 +17,7 @@ use tracing::Instrument;
 use super::parse::{self, Event, Table, listed_names};
 use super::pod_status::{PodState, Symptom, symptom};
 use super::quantity::Memory;
-use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput};
+use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput, read_object};
 use super::{Diagnosis, DiagnosisError};
 
 pub use conclude::conclude;
@@ -168,27 +168,8 @@ impl<R: ClusterReader> Reads<'_, R> {
         namespace: Option<&str>,
         name: &str,
     ) -> Result<Option<Value>, DiagnosisError> {
-        let output = self
-            .call(
-                ReadTool::ResourcesGet,
-                [
-                    ("apiVersion", Some(json!(api_version))),
-                    ("kind", Some(json!(kind))),
-                    ("name", Some(json!(name))),
-                    ("namespace", namespace.map(|namespace| json!(namespace))),
-                ],
-            )
-            .await?;
-        if output.is_not_found() {
-            return Ok(None);
-        }
-        if output.is_error {
-            return Err(DiagnosisError::ToolFailed {
-                tool: ReadTool::ResourcesGet.name(),
-                message: output.text,
-            });
-        }
-        Ok(Some(parse::object(&output)?))
+        self.calls += 1;
+        read_object(self.reader, api_version, kind, namespace, name).await
     }
 
     /// `(namespace, name)` of the objects of a list, optionally filtered by labels.
@@ -211,13 +192,8 @@ impl<R: ClusterReader> Reads<'_, R> {
                     ("fieldSelector", field_selector.map(Value::String)),
                 ],
             )
-            .await?;
-        if output.is_error {
-            return Err(DiagnosisError::ToolFailed {
-                tool: ReadTool::ResourcesList.name(),
-                message: output.text,
-            });
-        }
+            .await?
+            .succeeded(ReadTool::ResourcesList)?;
         Ok(listed_names(&output, namespace))
     }
 

@@ -547,8 +547,8 @@ pub async fn resource_pressure<R: ClusterReader>(
                 ("namespace", namespace_argument.clone()),
             ],
         )
-        .await?;
-        failed_unless_ok(&pod_list, ReadTool::ResourcesList)?;
+        .await?
+        .succeeded(ReadTool::ResourcesList)?;
         for (pod_namespace, name) in listed_names(&pod_list, namespace)
             .into_iter()
             .take(MAX_PODS_READ)
@@ -587,8 +587,8 @@ pub async fn resource_pressure<R: ClusterReader>(
                 ("kind", Some(json!("Node"))),
             ],
         )
-        .await?;
-        failed_unless_ok(&node_list, ReadTool::ResourcesList)?;
+        .await?
+        .succeeded(ReadTool::ResourcesList)?;
         for (_, name) in listed_names(&node_list, None) {
             let node = call(
                 ReadTool::ResourcesGet,
@@ -626,8 +626,8 @@ pub async fn resource_pressure<R: ClusterReader>(
                 ("namespace", namespace_argument),
             ],
         )
-        .await?;
-        failed_unless_ok(&quota_list, ReadTool::ResourcesList)?;
+        .await?
+        .succeeded(ReadTool::ResourcesList)?;
         for (quota_namespace, name) in listed_names(&quota_list, namespace) {
             let quota = call(
                 ReadTool::ResourcesGet,
@@ -649,16 +649,6 @@ pub async fn resource_pressure<R: ClusterReader>(
     }
     .instrument(span)
     .await
-}
-
-fn failed_unless_ok(output: &ToolOutput, tool: ReadTool) -> Result<(), DiagnosisError> {
-    if output.is_error {
-        return Err(DiagnosisError::ToolFailed {
-            tool: tool.name(),
-            message: output.text.clone(),
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

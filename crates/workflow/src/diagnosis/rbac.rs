@@ -14,7 +14,7 @@ use tracing::Instrument;
 
 use super::DiagnosisError;
 use super::parse;
-use super::reader::{ClusterReader, ReadCall, ReadTool};
+use super::reader::{ClusterReader, ReadCall, ReadTool, read_object};
 
 const RBAC_API: &str = "rbac.authorization.k8s.io/v1";
 
@@ -838,13 +838,8 @@ async fn list<R: ClusterReader>(
                 ("namespace", namespace.map(|namespace| json!(namespace))),
             ],
         ))
-        .await?;
-    if output.is_error {
-        return Err(DiagnosisError::ToolFailed {
-            tool: ReadTool::ResourcesList.name(),
-            message: output.text,
-        });
-    }
+        .await?
+        .succeeded(ReadTool::ResourcesList)?;
     let cluster_scoped = kind.starts_with("Cluster");
     Ok(parse::listed_names(&output, namespace)
         .into_iter()
@@ -864,27 +859,7 @@ async fn get<R: ClusterReader>(
     name: &str,
 ) -> Result<Option<Value>, DiagnosisError> {
     *calls += 1;
-    let output = reader
-        .call(ReadCall::new(
-            ReadTool::ResourcesGet,
-            [
-                ("apiVersion", Some(json!(RBAC_API))),
-                ("kind", Some(json!(kind))),
-                ("name", Some(json!(name))),
-                ("namespace", namespace.map(|namespace| json!(namespace))),
-            ],
-        ))
-        .await?;
-    if output.is_not_found() {
-        return Ok(None);
-    }
-    if output.is_error {
-        return Err(DiagnosisError::ToolFailed {
-            tool: ReadTool::ResourcesGet.name(),
-            message: output.text,
-        });
-    }
-    Ok(Some(parse::object(&output)?))
+    read_object(reader, RBAC_API, kind, namespace, name).await
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@
 use std::future::Future;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
+
+use super::{DiagnosisError, parse};
 
 /// The read-only tools of `kubernetes-mcp-server` the playbooks call
 /// (serialized as the tool's name).
@@ -115,6 +117,47 @@ pub trait ClusterReader: Sync {
         name: &str,
         arguments: Map<String, Value>,
     ) -> impl Future<Output = Result<String, ReadError>> + Send;
+}
+
+impl ToolOutput {
+    /// This output, unless `tool` reported a failure (forbidden, say): a
+    /// failure is not evidence, and the playbook stops with it.
+    pub(crate) fn succeeded(self, tool: ReadTool) -> Result<Self, DiagnosisError> {
+        if self.is_error {
+            return Err(DiagnosisError::ToolFailed {
+                tool: tool.name(),
+                message: self.text,
+            });
+        }
+        Ok(self)
+    }
+}
+
+/// One object, read with `resources_get`; `None` when it does not exist.
+/// Every playbook that reads an object by name reads it through this.
+pub(crate) async fn read_object<R: ClusterReader>(
+    reader: &R,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<Option<Value>, DiagnosisError> {
+    let output = reader
+        .call(ReadCall::new(
+            ReadTool::ResourcesGet,
+            [
+                ("apiVersion", Some(json!(api_version))),
+                ("kind", Some(json!(kind))),
+                ("name", Some(json!(name))),
+                ("namespace", namespace.map(|namespace| json!(namespace))),
+            ],
+        ))
+        .await?;
+    if output.is_not_found() {
+        return Ok(None);
+    }
+    let output = output.succeeded(ReadTool::ResourcesGet)?;
+    Ok(Some(parse::object(&output)?))
 }
 
 #[cfg(test)]
