@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use crate::intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool};
 use crate::kinds::{Number, ResourceKind};
 use crate::lexer::{Shape, Token, lex};
-use crate::manifest;
+use crate::manifest::{self, ResourceBound};
 use crate::vocab::{Change, Lex, W};
 
 /// Longest request classified. Longer text is refused with a `clarify`
@@ -93,6 +93,24 @@ pub fn classify(text: &str) -> Intent {
     analysis.decide()
 }
 
+/// Whether the request asks about every namespace (`-A`, "all pods",
+/// "across namespaces", "in the cluster"): a session's namespace (kubeop's
+/// `set-context --namespace`) does not narrow such a request.
+pub fn spans_all_namespaces(text: &str) -> bool {
+    if text.len() > MAX_REQUEST_BYTES {
+        return false;
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut tokens = Vec::with_capacity(32);
+    lex(text, &lower, &mut tokens);
+    if tokens.len() > MAX_TOKENS {
+        return false;
+    }
+    let mut analysis = Analysis::new(&tokens);
+    analysis.scan();
+    analysis.all_namespaces || analysis.has_w_anywhere(&[W::All, W::Cluster])
+}
+
 /// Where a candidate value stands relative to the words around it; decides
 /// whether it is a name, a namespace or a context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +149,8 @@ struct Analysis<'t, 'a> {
     previous: bool,
     tail: Option<u32>,
     replicas: Option<u32>,
+    /// The count came as "to 3": a target, even after "add" or "increase".
+    replicas_after_to: bool,
     image: Option<String>,
     label_selector: Option<String>,
     field_selector: Option<String>,
@@ -213,6 +233,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             previous: false,
             tail: None,
             replicas: None,
+            replicas_after_to: false,
             image: None,
             label_selector: None,
             field_selector: None,
@@ -454,7 +475,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "--tail" | "--tail-lines" | "--lines" => {
                     self.tail = self.flag_value(i).and_then(parse_number);
                 }
-                "--replicas" => self.replicas = self.flag_value(i).and_then(parse_number),
+                "--replicas" => {
+                    self.replicas = self.flag_value(i).and_then(parse_number);
+                    self.replicas_after_to = true;
+                }
                 "--image" => self.image = self.flag_value(i).map(str::to_owned),
                 "-l" | "--selector" | "--label" | "--labels" => {
                     self.label_selector = self.selector_value(i);
@@ -574,7 +598,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             match token.low {
                 "namespace" | "ns" => self.namespace = Some(owned(value)),
                 "context" | "cluster" => self.context = Some(value.to_owned()),
-                "replicas" | "scale" => self.replicas = parse_number(value),
+                "replicas" | "scale" => {
+                    self.replicas = parse_number(value);
+                    self.replicas_after_to = true;
+                }
                 "image" => self.image = Some(value.to_owned()),
                 "container" => self.container = Some(owned(value)),
                 "tail" | "lines" => self.tail = parse_number(value),
@@ -666,6 +693,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         .iter()
                         .any(|t| matches!(t.w(), Some(W::Context | W::Cluster))));
             let value_here = self.is_value(j);
+            // "switch to the staging namespace": a namespace switch, not a context.
+            if value_here
+                && matches!(
+                    self.tokens.get(j + 1).and_then(Token::kind),
+                    Some((ResourceKind::Namespace, _))
+                )
+            {
+                continue;
+            }
             let is_switch = if explicit {
                 true
             } else if switch_word {
@@ -879,6 +915,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 // "in the last 10 minutes": a time window, not a count.
             } else if matches!(prev, Some(W::Port)) {
                 self.port = u16::try_from(value).ok();
+            } else if matches!(prev, Some(W::By)) {
+                // "scale up by 2 (replicas)": relative, resolved (or asked) by the mutation rules.
+                self.relative_marker();
+                continue;
             } else if matches!(next, Some(W::Replicas))
                 || matches!(prev, Some(W::Replicas | W::To))
                 || (matches!(prev, Some(W::Filler)) && matches!(prev2, Some(W::To)))
@@ -890,11 +930,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             {
                 if self.replicas.is_none() {
                     self.replicas = Some(value);
+                    self.replicas_after_to = matches!(prev, Some(W::To))
+                        || (matches!(prev, Some(W::Filler)) && matches!(prev2, Some(W::To)));
                 }
-            } else if matches!(prev, Some(W::By)) {
-                // "scale up by 2": relative, resolved (or asked) by the mutation rules.
-                self.relative_marker();
-                continue;
             } else {
                 continue;
             }
@@ -1142,30 +1180,40 @@ impl<'t, 'a> Analysis<'t, 'a> {
         ) {
             return false;
         }
-        let determiner = i.checked_sub(1).is_some_and(|p| {
+        let is_determiner = |p: usize| {
             matches!(
                 self.low(p),
                 "the" | "its" | "this" | "that" | "last" | "latest" | "recent" | "my" | "our"
             )
+        };
+        // "the rollout", and "the web rollout" (a name between).
+        let determiner = i.checked_sub(1).is_some_and(|p| {
+            is_determiner(p)
+                || (self.is_value(p) || self.tokens[p].kind().is_some())
+                    && p.checked_sub(1).is_some_and(is_determiner)
         });
         // A noun is followed by its complement or the question's verb, or ends it.
         let noun_follows = self.tokens.get(i + 1).is_none_or(|next| {
-            matches!(
-                next.low,
-                "of" | "for"
-                    | "on"
-                    | "status"
-                    | "history"
-                    | "progress"
-                    | "is"
-                    | "was"
-                    | "has"
-                    | "did"
-                    | "done"
-                    | "finished"
-                    | "going"
-                    | "went"
-            )
+            // "the rollout status" is kubectl's own phrase; "the restart
+            // status" stays a change (the safety property inserts verbs so).
+            (change == Change::Rollout && matches!(next.low, "status" | "history" | "progress"))
+                || matches!(
+                    next.low,
+                    "of" | "for"
+                        | "on"
+                        | "is"
+                        | "was"
+                        | "has"
+                        | "did"
+                        | "done"
+                        | "finished"
+                        | "finish"
+                        | "complete"
+                        | "succeed"
+                        | "fail"
+                        | "going"
+                        | "went"
+                )
         });
         if !determiner || !noun_follows {
             return false;
@@ -1393,7 +1441,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 | W::Troubleshoot
                 | W::Watch
                 | W::Be
-                | W::Do,
+                | W::Do
+                | W::Can,
             ) => Place::AfterVerb,
             _ if prev.is_some_and(|p| self.changes.iter().any(|(j, _)| *j == p)) => {
                 Place::AfterVerb
@@ -1540,6 +1589,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "What would you like me to do? For example: \"list pods in staging\" or \"scale web to 3\".",
             );
         }
+        if let Some(intent) = self.namespace_switch() {
+            return intent;
+        }
         if self.switch_context
             && self
                 .changes
@@ -1590,6 +1642,82 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return intent;
         }
         self.read()
+    }
+
+    /// "switch to namespace staging", "use namespace prod", "kubens dev",
+    /// `kubectl config set-context --current --namespace=x`: the session's
+    /// namespace from now on (with a context when one is named too).
+    fn namespace_switch(&mut self) -> Option<Intent> {
+        // "go to namespace staging": "go" opens the request though it is a filler.
+        let opener = (0..self.len()).find(|&i| !self.is_filler(i) || self.low(i) == "go")?;
+        let switch_word = matches!(self.w(opener), Some(W::Switch | W::UseContext))
+            || self.low(opener) == "go"
+            || matches!(self.w(opener), Some(W::Change(Change::Set | Change::Edit)))
+            || self.low(opener) == "kubens";
+        let explicit = self.low(opener) == "kubens"
+            || self
+                .tokens
+                .iter()
+                .any(|t| t.low == "set-context" || t.low == "--current");
+        if !switch_word && !explicit {
+            return None;
+        }
+        let namespace_at = (0..self.len()).find(|&i| {
+            matches!(
+                self.tokens[i].kind(),
+                Some((ResourceKind::Namespace, Number::Singular | Number::Short))
+            )
+        });
+        // Nothing but the switch, the namespace and context phrases.
+        let other_change = self.changes.iter().any(|(i, _)| *i != opener);
+        let other_kind = self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.kind(), Some((kind, _)) if kind != ResourceKind::Namespace));
+        if other_change || other_kind || (namespace_at.is_none() && !explicit) {
+            return None;
+        }
+        let namespace = self.namespace.clone().or_else(|| {
+            let from = namespace_at.unwrap_or(opener);
+            // "namespace staging", "namespace to staging", "the staging namespace".
+            let after = (from + 1..self.len())
+                .find(|&j| !self.is_filler(j) && !self.is_w(j, W::To))
+                .filter(|&j| self.is_value(j));
+            let before = namespace_at
+                .and_then(|at| at.checked_sub(1))
+                .filter(|&p| self.is_value(p));
+            let j = after.or(before)?;
+            self.use_token(j);
+            Some(owned(self.tokens[j].raw))
+        });
+        // Nothing else asked: "set image of web ... in namespace prod" is no switch.
+        let stray = (0..self.len()).any(|i| {
+            i != opener
+                && Some(i) != namespace_at
+                && !self.used[i]
+                && !self.is_filler(i)
+                && !matches!(
+                    self.w(i),
+                    Some(W::To | W::Into | W::On | W::Config | W::Context | W::Cluster)
+                )
+                && self.tokens[i].shape != Shape::Flag
+        });
+        if stray {
+            return None;
+        }
+        let Some(namespace) = namespace else {
+            return Some(Intent::clarify(
+                vec![Param::Namespace],
+                "Which namespace should I switch to?",
+            ));
+        };
+        Some(Intent::SwitchContext {
+            arguments: Arguments {
+                namespace: Some(namespace),
+                context: self.context.clone(),
+                ..Arguments::default()
+            },
+        })
     }
 
     /// "hi", "help", "what can you do", "thanks": nothing to act on, only a
@@ -1820,16 +1948,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
     // -------------------------------------------------------------- health
 
     fn health(&mut self) -> Option<Intent> {
+        if self.rollout_read {
+            // "how is the rollout of checkout doing": the workload, read.
+            return None;
+        }
         let health = self.has_w_anywhere(&[W::Health]);
         let okay = self.has_w_anywhere(&[W::Okay])
             && self.has_w_anywhere(&[W::Be, W::Question, W::Cluster]);
         let cluster_status = self.has_w_anywhere(&[W::Cluster])
             && (self.has_w_anywhere(&[W::Status, W::Wrong]) || okay)
             && self.kinds().next().is_none();
-        let doing = self
-            .tokens
-            .windows(2)
-            .any(|w| w[0].low == "how" && matches!(w[1].w(), Some(W::Be)))
+        // "how is the cluster doing", "how's prod looking".
+        let doing = self.tokens.first().is_some_and(|t| t.low == "how")
             && self.has_w_anywhere(&[W::Cluster, W::Okay])
             && self.kinds().next().is_none();
         if !(health
@@ -1884,7 +2014,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .tokens
             .iter()
             .any(|t| matches!(t.low, "test" | "tests" | "testing"));
-        if !((network && (test || self.has_w_anywhere(&[W::Debug]))) || busybox || debug_pod) {
+        // "is dns working", "can pods in staging reach the api service?": a
+        // question only a test from inside the cluster answers.
+        let asks = self.has_w_anywhere(&[W::Be, W::Do, W::Can, W::Question, W::Read, W::Why]);
+        let network_question = asks && self.tokens.iter().any(|t| is_network_test_word(t.low))
+            // "nslookup api.shop in shop": the test tool, as a command.
+            || (0..self.len()).find(|&i| !self.is_filler(i)).is_some_and(|first| {
+                matches!(
+                    self.low(first),
+                    "nslookup" | "dig" | "ping" | "curl" | "wget" | "traceroute"
+                )
+            });
+        if !((network && (test || network_question || self.has_w_anywhere(&[W::Debug])))
+            || busybox
+            || debug_pod)
+        {
             return None;
         }
         Some(self.run_debug_pod(network))
@@ -1903,14 +2047,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn run_debug_pod(&mut self, network: bool) -> Intent {
         let mut arguments = self.base();
-        arguments.image = Some(self.image.clone().unwrap_or_else(|| {
-            if network {
-                NETWORK_DEBUG_IMAGE
-            } else {
-                DEBUG_IMAGE
-            }
-            .to_owned()
-        }));
+        arguments.image = Some(self.debug_image(network));
+        if network && self.command.is_none() {
+            self.command = self.network_command();
+        }
+        arguments.command = self.command.clone();
         let kind_at = self.main_kind().map(|(i, _, _)| i);
         arguments.name = self.take_name(kind_at, false);
         arguments.namespace = self.take_namespace(true, true);
@@ -1920,6 +2061,142 @@ impl<'t, 'a> Analysis<'t, 'a> {
             tool: Tool::PodsRun,
             arguments,
         }
+    }
+
+    /// The debug pod's image: the one named ("run busybox and nslookup..."),
+    /// else netshoot for a network test, else busybox.
+    fn debug_image(&self, network: bool) -> String {
+        if let Some(image) = &self.image {
+            return image.clone();
+        }
+        if self.has_w_anywhere(&[W::Busybox]) || !network {
+            DEBUG_IMAGE.to_owned()
+        } else {
+            NETWORK_DEBUG_IMAGE.to_owned()
+        }
+    }
+
+    /// The test a network debug pod runs (`command`, executed in the pod
+    /// once it runs): the one written ("nslookup kubernetes.default", "curl
+    /// http://api:8080"), else a DNS lookup or an HTTP request to the named
+    /// service, else a lookup of the cluster's own API service.
+    fn network_command(&mut self) -> Option<Vec<String>> {
+        if let Some(at) = (0..self.len()).find(|&i| {
+            !self.used[i]
+                && matches!(
+                    self.low(i),
+                    "nslookup" | "dig" | "ping" | "curl" | "wget" | "traceroute" | "nc"
+                )
+        }) {
+            let mut words = vec![self.low(at).to_owned()];
+            self.use_token(at);
+            for j in at + 1..self.len() {
+                let token = self.tokens[j];
+                let ends = matches!(token.shape, Shape::Chain | Shape::Pipe)
+                    || self.used[j]
+                    || matches!(
+                        token.w(),
+                        Some(W::In | W::From | W::And | W::Then | W::Using)
+                    );
+                if ends {
+                    break;
+                }
+                words.push(match token.shape {
+                    Shape::Flag | Shape::Assign => token.full.to_owned(),
+                    _ => token.raw.to_owned(),
+                });
+                self.use_token(j);
+            }
+            return Some(words);
+        }
+        let asks_a_test = self
+            .tokens
+            .iter()
+            .any(|t| is_network_test_word(t.low) || matches!(t.low, "test" | "tests" | "testing"));
+        if !asks_a_test {
+            // "spin up a netshoot pod": a pod to work in, no test asked.
+            return None;
+        }
+        let target = (0..self.len()).find(|&i| {
+            self.is_value(i)
+                && !matches!(
+                    self.low(i),
+                    "test" | "tests" | "testing" | "working" | "work" | "works"
+                )
+                && (self.prev_meaningful(i).is_some_and(|p| {
+                    matches!(
+                        self.low(p),
+                        "reach" | "resolve" | "resolves" | "resolving" | "ping"
+                    ) || matches!(self.w(p), Some(W::To | W::For))
+                }) || [i.wrapping_sub(1), i + 1].iter().any(|&k| {
+                    matches!(
+                        self.tokens.get(k).and_then(Token::kind),
+                        Some((ResourceKind::Service, _))
+                    )
+                }))
+        });
+        let target = target.map(|i| {
+            self.use_token(i);
+            owned(self.tokens[i].raw)
+        });
+        let dns = self.tokens.iter().any(|t| {
+            matches!(
+                t.low,
+                "dns" | "resolve" | "resolves" | "resolving" | "resolution"
+            )
+        });
+        let command: Vec<String> = match target {
+            Some(host) if !dns => {
+                // The port named is the target's, not one the debug pod exposes.
+                let port = self
+                    .port
+                    .take()
+                    .map_or_else(String::new, |port| format!(":{port}"));
+                [
+                    "curl",
+                    "-sS",
+                    "-m",
+                    "5",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                ]
+                .iter()
+                .map(|part| (*part).to_owned())
+                .chain([format!("http://{host}{port}")])
+                .collect()
+            }
+            None if !dns
+                && self.tokens.iter().any(|t| {
+                    matches!(
+                        t.low,
+                        "connectivity" | "reach" | "reachable" | "reachability"
+                    )
+                }) =>
+            {
+                // Connectivity with no target named: the cluster's own API service.
+                [
+                    "curl",
+                    "-sSk",
+                    "-m",
+                    "5",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    "https://kubernetes.default",
+                ]
+                .iter()
+                .map(|part| (*part).to_owned())
+                .collect()
+            }
+            host => vec![
+                "nslookup".to_owned(),
+                host.unwrap_or_else(|| "kubernetes.default".to_owned()),
+            ],
+        };
+        Some(command)
     }
 
     /// "open a shell in web-1", "get a terminal on pod x": exec without a verb.
@@ -1966,6 +2243,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         if ops.contains(&Change::Exec) && ops.contains(&Change::Run) {
             ops.retain(|c| *c != Change::Run);
+        }
+        // "set the memory limit of api to 1Gi", "raise cpu requests of web to 500m".
+        if let Some(intent) = self.resource_change() {
+            return intent;
+        }
+        // "add a replica to nginx", "add 2 replicas to web": a difference, not a target.
+        let adds = self.changes.iter().any(|(i, c)| {
+            (*c == Change::Create && self.low(*i) == "add")
+                || matches!(c, Change::Increase | Change::Decrease)
+                // "remove a replica from web": not a deletion.
+                || (*c == Change::Delete && self.has_w_anywhere(&[W::Replicas]))
+        });
+        if adds
+            && about_replicas
+            && self.image.is_none()
+            && !self.replicas_after_to
+            && self.kinds().all(|(_, kind, _)| kind.scalable())
+        {
+            return self.relative_scale();
         }
         // A change kubeop cannot make exactly is a question, whatever else is asked.
         if let Some(unsupported) = ops.iter().copied().find(|op| {
@@ -2168,6 +2464,143 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
+    /// A replica difference ("add a replica to nginx", "scale web up by 2"):
+    /// kubeop scales to an exact count, so it asks for the total.
+    fn relative_scale(&mut self) -> Intent {
+        let kind_at = self.main_kind().map(|(i, _, _)| i);
+        let kind = self
+            .main_kind()
+            .map_or(ResourceKind::Deployment, |(_, kind, _)| kind);
+        let name = self.take_name(kind_at, true).or_else(|| {
+            // "add a replica to nginx": the object after "to".
+            let i = (0..self.len())
+                .find(|&i| self.is_value(i) && self.place(i, kind_at) == Place::To)?;
+            self.use_token(i);
+            Some(owned(self.tokens[i].raw))
+        });
+        let Some(name) = name else {
+            return Self::missing_name(Some(kind), "scale");
+        };
+        Intent::clarify(
+            vec![Param::Scale],
+            format!(
+                "How many replicas should {} {name} have in total? I scale to an exact count (the plan shows the current one): say e.g. \"scale {name} to 4\".",
+                kind.noun()
+            ),
+        )
+    }
+
+    /// A container's resource limit or request: "set memory limit of api to
+    /// 1Gi", "increase the cpu request of web to 500m", `kubectl set resources
+    /// deploy/api --limits=memory=1Gi`. `None` when the request is not about
+    /// a cpu or memory limit or request.
+    fn resource_change(&mut self) -> Option<Intent> {
+        let resource_word = |t: &Token<'_>| match t.low {
+            "memory" | "mem" | "ram" => Some("memory"),
+            "cpu" | "cpus" => Some("cpu"),
+            _ => None,
+        };
+        let flag = self.tokens.iter().find_map(|t| {
+            let bound = match t.low {
+                "--limits" => ResourceBound::Limits,
+                "--requests" => ResourceBound::Requests,
+                _ => return None,
+            };
+            let (resource, quantity) = t.value?.split_once('=')?;
+            Some((bound, resource.to_ascii_lowercase(), quantity.to_owned()))
+        });
+        let (bound, resource, quantity) = match flag {
+            Some(found) => found,
+            None => {
+                let bound_at = (0..self.len())
+                    .find(|&i| self.is_w(i, W::Limits) || (self.low(i) == "request" && i > 0))?;
+                let resource = self.tokens.iter().find_map(resource_word)?;
+                let bound = if self.low(bound_at).starts_with("request") {
+                    ResourceBound::Requests
+                } else {
+                    ResourceBound::Limits
+                };
+                // The new value: a quantity, preferably after "to".
+                let quantity_at = (0..self.len())
+                    .filter(|&i| is_quantity(self.tokens[i].raw))
+                    .min_by_key(|&i| (!self.is_w(i.wrapping_sub(1), W::To), i));
+                let Some(q) = quantity_at else {
+                    return Some(Intent::clarify(
+                        vec![Param::Resource],
+                        format!(
+                            "To what exact value should I set the {resource} {}? Give a quantity such as {}.",
+                            if bound == ResourceBound::Limits {
+                                "limit"
+                            } else {
+                                "request"
+                            },
+                            if resource == "memory" {
+                                "512Mi or 1Gi"
+                            } else {
+                                "250m or 1"
+                            }
+                        ),
+                    ));
+                };
+                if self.is_w(q.wrapping_sub(1), W::By) {
+                    return Some(Intent::clarify(
+                        vec![Param::Resource],
+                        format!(
+                            "I set a {resource} value exactly, not a difference: to what value should it go?"
+                        ),
+                    ));
+                }
+                self.use_token(q);
+                self.use_token(bound_at);
+                (bound, resource.to_owned(), self.tokens[q].raw.to_owned())
+            }
+        };
+        if !is_quantity(&quantity) || !matches!(resource.as_str(), "memory" | "cpu") {
+            return Some(Intent::clarify(
+                vec![Param::Resource],
+                format!(
+                    "{quantity} is not a {resource} quantity I can set; give one such as 512Mi, 1Gi or 500m."
+                ),
+            ));
+        }
+        for i in 0..self.len() {
+            if resource_word(&self.tokens[i]).is_some() {
+                self.use_token(i);
+            }
+        }
+        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let namespace = self.take_namespace(false, true);
+        let kind = kind.unwrap_or(ResourceKind::Deployment);
+        if !matches!(
+            kind,
+            ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet
+        ) {
+            return Some(Intent::clarify(
+                vec![Param::Kind],
+                format!(
+                    "I set resources on a deployment, statefulset or daemonset, not a {}: which workload?",
+                    kind.noun()
+                ),
+            ));
+        }
+        let Some(name) = name else {
+            return Some(Self::missing_name(Some(kind), "change"));
+        };
+        let container = self
+            .container
+            .clone()
+            .unwrap_or_else(|| manifest::CONTAINER_PLACEHOLDER.to_owned());
+        Some(self.create_update(manifest::container_resource(
+            kind,
+            &name,
+            namespace.as_deref(),
+            &container,
+            bound,
+            &resource,
+            &quantity,
+        )))
+    }
+
     fn restart(&mut self) -> Intent {
         let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
         let namespace = self.take_namespace(false, true);
@@ -2321,19 +2754,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         namespace: Option<String>,
         network: bool,
     ) -> Intent {
-        let image = self.image.clone().unwrap_or_else(|| {
-            if network {
-                NETWORK_DEBUG_IMAGE
-            } else {
-                DEBUG_IMAGE
-            }
-            .to_owned()
-        });
+        let image = self.debug_image(network);
+        if network && self.command.is_none() {
+            self.command = self.network_command();
+        }
+        // `kubectl run ... -- sleep 3600`: the container's own command, which
+        // `pods_run` cannot set; it is no test to run in the pod afterwards.
+        if self.tokens.iter().any(|t| t.shape == Shape::DoubleDash) {
+            self.command = None;
+        }
         let arguments = Arguments {
             image: Some(image),
             name,
             namespace,
             port: self.port,
+            command: self.command.clone(),
             ..self.base()
         };
         Intent::Mutation {
@@ -2437,6 +2872,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
             );
         }
         let (_, name, _) = self.target(Some(ResourceKind::Pod));
+        // "open a shell in web-1": a pod's name after "in", not a namespace.
+        let name = name.or_else(|| {
+            let i = (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && self.place(i, None) == Place::In
+                    && looks_like_pod_name(self.tokens[i].low)
+            })?;
+            self.use_token(i);
+            Some(owned(self.tokens[i].raw))
+        });
         let namespace = self.take_namespace(false, true);
         let Some(name) = name else {
             return Self::missing_name(Some(ResourceKind::Pod), "run the command in");
@@ -2568,15 +3013,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         ) {
             return self.unsupported(Change::Set);
         }
-        let Some(container) = container else {
-            return Intent::clarify(
-                vec![Param::Resource],
-                format!(
-                    "Which container of {} {name} should run {image}? Write it as container=image.",
-                    kind.noun()
-                ),
-            );
-        };
+        // No container named: the workflow fills in the workload's only one
+        // when it reads the live object, and asks when there are several.
+        let container = container.unwrap_or_else(|| manifest::CONTAINER_PLACEHOLDER.to_owned());
         self.create_update(manifest::set_image(
             kind,
             &name,
@@ -2612,6 +3051,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let what = if label { "label" } else { "annotation" };
         let (kind, name, _) = self.target(None);
+        // "label node-1 with disk=ssd": a node's usual name says its kind.
+        let kind = kind.or_else(|| {
+            name.as_deref()
+                .filter(|name| looks_like_node_name(name))
+                .map(|_| ResourceKind::Node)
+        });
         let namespace = self.take_namespace(false, true);
         let Some(kind) = kind else {
             return Intent::clarify(
@@ -2933,9 +3378,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "what image is nginx running", "status of the rollout of api": a
         // question about a workload; a Deployment is the likely kind, and a
         // wrong guess only reads.
-        if (self.rollout_read || self.has_w_anywhere(&[W::Image, W::Status]))
-            && let Some(i) =
-                (0..self.len()).find(|&i| self.is_value(i) && self.place(i, None) != Place::In)
+        if (self.rollout_read
+            || self.has_w_anywhere(&[W::Image, W::Status])
+            || self.low_any("version"))
+            && let Some(i) = (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && self.place(i, None) != Place::In
+                    && !matches!(self.low(i), "version" | "versions" | "tag")
+            })
         {
             self.use_token(i);
             let name = owned(self.tokens[i].raw);
@@ -3340,6 +3790,54 @@ impl<'t, 'a> Analysis<'t, 'a> {
             arguments,
         }
     }
+}
+
+/// Words that ask for a DNS or connectivity test.
+fn is_network_test_word(word: &str) -> bool {
+    matches!(
+        word,
+        "dns"
+            | "nslookup"
+            | "dig"
+            | "ping"
+            | "curl"
+            | "wget"
+            | "traceroute"
+            | "reach"
+            | "reachable"
+            | "reachability"
+            | "resolve"
+            | "resolves"
+            | "resolving"
+            | "resolution"
+            | "connectivity"
+    )
+}
+
+/// Node names as clusters usually spell them: `node-1`, `worker-2`,
+/// `ip-10-0-1-23...`, `kind-worker`, `kind-control-plane`.
+fn looks_like_node_name(name: &str) -> bool {
+    ["node", "worker", "ip-", "master", "control-plane"]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        || ["-node", "-worker", "-control-plane", "-master"]
+            .iter()
+            .any(|part| name.contains(part))
+}
+
+/// A Kubernetes quantity: `1Gi`, `512Mi`, `500m`, `0.5`, `2`.
+fn is_quantity(text: &str) -> bool {
+    let digits_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(digits_end);
+    !number.is_empty()
+        && number.bytes().any(|b| b.is_ascii_digit())
+        && number.matches('.').count() <= 1
+        && matches!(
+            suffix,
+            "" | "m" | "k" | "M" | "G" | "T" | "Ki" | "Mi" | "Gi" | "Ti"
+        )
 }
 
 /// Namespace names so common that a request naming one means the namespace,

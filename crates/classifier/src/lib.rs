@@ -44,7 +44,9 @@ mod vocab;
 pub use actor::{
     ClassifierActor, ClassifierError, ClassifierHandle, ClassifierMsg, MAX_PENDING_REQUESTS,
 };
-pub use classify::{DEBUG_IMAGE, MAX_REQUEST_BYTES, NETWORK_DEBUG_IMAGE, classify};
+pub use classify::{
+    DEBUG_IMAGE, MAX_REQUEST_BYTES, NETWORK_DEBUG_IMAGE, classify, spans_all_namespaces,
+};
 pub use intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool};
 pub use kinds::ResourceKind;
-pub use manifest::{RESTARTED_AT_ANNOTATION, RESTARTED_AT_PLACEHOLDER};
+pub use manifest::{CONTAINER_PLACEHOLDER, RESTARTED_AT_ANNOTATION, RESTARTED_AT_PLACEHOLDER};

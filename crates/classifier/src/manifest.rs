@@ -23,6 +23,11 @@ use crate::kinds::ResourceKind;
 /// workflow replaces it with the current RFC 3339 time.
 pub const RESTARTED_AT_PLACEHOLDER: &str = "${RESTARTED_AT}";
 
+/// The container name in a set-image or resource change whose request names
+/// no container; the workflow replaces it with the workload's only container
+/// (read before write) or asks which one when there are several.
+pub const CONTAINER_PLACEHOLDER: &str = "${CONTAINER}";
+
 /// The annotation a restart sets on the pod template.
 pub const RESTARTED_AT_ANNOTATION: &str = "kubectl.kubernetes.io/restartedAt";
 
@@ -190,6 +195,39 @@ pub(crate) fn set_image(
         "spec:\n  template:\n    spec:\n      containers:\n      - name: {}\n        image: {}",
         quoted(container),
         quoted(image)
+    );
+    out
+}
+
+/// Which side of a container's `resources` a change sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ResourceBound {
+    Limits,
+    Requests,
+}
+
+/// One container's resource limit or request (fields to merge):
+/// `resources.limits.memory: 1Gi`.
+pub(crate) fn container_resource(
+    kind: ResourceKind,
+    name: &str,
+    namespace: Option<&str>,
+    container: &str,
+    bound: ResourceBound,
+    resource: &str,
+    quantity: &str,
+) -> String {
+    let mut out = String::with_capacity(256);
+    header(&mut out, kind, name, namespace);
+    let bound = match bound {
+        ResourceBound::Limits => "limits",
+        ResourceBound::Requests => "requests",
+    };
+    let _ = writeln!(
+        out,
+        "spec:\n  template:\n    spec:\n      containers:\n      - name: {}\n        resources:\n          {bound}:\n            {resource}: {}",
+        quoted(container),
+        quoted(quantity)
     );
     out
 }

@@ -1,7 +1,7 @@
 //! The coordinator actor: one request in, one answer out, along the path
 //! the classifier chose.
 //!
-//! The actor itself only keeps the sessions (which context each works in)
+//! The actor itself only keeps the sessions (which context and namespace each works in)
 //! and hands every request to a task of its own, so a slow verification
 //! never holds up another session's read. At most
 //! [`MAX_CONCURRENT_REQUESTS`] requests run at once; past that callers are
@@ -199,12 +199,14 @@ pub enum CoordinatorMsg {
         /// The plan cards.
         reply: RpcReplyPort<Result<Vec<PlanCard>, WorkflowError>>,
     },
-    /// A request's task switched its session's context.
+    /// A request's task switched its session's context or namespace.
     SwitchSession {
         /// The conversation.
         session: SessionId,
-        /// Its new context.
-        context: String,
+        /// Its new context, if it changes.
+        context: Option<String>,
+        /// Its new namespace, if it changes.
+        namespace: Option<String>,
         /// Acknowledged once recorded, so the next request sees it.
         reply: RpcReplyPort<()>,
     },
@@ -264,7 +266,7 @@ impl Actor for CoordinatorActor {
                 permit,
                 reply,
             } => {
-                let switched = state.sessions.context(&session);
+                let switched = state.sessions.scope(&session);
                 tokio::spawn(async move {
                     let span = tracing::info_span!("workflow.ask", %session, %requester);
                     let answer = tracing::Instrument::instrument(
@@ -316,10 +318,11 @@ impl Actor for CoordinatorActor {
             CoordinatorMsg::SwitchSession {
                 session,
                 context,
+                namespace,
                 reply,
             } => {
-                tracing::info!(%session, %context, "session switched context");
-                state.sessions.switch(session, context);
+                tracing::info!(%session, ?context, ?namespace, "session switched");
+                state.sessions.switch(session, context, namespace);
                 send(reply, ());
             }
         }
@@ -333,18 +336,20 @@ fn send<T>(reply: RpcReplyPort<T>, value: T) {
     }
 }
 
-/// Records that `session` now works in `context`, before the answer that
-/// says so leaves.
+/// Records that `session` now works in `context` and/or `namespace`,
+/// before the answer that says so leaves.
 pub(crate) async fn switch_session(
     coordinator: &ActorRef<CoordinatorMsg>,
     session: SessionId,
-    context: String,
+    context: Option<String>,
+    namespace: Option<String>,
 ) -> Result<(), WorkflowError> {
     match coordinator
         .call(
             |reply| CoordinatorMsg::SwitchSession {
                 session,
                 context,
+                namespace,
                 reply,
             },
             Some(SESSION_UPDATE_TIMEOUT),

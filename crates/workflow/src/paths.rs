@@ -1,32 +1,37 @@
 //! Routing a request to its path: the read-only fast path, context switches,
 //! the health check, hand-offs, questions, and changes (see `planning`).
 
-use classifier::Intent;
+use classifier::{Arguments, Intent, Playbook, Tool};
 use ractor::ActorRef;
 use serde_json::{Map, Value};
 
+use crate::cluster::Fetched;
 use crate::coordinator::{CoordinatorMsg, Pipeline, Request, SupervisorHandoff, switch_session};
 use crate::discovery;
 use crate::error::WorkflowError;
 use crate::planning;
 use crate::playbooks;
 use crate::response::{Answer, Clarify, Handoff, Response};
-use crate::session::SessionId;
+use crate::session::{SessionId, SessionScope};
 
 /// The tool that lists the kubeconfig's contexts.
 const CONTEXTS_TOOL: &str = "configuration_contexts_list";
 
-/// Answers one request in the context `switched` (the session's, if it
-/// switched) or the starting context.
+/// Answers one request in the context and namespace the session switched
+/// to, else the starting context (and each request's own namespace).
 pub(crate) async fn answer(
     pipeline: &Pipeline,
     coordinator: &ActorRef<CoordinatorMsg>,
     session: SessionId,
-    switched: Option<String>,
+    switched: SessionScope,
     requester: &str,
     request: Request,
 ) -> Result<Response, WorkflowError> {
-    let session_context = match switched {
+    let scope = Scope {
+        namespace: switched.namespace.clone(),
+        context: String::new(),
+    };
+    let session_context = match switched.context {
         Some(context) => context,
         None => match &pipeline.config.default_context {
             Some(context) => context.clone(),
@@ -35,24 +40,95 @@ pub(crate) async fn answer(
     };
     match request {
         Request::Text { text } => {
-            answer_text(
-                pipeline,
-                coordinator,
-                session,
-                &session_context,
-                requester,
-                &text,
-            )
-            .await
+            let scope = Scope {
+                context: session_context,
+                ..scope
+            };
+            answer_text(pipeline, coordinator, session, &scope, requester, &text).await
         }
         Request::Handoff(handoff) => {
             if let Some(locked) = handoff.locked_plan {
                 return pipeline.run_locked(locked, requester).await;
             }
-            let context = handoff.context.clone().unwrap_or(session_context);
+            let scope = Scope {
+                context: handoff.context.clone().unwrap_or(session_context),
+                ..scope
+            };
             let text = handoff_text(&handoff);
-            answer_text(pipeline, coordinator, session, &context, requester, &text).await
+            answer_text(pipeline, coordinator, session, &scope, requester, &text).await
         }
+    }
+}
+
+/// Where one request works unless it says otherwise.
+struct Scope {
+    /// The kube context.
+    context: String,
+    /// The session's namespace, if it switched to one.
+    namespace: Option<String>,
+}
+
+/// The session's namespace applied to a request that names none (and does
+/// not ask about every namespace), as kubectl applies its context's
+/// namespace: reads of namespaced objects, changes, and the pod playbooks.
+fn in_session_namespace(intent: Intent, namespace: &str, text: &str) -> Intent {
+    if classifier::spans_all_namespaces(text) {
+        return intent;
+    }
+    let namespaced = |arguments: &Arguments| {
+        arguments
+            .kind
+            .as_deref()
+            .is_none_or(|kind| !discovery::is_cluster_scoped(kind))
+    };
+    match intent {
+        Intent::ReadOnly {
+            tool,
+            mut arguments,
+        } if arguments.namespace.is_none() => {
+            let tool = match tool {
+                Tool::PodsList => Tool::PodsListInNamespace,
+                Tool::PodsListInNamespace
+                | Tool::PodsGet
+                | Tool::PodsLog
+                | Tool::PodsTop
+                | Tool::EventsList => tool,
+                Tool::ResourcesList | Tool::ResourcesGet | Tool::ResourcesScale
+                    if namespaced(&arguments) =>
+                {
+                    tool
+                }
+                _ => return Intent::ReadOnly { tool, arguments },
+            };
+            if tool == Tool::PodsTop {
+                arguments.all_namespaces = Some(false);
+            }
+            arguments.namespace = Some(namespace.to_owned());
+            Intent::ReadOnly { tool, arguments }
+        }
+        Intent::Mutation {
+            operation,
+            tool,
+            mut arguments,
+        } if arguments.namespace.is_none() && namespaced(&arguments) => {
+            arguments.namespace = Some(namespace.to_owned());
+            Intent::Mutation {
+                operation,
+                tool,
+                arguments,
+            }
+        }
+        Intent::Diagnose {
+            playbook: playbook @ (Playbook::PodFailure | Playbook::ResourcePressure),
+            mut arguments,
+        } if arguments.namespace.is_none() => {
+            arguments.namespace = Some(namespace.to_owned());
+            Intent::Diagnose {
+                playbook,
+                arguments,
+            }
+        }
+        other => other,
     }
 }
 
@@ -84,12 +160,16 @@ async fn answer_text(
     pipeline: &Pipeline,
     coordinator: &ActorRef<CoordinatorMsg>,
     session: SessionId,
-    session_context: &str,
+    scope: &Scope,
     requester: &str,
     text: &str,
 ) -> Result<Response, WorkflowError> {
-    let intent = classifier::classify(text);
+    let session_context = scope.context.as_str();
+    let mut intent = classifier::classify(text);
     tracing::info!(path = intent.path(), "classified");
+    if let Some(namespace) = &scope.namespace {
+        intent = in_session_namespace(intent, namespace, text);
+    }
     match intent {
         Intent::ReadOnly { tool, arguments } => {
             let context = arguments
@@ -98,15 +178,16 @@ async fn answer_text(
                 .unwrap_or_else(|| session_context.to_owned());
             fast_path(pipeline, tool.as_str(), to_map(&arguments)?, &context).await
         }
-        Intent::SwitchContext { arguments } => match arguments.context {
-            Some(wanted) => {
-                switch_context(pipeline, coordinator, session, session_context, &wanted).await
-            }
-            None => Ok(Response::Clarify(Clarify {
+        Intent::SwitchContext { arguments } => match (arguments.context, arguments.namespace) {
+            (None, None) => Ok(Response::Clarify(Clarify {
                 question: "Which context should I switch to?".into(),
                 missing: vec!["context".into()],
                 candidates: Vec::new(),
             })),
+            (context, namespace) => {
+                let wanted = Switch { context, namespace };
+                switch(pipeline, coordinator, session, session_context, wanted).await
+            }
         },
         Intent::Mutation {
             operation,
@@ -203,37 +284,83 @@ async fn fast_path(
     }))
 }
 
-/// Switches the session's context after checking the kubeconfig has it.
-async fn switch_context(
+/// What a switch asks for: a context, a namespace, or both.
+struct Switch {
+    context: Option<String>,
+    namespace: Option<String>,
+}
+
+/// Switches the session's context and/or namespace after checking the
+/// kubeconfig has the context and the cluster has the namespace.
+async fn switch(
     pipeline: &Pipeline,
     coordinator: &ActorRef<CoordinatorMsg>,
     session: SessionId,
     current: &str,
-    wanted: &str,
+    wanted: Switch,
 ) -> Result<Response, WorkflowError> {
-    let contexts = known_contexts(pipeline).await?;
-    if !contexts.iter().any(|context| context == wanted) {
+    if let Some(context) = &wanted.context {
+        let contexts = known_contexts(pipeline).await?;
+        if !contexts.iter().any(|known| known == context) {
+            return Ok(Response::Clarify(Clarify {
+                question: format!(
+                    "There is no context {context} in the kubeconfig. Available: {}.",
+                    contexts.join(", ")
+                ),
+                missing: vec!["context".into()],
+                candidates: contexts,
+            }));
+        }
+    }
+    let context = wanted.context.clone().unwrap_or_else(|| current.to_owned());
+    if let Some(namespace) = &wanted.namespace
+        && let Fetched::Missing(_) = pipeline
+            .cluster
+            .get(&context, "v1", "Namespace", namespace, None)
+            .await?
+    {
+        let rows = pipeline
+            .cluster
+            .list(&context, "v1", "Namespace", None, None)
+            .await?;
+        let namespaces: Vec<String> = rows
+            .iter()
+            .filter_map(|row| crate::cluster::cell(row, "name"))
+            .map(str::to_owned)
+            .collect();
         return Ok(Response::Clarify(Clarify {
             question: format!(
-                "There is no context {wanted} in the kubeconfig. Available: {}.",
-                contexts.join(", ")
+                "There is no namespace {namespace} in context {context}. Available: {}.",
+                namespaces.join(", ")
             ),
-            missing: vec!["context".into()],
-            candidates: contexts,
+            missing: vec!["namespace".into()],
+            candidates: namespaces,
         }));
     }
-    switch_session(coordinator, session, wanted.to_owned()).await?;
+    switch_session(
+        coordinator,
+        session,
+        wanted.context.clone(),
+        wanted.namespace.clone(),
+    )
+    .await?;
+    let text = match (&wanted.context, &wanted.namespace) {
+        (Some(wanted), None) if wanted == current => {
+            format!("Already working in context {wanted}.")
+        }
+        (Some(wanted), None) => format!("Switched to context {wanted} (was {current})."),
+        (_, Some(namespace)) => format!(
+            "Working in namespace {namespace} of context {context} from now on; requests that name another namespace still go there."
+        ),
+        (None, None) => format!("Still working in context {current}."),
+    };
     Ok(Response::Answer(Answer {
         path: "switch_context".into(),
         tool: Some(CONTEXTS_TOOL.into()),
-        text: if current == wanted {
-            format!("Already working in context {wanted}.")
-        } else {
-            format!("Switched to context {wanted} (was {current}).")
-        },
+        text,
         structured: None,
         error: false,
-        context: wanted.to_owned(),
+        context,
     }))
 }
 

@@ -60,7 +60,10 @@ pub(crate) async fn plan(
         .unwrap_or_else(|| session_context.to_owned());
     let planned = match operation {
         Operation::CreateUpdate => {
-            create_update(pipeline, &context, &arguments, &mut inferred).await?
+            match create_update(pipeline, &context, &arguments, &mut inferred).await? {
+                Ok(planned) => planned,
+                Err(question) => return Ok(question),
+            }
         }
         Operation::Run => debug_pod(pipeline, &context, &arguments, &mut inferred).await?,
         Operation::Scale | Operation::Delete | Operation::Exec => {
@@ -419,12 +422,15 @@ fn default_container(pod: &Value) -> Option<String> {
     annotated.or(first).map(str::to_owned)
 }
 
+/// Plans a create/update: the manifest merged into the live object, or the
+/// question to ask when the request leaves the container open and the
+/// workload has several (or does not exist).
 async fn create_update(
     pipeline: &Pipeline,
     context: &str,
     arguments: &Arguments,
     inferred: &mut Vec<String>,
-) -> Result<Planned, WorkflowError> {
+) -> Result<Result<Planned, Response>, WorkflowError> {
     let Some(text) = &arguments.resource else {
         return Err(WorkflowError::InvalidManifest(
             "the request carries no manifest".into(),
@@ -456,10 +462,22 @@ async fn create_update(
         {
             Some(namespace) => Some(namespace.to_owned()),
             None => {
-                let default = pipeline.cluster.facts().await?.namespace_of(context);
-                inferred.push(format!(
-                    "namespace {default}: the manifest names none; the default of context {context}"
-                ));
+                let default = match &arguments.namespace {
+                    // The session's namespace ("use namespace staging").
+                    Some(namespace) => {
+                        inferred.push(format!(
+                            "namespace {namespace}: the manifest names none; the session works in it"
+                        ));
+                        namespace.clone()
+                    }
+                    None => {
+                        let default = pipeline.cluster.facts().await?.namespace_of(context);
+                        inferred.push(format!(
+                            "namespace {default}: the manifest names none; the default of context {context}"
+                        ));
+                        default
+                    }
+                };
                 if let Some(metadata) = manifest
                     .pointer_mut("/metadata")
                     .and_then(Value::as_object_mut)
@@ -491,6 +509,9 @@ async fn create_update(
         Fetched::Found(live) => Some(live),
         Fetched::Missing(_) => None,
     };
+    if let Err(question) = fill_container(&mut manifest, &subject, live.as_ref(), inferred) {
+        return Ok(Err(Response::Clarify(question)));
+    }
     // A partial manifest (set image, restart, label) changes the live
     // object: the plan shows, and applies, the whole desired state.
     if let Some(live) = &live {
@@ -506,13 +527,86 @@ async fn create_update(
             context,
         )
         .await?;
-    Ok(plan::create_update(
+    Ok(Ok(plan::create_update(
         subject.target(),
         call,
         &manifest,
         preview,
         live.as_ref(),
-    ))
+    )))
+}
+
+/// Where a workload's pod template keeps its containers.
+const TEMPLATE_CONTAINERS: &str = "/spec/template/spec/containers";
+
+/// Replaces the classifier's [`classifier::CONTAINER_PLACEHOLDER`] (a set
+/// image or resource change that names no container) with the live
+/// workload's only container; with several, or no workload, asks.
+fn fill_container(
+    manifest: &mut Value,
+    subject: &Subject,
+    live: Option<&Value>,
+    inferred: &mut Vec<String>,
+) -> Result<(), Clarify> {
+    let placeholder = Value::String(classifier::CONTAINER_PLACEHOLDER.to_owned());
+    let Some(entries) = manifest
+        .pointer_mut(TEMPLATE_CONTAINERS)
+        .and_then(Value::as_array_mut)
+        .filter(|entries| {
+            entries
+                .iter()
+                .any(|entry| entry.get("name") == Some(&placeholder))
+        })
+    else {
+        return Ok(());
+    };
+    let what = format!("{}/{}", subject.kind.to_lowercase(), subject.name);
+    let Some(live) = live else {
+        return Err(Clarify {
+            question: format!(
+                "I found no {what}{}: which workload do you mean?",
+                subject
+                    .namespace
+                    .as_deref()
+                    .map(|ns| format!(" in namespace {ns}"))
+                    .unwrap_or_default()
+            ),
+            missing: vec!["name".into()],
+            candidates: Vec::new(),
+        });
+    };
+    let names: Vec<String> = live
+        .pointer(TEMPLATE_CONTAINERS)
+        .and_then(Value::as_array)
+        .map(|containers| {
+            containers
+                .iter()
+                .filter_map(|container| container.get("name").and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let [only] = names.as_slice() else {
+        return Err(Clarify {
+            question: format!(
+                "{what} runs {} containers ({}): which one should change? Name it, e.g. \"container {}\".",
+                names.len(),
+                names.join(", "),
+                names.first().map_or("app", String::as_str)
+            ),
+            missing: vec!["container".into()],
+            candidates: names,
+        });
+    };
+    for entry in entries.iter_mut() {
+        if entry.get("name") == Some(&placeholder)
+            && let Some(fields) = entry.as_object_mut()
+        {
+            fields.insert("name".into(), Value::String(only.clone()));
+        }
+    }
+    inferred.push(format!("container {only}: the only container of {what}"));
+    Ok(())
 }
 
 async fn debug_pod(

@@ -1,9 +1,14 @@
-//! Sessions: the kube context a conversation works in.
+//! Sessions: the kube context and namespace a conversation works in.
 //!
-//! A `switch_context` changes its session's context for every later request
-//! of that session; a context named inside one request applies to that
-//! request only. A session that never switched works in the starting context
-//! (from configuration, else the kubeconfig's current context).
+//! A `switch_context` changes its session's context (and with it the
+//! namespace, back to the context's default) for every later request of that
+//! session; a namespace switch ("use namespace staging") sets the namespace
+//! every later request of the session works in when it names none, as
+//! kubectl's `set-context --current --namespace` does. A context or
+//! namespace named inside one request applies to that request only. A
+//! session that never switched works in the starting context (from
+//! configuration, else the kubeconfig's current context) and leaves the
+//! namespace to each request.
 
 use std::collections::HashMap;
 
@@ -33,28 +38,46 @@ impl std::fmt::Display for SessionId {
     }
 }
 
-/// The contexts sessions switched to.
+/// Where a session works: what it switched to, if anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SessionScope {
+    /// The context it switched to.
+    pub(crate) context: Option<String>,
+    /// The namespace it switched to, within that context.
+    pub(crate) namespace: Option<String>,
+}
+
+/// The contexts and namespaces sessions switched to.
 #[derive(Debug, Default)]
 pub(crate) struct Sessions {
-    /// Session → (switched-to context, last use tick).
-    switched: HashMap<SessionId, (String, u64)>,
+    /// Session → (what it switched to, last use tick).
+    switched: HashMap<SessionId, (SessionScope, u64)>,
     /// Increases on every use; orders sessions by recency.
     tick: u64,
 }
 
 impl Sessions {
-    /// The context `session` switched to, if it did.
-    pub(crate) fn context(&mut self, session: &SessionId) -> Option<String> {
+    /// What `session` switched to (nothing, for a session that never did).
+    pub(crate) fn scope(&mut self, session: &SessionId) -> SessionScope {
         self.tick += 1;
         let tick = self.tick;
-        self.switched.get_mut(session).map(|(context, used)| {
-            *used = tick;
-            context.clone()
-        })
+        self.switched
+            .get_mut(session)
+            .map(|(scope, used)| {
+                *used = tick;
+                scope.clone()
+            })
+            .unwrap_or_default()
     }
 
-    /// Records that `session` now works in `context`.
-    pub(crate) fn switch(&mut self, session: SessionId, context: String) {
+    /// Records that `session` now works in `context` (its namespace then
+    /// starts over, as another context's default applies) and/or `namespace`.
+    pub(crate) fn switch(
+        &mut self,
+        session: SessionId,
+        context: Option<String>,
+        namespace: Option<String>,
+    ) {
         self.tick += 1;
         if self.switched.len() >= MAX_SESSIONS
             && !self.switched.contains_key(&session)
@@ -66,7 +89,18 @@ impl Sessions {
         {
             self.switched.remove(&oldest);
         }
-        self.switched.insert(session, (context, self.tick));
+        let tick = self.tick;
+        let (scope, used) = self.switched.entry(session).or_default();
+        *used = tick;
+        if let Some(context) = context {
+            if scope.context.as_deref() != Some(context.as_str()) {
+                scope.namespace = None;
+            }
+            scope.context = Some(context);
+        }
+        if namespace.is_some() {
+            scope.namespace = namespace;
+        }
     }
 }
 
@@ -78,21 +112,39 @@ mod tests {
     fn a_switch_holds_for_its_session_only() {
         let mut sessions = Sessions::default();
         let alice = SessionId::new("alice");
-        sessions.switch(alice.clone(), "prod-eu".into());
-        assert_eq!(sessions.context(&alice).as_deref(), Some("prod-eu"));
-        assert_eq!(sessions.context(&SessionId::new("bob")), None);
+        sessions.switch(alice.clone(), Some("prod-eu".into()), None);
+        assert_eq!(sessions.scope(&alice).context.as_deref(), Some("prod-eu"));
+        assert_eq!(
+            sessions.scope(&SessionId::new("bob")),
+            SessionScope::default()
+        );
+    }
+
+    #[test]
+    fn a_namespace_switch_keeps_the_context_and_a_context_switch_resets_the_namespace() {
+        let mut sessions = Sessions::default();
+        let alice = SessionId::new("alice");
+        sessions.switch(alice.clone(), Some("prod-eu".into()), None);
+        sessions.switch(alice.clone(), None, Some("shop".into()));
+        let scope = sessions.scope(&alice);
+        assert_eq!(scope.context.as_deref(), Some("prod-eu"));
+        assert_eq!(scope.namespace.as_deref(), Some("shop"));
+        sessions.switch(alice.clone(), Some("prod-eu".into()), None);
+        assert_eq!(sessions.scope(&alice).namespace.as_deref(), Some("shop"));
+        sessions.switch(alice.clone(), Some("staging".into()), None);
+        assert_eq!(sessions.scope(&alice).namespace, None);
     }
 
     #[test]
     fn the_least_recently_used_session_is_forgotten_past_the_bound() {
         let mut sessions = Sessions::default();
         for index in 0..MAX_SESSIONS {
-            sessions.switch(SessionId::new(format!("s{index}")), "a".into());
+            sessions.switch(SessionId::new(format!("s{index}")), Some("a".into()), None);
         }
-        sessions.context(&SessionId::new("s0"));
-        sessions.switch(SessionId::new("new"), "b".into());
+        sessions.scope(&SessionId::new("s0"));
+        sessions.switch(SessionId::new("new"), Some("b".into()), None);
         assert_eq!(sessions.switched.len(), MAX_SESSIONS);
-        assert!(sessions.context(&SessionId::new("s0")).is_some());
-        assert!(sessions.context(&SessionId::new("s1")).is_none());
+        assert!(sessions.scope(&SessionId::new("s0")).context.is_some());
+        assert!(sessions.scope(&SessionId::new("s1")).context.is_none());
     }
 }
