@@ -88,9 +88,84 @@ pub fn classify(text: &str) -> Intent {
             "That request is too long for me to be sure of it. What is the one thing you want me to do?",
         );
     }
+    if let Some(verb) = misspelled_verb(&mut tokens) {
+        return Intent::clarify(
+            vec![Param::Intent],
+            format!(
+                "Did you mean \"{verb}\"? I make changes only from exact words: write the request again with \"{verb}\"."
+            ),
+        );
+    }
     let mut analysis = Analysis::new(&tokens);
     analysis.scan();
     analysis.decide()
+}
+
+/// Change verbs a typo at the head of a request most likely meant.
+const CHANGE_VERBS_TO_SPELL: &[&str] = &[
+    "delete", "remove", "scale", "restart", "create", "rollout", "rollback", "cordon", "uncordon",
+    "drain", "label", "annotate", "patch", "apply", "update", "upgrade", "execute", "deploy",
+    "destroy", "suspend", "resume",
+];
+
+/// Read verbs a typo at the head of a request most likely meant; reads are
+/// harmless, so these are corrected silently.
+const READ_VERBS_TO_SPELL: &[&str] = &["list", "show", "describe", "get", "logs", "check"];
+
+/// The verb of a request whose first word is a typo ("delte pod web-1",
+/// "scael web to 3", "lsit pods"). A misspelt read verb is corrected in
+/// place; a misspelt change verb is returned, to be asked about rather than
+/// guessed (never read as a read, never acted on). Only the first word,
+/// before an object or a flag, so an object named "updater" is not a verb.
+fn misspelled_verb(tokens: &mut [Token<'_>]) -> Option<&'static str> {
+    let first = tokens
+        .iter()
+        .position(|t| !matches!(t.w(), Some(W::Filler | W::Polite | W::Kubectl)))?;
+    let token = tokens[first];
+    if token.lex != Lex::Unknown
+        || token.shape != Shape::Word
+        || token.low.len() < 3
+        || !token.low.bytes().all(|b| b.is_ascii_lowercase())
+        // "checkout is crashing": a subject, not a verb.
+        || tokens
+            .get(first + 1)
+            .is_some_and(|next| matches!(next.w(), Some(W::Be | W::Restarts | W::Wrong | W::Do)))
+    {
+        return None;
+    }
+    if let Some(verb) = READ_VERBS_TO_SPELL
+        .iter()
+        .find(|verb| one_typo_apart(token.low, verb))
+    {
+        tokens[first].lex = crate::vocab::lookup(verb);
+        return None;
+    }
+    CHANGE_VERBS_TO_SPELL
+        .iter()
+        .find(|verb| verb.len() >= 4 && one_typo_apart(token.low, verb))
+        .copied()
+}
+
+/// Whether `word` is `verb` with one letter missing, added, changed, or two
+/// neighbours swapped (and is not `verb` itself).
+fn one_typo_apart(word: &str, verb: &str) -> bool {
+    let (a, b) = (word.as_bytes(), verb.as_bytes());
+    if a == b || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (rest_a, rest_b) = (&a[common..], &b[common..]);
+    match a.len().cmp(&b.len()) {
+        std::cmp::Ordering::Equal => {
+            rest_a[1..] == rest_b[1..]
+                || (rest_a.len() >= 2
+                    && rest_a[0] == rest_b[1]
+                    && rest_a[1] == rest_b[0]
+                    && rest_a[2..] == rest_b[2..])
+        }
+        std::cmp::Ordering::Less => rest_a == &rest_b[1..],
+        std::cmp::Ordering::Greater => &rest_a[1..] == rest_b,
+    }
 }
 
 /// Whether the request asks about every namespace (`-A`, "all pods",
@@ -1188,9 +1263,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         };
         // "the rollout", and "the web rollout" (a name between).
         let determiner = i.checked_sub(1).is_some_and(|p| {
-            is_determiner(p)
-                || (self.is_value(p) || self.tokens[p].kind().is_some())
-                    && p.checked_sub(1).is_some_and(is_determiner)
+            is_determiner(p) || self.is_value(p) && p.checked_sub(1).is_some_and(is_determiner)
         });
         // A noun is followed by its complement or the question's verb, or ends it.
         let noun_follows = self.tokens.get(i + 1).is_none_or(|next| {
@@ -1200,7 +1273,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 || matches!(
                     next.low,
                     "of" | "for"
-                        | "on"
                         | "is"
                         | "was"
                         | "has"
@@ -1864,12 +1936,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
             arguments.name = self.take_name(kind_at, false);
             arguments.namespace = self.take_namespace(false, true);
             if arguments.namespace.is_none()
+                && arguments.name.is_none()
                 && let Some(i) = self.leftover_value()
                 && matches!(self.place(i, None), Place::AfterVerb | Place::Other)
             {
-                // "is staging over its quota?"
                 self.use_token(i);
-                arguments.namespace = Some(owned(self.tokens[i].raw));
+                let value = owned(self.tokens[i].raw);
+                let slow = self
+                    .tokens
+                    .iter()
+                    .any(|t| matches!(t.low, "slow" | "sluggish" | "laggy"));
+                if slow && !is_namespace_word(&value) {
+                    // "checkout is slow": the workload.
+                    arguments.name = Some(value);
+                } else {
+                    // "is staging over its quota?"
+                    arguments.namespace = Some(value);
+                }
             }
             return Some(Intent::Diagnose {
                 playbook: Playbook::ResourcePressure,
@@ -3354,7 +3437,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             W::Count,
             W::Watch,
         ]) || self.kubectl
-            || self.rollout_read;
+            || self.rollout_read
+            || self.has_w_anywhere(&[W::Up, W::Down]) && self.has_w_anywhere(&[W::Be]);
         if !asks {
             return self.unknown();
         }
@@ -3378,9 +3462,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "what image is nginx running", "status of the rollout of api": a
         // question about a workload; a Deployment is the likely kind, and a
         // wrong guess only reads.
+        let opens_with_be = (0..self.len())
+            .find(|&i| !self.is_filler(i))
+            .is_some_and(|first| self.is_w(first, W::Be));
         if (self.rollout_read
-            || self.has_w_anywhere(&[W::Image, W::Status])
-            || self.low_any("version"))
+            || self.has_w_anywhere(&[W::Image, W::Status, W::Describe])
+            || self.low_any("version")
+            // "is web up?", "is api running in prod?"
+            || (opens_with_be && self.has_w_anywhere(&[W::Up, W::Down, W::Running])))
             && let Some(i) = (0..self.len()).find(|&i| {
                 self.is_value(i)
                     && self.place(i, None) != Place::In
@@ -3913,5 +4002,44 @@ mod tests {
         }
         // Help asked with a request is the request.
         assert_eq!(classify("help me debug pod web-1").path(), "diagnose");
+    }
+}
+
+#[cfg(test)]
+mod typo_tests {
+    use super::*;
+
+    #[test]
+    fn one_typo_means_one_letter_missing_added_changed_or_swapped() {
+        for (word, verb) in [
+            ("delte", "delete"),
+            ("scael", "scale"),
+            ("restar", "restart"),
+            ("lsit", "list"),
+            ("deletee", "delete"),
+            ("scile", "scale"),
+        ] {
+            assert!(one_typo_apart(word, verb), "{word} ~ {verb}");
+        }
+        for (word, verb) in [
+            ("delete", "delete"),
+            ("dlt", "delete"),
+            ("updater", "upgrade"),
+        ] {
+            assert!(!one_typo_apart(word, verb), "{word} !~ {verb}");
+        }
+    }
+
+    #[test]
+    fn a_misspelt_change_verb_is_asked_about_and_a_misspelt_read_is_read() {
+        match classify("delte pod web-1") {
+            Intent::Clarify { question, .. } => {
+                assert!(question.contains("\"delete\""), "{question}")
+            }
+            other => panic!("a misspelt delete must be asked about, got {other}"),
+        }
+        assert_eq!(classify("lsit pods").tool(), Some(Tool::PodsList));
+        // An object named like a verb, as a subject, is no typo.
+        assert_eq!(classify("updater is crashing").path(), "diagnose");
     }
 }
