@@ -2320,6 +2320,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if ops.contains(&Change::Undo) {
             ops.retain(|c| *c != Change::Rollout);
         }
+        // "pause the rollout of web": one pause.
+        if ops.contains(&Change::Suspend) || ops.contains(&Change::Resume) {
+            ops.retain(|c| *c != Change::Rollout);
+        }
+        // "is it safe to delete pod web-1?", "should I restart api?", "what
+        // would happen if I delete web": a question about a change.
+        if let Some(intent) = self.hypothetical_change() {
+            return intent;
+        }
+        // "restart web and api", "scale web to 3 and api to 2": two targets.
+        if let Some(&(verb_at, _)) = self.changes.first()
+            && (verb_at..self.len()).any(|i| {
+                self.is_w(i, W::And) && self.next_meaningful(i).is_some_and(|j| self.is_value(j))
+            })
+        {
+            return Intent::clarify(
+                vec![Param::Name],
+                "That names more than one object. I change one at a time, each with its own plan and approval: which one first?",
+            );
+        }
         // "create a debug pod and run ...", "run a pod": one creation.
         if ops.contains(&Change::Run) && ops.contains(&Change::Create) {
             ops.retain(|c| *c != Change::Create);
@@ -2467,7 +2487,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 
     fn delete(&mut self) -> Intent {
-        let (kind, name, _) = self.target(None);
+        // "kill web-1", "evict web-1": only pods are killed or evicted.
+        let pod_verb = self
+            .changes
+            .iter()
+            .any(|(_, c)| matches!(c, Change::Kill | Change::Evict));
+        let (kind, name, _) = self.target(pod_verb.then_some(ResourceKind::Pod));
         let namespace = self.take_namespace(false, true);
         if self.bulk || (name.is_none() && self.has_w_anywhere(&[W::All])) {
             let noun = kind.map_or("resources", ResourceKind::noun);
@@ -2545,6 +2570,37 @@ impl<'t, 'a> Analysis<'t, 'a> {
             tool: Tool::ResourcesScale,
             arguments,
         }
+    }
+
+    /// A change asked about rather than asked for: kubeop shows a plan only
+    /// when asked to make the change, and says how to ask.
+    fn hypothetical_change(&self) -> Option<Intent> {
+        let &(verb_at, _) = self.changes.first()?;
+        let first = (0..self.len())
+            .find(|&i| !self.is_filler(i) || matches!(self.low(i), "should" | "would"))?;
+        let opens_a_question = matches!(self.w(first), Some(W::Be | W::Question))
+            || matches!(self.low(first), "should" | "would");
+        let hedged = self.tokens[..verb_at].iter().any(|t| {
+            matches!(
+                t.low,
+                "safe" | "should" | "would" | "if" | "happen" | "happens"
+            )
+        });
+        if !(opens_a_question && hedged) {
+            return None;
+        }
+        let verb = self.tokens[verb_at].low;
+        let request = self.tokens[verb_at..]
+            .iter()
+            .map(|t| t.full)
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some(Intent::clarify(
+            vec![Param::Intent],
+            format!(
+                "Asking to {verb} shows the plan first (what changes, what is removed, the current state) and nothing happens until you approve it. To see it, say: \"{request}\"."
+            ),
+        ))
     }
 
     /// A replica difference ("add a replica to nginx", "scale web up by 2"):
@@ -3169,9 +3225,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 
     fn suspend(&mut self, suspend: bool) -> Intent {
-        let (kind, name, _) = self.target(None);
+        // "pause the rollout of web", `kubectl rollout pause deploy/web`.
+        let rollout = self.low_any("rollout") || self.low_any("rollouts");
+        let (kind, name, _) = self.target(rollout.then_some(ResourceKind::Deployment));
         let namespace = self.take_namespace(false, true);
         match (kind, name) {
+            (Some(ResourceKind::Deployment), Some(name)) => self.create_update(
+                manifest::deployment_paused(&name, namespace.as_deref(), suspend),
+            ),
             (Some(ResourceKind::CronJob), Some(name)) => self.create_update(
                 manifest::cronjob_suspend(&name, namespace.as_deref(), suspend),
             ),
@@ -3466,7 +3527,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .find(|&i| !self.is_filler(i))
             .is_some_and(|first| self.is_w(first, W::Be));
         if (self.rollout_read
-            || self.has_w_anywhere(&[W::Image, W::Status, W::Describe])
+            || self.has_w_anywhere(&[W::Image, W::Status])
+            || self.tokens.iter().any(|t| {
+                t.w() == Some(W::Describe) && !matches!(t.low, "explain" | "information")
+            })
             || self.low_any("version")
             // "is web up?", "is api running in prod?"
             || (opens_with_be && self.has_w_anywhere(&[W::Up, W::Down, W::Running])))

@@ -269,6 +269,15 @@ pub(crate) fn cronjob_suspend(name: &str, namespace: Option<&str>, suspend: bool
     out
 }
 
+/// Pause (`true`) or resume (`false`) a Deployment's rollout (`kubectl
+/// rollout pause|resume`; fields to merge).
+pub(crate) fn deployment_paused(name: &str, namespace: Option<&str>, paused: bool) -> String {
+    let mut out = String::with_capacity(128);
+    header(&mut out, ResourceKind::Deployment, name, namespace);
+    let _ = writeln!(out, "spec:\n  paused: {paused}");
+    out
+}
+
 /// The object name `kubectl create deployment --image` would suggest: the
 /// image's last path segment without tag or digest (`nginx:1.27` → `nginx`).
 pub(crate) fn name_from_image(image: &str) -> String {
