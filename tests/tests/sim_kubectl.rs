@@ -52,6 +52,22 @@ async fn rollout_status(env: &SimEnv, namespace: &str, name: &str) {
     assert!(out.contains("successfully rolled out"), "{out}");
 }
 
+/// A cluster (named `cluster`) with one schedulable node and Deployment
+/// shop/web of `replicas`, its rollout complete.
+async fn web_rolled_out(cluster: &str, replicas: i64) -> SimEnv {
+    let env = SimEnv::start(
+        cluster,
+        vec![
+            node("node-1"),
+            namespace("shop"),
+            deployment("shop", "web", replicas),
+        ],
+    )
+    .await;
+    rollout_status(&env, "shop", "web").await;
+    env
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_pods_in_all_namespaces() {
     let env = SimEnv::start(
@@ -346,16 +362,7 @@ async fn edit_sends_a_strategic_merge_patch() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_cascades_to_replica_sets_and_pods() {
-    let env = SimEnv::start(
-        "cascade",
-        vec![
-            node("node-1"),
-            namespace("shop"),
-            deployment("shop", "web", 2),
-        ],
-    )
-    .await;
-    rollout_status(&env, "shop", "web").await;
+    let env = web_rolled_out("cascade", 2).await;
     let before = env
         .kubectl(&["get", "pods", "-n", "shop", "-o", "name"])
         .await
@@ -392,16 +399,7 @@ async fn delete_cascades_to_replica_sets_and_pods() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orphaning_delete_keeps_the_dependents() {
-    let env = SimEnv::start(
-        "orphan",
-        vec![
-            node("node-1"),
-            namespace("shop"),
-            deployment("shop", "web", 2),
-        ],
-    )
-    .await;
-    rollout_status(&env, "shop", "web").await;
+    let env = web_rolled_out("orphan", 2).await;
     env.kubectl(&["delete", "deploy", "web", "-n", "shop", "--cascade=orphan"])
         .await
         .expect_success("delete --cascade=orphan");
@@ -512,16 +510,7 @@ async fn unknown_token_is_unauthorized() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scale_deployment_converges_to_the_ready_count() {
-    let env = SimEnv::start(
-        "scale",
-        vec![
-            node("node-1"),
-            namespace("shop"),
-            deployment("shop", "web", 1),
-        ],
-    )
-    .await;
-    rollout_status(&env, "shop", "web").await;
+    let env = web_rolled_out("scale", 1).await;
     let scaled = env
         .kubectl(&["scale", "deploy", "web", "-n", "shop", "--replicas=3"])
         .await
