@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use memory::chain::seal;
 use memory::journal::{Journal, JournalConfig, Recovery};
-use memory::{BreakKind, ChainHash, Entry, Event, read_journal, verify};
+use memory::{BreakKind, ChainBreak, ChainHash, Entry, Event, read_journal, verify};
 use serde_json::json;
 
 fn segment(state_dir: &Path, index: u64) -> PathBuf {
@@ -50,6 +50,24 @@ fn write_lines(path: &Path, lines: &[String]) {
             .collect::<String>(),
     )
     .expect("the segment is writable");
+}
+
+/// Rewrites the journal's first segment with `edit` applied to its lines,
+/// as someone tampering with the file by hand would; returns its path.
+fn edit_segment(state_dir: &Path, edit: impl FnOnce(&mut Vec<String>)) -> PathBuf {
+    let path = segment(state_dir, 1);
+    let mut content = lines(&path);
+    edit(&mut content);
+    write_lines(&path, &content);
+    path
+}
+
+/// The first break `verify` finds (a journal without one fails the test).
+fn first_break(state_dir: &Path) -> ChainBreak {
+    verify(state_dir)
+        .expect("verifies")
+        .first_break
+        .expect("a break")
 }
 
 #[test]
@@ -164,10 +182,9 @@ fn a_reader_reports_a_torn_tail_without_touching_it() {
 #[test]
 fn a_damaged_complete_last_line_is_set_aside_on_open() {
     let (dir, written) = journal_with(3);
-    let path = segment(dir.path(), 1);
-    let mut content = lines(&path);
-    content[2] = content[2].replace("scaled web to 3", "scaled web to 4");
-    write_lines(&path, &content);
+    edit_segment(dir.path(), |content| {
+        content[2] = content[2].replace("scaled web to 3", "scaled web to 4");
+    });
     let (_, recovery) = reopen(dir.path());
     assert_eq!(recovery.entries, written[..2]);
     assert_eq!(recovery.set_aside.len(), 1);
@@ -181,10 +198,9 @@ fn a_damaged_complete_last_line_is_set_aside_on_open() {
 #[test]
 fn verify_names_an_edited_record() {
     let (dir, _) = journal_with(5);
-    let path = segment(dir.path(), 1);
-    let mut content = lines(&path);
-    content[2] = content[2].replace("scaled web to 3", "scaled web to 30");
-    write_lines(&path, &content);
+    let path = edit_segment(dir.path(), |content| {
+        content[2] = content[2].replace("scaled web to 3", "scaled web to 30");
+    });
     let report = verify(dir.path()).expect("verifies");
     assert!(!report.ok);
     let broken = report.first_break.expect("a break");
@@ -198,24 +214,20 @@ fn verify_names_an_edited_record() {
 #[test]
 fn verify_names_an_edit_whose_hash_was_recomputed() {
     let (dir, written) = journal_with(5);
-    let path = segment(dir.path(), 1);
-    let mut content = lines(&path);
-    let mut forged = written[2].record.clone();
-    forged.event = Event::Executed {
-        tool: "resources_scale".into(),
-        arguments: json!({"scale": 300}),
-        summary: "forged".into(),
-    };
-    let (_, line) = seal(3, written[1].hash, forged);
-    content[2] = String::from_utf8(line)
-        .expect("UTF-8")
-        .trim_end()
-        .to_owned();
-    write_lines(&path, &content);
-    let broken = verify(dir.path())
-        .expect("verifies")
-        .first_break
-        .expect("a break");
+    edit_segment(dir.path(), |content| {
+        let mut forged = written[2].record.clone();
+        forged.event = Event::Executed {
+            tool: "resources_scale".into(),
+            arguments: json!({"scale": 300}),
+            summary: "forged".into(),
+        };
+        let (_, line) = seal(3, written[1].hash, forged);
+        content[2] = String::from_utf8(line)
+            .expect("UTF-8")
+            .trim_end()
+            .to_owned();
+    });
+    let broken = first_break(dir.path());
     assert_eq!(
         (broken.kind, broken.line, broken.seq),
         (BreakKind::Edited, 4, Some(4))
@@ -226,14 +238,10 @@ fn verify_names_an_edit_whose_hash_was_recomputed() {
 #[test]
 fn verify_names_a_deleted_record() {
     let (dir, _) = journal_with(5);
-    let path = segment(dir.path(), 1);
-    let mut content = lines(&path);
-    content.remove(2);
-    write_lines(&path, &content);
-    let broken = verify(dir.path())
-        .expect("verifies")
-        .first_break
-        .expect("a break");
+    edit_segment(dir.path(), |content| {
+        content.remove(2);
+    });
+    let broken = first_break(dir.path());
     assert_eq!(
         (broken.kind, broken.line, broken.seq, broken.expected_seq),
         (BreakKind::Deleted, 3, Some(4), 3)
@@ -244,14 +252,10 @@ fn verify_names_a_deleted_record() {
 #[test]
 fn verify_names_reordered_records() {
     let (dir, _) = journal_with(5);
-    let path = segment(dir.path(), 1);
-    let mut content = lines(&path);
-    content.swap(1, 3);
-    write_lines(&path, &content);
-    let broken = verify(dir.path())
-        .expect("verifies")
-        .first_break
-        .expect("a break");
+    edit_segment(dir.path(), |content| {
+        content.swap(1, 3);
+    });
+    let broken = first_break(dir.path());
     assert_eq!(
         (broken.kind, broken.line, broken.seq),
         (BreakKind::Reordered, 2, Some(4))
@@ -261,14 +265,10 @@ fn verify_names_reordered_records() {
 #[test]
 fn verify_names_a_duplicated_record_as_out_of_order() {
     let (dir, _) = journal_with(3);
-    let path = segment(dir.path(), 1);
-    let mut content = lines(&path);
-    content.push(content[0].clone());
-    write_lines(&path, &content);
-    let broken = verify(dir.path())
-        .expect("verifies")
-        .first_break
-        .expect("a break");
+    edit_segment(dir.path(), |content| {
+        content.push(content[0].clone());
+    });
+    let broken = first_break(dir.path());
     assert_eq!(
         (broken.kind, broken.line, broken.seq),
         (BreakKind::Reordered, 4, Some(1))
@@ -360,10 +360,7 @@ fn verify_notices_a_missing_segment() {
     }
     assert!(segment(dir.path(), 3).exists());
     fs::remove_file(segment(dir.path(), 2)).expect("removes a middle segment");
-    let broken = verify(dir.path())
-        .expect("verifies")
-        .first_break
-        .expect("a break");
+    let broken = first_break(dir.path());
     assert_eq!(broken.kind, BreakKind::Deleted);
     assert_eq!(broken.segment, segment(dir.path(), 3));
     assert!(
