@@ -210,7 +210,8 @@ fn push_word<'a>(
         });
         return;
     }
-    if low.len() > 1 && low.starts_with('-') && !low.as_bytes()[1].is_ascii_digit() {
+    // `-n`, `--tail=5`; not `-5` (a number) nor `->` (an arrow: "scale web -> 3").
+    if low.len() > 1 && low.starts_with('-') && !low.as_bytes()[1].is_ascii_digit() && low != "->" {
         let (name_end, value) = match low.find('=') {
             Some(eq) => (eq, Some(&raw[eq + 1..])),
             None => (low.len(), None),
