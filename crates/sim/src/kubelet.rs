@@ -442,6 +442,29 @@ pub fn observe(
             first,
             last,
         };
+    // Each start of a container instance: `count` of them, the last at `last`.
+    let created_and_started = |field_path: &str, container: &str, count, first, last| {
+        [
+            kubelet_event(
+                field_path,
+                EventType::Normal,
+                "Created",
+                format!("Created container: {container}"),
+                count,
+                first,
+                last,
+            ),
+            kubelet_event(
+                field_path,
+                EventType::Normal,
+                "Started",
+                format!("Started container {container}"),
+                count,
+                first,
+                last,
+            ),
+        ]
+    };
 
     let init_statuses: Vec<Value> = containers(pod, "initContainers")
         .iter()
@@ -506,6 +529,14 @@ pub fn observe(
             )
         };
         let pull_took = (ready_delay / 2).max(Duration::from_millis(800));
+        // The first instance, running since `started_at`.
+        let running = |ready: bool| {
+            json!({
+                "name": container, "image": image, "imageID": image_id,
+                "containerID": container_id(0), "ready": ready, "started": true, "restartCount": 0,
+                "state": {"running": {"startedAt": rfc3339(started_at)}}, "lastState": {},
+            })
+        };
 
         if !volumes_mounted {
             // Nothing is pulled or created before the pod's volumes are set up.
@@ -701,42 +732,25 @@ pub fn observe(
                 let restarts = behaviour
                     .restarts
                     .map_or(instances, |limit| instances.min(limit));
-                events.push(kubelet_event(
-                    &field_path,
-                    EventType::Normal,
-                    "Created",
-                    format!("Created container: {container}"),
-                    restarts + 1,
-                    started_at,
-                    now.min(
+                let last_start = now
+                    .min(
                         crashes.first_and_last.map_or(started_at, |(_, last)| last)
                             + backoff_after(restarts),
                     )
-                    .max(started_at),
-                ));
-                events.push(kubelet_event(
+                    .max(started_at);
+                events.extend(created_and_started(
                     &field_path,
-                    EventType::Normal,
-                    "Started",
-                    format!("Started container {container}"),
+                    &container,
                     restarts + 1,
                     started_at,
-                    now.min(
-                        crashes.first_and_last.map_or(started_at, |(_, last)| last)
-                            + backoff_after(restarts),
-                    )
-                    .max(started_at),
+                    last_start,
                 ));
                 all_ready = false;
                 all_succeeded = false;
                 let Some((first_crash, last_crash)) = crashes.first_and_last else {
                     // Still in its first run.
                     any_waiting_or_running = true;
-                    statuses.push(json!({
-                        "name": container, "image": image, "imageID": image_id,
-                        "containerID": container_id(0), "ready": false, "started": true, "restartCount": 0,
-                        "state": {"running": {"startedAt": rfc3339(started_at)}}, "lastState": {},
-                    }));
+                    statuses.push(running(false));
                     continue;
                 };
                 let last_terminated = json!({
@@ -799,20 +813,9 @@ pub fn observe(
                 }));
             }
             SimState::Completed => {
-                events.push(kubelet_event(
+                events.extend(created_and_started(
                     &field_path,
-                    EventType::Normal,
-                    "Created",
-                    format!("Created container: {container}"),
-                    1,
-                    started_at,
-                    started_at,
-                ));
-                events.push(kubelet_event(
-                    &field_path,
-                    EventType::Normal,
-                    "Started",
-                    format!("Started container {container}"),
+                    &container,
                     1,
                     started_at,
                     started_at,
@@ -823,11 +826,7 @@ pub fn observe(
                 if now < finished_at {
                     all_succeeded = false;
                     any_waiting_or_running = true;
-                    statuses.push(json!({
-                        "name": container, "image": image, "imageID": image_id,
-                        "containerID": container_id(0), "ready": true, "started": true, "restartCount": 0,
-                        "state": {"running": {"startedAt": rfc3339(started_at)}}, "lastState": {},
-                    }));
+                    statuses.push(running(true));
                 } else {
                     statuses.push(json!({
                         "name": container, "image": image, "imageID": image_id,
@@ -842,20 +841,9 @@ pub fn observe(
                 }
             }
             SimState::Running | SimState::NotReady | SimState::Pending => {
-                events.push(kubelet_event(
+                events.extend(created_and_started(
                     &field_path,
-                    EventType::Normal,
-                    "Created",
-                    format!("Created container: {container}"),
-                    1,
-                    started_at,
-                    started_at,
-                ));
-                events.push(kubelet_event(
-                    &field_path,
-                    EventType::Normal,
-                    "Started",
-                    format!("Started container {container}"),
+                    &container,
                     1,
                     started_at,
                     started_at,
@@ -864,15 +852,8 @@ pub fn observe(
                 all_succeeded = false;
                 let ready = state_here != SimState::NotReady && now >= ready_at;
                 if state_here == SimState::NotReady {
-                    let period = pod
-                        .pointer("/spec/containers")
-                        .and_then(Value::as_array)
-                        .and_then(|list| {
-                            list.iter().find(|c| {
-                                c.get("name").and_then(Value::as_str) == Some(container.as_str())
-                            })
-                        })
-                        .and_then(|c| c.pointer("/readinessProbe/periodSeconds"))
+                    let period = container_spec(pod, &container)
+                        .and_then(|spec| spec.pointer("/readinessProbe/periodSeconds"))
                         .and_then(Value::as_u64)
                         .map_or(DEFAULT_PROBE_PERIOD, Duration::from_secs);
                     let failures = 1 + now.duration_since(started_at).unwrap_or_default().as_secs()
@@ -891,11 +872,7 @@ pub fn observe(
                 if !ready {
                     pod_ready_since = now;
                 }
-                statuses.push(json!({
-                    "name": container, "image": image, "imageID": image_id,
-                    "containerID": container_id(0), "ready": ready, "started": true, "restartCount": 0,
-                    "state": {"running": {"startedAt": rfc3339(started_at)}}, "lastState": {},
-                }));
+                statuses.push(running(ready));
             }
             SimState::ImagePullBackOff => {}
         }
@@ -990,11 +967,16 @@ pub fn observe(
     }
 }
 
-fn memory_limit_kib(pod: &Value, container: &str) -> Option<i128> {
+/// The spec of the pod's container of this name.
+fn container_spec<'a>(pod: &'a Value, container: &str) -> Option<&'a Value> {
     pod.pointer("/spec/containers")?
         .as_array()?
         .iter()
-        .find(|c| c.get("name").and_then(Value::as_str) == Some(container))?
+        .find(|spec| spec.get("name").and_then(Value::as_str) == Some(container))
+}
+
+fn memory_limit_kib(pod: &Value, container: &str) -> Option<i128> {
+    container_spec(pod, container)?
         .pointer("/resources/limits/memory")
         .and_then(Value::as_str)
         .and_then(|text| Quantity::parse(text).ok())
@@ -1003,14 +985,7 @@ fn memory_limit_kib(pod: &Value, container: &str) -> Option<i128> {
 
 /// The kubelet's message for a failing readiness probe of this container.
 fn readiness_failure_message(pod: &Value, container: &str) -> String {
-    let probe = pod
-        .pointer("/spec/containers")
-        .and_then(Value::as_array)
-        .and_then(|list| {
-            list.iter()
-                .find(|c| c.get("name").and_then(Value::as_str) == Some(container))
-        })
-        .and_then(|c| c.get("readinessProbe"));
+    let probe = container_spec(pod, container).and_then(|spec| spec.get("readinessProbe"));
     match probe {
         Some(probe) if probe.get("httpGet").is_some() => {
             "Readiness probe failed: HTTP probe failed with statuscode: 503".to_string()
@@ -1059,6 +1034,28 @@ mod tests {
         from_unix_seconds(1_795_596_253)
     }
 
+    /// `pod` bound at the start, with every reference present, `seconds` later.
+    fn observed_at(pod: &Value, seconds: u64) -> PodObservation {
+        observed_with(pod, &ConfigCheck::default(), seconds)
+    }
+
+    /// `pod` bound at the start, with its references as `check` found them.
+    fn observed_with(pod: &Value, check: &ConfigCheck, seconds: u64) -> PodObservation {
+        observe(
+            pod,
+            &bound(start()),
+            check,
+            start() + Duration::from_secs(seconds),
+        )
+    }
+
+    fn only_the_main_container(pod: &mut Value) {
+        pod["spec"]["containers"]
+            .as_array_mut()
+            .expect("containers")
+            .truncate(1);
+    }
+
     fn reasons(observation: &PodObservation) -> Vec<(&'static str, u32)> {
         observation
             .events
@@ -1070,12 +1067,7 @@ mod tests {
     #[test]
     fn a_running_pod_becomes_ready_after_its_ready_delay() {
         let pod = pod(json!({"sim.kubeop.dev/ready-delay": "4s"}));
-        let creating = observe(
-            &pod,
-            &bound(start()),
-            &ConfigCheck::default(),
-            start() + Duration::from_secs(1),
-        );
+        let creating = observed_at(&pod, 1);
         assert_eq!(creating.status["phase"], "Pending");
         assert_eq!(
             creating.status["containerStatuses"][0]["state"]["waiting"]["reason"],
@@ -1083,12 +1075,7 @@ mod tests {
         );
         assert!(!creating.ready);
 
-        let starting = observe(
-            &pod,
-            &bound(start()),
-            &ConfigCheck::default(),
-            start() + Duration::from_secs(3),
-        );
+        let starting = observed_at(&pod, 3);
         assert_eq!(starting.status["phase"], "Running");
         assert_eq!(starting.status["containerStatuses"][0]["ready"], false);
         assert_eq!(
@@ -1096,12 +1083,7 @@ mod tests {
             "ContainersNotReady"
         );
 
-        let ready = observe(
-            &pod,
-            &bound(start()),
-            &ConfigCheck::default(),
-            start() + Duration::from_secs(5),
-        );
+        let ready = observed_at(&pod, 5);
         assert!(ready.ready);
         assert_eq!(ready.status["podIP"], "10.244.1.7");
         assert_eq!(ready.status["hostIP"], "10.0.1.21");
@@ -1136,12 +1118,7 @@ mod tests {
         let pod = pod(
             json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/exit-code": "2", "sim.kubeop.dev/restarts": "14"}),
         );
-        let later = observe(
-            &pod,
-            &bound(start()),
-            &ConfigCheck::default(),
-            start() + Duration::from_secs(6 * 3600),
-        );
+        let later = observed_at(&pod, 6 * 3600);
         let app = &later.status["containerStatuses"][0];
         assert_eq!(later.status["phase"], "Running");
         assert_eq!(app["restartCount"], 14);
@@ -1177,14 +1154,7 @@ mod tests {
     fn crash_restarts_grow_with_backoff_when_not_pinned() {
         let pod = pod(json!({"sim.kubeop.dev/state": "crashloop"}));
         let restarts_at = |seconds| {
-            observe(
-                &pod,
-                &bound(start()),
-                &ConfigCheck::default(),
-                start() + Duration::from_secs(seconds),
-            )
-            .status["containerStatuses"][0]["restartCount"]
-                .clone()
+            observed_at(&pod, seconds).status["containerStatuses"][0]["restartCount"].clone()
         };
         assert_eq!(restarts_at(1), json!(0));
         // crash at 3.5s, restart at 13.5s, crash at 16.5s, restart at 36.5s, crash at 39.5s
@@ -1239,12 +1209,7 @@ mod tests {
     fn a_missing_config_map_keeps_the_container_in_create_container_config_error() {
         let pod = config_error_pod();
         let check = checked(&pod, &[]);
-        let observed = observe(
-            &pod,
-            &bound(start()),
-            &check,
-            start() + Duration::from_secs(65),
-        );
+        let observed = observed_with(&pod, &check, 65);
         assert_eq!(observed.status["phase"], "Pending");
         assert!(!observed.ready);
         let app = &observed.status["containerStatuses"][0];
@@ -1303,12 +1268,7 @@ mod tests {
         let mut pod = pod(json!({}));
         pod["spec"]["volumes"] = json!([{"name": "conf", "configMap": {"name": "nginx-conf"}}]);
         let check = checked(&pod, &[]);
-        let observed = observe(
-            &pod,
-            &bound(start()),
-            &check,
-            start() + Duration::from_secs(600),
-        );
+        let observed = observed_with(&pod, &check, 600);
         assert_eq!(observed.status["phase"], "Pending");
         for container in observed.status["containerStatuses"]
             .as_array()
@@ -1342,12 +1302,7 @@ mod tests {
     #[test]
     fn an_oomkilled_pod_reports_exit_137_and_a_node_oom_event() {
         let pod = pod(json!({"sim.kubeop.dev/state": "oomkilled", "sim.kubeop.dev/restarts": "6"}));
-        let later = observe(
-            &pod,
-            &bound(start()),
-            &ConfigCheck::default(),
-            start() + Duration::from_secs(3600),
-        );
+        let later = observed_at(&pod, 3600);
         let last = &later.status["containerStatuses"][0]["lastState"]["terminated"];
         assert_eq!(last["exitCode"], 137);
         assert_eq!(last["reason"], "OOMKilled");
@@ -1364,17 +1319,12 @@ mod tests {
     #[test]
     fn an_image_pull_failure_goes_from_err_image_pull_to_back_off() {
         let pod = pod(json!({"sim.kubeop.dev/state": "imagepullbackoff"}));
-        let early = observe(&pod, &bound(start()), &ConfigCheck::default(), start());
+        let early = observed_at(&pod, 0);
         assert_eq!(
             early.status["containerStatuses"][0]["state"]["waiting"]["reason"],
             "ErrImagePull"
         );
-        let later = observe(
-            &pod,
-            &bound(start()),
-            &ConfigCheck::default(),
-            start() + Duration::from_secs(120),
-        );
+        let later = observed_at(&pod, 120);
         assert_eq!(later.status["phase"], "Pending");
         let waiting = &later.status["containerStatuses"][0]["state"]["waiting"];
         assert_eq!(waiting["reason"], "ImagePullBackOff");
@@ -1437,12 +1387,7 @@ mod tests {
     #[test]
     fn a_not_ready_pod_runs_with_failing_readiness() {
         let pod = pod(json!({"sim.kubeop.dev/state": "not-ready"}));
-        let observation = observe(
-            &pod,
-            &bound(start()),
-            &ConfigCheck::default(),
-            start() + Duration::from_secs(60),
-        );
+        let observation = observed_at(&pod, 60);
         assert_eq!(observation.status["phase"], "Running");
         assert!(observation.status["containerStatuses"][0]["state"]["running"].is_object());
         assert_eq!(observation.status["containerStatuses"][0]["ready"], false);
@@ -1462,17 +1407,9 @@ mod tests {
     #[test]
     fn a_completed_pod_succeeds() {
         let mut pod = pod(json!({"sim.kubeop.dev/state": "completed"}));
-        pod["spec"]["containers"]
-            .as_array_mut()
-            .expect("containers")
-            .truncate(1);
+        only_the_main_container(&mut pod);
         pod["spec"]["restartPolicy"] = json!("OnFailure");
-        let observation = observe(
-            &pod,
-            &bound(start()),
-            &ConfigCheck::default(),
-            start() + Duration::from_secs(60),
-        );
+        let observation = observed_at(&pod, 60);
         assert_eq!(observation.status["phase"], "Succeeded");
         assert_eq!(
             observation.status["containerStatuses"][0]["state"]["terminated"]["reason"],
@@ -1492,17 +1429,9 @@ mod tests {
     fn a_failing_pod_that_never_restarts_is_failed() {
         let mut pod =
             pod(json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/exit-code": "3"}));
-        pod["spec"]["containers"]
-            .as_array_mut()
-            .expect("containers")
-            .truncate(1);
+        only_the_main_container(&mut pod);
         pod["spec"]["restartPolicy"] = json!("Never");
-        let observation = observe(
-            &pod,
-            &bound(start()),
-            &ConfigCheck::default(),
-            start() + Duration::from_secs(60),
-        );
+        let observation = observed_at(&pod, 60);
         assert_eq!(observation.status["phase"], "Failed");
         assert_eq!(
             observation.status["containerStatuses"][0]["state"]["terminated"]["exitCode"],

@@ -73,6 +73,21 @@ fn age_cell(object: &Value, now: SystemTime) -> Value {
     json!(age(object["metadata"]["creationTimestamp"].as_str(), now))
 }
 
+/// A workload's container names, from its pod template.
+fn template_containers_cell(workload: &Value, _: SystemTime) -> Value {
+    json!(containers_of(&workload["spec"]["template"]["spec"]).0)
+}
+
+/// A workload's images, from its pod template.
+fn template_images_cell(workload: &Value, _: SystemTime) -> Value {
+    json!(containers_of(&workload["spec"]["template"]["spec"]).1)
+}
+
+/// A workload's label selector, as kubectl prints it.
+fn selector_cell(workload: &Value, _: SystemTime) -> Value {
+    json!(selector_text(&workload["spec"]["selector"]))
+}
+
 fn created_at_cell(object: &Value, _: SystemTime) -> Value {
     object["metadata"]["creationTimestamp"].clone()
 }
@@ -353,15 +368,9 @@ const DEPLOYMENT_COLUMNS: &[Column] = &[
         json!(int(&d["status"]["availableReplicas"]))
     }),
     column("Age", 0, age_cell),
-    column("Containers", 1, |d, _| {
-        json!(containers_of(&d["spec"]["template"]["spec"]).0)
-    }),
-    column("Images", 1, |d, _| {
-        json!(containers_of(&d["spec"]["template"]["spec"]).1)
-    }),
-    column("Selector", 1, |d, _| {
-        json!(selector_text(&d["spec"]["selector"]))
-    }),
+    column("Containers", 1, template_containers_cell),
+    column("Images", 1, template_images_cell),
+    column("Selector", 1, selector_cell),
 ];
 
 const REPLICA_SET_COLUMNS: &[Column] = &[
@@ -370,15 +379,9 @@ const REPLICA_SET_COLUMNS: &[Column] = &[
     integer("Current", 0, |r, _| json!(int(&r["status"]["replicas"]))),
     integer("Ready", 0, |r, _| json!(int(&r["status"]["readyReplicas"]))),
     column("Age", 0, age_cell),
-    column("Containers", 1, |r, _| {
-        json!(containers_of(&r["spec"]["template"]["spec"]).0)
-    }),
-    column("Images", 1, |r, _| {
-        json!(containers_of(&r["spec"]["template"]["spec"]).1)
-    }),
-    column("Selector", 1, |r, _| {
-        json!(selector_text(&r["spec"]["selector"]))
-    }),
+    column("Containers", 1, template_containers_cell),
+    column("Images", 1, template_images_cell),
+    column("Selector", 1, selector_cell),
 ];
 
 const STATEFUL_SET_COLUMNS: &[Column] = &[
@@ -391,12 +394,8 @@ const STATEFUL_SET_COLUMNS: &[Column] = &[
         ))
     }),
     column("Age", 0, age_cell),
-    column("Containers", 1, |s, _| {
-        json!(containers_of(&s["spec"]["template"]["spec"]).0)
-    }),
-    column("Images", 1, |s, _| {
-        json!(containers_of(&s["spec"]["template"]["spec"]).1)
-    }),
+    column("Containers", 1, template_containers_cell),
+    column("Images", 1, template_images_cell),
 ];
 
 const DAEMON_SET_COLUMNS: &[Column] = &[
@@ -422,15 +421,9 @@ const DAEMON_SET_COLUMNS: &[Column] = &[
         or_none(pairs.join(","))
     }),
     column("Age", 0, age_cell),
-    column("Containers", 1, |d, _| {
-        json!(containers_of(&d["spec"]["template"]["spec"]).0)
-    }),
-    column("Images", 1, |d, _| {
-        json!(containers_of(&d["spec"]["template"]["spec"]).1)
-    }),
-    column("Selector", 1, |d, _| {
-        json!(selector_text(&d["spec"]["selector"]))
-    }),
+    column("Containers", 1, template_containers_cell),
+    column("Images", 1, template_images_cell),
+    column("Selector", 1, selector_cell),
 ];
 
 fn job_status(job: &Value, _: SystemTime) -> Value {
@@ -478,15 +471,9 @@ const JOB_COLUMNS: &[Column] = &[
     }),
     column("Duration", 0, job_duration),
     column("Age", 0, age_cell),
-    column("Containers", 1, |j, _| {
-        json!(containers_of(&j["spec"]["template"]["spec"]).0)
-    }),
-    column("Images", 1, |j, _| {
-        json!(containers_of(&j["spec"]["template"]["spec"]).1)
-    }),
-    column("Selector", 1, |j, _| {
-        json!(selector_text(&j["spec"]["selector"]))
-    }),
+    column("Containers", 1, template_containers_cell),
+    column("Images", 1, template_images_cell),
+    column("Selector", 1, selector_cell),
 ];
 
 const CRON_JOB_COLUMNS: &[Column] = &[

@@ -61,6 +61,32 @@ pub fn template_hash(template: &Value) -> String {
     safe_suffix(&[&template.to_string()], 10)
 }
 
+/// A workload's pod template (empty when it has none).
+fn template_of(workload: &Value) -> Value {
+    workload
+        .pointer("/spec/template")
+        .cloned()
+        .unwrap_or_else(|| json!({}))
+}
+
+/// Creating `pod` for `owner`, with the controller's `SuccessfulCreate` event.
+fn create_pod(
+    owner: &Value,
+    component: &'static str,
+    pod: Value,
+    created: SystemTime,
+) -> [Action; 2] {
+    let event = controller_event(
+        owner,
+        component,
+        "Normal",
+        "SuccessfulCreate",
+        format!("Created pod: {}", name(&pod)),
+        created,
+    );
+    [Action::Create(Kind::Pod, pod), event]
+}
+
 /// A new pod named `name` from a workload's template.
 fn pod_from_template(
     owner: &Value,
@@ -258,10 +284,7 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
             continue;
         }
         let desired = replicas(deployment);
-        let template = deployment
-            .pointer("/spec/template")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
+        let template = template_of(deployment);
         let hash = template_hash(&template);
         let owned: Vec<&Value> = snapshot
             .replica_sets
@@ -467,25 +490,16 @@ pub fn replica_sets(snapshot: &Snapshot) -> Vec<Action> {
             .pods_owned_by(uid(replica_set))
             .filter(|pod| !pod_is_finished(pod) && !is_deleting(pod))
             .collect();
-        let template = replica_set
-            .pointer("/spec/template")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
+        let template = template_of(replica_set);
         let mut taken = BTreeSet::new();
         for index in pods.len()..desired {
             let pod_name = unused_pod_name(snapshot, replica_set, name(replica_set), &taken, index);
             taken.insert(pod_name.clone());
             let created = snapshot.creation_time_for(replica_set);
-            actions.push(Action::Create(
-                Kind::Pod,
-                pod_from_template(replica_set, &template, &pod_name, &[], created),
-            ));
-            actions.push(controller_event(
+            actions.extend(create_pod(
                 replica_set,
                 "replicaset-controller",
-                "Normal",
-                "SuccessfulCreate",
-                format!("Created pod: {pod_name}"),
+                pod_from_template(replica_set, &template, &pod_name, &[], created),
                 created,
             ));
         }
@@ -553,10 +567,7 @@ pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
         let set_name = name(set);
         let desired = replicas(set);
         let parallel = text(set, "/spec/podManagementPolicy") == "Parallel";
-        let template = set
-            .pointer("/spec/template")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
+        let template = template_of(set);
         let revision = format!("{set_name}-{}", template_hash(&template));
         let mut pods: Vec<(usize, &Value)> = snapshot
             .pods_owned_by(uid(set))
@@ -781,10 +792,7 @@ pub fn daemon_sets(snapshot: &Snapshot) -> Vec<Action> {
         if is_deleting(set) {
             continue;
         }
-        let template = set
-            .pointer("/spec/template")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
+        let template = template_of(set);
         let template_generation = generation(set).to_string();
         let revision = template_hash(&template);
         let eligible: Vec<&str> = snapshot
@@ -816,15 +824,7 @@ pub fn daemon_sets(snapshot: &Snapshot) -> Vec<Action> {
                 created,
             );
             pod["spec"]["nodeName"] = json!(node_name);
-            actions.push(Action::Create(Kind::Pod, pod));
-            actions.push(controller_event(
-                set,
-                "daemonset-controller",
-                "Normal",
-                "SuccessfulCreate",
-                format!("Created pod: {pod_name}"),
-                created,
-            ));
+            actions.extend(create_pod(set, "daemonset-controller", pod, created));
         }
         let mut replaced_one = false;
         for pod in &pods {
@@ -917,10 +917,7 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
             .cloned()
             .unwrap_or_else(|| json!(rfc3339(snapshot.creation_time_for(job))));
         if !complete && !failed_out && active.is_empty() {
-            let template = job
-                .pointer("/spec/template")
-                .cloned()
-                .unwrap_or_else(|| json!({}));
+            let template = template_of(job);
             let pod_name = unused_pod_name(snapshot, job, name(job), &BTreeSet::new(), pods.len());
             let created = snapshot.creation_time_for(job);
             let labels = [
@@ -929,16 +926,10 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
                 ("controller-uid", uid(job).to_string()),
                 ("job-name", name(job).to_string()),
             ];
-            actions.push(Action::Create(
-                Kind::Pod,
-                pod_from_template(job, &template, &pod_name, &labels, created),
-            ));
-            actions.push(controller_event(
+            actions.extend(create_pod(
                 job,
                 "job-controller",
-                "Normal",
-                "SuccessfulCreate",
-                format!("Created pod: {pod_name}"),
+                pod_from_template(job, &template, &pod_name, &labels, created),
                 created,
             ));
         }
