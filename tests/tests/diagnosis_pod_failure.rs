@@ -451,4 +451,34 @@ async fn a_missing_secret_or_key_gets_an_honest_instruction_and_no_invented_valu
         "{}",
         worker.summary
     );
+    env.kubectl_until(
+        &[
+            "get",
+            "events",
+            "-n",
+            "production",
+            "--field-selector",
+            "reason=FailedMount",
+        ],
+        |out| out.contains("configmap \"nginx-conf\" not found"),
+    )
+    .await;
+    let web = diagnose(&env, "web", "production").await;
+    assert_eq!(web.cause, Cause::FailedMount, "{}", web.summary);
+    assert_quoted(
+        &web,
+        "Warning FailedMount: MountVolume.SetUp failed for volume \"conf\" : configmap \"nginx-conf\" not found",
+    );
+    assert_quoted(
+        &web,
+        "ConfigMap nginx-conf not found; referenced by volume conf",
+    );
+    assert!(web.proposal.is_none());
+    assert!(
+        web.summary.contains(
+            "`kubectl create configmap nginx-conf -n production --from-literal=<key>=<value>`"
+        ),
+        "{}",
+        web.summary
+    );
 }

@@ -100,6 +100,9 @@ pub enum Cause {
     ReadinessProbeFailure,
     /// A ConfigMap or Secret the container needs is missing.
     CreateContainerConfigError,
+    /// A volume cannot be mounted (a ConfigMap or Secret volume whose
+    /// object or key is missing): no container of the pod is created.
+    FailedMount,
     /// Nothing is wrong with the pod(s) examined.
     NoFailureFound,
 }
@@ -115,6 +118,7 @@ impl Cause {
             Cause::LivenessProbeFailure => "failing liveness probe",
             Cause::ReadinessProbeFailure => "failing readiness probe",
             Cause::CreateContainerConfigError => "CreateContainerConfigError",
+            Cause::FailedMount => "FailedMount (a volume cannot be mounted)",
             Cause::NoFailureFound => "no failure found",
         }
     }

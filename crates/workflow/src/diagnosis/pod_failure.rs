@@ -426,24 +426,12 @@ async fn gather<R: ClusterReader>(
             }
         }
         Symptom::ConfigError { .. } => {
-            for mut reference in references(&pod) {
-                let live = reads
-                    .get("v1", &reference.kind, Some(namespace), &reference.name)
-                    .await?;
-                if let Some(object) = &live {
-                    let present = data_keys(object);
-                    reference.keys.retain(|key| !present.contains(key));
-                    if reference.keys.is_empty() {
-                        continue;
-                    }
-                }
-                reference.live = live;
-                facts.same_named_elsewhere.extend(
-                    same_named_elsewhere(reads, &reference.kind, &reference.name, namespace)
-                        .await?,
-                );
-                facts.missing_references.push(reference);
-            }
+            missing_references(reads, &pod, namespace, &mut facts).await?
+        }
+        // Scheduled but nothing created: volumes that cannot be mounted
+        // (FailedMount events) keep a pod here, often a missing ConfigMap or Secret.
+        Symptom::Healthy if state.phase == "Pending" => {
+            missing_references(reads, &pod, namespace, &mut facts).await?;
         }
         Symptom::Unschedulable { .. } => {
             for claim in claim_names(&pod) {
@@ -623,6 +611,34 @@ fn claim_names(pod: &Value) -> Vec<String> {
                 .map(str::to_string)
         })
         .collect()
+}
+
+/// The ConfigMaps and Secrets `pod` refers to that are missing or lack the
+/// keys it reads, and same-named objects in other namespaces.
+async fn missing_references<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    pod: &Value,
+    namespace: &str,
+    facts: &mut PodFacts,
+) -> Result<(), DiagnosisError> {
+    for mut reference in references(pod) {
+        let live = reads
+            .get("v1", &reference.kind, Some(namespace), &reference.name)
+            .await?;
+        if let Some(object) = &live {
+            let present = data_keys(object);
+            reference.keys.retain(|key| !present.contains(key));
+            if reference.keys.is_empty() {
+                continue;
+            }
+        }
+        reference.live = live;
+        facts.same_named_elsewhere.extend(
+            same_named_elsewhere(reads, &reference.kind, &reference.name, namespace).await?,
+        );
+        facts.missing_references.push(reference);
+    }
+    Ok(())
 }
 
 /// The objects of this kind and name in namespaces other than `namespace`

@@ -218,6 +218,9 @@ pub fn conclude(facts: &PodFacts) -> Diagnosis {
         Symptom::Unschedulable { message } => unschedulable(context, &message),
         Symptom::NotReady { container } => not_ready(context, &container),
         Symptom::Healthy => {
+            if let Some(message) = failed_mount(&context) {
+                return mount_failure(context, &message);
+            }
             let quote = format!(
                 "phase {}, {}",
                 context.state.phase,
@@ -630,15 +633,61 @@ pub fn split_image(image: &str) -> (&str, Option<&str>) {
     }
 }
 
-fn config_error(mut context: Context<'_>, container: &str, message: &str) -> Diagnosis {
-    let source = context.pod_source();
-    context.evidence.insert(
-        0,
-        Evidence::new(
-            source,
-            format!("container {container} is waiting: CreateContainerConfigError: {message}"),
-        ),
+fn config_error(context: Context<'_>, container: &str, message: &str) -> Diagnosis {
+    let quote = format!("container {container} is waiting: CreateContainerConfigError: {message}");
+    let blocked = format!(
+        "Container {container} of pod {} cannot start",
+        context.state.name
     );
+    missing_config(
+        context,
+        quote,
+        &blocked,
+        Cause::CreateContainerConfigError,
+        message,
+    )
+}
+
+/// The latest FailedMount message about a pod that is still Pending.
+fn failed_mount(context: &Context<'_>) -> Option<String> {
+    if context.state.phase != "Pending" {
+        return None;
+    }
+    context
+        .events(|event| event.reason == "FailedMount" && event.object_name == context.state.name)
+        .last()
+        .map(|event| event.message.clone())
+}
+
+fn mount_failure(context: Context<'_>, message: &str) -> Diagnosis {
+    let waiting: Vec<String> = context
+        .state
+        .containers
+        .iter()
+        .filter(|container| !container.init)
+        .map(|container| container.name.clone())
+        .collect();
+    let quote = format!(
+        "phase Pending, containers {} not created (ContainerCreating)",
+        waiting.join(", ")
+    );
+    let blocked = format!("No container of pod {} can start", context.state.name);
+    missing_config(context, quote, &blocked, Cause::FailedMount, message)
+}
+
+/// A pod held up by missing ConfigMaps or Secrets (or their keys): what is
+/// missing, what exists elsewhere, and a fix when the values are known.
+fn missing_config(
+    mut context: Context<'_>,
+    status_quote: String,
+    blocked: &str,
+    cause: Cause,
+    message: &str,
+) -> Diagnosis {
+    let source = context.pod_source();
+    context
+        .evidence
+        .insert(0, Evidence::new(source, status_quote));
     let namespace = context.state.namespace.clone();
     let facts = context.facts;
     for missing in &facts.missing_references {
@@ -696,12 +745,12 @@ fn config_error(mut context: Context<'_>, container: &str, message: &str) -> Dia
     }
     context.quote_events(|event| event.is_warning());
 
-    let pod_name = context.state.name.clone();
+    let reason = cause.title();
     let Some(first) = facts.missing_references.first() else {
         let summary = format!(
-            "Container {container} of pod {pod_name} cannot start (CreateContainerConfigError): {message}. Every ConfigMap and Secret it refers to exists now with the keys it reads: the kubelet retries every few seconds and should start it."
+            "{blocked} ({reason}): {message}. Every ConfigMap and Secret it refers to exists now with the keys it reads: the kubelet retries on its own and should start it."
         );
-        return context.finish(Cause::CreateContainerConfigError, summary, None);
+        return context.finish(cause, summary, None);
     };
     let what = match &first.live {
         None => format!("{} {namespace}/{} does not exist", first.kind, first.name),
@@ -712,9 +761,7 @@ fn config_error(mut context: Context<'_>, container: &str, message: &str) -> Dia
             first.keys.join(", ")
         ),
     };
-    let cannot_start = format!(
-        "Container {container} of pod {pod_name} cannot start: {what} (CreateContainerConfigError)."
-    );
+    let cannot_start = format!("{blocked}: {what} ({reason}).");
     let template = facts.same_named_elsewhere.iter().find(|other| {
         other.kind == first.kind
             && other.object.as_ref().is_some_and(|object| {
@@ -770,7 +817,7 @@ fn config_error(mut context: Context<'_>, container: &str, message: &str) -> Dia
             "configmaps"
         }
     ));
-    context.finish(Cause::CreateContainerConfigError, summary, proposal)
+    context.finish(cause, summary, proposal)
 }
 
 /// What a human has to do when kubeop cannot know the values, with the

@@ -604,3 +604,30 @@ fn liveness_events_on_a_running_unready_container_name_the_liveness_probe() {
         "livenessProbe port 8080"
     );
 }
+
+#[test]
+fn a_config_map_volume_that_cannot_be_mounted_is_named_from_the_failed_mount_event() {
+    let mut facts = facts(
+        json!({"name": "app", "image": "web:1.0"}),
+        pull_status("ContainerCreating", ""),
+    );
+    facts.events = vec![warning(
+        "FailedMount",
+        "MountVolume.SetUp failed for volume \"conf\" : configmap \"nginx-conf\" not found",
+    )];
+    facts.missing_references = vec![missing("ConfigMap", "nginx-conf", &[], "volume conf")];
+    let diagnosis = conclude(&facts);
+    assert_eq!(diagnosis.cause, Cause::FailedMount);
+    let evidence = quotes(&diagnosis);
+    assert!(evidence.contains("phase Pending, containers app not created (ContainerCreating)"));
+    assert!(evidence.contains("Warning FailedMount: MountVolume.SetUp failed for volume \"conf\" : configmap \"nginx-conf\" not found"));
+    assert!(evidence.contains("ConfigMap nginx-conf not found; referenced by volume conf"));
+    assert!(diagnosis.proposal.is_none());
+    assert!(
+        diagnosis.summary.starts_with(
+            "No container of pod web-7d4b9-x2x can start: ConfigMap demo/nginx-conf does not exist (FailedMount"
+        ),
+        "{}",
+        diagnosis.summary
+    );
+}
