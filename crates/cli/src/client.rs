@@ -31,6 +31,18 @@ pub enum ClientError {
     Rpc(RpcError),
 }
 
+impl ClientError {
+    /// The exit status this failure ends a command with: unreachable → 3,
+    /// refused → 5, anything else → 1 (see [`crate::exit`]).
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            Self::Unreachable { .. } => crate::exit::UNREACHABLE,
+            Self::Rpc(rpc) if rpc.code == crate::rpc::code::REFUSED => crate::exit::REFUSED,
+            _ => crate::exit::FAILURE,
+        }
+    }
+}
+
 /// One connection to the daemon; calls on it are answered in order.
 #[derive(Debug)]
 pub struct Client {

@@ -21,6 +21,9 @@
 //!   "busy" when full): the API a supervisor agent embeds.
 //! - [`backend`]: "a kubeop" for the client commands: the daemon over the
 //!   socket, or the same actors and method table in-process.
+//! - [`script`]: the line language of conversations (requests, `approve`,
+//!   `deny`, `auto-approve`, `help`, `exit`), shared by the shell and the demo.
+//! - [`conversation`]: carries those lines out against a kubeop.
 //! - [`inline_approval`]: the approval question asked where a plan is shown.
 //! - [`sandbox`]: the built-in simulated demo cluster, started in-process.
 //!
@@ -30,6 +33,7 @@
 pub mod backend;
 pub mod client;
 pub mod config;
+pub mod conversation;
 pub mod daemon;
 pub mod exit;
 pub mod handoff;
@@ -39,6 +43,7 @@ pub mod progress;
 pub mod render;
 pub mod rpc;
 pub mod sandbox;
+pub mod script;
 pub mod server;
 pub mod supervisor;
 pub mod telemetry;

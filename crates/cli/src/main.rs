@@ -14,9 +14,10 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "kubeop", version, about)]
 struct Cli {
-    /// The subcommand.
+    /// The subcommand; none opens the interactive session on a terminal
+    /// (and prints this help elsewhere).
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 /// The subcommands.
@@ -28,6 +29,10 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Ask kubeop something in plain words (the daemon, else in-process).
     Ask(cmd::ask::Args),
+    /// A conversation with kubeop: line editing, history, inline approval.
+    Shell(cmd::shell::Args),
+    /// kubeop on its built-in simulated cluster: a tour, then your requests.
+    Demo(cmd::demo::Args),
     /// Approve a pending plan: it runs and is verified.
     Approve(cmd::approve::Args),
     /// Show the daemon's actors, gateway, context and MCP server.
@@ -53,10 +58,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match cli.command {
+    let Some(command) = cli.command else {
+        return cmd::no_subcommand::<Cli>();
+    };
+    let outcome = match command {
         Command::Classify(args) => cmd::classify::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Ask(args) => cmd::ask::run(args),
+        Command::Shell(args) => cmd::shell::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
         Command::Approve(args) => cmd::approve::run(args),
         Command::Status(args) => cmd::status::run(args),
         Command::Pending(args) => cmd::pending::run(args),

@@ -101,6 +101,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Prints the most recent operations in `state_dir` as the default table
+/// (for the demo, which shows its own sandbox's log).
+pub fn show_recent(state_dir: &Path) -> anyhow::Result<()> {
+    let snapshot = memory::read_journal(state_dir)
+        .with_context(|| format!("reading the operations log in {}", state_dir.display()))?;
+    let operations: Vec<OperationSummary> = memory::query::summarize(&snapshot.entries)
+        .into_iter()
+        .take(DEFAULT_LIMIT)
+        .collect();
+    output::emit(&table(&operations))?;
+    Ok(())
+}
+
 fn verify(state_dir: &Path, format: OutputFormat) -> anyhow::Result<ExitCode> {
     let report: VerifyReport = memory::verify(state_dir)
         .with_context(|| format!("reading the operations log in {}", state_dir.display()))?;

@@ -9,11 +9,13 @@ pub mod ask;
 pub mod classify;
 pub mod completions;
 pub mod config;
+pub mod demo;
 pub mod deny;
 pub mod log;
 pub mod man;
 pub mod pending;
 pub mod serve;
+pub mod shell;
 pub mod sim;
 pub mod status;
 pub mod tools;
@@ -28,12 +30,11 @@ use cli::backend::Kubeop;
 use cli::client::{Client, ClientError};
 use cli::config::{self as configuration, Config, FlagOverrides};
 use cli::output::OutputFormat;
-use cli::rpc::code;
 use cli::sandbox::Sandbox;
 use serde_json::Value;
 
 /// Options every client command takes, in kubectl's manner.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct ClientArgs {
     /// The daemon's socket (default: `daemon.socket` of the configuration).
     #[arg(long, value_name = "PATH")]
@@ -243,11 +244,7 @@ pub fn report(error: &ClientError, output: OutputFormat) -> ExitCode {
             eprintln!("kubeop: {error}");
         }
     }
-    ExitCode::from(match error {
-        ClientError::Unreachable { .. } => cli::exit::UNREACHABLE,
-        ClientError::Rpc(rpc) if rpc.code == code::REFUSED => cli::exit::REFUSED,
-        _ => cli::exit::FAILURE,
-    })
+    ExitCode::from(error.exit_status())
 }
 
 /// Prints `value` in a machine format when one was asked for; returns false
@@ -269,4 +266,21 @@ pub fn result_status(result: &Value) -> ExitCode {
     } else {
         ExitCode::from(cli::exit::NOT_VERIFIED)
     }
+}
+
+/// `kubeop` alone: the interactive session on a terminal, the help of `C`
+/// (the whole command line) elsewhere.
+pub fn no_subcommand<C: clap::CommandFactory>() -> ExitCode {
+    let outcome = if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        shell::run(shell::Args::default())
+    } else {
+        C::command()
+            .print_help()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(anyhow::Error::from)
+    };
+    outcome.unwrap_or_else(|error| {
+        eprintln!("kubeop: {error:#}");
+        ExitCode::from(cli::exit::FAILURE)
+    })
 }
