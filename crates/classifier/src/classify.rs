@@ -1806,7 +1806,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 Some(W::Filler | W::Polite) => {
                     about_kubeop |= matches!(token.low, "you" | "u" | "kubeop");
                 }
-                Some(W::Question | W::Who | W::Can | W::Do | W::Be | W::And | W::For) => {}
+                Some(
+                    W::Question
+                    | W::Who
+                    | W::Can
+                    | W::Do
+                    | W::Be
+                    | W::And
+                    | W::For
+                    | W::Okay
+                    | W::All,
+                ) => {}
                 _ => return false,
             }
         }
