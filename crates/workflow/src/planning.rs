@@ -517,16 +517,7 @@ async fn create_update(
     if let Some(live) = &live {
         manifest = diff::overlay(&diff::user_fields(live), &manifest);
     }
-    let preview = serde_norway::to_string(&manifest)
-        .map_err(|error| WorkflowError::InvalidManifest(error.to_string()))?;
-    let call = pipeline
-        .cluster
-        .in_context(
-            "resources_create_or_update",
-            args(json!({"resource": preview})),
-            context,
-        )
-        .await?;
+    let (preview, call) = apply_call(pipeline, context, &manifest).await?;
     Ok(Ok(plan::create_update(
         subject.target(),
         call,
@@ -609,6 +600,27 @@ fn fill_container(
     Ok(())
 }
 
+/// The `resources_create_or_update` arguments that apply `manifest` in
+/// `context`, and the manifest's YAML, which is both what the approver reads
+/// and what is sent (the server reads YAML).
+async fn apply_call(
+    pipeline: &Pipeline,
+    context: &str,
+    manifest: &Value,
+) -> Result<(String, Map<String, Value>), WorkflowError> {
+    let preview = serde_norway::to_string(manifest)
+        .map_err(|error| WorkflowError::InvalidManifest(error.to_string()))?;
+    let call = pipeline
+        .cluster
+        .in_context(
+            "resources_create_or_update",
+            args(json!({"resource": preview})),
+            context,
+        )
+        .await?;
+    Ok((preview, call))
+}
+
 async fn debug_pod(
     pipeline: &Pipeline,
     context: &str,
@@ -648,16 +660,7 @@ async fn debug_pod(
         Fetched::Missing(_) => None,
     };
     let manifest = debug_pod::pod_manifest(&name, &namespace, &image, arguments.port);
-    let preview = serde_norway::to_string(&manifest)
-        .map_err(|error| WorkflowError::InvalidManifest(error.to_string()))?;
-    let create = pipeline
-        .cluster
-        .in_context(
-            "resources_create_or_update",
-            args(json!({"resource": preview})),
-            context,
-        )
-        .await?;
+    let (preview, create) = apply_call(pipeline, context, &manifest).await?;
     let test = match arguments
         .command
         .clone()

@@ -19,6 +19,7 @@ use super::pod_status::{PodState, Symptom, symptom};
 use super::quantity::Memory;
 use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput, read_object};
 use super::{Diagnosis, DiagnosisError};
+use crate::verify::label_selector;
 
 pub use conclude::conclude;
 
@@ -237,17 +238,6 @@ fn controller_of(object: &Value) -> Option<(String, String, String)> {
         })
 }
 
-fn selector_of(workload: &Value) -> Option<String> {
-    let labels = workload
-        .pointer("/spec/selector/matchLabels")?
-        .as_object()?;
-    let selector: Vec<String> = labels
-        .iter()
-        .filter_map(|(key, value)| Some(format!("{key}={}", value.as_str()?)))
-        .collect();
-    (!selector.is_empty()).then(|| selector.join(","))
-}
-
 /// Diagnoses the failing pod named by `target` (a pod, a Deployment, or a
 /// prefix of pod names) and proposes a fix when the evidence determines one.
 pub async fn diagnose_pod_failure<R: ClusterReader>(
@@ -330,7 +320,7 @@ async fn resolve<R: ClusterReader>(
         && let Some(deployment) = reads
             .get("apps/v1", "Deployment", namespace, &target.name)
             .await?
-        && let Some(selector) = selector_of(&deployment)
+        && let Some(selector) = label_selector(&deployment)
     {
         names = reads
             .list_names("v1", "Pod", namespace, Some(selector), None)
@@ -550,7 +540,7 @@ async fn earlier_images<R: ClusterReader>(
         .and_then(|spec| spec["image"].as_str())
         .unwrap_or_default()
         .to_string();
-    let Some(selector) = selector_of(deployment) else {
+    let Some(selector) = label_selector(deployment) else {
         return Ok(Vec::new());
     };
     let names = reads
@@ -873,7 +863,7 @@ mod tests {
         let deployment =
             json!({"spec": {"selector": {"matchLabels": {"app": "web", "tier": "front"}}}});
         assert_eq!(
-            selector_of(&deployment).as_deref(),
+            label_selector(&deployment).as_deref(),
             Some("app=web,tier=front")
         );
     }
