@@ -667,6 +667,11 @@ async fn launch(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
+        // Its own process group: Ctrl-C at a terminal (`kubeop shell`
+        // cancelling one request) signals kubeop's group, and must not kill
+        // the server under every other caller. The gateway stops it itself
+        // (stdin closed, then killed on drop).
+        .process_group(0)
         .spawn()
         .map_err(|error| format!("cannot run {program}: {error}"))?;
     let pipes = (child.stdin.take(), child.stdout.take(), child.stderr.take());
