@@ -8,8 +8,9 @@
 
 use classifier::Intent;
 use memory::{Memory, Query, QueryAnswer, Target};
+use serde_json::Value;
 
-use crate::cluster::{Cluster, cell};
+use crate::cluster::{Cluster, Fetched, cell};
 use crate::error::WorkflowError;
 use crate::response::Clarify;
 
@@ -24,6 +25,14 @@ const CLUSTER_SCOPED_KINDS: [&str; 8] = [
     "CustomResourceDefinition",
     "PriorityClass",
 ];
+
+/// Most pods named `NAME-...` that are read one by one (the un-throttled
+/// `resources_get`) to learn their owner, phase and age; past it a pod
+/// workload is too large to rank, and the rest are left out.
+const MAX_POD_CANDIDATES_READ: usize = 20;
+
+/// Pods named in a not-found answer as examples of what does exist.
+pub(crate) const MAX_SUGGESTED_PODS: usize = 8;
 
 /// Words that stand for "the object I just worked on".
 const PRONOUNS: [&str; 4] = ["it", "this", "that", "them"];
@@ -174,6 +183,141 @@ pub(crate) async fn resolve_name(
     }
 }
 
+/// What a pod name in a request stands for in its namespace, as kubectl
+/// users expect ("checkout" for `checkout-7d9f8c6b5-x2x9q`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum PodMatch {
+    /// A pod has exactly that name.
+    Exact,
+    /// The pods the name stands for, best first (Running before not, then
+    /// newest), and whether a workload of that name owns them (else they
+    /// only share the `NAME-` prefix).
+    Candidates { pods: Vec<String>, owned: bool },
+    /// Nothing fits; a few pods that do exist there, to choose from.
+    Nothing { existing: Vec<String> },
+}
+
+impl PodMatch {
+    /// How the candidates relate to the wanted name, for the answer text.
+    pub(crate) fn how(owned: bool, wanted: &str) -> String {
+        if owned {
+            format!("pods of the workload {wanted}")
+        } else {
+            format!("pods named {wanted}-...")
+        }
+    }
+}
+
+/// One candidate's facts for ranking.
+struct PodFacts {
+    name: String,
+    running: bool,
+    /// RFC 3339, which sorts as time does.
+    created: String,
+}
+
+/// Resolves the pod name `wanted` in `namespace`: the exact name, else the
+/// pods a Deployment/ReplicaSet/StatefulSet/DaemonSet/Job of that name owns
+/// (by `ownerReferences` or the `NAME-<pod-template-hash>-` shape), else the
+/// pods named `NAME-...`.
+pub(crate) async fn resolve_pod(
+    cluster: &Cluster,
+    context: &str,
+    namespace: &str,
+    wanted: &str,
+) -> Result<PodMatch, WorkflowError> {
+    let rows = cluster
+        .list(context, "v1", "Pod", Some(namespace), None)
+        .await?;
+    let mut names: Vec<&str> = rows.iter().filter_map(|row| cell(row, "name")).collect();
+    names.sort_unstable();
+    if names.contains(&wanted) {
+        return Ok(PodMatch::Exact);
+    }
+    let prefix = format!("{wanted}-");
+    let prefixed: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| name.starts_with(&prefix))
+        .collect();
+    if prefixed.is_empty() {
+        return Ok(PodMatch::Nothing {
+            existing: names
+                .iter()
+                .take(MAX_SUGGESTED_PODS)
+                .map(|name| (*name).to_owned())
+                .collect(),
+        });
+    }
+    let mut owned = Vec::new();
+    let mut others = Vec::new();
+    for name in prefixed.into_iter().take(MAX_POD_CANDIDATES_READ) {
+        let Fetched::Found(pod) = cluster
+            .get(context, "v1", "Pod", name, Some(namespace))
+            .await?
+        else {
+            continue;
+        };
+        let facts = PodFacts {
+            name: name.to_owned(),
+            running: pod.pointer("/status/phase").and_then(Value::as_str) == Some("Running"),
+            created: pod
+                .pointer("/metadata/creationTimestamp")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        if owned_by(&pod, wanted) {
+            owned.push(facts);
+        } else {
+            others.push(facts);
+        }
+    }
+    let is_owned = !owned.is_empty();
+    let mut best = if is_owned { owned } else { others };
+    best.sort_by(|a, b| {
+        b.running
+            .cmp(&a.running)
+            .then_with(|| b.created.cmp(&a.created))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    Ok(PodMatch::Candidates {
+        pods: best.into_iter().map(|facts| facts.name).collect(),
+        owned: is_owned,
+    })
+}
+
+/// Whether a workload named `wanted` owns `pod`: a StatefulSet, DaemonSet
+/// or Job of that name directly, a Deployment through its ReplicaSet
+/// `wanted-<hash>`, or a pod named `wanted-<pod-template-hash>-...`.
+fn owned_by(pod: &Value, wanted: &str) -> bool {
+    let template_hash_shaped = pod
+        .pointer("/metadata/labels/pod-template-hash")
+        .and_then(Value::as_str)
+        .zip(pod.pointer("/metadata/name").and_then(Value::as_str))
+        .is_some_and(|(hash, name)| name.starts_with(&format!("{wanted}-{hash}-")));
+    let owners = pod
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    template_hash_shaped
+        || owners.into_iter().any(|owner| {
+            let name = owner.get("name").and_then(Value::as_str).unwrap_or("");
+            match owner.get("kind").and_then(Value::as_str) {
+                Some("ReplicaSet") => {
+                    name == wanted
+                        || name
+                            .strip_prefix(wanted)
+                            .and_then(|rest| rest.strip_prefix('-'))
+                            .is_some_and(|hash| !hash.is_empty() && !hash.contains('-'))
+                }
+                Some("StatefulSet" | "DaemonSet" | "Job") => name == wanted,
+                _ => false,
+            }
+        })
+}
+
 /// When the classifier asked for a target ("scale it to 5"), re-reads the
 /// request with the target of the last operation in `context` put in, and
 /// returns the change it then describes, with the inference stated.
@@ -252,6 +396,38 @@ mod tests {
             with_target("scale to 5", &target()),
             "scale deployment api to 5 in namespace staging"
         );
+    }
+
+    #[test]
+    fn a_workload_owns_its_pods_but_not_a_longer_named_ones() {
+        let pod = |name: &str, owner_kind: &str, owner: &str| {
+            serde_json::json!({"metadata": {"name": name,
+                "ownerReferences": [{"kind": owner_kind, "name": owner}]}})
+        };
+        assert!(owned_by(
+            &pod(
+                "checkout-7d9f8c6b5-x2x9q",
+                "ReplicaSet",
+                "checkout-7d9f8c6b5"
+            ),
+            "checkout"
+        ));
+        assert!(!owned_by(
+            &pod(
+                "checkout-worker-5f6-abcde",
+                "ReplicaSet",
+                "checkout-worker-5f6"
+            ),
+            "checkout"
+        ));
+        assert!(owned_by(&pod("redis-0", "StatefulSet", "redis"), "redis"));
+        assert!(!owned_by(
+            &pod("redis-0", "StatefulSet", "redis-ha"),
+            "redis"
+        ));
+        let hashed = serde_json::json!({"metadata": {"name": "api-abc12-qwert",
+            "labels": {"pod-template-hash": "abc12"}}});
+        assert!(owned_by(&hashed, "api"));
     }
 
     #[test]

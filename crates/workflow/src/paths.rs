@@ -269,15 +269,115 @@ async fn fast_path(
     arguments: Map<String, Value>,
     context: &str,
 ) -> Result<Response, WorkflowError> {
+    let asked = arguments.clone();
     let arguments = pipeline
         .cluster
         .in_context(tool, arguments, context)
         .await?;
     let output = pipeline.cluster.read(tool, arguments).await?;
+    if output.is_error
+        && output.text.contains("not found")
+        && POD_NAMED_READS.contains(&tool)
+        && let Some(wanted) = asked.get("name").and_then(Value::as_str)
+    {
+        return resolve_pod_read(pipeline, tool, asked.clone(), wanted, context, output).await;
+    }
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
         tool: Some(tool.to_owned()),
         text: output.text,
+        structured: output.structured,
+        error: output.is_error,
+        context: context.to_owned(),
+    }))
+}
+
+/// The reads that name one pod, whose name a request may give as its
+/// workload's ("the checkout pod"); see [`discovery::resolve_pod`].
+const POD_NAMED_READS: [&str; 3] = ["pods_log", "pods_get", "pods_top"];
+
+/// A pod read the server answered "not found": the name is resolved in the
+/// namespace as a kubectl user expects, the read repeated on the pod it
+/// stands for (logs: the newest Running one when there are several), and the
+/// answer says which pod it is; several pods for a get or top → the list;
+/// none → the server's error with pods that do exist there.
+async fn resolve_pod_read(
+    pipeline: &Pipeline,
+    tool: &str,
+    mut asked: Map<String, Value>,
+    wanted: &str,
+    context: &str,
+    not_found: mcp_gateway::ToolOutput,
+) -> Result<Response, WorkflowError> {
+    let namespace = match asked.get("namespace").and_then(Value::as_str) {
+        Some(namespace) => namespace.to_owned(),
+        None => pipeline.cluster.facts().await?.namespace_of(context),
+    };
+    let answer = |text: String, error: bool| {
+        Response::Answer(Answer {
+            path: "read_only".into(),
+            tool: Some(tool.to_owned()),
+            text,
+            structured: None,
+            error,
+            context: context.to_owned(),
+        })
+    };
+    let (pods, owned) = match discovery::resolve_pod(&pipeline.cluster, context, &namespace, wanted)
+        .await?
+    {
+        discovery::PodMatch::Candidates { pods, owned } => (pods, owned),
+        discovery::PodMatch::Exact => {
+            return Ok(answer(not_found.text, true));
+        }
+        discovery::PodMatch::Nothing { existing } => {
+            let suggestions = if existing.is_empty() {
+                format!("There are no pods in namespace {namespace}.")
+            } else {
+                format!("Pods in namespace {namespace}: {}.", existing.join(", "))
+            };
+            return Ok(answer(
+                format!(
+                    "There is no pod {wanted} in namespace {namespace}, nor one named {wanted}-... {suggestions}\n({})",
+                    not_found.text.trim()
+                ),
+                true,
+            ));
+        }
+    };
+    let how = discovery::PodMatch::how(owned, wanted);
+    let (chosen, note) = match pods.as_slice() {
+        [only] => (
+            only.clone(),
+            format!("{wanted} → {only} (the only one of the {how})"),
+        ),
+        [first, others @ ..] if tool == "pods_log" => (
+            first.clone(),
+            format!(
+                "{wanted} → {first}: the newest Running of {} {how}, as `kubectl logs` picks; the others: {}",
+                pods.len(),
+                others.join(", ")
+            ),
+        ),
+        several => {
+            return Ok(answer(
+                format!(
+                    "{wanted} stands for {} {how} in namespace {namespace}: {}. Name one.",
+                    several.len(),
+                    several.join(", ")
+                ),
+                false,
+            ));
+        }
+    };
+    asked.insert("name".into(), Value::String(chosen));
+    asked.insert("namespace".into(), Value::String(namespace));
+    let arguments = pipeline.cluster.in_context(tool, asked, context).await?;
+    let output = pipeline.cluster.read(tool, arguments).await?;
+    Ok(Response::Answer(Answer {
+        path: "read_only".into(),
+        tool: Some(tool.to_owned()),
+        text: format!("{note}\n\n{}", output.text),
         structured: output.structured,
         error: output.is_error,
         context: context.to_owned(),

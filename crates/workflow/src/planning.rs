@@ -234,6 +234,11 @@ async fn read_live(
         Fetched::Found(live) => return Ok(Ok(live)),
         Fetched::Missing(message) => message,
     };
+    if subject.kind == "Pod"
+        && let Some(namespace) = subject.namespace.clone()
+    {
+        return resolve_pod(pipeline, operation, subject, &namespace, inferred, &message).await;
+    }
     let resolved = discovery::resolve_name(
         &pipeline.cluster,
         &subject.context,
@@ -256,6 +261,69 @@ async fn read_live(
             }
         }
         None => Ok(Err(not_found(operation, subject.clone(), &message))),
+    }
+}
+
+/// A change to a pod the cluster does not know by that name: never a
+/// guess. Exactly one pod it stands for → the plan targets that pod by its
+/// full name (the card shows it); several → a question listing them;
+/// none → not found, with pods that do exist there.
+async fn resolve_pod(
+    pipeline: &Pipeline,
+    operation: Operation,
+    subject: &mut Subject,
+    namespace: &str,
+    inferred: &mut Vec<String>,
+    message: &str,
+) -> Result<Result<Value, Response>, WorkflowError> {
+    let wanted = subject.name.clone();
+    match discovery::resolve_pod(&pipeline.cluster, &subject.context, namespace, &wanted).await? {
+        discovery::PodMatch::Candidates { pods, owned } => match pods.as_slice() {
+            [only] => {
+                inferred.push(format!(
+                    "pod {wanted} → {only}: the only one of the {}",
+                    discovery::PodMatch::how(owned, &wanted)
+                ));
+                subject.name = only.clone();
+                match fetch(pipeline, subject).await? {
+                    Fetched::Found(live) => Ok(Ok(live)),
+                    Fetched::Missing(message) => {
+                        Ok(Err(not_found(operation, subject.clone(), &message)))
+                    }
+                }
+            }
+            several => Ok(Err(Response::Clarify(Clarify {
+                question: format!(
+                    "{wanted} stands for {} {} in namespace {namespace}: which pod do you mean?",
+                    several.len(),
+                    discovery::PodMatch::how(owned, &wanted)
+                ),
+                missing: vec!["name".into()],
+                candidates: several.to_vec(),
+            }))),
+        },
+        discovery::PodMatch::Exact => Ok(Err(not_found(operation, subject.clone(), message))),
+        discovery::PodMatch::Nothing { existing } => {
+            let suggestions = if existing.is_empty() {
+                format!("there are no pods in namespace {namespace}")
+            } else {
+                format!("pods in namespace {namespace}: {}", existing.join(", "))
+            };
+            if operation != Operation::Delete {
+                return Ok(Err(Response::Clarify(Clarify {
+                    question: format!(
+                        "There is no pod {wanted} in namespace {namespace}, nor one named {wanted}-...; {suggestions}: which one do you mean?"
+                    ),
+                    missing: vec!["name".into()],
+                    candidates: existing,
+                })));
+            }
+            Ok(Err(not_found(
+                operation,
+                subject.clone(),
+                &format!("{}; {suggestions}", message.trim()),
+            )))
+        }
     }
 }
 

@@ -1,0 +1,174 @@
+//! Pods named as users name them: "the checkout pod" for the generated
+//! `checkout-7d9f8c6b5-x2x9q`. Reads resolve the name (logs pick the newest
+//! Running pod, as `kubectl logs deploy/x` does), changes never guess, and an
+//! unknown name is not found with pods that do exist. Against the simulated
+//! cluster and the real MCP server.
+
+use e2e::stack::Stack;
+use hitl::policy::ApprovalPolicy;
+use serde_json::{Value, json};
+use workflow::Response;
+
+fn deployment(name: &str, replicas: u64) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": name, "namespace": "production", "labels": {"app": name}},
+           "spec": {"replicas": replicas,
+                    "selector": {"matchLabels": {"app": name}},
+                    "template": {"metadata": {"labels": {"app": name}},
+                                 "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}})
+}
+
+fn cluster() -> Vec<Value> {
+    vec![
+        json!({"apiVersion": "v1", "kind": "Node",
+               "metadata": {"name": "node-1", "labels": {"kubernetes.io/hostname": "node-1"}},
+               "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                          "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                          "conditions": [{"type": "Ready", "status": "True"}]}}),
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "production"}}),
+        deployment("checkout", 1),
+        deployment("api", 3),
+    ]
+}
+
+/// The names of the running pods of deployment `app`, once its pods all run.
+async fn running_pods(stack: &Stack, app: &str, count: usize) -> Vec<String> {
+    for _ in 0..300 {
+        let out = stack
+            .env
+            .kubectl(&[
+                "get",
+                "pods",
+                "-n",
+                "production",
+                "-l",
+                &format!("app={app}"),
+                "--field-selector",
+                "status.phase=Running",
+                "-o",
+                "jsonpath={.items[*].metadata.name}",
+            ])
+            .await;
+        let names: Vec<String> = out.stdout.split_whitespace().map(str::to_owned).collect();
+        if names.len() == count {
+            return names;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("deployment {app} never ran {count} pods");
+}
+
+fn answer(response: Result<Response, workflow::WorkflowError>) -> workflow::response::Answer {
+    match response {
+        Ok(Response::Answer(answer)) => answer,
+        other => panic!("expected an answer, got {other:?}"),
+    }
+}
+
+fn clarify(response: Result<Response, workflow::WorkflowError>) -> workflow::response::Clarify {
+    match response {
+        Ok(Response::Clarify(question)) => question,
+        other => panic!("expected a question, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_logs_of_a_deployments_pod_by_the_deployments_name() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let checkout = running_pods(&stack, "checkout", 1).await;
+    let logs = answer(
+        stack
+            .ask("show me the logs of the checkout pod in namespace production")
+            .await,
+    );
+    assert!(!logs.error, "{logs:?}");
+    assert_eq!(logs.tool.as_deref(), Some("pods_log"));
+    assert!(
+        logs.text
+            .starts_with(&format!("checkout → {}", checkout[0])),
+        "{}",
+        logs.text
+    );
+    let described = answer(stack.ask("describe pod checkout -n production").await);
+    assert!(!described.error, "{described:?}");
+    assert!(described.text.contains(&checkout[0]), "{}", described.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_pods_logs_pick_the_newest_running_and_a_get_lists_them() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let api = running_pods(&stack, "api", 3).await;
+    let logs = answer(stack.ask("logs of pod api in namespace production").await);
+    assert!(!logs.error, "{logs:?}");
+    let first_line = logs.text.lines().next().unwrap_or_default();
+    assert!(first_line.contains("newest Running of 3"), "{}", logs.text);
+    for pod in &api {
+        assert!(first_line.contains(pod.as_str()), "{pod}: {first_line}");
+    }
+    let described = answer(stack.ask("describe pod api -n production").await);
+    assert!(!described.error, "{described:?}");
+    assert!(described.text.contains("Name one"), "{}", described.text);
+    for pod in &api {
+        assert!(described.text.contains(pod.as_str()), "{}", described.text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_to_a_pod_name_never_guess() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let api = running_pods(&stack, "api", 3).await;
+    let checkout = running_pods(&stack, "checkout", 1).await;
+    for request in [
+        "exec env in pod api -n production",
+        "delete pod api in namespace production",
+    ] {
+        let question = clarify(stack.ask(request).await);
+        assert_eq!(question.missing, ["name"], "{request}: {question:?}");
+        let mut candidates = question.candidates.clone();
+        candidates.sort();
+        let mut expected = api.clone();
+        expected.sort();
+        assert_eq!(candidates, expected, "{request}");
+    }
+    let card = stack
+        .plan("delete pod checkout in namespace production")
+        .await;
+    assert_eq!(
+        card.target.name, checkout[0],
+        "the card names the exact pod"
+    );
+    assert!(
+        card.inferred
+            .iter()
+            .any(|line| line.contains(&format!("checkout → {}", checkout[0]))),
+        "{:?}",
+        card.inferred
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_pod_is_not_found_with_pods_that_exist() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    running_pods(&stack, "checkout", 1).await;
+    let logs = answer(
+        stack
+            .ask("logs of pod payments in namespace production")
+            .await,
+    );
+    assert!(logs.error, "{logs:?}");
+    assert!(
+        logs.text
+            .contains("There is no pod payments in namespace production")
+            && logs.text.contains("checkout-"),
+        "{}",
+        logs.text
+    );
+    let question = clarify(stack.ask("exec env in pod payments -n production").await);
+    assert!(
+        question
+            .candidates
+            .iter()
+            .any(|pod| pod.starts_with("checkout-")),
+        "{question:?}"
+    );
+}
