@@ -238,13 +238,15 @@ struct DirectClient {
 }
 
 impl DirectClient {
-    /// Starts the server exactly as the daemon's gateway does and initializes it.
+    /// Starts the server exactly as the daemon's gateway does (arguments and
+    /// environment) and initializes it.
     async fn start(kubeconfig: &Path) -> Self {
         let mut config =
             GatewayConfig::with_server(ServerCommand::binary(e2e::mcp_server_binary()));
         config.kubeconfig = Some(kubeconfig.to_owned());
         let mut server = Command::new(&config.server.program)
             .args(config.server_args())
+            .envs(config.server_env())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
