@@ -105,11 +105,24 @@ async fn several_pods_logs_pick_the_newest_running_and_a_get_lists_them() {
     for pod in &api {
         assert!(first_line.contains(pod.as_str()), "{pod}: {first_line}");
     }
-    let described = answer(stack.ask("describe pod api -n production").await);
-    assert!(!described.error, "{described:?}");
-    assert!(described.text.contains("Name one"), "{}", described.text);
-    for pod in &api {
-        assert!(described.text.contains(pod.as_str()), "{}", described.text);
+    for request in [
+        "describe pod api -n production",
+        "top pod api -n production",
+    ] {
+        let listed = answer(stack.ask(request).await);
+        assert!(!listed.error, "{request}: {listed:?}");
+        assert!(
+            listed.text.contains("Name one"),
+            "{request}: {}",
+            listed.text
+        );
+        for pod in &api {
+            assert!(
+                listed.text.contains(pod.as_str()),
+                "{request}: {}",
+                listed.text
+            );
+        }
     }
 }
 
