@@ -93,6 +93,11 @@ pub enum Request {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SupervisorHandoff {
+    /// The supervisor agent handing the work over (`app`, `observability`,
+    /// `helm`): recorded in the tracing span and the operations log so an
+    /// auditor sees whose hand-off a change came from.
+    #[serde(alias = "source")]
+    pub source_domain: Option<String>,
     /// The request in words, when the supervisor has one.
     pub request: Option<String>,
     /// The application concerned.
@@ -107,6 +112,9 @@ pub struct SupervisorHandoff {
     pub alert: Option<String>,
     /// The release name.
     pub release: Option<String>,
+    /// How many pods of the app the supervisor expects (e.g. from a GitOps
+    /// sync): the answer then says how many run and flags a mismatch.
+    pub expected_pods: Option<u32>,
     /// A plan approved upstream: skips planning, runs exactly these
     /// parameters (see [`hitl::LockedPlan`] for the trust model).
     pub locked_plan: Option<LockedPlanHandoff>,
@@ -268,7 +276,11 @@ impl Actor for CoordinatorActor {
             } => {
                 let switched = state.sessions.scope(&session);
                 tokio::spawn(async move {
-                    let span = tracing::info_span!("workflow.ask", %session, %requester);
+                    let source_domain = match &request {
+                        Request::Handoff(handoff) => handoff.source_domain.clone(),
+                        Request::Text { .. } => None,
+                    };
+                    let span = tracing::info_span!("workflow.ask", %session, %requester, source_domain = source_domain.as_deref());
                     let answer = tracing::Instrument::instrument(
                         paths::answer(&pipeline, &myself, session, switched, &requester, request),
                         span,
@@ -563,6 +575,7 @@ impl Pipeline {
         &self,
         locked: LockedPlanHandoff,
         requester: &str,
+        source_domain: Option<&str>,
     ) -> Result<Response, WorkflowError> {
         let operation =
             changes::operation_of(&locked.tool, &locked.arguments).ok_or_else(|| {
@@ -590,7 +603,12 @@ impl Pipeline {
             operation,
             &approval.target,
             Event::Requested {
-                request: format!("PLAN-LOCKED hand-off of upstream approval {upstream}"),
+                request: match source_domain {
+                    Some(source) => format!(
+                        "PLAN-LOCKED hand-off of upstream approval {upstream} from the {source} agent"
+                    ),
+                    None => format!("PLAN-LOCKED hand-off of upstream approval {upstream}"),
+                },
             },
         )
         .await?;

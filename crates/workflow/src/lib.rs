@@ -49,6 +49,6 @@ pub use coordinator::{
     MAX_CONCURRENT_REQUESTS, Request, SupervisorHandoff, WorkflowConfig,
 };
 pub use error::WorkflowError;
-pub use response::{ExecutionResult, Outcome, PlanCard, Response};
+pub use response::{ExecutionResult, Found, Handoff, Outcome, PlanCard, Response};
 pub use session::{MAX_SESSIONS, SessionId};
 pub use verify::{ProgressSink, VerifyTimings};

@@ -11,7 +11,7 @@ use crate::discovery;
 use crate::error::WorkflowError;
 use crate::planning;
 use crate::playbooks;
-use crate::response::{Answer, Clarify, Handoff, Response};
+use crate::response::{Answer, Clarify, Found, Handoff, Response};
 use crate::session::{SessionId, SessionScope};
 
 /// The tool that lists the kubeconfig's contexts.
@@ -47,15 +47,27 @@ pub(crate) async fn answer(
             answer_text(pipeline, coordinator, session, &scope, requester, &text).await
         }
         Request::Handoff(handoff) => {
+            let handoff = *handoff;
             if let Some(locked) = handoff.locked_plan {
-                return pipeline.run_locked(locked, requester).await;
+                return pipeline
+                    .run_locked(locked, requester, handoff.source_domain.as_deref())
+                    .await;
             }
             let scope = Scope {
                 context: handoff.context.clone().unwrap_or(session_context),
                 ..scope
             };
             let text = handoff_text(&handoff);
-            answer_text(pipeline, coordinator, session, &scope, requester, &text).await
+            let response =
+                answer_text(pipeline, coordinator, session, &scope, requester, &text).await?;
+            let pods = match (&handoff.app, &handoff.namespace, handoff.expected_pods) {
+                (Some(app), Some(namespace), Some(expected)) => Some(
+                    running_against_expected(pipeline, &scope.context, app, namespace, expected)
+                        .await,
+                ),
+                _ => None,
+            };
+            Ok(with_handoff_findings(response, &handoff, pods))
         }
     }
 }
@@ -156,6 +168,91 @@ fn handoff_text(handoff: &SupervisorHandoff) -> String {
     text.trim().to_owned()
 }
 
+/// What a supervisor's expectation of an app's pods came to: how many of
+/// the app's pods (named `APP` or `APP-…`, as its controllers name them)
+/// run in its namespace, against how many the supervisor expects.
+async fn running_against_expected(
+    pipeline: &Pipeline,
+    context: &str,
+    app: &str,
+    namespace: &str,
+    expected: u32,
+) -> String {
+    let rows = match pipeline
+        .cluster
+        .list(context, "v1", "Pod", Some(namespace), None)
+        .await
+    {
+        Ok(rows) => rows,
+        Err(error) => {
+            return format!(
+                "{app} in {namespace}: {expected} pods expected, but the pods could not be listed: {error}"
+            );
+        }
+    };
+    let prefix = format!("{app}-");
+    let running = rows
+        .iter()
+        .filter(|row| {
+            crate::cluster::cell(row, "name")
+                .is_some_and(|name| name == app || name.starts_with(&prefix))
+        })
+        .filter(|row| crate::cluster::cell(row, "status") == Some("Running"))
+        .count();
+    pods_line(app, namespace, running, expected)
+}
+
+/// One line comparing running and expected pods; a mismatch says so.
+fn pods_line(app: &str, namespace: &str, running: usize, expected: u32) -> String {
+    let line = format!("{app} in {namespace}: {running} of {expected} expected pods running");
+    if u32::try_from(running).is_ok_and(|running| running == expected) {
+        line
+    } else {
+        format!("{line} (MISMATCH)")
+    }
+}
+
+/// A hand-off's answer with what the hand-off itself told kubeop: the pods
+/// line goes where the answer's reader looks (the text of an answer, a
+/// diagnosis's evidence, a plan's warnings), and a signal going back out
+/// carries the target and the reads done as `found`.
+fn with_handoff_findings(
+    response: Response,
+    handoff: &SupervisorHandoff,
+    pods: Option<String>,
+) -> Response {
+    match (response, pods) {
+        (Response::Handoff(mut signal), pods) => {
+            signal.found = Found {
+                kind: handoff
+                    .release
+                    .as_ref()
+                    .map(|_| "HelmRelease".to_owned())
+                    .or_else(|| handoff.app.as_ref().map(|_| "App".to_owned())),
+                name: handoff.release.clone().or_else(|| handoff.app.clone()),
+                namespace: handoff.namespace.clone(),
+                reads: pods.into_iter().collect(),
+            }
+            .into_option();
+            Response::Handoff(signal)
+        }
+        (response, None) => response,
+        (Response::Answer(mut answer), Some(pods)) => {
+            answer.text = format!("{}\n{pods}", answer.text.trim_end());
+            Response::Answer(answer)
+        }
+        (Response::Diagnosis(mut diagnosis), Some(pods)) => {
+            diagnosis.evidence.push(pods);
+            Response::Diagnosis(diagnosis)
+        }
+        (Response::Plan(mut card), Some(pods)) => {
+            card.warnings.push(pods);
+            Response::Plan(card)
+        }
+        (response, Some(_)) => response,
+    }
+}
+
 async fn answer_text(
     pipeline: &Pipeline,
     coordinator: &ActorRef<CoordinatorMsg>,
@@ -240,6 +337,7 @@ async fn answer_text(
         Intent::Handoff { domain, reason } => Ok(Response::Handoff(Handoff {
             domain: domain.as_str().to_owned(),
             reason,
+            found: None,
         })),
         Intent::HealthCheck { arguments } => {
             let context = arguments
@@ -518,5 +616,56 @@ mod tests {
             ..SupervisorHandoff::default()
         };
         assert_eq!(handoff_text(&handoff), "restart checkout in namespace shop");
+    }
+
+    #[test]
+    fn a_pods_mismatch_is_flagged_and_a_match_is_not() {
+        assert_eq!(
+            pods_line("checkout", "shop", 3, 3),
+            "checkout in shop: 3 of 3 expected pods running"
+        );
+        assert_eq!(
+            pods_line("checkout", "shop", 1, 3),
+            "checkout in shop: 1 of 3 expected pods running (MISMATCH)"
+        );
+    }
+
+    #[test]
+    fn a_signal_going_out_carries_what_the_hand_off_found() {
+        let handoff = SupervisorHandoff {
+            source_domain: Some("app".into()),
+            release: Some("payments".into()),
+            namespace: Some("production".into()),
+            ..SupervisorHandoff::default()
+        };
+        let signal = Response::Handoff(Handoff {
+            domain: "helm".into(),
+            reason: "Helm releases are the Helm agent's.".into(),
+            found: None,
+        });
+        let pods = Some("payments in production: 0 of 2 expected pods running (MISMATCH)".into());
+        let json = serde_json::to_value(with_handoff_findings(signal, &handoff, pods))
+            .expect("serializes");
+        assert_eq!(json["kind"], "handoff");
+        assert_eq!(json["domain"], "helm");
+        assert_eq!(json["found"]["name"], "payments");
+        assert_eq!(json["found"]["namespace"], "production");
+        assert_eq!(
+            json["found"]["reads"][0],
+            "payments in production: 0 of 2 expected pods running (MISMATCH)"
+        );
+    }
+
+    #[test]
+    fn a_hand_off_without_the_new_fields_still_reads() {
+        let handoff: SupervisorHandoff =
+            serde_json::from_str(r#"{"request":"list pods","namespace":"shop"}"#)
+                .expect("older JSON reads");
+        assert_eq!(handoff.source_domain, None);
+        assert_eq!(handoff.expected_pods, None);
+        let handoff: SupervisorHandoff =
+            serde_json::from_str(r#"{"source_domain":"helm","expected_pods":2}"#).expect("reads");
+        assert_eq!(handoff.source_domain.as_deref(), Some("helm"));
+        assert_eq!(handoff.expected_pods, Some(2));
     }
 }

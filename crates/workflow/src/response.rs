@@ -108,7 +108,10 @@ pub struct Diagnosis {
     /// The playbook's whole report (findings, next steps, tool calls made).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<Value>,
-    /// A fix, as an ordinary plan awaiting approval.
+    /// A fix, as an ordinary plan awaiting approval: serialized as the
+    /// contract's whole `<plan>` object, `"kind":"plan"` included, so a
+    /// client handles it exactly like a plan `ask` returned.
+    #[serde(with = "tagged_plan")]
     pub proposal: Option<PlanCard>,
     /// The kube context diagnosed.
     pub context: String,
@@ -123,6 +126,40 @@ pub struct Health {
     pub context: String,
 }
 
+/// A proposal as the contract's `<plan>`: a [`PlanCard`] with its `kind`.
+mod tagged_plan {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::PlanCard;
+
+    /// Borrowed, for serializing without a copy.
+    #[derive(Serialize)]
+    #[serde(tag = "kind", rename_all = "snake_case")]
+    enum Tagged<'a> {
+        Plan(&'a PlanCard),
+    }
+
+    /// Owned, for reading a proposal back.
+    #[derive(Deserialize)]
+    #[serde(tag = "kind", rename_all = "snake_case")]
+    enum TaggedOwned {
+        Plan(PlanCard),
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        proposal: &Option<PlanCard>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        proposal.as_ref().map(Tagged::Plan).serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<PlanCard>, D::Error> {
+        Ok(Option::<TaggedOwned>::deserialize(deserializer)?.map(|TaggedOwned::Plan(card)| card))
+    }
+}
+
 /// A request for another agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Handoff {
@@ -130,6 +167,33 @@ pub struct Handoff {
     pub domain: String,
     /// Why kubeop hands it over.
     pub reason: String,
+    /// What kubeop found so far, so the receiving agent need not start over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<Found>,
+}
+
+/// What kubeop learnt before handing a request over.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Found {
+    /// The target's kind, when the request names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The target's name (an app, a release, an object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Reads already done, one line each (e.g. running vs expected pods).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<String>,
+}
+
+impl Found {
+    /// Nothing found: no signal field at all rather than an empty object.
+    pub(crate) fn into_option(self) -> Option<Found> {
+        (self != Found::default()).then_some(self)
+    }
 }
 
 /// A question back to the human.
@@ -262,7 +326,46 @@ mod tests {
             clarify,
             json!({"kind": "clarify", "question": "Which deployment?", "missing": ["name"]})
         );
-        let back: Response = serde_json::from_value(plan).expect("a client reads it back");
+        let back: Response = serde_json::from_value(plan.clone()).expect("a client reads it back");
         assert!(matches!(back, Response::Plan(card) if card.plan_hash == hash));
+
+        let card: PlanCard = serde_json::from_value(plan.clone()).expect("a plan card");
+        let diagnosis = serde_json::to_value(Response::Diagnosis(Diagnosis {
+            cause: json!("OOMKilled"),
+            evidence: vec!["lastState.terminated.reason: OOMKilled".into()],
+            report: None,
+            proposal: Some(card),
+            context: "prod-eu".into(),
+        }))
+        .expect("serializes");
+        assert_eq!(diagnosis["kind"], "diagnosis");
+        assert_eq!(
+            diagnosis["proposal"], plan,
+            "the proposal is the contract's whole <plan>, kind included"
+        );
+        let back: Response = serde_json::from_value(diagnosis).expect("a client reads it back");
+        assert!(
+            matches!(back, Response::Diagnosis(Diagnosis { proposal: Some(card), .. }) if card.plan_hash == hash)
+        );
+        let without = serde_json::to_value(Response::Diagnosis(Diagnosis {
+            cause: json!(null),
+            evidence: Vec::new(),
+            report: None,
+            proposal: None,
+            context: "prod-eu".into(),
+        }))
+        .expect("serializes");
+        assert_eq!(without["proposal"], Value::Null);
+
+        let signal = serde_json::to_value(Response::Handoff(Handoff {
+            domain: "helm".into(),
+            reason: "Helm releases are the Helm agent's.".into(),
+            found: None,
+        }))
+        .expect("serializes");
+        assert_eq!(
+            signal,
+            json!({"kind": "handoff", "domain": "helm", "reason": "Helm releases are the Helm agent's."})
+        );
     }
 }
