@@ -10,14 +10,16 @@
 //! once with [`HandoffError::Busy`] rather than waited on, so a supervisor
 //! under load learns to back off instead of piling up work.
 //!
-//! A hand-off is a [`workflow::SupervisorHandoff`]: the source domain's
-//! context (app, namespace, sync status, alert, release, expected pods, in
-//! the request's words or fields) and optionally a plan a human approved
+//! A hand-off is a [`workflow::SupervisorHandoff`]: the source domain (the
+//! supervisor agent handing over, recorded in the request's tracing span),
+//! its context (app, namespace, sync status, alert, release, expected pods,
+//! in the request's words or fields; expected pods are checked against the
+//! running ones and a mismatch is flagged) and optionally a plan a human approved
 //! upstream (PLAN-LOCKED), which runs without re-planning but is still
 //! verified. The answer is a [`workflow::Response`], the very object the
 //! socket's `handoff` method returns: a request outside kubeop's scope (Helm,
 //! GitOps, alerting) comes back as [`workflow::Response::Handoff`], the
-//! signal naming the domain to re-route to and why.
+//! signal naming the domain to re-route to, why, and what was found so far.
 //!
 //! The worker calls the daemon's method table ([`crate::daemon::DaemonService`])
 //! exactly as the socket does, so the behaviour cannot drift between the two.

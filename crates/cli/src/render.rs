@@ -554,12 +554,27 @@ fn severity(value: &Value, style: &Style) -> String {
 
 /// A hand-off: the request belongs to another agent.
 pub fn handoff(value: &Value, style: &Style) -> String {
-    format!(
+    let mut out = format!(
         "{} the {} agent: {}\n",
         style.paint(Paint::Bold, "Hand-off to"),
         text(&value["domain"]),
         text(&value["reason"])
-    )
+    );
+    let found = &value["found"];
+    if found.is_object() {
+        let target: Vec<String> = ["kind", "name", "namespace"]
+            .iter()
+            .filter(|field| found[**field].is_string())
+            .map(|field| format!("{field} {}", text(&found[*field])))
+            .collect();
+        if !target.is_empty() {
+            let _ = writeln!(out, "  found: {}", target.join(", "));
+        }
+        for read in strings(&found["reads"]) {
+            let _ = writeln!(out, "  read: {read}");
+        }
+    }
+    out
 }
 
 /// A question back: what is missing, and the candidates discovery found.
@@ -1056,6 +1071,13 @@ mod tests {
         assert_eq!(
             both_ways(&value),
             "Hand-off to the helm agent: helm releases are the helm agent's\n"
+        );
+        let found = json!({"kind": "handoff", "domain": "helm", "reason": "helm releases are the helm agent's",
+            "found": {"kind": "HelmRelease", "name": "payments", "namespace": "production",
+                "reads": ["payments in production: 1 of 2 expected pods running (MISMATCH)"]}});
+        assert_eq!(
+            both_ways(&found),
+            "Hand-off to the helm agent: helm releases are the helm agent's\n  found: kind HelmRelease, name payments, namespace production\n  read: payments in production: 1 of 2 expected pods running (MISMATCH)\n"
         );
     }
 

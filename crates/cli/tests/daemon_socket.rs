@@ -435,17 +435,24 @@ fn a_hand_off_comes_in_and_an_out_of_scope_one_goes_back_as_a_signal() {
     let signal = exchange(&mut connection, format!("{request}\n").as_bytes());
     assert_eq!(signal["result"]["kind"], "handoff");
     assert_eq!(signal["result"]["domain"], "helm");
+    assert!(signal["result"]["reason"].is_string(), "{signal}");
+    assert_eq!(
+        signal["result"]["found"],
+        json!({"kind": "HelmRelease", "name": "payments", "namespace": "production"}),
+        "what was found so far goes back with the signal"
+    );
     let request = json!({"jsonrpc": "2.0", "id": 2, "method": "handoff", "params": {
-        "request": "list pods in namespace production", "app": "web-frontend",
-        "namespace": "production", "alert": "HighErrorRate"}});
+        "source_domain": "app", "request": "list pods in namespace production",
+        "app": "web-frontend", "namespace": "production", "alert": "HighErrorRate",
+        "sync_status": "Synced", "expected_pods": 5}});
     let answer = exchange(&mut connection, format!("{request}\n").as_bytes());
     assert_eq!(answer["id"], 2);
     assert_eq!(answer["result"]["kind"], "answer", "{answer}");
+    let text = answer["result"]["text"].as_str().expect("text");
+    assert!(text.contains("web-frontend-"), "{text}");
     assert!(
-        answer["result"]["text"]
-            .as_str()
-            .expect("text")
-            .contains("web-frontend")
+        text.ends_with("web-frontend in production: 3 of 5 expected pods running (MISMATCH)"),
+        "a supervisor expecting more pods than run is told: {text}"
     );
 }
 

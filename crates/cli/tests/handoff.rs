@@ -28,13 +28,16 @@ async fn a_supervisor_hands_work_in_and_gets_a_signal_back_for_what_is_out_of_sc
 
     // Several supervisor tasks share clones of one handle.
     let alert = SupervisorHandoff {
+        source_domain: Some("observability".into()),
         request: Some("list pods in namespace production".into()),
         app: Some("web-frontend".into()),
         namespace: Some("production".into()),
         alert: Some("HighErrorRate on web-frontend".into()),
+        expected_pods: Some(3),
         ..SupervisorHandoff::default()
     };
     let rollback = SupervisorHandoff {
+        source_domain: Some("app".into()),
         request: Some("roll back the helm release payments".into()),
         release: Some("payments".into()),
         namespace: Some("production".into()),
@@ -46,6 +49,13 @@ async fn a_supervisor_hands_work_in_and_gets_a_signal_back_for_what_is_out_of_sc
         Response::Answer(answer) => {
             assert_eq!(answer.tool.as_deref(), Some("pods_list_in_namespace"));
             assert!(answer.text.contains("web-frontend-"), "{}", answer.text);
+            assert!(
+                answer
+                    .text
+                    .ends_with("web-frontend in production: 3 of 3 expected pods running"),
+                "the expected pods are checked and match: {}",
+                answer.text
+            );
         }
         other => panic!("expected an answer, got {other:?}"),
     }
@@ -53,6 +63,11 @@ async fn a_supervisor_hands_work_in_and_gets_a_signal_back_for_what_is_out_of_sc
         Response::Handoff(signal) => {
             assert_eq!(signal.domain, "helm");
             assert!(!signal.reason.is_empty());
+            let found = signal
+                .found
+                .expect("what was found goes back with the signal");
+            assert_eq!(found.name.as_deref(), Some("payments"));
+            assert_eq!(found.namespace.as_deref(), Some("production"));
         }
         other => panic!("expected a hand-off signal, got {other:?}"),
     }
