@@ -21,6 +21,18 @@ pub enum MemoryError {
         #[source]
         source: Arc<io::Error>,
     },
+    /// Another writer holds the state directory's lock (see
+    /// [`crate::lock`]): a second writer would break the journal's chain.
+    #[error(
+        "the state directory {} is in use by {holder}; use its socket, or another --state-dir",
+        state_dir.display()
+    )]
+    StateDirInUse {
+        /// The state directory.
+        state_dir: PathBuf,
+        /// Who holds it, as the holder recorded (`kubeop pid N (command)`).
+        holder: String,
+    },
     /// The anchor file (where the retained chain starts) is not valid.
     #[error("the journal anchor {} is not valid: {reason}", path.display())]
     BadAnchor {

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chain::{self, ChainHash, Entry, LineDefect};
 use crate::error::MemoryError;
+use crate::lock::StateDirLock;
 use crate::record::Event;
 use crate::record::Record;
 use crate::redact::redact_secrets;
@@ -416,6 +417,9 @@ pub struct Journal {
     head_hash: ChainHash,
     /// Set when a failed write could not be rolled back.
     poisoned: Option<String>,
+    /// This process's exclusive hold on the state directory, released when
+    /// the journal is dropped (or the process dies).
+    _lock: StateDirLock,
 }
 
 impl Journal {
@@ -425,6 +429,9 @@ impl Journal {
     pub fn open(config: JournalConfig) -> Result<(Journal, Recovery), MemoryError> {
         let dir = config.journal_dir();
         fs::create_dir_all(&dir).map_err(io_error("creating", &dir))?;
+        // Before anything is repaired or written: a second writer must not
+        // even set aside the tail the first one is appending to.
+        let lock = StateDirLock::acquire(&config.state_dir)?;
         sync_dir(&dir)?;
         if let Some(parent) = dir.parent() {
             sync_dir(parent)?;
@@ -495,6 +502,7 @@ impl Journal {
             next_seq,
             head_hash,
             poisoned: None,
+            _lock: lock,
         };
         let recovery = Recovery {
             set_aside,

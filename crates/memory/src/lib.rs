@@ -16,6 +16,7 @@
 //! - [`markdown`]: the `operations-log.md` view.
 //! - [`redact`]: the last-line refusal to store Secret values.
 //! - [`actor`]: the ractor actor (group commit, bounded queue).
+//! - [`lock`]: the state directory's single-writer lock.
 //!
 //! # Invariants
 //! - An append is acknowledged only after its bytes are fsynced; acknowledged
@@ -24,12 +25,17 @@
 //!   damaged tail (a write cut short) to a side file, and the size bound
 //!   removes whole oldest segments after recording where the chain resumes.
 //! - Reading never modifies anything.
+//! - One writer per state directory: opening the journal takes an exclusive
+//!   advisory lock on `STATE_DIR/lock`, held while the journal lives and
+//!   released by the OS when the process exits (even `kill -9`); a second
+//!   opener is refused with the holder named. Readers take no lock.
 #![forbid(unsafe_code)]
 
 pub mod actor;
 pub mod chain;
 pub mod error;
 pub mod journal;
+pub mod lock;
 pub mod markdown;
 pub mod query;
 pub mod record;
@@ -41,6 +47,7 @@ pub use actor::{Appended, MAX_QUEUED_REQUESTS, Memory, MemoryConfig, MemoryMsg, 
 pub use chain::{ChainHash, Entry};
 pub use error::MemoryError;
 pub use journal::{JournalConfig, JournalSnapshot, read_journal};
+pub use lock::StateDirLock;
 pub use markdown::{MARKDOWN_FILE, render as render_markdown};
 pub use query::{OperationSummary, Query, QueryAnswer};
 pub use record::{Event, EventKind, Operation, OperationId, Record, Target};
