@@ -66,6 +66,9 @@ pub enum DaemonError {
     /// No randomness for the approval key.
     #[error(transparent)]
     Key(#[from] hitl::grant::KeyGenerationError),
+    /// Another kubeop writes to this state directory (see `memory::lock`).
+    #[error(transparent)]
+    StateDirInUse(memory::MemoryError),
     /// An actor did not start.
     #[error("the daemon's actors did not start: {0}")]
     Actors(String),
@@ -283,6 +286,12 @@ impl Daemon {
     /// Creates the state directory and starts the actors under the supervisor.
     pub async fn start(config: Config) -> Result<Self, DaemonError> {
         create_private_dir(&config.daemon.state_dir)?;
+        // The journal takes the state directory's lock when the memory actor
+        // opens it; probing first turns "another kubeop holds it" into this
+        // one clear error instead of an actor start-up failure. (Two starts
+        // racing past the probe are still kept apart by the journal's lock.)
+        memory::StateDirLock::acquire(&config.daemon.state_dir)
+            .map_err(DaemonError::StateDirInUse)?;
         let services = SharedServices::default();
         let children = DaemonChildren {
             services: services.clone(),

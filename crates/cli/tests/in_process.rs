@@ -60,6 +60,36 @@ impl OneShot {
             .await
             .expect("kubeop runs")
     }
+
+    /// Starts `kubeop serve` on `socket` and `state_dir` with this cluster,
+    /// killed on drop, and waits for its socket.
+    async fn serve(&self, socket: &Path, state_dir: &Path) -> tokio::process::Child {
+        let daemon = tokio::process::Command::new(KUBEOP)
+            .arg("serve")
+            .arg("--kubeconfig")
+            .arg(&self.env.kubeconfig)
+            .arg("--socket")
+            .arg(socket)
+            .arg("--state-dir")
+            .arg(state_dir)
+            .arg("--mcp-server")
+            .arg(e2e::mcp_server_binary())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("kubeop serve starts");
+        let mut ready = false;
+        for _ in 0..1200 {
+            if tokio::net::UnixStream::connect(socket).await.is_ok() {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(ready, "the daemon's socket never became ready");
+        daemon
+    }
 }
 
 fn one_json_object(output: &Output) -> Value {
@@ -142,30 +172,7 @@ async fn ask_once_runs_in_process_even_when_a_daemon_answers() {
     let one_shot = OneShot::start().await;
     let daemon_state = one_shot.dir.path().join("daemon-state");
     let socket = one_shot.dir.path().join("run").join("kubeop.sock");
-    let mut daemon = tokio::process::Command::new(KUBEOP)
-        .arg("serve")
-        .arg("--kubeconfig")
-        .arg(&one_shot.env.kubeconfig)
-        .arg("--socket")
-        .arg(&socket)
-        .arg("--state-dir")
-        .arg(&daemon_state)
-        .arg("--mcp-server")
-        .arg(e2e::mcp_server_binary())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("kubeop serve starts");
-    let mut ready = false;
-    for _ in 0..1200 {
-        if tokio::net::UnixStream::connect(&socket).await.is_ok() {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(ready, "the daemon's socket never became ready");
+    let mut daemon = one_shot.serve(&socket, &daemon_state).await;
 
     let through_daemon = one_shot
         .kubeop_with_socket(
@@ -201,6 +208,91 @@ async fn ask_once_runs_in_process_even_when_a_daemon_answers() {
     let local_pending = one_json_object(&one_shot.kubeop(&["pending", "-o", "json"]).await);
     assert_eq!(local_pending["plans"][0]["plan_id"], once_plan);
     daemon.kill().await.expect("the daemon stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_shot_on_a_daemons_state_dir_is_refused_and_the_lock_dies_with_the_daemon() {
+    let one_shot = OneShot::start().await;
+    // The daemon listens elsewhere, so the one-shot cannot reach it but
+    // shares its state directory.
+    let socket = one_shot.dir.path().join("run").join("kubeop.sock");
+    let mut daemon = one_shot.serve(&socket, &one_shot.state_dir()).await;
+    let asked = one_shot
+        .kubeop_with_socket(
+            &["ask", "-o", "json", "scale nginx to 5 in staging"],
+            &socket,
+        )
+        .await;
+    assert_eq!(asked.status.code(), Some(4), "{asked:?}");
+
+    let refused = one_shot
+        .kubeop(&[
+            "ask",
+            "--once",
+            "scale notification-service to 3 in staging",
+        ])
+        .await;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let daemon_pid = daemon.id().expect("the daemon runs");
+    assert!(
+        stderr.starts_with(&format!(
+            "kubeop: the state directory {} is in use by kubeop pid {daemon_pid} (",
+            one_shot.state_dir().display()
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" serve "), "the holder's command: {stderr}");
+    assert!(
+        stderr.contains("use its socket, or another --state-dir"),
+        "{stderr}"
+    );
+    for args in [&["pending"][..], &["approve", "plan-1", "--hash", "0"][..]] {
+        let refused = one_shot.kubeop(args).await;
+        assert_eq!(refused.status.code(), Some(1), "{args:?}: {refused:?}");
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("is in use by kubeop pid"),
+            "{args:?}: {refused:?}"
+        );
+    }
+
+    // Readers take no lock: the log reads and verifies under the daemon.
+    let log_command = |args: &[&str]| {
+        tokio::process::Command::new(KUBEOP)
+            .arg("log")
+            .args(args)
+            .arg("--state-dir")
+            .arg(one_shot.state_dir())
+            .output()
+    };
+    let log = one_json_object(&log_command(&["-o", "json"]).await.expect("kubeop log runs"));
+    assert_eq!(
+        log["operations"].as_array().expect("operations").len(),
+        1,
+        "{log}"
+    );
+    let verified = log_command(&["--verify"]).await.expect("kubeop log runs");
+    assert!(verified.status.success(), "{verified:?}");
+
+    // kill -9 leaves no stale lock: the OS released it with the process.
+    daemon.kill().await.expect("SIGKILL the daemon");
+    daemon.wait().await.expect("the daemon is reaped");
+    let after = one_shot
+        .kubeop(&[
+            "ask",
+            "--once",
+            "-o",
+            "json",
+            "scale notification-service to 3 in staging",
+        ])
+        .await;
+    assert_eq!(after.status.code(), Some(4), "{after:?}");
+    let pending = one_json_object(&one_shot.kubeop(&["pending", "-o", "json"]).await);
+    assert_eq!(
+        pending["plans"].as_array().expect("plans").len(),
+        2,
+        "the daemon's plan and the one-shot's: {pending}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -73,7 +73,12 @@ fn write_holder(file: &mut File) -> std::io::Result<()> {
     let command: Vec<String> = std::env::args().collect();
     file.set_len(0)?;
     file.seek(SeekFrom::Start(0))?;
-    writeln!(file, "kubeop pid {} ({})", std::process::id(), command.join(" "))?;
+    writeln!(
+        file,
+        "kubeop pid {} ({})",
+        std::process::id(),
+        command.join(" ")
+    )?;
     file.flush()
 }
 
