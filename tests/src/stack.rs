@@ -34,6 +34,9 @@ pub struct Stack {
     pub hitl: Hitl,
     /// The operations log.
     pub memory: Memory,
+    /// Ends when the memory actor has stopped and closed its journal (and
+    /// with it the state directory's single-writer lock).
+    memory_stopped: tokio::task::JoinHandle<()>,
     /// The coordinator under test.
     pub coordinator: Coordinator,
     /// The approval rules (kept for restarts).
@@ -47,12 +50,14 @@ impl Stack {
     pub async fn start(objects: Vec<serde_json::Value>, policy: ApprovalPolicy) -> Self {
         let env = SimEnv::start("sim", objects).await;
         let state = tempfile::tempdir().expect("a state directory");
-        let (gateway, hitl, memory, coordinator) = launch(&env, &policy, state.path()).await;
+        let (gateway, hitl, (memory, memory_stopped), coordinator) =
+            launch(&env, &policy, state.path()).await;
         Self {
             env,
             gateway,
             hitl,
             memory,
+            memory_stopped,
             coordinator,
             policy,
             state,
@@ -67,11 +72,18 @@ impl Stack {
             .shutdown()
             .await
             .expect("the gateway shuts down");
-        let (gateway, hitl, memory, coordinator) =
+        // A new process could open the state directory only after the old
+        // one closed its journal: wait for that, as a real restart would.
+        self.memory.actor().stop(None);
+        (&mut self.memory_stopped)
+            .await
+            .expect("the memory actor stops cleanly");
+        let (gateway, hitl, (memory, memory_stopped), coordinator) =
             launch(&self.env, &self.policy, self.state.path()).await;
         self.gateway = gateway;
         self.hitl = hitl;
         self.memory = memory;
+        self.memory_stopped = memory_stopped;
         self.coordinator = coordinator;
     }
 
@@ -139,7 +151,12 @@ async fn launch(
     env: &SimEnv,
     policy: &ApprovalPolicy,
     state: &std::path::Path,
-) -> (Gateway, Hitl, Memory, Coordinator) {
+) -> (
+    Gateway,
+    Hitl,
+    (Memory, tokio::task::JoinHandle<()>),
+    Coordinator,
+) {
     let key = GrantKey::generate().expect("randomness for the grant key");
     let mut config = GatewayConfig::with_server(ServerCommand::binary(crate::mcp_server_binary()));
     config.kubeconfig = Some(env.kubeconfig.clone());
@@ -157,7 +174,7 @@ async fn launch(
     })
     .await
     .expect("the approvals actor starts");
-    let (memory, _) = Memory::spawn(MemoryConfig::new(state))
+    let (memory, memory_stopped) = Memory::spawn(MemoryConfig::new(state))
         .await
         .expect("the operations memory opens");
     let (coordinator, _) = Coordinator::start(
@@ -176,5 +193,5 @@ async fn launch(
     )
     .await
     .expect("the coordinator starts");
-    (gateway, hitl, memory, coordinator)
+    (gateway, hitl, (memory, memory_stopped), coordinator)
 }
