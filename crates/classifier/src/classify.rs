@@ -268,10 +268,22 @@ fn is_node_name_shaped(text: &str) -> bool {
         "worker", "node", "master", "ip-", "gke-", "aks-", "minikube",
     ];
     const NODE_INFIXES: [&str; 3] = ["control-plane", "-worker", "-node"];
-    let low = text.to_ascii_lowercase();
+    // Compared in place, ignoring case: no lower-case copy (this runs for
+    // every candidate value of a request).
+    let bytes = text.as_bytes();
+    let starts_with = |prefix: &str| {
+        bytes
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    let contains = |infix: &str| {
+        bytes
+            .windows(infix.len())
+            .any(|window| window.eq_ignore_ascii_case(infix.as_bytes()))
+    };
     is_name_shaped(text)
-        && (NODE_PREFIXES.iter().any(|prefix| low.starts_with(prefix))
-            || NODE_INFIXES.iter().any(|infix| low.contains(infix)))
+        && (NODE_PREFIXES.iter().any(|prefix| starts_with(prefix))
+            || NODE_INFIXES.iter().any(|infix| contains(infix)))
 }
 
 fn is_image_shaped(text: &str) -> bool {
@@ -1182,6 +1194,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             {
                 continue;
             }
+            // "which pods run on node-1", "where does api-0 run?": a question
+            // about placement, not a pod to start.
+            if change == Change::Run && self.asks_where_something_runs(i) {
+                continue;
+            }
             // "run a health check": a check, not a pod.
             if change == Change::Run
                 && self.tokens[i + 1..]
@@ -1306,6 +1323,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .iter()
                 .any(|t| matches!(t.low, "history" | "progress" | "done" | "finished"));
         opens_a_question || asks_progress
+    }
+
+    /// Whether "run" at `i` asks where something runs ("which pods run on
+    /// node-1", "where does api-0 run?", "what node does web-1 run on"): the
+    /// request opens with a question word or "does", and "run" ends it or is
+    /// followed by "on"/"in". An order ("run busybox on node-1") opens with
+    /// its verb, and "how do I run a pod" has an object after "run".
+    fn asks_where_something_runs(&self, i: usize) -> bool {
+        let opener = (0..i).find(|&j| !self.is_filler(j));
+        // "how do I run a pod on node-1" asks for instructions: no read answers it.
+        let question = opener.is_some_and(|f| {
+            matches!(self.w(f), Some(W::Question | W::Do))
+                && !(self.low(f) == "how" && matches!(self.w(f + 1), Some(W::Do | W::Can)))
+        });
+        question
+            && self
+                .next_meaningful(i)
+                .is_none_or(|n| matches!(self.w(n), Some(W::On | W::In)))
     }
 
     /// Whether "deploy" at `i` is the verb: no verb before it, no slash form.
@@ -1582,6 +1617,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
         Some(owned(self.tokens[best].raw))
     }
 
+    /// "the payment pods", "api pods": a value right before a plural `pods`
+    /// names the workload they belong to, unless it is a common namespace
+    /// name ("the staging pods").
+    fn workload_before_pods(&mut self, pods_at: usize) -> Option<String> {
+        let i = self
+            .prev_meaningful(pods_at)
+            .filter(|&i| self.is_value(i) && !is_namespace_word(self.tokens[i].low))?;
+        self.use_token(i);
+        Some(owned(self.tokens[i].raw))
+    }
+
     /// A value with a digit or a dash: a generated or compound object name.
     fn looks_generated(&self, i: usize) -> bool {
         self.tokens[i]
@@ -1689,11 +1735,34 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if !self.changes.is_empty() {
             return self.mutation();
         }
-        // "I want 5 replicas of checkout": a target count without a verb.
+        // "I want 5 replicas of checkout", "give web 3 replicas": a target
+        // count without a change verb.
         if self.replicas.is_some()
-            && !self.has_w_anywhere(&[W::Read, W::Question, W::Describe, W::Count, W::Be, W::Do])
+            && (self.gives_to_an_object()
+                || !self.has_w_anywhere(&[
+                    W::Read,
+                    W::Question,
+                    W::Describe,
+                    W::Count,
+                    W::Be,
+                    W::Do,
+                ]))
         {
             return self.scale();
+        }
+        // "give api more memory", "web needs more replicas": a change asked
+        // as a difference, without a change verb.
+        if let Some(resource) = self.relative_resource()
+            && !self.has_w_anywhere(&[W::Question, W::Why, W::Describe, W::Count])
+            && (self.gives_to_an_object() || !self.has_w_anywhere(&[W::Read]))
+            && (0..self.len())
+                .find(|&i| !self.is_filler(i))
+                .is_none_or(|first| !matches!(self.w(first), Some(W::Be | W::Do)))
+        {
+            if resource == "replicas" {
+                return self.relative_scale();
+            }
+            return self.resource_amount_question(resource);
         }
         if let Some(intent) = self.shell_request() {
             return intent;
@@ -1790,6 +1859,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 ..Arguments::default()
             },
         })
+    }
+
+    /// "give web 3 replicas", "give api more memory": "give" with an object
+    /// (not "give me the logs") asks for a change, not a read.
+    fn gives_to_an_object(&self) -> bool {
+        (0..self.len())
+            .find(|&i| !matches!(self.w(i), Some(W::Polite | W::Kubectl)))
+            .is_some_and(|first| self.low(first) == "give" && self.is_value(first + 1))
     }
 
     /// "hi", "help", "what can you do", "thanks": nothing to act on, only a
@@ -1937,10 +2014,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .iter()
                 .any(|t| matches!(t.kind(), Some((ResourceKind::Event, _))))
             || self.rollout_read;
-        let listing = self.has_w_anywhere(&[W::Read, W::Question])
+        // "what's wrong with the payment pods" asks for a diagnosis, though
+        // it opens like a list ("what pods...").
+        let whats_wrong = (0..self.len()).any(|i| {
+            self.low(i) == "wrong"
+                && self.prev_meaningful(i).is_some_and(|p| {
+                    self.is_w(p, W::Question)
+                        || (self.is_w(p, W::Be)
+                            && self
+                                .prev_meaningful(p)
+                                .is_some_and(|q| self.is_w(q, W::Question)))
+                })
+        });
+        let listing = !whats_wrong
+            && self.has_w_anywhere(&[W::Read, W::Question])
             && self
                 .kinds()
                 .any(|(_, _, number)| number != Number::Singular);
+        if listing
+            && wrong
+            && !why
+            && !troubleshoot
+            && !explicit_read
+            && let Some(intent) = self.troubled_list()
+        {
+            return Some(intent);
+        }
         if pressure && !explicit_read {
             let mut arguments = self.base();
             let kind_at = self.main_kind().map(|(i, _, _)| i);
@@ -1989,6 +2088,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 )
         });
         arguments.name = self.take_name(kind_at, true);
+        if arguments.name.is_none()
+            && let Some((k, ResourceKind::Pod, Number::Plural)) = self.main_kind()
+        {
+            // "why are the payment pods failing": the pods of payment.
+            arguments.name = self.workload_before_pods(k);
+        }
         arguments.namespace = self.take_namespace(false, true);
         if !about_an_object
             && arguments.namespace.is_none()
@@ -2011,9 +2116,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 arguments: self.base(),
             });
         }
-        if !about_an_object && arguments.name.is_none() {
-            // "is anything broken", "any problems in staging?": nothing in
-            // particular is named, so the overview answers it.
+        let many = self
+            .main_kind()
+            .is_some_and(|(_, _, number)| number == Number::Plural);
+        if (!about_an_object || many) && arguments.name.is_none() {
+            // "is anything broken", "any problems in staging?", "what's wrong
+            // with the pods in prod": nothing in particular is named, so the
+            // overview answers it.
             return Some(Intent::HealthCheck {
                 arguments: Arguments {
                     namespace: arguments.namespace,
@@ -2024,6 +2133,53 @@ impl<'t, 'a> Analysis<'t, 'a> {
         Some(Intent::Diagnose {
             playbook: Playbook::PodFailure,
             arguments,
+        })
+    }
+
+    /// "show unhealthy pods", "which pods restarted recently", "list failing
+    /// pods in prod": a list of the pods (or workloads) in trouble, which is
+    /// what the health overview shows. A list filter cannot answer it: a
+    /// crash-looping pod's phase is still `Running`. "failed pods" stays a
+    /// read (`status.phase=Failed`), and a named object is a diagnosis.
+    fn troubled_list(&mut self) -> Option<Intent> {
+        let (kind_at, kind, _) = self.main_kind()?;
+        if !matches!(
+            kind,
+            ResourceKind::Pod
+                | ResourceKind::Deployment
+                | ResourceKind::StatefulSet
+                | ResourceKind::DaemonSet
+                | ResourceKind::ReplicaSet
+                | ResourceKind::Job
+        ) || self.phase_selector().is_some()
+            // "list pods sorted by restarts": every pod, in an order.
+            || self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.low, "sorted" | "sort" | "ordered" | "order"))
+        {
+            return None;
+        }
+        let named = (0..self.len()).any(|i| {
+            self.is_value(i)
+                && !matches!(
+                    self.place(i, Some(kind_at)),
+                    Place::In | Place::BeforePlural
+                )
+        });
+        if named {
+            return None;
+        }
+        let namespace = if self.all_namespaces {
+            None
+        } else {
+            self.take_namespace(false, false)
+        };
+        Some(Intent::HealthCheck {
+            arguments: Arguments {
+                namespace,
+                ..self.base()
+            },
         })
     }
 
@@ -2564,6 +2720,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn scale(&mut self) -> Intent {
         let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        // "scale web=3": the name and the count in one word.
+        let name = match name {
+            Some(name) => Some(name),
+            None => self.name_equals_count(),
+        };
+        // "set replicas=3 on web": the object after "on".
+        let name = name.or_else(|| self.object_after_on());
         let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         if !kind.scalable() {
@@ -2595,6 +2758,33 @@ impl<'t, 'a> Analysis<'t, 'a> {
             tool: Tool::ResourcesScale,
             arguments,
         }
+    }
+
+    /// `NAME=COUNT` in a scale request ("scale web=3"): the name, with the
+    /// count taken as the target replica count when none was given.
+    fn name_equals_count(&mut self) -> Option<String> {
+        let (i, count) = (0..self.len()).find_map(|i| {
+            let token = self.tokens[i];
+            let count = token.value.and_then(parse_number)?;
+            (token.shape == Shape::Assign && !self.used[i] && is_name_shaped(token.low))
+                .then_some((i, count))
+        })?;
+        self.use_token(i);
+        self.replicas.get_or_insert(count);
+        Some(owned(self.tokens[i].raw))
+    }
+
+    /// The object of "set replicas=3 on web": a value after "on" that is no
+    /// common namespace name or node name.
+    fn object_after_on(&mut self) -> Option<String> {
+        let i = (0..self.len()).find(|&i| {
+            self.is_value(i)
+                && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::On))
+                && !is_namespace_word(self.tokens[i].low)
+                && !is_node_name_shaped(self.tokens[i].low)
+        })?;
+        self.use_token(i);
+        Some(owned(self.tokens[i].raw))
     }
 
     /// A change asked about rather than asked for: kubeop shows a plan only
@@ -2636,9 +2826,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .main_kind()
             .map_or(ResourceKind::Deployment, |(_, kind, _)| kind);
         let name = self.take_name(kind_at, true).or_else(|| {
-            // "add a replica to nginx": the object after "to".
+            // "add a replica to nginx": the object after "to"; "web needs
+            // more replicas": the subject.
             let i = (0..self.len())
-                .find(|&i| self.is_value(i) && self.place(i, kind_at) == Place::To)?;
+                .find(|&i| self.is_value(i) && self.place(i, kind_at) == Place::To)
+                .or_else(|| {
+                    self.leftover_value()
+                        .filter(|&i| self.place(i, kind_at) == Place::Other)
+                })?;
             self.use_token(i);
             Some(owned(self.tokens[i].raw))
         });
@@ -2676,9 +2871,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let (bound, resource, quantity) = match flag {
             Some(found) => found,
             None => {
-                let bound_at = (0..self.len())
-                    .find(|&i| self.is_w(i, W::Limits) || (self.low(i) == "request" && i > 0))?;
                 let resource = self.tokens.iter().find_map(resource_word)?;
+                let bound_at = (0..self.len())
+                    .find(|&i| self.is_w(i, W::Limits) || (self.low(i) == "request" && i > 0));
+                let Some(bound_at) = bound_at else {
+                    // "add more memory to api", "increase the cpu of web",
+                    // "bump api's memory to 2Gi": a resource change, but
+                    // neither a limit nor a request named (or no exact value).
+                    let relative = self.relative_resource().is_some()
+                        || self
+                            .changes
+                            .iter()
+                            .any(|(_, c)| matches!(c, Change::Increase | Change::Decrease));
+                    return relative.then(|| self.resource_amount_question(resource));
+                };
                 let bound = if self.low(bound_at).starts_with("request") {
                     ResourceBound::Requests
                 } else {
@@ -2765,11 +2971,86 @@ impl<'t, 'a> Analysis<'t, 'a> {
         )))
     }
 
+    /// "more memory", "extra cpu", "less ram", "more replicas": an amount
+    /// asked for as a difference (the resource named), not as a value; `None`
+    /// in a comparison ("pods using more memory than 1Gi").
+    fn relative_resource(&self) -> Option<&'static str> {
+        if self.low_any("than") {
+            return None;
+        }
+        self.tokens.windows(2).find_map(|pair| {
+            if !matches!(
+                pair[0].low,
+                "more" | "extra" | "additional" | "less" | "fewer"
+            ) {
+                return None;
+            }
+            match pair[1].low {
+                "memory" | "mem" | "ram" => Some("memory"),
+                "cpu" | "cpus" => Some("cpu"),
+                "replicas" | "replica" | "instances" | "copies" | "pods" => Some("replicas"),
+                _ => None,
+            }
+        })
+    }
+
+    /// The question for a cpu or memory change given without an exact
+    /// limit or request value ("give api more memory"): kubeop sets exact
+    /// values, so it asks for one rather than guess an amount.
+    fn resource_amount_question(&mut self, resource: &str) -> Intent {
+        let kind_at = self.main_kind().map(|(i, _, _)| i);
+        let name = self.take_name(kind_at, true).or_else(|| {
+            // "api needs more memory": the subject.
+            let i = self
+                .leftover_value()
+                .filter(|&i| self.place(i, kind_at) != Place::In)?;
+            self.use_token(i);
+            Some(owned(self.tokens[i].raw))
+        });
+        let (whose, of) = match &name {
+            Some(name) => (format!("{name}'s"), format!(" of {name}")),
+            None => ("the workload's".to_owned(), String::new()),
+        };
+        let (limit, request) = if resource == "memory" {
+            ("1Gi", "512Mi")
+        } else {
+            ("1", "500m")
+        };
+        Intent::clarify(
+            vec![Param::Resource],
+            format!(
+                "To what exact value should I set {whose} {resource}? I set a container's {resource} limit or request to a value, not by a difference: say e.g. \"set the {resource} limit{of} to {limit}\" or \"set the {resource} request{of} to {request}\"."
+            ),
+        )
+    }
+
     fn restart(&mut self) -> Intent {
-        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
+        // "restart the api pods", "bounce the pods of checkout": pods are
+        // restarted through their workload (a rolling restart, as `kubectl
+        // rollout restart` does), never by deleting pods picked on a guess.
+        let pods_at = kind_at.filter(|&k| {
+            matches!(
+                self.tokens[k].kind(),
+                Some((ResourceKind::Pod, Number::Plural))
+            )
+        });
+        let (kind, name) = match pods_at {
+            Some(k) => (
+                Some(ResourceKind::Deployment),
+                name.or_else(|| self.workload_before_pods(k)),
+            ),
+            None => (kind, name),
+        };
         let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         let Some(name) = name else {
+            if pods_at.is_some() {
+                return Intent::clarify(
+                    vec![Param::Name],
+                    "Which workload's pods should I restart? I restart pods through their deployment, statefulset or daemonset (a rolling restart), named.",
+                );
+            }
             return Self::missing_name(Some(kind), "restart");
         };
         match kind {
@@ -3370,6 +3651,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 arguments,
             };
         }
+        if !logs
+            && !usage
+            && let Some(intent) = self.pod_placement()
+        {
+            return intent;
+        }
         let node = main.is_some_and(|(_, k, _)| k == ResourceKind::Node) || node_service;
         if logs && node {
             return self.node_logs(main.map(|(i, _, _)| i));
@@ -3477,6 +3764,58 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
+    /// "which node is api-0 on", "what node does web-1 run on", "where is
+    /// checkout running": the pod's node, which the pod itself records
+    /// (`spec.nodeName`), so the answer is the pod read (a name given as
+    /// its workload's is resolved to its pods by the workflow).
+    fn pod_placement(&mut self) -> Option<Intent> {
+        let node_asked = (0..self.len()).any(|i| {
+            !self.used[i]
+                && self.tokens[i].value.is_none()
+                && matches!(
+                    self.tokens[i].kind(),
+                    Some((ResourceKind::Node, Number::Singular))
+                )
+                && self
+                    .prev_meaningful(i)
+                    .is_some_and(|p| self.is_w(p, W::Question) && self.low(p) != "how")
+        });
+        let where_running = (0..self.len())
+            .find(|&i| !self.is_filler(i))
+            .is_some_and(|first| self.low(first) == "where");
+        if !node_asked && !where_running {
+            return None;
+        }
+        // The pod: a generated-looking name, or a name followed by where it
+        // is ("api-0 on", "checkout running", "the web pod").
+        let placed = |analysis: &Self, i: usize| {
+            analysis.looks_generated(i)
+                || analysis.tokens.get(i + 1).is_some_and(|next| {
+                    matches!(next.w(), Some(W::On | W::Running))
+                        || matches!(next.kind(), Some((ResourceKind::Pod, _)))
+                        || matches!(next.low, "run" | "runs" | "scheduled" | "hosted")
+                })
+        };
+        let i = (0..self.len()).find(|&i| {
+            self.is_value(i)
+                && self.place(i, None) != Place::In
+                && !is_node_name_shaped(self.tokens[i].low)
+                && !is_namespace_word(self.tokens[i].low)
+                && placed(self, i)
+        })?;
+        self.use_token(i);
+        let name = owned(self.tokens[i].raw);
+        let namespace = self.take_namespace(false, false);
+        Some(Intent::ReadOnly {
+            tool: Tool::PodsGet,
+            arguments: Arguments {
+                name: Some(name),
+                namespace,
+                ..self.base()
+            },
+        })
+    }
+
     fn is_used_token(&self, token: &Token<'_>) -> bool {
         self.tokens
             .iter()
@@ -3527,6 +3866,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || self.has_w_anywhere(&[W::Up, W::Down, W::Okay]) && self.has_w_anywhere(&[W::Be]);
         if !asks {
             return self.unknown();
+        }
+        // "what runs on node-1", "what's on worker-2": the pods on the node.
+        if let Some(node) = self.take_node_after_on() {
+            let arguments = Arguments {
+                field_selector: Some(format!("spec.nodeName={node}")),
+                ..self.base()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::PodsList,
+                arguments,
+            };
         }
         // "inspect node-1", "is node-1 ok": a node's usual name says its kind.
         let namespace_named = self.namespace.is_some()
@@ -3689,6 +4039,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         } else {
             None
         };
+        // Before the namespace too: "the pods for api" are api's, not namespace api's.
+        let app = if name.is_none() {
+            self.app_of_pods(k)
+        } else {
+            None
+        };
         let namespace = if self.all_namespaces {
             None
         } else {
@@ -3706,7 +4062,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             };
         }
         let field_selector = node_selector.or_else(|| self.phase_selector());
-        let label_selector = self.selector();
+        let label_selector = match (app, self.selector()) {
+            (Some(app), Some(more)) => Some(format!("app={app},{more}")),
+            (Some(app), None) => Some(format!("app={app}")),
+            (None, selector) => selector,
+        };
         match namespace {
             Some(namespace) => {
                 let arguments = Arguments {
@@ -3732,6 +4092,70 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
             }
         }
+    }
+
+    /// The workload whose pods a list asks for: "pods for api", "pods of
+    /// checkout", "pods of deployment api", and "the payment pods in
+    /// production" (the namespace given, the word before "pods" is the
+    /// workload). Selected by the `app` label, the convention `kubectl
+    /// create deployment` and most charts follow. A common namespace name
+    /// ("pods of staging") stays a namespace, and so does "staging pods"
+    /// with no other namespace given.
+    fn app_of_pods(&mut self, pods_at: usize) -> Option<String> {
+        if self.label_selector.is_some() {
+            return None;
+        }
+        // "pods of deployment api", "pods for the api deployment".
+        let owner_kind = (pods_at + 1..self.len()).find(|&j| {
+            !self.used[j]
+                && matches!(
+                    self.tokens[j].kind(),
+                    Some((
+                        ResourceKind::Deployment
+                            | ResourceKind::StatefulSet
+                            | ResourceKind::DaemonSet
+                            | ResourceKind::ReplicaSet
+                            | ResourceKind::Job,
+                        Number::Singular | Number::Short
+                    ))
+                )
+        });
+        if let Some(j) = owner_kind {
+            let name = match self.tokens[j].value {
+                Some(value) => Some(owned(value)),
+                None => {
+                    let value = self
+                        .value_after(j)
+                        .or_else(|| self.prev_meaningful(j).filter(|&p| self.is_value(p)));
+                    value.map(|v| {
+                        self.use_token(v);
+                        owned(self.tokens[v].raw)
+                    })
+                }
+            };
+            if name.is_some() {
+                self.use_token(j);
+                return name;
+            }
+        }
+        let after_for = (pods_at + 1..self.len()).find(|&i| {
+            self.is_value(i)
+                && !is_namespace_word(self.tokens[i].low)
+                && self
+                    .prev_meaningful(i)
+                    .is_some_and(|p| p > pods_at && matches!(self.w(p), Some(W::For | W::Of)))
+        });
+        let before = || {
+            let namespace_given = self.namespace.is_some()
+                || (0..self.len()).any(|i| self.is_value(i) && self.place(i, None) == Place::In);
+            namespace_given
+                .then(|| self.prev_meaningful(pods_at))
+                .flatten()
+                .filter(|&i| self.is_value(i) && !is_namespace_word(self.tokens[i].low))
+        };
+        let i = after_for.or_else(before)?;
+        self.use_token(i);
+        Some(owned(self.tokens[i].raw))
     }
 
     /// "on worker-1", where the name follows a node naming convention: the
@@ -3909,10 +4333,34 @@ impl<'t, 'a> Analysis<'t, 'a> {
             };
         }
         let loose = main.is_some_and(|(_, _, n)| n != Number::Plural) || self.kubectl;
-        let name = self.take_name(
-            kind_at.filter(|_| main.is_some_and(|(_, k, _)| k == ResourceKind::Pod)),
-            loose,
-        );
+        let pods = main.is_some_and(|(_, k, _)| k == ResourceKind::Pod);
+        let name = self.take_name(kind_at.filter(|_| pods), loose);
+        // "top pods on worker-1": `pods_top` cannot select by node, so the
+        // pods on the node are listed (with their status), not a usage
+        // table of every pod that would pass for that node's.
+        if pods
+            && name.is_none()
+            && let Some(selector) = self.node_field_selector()
+        {
+            let namespace = if self.all_namespaces {
+                None
+            } else {
+                self.take_namespace(false, false)
+            };
+            let tool = if namespace.is_some() {
+                Tool::PodsListInNamespace
+            } else {
+                Tool::PodsList
+            };
+            return Intent::ReadOnly {
+                tool,
+                arguments: Arguments {
+                    namespace,
+                    field_selector: Some(selector),
+                    ..self.base()
+                },
+            };
+        }
         let namespace = if self.all_namespaces {
             None
         } else {
