@@ -56,6 +56,9 @@ const CAPABILITIES: &str = "I am kubeop, a Level-1 SRE agent for Kubernetes. I c
 - switch context or namespace (\"switch to prod-eu\", \"use namespace staging\")\n\
 Helm, Argo CD and Prometheus requests go to their own agents. What should I do?";
 
+/// The answer to thanks alone: nothing to do, and no list of capabilities.
+const YOU_ARE_WELCOME: &str = "You're welcome. Anything else?";
+
 /// Filler words that are also common object names ("delete configmap old"):
 /// taken as a name right after a kind, before the end or a flag.
 const FILLERS_THAT_NAME_THINGS: &[&str] = &[
@@ -96,9 +99,74 @@ pub fn classify(text: &str) -> Intent {
             ),
         );
     }
+    if let Some(kind) = misspelled_kind(&mut tokens) {
+        return Intent::clarify(
+            vec![Param::Kind],
+            format!(
+                "Did you mean \"{kind}\"? I make changes only from exact words: write the request again with \"{kind}\"."
+            ),
+        );
+    }
     let mut analysis = Analysis::new(&tokens);
     analysis.scan();
     analysis.decide()
+}
+
+/// Shortest kind spelling whose typos are recognised: shorter words ("pods",
+/// "jobs") are one letter away from too many names.
+const MIN_MISSPELT_KIND_BYTES: usize = 6;
+
+/// A kind word with a typo ("get deploymnets in staging") in a request that
+/// names no kind otherwise. In a read it is corrected in place (reading the
+/// wrong kind only reads, and guessing another kind or pods would answer a
+/// different question silently); in a change it is returned, to be asked
+/// about.
+fn misspelled_kind(tokens: &mut [Token<'_>]) -> Option<&'static str> {
+    if tokens.iter().any(|t| t.kind().is_some()) {
+        return None;
+    }
+    let (at, (word, kind, number)) = tokens.iter().enumerate().find_map(|(i, token)| {
+        // Where a kind is written: first, or after a verb, "all", "which"...
+        // ("Enter leaves it" is no misspelt "leases").
+        let kind_position = tokens[..i]
+            .iter()
+            .rev()
+            .find(|t| !matches!(t.w(), Some(W::Filler | W::Polite)))
+            .is_none_or(|t| {
+                matches!(
+                    t.w(),
+                    Some(
+                        W::Read
+                            | W::Describe
+                            | W::Change(_)
+                            | W::All
+                            | W::Count
+                            | W::Question
+                            | W::Watch
+                            | W::Kubectl
+                    )
+                )
+            });
+        if token.lex != Lex::Unknown
+            || token.shape != Shape::Word
+            || token.low.len() < MIN_MISSPELT_KIND_BYTES
+            || !token.low.bytes().all(|b| b.is_ascii_lowercase())
+            || !kind_position
+        {
+            return None;
+        }
+        crate::kinds::KIND_WORDS
+            .iter()
+            .find(|(word, _, _)| {
+                word.len() >= MIN_MISSPELT_KIND_BYTES && one_typo_apart(token.low, word)
+            })
+            .map(|found| (i, *found))
+    })?;
+    if tokens.iter().any(|t| matches!(t.w(), Some(W::Change(_)))) {
+        return Some(word);
+    }
+    tokens[at].lex = Lex::Kind(kind, number);
+    None
 }
 
 /// Change verbs a typo at the head of a request most likely meant.
@@ -1695,6 +1763,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn decide(mut self) -> Intent {
         if self.is_small_talk() {
+            if self.only_thanks() {
+                return Intent::clarify(vec![Param::Intent], YOU_ARE_WELCOME);
+            }
             return Intent::clarify(vec![Param::Intent], CAPABILITIES);
         }
         let meaningful = self
@@ -1867,6 +1938,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
         (0..self.len())
             .find(|&i| !matches!(self.w(i), Some(W::Polite | W::Kubectl)))
             .is_some_and(|first| self.low(first) == "give" && self.is_value(first + 1))
+    }
+
+    /// "thanks", "thank you!", "cheers": thanks and nothing else.
+    fn only_thanks(&self) -> bool {
+        let mut thanked = false;
+        for token in self.tokens {
+            match token.low {
+                "thanks" | "thank" | "thx" | "ty" | "cheers" => thanked = true,
+                "you" | "u" | "so" | "much" | "very" | "a" | "lot" | "again" | "kubeop" => {}
+                _ => return false,
+            }
+        }
+        thanked
     }
 
     /// "hi", "help", "what can you do", "thanks": nothing to act on, only a
@@ -2547,6 +2631,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return self.relative_scale();
         }
+        // "set LOG_LEVEL to debug in configmap api-config": one key of a ConfigMap.
+        if ops
+            .iter()
+            .all(|op| matches!(op, Change::Set | Change::Edit | Change::Update))
+            && let Some(intent) = self.config_map_key_change()
+        {
+            return intent;
+        }
         // A change kubeop cannot make exactly is a question, whatever else is asked.
         if let Some(unsupported) = ops.iter().copied().find(|op| {
             matches!(
@@ -2676,7 +2768,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let (kind, name, _) = self.target(pod_verb.then_some(ResourceKind::Pod));
         let namespace = self.take_namespace(false, true);
         if self.bulk || (name.is_none() && self.has_w_anywhere(&[W::All])) {
-            let noun = kind.map_or("resources", ResourceKind::noun);
+            let noun = kind.map_or("resource", ResourceKind::noun);
             return Intent::clarify(
                 vec![Param::Name],
                 format!(
@@ -2816,6 +2908,92 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "Asking to {verb} shows the plan first (what changes, what is removed, the current state) and nothing happens until you approve it. To see it, say: \"{request}\"."
             ),
         ))
+    }
+
+    /// One key of a ConfigMap set to a value: "set LOG_LEVEL to debug in
+    /// configmap api-config", "change LOG_LEVEL in the api-config configmap
+    /// to debug", "set configmap api-config LOG_LEVEL=debug". The manifest
+    /// carries only that key; the workflow merges it into the live object,
+    /// so the other keys stay. The key is written as a KEY=VALUE pair or in
+    /// capitals (as environment variables are); with no kind named, the
+    /// question asks for the kind rather than guess it from the name.
+    fn config_map_key_change(&mut self) -> Option<Intent> {
+        let other_kind = self
+            .kinds()
+            .any(|(_, kind, _)| kind != ResourceKind::ConfigMap);
+        if other_kind {
+            return None;
+        }
+        let config_map_at = self
+            .kinds()
+            .find(|(_, kind, _)| *kind == ResourceKind::ConfigMap)
+            .map(|(i, _, _)| i);
+        let pair = (0..self.len()).find_map(|i| {
+            let token = self.tokens[i];
+            (token.shape == Shape::Assign && !self.used[i])
+                .then_some(())
+                .and(token.value)
+                .map(|value| (i, None, token.raw.to_owned(), value.to_owned()))
+        });
+        let pair = pair.or_else(|| {
+            // KEY, then "to VALUE" after it.
+            let key_at = (0..self.len()).find(|&i| {
+                !self.used[i]
+                    && self.tokens[i].shape == Shape::Word
+                    && self.tokens[i].lex == Lex::Unknown
+                    && is_environment_key(self.tokens[i].raw)
+            })?;
+            let to = (key_at + 1..self.len()).find(|&j| self.is_w(j, W::To))?;
+            let value_at = to + 1;
+            let value = self.tokens.get(value_at).filter(|t| {
+                !self.used[value_at] && matches!(t.shape, Shape::Word | Shape::Quoted)
+            })?;
+            Some((
+                key_at,
+                Some(value_at),
+                self.tokens[key_at].raw.to_owned(),
+                value.raw.to_owned(),
+            ))
+        });
+        let (key_at, value_at, key, value) = pair?;
+        // Without the kind, only a key that cannot be a shouted word ("LOG_LEVEL").
+        if config_map_at.is_none() && !(is_environment_key(&key) && key.contains('_')) {
+            return None;
+        }
+        self.use_token(key_at);
+        if let Some(v) = value_at {
+            self.use_token(v);
+        }
+        let name = self.take_name(config_map_at, true).or_else(|| {
+            // "change LOG_LEVEL in api-config to debug": the object after "in".
+            let i = (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && self.place(i, config_map_at) == Place::In
+                    && !is_namespace_word(self.tokens[i].low)
+            })?;
+            self.use_token(i);
+            Some(owned(self.tokens[i].raw))
+        });
+        if let Some(k) = config_map_at {
+            self.use_token(k);
+        }
+        let namespace = self.take_namespace(false, true);
+        let Some(name) = name else {
+            return Some(Self::missing_name(Some(ResourceKind::ConfigMap), "change"));
+        };
+        if config_map_at.is_none() {
+            return Some(Intent::clarify(
+                vec![Param::Kind],
+                format!(
+                    "What kind of resource is {name}? If it is a ConfigMap, say \"set {key} to {value} in configmap {name}\"."
+                ),
+            ));
+        }
+        Some(self.create_update(manifest::config_map(
+            &name,
+            namespace.as_deref(),
+            &[(key, value)],
+        )))
     }
 
     /// A replica difference ("add a replica to nginx", "scale web up by 2"):
@@ -3556,6 +3734,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// A change kubeop cannot express as one exact tool call.
     fn unsupported(&mut self, change: Change) -> Intent {
+        if let Some(intent) = self.unsupported_with_steps(change) {
+            return intent;
+        }
         let (what, missing) = match change {
             Change::Drain => (
                 "Draining a node evicts every pod on it, one by one",
@@ -3607,6 +3788,40 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "{what}. Tell me exactly what to change (kind, name, namespace and the new values), or paste the manifest."
             ),
         )
+    }
+
+    /// A drain or a rollback, for which kubeop has no single exact change
+    /// but exact steps it can take: the question names them, for the object
+    /// the request names.
+    fn unsupported_with_steps(&mut self, change: Change) -> Option<Intent> {
+        let kind_at = self.main_kind().map(|(i, _, _)| i);
+        match change {
+            Change::Drain => {
+                let node = self
+                    .take_name(kind_at, true)
+                    .or_else(|| self.take_node_after_on())
+                    .unwrap_or_else(|| "the node".to_owned());
+                Some(Intent::clarify(
+                    vec![Param::Resource],
+                    format!(
+                        "Draining {node} evicts every pod on it: many changes, and I make one at a time, each with its own plan. The steps I can take: \"cordon {node}\" (no new pods land there), then \"pods on {node}\" to list its pods, and delete them one by one (their controllers recreate them elsewhere)."
+                    ),
+                ))
+            }
+            Change::Rollback | Change::Undo => {
+                let name = self.take_name(kind_at, true)?;
+                let namespace = self
+                    .take_namespace(false, true)
+                    .map_or_else(String::new, |ns| format!(" in {ns}"));
+                Some(Intent::clarify(
+                    vec![Param::Resource],
+                    format!(
+                        "Rolling {name} back means running the image of an earlier revision, which I need exactly. Its earlier revisions are its ReplicaSets (\"list replicasets{namespace}\" shows them); then say \"set image of {name} to IMAGE{namespace}\" with the image to go back to, and I plan that change."
+                    ),
+                ))
+            }
+            _ => None,
+        }
     }
 
     // --------------------------------------------------------------- read
@@ -3963,6 +4178,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
             };
         }
+        // "get widgets in production": the object of a read verb, of a kind
+        // kubeop does not know; never pods instead.
+        if let Some(i) = (0..self.len()).find(|&i| {
+            self.is_value(i)
+                && self.place(i, None) == Place::AfterVerb
+                && self
+                    .prev_meaningful(i)
+                    .is_some_and(|p| self.is_w(p, W::Read))
+        }) {
+            let name = self.tokens[i].raw;
+            return Intent::clarify(
+                vec![Param::Kind],
+                format!("What kind of resource is {name}: a pod, a deployment, a service...?"),
+            );
+        }
         let namespace = self.take_namespace(false, true);
         if let Some(namespace) = namespace {
             let arguments = Arguments {
@@ -4196,31 +4426,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 
     fn pod_logs(&mut self, main: Option<(usize, ResourceKind, Number)>) -> Intent {
+        let kind_at = main.map(|(i, _, _)| i);
         if let Some((_, kind, _)) = main
             && kind != ResourceKind::Pod
             && kind != ResourceKind::Namespace
+            && !kind.has_pods()
         {
-            let kind_at = main.map(|(i, _, _)| i);
-            let owner = self.take_name(kind_at, true);
             return Intent::clarify(
                 vec![Param::Name],
-                match owner {
-                    Some(owner) => format!(
-                        "Which pod of {} {owner} should I show the logs of? I need the pod's name.",
-                        kind.noun()
-                    ),
-                    None => format!(
-                        "Which pod's logs should I show? I need the name of a pod of the {}.",
-                        kind.noun()
-                    ),
-                },
+                format!(
+                    "Which pod's logs should I show? A {} has no logs of its own: I need a pod's name.",
+                    kind.noun()
+                ),
             );
         }
-        let kind_at = main.map(|(i, _, _)| i);
         if self.has_w_anywhere(&[W::Previous]) || self.crashed_container_phrase() {
             self.previous = true;
         }
-        let name = self.take_name(kind_at, true);
+        // `kubectl logs deploy/api`: the workload's name, which the workflow
+        // resolves to its newest Running pod, as kubectl does.
+        let name = self.take_name(kind_at, true).or_else(|| {
+            // "logs of the previous checkout container": the pod it runs in.
+            let i =
+                (0..self.len()).find(|&i| self.is_value(i) && self.is_w(i + 1, W::Container))?;
+            self.use_token(i);
+            Some(owned(self.tokens[i].raw))
+        });
         let namespace = self.take_namespace(false, true);
         let Some(name) = name else {
             return Intent::clarify(
@@ -4335,6 +4566,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let loose = main.is_some_and(|(_, _, n)| n != Number::Plural) || self.kubectl;
         let pods = main.is_some_and(|(_, k, _)| k == ResourceKind::Pod);
         let name = self.take_name(kind_at.filter(|_| pods), loose);
+        // "how much memory is payment-service using", "cpu usage of checkout":
+        // a workload's name (the workflow resolves it to its pods).
+        let name = match name {
+            Some(name) => Some(name),
+            None if main.is_none() => self.consumer_named(),
+            None => None,
+        };
         // "top pods on worker-1": `pods_top` cannot select by node, so the
         // pods on the node are listed (with their status), not a usage
         // table of every pod that would pass for that node's.
@@ -4384,6 +4622,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
             tool: Tool::PodsTop,
             arguments,
         }
+    }
+
+    /// The subject of a usage question without a kind: the value before
+    /// "using"/"uses"/"consuming", or after "of"/"for" ("memory usage of
+    /// checkout"), unless it is a common namespace name.
+    fn consumer_named(&mut self) -> Option<String> {
+        let i = (0..self.len()).find(|&i| {
+            self.is_value(i)
+                && !is_namespace_word(self.tokens[i].low)
+                && (matches!(
+                    self.low(i + 1),
+                    "using" | "uses" | "use" | "consuming" | "consumes" | "eating" | "hogging"
+                ) || self
+                    .prev_meaningful(i)
+                    .is_some_and(|p| matches!(self.w(p), Some(W::Of | W::For))))
+        })?;
+        self.use_token(i);
+        Some(owned(self.tokens[i].raw))
     }
 
     fn current_replicas(&mut self, main: Option<(usize, ResourceKind, Number)>) -> Option<Intent> {
@@ -4471,6 +4727,17 @@ fn is_network_test_word(word: &str) -> bool {
     )
 }
 
+/// A key written as environment variables are: capitals, digits and
+/// underscores, with a capital letter (`LOG_LEVEL`, `DB_HOST`).
+fn is_environment_key(text: &str) -> bool {
+    text.len() >= 2
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && text.bytes().any(|b| b.is_ascii_uppercase())
+        && !text.starts_with(|c: char| c.is_ascii_digit())
+}
+
 /// A Kubernetes quantity: `1Gi`, `512Mi`, `500m`, `0.5`, `2`.
 fn is_quantity(text: &str) -> bool {
     let digits_end = text
@@ -4545,7 +4812,6 @@ mod tests {
             "hi",
             "help",
             "what can you do?",
-            "thanks!",
             "Hello there",
             "who are you",
         ] {
@@ -4559,6 +4825,13 @@ mod tests {
         }
         // Help asked with a request is the request.
         assert_eq!(classify("help me debug pod web-1").path(), "diagnose");
+        // Thanks alone ask for nothing.
+        for text in ["thanks!", "thank you", "Thanks a lot", "cheers"] {
+            match classify(text) {
+                Intent::Clarify { question, .. } => assert_eq!(question, YOU_ARE_WELCOME, "{text}"),
+                other => panic!("{text:?} -> {other}"),
+            }
+        }
     }
 }
 

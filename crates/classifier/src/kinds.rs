@@ -179,6 +179,22 @@ impl ResourceKind {
         )
     }
 
+    /// Whether objects of this kind run pods named after them (`NAME-...`),
+    /// so that a request about their logs or usage names their pods.
+    pub fn has_pods(self) -> bool {
+        use ResourceKind::*;
+        matches!(
+            self,
+            Deployment
+                | StatefulSet
+                | DaemonSet
+                | ReplicaSet
+                | ReplicationController
+                | Job
+                | CronJob
+        )
+    }
+
     /// Whether the kind has a scale subresource `resources_scale` can use.
     pub fn scalable(self) -> bool {
         use ResourceKind::*;

@@ -314,6 +314,7 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("few", Filler),
         ("much", Filler),
         ("more", Filler),
+        ("lot", Filler),
         ("less", Filler),
         ("fewer", Filler),
         ("extra", Filler),
@@ -887,6 +888,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("healthcheck", Health),
         ("health-check", Health),
         ("ok", Okay),
+        // States asked about ("are all nodes ready", "is node-1 cordoned"), never names.
+        ("ready", Okay),
+        ("cordoned", Okay),
+        ("schedulable", Okay),
         ("okay", Okay),
         ("fine", Okay),
         ("good", Okay),
