@@ -107,9 +107,56 @@ pub fn classify(text: &str) -> Intent {
             ),
         );
     }
+    verbs_naming_objects(&mut tokens);
     let mut analysis = Analysis::new(&tokens);
     analysis.scan();
     analysis.decide()
+}
+
+/// "logs of the migrate pod", "delete the migrate pod": a verb kubeop never
+/// plans (migrate, reset, trigger...) written where a name goes, next to a
+/// singular kind, in a request that reads or makes another change, is the
+/// object's name, and becomes a plain word. The core change verbs (delete,
+/// scale, restart...) are never read so: a change inserted next to a kind
+/// stays a change.
+fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
+    let reads = tokens.iter().any(|t| {
+        matches!(
+            t.w(),
+            Some(W::Logs | W::Read | W::Describe | W::Top | W::Tail | W::Watch)
+        )
+    });
+    let other_change = tokens
+        .iter()
+        .any(|t| matches!(t.w(), Some(W::Change(change)) if change != Change::Other));
+    // Read, the request reads that object; with another change verb, that
+    // verb is the change ("delete the migrate pod"). Neither: the verb is
+    // the request ("migrate pod web-1 to node-2"), asked about.
+    if !reads && !other_change {
+        return;
+    }
+    let singular = |token: Option<&Token<'_>>| {
+        matches!(
+            token.and_then(Token::kind),
+            Some((_, Number::Singular | Number::Short))
+        )
+    };
+    for i in 1..tokens.len() {
+        if tokens[i].lex != Lex::W(W::Change(Change::Other)) || tokens[i].shape != Shape::Word {
+            continue;
+        }
+        let before_kind = matches!(
+            tokens[i - 1].low,
+            "the" | "a" | "my" | "of" | "this" | "that"
+        ) && singular(tokens.get(i + 1));
+        let after_kind = singular(tokens.get(i - 1))
+            && tokens.get(i + 1).is_none_or(|next| {
+                next.shape == Shape::Flag || matches!(next.w(), Some(W::In | W::On | W::From))
+            });
+        if before_kind || after_kind {
+            tokens[i].lex = Lex::Unknown;
+        }
+    }
 }
 
 /// Shortest kind spelling whose typos are recognised: shorter words ("pods",
