@@ -104,17 +104,10 @@ pub(crate) async fn scaled(
     let mut last_seen = None;
     let mut polls = 0u32;
     loop {
-        let object = match get(cluster, target, api_version).await? {
-            Fetched::Found(object) => object,
-            Fetched::Missing(message) => {
-                return Ok(Verdict::new(
-                    Outcome::Failed,
-                    vec![format!(
-                        "{} disappeared while scaling: {message}",
-                        label(target)
-                    )],
-                ));
-            }
+        let fetched = get(cluster, target, api_version).await?;
+        let object = match found_or_failed(fetched, target, "disappeared while scaling") {
+            Ok(object) => object,
+            Err(failed) => return Ok(failed),
         };
         let ready = Replicas::of(&object).map_or(0, |replicas| replicas.ready);
         let current = object
@@ -218,17 +211,10 @@ pub(crate) async fn applied(
     api_version: &str,
     manifest: &Value,
 ) -> Result<Verdict, WorkflowError> {
-    let object = match get(cluster, target, api_version).await? {
-        Fetched::Found(object) => object,
-        Fetched::Missing(message) => {
-            return Ok(Verdict::new(
-                Outcome::Failed,
-                vec![format!(
-                    "{} does not exist after the apply: {message}",
-                    label(target)
-                )],
-            ));
-        }
+    let fetched = get(cluster, target, api_version).await?;
+    let object = match found_or_failed(fetched, target, "does not exist after the apply") {
+        Ok(object) => object,
+        Err(failed) => return Ok(failed),
     };
     let planned_fields = leaf_count(&diff::user_fields(manifest));
     let mismatches: Vec<String> = diff::diff(&object, manifest)
@@ -355,6 +341,20 @@ async fn get(
             target.namespace.as_deref(),
         )
         .await
+}
+
+/// The object a check goes on with, or the `Failed` verdict its absence
+/// means: a change that needs the object to be there fails when it is gone.
+/// `absence` says what went wrong in the check's own words ("disappeared
+/// while scaling"); the server's message follows it.
+fn found_or_failed(fetched: Fetched, target: &PlanTarget, absence: &str) -> Result<Value, Verdict> {
+    match fetched {
+        Fetched::Found(object) => Ok(object),
+        Fetched::Missing(message) => Err(Verdict::new(
+            Outcome::Failed,
+            vec![format!("{} {absence}: {message}", label(target))],
+        )),
+    }
 }
 
 /// The pods of a workload that show a status waiting will not fix, with the
@@ -511,6 +511,32 @@ mod tests {
         );
         assert_eq!(failed.outcome, Outcome::Failed);
         assert_eq!(failed.evidence[0], "exit status 2");
+    }
+
+    #[test]
+    fn a_missing_object_fails_the_check_in_its_own_words() {
+        let target = PlanTarget {
+            context: "dev".to_owned(),
+            namespace: Some("staging".to_owned()),
+            kind: "Deployment".to_owned(),
+            name: "web".to_owned(),
+        };
+        let missing = Fetched::Missing("deployments.apps \"web\" not found".to_owned());
+        assert_eq!(
+            found_or_failed(missing, &target, "disappeared while scaling"),
+            Err(Verdict::new(
+                Outcome::Failed,
+                vec![
+                    "deployment/web disappeared while scaling: deployments.apps \"web\" not found"
+                        .to_owned()
+                ]
+            ))
+        );
+        let found = Fetched::Found(json!({"kind": "Deployment"}));
+        assert_eq!(
+            found_or_failed(found, &target, "disappeared while scaling"),
+            Ok(json!({"kind": "Deployment"}))
+        );
     }
 
     #[test]
