@@ -486,7 +486,7 @@ fn next_steps(out: &mut String, steps: &Value, style: &Style) {
 
 /// The categories of the health overview, in the order they are shown.
 const HEALTH_SECTIONS: [(&str, &str); 5] = [
-    ("node", "Nodes"),
+    ("node", "Node issues"),
     ("workload", "Unhealthy workloads"),
     ("pod", "Failing pods"),
     ("volume", "Unbound volume claims"),
@@ -1051,7 +1051,7 @@ mod tests {
         let card = both_ways(&value);
         for expected in [
             "Health of the cluster (context dev)\n2 problems.\n",
-            "Nodes: none\n",
+            "Node issues: none\n",
             "Unhealthy workloads: none\n",
             "Failing pods:\n  CRITICAL Pod demo/web-1: CrashLoopBackOff\n",
             "Unbound volume claims:\n  WARNING  PersistentVolumeClaim demo/data: Pending\n",
