@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 use crate::backend::Kubeop;
 use crate::client::ClientError;
 use crate::inline_approval::{self, Decision};
-use crate::progress::Spinner;
 use crate::render::{self, Style};
 use crate::rpc::method;
 use crate::script::{self, Line};
@@ -211,26 +210,7 @@ impl<'k> Conversation<'k> {
     }
 
     async fn approve(&mut self, plan: &Value, retyped_name: Option<String>) {
-        let spinner = crate::progress::wanted().then(|| {
-            Spinner::start(&format!(
-                "running plan {}",
-                plan["plan_id"].as_str().unwrap_or("-")
-            ))
-        });
-        let mut params = inline_approval::approve_params(plan, retyped_name);
-        params["progress"] = json!(spinner.is_some());
-        let outcome = self
-            .kubeop
-            .call_with_progress(method::APPROVE, params, |line| {
-                if let Some(spinner) = &spinner {
-                    spinner.update(line);
-                }
-            })
-            .await;
-        if let Some(spinner) = spinner {
-            spinner.finish();
-        }
-        match outcome {
+        match inline_approval::approve(self.kubeop, plan, retyped_name).await {
             Ok(result) => {
                 self.say(&render::result(&result, &Style::for_stdout()));
                 if result["outcome"] != "verified" {

@@ -9,6 +9,11 @@
 
 use serde_json::{Value, json};
 
+use crate::backend::Kubeop;
+use crate::client::ClientError;
+use crate::progress::{self, Spinner};
+use crate::rpc::method;
+
 /// The question asked for every plan.
 pub const QUESTION: &str = "Approve this plan? [y approves, n denies, Enter leaves it pending] ";
 
@@ -73,6 +78,34 @@ pub fn approve_params(plan: &Value, retyped_name: Option<String>) -> Value {
         "retyped_name": retyped_name,
         "approver": std::env::var("USER").ok(),
     })
+}
+
+/// Approves `plan` on `kubeop` as the person decided, the verification's
+/// progress lines shown on a spinner while it runs (where a spinner is wanted).
+pub async fn approve(
+    kubeop: &Kubeop,
+    plan: &Value,
+    retyped_name: Option<String>,
+) -> Result<Value, ClientError> {
+    let spinner = progress::wanted().then(|| {
+        Spinner::start(&format!(
+            "running plan {}",
+            plan["plan_id"].as_str().unwrap_or("-")
+        ))
+    });
+    let mut params = approve_params(plan, retyped_name);
+    params["progress"] = json!(spinner.is_some());
+    let outcome = kubeop
+        .call_with_progress(method::APPROVE, params, |line| {
+            if let Some(spinner) = &spinner {
+                spinner.update(line);
+            }
+        })
+        .await;
+    if let Some(spinner) = spinner {
+        spinner.finish();
+    }
+    outcome
 }
 
 /// The `deny` parameters for `plan`.

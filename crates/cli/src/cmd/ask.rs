@@ -11,12 +11,11 @@ use std::process::ExitCode;
 use cli::backend::Kubeop;
 use cli::inline_approval::{self, Decision};
 use cli::output::OutputFormat;
-use cli::progress::Spinner;
 use cli::render::{self, Style};
 use cli::rpc::method;
 use serde_json::{Value, json};
 
-use super::{ClientArgs, InProcessArgs, Where};
+use super::{ClientArgs, InProcessArgs, PlaceArgs};
 
 /// `kubeop ask`.
 #[derive(Debug, clap::Args)]
@@ -26,12 +25,9 @@ pub struct Args {
     /// The conversation (context switches hold within it); one per user by default.
     #[arg(long)]
     session: Option<String>,
-    /// Run the pipeline in this process even when a daemon is running.
-    #[arg(long, conflicts_with = "sandbox")]
-    once: bool,
-    /// Run in this process against the built-in simulated demo cluster.
-    #[arg(long)]
-    sandbox: bool,
+    /// Where it runs.
+    #[command(flatten)]
+    place: PlaceArgs,
     /// Client options.
     #[command(flatten)]
     client: ClientArgs,
@@ -44,13 +40,7 @@ pub struct Args {
 /// id and hash, unless it was decided inline on a terminal.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = args.client.config_with(&args.local)?;
-    let place = if args.sandbox {
-        Where::Sandbox
-    } else if args.once {
-        Where::InProcess
-    } else {
-        Where::DaemonOrInProcess
-    };
+    let place = args.place.place();
     let params = json!({
         "text": args.text,
         "namespace": args.client.namespace,
@@ -102,26 +92,10 @@ pub async fn decide(
 ) -> anyhow::Result<ExitCode> {
     match inline_approval::decide(plan, read_line) {
         Decision::Approve { retyped_name } => {
-            let spinner = cli::progress::wanted().then(|| {
-                Spinner::start(&format!(
-                    "running plan {}",
-                    plan["plan_id"].as_str().unwrap_or("-")
-                ))
-            });
-            let mut params = inline_approval::approve_params(plan, retyped_name);
-            params["progress"] = json!(spinner.is_some());
-            let outcome = kubeop
-                .call_with_progress(method::APPROVE, params, |line| {
-                    if let Some(spinner) = &spinner {
-                        spinner.update(line);
-                    }
-                })
+            match inline_approval::approve(kubeop, plan, retyped_name)
                 .await
-                .map_err(|error| super::report(&error, OutputFormat::Table));
-            if let Some(spinner) = spinner {
-                spinner.finish();
-            }
-            match outcome {
+                .map_err(|error| super::report(&error, OutputFormat::Table))
+            {
                 Ok(result) => {
                     cli::output::emit(&render::result(&result, &Style::for_stdout()))?;
                     Ok(super::result_status(&result))

@@ -98,6 +98,32 @@ pub enum Where {
     Sandbox,
 }
 
+/// `--once` and `--sandbox`: where a conversational command (`ask`, `shell`)
+/// runs its kubeop.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct PlaceArgs {
+    /// Run in this process even when a daemon answers.
+    #[arg(long, conflicts_with = "sandbox")]
+    once: bool,
+    /// Run in this process against the built-in simulated demo cluster.
+    #[arg(long)]
+    sandbox: bool,
+}
+
+impl PlaceArgs {
+    /// The sandbox when asked for, else in-process when asked for, else the
+    /// daemon when one answers.
+    pub fn place(self) -> Where {
+        if self.sandbox {
+            Where::Sandbox
+        } else if self.once {
+            Where::InProcess
+        } else {
+            Where::DaemonOrInProcess
+        }
+    }
+}
+
 /// A reached kubeop, and the sandbox cluster it works on when there is one
 /// (kept alive as long as the kubeop).
 #[derive(Debug)]

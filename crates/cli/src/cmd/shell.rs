@@ -19,7 +19,7 @@ use cli::conversation::{Conversation, Flow};
 use rustyline::error::ReadlineError;
 use tokio::runtime::Runtime;
 
-use super::{ClientArgs, InProcessArgs, Where};
+use super::{ClientArgs, InProcessArgs, PlaceArgs};
 
 /// The history file's name in the state directory.
 pub const HISTORY_FILE: &str = "shell-history";
@@ -35,12 +35,9 @@ const STATE_DIR_MODE: u32 = 0o700;
 /// `kubeop shell`.
 #[derive(Debug, Default, clap::Args)]
 pub struct Args {
-    /// Run in this process even when a daemon answers.
-    #[arg(long, conflicts_with = "sandbox")]
-    once: bool,
-    /// Run in this process against the built-in simulated demo cluster.
-    #[arg(long)]
-    sandbox: bool,
+    /// Where it runs.
+    #[command(flatten)]
+    place: PlaceArgs,
     /// The conversation (context switches hold within it); one per shell by default.
     #[arg(long)]
     session: Option<String>,
@@ -56,13 +53,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = args.client.config_with(&args.local)?;
     let history = config.daemon.state_dir.join(HISTORY_FILE);
-    let place = if args.sandbox {
-        Where::Sandbox
-    } else if args.once {
-        Where::InProcess
-    } else {
-        Where::DaemonOrInProcess
-    };
+    let place = args.place.place();
     let runtime = super::runtime()?;
     let _telemetry = {
         let _entered = runtime.enter();
