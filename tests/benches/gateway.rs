@@ -4,28 +4,24 @@
 //! Prints figures (recorded in docs/benchmarks.md); asserts nothing about
 //! speed. Run: `cargo bench -p e2e --bench gateway` (after `scripts/setup`).
 //!
-//! The baseline is a minimal direct client in the same run: one more server
-//! process on the same cluster, started with the same arguments and
-//! environment, spoken to with raw newline-delimited JSON-RPC (requests
-//! pipelined, replies matched by id, nothing checked).
+//! The baseline is a minimal direct client in the same run
+//! (`e2e::direct_client`): one more server process on the same cluster,
+//! started with the same arguments and environment, spoken to with raw
+//! newline-delimited JSON-RPC (requests pipelined, replies matched by id,
+//! nothing checked).
 //!
 //! Both servers get a Kubernetes client rate limit far above what is reached
 //! ([`BENCH_API_RATE`]): left at client-go's default (5 requests/s, burst 10)
 //! every call of every tool that reads the cluster waits for that token
 //! bucket, and the benchmark would measure it instead of the gateway.
 
-use std::collections::HashMap;
-use std::process::Stdio;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use e2e::direct_client::DirectClient;
 use hitl::grant::{GrantKey, GrantVerifier};
 use mcp_gateway::{ApiRate, Gateway, GatewayConfig, GatewayError, Limits, ServerCommand, ToolCall};
 use serde_json::{Map, Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
-use tokio::sync::oneshot;
 
 /// Sequential calls per latency sample block.
 const LATENCY_CALLS: usize = 200;
@@ -58,85 +54,6 @@ fn workload(index: usize) -> (&'static str, Map<String, Value>) {
         ),
         2 => ("namespaces_list", Map::new()),
         _ => ("configuration_view", Map::new()),
-    }
-}
-
-/// A minimal direct MCP client: raw JSON-RPC lines, pipelined.
-struct DirectClient {
-    stdin: tokio::sync::Mutex<ChildStdin>,
-    pending: Arc<Mutex<HashMap<u64, oneshot::Sender<Value>>>>,
-    next_id: AtomicU64,
-    _child: Child,
-}
-
-impl DirectClient {
-    /// Runs the server exactly as the gateway would for `config`.
-    async fn start(config: &GatewayConfig) -> Arc<Self> {
-        let mut child = Command::new(&config.server.program)
-            .args(config.server_args())
-            .envs(config.server_env())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the server starts");
-        let mut stdin = child.stdin.take().expect("stdin");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let initialize = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}});
-        stdin
-            .write_all(format!("{initialize}\n").as_bytes())
-            .await
-            .expect("write");
-        stdout
-            .next_line()
-            .await
-            .expect("read")
-            .expect("initialize answered");
-        let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-        stdin
-            .write_all(format!("{initialized}\n").as_bytes())
-            .await
-            .expect("write");
-        let pending: Arc<Mutex<HashMap<u64, oneshot::Sender<Value>>>> = Arc::default();
-        let routes = pending.clone();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = stdout.next_line().await {
-                let Ok(reply) = serde_json::from_str::<Value>(&line) else {
-                    continue;
-                };
-                let Some(id) = reply["id"].as_u64() else {
-                    continue;
-                };
-                if let Some(waiter) = routes.lock().expect("lock").remove(&id) {
-                    waiter.send(reply).ok();
-                }
-            }
-        });
-        Arc::new(Self {
-            stdin: tokio::sync::Mutex::new(stdin),
-            pending,
-            next_id: AtomicU64::new(1),
-            _child: child,
-        })
-    }
-
-    async fn call(&self, tool: &str, arguments: Map<String, Value>) -> Value {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (sender, receiver) = oneshot::channel();
-        self.pending.lock().expect("lock").insert(id, sender);
-        let request = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
-                             "params": {"name": tool, "arguments": arguments}});
-        let mut line = request.to_string();
-        line.push('\n');
-        self.stdin
-            .lock()
-            .await
-            .write_all(line.as_bytes())
-            .await
-            .expect("write");
-        receiver.await.expect("answered")
     }
 }
 
@@ -200,9 +117,9 @@ async fn latency(gateway: &Gateway, direct: &DirectClient, tool: &str, args: Map
         }
         for _ in 0..LATENCY_CALLS {
             let started = Instant::now();
-            let reply = direct.call(tool, args.clone()).await;
+            let result = direct.call(tool, args.clone()).await;
             direct_times.push(started.elapsed());
-            assert!(reply["result"]["isError"] != json!(true), "{reply}");
+            assert!(result["isError"] != json!(true), "{result}");
         }
     }
     through_gateway.sort();
@@ -346,7 +263,7 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         let config = server_config(&cluster.kubeconfig);
-        let direct = DirectClient::start(&config).await;
+        let direct = Arc::new(DirectClient::start(&config).await);
         let gateway = gateway_for(config, Limits::default()).await;
         println!("# kubeop MCP gateway benchmark (real kubernetes-mcp-server 0.0.67, simulated cluster)");
         for index in 0..4 {

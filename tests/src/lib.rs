@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod diagnosis;
+pub mod direct_client;
 pub mod stack;
 
 use std::path::{Path, PathBuf};

@@ -5,8 +5,9 @@
 //! `cargo bench -p cli --bench daemon` (after `scripts/setup`). Real
 //! processes only: `kubeop sim` (the built-in demo cluster), `kubeop serve`
 //! with the real `kubernetes-mcp-server` over it, and a second server of the
-//! same binary with the same arguments for the direct path, driven by a
-//! minimal newline-delimited JSON-RPC client (no rmcp, no gateway).
+//! same binary with the same arguments for the direct path, driven by the
+//! minimal newline-delimited JSON-RPC client of `e2e::direct_client` (no
+//! rmcp, no gateway).
 //!
 //! The daemon path is everything a client waits for: the socket, the request
 //! parsed, the classifier, the workflow coordinator, the gateway, the server,
@@ -22,10 +23,10 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use cli::client::Client;
+use e2e::direct_client::DirectClient;
 use mcp_gateway::{GatewayConfig, ServerCommand};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::process::{Child, Command};
 
 const KUBEOP: &str = env!("CARGO_BIN_EXE_kubeop");
 
@@ -71,7 +72,7 @@ async fn main() {
     tokio::time::sleep(IDLE).await;
     let started_idle = memory(stack.daemon.id().expect("running"));
 
-    let mut direct = DirectClient::start(&stack.kubeconfig).await;
+    let direct = DirectClient::start(&direct_server(&stack.kubeconfig)).await;
     let (tool, arguments) = direct_call();
     let classified = std::process::Command::new(KUBEOP)
         .args(["classify", "--json", REQUEST])
@@ -228,83 +229,12 @@ async fn gateway_calls(client: &mut Client) -> u64 {
         .expect("a counter")
 }
 
-/// The smallest MCP client: the server over stdio, one request at a time.
-struct DirectClient {
-    /// Kept so the server lives as long as the client.
-    _server: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-    next_id: u64,
-}
-
-impl DirectClient {
-    /// Starts the server exactly as the daemon's gateway does (arguments and
-    /// environment) and initializes it.
-    async fn start(kubeconfig: &Path) -> Self {
-        let mut config =
-            GatewayConfig::with_server(ServerCommand::binary(e2e::mcp_server_binary()));
-        config.kubeconfig = Some(kubeconfig.to_owned());
-        let mut server = Command::new(&config.server.program)
-            .args(config.server_args())
-            .envs(config.server_env())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the MCP server starts");
-        let stdin = server.stdin.take().expect("piped");
-        let stdout = BufReader::new(server.stdout.take().expect("piped"));
-        let mut client = Self {
-            _server: server,
-            stdin,
-            stdout,
-            next_id: 1,
-        };
-        client
-            .request(
-                "initialize",
-                json!({"protocolVersion": "2025-06-18", "capabilities": {},
-                       "clientInfo": {"name": "daemon-bench", "version": "1"}}),
-            )
-            .await;
-        client
-            .send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-            .await;
-        client
-    }
-
-    async fn call(&mut self, tool: &str, arguments: &Value) -> Value {
-        self.request("tools/call", json!({"name": tool, "arguments": arguments}))
-            .await
-    }
-
-    async fn send(&mut self, message: &Value) {
-        let mut line = message.to_string();
-        line.push('\n');
-        self.stdin.write_all(line.as_bytes()).await.expect("writes");
-    }
-
-    /// Sends a request and reads lines until its response (skipping the
-    /// server's notifications and requests).
-    async fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
-            .await;
-        loop {
-            let mut line = String::new();
-            let read = self.stdout.read_line(&mut line).await.expect("reads");
-            assert!(read > 0, "the MCP server closed its output");
-            let message: Value = serde_json::from_str(&line).expect("JSON-RPC");
-            if message["id"] == id && message.get("method").is_none() {
-                return message
-                    .get("result")
-                    .cloned()
-                    .unwrap_or_else(|| panic!("{method} failed: {message}"));
-            }
-        }
-    }
+/// The direct path's server: started exactly as the daemon's gateway starts
+/// its own (arguments and environment).
+fn direct_server(kubeconfig: &Path) -> GatewayConfig {
+    let mut config = GatewayConfig::with_server(ServerCommand::binary(e2e::mcp_server_binary()));
+    config.kubeconfig = Some(kubeconfig.to_owned());
+    config
 }
 
 /// `VmRSS` and `VmHWM` of a process, from `/proc`.
