@@ -613,6 +613,13 @@ mod tests {
         }
     }
 
+    /// Plans `request`, which must wait for approval.
+    fn requested(ledger: &mut Ledger, request: PlanRequest, now: SystemTime) -> PendingApproval {
+        ledger
+            .request(request, now)
+            .expect("the plan waits for approval")
+    }
+
     fn approve(plan: &PendingApproval, hash: PlanHash) -> ApproveCommand {
         ApproveCommand {
             plan_id: plan.plan_id.clone(),
@@ -631,9 +638,7 @@ mod tests {
             now,
         } = fixture();
         let verifier = GrantVerifier::new(key);
-        let plan = ledger
-            .request(scale("api", "staging", 5), now)
-            .expect("pending");
+        let plan = requested(&mut ledger, scale("api", "staging", 5), now);
         assert_eq!(
             plan.plan_hash,
             PlanHash::of_call(&plan.tool, &plan.arguments)
@@ -671,7 +676,7 @@ mod tests {
             follow_ups: vec![removal.clone()],
             ..scale("dbg", "staging", 0)
         };
-        let plan = ledger.request(run.clone(), now).expect("pending");
+        let plan = requested(&mut ledger, run.clone(), now);
         assert_eq!(
             plan.plan_hash,
             PlanHash::of_calls([
@@ -713,12 +718,8 @@ mod tests {
             now,
             ..
         } = fixture();
-        let plan = ledger
-            .request(scale("api", "staging", 5), now)
-            .expect("pending");
-        let other = ledger
-            .request(scale("api", "staging", 6), now)
-            .expect("pending");
+        let plan = requested(&mut ledger, scale("api", "staging", 5), now);
+        let other = requested(&mut ledger, scale("api", "staging", 6), now);
         assert!(matches!(
             ledger.approve(approve(&plan, other.plan_hash), now),
             Err(HitlError::HashMismatch { named, current, .. })
@@ -738,12 +739,8 @@ mod tests {
             now,
             ..
         } = fixture();
-        let denied = ledger
-            .request(scale("api", "staging", 5), now)
-            .expect("pending");
-        let late = ledger
-            .request(scale("web", "staging", 2), now)
-            .expect("pending");
+        let denied = requested(&mut ledger, scale("api", "staging", 5), now);
+        let late = requested(&mut ledger, scale("web", "staging", 2), now);
         ledger
             .deny(
                 DenyCommand {
@@ -782,12 +779,8 @@ mod tests {
             now,
             ..
         } = fixture();
-        let waiting = ledger
-            .request(scale("api", "staging", 5), now)
-            .expect("pending");
-        let approved = ledger
-            .request(scale("web", "staging", 1), now)
-            .expect("pending");
+        let waiting = requested(&mut ledger, scale("api", "staging", 5), now);
+        let approved = requested(&mut ledger, scale("web", "staging", 1), now);
         ledger
             .approve(approve(&approved, approved.plan_hash), now)
             .expect("approved");
@@ -820,9 +813,7 @@ mod tests {
             Err(HitlError::Policy(_))
         ));
         assert!(ledger.pending(now).is_empty());
-        let plan = ledger
-            .request(scale("api", "production", 3), now)
-            .expect("pending");
+        let plan = requested(&mut ledger, scale("api", "production", 3), now);
         assert!(plan.retype_required);
         assert!(matches!(
             ledger.approve(approve(&plan, plan.plan_hash), now),
