@@ -399,14 +399,30 @@ async fn exercise_every_tool(mcp: &Mcp, demo: &SimCluster, context: Option<&str>
         )
         .await;
     assert_contains(&deleted, &["Pod deleted successfully"], "pods_delete");
-    let gone = mcp
-        .call(
-            "pods_get",
-            json!({"namespace": "default", "name": "e2e-debug"}),
-            context,
-        )
-        .await;
-    assert!(gone.is_error, "deleted: {gone:?}");
+    // A running pod terminates gracefully: it is gone once its kubelet stopped it.
+    let started = Instant::now();
+    let gone = loop {
+        let reply = mcp
+            .call(
+                "pods_get",
+                json!({"namespace": "default", "name": "e2e-debug"}),
+                context,
+            )
+            .await;
+        if reply.is_error {
+            break reply;
+        }
+        assert!(
+            reply.text.contains("deletionTimestamp"),
+            "a deleted pod that still exists is terminating: {}",
+            reply.text
+        );
+        assert!(
+            started.elapsed() < CONVERGENCE_DEADLINE,
+            "the deleted pod never went away"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
     assert_contains(
         &gone.text,
         &["pods \"e2e-debug\" not found"],
@@ -443,6 +459,42 @@ async fn exercise_every_tool(mcp: &Mcp, demo: &SimCluster, context: Option<&str>
         &nodes,
         &["node-1", "node-2", "node-3", "Ready"],
         "resources_list nodes",
+    );
+    let cron_jobs = mcp
+        .ok(
+            "resources_list",
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "namespace": "production"}),
+            context,
+        )
+        .await;
+    assert_contains(
+        &cron_jobs,
+        &["db-backup", "30 2 * * *"],
+        "resources_list cronjobs",
+    );
+    let endpoints = mcp
+        .ok(
+            "resources_list",
+            json!({"apiVersion": "v1", "kind": "Endpoints", "namespace": "production"}),
+            context,
+        )
+        .await;
+    assert_contains(
+        &endpoints,
+        &["web-frontend", "10.244."],
+        "resources_list endpoints",
+    );
+    let slices = mcp
+        .ok(
+            "resources_list",
+            json!({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "namespace": "production"}),
+            context,
+        )
+        .await;
+    assert_contains(
+        &slices,
+        &["web-frontend-", "IPv4"],
+        "resources_list endpointslices",
     );
     let config_map = mcp
         .ok("resources_get", json!({"apiVersion": "v1", "kind": "ConfigMap", "namespace": "production", "name": "api-gateway-config"}), context)

@@ -185,3 +185,116 @@ async fn an_unknown_pod_is_not_found_with_pods_that_exist() {
         "{question:?}"
     );
 }
+
+/// Pods owned by other workloads than Deployments: StatefulSet `ledger`
+/// (ordinal pods), DaemonSet `fluent-bit` (one pod on the one node), Job
+/// `db-migrate` and CronJob `nightly-report` (whose pods belong to its Jobs).
+fn owned_by_other_workloads() -> Vec<Value> {
+    let template = |app: &str, annotations: Value| {
+        json!({"metadata": {"labels": {"app": app}, "annotations": annotations},
+               "spec": {"restartPolicy": "OnFailure",
+                        "containers": [{"name": app, "image": "busybox:1.36"}]}})
+    };
+    let mut ledger = deployment("ledger", 2);
+    ledger["kind"] = json!("StatefulSet");
+    ledger["spec"]["serviceName"] = json!("ledger");
+    let mut fluent_bit = deployment("fluent-bit", 1);
+    fluent_bit["kind"] = json!("DaemonSet");
+    if let Some(spec) = fluent_bit["spec"].as_object_mut() {
+        spec.remove("replicas");
+    }
+    let hour_ago =
+        sim::clock::rfc3339(std::time::SystemTime::now() - std::time::Duration::from_secs(3600));
+    let mut objects = cluster();
+    objects.truncate(2);
+    objects.extend([
+        ledger,
+        fluent_bit,
+        json!({"apiVersion": "batch/v1", "kind": "Job",
+               "metadata": {"name": "db-migrate", "namespace": "production"},
+               "spec": {"template": template("db-migrate", json!({"sim.kubeop.dev/logs": "schema is at version 42\n"}))}}),
+        json!({"apiVersion": "batch/v1", "kind": "CronJob",
+               "metadata": {"name": "nightly-report", "namespace": "production", "creationTimestamp": hour_ago},
+               "spec": {"schedule": "*/10 * * * *",
+                        "jobTemplate": {"spec": {"template": template("nightly-report", json!({"sim.kubeop.dev/logs": "report sent\n"}))}}}}),
+    ]);
+    objects
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pods_of_stateful_sets_daemon_sets_jobs_and_cron_jobs_resolve_by_their_owner() {
+    let stack = Stack::start(owned_by_other_workloads(), ApprovalPolicy::default()).await;
+    let pods = stack
+        .env
+        .kubectl_until(&["get", "pods", "-n", "production"], |out| {
+            out.lines().filter(|line| line.contains("Running")).count() == 3
+                && out.matches("Completed").count() == 2
+        })
+        .await;
+    let name_of = |prefix: &str| {
+        pods.lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .find(|name| name.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no pod {prefix}...: {pods}"))
+            .to_owned()
+    };
+
+    let ledger = answer(
+        stack
+            .ask("show me the logs of the ledger pod in namespace production")
+            .await,
+    );
+    assert!(!ledger.error, "{ledger:?}");
+    let first_line = ledger.text.lines().next().unwrap_or_default();
+    assert!(
+        first_line.contains("the newest Running of 2 pods of the workload ledger")
+            && first_line.contains("ledger-0")
+            && first_line.contains("ledger-1"),
+        "{}",
+        ledger.text
+    );
+
+    for (request, owner, pod) in [
+        (
+            "logs of pod fluent-bit in namespace production",
+            "fluent-bit",
+            name_of("fluent-bit-"),
+        ),
+        (
+            "logs of the db-migrate pod in namespace production",
+            "db-migrate",
+            name_of("db-migrate-"),
+        ),
+        (
+            "logs of pod nightly-report in namespace production",
+            "nightly-report",
+            name_of("nightly-report-"),
+        ),
+    ] {
+        let logs = answer(stack.ask(request).await);
+        assert!(!logs.error, "{request}: {logs:?}");
+        assert!(
+            logs.text.starts_with(&format!(
+                "{owner} → {pod} (the only one of the pods of the workload {owner})"
+            )),
+            "{request}: {}",
+            logs.text
+        );
+    }
+    let report = answer(
+        stack
+            .ask("logs of pod nightly-report in namespace production")
+            .await,
+    );
+    assert!(report.text.contains("report sent"), "{}", report.text);
+
+    let question = clarify(stack.ask("delete pod ledger in namespace production").await);
+    assert_eq!(question.missing, ["name"], "{question:?}");
+    let mut candidates = question.candidates.clone();
+    candidates.sort();
+    assert_eq!(candidates, ["ledger-0", "ledger-1"]);
+    let card = stack
+        .plan("delete pod db-migrate in namespace production")
+        .await;
+    assert_eq!(card.target.name, name_of("db-migrate-"), "{card:?}");
+}

@@ -100,7 +100,10 @@ pub fn apply_defaults(resource: &Resource, object: &mut Value) {
             default(object, "/spec/failedJobsHistoryLimit", json!(1));
             default_pod_spec(object, "/spec/jobTemplate/spec/template/spec");
         }
-        ("", "Secret") => default(object, "/type", json!("Opaque")),
+        ("", "Secret") => {
+            default(object, "/type", json!("Opaque"));
+            merge_string_data(object);
+        }
         ("", "Node") => {
             // A hand-written scenario Node is often just a name. The node
             // controller and kubelet of a real cluster would report these;
@@ -132,6 +135,28 @@ pub fn apply_defaults(resource: &Resource, object: &mut Value) {
             default(object, "/status/nodeInfo/architecture", json!("amd64"));
         }
         _ => {}
+    }
+}
+
+/// Moves a Secret's write-only `stringData` into `data` (base64), as the API
+/// server does: a stored Secret never shows `stringData`, and its values win
+/// over `data` entries of the same key.
+fn merge_string_data(secret: &mut Value) {
+    use base64::Engine;
+    let Some(Value::Object(plain)) = secret
+        .as_object_mut()
+        .and_then(|map| map.remove("stringData"))
+    else {
+        return;
+    };
+    if !secret["data"].is_object() {
+        secret["data"] = json!({});
+    }
+    for (key, value) in plain {
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        secret["data"][key] = json!(base64::engine::general_purpose::STANDARD.encode(text));
     }
 }
 
@@ -233,6 +258,7 @@ pub fn validate(resource: &Resource, object: &Value) -> Result<(), ApiError> {
         ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") | ("batch", "Job") => {
             Some("spec.template.spec")
         }
+        ("batch", "CronJob") => Some("spec.jobTemplate.spec.template.spec"),
         _ => None,
     };
     if let Some(path) = pod_spec_path {
@@ -255,6 +281,19 @@ pub fn validate(resource: &Resource, object: &Value) -> Result<(), ApiError> {
                             );
                         }
                     }
+                }
+            }
+        }
+    }
+    if (resource.group, resource.kind) == ("batch", "CronJob") {
+        match object["spec"]["schedule"].as_str() {
+            None | Some("") => cause("spec.schedule", "Required value".into()),
+            Some(schedule) => {
+                if let Err(error) = crate::cron::Schedule::parse(schedule) {
+                    cause(
+                        "spec.schedule",
+                        format!("Invalid value: \"{schedule}\": {error}"),
+                    );
                 }
             }
         }
@@ -358,6 +397,46 @@ mod tests {
                 .to_string()
                 .starts_with("Deployment.apps \"web\" is invalid")
         );
+    }
+
+    #[test]
+    fn cron_jobs_need_a_valid_schedule() {
+        let cron_job = |schedule: &str| {
+            json!({"metadata": {"name": "backup"}, "spec": {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "OnFailure", "containers": [{"name": "backup", "image": "postgres:16"}]}}}}}})
+        };
+        assert!(validate(&registry::CRON_JOBS, &cron_job("*/5 * * * *")).is_ok());
+        let message = validate(&registry::CRON_JOBS, &cron_job("every day"))
+            .expect_err("invalid")
+            .to_string();
+        assert!(
+            message.contains(
+                "spec.schedule: Invalid value: \"every day\": expected exactly 5 fields, found 2: [every day]"
+            ),
+            "{message}"
+        );
+        let mut no_containers = cron_job("@daily");
+        no_containers["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"] = json!([]);
+        let message = validate(&registry::CRON_JOBS, &no_containers)
+            .expect_err("invalid")
+            .to_string();
+        assert!(
+            message.contains("spec.jobTemplate.spec.template.spec.containers: Required value"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn secret_string_data_is_stored_as_data() {
+        let mut secret = json!({"metadata": {"name": "db"}, "data": {"user": "YWRtaW4="},
+            "stringData": {"password": "s3cret"}});
+        apply_defaults(&registry::SECRETS, &mut secret);
+        assert!(secret.get("stringData").is_none());
+        assert_eq!(
+            secret["data"],
+            json!({"user": "YWRtaW4=", "password": "czNjcmV0"})
+        );
+        assert_eq!(secret["type"], "Opaque");
     }
 
     #[test]

@@ -192,11 +192,28 @@ impl PodBehaviour {
     }
 
     /// The behaviour of a pod object (its `metadata.annotations`), leniently.
+    /// A Job's pod that names no state runs to completion, as the batch
+    /// work Jobs are made for does (a Job pod running forever would pile up
+    /// active Jobs under every CronJob).
     pub fn of_pod(pod: &Value) -> PodBehaviour {
-        PodBehaviour::lenient(
-            pod.pointer("/metadata/annotations")
-                .and_then(Value::as_object),
-        )
+        let annotations = pod
+            .pointer("/metadata/annotations")
+            .and_then(Value::as_object);
+        let mut behaviour = PodBehaviour::lenient(annotations);
+        let names_its_state =
+            annotations.is_some_and(|map| map.contains_key(&format!("{ANNOTATION_PREFIX}state")));
+        let owned_by_job = pod
+            .pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .is_some_and(|owners| {
+                owners
+                    .iter()
+                    .any(|owner| owner["kind"] == "Job" && owner["controller"] == true)
+            });
+        if owned_by_job && !names_its_state {
+            behaviour.state = SimState::Completed;
+        }
+        behaviour
     }
 
     fn apply(&mut self, short: &str, full_key: &str, text: &str) -> Result<(), AnnotationError> {
@@ -375,5 +392,16 @@ mod tests {
                 .problem
                 .contains("unknown simulator annotation on a node")
         );
+    }
+
+    #[test]
+    fn a_job_pod_completes_unless_it_names_its_state() {
+        let job_pod = json!({"metadata": {"ownerReferences": [{"kind": "Job", "name": "backup", "controller": true}]}});
+        assert_eq!(PodBehaviour::of_pod(&job_pod).state, SimState::Completed);
+        let mut crashing = job_pod.clone();
+        crashing["metadata"]["annotations"] = json!({"sim.kubeop.dev/state": "crashloop"});
+        assert_eq!(PodBehaviour::of_pod(&crashing).state, SimState::CrashLoop);
+        let plain = json!({"metadata": {"name": "web"}});
+        assert_eq!(PodBehaviour::of_pod(&plain).state, SimState::Running);
     }
 }

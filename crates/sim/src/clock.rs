@@ -89,18 +89,19 @@ pub fn from_unix_seconds(seconds: i64) -> SystemTime {
 
 /// A UTC civil date and time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Civil {
-    year: i64,
-    month: u32,
-    day: u32,
-    hour: u32,
-    minute: u32,
-    second: u32,
+pub(crate) struct Civil {
+    pub(crate) year: i64,
+    pub(crate) month: u32,
+    pub(crate) day: u32,
+    pub(crate) hour: u32,
+    pub(crate) minute: u32,
+    pub(crate) second: u32,
     /// 0 = Sunday.
-    weekday: u32,
+    pub(crate) weekday: u32,
 }
 
-fn civil(time: SystemTime) -> Civil {
+/// The UTC calendar date and time of day of `time`.
+pub(crate) fn civil(time: SystemTime) -> Civil {
     let seconds = unix_seconds(time);
     let days = seconds.div_euclid(86_400);
     let second_of_day = seconds.rem_euclid(86_400) as u32;
@@ -130,7 +131,8 @@ fn civil(time: SystemTime) -> Civil {
     }
 }
 
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+/// Days since the Unix epoch of a UTC calendar date.
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
     let year_of_era = year.rem_euclid(400);

@@ -46,7 +46,9 @@
 //!   exec endpoints serve, as pure functions of the objects.
 //! - [`quantity`], [`clock`], [`fingerprint`]: Kubernetes quantities,
 //!   timestamps and durations, and stable generated identifiers.
-//! - [`controllers`]: the controllers, the scheduler and the kubelets.
+//! - [`cron`]: CronJob schedules (five-field cron and `@` descriptors).
+//! - [`controllers`]: the controllers (workloads, CronJobs, Endpoints and
+//!   EndpointSlices), the scheduler and the kubelets.
 #![forbid(unsafe_code)]
 
 pub mod admission;
@@ -55,6 +57,7 @@ pub mod behaviour;
 pub mod clock;
 pub mod controllers;
 pub mod convert;
+pub mod cron;
 pub mod error;
 pub mod exec;
 pub mod fingerprint;
@@ -167,8 +170,8 @@ pub struct SimCluster {
 impl SimCluster {
     /// Seeds a store with the [`BUILT_IN_NAMESPACES`], a [`DEFAULT_NODE_NAME`]
     /// node when `objects` declare no Node, and `objects` (Namespaces
-    /// first, then the rest in order; a Namespace that already exists is
-    /// kept), lets the controllers replay the objects' history until the
+    /// first, then any namespace the others live in that is not declared,
+    /// then the rest in order; a Namespace that already exists is kept), lets the controllers replay the objects' history until the
     /// cluster settles (workloads have their pods, pods their nodes and
     /// states), then serves it.
     pub async fn start(objects: Vec<Value>, options: ClusterOptions) -> Result<Self, StartError> {
@@ -262,20 +265,26 @@ impl SimCluster {
     }
 }
 
+/// A namespace no scenario document declares (built in, or implied).
+fn create_namespace(store: &Store, namespace: &str) -> Result<(), StartError> {
+    store
+        .create(
+            &registry::NAMESPACES,
+            "",
+            json!({"metadata": {"name": namespace}}),
+        )
+        .map(drop)
+        .map_err(|source| StartError::Seed {
+            index: 0,
+            kind: "Namespace".into(),
+            name: namespace.into(),
+            source: Box::new(source),
+        })
+}
+
 fn seed(store: &Store, objects: Vec<Value>) -> Result<(), StartError> {
     for namespace in BUILT_IN_NAMESPACES {
-        store
-            .create(
-                &registry::NAMESPACES,
-                "",
-                json!({"metadata": {"name": namespace}}),
-            )
-            .map_err(|source| StartError::Seed {
-                index: 0,
-                kind: "Namespace".into(),
-                name: (*namespace).into(),
-                source: Box::new(source),
-            })?;
+        create_namespace(store, namespace)?;
     }
     let declares_nodes = objects
         .iter()
@@ -308,6 +317,33 @@ fn seed(store: &Store, objects: Vec<Value>) -> Result<(), StartError> {
         .into_iter()
         .enumerate()
         .partition(|(_, object)| is_namespace(object));
+    // A scenario describes a cluster as it is: a namespace its objects live
+    // in exists even when the file does not declare it.
+    let mut implied: Vec<String> = others
+        .iter()
+        .filter(|(_, object)| {
+            registry::by_kind(
+                object["apiVersion"].as_str().unwrap_or_default(),
+                object["kind"].as_str().unwrap_or_default(),
+            )
+            .is_some_and(|resource| resource.namespaced)
+        })
+        .map(|(_, object)| meta::namespace(object).to_owned())
+        .filter(|namespace| !namespace.is_empty())
+        .filter(|namespace| {
+            !namespaces
+                .iter()
+                .any(|(_, declared)| meta::name(declared) == namespace)
+        })
+        .collect();
+    implied.sort();
+    implied.dedup();
+    for namespace in implied {
+        if store.get(&registry::NAMESPACES, "", &namespace).is_ok() {
+            continue;
+        }
+        create_namespace(store, &namespace)?;
+    }
     for (index, object) in namespaces.into_iter().chain(others) {
         let kind = object["kind"].as_str().unwrap_or_default().to_owned();
         let name = meta::name(&object).to_owned();

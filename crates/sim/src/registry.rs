@@ -188,7 +188,12 @@ resource!(DAEMON_SETS, "apps", "v1", "daemonsets", "daemonset", "DaemonSet", sho
 resource!(JOBS, "batch", "v1", "jobs", "job", "Job", short: &[], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS, backing: Backing::Stored);
 resource!(CRON_JOBS, "batch", "v1", "cronjobs", "cronjob", "CronJob", short: &["cj"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS, backing: Backing::Stored);
 resource!(INGRESSES, "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", short: &["ing"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(ENDPOINT_SLICES, "discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", short: &[], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
 resource!(NETWORK_POLICIES, "networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", short: &["netpol"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(INGRESS_CLASSES, "networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", short: &[], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(POD_DISRUPTION_BUDGETS, "policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", short: &["pdb"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(STORAGE_CLASSES, "storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", short: &["sc"], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(PRIORITY_CLASSES, "scheduling.k8s.io", "v1", "priorityclasses", "priorityclass", "PriorityClass", short: &["pc"], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
 resource!(ROLES, "rbac.authorization.k8s.io", "v1", "roles", "role", "Role", short: &[], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
 resource!(ROLE_BINDINGS, "rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", short: &[], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
 resource!(CLUSTER_ROLES, "rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", short: &[], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
@@ -227,6 +232,11 @@ pub static ALL: &[&Resource] = &[
     &CRON_JOBS,
     &INGRESSES,
     &NETWORK_POLICIES,
+    &INGRESS_CLASSES,
+    &ENDPOINT_SLICES,
+    &POD_DISRUPTION_BUDGETS,
+    &STORAGE_CLASSES,
+    &PRIORITY_CLASSES,
     &ROLES,
     &ROLE_BINDINGS,
     &CLUSTER_ROLES,

@@ -24,19 +24,54 @@ const DEMO_SCENARIO_YAML: &str = include_str!("demo.yaml");
 /// The name of the built-in demo scenario (and of its kubeconfig context).
 pub const DEMO_SCENARIO_NAME: &str = "demo";
 
+/// Where an object sits in a scenario file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A document of its own (1-based position in the file).
+    Document(usize),
+    /// An item (1-based) of a `List` document (1-based).
+    Item {
+        /// The List's position in the file.
+        document: usize,
+        /// The item's position in the List.
+        item: usize,
+    },
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Document(index) => write!(formatter, "document {index}"),
+            Place::Item { document, item } => {
+                write!(formatter, "document {document}, List item {item}")
+            }
+        }
+    }
+}
+
 /// Where in a scenario something is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRef {
-    /// 1-based position of the document in the file.
-    pub index: usize,
+    /// Which document (or List item).
+    pub place: Place,
     /// `Deployment production/web`, or what could be read of it.
     pub label: String,
 }
 
 impl fmt::Display for DocumentRef {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "document {} ({})", self.index, self.label)
+        write!(formatter, "{} ({})", self.place, self.label)
     }
+}
+
+/// The items of a `List` document (`kind: List`, or `PodList` and the like,
+/// as `kubectl get -o yaml` writes them); None for any other document.
+fn list_items(document: &Value) -> Option<&Vec<Value>> {
+    let kind = document.get("kind")?.as_str()?;
+    if kind != "List" && !(kind.ends_with("List") && kind.len() > "List".len()) {
+        return None;
+    }
+    document.get("items")?.as_array()
 }
 
 /// A scenario that cannot be used.
@@ -129,7 +164,19 @@ impl Scenario {
             if value.is_null() {
                 continue;
             }
-            objects.push(validate_document(file, index, value)?);
+            match list_items(&value) {
+                // `kubectl get ... -o yaml` writes a List of the objects.
+                Some(items) => {
+                    for (item_index, item) in items.iter().enumerate() {
+                        let place = Place::Item {
+                            document: index,
+                            item: item_index + 1,
+                        };
+                        objects.push(validate_document(file, place, item.clone())?);
+                    }
+                }
+                None => objects.push(validate_document(file, Place::Document(index), value)?),
+            }
         }
         if objects.is_empty() {
             return Err(ScenarioError::Empty {
@@ -216,7 +263,7 @@ fn dotted(pointer: &str) -> String {
     pointer.trim_start_matches('/').replace('/', ".")
 }
 
-fn validate_document(file: &str, index: usize, mut value: Value) -> Result<Value, ScenarioError> {
+fn validate_document(file: &str, place: Place, mut value: Value) -> Result<Value, ScenarioError> {
     let text_at = |pointer: &str| {
         value
             .pointer(pointer)
@@ -236,7 +283,7 @@ fn validate_document(file: &str, index: usize, mut value: Value) -> Result<Value
     let invalid = |field: &str, problem: String| ScenarioError::Invalid {
         file: file.to_string(),
         document: DocumentRef {
-            index,
+            place,
             label: label.clone(),
         },
         field: field.to_string(),
@@ -260,15 +307,25 @@ fn validate_document(file: &str, index: usize, mut value: Value) -> Result<Value
             ),
         )
     })?;
+    let generated = value
+        .pointer("/metadata/generateName")
+        .and_then(Value::as_str)
+        .is_some_and(|prefix| !prefix.trim().is_empty());
     match value.pointer("/metadata/name") {
         Some(Value::String(name)) if !name.trim().is_empty() => {}
+        None if generated => {}
         Some(_) => {
             return Err(invalid(
                 "metadata.name",
                 "must be a non-empty string".to_string(),
             ));
         }
-        None => return Err(invalid("metadata.name", "missing".to_string())),
+        None => {
+            return Err(invalid(
+                "metadata.name",
+                "missing (give a name or a generateName)".to_string(),
+            ));
+        }
     }
     let annotated: Vec<&str> = match kind.as_str() {
         "Pod" | "Node" => vec!["/metadata"],
@@ -417,6 +474,35 @@ mod tests {
     }
 
     #[test]
+    fn a_list_document_holds_its_items_and_generate_name_is_a_name() {
+        let scenario = Scenario::parse(
+            "exported",
+            "exported.yaml",
+            "apiVersion: v1\nkind: List\nitems:\n\
+             - apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: shop}\n\
+             - apiVersion: v1\n  kind: Pod\n  metadata: {generateName: worker-}\n  spec: {containers: [{name: w, image: busybox}]}\n---\n\
+             apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {minAvailable: 1}\n",
+        )
+        .expect("valid");
+        let kinds: Vec<&str> = scenario
+            .objects
+            .iter()
+            .filter_map(|object| object["kind"].as_str())
+            .collect();
+        assert_eq!(kinds, ["ConfigMap", "Pod", "PodDisruptionBudget"]);
+        let message = refusal(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n\
+             - apiVersion: example.com/v1\n  kind: Widget\n  metadata: {name: w}\n",
+        );
+        assert!(
+            message.starts_with(
+                "scenario broken.yaml: document 1, List item 2 (Widget w): field `kind`: unknown kind `Widget`"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn refuses_an_empty_file_and_an_unreadable_one() {
         assert!(refusal("---\n").contains("no Kubernetes objects"));
         let error =
@@ -458,7 +544,6 @@ mod tests {
         for kind in [
             "StatefulSet",
             "DaemonSet",
-            "Job",
             "CronJob",
             "Ingress",
             "Secret",
@@ -474,10 +559,14 @@ mod tests {
         }
         let template_state = |state: &str| {
             demo.objects.iter().any(|object| {
-                object
-                    .pointer("/spec/template/metadata/annotations/sim.kubeop.dev~1state")
-                    .and_then(Value::as_str)
-                    == Some(state)
+                pod_template_metadata_pointers(object["kind"].as_str().unwrap_or_default())
+                    .iter()
+                    .any(|pointer| {
+                        object
+                            .pointer(&format!("{pointer}/annotations/sim.kubeop.dev~1state"))
+                            .and_then(Value::as_str)
+                            == Some(state)
+                    })
             })
         };
         for state in ["crashloop", "oomkilled", "imagepullbackoff", "completed"] {

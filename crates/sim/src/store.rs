@@ -120,6 +120,38 @@ pub struct DeleteOptions {
     pub precondition_uid: Option<String>,
     /// `preconditions.resourceVersion`.
     pub precondition_resource_version: Option<String>,
+    /// `gracePeriodSeconds`: how long a running pod gets to stop; `None`
+    /// takes the pod's `terminationGracePeriodSeconds`, `Some(0)` removes it
+    /// at once (`kubectl delete --grace-period=0 --force`).
+    pub grace_period_seconds: Option<u64>,
+}
+
+/// A pod's grace period when neither the delete nor the pod names one.
+pub const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS: u64 = 30;
+
+/// How long a graceful deletion of a pod should wait, or None when the pod
+/// goes at once: an unscheduled or finished pod has no container to stop,
+/// as the real API server decides.
+fn graceful_period(resource: &Resource, pod: &Value, options: &DeleteOptions) -> Option<u64> {
+    if !(resource.group.is_empty() && resource.kind == "Pod") {
+        return None;
+    }
+    let scheduled = pod["spec"]["nodeName"]
+        .as_str()
+        .is_some_and(|node| !node.is_empty());
+    let finished = matches!(
+        pod["status"]["phase"].as_str(),
+        Some("Succeeded" | "Failed")
+    );
+    if !scheduled || finished {
+        return None;
+    }
+    let grace = options.grace_period_seconds.unwrap_or_else(|| {
+        pod["spec"]["terminationGracePeriodSeconds"]
+            .as_u64()
+            .unwrap_or(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS)
+    });
+    (grace > 0).then_some(grace)
 }
 
 /// Objects of one resource, by `(namespace, name)` (sorted, as lists are).
@@ -602,6 +634,7 @@ impl Store {
                 "creationTimestamp",
                 "generation",
                 "deletionTimestamp",
+                "deletionGracePeriodSeconds",
             ] {
                 match existing_metadata.get(preserved) {
                     Some(value) => metadata.insert(preserved.into(), value.clone()),
@@ -631,7 +664,9 @@ impl Store {
     }
 
     /// Deletes an object and, by `options.propagation`, what it owns. Deleting
-    /// a Namespace deletes everything in it. Returns the object's last state.
+    /// a Namespace deletes everything in it. A running pod is only marked for
+    /// deletion (see [`DeleteOptions::grace_period_seconds`]). Returns the
+    /// object's last state.
     pub fn delete(
         &self,
         resource: &'static Resource,
@@ -673,6 +708,9 @@ impl Store {
                 });
             }
         }
+        if let Some(grace) = graceful_period(resource, &existing, options) {
+            return Ok(self.delete_gracefully(&mut state, resource, namespace, existing, grace));
+        }
         let propagation = options.propagation.unwrap_or_default();
         if resource.kind == "Namespace" && resource.group.is_empty() {
             self.empty_namespace(&mut state, name);
@@ -680,6 +718,43 @@ impl Store {
         Ok(self
             .delete_locked(&mut state, resource, namespace, name, propagation)
             .unwrap_or(existing))
+    }
+
+    /// Starts (or shortens) a pod's graceful deletion: `deletionTimestamp`
+    /// is when the grace period ends, and the object stays (Terminating)
+    /// until its kubelet has stopped it and deletes it with grace 0. A
+    /// second delete may bring the end forward, never push it back.
+    fn delete_gracefully(
+        &self,
+        state: &mut State,
+        resource: &'static Resource,
+        namespace: &str,
+        existing: Value,
+        grace: u64,
+    ) -> Value {
+        let now = std::time::SystemTime::now();
+        let deadline = now + std::time::Duration::from_secs(grace);
+        let current = existing["metadata"]["deletionTimestamp"]
+            .as_str()
+            .and_then(crate::clock::parse_rfc3339);
+        if current.is_some_and(|current| current <= deadline) {
+            return existing;
+        }
+        let mut deleting = existing;
+        let version = state.next_version();
+        let metadata = meta::metadata_mut(&mut deleting);
+        metadata.insert(
+            "deletionTimestamp".into(),
+            json!(crate::clock::rfc3339(deadline)),
+        );
+        metadata.insert("deletionGracePeriodSeconds".into(), json!(grace));
+        metadata.insert("resourceVersion".into(), json!(version));
+        let object_key = key(resource, namespace, meta::name(&deleting));
+        state
+            .objects_mut(resource)
+            .insert(object_key, deleting.clone());
+        self.notify(state, ChangeKind::Modified, resource, &deleting);
+        deleting
     }
 
     /// Deletes every object a list would return (`deletecollection`).

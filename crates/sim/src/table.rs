@@ -480,7 +480,13 @@ const CRON_JOB_COLUMNS: &[Column] = &[
     column("Name", 0, name_cell),
     column("Schedule", 0, |c, _| json!(text(&c["spec"]["schedule"]))),
     column("Timezone", 0, |c, _| or_none(text(&c["spec"]["timeZone"]))),
-    column("Suspend", 0, |c, _| json!(c["spec"]["suspend"] == true)),
+    column("Suspend", 0, |c, _| {
+        json!(if c["spec"]["suspend"] == true {
+            "True"
+        } else {
+            "False"
+        })
+    }),
     integer("Active", 0, |c, _| {
         json!(c["status"]["active"].as_array().map_or(0, Vec::len))
     }),
@@ -492,6 +498,15 @@ const CRON_JOB_COLUMNS: &[Column] = &[
         )
     }),
     column("Age", 0, age_cell),
+    column("Containers", 1, |c, _| {
+        json!(containers_of(&c["spec"]["jobTemplate"]["spec"]["template"]["spec"]).0)
+    }),
+    column("Images", 1, |c, _| {
+        json!(containers_of(&c["spec"]["jobTemplate"]["spec"]["template"]["spec"]).1)
+    }),
+    column("Selector", 1, |c, _| {
+        or_none(selector_text(&c["spec"]["jobTemplate"]["spec"]["selector"]))
+    }),
 ];
 
 const HPA_COLUMNS: &[Column] = &[
@@ -603,6 +618,131 @@ const ENDPOINTS_COLUMNS: &[Column] = &[
     column("Endpoints", 0, endpoints_list),
     column("Age", 0, age_cell),
 ];
+
+/// The ENDPOINTS column of an EndpointSlice: the first three addresses and
+/// how many more, as kubectl prints it.
+fn slice_endpoints(slice: &Value, _: SystemTime) -> Value {
+    if slice["endpoints"].is_null() {
+        return json!("<unset>");
+    }
+    let addresses: Vec<String> = slice["endpoints"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|endpoint| endpoint["addresses"].as_array().into_iter().flatten())
+        .map(text)
+        .collect();
+    let shown = addresses
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(",");
+    match addresses.len() {
+        0 => json!("<none>"),
+        1..=3 => json!(shown),
+        count => json!(format!("{shown} + {} more...", count - 3)),
+    }
+}
+
+const ENDPOINT_SLICE_COLUMNS: &[Column] = &[
+    column("Name", 0, name_cell),
+    column("AddressType", 0, |s, _| json!(text(&s["addressType"]))),
+    column("Ports", 0, |s, _| {
+        if s["ports"].is_null() {
+            return json!("<unset>");
+        }
+        let ports: Vec<String> = s["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|port| text(&port["port"]))
+            .collect();
+        or_none(ports.join(","))
+    }),
+    column("Endpoints", 0, slice_endpoints),
+    column("Age", 0, age_cell),
+];
+
+const POD_DISRUPTION_BUDGET_COLUMNS: &[Column] = &[
+    column("Name", 0, name_cell),
+    column("Min Available", 0, |p, _| or_na(&p["spec"]["minAvailable"])),
+    column("Max Unavailable", 0, |p, _| {
+        or_na(&p["spec"]["maxUnavailable"])
+    }),
+    integer("Allowed Disruptions", 0, |p, _| {
+        json!(int(&p["status"]["disruptionsAllowed"]))
+    }),
+    column("Age", 0, age_cell),
+];
+
+const STORAGE_CLASS_COLUMNS: &[Column] = &[
+    column("Name", 0, |c, _| {
+        let default =
+            c["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true";
+        json!(if default {
+            format!("{} (default)", meta::name(c))
+        } else {
+            meta::name(c).to_owned()
+        })
+    }),
+    column("Provisioner", 0, |c, _| json!(text(&c["provisioner"]))),
+    column("ReclaimPolicy", 0, |c, _| {
+        json!(c["reclaimPolicy"].as_str().unwrap_or("Delete"))
+    }),
+    column("VolumeBindingMode", 0, |c, _| {
+        json!(c["volumeBindingMode"].as_str().unwrap_or("Immediate"))
+    }),
+    column("AllowVolumeExpansion", 0, |c, _| {
+        json!(c["allowVolumeExpansion"] == true)
+    }),
+    column("Age", 0, age_cell),
+];
+
+const PRIORITY_CLASS_COLUMNS: &[Column] = &[
+    column("Name", 0, name_cell),
+    integer("Value", 0, |c, _| json!(int(&c["value"]))),
+    column("Global-Default", 0, |c, _| {
+        json!(c["globalDefault"] == true)
+    }),
+    column("Age", 0, age_cell),
+    column("PreemptionPolicy", 0, |c, _| {
+        json!(
+            c["preemptionPolicy"]
+                .as_str()
+                .unwrap_or("PreemptLowerPriority")
+        )
+    }),
+];
+
+const INGRESS_CLASS_COLUMNS: &[Column] = &[
+    column("Name", 0, name_cell),
+    column("Controller", 0, |c, _| {
+        json!(text(&c["spec"]["controller"]))
+    }),
+    column("Parameters", 0, |c, _| {
+        let parameters = &c["spec"]["parameters"];
+        or_none(if parameters.is_null() {
+            String::new()
+        } else {
+            format!(
+                "{}/{}",
+                text(&parameters["kind"]),
+                text(&parameters["name"])
+            )
+        })
+    }),
+    column("Age", 0, age_cell),
+];
+
+/// An int-or-string field, or `N/A` when unset (PDB columns).
+fn or_na(value: &Value) -> Value {
+    json!(if value.is_null() {
+        "N/A".to_owned()
+    } else {
+        text(value)
+    })
+}
 
 fn data_count(object: &Value, _: SystemTime) -> Value {
     let count = |field: &str| object[field].as_object().map_or(0, serde_json::Map::len);
@@ -867,6 +1007,11 @@ fn columns_for(resource: &Resource) -> &'static [Column] {
         ("", "events") | ("events.k8s.io", "events") => EVENT_COLUMNS,
         ("", "services") => SERVICE_COLUMNS,
         ("", "endpoints") => ENDPOINTS_COLUMNS,
+        ("discovery.k8s.io", "endpointslices") => ENDPOINT_SLICE_COLUMNS,
+        ("policy", "poddisruptionbudgets") => POD_DISRUPTION_BUDGET_COLUMNS,
+        ("storage.k8s.io", "storageclasses") => STORAGE_CLASS_COLUMNS,
+        ("scheduling.k8s.io", "priorityclasses") => PRIORITY_CLASS_COLUMNS,
+        ("networking.k8s.io", "ingressclasses") => INGRESS_CLASS_COLUMNS,
         ("", "configmaps") => CONFIG_MAP_COLUMNS,
         ("", "secrets") => SECRET_COLUMNS,
         ("", "serviceaccounts") => SERVICE_ACCOUNT_COLUMNS,

@@ -289,7 +289,8 @@ pub(crate) async fn resolve_pod(
 
 /// Whether a workload named `wanted` owns `pod`: a StatefulSet, DaemonSet
 /// or Job of that name directly, a Deployment through its ReplicaSet
-/// `wanted-<hash>`, or a pod named `wanted-<pod-template-hash>-...`.
+/// `wanted-<hash>`, a CronJob through its Job `wanted-<scheduled minute>`,
+/// or a pod named `wanted-<pod-template-hash>-...`.
 fn owned_by(pod: &Value, wanted: &str) -> bool {
     let template_hash_shaped = pod
         .pointer("/metadata/labels/pod-template-hash")
@@ -312,7 +313,16 @@ fn owned_by(pod: &Value, wanted: &str) -> bool {
                             .and_then(|rest| rest.strip_prefix('-'))
                             .is_some_and(|hash| !hash.is_empty() && !hash.contains('-'))
                 }
-                Some("StatefulSet" | "DaemonSet" | "Job") => name == wanted,
+                Some("Job") => {
+                    name == wanted
+                        || name
+                            .strip_prefix(wanted)
+                            .and_then(|rest| rest.strip_prefix('-'))
+                            .is_some_and(|minute| {
+                                !minute.is_empty() && minute.bytes().all(|b| b.is_ascii_digit())
+                            })
+                }
+                Some("StatefulSet" | "DaemonSet") => name == wanted,
                 _ => false,
             }
         })
@@ -428,6 +438,14 @@ mod tests {
         let hashed = serde_json::json!({"metadata": {"name": "api-abc12-qwert",
             "labels": {"pod-template-hash": "abc12"}}});
         assert!(owned_by(&hashed, "api"));
+        assert!(owned_by(
+            &pod("report-29409150-x2x9q", "Job", "report-29409150"),
+            "report"
+        ));
+        assert!(!owned_by(
+            &pod("report-manual-x2x9q", "Job", "report-manual"),
+            "report"
+        ));
     }
 
     #[test]

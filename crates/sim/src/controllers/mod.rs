@@ -11,10 +11,13 @@
 //! Passes are idempotent: an action is produced only when the store differs
 //! from what it should be, so a settled cluster produces none.
 
+pub mod cron_jobs;
+pub mod endpoints;
 pub mod runner;
 pub mod scheduler;
 pub mod workloads;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
@@ -44,6 +47,14 @@ pub enum Kind {
     DaemonSet,
     /// `batch/v1` Job.
     Job,
+    /// `batch/v1` CronJob.
+    CronJob,
+    /// `v1` Service (read by the endpoints controllers).
+    Service,
+    /// `v1` Endpoints.
+    Endpoints,
+    /// `discovery.k8s.io/v1` EndpointSlice.
+    EndpointSlice,
     /// `v1` ConfigMap (read by the kubelets).
     ConfigMap,
     /// `v1` Secret (read by the kubelets).
@@ -63,6 +74,10 @@ impl Kind {
             Kind::StatefulSet => ("apps/v1", "StatefulSet"),
             Kind::DaemonSet => ("apps/v1", "DaemonSet"),
             Kind::Job => ("batch/v1", "Job"),
+            Kind::CronJob => ("batch/v1", "CronJob"),
+            Kind::Service => ("v1", "Service"),
+            Kind::Endpoints => ("v1", "Endpoints"),
+            Kind::EndpointSlice => ("discovery.k8s.io/v1", "EndpointSlice"),
             Kind::ConfigMap => ("v1", "ConfigMap"),
             Kind::Secret => ("v1", "Secret"),
         }
@@ -78,8 +93,12 @@ pub enum Action {
     Replace(Kind, Value),
     /// Replace the object's status (a PUT on `/status`).
     ReplaceStatus(Kind, Value),
-    /// Delete the object (its dependents go with it).
+    /// Delete the object (its dependents go with it); a running pod is
+    /// deleted gracefully, and nothing happens to an object already being deleted.
     Delete(Kind, String, String),
+    /// Remove an object whose graceful deletion is over (the kubelet's final
+    /// delete, with grace period 0).
+    Remove(Kind, String, String),
     /// Record an event (created, or its count and last time updated).
     Record(EventDraft),
 }
@@ -160,6 +179,10 @@ impl EventDraft {
     }
 }
 
+/// What the kubelets remember between passes: the configuration each
+/// started pod was created with, by pod uid ([`kubelet_memory`]).
+pub type KubeletMemory = BTreeMap<String, kubelet::ConfigCheck>;
+
 /// What a pass looks at: every object the controllers care about, and the time.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -183,12 +206,23 @@ pub struct Snapshot {
     pub daemon_sets: Vec<Value>,
     /// Jobs.
     pub jobs: Vec<Value>,
+    /// CronJobs.
+    pub cron_jobs: Vec<Value>,
+    /// Services.
+    pub services: Vec<Value>,
+    /// Endpoints.
+    pub endpoints: Vec<Value>,
+    /// EndpointSlices.
+    pub endpoint_slices: Vec<Value>,
     /// PersistentVolumeClaims.
     pub claims: Vec<Value>,
     /// ConfigMaps, which pods read their environment and volumes from.
     pub config_maps: Vec<Value>,
     /// Secrets, likewise.
     pub secrets: Vec<Value>,
+    /// What the kubelets resolved of each started pod's ConfigMaps and
+    /// Secrets (kept between passes by [`kubelet_memory`]).
+    pub started_configs: KubeletMemory,
 }
 
 impl Snapshot {
@@ -207,8 +241,12 @@ impl Snapshot {
         creation_time(owner).map_or(now, |created| (created + Duration::from_secs(2)).min(now))
     }
 
-    /// What the kubelets find about `pod`'s ConfigMap and Secret references.
+    /// What the kubelets find about `pod`'s ConfigMap and Secret references:
+    /// for a started pod, what they found when they started it.
     pub fn config_check(&self, pod: &Value) -> kubelet::ConfigCheck {
+        if let Some(resolved) = self.started_configs.get(text(pod, "/metadata/uid")) {
+            return resolved.clone();
+        }
         kubelet::config::check(
             pod,
             &kubelet::ConfigObjects {
@@ -226,6 +264,25 @@ impl Snapshot {
     }
 }
 
+/// The kubelets' memory after a pass: every bound pod whose containers
+/// could be created keeps the configuration it was started with. A real
+/// kubelet reads a container's ConfigMaps and Secrets when it creates the
+/// container, so recreating (or deleting) one later neither moves the start
+/// of a running container nor stops it.
+pub fn kubelet_memory(snapshot: &Snapshot) -> KubeletMemory {
+    snapshot
+        .pods
+        .iter()
+        .filter(|pod| placement_of(pod, &snapshot.nodes).is_some())
+        .filter_map(|pod| {
+            let check = snapshot.config_check(pod);
+            let startable =
+                check.unmountable_volumes.is_empty() && check.unconfigurable_containers.is_empty();
+            startable.then(|| (text(pod, "/metadata/uid").to_string(), check))
+        })
+        .collect()
+}
+
 /// Runs every controller once over the snapshot.
 pub fn reconcile(snapshot: &Snapshot) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -234,6 +291,8 @@ pub fn reconcile(snapshot: &Snapshot) -> Vec<Action> {
     actions.extend(workloads::stateful_sets(snapshot));
     actions.extend(workloads::daemon_sets(snapshot));
     actions.extend(workloads::jobs(snapshot));
+    actions.extend(cron_jobs::cron_jobs(snapshot));
+    actions.extend(endpoints::endpoints(snapshot));
     actions.extend(scheduler::schedule(snapshot));
     actions.extend(kubelets(snapshot));
     actions
@@ -296,7 +355,8 @@ pub(crate) fn object_reference(object: &Value, field_path: Option<&str>) -> Valu
     reference
 }
 
-/// A controller's event about `object`, happening at `at`.
+/// A controller's event about `object`, happening at `at`: one more
+/// occurrence each time it is recorded.
 pub(crate) fn controller_event(
     object: &Value,
     component: &'static str,
@@ -305,7 +365,21 @@ pub(crate) fn controller_event(
     message: String,
     at: SystemTime,
 ) -> Action {
-    Action::Record(EventDraft {
+    Action::Record(controller_event_draft(
+        object, component, event_type, reason, message, at,
+    ))
+}
+
+/// The draft behind [`controller_event`], for callers that count differently.
+pub(crate) fn controller_event_draft(
+    object: &Value,
+    component: &'static str,
+    event_type: &'static str,
+    reason: &'static str,
+    message: String,
+    at: SystemTime,
+) -> EventDraft {
+    EventDraft {
         namespace: text(object, "/metadata/namespace").to_string(),
         involved: object_reference(object, None),
         event_type,
@@ -316,6 +390,18 @@ pub(crate) fn controller_event(
         count: EventCount::Occurrence,
         first: at,
         last: at,
+    }
+}
+
+/// A Job's final condition, `Complete` or `Failed`, once it has finished.
+pub(crate) fn job_outcome(job: &Value) -> Option<&'static str> {
+    let conditions = job
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)?;
+    ["Complete", "Failed"].into_iter().find(|outcome| {
+        conditions
+            .iter()
+            .any(|condition| condition["type"] == *outcome && condition["status"] == "True")
     })
 }
 
@@ -333,6 +419,19 @@ pub(crate) fn pod_is_ready(pod: &Value) -> bool {
 /// Whether the pod has finished (Succeeded or Failed).
 pub(crate) fn pod_is_finished(pod: &Value) -> bool {
     matches!(text(pod, "/status/phase"), "Succeeded" | "Failed")
+}
+
+/// Whether a node's kubelet reports Ready (a node without a Ready
+/// condition counts as ready, as hand-written scenario nodes often have none).
+pub(crate) fn node_is_ready(node: &Value) -> bool {
+    node.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_none_or(|conditions| {
+            conditions
+                .iter()
+                .find(|condition| condition["type"] == "Ready")
+                .is_none_or(|condition| condition["status"] == "True")
+        })
 }
 
 /// The InternalIP of a node.
@@ -369,12 +468,57 @@ fn placement_of(pod: &Value, nodes: &[Value]) -> Option<kubelet::Placement> {
     })
 }
 
+/// How long a pod's containers take to stop once it is deleted (a process
+/// that exits promptly on SIGTERM), unless its grace period is shorter.
+pub const POD_SHUTDOWN_TIME: Duration = Duration::from_secs(2);
+
+/// A terminating pod's kubelet: `Killing` events for its containers, then,
+/// once they have stopped, the final removal. A pod on a node that is not
+/// Ready stays Terminating: no kubelet confirms its containers stopped, so
+/// only a forced delete removes it (the real "stuck Terminating" pod).
+/// None for pods not being deleted.
+fn terminate(snapshot: &Snapshot, pod: &Value) -> Option<Vec<Action>> {
+    let deadline = pod
+        .pointer("/metadata/deletionTimestamp")
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)?;
+    let node = text(pod, "/spec/nodeName");
+    let kubelet_reachable = snapshot
+        .nodes
+        .iter()
+        .find(|candidate| text(candidate, "/metadata/name") == node)
+        .is_some_and(node_is_ready);
+    if !kubelet_reachable {
+        return Some(Vec::new());
+    }
+    let grace = Duration::from_secs(
+        pod.pointer("/metadata/deletionGracePeriodSeconds")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
+    );
+    let asked = deadline.checked_sub(grace).unwrap_or(deadline);
+    // One stop, however many passes see it.
+    let mut actions = workloads::killing_events(pod, asked, EventCount::Total(1));
+    if snapshot.history || snapshot.now() >= asked + grace.min(POD_SHUTDOWN_TIME) {
+        actions.push(Action::Remove(
+            Kind::Pod,
+            text(pod, "/metadata/namespace").to_string(),
+            text(pod, "/metadata/name").to_string(),
+        ));
+    }
+    Some(actions)
+}
+
 /// The kubelets: every bound pod's status
 /// and events, as [`kubelet::observe`] sees them now.
 pub fn kubelets(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
     for pod in &snapshot.pods {
+        if let Some(termination) = terminate(snapshot, pod) {
+            actions.extend(termination);
+            continue;
+        }
         let Some(placement) = placement_of(pod, &snapshot.nodes) else {
             continue;
         };
@@ -465,6 +609,7 @@ mod convergence {
     struct World {
         objects: BTreeMap<(String, String, String), Value>,
         events: BTreeMap<(String, String), Value>,
+        started_configs: KubeletMemory,
         next_uid: usize,
         now: u64,
     }
@@ -541,9 +686,14 @@ mod convergence {
                 stateful_sets: self.all("StatefulSet"),
                 daemon_sets: self.all("DaemonSet"),
                 jobs: self.all("Job"),
+                cron_jobs: self.all("CronJob"),
+                services: self.all("Service"),
+                endpoints: self.all("Endpoints"),
+                endpoint_slices: self.all("EndpointSlice"),
                 claims: self.all("PersistentVolumeClaim"),
                 config_maps: self.all("ConfigMap"),
                 secrets: self.all("Secret"),
+                started_configs: self.started_configs.clone(),
             }
         }
 
@@ -567,7 +717,9 @@ mod convergence {
 
         /// One pass; returns how many actions changed something.
         fn pass(&mut self) -> usize {
-            let actions = reconcile(&self.snapshot());
+            let snapshot = self.snapshot();
+            let actions = reconcile(&snapshot);
+            self.started_configs = kubelet_memory(&snapshot);
             let mut changed = 0;
             for action in actions {
                 match action {
@@ -606,7 +758,8 @@ mod convergence {
                             changed += 1;
                         }
                     }
-                    Action::Delete(kind, namespace, name) => {
+                    Action::Delete(kind, namespace, name)
+                    | Action::Remove(kind, namespace, name) => {
                         self.delete(kind.type_meta().1, &namespace, &name);
                         changed += 1;
                     }
@@ -983,5 +1136,253 @@ mod convergence {
         let failed = world.events_with("FailedScheduling");
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0]["type"], "Warning");
+    }
+
+    fn cron_job(name: &str, schedule: &str, policy: &str, state: &str) -> Value {
+        json!({
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {
+                "schedule": schedule, "concurrencyPolicy": policy, "suspend": false,
+                "successfulJobsHistoryLimit": 2, "failedJobsHistoryLimit": 1,
+                "jobTemplate": {"metadata": {"labels": {"app": name}}, "spec": {"template": {
+                    "metadata": {"annotations": {"sim.kubeop.dev/state": state}},
+                    "spec": {"restartPolicy": "OnFailure", "containers": [{"name": "task", "image": "busybox:1.36"}]},
+                }}},
+            },
+        })
+    }
+
+    fn job_names(world: &World) -> Vec<String> {
+        world
+            .all("Job")
+            .iter()
+            .map(|job| text(job, "/metadata/name").to_string())
+            .collect()
+    }
+
+    /// The name of the Job a CronJob starts for the run due at `unix_minutes`.
+    fn run_name(cron_job: &str, unix_minutes: u64) -> String {
+        format!("{cron_job}-{unix_minutes}")
+    }
+
+    #[test]
+    fn a_cron_job_runs_on_schedule_and_keeps_its_history_limit() {
+        let mut world = World::new();
+        // 08:44:13; the first run of */5 is due at 08:45.
+        let first_run = (world.now / 300 + 1) * 5;
+        world.add(cron_job("report", "*/5 * * * *", "Allow", "completed"));
+        world.settle(30);
+        assert!(job_names(&world).is_empty(), "nothing is due yet");
+        world.settle(30);
+        assert_eq!(job_names(&world), [run_name("report", first_run)]);
+        let job = world.get("Job", "shop", &run_name("report", first_run));
+        assert_eq!(job["metadata"]["labels"]["app"], "report");
+        assert_eq!(
+            job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"],
+            rfc3339(from_unix_seconds(first_run as i64 * 60))
+        );
+        assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+        let cron = world.get("CronJob", "shop", "report");
+        assert_eq!(
+            cron["status"]["lastScheduleTime"],
+            rfc3339(from_unix_seconds(first_run as i64 * 60))
+        );
+        assert_eq!(
+            cron["status"]["active"][0]["name"],
+            run_name("report", first_run)
+        );
+        assert!(
+            world.events_with("SuccessfulCreate").iter().any(|event| {
+                event["source"]["component"] == "cronjob-controller"
+                    && event["message"] == format!("Created job {}", run_name("report", first_run))
+            }),
+            "the CronJob reports the Job it created"
+        );
+
+        world.settle(10);
+        world.settle(10);
+        let cron = world.get("CronJob", "shop", "report");
+        assert!(cron["status"].get("active").is_none(), "{cron}");
+        assert!(cron["status"]["lastSuccessfulTime"].is_string(), "{cron}");
+        assert_eq!(
+            world.events_with("SawCompletedJob")[0]["message"],
+            format!(
+                "Saw completed job: {}, condition: Complete",
+                run_name("report", first_run)
+            )
+        );
+
+        for _ in 0..3 {
+            world.settle(300);
+            world.settle(10);
+        }
+        let names = job_names(&world);
+        assert_eq!(
+            names,
+            [
+                run_name("report", first_run + 10),
+                run_name("report", first_run + 15)
+            ],
+            "two successful Jobs are kept"
+        );
+        assert_eq!(world.events_with("SuccessfulDelete").len(), 2);
+        assert!(
+            pods_of(&world, &run_name("report", first_run)).is_empty(),
+            "a deleted Job's pods go with it"
+        );
+    }
+
+    #[test]
+    fn forbid_skips_a_run_while_one_is_active_and_replace_replaces_it() {
+        let mut world = World::new();
+        let first_run = world.now / 60 + 1;
+        world.add(cron_job("sync", "* * * * *", "Forbid", "running"));
+        world.add(cron_job("refresh", "* * * * *", "Replace", "running"));
+        world.settle(60);
+        world.settle(60);
+        let names = job_names(&world);
+        assert_eq!(
+            names,
+            [
+                run_name("refresh", first_run + 1),
+                run_name("sync", first_run)
+            ],
+            "{names:?}"
+        );
+        let skipped = world.events_with("JobAlreadyActive");
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(
+            skipped[0]["message"],
+            "Not starting job because prior execution is running and concurrency policy is Forbid"
+        );
+        assert_eq!(
+            world.get("CronJob", "shop", "sync")["status"]["lastScheduleTime"],
+            rfc3339(from_unix_seconds(first_run as i64 * 60))
+        );
+    }
+
+    #[test]
+    fn a_suspended_cron_job_starts_nothing() {
+        let mut world = World::new();
+        let mut paused = cron_job("paused", "* * * * *", "Allow", "completed");
+        paused["spec"]["suspend"] = json!(true);
+        world.add(paused);
+        world.settle(120);
+        world.settle(120);
+        assert!(job_names(&world).is_empty());
+    }
+
+    fn service(name: &str, selector: Value, target_port: Value) -> Value {
+        json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": name, "namespace": "shop", "labels": {"tier": "front"}},
+            "spec": {"selector": selector, "ports": [{"name": "http", "port": 80, "targetPort": target_port, "protocol": "TCP"}]},
+        })
+    }
+
+    #[test]
+    fn endpoints_list_the_ready_pods_a_service_selects() {
+        let mut world = World::new();
+        let mut web = deployment("web", 2, "nginx:1.27");
+        web["spec"]["template"]["spec"]["containers"][0]["ports"] =
+            json!([{"name": "web", "containerPort": 8080}]);
+        world.add(web);
+        world.add(service("web", json!({"app": "web"}), json!("web")));
+        world.add(service(
+            "orphan",
+            json!({"app": "nothing-has-this"}),
+            json!(80),
+        ));
+        world.add(json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "external", "namespace": "shop"}, "spec": {"ports": [{"port": 5432}]}}));
+        world.settle(0);
+        let endpoints = world.get("Endpoints", "shop", "web");
+        let not_ready = endpoints["subsets"][0]["notReadyAddresses"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert_eq!(
+            not_ready, 2,
+            "not ready before the ready delay: {endpoints}"
+        );
+        world.settle(3);
+        let endpoints = world.get("Endpoints", "shop", "web");
+        let subset = &endpoints["subsets"][0];
+        assert_eq!(
+            subset["addresses"].as_array().map_or(0, Vec::len),
+            2,
+            "{endpoints}"
+        );
+        assert!(subset.get("notReadyAddresses").is_none());
+        assert_eq!(
+            subset["ports"],
+            json!([{"name": "http", "port": 8080, "protocol": "TCP"}])
+        );
+        assert_eq!(subset["addresses"][0]["targetRef"]["kind"], "Pod");
+        assert_eq!(endpoints["metadata"]["labels"]["tier"], "front");
+
+        let orphan = world.get("Endpoints", "shop", "orphan");
+        assert_eq!(orphan["metadata"]["name"], "orphan");
+        assert!(orphan.get("subsets").is_none(), "{orphan}");
+        assert_eq!(world.get("Endpoints", "shop", "external"), Value::Null);
+
+        let slices = world.all("EndpointSlice");
+        let web_slice = slices
+            .iter()
+            .find(|slice| slice["metadata"]["labels"]["kubernetes.io/service-name"] == "web")
+            .expect("a slice for web");
+        assert_eq!(web_slice["endpoints"].as_array().map_or(0, Vec::len), 2);
+        assert_eq!(web_slice["endpoints"][0]["conditions"]["ready"], true);
+        assert_eq!(
+            web_slice["metadata"]["ownerReferences"][0]["kind"],
+            "Service"
+        );
+        let orphan_slice = slices
+            .iter()
+            .find(|slice| slice["metadata"]["labels"]["kubernetes.io/service-name"] == "orphan")
+            .expect("a placeholder slice for orphan");
+        assert!(orphan_slice["endpoints"].is_null());
+
+        world.delete("Service", "shop", "web");
+        world.settle(1);
+        assert_eq!(world.get("Endpoints", "shop", "web"), Value::Null);
+    }
+
+    #[test]
+    fn recreating_a_config_map_neither_restarts_nor_stops_a_running_pod() {
+        let mut world = World::new();
+        let config_map = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "web-config", "namespace": "shop"}, "data": {"MODE": "fast"}});
+        world.add(config_map.clone());
+        let mut web = deployment("web", 1, "nginx:1.27");
+        web["spec"]["template"]["spec"]["containers"][0]["envFrom"] =
+            json!([{"configMapRef": {"name": "web-config"}}]);
+        world.add(web);
+        world.settle(60);
+        world.settle(60);
+        let before = pods_of(&world, "web-").pop().expect("a pod");
+        let started =
+            before["status"]["containerStatuses"][0]["state"]["running"]["startedAt"].clone();
+        assert!(started.is_string(), "{before}");
+
+        world.delete("ConfigMap", "shop", "web-config");
+        world.settle(60);
+        let during = pods_of(&world, "web-").pop().expect("a pod");
+        assert_eq!(during["status"]["phase"], "Running");
+        assert_eq!(
+            during["status"]["containerStatuses"][0]["state"]["running"]["startedAt"],
+            started
+        );
+
+        world.add(config_map);
+        world.settle(60);
+        let after = pods_of(&world, "web-").pop().expect("a pod");
+        assert_eq!(after["metadata"]["name"], before["metadata"]["name"]);
+        assert_eq!(
+            after["status"]["containerStatuses"][0]["state"]["running"]["startedAt"],
+            started
+        );
+        assert_eq!(after["status"]["containerStatuses"][0]["restartCount"], 0);
+        assert_eq!(after["status"]["startTime"], before["status"]["startTime"]);
     }
 }

@@ -14,7 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use super::{Action, EventCount, Kind, Snapshot, reconcile};
+use super::{Action, EventCount, Kind, KubeletMemory, Snapshot, reconcile};
 use crate::error::ApiError;
 use crate::registry::{self, Resource};
 use crate::store::{DeleteOptions, ListOptions, Store};
@@ -40,6 +40,10 @@ fn resource(kind: Kind) -> &'static Resource {
         Kind::StatefulSet => &registry::STATEFUL_SETS,
         Kind::DaemonSet => &registry::DAEMON_SETS,
         Kind::Job => &registry::JOBS,
+        Kind::CronJob => &registry::CRON_JOBS,
+        Kind::Service => &registry::SERVICES,
+        Kind::Endpoints => &registry::ENDPOINTS,
+        Kind::EndpointSlice => &registry::ENDPOINT_SLICES,
         Kind::ConfigMap => &registry::CONFIGMAPS,
         Kind::Secret => &registry::SECRETS,
     }
@@ -63,18 +67,23 @@ impl Controllers {
     /// this returns), then keeps the controllers running in a task.
     pub fn start(store: Store) -> Controllers {
         let changes = store.subscribe();
+        let mut memory = KubeletMemory::new();
         let mut history_passes = 0;
-        while history_passes < MAX_HISTORY_PASSES && pass(&store, true) > 0 {
+        while history_passes < MAX_HISTORY_PASSES && pass(&store, true, &mut memory) > 0 {
             history_passes += 1;
         }
         tracing::debug!(history_passes, "scenario history replayed");
         let span = tracing::info_span!("controllers");
-        let task = tokio::spawn(run(store, changes).instrument(span));
+        let task = tokio::spawn(run(store, changes, memory).instrument(span));
         Controllers { task }
     }
 }
 
-async fn run(store: Store, mut changes: tokio::sync::broadcast::Receiver<crate::store::Change>) {
+async fn run(
+    store: Store,
+    mut changes: tokio::sync::broadcast::Receiver<crate::store::Change>,
+    mut memory: KubeletMemory,
+) {
     let mut tick = tokio::time::interval(CONTROLLER_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -89,7 +98,7 @@ async fn run(store: Store, mut changes: tokio::sync::broadcast::Receiver<crate::
         while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) =
             changes.try_recv()
         {}
-        pass(&store, false);
+        pass(&store, false, &mut memory);
     }
 }
 
@@ -100,8 +109,9 @@ fn list(store: &Store, kind: Kind) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Takes a snapshot, reconciles and applies; returns how many writes changed the store.
-pub fn pass(store: &Store, history: bool) -> usize {
+/// Takes a snapshot, reconciles and applies; returns how many writes changed
+/// the store. `memory` is the kubelets' memory, carried to the next pass.
+pub fn pass(store: &Store, history: bool, memory: &mut KubeletMemory) -> usize {
     let _span = tracing::debug_span!("controller_pass", history).entered();
     let snapshot = Snapshot {
         now: Some(SystemTime::now()),
@@ -113,10 +123,16 @@ pub fn pass(store: &Store, history: bool) -> usize {
         stateful_sets: list(store, Kind::StatefulSet),
         daemon_sets: list(store, Kind::DaemonSet),
         jobs: list(store, Kind::Job),
+        cron_jobs: list(store, Kind::CronJob),
+        services: list(store, Kind::Service),
+        endpoints: list(store, Kind::Endpoints),
+        endpoint_slices: list(store, Kind::EndpointSlice),
         claims: list(store, Kind::PersistentVolumeClaim),
         config_maps: list(store, Kind::ConfigMap),
         secrets: list(store, Kind::Secret),
+        started_configs: std::mem::take(memory),
     };
+    *memory = super::kubelet_memory(&snapshot);
     let mut changed = 0;
     for action in reconcile(&snapshot) {
         match apply(store, action) {
@@ -143,6 +159,21 @@ fn without_resource_version(mut object: Value) -> Value {
         metadata.remove("resourceVersion");
     }
     object
+}
+
+/// Deletes an object; Ok(false) when it was already gone.
+fn remove(
+    store: &Store,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+    options: DeleteOptions,
+) -> Result<bool, ApiError> {
+    match store.delete(resource(kind), namespace, name, &options) {
+        Ok(_) => Ok(true),
+        Err(ApiError::NotFound(_)) => Ok(false),
+        Err(error) => Err(error),
+    }
 }
 
 /// Applies one action; Ok(true) when the store changed.
@@ -186,11 +217,20 @@ fn apply(store: &Store, action: Action) -> Result<bool, ApiError> {
             Ok(after.pointer("/metadata/resourceVersion").cloned() != before)
         }
         Action::Delete(kind, namespace, name) => {
-            match store.delete(resource(kind), &namespace, &name, &DeleteOptions::default()) {
-                Ok(_) => Ok(true),
-                Err(ApiError::NotFound(_)) => Ok(false),
-                Err(error) => Err(error),
+            let being_deleted = store
+                .get(resource(kind), &namespace, &name)
+                .is_ok_and(|object| object.pointer("/metadata/deletionTimestamp").is_some());
+            if being_deleted {
+                return Ok(false);
             }
+            remove(store, kind, &namespace, &name, DeleteOptions::default())
+        }
+        Action::Remove(kind, namespace, name) => {
+            let at_once = DeleteOptions {
+                grace_period_seconds: Some(0),
+                ..DeleteOptions::default()
+            };
+            remove(store, kind, &namespace, &name, at_once)
         }
         Action::Record(draft) => {
             let events = resource(Kind::Event);

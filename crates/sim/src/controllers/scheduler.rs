@@ -14,7 +14,7 @@ use std::net::Ipv4Addr;
 use serde_json::{Value, json};
 
 use super::{
-    Action, EventCount, EventDraft, Kind, Snapshot, creation_time, node_internal_ip,
+    Action, EventCount, EventDraft, Kind, Snapshot, creation_time, node_internal_ip, node_is_ready,
     object_reference, pod_is_finished, text,
 };
 use crate::behaviour::{PodBehaviour, SimState};
@@ -74,15 +74,7 @@ fn unfit_reasons(
     if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
         return (vec!["node(s) were unschedulable".to_string()], false);
     }
-    let ready = node
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .is_none_or(|conditions| {
-            conditions
-                .iter()
-                .find(|condition| condition["type"] == "Ready")
-                .is_none_or(|condition| condition["status"] == "True")
-        });
+    let ready = node_is_ready(node);
     let mut taints: Vec<Value> = node
         .pointer("/spec/taints")
         .and_then(Value::as_array)

@@ -14,7 +14,8 @@ use serde_json::{Map, Value, json};
 
 use super::{
     Action, EventCount, EventDraft, Kind, Snapshot, controller_event, controller_reference,
-    controller_uid, creation_time, object_reference, pod_is_finished, pod_is_ready, text,
+    controller_uid, creation_time, job_outcome, object_reference, pod_is_finished, pod_is_ready,
+    text,
 };
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::fingerprint::safe_suffix;
@@ -39,19 +40,19 @@ fn generation(object: &Value) -> i64 {
         .unwrap_or(1)
 }
 
-fn uid(object: &Value) -> &str {
+pub(super) fn uid(object: &Value) -> &str {
     text(object, "/metadata/uid")
 }
 
-fn name(object: &Value) -> &str {
+pub(super) fn name(object: &Value) -> &str {
     text(object, "/metadata/name")
 }
 
-fn namespace(object: &Value) -> &str {
+pub(super) fn namespace(object: &Value) -> &str {
     text(object, "/metadata/namespace")
 }
 
-fn is_deleting(object: &Value) -> bool {
+pub(super) fn is_deleting(object: &Value) -> bool {
     object.pointer("/metadata/deletionTimestamp").is_some()
 }
 
@@ -62,7 +63,7 @@ pub fn template_hash(template: &Value) -> String {
 }
 
 /// A workload's pod template (empty when it has none).
-fn template_of(workload: &Value) -> Value {
+pub(super) fn template_of(workload: &Value) -> Value {
     workload
         .pointer("/spec/template")
         .cloned()
@@ -208,7 +209,7 @@ fn status_action(kind: Kind, object: &Value, status: Value) -> Option<Action> {
 }
 
 /// `Stopping container X` events for a pod being removed, as its kubelet reports them.
-fn killing_events(pod: &Value, at: SystemTime) -> Vec<Action> {
+pub(super) fn killing_events(pod: &Value, at: SystemTime, count: EventCount) -> Vec<Action> {
     let node = text(pod, "/spec/nodeName");
     if node.is_empty() {
         return Vec::new();
@@ -230,7 +231,7 @@ fn killing_events(pod: &Value, at: SystemTime) -> Vec<Action> {
                 message: format!("Stopping container {container_name}"),
                 component: "kubelet",
                 host: Some(node.to_string()),
-                count: EventCount::Occurrence,
+                count,
                 first: at,
                 last: at,
             })
@@ -406,11 +407,11 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
         let pods: Vec<&Value> = owned
             .iter()
             .flat_map(|set| snapshot.pods_owned_by(uid(set)))
-            .filter(|pod| !pod_is_finished(pod))
+            .filter(|pod| !pod_is_finished(pod) && !is_deleting(pod))
             .collect();
         let updated = snapshot
             .pods_owned_by(uid(new_set))
-            .filter(|pod| !pod_is_finished(pod))
+            .filter(|pod| !pod_is_finished(pod) && !is_deleting(pod))
             .count();
         let ready = pods.iter().filter(|pod| pod_is_ready(pod)).count();
         let total = pods.len();
@@ -511,7 +512,7 @@ pub fn replica_sets(snapshot: &Snapshot) -> Vec<Action> {
                     namespace(pod).to_string(),
                     name(pod).to_string(),
                 ));
-                actions.extend(killing_events(pod, now));
+                actions.extend(killing_events(pod, now, EventCount::Occurrence));
                 actions.push(controller_event(
                     replica_set,
                     "replicaset-controller",
@@ -676,10 +677,14 @@ pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
         let surplus: Vec<&(usize, &Value)> = pods
             .iter()
             .rev()
-            .filter(|(index, _)| *index >= desired)
+            .filter(|(index, pod)| *index >= desired && !is_deleting(pod))
             .collect();
+        // Ordered pod management waits for a terminating pod to be gone.
+        let terminating = pods.iter().any(|(_, pod)| is_deleting(pod));
         let surplus = if parallel {
             surplus
+        } else if terminating {
+            Vec::new()
         } else {
             surplus.into_iter().take(1).collect()
         };
@@ -689,7 +694,7 @@ pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
                 namespace(pod).to_string(),
                 name(pod).to_string(),
             ));
-            actions.extend(killing_events(pod, now));
+            actions.extend(killing_events(pod, now, EventCount::Occurrence));
             actions.push(controller_event(
                 set,
                 "statefulset-controller",
@@ -705,6 +710,7 @@ pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
         // Rolling update: replace the highest outdated pod once all are ready.
         let all_ready = pods.iter().all(|(_, pod)| pod_is_ready(pod));
         if surplus.is_empty()
+            && !terminating
             && all_ready
             && let Some((_, outdated)) = pods.iter().rev().find(|(index, pod)| {
                 *index < desired
@@ -716,7 +722,7 @@ pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
                 namespace(outdated).to_string(),
                 name(outdated).to_string(),
             ));
-            actions.extend(killing_events(outdated, now));
+            actions.extend(killing_events(outdated, now, EventCount::Occurrence));
         }
         let live: Vec<&Value> = pods
             .iter()
@@ -827,7 +833,7 @@ pub fn daemon_sets(snapshot: &Snapshot) -> Vec<Action> {
             actions.extend(create_pod(set, "daemonset-controller", pod, created));
         }
         let mut replaced_one = false;
-        for pod in &pods {
+        for pod in pods.iter().filter(|pod| !is_deleting(pod)) {
             let misplaced = !eligible.contains(&text(pod, "/spec/nodeName"));
             let outdated = text(pod, "/metadata/labels/controller-revision-hash") != revision;
             if misplaced || (outdated && !replaced_one && pods.iter().all(|pod| pod_is_ready(pod)))
@@ -838,7 +844,7 @@ pub fn daemon_sets(snapshot: &Snapshot) -> Vec<Action> {
                     namespace(pod).to_string(),
                     name(pod).to_string(),
                 ));
-                actions.extend(killing_events(pod, now));
+                actions.extend(killing_events(pod, now, EventCount::Occurrence));
                 actions.push(controller_event(
                     set,
                     "daemonset-controller",
@@ -953,14 +959,7 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
             .filter_map(parse_rfc3339)
             .max()
             .unwrap_or(now);
-        let already_done = existing
-            .and_then(|status| status.get("conditions"))
-            .and_then(Value::as_array)
-            .is_some_and(|conditions| {
-                conditions.iter().any(|c| {
-                    (c["type"] == "Complete" || c["type"] == "Failed") && c["status"] == "True"
-                })
-            });
+        let already_done = job_outcome(job).is_some();
         if complete {
             let completed = existing
                 .and_then(|status| status.get("completionTime"))

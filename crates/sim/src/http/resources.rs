@@ -351,6 +351,13 @@ pub async fn delete_options(request: &mut ApiRequest) -> Result<DeleteOptions, A
     if request.query.flag("orphanDependents") {
         options.propagation = Some(Propagation::Orphan);
     }
+    if let Some(grace) = request.query.get("gracePeriodSeconds") {
+        options.grace_period_seconds = Some(grace.parse().map_err(|_| {
+            ApiError::BadRequest(format!(
+                "gracePeriodSeconds: Invalid value: \"{grace}\": must be a non-negative integer"
+            ))
+        })?);
+    }
     let protobuf_body = is_protobuf(request.headers());
     let body = request.read_body().await.unwrap_or_default();
     if body.is_empty() {
@@ -361,6 +368,9 @@ pub async fn delete_options(request: &mut ApiRequest) -> Result<DeleteOptions, A
             let policy = envelope.object.string(4);
             if !policy.is_empty() {
                 options.propagation = Some(Propagation::parse(&policy)?);
+            }
+            if let Some(grace) = envelope.object.varint(1) {
+                options.grace_period_seconds = Some(grace);
             }
             if envelope.object.varint(3) == Some(1) {
                 options.propagation = Some(Propagation::Orphan);
@@ -382,6 +392,9 @@ pub async fn delete_options(request: &mut ApiRequest) -> Result<DeleteOptions, A
     }
     if json["orphanDependents"] == true {
         options.propagation = Some(Propagation::Orphan);
+    }
+    if let Some(grace) = json["gracePeriodSeconds"].as_u64() {
+        options.grace_period_seconds = Some(grace);
     }
     options.precondition_uid = json["preconditions"]["uid"].as_str().map(str::to_owned);
     options.precondition_resource_version = json["preconditions"]["resourceVersion"]
