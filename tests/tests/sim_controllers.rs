@@ -136,6 +136,50 @@ async fn a_cron_job_runs_on_schedule_and_a_job_can_be_made_from_it() {
         "{described}"
     );
 
+    // kubectl create job --from=cronjob/...: a Job the CronJob owns.
+    let created = ok(
+        &env,
+        &[
+            "create",
+            "job",
+            "report-manual",
+            "--from=cronjob/report",
+            "-n",
+            "ops",
+        ],
+    )
+    .await;
+    assert!(
+        created.contains("job.batch/report-manual created"),
+        "{created}"
+    );
+    let manual = json_of(
+        &ok(
+            &env,
+            &["get", "job", "report-manual", "-n", "ops", "-o", "json"],
+        )
+        .await,
+    );
+    assert_eq!(manual["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    assert_eq!(
+        manual["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"],
+        "manual"
+    );
+    assert_eq!(
+        manual["spec"]["template"]["spec"]["containers"][0]["command"],
+        json!(["sh", "-c", "echo done"])
+    );
+    env.kubectl_until(&["get", "job", "report-manual", "-n", "ops"], |out| {
+        out.contains("Complete")
+    })
+    .await;
+    let pods = ok(
+        &env,
+        &["get", "pods", "-n", "ops", "-l", "job-name=report-manual"],
+    )
+    .await;
+    assert!(pods.contains("Completed"), "{pods}");
+
     // Suspending shows in the table.
     ok(
         &env,
@@ -430,4 +474,184 @@ async fn the_batch_and_services_scenario_shows_cron_jobs_and_a_service_without_e
     .await;
     assert!(described.contains("app=payment"), "{described}");
     assert_no_endpoints_described(&described);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_create_makes_each_kind_it_sends_as_protobuf() {
+    let env = SimEnv::start("create", vec![]).await;
+    let commands: &[&[&str]] = &[
+        &["create", "namespace", "shop"],
+        &[
+            "create",
+            "deployment",
+            "web",
+            "-n",
+            "shop",
+            "--image=nginx:1.27",
+            "--replicas=2",
+            "--port=80",
+        ],
+        &[
+            "create",
+            "configmap",
+            "settings",
+            "-n",
+            "shop",
+            "--from-literal=MODE=fast",
+        ],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "db",
+            "-n",
+            "shop",
+            "--from-literal=password=s3cret",
+        ],
+        &[
+            "create",
+            "service",
+            "clusterip",
+            "web",
+            "-n",
+            "shop",
+            "--tcp=80:80",
+        ],
+        &["create", "serviceaccount", "deployer", "-n", "shop"],
+        &[
+            "create",
+            "quota",
+            "small",
+            "-n",
+            "shop",
+            "--hard=pods=10,requests.cpu=2",
+        ],
+        &[
+            "create",
+            "role",
+            "reader",
+            "-n",
+            "shop",
+            "--verb=get,list",
+            "--resource=pods",
+        ],
+        &[
+            "create",
+            "rolebinding",
+            "reader",
+            "-n",
+            "shop",
+            "--role=reader",
+            "--serviceaccount=shop:deployer",
+        ],
+        &[
+            "create",
+            "ingress",
+            "web",
+            "-n",
+            "shop",
+            "--rule=shop.example.com/*=web:80",
+        ],
+        &[
+            "create",
+            "poddisruptionbudget",
+            "web",
+            "-n",
+            "shop",
+            "--selector=app=web",
+            "--min-available=1",
+        ],
+        &["create", "priorityclass", "critical", "--value=1000"],
+        &[
+            "create",
+            "job",
+            "once",
+            "-n",
+            "shop",
+            "--image=busybox:1.36",
+            "--",
+            "echo",
+            "hi",
+        ],
+        &[
+            "create",
+            "cronjob",
+            "nightly",
+            "-n",
+            "shop",
+            "--image=busybox:1.36",
+            "--schedule=0 2 * * *",
+        ],
+    ];
+    for command in commands {
+        ok(&env, command).await;
+    }
+    env.kubectl_until(&["get", "deploy", "web", "-n", "shop"], |out| {
+        out.contains("2/2")
+    })
+    .await;
+    let web = json_of(&ok(&env, &["get", "deploy", "web", "-n", "shop", "-o", "json"]).await);
+    let container = &web["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["image"], "nginx:1.27", "{web}");
+    assert_eq!(container["ports"][0]["containerPort"], 80, "{web}");
+    assert_eq!(
+        web["spec"]["selector"]["matchLabels"]["app"], "web",
+        "{web}"
+    );
+    let endpoints = env
+        .kubectl_until(&["get", "endpoints", "web", "-n", "shop"], |out| {
+            out.matches(":80").count() == 2
+        })
+        .await;
+    assert!(endpoints.contains("10.244."), "{endpoints}");
+
+    let secret = json_of(&ok(&env, &["get", "secret", "db", "-n", "shop", "-o", "json"]).await);
+    assert_eq!(secret["data"]["password"], "czNjcmV0", "{secret}");
+    let config = ok(
+        &env,
+        &[
+            "get",
+            "configmap",
+            "settings",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.data.MODE}",
+        ],
+    )
+    .await;
+    assert_eq!(config, "fast");
+    let quota = json_of(&ok(&env, &["get", "quota", "small", "-n", "shop", "-o", "json"]).await);
+    assert_eq!(quota["spec"]["hard"]["requests.cpu"], "2", "{quota}");
+    let binding = json_of(
+        &ok(
+            &env,
+            &["get", "rolebinding", "reader", "-n", "shop", "-o", "json"],
+        )
+        .await,
+    );
+    assert_eq!(binding["roleRef"]["name"], "reader", "{binding}");
+    assert_eq!(binding["subjects"][0]["name"], "deployer", "{binding}");
+    let ingress = json_of(&ok(&env, &["get", "ingress", "web", "-n", "shop", "-o", "json"]).await);
+    assert_eq!(
+        ingress["spec"]["rules"][0]["host"], "shop.example.com",
+        "{ingress}"
+    );
+    assert_eq!(
+        ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]["number"], 80,
+        "{ingress}"
+    );
+    let budget = ok(&env, &["get", "pdb", "web", "-n", "shop"]).await;
+    assert!(
+        budget.contains("MIN AVAILABLE") && budget.contains("web"),
+        "{budget}"
+    );
+    let classes = ok(&env, &["get", "priorityclass", "critical"]).await;
+    assert!(classes.contains("1000"), "{classes}");
+    env.kubectl_until(&["get", "job", "once", "-n", "shop"], |out| {
+        out.contains("Complete")
+    })
+    .await;
+    let nightly = ok(&env, &["get", "cronjob", "nightly", "-n", "shop"]).await;
+    assert!(nightly.contains("0 2 * * *"), "{nightly}");
 }

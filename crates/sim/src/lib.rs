@@ -27,7 +27,8 @@
 //! - [`auth`]: the `admin` and `read-only` users, Forbidden messages, and the
 //!   SelfSubjectAccessReview / SelfSubjectRulesReview answers.
 //! - [`protobuf`]: the minimal reader of `k8s\0` protobuf bodies (access
-//!   reviews and typed DeleteOptions arrive that way).
+//!   reviews and typed DeleteOptions arrive that way); [`proto_objects`]
+//!   reads the built-in objects `kubectl create ...` sends as protobuf.
 //! - [`error`]: [`error::ApiError`] and its Kubernetes `Status` body.
 //! - [`meta`]: helpers for metadata of untyped objects, timestamps, names.
 //! - [`tls`]: the per-cluster CA and server certificate.
@@ -68,6 +69,7 @@ pub mod logs;
 pub mod meta;
 pub mod metrics;
 pub mod patch;
+pub mod proto_objects;
 pub mod protobuf;
 pub mod quantity;
 pub mod registry;

@@ -115,6 +115,14 @@ impl<'a> Message<'a> {
             .map_or_else(|| Ok(Message::default()), Message::parse)
     }
 
+    /// Every occurrence of a field, in wire order (repeated fields and map entries).
+    pub fn all(&self, number: u32) -> impl Iterator<Item = WireValue<'a>> + '_ {
+        self.fields
+            .iter()
+            .filter(move |(field, _)| *field == number)
+            .map(|(_, value)| *value)
+    }
+
     /// A varint field.
     pub fn varint(&self, number: u32) -> Option<u64> {
         self.fields

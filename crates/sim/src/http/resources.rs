@@ -11,6 +11,7 @@ use crate::auth::{self, Attributes};
 use crate::convert;
 use crate::error::ApiError;
 use crate::patch::Patch;
+use crate::proto_objects::{self, ProtoObjectError};
 use crate::registry::{self, Backing, Resource};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::store::{DeleteOptions, ListOptions, Propagation};
@@ -214,6 +215,15 @@ pub async fn object_body(request: &mut ApiRequest) -> Result<Value, ApiError> {
                     "the body of the request is not valid YAML: {error}"
                 ))
             }),
+        // `kubectl create <kind>` sends built-in objects as protobuf.
+        "application/vnd.kubernetes.protobuf" => {
+            proto_objects::decode(&body).map_err(|error| match error {
+                ProtoObjectError::UnknownKind { .. } => ApiError::UnsupportedMediaType {
+                    accepted: "application/json, application/yaml".into(),
+                },
+                ProtoObjectError::Decode(_) => ApiError::BadRequest(error.to_string()),
+            })
+        }
         _ => Err(ApiError::UnsupportedMediaType {
             accepted: "application/json, application/yaml".into(),
         }),
