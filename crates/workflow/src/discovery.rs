@@ -37,6 +37,11 @@ pub(crate) const MAX_SUGGESTED_PODS: usize = 8;
 /// Words that stand for "the object I just worked on".
 const PRONOUNS: [&str; 4] = ["it", "this", "that", "them"];
 
+/// Words that make a request about many objects ("delete everything in
+/// staging"): such a request never stands for the one object of the last
+/// operation, so memory does not fill its target in.
+const BULK_WORDS: [&str; 6] = ["everything", "all", "every", "each", "entire", "whole"];
+
 /// Whether `kind` is cluster-scoped.
 pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
     CLUSTER_SCOPED_KINDS
@@ -348,6 +353,9 @@ pub(crate) async fn from_last_operation(
     else {
         return Ok(None);
     };
+    if !may_stand_for_last_target(text, &target) {
+        return Ok(None);
+    }
     let intent = classifier::classify(&with_target(text, &target));
     if !matches!(intent, Intent::Mutation { .. }) {
         return Ok(None);
@@ -358,9 +366,45 @@ pub(crate) async fn from_last_operation(
     )))
 }
 
+/// Whether a request that leaves its target open can mean the last
+/// operation's target: not when it is about many objects ("delete
+/// everything in staging"), and not when it names a namespace other than
+/// the target's (the person is talking about somewhere else). A change is
+/// never pointed at an object the request contradicts.
+fn may_stand_for_last_target(text: &str, target: &Target) -> bool {
+    let bulk = text.split_whitespace().any(|word| {
+        BULK_WORDS.contains(
+            &word
+                .to_lowercase()
+                .trim_matches(|c: char| !c.is_alphanumeric()),
+        )
+    });
+    if bulk {
+        return false;
+    }
+    let named_namespace = classifier::classify(&with_object(text, target))
+        .arguments()
+        .and_then(|arguments| arguments.namespace.clone());
+    match (named_namespace, &target.namespace) {
+        (Some(named), Some(last)) => &named == last,
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
 /// The request with its pronoun (or, lacking one, its verb) followed by the
 /// target spelled out, and the namespace appended.
 fn with_target(text: &str, target: &Target) -> String {
+    let mut request = with_object(text, target);
+    if let Some(namespace) = &target.namespace {
+        request.push_str(&format!(" in namespace {namespace}"));
+    }
+    request
+}
+
+/// The request with its pronoun (or, lacking one, its verb) followed by the
+/// target's kind and name.
+fn with_object(text: &str, target: &Target) -> String {
     let object = format!("{} {}", target.kind.to_lowercase(), target.name);
     let words: Vec<&str> = text.split_whitespace().collect();
     let pronoun = words.iter().position(|word| {
@@ -376,11 +420,7 @@ fn with_target(text: &str, target: &Target) -> String {
         None if !rewritten.is_empty() => rewritten.insert(1, object),
         None => return text.to_owned(),
     }
-    let mut request = rewritten.join(" ");
-    if let Some(namespace) = &target.namespace {
-        request.push_str(&format!(" in namespace {namespace}"));
-    }
-    request
+    rewritten.join(" ")
 }
 
 #[cfg(test)]
@@ -406,6 +446,23 @@ mod tests {
             with_target("scale to 5", &target()),
             "scale deployment api to 5 in namespace staging"
         );
+    }
+
+    #[test]
+    fn a_request_about_many_objects_or_another_namespace_is_not_the_last_target() {
+        let last = target();
+        assert!(may_stand_for_last_target("scale it to 5", &last));
+        assert!(may_stand_for_last_target("restart it", &last));
+        assert!(may_stand_for_last_target("scale it to 5 in staging", &last));
+        assert!(!may_stand_for_last_target(
+            "delete everything in staging",
+            &last
+        ));
+        assert!(!may_stand_for_last_target("delete all of them", &last));
+        assert!(!may_stand_for_last_target(
+            "scale it to 5 in production",
+            &last
+        ));
     }
 
     #[test]

@@ -42,6 +42,7 @@ mod planning;
 mod playbooks;
 pub mod response;
 mod session;
+mod suggest;
 mod verify;
 
 pub use coordinator::{

@@ -13,6 +13,7 @@ use crate::planning;
 use crate::playbooks;
 use crate::response::{Answer, Clarify, Found, Handoff, Response};
 use crate::session::{SessionId, SessionScope};
+use crate::suggest;
 
 /// The tool that lists the kubeconfig's contexts.
 const CONTEXTS_TOOL: &str = "configuration_contexts_list";
@@ -373,12 +374,36 @@ async fn fast_path(
         .in_context(tool, arguments, context)
         .await?;
     let output = pipeline.cluster.read(tool, arguments).await?;
-    if output.is_error
-        && output.text.contains("not found")
+    let not_found = output.is_error && output.text.contains("not found");
+    let nothing_listed = !output.is_error && listed_nothing(tool, &output.text);
+    let answer = |text: String, error: bool| {
+        Response::Answer(Answer {
+            path: "read_only".into(),
+            tool: Some(tool.to_owned()),
+            text,
+            structured: None,
+            error,
+            context: context.to_owned(),
+        })
+    };
+    if (not_found || nothing_listed)
+        && let Some(namespace) = asked.get("namespace").and_then(Value::as_str)
+        && let Some((text, _)) =
+            suggest::missing_namespace(&pipeline.cluster, context, namespace).await?
+    {
+        return Ok(answer(text, true));
+    }
+    if not_found
         && POD_NAMED_READS.contains(&tool)
         && let Some(wanted) = asked.get("name").and_then(Value::as_str)
     {
         return resolve_pod_read(pipeline, tool, asked.clone(), wanted, context, output).await;
+    }
+    if not_found && tool == GET_TOOL {
+        return resolve_get(pipeline, asked, context, output).await;
+    }
+    if nothing_listed {
+        return Ok(answer(nothing_found(tool, &asked), false));
     }
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
@@ -388,6 +413,156 @@ async fn fast_path(
         error: output.is_error,
         context: context.to_owned(),
     }))
+}
+
+/// The tool that reads one object of any kind.
+const GET_TOOL: &str = "resources_get";
+
+/// The list tools, whose empty answer is an empty text (or the events
+/// tool's own heading for none).
+const LIST_TOOLS: [&str; 6] = [
+    "pods_list",
+    "pods_list_in_namespace",
+    "resources_list",
+    "pods_top",
+    "nodes_top",
+    "events_list",
+];
+
+/// The events tool's whole answer when a namespace has none.
+const NO_EVENTS: &str = "# No events found";
+
+/// Whether a list tool answered with nothing at all.
+fn listed_nothing(tool: &str, text: &str) -> bool {
+    LIST_TOOLS.contains(&tool) && (text.trim().is_empty() || text.trim() == NO_EVENTS)
+}
+
+/// What an empty list means, in kubectl's words: "No pods found in
+/// namespace staging." rather than an empty answer that reads as a failure.
+fn nothing_found(tool: &str, asked: &Map<String, Value>) -> String {
+    let kinds = match tool {
+        "resources_list" => asked
+            .get("kind")
+            .and_then(Value::as_str)
+            .map_or_else(|| "resources".to_owned(), suggest::plural),
+        "events_list" => "events".to_owned(),
+        "nodes_top" => "node metrics".to_owned(),
+        "pods_top" => "pod metrics".to_owned(),
+        _ => "pods".to_owned(),
+    };
+    let selector = ["labelSelector", "fieldSelector"]
+        .iter()
+        .filter_map(|key| asked.get(*key).and_then(Value::as_str))
+        .map(|selector| format!(" matching {selector}"))
+        .collect::<String>();
+    match asked.get("namespace").and_then(Value::as_str) {
+        Some(namespace) => format!("No {kinds}{selector} found in namespace {namespace}."),
+        None => format!("No {kinds}{selector} found."),
+    }
+}
+
+/// A `resources_get` the server answered "not found". A request that named
+/// no namespace looked in the context's default one: the object is looked
+/// for in every namespace, and read where it is when that is one place
+/// (the answer says so), or asked about when it is several. Otherwise the
+/// server's error with the closest names that do exist.
+async fn resolve_get(
+    pipeline: &Pipeline,
+    mut asked: Map<String, Value>,
+    context: &str,
+    not_found: mcp_gateway::ToolOutput,
+) -> Result<Response, WorkflowError> {
+    let text = |key: &str| asked.get(key).and_then(Value::as_str).map(str::to_owned);
+    let (Some(api_version), Some(kind), Some(name)) =
+        (text("apiVersion"), text("kind"), text("name"))
+    else {
+        return Ok(error_answer(GET_TOOL, not_found.text, context));
+    };
+    let namespace = text("namespace");
+    if namespace.is_none() && !discovery::is_cluster_scoped(&kind) {
+        let rows = pipeline
+            .cluster
+            .list(context, &api_version, &kind, None, None)
+            .await?;
+        let mut namespaces: Vec<String> = rows
+            .iter()
+            .filter(|row| crate::cluster::cell(row, "name") == Some(name.as_str()))
+            .filter_map(|row| crate::cluster::cell(row, "namespace").map(str::to_owned))
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        let default = pipeline.cluster.facts().await?.namespace_of(context);
+        match namespaces.as_slice() {
+            [] => {}
+            [only] => {
+                asked.insert("namespace".into(), Value::String(only.clone()));
+                let arguments = pipeline
+                    .cluster
+                    .in_context(GET_TOOL, asked, context)
+                    .await?;
+                let output = pipeline.cluster.read(GET_TOOL, arguments).await?;
+                return Ok(Response::Answer(Answer {
+                    path: "read_only".into(),
+                    tool: Some(GET_TOOL.to_owned()),
+                    text: format!(
+                        "{}/{name} is in namespace {only} (you named no namespace, and {default} has none)\n\n{}",
+                        kind.to_lowercase(),
+                        output.text
+                    ),
+                    structured: output.structured,
+                    error: output.is_error,
+                    context: context.to_owned(),
+                }));
+            }
+            several => {
+                return Ok(Response::Clarify(Clarify {
+                    question: format!(
+                        "There is a {} named {name} in {} namespaces ({}): which one do you mean?",
+                        kind.to_lowercase(),
+                        several.len(),
+                        several.join(", ")
+                    ),
+                    missing: vec!["namespace".into()],
+                    candidates: several.to_vec(),
+                }));
+            }
+        }
+    }
+    let (instead, _) = suggest::instead_of(
+        &pipeline.cluster,
+        context,
+        &api_version,
+        &kind,
+        namespace.as_deref(),
+        &name,
+    )
+    .await?;
+    let place = match (&namespace, discovery::is_cluster_scoped(&kind)) {
+        (_, true) => String::new(),
+        (Some(namespace), false) => format!(" in namespace {namespace}"),
+        (None, false) => " in any namespace".to_owned(),
+    };
+    Ok(error_answer(
+        GET_TOOL,
+        format!(
+            "There is no {} named {name}{place}. {instead}\n({})",
+            kind.to_lowercase(),
+            not_found.text.trim()
+        ),
+        context,
+    ))
+}
+
+/// A read that failed, with the words to show.
+fn error_answer(tool: &str, text: String, context: &str) -> Response {
+    Response::Answer(Answer {
+        path: "read_only".into(),
+        tool: Some(tool.to_owned()),
+        text,
+        structured: None,
+        error: true,
+        context: context.to_owned(),
+    })
 }
 
 /// The reads that name one pod, whose name a request may give as its
@@ -580,8 +755,12 @@ async fn known_contexts(pipeline: &Pipeline) -> Result<Vec<String>, WorkflowErro
     Ok(parse_contexts(&output.text))
 }
 
+/// The context names of `configuration_contexts_list`'s `[*]NAME -> URL`
+/// lines; its legend line (`Format: [*] CONTEXT_NAME -> SERVER_URL`) is no
+/// context.
 fn parse_contexts(text: &str) -> Vec<String> {
     text.lines()
+        .filter(|line| !line.trim_start().starts_with("Format:"))
         .filter_map(|line| line.split_once(" -> "))
         .map(|(name, _)| name.trim().trim_start_matches('*').trim().to_owned())
         .filter(|name| !name.is_empty())
@@ -606,6 +785,9 @@ mod tests {
     fn context_names_come_from_the_listing() {
         let text = "Available Kubernetes contexts (2 total, default: ctx-a):\n*ctx-a -> http://127.0.0.1:18080\n ctx-b -> http://127.0.0.1:18081\n";
         assert_eq!(parse_contexts(text), vec!["ctx-a", "ctx-b"]);
+        // The server's own listing, legend line included (0.0.67).
+        let text = "Available Kubernetes contexts (2 total, default: demo):\n\nFormat: [*] CONTEXT_NAME -> SERVER_URL\n  (* indicates the default context used in tools if context is not set)\n\nContexts:\n---------\n* demo -> https://127.0.0.1:1\n  demo-readonly -> https://127.0.0.1:1\n";
+        assert_eq!(parse_contexts(text), vec!["demo", "demo-readonly"]);
     }
 
     #[test]

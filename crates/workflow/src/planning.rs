@@ -15,6 +15,7 @@ use crate::discovery::{self, Found};
 use crate::error::WorkflowError;
 use crate::plan::{self, Planned};
 use crate::response::{Answer, Clarify, Response};
+use crate::suggest;
 use crate::verify::label_selector;
 
 /// Most dependents listed on a deletion's plan card; the count says the rest.
@@ -239,6 +240,15 @@ async fn read_live(
     {
         return resolve_pod(pipeline, operation, subject, &namespace, inferred, &message).await;
     }
+    if operation != Operation::Delete {
+        // A replica count may be for a StatefulSet named without its kind.
+        let other_kinds: &[&str] = if operation == Operation::Scale {
+            &["StatefulSet"]
+        } else {
+            &[]
+        };
+        return find_changed_object(pipeline, subject, other_kinds, inferred).await;
+    }
     let resolved = discovery::resolve_name(
         &pipeline.cluster,
         &subject.context,
@@ -260,7 +270,35 @@ async fn read_live(
                 }
             }
         }
-        None => Ok(Err(not_found(operation, subject.clone(), &message))),
+        None => {
+            let (instead, _) = suggest::instead_of(
+                &pipeline.cluster,
+                &subject.context,
+                &subject.api_version,
+                &subject.kind,
+                subject.namespace.as_deref(),
+                &subject.name,
+            )
+            .await?;
+            Ok(Err(Response::Answer(Answer {
+                path: "mutation".into(),
+                tool: None,
+                text: format!(
+                    "{}/{} does not exist{}: nothing to delete. {instead}\n({})",
+                    subject.kind.to_lowercase(),
+                    subject.name,
+                    subject
+                        .namespace
+                        .as_deref()
+                        .map(|ns| format!(" in namespace {ns}"))
+                        .unwrap_or_default(),
+                    message.trim()
+                ),
+                structured: None,
+                error: false,
+                context: subject.context.clone(),
+            })))
+        }
     }
 }
 
@@ -504,6 +542,8 @@ async fn create_update(
             "the request carries no manifest".into(),
         ));
     };
+    let in_place_markers = text.contains(classifier::RESTARTED_AT_PLACEHOLDER)
+        || text.contains(classifier::CONTAINER_PLACEHOLDER);
     let text = text.replace(
         classifier::RESTARTED_AT_PLACEHOLDER,
         &memory::Timestamp::now().to_string(),
@@ -556,27 +596,29 @@ async fn create_update(
             }
         }
     };
-    let subject = Subject {
+    let mut subject = Subject {
         api_version,
         kind,
         name,
         namespace,
         context: context.to_owned(),
     };
-    let live = match pipeline
-        .cluster
-        .get(
-            context,
-            &subject.api_version,
-            &subject.kind,
-            &subject.name,
-            subject.namespace.as_deref(),
-        )
-        .await?
-    {
+    let mut live = match fetch(pipeline, &subject).await? {
         Fetched::Found(live) => Some(live),
         Fetched::Missing(_) => None,
     };
+    if live.is_none() && (in_place_markers || in_place_change(&manifest)) {
+        // A restart, set image, label or cordon changes an object that must
+        // exist: it is found (another workload kind, a longer name) or the
+        // request is asked about, never applied as a new, partial object.
+        match find_changed_object(pipeline, &mut subject, &OTHER_WORKLOAD_KINDS, inferred).await? {
+            Ok(found) => {
+                rename(&mut manifest, &subject);
+                live = Some(found);
+            }
+            Err(question) => return Ok(Err(question)),
+        }
+    }
     if let Err(question) = fill_container(&mut manifest, &subject, live.as_ref(), inferred) {
         return Ok(Err(Response::Clarify(question)));
     }
@@ -593,6 +635,142 @@ async fn create_update(
         preview,
         live.as_ref(),
     )))
+}
+
+/// Workload kinds with a pod template that a request naming no kind may
+/// mean when there is no Deployment of that name (the classifier's default).
+const OTHER_WORKLOAD_KINDS: [&str; 2] = ["StatefulSet", "DaemonSet"];
+
+/// Workload kinds whose manifest, when kubeop creates it, always carries a
+/// selector: one without is fields to merge into a live object.
+const SELECTOR_KINDS: [&str; 4] = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"];
+
+/// Whether `manifest` only holds fields to change on a live object (see
+/// `classifier::manifest`): a cordon (kubeop never creates a Node), a
+/// workload without its selector (set image, resource limits, pause), a
+/// CronJob without its schedule (suspend), or labels or annotations alone.
+/// Such a manifest applied to nothing would create a broken object.
+fn in_place_change(manifest: &Value) -> bool {
+    let kind = manifest.get("kind").and_then(Value::as_str).unwrap_or("");
+    let has = |pointer: &str| manifest.pointer(pointer).is_some();
+    let metadata_only = manifest.as_object().is_some_and(|fields| {
+        fields
+            .keys()
+            .all(|key| matches!(key.as_str(), "apiVersion" | "kind" | "metadata"))
+    });
+    kind == "Node"
+        || (SELECTOR_KINDS.contains(&kind) && !has("/spec/selector"))
+        || (kind == "CronJob" && !has("/spec/schedule"))
+        || (metadata_only && (has("/metadata/labels") || has("/metadata/annotations")))
+}
+
+/// The live object a change is about, when the request's name and kind
+/// found none: the workload of one of `other_kinds` with that exact name
+/// (when the kind was the classifier's default, Deployment), else the one
+/// object the name stands for. `subject` is updated to it and the inference
+/// stated; otherwise the question naming what does exist.
+async fn find_changed_object(
+    pipeline: &Pipeline,
+    subject: &mut Subject,
+    other_kinds: &[&str],
+    inferred: &mut Vec<String>,
+) -> Result<Result<Value, Response>, WorkflowError> {
+    if subject.kind == "Deployment" {
+        for &kind in other_kinds {
+            let other = Subject {
+                kind: kind.to_owned(),
+                ..subject.clone()
+            };
+            if let Fetched::Found(live) = fetch(pipeline, &other).await? {
+                inferred.push(format!(
+                    "{}/{}: there is no deployment of that name{}, so the {} is meant",
+                    kind.to_lowercase(),
+                    other.name,
+                    other
+                        .namespace
+                        .as_deref()
+                        .map(|ns| format!(" in namespace {ns}"))
+                        .unwrap_or_default(),
+                    kind.to_lowercase()
+                ));
+                *subject = other;
+                return Ok(Ok(live));
+            }
+        }
+    }
+    let resolved = discovery::resolve_name(
+        &pipeline.cluster,
+        &subject.context,
+        &subject.api_version,
+        &subject.kind,
+        subject.namespace.as_deref(),
+        &subject.name,
+        inferred,
+    )
+    .await?;
+    match resolved {
+        Some(Found::Ask(question)) => Ok(Err(Response::Clarify(question))),
+        Some(Found::Value(name)) => {
+            subject.name = name;
+            match fetch(pipeline, subject).await? {
+                Fetched::Found(live) => Ok(Ok(live)),
+                Fetched::Missing(_) => Ok(Err(missing(pipeline, subject).await?)),
+            }
+        }
+        None => Ok(Err(missing(pipeline, subject).await?)),
+    }
+}
+
+/// The manifest renamed to `subject`'s kind and name (after discovery found
+/// the object under another).
+fn rename(manifest: &mut Value, subject: &Subject) {
+    if let Some(fields) = manifest.as_object_mut() {
+        fields.insert("kind".into(), Value::String(subject.kind.clone()));
+    }
+    if let Some(metadata) = manifest
+        .pointer_mut("/metadata")
+        .and_then(Value::as_object_mut)
+    {
+        metadata.insert("name".into(), Value::String(subject.name.clone()));
+    }
+}
+
+/// The question for a change whose object is not there: what was looked
+/// for, whether the namespace itself exists, and the closest names that do.
+async fn missing(pipeline: &Pipeline, subject: &Subject) -> Result<Response, WorkflowError> {
+    let kind = subject.kind.to_lowercase();
+    if let Some(namespace) = &subject.namespace
+        && let Some((text, candidates)) =
+            suggest::missing_namespace(&pipeline.cluster, &subject.context, namespace).await?
+    {
+        return Ok(Response::Clarify(Clarify {
+            question: text,
+            missing: vec!["namespace".into()],
+            candidates,
+        }));
+    }
+    let (instead, candidates) = suggest::instead_of(
+        &pipeline.cluster,
+        &subject.context,
+        &subject.api_version,
+        &subject.kind,
+        subject.namespace.as_deref(),
+        &subject.name,
+    )
+    .await?;
+    Ok(Response::Clarify(Clarify {
+        question: format!(
+            "I found no {kind} named like {}{}. {instead} Which one do you mean?",
+            subject.name,
+            subject
+                .namespace
+                .as_deref()
+                .map(|ns| format!(" in namespace {ns}"))
+                .unwrap_or_default()
+        ),
+        missing: vec!["name".into()],
+        candidates,
+    }))
 }
 
 /// Where a workload's pod template keeps its containers.

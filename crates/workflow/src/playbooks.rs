@@ -7,13 +7,16 @@ use serde_json::Value;
 
 use crate::cluster::{Fetched, args};
 use crate::coordinator::Pipeline;
+use crate::diagnosis::health::row_is_suspicious;
 use crate::diagnosis::rbac::RbacQuestion;
+use crate::diagnosis::reader::{ClusterReader, ReadCall, ReadTool};
 use crate::diagnosis::{
-    self, DiagnosisError, Evidence, GatewayReader, PodFailureTarget, ProposedChange,
+    self, DiagnosisError, Evidence, GatewayReader, PodFailureTarget, ProposedChange, parse,
 };
 use crate::error::WorkflowError;
 use crate::plan::{self, Planned};
-use crate::response::{Clarify, Diagnosis, Health, PlanCard, Response};
+use crate::response::{Answer, Clarify, Diagnosis, Health, PlanCard, Response};
+use crate::suggest;
 
 /// The playbooks' reader in `context` (named on each call only when the
 /// server takes a context argument).
@@ -41,22 +44,28 @@ pub(crate) async fn diagnose(
     let namespace = arguments.namespace.as_deref();
     match playbook {
         Playbook::PodFailure => {
-            let Some(name) = arguments.name.clone() else {
-                return Ok(Response::Clarify(Clarify {
-                    question: "Which pod or deployment is failing? I need a name.".into(),
-                    missing: vec!["name".into()],
-                    candidates: Vec::new(),
-                }));
-            };
-            let found = diagnosis::diagnose_pod_failure(
-                &reader,
-                &PodFailureTarget {
-                    name,
-                    namespace: arguments.namespace.clone(),
+            let mut chosen = None;
+            let target = match (&arguments.name, &arguments.namespace) {
+                (Some(name), namespace) => PodFailureTarget {
+                    name: name.clone(),
+                    namespace: namespace.clone(),
                 },
-            )
-            .await
-            .map_err(playbook_failed)?;
+                (None, namespace) => {
+                    match the_failing_pod(pipeline, &reader, context, namespace.as_deref()).await? {
+                        Ok((target, why)) => {
+                            chosen = Some(why);
+                            target
+                        }
+                        Err(answer) => return Ok(answer),
+                    }
+                }
+            };
+            let mut found = diagnosis::diagnose_pod_failure(&reader, &target)
+                .await
+                .map_err(playbook_failed)?;
+            if let Some(why) = chosen {
+                found.evidence.insert(0, Evidence::new("which pod", why));
+            }
             let proposal = match &found.proposal {
                 Some(change) => {
                     proposal_card(pipeline, context, requester, request, change).await?
@@ -95,6 +104,110 @@ pub(crate) async fn diagnose(
                 proposal: None,
                 context: context.to_owned(),
             }))
+        }
+    }
+}
+
+/// The failing pod a request that names none ("debug my failing pod") is
+/// about: the pods of the namespace (every namespace when none is known)
+/// whose list row looks wrong, as the health check judges them. One → that
+/// pod, with the reason it was chosen; several → a question listing them;
+/// none → an answer saying so. Never a guess among several.
+async fn the_failing_pod(
+    pipeline: &Pipeline,
+    reader: &GatewayReader<'_>,
+    context: &str,
+    namespace: Option<&str>,
+) -> Result<Result<(PodFailureTarget, String), Response>, WorkflowError> {
+    let call = ReadCall::new(
+        ReadTool::ResourcesList,
+        [
+            ("apiVersion", Some(Value::from("v1"))),
+            ("kind", Some(Value::from("Pod"))),
+            ("namespace", namespace.map(Value::from)),
+        ],
+    );
+    let listed = reader
+        .call(call)
+        .await
+        .map_err(|error| WorkflowError::Cluster(error.to_string()))?;
+    if listed.is_error {
+        return Err(WorkflowError::Cluster(listed.text));
+    }
+    let rows = parse::rows(&listed);
+    let failing: Vec<(String, String, String)> = rows
+        .iter()
+        .filter(|row| row_is_suspicious(row))
+        .filter_map(|row| {
+            let pod_namespace = row
+                .get("NAMESPACE")
+                .cloned()
+                .or_else(|| namespace.map(str::to_owned))?;
+            let status = row.get("STATUS").cloned().unwrap_or_default();
+            Some((pod_namespace, row.get("NAME")?.clone(), status))
+        })
+        .collect();
+    let place = namespace.map_or_else(
+        || "in any namespace".to_owned(),
+        |namespace| format!("in namespace {namespace}"),
+    );
+    let answer = |text: String, error: bool| {
+        Ok(Err(Response::Answer(Answer {
+            path: "diagnose".into(),
+            tool: Some(ReadTool::ResourcesList.name().to_owned()),
+            text,
+            structured: None,
+            error,
+            context: context.to_owned(),
+        })))
+    };
+    match failing.as_slice() {
+        [] if rows.is_empty() => {
+            if let Some(namespace) = namespace
+                && let Some((text, _)) =
+                    suggest::missing_namespace(&pipeline.cluster, context, namespace).await?
+            {
+                return answer(text, true);
+            }
+            answer(
+                format!("There are no pods {place}, so none is failing."),
+                false,
+            )
+        }
+        [] => answer(
+            format!(
+                "No pod is failing {place}: all {} run (or completed) without restarts. Name a pod or workload to look at one anyway.",
+                rows.len()
+            ),
+            false,
+        ),
+        [(pod_namespace, name, status)] => Ok(Ok((
+            PodFailureTarget {
+                name: name.clone(),
+                namespace: Some(pod_namespace.clone()),
+            },
+            format!("{pod_namespace}/{name} ({status}) is the only failing pod {place}"),
+        ))),
+        several => {
+            let listed: Vec<String> = several
+                .iter()
+                .map(|(pod_namespace, name, status)| format!("{pod_namespace}/{name} ({status})"))
+                .collect();
+            Ok(Err(Response::Clarify(Clarify {
+                question: format!(
+                    "{} pods are failing {place}: {}. Which one should I diagnose?",
+                    several.len(),
+                    listed.join(", ")
+                ),
+                missing: vec!["name".into()],
+                candidates: several
+                    .iter()
+                    .map(|(pod_namespace, name, _)| match namespace {
+                        Some(_) => name.clone(),
+                        None => format!("{pod_namespace}/{name}"),
+                    })
+                    .collect(),
+            })))
         }
     }
 }

@@ -120,10 +120,14 @@ pub async fn decide(
     }
 }
 
-/// Status 4 for a plan left waiting, 0 for every other answer.
+/// Status 4 for a plan left waiting, 1 for a read the server answered with
+/// an error ("not found", as kubectl exits 1 for it; a script must not take
+/// it for a result), 0 for every other answer.
 fn plan_status(response: &Value) -> ExitCode {
     if response["kind"] == "plan" {
         ExitCode::from(cli::exit::PLAN_PENDING)
+    } else if response["error"] == Value::Bool(true) {
+        ExitCode::from(cli::exit::FAILURE)
     } else {
         ExitCode::SUCCESS
     }

@@ -1,0 +1,239 @@
+//! Requests a platform engineer types on an ordinary day, through the whole
+//! coordinator against the built-in demo cluster and the real MCP server:
+//! typos and names the cluster does not have get the closest real names
+//! (never an empty table, never a new object), a workload named without its
+//! kind is found as the StatefulSet it is, "debug my failing pod" finds the
+//! failing pods, and a request about many objects never inherits the last
+//! operation's target.
+
+use std::time::SystemTime;
+
+use e2e::stack::Stack;
+use hitl::policy::ApprovalPolicy;
+use serde_json::{Value, json};
+use workflow::response::{Answer, Clarify};
+use workflow::{Outcome, Response};
+
+fn demo() -> Vec<Value> {
+    sim::scenario::Scenario::demo().objects_at(SystemTime::now())
+}
+
+fn answer(response: Result<Response, workflow::WorkflowError>, what: &str) -> Answer {
+    match response {
+        Ok(Response::Answer(answer)) => answer,
+        other => panic!("{what} should be answered, got {other:?}"),
+    }
+}
+
+fn question(response: Result<Response, workflow::WorkflowError>, what: &str) -> Clarify {
+    match response {
+        Ok(Response::Clarify(question)) => question,
+        other => panic!("{what} should be a question, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespace_or_object_that_does_not_exist_is_named_with_the_closest_real_ones() {
+    let stack = Stack::start(demo(), ApprovalPolicy::default()).await;
+
+    let typo = answer(stack.ask("show me pods in prodution").await, "a typo");
+    assert!(
+        typo.error,
+        "a namespace that is not there is an error: {typo:?}"
+    );
+    assert!(
+        typo.text.contains("There is no namespace prodution")
+            && typo.text.contains("Did you mean production?"),
+        "{typo:?}"
+    );
+
+    let empty = answer(
+        stack.ask("list networkpolicies in production").await,
+        "an empty list",
+    );
+    assert!(!empty.error, "{empty:?}");
+    assert_eq!(
+        empty.text,
+        "No networkpolicies found in namespace production."
+    );
+
+    let missing = answer(
+        stack.ask("get deployment ngnix in staging").await,
+        "a misspelt deployment",
+    );
+    assert!(missing.error, "{missing:?}");
+    assert!(
+        missing.text.contains("Did you mean nginx?") && missing.text.contains("not found"),
+        "the closest name and the server's own words: {missing:?}"
+    );
+
+    let elsewhere = answer(
+        stack
+            .ask("what's in the web-frontend-config configmap")
+            .await,
+        "a config map outside the default namespace",
+    );
+    assert!(!elsewhere.error, "{elsewhere:?}");
+    assert!(
+        elsewhere.text.contains("is in namespace production")
+            && elsewhere.text.contains("default.conf"),
+        "found where it is, and said so: {elsewhere:?}"
+    );
+
+    let scale = question(
+        stack.ask("scale ngnix to 3 in staging").await,
+        "a scale of a misspelt deployment",
+    );
+    assert_eq!(scale.candidates, vec!["nginx"], "{scale:?}");
+
+    let namespace = question(
+        stack.ask("scale nginx to 3 in stagin").await,
+        "a scale in a misspelt namespace",
+    );
+    assert_eq!(namespace.missing, vec!["namespace"]);
+    assert_eq!(namespace.candidates, vec!["staging"], "{namespace:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_place_change_to_an_object_that_is_not_there_is_a_question_never_a_creation() {
+    let stack = Stack::start(demo(), ApprovalPolicy::default()).await;
+    for request in [
+        "restart ghost in staging",
+        "set image of ghost to nginx:1.28 in staging",
+        "label deployment ghost team=a in staging",
+        "cordon node-9",
+    ] {
+        let asked = question(stack.ask(request).await, request);
+        assert_eq!(asked.missing, vec!["name"], "{request}: {asked:?}");
+        assert!(!asked.candidates.is_empty(), "{request}: {asked:?}");
+    }
+    assert!(
+        stack
+            .coordinator
+            .pending()
+            .await
+            .expect("listed")
+            .is_empty(),
+        "nothing is planned"
+    );
+    let ghost = stack
+        .env
+        .kubectl(&["get", "deployment", "ghost", "-n", "staging"])
+        .await;
+    assert!(!ghost.success, "no deployment ghost was created: {ghost:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workload_named_without_its_kind_is_found_as_the_statefulset_it_is() {
+    let stack = Stack::start(demo(), ApprovalPolicy::default()).await;
+
+    let restart = stack.plan("restart postgres in production").await;
+    assert_eq!(restart.target.kind, "StatefulSet");
+    assert!(
+        restart
+            .inferred
+            .iter()
+            .any(|note| note.contains("statefulset/postgres")),
+        "the inference is stated: {:?}",
+        restart.inferred
+    );
+
+    let scale = stack.plan("scale postgres to 3 in production").await;
+    assert_eq!(scale.target.kind, "StatefulSet");
+    assert_eq!(scale.current["replicas"], json!(2), "{scale:?}");
+    let result = stack.approve(&scale).await.expect("runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let replicas = stack
+        .env
+        .kubectl(&[
+            "get",
+            "statefulset",
+            "postgres",
+            "-n",
+            "production",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
+        .await
+        .expect_success("get statefulset postgres");
+    assert_eq!(replicas.trim(), "3");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_my_failing_pod_finds_the_failing_pods_instead_of_asking_for_a_name() {
+    let mut objects = demo();
+    objects.push(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "batch"}}));
+    objects.push(json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "nightly-report", "namespace": "batch",
+                     "annotations": {"sim.kubeop.dev/state": "crashloop",
+                                     "sim.kubeop.dev/exit-code": "2",
+                                     "sim.kubeop.dev/restarts": "4"}},
+        "spec": {"containers": [{"name": "report", "image": "acme/report:1.0"}]}}));
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+
+    let several = question(
+        stack.ask("debug my failing pod in production").await,
+        "several failing pods",
+    );
+    assert_eq!(several.missing, vec!["name"]);
+    assert!(
+        several
+            .candidates
+            .iter()
+            .any(|pod| pod.starts_with("checkout-"))
+            && several
+                .candidates
+                .iter()
+                .any(|pod| pod.starts_with("payment-service-")),
+        "{several:?}"
+    );
+
+    match stack.ask("my pod keeps restarting in batch").await {
+        Ok(Response::Diagnosis(diagnosis)) => {
+            let report = serde_json::to_string(&diagnosis).expect("serialises");
+            assert!(report.contains("nightly-report"), "{report}");
+            assert!(
+                diagnosis
+                    .evidence
+                    .iter()
+                    .any(|line| line.contains("only failing pod")),
+                "why this pod is stated: {:?}",
+                diagnosis.evidence
+            );
+        }
+        other => panic!("the one failing pod should be diagnosed, got {other:?}"),
+    }
+
+    let healthy = answer(
+        stack.ask("why is my pod failing in monitoring").await,
+        "a namespace with no failing pod",
+    );
+    assert!(
+        healthy
+            .text
+            .starts_with("No pod is failing in namespace monitoring"),
+        "{healthy:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_about_many_objects_never_inherits_the_last_operations_target() {
+    let stack = Stack::start(demo(), ApprovalPolicy::default()).await;
+    let first = stack.plan("scale nginx to 3 in staging").await;
+    assert_eq!(first.target.name, "nginx");
+
+    let everything = question(
+        stack.ask("delete everything in production").await,
+        "a bulk delete",
+    );
+    assert_eq!(everything.missing, vec!["name"], "{everything:?}");
+    let elsewhere = question(
+        stack.ask("scale it to 4 in production").await,
+        "a pronoun in another namespace",
+    );
+    assert_eq!(elsewhere.missing, vec!["name"], "{elsewhere:?}");
+
+    let again = stack.plan("scale it to 4").await;
+    assert_eq!(again.target.name, "nginx", "a pronoun still means it");
+    assert_eq!(again.target.namespace.as_deref(), Some("staging"));
+}
