@@ -9,7 +9,7 @@ use crate::intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool}
 use crate::kinds::{Number, ResourceKind};
 use crate::lexer::{Shape, Token, lex};
 use crate::manifest::{self, ResourceBound};
-use crate::vocab::{Change, Lex, W};
+use crate::vocab::{Change, Lex, W, WordSet};
 
 /// Longest request classified. Longer text is refused with a `clarify`
 /// rather than truncated: a truncated request could lose its change verb.
@@ -202,10 +202,18 @@ fn misspelled_kind(tokens: &mut [Token<'_>]) -> Option<&'static str> {
         {
             return None;
         }
+        // One typo leaves a word of 6 or more letters with its first two or
+        // its last two letters: a cheap test that rules out most kind words.
+        let low = token.low.as_bytes();
+        let (head, tail) = (&low[..2], &low[low.len() - 2..]);
         crate::kinds::KIND_WORDS
             .iter()
             .find(|(word, _, _)| {
-                word.len() >= MIN_MISSPELT_KIND_BYTES && one_typo_apart(token.low, word)
+                let kind = word.as_bytes();
+                kind.len() >= MIN_MISSPELT_KIND_BYTES
+                    && kind.len().abs_diff(low.len()) <= 1
+                    && (kind[..2] == *head || kind[kind.len() - 2..] == *tail)
+                    && one_typo_apart(token.low, word)
             })
             .map(|found| (i, *found))
     })?;
@@ -268,6 +276,11 @@ fn one_typo_apart(word: &str, verb: &str) -> bool {
     if a == b || a.len().abs_diff(b.len()) > 1 {
         return false;
     }
+    // One typo in a word of three letters or more leaves its first or its
+    // last letter: a cheap test that rules out most pairs.
+    if a.len() >= 3 && b.len() >= 3 && a.first() != b.first() && a.last() != b.last() {
+        return false;
+    }
     let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let (rest_a, rest_b) = (&a[common..], &b[common..]);
     match a.len().cmp(&b.len()) {
@@ -328,6 +341,8 @@ enum Place {
 /// Slots and facts gathered from the tokens.
 struct Analysis<'t, 'a> {
     tokens: &'t [Token<'a>],
+    /// Every role the request's words have, for [`Analysis::has_w_anywhere`].
+    present: WordSet,
     /// Tokens already consumed as a value or a phrase.
     used: [bool; MAX_TOKENS],
     /// Live change verbs: (token index, verb).
@@ -403,7 +418,8 @@ fn is_node_name_shaped(text: &str) -> bool {
 
 fn is_image_shaped(text: &str) -> bool {
     !text.is_empty()
-        && text.contains([':', '/'])
+        // Bytes, not a `char` pattern: this runs for every unknown word.
+        && text.bytes().any(|b| b == b':' || b == b'/')
         && !text.starts_with(['/', ':'])
         && !text.contains("://")
         && text
@@ -424,8 +440,13 @@ fn owned(text: &str) -> String {
 
 impl<'t, 'a> Analysis<'t, 'a> {
     fn new(tokens: &'t [Token<'a>]) -> Self {
+        let mut present = WordSet::default();
+        for w in tokens.iter().filter_map(Token::w) {
+            present.insert(w);
+        }
         Analysis {
             tokens,
+            present,
             used: [false; MAX_TOKENS],
             changes: Vec::new(),
             namespace: None,
@@ -1704,10 +1725,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(k + 1);
             return Some(owned(next.raw));
         }
-        let candidates: Vec<(usize, Place)> = (0..self.len())
-            .filter(|&i| self.is_value(i))
-            .map(|i| (i, self.place(i, kind_at)))
-            .collect();
         let rank = |place: Place| match place {
             Place::Named => 0,
             Place::AfterKind => 1,
@@ -1718,16 +1735,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Place::To => 6,
             Place::In | Place::BeforePlural => 9,
         };
-        let best = candidates
-            .iter()
-            .filter(|(i, place)| {
-                rank(*place) <= 2
-                    || (loose
-                        && rank(*place) <= 6
-                        && (rank(*place) <= 4 || self.looks_generated(*i)))
+        // One pass, no list of candidates: this runs for most requests.
+        let best = (0..self.len())
+            .filter(|&i| self.is_value(i))
+            .map(|i| (i, rank(self.place(i, kind_at))))
+            .filter(|&(i, rank)| {
+                rank <= 2 || (loose && rank <= 6 && (rank <= 4 || self.looks_generated(i)))
             })
-            .min_by_key(|(i, place)| (rank(*place), *i))
-            .map(|(i, _)| *i)?;
+            .min_by_key(|&(i, rank)| (rank, i))
+            .map(|(i, _)| i)?;
         self.use_token(best);
         Some(owned(self.tokens[best].raw))
     }
@@ -1792,10 +1808,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .any(|(i, t)| !self.used[i] && t.w().is_some_and(|w| wanted.contains(&w)))
     }
 
+    /// Whether any word of the request (used or not) has one of the roles.
     fn has_w_anywhere(&self, wanted: &[W]) -> bool {
-        self.tokens
-            .iter()
-            .any(|t| t.w().is_some_and(|w| wanted.contains(&w)))
+        self.present.any(wanted)
     }
 
     /// The base arguments every tool call carries: the context when named.
@@ -2446,7 +2461,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if network && self.command.is_none() {
             self.command = self.network_command();
         }
-        arguments.command = self.command.clone();
+        arguments.command = self.command.take();
         let kind_at = self.main_kind().map(|(i, _, _)| i);
         arguments.name = self.take_name(kind_at, false);
         arguments.namespace = self.take_namespace(true, true);
@@ -3438,7 +3453,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             name,
             namespace,
             port: self.port,
-            command: self.command.clone(),
+            command: self.command.take(),
             ..self.base()
         };
         Intent::Mutation {
@@ -3556,7 +3571,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let Some(name) = name else {
             return Self::missing_name(Some(ResourceKind::Pod), "run the command in");
         };
-        let Some(command) = self.command.clone() else {
+        let Some(command) = self.command.take() else {
             return Intent::clarify(
                 vec![Param::Command],
                 format!("What command should I run in pod {name}?"),
@@ -4787,16 +4802,24 @@ fn is_environment_key(text: &str) -> bool {
 
 /// A Kubernetes quantity: `1Gi`, `512Mi`, `500m`, `0.5`, `2`.
 fn is_quantity(text: &str) -> bool {
-    let digits_end = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, suffix) = text.split_at(digits_end);
-    !number.is_empty()
-        && number.bytes().any(|b| b.is_ascii_digit())
-        && number.matches('.').count() <= 1
+    // Bytes, not `char` patterns: this runs for every word of a resource change.
+    let bytes = text.as_bytes();
+    if !bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'.')
+    {
+        return false;
+    }
+    let digits_end = bytes
+        .iter()
+        .position(|b| !(b.is_ascii_digit() || *b == b'.'))
+        .unwrap_or(bytes.len());
+    let (number, suffix) = bytes.split_at(digits_end);
+    number.iter().any(u8::is_ascii_digit)
+        && number.iter().filter(|b| **b == b'.').count() <= 1
         && matches!(
             suffix,
-            "" | "m" | "k" | "M" | "G" | "T" | "Ki" | "Mi" | "Gi" | "Ti"
+            b"" | b"m" | b"k" | b"M" | b"G" | b"T" | b"Ki" | b"Mi" | b"Gi" | b"Ti"
         )
 }
 

@@ -273,7 +273,9 @@ fn word_meaning(low: &str) -> Lex {
         return Lex::Unknown;
     }
     let mut buffer = [0u8; MAX_VOCABULARY_WORD_BYTES];
-    let key = if low.contains(['\'', '\u{2019}']) {
+    // A byte scan: `'`, or 0xE2, the first byte of `’` (U+2019) in UTF-8
+    // (and of other characters, which the exact filter below leaves alone).
+    let key = if low.bytes().any(|b| b == b'\'' || b == 0xE2) {
         // "don't", "isn't", "i'm": the vocabulary spells them without apostrophes.
         let mut len = 0;
         for ch in low.chars().filter(|ch| *ch != '\'' && *ch != '\u{2019}') {

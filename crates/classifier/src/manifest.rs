@@ -34,29 +34,50 @@ pub const RESTARTED_AT_ANNOTATION: &str = "kubectl.kubernetes.io/restartedAt";
 /// A YAML double-quoted scalar: safe for any user-given text.
 fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for ch in text.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    push_quoted(&mut out, text);
     out
 }
 
+/// Appends `text` as a YAML double-quoted scalar. Names, namespaces and
+/// images are plain printable ASCII, copied at once; anything else is
+/// escaped character by character.
+fn push_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(text);
+    } else {
+        for ch in text.chars() {
+            match ch {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                c if c.is_control() => {
+                    let _ = write!(out, "\\u{:04x}", u32::from(c));
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// `apiVersion`, `kind` and `metadata` with the name and namespace. Built
+/// with plain appends: every change manifest starts with it.
 fn header(out: &mut String, kind: ResourceKind, name: &str, namespace: Option<&str>) {
-    let _ = writeln!(out, "apiVersion: {}", kind.api_version());
-    let _ = writeln!(out, "kind: {}", kind.kind());
-    out.push_str("metadata:\n");
-    let _ = writeln!(out, "  name: {}", quoted(name));
+    out.push_str("apiVersion: ");
+    out.push_str(kind.api_version());
+    out.push_str("\nkind: ");
+    out.push_str(kind.kind());
+    out.push_str("\nmetadata:\n  name: ");
+    push_quoted(out, name);
+    out.push('\n');
     if let Some(namespace) = namespace.filter(|_| kind.namespaced()) {
-        let _ = writeln!(out, "  namespace: {}", quoted(namespace));
+        out.push_str("  namespace: ");
+        push_quoted(out, namespace);
+        out.push('\n');
     }
 }
 
@@ -172,11 +193,11 @@ pub(crate) fn workload(spec: &Workload<'_>) -> String {
 pub(crate) fn restart(kind: ResourceKind, name: &str, namespace: Option<&str>) -> String {
     let mut out = String::with_capacity(256);
     header(&mut out, kind, name, namespace);
-    let _ = writeln!(
-        out,
-        "spec:\n  template:\n    metadata:\n      annotations:\n        {RESTARTED_AT_ANNOTATION}: {}",
-        quoted(RESTARTED_AT_PLACEHOLDER)
-    );
+    out.push_str("spec:\n  template:\n    metadata:\n      annotations:\n        ");
+    out.push_str(RESTARTED_AT_ANNOTATION);
+    out.push_str(": ");
+    push_quoted(&mut out, RESTARTED_AT_PLACEHOLDER);
+    out.push('\n');
     out
 }
 
@@ -190,12 +211,11 @@ pub(crate) fn set_image(
 ) -> String {
     let mut out = String::with_capacity(256);
     header(&mut out, kind, name, namespace);
-    let _ = writeln!(
-        out,
-        "spec:\n  template:\n    spec:\n      containers:\n      - name: {}\n        image: {}",
-        quoted(container),
-        quoted(image)
-    );
+    out.push_str("spec:\n  template:\n    spec:\n      containers:\n      - name: ");
+    push_quoted(&mut out, container);
+    out.push_str("\n        image: ");
+    push_quoted(&mut out, image);
+    out.push('\n');
     out
 }
 
@@ -223,12 +243,15 @@ pub(crate) fn container_resource(
         ResourceBound::Limits => "limits",
         ResourceBound::Requests => "requests",
     };
-    let _ = writeln!(
-        out,
-        "spec:\n  template:\n    spec:\n      containers:\n      - name: {}\n        resources:\n          {bound}:\n            {resource}: {}",
-        quoted(container),
-        quoted(quantity)
-    );
+    out.push_str("spec:\n  template:\n    spec:\n      containers:\n      - name: ");
+    push_quoted(&mut out, container);
+    out.push_str("\n        resources:\n          ");
+    out.push_str(bound);
+    out.push_str(":\n            ");
+    out.push_str(resource);
+    out.push_str(": ");
+    push_quoted(&mut out, quantity);
+    out.push('\n');
     out
 }
 

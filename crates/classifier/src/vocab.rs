@@ -134,6 +134,120 @@ pub(crate) enum W {
     Observability,
 }
 
+impl W {
+    /// This role's bit in a [`WordSet`]: one bit per variant (every change
+    /// verb shares one bit, and so does every number).
+    pub(crate) const fn bit(self) -> u128 {
+        let index: u32 = match self {
+            W::Filler => 0,
+            W::Kubectl => 1,
+            W::In => 2,
+            W::On => 3,
+            W::From => 4,
+            W::Of => 5,
+            W::For => 6,
+            W::To => 7,
+            W::With => 8,
+            W::Across => 9,
+            W::By => 10,
+            W::Named => 11,
+            W::Into => 12,
+            W::Than => 13,
+            W::Using => 14,
+            W::And => 15,
+            W::Then => 16,
+            W::After => 17,
+            W::Read => 18,
+            W::Describe => 19,
+            W::Top => 20,
+            W::Logs => 21,
+            W::Tail => 22,
+            W::Count => 23,
+            W::Watch => 24,
+            W::Status => 25,
+            W::Question => 26,
+            W::Who => 27,
+            W::Why => 28,
+            W::Be => 29,
+            W::Do => 30,
+            W::Can => 31,
+            W::Polite => 32,
+            W::Change(_) => 33,
+            W::Wrong => 34,
+            W::Pending => 35,
+            W::Running => 36,
+            W::Succeeded => 37,
+            W::Debug => 38,
+            W::Troubleshoot => 39,
+            W::Restarts => 40,
+            W::Pressure => 41,
+            W::Limits => 42,
+            W::Near => 43,
+            W::Usage => 44,
+            W::Most => 45,
+            W::Capacity => 46,
+            W::Rbac => 47,
+            W::Audit => 48,
+            W::Health => 49,
+            W::Okay => 50,
+            W::Cluster => 51,
+            W::Context => 52,
+            W::UseContext => 53,
+            W::CurrentContext => 54,
+            W::GetContexts => 55,
+            W::Kubeconfig => 56,
+            W::Config => 57,
+            W::Switch => 58,
+            W::Current => 59,
+            W::Replicas => 60,
+            W::Stats => 61,
+            W::NodeService => 62,
+            W::Previous => 63,
+            W::Lines => 64,
+            W::Last => 65,
+            W::Container => 66,
+            W::Image => 67,
+            W::Port => 68,
+            W::Label => 69,
+            W::Shell => 70,
+            W::Network => 71,
+            W::Busybox => 72,
+            W::All => 73,
+            W::Warning => 74,
+            W::Happened => 75,
+            W::Number(_) => 76,
+            W::Up => 77,
+            W::Down => 78,
+            W::Not => 79,
+            W::Hour => 80,
+            W::Helm => 81,
+            W::Release => 82,
+            W::Argo => 83,
+            W::Sync => 84,
+            W::Promote => 85,
+            W::Observability => 86,
+        };
+        1 << index
+    }
+}
+
+/// The roles present in a request, one bit each ([`W::bit`]): "does the
+/// request say X anywhere" is one AND instead of a pass over the tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct WordSet(u128);
+
+impl WordSet {
+    /// Adds a role.
+    pub(crate) fn insert(&mut self, w: W) {
+        self.0 |= w.bit();
+    }
+
+    /// Whether any of `wanted` is present.
+    pub(crate) fn any(self, wanted: &[W]) -> bool {
+        wanted.iter().any(|w| self.0 & w.bit() != 0)
+    }
+}
+
 /// Verbs that change the cluster, and the change each one asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Change {
@@ -1044,3 +1158,33 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("dashboard", Observability),
     ]
 };
+
+#[cfg(test)]
+mod tests {
+    use std::mem::discriminant;
+
+    use super::*;
+
+    #[test]
+    fn each_role_has_its_own_bit() {
+        for (_, a) in WORD_TABLE {
+            for (_, b) in WORD_TABLE {
+                assert_eq!(
+                    a.bit() == b.bit(),
+                    discriminant(a) == discriminant(b),
+                    "{a:?} and {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_word_set_holds_what_was_inserted() {
+        let mut set = WordSet::default();
+        set.insert(W::Logs);
+        set.insert(W::Change(Change::Delete));
+        assert!(set.any(&[W::Top, W::Logs]));
+        assert!(set.any(&[W::Change(Change::Scale)]));
+        assert!(!set.any(&[W::Top, W::Why]));
+    }
+}
