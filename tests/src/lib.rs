@@ -42,6 +42,28 @@ pub fn kubectl_binary() -> PathBuf {
         })
 }
 
+/// Runs `command` with `stdin` written to its standard input and both
+/// output streams captured, to its end.
+pub fn run_with_stdin(command: &mut std::process::Command, stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{command:?} does not start: {error}"));
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin)
+        .expect("the command reads its stdin");
+    child
+        .wait_with_output()
+        .unwrap_or_else(|error| panic!("{command:?} does not run to its end: {error}"))
+}
+
 /// A simulated cluster started in-process for a test, with a kubeconfig for
 /// it in a temporary directory (removed when dropped).
 ///

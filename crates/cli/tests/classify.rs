@@ -1,7 +1,6 @@
 //! End-to-end tests of `kubeop classify`: the real binary, its stdout, its exit status.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -10,20 +9,7 @@ fn kubeop() -> Command {
 }
 
 fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = kubeop()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubeop starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin)
-        .expect("stdin accepts the requests");
-    child.wait_with_output().expect("kubeop finishes")
+    e2e::run_with_stdin(kubeop().args(args), stdin)
 }
 
 fn json_lines(output: &Output) -> Vec<Value> {

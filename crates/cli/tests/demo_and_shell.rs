@@ -4,7 +4,6 @@
 //! runs), `demo --script` with reads, a diagnosis and an approved, verified
 //! change, a shell fed through a pipe, and `kubeop` alone off a terminal.
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 const KUBEOP: &str = env!("CARGO_BIN_EXE_kubeop");
@@ -13,24 +12,37 @@ const KUBEOP: &str = env!("CARGO_BIN_EXE_kubeop");
 /// state directory of its own (the shell's history, never the user's).
 fn kubeop(args: &[&str], stdin: &str) -> Output {
     let state = tempfile::tempdir().expect("a temporary directory");
-    let mut child = Command::new(KUBEOP)
-        .args(args)
-        .arg("--mcp-server")
-        .arg(e2e::mcp_server_binary())
-        .env("XDG_STATE_HOME", state.path())
-        .env("XDG_RUNTIME_DIR", state.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubeop starts");
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(stdin.as_bytes())
-        .expect("stdin written");
-    child.wait_with_output().expect("kubeop runs to the end")
+    e2e::run_with_stdin(
+        Command::new(KUBEOP)
+            .args(args)
+            .arg("--mcp-server")
+            .arg(e2e::mcp_server_binary())
+            .env("XDG_STATE_HOME", state.path())
+            .env("XDG_RUNTIME_DIR", state.path()),
+        stdin.as_bytes(),
+    )
+}
+
+/// Runs `kubeop ARGS` as [`kubeop`] does, expecting success: its stdout.
+fn succeeds(args: &[&str], stdin: &str) -> String {
+    let output = kubeop(args, stdin);
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    stdout
+}
+
+/// Asserts that `stdout` shows every one of `expected`.
+fn assert_shows(stdout: &str, expected: &[&str]) {
+    for expected in expected {
+        assert!(
+            stdout.contains(expected),
+            "{expected:?} missing from:\n{stdout}"
+        );
+    }
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -39,27 +51,20 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn the_demo_tour_reads_diagnoses_and_makes_a_verified_change_off_a_terminal() {
-    let output = kubeop(&["demo"], "");
-    let stdout = text(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        text(&output.stderr)
-    );
-    assert!(
-        stdout.contains("kubeop (demo)> show me all pods in production"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("CrashLoopBackOff"), "{stdout}");
-    assert!(stdout.contains("Health of the cluster"), "{stdout}");
-    assert!(stdout.contains("Diagnosis: CrashLoopBackOff"), "{stdout}");
-    assert!(stdout.contains("kubeop (demo)> approve"), "{stdout}");
-    assert!(
-        stdout.contains("✓ VERIFIED Deployment staging/nginx"),
-        "{stdout}"
+    let stdout = succeeds(&["demo"], "");
+    assert_shows(
+        &stdout,
+        &[
+            "kubeop (demo)> show me all pods in production",
+            "CrashLoopBackOff",
+            "Health of the cluster",
+            "Diagnosis: CrashLoopBackOff",
+            "kubeop (demo)> approve",
+            "✓ VERIFIED Deployment staging/nginx",
+            "$ kubeop log",
+        ],
     );
     // The operations log shows the change, and the session did not open.
-    assert!(stdout.contains("$ kubeop log"), "{stdout}");
     assert!(
         stdout
             .lines()
@@ -92,21 +97,17 @@ fn a_demo_script_runs_reads_a_diagnosis_and_an_approved_change_and_reports_failu
          scale api-gateway to 3 in production\n",
     )
     .expect("the script is written");
-    let output = kubeop(&["demo", "--script", script.to_str().expect("utf-8")], "");
-    let stdout = text(&output.stdout);
-    let stderr = text(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("nginx"), "{stdout}");
-    assert!(stdout.contains("BackOff"), "{stdout}");
-    assert!(stdout.contains("Diagnosis: OOMKilled"), "{stdout}");
-    assert!(
-        stdout.contains("✓ VERIFIED Deployment staging/nginx"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("not in the demo"), "{stdout}");
-    assert!(
-        stdout.contains("✓ VERIFIED Deployment production/api-gateway"),
-        "{stdout}"
+    let stdout = succeeds(&["demo", "--script", script.to_str().expect("utf-8")], "");
+    assert_shows(
+        &stdout,
+        &[
+            "nginx",
+            "BackOff",
+            "Diagnosis: OOMKilled",
+            "✓ VERIFIED Deployment staging/nginx",
+            "not in the demo",
+            "✓ VERIFIED Deployment production/api-gateway",
+        ],
     );
     assert!(
         !stdout.contains("Your turn"),
@@ -126,7 +127,7 @@ fn a_demo_script_runs_reads_a_diagnosis_and_an_approved_change_and_reports_failu
 
 #[test]
 fn a_shell_fed_through_a_pipe_answers_each_line_and_approves_on_request() {
-    let output = kubeop(
+    let stdout = succeeds(
         &["shell", "--sandbox"],
         "use namespace staging\n\
          list pods\n\
@@ -136,12 +137,6 @@ fn a_shell_fed_through_a_pipe_answers_each_line_and_approves_on_request() {
          use context demo-readonly\n\
          exit\n\
          list namespaces\n",
-    );
-    let stdout = text(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        text(&output.stderr)
     );
     // The prompt carries the context and the namespace.
     assert!(
@@ -174,10 +169,7 @@ fn kubeop_alone_off_a_terminal_prints_its_help() {
         .output()
         .expect("kubeop runs");
     assert!(bare.status.success(), "{}", text(&bare.stderr));
-    let help = text(&bare.stdout);
-    assert!(help.contains("Usage: kubeop"), "{help}");
-    assert!(help.contains("shell"), "{help}");
-    assert!(help.contains("demo"), "{help}");
+    assert_shows(&text(&bare.stdout), &["Usage: kubeop", "shell", "demo"]);
     assert_eq!(
         output.status.code(),
         Some(2),
