@@ -7,6 +7,7 @@
 
 pub mod diagnosis;
 pub mod direct_client;
+pub mod objects;
 pub mod stack;
 
 use std::path::{Path, PathBuf};
@@ -156,6 +157,28 @@ impl SimEnv {
             }
             tokio::time::sleep(POLL_INTERVAL).await;
         }
+    }
+
+    /// Runs `kubectl ARGS -o json` as the admin, expecting success, and
+    /// parses what it printed.
+    pub async fn kubectl_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut with_output = args.to_vec();
+        with_output.extend(["-o", "json"]);
+        let out = self
+            .kubectl(&with_output)
+            .await
+            .expect_success(&args.join(" "));
+        serde_json::from_str(&out).expect("kubectl prints JSON")
+    }
+
+    /// Asserts that `kubectl ARGS` fails because the object is not there.
+    pub async fn assert_not_found(&self, args: &[&str]) {
+        let after = self.kubectl(args).await;
+        assert!(
+            !after.success && after.stderr.contains("NotFound"),
+            "kubectl {} should find nothing: {after:?}",
+            args.join(" ")
+        );
     }
 
     /// Runs the real kubectl as the read-only user (context `NAME-readonly`).

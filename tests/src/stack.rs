@@ -13,9 +13,10 @@ use hitl::policy::ApprovalPolicy;
 use hitl::{Hitl, HitlConfig};
 use mcp_gateway::{Gateway, GatewayConfig, ServerCommand};
 use memory::{Memory, MemoryConfig, OperationId, Query, QueryAnswer};
+use workflow::response::{Answer, Clarify};
 use workflow::{
-    ApproveRequest, Coordinator, Dependencies, ExecutionResult, PlanCard, ProgressSink, Request,
-    Response, SessionId, VerifyTimings, WorkflowConfig, WorkflowError,
+    ApproveRequest, Coordinator, Dependencies, ExecutionResult, Outcome, PlanCard, ProgressSink,
+    Request, Response, SessionId, VerifyTimings, WorkflowConfig, WorkflowError,
 };
 
 use crate::SimEnv;
@@ -111,6 +112,46 @@ impl Stack {
             Ok(Response::Plan(card)) => card,
             other => panic!("{text:?} should give a plan, got {other:?}"),
         }
+    }
+
+    /// Asks, expecting an answer.
+    pub async fn answer(&self, text: &str) -> Answer {
+        self.answer_in("test", text).await
+    }
+
+    /// Asks in session `session`, expecting an answer.
+    pub async fn answer_in(&self, session: &str, text: &str) -> Answer {
+        match self.ask_in(session, text).await {
+            Ok(Response::Answer(answer)) => answer,
+            other => panic!("{text:?} should be answered, got {other:?}"),
+        }
+    }
+
+    /// Asks, expecting a question back.
+    pub async fn clarify(&self, text: &str) -> Clarify {
+        match self.ask(text).await {
+            Ok(Response::Clarify(question)) => question,
+            other => panic!("{text:?} should be a question back, got {other:?}"),
+        }
+    }
+
+    /// The plans waiting for approval.
+    pub async fn pending(&self) -> Vec<PlanCard> {
+        self.coordinator
+            .pending()
+            .await
+            .expect("the coordinator lists its pending plans")
+    }
+
+    /// Approves `card` as shown and checks that it ran to `outcome`; the
+    /// result, for its evidence.
+    pub async fn approve_to(&self, card: &PlanCard, outcome: Outcome) -> ExecutionResult {
+        let result = self
+            .approve(card)
+            .await
+            .unwrap_or_else(|error| panic!("plan {} was not run: {error}", card.plan_id));
+        assert_eq!(result.outcome, outcome, "{result:?}");
+        result
     }
 
     /// Approves `card` as shown.

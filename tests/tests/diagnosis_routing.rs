@@ -95,7 +95,7 @@ async fn plain_words_about_a_failing_pod_reach_the_playbook_through_the_coordina
         "{plan}"
     );
     assert_eq!(
-        stack.coordinator.pending().await.expect("listed").len(),
+        stack.pending().await.len(),
         1,
         "the proposal waits for approval; nothing was applied"
     );

@@ -2,39 +2,11 @@
 //! MCP server against the simulated cluster, with the cluster's state read
 //! back afterwards with the real kubectl, and every step in the operations log.
 
+use e2e::objects::{deployment, namespace, node, pod};
 use e2e::stack::Stack;
 use hitl::policy::ApprovalPolicy;
-use serde_json::{Value, json};
-use workflow::{Outcome, Response};
-
-fn namespace(name: &str) -> Value {
-    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-}
-
-fn node() -> Value {
-    json!({"apiVersion": "v1", "kind": "Node",
-           "metadata": {"name": "node-1", "labels": {"kubernetes.io/hostname": "node-1"}},
-           "spec": {"podCIDR": "10.244.1.0/24"},
-           "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                      "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}],
-                      "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                      "conditions": [{"type": "Ready", "status": "True"}]}})
-}
-
-fn pod(namespace: &str, name: &str) -> Value {
-    json!({"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": name, "namespace": namespace, "labels": {"app": name}},
-           "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "nginx:1.27"}]}})
-}
-
-fn deployment(namespace: &str, name: &str, replicas: u64) -> Value {
-    json!({"apiVersion": "apps/v1", "kind": "Deployment",
-           "metadata": {"name": name, "namespace": namespace, "labels": {"app": name}},
-           "spec": {"replicas": replicas,
-                    "selector": {"matchLabels": {"app": name}},
-                    "template": {"metadata": {"labels": {"app": name}},
-                                 "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}})
-}
+use serde_json::Value;
+use workflow::Outcome;
 
 fn cluster() -> Vec<Value> {
     vec![
@@ -44,17 +16,6 @@ fn cluster() -> Vec<Value> {
         pod("demo", "tool"),
         deployment("demo", "web", 2),
     ]
-}
-
-async fn kubectl_json(stack: &Stack, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["-o", "json"]);
-    let out = stack
-        .env
-        .kubectl(&all)
-        .await
-        .expect_success(&args.join(" "));
-    serde_json::from_str(&out).expect("kubectl prints JSON")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,9 +42,11 @@ async fn a_namespace_is_created_through_plan_approval_and_verification() {
             .is_empty(),
         "nothing exists before approval"
     );
-    let result = stack.approve(&card).await.expect("approved and run");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
-    let namespace = kubectl_json(&stack, &["get", "namespace", "staging"]).await;
+    stack.approve_to(&card, Outcome::Verified).await;
+    let namespace = stack
+        .env
+        .kubectl_json(&["get", "namespace", "staging"])
+        .await;
     assert_eq!(namespace["metadata"]["name"], "staging");
     assert_eq!(
         stack.recorded(&card.plan_id).await,
@@ -101,9 +64,11 @@ async fn a_deployment_is_created_then_updated_with_a_diff_and_an_overwrite_warni
         created.diff.is_empty(),
         "a new object has nothing to diff against"
     );
-    let result = stack.approve(&created).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
-    let live = kubectl_json(&stack, &["get", "deployment", "api", "-n", "demo"]).await;
+    stack.approve_to(&created, Outcome::Verified).await;
+    let live = stack
+        .env
+        .kubectl_json(&["get", "deployment", "api", "-n", "demo"])
+        .await;
     assert_eq!(live["spec"]["replicas"], 2);
 
     let update = stack
@@ -126,9 +91,11 @@ async fn a_deployment_is_created_then_updated_with_a_diff_and_an_overwrite_warni
         "{:?}",
         update.diff
     );
-    let result = stack.approve(&update).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
-    let live = kubectl_json(&stack, &["get", "deployment", "api", "-n", "demo"]).await;
+    stack.approve_to(&update, Outcome::Verified).await;
+    let live = stack
+        .env
+        .kubectl_json(&["get", "deployment", "api", "-n", "demo"])
+        .await;
     assert_eq!(
         live["spec"]["template"]["spec"]["containers"][0]["image"],
         "nginx:1.28"
@@ -147,16 +114,11 @@ async fn a_pod_named_informally_is_resolved_deleted_and_its_absence_verified() {
         "the resolution is stated: {:?}",
         card.inferred
     );
-    let result = stack.approve(&card).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
-    let after = stack
+    stack.approve_to(&card, Outcome::Verified).await;
+    stack
         .env
-        .kubectl(&["get", "pod", "checkout-7d9f", "-n", "demo"])
+        .assert_not_found(&["get", "pod", "checkout-7d9f", "-n", "demo"])
         .await;
-    assert!(
-        !after.success && after.stderr.contains("NotFound"),
-        "{after:?}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,37 +127,20 @@ async fn a_deployment_delete_lists_its_pods_and_ends_in_404() {
     let card = stack.plan("delete deployment web in namespace demo").await;
     assert_eq!(card.operation, "delete");
     assert_eq!(card.target.namespace.as_deref(), Some("demo"));
-    let result = stack.approve(&card).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
-    let after = stack
+    stack.approve_to(&card, Outcome::Verified).await;
+    stack
         .env
-        .kubectl(&["get", "deployment", "web", "-n", "demo"])
+        .assert_not_found(&["get", "deployment", "web", "-n", "demo"])
         .await;
-    assert!(
-        !after.success && after.stderr.contains("NotFound"),
-        "{after:?}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scale_to_the_current_count_is_a_no_op_that_asks_nothing() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
-    match stack
-        .ask("scale deployment web to 2 in namespace demo")
-        .await
-    {
-        Ok(Response::Answer(answer)) => {
-            assert!(answer.text.contains("already has 2 replicas"), "{answer:?}");
-            assert_eq!(answer.context, "sim");
-        }
-        other => panic!("a no-op scale should be an answer, got {other:?}"),
-    }
-    assert!(
-        stack
-            .coordinator
-            .pending()
-            .await
-            .expect("listed")
-            .is_empty()
-    );
+    let answer = stack
+        .answer("scale deployment web to 2 in namespace demo")
+        .await;
+    assert!(answer.text.contains("already has 2 replicas"), "{answer:?}");
+    assert_eq!(answer.context, "sim");
+    assert!(stack.pending().await.is_empty());
 }

@@ -45,21 +45,10 @@ async fn a_namespace_the_request_leaves_out_is_found_and_stated() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_candidates_are_a_question_never_a_guess() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
-    match stack.ask("delete the web pod in namespace demo").await {
-        Ok(Response::Clarify(clarify)) => {
-            assert_eq!(clarify.candidates, ["web-a", "web-b"]);
-            assert_eq!(clarify.missing, ["name"]);
-        }
-        other => panic!("two matches should be a question, got {other:?}"),
-    }
-    assert!(
-        stack
-            .coordinator
-            .pending()
-            .await
-            .expect("listed")
-            .is_empty()
-    );
+    let clarify = stack.clarify("delete the web pod in namespace demo").await;
+    assert_eq!(clarify.candidates, ["web-a", "web-b"]);
+    assert_eq!(clarify.missing, ["name"]);
+    assert!(stack.pending().await.is_empty());
 }
 
 fn locked_delete(upstream: &str, name: &str, hash_of: &str) -> LockedPlanHandoff {

@@ -5,92 +5,56 @@
 //! events, trouble with nothing named checked as health, and a DNS question
 //! planned as a debug-pod test.
 
+use e2e::objects;
 use e2e::stack::Stack;
 use hitl::policy::ApprovalPolicy;
 use serde_json::{Value, json};
 use workflow::{Outcome, Response};
 
-fn namespace(name: &str) -> Value {
-    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-}
-
-fn node() -> Value {
-    json!({"apiVersion": "v1", "kind": "Node",
-           "metadata": {"name": "node-1", "labels": {"kubernetes.io/hostname": "node-1"}},
-           "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                      "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                      "conditions": [{"type": "Ready", "status": "True"}]}})
-}
-
-fn pod(namespace: &str, name: &str) -> Value {
-    json!({"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": name, "namespace": namespace, "labels": {"app": name}},
-           "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "nginx:1.27"}]}})
-}
-
+/// A Deployment of one replica with one nginx container per name.
 fn deployment(namespace: &str, name: &str, containers: &[&str]) -> Value {
-    let containers: Vec<Value> = containers
+    let mut deployment = objects::deployment(namespace, name, 1);
+    deployment["spec"]["template"]["spec"]["containers"] = containers
         .iter()
         .map(|container| json!({"name": container, "image": "nginx:1.27"}))
         .collect();
-    json!({"apiVersion": "apps/v1", "kind": "Deployment",
-           "metadata": {"name": name, "namespace": namespace, "labels": {"app": name}},
-           "spec": {"replicas": 1,
-                    "selector": {"matchLabels": {"app": name}},
-                    "template": {"metadata": {"labels": {"app": name}},
-                                 "spec": {"containers": containers}}}})
+    deployment
 }
 
 fn cluster() -> Vec<Value> {
     vec![
-        node(),
-        namespace("demo"),
-        namespace("shop"),
-        pod("demo", "tool"),
-        pod("shop", "cart-0"),
+        objects::node(),
+        objects::namespace("demo"),
+        objects::namespace("shop"),
+        objects::pod("demo", "tool"),
+        objects::pod("shop", "cart-0"),
         deployment("demo", "web", &["app"]),
         deployment("demo", "duo", &["main", "sidecar"]),
     ]
 }
 
-fn answer(
-    response: Result<Response, workflow::WorkflowError>,
-    what: &str,
-) -> workflow::response::Answer {
-    match response {
-        Ok(Response::Answer(answer)) => answer,
-        other => panic!("{what} should be answered, got {other:?}"),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_namespace_switch_scopes_the_later_requests_of_its_session_only() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
-    let switched = answer(
-        stack.ask_in("alice", "use namespace shop").await,
-        "the switch",
-    );
+    let switched = stack.answer_in("alice", "use namespace shop").await;
     assert_eq!(switched.path, "switch_context");
     assert!(switched.text.contains("shop"), "{switched:?}");
 
-    let pods = answer(stack.ask_in("alice", "list pods").await, "list pods");
+    let pods = stack.answer_in("alice", "list pods").await;
     assert_eq!(pods.tool.as_deref(), Some("pods_list_in_namespace"));
     assert!(pods.text.contains("cart-0"), "{pods:?}");
     assert!(!pods.text.contains("tool"), "only shop's pods: {pods:?}");
 
-    let named = answer(
-        stack.ask_in("alice", "list pods in demo").await,
-        "pods in demo",
-    );
+    let named = stack.answer_in("alice", "list pods in demo").await;
     assert!(
         named.text.contains("tool") && !named.text.contains("cart-0"),
         "{named:?}"
     );
 
-    let everywhere = answer(stack.ask_in("alice", "list all pods").await, "all pods");
+    let everywhere = stack.answer_in("alice", "list all pods").await;
     assert_eq!(everywhere.tool.as_deref(), Some("pods_list"));
 
-    let other_session = answer(stack.ask_in("bob", "list pods").await, "bob's pods");
+    let other_session = stack.answer_in("bob", "list pods").await;
     assert_eq!(other_session.tool.as_deref(), Some("pods_list"));
 
     match stack.ask_in("alice", "switch to namespace nowhere").await {
@@ -124,14 +88,11 @@ async fn a_memory_limit_change_fills_in_the_only_container_and_is_verified() {
         "{:?}",
         card.diff
     );
-    let result = stack.approve(&card).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    stack.approve_to(&card, Outcome::Verified).await;
     let live = stack
         .env
-        .kubectl(&["get", "deployment", "web", "-n", "demo", "-o", "json"])
-        .await
-        .expect_success("get deployment web");
-    let live: Value = serde_json::from_str(&live).expect("kubectl prints JSON");
+        .kubectl_json(&["get", "deployment", "web", "-n", "demo"])
+        .await;
     let containers = &live["spec"]["template"]["spec"]["containers"];
     assert_eq!(containers.as_array().map(Vec::len), Some(1), "{containers}");
     assert_eq!(containers[0]["name"], "app");
@@ -141,28 +102,18 @@ async fn a_memory_limit_change_fills_in_the_only_container_and_is_verified() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_image_change_without_a_container_asks_which_when_there_are_several() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
-    match stack.ask("set image of duo to nginx:1.28 in demo").await {
-        Ok(Response::Clarify(question)) => {
-            assert_eq!(question.missing, vec!["container"]);
-            assert_eq!(question.candidates, vec!["main", "sidecar"]);
-        }
-        other => panic!("two containers should be questioned, got {other:?}"),
-    }
-    assert!(
-        stack
-            .coordinator
-            .pending()
-            .await
-            .expect("listed")
-            .is_empty(),
-        "nothing is planned"
-    );
+    let question = stack
+        .clarify("set image of duo to nginx:1.28 in demo")
+        .await;
+    assert_eq!(question.missing, vec!["container"]);
+    assert_eq!(question.candidates, vec!["main", "sidecar"]);
+    assert!(stack.pending().await.is_empty(), "nothing is planned");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warnings_read_events_and_unnamed_trouble_checks_the_namespace_health() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
-    let events = answer(stack.ask("any warnings in demo?").await, "warnings");
+    let events = stack.answer("any warnings in demo?").await;
     assert_eq!(events.tool.as_deref(), Some("events_list"));
     assert!(!events.error, "{events:?}");
     match stack.ask("any problems in demo?").await {

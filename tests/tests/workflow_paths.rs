@@ -18,23 +18,11 @@ fn cluster() -> Vec<serde_json::Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_is_answered_as_the_server_formats_it_with_the_context() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
-    match stack.ask("get pod tool -n demo").await {
-        Ok(Response::Answer(answer)) => {
-            assert_eq!(answer.path, "read_only");
-            assert_eq!(answer.context, "sim");
-            assert!(answer.text.contains("name: tool"), "{answer:?}");
-        }
-        other => panic!("a read should be answered, got {other:?}"),
-    }
-    assert!(
-        stack
-            .coordinator
-            .pending()
-            .await
-            .expect("listed")
-            .is_empty(),
-        "a read plans nothing"
-    );
+    let answer = stack.answer("get pod tool -n demo").await;
+    assert_eq!(answer.path, "read_only");
+    assert_eq!(answer.context, "sim");
+    assert!(answer.text.contains("name: tool"), "{answer:?}");
+    assert!(stack.pending().await.is_empty(), "a read plans nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

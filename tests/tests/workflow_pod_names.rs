@@ -4,83 +4,51 @@
 //! unknown name is not found with pods that do exist. Against the simulated
 //! cluster and the real MCP server.
 
+use e2e::objects;
 use e2e::stack::Stack;
 use hitl::policy::ApprovalPolicy;
 use serde_json::{Value, json};
-use workflow::Response;
-
-fn deployment(name: &str, replicas: u64) -> Value {
-    json!({"apiVersion": "apps/v1", "kind": "Deployment",
-           "metadata": {"name": name, "namespace": "production", "labels": {"app": name}},
-           "spec": {"replicas": replicas,
-                    "selector": {"matchLabels": {"app": name}},
-                    "template": {"metadata": {"labels": {"app": name}},
-                                 "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}})
-}
 
 fn cluster() -> Vec<Value> {
     vec![
-        json!({"apiVersion": "v1", "kind": "Node",
-               "metadata": {"name": "node-1", "labels": {"kubernetes.io/hostname": "node-1"}},
-               "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                          "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                          "conditions": [{"type": "Ready", "status": "True"}]}}),
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "production"}}),
-        deployment("checkout", 1),
-        deployment("api", 3),
+        objects::node(),
+        objects::namespace("production"),
+        objects::deployment("production", "checkout", 1),
+        objects::deployment("production", "api", 3),
     ]
 }
 
 /// The names of the running pods of deployment `app`, once its pods all run.
 async fn running_pods(stack: &Stack, app: &str, count: usize) -> Vec<String> {
-    for _ in 0..300 {
-        let out = stack
-            .env
-            .kubectl(&[
+    let selector = format!("app={app}");
+    let names = stack
+        .env
+        .kubectl_until(
+            &[
                 "get",
                 "pods",
                 "-n",
                 "production",
                 "-l",
-                &format!("app={app}"),
+                &selector,
                 "--field-selector",
                 "status.phase=Running",
                 "-o",
                 "jsonpath={.items[*].metadata.name}",
-            ])
-            .await;
-        let names: Vec<String> = out.stdout.split_whitespace().map(str::to_owned).collect();
-        if names.len() == count {
-            return names;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("deployment {app} never ran {count} pods");
-}
-
-fn answer(response: Result<Response, workflow::WorkflowError>) -> workflow::response::Answer {
-    match response {
-        Ok(Response::Answer(answer)) => answer,
-        other => panic!("expected an answer, got {other:?}"),
-    }
-}
-
-fn clarify(response: Result<Response, workflow::WorkflowError>) -> workflow::response::Clarify {
-    match response {
-        Ok(Response::Clarify(question)) => question,
-        other => panic!("expected a question, got {other:?}"),
-    }
+            ],
+            |out| out.split_whitespace().count() == count,
+        )
+        .await;
+    names.split_whitespace().map(str::to_owned).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_logs_of_a_deployments_pod_by_the_deployments_name() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
     let checkout = running_pods(&stack, "checkout", 1).await;
-    let logs = answer(
-        stack
-            .ask("show me the logs of the checkout pod in namespace production")
-            .await,
-    );
+    let logs = stack
+        .answer("show me the logs of the checkout pod in namespace production")
+        .await;
     assert!(!logs.error, "{logs:?}");
     assert_eq!(logs.tool.as_deref(), Some("pods_log"));
     assert!(
@@ -89,7 +57,7 @@ async fn the_logs_of_a_deployments_pod_by_the_deployments_name() {
         "{}",
         logs.text
     );
-    let described = answer(stack.ask("describe pod checkout -n production").await);
+    let described = stack.answer("describe pod checkout -n production").await;
     assert!(!described.error, "{described:?}");
     assert!(described.text.contains(&checkout[0]), "{}", described.text);
 }
@@ -98,7 +66,9 @@ async fn the_logs_of_a_deployments_pod_by_the_deployments_name() {
 async fn several_pods_logs_pick_the_newest_running_and_a_get_lists_them() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
     let api = running_pods(&stack, "api", 3).await;
-    let logs = answer(stack.ask("logs of pod api in namespace production").await);
+    let logs = stack
+        .answer("logs of pod api in namespace production")
+        .await;
     assert!(!logs.error, "{logs:?}");
     let first_line = logs.text.lines().next().unwrap_or_default();
     assert!(first_line.contains("newest Running of 3"), "{}", logs.text);
@@ -109,7 +79,7 @@ async fn several_pods_logs_pick_the_newest_running_and_a_get_lists_them() {
         "describe pod api -n production",
         "top pod api -n production",
     ] {
-        let listed = answer(stack.ask(request).await);
+        let listed = stack.answer(request).await;
         assert!(!listed.error, "{request}: {listed:?}");
         assert!(
             listed.text.contains("Name one"),
@@ -135,7 +105,7 @@ async fn changes_to_a_pod_name_never_guess() {
         "exec env in pod api -n production",
         "delete pod api in namespace production",
     ] {
-        let question = clarify(stack.ask(request).await);
+        let question = stack.clarify(request).await;
         assert_eq!(question.missing, ["name"], "{request}: {question:?}");
         let mut candidates = question.candidates.clone();
         candidates.sort();
@@ -163,11 +133,9 @@ async fn changes_to_a_pod_name_never_guess() {
 async fn an_unknown_pod_is_not_found_with_pods_that_exist() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
     running_pods(&stack, "checkout", 1).await;
-    let logs = answer(
-        stack
-            .ask("logs of pod payments in namespace production")
-            .await,
-    );
+    let logs = stack
+        .answer("logs of pod payments in namespace production")
+        .await;
     assert!(logs.error, "{logs:?}");
     assert!(
         logs.text
@@ -176,7 +144,9 @@ async fn an_unknown_pod_is_not_found_with_pods_that_exist() {
         "{}",
         logs.text
     );
-    let question = clarify(stack.ask("exec env in pod payments -n production").await);
+    let question = stack
+        .clarify("exec env in pod payments -n production")
+        .await;
     assert!(
         question
             .candidates
@@ -195,10 +165,10 @@ fn owned_by_other_workloads() -> Vec<Value> {
                "spec": {"restartPolicy": "OnFailure",
                         "containers": [{"name": app, "image": "busybox:1.36"}]}})
     };
-    let mut ledger = deployment("ledger", 2);
+    let mut ledger = objects::deployment("production", "ledger", 2);
     ledger["kind"] = json!("StatefulSet");
     ledger["spec"]["serviceName"] = json!("ledger");
-    let mut fluent_bit = deployment("fluent-bit", 1);
+    let mut fluent_bit = objects::deployment("production", "fluent-bit", 1);
     fluent_bit["kind"] = json!("DaemonSet");
     if let Some(spec) = fluent_bit["spec"].as_object_mut() {
         spec.remove("replicas");
@@ -239,11 +209,9 @@ async fn pods_of_stateful_sets_daemon_sets_jobs_and_cron_jobs_resolve_by_their_o
             .to_owned()
     };
 
-    let ledger = answer(
-        stack
-            .ask("show me the logs of the ledger pod in namespace production")
-            .await,
-    );
+    let ledger = stack
+        .answer("show me the logs of the ledger pod in namespace production")
+        .await;
     assert!(!ledger.error, "{ledger:?}");
     let first_line = ledger.text.lines().next().unwrap_or_default();
     assert!(
@@ -271,7 +239,7 @@ async fn pods_of_stateful_sets_daemon_sets_jobs_and_cron_jobs_resolve_by_their_o
             name_of("nightly-report-"),
         ),
     ] {
-        let logs = answer(stack.ask(request).await);
+        let logs = stack.answer(request).await;
         assert!(!logs.error, "{request}: {logs:?}");
         assert!(
             logs.text.starts_with(&format!(
@@ -281,14 +249,14 @@ async fn pods_of_stateful_sets_daemon_sets_jobs_and_cron_jobs_resolve_by_their_o
             logs.text
         );
     }
-    let report = answer(
-        stack
-            .ask("logs of pod nightly-report in namespace production")
-            .await,
-    );
+    let report = stack
+        .answer("logs of pod nightly-report in namespace production")
+        .await;
     assert!(report.text.contains("report sent"), "{}", report.text);
 
-    let question = clarify(stack.ask("delete pod ledger in namespace production").await);
+    let question = stack
+        .clarify("delete pod ledger in namespace production")
+        .await;
     assert_eq!(question.missing, ["name"], "{question:?}");
     let mut candidates = question.candidates.clone();
     candidates.sort();

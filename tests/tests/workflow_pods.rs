@@ -3,50 +3,35 @@
 //! evidence). Plan → approve → execute → verify against the simulated
 //! cluster's controllers and kubelets, read back with the real kubectl.
 
+use e2e::objects;
 use e2e::stack::Stack;
 use hitl::policy::ApprovalPolicy;
 use serde_json::{Value, json};
 use workflow::Outcome;
 
-fn node() -> Value {
-    json!({"apiVersion": "v1", "kind": "Node",
-           "metadata": {"name": "node-1", "labels": {"kubernetes.io/hostname": "node-1"}},
-           "spec": {"podCIDR": "10.244.1.0/24"},
-           "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                      "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}],
-                      "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                      "conditions": [{"type": "Ready", "status": "True"}]}})
-}
-
+/// A Deployment in demo whose pods the simulated kubelet runs as `state` says.
 fn deployment(name: &str, replicas: u64, state: &str) -> Value {
-    json!({"apiVersion": "apps/v1", "kind": "Deployment",
-           "metadata": {"name": name, "namespace": "demo", "labels": {"app": name}},
-           "spec": {"replicas": replicas,
-                    "selector": {"matchLabels": {"app": name}},
-                    "template": {"metadata": {"labels": {"app": name},
-                                              "annotations": {"sim.kubeop.dev/state": state}},
-                                 "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}})
+    let mut deployment = objects::deployment("demo", name, replicas);
+    deployment["spec"]["template"]["metadata"]["annotations"] =
+        json!({"sim.kubeop.dev/state": state});
+    deployment
 }
 
 fn cluster() -> Vec<Value> {
     vec![
-        node(),
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}}),
-        json!({"apiVersion": "v1", "kind": "Pod",
-               "metadata": {"name": "tool", "namespace": "demo", "labels": {"app": "tool"}},
-               "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "nginx:1.27"}]}}),
+        objects::node(),
+        objects::namespace("demo"),
+        objects::pod("demo", "tool"),
         deployment("web", 2, "running"),
         deployment("crashy", 1, "crashloop"),
     ]
 }
 
 async fn ready_replicas(stack: &Stack, name: &str) -> Value {
-    let out = stack
+    let object = stack
         .env
-        .kubectl(&["get", "deployment", name, "-n", "demo", "-o", "json"])
-        .await
-        .expect_success("get deployment");
-    let object: Value = serde_json::from_str(&out).expect("JSON");
+        .kubectl_json(&["get", "deployment", name, "-n", "demo"])
+        .await;
     object["status"]["readyReplicas"].clone()
 }
 
@@ -59,8 +44,7 @@ async fn scaling_up_and_down_is_verified_by_the_ready_count() {
     assert_eq!(up.operation, "scale");
     assert_eq!(up.current["replicas"], 2);
     assert_eq!(up.desired["replicas"], 4);
-    let result = stack.approve(&up).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    stack.approve_to(&up, Outcome::Verified).await;
     assert_eq!(ready_replicas(&stack, "web").await, 4);
     let down = stack.plan("scale it to 1").await;
     assert_eq!(
@@ -68,8 +52,7 @@ async fn scaling_up_and_down_is_verified_by_the_ready_count() {
         "the target comes from the last operation"
     );
     assert!(!down.inferred.is_empty(), "the inference is stated");
-    let result = stack.approve(&down).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    stack.approve_to(&down, Outcome::Verified).await;
     assert_eq!(ready_replicas(&stack, "web").await, 1);
 }
 
@@ -79,8 +62,7 @@ async fn a_scale_whose_pods_crash_loop_fails_with_the_evidence() {
     let card = stack
         .plan("scale deployment crashy to 2 in namespace demo")
         .await;
-    let result = stack.approve(&card).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Failed, "{result:?}");
+    let result = stack.approve_to(&card, Outcome::Failed).await;
     assert!(
         result
             .evidence
@@ -98,11 +80,10 @@ async fn a_scale_whose_pods_crash_loop_fails_with_the_evidence() {
 async fn an_exec_warns_about_shell_access_and_reports_output_and_exit_status() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
     // The kubelet starts the pod's container shortly after the cluster starts.
-    let mut phase = String::new();
-    for _ in 0..300 {
-        phase = stack
-            .env
-            .kubectl(&[
+    stack
+        .env
+        .kubectl_until(
+            &[
                 "get",
                 "pod",
                 "tool",
@@ -110,15 +91,10 @@ async fn an_exec_warns_about_shell_access_and_reports_output_and_exit_status() {
                 "demo",
                 "-o",
                 "jsonpath={.status.phase}",
-            ])
-            .await
-            .stdout;
-        if phase == "Running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(phase, "Running", "the pod to exec into never ran");
+            ],
+            |phase| phase == "Running",
+        )
+        .await;
     let card = stack.plan("exec echo hello in pod tool -n demo").await;
     assert_eq!(card.operation, "exec");
     assert!(
@@ -128,8 +104,7 @@ async fn an_exec_warns_about_shell_access_and_reports_output_and_exit_status() {
         "{:?}",
         card.warnings
     );
-    let result = stack.approve(&card).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let result = stack.approve_to(&card, Outcome::Verified).await;
     assert!(
         result
             .output
@@ -156,8 +131,7 @@ async fn a_debug_pod_runs_and_is_removed_with_the_removal_verified() {
         preview.contains("kubeop.dev/debug-pod") && preview.contains("activeDeadlineSeconds"),
         "{preview}"
     );
-    let result = stack.approve(&card).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let result = stack.approve_to(&card, Outcome::Verified).await;
     assert!(
         result.evidence.iter().any(|line| line.contains("Running")),
         "{result:?}"
@@ -166,12 +140,8 @@ async fn a_debug_pod_runs_and_is_removed_with_the_removal_verified() {
         result.evidence.iter().any(|line| line.contains("gone")),
         "{result:?}"
     );
-    let after = stack
+    stack
         .env
-        .kubectl(&["get", "pod", &card.target.name, "-n", "demo"])
+        .assert_not_found(&["get", "pod", &card.target.name, "-n", "demo"])
         .await;
-    assert!(
-        !after.success && after.stderr.contains("NotFound"),
-        "{after:?}"
-    );
 }

@@ -118,7 +118,7 @@ async fn a_pending_plan_survives_a_restart_and_stays_single_use() {
     let done = stack.plan("create namespace before-restart").await;
     stack.approve(&done).await.expect("runs before the restart");
     stack.restart().await;
-    let pending = stack.coordinator.pending().await.expect("listed");
+    let pending = stack.pending().await;
     assert_eq!(pending.len(), 1, "{pending:?}");
     assert_eq!(pending[0].plan_id, card.plan_id);
     assert_eq!(pending[0].plan_hash, card.plan_hash);
@@ -150,14 +150,7 @@ async fn a_read_only_namespace_is_refused_at_planning() {
         matches!(refused, Err(WorkflowError::Policy(_))),
         "{refused:?}"
     );
-    assert!(
-        stack
-            .coordinator
-            .pending()
-            .await
-            .expect("listed")
-            .is_empty()
-    );
+    assert!(stack.pending().await.is_empty());
     assert!(pod_exists(&stack).await);
 }
 
@@ -171,8 +164,7 @@ async fn the_clusters_403_for_a_read_only_user_is_a_failed_outcome_with_the_reas
     );
     let card = stack.plan("delete pod tool in namespace demo").await;
     assert_eq!(card.target.context, "sim-readonly");
-    let result = stack.approve(&card).await.expect("approved and attempted");
-    assert_eq!(result.outcome, Outcome::Failed, "{result:?}");
+    let result = stack.approve_to(&card, Outcome::Failed).await;
     assert!(
         result
             .evidence
@@ -190,34 +182,23 @@ async fn the_clusters_403_for_a_read_only_user_is_a_failed_outcome_with_the_reas
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_context_gets_the_list_back_and_a_named_context_holds_for_one_request() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
-    match stack.ask("switch to context nowhere").await {
-        Ok(Response::Clarify(clarify)) => {
-            assert!(
-                clarify.candidates.contains(&"sim".to_owned()),
-                "{clarify:?}"
-            );
-            assert!(
-                clarify.candidates.contains(&"sim-readonly".to_owned()),
-                "{clarify:?}"
-            );
-        }
-        other => panic!("an unknown context should be a question, got {other:?}"),
-    }
-    match stack
-        .ask("list pods in namespace demo --context sim-readonly")
-        .await
-    {
-        Ok(Response::Answer(answer)) => assert_eq!(answer.context, "sim-readonly"),
-        other => panic!("a read should answer, got {other:?}"),
-    }
-    match stack.ask("list pods in namespace demo").await {
-        Ok(Response::Answer(answer)) => {
-            assert_eq!(
-                answer.context, "sim",
-                "the named context held for one request only"
-            );
-            assert!(answer.text.contains("tool"), "{answer:?}");
-        }
-        other => panic!("a read should answer, got {other:?}"),
-    }
+    let clarify = stack.clarify("switch to context nowhere").await;
+    assert!(
+        clarify.candidates.contains(&"sim".to_owned()),
+        "{clarify:?}"
+    );
+    assert!(
+        clarify.candidates.contains(&"sim-readonly".to_owned()),
+        "{clarify:?}"
+    );
+    let answer = stack
+        .answer("list pods in namespace demo --context sim-readonly")
+        .await;
+    assert_eq!(answer.context, "sim-readonly");
+    let answer = stack.answer("list pods in namespace demo").await;
+    assert_eq!(
+        answer.context, "sim",
+        "the named context held for one request only"
+    );
+    assert!(answer.text.contains("tool"), "{answer:?}");
 }
