@@ -4,7 +4,8 @@
 
 use e2e::diagnosis::DiagnosisEnv;
 use workflow::diagnosis::{
-    Cause, Diagnosis, DiagnosisError, ObjectRef, PodFailureTarget, diagnose_pod_failure,
+    Cause, Diagnosis, DiagnosisError, ObjectRef, PodFailureTarget, ProposedChange,
+    diagnose_pod_failure,
 };
 
 fn target(name: &str, namespace: &str) -> PodFailureTarget {
@@ -14,10 +15,36 @@ fn target(name: &str, namespace: &str) -> PodFailureTarget {
     }
 }
 
-async fn diagnose(env: &DiagnosisEnv, name: &str, namespace: &str) -> Diagnosis {
-    diagnose_pod_failure(&env.reader(), &target(name, namespace))
+/// Diagnoses pod `name` in `namespace`, expecting `cause`.
+async fn diagnosed(env: &DiagnosisEnv, name: &str, namespace: &str, cause: Cause) -> Diagnosis {
+    let diagnosis = diagnose_pod_failure(&env.reader(), &target(name, namespace))
         .await
-        .unwrap_or_else(|error| panic!("diagnosing {namespace}/{name}: {error}"))
+        .unwrap_or_else(|error| panic!("diagnosing {namespace}/{name}: {error}"));
+    assert_eq!(diagnosis.cause, cause, "{}", diagnosis.summary);
+    diagnosis
+}
+
+/// Waits until `kubectl get pods -n NAMESPACE [EXTRA]` shows what `ready` wants.
+async fn pods_until(
+    env: &DiagnosisEnv,
+    namespace: &str,
+    extra: &[&str],
+    ready: impl Fn(&str) -> bool,
+) {
+    let mut args = vec!["get", "pods", "-n", namespace];
+    args.extend(extra);
+    env.kubectl_until(&args, ready).await;
+}
+
+/// Applies a proposed fix as if a human had approved it.
+async fn apply(env: &DiagnosisEnv, proposal: &ProposedChange) {
+    let applied = env
+        .approved_call(
+            workflow::diagnosis::proposal::APPLY_TOOL,
+            proposal.tool_arguments(),
+        )
+        .await;
+    assert!(!applied.is_error, "{}", applied.text);
 }
 
 /// Every evidence line as `[source] quote`, for assertions and failure output.
@@ -42,17 +69,8 @@ fn assert_quoted(diagnosis: &Diagnosis, expected: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_loop_is_named_with_its_exit_code_and_the_error_in_the_previous_log() {
     let env = DiagnosisEnv::start("diagnosis-crashloop").await;
-    env.kubectl_until(&["get", "pods", "-n", "shop"], |out| {
-        out.contains("CrashLoopBackOff")
-    })
-    .await;
-    let diagnosis = diagnose(&env, "orders", "shop").await;
-    assert_eq!(
-        diagnosis.cause,
-        Cause::CrashLoopBackOff,
-        "{}",
-        diagnosis.summary
-    );
+    pods_until(&env, "shop", &[], |out| out.contains("CrashLoopBackOff")).await;
+    let diagnosis = diagnosed(&env, "orders", "shop", Cause::CrashLoopBackOff).await;
     assert!(diagnosis.subject.name.starts_with("orders-"));
     assert_quoted(&diagnosis, "exit code 1 (application error");
     assert_quoted(
@@ -81,12 +99,11 @@ async fn a_crash_loop_is_named_with_its_exit_code_and_the_error_in_the_previous_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oomkilled_container_gets_a_limit_raised_from_the_actual_numbers() {
     let env = DiagnosisEnv::start("diagnosis-oomkilled").await;
-    env.kubectl_until(&["get", "pods", "-n", "payments"], |out| {
+    pods_until(&env, "payments", &[], |out| {
         out.contains("OOMKilled") || out.contains("CrashLoopBackOff")
     })
     .await;
-    let diagnosis = diagnose(&env, "ledger", "payments").await;
-    assert_eq!(diagnosis.cause, Cause::OomKilled, "{}", diagnosis.summary);
+    let diagnosis = diagnosed(&env, "ledger", "payments", Cause::OomKilled).await;
     assert_quoted(&diagnosis, "reason OOMKilled, exit code 137");
     assert_quoted(&diagnosis, "resources.limits.memory: 384Mi");
     assert_quoted(
@@ -105,13 +122,7 @@ async fn an_oomkilled_container_gets_a_limit_raised_from_the_actual_numbers() {
     assert_eq!(proposal.desired, "memory limit 480Mi");
 
     // The plan is ready: applied as approved, the Deployment carries the new limit.
-    let applied = env
-        .approved_call(
-            workflow::diagnosis::proposal::APPLY_TOOL,
-            proposal.tool_arguments(),
-        )
-        .await;
-    assert!(!applied.is_error, "{}", applied.text);
+    apply(&env, &proposal).await;
     let limit = env
         .kubectl_until(
             &[
@@ -132,10 +143,9 @@ async fn an_oomkilled_container_gets_a_limit_raised_from_the_actual_numbers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_rollout_tag_proposes_the_previous_revisions_image() {
     let env = DiagnosisEnv::start("diagnosis-imagepull").await;
-    env.kubectl_until(
-        &["get", "pods", "-n", "comms", "-l", "app=notifier"],
-        |out| out.contains("Running"),
-    )
+    pods_until(&env, "comms", &["-l", "app=notifier"], |out| {
+        out.contains("Running")
+    })
     .await;
     let rollout = r#"{"spec":{"template":{"metadata":{"annotations":{"sim.kubeop.dev/state":"imagepullbackoff"}},"spec":{"containers":[{"name":"notifier","image":"ghcr.io/acme/notifier:2.0.1-typo","ports":[{"containerPort":8080,"name":"http"}],"resources":{"requests":{"cpu":"50m","memory":"64Mi"},"limits":{"memory":"128Mi"}}}]}}}}"#;
     env.sim
@@ -152,18 +162,11 @@ async fn a_bad_rollout_tag_proposes_the_previous_revisions_image() {
         ])
         .await
         .expect_success("patch the rollout");
-    env.kubectl_until(
-        &["get", "pods", "-n", "comms", "-l", "app=notifier"],
-        |out| out.contains("ImagePullBackOff") || out.contains("ErrImagePull"),
-    )
+    pods_until(&env, "comms", &["-l", "app=notifier"], |out| {
+        out.contains("ImagePullBackOff") || out.contains("ErrImagePull")
+    })
     .await;
-    let diagnosis = diagnose(&env, "notifier", "comms").await;
-    assert_eq!(
-        diagnosis.cause,
-        Cause::ImagePullBackOff,
-        "{}",
-        diagnosis.summary
-    );
+    let diagnosis = diagnosed(&env, "notifier", "comms", Cause::ImagePullBackOff).await;
     assert_quoted(&diagnosis, "image: ghcr.io/acme/notifier:2.0.1-typo");
     assert_quoted(
         &diagnosis,
@@ -190,17 +193,11 @@ async fn a_bad_rollout_tag_proposes_the_previous_revisions_image() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_pull_secret_points_at_credentials() {
     let env = DiagnosisEnv::start("diagnosis-imagepull").await;
-    env.kubectl_until(&["get", "pods", "-n", "comms", "-l", "app=mailer"], |out| {
+    pods_until(&env, "comms", &["-l", "app=mailer"], |out| {
         out.contains("ImagePullBackOff") || out.contains("ErrImagePull")
     })
     .await;
-    let diagnosis = diagnose(&env, "mailer", "comms").await;
-    assert_eq!(
-        diagnosis.cause,
-        Cause::ImagePullBackOff,
-        "{}",
-        diagnosis.summary
-    );
+    let diagnosis = diagnosed(&env, "mailer", "comms", Cause::ImagePullBackOff).await;
     assert_quoted(
         &diagnosis,
         "[imagePullSecrets] Secret comms/private-registry named by the pod does not exist",
@@ -219,13 +216,12 @@ async fn a_missing_pull_secret_points_at_credentials() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
     let env = DiagnosisEnv::start("diagnosis-pending").await;
-    env.kubectl_until(&["get", "pods", "-n", "analytics"], |out| {
+    pods_until(&env, "analytics", &[], |out| {
         out.lines().filter(|line| line.contains("Pending")).count() >= 3
     })
     .await;
 
-    let memory = diagnose(&env, "cruncher", "analytics").await;
-    assert_eq!(memory.cause, Cause::Unschedulable, "{}", memory.summary);
+    let memory = diagnosed(&env, "cruncher", "analytics", Cause::Unschedulable).await;
     assert_quoted(&memory, "Insufficient memory");
     assert_quoted(&memory, "\"memory\":\"48Gi\"");
     assert_quoted(&memory, "[node node-a] allocatable cpu 3900m, memory 15Gi");
@@ -236,16 +232,14 @@ async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
     );
     assert!(memory.proposal.is_none());
 
-    let selector = diagnose(&env, "trainer", "analytics").await;
-    assert_eq!(selector.cause, Cause::Unschedulable);
+    let selector = diagnosed(&env, "trainer", "analytics", Cause::Unschedulable).await;
     assert_quoted(&selector, "didn't match Pod's node affinity/selector");
     assert_quoted(
         &selector,
         "[pod spec] nodeSelector: {\"accelerator\":\"nvidia-a100\"}",
     );
 
-    let claim = diagnose(&env, "warehouse-0", "analytics").await;
-    assert_eq!(claim.cause, Cause::Unschedulable);
+    let claim = diagnosed(&env, "warehouse-0", "analytics", Cause::Unschedulable).await;
     assert_quoted(&claim, "pod has unbound immediate PersistentVolumeClaims");
     assert_quoted(
         &claim,
@@ -261,7 +255,7 @@ async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_probes_on_the_wrong_port_get_the_declared_port() {
     let env = DiagnosisEnv::start("diagnosis-probes").await;
-    env.kubectl_until(&["get", "pods", "-n", "store"], |out| {
+    pods_until(&env, "store", &[], |out| {
         out.lines()
             .any(|line| line.starts_with("catalog-") && line.contains("Running"))
             && out
@@ -270,13 +264,7 @@ async fn failing_probes_on_the_wrong_port_get_the_declared_port() {
     })
     .await;
 
-    let readiness = diagnose(&env, "catalog", "store").await;
-    assert_eq!(
-        readiness.cause,
-        Cause::ReadinessProbeFailure,
-        "{}",
-        readiness.summary
-    );
+    let readiness = diagnosed(&env, "catalog", "store", Cause::ReadinessProbeFailure).await;
     assert_quoted(
         &readiness,
         "Readiness probe failed: HTTP probe failed with statuscode: 503",
@@ -289,13 +277,7 @@ async fn failing_probes_on_the_wrong_port_get_the_declared_port() {
     assert_eq!(fix.current, "readinessProbe port 8081");
     assert_eq!(fix.desired, "readinessProbe port 8080");
 
-    let liveness = diagnose(&env, "search", "store").await;
-    assert_eq!(
-        liveness.cause,
-        Cause::LivenessProbeFailure,
-        "{}",
-        liveness.summary
-    );
+    let liveness = diagnosed(&env, "search", "store", Cause::LivenessProbeFailure).await;
     assert_eq!(liveness.subject.name, "search-0");
     assert_quoted(&liveness, "exit code 143 (SIGTERM");
     assert_quoted(
@@ -332,7 +314,7 @@ async fn an_unknown_target_is_a_clear_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_config_map_is_copied_from_staging_and_the_pod_then_starts() {
     let env = DiagnosisEnv::start("diagnosis-configerror").await;
-    env.kubectl_until(&["get", "pods", "-n", "production"], |out| {
+    pods_until(&env, "production", &[], |out| {
         out.matches("CreateContainerConfigError").count() == 3
     })
     .await;
@@ -354,13 +336,7 @@ async fn a_missing_config_map_is_copied_from_staging_and_the_pod_then_starts() {
         "{events}"
     );
 
-    let diagnosis = diagnose(&env, "api", "production").await;
-    assert_eq!(
-        diagnosis.cause,
-        Cause::CreateContainerConfigError,
-        "{}",
-        diagnosis.summary
-    );
+    let diagnosis = diagnosed(&env, "api", "production", Cause::CreateContainerConfigError).await;
     assert_quoted(
         &diagnosis,
         "container api is waiting: CreateContainerConfigError: configmap \"app-config\" not found",
@@ -391,30 +367,28 @@ async fn a_missing_config_map_is_copied_from_staging_and_the_pod_then_starts() {
     );
 
     // Applied as approved, the ConfigMap appears and the kubelet starts the pod.
-    let applied = env
-        .approved_call(
-            workflow::diagnosis::proposal::APPLY_TOOL,
-            proposal.tool_arguments(),
-        )
-        .await;
-    assert!(!applied.is_error, "{}", applied.text);
-    env.kubectl_until(
-        &["get", "pods", "-n", "production", "-l", "app=api"],
-        |out| out.contains("1/1") && out.contains("Running"),
-    )
+    apply(&env, &proposal).await;
+    pods_until(&env, "production", &["-l", "app=api"], |out| {
+        out.contains("1/1") && out.contains("Running")
+    })
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_secret_or_key_gets_an_honest_instruction_and_no_invented_values() {
     let env = DiagnosisEnv::start("diagnosis-configerror").await;
-    env.kubectl_until(&["get", "pods", "-n", "production"], |out| {
+    pods_until(&env, "production", &[], |out| {
         out.matches("CreateContainerConfigError").count() == 3
     })
     .await;
 
-    let billing = diagnose(&env, "billing", "production").await;
-    assert_eq!(billing.cause, Cause::CreateContainerConfigError);
+    let billing = diagnosed(
+        &env,
+        "billing",
+        "production",
+        Cause::CreateContainerConfigError,
+    )
+    .await;
     assert_quoted(
         &billing,
         "container billing is waiting: CreateContainerConfigError: secret \"db-creds\" not found",
@@ -433,8 +407,13 @@ async fn a_missing_secret_or_key_gets_an_honest_instruction_and_no_invented_valu
         billing.summary
     );
 
-    let worker = diagnose(&env, "worker", "production").await;
-    assert_eq!(worker.cause, Cause::CreateContainerConfigError);
+    let worker = diagnosed(
+        &env,
+        "worker",
+        "production",
+        Cause::CreateContainerConfigError,
+    )
+    .await;
     assert_quoted(
         &worker,
         "CreateContainerConfigError: couldn't find key QUEUE_URL in ConfigMap production/worker-config",
@@ -463,8 +442,7 @@ async fn a_missing_secret_or_key_gets_an_honest_instruction_and_no_invented_valu
         |out| out.contains("configmap \"nginx-conf\" not found"),
     )
     .await;
-    let web = diagnose(&env, "web", "production").await;
-    assert_eq!(web.cause, Cause::FailedMount, "{}", web.summary);
+    let web = diagnosed(&env, "web", "production", Cause::FailedMount).await;
     assert_quoted(
         &web,
         "Warning FailedMount: MountVolume.SetUp failed for volume \"conf\" : configmap \"nginx-conf\" not found",
