@@ -45,7 +45,16 @@ impl OneShot {
     }
 
     async fn kubeop_with_socket(&self, args: &[&str], socket: &Path) -> Output {
-        tokio::process::Command::new(KUBEOP)
+        self.command(args, socket)
+            .output()
+            .await
+            .expect("kubeop runs")
+    }
+
+    /// `kubeop ARGS` with this cluster, state directory and `socket`, ready to run.
+    fn command(&self, args: &[&str], socket: &Path) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(KUBEOP);
+        command
             .args(args)
             .arg("--kubeconfig")
             .arg(&self.env.kubeconfig)
@@ -55,10 +64,8 @@ impl OneShot {
             .arg(socket)
             .arg("--mcp-server")
             .arg(e2e::mcp_server_binary())
-            .stdin(Stdio::null())
-            .output()
-            .await
-            .expect("kubeop runs")
+            .stdin(Stdio::null());
+        command
     }
 
     /// Starts `kubeop serve` on `socket` and `state_dir` with this cluster,
@@ -235,6 +242,7 @@ async fn a_one_shot_on_a_daemons_state_dir_is_refused_and_the_lock_dies_with_the
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1), "{refused:?}");
     let daemon_pid = daemon.id().expect("the daemon runs");
+    // Refused at once, with no wait: a daemon does not finish on its own.
     assert!(
         stderr.starts_with(&format!(
             "kubeop: the state directory {} is in use by kubeop pid {daemon_pid} (",
@@ -293,6 +301,76 @@ async fn a_one_shot_on_a_daemons_state_dir_is_refused_and_the_lock_dies_with_the
         2,
         "the daemon's plan and the one-shot's: {pending}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_shot_waits_for_another_one_shot_on_its_state_dir_then_runs_or_names_it() {
+    use tokio::io::AsyncBufReadExt;
+
+    let one_shot = OneShot::start().await;
+    std::fs::create_dir_all(one_shot.state_dir()).expect("the state directory");
+    // This test process plays the other one-shot: it holds the state
+    // directory's lock exactly as long as the test says.
+    let held = memory::StateDirLock::acquire(&one_shot.state_dir()).expect("the lock is free");
+    let mut waiting = one_shot
+        .command(
+            &["ask", "--once", "-o", "json", "list namespaces"],
+            &one_shot.no_daemon_socket(),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubeop starts");
+    let mut stderr = tokio::io::BufReader::new(waiting.stderr.take().expect("piped")).lines();
+    let told = stderr
+        .next_line()
+        .await
+        .expect("stderr reads")
+        .expect("kubeop says it waits");
+    assert!(
+        told.starts_with(&format!(
+            "kubeop: waiting up to {} s for the other kubeop writing {} to finish (kubeop pid {} (",
+            cli::backend::STATE_DIR_PATIENCE.as_secs(),
+            one_shot.state_dir().display(),
+            std::process::id()
+        )),
+        "{told}"
+    );
+    // The other one finishes: the waiting one goes ahead and answers.
+    drop(held);
+    let answered = waiting.wait_with_output().await.expect("kubeop ends");
+    assert!(answered.status.success(), "{answered:?}");
+    let answer = one_json_object(&answered);
+    assert_eq!(answer["tool"], "namespaces_list", "{answer}");
+    assert!(
+        answer["text"]
+            .as_str()
+            .is_some_and(|text| text.contains("staging")),
+        "{answer}"
+    );
+
+    // A holder that outlasts the wait is named in the refusal.
+    let held = memory::StateDirLock::acquire(&one_shot.state_dir()).expect("free again");
+    let refused = one_shot.kubeop(&["ask", "--once", "list namespaces"]).await;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let mut lines = stderr.lines();
+    assert!(
+        lines
+            .next()
+            .is_some_and(|line| line.starts_with("kubeop: waiting up to ")),
+        "{stderr}"
+    );
+    assert!(
+        lines.next().is_some_and(|line| line.starts_with(&format!(
+            "kubeop: the state directory {} is in use by kubeop pid {} (",
+            one_shot.state_dir().display(),
+            std::process::id()
+        ))),
+        "{stderr}"
+    );
+    assert!(refused.stdout.is_empty(), "{refused:?}");
+    drop(held);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
