@@ -228,6 +228,10 @@ pub async fn serve<D: Dispatch>(
             .instrument(span),
         );
     }
+    // Closed now, not when this function returns: a client connecting during
+    // the grace period is refused at once instead of sitting unaccepted in
+    // the backlog until the daemon exits.
+    drop(listener);
     connections.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, connections.wait())
         .await

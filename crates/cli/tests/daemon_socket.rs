@@ -436,10 +436,18 @@ fn a_hand_off_comes_in_and_an_out_of_scope_one_goes_back_as_a_signal() {
     assert_eq!(signal["result"]["kind"], "handoff");
     assert_eq!(signal["result"]["domain"], "helm");
     assert!(signal["result"]["reason"].is_string(), "{signal}");
+    let found = &signal["result"]["found"];
     assert_eq!(
-        signal["result"]["found"],
-        json!({"kind": "HelmRelease", "name": "payments", "namespace": "production"}),
-        "what was found so far goes back with the signal"
+        (&found["kind"], &found["name"], &found["namespace"]),
+        (&json!("HelmRelease"), &json!("payments"), &json!("production")),
+        "what was found so far goes back with the signal: {signal}"
+    );
+    assert!(found["context"].is_string(), "{signal}");
+    assert!(
+        found["why_nothing_read"]
+            .as_str()
+            .is_some_and(|why| why.contains("helm agent")),
+        "with no expected pods to check, it says why nothing was read: {signal}"
     );
     let request = json!({"jsonrpc": "2.0", "id": 2, "method": "handoff", "params": {
         "source_domain": "app", "request": "list pods in namespace production",
@@ -550,4 +558,107 @@ fn people_get_cards_without_colour_when_the_output_is_piped() {
         "no spinner off a terminal: {}",
         String::from_utf8_lossy(&approved.stderr)
     );
+}
+
+#[test]
+fn sigterm_lets_an_approval_in_flight_finish_and_leaves_a_verified_journal() {
+    let mut stack = Stack::start();
+    // nginx's new pods take a while to become ready (the demo's ready-delay),
+    // so its verification is still waiting when the signal arrives.
+    let asked = stack.kubeop(&["ask", "scale nginx to 4 in staging", "-o", "json"]);
+    assert_eq!(asked.status.code(), Some(4), "a plan waits for approval");
+    let plan = one_json_object(&asked.stdout);
+    let mut connection = BufReader::new(UnixStream::connect(stack.socket()).expect("connects"));
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": "approve", "params": {
+        "plan_id": plan["plan_id"], "plan_hash": plan["plan_hash"], "progress": true}});
+    connection
+        .get_mut()
+        .write_all(format!("{request}\n").as_bytes())
+        .expect("writes");
+    let next_line = |connection: &mut BufReader<UnixStream>| -> Value {
+        let mut line = String::new();
+        connection.read_line(&mut line).expect("reads");
+        serde_json::from_str(&line).expect("a JSON-RPC line")
+    };
+    // The first progress line: the change ran and verification waits.
+    let first = next_line(&mut connection);
+    assert_eq!(first["method"], "progress", "{first}");
+
+    let mut daemon = stack.daemon.take().expect("running");
+    let signalled = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    // New clients are no longer served ...
+    wait_for(
+        || UnixStream::connect(stack.socket()).is_err(),
+        "the daemon to stop accepting",
+    );
+    // ... while the approval in flight runs to its verified result.
+    let response = loop {
+        let line = next_line(&mut connection);
+        if line.get("id").is_some() {
+            break line;
+        }
+    };
+    assert_eq!(response["result"]["outcome"], "verified", "{response}");
+    let exit = daemon.wait().expect("the daemon exits");
+    assert!(exit.success(), "SIGTERM is a clean shutdown: {exit:?}");
+
+    // The journal was flushed: its chain holds and ends with the verification.
+    let log = |args: &[&str]| {
+        Command::new(KUBEOP)
+            .arg("log")
+            .args(args)
+            .arg("--state-dir")
+            .arg(stack.state_dir())
+            .output()
+            .expect("kubeop log runs")
+    };
+    let verified = log(&["--verify"]);
+    assert!(verified.status.success(), "{verified:?}");
+    let operations = one_json_object(&log(&["-o", "json"]).stdout);
+    assert_eq!(
+        operations["operations"][0]["operation_id"], plan["plan_id"],
+        "{operations}"
+    );
+    assert_eq!(operations["operations"][0]["status"], "verified", "{operations}");
+}
+
+#[test]
+fn every_client_command_prints_the_same_object_as_yaml_and_json() {
+    let stack = Stack::start();
+    let asked = stack.kubeop(&["ask", "scale nginx to 3 in staging", "-o", "yaml"]);
+    assert_eq!(asked.status.code(), Some(4), "{asked:?}");
+    let plan: Value = serde_norway::from_slice(&asked.stdout).expect("one YAML document");
+    assert_eq!(plan["kind"], "plan", "{plan}");
+    let plan_id = plan["plan_id"].as_str().expect("an id");
+    let yaml = |args: &[&str]| -> Value {
+        let mut with_output = args.to_vec();
+        with_output.extend(["-o", "yaml"]);
+        let output = stack.kubeop(&with_output);
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        serde_norway::from_slice(&output.stdout).expect("one YAML document")
+    };
+    // (A read whose answer holds no ages, which tick between two calls.)
+    for args in [&["tools"][..], &["pending"], &["ask", "list kubeconfig contexts"]] {
+        assert_eq!(yaml(args), stack.json(args), "{args:?}");
+    }
+    let status = yaml(&["status"]);
+    assert_eq!(status["kind"], "status");
+    assert_eq!(status["actors"], stack.json(&["status"])["actors"]);
+    let denied = yaml(&["deny", plan_id, "--reason", "yaml too"]);
+    assert_eq!(denied["kind"], "denied");
+    assert_eq!(denied["reason"], "yaml too");
+    let log = |format: &str| {
+        Command::new(KUBEOP)
+            .args(["log", "-o", format, "--state-dir"])
+            .arg(stack.state_dir())
+            .output()
+            .expect("kubeop log runs")
+            .stdout
+    };
+    let from_yaml: Value = serde_norway::from_slice(&log("yaml")).expect("one YAML document");
+    assert_eq!(from_yaml, one_json_object(&log("json")));
 }
