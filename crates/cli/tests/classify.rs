@@ -157,3 +157,22 @@ fn without_text_or_batch_the_usage_error_is_clear() {
         "{stderr}"
     );
 }
+
+#[test]
+fn output_formats_carry_the_same_decision_as_json() {
+    let input = b"scale web to 3 in shop\nlist pods\n";
+    let json = json_lines(&run_with_stdin(&["classify", "--json", "--batch"], input));
+    let dash_o = json_lines(&run_with_stdin(&["classify", "-o", "json", "--batch"], input));
+    assert_eq!(dash_o, json);
+    let yaml = run_with_stdin(&["classify", "-o", "yaml", "--batch"], input);
+    assert!(yaml.status.success(), "{yaml:?}");
+    let text = String::from_utf8(yaml.stdout).expect("UTF-8");
+    let documents: Vec<Value> = text
+        .split("---\n")
+        .filter(|document| !document.trim().is_empty())
+        .map(|document| serde_norway::from_str(document).expect("a YAML document"))
+        .collect();
+    assert_eq!(documents, json, "{text}");
+    let both = run_with_stdin(&["classify", "--json", "-o", "yaml", "list pods"], b"");
+    assert_eq!(both.status.code(), Some(2), "one format at a time");
+}
