@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 
 /// kubeop: a Level-1 SRE agent for Kubernetes.
 #[derive(Debug, Parser)]
-#[command(name = "kubeop", version, about)]
+#[command(name = "kubeop", version, about, after_long_help = cli::exit::help_text())]
 struct Cli {
     /// The subcommand; none opens the interactive session on a terminal
     /// (and prints this help elsewhere).
