@@ -20,7 +20,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use hitl::grant::{GrantKey, GrantVerifier};
-use hitl::{DenyCommand, Hitl, HitlConfig, HitlError};
+use hitl::{Hitl, HitlConfig, HitlError};
 use mcp_gateway::{Gateway, GatewayConfig, GatewayError, ServerCommand};
 use memory::{Memory, MemoryConfig, Query};
 use ractor::{Actor, ActorCell, ActorRef, call_t};
@@ -30,8 +30,8 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 use workflow::{
-    ApproveRequest, Coordinator, Dependencies, ProgressSink, Request, SessionId, SupervisorHandoff,
-    WorkflowConfig, WorkflowError,
+    ApproveRequest, Coordinator, DenyRequest, Dependencies, ProgressSink, Request, SessionId,
+    SupervisorHandoff, WorkflowConfig, WorkflowError,
 };
 
 use crate::config::Config;
@@ -288,8 +288,7 @@ impl Daemon {
         create_private_dir(&config.daemon.state_dir)?;
         // The journal takes the state directory's lock when the memory actor
         // opens it; probing first turns "another kubeop holds it" into this
-        // one clear error instead of an actor start-up failure. (Two starts
-        // racing past the probe are still kept apart by the journal's lock.)
+        // one clear error instead of an actor start-up failure.
         memory::StateDirLock::acquire(&config.daemon.state_dir)
             .map_err(DaemonError::StateDirInUse)?;
         let services = SharedServices::default();
@@ -300,7 +299,17 @@ impl Daemon {
         };
         let (supervisor, _join) = Actor::spawn(None, Supervisor::default(), children)
             .await
-            .map_err(|error| DaemonError::Actors(error.to_string()))?;
+            .map_err(|error| {
+                // Two starts racing past the probe are kept apart by the
+                // journal's own lock: the loser's memory actor fails. Say
+                // so as clearly as the probe would have.
+                match memory::StateDirLock::acquire(&config.daemon.state_dir) {
+                    Err(in_use @ memory::MemoryError::StateDirInUse { .. }) => {
+                        DaemonError::StateDirInUse(in_use)
+                    }
+                    _ => DaemonError::Actors(error.to_string()),
+                }
+            })?;
         let service = Arc::new(DaemonService {
             services,
             supervisor: supervisor.clone(),
@@ -477,6 +486,19 @@ struct ApproveParams {
     progress: bool,
 }
 
+/// `handoff` parameters: the supervisor's hand-off itself, and whether the
+/// caller wants progress.
+#[derive(Debug, Deserialize)]
+struct HandoffParams {
+    /// The hand-off, its fields at the top level of the parameters.
+    #[serde(flatten)]
+    handoff: SupervisorHandoff,
+    /// Send what the verification of a PLAN-LOCKED change waits on as
+    /// progress notifications before the result, as `approve` does.
+    #[serde(default)]
+    progress: bool,
+}
+
 /// `log` parameters.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -531,14 +553,16 @@ impl Dispatch for DaemonService {
                 Ok(json!(response))
             }
             method::HANDOFF => {
-                let handoff: SupervisorHandoff = rpc::params(call.params)?;
+                let params: HandoffParams = rpc::params(call.params)?;
                 let session = SessionId::new(format!("handoff-{}", context.request_id));
+                let requester = approver(None, &context);
                 let response = self
                     .coordinator()?
-                    .ask(
+                    .ask_with_progress(
                         session,
-                        &approver(None, &context),
-                        Request::Handoff(Box::new(handoff)),
+                        &requester,
+                        Request::Handoff(Box::new(params.handoff)),
+                        progress_sink(params.progress, context.progress),
                     )
                     .await
                     .map_err(workflow_error)?;
@@ -562,10 +586,7 @@ impl Dispatch for DaemonService {
                             approver: approver(params.approver, &context),
                             retyped_name: params.retyped_name,
                         },
-                        match (params.progress, context.progress) {
-                            (true, Some(progress)) => ProgressSink::to(progress),
-                            _ => ProgressSink::default(),
-                        },
+                        progress_sink(params.progress, context.progress),
                     )
                     .await
                     .map_err(workflow_error)?;
@@ -591,23 +612,30 @@ impl Dispatch for DaemonService {
                 Ok(json!({"kind": "pending", "plans": plans}))
             }
             method::DENY => {
+                // Through the workflow, not the approvals actor alone: the
+                // denial is a step of the change and goes into the
+                // operations log.
                 let params: DenyParams = rpc::params(call.params)?;
-                let hitl = self.hitl()?;
-                let denial = hitl
-                    .deny(DenyCommand {
-                        plan_id: params.plan_id,
-                        approver: approver(params.approver, &context),
-                        reason: params
-                            .reason
-                            .unwrap_or_else(|| "denied without a reason".to_owned()),
+                let approver = approver(params.approver, &context);
+                let reason = params
+                    .reason
+                    .unwrap_or_else(|| "denied without a reason".to_owned());
+                self.coordinator()?
+                    .deny(DenyRequest {
+                        plan_id: params.plan_id.clone(),
+                        approver: approver.clone(),
+                        reason: reason.clone(),
                     })
                     .await
-                    .map_err(hitl_error)?;
+                    .map_err(|error| match error {
+                        WorkflowError::Approval(refused) => hitl_error(refused),
+                        other => workflow_error(other),
+                    })?;
                 Ok(json!({
                     "kind": "denied",
-                    "plan_id": denial.plan.plan_id,
-                    "approver": denial.approver,
-                    "reason": denial.reason,
+                    "plan_id": params.plan_id,
+                    "approver": approver,
+                    "reason": reason,
                 }))
             }
             other => Err(RpcError::new(
@@ -615,6 +643,15 @@ impl Dispatch for DaemonService {
                 format!("no method {other:?}"),
             )),
         }
+    }
+}
+
+/// Where a change's verification progress goes: to the caller when it asked
+/// for progress and has a channel for it, nowhere otherwise.
+fn progress_sink(wanted: bool, channel: Option<mpsc::Sender<String>>) -> ProgressSink {
+    match (wanted, channel) {
+        (true, Some(progress)) => ProgressSink::to(progress),
+        _ => ProgressSink::default(),
     }
 }
 

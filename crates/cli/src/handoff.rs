@@ -11,12 +11,14 @@
 //! under load learns to back off instead of piling up work.
 //!
 //! A hand-off is a [`workflow::SupervisorHandoff`]: the source domain (the
-//! supervisor agent handing over, recorded in the request's tracing span),
+//! supervisor agent handing over, recorded in the request's tracing span and
+//! in the operations log's request line of any change it leads to),
 //! its context (app, namespace, sync status, alert, release, expected pods,
 //! in the request's words or fields; expected pods are checked against the
 //! running ones and a mismatch is flagged) and optionally a plan a human approved
 //! upstream (PLAN-LOCKED), which runs without re-planning but is still
-//! verified. The answer is a [`workflow::Response`], the very object the
+//! verified, its progress sent where [`HandoffHandle::submit_with_progress`]
+//! says. The answer is a [`workflow::Response`], the very object the
 //! socket's `handoff` method returns: a request outside kubeop's scope (Helm,
 //! GitOps, alerting) comes back as [`workflow::Response::Handoff`], the
 //! signal naming the domain to re-route to, why, and what was found so far.
@@ -99,6 +101,9 @@ impl From<RpcError> for HandoffError {
 struct Envelope {
     /// What the supervisor sent.
     handoff: SupervisorHandoff,
+    /// Where the verification progress of a PLAN-LOCKED change goes, when
+    /// the supervisor wants it.
+    progress: Option<mpsc::Sender<String>>,
     /// Where the answer goes; dropped unanswered only if kubeop stops.
     reply: oneshot::Sender<Result<Response, HandoffError>>,
 }
@@ -139,9 +144,33 @@ impl HandoffHandle {
     /// Queues `handoff` without waiting: [`HandoffError::Busy`] at once when
     /// the queue is full, [`HandoffError::Stopped`] when kubeop is gone.
     pub fn submit(&self, handoff: SupervisorHandoff) -> Result<PendingHandoff, HandoffError> {
+        self.enqueue(handoff, None)
+    }
+
+    /// [`HandoffHandle::submit`], with what the verification of a
+    /// PLAN-LOCKED change waits on sent to `progress` while it runs, as an
+    /// approval's progress is. Lines are dropped, never waited for, when
+    /// `progress` (bounded by the supervisor) is full.
+    pub fn submit_with_progress(
+        &self,
+        handoff: SupervisorHandoff,
+        progress: mpsc::Sender<String>,
+    ) -> Result<PendingHandoff, HandoffError> {
+        self.enqueue(handoff, Some(progress))
+    }
+
+    fn enqueue(
+        &self,
+        handoff: SupervisorHandoff,
+        progress: Option<mpsc::Sender<String>>,
+    ) -> Result<PendingHandoff, HandoffError> {
         let (reply, answer) = oneshot::channel();
         self.queue
-            .try_send(Envelope { handoff, reply })
+            .try_send(Envelope {
+                handoff,
+                progress,
+                reply,
+            })
             .map_err(|error| match error {
                 mpsc::error::TrySendError::Full(_) => HandoffError::Busy {
                     depth: HANDOFF_QUEUE_DEPTH,
@@ -184,7 +213,7 @@ pub(crate) fn serve(service: Arc<DaemonService>, stopped: CancellationToken) -> 
             let service = service.clone();
             tokio::spawn(async move {
                 let _slot = slot;
-                let answer = answer(&service, envelope.handoff).await;
+                let answer = answer(&service, envelope.handoff, envelope.progress).await;
                 // The supervisor may have stopped waiting; the work is done
                 // and recorded either way.
                 let _unwanted = envelope.reply.send(answer);
@@ -198,10 +227,14 @@ pub(crate) fn serve(service: Arc<DaemonService>, stopped: CancellationToken) -> 
 async fn answer(
     service: &DaemonService,
     handoff: SupervisorHandoff,
+    progress: Option<mpsc::Sender<String>>,
 ) -> Result<Response, HandoffError> {
-    let context = in_process_context("handoff");
+    let mut context = in_process_context("handoff");
     let span = tracing::info_span!("handoff", request_id = %context.request_id);
-    let call = Call::new(0, method::HANDOFF, json!(handoff));
+    let mut params = json!(handoff);
+    params["progress"] = json!(progress.is_some());
+    context.progress = progress;
+    let call = Call::new(0, method::HANDOFF, params);
     let value = service
         .dispatch(call, context)
         .instrument(span)

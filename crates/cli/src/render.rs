@@ -562,7 +562,7 @@ pub fn handoff(value: &Value, style: &Style) -> String {
     );
     let found = &value["found"];
     if found.is_object() {
-        let target: Vec<String> = ["kind", "name", "namespace"]
+        let target: Vec<String> = ["kind", "name", "namespace", "context"]
             .iter()
             .filter(|field| found[**field].is_string())
             .map(|field| format!("{field} {}", text(&found[*field])))
@@ -572,6 +572,9 @@ pub fn handoff(value: &Value, style: &Style) -> String {
         }
         for read in strings(&found["reads"]) {
             let _ = writeln!(out, "  read: {read}");
+        }
+        if found["why_nothing_read"].is_string() {
+            let _ = writeln!(out, "  {}", text(&found["why_nothing_read"]));
         }
     }
     out
@@ -1078,6 +1081,12 @@ mod tests {
         assert_eq!(
             both_ways(&found),
             "Hand-off to the helm agent: helm releases are the helm agent's\n  found: kind HelmRelease, name payments, namespace production\n  read: payments in production: 1 of 2 expected pods running (MISMATCH)\n"
+        );
+        let nothing = json!({"kind": "handoff", "domain": "helm", "reason": "helm releases are the helm agent's",
+            "found": {"context": "prod", "why_nothing_read": "kubeop read nothing from the cluster: it is not its work"}});
+        assert_eq!(
+            both_ways(&nothing),
+            "Hand-off to the helm agent: helm releases are the helm agent's\n  found: context prod\n  kubeop read nothing from the cluster: it is not its work\n"
         );
     }
 

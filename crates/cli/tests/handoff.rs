@@ -3,12 +3,16 @@
 //! the real `kubernetes-mcp-server`, driven through the cloneable
 //! [`cli::handoff::HandoffHandle`] as a supervisor agent would.
 
+use std::path::Path;
 use std::time::SystemTime;
 
 use cli::config::Config;
 use cli::daemon::Daemon;
 use cli::handoff::HandoffError;
-use workflow::{Response, SupervisorHandoff};
+use hitl::grant::PlanHash;
+use hitl::policy::PlanTarget;
+use serde_json::json;
+use workflow::{LockedPlanHandoff, Outcome, Response, SupervisorHandoff};
 
 async fn kubeop_over_the_demo_cluster(env: &e2e::SimEnv, state: &tempfile::TempDir) -> Daemon {
     let mut config = Config::default();
@@ -98,4 +102,128 @@ async fn a_supervisor_hands_work_in_and_gets_a_signal_back_for_what_is_out_of_sc
             .expect_err("kubeop is stopped"),
         HandoffError::Stopped
     );
+}
+
+/// The request each operation in `state_dir`'s journal was logged with,
+/// newest first (the journal is read as `kubeop log` reads it, no lock).
+fn logged_requests(state_dir: &Path) -> Vec<(String, String)> {
+    let snapshot = memory::read_journal(state_dir).expect("the journal reads");
+    memory::query::summarize(&snapshot.entries)
+        .into_iter()
+        .map(|operation| {
+            (
+                operation.operation_id.as_str().to_owned(),
+                operation.request.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hand_off_is_logged_as_its_sources_and_a_plan_locked_one_reports_progress() {
+    let objects = sim::scenario::Scenario::demo().objects_at(SystemTime::now());
+    let env = e2e::SimEnv::start("demo", objects).await;
+    let state = tempfile::tempdir().expect("a state directory");
+    let kubeop = kubeop_over_the_demo_cluster(&env, &state).await;
+    let state_dir = state.path().join("state");
+    let handle = kubeop.handoffs();
+
+    // A change handed in (not PLAN-LOCKED) waits for a person, logged as
+    // the app agent's hand-off.
+    let plan = match handle
+        .handoff(SupervisorHandoff {
+            source_domain: Some("app".into()),
+            request: Some("scale deployment web-frontend to 4".into()),
+            namespace: Some("production".into()),
+            ..SupervisorHandoff::default()
+        })
+        .await
+        .expect("answered")
+    {
+        Response::Plan(plan) => plan,
+        other => panic!("expected a plan, got {other:?}"),
+    };
+    let logged = logged_requests(&state_dir);
+    assert_eq!(
+        logged[0],
+        (
+            plan.plan_id.clone(),
+            "hand-off from the app agent: scale deployment web-frontend to 4 in namespace production"
+                .to_owned()
+        ),
+        "{logged:?}"
+    );
+
+    // A PLAN-LOCKED change runs at once; its verification reports what it
+    // waits on, as a person's approval does (nginx's new pods take a while).
+    let arguments = json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "nginx",
+                           "namespace": "staging", "scale": 4, "context": "demo"});
+    let arguments = arguments.as_object().expect("an object").clone();
+    let locked = SupervisorHandoff {
+        source_domain: Some("observability".into()),
+        locked_plan: Some(LockedPlanHandoff {
+            upstream_approval_id: "upstream-7".into(),
+            plan_hash: PlanHash::of_call("resources_scale", &arguments),
+            approved_by: "carol@supervisor".into(),
+            tool: "resources_scale".into(),
+            arguments,
+            target: PlanTarget {
+                kind: "Deployment".into(),
+                name: "nginx".into(),
+                namespace: Some("staging".into()),
+                context: "demo".into(),
+            },
+            retyped_name: None,
+        }),
+        ..SupervisorHandoff::default()
+    };
+    let (progress, mut lines) = tokio::sync::mpsc::channel(64);
+    let pending = handle
+        .submit_with_progress(locked, progress)
+        .expect("queued");
+    let result = match pending.answer().await.expect("answered") {
+        Response::Result(result) => result,
+        other => panic!("expected a result, got {other:?}"),
+    };
+    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let mut progress = Vec::new();
+    while let Ok(line) = lines.try_recv() {
+        progress.push(line);
+    }
+    assert!(
+        progress
+            .iter()
+            .any(|line| line.contains("replicas of deployment/nginx in staging to be ready")),
+        "what verification waited on was reported: {progress:?}"
+    );
+    let logged = logged_requests(&state_dir);
+    assert_eq!(
+        logged[0],
+        (
+            result.plan_id.clone(),
+            "PLAN-LOCKED hand-off from the observability agent: upstream approval upstream-7"
+                .to_owned()
+        ),
+        "{logged:?}"
+    );
+
+    // Out of scope in words: what was found is where it would have run, and
+    // why nothing was read.
+    let signal = kubeop
+        .call(
+            "ask",
+            json!({"text": "roll back the helm release payments to revision 3"}),
+        )
+        .await
+        .expect("answered");
+    assert_eq!(signal["kind"], "handoff", "{signal}");
+    assert_eq!(signal["domain"], "helm", "{signal}");
+    assert_eq!(signal["found"]["context"], "demo", "{signal}");
+    assert!(
+        signal["found"]["why_nothing_read"]
+            .as_str()
+            .is_some_and(|why| why.starts_with("kubeop read nothing from the cluster")),
+        "{signal}"
+    );
+    kubeop.shutdown().await;
 }

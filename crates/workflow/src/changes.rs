@@ -41,7 +41,14 @@ pub(crate) async fn approve(
     request: ApproveRequest,
     progress: &ProgressSink,
 ) -> Result<ExecutionResult, WorkflowError> {
-    let approval = match pipeline.hitl.approve(approve_command(request)).await {
+    // The approval's check (hash, expiry, single use) as its own span; the
+    // person's wait before it lies between two requests.
+    let approval = match tracing::Instrument::instrument(
+        pipeline.hitl.approve(approve_command(request)),
+        tracing::info_span!("approval"),
+    )
+    .await
+    {
         Ok(approval) => approval,
         Err(error) => return Err(error.into()),
     };
@@ -184,6 +191,7 @@ pub(crate) async fn execute(
 /// One granted call: `Ok(output)` when the server did it, `Err(verdict)`
 /// when it refused (a 403 of a read-only user, say) or gave no result. Each
 /// is recorded.
+#[tracing::instrument(name = "execute", skip_all, fields(%plan_id, %tool))]
 async fn run_call(
     pipeline: &Pipeline,
     plan_id: &str,
@@ -234,6 +242,7 @@ async fn run_call(
 }
 
 /// Verifies a change the server carried out, by operation.
+#[tracing::instrument(name = "verify", skip_all)]
 async fn verify_change(
     pipeline: &Pipeline,
     operation: Operation,

@@ -175,6 +175,11 @@ pub enum CoordinatorMsg {
         requester: String,
         /// The request.
         request: Request,
+        /// Where verification progress goes when the request runs a change
+        /// at once (a PLAN-LOCKED hand-off).
+        progress: ProgressSink,
+        /// The caller's span (its request id), parent of the work's spans.
+        caller: tracing::Span,
         /// The caller's admission, released when the answer is sent.
         permit: OwnedSemaphorePermit,
         /// The answer.
@@ -186,6 +191,8 @@ pub enum CoordinatorMsg {
         approval: ApproveRequest,
         /// Where verification progress goes.
         progress: ProgressSink,
+        /// The caller's span (its request id), parent of the work's spans.
+        caller: tracing::Span,
         /// The caller's admission.
         permit: OwnedSemaphorePermit,
         /// The verified outcome.
@@ -195,6 +202,8 @@ pub enum CoordinatorMsg {
     Deny {
         /// The refusal.
         denial: DenyRequest,
+        /// The caller's span (its request id), parent of the work's spans.
+        caller: tracing::Span,
         /// The caller's admission.
         permit: OwnedSemaphorePermit,
         /// The confirmation.
@@ -271,6 +280,8 @@ impl Actor for CoordinatorActor {
                 session,
                 requester,
                 request,
+                progress,
+                caller,
                 permit,
                 reply,
             } => {
@@ -280,9 +291,11 @@ impl Actor for CoordinatorActor {
                         Request::Handoff(handoff) => handoff.source_domain.clone(),
                         Request::Text { .. } => None,
                     };
-                    let span = tracing::info_span!("workflow.ask", %session, %requester, source_domain = source_domain.as_deref());
+                    let span = tracing::info_span!(parent: &caller, "workflow.ask", %session, %requester, source_domain = source_domain.as_deref());
                     let answer = tracing::Instrument::instrument(
-                        paths::answer(&pipeline, &myself, session, switched, &requester, request),
+                        paths::answer(
+                            &pipeline, &myself, session, switched, &requester, request, &progress,
+                        ),
                         span,
                     )
                     .await;
@@ -293,11 +306,12 @@ impl Actor for CoordinatorActor {
             CoordinatorMsg::Approve {
                 approval,
                 progress,
+                caller,
                 permit,
                 reply,
             } => {
                 tokio::spawn(async move {
-                    let span = tracing::info_span!("workflow.approve", plan_id = %approval.plan_id, approver = %approval.approver);
+                    let span = tracing::info_span!(parent: &caller, "workflow.approve", plan_id = %approval.plan_id, approver = %approval.approver);
                     let result = tracing::Instrument::instrument(
                         changes::approve(&pipeline, approval, &progress),
                         span,
@@ -309,11 +323,12 @@ impl Actor for CoordinatorActor {
             }
             CoordinatorMsg::Deny {
                 denial,
+                caller,
                 permit,
                 reply,
             } => {
                 tokio::spawn(async move {
-                    let span = tracing::info_span!("workflow.deny", plan_id = %denial.plan_id);
+                    let span = tracing::info_span!(parent: &caller, "workflow.deny", plan_id = %denial.plan_id);
                     let result =
                         tracing::Instrument::instrument(changes::deny(&pipeline, denial), span)
                             .await;
@@ -416,12 +431,29 @@ impl Coordinator {
         requester: &str,
         request: Request,
     ) -> Result<Response, WorkflowError> {
+        self.ask_with_progress(session, requester, request, ProgressSink::default())
+            .await
+    }
+
+    /// [`Coordinator::ask`], with what verification waits on sent to
+    /// `progress` when the request runs a change at once (a PLAN-LOCKED
+    /// hand-off), as an approval's progress is.
+    pub async fn ask_with_progress(
+        &self,
+        session: SessionId,
+        requester: &str,
+        request: Request,
+        progress: ProgressSink,
+    ) -> Result<Response, WorkflowError> {
         let permit = self.admit()?;
         let requester = requester.to_owned();
+        let caller = tracing::Span::current();
         self.call(|reply| CoordinatorMsg::Ask {
             session,
             requester,
             request,
+            progress,
+            caller,
             permit,
             reply,
         })
@@ -436,9 +468,11 @@ impl Coordinator {
         progress: ProgressSink,
     ) -> Result<ExecutionResult, WorkflowError> {
         let permit = self.admit()?;
+        let caller = tracing::Span::current();
         self.call(|reply| CoordinatorMsg::Approve {
             approval,
             progress,
+            caller,
             permit,
             reply,
         })
@@ -448,8 +482,10 @@ impl Coordinator {
     /// Denies a plan.
     pub async fn deny(&self, denial: DenyRequest) -> Result<Response, WorkflowError> {
         let permit = self.admit()?;
+        let caller = tracing::Span::current();
         self.call(|reply| CoordinatorMsg::Deny {
             denial,
+            caller,
             permit,
             reply,
         })
@@ -576,6 +612,7 @@ impl Pipeline {
         locked: LockedPlanHandoff,
         requester: &str,
         source_domain: Option<&str>,
+        progress: &ProgressSink,
     ) -> Result<Response, WorkflowError> {
         let operation =
             changes::operation_of(&locked.tool, &locked.arguments).ok_or_else(|| {
@@ -603,12 +640,10 @@ impl Pipeline {
             operation,
             &approval.target,
             Event::Requested {
-                request: match source_domain {
-                    Some(source) => format!(
-                        "PLAN-LOCKED hand-off of upstream approval {upstream} from the {source} agent"
-                    ),
-                    None => format!("PLAN-LOCKED hand-off of upstream approval {upstream}"),
-                },
+                request: format!(
+                    "PLAN-LOCKED {}: upstream approval {upstream}",
+                    paths::handoff_origin(source_domain)
+                ),
             },
         )
         .await?;
@@ -623,7 +658,7 @@ impl Pipeline {
         )
         .await?;
         Ok(Response::Result(
-            changes::execute(self, approval, &ProgressSink::default()).await?,
+            changes::execute(self, approval, progress).await?,
         ))
     }
 }

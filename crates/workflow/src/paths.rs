@@ -14,12 +14,15 @@ use crate::playbooks;
 use crate::response::{Answer, Clarify, Found, Handoff, Response};
 use crate::session::{SessionId, SessionScope};
 use crate::suggest;
+use crate::verify::ProgressSink;
 
 /// The tool that lists the kubeconfig's contexts.
 const CONTEXTS_TOOL: &str = "configuration_contexts_list";
 
 /// Answers one request in the context and namespace the session switched
-/// to, else the starting context (and each request's own namespace).
+/// to, else the starting context (and each request's own namespace). A
+/// change a PLAN-LOCKED hand-off runs at once reports what its verification
+/// waits on to `progress`.
 pub(crate) async fn answer(
     pipeline: &Pipeline,
     coordinator: &ActorRef<CoordinatorMsg>,
@@ -27,10 +30,12 @@ pub(crate) async fn answer(
     switched: SessionScope,
     requester: &str,
     request: Request,
+    progress: &ProgressSink,
 ) -> Result<Response, WorkflowError> {
     let scope = Scope {
         namespace: switched.namespace.clone(),
         context: String::new(),
+        handoff_from: None,
     };
     let session_context = match switched.context {
         Some(context) => context,
@@ -51,11 +56,17 @@ pub(crate) async fn answer(
             let handoff = *handoff;
             if let Some(locked) = handoff.locked_plan {
                 return pipeline
-                    .run_locked(locked, requester, handoff.source_domain.as_deref())
+                    .run_locked(
+                        locked,
+                        requester,
+                        handoff.source_domain.as_deref(),
+                        progress,
+                    )
                     .await;
             }
             let scope = Scope {
                 context: handoff.context.clone().unwrap_or(session_context),
+                handoff_from: Some(handoff_origin(handoff.source_domain.as_deref())),
                 ..scope
             };
             let text = handoff_text(&handoff);
@@ -79,6 +90,37 @@ struct Scope {
     context: String,
     /// The session's namespace, if it switched to one.
     namespace: Option<String>,
+    /// Whose hand-off the request is (`hand-off from the app agent`), for
+    /// the operations log; `None` for a person's own words.
+    handoff_from: Option<String>,
+}
+
+impl Scope {
+    /// The request as the operations log records it: a hand-off's words
+    /// prefixed with whose hand-off it is, so an auditor sees where every
+    /// change came from.
+    fn recorded(&self, text: &str) -> String {
+        match &self.handoff_from {
+            Some(origin) => format!("{origin}: {text}"),
+            None => text.to_owned(),
+        }
+    }
+}
+
+/// Who handed a request over, in the operations log's words.
+pub(crate) fn handoff_origin(source_domain: Option<&str>) -> String {
+    match source_domain {
+        Some(source) => format!("hand-off from the {source} agent"),
+        None => "hand-off from a supervisor that named no source domain".to_owned(),
+    }
+}
+
+/// Why a hand-off signal carries no reads: kubeop stops at classification
+/// for another agent's work.
+fn nothing_read(domain: &str) -> String {
+    format!(
+        "kubeop read nothing from the cluster: a request for the {domain} agent is handed back as soon as it is classified, before any read or change"
+    )
 }
 
 /// The session's namespace applied to a request that names none (and does
@@ -224,17 +266,24 @@ fn with_handoff_findings(
 ) -> Response {
     match (response, pods) {
         (Response::Handoff(mut signal), pods) => {
-            signal.found = Found {
+            let so_far = signal.found.take().unwrap_or_default();
+            let reads: Vec<String> = pods.into_iter().collect();
+            signal.found = Some(Found {
                 kind: handoff
                     .release
                     .as_ref()
                     .map(|_| "HelmRelease".to_owned())
                     .or_else(|| handoff.app.as_ref().map(|_| "App".to_owned())),
                 name: handoff.release.clone().or_else(|| handoff.app.clone()),
-                namespace: handoff.namespace.clone(),
-                reads: pods.into_iter().collect(),
-            }
-            .into_option();
+                namespace: handoff.namespace.clone().or(so_far.namespace),
+                why_nothing_read: if reads.is_empty() {
+                    so_far.why_nothing_read
+                } else {
+                    None
+                },
+                reads,
+                ..so_far
+            });
             Response::Handoff(signal)
         }
         (response, None) => response,
@@ -263,8 +312,12 @@ async fn answer_text(
     text: &str,
 ) -> Result<Response, WorkflowError> {
     let session_context = scope.context.as_str();
-    let mut intent = classifier::classify(text);
-    tracing::info!(path = intent.path(), "classified");
+    let recorded = scope.recorded(text);
+    let mut intent = tracing::info_span!("classify").in_scope(|| {
+        let intent = classifier::classify(text);
+        tracing::info!(path = intent.path(), "classified");
+        intent
+    });
     if let Some(namespace) = &scope.namespace {
         intent = in_session_namespace(intent, namespace, text);
     }
@@ -296,7 +349,7 @@ async fn answer_text(
                 pipeline,
                 session_context,
                 requester,
-                text,
+                &recorded,
                 operation,
                 tool.as_str(),
                 arguments,
@@ -318,7 +371,7 @@ async fn answer_text(
                     pipeline,
                     session_context,
                     requester,
-                    text,
+                    &recorded,
                     operation,
                     tool.as_str(),
                     arguments,
@@ -335,10 +388,17 @@ async fn answer_text(
                 candidates: Vec::new(),
             }))
         }
+        // Nothing is read for another agent's work; what kubeop knows is
+        // where the request would have run, and it says why that is all.
         Intent::Handoff { domain, reason } => Ok(Response::Handoff(Handoff {
             domain: domain.as_str().to_owned(),
             reason,
-            found: None,
+            found: Some(Found {
+                context: Some(session_context.to_owned()),
+                namespace: scope.namespace.clone(),
+                why_nothing_read: Some(nothing_read(domain.as_str())),
+                ..Found::default()
+            }),
         })),
         Intent::HealthCheck { arguments } => {
             let context = arguments
@@ -355,7 +415,10 @@ async fn answer_text(
                 .context
                 .clone()
                 .unwrap_or_else(|| session_context.to_owned());
-            playbooks::diagnose(pipeline, &context, requester, text, playbook, &arguments).await
+            playbooks::diagnose(
+                pipeline, &context, requester, text, &recorded, playbook, &arguments,
+            )
+            .await
         }
     }
 }
@@ -820,21 +883,52 @@ mod tests {
             namespace: Some("production".into()),
             ..SupervisorHandoff::default()
         };
-        let signal = Response::Handoff(Handoff {
-            domain: "helm".into(),
-            reason: "Helm releases are the Helm agent's.".into(),
-            found: None,
-        });
+        let signal = || {
+            Response::Handoff(Handoff {
+                domain: "helm".into(),
+                reason: "Helm releases are the Helm agent's.".into(),
+                found: Some(Found {
+                    context: Some("prod".into()),
+                    why_nothing_read: Some(nothing_read("helm")),
+                    ..Found::default()
+                }),
+            })
+        };
         let pods = Some("payments in production: 0 of 2 expected pods running (MISMATCH)".into());
-        let json = serde_json::to_value(with_handoff_findings(signal, &handoff, pods))
+        let json = serde_json::to_value(with_handoff_findings(signal(), &handoff, pods))
             .expect("serializes");
         assert_eq!(json["kind"], "handoff");
         assert_eq!(json["domain"], "helm");
-        assert_eq!(json["found"]["name"], "payments");
-        assert_eq!(json["found"]["namespace"], "production");
         assert_eq!(
-            json["found"]["reads"][0],
-            "payments in production: 0 of 2 expected pods running (MISMATCH)"
+            json["found"],
+            serde_json::json!({"kind": "HelmRelease", "name": "payments",
+                "namespace": "production", "context": "prod",
+                "reads": ["payments in production: 0 of 2 expected pods running (MISMATCH)"]}),
+            "the reads replace the reason there were none"
+        );
+        // Without expected pods nothing was read, and the signal says why.
+        let json = serde_json::to_value(with_handoff_findings(signal(), &handoff, None))
+            .expect("serializes");
+        assert_eq!(json["found"]["name"], "payments");
+        assert_eq!(json["found"]["context"], "prod");
+        assert_eq!(json["found"]["why_nothing_read"], nothing_read("helm"));
+    }
+
+    #[test]
+    fn a_hand_off_is_logged_with_whose_it_is() {
+        let scope = |handoff_from: Option<String>| Scope {
+            context: "prod".into(),
+            namespace: None,
+            handoff_from,
+        };
+        assert_eq!(scope(None).recorded("scale web to 3"), "scale web to 3");
+        assert_eq!(
+            scope(Some(handoff_origin(Some("app")))).recorded("scale web to 3"),
+            "hand-off from the app agent: scale web to 3"
+        );
+        assert_eq!(
+            scope(Some(handoff_origin(None))).recorded("scale web to 3"),
+            "hand-off from a supervisor that named no source domain: scale web to 3"
         );
     }
 

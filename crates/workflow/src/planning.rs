@@ -45,6 +45,7 @@ impl Subject {
 /// Plans the change `operation` with `tool` and the classifier's
 /// `arguments`: a plan card, a question, or "nothing to do".
 #[allow(clippy::too_many_arguments)] // the request, as classified
+#[tracing::instrument(name = "plan", skip_all, fields(%tool))]
 pub(crate) async fn plan(
     pipeline: &Pipeline,
     session_context: &str,

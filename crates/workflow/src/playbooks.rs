@@ -31,12 +31,15 @@ async fn reader<'a>(
     ))
 }
 
-/// Runs the playbook the classifier chose.
+/// Runs the playbook the classifier chose on `request` (the words it
+/// reads); a proposed fix is logged as `recorded` (the words with whose
+/// hand-off they were, where they were one).
 pub(crate) async fn diagnose(
     pipeline: &Pipeline,
     context: &str,
     requester: &str,
     request: &str,
+    recorded: &str,
     playbook: Playbook,
     arguments: &Arguments,
 ) -> Result<Response, WorkflowError> {
@@ -68,7 +71,7 @@ pub(crate) async fn diagnose(
             }
             let proposal = match &found.proposal {
                 Some(change) => {
-                    proposal_card(pipeline, context, requester, request, change).await?
+                    proposal_card(pipeline, context, requester, recorded, change).await?
                 }
                 None => None,
             };

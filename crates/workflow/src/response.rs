@@ -184,16 +184,16 @@ pub struct Found {
     /// Its namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    /// The kube context the request would have run in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
     /// Reads already done, one line each (e.g. running vs expected pods).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reads: Vec<String>,
-}
-
-impl Found {
-    /// Nothing found: no signal field at all rather than an empty object.
-    pub(crate) fn into_option(self) -> Option<Found> {
-        (self != Found::default()).then_some(self)
-    }
+    /// Why `reads` is empty, when it is, so the receiving agent knows it
+    /// starts from nothing rather than from a lost answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why_nothing_read: Option<String>,
 }
 
 /// A question back to the human.
