@@ -162,7 +162,10 @@ fn without_text_or_batch_the_usage_error_is_clear() {
 fn output_formats_carry_the_same_decision_as_json() {
     let input = b"scale web to 3 in shop\nlist pods\n";
     let json = json_lines(&run_with_stdin(&["classify", "--json", "--batch"], input));
-    let dash_o = json_lines(&run_with_stdin(&["classify", "-o", "json", "--batch"], input));
+    let dash_o = json_lines(&run_with_stdin(
+        &["classify", "-o", "json", "--batch"],
+        input,
+    ));
     assert_eq!(dash_o, json);
     let yaml = run_with_stdin(&["classify", "-o", "yaml", "--batch"], input);
     assert!(yaml.status.success(), "{yaml:?}");

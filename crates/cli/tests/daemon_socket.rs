@@ -439,7 +439,11 @@ fn a_hand_off_comes_in_and_an_out_of_scope_one_goes_back_as_a_signal() {
     let found = &signal["result"]["found"];
     assert_eq!(
         (&found["kind"], &found["name"], &found["namespace"]),
-        (&json!("HelmRelease"), &json!("payments"), &json!("production")),
+        (
+            &json!("HelmRelease"),
+            &json!("payments"),
+            &json!("production")
+        ),
         "what was found so far goes back with the signal: {signal}"
     );
     assert!(found["context"].is_string(), "{signal}");
@@ -623,7 +627,10 @@ fn sigterm_lets_an_approval_in_flight_finish_and_leaves_a_verified_journal() {
         operations["operations"][0]["operation_id"], plan["plan_id"],
         "{operations}"
     );
-    assert_eq!(operations["operations"][0]["status"], "verified", "{operations}");
+    assert_eq!(
+        operations["operations"][0]["status"], "verified",
+        "{operations}"
+    );
 }
 
 #[test]
@@ -642,7 +649,11 @@ fn every_client_command_prints_the_same_object_as_yaml_and_json() {
         serde_norway::from_slice(&output.stdout).expect("one YAML document")
     };
     // (A read whose answer holds no ages, which tick between two calls.)
-    for args in [&["tools"][..], &["pending"], &["ask", "list kubeconfig contexts"]] {
+    for args in [
+        &["tools"][..],
+        &["pending"],
+        &["ask", "list kubeconfig contexts"],
+    ] {
         assert_eq!(yaml(args), stack.json(args), "{args:?}");
     }
     let status = yaml(&["status"]);

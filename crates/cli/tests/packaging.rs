@@ -62,9 +62,16 @@ fn write(path: &Path, content: &str) {
 #[test]
 fn config_show_prints_every_value_with_where_it_came_from() {
     let home = tempfile::tempdir().expect("a temporary directory");
-    let user_file = home.path().join("config").join("kubeop").join("config.toml");
+    let user_file = home
+        .path()
+        .join("config")
+        .join("kubeop")
+        .join("config.toml");
     let local_file = home.path().join("kubeop.toml");
-    write(&user_file, "[daemon]\nmax_connections = 9\n[gateway]\nmax_in_flight = 3\n");
+    write(
+        &user_file,
+        "[daemon]\nmax_connections = 9\n[gateway]\nmax_in_flight = 3\n",
+    );
     // The working directory's file wins over the user's for the same key.
     write(&local_file, "[gateway]\nmax_in_flight = 4\n");
     let variables = [("KUBEOP_TELEMETRY__LOG_FORMAT", "json")];
@@ -88,12 +95,23 @@ fn config_show_prints_every_value_with_where_it_came_from() {
         value("telemetry.log_format")["source"],
         "environment KUBEOP_TELEMETRY__LOG_FORMAT"
     );
-    assert_eq!(value("daemon.max_request_bytes")["source"], "built-in default");
+    assert_eq!(
+        value("daemon.max_request_bytes")["source"],
+        "built-in default"
+    );
     assert_eq!(
         value("daemon.state_dir")["value"],
-        home.path().join("state").join("kubeop").display().to_string()
+        home.path()
+            .join("state")
+            .join("kubeop")
+            .display()
+            .to_string()
     );
-    assert_eq!(value("daemon.kubeconfig")["value"], Value::Null, "unset keys are listed");
+    assert_eq!(
+        value("daemon.kubeconfig")["value"],
+        Value::Null,
+        "unset keys are listed"
+    );
     let files = config["files"].as_array().expect("files");
     assert_eq!(files.len(), 3, "{config}");
     assert_eq!(files[0]["path"], "/etc/kubeop/config.toml");
@@ -109,8 +127,14 @@ fn config_show_prints_every_value_with_where_it_came_from() {
         .find(|line| line.starts_with("gateway.max_in_flight "))
         .expect("a row per key");
     assert!(row.contains(" 4 "), "{row}");
-    assert!(row.ends_with(&format!("file {}", local_file.display())), "{row}");
-    assert!(table.contains(&format!("  {} (read)", local_file.display())), "{table}");
+    assert!(
+        row.ends_with(&format!("file {}", local_file.display())),
+        "{row}"
+    );
+    assert!(
+        table.contains(&format!("  {} (read)", local_file.display())),
+        "{table}"
+    );
     let yaml = kubeop_in(home.path(), &["config", "show", "-o", "yaml"], &variables);
     let from_yaml: Value = serde_norway::from_slice(&yaml.stdout).expect("one YAML document");
     assert_eq!(from_yaml, config);
@@ -121,7 +145,11 @@ fn invalid_configuration_is_refused_by_every_command_naming_file_key_and_reason(
     let home = tempfile::tempdir().expect("a temporary directory");
     let local_file = home.path().join("kubeop.toml");
     let refused_with = |variables: &[(&str, &str)], expected: &[&str]| {
-        for args in [&["config", "show"][..], &["status"], &["ask", "--once", "list pods"]] {
+        for args in [
+            &["config", "show"][..],
+            &["status"],
+            &["ask", "--once", "list pods"],
+        ] {
             let refused = kubeop_in(home.path(), args, variables);
             let stderr = text(&refused.stderr);
             assert_eq!(refused.status.code(), Some(1), "{args:?}: {refused:?}");
@@ -217,7 +245,11 @@ fn the_man_page_has_every_subcommand_option_and_exit_status() {
         .nth(1)
         .expect("an EXIT STATUS section");
     for (status, meaning) in cli::exit::DOCUMENTED {
-        let first_words: String = meaning.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        let first_words: String = meaning
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
         assert!(
             statuses.contains(&format!(".TP\n\\fB{status}\\fR\n")),
             "status {status}: {statuses}"
@@ -246,11 +278,15 @@ fn deploy_file(name: &str) -> String {
 
 #[test]
 fn the_in_cluster_example_grants_least_privilege_and_runs_what_the_binary_accepts() {
-    let manifests: Vec<Value> = serde_norway::Deserializer::from_str(&deploy_file("in-cluster.yaml"))
-        .map(|document| serde::Deserialize::deserialize(document).expect("a YAML document"))
-        .collect();
+    let manifests: Vec<Value> =
+        serde_norway::Deserializer::from_str(&deploy_file("in-cluster.yaml"))
+            .map(|document| serde::Deserialize::deserialize(document).expect("a YAML document"))
+            .collect();
     let of_kind = |kind: &str| -> Vec<&Value> {
-        manifests.iter().filter(|manifest| manifest["kind"] == kind).collect()
+        manifests
+            .iter()
+            .filter(|manifest| manifest["kind"] == kind)
+            .collect()
     };
     let account = of_kind("ServiceAccount");
     assert_eq!(account.len(), 1, "{manifests:?}");
@@ -275,17 +311,25 @@ fn the_in_cluster_example_grants_least_privilege_and_runs_what_the_binary_accept
         assert!(!verbs.contains(&"*".to_owned()), "{rule}");
         assert!(!resources.contains(&"secrets".to_owned()), "{rule}");
         if groups.contains(&String::new()) {
-            assert!(!resources.contains(&"*".to_owned()), "the core group has Secrets: {rule}");
+            assert!(
+                !resources.contains(&"*".to_owned()),
+                "the core group has Secrets: {rule}"
+            );
         }
         let writes = verbs
             .iter()
             .any(|verb| !["get", "list", "watch"].contains(&verb.as_str()));
         if writes {
-            assert!(!resources.contains(&"*".to_owned()), "writes are named: {rule}");
             assert!(
-                !resources.iter().any(|resource| resource.starts_with("clusterrole")
-                    || resource.starts_with("role")
-                    || resource == "serviceaccounts"),
+                !resources.contains(&"*".to_owned()),
+                "writes are named: {rule}"
+            );
+            assert!(
+                !resources
+                    .iter()
+                    .any(|resource| resource.starts_with("clusterrole")
+                        || resource.starts_with("role")
+                        || resource == "serviceaccounts"),
                 "kubeop cannot grant itself more: {rule}"
             );
         }
@@ -303,7 +347,10 @@ fn the_in_cluster_example_grants_least_privilege_and_runs_what_the_binary_accept
     assert_eq!(pod["serviceAccountName"], account["name"]);
     assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
     let container = &pod["containers"][0];
-    assert_eq!(container["securityContext"]["allowPrivilegeEscalation"], false);
+    assert_eq!(
+        container["securityContext"]["allowPrivilegeEscalation"],
+        false
+    );
     let args = strings(&container["args"]);
     assert_eq!(args[0], "serve");
     let provider = args.iter().position(|arg| arg == "--cluster-provider");
@@ -335,6 +382,10 @@ fn the_systemd_unit_runs_the_daemon_and_stops_it_with_sigterm() {
     // Its environment is configuration kubeop accepts.
     let home = tempfile::tempdir().expect("a temporary directory");
     let (name, setting) = value("Environment").split_once('=').expect("NAME=VALUE");
-    let shown = kubeop_in(home.path(), &["config", "show", "-o", "json"], &[(name, setting)]);
+    let shown = kubeop_in(
+        home.path(),
+        &["config", "show", "-o", "json"],
+        &[(name, setting)],
+    );
     assert!(shown.status.success(), "{shown:?}");
 }

@@ -67,7 +67,10 @@ async fn a_change_is_traced_from_its_request_to_its_verification() {
     let kubeop = Daemon::start(config).await.expect("kubeop's actors start");
 
     let plan = kubeop
-        .call("ask", json!({"text": "scale deployment web-frontend to 4 in production"}))
+        .call(
+            "ask",
+            json!({"text": "scale deployment web-frontend to 4 in production"}),
+        )
         .await
         .expect("a plan");
     assert_eq!(plan["kind"], "plan", "{plan}");
@@ -91,7 +94,10 @@ async fn a_change_is_traced_from_its_request_to_its_verification() {
     let workflow = child(&spans, asked, "workflow.ask");
     child(&spans, workflow, "classify");
     let planned = child(&spans, workflow, "plan");
-    assert_eq!(attribute(planned, "tool").as_deref(), Some("resources_scale"));
+    assert_eq!(
+        attribute(planned, "tool").as_deref(),
+        Some("resources_scale")
+    );
 
     let approved = request(&spans, "approve");
     assert_ne!(

@@ -196,7 +196,10 @@ fn ask_on_a_terminal_shows_the_plan_then_y_runs_and_verifies_it() {
     let mut ask = cluster.on_terminal(&["ask", "scale nginx to 4 in staging"]);
     let card = expect(&mut ask, QUESTION);
     assert!(card.contains("operation scale"), "{card}");
-    assert!(card.contains("target    Deployment staging/nginx"), "{card}");
+    assert!(
+        card.contains("target    Deployment staging/nginx"),
+        "{card}"
+    );
     assert!(
         card.contains("~ replicas: 2 ") && card.contains(" 4\r\n"),
         "the change is shown before the question: {card}"
@@ -225,12 +228,12 @@ fn ask_on_a_terminal_denies_with_n_and_leaves_the_plan_pending_with_enter() {
     type_keys(&mut ask, "n\r");
     expect(&mut ask, "Denied plan ");
     expect(&mut ask, cli::inline_approval::DENIED_AT_PROMPT);
-    assert_eq!(exit_status(ask), 0, "a refusal is the person's answer, not an error");
     assert_eq!(
-        replicas(&cluster, "staging", "nginx"),
-        "2",
-        "nothing ran"
+        exit_status(ask),
+        0,
+        "a refusal is the person's answer, not an error"
     );
+    assert_eq!(replicas(&cluster, "staging", "nginx"), "2", "nothing ran");
     let log = cluster.log();
     assert_eq!(log["operations"][0]["status"], "denied", "{log}");
     assert_eq!(
@@ -292,14 +295,20 @@ fn the_shell_prompts_with_context_and_namespace_ctrl_c_cancels_the_request_and_h
     let card = expect(&mut shell, QUESTION);
     assert!(card.contains("target    Deployment shop/sleepy"), "{card}");
     type_keys(&mut shell, "y\r");
-    expect(&mut shell, "replicas of deployment/sleepy in shop to be ready");
+    expect(
+        &mut shell,
+        "replicas of deployment/sleepy in shop to be ready",
+    );
     // ... is cancelled by Ctrl-C, and the session goes on.
     type_keys(&mut shell, "\x03");
     let cancelled = expect(&mut shell, prompt);
     assert!(cancelled.contains("kubeop: cancelled."), "{cancelled}");
     type_keys(&mut shell, "list pods\r");
     let answer = expect(&mut shell, prompt);
-    assert!(answer.contains("sleepy-"), "the session still answers: {answer}");
+    assert!(
+        answer.contains("sleepy-"),
+        "the session still answers: {answer}"
+    );
     // Ctrl-C at the prompt only clears the line.
     type_keys(&mut shell, "list namesp\x03");
     expect(&mut shell, prompt);
@@ -310,7 +319,10 @@ fn the_shell_prompts_with_context_and_namespace_ctrl_c_cancels_the_request_and_h
     assert_eq!(replicas(&cluster, "shop", "sleepy"), "2");
     let history = std::fs::read_to_string(cluster.state_dir().join("shell-history"))
         .expect("the history is kept in the state directory");
-    let requests: Vec<&str> = history.lines().filter(|line| !line.starts_with('#')).collect();
+    let requests: Vec<&str> = history
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .collect();
     assert_eq!(
         requests,
         ["list deployments", "scale sleepy to 2", "list pods"],

@@ -79,7 +79,11 @@ fn batch(format: OutputFormat, input: impl BufRead, out: &mut impl Write) -> std
     }
 }
 
-fn write_intent(out: &mut impl Write, intent: &Intent, format: OutputFormat) -> std::io::Result<()> {
+fn write_intent(
+    out: &mut impl Write,
+    intent: &Intent,
+    format: OutputFormat,
+) -> std::io::Result<()> {
     match format {
         OutputFormat::Json => {
             serde_json::to_writer(&mut *out, intent)?;
