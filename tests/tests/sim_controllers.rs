@@ -467,6 +467,26 @@ async fn the_batch_and_services_scenario_shows_cron_jobs_and_a_service_without_e
         ledger["subsets"][0]["notReadyAddresses"][0]["ip"].is_string(),
         "{ledger}"
     );
+    let budget = json_of(
+        &env.kubectl_until(
+            &["get", "pdb", "payments-api", "-n", "billing", "-o", "json"],
+            |out| out.contains("\"currentHealthy\": 2"),
+        )
+        .await,
+    );
+    assert_eq!(budget["status"]["disruptionsAllowed"], 0, "{budget}");
+    assert_eq!(budget["status"]["desiredHealthy"], 2, "{budget}");
+    let autoscaler = json_of(
+        &ok(
+            &env,
+            &["get", "hpa", "invoices", "-n", "billing", "-o", "json"],
+        )
+        .await,
+    );
+    assert_eq!(
+        autoscaler["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 70,
+        "{autoscaler}"
+    );
     let described = ok(
         &env,
         &["describe", "service", "payments-api", "-n", "billing"],

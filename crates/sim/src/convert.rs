@@ -1,5 +1,7 @@
 //! `events.k8s.io/v1` Events are a view of the core `v1` Events, as in a real
 //! cluster (one storage, two versions): these functions convert between them.
+//! Manifests of an older version the cluster still accepts (`autoscaling/v1`
+//! HorizontalPodAutoscalers) are converted to the version it stores.
 
 use serde_json::{Map, Value, json};
 
@@ -77,6 +79,34 @@ pub fn events_v1_field_selector(selector: &str) -> String {
         .replace("reportingController", "reportingComponent")
 }
 
+/// An `autoscaling/v1` HorizontalPodAutoscaler as `autoscaling/v2`, the
+/// version this cluster stores (a real API server converts the same way:
+/// the CPU target becomes a Resource metric); any other object unchanged.
+pub fn to_stored_version(object: Value) -> Value {
+    if object["apiVersion"] != "autoscaling/v1" || object["kind"] != "HorizontalPodAutoscaler" {
+        return object;
+    }
+    let mut upgraded = object;
+    upgraded["apiVersion"] = json!("autoscaling/v2");
+    if let Some(spec) = upgraded.get_mut("spec").and_then(Value::as_object_mut)
+        && let Some(target) = spec.remove("targetCPUUtilizationPercentage")
+    {
+        spec.insert(
+            "metrics".into(),
+            json!([{"type": "Resource", "resource": {"name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": target}}}]),
+        );
+    }
+    if let Some(status) = upgraded
+        .as_object_mut()
+        .and_then(|map| map.get_mut("status"))
+        && let Some(status) = status.as_object_mut()
+    {
+        status.remove("currentCPUUtilizationPercentage");
+    }
+    upgraded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +139,22 @@ mod tests {
             events_v1_field_selector("regarding.name=web,type=Warning"),
             "involvedObject.name=web,type=Warning"
         );
+    }
+
+    #[test]
+    fn an_autoscaling_v1_autoscaler_becomes_v2_with_a_cpu_metric() {
+        let v1 = json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "web"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                     "minReplicas": 2, "maxReplicas": 5, "targetCPUUtilizationPercentage": 70}});
+        let v2 = to_stored_version(v1);
+        assert_eq!(v2["apiVersion"], "autoscaling/v2");
+        assert_eq!(
+            v2["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+            70
+        );
+        assert!(v2["spec"].get("targetCPUUtilizationPercentage").is_none());
+        let pod = json!({"apiVersion": "v1", "kind": "Pod"});
+        assert_eq!(to_stored_version(pod.clone()), pod);
     }
 }

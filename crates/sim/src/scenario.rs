@@ -172,10 +172,15 @@ impl Scenario {
                             document: index,
                             item: item_index + 1,
                         };
-                        objects.push(validate_document(file, place, item.clone())?);
+                        let item = crate::convert::to_stored_version(item.clone());
+                        objects.push(validate_document(file, place, item)?);
                     }
                 }
-                None => objects.push(validate_document(file, Place::Document(index), value)?),
+                None => objects.push(validate_document(
+                    file,
+                    Place::Document(index),
+                    crate::convert::to_stored_version(value),
+                )?),
             }
         }
         if objects.is_empty() {
@@ -481,7 +486,9 @@ mod tests {
             "apiVersion: v1\nkind: List\nitems:\n\
              - apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, namespace: shop}\n\
              - apiVersion: v1\n  kind: Pod\n  metadata: {generateName: worker-}\n  spec: {containers: [{name: w, image: busybox}]}\n---\n\
-             apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {minAvailable: 1}\n",
+             apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {minAvailable: 1}\n---\n\
+             apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n\
+             spec: {maxReplicas: 4, targetCPUUtilizationPercentage: 60, scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}}\n",
         )
         .expect("valid");
         let kinds: Vec<&str> = scenario
@@ -489,7 +496,16 @@ mod tests {
             .iter()
             .filter_map(|object| object["kind"].as_str())
             .collect();
-        assert_eq!(kinds, ["ConfigMap", "Pod", "PodDisruptionBudget"]);
+        assert_eq!(
+            kinds,
+            [
+                "ConfigMap",
+                "Pod",
+                "PodDisruptionBudget",
+                "HorizontalPodAutoscaler"
+            ]
+        );
+        assert_eq!(scenario.objects[3]["apiVersion"], "autoscaling/v2");
         let message = refusal(
             "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n\
              - apiVersion: example.com/v1\n  kind: Widget\n  metadata: {name: w}\n",

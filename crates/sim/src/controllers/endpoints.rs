@@ -17,6 +17,7 @@ use super::workloads::{is_deleting, name, namespace, uid};
 use super::{Action, Kind, Snapshot, controller_reference, pod_is_finished, pod_is_ready, text};
 use crate::clock::rfc3339;
 use crate::fingerprint::safe_suffix;
+use crate::selector::LabelSelector;
 
 /// The label marking Endpoints this controller maintains (so it removes
 /// them with their Service, and never touches hand-written ones).
@@ -34,27 +35,13 @@ const SLICE_MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
 /// The value of [`SLICE_MANAGED_BY_LABEL`].
 const SLICE_MANAGER: &str = "endpointslice-controller.k8s.io";
 
-/// The Service's selector as pairs; None when it has none (or is ExternalName).
-fn selector(service: &Value) -> Option<Vec<(&str, &str)>> {
+/// The Service's selector; None when it has none (or is ExternalName).
+fn selector(service: &Value) -> Option<LabelSelector> {
     if text(service, "/spec/type") == "ExternalName" {
         return None;
     }
-    let pairs: Vec<(&str, &str)> = service
-        .pointer("/spec/selector")
-        .and_then(Value::as_object)?
-        .iter()
-        .filter_map(|(key, value)| value.as_str().map(|value| (key.as_str(), value)))
-        .collect();
-    (!pairs.is_empty()).then_some(pairs)
-}
-
-fn selects(pairs: &[(&str, &str)], pod: &Value) -> bool {
-    pairs.iter().all(|(key, value)| {
-        pod.pointer("/metadata/labels")
-            .and_then(|labels| labels.get(*key))
-            .and_then(Value::as_str)
-            == Some(*value)
-    })
+    let selector = LabelSelector::from_map(service.pointer("/spec/selector")?);
+    (!selector.is_empty()).then_some(selector)
 }
 
 /// A Service port resolved against one pod: its `targetPort` as a number
@@ -103,7 +90,11 @@ struct Member<'a> {
 }
 
 /// The pods a Service selects that have an IP, sorted by IP.
-fn members<'a>(snapshot: &'a Snapshot, service: &Value, pairs: &[(&str, &str)]) -> Vec<Member<'a>> {
+fn members<'a>(
+    snapshot: &'a Snapshot,
+    service: &Value,
+    selector: &LabelSelector,
+) -> Vec<Member<'a>> {
     let service_ports: Vec<&Value> = service
         .pointer("/spec/ports")
         .and_then(Value::as_array)
@@ -113,7 +104,7 @@ fn members<'a>(snapshot: &'a Snapshot, service: &Value, pairs: &[(&str, &str)]) 
     let mut members: Vec<Member> = snapshot
         .pods
         .iter()
-        .filter(|pod| namespace(pod) == namespace(service) && selects(pairs, pod))
+        .filter(|pod| namespace(pod) == namespace(service) && selector.matches_object(pod))
         .filter(|pod| !pod_is_finished(pod))
         .filter_map(|pod| {
             let ip = text(pod, "/status/podIP");
@@ -211,10 +202,10 @@ pub fn endpoints(snapshot: &Snapshot) -> Vec<Action> {
         if is_deleting(service) {
             continue;
         }
-        let Some(pairs) = selector(service) else {
+        let Some(selector) = selector(service) else {
             continue;
         };
-        let members = members(snapshot, service, &pairs);
+        let members = members(snapshot, service, &selector);
         let created = rfc3339(snapshot.creation_time_for(service));
 
         let mut endpoints = json!({

@@ -12,6 +12,7 @@
 //! from what it should be, so a settled cluster produces none.
 
 pub mod cron_jobs;
+pub mod disruption;
 pub mod endpoints;
 pub mod runner;
 pub mod scheduler;
@@ -55,6 +56,8 @@ pub enum Kind {
     Endpoints,
     /// `discovery.k8s.io/v1` EndpointSlice.
     EndpointSlice,
+    /// `policy/v1` PodDisruptionBudget.
+    PodDisruptionBudget,
     /// `v1` ConfigMap (read by the kubelets).
     ConfigMap,
     /// `v1` Secret (read by the kubelets).
@@ -78,6 +81,7 @@ impl Kind {
             Kind::Service => ("v1", "Service"),
             Kind::Endpoints => ("v1", "Endpoints"),
             Kind::EndpointSlice => ("discovery.k8s.io/v1", "EndpointSlice"),
+            Kind::PodDisruptionBudget => ("policy/v1", "PodDisruptionBudget"),
             Kind::ConfigMap => ("v1", "ConfigMap"),
             Kind::Secret => ("v1", "Secret"),
         }
@@ -214,6 +218,8 @@ pub struct Snapshot {
     pub endpoints: Vec<Value>,
     /// EndpointSlices.
     pub endpoint_slices: Vec<Value>,
+    /// PodDisruptionBudgets.
+    pub pod_disruption_budgets: Vec<Value>,
     /// PersistentVolumeClaims.
     pub claims: Vec<Value>,
     /// ConfigMaps, which pods read their environment and volumes from.
@@ -293,6 +299,7 @@ pub fn reconcile(snapshot: &Snapshot) -> Vec<Action> {
     actions.extend(workloads::jobs(snapshot));
     actions.extend(cron_jobs::cron_jobs(snapshot));
     actions.extend(endpoints::endpoints(snapshot));
+    actions.extend(disruption::pod_disruption_budgets(snapshot));
     actions.extend(scheduler::schedule(snapshot));
     actions.extend(kubelets(snapshot));
     actions
@@ -690,6 +697,7 @@ mod convergence {
                 services: self.all("Service"),
                 endpoints: self.all("Endpoints"),
                 endpoint_slices: self.all("EndpointSlice"),
+                pod_disruption_budgets: self.all("PodDisruptionBudget"),
                 claims: self.all("PersistentVolumeClaim"),
                 config_maps: self.all("ConfigMap"),
                 secrets: self.all("Secret"),
@@ -1384,5 +1392,43 @@ mod convergence {
         );
         assert_eq!(after["status"]["containerStatuses"][0]["restartCount"], 0);
         assert_eq!(after["status"]["startTime"], before["status"]["startTime"]);
+    }
+
+    #[test]
+    fn a_budget_allows_disruptions_only_above_its_minimum() {
+        let mut world = World::new();
+        world.add(deployment("web", 3, "nginx:1.27"));
+        world.add(
+            json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "web"}}}}),
+        );
+        world.add(
+            json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": "strict", "namespace": "shop"},
+            "spec": {"maxUnavailable": "0%", "selector": {"matchLabels": {"app": "web"}}}}),
+        );
+        world.settle(0);
+        let budget = world.get("PodDisruptionBudget", "shop", "web");
+        assert_eq!(
+            budget["status"]["disruptionsAllowed"], 0,
+            "not ready yet: {budget}"
+        );
+        world.settle(3);
+        let budget = world.get("PodDisruptionBudget", "shop", "web");
+        assert_eq!(budget["status"]["currentHealthy"], 3);
+        assert_eq!(budget["status"]["desiredHealthy"], 2);
+        assert_eq!(budget["status"]["expectedPods"], 3);
+        assert_eq!(budget["status"]["disruptionsAllowed"], 1);
+        assert_eq!(
+            budget["status"]["conditions"][0]["reason"],
+            "SufficientPods"
+        );
+        let strict = world.get("PodDisruptionBudget", "shop", "strict");
+        assert_eq!(strict["status"]["disruptionsAllowed"], 0);
+        assert_eq!(
+            strict["status"]["conditions"][0]["reason"],
+            "InsufficientPods"
+        );
     }
 }

@@ -44,6 +44,7 @@ fn resource(kind: Kind) -> &'static Resource {
         Kind::Service => &registry::SERVICES,
         Kind::Endpoints => &registry::ENDPOINTS,
         Kind::EndpointSlice => &registry::ENDPOINT_SLICES,
+        Kind::PodDisruptionBudget => &registry::POD_DISRUPTION_BUDGETS,
         Kind::ConfigMap => &registry::CONFIGMAPS,
         Kind::Secret => &registry::SECRETS,
     }
@@ -127,6 +128,7 @@ pub fn pass(store: &Store, history: bool, memory: &mut KubeletMemory) -> usize {
         services: list(store, Kind::Service),
         endpoints: list(store, Kind::Endpoints),
         endpoint_slices: list(store, Kind::EndpointSlice),
+        pod_disruption_budgets: list(store, Kind::PodDisruptionBudget),
         claims: list(store, Kind::PersistentVolumeClaim),
         config_maps: list(store, Kind::ConfigMap),
         secrets: list(store, Kind::Secret),
