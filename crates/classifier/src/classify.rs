@@ -1311,7 +1311,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     )
                 }) || self.tokens[why..i]
                     .iter()
-                    .any(|t| matches!(t.w(), Some(W::Do))))
+                    .any(|t| matches!(t.w(), Some(W::Do | W::Can))))
             {
                 continue;
             }
@@ -1476,7 +1476,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         question
             && self
                 .next_meaningful(i)
-                .is_none_or(|n| matches!(self.w(n), Some(W::On | W::In)))
+                .is_none_or(|n| matches!(self.w(n), Some(W::On | W::In)) || self.low(n) == "next")
     }
 
     /// Whether "deploy" at `i` is the verb: no verb before it, no slash form.
@@ -1517,9 +1517,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let selector_follows = next.is_some_and(|t| t.shape == Shape::Assign);
         match change {
             // "pods with label app=web", "matching label tier=db".
+            // "sorted by label": only with a selector or at the end ("sorted
+            // by label restarts" may hide a verb).
             Change::Label => {
-                matches!(prev, "with" | "by" | "matching" | "having" | "whose")
-                    || (prev == "the" && selector_follows)
+                matches!(prev, "with" | "matching" | "having" | "whose")
+                    || (matches!(prev, "the" | "by") && selector_follows)
+                    || (prev == "by" && next.is_none())
             }
             // "the last run of cronjob x", "a dry run".
             Change::Run => {
@@ -2644,6 +2647,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if ops.contains(&Change::Restart) {
             ops.retain(|c| *c != Change::Rollout);
         }
+        // "roll out a new version of checkout with image shop/checkout:2.0":
+        // rolling out an image is setting it.
+        if self.image.is_some() {
+            for op in &mut ops {
+                if *op == Change::Rollout {
+                    *op = Change::Update;
+                }
+            }
+        }
         if ops.contains(&Change::Undo) {
             ops.retain(|c| *c != Change::Rollout);
         }
@@ -3680,7 +3692,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.use_token(i);
             }
         }
-        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
+        // "roll out shop/checkout:2.0 to checkout": the workload after "to".
+        let name = name.or_else(|| {
+            let i = (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && self.place(i, kind_at) == Place::To
+                    && !is_namespace_word(self.tokens[i].low)
+            })?;
+            self.use_token(i);
+            Some(owned(self.tokens[i].raw))
+        });
         let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         let Some(name) = name else {
@@ -3870,6 +3892,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     ),
                 ))
             }
+            Change::Stop => {
+                let name = self.take_name(kind_at, true)?;
+                let namespace = self
+                    .take_namespace(false, true)
+                    .map_or_else(String::new, |ns| format!(" in {ns}"));
+                Some(Intent::clarify(
+                    vec![Param::Resource],
+                    format!(
+                        "Stopping {name} means scaling it to 0 replicas (its pods go, the workload and its settings stay): say \"scale {name} to 0{namespace}\", and I plan that change."
+                    ),
+                ))
+            }
             Change::Rollback | Change::Undo => {
                 let name = self.take_name(kind_at, true)?;
                 let namespace = self
@@ -3970,8 +4004,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return self.top(main);
         }
         // "any warnings in prod?", "what happened in staging", "what happened to web-1".
+        // "what changed in production recently": the events too.
+        let what_changed = self
+            .tokens
+            .windows(2)
+            .any(|pair| pair[0].low == "what" && pair[1].low == "changed");
         if main.is_none_or(|(_, k, _)| k != ResourceKind::Event)
             && (self.has_w_anywhere(&[W::Happened])
+                || (main.is_none() && what_changed)
                 || (main.is_none() && self.has_w(&[W::Warning])))
         {
             return self.events(None);

@@ -339,7 +339,25 @@ fn merge_multi_word_kinds(tokens: &mut Vec<Token<'_>>) {
                         .zip(&tokens[i..])
                         .all(|(word, token)| token.shape == Shape::Word && token.low == *word)
             });
-            if let Some((words, kind, number)) = matched {
+            // "stateful set image ...": "set image" is kubectl's verb, and
+            // the word before it no kind ("set" is never taken from a verb).
+            let verb_follows = |words: &[&str]| {
+                words.last() == Some(&"set")
+                    && tokens.get(i + words.len()).is_some_and(|next| {
+                        matches!(
+                            next.low,
+                            "image"
+                                | "env"
+                                | "resources"
+                                | "selector"
+                                | "subject"
+                                | "serviceaccount"
+                        )
+                    })
+            };
+            if let Some((words, kind, number)) =
+                matched.filter(|(words, _, _)| !verb_follows(words))
+            {
                 tokens[i].lex = Lex::Kind(*kind, *number);
                 tokens.drain(i + 1..i + words.len());
             }

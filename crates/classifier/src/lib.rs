@@ -27,7 +27,9 @@
 //!
 //! # Testing
 //! `tests/corpus.jsonl` (labelled requests, accuracy by path, tool and
-//! arguments), `tests/safety.rs` (changes never read-only), property tests,
+//! arguments), `tests/safety.rs` (changes never read-only: the change list,
+//! and every verb of `tests/inserted_verbs.txt` at every position of every
+//! labelled read), property tests,
 //! `benches/classify.rs` (criterion, figures in docs/benchmarks.md), and a
 //! `cargo fuzz` target in `fuzz/` (excluded from the workspace, not run in CI):
 //! `cd crates/classifier/fuzz && cargo +nightly fuzz run classify`.

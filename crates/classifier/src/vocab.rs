@@ -1005,6 +1005,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         // States asked about ("are all nodes ready", "is node-1 cordoned"), never names.
         ("ready", Okay),
         ("cordoned", Okay),
+        ("bound", Okay),
+        // "a new version of checkout": never the object's name.
+        ("version", Filler),
+        ("versions", Filler),
         ("schedulable", Okay),
         ("okay", Okay),
         ("fine", Okay),

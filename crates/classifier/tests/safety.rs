@@ -11,6 +11,7 @@ use classifier::{Intent, Tool, classify};
 const MUTATING: &str = include_str!("mutating.txt");
 const QUESTIONS: &str = include_str!("questions.txt");
 const CORPUS: &str = include_str!("corpus.jsonl");
+const INSERTED_VERBS: &str = include_str!("inserted_verbs.txt");
 
 /// The tools that only read: the only ones a `read_only` intent may call.
 const READ_ONLY_TOOLS: &[Tool] = &[
@@ -126,6 +127,44 @@ fn no_question_about_a_change_is_classified_as_a_change() {
     assert!(
         failures.is_empty(),
         "questions classified as changes:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Every change verb of `inserted_verbs.txt` inserted at every position of
+/// every read of the labelled corpus: never `read_only`. The property test
+/// samples the same space at random; this walks all of it (about 115,000
+/// requests), so a hole cannot hide behind the sampling.
+#[test]
+fn a_change_verb_at_any_position_of_any_read_is_never_read_only() {
+    let verbs: Vec<&str> = INSERTED_VERBS
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .collect();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for line in CORPUS.lines().filter(|line| !line.trim().is_empty()) {
+        let value: serde_json::Value = serde_json::from_str(line).expect("a corpus line is JSON");
+        if value["expect"]["path"] != "read_only" {
+            continue;
+        }
+        let text = value["text"].as_str().expect("a corpus line has a text");
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for verb in &verbs {
+            for at in 0..=words.len() {
+                let changed = [&words[..at], &[*verb], &words[at..]].concat().join(" ");
+                checked += 1;
+                let intent = classify(&changed);
+                if matches!(intent, Intent::ReadOnly { .. }) {
+                    failures.push(format!("  {changed:?} -> {intent}"));
+                }
+            }
+        }
+    }
+    assert!(checked > 10_000, "only {checked} requests checked");
+    assert!(
+        failures.is_empty(),
+        "change requests classified read_only:\n{}",
         failures.join("\n")
     );
 }
