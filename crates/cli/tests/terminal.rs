@@ -8,6 +8,9 @@
 //! - `kubeop shell`: the prompt names the context and namespace, Ctrl-C
 //!   cancels the request in progress and the session goes on, history is
 //!   kept across sessions (the Up arrow brings the last request back).
+//! - `kubeop` alone on a terminal opens that session (configured here by
+//!   `KUBEOP_*` variables only); `kubeop demo` opens it after its tour.
+//! - Cards are coloured on a terminal, and plain with `NO_COLOR`.
 //!
 //! The expectations wait for text, never for time: the timeout only keeps a
 //! hung binary from hanging the suite.
@@ -106,10 +109,7 @@ impl Cluster {
     /// `kubeop ARGS` on a pseudo-terminal of its own; what it shows is read
     /// without the terminal's escape sequences (line editing, spinner).
     fn on_terminal(&self, args: &[&str]) -> PtySession {
-        let options = Options::new()
-            .timeout_ms(Some(HANG_GUARD_MS))
-            .strip_ansi_escape_codes(true);
-        spawn_with_options(self.command(args), options).expect("kubeop starts on a pty")
+        on_terminal(self.command(args), Escapes::Strip)
     }
 
     /// `kubeop ARGS -o json` off a terminal, its one JSON object.
@@ -152,6 +152,23 @@ impl Drop for Cluster {
         let _killed = self.sim.kill();
         let _reaped = self.sim.wait();
     }
+}
+
+/// What the test reads of a terminal's escape sequences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Escapes {
+    /// Read past them (line editing, the spinner, colours).
+    Strip,
+    /// Keep them, to see the colours.
+    Keep,
+}
+
+/// `command` on a pseudo-terminal of its own.
+fn on_terminal(command: Command, escapes: Escapes) -> PtySession {
+    let options = Options::new()
+        .timeout_ms(Some(HANG_GUARD_MS))
+        .strip_ansi_escape_codes(escapes == Escapes::Strip);
+    spawn_with_options(command, options).expect("kubeop starts on a pty")
 }
 
 /// Waits for `text` on the terminal; the text shown before it. (The reader
@@ -339,4 +356,77 @@ fn the_shell_prompts_with_context_and_namespace_ctrl_c_cancels_the_request_and_h
     expect(&mut shell, prompt);
     type_keys(&mut shell, "exit\r");
     assert_eq!(exit_status(shell), 0);
+}
+
+#[test]
+fn cards_are_coloured_on_a_terminal_unless_no_color_is_set() {
+    let cluster = Cluster::demo();
+    let card_shown = |no_color: Option<&str>| {
+        let mut command = cluster.command(&["ask", "scale nginx to 3 in staging"]);
+        command.env_remove("NO_COLOR");
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        let mut ask = on_terminal(command, Escapes::Keep);
+        let card = expect(&mut ask, QUESTION);
+        type_keys(&mut ask, "\r");
+        assert_eq!(exit_status(ask), i32::from(cli::exit::PLAN_PENDING));
+        card
+    };
+    let coloured = card_shown(None);
+    assert!(coloured.contains("\x1b[1mPlan\x1b[0m"), "{coloured:?}");
+    let plain = card_shown(Some("1"));
+    assert!(plain.contains("Plan plan-"), "{plain:?}");
+    assert!(!plain.contains('\x1b'), "NO_COLOR: {plain:?}");
+}
+
+#[test]
+fn kubeop_alone_on_a_terminal_opens_the_session_configured_by_its_environment() {
+    let cluster = Cluster::demo();
+    let mut command = Command::new(KUBEOP);
+    command
+        .env("HOME", cluster.dir.path())
+        .env("XDG_CONFIG_HOME", cluster.dir.path().join("config"))
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("KUBEOP_DAEMON__KUBECONFIG", cluster.kubeconfig())
+        .env("KUBEOP_DAEMON__STATE_DIR", cluster.state_dir())
+        .env(
+            "KUBEOP_DAEMON__SOCKET",
+            cluster.dir.path().join("nobody-listens.sock"),
+        )
+        .env("KUBEOP_GATEWAY__SERVER_BINARY", e2e::mcp_server_binary());
+    let mut session = on_terminal(command, Escapes::Strip);
+    expect(&mut session, "Type a request in plain words");
+    let prompt = "kubeop (demo)> ";
+    expect(&mut session, prompt);
+    type_keys(&mut session, "list namespaces\r");
+    let answer = expect(&mut session, prompt);
+    assert!(answer.contains("staging"), "{answer}");
+    type_keys(&mut session, "\x04");
+    assert_eq!(exit_status(session), 0);
+}
+
+#[test]
+fn the_demo_on_a_terminal_opens_the_session_after_its_tour() {
+    let home = tempfile::tempdir().expect("a temporary directory");
+    let mut command = Command::new(KUBEOP);
+    command
+        .args(["demo", "--mcp-server"])
+        .arg(e2e::mcp_server_binary())
+        .env("HOME", home.path())
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_RUNTIME_DIR", home.path().join("run"))
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1");
+    let mut demo = on_terminal(command, Escapes::Strip);
+    let tour = expect(&mut demo, "Your turn. Some requests to try:");
+    assert!(tour.contains("VERIFIED Deployment staging/nginx"), "{tour}");
+    let prompt = "kubeop (demo)> ";
+    expect(&mut demo, prompt);
+    type_keys(&mut demo, "list deployments in staging\r");
+    let answer = expect(&mut demo, prompt);
+    assert!(answer.contains("nginx"), "{answer}");
+    type_keys(&mut demo, "exit\r");
+    assert_eq!(exit_status(demo), 0);
 }
