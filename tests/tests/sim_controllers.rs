@@ -476,6 +476,25 @@ async fn the_batch_and_services_scenario_shows_cron_jobs_and_a_service_without_e
     );
     assert_eq!(budget["status"]["disruptionsAllowed"], 0, "{budget}");
     assert_eq!(budget["status"]["desiredHealthy"], 2, "{budget}");
+    // Draining the node evicts what it may and is held back by the budget.
+    let drain = env
+        .kubectl(&[
+            "drain",
+            "node-1",
+            "--ignore-daemonsets",
+            "--delete-emptydir-data",
+            "--pod-selector=app in (payments-api,invoices)",
+            "--timeout=5s",
+        ])
+        .await;
+    assert!(!drain.success, "{drain:?}");
+    assert!(
+        drain.stdout.contains("evicting pod billing/invoices-")
+            && drain
+                .stderr
+                .contains("Cannot evict pod as it would violate the pod's disruption budget."),
+        "{drain:?}"
+    );
     let autoscaler = json_of(
         &ok(
             &env,

@@ -112,6 +112,12 @@ pub enum ApiError {
     /// 405 for a verb the resource does not support.
     #[error("the server does not allow this method on the requested resource")]
     MethodNotAllowed,
+    /// 429 for an eviction a PodDisruptionBudget does not allow now.
+    #[error("Cannot evict pod as it would violate the pod's disruption budget.")]
+    DisruptionBudget {
+        /// Why, naming the budget: `The disruption budget web needs 2 healthy pods and has 2 currently`.
+        cause: String,
+    },
     /// 415 for a body in a format the endpoint cannot read.
     #[error(
         "the body of the request was in an unknown format - accepted media types include: {accepted}"
@@ -146,6 +152,7 @@ impl ApiError {
             Self::MethodNotAllowed => 405,
             Self::Expired(_) => 410,
             Self::UnsupportedMediaType { .. } => 415,
+            Self::DisruptionBudget { .. } => 429,
         }
     }
 
@@ -162,6 +169,7 @@ impl ApiError {
             Self::MethodNotAllowed => "MethodNotAllowed",
             Self::Expired(_) => "Expired",
             Self::UnsupportedMediaType { .. } => "UnsupportedMediaType",
+            Self::DisruptionBudget { .. } => "TooManyRequests",
         }
     }
 
@@ -201,6 +209,9 @@ impl ApiError {
                     "message": cause.message,
                     "field": cause.field,
                 })).collect::<Vec<_>>(),
+            })),
+            Self::DisruptionBudget { cause } => Some(json!({
+                "causes": [{"reason": "DisruptionBudget", "message": cause}],
             })),
             _ => None,
         };

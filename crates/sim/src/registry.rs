@@ -144,7 +144,16 @@ const SCALE: Subresource = Subresource {
     version: "v1",
     verbs: &["get", "patch", "update"],
 };
+const EVICTION: Subresource = Subresource {
+    name: "eviction",
+    kind: "Eviction",
+    group: "policy",
+    version: "v1",
+    verbs: &["create"],
+};
 const WITH_STATUS: &[Subresource] = &[STATUS];
+/// Pods: `status`, and `eviction` (which `kubectl drain` looks for in discovery).
+const POD_SUBRESOURCES: &[Subresource] = &[EVICTION, STATUS];
 const WITH_STATUS_AND_SCALE: &[Subresource] = &[SCALE, STATUS];
 
 macro_rules! resource {
@@ -168,7 +177,7 @@ macro_rules! resource {
     };
 }
 
-resource!(PODS, "", "v1", "pods", "pod", "Pod", short: &["po"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: WITH_STATUS, backing: Backing::Stored);
+resource!(PODS, "", "v1", "pods", "pod", "Pod", short: &["po"], namespaced: true, verbs: ALL_VERBS, categories: ALL_CATEGORY, subresources: POD_SUBRESOURCES, backing: Backing::Stored);
 resource!(NODES, "", "v1", "nodes", "node", "Node", short: &["no"], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
 resource!(NAMESPACES, "", "v1", "namespaces", "namespace", "Namespace", short: &["ns"], namespaced: false, verbs: NAMESPACE_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
 resource!(EVENTS, "", "v1", "events", "event", "Event", short: &["ev"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);

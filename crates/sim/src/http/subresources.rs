@@ -36,6 +36,7 @@ pub async fn serve(context: &ApiContext, request: ApiRequest) -> Response {
     match subresource.as_str() {
         "status" if listed => respond(status(context, request).await),
         "scale" if listed => respond(scale(context, request).await),
+        "eviction" if is_pods => respond(evict(context, request).await),
         "log" if is_pods => kubelet::log(context, &request),
         "exec" if is_pods => kubelet::exec(context, request).await,
         "proxy" if std::ptr::eq(resource, &registry::NODES) => {
@@ -43,6 +44,84 @@ pub async fn serve(context: &ApiContext, request: ApiRequest) -> Response {
         }
         _ => respond(Err(ApiError::PathNotFound)),
     }
+}
+
+/// `POST pods/NAME/eviction`: a graceful delete, unless a
+/// PodDisruptionBudget selecting the pod allows no disruption now (429, and
+/// `kubectl drain` retries). An allowed eviction uses one of the budget's
+/// disruptions at once, so two quick evictions cannot both pass.
+async fn evict(
+    context: &ApiContext,
+    mut request: ApiRequest,
+) -> Result<(StatusCode, Value), ApiError> {
+    if *request.method() != Method::POST {
+        return Err(ApiError::MethodNotAllowed);
+    }
+    // The body (an Eviction, often protobuf) only repeats the pod's name.
+    request.read_body().await?;
+    let namespace = request.namespace().to_owned();
+    let name = request.path.name.clone().unwrap_or_default();
+    let store = &context.store;
+    let pod = store.get(&registry::PODS, &namespace, &name)?;
+    let finished = matches!(
+        pod.pointer("/status/phase").and_then(Value::as_str),
+        Some("Succeeded" | "Failed")
+    );
+    let (budgets, _) = store.list(
+        &registry::POD_DISRUPTION_BUDGETS,
+        &crate::store::ListOptions::in_namespace(&namespace),
+    )?;
+    let covering: Vec<&Value> = budgets
+        .iter()
+        .filter(|budget| {
+            budget
+                .pointer("/spec/selector")
+                .filter(|selector| selector.is_object())
+                .and_then(|selector| LabelSelector::from_object(selector).ok())
+                .is_some_and(|selector| selector.matches_object(&pod))
+        })
+        .collect();
+    if let [budget] = covering.as_slice()
+        && !finished
+    {
+        let allowed = budget
+            .pointer("/status/disruptionsAllowed")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        if allowed == 0 {
+            return Err(ApiError::DisruptionBudget {
+                cause: format!(
+                    "The disruption budget {} needs {} healthy pods and has {} currently",
+                    meta::name(budget),
+                    budget
+                        .pointer("/status/desiredHealthy")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0),
+                    budget
+                        .pointer("/status/currentHealthy")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0),
+                ),
+            });
+        }
+        let mut used = (*budget).clone();
+        used["status"]["disruptionsAllowed"] = json!(allowed - 1);
+        store.update_status(&registry::POD_DISRUPTION_BUDGETS, &namespace, used)?;
+    } else if covering.len() > 1 && !finished {
+        return Err(ApiError::BadRequest(
+            "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.".into(),
+        ));
+    }
+    store.delete(
+        &registry::PODS,
+        &namespace,
+        &name,
+        &crate::store::DeleteOptions::default(),
+    )?;
+    Ok((
+        StatusCode::CREATED,
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
+    ))
 }
 
 /// Serves a virtual (computed, never stored) resource.
