@@ -11,32 +11,17 @@ use std::time::SystemTime;
 use e2e::stack::Stack;
 use hitl::policy::ApprovalPolicy;
 use serde_json::{Value, json};
-use workflow::response::{Answer, Clarify};
 use workflow::{Outcome, Response};
 
 fn demo() -> Vec<Value> {
     sim::scenario::Scenario::demo().objects_at(SystemTime::now())
 }
 
-fn answer(response: Result<Response, workflow::WorkflowError>, what: &str) -> Answer {
-    match response {
-        Ok(Response::Answer(answer)) => answer,
-        other => panic!("{what} should be answered, got {other:?}"),
-    }
-}
-
-fn question(response: Result<Response, workflow::WorkflowError>, what: &str) -> Clarify {
-    match response {
-        Ok(Response::Clarify(question)) => question,
-        other => panic!("{what} should be a question, got {other:?}"),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_namespace_or_object_that_does_not_exist_is_named_with_the_closest_real_ones() {
     let stack = Stack::start(demo(), ApprovalPolicy::default()).await;
 
-    let typo = answer(stack.ask("show me pods in prodution").await, "a typo");
+    let typo = stack.answer("show me pods in prodution").await;
     assert!(
         typo.error,
         "a namespace that is not there is an error: {typo:?}"
@@ -47,32 +32,23 @@ async fn a_namespace_or_object_that_does_not_exist_is_named_with_the_closest_rea
         "{typo:?}"
     );
 
-    let empty = answer(
-        stack.ask("list networkpolicies in production").await,
-        "an empty list",
-    );
+    let empty = stack.answer("list networkpolicies in production").await;
     assert!(!empty.error, "{empty:?}");
     assert_eq!(
         empty.text,
         "No networkpolicies found in namespace production."
     );
 
-    let missing = answer(
-        stack.ask("get deployment ngnix in staging").await,
-        "a misspelt deployment",
-    );
+    let missing = stack.answer("get deployment ngnix in staging").await;
     assert!(missing.error, "{missing:?}");
     assert!(
         missing.text.contains("Did you mean nginx?") && missing.text.contains("not found"),
         "the closest name and the server's own words: {missing:?}"
     );
 
-    let elsewhere = answer(
-        stack
-            .ask("what's in the web-frontend-config configmap")
-            .await,
-        "a config map outside the default namespace",
-    );
+    let elsewhere = stack
+        .answer("what's in the web-frontend-config configmap")
+        .await;
     assert!(!elsewhere.error, "{elsewhere:?}");
     assert!(
         elsewhere.text.contains("is in namespace production")
@@ -80,16 +56,10 @@ async fn a_namespace_or_object_that_does_not_exist_is_named_with_the_closest_rea
         "found where it is, and said so: {elsewhere:?}"
     );
 
-    let scale = question(
-        stack.ask("scale ngnix to 3 in staging").await,
-        "a scale of a misspelt deployment",
-    );
+    let scale = stack.clarify("scale ngnix to 3 in staging").await;
     assert_eq!(scale.candidates, vec!["nginx"], "{scale:?}");
 
-    let namespace = question(
-        stack.ask("scale nginx to 3 in stagin").await,
-        "a scale in a misspelt namespace",
-    );
+    let namespace = stack.clarify("scale nginx to 3 in stagin").await;
     assert_eq!(namespace.missing, vec!["namespace"]);
     assert_eq!(namespace.candidates, vec!["staging"], "{namespace:?}");
 }
@@ -103,19 +73,11 @@ async fn an_in_place_change_to_an_object_that_is_not_there_is_a_question_never_a
         "label deployment ghost team=a in staging",
         "cordon node-9",
     ] {
-        let asked = question(stack.ask(request).await, request);
+        let asked = stack.clarify(request).await;
         assert_eq!(asked.missing, vec!["name"], "{request}: {asked:?}");
         assert!(!asked.candidates.is_empty(), "{request}: {asked:?}");
     }
-    assert!(
-        stack
-            .coordinator
-            .pending()
-            .await
-            .expect("listed")
-            .is_empty(),
-        "nothing is planned"
-    );
+    assert!(stack.pending().await.is_empty(), "nothing is planned");
     let ghost = stack
         .env
         .kubectl(&["get", "deployment", "ghost", "-n", "staging"])
@@ -141,8 +103,7 @@ async fn a_workload_named_without_its_kind_is_found_as_the_statefulset_it_is() {
     let scale = stack.plan("scale postgres to 3 in production").await;
     assert_eq!(scale.target.kind, "StatefulSet");
     assert_eq!(scale.current["replicas"], json!(2), "{scale:?}");
-    let result = stack.approve(&scale).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    stack.approve_to(&scale, Outcome::Verified).await;
     let replicas = stack
         .env
         .kubectl(&[
@@ -171,10 +132,7 @@ async fn debug_my_failing_pod_finds_the_failing_pods_instead_of_asking_for_a_nam
         "spec": {"containers": [{"name": "report", "image": "acme/report:1.0"}]}}));
     let stack = Stack::start(objects, ApprovalPolicy::default()).await;
 
-    let several = question(
-        stack.ask("debug my failing pod in production").await,
-        "several failing pods",
-    );
+    let several = stack.clarify("debug my failing pod in production").await;
     assert_eq!(several.missing, vec!["name"]);
     assert!(
         several
@@ -204,10 +162,7 @@ async fn debug_my_failing_pod_finds_the_failing_pods_instead_of_asking_for_a_nam
         other => panic!("the one failing pod should be diagnosed, got {other:?}"),
     }
 
-    let healthy = answer(
-        stack.ask("why is my pod failing in monitoring").await,
-        "a namespace with no failing pod",
-    );
+    let healthy = stack.answer("why is my pod failing in monitoring").await;
     assert!(
         healthy
             .text
@@ -222,15 +177,9 @@ async fn a_request_about_many_objects_never_inherits_the_last_operations_target(
     let first = stack.plan("scale nginx to 3 in staging").await;
     assert_eq!(first.target.name, "nginx");
 
-    let everything = question(
-        stack.ask("delete everything in production").await,
-        "a bulk delete",
-    );
+    let everything = stack.clarify("delete everything in production").await;
     assert_eq!(everything.missing, vec!["name"], "{everything:?}");
-    let elsewhere = question(
-        stack.ask("scale it to 4 in production").await,
-        "a pronoun in another namespace",
-    );
+    let elsewhere = stack.clarify("scale it to 4 in production").await;
     assert_eq!(elsewhere.missing, vec!["name"], "{elsewhere:?}");
 
     let again = stack.plan("scale it to 4").await;
