@@ -138,6 +138,43 @@ fn config_show_prints_every_value_with_where_it_came_from() {
     let yaml = kubeop_in(home.path(), &["config", "show", "-o", "yaml"], &variables);
     let from_yaml: Value = serde_norway::from_slice(&yaml.stdout).expect("one YAML document");
     assert_eq!(from_yaml, config);
+
+    // Flags are the last layer, as every other command takes them.
+    let flagged = kubeop_in(
+        home.path(),
+        &[
+            "config",
+            "show",
+            "-o",
+            "json",
+            "--state-dir",
+            "/srv/kubeop",
+            "--socket",
+            "/run/k.sock",
+            "--context",
+            "prod",
+        ],
+        &variables,
+    );
+    assert!(flagged.status.success(), "{flagged:?}");
+    let flagged: Value = serde_json::from_slice(&flagged.stdout).expect("one JSON object");
+    for (key, expected) in [
+        ("daemon.state_dir", "/srv/kubeop"),
+        ("daemon.socket", "/run/k.sock"),
+        ("daemon.context", "prod"),
+    ] {
+        assert_eq!(flagged["values"][key]["value"], expected, "{flagged}");
+        assert_eq!(
+            flagged["values"][key]["source"], "command-line flag",
+            "{flagged}"
+        );
+    }
+    let namespace = kubeop_in(home.path(), &["config", "show", "-n", "shop"], &[]);
+    assert_eq!(namespace.status.code(), Some(1), "{namespace:?}");
+    assert!(
+        text(&namespace.stderr).contains("not configuration"),
+        "{namespace:?}"
+    );
 }
 
 #[test]

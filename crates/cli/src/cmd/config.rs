@@ -2,9 +2,12 @@
 
 use std::process::ExitCode;
 
+use anyhow::bail;
 use clap::Subcommand;
-use cli::config::{self, FlagOverrides};
-use cli::output::{self, OutputFormat};
+use cli::config;
+use cli::output;
+
+use super::{ClientArgs, InProcessArgs};
 
 /// `kubeop config`.
 #[derive(Debug, clap::Args)]
@@ -18,23 +21,32 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 enum Action {
     /// Print the effective configuration and where each value came from
-    /// (built-in default, a file, a KUBEOP_* variable or a flag).
+    /// (built-in default, a file, a KUBEOP_* variable or a flag); the flags
+    /// given here are the flag layer, as the other commands would take them.
     Show {
-        /// Output format.
-        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
-        output: OutputFormat,
+        /// The client options (`-n` names a request's namespace, which is
+        /// not configuration, and is refused here).
+        #[command(flatten)]
+        client: ClientArgs,
+        /// The options of an in-process run.
+        #[command(flatten)]
+        local: InProcessArgs,
     },
 }
 
 /// Runs `kubeop config ...`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.action {
-        Action::Show { output } => show(output),
+        Action::Show { client, local } => show(&client, &local),
     }
 }
 
-fn show(format: OutputFormat) -> anyhow::Result<ExitCode> {
-    let loaded = config::load(&FlagOverrides::default())?;
+fn show(client: &ClientArgs, local: &InProcessArgs) -> anyhow::Result<ExitCode> {
+    if client.namespace.is_some() {
+        bail!("-n/--namespace names the namespace of a request; it is not configuration");
+    }
+    let format = client.output;
+    let loaded = config::load(&client.flags_with(local))?;
     let provenance = loaded.provenance();
     let document = serde_json::json!({
         "kind": "config",

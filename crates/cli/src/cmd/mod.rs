@@ -61,15 +61,19 @@ impl ClientArgs {
 
     /// The effective configuration with these options and `local`'s as flags.
     pub fn config_with(&self, local: &InProcessArgs) -> anyhow::Result<Config> {
-        let flags = FlagOverrides {
+        Ok(configuration::load(&self.flags_with(local))?.config)
+    }
+
+    /// These options and `local`'s as the configuration's flag layer.
+    pub fn flags_with(&self, local: &InProcessArgs) -> FlagOverrides {
+        FlagOverrides {
             socket: self.socket.clone(),
             kubeconfig: self.kubeconfig.clone(),
             context: self.context.clone(),
             state_dir: local.state_dir.clone(),
             server_binary: local.mcp_server.clone(),
             ..FlagOverrides::default()
-        };
-        Ok(configuration::load(&flags)?.config)
+        }
     }
 }
 
