@@ -1886,6 +1886,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return self.scale();
         }
+        // "give checkout a memory limit of 1Gi": a resource change without a change verb.
+        if self.gives_to_an_object()
+            && let Some(intent) = self.resource_change()
+        {
+            return intent;
+        }
         // "give api more memory", "web needs more replicas": a change asked
         // as a difference, without a change verb.
         if let Some(resource) = self.relative_resource()
@@ -2192,7 +2198,30 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if pressure && !explicit_read {
             let mut arguments = self.base();
             let kind_at = self.main_kind().map(|(i, _, _)| i);
-            arguments.name = self.take_name(kind_at, false);
+            arguments.name = self.take_name(kind_at, false).or_else(|| {
+                // "the limits of checkout": the workload, unless a namespace's name.
+                let i = (0..self.len()).find(|&i| {
+                    self.is_value(i)
+                        && self.place(i, kind_at) == Place::Of
+                        && !is_namespace_word(self.tokens[i].low)
+                        && !is_node_name_shaped(self.tokens[i].low)
+                        && !is_quantity(self.tokens[i].raw)
+                })?;
+                self.use_token(i);
+                Some(owned(self.tokens[i].raw))
+            });
+            // "is node-1 under memory pressure": the nodes' conditions are
+            // the health overview's.
+            if arguments.name.is_none()
+                && kind_at.is_none()
+                && self.namespace.is_none()
+                && (0..self.len())
+                    .any(|i| self.is_value(i) && is_node_name_shaped(self.tokens[i].low))
+            {
+                return Some(Intent::HealthCheck {
+                    arguments: self.base(),
+                });
+            }
             arguments.namespace = self.take_namespace(false, true);
             if arguments.namespace.is_none()
                 && arguments.name.is_none()
@@ -2347,8 +2376,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .windows(2)
             .any(|w| w[0].low == "out" && w[1].low == "of")
             && (usage || self.has_w_anywhere(&[W::Running]));
+        // "show the resource limits of checkout": limits are read against usage.
         pressure
-            || (limits && (near || usage || self.has_w_anywhere(&[W::Question])))
+            || (limits && (near || usage || self.has_w_anywhere(&[W::Question, W::Read])))
             || (quota && near)
             || running_out
     }
@@ -2689,6 +2719,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "set the memory limit of api to 1Gi", "raise cpu requests of web to 500m".
         if let Some(intent) = self.resource_change() {
             return intent;
+        }
+        // "make checkout use 3 replicas": a target count.
+        if ops == [Change::Create]
+            && self.replicas.is_some()
+            && self.image.is_none()
+            && self.changes.iter().all(|(i, _)| self.low(*i) == "make")
+        {
+            return self.scale();
         }
         // "add a replica to nginx", "add 2 replicas to web": a difference, not a target.
         let adds = self.changes.iter().any(|(i, c)| {
@@ -3127,9 +3165,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 let bound_at = (0..self.len())
                     .find(|&i| self.is_w(i, W::Limits) || (self.low(i) == "request" && i > 0));
                 let Some(bound_at) = bound_at else {
-                    // "add more memory to api", "increase the cpu of web",
-                    // "bump api's memory to 2Gi": a resource change, but
-                    // neither a limit nor a request named (or no exact value).
+                    // "set the memory of checkout to 1Gi", "bump api's memory
+                    // to 2Gi": a value, but neither a limit nor a request named.
+                    if let Some(q) = (0..self.len()).find(|&i| is_quantity(self.tokens[i].raw))
+                        && !self.changes.is_empty()
+                    {
+                        return Some(self.limit_or_request_question(resource, q));
+                    }
+                    // "add more memory to api", "increase the cpu of web": a
+                    // resource change with no exact value.
                     let relative = self.relative_resource().is_some()
                         || self
                             .changes
@@ -3272,6 +3316,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
             vec![Param::Resource],
             format!(
                 "To what exact value should I set {whose} {resource}? I set a container's {resource} limit or request to a value, not by a difference: say e.g. \"set the {resource} limit{of} to {limit}\" or \"set the {resource} request{of} to {request}\"."
+            ),
+        )
+    }
+
+    /// The question for a cpu or memory value given without saying whether
+    /// it is the limit or the request ("set the memory of checkout to 1Gi").
+    fn limit_or_request_question(&mut self, resource: &str, quantity_at: usize) -> Intent {
+        self.use_token(quantity_at);
+        let quantity = self.tokens[quantity_at].raw;
+        let kind_at = self.main_kind().map(|(i, _, _)| i);
+        let name = self.take_name(kind_at, true);
+        let (whose, of) = match &name {
+            Some(name) => (format!("{name}'s"), format!(" of {name}")),
+            None => ("the workload's".to_owned(), String::new()),
+        };
+        Intent::clarify(
+            vec![Param::Resource],
+            format!(
+                "Should {quantity} be {whose} {resource} limit or its request? Say \"set the {resource} limit{of} to {quantity}\" or \"set the {resource} request{of} to {quantity}\"."
             ),
         )
     }
@@ -3695,6 +3758,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
         // "roll out shop/checkout:2.0 to checkout": the workload after "to".
         let name = name.or_else(|| {
+            image.as_ref()?;
             let i = (0..self.len()).find(|&i| {
                 self.is_value(i)
                     && self.place(i, kind_at) == Place::To
@@ -3892,7 +3956,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     ),
                 ))
             }
-            Change::Stop => {
+            // Only an order ("stop checkout"), not a word in a sentence.
+            Change::Stop
+                if self.changes.first().map(|(i, _)| *i)
+                    == (0..self.len()).find(|&i| !self.is_filler(i)) =>
+            {
                 let name = self.take_name(kind_at, true)?;
                 let namespace = self
                     .take_namespace(false, true)
@@ -4184,6 +4252,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if !asks {
             return self.unknown();
         }
+        // "what are the taints on node-1": the node itself.
+        if self.has_w_anywhere(&[W::Describe, W::Label, W::Status])
+            && let Some(node) = self.take_node_after_on()
+        {
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::Node, node, None),
+            };
+        }
         // "what runs on node-1", "what's on worker-2": the pods on the node.
         if let Some(node) = self.take_node_after_on() {
             let arguments = Arguments {
@@ -4447,7 +4524,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                             | ResourceKind::StatefulSet
                             | ResourceKind::DaemonSet
                             | ResourceKind::ReplicaSet
-                            | ResourceKind::Job,
+                            | ResourceKind::Job
+                            | ResourceKind::Service,
                         Number::Singular | Number::Short
                     ))
                 )

@@ -1006,6 +1006,17 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("ready", Okay),
         ("cordoned", Okay),
         ("bound", Okay),
+        // "the pods behind the checkout service".
+        ("behind", Of),
+        // Symptoms users report ("the api is returning 500s").
+        ("500s", Wrong),
+        ("502s", Wrong),
+        ("503s", Wrong),
+        ("5xx", Wrong),
+        ("timeouts", Wrong),
+        // Node facts read from the node ("the taints on node-1").
+        ("taints", Describe),
+        ("conditions", Describe),
         // "a new version of checkout": never the object's name.
         ("version", Filler),
         ("versions", Filler),
