@@ -186,3 +186,53 @@ async fn a_request_about_many_objects_never_inherits_the_last_operations_target(
     assert_eq!(again.target.name, "nginx", "a pronoun still means it");
     assert_eq!(again.target.namespace.as_deref(), Some("staging"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pod_template_change_is_verified_only_once_its_new_pods_are_ready() {
+    let stack = Stack::start(demo(), ApprovalPolicy::default()).await;
+
+    let healthy = stack.plan("restart api-gateway in production").await;
+    let result = stack.approve(&healthy).await.expect("runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    assert!(
+        result
+            .evidence
+            .iter()
+            .any(|line| line.contains("rolled out")),
+        "the rollout is the evidence: {:?}",
+        result.evidence
+    );
+
+    // checkout crashes whatever its restart: applying the annotation works,
+    // but the change did not give a running workload, and kubeop says so.
+    let crashing = stack.plan("restart checkout in production").await;
+    let result = stack.approve(&crashing).await.expect("runs");
+    assert_eq!(result.outcome, Outcome::Failed, "{result:?}");
+    assert!(
+        result
+            .evidence
+            .iter()
+            .any(|line| line.contains("new pods are failing"))
+            && result
+                .evidence
+                .iter()
+                .any(|line| line.contains("CrashLoopBackOff")),
+        "{:?}",
+        result.evidence
+    );
+
+    // A label leaves the pods alone: verified by its fields, no rollout.
+    let label = stack
+        .plan("label deployment checkout team=payments in production")
+        .await;
+    let result = stack.approve(&label).await.expect("runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    assert!(
+        !result
+            .evidence
+            .iter()
+            .any(|line| line.contains("rolled out")),
+        "{:?}",
+        result.evidence
+    );
+}

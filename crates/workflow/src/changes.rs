@@ -146,6 +146,14 @@ pub(crate) async fn execute(
         approval.tool,
         describe(&target)
     ));
+    // Read before the change: whether it replaces the workload's pods, and
+    // which pods were there (and maybe failing) before it.
+    let rollout = match operation {
+        Operation::CreateUpdate => {
+            verify::rollout_baseline(&pipeline.cluster, &target, &manifest_of(&approval)).await?
+        }
+        _ => None,
+    };
     let (verdict, output) = match run_call(
         pipeline,
         &plan_id,
@@ -158,7 +166,17 @@ pub(crate) async fn execute(
     .await?
     {
         Err(verdict) => (verdict, None),
-        Ok(result) => verify_change(pipeline, operation, &approval, result, progress).await?,
+        Ok(result) => {
+            verify_change(
+                pipeline,
+                operation,
+                &approval,
+                rollout.as_ref(),
+                result,
+                progress,
+            )
+            .await?
+        }
     };
     let mut evidence = verdict.evidence;
     let event = match verdict.outcome {
@@ -241,12 +259,23 @@ async fn run_call(
     Ok(Ok(output))
 }
 
+/// The manifest a create/update applies (`null` if it is not readable).
+fn manifest_of(approval: &Approval) -> Value {
+    approval
+        .arguments
+        .get("resource")
+        .and_then(Value::as_str)
+        .and_then(|text| serde_norway::from_str::<Value>(text).ok())
+        .unwrap_or(Value::Null)
+}
+
 /// Verifies a change the server carried out, by operation.
 #[tracing::instrument(name = "verify", skip_all)]
 async fn verify_change(
     pipeline: &Pipeline,
     operation: Operation,
     approval: &Approval,
+    rollout: Option<&verify::RolloutBaseline>,
     output: ToolOutput,
     progress: &ProgressSink,
 ) -> Result<(Verdict, Option<String>), WorkflowError> {
@@ -271,17 +300,29 @@ async fn verify_change(
             verify::deleted(cluster, target, api_version, timings, progress).await?
         }
         Operation::CreateUpdate => {
-            let manifest = approval
-                .arguments
-                .get("resource")
-                .and_then(Value::as_str)
-                .and_then(|text| serde_norway::from_str::<Value>(text).ok())
-                .unwrap_or(Value::Null);
+            let manifest = manifest_of(approval);
             let api_version = manifest
                 .get("apiVersion")
                 .and_then(Value::as_str)
                 .unwrap_or("v1");
-            verify::applied(cluster, target, api_version, &manifest).await?
+            let applied = verify::applied(cluster, target, api_version, &manifest).await?;
+            match rollout {
+                Some(baseline) if applied.outcome == Outcome::Verified => {
+                    let rolled = verify::rolled_out(
+                        cluster,
+                        target,
+                        api_version,
+                        baseline,
+                        timings,
+                        progress,
+                    )
+                    .await?;
+                    let mut evidence = applied.evidence;
+                    evidence.extend(rolled.evidence);
+                    Verdict::new(rolled.outcome, evidence)
+                }
+                _ => applied,
+            }
         }
         Operation::Exec => {
             return Ok((

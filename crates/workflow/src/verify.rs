@@ -38,7 +38,8 @@ const FAILING_POD_STATUSES: [&str; 8] = [
 pub struct VerifyTimings {
     /// Pause between two reads of the same object.
     pub poll_interval: Duration,
-    /// How long a scale may take to reach its ready count.
+    /// How long a scale may take to reach its ready count, and a pod
+    /// template change to roll out.
     pub scale: Duration,
     /// How long a deletion may take (graceful termination included).
     pub delete: Duration,
@@ -248,6 +249,185 @@ pub(crate) async fn applied(
     }
 }
 
+/// Workload kinds whose pods are replaced when their pod template changes.
+const ROLLING_KINDS: [&str; 3] = ["Deployment", "StatefulSet", "DaemonSet"];
+
+/// What a rollout is checked against: the workload's pods before the
+/// change, so a pod that was already failing is not taken for the new
+/// template's failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RolloutBaseline {
+    /// The names of the workload's pods before the change.
+    pods_before: Vec<String>,
+}
+
+/// Read before a create/update runs: when `manifest` changes the pod
+/// template of a live Deployment, StatefulSet or DaemonSet (a restart, a
+/// new image, new resource limits), its pods will be replaced, so the
+/// change is verified only once the new pods are ready. `None` for every
+/// other change (a label, a new object), which the applied fields verify.
+pub(crate) async fn rollout_baseline(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    manifest: &Value,
+) -> Result<Option<RolloutBaseline>, WorkflowError> {
+    if !ROLLING_KINDS.contains(&target.kind.as_str()) {
+        return Ok(None);
+    }
+    let Some(planned_template) = manifest.pointer("/spec/template") else {
+        return Ok(None);
+    };
+    let api_version = manifest
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("apps/v1");
+    let Fetched::Found(live) = get(cluster, target, api_version).await? else {
+        return Ok(None);
+    };
+    let live_template = live.pointer("/spec/template").unwrap_or(&Value::Null);
+    let template_changes = diff::diff(live_template, planned_template)
+        .into_iter()
+        .any(|change| change.change != ChangeKind::Removed);
+    if !template_changes {
+        return Ok(None);
+    }
+    let pods_before = pods_of(cluster, target, &live)
+        .await?
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|row| cell(row, "name").map(str::to_owned))
+        .collect();
+    Ok(Some(RolloutBaseline { pods_before }))
+}
+
+/// A pod template change: until the workload has rolled out (its
+/// controller saw the new generation, every replica runs the new template
+/// and is ready, the old pods are gone), a new pod shows a failure waiting
+/// won't fix, or the deadline (the scale one) passes.
+pub(crate) async fn rolled_out(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    api_version: &str,
+    baseline: &RolloutBaseline,
+    timings: VerifyTimings,
+    progress: &ProgressSink,
+) -> Result<Verdict, WorkflowError> {
+    let started = Instant::now();
+    let mut last_seen = None;
+    let mut polls = 0u32;
+    loop {
+        let fetched = get(cluster, target, api_version).await?;
+        let object = match found_or_failed(fetched, target, "disappeared during its rollout") {
+            Ok(object) => object,
+            Err(failed) => return Ok(failed),
+        };
+        let state = Rollout::of(&target.kind, &object);
+        if last_seen != Some(state) {
+            progress.report(format!(
+                "waiting for the rollout of {}: {} of {} replicas updated, {} ready",
+                waited_on(target),
+                state.updated,
+                state.wanted,
+                state.ready
+            ));
+            last_seen = Some(state);
+        }
+        if state.complete() {
+            return Ok(Verdict::new(
+                Outcome::Verified,
+                vec![format!(
+                    "{}: rolled out, {} of {} replicas updated and ready, after {}s",
+                    label(target),
+                    state.updated,
+                    state.wanted,
+                    started.elapsed().as_secs()
+                )],
+            ));
+        }
+        polls += 1;
+        if polls.is_multiple_of(POD_CHECK_EVERY)
+            && let Some(failures) =
+                failing_pods_except(cluster, target, &object, &baseline.pods_before).await?
+        {
+            let mut evidence = vec![format!(
+                "{}: the rollout's new pods are failing ({} of {} updated, {} ready):",
+                label(target),
+                state.updated,
+                state.wanted,
+                state.ready
+            )];
+            evidence.extend(failures);
+            return Ok(Verdict::new(Outcome::Failed, evidence));
+        }
+        if started.elapsed() >= timings.scale {
+            let mut evidence = vec![format!(
+                "{}: the rollout had {} of {} replicas updated and {} ready when the {}s deadline passed",
+                label(target),
+                state.updated,
+                state.wanted,
+                state.ready,
+                timings.scale.as_secs()
+            )];
+            evidence.extend(pod_states(cluster, target, &object).await?);
+            return Ok(Verdict::new(Outcome::Unverified, evidence));
+        }
+        tokio::time::sleep(timings.poll_interval).await;
+    }
+}
+
+/// Where a workload's rollout stands, from its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rollout {
+    /// The controller has seen the latest spec (`observedGeneration`).
+    observed: bool,
+    /// Replicas the spec asks for (a DaemonSet: nodes it should run on).
+    wanted: u64,
+    /// Replicas running the latest template.
+    updated: u64,
+    /// Ready replicas.
+    ready: u64,
+    /// Replicas of any template (old ones included).
+    total: u64,
+}
+
+impl Rollout {
+    fn of(kind: &str, object: &Value) -> Rollout {
+        let number = |pointer: &str| object.pointer(pointer).and_then(Value::as_u64);
+        let observed = match (
+            number("/status/observedGeneration"),
+            number("/metadata/generation"),
+        ) {
+            (Some(observed), Some(generation)) => observed >= generation,
+            _ => false,
+        };
+        if kind == "DaemonSet" {
+            let wanted = number("/status/desiredNumberScheduled").unwrap_or(0);
+            return Rollout {
+                observed,
+                wanted,
+                updated: number("/status/updatedNumberScheduled").unwrap_or(0),
+                ready: number("/status/numberReady").unwrap_or(0),
+                total: number("/status/currentNumberScheduled").unwrap_or(0),
+            };
+        }
+        let wanted = number("/spec/replicas").unwrap_or(1);
+        Rollout {
+            observed,
+            wanted,
+            updated: number("/status/updatedReplicas").unwrap_or(0),
+            ready: number("/status/readyReplicas").unwrap_or(0),
+            total: number("/status/replicas").unwrap_or(0),
+        }
+    }
+
+    fn complete(self) -> bool {
+        self.observed
+            && self.updated == self.wanted
+            && self.ready == self.wanted
+            && self.total == self.wanted
+    }
+}
+
 /// A new pod: until it runs (or shows a failure that waiting won't fix).
 pub(crate) async fn pod_running(
     cluster: &Cluster,
@@ -364,6 +544,17 @@ async fn failing_pods(
     target: &PlanTarget,
     workload: &Value,
 ) -> Result<Option<Vec<String>>, WorkflowError> {
+    failing_pods_except(cluster, target, workload, &[]).await
+}
+
+/// [`failing_pods`], leaving out the pods named in `known` (those that
+/// were there, and perhaps failing, before the change).
+async fn failing_pods_except(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    workload: &Value,
+    known: &[String],
+) -> Result<Option<Vec<String>>, WorkflowError> {
     let Some(rows) = pods_of(cluster, target, workload).await? else {
         return Ok(None);
     };
@@ -371,6 +562,9 @@ async fn failing_pods(
         .iter()
         .filter_map(|row| {
             let name = cell(row, "name")?;
+            if known.iter().any(|known| known == name) {
+                return None;
+            }
             let status = cell(row, "status")?;
             FAILING_POD_STATUSES
                 .contains(&status)
@@ -498,6 +692,33 @@ fn waited_on(target: &PlanTarget) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rollout_is_complete_only_when_every_replica_is_new_and_ready_and_the_old_are_gone() {
+        let deployment = |generation: u64, observed: u64, updated: u64, ready: u64, total: u64| {
+            serde_json::json!({"metadata": {"generation": generation},
+                               "spec": {"replicas": 2},
+                               "status": {"observedGeneration": observed, "updatedReplicas": updated,
+                                          "readyReplicas": ready, "replicas": total}})
+        };
+        assert!(Rollout::of("Deployment", &deployment(3, 3, 2, 2, 2)).complete());
+        assert!(
+            !Rollout::of("Deployment", &deployment(3, 2, 2, 2, 2)).complete(),
+            "not yet observed"
+        );
+        assert!(
+            !Rollout::of("Deployment", &deployment(3, 3, 1, 2, 3)).complete(),
+            "an old pod is left"
+        );
+        assert!(
+            !Rollout::of("Deployment", &deployment(3, 3, 2, 1, 2)).complete(),
+            "a new pod is not ready"
+        );
+        let daemon_set = serde_json::json!({"metadata": {"generation": 2},
+            "status": {"observedGeneration": 2, "desiredNumberScheduled": 3,
+                       "updatedNumberScheduled": 3, "numberReady": 3, "currentNumberScheduled": 3}});
+        assert!(Rollout::of("DaemonSet", &daemon_set).complete());
+    }
     use serde_json::json;
 
     #[test]
