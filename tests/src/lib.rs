@@ -159,16 +159,17 @@ impl SimEnv {
         }
     }
 
+    /// Runs `kubectl ARGS` as the admin, expecting success: what it printed.
+    pub async fn kubectl_ok(&self, args: &[&str]) -> String {
+        self.kubectl(args).await.expect_success(&args.join(" "))
+    }
+
     /// Runs `kubectl ARGS -o json` as the admin, expecting success, and
     /// parses what it printed.
     pub async fn kubectl_json(&self, args: &[&str]) -> serde_json::Value {
         let mut with_output = args.to_vec();
         with_output.extend(["-o", "json"]);
-        let out = self
-            .kubectl(&with_output)
-            .await
-            .expect_success(&args.join(" "));
-        serde_json::from_str(&out).expect("kubectl prints JSON")
+        serde_json::from_str(&self.kubectl_ok(&with_output).await).expect("kubectl prints JSON")
     }
 
     /// Asserts that `kubectl ARGS` fails because the object is not there.

@@ -11,12 +11,6 @@ use serde_json::{Value, json};
 use sim::clock::rfc3339;
 use sim::scenario::Scenario;
 
-async fn ok(env: &SimEnv, arguments: &[&str]) -> String {
-    env.kubectl(arguments)
-        .await
-        .expect_success(&arguments.join(" "))
-}
-
 /// kubectl 1.32 describes a Service from its EndpointSlices: with only the
 /// placeholder slice of a selector that matches nothing, the line is empty.
 fn assert_no_endpoints_described(described: &str) {
@@ -57,7 +51,9 @@ fn reporting_cluster() -> Vec<Value> {
 async fn a_cron_job_runs_on_schedule_and_a_job_can_be_made_from_it() {
     let env = SimEnv::start("cron", reporting_cluster()).await;
 
-    let resources = ok(&env, &["api-resources", "--api-group=batch"]).await;
+    let resources = env
+        .kubectl_ok(&["api-resources", "--api-group=batch"])
+        .await;
     assert!(
         resources
             .lines()
@@ -88,11 +84,9 @@ async fn a_cron_job_runs_on_schedule_and_a_job_can_be_made_from_it() {
         "runs are on the five-minute marks: {scheduled_job}"
     );
 
-    let table = ok(
-        &env,
-        &["get", "cronjob", "report", "-n", "ops", "-o", "wide"],
-    )
-    .await;
+    let table = env
+        .kubectl_ok(&["get", "cronjob", "report", "-n", "ops", "-o", "wide"])
+        .await;
     let header = table.lines().next().unwrap_or_default();
     for column in [
         "NAME",
@@ -119,11 +113,8 @@ async fn a_cron_job_runs_on_schedule_and_a_job_can_be_made_from_it() {
     );
 
     let cron = json_of(
-        &ok(
-            &env,
-            &["get", "cronjob", "report", "-n", "ops", "-o", "json"],
-        )
-        .await,
+        &env.kubectl_ok(&["get", "cronjob", "report", "-n", "ops", "-o", "json"])
+            .await,
     );
     assert!(cron["status"]["lastScheduleTime"].is_string(), "{cron}");
     let described = env
@@ -137,28 +128,23 @@ async fn a_cron_job_runs_on_schedule_and_a_job_can_be_made_from_it() {
     );
 
     // kubectl create job --from=cronjob/...: a Job the CronJob owns.
-    let created = ok(
-        &env,
-        &[
+    let created = env
+        .kubectl_ok(&[
             "create",
             "job",
             "report-manual",
             "--from=cronjob/report",
             "-n",
             "ops",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert!(
         created.contains("job.batch/report-manual created"),
         "{created}"
     );
     let manual = json_of(
-        &ok(
-            &env,
-            &["get", "job", "report-manual", "-n", "ops", "-o", "json"],
-        )
-        .await,
+        &env.kubectl_ok(&["get", "job", "report-manual", "-n", "ops", "-o", "json"])
+            .await,
     );
     assert_eq!(manual["metadata"]["ownerReferences"][0]["kind"], "CronJob");
     assert_eq!(
@@ -173,28 +159,25 @@ async fn a_cron_job_runs_on_schedule_and_a_job_can_be_made_from_it() {
         out.contains("Complete")
     })
     .await;
-    let pods = ok(
-        &env,
-        &["get", "pods", "-n", "ops", "-l", "job-name=report-manual"],
-    )
-    .await;
+    let pods = env
+        .kubectl_ok(&["get", "pods", "-n", "ops", "-l", "job-name=report-manual"])
+        .await;
     assert!(pods.contains("Completed"), "{pods}");
 
     // Suspending shows in the table.
-    ok(
-        &env,
-        &[
-            "patch",
-            "cronjob",
-            "report",
-            "-n",
-            "ops",
-            "-p",
-            r#"{"spec":{"suspend":true}}"#,
-        ],
-    )
+    env.kubectl_ok(&[
+        "patch",
+        "cronjob",
+        "report",
+        "-n",
+        "ops",
+        "-p",
+        r#"{"spec":{"suspend":true}}"#,
+    ])
     .await;
-    let suspended = ok(&env, &["get", "cronjob", "report", "-n", "ops"]).await;
+    let suspended = env
+        .kubectl_ok(&["get", "cronjob", "report", "-n", "ops"])
+        .await;
     assert!(
         suspended
             .lines()
@@ -236,29 +219,25 @@ async fn services_have_endpoints_of_their_ready_pods_and_none_when_nothing_match
         )
         .await;
     assert!(endpoints.contains("10.244."), "{endpoints}");
-    let described = ok(
-        &env,
-        &["describe", "service", "web-frontend", "-n", "production"],
-    )
-    .await;
+    let described = env
+        .kubectl_ok(&["describe", "service", "web-frontend", "-n", "production"])
+        .await;
     let endpoints_line = described
         .lines()
         .find(|line| line.starts_with("Endpoints:"))
         .unwrap_or_else(|| panic!("no Endpoints line: {described}"));
     assert!(endpoints_line.contains("10.244."), "{described}");
 
-    let slices = ok(
-        &env,
-        &[
+    let slices = env
+        .kubectl_ok(&[
             "get",
             "endpointslices",
             "-n",
             "production",
             "-l",
             "kubernetes.io/service-name=web-frontend",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert!(slices.contains("IPv4") && slices.contains("80"), "{slices}");
 
     // A Service whose selector matches no pod: an Endpoints object, empty.
@@ -276,19 +255,14 @@ async fn services_have_endpoints_of_their_ready_pods_and_none_when_nothing_match
         )
         .await;
     assert!(empty.contains("checkout-typo"), "{empty}");
-    let described = ok(
-        &env,
-        &["describe", "service", "checkout-typo", "-n", "production"],
-    )
-    .await;
+    let described = env
+        .kubectl_ok(&["describe", "service", "checkout-typo", "-n", "production"])
+        .await;
     assert_no_endpoints_described(&described);
 
     // Deleting the Service removes what the controllers made for it.
-    ok(
-        &env,
-        &["delete", "service", "checkout-typo", "-n", "production"],
-    )
-    .await;
+    env.kubectl_ok(&["delete", "service", "checkout-typo", "-n", "production"])
+        .await;
     env.kubectl_until(&["get", "endpoints", "-n", "production"], |out| {
         !out.contains("checkout-typo")
     })
@@ -333,23 +307,22 @@ async fn deleted_pods_terminate_gracefully_and_stay_terminating_on_a_lost_node_u
         .await;
 
     // On a Ready node: Terminating (deletionTimestamp, grace period), then gone.
-    ok(&env, &["delete", "pod", "ordinary", "--wait=false"]).await;
+    env.kubectl_ok(&["delete", "pod", "ordinary", "--wait=false"])
+        .await;
     env.kubectl_until(&["get", "pods"], |out| !out.contains("ordinary"))
         .await;
-    let events = ok(
-        &env,
-        &[
+    let events = env
+        .kubectl_ok(&[
             "get",
             "events",
             "--field-selector",
             "involvedObject.name=ordinary",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert!(events.contains("Stopping container app"), "{events}");
 
     // kubectl delete waits until the pod is gone.
-    ok(&env, &["delete", "pod", "waiter"]).await;
+    env.kubectl_ok(&["delete", "pod", "waiter"]).await;
     let gone = env.kubectl(&["get", "pod", "waiter"]).await;
     assert!(
         !gone.success && gone.stderr.contains("NotFound"),
@@ -357,14 +330,18 @@ async fn deleted_pods_terminate_gracefully_and_stay_terminating_on_a_lost_node_u
     );
 
     // On a node whose kubelet is unreachable, the pod stays Terminating.
-    ok(&env, &["delete", "pod", "stranded", "--wait=false"]).await;
-    let stranded = json_of(&ok(&env, &["get", "pod", "stranded", "-o", "json"]).await);
+    env.kubectl_ok(&["delete", "pod", "stranded", "--wait=false"])
+        .await;
+    let stranded = json_of(
+        &env.kubectl_ok(&["get", "pod", "stranded", "-o", "json"])
+            .await,
+    );
     assert!(
         stranded["metadata"]["deletionTimestamp"].is_string(),
         "{stranded}"
     );
     assert_eq!(stranded["metadata"]["deletionGracePeriodSeconds"], 30);
-    let listed = ok(&env, &["get", "pod", "stranded"]).await;
+    let listed = env.kubectl_ok(&["get", "pod", "stranded"]).await;
     assert!(listed.contains("Terminating"), "{listed}");
 
     // A forced delete removes it at once.
@@ -417,7 +394,7 @@ async fn the_batch_and_services_scenario_shows_cron_jobs_and_a_service_without_e
         Scenario::from_file(&scenario_file("batch-and-services.yaml")).expect("a valid scenario");
     let env = SimEnv::start(&scenario.name, scenario.objects_at(SystemTime::now())).await;
 
-    let cron_jobs = ok(&env, &["get", "cronjobs", "-n", "billing"]).await;
+    let cron_jobs = env.kubectl_ok(&["get", "cronjobs", "-n", "billing"]).await;
     let row = |name: &str| {
         cron_jobs
             .lines()
@@ -457,11 +434,8 @@ async fn the_batch_and_services_scenario_shows_cron_jobs_and_a_service_without_e
         assert!(line.contains("<none>"), "{endpoints}");
     }
     let ledger = json_of(
-        &ok(
-            &env,
-            &["get", "endpoints", "ledger", "-n", "billing", "-o", "json"],
-        )
-        .await,
+        &env.kubectl_ok(&["get", "endpoints", "ledger", "-n", "billing", "-o", "json"])
+            .await,
     );
     assert!(
         ledger["subsets"][0]["notReadyAddresses"][0]["ip"].is_string(),
@@ -496,21 +470,16 @@ async fn the_batch_and_services_scenario_shows_cron_jobs_and_a_service_without_e
         "{drain:?}"
     );
     let autoscaler = json_of(
-        &ok(
-            &env,
-            &["get", "hpa", "invoices", "-n", "billing", "-o", "json"],
-        )
-        .await,
+        &env.kubectl_ok(&["get", "hpa", "invoices", "-n", "billing", "-o", "json"])
+            .await,
     );
     assert_eq!(
         autoscaler["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 70,
         "{autoscaler}"
     );
-    let described = ok(
-        &env,
-        &["describe", "service", "payments-api", "-n", "billing"],
-    )
-    .await;
+    let described = env
+        .kubectl_ok(&["describe", "service", "payments-api", "-n", "billing"])
+        .await;
     assert!(described.contains("app=payment"), "{described}");
     assert_no_endpoints_described(&described);
 }
@@ -623,13 +592,16 @@ async fn kubectl_create_makes_each_kind_it_sends_as_protobuf() {
         ],
     ];
     for command in commands {
-        ok(&env, command).await;
+        env.kubectl_ok(command).await;
     }
     env.kubectl_until(&["get", "deploy", "web", "-n", "shop"], |out| {
         out.contains("2/2")
     })
     .await;
-    let web = json_of(&ok(&env, &["get", "deploy", "web", "-n", "shop", "-o", "json"]).await);
+    let web = json_of(
+        &env.kubectl_ok(&["get", "deploy", "web", "-n", "shop", "-o", "json"])
+            .await,
+    );
     let container = &web["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(container["image"], "nginx:1.27", "{web}");
     assert_eq!(container["ports"][0]["containerPort"], 80, "{web}");
@@ -644,11 +616,13 @@ async fn kubectl_create_makes_each_kind_it_sends_as_protobuf() {
         .await;
     assert!(endpoints.contains("10.244."), "{endpoints}");
 
-    let secret = json_of(&ok(&env, &["get", "secret", "db", "-n", "shop", "-o", "json"]).await);
+    let secret = json_of(
+        &env.kubectl_ok(&["get", "secret", "db", "-n", "shop", "-o", "json"])
+            .await,
+    );
     assert_eq!(secret["data"]["password"], "czNjcmV0", "{secret}");
-    let config = ok(
-        &env,
-        &[
+    let config = env
+        .kubectl_ok(&[
             "get",
             "configmap",
             "settings",
@@ -656,22 +630,24 @@ async fn kubectl_create_makes_each_kind_it_sends_as_protobuf() {
             "shop",
             "-o",
             "jsonpath={.data.MODE}",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(config, "fast");
-    let quota = json_of(&ok(&env, &["get", "quota", "small", "-n", "shop", "-o", "json"]).await);
+    let quota = json_of(
+        &env.kubectl_ok(&["get", "quota", "small", "-n", "shop", "-o", "json"])
+            .await,
+    );
     assert_eq!(quota["spec"]["hard"]["requests.cpu"], "2", "{quota}");
     let binding = json_of(
-        &ok(
-            &env,
-            &["get", "rolebinding", "reader", "-n", "shop", "-o", "json"],
-        )
-        .await,
+        &env.kubectl_ok(&["get", "rolebinding", "reader", "-n", "shop", "-o", "json"])
+            .await,
     );
     assert_eq!(binding["roleRef"]["name"], "reader", "{binding}");
     assert_eq!(binding["subjects"][0]["name"], "deployer", "{binding}");
-    let ingress = json_of(&ok(&env, &["get", "ingress", "web", "-n", "shop", "-o", "json"]).await);
+    let ingress = json_of(
+        &env.kubectl_ok(&["get", "ingress", "web", "-n", "shop", "-o", "json"])
+            .await,
+    );
     assert_eq!(
         ingress["spec"]["rules"][0]["host"], "shop.example.com",
         "{ingress}"
@@ -680,17 +656,19 @@ async fn kubectl_create_makes_each_kind_it_sends_as_protobuf() {
         ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]["number"], 80,
         "{ingress}"
     );
-    let budget = ok(&env, &["get", "pdb", "web", "-n", "shop"]).await;
+    let budget = env.kubectl_ok(&["get", "pdb", "web", "-n", "shop"]).await;
     assert!(
         budget.contains("MIN AVAILABLE") && budget.contains("web"),
         "{budget}"
     );
-    let classes = ok(&env, &["get", "priorityclass", "critical"]).await;
+    let classes = env.kubectl_ok(&["get", "priorityclass", "critical"]).await;
     assert!(classes.contains("1000"), "{classes}");
     env.kubectl_until(&["get", "job", "once", "-n", "shop"], |out| {
         out.contains("Complete")
     })
     .await;
-    let nightly = ok(&env, &["get", "cronjob", "nightly", "-n", "shop"]).await;
+    let nightly = env
+        .kubectl_ok(&["get", "cronjob", "nightly", "-n", "shop"])
+        .await;
     assert!(nightly.contains("0 2 * * *"), "{nightly}");
 }

@@ -39,7 +39,7 @@ fn deployment(namespace: &str, name: &str, replicas: i64) -> Value {
 async fn rollout_status(env: &SimEnv, namespace: &str, name: &str) {
     let target = format!("deploy/{name}");
     let out = env
-        .kubectl(&[
+        .kubectl_ok(&[
             "rollout",
             "status",
             &target,
@@ -47,8 +47,7 @@ async fn rollout_status(env: &SimEnv, namespace: &str, name: &str) {
             namespace,
             "--timeout=180s",
         ])
-        .await
-        .expect_success("rollout status");
+        .await;
     assert!(out.contains("successfully rolled out"), "{out}");
 }
 
@@ -79,10 +78,7 @@ async fn get_pods_in_all_namespaces() {
         ],
     )
     .await;
-    let out = env
-        .kubectl(&["get", "pods", "-A"])
-        .await
-        .expect_success("get pods -A");
+    let out = env.kubectl_ok(&["get", "pods", "-A"]).await;
     let header = out.lines().next().unwrap_or_default();
     for column in ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"] {
         assert!(header.contains(column), "{column} missing: {out}");
@@ -98,9 +94,8 @@ async fn get_pods_in_all_namespaces() {
         "{out}"
     );
     let wide = env
-        .kubectl(&["get", "pods", "-n", "shop", "-o", "wide"])
-        .await
-        .expect_success("get pods -o wide");
+        .kubectl_ok(&["get", "pods", "-n", "shop", "-o", "wide"])
+        .await;
     assert!(
         wide.lines()
             .next()
@@ -121,12 +116,11 @@ async fn selectors_are_evaluated_by_the_server() {
     )
     .await;
     let by_label = env
-        .kubectl(&["get", "pods", "-A", "-l", "app in (web)", "-o", "name"])
-        .await
-        .expect_success("get -l");
+        .kubectl_ok(&["get", "pods", "-A", "-l", "app in (web)", "-o", "name"])
+        .await;
     assert_eq!(by_label.trim(), "pod/web-1");
     let by_field = env
-        .kubectl(&[
+        .kubectl_ok(&[
             "get",
             "pods",
             "-n",
@@ -136,8 +130,7 @@ async fn selectors_are_evaluated_by_the_server() {
             "-o",
             "name",
         ])
-        .await
-        .expect_success("get --field-selector");
+        .await;
     assert_eq!(by_field.trim(), "pod/db-1");
     let unsupported = env
         .kubectl(&["get", "pods", "--field-selector", "spec.foo=bar"])
@@ -165,10 +158,7 @@ async fn get_deployments_in_a_namespace() {
     )
     .await;
     rollout_status(&env, "shop", "web").await;
-    let out = env
-        .kubectl(&["get", "deploy", "-n", "shop"])
-        .await
-        .expect_success("get deploy -n shop");
+    let out = env.kubectl_ok(&["get", "deploy", "-n", "shop"]).await;
     let mut lines = out.lines();
     let header: Vec<&str> = lines
         .next()
@@ -211,9 +201,8 @@ async fn describe_pod_shows_spec_and_events() {
         }))
         .expect("event created");
     let out = env
-        .kubectl(&["describe", "pod", "web-1", "-n", "shop"])
-        .await
-        .expect_success("describe pod");
+        .kubectl_ok(&["describe", "pod", "web-1", "-n", "shop"])
+        .await;
     assert!(out.contains("Name:") && out.contains("web-1"), "{out}");
     assert!(out.contains("Namespace:") && out.contains("shop"), "{out}");
     assert!(
@@ -364,14 +353,12 @@ async fn edit_sends_a_strategic_merge_patch() {
 async fn delete_cascades_to_replica_sets_and_pods() {
     let env = web_rolled_out("cascade", 2).await;
     let before = env
-        .kubectl(&["get", "pods", "-n", "shop", "-o", "name"])
-        .await
-        .expect_success("get pods");
+        .kubectl_ok(&["get", "pods", "-n", "shop", "-o", "name"])
+        .await;
     assert_eq!(before.lines().count(), 2, "{before}");
     let deleted = env
-        .kubectl(&["delete", "deploy", "web", "-n", "shop"])
-        .await
-        .expect_success("delete deploy");
+        .kubectl_ok(&["delete", "deploy", "web", "-n", "shop"])
+        .await;
     assert_eq!(deleted.trim(), "deployment.apps \"web\" deleted");
     let after = env.kubectl(&["get", "pods,rs", "-n", "shop"]).await;
     assert!(after.success, "{}", after.stderr);
@@ -400,9 +387,8 @@ async fn delete_cascades_to_replica_sets_and_pods() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orphaning_delete_keeps_the_dependents() {
     let env = web_rolled_out("orphan", 2).await;
-    env.kubectl(&["delete", "deploy", "web", "-n", "shop", "--cascade=orphan"])
-        .await
-        .expect_success("delete --cascade=orphan");
+    env.kubectl_ok(&["delete", "deploy", "web", "-n", "shop", "--cascade=orphan"])
+        .await;
     let store = env.cluster.store();
     let (replica_sets, _) = store
         .list(&REPLICA_SETS, &ListOptions::in_namespace("shop"))
@@ -512,13 +498,12 @@ async fn unknown_token_is_unauthorized() {
 async fn scale_deployment_converges_to_the_ready_count() {
     let env = web_rolled_out("scale", 1).await;
     let scaled = env
-        .kubectl(&["scale", "deploy", "web", "-n", "shop", "--replicas=3"])
-        .await
-        .expect_success("scale");
+        .kubectl_ok(&["scale", "deploy", "web", "-n", "shop", "--replicas=3"])
+        .await;
     assert_eq!(scaled.trim(), "deployment.apps/web scaled");
     rollout_status(&env, "shop", "web").await;
     let ready = env
-        .kubectl(&[
+        .kubectl_ok(&[
             "get",
             "deploy",
             "web",
@@ -527,13 +512,11 @@ async fn scale_deployment_converges_to_the_ready_count() {
             "-o",
             "jsonpath={.spec.replicas} {.status.readyReplicas}",
         ])
-        .await
-        .expect_success("get replicas");
+        .await;
     assert_eq!(ready, "3 3");
     let pods = env
-        .kubectl(&["get", "pods", "-n", "shop", "-l", "app=web", "-o", "name"])
-        .await
-        .expect_success("get pods");
+        .kubectl_ok(&["get", "pods", "-n", "shop", "-l", "app=web", "-o", "name"])
+        .await;
     assert_eq!(pods.lines().count(), 3, "{pods}");
     let missing = env
         .kubectl(&["scale", "deploy", "nope", "-n", "shop", "--replicas=3"])
@@ -574,9 +557,8 @@ async fn wait_sees_a_change_through_a_watch() {
         })
     };
     let labelled = env
-        .kubectl(&["label", "pod", "web-1", "-n", "shop", "tier=front"])
-        .await
-        .expect_success("label");
+        .kubectl_ok(&["label", "pod", "web-1", "-n", "shop", "tier=front"])
+        .await;
     assert_eq!(labelled.trim(), "pod/web-1 labeled");
     let output = waiter
         .await

@@ -19,12 +19,6 @@ async fn demo() -> SimEnv {
     SimEnv::start("demo", Scenario::demo().objects_at(SystemTime::now())).await
 }
 
-async fn ok(env: &SimEnv, arguments: &[&str]) -> String {
-    env.kubectl(arguments)
-        .await
-        .expect_success(&arguments.join(" "))
-}
-
 async fn fails(env: &SimEnv, arguments: &[&str]) -> KubectlOutput {
     let output = env.kubectl(arguments).await;
     assert!(
@@ -51,29 +45,31 @@ async fn logs_current_previous_and_missing_previous() {
     let env = demo().await;
     let cluster = &env.cluster;
     let checkout = pod_names(cluster, "production", "checkout-").remove(0);
-    let current = ok(&env, &["logs", "-n", "production", &checkout]).await;
+    let current = env
+        .kubectl_ok(&["logs", "-n", "production", &checkout])
+        .await;
     assert!(
         current.contains("connecting to postgres at postgres.production.svc.cluster.local:5432"),
         "{current}"
     );
-    let previous = ok(
-        &env,
-        &[
+    let previous = env
+        .kubectl_ok(&[
             "logs",
             "-n",
             "production",
             &checkout,
             "--previous",
             "--tail=1",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(
         previous.trim(),
         "2026-11-25T08:47:02.512Z FATAL could not connect to database: pq: password authentication failed for user \"checkout\" (DB_PASSWORD from secret postgres-credentials)"
     );
     let oom = pod_names(cluster, "production", "payment-service-").remove(0);
-    let oom_previous = ok(&env, &["logs", "-n", "production", &oom, "-p"]).await;
+    let oom_previous = env
+        .kubectl_ok(&["logs", "-n", "production", &oom, "-p"])
+        .await;
     assert!(
         oom_previous.contains("java.lang.OutOfMemoryError: Java heap space"),
         "{oom_previous}"
@@ -96,7 +92,8 @@ async fn exec_runs_commands_and_reports_exit_codes() {
     let cluster = &env.cluster;
     let nginx = pod_names(cluster, "staging", "nginx-").remove(0);
     assert_eq!(
-        ok(&env, &["exec", "-n", "staging", &nginx, "--", "echo", "hi"]).await,
+        env.kubectl_ok(&["exec", "-n", "staging", &nginx, "--", "echo", "hi"])
+            .await,
         "hi\n"
     );
 
@@ -134,9 +131,8 @@ async fn exec_runs_commands_and_reports_exit_codes() {
         "{unknown:?}"
     );
 
-    let dns = ok(
-        &env,
-        &[
+    let dns = env
+        .kubectl_ok(&[
             "exec",
             "-n",
             "staging",
@@ -144,17 +140,15 @@ async fn exec_runs_commands_and_reports_exit_codes() {
             "--",
             "nslookup",
             "kubernetes.default",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert!(
         dns.contains("Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1"),
         "{dns}"
     );
     let web = pod_names(cluster, "production", "web-frontend-").remove(0);
-    let reachable = ok(
-        &env,
-        &[
+    let reachable = env
+        .kubectl_ok(&[
             "exec",
             "-n",
             "production",
@@ -163,9 +157,8 @@ async fn exec_runs_commands_and_reports_exit_codes() {
             "sh",
             "-c",
             "wget -qO- http://api-gateway:8080/healthz && echo reachable",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert!(
         reachable.contains("\"service\":\"api-gateway.production\"")
             && reachable.ends_with("reachable\n"),
@@ -206,19 +199,19 @@ async fn top_pods_and_nodes() {
     let env = demo().await;
     let cluster = &env.cluster;
     let payment = pod_names(cluster, "production", "payment-service-").remove(0);
-    let pods = ok(&env, &["top", "pods", "-n", "production"]).await;
+    let pods = env.kubectl_ok(&["top", "pods", "-n", "production"]).await;
     let line = pods
         .lines()
         .find(|line| line.starts_with(&payment))
         .unwrap_or_else(|| panic!("{payment} missing:\n{pods}"));
     let columns: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(columns, [payment.as_str(), "410m", "501Mi"]);
-    let all = ok(&env, &["top", "pods", "-A"]).await;
+    let all = env.kubectl_ok(&["top", "pods", "-A"]).await;
     assert!(
         all.contains("kube-system") && all.contains("coredns-"),
         "{all}"
     );
-    let nodes = ok(&env, &["top", "nodes"]).await;
+    let nodes = env.kubectl_ok(&["top", "nodes"]).await;
     let node_1: Vec<&str> = nodes
         .lines()
         .find(|line| line.starts_with("node-1"))
@@ -232,9 +225,8 @@ async fn top_pods_and_nodes() {
 }
 
 async fn ready_replicas(env: &SimEnv, namespace: &str, deployment: &str) -> Value {
-    let json = ok(
-        env,
-        &[
+    let json = env
+        .kubectl_ok(&[
             "get",
             "deployment",
             "-n",
@@ -242,9 +234,8 @@ async fn ready_replicas(env: &SimEnv, namespace: &str, deployment: &str) -> Valu
             deployment,
             "-o",
             "json",
-        ],
-    )
-    .await;
+        ])
+        .await;
     let deployment: Value = serde_json::from_str(&json).expect("JSON");
     deployment["status"]["readyReplicas"].clone()
 }
@@ -254,18 +245,16 @@ async fn scale_converges_and_scales_back_down() {
     let env = demo().await;
     let cluster = &env.cluster;
     assert_eq!(ready_replicas(&env, "staging", "nginx").await, 2);
-    let scaled = ok(
-        &env,
-        &[
+    let scaled = env
+        .kubectl_ok(&[
             "scale",
             "deployment",
             "nginx",
             "-n",
             "staging",
             "--replicas=5",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(scaled.trim(), "deployment.apps/nginx scaled");
     let started = Instant::now();
     while ready_replicas(&env, "staging", "nginx").await != 5 {
@@ -276,22 +265,19 @@ async fn scale_converges_and_scales_back_down() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     assert_eq!(pod_names(cluster, "staging", "nginx-").len(), 5);
-    let rollout = ok(
-        &env,
-        &[
+    let rollout = env
+        .kubectl_ok(&[
             "rollout",
             "status",
             "deployment/nginx",
             "-n",
             "staging",
             "--timeout=60s",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert!(rollout.contains("successfully rolled out"), "{rollout}");
-    let wide = ok(
-        &env,
-        &[
+    let wide = env
+        .kubectl_ok(&[
             "get",
             "pods",
             "-n",
@@ -300,9 +286,8 @@ async fn scale_converges_and_scales_back_down() {
             "app=nginx",
             "-o",
             "wide",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(
         wide.lines()
             .filter(|line| line.contains("Running") && line.contains("1/1"))
@@ -311,17 +296,14 @@ async fn scale_converges_and_scales_back_down() {
         "{wide}"
     );
 
-    ok(
-        &env,
-        &[
-            "scale",
-            "deployment",
-            "nginx",
-            "-n",
-            "staging",
-            "--replicas=1",
-        ],
-    )
+    env.kubectl_ok(&[
+        "scale",
+        "deployment",
+        "nginx",
+        "-n",
+        "staging",
+        "--replicas=1",
+    ])
     .await;
     let started = Instant::now();
     while pod_names(cluster, "staging", "nginx-").len() != 1 {
@@ -331,18 +313,16 @@ async fn scale_converges_and_scales_back_down() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let events = ok(
-        &env,
-        &[
+    let events = env
+        .kubectl_ok(&[
             "get",
             "events",
             "-n",
             "staging",
             "--field-selector",
             "reason=ScalingReplicaSet",
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert!(
         events.contains("from 2 to 5") && events.contains("from 5 to 1"),
         "{events}"
@@ -356,11 +336,8 @@ async fn deleting_a_deployment_removes_its_pods_and_a_deleted_pod_is_replaced() 
     let before = pod_names(cluster, "production", "web-frontend-");
     assert_eq!(before.len(), 3);
     let victim = &before[0];
-    ok(
-        &env,
-        &["delete", "pod", "-n", "production", victim, "--wait=false"],
-    )
-    .await;
+    env.kubectl_ok(&["delete", "pod", "-n", "production", victim, "--wait=false"])
+        .await;
     let started = Instant::now();
     loop {
         let now = pod_names(cluster, "production", "web-frontend-");
@@ -374,11 +351,9 @@ async fn deleting_a_deployment_removes_its_pods_and_a_deleted_pod_is_replaced() 
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
-    let deleted = ok(
-        &env,
-        &["delete", "deployment", "web-frontend", "-n", "production"],
-    )
-    .await;
+    let deleted = env
+        .kubectl_ok(&["delete", "deployment", "web-frontend", "-n", "production"])
+        .await;
     assert_eq!(deleted.trim(), "deployment.apps \"web-frontend\" deleted");
     let started = Instant::now();
     while !pod_names(cluster, "production", "web-frontend-").is_empty() {
@@ -388,23 +363,19 @@ async fn deleting_a_deployment_removes_its_pods_and_a_deleted_pod_is_replaced() 
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let sets = ok(
-        &env,
-        &["get", "replicasets", "-n", "production", "-o", "name"],
-    )
-    .await;
+    let sets = env
+        .kubectl_ok(&["get", "replicasets", "-n", "production", "-o", "name"])
+        .await;
     assert!(!sets.contains("web-frontend"), "{sets}");
-    let describe = ok(
-        &env,
-        &[
+    let describe = env
+        .kubectl_ok(&[
             "describe",
             "pod",
             "-n",
             "production",
             &pod_names(cluster, "production", "checkout-")[0],
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert!(
         describe.contains("CrashLoopBackOff")
             && describe.contains("Exit Code:    1")
@@ -437,15 +408,17 @@ async fn a_scenario_of_bare_workloads_runs_its_pods() {
             );
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        let pods: Value =
-            serde_json::from_str(&ok(&env, &["get", "pods", "-n", "default", "-o", "json"]).await)
-                .expect("JSON");
+        let pods: Value = serde_json::from_str(
+            &env.kubectl_ok(&["get", "pods", "-n", "default", "-o", "json"])
+                .await,
+        )
+        .expect("JSON");
         for pod in pods["items"].as_array().expect("items") {
             assert_eq!(pod["status"]["phase"], "Running", "{name}: {pod}");
             let ip = pod["status"]["podIP"].as_str().unwrap_or_default();
             assert!(ip.starts_with("10.244."), "{name}: pod IP {ip:?}");
         }
-        let nodes = ok(&env, &["get", "nodes"]).await;
+        let nodes = env.kubectl_ok(&["get", "nodes"]).await;
         assert!(nodes.contains(" Ready "), "{name}: {nodes}");
     }
 }
