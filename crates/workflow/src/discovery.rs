@@ -42,6 +42,12 @@ const PRONOUNS: [&str; 4] = ["it", "this", "that", "them"];
 /// operation, so memory does not fill its target in.
 const BULK_WORDS: [&str; 6] = ["everything", "all", "every", "each", "entire", "whole"];
 
+/// Most words of a request without a pronoun that may still be about the
+/// last target ("scale to 5", "restart again"): a longer one names
+/// something of its own ("create secret db-pass with password=x"), which
+/// the classifier only asked more about.
+const MAX_WORDS_WITHOUT_PRONOUN: usize = 4;
+
 /// Whether `kind` is cluster-scoped.
 pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
     CLUSTER_SCOPED_KINDS
@@ -379,7 +385,16 @@ fn may_stand_for_last_target(text: &str, target: &Target) -> bool {
                 .trim_matches(|c: char| !c.is_alphanumeric()),
         )
     });
-    if bulk {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|word| {
+            word.to_lowercase()
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_owned()
+        })
+        .collect();
+    let pronoun = words.iter().any(|word| PRONOUNS.contains(&word.as_str()));
+    if bulk || (!pronoun && words.len() > MAX_WORDS_WITHOUT_PRONOUN) {
         return false;
     }
     let named_namespace = classifier::classify(&with_object(text, target))
@@ -453,6 +468,11 @@ mod tests {
         let last = target();
         assert!(may_stand_for_last_target("scale it to 5", &last));
         assert!(may_stand_for_last_target("restart it", &last));
+        assert!(may_stand_for_last_target("scale to 5", &last));
+        assert!(!may_stand_for_last_target(
+            "create secret db-pass with password=hunter2 in staging",
+            &last
+        ));
         assert!(may_stand_for_last_target("scale it to 5 in staging", &last));
         assert!(!may_stand_for_last_target(
             "delete everything in staging",
