@@ -88,6 +88,13 @@ pub struct GatewayConfig {
     pub queue_depth: usize,
     /// The default deadline of one tool call, in seconds.
     pub call_timeout_seconds: u64,
+    /// Sustained Kubernetes API requests per second of the server's own
+    /// client. client-go's default (5) makes every read queue after a
+    /// handful; kubectl's own is 50. Raise it for large clusters or heavy
+    /// use, lower it to spare a busy API server.
+    pub api_qps: u32,
+    /// Requests the server's client may make at once above `api_qps`.
+    pub api_burst: u32,
 }
 
 /// Logs and traces.
@@ -131,6 +138,8 @@ impl Default for Config {
                 max_in_flight: 16,
                 queue_depth: 256,
                 call_timeout_seconds: 30,
+                api_qps: mcp_gateway::DEFAULT_API_QPS,
+                api_burst: mcp_gateway::DEFAULT_API_BURST,
             },
             approval: ApprovalPolicy::default(),
             telemetry: TelemetryConfig {
@@ -389,6 +398,8 @@ impl Loaded {
                 self.config.daemon.max_request_bytes,
             ),
             ("gateway.max_in_flight", self.config.gateway.max_in_flight),
+            ("gateway.api_qps", self.config.gateway.api_qps as usize),
+            ("gateway.api_burst", self.config.gateway.api_burst as usize),
             (
                 "gateway.call_timeout_seconds",
                 usize::try_from(self.config.gateway.call_timeout_seconds).unwrap_or(usize::MAX),

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use hitl::grant::{GrantKey, GrantVerifier};
 use hitl::{Hitl, HitlConfig, HitlError};
-use mcp_gateway::{Gateway, GatewayConfig, GatewayError, ServerCommand};
+use mcp_gateway::{ApiRate, Gateway, GatewayConfig, GatewayError, ServerCommand};
 use memory::{Memory, MemoryConfig, Query};
 use ractor::{Actor, ActorCell, ActorRef, call_t};
 use serde::Deserialize;
@@ -229,6 +229,10 @@ fn gateway_config(config: &Config) -> GatewayConfig {
     gateway.limits.max_in_flight = config.gateway.max_in_flight;
     gateway.limits.max_queued = config.gateway.queue_depth;
     gateway.deadlines.default_call = Duration::from_secs(config.gateway.call_timeout_seconds);
+    gateway.api_rate = Some(ApiRate {
+        qps: config.gateway.api_qps,
+        burst: config.gateway.api_burst,
+    });
     if let Some(provider) = &config.gateway.cluster_provider {
         gateway
             .extra_args
@@ -775,5 +779,26 @@ fn hitl_error(error: HitlError) -> RpcError {
         HitlError::Store(_) => RpcError::new(code::INTERNAL_ERROR, error.to_string()),
         refused => RpcError::new(code::REFUSED, refused.to_string())
             .with_data(json!({"reason": refused.to_string()})),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_servers_api_rate_comes_from_configuration() {
+        let mut config = Config::default();
+        config.gateway.api_qps = 200;
+        config.gateway.api_burst = 400;
+        let env = gateway_config(&config).server_env();
+        assert!(
+            env.contains(&("KUBE_CLIENT_QPS", "200".to_owned())),
+            "{env:?}"
+        );
+        assert!(
+            env.contains(&("KUBE_CLIENT_BURST", "400".to_owned())),
+            "{env:?}"
+        );
     }
 }
