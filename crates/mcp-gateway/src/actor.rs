@@ -28,6 +28,7 @@ use tracing::Instrument;
 
 use crate::catalog::Catalog;
 use crate::gateway::{Connection, GatewayStatus, ServerIdentity, ServerPhase, ServerState, Shared};
+use crate::lane::CallLane;
 use crate::transport::LineTransport;
 
 /// The protocol version `kubernetes-mcp-server` 0.0.67 speaks. rmcp's latest
@@ -99,6 +100,7 @@ pub(crate) enum GatewayMsg {
 pub(crate) struct LaunchedServer {
     child: Child,
     running: RunningService<RoleClient, ServerEvents>,
+    lane: Arc<CallLane>,
     catalog: Catalog,
     lost: CancellationToken,
     stderr: StderrTail,
@@ -397,6 +399,7 @@ impl GatewayState {
         let LaunchedServer {
             child,
             running,
+            lane,
             catalog,
             lost,
             stderr,
@@ -405,6 +408,7 @@ impl GatewayState {
         let connection = Arc::new(Connection {
             generation,
             peer: running.peer().clone(),
+            lane,
             catalog: RwLock::new(Arc::new(catalog)),
             lost: lost.clone(),
             pid,
@@ -680,7 +684,8 @@ async fn launch(
     };
     let mut stderr = StderrTail::start(stderr, generation);
     let lost = CancellationToken::new();
-    let transport = LineTransport::new(stdout, stdin, lost.clone(), shared.metrics.clone());
+    let lane = CallLane::new(stdin);
+    let transport = LineTransport::new(stdout, lane.clone(), lost.clone(), shared.metrics.clone());
     let events = ServerEvents { actor, generation };
     let limit = config.deadlines.startup;
     let start = async {
@@ -695,6 +700,7 @@ async fn launch(
         Ok(Ok((running, catalog))) => Ok(LaunchedServer {
             child,
             running,
+            lane,
             catalog,
             lost,
             stderr,

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use hitl::grant::{ApprovalGrant, GrantVerifier};
 use ractor::{Actor, ActorRef, rpc::CallResult};
 use rmcp::RoleClient;
-use rmcp::model::{CallToolRequestParams, ContentBlock, GetPromptRequestParams};
+use rmcp::model::{ContentBlock, GetPromptRequestParams};
 use rmcp::service::{Peer, ServiceError};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -29,6 +29,7 @@ use crate::backstop;
 use crate::catalog::Catalog;
 use crate::config::GatewayConfig;
 use crate::error::{ErrorKind, GatewayError, NotApprovedReason};
+use crate::lane::{CallLane, LaneError};
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::redact::{redact_json, redact_text};
 
@@ -162,6 +163,8 @@ pub(crate) struct Connection {
     pub(crate) generation: u64,
     /// rmcp's handle for pipelined requests on this process's stdio.
     pub(crate) peer: Peer<RoleClient>,
+    /// Tool calls, written and answered beside rmcp (see [`crate::lane`]).
+    pub(crate) lane: Arc<CallLane>,
     /// The tools and prompts this process offers; replaced on `list_changed`.
     pub(crate) catalog: RwLock<Arc<Catalog>>,
     /// Cancelled when the process's stdout closes or it exits: every caller
@@ -214,6 +217,29 @@ impl Connection {
                 self.lost_error(operation)
             }
             error => from_service_error(error, operation),
+        }
+    }
+
+    /// The lane's error for a call on this connection, named as rmcp's
+    /// equivalents are.
+    fn lane_error(&self, error: LaneError, operation: &str) -> GatewayError {
+        match error {
+            LaneError::Write(_) | LaneError::Closed if self.lost_reason.get().is_some() => {
+                self.lost_error(operation)
+            }
+            LaneError::Write(error) => GatewayError::ConnectionLost {
+                operation: operation.to_owned(),
+                reason: format!("cannot write to the server: {error}"),
+            },
+            LaneError::Closed => self.lost_error(operation),
+            LaneError::Refused(error) => GatewayError::Protocol {
+                operation: operation.to_owned(),
+                message: error.message.to_string(),
+            },
+            LaneError::Unreadable(reason) => GatewayError::Protocol {
+                operation: operation.to_owned(),
+                message: format!("the server's answer is not a tool result: {reason}"),
+            },
         }
     }
 }
@@ -575,12 +601,11 @@ impl Gateway {
                 .map_err(|refusal| self.refuse(&call.tool, refusal.into()))?;
             tracing::info!(plan_id = %grant.plan_id, approver = %grant.approver, "approved change sent");
         }
-        let params = CallToolRequestParams::new(call.tool.clone()).with_arguments(call.arguments);
         sent_to.set(connection.clone()).ok();
         let result = connection
-            .until_lost(connection.peer.call_tool(params), &call.tool)
+            .until_lost(connection.lane.call(&call.tool, &call.arguments), &call.tool)
             .await?
-            .map_err(|error| connection.service_error(error, &call.tool))?;
+            .map_err(|error| connection.lane_error(error, &call.tool))?;
         let text = joined_text(&result.content);
         let (text, mut hidden) = redact_owned(text);
         let mut structured = result.structured_content;

@@ -4,17 +4,19 @@
 //! rmcp's own stdio transport drops unparsable lines at `debug` level. The
 //! gateway wants them visible (a `warn` event and a metric) and wants to know
 //! the instant the server's stdout closes, to answer every waiting caller at
-//! once rather than after rmcp's drain period. Hence this small transport.
+//! once rather than after rmcp's drain period. It also carries the gateway's
+//! own tool calls ([`crate::lane`]): their answers go straight to their
+//! callers and never reach rmcp. Hence this small transport.
 
 use std::sync::Arc;
 
 use rmcp::RoleClient;
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::sync::Mutex;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio_util::sync::CancellationToken;
 
+use crate::lane::CallLane;
 use crate::metrics::Metrics;
 
 /// Longest line accepted from the server. Large list results are a few MiB;
@@ -26,7 +28,7 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
 const GARBAGE_PREVIEW_BYTES: usize = 120;
 
 /// The client side of one server process's stdio.
-pub(crate) struct LineTransport<R, W> {
+pub(crate) struct LineTransport<R> {
     /// The server's stdout.
     reader: BufReader<R>,
     /// The line being read; kept across calls because rmcp polls `receive`
@@ -34,9 +36,9 @@ pub(crate) struct LineTransport<R, W> {
     line: Vec<u8>,
     /// Set while skipping the rest of an over-long line.
     discarding: bool,
-    /// The server's stdin; `None` once closed. Shared with the `'static`
-    /// futures `send` returns.
-    writer: Arc<Mutex<Option<W>>>,
+    /// The server's stdin (rmcp's lines and the lane's), and the lane's
+    /// callers waiting for their answers.
+    lane: Arc<CallLane>,
     /// Cancelled when stdout closes: the signal that fails every caller of
     /// this connection immediately.
     closed: CancellationToken,
@@ -44,10 +46,10 @@ pub(crate) struct LineTransport<R, W> {
     metrics: Arc<Metrics>,
 }
 
-impl<R, W> LineTransport<R, W> {
+impl<R> LineTransport<R> {
     pub(crate) fn new(
         reader: R,
-        writer: W,
+        lane: Arc<CallLane>,
         closed: CancellationToken,
         metrics: Arc<Metrics>,
     ) -> Self
@@ -58,7 +60,7 @@ impl<R, W> LineTransport<R, W> {
             reader: BufReader::new(reader),
             line: Vec::new(),
             discarding: false,
-            writer: Arc::new(Mutex::new(Some(writer))),
+            lane,
             closed,
             metrics,
         }
@@ -71,7 +73,7 @@ enum LineRead {
     Eof,
 }
 
-impl<R, W> LineTransport<R, W>
+impl<R> LineTransport<R>
 where
     R: AsyncRead + Unpin + Send,
 {
@@ -107,10 +109,9 @@ where
     }
 }
 
-impl<R, W> Transport<RoleClient> for LineTransport<R, W>
+impl<R> Transport<RoleClient> for LineTransport<R>
 where
     R: AsyncRead + Unpin + Send + 'static,
-    W: AsyncWrite + Unpin + Send + 'static,
 {
     type Error = std::io::Error;
 
@@ -118,17 +119,9 @@ where
         &mut self,
         item: TxJsonRpcMessage<RoleClient>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
-        let writer = self.writer.clone();
-        async move {
-            let mut bytes = serde_json::to_vec(&item).map_err(std::io::Error::other)?;
-            bytes.push(b'\n');
-            let mut writer = writer.lock().await;
-            let stdin = writer.as_mut().ok_or_else(|| {
-                std::io::Error::new(std::io::ErrorKind::NotConnected, "server stdin is closed")
-            })?;
-            stdin.write_all(&bytes).await?;
-            stdin.flush().await
-        }
+        let lane = self.lane.clone();
+        let line = serde_json::to_vec(&item).map_err(std::io::Error::other);
+        async move { lane.write_line(line?).await }
     }
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleClient>> {
@@ -146,16 +139,18 @@ where
                 Ok(LineRead::Eof) => {
                     tracing::info!("the MCP server closed its stdout");
                     self.closed.cancel();
+                    self.lane.fail_waiting();
                     return None;
                 }
                 Err(error) => {
                     tracing::warn!(%error, "reading the MCP server's stdout failed");
                     self.closed.cancel();
+                    self.lane.fail_waiting();
                     return None;
                 }
             }
             let text = self.line.trim_ascii();
-            if text.is_empty() {
+            if text.is_empty() || self.lane.route(text) {
                 self.line.clear();
                 continue;
             }
@@ -177,11 +172,8 @@ where
     }
 
     async fn close(&mut self) -> Result<(), Self::Error> {
-        // Dropping stdin is what tells the server to exit.
-        let stdin = self.writer.lock().await.take();
-        if let Some(mut stdin) = stdin {
-            stdin.shutdown().await.ok();
-        }
+        // Closing stdin is what tells the server to exit.
+        self.lane.close().await;
         Ok(())
     }
 }
