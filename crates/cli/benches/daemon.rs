@@ -192,7 +192,10 @@ impl Stack {
             .arg("--mcp-server")
             .arg(e2e::mcp_server_binary())
             .env("KUBEOP_GATEWAY__API_QPS", BENCH_API_RATE.qps.to_string())
-            .env("KUBEOP_GATEWAY__API_BURST", BENCH_API_RATE.burst.to_string())
+            .env(
+                "KUBEOP_GATEWAY__API_BURST",
+                BENCH_API_RATE.burst.to_string(),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)

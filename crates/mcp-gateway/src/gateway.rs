@@ -603,7 +603,10 @@ impl Gateway {
         }
         sent_to.set(connection.clone()).ok();
         let result = connection
-            .until_lost(connection.lane.call(&call.tool, &call.arguments), &call.tool)
+            .until_lost(
+                connection.lane.call(&call.tool, &call.arguments),
+                &call.tool,
+            )
             .await?
             .map_err(|error| connection.lane_error(error, &call.tool))?;
         let text = joined_text(&result.content);

@@ -314,7 +314,10 @@ mod tests {
     }
 
     /// A lane whose stdin is the returned reader's other end.
-    fn lane() -> (Arc<CallLane>, tokio::io::Lines<BufReader<tokio::io::DuplexStream>>) {
+    fn lane() -> (
+        Arc<CallLane>,
+        tokio::io::Lines<BufReader<tokio::io::DuplexStream>>,
+    ) {
         let (ours, theirs) = tokio::io::duplex(64 * 1024);
         (CallLane::new(ours), BufReader::new(theirs).lines())
     }
@@ -411,8 +414,10 @@ mod tests {
         assert_eq!(cancelled["params"]["requestId"], request["id"]);
         assert_eq!(lane.waiting_now(), 0);
         // A late answer is consumed and goes nowhere.
-        assert!(lane.route(&line(json!({"jsonrpc": "2.0", "id": request["id"],
-            "result": {"content": []}}))));
+        assert!(
+            lane.route(&line(json!({"jsonrpc": "2.0", "id": request["id"],
+            "result": {"content": []}})))
+        );
     }
 
     #[tokio::test]
