@@ -131,10 +131,73 @@ pub fn answer(value: &Value, style: &Style) -> String {
     let mut out = String::new();
     if value["error"] == Value::Bool(true) {
         out.push_str(&style.paint(Paint::Red, "error: "));
+    } else if value["tool"] == "events_list"
+        && let Some(table) = events_table(text)
+    {
+        return table;
     }
     out.push_str(text.trim_end_matches('\n'));
     out.push('\n');
     out
+}
+
+/// The events tool's YAML list as kubectl's `get events` table (time, type,
+/// reason, object, message), oldest first, a namespace column only when the
+/// events span several: hundreds of YAML lines become one line per event.
+/// `None` when the text is not that list, so it is shown as it came.
+fn events_table(text: &str) -> Option<String> {
+    let body = text.split_once('\n').map(|(_, body)| body)?;
+    let Value::Array(events) = serde_norway::from_str::<Value>(body).ok()? else {
+        return None;
+    };
+    let field = |event: &Value, key: &str| event[key].as_str().unwrap_or("").to_owned();
+    let mut rows: Vec<(String, Vec<String>)> = events
+        .iter()
+        .map(|event| {
+            let object = format!(
+                "{}/{}",
+                event["InvolvedObject"]["Kind"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_lowercase(),
+                event["InvolvedObject"]["Name"].as_str().unwrap_or("")
+            );
+            let time = field(event, "Timestamp");
+            let shown_time = time.trim_end_matches(" +0000 UTC").to_owned();
+            (
+                time,
+                vec![
+                    field(event, "Namespace"),
+                    shown_time,
+                    field(event, "Type"),
+                    field(event, "Reason"),
+                    object,
+                    field(event, "Message").replace('\n', " "),
+                ],
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort_by(|left, right| left.0.cmp(&right.0));
+    let several_namespaces = rows.iter().any(|(_, row)| row[0] != rows[0].1[0]);
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|(_, row)| {
+            if several_namespaces {
+                row
+            } else {
+                row[1..].to_vec()
+            }
+        })
+        .collect();
+    let header: &[&str] = if several_namespaces {
+        &["NAMESPACE", "TIME", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    } else {
+        &["TIME", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    };
+    Some(crate::output::table(header, &rows))
 }
 
 /// A plan card: what will change where, current → desired, warnings, impact,
@@ -816,6 +879,36 @@ fn until(at_unix_ms: u64, now_unix_ms: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_events_yaml_reads_as_a_table_oldest_first() {
+        let text = "# The following events (YAML format) were found:\n- InvolvedObject:\n    Kind: Pod\n    Name: web-1\n    apiVersion: v1\n  Message: Back-off restarting failed container\n  Namespace: shop\n  Reason: BackOff\n  Timestamp: 2026-11-13 12:10:40 +0000 UTC\n  Type: Warning\n- InvolvedObject:\n    Kind: Pod\n    Name: web-1\n    apiVersion: v1\n  Message: Started container web\n  Namespace: shop\n  Reason: Started\n  Timestamp: 2026-11-13 12:10:36 +0000 UTC\n  Type: Normal\n";
+        let value = serde_json::json!({"kind": "answer", "tool": "events_list", "text": text});
+        let shown = super::answer(&value, &super::Style::plain(0));
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 3, "{shown}");
+        assert!(
+            lines[0].starts_with("TIME") && lines[0].contains("MESSAGE"),
+            "{shown}"
+        );
+        assert!(
+            lines[1].contains("Started") && lines[1].contains("pod/web-1"),
+            "{shown}"
+        );
+        assert!(
+            lines[2].contains("Warning") && lines[2].contains("BackOff"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("NAMESPACE"),
+            "one namespace needs no column: {shown}"
+        );
+        let none = serde_json::json!({"kind": "answer", "tool": "events_list", "text": "# No events found"});
+        assert_eq!(
+            super::answer(&none, &super::Style::plain(0)),
+            "# No events found\n"
+        );
+    }
+
     use super::*;
     use serde_json::json;
 
