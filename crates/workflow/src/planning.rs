@@ -250,26 +250,11 @@ async fn read_live(
         };
         return find_changed_object(pipeline, subject, other_kinds, inferred).await;
     }
-    let resolved = discovery::resolve_name(
-        &pipeline.cluster,
-        &subject.context,
-        &subject.api_version,
-        &subject.kind,
-        subject.namespace.as_deref(),
-        &subject.name,
-        inferred,
-    )
-    .await?;
-    match resolved {
+    match resolve_and_fetch(pipeline, subject, inferred).await? {
         Some(Found::Ask(question)) => Ok(Err(Response::Clarify(question))),
-        Some(Found::Value(name)) => {
-            subject.name = name;
-            match fetch(pipeline, subject).await? {
-                Fetched::Found(live) => Ok(Ok(live)),
-                Fetched::Missing(message) => {
-                    Ok(Err(not_found(operation, subject.clone(), &message)))
-                }
-            }
+        Some(Found::Value(Fetched::Found(live))) => Ok(Ok(live)),
+        Some(Found::Value(Fetched::Missing(message))) => {
+            Ok(Err(not_found(operation, subject.clone(), &message)))
         }
         None => {
             let (instead, _) = suggest::instead_of(
@@ -699,6 +684,23 @@ async fn find_changed_object(
             }
         }
     }
+    match resolve_and_fetch(pipeline, subject, inferred).await? {
+        Some(Found::Ask(question)) => Ok(Err(Response::Clarify(question))),
+        Some(Found::Value(Fetched::Found(live))) => Ok(Ok(live)),
+        Some(Found::Value(Fetched::Missing(_))) | None => {
+            Ok(Err(missing(pipeline, subject).await?))
+        }
+    }
+}
+
+/// The one object discovery resolves `subject`'s name to (the object it
+/// prefixes or is part of), read under that full name with `subject` renamed
+/// to it; a question when several fit; `None` when none does.
+async fn resolve_and_fetch(
+    pipeline: &Pipeline,
+    subject: &mut Subject,
+    inferred: &mut Vec<String>,
+) -> Result<Option<Found<Fetched>>, WorkflowError> {
     let resolved = discovery::resolve_name(
         &pipeline.cluster,
         &subject.context,
@@ -709,17 +711,14 @@ async fn find_changed_object(
         inferred,
     )
     .await?;
-    match resolved {
-        Some(Found::Ask(question)) => Ok(Err(Response::Clarify(question))),
+    Ok(match resolved {
         Some(Found::Value(name)) => {
             subject.name = name;
-            match fetch(pipeline, subject).await? {
-                Fetched::Found(live) => Ok(Ok(live)),
-                Fetched::Missing(_) => Ok(Err(missing(pipeline, subject).await?)),
-            }
+            Some(Found::Value(fetch(pipeline, subject).await?))
         }
-        None => Ok(Err(missing(pipeline, subject).await?)),
-    }
+        Some(Found::Ask(question)) => Some(Found::Ask(question)),
+        None => None,
+    })
 }
 
 /// The manifest renamed to `subject`'s kind and name (after discovery found
