@@ -13,32 +13,13 @@ use std::time::Instant;
 use classifier::classify;
 use criterion::{Criterion, Throughput};
 
-const CORPUS: &str = include_str!("../tests/corpus.jsonl");
-const MUTATING: &str = include_str!("../tests/mutating.txt");
+#[path = "shared/requests.rs"]
+mod shared_requests;
+use shared_requests::requests;
 
 /// Repeats per request for the distribution: enough to rise above the
 /// timer's resolution, few enough to finish in seconds.
 const REPEATS_PER_REQUEST: u32 = 2_000;
-
-fn requests() -> Vec<String> {
-    let labelled = CORPUS
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let value: serde_json::Value =
-                serde_json::from_str(line).expect("a corpus line is JSON");
-            value["text"]
-                .as_str()
-                .expect("a corpus line has a text")
-                .to_owned()
-        });
-    let changes = MUTATING
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(str::to_owned);
-    labelled.chain(changes).collect()
-}
 
 fn benchmarks(criterion: &mut Criterion, requests: &[String]) {
     criterion.bench_function("classify/one read", |b| {

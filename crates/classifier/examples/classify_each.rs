@@ -9,8 +9,9 @@ use std::io::Write;
 
 use classifier::classify;
 
-const CORPUS: &str = include_str!("../tests/corpus.jsonl");
-const MUTATING: &str = include_str!("../tests/mutating.txt");
+#[path = "../benches/shared/requests.rs"]
+mod shared_requests;
+use shared_requests::requests;
 
 /// The request classified first, whose count is left out of the figures:
 /// it builds both vocabulary tables (words, and kinds for `kind/name`
@@ -18,23 +19,7 @@ const MUTATING: &str = include_str!("../tests/mutating.txt");
 const WARM_UP: &str = "kubectl get deploy/web -n staging";
 
 fn main() -> std::io::Result<()> {
-    let labelled = CORPUS
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| {
-            let value: serde_json::Value =
-                serde_json::from_str(line).expect("a corpus line is JSON");
-            value["text"]
-                .as_str()
-                .expect("a corpus line has a text")
-                .to_owned()
-        });
-    let changes = MUTATING
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(str::to_owned);
-    let requests: Vec<String> = labelled.chain(changes).collect();
+    let requests = requests();
     black_box(classify(black_box(WARM_UP)));
     let mut out = std::io::stdout().lock();
     for request in &requests {
