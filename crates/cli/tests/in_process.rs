@@ -99,6 +99,26 @@ impl OneShot {
     }
 }
 
+/// `kubeop ask --sandbox ARGS`, given a socket and a state directory that
+/// the sandbox must ignore (anything configured for the user's own clusters
+/// is).
+async fn ask_sandbox(state: &tempfile::TempDir, args: &[&str]) -> Output {
+    tokio::process::Command::new(KUBEOP)
+        .arg("ask")
+        .arg("--sandbox")
+        .args(args)
+        .arg("--mcp-server")
+        .arg(e2e::mcp_server_binary())
+        .arg("--socket")
+        .arg(state.path().join("none.sock"))
+        .arg("--state-dir")
+        .arg(state.path().join("state"))
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("kubeop runs")
+}
+
 fn one_json_object(output: &Output) -> Value {
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
@@ -376,25 +396,7 @@ async fn a_one_shot_waits_for_another_one_shot_on_its_state_dir_then_runs_or_nam
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ask_sandbox_answers_from_the_built_in_demo_cluster() {
     let state = tempfile::tempdir().expect("a temporary directory");
-    let sandbox = |args: &[&str]| {
-        let mut command = tokio::process::Command::new(KUBEOP);
-        command
-            .arg("ask")
-            .arg("--sandbox")
-            .args(args)
-            .arg("--mcp-server")
-            .arg(e2e::mcp_server_binary())
-            // Anything configured for the user's own clusters is ignored.
-            .arg("--socket")
-            .arg(state.path().join("none.sock"))
-            .arg("--state-dir")
-            .arg(state.path().join("state"))
-            .stdin(Stdio::null());
-        command.output()
-    };
-    let listed = sandbox(&["-o", "json", "list deployments in staging"])
-        .await
-        .expect("kubeop runs");
+    let listed = ask_sandbox(&state, &["-o", "json", "list deployments in staging"]).await;
     assert!(listed.status.success(), "{listed:?}");
     let answer = one_json_object(&listed);
     assert_eq!(answer["kind"], "answer");
@@ -403,22 +405,54 @@ async fn ask_sandbox_answers_from_the_built_in_demo_cluster() {
         answer["text"].as_str().expect("text").contains("nginx"),
         "{answer}"
     );
-    let diagnosed = sandbox(&[
-        "-o",
-        "json",
-        "why is the checkout pod crashing in production?",
-    ])
-    .await
-    .expect("kubeop runs");
+    let diagnosed = ask_sandbox(
+        &state,
+        &[
+            "-o",
+            "json",
+            "why is the checkout pod crashing in production?",
+        ],
+    )
+    .await;
     let diagnosis = one_json_object(&diagnosed);
     assert_eq!(diagnosis["kind"], "diagnosis", "{diagnosis}");
-    let planned = sandbox(&["-o", "json", "scale nginx to 4 in staging"])
-        .await
-        .expect("kubeop runs");
+    let planned = ask_sandbox(&state, &["-o", "json", "scale nginx to 4 in staging"]).await;
     assert_eq!(planned.status.code(), Some(4), "{planned:?}");
     assert_eq!(one_json_object(&planned)["target"]["context"], "demo");
     assert!(
         !state.path().join("state").exists(),
         "the sandbox keeps its state in its own directory, not the configured one"
     );
+}
+
+/// A read the server answers "not found" exits 1 (as kubectl does), with the
+/// answer still printed, so a script never takes a failed read for a result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_the_server_answers_not_found_exits_1_with_the_answer_printed() {
+    let state = tempfile::tempdir().expect("a temporary directory");
+    let missing = ask_sandbox(
+        &state,
+        &["-o", "json", "get deployment ghost in production"],
+    )
+    .await;
+    assert_eq!(missing.status.code(), Some(1), "{missing:?}");
+    let answer: Value = serde_json::from_slice(&missing.stdout).expect("one JSON object");
+    assert_eq!(answer["kind"], "answer");
+    assert_eq!(answer["error"], true);
+    assert!(
+        answer["text"]
+            .as_str()
+            .is_some_and(|text| text.contains("ghost")),
+        "{answer}"
+    );
+
+    let human = ask_sandbox(&state, &["get deployment ghost in production"]).await;
+    assert_eq!(human.status.code(), Some(1), "{human:?}");
+    assert!(
+        String::from_utf8_lossy(&human.stdout).starts_with("error: "),
+        "{human:?}"
+    );
+
+    let found = ask_sandbox(&state, &["get deployment nginx in staging"]).await;
+    assert!(found.status.success(), "{found:?}");
 }
