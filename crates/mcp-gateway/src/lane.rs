@@ -322,6 +322,29 @@ mod tests {
         (CallLane::new(ours), BufReader::new(theirs).lines())
     }
 
+    type Server = tokio::io::Lines<BufReader<tokio::io::DuplexStream>>;
+
+    /// The next line the lane wrote to the server, as JSON.
+    async fn next_message(server: &mut Server) -> Value {
+        serde_json::from_str(&server.next_line().await.expect("read").expect("a line"))
+            .expect("json")
+    }
+
+    /// A `pods_get` call started on `lane`, and the request the server got.
+    async fn started_call(
+        lane: &Arc<CallLane>,
+        server: &mut Server,
+    ) -> (
+        tokio::task::JoinHandle<Result<CallToolResult, LaneError>>,
+        Value,
+    ) {
+        let call = tokio::spawn({
+            let lane = lane.clone();
+            async move { lane.call("pods_get", &Map::new()).await }
+        });
+        (call, next_message(server).await)
+    }
+
     #[tokio::test]
     async fn a_call_is_written_with_a_lane_id_and_its_answer_comes_back() {
         let (lane, mut server) = lane();
@@ -333,9 +356,7 @@ mod tests {
                     .await
             }
         });
-        let request: Value =
-            serde_json::from_str(&server.next_line().await.expect("read").expect("a line"))
-                .expect("json");
+        let request = next_message(&mut server).await;
         assert_eq!(request["method"], "tools/call");
         assert_eq!(request["params"]["name"], "pods_get");
         assert_eq!(request["params"]["arguments"]["namespace"], "shop");
@@ -374,13 +395,7 @@ mod tests {
             (json!({"result": {"content": "not a list"}}), "unreadable"),
             (json!({}), "unreadable"),
         ] {
-            let call = tokio::spawn({
-                let lane = lane.clone();
-                async move { lane.call("pods_get", &Map::new()).await }
-            });
-            let request: Value =
-                serde_json::from_str(&server.next_line().await.expect("read").expect("a line"))
-                    .expect("json");
+            let (call, request) = started_call(&lane, &mut server).await;
             let mut reply = answer.clone();
             reply["jsonrpc"] = json!("2.0");
             reply["id"] = request["id"].clone();
@@ -399,17 +414,9 @@ mod tests {
     #[tokio::test]
     async fn a_dropped_call_is_cancelled_on_the_server_and_forgotten() {
         let (lane, mut server) = lane();
-        let call = tokio::spawn({
-            let lane = lane.clone();
-            async move { lane.call("pods_get", &Map::new()).await }
-        });
-        let request: Value =
-            serde_json::from_str(&server.next_line().await.expect("read").expect("a line"))
-                .expect("json");
+        let (call, request) = started_call(&lane, &mut server).await;
         call.abort();
-        let cancelled: Value =
-            serde_json::from_str(&server.next_line().await.expect("read").expect("a line"))
-                .expect("json");
+        let cancelled = next_message(&mut server).await;
         assert_eq!(cancelled["method"], "notifications/cancelled");
         assert_eq!(cancelled["params"]["requestId"], request["id"]);
         assert_eq!(lane.waiting_now(), 0);
@@ -423,11 +430,7 @@ mod tests {
     #[tokio::test]
     async fn callers_learn_at_once_when_the_output_ends_or_stdin_is_closed() {
         let (lane, mut server) = lane();
-        let call = tokio::spawn({
-            let lane = lane.clone();
-            async move { lane.call("pods_get", &Map::new()).await }
-        });
-        server.next_line().await.expect("read").expect("a line");
+        let (call, _request) = started_call(&lane, &mut server).await;
         lane.fail_waiting();
         assert!(matches!(
             call.await.expect("joined"),

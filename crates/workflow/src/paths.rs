@@ -439,16 +439,7 @@ async fn fast_path(
     let output = pipeline.cluster.read(tool, arguments).await?;
     let not_found = output.is_error && output.text.contains("not found");
     let nothing_listed = !output.is_error && listed_nothing(tool, &output.text);
-    let answer = |text: String, error: bool| {
-        Response::Answer(Answer {
-            path: "read_only".into(),
-            tool: Some(tool.to_owned()),
-            text,
-            structured: None,
-            error,
-            context: context.to_owned(),
-        })
-    };
+    let answer = |text: String, error: bool| read_answer(tool, context, text, error);
     if (not_found || nothing_listed)
         && let Some(namespace) = asked.get("namespace").and_then(Value::as_str)
         && let Some((text, _)) =
@@ -628,6 +619,19 @@ fn error_answer(tool: &str, text: String, context: &str) -> Response {
     })
 }
 
+/// A fast-path answer kubeop wrote itself (a resolved name, a hint on an
+/// empty or failed read) rather than the server's output as it came.
+fn read_answer(tool: &str, context: &str, text: String, error: bool) -> Response {
+    Response::Answer(Answer {
+        path: "read_only".into(),
+        tool: Some(tool.to_owned()),
+        text,
+        structured: None,
+        error,
+        context: context.to_owned(),
+    })
+}
+
 /// The reads that name one pod, whose name a request may give as its
 /// workload's ("the checkout pod"); see [`discovery::resolve_pod`].
 const POD_NAMED_READS: [&str; 3] = ["pods_log", "pods_get", "pods_top"];
@@ -649,16 +653,7 @@ async fn resolve_pod_read(
         Some(namespace) => namespace.to_owned(),
         None => pipeline.cluster.facts().await?.namespace_of(context),
     };
-    let answer = |text: String, error: bool| {
-        Response::Answer(Answer {
-            path: "read_only".into(),
-            tool: Some(tool.to_owned()),
-            text,
-            structured: None,
-            error,
-            context: context.to_owned(),
-        })
-    };
+    let answer = |text: String, error: bool| read_answer(tool, context, text, error);
     let (pods, owned) = match discovery::resolve_pod(&pipeline.cluster, context, &namespace, wanted)
         .await?
     {
