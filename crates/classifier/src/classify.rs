@@ -108,6 +108,7 @@ pub fn classify(text: &str) -> Intent {
         );
     }
     verbs_naming_objects(&mut tokens);
+    topic_words_naming_namespaces(&mut tokens);
     let mut analysis = Analysis::new(&tokens);
     analysis.scan();
     analysis.decide()
@@ -142,6 +143,24 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
         )
     };
     for i in 1..tokens.len() {
+        // "delete cronjob cleanup -n ops": a core change verb right after
+        // the kind of an earlier change is that object's name (the request
+        // stays the earlier change).
+        if matches!(tokens[i].w(), Some(W::Change(change)) if change != Change::Other)
+            && tokens[i].shape == Shape::Word
+            && tokens[..i - 1].iter().any(|t| {
+                matches!(t.w(), Some(W::Change(change)) if change != Change::Rollout)
+            })
+            && singular(tokens.get(i - 1))
+            // `deploy/web delete`: the kind already has its name.
+            && tokens[i - 1].value.is_none()
+            && tokens.get(i + 1).is_none_or(|next| {
+                next.shape == Shape::Flag || matches!(next.w(), Some(W::In | W::On | W::From))
+            })
+        {
+            tokens[i].lex = Lex::Unknown;
+            continue;
+        }
         if tokens[i].lex != Lex::W(W::Change(Change::Other)) || tokens[i].shape != Shape::Word {
             continue;
         }
@@ -154,6 +173,75 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
                 next.shape == Shape::Flag || matches!(next.w(), Some(W::In | W::On | W::From))
             });
         if before_kind || after_kind {
+            tokens[i].lex = Lex::Unknown;
+        }
+    }
+}
+
+/// "get deploy -n security", "pods in namespace auth", "list pods in
+/// debug": a topic word (security, auth, dns, debug, metrics...) written
+/// where a namespace goes is the namespace's name, and becomes a plain word
+/// before anything looks for topics, so that it neither starts an RBAC audit
+/// or a debug pod nor loses the namespace. Change verbs are never read so:
+/// a change written anywhere stays a change.
+fn topic_words_naming_namespaces(tokens: &mut [Token<'_>]) {
+    let is_topic = |token: &Token<'_>| {
+        token.shape == Shape::Word
+            && is_name_shaped(token.low)
+            && matches!(
+                token.w(),
+                Some(
+                    W::Rbac
+                        | W::Audit
+                        | W::Network
+                        | W::Debug
+                        | W::Troubleshoot
+                        | W::Health
+                        | W::Usage
+                        | W::Observability
+                        | W::Argo
+                        | W::Helm
+                        | W::Release
+                        | W::Logs
+                        | W::Config
+                        | W::Busybox
+                        | W::Shell
+                        | W::Stats
+                        | W::NodeService
+                        | W::Pressure
+                        | W::Capacity
+                        | W::Warning
+                )
+            )
+    };
+    let last = tokens
+        .iter()
+        .rposition(|t| !matches!(t.w(), Some(W::Filler | W::Polite)));
+    for i in 1..tokens.len() {
+        if !is_topic(&tokens[i]) {
+            continue;
+        }
+        let prev = tokens[i - 1];
+        let after_flag = prev.shape == Shape::Flag
+            && matches!(prev.low, "-n" | "--namespace")
+            && prev.value.is_none();
+        let after_namespace_word = matches!(
+            prev.kind(),
+            Some((ResourceKind::Namespace, Number::Singular | Number::Short))
+        ) && (i < 2
+            || matches!(
+                tokens[i - 2].w(),
+                Some(W::In | W::From | W::Of | W::For | W::Read | W::Describe)
+            ))
+            && tokens.get(i + 1).is_none_or(|next| {
+                next.shape == Shape::Flag || matches!(next.w(), Some(W::In | W::On))
+            });
+        let closing_in = Some(i) == last
+            && prev.w() == Some(W::In)
+            && tokens[..i - 1]
+                .iter()
+                .any(|t| matches!(t.kind(), Some((kind, _)) if kind != ResourceKind::Namespace));
+        if after_flag || after_namespace_word || closing_in {
             tokens[i].lex = Lex::Unknown;
         }
     }
@@ -976,6 +1064,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                             | W::Debug
                             | W::Running
                             | W::Pending
+                            | W::Warning
+                            | W::Happened
                     )
                 )
             });
@@ -1150,6 +1240,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     Some((ResourceKind::Pod, Number::Plural))
                 )
                 || self.replicas.is_none() && matches!(prev, Some(W::Change(Change::Scale)))
+                || self.replicas.is_none() && self.count_after_scaled_name(i)
             {
                 if self.replicas.is_none() {
                     self.replicas = Some(value);
@@ -1163,6 +1254,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
+    /// "scale api-gateway 3", "scale deploy web 5": a bare count right after
+    /// the name that follows "scale" (and its kind) is the target.
+    fn count_after_scaled_name(&self, i: usize) -> bool {
+        let Some(name_at) = i.checked_sub(1) else {
+            return false;
+        };
+        let name = self.tokens[name_at];
+        if name.lex != Lex::Unknown || name.shape != Shape::Word || !is_name_shaped(name.low) {
+            return false;
+        }
+        let mut before = name_at.checked_sub(1);
+        if let Some(b) = before
+            && self.tokens[b].kind().is_some()
+        {
+            before = b.checked_sub(1);
+        }
+        before.is_some_and(|b| self.is_w(b, W::Change(Change::Scale)))
+    }
+
     /// A relative replica change ("by 2") cannot be made exact without reading
     /// the cluster: it is recorded as a bulk-like uncertainty.
     fn relative_marker(&mut self) {
@@ -1173,6 +1283,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// "who can delete pods", "what can sa x do", "kubectl auth can-i ...",
     /// "is x allowed to ...", "rbac", "permissions".
     fn scan_rbac(&mut self) {
+        // "which clusters can I access": the kubeconfig's contexts, not RBAC.
+        let asks_for_clusters = (1..self.len()).any(|i| {
+            matches!(self.low(i), "clusters" | "contexts") && self.is_w(i - 1, W::Question)
+        });
+        if asks_for_clusters {
+            return;
+        }
         for i in 0..self.len() {
             let w = self.w(i);
             let marker = match w {
@@ -1185,8 +1302,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 Some(W::Can) => {
                     let next = self.low(i + 1);
                     let polite = matches!(next, "you" | "u" | "ya" | "we");
+                    // "can i see the logs of x", "can i get the events": a
+                    // polite request for a read, not a question about rights.
+                    let polite_read = next == "i"
+                        && (matches!(
+                            self.low(i + 2),
+                            "see" | "view" | "have" | "look" | "check" | "grab" | "peek" | "read"
+                        ) || (self.low(i + 2) == "get" && self.is_w(i + 3, W::Filler)));
                     let self_question = self.low(i) == "can-i"
                         || (next == "i"
+                            && !polite_read
                             && matches!(
                                 self.w(i + 2),
                                 Some(
@@ -1282,8 +1407,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 _ => continue,
             };
             // "roll back checkout": `kubectl rollout undo`, never a restart of "back".
-            let change = if change == Change::Rollout && self.low(i + 1) == "back" {
-                self.use_token(i + 1);
+            // "roll it back", "roll checkout back": the particle after the object.
+            let back_at = if self.low(i + 1) == "back" {
+                Some(i + 1)
+            } else if self.low(i + 2) == "back"
+                && self
+                    .tokens
+                    .get(i + 1)
+                    .is_some_and(|t| t.w().is_none_or(|w| w == W::Filler))
+            {
+                Some(i + 2)
+            } else {
+                None
+            };
+            let change = if change == Change::Rollout
+                && let Some(back_at) = back_at
+            {
+                self.use_token(back_at);
                 Change::Rollback
             } else {
                 change
@@ -1640,7 +1780,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let mut prev = self.prev_meaningful(i);
         // "scale up web", "spin down worker": the particle belongs to the verb.
         if let Some(p) = prev
-            && matches!(self.w(p), Some(W::Up | W::Down))
+            && (matches!(self.w(p), Some(W::Up | W::Down)) || self.low(p) == "back")
             && let Some(before) = self.prev_meaningful(p)
             && self.changes.iter().any(|(j, _)| *j == before)
         {
@@ -1673,6 +1813,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Place::BeforePlural;
         }
         match prev_w {
+            // "error on api-2 in staging": with a namespace given by "in",
+            // "on" names the object the request is about.
+            Some(W::On)
+                if (0..self.len()).any(|j| {
+                    j != i
+                        && self.is_value(j)
+                        && self.prev_meaningful(j).is_some_and(|p| self.is_w(p, W::In))
+                }) =>
+            {
+                Place::Of
+            }
             Some(W::In | W::On) => Place::In,
             Some(W::Of | W::For | W::From | W::By | W::Into | W::With) => Place::Of,
             Some(W::To) => Place::To,
@@ -1778,7 +1929,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let mut best: Option<(usize, u8)> = None;
         for i in 0..self.len() {
-            if !self.is_value(i) {
+            // "room for 10 more pods": a count, never a namespace.
+            if !self.is_value(i) || parse_number(self.tokens[i].low).is_some() {
                 continue;
             }
             let rank = match self.place(i, None) {
@@ -1865,6 +2017,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.handoff() {
             return intent;
         }
+        if let Some(intent) = self.several_kinds() {
+            return intent;
+        }
         if self.rbac && self.changes.is_empty() {
             return self.rbac_audit();
         }
@@ -1925,6 +2080,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return intent;
         }
         self.read()
+    }
+
+    /// `get svc,deploy -n prod`: kubectl's comma list of kinds. kubeop reads
+    /// or changes one kind per request, so it asks which (reading pods, or
+    /// only the first kind, would answer another question silently).
+    fn several_kinds(&self) -> Option<Intent> {
+        let token = self.tokens.iter().find(|t| {
+            t.shape == Shape::Word
+                && t.lex == Lex::Unknown
+                && t.low.contains(',')
+                && t.low
+                    .split(',')
+                    .all(|part| crate::kinds::lookup_kind_word(part).is_some())
+        })?;
+        Some(Intent::clarify(
+            vec![Param::Kind],
+            format!(
+                "\"{}\" names several kinds, and I take one kind per request. Which one should I start with?",
+                token.raw
+            ),
+        ))
     }
 
     /// "switch to namespace staging", "use namespace prod", "kubens dev",
@@ -2297,7 +2473,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let many = self
             .main_kind()
             .is_some_and(|(_, _, number)| number == Number::Plural);
-        if (!about_an_object || many) && arguments.name.is_none() {
+        // "root cause for the crashloop in checkout", "why are pods not
+        // scheduling in batch": a pod's own failure, named by its symptom,
+        // is the pod playbook's (it finds the failing pod when none is named).
+        let pod_symptom =
+            (why || troubleshoot) && (pending || self.tokens.iter().any(|t| is_pod_symptom(t.low)));
+        if (!about_an_object || many) && arguments.name.is_none() && !pod_symptom {
             // "is anything broken", "any problems in staging?", "what's wrong
             // with the pods in prod": nothing in particular is named, so the
             // overview answers it.
@@ -2379,7 +2560,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "show the resource limits of checkout": limits are read against usage.
         pressure
             || (limits && (near || usage || self.has_w_anywhere(&[W::Question, W::Read])))
-            || (quota && near)
+            || (quota && (near || self.has_w_anywhere(&[W::Wrong])))
             || running_out
     }
 
@@ -2402,7 +2583,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && (self.has_w_anywhere(&[W::Status, W::Wrong]) || okay)
             && self.kinds().next().is_none();
         // "how is the cluster doing", "how's prod looking".
-        let doing = self.tokens.first().is_some_and(|t| t.low == "how")
+        let doing = self
+            .tokens
+            .first()
+            .is_some_and(|t| matches!(t.low, "how" | "hows"))
             && self.has_w_anywhere(&[W::Cluster, W::Okay])
             && self.kinds().next().is_none();
         if !(health
@@ -2410,7 +2594,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || doing
             || (okay
                 && self.kinds().next().is_none()
-                && self.has_w_anywhere(&[W::Cluster, W::All])))
+                && (self.has_w_anywhere(&[W::Cluster, W::All])
+                    // "is prod ok", "staging looking good?": a common
+                    // namespace word is the whole subject.
+                    || self
+                        .leftover_value()
+                        .is_some_and(|i| is_namespace_word(self.tokens[i].low)))))
         {
             return None;
         }
@@ -2708,6 +2897,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 vec![Param::Name],
                 "That names more than one object. I change one at a time, each with its own plan and approval: which one first?",
             );
+        }
+        // "make web run 5 replicas", "run 3 replicas of api": a target count.
+        if self.replicas.is_some()
+            && self.has_w_anywhere(&[W::Replicas])
+            && self.image.is_none()
+            && self
+                .changes
+                .iter()
+                .all(|(i, _)| matches!(self.low(*i), "make" | "run"))
+        {
+            return self.scale();
+        }
+        // "add label env=prod to namespace payments": one label change.
+        if (ops.contains(&Change::Label) || ops.contains(&Change::Annotate))
+            && self.changes.iter().all(|(i, c)| {
+                matches!(c, Change::Label | Change::Annotate) || self.low(*i) == "add"
+            })
+        {
+            ops.retain(|c| *c != Change::Create);
         }
         // "create a debug pod and run ...", "run a pod": one creation.
         if ops.contains(&Change::Run) && ops.contains(&Change::Create) {
@@ -3829,6 +4037,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .map(|_| ResourceKind::Node)
         });
         let namespace = self.take_namespace(false, true);
+        // "add label env=prod to namespace payments": the namespace is the object.
+        let (kind, name, namespace) = match (kind, name, namespace) {
+            (None, None, Some(namespace))
+                if self
+                    .tokens
+                    .iter()
+                    .any(|t| matches!(t.kind(), Some((ResourceKind::Namespace, _)))) =>
+            {
+                (Some(ResourceKind::Namespace), Some(namespace), None)
+            }
+            other => other,
+        };
         let Some(kind) = kind else {
             return Intent::clarify(
                 vec![Param::Kind],
@@ -4753,6 +4973,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
             None if main.is_none() => self.consumer_named(),
             None => None,
         };
+        // "how busy is worker-2": no kind, no namespace, and the subject
+        // follows a node naming convention.
+        if name.is_none()
+            && main.is_none()
+            && self.namespace.is_none()
+            && let Some(i) = self.leftover_value()
+            && is_node_name_shaped(self.tokens[i].raw)
+            && self.place(i, None) != Place::In
+        {
+            self.use_token(i);
+            let arguments = Arguments {
+                name: Some(owned(self.tokens[i].raw)),
+                ..self.base()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::NodesTop,
+                arguments,
+            };
+        }
         // "top pods on worker-1": `pods_top` cannot select by node, so the
         // pods on the node are listed (with their status), not a usage
         // table of every pod that would pass for that node's.
@@ -4961,6 +5200,25 @@ const NAMESPACE_WORDS: &[&str] = &[
     "kube-public",
     "kube-node-lease",
 ];
+
+/// The words of one pod's failure states (as `kubectl get pods` shows them).
+fn is_pod_symptom(word: &str) -> bool {
+    matches!(
+        word,
+        "crashloop"
+            | "crashloopbackoff"
+            | "crashlooping"
+            | "oom"
+            | "oomkilled"
+            | "oomkill"
+            | "oom-killed"
+            | "imagepullbackoff"
+            | "errimagepull"
+            | "containercreating"
+            | "createcontainerconfigerror"
+            | "createcontainererror"
+    )
+}
 
 fn is_namespace_word(name: &str) -> bool {
     NAMESPACE_WORDS.contains(&name)
