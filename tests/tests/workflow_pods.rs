@@ -44,7 +44,11 @@ async fn scaling_up_and_down_is_verified_by_the_ready_count() {
     assert_eq!(up.operation, "scale");
     assert_eq!(up.current["replicas"], 2);
     assert_eq!(up.desired["replicas"], 4);
-    stack.approve_to(&up, Outcome::Verified).await;
+    let verified = stack.approve_to(&up, Outcome::Verified).await;
+    assert!(
+        verified.evidence[0].starts_with("deployment/web: readyReplicas 4 = target 4, after "),
+        "the ready count read back is the evidence: {verified:?}"
+    );
     assert_eq!(ready_replicas(&stack, "web").await, 4);
     let down = stack.plan("scale it to 1").await;
     assert_eq!(
@@ -64,10 +68,15 @@ async fn a_scale_whose_pods_crash_loop_fails_with_the_evidence() {
         .await;
     let result = stack.approve_to(&card, Outcome::Failed).await;
     assert!(
+        result.evidence[0].starts_with("deployment/crashy: ")
+            && result.evidence[0].ends_with("/2 ready, and its pods are failing:"),
+        "the ready count, then the failing pods: {result:?}"
+    );
+    assert!(
         result
             .evidence
             .iter()
-            .any(|line| line.contains("CrashLoopBackOff")),
+            .any(|line| line.starts_with("pod/crashy-") && line.ends_with(": CrashLoopBackOff")),
         "{result:?}"
     );
     assert_eq!(

@@ -200,10 +200,10 @@ async fn a_pod_template_change_is_verified_only_once_its_new_pods_are_ready() {
     let result = stack.approve(&healthy).await.expect("runs");
     assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
     assert!(
-        result
-            .evidence
-            .iter()
-            .any(|line| line.contains("rolled out")),
+        result.evidence.iter().any(|line| {
+            line.starts_with("deployment/api-gateway: rolled out, ")
+                && line.contains(" replicas updated and ready, after ")
+        }),
         "the rollout is the evidence: {:?}",
         result.evidence
     );
@@ -214,11 +214,9 @@ async fn a_pod_template_change_is_verified_only_once_its_new_pods_are_ready() {
     let result = stack.approve(&crashing).await.expect("runs");
     assert_eq!(result.outcome, Outcome::Failed, "{result:?}");
     assert!(
-        result
-            .evidence
-            .iter()
-            .any(|line| line.contains("new pods are failing"))
-            && result
+        result.evidence.iter().any(|line| {
+            line.starts_with("deployment/checkout: the rollout's new pods are failing (")
+        }) && result
                 .evidence
                 .iter()
                 .any(|line| line.contains("CrashLoopBackOff")),
