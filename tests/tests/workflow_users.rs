@@ -58,6 +58,21 @@ async fn a_namespace_or_object_that_does_not_exist_is_named_with_the_closest_rea
 
     let scale = stack.clarify("scale ngnix to 3 in staging").await;
     assert_eq!(scale.candidates, vec!["nginx"], "{scale:?}");
+    assert!(
+        scale.question.starts_with(
+            "I found no deployment named like ngnix in namespace staging. Did you mean nginx? The deployments in namespace staging: "
+        ) && scale.question.ends_with(" Which one do you mean?"),
+        "{scale:?}"
+    );
+
+    let delete = stack.answer("delete deployment ghost in staging").await;
+    assert!(!delete.error, "nothing to delete is no failure: {delete:?}");
+    assert!(
+        delete.text.starts_with(
+            "deployment/ghost does not exist in namespace staging: nothing to delete. The deployments in namespace staging: "
+        ),
+        "what is there instead, and the server's words: {delete:?}"
+    );
 
     let namespace = stack.clarify("scale nginx to 3 in stagin").await;
     assert_eq!(namespace.missing, vec!["namespace"]);
@@ -92,10 +107,8 @@ async fn a_workload_named_without_its_kind_is_found_as_the_statefulset_it_is() {
     let restart = stack.plan("restart postgres in production").await;
     assert_eq!(restart.target.kind, "StatefulSet");
     assert!(
-        restart
-            .inferred
-            .iter()
-            .any(|note| note.contains("statefulset/postgres")),
+        restart.inferred.iter().any(|note| note
+            == "statefulset/postgres: there is no deployment of that name in namespace production, so the statefulset is meant"),
         "the inference is stated: {:?}",
         restart.inferred
     );
