@@ -8,6 +8,7 @@
 pub mod diagnosis;
 pub mod direct_client;
 pub mod objects;
+pub mod serve;
 pub mod stack;
 
 use std::path::{Path, PathBuf};

@@ -71,31 +71,14 @@ impl OneShot {
     /// Starts `kubeop serve` on `socket` and `state_dir` with this cluster,
     /// killed on drop, and waits for its socket.
     async fn serve(&self, socket: &Path, state_dir: &Path) -> tokio::process::Child {
-        let daemon = tokio::process::Command::new(KUBEOP)
-            .arg("serve")
-            .arg("--kubeconfig")
-            .arg(&self.env.kubeconfig)
-            .arg("--socket")
-            .arg(socket)
-            .arg("--state-dir")
-            .arg(state_dir)
-            .arg("--mcp-server")
-            .arg(e2e::mcp_server_binary())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("kubeop serve starts");
-        let mut ready = false;
-        for _ in 0..1200 {
-            if tokio::net::UnixStream::connect(socket).await.is_ok() {
-                ready = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        e2e::serve::Serve {
+            kubeop: Path::new(KUBEOP),
+            kubeconfig: &self.env.kubeconfig,
+            socket,
+            state_dir,
         }
-        assert!(ready, "the daemon's socket never became ready");
-        daemon
+        .start(&[])
+        .await
     }
 }
 
