@@ -201,36 +201,30 @@ fn invalid_configuration_is_refused_by_every_command_naming_file_key_and_reason(
         }
     };
 
-    // A typo in a key.
-    write(&local_file, "[daemon]\nmax_conections = 9\n");
-    refused_with(
-        &[],
-        &[
+    let in_the_file = format!("file {}", local_file.display());
+    for (content, key, reason) in [
+        // A typo in a key.
+        (
+            "[daemon]\nmax_conections = 9\n",
             "max_conections",
-            &format!("file {}", local_file.display()),
             "unknown field",
-        ],
-    );
-    // A value of the wrong type.
-    write(&local_file, "[gateway]\nmax_in_flight = \"many\"\n");
-    refused_with(
-        &[],
-        &[
+        ),
+        // A value of the wrong type.
+        (
+            "[gateway]\nmax_in_flight = \"many\"\n",
             "key \"gateway.max_in_flight\"",
-            &format!("file {}", local_file.display()),
             "invalid type",
-        ],
-    );
-    // A value out of range.
-    write(&local_file, "[gateway]\nmax_in_flight = 0\n");
-    refused_with(
-        &[],
-        &[
+        ),
+        // A value out of range.
+        (
+            "[gateway]\nmax_in_flight = 0\n",
             "key \"gateway.max_in_flight\"",
-            &format!("file {}", local_file.display()),
             "must be greater than zero",
-        ],
-    );
+        ),
+    ] {
+        write(&local_file, content);
+        refused_with(&[], &[key, &in_the_file, reason]);
+    }
     // A variable of the wrong type names the variable.
     std::fs::remove_file(&local_file).expect("removed");
     refused_with(
