@@ -115,6 +115,30 @@ impl Stack {
         one_json_object(&output.stdout)
     }
 
+    /// Asks for the change `request`: the plan card kubeop waits to have approved.
+    fn plan(&self, request: &str) -> Value {
+        let asked = self.kubeop(&["ask", request, "-o", "json"]);
+        assert_eq!(
+            asked.status.code(),
+            Some(4),
+            "a plan waits for approval: {asked:?}"
+        );
+        one_json_object(&asked.stdout)
+    }
+
+    /// Sends, on a connection of its own, the approval of `plan` as request
+    /// `id` asking for progress: the connection, to read what comes back.
+    fn approve_with_progress(&self, plan: &Value, id: u64) -> BufReader<UnixStream> {
+        let mut connection = BufReader::new(UnixStream::connect(self.socket()).expect("connects"));
+        let request = json!({"jsonrpc": "2.0", "id": id, "method": "approve", "params": {
+            "plan_id": plan["plan_id"], "plan_hash": plan["plan_hash"], "progress": true}});
+        connection
+            .get_mut()
+            .write_all(format!("{request}\n").as_bytes())
+            .expect("writes");
+        connection
+    }
+
     fn daemon_pid(&self) -> u32 {
         self.daemon.as_ref().expect("daemon running").id()
     }
@@ -152,11 +176,16 @@ fn one_json_object(stdout: &[u8]) -> Value {
 }
 
 /// Sends raw lines on one connection and reads one response line per line sent.
+/// The next JSON-RPC line on `connection` (a notification or a response).
+fn next_line(connection: &mut BufReader<UnixStream>) -> Value {
+    let mut line = String::new();
+    connection.read_line(&mut line).expect("reads");
+    serde_json::from_str(&line).expect("a JSON-RPC line")
+}
+
 fn exchange(stream: &mut BufReader<UnixStream>, line: &[u8]) -> Value {
     stream.get_mut().write_all(line).expect("writes");
-    let mut answer = String::new();
-    stream.read_line(&mut answer).expect("reads");
-    serde_json::from_str(&answer).expect("a JSON-RPC response line")
+    next_line(stream)
 }
 
 #[test]
@@ -403,14 +432,7 @@ fn request_plan_in(state_dir: &Path) -> String {
 #[test]
 fn a_change_planned_by_one_client_is_approved_by_another_and_verified() {
     let stack = Stack::start();
-    let asked = stack.kubeop(&[
-        "ask",
-        "scale deployment web-frontend to 4 in namespace production",
-        "-o",
-        "json",
-    ]);
-    assert_eq!(asked.status.code(), Some(4), "a plan waits for approval");
-    let plan = one_json_object(&asked.stdout);
+    let plan = stack.plan("scale deployment web-frontend to 4 in namespace production");
     assert_eq!(plan["kind"], "plan");
     assert_eq!(plan["operation"], "scale");
     let plan_id = plan["plan_id"].as_str().expect("an id");
@@ -471,26 +493,11 @@ fn a_hand_off_comes_in_and_an_out_of_scope_one_goes_back_as_a_signal() {
 #[test]
 fn an_approval_asking_for_progress_gets_what_is_waited_on_before_its_result() {
     let stack = Stack::start();
-    let asked = stack.kubeop(&[
-        "ask",
-        "scale deployment web-frontend to 5 in namespace production",
-        "-o",
-        "json",
-    ]);
-    assert_eq!(asked.status.code(), Some(4), "a plan waits for approval");
-    let plan = one_json_object(&asked.stdout);
-    let mut connection = BufReader::new(UnixStream::connect(stack.socket()).expect("connects"));
-    let request = json!({"jsonrpc": "2.0", "id": 7, "method": "approve", "params": {
-        "plan_id": plan["plan_id"], "plan_hash": plan["plan_hash"], "progress": true}});
-    connection
-        .get_mut()
-        .write_all(format!("{request}\n").as_bytes())
-        .expect("writes");
+    let plan = stack.plan("scale deployment web-frontend to 5 in namespace production");
+    let mut connection = stack.approve_with_progress(&plan, 7);
     let mut progress = Vec::new();
     let response = loop {
-        let mut line = String::new();
-        connection.read_line(&mut line).expect("reads");
-        let line: Value = serde_json::from_str(&line).expect("a JSON-RPC line");
+        let line = next_line(&mut connection);
         if line.get("id").is_some() {
             break line;
         }
@@ -569,21 +576,8 @@ fn sigterm_lets_an_approval_in_flight_finish_and_leaves_a_verified_journal() {
     let mut stack = Stack::start();
     // nginx's new pods take a while to become ready (the demo's ready-delay),
     // so its verification is still waiting when the signal arrives.
-    let asked = stack.kubeop(&["ask", "scale nginx to 4 in staging", "-o", "json"]);
-    assert_eq!(asked.status.code(), Some(4), "a plan waits for approval");
-    let plan = one_json_object(&asked.stdout);
-    let mut connection = BufReader::new(UnixStream::connect(stack.socket()).expect("connects"));
-    let request = json!({"jsonrpc": "2.0", "id": 1, "method": "approve", "params": {
-        "plan_id": plan["plan_id"], "plan_hash": plan["plan_hash"], "progress": true}});
-    connection
-        .get_mut()
-        .write_all(format!("{request}\n").as_bytes())
-        .expect("writes");
-    let next_line = |connection: &mut BufReader<UnixStream>| -> Value {
-        let mut line = String::new();
-        connection.read_line(&mut line).expect("reads");
-        serde_json::from_str(&line).expect("a JSON-RPC line")
-    };
+    let plan = stack.plan("scale nginx to 4 in staging");
+    let mut connection = stack.approve_with_progress(&plan, 1);
     // The first progress line: the change ran and verification waits.
     let first = next_line(&mut connection);
     assert_eq!(first["method"], "progress", "{first}");
