@@ -186,6 +186,13 @@ fn type_keys(terminal: &mut PtySession, keys: &str) {
     terminal.flush().expect("the input is sent");
 }
 
+/// Types `request` and Enter at a session's prompt: what it printed until
+/// `prompt` came back.
+fn answer_at(terminal: &mut PtySession, request: &str, prompt: &str) -> String {
+    type_keys(terminal, &format!("{request}\r"));
+    expect(terminal, prompt)
+}
+
 /// Waits for the program to end; its exit status.
 fn exit_status(mut terminal: PtySession) -> i32 {
     terminal.exp_eof().expect("kubeop ends");
@@ -303,8 +310,7 @@ fn the_shell_prompts_with_context_and_namespace_ctrl_c_cancels_the_request_and_h
     let mut shell = cluster.on_terminal(&["shell", "-n", "shop"]);
     let prompt = "kubeop (shop/shop)> ";
     expect(&mut shell, prompt);
-    type_keys(&mut shell, "list deployments\r");
-    let answer = expect(&mut shell, prompt);
+    let answer = answer_at(&mut shell, "list deployments", prompt);
     assert!(answer.contains("sleepy"), "{answer}");
 
     // A change approved inline, whose verification waits ...
@@ -320,8 +326,7 @@ fn the_shell_prompts_with_context_and_namespace_ctrl_c_cancels_the_request_and_h
     type_keys(&mut shell, "\x03");
     let cancelled = expect(&mut shell, prompt);
     assert!(cancelled.contains("kubeop: cancelled."), "{cancelled}");
-    type_keys(&mut shell, "list pods\r");
-    let answer = expect(&mut shell, prompt);
+    let answer = answer_at(&mut shell, "list pods", prompt);
     assert!(
         answer.contains("sleepy-"),
         "the session still answers: {answer}"
@@ -400,8 +405,7 @@ fn kubeop_alone_on_a_terminal_opens_the_session_configured_by_its_environment() 
     expect(&mut session, "Type a request in plain words");
     let prompt = "kubeop (demo)> ";
     expect(&mut session, prompt);
-    type_keys(&mut session, "list namespaces\r");
-    let answer = expect(&mut session, prompt);
+    let answer = answer_at(&mut session, "list namespaces", prompt);
     assert!(answer.contains("staging"), "{answer}");
     type_keys(&mut session, "\x04");
     assert_eq!(exit_status(session), 0);
@@ -424,8 +428,7 @@ fn the_demo_on_a_terminal_opens_the_session_after_its_tour() {
     assert!(tour.contains("VERIFIED Deployment staging/nginx"), "{tour}");
     let prompt = "kubeop (demo)> ";
     expect(&mut demo, prompt);
-    type_keys(&mut demo, "list deployments in staging\r");
-    let answer = expect(&mut demo, prompt);
+    let answer = answer_at(&mut demo, "list deployments in staging", prompt);
     assert!(answer.contains("nginx"), "{answer}");
     type_keys(&mut demo, "exit\r");
     assert_eq!(exit_status(demo), 0);
