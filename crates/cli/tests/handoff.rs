@@ -104,11 +104,12 @@ async fn a_supervisor_hands_work_in_and_gets_a_signal_back_for_what_is_out_of_sc
     );
 }
 
-/// The request each operation in `state_dir`'s journal was logged with,
-/// newest first (the journal is read as `kubeop log` reads it, no lock).
-fn logged_requests(state_dir: &Path) -> Vec<(String, String)> {
+/// Asserts that the newest operation in `state_dir`'s journal is
+/// `operation_id`, logged with `request` (the journal is read as `kubeop
+/// log` reads it, no lock).
+fn assert_newest_logged(state_dir: &Path, operation_id: &str, request: &str) {
     let snapshot = memory::read_journal(state_dir).expect("the journal reads");
-    memory::query::summarize(&snapshot.entries)
+    let logged: Vec<(String, String)> = memory::query::summarize(&snapshot.entries)
         .into_iter()
         .map(|operation| {
             (
@@ -116,7 +117,12 @@ fn logged_requests(state_dir: &Path) -> Vec<(String, String)> {
                 operation.request.unwrap_or_default(),
             )
         })
-        .collect()
+        .collect();
+    assert_eq!(
+        logged.first(),
+        Some(&(operation_id.to_owned(), request.to_owned())),
+        "{logged:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -143,15 +149,10 @@ async fn every_hand_off_is_logged_as_its_sources_and_a_plan_locked_one_reports_p
         Response::Plan(plan) => plan,
         other => panic!("expected a plan, got {other:?}"),
     };
-    let logged = logged_requests(&state_dir);
-    assert_eq!(
-        logged[0],
-        (
-            plan.plan_id.clone(),
-            "hand-off from the app agent: scale deployment web-frontend to 4 in namespace production"
-                .to_owned()
-        ),
-        "{logged:?}"
+    assert_newest_logged(
+        &state_dir,
+        &plan.plan_id,
+        "hand-off from the app agent: scale deployment web-frontend to 4 in namespace production",
     );
 
     // A PLAN-LOCKED change runs at once; its verification reports what it
@@ -196,15 +197,10 @@ async fn every_hand_off_is_logged_as_its_sources_and_a_plan_locked_one_reports_p
             .any(|line| line.contains("replicas of deployment/nginx in staging to be ready")),
         "what verification waited on was reported: {progress:?}"
     );
-    let logged = logged_requests(&state_dir);
-    assert_eq!(
-        logged[0],
-        (
-            result.plan_id.clone(),
-            "PLAN-LOCKED hand-off from the observability agent: upstream approval upstream-7"
-                .to_owned()
-        ),
-        "{logged:?}"
+    assert_newest_logged(
+        &state_dir,
+        &result.plan_id,
+        "PLAN-LOCKED hand-off from the observability agent: upstream approval upstream-7",
     );
 
     // Out of scope in words: what was found is where it would have run, and
