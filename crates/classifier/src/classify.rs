@@ -5279,6 +5279,30 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_question_that_suggests_a_request_repeats_the_namespace_given() {
+        let question = |text: &str| match classify(text) {
+            Intent::Clarify { question, .. } => question,
+            other => panic!("{text:?} -> {other}"),
+        };
+        let stop = question("stop checkout in shop");
+        assert!(stop.contains("say \"scale checkout to 0 in shop\""), "{stop}");
+        let stop = question("stop checkout");
+        assert!(stop.contains("say \"scale checkout to 0\","), "{stop}");
+        let rollback = question("roll back deployment web in staging");
+        assert!(
+            rollback.contains("(\"list replicasets in staging\" shows them)")
+                && rollback.contains("\"set image of web to IMAGE in staging\""),
+            "{rollback}"
+        );
+        let all = question("get all in default");
+        assert!(
+            all.contains("Which should I list in default?")
+                && all.ends_with("ask for a health check in default."),
+            "{all}"
+        );
+    }
 }
 
 #[cfg(test)]
