@@ -1921,6 +1921,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .any(|b| b.is_ascii_digit() || b == b'-')
     }
 
+    /// " in NS" for the namespace the request names, to repeat in the
+    /// request a question suggests; nothing when it names none.
+    fn namespace_to_repeat(&mut self) -> String {
+        self.take_namespace(false, true)
+            .map_or_else(String::new, |namespace| format!(" in {namespace}"))
+    }
+
     /// The namespace: flags and phrases first, then "in x", then "to x" for
     /// creations, then "x pods". Never guessed.
     fn take_namespace(&mut self, allow_to: bool, allow_of: bool) -> Option<String> {
@@ -4182,9 +4189,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     == (0..self.len()).find(|&i| !self.is_filler(i)) =>
             {
                 let name = self.take_name(kind_at, true)?;
-                let namespace = self
-                    .take_namespace(false, true)
-                    .map_or_else(String::new, |ns| format!(" in {ns}"));
+                let namespace = self.namespace_to_repeat();
                 Some(Intent::clarify(
                     vec![Param::Resource],
                     format!(
@@ -4194,9 +4199,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
             Change::Rollback | Change::Undo => {
                 let name = self.take_name(kind_at, true)?;
-                let namespace = self
-                    .take_namespace(false, true)
-                    .map_or_else(String::new, |ns| format!(" in {ns}"));
+                let namespace = self.namespace_to_repeat();
                 Some(Intent::clarify(
                     vec![Param::Resource],
                     format!(
@@ -4306,8 +4309,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         // `kubectl get all`, "everything in default": many kinds, one read each.
         if main.is_none() && self.has_w(&[W::All]) && !self.has_w_anywhere(&[W::Running]) {
-            let namespace = self.take_namespace(false, true);
-            let place = namespace.map_or_else(String::new, |ns| format!(" in {ns}"));
+            let place = self.namespace_to_repeat();
             return Intent::clarify(
                 vec![Param::Kind],
                 format!(
