@@ -101,58 +101,143 @@ pub(crate) async fn scaled(
     timings: VerifyTimings,
     progress: &ProgressSink,
 ) -> Result<Verdict, WorkflowError> {
+    until_settled(
+        cluster,
+        target,
+        api_version,
+        &[],
+        timings,
+        progress,
+        |object| Scale::of(object, wanted),
+    )
+    .await
+}
+
+/// A workload's state as one poll reads it, and the words each verdict on
+/// it uses: what [`until_settled`] needs to wait on a scale and a rollout
+/// alike.
+trait Settling: Copy + PartialEq {
+    /// What the check says when the object is gone ("disappeared while
+    /// scaling"); the server's message follows it.
+    const GONE: &'static str;
+    /// Whether the workload shows the planned state.
+    fn complete(self) -> bool;
+    /// The progress line while it does not (`on`: the target and its namespace).
+    fn waiting(self, on: &str) -> String;
+    /// The evidence of a `Verified` verdict, `seconds` after the change.
+    fn verified(self, label: &str, seconds: u64) -> String;
+    /// The line before the failing pods of a `Failed` verdict.
+    fn failing(self, label: &str) -> String;
+    /// The `Unverified` verdict's line when the deadline of
+    /// `deadline_seconds` passed, before the pods' states.
+    fn stuck(self, label: &str, deadline_seconds: u64) -> String;
+}
+
+/// Polls `target` until the state `read` from it is complete (`Verified`),
+/// one of its pods other than `known_pods` shows a failure waiting won't
+/// fix (`Failed`; looked for every [`POD_CHECK_EVERY`] polls), or the scale
+/// deadline passes (`Unverified`, with its pods' states). The object's
+/// disappearance fails the check. A progress line goes out whenever the
+/// state changes.
+async fn until_settled<S: Settling>(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    api_version: &str,
+    known_pods: &[String],
+    timings: VerifyTimings,
+    progress: &ProgressSink,
+    read: impl Fn(&Value) -> S,
+) -> Result<Verdict, WorkflowError> {
     let started = Instant::now();
     let mut last_seen = None;
     let mut polls = 0u32;
     loop {
         let fetched = get(cluster, target, api_version).await?;
-        let object = match found_or_failed(fetched, target, "disappeared while scaling") {
+        let object = match found_or_failed(fetched, target, S::GONE) {
             Ok(object) => object,
             Err(failed) => return Ok(failed),
         };
-        let ready = Replicas::of(&object).map_or(0, |replicas| replicas.ready);
-        let current = object
-            .pointer("/status/replicas")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        if last_seen != Some((ready, current)) {
-            progress.report(format!(
-                "waiting for {ready}/{wanted} replicas of {} to be ready ({current} exist)",
-                waited_on(target)
-            ));
-            last_seen = Some((ready, current));
+        let state = read(&object);
+        if last_seen != Some(state) {
+            progress.report(state.waiting(&waited_on(target)));
+            last_seen = Some(state);
         }
-        if ready == wanted && current == wanted {
+        if state.complete() {
             return Ok(Verdict::new(
                 Outcome::Verified,
-                vec![format!(
-                    "{}: readyReplicas {ready} = target {wanted}, after {}s",
-                    label(target),
-                    started.elapsed().as_secs()
-                )],
+                vec![state.verified(&label(target), started.elapsed().as_secs())],
             ));
         }
         polls += 1;
         if polls.is_multiple_of(POD_CHECK_EVERY)
-            && let Some(failures) = failing_pods(cluster, target, &object).await?
+            && let Some(failures) = failing_pods(cluster, target, &object, known_pods).await?
         {
-            let mut evidence = vec![format!(
-                "{}: {ready}/{wanted} ready, and its pods are failing:",
-                label(target)
-            )];
+            let mut evidence = vec![state.failing(&label(target))];
             evidence.extend(failures);
             return Ok(Verdict::new(Outcome::Failed, evidence));
         }
         if started.elapsed() >= timings.scale {
-            let mut evidence = vec![format!(
-                "{}: {ready}/{wanted} ready when the {}s deadline passed",
-                label(target),
-                timings.scale.as_secs()
-            )];
+            let mut evidence = vec![state.stuck(&label(target), timings.scale.as_secs())];
             evidence.extend(pod_states(cluster, target, &object).await?);
             return Ok(Verdict::new(Outcome::Unverified, evidence));
         }
         tokio::time::sleep(timings.poll_interval).await;
+    }
+}
+
+/// Where a scale stands, from the workload's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Scale {
+    /// The replica count the change asked for.
+    wanted: u64,
+    /// Ready replicas.
+    ready: u64,
+    /// Replicas that exist (ready or not).
+    current: u64,
+}
+
+impl Scale {
+    fn of(object: &Value, wanted: u64) -> Scale {
+        Scale {
+            wanted,
+            ready: Replicas::of(object).map_or(0, |replicas| replicas.ready),
+            current: object
+                .pointer("/status/replicas")
+                .and_then(Value::as_u64)
+                .unwrap_or(0),
+        }
+    }
+}
+
+impl Settling for Scale {
+    const GONE: &'static str = "disappeared while scaling";
+
+    fn complete(self) -> bool {
+        self.ready == self.wanted && self.current == self.wanted
+    }
+
+    fn waiting(self, on: &str) -> String {
+        let Scale {
+            wanted,
+            ready,
+            current,
+        } = self;
+        format!("waiting for {ready}/{wanted} replicas of {on} to be ready ({current} exist)")
+    }
+
+    fn verified(self, label: &str, seconds: u64) -> String {
+        let Scale { wanted, ready, .. } = self;
+        format!("{label}: readyReplicas {ready} = target {wanted}, after {seconds}s")
+    }
+
+    fn failing(self, label: &str) -> String {
+        let Scale { wanted, ready, .. } = self;
+        format!("{label}: {ready}/{wanted} ready, and its pods are failing:")
+    }
+
+    fn stuck(self, label: &str, deadline_seconds: u64) -> String {
+        let Scale { wanted, ready, .. } = self;
+        format!("{label}: {ready}/{wanted} ready when the {deadline_seconds}s deadline passed")
     }
 }
 
@@ -312,67 +397,16 @@ pub(crate) async fn rolled_out(
     timings: VerifyTimings,
     progress: &ProgressSink,
 ) -> Result<Verdict, WorkflowError> {
-    let started = Instant::now();
-    let mut last_seen = None;
-    let mut polls = 0u32;
-    loop {
-        let fetched = get(cluster, target, api_version).await?;
-        let object = match found_or_failed(fetched, target, "disappeared during its rollout") {
-            Ok(object) => object,
-            Err(failed) => return Ok(failed),
-        };
-        let state = Rollout::of(&target.kind, &object);
-        if last_seen != Some(state) {
-            progress.report(format!(
-                "waiting for the rollout of {}: {} of {} replicas updated, {} ready",
-                waited_on(target),
-                state.updated,
-                state.wanted,
-                state.ready
-            ));
-            last_seen = Some(state);
-        }
-        if state.complete() {
-            return Ok(Verdict::new(
-                Outcome::Verified,
-                vec![format!(
-                    "{}: rolled out, {} of {} replicas updated and ready, after {}s",
-                    label(target),
-                    state.updated,
-                    state.wanted,
-                    started.elapsed().as_secs()
-                )],
-            ));
-        }
-        polls += 1;
-        if polls.is_multiple_of(POD_CHECK_EVERY)
-            && let Some(failures) =
-                failing_pods_except(cluster, target, &object, &baseline.pods_before).await?
-        {
-            let mut evidence = vec![format!(
-                "{}: the rollout's new pods are failing ({} of {} updated, {} ready):",
-                label(target),
-                state.updated,
-                state.wanted,
-                state.ready
-            )];
-            evidence.extend(failures);
-            return Ok(Verdict::new(Outcome::Failed, evidence));
-        }
-        if started.elapsed() >= timings.scale {
-            let mut evidence = vec![format!(
-                "{}: the rollout had {} of {} replicas updated and {} ready when the {}s deadline passed",
-                label(target),
-                state.updated,
-                state.wanted,
-                state.ready,
-                timings.scale.as_secs()
-            )];
-            evidence.extend(pod_states(cluster, target, &object).await?);
-            return Ok(Verdict::new(Outcome::Unverified, evidence));
-        }
-        tokio::time::sleep(timings.poll_interval).await;
-    }
+    until_settled(
+        cluster,
+        target,
+        api_version,
+        &baseline.pods_before,
+        timings,
+        progress,
+        |object| Rollout::of(&target.kind, object),
+    )
+    .await
 }
 
 /// Where a workload's rollout stands, from its status.
@@ -419,12 +453,61 @@ impl Rollout {
             total: number("/status/replicas").unwrap_or(0),
         }
     }
+}
+
+impl Settling for Rollout {
+    const GONE: &'static str = "disappeared during its rollout";
 
     fn complete(self) -> bool {
         self.observed
             && self.updated == self.wanted
             && self.ready == self.wanted
             && self.total == self.wanted
+    }
+
+    fn waiting(self, on: &str) -> String {
+        let Rollout {
+            wanted,
+            updated,
+            ready,
+            ..
+        } = self;
+        format!(
+            "waiting for the rollout of {on}: {updated} of {wanted} replicas updated, {ready} ready"
+        )
+    }
+
+    fn verified(self, label: &str, seconds: u64) -> String {
+        let Rollout {
+            wanted, updated, ..
+        } = self;
+        format!(
+            "{label}: rolled out, {updated} of {wanted} replicas updated and ready, after {seconds}s"
+        )
+    }
+
+    fn failing(self, label: &str) -> String {
+        let Rollout {
+            wanted,
+            updated,
+            ready,
+            ..
+        } = self;
+        format!(
+            "{label}: the rollout's new pods are failing ({updated} of {wanted} updated, {ready} ready):"
+        )
+    }
+
+    fn stuck(self, label: &str, deadline_seconds: u64) -> String {
+        let Rollout {
+            wanted,
+            updated,
+            ready,
+            ..
+        } = self;
+        format!(
+            "{label}: the rollout had {updated} of {wanted} replicas updated and {ready} ready when the {deadline_seconds}s deadline passed"
+        )
     }
 }
 
@@ -538,18 +621,10 @@ fn found_or_failed(fetched: Fetched, target: &PlanTarget, absence: &str) -> Resu
 }
 
 /// The pods of a workload that show a status waiting will not fix, with the
-/// warning events about them; `None` when none does.
+/// warning events about them; `None` when none does. The pods named in
+/// `known` (those that were there, and perhaps failing, before the change)
+/// are left out.
 async fn failing_pods(
-    cluster: &Cluster,
-    target: &PlanTarget,
-    workload: &Value,
-) -> Result<Option<Vec<String>>, WorkflowError> {
-    failing_pods_except(cluster, target, workload, &[]).await
-}
-
-/// [`failing_pods`], leaving out the pods named in `known` (those that
-/// were there, and perhaps failing, before the change).
-async fn failing_pods_except(
     cluster: &Cluster,
     target: &PlanTarget,
     workload: &Value,
@@ -720,6 +795,78 @@ mod tests {
         assert!(Rollout::of("DaemonSet", &daemon_set).complete());
     }
     use serde_json::json;
+
+    #[test]
+    fn a_scale_is_complete_when_every_wanted_replica_exists_and_is_ready() {
+        let deployment = |ready: u64, current: u64| json!({"spec": {"replicas": 3}, "status": {"readyReplicas": ready, "replicas": current}});
+        assert!(Scale::of(&deployment(3, 3), 3).complete());
+        assert!(!Scale::of(&deployment(2, 3), 3).complete(), "one not ready");
+        assert!(
+            !Scale::of(&deployment(3, 4), 3).complete(),
+            "one more still terminating"
+        );
+        assert_eq!(
+            Scale::of(&json!({"status": {}}), 2),
+            Scale {
+                wanted: 2,
+                ready: 0,
+                current: 0
+            },
+            "a status without counts is nothing ready yet"
+        );
+    }
+
+    #[test]
+    fn each_verdict_on_a_scale_states_its_counts() {
+        let scale = Scale {
+            wanted: 5,
+            ready: 4,
+            current: 5,
+        };
+        assert_eq!(
+            scale.waiting("deployment/nginx in staging"),
+            "waiting for 4/5 replicas of deployment/nginx in staging to be ready (5 exist)"
+        );
+        assert_eq!(
+            scale.verified("deployment/nginx", 7),
+            "deployment/nginx: readyReplicas 4 = target 5, after 7s"
+        );
+        assert_eq!(
+            scale.failing("deployment/nginx"),
+            "deployment/nginx: 4/5 ready, and its pods are failing:"
+        );
+        assert_eq!(
+            scale.stuck("deployment/nginx", 120),
+            "deployment/nginx: 4/5 ready when the 120s deadline passed"
+        );
+    }
+
+    #[test]
+    fn each_verdict_on_a_rollout_states_its_counts() {
+        let rollout = Rollout {
+            observed: true,
+            wanted: 3,
+            updated: 2,
+            ready: 1,
+            total: 4,
+        };
+        assert_eq!(
+            rollout.waiting("deployment/api in production"),
+            "waiting for the rollout of deployment/api in production: 2 of 3 replicas updated, 1 ready"
+        );
+        assert_eq!(
+            rollout.verified("deployment/api", 9),
+            "deployment/api: rolled out, 2 of 3 replicas updated and ready, after 9s"
+        );
+        assert_eq!(
+            rollout.failing("deployment/api"),
+            "deployment/api: the rollout's new pods are failing (2 of 3 updated, 1 ready):"
+        );
+        assert_eq!(
+            rollout.stuck("deployment/api", 120),
+            "deployment/api: the rollout had 2 of 3 replicas updated and 1 ready when the 120s deadline passed"
+        );
+    }
 
     #[test]
     fn an_exec_reports_its_exit_status() {
