@@ -40,6 +40,29 @@ impl Subject {
             context: self.context.clone(),
         }
     }
+
+    /// " in namespace NS" after the object's name in a sentence; nothing for
+    /// a cluster-scoped object.
+    fn place(&self) -> String {
+        self.namespace
+            .as_deref()
+            .map(|namespace| format!(" in namespace {namespace}"))
+            .unwrap_or_default()
+    }
+
+    /// What exists instead of this object, which the cluster does not have:
+    /// the sentence to add and the names to offer ([`suggest::instead_of`]).
+    async fn instead(&self, pipeline: &Pipeline) -> Result<(String, Vec<String>), WorkflowError> {
+        suggest::instead_of(
+            &pipeline.cluster,
+            &self.context,
+            &self.api_version,
+            &self.kind,
+            self.namespace.as_deref(),
+            &self.name,
+        )
+        .await
+    }
 }
 
 /// Plans the change `operation` with `tool` and the classifier's
@@ -213,11 +236,7 @@ fn not_found(operation: Operation, subject: Subject, message: &str) -> Response 
         question: format!(
             "I found no {kind} named like {}{}: which one do you mean?",
             subject.name,
-            subject
-                .namespace
-                .as_deref()
-                .map(|ns| format!(" in namespace {ns}"))
-                .unwrap_or_default()
+            subject.place()
         ),
         missing: vec!["name".into()],
         candidates: Vec::new(),
@@ -257,15 +276,7 @@ async fn read_live(
             Ok(Err(not_found(operation, subject.clone(), &message)))
         }
         None => {
-            let (instead, _) = suggest::instead_of(
-                &pipeline.cluster,
-                &subject.context,
-                &subject.api_version,
-                &subject.kind,
-                subject.namespace.as_deref(),
-                &subject.name,
-            )
-            .await?;
+            let (instead, _) = subject.instead(pipeline).await?;
             Ok(Err(Response::Answer(Answer {
                 path: "mutation".into(),
                 tool: None,
@@ -273,11 +284,7 @@ async fn read_live(
                     "{}/{} does not exist{}: nothing to delete. {instead}\n({})",
                     subject.kind.to_lowercase(),
                     subject.name,
-                    subject
-                        .namespace
-                        .as_deref()
-                        .map(|ns| format!(" in namespace {ns}"))
-                        .unwrap_or_default(),
+                    subject.place(),
                     message.trim()
                 ),
                 structured: None,
@@ -672,11 +679,7 @@ async fn find_changed_object(
                     "{}/{}: there is no deployment of that name{}, so the {} is meant",
                     kind.to_lowercase(),
                     other.name,
-                    other
-                        .namespace
-                        .as_deref()
-                        .map(|ns| format!(" in namespace {ns}"))
-                        .unwrap_or_default(),
+                    other.place(),
                     kind.to_lowercase()
                 ));
                 *subject = other;
@@ -749,24 +752,12 @@ async fn missing(pipeline: &Pipeline, subject: &Subject) -> Result<Response, Wor
             candidates,
         }));
     }
-    let (instead, candidates) = suggest::instead_of(
-        &pipeline.cluster,
-        &subject.context,
-        &subject.api_version,
-        &subject.kind,
-        subject.namespace.as_deref(),
-        &subject.name,
-    )
-    .await?;
+    let (instead, candidates) = subject.instead(pipeline).await?;
     Ok(Response::Clarify(Clarify {
         question: format!(
             "I found no {kind} named like {}{}. {instead} Which one do you mean?",
             subject.name,
-            subject
-                .namespace
-                .as_deref()
-                .map(|ns| format!(" in namespace {ns}"))
-                .unwrap_or_default()
+            subject.place()
         ),
         missing: vec!["name".into()],
         candidates,
@@ -802,11 +793,7 @@ fn fill_container(
         return Err(Clarify {
             question: format!(
                 "I found no {what}{}: which workload do you mean?",
-                subject
-                    .namespace
-                    .as_deref()
-                    .map(|ns| format!(" in namespace {ns}"))
-                    .unwrap_or_default()
+                subject.place()
             ),
             missing: vec!["name".into()],
             candidates: Vec::new(),
