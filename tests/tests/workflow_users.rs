@@ -230,9 +230,9 @@ async fn a_pod_template_change_is_verified_only_once_its_new_pods_are_ready() {
         result.evidence.iter().any(|line| {
             line.starts_with("deployment/checkout: the rollout's new pods are failing (")
         }) && result
-                .evidence
-                .iter()
-                .any(|line| line.contains("CrashLoopBackOff")),
+            .evidence
+            .iter()
+            .any(|line| line.contains("CrashLoopBackOff")),
         "{:?}",
         result.evidence
     );

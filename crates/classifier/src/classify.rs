@@ -5289,7 +5289,10 @@ mod tests {
             other => panic!("{text:?} -> {other}"),
         };
         let stop = question("stop checkout in shop");
-        assert!(stop.contains("say \"scale checkout to 0 in shop\""), "{stop}");
+        assert!(
+            stop.contains("say \"scale checkout to 0 in shop\""),
+            "{stop}"
+        );
         let stop = question("stop checkout");
         assert!(stop.contains("say \"scale checkout to 0\","), "{stop}");
         let rollback = question("roll back deployment web in staging");
