@@ -65,6 +65,13 @@ const FILLERS_THAT_NAME_THINGS: &[&str] = &[
     "old", "new", "other", "app", "real", "fast", "quick", "generic", "latest",
 ];
 
+/// Public images people name by their bare name ("run an nginx pod"),
+/// which is also their exact reference on Docker Hub.
+const WELL_KNOWN_IMAGES: &[&str] = &[
+    "nginx", "alpine", "ubuntu", "debian", "redis", "postgres", "mysql", "python", "httpd",
+    "centos", "fedora", "node", "golang",
+];
+
 /// Commands after `|` that only filter text: a read piped into them stays a read.
 const HARMLESS_FILTERS: &[&str] = &[
     "grep", "egrep", "fgrep", "head", "tail", "wc", "sort", "uniq", "less", "more", "jq", "yq",
@@ -974,10 +981,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let w = self.w(i);
             let explicit = matches!(w, Some(W::UseContext));
             let switch_word = matches!(w, Some(W::Switch));
+            // "go to the staging cluster", "work on the dev cluster from now
+            // on": movement words opening the request, with a cluster named.
             let change_word = matches!(
                 w,
                 Some(W::Change(Change::Edit | Change::Set | Change::Other))
-            );
+            ) || (matches!(self.low(i), "go" | "work" | "head" | "hop")
+                && (0..i).all(|p| self.is_filler(p)));
             if !(explicit || switch_word || change_word) {
                 continue;
             }
@@ -988,7 +998,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let mut mentions_to = false;
             while j < self.len() {
                 match self.w(j) {
-                    Some(W::To | W::Filler | W::Polite | W::Into | W::On) => {
+                    Some(W::To | W::Filler | W::Polite | W::Into | W::On | W::Current) => {
                         mentions_to |= self.is_w(j, W::To);
                     }
                     Some(W::Context | W::Cluster | W::Kubectl) => mentions_context = true,
@@ -1342,7 +1352,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 Some(W::Rbac) => true,
                 Some(W::Audit) => true,
-                _ => false,
+                // "everyone bound to cluster-admin", "which accounts have
+                // cluster-admin": who holds a role.
+                _ if self.low(i) == "bound" && self.is_w(i + 1, W::To) => true,
+                _ => {
+                    self.low(i) == "cluster-admin"
+                        && i > 0
+                        && matches!(self.low(i - 1), "have" | "has" | "with" | "to")
+                }
             };
             if !marker {
                 continue;
@@ -1350,9 +1367,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.rbac = true;
             // Subjects: "serviceaccount x", "sa x", "user x", "group x".
             for j in i.saturating_sub(6)..self.len() {
+                // Singular: "which service accounts have x" names no subject.
                 let subject_word = matches!(
                     self.tokens[j].kind(),
-                    Some((ResourceKind::ServiceAccount, _))
+                    Some((
+                        ResourceKind::ServiceAccount,
+                        Number::Singular | Number::Short
+                    ))
                 ) || matches!(self.low(j), "user" | "group");
                 if subject_word && let Some(k) = self.value_after(j) {
                     self.rbac_subject = Some(owned(self.tokens[k].raw));
@@ -2077,6 +2098,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "That is several commands chained together. I take one request at a time: what should I do first?",
             );
         }
+        if let Some(intent) = self.command_in_pod() {
+            return intent;
+        }
         if let Some(intent) = self.debug_pod_request() {
             return intent;
         }
@@ -2164,7 +2188,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 && !self.is_filler(i)
                 && !matches!(
                     self.w(i),
-                    Some(W::To | W::Into | W::On | W::Config | W::Context | W::Cluster)
+                    Some(
+                        W::To | W::Into | W::On | W::Config | W::Context | W::Cluster | W::Current
+                    )
                 )
                 && self.tokens[i].shape != Shape::Flag
         });
@@ -2671,6 +2697,65 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return None;
         }
         Some(self.run_debug_pod(network))
+    }
+
+    /// "cat /etc/resolv.conf in pod web-0", "curl http://checkout from pod
+    /// web-0", "nslookup kubernetes.default from web-0 in prod": a command
+    /// line typed without a verb, in an existing pod. A network test with no
+    /// pod of its own ("nslookup api in shop") is left to a debug pod.
+    fn command_in_pod(&mut self) -> Option<Intent> {
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        let command = self.low(first);
+        let network_tool = matches!(
+            command,
+            "nslookup" | "dig" | "curl" | "wget" | "ping" | "traceroute" | "nc" | "telnet"
+        );
+        let argument_follows = self
+            .tokens
+            .get(first + 1)
+            .is_some_and(|t| t.low.starts_with(['/', '-']));
+        let in_pod_command = matches!(
+            command,
+            "cat" | "printenv" | "df" | "du" | "whoami" | "hostname" | "ps" | "netstat" | "uname"
+        ) || (command == "ls" && argument_follows);
+        if !(network_tool || in_pod_command) {
+            return None;
+        }
+        // The pod: "pod x", or "from x" (where a test runs from), or, for a
+        // command that only makes sense in a pod, "in/on x".
+        let pod_word = (0..self.len()).find(|&i| {
+            matches!(
+                self.tokens[i].kind(),
+                Some((ResourceKind::Pod, Number::Singular | Number::Short))
+            )
+        });
+        let from_value = (0..self.len()).find(|&i| {
+            self.is_value(i)
+                && self
+                    .prev_meaningful(i)
+                    .is_some_and(|p| self.is_w(p, W::From))
+                && !is_namespace_word(self.tokens[i].low)
+        });
+        if pod_word.is_none() && from_value.is_none() && !in_pod_command {
+            return None;
+        }
+        let command_words = self.command_words_from(first)?;
+        self.command = Some(command_words);
+        let name = match (pod_word, from_value) {
+            (Some(k), _) => self.take_name(Some(k), true),
+            (None, Some(i)) => {
+                self.use_token(i);
+                Some(owned(self.tokens[i].raw))
+            }
+            (None, None) => self.pod_after_in(),
+        };
+        let Some(name) = name else {
+            return Some(Self::missing_name(
+                Some(ResourceKind::Pod),
+                "run the command in",
+            ));
+        };
+        Some(self.exec_in(name))
     }
 
     /// A name placed strongly, without consuming it.
@@ -3697,8 +3782,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 };
                 manifest::workload(&spec)
             }
-            ResourceKind::ConfigMap => manifest::config_map(&name, ns, &self.literals),
+            ResourceKind::ConfigMap => {
+                self.take_plain_literals();
+                manifest::config_map(&name, ns, &self.literals)
+            }
             ResourceKind::Secret => {
+                self.take_plain_literals();
                 if self.literals.is_empty() {
                     return Intent::clarify(
                         vec![Param::Resource],
@@ -3756,7 +3845,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// "run": a new pod from an image (`kubectl run`), a debug pod, or a
     /// command in an existing pod ("run ls in pod web").
     fn run(&mut self) -> Intent {
-        let network = self.has_w_anywhere(&[W::Network]);
+        // "launch an nginx pod": a well-known image's name before "pod".
+        if self.image.is_none()
+            && let Some(i) = (1..self.len()).find(|&i| {
+                matches!(
+                    self.tokens[i].kind(),
+                    Some((ResourceKind::Pod, Number::Singular))
+                ) && self.is_value(i - 1)
+                    && WELL_KNOWN_IMAGES.contains(&self.tokens[i - 1].low)
+            })
+        {
+            self.image = Some(owned(self.tokens[i - 1].raw));
+            self.use_token(i - 1);
+        }
+        let run_at = self
+            .changes
+            .iter()
+            .find(|(_, c)| *c == Change::Run)
+            .map(|(i, _)| *i);
+        // `kubectl run curl --image=...`: the pod's name is no network test.
+        let named_at = run_at.filter(|_| self.kubectl).map(|at| at + 1);
+        let network = (0..self.len()).any(|i| Some(i) != named_at && self.is_w(i, W::Network));
         let debug = self.has_w_anywhere(&[W::Debug, W::Busybox]);
         let in_existing_pod = self.existing_pod_phrase();
         if in_existing_pod && self.image.is_none() {
@@ -3778,11 +3887,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         // `kubectl run debug --image=busybox`: the word after `run` names the pod,
         // even when it is a word like "debug".
-        let run_at = self
-            .changes
-            .iter()
-            .find(|(_, c)| *c == Change::Run)
-            .map(|(i, _)| *i);
         let kubectl_name = run_at.filter(|_| self.kubectl).and_then(|at| {
             (at + 1..self.len()).find(|&j| !self.used[j]).filter(|&j| {
                 self.tokens[j].shape == Shape::Word
@@ -3829,7 +3933,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.command = self.command_words();
         }
         let kind = self.kinds().next();
-        if let Some((_, kind, _)) = kind
+        if let Some((kind_at, kind, _)) = kind
             && matches!(
                 kind,
                 ResourceKind::Deployment
@@ -3838,6 +3942,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     | ResourceKind::Job
             )
         {
+            // `kubectl exec deploy/api -- env`: one of the workload's pods,
+            // which the workflow resolves from the name (and asks about when
+            // the workload has several), as kubectl picks one.
+            if let Some(name) = self.take_name(Some(kind_at), true) {
+                self.use_token(kind_at);
+                return self.exec_in(name);
+            }
             return Intent::clarify(
                 vec![Param::Name],
                 format!(
@@ -3847,20 +3958,48 @@ impl<'t, 'a> Analysis<'t, 'a> {
             );
         }
         let (_, name, _) = self.target(Some(ResourceKind::Pod));
-        // "open a shell in web-1": a pod's name after "in", not a namespace.
-        let name = name.or_else(|| {
-            let i = (0..self.len()).find(|&i| {
-                self.is_value(i)
-                    && self.place(i, None) == Place::In
-                    && looks_like_pod_name(self.tokens[i].low)
-            })?;
-            self.use_token(i);
-            Some(owned(self.tokens[i].raw))
-        });
-        let namespace = self.take_namespace(false, true);
-        let Some(name) = name else {
+        let Some(name) = name.or_else(|| self.pod_after_in()) else {
             return Self::missing_name(Some(ResourceKind::Pod), "run the command in");
         };
+        self.exec_in(name)
+    }
+
+    /// "open a shell in web-1", "exec env in checkout-abc in payments": a
+    /// command needs a pod, so the value after "in" is the pod when it looks
+    /// like one, or when a second "in" (or a flag) gives the namespace, or
+    /// when it is the only place named and no namespace's usual name.
+    fn pod_after_in(&mut self) -> Option<String> {
+        let ins: Vec<usize> = (0..self.len())
+            .filter(|&i| self.is_value(i) && self.place(i, None) == Place::In)
+            .collect();
+        let i = *ins.iter().find(|&&i| {
+            looks_like_pod_name(self.tokens[i].low)
+                || ins.len() > 1
+                || (self.namespace.is_some() || ins.len() == 1)
+                    && !is_namespace_word(self.tokens[i].low)
+        })?;
+        self.use_token(i);
+        Some(owned(self.tokens[i].raw))
+    }
+
+    /// "create a configmap app with LOG_LEVEL=debug": `key=value` pairs
+    /// written plainly are the data, as `--from-literal` ones are.
+    fn take_plain_literals(&mut self) {
+        for i in 0..self.len() {
+            let token = self.tokens[i];
+            if token.shape == Shape::Assign
+                && !self.used[i]
+                && let Some(value) = token.value
+            {
+                self.literals.push((token.raw.to_owned(), value.to_owned()));
+                self.use_token(i);
+            }
+        }
+    }
+
+    /// The exec of the request's command in pod `name`.
+    fn exec_in(&mut self, name: String) -> Intent {
+        let namespace = self.take_namespace(false, true);
         let Some(command) = self.command.take() else {
             return Intent::clarify(
                 vec![Param::Command],
@@ -3901,19 +4040,41 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .rev()
             .find(|(_, c)| matches!(c, Change::Run | Change::Exec))
             .map(|(i, _)| *i)?;
+        self.command_words_from(verb_at + 1)
+    }
+
+    /// The words of a command line from `start` up to "in/on/from pod x",
+    /// a kind, a chain or a used token.
+    fn command_words_from(&mut self, start: usize) -> Option<Vec<String>> {
         let mut words = Vec::new();
-        let mut j = verb_at + 1;
+        let mut j = start;
         while j < self.len() {
             let token = self.tokens[j];
             if matches!(token.shape, Shape::Chain | Shape::Pipe) {
                 break;
             }
+            // "df -h", "ls -la /tmp": the command's own options (not
+            // kubectl's, whose values were taken as flags).
+            if token.shape == Shape::Flag
+                && !words.is_empty()
+                && !matches!(
+                    token.low,
+                    "-n" | "--namespace" | "-c" | "--container" | "--context" | "-it" | "-i" | "-t"
+                )
+            {
+                words.push(token.raw.to_owned());
+                self.use_token(j);
+                j += 1;
+                continue;
+            }
             let stops = match token.w() {
-                Some(W::In | W::Into | W::On) => self.next_meaningful(j).is_some_and(|k| {
-                    self.tokens[k].kind().is_some()
-                        || self.is_value(k)
-                        || self.is_w(k, W::Container)
-                }),
+                Some(W::In | W::Into | W::On | W::From) => {
+                    self.next_meaningful(j).is_some_and(|k| {
+                        self.tokens[k].kind().is_some()
+                            || self.is_value(k)
+                            || self.is_w(k, W::Container)
+                    })
+                }
                 Some(W::Filler) if words.is_empty() => {
                     j += 1;
                     continue;
@@ -4244,8 +4405,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             };
         }
         if kubeconfig {
+            // "the kubeconfig minified", "a minified kubeconfig": `--minify`.
+            let minified = self.minified.or_else(|| {
+                self.tokens
+                    .iter()
+                    .any(|t| matches!(t.low, "minified" | "minify" | "minimal"))
+                    .then_some(true)
+            });
             let arguments = Arguments {
-                minified: self.minified,
+                minified,
                 ..Arguments::default()
             };
             return Intent::ReadOnly {

@@ -539,6 +539,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         // Adverbs of time a request ends with ("any warnings lately?",
         // "what's running rn"): never a name, namespace or context.
         ("lately", Filler),
+        // "restart it if needed": a condition, never a name.
+        ("needed", Filler),
+        ("necessary", Filler),
+        ("required", Filler),
         ("rn", Filler),
         ("atm", Filler),
         ("asap", Filler),
@@ -1196,6 +1200,19 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("loki", Observability),
         ("dashboards", Observability),
         ("dashboard", Observability),
+        // Metrics over time, which only the monitoring stack keeps.
+        ("graph", Observability),
+        ("graphs", Observability),
+        ("latency", Observability),
+        ("latencies", Observability),
+        ("p50", Observability),
+        ("p90", Observability),
+        ("p95", Observability),
+        ("p99", Observability),
+        ("percentile", Observability),
+        ("percentiles", Observability),
+        ("throughput", Observability),
+        ("rps", Observability),
     ]
 };
 
