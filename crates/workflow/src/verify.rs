@@ -217,27 +217,31 @@ impl Settling for Scale {
     }
 
     fn waiting(self, on: &str) -> String {
-        let Scale {
-            wanted,
-            ready,
-            current,
-        } = self;
-        format!("waiting for {ready}/{wanted} replicas of {on} to be ready ({current} exist)")
+        format!(
+            "waiting for {}/{} replicas of {on} to be ready ({} exist)",
+            self.ready, self.wanted, self.current
+        )
     }
 
     fn verified(self, label: &str, seconds: u64) -> String {
-        let Scale { wanted, ready, .. } = self;
-        format!("{label}: readyReplicas {ready} = target {wanted}, after {seconds}s")
+        format!(
+            "{label}: readyReplicas {} = target {}, after {seconds}s",
+            self.ready, self.wanted
+        )
     }
 
     fn failing(self, label: &str) -> String {
-        let Scale { wanted, ready, .. } = self;
-        format!("{label}: {ready}/{wanted} ready, and its pods are failing:")
+        format!(
+            "{label}: {}/{} ready, and its pods are failing:",
+            self.ready, self.wanted
+        )
     }
 
     fn stuck(self, label: &str, deadline_seconds: u64) -> String {
-        let Scale { wanted, ready, .. } = self;
-        format!("{label}: {ready}/{wanted} ready when the {deadline_seconds}s deadline passed")
+        format!(
+            "{label}: {}/{} ready when the {deadline_seconds}s deadline passed",
+            self.ready, self.wanted
+        )
     }
 }
 
@@ -466,47 +470,30 @@ impl Settling for Rollout {
     }
 
     fn waiting(self, on: &str) -> String {
-        let Rollout {
-            wanted,
-            updated,
-            ready,
-            ..
-        } = self;
         format!(
-            "waiting for the rollout of {on}: {updated} of {wanted} replicas updated, {ready} ready"
+            "waiting for the rollout of {on}: {} of {} replicas updated, {} ready",
+            self.updated, self.wanted, self.ready
         )
     }
 
     fn verified(self, label: &str, seconds: u64) -> String {
-        let Rollout {
-            wanted, updated, ..
-        } = self;
         format!(
-            "{label}: rolled out, {updated} of {wanted} replicas updated and ready, after {seconds}s"
+            "{label}: rolled out, {} of {} replicas updated and ready, after {seconds}s",
+            self.updated, self.wanted
         )
     }
 
     fn failing(self, label: &str) -> String {
-        let Rollout {
-            wanted,
-            updated,
-            ready,
-            ..
-        } = self;
         format!(
-            "{label}: the rollout's new pods are failing ({updated} of {wanted} updated, {ready} ready):"
+            "{label}: the rollout's new pods are failing ({} of {} updated, {} ready):",
+            self.updated, self.wanted, self.ready
         )
     }
 
     fn stuck(self, label: &str, deadline_seconds: u64) -> String {
-        let Rollout {
-            wanted,
-            updated,
-            ready,
-            ..
-        } = self;
         format!(
-            "{label}: the rollout had {updated} of {wanted} replicas updated and {ready} ready when the {deadline_seconds}s deadline passed"
+            "{label}: the rollout had {} of {} replicas updated and {} ready when the {deadline_seconds}s deadline passed",
+            self.updated, self.wanted, self.ready
         )
     }
 }
