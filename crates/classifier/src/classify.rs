@@ -1793,6 +1793,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
         })
     }
 
+    /// The first free value standing at `place` (relative to the kind word
+    /// `kind_at`) that `fits`, used up: an object named after a preposition
+    /// ("in api-config", "to checkout", "of checkout").
+    fn take_value_at(
+        &mut self,
+        place: Place,
+        kind_at: Option<usize>,
+        fits: impl Fn(&Token<'_>) -> bool,
+    ) -> Option<String> {
+        let i = (0..self.len()).find(|&i| {
+            self.is_value(i) && self.place(i, kind_at) == place && fits(&self.tokens[i])
+        })?;
+        self.use_token(i);
+        Some(owned(self.tokens[i].raw))
+    }
+
     /// Where the free value at `i` stands, relative to the kind word `kind_at`.
     fn place(&self, i: usize, kind_at: Option<usize>) -> Place {
         if self.tokens[i].shape == Shape::Quoted {
@@ -2409,15 +2425,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let kind_at = self.main_kind().map(|(i, _, _)| i);
             arguments.name = self.take_name(kind_at, false).or_else(|| {
                 // "the limits of checkout": the workload, unless a namespace's name.
-                let i = (0..self.len()).find(|&i| {
-                    self.is_value(i)
-                        && self.place(i, kind_at) == Place::Of
-                        && !is_namespace_word(self.tokens[i].low)
-                        && !is_node_name_shaped(self.tokens[i].low)
-                        && !is_quantity(self.tokens[i].raw)
-                })?;
-                self.use_token(i);
-                Some(owned(self.tokens[i].raw))
+                self.take_value_at(Place::Of, kind_at, |token| {
+                    !is_namespace_word(token.low)
+                        && !is_node_name_shaped(token.low)
+                        && !is_quantity(token.raw)
+                })
             });
             // "is node-1 under memory pressure": the nodes' conditions are
             // the health overview's.
@@ -3378,13 +3390,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let name = self.take_name(config_map_at, true).or_else(|| {
             // "change LOG_LEVEL in api-config to debug": the object after "in".
-            let i = (0..self.len()).find(|&i| {
-                self.is_value(i)
-                    && self.place(i, config_map_at) == Place::In
-                    && !is_namespace_word(self.tokens[i].low)
-            })?;
-            self.use_token(i);
-            Some(owned(self.tokens[i].raw))
+            self.take_value_at(Place::In, config_map_at, |token| {
+                !is_namespace_word(token.low)
+            })
         });
         if let Some(k) = config_map_at {
             self.use_token(k);
@@ -4135,13 +4143,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "roll out shop/checkout:2.0 to checkout": the workload after "to".
         let name = name.or_else(|| {
             image.as_ref()?;
-            let i = (0..self.len()).find(|&i| {
-                self.is_value(i)
-                    && self.place(i, kind_at) == Place::To
-                    && !is_namespace_word(self.tokens[i].low)
-            })?;
-            self.use_token(i);
-            Some(owned(self.tokens[i].raw))
+            self.take_value_at(Place::To, kind_at, |token| !is_namespace_word(token.low))
         });
         let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
@@ -5063,10 +5065,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(name) = self.take_name(kind_at, true) {
             return Some(name);
         }
-        let i =
-            (0..self.len()).find(|&i| self.is_value(i) && self.place(i, kind_at) == Place::In)?;
-        self.use_token(i);
-        Some(owned(self.tokens[i].raw))
+        self.take_value_at(Place::In, kind_at, |_| true)
     }
 
     fn node_logs(&mut self, kind_at: Option<usize>) -> Intent {
