@@ -9,7 +9,9 @@ use std::time::{Duration, SystemTime};
 use hitl::grant::{GrantKey, GrantVerifier, PlanHash};
 use mcp_gateway::{Gateway, GatewayConfig, ServerCommand, ToolCall, ToolOutput};
 use serde_json::{Map, Value};
-use workflow::diagnosis::GatewayReader;
+use workflow::diagnosis::{
+    Cause, Diagnosis, GatewayReader, PodFailureTarget, ProposedChange, diagnose_pod_failure,
+};
 
 use crate::{SimEnv, mcp_server_binary, repo_root};
 
@@ -94,4 +96,76 @@ impl DiagnosisEnv {
     pub async fn kubectl_until(&self, args: &[&str], ready: impl Fn(&str) -> bool) -> String {
         self.sim.kubectl_until(args, ready).await
     }
+
+    /// Waits until `kubectl get pods -n NAMESPACE [EXTRA]` shows what `ready` wants.
+    pub async fn pods_until(&self, namespace: &str, extra: &[&str], ready: impl Fn(&str) -> bool) {
+        let mut args = vec!["get", "pods", "-n", namespace];
+        args.extend(extra);
+        self.kubectl_until(&args, ready).await;
+    }
+
+    /// Diagnoses `name` (a pod, Deployment or name prefix) in `namespace`,
+    /// expecting `cause`.
+    pub async fn diagnosed(&self, name: &str, namespace: &str, cause: Cause) -> Diagnosis {
+        let diagnosis = diagnose_pod_failure(&self.reader(), &target(name, namespace))
+            .await
+            .unwrap_or_else(|error| panic!("diagnosing {namespace}/{name}: {error}"));
+        assert_eq!(
+            diagnosis.cause,
+            cause,
+            "{}\n{}",
+            diagnosis.summary,
+            evidence(&diagnosis)
+        );
+        diagnosis
+    }
+
+    /// Applies a proposed fix as if a human had approved it.
+    pub async fn apply(&self, proposal: &ProposedChange) {
+        let applied = self
+            .approved_call(
+                workflow::diagnosis::proposal::APPLY_TOOL,
+                proposal.tool_arguments(),
+            )
+            .await;
+        assert!(!applied.is_error, "{}", applied.text);
+    }
+}
+
+/// The pod-failure target `name` in `namespace`.
+pub fn target(name: &str, namespace: &str) -> PodFailureTarget {
+    PodFailureTarget {
+        name: name.to_string(),
+        namespace: Some(namespace.to_string()),
+    }
+}
+
+/// Every evidence line as `[source] quote`, for assertions and failure output.
+pub fn evidence(diagnosis: &Diagnosis) -> String {
+    diagnosis
+        .evidence
+        .iter()
+        .map(|evidence| format!("[{}] {}", evidence.source, evidence.quote))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Asserts that the diagnosis quotes `expected` among its evidence.
+pub fn assert_quoted(diagnosis: &Diagnosis, expected: &str) {
+    let all = evidence(diagnosis);
+    assert!(
+        all.contains(expected),
+        "evidence lacks {expected:?}:\n{all}\nsummary: {}",
+        diagnosis.summary
+    );
+}
+
+/// Asserts that the diagnosis's summary says `expected`.
+pub fn assert_says(diagnosis: &Diagnosis, expected: &str) {
+    assert!(
+        diagnosis.summary.contains(expected),
+        "summary lacks {expected:?}:\n{}\nevidence:\n{}",
+        diagnosis.summary,
+        evidence(diagnosis)
+    );
 }

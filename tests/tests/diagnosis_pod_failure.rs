@@ -2,75 +2,17 @@
 //! cluster, the real `kubernetes-mcp-server` behind the gateway, and for each
 //! cause the named cause, the quoted evidence and the proposed plan.
 
-use e2e::diagnosis::DiagnosisEnv;
-use workflow::diagnosis::{
-    Cause, Diagnosis, DiagnosisError, ObjectRef, PodFailureTarget, ProposedChange,
-    diagnose_pod_failure,
-};
-
-fn target(name: &str, namespace: &str) -> PodFailureTarget {
-    PodFailureTarget {
-        name: name.to_string(),
-        namespace: Some(namespace.to_string()),
-    }
-}
-
-/// Diagnoses pod `name` in `namespace`, expecting `cause`.
-async fn diagnosed(env: &DiagnosisEnv, name: &str, namespace: &str, cause: Cause) -> Diagnosis {
-    let diagnosis = diagnose_pod_failure(&env.reader(), &target(name, namespace))
-        .await
-        .unwrap_or_else(|error| panic!("diagnosing {namespace}/{name}: {error}"));
-    assert_eq!(diagnosis.cause, cause, "{}", diagnosis.summary);
-    diagnosis
-}
-
-/// Waits until `kubectl get pods -n NAMESPACE [EXTRA]` shows what `ready` wants.
-async fn pods_until(
-    env: &DiagnosisEnv,
-    namespace: &str,
-    extra: &[&str],
-    ready: impl Fn(&str) -> bool,
-) {
-    let mut args = vec!["get", "pods", "-n", namespace];
-    args.extend(extra);
-    env.kubectl_until(&args, ready).await;
-}
-
-/// Applies a proposed fix as if a human had approved it.
-async fn apply(env: &DiagnosisEnv, proposal: &ProposedChange) {
-    let applied = env
-        .approved_call(
-            workflow::diagnosis::proposal::APPLY_TOOL,
-            proposal.tool_arguments(),
-        )
-        .await;
-    assert!(!applied.is_error, "{}", applied.text);
-}
-
-/// Every evidence line as `[source] quote`, for assertions and failure output.
-fn evidence(diagnosis: &Diagnosis) -> String {
-    diagnosis
-        .evidence
-        .iter()
-        .map(|evidence| format!("[{}] {}", evidence.source, evidence.quote))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn assert_quoted(diagnosis: &Diagnosis, expected: &str) {
-    let all = evidence(diagnosis);
-    assert!(
-        all.contains(expected),
-        "evidence lacks {expected:?}:\n{all}\nsummary: {}",
-        diagnosis.summary
-    );
-}
+use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says, target};
+use workflow::diagnosis::{Cause, DiagnosisError, ObjectRef, diagnose_pod_failure};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_loop_is_named_with_its_exit_code_and_the_error_in_the_previous_log() {
     let env = DiagnosisEnv::start("diagnosis-crashloop").await;
-    pods_until(&env, "shop", &[], |out| out.contains("CrashLoopBackOff")).await;
-    let diagnosis = diagnosed(&env, "orders", "shop", Cause::CrashLoopBackOff).await;
+    env.pods_until("shop", &[], |out| out.contains("CrashLoopBackOff"))
+        .await;
+    let diagnosis = env
+        .diagnosed("orders", "shop", Cause::CrashLoopBackOff)
+        .await;
     assert!(diagnosis.subject.name.starts_with("orders-"));
     assert_quoted(&diagnosis, "exit code 1 (application error");
     assert_quoted(
@@ -99,11 +41,11 @@ async fn a_crash_loop_is_named_with_its_exit_code_and_the_error_in_the_previous_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oomkilled_container_gets_a_limit_raised_from_the_actual_numbers() {
     let env = DiagnosisEnv::start("diagnosis-oomkilled").await;
-    pods_until(&env, "payments", &[], |out| {
+    env.pods_until("payments", &[], |out| {
         out.contains("OOMKilled") || out.contains("CrashLoopBackOff")
     })
     .await;
-    let diagnosis = diagnosed(&env, "ledger", "payments", Cause::OomKilled).await;
+    let diagnosis = env.diagnosed("ledger", "payments", Cause::OomKilled).await;
     assert_quoted(&diagnosis, "reason OOMKilled, exit code 137");
     assert_quoted(&diagnosis, "resources.limits.memory: 384Mi");
     assert_quoted(
@@ -122,7 +64,7 @@ async fn an_oomkilled_container_gets_a_limit_raised_from_the_actual_numbers() {
     assert_eq!(proposal.desired, "memory limit 480Mi");
 
     // The plan is ready: applied as approved, the Deployment carries the new limit.
-    apply(&env, &proposal).await;
+    env.apply(&proposal).await;
     let limit = env
         .kubectl_until(
             &[
@@ -143,7 +85,7 @@ async fn an_oomkilled_container_gets_a_limit_raised_from_the_actual_numbers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_rollout_tag_proposes_the_previous_revisions_image() {
     let env = DiagnosisEnv::start("diagnosis-imagepull").await;
-    pods_until(&env, "comms", &["-l", "app=notifier"], |out| {
+    env.pods_until("comms", &["-l", "app=notifier"], |out| {
         out.contains("Running")
     })
     .await;
@@ -162,11 +104,13 @@ async fn a_bad_rollout_tag_proposes_the_previous_revisions_image() {
         ])
         .await
         .expect_success("patch the rollout");
-    pods_until(&env, "comms", &["-l", "app=notifier"], |out| {
+    env.pods_until("comms", &["-l", "app=notifier"], |out| {
         out.contains("ImagePullBackOff") || out.contains("ErrImagePull")
     })
     .await;
-    let diagnosis = diagnosed(&env, "notifier", "comms", Cause::ImagePullBackOff).await;
+    let diagnosis = env
+        .diagnosed("notifier", "comms", Cause::ImagePullBackOff)
+        .await;
     assert_quoted(&diagnosis, "image: ghcr.io/acme/notifier:2.0.1-typo");
     assert_quoted(
         &diagnosis,
@@ -193,11 +137,13 @@ async fn a_bad_rollout_tag_proposes_the_previous_revisions_image() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_pull_secret_points_at_credentials() {
     let env = DiagnosisEnv::start("diagnosis-imagepull").await;
-    pods_until(&env, "comms", &["-l", "app=mailer"], |out| {
+    env.pods_until("comms", &["-l", "app=mailer"], |out| {
         out.contains("ImagePullBackOff") || out.contains("ErrImagePull")
     })
     .await;
-    let diagnosis = diagnosed(&env, "mailer", "comms", Cause::ImagePullBackOff).await;
+    let diagnosis = env
+        .diagnosed("mailer", "comms", Cause::ImagePullBackOff)
+        .await;
     assert_quoted(
         &diagnosis,
         "[imagePullSecrets] Secret comms/private-registry named by the pod does not exist",
@@ -211,17 +157,68 @@ async fn a_missing_pull_secret_points_at_credentials() {
         diagnosis.proposal.is_none(),
         "kubeop does not invent credentials"
     );
+    assert_quoted(
+        &diagnosis,
+        "unexpected status from HEAD request to https://registry.acme.internal/v2/comms/mailer/manifests/1.2.0: 401 Unauthorized",
+    );
+    assert_quoted(
+        &diagnosis,
+        "Warning FailedToRetrieveImagePullSecret: Unable to retrieve some image pull secrets (private-registry); attempting to pull the image may not succeed.",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_registry_without_pull_secrets_and_a_missing_tag_are_told_apart() {
+    let env = DiagnosisEnv::start("diagnosis-imagepull").await;
+    env.pods_until("comms", &[], |out| {
+        ["billing-ui-", "fax-"].iter().all(|name| {
+            out.lines().any(|line| {
+                line.starts_with(name)
+                    && (line.contains("ImagePullBackOff") || line.contains("ErrImagePull"))
+            })
+        })
+    })
+    .await;
+
+    let private = env
+        .diagnosed("billing-ui", "comms", Cause::ImagePullBackOff)
+        .await;
+    assert_quoted(&private, "[pod spec] imagePullSecrets: none");
+    assert_quoted(&private, "401 Unauthorized");
+    assert_says(
+        &private,
+        "registry registry.acme.internal refused access to repository registry.acme.internal/web/billing-ui",
+    );
+    assert_says(&private, "the pod has no imagePullSecrets");
+    assert!(private.proposal.is_none(), "no invented credentials");
+
+    let missing_tag = env.diagnosed("fax", "comms", Cause::ImagePullBackOff).await;
+    assert_quoted(
+        &missing_tag,
+        "rpc error: code = NotFound desc = failed to pull and unpack image \"ghcr.io/acme/fax:3.0.0-rc9\"",
+    );
+    assert_says(
+        &missing_tag,
+        "registry ghcr.io answered that repository ghcr.io/acme/fax has no tag 3.0.0-rc9",
+    );
+    assert_says(&missing_tag, "it never guesses a tag");
+    assert!(
+        missing_tag.proposal.is_none(),
+        "no earlier revision: no image to propose, and none invented"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
     let env = DiagnosisEnv::start("diagnosis-pending").await;
-    pods_until(&env, "analytics", &[], |out| {
+    env.pods_until("analytics", &[], |out| {
         out.lines().filter(|line| line.contains("Pending")).count() >= 3
     })
     .await;
 
-    let memory = diagnosed(&env, "cruncher", "analytics", Cause::Unschedulable).await;
+    let memory = env
+        .diagnosed("cruncher", "analytics", Cause::Unschedulable)
+        .await;
     assert_quoted(&memory, "Insufficient memory");
     assert_quoted(&memory, "\"memory\":\"48Gi\"");
     assert_quoted(&memory, "[node node-a] allocatable cpu 3900m, memory 15Gi");
@@ -232,14 +229,18 @@ async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
     );
     assert!(memory.proposal.is_none());
 
-    let selector = diagnosed(&env, "trainer", "analytics", Cause::Unschedulable).await;
+    let selector = env
+        .diagnosed("trainer", "analytics", Cause::Unschedulable)
+        .await;
     assert_quoted(&selector, "didn't match Pod's node affinity/selector");
     assert_quoted(
         &selector,
         "[pod spec] nodeSelector: {\"accelerator\":\"nvidia-a100\"}",
     );
 
-    let claim = diagnosed(&env, "warehouse-0", "analytics", Cause::Unschedulable).await;
+    let claim = env
+        .diagnosed("warehouse-0", "analytics", Cause::Unschedulable)
+        .await;
     assert_quoted(&claim, "pod has unbound immediate PersistentVolumeClaims");
     assert_quoted(
         &claim,
@@ -255,7 +256,7 @@ async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_probes_on_the_wrong_port_get_the_declared_port() {
     let env = DiagnosisEnv::start("diagnosis-probes").await;
-    pods_until(&env, "store", &[], |out| {
+    env.pods_until("store", &[], |out| {
         out.lines()
             .any(|line| line.starts_with("catalog-") && line.contains("Running"))
             && out
@@ -264,7 +265,9 @@ async fn failing_probes_on_the_wrong_port_get_the_declared_port() {
     })
     .await;
 
-    let readiness = diagnosed(&env, "catalog", "store", Cause::ReadinessProbeFailure).await;
+    let readiness = env
+        .diagnosed("catalog", "store", Cause::ReadinessProbeFailure)
+        .await;
     assert_quoted(
         &readiness,
         "Readiness probe failed: HTTP probe failed with statuscode: 503",
@@ -277,7 +280,9 @@ async fn failing_probes_on_the_wrong_port_get_the_declared_port() {
     assert_eq!(fix.current, "readinessProbe port 8081");
     assert_eq!(fix.desired, "readinessProbe port 8080");
 
-    let liveness = diagnosed(&env, "search", "store", Cause::LivenessProbeFailure).await;
+    let liveness = env
+        .diagnosed("search", "store", Cause::LivenessProbeFailure)
+        .await;
     assert_eq!(liveness.subject.name, "search-0");
     assert_quoted(&liveness, "exit code 143 (SIGTERM");
     assert_quoted(
@@ -314,7 +319,7 @@ async fn an_unknown_target_is_a_clear_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_config_map_is_copied_from_staging_and_the_pod_then_starts() {
     let env = DiagnosisEnv::start("diagnosis-configerror").await;
-    pods_until(&env, "production", &[], |out| {
+    env.pods_until("production", &[], |out| {
         out.matches("CreateContainerConfigError").count() == 3
     })
     .await;
@@ -336,7 +341,9 @@ async fn a_missing_config_map_is_copied_from_staging_and_the_pod_then_starts() {
         "{events}"
     );
 
-    let diagnosis = diagnosed(&env, "api", "production", Cause::CreateContainerConfigError).await;
+    let diagnosis = env
+        .diagnosed("api", "production", Cause::CreateContainerConfigError)
+        .await;
     assert_quoted(
         &diagnosis,
         "container api is waiting: CreateContainerConfigError: configmap \"app-config\" not found",
@@ -367,8 +374,8 @@ async fn a_missing_config_map_is_copied_from_staging_and_the_pod_then_starts() {
     );
 
     // Applied as approved, the ConfigMap appears and the kubelet starts the pod.
-    apply(&env, &proposal).await;
-    pods_until(&env, "production", &["-l", "app=api"], |out| {
+    env.apply(&proposal).await;
+    env.pods_until("production", &["-l", "app=api"], |out| {
         out.contains("1/1") && out.contains("Running")
     })
     .await;
@@ -377,18 +384,14 @@ async fn a_missing_config_map_is_copied_from_staging_and_the_pod_then_starts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_secret_or_key_gets_an_honest_instruction_and_no_invented_values() {
     let env = DiagnosisEnv::start("diagnosis-configerror").await;
-    pods_until(&env, "production", &[], |out| {
+    env.pods_until("production", &[], |out| {
         out.matches("CreateContainerConfigError").count() == 3
     })
     .await;
 
-    let billing = diagnosed(
-        &env,
-        "billing",
-        "production",
-        Cause::CreateContainerConfigError,
-    )
-    .await;
+    let billing = env
+        .diagnosed("billing", "production", Cause::CreateContainerConfigError)
+        .await;
     assert_quoted(
         &billing,
         "container billing is waiting: CreateContainerConfigError: secret \"db-creds\" not found",
@@ -407,13 +410,9 @@ async fn a_missing_secret_or_key_gets_an_honest_instruction_and_no_invented_valu
         billing.summary
     );
 
-    let worker = diagnosed(
-        &env,
-        "worker",
-        "production",
-        Cause::CreateContainerConfigError,
-    )
-    .await;
+    let worker = env
+        .diagnosed("worker", "production", Cause::CreateContainerConfigError)
+        .await;
     assert_quoted(
         &worker,
         "CreateContainerConfigError: couldn't find key QUEUE_URL in ConfigMap production/worker-config",
@@ -442,7 +441,7 @@ async fn a_missing_secret_or_key_gets_an_honest_instruction_and_no_invented_valu
         |out| out.contains("configmap \"nginx-conf\" not found"),
     )
     .await;
-    let web = diagnosed(&env, "web", "production", Cause::FailedMount).await;
+    let web = env.diagnosed("web", "production", Cause::FailedMount).await;
     assert_quoted(
         &web,
         "Warning FailedMount: MountVolume.SetUp failed for volume \"conf\" : configmap \"nginx-conf\" not found",

@@ -158,6 +158,43 @@ pub fn full_image_reference(image: &str) -> String {
     }
 }
 
+/// Registries that serve images to anyone: a pull from any other registry
+/// needs credentials (a pull secret), as company registries do.
+const PUBLIC_REGISTRIES: [&str; 8] = [
+    "docker.io",
+    "ghcr.io",
+    "quay.io",
+    "registry.k8s.io",
+    "gcr.io",
+    "mcr.microsoft.com",
+    "public.ecr.aws",
+    "docker.elastic.co",
+];
+
+/// Why a simulated pull of `reference` (a full reference) fails: containerd's
+/// own words, and the gRPC code the kubelet reports them with. A private
+/// registry without credentials refuses (401); otherwise the tag is missing.
+fn pull_failure(reference: &str, has_credentials: bool) -> (&'static str, String) {
+    let (host, path) = reference
+        .split_once('/')
+        .unwrap_or(("docker.io", reference));
+    if has_credentials || PUBLIC_REGISTRIES.contains(&host) {
+        return (
+            "NotFound",
+            format!(
+                "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
+            ),
+        );
+    }
+    let (repository, tag) = path.rsplit_once(':').unwrap_or((path, "latest"));
+    (
+        "Unknown",
+        format!(
+            "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": unexpected status from HEAD request to https://{host}/v2/{repository}/manifests/{tag}: 401 Unauthorized"
+        ),
+    )
+}
+
 /// The pod's containers as (name, image), in spec order.
 fn containers(pod: &Value, list: &str) -> Vec<(String, String)> {
     pod.pointer(&format!("/spec/{list}"))
@@ -563,9 +600,7 @@ pub fn observe(
                 attempts_with_backoff(life_start, now, INITIAL_RESTART_BACKOFF, MAX_BACKOFF);
             let in_backoff =
                 now.duration_since(last_attempt).unwrap_or_default() >= Duration::from_secs(1);
-            let pull_error = format!(
-                "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
-            );
+            let (code, pull_error) = pull_failure(&reference, config.has_pull_credentials);
             let (reason, message) = if in_backoff {
                 (
                     "ImagePullBackOff",
@@ -574,9 +609,25 @@ pub fn observe(
             } else {
                 (
                     "ErrImagePull",
-                    format!("rpc error: code = NotFound desc = {pull_error}"),
+                    format!("rpc error: code = {code} desc = {pull_error}"),
                 )
             };
+            if !config.missing_pull_secrets.is_empty() {
+                events.push(EventRecord {
+                    subject: EventSubject::Pod { field_path: None },
+                    event_type: EventType::Warning,
+                    reason: "FailedToRetrieveImagePullSecret",
+                    message: format!(
+                        "Unable to retrieve some image pull secrets ({}); attempting to pull the image may not succeed.",
+                        config.missing_pull_secrets.join(", ")
+                    ),
+                    component: "kubelet",
+                    host: Some(node_name.to_string()),
+                    count: attempts,
+                    first: life_start,
+                    last: last_attempt,
+                });
+            }
             statuses.push(waiting_status(&container, &image, reason, Some(&message)));
             events.push(kubelet_event(
                 &field_path,
@@ -591,7 +642,9 @@ pub fn observe(
                 &field_path,
                 EventType::Warning,
                 "Failed",
-                format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = {pull_error}"),
+                format!(
+                    "Failed to pull image \"{image}\": rpc error: code = {code} desc = {pull_error}"
+                ),
                 attempts,
                 life_start,
                 last_attempt,
@@ -1352,6 +1405,37 @@ mod tests {
             pulling.count >= 3,
             "pull retried with back-off: {}",
             pulling.count
+        );
+    }
+
+    #[test]
+    fn a_private_registry_refuses_a_pull_without_credentials() {
+        let mut pod = pod(json!({"sim.kubeop.dev/state": "imagepullbackoff"}));
+        pod["spec"]["containers"][0]["image"] = json!("registry.acme.internal/shop/web:1.0");
+        pod["spec"]["imagePullSecrets"] = json!([{"name": "regcred"}]);
+        let check = ConfigCheck {
+            missing_pull_secrets: vec!["regcred".into()],
+            ..ConfigCheck::default()
+        };
+        let refused = observed_with(&pod, &check, 0);
+        let message = refused.status["containerStatuses"][0]["state"]["waiting"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(message.starts_with("rpc error: code = Unknown desc = failed to pull and unpack image \"registry.acme.internal/shop/web:1.0\""), "{message}");
+        assert!(message.ends_with("unexpected status from HEAD request to https://registry.acme.internal/v2/shop/web/manifests/1.0: 401 Unauthorized"), "{message}");
+        assert!(refused.events.iter().any(|event| event.reason == "FailedToRetrieveImagePullSecret"
+            && event.message == "Unable to retrieve some image pull secrets (regcred); attempting to pull the image may not succeed."));
+        // With credentials the registry answers about the tag.
+        let credentials = ConfigCheck {
+            has_pull_credentials: true,
+            ..ConfigCheck::default()
+        };
+        let missing_tag = observed_with(&pod, &credentials, 0);
+        assert!(
+            missing_tag.status["containerStatuses"][0]["state"]["waiting"]["message"]
+                .as_str()
+                .is_some_and(|message| message.starts_with("rpc error: code = NotFound"))
         );
     }
 

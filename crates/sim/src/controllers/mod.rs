@@ -14,6 +14,7 @@
 pub mod cron_jobs;
 pub mod disruption;
 pub mod endpoints;
+pub mod node_problems;
 pub mod runner;
 pub mod scheduler;
 pub mod workloads;
@@ -526,9 +527,27 @@ pub fn kubelets(snapshot: &Snapshot) -> Vec<Action> {
             actions.extend(termination);
             continue;
         }
+        // An evicted pod is finished for good: no kubelet starts it again.
+        if text(pod, "/status/reason") == "Evicted" {
+            continue;
+        }
         let Some(placement) = placement_of(pod, &snapshot.nodes) else {
             continue;
         };
+        if let Some(node) = snapshot
+            .nodes
+            .iter()
+            .find(|node| text(node, "/metadata/name") == text(pod, "/spec/nodeName"))
+        {
+            if !node_is_ready(node) {
+                actions.extend(node_problems::unreachable(pod, now));
+                continue;
+            }
+            if let Some(eviction) = node_problems::evict(pod, node, now) {
+                actions.extend(eviction);
+                continue;
+            }
+        }
         let config = snapshot.config_check(pod);
         let PodObservation { status, events, .. } = kubelet::observe(pod, &placement, &config, now);
         if pod.get("status") != Some(&status) {

@@ -38,6 +38,12 @@ pub struct ConfigCheck {
     /// pod could start before it existed, so a pod that waited for it starts
     /// from then (the kubelet retries a failed pod sync until it succeeds).
     pub available_since: Option<SystemTime>,
+    /// The `imagePullSecrets` the pod names that do not exist: the kubelet
+    /// warns (`FailedToRetrieveImagePullSecret`) and pulls without them.
+    pub missing_pull_secrets: Vec<String>,
+    /// Whether at least one named pull secret exists: a registry that
+    /// wants credentials gets them.
+    pub has_pull_credentials: bool,
 }
 
 impl ConfigCheck {
@@ -270,10 +276,29 @@ pub fn check(pod: &Value, objects: &ConfigObjects<'_>) -> ConfigCheck {
             Some((name.to_string(), error))
         })
         .collect();
+    let named_pull_secrets: Vec<&str> = pod
+        .pointer("/spec/imagePullSecrets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|secret| secret.get("name").and_then(Value::as_str))
+        .collect();
+    let (present, missing): (Vec<&str>, Vec<&str>) =
+        named_pull_secrets.into_iter().partition(|name| {
+            objects.secrets.iter().any(|secret| {
+                secret
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    == Some(namespace)
+                    && secret.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
+            })
+        });
     ConfigCheck {
         unmountable_volumes,
         unconfigurable_containers,
         available_since: resolver.newest,
+        missing_pull_secrets: missing.into_iter().map(str::to_string).collect(),
+        has_pull_credentials: !present.is_empty(),
     }
 }
 
@@ -303,6 +328,19 @@ mod tests {
                 secrets,
             },
         )
+    }
+
+    #[test]
+    fn pull_secrets_are_found_or_reported_missing() {
+        let mut pod = pod(json!([{"name": "api"}]), json!([]));
+        pod["spec"]["imagePullSecrets"] = json!([{"name": "regcred"}, {"name": "old-regcred"}]);
+        let regcred = json!({"metadata": {"name": "regcred", "namespace": "production"}});
+        let check = errors(&pod, &[], &[regcred]);
+        assert_eq!(check.missing_pull_secrets, vec!["old-regcred".to_string()]);
+        assert!(check.has_pull_credentials);
+        let check = errors(&pod, &[], &[]);
+        assert_eq!(check.missing_pull_secrets.len(), 2);
+        assert!(!check.has_pull_credentials);
     }
 
     #[test]

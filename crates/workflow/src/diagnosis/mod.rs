@@ -7,7 +7,7 @@
 //!   Its tool enum has no mutating member. [`GatewayReader`] is that reader
 //!   over the real `mcp-gateway`, in the session's kube context.
 //! - [`pod_failure`]: "why is my pod failing": container states and exit
-//!   codes, previous logs, events, the owner chain, live usage; names one
+//!   codes, previous logs, events, the owner chain, its node, live usage; names one
 //!   [`Cause`], quotes the [`Evidence`], and proposes a fix as a
 //!   [`ProposedChange`] that the coordinator turns into an ordinary plan.
 //! - [`debug_pod`]: safe debugging: an ephemeral busybox/netshoot pod for a
@@ -103,6 +103,18 @@ pub enum Cause {
     /// A volume cannot be mounted (a ConfigMap or Secret volume whose
     /// object or key is missing): no container of the pod is created.
     FailedMount,
+    /// A Job's pods fail: it gave up (BackoffLimitExceeded) or is retrying.
+    JobFailed,
+    /// The pod's node is not Ready: no kubelet runs or reports its
+    /// containers (and a deleted pod stays Terminating).
+    NodeNotReady,
+    /// The kubelet evicted the pod because its node ran short of a resource.
+    Evicted,
+    /// A Service reaches no ready pod: its selector matches none, or the
+    /// pods it selects are not ready.
+    ServiceWithoutEndpoints,
+    /// A Service sends traffic to a port its pods do not declare.
+    ServicePortMismatch,
     /// Nothing is wrong with the pod(s) examined.
     NoFailureFound,
 }
@@ -119,6 +131,11 @@ impl Cause {
             Cause::ReadinessProbeFailure => "failing readiness probe",
             Cause::CreateContainerConfigError => "CreateContainerConfigError",
             Cause::FailedMount => "FailedMount (a volume cannot be mounted)",
+            Cause::JobFailed => "Job failed",
+            Cause::NodeNotReady => "node not ready",
+            Cause::Evicted => "Evicted (node pressure)",
+            Cause::ServiceWithoutEndpoints => "Service without ready endpoints",
+            Cause::ServicePortMismatch => "Service targetPort matches no container port",
             Cause::NoFailureFound => "no failure found",
         }
     }

@@ -10,6 +10,7 @@
 //! scheduled. [`conclude`] then names the cause from those facts alone.
 
 mod conclude;
+pub mod service;
 
 use serde_json::{Value, json};
 use tracing::Instrument;
@@ -18,8 +19,9 @@ use super::parse::{self, Event, Table, listed_names};
 use super::pod_status::{PodState, Symptom, symptom};
 use super::quantity::Memory;
 use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput, read_object};
-use super::{Diagnosis, DiagnosisError};
+use super::{Cause, Diagnosis, DiagnosisError};
 use crate::verify::label_selector;
+use service::ServiceVerdict;
 
 pub use conclude::conclude;
 
@@ -102,6 +104,22 @@ pub struct NodeFacts {
     pub labels: Vec<String>,
 }
 
+/// An earlier ReplicaSet of the Deployment that owns the failing pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierRevision {
+    /// The ReplicaSet's name.
+    pub name: String,
+    /// Its `deployment.kubernetes.io/revision` (0 when unreadable).
+    pub revision: u64,
+    /// The failing container's image in it, when it has that container.
+    pub image: Option<String>,
+    /// Its ready pods (`status.readyReplicas`): an old ReplicaSet with ready
+    /// pods is what still serves while a rollout is stuck.
+    pub ready_replicas: u64,
+    /// Its pod template (`spec.template`), what a rollback restores.
+    pub template: Value,
+}
+
 /// A node's live memory use from `nodes_top`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeMemory {
@@ -134,15 +152,34 @@ pub struct PodFacts {
     pub missing_references: Vec<MissingReference>,
     /// Objects named like a missing reference in other namespaces.
     pub same_named_elsewhere: Vec<SameNamedObject>,
-    /// Images of earlier revisions of the owning Deployment, newest first,
-    /// as (revision, image) for the failing container.
-    pub earlier_images: Vec<(String, String)>,
+    /// The earlier ReplicaSets of the owning Deployment, newest first: read
+    /// for a bad image and for a rollout that has not finished.
+    pub earlier_revisions: Vec<EarlierRevision>,
     /// Image pull secrets the pod names that do not exist.
     pub missing_pull_secrets: Vec<String>,
     /// Claims the pod mounts, as (name, phase; `NotFound` when absent).
     pub claims: Vec<(String, String)>,
     /// The nodes, for a pod that cannot be scheduled.
     pub nodes: Vec<NodeFacts>,
+    /// The node the pod is bound to, as read.
+    pub node: Option<Value>,
+    /// The pods bound to that node, when it is not Ready: everything on it
+    /// shares the pod's fate.
+    pub pods_on_node: Vec<String>,
+}
+
+/// Whether a node reports Ready=True (a node without the condition counts
+/// as ready, as hand-written nodes often have none).
+pub fn node_is_ready(node: &Value) -> bool {
+    node_condition(node, "Ready").is_none_or(|condition| condition["status"] == "True")
+}
+
+/// A node's condition of this type.
+pub fn node_condition<'a>(node: &'a Value, kind: &str) -> Option<&'a Value> {
+    node.pointer("/status/conditions")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|condition| condition["type"] == kind)
 }
 
 /// Counts the calls a playbook makes, so its cost is reported with its answer.
@@ -268,6 +305,14 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
         });
         let mut ranked = ranked.into_iter();
         let Some((pod, state, found)) = ranked.next() else {
+            // No pod by that name: a Service of that name may be what is meant.
+            if let Some(namespace) = target.namespace.as_deref()
+                && let Some(facts) = service::gather(&mut reads, namespace, &target.name).await?
+                && let ServiceVerdict::Broken(mut diagnosis) = service::conclude(&facts)
+            {
+                diagnosis.tool_calls = reads.calls;
+                return Ok(diagnosis);
+            }
             return Err(not_found(target));
         };
         let other_failing_pods = ranked
@@ -283,6 +328,15 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
             .collect();
         let facts = gather(&mut reads, pod, &state, &found).await?;
         let mut diagnosis = conclude(&facts);
+        // Healthy pods: "checkout returns 503" may be its Service's doing.
+        if diagnosis.cause == Cause::NoFailureFound
+            && let Some(facts) = service::gather(&mut reads, &state.namespace, &target.name).await?
+        {
+            match service::conclude(&facts) {
+                ServiceVerdict::Broken(broken) => diagnosis = broken,
+                ServiceVerdict::Routes(evidence) => diagnosis.evidence.extend(evidence),
+            }
+        }
         diagnosis.other_failing_pods = other_failing_pods;
         diagnosis.tool_calls = reads.calls;
         tracing::info!(cause = ?diagnosis.cause, tool_calls = reads.calls, "diagnosed");
@@ -385,8 +439,32 @@ async fn gather<R: ClusterReader>(
         .filter(|event| involved.contains(&event.object_name))
         .collect();
 
+    if let Some(node_name) = &state.node_name {
+        facts.node = reads.get("v1", "Node", None, node_name).await?;
+        if facts.node.as_ref().is_some_and(|node| !node_is_ready(node)) {
+            facts.pods_on_node = reads
+                .list_names(
+                    "v1",
+                    "Pod",
+                    None,
+                    None,
+                    Some(format!("spec.nodeName={node_name}")),
+                )
+                .await?
+                .into_iter()
+                .map(|(pod_namespace, name)| format!("{pod_namespace}/{name}"))
+                .collect();
+            facts.pod = pod;
+            return Ok(facts);
+        }
+    }
     match found {
+        Symptom::Evicted { .. } => {}
         Symptom::Crashing { container, .. } | Symptom::OomKilled { container, .. } => {
+            if rollout_unfinished(&facts.owners) {
+                facts.earlier_revisions =
+                    earlier_revisions(reads, &facts.owners, namespace, container).await?;
+            }
             facts.previous_logs = reads.logs(namespace, &state.name, container, true).await?;
             if facts.previous_logs.is_none() {
                 facts.current_logs = reads.logs(namespace, &state.name, container, false).await?;
@@ -400,11 +478,15 @@ async fn gather<R: ClusterReader>(
             }
         }
         Symptom::NotReady { container } => {
+            if rollout_unfinished(&facts.owners) {
+                facts.earlier_revisions =
+                    earlier_revisions(reads, &facts.owners, namespace, container).await?;
+            }
             facts.current_logs = reads.logs(namespace, &state.name, container, false).await?;
         }
         Symptom::ImagePull { container, .. } => {
-            facts.earlier_images =
-                earlier_images(reads, &facts.owners, namespace, container).await?;
+            facts.earlier_revisions =
+                earlier_revisions(reads, &facts.owners, namespace, container).await?;
             for secret in pull_secret_names(&pod) {
                 if reads
                     .get("v1", "Secret", Some(namespace), &secret)
@@ -518,14 +600,39 @@ async fn node_memory<R: ClusterReader>(
         }))
 }
 
-/// Images the failing container had in earlier revisions of the owning
-/// Deployment, newest first, each different from the current one.
-async fn earlier_images<R: ClusterReader>(
+/// Whether the Deployment among `owners` is still rolling out: fewer updated
+/// replicas than wanted, or a Progressing condition that is not
+/// `NewReplicaSetAvailable` (a stuck rollout says `ProgressDeadlineExceeded`).
+pub fn rollout_unfinished(owners: &[Value]) -> bool {
+    let Some(deployment) = owners.iter().find(|owner| owner["kind"] == "Deployment") else {
+        return false;
+    };
+    let wanted = deployment
+        .pointer("/spec/replicas")
+        .and_then(Value::as_u64)
+        .unwrap_or(1);
+    let updated = deployment
+        .pointer("/status/updatedReplicas")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let progressing = deployment
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|condition| condition["type"] == "Progressing")
+        .and_then(|condition| condition["reason"].as_str());
+    updated < wanted || progressing.is_some_and(|reason| reason != "NewReplicaSetAvailable")
+}
+
+/// The earlier ReplicaSets of the owning Deployment (every one but the
+/// failing pod's), newest revision first.
+async fn earlier_revisions<R: ClusterReader>(
     reads: &mut Reads<'_, R>,
     owners: &[Value],
     namespace: &str,
     container: &str,
-) -> Result<Vec<(String, String)>, DiagnosisError> {
+) -> Result<Vec<EarlierRevision>, DiagnosisError> {
     let Some(deployment) = owners.iter().find(|owner| owner["kind"] == "Deployment") else {
         return Ok(Vec::new());
     };
@@ -534,10 +641,6 @@ async fn earlier_images<R: ClusterReader>(
         .find(|owner| owner["kind"] == "ReplicaSet")
         .and_then(|owner| owner.pointer("/metadata/name"))
         .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let current_image = super::proposal::container(deployment, container)
-        .and_then(|spec| spec["image"].as_str())
         .unwrap_or_default()
         .to_string();
     let Some(selector) = label_selector(deployment) else {
@@ -564,23 +667,32 @@ async fn earlier_images<R: ClusterReader>(
         else {
             continue;
         };
-        let revision = replica_set
-            .pointer("/metadata/annotations/deployment.kubernetes.io~1revision")
-            .and_then(Value::as_str)
-            .unwrap_or("0")
-            .to_string();
-        if let Some(image) = super::proposal::container(&replica_set, container)
-            .and_then(|spec| spec["image"].as_str())
-            .filter(|image| *image != current_image)
-        {
-            found.push((revision, image.to_string()));
-        }
+        found.push(EarlierRevision {
+            revision: replica_set
+                .pointer("/metadata/annotations/deployment.kubernetes.io~1revision")
+                .and_then(Value::as_str)
+                .and_then(|revision| revision.parse().ok())
+                .unwrap_or(0),
+            image: super::proposal::container(&replica_set, container)
+                .and_then(|spec| spec["image"].as_str())
+                .map(str::to_string),
+            ready_replicas: replica_set
+                .pointer("/status/readyReplicas")
+                .and_then(Value::as_u64)
+                .unwrap_or(0),
+            template: replica_set
+                .pointer("/spec/template")
+                .cloned()
+                .unwrap_or(Value::Null),
+            name,
+        });
     }
-    found.sort_by_key(|(revision, _)| std::cmp::Reverse(revision.parse::<u64>().unwrap_or(0)));
+    found.sort_by_key(|earlier| std::cmp::Reverse(earlier.revision));
     Ok(found)
 }
 
-fn pull_secret_names(pod: &Value) -> Vec<String> {
+/// The image pull secrets a pod names.
+pub fn pull_secret_names(pod: &Value) -> Vec<String> {
     pod.pointer("/spec/imagePullSecrets")
         .and_then(Value::as_array)
         .into_iter()

@@ -53,6 +53,16 @@ pub struct PodState {
     pub unschedulable: Option<String>,
     /// Init containers first, then app containers.
     pub containers: Vec<ContainerState>,
+    /// `status.reason` (`Evicted`, `NodeLost`, ...), empty when none.
+    pub reason: String,
+    /// `status.message`, empty when none.
+    pub message: String,
+    /// `metadata.deletionTimestamp`: the pod is Terminating since then.
+    pub deleting_since: Option<String>,
+    /// The pod's Ready condition, when it has one. The node controller sets
+    /// it False when the node stops reporting, while the containers keep the
+    /// last state their kubelet sent.
+    pub pod_ready: Option<bool>,
 }
 
 fn text(value: &Value, pointer: &str) -> String {
@@ -150,6 +160,20 @@ impl PodState {
                 .map(str::to_string),
             unschedulable,
             containers,
+            reason: text(pod, "/status/reason"),
+            message: text(pod, "/status/message"),
+            deleting_since: pod
+                .pointer("/metadata/deletionTimestamp")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            pod_ready: pod
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|condition| condition["type"] == "Ready")
+                .and_then(|condition| condition["status"].as_str())
+                .map(|status| status == "True"),
         }
     }
 
@@ -218,6 +242,11 @@ pub enum Symptom {
         /// The current waiting reason (`CrashLoopBackOff`), if waiting.
         waiting_reason: Option<String>,
     },
+    /// The kubelet evicted the pod (node pressure): phase Failed, reason Evicted.
+    Evicted {
+        /// The eviction manager's message.
+        message: String,
+    },
     /// Running but not ready.
     NotReady {
         /// The container.
@@ -234,7 +263,7 @@ impl Symptom {
             Symptom::Healthy => 0,
             Symptom::NotReady { .. } => 1,
             Symptom::Unschedulable { .. } => 2,
-            Symptom::ConfigError { .. } | Symptom::ImagePull { .. } => 3,
+            Symptom::ConfigError { .. } | Symptom::ImagePull { .. } | Symptom::Evicted { .. } => 3,
             Symptom::Crashing { .. } | Symptom::OomKilled { .. } => 4,
         }
     }
@@ -257,17 +286,24 @@ impl Symptom {
                 "{} (exit code {exit_code}), {restarts} restarts",
                 waiting_reason.as_deref().unwrap_or("Error")
             ),
+            Symptom::Evicted { .. } => "Evicted".to_string(),
             Symptom::NotReady { container } => format!("running, container {container} not ready"),
             Symptom::Healthy => "healthy".to_string(),
         }
     }
 }
 
-/// The most important symptom of a pod, in the order an SRE checks: not
-/// scheduled, cannot be created, cannot be pulled, killed, crashing, not ready.
+/// The most important symptom of a pod, in the order an SRE checks: evicted,
+/// not scheduled, cannot be created, cannot be pulled, killed, crashing, not
+/// ready.
 pub fn symptom(pod: &PodState) -> Symptom {
     if pod.phase == "Succeeded" {
         return Symptom::Healthy;
+    }
+    if pod.phase == "Failed" && pod.reason == "Evicted" {
+        return Symptom::Evicted {
+            message: pod.message.clone(),
+        };
     }
     if let Some(message) = &pod.unschedulable {
         return Symptom::Unschedulable {
@@ -336,6 +372,16 @@ pub fn symptom(pod: &PodState) -> Symptom {
         .containers
         .iter()
         .find(|container| !container.init && container.running && !container.ready)
+    {
+        return Symptom::NotReady {
+            container: container.name.clone(),
+        };
+    }
+    // Ready containers in a pod that is not Ready: their state is stale
+    // (a lost node) or a readiness gate holds the pod back.
+    if pod.phase == "Running"
+        && pod.pod_ready == Some(false)
+        && let Some(container) = pod.containers.iter().find(|container| !container.init)
     {
         return Symptom::NotReady {
             container: container.name.clone(),

@@ -162,6 +162,38 @@ pub fn set_image(
     })
 }
 
+/// The label the Deployment controller adds to a ReplicaSet's template; a
+/// rollback drops it, as `kubectl rollout undo` does.
+pub const POD_TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
+
+/// Restores a Deployment's pod template to an earlier ReplicaSet's (what
+/// `kubectl rollout undo --to-revision=N` does), from the cluster's own
+/// history.
+pub fn restore_template(
+    deployment: &Value,
+    template: &Value,
+    revision: u64,
+    current_revision: &str,
+    why: &str,
+) -> Option<ProposedChange> {
+    let mut template = template.clone();
+    template
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+        .map(|labels| labels.remove(POD_TEMPLATE_HASH_LABEL));
+    let mut manifest = user_fields(deployment);
+    *manifest.pointer_mut("/spec/template")? = template;
+    let target = object_ref(deployment);
+    Some(ProposedChange {
+        summary: format!("Roll {target} back to the pod template of revision {revision} ({why})"),
+        current: format!("pod template of revision {current_revision}"),
+        desired: format!("pod template of revision {revision}"),
+        target,
+        manifest,
+        warnings: vec!["Rolling the pods replaces every replica of the workload.".to_string()],
+    })
+}
+
 /// Points a container's probe at another port (an httpGet or tcpSocket probe).
 pub fn set_probe_port(
     owner: &Value,
@@ -194,6 +226,72 @@ pub fn set_probe_port(
         target,
         manifest,
         warnings: vec!["Rolling the pods replaces every replica of the workload.".to_string()],
+    })
+}
+
+/// `app=web,tier=front` from a selector map.
+pub fn selector_text(selector: &Map<String, Value>) -> String {
+    selector
+        .iter()
+        .map(|(key, value)| format!("{key}={}", value.as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Sets a Service's selector to `selector` (same keys, the values the
+/// workload's pods carry).
+pub fn set_service_selector(
+    service: &Value,
+    selector: Map<String, Value>,
+    workload: &str,
+) -> Option<ProposedChange> {
+    let current = selector_text(service.pointer("/spec/selector")?.as_object()?);
+    let desired = selector_text(&selector);
+    let mut manifest = user_fields(service);
+    *manifest.pointer_mut("/spec/selector")? = Value::Object(selector);
+    let target = object_ref(service);
+    Some(ProposedChange {
+        summary: format!(
+            "Set the selector of {target} to {desired}, the labels the pods of {workload} carry"
+        ),
+        current: format!("selector {current}"),
+        desired: format!("selector {desired}"),
+        target,
+        manifest,
+        warnings: vec![
+            "Every pod carrying these labels receives the Service's traffic at once.".to_string(),
+        ],
+    })
+}
+
+/// Points one port of a Service (by its index in `spec.ports`) at the
+/// container port its pods declare.
+pub fn set_service_target_port(
+    service: &Value,
+    index: usize,
+    current: &Value,
+    new_port: u64,
+) -> Option<ProposedChange> {
+    let mut manifest = user_fields(service);
+    let port = manifest
+        .pointer_mut("/spec/ports")?
+        .as_array_mut()?
+        .get_mut(index)?;
+    port["targetPort"] = Value::from(new_port);
+    let current = match current {
+        Value::String(name) => name.clone(),
+        other => other.to_string(),
+    };
+    let target = object_ref(service);
+    Some(ProposedChange {
+        summary: format!(
+            "Point {target} at container port {new_port}, the port its pods declare, instead of {current}"
+        ),
+        current: format!("targetPort {current}"),
+        desired: format!("targetPort {new_port}"),
+        target,
+        manifest,
+        warnings: Vec::new(),
     })
 }
 

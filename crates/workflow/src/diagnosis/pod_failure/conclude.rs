@@ -3,12 +3,15 @@
 
 use serde_json::Value;
 
-use super::{PodFacts, Symptom};
+use super::{PodFacts, Symptom, node_is_ready};
 use crate::diagnosis::parse::Event;
 use crate::diagnosis::pod_status::{ContainerState, PodState, exit_code_meaning, symptom};
 use crate::diagnosis::proposal::{self, ProposedChange};
 use crate::diagnosis::quantity::Memory;
 use crate::diagnosis::{Cause, Diagnosis, Evidence, ObjectRef};
+
+mod node;
+mod owners;
 
 /// An OOMKilled container's limit is raised by this much (design.md, item 7).
 pub const OOM_LIMIT_RAISE_PERCENT: u64 = 20;
@@ -38,8 +41,9 @@ const ERROR_MARKERS: [&str; 14] = [
     "timeout",
 ];
 
-/// The lines of a log that read as errors, last ones kept (the end of a
-/// crashed container's log is where it died); the last line when none does.
+/// The lines of a log that read as errors, last ones kept, and always the
+/// log's last line: the end of a crashed container's log is where it died,
+/// even when that line has no error word in it.
 pub fn error_lines(log: &str) -> Vec<String> {
     let lines: Vec<&str> = log
         .lines()
@@ -54,11 +58,12 @@ pub fn error_lines(log: &str) -> Vec<String> {
             ERROR_MARKERS.iter().any(|marker| lower.contains(marker))
         })
         .collect();
-    let chosen = if errors.is_empty() {
-        lines.last().copied().into_iter().collect()
-    } else {
-        errors
-    };
+    let mut chosen = errors;
+    if let Some(last) = lines.last().copied()
+        && chosen.last() != Some(&last)
+    {
+        chosen.push(last);
+    }
     let skip = chosen.len().saturating_sub(MAX_QUOTED_LOG_LINES);
     chosen.into_iter().skip(skip).map(str::to_string).collect()
 }
@@ -189,7 +194,16 @@ impl<'a> Context<'a> {
 /// Names the cause of the pod's failure from the facts alone.
 pub fn conclude(facts: &PodFacts) -> Diagnosis {
     let mut context = Context::new(facts);
-    match symptom(&context.state) {
+    let found = symptom(&context.state);
+    // On a node that is not Ready the pod's status is the last the kubelet
+    // sent: the node is the cause (an eviction already says why it ended).
+    if let Some(node) = facts.node.as_ref().filter(|node| !node_is_ready(node))
+        && !matches!(found, Symptom::Evicted { .. })
+    {
+        return node::node_not_ready(context, node);
+    }
+    match found {
+        Symptom::Evicted { message } => node::evicted(context, &message),
         Symptom::OomKilled {
             container,
             restarts,
@@ -456,14 +470,20 @@ fn crashing(
     waiting_reason: Option<String>,
 ) -> Diagnosis {
     let source = context.pod_source();
+    let init = context.container(container).is_some_and(|state| state.init);
+    let kind = if init { "init container" } else { "container" };
     let state_quote = match &waiting_reason {
         Some(waiting) => {
             format!(
-                "container {container} is waiting: {waiting}, restarted {}",
+                "{kind} {container} is waiting: {waiting}, restarted {}",
                 times(restarts)
             )
         }
-        None => format!("container {container} restarted {}", times(restarts)),
+        None if restarts == 0 => format!(
+            "{kind} {container} terminated, phase {}",
+            context.state.phase
+        ),
+        None => format!("{kind} {container} restarted {}", times(restarts)),
     };
     context
         .evidence
@@ -473,26 +493,47 @@ fn crashing(
     }
     let pod_name = context.state.name.clone();
     let namespace = context.state.namespace.clone();
-    if !probe_failures(&context, "liveness").is_empty() {
+    if !init && !probe_failures(&context, "liveness").is_empty() {
         let killed = format!("exit code {exit_code}, {restarts} restarts");
         return liveness_failure(context, container, &killed);
     }
-    if let Some(spec) = container_spec(context.facts, container)
-        && matches!(exit_code, 126 | 127)
-    {
-        let command: Vec<String> = ["command", "args"]
+    let message = context
+        .container(container)
+        .and_then(|state| state.terminated.as_ref().or(state.last_terminated.as_ref()))
+        .map(|end| end.message.clone())
+        .unwrap_or_default();
+    let command_missing = matches!(exit_code, 126 | 127)
+        || message.contains("executable file not found")
+        || message.contains("no such file or directory");
+    let command = container_spec(context.facts, container).map(|spec| {
+        ["command", "args"]
             .into_iter()
             .filter_map(|field| spec.get(field).map(|value| format!("{field}: {value}")))
-            .collect();
-        if !command.is_empty() {
-            context.evidence.push(Evidence::new(
-                format!("spec of container {container}"),
-                command.join(", "),
-            ));
-        }
+            .collect::<Vec<String>>()
+    });
+    if command_missing && let Some(command) = command.filter(|command| !command.is_empty()) {
+        context.evidence.push(Evidence::new(
+            format!("spec of {kind} {container}"),
+            command.join(", "),
+        ));
     }
     context.quote_logs(container);
     context.quote_events(|event| event.is_warning());
+    let meaning = exit_code_meaning(exit_code);
+    let reason_text = if reason.is_empty() {
+        String::new()
+    } else {
+        format!(", reason {reason}")
+    };
+    let exits = format!("it exits with code {exit_code}{reason_text} ({meaning})");
+    let image = context
+        .container(container)
+        .map(|state| state.image.clone())
+        .unwrap_or_default();
+    let explanation = crash_explanation(exit_code, reason, command_missing, &image);
+    if let Some(job) = owners::job(context.facts) {
+        return owners::job_failed(context, job, container, &exits, &explanation);
+    }
     context.next_steps.push(format!(
         "show the previous logs of pod {pod_name} in {namespace}"
     ));
@@ -502,27 +543,66 @@ fn crashing(
             describe(owner).to_ascii_lowercase()
         ));
     }
-    let meaning = exit_code_meaning(exit_code);
-    let reason_text = if reason.is_empty() {
-        String::new()
+    let status = if init {
+        let shown = waiting_reason.as_deref().map_or_else(
+            || "Init:Error".to_string(),
+            |waiting| format!("Init:{waiting}"),
+        );
+        format!(
+            "Init container {container} of pod {pod_name} fails ({shown}): {exits}, so the pod's app containers never start (PodInitializing)"
+        )
+    } else if restarts == 0 && waiting_reason.is_none() {
+        format!("Container {container} of pod {pod_name} failed: {exits}")
     } else {
-        format!(", reason {reason}")
+        format!(
+            "Container {container} of pod {pod_name} is in CrashLoopBackOff: {exits} and has restarted {}",
+            times(restarts)
+        )
     };
-    let summary = format!(
-        "Container {container} of pod {pod_name} is in CrashLoopBackOff: it exits with code {exit_code}{reason_text} ({meaning}) and has restarted {}. The cause is in the application or its configuration; the previous logs show where it fails.",
-        times(restarts)
-    );
-    context.finish(Cause::CrashLoopBackOff, summary, None)
+    let (rollout_note, proposal) = owners::stuck_rollout(&mut context, container);
+    let summary = format!("{status}. {explanation}{rollout_note}");
+    context.finish(Cause::CrashLoopBackOff, summary, proposal)
+}
+
+/// What a crash's exit code says about where to look; never a guessed fix.
+fn crash_explanation(exit_code: i64, reason: &str, command_missing: bool, image: &str) -> String {
+    if command_missing {
+        return format!(
+            "The command it runs does not exist or cannot be executed in image {image}: fix the command/args or the image; kubeop does not guess the right command."
+        );
+    }
+    match exit_code {
+        0 => "Its main process ends successfully, and a restartPolicy of Always starts it again: the process must stay in the foreground (or this belongs in a Job).".to_string(),
+        137 if reason != "OOMKilled" => "It was killed with SIGKILL, but not by the OOM killer and not after a recorded liveness failure: something stopped it forcibly (a stop that outlived terminationGracePeriodSeconds, or a process inside the container).".to_string(),
+        139 => "It crashed with a segmentation fault: a bug or an incompatible native library in the image.".to_string(),
+        143 => "It was asked to stop (SIGTERM) without a recorded liveness failure: check what stops it.".to_string(),
+        _ => "The cause is in the application or its configuration; the logs show where it fails.".to_string(),
+    }
 }
 
 /// Words in a pull failure that mean the registry refused credentials.
-const PULL_AUTH_MARKERS: [&str; 5] = [
+const PULL_AUTH_MARKERS: [&str; 7] = [
     "unauthorized",
     "authentication required",
     "pull access denied",
     "denied",
     "forbidden",
+    "401",
+    "403",
 ];
+
+/// Words in a pull failure that mean the registry has no such image.
+const PULL_NOT_FOUND_MARKERS: [&str; 3] = ["not found", "manifest unknown", "code = notfound"];
+
+/// The registry host of an image reference (`docker.io` when none is named).
+pub fn registry_host(image: &str) -> &str {
+    match image.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            first
+        }
+        _ => "docker.io",
+    }
+}
 
 fn image_pull(
     mut context: Context<'_>,
@@ -543,7 +623,10 @@ fn image_pull(
         format!("image: {image}"),
     ));
     let pull_events = context.quote_events(|event| {
-        event.is_warning() && (event.reason == "Failed" || event.message.contains("image"))
+        event.is_warning()
+            && (event.reason == "Failed"
+                || event.reason == "FailedToRetrieveImagePullSecret"
+                || event.message.contains("image"))
     });
     let all_text: String = std::iter::once(message.to_ascii_lowercase())
         .chain(
@@ -554,38 +637,63 @@ fn image_pull(
         )
         .collect::<Vec<_>>()
         .join("\n");
-    let refused = PULL_AUTH_MARKERS
+    let not_found = PULL_NOT_FOUND_MARKERS
         .iter()
         .any(|marker| all_text.contains(marker));
-    for secret in &context.facts.missing_pull_secrets {
+    let refused = !not_found
+        && PULL_AUTH_MARKERS
+            .iter()
+            .any(|marker| all_text.contains(marker));
+    let namespace = context.state.namespace.clone();
+    let named_secrets = super::pull_secret_names(&context.facts.pod);
+    let missing = context.facts.missing_pull_secrets.clone();
+    for secret in &missing {
         context.evidence.push(Evidence::new(
             "imagePullSecrets",
-            format!(
-                "Secret {}/{secret} named by the pod does not exist",
-                context.state.namespace
-            ),
+            format!("Secret {namespace}/{secret} named by the pod does not exist"),
+        ));
+    }
+    if named_secrets.is_empty() {
+        context.evidence.push(Evidence::new(
+            "pod spec",
+            "imagePullSecrets: none (the pod pulls anonymously)",
         ));
     }
     let pod_name = context.state.name.clone();
     let (repository, tag) = split_image(image);
-    if refused || !context.facts.missing_pull_secrets.is_empty() {
-        let secrets = if context.facts.missing_pull_secrets.is_empty() {
-            "check the pod's imagePullSecrets and the registry credentials".to_string()
+    let registry = registry_host(image);
+    if refused {
+        let secrets = if !missing.is_empty() {
+            format!(
+                "create the missing pull secret {} in namespace {namespace} with the registry's credentials, e.g. `kubectl create secret docker-registry {} -n {namespace} --docker-server={registry} --docker-username=<user> --docker-password=<password>`",
+                missing.join(", "),
+                missing[0]
+            )
+        } else if named_secrets.is_empty() {
+            format!(
+                "the pod has no imagePullSecrets (nor had its ServiceAccount any to add), so it pulls anonymously: create a docker-registry Secret with credentials for {registry} and name it in the pod template's imagePullSecrets (or the ServiceAccount's)"
+            )
         } else {
             format!(
-                "create the missing pull secret {}",
-                context.facts.missing_pull_secrets.join(", ")
+                "its pull secret {} exists but the registry refused it: check that the credentials in it are valid for {registry} and repository {repository}",
+                named_secrets.join(", ")
             )
         };
         let summary = format!(
-            "Container {container} of pod {pod_name} cannot pull image {image} ({reason}): the registry refused access to repository {repository}; {secrets}."
+            "Container {container} of pod {pod_name} cannot pull image {image} ({reason}): registry {registry} refused access to repository {repository}; {secrets}. kubeop never invents credentials, so there is no automatic fix."
         );
         context
             .next_steps
-            .push(format!("list secrets in {}", context.state.namespace));
+            .push(format!("list secrets in {namespace}"));
         return context.finish(Cause::ImagePullBackOff, summary, None);
     }
-    let earlier = context.facts.earlier_images.first().cloned();
+    let earlier = context.facts.earlier_revisions.iter().find_map(|earlier| {
+        earlier
+            .image
+            .as_ref()
+            .filter(|earlier_image| earlier_image.as_str() != image)
+            .map(|earlier_image| (earlier.revision, earlier_image.clone()))
+    });
     let proposal = earlier.as_ref().and_then(|(revision, earlier_image)| {
         workload(context.facts).and_then(|owner| {
             proposal::set_image(
@@ -608,15 +716,32 @@ fn image_pull(
     let tag_text = tag.map_or_else(|| "its default tag".to_string(), |tag| format!("tag {tag}"));
     let fix = match &proposal {
         Some(change) => format!(" Proposed: {}.", change.summary),
-        None => " Set the image to a tag that exists in the registry.".to_string(),
+        None => format!(
+            " No earlier revision of the workload ran another image, so kubeop proposes none (it never guesses a tag): set the image to a tag that exists in {registry}."
+        ),
     };
     let found_in = if pull_events > 0 {
         " The pull events show the registry's answer."
     } else {
         ""
     };
+    let why = if not_found {
+        format!(
+            "registry {registry} answered that repository {repository} has no {tag_text} (or the name is wrong)"
+        )
+    } else {
+        format!("repository {repository} has no {tag_text} (or the name is wrong)")
+    };
+    let secret_note = if missing.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (Pull secret {} does not exist either, but the registry's answer is about the image, not access.)",
+            missing.join(", ")
+        )
+    };
     let summary = format!(
-        "Container {container} of pod {pod_name} is in {reason}: image {image} cannot be pulled; repository {repository} has no {tag_text} (or the name is wrong).{found_in}{fix}"
+        "Container {container} of pod {pod_name} is in {reason}: image {image} cannot be pulled; {why}.{found_in}{secret_note}{fix}"
     );
     context.finish(Cause::ImagePullBackOff, summary, proposal)
 }
@@ -1020,13 +1145,20 @@ fn not_ready(mut context: Context<'_>, container: &str) -> Diagnosis {
     });
     probe_evidence(&mut context, container, "readinessProbe");
     context.quote_logs(container);
-    let proposal = probe_fix(&context, container, "readinessProbe");
+    let probe_proposal = probe_fix(&context, container, "readinessProbe");
+    let (rollout_note, rollout_proposal) = owners::stuck_rollout(&mut context, container);
     let pod_name = context.state.name.clone();
-    let fix = match &proposal {
-        Some(change) => format!(" Proposed: {}.", change.summary),
-        None => {
-            " Check that the probe's path and port answer once the application is up.".to_string()
-        }
+    let (fix, proposal) = match (probe_proposal, rollout_proposal) {
+        (Some(change), _) => (
+            format!(" Proposed: {}.{rollout_note}", change.summary),
+            Some(change),
+        ),
+        (None, rollout) => (
+            format!(
+                " Check that the probe's path and port answer once the application is up.{rollout_note}"
+            ),
+            rollout,
+        ),
     };
     let evidence_note = if failures > 0 {
         "its readiness probe fails"

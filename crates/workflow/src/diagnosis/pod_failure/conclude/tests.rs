@@ -1,7 +1,9 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::diagnosis::pod_failure::{MissingReference, NodeFacts, NodeMemory, SameNamedObject};
+use crate::diagnosis::pod_failure::{
+    EarlierRevision, MissingReference, NodeFacts, NodeMemory, SameNamedObject,
+};
 
 fn deployment(container: Value) -> Value {
     json!({
@@ -289,7 +291,13 @@ fn a_bad_tag_proposes_the_previous_revisions_image() {
         "Failed",
         "Failed to pull image \"nginx:1.277\": rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.277\": not found",
     )];
-    facts.earlier_images = vec![("2".into(), "nginx:1.27".into())];
+    facts.earlier_revisions = vec![EarlierRevision {
+        name: "web-5f6c7".into(),
+        revision: 2,
+        image: Some("nginx:1.27".into()),
+        ready_replicas: 0,
+        template: Value::Null,
+    }];
     let (diagnosis, evidence) = concluded(&facts, Cause::ImagePullBackOff);
     assert_quotes(
         &evidence,
@@ -622,6 +630,259 @@ fn a_config_map_volume_that_cannot_be_mounted_is_named_from_the_failed_mount_eve
     assert!(
         diagnosis.summary.starts_with(
             "No container of pod web-7d4b9-x2x can start: ConfigMap demo/nginx-conf does not exist (FailedMount"
+        ),
+        "{}",
+        diagnosis.summary
+    );
+}
+
+#[test]
+fn a_missing_tag_is_not_blamed_on_a_missing_pull_secret() {
+    let mut facts = facts(
+        json!({"name": "app", "image": "ghcr.io/acme/web:9.9.9"}),
+        pull_status(
+            "ErrImagePull",
+            "rpc error: code = NotFound desc = failed to pull and unpack image \"ghcr.io/acme/web:9.9.9\": failed to resolve reference \"ghcr.io/acme/web:9.9.9\": ghcr.io/acme/web:9.9.9: not found",
+        ),
+    );
+    facts.missing_pull_secrets = vec!["regcred".into()];
+    let (diagnosis, _) = concluded(&facts, Cause::ImagePullBackOff);
+    assert!(
+        diagnosis.summary.contains(
+            "registry ghcr.io answered that repository ghcr.io/acme/web has no tag 9.9.9"
+        ),
+        "{}",
+        diagnosis.summary
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("Pull secret regcred does not exist either")
+    );
+    assert!(diagnosis.summary.contains("it never guesses a tag"));
+    assert!(diagnosis.proposal.is_none(), "no history, no invented tag");
+}
+
+#[test]
+fn an_unauthorized_pull_without_pull_secrets_says_the_pod_pulls_anonymously() {
+    let facts = facts(
+        json!({"name": "app", "image": "registry.acme.internal/shop/web:1.0"}),
+        pull_status(
+            "ErrImagePull",
+            "failed to pull and unpack image \"registry.acme.internal/shop/web:1.0\": failed to resolve reference \"registry.acme.internal/shop/web:1.0\": unexpected status from HEAD request to https://registry.acme.internal/v2/shop/web/manifests/1.0: 401 Unauthorized",
+        ),
+    );
+    let (diagnosis, evidence) = concluded(&facts, Cause::ImagePullBackOff);
+    assert!(evidence.contains("[pod spec] imagePullSecrets: none"));
+    assert!(
+        diagnosis
+            .summary
+            .contains("registry registry.acme.internal refused access to repository registry.acme.internal/shop/web"),
+        "{}",
+        diagnosis.summary
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("the pod has no imagePullSecrets")
+    );
+    assert!(diagnosis.proposal.is_none());
+}
+
+#[test]
+fn registry_hosts_default_to_docker_hub() {
+    assert_eq!(registry_host("nginx:1.27"), "docker.io");
+    assert_eq!(registry_host("acme/web:1"), "docker.io");
+    assert_eq!(registry_host("ghcr.io/acme/web:1"), "ghcr.io");
+    assert_eq!(registry_host("localhost:5000/web"), "localhost:5000");
+}
+
+#[test]
+fn crash_explanations_follow_the_exit_code() {
+    let exited = conclude(&facts(app(), crashed(0, "Completed", 4)));
+    assert!(
+        exited.summary.contains("main process ends successfully"),
+        "{}",
+        exited.summary
+    );
+    let killed = conclude(&facts(app(), crashed(137, "Error", 4)));
+    assert_eq!(killed.cause, Cause::CrashLoopBackOff);
+    assert!(
+        killed.summary.contains("not by the OOM killer"),
+        "{}",
+        killed.summary
+    );
+    let shell = conclude(&facts(
+        json!({"name": "app", "image": "web:1.0", "command": ["sh", "-c", "gunicorn app:app"]}),
+        crashed(127, "Error", 2),
+    ));
+    assert!(quotes(&shell).contains("command: [\"sh\",\"-c\",\"gunicorn app:app\"]"));
+    assert!(
+        shell
+            .summary
+            .contains("does not exist or cannot be executed in image web:1.0")
+    );
+}
+
+#[test]
+fn the_last_log_line_is_quoted_even_without_an_error_word() {
+    assert_eq!(
+        error_lines("starting\nERROR db down\nretrying\nexiting after 3 attempts\n"),
+        vec!["ERROR db down", "exiting after 3 attempts"]
+    );
+}
+
+#[test]
+fn a_failing_init_container_is_named_as_such() {
+    let mut container = app();
+    container["name"] = json!("migrate");
+    let mut facts = facts(
+        app(),
+        json!({"phase": "Pending",
+        "initContainerStatuses": [{"name": "migrate", "ready": false, "restartCount": 3,
+            "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s"}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}],
+        "containerStatuses": [{"name": "app", "ready": false, "restartCount": 0,
+            "state": {"waiting": {"reason": "PodInitializing"}}}]}),
+    );
+    facts.pod["spec"]["initContainers"] = json!([container]);
+    facts.previous_logs =
+        Some("applying migration 42\nERROR relation \"orders\" already exists\n".into());
+    let (diagnosis, evidence) = concluded(&facts, Cause::CrashLoopBackOff);
+    assert!(
+        evidence.contains("init container migrate is waiting: CrashLoopBackOff, restarted 3 times")
+    );
+    assert!(
+        evidence.contains(
+            "[previous logs of container migrate] ERROR relation \"orders\" already exists"
+        )
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("Init container migrate of pod web-7d4b9-x2x fails (Init:CrashLoopBackOff)"),
+        "{}",
+        diagnosis.summary
+    );
+    assert!(diagnosis.summary.contains("never start"));
+}
+
+fn job_facts(failed_condition: bool) -> PodFacts {
+    let status = json!({"phase": "Failed", "containerStatuses": [{"name": "app", "ready": false, "restartCount": 0,
+        "state": {"terminated": {"exitCode": 2, "reason": "Error"}}}]});
+    let mut job = json!({"apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "report-29012345", "namespace": "demo",
+                     "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": "report", "controller": true}]},
+        "spec": {"backoffLimit": 2},
+        "status": {"failed": 3}});
+    if failed_condition {
+        job["status"]["conditions"] = json!([{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}]);
+    }
+    let cron_job = json!({"apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "report", "namespace": "demo"},
+        "spec": {"schedule": "0 * * * *"},
+        "status": {"lastScheduleTime": "2026-11-25T08:00:00Z"}});
+    let mut facts = facts(app(), status);
+    facts.pod["spec"]["restartPolicy"] = json!("Never");
+    facts.owners = vec![job, cron_job];
+    facts.previous_logs = None;
+    facts.current_logs = Some("reading input\nusage: report --month=YYYY-MM\n".into());
+    facts
+}
+
+#[test]
+fn a_job_that_hit_its_backoff_limit_is_named_with_its_cron_job() {
+    let (diagnosis, evidence) = concluded(&job_facts(true), Cause::JobFailed);
+    assert_quotes(
+        &evidence,
+        &[
+            "[Job demo/report-29012345 status] Failed=True, BackoffLimitExceeded: Job has reached the specified backoff limit",
+            "failed pods 3, succeeded 0, active 0; spec.backoffLimit 2",
+            "[CronJob demo/report] schedule \"0 * * * *\", last scheduled 2026-11-25T08:00:00Z, last successful run never",
+            "container app terminated, phase Failed",
+            "[current logs of container app] usage: report --month=YYYY-MM",
+        ],
+    );
+    assert!(
+        diagnosis.summary.starts_with(
+            "Job report-29012345 (run by CronJob report) failed (BackoffLimitExceeded) after 3 failed pods (backoffLimit 2)"
+        ),
+        "{}",
+        diagnosis.summary
+    );
+    assert!(diagnosis.summary.contains("exits with code 2"));
+    assert!(diagnosis.proposal.is_none());
+    let (retrying, _) = concluded(&job_facts(false), Cause::JobFailed);
+    assert!(
+        retrying
+            .summary
+            .contains("is failing: 3 pods failed so far")
+    );
+}
+
+#[test]
+fn a_stuck_rollout_names_the_serving_revision_and_proposes_its_image() {
+    let mut facts = facts(
+        json!({"name": "app", "image": "web:2.0"}),
+        crashed(1, "Error", 5),
+    );
+    facts.owners[1]["spec"]["replicas"] = json!(3);
+    facts.owners[1]["status"] = json!({"updatedReplicas": 1, "conditions": [
+        {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": "ReplicaSet \"web-7d4b9\" has timed out progressing."}]});
+    facts.owners[1]["metadata"]["annotations"] = json!({"deployment.kubernetes.io/revision": "2"});
+    facts.earlier_revisions = vec![EarlierRevision {
+        name: "web-5f6c7".into(),
+        revision: 1,
+        image: Some("web:1.0".into()),
+        ready_replicas: 3,
+        template: json!({"metadata": {"labels": {"app": "web", "pod-template-hash": "5f6c7"}},
+                         "spec": {"containers": [{"name": "app", "image": "web:1.0"}]}}),
+    }];
+    let (diagnosis, evidence) = concluded(&facts, Cause::CrashLoopBackOff);
+    assert_quotes(
+        &evidence,
+        &[
+            "[Deployment demo/web status] Progressing=False, ProgressDeadlineExceeded: ReplicaSet \"web-7d4b9\" has timed out progressing.",
+            "[ReplicaSet demo/web-5f6c7] revision 1 still serves 3 ready pods with image web:1.0",
+        ],
+    );
+    assert!(
+        diagnosis.summary.contains("The rollout of Deployment web is stuck (ProgressDeadlineExceeded): ReplicaSet web-7d4b9 fails while ReplicaSet web-5f6c7 (revision 1) still serves 3 ready pods"),
+        "{}",
+        diagnosis.summary
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("The new revision runs image web:2.0.")
+    );
+    assert!(evidence.contains("[ReplicaSet demo/web-5f6c7 template] differs from Deployment web's template in spec.containers[app].image"));
+    let proposal = diagnosis.proposal.expect("the serving revision's image");
+    assert_eq!(proposal.current, "image web:2.0");
+    assert_eq!(proposal.desired, "image web:1.0");
+
+    // More than the image changed: the whole template of revision 1.
+    let mut changed_more = facts.clone();
+    changed_more.earlier_revisions[0].template["spec"]["containers"][0]["args"] =
+        json!(["--port=80"]);
+    let diagnosis = conclude(&changed_more);
+    let proposal = diagnosis.proposal.expect("the serving revision's template");
+    assert_eq!(proposal.current, "pod template of revision 2");
+    assert_eq!(proposal.desired, "pod template of revision 1");
+    assert_eq!(
+        proposal.manifest["spec"]["template"],
+        json!({"metadata": {"labels": {"app": "web"}},
+               "spec": {"containers": [{"name": "app", "image": "web:1.0", "args": ["--port=80"]}]}})
+    );
+
+    // The new revision added a field an apply cannot remove: no proposal.
+    let mut added = facts;
+    added.owners[1]["spec"]["template"]["spec"]["containers"][0]["command"] = json!(["/bin/web"]);
+    let diagnosis = conclude(&added);
+    assert!(diagnosis.proposal.is_none());
+    assert!(
+        diagnosis.summary.contains(
+            "an apply cannot remove what the new revision added (spec.containers[app].command)"
         ),
         "{}",
         diagnosis.summary

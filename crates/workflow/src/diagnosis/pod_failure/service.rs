@@ -1,0 +1,491 @@
+//! "My service doesn't work" / "checkout returns 503" when the pods are
+//! fine: the Service of that name reaches no ready pod (its selector matches
+//! none, or the pods it selects are not ready), or it sends traffic to a port
+//! its pods do not declare. Read after the pod playbook found no failing pod
+//! (or no pod at all) for the name.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::Reads;
+use crate::diagnosis::parse::rows;
+use crate::diagnosis::pod_status::{PodState, symptom};
+use crate::diagnosis::proposal::{self, selector_text};
+use crate::diagnosis::reader::{ClusterReader, ReadTool};
+use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
+
+/// At most this many selected pods are read whole (for readiness and ports).
+pub const MAX_SELECTED_PODS_READ: usize = 3;
+
+/// At most this many pods are named as near misses of a selector.
+const MAX_NEAR_PODS: usize = 5;
+
+/// What was read about one Service.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServiceFacts {
+    /// The Service object.
+    pub service: Value,
+    /// Its Endpoints object, when it exists.
+    pub endpoints: Option<Value>,
+    /// How many pods its selector matches.
+    pub selected_count: usize,
+    /// The first few of those pods, read whole.
+    pub selected: Vec<Value>,
+    /// Pods of the namespace that carry a selector key but do not match, as
+    /// (name, labels).
+    pub near: Vec<(String, BTreeMap<String, String>)>,
+    /// The Deployment named like the Service, when there is one.
+    pub same_named_deployment: Option<Value>,
+}
+
+/// What the Service check concluded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServiceVerdict {
+    /// The Service reaches ready pods on ports they declare: what supports that.
+    Routes(Vec<Evidence>),
+    /// The Service is the problem.
+    Broken(Diagnosis),
+}
+
+fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
+    object
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// `app=web,tier=front` → a map.
+fn labels_of(cell: &str) -> BTreeMap<String, String> {
+    cell.split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(key, value)| (key.trim().to_string(), value.trim().to_string()))
+        .collect()
+}
+
+/// Reads the Service `name` in `namespace` and what it routes to; `None`
+/// when there is no such Service or it has no selector (its endpoints are
+/// written by hand).
+pub(super) async fn gather<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<ServiceFacts>, DiagnosisError> {
+    let Some(service) = reads.get("v1", "Service", Some(namespace), name).await? else {
+        return Ok(None);
+    };
+    let Some(selector) = service
+        .pointer("/spec/selector")
+        .and_then(Value::as_object)
+        .filter(|selector| !selector.is_empty())
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    let endpoints = reads.get("v1", "Endpoints", Some(namespace), name).await?;
+    let selected_names = reads
+        .list_names(
+            "v1",
+            "Pod",
+            Some(namespace),
+            Some(selector_text(&selector)),
+            None,
+        )
+        .await?;
+    let mut facts = ServiceFacts {
+        selected_count: selected_names.len(),
+        ..ServiceFacts::default()
+    };
+    for (_, pod_name) in selected_names.iter().take(MAX_SELECTED_PODS_READ) {
+        if let Some(pod) = reads.get("v1", "Pod", Some(namespace), pod_name).await? {
+            facts.selected.push(pod);
+        }
+    }
+    if selected_names.is_empty() {
+        let listed = reads
+            .call(
+                ReadTool::ResourcesList,
+                [
+                    ("apiVersion", Some(json!("v1"))),
+                    ("kind", Some(json!("Pod"))),
+                    ("namespace", Some(json!(namespace))),
+                ],
+            )
+            .await?
+            .succeeded(ReadTool::ResourcesList)?;
+        facts.near = rows(&listed)
+            .into_iter()
+            .filter_map(|row| {
+                let labels = labels_of(row.get("LABELS")?);
+                selector
+                    .keys()
+                    .any(|key| labels.contains_key(key))
+                    .then(|| Some((row.get("NAME")?.clone(), labels)))
+                    .flatten()
+            })
+            .take(MAX_NEAR_PODS)
+            .collect();
+        facts.same_named_deployment = reads
+            .get("apps/v1", "Deployment", Some(namespace), name)
+            .await?;
+    }
+    facts.service = service;
+    facts.endpoints = endpoints;
+    Ok(Some(facts))
+}
+
+/// The ready and not-ready addresses of an Endpoints object.
+fn addresses(endpoints: Option<&Value>) -> (usize, usize) {
+    let subsets = endpoints
+        .and_then(|endpoints| endpoints.get("subsets"))
+        .and_then(Value::as_array);
+    let count = |field: &str| {
+        subsets
+            .into_iter()
+            .flatten()
+            .map(|subset| subset[field].as_array().map_or(0, Vec::len))
+            .sum()
+    };
+    (count("addresses"), count("notReadyAddresses"))
+}
+
+/// The ports a pod's containers declare, as (name, number).
+fn declared_ports(pod: &Value) -> Vec<(String, u64)> {
+    pod.pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|container| container["ports"].as_array().into_iter().flatten())
+        .filter_map(|port| {
+            Some((
+                port["name"].as_str().unwrap_or_default().to_string(),
+                port["containerPort"].as_u64()?,
+            ))
+        })
+        .collect()
+}
+
+/// A Service port whose target no selected pod declares, as (index in
+/// `spec.ports`, the target), when the pods declare their ports at all.
+fn unmatched_target(service: &Value, pod: &Value) -> Option<(usize, Value)> {
+    let declared = declared_ports(pod);
+    if declared.is_empty() {
+        return None;
+    }
+    service
+        .pointer("/spec/ports")
+        .and_then(Value::as_array)?
+        .iter()
+        .enumerate()
+        .find_map(|(index, port)| {
+            let target = port.get("targetPort").or_else(|| port.get("port"))?.clone();
+            let matches = match &target {
+                Value::Number(number) => declared
+                    .iter()
+                    .any(|(_, declared)| Some(*declared) == number.as_u64()),
+                Value::String(name) => declared.iter().any(|(declared, _)| declared == name),
+                _ => true,
+            };
+            (!matches).then_some((index, target))
+        })
+}
+
+fn ports_text(service: &Value) -> String {
+    service
+        .pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|port| {
+            let target = port.get("targetPort").unwrap_or(&port["port"]);
+            format!(
+                "{}→{}",
+                port["port"],
+                target
+                    .as_str()
+                    .map_or_else(|| target.to_string(), str::to_string)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The Service's verdict from what was read.
+pub fn conclude(facts: &ServiceFacts) -> ServiceVerdict {
+    let service = &facts.service;
+    let name = text(service, "/metadata/name").to_string();
+    let namespace = text(service, "/metadata/namespace").to_string();
+    let selector = service
+        .pointer("/spec/selector")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let selector_shown = selector_text(&selector);
+    let (ready, not_ready) = addresses(facts.endpoints.as_ref());
+    let mut evidence = vec![
+        Evidence::new(
+            format!("Service {namespace}/{name}"),
+            format!("selector {selector_shown}, ports {}", ports_text(service)),
+        ),
+        Evidence::new(
+            format!("Endpoints {namespace}/{name}"),
+            match facts.endpoints {
+                None => "does not exist".to_string(),
+                Some(_) if ready + not_ready == 0 => "no addresses (<none>)".to_string(),
+                Some(_) => format!("{ready} ready addresses, {not_ready} not ready"),
+            },
+        ),
+        Evidence::new(
+            format!("resources_list Pod in {namespace} with labelSelector {selector_shown}"),
+            format!("{} pods match", facts.selected_count),
+        ),
+    ];
+    let subject = ObjectRef::namespaced("v1", "Service", &name, &namespace);
+    let finish = |cause, summary: String, evidence, proposal, next_steps| {
+        ServiceVerdict::Broken(Diagnosis {
+            subject: subject.clone(),
+            cause,
+            summary,
+            evidence,
+            proposal,
+            next_steps,
+            other_failing_pods: Vec::new(),
+            tool_calls: 0,
+        })
+    };
+    if facts.selected_count == 0 {
+        for (pod, labels) in &facts.near {
+            let shown: Vec<String> = selector
+                .keys()
+                .map(|key| format!("{key}={}", labels.get(key).map_or("(none)", String::as_str)))
+                .collect();
+            evidence.push(Evidence::new(
+                format!("pod {namespace}/{pod} labels"),
+                shown.join(","),
+            ));
+        }
+        let proposal = facts.same_named_deployment.as_ref().and_then(|deployment| {
+            let labels = deployment
+                .pointer("/spec/template/metadata/labels")
+                .and_then(Value::as_object)?;
+            let fixed: Map<String, Value> = selector
+                .keys()
+                .map(|key| Some((key.clone(), labels.get(key)?.clone())))
+                .collect::<Option<_>>()?;
+            (fixed != selector).then_some(())?;
+            proposal::set_service_selector(service, fixed, &format!("Deployment {name}"))
+        });
+        let fix = match &proposal {
+            Some(change) => format!(" Proposed: {}.", change.summary),
+            None if facts.near.is_empty() => {
+                " No pod in the namespace carries the selector's keys: check that the workload is deployed here, with the labels the Service selects.".to_string()
+            }
+            None => " Make the selector and the pod template's labels agree (kubeop proposes no change when no workload named like the Service shows which labels are right).".to_string(),
+        };
+        let summary = format!(
+            "Service {name} has no endpoints: its selector {selector_shown} matches no pod in namespace {namespace}, so connections to it are refused (an ingress or gateway in front answers 503).{fix}"
+        );
+        return finish(
+            Cause::ServiceWithoutEndpoints,
+            summary,
+            evidence,
+            proposal,
+            vec![format!("list pods in {namespace}")],
+        );
+    }
+    let states: Vec<(String, String)> = facts
+        .selected
+        .iter()
+        .map(|pod| {
+            let state = PodState::read(pod);
+            let found = symptom(&state);
+            (state.name, found.short())
+        })
+        .collect();
+    if ready == 0 {
+        for (pod, short) in &states {
+            evidence.push(Evidence::new(
+                format!("pod {namespace}/{pod}"),
+                short.clone(),
+            ));
+        }
+        let listed: Vec<String> = states
+            .iter()
+            .map(|(pod, short)| format!("{pod} ({short})"))
+            .collect();
+        let summary = format!(
+            "Service {name} has no ready endpoints: the {} pods its selector {selector_shown} matches are not ready ({}), so it has nothing to send traffic to (an ingress or gateway in front answers 503).",
+            facts.selected_count,
+            listed.join(", ")
+        );
+        let next_steps = states
+            .iter()
+            .take(1)
+            .map(|(pod, _)| format!("why is pod {pod} failing in {namespace}"))
+            .collect();
+        return finish(
+            Cause::ServiceWithoutEndpoints,
+            summary,
+            evidence,
+            None,
+            next_steps,
+        );
+    }
+    if let Some(pod) = facts.selected.first()
+        && let Some((index, target)) = unmatched_target(service, pod)
+    {
+        let declared = declared_ports(pod);
+        let declared_text: Vec<String> = declared
+            .iter()
+            .map(|(port_name, number)| {
+                if port_name.is_empty() {
+                    number.to_string()
+                } else {
+                    format!("{port_name} {number}")
+                }
+            })
+            .collect();
+        let pod_name = text(pod, "/metadata/name");
+        evidence.push(Evidence::new(
+            format!("spec of pod {namespace}/{pod_name}"),
+            format!("container ports: {}", declared_text.join(", ")),
+        ));
+        let target_text = target
+            .as_str()
+            .map_or_else(|| target.to_string(), str::to_string);
+        let proposal = match declared.as_slice() {
+            [(_, only)] => proposal::set_service_target_port(service, index, &target, *only),
+            _ => None,
+        };
+        let fix = match &proposal {
+            Some(change) => format!(" Proposed: {}.", change.summary),
+            None => " Set targetPort to the port the application listens on.".to_string(),
+        };
+        let summary = format!(
+            "Service {name} sends traffic to targetPort {target_text}, which its pods do not declare (they declare {}): connections reach the pods on a port nothing listens on.{fix}",
+            declared_text.join(", ")
+        );
+        return finish(
+            Cause::ServicePortMismatch,
+            summary,
+            evidence,
+            proposal,
+            Vec::new(),
+        );
+    }
+    ServiceVerdict::Routes(evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(selector: Value, target_port: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Service",
+               "metadata": {"name": "checkout", "namespace": "shop"},
+               "spec": {"selector": selector, "ports": [{"port": 80, "targetPort": target_port}]}})
+    }
+
+    fn pod(name: &str, ready: bool) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": name, "namespace": "shop"},
+               "spec": {"nodeName": "node-a", "containers": [{"name": "app", "image": "checkout:1",
+                        "ports": [{"name": "http", "containerPort": 8080}]}]},
+               "status": {"phase": "Running", "containerStatuses": [{"name": "app", "ready": ready,
+                          "restartCount": 0, "state": {"running": {}}}]}})
+    }
+
+    fn broken(verdict: ServiceVerdict) -> Diagnosis {
+        match verdict {
+            ServiceVerdict::Broken(diagnosis) => diagnosis,
+            ServiceVerdict::Routes(evidence) => panic!("expected a broken Service: {evidence:?}"),
+        }
+    }
+
+    #[test]
+    fn a_selector_that_matches_no_pod_proposes_the_deployments_labels() {
+        let facts = ServiceFacts {
+            service: service(json!({"app": "checkout", "tier": "web"}), json!(8080)),
+            endpoints: Some(json!({"subsets": []})),
+            near: vec![(
+                "checkout-7d4b9-x2x".into(),
+                labels_of("app=checkout,pod-template-hash=7d4b9,tier=frontend"),
+            )],
+            same_named_deployment: Some(
+                json!({"spec": {"template": {"metadata": {"labels": {"app": "checkout", "tier": "frontend"}}}}}),
+            ),
+            ..ServiceFacts::default()
+        };
+        let diagnosis = broken(conclude(&facts));
+        assert_eq!(diagnosis.cause, Cause::ServiceWithoutEndpoints);
+        let quotes: Vec<String> = diagnosis
+            .evidence
+            .iter()
+            .map(|e| format!("[{}] {}", e.source, e.quote))
+            .collect();
+        assert!(
+            quotes.contains(&"[Endpoints shop/checkout] no addresses (<none>)".to_string()),
+            "{quotes:?}"
+        );
+        assert!(
+            quotes.contains(
+                &"[pod shop/checkout-7d4b9-x2x labels] app=checkout,tier=frontend".to_string()
+            ),
+            "{quotes:?}"
+        );
+        assert!(
+            diagnosis
+                .summary
+                .contains("its selector app=checkout,tier=web matches no pod")
+        );
+        let proposal = diagnosis.proposal.expect("the Deployment's labels");
+        assert_eq!(proposal.current, "selector app=checkout,tier=web");
+        assert_eq!(proposal.desired, "selector app=checkout,tier=frontend");
+        assert_eq!(
+            proposal.manifest["spec"]["selector"],
+            json!({"app": "checkout", "tier": "frontend"})
+        );
+    }
+
+    #[test]
+    fn unready_pods_leave_a_service_without_ready_endpoints() {
+        let facts = ServiceFacts {
+            service: service(json!({"app": "checkout"}), json!(8080)),
+            endpoints: Some(json!({"subsets": [{"notReadyAddresses": [{"ip": "10.244.1.5"}]}]})),
+            selected_count: 1,
+            selected: vec![pod("checkout-1", false)],
+            ..ServiceFacts::default()
+        };
+        let diagnosis = broken(conclude(&facts));
+        assert_eq!(diagnosis.cause, Cause::ServiceWithoutEndpoints);
+        assert!(
+            diagnosis
+                .summary
+                .contains("checkout-1 (running, container app not ready)"),
+            "{}",
+            diagnosis.summary
+        );
+        assert!(diagnosis.proposal.is_none());
+    }
+
+    #[test]
+    fn a_target_port_the_pods_do_not_declare_proposes_the_declared_one() {
+        let facts = ServiceFacts {
+            service: service(json!({"app": "checkout"}), json!(9090)),
+            endpoints: Some(json!({"subsets": [{"addresses": [{"ip": "10.244.1.5"}]}]})),
+            selected_count: 1,
+            selected: vec![pod("checkout-1", true)],
+            ..ServiceFacts::default()
+        };
+        let diagnosis = broken(conclude(&facts));
+        assert_eq!(diagnosis.cause, Cause::ServicePortMismatch);
+        let proposal = diagnosis.proposal.expect("the declared port");
+        assert_eq!(proposal.desired, "targetPort 8080");
+        assert_eq!(proposal.manifest["spec"]["ports"][0]["targetPort"], 8080);
+        let fine = ServiceFacts {
+            service: service(json!({"app": "checkout"}), json!("http")),
+            ..facts
+        };
+        assert!(matches!(conclude(&fine), ServiceVerdict::Routes(_)));
+    }
+}
