@@ -89,7 +89,7 @@ async fn crashes_are_told_apart_by_their_exit_codes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stuck_rollout_with_a_missing_command_proposes_the_image_still_serving() {
+async fn a_stuck_rollout_with_a_missing_command_is_rolled_back_to_the_serving_revision() {
     let env = DiagnosisEnv::start("diagnosis-workloads").await;
     env.pods_until("ops", &["-l", "app=storefront"], |out| {
         out.lines().filter(|line| line.contains("1/1")).count() == 3

@@ -311,7 +311,7 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
                 && let ServiceVerdict::Broken(mut diagnosis) = service::conclude(&facts)
             {
                 diagnosis.tool_calls = reads.calls;
-                return Ok(diagnosis);
+                return Ok(*diagnosis);
             }
             return Err(not_found(target));
         };
@@ -333,7 +333,7 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
             && let Some(facts) = service::gather(&mut reads, &state.namespace, &target.name).await?
         {
             match service::conclude(&facts) {
-                ServiceVerdict::Broken(broken) => diagnosis = broken,
+                ServiceVerdict::Broken(broken) => diagnosis = *broken,
                 ServiceVerdict::Routes(evidence) => diagnosis.evidence.extend(evidence),
             }
         }

@@ -45,7 +45,7 @@ pub enum ServiceVerdict {
     /// The Service reaches ready pods on ports they declare: what supports that.
     Routes(Vec<Evidence>),
     /// The Service is the problem.
-    Broken(Diagnosis),
+    Broken(Box<Diagnosis>),
 }
 
 fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
@@ -242,7 +242,7 @@ pub fn conclude(facts: &ServiceFacts) -> ServiceVerdict {
     ];
     let subject = ObjectRef::namespaced("v1", "Service", &name, &namespace);
     let finish = |cause, summary: String, evidence, proposal, next_steps| {
-        ServiceVerdict::Broken(Diagnosis {
+        ServiceVerdict::Broken(Box::new(Diagnosis {
             subject: subject.clone(),
             cause,
             summary,
@@ -251,7 +251,7 @@ pub fn conclude(facts: &ServiceFacts) -> ServiceVerdict {
             next_steps,
             other_failing_pods: Vec::new(),
             tool_calls: 0,
-        })
+        }))
     };
     if facts.selected_count == 0 {
         for (pod, labels) in &facts.near {
@@ -397,7 +397,7 @@ mod tests {
 
     fn broken(verdict: ServiceVerdict) -> Diagnosis {
         match verdict {
-            ServiceVerdict::Broken(diagnosis) => diagnosis,
+            ServiceVerdict::Broken(diagnosis) => *diagnosis,
             ServiceVerdict::Routes(evidence) => panic!("expected a broken Service: {evidence:?}"),
         }
     }
