@@ -40,6 +40,21 @@ pub fn apply_defaults(resource: &Resource, object: &mut Value) {
         ("", "Service") => {
             default(object, "/spec/type", json!("ClusterIP"));
             default(object, "/spec/sessionAffinity", json!("None"));
+            if object.pointer("/spec/type") != Some(&json!("ExternalName")) {
+                default(object, "/spec/ipFamilies", json!(["IPv4"]));
+                default(object, "/spec/ipFamilyPolicy", json!("SingleStack"));
+                default(object, "/spec/internalTrafficPolicy", json!("Cluster"));
+            }
+            if matches!(
+                object.pointer("/spec/type").and_then(Value::as_str),
+                Some("NodePort" | "LoadBalancer")
+            ) {
+                default(object, "/spec/externalTrafficPolicy", json!("Cluster"));
+            }
+            if object.pointer("/spec/type") == Some(&json!("LoadBalancer")) {
+                default(object, "/spec/allocateLoadBalancerNodePorts", json!(true));
+                default(object, "/status/loadBalancer", json!({}));
+            }
             if let Some(ports) = object
                 .pointer_mut("/spec/ports")
                 .and_then(Value::as_array_mut)
@@ -80,25 +95,120 @@ pub fn apply_defaults(resource: &Resource, object: &mut Value) {
             default(object, "/spec/podManagementPolicy", json!("OrderedReady"));
             default(object, "/spec/revisionHistoryLimit", json!(10));
             default(object, "/spec/updateStrategy/type", json!("RollingUpdate"));
+            if object.pointer("/spec/updateStrategy/type") == Some(&json!("RollingUpdate")) {
+                default(
+                    object,
+                    "/spec/updateStrategy/rollingUpdate/partition",
+                    json!(0),
+                );
+            }
+            default(
+                object,
+                "/spec/persistentVolumeClaimRetentionPolicy",
+                json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
+            );
+            if let Some(templates) = object
+                .pointer_mut("/spec/volumeClaimTemplates")
+                .and_then(Value::as_array_mut)
+            {
+                for template in templates {
+                    default(template, "/apiVersion", json!("v1"));
+                    default(template, "/kind", json!("PersistentVolumeClaim"));
+                    default(template, "/spec/volumeMode", json!("Filesystem"));
+                    default(template, "/status/phase", json!("Pending"));
+                }
+            }
             default_pod_spec(object, "/spec/template/spec");
         }
         ("apps", "DaemonSet") => {
             default(object, "/spec/revisionHistoryLimit", json!(10));
             default(object, "/spec/updateStrategy/type", json!("RollingUpdate"));
+            if object.pointer("/spec/updateStrategy/type") == Some(&json!("RollingUpdate")) {
+                default(
+                    object,
+                    "/spec/updateStrategy/rollingUpdate/maxUnavailable",
+                    json!(1),
+                );
+                default(
+                    object,
+                    "/spec/updateStrategy/rollingUpdate/maxSurge",
+                    json!(0),
+                );
+            }
             default_pod_spec(object, "/spec/template/spec");
         }
         ("batch", "Job") => {
-            default(object, "/spec/completions", json!(1));
-            default(object, "/spec/parallelism", json!(1));
-            default(object, "/spec/backoffLimit", json!(6));
-            default_pod_spec(object, "/spec/template/spec");
+            default_job_spec(object, "/spec");
         }
         ("batch", "CronJob") => {
             default(object, "/spec/suspend", json!(false));
             default(object, "/spec/concurrencyPolicy", json!("Allow"));
             default(object, "/spec/successfulJobsHistoryLimit", json!(3));
             default(object, "/spec/failedJobsHistoryLimit", json!(1));
+            // A job template keeps its counts unset: the Job made from it gets them.
             default_pod_spec(object, "/spec/jobTemplate/spec/template/spec");
+        }
+        ("", "PersistentVolumeClaim") => {
+            default(object, "/spec/volumeMode", json!("Filesystem"));
+            default(object, "/status/phase", json!("Pending"));
+        }
+        ("", "PersistentVolume") => {
+            default(
+                object,
+                "/spec/persistentVolumeReclaimPolicy",
+                json!("Retain"),
+            );
+            default(object, "/spec/volumeMode", json!("Filesystem"));
+            default(object, "/status/phase", json!("Available"));
+        }
+        ("storage.k8s.io", "StorageClass") => {
+            default(object, "/reclaimPolicy", json!("Delete"));
+            default(object, "/volumeBindingMode", json!("Immediate"));
+        }
+        ("scheduling.k8s.io", "PriorityClass") => {
+            default(object, "/preemptionPolicy", json!("PreemptLowerPriority"));
+        }
+        ("networking.k8s.io", "NetworkPolicy") => {
+            let mut types = vec![json!("Ingress")];
+            if object.pointer("/spec/egress").is_some() {
+                types.push(json!("Egress"));
+            }
+            default(object, "/spec/policyTypes", Value::Array(types));
+            for direction in ["ingress", "egress"] {
+                for rule in object
+                    .pointer_mut(&format!("/spec/{direction}"))
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    for port in rule
+                        .get_mut("ports")
+                        .and_then(Value::as_array_mut)
+                        .into_iter()
+                        .flatten()
+                    {
+                        default(port, "/protocol", json!("TCP"));
+                    }
+                }
+            }
+        }
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+            for subject in object
+                .get_mut("subjects")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                let group = if subject["kind"] == "ServiceAccount" {
+                    ""
+                } else {
+                    "rbac.authorization.k8s.io"
+                };
+                default(subject, "/apiGroup", json!(group));
+            }
+        }
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+            crate::custom::default_definition(object);
         }
         ("", "Secret") => {
             default(object, "/type", json!("Opaque"));
@@ -160,6 +270,107 @@ fn merge_string_data(secret: &mut Value) {
     }
 }
 
+/// Job spec defaults, at `path` (a Job's `/spec` or a CronJob's job template).
+fn default_job_spec(object: &mut Value, path: &str) {
+    let Some(spec) = object.pointer_mut(path) else {
+        return;
+    };
+    default(spec, "/completions", json!(1));
+    default(spec, "/parallelism", json!(1));
+    default(spec, "/backoffLimit", json!(6));
+    default(spec, "/completionMode", json!("NonIndexed"));
+    default(spec, "/suspend", json!(false));
+    default(spec, "/podReplacementPolicy", json!("TerminatingOrFailed"));
+    default_pod_spec(spec, "/template/spec");
+}
+
+/// A probe's defaults (and its HTTP scheme).
+fn default_probe(probe: &mut Value) {
+    if !probe.is_object() {
+        return;
+    }
+    default(probe, "/timeoutSeconds", json!(1));
+    default(probe, "/periodSeconds", json!(10));
+    default(probe, "/successThreshold", json!(1));
+    default(probe, "/failureThreshold", json!(3));
+    if probe.get("httpGet").is_some() {
+        default(probe, "/httpGet/scheme", json!("HTTP"));
+        default(probe, "/httpGet/path", json!("/"));
+    }
+}
+
+/// The defaults of an environment variable's `valueFrom`.
+fn default_env(container: &mut Value) {
+    for variable in container
+        .get_mut("env")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if variable.pointer("/valueFrom/fieldRef").is_some() {
+            default(variable, "/valueFrom/fieldRef/apiVersion", json!("v1"));
+        }
+        if variable.pointer("/valueFrom/resourceFieldRef").is_some() {
+            default(variable, "/valueFrom/resourceFieldRef/divisor", json!("0"));
+        }
+    }
+}
+
+/// Volume defaults: the file mode of projected files (0644, shown as 420),
+/// host path types, downward API field versions.
+fn default_volumes(spec: &mut Value) {
+    const FILE_MODE: u32 = 0o644;
+    for volume in spec
+        .get_mut("volumes")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        for source in ["configMap", "secret", "downwardAPI", "projected"] {
+            if volume.get(source).is_some_and(Value::is_object) {
+                default(volume, &format!("/{source}/defaultMode"), json!(FILE_MODE));
+            }
+        }
+        if volume.get("hostPath").is_some_and(Value::is_object) {
+            default(volume, "/hostPath/type", json!(""));
+        }
+        let downward_items = volume
+            .pointer_mut("/downwardAPI/items")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten();
+        for item in downward_items {
+            if item.get("fieldRef").is_some() {
+                default(item, "/fieldRef/apiVersion", json!("v1"));
+            }
+        }
+        for projection in volume
+            .pointer_mut("/projected/sources")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if projection.get("serviceAccountToken").is_some() {
+                default(
+                    projection,
+                    "/serviceAccountToken/expirationSeconds",
+                    json!(3600),
+                );
+            }
+            for item in projection
+                .pointer_mut("/downwardAPI/items")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if item.get("fieldRef").is_some() {
+                    default(item, "/fieldRef/apiVersion", json!("v1"));
+                }
+            }
+        }
+    }
+}
+
 /// Pod spec defaults, at `path` (a Pod's `/spec` or a template's).
 fn default_pod_spec(object: &mut Value, path: &str) {
     let Some(spec) = object.pointer_mut(path) else {
@@ -171,6 +382,8 @@ fn default_pod_spec(object: &mut Value, path: &str) {
     default(spec, "/terminationGracePeriodSeconds", json!(30));
     default(spec, "/securityContext", json!({}));
     default(spec, "/serviceAccountName", json!("default"));
+    default(spec, "/enableServiceLinks", json!(true));
+    default_volumes(spec);
     for list in ["containers", "initContainers"] {
         let Some(containers) = spec.get_mut(list).and_then(Value::as_array_mut) else {
             continue;
@@ -199,6 +412,12 @@ fn default_pod_spec(object: &mut Value, path: &str) {
                     default(port, "/protocol", json!("TCP"));
                 }
             }
+            for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+                if let Some(probe) = container.get_mut(probe) {
+                    default_probe(probe);
+                }
+            }
+            default_env(container);
         }
     }
 }
@@ -298,7 +517,7 @@ pub fn validate(resource: &Resource, object: &Value) -> Result<(), ApiError> {
             }
         }
     }
-    if resource.group == "apps" {
+    if resource.group == "apps" && resource.kind != "ControllerRevision" {
         let selector = &object["spec"]["selector"];
         if selector.is_null() {
             cause("spec.selector", "Required value".into());
@@ -311,6 +530,11 @@ pub fn validate(resource: &Resource, object: &Value) -> Result<(), ApiError> {
                     "Invalid value: `selector` does not match template `labels`".into(),
                 );
             }
+        }
+    }
+    if (resource.group, resource.kind) == ("apiextensions.k8s.io", "CustomResourceDefinition") {
+        for (field, message) in crate::custom::validate(object) {
+            cause(&field, message);
         }
     }
     if causes.is_empty() {

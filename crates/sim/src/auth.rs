@@ -41,6 +41,9 @@ impl User {
                             resource,
                             "selfsubjectaccessreviews" | "selfsubjectrulesreviews"
                         ))
+                    || (verb == "create"
+                        && group == "authentication.k8s.io"
+                        && resource == "selfsubjectreviews")
             }
         }
     }
@@ -239,6 +242,25 @@ pub fn self_subject_access_review(
         "spec": spec,
         "status": status,
     }))
+}
+
+/// The groups a user belongs to, as an authenticator reports them.
+fn groups_of(user: User) -> Vec<&'static str> {
+    match user {
+        User::Admin => vec!["system:masters", "system:authenticated"],
+        User::ReadOnly => vec!["system:authenticated"],
+    }
+}
+
+/// Answers a SelfSubjectReview (`kubectl auth whoami`): who the request's
+/// token says the caller is. The body (often protobuf) carries nothing else.
+pub fn self_subject_review(user: User) -> Value {
+    json!({
+        "kind": "SelfSubjectReview",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"creationTimestamp": null},
+        "status": {"userInfo": {"username": user.name(), "groups": groups_of(user)}},
+    })
 }
 
 /// Answers a SelfSubjectRulesReview (JSON or protobuf body) for `user`.

@@ -1,9 +1,43 @@
 //! `events.k8s.io/v1` Events are a view of the core `v1` Events, as in a real
 //! cluster (one storage, two versions): these functions convert between them.
 //! Manifests of an older version the cluster still accepts (`autoscaling/v1`
-//! HorizontalPodAutoscalers) are converted to the version it stores.
+//! HorizontalPodAutoscalers) are converted to the version it stores, and
+//! read back in the version asked for; the other served versions of a custom
+//! resource differ only in `apiVersion`.
 
 use serde_json::{Map, Value, json};
+
+use crate::registry::{Backing, Resource};
+
+/// A stored object as the version `resource` serves it in.
+pub fn present(resource: &Resource, object: Value) -> Value {
+    match resource.backing {
+        Backing::ViewOf(_) if resource.group == "events.k8s.io" => event_to_events_v1(&object),
+        Backing::ViewOf(_) if resource.group == "autoscaling" => autoscaler_to_v1(object),
+        // Another served version of a custom resource: the same fields.
+        Backing::ViewOf(_) => with_api_version(resource, object),
+        _ => object,
+    }
+}
+
+/// An object in the version `resource` serves, as the version it is stored in.
+pub fn to_storage(resource: &'static Resource, object: Value) -> Value {
+    match resource.backing {
+        Backing::ViewOf(_) if resource.group == "events.k8s.io" => events_v1_to_event(&object),
+        Backing::ViewOf(_) if resource.group == "autoscaling" => {
+            to_stored_version(with_api_version(resource, object))
+        }
+        Backing::ViewOf(storage) => with_api_version(storage, object),
+        _ => object,
+    }
+}
+
+fn with_api_version(resource: &Resource, mut object: Value) -> Value {
+    if object.is_object() {
+        object["apiVersion"] = json!(resource.api_version());
+    }
+    object
+}
 
 /// Renames fields, copying only those present.
 fn copy_fields(from: &Value, to: &mut Map<String, Value>, pairs: &[(&str, &str)]) {
@@ -107,6 +141,45 @@ pub fn to_stored_version(object: Value) -> Value {
     upgraded
 }
 
+/// A stored `autoscaling/v2` HorizontalPodAutoscaler as `autoscaling/v1`
+/// (what `kubectl autoscale` reads back): the CPU utilization target and
+/// the current CPU utilization are the only metrics v1 knows.
+pub fn autoscaler_to_v1(object: Value) -> Value {
+    let mut v1 = object;
+    v1["apiVersion"] = json!("autoscaling/v1");
+    let cpu_target = v1
+        .pointer("/spec/metrics")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|metric| metric["type"] == "Resource" && metric["resource"]["name"] == "cpu")
+        .and_then(|metric| metric.pointer("/resource/target/averageUtilization"))
+        .cloned();
+    if let Some(spec) = v1.get_mut("spec").and_then(Value::as_object_mut) {
+        spec.remove("metrics");
+        spec.remove("behavior");
+        if let Some(target) = cpu_target {
+            spec.insert("targetCPUUtilizationPercentage".into(), target);
+        }
+    }
+    let cpu_current = v1
+        .pointer("/status/currentMetrics")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|metric| metric["type"] == "Resource" && metric["resource"]["name"] == "cpu")
+        .and_then(|metric| metric.pointer("/resource/current/averageUtilization"))
+        .cloned();
+    if let Some(status) = v1.get_mut("status").and_then(Value::as_object_mut) {
+        status.remove("currentMetrics");
+        status.remove("conditions");
+        if let Some(current) = cpu_current {
+            status.insert("currentCPUUtilizationPercentage".into(), current);
+        }
+    }
+    v1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +229,22 @@ mod tests {
         assert!(v2["spec"].get("targetCPUUtilizationPercentage").is_none());
         let pod = json!({"apiVersion": "v1", "kind": "Pod"});
         assert_eq!(to_stored_version(pod.clone()), pod);
+    }
+
+    #[test]
+    fn a_v2_autoscaler_reads_as_v1_with_its_cpu_target() {
+        let v2 = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "web"},
+            "spec": {"minReplicas": 1, "maxReplicas": 4, "metrics": [
+                {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "1Gi"}}},
+                {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]},
+            "status": {"currentReplicas": 2, "currentMetrics": [
+                {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 35}}}]}});
+        let v1 = autoscaler_to_v1(v2);
+        assert_eq!(v1["apiVersion"], "autoscaling/v1");
+        assert_eq!(v1["spec"]["targetCPUUtilizationPercentage"], 80);
+        assert!(v1["spec"].get("metrics").is_none());
+        assert_eq!(v1["status"]["currentCPUUtilizationPercentage"], 35);
+        assert_eq!(v1["status"]["currentReplicas"], 2);
     }
 }

@@ -48,6 +48,8 @@
 //! - [`quantity`], [`clock`], [`fingerprint`]: Kubernetes quantities,
 //!   timestamps and durations, and stable generated identifiers.
 //! - [`cron`]: CronJob schedules (five-field cron and `@` descriptors).
+//! - [`custom`]: CustomResourceDefinitions — the resources they add (served
+//!   through [`registry::Catalog`]), their printer columns and schema defaults.
 //! - [`controllers`]: the controllers (workloads, CronJobs, Endpoints and
 //!   EndpointSlices), the scheduler and the kubelets.
 #![forbid(unsafe_code)]
@@ -59,6 +61,7 @@ pub mod clock;
 pub mod controllers;
 pub mod convert;
 pub mod cron;
+pub mod custom;
 pub mod error;
 pub mod exec;
 pub mod fingerprint;
@@ -97,6 +100,11 @@ pub const BUILT_IN_NAMESPACES: &[&str] =
 /// scenario of workloads alone runs its pods as a one-node cluster (kind,
 /// minikube) would, instead of leaving every pod Pending on "no nodes".
 pub const DEFAULT_NODE_NAME: &str = "node-1";
+
+/// The default StorageClass a cluster gets when its scenario declares no
+/// StorageClass, as kind and minikube clusters have one: claims without a
+/// class are provisioned by it.
+pub const DEFAULT_STORAGE_CLASS_NAME: &str = "standard";
 
 /// How to start one cluster.
 #[derive(Debug, Clone)]
@@ -171,9 +179,11 @@ pub struct SimCluster {
 
 impl SimCluster {
     /// Seeds a store with the [`BUILT_IN_NAMESPACES`], a [`DEFAULT_NODE_NAME`]
-    /// node when `objects` declare no Node, and `objects` (Namespaces
+    /// node when `objects` declare no Node, a [`DEFAULT_STORAGE_CLASS_NAME`]
+    /// class when they declare no StorageClass, and `objects` (Namespaces
     /// first, then any namespace the others live in that is not declared,
-    /// then the rest in order; a Namespace that already exists is kept), lets the controllers replay the objects' history until the
+    /// then CustomResourceDefinitions, then the rest in order; a Namespace
+    /// that already exists is kept), lets the controllers replay the objects' history until the
     /// cluster settles (workloads have their pods, pods their nodes and
     /// states), then serves it.
     pub async fn start(objects: Vec<Value>, options: ClusterOptions) -> Result<Self, StartError> {
@@ -313,22 +323,56 @@ fn seed(store: &Store, objects: Vec<Value>) -> Result<(), StartError> {
                 source: Box::new(source),
             })?;
     }
+    let declares_storage_classes = objects.iter().any(|object| {
+        object["kind"] == "StorageClass" && object["apiVersion"] == "storage.k8s.io/v1"
+    });
+    if !declares_storage_classes {
+        store
+            .create_manifest(json!({
+                "apiVersion": "storage.k8s.io/v1",
+                "kind": "StorageClass",
+                "metadata": {"name": DEFAULT_STORAGE_CLASS_NAME, "annotations": {
+                    controllers::volumes::DEFAULT_CLASS_ANNOTATION: "true",
+                }},
+                "provisioner": "rancher.io/local-path",
+                "reclaimPolicy": "Delete",
+                "volumeBindingMode": "WaitForFirstConsumer",
+            }))
+            .map_err(|source| StartError::Seed {
+                index: 0,
+                kind: "StorageClass".into(),
+                name: DEFAULT_STORAGE_CLASS_NAME.into(),
+                source: Box::new(source),
+            })?;
+    }
     let is_namespace =
         |object: &Value| object["kind"] == "Namespace" && object["apiVersion"] == "v1";
+    let is_definition = |object: &Value| {
+        object["kind"] == "CustomResourceDefinition"
+            && object["apiVersion"] == "apiextensions.k8s.io/v1"
+    };
+    let catalog = registry::Catalog::with_custom(custom::served_by(
+        objects.iter().filter(|object| is_definition(object)),
+    ));
     let (namespaces, others): (Vec<_>, Vec<_>) = objects
         .into_iter()
         .enumerate()
         .partition(|(_, object)| is_namespace(object));
+    // Definitions before the objects of the kinds they define.
+    let (definitions, others): (Vec<_>, Vec<_>) = others
+        .into_iter()
+        .partition(|(_, object)| is_definition(object));
     // A scenario describes a cluster as it is: a namespace its objects live
     // in exists even when the file does not declare it.
     let mut implied: Vec<String> = others
         .iter()
         .filter(|(_, object)| {
-            registry::by_kind(
-                object["apiVersion"].as_str().unwrap_or_default(),
-                object["kind"].as_str().unwrap_or_default(),
-            )
-            .is_some_and(|resource| resource.namespaced)
+            catalog
+                .by_kind(
+                    object["apiVersion"].as_str().unwrap_or_default(),
+                    object["kind"].as_str().unwrap_or_default(),
+                )
+                .is_some_and(|resource| resource.namespaced)
         })
         .map(|(_, object)| meta::namespace(object).to_owned())
         .filter(|namespace| !namespace.is_empty())
@@ -346,7 +390,7 @@ fn seed(store: &Store, objects: Vec<Value>) -> Result<(), StartError> {
         }
         create_namespace(store, &namespace)?;
     }
-    for (index, object) in namespaces.into_iter().chain(others) {
+    for (index, object) in namespaces.into_iter().chain(definitions).chain(others) {
         let kind = object["kind"].as_str().unwrap_or_default().to_owned();
         let name = meta::name(&object).to_owned();
         if is_namespace(&object) && store.get(&registry::NAMESPACES, "", &name).is_ok() {

@@ -536,6 +536,30 @@ static PRIORITY_CLASS: &[Field] = &[
     one(5, "preemptionPolicy", Text),
 ];
 
+// ---- autoscaling/v1 (kubectl autoscale) --------------------------------------
+
+static CROSS_VERSION_OBJECT_REFERENCE: &[Field] = &[
+    one(1, "kind", Text),
+    one(2, "name", Text),
+    one(3, "apiVersion", Text),
+];
+
+static HORIZONTAL_POD_AUTOSCALER_SPEC_V1: &[Field] = &[
+    one(
+        1,
+        "scaleTargetRef",
+        Shape::Object(CROSS_VERSION_OBJECT_REFERENCE),
+    ),
+    one(2, "minReplicas", Int),
+    one(3, "maxReplicas", Int),
+    one(4, "targetCPUUtilizationPercentage", Int),
+];
+
+static HORIZONTAL_POD_AUTOSCALER_V1: &[Field] = &[
+    METADATA,
+    one(2, "spec", Shape::Object(HORIZONTAL_POD_AUTOSCALER_SPEC_V1)),
+];
+
 /// The schema of each kind a protobuf body may carry, by `apiVersion` and `kind`.
 static KINDS: &[(&str, &str, &[Field])] = &[
     ("v1", "Pod", POD),
@@ -559,6 +583,11 @@ static KINDS: &[(&str, &str, &[Field])] = &[
     ("networking.k8s.io/v1", "Ingress", INGRESS),
     ("policy/v1", "PodDisruptionBudget", POD_DISRUPTION_BUDGET),
     ("scheduling.k8s.io/v1", "PriorityClass", PRIORITY_CLASS),
+    (
+        "autoscaling/v1",
+        "HorizontalPodAutoscaler",
+        HORIZONTAL_POD_AUTOSCALER_V1,
+    ),
 ];
 
 /// Why a protobuf body could not be read as an object.

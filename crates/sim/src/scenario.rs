@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::behaviour::{NodeBehaviour, PodBehaviour};
 use crate::clock::rfc3339;
-use crate::registry::{self, Backing};
+use crate::registry::{Backing, Catalog};
 
 /// The built-in demo: a small production-like cluster (see `demo.yaml`).
 const DEMO_SCENARIO_YAML: &str = include_str!("demo.yaml");
@@ -153,7 +153,7 @@ impl Scenario {
 
     /// Validates scenario text; `file` names it in errors.
     pub fn parse(name: &str, file: &str, text: &str) -> Result<Scenario, ScenarioError> {
-        let mut objects = Vec::new();
+        let mut documents = Vec::new();
         for (position, document) in serde_norway::Deserializer::from_str(text).enumerate() {
             let index = position + 1;
             let value = Value::deserialize(document).map_err(|error| ScenarioError::Yaml {
@@ -172,16 +172,29 @@ impl Scenario {
                             document: index,
                             item: item_index + 1,
                         };
-                        let item = crate::convert::to_stored_version(item.clone());
-                        objects.push(validate_document(file, place, item)?);
+                        documents.push((place, crate::convert::to_stored_version(item.clone())));
                     }
                 }
-                None => objects.push(validate_document(
-                    file,
+                None => documents.push((
                     Place::Document(index),
                     crate::convert::to_stored_version(value),
-                )?),
+                )),
             }
+        }
+        // The file's CustomResourceDefinitions make their kinds valid
+        // anywhere in it, as `kubectl apply -f` of a chart's crds/ would.
+        let catalog = Catalog::with_custom(crate::custom::served_by(
+            documents
+                .iter()
+                .map(|(_, document)| document)
+                .filter(|document| {
+                    document["apiVersion"] == "apiextensions.k8s.io/v1"
+                        && document["kind"] == "CustomResourceDefinition"
+                }),
+        ));
+        let mut objects = Vec::new();
+        for (place, document) in documents {
+            objects.push(validate_document(file, place, document, &catalog)?);
         }
         if objects.is_empty() {
             return Err(ScenarioError::Empty {
@@ -234,18 +247,20 @@ impl Scenario {
 }
 
 /// Whether `kind` of `api_version` is namespaced, or None when a scenario may
-/// not hold it: any resource the cluster stores (the registry is the one list
-/// of kinds), but nothing computed per request (metrics, access reviews).
-pub fn scenario_kind_namespaced(api_version: &str, kind: &str) -> Option<bool> {
-    registry::by_kind(api_version, kind)
-        .filter(|resource| resource.backing == Backing::Stored)
+/// not hold it: any resource the cluster stores (the catalog is the one list
+/// of kinds, with the file's own CustomResourceDefinitions), but nothing
+/// computed per request (metrics, access reviews).
+pub fn scenario_kind_namespaced(catalog: &Catalog, api_version: &str, kind: &str) -> Option<bool> {
+    catalog
+        .by_kind(api_version, kind)
+        .filter(|resource| resource.backing != Backing::Virtual)
         .map(|resource| resource.namespaced)
 }
 
 /// `apiVersion Kind` of every kind a scenario may hold, for error messages.
-fn scenario_kinds() -> String {
-    registry::ALL
-        .iter()
+fn scenario_kinds(catalog: &Catalog) -> String {
+    catalog
+        .resources()
         .filter(|resource| resource.backing == Backing::Stored)
         .map(|resource| format!("{} {}", resource.api_version(), resource.kind))
         .collect::<Vec<_>>()
@@ -268,7 +283,12 @@ fn dotted(pointer: &str) -> String {
     pointer.trim_start_matches('/').replace('/', ".")
 }
 
-fn validate_document(file: &str, place: Place, mut value: Value) -> Result<Value, ScenarioError> {
+fn validate_document(
+    file: &str,
+    place: Place,
+    mut value: Value,
+    catalog: &Catalog,
+) -> Result<Value, ScenarioError> {
     let text_at = |pointer: &str| {
         value
             .pointer(pointer)
@@ -303,12 +323,12 @@ fn validate_document(file: &str, place: Place, mut value: Value) -> Result<Value
     let api_version =
         text_at("/apiVersion").ok_or_else(|| invalid("apiVersion", "missing".to_string()))?;
     let kind = kind.ok_or_else(|| invalid("kind", "missing".to_string()))?;
-    let namespaced = scenario_kind_namespaced(&api_version, &kind).ok_or_else(|| {
+    let namespaced = scenario_kind_namespaced(catalog, &api_version, &kind).ok_or_else(|| {
         invalid(
             "kind",
             format!(
-                "unknown kind `{kind}` in `{api_version}` (a scenario may hold: {})",
-                scenario_kinds()
+                "unknown kind `{kind}` in `{api_version}` (a scenario may hold: {}, and the kinds of its CustomResourceDefinitions)",
+                scenario_kinds(catalog)
             ),
         )
     })?;

@@ -19,7 +19,7 @@ use tokio::sync::broadcast;
 
 use crate::error::{ApiError, ObjectTarget};
 use crate::patch::Patch;
-use crate::registry::{self, Backing, Resource};
+use crate::registry::{self, Backing, Catalog, Resource};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::{admission, meta};
 
@@ -170,6 +170,9 @@ struct State {
     history: VecDeque<Change>,
     /// Whether changes have been dropped from the front of `history`.
     history_truncated: bool,
+    /// The resources served: the built-in ones and those of the stored
+    /// CustomResourceDefinitions (recomputed whenever a definition changes).
+    catalog: Catalog,
 }
 
 impl State {
@@ -266,6 +269,13 @@ impl Store {
         resource: &'static Resource,
         object: &Value,
     ) {
+        if std::ptr::eq(resource, &registry::CUSTOM_RESOURCE_DEFINITIONS) {
+            let definitions = state
+                .objects(&registry::CUSTOM_RESOURCE_DEFINITIONS)
+                .into_iter()
+                .flat_map(|objects| objects.values());
+            state.catalog = Catalog::with_custom(crate::custom::served_by(definitions));
+        }
         let change = Change {
             kind,
             resource,
@@ -338,6 +348,11 @@ impl Store {
         self.shared.changes.subscribe()
     }
 
+    /// The resources this cluster serves now (built-in and custom).
+    pub fn catalog(&self) -> Catalog {
+        self.lock().catalog.clone()
+    }
+
     /// The current global `resourceVersion`.
     pub fn resource_version(&self) -> u64 {
         self.lock().resource_version
@@ -392,7 +407,7 @@ impl Store {
     pub fn create_manifest(&self, object: Value) -> Result<Value, ApiError> {
         let api_version = object["apiVersion"].as_str().unwrap_or_default();
         let kind = object["kind"].as_str().unwrap_or_default();
-        let resource = registry::by_kind(api_version, kind).ok_or_else(|| {
+        let resource = self.catalog().by_kind(api_version, kind).ok_or_else(|| {
             ApiError::BadRequest(format!(
                 "no matches for kind \"{kind}\" in version \"{api_version}\""
             ))
@@ -406,7 +421,8 @@ impl Store {
         } else {
             String::new()
         };
-        self.create(resource, &namespace, object)
+        let object = crate::convert::to_storage(resource, object);
+        self.create(resource.storage(), &namespace, object)
     }
 
     /// Creates an object in `namespace` (ignored for cluster-scoped resources).
@@ -433,15 +449,25 @@ impl Store {
             }
         }
         admission::apply_defaults(resource, &mut object);
+        let mut state = self.lock();
+        apply_schema_defaults(&state, resource, &mut object);
         admission::validate(resource, &object)?;
         let name = meta::name(&object).to_owned();
-        let mut state = self.lock();
         if resource.namespaced {
-            let namespaces = state.objects(&registry::NAMESPACES);
-            if !namespaces.is_some_and(|namespaces| {
-                namespaces.contains_key(&(String::new(), namespace.to_owned()))
-            }) {
+            let namespace_object = state
+                .objects(&registry::NAMESPACES)
+                .and_then(|namespaces| namespaces.get(&(String::new(), namespace.to_owned())));
+            let Some(namespace_object) = namespace_object else {
                 return Err(namespace_not_found(namespace));
+            };
+            if namespace_object["metadata"]["deletionTimestamp"].is_string() {
+                return Err(ApiError::Forbidden {
+                    message: format!(
+                        "{} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
+                        resource.qualified_name()
+                    ),
+                    target: ObjectTarget::new(resource.group, resource.plural, &name),
+                });
             }
         }
         let object_key = key(resource, namespace, &name);
@@ -457,6 +483,9 @@ impl Store {
         }
         if resource.kind == "Service" && resource.group.is_empty() {
             allocate_cluster_ip(&mut state, &mut object);
+        }
+        if std::ptr::eq(resource, &registry::NODES) {
+            allocate_pod_cidr(&state, &mut object);
         }
         let version = state.next_version();
         let metadata = meta::metadata_mut(&mut object);
@@ -617,6 +646,7 @@ impl Store {
                     }
                 }
                 admission::apply_defaults(resource, &mut updated);
+                apply_schema_defaults(state, resource, &mut updated);
                 admission::validate(resource, &updated)?;
                 updated
             }
@@ -712,12 +742,72 @@ impl Store {
             return Ok(self.delete_gracefully(&mut state, resource, namespace, existing, grace));
         }
         let propagation = options.propagation.unwrap_or_default();
-        if resource.kind == "Namespace" && resource.group.is_empty() {
-            self.empty_namespace(&mut state, name);
+        if std::ptr::eq(resource, &registry::NAMESPACES) {
+            return Ok(self.terminate_namespace(&mut state, existing));
         }
         Ok(self
             .delete_locked(&mut state, resource, namespace, name, propagation)
             .unwrap_or(existing))
+    }
+
+    /// Deletes a namespace as the namespace controller does: the namespace
+    /// turns `Terminating` (with a `deletionTimestamp`), everything in it is
+    /// deleted (running pods gracefully, so they stay Terminating until
+    /// their kubelet has stopped them), and the namespace itself goes once
+    /// it is empty. Returns the namespace as it is after the call.
+    fn terminate_namespace(&self, state: &mut State, existing: Value) -> Value {
+        let name = meta::name(&existing).to_owned();
+        let terminating = if existing["metadata"]["deletionTimestamp"].is_string() {
+            existing
+        } else {
+            let mut terminating = existing;
+            let version = state.next_version();
+            let metadata = meta::metadata_mut(&mut terminating);
+            metadata.insert("deletionTimestamp".into(), json!(meta::now_rfc3339()));
+            metadata.insert("deletionGracePeriodSeconds".into(), json!(0));
+            metadata.insert("resourceVersion".into(), json!(version));
+            terminating["status"]["phase"] = json!("Terminating");
+            state
+                .objects_mut(&registry::NAMESPACES)
+                .insert(key(&registry::NAMESPACES, "", &name), terminating.clone());
+            self.notify(
+                state,
+                ChangeKind::Modified,
+                &registry::NAMESPACES,
+                &terminating,
+            );
+            terminating
+        };
+        self.empty_namespace(state, &name);
+        self.finish_namespace(state, &name).unwrap_or(terminating)
+    }
+
+    /// Removes a terminating namespace once nothing is left in it; returns
+    /// its last state when it was removed.
+    fn finish_namespace(&self, state: &mut State, namespace: &str) -> Option<Value> {
+        let terminating = state
+            .objects(&registry::NAMESPACES)?
+            .get(&key(&registry::NAMESPACES, "", namespace))?
+            .pointer("/metadata/deletionTimestamp")
+            .is_some();
+        let empty = state.catalog.stored_resources().iter().all(|resource| {
+            !resource.namespaced
+                || state.objects(resource).is_none_or(|objects| {
+                    !objects
+                        .keys()
+                        .any(|(object_namespace, _)| object_namespace == namespace)
+                })
+        });
+        if !(terminating && empty) {
+            return None;
+        }
+        self.delete_locked(
+            state,
+            &registry::NAMESPACES,
+            "",
+            namespace,
+            Propagation::Background,
+        )
     }
 
     /// Starts (or shortens) a pod's graceful deletion: `deletionTimestamp`
@@ -765,25 +855,55 @@ impl Store {
         delete: &DeleteOptions,
     ) -> Result<Vec<Value>, ApiError> {
         let (items, _) = self.list(resource, options)?;
-        let propagation = delete.propagation.unwrap_or_default();
         let mut state = self.lock();
         Ok(items
             .iter()
             .filter_map(|item| {
-                self.delete_locked(
+                self.delete_or_terminate(
                     &mut state,
                     resource,
                     meta::namespace(item),
                     meta::name(item),
-                    propagation,
+                    delete,
                 )
             })
             .collect())
     }
 
+    /// Deletes one object as a delete request would: a running pod
+    /// gracefully (it stays Terminating until its kubelet removes it), a pod
+    /// already terminating is left to finish, anything else at once.
+    /// Collection deletes, the garbage collector and namespace deletion all
+    /// go through here, as they go through the same registry in a real
+    /// server. `None` when the object was already gone.
+    fn delete_or_terminate(
+        &self,
+        state: &mut State,
+        resource: &'static Resource,
+        namespace: &str,
+        name: &str,
+        options: &DeleteOptions,
+    ) -> Option<Value> {
+        let object = state
+            .objects(resource)?
+            .get(&key(resource, namespace, name))?
+            .clone();
+        match graceful_period(resource, &object, options) {
+            Some(_) if object["metadata"]["deletionTimestamp"].is_string() => Some(object),
+            Some(grace) => Some(self.delete_gracefully(state, resource, namespace, object, grace)),
+            None => self.delete_locked(
+                state,
+                resource,
+                namespace,
+                name,
+                options.propagation.unwrap_or_default(),
+            ),
+        }
+    }
+
     fn empty_namespace(&self, state: &mut State, namespace: &str) {
-        for resource in registry::ALL.iter().copied() {
-            if !resource.namespaced || resource.backing != Backing::Stored {
+        for resource in state.catalog.stored_resources() {
+            if !resource.namespaced {
                 continue;
             }
             let names: Vec<String> = state
@@ -797,7 +917,13 @@ impl Store {
                 })
                 .unwrap_or_default();
             for name in names {
-                self.delete_locked(state, resource, namespace, &name, Propagation::Background);
+                self.delete_or_terminate(
+                    state,
+                    resource,
+                    namespace,
+                    &name,
+                    &DeleteOptions::default(),
+                );
             }
         }
     }
@@ -825,6 +951,21 @@ impl Store {
         if propagation != Propagation::Foreground {
             self.collect_dependents(state, &uid, propagation);
         }
+        if resource.namespaced {
+            self.finish_namespace(state, namespace);
+        }
+        if std::ptr::eq(resource, &registry::CUSTOM_RESOURCE_DEFINITIONS)
+            && let Some(defined) = crate::custom::defined_resources(&removed)
+        {
+            // The objects of a definition go with it.
+            let keys: Vec<(String, String)> = state
+                .objects(defined.storage)
+                .map(|objects| objects.keys().cloned().collect())
+                .unwrap_or_default();
+            for (namespace, name) in keys {
+                self.delete_locked(state, defined.storage, &namespace, &name, propagation);
+            }
+        }
         Some(removed)
     }
 
@@ -832,11 +973,7 @@ impl Store {
     /// every dependent, deleting those left with no owner (unless orphaning).
     fn collect_dependents(&self, state: &mut State, owner_uid: &str, propagation: Propagation) {
         let mut dependents = Vec::new();
-        for resource in registry::ALL
-            .iter()
-            .copied()
-            .filter(|res| res.backing == Backing::Stored)
-        {
+        for resource in state.catalog.stored_resources() {
             for ((namespace, name), object) in state.objects(resource).into_iter().flatten() {
                 if meta::owner_uids(object).contains(&owner_uid) {
                     dependents.push((resource, namespace.clone(), name.clone()));
@@ -860,7 +997,11 @@ impl Store {
                 .cloned()
                 .collect();
             if remaining.is_empty() && propagation != Propagation::Orphan {
-                self.delete_locked(state, resource, &namespace, &name, propagation);
+                let options = DeleteOptions {
+                    propagation: Some(propagation),
+                    ..DeleteOptions::default()
+                };
+                self.delete_or_terminate(state, resource, &namespace, &name, &options);
                 continue;
             }
             let mut updated = object;
@@ -877,6 +1018,25 @@ impl Store {
                 .insert(object_key, updated.clone());
             self.notify(state, ChangeKind::Modified, resource, &updated);
         }
+    }
+}
+
+/// Fills the defaults the schema of a custom resource's definition declares.
+fn apply_schema_defaults(state: &State, resource: &'static Resource, object: &mut Value) {
+    if registry::is_builtin(resource) {
+        return;
+    }
+    let definition = state
+        .objects(&registry::CUSTOM_RESOURCE_DEFINITIONS)
+        .and_then(|objects| {
+            objects.get(&(String::new(), crate::custom::definition_name(resource)))
+        });
+    let version =
+        crate::registry::split_api_version(object["apiVersion"].as_str().unwrap_or_default())
+            .1
+            .to_owned();
+    if let Some(schema) = definition.and_then(|crd| crate::custom::schema_of(crd, &version)) {
+        crate::custom::apply_schema_defaults(schema, object);
     }
 }
 
@@ -930,6 +1090,32 @@ fn check_name(object: &Value, name: &str) -> Result<(), ApiError> {
             "the name of the object ({body}) does not match the name on the URL ({name})"
         ))),
     }
+}
+
+/// Gives a Node without one the first `10.244.N.0/24` pod range no other
+/// Node has, as the node IPAM controller does, so pod IPs never collide
+/// between nodes.
+fn allocate_pod_cidr(state: &State, node: &mut Value) {
+    if node["spec"]["podCIDR"]
+        .as_str()
+        .is_some_and(|cidr| !cidr.is_empty())
+    {
+        return;
+    }
+    let taken: Vec<&str> = state
+        .objects(&registry::NODES)
+        .into_iter()
+        .flat_map(|nodes| nodes.values())
+        .filter_map(|other| other["spec"]["podCIDR"].as_str())
+        .collect();
+    let Some(cidr) = (1..=255)
+        .map(|index| format!("10.244.{index}.0/24"))
+        .find(|cidr| !taken.contains(&cidr.as_str()))
+    else {
+        return;
+    };
+    node["spec"]["podCIDR"] = json!(cidr);
+    node["spec"]["podCIDRs"] = json!([cidr]);
 }
 
 /// Gives a Service a cluster IP from 10.96.0.0/16 unless it is headless or

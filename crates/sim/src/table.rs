@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use crate::clock::{parse_rfc3339, unix_seconds};
 use crate::meta;
-use crate::registry::Resource;
+use crate::registry::{PrinterColumn, Resource};
 
 /// What each row's `object` holds (`includeObject` query parameter).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -1019,6 +1019,7 @@ fn columns_for(resource: &Resource) -> &'static [Column] {
         ("", "persistentvolumes") => PV_COLUMNS,
         ("", "resourcequotas") => QUOTA_COLUMNS,
         ("", "limitranges") => ROLE_COLUMNS,
+        ("apiextensions.k8s.io", "customresourcedefinitions") => ROLE_COLUMNS,
         ("apps", "deployments") => DEPLOYMENT_COLUMNS,
         ("apps", "replicasets") => REPLICA_SET_COLUMNS,
         ("apps", "statefulsets") => STATEFUL_SET_COLUMNS,
@@ -1057,6 +1058,90 @@ fn row_object(object: &Value, include: IncludeObject) -> Value {
     }
 }
 
+/// A printer column's cell: the first value its JSONPath selects, typed as
+/// the column says (a `date` shows as an age, as the API server renders it).
+fn printer_cell(object: &Value, column: &PrinterColumn, now: SystemTime) -> Value {
+    let Some(value) = crate::custom::select(object, column.json_path)
+        .into_iter()
+        .next()
+    else {
+        return Value::Null;
+    };
+    match (column.kind, value) {
+        ("date", Value::String(timestamp)) => json!(age(Some(timestamp), now)),
+        ("string", Value::String(_))
+        | ("integer" | "number", Value::Number(_))
+        | ("boolean", Value::Bool(_)) => value.clone(),
+        (_, Value::String(text)) => json!(text),
+        (_, other) => json!(other.to_string()),
+    }
+}
+
+/// The column definitions and row cells of `items`: kubectl's columns for
+/// built-in kinds, `Name` and the declared printer columns for custom ones.
+fn columns_and_cells(
+    resource: &Resource,
+    items: &[Value],
+    now: SystemTime,
+) -> (Vec<Value>, Vec<Vec<Value>>) {
+    let definition = |name: &str, kind: &str, priority: u8, description: String| {
+        json!({
+            "name": name,
+            "type": kind,
+            "format": if name == "Name" { "name" } else { "" },
+            "description": description,
+            "priority": priority,
+        })
+    };
+    if resource.printer_columns.is_empty() {
+        let columns = columns_for(resource);
+        let definitions = columns
+            .iter()
+            .map(|column| {
+                definition(
+                    column.name,
+                    column.kind,
+                    column.priority,
+                    column_description(column.name),
+                )
+            })
+            .collect();
+        let cells = items
+            .iter()
+            .map(|item| {
+                columns
+                    .iter()
+                    .map(|column| (column.cell)(item, now))
+                    .collect()
+            })
+            .collect();
+        return (definitions, cells);
+    }
+    let mut definitions = vec![definition("Name", "string", 0, column_description("Name"))];
+    definitions.extend(resource.printer_columns.iter().map(|column| {
+        definition(
+            column.name,
+            column.kind,
+            column.priority,
+            column.description.to_owned(),
+        )
+    }));
+    let cells = items
+        .iter()
+        .map(|item| {
+            std::iter::once(name_cell(item, now))
+                .chain(
+                    resource
+                        .printer_columns
+                        .iter()
+                        .map(|column| printer_cell(item, column, now)),
+                )
+                .collect()
+        })
+        .collect();
+    (definitions, cells)
+}
+
 /// The Table for `items` of `resource`, computed at `now`.
 pub fn table(
     resource: &Resource,
@@ -1065,28 +1150,11 @@ pub fn table(
     include: IncludeObject,
     now: SystemTime,
 ) -> Value {
-    let columns = columns_for(resource);
-    let definitions: Vec<Value> = columns
-        .iter()
-        .map(|column| {
-            json!({
-                "name": column.name,
-                "type": column.kind,
-                "format": if column.name == "Name" { "name" } else { "" },
-                "description": column_description(column.name),
-                "priority": column.priority,
-            })
-        })
-        .collect();
+    let (definitions, cells) = columns_and_cells(resource, items, now);
     let rows: Vec<Value> = items
         .iter()
-        .map(|item| {
-            let cells: Vec<Value> = columns
-                .iter()
-                .map(|column| (column.cell)(item, now))
-                .collect();
-            json!({"cells": cells, "object": row_object(item, include)})
-        })
+        .zip(cells)
+        .map(|(item, cells)| json!({"cells": cells, "object": row_object(item, include)}))
         .collect();
     json!({
         "kind": "Table",

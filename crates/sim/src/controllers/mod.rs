@@ -17,6 +17,7 @@ pub mod endpoints;
 pub mod node_problems;
 pub mod runner;
 pub mod scheduler;
+pub mod volumes;
 pub mod workloads;
 
 use std::collections::BTreeMap;
@@ -39,6 +40,10 @@ pub enum Kind {
     Event,
     /// `v1` PersistentVolumeClaim.
     PersistentVolumeClaim,
+    /// `v1` PersistentVolume.
+    PersistentVolume,
+    /// `storage.k8s.io/v1` StorageClass (read by the volume binder).
+    StorageClass,
     /// `apps/v1` Deployment.
     Deployment,
     /// `apps/v1` ReplicaSet.
@@ -73,6 +78,8 @@ impl Kind {
             Kind::Node => ("v1", "Node"),
             Kind::Event => ("v1", "Event"),
             Kind::PersistentVolumeClaim => ("v1", "PersistentVolumeClaim"),
+            Kind::PersistentVolume => ("v1", "PersistentVolume"),
+            Kind::StorageClass => ("storage.k8s.io/v1", "StorageClass"),
             Kind::Deployment => ("apps/v1", "Deployment"),
             Kind::ReplicaSet => ("apps/v1", "ReplicaSet"),
             Kind::StatefulSet => ("apps/v1", "StatefulSet"),
@@ -223,6 +230,10 @@ pub struct Snapshot {
     pub pod_disruption_budgets: Vec<Value>,
     /// PersistentVolumeClaims.
     pub claims: Vec<Value>,
+    /// PersistentVolumes.
+    pub persistent_volumes: Vec<Value>,
+    /// StorageClasses.
+    pub storage_classes: Vec<Value>,
     /// ConfigMaps, which pods read their environment and volumes from.
     pub config_maps: Vec<Value>,
     /// Secrets, likewise.
@@ -301,6 +312,7 @@ pub fn reconcile(snapshot: &Snapshot) -> Vec<Action> {
     actions.extend(cron_jobs::cron_jobs(snapshot));
     actions.extend(endpoints::endpoints(snapshot));
     actions.extend(disruption::pod_disruption_budgets(snapshot));
+    actions.extend(volumes::bind_claims(snapshot));
     actions.extend(scheduler::schedule(snapshot));
     actions.extend(kubelets(snapshot));
     actions
@@ -718,6 +730,8 @@ mod convergence {
                 endpoint_slices: self.all("EndpointSlice"),
                 pod_disruption_budgets: self.all("PodDisruptionBudget"),
                 claims: self.all("PersistentVolumeClaim"),
+                persistent_volumes: self.all("PersistentVolume"),
+                storage_classes: self.all("StorageClass"),
                 config_maps: self.all("ConfigMap"),
                 secrets: self.all("Secret"),
                 started_configs: self.started_configs.clone(),
@@ -1063,6 +1077,11 @@ mod convergence {
                 "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}}}],
             },
         }));
+        world.add(json!({
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": "standard", "annotations": {volumes::DEFAULT_CLASS_ANNOTATION: "true"}},
+            "provisioner": "rancher.io/local-path", "volumeBindingMode": "WaitForFirstConsumer",
+        }));
         world.settle(0);
         assert_eq!(
             pods_of(&world, "db-").len(),
@@ -1077,9 +1096,13 @@ mod convergence {
         assert_eq!(names, ["db-0", "db-1"]);
         assert_eq!(pods[1]["spec"]["hostname"], "db-1");
         assert_eq!(pods[1]["spec"]["subdomain"], "db");
+        let claim = world.get("PersistentVolumeClaim", "shop", "data-db-1");
+        assert_eq!(claim["status"]["phase"], "Bound");
+        let volume = text(&claim, "/spec/volumeName");
         assert_eq!(
-            world.get("PersistentVolumeClaim", "shop", "data-db-1")["status"]["phase"],
-            "Bound"
+            world.get("PersistentVolume", "", volume)["spec"]["claimRef"]["name"],
+            "data-db-1",
+            "the default class provisioned its volume"
         );
         let set = world.get("StatefulSet", "shop", "db");
         assert_eq!(set["status"]["readyReplicas"], 2);

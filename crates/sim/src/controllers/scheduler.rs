@@ -59,7 +59,11 @@ pub fn pod_requests(pod: &Value) -> Requests {
 struct NodeLoad {
     requests: Requests,
     pods: usize,
+    /// Addresses of the node's live pods: never handed out again.
     ips: BTreeSet<String>,
+    /// Addresses finished pods still show: handed out again only when the
+    /// range has nothing else, so two pods listed side by side rarely share one.
+    retired: BTreeSet<String>,
 }
 
 /// Why a node cannot take a pod (the scheduler's per-node reasons).
@@ -178,11 +182,12 @@ fn failed_scheduling_message(node_count: usize, failures: &[(Vec<String>, bool)]
     )
 }
 
-/// The first free host address of a node's pod CIDR (`10.244.1.0/24`). A
-/// node that declares none (scenario files rarely do) gets the range a real
-/// cluster's node IPAM would hand the `position`-th node, so pods on
-/// hand-written nodes still get addresses.
-fn allocate_ip(node: &Value, position: usize, used: &BTreeSet<String>) -> Option<String> {
+/// The first free host address of a node's pod CIDR (`10.244.1.0/24`) that
+/// no pod shows, else the first no live pod holds. A node that declares no
+/// CIDR (scenario files rarely do) gets the range a real cluster's node IPAM
+/// would hand the `position`-th node, so pods on hand-written nodes still get
+/// addresses.
+fn allocate_ip(node: &Value, position: usize, load: &NodeLoad) -> Option<String> {
     let declared = text(node, "/spec/podCIDR");
     let cidr = if declared.is_empty() {
         format!("10.244.{}.0/24", position + 1)
@@ -194,9 +199,11 @@ fn allocate_ip(node: &Value, position: usize, used: &BTreeSet<String>) -> Option
     let bits: u32 = bits.parse().ok()?;
     let size = 1_u32.checked_shl(32 - bits)?;
     let base = u32::from(base);
-    (2..size.saturating_sub(1))
-        .map(|offset| Ipv4Addr::from(base + offset).to_string())
-        .find(|ip| !used.contains(ip))
+    let candidates =
+        || (2..size.saturating_sub(1)).map(|offset| Ipv4Addr::from(base + offset).to_string());
+    candidates()
+        .find(|ip| !load.ips.contains(ip) && !load.retired.contains(ip))
+        .or_else(|| candidates().find(|ip| !load.ips.contains(ip)))
 }
 
 /// One scheduling pass over the pods that have no node or no IP yet.
@@ -205,7 +212,18 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
     let mut loads: HashMap<&str, NodeLoad> = HashMap::new();
     for pod in &snapshot.pods {
         let node_name = text(pod, "/spec/nodeName");
-        if node_name.is_empty() || pod_is_finished(pod) {
+        if node_name.is_empty() {
+            continue;
+        }
+        if pod_is_finished(pod) {
+            let ip = text(pod, "/status/podIP");
+            if !ip.is_empty() {
+                loads
+                    .entry(node_name)
+                    .or_default()
+                    .retired
+                    .insert(ip.to_string());
+            }
             continue;
         }
         let load = loads.entry(node_name).or_default();
@@ -331,7 +349,7 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
         let pod_ip = if host_network {
             Some(host_ip.clone())
         } else {
-            allocate_ip(node, position, &load.ips)
+            allocate_ip(node, position, load)
         };
         let Some(pod_ip) = pod_ip else {
             tracing::warn!(node = node_name, "no free pod IP on the node");

@@ -643,12 +643,8 @@ pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
                             "apiVersion": "v1",
                             "kind": "PersistentVolumeClaim",
                             "metadata": {"name": claim_name, "namespace": namespace(set), "labels": labels, "creationTimestamp": rfc3339(created)},
+                            // The volume binder binds (or provisions) it.
                             "spec": spec,
-                            "status": {
-                                "phase": "Bound",
-                                "accessModes": spec.get("accessModes").cloned().unwrap_or_else(|| json!(["ReadWriteOnce"])),
-                                "capacity": {"storage": spec.pointer("/resources/requests/storage").cloned().unwrap_or_else(|| json!("1Gi"))},
-                            },
                         }),
                     ));
                     actions.push(controller_event(

@@ -5,10 +5,10 @@
 use serde_json::{Value, json};
 
 use super::route::Discovery;
-use crate::registry::{self, Resource};
+use crate::registry::{Catalog, Resource};
 
 /// The document for `doc`; `address` is the server's `host:port` as clients reach it.
-pub fn document(doc: &Discovery, address: &str) -> Value {
+pub fn document(doc: &Discovery, address: &str, catalog: &Catalog) -> Value {
     match doc {
         Discovery::CoreVersions => json!({
             "kind": "APIVersions",
@@ -18,25 +18,32 @@ pub fn document(doc: &Discovery, address: &str) -> Value {
         Discovery::Groups => json!({
             "kind": "APIGroupList",
             "apiVersion": "v1",
-            "groups": registry::groups().into_iter().map(|(group, version)| group_document(group, version)).collect::<Vec<_>>(),
+            "groups": catalog.groups().into_iter().map(|(group, versions)| group_document(group, &versions)).collect::<Vec<_>>(),
         }),
         Discovery::Group(group) => {
-            let version = registry::groups()
+            let versions = catalog
+                .groups()
                 .into_iter()
                 .find(|(name, _)| name == group)
-                .map_or("", |(_, version)| version);
-            let mut document = group_document(group, version);
+                .map(|(_, versions)| versions)
+                .unwrap_or_default();
+            let mut document = group_document(group, &versions);
             document["kind"] = json!("APIGroup");
             document["apiVersion"] = json!("v1");
             document
         }
-        Discovery::Resources(group, version) => resource_list(group, version),
+        Discovery::Resources(group, version) => resource_list(group, version, catalog),
     }
 }
 
-fn group_document(group: &str, version: &str) -> Value {
-    let group_version = json!({"groupVersion": format!("{group}/{version}"), "version": version});
-    json!({"name": group, "versions": [group_version], "preferredVersion": group_version})
+/// A group with its versions, the first preferred.
+fn group_document(group: &str, versions: &[&str]) -> Value {
+    let entries: Vec<Value> = versions
+        .iter()
+        .map(|version| json!({"groupVersion": format!("{group}/{version}"), "version": version}))
+        .collect();
+    let preferred = entries.first().cloned().unwrap_or(Value::Null);
+    json!({"name": group, "versions": entries, "preferredVersion": preferred})
 }
 
 fn resource_entry(resource: &Resource) -> Value {
@@ -56,10 +63,10 @@ fn resource_entry(resource: &Resource) -> Value {
     entry
 }
 
-fn resource_list(group: &str, version: &str) -> Value {
+fn resource_list(group: &str, version: &str, catalog: &Catalog) -> Value {
     let mut resources = Vec::new();
-    for resource in registry::ALL
-        .iter()
+    for resource in catalog
+        .resources()
         .filter(|res| res.group == group && res.version == version)
     {
         resources.push(resource_entry(resource));
@@ -100,6 +107,7 @@ mod tests {
         let list = document(
             &Discovery::Resources(String::new(), "v1".into()),
             "127.0.0.1:1",
+            &Catalog::builtin(),
         );
         assert_eq!(list["groupVersion"], "v1");
         let pods = list["resources"]
@@ -122,7 +130,7 @@ mod tests {
 
     #[test]
     fn groups_list_every_group_used_by_the_clients() {
-        let groups = document(&Discovery::Groups, "127.0.0.1:1");
+        let groups = document(&Discovery::Groups, "127.0.0.1:1", &Catalog::builtin());
         let names: Vec<&str> = groups["groups"]
             .as_array()
             .expect("groups")
@@ -151,6 +159,7 @@ mod tests {
         let apps = document(
             &Discovery::Resources("apps".into(), "v1".into()),
             "127.0.0.1:1",
+            &Catalog::builtin(),
         );
         let scale = apps["resources"]
             .as_array()

@@ -233,7 +233,8 @@ async fn dispatch(context: &ApiContext, request: Request) -> Response {
         Ok(user) => user,
         Err(error) => return error_response(&error),
     };
-    let route = match route::parse(request.uri().path()) {
+    let catalog = context.store.catalog();
+    let route = match route::parse(request.uri().path(), &catalog) {
         Ok(route) => route,
         Err(error) => return error_response(&error),
     };
@@ -244,7 +245,7 @@ async fn dispatch(context: &ApiContext, request: Request) -> Response {
             }
             json_response(
                 StatusCode::OK,
-                &discovery::document(&document, &context.address.to_string()),
+                &discovery::document(&document, &context.address.to_string(), &catalog),
             )
         }
         Route::Version => json_response(
@@ -261,8 +262,8 @@ async fn dispatch(context: &ApiContext, request: Request) -> Response {
                 "platform": "linux/amd64",
             }),
         ),
-        Route::OpenApiIndex => json_response(StatusCode::OK, &openapi::index()),
-        Route::OpenApi(group, version) => match openapi::document(&group, &version) {
+        Route::OpenApiIndex => json_response(StatusCode::OK, &openapi::index(&catalog)),
+        Route::OpenApi(group, version) => match openapi::document(&group, &version, &catalog) {
             Some(document) => json_response(StatusCode::OK, &document),
             None => error_response(&ApiError::PathNotFound),
         },

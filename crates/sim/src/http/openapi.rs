@@ -10,17 +10,19 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::registry::{self, Backing};
+use crate::registry::{Backing, Catalog};
 
 /// `/openapi/v3`: where each group-version's document is.
-pub fn index() -> Value {
+pub fn index(catalog: &Catalog) -> Value {
     let mut paths = Map::new();
     let mut group_versions = vec![(String::new(), "v1".to_owned())];
-    group_versions.extend(
-        registry::groups()
-            .into_iter()
-            .map(|(group, version)| (group.to_owned(), version.to_owned())),
-    );
+    for (group, versions) in catalog.groups() {
+        group_versions.extend(
+            versions
+                .into_iter()
+                .map(|version| (group.to_owned(), version.to_owned())),
+        );
+    }
     for (group, version) in group_versions {
         let key = path_key(&group, &version);
         paths.insert(
@@ -40,14 +42,14 @@ fn path_key(group: &str, version: &str) -> String {
 }
 
 /// `/openapi/v3/api/v1` or `/openapi/v3/apis/G/V`; `None` for a group-version not served.
-pub fn document(group: &str, version: &str) -> Option<Value> {
-    if !registry::serves_group_version(group, version) {
+pub fn document(group: &str, version: &str, catalog: &Catalog) -> Option<Value> {
+    if !catalog.serves_group_version(group, version) {
         return None;
     }
     let prefix = format!("/{}", path_key(group, version));
     let mut paths = Map::new();
-    for resource in registry::ALL
-        .iter()
+    for resource in catalog
+        .resources()
         .filter(|res| res.group == group && res.version == version)
     {
         if resource.backing == Backing::Virtual {
@@ -92,7 +94,7 @@ mod tests {
 
     #[test]
     fn index_points_at_every_group_version() {
-        let index = index();
+        let index = index(&Catalog::builtin());
         assert_eq!(
             index["paths"]["api/v1"]["serverRelativeURL"],
             "/openapi/v3/api/v1"
@@ -105,7 +107,7 @@ mod tests {
 
     #[test]
     fn patch_operations_accept_field_validation() {
-        let apps = document("apps", "v1").expect("served");
+        let apps = document("apps", "v1", &Catalog::builtin()).expect("served");
         let patch =
             &apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
         assert_eq!(
@@ -119,8 +121,8 @@ mod tests {
                 .iter()
                 .any(|p| p["name"] == "fieldValidation")
         );
-        let core = document("", "v1").expect("served");
+        let core = document("", "v1", &Catalog::builtin()).expect("served");
         assert!(core["paths"].get("/api/v1/nodes/{name}").is_some());
-        assert!(document("example.com", "v1").is_none());
+        assert!(document("example.com", "v1", &Catalog::builtin()).is_none());
     }
 }

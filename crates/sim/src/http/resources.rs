@@ -91,26 +91,6 @@ pub fn wants_table(request: &ApiRequest) -> bool {
         })
 }
 
-/// Converts stored objects to the version the resource is served in.
-pub fn present(resource: &Resource, object: Value) -> Value {
-    match resource.backing {
-        Backing::ViewOf(_) if resource.group == "events.k8s.io" => {
-            convert::event_to_events_v1(&object)
-        }
-        _ => object,
-    }
-}
-
-/// Converts a body in the served version to the stored version.
-fn to_storage(resource: &Resource, object: Value) -> Value {
-    match resource.backing {
-        Backing::ViewOf(_) if resource.group == "events.k8s.io" => {
-            convert::events_v1_to_event(&object)
-        }
-        _ => object,
-    }
-}
-
 fn table_or_object(
     request: &ApiRequest,
     resource: &Resource,
@@ -122,7 +102,7 @@ fn table_or_object(
         let include = IncludeObject::parse(request.query.get("includeObject").unwrap_or_default());
         let rows: Vec<Value> = items
             .iter()
-            .map(|item| present(resource, item.clone()))
+            .map(|item| convert::present(resource, item.clone()))
             .collect();
         let table = table::table(
             resource,
@@ -135,7 +115,7 @@ fn table_or_object(
     }
     let mut items: Vec<Value> = items
         .into_iter()
-        .map(|item| present(resource, item))
+        .map(|item| convert::present(resource, item))
         .collect();
     if single {
         return respond(Ok((StatusCode::OK, items.pop().unwrap_or(Value::Null))));
@@ -231,7 +211,7 @@ pub async fn object_body(request: &mut ApiRequest) -> Result<Value, ApiError> {
 }
 
 fn created(object: Value, resource: &Resource) -> (StatusCode, Value) {
-    (StatusCode::CREATED, present(resource, object))
+    (StatusCode::CREATED, convert::present(resource, object))
 }
 
 async fn create(
@@ -242,7 +222,7 @@ async fn create(
     if request.path.name.is_some() {
         return Err(ApiError::MethodNotAllowed);
     }
-    let body = to_storage(resource, object_body(&mut request).await?);
+    let body = convert::to_storage(resource, object_body(&mut request).await?);
     if resource.namespaced && request.path.namespace.is_none() {
         return Err(ApiError::PathNotFound);
     }
@@ -258,7 +238,7 @@ async fn update(
 ) -> Result<(StatusCode, Value), ApiError> {
     let resource = request.path.resource;
     let name = request.path.name.clone().unwrap_or_default();
-    let mut body = to_storage(resource, object_body(&mut request).await?);
+    let mut body = convert::to_storage(resource, object_body(&mut request).await?);
     match meta::name(&body) {
         "" => {
             meta::metadata_mut(&mut body).insert("name".into(), json!(name));
@@ -273,7 +253,7 @@ async fn update(
     let object = context
         .store
         .update(resource.storage(), request.namespace(), body)?;
-    Ok((StatusCode::OK, present(resource, object)))
+    Ok((StatusCode::OK, convert::present(resource, object)))
 }
 
 /// Reads a PATCH body by its content type.
@@ -329,7 +309,7 @@ async fn patch(
             field_manager,
             force,
         } => Patch::Apply {
-            object: to_storage(resource, object),
+            object: convert::to_storage(resource, object),
             field_manager,
             force,
         },
@@ -347,7 +327,7 @@ async fn patch(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, present(resource, object)))
+    Ok((status, convert::present(resource, object)))
 }
 
 /// The DeleteOptions of a request: query parameters, then a JSON body, then a
@@ -423,7 +403,7 @@ async fn delete(
     let object = context
         .store
         .delete(resource.storage(), request.namespace(), &name, &options)?;
-    Ok((StatusCode::OK, present(resource, object)))
+    Ok((StatusCode::OK, convert::present(resource, object)))
 }
 
 async fn delete_collection(
@@ -443,7 +423,7 @@ async fn delete_collection(
             "kind": resource.list_kind(),
             "apiVersion": resource.api_version(),
             "metadata": {"resourceVersion": version},
-            "items": deleted.into_iter().map(|item| present(resource, item)).collect::<Vec<_>>(),
+            "items": deleted.into_iter().map(|item| convert::present(resource, item)).collect::<Vec<_>>(),
         }),
     ))
 }

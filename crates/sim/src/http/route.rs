@@ -2,7 +2,7 @@
 //! resource (with namespace, name, subresource and the rest of the path).
 
 use crate::error::ApiError;
-use crate::registry::{self, Resource};
+use crate::registry::{Catalog, Resource};
 
 /// The discovery documents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +49,8 @@ pub enum Route {
     Resource(ResourcePath),
 }
 
-/// Parses a request path.
-pub fn parse(path: &str) -> Result<Route, ApiError> {
+/// Parses a request path against the resources the cluster serves.
+pub fn parse(path: &str, catalog: &Catalog) -> Result<Route, ApiError> {
     let segments: Vec<&str> = path
         .trim_matches('/')
         .split('/')
@@ -72,25 +72,31 @@ pub fn parse(path: &str) -> Result<Route, ApiError> {
             String::new(),
             "v1".into(),
         ))),
-        ["apis", group] if registry::groups().iter().any(|(g, _)| g == group) => {
+        ["apis", group] if catalog.groups().iter().any(|(g, _)| g == group) => {
             Ok(Route::Discovery(Discovery::Group((*group).to_owned())))
         }
-        ["apis", group, version] if registry::serves_group_version(group, version) => {
+        ["apis", group, version] if catalog.serves_group_version(group, version) => {
             Ok(Route::Discovery(Discovery::Resources(
                 (*group).to_owned(),
                 (*version).to_owned(),
             )))
         }
-        ["api", "v1", rest @ ..] => resource_path("", "v1", rest),
-        ["apis", group, version, rest @ ..] => resource_path(group, version, rest),
+        ["api", "v1", rest @ ..] => resource_path(catalog, "", "v1", rest),
+        ["apis", group, version, rest @ ..] => resource_path(catalog, group, version, rest),
         _ => Err(ApiError::PathNotFound),
     }
 }
 
-fn resource_path(group: &str, version: &str, rest: &[&str]) -> Result<Route, ApiError> {
+fn resource_path(
+    catalog: &Catalog,
+    group: &str,
+    version: &str,
+    rest: &[&str],
+) -> Result<Route, ApiError> {
     if let ["namespaces", namespace, plural, tail @ ..] = rest
-        && let Some(resource) =
-            registry::by_plural(group, version, plural).filter(|res| res.namespaced)
+        && let Some(resource) = catalog
+            .by_plural(group, version, plural)
+            .filter(|res| res.namespaced)
     {
         return Ok(Route::Resource(object_path(
             resource,
@@ -101,7 +107,9 @@ fn resource_path(group: &str, version: &str, rest: &[&str]) -> Result<Route, Api
     let [plural, tail @ ..] = rest else {
         return Err(ApiError::PathNotFound);
     };
-    let resource = registry::by_plural(group, version, plural).ok_or(ApiError::PathNotFound)?;
+    let resource = catalog
+        .by_plural(group, version, plural)
+        .ok_or(ApiError::PathNotFound)?;
     if resource.namespaced && !tail.is_empty() {
         // A namespaced object can only be named inside its namespace.
         return Err(ApiError::PathNotFound);
@@ -127,6 +135,10 @@ fn object_path(
 mod tests {
     use super::*;
     use crate::registry::{DEPLOYMENTS, NAMESPACES, NODES, PODS};
+
+    fn parse(path: &str) -> Result<Route, ApiError> {
+        super::parse(path, &Catalog::builtin())
+    }
 
     fn resource(path: &str) -> ResourcePath {
         match parse(path) {

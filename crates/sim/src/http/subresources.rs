@@ -132,6 +132,15 @@ pub async fn serve_virtual(context: &ApiContext, request: ApiRequest) -> Respons
     {
         return respond(access_review(request).await);
     }
+    if std::ptr::eq(resource, &registry::SELF_SUBJECT_REVIEWS) {
+        if *request.method() != Method::POST {
+            return respond(Err(ApiError::MethodNotAllowed));
+        }
+        return respond(Ok((
+            StatusCode::CREATED,
+            crate::auth::self_subject_review(request.user),
+        )));
+    }
     if std::ptr::eq(resource, &registry::POD_METRICS)
         || std::ptr::eq(resource, &registry::NODE_METRICS)
     {

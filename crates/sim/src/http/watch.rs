@@ -18,8 +18,9 @@ use bytes::Bytes;
 use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 
-use super::resources::{list_options, present, wants_table};
+use super::resources::{list_options, wants_table};
 use super::{ApiContext, ApiRequest, respond};
+use crate::convert::present;
 use crate::error::ApiError;
 use crate::meta;
 use crate::registry::Resource;
