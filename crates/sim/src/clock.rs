@@ -152,6 +152,16 @@ pub fn rfc3339(time: SystemTime) -> String {
     )
 }
 
+/// `2026-11-25T08:44:13.123456789Z`: the kubelet's log timestamps.
+pub fn rfc3339_nanos(time: SystemTime) -> String {
+    let nanos = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|since| since.subsec_nanos())
+        .unwrap_or_default();
+    let seconds = rfc3339(time);
+    format!("{}.{nanos:09}Z", seconds.trim_end_matches('Z'))
+}
+
 /// Parses an RFC 3339 timestamp in UTC (`Z`) or with an offset; fractional
 /// seconds are dropped.
 pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {

@@ -23,6 +23,12 @@ pub struct LogRequest {
     pub previous: bool,
     /// `tailLines=`: only the last N lines.
     pub tail_lines: Option<usize>,
+    /// `follow=true`: keep the stream open while the container runs.
+    pub follow: bool,
+    /// `timestamps=true`: each line starts with its RFC 3339 time.
+    pub timestamps: bool,
+    /// `limitBytes=`: at most this many bytes.
+    pub limit_bytes: Option<usize>,
 }
 
 impl LogRequest {
@@ -34,6 +40,9 @@ impl LogRequest {
                 "container" if !value.is_empty() => request.container = Some(value.to_string()),
                 "previous" => request.previous = value == "true",
                 "tailLines" => request.tail_lines = value.parse().ok(),
+                "follow" => request.follow = value == "true",
+                "timestamps" => request.timestamps = value == "true",
+                "limitBytes" => request.limit_bytes = value.parse().ok(),
                 _ => {}
             }
         }
@@ -100,6 +109,90 @@ pub fn tail(log: &str, tail_lines: Option<usize>) -> String {
                 .collect()
         }
     }
+}
+
+/// The container a request reads: the one named, else the only one, else
+/// the pod's default container.
+fn chosen_container(pod: &Value, request: &LogRequest) -> Option<String> {
+    let names: Vec<&str> = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|container| text(container, "/name"))
+        .collect();
+    match &request.container {
+        Some(container) => Some(container.clone()),
+        None if names.len() == 1 => Some(names[0].to_owned()),
+        None => pod
+            .pointer("/metadata/annotations/kubectl.kubernetes.io~1default-container")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    }
+}
+
+/// Whether the container a log request reads is running now (a followed
+/// log ends when it stops).
+pub fn container_is_running(pod: &Value, request: &LogRequest) -> bool {
+    let Some(container) = chosen_container(pod, request) else {
+        return false;
+    };
+    pod.pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|status| {
+            text(status, "/name") == container && status.pointer("/state/running").is_some()
+        })
+}
+
+/// A container's log as the request shapes it: every line stamped with
+/// its time when asked (spread over the container's run, the last line now,
+/// so stamps are increasing and never in the future), then cut at
+/// `limitBytes`.
+pub fn shape(pod: &Value, log: &str, request: &LogRequest) -> String {
+    let mut shaped = if request.timestamps {
+        let lines: Vec<&str> = log.lines().collect();
+        let now = SystemTime::now();
+        let started = chosen_container(pod, request)
+            .and_then(|container| {
+                pod.pointer("/status/containerStatuses")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .find(|status| text(status, "/name") == container)
+                    .and_then(|status| {
+                        status
+                            .pointer("/state/running/startedAt")
+                            .or_else(|| status.pointer("/state/terminated/startedAt"))
+                    })
+                    .and_then(Value::as_str)
+                    .and_then(parse_rfc3339)
+            })
+            .unwrap_or(now);
+        let span = now.duration_since(started).unwrap_or_default();
+        let count = lines.len().max(1) as u32;
+        lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                let at = started + span / count * (index as u32 + 1);
+                format!("{} {line}\n", crate::clock::rfc3339_nanos(at))
+            })
+            .collect()
+    } else {
+        log.to_owned()
+    };
+    if let Some(limit) = request.limit_bytes
+        && shaped.len() > limit
+    {
+        let mut cut = limit;
+        while !shaped.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        shaped.truncate(cut);
+    }
+    shaped
 }
 
 /// The log of one of a pod's containers. `pod` must carry its current
@@ -234,6 +327,39 @@ fn generated_crash_log(container: &str, image: &str, terminated: Option<&Value>)
         )
     };
     format!("{started} INFO starting {container} ({image})\n{last}\n")
+}
+
+/// What a container logs when its pod is deleted and it is asked to stop
+/// (a followed log shows it before it ends), shaped by its image: nginx
+/// gets its image's stop signal, anything else SIGTERM.
+pub fn shutdown_log(pod: &Value, request: &LogRequest, at: SystemTime) -> String {
+    let container = chosen_container(pod, request).unwrap_or_default();
+    let image = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|candidate| text(candidate, "/name") == container)
+        .map(|candidate| text(candidate, "/image"))
+        .unwrap_or_default();
+    let image_name = image.rsplit('/').next().unwrap_or(image);
+    let line = if image_name.starts_with("nginx") {
+        let stamp = rfc3339(at)
+            .replace('-', "/")
+            .replace('T', " ")
+            .replace('Z', "");
+        format!("{stamp} [notice] 1#1: signal 3 (SIGQUIT) received, shutting down\n")
+    } else {
+        format!(
+            "{} INFO {container}: received SIGTERM, shutting down\n",
+            rfc3339(at)
+        )
+    };
+    if request.timestamps {
+        format!("{} {line}", crate::clock::rfc3339_nanos(at))
+    } else {
+        line
+    }
 }
 
 /// Plausible lines for a healthy container, shaped by its image.
@@ -444,15 +570,59 @@ mod tests {
             ("container", "app"),
             ("previous", "true"),
             ("tailLines", "3"),
+            ("follow", "true"),
+            ("timestamps", "true"),
+            ("limitBytes", "100"),
         ]);
         assert_eq!(
             request,
             LogRequest {
                 container: Some("app".to_string()),
                 previous: true,
-                tail_lines: Some(3)
+                tail_lines: Some(3),
+                follow: true,
+                timestamps: true,
+                limit_bytes: Some(100),
             }
         );
+    }
+
+    #[test]
+    fn timestamps_increase_to_now_and_limit_bytes_cuts() {
+        let pod = json!({"spec": {"containers": [{"name": "app", "image": "x"}]},
+            "status": {"containerStatuses": [{"name": "app", "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}]}});
+        let stamped = shape(
+            &pod,
+            "one\ntwo\n",
+            &LogRequest {
+                timestamps: true,
+                ..LogRequest::default()
+            },
+        );
+        let stamps: Vec<&str> = stamped
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .collect();
+        assert_eq!(stamps.len(), 2, "{stamped}");
+        assert!(
+            stamps[0] < stamps[1] && stamps[0].starts_with("2026-"),
+            "{stamped}"
+        );
+        assert!(
+            stamped
+                .lines()
+                .all(|line| line.ends_with("one") || line.ends_with("two"))
+        );
+        let cut = shape(
+            &pod,
+            "one\ntwo\n",
+            &LogRequest {
+                limit_bytes: Some(5),
+                ..LogRequest::default()
+            },
+        );
+        assert_eq!(cut, "one\nt");
+        assert!(container_is_running(&pod, &LogRequest::default()));
     }
 
     #[test]

@@ -1490,6 +1490,48 @@ mod tests {
     }
 
     #[test]
+    fn a_namespace_with_running_pods_terminates_until_they_are_gone() {
+        let store = store_with_namespace("shop");
+        let mut running = pod("web", json!({}));
+        running["spec"]["nodeName"] = json!("node-1");
+        running["status"] = json!({"phase": "Running"});
+        store.create(&PODS, "shop", running).expect("created");
+        store
+            .create(&CONFIGMAPS, "shop", json!({"metadata": {"name": "c"}}))
+            .expect("created");
+        let terminating = store
+            .delete(&NAMESPACES, "", "shop", &DeleteOptions::default())
+            .expect("deleted");
+        assert_eq!(terminating["status"]["phase"], "Terminating");
+        assert!(
+            store.get(&CONFIGMAPS, "shop", "c").is_err(),
+            "deleted at once"
+        );
+        let pod = store.get(&PODS, "shop", "web").expect("still terminating");
+        assert!(pod["metadata"]["deletionTimestamp"].is_string());
+        let refused = store
+            .create(&CONFIGMAPS, "shop", json!({"metadata": {"name": "late"}}))
+            .expect_err("no new content");
+        assert_eq!(refused.code(), 403);
+        assert!(
+            refused
+                .to_string()
+                .contains("because it is being terminated")
+        );
+        let at_once = DeleteOptions {
+            grace_period_seconds: Some(0),
+            ..DeleteOptions::default()
+        };
+        store
+            .delete(&PODS, "shop", "web", &at_once)
+            .expect("the kubelet's final delete");
+        assert_eq!(
+            store.get(&NAMESPACES, "", "shop").expect_err("gone").code(),
+            404
+        );
+    }
+
+    #[test]
     fn delete_preconditions_conflict() {
         let store = store_with_namespace("prod");
         store

@@ -41,16 +41,86 @@ fn pod_of(context: &ApiContext, request: &ApiRequest) -> Result<Value, ApiError>
         .get(&registry::PODS, request.namespace(), &name)
 }
 
-/// `GET /api/v1/namespaces/NS/pods/N/log?container=&previous=&tailLines=`.
+/// Chunks of a followed log buffered before the writer waits for the client.
+pub const FOLLOW_BUFFER: usize = 16;
+
+/// `GET /api/v1/namespaces/NS/pods/N/log?container=&previous=&tailLines=&timestamps=&limitBytes=&follow=`.
 pub fn log(context: &ApiContext, request: &ApiRequest) -> Response {
+    let log_request = LogRequest::from_query(request.query.pairs());
     let result = pod_of(context, request).and_then(|pod| {
-        let log_request = LogRequest::from_query(request.query.pairs());
         logs::container_log(&pod, &log_request)
+            .map(|text| (pod, text))
             .map_err(|error| ApiError::BadRequest(error.to_string()))
     });
-    match result {
-        Ok(text) => text_response(text),
-        Err(error) => respond(Err(error)),
+    let (pod, text) = match result {
+        Ok(found) => found,
+        Err(error) => return respond(Err(error)),
+    };
+    let text = logs::shape(&pod, &text, &log_request);
+    if !log_request.follow || log_request.previous {
+        return text_response(text);
+    }
+    // `kubectl logs -f`: what is there now, then the stream stays open until
+    // the container stops, the pod goes, or the client leaves.
+    let changes = context.store.subscribe();
+    let (sender, chunks) = tokio::sync::mpsc::channel(FOLLOW_BUFFER);
+    let span = tracing::debug_span!("follow_log", pod = %pod["metadata"]["name"]);
+    tokio::spawn(follow(pod, text, changes, sender, log_request).instrument(span));
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain")],
+        axum::body::Body::new(super::watch::ChannelBody { events: chunks }),
+    )
+        .into_response()
+}
+
+/// Feeds a followed log: the current text, the container's shutdown line
+/// once its pod is being deleted, then the end of the container (its pod
+/// deleted or finished, or the container no longer running) or of the
+/// client ends the stream.
+async fn follow(
+    pod: Value,
+    text: String,
+    mut changes: tokio::sync::broadcast::Receiver<crate::store::Change>,
+    sender: tokio::sync::mpsc::Sender<bytes::Bytes>,
+    request: LogRequest,
+) {
+    if !text.is_empty() && sender.send(bytes::Bytes::from(text)).await.is_err() {
+        return;
+    }
+    let uid = pod["metadata"]["uid"].clone();
+    if !logs::container_is_running(&pod, &request) {
+        return;
+    }
+    let mut stopping = pod["metadata"]["deletionTimestamp"].is_string();
+    loop {
+        let change = tokio::select! {
+            change = changes.recv() => change,
+            () = sender.closed() => return,
+        };
+        match change {
+            Ok(change) => {
+                if !std::ptr::eq(change.resource, &registry::PODS)
+                    || change.object["metadata"]["uid"] != uid
+                {
+                    continue;
+                }
+                if !stopping && change.object["metadata"]["deletionTimestamp"].is_string() {
+                    stopping = true;
+                    let line = logs::shutdown_log(&change.object, &request, SystemTime::now());
+                    if sender.send(bytes::Bytes::from(line)).await.is_err() {
+                        return;
+                    }
+                }
+                if change.kind == crate::store::ChangeKind::Deleted
+                    || !logs::container_is_running(&change.object, &request)
+                {
+                    return;
+                }
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
     }
 }
 

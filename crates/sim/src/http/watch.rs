@@ -34,10 +34,11 @@ pub const WATCH_EVENT_BUFFER: usize = 64;
 /// API server ends watches after 30–60 minutes; clients re-establish them).
 pub const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
-/// A response body fed by a channel of encoded events.
-struct ChannelBody {
-    /// Encoded events from the watch task; closed when the watch ends.
-    events: mpsc::Receiver<Bytes>,
+/// A response body fed by a channel of byte chunks (watch events, followed
+/// log lines); it ends when the producing task drops its sender.
+pub(crate) struct ChannelBody {
+    /// Chunks from the producing task; closed when it ends.
+    pub(crate) events: mpsc::Receiver<Bytes>,
 }
 
 impl http_body::Body for ChannelBody {
