@@ -210,8 +210,7 @@ async fn a_pod_template_change_is_verified_only_once_its_new_pods_are_ready() {
     let stack = Stack::start(demo(), ApprovalPolicy::default()).await;
 
     let healthy = stack.plan("restart api-gateway in production").await;
-    let result = stack.approve(&healthy).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let result = stack.approve_to(&healthy, Outcome::Verified).await;
     assert!(
         result.evidence.iter().any(|line| {
             line.starts_with("deployment/api-gateway: rolled out, ")
@@ -224,15 +223,12 @@ async fn a_pod_template_change_is_verified_only_once_its_new_pods_are_ready() {
     // checkout crashes whatever its restart: applying the annotation works,
     // but the change did not give a running workload, and kubeop says so.
     let crashing = stack.plan("restart checkout in production").await;
-    let result = stack.approve(&crashing).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Failed, "{result:?}");
+    let result = stack.approve_to(&crashing, Outcome::Failed).await;
+    let has_line = |holds: fn(&str) -> bool| result.evidence.iter().any(|line| holds(line));
     assert!(
-        result.evidence.iter().any(|line| {
-            line.starts_with("deployment/checkout: the rollout's new pods are failing (")
-        }) && result
-            .evidence
-            .iter()
-            .any(|line| line.contains("CrashLoopBackOff")),
+        has_line(
+            |line| line.starts_with("deployment/checkout: the rollout's new pods are failing (")
+        ) && has_line(|line| line.contains("CrashLoopBackOff")),
         "{:?}",
         result.evidence
     );
@@ -241,8 +237,7 @@ async fn a_pod_template_change_is_verified_only_once_its_new_pods_are_ready() {
     let label = stack
         .plan("label deployment checkout team=payments in production")
         .await;
-    let result = stack.approve(&label).await.expect("runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{result:?}");
+    let result = stack.approve_to(&label, Outcome::Verified).await;
     assert!(
         !result
             .evidence

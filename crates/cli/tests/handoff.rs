@@ -3,7 +3,7 @@
 //! the real `kubernetes-mcp-server`, driven through the cloneable
 //! [`cli::handoff::HandoffHandle`] as a supervisor agent would.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use cli::config::Config;
@@ -14,20 +14,41 @@ use hitl::policy::PlanTarget;
 use serde_json::json;
 use workflow::{LockedPlanHandoff, Outcome, Response, SupervisorHandoff};
 
-async fn kubeop_over_the_demo_cluster(env: &e2e::SimEnv, state: &tempfile::TempDir) -> Daemon {
-    let mut config = Config::default();
-    config.daemon.kubeconfig = Some(env.kubeconfig.clone());
-    config.daemon.state_dir = state.path().join("state");
-    config.gateway.server_binary = Some(e2e::mcp_server_binary());
-    Daemon::start(config).await.expect("kubeop's actors start")
+/// The demo cluster and kubeop's actors over it, in this process; the
+/// cluster and the state directory live as long as this.
+struct OverTheDemo {
+    /// kubeop.
+    kubeop: Daemon,
+    /// Its state directory (the journal a test reads).
+    state_dir: PathBuf,
+    /// The cluster kubeop works on.
+    _env: e2e::SimEnv,
+    /// Holds the state directory.
+    _state: tempfile::TempDir,
+}
+
+impl OverTheDemo {
+    async fn start() -> Self {
+        let objects = sim::scenario::Scenario::demo().objects_at(SystemTime::now());
+        let env = e2e::SimEnv::start("demo", objects).await;
+        let state = tempfile::tempdir().expect("a state directory");
+        let mut config = Config::default();
+        config.daemon.kubeconfig = Some(env.kubeconfig.clone());
+        config.daemon.state_dir = state.path().join("state");
+        config.gateway.server_binary = Some(e2e::mcp_server_binary());
+        Self {
+            state_dir: config.daemon.state_dir.clone(),
+            kubeop: Daemon::start(config).await.expect("kubeop's actors start"),
+            _env: env,
+            _state: state,
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_hands_work_in_and_gets_a_signal_back_for_what_is_out_of_scope() {
-    let objects = sim::scenario::Scenario::demo().objects_at(SystemTime::now());
-    let env = e2e::SimEnv::start("demo", objects).await;
-    let state = tempfile::tempdir().expect("a state directory");
-    let kubeop = kubeop_over_the_demo_cluster(&env, &state).await;
+    let demo = OverTheDemo::start().await;
+    let kubeop = &demo.kubeop;
     let handle = kubeop.handoffs();
 
     // Several supervisor tasks share clones of one handle.
@@ -91,7 +112,7 @@ async fn a_supervisor_hands_work_in_and_gets_a_signal_back_for_what_is_out_of_sc
         other => panic!("expected a plan, got {other:?}"),
     }
 
-    kubeop.shutdown().await;
+    demo.kubeop.shutdown().await;
     assert_eq!(
         handle
             .handoff(SupervisorHandoff {
@@ -127,11 +148,8 @@ fn assert_newest_logged(state_dir: &Path, operation_id: &str, request: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_hand_off_is_logged_as_its_sources_and_a_plan_locked_one_reports_progress() {
-    let objects = sim::scenario::Scenario::demo().objects_at(SystemTime::now());
-    let env = e2e::SimEnv::start("demo", objects).await;
-    let state = tempfile::tempdir().expect("a state directory");
-    let kubeop = kubeop_over_the_demo_cluster(&env, &state).await;
-    let state_dir = state.path().join("state");
+    let demo = OverTheDemo::start().await;
+    let (kubeop, state_dir) = (&demo.kubeop, &demo.state_dir);
     let handle = kubeop.handoffs();
 
     // A change handed in (not PLAN-LOCKED) waits for a person, logged as
@@ -150,7 +168,7 @@ async fn every_hand_off_is_logged_as_its_sources_and_a_plan_locked_one_reports_p
         other => panic!("expected a plan, got {other:?}"),
     };
     assert_newest_logged(
-        &state_dir,
+        state_dir,
         &plan.plan_id,
         "hand-off from the app agent: scale deployment web-frontend to 4 in namespace production",
     );
@@ -198,7 +216,7 @@ async fn every_hand_off_is_logged_as_its_sources_and_a_plan_locked_one_reports_p
         "what verification waited on was reported: {progress:?}"
     );
     assert_newest_logged(
-        &state_dir,
+        state_dir,
         &result.plan_id,
         "PLAN-LOCKED hand-off from the observability agent: upstream approval upstream-7",
     );
@@ -221,5 +239,5 @@ async fn every_hand_off_is_logged_as_its_sources_and_a_plan_locked_one_reports_p
             .is_some_and(|why| why.starts_with("kubeop read nothing from the cluster")),
         "{signal}"
     );
-    kubeop.shutdown().await;
+    demo.kubeop.shutdown().await;
 }
