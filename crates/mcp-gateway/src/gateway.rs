@@ -3,10 +3,10 @@
 //! Calls do not pass through the actor's mailbox: the handle admits them
 //! (bounded in-flight slots and a bounded queue in front of them), checks them
 //! against the catalog and the backstop, and sends them on the current
-//! connection's rmcp peer, which pipelines them over the one stdio pipe. The
-//! actor ([`crate::actor`]) owns the process and publishes which connection is
-//! current; a slow call therefore never holds up another call, the actor, or
-//! a restart.
+//! connection: tool calls on its lane ([`crate::lane`]), prompts on its rmcp
+//! peer, both pipelined over the one stdio pipe. The actor ([`crate::actor`])
+//! owns the process and publishes which connection is current; a slow call
+//! therefore never holds up another call, the actor, or a restart.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
