@@ -14,7 +14,9 @@
 //!   (one gateway call), context switches, health check, hand-offs.
 //! - `planning` and [`plan`]: discovery, policy, reads of the live state,
 //!   and the plan per operation (pure), with [`diff`] and impact notes.
-//! - `discovery`: parameters from memory and name resolution on the cluster.
+//! - `discovery`: parameters from memory and name resolution on the cluster;
+//!   `suggest`: the closest real namespaces and names when one is not there.
+//! - `session`: the context and namespace each conversation works in.
 //! - `changes`: execution with the grant, verification (`verify`), records.
 //! - [`response`]: the `-o json` shapes of design.md.
 //! - `cluster`: every gateway call the coordinator makes.
