@@ -138,3 +138,84 @@ async fn a_diagnosed_missing_config_map_is_fixed_through_an_approved_verified_pl
         )
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkout_down_with_healthy_pods_is_its_services_selector_fixed_through_a_plan() {
+    let stack = Stack::start(scenario("diagnosis-services"), ApprovalPolicy::default()).await;
+    stack
+        .env
+        .kubectl_until(
+            &["get", "pods", "-n", "shop", "-l", "app=checkout"],
+            |out| out.matches("1/1").count() == 2,
+        )
+        .await;
+
+    let (diagnosis, json) = diagnosed(&stack, "why is checkout down in shop").await;
+    assert_eq!(json["cause"], "service_without_endpoints", "{json}");
+    let quoted = evidence(&json);
+    assert!(
+        quoted.contains("Endpoints shop/checkout: no addresses (<none>)"),
+        "{quoted}"
+    );
+    let card = diagnosis.proposal.expect("a plan to approve");
+    assert_eq!(card.target.kind, "Service");
+    assert_eq!(card.target.name, "checkout");
+    let result = stack.approve(&card).await.expect("the approval runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{:?}", result.evidence);
+    stack
+        .env
+        .kubectl_until(
+            &[
+                "get",
+                "endpoints",
+                "checkout",
+                "-n",
+                "shop",
+                "-o",
+                "jsonpath={.subsets[*].addresses[*].ip}",
+            ],
+            |out| out.split_whitespace().count() == 2,
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unnamed_failures_are_offered_by_workload_and_a_failed_job_is_named() {
+    let stack = Stack::start(scenario("diagnosis-workloads"), ApprovalPolicy::default()).await;
+    stack
+        .env
+        .kubectl_until(&["get", "jobs", "-n", "ops"], |out| {
+            out.matches("Failed").count() == 2
+        })
+        .await;
+
+    // Three failed pods of one Job are one workload to ask about, not three.
+    let question = stack.clarify("debug my failing pod in ops").await;
+    assert_eq!(question.missing, vec!["name"]);
+    for workload in ["db-migrate", "exporter", "cache"] {
+        assert!(
+            question
+                .candidates
+                .iter()
+                .any(|candidate| candidate == workload),
+            "{workload} missing from {:?}",
+            question.candidates
+        );
+    }
+    assert!(
+        !question
+            .candidates
+            .iter()
+            .any(|candidate| candidate.starts_with("db-migrate-")),
+        "{question:?}"
+    );
+
+    let (_, job) = diagnosed(&stack, "my job db-migrate failed in ops").await;
+    assert_eq!(job["cause"], "job_failed", "{job}");
+    assert!(
+        evidence(&job).contains("Failed=True, BackoffLimitExceeded"),
+        "{}",
+        evidence(&job)
+    );
+    assert!(job["proposal"].is_null(), "{job}");
+}

@@ -151,11 +151,11 @@ async fn debug_my_failing_pod_finds_the_failing_pods_instead_of_asking_for_a_nam
         several
             .candidates
             .iter()
-            .any(|pod| pod.starts_with("checkout-"))
+            .any(|workload| workload.starts_with("checkout"))
             && several
                 .candidates
                 .iter()
-                .any(|pod| pod.starts_with("payment-service-")),
+                .any(|workload| workload.starts_with("payment-service")),
         "{several:?}"
     );
 

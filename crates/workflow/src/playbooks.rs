@@ -111,11 +111,13 @@ pub(crate) async fn diagnose(
     }
 }
 
-/// The failing pod a request that names none ("debug my failing pod") is
-/// about: the pods of the namespace (every namespace when none is known)
-/// whose list row looks wrong, as the health check judges them. One → that
-/// pod, with the reason it was chosen; several → a question listing them;
-/// none → an answer saying so. Never a guess among several.
+/// The failing workload a request that names none ("debug my failing pod",
+/// "my job failed") is about: the pods of the namespace (every namespace when
+/// none is known) whose list row looks wrong, as the health check judges
+/// them, grouped by the Job or Deployment they belong to. One → that
+/// workload (or lone pod), with the reason it was chosen; several → a
+/// question listing them; none → an answer saying so. Never a guess among
+/// several.
 async fn the_failing_pod(
     pipeline: &Pipeline,
     reader: &GatewayReader<'_>,
@@ -138,18 +140,34 @@ async fn the_failing_pod(
         return Err(WorkflowError::Cluster(listed.text));
     }
     let rows = parse::rows(&listed);
-    let failing: Vec<(String, String, String)> = rows
-        .iter()
-        .filter(|row| row_is_suspicious(row))
-        .filter_map(|row| {
-            let pod_namespace = row
-                .get("NAMESPACE")
-                .cloned()
-                .or_else(|| namespace.map(str::to_owned))?;
-            let status = row.get("STATUS").cloned().unwrap_or_default();
-            Some((pod_namespace, row.get("NAME")?.clone(), status))
-        })
-        .collect();
+    // Failing pods grouped by the workload they belong to (a Job's retries,
+    // a Deployment's replicas): one failing workload is one answer.
+    let mut failing: Vec<FailingGroup> = Vec::new();
+    for row in rows.iter().filter(|row| row_is_suspicious(row)) {
+        let Some(pod_namespace) = row
+            .get("NAMESPACE")
+            .cloned()
+            .or_else(|| namespace.map(str::to_owned))
+        else {
+            continue;
+        };
+        let Some(pod) = row.get("NAME").cloned() else {
+            continue;
+        };
+        let status = row.get("STATUS").cloned().unwrap_or_default();
+        let name = parse::workload_of_row(row).unwrap_or_else(|| pod.clone());
+        match failing
+            .iter_mut()
+            .find(|group| group.namespace == pod_namespace && group.name == name)
+        {
+            Some(group) => group.pods.push(format!("{pod} ({status})")),
+            None => failing.push(FailingGroup {
+                namespace: pod_namespace,
+                name,
+                pods: vec![format!("{pod} ({status})")],
+            }),
+        }
+    }
     let place = namespace.map_or_else(
         || "in any namespace".to_owned(),
         |namespace| format!("in namespace {namespace}"),
@@ -184,35 +202,61 @@ async fn the_failing_pod(
             ),
             false,
         ),
-        [(pod_namespace, name, status)] => Ok(Ok((
+        [only] => Ok(Ok((
             PodFailureTarget {
-                name: name.clone(),
-                namespace: Some(pod_namespace.clone()),
+                name: only.name.clone(),
+                namespace: Some(only.namespace.clone()),
             },
-            format!("{pod_namespace}/{name} ({status}) is the only failing pod {place}"),
+            match only.pods.as_slice() {
+                [pod] if pod.starts_with(&format!("{} (", only.name)) => {
+                    format!("{}/{pod} is the only failing pod {place}", only.namespace)
+                }
+                pods => format!(
+                    "{}/{} is the only failing workload {place}: {}",
+                    only.namespace,
+                    only.name,
+                    pods.join(", ")
+                ),
+            },
         ))),
         several => {
             let listed: Vec<String> = several
                 .iter()
-                .map(|(pod_namespace, name, status)| format!("{pod_namespace}/{name} ({status})"))
+                .map(|group| {
+                    format!(
+                        "{}/{} ({})",
+                        group.namespace,
+                        group.name,
+                        group.pods.join(", ")
+                    )
+                })
                 .collect();
             Ok(Err(Response::Clarify(Clarify {
                 question: format!(
-                    "{} pods are failing {place}: {}. Which one should I diagnose?",
+                    "{} workloads have failing pods {place}: {}. Which one should I diagnose?",
                     several.len(),
-                    listed.join(", ")
+                    listed.join("; ")
                 ),
                 missing: vec!["name".into()],
                 candidates: several
                     .iter()
-                    .map(|(pod_namespace, name, _)| match namespace {
-                        Some(_) => name.clone(),
-                        None => format!("{pod_namespace}/{name}"),
+                    .map(|group| match namespace {
+                        Some(_) => group.name.clone(),
+                        None => format!("{}/{}", group.namespace, group.name),
                     })
                     .collect(),
             })))
         }
     }
+}
+
+/// The failing pods of one workload (or one pod no workload owns).
+struct FailingGroup {
+    namespace: String,
+    /// The Job or Deployment name, else the pod's own.
+    name: String,
+    /// Its failing pods as `name (STATUS)`.
+    pods: Vec<String>,
 }
 
 /// The health overview.

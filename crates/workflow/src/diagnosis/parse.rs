@@ -213,6 +213,32 @@ pub fn rows(output: &ToolOutput) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
+/// A list row's LABELS cell (`app=web,tier=front`) as a map.
+pub fn labels(cell: &str) -> BTreeMap<String, String> {
+    cell.split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(key, value)| (key.trim().to_string(), value.trim().to_string()))
+        .collect()
+}
+
+/// The workload a pod's list row belongs to: the Job its `job-name` label
+/// names, else the Deployment in a ReplicaSet-made name
+/// (`<deployment>-<pod-template-hash>-<suffix>`); `None` for other pods.
+pub fn workload_of_row(row: &BTreeMap<String, String>) -> Option<String> {
+    let labels = labels(row.get("LABELS")?);
+    if let Some(job) = labels
+        .get("batch.kubernetes.io/job-name")
+        .or_else(|| labels.get("job-name"))
+    {
+        return Some(job.clone());
+    }
+    let hash = labels.get("pod-template-hash")?;
+    let (replica_set, _) = row.get("NAME")?.rsplit_once('-')?;
+    replica_set
+        .strip_suffix(&format!("-{hash}"))
+        .map(str::to_string)
+}
+
 /// The `(namespace, name)` pairs of a list answer; rows without a namespace
 /// column get `default_namespace` (or an empty one).
 pub fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec<(String, String)> {
@@ -313,6 +339,29 @@ mod tests {
             listed_names(&text, None),
             vec![("shop".into(), "api-1".into())]
         );
+    }
+
+    #[test]
+    fn a_rows_workload_is_its_job_or_its_deployment() {
+        let row = |name: &str, labels: &str| {
+            BTreeMap::from([
+                ("NAME".to_string(), name.to_string()),
+                ("LABELS".to_string(), labels.to_string()),
+            ])
+        };
+        assert_eq!(
+            workload_of_row(&row(
+                "db-migrate-x2x4q",
+                "batch.kubernetes.io/job-name=db-migrate,controller-uid=1"
+            )),
+            Some("db-migrate".into())
+        );
+        assert_eq!(
+            workload_of_row(&row("web-7d4b9c-x2x4q", "app=web,pod-template-hash=7d4b9c")),
+            Some("web".into())
+        );
+        assert_eq!(workload_of_row(&row("search-0", "app=search")), None);
+        assert_eq!(labels("<none>"), BTreeMap::new());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::Reads;
-use crate::diagnosis::parse::rows;
+use crate::diagnosis::parse::{labels, rows};
 use crate::diagnosis::pod_status::{PodState, symptom};
 use crate::diagnosis::proposal::{self, selector_text};
 use crate::diagnosis::reader::{ClusterReader, ReadTool};
@@ -53,14 +53,6 @@ fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
         .pointer(pointer)
         .and_then(Value::as_str)
         .unwrap_or_default()
-}
-
-/// `app=web,tier=front` → a map.
-fn labels_of(cell: &str) -> BTreeMap<String, String> {
-    cell.split(',')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(key, value)| (key.trim().to_string(), value.trim().to_string()))
-        .collect()
 }
 
 /// Reads the Service `name` in `namespace` and what it routes to; `None`
@@ -116,7 +108,7 @@ pub(super) async fn gather<R: ClusterReader>(
         facts.near = rows(&listed)
             .into_iter()
             .filter_map(|row| {
-                let labels = labels_of(row.get("LABELS")?);
+                let labels = labels(row.get("LABELS")?);
                 selector
                     .keys()
                     .any(|key| labels.contains_key(key))
@@ -409,7 +401,7 @@ mod tests {
             endpoints: Some(json!({"subsets": []})),
             near: vec![(
                 "checkout-7d4b9-x2x".into(),
-                labels_of("app=checkout,pod-template-hash=7d4b9,tier=frontend"),
+                labels("app=checkout,pod-template-hash=7d4b9,tier=frontend"),
             )],
             same_named_deployment: Some(
                 json!({"spec": {"template": {"metadata": {"labels": {"app": "checkout", "tier": "frontend"}}}}}),
