@@ -161,6 +161,50 @@ async fn the_servers_defaults_and_derived_fields_are_filled() {
         "Retain"
     );
     assert_eq!(provisioned["status"]["phase"], "Bound");
+    // Admission: the namespace's LimitRange fills the missing CPU limit of
+    // the nginx sidecar, and the PriorityClass gives the pod its priority.
+    let pods = env
+        .kubectl_json(&[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-l",
+            "app.kubernetes.io/name=storefront",
+        ])
+        .await;
+    let pod = &pods["items"][0];
+    assert_eq!(pod["spec"]["priority"], 100_000);
+    assert_eq!(
+        pod["spec"]["containers"][1]["resources"]["limits"]["cpu"],
+        "500m"
+    );
+    assert!(
+        pod["metadata"]["annotations"]["kubernetes.io/limit-ranger"]
+            .as_str()
+            .is_some_and(|note| note.contains("cpu limit for container nginx")),
+        "{pod}"
+    );
+    // The quota controller reports what the namespace uses.
+    let quota = env
+        .kubectl_until(
+            &[
+                "get",
+                "quota",
+                "shop-quota",
+                "-n",
+                "shop",
+                "-o",
+                "jsonpath={.status.used.pods}",
+            ],
+            |used| used.parse::<u32>().is_ok_and(|pods| pods >= 5),
+        )
+        .await;
+    assert!(!quota.is_empty());
+    let described = env
+        .kubectl_ok(&["describe", "quota", "shop-quota", "-n", "shop"])
+        .await;
+    assert!(described.contains("requests.memory"), "{described}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

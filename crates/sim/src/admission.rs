@@ -248,6 +248,133 @@ pub fn apply_defaults(resource: &Resource, object: &mut Value) {
     }
 }
 
+/// The PriorityClasses every cluster has, with their values.
+const SYSTEM_PRIORITY_CLASSES: &[(&str, i64)] = &[
+    ("system-node-critical", 2_000_001_000),
+    ("system-cluster-critical", 2_000_000_000),
+];
+
+/// What the admission plugins that read other objects do to a new Pod:
+/// `Priority` (the value and preemption policy of its PriorityClass; a class
+/// that is not found leaves the pod's priority unset), `LimitRanger` (the
+/// namespace's container defaults, noted in the `kubernetes.io/limit-ranger`
+/// annotation), and the API's own defaulting of a missing request to the
+/// container's limit.
+pub fn admit_pod(pod: &mut Value, limit_ranges: &[&Value], priority_classes: &[&Value]) {
+    let class_name = pod
+        .pointer("/spec/priorityClassName")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let class = priority_classes
+        .iter()
+        .find(|class| crate::meta::name(class) == class_name)
+        .map(|class| {
+            (
+                class["value"].as_i64().unwrap_or(0),
+                class["preemptionPolicy"]
+                    .as_str()
+                    .unwrap_or("PreemptLowerPriority")
+                    .to_owned(),
+            )
+        })
+        .or_else(|| {
+            SYSTEM_PRIORITY_CLASSES
+                .iter()
+                .find(|(name, _)| *name == class_name)
+                .map(|(_, value)| (*value, "PreemptLowerPriority".to_owned()))
+        });
+    match class {
+        Some((value, policy)) => {
+            default(pod, "/spec/priority", json!(value));
+            default(pod, "/spec/preemptionPolicy", json!(policy));
+        }
+        None if class_name.is_empty() => default(pod, "/spec/priority", json!(0)),
+        None => {}
+    }
+    let mut noted: Vec<String> = Vec::new();
+    for range in limit_ranges {
+        for item in range
+            .pointer("/spec/limits")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|item| item["type"] == "Container")
+        {
+            for list in ["containers", "initContainers"] {
+                for container in pod
+                    .pointer_mut(&format!("/spec/{list}"))
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    let name = container["name"].as_str().unwrap_or_default().to_owned();
+                    for (section, source) in [("limits", "default"), ("requests", "defaultRequest")]
+                    {
+                        let Some(defaults) = item[source].as_object() else {
+                            continue;
+                        };
+                        let mut set = Vec::new();
+                        for (resource, amount) in defaults {
+                            let pointer = format!("/resources/{section}/{resource}");
+                            if container.pointer(&pointer).is_none() {
+                                default(container, &pointer, amount.clone());
+                                set.push(resource.clone());
+                            }
+                        }
+                        if !set.is_empty() {
+                            let what = if section == "limits" {
+                                "limit"
+                            } else {
+                                "request"
+                            };
+                            noted.push(format!(
+                                "{} {what} for {} {name}",
+                                set.join(", "),
+                                if list == "containers" {
+                                    "container"
+                                } else {
+                                    "init container"
+                                }
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for list in ["containers", "initContainers"] {
+        for container in pod
+            .pointer_mut(&format!("/spec/{list}"))
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let limits = container
+                .pointer("/resources/limits")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            for (resource, amount) in limits {
+                default(
+                    container,
+                    &format!("/resources/requests/{resource}"),
+                    amount,
+                );
+            }
+        }
+    }
+    if !noted.is_empty() {
+        let annotations = &mut crate::meta::metadata_mut(pod)
+            .entry("annotations")
+            .or_insert_with(|| json!({}));
+        if annotations.is_object() {
+            annotations["kubernetes.io/limit-ranger"] =
+                json!(format!("LimitRanger plugin set: {}", noted.join("; ")));
+        }
+    }
+}
+
 /// Moves a Secret's write-only `stringData` into `data` (base64), as the API
 /// server does: a stored Secret never shows `stringData`, and its values win
 /// over `data` entries of the same key.
@@ -661,6 +788,38 @@ mod tests {
             json!({"user": "YWRtaW4=", "password": "czNjcmV0"})
         );
         assert_eq!(secret["type"], "Opaque");
+    }
+
+    #[test]
+    fn pods_get_priority_limit_range_defaults_and_requests_from_limits() {
+        let mut pod = json!({"metadata": {"name": "p"}, "spec": {
+            "priorityClassName": "system-node-critical",
+            "containers": [
+                {"name": "app", "image": "x", "resources": {"limits": {"memory": "1Gi"}}},
+                {"name": "side", "image": "y"}]}});
+        let range = json!({"spec": {"limits": [{"type": "Container",
+            "default": {"cpu": "500m", "memory": "512Mi"}, "defaultRequest": {"cpu": "100m"}}]}});
+        admit_pod(&mut pod, &[&range], &[]);
+        assert_eq!(pod["spec"]["priority"], 2_000_001_000);
+        let app = &pod["spec"]["containers"][0]["resources"];
+        assert_eq!(app["limits"], json!({"memory": "1Gi", "cpu": "500m"}));
+        assert_eq!(app["requests"], json!({"cpu": "100m", "memory": "1Gi"}));
+        let side = &pod["spec"]["containers"][1]["resources"];
+        assert_eq!(
+            side["requests"]["memory"], "512Mi",
+            "a request defaults to its limit"
+        );
+        let note = pod["metadata"]["annotations"]["kubernetes.io/limit-ranger"]
+            .as_str()
+            .expect("noted");
+        assert!(
+            note.starts_with("LimitRanger plugin set: cpu limit for container app"),
+            "{note}"
+        );
+        let mut plain = json!({"metadata": {"name": "q"}, "spec": {"containers": [{"name": "a", "image": "x"}]}});
+        admit_pod(&mut plain, &[], &[]);
+        assert_eq!(plain["spec"]["priority"], 0);
+        assert!(plain["metadata"].get("annotations").is_none());
     }
 
     #[test]

@@ -118,6 +118,10 @@ pub enum ApiError {
         /// Why, naming the budget: `The disruption budget web needs 2 healthy pods and has 2 currently`.
         cause: String,
     },
+    /// 500 for a request the server cannot carry out (the message is the
+    /// real server's, e.g. an eviction of a pod under two budgets).
+    #[error("{0}")]
+    Internal(String),
     /// 415 for a body in a format the endpoint cannot read.
     #[error(
         "the body of the request was in an unknown format - accepted media types include: {accepted}"
@@ -153,6 +157,7 @@ impl ApiError {
             Self::Expired(_) => 410,
             Self::UnsupportedMediaType { .. } => 415,
             Self::DisruptionBudget { .. } => 429,
+            Self::Internal(_) => 500,
         }
     }
 
@@ -170,6 +175,7 @@ impl ApiError {
             Self::Expired(_) => "Expired",
             Self::UnsupportedMediaType { .. } => "UnsupportedMediaType",
             Self::DisruptionBudget { .. } => "TooManyRequests",
+            Self::Internal(_) => "InternalError",
         }
     }
 

@@ -451,6 +451,20 @@ impl Store {
         admission::apply_defaults(resource, &mut object);
         let mut state = self.lock();
         apply_schema_defaults(&state, resource, &mut object);
+        if std::ptr::eq(resource, &registry::PODS) {
+            let limit_ranges: Vec<&Value> = state
+                .objects(&registry::LIMIT_RANGES)
+                .into_iter()
+                .flat_map(|objects| objects.values())
+                .filter(|range| meta::namespace(range) == namespace)
+                .collect();
+            let priority_classes: Vec<&Value> = state
+                .objects(&registry::PRIORITY_CLASSES)
+                .into_iter()
+                .flat_map(|objects| objects.values())
+                .collect();
+            admission::admit_pod(&mut object, &limit_ranges, &priority_classes);
+        }
         admission::validate(resource, &object)?;
         let name = meta::name(&object).to_owned();
         if resource.namespaced {

@@ -15,6 +15,7 @@ pub mod cron_jobs;
 pub mod disruption;
 pub mod endpoints;
 pub mod node_problems;
+pub mod quotas;
 pub mod runner;
 pub mod scheduler;
 pub mod volumes;
@@ -44,6 +45,8 @@ pub enum Kind {
     PersistentVolume,
     /// `storage.k8s.io/v1` StorageClass (read by the volume binder).
     StorageClass,
+    /// `v1` ResourceQuota.
+    ResourceQuota,
     /// `apps/v1` Deployment.
     Deployment,
     /// `apps/v1` ReplicaSet.
@@ -80,6 +83,7 @@ impl Kind {
             Kind::PersistentVolumeClaim => ("v1", "PersistentVolumeClaim"),
             Kind::PersistentVolume => ("v1", "PersistentVolume"),
             Kind::StorageClass => ("storage.k8s.io/v1", "StorageClass"),
+            Kind::ResourceQuota => ("v1", "ResourceQuota"),
             Kind::Deployment => ("apps/v1", "Deployment"),
             Kind::ReplicaSet => ("apps/v1", "ReplicaSet"),
             Kind::StatefulSet => ("apps/v1", "StatefulSet"),
@@ -234,6 +238,8 @@ pub struct Snapshot {
     pub persistent_volumes: Vec<Value>,
     /// StorageClasses.
     pub storage_classes: Vec<Value>,
+    /// ResourceQuotas.
+    pub resource_quotas: Vec<Value>,
     /// ConfigMaps, which pods read their environment and volumes from.
     pub config_maps: Vec<Value>,
     /// Secrets, likewise.
@@ -313,6 +319,7 @@ pub fn reconcile(snapshot: &Snapshot) -> Vec<Action> {
     actions.extend(endpoints::endpoints(snapshot));
     actions.extend(disruption::pod_disruption_budgets(snapshot));
     actions.extend(volumes::bind_claims(snapshot));
+    actions.extend(quotas::resource_quotas(snapshot));
     actions.extend(scheduler::schedule(snapshot));
     actions.extend(kubelets(snapshot));
     actions
@@ -732,6 +739,7 @@ mod convergence {
                 claims: self.all("PersistentVolumeClaim"),
                 persistent_volumes: self.all("PersistentVolume"),
                 storage_classes: self.all("StorageClass"),
+                resource_quotas: self.all("ResourceQuota"),
                 config_maps: self.all("ConfigMap"),
                 secrets: self.all("Secret"),
                 started_configs: self.started_configs.clone(),

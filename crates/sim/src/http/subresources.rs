@@ -108,7 +108,9 @@ async fn evict(
         used["status"]["disruptionsAllowed"] = json!(allowed - 1);
         store.update_status(&registry::POD_DISRUPTION_BUDGETS, &namespace, used)?;
     } else if covering.len() > 1 && !finished {
-        return Err(ApiError::BadRequest(
+        // The real eviction subresource refuses such a pod outright (500),
+        // whatever the budgets allow, and `kubectl drain` reports it.
+        return Err(ApiError::Internal(
             "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.".into(),
         ));
     }
