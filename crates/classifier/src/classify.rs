@@ -72,6 +72,27 @@ const WELL_KNOWN_IMAGES: &[&str] = &[
     "centos", "fedora", "node", "golang",
 ];
 
+/// Subcommands of `helm` and `argocd` written between the tool and the
+/// object ("argocd app diff payments", "helm history checkout"): never a name.
+const HANDOFF_SUBCOMMANDS: &[&str] = &[
+    "diff",
+    "get",
+    "history",
+    "status",
+    "values",
+    "manifests",
+    "manifest",
+    "wait",
+    "list",
+    "show",
+    "test",
+    "lint",
+    "template",
+    "abort",
+    "retry",
+    "set",
+];
+
 /// Commands after `|` that only filter text: a read piped into them stays a read.
 const HARMLESS_FILTERS: &[&str] = &[
     "grep", "egrep", "fgrep", "head", "tail", "wc", "sort", "uniq", "less", "more", "jq", "yq",
@@ -128,10 +149,21 @@ pub fn classify(text: &str) -> Intent {
 /// scale, restart...) are never read so: a change inserted next to a kind
 /// stays a change.
 fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
+    // Reads, and questions about trouble ("why did the migrate job fail").
     let reads = tokens.iter().any(|t| {
         matches!(
             t.w(),
-            Some(W::Logs | W::Read | W::Describe | W::Top | W::Tail | W::Watch)
+            Some(
+                W::Logs
+                    | W::Read
+                    | W::Describe
+                    | W::Top
+                    | W::Tail
+                    | W::Watch
+                    | W::Why
+                    | W::Troubleshoot
+                    | W::Wrong
+            )
         )
     });
     let other_change = tokens
@@ -947,7 +979,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
             } else if i > 0
                 && !plural
                 && self.is_value(i - 1)
-                && !matches!(self.w(i + 1), Some(W::Health | W::Okay))
                 && self.prev_meaningful(i - 1).is_none_or(|p| {
                     matches!(
                         self.w(p),
@@ -1086,7 +1117,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let Some((ResourceKind::Namespace, number)) = self.tokens[i].kind() else {
                 continue;
             };
-            if self.tokens[i].value.is_some() {
+            if let Some(value) = self.tokens[i].value {
+                // "pods that live in ns/payments": the namespace of another kind.
+                if other_kind && self.namespace.is_none() {
+                    self.namespace = Some(owned(value));
+                    self.use_token(i);
+                }
                 continue;
             }
             let prev = self.prev_meaningful(i);
@@ -2067,13 +2103,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.rbac && self.changes.is_empty() {
             return self.rbac_audit();
         }
+        // "mark node-2 unschedulable": a cordon in words.
+        if let Some(first) = (0..self.len()).find(|&i| !self.is_filler(i))
+            && matches!(self.low(first), "mark" | "make" | "set")
+            && let Some(state) = self
+                .tokens
+                .iter()
+                .map(|t| t.low)
+                .find(|low| matches!(*low, "unschedulable" | "schedulable"))
+        {
+            return self.node_schedulable(state == "unschedulable");
+        }
         if !self.changes.is_empty() {
             return self.mutation();
         }
         // "I want 5 replicas of checkout", "give web 3 replicas": a target
         // count without a change verb.
+        // "bring web down to zero replicas", "get api up to 5": a target
+        // count reached by a movement, whatever verb carries it.
+        let moved_to_count = self.replicas_after_to
+            && self.has_w_anywhere(&[W::Up, W::Down])
+            && (0..self.len())
+                .find(|&i| !self.is_filler(i))
+                .is_none_or(|first| !matches!(self.w(first), Some(W::Question | W::Be | W::Do)));
         if self.replicas.is_some()
             && (self.gives_to_an_object()
+                || moved_to_count
                 || !self.has_w_anywhere(&[
                     W::Read,
                     W::Question,
@@ -2356,7 +2411,114 @@ impl<'t, 'a> Analysis<'t, 'a> {
         Some(Intent::Handoff {
             domain,
             reason: reason.to_owned(),
+            arguments: self.handoff_arguments(domain),
         })
+    }
+
+    /// What a hand-off names, for the agent that receives it: the release,
+    /// application, rollout or alert ("rollback the checkout helm release",
+    /// "argocd app sync checkout", "silence the HighMemory alert"), and the
+    /// namespace and context where given. Never guessed: absent when unsure.
+    fn handoff_arguments(&self, domain: Domain) -> Arguments {
+        // A value that can name a release, an app or an alert: not a
+        // version, a count, a duration, a chart reference or a subcommand
+        // ("argocd app diff payments"). A release may be named after what
+        // it installs ("the grafana release").
+        let subject = |i: usize| {
+            let token = self.tokens[i];
+            let word = token.shape == Shape::Word
+                && !self.used[i]
+                && is_name_shaped(token.low)
+                && (token.lex == Lex::Unknown
+                    || domain == Domain::Helm
+                        && matches!(token.w(), Some(W::Observability | W::Argo)));
+            word && !token.low.starts_with(|c: char| c.is_ascii_digit())
+                && !is_namespace_word(token.low)
+                && !HANDOFF_SUBCOMMANDS.contains(&token.low)
+        };
+        let next_subject = |from: usize| {
+            let mut j = self.next_meaningful(from)?;
+            if HANDOFF_SUBCOMMANDS.contains(&self.low(j))
+                || self.is_w(j, W::For)
+                || self.is_w(j, W::Of)
+            {
+                j = self.next_meaningful(j)?;
+            }
+            subject(j).then_some(j)
+        };
+        let noun_at = (0..self.len()).find(|&i| {
+            matches!(
+                self.low(i),
+                "release"
+                    | "chart"
+                    | "app"
+                    | "application"
+                    | "rollout"
+                    | "rollouts"
+                    | "alert"
+                    | "silence"
+            )
+        });
+        // "release payments", "the rollout of checkout", else "the checkout
+        // helm release", "the HighMemory alert".
+        let around_noun = noun_at.and_then(|n| {
+            next_subject(n).or_else(|| {
+                (0..n)
+                    .rev()
+                    .find(|&j| !matches!(self.w(j), Some(W::Helm | W::Argo)))
+                    .filter(|&j| subject(j))
+            })
+        });
+        // "helm rollback api 3", "argocd app sync checkout", "helm upgrade
+        // --install web ./chart": the first value after the tool's verb.
+        let after_verb = || {
+            (0..self.len()).find(|&j| {
+                subject(j)
+                    && (0..j)
+                        .rev()
+                        .find(|&p| !self.is_filler(p) && self.tokens[p].shape != Shape::Flag)
+                        .is_some_and(|p| {
+                            matches!(
+                                self.w(p),
+                                Some(W::Change(_) | W::Sync | W::Promote | W::Helm | W::Argo)
+                            ) || HANDOFF_SUBCOMMANDS.contains(&self.low(p))
+                        })
+            })
+        };
+        let name_at = around_noun.or_else(after_verb);
+        let name = name_at.map(|i| {
+            if domain == Domain::Observability {
+                self.tokens[i].raw.to_owned()
+            } else {
+                owned(self.tokens[i].raw)
+            }
+        });
+        // "in argocd", "in grafana" name the tool, not a namespace.
+        let tool_word = |word: &str| {
+            matches!(
+                crate::vocab::lookup(word),
+                Lex::W(W::Observability | W::Argo | W::Helm)
+            )
+        };
+        let namespace = self
+            .namespace
+            .clone()
+            .filter(|namespace| !tool_word(namespace))
+            .or_else(|| {
+                (0..self.len())
+                    .find(|&i| {
+                        self.is_value(i)
+                            && Some(i) != name_at
+                            && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::In))
+                    })
+                    .map(|i| owned(self.tokens[i].raw))
+            });
+        Arguments {
+            name,
+            namespace,
+            context: self.context.clone(),
+            ..Arguments::default()
+        }
     }
 
     // ------------------------------------------------------------- rbac
@@ -2954,6 +3116,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
     // ----------------------------------------------------------- mutation
 
     fn mutation(&mut self) -> Intent {
+        // "check logs of web-0 && kubectl rollout restart deploy/web": the
+        // objects of an earlier command are not the change's.
+        if let Some(&(verb_at, _)) = self.changes.first()
+            && let Some(chain_at) = (0..verb_at)
+                .rev()
+                .find(|&j| matches!(self.tokens[j].shape, Shape::Chain | Shape::Pipe))
+            // "...; restart it": the pronoun points back to them.
+            && !self.tokens[chain_at..]
+                .iter()
+                .any(|t| matches!(t.low, "it" | "them" | "those" | "these" | "its"))
+        {
+            // Its namespace ("in staging") still scopes the change.
+            for j in 0..chain_at {
+                if self.is_value(j) && self.place(j, None) != Place::In {
+                    self.use_token(j);
+                }
+            }
+        }
         let mut ops: Vec<Change> = Vec::with_capacity(2);
         let about_replicas = self.replicas.is_some() || self.has_w_anywhere(&[W::Replicas]);
         for (_, change) in &self.changes {
@@ -3062,6 +3242,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && let Some(intent) = self.config_map_key_change()
         {
             return intent;
+        }
+        // "change the image of web to nginx:1.27": setting the image.
+        if ops.contains(&Change::Edit) && (self.image.is_some() || self.has_w_anywhere(&[W::Image]))
+        {
+            for op in &mut ops {
+                if *op == Change::Edit {
+                    *op = Change::Update;
+                }
+            }
+            ops.dedup();
         }
         // A change kubeop cannot make exactly is a question, whatever else is asked.
         if let Some(unsupported) = ops.iter().copied().find(|op| {

@@ -53,6 +53,11 @@ pub enum Intent {
         domain: Domain,
         /// Why, in words a human understands.
         reason: String,
+        /// What the request names, for the receiving agent: `name` (the
+        /// release, application, rollout or alert), `namespace`, `context`.
+        /// Left out of the JSON when the request names none of them.
+        #[serde(default, skip_serializing_if = "Arguments::is_empty")]
+        arguments: Arguments,
     },
     /// A parameter is missing or the request is not understood: ask, never guess.
     Clarify {
@@ -92,8 +97,9 @@ impl Intent {
             | Intent::HealthCheck { arguments }
             | Intent::Diagnose { arguments, .. }
             | Intent::Mutation { arguments, .. }
-            | Intent::SwitchContext { arguments } => Some(arguments),
-            Intent::Handoff { .. } | Intent::Clarify { .. } => None,
+            | Intent::SwitchContext { arguments }
+            | Intent::Handoff { arguments, .. } => Some(arguments),
+            Intent::Clarify { .. } => None,
         }
     }
 
@@ -134,8 +140,12 @@ impl fmt::Display for Intent {
                 )
             }
             Intent::SwitchContext { arguments } => write!(f, "switch_context{arguments}"),
-            Intent::Handoff { domain, reason } => {
-                write!(f, "handoff to {}: {}", domain.as_str(), reason)
+            Intent::Handoff {
+                domain,
+                reason,
+                arguments,
+            } => {
+                write!(f, "handoff to {}: {}{}", domain.as_str(), reason, arguments)
             }
             Intent::Clarify { missing, question } => {
                 write!(f, "clarify: {question}")?;
@@ -425,6 +435,13 @@ pub struct Arguments {
     /// `configuration_view`: only the current context's pieces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minified: Option<bool>,
+}
+
+impl Arguments {
+    /// Whether no field is set (a hand-off that names nothing).
+    pub fn is_empty(&self) -> bool {
+        *self == Arguments::default()
+    }
 }
 
 /// ` key=value` pairs of the set fields, for the human rendering.

@@ -539,6 +539,14 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         // Adverbs of time a request ends with ("any warnings lately?",
         // "what's running rn"): never a name, namespace or context.
         ("lately", Filler),
+        // "replicas configured", "pods that live in": descriptions, never names.
+        ("configured", Filler),
+        ("defined", Filler),
+        ("specified", Filler),
+        ("desired", Filler),
+        ("live", Filler),
+        ("lives", Filler),
+        ("reside", Filler),
         // "restart it if needed": a condition, never a name.
         ("needed", Filler),
         ("necessary", Filler),
@@ -663,6 +671,9 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("stdout", Logs),
         ("stderr", Logs),
         ("say", Logs),
+        ("printed", Logs),
+        ("prints", Logs),
+        ("wrote", Logs),
         ("says", Logs),
         ("saying", Logs),
         ("tail", Tail),
@@ -911,6 +922,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("strange", Wrong),
         ("odd", Wrong),
         ("abnormal", Wrong),
+        // "anything on fire?"
+        ("fire", Wrong),
         ("unusual", Wrong),
         ("down", Down),
         ("up", Up),
@@ -1105,6 +1118,7 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("matching", Label),
         ("network", Network),
         ("connectivity", Network),
+        ("networking", Network),
         ("dns", Network),
         ("nslookup", Network),
         ("dig", Network),

@@ -221,8 +221,8 @@ async fn every_hand_off_is_logged_as_its_sources_and_a_plan_locked_one_reports_p
         "PLAN-LOCKED hand-off from the observability agent: upstream approval upstream-7",
     );
 
-    // Out of scope in words: what was found is where it would have run, and
-    // why nothing was read.
+    // Out of scope in words: what was found is the release named, where it
+    // would have run, and why nothing was read.
     let signal = kubeop
         .call(
             "ask",
@@ -233,6 +233,7 @@ async fn every_hand_off_is_logged_as_its_sources_and_a_plan_locked_one_reports_p
     assert_eq!(signal["kind"], "handoff", "{signal}");
     assert_eq!(signal["domain"], "helm", "{signal}");
     assert_eq!(signal["found"]["context"], "demo", "{signal}");
+    assert_eq!(signal["found"]["name"], "payments", "{signal}");
     assert!(
         signal["found"]["why_nothing_read"]
             .as_str()

@@ -389,13 +389,23 @@ async fn answer_text(
             }))
         }
         // Nothing is read for another agent's work; what kubeop knows is
-        // where the request would have run, and it says why that is all.
-        Intent::Handoff { domain, reason } => Ok(Response::Handoff(Handoff {
+        // what the request names (the release, app or alert, its namespace)
+        // and where it would have run, and it says why that is all.
+        Intent::Handoff {
+            domain,
+            reason,
+            arguments,
+        } => Ok(Response::Handoff(Handoff {
             domain: domain.as_str().to_owned(),
             reason,
             found: Some(Found {
-                context: Some(session_context.to_owned()),
-                namespace: scope.namespace.clone(),
+                name: arguments.name,
+                context: Some(
+                    arguments
+                        .context
+                        .unwrap_or_else(|| session_context.to_owned()),
+                ),
+                namespace: arguments.namespace.or_else(|| scope.namespace.clone()),
                 why_nothing_read: Some(nothing_read(domain.as_str())),
                 ..Found::default()
             }),
@@ -456,6 +466,25 @@ async fn fast_path(
     if not_found && tool == GET_TOOL {
         return resolve_get(pipeline, asked, context, output).await;
     }
+    if nothing_listed && let Some(app) = app_label(tool, &asked) {
+        // "the pods for api" is read by the `app` label; many charts set
+        // only the recommended `app.kubernetes.io/name`: read by that too,
+        // and say which selector matched.
+        let selector = format!("{RECOMMENDED_NAME_LABEL}={app}");
+        let mut retry = asked.clone();
+        retry.insert("labelSelector".into(), Value::String(selector.clone()));
+        let arguments = pipeline.cluster.in_context(tool, retry, context).await?;
+        let again = pipeline.cluster.read(tool, arguments).await?;
+        if !again.is_error && !listed_nothing(tool, &again.text) {
+            return Ok(answer(
+                format!(
+                    "Selected by {selector} (nothing carries app={app}):\n{}",
+                    again.text
+                ),
+                false,
+            ));
+        }
+    }
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
     }
@@ -467,6 +496,24 @@ async fn fast_path(
         error: output.is_error,
         context: context.to_owned(),
     }))
+}
+
+/// The label the Kubernetes docs recommend for an application's name
+/// (`app.kubernetes.io/name`), set by most charts instead of `app`.
+const RECOMMENDED_NAME_LABEL: &str = "app.kubernetes.io/name";
+
+/// The application of a list selected by `app=X` alone (the classifier's
+/// reading of "the pods for X"), for the list tools that take a selector.
+fn app_label(tool: &str, asked: &Map<String, Value>) -> Option<String> {
+    if !matches!(
+        tool,
+        "pods_list" | "pods_list_in_namespace" | "resources_list"
+    ) {
+        return None;
+    }
+    let selector = asked.get("labelSelector").and_then(Value::as_str)?;
+    let app = selector.strip_prefix("app=")?;
+    (!app.is_empty() && !app.contains([',', '=', '!', ' '])).then(|| app.to_owned())
 }
 
 /// The tool that reads one object of any kind.
