@@ -367,3 +367,95 @@ async fn get_events_watch_streams_new_events() {
         .await;
     assert!(line.contains("deployment/web"), "{line}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stateful_and_daemon_sets_have_a_history_to_undo() {
+    let set = |kind: &str, name: &str| {
+        let mut workload = deployment("shop", name, 1);
+        workload["kind"] = serde_json::json!(kind);
+        if kind == "DaemonSet" {
+            workload["spec"]
+                .as_object_mut()
+                .expect("a spec")
+                .remove("replicas");
+        } else {
+            workload["spec"]["serviceName"] = serde_json::json!(name);
+        }
+        workload
+    };
+    let env = SimEnv::start(
+        "history",
+        vec![
+            node(),
+            namespace("shop"),
+            set("StatefulSet", "db"),
+            set("DaemonSet", "agent"),
+        ],
+    )
+    .await;
+    for workload in ["sts/db", "ds/agent"] {
+        env.kubectl_ok(&[
+            "rollout",
+            "status",
+            workload,
+            "-n",
+            "shop",
+            "--timeout=120s",
+        ])
+        .await;
+        env.kubectl_ok(&["set", "image", workload, "app=nginx:1.28", "-n", "shop"])
+            .await;
+        env.kubectl_ok(&[
+            "rollout",
+            "status",
+            workload,
+            "-n",
+            "shop",
+            "--timeout=120s",
+        ])
+        .await;
+        let history = env
+            .kubectl_until(&["rollout", "history", workload, "-n", "shop"], |out| {
+                out.lines()
+                    .skip(2)
+                    .filter(|line| !line.trim().is_empty())
+                    .count()
+                    == 2
+            })
+            .await;
+        let revisions: Vec<&str> = history
+            .lines()
+            .skip(2)
+            .filter_map(|line| line.split_whitespace().next())
+            .collect();
+        assert_eq!(revisions, ["1", "2"], "{workload}: {history}");
+        let second = env
+            .kubectl_ok(&["rollout", "history", workload, "-n", "shop", "--revision=2"])
+            .await;
+        assert!(second.contains("nginx:1.28"), "{workload}: {second}");
+        let undone = env
+            .kubectl_ok(&["rollout", "undo", workload, "-n", "shop"])
+            .await;
+        assert!(undone.contains("rolled back"), "{workload}: {undone}");
+        env.kubectl_until(
+            &[
+                "get",
+                workload,
+                "-n",
+                "shop",
+                "-o",
+                "jsonpath={.spec.template.spec.containers[0].image}",
+            ],
+            |image| image == "nginx:1.27",
+        )
+        .await;
+        env.kubectl_until(&["rollout", "history", workload, "-n", "shop"], |out| {
+            out.lines()
+                .skip(2)
+                .filter_map(|line| line.split_whitespace().next())
+                .collect::<Vec<_>>()
+                == ["2", "3"]
+        })
+        .await;
+    }
+}

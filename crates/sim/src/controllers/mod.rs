@@ -47,6 +47,8 @@ pub enum Kind {
     StorageClass,
     /// `v1` ResourceQuota.
     ResourceQuota,
+    /// `apps/v1` ControllerRevision (StatefulSet and DaemonSet history).
+    ControllerRevision,
     /// `apps/v1` Deployment.
     Deployment,
     /// `apps/v1` ReplicaSet.
@@ -84,6 +86,7 @@ impl Kind {
             Kind::PersistentVolume => ("v1", "PersistentVolume"),
             Kind::StorageClass => ("storage.k8s.io/v1", "StorageClass"),
             Kind::ResourceQuota => ("v1", "ResourceQuota"),
+            Kind::ControllerRevision => ("apps/v1", "ControllerRevision"),
             Kind::Deployment => ("apps/v1", "Deployment"),
             Kind::ReplicaSet => ("apps/v1", "ReplicaSet"),
             Kind::StatefulSet => ("apps/v1", "StatefulSet"),
@@ -240,6 +243,8 @@ pub struct Snapshot {
     pub storage_classes: Vec<Value>,
     /// ResourceQuotas.
     pub resource_quotas: Vec<Value>,
+    /// ControllerRevisions.
+    pub controller_revisions: Vec<Value>,
     /// ConfigMaps, which pods read their environment and volumes from.
     pub config_maps: Vec<Value>,
     /// Secrets, likewise.
@@ -740,6 +745,7 @@ mod convergence {
                 persistent_volumes: self.all("PersistentVolume"),
                 storage_classes: self.all("StorageClass"),
                 resource_quotas: self.all("ResourceQuota"),
+                controller_revisions: self.all("ControllerRevision"),
                 config_maps: self.all("ConfigMap"),
                 secrets: self.all("Secret"),
                 started_configs: self.started_configs.clone(),

@@ -555,6 +555,67 @@ fn ordinal(set_name: &str, pod_name: &str) -> Option<usize> {
         .ok()
 }
 
+/// The ControllerRevisions of a StatefulSet or DaemonSet (what `kubectl
+/// rollout history` lists and `rollout undo` patches back): one per
+/// template, named `revision_name`, holding the template as the patch that
+/// restores it. A template seen before (a rollback) gets its old revision
+/// back with the next number, as the real controllers renumber it.
+fn controller_revisions(
+    snapshot: &Snapshot,
+    set: &Value,
+    revision_name: &str,
+    hash: &str,
+    created: SystemTime,
+) -> Vec<Action> {
+    let owned: Vec<&Value> = snapshot
+        .controller_revisions
+        .iter()
+        .filter(|revision| controller_uid(revision) == Some(uid(set)))
+        .collect();
+    let number = |revision: &Value| revision["revision"].as_i64().unwrap_or(0);
+    let latest = owned
+        .iter()
+        .map(|revision| number(revision))
+        .max()
+        .unwrap_or(0);
+    match owned
+        .iter()
+        .find(|revision| name(revision) == revision_name)
+    {
+        Some(current) if number(current) == latest => Vec::new(),
+        Some(current) => {
+            let mut renumbered = (*current).clone();
+            renumbered["revision"] = json!(latest + 1);
+            vec![Action::Replace(Kind::ControllerRevision, renumbered)]
+        }
+        None => {
+            let mut template = template_of(set);
+            template["$patch"] = json!("replace");
+            let mut labels = template
+                .pointer("/metadata/labels")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            labels["controller.kubernetes.io/hash"] = json!(hash);
+            vec![Action::Create(
+                Kind::ControllerRevision,
+                json!({
+                    "apiVersion": "apps/v1",
+                    "kind": "ControllerRevision",
+                    "metadata": {
+                        "name": revision_name,
+                        "namespace": namespace(set),
+                        "labels": labels,
+                        "ownerReferences": [controller_reference(set)],
+                        "creationTimestamp": rfc3339(created),
+                    },
+                    "data": {"spec": {"template": template}},
+                    "revision": latest + 1,
+                }),
+            )]
+        }
+    }
+}
+
 /// StatefulSets: pods `name-0` … `name-(n-1)`, created in order (each once the
 /// previous is ready, unless `podManagementPolicy: Parallel`), removed from the
 /// highest ordinal down, each with its claims from `volumeClaimTemplates`.
@@ -569,7 +630,15 @@ pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
         let desired = replicas(set);
         let parallel = text(set, "/spec/podManagementPolicy") == "Parallel";
         let template = template_of(set);
-        let revision = format!("{set_name}-{}", template_hash(&template));
+        let hash = template_hash(&template);
+        let revision = format!("{set_name}-{hash}");
+        actions.extend(controller_revisions(
+            snapshot,
+            set,
+            &revision,
+            &hash,
+            snapshot.creation_time_for(set),
+        ));
         let mut pods: Vec<(usize, &Value)> = snapshot
             .pods_owned_by(uid(set))
             .filter_map(|pod| ordinal(set_name, name(pod)).map(|index| (index, pod)))
@@ -797,6 +866,13 @@ pub fn daemon_sets(snapshot: &Snapshot) -> Vec<Action> {
         let template = template_of(set);
         let template_generation = generation(set).to_string();
         let revision = template_hash(&template);
+        actions.extend(controller_revisions(
+            snapshot,
+            set,
+            &format!("{}-{revision}", name(set)),
+            &revision,
+            snapshot.creation_time_for(set),
+        ));
         let eligible: Vec<&str> = snapshot
             .nodes
             .iter()
