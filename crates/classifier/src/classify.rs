@@ -137,6 +137,7 @@ pub fn classify(text: &str) -> Intent {
     }
     verbs_naming_objects(&mut tokens);
     topic_words_naming_namespaces(&mut tokens);
+    not_working(&mut tokens);
     let mut analysis = Analysis::new(&tokens);
     analysis.scan();
     analysis.decide()
@@ -223,6 +224,23 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
 /// before anything looks for topics, so that it neither starts an RBAC audit
 /// or a debug pod nor loses the namespace. Change verbs are never read so:
 /// a change written anywhere stays a change.
+/// "my service doesn't work", "checkout is not working": a symptom, which
+/// sends the request to the diagnosis, never a name ("work") read as one.
+fn not_working(tokens: &mut [Token<'_>]) {
+    for i in 1..tokens.len() {
+        if matches!(tokens[i].low, "work" | "working" | "works")
+            && tokens[i].lex == Lex::Unknown
+            && (tokens[i - 1].w() == Some(W::Not)
+                || tokens[i - 1].low == "stopped"
+                // "doesn't", "isn't", "doesnt": a negated auxiliary.
+                || matches!(tokens[i - 1].w(), Some(W::Do | W::Be))
+                    && (tokens[i - 1].low.ends_with("n't") || tokens[i - 1].low.ends_with("nt")))
+        {
+            tokens[i].lex = Lex::W(W::Wrong);
+        }
+    }
+}
+
 fn topic_words_naming_namespaces(tokens: &mut [Token<'_>]) {
     let is_topic = |token: &Token<'_>| {
         token.shape == Shape::Word
@@ -1495,7 +1513,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.use_token(i);
                 continue;
             }
-            if self.is_noun_use(i, change) {
+            if self.is_noun_use(i, change) || self.is_troubled_rollout(i, change) {
                 continue;
             }
             if let Some(why) = why_from
@@ -1508,7 +1526,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     )
                 }) || self.tokens[why..i]
                     .iter()
-                    .any(|t| matches!(t.w(), Some(W::Do | W::Can))))
+                    .any(|t| matches!(t.w(), Some(W::Do | W::Can | W::Not))))
             {
                 continue;
             }
@@ -1656,6 +1674,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .iter()
                 .any(|t| matches!(t.low, "history" | "progress" | "done" | "finished"));
         opens_a_question || asks_progress
+    }
+
+    /// "why is the storefront rollout stuck", "the rollout of web is
+    /// stuck": a rollout as a noun (after a determiner, with or without
+    /// the workload's name between) in a request about trouble, a symptom
+    /// for the pod playbook. Only "rollout": an order with a trouble word
+    /// ("restart the stuck pod") stays a change.
+    fn is_troubled_rollout(&self, i: usize, change: Change) -> bool {
+        if change != Change::Rollout {
+            return false;
+        }
+        let is_determiner = |p: usize| matches!(self.low(p), "the" | "its" | "my" | "our" | "this");
+        let determiner = i.checked_sub(1).is_some_and(|p| {
+            is_determiner(p) || self.is_value(p) && p.checked_sub(1).is_some_and(is_determiner)
+        });
+        let trouble = self.has_w_anywhere(&[W::Why, W::Wrong, W::Pending])
+            || self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.low, "hung" | "hanging" | "stalled"));
+        determiner && trouble
     }
 
     /// Whether "run" at `i` asks where something runs ("which pods run on
@@ -1841,8 +1880,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let i = (0..self.len()).find(|&i| {
             self.is_value(i) && self.place(i, kind_at) == place && fits(&self.tokens[i])
         })?;
+        Some(self.take_value(i))
+    }
+
+    /// The value at `i`, used up, in lower case.
+    fn take_value(&mut self, i: usize) -> String {
         self.use_token(i);
-        Some(owned(self.tokens[i].raw))
+        owned(self.tokens[i].raw)
     }
 
     /// Where the free value at `i` stands, relative to the kind word `kind_at`.
@@ -1948,6 +1992,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                             || matches!(t.w(), Some(W::In | W::From | W::On | W::Of))
                     })))
             && !self.changes.iter().any(|(j, _)| *j == k + 1)
+            // "why won't my pod start": the negated verb, not a name.
+            && !self.tokens[..k].iter().any(|t| t.w() == Some(W::Not))
         {
             self.use_token(k + 1);
             return Some(owned(next.raw));
@@ -2683,8 +2729,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "root cause for the crashloop in checkout", "why are pods not
         // scheduling in batch": a pod's own failure, named by its symptom,
         // is the pod playbook's (it finds the failing pod when none is named).
+        // "pods stuck pending in staging": a complaint, not a list.
+        let complaint = why || troubleshoot || self.low_any("stuck");
         let pod_symptom =
-            (why || troubleshoot) && (pending || self.tokens.iter().any(|t| is_pod_symptom(t.low)));
+            complaint && (pending || self.tokens.iter().any(|t| is_pod_symptom(t.low)));
         if (!about_an_object || many) && arguments.name.is_none() && !pod_symptom {
             // "is anything broken", "any problems in staging?", "what's wrong
             // with the pods in prod": nothing in particular is named, so the
@@ -2917,10 +2965,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         self.command = Some(command_words);
         let name = match (pod_word, from_value) {
             (Some(k), _) => self.take_name(Some(k), true),
-            (None, Some(i)) => {
-                self.use_token(i);
-                Some(owned(self.tokens[i].raw))
-            }
+            (None, Some(i)) => Some(self.take_value(i)),
             (None, None) => self.pod_after_in(),
         };
         let Some(name) = name else {
@@ -4176,8 +4221,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 || (self.namespace.is_some() || ins.len() == 1)
                     && !is_namespace_word(self.tokens[i].low)
         })?;
-        self.use_token(i);
-        Some(owned(self.tokens[i].raw))
+        Some(self.take_value(i))
     }
 
     /// "create a configmap app with LOG_LEVEL=debug": `key=value` pairs
@@ -5341,9 +5385,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && is_node_name_shaped(self.tokens[i].raw)
             && self.place(i, None) != Place::In
         {
-            self.use_token(i);
             let arguments = Arguments {
-                name: Some(owned(self.tokens[i].raw)),
+                name: Some(self.take_value(i)),
                 ..self.base()
             };
             return Intent::ReadOnly {
