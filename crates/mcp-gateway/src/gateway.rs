@@ -3,7 +3,7 @@
 //! Calls do not pass through the actor's mailbox: the handle admits them
 //! (bounded in-flight slots and a bounded queue in front of them), checks them
 //! against the catalog and the backstop, and sends them on the current
-//! connection: tool calls on its lane ([`crate::lane`]), prompts on its rmcp
+//! connection: tool calls on its lane (`lane.rs`), prompts on its rmcp
 //! peer, both pipelined over the one stdio pipe. The actor ([`crate::actor`])
 //! owns the process and publishes which connection is current; a slow call
 //! therefore never holds up another call, the actor, or a restart.
