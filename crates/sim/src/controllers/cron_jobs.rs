@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value, json};
 
-use super::workloads::{is_deleting, name, namespace, uid};
+use super::workloads::{is_deleting, name, namespace, not_deleting, uid};
 use super::{
     Action, EventCount, Kind, Snapshot, controller_event, controller_event_draft,
     controller_reference, controller_uid, creation_time, job_outcome, text,
@@ -139,10 +139,7 @@ fn delete_job(cron_job: &Value, job: &Value, now: SystemTime) -> [Action; 2] {
 pub fn cron_jobs(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
-    for cron_job in &snapshot.cron_jobs {
-        if is_deleting(cron_job) {
-            continue;
-        }
+    for cron_job in not_deleting(&snapshot.cron_jobs) {
         let owned: Vec<&Value> = snapshot
             .jobs
             .iter()

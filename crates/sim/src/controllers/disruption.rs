@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::workloads::{is_deleting, namespace};
+use super::workloads::{is_deleting, namespace, not_deleting};
 use super::{Action, Kind, Snapshot, pod_is_finished, pod_is_ready};
 use crate::clock::rfc3339;
 use crate::selector::LabelSelector;
@@ -28,10 +28,7 @@ fn resolve(value: &Value, expected: usize) -> Option<usize> {
 pub fn pod_disruption_budgets(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
-    for budget in &snapshot.pod_disruption_budgets {
-        if is_deleting(budget) {
-            continue;
-        }
+    for budget in not_deleting(&snapshot.pod_disruption_budgets) {
         // A budget without a selector selects no pod (policy/v1).
         let selector = budget
             .pointer("/spec/selector")

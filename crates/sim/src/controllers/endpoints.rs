@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::workloads::{is_deleting, name, namespace, uid};
+use super::workloads::{is_deleting, name, namespace, not_deleting, uid};
 use super::{Action, Kind, Snapshot, controller_reference, pod_is_finished, pod_is_ready, text};
 use crate::clock::rfc3339;
 use crate::fingerprint::safe_suffix;
@@ -198,10 +198,7 @@ fn converge(
 /// removal of managed Endpoints whose Service is gone.
 pub fn endpoints(snapshot: &Snapshot) -> Vec<Action> {
     let mut actions = Vec::new();
-    for service in &snapshot.services {
-        if is_deleting(service) {
-            continue;
-        }
+    for service in not_deleting(&snapshot.services) {
         let Some(selector) = selector(service) else {
             continue;
         };

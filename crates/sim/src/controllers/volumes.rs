@@ -13,7 +13,7 @@
 
 use serde_json::{Value, json};
 
-use super::workloads::{is_deleting, name, namespace};
+use super::workloads::{name, namespace, not_deleting};
 use super::{Action, EventCount, Kind, Snapshot, controller_event, controller_event_draft, text};
 use crate::quantity::Quantity;
 
@@ -172,10 +172,7 @@ pub fn bind_claims(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
     let mut taken: Vec<String> = Vec::new();
-    for claim in &snapshot.claims {
-        if is_deleting(claim) {
-            continue;
-        }
+    for claim in not_deleting(&snapshot.claims) {
         let volume_name = text(claim, "/spec/volumeName");
         if text(claim, "/status/phase") == "Bound" {
             // Bound before the scenario's snapshot: its volume exists too.

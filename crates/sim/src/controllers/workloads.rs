@@ -56,6 +56,12 @@ pub(super) fn is_deleting(object: &Value) -> bool {
     object.pointer("/metadata/deletionTimestamp").is_some()
 }
 
+/// The objects a controller still reconciles: those not being deleted
+/// (what a deleting object owns goes with it).
+pub(super) fn not_deleting(objects: &[Value]) -> impl Iterator<Item = &Value> {
+    objects.iter().filter(|object| !is_deleting(object))
+}
+
 /// The hash of a pod template, as the `pod-template-hash` label: stable for
 /// the same template, different after any change (which is what rolls pods).
 pub fn template_hash(template: &Value) -> String {
@@ -280,10 +286,7 @@ fn revision(object: &Value) -> u64 {
 pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
-    for deployment in &snapshot.deployments {
-        if is_deleting(deployment) {
-            continue;
-        }
+    for deployment in not_deleting(&snapshot.deployments) {
         let desired = replicas(deployment);
         let template = template_of(deployment);
         let hash = template_hash(&template);
@@ -482,10 +485,7 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
 pub fn replica_sets(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
-    for replica_set in &snapshot.replica_sets {
-        if is_deleting(replica_set) {
-            continue;
-        }
+    for replica_set in not_deleting(&snapshot.replica_sets) {
         let desired = replicas(replica_set);
         let mut pods: Vec<&Value> = snapshot
             .pods_owned_by(uid(replica_set))
@@ -622,10 +622,7 @@ fn controller_revisions(
 pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
-    for set in &snapshot.stateful_sets {
-        if is_deleting(set) {
-            continue;
-        }
+    for set in not_deleting(&snapshot.stateful_sets) {
         let set_name = name(set);
         let desired = replicas(set);
         let parallel = text(set, "/spec/podManagementPolicy") == "Parallel";
@@ -859,10 +856,7 @@ fn daemon_fits(node: &Value, template: &Value) -> bool {
 pub fn daemon_sets(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
-    for set in &snapshot.daemon_sets {
-        if is_deleting(set) {
-            continue;
-        }
+    for set in not_deleting(&snapshot.daemon_sets) {
         let template = template_of(set);
         let template_generation = generation(set).to_string();
         let revision = template_hash(&template);
@@ -965,10 +959,7 @@ pub fn daemon_sets(snapshot: &Snapshot) -> Vec<Action> {
 pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
-    for job in &snapshot.jobs {
-        if is_deleting(job) {
-            continue;
-        }
+    for job in not_deleting(&snapshot.jobs) {
         let completions = job
             .pointer("/spec/completions")
             .and_then(Value::as_u64)
