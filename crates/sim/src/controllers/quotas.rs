@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::workloads::{is_deleting, namespace};
+use super::workloads::{is_deleting, namespace, not_deleting};
 use super::{Action, Kind, Snapshot, pod_is_finished};
 use crate::quantity::Quantity;
 
@@ -95,10 +95,7 @@ fn used(key: &str, snapshot: &Snapshot, pods: &[&Value], in_namespace: &str) -> 
 /// ResourceQuotas: what each allows and what its namespace uses now.
 pub fn resource_quotas(snapshot: &Snapshot) -> Vec<Action> {
     let mut actions = Vec::new();
-    for quota in &snapshot.resource_quotas {
-        if is_deleting(quota) {
-            continue;
-        }
+    for quota in not_deleting(&snapshot.resource_quotas) {
         let in_namespace = namespace(quota);
         let pods: Vec<&Value> = snapshot
             .pods
