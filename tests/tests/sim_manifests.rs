@@ -340,6 +340,39 @@ async fn the_real_mcp_server_reads_built_in_and_custom_objects() {
     assert!(policies.contains("shop-storefront"), "{policies}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_made_from_a_cron_job_keeps_its_whole_template() {
+    let (env, _) = storefront().await;
+    // kubectl sends this Job as protobuf.
+    env.kubectl_ok(&[
+        "create",
+        "job",
+        "report-now",
+        "--from=cronjob/shop-nightly-report",
+        "-n",
+        "shop",
+    ])
+    .await;
+    let cron_job = env
+        .kubectl_json(&["get", "cronjob", "shop-nightly-report", "-n", "shop"])
+        .await;
+    let job = env
+        .kubectl_json(&["get", "job", "report-now", "-n", "shop"])
+        .await;
+    let mut problems = Vec::new();
+    missing_fields(
+        &cron_job["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+        &job["spec"]["template"]["spec"],
+        "spec.template.spec",
+        &mut problems,
+    );
+    assert!(
+        problems.is_empty(),
+        "the Job lost:\n{}",
+        problems.join("\n")
+    );
+}
+
 const WIDGET_DEFINITION: &str = "
 apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

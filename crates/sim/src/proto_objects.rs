@@ -6,8 +6,12 @@
 //! kubectl fail rather than retry in JSON. So the fields of the kinds those
 //! commands create are listed here by their protobuf field numbers (those of
 //! `k8s.io/api`'s `generated.proto`, stable across releases) and decoded into
-//! the JSON names. A field not listed is dropped, as a client that does not
-//! know it would drop it.
+//! the JSON names: metadata, and the pod spec in full as charts write it
+//! (affinity, topology spread, security contexts, probes and lifecycle
+//! hooks, every common volume type), since `kubectl create job
+//! --from=cronjob/x` sends a CronJob's whole template. A field not listed
+//! (in-tree cloud volumes, alpha fields) is dropped, as a client that does
+//! not know it would drop it.
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -184,6 +188,7 @@ static VOLUME_MOUNT: &[Field] = &[
     one(2, "readOnly", Bool),
     one(3, "mountPath", Text),
     one(4, "subPath", Text),
+    one(5, "mountPropagation", Text),
     one(6, "subPathExpr", Text),
 ];
 
@@ -201,10 +206,158 @@ static HTTP_GET_ACTION: &[Field] = &[
 
 static TCP_SOCKET_ACTION: &[Field] = &[one(1, "port", IntOrString), one(2, "host", Text)];
 
+static GRPC_ACTION: &[Field] = &[one(1, "port", Int), one(2, "service", Text)];
+
 static PROBE_HANDLER: &[Field] = &[
     one(1, "exec", Shape::Object(EXEC_ACTION)),
     one(2, "httpGet", Shape::Object(HTTP_GET_ACTION)),
     one(3, "tcpSocket", Shape::Object(TCP_SOCKET_ACTION)),
+    one(4, "grpc", Shape::Object(GRPC_ACTION)),
+];
+
+static SLEEP_ACTION: &[Field] = &[one(1, "seconds", Int)];
+
+static LIFECYCLE_HANDLER: &[Field] = &[
+    one(1, "exec", Shape::Object(EXEC_ACTION)),
+    one(2, "httpGet", Shape::Object(HTTP_GET_ACTION)),
+    one(3, "tcpSocket", Shape::Object(TCP_SOCKET_ACTION)),
+    one(4, "sleep", Shape::Object(SLEEP_ACTION)),
+];
+
+static LIFECYCLE: &[Field] = &[
+    one(1, "postStart", Shape::Object(LIFECYCLE_HANDLER)),
+    one(2, "preStop", Shape::Object(LIFECYCLE_HANDLER)),
+];
+
+static CAPABILITIES: &[Field] = &[many(1, "add", Text), many(2, "drop", Text)];
+
+static SE_LINUX_OPTIONS: &[Field] = &[
+    one(1, "user", Text),
+    one(2, "role", Text),
+    one(3, "type", Text),
+    one(4, "level", Text),
+];
+
+static SECCOMP_PROFILE: &[Field] = &[one(1, "type", Text), one(2, "localhostProfile", Text)];
+
+static SECURITY_CONTEXT: &[Field] = &[
+    one(1, "capabilities", Shape::Object(CAPABILITIES)),
+    one(2, "privileged", Bool),
+    one(3, "seLinuxOptions", Shape::Object(SE_LINUX_OPTIONS)),
+    one(4, "runAsUser", Int),
+    one(5, "runAsNonRoot", Bool),
+    one(6, "readOnlyRootFilesystem", Bool),
+    one(7, "allowPrivilegeEscalation", Bool),
+    one(8, "runAsGroup", Int),
+    one(9, "procMount", Text),
+    one(11, "seccompProfile", Shape::Object(SECCOMP_PROFILE)),
+];
+
+static SYSCTL: &[Field] = &[one(1, "name", Text), one(2, "value", Text)];
+
+static POD_SECURITY_CONTEXT: &[Field] = &[
+    one(1, "seLinuxOptions", Shape::Object(SE_LINUX_OPTIONS)),
+    one(2, "runAsUser", Int),
+    one(3, "runAsNonRoot", Bool),
+    many(4, "supplementalGroups", Int),
+    one(5, "fsGroup", Int),
+    one(6, "runAsGroup", Int),
+    many(7, "sysctls", Shape::Object(SYSCTL)),
+    one(9, "fsGroupChangePolicy", Text),
+    one(10, "seccompProfile", Shape::Object(SECCOMP_PROFILE)),
+];
+
+static NODE_SELECTOR_REQUIREMENT: &[Field] = &[
+    one(1, "key", Text),
+    one(2, "operator", Text),
+    many(3, "values", Text),
+];
+
+static NODE_SELECTOR_TERM: &[Field] = &[
+    many(
+        1,
+        "matchExpressions",
+        Shape::Object(NODE_SELECTOR_REQUIREMENT),
+    ),
+    many(2, "matchFields", Shape::Object(NODE_SELECTOR_REQUIREMENT)),
+];
+
+static NODE_SELECTOR: &[Field] = &[many(
+    1,
+    "nodeSelectorTerms",
+    Shape::Object(NODE_SELECTOR_TERM),
+)];
+
+static PREFERRED_SCHEDULING_TERM: &[Field] = &[
+    one(1, "weight", Int),
+    one(2, "preference", Shape::Object(NODE_SELECTOR_TERM)),
+];
+
+static NODE_AFFINITY: &[Field] = &[
+    one(
+        1,
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        Shape::Object(NODE_SELECTOR),
+    ),
+    many(
+        2,
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        Shape::Object(PREFERRED_SCHEDULING_TERM),
+    ),
+];
+
+static POD_AFFINITY_TERM: &[Field] = &[
+    one(1, "labelSelector", Shape::Object(LABEL_SELECTOR)),
+    many(2, "namespaces", Text),
+    one(3, "topologyKey", Text),
+    one(4, "namespaceSelector", Shape::Object(LABEL_SELECTOR)),
+    many(5, "matchLabelKeys", Text),
+    many(6, "mismatchLabelKeys", Text),
+];
+
+static WEIGHTED_POD_AFFINITY_TERM: &[Field] = &[
+    one(1, "weight", Int),
+    one(2, "podAffinityTerm", Shape::Object(POD_AFFINITY_TERM)),
+];
+
+static POD_AFFINITY: &[Field] = &[
+    many(
+        1,
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        Shape::Object(POD_AFFINITY_TERM),
+    ),
+    many(
+        2,
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        Shape::Object(WEIGHTED_POD_AFFINITY_TERM),
+    ),
+];
+
+static AFFINITY: &[Field] = &[
+    one(1, "nodeAffinity", Shape::Object(NODE_AFFINITY)),
+    one(2, "podAffinity", Shape::Object(POD_AFFINITY)),
+    one(3, "podAntiAffinity", Shape::Object(POD_AFFINITY)),
+];
+
+static TOPOLOGY_SPREAD_CONSTRAINT: &[Field] = &[
+    one(1, "maxSkew", Int),
+    one(2, "topologyKey", Text),
+    one(3, "whenUnsatisfiable", Text),
+    one(4, "labelSelector", Shape::Object(LABEL_SELECTOR)),
+    one(5, "minDomains", Int),
+    one(6, "nodeAffinityPolicy", Text),
+    one(7, "nodeTaintsPolicy", Text),
+    many(8, "matchLabelKeys", Text),
+];
+
+static HOST_ALIAS: &[Field] = &[one(1, "ip", Text), many(2, "hostnames", Text)];
+
+static POD_DNS_CONFIG_OPTION: &[Field] = &[one(1, "name", Text), one(2, "value", Text)];
+
+static POD_DNS_CONFIG: &[Field] = &[
+    many(1, "nameservers", Text),
+    many(2, "searches", Text),
+    many(3, "options", Shape::Object(POD_DNS_CONFIG_OPTION)),
 ];
 
 static PROBE: &[Field] = &[
@@ -214,6 +367,7 @@ static PROBE: &[Field] = &[
     one(4, "periodSeconds", Int),
     one(5, "successThreshold", Int),
     one(6, "failureThreshold", Int),
+    one(7, "terminationGracePeriodSeconds", Int),
 ];
 
 static CONTAINER: &[Field] = &[
@@ -228,8 +382,10 @@ static CONTAINER: &[Field] = &[
     many(9, "volumeMounts", Shape::Object(VOLUME_MOUNT)),
     one(10, "livenessProbe", Shape::Object(PROBE)),
     one(11, "readinessProbe", Shape::Object(PROBE)),
+    one(12, "lifecycle", Shape::Object(LIFECYCLE)),
     one(13, "terminationMessagePath", Text),
     one(14, "imagePullPolicy", Text),
+    one(15, "securityContext", Shape::Object(SECURITY_CONTEXT)),
     one(16, "stdin", Bool),
     one(17, "stdinOnce", Bool),
     one(18, "tty", Bool),
@@ -264,12 +420,97 @@ static CONFIG_MAP_VOLUME_SOURCE: &[Field] = &[
 
 static CLAIM_SOURCE: &[Field] = &[one(1, "claimName", Text), one(2, "readOnly", Bool)];
 
+static NFS_SOURCE: &[Field] = &[
+    one(1, "server", Text),
+    one(2, "path", Text),
+    one(3, "readOnly", Bool),
+];
+
+static DOWNWARD_API_FILE: &[Field] = &[
+    one(1, "path", Text),
+    one(2, "fieldRef", Shape::Object(OBJECT_FIELD_SELECTOR)),
+    one(
+        3,
+        "resourceFieldRef",
+        Shape::Object(RESOURCE_FIELD_SELECTOR),
+    ),
+    one(4, "mode", Int),
+];
+
+static DOWNWARD_API_SOURCE: &[Field] = &[
+    many(1, "items", Shape::Object(DOWNWARD_API_FILE)),
+    one(2, "defaultMode", Int),
+];
+
+static KEY_PROJECTION: &[Field] = &[
+    one(1, "", Shape::Inline(LOCAL_OBJECT_REFERENCE)),
+    many(2, "items", Shape::Object(KEY_TO_PATH)),
+    one(4, "optional", Bool),
+];
+
+static SERVICE_ACCOUNT_TOKEN_PROJECTION: &[Field] = &[
+    one(1, "audience", Text),
+    one(2, "expirationSeconds", Int),
+    one(3, "path", Text),
+];
+
+static VOLUME_PROJECTION: &[Field] = &[
+    one(1, "secret", Shape::Object(KEY_PROJECTION)),
+    one(2, "downwardAPI", Shape::Object(DOWNWARD_API_SOURCE)),
+    one(3, "configMap", Shape::Object(KEY_PROJECTION)),
+    one(
+        4,
+        "serviceAccountToken",
+        Shape::Object(SERVICE_ACCOUNT_TOKEN_PROJECTION),
+    ),
+];
+
+static PROJECTED_SOURCE: &[Field] = &[
+    many(1, "sources", Shape::Object(VOLUME_PROJECTION)),
+    one(2, "defaultMode", Int),
+];
+
+static CSI_SOURCE: &[Field] = &[
+    one(1, "driver", Text),
+    one(2, "readOnly", Bool),
+    one(3, "fsType", Text),
+    one(4, "volumeAttributes", Shape::Map(MapValue::Text)),
+    one(
+        5,
+        "nodePublishSecretRef",
+        Shape::Object(LOCAL_OBJECT_REFERENCE),
+    ),
+];
+
+static VOLUME_RESOURCE_REQUIREMENTS: &[Field] = &[
+    one(1, "limits", Shape::Map(MapValue::Quantity)),
+    one(2, "requests", Shape::Map(MapValue::Quantity)),
+];
+
+static CLAIM_SPEC: &[Field] = &[
+    many(1, "accessModes", Text),
+    one(2, "resources", Shape::Object(VOLUME_RESOURCE_REQUIREMENTS)),
+    one(3, "volumeName", Text),
+    one(4, "selector", Shape::Object(LABEL_SELECTOR)),
+    one(5, "storageClassName", Text),
+    one(6, "volumeMode", Text),
+];
+
+static CLAIM_TEMPLATE: &[Field] = &[METADATA, one(2, "spec", Shape::Object(CLAIM_SPEC))];
+
+static EPHEMERAL_SOURCE: &[Field] = &[one(1, "volumeClaimTemplate", Shape::Object(CLAIM_TEMPLATE))];
+
 static VOLUME_SOURCE: &[Field] = &[
     one(1, "hostPath", Shape::Object(HOST_PATH_SOURCE)),
     one(2, "emptyDir", Shape::Object(EMPTY_DIR_SOURCE)),
     one(6, "secret", Shape::Object(SECRET_VOLUME_SOURCE)),
+    one(7, "nfs", Shape::Object(NFS_SOURCE)),
     one(10, "persistentVolumeClaim", Shape::Object(CLAIM_SOURCE)),
+    one(16, "downwardAPI", Shape::Object(DOWNWARD_API_SOURCE)),
     one(19, "configMap", Shape::Object(CONFIG_MAP_VOLUME_SOURCE)),
+    one(26, "projected", Shape::Object(PROJECTED_SOURCE)),
+    one(28, "csi", Shape::Object(CSI_SOURCE)),
+    one(29, "ephemeral", Shape::Object(EPHEMERAL_SOURCE)),
 ];
 
 static VOLUME: &[Field] = &[
@@ -297,6 +538,9 @@ static POD_SPEC: &[Field] = &[
     one(9, "serviceAccount", Text),
     one(10, "nodeName", Text),
     one(11, "hostNetwork", Bool),
+    one(12, "hostPID", Bool),
+    one(13, "hostIPC", Bool),
+    one(14, "securityContext", Shape::Object(POD_SECURITY_CONTEXT)),
     many(
         15,
         "imagePullSecrets",
@@ -304,14 +548,25 @@ static POD_SPEC: &[Field] = &[
     ),
     one(16, "hostname", Text),
     one(17, "subdomain", Text),
+    one(18, "affinity", Shape::Object(AFFINITY)),
     one(19, "schedulerName", Text),
     many(20, "initContainers", Shape::Object(CONTAINER)),
     one(21, "automountServiceAccountToken", Bool),
     many(22, "tolerations", Shape::Object(TOLERATION)),
+    many(23, "hostAliases", Shape::Object(HOST_ALIAS)),
     one(24, "priorityClassName", Text),
     one(25, "priority", Int),
+    one(26, "dnsConfig", Shape::Object(POD_DNS_CONFIG)),
+    one(27, "shareProcessNamespace", Bool),
+    one(29, "runtimeClassName", Text),
     one(30, "enableServiceLinks", Bool),
     one(31, "preemptionPolicy", Text),
+    many(
+        33,
+        "topologySpreadConstraints",
+        Shape::Object(TOPOLOGY_SPREAD_CONSTRAINT),
+    ),
+    one(35, "setHostnameAsFQDN", Bool),
 ];
 
 static POD_TEMPLATE_SPEC: &[Field] = &[METADATA, one(2, "spec", Shape::Object(POD_SPEC))];
