@@ -212,7 +212,7 @@ async fn a_private_registry_without_pull_secrets_and_a_missing_tag_are_told_apar
 async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
     let env = DiagnosisEnv::start("diagnosis-pending").await;
     env.pods_until("analytics", &[], |out| {
-        out.lines().filter(|line| line.contains("Pending")).count() >= 3
+        out.lines().filter(|line| line.contains("Pending")).count() >= 4
     })
     .await;
 
@@ -227,6 +227,8 @@ async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
             .summary
             .contains("no node has enough unrequested memory")
     );
+    assert_says(&memory, "the most memory left unrequested is ");
+    assert_says(&memory, "and the pod requests 48Gi");
     assert!(memory.proposal.is_none());
 
     let selector = env
@@ -237,6 +239,7 @@ async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
         &selector,
         "[pod spec] nodeSelector: {\"accelerator\":\"nvidia-a100\"}",
     );
+    assert_says(&selector, "no node has the label accelerator=nvidia-a100");
 
     let claim = env
         .diagnosed("warehouse-0", "analytics", Cause::Unschedulable)
@@ -244,7 +247,28 @@ async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
     assert_quoted(&claim, "pod has unbound immediate PersistentVolumeClaims");
     assert_quoted(
         &claim,
-        "[PersistentVolumeClaim analytics/warehouse-data] phase Pending",
+        "[PersistentVolumeClaim analytics/warehouse-data] phase Pending, storageClassName fast-ssd",
+    );
+    assert_quoted(
+        &claim,
+        "Warning ProvisioningFailed: storageclass.storage.k8s.io \"fast-ssd\" not found",
+    );
+    assert_says(
+        &claim,
+        "PersistentVolumeClaim warehouse-data is Pending: ProvisioningFailed storageclass.storage.k8s.io \"fast-ssd\" not found",
+    );
+
+    let missing = env
+        .diagnosed("archive-0", "analytics", Cause::Unschedulable)
+        .await;
+    assert_quoted(&missing, "persistentvolumeclaim \"archive-data\" not found");
+    assert_quoted(
+        &missing,
+        "[PersistentVolumeClaim analytics/archive-data] does not exist",
+    );
+    assert_says(
+        &missing,
+        "PersistentVolumeClaim archive-data does not exist",
     );
     assert!(
         claim

@@ -182,6 +182,54 @@ fn failed_scheduling_message(node_count: usize, failures: &[(Vec<String>, bool)]
     )
 }
 
+/// Why the pod's PersistentVolumeClaims keep it from any node, in the
+/// scheduler's VolumeBinding words: a claim that does not exist, or one that
+/// is not bound although its class binds immediately (a
+/// `WaitForFirstConsumer` claim binds once the pod is placed).
+fn unusable_claim(snapshot: &Snapshot, pod: &Value) -> Option<String> {
+    let namespace = text(pod, "/metadata/namespace");
+    let mut unbound = false;
+    for volume in pod
+        .pointer("/spec/volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(claim_name) = volume
+            .pointer("/persistentVolumeClaim/claimName")
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let Some(claim) = snapshot.claims.iter().find(|claim| {
+            text(claim, "/metadata/namespace") == namespace
+                && text(claim, "/metadata/name") == claim_name
+        }) else {
+            return Some(format!("persistentvolumeclaim \"{claim_name}\" not found"));
+        };
+        // A claim without a class gets the default one, as admission sets it.
+        let class_name = text(claim, "/spec/storageClassName");
+        let waits_for_consumer = snapshot.storage_classes.iter().any(|class| {
+            let chosen = if class_name.is_empty() {
+                class
+                    .pointer("/metadata/annotations")
+                    .and_then(|annotations| {
+                        annotations.get(super::volumes::DEFAULT_CLASS_ANNOTATION)
+                    })
+                    .and_then(Value::as_str)
+                    == Some("true")
+            } else {
+                text(class, "/metadata/name") == class_name
+            };
+            chosen && text(class, "/volumeBindingMode") == "WaitForFirstConsumer"
+        });
+        if text(claim, "/status/phase") != "Bound" && !waits_for_consumer {
+            unbound = true;
+        }
+    }
+    unbound.then(|| "pod has unbound immediate PersistentVolumeClaims".to_string())
+}
+
 /// The first free host address of a node's pod CIDR (`10.244.1.0/24`) that
 /// no pod shows, else the first no live pod holds. A node that declares no
 /// CIDR (scenario files rarely do) gets the range a real cluster's node IPAM
@@ -275,9 +323,18 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
                     }
                 }
             }
+            let claim_problem = unusable_claim(snapshot, pod);
+            if claim_problem.is_some() {
+                best = None;
+            }
             let Some((node, _)) = best else {
                 let message = behaviour.pending_reason.clone().unwrap_or_else(|| {
-                    if behaviour.state == SimState::Pending {
+                    if let Some(problem) = &claim_problem {
+                        format!(
+                            "0/{count} nodes are available: {problem}. preemption: 0/{count} nodes are available: {count} Preemption is not helpful for scheduling.",
+                            count = nodes.len()
+                        )
+                    } else if behaviour.state == SimState::Pending {
                         format!(
                             "0/{count} nodes are available: {count} node(s) didn't match Pod's node affinity/selector. preemption: 0/{count} nodes are available: {count} Preemption is not helpful for scheduling.",
                             count = nodes.len()

@@ -12,12 +12,14 @@
 mod conclude;
 pub mod service;
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 use tracing::Instrument;
 
 use super::parse::{self, Event, Table, listed_names};
 use super::pod_status::{PodState, Symptom, symptom};
-use super::quantity::Memory;
+use super::quantity::{Cpu, Memory};
 use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput, read_object};
 use super::{Cause, Diagnosis, DiagnosisError};
 use crate::verify::label_selector;
@@ -102,6 +104,9 @@ pub struct NodeFacts {
     pub taints: Vec<String>,
     /// Its labels as `key=value`.
     pub labels: Vec<String>,
+    /// What the pods bound to it request, as the scheduler counts it; read
+    /// only when the scheduler said a resource is insufficient.
+    pub requested: Option<(Cpu, Memory)>,
 }
 
 /// An earlier ReplicaSet of the Deployment that owns the failing pod.
@@ -118,6 +123,17 @@ pub struct EarlierRevision {
     pub ready_replicas: u64,
     /// Its pod template (`spec.template`), what a rollback restores.
     pub template: Value,
+}
+
+/// A PersistentVolumeClaim the pod mounts, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimFacts {
+    /// Its name.
+    pub name: String,
+    /// `status.phase`; `NotFound` when the claim does not exist.
+    pub phase: String,
+    /// `spec.storageClassName`, when set.
+    pub storage_class: Option<String>,
 }
 
 /// A node's live memory use from `nodes_top`.
@@ -157,8 +173,8 @@ pub struct PodFacts {
     pub earlier_revisions: Vec<EarlierRevision>,
     /// Image pull secrets the pod names that do not exist.
     pub missing_pull_secrets: Vec<String>,
-    /// Claims the pod mounts, as (name, phase; `NotFound` when absent).
-    pub claims: Vec<(String, String)>,
+    /// Claims the pod mounts.
+    pub claims: Vec<ClaimFacts>,
     /// The nodes, for a pod that cannot be scheduled.
     pub nodes: Vec<NodeFacts>,
     /// The node the pod is bound to, as read.
@@ -425,7 +441,9 @@ async fn gather<R: ClusterReader>(
             [("namespace", Some(json!(namespace)))],
         )
         .await?;
+    // The pod, its owners and its claims (a claim's binding events explain a Pending pod).
     let mut involved: Vec<String> = vec![state.name.clone()];
+    involved.extend(claim_names(&pod));
     involved.extend(facts.owners.iter().filter_map(|owner| {
         owner
             .pointer("/metadata/name")?
@@ -505,20 +523,29 @@ async fn gather<R: ClusterReader>(
         Symptom::Healthy if state.phase == "Pending" => {
             missing_references(reads, &pod, namespace, &mut facts).await?;
         }
-        Symptom::Unschedulable { .. } => {
+        Symptom::Unschedulable { message } => {
             for claim in claim_names(&pod) {
-                let phase = match reads
+                let object = reads
                     .get("v1", "PersistentVolumeClaim", Some(namespace), &claim)
-                    .await?
-                {
-                    Some(object) => object
-                        .pointer("/status/phase")
+                    .await?;
+                facts.claims.push(ClaimFacts {
+                    phase: object.as_ref().map_or_else(
+                        || "NotFound".to_string(),
+                        |object| {
+                            object
+                                .pointer("/status/phase")
+                                .and_then(Value::as_str)
+                                .unwrap_or("Pending")
+                                .to_string()
+                        },
+                    ),
+                    storage_class: object
+                        .as_ref()
+                        .and_then(|object| object.pointer("/spec/storageClassName"))
                         .and_then(Value::as_str)
-                        .unwrap_or("Pending")
-                        .to_string(),
-                    None => "NotFound".to_string(),
-                };
-                facts.claims.push((claim, phase));
+                        .map(str::to_string),
+                    name: claim,
+                });
             }
             let nodes = reads.list_names("v1", "Node", None, None, None).await?;
             for (_, name) in nodes.into_iter().take(MAX_NODES_EXAMINED) {
@@ -526,11 +553,60 @@ async fn gather<R: ClusterReader>(
                     facts.nodes.push(node_facts(&node));
                 }
             }
+            let said = |event: &Event| event.reason == "FailedScheduling";
+            let insufficient = std::iter::once(message.clone())
+                .chain(
+                    facts
+                        .events
+                        .iter()
+                        .filter(|event| said(event))
+                        .map(|event| event.message.clone()),
+                )
+                .any(|text| text.contains("Insufficient"));
+            if insufficient {
+                let requested = requested_per_node(reads).await?;
+                for node in &mut facts.nodes {
+                    node.requested = Some(requested.get(&node.name).copied().unwrap_or_default());
+                }
+            }
         }
         Symptom::Healthy => {}
     }
     facts.pod = pod;
     Ok(facts)
+}
+
+/// At most this many pods are read to add up what each node has committed.
+pub const MAX_PODS_FOR_CAPACITY: usize = 40;
+
+/// The requests of the running pods bound to each node, as the scheduler
+/// adds them up (finished pods hold nothing).
+async fn requested_per_node<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+) -> Result<BTreeMap<String, (Cpu, Memory)>, DiagnosisError> {
+    let mut requested: BTreeMap<String, (Cpu, Memory)> = BTreeMap::new();
+    let pods = reads.list_names("v1", "Pod", None, None, None).await?;
+    for (pod_namespace, name) in pods.into_iter().take(MAX_PODS_FOR_CAPACITY) {
+        let Some(pod) = reads.get("v1", "Pod", Some(&pod_namespace), &name).await? else {
+            continue;
+        };
+        let node = pod
+            .pointer("/spec/nodeName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let finished = matches!(
+            pod.pointer("/status/phase").and_then(Value::as_str),
+            Some("Succeeded" | "Failed")
+        );
+        if node.is_empty() || finished {
+            continue;
+        }
+        let (cpu, memory) = super::pressure::pod_requests(&pod);
+        let entry = requested.entry(node.to_string()).or_default();
+        entry.0 = Cpu(entry.0.0 + cpu.0);
+        entry.1 = Memory(entry.1.0 + memory.0);
+    }
+    Ok(requested)
 }
 
 /// The failing container's memory use from `pods_top` (a kubectl-top table,
@@ -912,6 +988,7 @@ fn node_facts(node: &Value) -> NodeFacts {
             .flatten()
             .filter_map(|(key, value)| Some(format!("{key}={}", value.as_str()?)))
             .collect(),
+        requested: None,
     }
 }
 

@@ -207,6 +207,13 @@ fn totals(pod: &Value) -> PodTotals {
     sum
 }
 
+/// What a pod asks the scheduler for: the sums of its containers' requests
+/// (a limit without a request counts as the request).
+pub fn pod_requests(pod: &Value) -> (Cpu, Memory) {
+    let sums = totals(pod);
+    (sums.requests_cpu, sums.requests_memory)
+}
+
 /// Concludes from what was read.
 pub fn assess(facts: &PressureFacts) -> PressureReport {
     let mut findings = Vec::new();

@@ -7,7 +7,7 @@ use super::{PodFacts, Symptom, node_is_ready};
 use crate::diagnosis::parse::Event;
 use crate::diagnosis::pod_status::{ContainerState, PodState, exit_code_meaning, symptom};
 use crate::diagnosis::proposal::{self, ProposedChange};
-use crate::diagnosis::quantity::Memory;
+use crate::diagnosis::quantity::{Cpu, Memory};
 use crate::diagnosis::{Cause, Diagnosis, Evidence, ObjectRef};
 
 mod node;
@@ -1075,29 +1075,110 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
         ));
     }
     context.evidence.extend(pod_facts);
-    for (claim, phase) in &context.facts.claims {
+    let namespace = context.state.namespace.clone();
+    let mut specifics = Vec::new();
+    for claim in &context.facts.claims {
+        let quote = match (claim.phase.as_str(), &claim.storage_class) {
+            ("NotFound", _) => "does not exist".to_string(),
+            (phase, Some(class)) => format!("phase {phase}, storageClassName {class}"),
+            (phase, None) => format!("phase {phase}, no storageClassName"),
+        };
         context.evidence.push(Evidence::new(
-            format!("PersistentVolumeClaim {}/{claim}", context.state.namespace),
-            if phase == "NotFound" {
-                "does not exist".to_string()
-            } else {
-                format!("phase {phase}")
-            },
+            format!("PersistentVolumeClaim {namespace}/{}", claim.name),
+            quote,
         ));
+        match claim.phase.as_str() {
+            "NotFound" => specifics.push(format!(
+                "PersistentVolumeClaim {} does not exist: create it (its size and StorageClass are a human's choice)",
+                claim.name
+            )),
+            "Bound" => {}
+            phase => {
+                let binder = context
+                    .events(|event| {
+                        event.object_kind == "PersistentVolumeClaim"
+                            && event.object_name == claim.name
+                    })
+                    .last()
+                    .map(|event| format!(": {} {}", event.reason, event.message))
+                    .unwrap_or_default();
+                specifics.push(format!(
+                    "PersistentVolumeClaim {} is {phase}{binder}",
+                    claim.name
+                ));
+            }
+        }
     }
+    context.quote_events(|event| event.object_kind == "PersistentVolumeClaim");
+    let (need_cpu, need_memory) = crate::diagnosis::pressure::pod_requests(pod);
     for node in &context.facts.nodes {
         let taints = if node.taints.is_empty() {
             String::new()
         } else {
             format!(", taints {}", node.taints.join(", "))
         };
+        let committed = node
+            .requested
+            .map(|(cpu, memory)| format!(", requested by its pods cpu {cpu}, memory {memory}"))
+            .unwrap_or_default();
         context.evidence.push(Evidence::new(
             format!("node {}", node.name),
             format!(
-                "allocatable cpu {}, memory {}{taints}",
+                "allocatable cpu {}, memory {}{committed}{taints}",
                 node.allocatable_cpu, node.allocatable_memory
             ),
         ));
+    }
+    let free = |node: &super::NodeFacts| {
+        let (cpu, memory) = node.requested?;
+        let allocatable_cpu = Cpu::parse(&node.allocatable_cpu).ok()?;
+        let allocatable_memory = Memory::parse(&node.allocatable_memory).ok()?;
+        Some((
+            Cpu(allocatable_cpu.0.saturating_sub(cpu.0)),
+            Memory(allocatable_memory.0.saturating_sub(memory.0)),
+        ))
+    };
+    if lower.contains("insufficient cpu")
+        && let Some((node, (cpu, _))) = context
+            .facts
+            .nodes
+            .iter()
+            .filter_map(|node| Some((node, free(node)?)))
+            .max_by_key(|(_, (cpu, _))| *cpu)
+    {
+        specifics.push(format!(
+            "the most CPU left unrequested is {cpu} on node {}, and the pod requests {need_cpu}",
+            node.name
+        ));
+    }
+    if lower.contains("insufficient memory")
+        && let Some((node, (_, memory))) = context
+            .facts
+            .nodes
+            .iter()
+            .filter_map(|node| Some((node, free(node)?)))
+            .max_by_key(|(_, (_, memory))| *memory)
+    {
+        specifics.push(format!(
+            "the most memory left unrequested is {memory} on node {}, and the pod requests {need_memory}",
+            node.name
+        ));
+    }
+    if let Some(selector) = pod.pointer("/spec/nodeSelector").and_then(Value::as_object) {
+        let missing: Vec<String> = selector
+            .iter()
+            .map(|(key, value)| format!("{key}={}", value.as_str().unwrap_or_default()))
+            .filter(|pair| {
+                !context
+                    .facts
+                    .nodes
+                    .iter()
+                    .any(|node| node.labels.contains(pair))
+            })
+            .collect();
+        if !missing.is_empty() && !context.facts.nodes.is_empty() {
+            specifics.push(format!("no node has the label {}", missing.join(", ")));
+        }
     }
     let pod_name = context.state.name.clone();
     let why = if reasons.is_empty() {
@@ -1105,8 +1186,13 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
     } else {
         reasons.join("; ")
     };
+    let specifics = if specifics.is_empty() {
+        String::new()
+    } else {
+        format!(" In detail: {}.", specifics.join("; "))
+    };
     let summary = format!(
-        "Pod {pod_name} is Pending and cannot be scheduled: {why}. Fixing it changes either the pod's requirements (requests, nodeSelector, tolerations, claims) or the cluster (capacity, node labels, storage), which needs a human decision."
+        "Pod {pod_name} is Pending and cannot be scheduled: {why}.{specifics} Fixing it changes either the pod's requirements (requests, nodeSelector, tolerations, claims) or the cluster (capacity, node labels, storage), which needs a human decision."
     );
     context.next_steps.push("show node usage".to_string());
     context.next_steps.push(format!(

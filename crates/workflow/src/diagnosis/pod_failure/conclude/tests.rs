@@ -2,8 +2,9 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::diagnosis::pod_failure::{
-    EarlierRevision, MissingReference, NodeFacts, NodeMemory, SameNamedObject,
+    ClaimFacts, EarlierRevision, MissingReference, NodeFacts, NodeMemory, SameNamedObject,
 };
+use crate::diagnosis::quantity::{Cpu, Memory};
 
 fn deployment(container: Value) -> Value {
     json!({
@@ -512,26 +513,44 @@ fn an_unschedulable_pod_explains_the_scheduler_message_with_nodes_and_requests()
             "message": "0/2 nodes are available: 2 Insufficient memory. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."}]}),
     );
     facts.pod["spec"]["nodeName"] = Value::Null;
-    facts.nodes = vec![NodeFacts {
-        name: "node-a".into(),
-        allocatable_cpu: "4".into(),
-        allocatable_memory: "8Gi".into(),
-        taints: vec!["dedicated=gpu:NoSchedule".into()],
-        labels: vec![],
-    }];
+    facts.nodes = vec![
+        NodeFacts {
+            name: "node-a".into(),
+            allocatable_cpu: "4".into(),
+            allocatable_memory: "8Gi".into(),
+            taints: vec!["dedicated=gpu:NoSchedule".into()],
+            labels: vec![],
+            requested: Some((Cpu(1000), Memory::parse("6Gi").expect("a quantity"))),
+        },
+        NodeFacts {
+            name: "node-b".into(),
+            allocatable_cpu: "4".into(),
+            allocatable_memory: "16Gi".into(),
+            taints: vec![],
+            labels: vec![],
+            requested: Some((Cpu(500), Memory::parse("4Gi").expect("a quantity"))),
+        },
+    ];
     let (diagnosis, evidence) = concluded(&facts, Cause::Unschedulable);
     assert_quotes(
         &evidence,
         &[
             "PodScheduled=False: 0/2 nodes are available: 2 Insufficient memory.",
             "\"memory\":\"64Gi\"",
-            "allocatable cpu 4, memory 8Gi, taints dedicated=gpu:NoSchedule",
+            "allocatable cpu 4, memory 8Gi, requested by its pods cpu 1, memory 6Gi, taints dedicated=gpu:NoSchedule",
         ],
     );
     assert!(
         diagnosis
             .summary
             .contains("no node has enough unrequested memory")
+    );
+    assert!(
+        diagnosis.summary.contains(
+            "the most memory left unrequested is 12Gi on node node-b, and the pod requests 64Gi"
+        ),
+        "{}",
+        diagnosis.summary
     );
     assert!(diagnosis.proposal.is_none());
 }
@@ -542,13 +561,20 @@ fn an_unschedulable_pod_without_a_condition_message_uses_the_failed_scheduling_e
     facts.pod["spec"]["nodeName"] = Value::Null;
     facts.pod["spec"]["volumes"] =
         json!([{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]);
-    facts.claims = vec![("data".into(), "Pending".into())];
+    facts.claims = vec![ClaimFacts {
+        name: "data".into(),
+        phase: "Pending".into(),
+        storage_class: Some("fast-ssd".into()),
+    }];
     facts.events = vec![warning(
         "FailedScheduling",
         "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.",
     )];
     let (diagnosis, evidence) = concluded(&facts, Cause::Unschedulable);
-    assert!(evidence.contains("[PersistentVolumeClaim demo/data] phase Pending"));
+    assert!(
+        evidence
+            .contains("[PersistentVolumeClaim demo/data] phase Pending, storageClassName fast-ssd")
+    );
     assert!(
         diagnosis
             .summary
