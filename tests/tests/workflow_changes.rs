@@ -75,11 +75,11 @@ async fn a_deployment_is_created_then_updated_with_a_diff_and_an_overwrite_warni
         .plan("set image deployment/api api=nginx:1.28 -n demo")
         .await;
     assert!(
-        update
+        !update
             .warnings
             .iter()
             .any(|warning| warning.contains("already exists")),
-        "{:?}",
+        "a change in place is exactly what was asked, no upsert to warn about: {:?}",
         update.warnings
     );
     assert!(
@@ -99,6 +99,19 @@ async fn a_deployment_is_created_then_updated_with_a_diff_and_an_overwrite_warni
     assert_eq!(
         live["spec"]["template"]["spec"]["containers"][0]["image"],
         "nginx:1.28"
+    );
+
+    // Creating it again replaces values it holds: that upsert is warned about.
+    let again = stack
+        .plan("create deployment api with image nginx:1.29 and 3 replicas in namespace demo")
+        .await;
+    assert!(
+        again
+            .warnings
+            .iter()
+            .any(|warning| warning.contains("already exists")),
+        "{:?}",
+        again.warnings
     );
 }
 

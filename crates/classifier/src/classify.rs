@@ -1516,6 +1516,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             if self.is_noun_use(i, change) || self.is_troubled_rollout(i, change) {
                 continue;
             }
+            if self.is_exposure_question(i, change) {
+                self.use_token(i);
+                continue;
+            }
             if let Some(why) = why_from
                 && why < i
                 && why >= segment_break
@@ -1779,6 +1783,33 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
             _ => false,
         }
+    }
+
+    /// "what ports does the checkout service expose (in production)": a
+    /// question about the ports an object has, answered by reading it.
+    /// Narrow on purpose: it opens with "what"/"which", asks about ports
+    /// before the verb, the verb follows its subject (a kind or a name) and
+    /// ends the request (but for where), and no port number, flag or
+    /// assignment is given (which an `expose` change would carry).
+    fn is_exposure_question(&self, i: usize, change: Change) -> bool {
+        let subject_before = i
+            .checked_sub(1)
+            .is_some_and(|before| self.tokens[before].kind().is_some() || self.is_value(before));
+        let ends_here = self
+            .tokens
+            .get(i + 1)
+            .is_none_or(|next| matches!(next.w(), Some(W::In | W::On)));
+        change == Change::Expose
+            && subject_before
+            && ends_here
+            && (0..self.len())
+                .find(|&at| !self.is_filler(at))
+                .is_some_and(|first| matches!(self.low(first), "what" | "which"))
+            && (0..i).any(|at| self.is_w(at, W::Port))
+            && self.tokens.iter().all(|token| {
+                !matches!(token.shape, Shape::Flag | Shape::Assign)
+                    && !token.low.bytes().all(|byte| byte.is_ascii_digit())
+            })
     }
 
     /// Image words: "image nginx", "with nginx:1.27", "using the busybox image".
@@ -2221,6 +2252,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.debug_pod_request() {
             return intent;
         }
+        if let Some(intent) = self.restart_ranking() {
+            return intent;
+        }
         if let Some(intent) = self.diagnosis() {
             return intent;
         }
@@ -2577,6 +2611,38 @@ impl<'t, 'a> Analysis<'t, 'a> {
             playbook: Playbook::RbacAudit,
             arguments,
         }
+    }
+
+    /// "which pods restarted the most in production", "the pod with the
+    /// most restarts": pods ranked by restarts, which the pods list holds
+    /// (the answer sorts it: `read_focus`), not a diagnosis of one pod.
+    fn restart_ranking(&mut self) -> Option<Intent> {
+        if !self.has_w_anywhere(&[W::Most])
+            || !self.has_w_anywhere(&[W::Restarts])
+            || self.has_w_anywhere(&[W::Why, W::Troubleshoot, W::Debug, W::Wrong])
+            || self
+                .main_kind()
+                .is_some_and(|(_, kind, _)| kind != ResourceKind::Pod)
+        {
+            return None;
+        }
+        let namespace = if self.all_namespaces {
+            None
+        } else {
+            self.take_namespace(false, true)
+        };
+        let tool = if namespace.is_some() {
+            Tool::PodsListInNamespace
+        } else {
+            Tool::PodsList
+        };
+        Some(Intent::ReadOnly {
+            tool,
+            arguments: Arguments {
+                namespace,
+                ..self.base()
+            },
+        })
     }
 
     // ---------------------------------------------------------- diagnosis
@@ -4945,6 +5011,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     namespace: Some(owned(self.tokens[i].raw)),
                     ..self.base()
                 },
+            };
+        }
+        // "what ports does checkout expose", "which port is api on": the
+        // ports are a Service's.
+        if self.has_w_anywhere(&[W::Port])
+            && let Some(i) =
+                (0..self.len()).find(|&i| self.is_value(i) && self.place(i, None) != Place::In)
+            && !is_namespace_word(self.tokens[i].low)
+        {
+            self.use_token(i);
+            let name = owned(self.tokens[i].raw);
+            let namespace = self.take_namespace(false, true);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::Service, name, namespace),
             };
         }
         let opens_with_be = (0..self.len())

@@ -17,6 +17,8 @@
 //!   spelling of every kind with its `apiVersion`).
 //! - `classify`: the rules, in a fixed order that encodes the safety rule.
 //! - `manifest`: deterministic YAML for `resources_create_or_update`.
+//! - `focus`: what a read's answer should lead with ([`read_focus`]: a
+//!   count, an order, the ports), beside the intent that makes the call.
 //! - [`actor`]: the ractor actor other parts of kubeop talk to.
 //!
 //! # Safety
@@ -37,6 +39,7 @@
 
 pub mod actor;
 mod classify;
+mod focus;
 pub mod intent;
 pub mod kinds;
 mod lexer;
@@ -49,6 +52,7 @@ pub use actor::{
 pub use classify::{
     DEBUG_IMAGE, MAX_REQUEST_BYTES, NETWORK_DEBUG_IMAGE, classify, spans_all_namespaces,
 };
+pub use focus::{Order, ReadFocus, read_focus};
 pub use intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool};
 pub use kinds::ResourceKind;
 pub use manifest::{CONTAINER_PLACEHOLDER, RESTARTED_AT_ANNOTATION, RESTARTED_AT_PLACEHOLDER};

@@ -518,6 +518,14 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("wide", Filler),
         ("sorted", Filler),
         ("sort", Filler),
+        // "which port does the postgres service listen on", "what hosts
+        // does the shop ingress serve": the verb of a question about a
+        // field, never a name.
+        ("listen", Filler),
+        ("listens", Filler),
+        ("listening", Filler),
+        ("serve", Filler),
+        ("serves", Filler),
         ("ordered", Filler),
         ("names", Filler),
         ("name", Named),

@@ -18,8 +18,10 @@ pub(crate) enum Impact {
     Scale(u64),
     /// Deleting the target.
     Delete,
-    /// Creating or updating the target; `true` when it already exists.
-    Apply { exists: bool },
+    /// Creating or updating the target; `overwrites` when it already
+    /// exists and the apply replaces values the request did not name as
+    /// an in-place change (see `plan::create_update`).
+    Apply { overwrites: bool },
     /// Running a command in the target pod.
     Exec,
     /// Starting a debug pod.
@@ -51,7 +53,7 @@ pub(crate) fn notes(target: &PlanTarget, impact: Impact) -> Vec<String> {
             target.kind.to_lowercase(),
             target.name
         )),
-        Impact::Apply { exists: true } => notes.push(format!(
+        Impact::Apply { overwrites: true } => notes.push(format!(
             "{}/{} already exists: applying overwrites the fields shown in the diff (upsert)",
             target.kind.to_lowercase(),
             target.name
@@ -66,7 +68,7 @@ pub(crate) fn notes(target: &PlanTarget, impact: Impact) -> Vec<String> {
              service account until it is removed"
                 .to_owned(),
         ),
-        Impact::Scale(_) | Impact::Delete | Impact::Apply { exists: false } => {}
+        Impact::Scale(_) | Impact::Delete | Impact::Apply { overwrites: false } => {}
     }
     notes
 }

@@ -12,6 +12,8 @@
 //!   in a task of its own, admission bounded by [`MAX_CONCURRENT_REQUESTS`].
 //! - `paths`: routing by the classifier's path; the read-only fast path
 //!   (one gateway call), context switches, health check, hand-offs.
+//! - `answers`: the fast path's one output shaped for the question asked
+//!   (top rows sorted, lists counted, node stats and scales in words).
 //! - `planning` and [`plan`]: discovery, policy, reads of the live state,
 //!   and the plan per operation (pure), with [`diff`] and impact notes.
 //! - `discovery`: parameters from memory and name resolution on the cluster;
@@ -30,6 +32,7 @@
 //!   planned state; otherwise `failed` with evidence or `unverified`.
 #![forbid(unsafe_code)]
 
+mod answers;
 mod changes;
 mod cluster;
 mod coordinator;

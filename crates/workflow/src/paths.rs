@@ -1,12 +1,14 @@
 //! Routing a request to its path: the read-only fast path, context switches,
 //! the health check, hand-offs, questions, and changes (see `planning`).
 
-use classifier::{Arguments, Intent, Playbook, Tool};
+use classifier::{Arguments, Intent, Playbook, ReadFocus, Tool};
 use ractor::ActorRef;
 use serde_json::{Map, Value};
 
+use crate::answers;
 use crate::cluster::Fetched;
 use crate::coordinator::{CoordinatorMsg, Pipeline, Request, SupervisorHandoff, switch_session};
+use crate::diagnosis::ToolOutput;
 use crate::discovery;
 use crate::error::WorkflowError;
 use crate::planning;
@@ -327,7 +329,15 @@ async fn answer_text(
                 .context
                 .clone()
                 .unwrap_or_else(|| session_context.to_owned());
-            fast_path(pipeline, tool.as_str(), to_map(&arguments)?, &context).await
+            let focus = classifier::read_focus(text);
+            fast_path(
+                pipeline,
+                tool.as_str(),
+                to_map(&arguments)?,
+                &context,
+                focus,
+            )
+            .await
         }
         Intent::SwitchContext { arguments } => match (arguments.context, arguments.namespace) {
             (None, None) => Ok(Response::Clarify(Clarify {
@@ -434,12 +444,14 @@ async fn answer_text(
 }
 
 /// The read-only fast path: exactly one tool call, its text as the server
-/// formatted it. Nothing is planned and no file is read.
+/// formatted it, shaped for what the request asked (`answers`: sorted,
+/// counted, read out). Nothing is planned and no file is read.
 async fn fast_path(
     pipeline: &Pipeline,
     tool: &str,
     arguments: Map<String, Value>,
     context: &str,
+    focus: ReadFocus,
 ) -> Result<Response, WorkflowError> {
     let asked = arguments.clone();
     let arguments = pipeline
@@ -485,13 +497,26 @@ async fn fast_path(
             ));
         }
     }
+    if not_found
+        && tool == SCALE_TOOL
+        && asked.get("kind").and_then(Value::as_str) == Some("Deployment")
+        && let Some(response) = scale_of_other_kind(pipeline, &asked, context, focus).await?
+    {
+        return Ok(response);
+    }
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
     }
+    let output = ToolOutput {
+        text: output.text,
+        structured: output.structured,
+        is_error: output.is_error,
+    };
+    let text = answers::shape(tool, &asked, focus, &output).unwrap_or(output.text);
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
         tool: Some(tool.to_owned()),
-        text: output.text,
+        text,
         structured: output.structured,
         error: output.is_error,
         context: context.to_owned(),
@@ -518,6 +543,60 @@ fn app_label(tool: &str, asked: &Map<String, Value>) -> Option<String> {
 
 /// The tool that reads one object of any kind.
 const GET_TOOL: &str = "resources_get";
+
+/// The tool that reads (without `scale`) a workload's replicas.
+const SCALE_TOOL: &str = "resources_scale";
+
+/// The kinds with a scale that a request for the replicas of a name may
+/// mean when there is no Deployment of that name (the classifier's default
+/// kind): "the replicas of postgres" is most often a StatefulSet's.
+const SCALED_INSTEAD_OF_DEPLOYMENT: [(&str, &str); 2] =
+    [("apps/v1", "StatefulSet"), ("apps/v1", "ReplicaSet")];
+
+/// A replicas read the server answered "not found" for a Deployment: the
+/// same name read as a StatefulSet, then a ReplicaSet, and the answer says
+/// which kind it is. `None` when none has that name either (the server's
+/// "not found" is the answer).
+async fn scale_of_other_kind(
+    pipeline: &Pipeline,
+    asked: &Map<String, Value>,
+    context: &str,
+    focus: ReadFocus,
+) -> Result<Option<Response>, WorkflowError> {
+    for (api_version, kind) in SCALED_INSTEAD_OF_DEPLOYMENT {
+        let mut other = asked.clone();
+        other.insert("apiVersion".into(), Value::String(api_version.to_owned()));
+        other.insert("kind".into(), Value::String(kind.to_owned()));
+        let arguments = pipeline
+            .cluster
+            .in_context(SCALE_TOOL, other.clone(), context)
+            .await?;
+        let output = pipeline.cluster.read(SCALE_TOOL, arguments).await?;
+        if output.is_error {
+            continue;
+        }
+        let output = ToolOutput {
+            text: output.text,
+            structured: output.structured,
+            is_error: false,
+        };
+        let text = answers::shape(SCALE_TOOL, &other, focus, &output).unwrap_or(output.text);
+        let name = asked.get("name").and_then(Value::as_str).unwrap_or("-");
+        return Ok(Some(Response::Answer(Answer {
+            path: "read_only".into(),
+            tool: Some(SCALE_TOOL.to_owned()),
+            text: format!(
+                "{}\n(no deployment is named {name}: this is the {} of that name)\n",
+                text.trim_end(),
+                kind.to_lowercase()
+            ),
+            structured: output.structured,
+            error: false,
+            context: context.to_owned(),
+        })));
+    }
+    Ok(None)
+}
 
 /// The list tools, whose empty answer is an empty text (or the events
 /// tool's own heading for none).

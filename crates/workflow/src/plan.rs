@@ -184,14 +184,19 @@ pub fn delete(
 }
 
 /// Create or update: the full YAML, and the diff against the live object
-/// when it exists (an upsert, with a warning). Applying a manifest equal to
-/// the live object is nothing to do.
+/// when it exists (an upsert). Applying a manifest equal to the live object
+/// is nothing to do. The upsert is warned about only when it matters: the
+/// object exists, the request was not a change of that object in place
+/// (`in_place`: a restart, label, cordon, set image, whose diff is exactly
+/// what was asked), and the apply replaces values the object holds (a
+/// manifest that only adds fields overwrites nothing).
 pub fn create_update(
     target: PlanTarget,
     arguments: Map<String, Value>,
     manifest: &Value,
     preview: String,
     live: Option<&Value>,
+    in_place: bool,
 ) -> Planned {
     let changes = live.map(|live| diff::diff(live, manifest));
     if changes.as_ref().is_some_and(Vec::is_empty) {
@@ -211,10 +216,14 @@ pub fn create_update(
     draft.desired = manifest.clone();
     draft.preview = Some(preview);
     draft.diff = changes.unwrap_or_default();
+    let replaces_values = draft
+        .diff
+        .iter()
+        .any(|change| change.change != diff::ChangeKind::Added);
     draft.warnings = impact::notes(
         &draft.target,
         Impact::Apply {
-            exists: live.is_some(),
+            overwrites: live.is_some() && !in_place && replaces_values,
         },
     );
     Planned::Change(Box::new(draft))
@@ -353,6 +362,7 @@ mod tests {
             &manifest,
             "kind: ConfigMap\n".into(),
             Some(&live),
+            false,
         ) else {
             panic!("a change was expected");
         };
@@ -365,10 +375,44 @@ mod tests {
                 Map::new(),
                 &live,
                 String::new(),
-                Some(&live)
+                Some(&live),
+                false,
             ),
             Planned::NothingToDo(_)
         ));
+    }
+
+    #[test]
+    fn the_upsert_is_warned_about_only_when_it_replaces_values() {
+        let live = json!({"apiVersion": "v1", "kind": "Node",
+                          "metadata": {"name": "node-1", "labels": {"disk": "hdd"}}});
+        let planned = |manifest: Value, in_place: bool| match create_update(
+            target("Node", "node-1", "staging"),
+            Map::new(),
+            &manifest,
+            String::new(),
+            Some(&live),
+            in_place,
+        ) {
+            Planned::Change(draft) => draft.warnings,
+            Planned::NothingToDo(text) => panic!("a change was expected, got {text}"),
+        };
+        let relabel = json!({"apiVersion": "v1", "kind": "Node",
+                             "metadata": {"name": "node-1", "labels": {"disk": "ssd"}}});
+        assert!(
+            planned(relabel.clone(), true).is_empty(),
+            "a change in place is exactly what was asked"
+        );
+        assert!(
+            planned(relabel, false)[0].contains("already exists"),
+            "a manifest replacing a value is warned about"
+        );
+        let added = json!({"apiVersion": "v1", "kind": "Node",
+                           "metadata": {"name": "node-1", "labels": {"disk": "hdd", "zone": "a"}}});
+        assert!(
+            planned(added, false).is_empty(),
+            "a manifest that only adds fields overwrites nothing"
+        );
     }
 
     #[test]

@@ -600,7 +600,8 @@ async fn create_update(
         Fetched::Found(live) => Some(live),
         Fetched::Missing(_) => None,
     };
-    if live.is_none() && (in_place_markers || in_place_change(&manifest)) {
+    let in_place = in_place_markers || in_place_change(&manifest);
+    if live.is_none() && in_place {
         // A restart, set image, label or cordon changes an object that must
         // exist: it is found (another workload kind, a longer name) or the
         // request is asked about, never applied as a new, partial object.
@@ -627,6 +628,7 @@ async fn create_update(
         &manifest,
         preview,
         live.as_ref(),
+        in_place,
     )))
 }
 

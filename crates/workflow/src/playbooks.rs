@@ -319,7 +319,17 @@ async fn proposal_card(
         // A fix policy forbids is not offered as something to approve.
         return Ok(None);
     }
-    match plan::create_update(plan_target, call, &change.manifest, preview, live.as_ref()) {
+    // The fix is the live owner with one field changed, and the card says
+    // which: a change in place, not an upsert to warn about.
+    let in_place = true;
+    match plan::create_update(
+        plan_target,
+        call,
+        &change.manifest,
+        preview,
+        live.as_ref(),
+        in_place,
+    ) {
         Planned::NothingToDo(_) => Ok(None),
         Planned::Change(mut draft) => {
             draft.current = Value::String(change.current.clone());

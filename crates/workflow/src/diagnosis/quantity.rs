@@ -126,7 +126,19 @@ pub struct Cpu(pub u64);
 impl Cpu {
     /// Parses `500m`, `2`, `0.5`, `1500000n`.
     pub fn parse(text: &str) -> Result<Cpu, QuantityError> {
-        parse_base(text).map(|cores| Cpu((cores * 1000.0).ceil() as u64))
+        parse_base(text).map(|cores| {
+            // `410m` is 0.41 cores, which times 1000 is 410.00000000000006
+            // in floating point: a whole millicore within rounding error
+            // is that millicore; only a real fraction (`1500000n` is
+            // 1.5m) rounds up.
+            let millis = cores * 1000.0;
+            let whole = millis.round();
+            if (millis - whole).abs() < 1e-6 {
+                Cpu(whole as u64)
+            } else {
+                Cpu(millis.ceil() as u64)
+            }
+        })
     }
 
     /// The percentage `self` is of `whole` (0 when `whole` is zero).
@@ -173,6 +185,10 @@ mod tests {
         assert_eq!(Cpu::parse("2"), Ok(Cpu(2000)));
         assert_eq!(Cpu::parse("0.25"), Ok(Cpu(250)));
         assert_eq!(Cpu::parse("1500000n"), Ok(Cpu(2)));
+        // Millicores that are not exact in binary floating point stay exact.
+        assert_eq!(Cpu::parse("410m"), Ok(Cpu(410)));
+        assert_eq!(Cpu::parse("0.41"), Ok(Cpu(410)));
+        assert_eq!(Cpu::parse("1215m"), Ok(Cpu(1215)));
         assert_eq!(Cpu(1500).to_string(), "1500m");
         assert_eq!(Cpu(3000).to_string(), "3");
     }

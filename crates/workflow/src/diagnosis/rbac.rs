@@ -353,6 +353,13 @@ pub enum RbacQuestion {
         /// Usually a ServiceAccount.
         subject: Subject,
     },
+    /// What may the ServiceAccount of this name do, in whichever namespace
+    /// it is ("what can the checkout service account do" names none): the
+    /// audit finds the namespace(s) it exists in.
+    AccountNamed {
+        /// The ServiceAccount's name.
+        name: String,
+    },
     /// Which grants are risky?
     RiskyGrants,
 }
@@ -389,8 +396,10 @@ impl RbacQuestion {
                 .and_then(|index| tokens.get(index + 1))
                 .cloned()
         };
-        let named_namespace = after("in")
-            .or_else(|| after("namespace"))
+        // "in namespace production": the word after "namespace", not "namespace".
+        let named_namespace = after("namespace")
+            .or_else(|| after("-n"))
+            .or_else(|| after("in").filter(|word| word != "namespace"))
             .or_else(|| namespace.map(str::to_string));
         if let Some(can) = tokens.iter().position(|token| token == "can")
             && tokens[..can].iter().any(|token| token == "who")
@@ -411,18 +420,56 @@ impl RbacQuestion {
                 };
             }
         }
-        let account = ["serviceaccount", "sa", "service-account"]
-            .iter()
-            .find_map(|word| after(word));
-        if let Some(name) = account
-            && let Some(namespace) = named_namespace
-        {
-            return RbacQuestion::PermissionsOf {
+        match (account_name(&tokens), named_namespace) {
+            (Some(name), Some(namespace)) => RbacQuestion::PermissionsOf {
                 subject: Subject::service_account(&namespace, &name),
-            };
+            },
+            (Some(name), None) => RbacQuestion::AccountNamed { name },
+            (None, _) => RbacQuestion::RiskyGrants,
         }
-        RbacQuestion::RiskyGrants
     }
+}
+
+/// Words that name a ServiceAccount in a question about one.
+const ACCOUNT_WORDS: [&str; 4] = ["serviceaccount", "sa", "service-account", "serviceaccounts"];
+
+/// Words around an account's name that are not its name.
+const NOT_A_NAME: [&str; 14] = [
+    "the", "a", "an", "do", "does", "can", "could", "may", "in", "named", "called", "of", "what",
+    "is",
+];
+
+/// The ServiceAccount a question is about: `serviceaccount/checkout`, "sa
+/// checkout", "service account named checkout", or the name before the
+/// words ("the checkout service account", "checkout sa").
+fn account_name(tokens: &[String]) -> Option<String> {
+    let is_name = |word: &&String| !NOT_A_NAME.contains(&word.as_str());
+    for (index, token) in tokens.iter().enumerate() {
+        if let Some((kind, name)) = token.split_once('/')
+            && ACCOUNT_WORDS.contains(&kind)
+            && !name.is_empty()
+        {
+            return Some(name.to_string());
+        }
+        let next = tokens.get(index + 1).map(String::as_str);
+        let last = if ACCOUNT_WORDS.contains(&token.as_str()) {
+            index
+        } else if token == "service" && matches!(next, Some("account" | "accounts")) {
+            index + 1
+        } else {
+            continue;
+        };
+        let mut after = tokens[last + 1..]
+            .iter()
+            .skip_while(|word| matches!(word.as_str(), "named" | "called"));
+        let before = index.checked_sub(1).and_then(|before| tokens.get(before));
+        return after
+            .next()
+            .filter(is_name)
+            .or(before.filter(is_name))
+            .cloned();
+    }
+    None
 }
 
 /// One way a subject gets a permission.
@@ -663,7 +710,22 @@ pub async fn audit<R: ClusterReader>(
         // Which RoleBindings matter: those of the namespace asked about, else all.
         let binding_namespace = match question {
             RbacQuestion::WhoCan { namespace, .. } => namespace.clone(),
-            RbacQuestion::PermissionsOf { .. } | RbacQuestion::RiskyGrants => None,
+            RbacQuestion::PermissionsOf { .. }
+            | RbacQuestion::AccountNamed { .. }
+            | RbacQuestion::RiskyGrants => None,
+        };
+        // A ServiceAccount named without its namespace: where it exists.
+        let accounts = match question {
+            RbacQuestion::AccountNamed { name } => Some(
+                list_in(reader, &mut calls, "v1", "ServiceAccount", None)
+                    .await?
+                    .into_iter()
+                    .filter(|(_, _, listed)| listed == name)
+                    .filter_map(|(_, namespace, _)| namespace)
+                    .map(|namespace| Subject::service_account(&namespace, name))
+                    .collect::<Vec<Subject>>(),
+            ),
+            _ => None,
         };
         let mut objects = Vec::new();
         let mut names = list(reader, &mut calls, "ClusterRoleBinding", None).await?;
@@ -713,12 +775,88 @@ pub async fn audit<R: ClusterReader>(
                 roles.push(Role::read(&object));
             }
         }
-        let mut report = answer(question, &roles, &bindings);
+        let mut report = match (question, accounts) {
+            (RbacQuestion::AccountNamed { name }, Some(accounts)) => {
+                account_answer(name, &accounts, &roles, &bindings)
+            }
+            _ => answer(question, &roles, &bindings),
+        };
         report.tool_calls = calls;
         Ok(report)
     }
     .instrument(span)
     .await
+}
+
+/// What the ServiceAccount(s) named `name` may do: the permissions of the
+/// one found, each one's when several namespaces have one, and a plain "no
+/// such account" when none does (never the whole cluster's audit).
+pub fn account_answer(
+    name: &str,
+    accounts: &[Subject],
+    roles: &[Role],
+    bindings: &[Binding],
+) -> RbacReport {
+    match accounts {
+        [] => RbacReport {
+            question: format!("What may ServiceAccount {name} do?"),
+            summary: format!("There is no ServiceAccount named {name} in any namespace."),
+            grants: Vec::new(),
+            findings: Vec::new(),
+            tool_calls: 0,
+        },
+        [only] => answer(
+            &RbacQuestion::PermissionsOf {
+                subject: only.clone(),
+            },
+            roles,
+            bindings,
+        ),
+        several => {
+            let reports: Vec<RbacReport> = several
+                .iter()
+                .map(|subject| {
+                    answer(
+                        &RbacQuestion::PermissionsOf {
+                            subject: subject.clone(),
+                        },
+                        roles,
+                        bindings,
+                    )
+                })
+                .collect();
+            let places: Vec<String> = several
+                .iter()
+                .filter_map(|subject| subject.namespace.clone())
+                .collect();
+            let summaries: Vec<String> = reports
+                .iter()
+                .map(|report| report.summary.clone())
+                .collect();
+            let mut findings = Vec::new();
+            let mut grants = Vec::new();
+            for report in reports {
+                grants.extend(report.grants);
+                for finding in report.findings {
+                    if !findings.contains(&finding) {
+                        findings.push(finding);
+                    }
+                }
+            }
+            RbacReport {
+                question: format!("What may ServiceAccount {name} do?"),
+                summary: format!(
+                    "{} namespaces have a ServiceAccount named {name} ({}): {}",
+                    several.len(),
+                    places.join(", "),
+                    summaries.join(" ")
+                ),
+                grants,
+                findings,
+                tool_calls: 0,
+            }
+        }
+    }
 }
 
 /// Answers a question from roles and bindings already read.
@@ -803,6 +941,18 @@ pub fn answer(question: &RbacQuestion, roles: &[Role], bindings: &[Binding]) -> 
                 tool_calls: 0,
             }
         }
+        RbacQuestion::AccountNamed { name } => {
+            // Without the accounts listed, every namespace's account of
+            // that name is a candidate: those the bindings name.
+            let accounts: BTreeSet<Subject> = bindings
+                .iter()
+                .flat_map(|binding| &binding.subjects)
+                .filter(|subject| subject.kind == "ServiceAccount" && &subject.name == name)
+                .cloned()
+                .collect();
+            let accounts: Vec<Subject> = accounts.into_iter().collect();
+            account_answer(name, &accounts, roles, bindings)
+        }
         RbacQuestion::RiskyGrants => {
             let serious = findings
                 .iter()
@@ -828,12 +978,24 @@ async fn list<R: ClusterReader>(
     kind: &str,
     namespace: Option<&str>,
 ) -> Result<Vec<(String, Option<String>, String)>, DiagnosisError> {
+    list_in(reader, calls, RBAC_API, kind, namespace).await
+}
+
+/// `(kind, namespace, name)` of the objects of `kind` listed in
+/// `namespace` (every namespace when `None`).
+async fn list_in<R: ClusterReader>(
+    reader: &R,
+    calls: &mut usize,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+) -> Result<Vec<(String, Option<String>, String)>, DiagnosisError> {
     *calls += 1;
     let output = reader
         .call(ReadCall::new(
             ReadTool::ResourcesList,
             [
-                ("apiVersion", Some(json!(RBAC_API))),
+                ("apiVersion", Some(json!(api_version))),
                 ("kind", Some(json!(kind))),
                 ("namespace", namespace.map(|namespace| json!(namespace))),
             ],

@@ -235,6 +235,62 @@ fn questions_are_read_from_plain_words() {
 }
 
 #[test]
+fn a_service_account_is_read_however_it_is_named() {
+    let checkout_in = |namespace: &str| RbacQuestion::PermissionsOf {
+        subject: Subject::service_account(namespace, "checkout"),
+    };
+    let checkout = RbacQuestion::AccountNamed {
+        name: "checkout".into(),
+    };
+    for (words, expected) in [
+        ("what can the checkout service account do", checkout.clone()),
+        (
+            "what can the checkout service account do?",
+            checkout.clone(),
+        ),
+        ("permissions of service account checkout", checkout.clone()),
+        ("what may sa/checkout do", checkout.clone()),
+        ("what can checkout sa do", checkout.clone()),
+        ("what can the service account named checkout do", checkout),
+        (
+            "what can the checkout service account do in production",
+            checkout_in("production"),
+        ),
+        (
+            "what can serviceaccount checkout in namespace shop do",
+            checkout_in("shop"),
+        ),
+        (
+            "what can serviceaccount checkout -n shop do",
+            checkout_in("shop"),
+        ),
+    ] {
+        assert_eq!(RbacQuestion::from_words(words, None), expected, "{words}");
+    }
+}
+
+#[test]
+fn an_account_named_without_its_namespace_is_answered_for_itself_only() {
+    let (roles, bindings) = cluster();
+    let found = vec![Subject::service_account("production", "ci-deployer")];
+    let report = account_answer("ci-deployer", &found, &roles, &bindings);
+    let direct = answer(
+        &RbacQuestion::PermissionsOf {
+            subject: found[0].clone(),
+        },
+        &roles,
+        &bindings,
+    );
+    assert_eq!(report, direct, "one account: its own permissions");
+    let none = account_answer("ghost", &[], &roles, &bindings);
+    assert_eq!(
+        none.summary,
+        "There is no ServiceAccount named ghost in any namespace."
+    );
+    assert!(none.grants.is_empty() && none.findings.is_empty());
+}
+
+#[test]
 fn the_answer_names_every_subject_once_with_limits() {
     let (roles, bindings) = cluster();
     let question = RbacQuestion::WhoCan {

@@ -1,0 +1,166 @@
+//! What a read asks to be told about its one tool call's output: how many
+//! there are, which comes first, which field of the object matters (its
+//! ports, its images).
+//!
+//! The intent says which call to make; the focus says how to shape its
+//! answer. "How many pods are in staging" and "list pods in staging" make
+//! the same `pods_list_in_namespace` call, but the first is answered with a
+//! count; "what uses the most memory in production" and "top pods in
+//! production" make the same `pods_top` call, but the first is answered
+//! sorted by memory. The focus never changes the call, so it is kept out of
+//! [`crate::Intent`] (whose arguments are exactly the MCP server's).
+
+use serde::Serialize;
+
+use crate::classify::MAX_REQUEST_BYTES;
+
+/// How a read's answer is to be shaped, from the request's own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ReadFocus {
+    /// "How many", "count", "number of": answer a list with its count.
+    pub count: bool,
+    /// What a usage or list answer is ordered by, highest first.
+    pub order: Option<Order>,
+    /// "Which ports", "what port": answer an object with its ports.
+    pub ports: bool,
+    /// "What image", "which version": answer a workload with its images.
+    pub images: bool,
+}
+
+/// What a list is ordered by, highest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    /// CPU use ("cpu", "cores", "processor").
+    Cpu,
+    /// Memory use ("memory", "mem", "ram").
+    Memory,
+    /// Container restarts ("most restarts", "restart count").
+    Restarts,
+}
+
+impl Order {
+    /// The order's name in an answer ("sorted by memory").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Order::Cpu => "CPU",
+            Order::Memory => "memory",
+            Order::Restarts => "restarts",
+        }
+    }
+}
+
+/// The request's focus: what its answer should lead with. Words are read
+/// case-insensitively, split on anything that is not a letter, digit or
+/// hyphen; a request longer than [`MAX_REQUEST_BYTES`] has no focus.
+pub fn read_focus(text: &str) -> ReadFocus {
+    let mut focus = ReadFocus::default();
+    if text.len() > MAX_REQUEST_BYTES {
+        return focus;
+    }
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    for (index, word) in words.iter().enumerate() {
+        let next = words.get(index + 1).copied();
+        let previous = index.checked_sub(1).map(|before| words[before]);
+        match *word {
+            "how" if next == Some("many") => focus.count = true,
+            "number" if next == Some("of") => focus.count = true,
+            // "count pods", "pod count", "count of deployments" — but a
+            // restart count is an order, not a count of objects.
+            "count" | "counts" if previous != Some("restart") => focus.count = true,
+            "cpu" | "cpus" | "cores" | "processor" => {
+                focus.order.get_or_insert(Order::Cpu);
+            }
+            "memory" | "mem" | "ram" => {
+                focus.order.get_or_insert(Order::Memory);
+            }
+            "restarts" | "restarted" | "restart" | "restarting"
+                if words.iter().any(|word| ORDER_WORDS.contains(word)) =>
+            {
+                focus.order.get_or_insert(Order::Restarts);
+            }
+            "port" | "ports" => focus.ports = true,
+            "image" | "images" | "version" | "versions" | "tag" => focus.images = true,
+            _ => {}
+        }
+    }
+    focus
+}
+
+/// Words that make "restarts" an order ("the most restarts", "sorted by
+/// restart count") rather than a change ("restart web").
+const ORDER_WORDS: [&str; 7] = [
+    "most", "highest", "sorted", "sort", "order", "ordered", "count",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_words_ask_for_a_count() {
+        for text in [
+            "how many pods are in staging",
+            "count deployments",
+            "number of nodes",
+            "pod count in production",
+            "How Many services?",
+        ] {
+            assert!(read_focus(text).count, "{text}");
+        }
+        for text in [
+            "list pods in staging",
+            "pods with the highest restart count",
+            "get deployments",
+        ] {
+            assert!(!read_focus(text).count, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_first_resource_named_orders_usage() {
+        assert_eq!(
+            read_focus("what uses the most memory in production").order,
+            Some(Order::Memory)
+        );
+        assert_eq!(read_focus("top pods by cpu").order, Some(Order::Cpu));
+        assert_eq!(
+            read_focus("top pods by cpu and memory").order,
+            Some(Order::Cpu)
+        );
+        assert_eq!(read_focus("which node is busiest").order, None);
+        assert_eq!(
+            read_focus("which pods have the most restarts").order,
+            Some(Order::Restarts)
+        );
+        assert_eq!(
+            read_focus("pods sorted by restart count").order,
+            Some(Order::Restarts)
+        );
+        assert_eq!(read_focus("restart web in production").order, None);
+    }
+
+    #[test]
+    fn port_questions_ask_for_ports() {
+        assert!(read_focus("what ports does the checkout service expose").ports);
+        assert!(read_focus("which port is web on?").ports);
+        assert!(!read_focus("get service checkout").ports);
+    }
+
+    #[test]
+    fn image_questions_ask_for_images() {
+        assert!(read_focus("what image is checkout running in production").images);
+        assert!(read_focus("which version of web is deployed").images);
+        assert!(!read_focus("describe deployment web").images);
+    }
+
+    #[test]
+    fn an_oversized_request_has_no_focus() {
+        let text = "how many ".repeat(MAX_REQUEST_BYTES);
+        assert_eq!(read_focus(&text), ReadFocus::default());
+    }
+}

@@ -1,0 +1,242 @@
+//! The fast path's one answer, shaped for the question that was asked.
+//!
+//! The read-only fast path makes exactly one tool call; what the MCP server
+//! prints for it is written for a program (a Scale object, the kubelet's
+//! Summary JSON, `kubectl top` rows in the metrics server's order). A person
+//! asking "what uses the most memory" or "how many pods are in staging"
+//! wants the answer first: the rows sorted by what was asked, the count, the
+//! numbers in words. Shaping works on that one output only (sorting,
+//! counting, summarising), never with another call, and leaves any output it
+//! does not recognise exactly as the server gave it.
+//!
+//! What to lead with comes from the request's own words
+//! ([`classifier::read_focus`]), never from the object's name: the same
+//! words get the same shape on any cluster.
+
+mod objects;
+mod stats;
+mod table;
+mod top;
+
+use classifier::{Order, ReadFocus};
+use serde_json::{Map, Value};
+
+use crate::diagnosis::ToolOutput;
+use crate::suggest;
+
+/// The list tools whose answer is a table with one row per object.
+const COUNTED_LISTS: [&str; 4] = [
+    "pods_list",
+    "pods_list_in_namespace",
+    "resources_list",
+    "namespaces_list",
+];
+
+/// The answer text for `output` of `tool` called with `asked`, shaped for
+/// `focus`; `None` keeps the server's text as it came (an error, a shape
+/// this does not know, nothing to lead with).
+pub(crate) fn shape(
+    tool: &str,
+    asked: &Map<String, Value>,
+    focus: ReadFocus,
+    output: &ToolOutput,
+) -> Option<String> {
+    if output.is_error {
+        return None;
+    }
+    match tool {
+        "pods_top" | "nodes_top" => top::sorted(&output.text, focus.order),
+        "nodes_stats_summary" => stats::summary(&output.text),
+        "resources_scale" if !asked.contains_key("scale") => objects::replicas(output, asked),
+        "resources_get" | "pods_get" if focus.ports => objects::ports(output),
+        "resources_get" | "pods_get" if focus.images => objects::images(output),
+        _ if COUNTED_LISTS.contains(&tool) => {
+            let sorted = match focus.order {
+                Some(Order::Restarts) => table::sorted_by_restarts(&output.text),
+                _ => None,
+            };
+            if focus.count {
+                let listed = sorted.as_deref().unwrap_or(&output.text);
+                Some(counted(tool, asked, output, listed))
+            } else {
+                sorted
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A list answered with its count first ("3 deployments in namespace
+/// production:"), then the list as it came.
+fn counted(tool: &str, asked: &Map<String, Value>, output: &ToolOutput, listed: &str) -> String {
+    let count = crate::diagnosis::parse::rows(output).len();
+    let kinds = match tool {
+        "resources_list" => asked
+            .get("kind")
+            .and_then(Value::as_str)
+            .map_or_else(|| "objects".to_owned(), suggest::plural),
+        "namespaces_list" => "namespaces".to_owned(),
+        _ => "pods".to_owned(),
+    };
+    let kinds = if count == 1 { singular(&kinds) } else { kinds };
+    let selectors = ["labelSelector", "fieldSelector"]
+        .iter()
+        .filter_map(|key| asked.get(*key).and_then(Value::as_str))
+        .map(|selector| format!(" matching {selector}"))
+        .collect::<String>();
+    let place = match asked.get("namespace").and_then(Value::as_str) {
+        Some(namespace) => format!(" in namespace {namespace}"),
+        None if tool == "namespaces_list" => String::new(),
+        None if asked
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(crate::discovery::is_cluster_scoped) =>
+        {
+            String::new()
+        }
+        None => " across all namespaces".to_owned(),
+    };
+    format!(
+        "{count} {kinds}{selectors}{place}.\n\n{}",
+        listed.trim_end()
+    )
+}
+
+/// Bytes as a person reads them: `1.5Gi`, `250Mi`, `12Ki`, `512B`, one
+/// decimal from Gi up (kubectl's own quantities are exact but unreadable at
+/// node scale: `3082240Ki`).
+pub(super) fn human_bytes(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 4] = [
+        ("Ti", 1 << 40),
+        ("Gi", 1 << 30),
+        ("Mi", 1 << 20),
+        ("Ki", 1 << 10),
+    ];
+    for (unit, size) in UNITS {
+        if bytes >= size {
+            return if size >= 1 << 30 {
+                format!("{:.1}{unit}", bytes as f64 / size as f64)
+            } else {
+                format!("{}{unit}", bytes / size)
+            };
+        }
+    }
+    format!("{bytes}B")
+}
+
+/// `deployments` → `deployment`, `ingresses` → `ingress`, `policies` → `policy`.
+fn singular(plural: &str) -> String {
+    if let Some(stem) = plural.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if let Some(stem) = plural
+        .strip_suffix("es")
+        .filter(|stem| stem.ends_with("ss") || stem.ends_with("ch") || stem.ends_with("sh"))
+    {
+        stem.to_owned()
+    } else {
+        plural.strip_suffix('s').unwrap_or(plural).to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn output(text: &str) -> ToolOutput {
+        ToolOutput {
+            text: text.to_owned(),
+            ..ToolOutput::default()
+        }
+    }
+
+    fn asked(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    const DEPLOYMENTS: &str = "NAMESPACE    APIVERSION   KIND         NAME       READY   UP-TO-DATE   AVAILABLE   AGE\n\
+        production   apps/v1      Deployment   checkout   3/3     3            3           2d\n\
+        production   apps/v1      Deployment   web        2/2     2            2           2d\n";
+
+    #[test]
+    fn a_count_question_is_answered_with_the_count_then_the_list() {
+        let focus = classifier::read_focus("how many deployments are in production");
+        let text = shape(
+            "resources_list",
+            &asked(
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "production"}),
+            ),
+            focus,
+            &output(DEPLOYMENTS),
+        )
+        .expect("a count");
+        assert!(
+            text.starts_with("2 deployments in namespace production.\n\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("2           2d"), "{text}");
+        let one = shape(
+            "pods_list",
+            &Map::new(),
+            classifier::read_focus("count pods"),
+            &output("NAMESPACE   NAME    READY\ndemo        web-1   1/1\n"),
+        )
+        .expect("a count");
+        assert!(one.starts_with("1 pod across all namespaces."), "{one}");
+        let nodes = shape(
+            "resources_list",
+            &asked(json!({"apiVersion": "v1", "kind": "Node"})),
+            classifier::read_focus("how many nodes"),
+            &output("NAME     STATUS\nnode-1   Ready\nnode-2   Ready\n"),
+        )
+        .expect("a count");
+        assert!(nodes.starts_with("2 nodes.\n"), "{nodes}");
+    }
+
+    #[test]
+    fn a_plain_list_and_an_error_keep_the_servers_text() {
+        let asked = asked(json!({"namespace": "production"}));
+        assert_eq!(
+            shape(
+                "pods_list_in_namespace",
+                &asked,
+                classifier::read_focus("list pods in production"),
+                &output(DEPLOYMENTS)
+            ),
+            None
+        );
+        let failed = ToolOutput {
+            text: "forbidden".into(),
+            is_error: true,
+            ..ToolOutput::default()
+        };
+        assert_eq!(
+            shape(
+                "pods_list",
+                &asked,
+                classifier::read_focus("how many pods"),
+                &failed
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn bytes_read_like_a_person_writes_them() {
+        assert_eq!(human_bytes(512), "512B");
+        assert_eq!(human_bytes(12 * 1024), "12Ki");
+        assert_eq!(human_bytes(250 * 1024 * 1024 + 5), "250Mi");
+        assert_eq!(human_bytes(3 * (1 << 30) / 2), "1.5Gi");
+    }
+
+    #[test]
+    fn plurals_become_singular() {
+        assert_eq!(singular("deployments"), "deployment");
+        assert_eq!(singular("ingresses"), "ingress");
+        assert_eq!(singular("networkpolicies"), "networkpolicy");
+        assert_eq!(singular("pods"), "pod");
+    }
+}

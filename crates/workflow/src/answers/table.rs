@@ -1,0 +1,117 @@
+//! Column tables as the server prints them (`kubectl get`, `kubectl top`):
+//! written back aligned after their rows were reordered.
+
+use crate::diagnosis::parse::Table;
+
+/// Spaces between columns, as kubectl's tables print them.
+const COLUMN_GAP: usize = 3;
+
+/// `columns` and `rows` aligned in columns, one line each, no trailing
+/// spaces.
+pub(super) fn aligned(columns: &[String], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = columns.iter().map(|name| name.chars().count()).collect();
+    for row in rows {
+        for (index, cell) in row.iter().enumerate() {
+            match widths.get_mut(index) {
+                Some(width) => *width = (*width).max(cell.chars().count()),
+                None => widths.push(cell.chars().count()),
+            }
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut text = String::new();
+        for (index, cell) in cells.iter().enumerate() {
+            text.push_str(cell);
+            if index + 1 < cells.len() {
+                let pad = widths[index] - cell.chars().count() + COLUMN_GAP;
+                text.push_str(&" ".repeat(pad));
+            }
+        }
+        text
+    };
+    let mut out = line(columns);
+    for row in rows {
+        out.push('\n');
+        out.push_str(&line(row));
+    }
+    out.push('\n');
+    out
+}
+
+/// A pod list with the most restarted pods first ("which pods restart the
+/// most"), and a line saying so; `None` when the table has no RESTARTS
+/// column. The server's lines are kept as they are (kubectl prints
+/// `5 (2m ago)`, which no re-alignment of whitespace-split cells would
+/// keep together), only their order changes.
+pub(super) fn sorted_by_restarts(text: &str) -> Option<String> {
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let header = lines.next()?;
+    let table = Table::parse(header);
+    let column = table.column("RESTARTS")?;
+    let name = table.column("NAME");
+    // Every cell before RESTARTS is one word, so the count is the word in
+    // the RESTARTS position.
+    let word = |line: &str, index: usize| line.split_whitespace().nth(index).map(str::to_owned);
+    let restarts = |line: &str| -> u64 {
+        word(line, column)
+            .and_then(|cell| cell.parse().ok())
+            .unwrap_or(0)
+    };
+    let mut rows: Vec<&str> = lines.collect();
+    rows.sort_by_key(|line| std::cmp::Reverse(restarts(line)));
+    let lead = match rows.first() {
+        Some(first) if restarts(first) > 0 => format!(
+            "Sorted by restarts, most first: {} restarted {} times.",
+            name.and_then(|index| word(first, index))
+                .unwrap_or_else(|| "-".to_owned()),
+            restarts(first)
+        ),
+        Some(_) => "Sorted by restarts: no pod has restarted.".to_owned(),
+        None => return None,
+    };
+    let mut out = format!("{lead}\n\n{header}\n");
+    for row in rows {
+        out.push_str(row);
+        out.push('\n');
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_to_the_widest_cell() {
+        let columns = vec!["NAME".to_owned(), "CPU(cores)".to_owned()];
+        let rows = vec![
+            vec!["checkout-7d4b9".to_owned(), "5m".to_owned()],
+            vec!["web".to_owned(), "120m".to_owned()],
+        ];
+        assert_eq!(
+            aligned(&columns, &rows),
+            "NAME             CPU(cores)\ncheckout-7d4b9   5m\nweb              120m\n"
+        );
+    }
+
+    #[test]
+    fn the_most_restarted_pods_come_first() {
+        let text = "NAMESPACE   NAME    READY   STATUS             RESTARTS      AGE\n\
+                    demo        web-1   1/1     Running            0             2d\n\
+                    demo        api-1   0/1     CrashLoopBackOff   7 (2m ago)    2d\n\
+                    demo        db-0    1/1     Running            2 (1h ago)    2d\n";
+        let sorted = sorted_by_restarts(text).expect("sorted");
+        let names: Vec<&str> = sorted
+            .lines()
+            .skip(3)
+            .filter_map(|line| line.split_whitespace().nth(1))
+            .collect();
+        assert_eq!(names, vec!["api-1", "db-0", "web-1"], "{sorted}");
+        assert!(sorted.starts_with("Sorted by restarts, most first: api-1 restarted 7 times."));
+        assert!(
+            sorted.contains("7 (2m ago)    2d"),
+            "lines are kept: {sorted}"
+        );
+        assert_eq!(sorted_by_restarts("NAME   STATUS\nweb    Ready\n"), None);
+    }
+}

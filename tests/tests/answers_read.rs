@@ -1,0 +1,335 @@
+//! Read answers a platform engineer can use as they come: the fast path's
+//! one tool call, shaped for the question (sorted by what was asked,
+//! counted, read out in words), through the real MCP server and the
+//! simulated cluster.
+
+use e2e::objects::{deployment, namespace, node, pod};
+use e2e::stack::Stack;
+use hitl::policy::ApprovalPolicy;
+use serde_json::{Value, json};
+use workflow::Response;
+
+/// A pod with simulated usage.
+fn busy_pod(namespace: &str, name: &str, cpu: &str, memory: &str) -> Value {
+    let mut pod = pod(namespace, name);
+    pod["metadata"]["annotations"] = json!({
+        "sim.kubeop.dev/cpu-usage": cpu,
+        "sim.kubeop.dev/memory-usage": memory,
+    });
+    pod
+}
+
+/// A second node, busier than [`node`] in CPU.
+fn busy_node() -> Value {
+    let mut second = node();
+    second["metadata"] = json!({"name": "node-2",
+        "labels": {"kubernetes.io/hostname": "node-2"},
+        "annotations": {"sim.kubeop.dev/cpu-usage": "3100m", "sim.kubeop.dev/memory-usage": "2Gi"}});
+    second["spec"]["podCIDR"] = json!("10.244.2.0/24");
+    second["status"]["addresses"] = json!([{"type": "InternalIP", "address": "10.0.0.2"}]);
+    second
+}
+
+fn cluster() -> Vec<Value> {
+    let mut quiet_node = node();
+    quiet_node["metadata"]["annotations"] = json!({
+        "sim.kubeop.dev/cpu-usage": "400m", "sim.kubeop.dev/memory-usage": "9Gi"});
+    vec![
+        namespace("production"),
+        namespace("staging"),
+        quiet_node,
+        busy_node(),
+        // Listed in name order by the server: the hungriest is neither
+        // first nor last.
+        busy_pod("production", "api-1", "900m", "120Mi"),
+        busy_pod("production", "batch-1", "1500m", "300Mi"),
+        busy_pod("production", "cache-1", "20m", "2Gi"),
+        busy_pod("production", "zeta-1", "50m", "60Mi"),
+        pod("staging", "lint-1"),
+        pod("staging", "lint-2"),
+        pod("staging", "lint-3"),
+        deployment("production", "web", 2),
+        deployment("production", "checkout", 1),
+        json!({"apiVersion": "v1", "kind": "Service",
+               "metadata": {"name": "checkout", "namespace": "production"},
+               "spec": {"selector": {"app": "checkout"}, "ports": [
+                   {"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"},
+                   {"name": "grpc", "port": 9000, "targetPort": 9000, "protocol": "TCP"}]}}),
+    ]
+}
+
+/// The first `count` names of a top table's rows (in `column`), in order,
+/// after the lead line and the header. The deployments' pods use the
+/// simulator's small default usage, so the annotated pods come first.
+fn first_listed(text: &str, column: usize, count: usize) -> Vec<String> {
+    text.lines()
+        .skip_while(|line| !line.contains("CPU(cores)"))
+        .skip(1)
+        .take(count)
+        .filter_map(|line| line.split_whitespace().nth(column).map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn top_answers_are_sorted_by_the_resource_asked_and_say_so() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+
+    let memory = stack
+        .answer("what uses the most memory in production")
+        .await;
+    assert_eq!(memory.tool.as_deref(), Some("pods_top"), "{memory:?}");
+    assert!(
+        memory
+            .text
+            .starts_with("Sorted by memory, highest first: production/cache-1 uses the most"),
+        "{}",
+        memory.text
+    );
+    let pods = first_listed(&memory.text, 1, 4);
+    assert_eq!(
+        pods,
+        vec!["cache-1", "batch-1", "api-1", "zeta-1"],
+        "{}",
+        memory.text
+    );
+
+    let cpu = stack.answer("top pods by cpu in production").await;
+    assert!(
+        cpu.text.starts_with("Sorted by CPU, highest first: "),
+        "{}",
+        cpu.text
+    );
+    assert_eq!(
+        first_listed(&cpu.text, 1, 4),
+        vec!["batch-1", "api-1", "zeta-1", "cache-1"],
+        "{}",
+        cpu.text
+    );
+
+    let busiest = stack.answer("which node is busiest").await;
+    assert_eq!(busiest.tool.as_deref(), Some("nodes_top"), "{busiest:?}");
+    assert!(
+        busiest.text.contains("node-2 is the busiest"),
+        "{}",
+        busiest.text
+    );
+    assert_eq!(first_listed(&busiest.text, 0, 2), vec!["node-2", "node-1"]);
+    let by_memory = stack.answer("top nodes by memory").await;
+    assert_eq!(
+        first_listed(&by_memory.text, 0, 2),
+        vec!["node-1", "node-2"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn count_questions_are_answered_with_the_count_and_the_list() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let pods = stack.answer("how many pods are in staging").await;
+    assert!(
+        pods.text.starts_with("3 pods in namespace staging.\n"),
+        "{}",
+        pods.text
+    );
+    for name in ["lint-1", "lint-2", "lint-3"] {
+        assert!(pods.text.contains(name), "the list follows: {}", pods.text);
+    }
+    let deployments = stack.answer("count deployments in production").await;
+    assert!(
+        deployments
+            .text
+            .starts_with("2 deployments in namespace production.\n"),
+        "{}",
+        deployments.text
+    );
+    let nodes = stack.answer("how many nodes are there").await;
+    assert!(nodes.text.starts_with("2 nodes.\n"), "{}", nodes.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_stats_read_as_words_not_json() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let stats = stack.answer("show node stats for node-2").await;
+    assert_eq!(
+        stats.tool.as_deref(),
+        Some("nodes_stats_summary"),
+        "{stats:?}"
+    );
+    let text = &stats.text;
+    assert!(
+        text.starts_with("Node node-2 (kubelet stats summary)"),
+        "{text}"
+    );
+    for line in [
+        "CPU         3100m in use",
+        "Memory      2.0Gi working set",
+        "Filesystem  ",
+        "Pods        ",
+    ] {
+        assert!(text.contains(line), "{line:?} in:\n{text}");
+    }
+    assert!(
+        serde_json::from_str::<Value>(text).is_err() && !text.contains("usageNanoCores"),
+        "no raw JSON: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn current_replicas_read_as_one_line() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let replicas = stack
+        .answer("what are the current replicas of web in production")
+        .await;
+    assert_eq!(
+        replicas.tool.as_deref(),
+        Some("resources_scale"),
+        "{replicas:?}"
+    );
+    assert!(
+        replicas
+            .text
+            .starts_with("web: 2 desired, 2 current (Deployment, namespace production)")
+            || replicas
+                .text
+                .starts_with("web: 2 desired, 0 current (Deployment, namespace production)"),
+        "{}",
+        replicas.text
+    );
+    assert!(
+        !replicas.text.contains("apiVersion"),
+        "no Scale YAML: {}",
+        replicas.text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_services_ports_are_read_from_the_service() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let ports = stack
+        .answer("what ports does the checkout service expose in production")
+        .await;
+    assert_eq!(ports.tool.as_deref(), Some("resources_get"), "{ports:?}");
+    assert!(
+        ports
+            .text
+            .starts_with("service checkout in namespace production (ClusterIP"),
+        "{}",
+        ports.text
+    );
+    assert!(
+        ports.text.contains("80/TCP → 8080 (http)"),
+        "{}",
+        ports.text
+    );
+    assert!(
+        ports.text.contains("9000/TCP → 9000 (grpc)"),
+        "{}",
+        ports.text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_upsert_warning_is_given_only_where_values_are_replaced() {
+    let mut objects = cluster();
+    objects.push(json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "settings", "namespace": "staging"},
+        "data": {"LOG_LEVEL": "info"}}));
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let upsert = |card: &workflow::PlanCard| {
+        card.warnings
+            .iter()
+            .any(|warning| warning.contains("upsert") || warning.contains("already exists"))
+    };
+    for request in [
+        "restart deployment web in production",
+        "label node node-1 disk=ssd",
+        "cordon node-1",
+    ] {
+        let card = stack.plan(request).await;
+        assert!(!upsert(&card), "{request}: {:?}", card.warnings);
+    }
+    let card = stack
+        .plan("create configmap settings --from-literal=LOG_LEVEL=debug -n staging")
+        .await;
+    assert!(
+        upsert(&card),
+        "a create that replaces a value of an existing object is warned about: {:?}",
+        card.warnings
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_accounts_permissions_are_its_own_not_the_whole_audit() {
+    let mut objects = cluster();
+    objects.extend([
+        json!({"apiVersion": "v1", "kind": "ServiceAccount",
+               "metadata": {"name": "checkout", "namespace": "production"}}),
+        json!({"apiVersion": "v1", "kind": "ServiceAccount",
+               "metadata": {"name": "robot", "namespace": "staging"}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+               "metadata": {"name": "config-reader", "namespace": "production"},
+               "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+               "metadata": {"name": "checkout-config", "namespace": "production"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "config-reader"},
+               "subjects": [{"kind": "ServiceAccount", "name": "checkout", "namespace": "production"}]}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+               "metadata": {"name": "everything"},
+               "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+               "metadata": {"name": "robot-everything"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "everything"},
+               "subjects": [{"kind": "ServiceAccount", "name": "robot", "namespace": "staging"}]}),
+    ]);
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let Ok(Response::Diagnosis(diagnosis)) =
+        stack.ask("what can the checkout service account do").await
+    else {
+        panic!("an RBAC question gives the audit's answer");
+    };
+    let report = diagnosis.report.expect("the audit's report");
+    assert_eq!(
+        report["question"], "What may ServiceAccount production/checkout do?",
+        "{report}"
+    );
+    let text = report.to_string();
+    assert!(
+        text.contains("RoleBinding production/checkout-config"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("robot"),
+        "another subject's grants are not this account's: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warnings_across_all_namespaces_are_the_warning_events_of_every_namespace() {
+    let event = |namespace: &str, name: &str, kind: &str, reason: &str| {
+        json!({"apiVersion": "v1", "kind": "Event",
+               "metadata": {"name": name, "namespace": namespace},
+               "involvedObject": {"kind": "Pod", "name": name, "namespace": namespace},
+               "reason": reason, "message": format!("{reason} on {name}"), "type": kind,
+               "lastTimestamp": "2026-11-25T08:00:00Z"})
+    };
+    let mut objects = cluster();
+    objects.extend([
+        event("production", "api-1", "Warning", "BackOff"),
+        event("staging", "lint-1", "Warning", "FailedMount"),
+        event("staging", "lint-2", "Normal", "Pulled"),
+    ]);
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let warnings = stack.answer("warnings across all namespaces").await;
+    assert_eq!(
+        warnings.tool.as_deref(),
+        Some("events_list"),
+        "{warnings:?}"
+    );
+    for expected in ["BackOff", "FailedMount"] {
+        assert!(warnings.text.contains(expected), "{}", warnings.text);
+    }
+    assert!(
+        !warnings.text.contains("Pulled"),
+        "a Normal event is no warning: {}",
+        warnings.text
+    );
+}
