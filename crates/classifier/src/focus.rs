@@ -1,6 +1,6 @@
 //! What a read asks to be told about its one tool call's output: how many
 //! there are, which comes first, which field of the object matters (its
-//! ports, its images).
+//! ports, its images, its state, its routes).
 //!
 //! The intent says which call to make; the focus says how to shape its
 //! answer. "How many pods are in staging" and "list pods in staging" make
@@ -25,6 +25,11 @@ pub struct ReadFocus {
     pub ports: bool,
     /// "What image", "which version": answer a workload with its images.
     pub images: bool,
+    /// "Is node-2 ready", "status of web", "when does db-backup run":
+    /// answer an object with its state in a few lines.
+    pub status: bool,
+    /// "Which hosts", "what URLs": answer an Ingress with its routes.
+    pub hosts: bool,
 }
 
 /// What a list is ordered by, highest first.
@@ -85,6 +90,12 @@ pub fn read_focus(text: &str) -> ReadFocus {
             }
             "port" | "ports" => focus.ports = true,
             "image" | "images" | "version" | "versions" | "tag" => focus.images = true,
+            "ready" | "status" | "state" | "healthy" | "conditions" | "schedule" | "scheduled" => {
+                focus.status = true;
+            }
+            "host" | "hosts" | "hostname" | "hostnames" | "domain" | "domains" | "url" | "urls" => {
+                focus.hosts = true;
+            }
             _ => {}
         }
     }
@@ -156,6 +167,17 @@ mod tests {
         assert!(read_focus("what image is checkout running in production").images);
         assert!(read_focus("which version of web is deployed").images);
         assert!(!read_focus("describe deployment web").images);
+    }
+
+    #[test]
+    fn state_and_route_questions_ask_for_them() {
+        assert!(read_focus("is node-2 ready").status);
+        assert!(read_focus("what's the status of deployment web").status);
+        assert!(read_focus("what is the schedule of db-backup").status);
+        assert!(!read_focus("get node node-2").status);
+        assert!(read_focus("what hosts does the shop ingress serve").hosts);
+        assert!(read_focus("which URLs does shop route").hosts);
+        assert!(!read_focus("describe ingress shop").hosts);
     }
 
     #[test]

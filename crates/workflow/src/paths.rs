@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 use crate::answers;
 use crate::cluster::Fetched;
 use crate::coordinator::{CoordinatorMsg, Pipeline, Request, SupervisorHandoff, switch_session};
-use crate::diagnosis::ToolOutput;
 use crate::discovery;
 use crate::error::WorkflowError;
 use crate::planning;
@@ -473,10 +472,11 @@ async fn fast_path(
         && POD_NAMED_READS.contains(&tool)
         && let Some(wanted) = asked.get("name").and_then(Value::as_str)
     {
-        return resolve_pod_read(pipeline, tool, asked.clone(), wanted, context, output).await;
+        let wanted = wanted.to_owned();
+        return resolve_pod_read(pipeline, tool, asked, &wanted, context, output, focus).await;
     }
     if not_found && tool == GET_TOOL {
-        return resolve_get(pipeline, asked, context, output).await;
+        return resolve_get(pipeline, asked, context, output, focus).await;
     }
     if nothing_listed && let Some(app) = app_label(tool, &asked) {
         // "the pods for api" is read by the `app` label; many charts set
@@ -507,16 +507,11 @@ async fn fast_path(
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
     }
-    let output = ToolOutput {
-        text: output.text,
-        structured: output.structured,
-        is_error: output.is_error,
-    };
-    let text = answers::shape(tool, &asked, focus, &output).unwrap_or(output.text);
+    let output = answers::shaped(tool, &asked, focus, output);
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
         tool: Some(tool.to_owned()),
-        text,
+        text: output.text,
         structured: output.structured,
         error: output.is_error,
         context: context.to_owned(),
@@ -575,12 +570,8 @@ async fn scale_of_other_kind(
         if output.is_error {
             continue;
         }
-        let output = ToolOutput {
-            text: output.text,
-            structured: output.structured,
-            is_error: false,
-        };
-        let text = answers::shape(SCALE_TOOL, &other, focus, &output).unwrap_or(output.text);
+        let output = answers::shaped(SCALE_TOOL, &other, focus, output);
+        let text = output.text;
         let name = asked.get("name").and_then(Value::as_str).unwrap_or("-");
         return Ok(Some(Response::Answer(Answer {
             path: "read_only".into(),
@@ -651,6 +642,7 @@ async fn resolve_get(
     mut asked: Map<String, Value>,
     context: &str,
     not_found: mcp_gateway::ToolOutput,
+    focus: ReadFocus,
 ) -> Result<Response, WorkflowError> {
     let text = |key: &str| asked.get(key).and_then(Value::as_str).map(str::to_owned);
     let (Some(api_version), Some(kind), Some(name)) =
@@ -678,9 +670,10 @@ async fn resolve_get(
                 asked.insert("namespace".into(), Value::String(only.clone()));
                 let arguments = pipeline
                     .cluster
-                    .in_context(GET_TOOL, asked, context)
+                    .in_context(GET_TOOL, asked.clone(), context)
                     .await?;
                 let output = pipeline.cluster.read(GET_TOOL, arguments).await?;
+                let output = answers::shaped(GET_TOOL, &asked, focus, output);
                 return Ok(Response::Answer(Answer {
                     path: "read_only".into(),
                     tool: Some(GET_TOOL.to_owned()),
@@ -774,6 +767,7 @@ async fn resolve_pod_read(
     wanted: &str,
     context: &str,
     not_found: mcp_gateway::ToolOutput,
+    focus: ReadFocus,
 ) -> Result<Response, WorkflowError> {
     let namespace = match asked.get("namespace").and_then(Value::as_str) {
         Some(namespace) => namespace.to_owned(),
@@ -829,8 +823,12 @@ async fn resolve_pod_read(
     };
     asked.insert("name".into(), Value::String(chosen));
     asked.insert("namespace".into(), Value::String(namespace));
-    let arguments = pipeline.cluster.in_context(tool, asked, context).await?;
+    let arguments = pipeline
+        .cluster
+        .in_context(tool, asked.clone(), context)
+        .await?;
     let output = pipeline.cluster.read(tool, arguments).await?;
+    let output = answers::shaped(tool, &asked, focus, output);
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
         tool: Some(tool.to_owned()),

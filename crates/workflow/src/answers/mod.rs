@@ -14,6 +14,7 @@
 //! words get the same shape on any cluster.
 
 mod objects;
+mod state;
 mod stats;
 mod table;
 mod top;
@@ -31,6 +32,25 @@ const COUNTED_LISTS: [&str; 4] = [
     "resources_list",
     "namespaces_list",
 ];
+
+/// `output` of `tool` called with `asked`, its text shaped for `focus`
+/// (see [`shape`]); its structured content and error flag as they came.
+pub(crate) fn shaped(
+    tool: &str,
+    asked: &Map<String, Value>,
+    focus: ReadFocus,
+    output: mcp_gateway::ToolOutput,
+) -> ToolOutput {
+    let output = ToolOutput {
+        text: output.text,
+        structured: output.structured,
+        is_error: output.is_error,
+    };
+    match shape(tool, asked, focus, &output) {
+        Some(text) => ToolOutput { text, ..output },
+        None => output,
+    }
+}
 
 /// The answer text for `output` of `tool` called with `asked`, shaped for
 /// `focus`; `None` keeps the server's text as it came (an error, a shape
@@ -50,6 +70,8 @@ pub(crate) fn shape(
         "resources_scale" if !asked.contains_key("scale") => objects::replicas(output, asked),
         "resources_get" | "pods_get" if focus.ports => objects::ports(output),
         "resources_get" | "pods_get" if focus.images => objects::images(output),
+        "resources_get" if focus.hosts => objects::routes(output),
+        "resources_get" | "pods_get" if focus.status => state::summary(output),
         _ if COUNTED_LISTS.contains(&tool) => {
             let sorted = match focus.order {
                 Some(Order::Restarts) => table::sorted_by_restarts(&output.text),

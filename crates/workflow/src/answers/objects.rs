@@ -79,11 +79,11 @@ pub(super) fn ports(output: &ToolOutput) -> Option<String> {
                 .pointer("/spec/type")
                 .and_then(Value::as_str)
                 .unwrap_or("ClusterIP");
-            let address = object
-                .pointer("/spec/clusterIP")
-                .and_then(Value::as_str)
-                .map(|ip| format!(" at {ip}"))
-                .unwrap_or_default();
+            let address = match object.pointer("/spec/clusterIP").and_then(Value::as_str) {
+                Some("None") => ", headless".to_owned(),
+                Some(ip) => format!(" at {ip}"),
+                None => String::new(),
+            };
             format!(
                 "{subject} ({kind_of_service}{address}) exposes {}:\n",
                 count(lines.len(), "port")
@@ -145,6 +145,82 @@ pub(super) fn images(output: &ToolOutput) -> Option<String> {
             text
         }
     })
+}
+
+/// An Ingress's routes, one line per host and path, with the backend each
+/// goes to, and the hosts served over TLS: "what hosts does the shop
+/// ingress serve". `None` for any other kind.
+pub(super) fn routes(output: &ToolOutput) -> Option<String> {
+    let object = parse::object(output).ok()?;
+    if object["kind"].as_str()? != "Ingress" {
+        return None;
+    }
+    let name = object.pointer("/metadata/name").and_then(Value::as_str)?;
+    let place = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(|namespace| format!(" in namespace {namespace}"))
+        .unwrap_or_default();
+    let class = object
+        .pointer("/spec/ingressClassName")
+        .and_then(Value::as_str)
+        .map(|class| format!(" (class {class})"))
+        .unwrap_or_default();
+    let backend = |backend: &Value| -> String {
+        let service = backend.pointer("/service/name").and_then(Value::as_str);
+        let port = backend
+            .pointer("/service/port/number")
+            .or_else(|| backend.pointer("/service/port/name"))
+            .map(scalar);
+        match (service, port) {
+            (Some(service), Some(port)) => format!("service {service}:{port}"),
+            (Some(service), None) => format!("service {service}"),
+            _ => "-".to_owned(),
+        }
+    };
+    let mut lines = Vec::new();
+    for rule in object
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let host = rule["host"].as_str().unwrap_or("*");
+        for path in rule
+            .pointer("/http/paths")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            lines.push(format!(
+                "{host}{} → {}",
+                path["path"].as_str().unwrap_or("/"),
+                backend(&path["backend"])
+            ));
+        }
+    }
+    if let Some(default) = object.pointer("/spec/defaultBackend") {
+        lines.push(format!("anything else → {}", backend(default)));
+    }
+    let tls: Vec<&str> = object
+        .pointer("/spec/tls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|entry| entry["hosts"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    let mut text = format!(
+        "ingress {name}{place}{class} routes {}:\n",
+        count(lines.len(), "path")
+    );
+    for line in lines {
+        text.push_str(&format!("  {line}\n"));
+    }
+    if !tls.is_empty() {
+        text.push_str(&format!("TLS for {}\n", tls.join(", ")));
+    }
+    Some(text)
 }
 
 /// `1 port`, `3 ports`.
@@ -266,6 +342,38 @@ mod tests {
             ports(&service).as_deref(),
             Some(
                 "service checkout in namespace production (NodePort at 10.96.0.12) exposes 2 ports:\n  80/TCP → 8080 (http), node port 30080\n  9090/TCP → metrics (metrics)\n"
+            )
+        );
+    }
+
+    #[test]
+    fn an_ingress_answers_with_its_routes() {
+        let ingress = structured(json!({"kind": "Ingress",
+            "metadata": {"name": "shop", "namespace": "production"},
+            "spec": {"ingressClassName": "nginx",
+                "tls": [{"hosts": ["shop.example"], "secretName": "shop-tls"}],
+                "rules": [{"host": "shop.example", "http": {"paths": [
+                    {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}},
+                    {"path": "/api", "pathType": "Prefix", "backend": {"service": {"name": "api", "port": {"name": "http"}}}}]}}]}}));
+        assert_eq!(
+            routes(&ingress).as_deref(),
+            Some(
+                "ingress shop in namespace production (class nginx) routes 2 paths:\n  shop.example/ → service web:80\n  shop.example/api → service api:http\nTLS for shop.example\n"
+            )
+        );
+        let service = structured(json!({"kind": "Service", "metadata": {"name": "web"}}));
+        assert_eq!(routes(&service), None);
+    }
+
+    #[test]
+    fn a_headless_service_says_so() {
+        let service = structured(json!({"kind": "Service",
+            "metadata": {"name": "postgres", "namespace": "db"},
+            "spec": {"clusterIP": "None", "ports": [{"port": 5432, "name": "postgres"}]}}));
+        assert_eq!(
+            ports(&service).as_deref(),
+            Some(
+                "service postgres in namespace db (ClusterIP, headless) exposes 1 port:\n  5432/TCP → 5432 (postgres)\n"
             )
         );
     }
