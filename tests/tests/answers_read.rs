@@ -333,3 +333,105 @@ async fn warnings_across_all_namespaces_are_the_warning_events_of_every_namespac
         warnings.text
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_about_one_field_is_answered_with_that_field() {
+    let mut objects = cluster();
+    objects.push(
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "shop", "namespace": "production"},
+        "spec": {"ingressClassName": "nginx", "rules": [{"host": "shop.example", "http": {"paths": [
+            {"path": "/", "pathType": "Prefix",
+             "backend": {"service": {"name": "checkout", "port": {"number": 80}}}}]}}]}}),
+    );
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+
+    let node = stack.answer("is node-2 ready").await;
+    assert!(node.text.starts_with("node node-2: Ready"), "{}", node.text);
+    assert!(!node.text.contains("apiVersion"), "{}", node.text);
+
+    let rollout = stack
+        .answer("what's the status of deployment web in production")
+        .await;
+    assert!(
+        rollout
+            .text
+            .starts_with("deployment web in namespace production: ")
+            && rollout.text.contains("/2 ready"),
+        "{}",
+        rollout.text
+    );
+
+    let image = stack
+        .answer("what image is web running in production")
+        .await;
+    assert_eq!(
+        image.text,
+        "deployment web in namespace production runs nginx:1.27 (container app).\n"
+    );
+
+    let hosts = stack
+        .answer("what hosts does the shop ingress serve in production")
+        .await;
+    assert!(
+        hosts.text.contains("shop.example/ → service checkout:80"),
+        "{}",
+        hosts.text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_that_is_no_deployment_is_read_as_the_workload_it_is() {
+    let mut objects = cluster();
+    objects.push(json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": "db", "namespace": "production"},
+        "spec": {"replicas": 1, "serviceName": "db",
+                 "selector": {"matchLabels": {"app": "db"}},
+                 "template": {"metadata": {"labels": {"app": "db"}},
+                              "spec": {"containers": [{"name": "postgres", "image": "postgres:16.4"}]}}}}));
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let replicas = stack
+        .answer("what are the current replicas of db in production")
+        .await;
+    assert!(
+        replicas
+            .text
+            .starts_with("db is a statefulset (no deployment has that name)\n\ndb: 1 desired"),
+        "{}",
+        replicas.text
+    );
+    let image = stack.answer("what image does db run in production").await;
+    assert!(
+        image.text.ends_with(
+            "statefulset db in namespace production runs postgres:16.4 (container postgres).\n"
+        ),
+        "{}",
+        image.text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pods_ranked_by_restarts_come_most_restarted_first() {
+    let mut objects = cluster();
+    let mut flaky = pod("production", "flaky-1");
+    flaky["metadata"]["annotations"] =
+        json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/restarts": "7"});
+    objects.push(flaky);
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    stack
+        .env
+        .kubectl_until(&["get", "pod", "flaky-1", "-n", "production"], |out| {
+            out.contains("CrashLoopBackOff")
+        })
+        .await;
+    let ranked = stack
+        .answer("which pods restarted the most in production")
+        .await;
+    assert!(
+        ranked
+            .text
+            .starts_with("Sorted by restarts, most first: flaky-1 restarted "),
+        "{}",
+        ranked.text
+    );
+}

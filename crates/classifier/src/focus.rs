@@ -90,7 +90,8 @@ pub fn read_focus(text: &str) -> ReadFocus {
             }
             "port" | "ports" => focus.ports = true,
             "image" | "images" | "version" | "versions" | "tag" => focus.images = true,
-            "ready" | "status" | "state" | "healthy" | "conditions" | "schedule" | "scheduled" => {
+            "ready" | "status" | "state" | "healthy" | "conditions" | "schedule" | "scheduled"
+            | "bound" | "cordoned" | "schedulable" => {
                 focus.status = true;
             }
             "host" | "hosts" | "hostname" | "hostnames" | "domain" | "domains" | "url" | "urls" => {

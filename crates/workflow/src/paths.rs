@@ -475,9 +475,6 @@ async fn fast_path(
         let wanted = wanted.to_owned();
         return resolve_pod_read(pipeline, tool, asked, &wanted, context, output, focus).await;
     }
-    if not_found && tool == GET_TOOL {
-        return resolve_get(pipeline, asked, context, output, focus).await;
-    }
     if nothing_listed && let Some(app) = app_label(tool, &asked) {
         // "the pods for api" is read by the `app` label; many charts set
         // only the recommended `app.kubernetes.io/name`: read by that too,
@@ -498,11 +495,15 @@ async fn fast_path(
         }
     }
     if not_found
-        && tool == SCALE_TOOL
         && asked.get("kind").and_then(Value::as_str) == Some("Deployment")
-        && let Some(response) = scale_of_other_kind(pipeline, &asked, context, focus).await?
+        && let Some(kinds) = instead_of_deployment(tool)
+        && let Some(response) =
+            workload_of_other_kind(pipeline, tool, &asked, context, focus, kinds).await?
     {
         return Ok(response);
+    }
+    if not_found && tool == GET_TOOL {
+        return resolve_get(pipeline, asked, context, output, focus).await;
     }
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
@@ -542,43 +543,51 @@ const GET_TOOL: &str = "resources_get";
 /// The tool that reads (without `scale`) a workload's replicas.
 const SCALE_TOOL: &str = "resources_scale";
 
-/// The kinds with a scale that a request for the replicas of a name may
-/// mean when there is no Deployment of that name (the classifier's default
-/// kind): "the replicas of postgres" is most often a StatefulSet's.
-const SCALED_INSTEAD_OF_DEPLOYMENT: [(&str, &str); 2] =
-    [("apps/v1", "StatefulSet"), ("apps/v1", "ReplicaSet")];
+/// The workload kinds a read of a Deployment (the classifier's default
+/// kind for a bare name) may mean when there is no Deployment of that name,
+/// per tool: "what image does postgres run" is most often a StatefulSet's,
+/// "the replicas of postgres" a StatefulSet's or a ReplicaSet's (a
+/// DaemonSet has no scale).
+fn instead_of_deployment(tool: &str) -> Option<&'static [&'static str]> {
+    match tool {
+        GET_TOOL => Some(&["StatefulSet", "DaemonSet"]),
+        SCALE_TOOL => Some(&["StatefulSet", "ReplicaSet"]),
+        _ => None,
+    }
+}
 
-/// A replicas read the server answered "not found" for a Deployment: the
-/// same name read as a StatefulSet, then a ReplicaSet, and the answer says
-/// which kind it is. `None` when none has that name either (the server's
-/// "not found" is the answer).
-async fn scale_of_other_kind(
+/// A read the server answered "not found" for a Deployment: the same name
+/// read as each of `kinds` (all `apps/v1`) in turn, and the answer says
+/// which kind it is. `None` when none has that name either (the caller
+/// answers the "not found").
+async fn workload_of_other_kind(
     pipeline: &Pipeline,
+    tool: &str,
     asked: &Map<String, Value>,
     context: &str,
     focus: ReadFocus,
+    kinds: &[&str],
 ) -> Result<Option<Response>, WorkflowError> {
-    for (api_version, kind) in SCALED_INSTEAD_OF_DEPLOYMENT {
+    for kind in kinds {
         let mut other = asked.clone();
-        other.insert("apiVersion".into(), Value::String(api_version.to_owned()));
-        other.insert("kind".into(), Value::String(kind.to_owned()));
+        other.insert("apiVersion".into(), Value::String("apps/v1".to_owned()));
+        other.insert("kind".into(), Value::String((*kind).to_owned()));
         let arguments = pipeline
             .cluster
-            .in_context(SCALE_TOOL, other.clone(), context)
+            .in_context(tool, other.clone(), context)
             .await?;
-        let output = pipeline.cluster.read(SCALE_TOOL, arguments).await?;
+        let output = pipeline.cluster.read(tool, arguments).await?;
         if output.is_error {
             continue;
         }
-        let output = answers::shaped(SCALE_TOOL, &other, focus, output);
+        let output = answers::shaped(tool, &other, focus, output);
         let text = output.text;
         let name = asked.get("name").and_then(Value::as_str).unwrap_or("-");
         return Ok(Some(Response::Answer(Answer {
             path: "read_only".into(),
-            tool: Some(SCALE_TOOL.to_owned()),
+            tool: Some(tool.to_owned()),
             text: format!(
-                "{}\n(no deployment is named {name}: this is the {} of that name)\n",
-                text.trim_end(),
+                "{name} is a {} (no deployment has that name)\n\n{text}",
                 kind.to_lowercase()
             ),
             structured: output.structured,

@@ -4,8 +4,10 @@
 
 use serde_json::Value;
 
+use super::human_bytes;
 use crate::diagnosis::ToolOutput;
 use crate::diagnosis::parse;
+use crate::diagnosis::quantity::Memory;
 
 /// The object's state in words, by kind; `None` for a kind this does not
 /// summarise, so the object is shown as it came.
@@ -125,10 +127,11 @@ fn node(node: &Value) -> Vec<String> {
     if !taints.is_empty() {
         lines.push(format!("taints: {}", taints.join(", ")));
     }
+    let memory = text(node, "/status/allocatable/memory");
+    let memory = Memory::parse(memory).map_or_else(|_| memory.to_owned(), |m| human_bytes(m.0));
     lines.push(format!(
-        "allocatable {} CPU, {} memory, {} pods; kubelet {}",
+        "allocatable {} CPU, {memory} memory, {} pods; kubelet {}",
         text(node, "/status/allocatable/cpu"),
-        text(node, "/status/allocatable/memory"),
         text(node, "/status/allocatable/pods"),
         text(node, "/status/nodeInfo/kubeletVersion")
     ));
@@ -365,12 +368,12 @@ mod tests {
             "status": {"conditions": [
                 {"type": "MemoryPressure", "status": "True"},
                 {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"}],
-                "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                "allocatable": {"cpu": "4", "memory": "15150324Ki", "pods": "110"},
                 "nodeInfo": {"kubeletVersion": "v1.32.5"}}}));
         assert_eq!(
             summary(&node).as_deref(),
             Some(
-                "node node-2: Ready (KubeletReady), cordoned (SchedulingDisabled)\n  conditions on: MemoryPressure\n  taints: dedicated=db:NoSchedule\n  allocatable 4 CPU, 16Gi memory, 110 pods; kubelet v1.32.5\n"
+                "node node-2: Ready (KubeletReady), cordoned (SchedulingDisabled)\n  conditions on: MemoryPressure\n  taints: dedicated=db:NoSchedule\n  allocatable 4 CPU, 14.4Gi memory, 110 pods; kubelet v1.32.5\n"
             )
         );
     }
