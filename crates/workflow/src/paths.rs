@@ -482,9 +482,13 @@ async fn fast_path(
         let selector = format!("{RECOMMENDED_NAME_LABEL}={app}");
         let mut retry = asked.clone();
         retry.insert("labelSelector".into(), Value::String(selector.clone()));
-        let arguments = pipeline.cluster.in_context(tool, retry, context).await?;
+        let arguments = pipeline
+            .cluster
+            .in_context(tool, retry.clone(), context)
+            .await?;
         let again = pipeline.cluster.read(tool, arguments).await?;
         if !again.is_error && !listed_nothing(tool, &again.text) {
+            let again = answers::shaped(tool, &retry, focus, again);
             return Ok(answer(
                 format!(
                     "Selected by {selector} (nothing carries app={app}):\n{}",
