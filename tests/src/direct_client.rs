@@ -17,7 +17,7 @@ use mcp_gateway::GatewayConfig;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::process::{Child, ChildStdin};
 use tokio::sync::oneshot;
 
 /// The MCP protocol version `kubernetes-mcp-server` 0.0.67 speaks.
@@ -44,9 +44,8 @@ impl DirectClient {
     /// Runs the server exactly as the gateway would for `config` (its
     /// arguments and environment) and initializes it.
     pub async fn start(config: &GatewayConfig) -> Self {
-        let mut server = Command::new(&config.server.program)
-            .args(config.server_args())
-            .envs(config.server_env())
+        let mut server = config
+            .server_command()
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -20,7 +20,7 @@ use rmcp::service::{NotificationContext, RunningService};
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use rustix::process::{Pid, Signal, kill_process};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, ChildStderr, Command};
+use tokio::process::{Child, ChildStderr};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -664,9 +664,8 @@ async fn launch(
 ) -> Result<LaunchedServer, String> {
     let config = &shared.config;
     let program = config.server.program.display().to_string();
-    let mut child = Command::new(&config.server.program)
-        .args(config.server_args())
-        .envs(config.server_env())
+    let mut child = config
+        .server_command()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

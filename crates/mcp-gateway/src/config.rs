@@ -305,11 +305,41 @@ impl GatewayConfig {
             None => Vec::new(),
         }
     }
+
+    /// The server program with [`Self::server_args`] and
+    /// [`Self::server_env`]: the process the gateway runs, for whoever must
+    /// run the very same one (the benchmarks' direct baseline). The caller
+    /// sets up its stdio.
+    pub fn server_command(&self) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(&self.server.program);
+        command.args(self.server_args()).envs(self.server_env());
+        command
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::OsStr;
+
     use super::*;
+
+    #[test]
+    fn the_server_command_is_the_program_with_its_arguments_and_environment() {
+        let mut config = GatewayConfig::with_server(ServerCommand::binary("/srv"));
+        config.api_rate = Some(ApiRate { qps: 7, burst: 9 });
+        let command = config.server_command();
+        let command = command.as_std();
+        assert_eq!(command.get_program(), "/srv");
+        assert_eq!(command.get_args().collect::<Vec<_>>(), config.server_args());
+        // `get_envs` lists the variables by name.
+        assert_eq!(
+            command.get_envs().collect::<Vec<_>>(),
+            [
+                (OsStr::new(API_BURST_ENV), Some(OsStr::new("9"))),
+                (OsStr::new(API_QPS_ENV), Some(OsStr::new("7")))
+            ]
+        );
+    }
 
     #[test]
     fn flags_are_passed_through() {
