@@ -371,6 +371,31 @@ async fn a_job_made_from_a_cron_job_keeps_its_whole_template() {
         "the Job lost:\n{}",
         problems.join("\n")
     );
+    // The time zone is the real one's: checked against the zone database.
+    assert_eq!(cron_job["spec"]["timeZone"], "Europe/Berlin");
+    let typo = env
+        .kubectl(&[
+            "patch",
+            "cronjob",
+            "shop-nightly-report",
+            "-n",
+            "shop",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"timeZone":"Europe/Berlinn"}}"#,
+        ])
+        .await;
+    if std::path::Path::new(sim::zone::ZONEINFO_DIR).is_dir() {
+        assert!(
+            !typo.success && typo.stderr.contains("unknown time zone Europe/Berlinn"),
+            "{typo:?}"
+        );
+    } else {
+        assert!(
+            typo.success,
+            "without a zone database any zone is taken: {typo:?}"
+        );
+    }
 }
 
 const WIDGET_DEFINITION: &str = "

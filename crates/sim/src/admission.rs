@@ -643,6 +643,14 @@ pub fn validate(resource: &Resource, object: &Value) -> Result<(), ApiError> {
                 }
             }
         }
+        if let Some(zone) = object["spec"]["timeZone"].as_str()
+            && let Err(error) = crate::zone::Zone::load(zone)
+        {
+            cause(
+                "spec.timeZone",
+                format!("Invalid value: \"{zone}\": {error}"),
+            );
+        }
     }
     if resource.group == "apps" && resource.kind != "ControllerRevision" {
         let selector = &object["spec"]["selector"];

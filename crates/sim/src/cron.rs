@@ -10,6 +10,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::clock::{civil, from_unix_seconds, parse_duration, unix_seconds};
+use crate::zone::Zone;
 
 /// How far ahead a next run is searched before the schedule counts as
 /// never firing (robfig/cron gives up after five years too).
@@ -18,6 +19,10 @@ pub const SEARCH_YEARS: i64 = 5;
 /// More missed runs than this since the last one, and the controller warns
 /// `TooManyMissedTimes` (the real controller's limit) and starts only the latest.
 pub const TOO_MANY_MISSED: usize = 100;
+
+/// How many wall-clock matches a zoned search tries before giving up: a
+/// DST overlap repeats an hour once, so two always suffice.
+const MAX_ZONE_STEPS: usize = 3;
 
 /// Why a schedule is refused, worded as the API server's validation words it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -268,19 +273,48 @@ impl Schedule {
         None
     }
 
-    /// The latest run in `(since, now]` and how many runs fell in that
-    /// interval (counted up to just past [`TOO_MANY_MISSED`]), or None when
-    /// no run is due.
-    pub fn latest_due(&self, since: SystemTime, now: SystemTime) -> Option<(SystemTime, usize)> {
+    /// The first run strictly after `after` with the fields read as wall
+    /// clock time in `zone` (a CronJob's `spec.timeZone`).
+    pub fn next_after_in(&self, after: SystemTime, zone: &Zone) -> Option<SystemTime> {
+        if let Schedule::Every(_) = self {
+            return self.next_after(after);
+        }
+        let after_seconds = unix_seconds(after);
+        let mut cursor =
+            from_unix_seconds(after_seconds + i64::from(zone.offset_at(after_seconds)));
+        // A wall-clock time repeated by a DST change can map before `after`:
+        // the next one then does.
+        for _ in 0..MAX_ZONE_STEPS {
+            let local = self.next_after(cursor)?;
+            let instant = zone.to_utc(unix_seconds(local));
+            if instant > after_seconds {
+                return Some(from_unix_seconds(instant));
+            }
+            cursor = local;
+        }
+        None
+    }
+
+    /// The latest run in `(since, now]` (in `zone`) and how many runs fell
+    /// in that interval (counted up to just past [`TOO_MANY_MISSED`]), or
+    /// None when no run is due.
+    pub fn latest_due(
+        &self,
+        since: SystemTime,
+        now: SystemTime,
+        zone: &Zone,
+    ) -> Option<(SystemTime, usize)> {
         let mut cursor = since;
         let mut latest = None;
         let mut count = 0;
-        while let Some(next) = self.next_after(cursor).filter(|next| *next <= now) {
+        while let Some(next) = self.next_after_in(cursor, zone).filter(|next| *next <= now) {
             latest = Some(next);
             count += 1;
             cursor = next;
             if count > TOO_MANY_MISSED {
-                return self.latest_in_window(next, now).map(|time| (time, count));
+                return self
+                    .latest_in_window(next, now, zone)
+                    .map(|time| (time, count));
             }
         }
         latest.map(|time| (time, count))
@@ -289,7 +323,12 @@ impl Schedule {
     /// The latest run in `(from, now]`, searched in windows before `now`
     /// that double until one holds a run, so a long gap costs a few short
     /// scans instead of a step per missed run.
-    fn latest_in_window(&self, from: SystemTime, now: SystemTime) -> Option<SystemTime> {
+    fn latest_in_window(
+        &self,
+        from: SystemTime,
+        now: SystemTime,
+        zone: &Zone,
+    ) -> Option<SystemTime> {
         let mut window = Duration::from_secs(60);
         loop {
             let start = now
@@ -297,7 +336,7 @@ impl Schedule {
                 .map_or(from, |start| start.max(from));
             let mut cursor = start;
             let mut latest = None;
-            while let Some(next) = self.next_after(cursor).filter(|next| *next <= now) {
+            while let Some(next) = self.next_after_in(cursor, zone).filter(|next| *next <= now) {
                 latest = Some(next);
                 cursor = next;
             }
@@ -386,21 +425,51 @@ mod tests {
     }
 
     #[test]
+    fn a_zoned_schedule_runs_at_the_local_wall_clock_time() {
+        // A zone two hours east of UTC, with no transitions.
+        let mut tzif = b"TZif\0".to_vec();
+        tzif.extend([0; 15]);
+        for count in [0u32, 0, 0, 0, 1, 4] {
+            tzif.extend(count.to_be_bytes());
+        }
+        tzif.extend(7200i32.to_be_bytes());
+        tzif.extend([0, 0]);
+        tzif.extend(b"EET\0");
+        let zone = Zone::parse(&tzif).expect("valid");
+        let schedule = Schedule::parse("30 2 * * *").expect("valid");
+        let next = schedule
+            .next_after_in(date(2026, 11, 25, 0, 0), &zone)
+            .expect("a run");
+        assert_eq!(rfc3339(next), "2026-11-25T00:30:00Z");
+        let utc = schedule
+            .next_after_in(date(2026, 11, 25, 0, 0), &Zone::utc())
+            .expect("a run");
+        assert_eq!(rfc3339(utc), "2026-11-25T02:30:00Z");
+    }
+
+    #[test]
     fn the_latest_due_run_and_the_missed_count() {
         let schedule = Schedule::parse("*/5 * * * *").expect("valid");
         let since = date(2026, 11, 25, 14, 0);
         let (latest, count) = schedule
-            .latest_due(since, date(2026, 11, 25, 14, 47))
+            .latest_due(since, date(2026, 11, 25, 14, 47), &Zone::utc())
             .expect("due");
         assert_eq!(rfc3339(latest), "2026-11-25T14:45:00Z");
         assert_eq!(count, 9);
-        assert_eq!(schedule.latest_due(since, date(2026, 11, 25, 14, 4)), None);
+        assert_eq!(
+            schedule.latest_due(since, date(2026, 11, 25, 14, 4), &Zone::utc()),
+            None
+        );
 
         // Twelve days of a minutely schedule: far more than the missed limit,
         // and still the exact latest run.
         let minutely = Schedule::parse("* * * * *").expect("valid");
         let (latest, count) = minutely
-            .latest_due(date(2026, 11, 13, 0, 0), date(2026, 11, 25, 14, 47))
+            .latest_due(
+                date(2026, 11, 13, 0, 0),
+                date(2026, 11, 25, 14, 47),
+                &Zone::utc(),
+            )
             .expect("due");
         assert_eq!(rfc3339(latest), "2026-11-25T14:47:00Z");
         assert!(count > TOO_MANY_MISSED);
@@ -408,7 +477,11 @@ mod tests {
         // Weekdays at nine, looked at on a Sunday after a long gap: Friday's run.
         let weekdays = Schedule::parse("0 9 * * 1-5").expect("valid");
         let (latest, _) = weekdays
-            .latest_due(date(2026, 1, 1, 0, 0), date(2026, 11, 29, 12, 0))
+            .latest_due(
+                date(2026, 1, 1, 0, 0),
+                date(2026, 11, 29, 12, 0),
+                &Zone::utc(),
+            )
             .expect("due");
         assert_eq!(rfc3339(latest), "2026-11-27T09:00:00Z");
     }

@@ -47,7 +47,8 @@
 //!   exec endpoints serve, as pure functions of the objects.
 //! - [`quantity`], [`clock`], [`fingerprint`]: Kubernetes quantities,
 //!   timestamps and durations, and stable generated identifiers.
-//! - [`cron`]: CronJob schedules (five-field cron and `@` descriptors).
+//! - [`cron`]: CronJob schedules (five-field cron and `@` descriptors),
+//!   evaluated in the CronJob's time zone ([`zone`]: the system's zoneinfo).
 //! - [`custom`]: CustomResourceDefinitions — the resources they add (served
 //!   through [`registry::Catalog`]), their printer columns and schema defaults.
 //! - [`controllers`]: the controllers (workloads, CronJobs, Endpoints and
@@ -81,6 +82,7 @@ pub mod selector;
 pub mod store;
 pub mod table;
 pub mod tls;
+pub mod zone;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

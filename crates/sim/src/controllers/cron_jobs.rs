@@ -7,7 +7,8 @@
 //! `<cronjob>-<scheduled time in Unix minutes>` so a run is never started
 //! twice, and counts every Job it controls as its own, so a Job made by
 //! `kubectl create job --from=cronjob/x` is active for `Forbid` too.
-//! Schedules are evaluated in UTC (`spec.timeZone` is not applied).
+//! Schedules are evaluated in `spec.timeZone` (UTC when unset), as the real
+//! controller does.
 
 use std::time::{Duration, SystemTime};
 
@@ -20,6 +21,7 @@ use super::{
 };
 use crate::clock::{parse_rfc3339, rfc3339, unix_seconds};
 use crate::cron::{Schedule, TOO_MANY_MISSED};
+use crate::zone::Zone;
 
 /// The component name on the controller's events.
 const COMPONENT: &str = "cronjob-controller";
@@ -257,7 +259,23 @@ fn start_due_run(
     {
         since = since.max(earliest);
     }
-    let Some((scheduled, due_runs)) = schedule.latest_due(since, now) else {
+    let zone = match cron_job.pointer("/spec/timeZone").and_then(Value::as_str) {
+        None => Zone::utc(),
+        Some(name) => match Zone::load(name) {
+            Ok(zone) => zone,
+            Err(error) => {
+                actions.push(event_once(
+                    cron_job,
+                    "Warning",
+                    "UnknownTimeZone",
+                    format!("invalid timeZone: \"{name}\": {error}"),
+                    now,
+                ));
+                return actions;
+            }
+        },
+    };
+    let Some((scheduled, due_runs)) = schedule.latest_due(since, now, &zone) else {
         return actions;
     };
     if due_runs > TOO_MANY_MISSED {
