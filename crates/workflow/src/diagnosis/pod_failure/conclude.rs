@@ -1068,6 +1068,14 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
             format!("nodeSelector: {selector}"),
         ));
     }
+    if let Some(required) =
+        pod.pointer("/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution")
+    {
+        pod_facts.push(Evidence::new(
+            "pod spec",
+            format!("required node affinity: {required}"),
+        ));
+    }
     if let Some(tolerations) = pod.pointer("/spec/tolerations") {
         pod_facts.push(Evidence::new(
             "pod spec",
@@ -1180,6 +1188,18 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
             specifics.push(format!("no node has the label {}", missing.join(", ")));
         }
     }
+    if let Some(terms) = pod
+        .pointer("/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .and_then(Value::as_array)
+        && !context.facts.nodes.is_empty()
+        && !context
+            .facts
+            .nodes
+            .iter()
+            .any(|node| terms.iter().any(|term| term_matches(term, &node.labels)))
+    {
+        specifics.push("no node satisfies the pod's required node affinity".to_string());
+    }
     let pod_name = context.state.name.clone();
     let why = if reasons.is_empty() {
         "the scheduler found no node for it".to_string()
@@ -1200,6 +1220,37 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
         context.state.namespace
     ));
     context.finish(Cause::Unschedulable, summary, None)
+}
+
+/// Whether a node with `labels` (`key=value`) satisfies one required
+/// nodeSelectorTerm: every matchExpression holds (In, NotIn, Exists,
+/// DoesNotExist; Gt and Lt are taken as holding, since they are not read).
+fn term_matches(term: &Value, labels: &[String]) -> bool {
+    let value_of = |key: &str| {
+        labels
+            .iter()
+            .find_map(|label| label.strip_prefix(&format!("{key}=")))
+    };
+    term["matchExpressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|expression| {
+            let key = expression["key"].as_str().unwrap_or_default();
+            let values: Vec<&str> = expression["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            match expression["operator"].as_str().unwrap_or_default() {
+                "In" => value_of(key).is_some_and(|value| values.contains(&value)),
+                "NotIn" => value_of(key).is_none_or(|value| !values.contains(&value)),
+                "Exists" => value_of(key).is_some(),
+                "DoesNotExist" => value_of(key).is_none(),
+                _ => true,
+            }
+        })
 }
 
 fn not_ready(mut context: Context<'_>, container: &str) -> Diagnosis {

@@ -914,3 +914,38 @@ fn a_stuck_rollout_names_the_serving_revision_and_proposes_its_image() {
         diagnosis.summary
     );
 }
+
+#[test]
+fn a_required_node_affinity_no_node_satisfies_is_named() {
+    let mut facts = facts(
+        app(),
+        json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "message": "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."}]}),
+    );
+    facts.pod["spec"]["nodeName"] = Value::Null;
+    facts.pod["spec"]["affinity"] = json!({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [{"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eu-west-1c"]}]}]}}});
+    let node = |zone: &str| NodeFacts {
+        name: format!("node-{zone}"),
+        allocatable_cpu: "4".into(),
+        allocatable_memory: "8Gi".into(),
+        taints: vec![],
+        labels: vec![format!("topology.kubernetes.io/zone={zone}")],
+        requested: None,
+    };
+    facts.nodes = vec![node("eu-west-1a"), node("eu-west-1b")];
+    let (diagnosis, evidence) = concluded(&facts, Cause::Unschedulable);
+    assert!(
+        evidence.contains("[pod spec] required node affinity: {\"nodeSelectorTerms\""),
+        "{evidence}"
+    );
+    assert!(
+        diagnosis
+            .summary
+            .contains("no node satisfies the pod's required node affinity"),
+        "{}",
+        diagnosis.summary
+    );
+    facts.nodes.push(node("eu-west-1c"));
+    assert!(!conclude(&facts).summary.contains("no node satisfies"));
+}
