@@ -224,10 +224,43 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
 /// before anything looks for topics, so that it neither starts an RBAC audit
 /// or a debug pod nor loses the namespace. Change verbs are never read so:
 /// a change written anywhere stays a change.
-/// "my service doesn't work", "checkout is not working": a symptom, which
-/// sends the request to the diagnosis, never a name ("work") read as one.
+/// "my service doesn't work", "checkout is not working", "checkout returns
+/// 503": a symptom, which sends the request to the diagnosis, never a name
+/// ("work") or a count (503) read as one.
 fn not_working(tokens: &mut [Token<'_>]) {
-    for i in 1..tokens.len() {
+    for i in 0..tokens.len() {
+        // "checkout returns 503", "web throws 502 errors": an HTTP server
+        // error, never a count or a name.
+        let server_error = parse_number(tokens[i].low)
+            .is_some_and(|code| (500..600).contains(&code))
+            && (i > 0
+                && matches!(
+                    tokens[i - 1].low,
+                    "returns"
+                        | "returning"
+                        | "throws"
+                        | "throwing"
+                        | "gives"
+                        | "giving"
+                        | "serves"
+                        | "serving"
+                        | "responds"
+                        | "responding"
+                        | "with"
+                        | "getting"
+                        | "a"
+                        | "of"
+                )
+                || tokens.get(i + 1).is_some_and(|next| {
+                    matches!(next.low, "error" | "errors" | "response" | "responses")
+                }));
+        if server_error {
+            tokens[i].lex = Lex::W(W::Wrong);
+            continue;
+        }
+        if i == 0 {
+            continue;
+        }
         if matches!(tokens[i].low, "work" | "working" | "works")
             && tokens[i].lex == Lex::Unknown
             && (tokens[i - 1].w() == Some(W::Not)

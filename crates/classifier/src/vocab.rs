@@ -555,6 +555,13 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("live", Filler),
         ("lives", Filler),
         ("reside", Filler),
+        // "checkout returns 503": the verb of a symptom, never a name.
+        ("returns", Filler),
+        ("returning", Filler),
+        ("throws", Filler),
+        ("throwing", Filler),
+        ("responds", Filler),
+        ("responding", Filler),
         // "restart it if needed": a condition, never a name.
         ("needed", Filler),
         ("necessary", Filler),
@@ -1051,6 +1058,7 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("500s", Wrong),
         ("502s", Wrong),
         ("503s", Wrong),
+        ("504s", Wrong),
         ("5xx", Wrong),
         ("timeouts", Wrong),
         // Node facts read from the node ("the taints on node-1").
