@@ -471,8 +471,22 @@ async fn a_definition_applied_with_kubectl_serves_its_kind() {
         .await;
     assert_eq!(beta["apiVersion"], "toys.example.org/v1beta1");
     assert_eq!(beta["spec"]["color"], "red");
+    let explained = env.kubectl_ok(&["explain", "widgets.spec"]).await;
+    assert!(
+        explained.contains("size") && explained.contains("<integer>"),
+        "{explained}"
+    );
     let described = env.kubectl_ok(&["describe", "widget", "blue-one"]).await;
     assert!(described.contains("Color:  red"), "{described}");
+    // A changed manifest applied again (a client-side apply's merge patch).
+    env.kubectl_with_stdin(
+        &["apply", "-f", "-"],
+        &WIDGET.replace("color: blue", "color: green"),
+    )
+    .await
+    .expect_success("apply the changed widget");
+    let applied = env.kubectl_json(&["get", "widget", "blue-one"]).await;
+    assert_eq!(applied["spec"]["color"], "green", "{applied}");
     env.kubectl_ok(&["delete", "crd", "widgets.toys.example.org"])
         .await;
     let gone = env.kubectl(&["get", "widgets.toys.example.org"]).await;

@@ -263,7 +263,19 @@ async fn dispatch(context: &ApiContext, request: Request) -> Response {
             }),
         ),
         Route::OpenApiIndex => json_response(StatusCode::OK, &openapi::index(&catalog)),
-        Route::OpenApi(group, version) => match openapi::document(&group, &version, &catalog) {
+        Route::OpenApi(group, version) => match openapi::document(
+            &group,
+            &version,
+            &catalog,
+            &context
+                .store
+                .list(
+                    &crate::registry::CUSTOM_RESOURCE_DEFINITIONS,
+                    &crate::store::ListOptions::default(),
+                )
+                .map(|(definitions, _)| definitions)
+                .unwrap_or_default(),
+        ) {
             Some(document) => json_response(StatusCode::OK, &document),
             None => error_response(&ApiError::PathNotFound),
         },

@@ -6,7 +6,8 @@
 //! does, kubectl leaves validation to the server and computes strategic merge
 //! patches from its built-in types. So each document lists, per stored
 //! resource, its object path with a PATCH operation tagged with the kind and
-//! that parameter — no schemas.
+//! that parameter — no schemas, except those CustomResourceDefinitions
+//! declare (`kubectl explain` of a custom kind reads them).
 
 use serde_json::{Map, Value, json};
 
@@ -41,8 +42,40 @@ fn path_key(group: &str, version: &str) -> String {
     }
 }
 
-/// `/openapi/v3/api/v1` or `/openapi/v3/apis/G/V`; `None` for a group-version not served.
-pub fn document(group: &str, version: &str, catalog: &Catalog) -> Option<Value> {
+/// The schemas of the custom kinds `definitions` serve in `group`/`version`
+/// (their `openAPIV3Schema`, tagged with the kind), named as the real
+/// server names them (`com.example.stable.v1.Backup`): what `kubectl
+/// explain` reads for a custom resource.
+fn custom_schemas(group: &str, version: &str, definitions: &[Value]) -> Map<String, Value> {
+    let mut schemas = Map::new();
+    for definition in definitions
+        .iter()
+        .filter(|definition| definition["spec"]["group"] == group)
+    {
+        let Some(schema) = crate::custom::schema_of(definition, version) else {
+            continue;
+        };
+        let kind = definition["spec"]["names"]["kind"]
+            .as_str()
+            .unwrap_or_default();
+        let mut schema = schema.clone();
+        schema["x-kubernetes-group-version-kind"] =
+            json!([{"group": group, "version": version, "kind": kind}]);
+        let reversed: Vec<&str> = group.split('.').rev().collect();
+        schemas.insert(format!("{}.{version}.{kind}", reversed.join(".")), schema);
+    }
+    schemas
+}
+
+/// `/openapi/v3/api/v1` or `/openapi/v3/apis/G/V`; `None` for a group-version
+/// not served. Built-in kinds have paths only; custom kinds also their
+/// schemas, from `definitions` (the cluster's CustomResourceDefinitions).
+pub fn document(
+    group: &str,
+    version: &str,
+    catalog: &Catalog,
+    definitions: &[Value],
+) -> Option<Value> {
     if !catalog.serves_group_version(group, version) {
         return None;
     }
@@ -84,7 +117,7 @@ pub fn document(group: &str, version: &str, catalog: &Catalog) -> Option<Value> 
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": super::SERVER_GIT_VERSION},
         "paths": paths,
-        "components": {"schemas": {}},
+        "components": {"schemas": custom_schemas(group, version, definitions)},
     }))
 }
 
@@ -107,7 +140,7 @@ mod tests {
 
     #[test]
     fn patch_operations_accept_field_validation() {
-        let apps = document("apps", "v1", &Catalog::builtin()).expect("served");
+        let apps = document("apps", "v1", &Catalog::builtin(), &[]).expect("served");
         let patch =
             &apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
         assert_eq!(
@@ -121,8 +154,8 @@ mod tests {
                 .iter()
                 .any(|p| p["name"] == "fieldValidation")
         );
-        let core = document("", "v1", &Catalog::builtin()).expect("served");
+        let core = document("", "v1", &Catalog::builtin(), &[]).expect("served");
         assert!(core["paths"].get("/api/v1/nodes/{name}").is_some());
-        assert!(document("example.com", "v1", &Catalog::builtin()).is_none());
+        assert!(document("example.com", "v1", &Catalog::builtin(), &[]).is_none());
     }
 }
