@@ -157,6 +157,24 @@ async fn auth_whoami_names_the_user_of_each_context() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_token_for_a_service_account() {
+    let env = SimEnv::start("token", vec![]).await;
+    env.kubectl_ok(&["create", "serviceaccount", "deployer"])
+        .await;
+    let token = env.kubectl_ok(&["create", "token", "deployer"]).await;
+    let parts: Vec<&str> = token.trim().split('.').collect();
+    assert_eq!(parts.len(), 3, "a JWT: {token}");
+    let missing = env.kubectl(&["create", "token", "nobody"]).await;
+    assert!(
+        !missing.success
+            && missing
+                .stderr
+                .contains("serviceaccounts \"nobody\" not found"),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_all_and_wait_for_conditions() {
     let env = web().await;
     let all = env.kubectl_ok(&["get", "all", "-n", "shop"]).await;

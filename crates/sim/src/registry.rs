@@ -174,6 +174,13 @@ const EVICTION: Subresource = Subresource {
     version: "v1",
     verbs: &["create"],
 };
+const TOKEN: Subresource = Subresource {
+    name: "token",
+    kind: "TokenRequest",
+    group: "authentication.k8s.io",
+    version: "v1",
+    verbs: &["create"],
+};
 const WITH_STATUS: &[Subresource] = &[STATUS];
 /// Pods: `status`, and `eviction` (which `kubectl drain` looks for in discovery).
 const POD_SUBRESOURCES: &[Subresource] = &[EVICTION, STATUS];
@@ -226,7 +233,7 @@ resource!(SERVICES, "", "v1", "services", "service", "Service", short: &["svc"],
 resource!(ENDPOINTS, "", "v1", "endpoints", "endpoints", "Endpoints", short: &["ep"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
 resource!(CONFIGMAPS, "", "v1", "configmaps", "configmap", "ConfigMap", short: &["cm"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
 resource!(SECRETS, "", "v1", "secrets", "secret", "Secret", short: &[], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
-resource!(SERVICE_ACCOUNTS, "", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", short: &["sa"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[], backing: Backing::Stored);
+resource!(SERVICE_ACCOUNTS, "", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", short: &["sa"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: &[TOKEN], backing: Backing::Stored);
 resource!(PERSISTENT_VOLUME_CLAIMS, "", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", short: &["pvc"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
 resource!(PERSISTENT_VOLUMES, "", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", short: &["pv"], namespaced: false, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);
 resource!(RESOURCE_QUOTAS, "", "v1", "resourcequotas", "resourcequota", "ResourceQuota", short: &["quota"], namespaced: true, verbs: ALL_VERBS, categories: &[], subresources: WITH_STATUS, backing: Backing::Stored);

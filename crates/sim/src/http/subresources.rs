@@ -37,6 +37,7 @@ pub async fn serve(context: &ApiContext, request: ApiRequest) -> Response {
         "status" if listed => respond(status(context, request).await),
         "scale" if listed => respond(scale(context, request).await),
         "eviction" if is_pods => respond(evict(context, request).await),
+        "token" if listed => respond(token(context, request).await),
         "log" if is_pods => kubelet::log(context, &request),
         "exec" if is_pods => kubelet::exec(context, request).await,
         "proxy" if std::ptr::eq(resource, &registry::NODES) => {
@@ -123,6 +124,61 @@ async fn evict(
     Ok((
         StatusCode::CREATED,
         json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
+    ))
+}
+
+/// How long a requested service account token lives when the request does
+/// not say (the API server's default for `kubectl create token`).
+const DEFAULT_TOKEN_SECONDS: u64 = 3600;
+
+/// `POST serviceaccounts/NAME/token` (`kubectl create token`): a
+/// TokenRequest answered with a bound token for the service account. The
+/// token is JWT-shaped and names the account; nothing verifies it, since the
+/// simulated cluster knows its users by their kubeconfig tokens alone.
+async fn token(
+    context: &ApiContext,
+    mut request: ApiRequest,
+) -> Result<(StatusCode, Value), ApiError> {
+    use base64::Engine;
+    if *request.method() != Method::POST {
+        return Err(ApiError::MethodNotAllowed);
+    }
+    // The body (protobuf from kubectl) asks for audiences and a lifetime;
+    // the defaults are what kubectl asks for unless told otherwise.
+    request.read_body().await?;
+    let namespace = request.namespace().to_owned();
+    let name = name_of(&request);
+    let account = context
+        .store
+        .get(&registry::SERVICE_ACCOUNTS, &namespace, &name)?;
+    let now = std::time::SystemTime::now();
+    let expires = now + std::time::Duration::from_secs(DEFAULT_TOKEN_SECONDS);
+    let encode =
+        |value: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string());
+    let subject = format!("system:serviceaccount:{namespace}:{name}");
+    let claims = json!({
+        "aud": ["https://kubernetes.default.svc.cluster.local"],
+        "exp": crate::clock::unix_seconds(expires),
+        "iat": crate::clock::unix_seconds(now),
+        "iss": "https://kubernetes.default.svc.cluster.local",
+        "kubernetes.io": {"namespace": namespace, "serviceaccount": {"name": name, "uid": account["metadata"]["uid"]}},
+        "sub": subject,
+    });
+    let signature = crate::fingerprint::hex_digest(&[&subject, &claims.to_string()], 43);
+    let token = format!(
+        "{}.{}.{signature}",
+        encode(&json!({"alg": "RS256", "kid": "sim"})),
+        encode(&claims)
+    );
+    Ok((
+        StatusCode::CREATED,
+        json!({
+            "kind": "TokenRequest",
+            "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": crate::clock::rfc3339(now)},
+            "spec": {"audiences": ["https://kubernetes.default.svc.cluster.local"], "expirationSeconds": DEFAULT_TOKEN_SECONDS, "boundObjectRef": null},
+            "status": {"token": token, "expirationTimestamp": crate::clock::rfc3339(expires)},
+        }),
     ))
 }
 
