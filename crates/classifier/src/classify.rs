@@ -4823,6 +4823,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if replicas && let Some(intent) = self.current_replicas(main) {
             return intent;
         }
+        // "is checkout ready in production": the state of a workload named
+        // without its kind, read from a Deployment (a wrong guess only reads).
+        if main.is_none()
+            && (0..self.len())
+                .find(|&i| !self.is_filler(i))
+                .is_some_and(|first| self.is_w(first, W::Be))
+            && self.low_any("ready")
+            && let Some(i) = self.leftover_value()
+            && !is_namespace_word(self.tokens[i].low)
+            && !is_node_name_shaped(self.tokens[i].raw)
+            && self.place(i, None) != Place::In
+        {
+            let name = self.take_value(i);
+            let namespace = self.take_namespace(false, false);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
+            };
+        }
         let Some((k, kind, number)) = main else {
             return self.read_without_kind();
         };
@@ -5169,14 +5188,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 return None;
             }
             match pair[0].w() {
+                // "pods not running": the phase is anything else.
+                Some(W::Running) if self.not_running_pods() => Some("!Running"),
                 Some(W::Pending) if pair[0].low == "pending" => Some("Pending"),
                 Some(W::Running) => Some("Running"),
                 Some(W::Succeeded) => Some("Succeeded"),
                 Some(W::Wrong) if pair[0].low == "failed" => Some("Failed"),
                 _ => None,
             }
-        })?;
-        Some(format!("status.phase={phase}"))
+        });
+        let phase = phase.or_else(|| self.not_running_pods().then_some("!Running"))?;
+        Some(match phase.strip_prefix('!') {
+            Some(phase) => format!("status.phase!={phase}"),
+            None => format!("status.phase={phase}"),
+        })
+    }
+
+    /// "pods not running", "pods that are not running": "not" right before
+    /// "running", about pods.
+    fn not_running_pods(&self) -> bool {
+        self.tokens
+            .windows(2)
+            .any(|pair| pair[0].w() == Some(W::Not) && pair[1].w() == Some(W::Running))
+            && self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.kind(), Some((ResourceKind::Pod, _))))
     }
 
     fn pods(&mut self, k: usize, number: Number) -> Intent {
@@ -5369,8 +5406,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             // "logs of the previous checkout container": the pod it runs in.
             let i =
                 (0..self.len()).find(|&i| self.is_value(i) && self.is_w(i + 1, W::Container))?;
-            self.use_token(i);
-            Some(owned(self.tokens[i].raw))
+            Some(self.take_value(i))
+        });
+        // "logs of container envoy in payment-service in production": with
+        // two places, the first is the pod.
+        let name = name.or_else(|| {
+            let ins: Vec<usize> = (0..self.len())
+                .filter(|&i| self.is_value(i) && self.place(i, None) == Place::In)
+                .collect();
+            (ins.len() > 1).then(|| self.take_value(ins[0]))
         });
         let namespace = self.take_namespace(false, true);
         let Some(name) = name else {
