@@ -1312,7 +1312,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 Lex::W(W::Number(n)) => n,
                 Lex::Unknown if token.shape == Shape::Word => match parse_number(token.low) {
                     Some(n) => n,
-                    None => continue,
+                    // `tail -50`: the line count in tail's own syntax.
+                    None => match token.low.strip_prefix('-').and_then(parse_number) {
+                        Some(n) if i > 0 && self.is_w(i - 1, W::Tail) => n,
+                        _ => continue,
+                    },
                 },
                 _ => continue,
             };
@@ -1809,6 +1813,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     && matches!(prev, "the" | "its" | "container" | "pod")
             }
             Change::Rollout => next_low == "history",
+            // "the schedule of cronjob x", "its schedule".
+            Change::Other => {
+                self.low(i) == "schedule"
+                    && matches!(prev, "the" | "its" | "cron")
+                    && (next.is_none() || matches!(next_low, "of" | "for" | "in"))
+            }
             // "the current scale of web", "the scale of web".
             Change::Scale => {
                 (prev == "current" && matches!(next_low, "of" | "for"))
@@ -4822,6 +4832,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         if replicas && let Some(intent) = self.current_replicas(main) {
             return intent;
+        }
+        // "when does db-backup run": a CronJob's schedule.
+        if main.is_none()
+            && (0..self.len())
+                .find(|&i| !self.is_filler(i))
+                .is_some_and(|first| self.low(first) == "when")
+            && self.tokens.iter().any(|t| matches!(t.low, "run" | "runs"))
+            && let Some(i) = self.leftover_value()
+        {
+            let name = self.take_value(i);
+            let namespace = self.take_namespace(false, false);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::CronJob, name, namespace),
+            };
         }
         // "is checkout ready in production": the state of a workload named
         // without its kind, read from a Deployment (a wrong guess only reads).
