@@ -609,8 +609,7 @@ impl Gateway {
             )
             .await?
             .map_err(|error| connection.lane_error(error, &call.tool))?;
-        let text = joined_text(&result.content);
-        let (text, mut hidden) = redact_owned(text);
+        let (text, mut hidden) = redact_owned(result.text());
         let mut structured = result.structured_content;
         hidden += structured.as_mut().map_or(0, redact_json);
         if hidden > 0 {
