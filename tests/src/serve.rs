@@ -1,4 +1,4 @@
-//! `kubeop serve` as a real process, for the tests (and the benchmark) of the
+//! `kubeop serve` as a real process, for the tests and the benchmark of the
 //! `cli` package. Only that package knows where the `kubeop` under test is
 //! (`CARGO_BIN_EXE_kubeop`), so it passes the binary in.
 

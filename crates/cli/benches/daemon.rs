@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use cli::client::Client;
 use e2e::direct_client::DirectClient;
+use e2e::serve::{Serve, wait_until};
 use mcp_gateway::{ApiRate, GatewayConfig, ServerCommand};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
@@ -180,31 +181,21 @@ impl Stack {
             .kill_on_drop(true)
             .spawn()
             .expect("kubeop sim starts");
-        wait_for(|| kubeconfig.is_file(), "the simulated cluster").await;
-        let daemon = Command::new(KUBEOP)
-            .arg("serve")
-            .arg("--kubeconfig")
-            .arg(&kubeconfig)
-            .arg("--socket")
-            .arg(&socket)
-            .arg("--state-dir")
-            .arg(dir.join("state"))
-            .arg("--mcp-server")
-            .arg(e2e::mcp_server_binary())
-            .env("KUBEOP_GATEWAY__API_QPS", BENCH_API_RATE.qps.to_string())
-            .env(
-                "KUBEOP_GATEWAY__API_BURST",
-                BENCH_API_RATE.burst.to_string(),
-            )
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("kubeop serve starts");
-        wait_for(
-            || std::os::unix::net::UnixStream::connect(&socket).is_ok(),
-            "the daemon's socket",
-        )
+        wait_until(|| kubeconfig.is_file(), "the simulated cluster").await;
+        let (qps, burst) = (
+            BENCH_API_RATE.qps.to_string(),
+            BENCH_API_RATE.burst.to_string(),
+        );
+        let daemon = Serve {
+            kubeop: Path::new(KUBEOP),
+            kubeconfig: &kubeconfig,
+            socket: &socket,
+            state_dir: &dir.join("state"),
+        }
+        .start(&[
+            ("KUBEOP_GATEWAY__API_QPS", &qps),
+            ("KUBEOP_GATEWAY__API_BURST", &burst),
+        ])
         .await;
         Self {
             _sim: sim,
@@ -223,16 +214,6 @@ impl Stack {
             .and_then(|pid| u32::try_from(pid).ok())
             .expect("a running server")
     }
-}
-
-async fn wait_for(ready: impl Fn() -> bool, what: &str) {
-    for _ in 0..1200 {
-        if ready() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{what} never became ready");
 }
 
 /// The gateway's call counter, to check one request is one tool call.
