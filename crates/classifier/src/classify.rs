@@ -4833,6 +4833,30 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if replicas && let Some(intent) = self.current_replicas(main) {
             return intent;
         }
+        // "what is the password in postgres-credentials": a credential is
+        // a key of a Secret, so the place it is "in" is the Secret (the
+        // workflow redacts its values).
+        if main.is_none()
+            && self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.low, "password" | "passwords" | "token" | "credentials"))
+            && let Some(i) = (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && self.place(i, None) == Place::In
+                    && !is_namespace_word(self.tokens[i].low)
+            })
+            && (0..self.len())
+                .filter(|&j| self.is_value(j) && self.place(j, None) == Place::In)
+                .count()
+                == 1
+        {
+            let name = self.take_value(i);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::Secret, name, self.namespace.clone()),
+            };
+        }
         // "when does db-backup run": a CronJob's schedule.
         if main.is_none()
             && (0..self.len())
