@@ -50,9 +50,11 @@ async fn a_pod_on_a_lost_node_is_blamed_on_the_node_and_stays_terminating_when_d
         .kubectl_until(
             &[
                 "get", "pods", "-n", "shop", "-l", "app=checkout", "-o",
-                "jsonpath={.items[0].metadata.name} {.items[0].spec.nodeName} {.items[0].status.phase}",
+                "jsonpath={.items[0].metadata.name} {.items[0].spec.nodeName} {.items[0].status.phase} {.items[0].status.conditions[?(@.type==\"Ready\")].status}",
             ],
-            |out| out.ends_with(" node-b Running"),
+            // Ready, not only Running: the node controller marks a pod
+            // NotReady (and says so in an event) only when it was ready.
+            |out| out.ends_with(" node-b Running True"),
         )
         .await;
     let pod = placed
@@ -84,6 +86,21 @@ async fn a_pod_on_a_lost_node_is_blamed_on_the_node_and_stays_terminating_when_d
             "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}",
         ],
         |out| out == "False",
+    )
+    .await;
+    env.kubectl_until(
+        &[
+            "get",
+            "events",
+            "-n",
+            "shop",
+            "-o",
+            "jsonpath={.items[*].reason}",
+        ],
+        |out| {
+            out.split_whitespace()
+                .any(|reason| reason == "NodeNotReady")
+        },
     )
     .await;
 
