@@ -90,6 +90,21 @@ pub(crate) fn shape(
 
 /// A list answered with its count first ("3 deployments in namespace
 /// production:"), then the list as it came.
+/// The one object a read returned, and how an answer names it: "service
+/// checkout in namespace shop". `None` when the output is no single object.
+fn named_object(output: &ToolOutput) -> Option<(Value, String)> {
+    let object = crate::diagnosis::parse::object(output).ok()?;
+    let kind = object["kind"].as_str()?.to_lowercase();
+    let name = object.pointer("/metadata/name").and_then(Value::as_str)?;
+    let place = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(|namespace| format!(" in namespace {namespace}"))
+        .unwrap_or_default();
+    let subject = format!("{kind} {name}{place}");
+    Some((object, subject))
+}
+
 fn counted(tool: &str, asked: &Map<String, Value>, output: &ToolOutput, listed: &str) -> String {
     let count = crate::diagnosis::parse::rows(output).len();
     let kinds = match tool {

@@ -55,15 +55,8 @@ pub(super) fn replicas(output: &ToolOutput, asked: &Map<String, Value>) -> Optio
 /// targets (and node ports), a Pod's or a workload's container ports.
 /// `None` for a kind without ports, so the object is shown as it came.
 pub(super) fn ports(output: &ToolOutput) -> Option<String> {
-    let object = parse::object(output).ok()?;
+    let (object, subject) = super::named_object(output)?;
     let kind = object["kind"].as_str()?;
-    let name = object.pointer("/metadata/name").and_then(Value::as_str)?;
-    let place = object
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .map(|namespace| format!(" in namespace {namespace}"))
-        .unwrap_or_default();
-    let subject = format!("{} {name}{place}", kind.to_lowercase());
     let lines = match kind {
         "Service" => service_ports(&object),
         "Pod" => container_ports(object.pointer("/spec/containers")),
@@ -104,14 +97,8 @@ pub(super) fn ports(output: &ToolOutput) -> Option<String> {
 /// marked): "what image is checkout running". `None` for a kind without
 /// containers, so the object is shown as it came.
 pub(super) fn images(output: &ToolOutput) -> Option<String> {
-    let object = parse::object(output).ok()?;
+    let (object, subject) = super::named_object(output)?;
     let kind = object["kind"].as_str()?;
-    let name = object.pointer("/metadata/name").and_then(Value::as_str)?;
-    let place = object
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .map(|namespace| format!(" in namespace {namespace}"))
-        .unwrap_or_default();
     let spec = match kind {
         "Pod" => object.get("spec")?,
         "CronJob" => object.pointer("/spec/jobTemplate/spec/template/spec")?,
@@ -133,7 +120,6 @@ pub(super) fn images(output: &ToolOutput) -> Option<String> {
     };
     let mut lines = listed("containers", "container ");
     lines.extend(listed("initContainers", "init container "));
-    let subject = format!("{} {name}{place}", kind.to_lowercase());
     Some(match lines.as_slice() {
         [] => format!("{subject} declares no containers.\n"),
         [only] => format!("{subject} runs {only}.\n"),
@@ -151,16 +137,10 @@ pub(super) fn images(output: &ToolOutput) -> Option<String> {
 /// goes to, and the hosts served over TLS: "what hosts does the shop
 /// ingress serve". `None` for any other kind.
 pub(super) fn routes(output: &ToolOutput) -> Option<String> {
-    let object = parse::object(output).ok()?;
+    let (object, subject) = super::named_object(output)?;
     if object["kind"].as_str()? != "Ingress" {
         return None;
     }
-    let name = object.pointer("/metadata/name").and_then(Value::as_str)?;
-    let place = object
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .map(|namespace| format!(" in namespace {namespace}"))
-        .unwrap_or_default();
     let class = object
         .pointer("/spec/ingressClassName")
         .and_then(Value::as_str)
@@ -210,10 +190,7 @@ pub(super) fn routes(output: &ToolOutput) -> Option<String> {
         .flat_map(|entry| entry["hosts"].as_array().into_iter().flatten())
         .filter_map(Value::as_str)
         .collect();
-    let mut text = format!(
-        "ingress {name}{place}{class} routes {}:\n",
-        count(lines.len(), "path")
-    );
+    let mut text = format!("{subject}{class} routes {}:\n", count(lines.len(), "path"));
     for line in lines {
         text.push_str(&format!("  {line}\n"));
     }

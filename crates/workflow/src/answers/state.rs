@@ -6,21 +6,13 @@ use serde_json::Value;
 
 use super::human_bytes;
 use crate::diagnosis::ToolOutput;
-use crate::diagnosis::parse;
 use crate::diagnosis::quantity::Memory;
 
 /// The object's state in words, by kind; `None` for a kind this does not
 /// summarise, so the object is shown as it came.
 pub(super) fn summary(output: &ToolOutput) -> Option<String> {
-    let object = parse::object(output).ok()?;
+    let (object, subject) = super::named_object(output)?;
     let kind = object["kind"].as_str()?;
-    let name = object.pointer("/metadata/name").and_then(Value::as_str)?;
-    let place = object
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .map(|namespace| format!(" in namespace {namespace}"))
-        .unwrap_or_default();
-    let subject = format!("{} {name}{place}", kind.to_lowercase());
     let lines = match kind {
         "Node" => node(&object),
         "Deployment" | "StatefulSet" | "ReplicaSet" => replicated(&object),
