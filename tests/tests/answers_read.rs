@@ -73,6 +73,15 @@ fn first_listed(text: &str, column: usize, count: usize) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn top_answers_are_sorted_by_the_resource_asked_and_say_so() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    // The metrics API reports a pod once it runs: ask only then.
+    stack
+        .env
+        .kubectl_until(&["top", "pods", "-n", "production"], |out| {
+            ["cache-1", "batch-1", "api-1", "zeta-1"]
+                .iter()
+                .all(|pod| out.contains(pod))
+        })
+        .await;
 
     let memory = stack
         .answer("what uses the most memory in production")

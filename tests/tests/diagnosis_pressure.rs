@@ -11,6 +11,11 @@ async fn the_demo_cluster_shows_payment_service_at_its_limit_and_the_pending_rep
         out.contains("payment-service") && out.contains("report-generator")
     })
     .await;
+    // Live use comes from the metrics API, which reports a pod once it runs.
+    env.kubectl_until(&["top", "pods", "-n", "production"], |out| {
+        out.contains("payment-service")
+    })
+    .await;
     let report = resource_pressure(&env.reader(), None)
         .await
         .expect("the report runs");
