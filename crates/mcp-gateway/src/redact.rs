@@ -63,6 +63,9 @@ fn is_secret_type(secret_type: &str) -> bool {
 /// `text` with every secret value hidden, and how many values were hidden.
 /// Borrows when there was nothing to hide.
 pub fn redact_text(text: &str) -> (Cow<'_, str>, usize) {
+    if !may_hold_secrets(text) {
+        return (Cow::Borrowed(text), 0);
+    }
     let trimmed = text.trim_start();
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
         && let Ok(mut value) = serde_json::from_str::<Value>(text)
@@ -84,6 +87,42 @@ pub fn redact_text(text: &str) -> (Cow<'_, str>, usize) {
         };
     }
     redact_yaml_lines(text)
+}
+
+/// Escapes that can spell a word another way: JSON's `\u` and `\/`, YAML's
+/// `\x`, `\u`, `\U` and `\/`, and YAML's escaped line break, which joins
+/// two lines of a double-quoted scalar without a space.
+const SPELLING_ESCAPES: [&str; 6] = ["\\u", "\\U", "\\x", "\\/", "\\\n", "\\\r"];
+
+/// Whether `text` (YAML or JSON, as the server writes it) holds any word the
+/// redaction keys on: `Secret` (a Secret or a SecretList), a Secret `type`,
+/// a credential key, or an escape that could spell one of them. Most answers
+/// (workloads, pods, tables, logs) hold none and skip the full pass, which
+/// costs the daemon's read path more than anything else it does to an
+/// answer. Conservative by construction: every value either pass hides sits
+/// under one of these words, so `false` means there is nothing to hide.
+pub fn may_hold_secrets(text: &str) -> bool {
+    text.contains("Secret")
+        || CREDENTIAL_KEYS.iter().any(|key| text.contains(key))
+        || names_secret_type(text)
+        || SPELLING_ESCAPES.iter().any(|escape| text.contains(escape))
+}
+
+/// Whether some `type` key (quoted or not, YAML or JSON) has a Secret type as
+/// its value.
+fn names_secret_type(text: &str) -> bool {
+    text.match_indices("type").any(|(at, key)| {
+        let rest = &text[at + key.len()..];
+        let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
+        let Some(value) = rest.trim_start_matches([' ', '\t']).strip_prefix(':') else {
+            return false;
+        };
+        let value = value.trim_start_matches([' ', '\t']);
+        let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
+        ["Opaque", "kubernetes.io/", "bootstrap.kubernetes.io/"]
+            .iter()
+            .any(|secret_type| value.starts_with(secret_type))
+    })
 }
 
 /// Hides every secret value inside `value`; returns how many were hidden.
@@ -524,5 +563,49 @@ mod tests {
         assert_eq!(redact_text(table), (Cow::Borrowed(table), 0));
         let log = "2026-11-25T10:00:00Z starting server: listening on :8080\n";
         assert_eq!(redact_text(log), (Cow::Borrowed(log), 0));
+    }
+
+    /// A workload as the server writes it: `type` keys, `kubernetes.io/`
+    /// annotations, env names in capitals — and nothing secret.
+    const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  annotations:\n    deployment.kubernetes.io/revision: \"3\"\n  name: web\nspec:\n  strategy:\n    type: RollingUpdate\n  template:\n    spec:\n      automountServiceAccountToken: false\n      containers:\n      - env:\n        - name: DB_PASSWORD_FILE\n          value: /run/secrets/db\n        image: nginx:1.27\n        name: web\nstatus:\n  conditions:\n  - reason: MinimumReplicasAvailable\n    type: Available\n";
+
+    #[test]
+    fn answers_without_a_secret_word_skip_the_full_pass() {
+        assert!(!may_hold_secrets(DEPLOYMENT));
+        let json = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"annotations": {"deployment.kubernetes.io/revision": "3"}, "name": "web"},
+            "spec": {"strategy": {"type": "RollingUpdate"}, "template": {"spec": {
+                "automountServiceAccountToken": false,
+                "containers": [{"env": [{"name": "DB_PASSWORD_FILE", "value": "/run/secrets/db"}],
+                    "image": "nginx:1.27", "name": "web"}]}}},
+            "status": {"conditions": [{"reason": "MinimumReplicasAvailable", "type": "Available"}]}})
+        .to_string();
+        assert!(!may_hold_secrets(&json), "{json}");
+    }
+
+    #[test]
+    fn every_word_the_full_pass_keys_on_is_seen() {
+        for text in [
+            "kind: Secret\n",
+            "kind: SecretList\n",
+            "type: Opaque\ndata:\n  k: v\n",
+            "  \"type\" :  'kubernetes.io/tls'\n",
+            r#"{"type":"bootstrap.kubernetes.io/token"}"#,
+            "users:\n- user:\n    client-key-data: abc\n",
+            r#"{"password":"x"}"#,
+        ] {
+            assert!(may_hold_secrets(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn escaped_spellings_still_get_the_full_pass() {
+        let text = r#"{"kind":"Secr\u0065t","data":{"k":"dmFsdWU="}}"#;
+        assert!(may_hold_secrets(text));
+        assert_eq!(redacted(text).1, 1);
+        let text = "{\"kind\":\"ConfigMap\",\"type\":\"kubernetes.io\\/tls\",\"data\":{\"k\":\"v\"}}";
+        assert!(may_hold_secrets(text));
+        let text = "kind: \"Secr\\\n  et\"\ndata:\n  k: dmFsdWU=\n";
+        assert!(may_hold_secrets(text));
     }
 }
