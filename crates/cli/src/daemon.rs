@@ -528,11 +528,7 @@ struct DenyParams {
 }
 
 impl Dispatch for DaemonService {
-    async fn dispatch(
-        &self,
-        call: Call,
-        context: CallContext,
-    ) -> Result<Box<RawValue>, RpcError> {
+    async fn dispatch(&self, call: Call, context: CallContext) -> Result<Box<RawValue>, RpcError> {
         match call.method.as_str() {
             method::STATUS => rpc::answer(&self.status().await?),
             method::TOOLS => rpc::answer(&self.tools().await?),

@@ -24,6 +24,9 @@
 //! through unchanged unless a line reads `password: ...` or similar.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use serde_json::Value;
 
@@ -94,35 +97,53 @@ pub fn redact_text(text: &str) -> (Cow<'_, str>, usize) {
 /// two lines of a double-quoted scalar without a space.
 const SPELLING_ESCAPES: [&str; 6] = ["\\u", "\\U", "\\x", "\\/", "\\\n", "\\\r"];
 
+/// The key whose value may name a Secret type.
+const TYPE_KEY: &str = "type";
+
+/// [`TYPE_KEY`]'s pattern number in [`SECRET_WORDS`]: the first word.
+const TYPE_WORD: usize = 0;
+
+/// Every word the full pass keys on, searched for in one pass: `Secret`
+/// (a Secret or a SecretList), the `type` key, the credential keys and the
+/// spelling escapes. Leftmost-first matches (which the fast SIMD searcher
+/// supports) miss none of them: a `type` match, the only one the search
+/// continues past, ends in `e`, and no word starts with `e`, `pe` or `ype`.
+static SECRET_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let words = [TYPE_KEY, "Secret"]
+        .into_iter()
+        .chain(CREDENTIAL_KEYS.iter().copied())
+        .chain(SPELLING_ESCAPES);
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(words)
+        .expect("a few fixed words always build a searcher")
+});
+
 /// Whether `text` (YAML or JSON, as the server writes it) holds any word the
 /// redaction keys on: `Secret` (a Secret or a SecretList), a Secret `type`,
 /// a credential key, or an escape that could spell one of them. Most answers
 /// (workloads, pods, tables, logs) hold none and skip the full pass, which
-/// costs the daemon's read path more than anything else it does to an
-/// answer. Conservative by construction: every value either pass hides sits
-/// under one of these words, so `false` means there is nothing to hide.
+/// cost the daemon's read path more than anything else it did to an answer.
+/// Conservative by construction: every value either pass hides sits under
+/// one of these words, so `false` means there is nothing to hide.
 pub fn may_hold_secrets(text: &str) -> bool {
-    text.contains("Secret")
-        || CREDENTIAL_KEYS.iter().any(|key| text.contains(key))
-        || names_secret_type(text)
-        || SPELLING_ESCAPES.iter().any(|escape| text.contains(escape))
+    SECRET_WORDS.find_iter(text).any(|found| {
+        found.pattern().as_usize() != TYPE_WORD || names_secret_type(&text[found.end()..])
+    })
 }
 
-/// Whether some `type` key (quoted or not, YAML or JSON) has a Secret type as
-/// its value.
-fn names_secret_type(text: &str) -> bool {
-    text.match_indices("type").any(|(at, key)| {
-        let rest = &text[at + key.len()..];
-        let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
-        let Some(value) = rest.trim_start_matches([' ', '\t']).strip_prefix(':') else {
-            return false;
-        };
-        let value = value.trim_start_matches([' ', '\t']);
-        let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
-        ["Opaque", "kubernetes.io/", "bootstrap.kubernetes.io/"]
-            .iter()
-            .any(|secret_type| value.starts_with(secret_type))
-    })
+/// Whether `rest`, the text right after a `type` word, is that key (quoted or
+/// not, YAML or JSON) with a Secret type as its value.
+fn names_secret_type(rest: &str) -> bool {
+    let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
+    let Some(value) = rest.trim_start_matches([' ', '\t']).strip_prefix(':') else {
+        return false;
+    };
+    let value = value.trim_start_matches([' ', '\t']);
+    let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
+    ["Opaque", "kubernetes.io/", "bootstrap.kubernetes.io/"]
+        .iter()
+        .any(|secret_type| value.starts_with(secret_type))
 }
 
 /// Hides every secret value inside `value`; returns how many were hidden.
@@ -603,7 +624,8 @@ mod tests {
         let text = r#"{"kind":"Secr\u0065t","data":{"k":"dmFsdWU="}}"#;
         assert!(may_hold_secrets(text));
         assert_eq!(redacted(text).1, 1);
-        let text = "{\"kind\":\"ConfigMap\",\"type\":\"kubernetes.io\\/tls\",\"data\":{\"k\":\"v\"}}";
+        let text =
+            "{\"kind\":\"ConfigMap\",\"type\":\"kubernetes.io\\/tls\",\"data\":{\"k\":\"v\"}}";
         assert!(may_hold_secrets(text));
         let text = "kind: \"Secr\\\n  et\"\ndata:\n  k: dmFsdWU=\n";
         assert!(may_hold_secrets(text));

@@ -138,8 +138,7 @@ mod tests {
         struct Answer {
             structured: StructuredContent,
         }
-        let from_line: Answer =
-            serde_json::from_str(&answer.to_string()).expect("reads from text");
+        let from_line: Answer = serde_json::from_str(&answer.to_string()).expect("reads from text");
         let from_value: Answer = serde_json::from_value(answer).expect("reads from a value");
         assert_eq!(from_line.structured, from_value.structured);
         assert_eq!(from_value.structured.value()["items"][0]["name"], "a");
