@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, FieldCause};
+use crate::error::{ApiError, FieldCause, ObjectTarget};
 use crate::registry::Resource;
 
 /// What a Node that states no capacity can hold: a common 4-core, 16 GiB
@@ -256,11 +256,15 @@ const SYSTEM_PRIORITY_CLASSES: &[(&str, i64)] = &[
 
 /// What the admission plugins that read other objects do to a new Pod:
 /// `Priority` (the value and preemption policy of its PriorityClass; a class
-/// that is not found leaves the pod's priority unset), `LimitRanger` (the
-/// namespace's container defaults, noted in the `kubernetes.io/limit-ranger`
-/// annotation), and the API's own defaulting of a missing request to the
-/// container's limit.
-pub fn admit_pod(pod: &mut Value, limit_ranges: &[&Value], priority_classes: &[&Value]) {
+/// that does not exist refuses the pod with 403, as the real plugin does),
+/// `LimitRanger` (the namespace's container defaults, noted in the
+/// `kubernetes.io/limit-ranger` annotation), and the API's own defaulting of
+/// a missing request to the container's limit.
+pub fn admit_pod(
+    pod: &mut Value,
+    limit_ranges: &[&Value],
+    priority_classes: &[&Value],
+) -> Result<(), ApiError> {
     let class_name = pod
         .pointer("/spec/priorityClassName")
         .and_then(Value::as_str)
@@ -290,7 +294,22 @@ pub fn admit_pod(pod: &mut Value, limit_ranges: &[&Value], priority_classes: &[&
             default(pod, "/spec/preemptionPolicy", json!(policy));
         }
         None if class_name.is_empty() => default(pod, "/spec/priority", json!(0)),
-        None => {}
+        None => {
+            // A controller's pods are reported under their name prefix, as
+            // the API server sees a generateName.
+            let name = pod
+                .pointer("/metadata/generateName")
+                .or_else(|| pod.pointer("/metadata/name"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            return Err(ApiError::Forbidden {
+                message: format!(
+                    "pods \"{name}\" is forbidden: no PriorityClass with name {class_name} was found"
+                ),
+                target: ObjectTarget::new("", "pods", &name),
+            });
+        }
     }
     let mut noted: Vec<String> = Vec::new();
     for range in limit_ranges {
@@ -373,6 +392,7 @@ pub fn admit_pod(pod: &mut Value, limit_ranges: &[&Value], priority_classes: &[&
                 json!(format!("LimitRanger plugin set: {}", noted.join("; ")));
         }
     }
+    Ok(())
 }
 
 /// Moves a Secret's write-only `stringData` into `data` (base64), as the API
@@ -799,6 +819,21 @@ mod tests {
     }
 
     #[test]
+    fn a_pod_naming_a_missing_priority_class_is_refused() {
+        let mut pod = json!({"metadata": {"name": "batch-7", "generateName": "batch-"},
+                             "spec": {"priorityClassName": "overnight-batch", "containers": [{"name": "a"}]}});
+        let error = admit_pod(&mut pod, &[], &[]).expect_err("no such class");
+        assert_eq!(error.code(), 403);
+        assert_eq!(
+            error.to_string(),
+            "pods \"batch-\" is forbidden: no PriorityClass with name overnight-batch was found"
+        );
+        let class = json!({"metadata": {"name": "overnight-batch"}, "value": 1000});
+        admit_pod(&mut pod, &[], &[&class]).expect("the class exists");
+        assert_eq!(pod["spec"]["priority"], 1000);
+    }
+
+    #[test]
     fn pods_get_priority_limit_range_defaults_and_requests_from_limits() {
         let mut pod = json!({"metadata": {"name": "p"}, "spec": {
             "priorityClassName": "system-node-critical",
@@ -807,7 +842,7 @@ mod tests {
                 {"name": "side", "image": "y"}]}});
         let range = json!({"spec": {"limits": [{"type": "Container",
             "default": {"cpu": "500m", "memory": "512Mi"}, "defaultRequest": {"cpu": "100m"}}]}});
-        admit_pod(&mut pod, &[&range], &[]);
+        admit_pod(&mut pod, &[&range], &[]).expect("admitted");
         assert_eq!(pod["spec"]["priority"], 2_000_001_000);
         let app = &pod["spec"]["containers"][0]["resources"];
         assert_eq!(app["limits"], json!({"memory": "1Gi", "cpu": "500m"}));
@@ -825,7 +860,7 @@ mod tests {
             "{note}"
         );
         let mut plain = json!({"metadata": {"name": "q"}, "spec": {"containers": [{"name": "a", "image": "x"}]}});
-        admit_pod(&mut plain, &[], &[]);
+        admit_pod(&mut plain, &[], &[]).expect("admitted");
         assert_eq!(plain["spec"]["priority"], 0);
         assert!(plain["metadata"].get("annotations").is_none());
     }

@@ -89,6 +89,9 @@ pub struct PodBehaviour {
     pub cpu_usage: Option<Quantity>,
     /// `memory-usage`: served by the metrics API.
     pub memory_usage: Option<Quantity>,
+    /// `disk-usage`: the ephemeral storage the pod writes (logs, emptyDir,
+    /// writable layer), weighed by the kubelet under DiskPressure.
+    pub disk_usage: Option<Quantity>,
     /// `pending-reason`: the FailedScheduling message of a pending pod.
     pub pending_reason: Option<String>,
     /// `ready-delay`: how long a new pod takes to become ready.
@@ -102,12 +105,14 @@ pub struct NodeBehaviour {
     pub cpu_usage: Option<Quantity>,
     /// `memory-usage`: the node's memory usage for the metrics API.
     pub memory_usage: Option<Quantity>,
+    /// `disk-usage`: how much of the node's root filesystem is used.
+    pub disk_usage: Option<Quantity>,
     /// `kubelet-logs`: what `nodes/N/proxy/logs?query=kubelet` returns.
     pub kubelet_logs: Option<String>,
 }
 
 /// The annotation keys a pod may carry (without the prefix).
-const POD_KEYS: [&str; 9] = [
+const POD_KEYS: [&str; 10] = [
     "state",
     "exit-code",
     "restarts",
@@ -115,12 +120,13 @@ const POD_KEYS: [&str; 9] = [
     "previous-logs",
     "cpu-usage",
     "memory-usage",
+    "disk-usage",
     "pending-reason",
     "ready-delay",
 ];
 
 /// The annotation keys a node may carry (without the prefix).
-const NODE_KEYS: [&str; 3] = ["cpu-usage", "memory-usage", "kubelet-logs"];
+const NODE_KEYS: [&str; 4] = ["cpu-usage", "memory-usage", "disk-usage", "kubelet-logs"];
 
 /// The simulator annotations of an object's annotation map, as
 /// (key without prefix, full key, value); a non-string value is an error.
@@ -254,6 +260,7 @@ impl PodBehaviour {
             "previous-logs" => self.previous_logs = Some(text.to_string()),
             "cpu-usage" => self.cpu_usage = Some(parse_quantity(full_key, text)?),
             "memory-usage" => self.memory_usage = Some(parse_quantity(full_key, text)?),
+            "disk-usage" => self.disk_usage = Some(parse_quantity(full_key, text)?),
             "pending-reason" => self.pending_reason = Some(text.to_string()),
             "ready-delay" => {
                 self.ready_delay = Some(parse_duration(text).map_err(|error| AnnotationError {
@@ -288,6 +295,7 @@ impl NodeBehaviour {
             match short {
                 "cpu-usage" => behaviour.cpu_usage = Some(parse_quantity(full_key, text)?),
                 "memory-usage" => behaviour.memory_usage = Some(parse_quantity(full_key, text)?),
+                "disk-usage" => behaviour.disk_usage = Some(parse_quantity(full_key, text)?),
                 "kubelet-logs" => behaviour.kubelet_logs = Some(text.to_string()),
                 _ => return Err(unknown_key(full_key, &NODE_KEYS, "node")),
             }

@@ -17,8 +17,10 @@ use crate::fingerprint::hex_digest;
 use crate::quantity::Quantity;
 
 pub mod config;
+pub mod init;
 
 pub use config::{ConfigCheck, ConfigObjects};
+pub use init::InitOutcome;
 
 /// How long a new pod takes to become ready when its annotations say nothing.
 pub const DEFAULT_READY_DELAY: Duration = Duration::from_secs(1);
@@ -31,6 +33,9 @@ const INITIAL_RESTART_BACKOFF: Duration = Duration::from_secs(10);
 
 /// The kubelet's longest restart (and image pull) back-off.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// How long an init container whose command ends by itself runs.
+const INIT_CONTAINER_RUN_TIME: Duration = Duration::from_millis(500);
 
 /// How long a completing container (a Job's) runs when no ready delay is given.
 const DEFAULT_COMPLETION_TIME: Duration = Duration::from_secs(2);
@@ -386,13 +391,296 @@ fn backoff_after(restarts: u32) -> Duration {
     doubled.min(MAX_BACKOFF)
 }
 
+/// What the init containers of a pod run with.
+struct InitRun<'a> {
+    node_name: &'a str,
+    restart_policy: &'a str,
+    /// What each init container's command does now, in spec order.
+    outcomes: &'a [InitOutcome],
+    config: &'a ConfigCheck,
+    /// When the pod's life on the node began (its volumes could be set up).
+    start: SystemTime,
+    now: SystemTime,
+}
+
+/// Where a pod's initialization stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum InitProgress {
+    /// Every init container completed; the last one at `at`.
+    Done { at: SystemTime },
+    /// An init container is running, restarting or cannot start: the app
+    /// containers wait. `failed`: it failed under restartPolicy Never, so
+    /// the pod has failed for good.
+    Blocked { failed: bool },
+}
+
+/// The init containers' statuses and events, and how far they got.
+#[derive(Debug, Clone)]
+struct Initialization {
+    statuses: Vec<Value>,
+    events: Vec<EventRecord>,
+    /// The init containers that have not completed, in spec order.
+    incomplete: Vec<String>,
+    progress: InitProgress,
+}
+
+/// When an init container of this name last completed, as the pod's current
+/// status records it: a kubelet never runs a completed init container again
+/// while the pod lives, and the status is where the simulator remembers it.
+fn completed_before(pod: &Value, container: &str) -> Option<(SystemTime, SystemTime)> {
+    let status = pod
+        .pointer("/status/initContainerStatuses")?
+        .as_array()?
+        .iter()
+        .find(|status| status["name"] == container)?;
+    let terminated = status.pointer("/state/terminated")?;
+    if terminated["exitCode"] != 0 {
+        return None;
+    }
+    let at = |key: &str| {
+        terminated
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(crate::clock::parse_rfc3339)
+    };
+    Some((at("startedAt")?, at("finishedAt")?))
+}
+
+/// Whether the pod's current status shows this init container running:
+/// one that waited (for a Service, say) completes when its wait ends.
+fn was_running(pod: &Value, container: &str) -> bool {
+    pod.pointer("/status/initContainerStatuses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|status| status["name"] == container && status.pointer("/state/running").is_some())
+}
+
+/// Runs the init containers in order, as the kubelet does: each must
+/// complete before the next starts; a failing one is restarted with the
+/// same back-off as an app container (or fails the pod under
+/// restartPolicy Never); one whose command waits keeps the pod in
+/// `Init:N/M` until what it waits for appears.
+fn initialize(pod: &Value, run: &InitRun<'_>) -> Initialization {
+    let name = text(pod, "/metadata/name");
+    let namespace = text(pod, "/metadata/namespace");
+    let uid = text(pod, "/metadata/uid");
+    let now = run.now;
+    let mut clock = run.start;
+    let mut statuses = Vec::new();
+    let mut events = Vec::new();
+    let mut incomplete = Vec::new();
+    let mut progress = None;
+    let volumes_mounted = run.config.unmountable_volumes.is_empty();
+    for (index, (container, image)) in containers(pod, "initContainers").into_iter().enumerate() {
+        if progress.is_some() || !volumes_mounted || now < clock {
+            // Not started: an earlier one holds it back (or the volumes).
+            statuses.push(waiting_status(&container, &image, "PodInitializing", None));
+            incomplete.push(container);
+            continue;
+        }
+        let field_path = format!("spec.initContainers{{{container}}}");
+        let event = |event_type, reason, message: String, count, first, last| EventRecord {
+            subject: EventSubject::Pod {
+                field_path: Some(field_path.clone()),
+            },
+            event_type,
+            reason,
+            message,
+            component: "kubelet",
+            host: Some(run.node_name.to_string()),
+            count,
+            first,
+            last,
+        };
+        let reference = full_image_reference(&image);
+        let image_id = format!(
+            "{}@sha256:{}",
+            reference
+                .rsplit_once(':')
+                .map_or(reference.as_str(), |(repo, _)| repo),
+            hex_digest(&[&image], 64)
+        );
+        let container_id = |instance: u32| {
+            format!(
+                "containerd://{}",
+                hex_digest(&[uid, &container, "init", &instance.to_string()], 64)
+            )
+        };
+        let started = clock;
+        events.push(event(
+            EventType::Normal,
+            "Pulled",
+            format!("Container image \"{image}\" already present on machine"),
+            1,
+            started,
+            started,
+        ));
+        if let Some(error) = run.config.container_error(&container) {
+            let retries = now.duration_since(started).unwrap_or_default().as_secs()
+                / POD_SYNC_RETRY_PERIOD.as_secs();
+            let attempts = 1 + u32::try_from(retries).unwrap_or(u32::MAX / 2);
+            events.push(event(
+                EventType::Warning,
+                "Failed",
+                format!("Error: {error}"),
+                attempts,
+                started,
+                started + POD_SYNC_RETRY_PERIOD * (attempts - 1),
+            ));
+            statuses.push(waiting_status(
+                &container,
+                &image,
+                "CreateContainerConfigError",
+                Some(error),
+            ));
+            incomplete.push(container);
+            progress = Some(InitProgress::Blocked { failed: false });
+            continue;
+        }
+        let outcome = run
+            .outcomes
+            .get(index)
+            .cloned()
+            .unwrap_or_else(InitOutcome::succeeds);
+        let finished = match (completed_before(pod, &container), &outcome) {
+            (Some((_, at)), _) => Some(at),
+            (None, InitOutcome::Exits { exit_code: 0, .. }) if was_running(pod, &container) => {
+                Some(now.max(started + INIT_CONTAINER_RUN_TIME))
+            }
+            (None, InitOutcome::Exits { exit_code: 0, .. }) => {
+                Some(started + INIT_CONTAINER_RUN_TIME)
+            }
+            _ => None,
+        };
+        let started_events = |count, last| {
+            [
+                event(
+                    EventType::Normal,
+                    "Created",
+                    format!("Created container: {container}"),
+                    count,
+                    started,
+                    last,
+                ),
+                event(
+                    EventType::Normal,
+                    "Started",
+                    format!("Started container {container}"),
+                    count,
+                    started,
+                    last,
+                ),
+            ]
+        };
+        let running_status = |restart_count: u32, since: SystemTime, last: Value| {
+            json!({
+                "name": container, "image": image, "imageID": image_id,
+                "containerID": container_id(restart_count), "ready": false, "started": true,
+                "restartCount": restart_count,
+                "state": {"running": {"startedAt": rfc3339(since)}}, "lastState": last,
+            })
+        };
+        match (finished, &outcome) {
+            (Some(at), _) if at <= now => {
+                events.extend(started_events(1, started));
+                statuses.push(json!({
+                    "name": container, "image": image, "imageID": image_id,
+                    "containerID": container_id(0), "ready": true, "started": false,
+                    "restartCount": 0,
+                    "state": {"terminated": {
+                        "exitCode": 0, "reason": "Completed",
+                        "startedAt": rfc3339(started), "finishedAt": rfc3339(at),
+                        "containerID": container_id(0),
+                    }},
+                    "lastState": {},
+                }));
+                clock = at;
+            }
+            (Some(_), _) | (None, InitOutcome::Waits { .. }) => {
+                events.extend(started_events(1, started));
+                statuses.push(running_status(0, started, json!({})));
+                incomplete.push(container);
+                progress = Some(InitProgress::Blocked { failed: false });
+            }
+            (None, InitOutcome::Exits { exit_code, .. }) => {
+                let crashes = crash_history(started, now);
+                let Some((first_crash, last_crash)) = crashes.first_and_last else {
+                    events.extend(started_events(1, started));
+                    statuses.push(running_status(0, started, json!({})));
+                    incomplete.push(container);
+                    progress = Some(InitProgress::Blocked { failed: false });
+                    continue;
+                };
+                let terminated = json!({
+                    "exitCode": exit_code, "reason": "Error",
+                    "startedAt": rfc3339(last_crash - CRASHING_CONTAINER_RUN_TIME),
+                    "finishedAt": rfc3339(last_crash),
+                    "containerID": container_id(crashes.count.saturating_sub(1)),
+                });
+                if run.restart_policy == "Never" {
+                    events.extend(started_events(1, started));
+                    statuses.push(json!({
+                        "name": container, "image": image, "imageID": image_id,
+                        "containerID": container_id(0), "ready": false, "started": false,
+                        "restartCount": 0,
+                        "state": {"terminated": terminated}, "lastState": {},
+                    }));
+                    incomplete.push(container);
+                    progress = Some(InitProgress::Blocked { failed: true });
+                    continue;
+                }
+                let restarts = crashes.count;
+                let next_start = last_crash + backoff_after(restarts);
+                events.extend(started_events(
+                    restarts + 1,
+                    now.min(next_start).max(started),
+                ));
+                events.push(event(
+                    EventType::Warning,
+                    "BackOff",
+                    format!(
+                        "Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"
+                    ),
+                    restarts.max(1) * 3,
+                    first_crash,
+                    now,
+                ));
+                statuses.push(json!({
+                    "name": container, "image": image, "imageID": image_id,
+                    "containerID": container_id(restarts), "ready": false, "started": false,
+                    "restartCount": restarts,
+                    "state": {"waiting": {
+                        "reason": "CrashLoopBackOff",
+                        "message": format!(
+                            "back-off {} restarting failed container={container} pod={name}_{namespace}({uid})",
+                            format_go_duration(backoff_after(restarts))
+                        ),
+                    }},
+                    "lastState": {"terminated": terminated},
+                }));
+                incomplete.push(container);
+                progress = Some(InitProgress::Blocked { failed: false });
+            }
+        }
+    }
+    Initialization {
+        statuses,
+        events,
+        incomplete,
+        progress: progress.unwrap_or(InitProgress::Done { at: clock }),
+    }
+}
+
 /// Observes `pod` at `now`, given its placement.
 /// `config` is what [`config::check`] found about the ConfigMaps and Secrets
-/// the pod refers to.
+/// the pod refers to; `init` what each init container's command does now
+/// ([`init::outcomes`]; a missing entry runs its image and succeeds).
 pub fn observe(
     pod: &Value,
     placement: &Placement,
     config: &ConfigCheck,
+    init: &[InitOutcome],
     now: SystemTime,
 ) -> PodObservation {
     let behaviour = PodBehaviour::of_pod(pod);
@@ -440,21 +728,15 @@ pub fn observe(
     let ready_delay = behaviour.ready_delay.unwrap_or(DEFAULT_READY_DELAY);
     // A pod that waited for a ConfigMap or Secret starts its life on the node
     // when the last of them appeared (the kubelet retried until then).
-    let life_start = config
+    let pod_start = config
         .available_since
         .filter(|since| *since > bound_at)
         .unwrap_or(bound_at);
-    // The first half of the ready delay is spent pulling and creating, the
-    // second half running before the readiness probe first passes.
-    let started_at = life_start + ready_delay / 2;
-    let ready_at = life_start + ready_delay;
-    let main = main_container_name(pod).unwrap_or_default();
     let restart_policy = pod
         .pointer("/spec/restartPolicy")
         .and_then(Value::as_str)
         .unwrap_or("Always");
-
-    let mut events = vec![EventRecord {
+    let scheduled = EventRecord {
         subject: EventSubject::Pod { field_path: None },
         event_type: EventType::Normal,
         reason: "Scheduled",
@@ -464,7 +746,78 @@ pub fn observe(
         count: 1,
         first: bound_at,
         last: bound_at,
-    }];
+    };
+    let initialization = initialize(
+        pod,
+        &InitRun {
+            node_name,
+            restart_policy,
+            outcomes: init,
+            config,
+            start: pod_start,
+            now,
+        },
+    );
+    // The app containers start once the last init container has completed.
+    let life_start = match initialization.progress {
+        InitProgress::Done { at } => at,
+        InitProgress::Blocked { failed } => {
+            let mut events = vec![scheduled];
+            events.extend(initialization.events);
+            events.sort_by_key(|event| event.first);
+            let phase = if failed { "Failed" } else { "Pending" };
+            let app_names: Vec<String> = containers(pod, "containers")
+                .into_iter()
+                .map(|(container, _)| container)
+                .collect();
+            let app_statuses: Vec<Value> = containers(pod, "containers")
+                .iter()
+                .map(|(container, image)| waiting_status(container, image, "PodInitializing", None))
+                .collect();
+            let not_ready = format!("containers with unready status: [{}]", app_names.join(" "));
+            let incomplete = format!(
+                "containers with incomplete status: [{}]",
+                initialization.incomplete.join(" ")
+            );
+            let since = pod_start.min(now);
+            let reason = Some(if failed {
+                "PodFailed"
+            } else {
+                "ContainersNotReady"
+            });
+            let status = json!({
+                "phase": phase,
+                "conditions": [
+                    condition("PodReadyToStartContainers", !failed, since, None, None),
+                    condition("Initialized", false, since, Some("ContainersNotInitialized"), Some(&incomplete)),
+                    condition("Ready", false, since, reason, (!failed).then_some(not_ready.as_str())),
+                    condition("ContainersReady", false, since, reason, (!failed).then_some(not_ready.as_str())),
+                    condition("PodScheduled", true, bound_at, None, None),
+                ],
+                "hostIP": host_ip,
+                "hostIPs": [{"ip": host_ip}],
+                "podIP": pod_ip,
+                "podIPs": [{"ip": pod_ip}],
+                "startTime": rfc3339(bound_at),
+                "initContainerStatuses": initialization.statuses,
+                "containerStatuses": app_statuses,
+                "qosClass": qos,
+            });
+            return PodObservation {
+                status,
+                events,
+                ready: false,
+                ready_since: None,
+            };
+        }
+    };
+    // The first half of the ready delay is spent pulling and creating, the
+    // second half running before the readiness probe first passes.
+    let started_at = life_start + ready_delay / 2;
+    let ready_at = life_start + ready_delay;
+    let main = main_container_name(pod).unwrap_or_default();
+
+    let mut events = vec![scheduled];
     let kubelet_event =
         |field_path: &str, event_type, reason, message: String, count, first, last| EventRecord {
             subject: EventSubject::Pod {
@@ -503,22 +856,8 @@ pub fn observe(
         ]
     };
 
-    let init_statuses: Vec<Value> = containers(pod, "initContainers")
-        .iter()
-        .map(|(container, image)| {
-            json!({
-                "name": container,
-                "image": image,
-                "imageID": format!("{}@sha256:{}", full_image_reference(image).rsplit_once(':').map_or(image.as_str(), |(repo, _)| repo), hex_digest(&[image], 64)),
-                "containerID": format!("containerd://{}", hex_digest(&[uid, container, "init"], 64)),
-                "ready": true,
-                "started": false,
-                "restartCount": 0,
-                "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": rfc3339(life_start), "finishedAt": rfc3339(life_start)}},
-                "lastState": {},
-            })
-        })
-        .collect();
+    events.extend(initialization.events);
+    let init_statuses = initialization.statuses;
 
     let mut statuses = Vec::new();
     let mut all_ready = true;
@@ -974,7 +1313,7 @@ pub fn observe(
         condition(
             "Initialized",
             true,
-            bound_at,
+            life_start.min(now),
             finished.then_some("PodCompleted"),
             None,
         ),
@@ -1098,6 +1437,7 @@ mod tests {
             pod,
             &bound(start()),
             check,
+            &[],
             start() + Duration::from_secs(seconds),
         )
     }
@@ -1221,7 +1561,7 @@ mod tests {
         let pod =
             pod(json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/restarts": "14"}));
         let now = start() + Duration::from_secs(12 * 24 * 3600);
-        let observed = observe(&pod, &bound(start()), &ConfigCheck::default(), now);
+        let observed = observe(&pod, &bound(start()), &ConfigCheck::default(), &[], now);
         let app = &observed.status["containerStatuses"][0];
         assert_eq!(app["restartCount"], 14);
         let finished = app["lastState"]["terminated"]["finishedAt"]
@@ -1296,7 +1636,7 @@ mod tests {
         let present = [app_config(created)];
         let check = checked(&pod, &present);
         assert_eq!(check.container_error("app"), None);
-        let starting = observe(&pod, &bound(start()), &check, created);
+        let starting = observe(&pod, &bound(start()), &check, &[], created);
         assert_eq!(starting.status["phase"], "Pending");
         assert_eq!(
             starting.status["containerStatuses"][0]["state"]["waiting"]["reason"],
@@ -1306,6 +1646,7 @@ mod tests {
             &pod,
             &bound(start()),
             &check,
+            &[],
             created + Duration::from_secs(5),
         );
         assert_eq!(later.status["phase"], "Running");
@@ -1450,6 +1791,7 @@ mod tests {
             &pod,
             &placement,
             &ConfigCheck::default(),
+            &[],
             start() + Duration::from_secs(10),
         );
         assert_eq!(observation.status["phase"], "Pending");

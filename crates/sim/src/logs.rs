@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::behaviour::{NodeBehaviour, PodBehaviour, SimState};
 use crate::clock::{klog_stamp, parse_rfc3339, rfc3339};
-use crate::kubelet::main_container_name;
+use crate::kubelet::{InitOutcome, main_container_name};
 
 /// What a log request asks for (`GET .../pods/N/log?...`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -29,6 +29,12 @@ pub struct LogRequest {
     pub timestamps: bool,
     /// `limitBytes=`: at most this many bytes.
     pub limit_bytes: Option<usize>,
+    /// `sinceSeconds=` (`kubectl logs --since=1h`): only lines written in
+    /// the last this many seconds.
+    pub since_seconds: Option<u64>,
+    /// `sinceTime=` (`kubectl logs --since-time=...`): only lines written
+    /// from then on.
+    pub since_time: Option<SystemTime>,
 }
 
 impl LogRequest {
@@ -43,6 +49,8 @@ impl LogRequest {
                 "follow" => request.follow = value == "true",
                 "timestamps" => request.timestamps = value == "true",
                 "limitBytes" => request.limit_bytes = value.parse().ok(),
+                "sinceSeconds" => request.since_seconds = value.parse().ok(),
+                "sinceTime" => request.since_time = parse_rfc3339(value),
                 _ => {}
             }
         }
@@ -146,25 +154,32 @@ pub fn container_is_running(pod: &Value, request: &LogRequest) -> bool {
         })
 }
 
-/// A container's log as the request shapes it: every line stamped with
-/// its time when asked (spread over the container's run, the last line now,
-/// so stamps are increasing and never in the future), then cut at
-/// `limitBytes`.
+/// A container's log as the request shapes it. Each line has a time: the
+/// lines are spread over the container's run, the last one now (so times
+/// are increasing and never in the future). `sinceSeconds`/`sinceTime` keep
+/// the lines from then on, `timestamps` prefixes each with its time, and
+/// `limitBytes` cuts the result.
 pub fn shape(pod: &Value, log: &str, request: &LogRequest) -> String {
-    let mut shaped = if request.timestamps {
+    let now = SystemTime::now();
+    let cutoff = request.since_time.or_else(|| {
+        request
+            .since_seconds
+            .map(|seconds| now - Duration::from_secs(seconds))
+    });
+    let mut shaped = if request.timestamps || cutoff.is_some() {
         let lines: Vec<&str> = log.lines().collect();
-        let now = SystemTime::now();
         let started = chosen_container(pod, request)
             .and_then(|container| {
-                pod.pointer("/status/containerStatuses")
-                    .and_then(Value::as_array)
-                    .into_iter()
+                ["/status/containerStatuses", "/status/initContainerStatuses"]
+                    .iter()
+                    .filter_map(|list| pod.pointer(list).and_then(Value::as_array))
                     .flatten()
                     .find(|status| text(status, "/name") == container)
                     .and_then(|status| {
                         status
                             .pointer("/state/running/startedAt")
                             .or_else(|| status.pointer("/state/terminated/startedAt"))
+                            .or_else(|| status.pointer("/lastState/terminated/startedAt"))
                     })
                     .and_then(Value::as_str)
                     .and_then(parse_rfc3339)
@@ -175,9 +190,16 @@ pub fn shape(pod: &Value, log: &str, request: &LogRequest) -> String {
         lines
             .iter()
             .enumerate()
-            .map(|(index, line)| {
+            .filter_map(|(index, line)| {
                 let at = started + span / count * (index as u32 + 1);
-                format!("{} {line}\n", crate::clock::rfc3339_nanos(at))
+                if cutoff.is_some_and(|cutoff| at < cutoff) {
+                    return None;
+                }
+                Some(if request.timestamps {
+                    format!("{} {line}\n", crate::clock::rfc3339_nanos(at))
+                } else {
+                    format!("{line}\n")
+                })
             })
             .collect()
     } else {
@@ -195,15 +217,90 @@ pub fn shape(pod: &Value, log: &str, request: &LogRequest) -> String {
     shaped
 }
 
-/// The log of one of a pod's containers. `pod` must carry its current
-/// status (as the controllers keep it).
-pub fn container_log(pod: &Value, request: &LogRequest) -> Result<String, LogError> {
-    let pod_name = text(pod, "/metadata/name").to_string();
-    let names: Vec<String> = pod
-        .pointer("/spec/containers")
+/// The names of a pod's containers of one list (`containers`, `initContainers`).
+fn container_names(pod: &Value, list: &str) -> Vec<String> {
+    pod.pointer(&format!("/spec/{list}"))
         .and_then(Value::as_array)
         .map(|list| list.iter().map(|c| text(c, "/name").to_string()).collect())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Whether a log request names one of the pod's init containers (whose log
+/// is what its command printed: see [`container_log`]'s `init`).
+pub fn asks_for_init_container(pod: &Value, request: &LogRequest) -> bool {
+    request
+        .container
+        .as_ref()
+        .is_some_and(|container| container_names(pod, "initContainers").contains(container))
+}
+
+/// The log of an init container: what its command printed
+/// ([`InitOutcome::log`]), for the instance running now or the last one
+/// that ended.
+fn init_container_log(
+    pod: &Value,
+    container: &str,
+    outcome: Option<&InitOutcome>,
+    request: &LogRequest,
+    now: SystemTime,
+) -> Result<String, LogError> {
+    let pod_name = text(pod, "/metadata/name").to_string();
+    let status = pod
+        .pointer("/status/initContainerStatuses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|status| text(status, "/name") == container);
+    let has_previous =
+        status.is_some_and(|status| status.pointer("/lastState/terminated").is_some());
+    if request.previous && !has_previous {
+        return Err(LogError::NoPreviousContainer {
+            container: container.to_string(),
+            pod: pod_name,
+        });
+    }
+    let started = status.and_then(|status| {
+        status
+            .pointer("/state/running/startedAt")
+            .or_else(|| status.pointer("/state/terminated/startedAt"))
+            .or_else(|| status.pointer("/lastState/terminated/startedAt"))
+            .and_then(Value::as_str)
+            .and_then(parse_rfc3339)
+    });
+    let Some(started) = started else {
+        let reason = status
+            .and_then(|status| status.pointer("/state/waiting/reason"))
+            .and_then(Value::as_str)
+            .unwrap_or("PodInitializing");
+        return Err(LogError::WaitingToStart {
+            container: container.to_string(),
+            pod: pod_name,
+            reason: reason.to_string(),
+        });
+    };
+    let log = outcome.map_or_else(String::new, |outcome| outcome.log(started, now));
+    Ok(tail(&log, request.tail_lines))
+}
+
+/// The log of one of a pod's containers. `pod` must carry its current
+/// status (as the controllers keep it); `init` is what its init containers'
+/// commands do now ([`crate::kubelet::init::outcomes`]), needed only when
+/// the request names an init container ([`asks_for_init_container`]).
+pub fn container_log(
+    pod: &Value,
+    request: &LogRequest,
+    init: &[InitOutcome],
+    now: SystemTime,
+) -> Result<String, LogError> {
+    let pod_name = text(pod, "/metadata/name").to_string();
+    let names = container_names(pod, "containers");
+    if let Some(container) = &request.container
+        && let Some(index) = container_names(pod, "initContainers")
+            .iter()
+            .position(|name| name == container)
+    {
+        return init_container_log(pod, container, init.get(index), request, now);
+    }
     let container = match &request.container {
         Some(container) if names.contains(container) => container.clone(),
         Some(container) => {
@@ -469,6 +566,7 @@ mod tests {
             &pod,
             &placement,
             &ConfigCheck::default(),
+            &[],
             start + Duration::from_secs(seconds),
         )
         .status;
@@ -487,7 +585,7 @@ mod tests {
             600,
         );
         assert_eq!(
-            container_log(&pod, &LogRequest::default()),
+            container_log(&pod, &LogRequest::default(), &[], SystemTime::now()),
             Ok("starting\nconnecting\n".to_string())
         );
         let previous = LogRequest {
@@ -496,7 +594,7 @@ mod tests {
             ..LogRequest::default()
         };
         assert_eq!(
-            container_log(&pod, &previous),
+            container_log(&pod, &previous, &[], SystemTime::now()),
             Ok("FATAL password authentication failed\n".to_string())
         );
     }
@@ -508,7 +606,8 @@ mod tests {
             previous: true,
             ..LogRequest::default()
         };
-        let error = container_log(&pod, &previous).expect_err("no previous instance");
+        let error = container_log(&pod, &previous, &[], SystemTime::now())
+            .expect_err("no previous instance");
         assert_eq!(
             error.to_string(),
             "previous terminated container \"checkout\" in pod \"checkout-5c9d-abcde\" not found"
@@ -525,7 +624,8 @@ mod tests {
             previous: true,
             ..LogRequest::default()
         };
-        let log = container_log(&pod, &previous).expect("a previous instance");
+        let log =
+            container_log(&pod, &previous, &[], SystemTime::now()).expect("a previous instance");
         assert!(log.contains("exiting with status 3"), "{log}");
     }
 
@@ -533,7 +633,7 @@ mod tests {
     fn refuses_a_container_that_never_started_or_does_not_exist() {
         let pod = pod_with_status(json!({"sim.kubeop.dev/state": "imagepullbackoff"}), 60);
         assert_eq!(
-            container_log(&pod, &LogRequest::default()).map_err(|e| e.to_string()),
+            container_log(&pod, &LogRequest::default(), &[], SystemTime::now()).map_err(|e| e.to_string()),
             Err("container \"checkout\" in pod \"checkout-5c9d-abcde\" is waiting to start: trying and failing to pull image".to_string())
         );
         let wrong = LogRequest {
@@ -541,7 +641,7 @@ mod tests {
             ..LogRequest::default()
         };
         assert_eq!(
-            container_log(&pod, &wrong).map_err(|e| e.to_string()),
+            container_log(&pod, &wrong, &[], SystemTime::now()).map_err(|e| e.to_string()),
             Err("container sidecar is not valid for pod checkout-5c9d-abcde".to_string())
         );
     }
@@ -549,7 +649,8 @@ mod tests {
     #[test]
     fn generates_lines_for_a_healthy_container_and_tails_them() {
         let pod = pod_with_status(json!({}), 60);
-        let log = container_log(&pod, &LogRequest::default()).expect("running");
+        let log =
+            container_log(&pod, &LogRequest::default(), &[], SystemTime::now()).expect("running");
         assert!(
             log.contains("INFO starting checkout (ghcr.io/acme/checkout:3.2.0)"),
             "{log}"
@@ -559,7 +660,10 @@ mod tests {
             ..LogRequest::default()
         };
         assert_eq!(
-            container_log(&pod, &last).expect("running").lines().count(),
+            container_log(&pod, &last, &[], SystemTime::now())
+                .expect("running")
+                .lines()
+                .count(),
             1
         );
     }
@@ -573,6 +677,7 @@ mod tests {
             ("follow", "true"),
             ("timestamps", "true"),
             ("limitBytes", "100"),
+            ("sinceSeconds", "3600"),
         ]);
         assert_eq!(
             request,
@@ -583,8 +688,29 @@ mod tests {
                 follow: true,
                 timestamps: true,
                 limit_bytes: Some(100),
+                since_seconds: Some(3600),
+                since_time: None,
             }
         );
+    }
+
+    #[test]
+    fn since_keeps_only_the_recent_lines() {
+        // Four lines over the last 40 minutes: one every 10 minutes.
+        let started = SystemTime::now() - Duration::from_secs(40 * 60);
+        let pod = json!({"spec": {"containers": [{"name": "app", "image": "x"}]},
+            "status": {"containerStatuses": [{"name": "app", "state": {"running": {"startedAt": rfc3339(started)}}}]}});
+        let recent = shape(
+            &pod,
+            "a\nb\nc\nd\n",
+            &LogRequest {
+                since_seconds: Some(15 * 60),
+                ..LogRequest::default()
+            },
+        );
+        assert_eq!(recent, "c\nd\n");
+        let all = shape(&pod, "a\nb\n", &LogRequest::default());
+        assert_eq!(all, "a\nb\n");
     }
 
     #[test]

@@ -463,7 +463,7 @@ impl Store {
                 .into_iter()
                 .flat_map(|objects| objects.values())
                 .collect();
-            admission::admit_pod(&mut object, &limit_ranges, &priority_classes);
+            admission::admit_pod(&mut object, &limit_ranges, &priority_classes)?;
         }
         admission::validate(resource, &object)?;
         let name = meta::name(&object).to_owned();

@@ -201,6 +201,44 @@ pub fn pod_status(pod: &Value) -> String {
     if let Some(status_reason) = pod["status"]["reason"].as_str() {
         reason = status_reason.to_owned();
     }
+    let init_total = pod["spec"]["initContainers"].as_array().map_or(0, Vec::len);
+    let mut initializing = false;
+    for (index, status) in pod["status"]["initContainerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let state = &status["state"];
+        let terminated = &state["terminated"];
+        if !terminated.is_null() && int(&terminated["exitCode"]) == 0 {
+            continue;
+        }
+        initializing = true;
+        let waiting = state["waiting"]["reason"].as_str().unwrap_or_default();
+        reason = if !terminated.is_null() {
+            match terminated["reason"].as_str().filter(|r| !r.is_empty()) {
+                Some(terminated) => format!("Init:{terminated}"),
+                None => format!("Init:ExitCode:{}", int(&terminated["exitCode"])),
+            }
+        } else if !waiting.is_empty() && waiting != "PodInitializing" {
+            format!("Init:{waiting}")
+        } else {
+            format!("Init:{index}/{init_total}")
+        };
+        break;
+    }
+    let initialized = pod["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|condition| condition["type"] == "Initialized" && condition["status"] == "True");
+    if initializing && !initialized {
+        if !pod["metadata"]["deletionTimestamp"].is_null() {
+            return "Terminating".into();
+        }
+        return reason;
+    }
     let statuses = pod["status"]["containerStatuses"]
         .as_array()
         .cloned()
@@ -248,10 +286,15 @@ fn pod_ready(pod: &Value, _: SystemTime) -> Value {
 }
 
 fn pod_restarts(pod: &Value, now: SystemTime) -> Value {
-    let statuses = pod["status"]["containerStatuses"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    // kubectl counts the init containers' restarts while the pod is still
+    // initializing, the app containers' once it is not.
+    let initializing = pod_status(pod).starts_with("Init:");
+    let list = if initializing {
+        "initContainerStatuses"
+    } else {
+        "containerStatuses"
+    };
+    let statuses = pod["status"][list].as_array().cloned().unwrap_or_default();
     let restarts: i64 = statuses
         .iter()
         .map(|status| int(&status["restartCount"]))
@@ -519,15 +562,32 @@ const HPA_COLUMNS: &[Column] = &[
         ))
     }),
     column("Targets", 0, |h, _| {
+        // kubectl's `cpu: 45%/60%`: the current value from the status when
+        // the controller could read it, `<unknown>` otherwise.
         let targets: Vec<String> = h["spec"]["metrics"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|metric| {
                 let resource = &metric["resource"];
-                resource["target"]["averageUtilization"]
-                    .as_i64()
-                    .map(|target| format!("{}: <unknown>/{target}%", text(&resource["name"])))
+                let name = text(&resource["name"]);
+                let current = h["status"]["currentMetrics"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|current| current["resource"]["name"] == resource["name"])
+                    .map(|current| &current["resource"]["current"]);
+                if let Some(target) = resource["target"]["averageUtilization"].as_i64() {
+                    let now = current
+                        .and_then(|current| current["averageUtilization"].as_i64())
+                        .map_or_else(|| "<unknown>".to_string(), |now| format!("{now}%"));
+                    return Some(format!("{name}: {now}/{target}%"));
+                }
+                let target = resource["target"]["averageValue"].as_str()?;
+                let now = current
+                    .and_then(|current| current["averageValue"].as_str())
+                    .unwrap_or("<unknown>");
+                Some(format!("{name}: {now}/{target}"))
             })
             .collect();
         or_none(targets.join(", "))
@@ -1229,6 +1289,31 @@ mod tests {
         assert_eq!(pod_status(&oom), "OOMKilled");
         let deleting = json!({"metadata": {"deletionTimestamp": "2026-11-25T11:00:00Z"}, "status": {"phase": "Running"}});
         assert_eq!(pod_status(&deleting), "Terminating");
+    }
+
+    #[test]
+    fn initializing_pods_show_their_init_containers_progress() {
+        let pod = |init_statuses: Value| {
+            json!({"metadata": {}, "spec": {"initContainers": [{"name": "migrate"}, {"name": "wait-db"}]},
+                   "status": {"phase": "Pending",
+                              "conditions": [{"type": "Initialized", "status": "False"}],
+                              "initContainerStatuses": init_statuses,
+                              "containerStatuses": [{"name": "app", "state": {"waiting": {"reason": "PodInitializing"}}}]}})
+        };
+        let done = json!({"name": "migrate", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}});
+        let waiting = json!({"name": "wait-db", "state": {"running": {}}});
+        assert_eq!(pod_status(&pod(json!([done, waiting]))), "Init:1/2");
+        let backing_off = json!({"name": "migrate", "restartCount": 3,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": "2026-11-25T11:59:00Z"}}});
+        let blocked =
+            json!({"name": "wait-db", "state": {"waiting": {"reason": "PodInitializing"}}});
+        let crashing = pod(json!([backing_off, blocked]));
+        assert_eq!(pod_status(&crashing), "Init:CrashLoopBackOff");
+        assert_eq!(pod_restarts(&crashing, now()), json!("3 (60s ago)"));
+        let failed =
+            json!({"name": "migrate", "state": {"terminated": {"exitCode": 2, "reason": "Error"}}});
+        assert_eq!(pod_status(&pod(json!([failed, blocked]))), "Init:Error");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! Passes are idempotent: an action is produced only when the store differs
 //! from what it should be, so a settled cluster produces none.
 
+pub mod autoscalers;
 pub mod cron_jobs;
 pub mod disruption;
 pub mod endpoints;
@@ -73,6 +74,8 @@ pub enum Kind {
     ConfigMap,
     /// `v1` Secret (read by the kubelets).
     Secret,
+    /// `autoscaling/v2` HorizontalPodAutoscaler.
+    HorizontalPodAutoscaler,
 }
 
 impl Kind {
@@ -81,6 +84,7 @@ impl Kind {
         match self {
             Kind::Pod => ("v1", "Pod"),
             Kind::Node => ("v1", "Node"),
+            Kind::HorizontalPodAutoscaler => ("autoscaling/v2", "HorizontalPodAutoscaler"),
             Kind::Event => ("v1", "Event"),
             Kind::PersistentVolumeClaim => ("v1", "PersistentVolumeClaim"),
             Kind::PersistentVolume => ("v1", "PersistentVolume"),
@@ -249,6 +253,8 @@ pub struct Snapshot {
     pub config_maps: Vec<Value>,
     /// Secrets, likewise.
     pub secrets: Vec<Value>,
+    /// HorizontalPodAutoscalers (`autoscaling/v2`).
+    pub autoscalers: Vec<Value>,
     /// What the kubelets resolved of each started pod's ConfigMaps and
     /// Secrets (kept between passes by [`kubelet_memory`]).
     pub started_configs: KubeletMemory,
@@ -283,6 +289,21 @@ impl Snapshot {
                 secrets: &self.secrets,
             },
         )
+    }
+
+    /// What each init container of `pod` does in the cluster as it is now
+    /// (empty when it has none left to run).
+    pub fn init_outcomes(&self, pod: &Value) -> Vec<kubelet::InitOutcome> {
+        if kubelet::init::all_completed(pod) {
+            return Vec::new();
+        }
+        let objects = crate::exec::ClusterObjects {
+            services: &self.services,
+            pods: &self.pods,
+            config_maps: &self.config_maps,
+            secrets: &self.secrets,
+        };
+        kubelet::init::outcomes(pod, &objects, self.now())
     }
 
     /// The pods controlled by the object with this uid.
@@ -325,6 +346,13 @@ pub fn reconcile(snapshot: &Snapshot) -> Vec<Action> {
     actions.extend(disruption::pod_disruption_budgets(snapshot));
     actions.extend(volumes::bind_claims(snapshot));
     actions.extend(quotas::resource_quotas(snapshot));
+    actions.extend(autoscalers::horizontal_pod_autoscalers(snapshot));
+    actions.extend(
+        snapshot
+            .nodes
+            .iter()
+            .filter_map(node_problems::pressure_taints),
+    );
     actions.extend(scheduler::schedule(snapshot));
     actions.extend(kubelets(snapshot));
     actions
@@ -573,7 +601,9 @@ pub fn kubelets(snapshot: &Snapshot) -> Vec<Action> {
             }
         }
         let config = snapshot.config_check(pod);
-        let PodObservation { status, events, .. } = kubelet::observe(pod, &placement, &config, now);
+        let init = snapshot.init_outcomes(pod);
+        let PodObservation { status, events, .. } =
+            kubelet::observe(pod, &placement, &config, &init, now);
         if pod.get("status") != Some(&status) {
             let mut updated = pod.clone();
             updated["status"] = status;
@@ -748,6 +778,7 @@ mod convergence {
                 controller_revisions: self.all("ControllerRevision"),
                 config_maps: self.all("ConfigMap"),
                 secrets: self.all("Secret"),
+                autoscalers: self.all("HorizontalPodAutoscaler"),
                 started_configs: self.started_configs.clone(),
             }
         }
@@ -1485,6 +1516,98 @@ mod convergence {
         assert_eq!(
             strict["status"]["conditions"][0]["reason"],
             "InsufficientPods"
+        );
+    }
+
+    fn autoscaler(name: &str, target: &str, min: u64, max: u64, percent: u64) -> Value {
+        json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target},
+                     "minReplicas": min, "maxReplicas": max,
+                     "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                         "target": {"type": "Utilization", "averageUtilization": percent}}}]}})
+    }
+
+    fn condition_of(hpa: &Value, kind: &str) -> (String, String, String) {
+        let condition = hpa["status"]["conditions"]
+            .as_array()
+            .and_then(|conditions| conditions.iter().find(|c| c["type"] == kind))
+            .cloned()
+            .unwrap_or(Value::Null);
+        (
+            text(&condition, "/status").to_string(),
+            text(&condition, "/reason").to_string(),
+            text(&condition, "/message").to_string(),
+        )
+    }
+
+    #[test]
+    fn an_autoscaler_scales_on_cpu_and_stops_at_its_maximum() {
+        let mut world = World::new();
+        let mut api = deployment("api", 2, "ghcr.io/acme/api:7");
+        api["spec"]["template"]["metadata"]["annotations"]["sim.kubeop.dev/cpu-usage"] =
+            json!("180m");
+        world.add(api);
+        world.add(autoscaler("api", "api", 2, 3, 60));
+        world.settle(5);
+        world.settle(5);
+        let hpa = world.get("HorizontalPodAutoscaler", "shop", "api");
+        // 180m of a 100m request is 180%: three times the 60% target asks
+        // for 6 replicas, capped at 3.
+        assert_eq!(
+            hpa["status"]["currentMetrics"][0]["resource"]["current"]["averageUtilization"],
+            180
+        );
+        assert_eq!(hpa["status"]["desiredReplicas"], 3);
+        assert_eq!(
+            world.get("Deployment", "shop", "api")["spec"]["replicas"],
+            3
+        );
+        assert_eq!(
+            condition_of(&hpa, "ScalingLimited"),
+            (
+                "True".to_string(),
+                "TooManyReplicas".to_string(),
+                "the desired replica count is more than the maximum replica count".to_string()
+            )
+        );
+        assert_eq!(condition_of(&hpa, "ScalingActive").1, "ValidMetricFound");
+        let rescale = world.events_with("SuccessfulRescale");
+        assert_eq!(
+            rescale[0]["message"],
+            "New size: 3; reason: cpu resource utilization (percentage of request) above target"
+        );
+    }
+
+    #[test]
+    fn an_autoscaler_without_cpu_requests_cannot_compute_a_replica_count() {
+        let mut world = World::new();
+        let mut worker = deployment("worker", 1, "ghcr.io/acme/worker:2");
+        worker["spec"]["template"]["spec"]["containers"][0]["resources"] = json!({});
+        world.add(worker);
+        world.add(autoscaler("worker", "worker", 1, 5, 70));
+        world.settle(5);
+        world.settle(1);
+        let hpa = world.get("HorizontalPodAutoscaler", "shop", "worker");
+        let pod = text(&pods_of(&world, "worker-")[0], "/metadata/name").to_string();
+        let (status, reason, message) = condition_of(&hpa, "ScalingActive");
+        assert_eq!(
+            (status.as_str(), reason.as_str()),
+            ("False", "FailedGetResourceMetric")
+        );
+        assert_eq!(
+            message,
+            format!(
+                "the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu in container app of Pod {pod}"
+            )
+        );
+        assert_eq!(hpa["status"]["desiredReplicas"], 1);
+        assert!(
+            world
+                .events_with("FailedGetResourceMetric")
+                .iter()
+                .any(|event| event["message"]
+                    == format!("failed to get cpu utilization: missing request for cpu in container app of Pod {pod}"))
         );
     }
 }

@@ -4,10 +4,15 @@
 //!   lifecycle controller marks each pod's Ready condition False and records
 //!   `NodeNotReady` on it ([`unreachable`]); the containers keep the state
 //!   the kubelet last reported.
-//! - a node under MemoryPressure: the kubelet's eviction manager evicts the
-//!   pods that use more memory than they request ([`evict`]): phase Failed,
-//!   reason Evicted, the eviction manager's message, `Evicted` and `Killing`
-//!   events. The workload controllers then replace the pod elsewhere.
+//! - a node under MemoryPressure (DiskPressure): the kubelet's eviction
+//!   manager evicts the pods that use more memory (ephemeral storage) than
+//!   they request ([`evict`]): phase Failed, reason Evicted, the eviction
+//!   manager's message, `Evicted` and `Killing` events. The workload
+//!   controllers then replace the pod elsewhere.
+//! - a node with a pressure condition True carries the matching
+//!   `node.kubernetes.io/*-pressure:NoSchedule` taint, as the node lifecycle
+//!   controller's TaintNodesByCondition keeps it ([`pressure_taints`]); the
+//!   scheduler then keeps new pods off it unless they tolerate it.
 
 use std::time::SystemTime;
 
@@ -21,6 +26,113 @@ use crate::quantity::Quantity;
 
 /// The kubelet's default hard eviction threshold for `memory.available`.
 const MEMORY_EVICTION_THRESHOLD: &str = "100Mi";
+
+/// The kubelet's default hard eviction threshold for `nodefs.available`, in
+/// percent of the node's root filesystem.
+const DISK_EVICTION_THRESHOLD_PERCENT: i128 = 10;
+
+/// Each pressure condition and the taint the node lifecycle controller
+/// keeps on a node while it is True.
+pub const PRESSURE_TAINTS: [(&str, &str); 3] = [
+    ("MemoryPressure", "node.kubernetes.io/memory-pressure"),
+    ("DiskPressure", "node.kubernetes.io/disk-pressure"),
+    ("PIDPressure", "node.kubernetes.io/pid-pressure"),
+];
+
+/// The node with its pressure taints matching its conditions, when they
+/// differ (other taints are kept as they are).
+pub fn pressure_taints(node: &Value) -> Option<Action> {
+    let current: Vec<Value> = node
+        .pointer("/spec/taints")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let is_pressure_taint =
+        |taint: &Value| PRESSURE_TAINTS.iter().any(|(_, key)| taint["key"] == *key);
+    let mut wanted: Vec<Value> = current
+        .iter()
+        .filter(|taint| !is_pressure_taint(taint))
+        .cloned()
+        .collect();
+    for (condition, key) in PRESSURE_TAINTS {
+        if condition_is_true(node, condition) {
+            wanted.push(json!({"key": key, "effect": "NoSchedule"}));
+        }
+    }
+    let same = wanted.len() == current.len()
+        && wanted.iter().all(|taint| {
+            current.iter().any(|existing| {
+                existing["key"] == taint["key"] && existing["effect"] == taint["effect"]
+            })
+        });
+    if same {
+        return None;
+    }
+    let mut updated = node.clone();
+    if wanted.is_empty() {
+        if let Some(spec) = updated.get_mut("spec").and_then(Value::as_object_mut) {
+            spec.remove("taints");
+        }
+    } else {
+        updated["spec"]["taints"] = json!(wanted);
+    }
+    Some(Action::Replace(Kind::Node, updated))
+}
+
+/// A resource the kubelet's eviction manager reclaims, with how it reads
+/// the node's and the pod's figures.
+struct Reclaim {
+    /// The condition that starts evictions.
+    condition: &'static str,
+    /// The resource name in the eviction message.
+    resource: &'static str,
+    /// The pod's use of it.
+    usage: fn(&PodBehaviour) -> Option<Quantity>,
+    /// What the pod requests of it.
+    request: fn(&Value) -> Quantity,
+    /// The node's use of it.
+    node_usage: fn(&NodeBehaviour) -> Option<Quantity>,
+    /// The node's capacity field.
+    capacity: &'static str,
+}
+
+/// The sum of the pod's containers' ephemeral-storage requests.
+fn ephemeral_storage_request(pod: &Value) -> Quantity {
+    let units = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|container| {
+            container
+                .pointer("/resources/requests/ephemeral-storage")
+                .and_then(Value::as_str)
+        })
+        .filter_map(|text| Quantity::parse(text).ok())
+        .map(Quantity::units)
+        .sum();
+    Quantity::from_units(units)
+}
+
+/// What the eviction manager reclaims, in the order it checks.
+const RECLAIMED: [Reclaim; 2] = [
+    Reclaim {
+        condition: "MemoryPressure",
+        resource: "memory",
+        usage: |behaviour| behaviour.memory_usage,
+        request: |pod| pod_requests(pod).memory,
+        node_usage: |behaviour| behaviour.memory_usage,
+        capacity: "memory",
+    },
+    Reclaim {
+        condition: "DiskPressure",
+        resource: "ephemeral-storage",
+        usage: |behaviour| behaviour.disk_usage,
+        request: ephemeral_storage_request,
+        node_usage: |behaviour| behaviour.disk_usage,
+        capacity: "ephemeral-storage",
+    },
+];
 
 /// Whether a node condition of this type is True.
 fn condition_is_true(node: &Value, kind: &str) -> bool {
@@ -109,32 +221,43 @@ pub fn unreachable(pod: &Value, now: SystemTime) -> Vec<Action> {
     ]
 }
 
-/// Evicts `pod` from `node` when the node is under MemoryPressure and the
-/// pod uses more memory than it requests; `None` when it stays.
+/// Evicts `pod` from `node` when the node is under MemoryPressure
+/// (DiskPressure) and the pod uses more memory (ephemeral storage) than it
+/// requests; `None` when it stays.
 pub fn evict(pod: &Value, node: &Value, now: SystemTime) -> Option<Vec<Action>> {
-    if !condition_is_true(node, "MemoryPressure") {
-        return None;
-    }
-    let usage = PodBehaviour::of_pod(pod).memory_usage?;
-    let request = pod_requests(pod).memory;
-    if usage <= request {
-        return None;
-    }
+    let behaviour = PodBehaviour::of_pod(pod);
+    let (reclaim, usage, request) = RECLAIMED.iter().find_map(|reclaim| {
+        if !condition_is_true(node, reclaim.condition) {
+            return None;
+        }
+        let usage = (reclaim.usage)(&behaviour)?;
+        let request = (reclaim.request)(pod);
+        (usage > request).then_some((reclaim, usage, request))
+    })?;
     let container = text(pod, "/spec/containers/0/name").to_string();
     let capacity = node
-        .pointer("/status/capacity/memory")
+        .pointer(&format!("/status/capacity/{}", reclaim.capacity))
         .and_then(Value::as_str)
-        .and_then(|memory| Quantity::parse(memory).ok())
+        .and_then(|quantity| Quantity::parse(quantity).ok())
         .unwrap_or_default();
-    let node_usage = NodeBehaviour::of_node(node)
-        .memory_usage
-        .unwrap_or(capacity);
+    let node_usage = (reclaim.node_usage)(&NodeBehaviour::of_node(node)).unwrap_or(capacity);
     let available = Quantity::from_units((capacity.units() - node_usage.units()).max(0));
+    let threshold = if reclaim.resource == "memory" {
+        MEMORY_EVICTION_THRESHOLD.to_string()
+    } else {
+        // A percentage threshold is reported as its share of the capacity, in bytes.
+        (capacity.units() * DISK_EVICTION_THRESHOLD_PERCENT / 100).to_string()
+    };
+    let request_text = if request.units() == 0 {
+        "0".to_string()
+    } else {
+        request.to_memory_string()
+    };
     let message = format!(
-        "The node was low on resource: memory. Threshold quantity: {MEMORY_EVICTION_THRESHOLD}, available: {}. Container {container} was using {}, request is {}, has larger consumption of memory. ",
+        "The node was low on resource: {resource}. Threshold quantity: {threshold}, available: {}. Container {container} was using {}, request is {request_text}, has larger consumption of {resource}. ",
         available.to_kibibytes_string(),
         usage.to_kibibytes_string(),
-        request.to_memory_string(),
+        resource = reclaim.resource,
     );
     let node_name = text(node, "/metadata/name").to_string();
     let mut updated = pod.clone();
@@ -226,6 +349,50 @@ mod tests {
         assert_eq!(
             evicted["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"],
             137
+        );
+    }
+
+    #[test]
+    fn disk_pressure_evicts_a_pod_writing_beyond_its_ephemeral_storage_request() {
+        let now = from_unix_seconds(1_795_596_253);
+        let node = json!({"metadata": {"name": "node-b", "annotations": {"sim.kubeop.dev/disk-usage": "95Gi"}},
+               "status": {"capacity": {"memory": "16Gi", "ephemeral-storage": "100Gi"}, "conditions": [
+                   {"type": "DiskPressure", "status": "True"}]}});
+        let mut writer = pod("100Mi");
+        writer["metadata"]["annotations"]["sim.kubeop.dev/disk-usage"] = json!("12Gi");
+        let actions = evict(&writer, &node, now).expect("evicted");
+        let Action::ReplaceStatus(Kind::Pod, evicted) = &actions[0] else {
+            panic!("a status update first: {actions:?}");
+        };
+        assert_eq!(
+            evicted["status"]["message"],
+            "The node was low on resource: ephemeral-storage. Threshold quantity: 10737418240, available: 5242880Ki. Container report was using 12582912Ki, request is 0, has larger consumption of ephemeral-storage. "
+        );
+        assert!(evict(&pod("100Mi"), &node, now).is_none(), "writes nothing");
+    }
+
+    #[test]
+    fn pressure_conditions_carry_their_taints() {
+        let mut node = json!({"metadata": {"name": "node-c"},
+            "spec": {"taints": [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]},
+            "status": {"conditions": [{"type": "DiskPressure", "status": "True"}, {"type": "PIDPressure", "status": "False"}]}});
+        let Some(Action::Replace(Kind::Node, tainted)) = pressure_taints(&node) else {
+            panic!("the disk-pressure taint is added");
+        };
+        assert_eq!(
+            tainted["spec"]["taints"],
+            json!([{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"},
+                   {"key": "node.kubernetes.io/disk-pressure", "effect": "NoSchedule"}])
+        );
+        assert!(pressure_taints(&tainted).is_none(), "kept once present");
+        node = tainted;
+        node["status"]["conditions"][0]["status"] = json!("False");
+        let Some(Action::Replace(Kind::Node, relieved)) = pressure_taints(&node) else {
+            panic!("the taint goes with the pressure");
+        };
+        assert_eq!(
+            relieved["spec"]["taints"],
+            json!([{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}])
         );
     }
 

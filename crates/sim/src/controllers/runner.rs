@@ -51,6 +51,7 @@ fn resource(kind: Kind) -> &'static Resource {
         Kind::PodDisruptionBudget => &registry::POD_DISRUPTION_BUDGETS,
         Kind::ConfigMap => &registry::CONFIGMAPS,
         Kind::Secret => &registry::SECRETS,
+        Kind::HorizontalPodAutoscaler => &registry::HORIZONTAL_POD_AUTOSCALERS,
     }
 }
 
@@ -140,20 +141,98 @@ pub fn pass(store: &Store, history: bool, memory: &mut KubeletMemory) -> usize {
         controller_revisions: list(store, Kind::ControllerRevision),
         config_maps: list(store, Kind::ConfigMap),
         secrets: list(store, Kind::Secret),
+        autoscalers: list(store, Kind::HorizontalPodAutoscaler),
         started_configs: std::mem::take(memory),
     };
     *memory = super::kubelet_memory(&snapshot);
     let mut changed = 0;
+    // A pod the API server refused was not created: the controller's
+    // `SuccessfulCreate` for it is replaced by its `FailedCreate`.
+    let mut refused_pod: Option<String> = None;
     for action in reconcile(&snapshot) {
+        if let (Some(pod), Action::Record(draft)) = (&refused_pod, &action)
+            && draft.reason == "SuccessfulCreate"
+            && (draft.message.ends_with(pod.as_str())
+                || draft.message.contains(&format!(" Pod {pod} in ")))
+        {
+            continue;
+        }
+        let refusable = match &action {
+            Action::Create(Kind::Pod, pod) => Some(pod.clone()),
+            _ => None,
+        };
         match apply(store, action) {
             Ok(true) => changed += 1,
             Ok(false) => {}
+            Err(error @ (ApiError::Forbidden { .. } | ApiError::Invalid { .. }))
+                if refusable.is_some() =>
+            {
+                let pod = refusable.unwrap_or_default();
+                refused_pod = Some(super::text(&pod, "/metadata/name").to_string());
+                if let Some(draft) = failed_create(&snapshot, &pod, &error)
+                    && matches!(apply(store, Action::Record(draft)), Ok(true))
+                {
+                    changed += 1;
+                }
+            }
             // Conflicts and vanished objects are normal between passes: the
             // next pass sees the new state and decides again.
             Err(error) => tracing::debug!(%error, "controller write not applied"),
         }
     }
     changed
+}
+
+/// The `FailedCreate` warning a workload controller records on its object
+/// when the API server refuses the pod it tried to create (an admission
+/// plugin: a missing PriorityClass, an exceeded quota). The message names
+/// the pod as the controller asked for it: a ReplicaSet's, Job's or
+/// DaemonSet's pods by their name prefix, a StatefulSet's by name. One
+/// event per refusal reason, so retries on every pass do not multiply it.
+fn failed_create(snapshot: &Snapshot, pod: &Value, error: &ApiError) -> Option<super::EventDraft> {
+    let owner = pod
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|owner| owner["controller"] == true)?;
+    let kind = owner["kind"].as_str()?;
+    let owner_name = owner["name"].as_str()?;
+    let pod_name = super::text(pod, "/metadata/name");
+    let (component, message) = match kind {
+        "StatefulSet" => (
+            "statefulset-controller",
+            format!("create Pod {pod_name} in StatefulSet {owner_name} failed error: {error}"),
+        ),
+        _ => {
+            let component = match kind {
+                "ReplicaSet" => "replicaset-controller",
+                "DaemonSet" => "daemonset-controller",
+                "Job" => "job-controller",
+                _ => "controller-manager",
+            };
+            let message = error
+                .to_string()
+                .replace(&format!("\"{pod_name}\""), &format!("\"{owner_name}-\""));
+            (component, format!("Error creating: {message}"))
+        }
+    };
+    let namespace = super::text(pod, "/metadata/namespace").to_string();
+    let now = snapshot.now();
+    Some(super::EventDraft {
+        involved: serde_json::json!({
+            "kind": kind, "apiVersion": owner["apiVersion"], "name": owner_name,
+            "uid": owner["uid"], "namespace": namespace,
+        }),
+        namespace,
+        event_type: "Warning",
+        reason: "FailedCreate",
+        message,
+        component,
+        host: None,
+        count: EventCount::Total(1),
+        first: now,
+        last: now,
+    })
 }
 
 fn namespace_of(object: &Value) -> String {

@@ -361,6 +361,7 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
                     pod,
                     &Placement::Unschedulable { message, since },
                     &ConfigCheck::default(),
+                    &[],
                     now,
                 );
                 if pod.get("status") != Some(&observation.status) {
@@ -432,8 +433,14 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
             pod_ip,
             bound_at,
         };
-        bound["status"] =
-            kubelet::observe(&bound, &placement, &snapshot.config_check(&bound), now).status;
+        bound["status"] = kubelet::observe(
+            &bound,
+            &placement,
+            &snapshot.config_check(&bound),
+            &snapshot.init_outcomes(&bound),
+            now,
+        )
+        .status;
         if assigned.is_empty() {
             actions.push(Action::Replace(Kind::Pod, bound.clone()));
         }

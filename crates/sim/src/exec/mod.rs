@@ -227,21 +227,18 @@ fn main_process(container: &Value) -> String {
     }
 }
 
-/// What the shell knows inside `container` of `pod`.
+/// What the shell knows inside `container` (an app or init container) of `pod`.
 pub fn environment_for(
     pod: &Value,
     container: &str,
     objects: &ClusterObjects<'_>,
     now: SystemTime,
 ) -> ExecEnvironment {
-    let spec_container = pod
-        .pointer("/spec/containers")
-        .and_then(Value::as_array)
-        .and_then(|containers| {
-            containers
-                .iter()
-                .find(|candidate| text(candidate, "/name") == container)
-        })
+    let spec_container = ["/spec/containers", "/spec/initContainers"]
+        .iter()
+        .filter_map(|list| pod.pointer(list).and_then(Value::as_array))
+        .flatten()
+        .find(|candidate| text(candidate, "/name") == container)
         .cloned()
         .unwrap_or(Value::Null);
     let services = service_records(objects);

@@ -6,11 +6,18 @@
 //! resolve the cluster's Services the way CoreDNS would, search path
 //! included), connectivity (`wget`/`curl` of a Service URL, which succeed only
 //! when the Service has ready endpoints) and `sh -c` scripts joined with `;`,
-//! `&&`, `||` and `|`. Anything else fails as a real shell does: `sh: X: not
-//! found`, exit 127.
+//! `&&`, `||` and `|`, and `until`/`while` loops. Anything else fails as a
+//! real shell does: `sh: X: not found`, exit 127.
+//!
+//! The same shell decides what a container's own command does
+//! ([`run_container_command`]): an init container's `until nslookup db; do
+//! sleep 2; done` waits as long as the Service `db` does not resolve. The
+//! cluster does not change while a script runs, so a loop whose first pass
+//! does not end it never ends: the shell reports it as an [`EndlessLoop`]
+//! instead of running it.
 
 use std::collections::BTreeMap;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crate::clock::date_command;
 
@@ -96,17 +103,65 @@ impl ExecOutcome {
     }
 }
 
+/// A loop that the cluster's current state never lets end (`until nslookup
+/// db; do sleep 2; done` while `db` does not exist): what one pass prints and
+/// how long one pass takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndlessLoop {
+    /// Standard output and error of one pass, in the order written.
+    pub pass_output: Vec<u8>,
+    /// How long one pass takes: the `sleep`s in it, at least a second.
+    pub period: Duration,
+}
+
+/// What a container's own command did: its output up to the point where it
+/// ended or began to loop forever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandRun {
+    /// Standard output and error before the loop (all of it when it ended).
+    pub outcome: ExecOutcome,
+    /// The loop it is stuck in, when it never ends.
+    pub endless: Option<EndlessLoop>,
+}
+
 /// How deep `sh -c "sh -c ..."` may nest before it is refused (a loop guard).
 const MAX_SHELL_DEPTH: usize = 8;
 
-/// Runs an exec's argv with the given standard input.
+/// How the shell treats a program it does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnknownProgram {
+    /// `sh: X: not found`, exit 127: what an exec into an image finds.
+    NotFound,
+    /// The container's own program (`/app/migrate`, `python manage.py`):
+    /// the simulator cannot know what it does, so it runs and exits 0.
+    Succeeds,
+}
+
+/// Runs an exec's argv with the given standard input. A loop that would
+/// never end shows one pass and is stopped as a Ctrl-C would (exit 130).
 pub fn run(argv: &[String], stdin: &[u8], environment: &ExecEnvironment) -> ExecOutcome {
-    Shell {
-        environment,
-        variables: environment.variables(),
-        depth: 0,
+    let mut shell = Shell::new(environment, UnknownProgram::NotFound);
+    let mut outcome = shell.run_argv(argv, stdin);
+    if let Some(endless) = shell.endless {
+        outcome.stdout.extend(endless.pass_output);
+        outcome.stderr.extend(
+            b"sh: the simulated shell stops a loop that cannot end in the cluster's current state\n",
+        );
+        outcome.exit_code = 130;
     }
-    .run_argv(argv, stdin)
+    outcome
+}
+
+/// Runs a container's own command line (its `command` and `args`) as the
+/// container's process would: programs the shell does not know are the
+/// image's own and succeed; a loop that cannot end is reported as such.
+pub fn run_container_command(argv: &[String], environment: &ExecEnvironment) -> CommandRun {
+    let mut shell = Shell::new(environment, UnknownProgram::Succeeds);
+    let outcome = shell.run_argv(argv, b"");
+    CommandRun {
+        outcome,
+        endless: shell.endless,
+    }
 }
 
 impl ExecEnvironment {
@@ -373,6 +428,13 @@ struct Shell<'a> {
     environment: &'a ExecEnvironment,
     variables: BTreeMap<String, String>,
     depth: usize,
+    unknown_programs: UnknownProgram,
+    /// Seconds the script has `sleep`-ed so far (a loop pass's period).
+    slept: f64,
+    /// Set by `exit`: nothing after it runs, in any enclosing script.
+    exited: bool,
+    /// Set when a loop cannot end: nothing after it runs.
+    endless: Option<EndlessLoop>,
 }
 
 /// Delimits a variable reference inside a tokenized word; NUL cannot occur in
@@ -395,7 +457,24 @@ enum Token {
     Redirect(u8, String),
 }
 
-impl Shell<'_> {
+impl<'a> Shell<'a> {
+    fn new(environment: &'a ExecEnvironment, unknown_programs: UnknownProgram) -> Shell<'a> {
+        Shell {
+            environment,
+            variables: environment.variables(),
+            depth: 0,
+            unknown_programs,
+            slept: 0.0,
+            exited: false,
+            endless: None,
+        }
+    }
+
+    /// Whether the script must stop here (`exit`, or a loop that never ends).
+    fn stopped(&self) -> bool {
+        self.exited || self.endless.is_some()
+    }
+
     fn run_argv(&mut self, argv: &[String], stdin: &[u8]) -> ExecOutcome {
         let Some((program, arguments)) = argv.split_first() else {
             return ExecOutcome::fail(127, "sh: : not found\n");
@@ -437,13 +516,17 @@ impl Shell<'_> {
                     .first()
                     .and_then(|code| code.parse::<i32>().ok())
                     .unwrap_or(0);
+                self.exited = true;
                 ExecOutcome {
                     exit_code: code & 0xff,
                     ..ExecOutcome::default()
                 }
             }
             "sleep" => match arguments.first().map(|seconds| seconds.parse::<f64>()) {
-                Some(Ok(_)) => ExecOutcome::default(),
+                Some(Ok(seconds)) => {
+                    self.slept += seconds.max(0.0);
+                    ExecOutcome::default()
+                }
                 _ => ExecOutcome::fail(1, "sleep: invalid number\n"),
             },
             "ps" => self.ps(),
@@ -454,6 +537,9 @@ impl Shell<'_> {
             "grep" => grep(&arguments, stdin),
             "head" => head(&arguments, stdin),
             "wc" => wc(&arguments, stdin),
+            "nc" | "netcat" => self.nc(&arguments),
+            "pg_isready" => self.pg_isready(&arguments),
+            _ if self.unknown_programs == UnknownProgram::Succeeds => ExecOutcome::default(),
             _ => ExecOutcome::fail(127, format!("sh: {program}: not found\n")),
         }
     }
@@ -483,17 +569,74 @@ impl Shell<'_> {
 
     /// Runs a script: pipelines joined by `;`, `&&`, `||` and newlines.
     fn script(&mut self, script: &str) -> ExecOutcome {
-        let tokens = match self.tokenize(script) {
-            Ok(tokens) => tokens,
-            Err(problem) => return ExecOutcome::fail(2, format!("sh: syntax error: {problem}\n")),
-        };
+        match self.tokenize(script) {
+            Ok(tokens) => self.run_tokens(&tokens),
+            Err(problem) => ExecOutcome::fail(2, format!("sh: syntax error: {problem}\n")),
+        }
+    }
+
+    /// Runs tokenized commands: pipelines and `until`/`while` loops joined
+    /// by `;`, `&&`, `||` and newlines.
+    fn run_tokens(&mut self, tokens: &[Token]) -> ExecOutcome {
         let mut total = ExecOutcome::default();
         let mut last_status = 0;
         let mut pipeline: Vec<Vec<Token>> = vec![Vec::new()];
         let mut connector = Token::Sequence;
-        let mut tokens = tokens.into_iter();
+        let mut index = 0;
+        // POSIX: `a && b || c` runs c when a or b failed; a skipped
+        // command leaves the last status as it was.
+        let runs = |connector: &Token, last_status: i32| match connector {
+            Token::And => last_status == 0,
+            Token::Or => last_status != 0,
+            _ => true,
+        };
         loop {
-            let separator = match tokens.next() {
+            let at_command_start = pipeline.len() == 1 && pipeline[0].is_empty();
+            if at_command_start
+                && let Some(Token::Word(keyword)) = tokens.get(index)
+                && (keyword == "until" || keyword == "while")
+            {
+                let Some((do_at, done_at)) = loop_bounds(tokens, index) else {
+                    return ExecOutcome::fail(
+                        2,
+                        format!("sh: syntax error: `{keyword}` without `do ... done`\n"),
+                    );
+                };
+                if runs(&connector, last_status) {
+                    let outcome = self.run_loop(
+                        keyword == "until",
+                        &tokens[index + 1..do_at],
+                        &tokens[do_at + 1..done_at],
+                    );
+                    total.stdout.extend(outcome.stdout);
+                    total.stderr.extend(outcome.stderr);
+                    last_status = outcome.exit_code;
+                    self.variables
+                        .insert("?".to_string(), last_status.to_string());
+                    if self.stopped() {
+                        total.exit_code = last_status;
+                        return total;
+                    }
+                }
+                index = done_at + 1;
+                match tokens.get(index) {
+                    None => break,
+                    Some(token @ (Token::Sequence | Token::And | Token::Or)) => {
+                        connector = token.clone();
+                        index += 1;
+                        continue;
+                    }
+                    Some(_) => {
+                        return ExecOutcome::fail(
+                            2,
+                            "sh: syntax error: unexpected word after `done`\n",
+                        );
+                    }
+                }
+            }
+            let separator = tokens.get(index).cloned();
+            index += 1;
+            let separator = match separator {
                 Some(Token::Pipe) => {
                     pipeline.push(Vec::new());
                     continue;
@@ -507,27 +650,16 @@ impl Shell<'_> {
                 other => other,
             };
             let commands = std::mem::replace(&mut pipeline, vec![Vec::new()]);
-            if commands.iter().any(|command| !command.is_empty()) {
-                // POSIX: `a && b || c` runs c when a or b failed; a skipped
-                // command leaves the last status as it was.
-                let should_run = match connector {
-                    Token::And => last_status == 0,
-                    Token::Or => last_status != 0,
-                    _ => true,
-                };
-                if should_run {
-                    let outcome = self.pipeline(&commands);
-                    total.stdout.extend(outcome.stdout);
-                    total.stderr.extend(outcome.stderr);
-                    last_status = outcome.exit_code;
-                    self.variables
-                        .insert("?".to_string(), last_status.to_string());
-                    if commands.first().and_then(|command| command.first())
-                        == Some(&Token::Word("exit".to_string()))
-                    {
-                        total.exit_code = last_status;
-                        return total;
-                    }
+            if commands.iter().any(|command| !command.is_empty()) && runs(&connector, last_status) {
+                let outcome = self.pipeline(&commands);
+                total.stdout.extend(outcome.stdout);
+                total.stderr.extend(outcome.stderr);
+                last_status = outcome.exit_code;
+                self.variables
+                    .insert("?".to_string(), last_status.to_string());
+                if self.stopped() {
+                    total.exit_code = last_status;
+                    return total;
                 }
             }
             match separator {
@@ -537,6 +669,43 @@ impl Shell<'_> {
         }
         total.exit_code = last_status;
         total
+    }
+
+    /// `until CONDITION; do BODY; done` (or `while`). The cluster does not
+    /// change while the script runs, so when the first test does not end the
+    /// loop, no later one would: after one pass of the body the loop is
+    /// recorded as endless and the script stops there.
+    fn run_loop(&mut self, until: bool, condition: &[Token], body: &[Token]) -> ExecOutcome {
+        let slept_before = self.slept;
+        let test = self.run_tokens(condition);
+        if self.stopped() {
+            return test;
+        }
+        if (test.exit_code == 0) == until {
+            // The loop ends before its body runs: its status is 0.
+            return ExecOutcome {
+                exit_code: 0,
+                ..test
+            };
+        }
+        let pass = self.run_tokens(body);
+        if self.stopped() {
+            let mut outcome = test;
+            outcome.stdout.extend(pass.stdout);
+            outcome.stderr.extend(pass.stderr);
+            outcome.exit_code = pass.exit_code;
+            return outcome;
+        }
+        let mut pass_output = test.stdout;
+        pass_output.extend(test.stderr);
+        pass_output.extend(pass.stdout);
+        pass_output.extend(pass.stderr);
+        let period = Duration::from_secs_f64((self.slept - slept_before).max(1.0));
+        self.endless = Some(EndlessLoop {
+            pass_output,
+            period,
+        });
+        ExecOutcome::default()
     }
 
     /// Runs `a | b | c`, each command's stdout feeding the next one's stdin.
@@ -1035,6 +1204,96 @@ impl Shell<'_> {
         }
     }
 
+    /// `nc -z [-v] [-w SECONDS] HOST PORT`: whether something answers on the
+    /// port, as BusyBox's netcat reports it.
+    fn nc(&self, arguments: &[&str]) -> ExecOutcome {
+        let mut verbose = false;
+        let mut words = Vec::new();
+        let mut iterator = arguments.iter();
+        while let Some(argument) = iterator.next() {
+            match *argument {
+                "-w" | "-i" | "-p" | "-s" => {
+                    iterator.next();
+                }
+                flag if flag.starts_with('-') => verbose |= flag.contains('v'),
+                word => words.push(word),
+            }
+        }
+        let [host, port] = words.as_slice() else {
+            return ExecOutcome::fail(
+                1,
+                "BusyBox v1.36.1 multi-call binary.\n\nUsage: nc [OPTIONS] HOST PORT\n",
+            );
+        };
+        let Ok(port) = port.parse::<u16>() else {
+            return ExecOutcome::fail(1, format!("nc: bad port '{port}'\n"));
+        };
+        let Some((_, addresses)) = self.environment.resolve(host) else {
+            return ExecOutcome::fail(1, format!("nc: bad address '{host}'\n"));
+        };
+        let ip = &addresses[0];
+        match self.environment.connect(ip, port) {
+            Connection::Answered { .. } => ExecOutcome {
+                stderr: if verbose {
+                    format!("{host} ({ip}:{port}) open\n").into_bytes()
+                } else {
+                    Vec::new()
+                },
+                ..ExecOutcome::default()
+            },
+            Connection::Refused => ExecOutcome::fail(
+                1,
+                if verbose {
+                    format!("nc: {host} ({ip}:{port}): Connection refused\n")
+                } else {
+                    String::new()
+                },
+            ),
+            Connection::TimedOut => ExecOutcome::fail(1, "nc: timed out\n"),
+        }
+    }
+
+    /// `pg_isready [-h HOST] [-p PORT]`: PostgreSQL's readiness check
+    /// (exit 0 accepting, 2 no response).
+    fn pg_isready(&self, arguments: &[&str]) -> ExecOutcome {
+        let mut host = "/var/run/postgresql".to_string();
+        let mut port = 5432_u16;
+        let mut iterator = arguments.iter();
+        while let Some(argument) = iterator.next() {
+            let (flag, inline) = match argument.split_once('=') {
+                Some((flag, value)) => (flag, Some(value)),
+                None => (*argument, None),
+            };
+            let mut value = || inline.or_else(|| iterator.next().copied());
+            match flag {
+                "-h" | "--host" => host = value().unwrap_or_default().to_string(),
+                "-p" | "--port" => port = value().and_then(|p| p.parse().ok()).unwrap_or(port),
+                "-U" | "--username" | "-d" | "--dbname" | "-t" | "--timeout" => {
+                    value();
+                }
+                _ => {}
+            }
+        }
+        let accepting = self
+            .environment
+            .resolve(&host)
+            .is_some_and(|(_, addresses)| {
+                matches!(
+                    self.environment.connect(&addresses[0], port),
+                    Connection::Answered { .. }
+                )
+            });
+        if accepting {
+            ExecOutcome::ok(format!("{host}:{port} - accepting connections\n"))
+        } else {
+            ExecOutcome {
+                stdout: format!("{host}:{port} - no response\n").into_bytes(),
+                stderr: Vec::new(),
+                exit_code: 2,
+            }
+        }
+    }
+
     fn curl(&self, arguments: &[&str]) -> ExecOutcome {
         let mut silent = false;
         let mut show_error = false;
@@ -1128,6 +1387,36 @@ impl Shell<'_> {
             ),
         }
     }
+}
+
+/// Where the `do` and the matching `done` of the loop starting at `start`
+/// are (nested loops skipped), counting only words in command position.
+fn loop_bounds(tokens: &[Token], start: usize) -> Option<(usize, usize)> {
+    let mut depth = 0_usize;
+    let mut do_at = None;
+    // The condition's first word is a command.
+    let mut at_command_start = true;
+    for (index, token) in tokens.iter().enumerate().skip(start + 1) {
+        match token {
+            Token::Word(word) if at_command_start => {
+                match word.as_str() {
+                    "until" | "while" => depth += 1,
+                    "do" if depth == 0 && do_at.is_none() => {
+                        do_at = Some(index);
+                        // `do` starts a command list: its first word is a command.
+                        continue;
+                    }
+                    "done" if depth == 0 => return do_at.map(|do_at| (do_at, index)),
+                    "done" => depth -= 1,
+                    _ => {}
+                }
+                at_command_start = false;
+            }
+            Token::Word(_) | Token::Redirect(..) => at_command_start = false,
+            Token::Sequence | Token::And | Token::Or | Token::Pipe => at_command_start = true,
+        }
+    }
+    None
 }
 
 fn body_len(path: &str, service: &ServiceRecord, endpoint: &Endpoint) -> usize {

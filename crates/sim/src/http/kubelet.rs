@@ -48,7 +48,23 @@ pub const FOLLOW_BUFFER: usize = 16;
 pub fn log(context: &ApiContext, request: &ApiRequest) -> Response {
     let log_request = LogRequest::from_query(request.query.pairs());
     let result = pod_of(context, request).and_then(|pod| {
-        logs::container_log(&pod, &log_request)
+        let now = SystemTime::now();
+        let init = if logs::asks_for_init_container(&pod, &log_request) {
+            let services = all(context, &registry::SERVICES);
+            let pods = all(context, &registry::PODS);
+            let config_maps = all(context, &registry::CONFIGMAPS);
+            let secrets = all(context, &registry::SECRETS);
+            let objects = ClusterObjects {
+                services: &services,
+                pods: &pods,
+                config_maps: &config_maps,
+                secrets: &secrets,
+            };
+            crate::kubelet::init::outcomes(&pod, &objects, now)
+        } else {
+            Vec::new()
+        };
+        logs::container_log(&pod, &log_request, &init, now)
             .map(|text| (pod, text))
             .map_err(|error| ApiError::BadRequest(error.to_string()))
     });

@@ -280,7 +280,7 @@ mod tests {
     fn structured(object: Value) -> ToolOutput {
         ToolOutput {
             text: String::new(),
-            structured: Some(object.into()),
+            structured: Some(object),
             is_error: false,
         }
     }

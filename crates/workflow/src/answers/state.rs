@@ -348,7 +348,7 @@ mod tests {
     fn object(value: Value) -> ToolOutput {
         ToolOutput {
             text: String::new(),
-            structured: Some(value.into()),
+            structured: Some(value),
             is_error: false,
         }
     }

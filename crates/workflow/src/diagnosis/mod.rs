@@ -103,8 +103,19 @@ pub enum Cause {
     /// A volume cannot be mounted (a ConfigMap or Secret volume whose
     /// object or key is missing): no container of the pod is created.
     FailedMount,
+    /// An init container runs without completing (`Init:N/M`): the app
+    /// containers never start, usually because it waits for something
+    /// (a Service) that does not exist or does not answer.
+    InitContainerWaiting,
     /// A Job's pods fail: it gave up (BackoffLimitExceeded) or is retrying.
     JobFailed,
+    /// A HorizontalPodAutoscaler cannot scale its target: no metric it can
+    /// compute (a missing request), no target, or held at its maximum.
+    AutoscalerNotScaling,
+    /// A workload has no pods because the API server refuses to create
+    /// them (its controller's `FailedCreate`: a missing PriorityClass, an
+    /// exceeded quota).
+    PodCreationRefused,
     /// The pod's node is not Ready: no kubelet runs or reports its
     /// containers (and a deleted pod stays Terminating).
     NodeNotReady,
@@ -131,7 +142,10 @@ impl Cause {
             Cause::ReadinessProbeFailure => "failing readiness probe",
             Cause::CreateContainerConfigError => "CreateContainerConfigError",
             Cause::FailedMount => "FailedMount (a volume cannot be mounted)",
+            Cause::InitContainerWaiting => "init container not completing (Init)",
             Cause::JobFailed => "Job failed",
+            Cause::AutoscalerNotScaling => "HorizontalPodAutoscaler not scaling",
+            Cause::PodCreationRefused => "pods refused by the API server (FailedCreate)",
             Cause::NodeNotReady => "node not ready",
             Cause::Evicted => "Evicted (node pressure)",
             Cause::ServiceWithoutEndpoints => "Service without ready endpoints",

@@ -9,7 +9,10 @@
 //! ConfigMaps and Secrets, the nodes and claims of a pod that cannot be
 //! scheduled. [`conclude`] then names the cause from those facts alone.
 
+pub mod autoscaler;
 mod conclude;
+pub mod init_wait;
+mod refused;
 pub mod service;
 
 use std::collections::BTreeMap;
@@ -104,6 +107,8 @@ pub struct NodeFacts {
     pub taints: Vec<String>,
     /// Its labels as `key=value`.
     pub labels: Vec<String>,
+    /// Its pressure conditions that are True, as `DiskPressure: message`.
+    pub pressure: Vec<String>,
     /// What the pods bound to it request, as the scheduler counts it; read
     /// only when the scheduler said a resource is insufficient.
     pub requested: Option<(Cpu, Memory)>,
@@ -182,6 +187,11 @@ pub struct PodFacts {
     /// The pods bound to that node, when it is not Ready: everything on it
     /// shares the pod's fate.
     pub pods_on_node: Vec<String>,
+    /// What an init container that does not complete waits for, as the
+    /// cluster answers it.
+    pub waited_services: Vec<init_wait::WaitedService>,
+    /// Services of the pod's namespace, read when a waited-for one is missing.
+    pub services_in_namespace: Vec<String>,
 }
 
 /// Whether a node reports Ready=True (a node without the condition counts
@@ -321,7 +331,19 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
         });
         let mut ranked = ranked.into_iter();
         let Some((pod, state, found)) = ranked.next() else {
-            // No pod by that name: a Service of that name may be what is meant.
+            // No pod: a workload whose pods the API server refuses, or a
+            // Service of that name, may be what is meant.
+            if let Some(namespace) = target.namespace.as_deref() {
+                let explained =
+                    match autoscaler::diagnose(&mut reads, namespace, &target.name).await? {
+                        Some(diagnosis) => Some(diagnosis),
+                        None => refused::diagnose(&mut reads, namespace, &target.name).await?,
+                    };
+                if let Some(mut diagnosis) = explained {
+                    diagnosis.tool_calls = reads.calls;
+                    return Ok(diagnosis);
+                }
+            }
             if let Some(namespace) = target.namespace.as_deref()
                 && let Some(facts) = service::gather(&mut reads, namespace, &target.name).await?
                 && let ServiceVerdict::Broken(mut diagnosis) = service::conclude(&facts)
@@ -344,6 +366,18 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
             .collect();
         let facts = gather(&mut reads, pod, &state, &found).await?;
         let mut diagnosis = conclude(&facts);
+        // Healthy pods: "why isn't api scaling" is its autoscaler's doing.
+        if diagnosis.cause == Cause::NoFailureFound
+            && let Some(scaling) =
+                autoscaler::diagnose(&mut reads, &state.namespace, &target.name).await?
+        {
+            if scaling.cause == Cause::NoFailureFound {
+                diagnosis.evidence.extend(scaling.evidence);
+                diagnosis.summary = format!("{} {}", diagnosis.summary, scaling.summary);
+            } else {
+                diagnosis = scaling;
+            }
+        }
         // Healthy pods: "checkout returns 503" may be its Service's doing.
         if diagnosis.cause == Cause::NoFailureFound
             && let Some(facts) = service::gather(&mut reads, &state.namespace, &target.name).await?
@@ -494,6 +528,15 @@ async fn gather<R: ClusterReader>(
                     facts.node_memory = node_memory(reads, node).await?;
                 }
             }
+        }
+        Symptom::InitWaiting { container, .. } => {
+            facts.current_logs = reads.logs(namespace, &state.name, container, false).await?;
+            let spec = pod
+                .pointer("/spec/initContainers")
+                .and_then(Value::as_array)
+                .and_then(|specs| specs.iter().find(|spec| spec["name"] == *container));
+            (facts.waited_services, facts.services_in_namespace) =
+                init_wait::gather(reads, spec, namespace).await?;
         }
         Symptom::NotReady { container } => {
             if rollout_unfinished(&facts.owners) {
@@ -987,6 +1030,18 @@ fn node_facts(node: &Value) -> NodeFacts {
             .into_iter()
             .flatten()
             .filter_map(|(key, value)| Some(format!("{key}={}", value.as_str()?)))
+            .collect(),
+        pressure: ["MemoryPressure", "DiskPressure", "PIDPressure"]
+            .into_iter()
+            .filter_map(|kind| {
+                let condition = node_condition(node, kind)?;
+                (condition["status"] == "True").then(|| {
+                    format!(
+                        "{kind}: {}",
+                        condition["message"].as_str().unwrap_or("(no message)")
+                    )
+                })
+            })
             .collect(),
         requested: None,
     }

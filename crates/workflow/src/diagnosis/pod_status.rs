@@ -32,6 +32,8 @@ pub struct ContainerState {
     pub waiting: Option<(String, String)>,
     /// Whether `state.running` is set.
     pub running: bool,
+    /// `state.running.startedAt`, empty when not running.
+    pub running_since: String,
     /// `state.terminated`.
     pub terminated: Option<Termination>,
     /// `lastState.terminated`: how the previous instance ended.
@@ -126,6 +128,9 @@ impl PodState {
                         .and_then(|state| state.get("waiting"))
                         .map(|waiting| (text(waiting, "/reason"), text(waiting, "/message"))),
                     running: state.and_then(|state| state.get("running")).is_some(),
+                    running_since: state
+                        .map(|state| text(state, "/running/startedAt"))
+                        .unwrap_or_default(),
                     terminated: termination(state.and_then(|state| state.get("terminated"))),
                     last_terminated: termination(
                         status.and_then(|status| status.pointer("/lastState/terminated")),
@@ -247,6 +252,18 @@ pub enum Symptom {
         /// The eviction manager's message.
         message: String,
     },
+    /// An init container runs and has not completed: the app containers
+    /// wait (`Init:N/M`), typically for something the init container waits for.
+    InitWaiting {
+        /// The init container.
+        container: String,
+        /// How many init containers completed before it.
+        completed: usize,
+        /// How many init containers the pod has.
+        total: usize,
+        /// When it started (`state.running.startedAt`).
+        since: String,
+    },
     /// Running but not ready.
     NotReady {
         /// The container.
@@ -262,7 +279,7 @@ impl Symptom {
         match self {
             Symptom::Healthy => 0,
             Symptom::NotReady { .. } => 1,
-            Symptom::Unschedulable { .. } => 2,
+            Symptom::Unschedulable { .. } | Symptom::InitWaiting { .. } => 2,
             Symptom::ConfigError { .. } | Symptom::ImagePull { .. } | Symptom::Evicted { .. } => 3,
             Symptom::Crashing { .. } | Symptom::OomKilled { .. } => 4,
         }
@@ -287,6 +304,12 @@ impl Symptom {
                 waiting_reason.as_deref().unwrap_or("Error")
             ),
             Symptom::Evicted { .. } => "Evicted".to_string(),
+            Symptom::InitWaiting {
+                container,
+                completed,
+                total,
+                ..
+            } => format!("Init:{completed}/{total} (init container {container} has not completed)"),
             Symptom::NotReady { container } => format!("running, container {container} not ready"),
             Symptom::Healthy => "healthy".to_string(),
         }
@@ -366,6 +389,17 @@ pub fn symptom(pod: &PodState) -> Symptom {
             reason: end.reason,
             restarts: container.restart_count,
             waiting_reason: container.waiting.as_ref().map(|(reason, _)| reason.clone()),
+        };
+    }
+    let inits: Vec<&ContainerState> = pod.containers.iter().filter(|c| c.init).collect();
+    if pod.phase == "Pending"
+        && let Some(position) = inits.iter().position(|container| container.running)
+    {
+        return Symptom::InitWaiting {
+            container: inits[position].name.clone(),
+            completed: position,
+            total: inits.len(),
+            since: inits[position].running_since.clone(),
         };
     }
     if let Some(container) = pod
@@ -516,6 +550,35 @@ mod tests {
         assert_eq!(symptom(&PodState::read(&ready)), Symptom::Healthy);
         let done = pod(json!({"phase": "Succeeded"}));
         assert_eq!(symptom(&PodState::read(&done)), Symptom::Healthy);
+    }
+
+    #[test]
+    fn a_running_init_container_holds_the_pod_in_init() {
+        let pod = json!({
+            "metadata": {"name": "api-1", "namespace": "payments"},
+            "spec": {"nodeName": "node-a",
+                     "initContainers": [{"name": "migrate", "image": "busybox"}, {"name": "wait-ledger", "image": "busybox"}],
+                     "containers": [{"name": "api", "image": "acme/api:2"}]},
+            "status": {"phase": "Pending",
+                "initContainerStatuses": [
+                    {"name": "migrate", "ready": true, "restartCount": 0, "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}},
+                    {"name": "wait-ledger", "ready": false, "restartCount": 0, "state": {"running": {"startedAt": "2026-11-25T10:00:00Z"}}}],
+                "containerStatuses": [{"name": "api", "ready": false, "restartCount": 0, "state": {"waiting": {"reason": "PodInitializing"}}}]}
+        });
+        let found = symptom(&PodState::read(&pod));
+        assert_eq!(
+            found,
+            Symptom::InitWaiting {
+                container: "wait-ledger".to_string(),
+                completed: 1,
+                total: 2,
+                since: "2026-11-25T10:00:00Z".to_string()
+            }
+        );
+        assert_eq!(
+            found.short(),
+            "Init:1/2 (init container wait-ledger has not completed)"
+        );
     }
 
     #[test]

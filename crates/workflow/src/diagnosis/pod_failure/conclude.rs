@@ -10,6 +10,7 @@ use crate::diagnosis::proposal::{self, ProposedChange};
 use crate::diagnosis::quantity::{Cpu, Memory};
 use crate::diagnosis::{Cause, Diagnosis, Evidence, ObjectRef};
 
+mod init;
 mod node;
 mod owners;
 
@@ -230,6 +231,12 @@ pub fn conclude(facts: &PodFacts) -> Diagnosis {
         } => image_pull(context, &container, &image, &reason, &message),
         Symptom::ConfigError { container, message } => config_error(context, &container, &message),
         Symptom::Unschedulable { message } => unschedulable(context, &message),
+        Symptom::InitWaiting {
+            container,
+            completed,
+            total,
+            since,
+        } => init::waiting(context, &container, (completed, total), &since),
         Symptom::NotReady { container } => not_ready(context, &container),
         Symptom::Healthy => {
             if let Some(message) = failed_mount(&context) {
@@ -543,6 +550,19 @@ fn crashing(
             describe(owner).to_ascii_lowercase()
         ));
     }
+    // What a failing init container printed last is usually the reason.
+    let last_line = if init {
+        context
+            .facts
+            .previous_logs
+            .as_deref()
+            .or(context.facts.current_logs.as_deref())
+            .and_then(|log| log.lines().rev().find(|line| !line.trim().is_empty()))
+            .map(|line| format!(" Its log ends with \"{}\".", line.trim_end()))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let status = if init {
         let shown = waiting_reason.as_deref().map_or_else(
             || "Init:Error".to_string(),
@@ -560,7 +580,7 @@ fn crashing(
         )
     };
     let (rollout_note, proposal) = owners::stuck_rollout(&mut context, container);
-    let summary = format!("{status}. {explanation}{rollout_note}");
+    let summary = format!("{status}.{last_line} {explanation}{rollout_note}");
     context.finish(Cause::CrashLoopBackOff, summary, proposal)
 }
 
@@ -1135,6 +1155,38 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
                 "allocatable cpu {}, memory {}{committed}{taints}",
                 node.allocatable_cpu, node.allocatable_memory
             ),
+        ));
+        for pressure in &node.pressure {
+            context.evidence.push(Evidence::new(
+                format!("node {}", node.name),
+                pressure.clone(),
+            ));
+        }
+    }
+    // A `node.kubernetes.io/*-pressure` taint is the node lifecycle
+    // controller's: the node itself is short of a resource.
+    let pressured: Vec<String> = context
+        .facts
+        .nodes
+        .iter()
+        .filter(|node| {
+            node.taints.iter().any(|taint| {
+                taint.starts_with("node.kubernetes.io/") && taint.contains("-pressure")
+            })
+        })
+        .map(|node| {
+            let conditions: Vec<&str> = node
+                .pressure
+                .iter()
+                .filter_map(|pressure| pressure.split(':').next())
+                .collect();
+            format!("node {} is under {}", node.name, conditions.join(" and "))
+        })
+        .collect();
+    if lower.contains("-pressure") && !pressured.is_empty() {
+        specifics.push(format!(
+            "{}, so the node lifecycle controller taints it NoSchedule until the pressure ends; relieve the node (free disk or memory, stop the runaway pods) rather than tolerating the taint",
+            pressured.join(", ")
         ));
     }
     let free = |node: &super::NodeFacts| {

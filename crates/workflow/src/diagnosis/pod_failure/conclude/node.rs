@@ -193,11 +193,23 @@ pub(super) fn evicted(mut context: Context<'_>, message: &str) -> Diagnosis {
     } else {
         format!(" {node_text} still reports {}.", pressure_now.join(", "))
     };
-    let offender = match eviction_offender(message) {
-        Some((container, usage, request)) => format!(
+    // `The node was low on resource: memory.` names what ran short.
+    let resource = message
+        .split("low on resource: ")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .unwrap_or("memory");
+    let offender = match (eviction_offender(message), resource) {
+        (Some((container, usage, request)), "memory") => format!(
             " Under memory pressure the kubelet evicts first the pods using most above their requests: container {container} used {usage} against a request of {request}. Raise its memory request to what it really uses (and keep a limit), so the scheduler only places it where that memory is free."
         ),
-        None => String::new(),
+        (Some((container, usage, request)), "ephemeral-storage") => format!(
+            " Under disk pressure the kubelet evicts first the pods writing most above their ephemeral-storage requests: container {container} used {usage} of the node's disk (logs, emptyDir, its writable layer) against a request of {request}. Give it an ephemeral-storage request and limit that cover what it writes, or move that data to a volume, and free space on the node."
+        ),
+        (Some((container, usage, request)), other) => format!(
+            " The kubelet evicts first the pods using most {other} above their requests: container {container} used {usage} against a request of {request}."
+        ),
+        (None, _) => String::new(),
     };
     let replaced = workload(context.facts).map_or_else(
         || " No workload owns it, so nothing has replaced it.".to_string(),

@@ -520,6 +520,7 @@ fn an_unschedulable_pod_explains_the_scheduler_message_with_nodes_and_requests()
             allocatable_memory: "8Gi".into(),
             taints: vec!["dedicated=gpu:NoSchedule".into()],
             labels: vec![],
+            pressure: vec![],
             requested: Some((Cpu(1000), Memory::parse("6Gi").expect("a quantity"))),
         },
         NodeFacts {
@@ -528,6 +529,7 @@ fn an_unschedulable_pod_explains_the_scheduler_message_with_nodes_and_requests()
             allocatable_memory: "16Gi".into(),
             taints: vec![],
             labels: vec![],
+            pressure: vec![],
             requested: Some((Cpu(500), Memory::parse("4Gi").expect("a quantity"))),
         },
     ];
@@ -931,6 +933,7 @@ fn a_required_node_affinity_no_node_satisfies_is_named() {
         allocatable_memory: "8Gi".into(),
         taints: vec![],
         labels: vec![format!("topology.kubernetes.io/zone={zone}")],
+        pressure: vec![],
         requested: None,
     };
     facts.nodes = vec![node("eu-west-1a"), node("eu-west-1b")];
