@@ -25,6 +25,7 @@ use mcp_gateway::{ApiRate, Gateway, GatewayConfig, GatewayError, ServerCommand};
 use memory::{Memory, MemoryConfig, Query};
 use ractor::{Actor, ActorCell, ActorRef, call_t};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -365,7 +366,7 @@ impl Daemon {
         while let Ok(line) = lines.try_recv() {
             on_progress(&line);
         }
-        outcome
+        rpc::answer_value(&outcome?)
     }
 
     /// The channel a supervisor agent in this process sends hand-offs on
@@ -527,10 +528,10 @@ struct DenyParams {
 }
 
 impl Dispatch for DaemonService {
-    async fn dispatch(&self, call: Call, context: CallContext) -> Result<Value, RpcError> {
+    async fn dispatch(&self, call: Call, context: CallContext) -> Result<Box<RawValue>, RpcError> {
         match call.method.as_str() {
-            method::STATUS => self.status().await,
-            method::TOOLS => self.tools().await,
+            method::STATUS => rpc::answer(&self.status().await?),
+            method::TOOLS => rpc::answer(&self.tools().await?),
             method::ASK => {
                 let params: AskParams = rpc::params(call.params)?;
                 let mut text = params.text;
@@ -554,7 +555,7 @@ impl Dispatch for DaemonService {
                     )
                     .await
                     .map_err(workflow_error)?;
-                Ok(json!(response))
+                rpc::answer(&response)
             }
             method::HANDOFF => {
                 let params: HandoffParams = rpc::params(call.params)?;
@@ -570,7 +571,7 @@ impl Dispatch for DaemonService {
                     )
                     .await
                     .map_err(workflow_error)?;
-                Ok(json!(response))
+                rpc::answer(&response)
             }
             method::APPROVE => {
                 let params: ApproveParams = rpc::params(call.params)?;
@@ -594,7 +595,7 @@ impl Dispatch for DaemonService {
                     )
                     .await
                     .map_err(workflow_error)?;
-                Ok(json!(workflow::Response::Result(result)))
+                rpc::answer(&workflow::Response::Result(result))
             }
             method::LOG => {
                 let params: LogParams = rpc::params(call.params)?;
@@ -608,12 +609,12 @@ impl Dispatch for DaemonService {
                     })
                     .await
                     .map_err(|error| RpcError::new(code::UNAVAILABLE, error.to_string()))?;
-                Ok(json!({"kind": "log", "answer": answer}))
+                rpc::answer(&json!({"kind": "log", "answer": answer}))
             }
             method::PENDING => {
                 let hitl = self.hitl()?;
                 let plans = hitl.pending().await.map_err(hitl_error)?;
-                Ok(json!({"kind": "pending", "plans": plans}))
+                rpc::answer(&json!({"kind": "pending", "plans": plans}))
             }
             method::DENY => {
                 // Through the workflow, not the approvals actor alone: the
@@ -635,7 +636,7 @@ impl Dispatch for DaemonService {
                         WorkflowError::Approval(refused) => hitl_error(refused),
                         other => workflow_error(other),
                     })?;
-                Ok(json!({
+                rpc::answer(&json!({
                     "kind": "denied",
                     "plan_id": params.plan_id,
                     "approver": approver,

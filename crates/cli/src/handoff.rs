@@ -235,12 +235,12 @@ async fn answer(
     params["progress"] = json!(progress.is_some());
     context.progress = progress;
     let call = Call::new(0, method::HANDOFF, params);
-    let value = service
+    let answer = service
         .dispatch(call, context)
         .instrument(span)
         .await
         .map_err(HandoffError::from)?;
-    serde_json::from_value(value).map_err(|error| HandoffError::Failed {
+    serde_json::from_str(answer.get()).map_err(|error| HandoffError::Failed {
         message: format!("kubeop's answer is not a response: {error}"),
     })
 }

@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The protocol version string every message carries.
 pub const JSONRPC_VERSION: &str = "2.0";
@@ -226,6 +227,26 @@ impl Response {
         }
     }
 
+    /// A successful answer to `id` as one line, newline included, with the
+    /// answer written as its method serialized it.
+    pub fn success_line(id: &Value, result: &RawValue) -> String {
+        /// A response line that borrows what it writes.
+        #[derive(Serialize)]
+        struct Success<'a> {
+            jsonrpc: &'a str,
+            id: &'a Value,
+            result: &'a RawValue,
+        }
+        let success = Success {
+            jsonrpc: JSONRPC_VERSION,
+            id,
+            result,
+        };
+        let mut line = serde_json::to_string(&success).expect("a response always serializes");
+        line.push('\n');
+        line
+    }
+
     /// The response as one line, newline included.
     pub fn to_line(&self) -> String {
         let mut line = serde_json::to_string(self).expect("a response always serializes");
@@ -241,6 +262,31 @@ impl Response {
             (None, None) => Ok(Value::Null),
         }
     }
+}
+
+/// `value` as a method's answer, serialized once, where it is made: the
+/// daemon writes it into the response line as it is. A read's answer carries
+/// the object it read (several KB); building a `Value` copy of it only to
+/// serialize that again cost the read path measurably (docs/benchmarks.md,
+/// "Daemon").
+pub fn answer<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, RpcError> {
+    serde_json::value::to_raw_value(value).map_err(|error| {
+        RpcError::new(
+            code::INTERNAL_ERROR,
+            format!("the answer could not be serialized: {error}"),
+        )
+    })
+}
+
+/// An answer made by [`answer`], read back as a `Value` (for callers in this
+/// process, which get what a socket client would parse).
+pub fn answer_value(answer: &RawValue) -> Result<Value, RpcError> {
+    serde_json::from_str(answer.get()).map_err(|error| {
+        RpcError::new(
+            code::INTERNAL_ERROR,
+            format!("the answer could not be read back: {error}"),
+        )
+    })
 }
 
 /// Reads one request line: a [`Call`] to dispatch, or the error response to

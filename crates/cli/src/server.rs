@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::net::{UnixListener, UnixStream};
@@ -77,7 +78,7 @@ pub trait Dispatch: Send + Sync + 'static {
         &self,
         call: Call,
         context: CallContext,
-    ) -> impl Future<Output = Result<Value, RpcError>> + Send;
+    ) -> impl Future<Output = Result<Box<RawValue>, RpcError>> + Send;
 }
 
 /// Why the socket could not be set up.
@@ -293,7 +294,7 @@ impl<D: Dispatch> Connection<D> {
                 () = self.shutdown.cancelled() => break,
                 line = read_line(&mut reader, self.limits.max_request_bytes) => line,
             };
-            let response = match line {
+            let line = match line {
                 Ok(Line::End) => break,
                 Err(error) => {
                     tracing::debug!(%error, "connection read failed");
@@ -309,14 +310,15 @@ impl<D: Dispatch> Connection<D> {
                         ),
                     )
                     .with_data(serde_json::json!({"limit_bytes": self.limits.max_request_bytes})),
-                ),
+                )
+                .to_line(),
                 Ok(Line::Request(bytes)) if bytes.iter().all(u8::is_ascii_whitespace) => continue,
                 Ok(Line::Request(bytes)) => {
                     sequence += 1;
                     self.answer(&bytes, sequence, &mut write).await
                 }
             };
-            if let Err(error) = write.write_all(response.to_line().as_bytes()).await {
+            if let Err(error) = write.write_all(line.as_bytes()).await {
                 tracing::debug!(%error, "client went away before its answer");
                 break;
             }
@@ -324,12 +326,12 @@ impl<D: Dispatch> Connection<D> {
     }
 
     /// Dispatches one request, writing the progress it reports as
-    /// notifications while it runs; returns the response (written by the
-    /// caller, so it always comes after the request's last notification).
-    async fn answer(&self, bytes: &[u8], sequence: u64, write: &mut OwnedWriteHalf) -> Response {
+    /// notifications while it runs; returns the response line (written by
+    /// the caller, so it always comes after the request's last notification).
+    async fn answer(&self, bytes: &[u8], sequence: u64, write: &mut OwnedWriteHalf) -> String {
         let call = match rpc::parse_line(bytes) {
             Ok(call) => call,
-            Err(response) => return *response,
+            Err(response) => return response.to_line(),
         };
         let request_id = format!("c{}-r{sequence}", self.id);
         let span = tracing::info_span!("request", request_id = %request_id, method = %call.method);
@@ -365,11 +367,11 @@ impl<D: Dispatch> Connection<D> {
         match outcome {
             Ok(result) => {
                 tracing::info!("answered");
-                Response::success(id, result)
+                Response::success_line(&id, &result)
             }
             Err(error) => {
                 tracing::info!(code = error.code, message = %error.message, "answered with an error");
-                Response::failure(id, error)
+                Response::failure(id, error).to_line()
             }
         }
     }
@@ -465,7 +467,11 @@ mod tests {
     struct Echo;
 
     impl Dispatch for Echo {
-        async fn dispatch(&self, call: Call, context: CallContext) -> Result<Value, RpcError> {
+        async fn dispatch(
+            &self,
+            call: Call,
+            context: CallContext,
+        ) -> Result<Box<RawValue>, RpcError> {
             match call.method.as_str() {
                 "fail" => Err(RpcError::new(code::METHOD_NOT_FOUND, "no such method")),
                 "report" => {
@@ -473,9 +479,9 @@ mod tests {
                         let progress = context.progress.as_ref().expect("a socket's");
                         progress.send(step.to_owned()).await.expect("open");
                     }
-                    Ok(json!({"reported": 2}))
+                    rpc::answer(&json!({"reported": 2}))
                 }
-                method => Ok(json!({"method": method, "request_id": context.request_id})),
+                method => rpc::answer(&json!({"method": method, "request_id": context.request_id})),
             }
         }
     }

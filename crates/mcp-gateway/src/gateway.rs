@@ -19,6 +19,7 @@ use rmcp::RoleClient;
 use rmcp::model::{ContentBlock, GetPromptRequestParams};
 use rmcp::service::{Peer, ServiceError};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tokio::sync::{Semaphore, watch};
 use tokio_util::sync::CancellationToken;
@@ -31,7 +32,8 @@ use crate::config::GatewayConfig;
 use crate::error::{ErrorKind, GatewayError, NotApprovedReason};
 use crate::lane::{CallLane, LaneError};
 use crate::metrics::{Metrics, MetricsSnapshot};
-use crate::redact::{redact_json, redact_text};
+use crate::redact::{may_hold_secrets, redact_json, redact_text};
+use crate::structured::StructuredContent;
 
 /// One tool call as a caller asks for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +81,7 @@ pub struct ToolOutput {
     /// the error message when `is_error`).
     pub text: String,
     /// The server's `structuredContent`, when it sent one.
-    pub structured: Option<Value>,
+    pub structured: Option<StructuredContent>,
     /// The tool ran and failed (e.g. `pods "nope" not found`).
     pub is_error: bool,
 }
@@ -610,8 +612,10 @@ impl Gateway {
             .await?
             .map_err(|error| connection.lane_error(error, &call.tool))?;
         let (text, mut hidden) = redact_owned(result.text());
-        let mut structured = result.structured_content;
-        hidden += structured.as_mut().map_or(0, redact_json);
+        let (structured, hidden_structured) = result
+            .structured_content
+            .map_or((None, 0), redact_structured);
+        hidden += hidden_structured;
         if hidden > 0 {
             self.shared.metrics.redacted(hidden);
             tracing::debug!(hidden, "redacted secret values from the result");
@@ -722,6 +726,21 @@ fn joined_text(content: &[ContentBlock]) -> String {
         text.push_str(&block.text);
     }
     text
+}
+
+/// `json` with every secret value hidden (see [`redact_json`]), and how many
+/// were hidden; looked into only when it holds a word redaction keys on.
+/// Content that cannot be looked into is dropped rather than passed on
+/// unredacted (the text content says the same).
+fn redact_structured(json: Box<RawValue>) -> (Option<StructuredContent>, usize) {
+    if !may_hold_secrets(json.get()) {
+        return (Some(StructuredContent::from_raw(json)), 0);
+    }
+    let Ok(mut value) = serde_json::from_str::<Value>(json.get()) else {
+        return (None, 1);
+    };
+    let hidden = redact_json(&mut value);
+    (Some(StructuredContent::from_value(value)), hidden)
 }
 
 fn redact_owned(text: String) -> (String, usize) {

@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use rmcp::model::ErrorData;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::oneshot;
@@ -63,7 +64,7 @@ pub(crate) struct ToolResult {
     #[serde(default)]
     content: Vec<ContentItem>,
     #[serde(rename = "structuredContent", default)]
-    pub(crate) structured_content: Option<Value>,
+    pub(crate) structured_content: Option<Box<RawValue>>,
     #[serde(rename = "isError", default)]
     pub(crate) is_error: Option<bool>,
 }

@@ -68,6 +68,7 @@ mod lane;
 pub mod metrics;
 pub mod redact;
 pub mod server_binary;
+mod structured;
 mod transport;
 
 pub use actor::PROTOCOL_VERSION;
@@ -82,4 +83,5 @@ pub use gateway::{
     ToolOutput,
 };
 pub use metrics::MetricsSnapshot;
+pub use structured::StructuredContent;
 pub use transport::MAX_LINE_BYTES;

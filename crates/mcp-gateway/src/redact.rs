@@ -24,6 +24,9 @@
 //! through unchanged unless a line reads `password: ...` or similar.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use serde_json::Value;
 
@@ -63,6 +66,9 @@ fn is_secret_type(secret_type: &str) -> bool {
 /// `text` with every secret value hidden, and how many values were hidden.
 /// Borrows when there was nothing to hide.
 pub fn redact_text(text: &str) -> (Cow<'_, str>, usize) {
+    if !may_hold_secrets(text) {
+        return (Cow::Borrowed(text), 0);
+    }
     let trimmed = text.trim_start();
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
         && let Ok(mut value) = serde_json::from_str::<Value>(text)
@@ -84,6 +90,60 @@ pub fn redact_text(text: &str) -> (Cow<'_, str>, usize) {
         };
     }
     redact_yaml_lines(text)
+}
+
+/// Escapes that can spell a word another way: JSON's `\u` and `\/`, YAML's
+/// `\x`, `\u`, `\U` and `\/`, and YAML's escaped line break, which joins
+/// two lines of a double-quoted scalar without a space.
+const SPELLING_ESCAPES: [&str; 6] = ["\\u", "\\U", "\\x", "\\/", "\\\n", "\\\r"];
+
+/// The key whose value may name a Secret type.
+const TYPE_KEY: &str = "type";
+
+/// [`TYPE_KEY`]'s pattern number in [`SECRET_WORDS`]: the first word.
+const TYPE_WORD: usize = 0;
+
+/// Every word the full pass keys on, searched for in one pass: `Secret`
+/// (a Secret or a SecretList), the `type` key, the credential keys and the
+/// spelling escapes. Leftmost-first matches (which the fast SIMD searcher
+/// supports) miss none of them: a `type` match, the only one the search
+/// continues past, ends in `e`, and no word starts with `e`, `pe` or `ype`.
+static SECRET_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let words = [TYPE_KEY, "Secret"]
+        .into_iter()
+        .chain(CREDENTIAL_KEYS.iter().copied())
+        .chain(SPELLING_ESCAPES);
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(words)
+        .expect("a few fixed words always build a searcher")
+});
+
+/// Whether `text` (YAML or JSON, as the server writes it) holds any word the
+/// redaction keys on: `Secret` (a Secret or a SecretList), a Secret `type`,
+/// a credential key, or an escape that could spell one of them. Most answers
+/// (workloads, pods, tables, logs) hold none and skip the full pass, which
+/// cost the daemon's read path more than anything else it did to an answer.
+/// Conservative by construction: every value either pass hides sits under
+/// one of these words, so `false` means there is nothing to hide.
+pub fn may_hold_secrets(text: &str) -> bool {
+    SECRET_WORDS.find_iter(text).any(|found| {
+        found.pattern().as_usize() != TYPE_WORD || names_secret_type(&text[found.end()..])
+    })
+}
+
+/// Whether `rest`, the text right after a `type` word, is that key (quoted or
+/// not, YAML or JSON) with a Secret type as its value.
+fn names_secret_type(rest: &str) -> bool {
+    let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
+    let Some(value) = rest.trim_start_matches([' ', '\t']).strip_prefix(':') else {
+        return false;
+    };
+    let value = value.trim_start_matches([' ', '\t']);
+    let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
+    ["Opaque", "kubernetes.io/", "bootstrap.kubernetes.io/"]
+        .iter()
+        .any(|secret_type| value.starts_with(secret_type))
 }
 
 /// Hides every secret value inside `value`; returns how many were hidden.
@@ -524,5 +584,50 @@ mod tests {
         assert_eq!(redact_text(table), (Cow::Borrowed(table), 0));
         let log = "2026-11-25T10:00:00Z starting server: listening on :8080\n";
         assert_eq!(redact_text(log), (Cow::Borrowed(log), 0));
+    }
+
+    /// A workload as the server writes it: `type` keys, `kubernetes.io/`
+    /// annotations, env names in capitals — and nothing secret.
+    const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  annotations:\n    deployment.kubernetes.io/revision: \"3\"\n  name: web\nspec:\n  strategy:\n    type: RollingUpdate\n  template:\n    spec:\n      automountServiceAccountToken: false\n      containers:\n      - env:\n        - name: DB_PASSWORD_FILE\n          value: /run/secrets/db\n        image: nginx:1.27\n        name: web\nstatus:\n  conditions:\n  - reason: MinimumReplicasAvailable\n    type: Available\n";
+
+    #[test]
+    fn answers_without_a_secret_word_skip_the_full_pass() {
+        assert!(!may_hold_secrets(DEPLOYMENT));
+        let json = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"annotations": {"deployment.kubernetes.io/revision": "3"}, "name": "web"},
+            "spec": {"strategy": {"type": "RollingUpdate"}, "template": {"spec": {
+                "automountServiceAccountToken": false,
+                "containers": [{"env": [{"name": "DB_PASSWORD_FILE", "value": "/run/secrets/db"}],
+                    "image": "nginx:1.27", "name": "web"}]}}},
+            "status": {"conditions": [{"reason": "MinimumReplicasAvailable", "type": "Available"}]}})
+        .to_string();
+        assert!(!may_hold_secrets(&json), "{json}");
+    }
+
+    #[test]
+    fn every_word_the_full_pass_keys_on_is_seen() {
+        for text in [
+            "kind: Secret\n",
+            "kind: SecretList\n",
+            "type: Opaque\ndata:\n  k: v\n",
+            "  \"type\" :  'kubernetes.io/tls'\n",
+            r#"{"type":"bootstrap.kubernetes.io/token"}"#,
+            "users:\n- user:\n    client-key-data: abc\n",
+            r#"{"password":"x"}"#,
+        ] {
+            assert!(may_hold_secrets(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn escaped_spellings_still_get_the_full_pass() {
+        let text = r#"{"kind":"Secr\u0065t","data":{"k":"dmFsdWU="}}"#;
+        assert!(may_hold_secrets(text));
+        assert_eq!(redacted(text).1, 1);
+        let text =
+            "{\"kind\":\"ConfigMap\",\"type\":\"kubernetes.io\\/tls\",\"data\":{\"k\":\"v\"}}";
+        assert!(may_hold_secrets(text));
+        let text = "kind: \"Secr\\\n  et\"\ndata:\n  k: dmFsdWU=\n";
+        assert!(may_hold_secrets(text));
     }
 }

@@ -145,7 +145,7 @@ impl Cluster {
             };
         }
         match output.structured {
-            Some(object) if object.is_object() => Ok(Fetched::Found(object)),
+            Some(object) if object.is_object() => Ok(Fetched::Found(object.into_value())),
             _ => serde_norway::from_str::<Value>(strip_heading(&output.text))
                 .map(Fetched::Found)
                 .map_err(|error| {

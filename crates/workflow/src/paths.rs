@@ -56,14 +56,13 @@ pub(crate) async fn answer(
         Request::Handoff(handoff) => {
             let handoff = *handoff;
             if let Some(locked) = handoff.locked_plan {
-                return pipeline
-                    .run_locked(
-                        locked,
-                        requester,
-                        handoff.source_domain.as_deref(),
-                        progress,
-                    )
-                    .await;
+                return Box::pin(pipeline.run_locked(
+                    locked,
+                    requester,
+                    handoff.source_domain.as_deref(),
+                    progress,
+                ))
+                .await;
             }
             let scope = Scope {
                 context: handoff.context.clone().unwrap_or(session_context),
@@ -71,12 +70,25 @@ pub(crate) async fn answer(
                 ..scope
             };
             let text = handoff_text(&handoff);
-            let response =
-                answer_text(pipeline, coordinator, session, &scope, requester, &text).await?;
+            let response = Box::pin(answer_text(
+                pipeline,
+                coordinator,
+                session,
+                &scope,
+                requester,
+                &text,
+            ))
+            .await?;
             let pods = match (&handoff.app, &handoff.namespace, handoff.expected_pods) {
                 (Some(app), Some(namespace), Some(expected)) => Some(
-                    running_against_expected(pipeline, &scope.context, app, namespace, expected)
-                        .await,
+                    Box::pin(running_against_expected(
+                        pipeline,
+                        &scope.context,
+                        app,
+                        namespace,
+                        expected,
+                    ))
+                    .await,
                 ),
                 _ => None,
             };
@@ -304,6 +316,13 @@ fn with_handoff_findings(
     }
 }
 
+/// Answers one request in words.
+///
+/// Every branch but the read-only fast path awaits a boxed future: an async
+/// fn's state is as large as its largest branch (planning, playbooks: about
+/// 10 KB here), and the coordinator's task is moved in memory whole when it is
+/// spawned and polled. Boxing the rare branches keeps the common read small
+/// and its copies cheap (docs/benchmarks.md, "Daemon").
 async fn answer_text(
     pipeline: &Pipeline,
     coordinator: &ActorRef<CoordinatorMsg>,
@@ -346,7 +365,14 @@ async fn answer_text(
             })),
             (context, namespace) => {
                 let wanted = Switch { context, namespace };
-                switch(pipeline, coordinator, session, session_context, wanted).await
+                Box::pin(switch(
+                    pipeline,
+                    coordinator,
+                    session,
+                    session_context,
+                    wanted,
+                ))
+                .await
             }
         },
         Intent::Mutation {
@@ -354,7 +380,7 @@ async fn answer_text(
             tool,
             arguments,
         } => {
-            planning::plan(
+            Box::pin(planning::plan(
                 pipeline,
                 session_context,
                 requester,
@@ -363,7 +389,7 @@ async fn answer_text(
                 tool.as_str(),
                 arguments,
                 Vec::new(),
-            )
+            ))
             .await
         }
         Intent::Clarify { missing, question } => {
@@ -374,9 +400,14 @@ async fn answer_text(
                     arguments,
                 },
                 inferred,
-            )) = discovery::from_last_operation(&pipeline.memory, text, session_context).await?
+            )) = Box::pin(discovery::from_last_operation(
+                &pipeline.memory,
+                text,
+                session_context,
+            ))
+            .await?
             {
-                return planning::plan(
+                return Box::pin(planning::plan(
                     pipeline,
                     session_context,
                     requester,
@@ -385,7 +416,7 @@ async fn answer_text(
                     tool.as_str(),
                     arguments,
                     vec![inferred],
-                )
+                ))
                 .await;
             }
             Ok(Response::Clarify(Clarify {
@@ -424,7 +455,12 @@ async fn answer_text(
                 .context
                 .clone()
                 .unwrap_or_else(|| session_context.to_owned());
-            playbooks::health(pipeline, &context, arguments.namespace.as_deref()).await
+            Box::pin(playbooks::health(
+                pipeline,
+                &context,
+                arguments.namespace.as_deref(),
+            ))
+            .await
         }
         Intent::Diagnose {
             playbook,
@@ -434,9 +470,9 @@ async fn answer_text(
                 .context
                 .clone()
                 .unwrap_or_else(|| session_context.to_owned());
-            playbooks::diagnose(
+            Box::pin(playbooks::diagnose(
                 pipeline, &context, requester, text, &recorded, playbook, &arguments,
-            )
+            ))
             .await
         }
     }
@@ -463,8 +499,12 @@ async fn fast_path(
     let answer = |text: String, error: bool| read_answer(tool, context, text, error);
     if (not_found || nothing_listed)
         && let Some(namespace) = asked.get("namespace").and_then(Value::as_str)
-        && let Some((text, _)) =
-            suggest::missing_namespace(&pipeline.cluster, context, namespace).await?
+        && let Some((text, _)) = Box::pin(suggest::missing_namespace(
+            &pipeline.cluster,
+            context,
+            namespace,
+        ))
+        .await?
     {
         return Ok(answer(text, true));
     }
@@ -473,7 +513,10 @@ async fn fast_path(
         && let Some(wanted) = asked.get("name").and_then(Value::as_str)
     {
         let wanted = wanted.to_owned();
-        return resolve_pod_read(pipeline, tool, asked, &wanted, context, output, focus).await;
+        return Box::pin(resolve_pod_read(
+            pipeline, tool, asked, &wanted, context, output, focus,
+        ))
+        .await;
     }
     if nothing_listed && let Some(app) = app_label(tool, &asked) {
         // "the pods for api" is read by the `app` label; many charts set
@@ -486,7 +529,7 @@ async fn fast_path(
             .cluster
             .in_context(tool, retry.clone(), context)
             .await?;
-        let again = pipeline.cluster.read(tool, arguments).await?;
+        let again = Box::pin(pipeline.cluster.read(tool, arguments)).await?;
         if !again.is_error && !listed_nothing(tool, &again.text) {
             let again = answers::shaped(tool, &retry, focus, again);
             return Ok(answer(
@@ -501,13 +544,15 @@ async fn fast_path(
     if not_found
         && asked.get("kind").and_then(Value::as_str) == Some("Deployment")
         && let Some(kinds) = instead_of_deployment(tool)
-        && let Some(response) =
-            workload_of_other_kind(pipeline, tool, &asked, context, focus, kinds).await?
+        && let Some(response) = Box::pin(workload_of_other_kind(
+            pipeline, tool, &asked, context, focus, kinds,
+        ))
+        .await?
     {
         return Ok(response);
     }
     if not_found && tool == GET_TOOL {
-        return resolve_get(pipeline, asked, context, output, focus).await;
+        return Box::pin(resolve_get(pipeline, asked, context, output, focus)).await;
     }
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));

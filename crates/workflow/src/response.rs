@@ -47,7 +47,7 @@ pub struct Answer {
     pub text: String,
     /// The server's `structuredContent`, when it sent one (for `-o json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub structured: Option<Value>,
+    pub structured: Option<mcp_gateway::StructuredContent>,
     /// The server reported a failure (e.g. "not found"); `text` holds its message.
     #[serde(default)]
     pub error: bool,

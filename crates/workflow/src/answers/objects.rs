@@ -280,7 +280,7 @@ mod tests {
     fn structured(object: Value) -> ToolOutput {
         ToolOutput {
             text: String::new(),
-            structured: Some(object),
+            structured: Some(object.into()),
             is_error: false,
         }
     }

@@ -348,7 +348,7 @@ mod tests {
     fn object(value: Value) -> ToolOutput {
         ToolOutput {
             text: String::new(),
-            structured: Some(value),
+            structured: Some(value.into()),
             is_error: false,
         }
     }

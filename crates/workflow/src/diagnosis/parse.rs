@@ -23,7 +23,7 @@ pub struct ParseError {
 /// `structuredContent` when present, else its YAML text.
 pub fn object(output: &ToolOutput) -> Result<Value, ParseError> {
     if let Some(structured) = output.structured.as_ref().filter(|value| value.is_object()) {
-        return Ok(structured.clone());
+        return Ok(structured.value().clone());
     }
     let value: Value = serde_norway::from_str(&output.text).map_err(|error| ParseError {
         what: "object",
@@ -306,7 +306,7 @@ mod tests {
     fn objects_come_from_structured_content_else_from_yaml() {
         let structured = ToolOutput {
             text: "ignored: true".into(),
-            structured: Some(json!({"kind": "Pod"})),
+            structured: Some(json!({"kind": "Pod"}).into()),
             is_error: false,
         };
         assert_eq!(object(&structured).expect("structured")["kind"], "Pod");
@@ -320,7 +320,8 @@ mod tests {
         let structured = ToolOutput {
             text: String::new(),
             structured: Some(
-                json!({"items": [{"NAMESPACE": "demo", "NAME": "web-1"}, {"Name": "web-2"}]}),
+                json!({"items": [{"NAMESPACE": "demo", "NAME": "web-1"}, {"Name": "web-2"}]})
+                    .into(),
             ),
             is_error: false,
         };

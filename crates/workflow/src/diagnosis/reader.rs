@@ -81,7 +81,7 @@ pub struct ToolOutput {
     /// The text content, joined.
     pub text: String,
     /// `structuredContent`, when the tool sends it (`resources_get`, `resources_list`).
-    pub structured: Option<Value>,
+    pub structured: Option<mcp_gateway::StructuredContent>,
     /// The tool reported a failure; `text` holds its message.
     pub is_error: bool,
 }
