@@ -135,12 +135,112 @@ pub fn classify(text: &str) -> Intent {
             ),
         );
     }
+    phrasal_changes(&mut tokens);
+    negated_changes(&mut tokens);
     verbs_naming_objects(&mut tokens);
     topic_words_naming_namespaces(&mut tokens);
     not_working(&mut tokens);
     let mut analysis = Analysis::new(&tokens);
     analysis.scan();
-    analysis.decide()
+    let mut intent = analysis.decide();
+    if analysis.deployment_assumed
+        && let Intent::Mutation {
+            arguments,
+            kind_defaulted,
+            ..
+        } = &mut intent
+        && targets_deployment(arguments)
+    {
+        *kind_defaulted = true;
+    }
+    intent
+}
+
+/// Whether a change's arguments are about a Deployment: its `kind`, or the
+/// `kind` of its manifest (a restart, a set image, a resource change).
+fn targets_deployment(arguments: &Arguments) -> bool {
+    arguments.kind.as_deref() == Some(ResourceKind::Deployment.kind())
+        || arguments
+            .resource
+            .as_deref()
+            .is_some_and(|manifest| manifest.lines().any(|line| line == "kind: Deployment"))
+}
+
+/// "turn off the nightly-report cronjob", "turn web off", "turn it on
+/// again": a change in two words, the verb of "disable" and "enable". The
+/// particle is a filler, never an object's name.
+fn phrasal_changes(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
+        if tokens[i].low != "turn" || tokens[i].shape != Shape::Word {
+            continue;
+        }
+        // The particle right after the verb, or after its object (one or two words).
+        let Some(particle) = (i + 1..tokens.len().min(i + 4))
+            .find(|&j| matches!(tokens[j].low, "off" | "on") && tokens[j].shape == Shape::Word)
+        else {
+            continue;
+        };
+        let change = if tokens[particle].low == "off" {
+            Change::Stop
+        } else {
+            Change::Start
+        };
+        tokens[i].lex = Lex::W(W::Change(change));
+        tokens[particle].lex = Lex::W(W::Filler);
+    }
+}
+
+/// "don't restart anything, just show me the pods", "do not delete
+/// anything, list the failed pods", "I don't want to delete it, show pod
+/// web-1", "just look, don't touch": an order NOT to do something, at the
+/// head of a clause, is no request to do it. Its verb becomes a filler, and
+/// so does an unknown verb there ("touch"), which is never an object's name.
+/// Only when the negated change has no object of its own ("anything",
+/// "it", or nothing before the next clause): "don't wait, delete pod web-1"
+/// still deletes, and a change verb written into a request next to a
+/// negation with an object ("don't delete pod web-1") stays a change.
+fn negated_changes(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
+        let low = tokens[i].low;
+        let negation = matches!(low, "don't" | "dont" | "don\u{2019}t" | "never" | "without")
+            || low == "not" && i > 0 && tokens[i - 1].low == "do";
+        if !negation || tokens[i].shape != Shape::Word {
+            continue;
+        }
+        let opener = if low == "not" { i - 1 } else { i };
+        // The head of a clause: "don't ...", "please don't", "I don't",
+        // "just look, don't ..."; not "pods that don't start" (a symptom).
+        let heads_a_clause = opener == 0
+            || matches!(tokens[opener - 1].w(), Some(W::Polite | W::And | W::Then | W::Read))
+            || matches!(tokens[opener - 1].low, "i" | "we" | "just" | "so" | "ok" | "okay");
+        if !heads_a_clause {
+            continue;
+        }
+        // "I don't want to delete it", "no need to restart".
+        let mut verb = i + 1;
+        if tokens.get(verb).is_some_and(|t| matches!(t.low, "want" | "need" | "wish" | "mean"))
+            && tokens.get(verb + 1).is_some_and(|t| t.low == "to")
+        {
+            verb += 2;
+        }
+        let Some(token) = tokens.get(verb) else {
+            continue;
+        };
+        if token.shape != Shape::Word {
+            continue;
+        }
+        let no_object = tokens.get(verb + 1).is_none_or(|next| {
+            matches!(
+                next.low,
+                "anything" | "it" | "them" | "any" | "nothing" | "everything" | "just"
+            ) || matches!(next.w(), Some(W::And | W::Then))
+        });
+        match token.lex {
+            Lex::W(W::Change(_)) if no_object => tokens[verb].lex = Lex::W(W::Filler),
+            Lex::Unknown if is_name_shaped(token.low) => tokens[verb].lex = Lex::W(W::Filler),
+            _ => {}
+        }
+    }
 }
 
 /// "logs of the migrate pod", "delete the migrate pod": a verb kubeop never
@@ -338,8 +438,14 @@ fn topic_words_naming_namespaces(tokens: &mut [Token<'_>]) {
 }
 
 /// Shortest kind spelling whose typos are recognised: shorter words ("pods",
-/// "jobs") are one letter away from too many names.
+/// "jobs") are one letter away from too many names ("code" is one letter
+/// from "node"), so for them only two swapped neighbours count.
 const MIN_MISSPELT_KIND_BYTES: usize = 6;
+
+/// Shortest word read as a kind with two neighbouring letters swapped
+/// ("pdos", "ndoes", "jbos"): a swap keeps every letter, so it is
+/// unambiguous from four letters on.
+const MIN_SWAPPED_KIND_BYTES: usize = 4;
 
 /// A kind word with a typo ("get deploymnets in staging") in a request that
 /// names no kind otherwise. In a read it is corrected in place (reading the
@@ -374,15 +480,21 @@ fn misspelled_kind(tokens: &mut [Token<'_>]) -> Option<&'static str> {
             });
         if token.lex != Lex::Unknown
             || token.shape != Shape::Word
-            || token.low.len() < MIN_MISSPELT_KIND_BYTES
+            || token.low.len() < MIN_SWAPPED_KIND_BYTES
             || !token.low.bytes().all(|b| b.is_ascii_lowercase())
             || !kind_position
         {
             return None;
         }
+        let low = token.low.as_bytes();
+        if low.len() < MIN_MISSPELT_KIND_BYTES {
+            return crate::kinds::KIND_WORDS
+                .iter()
+                .find(|(word, _, _)| neighbours_swapped(low, word.as_bytes()))
+                .map(|found| (i, *found));
+        }
         // One typo leaves a word of 6 or more letters with its first two or
         // its last two letters: a cheap test that rules out most kind words.
-        let low = token.low.as_bytes();
         let (head, tail) = (&low[..2], &low[low.len() - 2..]);
         crate::kinds::KIND_WORDS
             .iter()
@@ -445,6 +557,20 @@ fn misspelled_verb(tokens: &mut [Token<'_>]) -> Option<&'static str> {
         .iter()
         .find(|verb| verb.len() >= 4 && one_typo_apart(token.low, verb))
         .copied()
+}
+
+/// Whether `word` is `kind` with two neighbouring letters swapped ("pdos").
+fn neighbours_swapped(word: &[u8], kind: &[u8]) -> bool {
+    if word.len() != kind.len() {
+        return false;
+    }
+    let Some(first) = word.iter().zip(kind).position(|(a, b)| a != b) else {
+        return false;
+    };
+    first + 1 < word.len()
+        && word[first] == kind[first + 1]
+        && word[first + 1] == kind[first]
+        && word[first + 2..] == kind[first + 2..]
 }
 
 /// Whether `word` is `verb` with one letter missing, added, changed, or two
@@ -555,6 +681,11 @@ struct Analysis<'t, 'a> {
     rbac_subject: Option<String>,
     kubectl: bool,
     rollout_read: bool,
+    /// The request names several namespaces ("in production and staging").
+    several_namespaces: bool,
+    /// The change's target named no kind and a Deployment was assumed
+    /// (reported as the mutation's `kind_defaulted`).
+    deployment_assumed: bool,
 }
 
 fn is_name_shaped(text: &str) -> bool {
@@ -654,6 +785,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             rbac_subject: None,
             kubectl: false,
             rollout_read: false,
+            several_namespaces: false,
+            deployment_assumed: false,
         }
     }
 
@@ -758,6 +891,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         self.scan_assignments();
         self.scan_context_phrases();
         self.scan_switch();
+        self.scan_several_namespaces();
         self.scan_namespace_phrases();
         self.scan_container_phrases();
         self.scan_numbers();
@@ -1133,6 +1267,52 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
+    /// "pods in production and staging", "deployments in production,
+    /// staging and batch": several namespaces, which no one call reads. A
+    /// read spans every namespace (each row names its namespace), never
+    /// the first one alone; a change asks which namespace first.
+    fn scan_several_namespaces(&mut self) {
+        for i in 0..self.len() {
+            if !self.is_w(i, W::In) || self.namespace.is_some() {
+                continue;
+            }
+            let mut j = i + 1;
+            if matches!(
+                self.tokens.get(j).and_then(Token::kind),
+                Some((ResourceKind::Namespace, Number::Plural))
+            ) {
+                j += 1;
+            }
+            let start = j;
+            let mut values = 0;
+            let mut joined = false;
+            while j < self.len() {
+                if self.is_value(j) && parse_number(self.low(j)).is_none() {
+                    values += 1;
+                } else if self.low(j) == "and" && values > 0 && self.is_value(j + 1) {
+                    joined = true;
+                } else {
+                    break;
+                }
+                j += 1;
+            }
+            // The list ends the request or a phrase ("... and batch -o wide").
+            let ends = self.tokens.get(j).is_none_or(|next| {
+                matches!(next.shape, Shape::Flag)
+                    || matches!(next.w(), Some(W::In | W::On | W::With | W::Filler | W::Polite))
+            });
+            if values >= 2 && joined && ends {
+                for k in start..j {
+                    self.use_token(k);
+                }
+                self.use_token(i);
+                self.all_namespaces = true;
+                self.several_namespaces = true;
+                return;
+            }
+        }
+    }
+
     /// "in namespace x", "in the x namespace", "-n" is done, "across all
     /// namespaces", "ns x" next to another kind.
     fn scan_namespace_phrases(&mut self) {
@@ -1323,10 +1503,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let prev = i.checked_sub(1).and_then(|p| self.w(p));
             let next = self.w(i + 1);
             let prev2 = i.checked_sub(2).and_then(|p| self.w(p));
-            if matches!(next, Some(W::Lines)) || matches!(prev, Some(W::Last | W::Tail)) {
+            if matches!(next, Some(W::Hour)) {
+                // "in the last 10 minutes": a time window, not a count (of
+                // lines either: "logs from the last 10 minutes").
+            } else if matches!(next, Some(W::Lines)) || matches!(prev, Some(W::Last | W::Tail)) {
                 self.tail = Some(value);
-            } else if matches!(next, Some(W::Hour)) {
-                // "in the last 10 minutes": a time window, not a count.
             } else if matches!(prev, Some(W::Port)) {
                 self.port = u16::try_from(value).ok();
             } else if matches!(prev, Some(W::By)) {
@@ -1671,9 +1852,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             )
         };
         // "the rollout", and "the web rollout" (a name between).
-        let determiner = i.checked_sub(1).is_some_and(|p| {
-            is_determiner(p) || self.is_value(p) && p.checked_sub(1).is_some_and(is_determiner)
-        });
+        let determiner = self.determiner_before_noun(i, is_determiner);
         // A noun is followed by its complement or the question's verb, or ends it.
         let noun_follows = self.tokens.get(i + 1).is_none_or(|next| {
             // "the rollout status" is kubectl's own phrase; "the restart
@@ -1717,6 +1896,30 @@ impl<'t, 'a> Analysis<'t, 'a> {
         opens_a_question || asks_progress
     }
 
+    /// Whether the word at `i` is a noun after a determiner: "the rollout",
+    /// "the web rollout" (a name between), "the new checkout rollout" (an
+    /// adjective too).
+    fn determiner_before_noun(&self, i: usize, is_determiner: impl Fn(usize) -> bool) -> bool {
+        let mut p = i;
+        let mut name_seen = false;
+        while p > 0 {
+            p -= 1;
+            if is_determiner(p) {
+                return true;
+            }
+            let adjective = matches!(
+                self.low(p),
+                "new" | "latest" | "current" | "last" | "recent" | "ongoing" | "pending"
+            );
+            if self.is_value(p) && !name_seen {
+                name_seen = true;
+            } else if !adjective {
+                return false;
+            }
+        }
+        false
+    }
+
     /// "why is the storefront rollout stuck", "the rollout of web is
     /// stuck": a rollout as a noun (after a determiner, with or without
     /// the workload's name between) in a request about trouble, a symptom
@@ -1727,9 +1930,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return false;
         }
         let is_determiner = |p: usize| matches!(self.low(p), "the" | "its" | "my" | "our" | "this");
-        let determiner = i.checked_sub(1).is_some_and(|p| {
-            is_determiner(p) || self.is_value(p) && p.checked_sub(1).is_some_and(is_determiner)
-        });
+        let determiner = self.determiner_before_noun(i, is_determiner);
         let trouble = self.has_w_anywhere(&[W::Why, W::Wrong, W::Pending])
             || self
                 .tokens
@@ -1878,7 +2079,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     self.use_token(j);
                     return;
                 }
+                // "update the api image to nginx:1.27": the word before
+                // "image" is the workload when the image follows "to".
+                let image_follows = self
+                    .next_meaningful(i)
+                    .is_some_and(|j| self.is_w(j, W::To));
                 if i > 0
+                    && !image_follows
                     && !self.used[i - 1]
                     && self.tokens[i - 1].shape == Shape::Word
                     && (self.tokens[i - 1].lex == Lex::Unknown || self.is_w(i - 1, W::Busybox))
@@ -2047,6 +2254,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return Some(owned(value));
         }
+        // "is the nightly-report cronjob suspended", "is the web deployment
+        // ready": in a yes-no question, the word closing it after the kind
+        // is the state asked about, and the name stands before the kind.
+        let state_at = (0..self.len())
+            .find(|&i| !self.is_filler(i))
+            .filter(|&first| self.is_w(first, W::Be))
+            .and(kind_at)
+            .filter(|&k| k > 0 && self.is_value(k - 1))
+            .and_then(|_| (0..self.len()).rev().find(|&i| !self.is_filler(i)));
         // "clusterrole view", "job migrate": a name that is also a word, right
         // after a singular kind, when that word is not the request's verb.
         if let Some(k) = kind_at
@@ -2066,6 +2282,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                             || matches!(t.w(), Some(W::In | W::From | W::On | W::Of))
                     })))
             && !self.changes.iter().any(|(j, _)| *j == k + 1)
+            && Some(k + 1) != state_at
             // "why won't my pod start": the negated verb, not a name.
             && !self.tokens[..k].iter().any(|t| t.w() == Some(W::Not))
         {
@@ -2082,9 +2299,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Place::To => 6,
             Place::In | Place::BeforePlural => 9,
         };
+        // "pods older than 7 days", "pods created in the last hour": after a
+        // plural kind in words, a plain word describes the list; only a
+        // generated name ("pods web-1") or kubectl syntax names one object.
+        let plural_at = kind_at.filter(|&k| {
+            !self.kubectl && matches!(self.tokens[k].kind(), Some((_, Number::Plural)))
+        });
         // One pass, no list of candidates: this runs for most requests.
         let best = (0..self.len())
             .filter(|&i| self.is_value(i))
+            .filter(|&i| {
+                plural_at.is_none() || self.looks_generated(i)
+                    || self.place(i, kind_at) != Place::AfterKind
+            })
+            .filter(|&i| Some(i) != state_at || self.looks_generated(i))
             .map(|i| (i, rank(self.place(i, kind_at))))
             .filter(|&(i, rank)| {
                 rank <= 2 || (loose && rank <= 6 && (rank <= 4 || self.looks_generated(i)))
@@ -2133,6 +2361,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             if !self.is_value(i) || parse_number(self.tokens[i].low).is_some() {
                 continue;
             }
+            // "evicted on node-2": a numbered node, never a namespace.
+            if is_node_name_shaped(self.tokens[i].raw)
+                && self.tokens[i].low.bytes().any(|b| b.is_ascii_digit())
+                && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::On))
+            {
+                continue;
+            }
             let rank = match self.place(i, None) {
                 Place::In => 0,
                 Place::To if allow_to => 1,
@@ -2178,7 +2413,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     // ------------------------------------------------------------ decision
 
-    fn decide(mut self) -> Intent {
+    fn decide(&mut self) -> Intent {
         if self.is_small_talk() {
             if self.only_thanks() {
                 return Intent::clarify(vec![Param::Intent], YOU_ARE_WELCOME);
@@ -2235,6 +2470,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return self.node_schedulable(state == "unschedulable");
         }
         if !self.changes.is_empty() {
+            if self.several_namespaces {
+                return Intent::clarify(
+                    vec![Param::Namespace],
+                    "That names several namespaces, and I make one change at a time, in one namespace, each with its own plan. Which namespace first?",
+                );
+            }
             return self.mutation();
         }
         // "I want 5 replicas of checkout", "give web 3 replicas": a target
@@ -2761,22 +3002,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 });
             }
             arguments.namespace = self.take_namespace(false, true);
-            if arguments.namespace.is_none()
-                && arguments.name.is_none()
+            if arguments.name.is_none()
                 && let Some(i) = self.leftover_value()
                 && matches!(self.place(i, None), Place::AfterVerb | Place::Other)
             {
-                self.use_token(i);
                 let value = owned(self.tokens[i].raw);
                 let slow = self
                     .tokens
                     .iter()
                     .any(|t| matches!(t.low, "slow" | "sluggish" | "laggy"));
-                if slow && !is_namespace_word(&value) {
-                    // "checkout is slow": the workload.
+                // "checkout limits", "checkout's memory usage": its owner.
+                let owner = self
+                    .next_meaningful(i)
+                    .is_some_and(|n| matches!(self.w(n), Some(W::Limits | W::Usage)));
+                if (slow || owner || arguments.namespace.is_some()) && !is_namespace_word(&value) {
+                    // "checkout is slow", "what limits does checkout have in
+                    // production": the workload.
+                    self.use_token(i);
                     arguments.name = Some(value);
-                } else {
+                } else if arguments.namespace.is_none() {
                     // "is staging over its quota?"
+                    self.use_token(i);
                     arguments.namespace = Some(value);
                 }
             }
@@ -2803,7 +3049,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     "app" | "application" | "service" | "workload" | "container" | "job"
                 )
         });
-        arguments.name = self.take_name(kind_at, true);
+        // "app=checkout namespace=production sync=OutOfSync, investigate":
+        // a supervisor's hand-off names its subject by the app label.
+        let app_label = (0..self.len()).find(|&i| {
+            !self.used[i]
+                && self.tokens[i].shape == Shape::Assign
+                && matches!(self.tokens[i].low, "app" | "app.kubernetes.io/name")
+                && self.tokens[i].value.is_some_and(is_name_shaped)
+        });
+        arguments.name = match app_label {
+            Some(i) => {
+                self.use_token(i);
+                self.tokens[i].value.map(owned)
+            }
+            None => self.take_name(kind_at, true),
+        };
         if arguments.name.is_none()
             && let Some((k, ResourceKind::Pod, Number::Plural)) = self.main_kind()
         {
@@ -2982,6 +3242,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let mut arguments = self.base();
         arguments.namespace = self.take_namespace(false, true);
+        // "is checkout healthy in production": with the namespace given,
+        // the subject is a workload, whose pods the pod playbook checks.
+        if arguments.namespace.is_some()
+            && self.kinds().next().is_none()
+            && let Some(i) = self.leftover_value()
+            && self.place(i, None) == Place::AfterVerb
+            && !is_namespace_word(self.tokens[i].low)
+            && !self.has_w_anywhere(&[W::Cluster, W::All])
+        {
+            arguments.name = Some(self.take_value(i));
+            return Some(Intent::Diagnose {
+                playbook: Playbook::PodFailure,
+                arguments,
+            });
+        }
         if arguments.namespace.is_none()
             && let Some(i) = self.leftover_value()
             && !self.has_w_anywhere(&[W::Cluster])
@@ -3112,6 +3387,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             operation: Operation::Run,
             tool: Tool::PodsRun,
             arguments,
+            kind_defaulted: false,
         }
     }
 
@@ -3362,6 +3638,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if ops.contains(&Change::Exec) && ops.contains(&Change::Run) {
             ops.retain(|c| *c != Change::Run);
         }
+        // "create an hpa for checkout min 2 max 10 cpu 80%": the numbers
+        // are the autoscaler's, never a limit or a replica count.
+        if self
+            .kinds()
+            .any(|(_, kind, _)| kind == ResourceKind::HorizontalPodAutoscaler)
+            && ops
+                .iter()
+                .all(|c| matches!(c, Change::Create | Change::Apply | Change::Autoscale))
+        {
+            return self.unsupported(Change::Autoscale);
+        }
         // "set the memory limit of api to 1Gi", "raise cpu requests of web to 500m".
         if let Some(intent) = self.resource_change() {
             return intent;
@@ -3442,7 +3729,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "I cannot read manifest files from your disk. Paste the manifest, or tell me the kind, name and settings to apply.",
             );
         }
+        // "turn off the report cronjob", "disable db-backup's cronjob",
+        // "enable it again": a CronJob is stopped and started by its suspend.
+        let cronjob = self
+            .kinds()
+            .any(|(_, kind, _)| kind == ResourceKind::CronJob);
+        let started = self.changes.iter().any(|(_, c)| *c == Change::Start);
         match ops[0] {
+            Change::Stop if cronjob => self.suspend(true),
+            Change::Run if cronjob && started => self.suspend(false),
             Change::Delete => self.delete(),
             Change::Scale => self.scale(),
             Change::Restart | Change::Rollout => self.restart(),
@@ -3496,6 +3791,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .or_else(|| self.kinds().find(|(i, _, _)| *i >= clause_start))
             .or_else(|| if pronoun { self.kinds().next() } else { None });
         let kind_at = main.map(|(i, _, _)| i);
+        self.deployment_assumed = main.is_none() && default_kind == Some(ResourceKind::Deployment);
         let kind = main.map(|(_, kind, _)| kind).or(default_kind);
         let name = self.take_name(kind_at, true);
         if let Some(k) = kind_at {
@@ -3533,9 +3829,31 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .changes
             .iter()
             .any(|(_, c)| matches!(c, Change::Kill | Change::Evict));
-        let (kind, name, _) = self.target(pod_verb.then_some(ResourceKind::Pod));
+        // "evict all pods from node-2", "delete the pods on worker-1": a
+        // node emptied is a drain, never a pod named after the node.
+        let pods_listed = self.kinds().any(|(_, kind, number)| {
+            kind == ResourceKind::Pod && number == Number::Plural
+        });
+        if pods_listed
+            && (0..self.len()).any(|i| {
+                self.is_value(i)
+                    && is_node_name_shaped(self.tokens[i].raw)
+                    && self
+                        .prev_meaningful(i)
+                        .is_some_and(|p| matches!(self.w(p), Some(W::On | W::From)))
+            })
+        {
+            return self
+                .unsupported_with_steps(Change::Drain)
+                .unwrap_or_else(|| self.unknown());
+        }
+        let (kind, name, kind_at) = self.target(pod_verb.then_some(ResourceKind::Pod));
         let namespace = self.take_namespace(false, true);
-        if self.bulk || (name.is_none() && self.has_w_anywhere(&[W::All])) {
+        // "delete all pods of checkout": many objects, whatever name follows.
+        let plural_kind = kind_at.is_some_and(|k| {
+            matches!(self.tokens[k].kind(), Some((_, Number::Plural)))
+        });
+        if self.bulk || ((name.is_none() || plural_kind) && self.has_w_anywhere(&[W::All])) {
             let noun = kind.map_or("resource", ResourceKind::noun);
             return Intent::clarify(
                 vec![Param::Name],
@@ -3569,12 +3887,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 operation: Operation::Delete,
                 tool: Tool::PodsDelete,
                 arguments,
+                kind_defaulted: false,
             };
         }
         Intent::Mutation {
             operation: Operation::Delete,
             tool: Tool::ResourcesDelete,
             arguments,
+            kind_defaulted: false,
         }
     }
 
@@ -3617,6 +3937,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             operation: Operation::Scale,
             tool: Tool::ResourcesScale,
             arguments,
+            kind_defaulted: false,
         }
     }
 
@@ -4003,10 +4324,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
             )
         });
         let (kind, name) = match pods_at {
-            Some(k) => (
-                Some(ResourceKind::Deployment),
-                name.or_else(|| self.workload_before_pods(k)),
-            ),
+            Some(k) => {
+                // "restart the checkout pods": their workload's kind is assumed.
+                self.deployment_assumed = true;
+                (
+                    Some(ResourceKind::Deployment),
+                    name.or_else(|| self.workload_before_pods(k)),
+                )
+            }
             None => (kind, name),
         };
         let namespace = self.take_namespace(false, true);
@@ -4032,6 +4357,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     operation: Operation::Delete,
                     tool: Tool::PodsDelete,
                     arguments,
+                    kind_defaulted: false,
                 }
             }
             ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet => {
@@ -4057,6 +4383,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             operation: Operation::CreateUpdate,
             tool: Tool::ResourcesCreateOrUpdate,
             arguments,
+            kind_defaulted: false,
         }
     }
 
@@ -4113,6 +4440,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         operation: Operation::Run,
                         tool: Tool::PodsRun,
                         arguments,
+                        kind_defaulted: false,
                     };
                 }
                 if kind == ResourceKind::CronJob && self.schedule.is_none() {
@@ -4191,6 +4519,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             operation: Operation::Run,
             tool: Tool::PodsRun,
             arguments,
+            kind_defaulted: false,
         }
     }
 
@@ -4368,6 +4697,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             operation: Operation::Exec,
             tool: Tool::PodsExec,
             arguments,
+            kind_defaulted: false,
         }
     }
 
@@ -4721,7 +5051,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn read(&mut self) -> Intent {
         let main = self.main_kind();
-        let logs = self.has_w(&[W::Logs])
+        // "what did the nightly-report job print", "what does web-1 print
+        // at startup": what a container printed is its log, and "print" is
+        // the question's verb, never the object's name.
+        let printed = (0..self.len()).find(|&i| {
+            !self.used[i] && self.low(i) == "print" && (0..i).any(|j| self.is_w(j, W::Do))
+        });
+        if let Some(i) = printed {
+            self.use_token(i);
+        }
+        let logs = printed.is_some()
+            || self.has_w(&[W::Logs])
             || (self.has_w(&[W::Tail]) && main.is_none_or(|(_, k, _)| k != ResourceKind::Event));
         let usage = self.has_w(&[W::Top, W::Usage, W::Most]) && !self.has_w_anywhere(&[W::Stats]);
         let stats = self.has_w_anywhere(&[W::Stats]);
@@ -4740,8 +5080,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || (self.has_w(&[W::Config])
                 && main.is_none()
                 && (self.low_any("view") || self.kubectl || self.has_w(&[W::Read, W::Describe])));
+        // "current scale of web": the scale as a noun.
         let replicas = self.has_w(&[W::Replicas])
-            || self.low_any("scale") && self.has_w(&[W::Question, W::Read]);
+            || self.low_any("scale") && self.has_w(&[W::Question, W::Read, W::Current]);
 
         if contexts {
             return Intent::ReadOnly {
@@ -4849,28 +5190,47 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && (0..self.len())
                 .filter(|&j| self.is_value(j) && self.place(j, None) == Place::In)
                 .count()
-                == 1
+                <= 2
         {
             let name = self.take_value(i);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::Secret, name, self.namespace.clone()),
-            };
-        }
-        // "when does db-backup run": a CronJob's schedule.
-        if main.is_none()
-            && (0..self.len())
-                .find(|&i| !self.is_filler(i))
-                .is_some_and(|first| self.low(first) == "when")
-            && self.tokens.iter().any(|t| matches!(t.low, "run" | "runs"))
-            && let Some(i) = self.leftover_value()
-        {
-            let name = self.take_value(i);
+            // "the password in db-pass in staging": the other place is the namespace.
             let namespace = self.take_namespace(false, false);
             return Intent::ReadOnly {
                 tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::CronJob, name, namespace),
+                arguments: self.resource_args(ResourceKind::Secret, name, namespace),
             };
+        }
+        // "when does db-backup run", "when does the nightly-report job run
+        // in batch": a CronJob's schedule ("job" is how people say it). Only
+        // "when did job migrate run" (a Job named, in the past) is the Job.
+        let job_named = main.filter(|(_, k, _)| matches!(k, ResourceKind::Job | ResourceKind::CronJob));
+        if (main.is_none() || job_named.is_some())
+            && (0..self.len())
+                .find(|&i| !self.is_filler(i))
+                .is_some_and(|first| self.low(first) == "when")
+            && let Some(run_at) = (0..self.len()).find(|&i| {
+                matches!(
+                    self.low(i),
+                    "run" | "runs" | "ran" | "scheduled" | "fire" | "fires" | "fired" | "trigger"
+                        | "triggers" | "triggered"
+                )
+            })
+        {
+            // The verb, never the object's name ("the report job run in batch").
+            self.use_token(run_at);
+            let kind_at = job_named.map(|(k, _, _)| k);
+            let past = self.low_any("did") || self.low_any("ran");
+            let kind = match job_named {
+                Some((_, ResourceKind::Job, _)) if past => ResourceKind::Job,
+                _ => ResourceKind::CronJob,
+            };
+            if let Some(name) = self.take_name(kind_at, true) {
+                let namespace = self.take_namespace(false, false);
+                return Intent::ReadOnly {
+                    tool: Tool::ResourcesGet,
+                    arguments: self.resource_args(kind, name, namespace),
+                };
+            }
         }
         // "is checkout ready in production": the state of a workload named
         // without its kind, read from a Deployment (a wrong guess only reads).
@@ -5044,6 +5404,28 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || self.has_w_anywhere(&[W::Up, W::Down, W::Okay]) && self.has_w_anywhere(&[W::Be]);
         if !asks {
             return self.unknown();
+        }
+        // "which host points to web-frontend", "what are the URLs in
+        // production": hosts and routes are the Ingresses'.
+        if self.tokens.iter().any(|t| {
+            matches!(
+                t.low,
+                "host" | "hosts" | "hostname" | "hostnames" | "url" | "urls" | "route" | "routes"
+            )
+        })
+            // "what host is web-1 running on": its node.
+            && !self.has_w_anywhere(&[W::On, W::Running])
+        {
+            let namespace = self.take_namespace(false, false);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesList,
+                arguments: Arguments {
+                    api_version: Some(Cow::Borrowed(ResourceKind::Ingress.api_version())),
+                    kind: Some(Cow::Borrowed(ResourceKind::Ingress.kind())),
+                    namespace,
+                    ..self.base()
+                },
+            };
         }
         // "what are the taints on node-1": the node itself.
         if self.has_w_anywhere(&[W::Describe, W::Label, W::Status])
@@ -5246,6 +5628,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 _ => None,
             }
         });
+        // "which pods are pending", "pods that are failed": the phase after.
+        let phase = phase.or_else(|| {
+            let pods = self.tokens.iter().position(|t| {
+                matches!(t.kind(), Some((ResourceKind::Pod, Number::Plural | Number::Short)))
+            })?;
+            let after = (pods + 1..self.len())
+                .find(|&j| !self.is_filler(j) && !self.is_w(j, W::Be) && self.low(j) != "which")?;
+            match self.w(after) {
+                Some(W::Pending) if self.low(after) == "pending" => Some("Pending"),
+                Some(W::Succeeded) => Some("Succeeded"),
+                Some(W::Wrong) if self.low(after) == "failed" => Some("Failed"),
+                _ => None,
+            }
+        });
         let phase = phase.or_else(|| self.not_running_pods().then_some("!Running"))?;
         Some(match phase.strip_prefix('!') {
             Some(phase) => format!("status.phase!={phase}"),
@@ -5297,6 +5693,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
             };
         }
         let field_selector = node_selector.or_else(|| self.phase_selector());
+        // "describe the pod", "show me this pod": one pod meant, none named.
+        if number == Number::Singular
+            && app.is_none()
+            && field_selector.is_none()
+            && self.label_selector.is_none()
+            && k > 0
+            && matches!(self.low(k - 1), "the" | "this" | "that")
+        {
+            return Intent::clarify(vec![Param::Name], "Which pod? I need its name.");
+        }
         let label_selector = match (app, self.selector()) {
             (Some(app), Some(more)) => Some(format!("app={app},{more}")),
             (Some(app), None) => Some(format!("app={app}")),
@@ -5583,6 +5989,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
             None if main.is_none() => self.consumer_named(),
             None => None,
         };
+        // "how much memory is node-2 using": the consumer is a node (named
+        // as nodes are, no kind and no namespace given).
+        if main.is_none()
+            && self.namespace.is_none()
+            && let Some(node) = name.as_deref().filter(|name| {
+                // A numbered node ("node-2"), not "node-exporter".
+                is_node_name_shaped(name) && name.bytes().any(|b| b.is_ascii_digit())
+            })
+            && !(0..self.len()).any(|i| self.is_value(i) && self.place(i, None) == Place::In)
+        {
+            let arguments = Arguments {
+                name: Some(node.to_owned()),
+                ..self.base()
+            };
+            return Intent::ReadOnly {
+                tool: Tool::NodesTop,
+                arguments,
+            };
+        }
         // "how busy is worker-2": no kind, no namespace, and the subject
         // follows a node naming convention.
         if name.is_none()
@@ -5701,15 +6126,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 selectors.push(format!("involvedObject.name={name}"));
             }
             self.use_token(o);
-        } else if let Some(i) = (0..self.len()).find(|&i| {
-            self.is_value(i)
-                && (matches!(self.place(i, None), Place::Of | Place::Named)
-                    && self.looks_generated(i)
-                    && looks_like_pod_name(self.tokens[i].low)
-                    // "what happened to checkout": the object the events are about.
-                    || matches!(self.place(i, None), Place::To | Place::Of | Place::Named)
-                        && self.has_w_anywhere(&[W::Happened]))
-        }) {
+        } else if let Some(i) = {
+            // "events for checkout in production": with the namespace given
+            // elsewhere, the value after "for"/"of"/"about" is the object
+            // (the workflow widens a bare workload name to its pods).
+            let namespace_elsewhere = self.namespace.is_some()
+                || (0..self.len()).any(|j| self.is_value(j) && self.place(j, None) == Place::In);
+            (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && (matches!(self.place(i, None), Place::Of | Place::Named)
+                        && (self.looks_generated(i) && looks_like_pod_name(self.tokens[i].low)
+                            || namespace_elsewhere && !is_namespace_word(self.tokens[i].low))
+                        // "what happened to checkout": the object the events are about.
+                        || matches!(self.place(i, None), Place::To | Place::Of | Place::Named)
+                            && self.has_w_anywhere(&[W::Happened]))
+            })
+        } {
             self.use_token(i);
             selectors.push(format!("involvedObject.name={}", owned(self.tokens[i].raw)));
         }

@@ -94,7 +94,8 @@ pub fn read_focus(text: &str) -> ReadFocus {
             | "bound" | "cordoned" | "schedulable" => {
                 focus.status = true;
             }
-            "host" | "hosts" | "hostname" | "hostnames" | "domain" | "domains" | "url" | "urls" => {
+            "host" | "hosts" | "hostname" | "hostnames" | "domain" | "domains" | "url" | "urls"
+            | "route" | "routes" => {
                 focus.hosts = true;
             }
             _ => {}

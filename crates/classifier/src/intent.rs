@@ -41,6 +41,13 @@ pub enum Intent {
         tool: Tool,
         /// Its exact arguments.
         arguments: Arguments,
+        /// The request named no kind ("restart postgres", "scale api to 3")
+        /// and the classifier assumed a Deployment, the usual workload: the
+        /// workflow may then look for a StatefulSet or DaemonSet of that
+        /// name, which it must not do when the user said "deployment".
+        /// Left out of the JSON when false (an addition to the contract).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        kind_defaulted: bool,
     },
     /// Change the kube context the session works in (`arguments.context`).
     SwitchContext {
@@ -130,10 +137,16 @@ impl fmt::Display for Intent {
                 operation,
                 tool,
                 arguments,
+                kind_defaulted,
             } => {
+                let assumed = if *kind_defaulted {
+                    ", kind assumed"
+                } else {
+                    ""
+                };
                 write!(
                     f,
-                    "mutation ({}): {}{}",
+                    "mutation ({}{assumed}): {}{}",
                     operation.as_str(),
                     tool.as_str(),
                     arguments

@@ -178,12 +178,14 @@ fn in_session_namespace(intent: Intent, namespace: &str, text: &str) -> Intent {
             operation,
             tool,
             mut arguments,
+            kind_defaulted,
         } if arguments.namespace.is_none() && namespaced(&arguments) => {
             arguments.namespace = Some(namespace.to_owned());
             Intent::Mutation {
                 operation,
                 tool,
                 arguments,
+                kind_defaulted,
             }
         }
         Intent::Diagnose {
@@ -379,6 +381,7 @@ async fn answer_text(
             operation,
             tool,
             arguments,
+            ..
         } => {
             Box::pin(planning::plan(
                 pipeline,
@@ -398,6 +401,7 @@ async fn answer_text(
                     operation,
                     tool,
                     arguments,
+                    ..
                 },
                 inferred,
             )) = Box::pin(discovery::from_last_operation(
