@@ -135,6 +135,7 @@ pub fn classify(text: &str) -> Intent {
             ),
         );
     }
+    misspelled_namespace_word(&mut tokens);
     phrasal_changes(&mut tokens);
     negated_changes(&mut tokens);
     verbs_naming_objects(&mut tokens);
@@ -175,11 +176,15 @@ fn phrasal_changes(tokens: &mut [Token<'_>]) {
             continue;
         }
         // The particle right after the verb, or after its object (one or two words).
-        let Some(particle) = (i + 1..tokens.len().min(i + 4))
+        // "turn off web", "turn web off", "turn the report cronjob back on".
+        let Some(particle) = (i + 1..tokens.len().min(i + 7))
             .find(|&j| matches!(tokens[j].low, "off" | "on") && tokens[j].shape == Shape::Word)
         else {
             continue;
         };
+        if tokens[particle - 1].low == "back" {
+            tokens[particle - 1].lex = Lex::W(W::Filler);
+        }
         let change = if tokens[particle].low == "off" {
             Change::Stop
         } else {
@@ -201,31 +206,10 @@ fn phrasal_changes(tokens: &mut [Token<'_>]) {
 /// negation with an object ("don't delete pod web-1") stays a change.
 fn negated_changes(tokens: &mut [Token<'_>]) {
     for i in 0..tokens.len() {
-        let low = tokens[i].low;
-        let negation = matches!(low, "don't" | "dont" | "don\u{2019}t" | "never" | "without")
-            || low == "not" && i > 0 && tokens[i - 1].low == "do";
-        if !negation || tokens[i].shape != Shape::Word {
-            continue;
-        }
-        let opener = if low == "not" { i - 1 } else { i };
-        // The head of a clause: "don't ...", "please don't", "I don't",
-        // "just look, don't ..."; not "pods that don't start" (a symptom).
-        let heads_a_clause = opener == 0
-            || matches!(tokens[opener - 1].w(), Some(W::Polite | W::And | W::Then | W::Read))
-            || matches!(tokens[opener - 1].low, "i" | "we" | "just" | "so" | "ok" | "okay");
-        if !heads_a_clause {
-            continue;
-        }
-        // "I don't want to delete it", "no need to restart".
-        let mut verb = i + 1;
-        if tokens.get(verb).is_some_and(|t| matches!(t.low, "want" | "need" | "wish" | "mean"))
-            && tokens.get(verb + 1).is_some_and(|t| t.low == "to")
-        {
-            verb += 2;
-        }
-        let Some(token) = tokens.get(verb) else {
+        let Some(verb) = negated_verb_after(tokens, i) else {
             continue;
         };
+        let token = tokens[verb];
         if token.shape != Shape::Word {
             continue;
         }
@@ -241,6 +225,35 @@ fn negated_changes(tokens: &mut [Token<'_>]) {
             _ => {}
         }
     }
+}
+
+/// The verb an order not to do something at `i` negates: "don't X",
+/// "do not X", "never X", "I don't want to X", at the head of a clause;
+/// not "pods that don't start" (a symptom).
+fn negated_verb_after(tokens: &[Token<'_>], i: usize) -> Option<usize> {
+    let low = tokens[i].low;
+    let negation = matches!(low, "don't" | "dont" | "don\u{2019}t" | "never" | "without")
+        || low == "not" && i > 0 && tokens[i - 1].low == "do";
+    if !negation || tokens[i].shape != Shape::Word {
+        return None;
+    }
+    let opener = if low == "not" { i - 1 } else { i };
+    // The head of a clause: "don't ...", "please don't", "I don't", "just
+    // look, don't ...".
+    let heads_a_clause = opener == 0
+        || matches!(tokens[opener - 1].w(), Some(W::Polite | W::And | W::Then | W::Read))
+        || matches!(tokens[opener - 1].low, "i" | "we" | "just" | "so" | "ok" | "okay");
+    if !heads_a_clause {
+        return None;
+    }
+    // "I don't want to delete it".
+    let mut verb = i + 1;
+    if tokens.get(verb).is_some_and(|t| matches!(t.low, "want" | "need" | "wish" | "mean"))
+        && tokens.get(verb + 1).is_some_and(|t| t.low == "to")
+    {
+        verb += 2;
+    }
+    (verb < tokens.len() && tokens[verb].shape == Shape::Word).then_some(verb)
 }
 
 /// "logs of the migrate pod", "delete the migrate pod": a verb kubeop never
@@ -512,6 +525,36 @@ fn misspelled_kind(tokens: &mut [Token<'_>]) -> Option<&'static str> {
     }
     tokens[at].lex = Lex::Kind(kind, number);
     None
+}
+
+/// "pods in namepsace staging", "deployments in the namspace batch": the
+/// word "namespace" with one typo, where it introduces a namespace (after
+/// "in", "of", "for", "from"), is that word, so the name after it is the
+/// namespace and the typo is never taken for one. Other kinds may be named
+/// too (unlike [`misspelled_kind`]): the namespace only scopes them.
+fn misspelled_namespace_word(tokens: &mut [Token<'_>]) {
+    for i in 1..tokens.len() {
+        let token = tokens[i];
+        if token.lex != Lex::Unknown
+            || token.shape != Shape::Word
+            || !(8..=11).contains(&token.low.len())
+            || !matches!(
+                tokens[..i]
+                    .iter()
+                    .rev()
+                    .find(|t| !matches!(t.w(), Some(W::Filler)))
+                    .and_then(Token::w),
+                Some(W::In | W::Of | W::For | W::From)
+            )
+        {
+            continue;
+        }
+        if one_typo_apart(token.low, "namespace") {
+            tokens[i].lex = Lex::Kind(ResourceKind::Namespace, Number::Singular);
+        } else if one_typo_apart(token.low, "namespaces") {
+            tokens[i].lex = Lex::Kind(ResourceKind::Namespace, Number::Plural);
+        }
+    }
 }
 
 /// Change verbs a typo at the head of a request most likely meant.
@@ -1620,7 +1663,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                                 ) || t.low == "user"
                                     || t.low == "group"
                             })
-                            || (i > 0 && self.is_w(i - 1, W::Question)))
+                            || (i > 0 && self.is_w(i - 1, W::Question))
+                            // "which service accounts can read secrets".
+                            || (i > 0
+                                && (matches!(
+                                    self.tokens[i - 1].kind(),
+                                    Some((ResourceKind::ServiceAccount, _))
+                                ) || matches!(self.low(i - 1), "users" | "groups" | "accounts"))))
                 }
                 Some(W::Rbac) => true,
                 Some(W::Audit) => true,
@@ -2020,6 +2069,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     && matches!(prev, "the" | "its" | "cron")
                     && (next.is_none() || matches!(next_low, "of" | "for" | "in"))
             }
+            // "what is LOG_LEVEL set to in configmap x", "what's the
+            // limit set to": a question about a setting, with no new value.
+            Change::Set => {
+                let opener = (0..i).find(|&j| !self.is_filler(j)).map_or("", |j| self.low(j));
+                let after_to = self.tokens.get(i + 2);
+                matches!(opener, "what" | "what's" | "whats" | "which")
+                    && next_low == "to"
+                    && after_to.is_none_or(|t| {
+                        t.shape == Shape::Flag || matches!(t.w(), Some(W::In | W::On))
+                    })
+            }
             // "the current scale of web", "the scale of web".
             Change::Scale => {
                 (prev == "current" && matches!(next_low, "of" | "for"))
@@ -2361,6 +2421,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             if !self.is_value(i) || parse_number(self.tokens[i].low).is_some() {
                 continue;
             }
+            // "checkout.production.svc": a namespace's name has no dot.
+            if self.tokens[i].low.contains('.') {
+                continue;
+            }
             // "evicted on node-2": a numbered node, never a namespace.
             if is_node_name_shaped(self.tokens[i].raw)
                 && self.tokens[i].low.bytes().any(|b| b.is_ascii_digit())
@@ -2470,6 +2534,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return self.node_schedulable(state == "unschedulable");
         }
         if !self.changes.is_empty() {
+            // "don't delete pod web-1": every change is one the user said
+            // not to make; neither make it nor read instead.
+            if self.changes.iter().all(|(at, _)| {
+                (0..*at).any(|n| negated_verb_after(self.tokens, n) == Some(*at))
+            }) {
+                let (at, _) = self.changes[0];
+                return Intent::clarify(
+                    vec![Param::Intent],
+                    format!(
+                        "You said not to {}. I change nothing unless asked; what should I do instead?",
+                        self.tokens[at].low
+                    ),
+                );
+            }
             if self.several_namespaces {
                 return Intent::clarify(
                     vec![Param::Namespace],
@@ -2545,7 +2623,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.health() {
             return intent;
         }
-        self.read()
+        let read = self.read();
+        // "logs of checkout in production and staging": one object is in
+        // one namespace; reading it in some other one would be a guess.
+        if self.several_namespaces
+            && matches!(
+                read.tool(),
+                Some(Tool::PodsLog | Tool::PodsGet | Tool::ResourcesGet | Tool::ResourcesScale)
+            )
+        {
+            return Intent::clarify(
+                vec![Param::Namespace],
+                "That names several namespaces for one object. Which namespace is it in?",
+            );
+        }
+        read
     }
 
     /// `get svc,deploy -n prod`: kubectl's comma list of kinds. kubeop reads
@@ -3456,7 +3548,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         self.low(p),
                         "reach" | "resolve" | "resolves" | "resolving" | "ping"
                     ) || matches!(self.w(p), Some(W::To | W::For))
-                }) || [i.wrapping_sub(1), i + 1].iter().any(|&k| {
+                })
+                    // "resolution of checkout.production.svc": a host name.
+                    || (self.tokens[i].low.contains('.') && !is_image_shaped(self.tokens[i].low))
+                    || [i.wrapping_sub(1), i + 1].iter().any(|&k| {
                     matches!(
                         self.tokens.get(k).and_then(Token::kind),
                         Some((ResourceKind::Service, _))
@@ -3693,6 +3788,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
             }
             ops.dedup();
+        }
+        // "patch deployment web to 3 replicas", "edit api to have 4
+        // replicas": the change asked is a target count, which is a scale.
+        if ops
+            .iter()
+            .all(|op| matches!(op, Change::Patch | Change::Edit))
+            && self.replicas.is_some()
+            && self.has_w_anywhere(&[W::Replicas])
+            && self.image.is_none()
+        {
+            return self.scale();
         }
         // A change kubeop cannot make exactly is a question, whatever else is asked.
         if let Some(unsupported) = ops.iter().copied().find(|op| {
@@ -5198,6 +5304,44 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Intent::ReadOnly {
                 tool: Tool::ResourcesGet,
                 arguments: self.resource_args(ResourceKind::Secret, name, namespace),
+            };
+        }
+        // "show the value of LOG_LEVEL in api-gateway-config": a setting
+        // (an environment-style key) read from the ConfigMap it is "in".
+        if main.is_none()
+            && self
+                .tokens
+                .iter()
+                .any(|t| t.shape == Shape::Word && t.raw.contains('_') && is_environment_key(t.raw))
+            && let Some(i) = (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && self.place(i, None) == Place::In
+                    && !is_namespace_word(self.tokens[i].low)
+                    && !is_environment_key(self.tokens[i].raw)
+            })
+        {
+            let name = self.take_value(i);
+            let namespace = self.take_namespace(false, false);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::ConfigMap, name, namespace),
+            };
+        }
+        // "what's the cluster ip of checkout": a Service's address.
+        if main.is_none()
+            && (self.low_any("clusterip")
+                || self
+                    .tokens
+                    .windows(2)
+                    .any(|pair| pair[0].low == "cluster" && pair[1].low == "ip"))
+            && let Some(i) = (0..self.len())
+                .find(|&i| self.is_value(i) && self.place(i, None) != Place::In)
+        {
+            let name = self.take_value(i);
+            let namespace = self.take_namespace(false, true);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::Service, name, namespace),
             };
         }
         // "when does db-backup run", "when does the nightly-report job run
