@@ -241,14 +241,22 @@ fn negated_verb_after(tokens: &[Token<'_>], i: usize) -> Option<usize> {
     // The head of a clause: "don't ...", "please don't", "I don't", "just
     // look, don't ...".
     let heads_a_clause = opener == 0
-        || matches!(tokens[opener - 1].w(), Some(W::Polite | W::And | W::Then | W::Read))
-        || matches!(tokens[opener - 1].low, "i" | "we" | "just" | "so" | "ok" | "okay");
+        || matches!(
+            tokens[opener - 1].w(),
+            Some(W::Polite | W::And | W::Then | W::Read)
+        )
+        || matches!(
+            tokens[opener - 1].low,
+            "i" | "we" | "just" | "so" | "ok" | "okay"
+        );
     if !heads_a_clause {
         return None;
     }
     // "I don't want to delete it".
     let mut verb = i + 1;
-    if tokens.get(verb).is_some_and(|t| matches!(t.low, "want" | "need" | "wish" | "mean"))
+    if tokens
+        .get(verb)
+        .is_some_and(|t| matches!(t.low, "want" | "need" | "wish" | "mean"))
         && tokens.get(verb + 1).is_some_and(|t| t.low == "to")
     {
         verb += 2;
@@ -301,8 +309,10 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
         // stays the earlier change).
         if matches!(tokens[i].w(), Some(W::Change(change)) if change != Change::Other)
             && tokens[i].shape == Shape::Word
+            // (Not "the schedule of cronjob x": a noun, which "Other" words
+            // like "schedule" most often are, orders nothing.)
             && tokens[..i - 1].iter().any(|t| {
-                matches!(t.w(), Some(W::Change(change)) if change != Change::Rollout)
+                matches!(t.w(), Some(W::Change(change)) if !matches!(change, Change::Rollout | Change::Other))
             })
             && singular(tokens.get(i - 1))
             // `deploy/web delete`: the kind already has its name.
@@ -1342,7 +1352,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             // The list ends the request or a phrase ("... and batch -o wide").
             let ends = self.tokens.get(j).is_none_or(|next| {
                 matches!(next.shape, Shape::Flag)
-                    || matches!(next.w(), Some(W::In | W::On | W::With | W::Filler | W::Polite))
+                    || matches!(
+                        next.w(),
+                        Some(W::In | W::On | W::With | W::Filler | W::Polite)
+                    )
             });
             if values >= 2 && joined && ends {
                 for k in start..j {
@@ -2072,7 +2085,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             // "what is LOG_LEVEL set to in configmap x", "what's the
             // limit set to": a question about a setting, with no new value.
             Change::Set => {
-                let opener = (0..i).find(|&j| !self.is_filler(j)).map_or("", |j| self.low(j));
+                let opener = (0..i)
+                    .find(|&j| !self.is_filler(j))
+                    .map_or("", |j| self.low(j));
                 let after_to = self.tokens.get(i + 2);
                 matches!(opener, "what" | "what's" | "whats" | "which")
                     && next_low == "to"
@@ -2141,9 +2156,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 // "update the api image to nginx:1.27": the word before
                 // "image" is the workload when the image follows "to".
-                let image_follows = self
-                    .next_meaningful(i)
-                    .is_some_and(|j| self.is_w(j, W::To));
+                let image_follows = self.next_meaningful(i).is_some_and(|j| self.is_w(j, W::To));
                 if i > 0
                     && !image_follows
                     && !self.used[i - 1]
@@ -2369,7 +2382,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let best = (0..self.len())
             .filter(|&i| self.is_value(i))
             .filter(|&i| {
-                plural_at.is_none() || self.looks_generated(i)
+                plural_at.is_none()
+                    || self.looks_generated(i)
                     || self.place(i, kind_at) != Place::AfterKind
             })
             .filter(|&i| Some(i) != state_at || self.looks_generated(i))
@@ -2536,9 +2550,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if !self.changes.is_empty() {
             // "don't delete pod web-1": every change is one the user said
             // not to make; neither make it nor read instead.
-            if self.changes.iter().all(|(at, _)| {
-                (0..*at).any(|n| negated_verb_after(self.tokens, n) == Some(*at))
-            }) {
+            if self
+                .changes
+                .iter()
+                .all(|(at, _)| (0..*at).any(|n| negated_verb_after(self.tokens, n) == Some(*at)))
+            {
                 let (at, _) = self.changes[0];
                 return Intent::clarify(
                     vec![Param::Intent],
@@ -3937,9 +3953,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .any(|(_, c)| matches!(c, Change::Kill | Change::Evict));
         // "evict all pods from node-2", "delete the pods on worker-1": a
         // node emptied is a drain, never a pod named after the node.
-        let pods_listed = self.kinds().any(|(_, kind, number)| {
-            kind == ResourceKind::Pod && number == Number::Plural
-        });
+        let pods_listed = self
+            .kinds()
+            .any(|(_, kind, number)| kind == ResourceKind::Pod && number == Number::Plural);
         if pods_listed
             && (0..self.len()).any(|i| {
                 self.is_value(i)
@@ -3956,9 +3972,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let (kind, name, kind_at) = self.target(pod_verb.then_some(ResourceKind::Pod));
         let namespace = self.take_namespace(false, true);
         // "delete all pods of checkout": many objects, whatever name follows.
-        let plural_kind = kind_at.is_some_and(|k| {
-            matches!(self.tokens[k].kind(), Some((_, Number::Plural)))
-        });
+        let plural_kind =
+            kind_at.is_some_and(|k| matches!(self.tokens[k].kind(), Some((_, Number::Plural))));
         if self.bulk || ((name.is_none() || plural_kind) && self.has_w_anywhere(&[W::All])) {
             let noun = kind.map_or("resource", ResourceKind::noun);
             return Intent::clarify(
@@ -5334,8 +5349,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     .tokens
                     .windows(2)
                     .any(|pair| pair[0].low == "cluster" && pair[1].low == "ip"))
-            && let Some(i) = (0..self.len())
-                .find(|&i| self.is_value(i) && self.place(i, None) != Place::In)
+            && let Some(i) =
+                (0..self.len()).find(|&i| self.is_value(i) && self.place(i, None) != Place::In)
         {
             let name = self.take_value(i);
             let namespace = self.take_namespace(false, true);
@@ -5347,7 +5362,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "when does db-backup run", "when does the nightly-report job run
         // in batch": a CronJob's schedule ("job" is how people say it). Only
         // "when did job migrate run" (a Job named, in the past) is the Job.
-        let job_named = main.filter(|(_, k, _)| matches!(k, ResourceKind::Job | ResourceKind::CronJob));
+        let job_named =
+            main.filter(|(_, k, _)| matches!(k, ResourceKind::Job | ResourceKind::CronJob));
         if (main.is_none() || job_named.is_some())
             && (0..self.len())
                 .find(|&i| !self.is_filler(i))
@@ -5355,8 +5371,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && let Some(run_at) = (0..self.len()).find(|&i| {
                 matches!(
                     self.low(i),
-                    "run" | "runs" | "ran" | "scheduled" | "fire" | "fires" | "fired" | "trigger"
-                        | "triggers" | "triggered"
+                    "run"
+                        | "runs"
+                        | "ran"
+                        | "scheduled"
+                        | "fire"
+                        | "fires"
+                        | "fired"
+                        | "trigger"
+                        | "triggers"
+                        | "triggered"
                 )
             })
         {
@@ -5775,7 +5799,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "which pods are pending", "pods that are failed": the phase after.
         let phase = phase.or_else(|| {
             let pods = self.tokens.iter().position(|t| {
-                matches!(t.kind(), Some((ResourceKind::Pod, Number::Plural | Number::Short)))
+                matches!(
+                    t.kind(),
+                    Some((ResourceKind::Pod, Number::Plural | Number::Short))
+                )
             })?;
             let after = (pods + 1..self.len())
                 .find(|&j| !self.is_filler(j) && !self.is_w(j, W::Be) && self.low(j) != "which")?;

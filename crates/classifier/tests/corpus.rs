@@ -5,7 +5,8 @@
 //! every miss, and fails below [`MIN_TOOL_AND_ARGUMENTS_ACCURACY`].
 //!
 //! A corpus line: `{"text": "...", "expect": {"path": ..., "tool": ...,
-//! "operation"|"playbook"|"domain"|"missing": ..., "arguments": {...}}}`. The
+//! "operation"|"playbook"|"domain"|"missing"|"kind_defaulted": ...,
+//! "arguments": {...}}}`. The
 //! arguments must match exactly (same keys, same values), except a `resource`
 //! manifest, given as `{"contains": [lines...]}`.
 
@@ -75,8 +76,16 @@ fn arguments_match(expected: &Value, actual: &Value) -> bool {
     })
 }
 
-/// The fields that name the decision besides the path and the arguments.
-const DECISION_FIELDS: &[&str] = &["tool", "operation", "playbook", "domain", "missing"];
+/// The fields that name the decision besides the path and the arguments
+/// (`kind_defaulted`: a change that assumed a Deployment says so).
+const DECISION_FIELDS: &[&str] = &[
+    "tool",
+    "operation",
+    "playbook",
+    "domain",
+    "missing",
+    "kind_defaulted",
+];
 
 #[derive(Default)]
 struct Tally {
