@@ -1349,13 +1349,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 j += 1;
             }
-            // The list ends the request or a phrase ("... and batch -o wide").
+            // The list ends the request ("... and batch -o wide", "... and
+            // batch please"); "in staging and decode the password" is a
+            // second clause, not a second namespace.
             let ends = self.tokens.get(j).is_none_or(|next| {
-                matches!(next.shape, Shape::Flag)
-                    || matches!(
-                        next.w(),
-                        Some(W::In | W::On | W::With | W::Filler | W::Polite)
-                    )
+                matches!(next.shape, Shape::Flag) || matches!(next.w(), Some(W::Polite))
             });
             if values >= 2 && joined && ends {
                 for k in start..j {
@@ -2060,7 +2058,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             // "sorted by label": only with a selector or at the end ("sorted
             // by label restarts" may hide a verb).
             Change::Label => {
-                matches!(prev, "with" | "matching" | "having" | "whose")
+                // A label key or selector follows ("with label team"), not
+                // a sentence ("what's up with label the pods").
+                let key_follows = selector_follows
+                    || next.is_some_and(|t| t.lex == Lex::Unknown || t.shape == Shape::Quoted);
+                (matches!(prev, "with" | "matching" | "having" | "whose") && key_follows)
                     || (matches!(prev, "the" | "by") && selector_follows)
                     || (prev == "by" && next.is_none())
             }
@@ -3043,7 +3045,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let pressure = self.is_pressure();
         let why = self.has_w_anywhere(&[W::Why]);
         let troubleshoot = self.has_w_anywhere(&[W::Troubleshoot, W::Debug]);
-        let wrong = self.has_w_anywhere(&[W::Wrong, W::Restarts])
+        // "checkout is down!": a statement of trouble ("is web down?" asks).
+        let down = (0..self.len())
+            .find(|&i| !self.is_filler(i))
+            .is_some_and(|first| !self.is_w(first, W::Be) && !self.is_w(first, W::Question))
+            && self
+                .tokens
+                .windows(2)
+                .any(|pair| pair[0].w() == Some(W::Be) && pair[1].w() == Some(W::Down));
+        let wrong = down
+            || self.has_w_anywhere(&[W::Wrong, W::Restarts])
             || self.tokens.windows(2).any(|pair| {
                 // "what's going on with web", "what's up with checkout".
                 (pair[0].low == "going" && pair[1].low == "on")
@@ -5823,13 +5834,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// "pods not running", "pods that are not running": "not" right before
     /// "running", about pods.
     fn not_running_pods(&self) -> bool {
-        self.tokens
-            .windows(2)
-            .any(|pair| pair[0].w() == Some(W::Not) && pair[1].w() == Some(W::Running))
-            && self
-                .tokens
-                .iter()
-                .any(|t| matches!(t.kind(), Some((ResourceKind::Pod, _))))
+        // "pods not running", "pods not in Running state".
+        self.tokens.iter().enumerate().any(|(i, t)| {
+            t.w() == Some(W::Running)
+                && i.checked_sub(1).is_some_and(|p| {
+                    self.is_w(p, W::Not)
+                        || (self.is_w(p, W::In) && p > 0 && self.is_w(p - 1, W::Not))
+                })
+        }) && self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.kind(), Some((ResourceKind::Pod, _))))
     }
 
     fn pods(&mut self, k: usize, number: Number) -> Intent {
@@ -6556,5 +6571,30 @@ mod typo_tests {
         assert_eq!(classify("lsit pods").tool(), Some(Tool::PodsList));
         // An object named like a verb, as a subject, is no typo.
         assert_eq!(classify("updater is crashing").path(), "diagnose");
+    }
+
+    #[test]
+    fn a_short_kind_is_read_only_with_two_neighbours_swapped() {
+        assert!(neighbours_swapped(b"pdos", b"pods"));
+        assert!(neighbours_swapped(b"nodse", b"nodes"));
+        assert!(!neighbours_swapped(b"pods", b"pods"));
+        // One letter changed is too close to too many words: "code" ~ "node".
+        assert!(!neighbours_swapped(b"code", b"node"));
+        assert_eq!(classify("get pdos").tool(), Some(Tool::PodsList));
+        assert_eq!(classify("get code").path(), "clarify");
+        // In a change, a misspelt kind is asked about, never guessed.
+        assert_eq!(classify("delete pdos web-1").path(), "clarify");
+    }
+
+    #[test]
+    fn an_order_not_to_change_is_no_change() {
+        assert_eq!(
+            classify("don't restart anything, just list pods in staging").tool(),
+            Some(Tool::PodsListInNamespace)
+        );
+        // Negated with its own object and nothing else asked: a question.
+        assert_eq!(classify("don't delete pod web-1").path(), "clarify");
+        // A change after a negated word stays a change.
+        assert_eq!(classify("don't wait, delete pod web-1").path(), "mutation");
     }
 }
