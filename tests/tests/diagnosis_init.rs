@@ -37,6 +37,20 @@ async fn an_init_container_waiting_for_a_missing_service_is_named_with_what_it_w
         log.contains("** server can't find ledger-db.billing.svc.cluster.local: NXDOMAIN"),
         "{log}"
     );
+    // `--since` keeps the lines of the last hour: all of them, this young.
+    let recent = env
+        .sim
+        .kubectl_ok(&[
+            "logs",
+            &pod,
+            "-n",
+            "billing",
+            "-c",
+            "wait-for-ledger",
+            "--since=1h",
+        ])
+        .await;
+    assert!(recent.contains("waiting for ledger-db"), "{recent}");
     let app_log = env
         .sim
         .kubectl(&["logs", &pod, "-n", "billing", "-c", "invoicer"])

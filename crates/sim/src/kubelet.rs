@@ -1506,6 +1506,138 @@ mod tests {
         assert_eq!(got, expected_sorted);
     }
 
+    fn with_init_containers(pod: &mut Value) {
+        pod["spec"]["initContainers"] = json!([
+            {"name": "fetch", "image": "busybox:1.36"},
+            {"name": "migrate", "image": "ghcr.io/acme/migrate:4"}
+        ]);
+    }
+
+    #[test]
+    fn init_containers_run_in_order_before_the_app_containers() {
+        let mut pod = pod(json!({}));
+        with_init_containers(&mut pod);
+        let done = [InitOutcome::succeeds(), InitOutcome::succeeds()];
+        let early = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            &done,
+            start(),
+        );
+        assert_eq!(early.status["phase"], "Pending");
+        assert!(early.status["initContainerStatuses"][0]["state"]["running"].is_object());
+        assert_eq!(
+            early.status["initContainerStatuses"][1]["state"]["waiting"]["reason"],
+            "PodInitializing"
+        );
+        assert_eq!(
+            early.status["containerStatuses"][0]["state"]["waiting"]["reason"],
+            "PodInitializing"
+        );
+        assert_eq!(early.status["conditions"][1]["type"], "Initialized");
+        assert_eq!(early.status["conditions"][1]["status"], "False");
+        let later = observe(
+            &pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            &done,
+            start() + Duration::from_secs(10),
+        );
+        assert_eq!(later.status["phase"], "Running");
+        assert!(later.ready);
+        let finished = |index: usize| {
+            later.status["initContainerStatuses"][index]["state"]["terminated"]["finishedAt"]
+                .clone()
+        };
+        assert!(finished(0).as_str() < finished(1).as_str(), "in order");
+        assert_eq!(
+            later.status["initContainerStatuses"][1]["state"]["terminated"]["reason"],
+            "Completed"
+        );
+    }
+
+    #[test]
+    fn a_failing_init_container_backs_off_or_fails_the_pod_under_never() {
+        let mut pod = pod(json!({}));
+        with_init_containers(&mut pod);
+        let failing = [
+            InitOutcome::succeeds(),
+            InitOutcome::Exits {
+                exit_code: 2,
+                output: "boom\n".to_string(),
+            },
+        ];
+        let looping = observed_with_init(&pod, &failing, 120);
+        assert_eq!(looping.status["phase"], "Pending");
+        let migrate = &looping.status["initContainerStatuses"][1];
+        assert_eq!(migrate["state"]["waiting"]["reason"], "CrashLoopBackOff");
+        assert_eq!(migrate["lastState"]["terminated"]["exitCode"], 2);
+        assert!(
+            migrate["restartCount"]
+                .as_u64()
+                .is_some_and(|count| count >= 2)
+        );
+        assert_eq!(
+            crate::table::pod_status(&with_status(&pod, &looping)),
+            "Init:CrashLoopBackOff"
+        );
+        assert!(looping.events.iter().any(|event| event.reason == "BackOff"
+            && event.subject
+                == EventSubject::Pod {
+                    field_path: Some("spec.initContainers{migrate}".to_string())
+                }));
+
+        pod["spec"]["restartPolicy"] = json!("Never");
+        let failed = observed_with_init(&pod, &failing, 120);
+        assert_eq!(failed.status["phase"], "Failed");
+        assert_eq!(
+            crate::table::pod_status(&with_status(&pod, &failed)),
+            "Init:Error"
+        );
+    }
+
+    #[test]
+    fn a_waiting_init_container_holds_the_pod_at_init_n_of_m() {
+        let mut pod = pod(json!({}));
+        with_init_containers(&mut pod);
+        let waiting = [
+            InitOutcome::succeeds(),
+            InitOutcome::Waits {
+                before: String::new(),
+                pass: "waiting\n".to_string(),
+                period: Duration::from_secs(2),
+            },
+        ];
+        let stuck = observed_with_init(&pod, &waiting, 3600);
+        assert_eq!(stuck.status["phase"], "Pending");
+        assert!(stuck.status["initContainerStatuses"][1]["state"]["running"].is_object());
+        assert_eq!(
+            crate::table::pod_status(&with_status(&pod, &stuck)),
+            "Init:1/2"
+        );
+        assert_eq!(
+            stuck.status["conditions"][1]["message"],
+            "containers with incomplete status: [migrate]"
+        );
+    }
+
+    fn observed_with_init(pod: &Value, init: &[InitOutcome], seconds: u64) -> PodObservation {
+        observe(
+            pod,
+            &bound(start()),
+            &ConfigCheck::default(),
+            init,
+            start() + Duration::from_secs(seconds),
+        )
+    }
+
+    fn with_status(pod: &Value, observation: &PodObservation) -> Value {
+        let mut observed = pod.clone();
+        observed["status"] = observation.status.clone();
+        observed
+    }
+
     #[test]
     fn a_crashlooping_pod_shows_restarts_last_state_and_backoff() {
         let pod = pod(

@@ -1831,6 +1831,37 @@ mod tests {
     }
 
     #[test]
+    fn loops_end_when_their_test_says_so_and_an_endless_one_is_stopped() {
+        assert_eq!(
+            sh("until nslookup api-gateway >/dev/null; do echo waiting; done; echo up").0,
+            "up\n"
+        );
+        assert_eq!(
+            sh("while false; do echo never; done; echo after").0,
+            "after\n"
+        );
+        assert_eq!(
+            sh("until nc -z api-gateway 8080; do sleep 1; done && echo open").0,
+            "open\n"
+        );
+        let (stdout, stderr, code) = sh(
+            "echo start; until nc -z checkout 8080; do echo 'checkout not up'; sleep 2; done; echo unreachable",
+        );
+        assert_eq!(stdout, "start\ncheckout not up\n");
+        assert_eq!(code, 130);
+        assert!(stderr.contains("cannot end"), "{stderr}");
+        assert_eq!(
+            sh("until true; do echo x").2,
+            2,
+            "a loop without done is a syntax error"
+        );
+        assert_eq!(
+            sh("pg_isready -h postgres -p 5432").0,
+            "postgres:5432 - accepting connections\n"
+        );
+    }
+
+    #[test]
     fn ps_date_and_standard_input() {
         assert!(
             exec(&["ps"])
