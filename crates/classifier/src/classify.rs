@@ -2171,7 +2171,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     return;
                 }
             }
-            if token.shape == Shape::Word && token.lex == Lex::Unknown && is_image_shaped(token.low)
+            // "curl against checkout:8080", "reach postgres:5432": a host to test.
+            let tested_host = self.host_and_port(i).is_some()
+                && self.tokens.iter().any(|t| is_network_test_word(t.low));
+            if token.shape == Shape::Word
+                && token.lex == Lex::Unknown
+                && is_image_shaped(token.low)
+                && !tested_host
             {
                 self.image = Some(token.raw.to_owned());
                 self.use_token(i);
@@ -3548,6 +3554,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 if ends {
                     break;
                 }
+                // "curl against checkout:8080": English around the command.
+                if token.shape == Shape::Word
+                    && (token.low == "against" || token.w() == Some(W::To))
+                {
+                    self.use_token(j);
+                    continue;
+                }
                 words.push(match token.shape {
                     Shape::Flag | Shape::Assign => token.full.to_owned(),
                     _ => token.raw.to_owned(),
@@ -3564,6 +3577,37 @@ impl<'t, 'a> Analysis<'t, 'a> {
             // "spin up a netshoot pod": a pod to work in, no test asked.
             return None;
         }
+        // "can checkout reach postgres:5432": a host and its port.
+        if let Some(i) = (0..self.len()).find(|&i| self.host_and_port(i).is_some())
+            && let Some((host, port)) = self.host_and_port(i)
+        {
+            self.use_token(i);
+            let dns = self.tokens.iter().any(|t| {
+                matches!(
+                    t.low,
+                    "dns" | "resolve" | "resolves" | "resolving" | "resolution"
+                )
+            });
+            if dns {
+                return Some(vec!["nslookup".to_owned(), owned(host)]);
+            }
+            return Some(
+                [
+                    "curl",
+                    "-sS",
+                    "-m",
+                    "5",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                ]
+                .iter()
+                .map(|part| (*part).to_owned())
+                .chain([format!("http://{}:{port}", owned(host))])
+                .collect(),
+            );
+        }
         let target = (0..self.len()).find(|&i| {
             self.is_value(i)
                 && !matches!(
@@ -3578,6 +3622,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 })
                     // "resolution of checkout.production.svc": a host name.
                     || (self.tokens[i].low.contains('.') && !is_image_shaped(self.tokens[i].low))
+                    // "is postgres reachable from checkout": the subject.
+                    || self.next_meaningful(i).is_some_and(|b| {
+                        self.is_w(b, W::Be)
+                            && matches!(self.low(b + 1), "reachable" | "resolvable" | "up")
+                    })
                     || [i.wrapping_sub(1), i + 1].iter().any(|&k| {
                     matches!(
                         self.tokens.get(k).and_then(Token::kind),
@@ -3647,6 +3696,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
             ],
         };
         Some(command)
+    }
+
+    /// `postgres:5432` after a network test's verb ("reach", "curl",
+    /// "against", "to"): the host and port to test, never an image.
+    fn host_and_port(&self, i: usize) -> Option<(&'a str, u16)> {
+        let token = self.tokens.get(i)?;
+        if self.used[i] || token.shape != Shape::Word || token.lex != Lex::Unknown {
+            return None;
+        }
+        let (host, port) = token.raw.split_once(':')?;
+        let port = u16::try_from(parse_number(port)?).ok()?;
+        let tested = i > 0
+            && matches!(
+                self.low(i - 1),
+                "reach" | "curl" | "wget" | "against" | "ping" | "to" | "nc" | "telnet"
+            );
+        (tested && is_name_shaped(host) && !host.contains('/')).then_some((host, port))
     }
 
     /// "open a shell in web-1", "get a terminal on pod x": exec without a verb.
