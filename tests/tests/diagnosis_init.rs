@@ -125,6 +125,17 @@ async fn a_failing_init_container_is_blamed_with_its_exit_code_and_last_log_line
         &diagnosis,
         "Its log ends with \"ERROR: permission denied for schema public\"",
     );
+    assert_quoted(
+        &diagnosis,
+        "[previous logs of init container migrate] ERROR: permission denied for schema public",
+    );
+    assert!(
+        diagnosis.next_steps.iter().any(
+            |step| step.starts_with("show the previous logs of container migrate in reporter-")
+        ),
+        "{:?}",
+        diagnosis.next_steps
+    );
     assert!(
         !diagnosis.summary.contains("Container reporter "),
         "the app container is not blamed: {}",

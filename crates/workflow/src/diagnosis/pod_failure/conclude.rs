@@ -166,9 +166,14 @@ impl<'a> Context<'a> {
             (None, Some(log)) => ("current", log),
             (None, None) => return,
         };
+        let kind = if self.container(container).is_some_and(|state| state.init) {
+            "init container"
+        } else {
+            "container"
+        };
         for line in error_lines(log) {
             self.evidence.push(Evidence::new(
-                format!("{which} logs of container {container}"),
+                format!("{which} logs of {kind} {container}"),
                 line,
             ));
         }
@@ -541,9 +546,13 @@ fn crashing(
     if let Some(job) = owners::job(context.facts) {
         return owners::job_failed(context, job, container, &exits, &explanation);
     }
-    context.next_steps.push(format!(
-        "show the previous logs of pod {pod_name} in {namespace}"
-    ));
+    // The pod's default log is its app container's, which never ran while
+    // an init container fails: name the init container.
+    context.next_steps.push(if init {
+        format!("show the previous logs of container {container} in {pod_name} in {namespace}")
+    } else {
+        format!("show the previous logs of pod {pod_name} in {namespace}")
+    });
     if let Some(owner) = workload(context.facts) {
         context.next_steps.push(format!(
             "show {} in {namespace}",

@@ -780,11 +780,9 @@ fn a_failing_init_container_is_named_as_such() {
     assert!(
         evidence.contains("init container migrate is waiting: CrashLoopBackOff, restarted 3 times")
     );
-    assert!(
-        evidence.contains(
-            "[previous logs of container migrate] ERROR relation \"orders\" already exists"
-        )
-    );
+    assert!(evidence.contains(
+        "[previous logs of init container migrate] ERROR relation \"orders\" already exists"
+    ));
     assert!(
         diagnosis
             .summary
