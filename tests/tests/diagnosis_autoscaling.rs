@@ -65,4 +65,10 @@ async fn an_autoscaler_without_requests_is_told_what_is_missing() {
         "missing request for cpu in container indexer of Pod indexer-",
     );
     assert_says(&diagnosis, "kubeop does not guess one");
+
+    // Asked about the workload, the playbook finds the autoscaler pointing at it.
+    let by_workload = env
+        .diagnosed("indexer", "catalog", Cause::AutoscalerNotScaling)
+        .await;
+    assert_eq!(by_workload.subject.name, "indexer-hpa");
 }

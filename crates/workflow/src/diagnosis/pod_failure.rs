@@ -366,11 +366,20 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
             .collect();
         let facts = gather(&mut reads, pod, &state, &found).await?;
         let mut diagnosis = conclude(&facts);
-        // Healthy pods: "why isn't api scaling" is its autoscaler's doing.
-        if diagnosis.cause == Cause::NoFailureFound
-            && let Some(scaling) =
-                autoscaler::diagnose(&mut reads, &state.namespace, &target.name).await?
-        {
+        // Healthy pods: "why isn't api scaling" is its autoscaler's doing
+        // (named as the workload, or otherwise and pointing at it).
+        let scaling = if diagnosis.cause == Cause::NoFailureFound {
+            match autoscaler::diagnose(&mut reads, &state.namespace, &target.name).await? {
+                Some(found) => Some(found),
+                None => {
+                    autoscaler::diagnose_scaling_of(&mut reads, &state.namespace, &target.name)
+                        .await?
+                }
+            }
+        } else {
+            None
+        };
+        if let Some(scaling) = scaling {
             if scaling.cause == Cause::NoFailureFound {
                 diagnosis.evidence.extend(scaling.evidence);
                 diagnosis.summary = format!("{} {}", diagnosis.summary, scaling.summary);

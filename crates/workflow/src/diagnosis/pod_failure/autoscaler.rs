@@ -5,10 +5,11 @@
 //! messages are the controller's own explanation. Nothing is changed: the
 //! bounds and requests of a workload are a human's decision.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::Reads;
-use crate::diagnosis::reader::ClusterReader;
+use crate::diagnosis::parse::rows;
+use crate::diagnosis::reader::{ClusterReader, ReadTool};
 use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
 
 fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
@@ -34,6 +35,34 @@ pub(super) async fn diagnose<R: ClusterReader>(
         )
         .await?;
     Ok(hpa.as_ref().map(conclude))
+}
+
+/// The HPA that scales the workload `name` (named otherwise, as
+/// `name-hpa` often is), found by its REFERENCE column, read and concluded.
+pub(super) async fn diagnose_scaling_of<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<Diagnosis>, DiagnosisError> {
+    let listed = reads
+        .call(
+            ReadTool::ResourcesList,
+            [
+                ("apiVersion", Some(json!("autoscaling/v2"))),
+                ("kind", Some(json!("HorizontalPodAutoscaler"))),
+                ("namespace", Some(json!(namespace))),
+            ],
+        )
+        .await?;
+    let scaling = rows(&listed).into_iter().find_map(|row| {
+        let reference = row.get("REFERENCE")?;
+        let (_, target) = reference.split_once('/')?;
+        (target == name).then(|| row.get("NAME").cloned()).flatten()
+    });
+    match scaling {
+        Some(hpa) if hpa != name => diagnose(reads, namespace, &hpa).await,
+        _ => Ok(None),
+    }
 }
 
 /// `cpu 60% of request`, `memory 512Mi per pod`.
@@ -228,7 +257,6 @@ pub fn conclude(hpa: &Value) -> Diagnosis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn hpa(status: Value) -> Value {
         json!({"metadata": {"name": "search", "namespace": "catalog"},
