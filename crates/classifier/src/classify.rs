@@ -2172,12 +2172,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
             }
             // "curl against checkout:8080", "reach postgres:5432": a host to test.
-            let tested_host = self.host_and_port(i).is_some()
-                && self.tokens.iter().any(|t| is_network_test_word(t.low));
             if token.shape == Shape::Word
                 && token.lex == Lex::Unknown
                 && is_image_shaped(token.low)
-                && !tested_host
+                && !(self.host_and_port(i).is_some()
+                    && self.tokens.iter().any(|t| is_network_test_word(t.low)))
             {
                 self.image = Some(token.raw.to_owned());
                 self.use_token(i);
@@ -2338,11 +2337,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "is the nightly-report cronjob suspended", "is the web deployment
         // ready": in a yes-no question, the word closing it after the kind
         // is the state asked about, and the name stands before the kind.
-        let state_at = (0..self.len())
-            .find(|&i| !self.is_filler(i))
-            .filter(|&first| self.is_w(first, W::Be))
-            .and(kind_at)
+        let state_at = kind_at
             .filter(|&k| k > 0 && self.is_value(k - 1))
+            .filter(|_| {
+                (0..self.len())
+                    .find(|&i| !self.is_filler(i))
+                    .is_some_and(|first| self.is_w(first, W::Be))
+            })
             .and_then(|_| (0..self.len()).rev().find(|&i| !self.is_filler(i)));
         // "clusterrole view", "job migrate": a name that is also a word, right
         // after a singular kind, when that word is not the request's verb.
