@@ -444,3 +444,59 @@ async fn pods_ranked_by_restarts_come_most_restarted_first() {
         ranked.text
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workloads_events_are_its_own_and_its_replica_sets_and_pods_and_say_so() {
+    let event = |name: &str, kind: &str, object: &str, reason: &str| {
+        json!({"apiVersion": "v1", "kind": "Event",
+               "metadata": {"name": name, "namespace": "production"},
+               "involvedObject": {"kind": kind, "name": object, "namespace": "production"},
+               "reason": reason, "message": format!("{reason} of {object}"), "type": "Warning",
+               "lastTimestamp": "2026-11-25T08:00:00Z"})
+    };
+    let mut objects = cluster();
+    objects.extend([
+        event("e1", "Pod", "checkout-5d9c8b7f4-x2k4p", "BackOff"),
+        event("e2", "ReplicaSet", "checkout-5d9c8b7f4", "FailedCreate"),
+        event("e3", "Pod", "checkout-db-0", "FailedMount"),
+        event("e4", "Pod", "api-1", "Unhealthy"),
+    ]);
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let events = stack
+        .answer("show me the events of deployment checkout in production")
+        .await;
+    assert_eq!(events.tool.as_deref(), Some("events_list"), "{events:?}");
+    assert!(!events.error, "{events:?}");
+    let lead = events.text.lines().next().unwrap_or_default();
+    assert!(
+        lead.contains(
+            "events in namespace production are about checkout and the objects named after it"
+        ) && lead.contains("pod/checkout-5d9c8b7f4-x2k4p")
+            && lead.contains("replicaset/checkout-5d9c8b7f4"),
+        "says what was kept of how many: {}",
+        events.text
+    );
+    for kept in [
+        "BackOff of checkout-5d9c8b7f4-x2k4p",
+        "FailedCreate of checkout-5d9c8b7f4",
+    ] {
+        assert!(events.text.contains(kept), "{}", events.text);
+    }
+    for other in ["checkout-db-0", "api-1"] {
+        assert!(
+            !events.text.contains(other),
+            "another workload's events are not checkout's: {}",
+            events.text
+        );
+    }
+    let none = stack
+        .answer("show me the events of deployment payments in production")
+        .await;
+    assert!(!none.error, "{none:?}");
+    assert!(
+        none.text
+            .starts_with("No event in namespace production is about payments"),
+        "{}",
+        none.text
+    );
+}

@@ -30,6 +30,9 @@ pub struct ReadFocus {
     pub status: bool,
     /// "Which hosts", "what URLs": answer an Ingress with its routes.
     pub hosts: bool,
+    /// "Labels", `--show-labels`: a list keeps its LABELS column, which a
+    /// plain list leaves out as `kubectl get` does.
+    pub labels: bool,
 }
 
 /// What a list is ordered by, highest first.
@@ -98,6 +101,7 @@ pub fn read_focus(text: &str) -> ReadFocus {
             | "route" | "routes" => {
                 focus.hosts = true;
             }
+            "label" | "labels" | "labeled" | "labelled" | "--show-labels" => focus.labels = true,
             _ => {}
         }
     }
@@ -180,6 +184,13 @@ mod tests {
         assert!(read_focus("what hosts does the shop ingress serve").hosts);
         assert!(read_focus("which URLs does shop route").hosts);
         assert!(!read_focus("describe ingress shop").hosts);
+    }
+
+    #[test]
+    fn label_words_keep_the_labels() {
+        assert!(read_focus("show pods with their labels").labels);
+        assert!(read_focus("kubectl get pods --show-labels").labels);
+        assert!(!read_focus("list pods in staging").labels);
     }
 
     #[test]

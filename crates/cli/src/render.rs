@@ -144,9 +144,30 @@ pub fn answer(value: &Value, style: &Style) -> String {
 /// The events tool's YAML list as kubectl's `get events` table (time, type,
 /// reason, object, message), oldest first, a namespace column only when the
 /// events span several: hundreds of YAML lines become one line per event.
-/// `None` when the text is not that list, so it is shown as it came.
+/// Words kubeop put before the list (which events were kept, of how many)
+/// stay above the table; the server's own `#` heading goes. `None` when the
+/// text is not that list, so it is shown as it came.
 fn events_table(text: &str) -> Option<String> {
-    let body = text.split_once('\n').map(|(_, body)| body)?;
+    let start = if text.starts_with("- ") {
+        0
+    } else {
+        text.find("\n- ")? + 1
+    };
+    let (before, body) = text.split_at(start);
+    let lead: Vec<&str> = before
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .collect();
+    let table = events_rows(body)?;
+    if lead.is_empty() {
+        Some(table)
+    } else {
+        Some(format!("{}\n\n{table}", lead.join("\n")))
+    }
+}
+
+/// The table of [`events_table`] for the YAML list alone.
+fn events_rows(body: &str) -> Option<String> {
     let Value::Array(events) = serde_norway::from_str::<Value>(body).ok()? else {
         return None;
     };
@@ -902,6 +923,14 @@ mod tests {
             !shown.contains("NAMESPACE"),
             "one namespace needs no column: {shown}"
         );
+        let led = serde_json::json!({"kind": "answer", "tool": "events_list",
+            "text": format!("1 of the 4 events in namespace shop is about web.\n\n{text}")});
+        let shown = super::answer(&led, &super::Style::plain(0));
+        assert!(
+            shown.starts_with("1 of the 4 events in namespace shop is about web.\n\nTIME "),
+            "the lead stays above the table: {shown}"
+        );
+        assert!(!shown.contains("# The following"), "{shown}");
         let none = serde_json::json!({"kind": "answer", "tool": "events_list", "text": "# No events found"});
         assert_eq!(
             super::answer(&none, &super::Style::plain(0)),

@@ -492,6 +492,14 @@ async fn fast_path(
     context: &str,
     focus: ReadFocus,
 ) -> Result<Response, WorkflowError> {
+    if tool == EVENTS_TOOL
+        && let Some((object, rest)) = arguments
+            .get("fieldSelector")
+            .and_then(Value::as_str)
+            .and_then(answers::events::named_object)
+    {
+        return object_events(pipeline, arguments, context, &object, rest).await;
+    }
     let asked = arguments.clone();
     let arguments = pipeline
         .cluster
@@ -570,6 +578,68 @@ async fn fast_path(
         error: output.is_error,
         context: context.to_owned(),
     }))
+}
+
+/// The tool that lists events.
+const EVENTS_TOOL: &str = "events_list";
+
+/// The events of one object named without its kind ("events for checkout"):
+/// still one call, the namespace's events with the selector's other terms,
+/// of which the answer keeps the object's and those of the objects named
+/// after it (its ReplicaSets, pods, Jobs; `answers::events`) and says how
+/// many of how many.
+async fn object_events(
+    pipeline: &Pipeline,
+    mut asked: Map<String, Value>,
+    context: &str,
+    object: &str,
+    rest: Option<String>,
+) -> Result<Response, WorkflowError> {
+    match rest {
+        Some(rest) => asked.insert("fieldSelector".into(), Value::String(rest)),
+        None => asked.remove("fieldSelector"),
+    };
+    let arguments = pipeline
+        .cluster
+        .in_context(EVENTS_TOOL, asked.clone(), context)
+        .await?;
+    let output = pipeline.cluster.read(EVENTS_TOOL, arguments).await?;
+    let namespace = asked.get("namespace").and_then(Value::as_str);
+    let answer = |text: String, error: bool| read_answer(EVENTS_TOOL, context, text, error);
+    if output.is_error || listed_nothing(EVENTS_TOOL, &output.text) {
+        if let Some(namespace) = namespace
+            && let Some((text, _)) =
+                suggest::missing_namespace(&pipeline.cluster, context, namespace).await?
+        {
+            return Ok(answer(text, true));
+        }
+        if output.is_error {
+            return Ok(answer(output.text, true));
+        }
+        return Ok(answer(
+            format!(
+                "{}, so none about {object}.",
+                nothing_found(EVENTS_TOOL, &asked).trim_end_matches('.')
+            ),
+            false,
+        ));
+    }
+    let place = match namespace {
+        Some(namespace) => format!("in namespace {namespace}"),
+        None => "across all namespaces".to_owned(),
+    };
+    let diagnosis_output = crate::diagnosis::ToolOutput {
+        text: output.text,
+        structured: output.structured,
+        is_error: false,
+    };
+    let text = answers::events::of_object(object, &place, &diagnosis_output).unwrap_or_else(|| {
+        format!(
+            "Every event {place} (their list could not be read to keep {object}'s alone):\n{}",
+            diagnosis_output.text
+        )
+    });
+    Ok(answer(text, false))
 }
 
 /// The label the Kubernetes docs recommend for an application's name

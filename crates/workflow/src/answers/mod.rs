@@ -13,6 +13,7 @@
 //! ([`classifier::read_focus`]), never from the object's name: the same
 //! words get the same shape on any cluster.
 
+pub(crate) mod events;
 mod objects;
 mod state;
 mod stats;
@@ -73,23 +74,24 @@ pub(crate) fn shape(
         "resources_get" if focus.hosts => objects::routes(output),
         "resources_get" | "pods_get" if focus.status => state::summary(output),
         _ if COUNTED_LISTS.contains(&tool) => {
+            let compacted =
+                table::compact(&output.text, asked.contains_key("namespace"), focus.labels);
+            let listed = compacted.as_deref().unwrap_or(&output.text);
             let sorted = match focus.order {
-                Some(Order::Restarts) => table::sorted_by_restarts(&output.text),
+                Some(Order::Restarts) => table::sorted_by_restarts(listed),
                 _ => None,
             };
             if focus.count {
-                let listed = sorted.as_deref().unwrap_or(&output.text);
+                let listed = sorted.as_deref().unwrap_or(listed);
                 Some(counted(tool, asked, output, listed))
             } else {
-                sorted
+                sorted.or(compacted)
             }
         }
         _ => None,
     }
 }
 
-/// A list answered with its count first ("3 deployments in namespace
-/// production:"), then the list as it came.
 /// The one object a read returned, and how an answer names it: "service
 /// checkout in namespace shop". `None` when the output is no single object.
 fn named_object(output: &ToolOutput) -> Option<(Value, String)> {
@@ -105,6 +107,8 @@ fn named_object(output: &ToolOutput) -> Option<(Value, String)> {
     Some((object, subject))
 }
 
+/// A list answered with its count first ("3 deployments in namespace
+/// production:"), then the list.
 fn counted(tool: &str, asked: &Map<String, Value>, output: &ToolOutput, listed: &str) -> String {
     let count = crate::diagnosis::parse::rows(output).len();
     let kinds = match tool {
@@ -234,14 +238,31 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_list_and_an_error_keep_the_servers_text() {
+    fn a_plain_list_reads_like_kubectl_get_and_an_error_keeps_the_servers_text() {
         let asked = asked(json!({"namespace": "production"}));
+        // The columns that say the same on every row go; every row and
+        // every other cell stays.
+        assert_eq!(
+            shape(
+                "resources_list",
+                &asked,
+                classifier::read_focus("list deployments in production"),
+                &output(DEPLOYMENTS)
+            )
+            .as_deref(),
+            Some(
+                "NAME       READY   UP-TO-DATE   AVAILABLE   AGE\n\
+                 checkout   3/3     3            3           2d\n\
+                 web        2/2     2            2           2d\n"
+            )
+        );
+        // A table with nothing to leave out is the server's text as it came.
         assert_eq!(
             shape(
                 "pods_list_in_namespace",
                 &asked,
                 classifier::read_focus("list pods in production"),
-                &output(DEPLOYMENTS)
+                &output("NAME    READY\nweb-1   1/1\n")
             ),
             None
         );

@@ -38,6 +38,89 @@ pub(super) fn aligned(columns: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The columns a list answer leaves out when they tell nothing: the server
+/// adds APIVERSION and KIND to every row (one value in a list of one kind),
+/// and these are `kubectl get`'s wide columns that are `<none>` on most
+/// clusters.
+const COLUMNS_WHEN_THEY_VARY: [&str; 4] =
+    ["APIVERSION", "KIND", "NOMINATED NODE", "READINESS GATES"];
+
+/// A column-aligned table read by the columns' positions in its header, so
+/// a cell holding spaces (`14 (107s ago)`, `NOMINATED NODE`) stays one
+/// cell: a column starts where a header word follows two or more spaces.
+fn by_position(text: &str) -> Option<(Vec<String>, Vec<Vec<String>>)> {
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let header: Vec<char> = lines.next()?.chars().collect();
+    let mut starts = vec![0];
+    for index in 2..header.len() {
+        if header[index] != ' ' && header[index - 1] == ' ' && header[index - 2] == ' ' {
+            starts.push(index);
+        }
+    }
+    let cell = |line: &[char], index: usize| -> String {
+        let begin = starts[index].min(line.len());
+        let end = starts
+            .get(index + 1)
+            .map_or(line.len(), |end| (*end).min(line.len()));
+        line[begin..end]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    };
+    let columns: Vec<String> = (0..starts.len())
+        .map(|index| cell(&header, index))
+        .collect();
+    let rows: Vec<Vec<String>> = lines
+        .map(|line| {
+            let line: Vec<char> = line.chars().collect();
+            (0..starts.len()).map(|index| cell(&line, index)).collect()
+        })
+        .collect();
+    Some((columns, rows))
+}
+
+/// A list as `kubectl get` prints it: without the columns that say the
+/// same on every row (APIVERSION, KIND, the `<none>` wide columns), the
+/// NAMESPACE column when the request named one namespace, and the LABELS
+/// column unless labels were asked for (`kubectl get --show-labels`);
+/// realigned. `None` when nothing would be left out, or the text is no
+/// such table.
+pub(super) fn compact(text: &str, one_namespace: bool, labels: bool) -> Option<String> {
+    let (columns, rows) = by_position(text)?;
+    if rows.is_empty() || columns.len() < 2 {
+        return None;
+    }
+    let same_everywhere =
+        |index: usize| rows.iter().all(|row| row.get(index) == rows[0].get(index));
+    let dropped: Vec<bool> = columns
+        .iter()
+        .enumerate()
+        .map(|(index, column)| match column.as_str() {
+            "NAMESPACE" => one_namespace && same_everywhere(index),
+            "LABELS" => !labels,
+            "NOMINATED NODE" | "READINESS GATES" => rows
+                .iter()
+                .all(|row| row.get(index).is_none_or(|cell| cell == "<none>")),
+            name if COLUMNS_WHEN_THEY_VARY.contains(&name) => same_everywhere(index),
+            _ => false,
+        })
+        .collect();
+    if !dropped.contains(&true) || dropped.iter().all(|drop| *drop) {
+        return None;
+    }
+    let keep = |cells: &[String]| -> Vec<String> {
+        cells
+            .iter()
+            .zip(&dropped)
+            .filter(|(_, drop)| !**drop)
+            .map(|(cell, _)| cell.clone())
+            .collect()
+    };
+    let rows: Vec<Vec<String>> = rows.iter().map(|row| keep(row)).collect();
+    Some(aligned(&keep(&columns), &rows))
+}
+
 /// A pod list with the most restarted pods first ("which pods restart the
 /// most"), and a line saying so; `None` when the table has no RESTARTS
 /// column. The server's lines are kept as they are (kubectl prints
@@ -92,6 +175,31 @@ mod tests {
             aligned(&columns, &rows),
             "NAME             CPU(cores)\ncheckout-7d4b9   5m\nweb              120m\n"
         );
+    }
+
+    const PODS: &str = "\
+NAMESPACE    APIVERSION   KIND   NAME                        READY   STATUS             RESTARTS        AGE   IP           NODE     NOMINATED NODE   READINESS GATES   LABELS
+production   v1           Pod    checkout-n64dnbm6wv-ctp47   0/1     CrashLoopBackOff   14 (107s ago)   12d   10.244.2.6   node-2   <none>           <none>            app=checkout,pod-template-hash=n64dnbm6wv
+production   v1           Pod    postgres-0                  1/1     Running            0               12d   10.244.1.2   node-1   <none>           <none>            app=postgres
+";
+
+    #[test]
+    fn a_list_reads_like_kubectl_get() {
+        let compacted = compact(PODS, true, false).expect("columns to leave out");
+        assert_eq!(
+            compacted,
+            "NAME                        READY   STATUS             RESTARTS        AGE   IP           NODE\n\
+             checkout-n64dnbm6wv-ctp47   0/1     CrashLoopBackOff   14 (107s ago)   12d   10.244.2.6   node-2\n\
+             postgres-0                  1/1     Running            0               12d   10.244.1.2   node-1\n"
+        );
+        let across = compact(PODS, false, true).expect("columns to leave out");
+        assert!(across.starts_with("NAMESPACE    NAME "), "{across}");
+        assert!(
+            across.contains("app=postgres"),
+            "labels asked for: {across}"
+        );
+        // Nothing to leave out: the server's text stands.
+        assert_eq!(compact("NAME   STATUS\nweb    Ready\n", true, false), None);
     }
 
     #[test]

@@ -208,10 +208,16 @@ pub fn node_condition<'a>(node: &'a Value, kind: &str) -> Option<&'a Value> {
         .find(|condition| condition["type"] == kind)
 }
 
-/// Counts the calls a playbook makes, so its cost is reported with its answer.
+/// Counts the calls a playbook makes, so its cost is reported with its
+/// answer, and keeps the objects it read: one diagnosis reads a cluster at
+/// one moment, so an object met twice (the Deployment the request named,
+/// then as the pod's owner) is read once.
 struct Reads<'r, R> {
     reader: &'r R,
     calls: usize,
+    /// Objects read so far (`None`: not found), by apiVersion, kind,
+    /// namespace and name.
+    objects: BTreeMap<(String, String, String, String), Option<Value>>,
 }
 
 impl<R: ClusterReader> Reads<'_, R> {
@@ -232,8 +238,19 @@ impl<R: ClusterReader> Reads<'_, R> {
         namespace: Option<&str>,
         name: &str,
     ) -> Result<Option<Value>, DiagnosisError> {
+        let key = (
+            api_version.to_owned(),
+            kind.to_owned(),
+            namespace.unwrap_or_default().to_owned(),
+            name.to_owned(),
+        );
+        if let Some(known) = self.objects.get(&key) {
+            return Ok(known.clone());
+        }
         self.calls += 1;
-        read_object(self.reader, api_version, kind, namespace, name).await
+        let object = read_object(self.reader, api_version, kind, namespace, name).await?;
+        self.objects.insert(key, object.clone());
+        Ok(object)
     }
 
     /// `(namespace, name)` of the objects of a list, optionally filtered by labels.
@@ -313,7 +330,11 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
         namespace = target.namespace.as_deref().unwrap_or("*")
     );
     async move {
-        let mut reads = Reads { reader, calls: 0 };
+        let mut reads = Reads {
+            reader,
+            calls: 0,
+            objects: BTreeMap::new(),
+        };
         let candidates = resolve(&mut reads, target).await?;
         let mut ranked: Vec<(Value, PodState, Symptom)> = candidates
             .into_iter()
@@ -615,7 +636,7 @@ async fn gather<R: ClusterReader>(
                         .map(|event| event.message.clone()),
                 )
                 .any(|text| text.contains("Insufficient"));
-            if insufficient {
+            if insufficient && fits_some_node(&pod, &facts.nodes, &message, &facts.events) {
                 let requested = requested_per_node(reads).await?;
                 for node in &mut facts.nodes {
                     node.requested = Some(requested.get(&node.name).copied().unwrap_or_default());
@@ -628,37 +649,119 @@ async fn gather<R: ClusterReader>(
     Ok(facts)
 }
 
-/// At most this many pods are read to add up what each node has committed.
+/// Whether what the scheduler found insufficient (`Insufficient cpu`,
+/// `Insufficient memory`, in `message` or the FailedScheduling events)
+/// would fit some node were it empty. When the pod asks for more than any
+/// node's whole allocatable amount, what the nodes' pods request changes
+/// nothing, and reading them would only cost calls.
+fn fits_some_node(pod: &Value, nodes: &[NodeFacts], message: &str, events: &[Event]) -> bool {
+    let said: Vec<String> = std::iter::once(message.to_ascii_lowercase())
+        .chain(
+            events
+                .iter()
+                .filter(|event| event.reason == "FailedScheduling")
+                .map(|event| event.message.to_ascii_lowercase()),
+        )
+        .collect();
+    let (need_cpu, need_memory) = super::pressure::pod_requests(pod);
+    let most_cpu = nodes
+        .iter()
+        .filter_map(|node| Cpu::parse(&node.allocatable_cpu).ok())
+        .max();
+    let most_memory = nodes
+        .iter()
+        .filter_map(|node| Memory::parse(&node.allocatable_memory).ok())
+        .max();
+    let said_of = |resource: &str| said.iter().any(|text| text.contains(resource));
+    let beyond_every_node = (said_of("insufficient cpu")
+        && most_cpu.is_some_and(|most| need_cpu > most))
+        || (said_of("insufficient memory") && most_memory.is_some_and(|most| need_memory > most));
+    !beyond_every_node
+}
+
+/// At most this many pods (one per template) are read to add up what each
+/// node has committed.
 pub const MAX_PODS_FOR_CAPACITY: usize = 40;
 
 /// The requests of the running pods bound to each node, as the scheduler
 /// adds them up (finished pods hold nothing).
+///
+/// One list of the pods that are neither Succeeded nor Failed says where
+/// each runs; the pods made from one template (a ReplicaSet's, a
+/// StatefulSet's or DaemonSet's revision, a Job's) request the same, so one
+/// of them is read for all (`template_of_row`). A cluster of a few large
+/// workloads costs a few reads, not one per pod.
 async fn requested_per_node<R: ClusterReader>(
     reads: &mut Reads<'_, R>,
 ) -> Result<BTreeMap<String, (Cpu, Memory)>, DiagnosisError> {
-    let mut requested: BTreeMap<String, (Cpu, Memory)> = BTreeMap::new();
-    let pods = reads.list_names("v1", "Pod", None, None, None).await?;
-    for (pod_namespace, name) in pods.into_iter().take(MAX_PODS_FOR_CAPACITY) {
-        let Some(pod) = reads.get("v1", "Pod", Some(&pod_namespace), &name).await? else {
+    let output = reads
+        .call(
+            ReadTool::ResourcesList,
+            [
+                ("apiVersion", Some(json!("v1"))),
+                ("kind", Some(json!("Pod"))),
+                (
+                    "fieldSelector",
+                    Some(json!("status.phase!=Succeeded,status.phase!=Failed")),
+                ),
+            ],
+        )
+        .await?
+        .succeeded(ReadTool::ResourcesList)?;
+    // Per template: the pod to read for it and how many of its pods run on each node.
+    let mut templates: BTreeMap<String, ((String, String), BTreeMap<String, u64>)> =
+        BTreeMap::new();
+    for row in parse::rows(&output) {
+        let (Some(name), Some(node)) = (row.get("NAME"), row.get("NODE")) else {
             continue;
         };
-        let node = pod
-            .pointer("/spec/nodeName")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let finished = matches!(
-            pod.pointer("/status/phase").and_then(Value::as_str),
-            Some("Succeeded" | "Failed")
-        );
-        if node.is_empty() || finished {
+        if node.is_empty() || node == "<none>" {
             continue;
         }
+        let namespace = row.get("NAMESPACE").cloned().unwrap_or_default();
+        let per_node = &mut templates
+            .entry(template_of_row(&row, &namespace, name))
+            .or_insert_with(|| ((namespace.clone(), name.clone()), BTreeMap::new()))
+            .1;
+        *per_node.entry(node.clone()).or_default() += 1;
+    }
+    let mut requested: BTreeMap<String, (Cpu, Memory)> = BTreeMap::new();
+    for ((namespace, name), per_node) in templates.into_values().take(MAX_PODS_FOR_CAPACITY) {
+        let Some(pod) = reads.get("v1", "Pod", Some(&namespace), &name).await? else {
+            continue;
+        };
         let (cpu, memory) = super::pressure::pod_requests(&pod);
-        let entry = requested.entry(node.to_string()).or_default();
-        entry.0 = Cpu(entry.0.0 + cpu.0);
-        entry.1 = Memory(entry.1.0 + memory.0);
+        for (node, pods) in per_node {
+            let entry = requested.entry(node).or_default();
+            entry.0 = Cpu(entry.0.0 + cpu.0 * pods);
+            entry.1 = Memory(entry.1.0 + memory.0 * pods);
+        }
     }
     Ok(requested)
+}
+
+/// The template a listed pod was made from, as a key: its Job's uid, its
+/// ReplicaSet (`pod-template-hash`) or its StatefulSet's or DaemonSet's
+/// revision (`controller-revision-hash`), each with the name its pods share
+/// before their own suffix; a pod of no controller is its own template.
+fn template_of_row(row: &BTreeMap<String, String>, namespace: &str, name: &str) -> String {
+    let labels = row
+        .get("LABELS")
+        .map(|cell| parse::labels(cell))
+        .unwrap_or_default();
+    let stem = name.rsplit_once('-').map_or(name, |(stem, _)| stem);
+    let template = ["batch.kubernetes.io/controller-uid", "controller-uid"]
+        .iter()
+        .find_map(|key| labels.get(*key).map(|uid| format!("job {uid}")))
+        .or_else(|| {
+            ["pod-template-hash", "controller-revision-hash"]
+                .iter()
+                .find_map(|key| labels.get(*key).map(|hash| format!("{stem} {key}={hash}")))
+        });
+    match template {
+        Some(template) => format!("{namespace} {template}"),
+        None => format!("{namespace} pod {name}"),
+    }
 }
 
 /// The failing container's memory use from `pods_top` (a kubectl-top table,
@@ -1082,6 +1185,68 @@ mod tests {
             ("Secret", "db-creds")
         );
         assert_eq!(found[2].referenced_by, vec!["volume conf"]);
+    }
+
+    #[test]
+    fn pods_of_one_template_share_a_key_and_other_pods_do_not() {
+        let row = |name: &str, labels: &str| {
+            BTreeMap::from([
+                ("NAME".to_owned(), name.to_owned()),
+                ("LABELS".to_owned(), labels.to_owned()),
+            ])
+        };
+        let key = |name: &str, labels: &str| template_of_row(&row(name, labels), "shop", name);
+        assert_eq!(
+            key("web-7d4b9-abcde", "app=web,pod-template-hash=7d4b9"),
+            key("web-7d4b9-fghjk", "app=web,pod-template-hash=7d4b9")
+        );
+        assert_ne!(
+            key("web-7d4b9-abcde", "app=web,pod-template-hash=7d4b9"),
+            key("web-8f5c2-abcde", "app=web,pod-template-hash=8f5c2")
+        );
+        assert_eq!(
+            key("db-0", "controller-revision-hash=db-6c9f"),
+            key("db-1", "controller-revision-hash=db-6c9f")
+        );
+        assert_eq!(
+            key("backup-1-x", "batch.kubernetes.io/controller-uid=u1"),
+            key("backup-1-y", "batch.kubernetes.io/controller-uid=u1")
+        );
+        assert_ne!(key("lone-a", "app=x"), key("lone-b", "app=x"));
+    }
+
+    #[test]
+    fn only_a_pod_that_an_empty_node_could_hold_needs_the_nodes_pods_read() {
+        let pod = |memory: &str| json!({"spec": {"containers": [{"name": "app", "resources": {"requests": {"memory": memory, "cpu": "100m"}}}]}});
+        let node = NodeFacts {
+            name: "node-a".into(),
+            allocatable_cpu: "4".into(),
+            allocatable_memory: "15Gi".into(),
+            taints: vec![],
+            labels: vec![],
+            requested: None,
+        };
+        let said = "0/1 nodes are available: 1 Insufficient memory.";
+        assert!(!fits_some_node(
+            &pod("24Gi"),
+            std::slice::from_ref(&node),
+            said,
+            &[]
+        ));
+        assert!(fits_some_node(
+            &pod("8Gi"),
+            std::slice::from_ref(&node),
+            said,
+            &[]
+        ));
+        // CPU is what the scheduler said: the memory beyond the node is not the question.
+        let cpu = "0/1 nodes are available: 1 Insufficient cpu.";
+        assert!(fits_some_node(
+            &pod("24Gi"),
+            std::slice::from_ref(&node),
+            cpu,
+            &[]
+        ));
     }
 
     #[test]

@@ -379,11 +379,11 @@ pub fn assess(facts: &PressureFacts) -> PressureReport {
         nodes.push(NodeLoad {
             name,
             allocatable_cpu: allocatable_cpu.to_string(),
-            allocatable_memory: allocatable_memory.to_string(),
+            allocatable_memory: allocatable_memory.readable(),
             cpu_usage: usage.map(|(_, cpu, _)| cpu.to_string()),
-            memory_usage: usage.map(|(_, _, memory)| memory.to_string()),
+            memory_usage: usage.map(|(_, _, memory)| memory.readable()),
             cpu_requested: requested.requests_cpu.to_string(),
-            memory_requested: requested.requests_memory.to_string(),
+            memory_requested: requested.requests_memory.readable(),
             peak_percent,
         });
     }

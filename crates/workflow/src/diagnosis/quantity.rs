@@ -83,6 +83,24 @@ impl Memory {
         Memory(round_up_to_sensible_step(raised))
     }
 
+    /// The amount as a person reads it: exact when it is whole gibibytes or
+    /// mebibytes (`16Gi`, `640Mi`), else rounded to one decimal of a
+    /// gibibyte from 1Gi up (`14.4Gi`, not the kubelet's `15150324Ki`) or
+    /// to whole mebibytes from 1Mi up. For what people read; manifests and
+    /// patches use the exact [`Display`](fmt::Display) form.
+    pub fn readable(self) -> String {
+        let bytes = self.0;
+        if bytes == 0 || bytes.is_multiple_of(MIB) {
+            self.to_string()
+        } else if bytes >= GIB {
+            format!("{:.1}Gi", bytes as f64 / GIB as f64)
+        } else if bytes >= MIB {
+            format!("{}Mi", (bytes as f64 / MIB as f64).round() as u64)
+        } else {
+            self.to_string()
+        }
+    }
+
     /// The percentage `self` is of `whole` (0 when `whole` is zero).
     pub fn percent_of(self, whole: Memory) -> u64 {
         if whole.0 == 0 {
@@ -164,6 +182,31 @@ impl fmt::Display for Cpu {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_reads_as_people_write_it() {
+        assert_eq!(
+            Memory::parse("16Gi").map(Memory::readable),
+            Ok("16Gi".into())
+        );
+        assert_eq!(
+            Memory::parse("640Mi").map(Memory::readable),
+            Ok("640Mi".into())
+        );
+        assert_eq!(
+            Memory::parse("15150324Ki").map(Memory::readable),
+            Ok("14.4Gi".into())
+        );
+        assert_eq!(
+            Memory::parse("13540596Ki").map(Memory::readable),
+            Ok("12.9Gi".into())
+        );
+        assert_eq!(
+            Memory::parse("10300Ki").map(Memory::readable),
+            Ok("10Mi".into())
+        );
+        assert_eq!(Memory(512).readable(), "512");
+    }
 
     #[test]
     fn memory_parses_every_suffix_form() {

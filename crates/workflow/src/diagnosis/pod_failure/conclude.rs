@@ -1156,12 +1156,25 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
         };
         let committed = node
             .requested
-            .map(|(cpu, memory)| format!(", requested by its pods cpu {cpu}, memory {memory}"))
+            .map(|(cpu, memory)| {
+                format!(
+                    ", requested by its pods cpu {cpu}, memory {}",
+                    memory.readable()
+                )
+            })
+            .unwrap_or_default();
+        // The allocatable memory as written, and readable when it is not
+        // (`15150324Ki (14.4Gi)`).
+        let readable = Memory::parse(&node.allocatable_memory)
+            .ok()
+            .map(Memory::readable)
+            .filter(|readable| *readable != node.allocatable_memory)
+            .map(|readable| format!(" ({readable})"))
             .unwrap_or_default();
         context.evidence.push(Evidence::new(
             format!("node {}", node.name),
             format!(
-                "allocatable cpu {}, memory {}{committed}{taints}",
+                "allocatable cpu {}, memory {}{readable}{committed}{taints}",
                 node.allocatable_cpu, node.allocatable_memory
             ),
         ));
@@ -1229,8 +1242,50 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
             .max_by_key(|(_, (_, memory))| *memory)
     {
         specifics.push(format!(
-            "the most memory left unrequested is {memory} on node {}, and the pod requests {need_memory}",
+            "the most memory left unrequested is {} on node {}, and the pod requests {}",
+            memory.readable(),
+            node.name,
+            need_memory.readable()
+        ));
+    }
+    // Nothing read of what the nodes' pods request: the pod asks for more
+    // than any node's whole allocatable amount (the playbook then skips
+    // those reads), and the largest node is the closest.
+    let counted = context
+        .facts
+        .nodes
+        .iter()
+        .any(|node| node.requested.is_some());
+    if !counted
+        && lower.contains("insufficient cpu")
+        && let Some((node, most)) = context
+            .facts
+            .nodes
+            .iter()
+            .filter_map(|node| Some((node, Cpu::parse(&node.allocatable_cpu).ok()?)))
+            .max_by_key(|(_, most)| *most)
+        && need_cpu > most
+    {
+        specifics.push(format!(
+            "the most CPU left unrequested is at most {most} on node {} (all of its allocatable CPU), and the pod requests {need_cpu}: more than any node has even empty",
             node.name
+        ));
+    }
+    if !counted
+        && lower.contains("insufficient memory")
+        && let Some((node, most)) = context
+            .facts
+            .nodes
+            .iter()
+            .filter_map(|node| Some((node, Memory::parse(&node.allocatable_memory).ok()?)))
+            .max_by_key(|(_, most)| *most)
+        && need_memory > most
+    {
+        specifics.push(format!(
+            "the most memory left unrequested is at most {} on node {} (all of its allocatable memory), and the pod requests {}: more than any node has even empty",
+            most.readable(),
+            node.name,
+            need_memory.readable()
         ));
     }
     if let Some(selector) = pod.pointer("/spec/nodeSelector").and_then(Value::as_object) {

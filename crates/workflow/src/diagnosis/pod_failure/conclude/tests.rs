@@ -558,6 +558,42 @@ fn an_unschedulable_pod_explains_the_scheduler_message_with_nodes_and_requests()
 }
 
 #[test]
+fn a_pod_larger_than_any_node_is_explained_by_the_largest_node_without_its_pods() {
+    let container = json!({"name": "app", "image": "web:1.0", "resources": {"requests": {"memory": "24Gi", "cpu": "500m"}}});
+    let mut facts = facts(
+        container,
+        json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "message": "0/2 nodes are available: 2 Insufficient memory."}]}),
+    );
+    facts.pod["spec"]["nodeName"] = Value::Null;
+    let node = |name: &str, memory: &str| NodeFacts {
+        name: name.into(),
+        allocatable_cpu: "4".into(),
+        allocatable_memory: memory.into(),
+        taints: vec![],
+        labels: vec![],
+        requested: None,
+    };
+    facts.nodes = vec![node("node-a", "15Gi"), node("node-b", "7Gi")];
+    let (diagnosis, _) = concluded(&facts, Cause::Unschedulable);
+    assert!(
+        diagnosis.summary.contains(
+            "the most memory left unrequested is at most 15Gi on node node-a (all of its allocatable memory), and the pod requests 24Gi: more than any node has even empty"
+        ),
+        "{}",
+        diagnosis.summary
+    );
+    // A pod that would fit an empty node is not explained without its pods' requests.
+    facts.nodes = vec![node("node-a", "32Gi")];
+    let (diagnosis, _) = concluded(&facts, Cause::Unschedulable);
+    assert!(
+        !diagnosis.summary.contains("left unrequested"),
+        "{}",
+        diagnosis.summary
+    );
+}
+
+#[test]
 fn an_unschedulable_pod_without_a_condition_message_uses_the_failed_scheduling_event() {
     let mut facts = facts(app(), json!({"phase": "Pending"}));
     facts.pod["spec"]["nodeName"] = Value::Null;
