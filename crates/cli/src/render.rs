@@ -442,7 +442,24 @@ pub fn diagnosis(value: &Value, style: &Style) -> String {
     if let Some(summary) = report["summary"].as_str() {
         let _ = writeln!(out, "{summary}");
     }
-    let evidence = strings(&value["evidence"]);
+    // A playbook whose findings are its evidence (resource pressure) lists
+    // each line once, under Findings with its severity.
+    let found: Vec<String> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|finding| {
+            format!(
+                "{}: {}",
+                text(&finding["subject"]),
+                text(&finding["message"])
+            )
+        })
+        .collect();
+    let evidence: Vec<String> = strings(&value["evidence"])
+        .into_iter()
+        .filter(|quote| !found.contains(quote))
+        .collect();
     if !evidence.is_empty() {
         out.push_str("Evidence:\n");
         for quote in evidence {
@@ -1154,6 +1171,34 @@ mod tests {
             );
         }
         assert!(!card.contains("Proposed fix"));
+    }
+
+    #[test]
+    fn evidence_that_is_a_finding_is_shown_once_with_its_severity() {
+        let value = json!({
+            "kind": "diagnosis",
+            "cause": "resource_pressure",
+            "evidence": ["pod shop/web-1: container web has no cpu limit", "nodes_top: node n1 at 96%"],
+            "report": {
+                "findings": [{"severity": "info", "category": "limits", "subject": "pod shop/web-1", "message": "container web has no cpu limit"}],
+            },
+            "proposal": null,
+            "context": "dev",
+        });
+        let card = both_ways(&value);
+        assert_eq!(
+            card.matches("container web has no cpu limit").count(),
+            1,
+            "{card}"
+        );
+        assert!(
+            card.contains("INFO     pod shop/web-1: container web has no cpu limit"),
+            "{card}"
+        );
+        assert!(
+            card.contains("nodes_top: “node n1 at 96%”"),
+            "other evidence stays: {card}"
+        );
     }
 
     #[test]

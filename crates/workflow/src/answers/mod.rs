@@ -73,6 +73,12 @@ pub(crate) fn shape(
         "resources_get" | "pods_get" if focus.images => objects::images(output),
         "resources_get" if focus.hosts => objects::routes(output),
         "resources_get" | "pods_get" if focus.status => state::summary(output),
+        // "show me the checkout deployment", "describe node node-1": its
+        // state in words first (what `kubectl describe` opens with), then
+        // the object as the server gave it.
+        "resources_get" | "pods_get" => {
+            state::summary(output).map(|summary| format!("{summary}\n{}", output.text))
+        }
         _ if COUNTED_LISTS.contains(&tool) => {
             let compacted =
                 table::compact(&output.text, asked.contains_key("namespace"), focus.labels);
@@ -277,6 +283,48 @@ mod tests {
                 &asked,
                 classifier::read_focus("how many pods"),
                 &failed
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn an_object_shown_whole_opens_with_its_state() {
+        let cron_job = ToolOutput {
+            structured: Some(json!({"apiVersion": "batch/v1", "kind": "CronJob",
+                "metadata": {"name": "db-backup", "namespace": "production"},
+                "spec": {"schedule": "30 2 * * *", "suspend": false},
+                "status": {"lastScheduleTime": "2026-11-25T02:30:00Z"}})),
+            ..output("apiVersion: batch/v1\nkind: CronJob\n")
+        };
+        let text = shape(
+            "resources_get",
+            &Map::new(),
+            classifier::read_focus("when does db-backup run in production"),
+            &cron_job,
+        )
+        .expect("a known kind");
+        assert!(
+            text.starts_with("cronjob db-backup in namespace production: "),
+            "{text}"
+        );
+        assert!(text.contains("30 2 * * *"), "{text}");
+        assert!(
+            text.ends_with("apiVersion: batch/v1\nkind: CronJob\n"),
+            "the object follows: {text}"
+        );
+        // A kind without a summary is the object as it came.
+        let config_map = ToolOutput {
+            structured: Some(json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "settings", "namespace": "production"}})),
+            ..output("kind: ConfigMap\n")
+        };
+        assert_eq!(
+            shape(
+                "resources_get",
+                &Map::new(),
+                classifier::read_focus("show configmap settings"),
+                &config_map
             ),
             None
         );
