@@ -636,7 +636,7 @@ async fn gather<R: ClusterReader>(
                         .map(|event| event.message.clone()),
                 )
                 .any(|text| text.contains("Insufficient"));
-            if insufficient && fits_some_node(&pod, &facts.nodes, &message, &facts.events) {
+            if insufficient && fits_some_node(&pod, &facts.nodes, message, &facts.events) {
                 let requested = requested_per_node(reads).await?;
                 for node in &mut facts.nodes {
                     node.requested = Some(requested.get(&node.name).copied().unwrap_or_default());
@@ -709,8 +709,7 @@ async fn requested_per_node<R: ClusterReader>(
         .await?
         .succeeded(ReadTool::ResourcesList)?;
     // Per template: the pod to read for it and how many of its pods run on each node.
-    let mut templates: BTreeMap<String, ((String, String), BTreeMap<String, u64>)> =
-        BTreeMap::new();
+    let mut templates: BTreeMap<String, Template> = BTreeMap::new();
     for row in parse::rows(&output) {
         let (Some(name), Some(node)) = (row.get("NAME"), row.get("NODE")) else {
             continue;
@@ -739,6 +738,10 @@ async fn requested_per_node<R: ClusterReader>(
     }
     Ok(requested)
 }
+
+/// The pods of one template: `(namespace, name)` of the one read for all,
+/// and how many of them run on each node.
+type Template = ((String, String), BTreeMap<String, u64>);
 
 /// The template a listed pod was made from, as a key: its Job's uid, its
 /// ReplicaSet (`pod-template-hash`) or its StatefulSet's or DaemonSet's
