@@ -291,10 +291,13 @@ mod tests {
     #[test]
     fn an_object_shown_whole_opens_with_its_state() {
         let cron_job = ToolOutput {
-            structured: Some(json!({"apiVersion": "batch/v1", "kind": "CronJob",
+            structured: Some(
+                json!({"apiVersion": "batch/v1", "kind": "CronJob",
                 "metadata": {"name": "db-backup", "namespace": "production"},
                 "spec": {"schedule": "30 2 * * *", "suspend": false},
-                "status": {"lastScheduleTime": "2026-11-25T02:30:00Z"}})),
+                "status": {"lastScheduleTime": "2026-11-25T02:30:00Z"}})
+                .into(),
+            ),
             ..output("apiVersion: batch/v1\nkind: CronJob\n")
         };
         let text = shape(
@@ -315,8 +318,11 @@ mod tests {
         );
         // A kind without a summary is the object as it came.
         let config_map = ToolOutput {
-            structured: Some(json!({"apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": {"name": "settings", "namespace": "production"}})),
+            structured: Some(
+                json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "settings", "namespace": "production"}})
+                .into(),
+            ),
             ..output("kind: ConfigMap\n")
         };
         assert_eq!(

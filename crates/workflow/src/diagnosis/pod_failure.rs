@@ -1227,6 +1227,7 @@ mod tests {
             allocatable_memory: "15Gi".into(),
             taints: vec![],
             labels: vec![],
+            pressure: vec![],
             requested: None,
         };
         let said = "0/1 nodes are available: 1 Insufficient memory.";

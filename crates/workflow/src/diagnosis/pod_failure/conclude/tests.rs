@@ -572,6 +572,7 @@ fn a_pod_larger_than_any_node_is_explained_by_the_largest_node_without_its_pods(
         allocatable_memory: memory.into(),
         taints: vec![],
         labels: vec![],
+        pressure: vec![],
         requested: None,
     };
     facts.nodes = vec![node("node-a", "15Gi"), node("node-b", "7Gi")];
