@@ -392,7 +392,7 @@ impl SimGateway {
         if let Some(form) = leaked(&output.text) {
             panic!("{tool} leaked {form}: {}", output.text);
         }
-        output.text
+        output.text.into_string()
     }
 }
 

@@ -32,8 +32,9 @@ use crate::config::GatewayConfig;
 use crate::error::{ErrorKind, GatewayError, NotApprovedReason};
 use crate::lane::{CallLane, LaneError};
 use crate::metrics::{Metrics, MetricsSnapshot};
-use crate::redact::{may_hold_secrets, redact_json, redact_text};
+use crate::redact::{may_hold_secrets, may_hold_secrets_in_json_string, redact_json, redact_text};
 use crate::structured::StructuredContent;
+use crate::tool_text::ToolText;
 
 /// One tool call as a caller asks for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +80,7 @@ impl ToolCall {
 pub struct ToolOutput {
     /// The text content blocks, joined by newlines (YAML, a table, a log, or
     /// the error message when `is_error`).
-    pub text: String,
+    pub text: ToolText,
     /// The server's `structuredContent`, when it sent one.
     pub structured: Option<StructuredContent>,
     /// The tool ran and failed (e.g. `pods "nope" not found`).
@@ -604,14 +605,14 @@ impl Gateway {
             tracing::info!(plan_id = %grant.plan_id, approver = %grant.approver, "approved change sent");
         }
         sent_to.set(connection.clone()).ok();
-        let result = connection
+        let mut result = connection
             .until_lost(
                 connection.lane.call(&call.tool, &call.arguments),
                 &call.tool,
             )
             .await?
             .map_err(|error| connection.lane_error(error, &call.tool))?;
-        let (text, mut hidden) = redact_owned(result.text());
+        let (text, mut hidden) = redact_tool_text(result.take_text());
         let (structured, hidden_structured) = result
             .structured_content
             .map_or((None, 0), redact_structured);
@@ -741,6 +742,22 @@ fn redact_structured(json: Box<RawValue>) -> (Option<StructuredContent>, usize) 
     };
     let hidden = redact_json(&mut value);
     (Some(StructuredContent::from_value(value)), hidden)
+}
+
+/// `text` with every secret value hidden (see [`redact_text`]), and how
+/// many were hidden; the server's JSON string is looked into only when it
+/// holds a word redaction keys on, and kept as it came when nothing is hidden.
+fn redact_tool_text(text: ToolText) -> (ToolText, usize) {
+    if text
+        .json()
+        .is_some_and(|json| !may_hold_secrets_in_json_string(json))
+    {
+        return (text, 0);
+    }
+    match redact_text(&text) {
+        (Cow::Borrowed(_), hidden) => (text, hidden),
+        (Cow::Owned(redacted), hidden) => (ToolText::from(redacted), hidden),
+    }
 }
 
 fn redact_owned(text: String) -> (String, usize) {

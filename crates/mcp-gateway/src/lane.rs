@@ -31,6 +31,8 @@ use serde_json::{Map, Value};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::oneshot;
 
+use crate::tool_text::ToolText;
+
 /// The prefix of the ids of lane requests (`kubeop-call-7`).
 pub(crate) const LANE_ID_PREFIX: &str = "kubeop-call-";
 
@@ -74,26 +76,33 @@ pub(crate) struct ToolResult {
 struct ContentItem {
     #[serde(rename = "type")]
     kind: String,
+    /// The text as the JSON string the server wrote (see [`ToolText`]).
     #[serde(default)]
-    text: Option<String>,
+    text: Option<Box<RawValue>>,
 }
 
 impl ToolResult {
-    /// The text blocks, one per line, as the server wrote them.
-    pub(crate) fn text(&self) -> String {
-        let mut text = String::new();
-        let texts = self
-            .content
-            .iter()
+    /// The text blocks, one per line: the server's own JSON string when
+    /// there is one block (nearly always), decoded and joined otherwise.
+    pub(crate) fn take_text(&mut self) -> ToolText {
+        let mut blocks = std::mem::take(&mut self.content)
+            .into_iter()
             .filter(|item| item.kind == "text")
-            .filter_map(|item| item.text.as_deref());
-        for block in texts {
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(block);
+            .filter_map(|item| item.text)
+            .map(ToolText::from_json);
+        let Some(first) = blocks.next() else {
+            return ToolText::default();
+        };
+        let mut rest = blocks.peekable();
+        if rest.peek().is_none() {
+            return first;
         }
-        text
+        let mut text = first.into_string();
+        for block in rest {
+            text.push('\n');
+            text.push_str(&block);
+        }
+        ToolText::from(text)
     }
 }
 
@@ -420,9 +429,35 @@ mod tests {
 
         assert!(lane.route(&line(json!({"jsonrpc": "2.0", "id": id,
             "result": {"content": [{"type": "text", "text": "pod web"}], "isError": false}}))));
-        let result = call.await.expect("joined").expect("answered");
-        assert_eq!(result.text(), "pod web");
+        let mut result = call.await.expect("joined").expect("answered");
+        assert_eq!(result.take_text(), "pod web");
         assert_eq!(lane.waiting_now(), 0);
+    }
+
+    #[tokio::test]
+    async fn one_text_block_stays_the_server_string_and_several_are_joined() {
+        let (lane, mut server) = lane();
+        for (content, expected) in [
+            (
+                json!([{"type": "text", "text": "a: \"b\"\n"}]),
+                "a: \"b\"\n",
+            ),
+            (
+                json!([{"type": "text", "text": "one"}, {"type": "image", "data": "x"},
+                    {"type": "text", "text": "two"}]),
+                "one\ntwo",
+            ),
+            (json!([]), ""),
+        ] {
+            let (call, request) = started_call(&lane, &mut server).await;
+            let reply = json!({"jsonrpc": "2.0", "id": request["id"],
+                "result": {"content": content}});
+            assert!(lane.route(&line(reply)));
+            let text = call.await.expect("joined").expect("answered").take_text();
+            assert_eq!(text, expected);
+            let written = serde_json::to_string(&text).expect("serializes");
+            assert_eq!(written, json!(expected).to_string());
+        }
     }
 
     #[tokio::test]

@@ -69,6 +69,7 @@ pub mod metrics;
 pub mod redact;
 pub mod server_binary;
 mod structured;
+mod tool_text;
 mod transport;
 
 pub use actor::PROTOCOL_VERSION;
@@ -84,4 +85,5 @@ pub use gateway::{
 };
 pub use metrics::MetricsSnapshot;
 pub use structured::StructuredContent;
+pub use tool_text::ToolText;
 pub use transport::MAX_LINE_BYTES;

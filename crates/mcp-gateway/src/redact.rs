@@ -132,18 +132,35 @@ pub fn may_hold_secrets(text: &str) -> bool {
     })
 }
 
+/// [`may_hold_secrets`] for text still written as a JSON string literal
+/// (escapes not decoded): the words read the same there, a quote may be
+/// written `\"`, and any backslash of the text itself (written `\\`) could
+/// start a spelling escape, so it counts too.
+pub fn may_hold_secrets_in_json_string(json: &str) -> bool {
+    json.contains("\\\\") || may_hold_secrets(json)
+}
+
 /// Whether `rest`, the text right after a `type` word, is that key (quoted or
 /// not, YAML or JSON) with a Secret type as its value.
 fn names_secret_type(rest: &str) -> bool {
-    let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
-    let Some(value) = rest.trim_start_matches([' ', '\t']).strip_prefix(':') else {
+    let Some(value) = without_quote(rest)
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix(':')
+    else {
         return false;
     };
-    let value = value.trim_start_matches([' ', '\t']);
-    let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
+    let value = without_quote(value.trim_start_matches([' ', '\t']));
     ["Opaque", "kubernetes.io/", "bootstrap.kubernetes.io/"]
         .iter()
         .any(|secret_type| value.starts_with(secret_type))
+}
+
+/// `text` without the quote it starts with: `"`, `'`, or `\"` (a quote inside
+/// a JSON string literal).
+fn without_quote(text: &str) -> &str {
+    text.strip_prefix("\\\"")
+        .or_else(|| text.strip_prefix(['"', '\'']))
+        .unwrap_or(text)
 }
 
 /// Hides every secret value inside `value`; returns how many were hidden.
@@ -629,5 +646,23 @@ mod tests {
         assert!(may_hold_secrets(text));
         let text = "kind: \"Secr\\\n  et\"\ndata:\n  k: dmFsdWU=\n";
         assert!(may_hold_secrets(text));
+    }
+
+    #[test]
+    fn text_still_in_its_json_string_is_looked_into_whenever_the_text_would_be() {
+        let secret_texts = [
+            "apiVersion: v1\nkind: Secret\ndata:\n  password: aHVudGVyMg==\n",
+            "items:\n- data:\n    k: dg==\n  \"type\": \"Opaque\"\nkind: List\n",
+            "users:\n- name: u\n  user:\n    token: abc\n",
+            r#"{"type":"kubernetes.io/tls","data":{"tls.key":"a2V5"}}"#,
+            "kind: \"Secr\\\n  et\"\ndata:\n  k: dmFsdWU=\n",
+            "kind: \"Secr\\x65t\"\ndata:\n  k: dmFsdWU=\n",
+        ];
+        for text in secret_texts {
+            let json = serde_json::to_string(text).expect("a string serializes");
+            assert!(may_hold_secrets_in_json_string(&json), "{json}");
+        }
+        let plain = serde_json::to_string(DEPLOYMENT).expect("a string serializes");
+        assert!(!may_hold_secrets_in_json_string(&plain), "{plain}");
     }
 }

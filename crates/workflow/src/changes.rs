@@ -106,7 +106,8 @@ pub(crate) async fn deny(
         text: format!(
             "Plan {} denied by {}: {}. Nothing was changed.",
             plan.plan_id, denial.approver, denial.reason
-        ),
+        )
+        .into(),
         structured: None,
         error: false,
         context: plan.target.context.clone(),
@@ -327,7 +328,7 @@ async fn verify_change(
         Operation::Exec => {
             return Ok((
                 verify::exec_result(output.is_error, &output.text),
-                Some(output.text),
+                Some(output.text.into_string()),
             ));
         }
         Operation::Run => return debug_pod_lifecycle(pipeline, approval, progress).await,
@@ -368,7 +369,7 @@ async fn debug_pod_lifecycle(
             (_, Err(verdict)) => verdict,
             ("pods_exec", Ok(exec)) => {
                 let verdict = verify::exec_result(exec.is_error, &exec.text);
-                output = Some(exec.text);
+                output = Some(exec.text.into_string());
                 Verdict::new(
                     verdict.outcome,
                     verdict

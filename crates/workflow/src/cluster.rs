@@ -92,7 +92,7 @@ impl Cluster {
                     ))
                     .await?;
                 if view.is_error {
-                    return Err(WorkflowError::Cluster(view.text));
+                    return Err(WorkflowError::Cluster(view.text.into_string()));
                 }
                 parse_kubeconfig(&view.text, multi_cluster)
             })
@@ -139,9 +139,9 @@ impl Cluster {
         let output = self.read("resources_get", arguments).await?;
         if output.is_error {
             return if output.text.contains("not found") {
-                Ok(Fetched::Missing(output.text))
+                Ok(Fetched::Missing(output.text.into_string()))
             } else {
-                Err(WorkflowError::Cluster(output.text))
+                Err(WorkflowError::Cluster(output.text.into_string()))
             };
         }
         match output.structured {
@@ -175,7 +175,7 @@ impl Cluster {
             .await?;
         let output = self.read("resources_list", arguments).await?;
         if output.is_error {
-            return Err(WorkflowError::Cluster(output.text));
+            return Err(WorkflowError::Cluster(output.text.into_string()));
         }
         Ok(output
             .structured
@@ -205,7 +205,7 @@ impl Cluster {
             )
             .await?;
         let output = self.read("events_list", arguments).await?;
-        Ok(output.text)
+        Ok(output.text.into_string())
     }
 
     /// The one call an approval grant allows.

@@ -2,6 +2,7 @@
 //! the health check, hand-offs, questions, and changes (see `planning`).
 
 use classifier::{Arguments, Intent, Playbook, ReadFocus, Tool};
+use mcp_gateway::ToolText;
 use ractor::ActorRef;
 use serde_json::{Map, Value};
 
@@ -303,7 +304,7 @@ fn with_handoff_findings(
         }
         (response, None) => response,
         (Response::Answer(mut answer), Some(pods)) => {
-            answer.text = format!("{}\n{pods}", answer.text.trim_end());
+            answer.text = format!("{}\n{pods}", answer.text.trim_end()).into();
             Response::Answer(answer)
         }
         (Response::Diagnosis(mut diagnosis), Some(pods)) => {
@@ -712,7 +713,8 @@ async fn workload_of_other_kind(
             text: format!(
                 "{name} is a {} (no deployment has that name)\n\n{text}",
                 kind.to_lowercase()
-            ),
+            )
+            .into(),
             structured: output.structured,
             error: false,
             context: context.to_owned(),
@@ -736,8 +738,13 @@ const LIST_TOOLS: [&str; 6] = [
 const NO_EVENTS: &str = "# No events found";
 
 /// Whether a list tool answered with nothing at all.
-fn listed_nothing(tool: &str, text: &str) -> bool {
-    LIST_TOOLS.contains(&tool) && (text.trim().is_empty() || text.trim() == NO_EVENTS)
+fn listed_nothing(tool: &str, text: &ToolText) -> bool {
+    // The tool first: reading the text decodes it, which a read that is
+    // passed on as it came never needs (see `ToolText`).
+    LIST_TOOLS.contains(&tool) && {
+        let text = text.trim();
+        text.is_empty() || text == NO_EVENTS
+    }
 }
 
 /// What an empty list means, in kubectl's words: "No pods found in
@@ -780,7 +787,11 @@ async fn resolve_get(
     let (Some(api_version), Some(kind), Some(name)) =
         (text("apiVersion"), text("kind"), text("name"))
     else {
-        return Ok(error_answer(GET_TOOL, not_found.text, context));
+        return Ok(error_answer(
+            GET_TOOL,
+            not_found.text.into_string(),
+            context,
+        ));
     };
     let namespace = text("namespace");
     if namespace.is_none() && !discovery::is_cluster_scoped(&kind) {
@@ -813,7 +824,8 @@ async fn resolve_get(
                         "{}/{name} is in namespace {only} (you named no namespace, and {default} has none)\n\n{}",
                         kind.to_lowercase(),
                         output.text
-                    ),
+                    )
+                    .into(),
                     structured: output.structured,
                     error: output.is_error,
                     context: context.to_owned(),
@@ -863,7 +875,7 @@ fn error_answer(tool: &str, text: String, context: &str) -> Response {
     Response::Answer(Answer {
         path: "read_only".into(),
         tool: Some(tool.to_owned()),
-        text,
+        text: text.into(),
         structured: None,
         error: true,
         context: context.to_owned(),
@@ -876,7 +888,7 @@ fn read_answer(tool: &str, context: &str, text: String, error: bool) -> Response
     Response::Answer(Answer {
         path: "read_only".into(),
         tool: Some(tool.to_owned()),
-        text,
+        text: text.into(),
         structured: None,
         error,
         context: context.to_owned(),
@@ -911,7 +923,7 @@ async fn resolve_pod_read(
     {
         discovery::PodMatch::Candidates { pods, owned } => (pods, owned),
         discovery::PodMatch::Exact => {
-            return Ok(answer(not_found.text, true));
+            return Ok(answer(not_found.text.into_string(), true));
         }
         discovery::PodMatch::Nothing { existing } => {
             let suggestions = if existing.is_empty() {
@@ -964,7 +976,7 @@ async fn resolve_pod_read(
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
         tool: Some(tool.to_owned()),
-        text: format!("{note}\n\n{}", output.text),
+        text: format!("{note}\n\n{}", output.text).into(),
         structured: output.structured,
         error: output.is_error,
         context: context.to_owned(),
@@ -1044,7 +1056,7 @@ async fn switch(
     Ok(Response::Answer(Answer {
         path: "switch_context".into(),
         tool: Some(CONTEXTS_TOOL.into()),
-        text,
+        text: text.into(),
         structured: None,
         error: false,
         context,
@@ -1064,7 +1076,7 @@ async fn known_contexts(pipeline: &Pipeline) -> Result<Vec<String>, WorkflowErro
         Err(error) => return Err(error),
     };
     if output.is_error {
-        return Err(WorkflowError::Cluster(output.text));
+        return Err(WorkflowError::Cluster(output.text.into_string()));
     }
     Ok(parse_contexts(&output.text))
 }

@@ -113,7 +113,7 @@ pub(crate) async fn plan(
         Planned::NothingToDo(text) => Ok(Response::Answer(Answer {
             path: "mutation".into(),
             tool: None,
-            text,
+            text: text.into(),
             structured: None,
             error: false,
             context,
@@ -226,7 +226,8 @@ fn not_found(operation: Operation, subject: Subject, message: &str) -> Response 
             text: format!(
                 "{kind}/{} does not exist: nothing to delete ({message})",
                 subject.name
-            ),
+            )
+            .into(),
             structured: None,
             error: false,
             context: subject.context,
@@ -286,7 +287,8 @@ async fn read_live(
                     subject.name,
                     subject.place(),
                     message.trim()
-                ),
+                )
+                .into(),
                 structured: None,
                 error: false,
                 context: subject.context.clone(),

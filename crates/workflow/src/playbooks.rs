@@ -137,7 +137,7 @@ async fn the_failing_pod(
         .await
         .map_err(|error| WorkflowError::Cluster(error.to_string()))?;
     if listed.is_error {
-        return Err(WorkflowError::Cluster(listed.text));
+        return Err(WorkflowError::Cluster(listed.text.into_string()));
     }
     let rows = parse::rows(&listed);
     // Failing pods grouped by the workload they belong to (a Job's retries,
@@ -176,7 +176,7 @@ async fn the_failing_pod(
         Ok(Err(Response::Answer(Answer {
             path: "diagnose".into(),
             tool: Some(ReadTool::ResourcesList.name().to_owned()),
-            text,
+            text: text.into(),
             structured: None,
             error,
             context: context.to_owned(),

@@ -44,7 +44,7 @@ pub struct Answer {
     /// The MCP tool that answered, if one was called.
     pub tool: Option<String>,
     /// The text as the server gave it (a table, YAML or plain text).
-    pub text: String,
+    pub text: mcp_gateway::ToolText,
     /// The server's `structuredContent`, when it sent one (for `-o json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub structured: Option<mcp_gateway::StructuredContent>,

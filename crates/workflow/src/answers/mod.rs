@@ -48,7 +48,10 @@ pub(crate) fn shaped(
         is_error: output.is_error,
     };
     match shape(tool, asked, focus, &output) {
-        Some(text) => ToolOutput { text, ..output },
+        Some(text) => ToolOutput {
+            text: text.into(),
+            ..output
+        },
         None => output,
     }
 }
@@ -192,7 +195,7 @@ mod tests {
 
     fn output(text: &str) -> ToolOutput {
         ToolOutput {
-            text: text.to_owned(),
+            text: text.into(),
             ..ToolOutput::default()
         }
     }

@@ -274,12 +274,14 @@ fn scalar(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use mcp_gateway::ToolText;
     use serde_json::json;
+
+    use super::*;
 
     fn structured(object: Value) -> ToolOutput {
         ToolOutput {
-            text: String::new(),
+            text: ToolText::default(),
             structured: Some(object.into()),
             is_error: false,
         }

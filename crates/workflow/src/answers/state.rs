@@ -342,12 +342,14 @@ fn claim(claim: &Value) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use mcp_gateway::ToolText;
     use serde_json::json;
+
+    use super::*;
 
     fn object(value: Value) -> ToolOutput {
         ToolOutput {
-            text: String::new(),
+            text: ToolText::default(),
             structured: Some(value.into()),
             is_error: false,
         }

@@ -320,7 +320,7 @@ pub fn interpret(test: &DebugTest, exec: &ToolOutput) -> DebugOutcome {
                 test.describe(),
                 exec.text.trim()
             ),
-            output: exec.text.clone(),
+            output: exec.text.to_string(),
         };
     }
     let mut exit_code = None;
@@ -384,7 +384,7 @@ mod tests {
 
     fn output(text: &str) -> ToolOutput {
         ToolOutput {
-            text: text.to_string(),
+            text: text.into(),
             ..ToolOutput::default()
         }
     }

@@ -385,7 +385,7 @@ impl<R: ClusterReader> Calls<'_, R> {
         if output.is_error && !output.is_not_found() {
             return Err(DiagnosisError::ToolFailed {
                 tool: tool.name(),
-                message: output.text,
+                message: output.text.into_string(),
             });
         }
         Ok(output)

@@ -94,7 +94,7 @@ pub fn events(output: &ToolOutput) -> Result<Vec<Event>, ParseError> {
         reason,
     };
     if output.is_error {
-        return Err(error(output.text.clone()));
+        return Err(error(output.text.to_string()));
     }
     let value: Value = serde_norway::from_str(&output.text).map_err(|e| error(e.to_string()))?;
     let items = match value {
@@ -257,12 +257,14 @@ pub fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use mcp_gateway::ToolText;
     use serde_json::json;
+
+    use super::*;
 
     fn text(text: &str) -> ToolOutput {
         ToolOutput {
-            text: text.to_string(),
+            text: text.into(),
             ..ToolOutput::default()
         }
     }
@@ -318,7 +320,7 @@ mod tests {
     #[test]
     fn listed_names_come_from_structured_rows_or_the_table() {
         let structured = ToolOutput {
-            text: String::new(),
+            text: ToolText::default(),
             structured: Some(
                 json!({"items": [{"NAMESPACE": "demo", "NAME": "web-1"}, {"Name": "web-2"}]})
                     .into(),

@@ -300,7 +300,7 @@ impl<R: ClusterReader> Reads<'_, R> {
         // A missing previous instance is an answer ("no earlier log"), not a failure.
         Ok(
             (!output.is_error && !output.text.contains("has not logged any message yet"))
-                .then_some(output.text),
+                .then_some(output.text.into_string()),
         )
     }
 }

@@ -79,7 +79,7 @@ impl ReadCall {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ToolOutput {
     /// The text content, joined.
-    pub text: String,
+    pub text: mcp_gateway::ToolText,
     /// `structuredContent`, when the tool sends it (`resources_get`, `resources_list`).
     pub structured: Option<mcp_gateway::StructuredContent>,
     /// The tool reported a failure; `text` holds its message.
@@ -126,7 +126,7 @@ impl ToolOutput {
         if self.is_error {
             return Err(DiagnosisError::ToolFailed {
                 tool: tool.name(),
-                message: self.text,
+                message: self.text.into_string(),
             });
         }
         Ok(self)
