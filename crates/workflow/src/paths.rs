@@ -615,7 +615,7 @@ async fn object_events(
             return Ok(answer(text, true));
         }
         if output.is_error {
-            return Ok(answer(output.text, true));
+            return Ok(answer(output.text.into_string(), true));
         }
         return Ok(answer(
             format!(

@@ -111,7 +111,7 @@ fn items(text: &str) -> Option<(&str, Vec<Item<'_>>)> {
         let end = starts.get(index + 1).copied().unwrap_or(body.len());
         let text = &body[*begin..end];
         let output = ToolOutput {
-            text: text.to_owned(),
+            text: text.into(),
             ..ToolOutput::default()
         };
         let event = crate::diagnosis::parse::events(&output).ok()?.pop()?;
@@ -225,7 +225,7 @@ mod tests {
 
     fn output(text: &str) -> ToolOutput {
         ToolOutput {
-            text: text.to_owned(),
+            text: text.into(),
             ..ToolOutput::default()
         }
     }
