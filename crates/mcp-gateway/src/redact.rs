@@ -143,16 +143,29 @@ pub fn may_hold_secrets_in_json_string(json: &str) -> bool {
 /// Whether `rest`, the text right after a `type` word, is that key (quoted or
 /// not, YAML or JSON) with a Secret type as its value.
 fn names_secret_type(rest: &str) -> bool {
-    let Some(value) = without_quote(rest)
-        .trim_start_matches([' ', '\t'])
-        .strip_prefix(':')
-    else {
+    let Some(value) = without_blanks(without_quote(rest)).strip_prefix(':') else {
         return false;
     };
-    let value = without_quote(value.trim_start_matches([' ', '\t']));
+    let value = without_quote(without_blanks(value));
     ["Opaque", "kubernetes.io/", "bootstrap.kubernetes.io/"]
         .iter()
         .any(|secret_type| value.starts_with(secret_type))
+}
+
+/// `text` without the blanks it starts with: the whitespace JSON allows
+/// around a colon (space, tab, line breaks), also as written inside a JSON
+/// string literal (`\t`, `\n`, `\r`).
+fn without_blanks(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start_matches([' ', '\t', '\n', '\r']);
+        match ["\\t", "\\n", "\\r"]
+            .iter()
+            .find_map(|escaped| text.strip_prefix(escaped))
+        {
+            Some(rest) => text = rest,
+            None => return text,
+        }
+    }
 }
 
 /// `text` without the quote it starts with: `"`, `'`, or `\"` (a quote inside
@@ -664,5 +677,14 @@ mod tests {
         }
         let plain = serde_json::to_string(DEPLOYMENT).expect("a string serializes");
         assert!(!may_hold_secrets_in_json_string(&plain), "{plain}");
+    }
+
+    #[test]
+    fn a_secret_type_after_a_line_break_is_seen_in_either_form() {
+        let text = "{\"data\": {\"k\": \"dmFsdWU=\"},\n \"type\":\n\t\"Opaque\"}";
+        assert_eq!(redacted(text).1, 1);
+        assert!(may_hold_secrets(text));
+        let json = serde_json::to_string(text).expect("a string serializes");
+        assert!(may_hold_secrets_in_json_string(&json), "{json}");
     }
 }
