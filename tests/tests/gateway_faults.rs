@@ -324,7 +324,15 @@ async fn thousands_of_answered_timed_out_and_abandoned_calls_leave_no_slot_behin
     .await;
     let metrics = &status.metrics;
     let errors: u64 = metrics.errors.iter().map(|(_, count)| count).sum();
-    assert_eq!(metrics.calls, (CALLERS * CALLS_PER_CALLER) as u64);
+    // An abandoned call aborted before its task first ran never reached the
+    // gateway (a loaded machine may not run it within one yield): every
+    // other call is counted, once.
+    let total = (CALLERS * CALLS_PER_CALLER) as u64;
+    let abandoned = total / 5;
+    assert!(
+        (total - abandoned..=total).contains(&metrics.calls),
+        "{metrics:?}"
+    );
     assert_eq!(metrics.calls, metrics.completed + errors, "{metrics:?}");
     assert!(metrics.completed >= answered, "{metrics:?}");
     assert!(
