@@ -66,7 +66,17 @@ async fn an_autoscaler_without_requests_is_told_what_is_missing() {
     );
     assert_says(&diagnosis, "kubeop does not guess one");
 
-    // Asked about the workload, the playbook finds the autoscaler pointing at it.
+    // Asked about the workload, the playbook finds the autoscaler pointing at
+    // it once the pods are healthy (before their readiness probe first
+    // passes, a not-ready pod is the better answer: a loaded CI preview asked
+    // then).
+    env.pods_until("catalog", &["-l", "app=indexer", "--no-headers"], |out| {
+        !out.trim().is_empty()
+            && out
+                .lines()
+                .all(|pod| pod.contains(" 1/1 ") && pod.contains("Running"))
+    })
+    .await;
     let by_workload = env
         .diagnosed("indexer", "catalog", Cause::AutoscalerNotScaling)
         .await;
