@@ -42,6 +42,14 @@ pub enum ResourceKind {
 }
 
 impl ResourceKind {
+    /// The kind one word spells (`pod`, `deploy`, `statefulsets`,
+    /// `deployments.apps`), in any number; `None` for a word that is no
+    /// kind. For callers that must tell a kind word from a name, as the
+    /// workflow does for "that pod" in a follow-up.
+    pub fn from_word(word: &str) -> Option<ResourceKind> {
+        lookup_kind_word(&word.to_ascii_lowercase()).map(|(kind, _)| kind)
+    }
+
     /// The `apiVersion` the MCP server's `resources_*` tools expect.
     pub fn api_version(self) -> &'static str {
         use ResourceKind::*;
@@ -474,4 +482,23 @@ fn is_version(text: &str) -> bool {
 
 fn lookup_plain(word: &str) -> Option<(ResourceKind, Number)> {
     crate::vocab::kind_table().get(word).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_word_in_any_form_is_its_kind_and_a_name_is_none() {
+        assert_eq!(ResourceKind::from_word("pod"), Some(ResourceKind::Pod));
+        assert_eq!(
+            ResourceKind::from_word("Deploy"),
+            Some(ResourceKind::Deployment)
+        );
+        assert_eq!(
+            ResourceKind::from_word("statefulsets.apps"),
+            Some(ResourceKind::StatefulSet)
+        );
+        assert_eq!(ResourceKind::from_word("checkout"), None);
+    }
 }

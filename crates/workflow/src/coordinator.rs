@@ -1,7 +1,8 @@
 //! The coordinator actor: one request in, one answer out, along the path
 //! the classifier chose.
 //!
-//! The actor itself only keeps the sessions (which context and namespace each works in)
+//! The actor itself only keeps the sessions (which context and namespace each
+//! works in, and what each last talked about, for its follow-ups)
 //! and hands every request to a task of its own, so a slow verification
 //! never holds up another session's read. At most
 //! [`MAX_CONCURRENT_REQUESTS`] requests run at once; past that callers are
@@ -24,6 +25,7 @@ use tokio::task::JoinHandle;
 
 use crate::cluster::Cluster;
 use crate::error::WorkflowError;
+use crate::followup::Recent;
 use crate::plan::Draft;
 use crate::response::{ExecutionResult, PlanCard, Response};
 use crate::session::{SessionId, Sessions};
@@ -227,6 +229,17 @@ pub enum CoordinatorMsg {
         /// Acknowledged once recorded, so the next request sees it.
         reply: RpcReplyPort<()>,
     },
+    /// Remember what a session's last request was about, for its
+    /// follow-ups. Sent without waiting for a reply: the actor handles its
+    /// mailbox in order, and the session's next request can only come
+    /// after the answer this is sent before. At most one is in flight per
+    /// admitted request ([`MAX_CONCURRENT_REQUESTS`]).
+    Remember {
+        /// The conversation.
+        session: SessionId,
+        /// What its last request was about.
+        recent: Arc<Recent>,
+    },
 }
 
 /// Everything a request's task needs; shared by all of them.
@@ -352,6 +365,9 @@ impl Actor for CoordinatorActor {
                 state.sessions.switch(session, context, namespace);
                 send(reply, ());
             }
+            CoordinatorMsg::Remember { session, recent } => {
+                state.sessions.remember(session, recent);
+            }
         }
         Ok(())
     }
@@ -388,6 +404,15 @@ pub(crate) async fn switch_session(
             "the coordinator did not record the context switch".into(),
         )),
         Err(error) => Err(WorkflowError::Unavailable(error.to_string())),
+    }
+}
+
+/// Records what `session`'s last request was about (see
+/// [`CoordinatorMsg::Remember`]); a stopped actor only loses the memory.
+pub(crate) fn remember(coordinator: &ActorRef<CoordinatorMsg>, session: SessionId, recent: Recent) {
+    let recent = Arc::new(recent);
+    if let Err(error) = coordinator.cast(CoordinatorMsg::Remember { session, recent }) {
+        tracing::debug!(%error, "the coordinator did not take what the session talked about");
     }
 }
 

@@ -18,7 +18,10 @@
 //!   and the plan per operation (pure), with [`diff`] and impact notes.
 //! - `discovery`: parameters from memory and name resolution on the cluster;
 //!   `suggest`: the closest real namespaces and names when one is not there.
-//! - `session`: the context and namespace each conversation works in.
+//! - `session`: the context and namespace each conversation works in, and
+//!   what it last talked about.
+//! - `followup`: a follow-up ("and in staging?", "restart it") resolved to
+//!   the complete request it stands for, before classification runs it.
 //! - `changes`: execution with the grant, verification (`verify`), records.
 //! - [`response`]: the `-o json` shapes of design.md.
 //! - `cluster`: every gateway call the coordinator makes.
@@ -30,6 +33,9 @@
 //!   refuses it otherwise), and only after its plan was recorded.
 //! - An outcome is `verified` only when the cluster was read back in the
 //!   planned state; otherwise `failed` with evidence or `unverified`.
+//! - A follow-up is resolved to a complete request before it is classified
+//!   and run: a change it asks for is planned and approved like any other,
+//!   its resolved target on the card; an unresolvable one is a question.
 #![forbid(unsafe_code)]
 
 mod answers;
@@ -40,6 +46,7 @@ pub mod diagnosis;
 pub mod diff;
 mod discovery;
 mod error;
+mod followup;
 mod impact;
 mod paths;
 pub mod plan;

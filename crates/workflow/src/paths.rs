@@ -1,6 +1,8 @@
 //! Routing a request to its path: the read-only fast path, context switches,
 //! the health check, hand-offs, questions, and changes (see `planning`).
 
+use std::sync::Arc;
+
 use classifier::{Arguments, Intent, Playbook, ReadFocus, Tool};
 use mcp_gateway::ToolText;
 use ractor::ActorRef;
@@ -8,9 +10,12 @@ use serde_json::{Map, Value};
 
 use crate::answers;
 use crate::cluster::Fetched;
-use crate::coordinator::{CoordinatorMsg, Pipeline, Request, SupervisorHandoff, switch_session};
+use crate::coordinator::{
+    CoordinatorMsg, Pipeline, Request, SupervisorHandoff, remember, switch_session,
+};
 use crate::discovery;
 use crate::error::WorkflowError;
+use crate::followup::{self, Recent, Resolution};
 use crate::planning;
 use crate::playbooks;
 use crate::response::{Answer, Clarify, Found, Handoff, Response};
@@ -35,8 +40,9 @@ pub(crate) async fn answer(
     progress: &ProgressSink,
 ) -> Result<Response, WorkflowError> {
     let scope = Scope {
-        namespace: switched.namespace.clone(),
+        namespace: switched.namespace,
         context: String::new(),
+        recent: switched.recent,
         handoff_from: None,
     };
     let session_context = match switched.context {
@@ -104,6 +110,8 @@ struct Scope {
     context: String,
     /// The session's namespace, if it switched to one.
     namespace: Option<String>,
+    /// What the session's last request was about, for a follow-up.
+    recent: Option<Arc<Recent>>,
     /// Whose hand-off the request is (`hand-off from the app agent`), for
     /// the operations log; `None` for a person's own words.
     handoff_from: Option<String>,
@@ -334,16 +342,109 @@ async fn answer_text(
     requester: &str,
     text: &str,
 ) -> Result<Response, WorkflowError> {
-    let session_context = scope.context.as_str();
-    let recorded = scope.recorded(text);
+    // A follow-up ("and in staging?", "restart it") becomes the complete
+    // request it stands for before anything else: from here on it is that
+    // request, planned and gated like any other.
+    // A hand-off runs in a session of its own per request, with nothing
+    // before it to lean on: its words are taken as they are.
+    let follow_up = match scope.handoff_from {
+        None => followup::detect(text),
+        Some(_) => None,
+    };
+    let resolution = match follow_up {
+        None => Resolution::Standalone,
+        Some(follow_up) => {
+            Box::pin(followup::resolve(
+                pipeline,
+                text,
+                follow_up,
+                scope.recent.as_deref(),
+                &scope.context,
+            ))
+            .await?
+        }
+    };
+    let (request, resolved, unknown_reference) = match &resolution {
+        Resolution::Standalone => (text, None, None),
+        Resolution::Resolved(resolved) => (resolved.request.as_str(), Some(resolved), None),
+        Resolution::Ask(question) => return Ok(Response::Clarify(question.clone())),
+        Resolution::Unknown(words) => (text, None, Some(words.as_str())),
+    };
     let mut intent = tracing::info_span!("classify").in_scope(|| {
-        let intent = classifier::classify(text);
+        let intent = classifier::classify(request);
         tracing::info!(path = intent.path(), "classified");
         intent
     });
     if let Some(namespace) = &scope.namespace {
-        intent = in_session_namespace(intent, namespace, text);
+        intent = in_session_namespace(intent, namespace, request);
     }
+    if let Some(words) = unknown_reference
+        && !matches!(intent, Intent::Clarify { .. })
+    {
+        return Ok(Response::Clarify(followup::unknown_reference(words)));
+    }
+    let asked = Asked {
+        text: request,
+        recorded: match resolved {
+            Some(_) => scope.recorded(&format!("{request} (follow-up: \"{text}\")")),
+            None => scope.recorded(text),
+        },
+        inferred: resolved
+            .map(|resolved| resolved.note.clone())
+            .into_iter()
+            .collect(),
+        unknown_reference,
+    };
+    // Nor is anything remembered for a hand-off.
+    let remembered = scope.handoff_from.is_none().then(|| intent.clone());
+    let response = run(
+        pipeline,
+        coordinator,
+        session.clone(),
+        scope,
+        requester,
+        &asked,
+        intent,
+    )
+    .await?;
+    if let Some(intent) = remembered
+        && let Some(recent) = Recent::of(request, &intent, &response)
+    {
+        remember(coordinator, session, recent);
+    }
+    Ok(match resolved {
+        Some(resolved) => followup::annotated(response, &resolved.note),
+        None => response,
+    })
+}
+
+/// One request as it runs: its words (a follow-up's as resolved), what the
+/// operations log records, and what was inferred before planning.
+struct Asked<'a> {
+    /// The complete request.
+    text: &'a str,
+    /// The request as the operations log records it.
+    recorded: String,
+    /// What a follow-up's resolution filled in, for the plan card.
+    inferred: Vec<String>,
+    /// The words of a reference with nothing to refer to ("it"), when the
+    /// request had one: its question replaces the classifier's.
+    unknown_reference: Option<&'a str>,
+}
+
+/// Runs a classified request along its path.
+async fn run(
+    pipeline: &Pipeline,
+    coordinator: &ActorRef<CoordinatorMsg>,
+    session: SessionId,
+    scope: &Scope,
+    requester: &str,
+    asked: &Asked<'_>,
+    intent: Intent,
+) -> Result<Response, WorkflowError> {
+    let session_context = scope.context.as_str();
+    let text = asked.text;
+    let recorded = &asked.recorded;
     match intent {
         Intent::ReadOnly { tool, arguments } => {
             let context = arguments
@@ -388,11 +489,11 @@ async fn answer_text(
                 pipeline,
                 session_context,
                 requester,
-                &recorded,
+                recorded,
                 operation,
                 tool.as_str(),
                 arguments,
-                Vec::new(),
+                asked.inferred.clone(),
             ))
             .await
         }
@@ -412,17 +513,22 @@ async fn answer_text(
             ))
             .await?
             {
+                let mut inferred_all = asked.inferred.clone();
+                inferred_all.push(inferred);
                 return Box::pin(planning::plan(
                     pipeline,
                     session_context,
                     requester,
-                    &recorded,
+                    recorded,
                     operation,
                     tool.as_str(),
                     arguments,
-                    vec![inferred],
+                    inferred_all,
                 ))
                 .await;
+            }
+            if let Some(words) = asked.unknown_reference {
+                return Ok(Response::Clarify(followup::unknown_reference(words)));
             }
             Ok(Response::Clarify(Clarify {
                 question,
@@ -476,7 +582,7 @@ async fn answer_text(
                 .clone()
                 .unwrap_or_else(|| session_context.to_owned());
             Box::pin(playbooks::diagnose(
-                pipeline, &context, requester, text, &recorded, playbook, &arguments,
+                pipeline, &context, requester, text, recorded, playbook, &arguments,
             ))
             .await
         }
@@ -1182,6 +1288,7 @@ mod tests {
         let scope = |handoff_from: Option<String>| Scope {
             context: "prod".into(),
             namespace: None,
+            recent: None,
             handoff_from,
         };
         assert_eq!(scope(None).recorded("scale web to 3"), "scale web to 3");

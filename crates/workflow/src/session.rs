@@ -9,10 +9,17 @@
 //! session that never switched works in the starting context (from
 //! configuration, else the kubeconfig's current context) and leaves the
 //! namespace to each request.
+//!
+//! A session also remembers what its last request was about (see
+//! `followup`), for the follow-ups of that session only: two sessions never
+//! see each other's subjects.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+
+use crate::followup::Recent;
 
 /// Most sessions remembered at once; the least recently used is forgotten
 /// past it (it falls back to the starting context), so a client inventing
@@ -38,34 +45,49 @@ impl std::fmt::Display for SessionId {
     }
 }
 
-/// Where a session works: what it switched to, if anything.
+/// Where a session works (what it switched to, if anything) and what it
+/// last talked about.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SessionScope {
     /// The context it switched to.
     pub(crate) context: Option<String>,
     /// The namespace it switched to, within that context.
     pub(crate) namespace: Option<String>,
+    /// What its last answered request was about, for its follow-ups.
+    pub(crate) recent: Option<Arc<Recent>>,
 }
 
-/// The contexts and namespaces sessions switched to.
+/// The contexts and namespaces sessions switched to, and what each last
+/// talked about.
 #[derive(Debug, Default)]
 pub(crate) struct Sessions {
-    /// Session → (what it switched to, last use tick).
-    switched: HashMap<SessionId, (SessionScope, u64)>,
+    /// Session → what it switched to, what it last talked about, and its
+    /// last use tick.
+    known: HashMap<SessionId, Known>,
     /// Increases on every use; orders sessions by recency.
     tick: u64,
 }
 
+/// One session's state.
+#[derive(Debug, Default)]
+struct Known {
+    /// What it switched to and last talked about.
+    scope: SessionScope,
+    /// Its last use tick.
+    used: u64,
+}
+
 impl Sessions {
-    /// What `session` switched to (nothing, for a session that never did).
+    /// What `session` switched to (nothing, for a session that never did)
+    /// and last talked about.
     pub(crate) fn scope(&mut self, session: &SessionId) -> SessionScope {
         self.tick += 1;
         let tick = self.tick;
-        self.switched
+        self.known
             .get_mut(session)
-            .map(|(scope, used)| {
-                *used = tick;
-                scope.clone()
+            .map(|known| {
+                known.used = tick;
+                known.scope.clone()
             })
             .unwrap_or_default()
     }
@@ -78,20 +100,7 @@ impl Sessions {
         context: Option<String>,
         namespace: Option<String>,
     ) {
-        self.tick += 1;
-        if self.switched.len() >= MAX_SESSIONS
-            && !self.switched.contains_key(&session)
-            && let Some(oldest) = self
-                .switched
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(id, _)| id.clone())
-        {
-            self.switched.remove(&oldest);
-        }
-        let tick = self.tick;
-        let (scope, used) = self.switched.entry(session).or_default();
-        *used = tick;
+        let scope = &mut self.entry(session).scope;
         if let Some(context) = context {
             if scope.context.as_deref() != Some(context.as_str()) {
                 scope.namespace = None;
@@ -101,6 +110,31 @@ impl Sessions {
         if namespace.is_some() {
             scope.namespace = namespace;
         }
+    }
+
+    /// Records what `session`'s last answered request was about.
+    pub(crate) fn remember(&mut self, session: SessionId, recent: Arc<Recent>) {
+        self.entry(session).scope.recent = Some(recent);
+    }
+
+    /// `session`'s state, used now; a new session past [`MAX_SESSIONS`]
+    /// makes the least recently used one forgotten.
+    fn entry(&mut self, session: SessionId) -> &mut Known {
+        self.tick += 1;
+        if self.known.len() >= MAX_SESSIONS
+            && !self.known.contains_key(&session)
+            && let Some(oldest) = self
+                .known
+                .iter()
+                .min_by_key(|(_, known)| known.used)
+                .map(|(id, _)| id.clone())
+        {
+            self.known.remove(&oldest);
+        }
+        let tick = self.tick;
+        let known = self.known.entry(session).or_default();
+        known.used = tick;
+        known
     }
 }
 
@@ -136,6 +170,33 @@ mod tests {
     }
 
     #[test]
+    fn what_a_session_talked_about_is_its_own() {
+        let request = "describe deployment checkout in production";
+        let answered = crate::response::Response::Answer(crate::response::Answer {
+            path: "read_only".into(),
+            tool: Some("resources_get".into()),
+            text: "kind: Deployment".into(),
+            structured: None,
+            error: false,
+            context: "sim".into(),
+        });
+        let recent = Recent::of(request, &classifier::classify(request), &answered)
+            .expect("a read is remembered");
+        let mut sessions = Sessions::default();
+        let alice = SessionId::new("alice");
+        sessions.switch(alice.clone(), None, Some("shop".into()));
+        sessions.remember(alice.clone(), Arc::new(recent.clone()));
+        let scope = sessions.scope(&alice);
+        assert_eq!(scope.recent.as_deref(), Some(&recent));
+        assert_eq!(
+            scope.namespace.as_deref(),
+            Some("shop"),
+            "remembering keeps the switch"
+        );
+        assert_eq!(sessions.scope(&SessionId::new("bob")).recent, None);
+    }
+
+    #[test]
     fn the_least_recently_used_session_is_forgotten_past_the_bound() {
         let mut sessions = Sessions::default();
         for index in 0..MAX_SESSIONS {
@@ -143,7 +204,7 @@ mod tests {
         }
         sessions.scope(&SessionId::new("s0"));
         sessions.switch(SessionId::new("new"), Some("b".into()), None);
-        assert_eq!(sessions.switched.len(), MAX_SESSIONS);
+        assert_eq!(sessions.known.len(), MAX_SESSIONS);
         assert!(sessions.scope(&SessionId::new("s0")).context.is_some());
         assert!(sessions.scope(&SessionId::new("s1")).context.is_none());
     }
