@@ -111,8 +111,12 @@ pub fn classify(text: &str) -> Intent {
         );
     }
     let lower = text.to_ascii_lowercase();
+    // The names written in two words ("the api gateway"), joined with a
+    // dash; declared before the tokens, which borrow from it.
+    let mut joined = String::new();
     let mut tokens = Vec::with_capacity(32);
     lex(text, &lower, &mut tokens);
+    join_spaced_names(text, &mut tokens, &mut joined);
     if tokens.len() > MAX_TOKENS {
         return Intent::clarify(
             vec![Param::Intent],
@@ -156,6 +160,178 @@ pub fn classify(text: &str) -> Intent {
     }
     intent
 }
+
+/// "scale the api gateway to 4", "logs of the web frontend", "the kube
+/// proxy is crashing": an object's name written in two plain words, as
+/// people say the names that kubectl writes with a dash (`api-gateway`,
+/// `web-frontend`, `kube-proxy`). Two words the vocabulary does not know,
+/// standing where a name goes (after "the"/"my", a verb or "of"/"for"/
+/// "from", or opening a statement "X Y is ...") and closed by the end, a
+/// preposition, a kind or a verb, become one token `X-Y`; three unknown
+/// words in a row are prose and stay apart, and so do a namespace's usual
+/// name, numbers, and the words of a command line (`exec`, `run`, `--`).
+/// The joined text is appended to `joined`, from which the new token borrows.
+/// In a yes-no question ("did the rollout of web finish?", "is the
+/// rollout of checkout finished in payments?") the word after the name is
+/// the state asked about, so a pair joins there only before a kind or a
+/// state word ("is the api gateway healthy"). Words only separated by
+/// spaces join ("incident: payment-service 5xx" is a label and a name).
+fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mut String) {
+    let plain = |token: &Token<'_>| {
+        token.shape == Shape::Word
+            && token.lex == Lex::Unknown
+            && token.low.len() >= 2
+            && token
+                .low
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'-')
+            && !token.low.starts_with('-')
+            && !is_namespace_word(token.low)
+            && !NEVER_HALF_A_NAME.contains(&token.low)
+    };
+    // Byte offset of a token's text in `text` (tokens are slices of it).
+    let offset =
+        |token: &Token<'_>| (token.raw.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    let spaced = |first: &Token<'_>, second: &Token<'_>| {
+        text.get(offset(first) + first.raw.len()..offset(second))
+            .is_some_and(|gap| !gap.is_empty() && gap.bytes().all(|b| b == b' ' || b == b'\t'))
+    };
+    let yes_no = tokens
+        .iter()
+        .find(|t| !matches!(t.w(), Some(W::Filler | W::Polite | W::Kubectl)))
+        .is_some_and(|t| {
+            matches!(t.w(), Some(W::Be | W::Do)) || matches!(t.low, "has" | "have" | "had")
+        });
+    let opens = |token: &Token<'_>| match token.w() {
+        // "get deployment api gateway": right after a singular kind word.
+        None if token.value.is_none() => {
+            matches!(token.kind(), Some((_, Number::Singular | Number::Short)))
+        }
+        Some(W::Filler) => matches!(token.low, "the" | "my" | "our" | "your" | "this" | "that"),
+        Some(W::Change(change)) => !matches!(change, Change::Exec | Change::Run),
+        Some(W::Read | W::Describe | W::Logs | W::Top | W::Tail | W::Of | W::For | W::From) => true,
+        _ => false,
+    };
+    let closes = |token: Option<&Token<'_>>| {
+        if yes_no {
+            return token.is_some_and(|next| {
+                next.kind().is_some()
+                    || matches!(
+                        next.w(),
+                        Some(W::Health | W::Okay | W::Down | W::Up | W::Wrong | W::Running)
+                    )
+            });
+        }
+        token.is_none_or(|next| {
+            next.shape == Shape::Flag
+                || next.kind().is_some()
+                || matches!(
+                    next.w(),
+                    Some(
+                        W::To
+                            | W::In
+                            | W::On
+                            | W::Of
+                            | W::For
+                            | W::From
+                            | W::With
+                            | W::Be
+                            | W::Restarts
+                            | W::Wrong
+                            | W::Logs
+                            | W::Polite
+                            | W::And
+                            | W::Then
+                            | W::Change(_)
+                    )
+                )
+        })
+    };
+    let command_line = tokens.iter().any(|t| {
+        t.shape == Shape::DoubleDash || matches!(t.w(), Some(W::Change(Change::Exec | Change::Run)))
+    });
+    if command_line || tokens.len() < 2 {
+        return;
+    }
+    // First pass: which pairs join (no token borrows `joined` yet).
+    let mut pairs = [0usize; 4];
+    let mut count = 0;
+    let mut i = 0;
+    while i + 1 < tokens.len() && count < pairs.len() {
+        let (first, second) = (&tokens[i], &tokens[i + 1]);
+        let opened = match i.checked_sub(1) {
+            Some(p) => opens(&tokens[p]) && !(p > 0 && plain(&tokens[p - 1])),
+            // "api gateway is down": the statement's subject.
+            None => tokens
+                .get(2)
+                .is_some_and(|next| matches!(next.w(), Some(W::Be | W::Restarts | W::Wrong))),
+        };
+        // "the kube proxy", "the envoy proxy": a component, not `kubectl proxy`.
+        let second_plain = (plain(second) && !is_participle(second.low))
+            || (second.low == "proxy" && second.shape == Shape::Word);
+        if plain(first)
+            && second_plain
+            && opened
+            && closes(tokens.get(i + 2))
+            && spaced(first, second)
+        {
+            pairs[count] = i;
+            count += 1;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    if count == 0 {
+        return;
+    }
+    let mut spans = [(0usize, 0usize, 0usize); 4];
+    for (n, &at) in pairs[..count].iter().enumerate() {
+        let start = joined.len();
+        joined.push_str(tokens[at].raw);
+        joined.push('-');
+        joined.push_str(tokens[at + 1].raw);
+        let middle = joined.len();
+        joined.push_str(tokens[at].low);
+        joined.push('-');
+        joined.push_str(tokens[at + 1].low);
+        spans[n] = (start, middle, joined.len());
+    }
+    let joined: &'a str = joined;
+    // From the last pair back, so earlier indices stay valid.
+    for n in (0..count).rev() {
+        let (start, middle, end) = spans[n];
+        let at = pairs[n];
+        tokens[at].raw = &joined[start..middle];
+        tokens[at].low = &joined[middle..end];
+        tokens[at].full = tokens[at].raw;
+        tokens.remove(at + 1);
+    }
+}
+
+/// "web finished", "api restarting": a verb's participle after a name
+/// says what happened to it, and is no second half of the name.
+fn is_participle(word: &str) -> bool {
+    (word.len() > 4 && word.ends_with("ed") && !word.ends_with("eed")) || word.ends_with("ing")
+}
+
+/// Plain words that are never half of a name written in two words: the
+/// particle of "roll X back", probe and incident nouns.
+const NEVER_HALF_A_NAME: &[&str] = &[
+    "back",
+    "probe",
+    "probes",
+    "liveness",
+    "readiness",
+    "startup",
+    "incident",
+    "alert",
+    "issue",
+    "problem",
+    "error",
+    "errors",
+    "outage",
+];
 
 /// Whether a change's arguments are about a Deployment: its `kind`, or the
 /// `kind` of its manifest (a restart, a set image, a resource change).
@@ -331,7 +507,10 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
             tokens[i - 1].low,
             "the" | "a" | "my" | "of" | "this" | "that"
         ) && singular(tokens.get(i + 1));
-        let after_kind = singular(tokens.get(i - 1))
+        // "logs of container migrate in pod x": a container's name too.
+        let after_container =
+            tokens[i - 1].w() == Some(W::Container) && !tokens[i - 1].low.ends_with('s');
+        let after_kind = (singular(tokens.get(i - 1)) || after_container)
             && tokens.get(i + 1).is_none_or(|next| {
                 next.shape == Shape::Flag || matches!(next.w(), Some(W::In | W::On | W::From))
             });
@@ -379,6 +558,52 @@ fn not_working(tokens: &mut [Token<'_>]) {
                 }));
         if server_error {
             tokens[i].lex = Lex::W(W::Wrong);
+            continue;
+        }
+        // "which pods restart the most", "what restarts most often": a
+        // ranking asked by a question, never a restart to make.
+        let most_at = match tokens.get(i + 1) {
+            Some(next) if next.w() == Some(W::Most) => Some(i + 1),
+            Some(next) if next.low == "the" => tokens
+                .get(i + 2)
+                .filter(|t| t.w() == Some(W::Most))
+                .map(|_| i + 2),
+            _ => None,
+        };
+        // The ranking closes the clause: not "restart the most memory".
+        let ranking = most_at.is_some_and(|m| {
+            tokens.get(m + 1).is_none_or(|after| {
+                after.shape == Shape::Flag
+                    || matches!(after.w(), Some(W::In | W::Across | W::Polite))
+                    || matches!(after.low, "often" | "frequently" | "times")
+            })
+        });
+        if i > 0
+            && tokens[i].lex == Lex::W(W::Change(Change::Restart))
+            && ranking
+            && tokens[0].w() == Some(W::Question)
+            && (tokens[i - 1].w() == Some(W::Question)
+                || matches!(
+                    tokens[i - 1].kind(),
+                    Some((ResourceKind::Pod, Number::Plural))
+                ))
+        {
+            tokens[i].lex = Lex::W(W::Restarts);
+            continue;
+        }
+        // "stuck in Init in billing", "in Init:0/1", "in Terminating": a
+        // pod's STATUS after "in" is its state, never a namespace.
+        if tokens[i].w() == Some(W::In)
+            && let Some(next) = tokens.get(i + 1)
+            && next.shape == Shape::Word
+            && (matches!(
+                next.low,
+                "init" | "terminating" | "containercreating" | "podinitializing" | "unknown"
+            ) || next.low.starts_with("init:")
+                || is_pod_symptom(next.low))
+        {
+            tokens[i].lex = Lex::W(W::Filler);
+            tokens[i + 1].lex = Lex::W(W::Wrong);
             continue;
         }
         if i == 0 {
@@ -1054,6 +1279,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         self.context = Some(v.to_owned());
                     }
                 }
+                // `psql -c 'select 1'`, `sh -c "ls /data"`: the option of
+                // the command before it, left for the command line.
+                "-c" if self.command_option(i) => self.used[i] = false,
                 "-c" | "--container" => {
                     if let Some(v) = self.flag_value(i) {
                         self.container = Some(owned(v));
@@ -1150,6 +1378,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 _ => {}
             }
         }
+    }
+
+    /// Whether the `-c` at `i` belongs to the command before it (`psql -c
+    /// 'select 1'`, `bash -c "..."`) rather than naming kubectl's
+    /// container: it follows a program that takes `-c`, or its value is
+    /// quoted text with a space, which no container's name has.
+    fn command_option(&self, i: usize) -> bool {
+        let program = i.checked_sub(1).is_some_and(|p| {
+            self.tokens[p].shape == Shape::Word
+                && matches!(
+                    self.tokens[p].low,
+                    "sh" | "bash" | "ash" | "zsh" | "dash" | "psql" | "python" | "python3" | "su"
+                )
+        });
+        let sentence = self.tokens[i].value.is_none()
+            && self
+                .tokens
+                .get(i + 1)
+                .is_some_and(|next| next.shape == Shape::Quoted && next.raw.contains(' '));
+        let command_verb = self.has_w_anywhere(&[W::Change(Change::Exec), W::Change(Change::Run)]);
+        command_verb && (program || sentence)
     }
 
     /// A selector value: `--selector=app=web`, `-l app=web`, `-l 'app in (a,b)'`.
@@ -2344,7 +2593,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     .find(|&i| !self.is_filler(i))
                     .is_some_and(|first| self.is_w(first, W::Be))
             })
-            .and_then(|_| (0..self.len()).rev().find(|&i| !self.is_filler(i)));
+            .and_then(|_| (0..self.len()).rev().find(|&i| !self.is_filler(i)))
+            // "what hosts does the shop ingress route", "which pods does
+            // the web service select": after "does", the word following
+            // the kind is the question's verb; the name stands before it.
+            .or_else(|| {
+                let k =
+                    kind_at.filter(|&k| k > 0 && self.is_value(k - 1) && self.is_value(k + 1))?;
+                let asks = (0..self.len())
+                    .find(|&i| !self.is_filler(i))
+                    .is_some_and(|first| self.is_w(first, W::Question));
+                (asks && (0..k).any(|j| self.is_w(j, W::Do))).then_some(k + 1)
+            });
         // "clusterrole view", "job migrate": a name that is also a word, right
         // after a singular kind, when that word is not the request's verb.
         if let Some(k) = kind_at
@@ -2470,6 +2730,77 @@ impl<'t, 'a> Analysis<'t, 'a> {
         self.use_token(i);
         self.namespace = Some(owned(self.tokens[i].raw));
         self.namespace.clone()
+    }
+
+    /// "what cluster am I connected to", "which cluster is this", "which
+    /// context am I using", "what namespace am I in": where requests go.
+    /// The kubeconfig's contexts (the current one marked) answer a cluster
+    /// or context question; its current context's own entry (minified: the
+    /// namespace it sets) a namespace question. The session's own context
+    /// and namespace, if switched, are the workflow's to add.
+    fn where_am_i(&self) -> Option<Intent> {
+        let asks = (0..self.len())
+            .find(|&i| !self.is_filler(i))
+            .is_some_and(|first| self.is_w(first, W::Question))
+            || self.has_w_anywhere(&[W::Current]);
+        // "what's currently running in the payments namespace": a namespace named is read.
+        // A change word anywhere ("which cluster is this, restart it") is
+        // never answered by a read.
+        if !asks
+            || self.namespace.is_some()
+            || self.all_namespaces
+            || self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.w(), Some(W::Change(_))))
+        {
+            return None;
+        }
+        let mut place = None;
+        let mut here = false;
+        for (i, token) in self.tokens.iter().enumerate() {
+            match (token.w(), token.kind()) {
+                (Some(W::Cluster | W::Context), _) if token.low != "clusters" => {
+                    place.get_or_insert(false);
+                }
+                (_, Some((ResourceKind::Namespace, Number::Singular | Number::Short))) => {
+                    place = Some(true);
+                }
+                (_, Some(_)) => return None,
+                _ => {}
+            }
+            let next = self.tokens.get(i + 1).map_or("", |t| t.low);
+            here |= (token.low == "am" && next == "i")
+                || (token.low == "are" && next == "we")
+                || token.low == "this"
+                || token.w() == Some(W::Current);
+        }
+        let namespace = place?;
+        // "what namespace is checkout in": an object's namespace, not ours.
+        let named = (0..self.len()).any(|i| {
+            self.is_value(i)
+                && !matches!(
+                    self.low(i),
+                    "connected" | "working" | "pointed" | "pointing" | "talking" | "set" | "logged"
+                )
+        });
+        if !here || named {
+            return None;
+        }
+        Some(if namespace {
+            Intent::ReadOnly {
+                tool: Tool::ConfigurationView,
+                arguments: Arguments {
+                    minified: Some(true),
+                    ..Arguments::default()
+                },
+            }
+        } else {
+            Intent::ReadOnly {
+                tool: Tool::ConfigurationContextsList,
+                arguments: Arguments::default(),
+            }
+        })
     }
 
     /// Any free value left that looks like a name (used to tell "I could not
@@ -3370,10 +3701,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         arguments.namespace = self.take_namespace(false, true);
         // "is checkout healthy in production": with the namespace given,
         // the subject is a workload, whose pods the pod playbook checks.
-        if arguments.namespace.is_some()
+        // "is checkout healthy?" with no namespace: "is X healthy" asks
+        // about a workload unless X is a namespace's usual name (the
+        // workflow reads it in the session's namespace).
+        let place_of_subject = |this: &Self, i: usize| match this.place(i, None) {
+            Place::AfterVerb => true,
+            Place::Of => arguments.namespace.is_some(),
+            _ => false,
+        };
+        if (arguments.namespace.is_some()
+            || (0..self.len())
+                .find(|&i| !self.is_filler(i))
+                .is_some_and(|first| self.is_w(first, W::Be)))
             && self.kinds().next().is_none()
             && let Some(i) = self.leftover_value()
-            && self.place(i, None) == Place::AfterVerb
+            && place_of_subject(self, i)
             && !is_namespace_word(self.tokens[i].low)
             && !self.has_w_anywhere(&[W::Cluster, W::All])
         {
@@ -3911,6 +4253,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }) {
             return self.unsupported(unsupported);
         }
+        if let Some(intent) = self.label_removal(&ops) {
+            return intent;
+        }
         if ops.len() > 1 {
             return Intent::clarify(
                 vec![Param::Intent],
@@ -4121,7 +4466,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Self::missing_name(Some(kind), "scale");
         };
         let Some(replicas) = self.replicas else {
-            let question = if self.bulk {
+            // "scale nginx to -1", `--replicas=-1`: no count below zero exists.
+            let negative = self.tokens.iter().any(|t| {
+                let text = if t.shape == Shape::Flag {
+                    t.value.unwrap_or("")
+                } else {
+                    t.low
+                };
+                text.len() > 1
+                    && text.starts_with('-')
+                    && text[1..].bytes().all(|b| b.is_ascii_digit())
+            });
+            let question = if negative {
+                format!(
+                    "A replica count cannot be negative: {} {name} can have 0 replicas or more. How many should it have?",
+                    kind.noun()
+                )
+            } else if self.bulk {
                 format!(
                     "To how many replicas exactly should I scale {name}? I need the target count, not a difference."
                 )
@@ -4903,8 +5264,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// The command of "exec ls -l /tmp in pod web" or "run `cat x` on web-1":
     /// a quoted string, or the words between the verb and "in/on pod".
     fn command_words(&mut self) -> Option<Vec<String>> {
+        // A quoted argument of the command's own option (`psql -c 'select
+        // 1'`) is part of the command line, not the whole command.
         if let Some(i) =
             (0..self.len()).find(|&i| !self.used[i] && self.tokens[i].shape == Shape::Quoted)
+            && (i == 0 || self.used[i - 1] || self.tokens[i - 1].shape != Shape::Flag)
         {
             self.use_token(i);
             let words: Vec<String> = self.tokens[i]
@@ -4937,14 +5301,30 @@ impl<'t, 'a> Analysis<'t, 'a> {
             // kubectl's, whose values were taken as flags).
             if token.shape == Shape::Flag
                 && !words.is_empty()
-                && !matches!(
-                    token.low,
-                    "-n" | "--namespace" | "-c" | "--container" | "--context" | "-it" | "-i" | "-t"
-                )
+                && (!self.used[j]
+                    || !matches!(
+                        token.low,
+                        "-n" | "--namespace"
+                            | "-c"
+                            | "--container"
+                            | "--context"
+                            | "-it"
+                            | "-i"
+                            | "-t"
+                    ))
             {
                 words.push(token.raw.to_owned());
                 self.use_token(j);
                 j += 1;
+                // `-c 'select 1'`: the option's quoted value is one argument.
+                if let Some(next) = self.tokens.get(j)
+                    && next.shape == Shape::Quoted
+                    && !self.used[j]
+                {
+                    words.push(next.raw.to_owned());
+                    self.use_token(j);
+                    j += 1;
+                }
                 continue;
             }
             let stops = match token.w() {
@@ -5118,6 +5498,67 @@ impl<'t, 'a> Analysis<'t, 'a> {
         ))
     }
 
+    /// "remove the label team from checkout", `kubectl label deploy web
+    /// team-`, "unlabel": one change, a label's removal. kubeop applies the
+    /// fields it sets and cannot remove one exactly, so it says so and how
+    /// (never "more than one change", never asking for a `key=value`).
+    fn label_removal(&mut self, ops: &[Change]) -> Option<Intent> {
+        if !ops.contains(&Change::Label) {
+            return None;
+        }
+        let label_at = self
+            .changes
+            .iter()
+            .find(|(_, c)| *c == Change::Label)
+            .map(|(i, _)| *i)?;
+        let spoken = ops.contains(&Change::Delete)
+            && self
+                .prev_meaningful(label_at)
+                .is_some_and(|p| self.is_w(p, W::Change(Change::Delete)))
+            || self.low(label_at) == "unlabel";
+        // `team-`: kubectl's removal of the key before the dash.
+        let dashed = (label_at + 1..self.len()).find(|&i| {
+            let token = self.tokens[i];
+            token.shape == Shape::Word
+                && token.low.len() > 1
+                && token.low.ends_with('-')
+                && is_name_shaped(&token.low[..token.low.len() - 1])
+        });
+        if !spoken && dashed.is_none() {
+            return None;
+        }
+        let key = match dashed {
+            Some(i) => {
+                self.use_token(i);
+                Some(self.tokens[i].raw.trim_end_matches('-').to_owned())
+            }
+            None => self.value_after(label_at).map(|i| self.take_value(i)),
+        };
+        let (kind, name, _) = self.target(None);
+        let namespace = self.take_namespace(false, true);
+        let key = key.unwrap_or_else(|| "KEY".to_owned());
+        let object = match (&kind, &name) {
+            (Some(kind), Some(name)) => format!("{} {name}", kind.noun()),
+            (None, Some(name)) => name.clone(),
+            _ => "the object".to_owned(),
+        };
+        let command = format!(
+            "kubectl label {} {} {key}-{}",
+            kind.map_or("KIND", |kind| kind.noun()),
+            name.as_deref().unwrap_or("NAME"),
+            namespace
+                .as_deref()
+                .map(|namespace| format!(" -n {namespace}"))
+                .unwrap_or_default()
+        );
+        Some(Intent::clarify(
+            vec![Param::Resource],
+            format!(
+                "Removing the label {key} from {object} is a change I cannot make exactly: I apply the fields I set, and a removal sets none. With kubectl it is: {command}"
+            ),
+        ))
+    }
+
     fn suspend(&mut self, suspend: bool) -> Intent {
         // "pause the rollout of web", `kubectl rollout pause deploy/web`.
         let rollout = self.low_any("rollout") || self.low_any("rollouts");
@@ -5283,6 +5724,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let replicas = self.has_w(&[W::Replicas])
             || self.low_any("scale") && self.has_w(&[W::Question, W::Read, W::Current]);
 
+        if let Some(intent) = self.where_am_i() {
+            return intent;
+        }
         if contexts {
             return Intent::ReadOnly {
                 tool: Tool::ConfigurationContextsList,
@@ -5519,6 +5963,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
             _ => {
                 let loose = number != Number::Plural || self.kubectl;
                 let name = self.take_name(Some(k), loose);
+                // "replicasets for checkout", "the rs of api": a workload's
+                // ReplicaSets, selected by its app label as its pods are.
+                let owner = (name.is_none()
+                    && kind == ResourceKind::ReplicaSet
+                    && self.label_selector.is_none())
+                .then(|| {
+                    (0..self.len()).find(|&i| {
+                        self.is_value(i)
+                            && !is_namespace_word(self.tokens[i].low)
+                            && self
+                                .prev_meaningful(i)
+                                .is_some_and(|p| p > k && matches!(self.w(p), Some(W::For | W::Of)))
+                    })
+                })
+                .flatten()
+                .map(|i| format!("app={}", self.take_value(i)));
                 let namespace = if kind.namespaced() && !self.all_namespaces {
                     self.take_namespace(false, true)
                 } else {
@@ -5534,7 +5994,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                             api_version: Some(Cow::Borrowed(kind.api_version())),
                             kind: Some(Cow::Borrowed(kind.kind())),
                             namespace,
-                            label_selector: self.selector(),
+                            label_selector: owner.or_else(|| self.selector()),
                             field_selector: self.field_selector.clone(),
                             ..self.base()
                         };

@@ -373,6 +373,18 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("kindly", Polite),
         ("just", Filler),
         ("quickly", Filler),
+        // "I think checkout is broken": the speaker's hedge, never a name.
+        ("think", Filler),
+        ("guess", Filler),
+        ("suspect", Filler),
+        ("reckon", Filler),
+        // "services of type LoadBalancer": a Service's type filters the
+        // list (the TYPE column shows it); never a namespace or a name.
+        ("type", Filler),
+        ("loadbalancer", Filler),
+        ("nodeport", Filler),
+        ("clusterip", Filler),
+        ("externalname", Filler),
         ("quick", Filler),
         ("now", Filler),
         ("right", Filler),
