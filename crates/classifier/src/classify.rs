@@ -309,10 +309,14 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
     }
 }
 
-/// "web finished", "api restarting": a verb's participle after a name
-/// says what happened to it, and is no second half of the name.
+/// "web finished", "api restarting", "web constantly": a verb's participle
+/// or an adverb after a name says what happened to it, and is no second
+/// half of the name.
 fn is_participle(word: &str) -> bool {
-    (word.len() > 4 && word.ends_with("ed") && !word.ends_with("eed")) || word.ends_with("ing")
+    (word.len() > 4 && word.ends_with("ed") && !word.ends_with("eed"))
+        || word.ends_with("ing")
+        // "pulls anonymously", "restarts constantly": an adverb.
+        || (word.len() > 5 && word.ends_with("ly"))
 }
 
 /// Plain words that are never half of a name written in two words: the
