@@ -97,6 +97,49 @@ impl DiagnosisEnv {
         self.sim.kubectl_until(args, ready).await
     }
 
+    /// Waits until one field of an object (`kubectl get OBJECT [-n
+    /// NAMESPACE] -o jsonpath=PATH`, OBJECT as `kind/name`) shows what
+    /// `ready` wants, and returns it: the state a question needs settled
+    /// first (a taint, a reason, a ready count), on a loaded machine too.
+    pub async fn field_until(
+        &self,
+        object: &str,
+        namespace: Option<&str>,
+        jsonpath: &str,
+        ready: impl Fn(&str) -> bool,
+    ) -> String {
+        let template = format!("jsonpath={jsonpath}");
+        let mut args = vec!["get", object, "-o", template.as_str()];
+        if let Some(namespace) = namespace {
+            args.extend(["-n", namespace]);
+        }
+        self.kubectl_until(&args, ready).await
+    }
+
+    /// Waits until the events of `namespace` with this `reason` show what
+    /// `ready` wants, and returns their listing: a diagnosis quotes events,
+    /// so a test asks only once the component has recorded them.
+    pub async fn events_until(
+        &self,
+        namespace: &str,
+        reason: &str,
+        ready: impl Fn(&str) -> bool,
+    ) -> String {
+        let selector = format!("reason={reason}");
+        self.kubectl_until(
+            &[
+                "get",
+                "events",
+                "-n",
+                namespace,
+                "--field-selector",
+                &selector,
+            ],
+            ready,
+        )
+        .await
+    }
+
     /// Waits until `kubectl get pods -n NAMESPACE [EXTRA]` shows what `ready` wants.
     pub async fn pods_until(&self, namespace: &str, extra: &[&str], ready: impl Fn(&str) -> bool) {
         let mut args = vec!["get", "pods", "-n", namespace];

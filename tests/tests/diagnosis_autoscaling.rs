@@ -16,16 +16,10 @@ async fn an_autoscaler_at_its_maximum_is_explained_with_its_metrics() {
         })
         .await;
     assert!(listed.contains("Deployment/search"), "{listed}");
-    env.kubectl_until(
-        &[
-            "get",
-            "deployment",
-            "search",
-            "-n",
-            "catalog",
-            "-o",
-            "jsonpath={.status.readyReplicas}",
-        ],
+    env.field_until(
+        "deployment/search",
+        Some("catalog"),
+        "{.status.readyReplicas}",
         |out| out == "4",
     )
     .await;

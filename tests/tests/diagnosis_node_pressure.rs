@@ -10,28 +10,15 @@ use workflow::diagnosis::Cause;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn disk_pressure_taints_the_node_and_evicts_the_pod_writing_most() {
     let env = DiagnosisEnv::start("diagnosis-disk-pressure").await;
-    env.kubectl_until(
-        &[
-            "get",
-            "node",
-            "edge-3",
-            "-o",
-            "jsonpath={.spec.taints[*].key}",
-        ],
-        |out| out.contains("node.kubernetes.io/disk-pressure"),
-    )
+    env.field_until("node/edge-3", None, "{.spec.taints[*].key}", |out| {
+        out.contains("node.kubernetes.io/disk-pressure")
+    })
     .await;
     let reason = env
-        .kubectl_until(
-            &[
-                "get",
-                "pod",
-                "transcoder-0",
-                "-n",
-                "media",
-                "-o",
-                "jsonpath={.status.reason}",
-            ],
+        .field_until(
+            "pod/transcoder-0",
+            Some("media"),
+            "{.status.reason}",
             |out| out == "Evicted",
         )
         .await;
@@ -62,7 +49,7 @@ async fn a_pod_kept_off_a_pressured_node_is_told_the_node_is_under_pressure() {
         out.contains("Pending")
     })
     .await;
-    env.kubectl_until(&["get", "events", "-n", "media"], |out| {
+    env.events_until("media", "FailedScheduling", |out| {
         out.contains("untolerated taint {node.kubernetes.io/disk-pressure: }")
     })
     .await;

@@ -75,34 +75,15 @@ async fn a_pod_on_a_lost_node_is_blamed_on_the_node_and_stays_terminating_when_d
         ])
         .await
         .expect_success("node-b stops reporting");
-    env.kubectl_until(
-        &[
-            "get",
-            "pod",
-            &pod,
-            "-n",
-            "shop",
-            "-o",
-            "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}",
-        ],
+    env.field_until(
+        &format!("pod/{pod}"),
+        Some("shop"),
+        "{.status.conditions[?(@.type==\"Ready\")].status}",
         |out| out == "False",
     )
     .await;
-    env.kubectl_until(
-        &[
-            "get",
-            "events",
-            "-n",
-            "shop",
-            "-o",
-            "jsonpath={.items[*].reason}",
-        ],
-        |out| {
-            out.split_whitespace()
-                .any(|reason| reason == "NodeNotReady")
-        },
-    )
-    .await;
+    env.events_until("shop", "NodeNotReady", |out| out.contains("NodeNotReady"))
+        .await;
 
     let down = env.diagnosed("checkout", "shop", Cause::NodeNotReady).await;
     assert_eq!(down.subject.name, pod);

@@ -66,16 +66,10 @@ async fn an_oomkilled_container_gets_a_limit_raised_from_the_actual_numbers() {
     // The plan is ready: applied as approved, the Deployment carries the new limit.
     env.apply(&proposal).await;
     let limit = env
-        .kubectl_until(
-            &[
-                "get",
-                "deployment",
-                "ledger",
-                "-n",
-                "payments",
-                "-o",
-                "jsonpath={.spec.template.spec.containers[0].resources.limits.memory}",
-            ],
+        .field_until(
+            "deployment/ledger",
+            Some("payments"),
+            "{.spec.template.spec.containers[0].resources.limits.memory}",
             |out| !out.is_empty(),
         )
         .await;
@@ -348,17 +342,9 @@ async fn a_missing_config_map_is_copied_from_staging_and_the_pod_then_starts() {
     })
     .await;
     let events = env
-        .kubectl_until(
-            &[
-                "get",
-                "events",
-                "-n",
-                "production",
-                "--field-selector",
-                "reason=Failed",
-            ],
-            |out| out.contains("Error: configmap \"app-config\" not found"),
-        )
+        .events_until("production", "Failed", |out| {
+            out.contains("Error: configmap \"app-config\" not found")
+        })
         .await;
     assert!(
         events.contains("Error: secret \"db-creds\" not found"),
@@ -453,17 +439,9 @@ async fn a_missing_secret_or_key_gets_an_honest_instruction_and_no_invented_valu
         "{}",
         worker.summary
     );
-    env.kubectl_until(
-        &[
-            "get",
-            "events",
-            "-n",
-            "production",
-            "--field-selector",
-            "reason=FailedMount",
-        ],
-        |out| out.contains("configmap \"nginx-conf\" not found"),
-    )
+    env.events_until("production", "FailedMount", |out| {
+        out.contains("configmap \"nginx-conf\" not found")
+    })
     .await;
     let web = env.diagnosed("web", "production", Cause::FailedMount).await;
     assert_quoted(

@@ -53,16 +53,10 @@ async fn a_selector_matching_no_pod_is_found_and_fixed_from_the_deployments_labe
 
     // Applied as approved, the Service gets the two pods as endpoints.
     env.apply(&proposal).await;
-    env.kubectl_until(
-        &[
-            "get",
-            "endpoints",
-            "checkout",
-            "-n",
-            "shop",
-            "-o",
-            "jsonpath={.subsets[*].addresses[*].ip}",
-        ],
+    env.field_until(
+        "endpoints/checkout",
+        Some("shop"),
+        "{.subsets[*].addresses[*].ip}",
         |out| out.split_whitespace().count() == 2,
     )
     .await;

@@ -110,16 +110,10 @@ async fn a_stuck_rollout_with_a_missing_command_is_rolled_back_to_the_serving_re
         ])
         .await
         .expect_success("roll storefront to 2.0.0");
-    env.kubectl_until(
-        &[
-            "get",
-            "deployment",
-            "storefront",
-            "-n",
-            "ops",
-            "-o",
-            "jsonpath={.status.conditions[?(@.type==\"Progressing\")].reason}",
-        ],
+    env.field_until(
+        "deployment/storefront",
+        Some("ops"),
+        "{.status.conditions[?(@.type==\"Progressing\")].reason}",
         |out| out == "ProgressDeadlineExceeded",
     )
     .await;
@@ -173,16 +167,10 @@ async fn a_stuck_rollout_with_a_missing_command_is_rolled_back_to_the_serving_re
     // Applied as approved, the Deployment is back on revision 1's template
     // and its rollout completes.
     env.apply(&proposal).await;
-    env.kubectl_until(
-        &[
-            "get",
-            "deployment",
-            "storefront",
-            "-n",
-            "ops",
-            "-o",
-            "jsonpath={.spec.template.spec.containers[0].image} {.status.conditions[?(@.type==\"Progressing\")].reason}",
-        ],
+    env.field_until(
+        "deployment/storefront",
+        Some("ops"),
+        "{.spec.template.spec.containers[0].image} {.status.conditions[?(@.type==\"Progressing\")].reason}",
         |out| out == "ghcr.io/acme/storefront:1.9.3 NewReplicaSetAvailable",
     )
     .await;

@@ -536,14 +536,6 @@ async fn kubectl_create_makes_each_kind_it_sends_as_protobuf() {
         &["create", "serviceaccount", "deployer", "-n", "shop"],
         &[
             "create",
-            "quota",
-            "small",
-            "-n",
-            "shop",
-            "--hard=pods=10,requests.cpu=2",
-        ],
-        &[
-            "create",
             "role",
             "reader",
             "-n",
@@ -641,11 +633,6 @@ async fn kubectl_create_makes_each_kind_it_sends_as_protobuf() {
         ])
         .await;
     assert_eq!(config, "fast");
-    let quota = json_of(
-        &env.kubectl_ok(&["get", "quota", "small", "-n", "shop", "-o", "json"])
-            .await,
-    );
-    assert_eq!(quota["spec"]["hard"]["requests.cpu"], "2", "{quota}");
     let binding = json_of(
         &env.kubectl_ok(&["get", "rolebinding", "reader", "-n", "shop", "-o", "json"])
             .await,
@@ -675,6 +662,22 @@ async fn kubectl_create_makes_each_kind_it_sends_as_protobuf() {
         out.contains("Complete")
     })
     .await;
+    // The quota comes last: its requests.cpu makes the API server refuse
+    // pods that state no CPU request, as `kubectl create job` makes them.
+    env.kubectl_ok(&[
+        "create",
+        "quota",
+        "small",
+        "-n",
+        "shop",
+        "--hard=pods=10,requests.cpu=2",
+    ])
+    .await;
+    let quota = json_of(
+        &env.kubectl_ok(&["get", "quota", "small", "-n", "shop", "-o", "json"])
+            .await,
+    );
+    assert_eq!(quota["spec"]["hard"]["requests.cpu"], "2", "{quota}");
     let nightly = env
         .kubectl_ok(&["get", "cronjob", "nightly", "-n", "shop"])
         .await;

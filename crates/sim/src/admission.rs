@@ -6,6 +6,8 @@
 //! the MCP server's YAML output shows them. Validation gives the 422 `Invalid`
 //! answers real clients expect instead of storing nonsense.
 
+pub mod quota;
+
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, FieldCause, ObjectTarget};

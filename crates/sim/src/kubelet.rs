@@ -346,7 +346,7 @@ fn crash_history(started: SystemTime, now: SystemTime) -> Crashes {
 /// Attempts made from `first` until `now` when each retry waits twice as
 /// long as the one before (from `initial`, at most `max`): how many, and when
 /// the last one was.
-fn attempts_with_backoff(
+pub(crate) fn attempts_with_backoff(
     first: SystemTime,
     now: SystemTime,
     initial: Duration,

@@ -364,6 +364,13 @@ fn seed(store: &Store, objects: Vec<Value>) -> Result<(), StartError> {
     let (definitions, others): (Vec<_>, Vec<_>) = others
         .into_iter()
         .partition(|(_, object)| is_definition(object));
+    // Quotas last: the pods a scenario lists are already running, admitted
+    // before any quota of theirs was set; the pods controllers create from
+    // now on are admitted against the quotas.
+    let (quotas, mut others): (Vec<_>, Vec<_>) = others
+        .into_iter()
+        .partition(|(_, object)| object["kind"] == "ResourceQuota" && object["apiVersion"] == "v1");
+    others.extend(quotas);
     // A scenario describes a cluster as it is: a namespace its objects live
     // in exists even when the file does not declare it.
     let mut implied: Vec<String> = others

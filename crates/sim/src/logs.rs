@@ -154,6 +154,18 @@ pub fn container_is_running(pod: &Value, request: &LogRequest) -> bool {
         })
 }
 
+/// When the container instance whose log is read started: the running
+/// one, else the one that ended (or the previous one): the log's lines are
+/// spread from then to now.
+fn started_at(status: &Value) -> Option<SystemTime> {
+    status
+        .pointer("/state/running/startedAt")
+        .or_else(|| status.pointer("/state/terminated/startedAt"))
+        .or_else(|| status.pointer("/lastState/terminated/startedAt"))
+        .and_then(Value::as_str)
+        .and_then(parse_rfc3339)
+}
+
 /// A container's log as the request shapes it. Each line has a time: the
 /// lines are spread over the container's run, the last one now (so times
 /// are increasing and never in the future). `sinceSeconds`/`sinceTime` keep
@@ -175,14 +187,7 @@ pub fn shape(pod: &Value, log: &str, request: &LogRequest) -> String {
                     .filter_map(|list| pod.pointer(list).and_then(Value::as_array))
                     .flatten()
                     .find(|status| text(status, "/name") == container)
-                    .and_then(|status| {
-                        status
-                            .pointer("/state/running/startedAt")
-                            .or_else(|| status.pointer("/state/terminated/startedAt"))
-                            .or_else(|| status.pointer("/lastState/terminated/startedAt"))
-                    })
-                    .and_then(Value::as_str)
-                    .and_then(parse_rfc3339)
+                    .and_then(started_at)
             })
             .unwrap_or(now);
         let span = now.duration_since(started).unwrap_or_default();
@@ -259,14 +264,7 @@ fn init_container_log(
             pod: pod_name,
         });
     }
-    let started = status.and_then(|status| {
-        status
-            .pointer("/state/running/startedAt")
-            .or_else(|| status.pointer("/state/terminated/startedAt"))
-            .or_else(|| status.pointer("/lastState/terminated/startedAt"))
-            .and_then(Value::as_str)
-            .and_then(parse_rfc3339)
-    });
+    let started = status.and_then(started_at);
     let Some(started) = started else {
         let reason = status
             .and_then(|status| status.pointer("/state/waiting/reason"))

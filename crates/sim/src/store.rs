@@ -466,6 +466,33 @@ impl Store {
             admission::admit_pod(&mut object, &limit_ranges, &priority_classes)?;
         }
         admission::validate(resource, &object)?;
+        if std::ptr::eq(resource, &registry::PODS) {
+            // The quota plugin validates last, against the pods that hold
+            // quota now (a finished pod frees its share).
+            let in_namespace = |object: &&Value| meta::namespace(object) == namespace;
+            let quotas: Vec<&Value> = state
+                .objects(&registry::RESOURCE_QUOTAS)
+                .into_iter()
+                .flat_map(|objects| objects.values())
+                .filter(in_namespace)
+                .filter(|quota| quota["metadata"]["deletionTimestamp"].is_null())
+                .collect();
+            if !quotas.is_empty() {
+                let holding: Vec<&Value> = state
+                    .objects(&registry::PODS)
+                    .into_iter()
+                    .flat_map(|objects| objects.values())
+                    .filter(in_namespace)
+                    .filter(|pod| {
+                        !matches!(
+                            pod.pointer("/status/phase").and_then(Value::as_str),
+                            Some("Succeeded" | "Failed")
+                        )
+                    })
+                    .collect();
+                admission::quota::admit(&object, &quotas, &holding)?;
+            }
+        }
         let name = meta::name(&object).to_owned();
         if resource.namespaced {
             let namespace_object = state

@@ -133,6 +133,36 @@ pub enum EventCount {
     Total(u32),
     /// One more occurrence (a controller just did something).
     Occurrence,
+    /// A controller retrying a write the API server refused (a pod it may
+    /// not create): its work queue retries the object after a back-off that
+    /// doubles from [`RETRY_BACKOFF_INITIAL`] to [`RETRY_BACKOFF_MAX`], and
+    /// the event recorder counts each identical refusal. The count is the
+    /// attempts made since the event was first recorded, however often the
+    /// simulator's passes look.
+    Retried,
+}
+
+/// A controller work queue's first retry of a failed object (client-go's
+/// default per-item exponential back-off).
+pub const RETRY_BACKOFF_INITIAL: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// A controller work queue's longest wait before retrying an object.
+pub const RETRY_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(1000);
+
+impl EventCount {
+    /// The count and last time of an event once this occurrence at `at` is
+    /// recorded, given the stored event's count and first time (`None`
+    /// when there is none yet).
+    pub fn next(self, stored: Option<(u32, SystemTime)>, at: SystemTime) -> (u32, SystemTime) {
+        match (self, stored) {
+            (EventCount::Total(total), _) => (total, at),
+            (EventCount::Occurrence, Some((count, _))) => (count + 1, at),
+            (EventCount::Occurrence | EventCount::Retried, None) => (1, at),
+            (EventCount::Retried, Some((_, first))) => {
+                kubelet::attempts_with_backoff(first, at, RETRY_BACKOFF_INITIAL, RETRY_BACKOFF_MAX)
+            }
+        }
+    }
 }
 
 /// An event to record, before it becomes an `Event` object.
@@ -851,15 +881,17 @@ mod convergence {
                     }
                     Action::Record(draft) => {
                         let event_key = (draft.namespace.clone(), draft.object_name());
-                        let existing = self
-                            .events
-                            .get(&event_key)
-                            .and_then(|event| event["count"].as_u64())
-                            .unwrap_or(0) as u32;
-                        let count = match draft.count {
-                            EventCount::Total(total) => total,
-                            EventCount::Occurrence => existing + 1,
-                        };
+                        let stored = self.events.get(&event_key).map(|event| {
+                            (
+                                event["count"].as_u64().unwrap_or(0) as u32,
+                                event["firstTimestamp"]
+                                    .as_str()
+                                    .and_then(crate::clock::parse_rfc3339)
+                                    .unwrap_or(draft.first),
+                            )
+                        });
+                        let existing = stored.map_or(0, |(count, _)| count);
+                        let (count, _) = draft.count.next(stored, draft.last);
                         if count != existing {
                             self.events
                                 .insert(event_key, draft.to_object(count, draft.first, draft.last));

@@ -9,31 +9,6 @@ use super::workloads::{is_deleting, namespace, not_deleting};
 use super::{Action, Kind, Snapshot, pod_is_finished};
 use crate::quantity::Quantity;
 
-/// The sum of one resource over the containers of `pods` (`requests` or
-/// `limits`); a container without a request falls back to its limit, as
-/// the API server defaults it.
-fn container_sum(pods: &[&Value], section: &str, resource: &str) -> Quantity {
-    pods.iter()
-        .flat_map(|pod| {
-            pod.pointer("/spec/containers")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-        })
-        .filter_map(|container| {
-            let resources = &container["resources"];
-            resources[section][resource]
-                .as_str()
-                .or_else(|| {
-                    (section == "requests")
-                        .then(|| resources["limits"][resource].as_str())
-                        .flatten()
-                })
-                .and_then(|text| Quantity::parse(text).ok())
-        })
-        .fold(Quantity::default(), |total, amount| total + amount)
-}
-
 /// How much of `key` the namespace uses, in the quota's own units; `None`
 /// for a key this controller does not count.
 fn used(key: &str, snapshot: &Snapshot, pods: &[&Value], in_namespace: &str) -> Option<String> {
@@ -44,14 +19,10 @@ fn used(key: &str, snapshot: &Snapshot, pods: &[&Value], in_namespace: &str) -> 
             .count()
             .to_string()
     };
-    let cpu = |section| container_sum(pods, section, "cpu").to_cpu_string();
-    let memory = |section| container_sum(pods, section, "memory").to_memory_string();
+    if let Some(usage) = crate::admission::quota::pod_usage(key, pods) {
+        return Some(usage);
+    }
     Some(match key {
-        "pods" | "count/pods" => pods.len().to_string(),
-        "cpu" | "requests.cpu" => cpu("requests"),
-        "memory" | "requests.memory" => memory("requests"),
-        "limits.cpu" => cpu("limits"),
-        "limits.memory" => memory("limits"),
         "persistentvolumeclaims" | "count/persistentvolumeclaims" => count(&snapshot.claims),
         "requests.storage" => snapshot
             .claims

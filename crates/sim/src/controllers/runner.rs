@@ -188,7 +188,8 @@ pub fn pass(store: &Store, history: bool, memory: &mut KubeletMemory) -> usize {
 /// plugin: a missing PriorityClass, an exceeded quota). The message names
 /// the pod as the controller asked for it: a ReplicaSet's, Job's or
 /// DaemonSet's pods by their name prefix, a StatefulSet's by name. One
-/// event per refusal reason, so retries on every pass do not multiply it.
+/// event per refusal reason whose count grows with the controller's retries
+/// ([`EventCount::Retried`]), as `kubectl describe` shows `(x12 over 3m)`.
 fn failed_create(snapshot: &Snapshot, pod: &Value, error: &ApiError) -> Option<super::EventDraft> {
     let owner = pod
         .pointer("/metadata/ownerReferences")
@@ -229,7 +230,7 @@ fn failed_create(snapshot: &Snapshot, pod: &Value, error: &ApiError) -> Option<s
         message,
         component,
         host: None,
-        count: EventCount::Total(1),
+        count: EventCount::Retried,
         first: now,
         last: now,
     })
@@ -327,24 +328,23 @@ fn apply(store: &Store, action: Action) -> Result<bool, ApiError> {
             match store.get(events, &draft.namespace, &name) {
                 Ok(existing) => {
                     let count = existing.get("count").and_then(Value::as_u64).unwrap_or(0) as u32;
-                    let wanted = match draft.count {
-                        EventCount::Total(total) => total,
-                        EventCount::Occurrence => count + 1,
-                    };
+                    let first = existing
+                        .get("firstTimestamp")
+                        .and_then(Value::as_str)
+                        .and_then(crate::clock::parse_rfc3339)
+                        .unwrap_or(draft.first);
+                    let (wanted, last) = draft.count.next(Some((count, first)), draft.last);
                     if wanted == count {
                         return Ok(false);
                     }
                     let mut updated = existing;
                     updated["count"] = wanted.into();
-                    updated["lastTimestamp"] = crate::clock::rfc3339(draft.last).into();
+                    updated["lastTimestamp"] = crate::clock::rfc3339(last).into();
                     store.update(events, &draft.namespace, without_resource_version(updated))?;
                     Ok(true)
                 }
                 Err(ApiError::NotFound(_)) => {
-                    let count = match draft.count {
-                        EventCount::Total(total) => total,
-                        EventCount::Occurrence => 1,
-                    };
+                    let (count, _) = draft.count.next(None, draft.last);
                     store.create(
                         events,
                         &draft.namespace,

@@ -954,8 +954,26 @@ pub fn daemon_sets(snapshot: &Snapshot) -> Vec<Action> {
     actions
 }
 
-/// Jobs: a pod at a time until `completions` pods succeeded or more than
-/// `backoffLimit` failed; status, conditions and events as the job controller.
+/// The job controller's words when a Job outlives `activeDeadlineSeconds`.
+const DEADLINE_MESSAGE: &str = "Job was active longer than specified deadline";
+
+/// Whether a Job has failed for this reason already (its Failed condition).
+fn failed_for(job: &Value, reason: &str) -> bool {
+    job.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|condition| {
+            condition["type"] == "Failed"
+                && condition["status"] == "True"
+                && condition["reason"] == reason
+        })
+}
+
+/// Jobs: a pod at a time until `completions` pods succeeded, more than
+/// `backoffLimit` failed, or `activeDeadlineSeconds` passed since it
+/// started (its running pods are then stopped and count as failed);
+/// status, conditions and events as the job controller.
 pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
@@ -979,12 +997,52 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
             .count();
         let active: Vec<&&Value> = pods.iter().filter(|pod| !pod_is_finished(pod)).collect();
         let complete = succeeded >= completions;
-        let failed_out = failed > backoff_limit;
         let existing = job.get("status");
         let start_time = existing
             .and_then(|status| status.get("startTime"))
             .cloned()
             .unwrap_or_else(|| json!(rfc3339(snapshot.creation_time_for(job))));
+        let deadline = job
+            .pointer("/spec/activeDeadlineSeconds")
+            .and_then(Value::as_u64)
+            .and_then(|seconds| {
+                let started = parse_rfc3339(start_time.as_str().unwrap_or_default())?;
+                Some(started + std::time::Duration::from_secs(seconds))
+            });
+        let past_deadline = failed_for(job, "DeadlineExceeded")
+            || (!complete && job_outcome(job).is_none() && deadline.is_some_and(|at| now >= at));
+        // Pods stopped at the deadline are gone from the cluster but stay
+        // counted as failed, as the real controller's status keeps them.
+        let failed = if past_deadline {
+            let counted = existing
+                .and_then(|status| status.get("failed"))
+                .and_then(Value::as_u64)
+                .unwrap_or(0) as usize;
+            // It ran at least one pod before the deadline stopped it.
+            counted.max(failed + active.len()).max(1)
+        } else {
+            failed
+        };
+        let failed_out = past_deadline || failed > backoff_limit;
+        if past_deadline {
+            for pod in active.iter().filter(|pod| !is_deleting(pod)) {
+                actions.push(Action::Delete(
+                    Kind::Pod,
+                    namespace(pod).to_string(),
+                    name(pod).to_string(),
+                ));
+                actions.extend(killing_events(pod, now, EventCount::Total(1)));
+                actions.push(controller_event(
+                    job,
+                    "job-controller",
+                    "Normal",
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {}", name(pod)),
+                    now,
+                ));
+            }
+        }
+        let active: Vec<&&Value> = if past_deadline { Vec::new() } else { active };
         if !complete && !failed_out && active.is_empty() {
             let template = template_of(job);
             let pod_name = unused_pod_name(snapshot, job, name(job), &BTreeSet::new(), pods.len());
@@ -1048,12 +1106,28 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
                 ));
             }
         } else if failed_out {
-            let stamp = json!(rfc3339(finished_at));
+            let (reason, message, at) = if past_deadline {
+                // The deadline, not the last pod's end, is when it failed.
+                let at = existing
+                    .and_then(|status| status.pointer("/conditions/0/lastTransitionTime"))
+                    .and_then(Value::as_str)
+                    .and_then(parse_rfc3339)
+                    .or(deadline)
+                    .unwrap_or(now);
+                ("DeadlineExceeded", DEADLINE_MESSAGE, at)
+            } else {
+                (
+                    "BackoffLimitExceeded",
+                    "Job has reached the specified backoff limit",
+                    finished_at,
+                )
+            };
+            let stamp = json!(rfc3339(at));
             status.insert(
                 "conditions".to_string(),
                 json!([
-                    {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastProbeTime": stamp, "lastTransitionTime": stamp},
-                    {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastProbeTime": stamp, "lastTransitionTime": stamp},
+                    {"type": "FailureTarget", "status": "True", "reason": reason, "message": message, "lastProbeTime": stamp, "lastTransitionTime": stamp},
+                    {"type": "Failed", "status": "True", "reason": reason, "message": message, "lastProbeTime": stamp, "lastTransitionTime": stamp},
                 ]),
             );
             if !already_done {
@@ -1061,9 +1135,9 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
                     job,
                     "job-controller",
                     "Warning",
-                    "BackoffLimitExceeded",
-                    "Job has reached the specified backoff limit".to_string(),
-                    now,
+                    reason,
+                    message.to_string(),
+                    if past_deadline { at } else { now },
                 ));
             }
         }

@@ -608,13 +608,8 @@ impl<'a> Shell<'a> {
                         &tokens[index + 1..do_at],
                         &tokens[do_at + 1..done_at],
                     );
-                    total.stdout.extend(outcome.stdout);
-                    total.stderr.extend(outcome.stderr);
-                    last_status = outcome.exit_code;
-                    self.variables
-                        .insert("?".to_string(), last_status.to_string());
+                    last_status = self.merge_status(&mut total, outcome);
                     if self.stopped() {
-                        total.exit_code = last_status;
                         return total;
                     }
                 }
@@ -652,13 +647,8 @@ impl<'a> Shell<'a> {
             let commands = std::mem::replace(&mut pipeline, vec![Vec::new()]);
             if commands.iter().any(|command| !command.is_empty()) && runs(&connector, last_status) {
                 let outcome = self.pipeline(&commands);
-                total.stdout.extend(outcome.stdout);
-                total.stderr.extend(outcome.stderr);
-                last_status = outcome.exit_code;
-                self.variables
-                    .insert("?".to_string(), last_status.to_string());
+                last_status = self.merge_status(&mut total, outcome);
                 if self.stopped() {
-                    total.exit_code = last_status;
                     return total;
                 }
             }
@@ -669,6 +659,19 @@ impl<'a> Shell<'a> {
         }
         total.exit_code = last_status;
         total
+    }
+
+    /// Adds one command's (pipeline's or loop's) output to the script's and
+    /// makes its status the script's: `total.exit_code` and `$?` both hold
+    /// it, so a script stopped right after (`exit`, an endless loop) ends
+    /// with it. Returns that status.
+    fn merge_status(&mut self, total: &mut ExecOutcome, outcome: ExecOutcome) -> i32 {
+        total.stdout.extend(outcome.stdout);
+        total.stderr.extend(outcome.stderr);
+        total.exit_code = outcome.exit_code;
+        self.variables
+            .insert("?".to_string(), outcome.exit_code.to_string());
+        outcome.exit_code
     }
 
     /// `until CONDITION; do BODY; done` (or `while`). The cluster does not

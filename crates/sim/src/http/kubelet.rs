@@ -50,17 +50,9 @@ pub fn log(context: &ApiContext, request: &ApiRequest) -> Response {
     let result = pod_of(context, request).and_then(|pod| {
         let now = SystemTime::now();
         let init = if logs::asks_for_init_container(&pod, &log_request) {
-            let services = all(context, &registry::SERVICES);
-            let pods = all(context, &registry::PODS);
-            let config_maps = all(context, &registry::CONFIGMAPS);
-            let secrets = all(context, &registry::SECRETS);
-            let objects = ClusterObjects {
-                services: &services,
-                pods: &pods,
-                config_maps: &config_maps,
-                secrets: &secrets,
-            };
-            crate::kubelet::init::outcomes(&pod, &objects, now)
+            with_cluster_objects(context, |objects| {
+                crate::kubelet::init::outcomes(&pod, objects, now)
+            })
         } else {
             Vec::new()
         };
@@ -190,6 +182,22 @@ fn all(context: &ApiContext, resource: &'static registry::Resource) -> Vec<Value
         .unwrap_or_default()
 }
 
+/// Runs `run` over what a container's commands can see of the cluster now
+/// (Services and their pods, ConfigMaps, Secrets): an exec session's
+/// environment and an init container's outcome are computed from the same.
+fn with_cluster_objects<T>(context: &ApiContext, run: impl FnOnce(&ClusterObjects<'_>) -> T) -> T {
+    let services = all(context, &registry::SERVICES);
+    let pods = all(context, &registry::PODS);
+    let config_maps = all(context, &registry::CONFIGMAPS);
+    let secrets = all(context, &registry::SECRETS);
+    run(&ClusterObjects {
+        services: &services,
+        pods: &pods,
+        config_maps: &config_maps,
+        secrets: &secrets,
+    })
+}
+
 /// `GET .../pods/N/exec?command=...` with a WebSocket upgrade. Refusals are a
 /// plain (non-101) Status, which both clients print.
 pub async fn exec(context: &ApiContext, request: ApiRequest) -> Response {
@@ -229,17 +237,9 @@ pub async fn exec(context: &ApiContext, request: ApiRequest) -> Response {
             ))));
         }
     };
-    let services = all(context, &registry::SERVICES);
-    let pods = all(context, &registry::PODS);
-    let config_maps = all(context, &registry::CONFIGMAPS);
-    let secrets = all(context, &registry::SECRETS);
-    let objects = ClusterObjects {
-        services: &services,
-        pods: &pods,
-        config_maps: &config_maps,
-        secrets: &secrets,
-    };
-    let environment = environment_for(&pod, &container, &objects, SystemTime::now());
+    let environment = with_cluster_objects(context, |objects| {
+        environment_for(&pod, &container, objects, SystemTime::now())
+    });
     let span = tracing::info_span!("exec", pod = %name, %namespace, %container, command = ?exec_request.command);
     upgrade
         .protocols([V5_CHANNEL_PROTOCOL])

@@ -47,6 +47,17 @@ pub async fn serve(context: &ApiContext, request: ApiRequest) -> Response {
     }
 }
 
+/// The namespace and name a `POST` to a create-only subresource
+/// (`eviction`, `token`) is about. Their bodies are read and set aside:
+/// they only repeat the name or ask for what the simulator does anyway.
+async fn posted_to(request: &mut ApiRequest) -> Result<(String, String), ApiError> {
+    if *request.method() != Method::POST {
+        return Err(ApiError::MethodNotAllowed);
+    }
+    request.read_body().await?;
+    Ok((request.namespace().to_owned(), name_of(request)))
+}
+
 /// `POST pods/NAME/eviction`: a graceful delete, unless a
 /// PodDisruptionBudget selecting the pod allows no disruption now (429, and
 /// `kubectl drain` retries). An allowed eviction uses one of the budget's
@@ -55,13 +66,8 @@ async fn evict(
     context: &ApiContext,
     mut request: ApiRequest,
 ) -> Result<(StatusCode, Value), ApiError> {
-    if *request.method() != Method::POST {
-        return Err(ApiError::MethodNotAllowed);
-    }
     // The body (an Eviction, often protobuf) only repeats the pod's name.
-    request.read_body().await?;
-    let namespace = request.namespace().to_owned();
-    let name = request.path.name.clone().unwrap_or_default();
+    let (namespace, name) = posted_to(&mut request).await?;
     let store = &context.store;
     let pod = store.get(&registry::PODS, &namespace, &name)?;
     let finished = matches!(
@@ -140,14 +146,9 @@ async fn token(
     mut request: ApiRequest,
 ) -> Result<(StatusCode, Value), ApiError> {
     use base64::Engine;
-    if *request.method() != Method::POST {
-        return Err(ApiError::MethodNotAllowed);
-    }
     // The body (protobuf from kubectl) asks for audiences and a lifetime;
     // the defaults are what kubectl asks for unless told otherwise.
-    request.read_body().await?;
-    let namespace = request.namespace().to_owned();
-    let name = name_of(&request);
+    let (namespace, name) = posted_to(&mut request).await?;
     let account = context
         .store
         .get(&registry::SERVICE_ACCOUNTS, &namespace, &name)?;

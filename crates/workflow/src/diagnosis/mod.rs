@@ -107,8 +107,11 @@ pub enum Cause {
     /// containers never start, usually because it waits for something
     /// (a Service) that does not exist or does not answer.
     InitContainerWaiting,
-    /// A Job's pods fail: it gave up (BackoffLimitExceeded) or is retrying.
+    /// A Job's pods fail: it gave up (BackoffLimitExceeded), ran past its
+    /// deadline (DeadlineExceeded), or is retrying.
     JobFailed,
+    /// A CronJob (or Job) is suspended: nothing runs until it is resumed.
+    Suspended,
     /// A HorizontalPodAutoscaler cannot scale its target: no metric it can
     /// compute (a missing request), no target, or held at its maximum.
     AutoscalerNotScaling,
@@ -144,6 +147,7 @@ impl Cause {
             Cause::FailedMount => "FailedMount (a volume cannot be mounted)",
             Cause::InitContainerWaiting => "init container not completing (Init)",
             Cause::JobFailed => "Job failed",
+            Cause::Suspended => "suspended (nothing runs until resumed)",
             Cause::AutoscalerNotScaling => "HorizontalPodAutoscaler not scaling",
             Cause::PodCreationRefused => "pods refused by the API server (FailedCreate)",
             Cause::NodeNotReady => "node not ready",

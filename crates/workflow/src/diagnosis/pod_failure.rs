@@ -14,6 +14,7 @@ mod conclude;
 pub mod init_wait;
 mod refused;
 pub mod service;
+mod workload;
 
 use std::collections::BTreeMap;
 
@@ -355,11 +356,17 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
             // No pod: a workload whose pods the API server refuses, or a
             // Service of that name, may be what is meant.
             if let Some(namespace) = target.namespace.as_deref() {
-                let explained =
-                    match autoscaler::diagnose(&mut reads, namespace, &target.name).await? {
-                        Some(diagnosis) => Some(diagnosis),
-                        None => refused::diagnose(&mut reads, namespace, &target.name).await?,
-                    };
+                let mut explained =
+                    autoscaler::diagnose(&mut reads, namespace, &target.name).await?;
+                if explained.is_none() {
+                    explained =
+                        refused::diagnose(&mut reads, namespace, &target.name, None).await?;
+                }
+                // A Job whose pods are gone (stopped at its deadline), or a
+                // CronJob that does not run.
+                if explained.is_none() {
+                    explained = workload::diagnose(&mut reads, namespace, &target.name).await?;
+                }
                 if let Some(mut diagnosis) = explained {
                     diagnosis.tool_calls = reads.calls;
                     return Ok(diagnosis);
@@ -407,6 +414,28 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
             } else {
                 diagnosis = scaling;
             }
+        }
+        // A healthy pod of a Job that failed: stopped at its deadline.
+        if diagnosis.cause == Cause::NoFailureFound
+            && let Some(job) = facts.owners.iter().find(|owner| owner["kind"] == "Job")
+            && job.pointer("/status/conditions").is_some_and(|conditions| {
+                conditions
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|condition| condition["type"] == "Failed" && condition["status"] == "True")
+            })
+        {
+            diagnosis = workload::job_verdict(job, &facts.events);
+        }
+        // Healthy pods, fewer than wanted: the API server may refuse the
+        // rest (a quota, a missing PriorityClass).
+        if diagnosis.cause == Cause::NoFailureFound
+            && let Some((workload, short)) = refused::shortfall(&facts.owners)
+            && let Some(refusal) =
+                refused::diagnose(&mut reads, &state.namespace, &workload, Some(short)).await?
+        {
+            diagnosis = refusal;
         }
         // Healthy pods: "checkout returns 503" may be its Service's doing.
         if diagnosis.cause == Cause::NoFailureFound

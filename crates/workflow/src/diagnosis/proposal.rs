@@ -162,6 +162,27 @@ pub fn set_image(
     })
 }
 
+/// Resumes a suspended CronJob or Job (`spec.suspend: false`), what
+/// `kubectl patch cronjob X -p '{"spec":{"suspend":false}}'` does.
+pub fn resume(object: &Value) -> ProposedChange {
+    let mut manifest = user_fields(object);
+    manifest["spec"]["suspend"] = Value::Bool(false);
+    let target = object_ref(object);
+    let warning = if object["kind"] == "CronJob" {
+        "Once resumed, the cronjob controller starts the latest run it missed at once (unless spec.startingDeadlineSeconds has passed for it), then follows the schedule."
+    } else {
+        "The Job starts its pods at once."
+    };
+    ProposedChange {
+        summary: format!("Resume {target} (set spec.suspend to false)"),
+        current: "suspend true".to_string(),
+        desired: "suspend false".to_string(),
+        target,
+        manifest,
+        warnings: vec![warning.to_string()],
+    }
+}
+
 /// The label the Deployment controller adds to a ReplicaSet's template; a
 /// rollback drops it, as `kubectl rollout undo` does.
 pub const POD_TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
