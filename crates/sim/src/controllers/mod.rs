@@ -144,10 +144,10 @@ pub enum EventCount {
 
 /// A controller work queue's first retry of a failed object (client-go's
 /// default per-item exponential back-off).
-pub const RETRY_BACKOFF_INITIAL: std::time::Duration = std::time::Duration::from_millis(5);
+pub const RETRY_BACKOFF_INITIAL: Duration = Duration::from_millis(5);
 
 /// A controller work queue's longest wait before retrying an object.
-pub const RETRY_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(1000);
+pub const RETRY_BACKOFF_MAX: Duration = Duration::from_secs(1000);
 
 impl EventCount {
     /// The count and last time of an event once this occurrence at `at` is
@@ -1244,6 +1244,93 @@ mod convergence {
             "backup"
         );
         assert_eq!(world.events_with("Completed").len(), 1);
+    }
+
+    #[test]
+    fn a_job_past_its_active_deadline_loses_its_pod_and_fails() {
+        let mut world = World::new();
+        world.add(json!({
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "reindex", "namespace": "shop"},
+            "spec": {"activeDeadlineSeconds": 30, "template": {
+                "metadata": {"annotations": {"sim.kubeop.dev/ready-delay": "1h"}},
+                "spec": {"restartPolicy": "Never", "containers": [{"name": "reindex", "image": "busybox:1.36"}]},
+            }},
+        }));
+        world.settle(10);
+        assert_eq!(
+            pods_of(&world, "reindex-").len(),
+            1,
+            "runs until the deadline"
+        );
+        world.settle(30);
+        world.settle(1);
+        let job = world.get("Job", "shop", "reindex");
+        assert_eq!(job["status"]["conditions"][1]["type"], "Failed");
+        assert_eq!(job["status"]["conditions"][1]["reason"], "DeadlineExceeded");
+        assert_eq!(
+            job["status"]["conditions"][1]["message"],
+            "Job was active longer than specified deadline"
+        );
+        assert_eq!(job["status"]["failed"], 1);
+        assert!(job["status"].get("active").is_none(), "{job}");
+        assert!(pods_of(&world, "reindex-").is_empty(), "its pod is deleted");
+        assert_eq!(world.events_with("DeadlineExceeded").len(), 1);
+        world.settle(5);
+        assert_eq!(world.get("Job", "shop", "reindex")["status"]["failed"], 1);
+        assert!(
+            pods_of(&world, "reindex-").is_empty(),
+            "no new pod after failing"
+        );
+    }
+
+    #[test]
+    fn a_paused_deployment_keeps_serving_its_old_template() {
+        let mut world = World::new();
+        world.add(deployment("web", 2, "nginx:1.27"));
+        world.settle(5);
+        let mut paused = world.get("Deployment", "shop", "web");
+        paused["spec"]["paused"] = json!(true);
+        paused["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+        world.objects.insert(key(&paused), paused);
+        world.settle(5);
+        assert_eq!(
+            world.all("ReplicaSet").len(),
+            1,
+            "no ReplicaSet for the new template"
+        );
+        let images: Vec<String> = pods_of(&world, "web-")
+            .iter()
+            .map(|pod| text(pod, "/spec/containers/0/image").to_string())
+            .collect();
+        assert_eq!(images, ["nginx:1.27", "nginx:1.27"]);
+        let status = &world.get("Deployment", "shop", "web")["status"];
+        let progressing = status["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|condition| condition["type"] == "Progressing")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(progressing["status"], "Unknown");
+        assert_eq!(progressing["reason"], "DeploymentPaused");
+        assert!(status.get("updatedReplicas").is_none(), "{status}");
+    }
+
+    #[test]
+    fn a_retried_refusal_counts_attempts_on_the_work_queues_back_off() {
+        let first = from_unix_seconds(1_795_596_253);
+        let retried = EventCount::Retried;
+        assert_eq!(retried.next(None, first), (1, first));
+        // 5ms, 10ms, ... doubling: 1 + 8 retries fit in the first 2 seconds.
+        let (count, last) = retried.next(Some((1, first)), first + Duration::from_secs(2));
+        assert_eq!(count, 9);
+        assert!(last <= first + Duration::from_secs(2));
+        // An hour later the waits are long (18 doublings reach 1310s, then
+        // 1000s apart): the count grows slowly.
+        let (hourly, _) = retried.next(Some((count, first)), first + Duration::from_secs(3600));
+        assert_eq!(hourly, 21);
+        assert_eq!(EventCount::Occurrence.next(Some((4, first)), first).0, 5);
     }
 
     #[test]

@@ -282,7 +282,11 @@ fn revision(object: &Value) -> u64 {
 }
 
 /// Deployments: one ReplicaSet per pod template, scaled so the new one takes
-/// over as its pods become ready; status and conditions from the pods.
+/// over as its pods become ready; status and conditions from the pods. A
+/// paused Deployment (`spec.paused`) rolls nothing out: a changed template
+/// gets no ReplicaSet, the newest one keeps serving at the desired scale,
+/// and Progressing is Unknown with `DeploymentPaused`, as the real
+/// controller's sync of a paused Deployment does.
 pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
     let mut actions = Vec::new();
@@ -304,7 +308,18 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
                 ) == hash
             })
             .copied();
-        let Some(new_set) = new_set else {
+        let paused = deployment.pointer("/spec/paused") == Some(&Value::Bool(true));
+        let template_rolled_out = new_set.is_some();
+        let serving = new_set.or_else(|| {
+            paused
+                .then(|| owned.iter().max_by_key(|set| revision(set)).copied())
+                .flatten()
+        });
+        let Some(new_set) = serving else {
+            if paused {
+                // Paused before its first rollout: no ReplicaSet at all.
+                continue;
+            }
             let set_name = format!("{}-{hash}", name(deployment));
             let next_revision = owned.iter().map(|set| revision(set)).max().unwrap_or(0) + 1;
             let mut set_template = template.clone();
@@ -412,9 +427,10 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
             .flat_map(|set| snapshot.pods_owned_by(uid(set)))
             .filter(|pod| !pod_is_finished(pod) && !is_deleting(pod))
             .collect();
+        // Pods of a template not rolled out yet (paused) are not updated.
         let updated = snapshot
             .pods_owned_by(uid(new_set))
-            .filter(|pod| !pod_is_finished(pod) && !is_deleting(pod))
+            .filter(|pod| template_rolled_out && !pod_is_finished(pod) && !is_deleting(pod))
             .count();
         let ready = pods.iter().filter(|pod| pod_is_ready(pod)).count();
         let total = pods.len();
@@ -443,7 +459,9 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
             .or_else(|| creation_time(new_set))
             .unwrap_or(now);
         let set_name = name(new_set);
-        let progressing = if complete {
+        let progressing = if paused {
+            json!({"type": "Progressing", "status": "Unknown", "reason": "DeploymentPaused", "message": "Deployment is paused"})
+        } else if complete {
             json!({"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable", "message": format!("ReplicaSet \"{set_name}\" has successfully progressed.")})
         } else if now.duration_since(progressing_since).unwrap_or_default() > deadline {
             json!({"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": format!("ReplicaSet \"{set_name}\" has timed out progressing.")})

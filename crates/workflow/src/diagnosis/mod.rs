@@ -112,6 +112,11 @@ pub enum Cause {
     JobFailed,
     /// A CronJob (or Job) is suspended: nothing runs until it is resumed.
     Suspended,
+    /// A Deployment or StatefulSet has no pods because it asks for none
+    /// (`spec.replicas: 0`): nothing fails.
+    ScaledToZero,
+    /// A Deployment is paused: a changed pod template does not roll out.
+    RolloutPaused,
     /// A HorizontalPodAutoscaler cannot scale its target: no metric it can
     /// compute (a missing request), no target, or held at its maximum.
     AutoscalerNotScaling,
@@ -148,6 +153,8 @@ impl Cause {
             Cause::InitContainerWaiting => "init container not completing (Init)",
             Cause::JobFailed => "Job failed",
             Cause::Suspended => "suspended (nothing runs until resumed)",
+            Cause::ScaledToZero => "scaled to zero replicas",
+            Cause::RolloutPaused => "rollout paused",
             Cause::AutoscalerNotScaling => "HorizontalPodAutoscaler not scaling",
             Cause::PodCreationRefused => "pods refused by the API server (FailedCreate)",
             Cause::NodeNotReady => "node not ready",

@@ -428,6 +428,12 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
         {
             diagnosis = workload::job_verdict(job, &facts.events);
         }
+        // Healthy pods of a paused Deployment whose new template waits.
+        if diagnosis.cause == Cause::NoFailureFound
+            && let Some(paused) = workload::paused_rollout(&facts.owners)
+        {
+            diagnosis = paused;
+        }
         // Healthy pods, fewer than wanted: the API server may refuse the
         // rest (a quota, a missing PriorityClass).
         if diagnosis.cause == Cause::NoFailureFound

@@ -162,24 +162,52 @@ pub fn set_image(
     })
 }
 
-/// Resumes a suspended CronJob or Job (`spec.suspend: false`), what
-/// `kubectl patch cronjob X -p '{"spec":{"suspend":false}}'` does.
+/// Resumes a suspended CronJob or Job (`spec.suspend: false`, what
+/// `kubectl patch cronjob X -p '{"spec":{"suspend":false}}'` does) or a
+/// paused Deployment (`spec.paused: false`, what `kubectl rollout resume`
+/// does).
 pub fn resume(object: &Value) -> ProposedChange {
-    let mut manifest = user_fields(object);
-    manifest["spec"]["suspend"] = Value::Bool(false);
-    let target = object_ref(object);
-    let warning = if object["kind"] == "CronJob" {
-        "Once resumed, the cronjob controller starts the latest run it missed at once (unless spec.startingDeadlineSeconds has passed for it), then follows the schedule."
-    } else {
-        "The Job starts its pods at once."
+    let (field, warning) = match object["kind"].as_str() {
+        Some("CronJob") => (
+            "suspend",
+            "Once resumed, the cronjob controller starts the latest run it missed at once (unless spec.startingDeadlineSeconds has passed for it), then follows the schedule.",
+        ),
+        Some("Deployment") => (
+            "paused",
+            "Resuming rolls out the current pod template: every replica is replaced.",
+        ),
+        _ => ("suspend", "The Job starts its pods at once."),
     };
+    let mut manifest = user_fields(object);
+    manifest["spec"][field] = Value::Bool(false);
+    let target = object_ref(object);
     ProposedChange {
-        summary: format!("Resume {target} (set spec.suspend to false)"),
-        current: "suspend true".to_string(),
-        desired: "suspend false".to_string(),
+        summary: format!("Resume {target} (set spec.{field} to false)"),
+        current: format!("{field} true"),
+        desired: format!("{field} false"),
         target,
         manifest,
         warnings: vec![warning.to_string()],
+    }
+}
+
+/// Scales a workload to `replicas` (its `spec.replicas`), for one scaled
+/// to zero; `why` says where the number comes from.
+pub fn set_replicas(object: &Value, replicas: u64, why: &str) -> ProposedChange {
+    let mut manifest = user_fields(object);
+    manifest["spec"]["replicas"] = json!(replicas);
+    let target = object_ref(object);
+    let current = object
+        .pointer("/spec/replicas")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    ProposedChange {
+        summary: format!("Scale {target} from {current} to {replicas} replicas ({why})"),
+        current: format!("replicas {current}"),
+        desired: format!("replicas {replicas}"),
+        target,
+        manifest,
+        warnings: Vec::new(),
     }
 }
 

@@ -236,11 +236,14 @@ pub(super) async fn diagnose<R: ClusterReader>(
         refusal.object_kind.as_str()
     };
     let pods = match shortfall {
-        Some(Shortfall { have, want }) => format!("has {have} of its {want} pods"),
-        None => "has no pods".to_string(),
+        Some(Shortfall { have, want }) => format!(
+            "has {have} of its {want} pods: the API server refuses to create the other {}",
+            want - have
+        ),
+        None => "has no pods: the API server refuses to create them".to_string(),
     };
     let summary = format!(
-        "{workload_kind} {name} {pods}: the API server refuses to create them ({}).{explanation}",
+        "{workload_kind} {name} {pods} ({}).{explanation}",
         refusal.message
     );
     Ok(Some(Diagnosis {

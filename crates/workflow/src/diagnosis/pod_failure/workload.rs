@@ -1,15 +1,17 @@
-//! A Job or CronJob asked about by name when its pods do not tell why: a
-//! Job that ran past `activeDeadlineSeconds` (the job controller stopped
-//! and deleted its pods: `DeadlineExceeded`), a Job that failed and whose
-//! pods are gone, a suspended Job or CronJob (nothing runs, nothing fails:
-//! the question is "why doesn't it run"), and otherwise what the object's
-//! own status says, so an existing Job or CronJob is never "not found".
+//! A workload asked about by name when its pods do not tell why: a Job
+//! that ran past `activeDeadlineSeconds` (the job controller stopped and
+//! deleted its pods: `DeadlineExceeded`), a Job that failed and whose pods
+//! are gone, a suspended Job or CronJob (nothing runs, nothing fails: the
+//! question is "why doesn't it run"), a Deployment or StatefulSet scaled to
+//! zero, and a paused Deployment whose changed template does not roll out.
+//! Otherwise a Job's or CronJob's own status is the answer, so an existing
+//! one is never "not found".
 
 use serde_json::{Value, json};
 
 use super::Reads;
 use crate::diagnosis::parse::{self, Event};
-use crate::diagnosis::proposal;
+use crate::diagnosis::proposal::{self, POD_TEMPLATE_HASH_LABEL};
 use crate::diagnosis::reader::{ClusterReader, ReadTool};
 use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
 
@@ -43,23 +45,36 @@ fn true_condition(object: &Value, kind: &str) -> Option<(String, String)> {
         })
 }
 
-/// The Job or CronJob `name` in `namespace`, read with its events, and what
-/// it says; `None` when neither exists.
+/// The kinds a workload without pods may be, in the order they are read.
+const WORKLOAD_KINDS: [(&str, &str); 4] = [
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "StatefulSet"),
+];
+
+/// The Job, CronJob, or zero-replica Deployment or StatefulSet `name` in
+/// `namespace`, read with its events, and what it says; `None` when there
+/// is none (or the Deployment asks for pods: something else is wrong).
 pub(super) async fn diagnose<R: ClusterReader>(
     reads: &mut Reads<'_, R>,
     namespace: &str,
     name: &str,
 ) -> Result<Option<Diagnosis>, DiagnosisError> {
-    let (object, kind) = match reads.get("batch/v1", "Job", Some(namespace), name).await? {
-        Some(job) => (job, "Job"),
-        None => match reads
-            .get("batch/v1", "CronJob", Some(namespace), name)
-            .await?
-        {
-            Some(cron_job) => (cron_job, "CronJob"),
-            None => return Ok(None),
-        },
+    let mut found = None;
+    for (api_version, kind) in WORKLOAD_KINDS {
+        if let Some(object) = reads.get(api_version, kind, Some(namespace), name).await? {
+            found = Some((object, kind));
+            break;
+        }
+    }
+    let Some((object, kind)) = found else {
+        return Ok(None);
     };
+    let scaled_to_zero = object.pointer("/spec/replicas").and_then(Value::as_u64) == Some(0);
+    if matches!(kind, "Deployment" | "StatefulSet") && !scaled_to_zero {
+        return Ok(None);
+    }
     let output = reads
         .call(
             ReadTool::EventsList,
@@ -68,11 +83,190 @@ pub(super) async fn diagnose<R: ClusterReader>(
         .await?;
     // Events support the verdict; an unreadable answer must not hide it.
     let events = parse::events(&output).unwrap_or_default();
-    Ok(Some(if kind == "Job" {
-        job_verdict(&object, &events)
-    } else {
-        cron_job_verdict(&object, &events)
+    Ok(Some(match kind {
+        "Job" => job_verdict(&object, &events),
+        "CronJob" => cron_job_verdict(&object, &events),
+        _ => zero_replicas_verdict(&object, &events),
     }))
+}
+
+/// A Deployment or StatefulSet with `spec.replicas: 0`: when it was scaled
+/// down (its events), and the count of its last `kubectl apply`, which a
+/// plan restores.
+fn zero_replicas_verdict(workload: &Value, events: &[Event]) -> Diagnosis {
+    let kind = text(workload, "/kind");
+    let name = text(workload, "/metadata/name");
+    let namespace = text(workload, "/metadata/namespace");
+    let mut evidence = vec![Evidence::new(
+        format!("{kind} {namespace}/{name} spec"),
+        "replicas: 0".to_string(),
+    )];
+    evidence.extend(
+        events
+            .iter()
+            .filter(|event| {
+                event.object_kind == kind
+                    && event.object_name == name
+                    && event.reason == "ScalingReplicaSet"
+                    && event.message.ends_with(" to 0")
+            })
+            .map(|event| {
+                Evidence::new(
+                    format!("event on {kind} {name}"),
+                    format!("{} {}: {}", event.event_type, event.reason, event.message),
+                )
+            }),
+    );
+    let applied = workload
+        .pointer("/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration")
+        .and_then(Value::as_str)
+        .and_then(|applied| serde_json::from_str::<Value>(applied).ok())
+        .and_then(|applied| applied.pointer("/spec/replicas").and_then(Value::as_u64))
+        .filter(|replicas| *replicas > 0);
+    let (advice, plan) = match applied {
+        Some(replicas) => {
+            evidence.push(Evidence::new(
+                "last-applied-configuration",
+                format!("replicas: {replicas}"),
+            ));
+            (
+                format!(
+                    "Its last `kubectl apply` asked for {replicas} replicas, so it was scaled down since (`kubectl scale`, an operator or a script); scaling back to {replicas} restores it."
+                ),
+                Some(proposal::set_replicas(
+                    workload,
+                    replicas,
+                    "the count of its last kubectl apply",
+                )),
+            )
+        }
+        None => (
+            format!(
+                "Scale it up to serve again (`scale {} {name} to N in {namespace}`); kubeop does not guess the count.",
+                kind.to_ascii_lowercase()
+            ),
+            None,
+        ),
+    };
+    let summary = format!(
+        "{kind} {name} has no pods because it asks for none: spec.replicas is 0. Nothing is failing. {advice}"
+    );
+    diagnosis(workload, Cause::ScaledToZero, summary, evidence, plan)
+}
+
+/// The pod template without the label its ReplicaSet adds.
+fn template_without_hash(template: Option<&Value>) -> Value {
+    let mut template = template.cloned().unwrap_or(Value::Null);
+    if let Some(labels) = template
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+    {
+        labels.remove(POD_TEMPLATE_HASH_LABEL);
+    }
+    template
+}
+
+/// `container: image` of a pod template.
+fn images(template: &Value) -> Vec<(String, String)> {
+    template
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|container| {
+            (
+                text(container, "/name").to_string(),
+                text(container, "/image").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A healthy pod whose Deployment is paused with a changed template waiting:
+/// the change does not roll out until the rollout is resumed. `owners` are
+/// the pod's (ReplicaSet, Deployment); `None` when not paused or nothing
+/// waits.
+pub(super) fn paused_rollout(owners: &[Value]) -> Option<Diagnosis> {
+    let deployment = owners.iter().find(|owner| owner["kind"] == "Deployment")?;
+    if deployment.pointer("/spec/paused") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    let serving = owners.iter().find(|owner| owner["kind"] == "ReplicaSet")?;
+    let wanted = template_without_hash(deployment.pointer("/spec/template"));
+    let running = template_without_hash(serving.pointer("/spec/template"));
+    if wanted == running {
+        return None;
+    }
+    let name = text(deployment, "/metadata/name");
+    let namespace = text(deployment, "/metadata/namespace");
+    let serving_name = text(serving, "/metadata/name");
+    let revision = text(
+        serving,
+        "/metadata/annotations/deployment.kubernetes.io~1revision",
+    );
+    let mut evidence = vec![Evidence::new(
+        format!("Deployment {namespace}/{name} spec"),
+        "paused: true".to_string(),
+    )];
+    if let Some((reason, message)) = deployment
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|condition| condition["type"] == "Progressing")
+        .map(|condition| {
+            (
+                format!(
+                    "Progressing={}, {}",
+                    text(condition, "/status"),
+                    text(condition, "/reason")
+                ),
+                text(condition, "/message").to_string(),
+            )
+        })
+    {
+        evidence.push(Evidence::new(
+            format!("Deployment {namespace}/{name} status"),
+            format!("{reason}: {message}"),
+        ));
+    }
+    let running_images = images(&running);
+    let changes: Vec<String> = images(&wanted)
+        .into_iter()
+        .filter_map(|(container, image)| {
+            let now = running_images
+                .iter()
+                .find(|(name, _)| *name == container)
+                .map(|(_, image)| image.as_str())?;
+            (now != image).then(|| format!("container {container}: image {now} → {image}"))
+        })
+        .collect();
+    let change = if changes.is_empty() {
+        "its pod template changed".to_string()
+    } else {
+        format!("its pod template changed ({})", changes.join(", "))
+    };
+    evidence.push(Evidence::new(
+        format!("ReplicaSet {namespace}/{serving_name}"),
+        format!(
+            "revision {revision} serves the pods with {}",
+            running_images
+                .iter()
+                .map(|(container, image)| format!("{container}={image}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ));
+    let summary = format!(
+        "Deployment {name} is paused (spec.paused: true): {change}, but nothing rolls out while it is paused; its pods still run ReplicaSet {serving_name} (revision {revision}). Resume the rollout (`kubectl rollout resume deployment/{name} -n {namespace}`) to apply the change."
+    );
+    Some(diagnosis(
+        deployment,
+        Cause::RolloutPaused,
+        summary,
+        evidence,
+        Some(proposal::resume(deployment)),
+    ))
 }
 
 /// The object's Warning events among `events`, as evidence.
@@ -101,8 +295,12 @@ fn diagnosis(
     let kind = text(object, "/kind");
     let name = text(object, "/metadata/name");
     let namespace = text(object, "/metadata/namespace");
+    let api_version = match text(object, "/apiVersion") {
+        "" => "batch/v1",
+        given => given,
+    };
     Diagnosis {
-        subject: ObjectRef::namespaced("batch/v1", kind, name, namespace),
+        subject: ObjectRef::namespaced(api_version, kind, name, namespace),
         cause,
         summary,
         evidence,
@@ -337,5 +535,69 @@ mod tests {
         let mut running = cron_job.clone();
         running["spec"]["suspend"] = json!(false);
         assert_eq!(cron_job_verdict(&running, &[]).cause, Cause::NoFailureFound);
+    }
+
+    #[test]
+    fn a_deployment_at_zero_is_scaled_back_to_its_last_applied_count_only_when_known() {
+        let applied = r#"{"spec":{"replicas":4}}"#;
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "data",
+                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": applied}},
+            "spec": {"replicas": 0}});
+        let events = [event(
+            "Deployment",
+            "web",
+            "Normal",
+            "ScalingReplicaSet",
+            "Scaled down replica set web-5d8f to 0 from 4",
+        )];
+        let verdict = zero_replicas_verdict(&deployment, &events);
+        assert_eq!(verdict.cause, Cause::ScaledToZero);
+        assert_eq!(
+            verdict.proposal.expect("a scale back").desired,
+            "replicas 4"
+        );
+        let mut unknown = deployment.clone();
+        unknown["metadata"]["annotations"] = json!({});
+        let verdict = zero_replicas_verdict(&unknown, &[]);
+        assert!(verdict.proposal.is_none(), "no guessed count");
+        assert!(verdict.summary.contains("kubeop does not guess the count"));
+    }
+
+    #[test]
+    fn a_paused_deployment_is_the_cause_only_when_a_change_waits() {
+        let template = |image: &str| {
+            json!({"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "web", "image": image}]}})
+        };
+        let mut served = template("web:1");
+        served["metadata"]["labels"]["pod-template-hash"] = json!("5d8f");
+        let replica_set = json!({"kind": "ReplicaSet",
+            "metadata": {"name": "web-5d8f", "namespace": "data",
+                "annotations": {"deployment.kubernetes.io/revision": "3"}},
+            "spec": {"template": served}});
+        let deployment = |paused: bool, image: &str| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web", "namespace": "data"},
+                "spec": {"paused": paused, "template": template(image)}})
+        };
+        let verdict = paused_rollout(&[replica_set.clone(), deployment(true, "web:2")])
+            .expect("a waiting change");
+        assert_eq!(verdict.cause, Cause::RolloutPaused);
+        assert!(
+            verdict
+                .summary
+                .contains("container web: image web:1 → web:2")
+        );
+        assert!(verdict.summary.contains("ReplicaSet web-5d8f (revision 3)"));
+        assert_eq!(verdict.proposal.expect("resume").desired, "paused false");
+        assert_eq!(
+            paused_rollout(&[replica_set.clone(), deployment(true, "web:1")]),
+            None
+        );
+        assert_eq!(
+            paused_rollout(&[replica_set, deployment(false, "web:2")]),
+            None
+        );
     }
 }
