@@ -483,7 +483,7 @@ async fn run(
             operation,
             tool,
             arguments,
-            ..
+            kind_defaulted,
         } => {
             Box::pin(planning::plan(
                 pipeline,
@@ -493,6 +493,7 @@ async fn run(
                 operation,
                 tool.as_str(),
                 arguments,
+                kind_defaulted,
                 asked.inferred.clone(),
             ))
             .await
@@ -503,7 +504,7 @@ async fn run(
                     operation,
                     tool,
                     arguments,
-                    ..
+                    kind_defaulted,
                 },
                 inferred,
             )) = Box::pin(discovery::from_last_operation(
@@ -523,6 +524,7 @@ async fn run(
                     operation,
                     tool.as_str(),
                     arguments,
+                    kind_defaulted,
                     inferred_all,
                 ))
                 .await;

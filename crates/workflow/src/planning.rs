@@ -67,6 +67,10 @@ impl Subject {
 
 /// Plans the change `operation` with `tool` and the classifier's
 /// `arguments`: a plan card, a question, or "nothing to do".
+/// `kind_defaulted` (the classifier assumed a Deployment because the
+/// request named no kind) lets planning look for a StatefulSet or DaemonSet
+/// of that name when no Deployment has it; a kind the user named is never
+/// silently switched.
 #[allow(clippy::too_many_arguments)] // the request, as classified
 #[tracing::instrument(name = "plan", skip_all, fields(%tool))]
 pub(crate) async fn plan(
@@ -77,6 +81,7 @@ pub(crate) async fn plan(
     operation: Operation,
     tool: &str,
     arguments: Arguments,
+    kind_defaulted: bool,
     mut inferred: Vec<String>,
 ) -> Result<Response, WorkflowError> {
     let context = arguments
@@ -85,7 +90,15 @@ pub(crate) async fn plan(
         .unwrap_or_else(|| session_context.to_owned());
     let planned = match operation {
         Operation::CreateUpdate => {
-            match create_update(pipeline, &context, &arguments, &mut inferred).await? {
+            match create_update(
+                pipeline,
+                &context,
+                &arguments,
+                kind_defaulted,
+                &mut inferred,
+            )
+            .await?
+            {
                 Ok(planned) => planned,
                 Err(question) => return Ok(question),
             }
@@ -98,7 +111,15 @@ pub(crate) async fn plan(
                     Found::Ask(question) => return Ok(Response::Clarify(question)),
                 };
             refuse_by_policy(pipeline, operation, &subject.target(), request).await?;
-            let live = match read_live(pipeline, operation, &mut subject, &mut inferred).await? {
+            let live = match read_live(
+                pipeline,
+                operation,
+                &mut subject,
+                kind_defaulted,
+                &mut inferred,
+            )
+            .await?
+            {
                 Ok(live) => live,
                 Err(answer) => return Ok(answer),
             };
@@ -246,10 +267,13 @@ fn not_found(operation: Operation, subject: Subject, message: &str) -> Response 
 
 /// Reads the subject; a name the cluster does not know as such is resolved
 /// (the one object it prefixes or is part of) and read under its full name.
+/// A replica count for a name no Deployment has is for the StatefulSet of
+/// that name only when the request named no kind (`kind_defaulted`).
 async fn read_live(
     pipeline: &Pipeline,
     operation: Operation,
     subject: &mut Subject,
+    kind_defaulted: bool,
     inferred: &mut Vec<String>,
 ) -> Result<Result<Value, Response>, WorkflowError> {
     let message = match fetch(pipeline, subject).await? {
@@ -263,7 +287,7 @@ async fn read_live(
     }
     if operation != Operation::Delete {
         // A replica count may be for a StatefulSet named without its kind.
-        let other_kinds: &[&str] = if operation == Operation::Scale {
+        let other_kinds: &[&str] = if operation == Operation::Scale && kind_defaulted {
             &["StatefulSet"]
         } else {
             &[]
@@ -277,7 +301,14 @@ async fn read_live(
             Ok(Err(not_found(operation, subject.clone(), &message)))
         }
         None => {
-            let (instead, _) = subject.instead(pipeline).await?;
+            let (mut instead, _) = subject.instead(pipeline).await?;
+            if let Some(other) = same_name_other_kind(pipeline, subject).await? {
+                instead = format!(
+                    "There is a {} {} there, which I delete only when you name its kind. {instead}",
+                    other.to_lowercase(),
+                    subject.name
+                );
+            }
             Ok(Err(Response::Answer(Answer {
                 path: "mutation".into(),
                 tool: None,
@@ -530,6 +561,7 @@ async fn create_update(
     pipeline: &Pipeline,
     context: &str,
     arguments: &Arguments,
+    kind_defaulted: bool,
     inferred: &mut Vec<String>,
 ) -> Result<Result<Planned, Response>, WorkflowError> {
     let Some(text) = &arguments.resource else {
@@ -605,9 +637,15 @@ async fn create_update(
     let in_place = in_place_markers || in_place_change(&manifest);
     if live.is_none() && in_place {
         // A restart, set image, label or cordon changes an object that must
-        // exist: it is found (another workload kind, a longer name) or the
-        // request is asked about, never applied as a new, partial object.
-        match find_changed_object(pipeline, &mut subject, &OTHER_WORKLOAD_KINDS, inferred).await? {
+        // exist: it is found (another workload kind when none was named, a
+        // longer name) or the request is asked about, never applied as a
+        // new, partial object.
+        let other_kinds: &[&str] = if kind_defaulted {
+            &OTHER_WORKLOAD_KINDS
+        } else {
+            &[]
+        };
+        match find_changed_object(pipeline, &mut subject, other_kinds, inferred).await? {
             Ok(found) => {
                 rename(&mut manifest, &subject);
                 live = Some(found);
@@ -637,6 +675,37 @@ async fn create_update(
 /// Workload kinds with a pod template that a request naming no kind may
 /// mean when there is no Deployment of that name (the classifier's default).
 const OTHER_WORKLOAD_KINDS: [&str; 2] = ["StatefulSet", "DaemonSet"];
+
+/// The workload kinds one name may stand for; a request that names one of
+/// them and finds nothing is told about the others of that exact name.
+const WORKLOAD_KINDS: [&str; 3] = ["Deployment", "StatefulSet", "DaemonSet"];
+
+/// The other workload kind (of [`WORKLOAD_KINDS`]) that has an object of
+/// `subject`'s exact name in its namespace, when `subject` is a workload
+/// the cluster does not have: "restart deployment postgres" where postgres
+/// is a StatefulSet.
+async fn same_name_other_kind(
+    pipeline: &Pipeline,
+    subject: &Subject,
+) -> Result<Option<&'static str>, WorkflowError> {
+    if !WORKLOAD_KINDS.contains(&subject.kind.as_str()) {
+        return Ok(None);
+    }
+    for kind in WORKLOAD_KINDS {
+        if kind == subject.kind {
+            continue;
+        }
+        let other = Subject {
+            api_version: "apps/v1".to_owned(),
+            kind: kind.to_owned(),
+            ..subject.clone()
+        };
+        if let Fetched::Found(_) = fetch(pipeline, &other).await? {
+            return Ok(Some(kind));
+        }
+    }
+    Ok(None)
+}
 
 /// Workload kinds whose manifest, when kubeop creates it, always carries a
 /// selector: one without is fields to merge into a live object.
@@ -672,6 +741,22 @@ async fn find_changed_object(
     other_kinds: &[&str],
     inferred: &mut Vec<String>,
 ) -> Result<Result<Value, Response>, WorkflowError> {
+    if other_kinds.is_empty()
+        && let Some(other) = same_name_other_kind(pipeline, subject).await?
+    {
+        // The user named the kind: never switch it silently, even to the
+        // one object of that name.
+        let (kind, other) = (subject.kind.to_lowercase(), other.to_lowercase());
+        return Ok(Err(Response::Clarify(Clarify {
+            question: format!(
+                "There is no {kind} named {name}{place}, but there is a {other} {name}. I change only the kind you name: if you mean the {other}, say \"{other} {name}\".",
+                name = subject.name,
+                place = subject.place(),
+            ),
+            missing: vec!["kind".into()],
+            candidates: vec![format!("{other}/{}", subject.name)],
+        })));
+    }
     if subject.kind == "Deployment" {
         for &kind in other_kinds {
             let other = Subject {
