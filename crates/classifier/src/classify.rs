@@ -267,8 +267,20 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
                 .is_some_and(|next| matches!(next.w(), Some(W::Be | W::Restarts | W::Wrong))),
         };
         // "the kube proxy", "the envoy proxy": a component, not `kubectl proxy`.
+        // "the notification service deployment": "service" is part of
+        // the name when a workload's kind follows it.
+        let service_part = second.low == "service"
+            && second.value.is_none()
+            && matches!(
+                tokens.get(i + 2).and_then(Token::kind),
+                Some((
+                    ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet,
+                    Number::Singular | Number::Short
+                ))
+            );
         let second_plain = (plain(second) && !is_participle(second.low))
-            || (second.low == "proxy" && second.shape == Shape::Word);
+            || (second.low == "proxy" && second.shape == Shape::Word)
+            || service_part;
         if plain(first)
             && second_plain
             && opened
@@ -611,6 +623,39 @@ fn not_working(tokens: &mut [Token<'_>]) {
             continue;
         }
         if i == 0 {
+            continue;
+        }
+        // "nightly-export never runs", "checkout is not picking up the new
+        // image", "the hpa isn't scaling": an activity denied is a symptom.
+        let denied = tokens[i - 1].w() == Some(W::Not)
+            || (matches!(tokens[i - 1].w(), Some(W::Do | W::Be))
+                && (tokens[i - 1].low.ends_with("n't") || tokens[i - 1].low.ends_with("nt")));
+        if denied
+            && tokens[i].shape == Shape::Word
+            && matches!(
+                tokens[i].low,
+                "picking"
+                    | "rolling"
+                    | "runs"
+                    | "fires"
+                    | "firing"
+                    | "triggers"
+                    | "triggering"
+                    | "updating"
+                    | "progressing"
+                    | "completes"
+                    | "completing"
+                    | "finishes"
+                    | "finishing"
+                    | "serving"
+                    | "responding"
+                    | "coming"
+                    | "becoming"
+                    | "pulling"
+                    | "scaling"
+            )
+        {
+            tokens[i].lex = Lex::W(W::Wrong);
             continue;
         }
         if matches!(tokens[i].low, "work" | "working" | "works")
@@ -1201,6 +1246,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         while j < self.len()
                             && !matches!(self.tokens[j].shape, Shape::Pipe | Shape::Chain)
                         {
+                            // "| grep delete checkout": a change word after
+                            // the filter is asked about, never read past.
+                            if matches!(self.w(j), Some(W::Change(_))) {
+                                self.unsafe_pipe = true;
+                            }
                             self.use_token(j);
                             j += 1;
                         }
@@ -1322,6 +1372,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     }
                 }
                 "--all" => self.bulk = true,
+                // `-nproduction`: kubectl's short flag with its value attached.
+                short if short.len() > 2 && short.starts_with("-n") && !short.starts_with("--") => {
+                    self.namespace = Some(owned(&token.raw[2..]));
+                }
                 "-f" | "--filename" | "-k" | "--kustomize" => {
                     let file = token.value.or_else(|| {
                         self.tokens
@@ -1898,9 +1952,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                             self.low(i + 2),
                             "see" | "view" | "have" | "look" | "check" | "grab" | "peek" | "read"
                         ) || (self.low(i + 2) == "get" && self.is_w(i + 3, W::Filler)));
+                    // "why can't I schedule pods": the scheduler's failure, not a right.
+                    let scheduling = matches!(self.low(i + 2), "schedule" | "pull" | "mount");
                     let self_question = self.low(i) == "can-i"
                         || (next == "i"
                             && !polite_read
+                            && !scheduling
                             && matches!(
                                 self.w(i + 2),
                                 Some(
@@ -2374,6 +2431,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .get(i + 1)
             .is_none_or(|next| matches!(next.w(), Some(W::In | W::On)));
         change == Change::Expose
+            // Only one "expose" is the question's verb.
+            && !(0..i).any(|at| self.tokens[at].lex == Lex::W(W::Change(Change::Expose)))
             && subject_before
             && ends_here
             && (0..self.len())
@@ -2628,6 +2687,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                             || matches!(t.w(), Some(W::In | W::From | W::On | W::Of))
                     })))
             && !self.changes.iter().any(|(j, _)| *j == k + 1)
+            // "why can't the reports deployment create pods": a verb and its object.
+            && self.tokens.get(k + 2).is_none_or(|t| t.kind().is_none())
             && Some(k + 1) != state_at
             // "why won't my pod start": the negated verb, not a name.
             && !self.tokens[..k].iter().any(|t| t.w() == Some(W::Not))
@@ -2935,6 +2996,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     W::Count,
                     W::Be,
                     W::Do,
+                    // "hpa web stuck at 10 replicas": a complaint.
+                    W::Wrong,
+                    W::Why,
                 ]))
         {
             return self.scale();
@@ -3200,6 +3264,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     _
                 ))
             ) || t.w() == Some(W::Container)
+                // "the crash of postgres-0 after the argocd sync": a pod by its name.
+                || (t.lex == Lex::Unknown && t.shape == Shape::Word && looks_like_pod_name(t.low))
         });
         let subordinate = self.tokens[..at]
             .iter()
@@ -3525,6 +3591,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
             None => self.take_name(kind_at, true),
         };
+        // "why is my new checkout image not rolling out": the workload
+        // whose image it is.
+        if arguments.name.is_none()
+            && let Some(image) = self.image.as_deref()
+            && is_name_shaped(image)
+            && !is_namespace_word(image)
+        {
+            arguments.name = Some(image.to_ascii_lowercase());
+        }
         if arguments.name.is_none()
             && let Some((k, ResourceKind::Pod, Number::Plural)) = self.main_kind()
         {
@@ -4334,10 +4409,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let pronoun = self.tokens[clause_start..]
             .iter()
             .any(|t| matches!(t.low, "them" | "it" | "those" | "these" | "they" | "one"));
+        // "scale checkout to 3, then show me the pods": the clause ends at
+        // the next "and"/"then" or chain.
+        let clause_end = (verb_at + 1..self.len())
+            .find(|&j| {
+                matches!(self.w(j), Some(W::And | W::Then))
+                    || matches!(self.tokens[j].shape, Shape::Chain | Shape::Pipe)
+            })
+            .unwrap_or(self.len());
         let main = self
             .kinds()
-            .find(|(i, _, _)| *i > verb_at)
-            .or_else(|| self.kinds().find(|(i, _, _)| *i >= clause_start))
+            .find(|(i, _, _)| *i > verb_at && *i < clause_end)
+            .or_else(|| {
+                self.kinds()
+                    .find(|(i, _, _)| *i >= clause_start && *i < clause_end)
+            })
             .or_else(|| if pronoun { self.kinds().next() } else { None });
         let kind_at = main.map(|(i, _, _)| i);
         self.deployment_assumed = main.is_none() && default_kind == Some(ResourceKind::Deployment);
@@ -4347,6 +4433,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(k);
         }
         (kind, name, kind_at)
+    }
+
+    /// "restart the payment service", "scale the notification service to
+    /// 2": a Service has no pods of its own to restart or scale, so the
+    /// workload meant is the one named with the word ("payment-service",
+    /// the usual name of the workload behind it), its kind assumed.
+    fn service_named_workload(
+        &mut self,
+        kind: Option<ResourceKind>,
+        name: Option<String>,
+        kind_at: Option<usize>,
+    ) -> (Option<ResourceKind>, Option<String>) {
+        if let (Some(ResourceKind::Service), Some(name), Some(k)) = (kind, &name, kind_at)
+            && self.tokens[k].low == "service"
+            && self.tokens[k].value.is_none()
+            && self
+                .prev_meaningful(k)
+                .is_some_and(|p| self.tokens[p].low == name.as_str())
+        {
+            self.deployment_assumed = true;
+            return (
+                Some(ResourceKind::Deployment),
+                Some(format!("{name}-service")),
+            );
+        }
+        (kind, name)
     }
 
     fn missing_name(kind: Option<ResourceKind>, verb: &str) -> Intent {
@@ -4447,7 +4559,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 
     fn scale(&mut self) -> Intent {
-        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
+        let (kind, name) = self.service_named_workload(kind, name, kind_at);
         // "scale web=3": the name and the count in one word.
         let name = match name {
             Some(name) => Some(name),
@@ -4878,6 +4991,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn restart(&mut self) -> Intent {
         let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
+        let (kind, name) = self.service_named_workload(kind, name, kind_at);
         // "restart the api pods", "bounce the pods of checkout": pods are
         // restarted through their workload (a rolling restart, as `kubectl
         // rollout restart` does), never by deleting pods picked on a guess.

@@ -375,6 +375,11 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("quickly", Filler),
         // "I think checkout is broken": the speaker's hedge, never a name.
         ("think", Filler),
+        // "the env vars of checkout": what is read, never the object's name.
+        ("vars", Filler),
+        ("variables", Filler),
+        // "why isn't my hpa scaling": what it does, never a name.
+        ("scaling", Filler),
         ("guess", Filler),
         ("suspect", Filler),
         ("reckon", Filler),
