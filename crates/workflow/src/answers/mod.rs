@@ -20,6 +20,8 @@ mod stats;
 mod table;
 mod top;
 
+use std::borrow::Cow;
+
 use classifier::{Order, ReadFocus};
 use serde_json::{Map, Value};
 
@@ -103,7 +105,7 @@ pub(crate) fn shape(
 
 /// The one object a read returned, and how an answer names it: "service
 /// checkout in namespace shop". `None` when the output is no single object.
-fn named_object(output: &ToolOutput) -> Option<(Value, String)> {
+fn named_object(output: &ToolOutput) -> Option<(Cow<'_, Value>, String)> {
     let object = crate::diagnosis::parse::object(output).ok()?;
     let kind = object["kind"].as_str()?.to_lowercase();
     let name = object.pointer("/metadata/name").and_then(Value::as_str)?;

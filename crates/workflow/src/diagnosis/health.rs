@@ -430,7 +430,7 @@ impl<R: ClusterReader> Calls<'_, R> {
         if output.is_error {
             return Ok(None);
         }
-        Ok(Some(parse::object(&output)?))
+        Ok(Some(parse::into_object(output)?))
     }
 }
 

@@ -572,7 +572,7 @@ pub async fn resource_pressure<R: ClusterReader>(
             .await?;
             // A pod deleted since the list is simply gone.
             if !pod.is_error {
-                facts.pods.push(parse::object(&pod)?);
+                facts.pods.push(parse::into_object(pod)?);
             }
         }
         let top = call(
@@ -607,7 +607,7 @@ pub async fn resource_pressure<R: ClusterReader>(
             )
             .await?;
             if !node.is_error {
-                facts.nodes.push(parse::object(&node)?);
+                facts.nodes.push(parse::into_object(node)?);
             }
         }
         let node_top = call(ReadTool::NodesTop, Vec::new()).await?;
@@ -647,7 +647,7 @@ pub async fn resource_pressure<R: ClusterReader>(
             )
             .await?;
             if !quota.is_error {
-                facts.quotas.push(parse::object(&quota)?);
+                facts.quotas.push(parse::into_object(quota)?);
             }
         }
         let mut report = assess(&facts);

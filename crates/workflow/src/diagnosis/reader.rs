@@ -157,7 +157,7 @@ pub(crate) async fn read_object<R: ClusterReader>(
         return Ok(None);
     }
     let output = output.succeeded(ReadTool::ResourcesGet)?;
-    Ok(Some(parse::object(&output)?))
+    Ok(Some(parse::into_object(output)?))
 }
 
 #[cfg(test)]
