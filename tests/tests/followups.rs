@@ -223,6 +223,15 @@ async fn a_change_named_by_a_pronoun_goes_through_approval_with_the_resolved_tar
     );
     stack.approve_to(&card, Outcome::Verified).await;
     assert_eq!(replicas(&stack, "nginx", "staging").await.trim(), "3");
+    // A short request that only lacks its object is about the last one.
+    let logs = answer(&stack, session, "show the logs").await;
+    assert_eq!(logs.tool.as_deref(), Some("pods_log"), "{logs:?}");
+    assert!(
+        logs.text
+            .starts_with("('show the logs' is about deployment nginx in namespace staging")
+            && logs.text.contains("nginx-"),
+        "{logs:?}"
+    );
     let history = stack
         .memory
         .query(Query::History {
@@ -259,7 +268,20 @@ async fn a_change_named_by_a_pronoun_goes_through_approval_with_the_resolved_tar
     // "the first one" picks the list's first row as shown.
     let first = answer(&stack, session, "describe the first one").await;
     assert_eq!(first.tool.as_deref(), Some("pods_get"), "{first:?}");
-    assert!(first.text.contains(&which.candidates[0]), "{first:?}");
+    assert!(
+        first.text.contains(&which.candidates[0]) && first.text.contains("row 1 of the last list"),
+        "{first:?}"
+    );
+    // The list stays the last list until another is read.
+    let second = answer(&stack, session, "show me the logs of the second one").await;
+    assert_eq!(second.tool.as_deref(), Some("pods_log"), "{second:?}");
+    assert!(
+        second.text.contains(&format!(
+            "read as \"show me the logs of pod {} in namespace production\"",
+            which.candidates[1]
+        )),
+        "{second:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -40,7 +40,7 @@ const PRONOUNS: [&str; 4] = ["it", "this", "that", "them"];
 /// Words that make a request about many objects ("delete everything in
 /// staging"): such a request never stands for the one object of the last
 /// operation, so memory does not fill its target in.
-const BULK_WORDS: [&str; 6] = ["everything", "all", "every", "each", "entire", "whole"];
+pub(crate) const BULK_WORDS: [&str; 6] = ["everything", "all", "every", "each", "entire", "whole"];
 
 /// Most words of a request without a pronoun that may still be about the
 /// last target ("scale to 5", "restart again"): a longer one names

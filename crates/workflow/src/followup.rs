@@ -34,6 +34,10 @@ use crate::response::{Clarify, Response};
 /// the ones a person refers to by position.
 pub(crate) const MAX_REMEMBERED_ROWS: usize = 50;
 
+/// Where a resolved object came from, when it is the one the session last
+/// talked about.
+const LAST_TALKED_ABOUT: &str = "what this session last talked about";
+
 /// Most candidates a question names; past it the question says how many
 /// more there are.
 const MAX_NAMED_CANDIDATES: usize = 10;
@@ -96,14 +100,26 @@ impl Recent {
     /// What `request`, classified as `intent`, was about, judged by its
     /// `response`; `None` for a response that leaves the conversation where
     /// it was (a question back, a hand-off, a context switch, a result).
-    pub(crate) fn of(request: &str, intent: &Intent, response: &Response) -> Option<Recent> {
+    /// The last list stays `previous`'s until another list is read, so "the
+    /// second one" still picks from it after "logs of the first one".
+    pub(crate) fn of(
+        request: &str,
+        intent: &Intent,
+        response: &Response,
+        previous: Option<&Recent>,
+    ) -> Option<Recent> {
+        let earlier_list = || {
+            previous
+                .map(|recent| recent.listed.clone())
+                .unwrap_or_default()
+        };
         let (subject, listed) = match response {
             Response::Answer(answer) if answer.path == "switch_context" => return None,
             Response::Answer(answer) => {
-                let listed = if answer.error {
-                    Vec::new()
-                } else {
-                    listed_in(intent, &answer.text, &answer.context)
+                let listed = match list_kind(intent) {
+                    Some(_) if answer.error => Vec::new(),
+                    Some(kind) => listed_in(intent, kind, &answer.text, &answer.context),
+                    None => earlier_list(),
                 };
                 let subject = named_in(intent, &answer.context)
                     .map(|subject| as_answered(subject, &answer.text));
@@ -116,18 +132,18 @@ impl Recent {
                     namespace: card.target.namespace.clone(),
                     context: card.target.context.clone(),
                 }),
-                Vec::new(),
+                earlier_list(),
             ),
             Response::Diagnosis(diagnosis) => (
                 examined(diagnosis.report.as_ref(), &diagnosis.context)
                     .or_else(|| named_in(intent, &diagnosis.context)),
-                Vec::new(),
+                earlier_list(),
             ),
-            Response::Health(_) => (None, Vec::new()),
+            Response::Health(_) => (None, earlier_list()),
             Response::Clarify(_) | Response::Handoff(_) | Response::Result(_) => return None,
         };
         let subject = subject.or_else(|| match listed.as_slice() {
-            [only] => Some(only.clone()),
+            [only] if list_kind(intent).is_some() => Some(only.clone()),
             _ => None,
         });
         Some(Recent {
@@ -503,13 +519,24 @@ pub(crate) async fn resolve(
             match referent(&reference, recent) {
                 Referent::Nothing => Ok(Resolution::Unknown(reference.pronoun())),
                 Referent::Ask(question) => Ok(Resolution::Ask(question)),
-                Referent::Object(subject) => Ok(with_subject(
-                    text,
-                    &reference,
-                    &own,
-                    &subject,
-                    session_context,
-                )),
+                Referent::Object(subject) => {
+                    let origin = match reference.points {
+                        Points::Row(index) => format!("row {} of the last list", index + 1),
+                        Points::LastRow => "the last row of the last list".to_owned(),
+                        _ if recent.subject.as_ref() == Some(&subject) => {
+                            LAST_TALKED_ABOUT.to_owned()
+                        }
+                        _ => "the only object just listed".to_owned(),
+                    };
+                    Ok(with_subject(
+                        text,
+                        &reference,
+                        &own,
+                        &subject,
+                        &origin,
+                        session_context,
+                    ))
+                }
                 Referent::PodsOf(workload) => {
                     let namespace = match &workload.namespace {
                         Some(namespace) => namespace.clone(),
@@ -532,11 +559,14 @@ pub(crate) async fn resolve(
                         &workload.name,
                     )
                     .await?;
-                    let subject = match found {
-                        PodMatch::Exact => pod(workload.name.clone()),
-                        PodMatch::Candidates { pods, .. } if pods.len() == 1 => {
-                            pod(pods.into_iter().next().unwrap_or_default())
+                    let (subject, origin) = match found {
+                        PodMatch::Exact => {
+                            (pod(workload.name.clone()), LAST_TALKED_ABOUT.to_owned())
                         }
+                        PodMatch::Candidates { pods, .. } if pods.len() == 1 => (
+                            pod(pods.into_iter().next().unwrap_or_default()),
+                            format!("the only pod of {}", workload.described()),
+                        ),
                         PodMatch::Candidates { pods, .. } => {
                             return Ok(Resolution::Ask(choose(
                                 format!(
@@ -565,12 +595,97 @@ pub(crate) async fn resolve(
                         &reference,
                         &own,
                         &subject,
+                        &origin,
                         session_context,
                     ))
                 }
             }
         }
     }
+}
+
+/// Most words of a request that names no object and is still taken as
+/// being about the object the session last talked about ("show the logs",
+/// "restart", "scale to 3"); a longer one says something of its own.
+const MAX_IMPLICIT_WORDS: usize = 4;
+
+/// A request the classifier could only ask about (no name, or no idea what
+/// to do with so few words), short enough to be about the object the
+/// session last talked about: the complete request it stands for, when the
+/// classifier reads one about that object; `None` leaves the question.
+/// A noun phrase ("show the logs") gets the object after it ("of pod x"),
+/// a verb ("restart", "scale to 3") right after the verb.
+pub(crate) fn implicit(
+    text: &str,
+    intent: &Intent,
+    recent: Option<&Recent>,
+    session_context: &str,
+) -> Option<Resolved> {
+    let Intent::Clarify { missing, .. } = intent else {
+        return None;
+    };
+    let only_the_object_is_missing = missing
+        .iter()
+        .all(|param| matches!(param, Param::Name | Param::Kind | Param::Intent));
+    let words: Vec<String> = text.split_whitespace().map(plain).collect();
+    let about_many = words
+        .iter()
+        .any(|word| discovery::BULK_WORDS.contains(&word.as_str()));
+    if !only_the_object_is_missing
+        || words.is_empty()
+        || words.len() > MAX_IMPLICIT_WORDS
+        || about_many
+    {
+        return None;
+    }
+    let subject = recent?.subject.as_ref()?;
+    let bare = text.trim().trim_end_matches(['?', '!', '.', ',']);
+    let (verb, rest) = bare.split_once(char::is_whitespace).unwrap_or((bare, ""));
+    let noun_phrase = words.iter().any(|word| POSSESSED.contains(&word.as_str()));
+    let context = (subject.context != session_context).then_some(subject.context.as_str());
+    for object in spellings(subject) {
+        let after_verb = format!("{verb} {object} {rest}").trim_end().to_owned();
+        let after_phrase = format!("{bare} of {object}");
+        let forms = if noun_phrase {
+            [after_phrase, after_verb]
+        } else {
+            [after_verb, after_phrase]
+        };
+        for form in forms {
+            let request = placed(form, subject.namespace.as_deref(), context);
+            if reads_as_about(&classifier::classify(&request), subject) {
+                return Some(Resolved {
+                    note: format!(
+                        "'{bare}' is about {} ({LAST_TALKED_ABOUT}); read as \"{request}\"",
+                        subject.described()
+                    ),
+                    request,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// How a request may name `subject`: by kind and name, then by name alone
+/// (a pod's logs are read by its workload's name, not "deployment x").
+fn spellings(subject: &Subject) -> Vec<String> {
+    let mut spellings = vec![subject.spelled()];
+    if subject.kind.is_some() {
+        spellings.push(subject.name.clone());
+    }
+    spellings
+}
+
+/// `request` with the namespace and the context appended.
+fn placed(mut request: String, namespace: Option<&str>, context: Option<&str>) -> String {
+    if let Some(namespace) = namespace {
+        request.push_str(&format!(" in namespace {namespace}"));
+    }
+    if let Some(context) = context {
+        request.push_str(&format!(" --context {context}"));
+    }
+    request
 }
 
 /// The question for a reference with no object to refer to.
@@ -751,6 +866,7 @@ fn with_subject(
     reference: &Reference,
     own: &Intent,
     subject: &Subject,
+    origin: &str,
     session_context: &str,
 ) -> Resolution {
     // A request the classifier only asked about names its namespace to
@@ -782,17 +898,13 @@ fn with_subject(
     });
     let context = (own_context.is_none() && subject.context != session_context)
         .then_some(subject.context.as_str());
-    let mut spellings = vec![subject.spelled()];
-    if subject.kind.is_some() {
-        spellings.push(subject.name.clone());
-    }
-    for object in spellings {
+    for object in spellings(subject) {
         let request = rewritten(text, reference, &object, namespace, context);
         let intent = classifier::classify(&request);
         if reads_as_about(&intent, subject) {
             return Resolution::Resolved(Resolved {
                 note: format!(
-                    "'{}' is {} (what this session last talked about); read as \"{request}\"",
+                    "'{}' is {} ({origin}); read as \"{request}\"",
                     reference.words,
                     subject.described()
                 ),
@@ -839,14 +951,7 @@ fn rewritten(
         out.push("of".to_owned());
         out.push(object.to_owned());
     }
-    let mut request = out.join(" ");
-    if let Some(namespace) = namespace {
-        request.push_str(&format!(" in namespace {namespace}"));
-    }
-    if let Some(context) = context {
-        request.push_str(&format!(" --context {context}"));
-    }
-    request
+    placed(out.join(" "), namespace, context)
 }
 
 /// Whether `intent` is a request about `subject`: not a question, naming it
@@ -1257,18 +1362,23 @@ fn examined(report: Option<&Value>, context: &str) -> Option<Subject> {
     })
 }
 
-/// The objects a list answer shows, in its order: the rows under the
-/// table's header (a lead line above it is skipped), their kind from the
-/// request, their namespace from the NAMESPACE column or the request.
-fn listed_in(intent: &Intent, text: &str, context: &str) -> Vec<Subject> {
-    let kind = match intent.tool() {
-        Some(Tool::PodsList | Tool::PodsListInNamespace | Tool::PodsTop) => "Pod".to_owned(),
-        Some(Tool::ResourcesList) => match intent.arguments().and_then(|a| a.kind.as_deref()) {
-            Some(kind) => kind.to_owned(),
-            None => return Vec::new(),
-        },
-        _ => return Vec::new(),
-    };
+/// The kind of the objects a list read shows (`None`: no list read).
+fn list_kind(intent: &Intent) -> Option<String> {
+    match intent.tool() {
+        Some(Tool::PodsList | Tool::PodsListInNamespace | Tool::PodsTop) => Some("Pod".to_owned()),
+        Some(Tool::ResourcesList) => intent
+            .arguments()
+            .and_then(|arguments| arguments.kind.as_deref())
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The objects of `kind` a list answer shows, in its order: the rows under
+/// the table's header (a lead line above it is skipped), named by the POD
+/// column of a `top` (one row per container) or else NAME, their namespace
+/// from the NAMESPACE column or the request.
+fn listed_in(intent: &Intent, kind: String, text: &str, context: &str) -> Vec<Subject> {
     let mut lines = text.lines();
     let header = lines.by_ref().find(|line| {
         let mut columns = line.split_whitespace();
@@ -1283,24 +1393,34 @@ fn listed_in(intent: &Intent, text: &str, context: &str) -> Vec<Subject> {
         .collect::<Vec<_>>()
         .join("\n");
     let table = Table::parse(&table);
+    let exact = |name: &str| table.columns.iter().position(|column| column == name);
+    let Some(name_at) = exact("POD").or_else(|| exact("NAME")) else {
+        return Vec::new();
+    };
+    let namespace_at = exact("NAMESPACE");
     let namespace = namespace_of(intent);
-    table
-        .rows
-        .iter()
-        .filter_map(|row| {
-            let name = table.cell(row, "NAME")?;
-            Some(Subject {
-                kind: Some(kind.clone()),
-                name: name.to_owned(),
-                namespace: table
-                    .column("NAMESPACE")
-                    .filter(|index| table.columns[*index] == "NAMESPACE")
-                    .and_then(|index| row.get(index).cloned())
-                    .or_else(|| namespace.clone()),
-                context: context.to_owned(),
-            })
-        })
-        .collect()
+    let mut listed: Vec<Subject> = Vec::new();
+    for row in &table.rows {
+        let Some(name) = row.get(name_at) else {
+            continue;
+        };
+        let namespace = namespace_at
+            .and_then(|index| row.get(index).cloned())
+            .or_else(|| namespace.clone());
+        if listed
+            .last()
+            .is_some_and(|last| &last.name == name && last.namespace == namespace)
+        {
+            continue;
+        }
+        listed.push(Subject {
+            kind: Some(kind.clone()),
+            name: name.clone(),
+            namespace,
+            context: context.to_owned(),
+        });
+    }
+    listed
 }
 
 /// A response to a resolved follow-up, saying what it was resolved to: the
@@ -1457,7 +1577,14 @@ mod tests {
         let checkout = subject("Deployment", "checkout", "production");
         let resolve = |text: &str| {
             let own = classifier::classify(text);
-            with_subject(text, &reference(text), &own, &checkout, "sim")
+            with_subject(
+                text,
+                &reference(text),
+                &own,
+                &checkout,
+                LAST_TALKED_ABOUT,
+                "sim",
+            )
         };
         let Resolution::Resolved(restart) = resolve("restart it") else {
             panic!("restart it resolves");
@@ -1496,6 +1623,7 @@ mod tests {
             &reference("restart it"),
             &classifier::classify("restart it"),
             &checkout,
+            LAST_TALKED_ABOUT,
             "other",
         ) else {
             panic!("resolves");
@@ -1557,6 +1685,50 @@ mod tests {
             unknown_reference("it")
                 .question
                 .starts_with("I don't know what 'it' refers to yet")
+        );
+    }
+
+    #[test]
+    fn a_short_request_that_only_lacks_its_object_is_about_the_last_one() {
+        let checkout = subject("Deployment", "checkout", "production");
+        let talked = recent(
+            "describe deployment checkout in production",
+            Some(checkout),
+            Vec::new(),
+        );
+        let resolve = |text: &str| {
+            implicit(text, &classifier::classify(text), Some(&talked), "sim")
+                .map(|complete| complete.request)
+        };
+        assert_eq!(
+            resolve("restart").as_deref(),
+            Some("restart deployment checkout in namespace production")
+        );
+        let scale = resolve("scale to 3").expect("a scale of checkout");
+        assert_eq!(
+            classifier::classify(&scale)
+                .arguments()
+                .and_then(|a| a.scale),
+            Some(3)
+        );
+        let logs = resolve("show the logs").expect("checkout's logs");
+        assert_eq!(classifier::classify(&logs).tool(), Some(Tool::PodsLog));
+        assert_eq!(resolve("delete everything"), None, "about many objects");
+        assert_eq!(resolve("list pods in staging"), None, "not a question");
+        assert_eq!(
+            resolve("please restart the thing that broke last night"),
+            None,
+            "too long to be only about the last object"
+        );
+        assert_eq!(
+            implicit(
+                "restart",
+                &classifier::classify("restart"),
+                Some(&recent("list pods", None, Vec::new())),
+                "sim"
+            ),
+            None,
+            "no object talked about"
         );
     }
 
@@ -1623,7 +1795,7 @@ mod tests {
     #[test]
     fn what_a_session_talked_about_comes_from_its_answers() {
         let intent = classifier::classify("list pods in production");
-        let answer = |text: &str, intent: &Intent| {
+        let answer_after = |text: &str, intent: &Intent, previous: Option<&Recent>| {
             Recent::of(
                 "list pods in production",
                 intent,
@@ -1635,9 +1807,11 @@ mod tests {
                     error: false,
                     context: "sim".into(),
                 }),
+                previous,
             )
             .expect("an answer is remembered")
         };
+        let answer = |text: &str, intent: &Intent| answer_after(text, intent, None);
         let listed = answer(
             "3 pods in namespace production:\nNAME    READY   STATUS\nweb-1   1/1     Running\nweb-2   1/1     Running\napi-1   0/1     CrashLoopBackOff\n",
             &intent,
@@ -1646,6 +1820,24 @@ mod tests {
         assert_eq!(names, vec!["web-1", "web-2", "api-1"]);
         assert_eq!(listed.listed[0].namespace.as_deref(), Some("production"));
         assert_eq!(listed.subject, None, "several rows: no one subject");
+        // A read that is no list keeps the last list for "the second one".
+        let logs_of_first = answer_after(
+            "started",
+            &classifier::classify("logs of pod web-1 in production"),
+            Some(&listed),
+        );
+        assert_eq!(logs_of_first.listed, listed.listed);
+        assert_eq!(
+            logs_of_first.subject.map(|s| s.name),
+            Some("web-1".to_owned())
+        );
+        // A top names its pods in the POD column, one row per container.
+        let top = answer(
+            "NAMESPACE    POD     NAME    CPU(cores)\nproduction   web-1   app     1m\nproduction   web-1   proxy   1m\nproduction   api-1   app     2m\n",
+            &classifier::classify("top pods in production"),
+        );
+        let names: Vec<&str> = top.listed.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, vec!["web-1", "api-1"]);
         let one = answer("NAME    READY\nweb-1   1/1\n", &intent);
         assert_eq!(one.subject.map(|s| s.name), Some("web-1".to_owned()));
         let logs = classifier::classify("logs of checkout in production");
@@ -1666,7 +1858,7 @@ mod tests {
             error: false,
             context: "sim".into(),
         });
-        assert_eq!(Recent::of("use prod", &intent, &switched), None);
+        assert_eq!(Recent::of("use prod", &intent, &switched, None), None);
         let diagnosis = Response::Diagnosis(crate::response::Diagnosis {
             cause: Value::from("crash_loop_back_off"),
             evidence: Vec::new(),
@@ -1677,7 +1869,7 @@ mod tests {
             proposal: None,
             context: "sim".into(),
         });
-        let diagnosed = Recent::of("why is api failing", &intent, &diagnosis).expect("kept");
+        let diagnosed = Recent::of("why is api failing", &intent, &diagnosis, None).expect("kept");
         assert_eq!(
             diagnosed.subject,
             Some(subject_in("Pod", "api-1", "production"))

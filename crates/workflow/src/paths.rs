@@ -364,36 +364,62 @@ async fn answer_text(
             .await?
         }
     };
-    let (request, resolved, unknown_reference) = match &resolution {
-        Resolution::Standalone => (text, None, None),
-        Resolution::Resolved(resolved) => (resolved.request.as_str(), Some(resolved), None),
-        Resolution::Ask(question) => return Ok(Response::Clarify(question.clone())),
-        Resolution::Unknown(words) => (text, None, Some(words.as_str())),
-    };
-    let mut intent = tracing::info_span!("classify").in_scope(|| {
-        let intent = classifier::classify(request);
-        tracing::info!(path = intent.path(), "classified");
-        intent
-    });
-    if let Some(namespace) = &scope.namespace {
-        intent = in_session_namespace(intent, namespace, request);
+    let mut resolved = None;
+    let mut unknown_reference = None;
+    match resolution {
+        Resolution::Standalone => {}
+        Resolution::Resolved(complete) => resolved = Some(complete),
+        Resolution::Ask(question) => return Ok(Response::Clarify(question)),
+        Resolution::Unknown(words) => unknown_reference = Some(words),
     }
-    if let Some(words) = unknown_reference
+    let classified = |request: &str| {
+        let intent = tracing::info_span!("classify").in_scope(|| {
+            let intent = classifier::classify(request);
+            tracing::info!(path = intent.path(), "classified");
+            intent
+        });
+        match &scope.namespace {
+            Some(namespace) => in_session_namespace(intent, namespace, request),
+            None => intent,
+        }
+    };
+    let mut intent = classified(
+        resolved
+            .as_ref()
+            .map_or(text, |complete: &followup::Resolved| {
+                complete.request.as_str()
+            }),
+    );
+    // A request the classifier can only ask about ("show the logs",
+    // "restart") may be about the object the session talked about last.
+    if resolved.is_none()
+        && unknown_reference.is_none()
+        && scope.handoff_from.is_none()
+        && let Some(complete) =
+            followup::implicit(text, &intent, scope.recent.as_deref(), &scope.context)
+    {
+        intent = classified(&complete.request);
+        resolved = Some(complete);
+    }
+    let request = resolved
+        .as_ref()
+        .map_or(text, |complete| complete.request.as_str());
+    if let Some(words) = &unknown_reference
         && !matches!(intent, Intent::Clarify { .. })
     {
         return Ok(Response::Clarify(followup::unknown_reference(words)));
     }
     let asked = Asked {
         text: request,
-        recorded: match resolved {
+        recorded: match &resolved {
             Some(_) => scope.recorded(&format!("{request} (follow-up: \"{text}\")")),
             None => scope.recorded(text),
         },
         inferred: resolved
-            .map(|resolved| resolved.note.clone())
-            .into_iter()
+            .iter()
+            .map(|complete| complete.note.clone())
             .collect(),
-        unknown_reference,
+        unknown_reference: unknown_reference.as_deref(),
     };
     // Nor is anything remembered for a hand-off.
     let remembered = scope.handoff_from.is_none().then(|| intent.clone());
@@ -408,12 +434,12 @@ async fn answer_text(
     )
     .await?;
     if let Some(intent) = remembered
-        && let Some(recent) = Recent::of(request, &intent, &response)
+        && let Some(recent) = Recent::of(request, &intent, &response, scope.recent.as_deref())
     {
         remember(coordinator, session, recent);
     }
-    Ok(match resolved {
-        Some(resolved) => followup::annotated(response, &resolved.note),
+    Ok(match &resolved {
+        Some(complete) => followup::annotated(response, &complete.note),
         None => response,
     })
 }

@@ -180,7 +180,7 @@ mod tests {
             error: false,
             context: "sim".into(),
         });
-        let recent = Recent::of(request, &classifier::classify(request), &answered)
+        let recent = Recent::of(request, &classifier::classify(request), &answered, None)
             .expect("a read is remembered");
         let mut sessions = Sessions::default();
         let alice = SessionId::new("alice");
