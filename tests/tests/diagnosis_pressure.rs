@@ -53,8 +53,9 @@ async fn the_demo_cluster_shows_payment_service_at_its_limit_and_the_pending_rep
             .any(|finding| finding.category == PressureCategory::NoLimits
                 && finding
                     .subject
-                    .starts_with("pod kube-system/metrics-server-")
-                && finding.message == "container metrics-server has no memory or cpu limit"),
+                    .ends_with("containers without a memory limit")
+                && finding.message.contains("kube-system/metrics-server")
+                && finding.message.contains("kube-system/kube-proxy ×3")),
         "{all}"
     );
     assert_eq!(report.nodes.len(), 3, "{:#?}", report.nodes);

@@ -83,13 +83,21 @@ struct ContentItem {
 
 impl ToolResult {
     /// The text blocks, one per line: the server's own JSON string when
-    /// there is one block (nearly always), decoded and joined otherwise.
+    /// there is one block (nearly always), decoded and joined otherwise. A
+    /// block whose `text` is not a JSON string breaks the protocol; it is
+    /// shown as the raw JSON it was rather than lost as empty text.
     pub(crate) fn take_text(&mut self) -> ToolText {
         let mut blocks = std::mem::take(&mut self.content)
             .into_iter()
             .filter(|item| item.kind == "text")
             .filter_map(|item| item.text)
-            .map(ToolText::from_json);
+            .map(|json| {
+                if json.get().starts_with('"') {
+                    ToolText::from_json(json)
+                } else {
+                    ToolText::from(json.get())
+                }
+            });
         let Some(first) = blocks.next() else {
             return ToolText::default();
         };
@@ -407,6 +415,24 @@ mod tests {
             async move { lane.call("pods_get", &Map::new()).await }
         });
         (call, next_message(server).await)
+    }
+
+    /// A result read from its JSON text, as the reader reads it (raw
+    /// values need the text).
+    fn result(value: Value) -> ToolResult {
+        serde_json::from_str(&value.to_string()).expect("a tool result")
+    }
+
+    #[test]
+    fn a_text_that_is_not_a_json_string_is_kept_as_its_raw_json() {
+        let mut object = result(json!({"content": [{"type": "text", "text": {"pods": [1, 2]}}]}));
+        assert_eq!(object.take_text().as_str(), r#"{"pods":[1,2]}"#);
+        let mut number = result(json!({"content": [{"type": "text", "text": 42}]}));
+        assert_eq!(number.take_text().as_str(), "42");
+        let mut mixed = result(json!({"content": [
+            {"type": "text", "text": "listed:"},
+            {"type": "text", "text": [true]}]}));
+        assert_eq!(mixed.take_text().as_str(), "listed:\n[true]");
     }
 
     #[tokio::test]

@@ -153,11 +153,11 @@ pub fn scale(
         desired: 0,
         ready: 0,
     });
-    let kind = target.kind.to_lowercase();
     if current.desired == wanted {
         return Planned::NothingToDo(format!(
-            "{kind}/{} already has {wanted} replicas ({} ready): nothing to change",
-            target.name, current.ready
+            "Nothing to do: {} already has {wanted} replicas ({} ready).",
+            subject(&target),
+            current.ready
         ));
     }
     let mut draft = Draft::new(Operation::Scale, "resources_scale", arguments, target);
@@ -183,28 +183,67 @@ pub fn delete(
     Planned::Change(Box::new(draft))
 }
 
+/// `deployment/web in namespace staging`, `node/node-1`.
+fn subject(target: &PlanTarget) -> String {
+    let place = target
+        .namespace
+        .as_deref()
+        .map(|namespace| format!(" in namespace {namespace}"))
+        .unwrap_or_default();
+    format!("{}/{}{place}", target.kind.to_lowercase(), target.name)
+}
+
+/// Boolean fields (as JSON pointers under `spec`) the API server leaves
+/// out while they are false: asking for `false` where the live object has
+/// none ("uncordon" a node that was never cordoned) changes nothing.
+const FALSE_WHEN_ABSENT: [&str; 3] = ["unschedulable", "paused", "suspend"];
+
+/// `manifest` without the [`FALSE_WHEN_ABSENT`] fields it sets to false
+/// where `live` has them absent or false (and without a `spec` left empty
+/// by that), so that the diff holds only real changes.
+fn without_false_defaults(manifest: &Value, live: &Value) -> Value {
+    let mut manifest = manifest.clone();
+    let Some(spec) = manifest.get_mut("spec").and_then(Value::as_object_mut) else {
+        return manifest;
+    };
+    for field in FALSE_WHEN_ABSENT {
+        let live_value = live.pointer(&format!("/spec/{field}"));
+        if spec.get(field) == Some(&Value::Bool(false))
+            && matches!(live_value, None | Some(Value::Bool(false)))
+        {
+            spec.remove(field);
+        }
+    }
+    if spec.is_empty()
+        && live.get("spec").is_none()
+        && let Some(fields) = manifest.as_object_mut()
+    {
+        fields.remove("spec");
+    }
+    manifest
+}
+
 /// Create or update: the full YAML, and the diff against the live object
 /// when it exists (an upsert). Applying a manifest equal to the live object
-/// is nothing to do. The upsert is warned about only when it matters: the
-/// object exists, the request was not a change of that object in place
-/// (`in_place`: a restart, label, cordon, set image, whose diff is exactly
-/// what was asked), and the apply replaces values the object holds (a
-/// manifest that only adds fields overwrites nothing).
+/// is nothing to do, said with the state the request asked for, which the
+/// object already has (`asked`: the request's own fields, before they were
+/// laid over the live object). The upsert is warned about only when it
+/// matters: the object exists, the request was not a change of that object
+/// in place (`in_place`: a restart, label, cordon, set image, whose diff is
+/// exactly what was asked), and the apply replaces values the object holds
+/// (a manifest that only adds fields overwrites nothing).
 pub fn create_update(
     target: PlanTarget,
     arguments: Map<String, Value>,
     manifest: &Value,
+    asked: &Value,
     preview: String,
     live: Option<&Value>,
     in_place: bool,
 ) -> Planned {
-    let changes = live.map(|live| diff::diff(live, manifest));
+    let changes = live.map(|live| diff::diff(live, &without_false_defaults(manifest, live)));
     if changes.as_ref().is_some_and(Vec::is_empty) {
-        return Planned::NothingToDo(format!(
-            "{}/{} already matches the manifest field for field: nothing to change",
-            target.kind.to_lowercase(),
-            target.name
-        ));
+        return Planned::NothingToDo(already_as_asked(&target, asked));
     }
     let mut draft = Draft::new(
         Operation::CreateUpdate,
@@ -227,6 +266,109 @@ pub fn create_update(
         },
     );
     Planned::Change(Box::new(draft))
+}
+
+/// "Nothing to do: node/node-1 is not cordoned: it already accepts new
+/// pods." — what the request asked for, which the object already is, in
+/// words per field (`asked` holds only the request's fields).
+fn already_as_asked(target: &PlanTarget, asked: &Value) -> String {
+    let mut leaves = Vec::new();
+    collect_leaves(&diff::user_fields(asked), "", &mut leaves);
+    let states: Vec<String> = leaves
+        .iter()
+        .filter(|(path, _)| {
+            !matches!(
+                path.as_str(),
+                "apiVersion" | "kind" | "metadata.name" | "metadata.namespace"
+            )
+        })
+        .map(|(path, value)| state_in_words(path, value))
+        .collect();
+    let states = if states.is_empty() {
+        "already matches the request field for field".to_owned()
+    } else {
+        states.join(", and ")
+    };
+    format!("Nothing to do: {} {states}.", subject(target))
+}
+
+/// The leaf fields of `value` as (path, value), lists of named objects
+/// keyed by name (`containers[web].image`) as the diff keys them.
+fn collect_leaves(value: &Value, path: &str, out: &mut Vec<(String, Value)>) {
+    let join = |key: &str| {
+        if path.is_empty() || key.starts_with('[') {
+            format!("{path}{key}")
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::Object(fields) if !fields.is_empty() => {
+            for (key, child) in fields {
+                collect_leaves(child, &join(key), out);
+            }
+        }
+        Value::Array(items)
+            if !items.is_empty()
+                && items
+                    .iter()
+                    .all(|item| item.get("name").and_then(Value::as_str).is_some()) =>
+        {
+            for item in items {
+                let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
+                let mut rest = item.clone();
+                if let Some(fields) = rest.as_object_mut() {
+                    fields.remove("name");
+                }
+                collect_leaves(&rest, &join(&format!("[{name}]")), out);
+            }
+        }
+        _ => out.push((path.to_owned(), value.clone())),
+    }
+}
+
+/// One asked-for field the object already has, as a predicate: "already
+/// runs image nginx:1.27 (container web)", "already has label team=a".
+fn state_in_words(path: &str, value: &Value) -> String {
+    let shown = match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let yes = value == &Value::Bool(true);
+    if let Some(key) = path.strip_prefix("metadata.labels.") {
+        return format!("already has label {key}={shown}");
+    }
+    if let Some(key) = path.strip_prefix("metadata.annotations.") {
+        return format!("already has annotation {key}={shown}");
+    }
+    if let Some(rest) = path.strip_prefix("spec.template.spec.containers[")
+        && let Some((container, field)) = rest.split_once(']')
+    {
+        let field = field.trim_start_matches('.');
+        return match field {
+            "image" => format!("already runs image {shown} (container {container})"),
+            _ => match field.strip_prefix("resources.") {
+                Some(resource) => {
+                    let (bound, what) = resource.split_once('.').unwrap_or((resource, ""));
+                    let bound = bound.trim_end_matches('s');
+                    format!("already has {what} {bound} {shown} (container {container})")
+                }
+                None => format!("already has {field} {shown} (container {container})"),
+            },
+        };
+    }
+    match path {
+        "spec.unschedulable" if yes => {
+            "is already cordoned (SchedulingDisabled): no new pods land on it".to_owned()
+        }
+        "spec.unschedulable" => "is not cordoned: it already accepts new pods".to_owned(),
+        "spec.paused" if yes => "already has its rollout paused".to_owned(),
+        "spec.paused" => "is not paused: its rollouts already proceed".to_owned(),
+        "spec.suspend" if yes => "is already suspended: no new runs start".to_owned(),
+        "spec.suspend" => "is not suspended: it already runs on schedule".to_owned(),
+        "spec.replicas" => format!("already has {shown} replicas"),
+        _ => format!("already has {path} = {shown}"),
+    }
 }
 
 /// Exec: pod, container, command, namespace, and the shell-access warning.
@@ -343,7 +485,8 @@ mod tests {
                 5
             ),
             Planned::NothingToDo(
-                "deployment/api already has 5 replicas (4 ready): nothing to change".into()
+                "Nothing to do: deployment/api in namespace staging already has 5 replicas (4 ready)."
+                    .into()
             )
         );
     }
@@ -360,6 +503,7 @@ mod tests {
             target("ConfigMap", "c", "staging"),
             Map::new(),
             &manifest,
+            &manifest,
             "kind: ConfigMap\n".into(),
             Some(&live),
             false,
@@ -373,6 +517,7 @@ mod tests {
             create_update(
                 target("ConfigMap", "c", "staging"),
                 Map::new(),
+                &live,
                 &live,
                 String::new(),
                 Some(&live),
@@ -389,6 +534,7 @@ mod tests {
         let planned = |manifest: Value, in_place: bool| match create_update(
             target("Node", "node-1", "staging"),
             Map::new(),
+            &manifest,
             &manifest,
             String::new(),
             Some(&live),
@@ -413,6 +559,107 @@ mod tests {
             planned(added, false).is_empty(),
             "a manifest that only adds fields overwrites nothing"
         );
+    }
+
+    /// What `create_update` answers when `asked`, laid over `live`,
+    /// changes nothing.
+    fn nothing_to_do(target: PlanTarget, live: &Value, asked: &Value) -> String {
+        let manifest = diff::overlay(&diff::user_fields(live), asked);
+        match create_update(
+            target,
+            Map::new(),
+            &manifest,
+            asked,
+            String::new(),
+            Some(live),
+            true,
+        ) {
+            Planned::NothingToDo(text) => text,
+            Planned::Change(draft) => panic!("nothing to do was expected, got {:?}", draft.diff),
+        }
+    }
+
+    #[test]
+    fn a_change_the_object_already_has_is_nothing_to_do_in_words() {
+        let node = json!({"apiVersion": "v1", "kind": "Node",
+                          "metadata": {"name": "node-1", "uid": "n", "labels": {"disk": "ssd"}},
+                          "spec": {"podCIDR": "10.0.1.0/24"}});
+        let node_target = PlanTarget {
+            namespace: None,
+            ..target("Node", "node-1", "")
+        };
+        let uncordon = json!({"apiVersion": "v1", "kind": "Node",
+                              "metadata": {"name": "node-1"}, "spec": {"unschedulable": false}});
+        assert_eq!(
+            nothing_to_do(node_target.clone(), &node, &uncordon),
+            "Nothing to do: node/node-1 is not cordoned: it already accepts new pods."
+        );
+        let mut cordoned = node.clone();
+        cordoned["spec"]["unschedulable"] = json!(true);
+        let cordon = json!({"apiVersion": "v1", "kind": "Node",
+                            "metadata": {"name": "node-1"}, "spec": {"unschedulable": true}});
+        assert_eq!(
+            nothing_to_do(node_target.clone(), &cordoned, &cordon),
+            "Nothing to do: node/node-1 is already cordoned (SchedulingDisabled): no new pods land on it."
+        );
+        let label = json!({"apiVersion": "v1", "kind": "Node",
+                           "metadata": {"name": "node-1", "labels": {"disk": "ssd"}}});
+        assert_eq!(
+            nothing_to_do(node_target, &node, &label),
+            "Nothing to do: node/node-1 already has label disk=ssd."
+        );
+        let web = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                         "metadata": {"name": "web", "namespace": "staging"},
+                         "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                                  "template": {"spec": {"containers": [
+                                      {"name": "web", "image": "nginx:1.27",
+                                       "resources": {"limits": {"memory": "256Mi"}}}]}}}});
+        let set_image = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                               "metadata": {"name": "web", "namespace": "staging"},
+                               "spec": {"template": {"spec": {"containers": [
+                                   {"name": "web", "image": "nginx:1.27"}]}}}});
+        assert_eq!(
+            nothing_to_do(target("Deployment", "web", "staging"), &web, &set_image),
+            "Nothing to do: deployment/web in namespace staging already runs image nginx:1.27 (container web)."
+        );
+        let limit = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                           "metadata": {"name": "web", "namespace": "staging"},
+                           "spec": {"template": {"spec": {"containers": [
+                               {"name": "web", "resources": {"limits": {"memory": "256Mi"}}}]}}}});
+        assert_eq!(
+            nothing_to_do(target("Deployment", "web", "staging"), &web, &limit),
+            "Nothing to do: deployment/web in namespace staging already has memory limit 256Mi (container web)."
+        );
+    }
+
+    #[test]
+    fn asking_false_for_a_field_that_is_absent_while_false_changes_nothing_else() {
+        let bare = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"}});
+        let uncordon = json!({"apiVersion": "v1", "kind": "Node",
+                              "metadata": {"name": "node-1"}, "spec": {"unschedulable": false}});
+        assert!(
+            nothing_to_do(target("Node", "node-1", ""), &bare, &uncordon)
+                .contains("is not cordoned"),
+            "a node without a spec is not cordoned either"
+        );
+        let node = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"},
+                          "spec": {"podCIDR": "10.0.1.0/24"}});
+        let cordon = json!({"apiVersion": "v1", "kind": "Node",
+                            "metadata": {"name": "node-1"}, "spec": {"unschedulable": true}});
+        let manifest = diff::overlay(&node, &cordon);
+        let Planned::Change(draft) = create_update(
+            target("Node", "node-1", ""),
+            Map::new(),
+            &manifest,
+            &cordon,
+            String::new(),
+            Some(&node),
+            true,
+        ) else {
+            panic!("cordoning a schedulable node is a change");
+        };
+        assert_eq!(draft.diff.len(), 1);
+        assert_eq!(draft.diff[0].path, "spec.unschedulable");
     }
 
     #[test]

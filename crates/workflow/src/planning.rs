@@ -658,6 +658,7 @@ async fn create_update(
     }
     // A partial manifest (set image, restart, label) changes the live
     // object: the plan shows, and applies, the whole desired state.
+    let asked = manifest.clone();
     if let Some(live) = &live {
         manifest = diff::overlay(&diff::user_fields(live), &manifest);
     }
@@ -666,6 +667,7 @@ async fn create_update(
         subject.target(),
         call,
         &manifest,
+        &asked,
         preview,
         live.as_ref(),
         in_place,

@@ -326,6 +326,7 @@ async fn proposal_card(
         plan_target,
         call,
         &change.manifest,
+        &change.manifest,
         preview,
         live.as_ref(),
         in_place,

@@ -13,6 +13,7 @@
 //! ([`classifier::read_focus`]), never from the object's name: the same
 //! words get the same shape on any cluster.
 
+mod describe;
 pub(crate) mod events;
 mod objects;
 mod state;
@@ -78,12 +79,10 @@ pub(crate) fn shape(
         "resources_get" | "pods_get" if focus.images => objects::images(output),
         "resources_get" if focus.hosts => objects::routes(output),
         "resources_get" | "pods_get" if focus.status => state::summary(output),
-        // "show me the checkout deployment", "describe node node-1": its
-        // state in words first (what `kubectl describe` opens with), then
-        // the object as the server gave it.
-        "resources_get" | "pods_get" => {
-            state::summary(output).map(|summary| format!("{summary}\n{}", output.text))
-        }
+        // "show me the checkout deployment", "describe node node-1": as
+        // `kubectl describe` shows it, then its manifest (the fast path
+        // adds the object's events, see [`described`]).
+        "resources_get" | "pods_get" => described(output, None),
         _ if COUNTED_LISTS.contains(&tool) => {
             let compacted =
                 table::compact(&output.text, asked.contains_key("namespace"), focus.labels);
@@ -101,6 +100,44 @@ pub(crate) fn shape(
         }
         _ => None,
     }
+}
+
+/// Whether a read of `tool` is answered by describing the object it
+/// returns (no narrower focus, no request for the manifest): the fast
+/// path then reads the object's events too, as `kubectl describe` does.
+pub(crate) fn describes(tool: &str, focus: ReadFocus) -> bool {
+    matches!(tool, "resources_get" | "pods_get")
+        && !(focus.ports || focus.images || focus.hosts || focus.status)
+}
+
+/// The object of `output` described with `events`, the `events_list`
+/// answer about it (`None` when the events could not be read, which the
+/// description then leaves out), then its manifest without what only the
+/// machinery reads.
+pub(crate) fn described(output: &ToolOutput, events: Option<&ToolOutput>) -> Option<String> {
+    let events = events.and_then(|events| crate::diagnosis::parse::events(events).ok());
+    let description = describe::described(output, events.as_deref())?;
+    Some(match describe::shown_manifest(output) {
+        Some(manifest) => format!("{description}Manifest:\n{manifest}"),
+        None => description,
+    })
+}
+
+/// The field selector of the events about the object of `output`, and the
+/// namespace to read them in: its kind and name exactly, as `kubectl
+/// describe` selects them.
+pub(crate) fn events_selector(output: &ToolOutput) -> Option<(String, Option<String>)> {
+    let object = crate::diagnosis::parse::object(output).ok()?;
+    let kind = object["kind"].as_str()?;
+    let name = object.pointer("/metadata/name").and_then(Value::as_str)?;
+    let namespace = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    Some((
+        format!("involvedObject.kind={kind},involvedObject.name={name}"),
+        namespace,
+    ))
 }
 
 /// The one object a read returned, and how an answer names it: "service
@@ -318,14 +355,15 @@ mod tests {
         );
         assert!(text.contains("30 2 * * *"), "{text}");
         assert!(
-            text.ends_with("apiVersion: batch/v1\nkind: CronJob\n"),
-            "the object follows: {text}"
+            text.contains("\nManifest:\napiVersion: batch/v1\nkind: CronJob\n"),
+            "the manifest follows the description: {text}"
         );
-        // A kind without a summary is the object as it came.
+        // A kind without a state summary is named, then its fields.
         let config_map = ToolOutput {
             structured: Some(
                 json!({"apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": {"name": "settings", "namespace": "production"}})
+                "metadata": {"name": "settings", "namespace": "production"},
+                "data": {"LOG_LEVEL": "debug"}})
                 .into(),
             ),
             ..output("kind: ConfigMap\n")
@@ -336,8 +374,11 @@ mod tests {
                 &Map::new(),
                 classifier::read_focus("show configmap settings"),
                 &config_map
-            ),
-            None
+            )
+            .as_deref(),
+            Some(
+                "configmap settings in namespace production\nData:\n  LOG_LEVEL=debug\nManifest:\napiVersion: v1\ndata:\n  LOG_LEVEL: debug\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: production\n"
+            )
         );
     }
 

@@ -91,13 +91,15 @@ pub(super) fn sorted(text: &str, order: Option<Order>) -> Option<String> {
         [only] => alone(only),
         _ => lead(order, named.is_some(), pod.is_some(), &groups, &table),
     };
-    let mut out = format!("{lead}\n\n{header}\n");
+    // The server pads every cell, the last one too: its trailing spaces
+    // are no part of the table and only wrap a narrow terminal.
+    let mut out = format!("{lead}\n\n{}\n", header.trim_end());
     for row in groups.iter().flat_map(|group| &group.rows) {
-        out.push_str(&row.line);
+        out.push_str(row.line.trim_end());
         out.push('\n');
     }
     for line in footer {
-        out.push_str(line);
+        out.push_str(line.trim_end());
         out.push('\n');
     }
     Some(out)
@@ -315,6 +317,10 @@ mod tests {
         assert!(lines[4].contains("small-1"), "{sorted}");
         assert!(lines[5].contains("________"), "{sorted}");
         assert!(lines[6].contains("2065Mi"), "{sorted}");
+        assert!(
+            sorted.lines().all(|line| line == line.trim_end()),
+            "no line keeps the server's trailing spaces: {sorted:?}"
+        );
         assert!(
             sorted.starts_with(
                 "Sorted by memory, highest first: production/big-1 uses the most (2.0Gi memory)."

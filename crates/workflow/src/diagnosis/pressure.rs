@@ -217,6 +217,7 @@ pub fn pod_requests(pod: &Value) -> (Cpu, Memory) {
 /// Concludes from what was read.
 pub fn assess(facts: &PressureFacts) -> PressureReport {
     let mut findings = Vec::new();
+    let mut unlimited = Vec::new();
     let live: Vec<&Value> = facts
         .pods
         .iter()
@@ -271,25 +272,11 @@ pub fn assess(facts: &PressureFacts) -> PressureReport {
                     });
                 }
             }
-            let missing: Vec<&str> = [("memory", memory_limit), ("cpu", cpu_limit)]
-                .into_iter()
-                .filter(|(_, limit)| limit.is_none())
-                .map(|(resource, _)| resource)
-                .collect();
-            if !missing.is_empty() {
-                findings.push(PressureFinding {
-                    // Without a memory limit a leak takes the node's memory; a missing CPU limit only borrows idle CPU.
-                    severity: if missing.contains(&"memory") {
-                        Severity::Warning
-                    } else {
-                        Severity::Info
-                    },
-                    category: PressureCategory::NoLimits,
-                    subject: subject.clone(),
-                    message: format!(
-                        "container {container_name} has no {} limit",
-                        missing.join(" or ")
-                    ),
+            if memory_limit.is_none() || cpu_limit.is_none() {
+                unlimited.push(Unlimited {
+                    workload: workload_of(pod),
+                    container: container_name.to_owned(),
+                    memory: memory_limit.is_none(),
                 });
             }
         }
@@ -318,6 +305,22 @@ pub fn assess(facts: &PressureFacts) -> PressureReport {
             });
         }
     }
+
+    let missing = MissingLimits {
+        containers: unlimited.len(),
+        memory: unlimited.iter().filter(|entry| entry.memory).count(),
+    };
+    findings.extend(unlimited_findings(unlimited));
+    let pressured = node_conditions(&facts.nodes);
+    findings.extend(pressured.iter().map(|(condition, nodes)| PressureFinding {
+        severity: Severity::Critical,
+        category: PressureCategory::Node,
+        subject: format!("{condition} on {}", count_of(nodes.len(), "node", "nodes")),
+        message: format!(
+            "{}: the kubelet evicts pods from a node under pressure",
+            nodes.join(", ")
+        ),
+    }));
 
     let mut nodes = Vec::new();
     for node in &facts.nodes {
@@ -403,24 +406,7 @@ pub fn assess(facts: &PressureFacts) -> PressureReport {
             .then_with(|| a.category.cmp(&b.category))
             .then_with(|| a.subject.cmp(&b.subject))
     });
-    let count = |category: PressureCategory| {
-        findings
-            .iter()
-            .filter(|finding| finding.category == category)
-            .count()
-    };
-    let scope = facts.namespace.as_ref().map_or_else(
-        || "the cluster".to_string(),
-        |namespace| format!("namespace {namespace}"),
-    );
-    let summary = format!(
-        "Resource pressure in {scope}: {} container(s) near or over a limit, {} container(s) without limits, {} pod(s) Pending, {} node signal(s), {} quota signal(s).",
-        count(PressureCategory::NearLimit),
-        count(PressureCategory::NoLimits),
-        count(PressureCategory::Pending),
-        count(PressureCategory::Node),
-        count(PressureCategory::Quota),
-    );
+    let summary = summary(facts, &findings, &nodes, &pressured, missing);
     PressureReport {
         namespace: facts.namespace.clone(),
         summary,
@@ -428,6 +414,223 @@ pub fn assess(facts: &PressureFacts) -> PressureReport {
         findings,
         tool_calls: 0,
     }
+}
+
+/// A container without a memory or CPU limit, by the workload it belongs to.
+struct Unlimited {
+    /// `namespace/workload` (the pod's controller, else the pod).
+    workload: String,
+    /// The container.
+    container: String,
+    /// Whether the memory limit is the one missing (else only CPU's).
+    memory: bool,
+}
+
+/// `namespace/name` of the workload a pod belongs to: its Deployment (its
+/// ReplicaSet's name without the pod-template hash), StatefulSet,
+/// DaemonSet or Job, else the pod itself.
+fn workload_of(pod: &Value) -> String {
+    let namespace = text(pod, "/metadata/namespace");
+    let owner = pod
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|owner| owner["controller"] == Value::Bool(true));
+    let name = match owner {
+        Some(owner) if owner["kind"] == "ReplicaSet" => {
+            let set = text(owner, "/name");
+            let hash = text(pod, "/metadata/labels/pod-template-hash");
+            set.strip_suffix(hash)
+                .and_then(|name| name.strip_suffix('-'))
+                .filter(|_| !hash.is_empty())
+                .unwrap_or(set)
+                .to_string()
+        }
+        Some(owner) => text(owner, "/name").to_string(),
+        None => text(pod, "/metadata/name").to_string(),
+    };
+    format!("{namespace}/{name}")
+}
+
+/// One finding per kind of missing limit instead of one per container:
+/// memory (a warning: a leak takes the node's memory), CPU only (for
+/// information: it only borrows idle CPU). Each lists the workloads, with
+/// how many of their pods' containers lack the limit.
+fn unlimited_findings(unlimited: Vec<Unlimited>) -> Vec<PressureFinding> {
+    let mut findings = Vec::new();
+    for (memory, severity, one, many) in [
+        (
+            true,
+            Severity::Warning,
+            "container without a memory limit",
+            "containers without a memory limit",
+        ),
+        (
+            false,
+            Severity::Info,
+            "container without a CPU limit (memory limited)",
+            "containers without a CPU limit (memory limited)",
+        ),
+    ] {
+        let mut groups: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for entry in unlimited.iter().filter(|entry| entry.memory == memory) {
+            *groups
+                .entry((entry.workload.clone(), entry.container.clone()))
+                .or_default() += 1;
+        }
+        if groups.is_empty() {
+            continue;
+        }
+        let total: usize = groups.values().sum();
+        let listed: Vec<String> = groups
+            .into_iter()
+            .map(|((workload, container), count)| {
+                let name = workload.rsplit('/').next().unwrap_or_default();
+                let container = if container == name {
+                    String::new()
+                } else {
+                    format!(" (container {container})")
+                };
+                let times = if count > 1 {
+                    format!(" ×{count}")
+                } else {
+                    String::new()
+                };
+                format!("{workload}{container}{times}")
+            })
+            .collect();
+        findings.push(PressureFinding {
+            severity,
+            category: PressureCategory::NoLimits,
+            subject: count_of(total, one, many),
+            message: listed.join(", "),
+        });
+    }
+    findings
+}
+
+/// The pressure conditions nodes report (MemoryPressure, DiskPressure,
+/// PIDPressure) that are on, each with its nodes (and the kubelet's
+/// message), in condition order.
+fn node_conditions(nodes: &[Value]) -> Vec<(String, Vec<String>)> {
+    let mut by_condition: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for node in nodes {
+        for condition in node
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let kind = text(condition, "/type");
+            if kind.ends_with("Pressure") && text(condition, "/status") == "True" {
+                let why = [text(condition, "/message"), text(condition, "/reason")]
+                    .into_iter()
+                    .find(|why| !why.is_empty())
+                    .map(|why| format!(" ({why})"))
+                    .unwrap_or_default();
+                by_condition
+                    .entry(kind.to_string())
+                    .or_default()
+                    .push(format!("{}{why}", text(node, "/metadata/name")));
+            }
+        }
+    }
+    by_condition.into_iter().collect()
+}
+
+/// How many containers lack a limit, and how many of them a memory limit.
+#[derive(Debug, Clone, Copy)]
+struct MissingLimits {
+    containers: usize,
+    memory: usize,
+}
+
+/// `1 pod`, `3 pods`.
+fn count_of(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+/// The report in a few sentences: what is wrong first (pods that cannot be
+/// scheduled, containers at their limits, quotas nearly used up), then the
+/// nodes (their pressure conditions, the busiest one's headroom), then the
+/// missing limits.
+fn summary(
+    facts: &PressureFacts,
+    findings: &[PressureFinding],
+    nodes: &[NodeLoad],
+    pressured: &[(String, Vec<String>)],
+    missing: MissingLimits,
+) -> String {
+    let scope = facts.namespace.as_ref().map_or_else(
+        || "the cluster".to_string(),
+        |namespace| format!("namespace {namespace}"),
+    );
+    let count = |category: PressureCategory| {
+        findings
+            .iter()
+            .filter(|finding| finding.category == category)
+            .count()
+    };
+    let mut problems = Vec::new();
+    let pending = count(PressureCategory::Pending);
+    if pending > 0 {
+        problems.push(format!(
+            "{} cannot be scheduled",
+            count_of(pending, "pod", "pods")
+        ));
+    }
+    let near = count(PressureCategory::NearLimit);
+    if near > 0 {
+        problems.push(format!(
+            "{} at or near a limit",
+            count_of(near, "container is", "containers are")
+        ));
+    }
+    let quotas = count(PressureCategory::Quota);
+    if quotas > 0 {
+        problems.push(format!(
+            "{} near a ResourceQuota's hard limit",
+            count_of(quotas, "resource is", "resources are")
+        ));
+    }
+    let mut text = format!("Resource pressure in {scope}: ");
+    if problems.is_empty() {
+        text.push_str("nothing is at its limit.");
+    } else {
+        text.push_str(&problems.join("; "));
+        text.push('.');
+    }
+    if !facts.nodes.is_empty() {
+        if pressured.is_empty() {
+            text.push_str(" No node reports memory, disk or PID pressure");
+        } else {
+            let conditions: Vec<String> = pressured
+                .iter()
+                .map(|(condition, nodes)| format!("{condition} on {}", nodes.join(", ")))
+                .collect();
+            text.push_str(&format!(" {}", conditions.join("; ")));
+        }
+        match nodes.first() {
+            Some(busiest) => text.push_str(&format!(
+                "; the busiest node, {}, is at {}% of its allocatable.",
+                busiest.name, busiest.peak_percent
+            )),
+            None => text.push('.'),
+        }
+    }
+    if missing.containers > 0 {
+        text.push_str(&format!(
+            " {} no limits ({} without a memory limit).",
+            count_of(missing.containers, "container has", "containers have"),
+            missing.memory
+        ));
+    }
+    text
 }
 
 /// A quota's use of each hard limit: `status.used` when the cluster fills it,

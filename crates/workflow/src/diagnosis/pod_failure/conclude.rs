@@ -542,7 +542,20 @@ fn crashing(
         .container(container)
         .map(|state| state.image.clone())
         .unwrap_or_default();
-    let explanation = crash_explanation(exit_code, reason, command_missing, &image);
+    // What the crashed process printed last about an error is, far more
+    // often than its exit code, what names the cause.
+    let log = context
+        .facts
+        .previous_logs
+        .as_deref()
+        .or(context.facts.current_logs.as_deref())
+        .filter(|log| !log.trim().is_empty());
+    let logged = match log {
+        _ if init => Logged::NotRead,
+        None => Logged::NotRead,
+        Some(log) => cause_line(log).map_or(Logged::NoError, Logged::Cause),
+    };
+    let explanation = crash_explanation(exit_code, reason, command_missing, &image, &logged);
     if let Some(job) = owners::job(context.facts) {
         return owners::job_failed(context, job, container, &exits, &explanation);
     }
@@ -593,19 +606,75 @@ fn crashing(
     context.finish(Cause::CrashLoopBackOff, summary, proposal)
 }
 
-/// What a crash's exit code says about where to look; never a guessed fix.
-fn crash_explanation(exit_code: i64, reason: &str, command_missing: bool, image: &str) -> String {
+/// Words that mark a log line as the application reporting its own failure
+/// (narrower than [`ERROR_MARKERS`]: "refused" or "timeout" may be a retry
+/// the application survived; the line it died on says error, fatal, panic
+/// or exception).
+const CAUSE_MARKERS: [&str; 5] = ["error", "fatal", "panic", "exception", "traceback"];
+
+/// The log line that names why the process ended: the last one reporting an
+/// error, a fatal condition, a panic or an exception (a stack trace's frames,
+/// indented `at ...` lines, are skipped for the line that throws). `None`
+/// when the log reports none.
+pub fn cause_line(log: &str) -> Option<String> {
+    log.lines()
+        .rev()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("at "))
+        .find(|line| {
+            let lower = line.to_ascii_lowercase();
+            CAUSE_MARKERS.iter().any(|marker| lower.contains(marker))
+        })
+        .map(str::to_owned)
+}
+
+/// What a crashed container's log says about its end.
+enum Logged {
+    /// No log was read (or it was empty).
+    NotRead,
+    /// The log reports no error.
+    NoError,
+    /// The line that names the cause ([`cause_line`]).
+    Cause(String),
+}
+
+/// What a crash's exit code, and the line its log names the cause in, say
+/// about where to look; never a guessed fix.
+fn crash_explanation(
+    exit_code: i64,
+    reason: &str,
+    command_missing: bool,
+    image: &str,
+    logged: &Logged,
+) -> String {
     if command_missing {
         return format!(
             "The command it runs does not exist or cannot be executed in image {image}: fix the command/args or the image; kubeop does not guess the right command."
         );
     }
-    match exit_code {
-        0 => "Its main process ends successfully, and a restartPolicy of Always starts it again: the process must stay in the foreground (or this belongs in a Job).".to_string(),
-        137 if reason != "OOMKilled" => "It was killed with SIGKILL, but not by the OOM killer and not after a recorded liveness failure: something stopped it forcibly (a stop that outlived terminationGracePeriodSeconds, or a process inside the container).".to_string(),
-        139 => "It crashed with a segmentation fault: a bug or an incompatible native library in the image.".to_string(),
-        143 => "It was asked to stop (SIGTERM) without a recorded liveness failure: check what stops it.".to_string(),
-        _ => "The cause is in the application or its configuration; the logs show where it fails.".to_string(),
+    let by_code = match exit_code {
+        0 => Some(
+            "Its main process ends successfully, and a restartPolicy of Always starts it again: the process must stay in the foreground (or this belongs in a Job).",
+        ),
+        137 if reason != "OOMKilled" => Some(
+            "It was killed with SIGKILL, but not by the OOM killer and not after a recorded liveness failure: something stopped it forcibly (a stop that outlived terminationGracePeriodSeconds, or a process inside the container).",
+        ),
+        139 => Some(
+            "It crashed with a segmentation fault: a bug or an incompatible native library in the image.",
+        ),
+        143 => Some(
+            "It was asked to stop (SIGTERM) without a recorded liveness failure: check what stops it.",
+        ),
+        _ => None,
+    };
+    match (by_code, logged) {
+        (Some(by_code), Logged::Cause(line)) => {
+            format!("{by_code} Its last logged error: \"{line}\".")
+        }
+        (Some(by_code), _) => by_code.to_string(),
+        (None, Logged::Cause(line)) => format!("Its log names the cause: \"{line}\"."),
+        (None, Logged::NoError) => "The cause is in the application or its configuration; its log reports no error, so its last lines (quoted below) show where it stopped.".to_string(),
+        (None, Logged::NotRead) => "The cause is in the application or its configuration; no log of the crashed container could be read, so its exit code is all there is to go by.".to_string(),
     }
 }
 

@@ -86,8 +86,8 @@ fn containers_near_their_limits_and_without_limits_are_named_with_numbers() {
     assert_eq!(
         messages(&report, PressureCategory::NoLimits),
         vec![
-            "pod shop/proxy: container app has no memory or cpu limit",
-            "pod shop/report: container app has no cpu limit",
+            "1 container without a memory limit: shop/proxy (container app)",
+            "1 container without a CPU limit (memory limited): shop/report (container app)",
         ]
     );
     assert_eq!(
@@ -96,10 +96,9 @@ fn containers_near_their_limits_and_without_limits_are_named_with_numbers() {
             "pod shop/report: Pending: 0/3 nodes are available: 3 Insufficient memory. (requests cpu 500m, memory 24Gi)"
         ]
     );
-    assert!(
-        report
-            .summary
-            .contains("2 container(s) near or over a limit")
+    assert_eq!(
+        report.summary,
+        "Resource pressure in namespace shop: 1 pod cannot be scheduled; 2 containers are at or near a limit. 2 containers have no limits (1 without a memory limit)."
     );
     assert!(!report.summary.contains("backup"));
 }
@@ -210,4 +209,90 @@ fn pod_usage_reads_both_top_layouts() {
     let read = pod_usage(&per_container, "prod");
     assert_eq!(read[0].container.as_deref(), Some("app"));
     assert_eq!(read[0].namespace, "prod");
+}
+
+#[test]
+fn missing_limits_are_one_line_per_kind_grouped_by_workload() {
+    let replica = |name: &str, node: &str| {
+        let mut pod = pod(
+            "kube-system",
+            name,
+            Some(node),
+            json!({"requests": {"cpu": "10m"}}),
+        );
+        pod["metadata"]["labels"] = json!({"pod-template-hash": "5d9c8"});
+        pod["metadata"]["ownerReferences"] =
+            json!([{"kind": "ReplicaSet", "name": "coredns-5d9c8", "controller": true}]);
+        pod["spec"]["containers"][0]["name"] = json!("coredns");
+        pod["spec"]["containers"][0]["resources"]["limits"] = json!({"memory": "170Mi"});
+        pod
+    };
+    let daemon = |name: &str, node: &str| {
+        let mut pod = pod("kube-system", name, Some(node), json!({}));
+        pod["metadata"]["ownerReferences"] =
+            json!([{"kind": "DaemonSet", "name": "kube-proxy", "controller": true}]);
+        pod["spec"]["containers"][0]["name"] = json!("kube-proxy");
+        pod
+    };
+    let facts = PressureFacts {
+        pods: vec![
+            replica("coredns-5d9c8-x2x9k", "node-1"),
+            replica("coredns-5d9c8-7fq2z", "node-2"),
+            daemon("kube-proxy-abcde", "node-1"),
+            daemon("kube-proxy-fghij", "node-2"),
+            daemon("kube-proxy-klmno", "node-3"),
+        ],
+        ..PressureFacts::default()
+    };
+    let report = assess(&facts);
+    assert_eq!(
+        messages(&report, PressureCategory::NoLimits),
+        vec![
+            "3 containers without a memory limit: kube-system/kube-proxy ×3",
+            "2 containers without a CPU limit (memory limited): kube-system/coredns ×2",
+        ]
+    );
+}
+
+#[test]
+fn nodes_under_pressure_are_grouped_by_condition() {
+    let pressured = |name: &str, conditions: Value| {
+        let mut node = node(name, "4", "16Gi");
+        node["status"]["conditions"] = conditions;
+        node
+    };
+    let facts = PressureFacts {
+        nodes: vec![
+            pressured(
+                "node-1",
+                json!([{"type": "MemoryPressure", "status": "True", "reason": "KubeletHasInsufficientMemory"},
+                       {"type": "Ready", "status": "True"}]),
+            ),
+            pressured(
+                "node-2",
+                json!([{"type": "MemoryPressure", "status": "True", "message": "kubelet has insufficient memory available"},
+                       {"type": "DiskPressure", "status": "True", "reason": "KubeletHasDiskPressure"}]),
+            ),
+            pressured(
+                "node-3",
+                json!([{"type": "MemoryPressure", "status": "False"}]),
+            ),
+        ],
+        ..PressureFacts::default()
+    };
+    let report = assess(&facts);
+    assert_eq!(
+        messages(&report, PressureCategory::Node),
+        vec![
+            "DiskPressure on 1 node: node-2 (KubeletHasDiskPressure): the kubelet evicts pods from a node under pressure",
+            "MemoryPressure on 2 nodes: node-1 (KubeletHasInsufficientMemory), node-2 (kubelet has insufficient memory available): the kubelet evicts pods from a node under pressure",
+        ]
+    );
+    assert!(
+        report.summary.contains(
+            "DiskPressure on node-2 (KubeletHasDiskPressure); MemoryPressure on node-1 (KubeletHasInsufficientMemory), node-2 (kubelet has insufficient memory available); the busiest node"
+        ),
+        "{}",
+        report.summary
+    );
 }

@@ -220,6 +220,79 @@ fn a_crash_loop_names_the_exit_code_and_quotes_the_error_lines() {
 }
 
 #[test]
+fn a_crash_loops_summary_quotes_the_log_line_that_names_the_cause() {
+    let mut facts = facts(app(), crashed(1, "Error", 14));
+    facts.previous_logs = Some(
+        "08:47:02 INFO  checkout 3.2.0 starting\n\
+         08:47:02 ERROR pq: password authentication failed for user \"checkout\"\n\
+         08:47:02 FATAL could not connect to database (DB_PASSWORD from secret postgres-credentials)\n\
+         08:47:02 INFO  shutting down\n"
+            .into(),
+    );
+    facts.current_logs = Some("08:52:14 INFO  checkout 3.2.0 starting\n".into());
+    let (diagnosis, _) = concluded(&facts, Cause::CrashLoopBackOff);
+    assert!(
+        diagnosis.summary.contains(
+            "Its log names the cause: \"08:47:02 FATAL could not connect to database (DB_PASSWORD from secret postgres-credentials)\"."
+        ),
+        "{}",
+        diagnosis.summary
+    );
+    assert!(
+        !diagnosis
+            .summary
+            .contains("The cause is in the application"),
+        "{}",
+        diagnosis.summary
+    );
+    // A log without an error says so, instead of pointing at nothing.
+    let mut quiet = facts.clone();
+    quiet.previous_logs = Some("starting\nlistening on :8080\n".into());
+    assert!(
+        conclude(&quiet)
+            .summary
+            .contains("its log reports no error"),
+        "{}",
+        conclude(&quiet).summary
+    );
+    // An exit code with its own meaning keeps it, and adds the log's error.
+    let mut segfault = PodFacts {
+        previous_logs: Some("panic: runtime error: invalid memory address\n".into()),
+        ..facts.clone()
+    };
+    segfault.pod = pod(app(), crashed(139, "Error", 2));
+    let summary = conclude(&segfault).summary;
+    assert!(summary.contains("segmentation fault"), "{summary}");
+    assert!(
+        summary
+            .contains("Its last logged error: \"panic: runtime error: invalid memory address\"."),
+        "{summary}"
+    );
+}
+
+#[test]
+fn the_cause_line_is_the_last_error_fatal_panic_or_exception() {
+    assert_eq!(
+        cause_line("ERROR first\nWARN retrying\nFATAL second\nbye\n").as_deref(),
+        Some("FATAL second")
+    );
+    let java = "ERROR 1 --- [batch-1] Unexpected error occurred in scheduled task\n\
+                java.lang.OutOfMemoryError: Java heap space\n\
+                \tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n\
+                \tat com.acme.ReconcileJob.load(ReconcileJob.java:88)\n";
+    assert_eq!(
+        cause_line(java).as_deref(),
+        Some("java.lang.OutOfMemoryError: Java heap space")
+    );
+    assert_eq!(
+        cause_line("thread 'main' panicked at src/main.rs:4:5\n").as_deref(),
+        Some("thread 'main' panicked at src/main.rs:4:5")
+    );
+    assert_eq!(cause_line("started\nlistening\n"), None);
+    assert_eq!(cause_line(""), None);
+}
+
+#[test]
 fn exit_127_quotes_the_command() {
     let facts = facts(
         json!({"name": "app", "image": "web:1.0", "command": ["/bin/strat"]}),
