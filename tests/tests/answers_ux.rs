@@ -95,7 +95,11 @@ async fn an_object_is_described_with_its_fields_and_events_and_no_machinery() {
     ] {
         assert!(text.contains(wanted), "{wanted:?} missing from:\n{text}");
     }
-    for unwanted in ["managedFields", "sim.kubeop.dev", "last-applied-configuration"] {
+    for unwanted in [
+        "managedFields",
+        "sim.kubeop.dev",
+        "last-applied-configuration",
+    ] {
         assert!(!text.contains(unwanted), "{unwanted:?} shown in:\n{text}");
     }
     let (description, manifest) = text
