@@ -240,6 +240,7 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
                             | W::Wrong
                             | W::Logs
                             | W::Polite
+                            | W::Filler
                             | W::And
                             | W::Then
                             | W::Change(_)
@@ -262,9 +263,27 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
         let opened = match i.checked_sub(1) {
             Some(p) => opens(&tokens[p]) && !(p > 0 && plain(&tokens[p - 1])),
             // "api gateway is down": the statement's subject.
-            None => tokens
-                .get(2)
-                .is_some_and(|next| matches!(next.w(), Some(W::Be | W::Restarts | W::Wrong))),
+            None => tokens.get(2).is_some_and(|next| {
+                matches!(next.w(), Some(W::Be | W::Restarts | W::Wrong))
+                    || matches!(
+                        next.low,
+                        "returns"
+                            | "returning"
+                            | "throws"
+                            | "throwing"
+                            | "keeps"
+                            | "gives"
+                            | "giving"
+                            | "has"
+                            | "won't"
+                            | "wont"
+                            | "can't"
+                            | "cant"
+                            | "doesn't"
+                            | "doesnt"
+                            | "never"
+                    )
+            }),
         };
         // "the kube proxy", "the envoy proxy": a component, not `kubectl proxy`.
         // "the notification service deployment": "service" is part of
@@ -519,10 +538,18 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
         if tokens[i].lex != Lex::W(W::Change(Change::Other)) || tokens[i].shape != Shape::Word {
             continue;
         }
+        // "the migrate pod", "the migrate init container".
+        let container_after = |at: usize| {
+            tokens
+                .get(at)
+                .is_some_and(|t| t.w() == Some(W::Container) && !t.low.ends_with('s'))
+        };
         let before_kind = matches!(
             tokens[i - 1].low,
             "the" | "a" | "my" | "of" | "this" | "that"
-        ) && singular(tokens.get(i + 1));
+        ) && (singular(tokens.get(i + 1))
+            || container_after(i + 1)
+            || (tokens.get(i + 1).is_some_and(|t| t.low == "init") && container_after(i + 2)));
         // "logs of container migrate in pod x": a container's name too.
         let after_container =
             tokens[i - 1].w() == Some(W::Container) && !tokens[i - 1].low.ends_with('s');
@@ -549,7 +576,7 @@ fn not_working(tokens: &mut [Token<'_>]) {
     for i in 0..tokens.len() {
         // "checkout returns 503", "web throws 502 errors": an HTTP server
         // error, never a count or a name.
-        let server_error = parse_number(tokens[i].low)
+        let server_error = parse_number(tokens[i].low.strip_suffix('s').unwrap_or(tokens[i].low))
             .is_some_and(|code| (500..600).contains(&code))
             && (i > 0
                 && matches!(
@@ -1827,16 +1854,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.container = Some(owned(self.tokens[j].raw));
                 self.use_token(i);
                 self.use_token(j);
-            } else if i > 1
-                && self.is_value(i - 1)
-                && matches!(
-                    self.w(i - 2),
-                    Some(W::Filler | W::In | W::From | W::Of | W::For | W::Into)
-                )
-            {
-                self.container = Some(owned(self.tokens[i - 1].raw));
-                self.use_token(i);
-                self.use_token(i - 1);
+            } else {
+                // "the migrate init container": the name before "init".
+                let init = usize::from(i > 2 && self.low(i - 1) == "init");
+                let at = i - init;
+                if at > 1
+                    && (self.is_value(at - 1) || self.low(at - 1) == "app")
+                    && matches!(
+                        self.w(at - 2),
+                        Some(W::Filler | W::In | W::From | W::Of | W::For | W::Into)
+                    )
+                {
+                    self.container = Some(owned(self.tokens[at - 1].raw));
+                    self.use_token(i);
+                    self.use_token(at - 1);
+                    if init == 1 {
+                        self.use_token(i - 1);
+                    }
+                } else if i > 0 && self.low(i - 1) == "init" {
+                    // "the init container of web-1": no container's name.
+                    self.use_token(i - 1);
+                }
             }
         }
     }
@@ -3534,10 +3572,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 && matches!(self.place(i, None), Place::AfterVerb | Place::Other)
             {
                 let value = owned(self.tokens[i].raw);
-                let slow = self
-                    .tokens
-                    .iter()
-                    .any(|t| matches!(t.low, "slow" | "sluggish" | "laggy"));
+                let slow = self.tokens.iter().any(|t| {
+                    matches!(
+                        t.low,
+                        "slow" | "sluggish" | "laggy" | "throttled" | "throttling"
+                    )
+                });
                 // "checkout limits", "checkout's memory usage": its owner.
                 let owner = self
                     .next_meaningful(i)
@@ -3607,6 +3647,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
             arguments.name = self.workload_before_pods(k);
         }
         arguments.namespace = self.take_namespace(false, true);
+        // "imagepullbackoff on report-generator": what a pod's symptom is
+        // "on" is the object having it ("in" stays the namespace: "oomkilled
+        // in prod"), unless a namespace's usual name or the namespace word
+        // follows.
+        if arguments.name.is_none()
+            && let Some(namespace) = arguments.namespace.as_deref()
+            && !is_namespace_word(namespace)
+            && (0..self.len().saturating_sub(2)).any(|i| {
+                is_pod_symptom(self.low(i))
+                    && self.is_w(i + 1, W::On)
+                    && self.low(i + 2) == namespace
+                    && self
+                        .tokens
+                        .get(i + 3)
+                        .is_none_or(|t| !matches!(t.kind(), Some((ResourceKind::Namespace, _))))
+            })
+        {
+            arguments.name = arguments.namespace.take();
+        }
         if !about_an_object
             && arguments.namespace.is_none()
             && arguments.name.as_deref().is_some_and(is_namespace_word)
@@ -3614,7 +3673,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             // "what's wrong with production": the namespace, not a pod named so.
             arguments.namespace = arguments.name.take();
         }
-        if !about_an_object
+        let about_a_node = self
+            .tokens
+            .iter()
+            .all(|t| matches!(t.kind(), None | Some((ResourceKind::Node, _))));
+        if (!about_an_object || about_a_node)
             && arguments.namespace.is_none()
             && self
                 .tokens
@@ -3747,19 +3810,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .tokens
             .first()
             .is_some_and(|t| matches!(t.low, "how" | "hows"))
-            && self.has_w_anywhere(&[W::Cluster, W::Okay])
+            && (self.has_w_anywhere(&[W::Cluster, W::Okay])
+                || self
+                    .tokens
+                    .iter()
+                    .any(|t| matches!(t.low, "things" | "doing" | "looking")))
             && self.kinds().next().is_none();
         if !(health
             || cluster_status
             || doing
             || (okay
-                && self.kinds().next().is_none()
+                && self.kinds().all(|(_, kind, number)| {
+                    kind == ResourceKind::Namespace && number != Number::Plural
+                })
                 && (self.has_w_anywhere(&[W::Cluster, W::All])
                     // "is prod ok", "staging looking good?": a common
                     // namespace word is the whole subject.
                     || self
                         .leftover_value()
-                        .is_some_and(|i| is_namespace_word(self.tokens[i].low)))))
+                        .is_some_and(|i| is_namespace_word(self.tokens[i].low))
+                    // "is the monitoring namespace ok".
+                    || self.kinds().next().is_some())))
         {
             return None;
         }
@@ -3791,11 +3862,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if (arguments.namespace.is_some()
             || (0..self.len())
                 .find(|&i| !self.is_filler(i))
-                .is_some_and(|first| self.is_w(first, W::Be)))
+                .is_some_and(|first| self.is_w(first, W::Be) || matches!(self.low(first), "how" | "hows")))
             && self.kinds().next().is_none()
             && let Some(i) = self.leftover_value()
             && place_of_subject(self, i)
             && !is_namespace_word(self.tokens[i].low)
+            // "is worker-2 healthy": a node, whose conditions the overview shows.
+            && !is_node_name_shaped(self.tokens[i].raw)
             && !self.has_w_anywhere(&[W::Cluster, W::All])
         {
             arguments.name = Some(self.take_value(i));
@@ -3807,6 +3880,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if arguments.namespace.is_none()
             && let Some(i) = self.leftover_value()
             && !self.has_w_anywhere(&[W::Cluster])
+            && !is_node_name_shaped(self.tokens[i].raw)
         {
             // "is staging healthy", "health check of payments".
             self.use_token(i);
@@ -4178,6 +4252,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let about_replicas = self.replicas.is_some() || self.has_w_anywhere(&[W::Replicas]);
         for (_, change) in &self.changes {
             let normalized = match change {
+                // "bump redis to redis:7.2": a new image is a set image.
+                Change::Increase
+                    if !about_replicas && self.image.as_deref().is_some_and(is_image_shaped) =>
+                {
+                    Change::Update
+                }
                 // "increase replicas of web to 5" scales; "raise the memory limit" does not.
                 Change::Increase | Change::Decrease if !about_replicas => *change,
                 other => normalize_change(*other),
@@ -6494,9 +6574,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     fn pods(&mut self, k: usize, number: Number) -> Intent {
         let loose = number != Number::Plural || self.kubectl;
-        let name = self.take_name(Some(k), loose);
+        // "every pod on node worker-1": the node is named, never the pod.
+        let on_node = (0..self.len()).any(|i| {
+            matches!(
+                self.tokens[i].kind(),
+                Some((ResourceKind::Node, Number::Singular))
+            ) && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::On))
+        });
+        let early_node = if on_node {
+            self.node_field_selector()
+        } else {
+            None
+        };
+        let name = if early_node.is_some() {
+            None
+        } else {
+            self.take_name(Some(k), loose)
+        };
         // Before the namespace, so that "on worker-1" is taken as the node.
-        let node_selector = if name.is_none() {
+        let node_selector = if early_node.is_some() {
+            early_node
+        } else if name.is_none() {
             self.node_field_selector()
         } else {
             None
@@ -6621,7 +6719,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let before = || {
             let namespace_given = self.namespace.is_some()
                 || (0..self.len()).any(|i| self.is_value(i) && self.place(i, None) == Place::In);
-            namespace_given
+            // "show me the checkout pods": "the" before a name that is no
+            // namespace's usual name marks a workload's pods.
+            let the_workload = pods_at >= 2
+                && self.low(pods_at - 2) == "the"
+                && !matches!(self.w(pods_at - 3), Some(W::In | W::From | W::Across));
+            (namespace_given || the_workload)
                 .then(|| self.prev_meaningful(pods_at))
                 .flatten()
                 .filter(|&i| self.is_value(i) && !is_namespace_word(self.tokens[i].low))
@@ -6701,6 +6804,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .filter(|&i| self.is_value(i) && self.place(i, None) == Place::In)
                 .collect();
             (ins.len() > 1).then(|| self.take_value(ins[0]))
+        });
+        // "logs of the istio-proxy container in checkout": a container's
+        // logs are in a pod, so the one place named is the pod unless it is
+        // a namespace's usual name.
+        let name = name.or_else(|| {
+            let i = (0..self.len()).find(|&i| {
+                self.container.is_some()
+                    && self.namespace.is_none()
+                    && self.is_value(i)
+                    && self.place(i, None) == Place::In
+                    && !is_namespace_word(self.tokens[i].low)
+            })?;
+            Some(self.take_value(i))
         });
         let namespace = self.take_namespace(false, true);
         let Some(name) = name else {

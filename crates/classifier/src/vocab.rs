@@ -377,6 +377,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("think", Filler),
         // "the env vars of checkout": what is read, never the object's name.
         ("vars", Filler),
+        // "the hpa target for checkout": what is read, never a name.
+        ("target", Filler),
         ("variables", Filler),
         // "why isn't my hpa scaling": what it does, never a name.
         ("scaling", Filler),
@@ -785,6 +787,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("reboot", Change(C::Restart)),
         ("bounce", Change(C::Restart)),
         ("recycle", Change(C::Restart)),
+        // "kick the api pods": a restart in ops slang.
+        ("kick", Change(C::Restart)),
         ("redeploy", Change(C::Restart)),
         ("reload", Change(C::Restart)),
         ("refresh", Change(C::Restart)),
