@@ -219,3 +219,82 @@ async fn unnamed_failures_are_offered_by_workload_and_a_failed_job_is_named() {
     );
     assert!(job["proposal"].is_null(), "{job}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cron_job_that_never_runs_is_resumed_through_an_approved_verified_plan() {
+    let stack = Stack::start(scenario("diagnosis-jobs"), ApprovalPolicy::default()).await;
+    stack
+        .env
+        .kubectl_until(
+            &[
+                "get",
+                "cronjob",
+                "nightly-export",
+                "-n",
+                "data",
+                "-o",
+                "jsonpath={.spec.suspend}",
+            ],
+            |out| out == "true",
+        )
+        .await;
+
+    let (diagnosis, json) =
+        diagnosed(&stack, "why isn't cronjob nightly-export running in data").await;
+    assert_eq!(json["cause"], "suspended", "{json}");
+    assert!(
+        evidence(&json).contains("schedule \"0 2 * * *\", suspend true"),
+        "{json}"
+    );
+    let card = diagnosis.proposal.expect("a plan to resume it");
+    assert_eq!(card.target.kind, "CronJob");
+    assert_eq!(card.target.name, "nightly-export");
+    let result = stack.approve(&card).await.expect("the approval runs");
+    assert_eq!(result.outcome, Outcome::Verified, "{:?}", result.evidence);
+    stack
+        .env
+        .kubectl_until(
+            &[
+                "get",
+                "cronjob",
+                "nightly-export",
+                "-n",
+                "data",
+                "-o",
+                "jsonpath={.spec.suspend}",
+            ],
+            |out| out == "false",
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workload_short_of_pods_under_a_quota_is_explained_without_a_plan() {
+    let stack = Stack::start(scenario("diagnosis-quota"), ApprovalPolicy::default()).await;
+    stack
+        .env
+        .kubectl_until(
+            &["get", "pods", "-n", "orders", "-l", "app=worker"],
+            |out| out.matches(" 1/1 ").count() == 2,
+        )
+        .await;
+    stack
+        .env
+        .kubectl_until(
+            &[
+                "get",
+                "events",
+                "-n",
+                "orders",
+                "--field-selector",
+                "reason=FailedCreate",
+            ],
+            |out| out.contains("exceeded quota"),
+        )
+        .await;
+
+    let (diagnosis, json) = diagnosed(&stack, "why does worker only have 2 pods in orders").await;
+    assert_eq!(json["cause"], "pod_creation_refused", "{json}");
+    assert!(evidence(&json).contains("requests.cpu 1600m/2"), "{json}");
+    assert!(diagnosis.proposal.is_none(), "{json}");
+}

@@ -39,7 +39,12 @@ pub const PRESSURE_TAINTS: [(&str, &str); 3] = [
     ("PIDPressure", "node.kubernetes.io/pid-pressure"),
 ];
 
-/// The node with its pressure taints matching its conditions, when they
+/// The taint the node lifecycle controller keeps on a cordoned node
+/// (`spec.unschedulable: true`).
+pub const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
+
+/// The node with its pressure taints matching its conditions, and its
+/// unschedulable taint matching `spec.unschedulable` (a cordon), when they
 /// differ (other taints are kept as they are).
 pub fn pressure_taints(node: &Value) -> Option<Action> {
     let current: Vec<Value> = node
@@ -47,13 +52,18 @@ pub fn pressure_taints(node: &Value) -> Option<Action> {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let is_pressure_taint =
-        |taint: &Value| PRESSURE_TAINTS.iter().any(|(_, key)| taint["key"] == *key);
+    let is_pressure_taint = |taint: &Value| {
+        taint["key"] == UNSCHEDULABLE_TAINT
+            || PRESSURE_TAINTS.iter().any(|(_, key)| taint["key"] == *key)
+    };
     let mut wanted: Vec<Value> = current
         .iter()
         .filter(|taint| !is_pressure_taint(taint))
         .cloned()
         .collect();
+    if node.pointer("/spec/unschedulable") == Some(&Value::Bool(true)) {
+        wanted.push(json!({"key": UNSCHEDULABLE_TAINT, "effect": "NoSchedule"}));
+    }
     for (condition, key) in PRESSURE_TAINTS {
         if condition_is_true(node, condition) {
             wanted.push(json!({"key": key, "effect": "NoSchedule"}));

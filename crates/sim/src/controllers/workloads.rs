@@ -829,9 +829,18 @@ pub fn stateful_sets(snapshot: &Snapshot) -> Vec<Action> {
     actions
 }
 
-/// Whether a DaemonSet pod may run on a node: its taints are tolerated and
-/// its nodeSelector matches (resources are not checked, as for real DaemonSets
-/// of system components).
+/// The NoSchedule taints the DaemonSet controller makes every DaemonSet pod
+/// tolerate: a cordon or node pressure does not take a node's daemons away.
+const DAEMON_DEFAULT_TOLERATED: [&str; 4] = [
+    "node.kubernetes.io/unschedulable",
+    "node.kubernetes.io/disk-pressure",
+    "node.kubernetes.io/memory-pressure",
+    "node.kubernetes.io/pid-pressure",
+];
+
+/// Whether a DaemonSet pod may run on a node: its taints are tolerated (by
+/// the template or by default) and its nodeSelector matches (resources are
+/// not checked, as for real DaemonSets of system components).
 fn daemon_fits(node: &Value, template: &Value) -> bool {
     let tolerations: Vec<Value> = template
         .pointer("/spec/tolerations")
@@ -844,6 +853,10 @@ fn daemon_fits(node: &Value, template: &Value) -> bool {
         .into_iter()
         .flatten()
         .filter(|taint| text(taint, "/effect") != "PreferNoSchedule")
+        .filter(|taint| {
+            !(text(taint, "/effect") == "NoSchedule"
+                && DAEMON_DEFAULT_TOLERATED.contains(&text(taint, "/key")))
+        })
         .all(|taint| {
             tolerations.iter().any(|toleration| {
                 let key = text(toleration, "/key");

@@ -127,6 +127,14 @@ pub enum Cause {
     /// The pod's node is not Ready: no kubelet runs or reports its
     /// containers (and a deleted pod stays Terminating).
     NodeNotReady,
+    /// A node reports MemoryPressure, DiskPressure or PIDPressure: its
+    /// kubelet evicts pods and new pods are kept off it.
+    NodePressure,
+    /// A node is cordoned (`spec.unschedulable`): nothing new is placed on it.
+    NodeCordoned,
+    /// A cordoned node cannot be drained: a PodDisruptionBudget allows no
+    /// eviction of a pod still on it.
+    DrainBlocked,
     /// The kubelet evicted the pod because its node ran short of a resource.
     Evicted,
     /// A Service reaches no ready pod: its selector matches none, or the
@@ -158,6 +166,9 @@ impl Cause {
             Cause::AutoscalerNotScaling => "HorizontalPodAutoscaler not scaling",
             Cause::PodCreationRefused => "pods refused by the API server (FailedCreate)",
             Cause::NodeNotReady => "node not ready",
+            Cause::NodePressure => "node under pressure",
+            Cause::NodeCordoned => "node cordoned",
+            Cause::DrainBlocked => "drain blocked by a PodDisruptionBudget",
             Cause::Evicted => "Evicted (node pressure)",
             Cause::ServiceWithoutEndpoints => "Service without ready endpoints",
             Cause::ServicePortMismatch => "Service targetPort matches no container port",

@@ -12,6 +12,7 @@
 pub mod autoscaler;
 mod conclude;
 pub mod init_wait;
+mod node_target;
 mod refused;
 pub mod service;
 mod workload;
@@ -371,6 +372,11 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
                     diagnosis.tool_calls = reads.calls;
                     return Ok(diagnosis);
                 }
+            }
+            // A node asked about by name ("what's wrong with node-2").
+            if let Some(mut diagnosis) = node_target::diagnose(&mut reads, &target.name).await? {
+                diagnosis.tool_calls = reads.calls;
+                return Ok(diagnosis);
             }
             if let Some(namespace) = target.namespace.as_deref()
                 && let Some(facts) = service::gather(&mut reads, namespace, &target.name).await?
