@@ -33,7 +33,7 @@ fn is_internal(annotation: &str) -> bool {
 /// and the internal annotations, anywhere in it (a workload's pod template
 /// carries them too). `None` when the output holds no object.
 pub(super) fn shown_manifest(output: &ToolOutput) -> Option<String> {
-    let mut object = crate::diagnosis::parse::object(output).ok()?;
+    let mut object = crate::diagnosis::parse::object(output).ok()?.into_owned();
     strip_internal(&mut object);
     serde_norway::to_string(&object).ok()
 }
