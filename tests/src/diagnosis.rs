@@ -97,10 +97,7 @@ impl DiagnosisEnv {
         self.sim.kubectl_until(args, ready).await
     }
 
-    /// Waits until one field of an object (`kubectl get OBJECT [-n
-    /// NAMESPACE] -o jsonpath=PATH`, OBJECT as `kind/name`) shows what
-    /// `ready` wants, and returns it: the state a question needs settled
-    /// first (a taint, a reason, a ready count), on a loaded machine too.
+    /// [`SimEnv::field_until`] on this cluster.
     pub async fn field_until(
         &self,
         object: &str,
@@ -108,36 +105,19 @@ impl DiagnosisEnv {
         jsonpath: &str,
         ready: impl Fn(&str) -> bool,
     ) -> String {
-        let template = format!("jsonpath={jsonpath}");
-        let mut args = vec!["get", object, "-o", template.as_str()];
-        if let Some(namespace) = namespace {
-            args.extend(["-n", namespace]);
-        }
-        self.kubectl_until(&args, ready).await
+        self.sim
+            .field_until(object, namespace, jsonpath, ready)
+            .await
     }
 
-    /// Waits until the events of `namespace` with this `reason` show what
-    /// `ready` wants, and returns their listing: a diagnosis quotes events,
-    /// so a test asks only once the component has recorded them.
+    /// [`SimEnv::events_until`] on this cluster.
     pub async fn events_until(
         &self,
         namespace: &str,
         reason: &str,
         ready: impl Fn(&str) -> bool,
     ) -> String {
-        let selector = format!("reason={reason}");
-        self.kubectl_until(
-            &[
-                "get",
-                "events",
-                "-n",
-                namespace,
-                "--field-selector",
-                &selector,
-            ],
-            ready,
-        )
-        .await
+        self.sim.events_until(namespace, reason, ready).await
     }
 
     /// Waits until `kubectl get pods -n NAMESPACE [EXTRA]` shows what `ready` wants.

@@ -160,6 +160,50 @@ impl SimEnv {
         }
     }
 
+    /// Waits until one field of an object (`kubectl get OBJECT [-n
+    /// NAMESPACE] -o jsonpath=PATH`, OBJECT as `kind/name` or a kind for a
+    /// list) shows what `ready` wants, and returns it: the state a question
+    /// needs settled first (a taint, a reason, a ready count), on a loaded
+    /// machine too.
+    pub async fn field_until(
+        &self,
+        object: &str,
+        namespace: Option<&str>,
+        jsonpath: &str,
+        ready: impl Fn(&str) -> bool,
+    ) -> String {
+        let template = format!("jsonpath={jsonpath}");
+        let mut args = vec!["get", object, "-o", template.as_str()];
+        if let Some(namespace) = namespace {
+            args.extend(["-n", namespace]);
+        }
+        self.kubectl_until(&args, ready).await
+    }
+
+    /// Waits until the events of `namespace` with this `reason` show what
+    /// `ready` wants, and returns their listing: a diagnosis quotes events,
+    /// so a test asks only once the component has recorded them.
+    pub async fn events_until(
+        &self,
+        namespace: &str,
+        reason: &str,
+        ready: impl Fn(&str) -> bool,
+    ) -> String {
+        let selector = format!("reason={reason}");
+        self.kubectl_until(
+            &[
+                "get",
+                "events",
+                "-n",
+                namespace,
+                "--field-selector",
+                &selector,
+            ],
+            ready,
+        )
+        .await
+    }
+
     /// Runs `kubectl ARGS` as the admin, expecting success: what it printed.
     pub async fn kubectl_ok(&self, args: &[&str]) -> String {
         self.kubectl(args).await.expect_success(&args.join(" "))

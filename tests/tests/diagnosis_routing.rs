@@ -164,16 +164,10 @@ async fn checkout_down_with_healthy_pods_is_its_services_selector_fixed_through_
     assert_eq!(result.outcome, Outcome::Verified, "{:?}", result.evidence);
     stack
         .env
-        .kubectl_until(
-            &[
-                "get",
-                "endpoints",
-                "checkout",
-                "-n",
-                "shop",
-                "-o",
-                "jsonpath={.subsets[*].addresses[*].ip}",
-            ],
+        .field_until(
+            "endpoints/checkout",
+            Some("shop"),
+            "{.subsets[*].addresses[*].ip}",
             |out| out.split_whitespace().count() == 2,
         )
         .await;
@@ -225,16 +219,10 @@ async fn a_cron_job_that_never_runs_is_resumed_through_an_approved_verified_plan
     let stack = Stack::start(scenario("diagnosis-jobs"), ApprovalPolicy::default()).await;
     stack
         .env
-        .kubectl_until(
-            &[
-                "get",
-                "cronjob",
-                "nightly-export",
-                "-n",
-                "data",
-                "-o",
-                "jsonpath={.spec.suspend}",
-            ],
+        .field_until(
+            "cronjob/nightly-export",
+            Some("data"),
+            "{.spec.suspend}",
             |out| out == "true",
         )
         .await;
@@ -253,16 +241,10 @@ async fn a_cron_job_that_never_runs_is_resumed_through_an_approved_verified_plan
     assert_eq!(result.outcome, Outcome::Verified, "{:?}", result.evidence);
     stack
         .env
-        .kubectl_until(
-            &[
-                "get",
-                "cronjob",
-                "nightly-export",
-                "-n",
-                "data",
-                "-o",
-                "jsonpath={.spec.suspend}",
-            ],
+        .field_until(
+            "cronjob/nightly-export",
+            Some("data"),
+            "{.spec.suspend}",
             |out| out == "false",
         )
         .await;
@@ -280,17 +262,9 @@ async fn a_workload_short_of_pods_under_a_quota_is_explained_without_a_plan() {
         .await;
     stack
         .env
-        .kubectl_until(
-            &[
-                "get",
-                "events",
-                "-n",
-                "orders",
-                "--field-selector",
-                "reason=FailedCreate",
-            ],
-            |out| out.contains("exceeded quota"),
-        )
+        .events_until("orders", "FailedCreate", |out| {
+            out.contains("exceeded quota")
+        })
         .await;
 
     let (diagnosis, json) = diagnosed(&stack, "why does worker only have 2 pods in orders").await;

@@ -210,6 +210,37 @@ pub fn node_condition<'a>(node: &'a Value, kind: &str) -> Option<&'a Value> {
         .find(|condition| condition["type"] == kind)
 }
 
+/// Whether every `matchExpressions` entry holds for an object whose label
+/// `key` reads `value_of(key)`: In, NotIn, Exists, DoesNotExist; any other
+/// operator (node affinity's Gt and Lt, which are not read) counts as
+/// `other_operators`. Label selectors and nodeSelectorTerms share it.
+pub(crate) fn expressions_hold<'a>(
+    expressions: Option<&Value>,
+    value_of: impl Fn(&str) -> Option<&'a str>,
+    other_operators: bool,
+) -> bool {
+    expressions
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .all(|expression| {
+            let value = value_of(expression["key"].as_str().unwrap_or_default());
+            let values: Vec<&str> = expression["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            match expression["operator"].as_str().unwrap_or_default() {
+                "In" => value.is_some_and(|value| values.contains(&value)),
+                "NotIn" => value.is_none_or(|value| !values.contains(&value)),
+                "Exists" => value.is_some(),
+                "DoesNotExist" => value.is_none(),
+                _ => other_operators,
+            }
+        })
+}
+
 /// Counts the calls a playbook makes, so its cost is reported with its
 /// answer, and keeps the objects it read: one diagnosis reads a cluster at
 /// one moment, so an object met twice (the Deployment the request named,

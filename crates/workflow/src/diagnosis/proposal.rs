@@ -178,34 +178,41 @@ pub fn resume(object: &Value) -> ProposedChange {
         ),
         _ => ("suspend", "The Job starts its pods at once."),
     };
-    let mut manifest = user_fields(object);
-    manifest["spec"][field] = Value::Bool(false);
-    let target = object_ref(object);
-    ProposedChange {
-        summary: format!("Resume {target} (set spec.{field} to false)"),
-        current: format!("{field} true"),
-        desired: format!("{field} false"),
-        target,
-        manifest,
-        warnings: vec![warning.to_string()],
-    }
+    let mut change = spec_field(object, field, Value::Bool(false));
+    change.summary = format!("Resume {} (set spec.{field} to false)", change.target);
+    change.current = format!("{field} true");
+    change.warnings = vec![warning.to_string()];
+    change
 }
 
-/// Scales a workload to `replicas` (its `spec.replicas`), for one scaled
-/// to zero; `why` says where the number comes from.
+/// Scales a workload to `replicas` (its `spec.replicas`): one scaled to
+/// zero, or one a disruption budget holds; `why` says where the number
+/// comes from.
 pub fn set_replicas(object: &Value, replicas: u64, why: &str) -> ProposedChange {
-    let mut manifest = user_fields(object);
-    manifest["spec"]["replicas"] = json!(replicas);
-    let target = object_ref(object);
     let current = object
         .pointer("/spec/replicas")
         .and_then(Value::as_u64)
         .unwrap_or(0);
+    let mut change = spec_field(object, "replicas", json!(replicas));
+    change.summary = format!(
+        "Scale {} from {current} to {replicas} replicas ({why})",
+        change.target
+    );
+    change.current = format!("replicas {current}");
+    change
+}
+
+/// `object` with one top-level `spec` field set, as a change whose
+/// `desired` reads `field value`; the caller words the summary, the current
+/// value and the warnings.
+fn spec_field(object: &Value, field: &str, value: Value) -> ProposedChange {
+    let mut manifest = user_fields(object);
+    manifest["spec"][field] = value.clone();
     ProposedChange {
-        summary: format!("Scale {target} from {current} to {replicas} replicas ({why})"),
-        current: format!("replicas {current}"),
-        desired: format!("replicas {replicas}"),
-        target,
+        summary: String::new(),
+        current: String::new(),
+        desired: format!("{field} {value}"),
+        target: object_ref(object),
         manifest,
         warnings: Vec::new(),
     }

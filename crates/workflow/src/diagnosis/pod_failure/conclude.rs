@@ -1416,26 +1416,7 @@ fn term_matches(term: &Value, labels: &[String]) -> bool {
             .iter()
             .find_map(|label| label.strip_prefix(&format!("{key}=")))
     };
-    term["matchExpressions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .all(|expression| {
-            let key = expression["key"].as_str().unwrap_or_default();
-            let values: Vec<&str> = expression["values"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            match expression["operator"].as_str().unwrap_or_default() {
-                "In" => value_of(key).is_some_and(|value| values.contains(&value)),
-                "NotIn" => value_of(key).is_none_or(|value| !values.contains(&value)),
-                "Exists" => value_of(key).is_some(),
-                "DoesNotExist" => value_of(key).is_none(),
-                _ => true,
-            }
-        })
+    super::expressions_hold(term.get("matchExpressions"), value_of, true)
 }
 
 fn not_ready(mut context: Context<'_>, container: &str) -> Diagnosis {

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{MAX_PODS_EXAMINED, Reads, controller_of, node_condition, node_is_ready};
+use super::{
+    MAX_PODS_EXAMINED, Reads, controller_of, expressions_hold, node_condition, node_is_ready,
+};
 use crate::diagnosis::proposal::{self, ProposedChange};
 use crate::diagnosis::reader::ClusterReader;
 use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
@@ -39,23 +41,12 @@ pub(super) fn selects(selector: Option<&Value>, labels: &BTreeMap<String, String
         .into_iter()
         .flatten()
         .all(|(key, value)| labels.get(key).map(String::as_str) == value.as_str());
-    let expressions_hold = expressions.into_iter().flatten().all(|expression| {
-        let value = labels.get(expression["key"].as_str().unwrap_or_default());
-        let values: Vec<&str> = expression["values"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        match expression["operator"].as_str().unwrap_or_default() {
-            "In" => value.is_some_and(|value| values.contains(&value.as_str())),
-            "NotIn" => value.is_none_or(|value| !values.contains(&value.as_str())),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        }
-    });
-    labels_hold && expressions_hold
+    labels_hold
+        && expressions_hold(
+            selector.get("matchExpressions"),
+            |key| labels.get(key).map(String::as_str),
+            false,
+        )
 }
 
 fn labels_of(object: &Value) -> BTreeMap<String, String> {
