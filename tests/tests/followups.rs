@@ -181,6 +181,40 @@ async fn its_logs_describe_it_and_that_pod_name_the_object_a_diagnosis_examined(
         .kubectl(&["get", "pod", &pod, "-n", "production"])
         .await
         .expect_success("the pod is still there: nothing runs before approval");
+
+    // A scale of "it", a pod, is a scale of the workload that owns it.
+    let scale = plan(&stack, session, "scale it to 3").await;
+    assert_eq!(
+        (
+            scale.target.kind.as_str(),
+            scale.target.name.as_str(),
+            scale.target.namespace.as_deref()
+        ),
+        ("Deployment", "checkout", Some("production")),
+        "{scale:?}"
+    );
+    assert!(
+        scale
+            .inferred
+            .iter()
+            .any(|note| note.contains(&format!("the owner of pod {pod}"))),
+        "{:?}",
+        scale.inferred
+    );
+    // Another kind, in the namespace the conversation is in.
+    let services = answer(&stack, session, "and the services?").await;
+    assert_eq!(
+        services.tool.as_deref(),
+        Some("resources_list"),
+        "{services:?}"
+    );
+    assert!(
+        services
+            .text
+            .contains("read as \"list services in namespace production\"")
+            && services.text.contains("payment-service"),
+        "{services:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -178,6 +178,9 @@ pub(crate) enum Lean {
     /// A word that is a namespace or a name ("what about kube-system?"):
     /// the cluster decides.
     Word(String),
+    /// Objects of another kind where the last request was ("and the
+    /// services?" after the pods of production): the kind word as written.
+    Kinds(String),
 }
 
 /// Words standing for an object named earlier.
@@ -385,14 +388,22 @@ fn repeat_of(words: &[String]) -> Option<Lean> {
         [kind, value] | [value, kind] if ResourceKind::from_word(kind).is_some() => {
             Lean::Name((*value).to_owned())
         }
+        [word]
+            if !explicit_namespace
+                && ResourceKind::from_word(word).is_some_and(|kind| kind.noun() != *word) =>
+        {
+            Lean::Kinds((*word).to_owned())
+        }
         [value] if explicit_namespace => Lean::Namespace((*value).to_owned()),
         [value] => Lean::Word((*value).to_owned()),
         _ => return None,
     };
     let value = match &lean {
-        Lean::Namespace(value) | Lean::Context(value) | Lean::Name(value) | Lean::Word(value) => {
-            value
-        }
+        Lean::Namespace(value)
+        | Lean::Context(value)
+        | Lean::Name(value)
+        | Lean::Word(value)
+        | Lean::Kinds(value) => value,
     };
     let name_shaped = value
         .chars()
@@ -528,14 +539,12 @@ pub(crate) async fn resolve(
                         }
                         _ => "the only object just listed".to_owned(),
                     };
-                    Ok(with_subject(
-                        text,
-                        &reference,
-                        &own,
-                        &subject,
-                        &origin,
-                        session_context,
-                    ))
+                    let resolution =
+                        with_subject(text, &reference, &own, &subject, &origin, session_context);
+                    let again = |owner: &Subject, origin: &str| {
+                        with_subject(text, &reference, &own, owner, origin, session_context)
+                    };
+                    onto_owner(pipeline, resolution, &subject, again).await
                 }
                 Referent::PodsOf(workload) => {
                     let namespace = match &workload.namespace {
@@ -615,10 +624,40 @@ const MAX_IMPLICIT_WORDS: usize = 4;
 /// classifier reads one about that object; `None` leaves the question.
 /// A noun phrase ("show the logs") gets the object after it ("of pod x"),
 /// a verb ("restart", "scale to 3") right after the verb.
-pub(crate) fn implicit(
+pub(crate) async fn implicit(
+    pipeline: &Pipeline,
     text: &str,
     intent: &Intent,
     recent: Option<&Recent>,
+    session_context: &str,
+) -> Result<Option<Resolved>, WorkflowError> {
+    let Some(subject) = recent.and_then(|recent| recent.subject.as_ref()) else {
+        return Ok(None);
+    };
+    let Some(complete) =
+        implicit_reading(text, intent, subject, LAST_TALKED_ABOUT, session_context)
+    else {
+        return Ok(None);
+    };
+    let again = |owner: &Subject, origin: &str| {
+        implicit_reading(text, intent, owner, origin, session_context)
+            .map_or(Resolution::Standalone, Resolution::Resolved)
+    };
+    Ok(
+        match onto_owner(pipeline, Resolution::Resolved(complete), subject, again).await? {
+            Resolution::Resolved(complete) => Some(complete),
+            _ => None,
+        },
+    )
+}
+
+/// [`implicit`]'s reading of `text` about `subject` (which comes from
+/// `origin`), checked by the classifier.
+fn implicit_reading(
+    text: &str,
+    intent: &Intent,
+    subject: &Subject,
+    origin: &str,
     session_context: &str,
 ) -> Option<Resolved> {
     let Intent::Clarify { missing, .. } = intent else {
@@ -638,7 +677,6 @@ pub(crate) fn implicit(
     {
         return None;
     }
-    let subject = recent?.subject.as_ref()?;
     let bare = text.trim().trim_end_matches(['?', '!', '.', ',']);
     let (verb, rest) = bare.split_once(char::is_whitespace).unwrap_or((bare, ""));
     let noun_phrase = words.iter().any(|word| POSSESSED.contains(&word.as_str()));
@@ -656,7 +694,7 @@ pub(crate) fn implicit(
             if reads_as_about(&classifier::classify(&request), subject) {
                 return Some(Resolved {
                     note: format!(
-                        "'{bare}' is about {} ({LAST_TALKED_ABOUT}); read as \"{request}\"",
+                        "'{bare}' is about {} ({origin}); read as \"{request}\"",
                         subject.described()
                     ),
                     request,
@@ -665,6 +703,88 @@ pub(crate) fn implicit(
         }
     }
     None
+}
+
+/// A scale resolved onto a pod is about the workload that owns it ("scale
+/// it to 3" after a diagnosis of one of checkout's pods): the same words
+/// resolved by `again` onto the owner read from the cluster; the pod's own
+/// reading when it has no owner or the words do not fit the owner.
+async fn onto_owner(
+    pipeline: &Pipeline,
+    resolution: Resolution,
+    subject: &Subject,
+    again: impl Fn(&Subject, &str) -> Resolution,
+) -> Result<Resolution, WorkflowError> {
+    let Resolution::Resolved(complete) = &resolution else {
+        return Ok(resolution);
+    };
+    let a_pod = subject
+        .kind
+        .as_deref()
+        .is_some_and(|kind| kind.eq_ignore_ascii_case("Pod"));
+    let scales = matches!(
+        classifier::classify(&complete.request),
+        Intent::Mutation {
+            operation: Operation::Scale,
+            ..
+        }
+    );
+    if !a_pod || !scales {
+        return Ok(resolution);
+    }
+    let Some(owner) = owner_of(pipeline, subject).await? else {
+        return Ok(resolution);
+    };
+    Ok(
+        match again(&owner, &format!("the owner of pod {}", subject.name)) {
+            owned @ Resolution::Resolved(_) => owned,
+            _ => resolution,
+        },
+    )
+}
+
+/// The workload that owns `pod`, from its controller owner reference (a
+/// ReplicaSet's own owner, the Deployment, when it has one).
+async fn owner_of(pipeline: &Pipeline, pod: &Subject) -> Result<Option<Subject>, WorkflowError> {
+    let namespace = pod.namespace.as_deref();
+    let controller = |object: &Value| {
+        let owners = object.pointer("/metadata/ownerReferences")?.as_array()?;
+        let owner = owners
+            .iter()
+            .find(|owner| owner.get("controller").and_then(Value::as_bool) == Some(true))
+            .or_else(|| owners.first())?;
+        Some((
+            owner.get("apiVersion")?.as_str()?.to_owned(),
+            owner.get("kind")?.as_str()?.to_owned(),
+            owner.get("name")?.as_str()?.to_owned(),
+        ))
+    };
+    let Fetched::Found(object) = pipeline
+        .cluster
+        .get(&pod.context, "v1", "Pod", &pod.name, namespace)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some((api_version, mut kind, mut name)) = controller(&object) else {
+        return Ok(None);
+    };
+    if kind == "ReplicaSet"
+        && let Fetched::Found(replica_set) = pipeline
+            .cluster
+            .get(&pod.context, &api_version, &kind, &name, namespace)
+            .await?
+        && let Some((_, owner_kind, owner_name)) = controller(&replica_set)
+    {
+        kind = owner_kind;
+        name = owner_name;
+    }
+    Ok(Some(Subject {
+        kind: Some(kind),
+        name,
+        namespace: pod.namespace.clone(),
+        context: pod.context.clone(),
+    }))
 }
 
 /// How a request may name `subject`: by kind and name, then by name alone
@@ -711,6 +831,7 @@ fn nothing_to_repeat(lean: &Lean) -> Clarify {
             format!("list pods --context {context}"),
         ),
         Lean::Name(name) | Lean::Word(name) => (name.clone(), format!("describe {name}")),
+        Lean::Kinds(kinds) => (kinds.clone(), format!("list {kinds} in production")),
     };
     Clarify {
         question: format!(
@@ -986,6 +1107,34 @@ async fn repeat(
         other => other,
     };
     let last = &recent.request;
+    let last_context = recent
+        .intent
+        .arguments()
+        .and_then(|arguments| arguments.context.clone());
+    if let Lean::Kinds(kinds) = &lean {
+        // Without a namespace before, the list is the classifier's own.
+        let Some(namespace) = namespace_of(&recent.intent) else {
+            return Ok(Resolution::Standalone);
+        };
+        let request = placed(
+            format!("list {kinds}"),
+            Some(&namespace),
+            last_context.as_deref(),
+        );
+        let intent = classifier::classify(&request);
+        let lists_there = list_kind(&intent).is_some()
+            && namespace_of(&intent).as_deref() == Some(namespace.as_str());
+        return Ok(if lists_there {
+            Resolution::Resolved(Resolved {
+                note: format!(
+                    "'{text}' is about namespace {namespace}, where your last request was: read as \"{request}\""
+                ),
+                request,
+            })
+        } else {
+            Resolution::Standalone
+        });
+    }
     let (request, holds): (Option<String>, Holds) = match &lean {
         Lean::Namespace(namespace) => {
             let request = namespace_of(&recent.intent)
@@ -1002,11 +1151,7 @@ async fn repeat(
             )
         }
         Lean::Context(context) => {
-            let old = recent
-                .intent
-                .arguments()
-                .and_then(|arguments| arguments.context.clone());
-            let request = old
+            let request = last_context
                 .and_then(|old| replace_word(last, &old, context))
                 .unwrap_or_else(|| format!("{last} --context {context}"));
             let context = context.clone();
@@ -1020,7 +1165,7 @@ async fn repeat(
                 }),
             )
         }
-        Lean::Name(name) | Lean::Word(name) => {
+        Lean::Name(name) | Lean::Word(name) | Lean::Kinds(name) => {
             let request =
                 name_of(&recent.intent, true).and_then(|old| replace_word(last, &old, name));
             let name = name.clone();
@@ -1035,7 +1180,7 @@ async fn repeat(
     let what = match &lean {
         Lean::Namespace(namespace) => format!("namespace {namespace}"),
         Lean::Context(context) => format!("context {context}"),
-        Lean::Name(name) | Lean::Word(name) => name.clone(),
+        Lean::Name(name) | Lean::Word(name) | Lean::Kinds(name) => name.clone(),
     };
     let Some(request) = request else {
         return Ok(Resolution::Ask(Clarify {
@@ -1501,6 +1646,8 @@ mod tests {
             ),
             ("and on context prod-eu?", Lean::Context("prod-eu".into())),
             ("in staging", Lean::Namespace("staging".into())),
+            ("and the services?", Lean::Kinds("services".into())),
+            ("what about deployments", Lean::Kinds("deployments".into())),
         ] {
             assert_eq!(repeat_lean(text), lean, "{text}");
         }
@@ -1511,7 +1658,7 @@ mod tests {
         for text in [
             "list pods in staging",
             "staging",
-            "and the deployments?",
+            "and the deployment?",
             "what about it?",
             "restart checkout",
             "why is checkout failing",
@@ -1697,8 +1844,15 @@ mod tests {
             Vec::new(),
         );
         let resolve = |text: &str| {
-            implicit(text, &classifier::classify(text), Some(&talked), "sim")
-                .map(|complete| complete.request)
+            let subject = talked.subject.as_ref().expect("checkout");
+            implicit_reading(
+                text,
+                &classifier::classify(text),
+                subject,
+                LAST_TALKED_ABOUT,
+                "sim",
+            )
+            .map(|complete| complete.request)
         };
         assert_eq!(
             resolve("restart").as_deref(),
@@ -1719,16 +1873,6 @@ mod tests {
             resolve("please restart the thing that broke last night"),
             None,
             "too long to be only about the last object"
-        );
-        assert_eq!(
-            implicit(
-                "restart",
-                &classifier::classify("restart"),
-                Some(&recent("list pods", None, Vec::new())),
-                "sim"
-            ),
-            None,
-            "no object talked about"
         );
     }
 

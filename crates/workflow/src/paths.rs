@@ -395,8 +395,15 @@ async fn answer_text(
     if resolved.is_none()
         && unknown_reference.is_none()
         && scope.handoff_from.is_none()
-        && let Some(complete) =
-            followup::implicit(text, &intent, scope.recent.as_deref(), &scope.context)
+        && matches!(intent, Intent::Clarify { .. })
+        && let Some(complete) = Box::pin(followup::implicit(
+            pipeline,
+            text,
+            &intent,
+            scope.recent.as_deref(),
+            &scope.context,
+        ))
+        .await?
     {
         intent = classified(&complete.request);
         resolved = Some(complete);
