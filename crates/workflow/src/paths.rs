@@ -711,9 +711,6 @@ async fn fast_path(
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
     }
-    if answers::describes(tool, focus) && !output.is_error {
-        return Box::pin(describe(pipeline, tool, context, output)).await;
-    }
     let output = answers::shaped(tool, &asked, focus, output);
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
@@ -727,53 +724,6 @@ async fn fast_path(
 
 /// The tool that lists events.
 const EVENTS_TOOL: &str = "events_list";
-
-/// "describe deployment checkout": the object as `kubectl describe` shows
-/// it, which takes one more read, its events (by kind and name, in its
-/// namespace). Events that cannot be read leave the description without
-/// them; an object the description does not read is shown as it came.
-async fn describe(
-    pipeline: &Pipeline,
-    tool: &str,
-    context: &str,
-    output: mcp_gateway::ToolOutput,
-) -> Result<Response, WorkflowError> {
-    let output = crate::diagnosis::ToolOutput {
-        text: output.text,
-        structured: output.structured,
-        is_error: false,
-    };
-    let events = match answers::events_selector(&output) {
-        Some((selector, namespace)) => {
-            let mut arguments = Map::new();
-            arguments.insert("fieldSelector".into(), Value::String(selector));
-            if let Some(namespace) = namespace {
-                arguments.insert("namespace".into(), Value::String(namespace));
-            }
-            let arguments = pipeline
-                .cluster
-                .in_context(EVENTS_TOOL, arguments, context)
-                .await?;
-            let events = pipeline.cluster.read(EVENTS_TOOL, arguments).await?;
-            Some(crate::diagnosis::ToolOutput {
-                text: events.text,
-                structured: events.structured,
-                is_error: events.is_error,
-            })
-        }
-        None => None,
-    };
-    let text =
-        answers::described(&output, events.as_ref()).unwrap_or_else(|| output.text.to_string());
-    Ok(Response::Answer(Answer {
-        path: "read_only".into(),
-        tool: Some(tool.to_owned()),
-        text: text.into(),
-        structured: output.structured,
-        error: false,
-        context: context.to_owned(),
-    }))
-}
 
 /// The events of one object named without its kind ("events for checkout"):
 /// still one call, the namespace's events with the selector's other terms,

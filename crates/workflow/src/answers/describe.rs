@@ -1,18 +1,14 @@
 //! One object shown as `kubectl describe` shows it, in spirit: its state
 //! first, then the fields an operator looks for (labels, what it selects,
 //! its containers with images, ports, resources, environment and probes,
-//! a Service's ports, a ConfigMap's keys), then the events about it. The
-//! full manifest is for a request that asks for YAML or JSON, and even
-//! then without what only the machinery reads ([`shown_manifest`]).
+//! a Service's ports, a ConfigMap's keys). Its events are not read: the
+//! fast path makes one call ("events for X" reads them). The manifest
+//! follows without what only the machinery reads ([`shown_manifest`]).
 
 use serde_json::{Map, Value};
 
 use super::state;
 use crate::diagnosis::ToolOutput;
-use crate::diagnosis::parse::Event;
-
-/// Most events shown under an object, newest last (as `kubectl describe`).
-const MAX_EVENTS_SHOWN: usize = 10;
 
 /// Annotations written by tools and controllers for their own use, never
 /// for the person reading the object: kubectl's copy of the last applied
@@ -60,10 +56,9 @@ fn strip_internal(value: &mut Value) {
     }
 }
 
-/// The object of `output` described, with `events` (the events about it,
-/// oldest first; `None` when they could not be read). `None` when the
-/// output holds no object.
-pub(super) fn described(output: &ToolOutput, events: Option<&[Event]>) -> Option<String> {
+/// The object of `output` described; `None` when the output holds no
+/// object.
+pub(super) fn described(output: &ToolOutput) -> Option<String> {
     let (object, subject) = super::named_object(output)?;
     let kind = object["kind"].as_str().unwrap_or_default();
     let mut text = state::summary(output).unwrap_or_else(|| format!("{subject}\n"));
@@ -101,31 +96,19 @@ pub(super) fn described(output: &ToolOutput, events: Option<&[Event]>) -> Option
         "ConfigMap" | "Secret" => section(&mut text, "Data", data_keys(&object)),
         _ => {}
     }
-    if let Some(events) = events {
-        let shown: Vec<String> = events
-            .iter()
-            .rev()
-            .take(MAX_EVENTS_SHOWN)
-            .rev()
-            .map(|event| {
-                format!(
-                    "{} {} {}: {}",
-                    event.timestamp, event.event_type, event.reason, event.message
-                )
-            })
-            .collect();
-        if shown.is_empty() {
-            text.push_str("Events: none\n");
-        } else {
-            let more = events.len().saturating_sub(shown.len());
-            let title = if more > 0 {
-                format!("Events (the last {} of {})", shown.len(), events.len())
-            } else {
-                "Events".to_owned()
-            };
-            section(&mut text, &title, shown);
-        }
-    }
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let place = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(|namespace| format!(" in {namespace}"))
+        .unwrap_or_default();
+    text.push_str(&format!(
+        "Events: ask \"show me the events of {} {name}{place}\"\n",
+        kind.to_lowercase()
+    ));
     Some(text)
 }
 
@@ -449,17 +432,8 @@ mod tests {
     }
 
     #[test]
-    fn an_object_is_described_state_first_then_its_fields_then_its_events() {
-        let events = [Event {
-            object_kind: "Deployment".into(),
-            object_name: "checkout".into(),
-            namespace: "production".into(),
-            event_type: "Normal".into(),
-            reason: "ScalingReplicaSet".into(),
-            message: "Scaled up replica set checkout-7d4b9 to 2".into(),
-            timestamp: "2026-11-25 08:00:00 +0000 UTC".into(),
-        }];
-        let text = described(&object(checkout()), Some(&events)).expect("an object");
+    fn an_object_is_described_state_first_then_its_fields() {
+        let text = described(&object(checkout())).expect("an object");
         assert_eq!(
             text,
             "deployment checkout in namespace production: 0/2 ready, 2 up to date\n\
@@ -470,10 +444,8 @@ mod tests {
              Containers:\n  checkout: ghcr.io/acme/checkout:3.2.0\n    ports 8080/TCP\n    requests cpu 100m\n    limits memory 256Mi\n\
              \x20   env DB_HOST=postgres, DB_PASSWORD from secret postgres-credentials/password\n\
              \x20   readiness http-get :8080/health/ready\n\
-             Events:\n  2026-11-25 08:00:00 +0000 UTC Normal ScalingReplicaSet: Scaled up replica set checkout-7d4b9 to 2\n"
+             Events: ask \"show me the events of deployment checkout in production\"\n"
         );
-        let quiet = described(&object(checkout()), Some(&[])).expect("an object");
-        assert!(quiet.ends_with("Events: none\n"), "{quiet}");
     }
 
     #[test]
@@ -482,15 +454,15 @@ mod tests {
             "metadata": {"name": "checkout", "namespace": "production"},
             "spec": {"clusterIP": "10.96.0.7", "selector": {"app": "checkout"},
                      "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}}));
-        let text = described(&service, None).expect("an object");
+        let text = described(&service).expect("an object");
         assert_eq!(
             text,
-            "service checkout in namespace production\nService:\n  type ClusterIP, IP 10.96.0.7\n  port 80/TCP → 8080 (http)\n  selects pods with app=checkout\n"
+            "service checkout in namespace production\nService:\n  type ClusterIP, IP 10.96.0.7\n  port 80/TCP → 8080 (http)\n  selects pods with app=checkout\nEvents: ask \"show me the events of service checkout in production\"\n"
         );
         let secret = object(json!({"kind": "Secret", "type": "Opaque",
             "metadata": {"name": "db", "namespace": "production"},
             "data": {"password": "aHVudGVyMg=="}}));
-        let text = described(&secret, None).expect("an object");
+        let text = described(&secret).expect("an object");
         assert!(
             text.contains("Data:\n  type Opaque\n  password: 12 bytes\n"),
             "{text}"

@@ -80,9 +80,8 @@ pub(crate) fn shape(
         "resources_get" if focus.hosts => objects::routes(output),
         "resources_get" | "pods_get" if focus.status => state::summary(output),
         // "show me the checkout deployment", "describe node node-1": as
-        // `kubectl describe` shows it, then its manifest (the fast path
-        // adds the object's events, see [`described`]).
-        "resources_get" | "pods_get" => described(output, None),
+        // `kubectl describe` shows it, then its manifest.
+        "resources_get" | "pods_get" => described(output),
         _ if COUNTED_LISTS.contains(&tool) => {
             let compacted =
                 table::compact(&output.text, asked.contains_key("namespace"), focus.labels);
@@ -102,42 +101,14 @@ pub(crate) fn shape(
     }
 }
 
-/// Whether a read of `tool` is answered by describing the object it
-/// returns (no narrower focus, no request for the manifest): the fast
-/// path then reads the object's events too, as `kubectl describe` does.
-pub(crate) fn describes(tool: &str, focus: ReadFocus) -> bool {
-    matches!(tool, "resources_get" | "pods_get")
-        && !(focus.ports || focus.images || focus.hosts || focus.status)
-}
-
-/// The object of `output` described with `events`, the `events_list`
-/// answer about it (`None` when the events could not be read, which the
-/// description then leaves out), then its manifest without what only the
-/// machinery reads.
-pub(crate) fn described(output: &ToolOutput, events: Option<&ToolOutput>) -> Option<String> {
-    let events = events.and_then(|events| crate::diagnosis::parse::events(events).ok());
-    let description = describe::described(output, events.as_deref())?;
+/// The object of `output` described (the fast path's one call reads no
+/// events), then its manifest without what only the machinery reads.
+fn described(output: &ToolOutput) -> Option<String> {
+    let description = describe::described(output)?;
     Some(match describe::shown_manifest(output) {
         Some(manifest) => format!("{description}Manifest:\n{manifest}"),
         None => description,
     })
-}
-
-/// The field selector of the events about the object of `output`, and the
-/// namespace to read them in: its kind and name exactly, as `kubectl
-/// describe` selects them.
-pub(crate) fn events_selector(output: &ToolOutput) -> Option<(String, Option<String>)> {
-    let object = crate::diagnosis::parse::object(output).ok()?;
-    let kind = object["kind"].as_str()?;
-    let name = object.pointer("/metadata/name").and_then(Value::as_str)?;
-    let namespace = object
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    Some((
-        format!("involvedObject.kind={kind},involvedObject.name={name}"),
-        namespace,
-    ))
 }
 
 /// The one object a read returned, and how an answer names it: "service
@@ -377,7 +348,7 @@ mod tests {
             )
             .as_deref(),
             Some(
-                "configmap settings in namespace production\nData:\n  LOG_LEVEL=debug\nManifest:\napiVersion: v1\ndata:\n  LOG_LEVEL: debug\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: production\n"
+                "configmap settings in namespace production\nData:\n  LOG_LEVEL=debug\nEvents: ask \"show me the events of configmap settings in production\"\nManifest:\napiVersion: v1\ndata:\n  LOG_LEVEL: debug\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: production\n"
             )
         );
     }
