@@ -306,6 +306,15 @@ async fn a_change_named_by_a_pronoun_goes_through_approval_with_the_resolved_tar
         first.text.contains(&which.candidates[0]) && first.text.contains("row 1 of the last list"),
         "{first:?}"
     );
+    // A row named by the start of its name.
+    let named = answer(&stack, session, "show logs for the payment-service one").await;
+    assert_eq!(named.tool.as_deref(), Some("pods_log"), "{named:?}");
+    assert!(
+        named
+            .text
+            .contains("read as \"show logs for pod payment-service-"),
+        "{named:?}"
+    );
     // The list stays the last list until another is read.
     let second = answer(&stack, session, "show me the logs of the second one").await;
     assert_eq!(second.tool.as_deref(), Some("pods_log"), "{second:?}");

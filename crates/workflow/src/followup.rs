@@ -221,6 +221,10 @@ enum Points {
     Row(usize),
     /// The last row of the last list ("the last one").
     LastRow,
+    /// The row of the last list named like the reference's second word
+    /// ("the notification-service one": `notification-service` or
+    /// `notification-service-…`).
+    Named,
     /// Every object just listed ("them", "those pods").
     Plural,
     /// "the pod", "the deployment": honoured only when the request asks
@@ -405,13 +409,17 @@ fn repeat_of(words: &[String]) -> Option<Lean> {
         | Lean::Word(value)
         | Lean::Kinds(value) => value,
     };
-    let name_shaped = value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
-        && value.starts_with(|c: char| c.is_ascii_alphanumeric());
+    let name_shaped = is_name_shaped(value);
     let a_word_of_its_own = NOT_NAMES.contains(&value.as_str())
         || (matches!(lean, Lean::Word(_)) && ResourceKind::from_word(value).is_some());
     ((marked || explicit_namespace) && name_shaped && !a_word_of_its_own).then_some(lean)
+}
+
+/// Whether `word` can be a Kubernetes name (or namespace).
+fn is_name_shaped(word: &str) -> bool {
+    word.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+        && word.starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 /// The first words of `text` standing for an earlier object.
@@ -496,6 +504,19 @@ fn reference_in(text: &str, words: &[String]) -> Option<Reference> {
         {
             return found(index, index + 2, Points::Definite, Some(kind), false);
         }
+        if word == "the"
+            && let Some(name) = words.get(index + 1)
+            && is_name_shaped(name)
+            && ResourceKind::from_word(name).is_none()
+            && !NOT_NAMES.contains(&name.as_str())
+        {
+            if words.get(index + 2).map(String::as_str) == Some("one") {
+                return found(index, index + 3, Points::Named, None, false);
+            }
+            if let Some(kind) = singular_kind_at(index + 2) {
+                return found(index, index + 3, Points::Named, Some(kind), false);
+            }
+        }
     }
     None
 }
@@ -524,16 +545,24 @@ pub(crate) async fn resolve(
             if names_its_own_object(&own, &reference) {
                 return Ok(Resolution::Standalone);
             }
+            // "the checkout one" with no list before names checkout itself.
+            if reference.points == Points::Named
+                && recent.is_none_or(|recent| recent.listed.is_empty())
+            {
+                return Ok(Resolution::Standalone);
+            }
             let Some(recent) = recent else {
                 return Ok(Resolution::Unknown(reference.pronoun()));
             };
             match referent(&reference, recent) {
                 Referent::Nothing => Ok(Resolution::Unknown(reference.pronoun())),
+                Referent::Standalone => Ok(Resolution::Standalone),
                 Referent::Ask(question) => Ok(Resolution::Ask(question)),
                 Referent::Object(subject) => {
                     let origin = match reference.points {
                         Points::Row(index) => format!("row {} of the last list", index + 1),
                         Points::LastRow => "the last row of the last list".to_owned(),
+                        Points::Named => "the row of the last list named like that".to_owned(),
                         _ if recent.subject.as_ref() == Some(&subject) => {
                             LAST_TALKED_ABOUT.to_owned()
                         }
@@ -705,8 +734,9 @@ fn implicit_reading(
     None
 }
 
-/// A scale resolved onto a pod is about the workload that owns it ("scale
-/// it to 3" after a diagnosis of one of checkout's pods): the same words
+/// A workload's change (scale, set image) resolved onto a pod is about the
+/// workload that owns it ("scale it to 3" after a diagnosis of one of
+/// checkout's pods; deleting or exec-ing into "it" stays the pod's): the same words
 /// resolved by `again` onto the owner read from the cluster; the pod's own
 /// reading when it has no owner or the words do not fit the owner.
 async fn onto_owner(
@@ -722,14 +752,13 @@ async fn onto_owner(
         .kind
         .as_deref()
         .is_some_and(|kind| kind.eq_ignore_ascii_case("Pod"));
-    let scales = matches!(
-        classifier::classify(&complete.request),
-        Intent::Mutation {
-            operation: Operation::Scale,
-            ..
-        }
-    );
-    if !a_pod || !scales {
+    let intent = classifier::classify(&complete.request);
+    let changes_a_workload = matches!(intent, Intent::Mutation { .. })
+        && kind_of(&intent)
+            .as_deref()
+            .and_then(ResourceKind::from_word)
+            .is_some_and(|kind| kind != ResourceKind::Pod && kind.has_pods());
+    if !a_pod || !changes_a_workload {
         return Ok(resolution);
     }
     let Some(owner) = owner_of(pipeline, subject).await? else {
@@ -866,6 +895,8 @@ enum Referent {
     Ask(Clarify),
     /// Nothing was talked about.
     Nothing,
+    /// The words name an object of their own after all.
+    Standalone,
 }
 
 fn referent(reference: &Reference, recent: &Recent) -> Referent {
@@ -904,6 +935,31 @@ fn referent(reference: &Reference, recent: &Recent) -> Referent {
     match reference.points {
         Points::Row(index) => row(Some(index)),
         Points::LastRow => row(None),
+        Points::Named => {
+            let prefix = reference
+                .words
+                .split_whitespace()
+                .nth(1)
+                .map(plain)
+                .unwrap_or_default();
+            let named: Vec<&Subject> = of_kind
+                .iter()
+                .copied()
+                .filter(|listed| {
+                    listed.name == prefix || listed.name.starts_with(&format!("{prefix}-"))
+                })
+                .collect();
+            match named.as_slice() {
+                [only] => Referent::Object((*only).clone()),
+                // "restart the checkout deployment" after a list of pods
+                // names an object of its own.
+                [] => Referent::Standalone,
+                several => Referent::Ask(choose(
+                    format!("'{words}' could be any of {} rows", several.len()),
+                    several.iter().map(|subject| subject.name.clone()).collect(),
+                )),
+            }
+        }
         Points::Plural => match (of_kind.as_slice(), &recent.subject) {
             ([only], _) => Referent::Object((*only).clone()),
             ([], Some(subject)) => Referent::Object(subject.clone()),
@@ -1688,6 +1744,9 @@ mod tests {
         assert_eq!(reference("delete them").points, Points::Plural);
         assert_eq!(reference("describe that").points, Points::Last);
         assert_eq!(reference("restart the deployment").points, Points::Definite);
+        let named = reference("show logs for the notification-service one");
+        assert_eq!(named.points, Points::Named);
+        assert_eq!(named.words, "the notification-service one");
         assert!(detect("list pods in staging").is_none());
         assert!(detect("check that the pods in staging run").is_none());
     }
@@ -1803,6 +1862,19 @@ mod tests {
         assert_eq!(
             referent(&reference("logs of the last pod"), &listed),
             Referent::Object(pods[2].clone())
+        );
+        assert_eq!(
+            referent(&reference("logs of the api one"), &listed),
+            Referent::Object(pods[2].clone())
+        );
+        let Referent::Ask(web) = referent(&reference("describe the web pod"), &listed) else {
+            panic!("two web pods are asked about");
+        };
+        assert_eq!(web.candidates, vec!["web-1", "web-2"]);
+        assert_eq!(
+            referent(&reference("restart the checkout deployment"), &listed),
+            Referent::Standalone,
+            "no row is named like it: the request names its own object"
         );
         let Referent::Ask(none) = referent(&reference("the fifth one"), &listed) else {
             panic!("no fifth row");
