@@ -199,17 +199,16 @@ fn subject(target: &PlanTarget) -> String {
 const FALSE_WHEN_ABSENT: [&str; 3] = ["unschedulable", "paused", "suspend"];
 
 /// `manifest` without the [`FALSE_WHEN_ABSENT`] fields it sets to false
-/// where `live` has them absent or false (and without a `spec` left empty
-/// by that), so that the diff holds only real changes.
+/// where `live` has none (and without a `spec` left empty by that), so
+/// that the diff holds only real changes.
 fn without_false_defaults(manifest: &Value, live: &Value) -> Value {
     let mut manifest = manifest.clone();
     let Some(spec) = manifest.get_mut("spec").and_then(Value::as_object_mut) else {
         return manifest;
     };
     for field in FALSE_WHEN_ABSENT {
-        let live_value = live.pointer(&format!("/spec/{field}"));
         if spec.get(field) == Some(&Value::Bool(false))
-            && matches!(live_value, None | Some(Value::Bool(false)))
+            && live.pointer(&format!("/spec/{field}")).is_none()
         {
             spec.remove(field);
         }
@@ -630,6 +629,25 @@ mod tests {
             nothing_to_do(target("Deployment", "web", "staging"), &web, &limit),
             "Nothing to do: deployment/web in namespace staging already has memory limit 256Mi (container web)."
         );
+    }
+
+    #[test]
+    fn resuming_what_runs_is_nothing_to_do_whether_the_field_is_false_or_absent() {
+        let resume = json!({"apiVersion": "batch/v1", "kind": "CronJob",
+                            "metadata": {"name": "db-backup", "namespace": "production"},
+                            "spec": {"suspend": false}});
+        for live_spec in [
+            json!({"schedule": "30 2 * * *", "suspend": false}),
+            json!({"schedule": "30 2 * * *"}),
+        ] {
+            let live = json!({"apiVersion": "batch/v1", "kind": "CronJob",
+                              "metadata": {"name": "db-backup", "namespace": "production"},
+                              "spec": live_spec});
+            assert_eq!(
+                nothing_to_do(target("CronJob", "db-backup", "production"), &live, &resume),
+                "Nothing to do: cronjob/db-backup in namespace production is not suspended: it already runs on schedule."
+            );
+        }
     }
 
     #[test]

@@ -93,6 +93,11 @@ pub(super) fn described(output: &ToolOutput) -> Option<String> {
             );
         }
         "Service" => section(&mut text, "Service", service_fields(&object)),
+        "Ingress" => {
+            if let Some(routes) = super::objects::routes(output) {
+                text.push_str(&routes);
+            }
+        }
         "ConfigMap" | "Secret" => section(&mut text, "Data", data_keys(&object)),
         _ => {}
     }
@@ -351,7 +356,7 @@ fn service_fields(service: &Value) -> Vec<String> {
 const MAX_INLINE_VALUE: usize = 80;
 
 /// A ConfigMap's keys with their values (short ones) or sizes, a Secret's
-/// keys with their sizes alone: a Secret's values are never shown.
+/// keys alone: a Secret's values are never shown.
 fn data_keys(object: &Value) -> Vec<String> {
     let mut lines = Vec::new();
     let secret = object["kind"] == "Secret";
@@ -366,17 +371,17 @@ fn data_keys(object: &Value) -> Vec<String> {
             .flatten()
         {
             let value = value.as_str().unwrap_or_default();
-            lines.push(
-                if secret
-                    || field == "binaryData"
-                    || value.len() > MAX_INLINE_VALUE
-                    || value.contains('\n')
-                {
-                    format!("{key}: {} bytes", value.len())
-                } else {
-                    format!("{key}={value}")
-                },
-            );
+            lines.push(if secret {
+                // Redacted before it got here: even its size is not the value's.
+                format!("{key}: (value hidden)")
+            } else if field == "binaryData"
+                || value.len() > MAX_INLINE_VALUE
+                || value.contains('\n')
+            {
+                format!("{key}: {} bytes", value.len())
+            } else {
+                format!("{key}={value}")
+            });
         }
     }
     if lines.is_empty() {
@@ -464,7 +469,7 @@ mod tests {
             "data": {"password": "aHVudGVyMg=="}}));
         let text = described(&secret).expect("an object");
         assert!(
-            text.contains("Data:\n  type Opaque\n  password: 12 bytes\n"),
+            text.contains("Data:\n  type Opaque\n  password: (value hidden)\n"),
             "{text}"
         );
         assert!(!text.contains("aHVudGVyMg"), "{text}");
