@@ -207,16 +207,6 @@ pub struct Response {
 }
 
 impl Response {
-    /// A successful answer to `id`.
-    pub fn success(id: Value, result: Value) -> Self {
-        Self {
-            jsonrpc: JSONRPC_VERSION.to_owned(),
-            id,
-            result: Some(result),
-            error: None,
-        }
-    }
-
     /// An error answer to `id`.
     pub fn failure(id: Value, error: RpcError) -> Self {
         Self {
@@ -395,18 +385,24 @@ mod tests {
             Incoming::parse(&line).expect("parses"),
             Incoming::Notification(progress)
         );
-        let response = Response::success(json!(3), json!({"kind": "result"}));
-        assert_eq!(
-            Incoming::parse(&response.to_line()).expect("parses"),
-            Incoming::Response(response)
-        );
+        let result = answer(&json!({"kind": "result"})).expect("serializes");
+        let Incoming::Response(response) =
+            Incoming::parse(&Response::success_line(&json!(3), &result)).expect("parses")
+        else {
+            panic!("a success line is a response");
+        };
+        assert_eq!(response.id, json!(3));
+        assert_eq!(response.into_result(), Ok(json!({"kind": "result"})));
         assert!(Incoming::parse("{nope").is_err());
         assert!(Incoming::parse("{\"jsonrpc\":\"2.0\",\"method\":7}").is_err());
     }
 
     #[test]
     fn responses_are_one_line() {
-        let line = Response::success(json!(1), json!({"text": "a\nb"})).to_line();
+        let line = Response::success_line(
+            &json!(1),
+            &answer(&json!({"text": "a\nb"})).expect("serializes"),
+        );
         assert_eq!(line.matches('\n').count(), 1);
         assert!(line.ends_with('\n'));
     }
