@@ -366,6 +366,11 @@ const NEVER_HALF_A_NAME: &[&str] = &[
     "error",
     "errors",
     "outage",
+    "difference",
+    "between",
+    "thing",
+    "stuff",
+    "way",
 ];
 
 /// Whether a change's arguments are about a Deployment: its `kind`, or the
@@ -600,6 +605,40 @@ fn not_working(tokens: &mut [Token<'_>]) {
                     matches!(next.low, "error" | "errors" | "response" | "responses")
                 }));
         if server_error {
+            tokens[i].lex = Lex::W(W::Wrong);
+            continue;
+        }
+        // "the node selector of postgres", "node affinity": a field, not a Node.
+        if matches!(
+            tokens[i].kind(),
+            Some((ResourceKind::Node, Number::Singular))
+        ) && tokens[i].value.is_none()
+            && tokens.get(i + 1).is_some_and(|next| {
+                matches!(next.low, "selector" | "selectors" | "affinity" | "name")
+            })
+        {
+            tokens[i].lex = Lex::W(W::Filler);
+            tokens[i + 1].lex = Lex::W(W::Filler);
+            continue;
+        }
+        // "alert KubePodCrashLooping firing for web-1", `alert=...`: an
+        // alert named after a pod's failure reports that failure.
+        // (Only about a pod named: "silence the KubePodCrashLooping alert"
+        // stays the observability agent's.)
+        let about_a_pod = || {
+            tokens.iter().any(|t| {
+                (t.lex == Lex::Unknown && t.shape == Shape::Word && looks_like_pod_name(t.low))
+                    || (t.shape == Shape::Assign && t.low == "app")
+            })
+        };
+        if (tokens[i].shape == Shape::Word
+            && tokens[i].lex == Lex::Unknown
+            && ["crashloop", "oomkill", "imagepull", "containerwaiting"]
+                .iter()
+                .any(|symptom| tokens[i].low.contains(symptom))
+            && about_a_pod())
+            || (tokens[i].shape == Shape::Assign && matches!(tokens[i].low, "alert" | "alertname"))
+        {
             tokens[i].lex = Lex::W(W::Wrong);
             continue;
         }
@@ -1349,6 +1388,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(i);
             self.kubectl = true;
             match token.low {
+                // `tail -n 20 logs of redis`: tail's line count, not a namespace.
+                "-n" if i > 0
+                    && self.is_w(i - 1, W::Tail)
+                    && self
+                        .tokens
+                        .get(i + 1)
+                        .is_some_and(|t| parse_number(t.low).is_some()) =>
+                {
+                    self.tail = parse_number(self.low(i + 1));
+                    self.use_token(i + 1);
+                }
                 "-n" | "--namespace" | "--ns" => {
                     if let Some(v) = self.flag_value(i) {
                         self.namespace = Some(owned(v));
@@ -1902,7 +1952,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let prev = i.checked_sub(1).and_then(|p| self.w(p));
             let next = self.w(i + 1);
             let prev2 = i.checked_sub(2).and_then(|p| self.w(p));
-            if matches!(next, Some(W::Hour)) {
+            if matches!(next, Some(W::Hour)) || matches!(prev, Some(W::Top | W::Most)) {
+                // "top 5 pods by cpu": how many rows, never a replica count.
                 // "in the last 10 minutes": a time window, not a count (of
                 // lines either: "logs from the last 10 minutes").
             } else if matches!(next, Some(W::Lines)) || matches!(prev, Some(W::Last | W::Tail)) {
@@ -3503,7 +3554,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || self.has_w_anywhere(&[W::Wrong, W::Restarts])
             || self.tokens.windows(2).any(|pair| {
                 // "what's going on with web", "what's up with checkout".
-                (pair[0].low == "going" && pair[1].low == "on")
+                (matches!(pair[0].low, "going" | "goin") && pair[1].low == "on")
                     || (pair[0].low == "up" && pair[1].low == "with")
             })
             || self.tokens.windows(2).any(|pair| {
@@ -5093,7 +5144,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
             None => (kind, name),
         };
         let namespace = self.take_namespace(false, true);
-        let kind = kind.unwrap_or(ResourceKind::Deployment);
+        // "restart postgres-0": a pod's generated name; its controller
+        // replaces it once deleted, as "restart pod postgres-0" does.
+        let pronoun = self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.low, "it" | "them" | "that" | "this"));
+        let kind = match (kind_at, &name) {
+            (None, Some(name)) if looks_like_pod_name(name) && !pronoun => {
+                self.deployment_assumed = false;
+                ResourceKind::Pod
+            }
+            _ => kind.unwrap_or(ResourceKind::Deployment),
+        };
         let Some(name) = name else {
             if pods_at.is_some() {
                 return Intent::clarify(
@@ -5769,6 +5832,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             (Some(ResourceKind::CronJob), Some(name)) => self.create_update(
                 manifest::cronjob_suspend(&name, namespace.as_deref(), suspend),
             ),
+            // "suspend db-backup": only a CronJob (or Job) is suspended;
+            // a Deployment is paused.
+            (None, Some(name)) if suspend && self.low_any("suspend") => self.create_update(
+                manifest::cronjob_suspend(&name, namespace.as_deref(), suspend),
+            ),
             (Some(ResourceKind::CronJob), None) => Self::missing_name(
                 Some(ResourceKind::CronJob),
                 if suspend { "suspend" } else { "resume" },
@@ -6101,6 +6169,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         | "trigger"
                         | "triggers"
                         | "triggered"
+                        | "succeed"
+                        | "succeeded"
+                        | "complete"
+                        | "completed"
+                        | "finish"
+                        | "finished"
                 )
             })
         {
@@ -6804,6 +6878,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .filter(|&i| self.is_value(i) && self.place(i, None) == Place::In)
                 .collect();
             (ins.len() > 1).then(|| self.take_value(ins[0]))
+        });
+        // "errors in the api-gateway logs", "logs of the coredns pods":
+        // the name right before "logs", or a workload's pods.
+        let name = name.or_else(|| {
+            let i = (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && !is_namespace_word(self.tokens[i].low)
+                    && self
+                        .next_meaningful(i)
+                        .is_some_and(|n| self.is_w(n, W::Logs))
+                    && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::In))
+            })?;
+            Some(self.take_value(i))
+        });
+        // ("the logs of all web pods" are many pods' logs: asked.)
+        let name = name.or_else(|| match main {
+            Some((k, ResourceKind::Pod, Number::Plural)) if !self.has_w_anywhere(&[W::All]) => {
+                self.workload_before_pods(k)
+            }
+            _ => None,
         });
         // "logs of the istio-proxy container in checkout": a container's
         // logs are in a pod, so the one place named is the pod unless it is

@@ -375,6 +375,9 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("quickly", Filler),
         // "I think checkout is broken": the speaker's hedge, never a name.
         ("think", Filler),
+        // "PagerDuty: checkout 5xx rate high": where an alert came from.
+        ("pagerduty", Filler),
+        ("opsgenie", Filler),
         // "the env vars of checkout": what is read, never the object's name.
         ("vars", Filler),
         // "the hpa target for checkout": what is read, never a name.
@@ -677,6 +680,7 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("tell", Read),
         ("find", Read),
         ("check", Read),
+        ("chk", Read),
         ("inspect", Read),
         ("look", Read),
         ("lookup", Read),
