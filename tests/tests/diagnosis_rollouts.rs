@@ -110,3 +110,56 @@ async fn a_paused_rollout_is_named_with_the_waiting_image_and_resumed() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_written_with_capitals_is_named_invalid_and_lowered_by_the_plan() {
+    let env = DiagnosisEnv::start("diagnosis-rollouts").await;
+    env.field_until(
+        "deployment/checkout",
+        Some("web"),
+        "{.status.readyReplicas}",
+        |out| out == "2",
+    )
+    .await;
+    env.sim
+        .kubectl(&[
+            "set",
+            "image",
+            "deployment/checkout",
+            "checkout=ghcr.io/Acme/checkout:1.5.0",
+            "-n",
+            "web",
+        ])
+        .await
+        .expect_success("set an image written with a capital");
+    env.pods_until("web", &["-l", "app=checkout"], |out| {
+        out.contains("InvalidImageName")
+    })
+    .await;
+    env.events_until("web", "InspectFailed", |out| {
+        out.contains("repository name (Acme/checkout) must be lowercase")
+    })
+    .await;
+
+    let diagnosis = env
+        .diagnosed("checkout", "web", Cause::InvalidImageName)
+        .await;
+    assert_quoted(
+        &diagnosis,
+        "InvalidImageName: Failed to apply default image tag \"ghcr.io/Acme/checkout:1.5.0\": couldn't parse image name \"ghcr.io/Acme/checkout:1.5.0\": invalid reference format: repository name (Acme/checkout) must be lowercase",
+    );
+    assert_quoted(&diagnosis, "Warning Failed: Error: InvalidImageName");
+    assert_says(&diagnosis, "so the kubelet never tries to pull it");
+    let proposal = diagnosis.proposal.expect("the image in lower case");
+    assert_eq!(proposal.current, "image ghcr.io/Acme/checkout:1.5.0");
+    assert_eq!(proposal.desired, "image ghcr.io/acme/checkout:1.5.0");
+
+    env.apply(&proposal).await;
+    env.field_until(
+        "deployment/checkout",
+        Some("web"),
+        "{.spec.template.spec.containers[0].image} {.status.updatedReplicas} {.status.readyReplicas}",
+        |out| out == "ghcr.io/acme/checkout:1.5.0 2 2",
+    )
+    .await;
+}

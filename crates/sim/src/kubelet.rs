@@ -200,6 +200,53 @@ fn pull_failure(reference: &str, has_credentials: bool) -> (&'static str, String
     )
 }
 
+/// Why an image reference cannot be parsed, in the words of the reference
+/// parser the kubelet uses (`invalid reference format`, with the
+/// repository named when it has capitals); `None` for a valid reference.
+/// Such an image is never pulled: the container waits in InvalidImageName.
+pub fn invalid_image_reference(image: &str) -> Option<String> {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let (path, tag) = match without_digest.rsplit_once(':') {
+        Some((path, tag)) if !tag.contains('/') => (path, Some(tag)),
+        _ => (without_digest, None),
+    };
+    let (domain, remote) = match path.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            (Some(first), rest.to_string())
+        }
+        Some(_) => (None, path.to_string()),
+        None => (None, format!("library/{path}")),
+    };
+    let component_ok = |component: &str| {
+        !component.is_empty()
+            && component.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && component.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && component
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    };
+    let tag_ok = tag.is_none_or(|tag| {
+        !tag.is_empty()
+            && tag.len() <= 128
+            && !tag.starts_with(['.', '-'])
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    });
+    let domain_ok = domain.is_none_or(|domain| {
+        domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+    });
+    if !(remote.split('/').all(component_ok) && tag_ok && domain_ok) {
+        return Some("invalid reference format".to_string());
+    }
+    (remote.to_ascii_lowercase() != remote)
+        .then(|| format!("invalid reference format: repository name ({remote}) must be lowercase"))
+}
+
 /// The pod's containers as (name, image), in spec order.
 fn containers(pod: &Value, list: &str) -> Vec<(String, String)> {
     pod.pointer(&format!("/spec/{list}"))
@@ -925,6 +972,47 @@ pub fn observe(
                 &image,
                 "ContainerCreating",
                 None,
+            ));
+            continue;
+        }
+
+        if let Some(problem) = invalid_image_reference(&image) {
+            // The kubelet cannot even name the image: every pod sync fails
+            // the same way, and nothing is pulled.
+            image_unpulled = true;
+            all_ready = false;
+            all_succeeded = false;
+            any_waiting_or_running = true;
+            let message = format!(
+                "Failed to apply default image tag \"{image}\": couldn't parse image name \"{image}\": {problem}"
+            );
+            let syncs = 1 + now.duration_since(life_start).unwrap_or_default().as_secs()
+                / POD_SYNC_RETRY_PERIOD.as_secs();
+            let syncs = u32::try_from(syncs).unwrap_or(u32::MAX);
+            let last_sync = life_start + POD_SYNC_RETRY_PERIOD * (syncs - 1);
+            statuses.push(waiting_status(
+                &container,
+                &image,
+                "InvalidImageName",
+                Some(&message),
+            ));
+            events.push(kubelet_event(
+                &field_path,
+                EventType::Warning,
+                "InspectFailed",
+                message,
+                syncs,
+                life_start,
+                last_sync,
+            ));
+            events.push(kubelet_event(
+                &field_path,
+                EventType::Warning,
+                "Failed",
+                "Error: InvalidImageName".to_string(),
+                syncs,
+                life_start,
+                last_sync,
             ));
             continue;
         }
@@ -1909,6 +1997,35 @@ mod tests {
             missing_tag.status["containerStatuses"][0]["state"]["waiting"]["message"]
                 .as_str()
                 .is_some_and(|message| message.starts_with("rpc error: code = NotFound"))
+        );
+    }
+
+    #[test]
+    fn image_references_are_parsed_like_the_kubelet_does() {
+        for valid in [
+            "nginx",
+            "nginx:1.27",
+            "ghcr.io/acme/web:2.0.1-rc.1",
+            "localhost:5000/tools/debug",
+            "registry.acme.internal:8443/team/app@sha256:abc",
+        ] {
+            assert_eq!(invalid_image_reference(valid), None, "{valid}");
+        }
+        assert_eq!(
+            invalid_image_reference("ghcr.io/Acme/web:1.0").as_deref(),
+            Some("invalid reference format: repository name (Acme/web) must be lowercase")
+        );
+        assert_eq!(
+            invalid_image_reference("Nginx:1.27").as_deref(),
+            Some("invalid reference format: repository name (library/Nginx) must be lowercase")
+        );
+        assert_eq!(
+            invalid_image_reference("nginx::1.27").as_deref(),
+            Some("invalid reference format")
+        );
+        assert_eq!(
+            invalid_image_reference("acme/web:-1").as_deref(),
+            Some("invalid reference format")
         );
     }
 

@@ -92,6 +92,9 @@ pub enum Cause {
     CrashLoopBackOff,
     /// The image cannot be pulled (wrong name or tag, or missing credentials).
     ImagePullBackOff,
+    /// The image reference cannot be parsed (capitals in the repository, a
+    /// stray colon): nothing is pulled at all.
+    InvalidImageName,
     /// No node can take the pod (resources, taints, selectors, volumes).
     Unschedulable,
     /// The liveness probe kills the container.
@@ -153,6 +156,7 @@ impl Cause {
             Cause::OomKilled => "OOMKilled",
             Cause::CrashLoopBackOff => "CrashLoopBackOff",
             Cause::ImagePullBackOff => "ImagePullBackOff",
+            Cause::InvalidImageName => "InvalidImageName (the image reference is not valid)",
             Cause::Unschedulable => "Pending (unschedulable)",
             Cause::LivenessProbeFailure => "failing liveness probe",
             Cause::ReadinessProbeFailure => "failing readiness probe",

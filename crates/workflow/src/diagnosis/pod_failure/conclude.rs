@@ -10,6 +10,7 @@ use crate::diagnosis::proposal::{self, ProposedChange};
 use crate::diagnosis::quantity::{Cpu, Memory};
 use crate::diagnosis::{Cause, Diagnosis, Evidence, ObjectRef};
 
+mod image_name;
 mod init;
 mod node;
 mod owners;
@@ -709,6 +710,9 @@ fn image_pull(
     reason: &str,
     message: &str,
 ) -> Diagnosis {
+    if reason == "InvalidImageName" {
+        return image_name::invalid_reference(context, container, image, message);
+    }
     let source = context.pod_source();
     let waiting = if message.is_empty() {
         format!("container {container} is waiting: {reason}")
