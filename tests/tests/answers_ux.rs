@@ -15,7 +15,13 @@ fn cluster() -> Vec<Value> {
     web["metadata"]["annotations"] = serde_json::json!({"team": "storefront"});
     web["spec"]["template"]["metadata"]["annotations"] =
         serde_json::json!({"sim.kubeop.dev/cpu-usage": "20m"});
-    vec![node(), namespace("demo"), pod("demo", "tool"), web]
+    vec![
+        node(),
+        namespace("demo"),
+        namespace("qa"),
+        pod("demo", "tool"),
+        web,
+    ]
 }
 
 /// The text of a request answered without a plan.
@@ -133,4 +139,22 @@ async fn top_tables_carry_no_trailing_padding() {
             assert_eq!(line, line.trim_end(), "{request}: padded line in:\n{text}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_diagnosis_of_what_is_not_in_the_namespace_says_where_it_runs() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let question = stack.clarify("why is web crashing in qa").await;
+    assert_eq!(
+        question.question,
+        "Nothing named web runs in namespace qa (no pod, workload or pod name prefix). There is deployment web in namespace demo: say the namespace, e.g. \"why is web failing in demo\"."
+    );
+    assert_eq!(question.missing, ["namespace"]);
+    let unknown = stack.clarify("why is ledger crashing in demo").await;
+    assert!(
+        unknown
+            .question
+            .starts_with("Nothing named ledger runs in namespace demo"),
+        "{unknown:?}"
+    );
 }

@@ -63,9 +63,15 @@ pub(crate) async fn diagnose(
                     }
                 }
             };
-            let mut found = diagnosis::diagnose_pod_failure(&reader, &target)
-                .await
-                .map_err(playbook_failed)?;
+            let mut found = match diagnosis::diagnose_pod_failure(&reader, &target).await {
+                Ok(found) => found,
+                Err(DiagnosisError::TargetNotFound { .. }) => {
+                    return Ok(Response::Clarify(
+                        nothing_named(pipeline, context, &target).await?,
+                    ));
+                }
+                Err(error) => return Err(playbook_failed(error)),
+            };
             if let Some(why) = chosen {
                 found.evidence.insert(0, Evidence::new("which pod", why));
             }
@@ -345,6 +351,76 @@ async fn proposal_card(
             }
         }
     }
+}
+
+/// Workload kinds a diagnosis looks for by name in other namespaces when
+/// the request's namespace has nothing of that name.
+const WORKLOAD_KINDS: [&str; 3] = ["Deployment", "StatefulSet", "DaemonSet"];
+
+/// The question for a diagnosis whose subject is not there: nothing of
+/// that name in the namespace, and where a workload of that exact name
+/// does run (the request likely meant that namespace), else the names
+/// close to it there.
+async fn nothing_named(
+    pipeline: &Pipeline,
+    context: &str,
+    target: &PodFailureTarget,
+) -> Result<Clarify, WorkflowError> {
+    let name = &target.name;
+    let place = target
+        .namespace
+        .as_deref()
+        .map(|namespace| format!(" in namespace {namespace}"))
+        .unwrap_or_default();
+    let mut elsewhere = Vec::new();
+    for kind in WORKLOAD_KINDS {
+        for row in pipeline
+            .cluster
+            .list(context, "apps/v1", kind, None, None)
+            .await?
+        {
+            if crate::cluster::cell(&row, "name") == Some(name.as_str())
+                && let Some(namespace) = crate::cluster::cell(&row, "namespace")
+                && Some(namespace) != target.namespace.as_deref()
+            {
+                elsewhere.push((kind.to_lowercase(), namespace.to_owned()));
+            }
+        }
+    }
+    let nothing =
+        format!("Nothing named {name} runs{place} (no pod, workload or pod name prefix).");
+    if !elsewhere.is_empty() {
+        let listed: Vec<String> = elsewhere
+            .iter()
+            .map(|(kind, namespace)| format!("{kind} {name} in namespace {namespace}"))
+            .collect();
+        return Ok(Clarify {
+            question: format!(
+                "{nothing} There is {}: say the namespace, e.g. \"why is {name} failing in {}\".",
+                listed.join(" and "),
+                elsewhere[0].1
+            ),
+            missing: vec!["namespace".into()],
+            candidates: elsewhere
+                .into_iter()
+                .map(|(_, namespace)| namespace)
+                .collect(),
+        });
+    }
+    let (instead, candidates) = suggest::instead_of(
+        &pipeline.cluster,
+        context,
+        "apps/v1",
+        "Deployment",
+        target.namespace.as_deref(),
+        name,
+    )
+    .await?;
+    Ok(Clarify {
+        question: format!("{nothing} {instead} Which one do you mean?"),
+        missing: vec!["name".into()],
+        candidates,
+    })
 }
 
 fn quotes(evidence: &[Evidence]) -> Vec<String> {
