@@ -272,3 +272,41 @@ async fn a_workload_short_of_pods_under_a_quota_is_explained_without_a_plan() {
     assert!(evidence(&json).contains("requests.cpu 1600m/2"), "{json}");
     assert!(diagnosis.proposal.is_none(), "{json}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_asked_about_by_name_is_diagnosed_as_a_node() {
+    let stack = Stack::start(scenario("diagnosis-nodes"), ApprovalPolicy::default()).await;
+    let lost = r#"{"status":{"conditions":[{"type":"Ready","status":"Unknown","reason":"NodeStatusUnknown","message":"Kubelet stopped posting node status.","lastHeartbeatTime":"2026-11-25T09:00:00Z","lastTransitionTime":"2026-11-25T09:00:40Z"}]}}"#;
+    stack
+        .env
+        .kubectl(&[
+            "patch",
+            "node",
+            "node-b",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            lost,
+        ])
+        .await
+        .expect_success("node-b stops reporting");
+    stack
+        .env
+        .field_until(
+            "node/node-b",
+            None,
+            "{.status.conditions[?(@.type==\"Ready\")].status}",
+            |out| out == "Unknown",
+        )
+        .await;
+
+    let (diagnosis, json) = diagnosed(&stack, "what's wrong with node node-b").await;
+    assert_eq!(json["cause"], "node_not_ready", "{json}");
+    assert!(
+        evidence(&json).contains(
+            "Ready=Unknown since 2026-11-25T09:00:40Z, NodeStatusUnknown: Kubelet stopped posting node status."
+        ),
+        "{json}"
+    );
+    assert!(diagnosis.proposal.is_none(), "{json}");
+}
