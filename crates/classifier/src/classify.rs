@@ -116,7 +116,6 @@ pub fn classify(text: &str) -> Intent {
     let mut joined = String::new();
     let mut tokens = Vec::with_capacity(32);
     lex(text, &lower, &mut tokens);
-    join_spaced_names(text, &mut tokens, &mut joined);
     if tokens.len() > MAX_TOKENS {
         return Intent::clarify(
             vec![Param::Intent],
@@ -140,6 +139,8 @@ pub fn classify(text: &str) -> Intent {
         );
     }
     misspelled_namespace_word(&mut tokens);
+    // After the typo checks, which read a misspelt kind as the kind.
+    join_spaced_names(text, &mut tokens, &mut joined);
     phrasal_changes(&mut tokens);
     negated_changes(&mut tokens);
     verbs_naming_objects(&mut tokens);
@@ -177,6 +178,14 @@ pub fn classify(text: &str) -> Intent {
 /// state word ("is the api gateway healthy"). Words only separated by
 /// spaces join ("incident: payment-service 5xx" is a label and a name).
 fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mut String) {
+    // Most requests have no two unknown words side by side: one cheap pass.
+    let unknown_word = |t: &Token<'_>| t.shape == Shape::Word && t.lex == Lex::Unknown;
+    if !tokens.windows(2).any(|pair| {
+        unknown_word(&pair[0])
+            && (unknown_word(&pair[1]) || matches!(pair[1].low, "proxy" | "service"))
+    }) {
+        return;
+    }
     let plain = |token: &Token<'_>| {
         token.shape == Shape::Word
             && token.lex == Lex::Unknown
@@ -633,6 +642,8 @@ fn not_working(tokens: &mut [Token<'_>]) {
         };
         if (tokens[i].shape == Shape::Word
             && tokens[i].lex == Lex::Unknown
+            // An alert's CamelCase name is longer than the symptom words.
+            && tokens[i].low.len() > 12
             && ["crashloop", "oomkill", "imagepull", "containerwaiting"]
                 .iter()
                 .any(|symptom| tokens[i].low.contains(symptom))
@@ -644,25 +655,27 @@ fn not_working(tokens: &mut [Token<'_>]) {
         }
         // "which pods restart the most", "what restarts most often": a
         // ranking asked by a question, never a restart to make.
-        let most_at = match tokens.get(i + 1) {
-            Some(next) if next.w() == Some(W::Most) => Some(i + 1),
-            Some(next) if next.low == "the" => tokens
-                .get(i + 2)
-                .filter(|t| t.w() == Some(W::Most))
-                .map(|_| i + 2),
-            _ => None,
-        };
-        // The ranking closes the clause: not "restart the most memory".
-        let ranking = most_at.is_some_and(|m| {
-            tokens.get(m + 1).is_none_or(|after| {
-                after.shape == Shape::Flag
-                    || matches!(after.w(), Some(W::In | W::Across | W::Polite))
-                    || matches!(after.low, "often" | "frequently" | "times")
+        let ranking = || {
+            let most_at = match tokens.get(i + 1) {
+                Some(next) if next.w() == Some(W::Most) => Some(i + 1),
+                Some(next) if next.low == "the" => tokens
+                    .get(i + 2)
+                    .filter(|t| t.w() == Some(W::Most))
+                    .map(|_| i + 2),
+                _ => None,
+            };
+            // The ranking closes the clause: not "restart the most memory".
+            most_at.is_some_and(|m| {
+                tokens.get(m + 1).is_none_or(|after| {
+                    after.shape == Shape::Flag
+                        || matches!(after.w(), Some(W::In | W::Across | W::Polite))
+                        || matches!(after.low, "often" | "frequently" | "times")
+                })
             })
-        });
+        };
         if i > 0
             && tokens[i].lex == Lex::W(W::Change(Change::Restart))
-            && ranking
+            && ranking()
             && tokens[0].w() == Some(W::Question)
             && (tokens[i - 1].w() == Some(W::Question)
                 || matches!(
