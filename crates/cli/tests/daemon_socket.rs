@@ -448,6 +448,46 @@ fn a_change_planned_by_one_client_is_approved_by_another_and_verified() {
 }
 
 #[test]
+fn follow_ups_of_two_clients_resolve_in_each_clients_session_only() {
+    let stack = Stack::start();
+    let ask = |session: &str, request: &str| {
+        let output = stack.kubeop(&["ask", request, "--session", session, "-o", "json"]);
+        one_json_object(&output.stdout)
+    };
+    let alice = ask("alice", "describe deployment checkout in production");
+    assert_eq!(alice["kind"], "answer", "{alice}");
+    let bob = ask("bob", "describe deployment nginx in staging");
+    assert_eq!(bob["kind"], "answer", "{bob}");
+
+    let logs = ask("alice", "show me its logs");
+    assert_eq!(logs["tool"], "pods_log", "{logs}");
+    let text = logs["text"].as_str().expect("the logs' text");
+    assert!(
+        text.contains("checkout") && !text.contains("nginx"),
+        "alice's 'its' is her checkout: {logs}"
+    );
+    let scale = ask("bob", "scale it to 3");
+    assert_eq!(scale["kind"], "plan", "{scale}");
+    assert_eq!(
+        (
+            &scale["target"]["kind"],
+            &scale["target"]["name"],
+            &scale["target"]["namespace"]
+        ),
+        (&json!("Deployment"), &json!("nginx"), &json!("staging")),
+        "bob's 'it' is his nginx, shown on the plan card: {scale}"
+    );
+    let carol = ask("carol", "describe it");
+    assert_eq!(carol["kind"], "clarify", "{carol}");
+    assert!(
+        carol["question"]
+            .as_str()
+            .is_some_and(|question| question.starts_with("I don't know what 'it' refers to yet")),
+        "a new session sees neither: {carol}"
+    );
+}
+
+#[test]
 fn a_hand_off_comes_in_and_an_out_of_scope_one_goes_back_as_a_signal() {
     let stack = Stack::start();
     let mut connection = BufReader::new(UnixStream::connect(stack.socket()).expect("connects"));
