@@ -3737,11 +3737,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             // "what's wrong with production": the namespace, not a pod named so.
             arguments.namespace = arguments.name.take();
         }
-        let about_a_node = self
-            .tokens
-            .iter()
-            .all(|t| matches!(t.kind(), None | Some((ResourceKind::Node, _))));
-        if (!about_an_object || about_a_node)
+        if !about_an_object
             && arguments.namespace.is_none()
             && self
                 .tokens
@@ -3926,13 +3922,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if (arguments.namespace.is_some()
             || (0..self.len())
                 .find(|&i| !self.is_filler(i))
-                .is_some_and(|first| self.is_w(first, W::Be) || matches!(self.low(first), "how" | "hows")))
+                .is_some_and(|first| {
+                    self.is_w(first, W::Be) || matches!(self.low(first), "how" | "hows")
+                }))
             && self.kinds().next().is_none()
             && let Some(i) = self.leftover_value()
             && place_of_subject(self, i)
             && !is_namespace_word(self.tokens[i].low)
-            // "is worker-2 healthy": a node, whose conditions the overview shows.
-            && !is_node_name_shaped(self.tokens[i].raw)
             && !self.has_w_anywhere(&[W::Cluster, W::All])
         {
             arguments.name = Some(self.take_value(i));
