@@ -47,10 +47,12 @@ const ERROR_MARKERS: [&str; 14] = [
 /// log's last line: the end of a crashed container's log is where it died,
 /// even when that line has no error word in it.
 pub fn error_lines(log: &str) -> Vec<String> {
+    // A stack trace's frames (`\tat com.acme.Job.run(Job.java:88)`) say
+    // where, not what: the line that threw is the one to quote.
     let lines: Vec<&str> = log
         .lines()
         .map(str::trim_end)
-        .filter(|line| !line.trim().is_empty())
+        .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with("at "))
         .collect();
     let errors: Vec<&str> = lines
         .iter()

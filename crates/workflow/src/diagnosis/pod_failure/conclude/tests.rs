@@ -712,6 +712,13 @@ fn error_lines_keep_the_last_errors_or_the_last_line() {
         vec!["error 4", "error 5", "error 6", "error 7", "error 8"]
     );
     assert_eq!(error_lines("all good\nbye\n"), vec!["bye"]);
+    assert_eq!(
+        error_lines(
+            "starting\njava.lang.OutOfMemoryError: Java heap space\n\tat a.B.c(B.java:1)\n\tat a.D.e(D.java:2)\n"
+        ),
+        vec!["java.lang.OutOfMemoryError: Java heap space"],
+        "a stack trace's frames are not quoted"
+    );
     assert!(error_lines("").is_empty());
 }
 
