@@ -802,8 +802,10 @@ fn topic_words_naming_namespaces(tokens: &mut [Token<'_>]) {
             && tokens.get(i + 1).is_none_or(|next| {
                 next.shape == Shape::Flag || matches!(next.w(), Some(W::In | W::On))
             });
+        // ("nodes under pressure": a state, never a namespace.)
         let closing_in = Some(i) == last
             && prev.w() == Some(W::In)
+            && prev.low != "under"
             && tokens[..i - 1]
                 .iter()
                 .any(|t| matches!(t.kind(), Some((kind, _)) if kind != ResourceKind::Namespace));
@@ -3598,11 +3600,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && self
                 .kinds()
                 .any(|(_, _, number)| number != Number::Singular);
+        // "how many pods are failing": counted from the same troubled list.
+        let read_besides_count = self.has_w_anywhere(&[W::Logs, W::Top, W::Describe, W::Tail])
+            || self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.kind(), Some((ResourceKind::Event, _))))
+            || self.rollout_read;
         if listing
             && wrong
             && !why
             && !troubleshoot
-            && !explicit_read
+            && !read_besides_count
             && let Some(intent) = self.troubled_list()
         {
             return Some(intent);
@@ -3669,6 +3678,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         if !why && !troubleshoot && self.is_cluster_scope() {
             return None;
+        }
+        // "why is the report-archive pvc pending": a claim waits for a
+        // volume, not a pod for a node: its state and events tell why.
+        // (A change word anywhere keeps it a diagnosis: never a read then.)
+        if let Some((k, ResourceKind::PersistentVolumeClaim, Number::Singular | Number::Short)) =
+            self.main_kind()
+            && !self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.w(), Some(W::Change(_))))
+            && let Some(name) = self.take_name(Some(k), true)
+        {
+            let namespace = self.take_namespace(false, true);
+            return Some(Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::PersistentVolumeClaim, name, namespace),
+            });
         }
         let mut arguments = self.base();
         let kind_at = self.main_kind().map(|(i, _, _)| i);

@@ -375,6 +375,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("quickly", Filler),
         // "I think checkout is broken": the speaker's hedge, never a name.
         ("think", Filler),
+        // "which nodes have disk pressure": the kind of pressure, no name.
+        ("disk", Filler),
         // "PagerDuty: checkout 5xx rate high": where an alert came from.
         ("pagerduty", Filler),
         ("opsgenie", Filler),
