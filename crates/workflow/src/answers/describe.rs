@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value};
 
+use super::objects::scalar;
 use super::state;
 use crate::diagnosis::ToolOutput;
 
@@ -388,15 +389,6 @@ fn data_keys(object: &Value) -> Vec<String> {
         lines.push("no keys".to_owned());
     }
     lines
-}
-
-/// A number or a named port as written.
-fn scalar(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

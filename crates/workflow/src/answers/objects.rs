@@ -264,7 +264,7 @@ fn container_ports(containers: Option<&Value>) -> Option<Vec<String>> {
 }
 
 /// A number or a named port as written.
-fn scalar(value: &Value) -> String {
+pub(super) fn scalar(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Null => "-".to_owned(),
