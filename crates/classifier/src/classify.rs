@@ -6832,7 +6832,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             // namespace's usual name marks a workload's pods.
             let the_workload = pods_at >= 2
                 && self.low(pods_at - 2) == "the"
-                && !matches!(self.w(pods_at - 3), Some(W::In | W::From | W::Across));
+                && (pods_at < 3
+                    || !matches!(self.w(pods_at - 3), Some(W::In | W::From | W::Across)));
             (namespace_given || the_workload)
                 .then(|| self.prev_meaningful(pods_at))
                 .flatten()
@@ -7368,6 +7369,15 @@ fn normalize_change(change: Change) -> Change {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workloads_pods_named_first_in_the_request_are_its_pods() {
+        // "the" as the request's first word has nothing before it to look at
+        // (this panicked on a subtraction: CI's token soup found it).
+        let intent = classify("the checkout pods in shop");
+        assert_eq!(intent.path(), "read_only", "{intent}");
+        assert!(intent.to_string().contains("checkout"), "{intent}");
+    }
 
     #[test]
     fn small_talk_gets_the_list_of_what_kubeop_does() {
