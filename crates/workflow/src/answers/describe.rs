@@ -393,18 +393,9 @@ fn data_keys(object: &Value) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use mcp_gateway::ToolText;
     use serde_json::json;
 
     use super::*;
-
-    fn object(value: Value) -> ToolOutput {
-        ToolOutput {
-            text: ToolText::default(),
-            structured: Some(value.into()),
-            is_error: false,
-        }
-    }
 
     fn checkout() -> Value {
         json!({"apiVersion": "apps/v1", "kind": "Deployment",
@@ -430,7 +421,7 @@ mod tests {
 
     #[test]
     fn an_object_is_described_state_first_then_its_fields() {
-        let text = described(&object(checkout())).expect("an object");
+        let text = described(&ToolOutput::from_structured(checkout())).expect("an object");
         assert_eq!(
             text,
             "deployment checkout in namespace production: 0/2 ready, 2 up to date\n\
@@ -447,7 +438,7 @@ mod tests {
 
     #[test]
     fn a_service_and_a_secret_show_their_ports_and_keys_never_values() {
-        let service = object(json!({"kind": "Service",
+        let service = ToolOutput::from_structured(json!({"kind": "Service",
             "metadata": {"name": "checkout", "namespace": "production"},
             "spec": {"clusterIP": "10.96.0.7", "selector": {"app": "checkout"},
                      "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}}));
@@ -456,7 +447,7 @@ mod tests {
             text,
             "service checkout in namespace production\nService:\n  type ClusterIP, IP 10.96.0.7\n  port 80/TCP → 8080 (http)\n  selects pods with app=checkout\nEvents: ask \"show me the events of service checkout in production\"\n"
         );
-        let secret = object(json!({"kind": "Secret", "type": "Opaque",
+        let secret = ToolOutput::from_structured(json!({"kind": "Secret", "type": "Opaque",
             "metadata": {"name": "db", "namespace": "production"},
             "data": {"password": "aHVudGVyMg=="}}));
         let text = described(&secret).expect("an object");
@@ -469,7 +460,7 @@ mod tests {
 
     #[test]
     fn the_shown_manifest_leaves_out_managed_fields_and_internal_annotations() {
-        let manifest = shown_manifest(&object(checkout())).expect("an object");
+        let manifest = shown_manifest(&ToolOutput::from_structured(checkout())).expect("an object");
         assert!(!manifest.contains("managedFields"), "{manifest}");
         assert!(
             !manifest.contains("last-applied-configuration"),

@@ -223,17 +223,14 @@ mod tests {
         Message: 'Scaled up replica set checkout-5d9c8b7f4 to 2'\n  Namespace: production\n  \
         Reason: ScalingReplicaSet\n  Timestamp: 2026-11-25 07:59:00 +0000 UTC\n  Type: Normal\n";
 
-    fn output(text: &str) -> ToolOutput {
-        ToolOutput {
-            text: text.into(),
-            ..ToolOutput::default()
-        }
-    }
-
     #[test]
     fn only_the_workloads_events_are_kept_and_the_answer_says_so() {
-        let text = of_object("checkout", "in namespace production", &output(EVENTS))
-            .expect("an event list");
+        let text = of_object(
+            "checkout",
+            "in namespace production",
+            &ToolOutput::from_text(EVENTS),
+        )
+        .expect("an event list");
         assert!(
             text.starts_with(
                 "2 of the 3 events in namespace production are about checkout and the objects named after it: pod/checkout-5d9c8b7f4-x2k4p, deployment/checkout.\n\n# The following events (YAML format) were found:\n- InvolvedObject:"
@@ -241,7 +238,7 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("api-gateway"), "{text}");
-        let kept = crate::diagnosis::parse::events(&output(
+        let kept = crate::diagnosis::parse::events(&ToolOutput::from_text(
             text.split_once("\n\n").map_or("", |(_, list)| list),
         ))
         .expect("still the server's YAML list");
@@ -251,8 +248,12 @@ mod tests {
 
     #[test]
     fn no_event_of_the_workload_says_how_many_others_there_are() {
-        let text = of_object("chekout", "in namespace production", &output(EVENTS))
-            .expect("an event list");
+        let text = of_object(
+            "chekout",
+            "in namespace production",
+            &ToolOutput::from_text(EVENTS),
+        )
+        .expect("an event list");
         assert_eq!(
             text,
             "No event in namespace production is about chekout or the objects named after it (chekout-…); 3 are about other objects. Events there name checkout.\n"
@@ -261,7 +262,7 @@ mod tests {
             of_object(
                 "checkout",
                 "in namespace production",
-                &output("# No events found")
+                &ToolOutput::from_text("# No events found")
             ),
             None
         );

@@ -203,13 +203,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn output(text: &str) -> ToolOutput {
-        ToolOutput {
-            text: text.into(),
-            ..ToolOutput::default()
-        }
-    }
-
     fn asked(value: Value) -> Map<String, Value> {
         match value {
             Value::Object(map) => map,
@@ -230,7 +223,7 @@ mod tests {
                 json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "production"}),
             ),
             focus,
-            &output(DEPLOYMENTS),
+            &ToolOutput::from_text(DEPLOYMENTS),
         )
         .expect("a count");
         assert!(
@@ -242,7 +235,7 @@ mod tests {
             "pods_list",
             &Map::new(),
             classifier::read_focus("count pods"),
-            &output("NAMESPACE   NAME    READY\ndemo        web-1   1/1\n"),
+            &ToolOutput::from_text("NAMESPACE   NAME    READY\ndemo        web-1   1/1\n"),
         )
         .expect("a count");
         assert!(one.starts_with("1 pod across all namespaces."), "{one}");
@@ -250,7 +243,7 @@ mod tests {
             "resources_list",
             &asked(json!({"apiVersion": "v1", "kind": "Node"})),
             classifier::read_focus("how many nodes"),
-            &output("NAME     STATUS\nnode-1   Ready\nnode-2   Ready\n"),
+            &ToolOutput::from_text("NAME     STATUS\nnode-1   Ready\nnode-2   Ready\n"),
         )
         .expect("a count");
         assert!(nodes.starts_with("2 nodes.\n"), "{nodes}");
@@ -266,7 +259,7 @@ mod tests {
                 "resources_list",
                 &asked,
                 classifier::read_focus("list deployments in production"),
-                &output(DEPLOYMENTS)
+                &ToolOutput::from_text(DEPLOYMENTS)
             )
             .as_deref(),
             Some(
@@ -281,15 +274,11 @@ mod tests {
                 "pods_list_in_namespace",
                 &asked,
                 classifier::read_focus("list pods in production"),
-                &output("NAME    READY\nweb-1   1/1\n")
+                &ToolOutput::from_text("NAME    READY\nweb-1   1/1\n")
             ),
             None
         );
-        let failed = ToolOutput {
-            text: "forbidden".into(),
-            is_error: true,
-            ..ToolOutput::default()
-        };
+        let failed = ToolOutput::from_failure("forbidden");
         assert_eq!(
             shape(
                 "pods_list",
@@ -311,7 +300,7 @@ mod tests {
                 "status": {"lastScheduleTime": "2026-11-25T02:30:00Z"}})
                 .into(),
             ),
-            ..output("apiVersion: batch/v1\nkind: CronJob\n")
+            ..ToolOutput::from_text("apiVersion: batch/v1\nkind: CronJob\n")
         };
         let text = shape(
             "resources_get",
@@ -337,7 +326,7 @@ mod tests {
                 "data": {"LOG_LEVEL": "debug"}})
                 .into(),
             ),
-            ..output("kind: ConfigMap\n")
+            ..ToolOutput::from_text("kind: ConfigMap\n")
         };
         assert_eq!(
             shape(

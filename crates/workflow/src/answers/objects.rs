@@ -274,34 +274,25 @@ pub(super) fn scalar(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use mcp_gateway::ToolText;
     use serde_json::json;
 
     use super::*;
-
-    fn structured(object: Value) -> ToolOutput {
-        ToolOutput {
-            text: ToolText::default(),
-            structured: Some(object.into()),
-            is_error: false,
-        }
-    }
 
     #[test]
     fn a_scale_reads_as_desired_and_current_replicas() {
         let asked = json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"});
         let asked = asked.as_object().cloned().unwrap_or_default();
-        let scale = ToolOutput {
-            text: "apiVersion: autoscaling/v1\nkind: Scale\nmetadata:\n  name: web\n  namespace: production\nspec:\n  replicas: 3\nstatus:\n  replicas: 2\n  selector: app=web\n".into(),
-            ..ToolOutput::default()
-        };
+        let scale = ToolOutput::from_text(
+            "apiVersion: autoscaling/v1\nkind: Scale\nmetadata:\n  name: web\n  namespace: production\nspec:\n  replicas: 3\nstatus:\n  replicas: 2\n  selector: app=web\n",
+        );
         assert_eq!(
             replicas(&scale, &asked).as_deref(),
             Some(
                 "web: 3 desired, 2 current (Deployment, namespace production) — 1 still to come; pods selected by app=web.\n"
             )
         );
-        let settled = structured(json!({"kind": "Scale", "metadata": {"name": "web"},
+        let settled =
+            ToolOutput::from_structured(json!({"kind": "Scale", "metadata": {"name": "web"},
             "spec": {"replicas": 0}, "status": {"replicas": 0}}));
         assert_eq!(
             replicas(&settled, &asked).as_deref(),
@@ -312,7 +303,7 @@ mod tests {
 
     #[test]
     fn a_service_answers_with_its_ports_and_targets() {
-        let service = structured(json!({"kind": "Service",
+        let service = ToolOutput::from_structured(json!({"kind": "Service",
             "metadata": {"name": "checkout", "namespace": "production"},
             "spec": {"type": "NodePort", "clusterIP": "10.96.0.12", "ports": [
                 {"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP", "nodePort": 30080},
@@ -327,7 +318,7 @@ mod tests {
 
     #[test]
     fn an_ingress_answers_with_its_routes() {
-        let ingress = structured(json!({"kind": "Ingress",
+        let ingress = ToolOutput::from_structured(json!({"kind": "Ingress",
             "metadata": {"name": "shop", "namespace": "production"},
             "spec": {"ingressClassName": "nginx",
                 "tls": [{"hosts": ["shop.example"], "secretName": "shop-tls"}],
@@ -340,13 +331,14 @@ mod tests {
                 "ingress shop in namespace production (class nginx) routes 2 paths:\n  shop.example/ → service web:80\n  shop.example/api → service api:http\nTLS for shop.example\n"
             )
         );
-        let service = structured(json!({"kind": "Service", "metadata": {"name": "web"}}));
+        let service =
+            ToolOutput::from_structured(json!({"kind": "Service", "metadata": {"name": "web"}}));
         assert_eq!(routes(&service), None);
     }
 
     #[test]
     fn a_headless_service_says_so() {
-        let service = structured(json!({"kind": "Service",
+        let service = ToolOutput::from_structured(json!({"kind": "Service",
             "metadata": {"name": "postgres", "namespace": "db"},
             "spec": {"clusterIP": "None", "ports": [{"port": 5432, "name": "postgres"}]}}));
         assert_eq!(
@@ -359,7 +351,7 @@ mod tests {
 
     #[test]
     fn a_workload_answers_with_its_container_ports() {
-        let deployment = structured(json!({"kind": "Deployment",
+        let deployment = ToolOutput::from_structured(json!({"kind": "Deployment",
             "metadata": {"name": "web", "namespace": "demo"},
             "spec": {"template": {"spec": {"containers": [
                 {"name": "app", "ports": [{"containerPort": 8080, "name": "http"}]},
@@ -370,19 +362,20 @@ mod tests {
                 "deployment web in namespace demo declares 1 container port:\n  8080/TCP (http) on container app\n"
             )
         );
-        let bare = structured(json!({"kind": "Pod", "metadata": {"name": "tool"},
+        let bare = ToolOutput::from_structured(json!({"kind": "Pod", "metadata": {"name": "tool"},
             "spec": {"containers": [{"name": "app"}]}}));
         assert_eq!(
             ports(&bare).as_deref(),
             Some("pod tool declares no ports.\n")
         );
-        let config = structured(json!({"kind": "ConfigMap", "metadata": {"name": "c"}}));
+        let config =
+            ToolOutput::from_structured(json!({"kind": "ConfigMap", "metadata": {"name": "c"}}));
         assert_eq!(ports(&config), None);
     }
 
     #[test]
     fn a_workload_answers_with_its_images() {
-        let deployment = structured(json!({"kind": "Deployment",
+        let deployment = ToolOutput::from_structured(json!({"kind": "Deployment",
             "metadata": {"name": "checkout", "namespace": "production"},
             "spec": {"template": {"spec": {"containers": [
                 {"name": "app", "image": "shop/checkout:2.1"}]}}}}));
@@ -392,7 +385,7 @@ mod tests {
                 "deployment checkout in namespace production runs shop/checkout:2.1 (container app).\n"
             )
         );
-        let pod = structured(json!({"kind": "Pod", "metadata": {"name": "web-1"},
+        let pod = ToolOutput::from_structured(json!({"kind": "Pod", "metadata": {"name": "web-1"},
             "spec": {"initContainers": [{"name": "migrate", "image": "shop/migrate:1"}],
                      "containers": [{"name": "app", "image": "nginx:1.27"}]}}));
         assert_eq!(
@@ -401,7 +394,8 @@ mod tests {
                 "pod web-1 runs 2 images:\n  nginx:1.27 (container app)\n  shop/migrate:1 (init container migrate)\n"
             )
         );
-        let config = structured(json!({"kind": "ConfigMap", "metadata": {"name": "c"}}));
+        let config =
+            ToolOutput::from_structured(json!({"kind": "ConfigMap", "metadata": {"name": "c"}}));
         assert_eq!(images(&config), None);
     }
 }

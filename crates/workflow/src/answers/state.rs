@@ -342,28 +342,21 @@ fn claim(claim: &Value) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use mcp_gateway::ToolText;
     use serde_json::json;
 
     use super::*;
 
-    fn object(value: Value) -> ToolOutput {
-        ToolOutput {
-            text: ToolText::default(),
-            structured: Some(value.into()),
-            is_error: false,
-        }
-    }
-
     #[test]
     fn a_node_reads_as_ready_schedulable_and_its_pressure() {
-        let node = object(json!({"kind": "Node", "metadata": {"name": "node-2"},
+        let node = ToolOutput::from_structured(
+            json!({"kind": "Node", "metadata": {"name": "node-2"},
             "spec": {"unschedulable": true, "taints": [{"key": "dedicated", "value": "db", "effect": "NoSchedule"}]},
             "status": {"conditions": [
                 {"type": "MemoryPressure", "status": "True"},
                 {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"}],
                 "allocatable": {"cpu": "4", "memory": "15150324Ki", "pods": "110"},
-                "nodeInfo": {"kubeletVersion": "v1.32.5"}}}));
+                "nodeInfo": {"kubeletVersion": "v1.32.5"}}}),
+        );
         assert_eq!(
             summary(&node).as_deref(),
             Some(
@@ -374,7 +367,7 @@ mod tests {
 
     #[test]
     fn a_deployment_reads_as_its_ready_count_and_unmet_conditions() {
-        let deployment = object(json!({"kind": "Deployment",
+        let deployment = ToolOutput::from_structured(json!({"kind": "Deployment",
             "metadata": {"name": "checkout", "namespace": "production"},
             "spec": {"replicas": 2},
             "status": {"replicas": 2, "updatedReplicas": 2, "unavailableReplicas": 2,
@@ -391,7 +384,7 @@ mod tests {
 
     #[test]
     fn a_crashing_pod_names_its_waiting_container_and_last_exit() {
-        let pod = object(
+        let pod = ToolOutput::from_structured(
             json!({"kind": "Pod", "metadata": {"name": "checkout-1", "namespace": "shop"},
             "spec": {"nodeName": "node-2", "containers": [{"name": "app"}]},
             "status": {"phase": "Running", "containerStatuses": [{"name": "app", "ready": false, "restartCount": 14,
@@ -408,7 +401,7 @@ mod tests {
 
     #[test]
     fn a_cron_job_reads_as_its_schedule_and_last_run() {
-        let cron_job = object(
+        let cron_job = ToolOutput::from_structured(
             json!({"kind": "CronJob", "metadata": {"name": "db-backup", "namespace": "production"},
             "spec": {"schedule": "30 2 * * *"},
             "status": {"lastScheduleTime": "2026-11-25T02:30:00Z", "lastSuccessfulTime": "2026-11-25T02:30:05Z"}}),
@@ -423,7 +416,7 @@ mod tests {
 
     #[test]
     fn a_claim_and_a_job_read_as_their_state_and_other_kinds_are_left_alone() {
-        let claim = object(
+        let claim = ToolOutput::from_structured(
             json!({"kind": "PersistentVolumeClaim", "metadata": {"name": "data", "namespace": "db"},
             "spec": {"storageClassName": "fast-ssd", "resources": {"requests": {"storage": "20Gi"}}},
             "status": {"phase": "Pending"}}),
@@ -434,13 +427,16 @@ mod tests {
                 "persistentvolumeclaim data in namespace db: Pending, 20Gi requested, none yet provisioned, class fast-ssd, volume none\n"
             )
         );
-        let job = object(json!({"kind": "Job", "metadata": {"name": "migrate"},
-            "spec": {"completions": 1}, "status": {"succeeded": 1, "completionTime": "2026-11-25T02:30:05Z"}}));
+        let job = ToolOutput::from_structured(
+            json!({"kind": "Job", "metadata": {"name": "migrate"},
+            "spec": {"completions": 1}, "status": {"succeeded": 1, "completionTime": "2026-11-25T02:30:05Z"}}),
+        );
         assert_eq!(
             summary(&job).as_deref(),
             Some("job migrate: 1/1 completed, 0 active, 0 failed, finished 2026-11-25T02:30:05Z\n")
         );
-        let config = object(json!({"kind": "ConfigMap", "metadata": {"name": "c"}}));
+        let config =
+            ToolOutput::from_structured(json!({"kind": "ConfigMap", "metadata": {"name": "c"}}));
         assert_eq!(summary(&config), None);
     }
 }

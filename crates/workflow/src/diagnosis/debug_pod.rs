@@ -382,13 +382,6 @@ pub fn removal_verified(read: &ToolOutput) -> bool {
 mod tests {
     use super::*;
 
-    fn output(text: &str) -> ToolOutput {
-        ToolOutput {
-            text: text.into(),
-            ..ToolOutput::default()
-        }
-    }
-
     #[test]
     fn the_plan_creates_tests_and_removes_one_named_pod() {
         let test = DebugTest::Dns {
@@ -468,7 +461,7 @@ mod tests {
         };
         let resolved = interpret(
             &dns,
-            &output(
+            &ToolOutput::from_text(
                 "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n\nkubeop-test-exit-code: 0\n",
             ),
         );
@@ -479,7 +472,7 @@ mod tests {
             &DebugTest::Dns {
                 host: "nope".into(),
             },
-            &output(
+            &ToolOutput::from_text(
                 "Server:\t\t10.96.0.10\n** server can't find nope.default.svc.cluster.local: NXDOMAIN\nkubeop-test-exit-code: 1\n",
             ),
         );
@@ -493,7 +486,7 @@ mod tests {
                 host: "checkout".into(),
                 port: 8080,
             },
-            &output(
+            &ToolOutput::from_text(
                 "wget: can't connect to remote host (10.96.201.7): Connection refused\nkubeop-test-exit-code: 1\n",
             ),
         );
@@ -502,22 +495,15 @@ mod tests {
             refused.finding,
             "checkout:8080 is not reachable: wget: can't connect to remote host (10.96.201.7): Connection refused"
         );
-        let failed = ToolOutput {
-            text: "failed to exec in pod x: pods \"x\" not found".into(),
-            is_error: true,
-            ..ToolOutput::default()
-        };
+        let failed = ToolOutput::from_failure("failed to exec in pod x: pods \"x\" not found");
         assert!(!interpret(&dns, &failed).passed);
     }
 
     #[test]
     fn removal_is_verified_only_by_not_found() {
-        let gone = ToolOutput {
-            text: "failed to get resource: pods \"kubeop-debug\" not found".into(),
-            is_error: true,
-            ..ToolOutput::default()
-        };
+        let gone =
+            ToolOutput::from_failure("failed to get resource: pods \"kubeop-debug\" not found");
         assert!(removal_verified(&gone));
-        assert!(!removal_verified(&output("kind: Pod")));
+        assert!(!removal_verified(&ToolOutput::from_text("kind: Pod")));
     }
 }

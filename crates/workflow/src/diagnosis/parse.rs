@@ -275,21 +275,13 @@ pub fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec
 
 #[cfg(test)]
 mod tests {
-    use mcp_gateway::ToolText;
     use serde_json::json;
 
     use super::*;
 
-    fn text(text: &str) -> ToolOutput {
-        ToolOutput {
-            text: text.into(),
-            ..ToolOutput::default()
-        }
-    }
-
     #[test]
     fn events_read_the_servers_yaml_list() {
-        let answer = text(
+        let answer = ToolOutput::from_text(
             "# The following events (YAML format) were found:\n\
              - InvolvedObject:\n    Kind: Pod\n    Name: web-7d4b9-abcde\n    apiVersion: v1\n  \
              Message: 'Back-off restarting failed container app in pod web-7d4b9-abcde_demo'\n  \
@@ -311,15 +303,14 @@ mod tests {
 
     #[test]
     fn no_events_is_an_empty_list_and_an_error_answer_is_an_error() {
-        assert_eq!(events(&text("# No events found")), Ok(Vec::new()));
-        assert_eq!(events(&text("")), Ok(Vec::new()));
-        let failed = ToolOutput {
-            text: "failed to list events: forbidden".into(),
-            is_error: true,
-            ..ToolOutput::default()
-        };
+        assert_eq!(
+            events(&ToolOutput::from_text("# No events found")),
+            Ok(Vec::new())
+        );
+        assert_eq!(events(&ToolOutput::from_text("")), Ok(Vec::new()));
+        let failed = ToolOutput::from_failure("failed to list events: forbidden");
         assert!(events(&failed).is_err());
-        assert!(events(&text("just words")).is_err());
+        assert!(events(&ToolOutput::from_text("just words")).is_err());
     }
 
     #[test]
@@ -330,21 +321,16 @@ mod tests {
             is_error: false,
         };
         assert_eq!(object(&structured).expect("structured")["kind"], "Pod");
-        let yaml = text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n");
+        let yaml = ToolOutput::from_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n");
         assert_eq!(object(&yaml).expect("yaml")["metadata"]["name"], "web");
-        assert!(object(&text("pods \"x\" not found")).is_err());
+        assert!(object(&ToolOutput::from_text("pods \"x\" not found")).is_err());
     }
 
     #[test]
     fn listed_names_come_from_structured_rows_or_the_table() {
-        let structured = ToolOutput {
-            text: ToolText::default(),
-            structured: Some(
-                json!({"items": [{"NAMESPACE": "demo", "NAME": "web-1"}, {"Name": "web-2"}]})
-                    .into(),
-            ),
-            is_error: false,
-        };
+        let structured = ToolOutput::from_structured(
+            json!({"items": [{"NAMESPACE": "demo", "NAME": "web-1"}, {"Name": "web-2"}]}),
+        );
         assert_eq!(
             listed_names(&structured, Some("demo")),
             vec![
@@ -352,10 +338,9 @@ mod tests {
                 ("demo".into(), "web-2".into())
             ]
         );
-        let text = ToolOutput {
-            text: "NAMESPACE   APIVERSION   KIND   NAME    READY\nshop        v1           Pod    api-1   0/1\n".into(),
-            ..ToolOutput::default()
-        };
+        let text = ToolOutput::from_text(
+            "NAMESPACE   APIVERSION   KIND   NAME    READY\nshop        v1           Pod    api-1   0/1\n",
+        );
         assert_eq!(
             listed_names(&text, None),
             vec![("shop".into(), "api-1".into())]

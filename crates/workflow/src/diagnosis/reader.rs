@@ -93,6 +93,35 @@ impl ToolOutput {
     }
 }
 
+/// Outputs as the gateway hands them over, built one way for every unit test
+/// of the code that reads them (answers, parsing, playbooks).
+#[cfg(test)]
+impl ToolOutput {
+    /// A tool's text answer (a table, YAML, a message) and nothing else.
+    pub(crate) fn from_text(text: &str) -> Self {
+        ToolOutput {
+            text: text.into(),
+            ..ToolOutput::default()
+        }
+    }
+
+    /// A tool's structured answer (`resources_get` of `object`), no text.
+    pub(crate) fn from_structured(object: Value) -> Self {
+        ToolOutput {
+            structured: Some(object.into()),
+            ..ToolOutput::default()
+        }
+    }
+
+    /// A tool-level failure (`isError: true`) saying `message`.
+    pub(crate) fn from_failure(message: &str) -> Self {
+        ToolOutput {
+            is_error: true,
+            ..ToolOutput::from_text(message)
+        }
+    }
+}
+
 /// The read could not be made at all (gateway busy, server down, deadline).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{tool} could not be read: {reason}")]
