@@ -96,10 +96,17 @@ async fn an_object_is_described_with_its_fields_in_one_read_and_no_machinery() {
         "  team=storefront\n",
         "Spec:\n  selects pods with app=web\n",
         "Containers:\n  app: nginx:1.27\n",
-        "Events: ask \"show me the events of deployment web in demo\"\n",
     ] {
         assert!(text.contains(wanted), "{wanted:?} missing from:\n{text}");
     }
+    assert!(
+        text.ends_with("Events: not read here; ask \"events for deployment web in demo\"\n"),
+        "one read: the last line says how to see the events:\n{text}"
+    );
+    assert!(
+        !text.contains("Manifest:") && !text.contains("apiVersion:"),
+        "a description without the manifest:\n{text}"
+    );
     for unwanted in [
         "managedFields",
         "sim.kubeop.dev",
@@ -107,6 +114,12 @@ async fn an_object_is_described_with_its_fields_in_one_read_and_no_machinery() {
     ] {
         assert!(!text.contains(unwanted), "{unwanted:?} shown in:\n{text}");
     }
+    // A plain get: the description, then the cleaned manifest.
+    let text = stack
+        .answer("get deployment web in demo")
+        .await
+        .text
+        .to_string();
     let (description, manifest) = text
         .split_once("\nManifest:\n")
         .expect("the manifest after the description");
@@ -114,6 +127,43 @@ async fn an_object_is_described_with_its_fields_in_one_read_and_no_machinery() {
         !description.contains("apiVersion:") && manifest.starts_with("apiVersion: apps/v1\n"),
         "{text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_output_format_shows_the_cleaned_manifest_alone() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    web_ready(&stack).await;
+    let yaml = stack
+        .answer("kubectl get deploy web -n demo -o yaml")
+        .await
+        .text
+        .to_string();
+    assert!(
+        yaml.starts_with("apiVersion: apps/v1\n")
+            && yaml.contains("\nkind: Deployment\n")
+            && yaml.contains("\n  name: web\n"),
+        "the manifest alone, as YAML:\n{yaml}"
+    );
+    let json = stack
+        .answer("show me the web deployment in demo as json")
+        .await
+        .text
+        .to_string();
+    let manifest: Value = serde_json::from_str(&json).expect("the answer is JSON");
+    assert_eq!(
+        manifest["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.27",
+        "{json}"
+    );
+    for text in [&yaml, &json] {
+        for unwanted in [
+            "managedFields",
+            "sim.kubeop.dev",
+            "last-applied-configuration",
+            "\nLabels:\n",
+        ] {
+            assert!(!text.contains(unwanted), "{unwanted:?} shown in:\n{text}");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
 //! What a read asks to be told about its one tool call's output: how many
 //! there are, which comes first, which field of the object matters (its
-//! ports, its images, its state, its routes).
+//! ports, its images, its state, its routes), or which form of the object
+//! (described, or its manifest as YAML or JSON).
 //!
 //! The intent says which call to make; the focus says how to shape its
 //! answer. "How many pods are in staging" and "list pods in staging" make
@@ -33,6 +34,18 @@ pub struct ReadFocus {
     /// "Labels", `--show-labels`: a list keeps its LABELS column, which a
     /// plain list leaves out as `kubectl get` does.
     pub labels: bool,
+    /// "Describe", "details of", "tell me about": answer an object as
+    /// `kubectl describe` shows it (state, key fields, containers), without
+    /// its manifest. Its events take another call, so the answer names the
+    /// request that reads them instead.
+    pub describe: bool,
+    /// "YAML", "JSON", "manifest", `-o yaml`, "full spec": answer an object
+    /// with its (cleaned) manifest only. Wins over the other object focuses:
+    /// an output format is the most explicit thing a request can ask for.
+    pub manifest: bool,
+    /// "JSON", `-o json`: the manifest is shown as JSON rather than YAML
+    /// (implies [`ReadFocus::manifest`]).
+    pub json: bool,
 }
 
 /// What a list is ordered by, highest first.
@@ -102,6 +115,24 @@ pub fn read_focus(text: &str) -> ReadFocus {
                 focus.hosts = true;
             }
             "label" | "labels" | "labeled" | "labelled" | "--show-labels" => focus.labels = true,
+            "describe" | "describes" | "describing" | "details" | "detail" | "detailed"
+            | "info" | "information" => focus.describe = true,
+            // "tell me about checkout", "everything about pod web-1".
+            "about" if matches!(previous, Some("me" | "everything" | "all" | "more")) => {
+                focus.describe = true;
+            }
+            "yaml" | "yml" | "-oyaml" | "-oyml" | "manifest" | "manifests" | "raw"
+            | "definition" => focus.manifest = true,
+            "json" | "-ojson" => {
+                focus.manifest = true;
+                focus.json = true;
+            }
+            // "the full spec of checkout", "its whole spec".
+            "spec" | "specification"
+                if matches!(previous, Some("full" | "whole" | "entire" | "complete")) =>
+            {
+                focus.manifest = true;
+            }
             _ => {}
         }
     }
@@ -191,6 +222,55 @@ mod tests {
         assert!(read_focus("show pods with their labels").labels);
         assert!(read_focus("kubectl get pods --show-labels").labels);
         assert!(!read_focus("list pods in staging").labels);
+    }
+
+    #[test]
+    fn describe_words_ask_for_a_description() {
+        for text in [
+            "describe deployment checkout in production",
+            "kubectl describe pod web-1",
+            "details of service checkout",
+            "tell me about the checkout deployment",
+            "show me everything about pod web-1",
+            "give me detailed info on node-2",
+        ] {
+            let focus = read_focus(text);
+            assert!(focus.describe && !focus.manifest, "{text}");
+        }
+        for text in ["get deployment checkout", "what about staging"] {
+            assert!(!read_focus(text).describe, "{text}");
+        }
+    }
+
+    #[test]
+    fn output_formats_ask_for_the_manifest() {
+        for text in [
+            "get pod web-1 -o yaml",
+            "kubectl get deploy checkout -oyaml -n shop",
+            "show me the checkout deployment as yaml",
+            "dump the manifest of configmap settings",
+            "what's the full spec of statefulset postgres",
+            "get deployment web --output=yaml",
+        ] {
+            let focus = read_focus(text);
+            assert!(focus.manifest && !focus.json, "{text}");
+        }
+        for text in [
+            "get pod web-1 -o json",
+            "kubectl get svc checkout -ojson",
+            "print deployment checkout in json",
+        ] {
+            let focus = read_focus(text);
+            assert!(focus.manifest && focus.json, "{text}");
+        }
+        for text in [
+            "get pod web-1",
+            "get pod web-1 -o jsonpath={.status.phase}",
+            "get pods -o wide",
+            "what's in the spec",
+        ] {
+            assert!(!read_focus(text).manifest, "{text}");
+        }
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! first, then the fields an operator looks for (labels, what it selects,
 //! its containers with images, ports, resources, environment and probes,
 //! a Service's ports, a ConfigMap's keys). Its events are not read: the
-//! fast path makes one call ("events for X" reads them). The manifest
-//! follows without what only the machinery reads ([`shown_manifest`]).
+//! fast path makes one call, so the description's last line names the
+//! request that reads them ("events for deployment checkout in production").
+//! The manifest is shown without what only the machinery reads
+//! ([`shown_manifest`]), as YAML or, when asked, JSON.
 
 use serde_json::{Map, Value};
 
@@ -26,13 +28,27 @@ fn is_internal(annotation: &str) -> bool {
         .any(|prefix| annotation.starts_with(prefix))
 }
 
+/// How a manifest is written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    /// As `kubectl get -o yaml` (the default).
+    Yaml,
+    /// As `kubectl get -o json`: indented, ending with a newline.
+    Json,
+}
+
 /// The object's manifest as shown to a person: without `managedFields`
 /// and the internal annotations, anywhere in it (a workload's pod template
 /// carries them too). `None` when the output holds no object.
-pub(super) fn shown_manifest(output: &ToolOutput) -> Option<String> {
+pub(super) fn shown_manifest(output: &ToolOutput, format: Format) -> Option<String> {
     let mut object = crate::diagnosis::parse::object(output).ok()?.into_owned();
     strip_internal(&mut object);
-    serde_norway::to_string(&object).ok()
+    match format {
+        Format::Yaml => serde_norway::to_string(&object).ok(),
+        Format::Json => serde_json::to_string_pretty(&object)
+            .ok()
+            .map(|json| json + "\n"),
+    }
 }
 
 /// Drops `managedFields` and internal annotations from every `metadata`.
@@ -112,7 +128,7 @@ pub(super) fn described(output: &ToolOutput) -> Option<String> {
         .map(|namespace| format!(" in {namespace}"))
         .unwrap_or_default();
     text.push_str(&format!(
-        "Events: ask \"show me the events of {} {name}{place}\"\n",
+        "Events: not read here; ask \"events for {} {name}{place}\"\n",
         kind.to_lowercase()
     ));
     Some(text)
@@ -432,7 +448,7 @@ mod tests {
              Containers:\n  checkout: ghcr.io/acme/checkout:3.2.0\n    ports 8080/TCP\n    requests cpu 100m\n    limits memory 256Mi\n\
              \x20   env DB_HOST=postgres, DB_PASSWORD from secret postgres-credentials/password\n\
              \x20   readiness http-get :8080/health/ready\n\
-             Events: ask \"show me the events of deployment checkout in production\"\n"
+             Events: not read here; ask \"events for deployment checkout in production\"\n"
         );
     }
 
@@ -445,7 +461,7 @@ mod tests {
         let text = described(&service).expect("an object");
         assert_eq!(
             text,
-            "service checkout in namespace production\nService:\n  type ClusterIP, IP 10.96.0.7\n  port 80/TCP → 8080 (http)\n  selects pods with app=checkout\nEvents: ask \"show me the events of service checkout in production\"\n"
+            "service checkout in namespace production\nService:\n  type ClusterIP, IP 10.96.0.7\n  port 80/TCP → 8080 (http)\n  selects pods with app=checkout\nEvents: not read here; ask \"events for service checkout in production\"\n"
         );
         let secret = ToolOutput::from_structured(json!({"kind": "Secret", "type": "Opaque",
             "metadata": {"name": "db", "namespace": "production"},
@@ -460,7 +476,8 @@ mod tests {
 
     #[test]
     fn the_shown_manifest_leaves_out_managed_fields_and_internal_annotations() {
-        let manifest = shown_manifest(&ToolOutput::from_structured(checkout())).expect("an object");
+        let manifest = shown_manifest(&ToolOutput::from_structured(checkout()), Format::Yaml)
+            .expect("an object");
         assert!(!manifest.contains("managedFields"), "{manifest}");
         assert!(
             !manifest.contains("last-applied-configuration"),
@@ -477,5 +494,11 @@ mod tests {
                 && manifest.contains("image: ghcr.io/acme/checkout:3.2.0"),
             "an emptied annotations map goes: {manifest}"
         );
+        let json = shown_manifest(&ToolOutput::from_structured(checkout()), Format::Json)
+            .expect("an object");
+        let parsed: Value = serde_json::from_str(&json).expect("the JSON manifest parses");
+        assert_eq!(parsed["metadata"]["annotations"]["team"], "payments");
+        assert!(parsed["metadata"].get("managedFields").is_none(), "{json}");
+        assert!(!json.contains("sim.kubeop.dev"), "{json}");
     }
 }

@@ -75,10 +75,17 @@ pub(crate) fn shape(
         "pods_top" | "nodes_top" => top::sorted(&output.text, focus.order),
         "nodes_stats_summary" => stats::summary(&output.text),
         "resources_scale" if !asked.contains_key("scale") => objects::replicas(output, asked),
+        // "get pod web-1 -o yaml", "show me checkout as json": the manifest
+        // alone, in the format asked.
+        "resources_get" | "pods_get" if focus.manifest => {
+            describe::shown_manifest(output, manifest_format(focus))
+        }
         "resources_get" | "pods_get" if focus.ports => objects::ports(output),
         "resources_get" | "pods_get" if focus.images => objects::images(output),
         "resources_get" if focus.hosts => objects::routes(output),
         "resources_get" | "pods_get" if focus.status => state::summary(output),
+        // "describe deployment checkout": the description alone.
+        "resources_get" | "pods_get" if focus.describe => describe::described(output),
         // "show me the checkout deployment", "describe node node-1": as
         // `kubectl describe` shows it, then its manifest.
         "resources_get" | "pods_get" => described(output),
@@ -105,10 +112,21 @@ pub(crate) fn shape(
 /// events), then its manifest without what only the machinery reads.
 fn described(output: &ToolOutput) -> Option<String> {
     let description = describe::described(output)?;
-    Some(match describe::shown_manifest(output) {
-        Some(manifest) => format!("{description}Manifest:\n{manifest}"),
-        None => description,
-    })
+    Some(
+        match describe::shown_manifest(output, describe::Format::Yaml) {
+            Some(manifest) => format!("{description}Manifest:\n{manifest}"),
+            None => description,
+        },
+    )
+}
+
+/// The format a manifest is shown in: JSON when the request said so.
+fn manifest_format(focus: ReadFocus) -> describe::Format {
+    if focus.json {
+        describe::Format::Json
+    } else {
+        describe::Format::Yaml
+    }
 }
 
 /// The one object a read returned, and how an answer names it: "service
@@ -337,7 +355,7 @@ mod tests {
             )
             .as_deref(),
             Some(
-                "configmap settings in namespace production\nData:\n  LOG_LEVEL=debug\nEvents: ask \"show me the events of configmap settings in production\"\nManifest:\napiVersion: v1\ndata:\n  LOG_LEVEL: debug\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: production\n"
+                "configmap settings in namespace production\nData:\n  LOG_LEVEL=debug\nEvents: not read here; ask \"events for configmap settings in production\"\nManifest:\napiVersion: v1\ndata:\n  LOG_LEVEL: debug\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: production\n"
             )
         );
     }
@@ -356,5 +374,42 @@ mod tests {
         assert_eq!(singular("ingresses"), "ingress");
         assert_eq!(singular("networkpolicies"), "networkpolicy");
         assert_eq!(singular("pods"), "pod");
+    }
+
+    #[test]
+    fn describe_shows_the_description_and_an_output_format_the_manifest_alone() {
+        let config_map = ToolOutput {
+            structured: Some(
+                json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "settings", "namespace": "production",
+                             "managedFields": [{"manager": "kubectl"}]},
+                "data": {"LOG_LEVEL": "debug"}})
+                .into(),
+            ),
+            ..ToolOutput::from_text("kind: ConfigMap\n")
+        };
+        let shaped = |request: &str| {
+            shape(
+                "resources_get",
+                &Map::new(),
+                classifier::read_focus(request),
+                &config_map,
+            )
+            .unwrap_or_default()
+        };
+        let described = shaped("describe configmap settings in production");
+        assert_eq!(
+            described,
+            "configmap settings in namespace production\nData:\n  LOG_LEVEL=debug\nEvents: not read here; ask \"events for configmap settings in production\"\n",
+            "no manifest, and the last line says how to read the events"
+        );
+        assert_eq!(
+            shaped("get configmap settings -n production -o yaml"),
+            "apiVersion: v1\ndata:\n  LOG_LEVEL: debug\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: production\n"
+        );
+        let json = shaped("get configmap settings -n production -o json");
+        let parsed: Value = serde_json::from_str(&json).expect("JSON");
+        assert_eq!(parsed["data"]["LOG_LEVEL"], "debug");
+        assert!(parsed["metadata"].get("managedFields").is_none(), "{json}");
     }
 }
