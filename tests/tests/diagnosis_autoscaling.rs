@@ -31,7 +31,7 @@ async fn an_autoscaler_at_its_maximum_is_explained_with_its_metrics() {
     assert_says(&diagnosis, "cpu at 150% of request (average 300m per pod)");
     assert_quoted(
         &diagnosis,
-        "ScalingLimited=True TooManyReplicas: the desired replica count is more than the maximum replica count",
+        "ScalingLimited=True, TooManyReplicas: the desired replica count is more than the maximum replica count",
     );
     assert!(diagnosis.proposal.is_none());
 }

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use super::human_bytes;
-use crate::diagnosis::ToolOutput;
 use crate::diagnosis::quantity::Memory;
+use crate::diagnosis::{ToolOutput, conditions};
 
 /// The object's state in words, by kind; `None` for a kind this does not
 /// summarise, so the object is shown as it came.
@@ -43,47 +43,26 @@ fn number(value: &Value, pointer: &str) -> u64 {
     value.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
 }
 
-/// The object's conditions as `(type, status, reason, message)`.
-fn conditions(object: &Value) -> Vec<(&str, &str, &str, &str)> {
-    object
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|condition| {
-            (
-                condition["type"].as_str().unwrap_or("-"),
-                condition["status"].as_str().unwrap_or("Unknown"),
-                condition["reason"].as_str().unwrap_or(""),
-                condition["message"].as_str().unwrap_or(""),
-            )
-        })
-        .collect()
-}
-
 /// Ready or not (with the kubelet's reason), schedulable or cordoned, the
 /// pressure conditions that are on, taints, allocatable and the kubelet.
 fn node(node: &Value) -> Vec<String> {
-    let conditions = conditions(node);
-    let ready = conditions
-        .iter()
-        .find(|(kind, ..)| *kind == "Ready")
-        .map_or_else(
-            || "readiness unknown (no Ready condition)".to_owned(),
-            |(_, status, reason, message)| {
-                let state = match *status {
-                    "True" => "Ready",
-                    "False" => "NotReady",
-                    _ => "Ready status Unknown",
-                };
-                let why = [*reason, *message]
-                    .iter()
-                    .find(|text| !text.is_empty())
-                    .map(|text| format!(" ({text})"))
-                    .unwrap_or_default();
-                format!("{state}{why}")
-            },
-        );
+    let ready = conditions::find(node, "Ready").map_or_else(
+        || "readiness unknown (no Ready condition)".to_owned(),
+        |ready| {
+            let state = match ready.status {
+                "True" => "Ready",
+                "False" => "NotReady",
+                _ => "Ready status Unknown",
+            };
+            // The reason first: one word beside the state reads as a label.
+            let why = [ready.reason, ready.message]
+                .into_iter()
+                .find(|said| !said.is_empty())
+                .map(|said| format!(" ({said})"))
+                .unwrap_or_default();
+            format!("{state}{why}")
+        },
+    );
     let cordoned = node.pointer("/spec/unschedulable") == Some(&Value::Bool(true));
     let mut lines = vec![format!(
         "{ready}, {}",
@@ -93,29 +72,15 @@ fn node(node: &Value) -> Vec<String> {
             "schedulable"
         }
     )];
-    let pressure: Vec<&str> = conditions
-        .iter()
-        .filter(|(kind, status, ..)| *kind != "Ready" && *status == "True")
-        .map(|(kind, ..)| *kind)
+    let pressure: Vec<&str> = crate::diagnosis::node::troubles(node)
+        .map(|trouble| trouble.kind)
         .collect();
     lines.push(if pressure.is_empty() {
         "no pressure conditions".to_owned()
     } else {
         format!("conditions on: {}", pressure.join(", "))
     });
-    let taints: Vec<String> = node
-        .pointer("/spec/taints")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|taint| {
-            let value = taint["value"]
-                .as_str()
-                .map(|value| format!("={value}"))
-                .unwrap_or_default();
-            format!("{}{value}:{}", text(taint, "/key"), text(taint, "/effect"))
-        })
-        .collect();
+    let taints = crate::diagnosis::node::taints(node);
     if !taints.is_empty() {
         lines.push(format!("taints: {}", taints.join(", ")));
     }
@@ -158,18 +123,14 @@ fn replicated(workload: &Value) -> Vec<String> {
 
 /// Conditions that are not true, with their reason and message.
 fn unmet(object: &Value) -> Vec<String> {
-    conditions(object)
-        .into_iter()
-        .filter(|(_, status, ..)| *status != "True")
-        .map(|(kind, status, reason, message)| {
-            let why = [reason, message]
-                .iter()
-                .filter(|text| !text.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(": ");
+    conditions::of(object)
+        .filter(|condition| !condition.is_true())
+        .map(|condition| {
+            let why = condition.reason_and_message();
             format!(
-                "{kind} is {status}{}",
+                "{} is {}{}",
+                condition.kind,
+                condition.status,
                 if why.is_empty() {
                     String::new()
                 } else {
@@ -278,12 +239,8 @@ fn job(job: &Value) -> Vec<String> {
     }
     let mut lines = vec![first];
     lines.extend(
-        conditions(job)
-            .into_iter()
-            .filter(|(kind, status, ..)| *kind == "Failed" && *status == "True")
-            .map(|(_, _, reason, message)| {
-                format!("failed: {reason} {message}").trim_end().to_owned()
-            }),
+        conditions::true_one(job, "Failed")
+            .map(|failed| format!("failed: {}", failed.reason_and_message())),
     );
     lines
 }

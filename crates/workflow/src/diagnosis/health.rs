@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 use tracing::Instrument;
 
 use super::DiagnosisError;
+use super::conditions::{self, Condition};
 use super::parse::{self, Event, rows};
 use super::pod_status::{PodState, Symptom, symptom};
 use super::rbac::Severity;
@@ -123,39 +124,33 @@ pub fn row_is_suspicious(row: &BTreeMap<String, String>) -> bool {
     status != "Running" || not_ready || restarted
 }
 
+/// `what: the condition's explanation`, or just `what` when it has none.
+fn said(what: String, condition: &Condition<'_>) -> String {
+    match condition.explanation() {
+        Some(explanation) => format!("{what}: {explanation}"),
+        None => what,
+    }
+}
+
 fn node_items(node: &Value) -> Vec<HealthItem> {
     let name = text(node, "/metadata/name");
     let subject = format!("Node {name}");
     let mut items = Vec::new();
-    for condition in node
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let kind = text(condition, "/type");
-        let status = text(condition, "/status");
-        let message = text(condition, "/message");
-        match (kind, status) {
-            ("Ready", "True") => {}
-            ("Ready", _) => items.push(HealthItem {
-                severity: Severity::Critical,
-                category: HealthCategory::Node,
-                subject: subject.clone(),
-                message: format!("not Ready ({status}): {message}"),
-            }),
-            (pressure, "True")
-                if pressure.ends_with("Pressure") || pressure == "NetworkUnavailable" =>
-            {
-                items.push(HealthItem {
-                    severity: Severity::Warning,
-                    category: HealthCategory::Node,
-                    subject: subject.clone(),
-                    message: format!("{pressure}: {message}"),
-                })
-            }
-            _ => {}
-        }
+    if let Some(ready) = conditions::find(node, "Ready").filter(|ready| !ready.is_true()) {
+        items.push(HealthItem {
+            severity: Severity::Critical,
+            category: HealthCategory::Node,
+            subject: subject.clone(),
+            message: said(format!("not Ready ({})", ready.status), &ready),
+        });
+    }
+    for trouble in super::node::troubles(node) {
+        items.push(HealthItem {
+            severity: Severity::Warning,
+            category: HealthCategory::Node,
+            subject: subject.clone(),
+            message: said(trouble.kind.to_string(), &trouble),
+        });
     }
     if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
         items.push(HealthItem {

@@ -22,6 +22,9 @@
 //! - [`proposal`]: the manifests of proposed fixes (a whole owner object with
 //!   one field changed, ready for `resources_create_or_update`).
 //! - [`parse`]: the MCP server's answer shapes (objects, events, top tables).
+//! - [`conditions`]: an object's `status.conditions`, read one way.
+//! - [`node`]: what a Node says about itself (Ready, troubled conditions,
+//!   taints), shared by every playbook and answer that shows a node.
 //! - [`quantity`]: memory and CPU quantities and sensible rounding.
 //!
 //! Every playbook splits into *gathering* (a few reads through the reader,
@@ -29,9 +32,11 @@
 //! functions over what was read), so the conclusions are unit-tested on
 //! plain objects and the gathering end to end against the simulated cluster.
 
+pub mod conditions;
 pub mod debug_pod;
 pub mod gateway_reader;
 pub mod health;
+pub mod node;
 pub mod parse;
 pub mod pod_failure;
 pub mod pod_status;

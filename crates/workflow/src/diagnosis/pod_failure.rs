@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use tracing::Instrument;
 
+use super::conditions;
 use super::parse::{self, Event, Table, listed_names};
 use super::pod_status::{PodState, Symptom, symptom};
 use super::quantity::{Cpu, Memory};
@@ -194,20 +195,6 @@ pub struct PodFacts {
     pub waited_services: Vec<init_wait::WaitedService>,
     /// Services of the pod's namespace, read when a waited-for one is missing.
     pub services_in_namespace: Vec<String>,
-}
-
-/// Whether a node reports Ready=True (a node without the condition counts
-/// as ready, as hand-written nodes often have none).
-pub fn node_is_ready(node: &Value) -> bool {
-    node_condition(node, "Ready").is_none_or(|condition| condition["status"] == "True")
-}
-
-/// A node's condition of this type.
-pub fn node_condition<'a>(node: &'a Value, kind: &str) -> Option<&'a Value> {
-    node.pointer("/status/conditions")
-        .and_then(Value::as_array)?
-        .iter()
-        .find(|condition| condition["type"] == kind)
 }
 
 /// Whether every `matchExpressions` entry holds for an object whose label
@@ -455,13 +442,7 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
         // A healthy pod of a Job that failed: stopped at its deadline.
         if diagnosis.cause == Cause::NoFailureFound
             && let Some(job) = facts.owners.iter().find(|owner| owner["kind"] == "Job")
-            && job.pointer("/status/conditions").is_some_and(|conditions| {
-                conditions
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|condition| condition["type"] == "Failed" && condition["status"] == "True")
-            })
+            && conditions::true_one(job, "Failed").is_some()
         {
             diagnosis = workload::job_verdict(job, &facts.events);
         }
@@ -595,7 +576,11 @@ async fn gather<R: ClusterReader>(
 
     if let Some(node_name) = &state.node_name {
         facts.node = reads.get("v1", "Node", None, node_name).await?;
-        if facts.node.as_ref().is_some_and(|node| !node_is_ready(node)) {
+        if facts
+            .node
+            .as_ref()
+            .is_some_and(|node| !super::node::is_ready(node))
+        {
             facts.pods_on_node = reads
                 .list_names(
                     "v1",
@@ -921,14 +906,11 @@ pub fn rollout_unfinished(owners: &[Value]) -> bool {
         .pointer("/status/updatedReplicas")
         .and_then(Value::as_u64)
         .unwrap_or(0);
-    let progressing = deployment
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|condition| condition["type"] == "Progressing")
-        .and_then(|condition| condition["reason"].as_str());
-    updated < wanted || progressing.is_some_and(|reason| reason != "NewReplicaSetAvailable")
+    let progressing = conditions::find(deployment, "Progressing");
+    updated < wanted
+        || progressing.is_some_and(|progressing| {
+            !progressing.reason.is_empty() && progressing.reason != "NewReplicaSetAvailable"
+        })
 }
 
 /// The earlier ReplicaSets of the owning Deployment (every one but the
@@ -1197,20 +1179,7 @@ fn node_facts(node: &Value) -> NodeFacts {
         name: text("/metadata/name"),
         allocatable_cpu: text("/status/allocatable/cpu"),
         allocatable_memory: text("/status/allocatable/memory"),
-        taints: node
-            .pointer("/spec/taints")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|taint| {
-                let key = taint["key"].as_str().unwrap_or_default();
-                let effect = taint["effect"].as_str().unwrap_or_default();
-                match taint["value"].as_str() {
-                    Some(value) if !value.is_empty() => format!("{key}={value}:{effect}"),
-                    _ => format!("{key}:{effect}"),
-                }
-            })
-            .collect(),
+        taints: super::node::taints(node),
         labels: node
             .pointer("/metadata/labels")
             .and_then(Value::as_object)
@@ -1218,16 +1187,13 @@ fn node_facts(node: &Value) -> NodeFacts {
             .flatten()
             .filter_map(|(key, value)| Some(format!("{key}={}", value.as_str()?)))
             .collect(),
-        pressure: ["MemoryPressure", "DiskPressure", "PIDPressure"]
-            .into_iter()
-            .filter_map(|kind| {
-                let condition = node_condition(node, kind)?;
-                (condition["status"] == "True").then(|| {
-                    format!(
-                        "{kind}: {}",
-                        condition["message"].as_str().unwrap_or("(no message)")
-                    )
-                })
+        pressure: super::node::pressures(node)
+            .map(|condition| {
+                format!(
+                    "{}: {}",
+                    condition.kind,
+                    condition.explanation().unwrap_or("(no message)")
+                )
             })
             .collect(),
         requested: None,

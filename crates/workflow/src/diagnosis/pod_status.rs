@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use super::conditions;
+
 /// How a container instance ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Termination {
@@ -147,13 +149,9 @@ impl PodState {
                 });
             }
         }
-        let unschedulable = pod
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|condition| condition["type"] == "PodScheduled" && condition["status"] == "False")
-            .map(|condition| text(condition, "/message"));
+        let unschedulable = conditions::find(pod, "PodScheduled")
+            .filter(|scheduled| scheduled.status == "False")
+            .map(|scheduled| scheduled.message.to_string());
         PodState {
             name: text(pod, "/metadata/name"),
             namespace: text(pod, "/metadata/namespace"),
@@ -171,14 +169,7 @@ impl PodState {
                 .pointer("/metadata/deletionTimestamp")
                 .and_then(Value::as_str)
                 .map(str::to_string),
-            pod_ready: pod
-                .pointer("/status/conditions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find(|condition| condition["type"] == "Ready")
-                .and_then(|condition| condition["status"].as_str())
-                .map(|status| status == "True"),
+            pod_ready: conditions::find(pod, "Ready").map(|ready| ready.is_true()),
         }
     }
 

@@ -16,7 +16,7 @@ use super::parse::{self, Table, listed_names};
 use super::quantity::{Cpu, Memory};
 use super::rbac::Severity;
 use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput};
-use super::{DiagnosisError, Evidence};
+use super::{DiagnosisError, Evidence, conditions, node};
 
 /// A container at or above this share of its limit is "near" it.
 pub const NEAR_LIMIT_PERCENT: u64 = 90;
@@ -280,17 +280,10 @@ pub fn assess(facts: &PressureFacts) -> PressureReport {
                 });
             }
         }
-        let unschedulable = pod
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|condition| {
-                condition["type"] == "PodScheduled" && condition["status"] == "False"
-            });
         if text(pod, "/status/phase") == "Pending" && text(pod, "/spec/nodeName").is_empty() {
-            let why = unschedulable
-                .map(|condition| text(condition, "/message"))
+            let why = conditions::find(pod, "PodScheduled")
+                .filter(|scheduled| scheduled.status == "False")
+                .map(|scheduled| scheduled.message)
                 .filter(|message| !message.is_empty())
                 .unwrap_or("not scheduled yet");
             let requests = totals(pod);
@@ -516,24 +509,15 @@ fn unlimited_findings(unlimited: Vec<Unlimited>) -> Vec<PressureFinding> {
 fn node_conditions(nodes: &[Value]) -> Vec<(String, Vec<String>)> {
     let mut by_condition: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for node in nodes {
-        for condition in node
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let kind = text(condition, "/type");
-            if kind.ends_with("Pressure") && text(condition, "/status") == "True" {
-                let why = [text(condition, "/message"), text(condition, "/reason")]
-                    .into_iter()
-                    .find(|why| !why.is_empty())
-                    .map(|why| format!(" ({why})"))
-                    .unwrap_or_default();
-                by_condition
-                    .entry(kind.to_string())
-                    .or_default()
-                    .push(format!("{}{why}", text(node, "/metadata/name")));
-            }
+        for condition in node::pressures(node) {
+            let why = condition
+                .explanation()
+                .map(|why| format!(" ({why})"))
+                .unwrap_or_default();
+            by_condition
+                .entry(condition.kind.to_string())
+                .or_default()
+                .push(format!("{}{why}", text(node, "/metadata/name")));
         }
     }
     by_condition.into_iter().collect()

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::Reads;
 use crate::diagnosis::parse::rows;
 use crate::diagnosis::reader::{ClusterReader, ReadTool};
-use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
+use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef, conditions};
 
 fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
     value
@@ -91,17 +91,8 @@ fn metric_current(metric: &Value) -> Option<String> {
 
 /// The condition of this type as (status, reason, message).
 fn condition<'a>(hpa: &'a Value, kind: &str) -> Option<(&'a str, &'a str, &'a str)> {
-    hpa.pointer("/status/conditions")?
-        .as_array()?
-        .iter()
-        .find(|condition| condition["type"] == kind)
-        .map(|condition| {
-            (
-                text(condition, "/status"),
-                text(condition, "/reason"),
-                text(condition, "/message"),
-            )
-        })
+    conditions::find(hpa, kind)
+        .map(|condition| (condition.status, condition.reason, condition.message))
 }
 
 /// The conclusion about one HPA object.
@@ -171,10 +162,10 @@ pub fn conclude(hpa: &Value) -> Diagnosis {
         ),
     ));
     for kind in ["AbleToScale", "ScalingActive", "ScalingLimited"] {
-        if let Some((status, reason, message)) = condition(hpa, kind) {
+        if let Some(condition) = conditions::find(hpa, kind) {
             evidence.push(Evidence::new(
                 format!("{source} conditions"),
-                format!("{kind}={status} {reason}: {message}"),
+                condition.quote(),
             ));
         }
     }

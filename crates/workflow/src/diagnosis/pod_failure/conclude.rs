@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{PodFacts, Symptom, node_is_ready};
+use super::{PodFacts, Symptom};
 use crate::diagnosis::parse::Event;
 use crate::diagnosis::pod_status::{ContainerState, PodState, exit_code_meaning, symptom};
 use crate::diagnosis::proposal::{self, ProposedChange};
@@ -206,7 +206,10 @@ pub fn conclude(facts: &PodFacts) -> Diagnosis {
     let found = symptom(&context.state);
     // On a node that is not Ready the pod's status is the last the kubelet
     // sent: the node is the cause (an eviction already says why it ended).
-    if let Some(node) = facts.node.as_ref().filter(|node| !node_is_ready(node))
+    if let Some(node) = facts
+        .node
+        .as_ref()
+        .filter(|node| !crate::diagnosis::node::is_ready(node))
         && !matches!(found, Symptom::Evicted { .. })
     {
         return node::node_not_ready(context, node);

@@ -9,12 +9,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{
-    MAX_PODS_EXAMINED, Reads, controller_of, expressions_hold, node_condition, node_is_ready,
-};
+use super::{MAX_PODS_EXAMINED, Reads, controller_of, expressions_hold};
 use crate::diagnosis::proposal::{self, ProposedChange};
 use crate::diagnosis::reader::ClusterReader;
-use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
+use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef, conditions, node};
 
 fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
     object
@@ -101,7 +99,7 @@ pub(super) async fn diagnose<R: ClusterReader>(
         }
     }
     let cordoned = node.pointer("/spec/unschedulable") == Some(&Value::Bool(true));
-    if !node_is_ready(&node) || !cordoned {
+    if !node::is_ready(&node) || !cordoned {
         return Ok(Some(state_verdict(&node, on_node.len())));
     }
     let remaining: Vec<Value> = pods.into_iter().filter(must_be_evicted).collect();
@@ -211,34 +209,9 @@ fn node_diagnosis(
     }
 }
 
-/// `Type=Status since T, Reason: message` of a node condition.
-fn condition_line(condition: &Value) -> String {
-    format!(
-        "{}={} since {}, {}: {}",
-        text(condition, "/type"),
-        text(condition, "/status"),
-        text(condition, "/lastTransitionTime"),
-        text(condition, "/reason"),
-        text(condition, "/message")
-    )
-}
-
+/// The node's taints in one line, `none` when it has none.
 fn taints(node: &Value) -> String {
-    let taints: Vec<String> = node
-        .pointer("/spec/taints")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|taint| {
-            let value = text(taint, "/value");
-            let value = if value.is_empty() {
-                String::new()
-            } else {
-                format!("={value}")
-            };
-            format!("{}{value}:{}", text(taint, "/key"), text(taint, "/effect"))
-        })
-        .collect();
+    let taints = node::taints(node);
     if taints.is_empty() {
         "none".to_string()
     } else {
@@ -251,37 +224,41 @@ fn state_verdict(node: &Value, pod_count: usize) -> Diagnosis {
     let name = text(node, "/metadata/name");
     let source = format!("node {name}");
     let mut evidence = Vec::new();
-    if let Some(ready) = node_condition(node, "Ready") {
-        evidence.push(Evidence::new(source.clone(), condition_line(ready)));
+    let ready = conditions::find(node, "Ready");
+    if let Some(ready) = ready {
+        evidence.push(Evidence::new(source.clone(), ready.quote_since()));
     }
-    let pressure: Vec<&Value> = ["MemoryPressure", "DiskPressure", "PIDPressure"]
-        .into_iter()
-        .filter_map(|kind| node_condition(node, kind))
-        .filter(|condition| condition["status"] == "True")
-        .collect();
+    let pressure: Vec<_> = node::pressures(node).collect();
     evidence.extend(
         pressure
             .iter()
-            .map(|condition| Evidence::new(source.clone(), condition_line(condition))),
+            .map(|condition| Evidence::new(source.clone(), condition.quote_since())),
     );
     evidence.push(Evidence::new(
         format!("node {name} spec"),
         format!("taints {}", taints(node)),
     ));
-    if !node_is_ready(node) {
-        let ready = node_condition(node, "Ready");
-        let message = ready.map_or("", |condition| text(condition, "/message"));
-        let heartbeat = ready.map_or("", |condition| text(condition, "/lastHeartbeatTime"));
+    if !node::is_ready(node) {
+        let mut said: Vec<String> = ready
+            .and_then(|ready| ready.explanation())
+            .map(str::to_string)
+            .into_iter()
+            .collect();
+        if let Some(ready) = ready.filter(|ready| !ready.heartbeat.is_empty()) {
+            said.push(format!("last heartbeat {}", ready.heartbeat));
+        }
+        let said = if said.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", said.join("; "))
+        };
         let summary = format!(
-            "Node {name} is not Ready ({message}; last heartbeat {heartbeat}): its kubelet does not report, so the states of its {pod_count} pods are stale and the node controller marks them not ready; pods of workloads are replaced elsewhere once evicted, and a pod deleted there stays Terminating until the kubelet is back. Check the machine and its kubelet (kubeop cannot reach a node's host)."
+            "Node {name} is not Ready{said}: its kubelet does not report, so the states of its {pod_count} pods are stale and the node controller marks them not ready; pods of workloads are replaced elsewhere once evicted, and a pod deleted there stays Terminating until the kubelet is back. Check the machine and its kubelet (kubeop cannot reach a node's host)."
         );
         return node_diagnosis(node, Cause::NodeNotReady, summary, evidence, None);
     }
     if !pressure.is_empty() {
-        let kinds: Vec<&str> = pressure
-            .iter()
-            .map(|condition| text(condition, "/type"))
-            .collect();
+        let kinds: Vec<&str> = pressure.iter().map(|condition| condition.kind).collect();
         let summary = format!(
             "Node {name} is Ready but under {}: the kubelet evicts pods that use more than they request of the scarce resource, and the node's pressure taints keep new pods off it. Free the resource on the node (or move heavy pods) and the condition clears by itself.",
             kinds.join(" and ")

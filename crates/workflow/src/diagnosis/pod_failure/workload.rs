@@ -13,7 +13,7 @@ use super::Reads;
 use crate::diagnosis::parse::{self, Event};
 use crate::diagnosis::proposal::{self, POD_TEMPLATE_HASH_LABEL};
 use crate::diagnosis::reader::{ClusterReader, ReadTool};
-use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
+use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef, conditions};
 
 fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
     object
@@ -28,21 +28,6 @@ fn count(object: &Value, pointer: &str) -> u64 {
 
 fn or_never(value: &str) -> &str {
     if value.is_empty() { "never" } else { value }
-}
-
-/// The True condition of this type, as (reason, message).
-fn true_condition(object: &Value, kind: &str) -> Option<(String, String)> {
-    object
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)?
-        .iter()
-        .find(|condition| condition["type"] == kind && condition["status"] == "True")
-        .map(|condition| {
-            (
-                text(condition, "/reason").to_string(),
-                text(condition, "/message").to_string(),
-            )
-        })
 }
 
 /// The kinds a workload without pods may be, in the order they are read.
@@ -208,26 +193,10 @@ pub(super) fn paused_rollout(owners: &[Value]) -> Option<Diagnosis> {
         format!("Deployment {namespace}/{name} spec"),
         "paused: true".to_string(),
     )];
-    if let Some((reason, message)) = deployment
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|condition| condition["type"] == "Progressing")
-        .map(|condition| {
-            (
-                format!(
-                    "Progressing={}, {}",
-                    text(condition, "/status"),
-                    text(condition, "/reason")
-                ),
-                text(condition, "/message").to_string(),
-            )
-        })
-    {
+    if let Some(progressing) = conditions::find(deployment, "Progressing") {
         evidence.push(Evidence::new(
             format!("Deployment {namespace}/{name} status"),
-            format!("{reason}: {message}"),
+            progressing.quote(),
         ));
     }
     let running_images = images(&running);
@@ -334,12 +303,9 @@ pub(super) fn job_verdict(job: &Value, events: &[Event]) -> Diagnosis {
         .and_then(Value::as_u64)
         .unwrap_or(6);
     let mut evidence = Vec::new();
-    let verdict = true_condition(job, "Failed");
-    if let Some((reason, message)) = &verdict {
-        evidence.push(Evidence::new(
-            source.clone(),
-            format!("Failed=True, {reason}: {message}"),
-        ));
+    let verdict = conditions::true_one(job, "Failed");
+    if let Some(failed) = &verdict {
+        evidence.push(Evidence::new(source.clone(), failed.quote()));
     }
     evidence.push(Evidence::new(
         source,
@@ -365,7 +331,7 @@ pub(super) fn job_verdict(job: &Value, events: &[Event]) -> Diagnosis {
         ),
     };
     match verdict {
-        Some((reason, _)) if reason == "DeadlineExceeded" => {
+        Some(failed_condition) if failed_condition.reason == "DeadlineExceeded" => {
             let seconds =
                 deadline.map_or_else(|| "its".to_string(), |seconds| format!("{seconds}s"));
             let summary = format!(
@@ -374,9 +340,10 @@ pub(super) fn job_verdict(job: &Value, events: &[Event]) -> Diagnosis {
             );
             diagnosis(job, Cause::JobFailed, summary, evidence, None)
         }
-        Some((reason, message)) => {
+        Some(failed_condition) => {
             let summary = format!(
-                "Job {name} failed ({reason}: {message}) after {failed} failed pods (backoffLimit {backoff_limit}); its pods are no longer there to show why. To run it again, {rerun}, then read the logs of its pod."
+                "Job {name} failed ({}) after {failed} failed pods (backoffLimit {backoff_limit}); its pods are no longer there to show why. To run it again, {rerun}, then read the logs of its pod.",
+                failed_condition.reason_and_message()
             );
             diagnosis(job, Cause::JobFailed, summary, evidence, None)
         }
@@ -393,7 +360,7 @@ pub(super) fn job_verdict(job: &Value, events: &[Event]) -> Diagnosis {
             )
         }
         None => {
-            let state = match true_condition(job, "Complete") {
+            let state = match conditions::true_one(job, "Complete") {
                 Some(_) => "completed".to_string(),
                 None => format!("is running ({} active pods)", count(job, "/status/active")),
             };

@@ -5,11 +5,7 @@
 use serde_json::Value;
 
 use super::{Context, describe, workload};
-use crate::diagnosis::pod_failure::node_condition;
-use crate::diagnosis::{Cause, Diagnosis, Evidence};
-
-/// The node conditions that mean pressure when True.
-const PRESSURE_CONDITIONS: [&str; 3] = ["MemoryPressure", "DiskPressure", "PIDPressure"];
+use crate::diagnosis::{Cause, Diagnosis, Evidence, conditions};
 
 /// At most this many other pods on a lost node are named.
 const MAX_NAMED_NEIGHBOURS: usize = 5;
@@ -21,37 +17,13 @@ fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-/// `Ready=Unknown since T, NodeStatusUnknown: Kubelet stopped posting node status.`
-fn condition_quote(condition: &Value) -> String {
-    let mut quote = format!(
-        "{}={}",
-        text(condition, "/type"),
-        text(condition, "/status")
-    );
-    let since = text(condition, "/lastTransitionTime");
-    if !since.is_empty() {
-        quote.push_str(&format!(" since {since}"));
-    }
-    let reason = text(condition, "/reason");
-    if !reason.is_empty() {
-        quote.push_str(&format!(", {reason}: {}", text(condition, "/message")));
-    }
-    quote
-}
-
 fn node_name(node: &Value) -> String {
     text(node, "/metadata/name").to_string()
 }
 
 /// Quotes the node's taints, if any.
 fn quote_taints(context: &mut Context<'_>, node: &Value) {
-    let taints: Vec<String> = node
-        .pointer("/spec/taints")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|taint| format!("{}:{}", text(taint, "/key"), text(taint, "/effect")))
-        .collect();
+    let taints = crate::diagnosis::node::taints(node);
     if !taints.is_empty() {
         context.evidence.push(Evidence::new(
             format!("node {}", node_name(node)),
@@ -65,8 +37,8 @@ pub(super) fn node_not_ready(mut context: Context<'_>, node: &Value) -> Diagnosi
     let name = node_name(node);
     let pod_name = context.state.name.clone();
     let namespace = context.state.namespace.clone();
-    let ready = node_condition(node, "Ready")
-        .map(condition_quote)
+    let ready = conditions::find(node, "Ready")
+        .map(|ready| ready.quote_since())
         .unwrap_or_else(|| "Ready condition missing".to_string());
     context
         .evidence
@@ -76,15 +48,7 @@ pub(super) fn node_not_ready(mut context: Context<'_>, node: &Value) -> Diagnosi
     let mut pod_quote = format!(
         "phase {}, on node {name}, Ready condition {}",
         context.state.phase,
-        context
-            .facts
-            .pod
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|condition| condition["type"] == "Ready")
-            .map_or("unknown", |condition| text(condition, "/status"))
+        conditions::find(&context.facts.pod, "Ready").map_or("unknown", |ready| ready.status)
     );
     if let Some(since) = &context.state.deleting_since {
         pod_quote.push_str(&format!(", deleted at {since} (Terminating)"));
@@ -170,16 +134,12 @@ pub(super) fn evicted(mut context: Context<'_>, message: &str) -> Diagnosis {
     let node = context.facts.node.clone();
     let mut pressure_now = Vec::new();
     if let Some(node) = &node {
-        for kind in PRESSURE_CONDITIONS {
-            if let Some(condition) = node_condition(node, kind)
-                && condition["status"] == "True"
-            {
-                context.evidence.push(Evidence::new(
-                    format!("node {}", node_name(node)),
-                    condition_quote(condition),
-                ));
-                pressure_now.push(kind);
-            }
+        for condition in crate::diagnosis::node::pressures(node) {
+            context.evidence.push(Evidence::new(
+                format!("node {}", node_name(node)),
+                condition.quote_since(),
+            ));
+            pressure_now.push(condition.kind);
         }
         quote_taints(&mut context, node);
     }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Context, describe, workload};
 use crate::diagnosis::pod_failure::PodFacts;
 use crate::diagnosis::proposal::{self, ProposedChange};
-use crate::diagnosis::{Cause, Diagnosis, Evidence};
+use crate::diagnosis::{Cause, Diagnosis, Evidence, conditions};
 use crate::diff::{ChangeKind, FieldChange, diff};
 
 fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
@@ -19,16 +19,6 @@ fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
 
 fn count(object: &Value, pointer: &str) -> Option<u64> {
     object.pointer(pointer).and_then(Value::as_u64)
-}
-
-/// The condition of this type that is True, if any.
-fn true_condition<'a>(object: &'a Value, kind: &str) -> Option<&'a Value> {
-    object
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|condition| condition["type"] == kind && condition["status"] == "True")
 }
 
 /// The Job among the pod's owners.
@@ -53,17 +43,11 @@ pub(super) fn job_failed(
     // The API server defaults backoffLimit to 6.
     let limit = count(job, "/spec/backoffLimit").unwrap_or(6);
     let source = format!("Job {namespace}/{job_name} status");
-    let verdict = true_condition(job, "Failed").map(|condition| {
-        (
-            text(condition, "/reason").to_string(),
-            text(condition, "/message").to_string(),
-        )
-    });
-    if let Some((reason, message)) = &verdict {
-        context.evidence.insert(
-            0,
-            Evidence::new(source.clone(), format!("Failed=True, {reason}: {message}")),
-        );
+    let verdict = conditions::true_one(job, "Failed");
+    if let Some(failed) = &verdict {
+        context
+            .evidence
+            .insert(0, Evidence::new(source.clone(), failed.quote()));
     }
     context.evidence.push(Evidence::new(
         source,
@@ -101,7 +85,10 @@ pub(super) fn job_failed(
         );
     }
     let outcome = match &verdict {
-        Some((reason, _)) => format!("failed ({reason}) after {failed} failed pods"),
+        Some(failed_condition) => format!(
+            "failed ({}) after {failed} failed pods",
+            failed_condition.reason
+        ),
         None => format!("is failing: {failed} pods failed so far"),
     };
     let summary = format!(
@@ -153,24 +140,13 @@ pub(super) fn stuck_rollout(
         .find(|owner| owner["kind"] == "ReplicaSet")
         .map(describe)
         .unwrap_or_else(|| "the new ReplicaSet".to_string());
-    let progressing = deployment
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|condition| condition["type"] == "Progressing");
     let mut stuck = String::new();
-    if let Some(condition) = progressing {
-        let reason = text(condition, "/reason");
+    if let Some(progressing) = conditions::find(deployment, "Progressing") {
         context.evidence.push(Evidence::new(
             format!("Deployment {namespace}/{deployment_name} status"),
-            format!(
-                "Progressing={}, {reason}: {}",
-                text(condition, "/status"),
-                text(condition, "/message")
-            ),
+            progressing.quote(),
         ));
-        if reason == "ProgressDeadlineExceeded" {
+        if progressing.reason == "ProgressDeadlineExceeded" {
             stuck = " (ProgressDeadlineExceeded)".to_string();
         }
     }
