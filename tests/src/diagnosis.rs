@@ -25,6 +25,15 @@ pub fn scenario_path(name: &str) -> PathBuf {
         .join(format!("{name}.yaml"))
 }
 
+/// The scenario `tests/scenarios/NAME.yaml`, or the built-in demo for `demo`.
+pub fn scenario(name: &str) -> sim::scenario::Scenario {
+    if name == sim::scenario::DEMO_SCENARIO_NAME {
+        return sim::scenario::Scenario::demo();
+    }
+    sim::scenario::Scenario::from_file(&scenario_path(name))
+        .unwrap_or_else(|error| panic!("scenario {name}: {error}"))
+}
+
 /// A running cluster with the gateway in front of the real MCP server.
 #[derive(Debug)]
 pub struct DiagnosisEnv {
@@ -42,12 +51,7 @@ impl DiagnosisEnv {
     /// Starts `tests/scenarios/NAME.yaml` (or the built-in demo for `demo`)
     /// and the gateway, and waits until the server is ready.
     pub async fn start(scenario: &str) -> Self {
-        let loaded = if scenario == sim::scenario::DEMO_SCENARIO_NAME {
-            sim::scenario::Scenario::demo()
-        } else {
-            sim::scenario::Scenario::from_file(&scenario_path(scenario))
-                .unwrap_or_else(|error| panic!("scenario {scenario}: {error}"))
-        };
+        let loaded = self::scenario(scenario);
         let sim = SimEnv::start(&loaded.name, loaded.objects).await;
         let grants = GrantKey::generate().expect("randomness for a grant key");
         let mut config = GatewayConfig::with_server(ServerCommand::binary(mcp_server_binary()));

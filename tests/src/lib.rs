@@ -106,6 +106,23 @@ impl KubectlOutput {
     }
 }
 
+/// When a node lost by [`SimEnv::lose_node`] last heard from its kubelet.
+pub const LOST_NODE_HEARTBEAT: &str = "2026-11-25T09:00:00Z";
+
+/// Since when a node lost by [`SimEnv::lose_node`] reads Ready=Unknown.
+pub const LOST_NODE_SINCE: &str = "2026-11-25T09:00:40Z";
+
+/// Whether a `kubectl get pods --no-headers` row is a Running pod with every
+/// container ready (`2/2 Running`).
+fn pod_row_is_ready(row: &str) -> bool {
+    let mut columns = row.split_whitespace().skip(1);
+    let ready = columns
+        .next()
+        .and_then(|cell| cell.split_once('/'))
+        .is_some_and(|(ready, wanted)| ready == wanted && wanted != "0");
+    ready && columns.next() == Some("Running")
+}
+
 /// How long a cluster may take to converge to the state a test waits for.
 const CONVERGENCE_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -202,6 +219,93 @@ impl SimEnv {
             ready,
         )
         .await
+    }
+
+    /// Waits until exactly `count` pods of `namespace` that `selector`
+    /// selects are Running with every container ready, and returns their
+    /// rows: the settled workload a question or a fix starts from.
+    pub async fn ready_pods_until(&self, namespace: &str, selector: &str, count: usize) -> String {
+        self.kubectl_until(
+            &[
+                "get",
+                "pods",
+                "-n",
+                namespace,
+                "-l",
+                selector,
+                "--no-headers",
+            ],
+            |out| out.lines().filter(|row| pod_row_is_ready(row)).count() == count,
+        )
+        .await
+    }
+
+    /// Waits until `workload` (`kind/name`) in `namespace` reports `count`
+    /// ready replicas.
+    pub async fn ready_replicas_until(&self, workload: &str, namespace: &str, count: usize) {
+        let wanted = count.to_string();
+        self.field_until(
+            workload,
+            Some(namespace),
+            "{.status.readyReplicas}",
+            |out| out == wanted,
+        )
+        .await;
+    }
+
+    /// Waits until the Service `service` in `namespace` has `count` ready
+    /// endpoint addresses: traffic reaches that many pods.
+    pub async fn endpoints_until(&self, service: &str, namespace: &str, count: usize) {
+        self.field_until(
+            &format!("endpoints/{service}"),
+            Some(namespace),
+            "{.subsets[*].addresses[*].ip}",
+            |out| out.split_whitespace().count() == count,
+        )
+        .await;
+    }
+
+    /// `kubectl set image WORKLOAD CONTAINER=IMAGE -n NAMESPACE`, expecting
+    /// success: a new pod template, as a user's release makes one.
+    pub async fn set_image(&self, workload: &str, namespace: &str, container: &str, image: &str) {
+        let assignment = format!("{container}={image}");
+        self.kubectl(&["set", "image", workload, &assignment, "-n", namespace])
+            .await
+            .expect_success(&format!("set image {assignment} on {workload}"));
+    }
+
+    /// Makes `node` lost as the node controller records a kubelet that
+    /// stopped posting its status: Ready=Unknown (NodeStatusUnknown,
+    /// "Kubelet stopped posting node status.") since [`LOST_NODE_SINCE`],
+    /// last heartbeat [`LOST_NODE_HEARTBEAT`]; waits until the node reads so.
+    pub async fn lose_node(&self, node: &str) {
+        let lost = serde_json::json!({"status": {"conditions": [{
+            "type": "Ready",
+            "status": "Unknown",
+            "reason": "NodeStatusUnknown",
+            "message": "Kubelet stopped posting node status.",
+            "lastHeartbeatTime": LOST_NODE_HEARTBEAT,
+            "lastTransitionTime": LOST_NODE_SINCE,
+        }]}})
+        .to_string();
+        self.kubectl(&[
+            "patch",
+            "node",
+            node,
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            &lost,
+        ])
+        .await
+        .expect_success(&format!("{node} stops reporting"));
+        self.field_until(
+            &format!("node/{node}"),
+            None,
+            "{.status.conditions[?(@.type==\"Ready\")].status}",
+            |out| out == "Unknown",
+        )
+        .await;
     }
 
     /// Runs `kubectl ARGS` as the admin, expecting success: what it printed.

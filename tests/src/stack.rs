@@ -47,6 +47,16 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// A stack over the scenario `NAME` ([`crate::diagnosis::scenario`]),
+    /// with the default approval policy.
+    pub async fn start_scenario(name: &str) -> Self {
+        Self::start(
+            crate::diagnosis::scenario(name).objects,
+            ApprovalPolicy::default(),
+        )
+        .await
+    }
+
     /// A stack over a new cluster holding `objects`, with `policy`.
     pub async fn start(objects: Vec<serde_json::Value>, policy: ApprovalPolicy) -> Self {
         let env = SimEnv::start("sim", objects).await;

@@ -3,6 +3,7 @@
 //! a pod evicted under MemoryPressure, and a pod on a node that stopped
 //! reporting, then deleted and stuck Terminating.
 
+use e2e::LOST_NODE_SINCE;
 use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says};
 use workflow::diagnosis::Cause;
 
@@ -62,19 +63,7 @@ async fn a_pod_on_a_lost_node_is_blamed_on_the_node_and_stays_terminating_when_d
         .next()
         .expect("the checkout pod's name")
         .to_string();
-    let lost = r#"{"status":{"conditions":[{"type":"Ready","status":"Unknown","reason":"NodeStatusUnknown","message":"Kubelet stopped posting node status.","lastHeartbeatTime":"2026-11-25T09:00:00Z","lastTransitionTime":"2026-11-25T09:00:40Z"}]}}"#;
-    env.sim
-        .kubectl(&[
-            "patch",
-            "node",
-            "node-b",
-            "--subresource=status",
-            "--type=merge",
-            "-p",
-            lost,
-        ])
-        .await
-        .expect_success("node-b stops reporting");
+    env.sim.lose_node("node-b").await;
     env.field_until(
         &format!("pod/{pod}"),
         Some("shop"),
@@ -89,7 +78,9 @@ async fn a_pod_on_a_lost_node_is_blamed_on_the_node_and_stays_terminating_when_d
     assert_eq!(down.subject.name, pod);
     assert_quoted(
         &down,
-        "[node node-b] Ready=Unknown since 2026-11-25T09:00:40Z, NodeStatusUnknown: Kubelet stopped posting node status.",
+        &format!(
+            "[node node-b] Ready=Unknown since {LOST_NODE_SINCE}, NodeStatusUnknown: Kubelet stopped posting node status."
+        ),
     );
     assert_quoted(&down, "Warning NodeNotReady: Node is not ready");
     assert_quoted(&down, "on node node-b, Ready condition False");

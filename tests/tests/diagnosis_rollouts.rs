@@ -33,40 +33,34 @@ async fn a_deployment_scaled_to_zero_is_named_and_scaled_back_to_its_applied_cou
     assert_eq!(proposal.desired, "replicas 3");
 
     env.apply(&proposal).await;
-    env.pods_until("web", &["-l", "app=storefront", "--no-headers"], |out| {
-        out.lines()
-            .filter(|pod| pod.contains(" 1/1 ") && pod.contains("Running"))
-            .count()
-            == 3
-    })
-    .await;
+    env.sim.ready_pods_until("web", "app=storefront", 3).await;
+}
+
+/// The rollouts scenario once its checkout Deployment serves its two ready
+/// pods, the state each change to checkout starts from.
+async fn checkout_settled() -> DiagnosisEnv {
+    let env = DiagnosisEnv::start("diagnosis-rollouts").await;
+    env.sim
+        .ready_replicas_until("deployment/checkout", "web", 2)
+        .await;
+    env
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paused_rollout_is_named_with_the_waiting_image_and_resumed() {
-    let env = DiagnosisEnv::start("diagnosis-rollouts").await;
-    env.field_until(
-        "deployment/checkout",
-        Some("web"),
-        "{.status.readyReplicas}",
-        |out| out == "2",
-    )
-    .await;
+    let env = checkout_settled().await;
     env.sim
         .kubectl(&["rollout", "pause", "deployment/checkout", "-n", "web"])
         .await
         .expect_success("pause the rollout");
     env.sim
-        .kubectl(&[
-            "set",
-            "image",
+        .set_image(
             "deployment/checkout",
-            "checkout=ghcr.io/acme/checkout:1.5.0",
-            "-n",
             "web",
-        ])
-        .await
-        .expect_success("set the new image");
+            "checkout",
+            "ghcr.io/acme/checkout:1.5.0",
+        )
+        .await;
     env.field_until(
         "deployment/checkout",
         Some("web"),
@@ -113,25 +107,15 @@ async fn a_paused_rollout_is_named_with_the_waiting_image_and_resumed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_image_written_with_capitals_is_named_invalid_and_lowered_by_the_plan() {
-    let env = DiagnosisEnv::start("diagnosis-rollouts").await;
-    env.field_until(
-        "deployment/checkout",
-        Some("web"),
-        "{.status.readyReplicas}",
-        |out| out == "2",
-    )
-    .await;
+    let env = checkout_settled().await;
     env.sim
-        .kubectl(&[
-            "set",
-            "image",
+        .set_image(
             "deployment/checkout",
-            "checkout=ghcr.io/Acme/checkout:1.5.0",
-            "-n",
             "web",
-        ])
-        .await
-        .expect_success("set an image written with a capital");
+            "checkout",
+            "ghcr.io/Acme/checkout:1.5.0",
+        )
+        .await;
     env.pods_until("web", &["-l", "app=checkout"], |out| {
         out.contains("InvalidImageName")
     })

@@ -4,23 +4,20 @@
 //! object (cause, quoted evidence, and a proposed fix as an ordinary plan
 //! that is approved and verified like any other change).
 
-use e2e::diagnosis::scenario_path;
+use e2e::LOST_NODE_SINCE;
 use e2e::stack::Stack;
-use hitl::policy::ApprovalPolicy;
 use serde_json::Value;
 use workflow::{Outcome, Response};
 
-fn scenario(name: &str) -> Vec<Value> {
-    if name == sim::scenario::DEMO_SCENARIO_NAME {
-        return sim::scenario::Scenario::demo().objects;
-    }
-    sim::scenario::Scenario::from_file(&scenario_path(name))
-        .unwrap_or_else(|error| panic!("scenario {name}: {error}"))
-        .objects
-}
-
-/// Asks `text` and returns its diagnosis and that diagnosis's `-o json` object.
-async fn diagnosed(stack: &Stack, text: &str) -> (workflow::response::Diagnosis, Value) {
+/// Asks `text`, checks that the answer is a diagnosis naming `cause` and
+/// quoting each of `quotes` among its evidence, and returns it and its
+/// `-o json` object.
+async fn diagnosed(
+    stack: &Stack,
+    text: &str,
+    cause: &str,
+    quotes: &[&str],
+) -> (workflow::response::Diagnosis, Value) {
     let response = stack
         .ask(text)
         .await
@@ -33,7 +30,34 @@ async fn diagnosed(stack: &Stack, text: &str) -> (workflow::response::Diagnosis,
     for field in ["cause", "evidence", "proposal"] {
         assert!(json.get(field).is_some(), "{field} missing from {json}");
     }
+    assert_eq!(json["cause"], cause, "{json}");
+    let quoted = evidence(&json);
+    for quote in quotes {
+        assert!(quoted.contains(quote), "{quote:?} not quoted:\n{quoted}");
+    }
     (diagnosis, json)
+}
+
+/// The diagnosis's plan, checked to change `kind` `name` in `namespace`,
+/// approved as shown and verified.
+async fn fix_verified(
+    stack: &Stack,
+    diagnosis: workflow::response::Diagnosis,
+    kind: &str,
+    name: &str,
+    namespace: &str,
+) {
+    let card = diagnosis.proposal.expect("a plan to approve");
+    assert_eq!(
+        (
+            card.target.kind.as_str(),
+            card.target.name.as_str(),
+            card.target.namespace.as_deref()
+        ),
+        (kind, name, Some(namespace)),
+        "{card:?}"
+    );
+    stack.approve_to(&card, Outcome::Verified).await;
 }
 
 fn evidence(json: &Value) -> String {
@@ -51,7 +75,7 @@ fn evidence(json: &Value) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_words_about_a_failing_pod_reach_the_playbook_through_the_coordinator() {
-    let stack = Stack::start(scenario("demo"), ApprovalPolicy::default()).await;
+    let stack = Stack::start_scenario("demo").await;
     stack
         .env
         .kubectl_until(&["get", "pods", "-n", "production"], |out| {
@@ -62,11 +86,13 @@ async fn plain_words_about_a_failing_pod_reach_the_playbook_through_the_coordina
         })
         .await;
 
-    let (_, crashing) = diagnosed(&stack, "why is my checkout pod crashing in production").await;
-    assert_eq!(crashing["cause"], "crash_loop_back_off", "{crashing}");
-    let quoted = evidence(&crashing);
-    assert!(quoted.contains("checkout"), "{quoted}");
-    assert!(quoted.contains("exit code"), "{quoted}");
+    let (_, crashing) = diagnosed(
+        &stack,
+        "why is my checkout pod crashing in production",
+        "crash_loop_back_off",
+        &["checkout", "exit code"],
+    )
+    .await;
     assert!(
         crashing["proposal"].is_null(),
         "an application error has no configuration fix: {crashing}"
@@ -74,9 +100,13 @@ async fn plain_words_about_a_failing_pod_reach_the_playbook_through_the_coordina
     assert_eq!(crashing["report"]["subject"]["namespace"], "production");
 
     // A name prefix ("payment" for the payment-service pods).
-    let (_, oom) = diagnosed(&stack, "why does payment keep restarting in production").await;
-    assert_eq!(oom["cause"], "oom_killed", "{oom}");
-    assert!(evidence(&oom).contains("OOMKilled"), "{}", evidence(&oom));
+    let (_, oom) = diagnosed(
+        &stack,
+        "why does payment keep restarting in production",
+        "oom_killed",
+        &["OOMKilled"],
+    )
+    .await;
     let plan = &oom["proposal"];
     for field in ["plan_id", "plan_hash"] {
         assert!(
@@ -103,7 +133,7 @@ async fn plain_words_about_a_failing_pod_reach_the_playbook_through_the_coordina
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_diagnosed_missing_config_map_is_fixed_through_an_approved_verified_plan() {
-    let stack = Stack::start(scenario("diagnosis-configerror"), ApprovalPolicy::default()).await;
+    let stack = Stack::start_scenario("diagnosis-configerror").await;
     stack
         .env
         .kubectl_until(
@@ -112,70 +142,39 @@ async fn a_diagnosed_missing_config_map_is_fixed_through_an_approved_verified_pl
         )
         .await;
 
-    let (diagnosis, json) = diagnosed(&stack, "debug the api deployment in production").await;
-    assert_eq!(json["cause"], "create_container_config_error", "{json}");
-    let quoted = evidence(&json);
-    assert!(
-        quoted.contains("CreateContainerConfigError: configmap \"app-config\" not found"),
-        "{quoted}"
-    );
-    assert!(
-        quoted.contains("ConfigMap staging/app-config exists"),
-        "{quoted}"
-    );
-    let card = diagnosis.proposal.expect("a plan to approve");
-    assert_eq!(card.target.kind, "ConfigMap");
-    assert_eq!(card.target.name, "app-config");
-    assert_eq!(card.target.namespace.as_deref(), Some("production"));
-
-    let result = stack.approve(&card).await.expect("the approval runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{:?}", result.evidence);
-    stack
-        .env
-        .kubectl_until(
-            &["get", "pods", "-n", "production", "-l", "app=api"],
-            |out| out.contains("1/1") && out.contains("Running"),
-        )
-        .await;
+    let (diagnosis, _) = diagnosed(
+        &stack,
+        "debug the api deployment in production",
+        "create_container_config_error",
+        &[
+            "CreateContainerConfigError: configmap \"app-config\" not found",
+            "ConfigMap staging/app-config exists",
+        ],
+    )
+    .await;
+    fix_verified(&stack, diagnosis, "ConfigMap", "app-config", "production").await;
+    stack.env.ready_pods_until("production", "app=api", 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkout_down_with_healthy_pods_is_its_services_selector_fixed_through_a_plan() {
-    let stack = Stack::start(scenario("diagnosis-services"), ApprovalPolicy::default()).await;
-    stack
-        .env
-        .kubectl_until(
-            &["get", "pods", "-n", "shop", "-l", "app=checkout"],
-            |out| out.matches("1/1").count() == 2,
-        )
-        .await;
+    let stack = Stack::start_scenario("diagnosis-services").await;
+    stack.env.ready_pods_until("shop", "app=checkout", 2).await;
 
-    let (diagnosis, json) = diagnosed(&stack, "why is checkout down in shop").await;
-    assert_eq!(json["cause"], "service_without_endpoints", "{json}");
-    let quoted = evidence(&json);
-    assert!(
-        quoted.contains("Endpoints shop/checkout: no addresses (<none>)"),
-        "{quoted}"
-    );
-    let card = diagnosis.proposal.expect("a plan to approve");
-    assert_eq!(card.target.kind, "Service");
-    assert_eq!(card.target.name, "checkout");
-    let result = stack.approve(&card).await.expect("the approval runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{:?}", result.evidence);
-    stack
-        .env
-        .field_until(
-            "endpoints/checkout",
-            Some("shop"),
-            "{.subsets[*].addresses[*].ip}",
-            |out| out.split_whitespace().count() == 2,
-        )
-        .await;
+    let (diagnosis, _) = diagnosed(
+        &stack,
+        "why is checkout down in shop",
+        "service_without_endpoints",
+        &["Endpoints shop/checkout: no addresses (<none>)"],
+    )
+    .await;
+    fix_verified(&stack, diagnosis, "Service", "checkout", "shop").await;
+    stack.env.endpoints_until("checkout", "shop", 2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unnamed_failures_are_offered_by_workload_and_a_failed_job_is_named() {
-    let stack = Stack::start(scenario("diagnosis-workloads"), ApprovalPolicy::default()).await;
+    let stack = Stack::start_scenario("diagnosis-workloads").await;
     stack
         .env
         .kubectl_until(&["get", "jobs", "-n", "ops"], |out| {
@@ -204,19 +203,19 @@ async fn unnamed_failures_are_offered_by_workload_and_a_failed_job_is_named() {
         "{question:?}"
     );
 
-    let (_, job) = diagnosed(&stack, "my job db-migrate failed in ops").await;
-    assert_eq!(job["cause"], "job_failed", "{job}");
-    assert!(
-        evidence(&job).contains("Failed=True, BackoffLimitExceeded"),
-        "{}",
-        evidence(&job)
-    );
+    let (_, job) = diagnosed(
+        &stack,
+        "my job db-migrate failed in ops",
+        "job_failed",
+        &["Failed=True, BackoffLimitExceeded"],
+    )
+    .await;
     assert!(job["proposal"].is_null(), "{job}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cron_job_that_never_runs_is_resumed_through_an_approved_verified_plan() {
-    let stack = Stack::start(scenario("diagnosis-jobs"), ApprovalPolicy::default()).await;
+    let stack = Stack::start_scenario("diagnosis-jobs").await;
     stack
         .env
         .field_until(
@@ -227,18 +226,14 @@ async fn a_cron_job_that_never_runs_is_resumed_through_an_approved_verified_plan
         )
         .await;
 
-    let (diagnosis, json) =
-        diagnosed(&stack, "why isn't cronjob nightly-export running in data").await;
-    assert_eq!(json["cause"], "suspended", "{json}");
-    assert!(
-        evidence(&json).contains("schedule \"0 2 * * *\", suspend true"),
-        "{json}"
-    );
-    let card = diagnosis.proposal.expect("a plan to resume it");
-    assert_eq!(card.target.kind, "CronJob");
-    assert_eq!(card.target.name, "nightly-export");
-    let result = stack.approve(&card).await.expect("the approval runs");
-    assert_eq!(result.outcome, Outcome::Verified, "{:?}", result.evidence);
+    let (diagnosis, _) = diagnosed(
+        &stack,
+        "why isn't cronjob nightly-export running in data",
+        "suspended",
+        &["schedule \"0 2 * * *\", suspend true"],
+    )
+    .await;
+    fix_verified(&stack, diagnosis, "CronJob", "nightly-export", "data").await;
     stack
         .env
         .field_until(
@@ -252,14 +247,8 @@ async fn a_cron_job_that_never_runs_is_resumed_through_an_approved_verified_plan
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workload_short_of_pods_under_a_quota_is_explained_without_a_plan() {
-    let stack = Stack::start(scenario("diagnosis-quota"), ApprovalPolicy::default()).await;
-    stack
-        .env
-        .kubectl_until(
-            &["get", "pods", "-n", "orders", "-l", "app=worker"],
-            |out| out.matches(" 1/1 ").count() == 2,
-        )
-        .await;
+    let stack = Stack::start_scenario("diagnosis-quota").await;
+    stack.env.ready_pods_until("orders", "app=worker", 2).await;
     stack
         .env
         .events_until("orders", "FailedCreate", |out| {
@@ -267,46 +256,30 @@ async fn a_workload_short_of_pods_under_a_quota_is_explained_without_a_plan() {
         })
         .await;
 
-    let (diagnosis, json) = diagnosed(&stack, "why does worker only have 2 pods in orders").await;
-    assert_eq!(json["cause"], "pod_creation_refused", "{json}");
-    assert!(evidence(&json).contains("requests.cpu 1600m/2"), "{json}");
+    let (diagnosis, json) = diagnosed(
+        &stack,
+        "why does worker only have 2 pods in orders",
+        "pod_creation_refused",
+        &["requests.cpu 1600m/2"],
+    )
+    .await;
     assert!(diagnosis.proposal.is_none(), "{json}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_asked_about_by_name_is_diagnosed_as_a_node() {
-    let stack = Stack::start(scenario("diagnosis-nodes"), ApprovalPolicy::default()).await;
-    let lost = r#"{"status":{"conditions":[{"type":"Ready","status":"Unknown","reason":"NodeStatusUnknown","message":"Kubelet stopped posting node status.","lastHeartbeatTime":"2026-11-25T09:00:00Z","lastTransitionTime":"2026-11-25T09:00:40Z"}]}}"#;
-    stack
-        .env
-        .kubectl(&[
-            "patch",
-            "node",
-            "node-b",
-            "--subresource=status",
-            "--type=merge",
-            "-p",
-            lost,
-        ])
-        .await
-        .expect_success("node-b stops reporting");
-    stack
-        .env
-        .field_until(
-            "node/node-b",
-            None,
-            "{.status.conditions[?(@.type==\"Ready\")].status}",
-            |out| out == "Unknown",
-        )
-        .await;
+    let stack = Stack::start_scenario("diagnosis-nodes").await;
+    stack.env.lose_node("node-b").await;
 
-    let (diagnosis, json) = diagnosed(&stack, "what's wrong with node node-b").await;
-    assert_eq!(json["cause"], "node_not_ready", "{json}");
-    assert!(
-        evidence(&json).contains(
-            "Ready=Unknown since 2026-11-25T09:00:40Z, NodeStatusUnknown: Kubelet stopped posting node status."
-        ),
-        "{json}"
+    let lost = format!(
+        "Ready=Unknown since {LOST_NODE_SINCE}, NodeStatusUnknown: Kubelet stopped posting node status."
     );
+    let (diagnosis, json) = diagnosed(
+        &stack,
+        "what's wrong with node node-b",
+        "node_not_ready",
+        &[&lost],
+    )
+    .await;
     assert!(diagnosis.proposal.is_none(), "{json}");
 }

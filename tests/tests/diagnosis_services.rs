@@ -53,13 +53,7 @@ async fn a_selector_matching_no_pod_is_found_and_fixed_from_the_deployments_labe
 
     // Applied as approved, the Service gets the two pods as endpoints.
     env.apply(&proposal).await;
-    env.field_until(
-        "endpoints/checkout",
-        Some("shop"),
-        "{.subsets[*].addresses[*].ip}",
-        |out| out.split_whitespace().count() == 2,
-    )
-    .await;
+    env.sim.endpoints_until("checkout", "shop", 2).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
