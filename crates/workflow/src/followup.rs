@@ -1068,11 +1068,7 @@ fn with_subject(
         .is_none()
         .then_some(subject.namespace.as_deref())
         .flatten();
-    let own_context = [own, &probe].into_iter().find_map(|intent| {
-        intent
-            .arguments()
-            .and_then(|arguments| arguments.context.clone())
-    });
+    let own_context = [own, &probe].into_iter().find_map(context_of);
     let context = (own_context.is_none() && subject.context != session_context)
         .then_some(subject.context.as_str());
     for object in spellings(subject) {
@@ -1155,44 +1151,19 @@ async fn repeat(
     lean: Lean,
     session_context: &str,
 ) -> Result<Resolution, WorkflowError> {
-    let lean = match lean {
+    let swap = match lean {
+        Lean::Kinds(kinds) => return Ok(kinds_where_last(text, recent, &kinds)),
         Lean::Word(word) => match decide(pipeline, recent, word, session_context).await? {
-            Ok(lean) => lean,
+            Ok(swap) => swap,
             Err(question) => return Ok(Resolution::Ask(question)),
         },
-        other => other,
+        Lean::Namespace(namespace) => Swap::Namespace(namespace),
+        Lean::Context(context) => Swap::Context(context),
+        Lean::Name(name) => Swap::Name(name),
     };
     let last = &recent.request;
-    let last_context = recent
-        .intent
-        .arguments()
-        .and_then(|arguments| arguments.context.clone());
-    if let Lean::Kinds(kinds) = &lean {
-        // Without a namespace before, the list is the classifier's own.
-        let Some(namespace) = namespace_of(&recent.intent) else {
-            return Ok(Resolution::Standalone);
-        };
-        let request = placed(
-            format!("list {kinds}"),
-            Some(&namespace),
-            last_context.as_deref(),
-        );
-        let intent = classifier::classify(&request);
-        let lists_there = list_kind(&intent).is_some()
-            && namespace_of(&intent).as_deref() == Some(namespace.as_str());
-        return Ok(if lists_there {
-            Resolution::Resolved(Resolved {
-                note: format!(
-                    "'{text}' is about namespace {namespace}, where your last request was: read as \"{request}\""
-                ),
-                request,
-            })
-        } else {
-            Resolution::Standalone
-        });
-    }
-    let (request, holds): (Option<String>, Holds) = match &lean {
-        Lean::Namespace(namespace) => {
+    let (request, holds): (Option<String>, Holds) = match &swap {
+        Swap::Namespace(namespace) => {
             let request = namespace_of(&recent.intent)
                 .and_then(|old| replace_word(last, &old, namespace))
                 .unwrap_or_else(|| format!("{last} in namespace {namespace}"));
@@ -1206,22 +1177,19 @@ async fn repeat(
                 }),
             )
         }
-        Lean::Context(context) => {
-            let request = last_context
+        Swap::Context(context) => {
+            let request = context_of(&recent.intent)
                 .and_then(|old| replace_word(last, &old, context))
                 .unwrap_or_else(|| format!("{last} --context {context}"));
             let context = context.clone();
             (
                 Some(request),
                 Box::new(move |intent: &Intent| {
-                    intent
-                        .arguments()
-                        .and_then(|arguments| arguments.context.as_deref())
-                        == Some(context.as_str())
+                    context_of(intent).as_deref() == Some(context.as_str())
                 }),
             )
         }
-        Lean::Name(name) | Lean::Word(name) | Lean::Kinds(name) => {
+        Swap::Name(name) => {
             let request =
                 name_of(&recent.intent, true).and_then(|old| replace_word(last, &old, name));
             let name = name.clone();
@@ -1233,10 +1201,10 @@ async fn repeat(
             )
         }
     };
-    let what = match &lean {
-        Lean::Namespace(namespace) => format!("namespace {namespace}"),
-        Lean::Context(context) => format!("context {context}"),
-        Lean::Name(name) | Lean::Word(name) | Lean::Kinds(name) => name.clone(),
+    let what = match &swap {
+        Swap::Namespace(namespace) => format!("namespace {namespace}"),
+        Swap::Context(context) => format!("context {context}"),
+        Swap::Name(name) => name.clone(),
     };
     let Some(request) = request else {
         return Ok(Resolution::Ask(Clarify {
@@ -1263,6 +1231,53 @@ async fn repeat(
     }))
 }
 
+/// What a repeat swaps into the last request once its word is settled
+/// ([`decide`]): a namespace, a context or the object's name. A kind
+/// ([`Lean::Kinds`]) is answered before, by [`kinds_where_last`].
+enum Swap {
+    /// Another namespace.
+    Namespace(String),
+    /// Another context.
+    Context(String),
+    /// Another object of the same kind.
+    Name(String),
+}
+
+/// The context the request names (`--context X`, "on context X"), if any.
+fn context_of(intent: &Intent) -> Option<String> {
+    intent
+        .arguments()
+        .and_then(|arguments| arguments.context.clone())
+}
+
+/// "and the services?": the objects of that kind where the last request
+/// was, when it named a namespace and the list reads as one there;
+/// otherwise the words are a request of their own.
+fn kinds_where_last(text: &str, recent: &Recent, kinds: &str) -> Resolution {
+    // Without a namespace before, the list is the classifier's own.
+    let Some(namespace) = namespace_of(&recent.intent) else {
+        return Resolution::Standalone;
+    };
+    let request = placed(
+        format!("list {kinds}"),
+        Some(&namespace),
+        context_of(&recent.intent).as_deref(),
+    );
+    let intent = classifier::classify(&request);
+    let lists_there = list_kind(&intent).is_some()
+        && namespace_of(&intent).as_deref() == Some(namespace.as_str());
+    if lists_there {
+        Resolution::Resolved(Resolved {
+            note: format!(
+                "'{text}' is about namespace {namespace}, where your last request was: read as \"{request}\""
+            ),
+            request,
+        })
+    } else {
+        Resolution::Standalone
+    }
+}
+
 /// Whether "what about WORD?" means another namespace or another object:
 /// a request that named no object, or a word that is its namespace, moves
 /// namespace; otherwise the cluster decides (a namespace of that name
@@ -1273,23 +1288,19 @@ async fn decide(
     recent: &Recent,
     word: String,
     session_context: &str,
-) -> Result<Result<Lean, Clarify>, WorkflowError> {
+) -> Result<Result<Swap, Clarify>, WorkflowError> {
     if name_of(&recent.intent, true).is_none()
         || namespace_of(&recent.intent).as_deref() == Some(word.as_str())
     {
-        return Ok(Ok(Lean::Namespace(word)));
+        return Ok(Ok(Swap::Namespace(word)));
     }
-    let context = recent
-        .intent
-        .arguments()
-        .and_then(|arguments| arguments.context.clone())
-        .unwrap_or_else(|| session_context.to_owned());
+    let context = context_of(&recent.intent).unwrap_or_else(|| session_context.to_owned());
     let cluster = &pipeline.cluster;
     if let Fetched::Missing(_) = cluster
         .get(&context, "v1", "Namespace", &word, None)
         .await?
     {
-        return Ok(Ok(Lean::Name(word)));
+        return Ok(Ok(Swap::Name(word)));
     }
     let object_kind = recent
         .subject
@@ -1322,7 +1333,7 @@ async fn decide(
             ],
         }));
     }
-    Ok(Ok(Lean::Namespace(word)))
+    Ok(Ok(Swap::Namespace(word)))
 }
 
 /// Whether two intents take the same path with the same tool, operation
@@ -1511,10 +1522,7 @@ fn named_in(intent: &Intent, context: &str) -> Option<Subject> {
         kind: kind_of(intent),
         name: name_of(intent, false)?,
         namespace: namespace_of(intent),
-        context: intent
-            .arguments()
-            .and_then(|arguments| arguments.context.clone())
-            .unwrap_or_else(|| context.to_owned()),
+        context: context_of(intent).unwrap_or_else(|| context.to_owned()),
     })
 }
 
