@@ -56,6 +56,86 @@ const CAPABILITIES: &str = "I am kubeop, a Level-1 SRE agent for Kubernetes. I c
 - switch context or namespace (\"switch to prod-eu\", \"use namespace staging\")\n\
 Helm, Argo CD and Prometheus requests go to their own agents. What should I do?";
 
+/// The answer to "do it", "apply the fix", "go ahead" when no plan was
+/// proposed before (the workflow answers with the session's last proposed
+/// plan when there is one).
+const ASSENT_QUESTION: &str = "Which change should I make? I make a change only from a plan you approve: approve the one I proposed with `kubeop approve PLAN_ID --hash HASH` (both are on the plan), or tell me the change (e.g. \"restart checkout in production\").";
+
+/// Words of a request that only assents to a change already on the table.
+const ASSENT_WORDS: &[&str] = &[
+    "yes",
+    "yeah",
+    "yep",
+    "ok",
+    "okay",
+    "sure",
+    "please",
+    "pls",
+    "go",
+    "ahead",
+    "do",
+    "it",
+    "that",
+    "this",
+    "apply",
+    "the",
+    "fix",
+    "proposed",
+    "proposal",
+    "suggested",
+    "suggestion",
+    "change",
+    "plan",
+    "approve",
+    "approved",
+    "proceed",
+    "let's",
+    "lets",
+    "make",
+    "so",
+    "just",
+    "then",
+    "now",
+    "carry",
+    "out",
+    "execute",
+    "your",
+    "kubeop",
+];
+
+/// "do it", "yes, go ahead", "apply the fix", "apply the proposed
+/// change", "proceed": a request made only of [`ASSENT_WORDS`] with an
+/// action in it ("ok" or "yes" alone assent too). It names nothing to act
+/// on: the plan meant is the one the conversation proposed, which only the
+/// workflow knows. ("fix it" and "make it so" are assent; "fix checkout"
+/// names an object and is a diagnosis.)
+fn is_assent(lower: &str) -> bool {
+    // Short requests only: a real request is longer, and this runs first.
+    if lower.len() > 48 {
+        return false;
+    }
+    let mut acts = false;
+    let mut agrees = false;
+    let mut words = 0;
+    for word in lower.split_whitespace() {
+        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '\'');
+        if word.is_empty() {
+            continue;
+        }
+        if !ASSENT_WORDS.contains(&word) {
+            return false;
+        }
+        words += 1;
+        acts |= matches!(
+            word,
+            "do" | "go" | "apply" | "fix" | "proceed" | "approve" | "make" | "execute" | "carry"
+        );
+        agrees |= matches!(word, "yes" | "yeah" | "yep" | "ok" | "okay" | "sure");
+    }
+    // "the fix" alone, "please": no verb of doing; "yes": an answer.
+    words > 0 && (acts || (agrees && words <= 2))
+}
+
 /// The answer to thanks alone: nothing to do, and no list of capabilities.
 const YOU_ARE_WELCOME: &str = "You're welcome. Anything else?";
 
@@ -64,6 +144,13 @@ const YOU_ARE_WELCOME: &str = "You're welcome. Anything else?";
 const FILLERS_THAT_NAME_THINGS: &[&str] = &[
     "old", "new", "other", "app", "real", "fast", "quick", "generic", "latest",
 ];
+
+/// The namespace of the cluster's own components.
+const SYSTEM_NAMESPACE: &str = "kube-system";
+
+/// Verbs of moving somewhere that open a switch of the session's place
+/// ("go to namespace shop", "let's work in billing", "hop over to prod").
+const MOVEMENT_WORDS: &[&str] = &["go", "work", "head", "hop", "move", "stay"];
 
 /// Public images people name by their bare name ("run an nginx pod"),
 /// which is also their exact reference on Docker Hub.
@@ -111,6 +198,9 @@ pub fn classify(text: &str) -> Intent {
         );
     }
     let lower = text.to_ascii_lowercase();
+    if is_assent(&lower) {
+        return Intent::clarify(vec![Param::Plan], ASSENT_QUESTION);
+    }
     // The names written in two words ("the api gateway"), joined with a
     // dash; declared before the tokens, which borrow from it.
     let mut joined = String::new();
@@ -181,8 +271,9 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
     // Most requests have no two unknown words side by side: one cheap pass.
     let unknown_word = |t: &Token<'_>| t.shape == Shape::Word && t.lex == Lex::Unknown;
     if !tokens.windows(2).any(|pair| {
-        unknown_word(&pair[0])
-            && (unknown_word(&pair[1]) || matches!(pair[1].low, "proxy" | "service"))
+        (unknown_word(&pair[0])
+            && (unknown_word(&pair[1]) || matches!(pair[1].low, "proxy" | "service")))
+            || spaced_component(pair[0].low, pair[1].low).is_some()
     }) {
         return;
     }
@@ -195,6 +286,8 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
                 .bytes()
                 .all(|b| b.is_ascii_alphabetic() || b == b'-')
             && !token.low.starts_with('-')
+            // `team-`: kubectl's removal of a label, never half a name.
+            && !token.low.ends_with('-')
             && !is_namespace_word(token.low)
             && !NEVER_HALF_A_NAME.contains(&token.low)
     };
@@ -269,6 +362,18 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
     let mut i = 0;
     while i + 1 < tokens.len() && count < pairs.len() {
         let (first, second) = (&tokens[i], &tokens[i + 1]);
+        // "the kube proxy", "core dns logs": a cluster component's name,
+        // wherever it stands.
+        if first.shape == Shape::Word
+            && second.shape == Shape::Word
+            && spaced(first, second)
+            && spaced_component(first.low, second.low).is_some()
+        {
+            pairs[count] = i;
+            count += 1;
+            i += 2;
+            continue;
+        }
         let opened = match i.checked_sub(1) {
             Some(p) => opens(&tokens[p]) && !(p > 0 && plain(&tokens[p - 1])),
             // "api gateway is down": the statement's subject.
@@ -328,6 +433,13 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
     let mut spans = [(0usize, 0usize, 0usize); 4];
     for (n, &at) in pairs[..count].iter().enumerate() {
         let start = joined.len();
+        if let Some(component) = spaced_component(tokens[at].low, tokens[at + 1].low) {
+            joined.push_str(component);
+            let middle = joined.len();
+            joined.push_str(component);
+            spans[n] = (start, middle, joined.len());
+            continue;
+        }
         joined.push_str(tokens[at].raw);
         joined.push('-');
         joined.push_str(tokens[at + 1].raw);
@@ -345,7 +457,105 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
         tokens[at].raw = &joined[start..middle];
         tokens[at].low = &joined[middle..end];
         tokens[at].full = tokens[at].raw;
+        // A component's first word ("kube") is a filler alone; joined, a name.
+        tokens[at].lex = Lex::Unknown;
         tokens.remove(at + 1);
+    }
+}
+
+/// A cluster component that runs in `kube-system`: its usual name and the
+/// label its pods carry (the kubeadm and CoreDNS conventions).
+struct SystemComponent {
+    /// The label selector of its pods.
+    selector: &'static str,
+}
+
+/// The components every cluster runs in `kube-system`, by the names people
+/// type. Naming one names its namespace: "coredns logs", "kube-proxy pods",
+/// "restart coredns" are about `kube-system` whatever the session's
+/// namespace, since no other namespace holds them.
+const SYSTEM_COMPONENTS: &[(&str, SystemComponent)] = &[
+    (
+        "kube-proxy",
+        SystemComponent {
+            selector: "k8s-app=kube-proxy",
+        },
+    ),
+    (
+        "kubeproxy",
+        SystemComponent {
+            selector: "k8s-app=kube-proxy",
+        },
+    ),
+    (
+        "coredns",
+        SystemComponent {
+            selector: "k8s-app=kube-dns",
+        },
+    ),
+    (
+        "core-dns",
+        SystemComponent {
+            selector: "k8s-app=kube-dns",
+        },
+    ),
+    (
+        "kube-dns",
+        SystemComponent {
+            selector: "k8s-app=kube-dns",
+        },
+    ),
+    (
+        "metrics-server",
+        SystemComponent {
+            selector: "k8s-app=metrics-server",
+        },
+    ),
+    (
+        "kube-apiserver",
+        SystemComponent {
+            selector: "component=kube-apiserver",
+        },
+    ),
+    (
+        "kube-scheduler",
+        SystemComponent {
+            selector: "component=kube-scheduler",
+        },
+    ),
+    (
+        "kube-controller-manager",
+        SystemComponent {
+            selector: "component=kube-controller-manager",
+        },
+    ),
+    (
+        "etcd",
+        SystemComponent {
+            selector: "component=etcd",
+        },
+    ),
+];
+
+/// The system component a word names, if it names one.
+fn system_component(word: &str) -> Option<&'static SystemComponent> {
+    SYSTEM_COMPONENTS
+        .iter()
+        .find(|(spelt, _)| *spelt == word)
+        .map(|(_, component)| component)
+}
+
+/// "kube proxy", "core dns": a component's name written in two words, as
+/// its one-word name.
+fn spaced_component(first: &str, second: &str) -> Option<&'static str> {
+    match (first, second) {
+        ("kube", "proxy") => Some("kube-proxy"),
+        ("core", "dns") => Some("coredns"),
+        ("kube", "dns") => Some("kube-dns"),
+        ("kube", "scheduler") => Some("kube-scheduler"),
+        ("kube", "apiserver") => Some("kube-apiserver"),
+        ("metrics", "server") => Some("metrics-server"),
+        _ => None,
     }
 }
 
@@ -363,6 +573,8 @@ fn is_participle(word: &str) -> bool {
 /// particle of "roll X back", probe and incident nouns.
 const NEVER_HALF_A_NAME: &[&str] = &[
     "back",
+    "annotation",
+    "annotations",
     "probe",
     "probes",
     "liveness",
@@ -1220,7 +1432,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
-    /// A free token that can hold a value (a name, a namespace...).
+    /// A free token that can hold a value (a name, a namespace...). A bare
+    /// number never does: "scale 3 to 5", "restart 2", "logs of 3" count
+    /// or point at something (a row, a replica count), and an object named
+    /// only by digits is so rare that reading one as a name would act on a
+    /// guess; `kind/3` and a quoted "3" still name one.
     fn is_value(&self, i: usize) -> bool {
         let Some(token) = self.tokens.get(i) else {
             return false;
@@ -1228,7 +1444,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
         !self.used[i]
             && match token.shape {
                 Shape::Quoted => true,
-                Shape::Word => token.lex == Lex::Unknown && is_name_shaped(token.low),
+                Shape::Word => {
+                    token.lex == Lex::Unknown
+                        && is_name_shaped(token.low)
+                        && !token.low.bytes().all(|b| b.is_ascii_digit())
+                }
                 _ => false,
             }
     }
@@ -1654,8 +1874,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let change_word = matches!(
                 w,
                 Some(W::Change(Change::Edit | Change::Set | Change::Other))
-            ) || (matches!(self.low(i), "go" | "work" | "head" | "hop")
-                && (0..i).all(|p| self.is_filler(p)));
+            ) || ((MOVEMENT_WORDS.contains(&self.low(i))
+                || self.low(i) == "connect")
+                && (0..i).all(|p| {
+                    self.is_filler(p)
+                        || self.is_w(p, W::To)
+                        || matches!(self.low(p), "let's" | "lets" | "let" | "us")
+                }));
             if !(explicit || switch_word || change_word) {
                 continue;
             }
@@ -2631,6 +2856,41 @@ impl<'t, 'a> Analysis<'t, 'a> {
         })
     }
 
+    /// "what service does the shop ingress point to", "which storage class
+    /// does the data-0 pvc use", "which deployment does the cart service
+    /// select": a question whose first kind is what is asked for and whose
+    /// second kind, named, is the object that holds the answer (an
+    /// Ingress's backends, a claim's class, a Service's selector). The
+    /// named object is the one read; the asked-for kind is used up.
+    fn questioned_object(&mut self) -> Option<(usize, ResourceKind, Number)> {
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        if !self.is_w(first, W::Question) {
+            return None;
+        }
+        let asked = self.next_meaningful(first)?;
+        let asked_kind = self.tokens[asked].kind()?;
+        let verb = self.next_meaningful(asked)?;
+        // ("which pods does the web service select": the pods themselves,
+        // listed by the workload's label.)
+        if self.used[asked]
+            || self.tokens[asked].value.is_some()
+            || asked_kind.0 == ResourceKind::Pod
+            || !self.is_w(verb, W::Do)
+        {
+            return None;
+        }
+        let (held_at, kind, number) = (verb + 1..self.len()).find_map(|k| {
+            let (kind, number) = self.tokens[k].kind()?;
+            let named = self.tokens[k].value.is_some()
+                || (k > 0 && self.is_value(k - 1))
+                || self.value_after(k).is_some();
+            (!self.used[k] && named && kind != asked_kind.0 && number != Number::Plural)
+                .then_some((k, kind, number))
+        })?;
+        self.use_token(asked);
+        Some((held_at, kind, number))
+    }
+
     /// Kinds mentioned, in order, free ones only.
     fn kinds(&self) -> impl Iterator<Item = (usize, ResourceKind, Number)> + '_ {
         (0..self.len()).filter_map(|i| {
@@ -2874,7 +3134,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 continue;
             }
             // "checkout.production.svc": a namespace's name has no dot.
-            if self.tokens[i].low.contains('.') {
+            // "coredns pods": a component, whose namespace is kube-system.
+            if self.tokens[i].low.contains('.') || system_component(self.tokens[i].low).is_some() {
                 continue;
             }
             // "evicted on node-2": a numbered node, never a namespace.
@@ -2895,9 +3156,34 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 best = Some((i, rank));
             }
         }
-        let (i, _) = best?;
+        let Some((i, _)) = best else {
+            return self.system_namespace();
+        };
         self.use_token(i);
         self.namespace = Some(owned(self.tokens[i].raw));
+        self.namespace.clone()
+    }
+
+    /// `kube-system`, when the request is about one of the cluster's own
+    /// components ("coredns logs", "restart kube-proxy") and names no other
+    /// namespace; not when the component is only a test's target ("can web
+    /// reach kube-dns") or every namespace is asked.
+    fn system_namespace(&mut self) -> Option<String> {
+        if self.all_namespaces {
+            return None;
+        }
+        let about_component = (0..self.len()).any(|i| {
+            self.tokens[i].shape == Shape::Word
+                && system_component(self.tokens[i].low).is_some()
+                && self.prev_meaningful(i).is_none_or(|p| {
+                    !self.is_w(p, W::To)
+                        && !matches!(self.low(p), "reach" | "resolve" | "ping" | "curl")
+                })
+        });
+        if !about_component {
+            return None;
+        }
+        self.namespace = Some(SYSTEM_NAMESPACE.to_owned());
         self.namespace.clone()
     }
 
@@ -3026,10 +3312,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .iter()
                 .all(|(_, c)| matches!(c, Change::Edit | Change::Set | Change::Other))
         {
+            // "switch context to prod-eu and namespace shop": both.
+            let namespace = self.namespace.clone().or_else(|| {
+                let at = (0..self.len()).find(|&i| {
+                    matches!(
+                        self.tokens[i].kind(),
+                        Some((ResourceKind::Namespace, Number::Singular | Number::Short))
+                    )
+                })?;
+                let j = self.value_after(at)?;
+                self.use_token(j);
+                Some(owned(self.tokens[j].raw))
+            });
             return match self.context.clone() {
                 Some(context) => Intent::SwitchContext {
                     arguments: Arguments {
                         context: Some(context),
+                        namespace,
                         ..Arguments::default()
                     },
                 },
@@ -3193,10 +3492,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// `kubectl config set-context --current --namespace=x`: the session's
     /// namespace from now on (with a context when one is named too).
     fn namespace_switch(&mut self) -> Option<Intent> {
-        // "go to namespace staging": "go" opens the request though it is a filler.
-        let opener = (0..self.len()).find(|&i| !self.is_filler(i) || self.low(i) == "go")?;
+        // "go to namespace staging": "go" opens the request though it is a
+        // filler; "i want to work in payments", "let's work in billing",
+        // "from now on use the shop namespace": a wish or a time before
+        // the movement is no request of its own.
+        let opener = (0..self.len()).find(|&i| {
+            (!self.is_filler(i)
+                && !self.is_w(i, W::To)
+                && !matches!(self.low(i), "let's" | "lets" | "let" | "us")
+                && !self.from_now_on(i))
+                || MOVEMENT_WORDS.contains(&self.low(i))
+        })?;
+        let moves = MOVEMENT_WORDS.contains(&self.low(opener));
         let switch_word = matches!(self.w(opener), Some(W::Switch | W::UseContext))
-            || self.low(opener) == "go"
+            || moves
             || matches!(self.w(opener), Some(W::Change(Change::Set | Change::Edit)))
             || self.low(opener) == "kubens";
         let explicit = self.low(opener) == "kubens"
@@ -3219,32 +3528,73 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .tokens
             .iter()
             .any(|t| matches!(t.kind(), Some((kind, _)) if kind != ResourceKind::Namespace));
-        if other_change || other_kind || (namespace_at.is_none() && !explicit) {
+        // "let's work in billing": a movement into a place names a namespace
+        // without the word.
+        let moved_into = (moves && namespace_at.is_none())
+            .then(|| {
+                (opener + 1..self.len()).find(|&j| {
+                    self.is_value(j) && self.prev_meaningful(j).is_some_and(|p| self.is_w(p, W::In))
+                })
+            })
+            .flatten();
+        if other_change
+            || other_kind
+            || (namespace_at.is_none() && !explicit && moved_into.is_none())
+        {
             return None;
         }
-        let namespace = self.namespace.clone().or_else(|| {
-            let from = namespace_at.unwrap_or(opener);
-            // "namespace staging", "namespace to staging", "the staging namespace".
-            let after = (from + 1..self.len())
-                .find(|&j| !self.is_filler(j) && !self.is_w(j, W::To))
-                .filter(|&j| self.is_value(j));
-            let before = namespace_at
-                .and_then(|at| at.checked_sub(1))
-                .filter(|&p| self.is_value(p));
-            let j = after.or(before)?;
-            self.use_token(j);
-            Some(owned(self.tokens[j].raw))
-        });
+        // "switch to the finance namespace on prod-eu": the cluster it is in.
+        let context_at = if self.context.is_none() {
+            (opener + 1..self.len()).find(|&j| {
+                self.is_value(j)
+                    && Some(j) != moved_into
+                    && self.prev_meaningful(j).is_some_and(|p| self.is_w(p, W::On))
+                    && namespace_at.is_some_and(|at| at < j)
+            })
+        } else {
+            None
+        };
+        // The namespace's value, found before anything is used up: a
+        // request that turns out to be no switch keeps all its words.
+        let value_at = match &self.namespace {
+            Some(_) => None,
+            None => moved_into.or_else(|| {
+                let from = namespace_at.unwrap_or(opener);
+                // "namespace staging", "namespace to staging", "the staging namespace".
+                let after = (from + 1..self.len())
+                    .find(|&j| !self.is_filler(j) && !self.is_w(j, W::To))
+                    .filter(|&j| self.is_value(j) && Some(j) != context_at);
+                let before = namespace_at
+                    .and_then(|at| at.checked_sub(1))
+                    .filter(|&p| self.is_value(p));
+                after.or(before)
+            }),
+        };
         // Nothing else asked: "set image of web ... in namespace prod" is no switch.
         let stray = (0..self.len()).any(|i| {
             i != opener
                 && Some(i) != namespace_at
+                && Some(i) != value_at
+                && Some(i) != context_at
                 && !self.used[i]
                 && !self.is_filler(i)
+                && !self.from_now_on(i)
+                && !matches!(self.low(i), "let's" | "lets" | "let" | "us")
+                // "set my default namespace to catalog".
+                && !(namespace_at == Some(i + 1)
+                    && matches!(self.low(i), "default" | "working" | "current"))
                 && !matches!(
                     self.w(i),
                     Some(
-                        W::To | W::Into | W::On | W::Config | W::Context | W::Cluster | W::Current
+                        W::To
+                            | W::Into
+                            | W::In
+                            | W::On
+                            | W::And
+                            | W::Config
+                            | W::Context
+                            | W::Cluster
+                            | W::Current
                     )
                 )
                 && self.tokens[i].shape != Shape::Flag
@@ -3252,6 +3602,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if stray {
             return None;
         }
+        if let Some(j) = context_at {
+            self.use_token(j);
+            self.context = Some(self.tokens[j].raw.to_owned());
+        }
+        let namespace = self.namespace.clone().or_else(|| {
+            let j = value_at?;
+            self.use_token(j);
+            Some(owned(self.tokens[j].raw))
+        });
         let Some(namespace) = namespace else {
             return Some(Intent::clarify(
                 vec![Param::Namespace],
@@ -3265,6 +3624,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 ..Arguments::default()
             },
         })
+    }
+
+    /// Whether token `i` is one of "from now on": when, not what.
+    fn from_now_on(&self, i: usize) -> bool {
+        let at = |start: Option<usize>| {
+            start.is_some_and(|s| {
+                self.low(s) == "from"
+                    && self.tokens.get(s + 1).is_some_and(|t| t.low == "now")
+                    && self.tokens.get(s + 2).is_some_and(|t| t.low == "on")
+            })
+        };
+        at(Some(i)) || at(i.checked_sub(1)) || at(i.checked_sub(2))
     }
 
     /// "give web 3 replicas", "give api more memory": "give" with an object
@@ -4009,7 +4380,70 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return None;
         }
+        if network
+            && !busybox
+            && !debug_pod
+            && let Some(source) = self.tested_from_pod()
+        {
+            return Some(self.test_in_pod(source));
+        }
         Some(self.run_debug_pod(network))
+    }
+
+    /// "can the checkout pod reach postgres on 5432", "from pod api-0 can
+    /// you reach redis", "can pod web-1 resolve db": a test whose source is
+    /// a pod the request names (as a pod) — the name's index, or the pod
+    /// word's own for `pod/x`. Only that pod answers it: its labels are
+    /// what NetworkPolicies select and its namespace's DNS search path is
+    /// what its lookups use, so a debug pod beside it would answer another
+    /// question. ("can checkout reach postgres", with no pod named, keeps
+    /// the debug pod of its namespace.)
+    fn tested_from_pod(&self) -> Option<usize> {
+        let pod_at = (0..self.len()).find(|&k| {
+            !self.used[k]
+                && matches!(
+                    self.tokens[k].kind(),
+                    Some((ResourceKind::Pod, Number::Singular | Number::Short))
+                )
+        })?;
+        let name_at = if self.tokens[pod_at].value.is_some() {
+            pod_at
+        } else {
+            pod_at
+                .checked_sub(1)
+                .filter(|&p| self.is_value(p))
+                .or_else(|| self.value_after(pod_at))?
+        };
+        let test_verb = (0..self.len()).find(|&i| {
+            matches!(
+                self.low(i),
+                "reach" | "connect" | "talk" | "resolve" | "ping" | "access" | "hit" | "curl"
+            )
+        });
+        let first = name_at.min(pod_at);
+        // "from pod api-0", "is dns working in the api-0 pod".
+        let from = self
+            .prev_meaningful(first)
+            .is_some_and(|p| matches!(self.w(p), Some(W::From | W::In)));
+        (from || test_verb.is_some_and(|verb| first < verb)).then_some(name_at)
+    }
+
+    /// The network test run in the pod it is asked from (an exec, planned
+    /// and approved like any other; the workflow resolves a workload's name
+    /// to its pod).
+    fn test_in_pod(&mut self, name_at: usize) -> Intent {
+        let name = match self.tokens[name_at].value {
+            Some(value) => owned(value),
+            None => owned(self.tokens[name_at].raw),
+        };
+        self.use_token(name_at);
+        for k in 0..self.len() {
+            if matches!(self.tokens[k].kind(), Some((ResourceKind::Pod, _))) {
+                self.use_token(k);
+            }
+        }
+        self.command = self.network_command();
+        self.exec_in(name)
     }
 
     /// "cat /etc/resolv.conf in pod web-0", "curl http://checkout from pod
@@ -4173,22 +4607,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             if dns {
                 return Some(vec!["nslookup".to_owned(), owned(host)]);
             }
-            return Some(
-                [
-                    "curl",
-                    "-sS",
-                    "-m",
-                    "5",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                ]
-                .iter()
-                .map(|part| (*part).to_owned())
-                .chain([format!("http://{}:{port}", owned(host))])
-                .collect(),
-            );
+            return Some(port_test(&owned(host), port));
         }
         let target = (0..self.len()).find(|&i| {
             self.is_value(i)
@@ -4206,8 +4625,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     || (self.tokens[i].low.contains('.') && !is_image_shaped(self.tokens[i].low))
                     // "is postgres reachable from checkout": the subject.
                     || self.next_meaningful(i).is_some_and(|b| {
-                        self.is_w(b, W::Be)
-                            && matches!(self.low(b + 1), "reachable" | "resolvable" | "up")
+                        (self.is_w(b, W::Be)
+                            && matches!(self.low(b + 1), "reachable" | "resolvable" | "up"))
+                            || matches!(self.low(b), "reachable" | "resolvable")
                     })
                     || [i.wrapping_sub(1), i + 1].iter().any(|&k| {
                     matches!(
@@ -4218,6 +4638,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         });
         let target = target.map(|i| {
             self.use_token(i);
+            // "reach postgres on 5432", "postgres at 5432": the target's port.
+            if self.port.is_none()
+                && matches!(self.low(i + 1), "on" | "at")
+                && let Some(port) = parse_number(self.low(i + 2))
+                && let Ok(port) = u16::try_from(port)
+            {
+                self.use_token(i + 2);
+                self.port = Some(port);
+            }
             owned(self.tokens[i].raw)
         });
         let dns = self.tokens.iter().any(|t| {
@@ -4227,13 +4656,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             )
         });
         let command: Vec<String> = match target {
-            Some(host) if !dns => {
-                // The port named is the target's, not one the debug pod exposes.
-                let port = self
-                    .port
-                    .take()
-                    .map_or_else(String::new, |port| format!(":{port}"));
-                [
+            // The port named is the target's, not one the debug pod exposes.
+            Some(host) if !dns => match self.port.take() {
+                Some(port) => port_test(&host, port),
+                None => [
                     "curl",
                     "-sS",
                     "-m",
@@ -4245,9 +4671,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 ]
                 .iter()
                 .map(|part| (*part).to_owned())
-                .chain([format!("http://{host}{port}")])
-                .collect()
-            }
+                .chain([format!("http://{host}")])
+                .collect(),
+            },
             None if !dns
                 && self.tokens.iter().any(|t| {
                     matches!(
@@ -4407,6 +4833,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             ops.retain(|c| *c != Change::Create);
         }
+        // "add the label tier=frontend to web", "add an annotation
+        // owner=team-a to api": "add" with the noun and its key=value.
+        if ops == [Change::Create]
+            && self.changes.iter().all(|(i, _)| self.low(*i) == "add")
+            && let Some(at) = (0..self.len()).find(|&i| {
+                !self.used[i]
+                    && matches!(
+                        self.low(i),
+                        "label" | "labels" | "annotation" | "annotations"
+                    )
+            })
+            && self.tokens.iter().any(|t| t.shape == Shape::Assign)
+        {
+            self.use_token(at);
+            return self.label_or_annotate(self.low(at).starts_with("label"));
+        }
         // "create a debug pod and run ...", "run a pod": one creation.
         if ops.contains(&Change::Run) && ops.contains(&Change::Create) {
             ops.retain(|c| *c != Change::Create);
@@ -4481,6 +4923,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return self.scale();
         }
+        // "remove the label team from checkout", "delete annotation owner
+        // from web", `kubectl label deploy web team-`: a field removed.
+        if let Some(intent) = self.label_removal(&ops) {
+            return intent;
+        }
         // A change kubeop cannot make exactly is a question, whatever else is asked.
         if let Some(unsupported) = ops.iter().copied().find(|op| {
             matches!(
@@ -4497,9 +4944,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
             )
         }) {
             return self.unsupported(unsupported);
-        }
-        if let Some(intent) = self.label_removal(&ops) {
-            return intent;
         }
         if ops.len() > 1 {
             return Intent::clarify(
@@ -5799,21 +6243,29 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// fields it sets and cannot remove one exactly, so it says so and how
     /// (never "more than one change", never asking for a `key=value`).
     fn label_removal(&mut self, ops: &[Change]) -> Option<Intent> {
-        if !ops.contains(&Change::Label) {
+        if !ops
+            .iter()
+            .any(|op| matches!(op, Change::Label | Change::Annotate | Change::Delete))
+        {
             return None;
         }
-        let label_at = self
+        // The word naming what goes: "label", "labels", "annotation", `unlabel`.
+        let field_at = (0..self.len()).find(|&i| {
+            matches!(
+                self.low(i),
+                "label" | "labels" | "unlabel" | "annotation" | "annotations" | "annotate"
+            )
+        })?;
+        let annotation = self.low(field_at).starts_with("annot");
+        let delete_at = self
             .changes
             .iter()
-            .find(|(_, c)| *c == Change::Label)
-            .map(|(i, _)| *i)?;
-        let spoken = ops.contains(&Change::Delete)
-            && self
-                .prev_meaningful(label_at)
-                .is_some_and(|p| self.is_w(p, W::Change(Change::Delete)))
-            || self.low(label_at) == "unlabel";
+            .find(|(_, c)| normalize_change(*c) == Change::Delete)
+            .map(|(i, _)| *i);
+        let spoken = (delete_at.is_some() && self.prev_meaningful(field_at) == delete_at)
+            || self.low(field_at) == "unlabel";
         // `team-`: kubectl's removal of the key before the dash.
-        let dashed = (label_at + 1..self.len()).find(|&i| {
+        let dashed = (field_at + 1..self.len()).find(|&i| {
             let token = self.tokens[i];
             token.shape == Shape::Word
                 && token.low.len() > 1
@@ -5823,34 +6275,49 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if !spoken && dashed.is_none() {
             return None;
         }
+        if let Some(at) = delete_at {
+            self.use_token(at);
+        }
+        self.use_token(field_at);
         let key = match dashed {
             Some(i) => {
                 self.use_token(i);
                 Some(self.tokens[i].raw.trim_end_matches('-').to_owned())
             }
-            None => self.value_after(label_at).map(|i| self.take_value(i)),
+            // "delete the label env from ...": any word names the key.
+            None => self.explicit_value_after(field_at).map(|i| {
+                self.use_token(i);
+                self.tokens[i].raw.to_owned()
+            }),
         };
         let (kind, name, _) = self.target(None);
         let namespace = self.take_namespace(false, true);
         let key = key.unwrap_or_else(|| "KEY".to_owned());
+        let what = if annotation { "annotation" } else { "label" };
         let object = match (&kind, &name) {
             (Some(kind), Some(name)) => format!("{} {name}", kind.noun()),
             (None, Some(name)) => name.clone(),
             _ => "the object".to_owned(),
         };
         let command = format!(
-            "kubectl label {} {} {key}-{}",
-            kind.map_or("KIND", |kind| kind.noun()),
+            "kubectl {} {} {} {key}-{}",
+            if annotation { "annotate" } else { "label" },
+            kind.map_or(ResourceKind::Deployment.noun(), |kind| kind.noun()),
             name.as_deref().unwrap_or("NAME"),
             namespace
                 .as_deref()
                 .map(|namespace| format!(" -n {namespace}"))
                 .unwrap_or_default()
         );
+        let kind_note = if kind.is_none() && name.is_some() {
+            " (with its own kind if it is no deployment)"
+        } else {
+            ""
+        };
         Some(Intent::clarify(
             vec![Param::Resource],
             format!(
-                "Removing the label {key} from {object} is a change I cannot make exactly: I apply the fields I set, and a removal sets none. With kubectl it is: {command}"
+                "Removing the {what} {key} from {object} deletes a field, and I change objects by server-side apply, which sets fields but cannot delete one that another client set. Run it with kubectl: {command}{kind_note}."
             ),
         ))
     }
@@ -5991,7 +6458,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
     // --------------------------------------------------------------- read
 
     fn read(&mut self) -> Intent {
-        let main = self.main_kind();
+        let main = self.questioned_object().or_else(|| self.main_kind());
         // "what did the nightly-report job print", "what does web-1 print
         // at startup": what a container printed is its log, and "print" is
         // the question's verb, never the object's name.
@@ -6006,7 +6473,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || (self.has_w(&[W::Tail]) && main.is_none_or(|(_, k, _)| k != ResourceKind::Event));
         let usage = self.has_w(&[W::Top, W::Usage, W::Most]) && !self.has_w_anywhere(&[W::Stats]);
         let stats = self.has_w_anywhere(&[W::Stats]);
-        let node_service = self.has_w_anywhere(&[W::NodeService]);
+        // "kube-proxy logs on worker-1": the node's kube-proxy log; without
+        // a node, kube-proxy is the DaemonSet whose pods log it.
+        let node_service = self.has_w_anywhere(&[W::NodeService])
+            || (self.low_any("kube-proxy")
+                && (main.is_some_and(|(_, k, _)| k == ResourceKind::Node)
+                    || (0..self.len()).any(|i| {
+                        self.is_value(i)
+                            && is_node_name_shaped(self.tokens[i].raw)
+                            && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::On))
+                    })));
         let contexts = self
             .tokens
             .iter()
@@ -6404,6 +6880,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// "what's running in staging", "show me web-7d9f-abcde", "anything in kube-system?"
     fn read_without_kind(&mut self) -> Intent {
+        // "kube proxy", "coredns?": a cluster component named alone is a
+        // look at its pods.
+        if let Some(i) = (0..self.len()).find(|&i| !self.is_filler(i))
+            && self.is_value(i)
+            && self.next_meaningful(i).is_none()
+            && let Some(component) = system_component(self.tokens[i].low)
+        {
+            self.use_token(i);
+            return Intent::ReadOnly {
+                tool: Tool::PodsListInNamespace,
+                arguments: Arguments {
+                    namespace: Some(SYSTEM_NAMESPACE.to_owned()),
+                    label_selector: Some(component.selector.to_owned()),
+                    ..self.base()
+                },
+            };
+        }
         let asks = self.has_w_anywhere(&[
             W::Read,
             W::Question,
@@ -6741,9 +7234,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return Intent::clarify(vec![Param::Name], "Which pod? I need its name.");
         }
+        // A cluster component's pods carry its own label, not `app`.
+        let app = app.map(|app| match system_component(&app) {
+            Some(component) => component.selector.to_owned(),
+            None => format!("app={app}"),
+        });
         let label_selector = match (app, self.selector()) {
-            (Some(app), Some(more)) => Some(format!("app={app},{more}")),
-            (Some(app), None) => Some(format!("app={app}")),
+            (Some(app), Some(more)) => Some(format!("{app},{more}")),
+            (Some(app), None) => Some(app),
             (None, selector) => selector,
         };
         match namespace {
@@ -6834,7 +7332,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 && self.low(pods_at - 2) == "the"
                 && (pods_at < 3
                     || !matches!(self.w(pods_at - 3), Some(W::In | W::From | W::Across)));
-            (namespace_given || the_workload)
+            let component = self
+                .prev_meaningful(pods_at)
+                .is_some_and(|i| system_component(self.tokens[i].low).is_some());
+            (namespace_given || the_workload || component)
                 .then(|| self.prev_meaningful(pods_at))
                 .flatten()
                 .filter(|&i| self.is_value(i) && !is_namespace_word(self.tokens[i].low))
@@ -6917,6 +7418,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
         });
         // "errors in the api-gateway logs", "logs of the coredns pods":
         // the name right before "logs", or a workload's pods.
+        // "coredns logs", "show checkout logs in shop": a name opening the
+        // request (or right after its verb) before "logs".
         let name = name.or_else(|| {
             let i = (0..self.len()).find(|&i| {
                 self.is_value(i)
@@ -6924,7 +7427,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     && self
                         .next_meaningful(i)
                         .is_some_and(|n| self.is_w(n, W::Logs))
-                    && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::In))
+                    && self.prev_meaningful(i).is_none_or(|p| {
+                        matches!(self.w(p), Some(W::In | W::Read | W::Describe | W::Tail))
+                    })
             })?;
             Some(self.take_value(i))
         });
@@ -6996,7 +7501,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let query = self.node_query.clone().unwrap_or_else(|| {
             self.tokens
                 .iter()
-                .find(|t| t.w() == Some(W::NodeService))
+                .find(|t| t.w() == Some(W::NodeService) || t.low == "kube-proxy")
                 .map_or("kubelet", |t| match t.low {
                     "journal" | "journald" | "syslog" => "kubelet",
                     "cri-o" => "crio",
@@ -7005,7 +7510,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .to_owned()
         });
         for i in 0..self.len() {
-            if self.is_w(i, W::NodeService) {
+            if self.is_w(i, W::NodeService) || self.low(i) == "kube-proxy" {
                 self.use_token(i);
             }
         }
@@ -7243,6 +7748,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
 }
 
 /// Words that ask for a DNS or connectivity test.
+/// "can web reach postgres on 5432": whether a TCP connection to `host`
+/// on `port` opens (`nc -z`), which answers for any protocol; an HTTP
+/// request to a database's port would fail even when it is reachable.
+fn port_test(host: &str, port: u16) -> Vec<String> {
+    ["nc", "-z", "-v", "-w", "5", host]
+        .iter()
+        .map(|part| (*part).to_owned())
+        .chain([port.to_string()])
+        .collect()
+}
+
 fn is_network_test_word(word: &str) -> bool {
     matches!(
         word,

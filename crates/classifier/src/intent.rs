@@ -342,6 +342,11 @@ pub enum Param {
     Context,
     /// The full desired manifest, for changes kubeop cannot derive exactly.
     Resource,
+    /// The plan to carry out: "do it", "apply the fix", "go ahead" assent
+    /// to a change without naming one. The workflow answers with the plan
+    /// it proposed last in the session (which still needs its approval),
+    /// or asks which change is meant.
+    Plan,
 }
 
 impl Param {
@@ -357,6 +362,7 @@ impl Param {
             Param::Command => "command",
             Param::Context => "context",
             Param::Resource => "resource",
+            Param::Plan => "plan",
         }
     }
 }

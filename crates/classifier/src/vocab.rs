@@ -1145,7 +1145,6 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("statistics", Stats),
         ("summary", Stats),
         ("kubelet", NodeService),
-        ("kube-proxy", NodeService),
         ("containerd", NodeService),
         ("journal", NodeService),
         ("journald", NodeService),
