@@ -3500,7 +3500,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             (!self.is_filler(i)
                 && !self.is_w(i, W::To)
                 && !matches!(self.low(i), "let's" | "lets" | "let" | "us")
-                && !self.from_now_on(i))
+                && !self.in_from_now_on(i))
                 || MOVEMENT_WORDS.contains(&self.low(i))
         })?;
         let moves = MOVEMENT_WORDS.contains(&self.low(opener));
@@ -3578,7 +3578,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 && Some(i) != context_at
                 && !self.used[i]
                 && !self.is_filler(i)
-                && !self.from_now_on(i)
+                && !self.in_from_now_on(i)
                 && !matches!(self.low(i), "let's" | "lets" | "let" | "us")
                 // "set my default namespace to catalog".
                 && !(namespace_at == Some(i + 1)
@@ -3627,7 +3627,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 
     /// Whether token `i` is one of "from now on": when, not what.
-    fn from_now_on(&self, i: usize) -> bool {
+    fn in_from_now_on(&self, i: usize) -> bool {
         let at = |start: Option<usize>| {
             start.is_some_and(|s| {
                 self.low(s) == "from"
