@@ -272,50 +272,6 @@ async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failing_probes_on_the_wrong_port_get_the_declared_port() {
-    let env = DiagnosisEnv::start("diagnosis-probes").await;
-    env.pods_until("store", &[], |out| {
-        out.lines()
-            .any(|line| line.starts_with("catalog-") && line.contains("Running"))
-            && out
-                .lines()
-                .any(|line| line.starts_with("search-0") && line.contains("CrashLoopBackOff"))
-    })
-    .await;
-
-    let readiness = env
-        .diagnosed("catalog", "store", Cause::ReadinessProbeFailure)
-        .await;
-    assert_quoted(
-        &readiness,
-        "Readiness probe failed: HTTP probe failed with statuscode: 503",
-    );
-    let fix = readiness.proposal.expect("a probe port fix");
-    assert_eq!(
-        fix.target,
-        ObjectRef::namespaced("apps/v1", "Deployment", "catalog", "store")
-    );
-    assert_eq!(fix.current, "readinessProbe port 8081");
-    assert_eq!(fix.desired, "readinessProbe port 8080");
-
-    let liveness = env
-        .diagnosed("search", "store", Cause::LivenessProbeFailure)
-        .await;
-    assert_eq!(liveness.subject.name, "search-0");
-    assert_quoted(&liveness, "exit code 143 (SIGTERM");
-    assert_quoted(
-        &liveness,
-        "Liveness probe failed: Get \"http://10.244.1.9:9090/_cluster/health\"",
-    );
-    let fix = liveness.proposal.expect("a probe port fix");
-    assert_eq!(
-        fix.target,
-        ObjectRef::namespaced("apps/v1", "StatefulSet", "search", "store")
-    );
-    assert_eq!(fix.desired, "livenessProbe port 9200");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_target_is_a_clear_error() {
     let env = DiagnosisEnv::start("diagnosis-crashloop").await;
     let error = diagnose_pod_failure(&env.reader(), &target("nothing-like-this", "shop"))

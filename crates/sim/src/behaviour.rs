@@ -6,12 +6,18 @@
 //! objects that arrive later through the API are read leniently
 //! ([`PodBehaviour::lenient`]), because a bad annotation must not make a pod
 //! disappear from a running cluster.
+//!
+//! Besides design.md's list, a pod may say what it serves,
+//! `sim.kubeop.dev/serves: "8080/healthz 8080/ready=503 8080/slow@3s 9090"`
+//! (`PORT[/PATH][=STATUS][@DELAY]`): its probes are decided against it
+//! ([`crate::kubelet::probes`], which also says what a pod serves without it).
 
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use crate::clock::parse_duration;
+use crate::kubelet::probes::Served;
 use crate::quantity::Quantity;
 
 /// Every simulator annotation key starts with this.
@@ -96,6 +102,11 @@ pub struct PodBehaviour {
     pub pending_reason: Option<String>,
     /// `ready-delay`: how long a new pod takes to become ready.
     pub ready_delay: Option<Duration>,
+    /// `serves`: what the pod's containers answer on which port and path
+    /// (`8080/healthz 8080/ready=503 8080/slow@5s`), which decides its
+    /// probes ([`crate::kubelet::probes`]); without it, every declared
+    /// container port answers 200 on every path.
+    pub serves: Option<Served>,
 }
 
 /// What the annotations of a Node ask for.
@@ -112,7 +123,7 @@ pub struct NodeBehaviour {
 }
 
 /// The annotation keys a pod may carry (without the prefix).
-const POD_KEYS: [&str; 10] = [
+const POD_KEYS: [&str; 11] = [
     "state",
     "exit-code",
     "restarts",
@@ -123,6 +134,7 @@ const POD_KEYS: [&str; 10] = [
     "disk-usage",
     "pending-reason",
     "ready-delay",
+    "serves",
 ];
 
 /// The annotation keys a node may carry (without the prefix).
@@ -268,6 +280,12 @@ impl PodBehaviour {
                     problem: error.to_string(),
                 })?);
             }
+            "serves" => {
+                self.serves = Some(Served::parse(text).map_err(|problem| AnnotationError {
+                    key: full_key.to_string(),
+                    problem,
+                })?);
+            }
             _ => return Err(unknown_key(full_key, &POD_KEYS, "pod")),
         }
         Ok(())
@@ -357,6 +375,7 @@ mod tests {
             ("restarts", "1.5", "non-negative"),
             ("memory-usage", "lots", "not a Kubernetes quantity"),
             ("ready-delay", "soon", "not a duration"),
+            ("serves", "8080/ready=999", "not an HTTP status code"),
             ("colour", "red", "unknown simulator annotation"),
             ("kubelet-logs", "x", "unknown simulator annotation on a pod"),
         ];

@@ -15,9 +15,11 @@ use crate::behaviour::{PodBehaviour, SimState};
 use crate::clock::{format_go_duration, rfc3339};
 use crate::fingerprint::hex_digest;
 use crate::quantity::Quantity;
+use probes::{ProbeKind, ProbeOutcome, Verdict};
 
 pub mod config;
 pub mod init;
+pub mod probes;
 
 pub use config::{ConfigCheck, ConfigObjects};
 pub use init::InitOutcome;
@@ -40,8 +42,15 @@ const INIT_CONTAINER_RUN_TIME: Duration = Duration::from_millis(500);
 /// How long a completing container (a Job's) runs when no ready delay is given.
 const DEFAULT_COMPLETION_TIME: Duration = Duration::from_secs(2);
 
-/// The kubelet's default readiness probe period, which paces Unhealthy events.
+/// The kubelet's default readiness probe period, which paces the Unhealthy
+/// events of a pod that reports itself not ready without a readiness probe.
 const DEFAULT_PROBE_PERIOD: Duration = Duration::from_secs(10);
+
+/// How a container killed by its failing liveness (or startup) probe
+/// exits when its annotations name no exit code: the kubelet's SIGKILL after
+/// the grace period, as for a process that ignores SIGTERM (the Kubernetes
+/// documentation's own liveness example).
+const LIVENESS_KILL_EXIT_CODE: i64 = 137;
 
 /// How soon the kubelet's pod worker retries a pod whose sync failed (a
 /// container it could not configure): its `backOffPeriod`, without the jitter.
@@ -355,17 +364,18 @@ struct Crashes {
 }
 
 /// The crash history of a crash-looping container started at `started`: each
-/// instance runs a moment and dies, and the kubelet waits a doubling back-off
+/// instance runs `run_time` (a moment for a crashing program, until its
+/// probe has failed often enough for one its kubelet kills) and dies, and the kubelet waits a doubling back-off
 /// before the next. The history runs up to `now` whatever restart count a
 /// scenario pins, so the last crash is always within the current back-off
 /// window, as on a live cluster.
-fn crash_history(started: SystemTime, now: SystemTime) -> Crashes {
+fn crash_history(started: SystemTime, now: SystemTime, run_time: Duration) -> Crashes {
     let mut count = 0_u32;
     let mut first_and_last: Option<(SystemTime, SystemTime)> = None;
     let mut clock = started;
     let mut backoff = INITIAL_RESTART_BACKOFF;
     loop {
-        clock += CRASHING_CONTAINER_RUN_TIME;
+        clock += run_time;
         if clock > now {
             break;
         }
@@ -374,7 +384,7 @@ fn crash_history(started: SystemTime, now: SystemTime) -> Crashes {
         first_and_last = Some((first, clock));
         if backoff == MAX_BACKOFF {
             // From here on the cycle is fixed: count the remaining crashes at once.
-            let cycle = MAX_BACKOFF + CRASHING_CONTAINER_RUN_TIME;
+            let cycle = MAX_BACKOFF + run_time;
             let more = now.duration_since(clock).unwrap_or_default().as_secs() / cycle.as_secs();
             let more = u32::try_from(more).unwrap_or(u32::MAX);
             count = count.saturating_add(more);
@@ -651,7 +661,7 @@ fn initialize(pod: &Value, run: &InitRun<'_>) -> Initialization {
                 progress = Some(InitProgress::Blocked { failed: false });
             }
             (None, InitOutcome::Exits { exit_code, .. }) => {
-                let crashes = crash_history(started, now);
+                let crashes = crash_history(started, now, CRASHING_CONTAINER_RUN_TIME);
                 let Some((first_crash, last_crash)) = crashes.first_and_last else {
                     events.extend(started_events(1, started));
                     statuses.push(running_status(0, started, json!({})));
@@ -1199,7 +1209,7 @@ pub fn observe(
 
         match state_here {
             SimState::CrashLoop | SimState::OomKilled => {
-                let crashes = crash_history(started_at, now);
+                let crashes = crash_history(started_at, now, CRASHING_CONTAINER_RUN_TIME);
                 let exit_code = behaviour.crash_exit_code();
                 let terminated_reason = if state_here == SimState::OomKilled {
                     "OOMKilled"
@@ -1321,38 +1331,198 @@ pub fn observe(
                 }
             }
             SimState::Running | SimState::NotReady | SimState::Pending => {
-                events.extend(created_and_started(
-                    &field_path,
-                    &container,
-                    1,
-                    started_at,
-                    started_at,
-                ));
                 any_waiting_or_running = true;
                 all_succeeded = false;
-                let ready = state_here != SimState::NotReady && now >= ready_at;
-                if state_here == SimState::NotReady {
-                    let period = container_spec(pod, &container)
-                        .and_then(|spec| spec.pointer("/readinessProbe/periodSeconds"))
-                        .and_then(Value::as_u64)
-                        .map_or(DEFAULT_PROBE_PERIOD, Duration::from_secs);
-                    let failures = 1 + now.duration_since(started_at).unwrap_or_default().as_secs()
-                        / period.as_secs().max(1);
+                let app_unready = state_here == SimState::NotReady;
+                let probe = |kind| {
+                    container_spec(pod, &container).and_then(|spec| {
+                        probes::outcome(
+                            pod,
+                            spec,
+                            kind,
+                            behaviour.serves.as_ref(),
+                            pod_ip,
+                            app_unready,
+                        )
+                    })
+                };
+                let startup = probe(ProbeKind::Startup);
+                let liveness = probe(ProbeKind::Liveness);
+                let readiness = probe(ProbeKind::Readiness);
+                let fails = |outcome: &&ProbeOutcome| matches!(outcome.verdict, Verdict::Fails(_));
+                // Until the startup probe passes, the other two do not run.
+                let startup_passes = startup
+                    .as_ref()
+                    .is_none_or(|outcome| outcome.verdict == Verdict::Passes);
+                let killer = startup.as_ref().filter(fails).or_else(|| {
+                    liveness
+                        .as_ref()
+                        .filter(|outcome| startup_passes && fails(outcome))
+                });
+                // The instance running now, since when, and how many were killed.
+                let killed = killer.and_then(|killer| {
+                    let run_time = killer.timing.time_to_fail().max(Duration::from_secs(1));
+                    let kills = crash_history(started_at, now, run_time);
+                    Some((killer, kills.count, run_time, kills.first_and_last?))
+                });
+                let (instance_start, kills) = match killed {
+                    Some((killer, count, run_time, (first_kill, last_kill))) => {
+                        let restarts = behaviour.restarts.map_or(count, |limit| count.min(limit));
+                        let next_start = last_kill + backoff_after(count);
+                        let exit_code = behaviour.exit_code.unwrap_or(LIVENESS_KILL_EXIT_CODE);
+                        let last_terminated = json!({
+                            "exitCode": exit_code,
+                            "reason": if exit_code == 0 { "Completed" } else { "Error" },
+                            "startedAt": rfc3339(last_kill - run_time),
+                            "finishedAt": rfc3339(last_kill),
+                            "containerID": container_id(count as usize - 1),
+                        });
+                        events.push(kubelet_event(
+                            &field_path,
+                            EventType::Normal,
+                            "Killing",
+                            format!(
+                                "Container {container} failed {} probe, will be restarted",
+                                killer.kind.lower()
+                            ),
+                            count,
+                            first_kill,
+                            last_kill,
+                        ));
+                        if now < next_start {
+                            events.extend(created_and_started(
+                                &field_path,
+                                &container,
+                                count,
+                                started_at,
+                                last_kill - run_time,
+                            ));
+                            events.push(kubelet_event(
+                                &field_path,
+                                EventType::Warning,
+                                "BackOff",
+                                format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"),
+                                count,
+                                first_kill,
+                                now,
+                            ));
+                            statuses.push(json!({
+                                "name": container, "image": image, "imageID": image_id,
+                                "containerID": container_id(count as usize),
+                                "ready": false, "started": false, "restartCount": restarts,
+                                "state": {"waiting": {
+                                    "reason": "CrashLoopBackOff",
+                                    "message": format!(
+                                        "back-off {} restarting failed container={container} pod={name}_{namespace}({uid})",
+                                        format_go_duration(backoff_after(count))
+                                    ),
+                                }},
+                                "lastState": {"terminated": last_terminated},
+                            }));
+                            (None, Some((count, killer)))
+                        } else {
+                            events.extend(created_and_started(
+                                &field_path,
+                                &container,
+                                count + 1,
+                                started_at,
+                                next_start,
+                            ));
+                            statuses.push(json!({
+                                "name": container, "image": image, "imageID": image_id,
+                                "containerID": container_id(count as usize),
+                                "ready": false, "started": true, "restartCount": restarts,
+                                "state": {"running": {"startedAt": rfc3339(next_start)}},
+                                "lastState": {"terminated": last_terminated},
+                            }));
+                            (Some(next_start), Some((count, killer)))
+                        }
+                    }
+                    None => {
+                        events.extend(created_and_started(
+                            &field_path,
+                            &container,
+                            1,
+                            started_at,
+                            started_at,
+                        ));
+                        statuses.push(running(false));
+                        (Some(started_at), None)
+                    }
+                };
+                // Each probe that does not pass, as often as it has run in
+                // every instance so far (a killed instance failed its
+                // killer `failureThreshold` times).
+                let in_current = instance_start.map_or(Duration::ZERO, |since| {
+                    now.duration_since(since).unwrap_or_default()
+                });
+                let runnable = [
+                    startup.as_ref(),
+                    liveness.as_ref().filter(|_| startup_passes),
+                    readiness.as_ref().filter(|_| startup_passes),
+                ];
+                for outcome in runnable.into_iter().flatten() {
+                    let message = match &outcome.verdict {
+                        Verdict::Passes => continue,
+                        Verdict::Fails(message) | Verdict::Errored(message) => message,
+                    };
+                    let earlier = match kills {
+                        Some((count, killer)) if killer.kind == outcome.kind => {
+                            count.saturating_mul(outcome.timing.failure_threshold)
+                        }
+                        Some((count, killer)) => count.saturating_mul(
+                            outcome.timing.runs_within(killer.timing.time_to_fail()),
+                        ),
+                        None => 0,
+                    };
+                    let current = if instance_start.is_some() {
+                        outcome.timing.runs_within(in_current)
+                    } else {
+                        0
+                    };
+                    let count = earlier.saturating_add(current);
+                    if count == 0 {
+                        continue;
+                    }
                     events.push(kubelet_event(
                         &field_path,
                         EventType::Warning,
                         "Unhealthy",
-                        readiness_failure_message(pod, &container),
+                        message.clone(),
+                        count,
+                        started_at + outcome.timing.initial_delay,
+                        now,
+                    ));
+                }
+                if app_unready && readiness.is_none() {
+                    let failures = 1 + now.duration_since(started_at).unwrap_or_default().as_secs()
+                        / DEFAULT_PROBE_PERIOD.as_secs();
+                    events.push(kubelet_event(
+                        &field_path,
+                        EventType::Warning,
+                        "Unhealthy",
+                        "Readiness probe failed: container reported not ready".to_string(),
                         u32::try_from(failures).unwrap_or(u32::MAX),
                         started_at,
                         now,
                     ));
                 }
+                let ready = instance_start.is_some()
+                    && now >= ready_at
+                    && startup_passes
+                    && !app_unready
+                    && readiness
+                        .as_ref()
+                        .is_none_or(|outcome| outcome.verdict == Verdict::Passes);
                 all_ready &= ready;
                 if !ready {
                     pod_ready_since = now;
+                } else if let Some(since) = instance_start.filter(|since| *since > ready_at) {
+                    pod_ready_since = pod_ready_since.max(since);
                 }
-                statuses.push(running(ready));
+                if let Some(status) = statuses.last_mut() {
+                    status["ready"] = json!(ready);
+                }
             }
             SimState::ImagePullBackOff => {}
         }
@@ -1461,27 +1631,6 @@ fn memory_limit_kib(pod: &Value, container: &str) -> Option<i128> {
         .and_then(Value::as_str)
         .and_then(|text| Quantity::parse(text).ok())
         .map(|limit| limit.units() / 1024)
-}
-
-/// The kubelet's message for a failing readiness probe of this container.
-fn readiness_failure_message(pod: &Value, container: &str) -> String {
-    let probe = container_spec(pod, container).and_then(|spec| spec.get("readinessProbe"));
-    match probe {
-        Some(probe) if probe.get("httpGet").is_some() => {
-            "Readiness probe failed: HTTP probe failed with statuscode: 503".to_string()
-        }
-        Some(probe) if probe.get("tcpSocket").is_some() => {
-            let port = probe
-                .pointer("/tcpSocket/port")
-                .map(Value::to_string)
-                .unwrap_or_default();
-            format!("Readiness probe failed: dial tcp: connect: connection refused (port {port})")
-        }
-        Some(probe) if probe.get("exec").is_some() => {
-            "Readiness probe failed: command exited with status 1".to_string()
-        }
-        _ => "Readiness probe failed: container reported not ready".to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -2077,6 +2226,78 @@ mod tests {
             "Readiness probe failed: HTTP probe failed with statuscode: 503"
         );
         assert!(unhealthy.count >= 11);
+    }
+
+    /// A one-container pod serving `serves`, its liveness probe asking
+    /// `path` on port 8080 every second, killed after two failures.
+    fn liveness_probed(serves: &str, path: &str) -> Value {
+        let mut pod = pod(json!({"sim.kubeop.dev/serves": serves}));
+        only_the_main_container(&mut pod);
+        let app = &mut pod["spec"]["containers"][0];
+        app["ports"] = json!([{"containerPort": 8080}]);
+        app["livenessProbe"] = json!({"httpGet": {"path": path, "port": 8080},
+            "initialDelaySeconds": 1, "periodSeconds": 1, "failureThreshold": 2});
+        app["readinessProbe"] =
+            json!({"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 5});
+        pod
+    }
+
+    fn event<'a>(observation: &'a PodObservation, reason: &str) -> Option<&'a EventRecord> {
+        observation
+            .events
+            .iter()
+            .find(|event| event.reason == reason)
+    }
+
+    #[test]
+    fn a_failing_liveness_probe_gets_the_container_killed_and_restarted() {
+        let pod = liveness_probed("8080/ready 8080/live", "/healthz");
+        // Started at 0.5s; failures at 1.5s and 2.5s: killed, back-off 10s.
+        let first = observed_at(&pod, 2);
+        assert_eq!(first.status["containerStatuses"][0]["restartCount"], 0);
+        assert!(event(&first, "Killing").is_none());
+        let killed = observed_at(&pod, 5);
+        let status = &killed.status["containerStatuses"][0];
+        assert_eq!(status["restartCount"], 1);
+        assert_eq!(status["state"]["waiting"]["reason"], "CrashLoopBackOff");
+        assert_eq!(status["lastState"]["terminated"]["exitCode"], 137);
+        let killing = event(&killed, "Killing").expect("Killing");
+        assert_eq!(
+            killing.message,
+            "Container app failed liveness probe, will be restarted"
+        );
+        let unhealthy = event(&killed, "Unhealthy").expect("Unhealthy");
+        assert_eq!(
+            unhealthy.message,
+            "Liveness probe failed: HTTP probe failed with statuscode: 404"
+        );
+        assert_eq!(unhealthy.count, 2);
+        // Restarted at 12.5s: running (and ready) again until the next kill.
+        let again = observed_at(&pod, 13);
+        let status = &again.status["containerStatuses"][0];
+        assert!(status["state"]["running"].is_object(), "{status}");
+        assert_eq!(status["ready"], true);
+        assert_eq!(status["restartCount"], 1);
+        let later = observed_at(&pod, 600);
+        assert!(later.status["containerStatuses"][0]["restartCount"].as_u64() > Some(4));
+    }
+
+    #[test]
+    fn probes_against_what_the_pod_serves_pass() {
+        let pod = liveness_probed("8080/healthz 8080/ready", "/healthz");
+        let observation = observed_at(&pod, 120);
+        assert!(observation.ready);
+        assert!(event(&observation, "Unhealthy").is_none());
+        let refused = liveness_probed("9090", "/healthz");
+        let observation = observed_at(&refused, 3);
+        let unhealthy: Vec<&str> = observation
+            .events
+            .iter()
+            .filter(|event| event.reason == "Unhealthy")
+            .map(|event| event.message.as_str())
+            .collect();
+        assert!(unhealthy.contains(&"Readiness probe failed: Get \"http://10.244.1.7:8080/ready\": dial tcp 10.244.1.7:8080: connect: connection refused"), "{unhealthy:?}");
+        assert!(!observation.ready);
     }
 
     #[test]

@@ -285,6 +285,37 @@ pub fn set_probe_port(
     })
 }
 
+/// Points a container's httpGet probe at another path on the same port.
+/// `why` says where the path comes from (what shows it answers).
+pub fn set_probe_path(
+    owner: &Value,
+    container_name: &str,
+    probe: &str,
+    current_path: &str,
+    new_path: &str,
+    why: &str,
+) -> Option<ProposedChange> {
+    let manifest = with_container(owner, container_name, |container| {
+        if let Some(http) = container
+            .get_mut(probe)
+            .and_then(|probe| probe.get_mut("httpGet"))
+        {
+            http["path"] = Value::from(new_path);
+        }
+    })?;
+    let target = object_ref(owner);
+    Some(ProposedChange {
+        summary: format!(
+            "Point the {probe} of container {container_name} on {target} at path {new_path} ({why}) instead of {current_path}"
+        ),
+        current: format!("{probe} path {current_path}"),
+        desired: format!("{probe} path {new_path}"),
+        target,
+        manifest,
+        warnings: vec!["Rolling the pods replaces every replica of the workload.".to_string()],
+    })
+}
+
 /// `app=web,tier=front` from a selector map.
 pub fn selector_text(selector: &Map<String, Value>) -> String {
     selector

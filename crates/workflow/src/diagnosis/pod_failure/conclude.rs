@@ -14,6 +14,7 @@ mod image_name;
 mod init;
 mod node;
 mod owners;
+mod probes;
 
 /// An OOMKilled container's limit is raised by this much (design.md, item 7).
 pub const OOM_LIMIT_RAISE_PERCENT: u64 = 20;
@@ -248,10 +249,13 @@ pub fn conclude(facts: &PodFacts) -> Diagnosis {
             total,
             since,
         } => init::waiting(context, &container, (completed, total), &since),
-        Symptom::NotReady { container } => not_ready(context, &container),
+        Symptom::NotReady { container } => probes::not_ready(context, &container),
         Symptom::Healthy => {
             if let Some(message) = failed_mount(&context) {
                 return mount_failure(context, &message);
+            }
+            if let Some(container) = probes::failing_liveness(&context) {
+                return probes::liveness_failure(context, &container, "not restarted yet");
             }
             let quote = format!(
                 "phase {}, {}",
@@ -398,87 +402,6 @@ fn oom_killed(mut context: Context<'_>, container: &str, restarts: u64) -> Diagn
     context.finish(Cause::OomKilled, summary, proposal)
 }
 
-/// The probe kind ("liveness"/"readiness") events show failing, with the events.
-fn probe_failures<'a>(context: &Context<'a>, probe: &str) -> Vec<&'a Event> {
-    let marker = format!("{probe} probe failed");
-    let killed = format!("failed {probe} probe");
-    context.events(|event| {
-        let message = event.message.to_ascii_lowercase();
-        message.contains(&marker) || message.contains(&killed)
-    })
-}
-
-/// A probe's port when it differs from every port the container declares,
-/// with the port to use instead (the container's only declared port).
-fn mismatched_probe_port(spec: &Value, probe: &str) -> Option<(Value, u64)> {
-    let handler = ["httpGet", "tcpSocket", "grpc"]
-        .into_iter()
-        .find_map(|handler| spec.get(probe)?.get(handler))?;
-    let probe_port = handler.get("port")?.clone();
-    let declared: Vec<&Value> = spec["ports"].as_array().into_iter().flatten().collect();
-    let matches_declared = declared.iter().any(|port| match &probe_port {
-        Value::Number(number) => port["containerPort"] == Value::Number(number.clone()),
-        Value::String(name) => port["name"].as_str() == Some(name.as_str()),
-        _ => false,
-    });
-    match declared.as_slice() {
-        [only] if !matches_declared => Some((probe_port, only["containerPort"].as_u64()?)),
-        _ => None,
-    }
-}
-
-fn probe_fix(context: &Context<'_>, container: &str, probe_field: &str) -> Option<ProposedChange> {
-    let spec = container_spec(context.facts, container)?;
-    let (current, port) = mismatched_probe_port(spec, probe_field)?;
-    let owner = workload(context.facts)?;
-    proposal::set_probe_port(owner, container, probe_field, &current, port)
-}
-
-fn probe_evidence(context: &mut Context<'_>, container: &str, probe_field: &str) {
-    if let Some(probe) =
-        container_spec(context.facts, container).and_then(|spec| spec.get(probe_field))
-    {
-        context.evidence.push(Evidence::new(
-            format!("spec of container {container}"),
-            format!("{probe_field}: {probe}"),
-        ));
-    }
-    if let Some(ports) = container_spec(context.facts, container).and_then(|spec| spec.get("ports"))
-    {
-        context.evidence.push(Evidence::new(
-            format!("spec of container {container}"),
-            format!("ports: {ports}"),
-        ));
-    }
-}
-
-/// The liveness probe kills the container: its events, the probe and the
-/// declared ports, the logs, and a port fix when the probe asks the wrong one.
-fn liveness_failure(mut context: Context<'_>, container: &str, killed: &str) -> Diagnosis {
-    let pod_name = context.state.name.clone();
-    let namespace = context.state.namespace.clone();
-    context.quote_events(|event| {
-        event
-            .message
-            .to_ascii_lowercase()
-            .contains("liveness probe")
-    });
-    probe_evidence(&mut context, container, "livenessProbe");
-    context.quote_logs(container);
-    let proposal = probe_fix(&context, container, "livenessProbe");
-    let fix = match &proposal {
-        Some(change) => format!(" {}.", change.summary),
-        None => " Check that the probe's path and port answer, and that its initialDelaySeconds covers start-up.".to_string(),
-    };
-    let summary = format!(
-        "Container {container} of pod {pod_name} is killed by its failing liveness probe ({killed}).{fix}"
-    );
-    context
-        .next_steps
-        .push(format!("show pod {pod_name} in {namespace}"));
-    context.finish(Cause::LivenessProbeFailure, summary, proposal)
-}
-
 fn crashing(
     mut context: Context<'_>,
     container: &str,
@@ -511,9 +434,9 @@ fn crashing(
     }
     let pod_name = context.state.name.clone();
     let namespace = context.state.namespace.clone();
-    if !init && !probe_failures(&context, "liveness").is_empty() {
+    if !init && !probes::probe_failures(&context, "liveness").is_empty() {
         let killed = format!("exit code {exit_code}, {restarts} restarts");
-        return liveness_failure(context, container, &killed);
+        return probes::liveness_failure(context, container, &killed);
     }
     let message = context
         .container(container)
@@ -1426,61 +1349,6 @@ fn term_matches(term: &Value, labels: &[String]) -> bool {
             .find_map(|label| label.strip_prefix(&format!("{key}=")))
     };
     super::expressions_hold(term.get("matchExpressions"), value_of, true)
-}
-
-fn not_ready(mut context: Context<'_>, container: &str) -> Diagnosis {
-    // Between two kills a container runs unready: its liveness events tell.
-    if !probe_failures(&context, "liveness").is_empty() {
-        let restarts = context
-            .container(container)
-            .map_or(0, |state| state.restart_count);
-        return liveness_failure(
-            context,
-            container,
-            &format!("running unready between kills, {restarts} restarts"),
-        );
-    }
-    let source = context.pod_source();
-    context.evidence.insert(
-        0,
-        Evidence::new(
-            source,
-            format!("container {container} is running but not ready"),
-        ),
-    );
-    let failures = probe_failures(&context, "readiness").len();
-    context.quote_events(|event| {
-        event
-            .message
-            .to_ascii_lowercase()
-            .contains("readiness probe")
-    });
-    probe_evidence(&mut context, container, "readinessProbe");
-    context.quote_logs(container);
-    let probe_proposal = probe_fix(&context, container, "readinessProbe");
-    let (rollout_note, rollout_proposal) = owners::stuck_rollout(&mut context, container);
-    let pod_name = context.state.name.clone();
-    let (fix, proposal) = match (probe_proposal, rollout_proposal) {
-        (Some(change), _) => (
-            format!(" Proposed: {}.{rollout_note}", change.summary),
-            Some(change),
-        ),
-        (None, rollout) => (
-            format!(
-                " Check that the probe's path and port answer once the application is up.{rollout_note}"
-            ),
-            rollout,
-        ),
-    };
-    let evidence_note = if failures > 0 {
-        "its readiness probe fails"
-    } else {
-        "it never reports ready (its readiness probe does not pass)"
-    };
-    let summary = format!(
-        "Container {container} of pod {pod_name} runs but {evidence_note}, so the pod receives no traffic.{fix}"
-    );
-    context.finish(Cause::ReadinessProbeFailure, summary, proposal)
 }
 
 #[cfg(test)]

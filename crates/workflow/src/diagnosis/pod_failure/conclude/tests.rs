@@ -1067,3 +1067,67 @@ fn a_required_node_affinity_no_node_satisfies_is_named() {
     facts.nodes.push(node("eu-west-1c"));
     assert!(!conclude(&facts).summary.contains("no node satisfies"));
 }
+
+#[test]
+fn a_readiness_path_answering_404_is_a_misconfiguration_fixed_from_the_liveness_path() {
+    let mut container = probed("readinessProbe", "/readyz", 8080, 8080);
+    container["livenessProbe"] = json!({"httpGet": {"path": "/healthz", "port": 8080}});
+    let mut facts = facts(container, running(false));
+    facts.events = vec![warning(
+        "Unhealthy",
+        "Readiness probe failed: HTTP probe failed with statuscode: 404",
+    )];
+    let (diagnosis, evidence) = concluded(&facts, Cause::ReadinessProbeFailure);
+    assert!(evidence.contains("statuscode: 404"));
+    assert!(
+        diagnosis
+            .summary
+            .contains("path /readyz on port 8080, which answers 404 Not Found"),
+        "{}",
+        diagnosis.summary
+    );
+    let proposal = diagnosis.proposal.expect("a path fix");
+    assert_eq!(proposal.current, "readinessProbe path /readyz");
+    assert_eq!(proposal.desired, "readinessProbe path /healthz");
+    assert_eq!(
+        proposal.manifest["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]
+            ["path"],
+        "/healthz"
+    );
+}
+
+#[test]
+fn a_probe_timing_out_is_a_slow_application_not_a_spec_error() {
+    let mut container = probed("readinessProbe", "/ready", 8080, 8080);
+    container["readinessProbe"]["timeoutSeconds"] = json!(2);
+    let mut facts = facts(container, running(false));
+    facts.events = vec![warning(
+        "Unhealthy",
+        "Readiness probe failed: Get \"http://10.244.1.5:8080/ready\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+    )];
+    let (diagnosis, _) = concluded(&facts, Cause::ReadinessProbeFailure);
+    assert!(
+        diagnosis
+            .summary
+            .contains("slower than the probe's timeoutSeconds (2s)")
+    );
+    assert!(diagnosis.summary.contains("the application is slow"));
+    assert!(diagnosis.proposal.is_none());
+}
+
+#[test]
+fn a_liveness_probe_failing_before_any_restart_is_named() {
+    let container = probed("livenessProbe", "/healthz", 9090, 8080);
+    let mut facts = facts(container, running(true));
+    facts.events = vec![warning(
+        "Unhealthy",
+        "Liveness probe failed: Get \"http://10.0.0.7:9090/healthz\": dial tcp 10.0.0.7:9090: connect: connection refused",
+    )];
+    let (diagnosis, _) = concluded(&facts, Cause::LivenessProbeFailure);
+    assert!(diagnosis.summary.contains("not restarted yet"));
+    assert!(diagnosis.summary.contains("where nothing listens"));
+    assert_eq!(
+        diagnosis.proposal.expect("a port fix").desired,
+        "livenessProbe port 8080"
+    );
+}
