@@ -1,7 +1,14 @@
 //! The cluster health check on the built-in demo cluster: every planted
-//! problem is listed, and nothing else.
+//! problem is listed, and nothing else; and through the whole pipeline, a
+//! failed Job and a suspended CronJob as findings of the overview.
 
-use e2e::diagnosis::DiagnosisEnv;
+use std::time::SystemTime;
+
+use e2e::diagnosis::{DiagnosisEnv, scenario};
+use e2e::stack::Stack;
+use hitl::policy::ApprovalPolicy;
+use serde_json::Value;
+use workflow::Response;
 use workflow::diagnosis::health::{HealthCategory, health_check};
 use workflow::diagnosis::rbac::Severity;
 
@@ -172,4 +179,93 @@ fn workloads_report_ready(json: &str) -> bool {
                 }
             })
     })
+}
+
+/// "is the cluster healthy" on `tests/scenarios/batch-and-services.yaml`:
+/// the last run of CronJob report-mailer failed (BackoffLimitExceeded after
+/// its 2 attempts) and CronJob stale-cleanup is suspended. Both are named
+/// in the one overview, and the requests it offers next diagnose them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_job_and_a_suspended_cron_job_are_findings_of_the_overview() {
+    // Loaded as at now (objects aged by kind), so report-mailer's last run
+    // is due at start, as in `kubeop demo --scenario`.
+    let objects = scenario("batch-and-services").objects_at(SystemTime::now());
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let jobs = stack
+        .env
+        .kubectl_until(&["get", "jobs", "-n", "billing", "--no-headers"], |out| {
+            out.lines()
+                .any(|line| line.starts_with("report-mailer-") && line.contains("Failed"))
+        })
+        .await;
+    let failed_job = jobs
+        .lines()
+        .find(|line| line.starts_with("report-mailer-") && line.contains("Failed"))
+        .and_then(|line| line.split_whitespace().next())
+        .expect("the failed run's name")
+        .to_string();
+
+    let response = stack
+        .ask("is the cluster healthy")
+        .await
+        .expect("the health check runs");
+    let Response::Health(health) = response else {
+        panic!("a health overview, got {response:?}");
+    };
+    let report = &health.report;
+    let items: Vec<String> = report["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|item| {
+            format!(
+                "{} {} {}: {}",
+                item["severity"].as_str().unwrap_or_default(),
+                item["category"].as_str().unwrap_or_default(),
+                item["subject"].as_str().unwrap_or_default(),
+                item["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    let expected = [
+        format!(
+            "warning workload Job billing/{failed_job}: failed (BackoffLimitExceeded, 2/2 attempts); a run of CronJob report-mailer"
+        ),
+        "info workload CronJob billing/stale-cleanup: suspended (spec.suspend: true): it starts no Jobs until resumed; it has not run since".to_string(),
+    ];
+    for line in &expected {
+        assert!(
+            items.contains(line),
+            "{line:?} missing:\n{}",
+            items.join("\n")
+        );
+    }
+    let summary = report["summary"].as_str().unwrap_or_default();
+    assert!(summary.contains("1 suspended CronJob(s)."), "{summary}");
+    let next_steps: Vec<&str> = report["next_steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let why_failed = format!("why did job {failed_job} fail in billing");
+    let why_idle = "why isn't cronjob stale-cleanup running in billing";
+    for step in [why_failed.as_str(), why_idle] {
+        assert!(
+            next_steps.contains(&step),
+            "{step:?} not offered: {next_steps:?}"
+        );
+    }
+
+    // Each offered request is understood: it diagnoses what it names.
+    for (step, cause) in [(why_failed.as_str(), "job_failed"), (why_idle, "suspended")] {
+        let response = stack
+            .ask(step)
+            .await
+            .unwrap_or_else(|error| panic!("{step:?}: {error}"));
+        let Response::Diagnosis(diagnosis) = response else {
+            panic!("{step:?} should be diagnosed, got {response:?}");
+        };
+        assert_eq!(diagnosis.cause, cause, "{step:?}: {:?}", diagnosis.evidence);
+    }
 }

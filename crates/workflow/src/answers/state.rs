@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::human_bytes;
+use crate::diagnosis::parse::count;
 use crate::diagnosis::quantity::Memory;
 use crate::diagnosis::{ToolOutput, conditions};
 
@@ -36,11 +37,6 @@ fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
         .pointer(pointer)
         .and_then(Value::as_str)
         .unwrap_or("-")
-}
-
-/// A count field, 0 when absent (the API leaves zero counts out).
-fn number(value: &Value, pointer: &str) -> u64 {
-    value.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
 }
 
 /// Ready or not (with the kubelet's reason), schedulable or cordoned, the
@@ -98,19 +94,19 @@ fn node(node: &Value) -> Vec<String> {
 /// Ready of desired, up to date, available, and any condition that is not
 /// true (a stalled rollout, unavailable replicas) with its reason.
 fn replicated(workload: &Value) -> Vec<String> {
-    let desired = number(workload, "/spec/replicas");
-    let ready = number(workload, "/status/readyReplicas");
+    let desired = count(workload, "/spec/replicas");
+    let ready = count(workload, "/status/readyReplicas");
     let mut first = format!("{ready}/{desired} ready");
     if workload.pointer("/status/updatedReplicas").is_some() {
         first.push_str(&format!(
             ", {} up to date",
-            number(workload, "/status/updatedReplicas")
+            count(workload, "/status/updatedReplicas")
         ));
     }
     if workload.pointer("/status/availableReplicas").is_some() || ready > 0 {
         first.push_str(&format!(
             ", {} available",
-            number(workload, "/status/availableReplicas")
+            count(workload, "/status/availableReplicas")
         ));
     }
     if workload.pointer("/spec/paused") == Some(&Value::Bool(true)) {
@@ -145,10 +141,10 @@ fn unmet(object: &Value) -> Vec<String> {
 fn daemon_set(daemon_set: &Value) -> Vec<String> {
     vec![format!(
         "{}/{} ready, {} up to date, {} available",
-        number(daemon_set, "/status/numberReady"),
-        number(daemon_set, "/status/desiredNumberScheduled"),
-        number(daemon_set, "/status/updatedNumberScheduled"),
-        number(daemon_set, "/status/numberAvailable")
+        count(daemon_set, "/status/numberReady"),
+        count(daemon_set, "/status/desiredNumberScheduled"),
+        count(daemon_set, "/status/updatedNumberScheduled"),
+        count(daemon_set, "/status/numberAvailable")
     )]
 }
 
@@ -225,11 +221,11 @@ fn job(job: &Value) -> Vec<String> {
         .pointer("/spec/completions")
         .and_then(Value::as_u64)
         .unwrap_or(1);
-    let succeeded = number(job, "/status/succeeded");
+    let succeeded = count(job, "/status/succeeded");
     let mut first = format!(
         "{succeeded}/{completions} completed, {} active, {} failed",
-        number(job, "/status/active"),
-        number(job, "/status/failed")
+        count(job, "/status/active"),
+        count(job, "/status/failed")
     );
     if let Some(done) = job
         .pointer("/status/completionTime")

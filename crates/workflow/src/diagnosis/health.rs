@@ -1,12 +1,16 @@
 //! The cluster health check: the server's `cluster-health-check` prompt and
 //! the read-only tools it relies on, presented as one overview of nodes,
-//! unhealthy workloads, failing pods, unbound volume claims and recent
-//! warning events, each with a severity, and the requests to make next.
+//! unhealthy workloads (failed Jobs and suspended CronJobs among them),
+//! failing pods, unbound volume claims and recent warning events, each with a
+//! severity, and the requests to make next.
 //!
-//! Gathering spends six rate-limited list calls (pods, three workload kinds,
-//! claims, events; the server allows a burst of ten) and reads one by one
-//! only the nodes and the pods whose row looks wrong, so a healthy pod costs
-//! nothing beyond its row. [`assess`] is pure.
+//! Gathering spends the prompt and nine list calls: nodes, pods, three
+//! workload kinds, claims and events, which the prompt itself reads, and
+//! Jobs and CronJobs, which it does not (a failed Job leaves only warning
+//! events behind, a suspended CronJob not even those). It reads one by one
+//! only the nodes, the pods whose row looks wrong and the Jobs whose row says
+//! Failed (at most [`MAX_PODS_EXAMINED`] and [`MAX_JOBS_EXAMINED`]), so a
+//! healthy pod or Job costs nothing beyond its row. [`assess`] is pure.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +20,7 @@ use tracing::Instrument;
 
 use super::DiagnosisError;
 use super::conditions::{self, Condition};
-use super::parse::{self, Event, rows};
+use super::parse::{self, Event, row_place, rows};
 use super::pod_status::{PodState, Symptom, symptom};
 use super::rbac::Severity;
 use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput};
@@ -27,13 +31,23 @@ pub const HEALTH_CHECK_PROMPT: &str = "cluster-health-check";
 /// At most this many suspicious pods are read one by one.
 pub const MAX_PODS_EXAMINED: usize = 100;
 
+/// At most this many failed Jobs are read one by one (for their reason and
+/// attempts); the others are reported from their list row alone. A CronJob
+/// keeps only its last failed Job (`failedJobsHistoryLimit`, 1 by default),
+/// so a cluster rarely has more.
+pub const MAX_JOBS_EXAMINED: usize = 20;
+
+/// What the API server takes for a Job's `spec.backoffLimit` left out.
+const DEFAULT_BACKOFF_LIMIT: u64 = 6;
+
 /// What part of the cluster an item is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthCategory {
     /// A node.
     Node,
-    /// A Deployment, StatefulSet or DaemonSet short of ready replicas.
+    /// A Deployment, StatefulSet or DaemonSet short of ready replicas, a
+    /// Job that failed, a CronJob that is suspended.
     Workload,
     /// A pod that is not running as it should.
     Pod,
@@ -84,6 +98,13 @@ pub struct HealthFacts {
     pub suspicious_pods: Vec<Value>,
     /// Workload rows as (kind, row).
     pub workloads: Vec<(String, BTreeMap<String, String>)>,
+    /// Job objects of the Jobs whose list row says Failed.
+    pub failed_jobs: Vec<Value>,
+    /// `(namespace, name)` of failed Jobs past [`MAX_JOBS_EXAMINED`], known
+    /// from their row only.
+    pub failed_jobs_unread: Vec<(String, String)>,
+    /// CronJob rows (the suspended ones are reported).
+    pub cron_jobs: Vec<BTreeMap<String, String>>,
     /// PersistentVolumeClaim rows.
     pub claims: Vec<BTreeMap<String, String>>,
     /// Events (Warning ones are reported).
@@ -168,12 +189,7 @@ fn workload_item(
     row: &BTreeMap<String, String>,
     default_namespace: Option<&str>,
 ) -> Option<HealthItem> {
-    let name = row.get("NAME")?;
-    let namespace = row
-        .get("NAMESPACE")
-        .map(String::as_str)
-        .or(default_namespace)
-        .unwrap_or_default();
+    let (namespace, name) = row_place(row, default_namespace)?;
     let (ready, wanted) = match row.get("READY").and_then(|cell| ready_fraction(cell)) {
         Some(fraction) => fraction,
         // DaemonSets print DESIRED and READY as two numbers.
@@ -194,6 +210,60 @@ fn workload_item(
     })
 }
 
+/// A Job that failed: its reason and how many of its attempts failed
+/// (`spec.backoffLimit` retries after the first), and the CronJob that
+/// made it, if one did.
+fn failed_job_item(job: &Value) -> HealthItem {
+    let namespace = text(job, "/metadata/namespace");
+    let name = text(job, "/metadata/name");
+    let failed = parse::count(job, "/status/failed");
+    let attempts = job
+        .pointer("/spec/backoffLimit")
+        .and_then(Value::as_u64)
+        .unwrap_or(DEFAULT_BACKOFF_LIMIT)
+        + 1;
+    let attempts = format!("{failed}/{attempts} attempts");
+    let why = match conditions::true_one(job, "Failed").map(|failed| failed.reason) {
+        Some(reason) if !reason.is_empty() => format!("{reason}, {attempts}"),
+        _ => attempts,
+    };
+    let made_by = parse::owner_named(job, "CronJob")
+        .map(|cron_job| format!("; a run of CronJob {cron_job}"))
+        .unwrap_or_default();
+    HealthItem {
+        severity: Severity::Warning,
+        category: HealthCategory::Workload,
+        subject: format!("Job {namespace}/{name}"),
+        message: format!("failed ({why}){made_by}"),
+    }
+}
+
+/// A CronJob whose row says it is suspended: it starts no Job until it is
+/// resumed. Worth knowing rather than a fault (suspending is how a run is
+/// paused on purpose), so it does not make the cluster unhealthy.
+fn suspended_cron_job_item(
+    row: &BTreeMap<String, String>,
+    default_namespace: Option<&str>,
+) -> Option<HealthItem> {
+    if row.get("SUSPEND").map(String::as_str) != Some("True") {
+        return None;
+    }
+    let (namespace, name) = row_place(row, default_namespace)?;
+    let last = row
+        .get("LAST SCHEDULE")
+        .filter(|cell| !cell.is_empty() && cell.as_str() != "<none>")
+        .map_or_else(
+            || "it has not run since".to_string(),
+            |cell| format!("last scheduled {cell} ago"),
+        );
+    Some(HealthItem {
+        severity: Severity::Info,
+        category: HealthCategory::Workload,
+        subject: format!("CronJob {namespace}/{name}"),
+        message: format!("suspended (spec.suspend: true): it starts no Jobs until resumed; {last}"),
+    })
+}
+
 /// Concludes from what was read.
 pub fn assess(facts: &HealthFacts) -> HealthReport {
     let mut items: Vec<HealthItem> = facts.nodes.iter().flat_map(node_items).collect();
@@ -209,6 +279,39 @@ pub fn assess(facts: &HealthFacts) -> HealthReport {
                 next_steps.push(format!(
                     "why is {} {name} failing in {workload_namespace}",
                     kind.to_ascii_lowercase()
+                ));
+            }
+            items.push(item);
+        }
+    }
+    for job in &facts.failed_jobs {
+        let item = failed_job_item(job);
+        next_steps.push(format!(
+            "why did job {} fail in {}",
+            text(job, "/metadata/name"),
+            text(job, "/metadata/namespace")
+        ));
+        items.push(item);
+    }
+    for (job_namespace, name) in &facts.failed_jobs_unread {
+        items.push(HealthItem {
+            severity: Severity::Warning,
+            category: HealthCategory::Workload,
+            subject: format!("Job {job_namespace}/{name}"),
+            message: format!(
+                "failed (its list row says so; the check reads at most {MAX_JOBS_EXAMINED} failed Jobs one by one)"
+            ),
+        });
+    }
+    for row in &facts.cron_jobs {
+        if let Some(item) = suspended_cron_job_item(row, namespace) {
+            if let Some((cron_namespace, name)) = item
+                .subject
+                .split_once(' ')
+                .and_then(|(_, rest)| rest.split_once('/'))
+            {
+                next_steps.push(format!(
+                    "why isn't cronjob {name} running in {cron_namespace}"
                 ));
             }
             items.push(item);
@@ -243,14 +346,9 @@ pub fn assess(facts: &HealthFacts) -> HealthReport {
         if status == "Bound" {
             continue;
         }
-        let Some(name) = row.get("NAME") else {
+        let Some((claim_namespace, name)) = row_place(row, namespace) else {
             continue;
         };
-        let claim_namespace = row
-            .get("NAMESPACE")
-            .map(String::as_str)
-            .or(namespace)
-            .unwrap_or_default();
         let class = row
             .get("STORAGECLASS")
             .filter(|class| !class.is_empty() && class.as_str() != "<unset>")
@@ -315,7 +413,7 @@ pub fn assess(facts: &HealthFacts) -> HealthReport {
                 .unwrap_or_default()
         ));
     }
-    if !items.is_empty() {
+    if items.iter().any(|item| item.severity > Severity::Info) {
         next_steps.push(format!(
             "show resource pressure{}",
             namespace
@@ -337,9 +435,18 @@ pub fn assess(facts: &HealthFacts) -> HealthReport {
         || "the cluster".to_string(),
         |namespace| format!("namespace {namespace}"),
     );
-    let summary = if items.is_empty() {
+    let suspended = items
+        .iter()
+        .filter(|item| item.subject.starts_with("CronJob ") && item.severity == Severity::Info)
+        .count();
+    let suspended = if suspended == 0 {
+        String::new()
+    } else {
+        format!(" {suspended} suspended CronJob(s).")
+    };
+    let summary = if items.iter().all(|item| item.severity == Severity::Info) {
         format!(
-            "{scope} is healthy: {} node(s) ready, no failing workloads, pods, claims or warning events.",
+            "{scope} is healthy: {} node(s) ready, no failing workloads, pods, claims or warning events.{suspended}",
             facts.nodes.len()
         )
     } else {
@@ -351,7 +458,7 @@ pub fn assess(facts: &HealthFacts) -> HealthReport {
             count(HealthCategory::Pod),
             count(HealthCategory::Volume),
             count(HealthCategory::Event),
-        )
+        ) + &suspended
     };
     HealthReport {
         namespace: facts.namespace.clone(),
@@ -407,6 +514,7 @@ impl<R: ClusterReader> Calls<'_, R> {
 
     async fn get(
         &mut self,
+        api_version: &str,
         kind: &str,
         namespace: Option<&str>,
         name: &str,
@@ -415,7 +523,7 @@ impl<R: ClusterReader> Calls<'_, R> {
             .call(
                 ReadTool::ResourcesGet,
                 vec![
-                    ("apiVersion", Some(json!("v1"))),
+                    ("apiVersion", Some(json!(api_version))),
                     ("kind", Some(json!(kind))),
                     ("name", Some(json!(name))),
                     ("namespace", namespace.map(|namespace| json!(namespace))),
@@ -427,6 +535,11 @@ impl<R: ClusterReader> Calls<'_, R> {
         }
         Ok(Some(parse::into_object(output)?))
     }
+}
+
+/// `(namespace, name)` of a list row, owned (see [`row_place`]).
+fn located(row: &BTreeMap<String, String>, namespace: Option<&str>) -> Option<(String, String)> {
+    row_place(row, namespace).map(|(namespace, name)| (namespace.to_string(), name.to_string()))
 }
 
 /// Runs the health check, cluster-wide or in one namespace.
@@ -451,7 +564,7 @@ pub async fn health_check<R: ClusterReader>(
         };
         for row in calls.list("v1", "Node", None).await? {
             if let Some(name) = row.get("NAME")
-                && let Some(node) = calls.get("Node", None, name).await?
+                && let Some(node) = calls.get("v1", "Node", None, name).await?
             {
                 facts.nodes.push(node);
             }
@@ -461,16 +574,10 @@ pub async fn health_check<R: ClusterReader>(
             .await?
             .into_iter()
             .filter(row_is_suspicious)
-            .filter_map(|row| {
-                let pod_namespace = row
-                    .get("NAMESPACE")
-                    .cloned()
-                    .or_else(|| namespace.map(str::to_string))?;
-                Some((pod_namespace, row.get("NAME")?.clone()))
-            })
+            .filter_map(|row| located(&row, namespace))
             .collect();
         for (pod_namespace, name) in suspicious.into_iter().take(MAX_PODS_EXAMINED) {
-            if let Some(pod) = calls.get("Pod", Some(&pod_namespace), &name).await? {
+            if let Some(pod) = calls.get("v1", "Pod", Some(&pod_namespace), &name).await? {
                 facts.suspicious_pods.push(pod);
             }
         }
@@ -479,6 +586,24 @@ pub async fn health_check<R: ClusterReader>(
                 facts.workloads.push((kind.to_string(), row));
             }
         }
+        // Jobs and CronJobs: two lists the server's prompt does not make.
+        let failed_jobs: Vec<(String, String)> = calls
+            .list("batch/v1", "Job", namespace)
+            .await?
+            .into_iter()
+            .filter(|row| row.get("STATUS").map(String::as_str) == Some("Failed"))
+            .filter_map(|row| located(&row, namespace))
+            .collect();
+        for (job_namespace, name) in failed_jobs.iter().take(MAX_JOBS_EXAMINED) {
+            if let Some(job) = calls
+                .get("batch/v1", "Job", Some(job_namespace), name)
+                .await?
+            {
+                facts.failed_jobs.push(job);
+            }
+        }
+        facts.failed_jobs_unread = failed_jobs.into_iter().skip(MAX_JOBS_EXAMINED).collect();
+        facts.cron_jobs = calls.list("batch/v1", "CronJob", namespace).await?;
         facts.claims = calls.list("v1", "PersistentVolumeClaim", namespace).await?;
         let events = calls
             .call(

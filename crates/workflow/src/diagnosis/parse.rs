@@ -261,16 +261,44 @@ pub fn workload_of_row(row: &BTreeMap<String, String>) -> Option<String> {
 /// column get `default_namespace` (or an empty one).
 pub fn listed_names(output: &ToolOutput, default_namespace: Option<&str>) -> Vec<(String, String)> {
     rows(output)
-        .into_iter()
+        .iter()
         .filter_map(|row| {
-            let name = row.get("NAME")?.clone();
-            let namespace = row
-                .get("NAMESPACE")
-                .cloned()
-                .unwrap_or_else(|| default_namespace.unwrap_or_default().to_string());
-            Some((namespace, name))
+            let (namespace, name) = row_place(row, default_namespace)?;
+            Some((namespace.to_string(), name.to_string()))
         })
         .collect()
+}
+
+/// The `(namespace, name)` of one list row: its NAMESPACE cell, else the
+/// namespace the list was made in (empty for neither); `None` without a NAME.
+pub fn row_place<'a>(
+    row: &'a BTreeMap<String, String>,
+    default_namespace: Option<&'a str>,
+) -> Option<(&'a str, &'a str)> {
+    let name = row.get("NAME")?;
+    let namespace = row
+        .get("NAMESPACE")
+        .map(String::as_str)
+        .or(default_namespace)
+        .unwrap_or_default();
+    Some((namespace, name))
+}
+
+/// A count field of an object, 0 when absent (the API leaves zero counts
+/// out: a Job with no failed pod has no `status.failed`).
+pub fn count(object: &Value, pointer: &str) -> u64 {
+    object.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// The name of the object's owner of this kind (a Job's CronJob, a pod's
+/// ReplicaSet), if it has one.
+pub fn owner_named<'a>(object: &'a Value, kind: &str) -> Option<&'a str> {
+    object
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|owner| owner["kind"] == kind)
+        .and_then(|owner| owner["name"].as_str())
 }
 
 #[cfg(test)]

@@ -169,6 +169,7 @@ fn the_overview_lists_each_problem_once_with_a_severity_and_nothing_healthy() {
             },
         ],
         server_report: "# Cluster Health Check Diagnostic Data".into(),
+        ..HealthFacts::default()
     };
     let report = assess(&facts);
     assert_eq!(
@@ -213,5 +214,77 @@ fn a_healthy_namespace_says_so() {
     assert_eq!(
         report.summary,
         "namespace monitoring is healthy: 1 node(s) ready, no failing workloads, pods, claims or warning events."
+    );
+}
+
+#[test]
+fn a_failed_job_is_named_with_its_reason_and_attempts_and_a_suspended_cron_job_is_noted() {
+    let migrate = json!({"kind": "Job",
+        "metadata": {"name": "db-migrate", "namespace": "ops"},
+        "spec": {"backoffLimit": 2},
+        "status": {"failed": 3, "conditions": [
+            {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+             "message": "Job has reached the specified backoff limit"}]}});
+    let mailer_run = json!({"kind": "Job",
+        "metadata": {"name": "report-mailer-29012345", "namespace": "billing",
+                     "ownerReferences": [{"kind": "CronJob", "name": "report-mailer"}]},
+        "status": {"failed": 1, "conditions": [{"type": "Failed", "status": "True"}]}});
+    let facts = HealthFacts {
+        nodes: vec![node("node-1", ready())],
+        failed_jobs: vec![migrate, mailer_run],
+        failed_jobs_unread: vec![("ops".into(), "backfill".into())],
+        cron_jobs: vec![
+            row(&[
+                ("NAMESPACE", "data"),
+                ("NAME", "nightly-export"),
+                ("SUSPEND", "True"),
+                ("LAST SCHEDULE", "<none>"),
+            ]),
+            row(&[
+                ("NAMESPACE", "billing"),
+                ("NAME", "invoice-run"),
+                ("SUSPEND", "False"),
+            ]),
+        ],
+        ..HealthFacts::default()
+    };
+    let report = assess(&facts);
+    assert_eq!(
+        lines(&report),
+        vec![
+            "Warning Workload Job billing/report-mailer-29012345: failed (1/7 attempts); a run of CronJob report-mailer",
+            "Warning Workload Job ops/backfill: failed (its list row says so; the check reads at most 20 failed Jobs one by one)",
+            "Warning Workload Job ops/db-migrate: failed (BackoffLimitExceeded, 3/3 attempts)",
+            "Info Workload CronJob data/nightly-export: suspended (spec.suspend: true): it starts no Jobs until resumed; it has not run since",
+        ]
+    );
+    assert_eq!(
+        report.next_steps,
+        vec![
+            "why did job db-migrate fail in ops",
+            "why did job report-mailer-29012345 fail in billing",
+            "why isn't cronjob nightly-export running in data",
+            "show resource pressure",
+        ]
+    );
+    assert_eq!(
+        report.summary,
+        "the cluster: 0 critical item(s); 0 node issue(s) of 1 node(s), 3 unhealthy workload(s), 0 failing pod(s), 0 unbound claim(s), 0 warning event(s). 1 suspended CronJob(s)."
+    );
+
+    // Suspended on purpose is no fault: the cluster stays healthy, noted.
+    let paused = HealthFacts {
+        nodes: vec![node("node-1", ready())],
+        cron_jobs: facts.cron_jobs.clone(),
+        ..HealthFacts::default()
+    };
+    let report = assess(&paused);
+    assert_eq!(
+        report.summary,
+        "the cluster is healthy: 1 node(s) ready, no failing workloads, pods, claims or warning events. 1 suspended CronJob(s)."
+    );
+    assert_eq!(
+        report.next_steps,
+        vec!["why isn't cronjob nightly-export running in data"]
     );
 }

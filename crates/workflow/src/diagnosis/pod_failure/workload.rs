@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 
 use super::Reads;
-use crate::diagnosis::parse::{self, Event};
+use crate::diagnosis::parse::{self, Event, count};
 use crate::diagnosis::proposal::{self, POD_TEMPLATE_HASH_LABEL};
 use crate::diagnosis::reader::{ClusterReader, ReadTool};
 use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef, conditions};
@@ -20,10 +20,6 @@ fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
         .pointer(pointer)
         .and_then(Value::as_str)
         .unwrap_or_default()
-}
-
-fn count(object: &Value, pointer: &str) -> u64 {
-    object.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
 }
 
 fn or_never(value: &str) -> &str {
@@ -317,14 +313,7 @@ pub(super) fn job_verdict(job: &Value, events: &[Event]) -> Diagnosis {
         ),
     ));
     evidence.extend(warnings("Job", name, events));
-    let rerun = match job
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|owner| owner["kind"] == "CronJob")
-        .and_then(|owner| owner["name"].as_str())
-    {
+    let rerun = match parse::owner_named(job, "CronJob") {
         Some(cron_job) => format!("change CronJob {cron_job}'s jobTemplate; its next run uses it"),
         None => format!(
             "fix the cause and re-create Job {name} (a Job's pod template cannot be changed)"
