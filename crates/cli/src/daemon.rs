@@ -462,7 +462,8 @@ struct AskParams {
     /// `--context`.
     #[serde(default)]
     context: Option<String>,
-    /// The conversation; one per user by default.
+    /// The conversation; `kubeop ask` sends its terminal's, and a client
+    /// that sends none gets one per user.
     #[serde(default)]
     session: Option<String>,
     /// The client's user name.

@@ -488,6 +488,42 @@ fn follow_ups_of_two_clients_resolve_in_each_clients_session_only() {
 }
 
 #[test]
+fn asks_from_one_terminal_share_follow_ups_and_another_terminals_do_not() {
+    let stack = Stack::start();
+    // Every `kubeop ask` this test starts is in the test's POSIX session:
+    // one terminal, as far as kubeop can tell.
+    let ask =
+        |request: &str| one_json_object(&stack.kubeop(&["ask", request, "-o", "json"]).stdout);
+    let described = ask("describe deployment checkout in production");
+    assert_eq!(described["kind"], "answer", "{described}");
+    let logs = ask("show me its logs");
+    assert_eq!(logs["tool"], "pods_log", "{logs}");
+    assert!(
+        logs["text"]
+            .as_str()
+            .is_some_and(|text| text.contains("checkout")),
+        "the same terminal's 'its' is its checkout: {logs}"
+    );
+
+    // `setsid` starts kubeop in a new POSIX session: another terminal.
+    let elsewhere = Command::new("setsid")
+        .arg("--wait")
+        .arg(KUBEOP)
+        .args(["ask", "show me its logs", "-o", "json", "--socket"])
+        .arg(stack.socket())
+        .output()
+        .expect("setsid (util-linux) runs kubeop in a new session");
+    let elsewhere = one_json_object(&elsewhere.stdout);
+    assert_eq!(elsewhere["kind"], "clarify", "{elsewhere}");
+    assert!(
+        elsewhere["question"]
+            .as_str()
+            .is_some_and(|question| question.starts_with("I don't know what 'it' refers to yet")),
+        "another terminal does not see the first one's checkout: {elsewhere}"
+    );
+}
+
+#[test]
 fn a_hand_off_comes_in_and_an_out_of_scope_one_goes_back_as_a_signal() {
     let stack = Stack::start();
     let mut connection = BufReader::new(UnixStream::connect(stack.socket()).expect("connects"));

@@ -22,7 +22,10 @@ use super::{ClientArgs, InProcessArgs, PlaceArgs};
 pub struct Args {
     /// The request in plain words.
     text: String,
-    /// The conversation (context switches hold within it); one per user by default.
+    /// The conversation: context switches and follow-ups ("and in staging?",
+    /// "show me its logs") hold within it. By default one per terminal:
+    /// every `kubeop ask` run from one terminal (its POSIX session: the shell
+    /// and what it starts) shares one, and another terminal has its own.
     #[arg(long)]
     session: Option<String>,
     /// Where it runs.
@@ -45,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "text": args.text,
         "namespace": args.client.namespace,
         "context": args.client.context,
-        "session": args.session,
+        "session": args.session.or_else(terminal_session),
         "requester": std::env::var("USER").ok(),
     });
     let output = args.client.output;
@@ -56,6 +59,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         reached.close().await;
         status
     })
+}
+
+/// The conversation of the terminal this runs from: its POSIX session,
+/// which the terminal's shell leads and everything started from it joins
+/// (a script, each `kubeop ask`), so two terminals of one user never mix
+/// their follow-ups. `None` when the session cannot be read; the daemon then
+/// keeps one conversation for the user.
+fn terminal_session() -> Option<String> {
+    let leader = rustix::process::getsid(None).ok()?;
+    Some(format!(
+        "uid-{}-session-{}",
+        cli::config::current_uid(),
+        leader.as_raw_nonzero()
+    ))
 }
 
 /// One request and, for a plan on a terminal, its inline decision.
