@@ -101,6 +101,7 @@ const ASSENT_WORDS: &[&str] = &[
     "execute",
     "your",
     "kubeop",
+    "work",
 ];
 
 /// "do it", "yes, go ahead", "apply the fix", "apply the proposed
@@ -147,6 +148,13 @@ const FILLERS_THAT_NAME_THINGS: &[&str] = &[
 
 /// The namespace of the cluster's own components.
 const SYSTEM_NAMESPACE: &str = "kube-system";
+
+/// Words that open a clause, never an object's name after a marker word
+/// ("in the billing namespace when you can", "namespace shop if possible").
+const CONJUNCTIONS: &[&str] = &[
+    "when", "whenever", "if", "while", "because", "since", "once", "until", "unless", "as", "so",
+    "but", "though", "although",
+];
 
 /// Verbs of moving somewhere that open a switch of the session's place
 /// ("go to namespace shop", "let's work in billing", "hop over to prod").
@@ -575,6 +583,8 @@ const NEVER_HALF_A_NAME: &[&str] = &[
     "back",
     "annotation",
     "annotations",
+    "user",
+    "group",
     "probe",
     "probes",
     "liveness",
@@ -913,7 +923,38 @@ fn not_working(tokens: &mut [Token<'_>]) {
             tokens[i + 1].lex = Lex::W(W::Wrong);
             continue;
         }
+        // "search-api is 500ing", "web keeps 502ing": a server error as a verb.
+        if tokens[i].shape == Shape::Word
+            && tokens[i].lex == Lex::Unknown
+            && tokens[i]
+                .low
+                .strip_suffix("ing")
+                .and_then(parse_number)
+                .is_some_and(|code| (500..600).contains(&code))
+        {
+            tokens[i].lex = Lex::W(W::Wrong);
+            continue;
+        }
         if i == 0 {
+            continue;
+        }
+        // "network policies that apply to cart": a relation, not an apply.
+        if matches!(tokens[i].low, "apply" | "applies")
+            && matches!(tokens[i - 1].low, "that" | "which")
+            && tokens
+                .get(i + 1)
+                .is_some_and(|next| next.w() == Some(W::To))
+        {
+            tokens[i].lex = Lex::W(W::Filler);
+            continue;
+        }
+        // "which pods are not ready", "the api isn't ready": a symptom.
+        if tokens[i].low == "ready"
+            && (tokens[i - 1].w() == Some(W::Not)
+                || (tokens[i - 1].w() == Some(W::Be)
+                    && (tokens[i - 1].low.ends_with("n't") || tokens[i - 1].low.ends_with("nt"))))
+        {
+            tokens[i].lex = Lex::W(W::Wrong);
             continue;
         }
         // "nightly-export never runs", "checkout is not picking up the new
@@ -1473,9 +1514,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
     fn explicit_value_after(&self, i: usize) -> Option<usize> {
         let j = self.next_meaningful(i)?;
         let token = self.tokens.get(j)?;
+        // "in the billing namespace when you get a chance": a clause
+        // opens, no name follows.
         let free = !self.used[j]
             && matches!(token.shape, Shape::Word | Shape::Quoted)
-            && is_name_shaped(token.low);
+            && is_name_shaped(token.low)
+            && !(token.shape == Shape::Word && CONJUNCTIONS.contains(&token.low));
         let structural = matches!(
             token.w(),
             Some(
@@ -2314,6 +2358,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
                                     || t.low == "group"
                             })
                             || (i > 0 && self.is_w(i - 1, W::Question))
+                            // "can ci-bot create deployments in shop": a
+                            // named subject's right to act on a kind.
+                            || (self.prev_meaningful(i).is_none()
+                                && self.is_value(i + 1)
+                                && matches!(
+                                    self.w(i + 2),
+                                    Some(W::Change(_) | W::Read | W::Describe | W::Logs | W::Watch)
+                                )
+                                && self.tokens[i + 3..]
+                                    .iter()
+                                    .take(2)
+                                    .any(|t| t.kind().is_some()))
                             // "which service accounts can read secrets".
                             || (i > 0
                                 && (matches!(
@@ -2327,15 +2383,41 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 // cluster-admin": who holds a role.
                 _ if self.low(i) == "bound" && self.is_w(i + 1, W::To) => true,
                 _ => {
-                    self.low(i) == "cluster-admin"
+                    (self.low(i) == "cluster-admin"
                         && i > 0
-                        && matches!(self.low(i - 1), "have" | "has" | "with" | "to")
+                        && matches!(self.low(i - 1), "have" | "has" | "with" | "to"))
+                        // "does alice have admin in billing": a right held.
+                        || (matches!(
+                            self.low(i),
+                            "admin" | "access" | "permission" | "permissions" | "rights"
+                        ) && i >= 2
+                            && matches!(self.low(i - 1), "have" | "has")
+                            && self.is_value(i - 2))
                 }
             };
             if !marker {
                 continue;
             }
             self.rbac = true;
+            // "can ci-bot create ...", "does alice have admin": the subject
+            // asked about, named right after "can" or before "have".
+            let named_subject = if self.is_w(i, W::Can)
+                && self.is_value(i + 1)
+                && !matches!(self.low(i + 1), "user" | "group")
+            {
+                Some(i + 1)
+            } else if i >= 2 && matches!(self.low(i - 1), "have" | "has") {
+                Some(i - 2).filter(|&k| self.is_value(k))
+            } else {
+                None
+            };
+            if let Some(k) = named_subject
+                && self.tokens.get(k + 1).is_none_or(|t| t.kind().is_none())
+            {
+                self.rbac_subject = Some(owned(self.tokens[k].raw));
+                self.use_token(k);
+                return;
+            }
             // Subjects: "serviceaccount x", "sa x", "user x", "group x".
             for j in i.saturating_sub(6)..self.len() {
                 // Singular: "which service accounts have x" names no subject.
@@ -3020,7 +3102,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     .find(|&i| !self.is_filler(i))
                     .is_some_and(|first| self.is_w(first, W::Be))
             })
-            .and_then(|_| (0..self.len()).rev().find(|&i| !self.is_filler(i)))
+            // "is the nightly-export cronjob suspended in data": the word
+            // after the kind, wherever the question ends.
+            .and_then(|k| self.next_meaningful(k))
             // "what hosts does the shop ingress route", "which pods does
             // the web service select": after "does", the word following
             // the kind is the question's verb; the name stands before it.
@@ -3157,11 +3241,44 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
         }
         let Some((i, _)) = best else {
-            return self.system_namespace();
+            return self.terse_namespace().or_else(|| self.system_namespace());
         };
         self.use_token(i);
         self.namespace = Some(owned(self.tokens[i].raw));
         self.namespace.clone()
+    }
+
+    /// "pods shop", "events billing", "logs api-0 backend", "cart logs
+    /// shop": a request typed as bare words, with no verb and no
+    /// preposition, ends with its namespace (a name with no digit: a pod's
+    /// generated name has some). With a verb ("get pods nginx") the word
+    /// after the kind is kubectl's object name, so this never applies.
+    fn terse_namespace(&mut self) -> Option<String> {
+        let last = self.len().checked_sub(1)?;
+        if !self.is_terse()
+            || !self.is_value(last)
+            || self.tokens[last].low.bytes().any(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        self.use_token(last);
+        self.namespace = Some(owned(self.tokens[last].raw));
+        self.namespace.clone()
+    }
+
+    /// Two to four bare words with a kind or "logs"/"events" among them and
+    /// nothing else: no verb, question, preposition or flag.
+    fn is_terse(&self) -> bool {
+        (2..=4).contains(&self.len())
+            && self
+                .tokens
+                .iter()
+                .any(|t| t.kind().is_some() || t.w() == Some(W::Logs))
+            && self.tokens.iter().all(|t| {
+                t.shape == Shape::Word
+                    && t.value.is_none()
+                    && (t.kind().is_some() || t.lex == Lex::Unknown || t.w() == Some(W::Logs))
+            })
     }
 
     /// `kube-system`, when the request is about one of the cluster's own
@@ -3340,6 +3457,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         if let Some(intent) = self.several_kinds() {
             return intent;
+        }
+        // "who am i", `kubectl auth whoami`, `kubectl cluster-info`: the
+        // current context's user and server, in the minified kubeconfig.
+        let identity = self.tokens.windows(3).any(|three| {
+            three[0].w() == Some(W::Who) && three[1].low == "am" && three[2].low == "i"
+        }) || (self.kubectl && self.low_any("whoami"))
+            || self.low_any("cluster-info");
+        if identity && self.changes.is_empty() {
+            return Intent::ReadOnly {
+                tool: Tool::ConfigurationView,
+                arguments: Arguments {
+                    minified: Some(true),
+                    ..Arguments::default()
+                },
+            };
         }
         if self.rbac && self.changes.is_empty() {
             return self.rbac_audit();
@@ -4133,20 +4265,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             // "what's wrong with production": the namespace, not a pod named so.
             arguments.namespace = arguments.name.take();
-        }
-        if !about_an_object
-            && arguments.namespace.is_none()
-            && self
-                .tokens
-                .iter()
-                .any(|t| matches!(t.low, "ready" | "notready"))
-            && arguments.name.as_deref().is_some_and(is_node_name_shaped)
-        {
-            // "why is node-2 not ready": no pod playbook fits a node; the
-            // health overview shows every node's conditions and pressure.
-            return Some(Intent::HealthCheck {
-                arguments: self.base(),
-            });
         }
         let many = self
             .main_kind()
@@ -5428,7 +5546,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     // "set the memory of checkout to 1Gi", "bump api's memory
                     // to 2Gi": a value, but neither a limit nor a request named.
                     if let Some(q) = (0..self.len()).find(|&i| is_quantity(self.tokens[i].raw))
-                        && !self.changes.is_empty()
+                        && (!self.changes.is_empty() || self.gives_to_an_object())
                     {
                         return Some(self.limit_or_request_question(resource, q));
                     }
@@ -5451,8 +5569,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     .filter(|&i| is_quantity(self.tokens[i].raw))
                     .min_by_key(|&i| (!self.is_w(i.wrapping_sub(1), W::To), i));
                 let Some(q) = quantity_at else {
+                    // "raise its memory limit" after a diagnosis: the plan
+                    // it proposed may be the one meant (the workflow offers it).
                     return Some(Intent::clarify(
-                        vec![Param::Resource],
+                        vec![Param::Resource, Param::Plan],
                         format!(
                             "To what exact value should I set the {resource} {}? Give a quantity such as {}.",
                             if bound == ResourceBound::Limits {
@@ -5573,7 +5693,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             ("1", "500m")
         };
         Intent::clarify(
-            vec![Param::Resource],
+            vec![Param::Resource, Param::Plan],
             format!(
                 "To what exact value should I set {whose} {resource}? I set a container's {resource} limit or request to a value, not by a difference: say e.g. \"set the {resource} limit{of} to {limit}\" or \"set the {resource} request{of} to {request}\"."
             ),
@@ -6468,7 +6588,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(i) = printed {
             self.use_token(i);
         }
+        // "journal of node worker-1", "syslog on node-2": a node's log by name.
+        let journal = self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.low, "journal" | "journald" | "syslog" | "journalctl"));
         let logs = printed.is_some()
+            || journal
             || self.has_w(&[W::Logs])
             || (self.has_w(&[W::Tail]) && main.is_none_or(|(_, k, _)| k != ResourceKind::Event));
         let usage = self.has_w(&[W::Top, W::Usage, W::Most]) && !self.has_w_anywhere(&[W::Stats]);
@@ -6503,6 +6629,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
         if let Some(intent) = self.where_am_i() {
             return intent;
+        }
+        // "kubectl version", "what version of kubernetes is the cluster
+        // running": each node's kubelet version is in the node list.
+        if main.is_none()
+            && self.low_any("version")
+            && (self.tokens.iter().any(|t| {
+                matches!(
+                    t.low,
+                    "kubernetes" | "k8s" | "cluster" | "server" | "kubelet"
+                )
+            }) || (self.len() <= 3 && matches!(self.low(0), "kubectl" | "k")))
+        {
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesList,
+                arguments: Arguments {
+                    api_version: Some(Cow::Borrowed(ResourceKind::Node.api_version())),
+                    kind: Some(Cow::Borrowed(ResourceKind::Node.kind())),
+                    ..self.base()
+                },
+            };
         }
         if contexts {
             return Intent::ReadOnly {
@@ -6542,7 +6688,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         if stats && (node || main.is_none()) {
             let kind_at = main.map(|(i, _, _)| i);
-            let name = self.take_name(kind_at, true);
+            // "kubelet stats summary on worker-1": the node it runs on.
+            let name = self.take_node_name(kind_at);
             let Some(name) = name else {
                 return Intent::clarify(
                     vec![Param::Name],
@@ -6661,6 +6808,42 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "when does db-backup run", "when does the nightly-report job run
         // in batch": a CronJob's schedule ("job" is how people say it). Only
         // "when did job migrate run" (a Job named, in the past) is the Job.
+        // "what's the schedule of nightly-export in data": a CronJob's.
+        if main.is_none()
+            && let Some(at) =
+                (0..self.len()).find(|&i| self.low(i) == "schedule" && self.is_w(i + 1, W::Of))
+            && let Some(name_at) = self.value_after(at + 1)
+        {
+            let name = self.take_value(name_at);
+            let namespace = self.take_namespace(false, false);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::CronJob, name, namespace),
+            };
+        }
+        // "when was cart last deployed in shop", "when did api last get
+        // updated": a Deployment's rollout time, in its state.
+        if main.is_none()
+            && (0..self.len())
+                .find(|&i| !self.is_filler(i))
+                .is_some_and(|first| self.low(first) == "when")
+            && (0..self.len()).any(|i| {
+                matches!(
+                    self.low(i),
+                    "deployed" | "updated" | "released" | "rolled" | "redeployed" | "changed"
+                )
+            })
+            && let Some(i) = (0..self.len()).find(|&i| {
+                self.is_value(i) && !matches!(self.place(i, None), Place::In | Place::To)
+            })
+        {
+            let name = self.take_value(i);
+            let namespace = self.take_namespace(false, false);
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
+            };
+        }
         let job_named =
             main.filter(|(_, k, _)| matches!(k, ResourceKind::Job | ResourceKind::CronJob));
         if (main.is_none() || job_named.is_some())
@@ -6874,6 +7057,29 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 selector.push_str(value);
                 self.use_token(i);
             }
+        }
+        // "pods where app is cart", "pods whose tier is frontend": a
+        // label's value in words.
+        if selector.is_empty()
+            && let Some(at) = (0..self.len()).find(|&i| {
+                matches!(self.low(i), "where" | "whose")
+                    // The key may be a word of its own ("app", "tier").
+                    && self.tokens.get(i + 1).is_some_and(|key| {
+                        key.shape == Shape::Word && key.kind().is_none() && is_name_shaped(key.low)
+                    })
+                    && !self.used[i + 1]
+                    && matches!(self.low(i + 2), "is" | "=" | "equals")
+                    && self.is_value(i + 3)
+            })
+        {
+            for j in [at + 1, at + 3] {
+                self.use_token(j);
+            }
+            return Some(format!(
+                "{}={}",
+                self.tokens[at + 1].raw,
+                self.tokens[at + 3].raw
+            ));
         }
         (!selector.is_empty()).then_some(selector)
     }
@@ -7319,9 +7525,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let after_for = (pods_at + 1..self.len()).find(|&i| {
             self.is_value(i)
                 && !is_namespace_word(self.tokens[i].low)
-                && self
-                    .prev_meaningful(i)
-                    .is_some_and(|p| p > pods_at && matches!(self.w(p), Some(W::For | W::Of)))
+                && self.prev_meaningful(i).is_some_and(|p| {
+                    p > pods_at
+                        && (matches!(self.w(p), Some(W::For | W::Of))
+                            // "pods belonging to cart", "pods owned by api".
+                            || (matches!(self.w(p), Some(W::To | W::By))
+                                && matches!(
+                                    self.low(p.wrapping_sub(1)),
+                                    "belonging" | "belong" | "owned" | "managed" | "controlled"
+                                )))
+                })
         });
         let before = || {
             let namespace_given = self.namespace.is_some()
@@ -7399,6 +7612,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         if self.has_w_anywhere(&[W::Previous]) || self.crashed_container_phrase() {
             self.previous = true;
+        }
+        // "cart logs shop": in bare words the first name is the pod's.
+        if kind_at.is_none()
+            && self.is_terse()
+            && let Some(first) = (0..self.len()).find(|&i| self.is_value(i))
+            && (first + 1..self.len()).any(|i| self.is_value(i))
+        {
+            let name = self.take_value(first);
+            let namespace = self.take_namespace(false, true);
+            return Intent::ReadOnly {
+                tool: Tool::PodsLog,
+                arguments: Arguments {
+                    name: Some(name),
+                    namespace,
+                    tail: self.tail,
+                    ..self.base()
+                },
+            };
         }
         // `kubectl logs deploy/api`: the workload's name, which the workflow
         // resolves to its newest Running pod, as kubectl does.

@@ -716,6 +716,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("explain", Describe),
         ("top", Top),
         ("logs", Logs),
+        // Read typos: a misspelt read still reads.
+        ("lgos", Logs),
+        ("logz", Logs),
+        ("loggs", Logs),
         ("log", Logs),
         ("logging", Logs),
         ("stdout", Logs),
@@ -960,6 +964,9 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("died", Wrong),
         ("flapping", Wrong),
         ("notready", Wrong),
+        ("unready", Wrong),
+        // "is the cluster short on cpu": capacity missing.
+        ("short", Pressure),
         ("problem", Wrong),
         ("problems", Wrong),
         ("issue", Wrong),
