@@ -380,3 +380,65 @@ async fn a_reference_with_nothing_before_it_is_a_question_and_sessions_never_mix
         "alice's own last request moved to staging (no checkout there): {moved:?}"
     );
 }
+
+/// "do it" / "apply the fix" / "raise its memory limit" right after a
+/// diagnosis that proposed a memory fix: that very plan again (same id and
+/// hash, still waiting for approval),
+/// even after a read in between, never a read of an object named "it";
+/// another session has no plan to assent to, and once the plan is decided
+/// the assent is a question.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assent_after_a_proposed_fix_offers_that_plan_again() {
+    let stack = Stack::start_scenario("demo").await;
+    stack
+        .env
+        .kubectl_until(&["get", "pods", "-n", "production"], |out| {
+            out.lines().any(|line| {
+                line.starts_with("payment-service") && line.contains("CrashLoopBackOff")
+            })
+        })
+        .await;
+    let nothing_offered = clarify(&stack, "assent", "do it").await;
+    assert_eq!(nothing_offered.missing, vec!["plan".to_owned()]);
+
+    let oom = diagnosis(
+        &stack,
+        "assent",
+        "why does payment keep restarting in production",
+    )
+    .await;
+    let offered = oom.proposal.expect("an OOMKilled pod gets a memory fix");
+    let raised = plan(&stack, "assent", "raise its memory limit").await;
+    assert_eq!(
+        raised.plan_id, offered.plan_id,
+        "the amount-less change is the proposed one"
+    );
+    answer(&stack, "assent", "list pods in production").await;
+    for assent in ["do it", "apply the fix", "yes, go ahead"] {
+        let again = plan(&stack, "assent", assent).await;
+        assert_eq!(
+            (&again.plan_id, again.plan_hash),
+            (&offered.plan_id, offered.plan_hash),
+            "{assent:?} offers the proposed plan"
+        );
+    }
+    let elsewhere = clarify(&stack, "other-session", "do it").await;
+    assert_eq!(elsewhere.missing, vec!["plan".to_owned()]);
+    assert_eq!(stack.pending().await.len(), 1, "nothing was approved");
+
+    stack
+        .coordinator
+        .deny(workflow::DenyRequest {
+            plan_id: offered.plan_id.clone(),
+            approver: "approver".into(),
+            reason: "not now".into(),
+        })
+        .await
+        .expect("the plan is denied");
+    let decided = clarify(&stack, "assent", "do it").await;
+    assert!(
+        decided.question.contains(&offered.plan_id)
+            && decided.question.contains("no longer waiting"),
+        "{decided:?}"
+    );
+}

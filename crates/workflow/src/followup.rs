@@ -27,7 +27,7 @@ use crate::coordinator::Pipeline;
 use crate::diagnosis::parse::Table;
 use crate::discovery::{self, PodMatch};
 use crate::error::WorkflowError;
-use crate::response::{Clarify, Response};
+use crate::response::{Clarify, PlanCard, Response};
 
 /// Most rows of a list answer a session remembers (for "the first one",
 /// "that one"); a longer list is remembered by its first rows, which are
@@ -94,6 +94,10 @@ pub struct Recent {
     /// The objects its list answer showed, in the order shown (at most
     /// [`MAX_REMEMBERED_ROWS`]).
     listed: Vec<Subject>,
+    /// The id of the last plan the session was offered (a plan card, or a
+    /// diagnosis's proposed fix), which "do it" / "apply the fix" mean;
+    /// kept across the reads that follow it ("show me its logs").
+    proposal: Option<String>,
 }
 
 impl Recent {
@@ -146,13 +150,59 @@ impl Recent {
             [only] if list_kind(intent).is_some() => Some(only.clone()),
             _ => None,
         });
+        let proposal = match response {
+            Response::Plan(card) => Some(card.plan_id.clone()),
+            Response::Diagnosis(diagnosis) => {
+                diagnosis.proposal.as_ref().map(|card| card.plan_id.clone())
+            }
+            _ => previous.and_then(|recent| recent.proposal.clone()),
+        };
         Some(Recent {
             request: request.to_owned(),
             intent: intent.clone(),
             subject,
             listed,
+            proposal,
         })
     }
+}
+
+/// "do it", "apply the fix", "go ahead" (the classifier's `clarify` with
+/// only `plan` missing): the plan the session was offered last, shown again
+/// while it still waits for approval, so the person approves that exact
+/// plan (the shell asks at once). Assent is never an approval by itself:
+/// approvals are bound to a plan's id and hash. "raise its memory limit"
+/// (`resource` missing too) gets the plan only when it is that change: a
+/// plan about the same resource, on the object the request names (a
+/// follow-up's words are resolved to its name) or in a request too short
+/// to name another. `None` when no offered plan fits (the classifier's
+/// question stands).
+pub(crate) async fn proposed_again(
+    pipeline: &Pipeline,
+    recent: Option<&Recent>,
+    text: &str,
+    only_assent: bool,
+) -> Result<Option<Response>, WorkflowError> {
+    let Some(plan_id) = recent.and_then(|recent| recent.proposal.as_deref()) else {
+        return Ok(None);
+    };
+    let waiting = crate::changes::pending(pipeline).await?;
+    let offered = waiting.into_iter().find(|card| card.plan_id == plan_id);
+    if !only_assent {
+        return Ok(offered
+            .filter(|card| is_that_change(card, text))
+            .map(Response::Plan));
+    }
+    Ok(Some(match offered {
+        Some(card) => Response::Plan(card),
+        None => Response::Clarify(Clarify {
+            question: format!(
+                "The plan I offered last ({plan_id}) is no longer waiting for approval: it was approved, denied or has expired. Tell me the change to make and I plan it again."
+            ),
+            missing: vec![Param::Plan.as_str().to_owned()],
+            candidates: Vec::new(),
+        }),
+    }))
 }
 
 /// A request that leans on the one before it, as written.
@@ -422,6 +472,27 @@ fn is_name_shaped(word: &str) -> bool {
         && word.starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
+/// Most words of a request that changes a resource without naming its
+/// object ("raise the memory limit"): a longer one may name another.
+const UNNAMED_CHANGE_WORDS: usize = 4;
+
+/// Whether the plan `card` is the resource change `text` asks for without
+/// an amount: the same resource (memory or cpu, limit or request as said),
+/// on its target.
+fn is_that_change(card: &PlanCard, text: &str) -> bool {
+    let text = text.to_lowercase();
+    let desired = card.desired.to_string().to_lowercase();
+    let same_resource = ["memory", "cpu"]
+        .iter()
+        .any(|resource| text.contains(resource) && desired.contains(resource))
+        && ["limit", "request"]
+            .iter()
+            .all(|bound| !text.contains(bound) || desired.contains(bound));
+    let on_target = text.contains(&card.target.name.to_lowercase())
+        || text.split_whitespace().count() <= UNNAMED_CHANGE_WORDS;
+    same_resource && on_target
+}
+
 /// The first words of `text` standing for an earlier object.
 fn reference_in(text: &str, words: &[String]) -> Option<Reference> {
     let kind_at = |index: usize| {
@@ -542,7 +613,11 @@ pub(crate) async fn resolve(
         },
         FollowUp::Refer(reference) => {
             let own = classifier::classify(text);
-            if names_its_own_object(&own, &reference) {
+            // "do it", "raise its memory limit": about the plan offered
+            // (the run path offers it again if it fits), not an object.
+            if matches!(&own, Intent::Clarify { missing, .. } if missing.contains(&Param::Plan))
+                || names_its_own_object(&own, &reference)
+            {
                 return Ok(Resolution::Standalone);
             }
             // "the checkout one" with no list before names checkout itself.
@@ -1686,6 +1761,7 @@ mod tests {
             intent: classifier::classify(request),
             subject,
             listed,
+            proposal: None,
         }
     }
 

@@ -532,6 +532,17 @@ async fn run(
             .await
         }
         Intent::Clarify { missing, question } => {
+            if missing.contains(&classifier::Param::Plan)
+                && let Some(offered) = followup::proposed_again(
+                    pipeline,
+                    scope.recent.as_deref(),
+                    text,
+                    missing == [classifier::Param::Plan],
+                )
+                .await?
+            {
+                return Ok(offered);
+            }
             if let Some((
                 Intent::Mutation {
                     operation,
