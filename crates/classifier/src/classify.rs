@@ -3464,7 +3464,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             three[0].w() == Some(W::Who) && three[1].low == "am" && three[2].low == "i"
         }) || (self.kubectl && self.low_any("whoami"))
             || self.low_any("cluster-info");
-        if identity && self.changes.is_empty() {
+        // (Any change verb at all, live or not, leaves it to the rules below.)
+        if identity
+            && !self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.w(), Some(W::Change(_))))
+        {
             return Intent::ReadOnly {
                 tool: Tool::ConfigurationView,
                 arguments: Arguments {
