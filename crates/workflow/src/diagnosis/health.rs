@@ -23,7 +23,7 @@ use super::conditions::{self, Condition};
 use super::parse::{self, Event, row_place, rows};
 use super::pod_status::{PodState, Symptom, symptom};
 use super::rbac::Severity;
-use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput};
+use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput, read_object};
 
 /// The server's health-check prompt.
 pub const HEALTH_CHECK_PROMPT: &str = "cluster-health-check";
@@ -519,21 +519,8 @@ impl<R: ClusterReader> Calls<'_, R> {
         namespace: Option<&str>,
         name: &str,
     ) -> Result<Option<Value>, DiagnosisError> {
-        let output = self
-            .call(
-                ReadTool::ResourcesGet,
-                vec![
-                    ("apiVersion", Some(json!(api_version))),
-                    ("kind", Some(json!(kind))),
-                    ("name", Some(json!(name))),
-                    ("namespace", namespace.map(|namespace| json!(namespace))),
-                ],
-            )
-            .await?;
-        if output.is_error {
-            return Ok(None);
-        }
-        Ok(Some(parse::into_object(output)?))
+        self.count += 1;
+        read_object(self.reader, api_version, kind, namespace, name).await
     }
 }
 
