@@ -61,51 +61,55 @@ Helm, Argo CD and Prometheus requests go to their own agents. What should I do?"
 /// plan when there is one).
 const ASSENT_QUESTION: &str = "Which change should I make? I make a change only from a plan you approve: approve the one I proposed with `kubeop approve PLAN_ID --hash HASH` (both are on the plan), or tell me the change (e.g. \"restart checkout in production\").";
 
-/// Words of a request that only assents to a change already on the table.
-const ASSENT_WORDS: &[&str] = &[
-    "yes",
-    "yeah",
-    "yep",
-    "ok",
-    "okay",
-    "sure",
-    "please",
-    "pls",
-    "go",
-    "ahead",
-    "do",
-    "it",
-    "that",
-    "this",
-    "apply",
-    "the",
-    "fix",
-    "proposed",
-    "proposal",
-    "suggested",
-    "suggestion",
-    "change",
-    "plan",
-    "approve",
-    "approved",
-    "proceed",
-    "let's",
-    "lets",
-    "make",
-    "so",
-    "just",
-    "then",
-    "now",
-    "carry",
-    "out",
-    "execute",
-    "your",
-    "kubeop",
-    "work",
-];
+/// Whether `word` may stand in a request that only assents to a change
+/// already on the table (a `match`: it runs on every short request).
+fn is_assent_word(word: &str) -> bool {
+    matches!(
+        word,
+        "yes"
+            | "yeah"
+            | "yep"
+            | "ok"
+            | "okay"
+            | "sure"
+            | "please"
+            | "pls"
+            | "go"
+            | "ahead"
+            | "do"
+            | "it"
+            | "that"
+            | "this"
+            | "apply"
+            | "the"
+            | "fix"
+            | "proposed"
+            | "proposal"
+            | "suggested"
+            | "suggestion"
+            | "change"
+            | "plan"
+            | "approve"
+            | "approved"
+            | "proceed"
+            | "let's"
+            | "lets"
+            | "make"
+            | "so"
+            | "just"
+            | "then"
+            | "now"
+            | "carry"
+            | "out"
+            | "execute"
+            | "your"
+            | "kubeop"
+            | "work"
+    )
+}
 
 /// "do it", "yes, go ahead", "apply the fix", "apply the proposed
-/// change", "proceed": a request made only of [`ASSENT_WORDS`] with an
+/// change", "proceed": a request made only of assent words with an
 /// action in it ("ok" or "yes" alone assent too). It names nothing to act
 /// on: the plan meant is the one the conversation proposed, which only the
 /// workflow knows. ("fix it" and "make it so" are assent; "fix checkout"
@@ -123,7 +127,7 @@ fn is_assent(lower: &str) -> bool {
         if word.is_empty() {
             continue;
         }
-        if !ASSENT_WORDS.contains(&word) {
+        if !is_assent_word(word) {
             return false;
         }
         words += 1;
@@ -3460,10 +3464,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         // "who am i", `kubectl auth whoami`, `kubectl cluster-info`: the
         // current context's user and server, in the minified kubeconfig.
-        let identity = self.tokens.windows(3).any(|three| {
-            three[0].w() == Some(W::Who) && three[1].low == "am" && three[2].low == "i"
-        }) || (self.kubectl && self.low_any("whoami"))
-            || self.low_any("cluster-info");
+        let identity = self.tokens.iter().enumerate().any(|(i, t)| match t.low {
+            "cluster-info" => true,
+            "whoami" => self.kubectl,
+            _ => t.w() == Some(W::Who) && self.low(i + 1) == "am" && self.low(i + 2) == "i",
+        });
         // (Any change verb at all, live or not, leaves it to the rules below.)
         if identity
             && !self
@@ -6595,10 +6600,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(i);
         }
         // "journal of node worker-1", "syslog on node-2": a node's log by name.
-        let journal = self
-            .tokens
-            .iter()
-            .any(|t| matches!(t.low, "journal" | "journald" | "syslog" | "journalctl"));
+        let journal = self.has_w_anywhere(&[W::NodeService])
+            && self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.low, "journal" | "journald" | "syslog"));
         let logs = printed.is_some()
             || journal
             || self.has_w(&[W::Logs])
