@@ -3277,11 +3277,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && self
                 .tokens
                 .iter()
-                .any(|t| t.kind().is_some() || t.w() == Some(W::Logs))
+                .any(|t| t.kind().is_some() || matches!(t.w(), Some(W::Logs | W::Top)))
             && self.tokens.iter().all(|t| {
                 t.shape == Shape::Word
                     && t.value.is_none()
-                    && (t.kind().is_some() || t.lex == Lex::Unknown || t.w() == Some(W::Logs))
+                    && (t.kind().is_some()
+                        || t.lex == Lex::Unknown
+                        || matches!(t.w(), Some(W::Logs | W::Top)))
             })
     }
 
@@ -4480,7 +4482,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// "I need a debug pod in staging", "network test from payments": a
     /// debug pod asked for without a launch verb.
     fn debug_pod_request(&mut self) -> Option<Intent> {
-        let network = self.has_w_anywhere(&[W::Network]);
+        // "can the cart pod talk to redis", "can api-0 connect to db:5432".
+        let connects_to = || {
+            (0..self.len()).any(|i| {
+                matches!(self.low(i), "talk" | "talks" | "connect" | "connects")
+                    && self.is_w(i + 1, W::To)
+            })
+        };
+        let network = self.has_w_anywhere(&[W::Network]) || connects_to();
         let busybox = self.has_w_anywhere(&[W::Busybox]);
         // "a debug pod" (an adjective before "pod"), not "debug my failing pod".
         let debug_pod = self.tokens.windows(2).any(|pair| {
@@ -8020,6 +8029,8 @@ fn is_network_test_word(word: &str) -> bool {
             | "resolving"
             | "resolution"
             | "connectivity"
+            | "talk"
+            | "connect"
     )
 }
 
