@@ -102,8 +102,20 @@ fn event_once(
     message: String,
     at: SystemTime,
 ) -> Action {
+    event_counted(cron_job, (event_type, reason), message, at, 1)
+}
+
+/// An event whose total count the controller's state tells (a skipped run
+/// per schedule tick since the running Job started).
+fn event_counted(
+    cron_job: &Value,
+    (event_type, reason): (&'static str, &'static str),
+    message: String,
+    at: SystemTime,
+    count: u32,
+) -> Action {
     let mut draft = controller_event_draft(cron_job, COMPONENT, event_type, reason, message, at);
-    draft.count = EventCount::Total(1);
+    draft.count = EventCount::Total(count);
     Action::Record(draft)
 }
 
@@ -290,6 +302,20 @@ fn start_due_run(
             now,
         ));
     }
+    let policy = text(cron_job, "/spec/concurrencyPolicy");
+    // Replaying the history of a Forbid CronJob, its first due run starts
+    // first, at its own time: a Job of it still running when the next runs
+    // are due blocks them, as on a cluster that ran all along (a Job that
+    // finished lets the latest run start on the next pass).
+    let scheduled = if snapshot.history
+        && policy == "Forbid"
+        && active.is_empty()
+        && (2..=TOO_MANY_MISSED).contains(&due_runs)
+    {
+        schedule.next_after_in(since, &zone).unwrap_or(scheduled)
+    } else {
+        scheduled
+    };
     let job_name = format!("{}-{}", name(cron_job), unix_seconds(scheduled) / 60);
     let exists = snapshot
         .jobs
@@ -299,14 +325,16 @@ fn start_due_run(
         status.insert("lastScheduleTime".into(), json!(rfc3339(scheduled)));
         return actions;
     }
-    match text(cron_job, "/spec/concurrencyPolicy") {
+    match policy {
         "Forbid" if !active.is_empty() => {
-            actions.push(event_once(
+            // lastScheduleTime stays at the running Job's run: every run due
+            // since was skipped, one event each (aggregated).
+            actions.push(event_counted(
                 cron_job,
-                "Normal",
-                "JobAlreadyActive",
+                ("Normal", "JobAlreadyActive"),
                 "Not starting job because prior execution is running and concurrency policy is Forbid".to_string(),
                 scheduled,
+                u32::try_from(due_runs).unwrap_or(u32::MAX),
             ));
             return actions;
         }

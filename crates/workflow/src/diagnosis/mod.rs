@@ -120,6 +120,12 @@ pub enum Cause {
     JobFailed,
     /// A CronJob (or Job) is suspended: nothing runs until it is resumed.
     Suspended,
+    /// A CronJob with `concurrencyPolicy: Forbid` starts no new Job while
+    /// one of its Jobs still runs (`JobAlreadyActive`): its runs are skipped.
+    CronJobBlocked,
+    /// A CronJob's controller counted more than 100 missed start times
+    /// (`TooManyMissedTimes`): runs were lost while nothing started them.
+    MissedSchedules,
     /// A Deployment or StatefulSet has no pods because it asks for none
     /// (`spec.replicas: 0`): nothing fails.
     ScaledToZero,
@@ -170,6 +176,8 @@ impl Cause {
             Cause::InitContainerWaiting => "init container not completing (Init)",
             Cause::JobFailed => "Job failed",
             Cause::Suspended => "suspended (nothing runs until resumed)",
+            Cause::CronJobBlocked => "CronJob runs skipped (concurrencyPolicy Forbid)",
+            Cause::MissedSchedules => "CronJob missed start times (TooManyMissedTimes)",
             Cause::ScaledToZero => "scaled to zero replicas",
             Cause::RolloutPaused => "rollout paused",
             Cause::AutoscalerNotScaling => "HorizontalPodAutoscaler not scaling",

@@ -446,6 +446,16 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
         {
             diagnosis = workload::job_verdict(job, &facts.events);
         }
+        // Healthy pods of a CronJob's Jobs: the CronJob says why no new run
+        // starts (a running Job under Forbid, missed start times).
+        if diagnosis.cause == Cause::NoFailureFound
+            && let Some(cron_job) = facts.owners.iter().find(|owner| owner["kind"] == "CronJob")
+        {
+            let verdict = workload::cron_job_verdict(cron_job, &facts.events);
+            if verdict.cause != Cause::NoFailureFound {
+                diagnosis = verdict;
+            }
+        }
         // Healthy pods of a paused Deployment whose new template waits.
         if diagnosis.cause == Cause::NoFailureFound
             && let Some(paused) = workload::paused_rollout(&facts.owners)

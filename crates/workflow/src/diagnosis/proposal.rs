@@ -185,6 +185,25 @@ pub fn resume(object: &Value) -> ProposedChange {
     change
 }
 
+/// Bounds how late a CronJob's run may start (`spec.startingDeadlineSeconds`),
+/// so runs missed longer ago are dropped instead of counted: what the
+/// controller's TooManyMissedTimes message asks for.
+pub fn set_starting_deadline(cron_job: &Value, seconds: u64) -> ProposedChange {
+    let mut change = spec_field(cron_job, "startingDeadlineSeconds", Value::from(seconds));
+    let current = cron_job
+        .pointer("/spec/startingDeadlineSeconds")
+        .map_or_else(|| "unset".to_string(), Value::to_string);
+    change.summary = format!(
+        "Set spec.startingDeadlineSeconds of {} to {seconds}: a run that could not start within {seconds}s of its time is skipped, and the controller no longer counts every run missed since the last one",
+        change.target
+    );
+    change.current = format!("startingDeadlineSeconds {current}");
+    change.warnings = vec![
+        "A run that cannot start within the deadline is skipped (a Warning event says so) instead of started late.".to_string(),
+    ];
+    change
+}
+
 /// Scales a workload to `replicas` (its `spec.replicas`): one scaled to
 /// zero, or one a disruption budget holds; `why` says where the number
 /// comes from.

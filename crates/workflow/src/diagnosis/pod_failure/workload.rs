@@ -26,6 +26,11 @@ fn or_never(value: &str) -> &str {
     if value.is_empty() { "never" } else { value }
 }
 
+/// The `startingDeadlineSeconds` proposed for a CronJob that missed too
+/// many start times: a run may start up to five minutes late, and the
+/// controller counts no run missed longer ago.
+pub const PROPOSED_STARTING_DEADLINE_SECONDS: u64 = 300;
+
 /// The kinds a workload without pods may be, in the order they are read.
 const WORKLOAD_KINDS: [(&str, &str); 4] = [
     ("batch/v1", "Job"),
@@ -389,6 +394,20 @@ pub(super) fn cron_job_verdict(cron_job: &Value, events: &[Event]) -> Diagnosis 
         ),
     )];
     evidence.extend(warnings("CronJob", name, events));
+    let policy = text(cron_job, "/spec/concurrencyPolicy");
+    let skipped: Vec<&Event> = events
+        .iter()
+        .filter(|event| {
+            event.object_kind == "CronJob"
+                && event.object_name == name
+                && event.reason == "JobAlreadyActive"
+        })
+        .collect();
+    let too_many_missed = events.iter().any(|event| {
+        event.object_kind == "CronJob"
+            && event.object_name == name
+            && event.reason == "TooManyMissedTimes"
+    });
     if suspended {
         let summary = format!(
             "CronJob {name} is suspended (spec.suspend: true): the cronjob controller starts no Job for its schedule {schedule:?} until it is resumed (last scheduled run: {last_scheduled}). Resuming it lets the next scheduled time start a Job."
@@ -399,6 +418,50 @@ pub(super) fn cron_job_verdict(cron_job: &Value, events: &[Event]) -> Diagnosis 
             summary,
             evidence,
             Some(proposal::resume(cron_job)),
+        );
+    }
+    if policy == "Forbid" && !active.is_empty() && !skipped.is_empty() {
+        evidence.extend(skipped.iter().map(|event| {
+            Evidence::new(
+                format!("event on CronJob {name}"),
+                format!("{} {}: {}", event.event_type, event.reason, event.message),
+            )
+        }));
+        let running = active.join(", ");
+        let summary = format!(
+            "CronJob {name} starts no new Job: its concurrencyPolicy is Forbid and Job {running}, started for the run of {last_scheduled}, is still running, so the cronjob controller skips every run due since (JobAlreadyActive). The running Job is the problem: it takes longer than the schedule {schedule:?} leaves it (it hangs, or the work outgrew the interval). Read its pods' logs; if it hangs, deleting Job {running} lets the next scheduled run start, and spec.jobTemplate.spec.activeDeadlineSeconds bounds later runs."
+        );
+        let mut verdict = diagnosis(cron_job, Cause::CronJobBlocked, summary, evidence, None);
+        verdict
+            .next_steps
+            .insert(0, format!("describe job {} in {namespace}", active[0]));
+        return verdict;
+    }
+    if too_many_missed {
+        let deadline = cron_job
+            .pointer("/spec/startingDeadlineSeconds")
+            .and_then(Value::as_u64);
+        let proposal = match deadline {
+            Some(seconds) if seconds <= PROPOSED_STARTING_DEADLINE_SECONDS => None,
+            _ => Some(proposal::set_starting_deadline(
+                cron_job,
+                PROPOSED_STARTING_DEADLINE_SECONDS,
+            )),
+        };
+        let fix = match &proposal {
+            Some(change) => format!(" Proposed: {}.", change.summary),
+            None => String::new(),
+        };
+        let summary = format!(
+            "CronJob {name} missed more than 100 start times of its schedule {schedule:?} since its last scheduled run ({last_scheduled}) (TooManyMissedTimes): nothing started them while it was suspended, its controller was down or the clock skewed. The controller starts only the latest missed run; the others are lost. Without a small spec.startingDeadlineSeconds (now {}) it counts every run missed since the last one.{fix}",
+            deadline.map_or_else(|| "unset".to_string(), |seconds| format!("{seconds}s"))
+        );
+        return diagnosis(
+            cron_job,
+            Cause::MissedSchedules,
+            summary,
+            evidence,
+            proposal,
         );
     }
     let summary = format!(
