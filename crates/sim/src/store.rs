@@ -23,6 +23,9 @@ use crate::registry::{self, Backing, Catalog, Resource};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::{admission, meta};
 
+/// Go's zero `metav1.Time` as RFC 3339: a timestamp the client left unset.
+const ZERO_TIME: &str = "1970-01-01T00:00:00Z";
+
 /// Capacity of the change-notification channel. A subscriber that falls more
 /// than this many changes behind gets `RecvError::Lagged` and must resync by
 /// listing; the bound keeps a stalled subscriber from growing memory.
@@ -535,9 +538,12 @@ impl Store {
         if resource.has_status() {
             metadata.insert("generation".into(), json!(1));
         }
+        // A client's zero time (what a protobuf body's empty timestamp reads
+        // as) is no creation time: the API server stamps the object now.
         if !metadata
             .get("creationTimestamp")
-            .is_some_and(Value::is_string)
+            .and_then(Value::as_str)
+            .is_some_and(|given| given != ZERO_TIME)
         {
             metadata.insert("creationTimestamp".into(), json!(meta::now_rfc3339()));
         }

@@ -303,13 +303,14 @@ fn start_due_run(
         ));
     }
     let policy = text(cron_job, "/spec/concurrencyPolicy");
-    // Replaying the history of a Forbid CronJob, its first due run starts
-    // first, at its own time: a Job of it still running when the next runs
-    // are due blocks them, as on a cluster that ran all along (a Job that
-    // finished lets the latest run start on the next pass).
+    // Replaying the history of a Forbid CronJob that never ran, its first
+    // due run starts first, at its own time: a Job of it still running when
+    // the next runs are due blocks them, as on a cluster that ran all along
+    // (a Job that finished lets the latest run start on the next pass).
     let scheduled = if snapshot.history
         && policy == "Forbid"
         && active.is_empty()
+        && cron_job.pointer("/status/lastScheduleTime").is_none()
         && (2..=TOO_MANY_MISSED).contains(&due_runs)
     {
         schedule.next_after_in(since, &zone).unwrap_or(scheduled)
