@@ -540,10 +540,10 @@ impl Store {
         }
         // A client's zero time (what a protobuf body's empty timestamp reads
         // as) is no creation time: the API server stamps the object now.
-        if !metadata
+        if metadata
             .get("creationTimestamp")
             .and_then(Value::as_str)
-            .is_some_and(|given| given != ZERO_TIME)
+            .is_none_or(|given| given == ZERO_TIME)
         {
             metadata.insert("creationTimestamp".into(), json!(meta::now_rfc3339()));
         }
