@@ -1115,6 +1115,56 @@ mod convergence {
     }
 
     #[test]
+    fn a_rolled_back_template_reuses_its_replica_set_as_the_newest_revision() {
+        let mut world = World::new();
+        world.add(deployment("web", 2, "nginx:1.27"));
+        world.settle(3);
+        let mut changed = world.get("Deployment", "shop", "web");
+        let first_template = changed["spec"]["template"].clone();
+        changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+        world.objects.insert(key(&changed), changed);
+        for _ in 0..5 {
+            world.settle(2);
+        }
+        // `kubectl rollout undo` sends the old template back as the Go
+        // client serialises it: with `creationTimestamp: null`.
+        let mut undone = world.get("Deployment", "shop", "web");
+        let mut template = first_template;
+        template["metadata"]["creationTimestamp"] = Value::Null;
+        undone["spec"]["template"] = template;
+        world.objects.insert(key(&undone), undone);
+        for _ in 0..5 {
+            world.settle(2);
+        }
+        let sets = world.all("ReplicaSet");
+        assert_eq!(
+            sets.len(),
+            2,
+            "no third ReplicaSet for a template seen before"
+        );
+        let first = sets
+            .iter()
+            .find(|set| set["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27")
+            .expect("the first ReplicaSet");
+        let annotations = &first["metadata"]["annotations"];
+        assert_eq!(annotations["deployment.kubernetes.io/revision"], "3");
+        assert_eq!(
+            annotations["deployment.kubernetes.io/revision-history"],
+            "1"
+        );
+        assert_eq!(first["spec"]["replicas"], 2);
+        assert_eq!(
+            world.get("Deployment", "shop", "web")["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+            "3"
+        );
+        assert!(
+            pods_of(&world, "web-")
+                .iter()
+                .all(|pod| pod["spec"]["containers"][0]["image"] == "nginx:1.27")
+        );
+    }
+
+    #[test]
     fn a_crashing_rollout_exceeds_its_progress_deadline() {
         let mut world = World::new();
         let mut crashing = deployment("api", 1, "ghcr.io/acme/api:2");

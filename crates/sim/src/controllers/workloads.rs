@@ -65,7 +65,26 @@ pub(super) fn not_deleting(objects: &[Value]) -> impl Iterator<Item = &Value> {
 /// The hash of a pod template, as the `pod-template-hash` label: stable for
 /// the same template, different after any change (which is what rolls pods).
 pub fn template_hash(template: &Value) -> String {
-    safe_suffix(&[&template.to_string()], 10)
+    safe_suffix(&[&without_nulls(template).to_string()], 10)
+}
+
+/// `value` without its null fields, at any depth: the real controllers hash
+/// the decoded template, in which a null (`creationTimestamp: null`, as
+/// `kubectl rollout undo` sends a ReplicaSet's template back) is the same as
+/// a field left out. Hashing the JSON as written would give a rolled-back
+/// template a new ReplicaSet instead of its old one.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .filter(|(_, field)| !field.is_null())
+                .map(|(key, field)| (key.clone(), without_nulls(field)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
 }
 
 /// A workload's pod template (empty when it has none).
@@ -281,6 +300,31 @@ fn revision(object: &Value) -> u64 {
     .unwrap_or(0)
 }
 
+/// `set` numbered `number`, its former number appended to
+/// `deployment.kubernetes.io/revision-history` (comma-separated).
+fn renumbered(set: &Value, number: u64) -> Value {
+    let mut renumbered = set.clone();
+    let former = text(
+        set,
+        "/metadata/annotations/deployment.kubernetes.io~1revision",
+    );
+    let history = text(
+        set,
+        "/metadata/annotations/deployment.kubernetes.io~1revision-history",
+    );
+    let history = match (history.is_empty(), former.is_empty()) {
+        (_, true) => history.to_owned(),
+        (true, false) => former.to_owned(),
+        (false, false) => format!("{history},{former}"),
+    };
+    let annotations = &mut renumbered["metadata"]["annotations"];
+    annotations["deployment.kubernetes.io/revision"] = json!(number.to_string());
+    if !history.is_empty() {
+        annotations["deployment.kubernetes.io/revision-history"] = json!(history);
+    }
+    renumbered
+}
+
 /// Deployments: one ReplicaSet per pod template, scaled so the new one takes
 /// over as its pods become ready; status and conditions from the pods. A
 /// paused Deployment (`spec.paused`) rolls nothing out: a changed template
@@ -364,8 +408,27 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
             continue;
         };
 
-        if replicas(new_set) != desired {
-            let mut scaled = new_set.clone();
+        // A template seen before (a rollback) re-uses its ReplicaSet, which
+        // becomes the newest revision, its old number kept in the history
+        // annotation, as the real controller's SetNewReplicaSetAnnotations.
+        let newest_other = owned
+            .iter()
+            .filter(|set| uid(set) != uid(new_set))
+            .map(|set| revision(set))
+            .max()
+            .unwrap_or(0);
+        let reused = template_rolled_out && revision(new_set) <= newest_other;
+        let new_revision = if reused {
+            newest_other + 1
+        } else {
+            revision(new_set)
+        };
+        if replicas(new_set) != desired || reused {
+            let mut scaled = if reused {
+                renumbered(new_set, new_revision)
+            } else {
+                new_set.clone()
+            };
             scaled["spec"]["replicas"] = json!(desired);
             scaled["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
                 json!(desired.to_string());
@@ -374,19 +437,21 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
             } else {
                 "down"
             };
+            let scaled_from = replicas(new_set);
             actions.push(Action::Replace(Kind::ReplicaSet, scaled));
-            actions.push(controller_event(
-                deployment,
-                "deployment-controller",
-                "Normal",
-                "ScalingReplicaSet",
-                format!(
-                    "Scaled {direction} replica set {} from {} to {desired}",
-                    name(new_set),
-                    replicas(new_set)
-                ),
-                now,
-            ));
+            if scaled_from != desired {
+                actions.push(controller_event(
+                    deployment,
+                    "deployment-controller",
+                    "Normal",
+                    "ScalingReplicaSet",
+                    format!(
+                        "Scaled {direction} replica set {} from {scaled_from} to {desired}",
+                        name(new_set),
+                    ),
+                    now,
+                ));
+            }
         }
         let new_ready = snapshot
             .pods_owned_by(uid(new_set))
@@ -414,7 +479,6 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
                 ));
             }
         }
-        let new_revision = revision(new_set);
         if revision(deployment) != new_revision && new_revision > 0 {
             let mut annotated = deployment.clone();
             annotated["metadata"]["annotations"]["deployment.kubernetes.io/revision"] =
