@@ -244,6 +244,7 @@ pub fn classify(text: &str) -> Intent {
     // After the typo checks, which read a misspelt kind as the kind.
     join_spaced_names(text, &mut tokens, &mut joined);
     phrasal_changes(&mut tokens);
+    rollback_phrases(&mut tokens);
     negated_changes(&mut tokens);
     verbs_naming_objects(&mut tokens);
     topic_words_naming_namespaces(&mut tokens);
@@ -616,6 +617,74 @@ fn targets_deployment(arguments: &Arguments) -> bool {
             .resource
             .as_deref()
             .is_some_and(|manifest| manifest.lines().any(|line| line == "kind: Deployment"))
+}
+
+/// Words that name an earlier revision in a request: "revision 3",
+/// "--to-revision=2", or "previous"/"old"/"last good"... followed by
+/// "version"/"release"/"image"... Without one, "go back", "bring back" and
+/// "restore" are no rollback ("bring web back up", "restore the backup").
+fn names_an_earlier_revision(tokens: &[Token<'_>]) -> bool {
+    tokens.iter().enumerate().any(|(i, token)| {
+        matches!(token.low, "revision" | "rev" | "--to-revision")
+            || (matches!(
+                token.low,
+                "previous" | "prior" | "earlier" | "older" | "old" | "good" | "working" | "stable"
+            ) && tokens[i + 1..tokens.len().min(i + 3)].iter().any(|next| {
+                matches!(
+                    next.low,
+                    "version"
+                        | "versions"
+                        | "revision"
+                        | "release"
+                        | "image"
+                        | "build"
+                        | "tag"
+                        | "rollout"
+                        | "deploy"
+                        | "deployment"
+                        | "one"
+                )
+            }))
+    })
+}
+
+/// "roll checkout in production back", "go back to the previous version
+/// of checkout", "switch web back to revision 2", "put checkout back on the
+/// old image", "restore the earlier release of checkout": a rollback said
+/// in several words. The verb becomes the rollback and its "back" a filler
+/// (never an object's name). Only "roll ... back" is a rollback on its own;
+/// the other verbs need words naming an earlier revision
+/// ([`names_an_earlier_revision`]), so "bring web back up" and "restore the
+/// backup" stay what they were.
+fn rollback_phrases(tokens: &mut [Token<'_>]) {
+    let earlier = names_an_earlier_revision(tokens);
+    for i in 0..tokens.len() {
+        if tokens[i].shape != Shape::Word {
+            continue;
+        }
+        // The particle after the verb or its object, within the clause.
+        let back = (i + 1..tokens.len().min(i + 8))
+            .take_while(|&j| {
+                !matches!(tokens[j].shape, Shape::Chain | Shape::Pipe)
+                    && !matches!(tokens[j].w(), Some(W::And | W::Then | W::Change(_)))
+            })
+            .find(|&j| tokens[j].low == "back" && tokens[j].shape == Shape::Word);
+        let rollback = match tokens[i].low {
+            "roll" | "rollout" => back.is_some(),
+            "go" | "switch" | "put" | "bring" | "take" | "move" | "get" | "set" | "change" => {
+                back.is_some() && earlier
+            }
+            "restore" | "return" => earlier,
+            _ => false,
+        };
+        if !rollback {
+            continue;
+        }
+        tokens[i].lex = Lex::W(W::Change(Change::Rollback));
+        if let Some(back) = back {
+            tokens[back].lex = Lex::W(W::Filler);
+        }
+    }
 }
 
 /// "turn off the nightly-report cronjob", "turn web off", "turn it on
@@ -4929,8 +4998,41 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
             }
         }
-        if ops.contains(&Change::Undo) {
+        // "rollout undo", "undo the last rollout of web", "roll back the
+        // rollout": one rollback. "roll checkout back to nginx:1.26": an
+        // image named is the image to set.
+        if ops.contains(&Change::Undo) || ops.contains(&Change::Rollback) {
             ops.retain(|c| *c != Change::Rollout);
+            if self.image.is_some() {
+                for op in &mut ops {
+                    if matches!(op, Change::Undo | Change::Rollback) {
+                        *op = Change::Update;
+                    }
+                }
+                ops.dedup();
+            }
+        }
+        // "undo the restart of checkout", "revert the image update of web",
+        // "undo the label change": the change named after the undo verb, in
+        // its clause, is what it undoes, never a second change.
+        if let Some(&(undo_at, _)) = self
+            .changes
+            .iter()
+            .find(|(_, c)| matches!(c, Change::Undo | Change::Rollback))
+            && ops
+                .iter()
+                .any(|c| matches!(c, Change::Undo | Change::Rollback))
+            && self.changes.iter().all(|&(i, c)| {
+                matches!(c, Change::Undo | Change::Rollback | Change::Rollout)
+                    || (i > undo_at
+                        && (undo_at..i).all(|j| {
+                            !matches!(self.w(j), Some(W::And | W::Then))
+                                && !matches!(self.tokens[j].shape, Shape::Chain | Shape::Pipe)
+                        }))
+            })
+        {
+            ops.retain(|c| matches!(c, Change::Undo | Change::Rollback));
+            ops.truncate(1);
         }
         // "pause the rollout of web": one pause.
         if ops.contains(&Change::Suspend) || ops.contains(&Change::Resume) {
@@ -5075,8 +5177,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     | Change::Replace
                     | Change::Drain
                     | Change::Taint
-                    | Change::Rollback
-                    | Change::Undo
                     | Change::Autoscale
                     | Change::Expose
             )
@@ -5113,6 +5213,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Change::Delete => self.delete(),
             Change::Scale => self.scale(),
             Change::Restart | Change::Rollout => self.restart(),
+            Change::Rollback | Change::Undo => self.rollback(),
             Change::Create => self.create(),
             Change::Run => self.run(),
             Change::Exec => self.exec(),
@@ -5814,6 +5915,139 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
+    /// "roll back checkout", "undo the last rollout of web in production",
+    /// "rollback statefulset postgres", "revert checkout to revision 3":
+    /// `kubectl rollout undo`, as a create_update whose pod template is the
+    /// placeholder of the revision (`manifest::rollback`). The workflow
+    /// reads the workload's history and plans the revision's template; the
+    /// classifier never guesses an image. Only workloads with revisions
+    /// (Deployment, StatefulSet, DaemonSet) roll back; a Deployment is
+    /// assumed when no kind is named (`kind_defaulted`).
+    fn rollback(&mut self) -> Intent {
+        let revision = match self.revision_asked() {
+            Ok(revision) => revision,
+            Err(question) => return question,
+        };
+        // "undo the scale of web", "undo the label change": no revision
+        // holds a replica count, a label or a node's state.
+        if let Some(noun) = self.rollback_of_other_change() {
+            return Intent::clarify(
+                vec![Param::Resource],
+                format!(
+                    "A rollback goes back to an earlier pod template (images, environment, probes); it does not undo a {noun}. Tell me the change that undoes it (for example \"scale web to 3\"), and I plan that."
+                ),
+            );
+        }
+        let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
+        let (kind, name) = self.service_named_workload(kind, name, kind_at);
+        // "undo the last change to checkout": what was changed is named
+        // after "to", a place a name is otherwise not taken from.
+        let name = name.or_else(|| {
+            let at = (0..self.len())
+                .find(|&i| self.is_value(i) && self.place(i, kind_at) == Place::To)?;
+            self.use_token(at);
+            Some(owned(self.tokens[at].raw))
+        });
+        let namespace = self.take_namespace(false, true);
+        let kind = kind.unwrap_or(ResourceKind::Deployment);
+        match kind {
+            ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet => {
+                let Some(name) = name else {
+                    return Self::missing_name(Some(kind), "roll back");
+                };
+                self.create_update(manifest::rollback(
+                    kind,
+                    &name,
+                    namespace.as_deref(),
+                    revision,
+                ))
+            }
+            other => Intent::clarify(
+                vec![Param::Kind],
+                format!(
+                    "A {} keeps no revisions to roll back to. I can roll back deployments, statefulsets and daemonsets (to their previous revision, or \"to revision N\").",
+                    other.noun()
+                ),
+            ),
+        }
+    }
+
+    /// The revision a rollback names: "to revision 3", "rev 2", "revision
+    /// #4", "version 3", `--to-revision=3`; `None` for the previous one. A
+    /// count of revisions back ("2 revisions back") is asked about, since a
+    /// revision is named by its number.
+    fn revision_asked(&mut self) -> Result<Option<u32>, Intent> {
+        for i in 0..self.len() {
+            let token = self.tokens[i];
+            if token.low == "--to-revision" {
+                let value = token.value.or_else(|| {
+                    self.tokens
+                        .get(i + 1)
+                        .map(|next| next.raw)
+                        .filter(|raw| parse_number(raw).is_some())
+                });
+                if let Some(number) = value.and_then(parse_number) {
+                    if token.value.is_none() {
+                        self.use_token(i + 1);
+                    }
+                    self.use_token(i);
+                    return Ok(Some(number).filter(|n| *n > 0));
+                }
+                continue;
+            }
+            if matches!(token.low, "revisions" | "versions" | "releases" | "rollouts")
+                && i.checked_sub(1)
+                    .is_some_and(|before| self.number_at(before).is_some())
+            {
+                return Err(Intent::clarify(
+                    vec![Param::Resource],
+                    "Which revision should it go back to? A revision is named by its number: say \"roll back NAME to revision N\" (its revisions are its ReplicaSets or ControllerRevisions: \"list replicasets for NAME\" shows them).",
+                ));
+            }
+            if !matches!(token.low, "revision" | "rev" | "version") {
+                continue;
+            }
+            let mut at = i + 1;
+            while matches!(self.low(at), "number" | "no" | "no." | "#") {
+                at += 1;
+            }
+            if let Some(number) = self.number_at(at).filter(|n| *n > 0) {
+                for used in i..=at {
+                    self.use_token(used);
+                }
+                return Ok(Some(number));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The number written at `i` ("3", "#3").
+    fn number_at(&self, i: usize) -> Option<u32> {
+        let token = self.tokens.get(i)?;
+        if token.shape != Shape::Word {
+            return None;
+        }
+        match token.lex {
+            Lex::W(W::Number(n)) => Some(n),
+            _ => parse_number(token.low.strip_prefix('#').unwrap_or(token.low)),
+        }
+    }
+
+    /// The change a rollback request says it undoes when no revision holds
+    /// it ("undo the scale of web"): its noun, for the question.
+    fn rollback_of_other_change(&self) -> Option<&'static str> {
+        self.tokens.iter().find_map(|token| match token.w() {
+            Some(W::Change(Change::Scale)) => Some("scale"),
+            Some(W::Change(Change::Label)) => Some("label change"),
+            Some(W::Change(Change::Annotate)) => Some("annotation change"),
+            Some(W::Change(Change::Cordon | Change::Uncordon)) => Some("cordon"),
+            Some(W::Change(Change::Delete)) => Some("deletion"),
+            Some(W::Change(Change::Suspend | Change::Resume)) => Some("pause or suspension"),
+            Some(W::Change(Change::Taint)) => Some("taint"),
+            _ => None,
+        })
+    }
+
     fn create_update(&self, resource: String) -> Intent {
         let arguments = Arguments {
             resource: Some(resource),
@@ -6501,10 +6735,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "Draining a node evicts every pod on it, one by one",
                 Param::Resource,
             ),
-            Change::Rollback | Change::Undo => (
-                "Rolling back needs the exact previous revision's manifest",
-                Param::Resource,
-            ),
             Change::Patch | Change::Edit | Change::Replace => {
                 ("I need the exact fields to change", Param::Resource)
             }
@@ -6549,7 +6779,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         )
     }
 
-    /// A drain or a rollback, for which kubeop has no single exact change
+    /// A drain or a stop, for which kubeop has no single exact change
     /// but exact steps it can take: the question names them, for the object
     /// the request names.
     fn unsupported_with_steps(&mut self, change: Change) -> Option<Intent> {
@@ -6578,16 +6808,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     vec![Param::Resource],
                     format!(
                         "Stopping {name} means scaling it to 0 replicas (its pods go, the workload and its settings stay): say \"scale {name} to 0{namespace}\", and I plan that change."
-                    ),
-                ))
-            }
-            Change::Rollback | Change::Undo => {
-                let name = self.take_name(kind_at, true)?;
-                let namespace = self.namespace_to_repeat();
-                Some(Intent::clarify(
-                    vec![Param::Resource],
-                    format!(
-                        "Rolling {name} back means running the image of an earlier revision, which I need exactly. Its earlier revisions are its ReplicaSets (\"list replicasets{namespace}\" shows them); then say \"set image of {name} to IMAGE{namespace}\" with the image to go back to, and I plan that change."
                     ),
                 ))
             }
@@ -8178,6 +8398,85 @@ mod tests {
     }
 
     #[test]
+    fn a_rollback_is_a_template_change_to_a_revision_the_workflow_reads() {
+        let template = |text: &str| match classify(text) {
+            Intent::Mutation {
+                operation: Operation::CreateUpdate,
+                tool: Tool::ResourcesCreateOrUpdate,
+                arguments,
+                kind_defaulted,
+            } => {
+                let resource = arguments.resource.unwrap_or_default();
+                let kind = resource
+                    .lines()
+                    .find_map(|line| line.strip_prefix("kind: "))
+                    .unwrap_or_default()
+                    .to_owned();
+                let template = resource
+                    .lines()
+                    .find_map(|line| line.strip_prefix("  template: "))
+                    .unwrap_or_default()
+                    .to_owned();
+                (kind, template, kind_defaulted)
+            }
+            other => panic!("{text:?} -> {other}"),
+        };
+        use crate::manifest::{PREVIOUS_REVISION_PLACEHOLDER, REVISION_PLACEHOLDER_PREFIX};
+        let previous = format!("\"{PREVIOUS_REVISION_PLACEHOLDER}\"");
+        for text in [
+            "roll back checkout in shop",
+            "undo the last rollout of web-frontend in production",
+            "revert checkout to the previous version",
+            "roll checkout in production back",
+            "go back to the previous version of checkout in shop",
+        ] {
+            assert_eq!(
+                template(text),
+                ("Deployment".to_owned(), previous.clone(), true),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            template("rollback statefulset postgres"),
+            ("StatefulSet".to_owned(), previous.clone(), false)
+        );
+        for text in [
+            "roll back checkout to revision 3",
+            "kubectl rollout undo deploy/checkout --to-revision=3",
+            "kubectl rollout undo deploy checkout --to-revision 3",
+            "switch checkout back to rev #3",
+        ] {
+            assert_eq!(
+                template(text).1,
+                format!("\"{REVISION_PLACEHOLDER_PREFIX}3}}\""),
+                "{text}"
+            );
+        }
+        // An image named is the image to set, not a revision.
+        let Intent::Mutation { arguments, .. } = classify("roll back checkout to nginx:1.26") else {
+            panic!("a change");
+        };
+        assert!(
+            arguments
+                .resource
+                .is_some_and(|resource| resource.contains("image: \"nginx:1.26\"")),
+        );
+        let question = |text: &str| match classify(text) {
+            Intent::Clarify { question, .. } => question,
+            other => panic!("{text:?} -> {other}"),
+        };
+        assert!(question("undo pod web-1").contains("A pod keeps no revisions"));
+        assert!(question("undo the scale of web").contains("does not undo a scale"));
+        assert!(question("roll back checkout 2 revisions").contains("to revision N"));
+        assert!(question("roll back").contains("Which deployment should I roll back?"));
+        // "back" alone is no rollback.
+        assert!(!matches!(
+            classify("bring web back up"),
+            Intent::Mutation { .. }
+        ));
+    }
+
+    #[test]
     fn a_question_that_suggests_a_request_repeats_the_namespace_given() {
         let question = |text: &str| match classify(text) {
             Intent::Clarify { question, .. } => question,
@@ -8190,12 +8489,6 @@ mod tests {
         );
         let stop = question("stop checkout");
         assert!(stop.contains("say \"scale checkout to 0\","), "{stop}");
-        let rollback = question("roll back deployment web in staging");
-        assert!(
-            rollback.contains("(\"list replicasets in staging\" shows them)")
-                && rollback.contains("\"set image of web to IMAGE in staging\""),
-            "{rollback}"
-        );
         let all = question("get all in default");
         assert!(
             all.contains("Which should I list in default?")

@@ -28,6 +28,18 @@ pub const RESTARTED_AT_PLACEHOLDER: &str = "${RESTARTED_AT}";
 /// (read before write) or asks which one when there are several.
 pub const CONTAINER_PLACEHOLDER: &str = "${CONTAINER}";
 
+/// The pod template of a rollback to the revision before the running one
+/// ("roll back checkout"): the workflow replaces it with that revision's
+/// template, read from the workload's history (a Deployment's ReplicaSets,
+/// a StatefulSet's or DaemonSet's ControllerRevisions), as `kubectl rollout
+/// undo` does.
+pub const PREVIOUS_REVISION_PLACEHOLDER: &str = "${PREVIOUS_REVISION}";
+
+/// How the pod template of a rollback to a numbered revision starts: "roll
+/// back checkout to revision 3" is `${REVISION:3}` (`kubectl rollout undo
+/// --to-revision=3`).
+pub const REVISION_PLACEHOLDER_PREFIX: &str = "${REVISION:";
+
 /// The annotation a restart sets on the pod template.
 pub const RESTARTED_AT_ANNOTATION: &str = "kubectl.kubernetes.io/restartedAt";
 
@@ -201,6 +213,26 @@ pub(crate) fn restart(kind: ResourceKind, name: &str, namespace: Option<&str>) -
     out
 }
 
+/// A rollback of a Deployment, StatefulSet or DaemonSet to `revision` (the
+/// previous one when `None`): its pod template is the placeholder the
+/// workflow replaces with the revision's template.
+pub(crate) fn rollback(
+    kind: ResourceKind,
+    name: &str,
+    namespace: Option<&str>,
+    revision: Option<u32>,
+) -> String {
+    let mut out = String::with_capacity(160);
+    header(&mut out, kind, name, namespace);
+    out.push_str("spec:\n  template: ");
+    match revision {
+        Some(number) => push_quoted(&mut out, &format!("{REVISION_PLACEHOLDER_PREFIX}{number}}}")),
+        None => push_quoted(&mut out, PREVIOUS_REVISION_PLACEHOLDER),
+    }
+    out.push('\n');
+    out
+}
+
 /// A new image for one container (fields to merge; containers merge by name).
 pub(crate) fn set_image(
     kind: ResourceKind,
@@ -336,6 +368,18 @@ mod tests {
             "{yaml}"
         );
         assert!(!yaml.contains("namespace"), "{yaml}");
+    }
+
+    #[test]
+    fn a_rollback_names_its_revision_by_placeholder() {
+        assert_eq!(
+            rollback(ResourceKind::StatefulSet, "postgres", Some("production"), None),
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: \"postgres\"\n  namespace: \"production\"\nspec:\n  template: \"${PREVIOUS_REVISION}\"\n"
+        );
+        assert!(
+            rollback(ResourceKind::Deployment, "web", None, Some(3))
+                .ends_with("spec:\n  template: \"${REVISION:3}\"\n")
+        );
     }
 
     #[test]
