@@ -5995,9 +5995,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 continue;
             }
-            if matches!(token.low, "revisions" | "versions" | "releases" | "rollouts")
-                && i.checked_sub(1)
-                    .is_some_and(|before| self.number_at(before).is_some())
+            if matches!(
+                token.low,
+                "revisions" | "versions" | "releases" | "rollouts"
+            ) && i
+                .checked_sub(1)
+                .is_some_and(|before| self.number_at(before).is_some())
             {
                 return Err(Intent::clarify(
                     vec![Param::Resource],
@@ -8453,7 +8456,8 @@ mod tests {
             );
         }
         // An image named is the image to set, not a revision.
-        let Intent::Mutation { arguments, .. } = classify("roll back checkout to nginx:1.26") else {
+        let Intent::Mutation { arguments, .. } = classify("roll back checkout to nginx:1.26")
+        else {
             panic!("a change");
         };
         assert!(

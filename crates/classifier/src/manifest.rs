@@ -226,7 +226,10 @@ pub(crate) fn rollback(
     header(&mut out, kind, name, namespace);
     out.push_str("spec:\n  template: ");
     match revision {
-        Some(number) => push_quoted(&mut out, &format!("{REVISION_PLACEHOLDER_PREFIX}{number}}}")),
+        Some(number) => push_quoted(
+            &mut out,
+            &format!("{REVISION_PLACEHOLDER_PREFIX}{number}}}"),
+        ),
         None => push_quoted(&mut out, PREVIOUS_REVISION_PLACEHOLDER),
     }
     out.push('\n');
@@ -373,7 +376,12 @@ mod tests {
     #[test]
     fn a_rollback_names_its_revision_by_placeholder() {
         assert_eq!(
-            rollback(ResourceKind::StatefulSet, "postgres", Some("production"), None),
+            rollback(
+                ResourceKind::StatefulSet,
+                "postgres",
+                Some("production"),
+                None
+            ),
             "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: \"postgres\"\n  namespace: \"production\"\nspec:\n  template: \"${PREVIOUS_REVISION}\"\n"
         );
         assert!(

@@ -18,6 +18,8 @@ use crate::response::{Answer, Clarify, Response};
 use crate::suggest;
 use crate::verify::label_selector;
 
+mod rollback;
+
 /// Most dependents listed on a deletion's plan card; the count says the rest.
 const MAX_LISTED_DEPENDENTS: usize = 50;
 
@@ -569,8 +571,12 @@ async fn create_update(
             "the request carries no manifest".into(),
         ));
     };
+    // A rollback's placeholder template changes a workload that must exist,
+    // like a restart's annotation or a set image's container.
     let in_place_markers = text.contains(classifier::RESTARTED_AT_PLACEHOLDER)
-        || text.contains(classifier::CONTAINER_PLACEHOLDER);
+        || text.contains(classifier::CONTAINER_PLACEHOLDER)
+        || text.contains(classifier::PREVIOUS_REVISION_PLACEHOLDER)
+        || text.contains(classifier::REVISION_PLACEHOLDER_PREFIX);
     let text = text.replace(
         classifier::RESTARTED_AT_PLACEHOLDER,
         &memory::Timestamp::now().to_string(),
@@ -652,6 +658,21 @@ async fn create_update(
             }
             Err(question) => return Ok(Err(question)),
         }
+    }
+    // "roll back checkout": the template of a revision from the workload's
+    // own history, never a guessed image.
+    if let Some(to) = rollback::requested(&manifest) {
+        return match &live {
+            Some(live) if WORKLOAD_KINDS.contains(&subject.kind.as_str()) => {
+                rollback::plan(pipeline, &subject, live, to).await
+            }
+            _ => Ok(Ok(Planned::NothingToDo(format!(
+                "{}/{}{} keeps no revisions to roll back to: only Deployments, StatefulSets and DaemonSets do.",
+                subject.kind.to_lowercase(),
+                subject.name,
+                subject.place()
+            )))),
+        };
     }
     if let Err(question) = fill_container(&mut manifest, &subject, live.as_ref(), inferred) {
         return Ok(Err(Response::Clarify(question)));

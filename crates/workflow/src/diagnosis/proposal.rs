@@ -241,6 +241,24 @@ fn spec_field(object: &Value, field: &str, value: Value) -> ProposedChange {
 /// rollback drops it, as `kubectl rollout undo` does.
 pub const POD_TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
 
+/// The pod template an earlier revision holds, as a workload runs it: a
+/// ReplicaSet's without the controller's [`POD_TEMPLATE_HASH_LABEL`], a
+/// ControllerRevision's without its `$patch: replace` directive (what
+/// `kubectl rollout undo` drops before it applies the template).
+pub fn revision_template(template: &Value) -> Value {
+    let mut template = template.clone();
+    if let Some(fields) = template.as_object_mut() {
+        fields.remove("$patch");
+    }
+    if let Some(labels) = template
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+    {
+        labels.remove(POD_TEMPLATE_HASH_LABEL);
+    }
+    template
+}
+
 /// Restores a Deployment's pod template to an earlier ReplicaSet's (what
 /// `kubectl rollout undo --to-revision=N` does), from the cluster's own
 /// history.
@@ -251,13 +269,8 @@ pub fn restore_template(
     current_revision: &str,
     why: &str,
 ) -> Option<ProposedChange> {
-    let mut template = template.clone();
-    template
-        .pointer_mut("/metadata/labels")
-        .and_then(Value::as_object_mut)
-        .map(|labels| labels.remove(POD_TEMPLATE_HASH_LABEL));
     let mut manifest = user_fields(deployment);
-    *manifest.pointer_mut("/spec/template")? = template;
+    *manifest.pointer_mut("/spec/template")? = revision_template(template);
     let target = object_ref(deployment);
     Some(ProposedChange {
         summary: format!("Roll {target} back to the pod template of revision {revision} ({why})"),
