@@ -687,6 +687,17 @@ fn rollback_phrases(tokens: &mut [Token<'_>]) {
     }
 }
 
+/// The revision a rollback request names.
+enum RevisionAsked {
+    /// The one before the running one ("roll back checkout").
+    Previous,
+    /// A revision by number ("to revision 3", `--to-revision=3`).
+    Numbered(u32),
+    /// A count of revisions back ("2 revisions back"): asked about, since
+    /// a revision is named by its number.
+    CountedBack,
+}
+
 /// "turn off the nightly-report cronjob", "turn web off", "turn it on
 /// again": a change in two words, the verb of "disable" and "enable". The
 /// particle is a filler, never an object's name.
@@ -5925,8 +5936,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// assumed when no kind is named (`kind_defaulted`).
     fn rollback(&mut self) -> Intent {
         let revision = match self.revision_asked() {
-            Ok(revision) => revision,
-            Err(question) => return question,
+            RevisionAsked::Previous => None,
+            RevisionAsked::Numbered(number) => Some(number),
+            RevisionAsked::CountedBack => {
+                return Intent::clarify(
+                    vec![Param::Resource],
+                    "Which revision should it go back to? A revision is named by its number: say \"roll back NAME to revision N\" (its revisions are its ReplicaSets or ControllerRevisions: \"list replicasets for NAME\" shows them).",
+                );
+            }
         };
         // "undo the scale of web", "undo the label change": no revision
         // holds a replica count, a label or a node's state.
@@ -5973,10 +5990,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 
     /// The revision a rollback names: "to revision 3", "rev 2", "revision
-    /// #4", "version 3", `--to-revision=3`; `None` for the previous one. A
-    /// count of revisions back ("2 revisions back") is asked about, since a
-    /// revision is named by its number.
-    fn revision_asked(&mut self) -> Result<Option<u32>, Intent> {
+    /// #4", "version 3", `--to-revision=3`; the previous one when none (or
+    /// revision 0, as kubectl reads it).
+    fn revision_asked(&mut self) -> RevisionAsked {
         for i in 0..self.len() {
             let token = self.tokens[i];
             if token.low == "--to-revision" {
@@ -5991,7 +6007,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         self.use_token(i + 1);
                     }
                     self.use_token(i);
-                    return Ok(Some(number).filter(|n| *n > 0));
+                    return if number > 0 {
+                        RevisionAsked::Numbered(number)
+                    } else {
+                        RevisionAsked::Previous
+                    };
                 }
                 continue;
             }
@@ -6002,10 +6022,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .checked_sub(1)
                 .is_some_and(|before| self.number_at(before).is_some())
             {
-                return Err(Intent::clarify(
-                    vec![Param::Resource],
-                    "Which revision should it go back to? A revision is named by its number: say \"roll back NAME to revision N\" (its revisions are its ReplicaSets or ControllerRevisions: \"list replicasets for NAME\" shows them).",
-                ));
+                return RevisionAsked::CountedBack;
             }
             if !matches!(token.low, "revision" | "rev" | "version") {
                 continue;
@@ -6018,10 +6035,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 for used in i..=at {
                     self.use_token(used);
                 }
-                return Ok(Some(number));
+                return RevisionAsked::Numbered(number);
             }
         }
-        Ok(None)
+        RevisionAsked::Previous
     }
 
     /// The number written at `i` ("3", "#3").

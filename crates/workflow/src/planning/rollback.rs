@@ -273,7 +273,7 @@ fn revision_of(object: &Value) -> Option<Revision> {
     Some(Revision {
         holder,
         number,
-        template: revision_template(&template),
+        template: revision_template(template),
     })
 }
 
