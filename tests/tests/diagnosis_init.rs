@@ -142,3 +142,23 @@ async fn a_failing_init_container_is_blamed_with_its_exit_code_and_last_log_line
         diagnosis.summary
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_init_container_whose_image_cannot_be_pulled_is_named() {
+    let env = DiagnosisEnv::start("diagnosis-init").await;
+    env.kubectl_until(&["get", "pods", "-n", "billing"], |out| {
+        out.lines().any(|line| {
+            line.starts_with("auditor-")
+                && (line.contains("Init:ImagePullBackOff") || line.contains("Init:ErrImagePull"))
+        })
+    })
+    .await;
+    let diagnosis = env
+        .diagnosed("auditor", "billing", Cause::ImagePullBackOff)
+        .await;
+    assert_quoted(
+        &diagnosis,
+        "Failed to pull image \"ghcr.io/acme/audit-schema:3.0.0-rc9\"",
+    );
+    assert_says(&diagnosis, "schema");
+}

@@ -10,7 +10,9 @@
 //! Besides design.md's list, a pod may say what it serves,
 //! `sim.kubeop.dev/serves: "8080/healthz 8080/ready=503 8080/slow@3s 9090"`
 //! (`PORT[/PATH][=STATUS][@DELAY]`): its probes are decided against it
-//! ([`crate::kubelet::probes`], which also says what a pod serves without it).
+//! ([`crate::kubelet::probes`], which also says what a pod serves without it);
+//! and which images no registry has, `sim.kubeop.dev/missing-images`: any
+//! container running one, init containers included, fails to pull it.
 
 use std::time::Duration;
 
@@ -107,6 +109,10 @@ pub struct PodBehaviour {
     /// probes ([`crate::kubelet::probes`]); without it, every declared
     /// container port answers 200 on every path.
     pub serves: Option<Served>,
+    /// `missing-images`: images no registry has (split by commas or
+    /// whitespace): any container of the pod, init containers included,
+    /// running one of them fails to pull it.
+    pub missing_images: Vec<String>,
 }
 
 /// What the annotations of a Node ask for.
@@ -123,7 +129,7 @@ pub struct NodeBehaviour {
 }
 
 /// The annotation keys a pod may carry (without the prefix).
-const POD_KEYS: [&str; 11] = [
+const POD_KEYS: [&str; 12] = [
     "state",
     "exit-code",
     "restarts",
@@ -135,6 +141,7 @@ const POD_KEYS: [&str; 11] = [
     "pending-reason",
     "ready-delay",
     "serves",
+    "missing-images",
 ];
 
 /// The annotation keys a node may carry (without the prefix).
@@ -285,6 +292,13 @@ impl PodBehaviour {
                     key: full_key.to_string(),
                     problem,
                 })?);
+            }
+            "missing-images" => {
+                self.missing_images = text
+                    .split(|c: char| c.is_whitespace() || c == ',')
+                    .filter(|image| !image.is_empty())
+                    .map(str::to_string)
+                    .collect();
             }
             _ => return Err(unknown_key(full_key, &POD_KEYS, "pod")),
         }

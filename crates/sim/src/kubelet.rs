@@ -455,6 +455,8 @@ struct InitRun<'a> {
     /// What each init container's command does now, in spec order.
     outcomes: &'a [InitOutcome],
     config: &'a ConfigCheck,
+    /// Images no registry has (`sim.kubeop.dev/missing-images`).
+    missing_images: &'a [String],
     /// When the pod's life on the node began (its volumes could be set up).
     start: SystemTime,
     now: SystemTime,
@@ -565,6 +567,20 @@ fn initialize(pod: &Value, run: &InitRun<'_>) -> Initialization {
             )
         };
         let started = clock;
+        if run.missing_images.contains(&image) {
+            let (status, pull_events) = failed_pull(
+                &container,
+                &image,
+                &field_path,
+                run.config,
+                (run.node_name, started, now),
+            );
+            statuses.push(status);
+            events.extend(pull_events);
+            incomplete.push(container);
+            progress = Some(InitProgress::Blocked { failed: false });
+            continue;
+        }
         events.push(event(
             EventType::Normal,
             "Pulled",
@@ -729,6 +745,117 @@ fn initialize(pod: &Value, run: &InitRun<'_>) -> Initialization {
     }
 }
 
+/// A container whose image cannot be pulled (an app container whose state
+/// says so, or an init container whose image is listed under
+/// `sim.kubeop.dev/missing-images`): ErrImagePull, then ImagePullBackOff,
+/// with the kubelet's pull events, attempts doubling from `life_start`.
+fn failed_pull(
+    container: &str,
+    image: &str,
+    field_path: &str,
+    config: &ConfigCheck,
+    (node_name, life_start, now): (&str, SystemTime, SystemTime),
+) -> (Value, Vec<EventRecord>) {
+    let mut events = Vec::new();
+    let kubelet_event =
+        |field_path: &str, event_type, reason, message: String, count, first, last| EventRecord {
+            subject: EventSubject::Pod {
+                field_path: Some(field_path.to_string()),
+            },
+            event_type,
+            reason,
+            message,
+            component: "kubelet",
+            host: Some(node_name.to_string()),
+            count,
+            first,
+            last,
+        };
+    // Pull attempts at 0, then after a doubling back-off.
+    let (attempts, last_attempt) =
+        attempts_with_backoff(life_start, now, INITIAL_RESTART_BACKOFF, MAX_BACKOFF);
+    let in_backoff = now.duration_since(last_attempt).unwrap_or_default() >= Duration::from_secs(1);
+    let (code, pull_error) =
+        pull_failure(&full_image_reference(image), config.has_pull_credentials);
+    let (reason, message) = if in_backoff {
+        (
+            "ImagePullBackOff",
+            format!("Back-off pulling image \"{image}\": ErrImagePull: {pull_error}"),
+        )
+    } else {
+        (
+            "ErrImagePull",
+            format!("rpc error: code = {code} desc = {pull_error}"),
+        )
+    };
+    if !config.missing_pull_secrets.is_empty() {
+        events.push(EventRecord {
+                    subject: EventSubject::Pod { field_path: None },
+                    event_type: EventType::Warning,
+                    reason: "FailedToRetrieveImagePullSecret",
+                    message: format!(
+                        "Unable to retrieve some image pull secrets ({}); attempting to pull the image may not succeed.",
+                        config.missing_pull_secrets.join(", ")
+                    ),
+                    component: "kubelet",
+                    host: Some(node_name.to_string()),
+                    count: attempts,
+                    first: life_start,
+                    last: last_attempt,
+                });
+    }
+    let status = waiting_status(container, image, reason, Some(&message));
+    events.push(kubelet_event(
+        field_path,
+        EventType::Normal,
+        "Pulling",
+        format!("Pulling image \"{image}\""),
+        attempts,
+        life_start,
+        last_attempt,
+    ));
+    events.push(kubelet_event(
+        field_path,
+        EventType::Warning,
+        "Failed",
+        format!("Failed to pull image \"{image}\": rpc error: code = {code} desc = {pull_error}"),
+        attempts,
+        life_start,
+        last_attempt,
+    ));
+    events.push(kubelet_event(
+        field_path,
+        EventType::Warning,
+        "Failed",
+        "Error: ErrImagePull".to_string(),
+        attempts,
+        life_start,
+        last_attempt,
+    ));
+    if now.duration_since(life_start).unwrap_or_default() >= Duration::from_secs(1) {
+        let backoffs = attempts * 2;
+        events.push(kubelet_event(
+            field_path,
+            EventType::Normal,
+            "BackOff",
+            format!("Back-off pulling image \"{image}\""),
+            backoffs,
+            life_start + Duration::from_secs(1),
+            now,
+        ));
+        events.push(kubelet_event(
+            field_path,
+            EventType::Warning,
+            "Failed",
+            "Error: ImagePullBackOff".to_string(),
+            backoffs,
+            life_start + Duration::from_secs(1),
+            now,
+        ));
+    }
+    (status, events)
+}
+
 /// Observes `pod` at `now`, given its placement.
 /// `config` is what [`config::check`] found about the ConfigMaps and Secrets
 /// the pod refers to; `init` what each init container's command does now
@@ -811,6 +938,7 @@ pub fn observe(
             restart_policy,
             outcomes: init,
             config,
+            missing_images: &behaviour.missing_images,
             start: pod_start,
             now,
         },
@@ -1027,95 +1155,20 @@ pub fn observe(
             continue;
         }
 
-        if state_here == SimState::ImagePullBackOff {
+        if state_here == SimState::ImagePullBackOff || behaviour.missing_images.contains(&image) {
             image_unpulled = true;
             all_ready = false;
             all_succeeded = false;
             any_waiting_or_running = true;
-            // Pull attempts at 0, then after a doubling back-off.
-            let (attempts, last_attempt) =
-                attempts_with_backoff(life_start, now, INITIAL_RESTART_BACKOFF, MAX_BACKOFF);
-            let in_backoff =
-                now.duration_since(last_attempt).unwrap_or_default() >= Duration::from_secs(1);
-            let (code, pull_error) = pull_failure(&reference, config.has_pull_credentials);
-            let (reason, message) = if in_backoff {
-                (
-                    "ImagePullBackOff",
-                    format!("Back-off pulling image \"{image}\": ErrImagePull: {pull_error}"),
-                )
-            } else {
-                (
-                    "ErrImagePull",
-                    format!("rpc error: code = {code} desc = {pull_error}"),
-                )
-            };
-            if !config.missing_pull_secrets.is_empty() {
-                events.push(EventRecord {
-                    subject: EventSubject::Pod { field_path: None },
-                    event_type: EventType::Warning,
-                    reason: "FailedToRetrieveImagePullSecret",
-                    message: format!(
-                        "Unable to retrieve some image pull secrets ({}); attempting to pull the image may not succeed.",
-                        config.missing_pull_secrets.join(", ")
-                    ),
-                    component: "kubelet",
-                    host: Some(node_name.to_string()),
-                    count: attempts,
-                    first: life_start,
-                    last: last_attempt,
-                });
-            }
-            statuses.push(waiting_status(&container, &image, reason, Some(&message)));
-            events.push(kubelet_event(
-                &field_path,
-                EventType::Normal,
-                "Pulling",
-                format!("Pulling image \"{image}\""),
-                attempts,
-                life_start,
-                last_attempt,
-            ));
-            events.push(kubelet_event(
-                &field_path,
-                EventType::Warning,
-                "Failed",
-                format!(
-                    "Failed to pull image \"{image}\": rpc error: code = {code} desc = {pull_error}"
-                ),
-                attempts,
-                life_start,
-                last_attempt,
-            ));
-            events.push(kubelet_event(
-                &field_path,
-                EventType::Warning,
-                "Failed",
-                "Error: ErrImagePull".to_string(),
-                attempts,
-                life_start,
-                last_attempt,
-            ));
-            if now.duration_since(life_start).unwrap_or_default() >= Duration::from_secs(1) {
-                let backoffs = attempts * 2;
-                events.push(kubelet_event(
-                    &field_path,
-                    EventType::Normal,
-                    "BackOff",
-                    format!("Back-off pulling image \"{image}\""),
-                    backoffs,
-                    life_start + Duration::from_secs(1),
-                    now,
-                ));
-                events.push(kubelet_event(
-                    &field_path,
-                    EventType::Warning,
-                    "Failed",
-                    "Error: ImagePullBackOff".to_string(),
-                    backoffs,
-                    life_start + Duration::from_secs(1),
-                    now,
-                ));
-            }
+            let (status, pull_events) = failed_pull(
+                &container,
+                &image,
+                &format!("spec.containers{{{container}}}"),
+                config,
+                (node_name, life_start, now),
+            );
+            statuses.push(status);
+            events.extend(pull_events);
             continue;
         }
 
@@ -2298,6 +2351,28 @@ mod tests {
             .collect();
         assert!(unhealthy.contains(&"Readiness probe failed: Get \"http://10.244.1.7:8080/ready\": dial tcp 10.244.1.7:8080: connect: connection refused"), "{unhealthy:?}");
         assert!(!observation.ready);
+    }
+
+    #[test]
+    fn an_init_container_whose_image_is_missing_backs_off_pulling_it() {
+        let mut pod = pod(json!({"sim.kubeop.dev/missing-images": "ghcr.io/acme/migrate:9.9"}));
+        with_init_containers(&mut pod);
+        pod["spec"]["initContainers"][0]["image"] = json!("ghcr.io/acme/migrate:9.9");
+        let init_name = pod["spec"]["initContainers"][0]["name"].clone();
+        let observation = observed_at(&pod, 25);
+        assert_eq!(observation.status["phase"], "Pending");
+        let status = &observation.status["initContainerStatuses"][0];
+        assert_eq!(status["name"], init_name);
+        assert_eq!(status["state"]["waiting"]["reason"], "ImagePullBackOff");
+        assert!(observation.events.iter().any(|event| {
+            event
+                .message
+                .starts_with("Failed to pull image \"ghcr.io/acme/migrate:9.9\"")
+        }));
+        assert_eq!(
+            crate::table::pod_status(&with_status(&pod, &observation)),
+            "Init:ImagePullBackOff"
+        );
     }
 
     #[test]
