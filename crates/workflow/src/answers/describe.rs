@@ -41,6 +41,9 @@ pub(super) enum Format {
 /// and the internal annotations, anywhere in it (a workload's pod template
 /// carries them too). `None` when the output holds no object.
 pub(super) fn shown_manifest(output: &ToolOutput, format: Format) -> Option<String> {
+    if format == Format::Yaml && is_yaml_mapping(&output.text) {
+        return Some(without_internal_lines(&output.text));
+    }
     let mut object = crate::diagnosis::parse::object(output).ok()?.into_owned();
     strip_internal(&mut object);
     match format {
@@ -49,6 +52,140 @@ pub(super) fn shown_manifest(output: &ToolOutput, format: Format) -> Option<Stri
             .ok()
             .map(|json| json + "\n"),
     }
+}
+
+/// Whether `text` is an object printed as YAML (the server's answer to a
+/// get: a top-level key on its first line), which [`without_internal_lines`]
+/// can clean as it is.
+fn is_yaml_mapping(text: &str) -> bool {
+    let first = text.lines().next().unwrap_or_default();
+    !first.starts_with([' ', '-', '#', '{', '['])
+        && mapping_key(first).is_some_and(|(key, _)| !key.is_empty())
+}
+
+/// `key` and whether a value follows on the same line, for a `key: value`
+/// or `key:` line (`None` for a sequence's scalar item or a continuation).
+fn mapping_key(line: &str) -> Option<(&str, bool)> {
+    let line = line.trim_end();
+    if let Some(key) = line.strip_suffix(':') {
+        return (!key.contains(": ")).then_some((key, false));
+    }
+    let (key, _) = line.split_once(": ")?;
+    (!key.starts_with(['"', '\'', '{', '['])).then_some((key, true))
+}
+
+/// The server's YAML of an object without `managedFields` and internal
+/// annotations (an annotations map left empty goes too), as
+/// [`strip_internal`] leaves the parsed object, but cut line by line from
+/// the text the server printed rather than parsed and printed again:
+/// printing YAML was a fifth of the daemon's work per read
+/// (docs/benchmarks.md, "Daemon", session 7), and the server's own layout
+/// is the `kubectl get -o yaml` a reader knows.
+///
+/// The server prints the object as Kubernetes' YAML does: two spaces per
+/// level, a sequence's items at their key's indentation, multi-line values
+/// as block scalars indented under their key. A line deeper than a key
+/// that has its value on its own line is that value's continuation and is
+/// never read as a key (a ConfigMap holding a manifest stays as it is).
+fn without_internal_lines(yaml: &str) -> String {
+    /// A key whose value is the block below it.
+    struct Open<'a> {
+        indent: usize,
+        key: &'a str,
+    }
+    /// A metadata `annotations:` line, removed again if none of its
+    /// entries is kept.
+    struct Annotations {
+        indent: usize,
+        at: usize,
+        kept: bool,
+    }
+    let mut out = String::with_capacity(yaml.len());
+    let mut path: Vec<Open> = Vec::new();
+    let mut annotations: Option<Annotations> = None;
+    // Dropping a key's value: lines deeper than this indentation, and a
+    // sequence's items at it when the value is a block.
+    let mut dropping: Option<(usize, bool)> = None;
+    // Inside a value written on its key's line and continued below it.
+    let mut continued_deeper_than: Option<usize> = None;
+    for line in yaml.split_inclusive('\n') {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        let blank = body.trim().is_empty();
+        if let Some((limit, block)) = dropping {
+            if blank || indent > limit || (block && indent == limit && body.starts_with('-')) {
+                continue;
+            }
+            dropping = None;
+        }
+        if let Some(limit) = continued_deeper_than {
+            if blank || indent > limit {
+                out.push_str(line);
+                continue;
+            }
+            continued_deeper_than = None;
+        }
+        if blank {
+            out.push_str(line);
+            continue;
+        }
+        let mut at = indent;
+        let mut item = body;
+        while let Some(rest) = item.strip_prefix("- ") {
+            at += 2;
+            item = rest.trim_start_matches(' ');
+            at += rest.len() - item.len();
+        }
+        if let Some(open) = &annotations
+            && open.indent >= at
+        {
+            if !open.kept {
+                out.truncate(open.at);
+            }
+            annotations = None;
+        }
+        let Some((key, inline_value)) = mapping_key(item) else {
+            out.push_str(line);
+            continue;
+        };
+        while path.last().is_some_and(|open| open.indent >= at) {
+            path.pop();
+        }
+        let parent = path.last().map(|open| open.key);
+        let grandparent = path.len().checked_sub(2).map(|i| path[i].key);
+        let internal = (parent == Some("metadata") && key == "managedFields")
+            || (parent == Some("annotations")
+                && grandparent == Some("metadata")
+                && is_internal(key));
+        if internal && at == indent {
+            dropping = Some((indent, !inline_value));
+            continue;
+        }
+        if let Some(open) = &mut annotations
+            && parent == Some("annotations")
+        {
+            open.kept = true;
+        }
+        if !inline_value && parent == Some("metadata") && key == "annotations" {
+            annotations = Some(Annotations {
+                indent: at,
+                at: out.len(),
+                kept: false,
+            });
+        }
+        out.push_str(line);
+        if inline_value {
+            continued_deeper_than = Some(at);
+        } else {
+            path.push(Open { indent: at, key });
+        }
+    }
+    if let Some(open) = annotations
+        && !open.kept
+    {
+        out.truncate(open.at);
+    }
+    out
 }
 
 /// Drops `managedFields` and internal annotations from every `metadata`.
@@ -472,6 +609,118 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("aHVudGVyMg"), "{text}");
+    }
+
+    /// What the server prints for a get: the object as Kubernetes' YAML,
+    /// with a multi-line internal annotation, a wrapped message, and a
+    /// ConfigMap-like value that holds a manifest of its own.
+    const SERVER_YAML: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  annotations:
+    deployment.kubernetes.io/revision: \"4\"
+    kubectl.kubernetes.io/last-applied-configuration: |
+      {\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\"}
+    team: payments
+  managedFields:
+  - apiVersion: apps/v1
+    fieldsV1:
+      f:spec: {}
+    manager: kubectl
+  name: checkout
+spec:
+  template:
+    metadata:
+      annotations:
+        sim.kubeop.dev/logs: |
+          starting
+          metadata:
+            annotations:
+              team: kept-inside-a-log-line
+        sim.kubeop.dev/state: crashloop
+      labels:
+        app: checkout
+    spec:
+      containers:
+      - args:
+        - --config
+        - 'metadata: not a key'
+        env:
+        - name: MANIFEST
+          value: |
+            metadata:
+              managedFields: []
+        image: ghcr.io/acme/checkout:3.2.0
+        name: checkout
+status:
+  conditions:
+  - message: 'ReplicaSet \"checkout-7d\" has timed out progressing: a message the
+      server wrapped onto a second line'
+    type: Progressing
+";
+
+    #[test]
+    fn the_servers_yaml_is_cleaned_line_by_line_and_keeps_its_layout() {
+        let shown =
+            shown_manifest(&ToolOutput::from_text(SERVER_YAML), Format::Yaml).expect("an object");
+        assert_eq!(
+            shown,
+            "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  annotations:
+    deployment.kubernetes.io/revision: \"4\"
+    team: payments
+  name: checkout
+spec:
+  template:
+    metadata:
+      labels:
+        app: checkout
+    spec:
+      containers:
+      - args:
+        - --config
+        - 'metadata: not a key'
+        env:
+        - name: MANIFEST
+          value: |
+            metadata:
+              managedFields: []
+        image: ghcr.io/acme/checkout:3.2.0
+        name: checkout
+status:
+  conditions:
+  - message: 'ReplicaSet \"checkout-7d\" has timed out progressing: a message the
+      server wrapped onto a second line'
+    type: Progressing
+"
+        );
+    }
+
+    #[test]
+    fn cleaning_the_text_leaves_what_cleaning_the_parsed_object_leaves() {
+        let only_internal = json!({"kind": "Pod", "metadata": {"name": "web-1",
+            "annotations": {"sim.kubeop.dev/state": "running"},
+            "managedFields": [{"manager": "kubelet", "fieldsV1": {"f:status": {}}}]},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+        let listed = json!({"kind": "List", "items": [
+            {"metadata": {"name": "a", "annotations": {"sim.kubeop.dev/logs": "one\ntwo\n"}}},
+            {"metadata": {"name": "b", "annotations": {"note": "kept"}}}]});
+        for object in [checkout(), only_internal, listed] {
+            let printed = serde_norway::to_string(&object).expect("prints");
+            let shown = without_internal_lines(&printed);
+            let mut expected = object.clone();
+            strip_internal(&mut expected);
+            let parsed: Value = serde_norway::from_str(&shown).expect("still YAML");
+            assert_eq!(parsed, expected, "{printed}\n->\n{shown}");
+        }
+        let parsed: Value = serde_norway::from_str(SERVER_YAML).expect("YAML");
+        let mut expected = parsed.clone();
+        strip_internal(&mut expected);
+        let shown: Value =
+            serde_norway::from_str(&without_internal_lines(SERVER_YAML)).expect("still YAML");
+        assert_eq!(shown, expected);
     }
 
     #[test]
