@@ -337,15 +337,9 @@ mod tests {
             "the manifest follows the description: {text}"
         );
         // A kind without a state summary is named, then its fields.
-        let config_map = ToolOutput {
-            structured: Some(
-                json!({"apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": {"name": "settings", "namespace": "production"},
-                "data": {"LOG_LEVEL": "debug"}})
-                .into(),
-            ),
-            ..ToolOutput::from_text("kind: ConfigMap\n")
-        };
+        let config_map = ToolOutput::from_object(json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": "production"},
+            "data": {"LOG_LEVEL": "debug"}}));
         assert_eq!(
             shape(
                 "resources_get",
@@ -378,16 +372,10 @@ mod tests {
 
     #[test]
     fn describe_shows_the_description_and_an_output_format_the_manifest_alone() {
-        let config_map = ToolOutput {
-            structured: Some(
-                json!({"apiVersion": "v1", "kind": "ConfigMap",
-                "metadata": {"name": "settings", "namespace": "production",
-                             "managedFields": [{"manager": "kubectl"}]},
-                "data": {"LOG_LEVEL": "debug"}})
-                .into(),
-            ),
-            ..ToolOutput::from_text("kind: ConfigMap\n")
-        };
+        let config_map = ToolOutput::from_object(json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": "production",
+                         "managedFields": [{"manager": "kubectl"}]},
+            "data": {"LOG_LEVEL": "debug"}}));
         let shaped = |request: &str| {
             shape(
                 "resources_get",

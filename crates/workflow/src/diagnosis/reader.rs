@@ -113,6 +113,18 @@ impl ToolOutput {
         }
     }
 
+    /// A get's answer as the server gives it: the object printed as YAML
+    /// and as `structuredContent`.
+    pub(crate) fn from_object(object: Value) -> Self {
+        ToolOutput {
+            text: serde_norway::to_string(&object)
+                .expect("a JSON value prints as YAML")
+                .into(),
+            structured: Some(object.into()),
+            ..ToolOutput::default()
+        }
+    }
+
     /// A tool-level failure (`isError: true`) saying `message`.
     pub(crate) fn from_failure(message: &str) -> Self {
         ToolOutput {
