@@ -139,6 +139,28 @@ pub struct EventRecord {
     pub last: SystemTime,
 }
 
+/// How the kubelet of `node_name` records an event about one of its pod's
+/// containers (`field_path`, e.g. `spec.containers{web}`): its type,
+/// reason, message, count and first and last time.
+fn kubelet_event_on(
+    node_name: &str,
+) -> impl Fn(&str, EventType, &'static str, String, u32, SystemTime, SystemTime) -> EventRecord + '_
+{
+    move |field_path, event_type, reason, message, count, first, last| EventRecord {
+        subject: EventSubject::Pod {
+            field_path: Some(field_path.to_string()),
+        },
+        event_type,
+        reason,
+        message,
+        component: "kubelet",
+        host: Some(node_name.to_string()),
+        count,
+        first,
+        last,
+    }
+}
+
 /// A pod's status at one moment, and the events of its life so far.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodObservation {
@@ -757,20 +779,7 @@ fn failed_pull(
     (node_name, life_start, now): (&str, SystemTime, SystemTime),
 ) -> (Value, Vec<EventRecord>) {
     let mut events = Vec::new();
-    let kubelet_event =
-        |field_path: &str, event_type, reason, message: String, count, first, last| EventRecord {
-            subject: EventSubject::Pod {
-                field_path: Some(field_path.to_string()),
-            },
-            event_type,
-            reason,
-            message,
-            component: "kubelet",
-            host: Some(node_name.to_string()),
-            count,
-            first,
-            last,
-        };
+    let kubelet_event = kubelet_event_on(node_name);
     // Pull attempts at 0, then after a doubling back-off.
     let (attempts, last_attempt) =
         attempts_with_backoff(life_start, now, INITIAL_RESTART_BACKOFF, MAX_BACKOFF);
@@ -1003,20 +1012,7 @@ pub fn observe(
     let main = main_container_name(pod).unwrap_or_default();
 
     let mut events = vec![scheduled];
-    let kubelet_event =
-        |field_path: &str, event_type, reason, message: String, count, first, last| EventRecord {
-            subject: EventSubject::Pod {
-                field_path: Some(field_path.to_string()),
-            },
-            event_type,
-            reason,
-            message,
-            component: "kubelet",
-            host: Some(node_name.to_string()),
-            count,
-            first,
-            last,
-        };
+    let kubelet_event = kubelet_event_on(node_name);
     // Each start of a container instance: `count` of them, the last at `last`.
     let created_and_started = |field_path: &str, container: &str, count, first, last| {
         [
