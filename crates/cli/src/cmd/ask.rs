@@ -64,15 +64,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// The conversation of the terminal this runs from: its POSIX session,
 /// which the terminal's shell leads and everything started from it joins
 /// (a script, each `kubeop ask`), so two terminals of one user never mix
-/// their follow-ups. `None` when the session cannot be read; the daemon then
-/// keeps one conversation for the user.
+/// their follow-ups. `None` when the session cannot be read or has no
+/// leader in this PID namespace (a container's processes report session 0);
+/// the daemon then keeps one conversation for the user.
+///
+/// Read from `/proc/self/stat` rather than `getsid`: rustix's `getsid`
+/// asserts a non-zero id and panics on the session 0 a container gives.
 fn terminal_session() -> Option<String> {
-    let leader = rustix::process::getsid(None).ok()?;
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let leader = session_of_stat(&stat)?;
     Some(format!(
-        "uid-{}-session-{}",
-        cli::config::current_uid(),
-        leader.as_raw_nonzero()
+        "uid-{}-session-{leader}",
+        cli::config::current_uid()
     ))
+}
+
+/// The session id (the sixth field) of a `/proc/PID/stat` line, `None` for
+/// session 0 or a line that does not parse. The command name (second field)
+/// is in parentheses and may itself hold spaces and parentheses, so the
+/// fields are counted after its last `)`.
+fn session_of_stat(stat: &str) -> Option<std::num::NonZeroU32> {
+    let (_, after_command) = stat.rsplit_once(')')?;
+    // state, ppid, pgrp, session
+    after_command.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// One request and, for a plan on a terminal, its inline decision.
@@ -147,5 +161,22 @@ fn plan_status(response: &Value) -> ExitCode {
         ExitCode::from(cli::exit::FAILURE)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::session_of_stat;
+
+    #[test]
+    fn the_session_is_the_sixth_field_counted_after_the_command() {
+        let stat = "29978 (my (odd) cmd) R 29974 29974 29240 0 -1 4194304 102";
+        assert_eq!(session_of_stat(stat).map(|id| id.get()), Some(29240));
+    }
+
+    #[test]
+    fn a_session_without_a_leader_in_this_namespace_is_none() {
+        assert_eq!(session_of_stat("1 (cat) R 0 0 0 0 -1 4194560"), None);
+        assert_eq!(session_of_stat("garbage"), None);
     }
 }
