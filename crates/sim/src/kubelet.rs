@@ -470,6 +470,74 @@ fn backoff_after(restarts: u32) -> Duration {
     doubled.min(MAX_BACKOFF)
 }
 
+/// A container waiting out its restart back-off after it crashed or was
+/// killed: what [`backing_off`] needs to word the kubelet's `BackOff` event
+/// and the container's `CrashLoopBackOff` status.
+struct BackingOff<'a> {
+    node_name: &'a str,
+    field_path: &'a str,
+    container: &'a str,
+    image: &'a str,
+    image_id: &'a str,
+    /// `NAME_NAMESPACE(UID)`, as the kubelet names the pod in its messages.
+    pod: &'a str,
+    /// The instance that terminated last.
+    container_id: String,
+    restarts: u32,
+    /// Which restart the back-off waited out now is for.
+    backoff_for: u32,
+    /// How many times the kubelet recorded the `BackOff` event.
+    event_count: u32,
+    first: SystemTime,
+    now: SystemTime,
+    /// The last instance's `lastState.terminated`.
+    last_terminated: Value,
+}
+
+/// The `BackOff` event and the `CrashLoopBackOff` container status of a
+/// container waiting to be restarted, in the kubelet's words, whether it
+/// crashed by itself or a probe killed it: both wait out the same back-off.
+fn backing_off(waiting: BackingOff<'_>) -> (EventRecord, Value) {
+    let BackingOff {
+        node_name,
+        field_path,
+        container,
+        image,
+        image_id,
+        pod,
+        container_id,
+        restarts,
+        backoff_for,
+        event_count,
+        first,
+        now,
+        last_terminated,
+    } = waiting;
+    let event = kubelet_event_on(node_name)(
+        field_path,
+        EventType::Warning,
+        "BackOff",
+        format!("Back-off restarting failed container {container} in pod {pod}"),
+        event_count,
+        first,
+        now,
+    );
+    let status = json!({
+        "name": container, "image": image, "imageID": image_id,
+        "containerID": container_id,
+        "ready": false, "started": false, "restartCount": restarts,
+        "state": {"waiting": {
+            "reason": "CrashLoopBackOff",
+            "message": format!(
+                "back-off {} restarting failed container={container} pod={pod}",
+                format_go_duration(backoff_after(backoff_for))
+            ),
+        }},
+        "lastState": {"terminated": last_terminated},
+    });
+    (event, status)
+}
+
 /// What the init containers of a pod run with.
 struct InitRun<'a> {
     node_name: &'a str,
@@ -1013,6 +1081,7 @@ pub fn observe(
 
     let mut events = vec![scheduled];
     let kubelet_event = kubelet_event_on(node_name);
+    let pod_named = format!("{name}_{namespace}({uid})");
     // Each start of a container instance: `count` of them, the last at `last`.
     let created_and_started = |field_path: &str, container: &str, count, first, last| {
         [
@@ -1328,28 +1397,23 @@ pub fn observe(
                     continue;
                 }
                 any_waiting_or_running = true;
-                events.push(kubelet_event(
-                    &field_path,
-                    EventType::Warning,
-                    "BackOff",
-                    format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"),
-                    restarts.max(1) * 3,
-                    first_crash,
+                let (event, status) = backing_off(BackingOff {
+                    node_name,
+                    field_path: &field_path,
+                    container: &container,
+                    image: &image,
+                    image_id: &image_id,
+                    pod: &pod_named,
+                    container_id: container_id(instances as usize),
+                    restarts,
+                    backoff_for: restarts,
+                    event_count: restarts.max(1) * 3,
+                    first: first_crash,
                     now,
-                ));
-                statuses.push(json!({
-                    "name": container, "image": image, "imageID": image_id,
-                    "containerID": container_id(instances as usize),
-                    "ready": false, "started": false, "restartCount": restarts,
-                    "state": {"waiting": {
-                        "reason": "CrashLoopBackOff",
-                        "message": format!(
-                            "back-off {} restarting failed container={container} pod={name}_{namespace}({uid})",
-                            format_go_duration(backoff_after(restarts))
-                        ),
-                    }},
-                    "lastState": {"terminated": last_terminated},
-                }));
+                    last_terminated,
+                });
+                events.push(event);
+                statuses.push(status);
             }
             SimState::Completed => {
                 events.extend(created_and_started(
@@ -1446,28 +1510,23 @@ pub fn observe(
                                 started_at,
                                 last_kill - run_time,
                             ));
-                            events.push(kubelet_event(
-                                &field_path,
-                                EventType::Warning,
-                                "BackOff",
-                                format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"),
-                                count,
-                                first_kill,
+                            let (event, status) = backing_off(BackingOff {
+                                node_name,
+                                field_path: &field_path,
+                                container: &container,
+                                image: &image,
+                                image_id: &image_id,
+                                pod: &pod_named,
+                                container_id: container_id(count as usize),
+                                restarts,
+                                backoff_for: count,
+                                event_count: count,
+                                first: first_kill,
                                 now,
-                            ));
-                            statuses.push(json!({
-                                "name": container, "image": image, "imageID": image_id,
-                                "containerID": container_id(count as usize),
-                                "ready": false, "started": false, "restartCount": restarts,
-                                "state": {"waiting": {
-                                    "reason": "CrashLoopBackOff",
-                                    "message": format!(
-                                        "back-off {} restarting failed container={container} pod={name}_{namespace}({uid})",
-                                        format_go_duration(backoff_after(count))
-                                    ),
-                                }},
-                                "lastState": {"terminated": last_terminated},
-                            }));
+                                last_terminated,
+                            });
+                            events.push(event);
+                            statuses.push(status);
                             (None, Some((count, killer)))
                         } else {
                             events.extend(created_and_started(

@@ -33,6 +33,28 @@ fn replicas(object: &Value) -> usize {
         .map_or(1, |count| count as usize)
 }
 
+/// The deployment controller's `ScalingReplicaSet` event for scaling one of
+/// its ReplicaSets from `from` to `to` replicas, worded as the real one
+/// ("Scaled up replica set web-5d8f from 0 to 3"), for a new, rolled or
+/// retired ReplicaSet alike.
+fn scaled_event(
+    deployment: &Value,
+    set_name: &str,
+    from: usize,
+    to: usize,
+    at: SystemTime,
+) -> Action {
+    let direction = if to > from { "up" } else { "down" };
+    controller_event(
+        deployment,
+        "deployment-controller",
+        "Normal",
+        "ScalingReplicaSet",
+        format!("Scaled {direction} replica set {set_name} from {from} to {to}"),
+        at,
+    )
+}
+
 fn generation(object: &Value) -> i64 {
     object
         .pointer("/metadata/generation")
@@ -397,14 +419,7 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
                 "spec": {"replicas": desired, "selector": selector, "template": set_template},
             });
             actions.push(Action::Create(Kind::ReplicaSet, replica_set));
-            actions.push(controller_event(
-                deployment,
-                "deployment-controller",
-                "Normal",
-                "ScalingReplicaSet",
-                format!("Scaled up replica set {set_name} from 0 to {desired}"),
-                created,
-            ));
+            actions.push(scaled_event(deployment, &set_name, 0, desired, created));
             continue;
         };
 
@@ -432,23 +447,14 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
             scaled["spec"]["replicas"] = json!(desired);
             scaled["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
                 json!(desired.to_string());
-            let direction = if desired > replicas(new_set) {
-                "up"
-            } else {
-                "down"
-            };
             let scaled_from = replicas(new_set);
             actions.push(Action::Replace(Kind::ReplicaSet, scaled));
             if scaled_from != desired {
-                actions.push(controller_event(
+                actions.push(scaled_event(
                     deployment,
-                    "deployment-controller",
-                    "Normal",
-                    "ScalingReplicaSet",
-                    format!(
-                        "Scaled {direction} replica set {} from {scaled_from} to {desired}",
-                        name(new_set),
-                    ),
+                    name(new_set),
+                    scaled_from,
+                    desired,
                     now,
                 ));
             }
@@ -466,17 +472,7 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
                 let mut scaled = (*old).clone();
                 scaled["spec"]["replicas"] = json!(target);
                 actions.push(Action::Replace(Kind::ReplicaSet, scaled));
-                actions.push(controller_event(
-                    deployment,
-                    "deployment-controller",
-                    "Normal",
-                    "ScalingReplicaSet",
-                    format!(
-                        "Scaled down replica set {} from {current} to {target}",
-                        name(old)
-                    ),
-                    now,
-                ));
+                actions.push(scaled_event(deployment, name(old), current, target, now));
             }
         }
         if revision(deployment) != new_revision && new_revision > 0 {
