@@ -141,6 +141,104 @@ fn is_assent(lower: &str) -> bool {
     words > 0 && (acts || (agrees && words <= 2))
 }
 
+/// The answer to "no", "cancel", "never mind" when no plan was offered
+/// before (the workflow denies or names the session's offered plan when
+/// there is one).
+const DECLINE_QUESTION: &str = "Nothing done: I have no plan of yours waiting to be dropped. A plan waiting for approval is denied with `kubeop deny PLAN_ID`; tell me what you want instead.";
+
+/// Whether `word` may stand in a request that only says no to a change
+/// already on the table (a `match`: it runs on every short request).
+fn is_refusal_word(word: &str) -> bool {
+    matches!(
+        word,
+        "no" | "nope"
+            | "nah"
+            | "cancel"
+            | "never"
+            | "mind"
+            | "nevermind"
+            | "don't"
+            | "dont"
+            | "do"
+            | "not"
+            | "abort"
+            | "stop"
+            | "forget"
+            | "skip"
+            | "drop"
+            | "deny"
+            | "reject"
+            | "decline"
+            | "scratch"
+            | "it"
+            | "that"
+            | "this"
+            | "the"
+            | "plan"
+            | "change"
+            | "fix"
+            | "thanks"
+            | "thank"
+            | "you"
+            | "please"
+            | "ok"
+            | "okay"
+            | "actually"
+            | "wait"
+            | "now"
+            | "sorry"
+            | "oh"
+            | "i"
+            | "changed"
+            | "my"
+    )
+}
+
+/// "no", "cancel", "never mind", "don't", "no thanks", "forget it",
+/// "cancel that plan", "don't do it", "deny it": a request made only of
+/// refusal words with a refusal in it. Like assent it names nothing: which
+/// plan is meant only the workflow knows. "don't restart checkout" names
+/// a change and is not this; "wait" alone is no refusal.
+fn is_refusal(lower: &str) -> bool {
+    // Short requests only: a real request is longer, and this runs first.
+    if lower.len() > 48 {
+        return false;
+    }
+    let mut refuses = false;
+    let mut previous = "";
+    for word in lower.split_whitespace() {
+        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '\'');
+        if word.is_empty() {
+            continue;
+        }
+        if !is_refusal_word(word) {
+            return false;
+        }
+        refuses |= matches!(
+            word,
+            "no" | "nope"
+                | "nah"
+                | "cancel"
+                | "nevermind"
+                | "don't"
+                | "dont"
+                | "abort"
+                | "stop"
+                | "forget"
+                | "skip"
+                | "drop"
+                | "deny"
+                | "reject"
+                | "decline"
+                | "scratch"
+        ) || (previous == "never" && word == "mind")
+            || (previous == "do" && word == "not")
+            || (previous == "not" && word == "now");
+        previous = word;
+    }
+    refuses
+}
+
 /// The answer to thanks alone: nothing to do, and no list of capabilities.
 const YOU_ARE_WELCOME: &str = "You're welcome. Anything else?";
 
@@ -212,6 +310,9 @@ pub fn classify(text: &str) -> Intent {
     let lower = text.to_ascii_lowercase();
     if is_assent(&lower) {
         return Intent::clarify(vec![Param::Plan], ASSENT_QUESTION);
+    }
+    if is_refusal(&lower) {
+        return Intent::clarify(vec![Param::Decline], DECLINE_QUESTION);
     }
     // The names written in two words ("the api gateway"), joined with a
     // dash; declared before the tokens, which borrow from it.
@@ -8414,6 +8515,51 @@ mod tests {
                 Intent::Clarify { question, .. } => assert_eq!(question, YOU_ARE_WELCOME, "{text}"),
                 other => panic!("{text:?} -> {other}"),
             }
+        }
+    }
+
+    #[test]
+    fn saying_no_to_a_plan_declines_it_and_names_nothing() {
+        for text in [
+            "no",
+            "No.",
+            "nope",
+            "cancel",
+            "cancel that",
+            "never mind",
+            "nevermind",
+            "don't",
+            "don't do it",
+            "do not do that",
+            "no thanks",
+            "no, cancel the plan",
+            "forget it",
+            "not now",
+            "deny it",
+            "actually, never mind",
+            "stop",
+        ] {
+            assert_eq!(
+                classify(text),
+                Intent::clarify(vec![Param::Decline], DECLINE_QUESTION),
+                "{text:?}"
+            );
+        }
+        // A change named in the words is that change (or its negation), and
+        // assent, thanks or waiting are not a refusal.
+        for text in [
+            "don't restart checkout",
+            "cancel the cronjob db-backup",
+            "do it",
+            "thanks",
+            "wait",
+            "no pods in staging?",
+        ] {
+            assert!(
+                !matches!(classify(text), Intent::Clarify { ref missing, .. } if missing == &[Param::Decline]),
+                "{text:?} -> {}",
+                classify(text)
+            );
         }
     }
 

@@ -347,6 +347,11 @@ pub enum Param {
     /// it proposed last in the session (which still needs its approval),
     /// or asks which change is meant.
     Plan,
+    /// The plan to drop: "no", "cancel", "never mind", "don't" say no to a
+    /// change without naming one. The workflow denies the plan it offered
+    /// in its last answer (never approves anything), or says which plan is
+    /// still waiting and how to deny it. An addition to the contract.
+    Decline,
 }
 
 impl Param {
@@ -363,6 +368,7 @@ impl Param {
             Param::Context => "context",
             Param::Resource => "resource",
             Param::Plan => "plan",
+            Param::Decline => "decline",
         }
     }
 }

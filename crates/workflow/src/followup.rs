@@ -98,6 +98,10 @@ pub struct Recent {
     /// diagnosis's proposed fix), which "do it" / "apply the fix" mean;
     /// kept across the reads that follow it ("show me its logs").
     proposal: Option<String>,
+    /// Whether [`Recent::proposal`] was offered by this very answer (a plan
+    /// card, or a diagnosis proposing a fix) rather than kept from earlier:
+    /// "no" right after an offer answers that offer.
+    offered_now: bool,
 }
 
 impl Recent {
@@ -157,12 +161,18 @@ impl Recent {
             }
             _ => previous.and_then(|recent| recent.proposal.clone()),
         };
+        let offered_now = match response {
+            Response::Plan(_) => true,
+            Response::Diagnosis(diagnosis) => diagnosis.proposal.is_some(),
+            _ => false,
+        };
         Some(Recent {
             request: request.to_owned(),
             intent: intent.clone(),
             subject,
             listed,
             proposal,
+            offered_now,
         })
     }
 }
@@ -203,6 +213,82 @@ pub(crate) async fn proposed_again(
             candidates: Vec::new(),
         }),
     }))
+}
+
+/// "no", "cancel", "never mind", "don't" (the classifier's `clarify` with
+/// `decline` missing), answered from the plan the session was offered last.
+///
+/// Right after the offer (the session's last answer was that plan card, or
+/// a diagnosis proposing it) the words can only answer it, so the plan is
+/// denied in the requester's name and the denial is recorded like any
+/// other: a plan nobody wants should not stay approvable by someone else
+/// until it expires, a denial changes nothing in the cluster, and asking
+/// for the change again plans it again. After other answers "no" may be
+/// about anything, so the plan is left waiting and the answer says how to
+/// deny it. Nothing here ever approves. `None` when the session was never
+/// offered a plan (the classifier's answer stands).
+pub(crate) async fn declined(
+    pipeline: &Pipeline,
+    recent: Option<&Recent>,
+    requester: &str,
+    text: &str,
+) -> Result<Option<Response>, WorkflowError> {
+    let Some(recent) = recent else {
+        return Ok(None);
+    };
+    let Some(plan_id) = recent.proposal.as_deref() else {
+        return Ok(None);
+    };
+    let waiting = crate::changes::pending(pipeline).await?;
+    let Some(card) = waiting.into_iter().find(|card| card.plan_id == plan_id) else {
+        return Ok(Some(nothing_done(
+            format!(
+                "Nothing done: the plan I offered last ({plan_id}) is no longer waiting for approval (it was approved, denied or has expired). To revert a change that ran, say \"undo it\"."
+            ),
+            None,
+        )));
+    };
+    if !recent.offered_now {
+        return Ok(Some(nothing_done(
+            format!(
+                "Nothing done. Plan {plan_id} ({} of {}) stays pending until it expires — deny it with `kubeop deny {plan_id}`.",
+                card.operation,
+                target_words(&card),
+            ),
+            Some(card.target.context),
+        )));
+    }
+    let denial = crate::coordinator::DenyRequest {
+        plan_id: plan_id.to_owned(),
+        approver: requester.to_owned(),
+        reason: format!("declined in the conversation (\"{}\")", text.trim()),
+    };
+    crate::changes::deny(pipeline, denial).await.map(Some)
+}
+
+/// "deployment/checkout in namespace production": a plan's target in words.
+fn target_words(card: &PlanCard) -> String {
+    let target = &card.target;
+    match &target.namespace {
+        Some(namespace) => format!(
+            "{}/{} in namespace {namespace}",
+            target.kind.to_lowercase(),
+            target.name
+        ),
+        None => format!("{}/{}", target.kind.to_lowercase(), target.name),
+    }
+}
+
+/// An answer that says nothing was done (no tool was called).
+fn nothing_done(text: String, context: Option<String>) -> Response {
+    Response::Answer(crate::response::Answer {
+        path: "clarify".into(),
+        tool: None,
+        text: text.into(),
+        structured: None,
+        error: false,
+        context: context.unwrap_or_default(),
+    })
 }
 
 /// A request that leans on the one before it, as written.
@@ -1762,6 +1848,7 @@ mod tests {
             subject,
             listed,
             proposal: None,
+            offered_now: false,
         }
     }
 
@@ -2167,6 +2254,7 @@ mod tests {
                 "name": "api-1", "namespace": "production"}}),
             ),
             proposal: None,
+            offered_now: false,
             context: "sim".into(),
         });
         let diagnosed = Recent::of("why is api failing", &intent, &diagnosis, None).expect("kept");

@@ -532,6 +532,12 @@ async fn run(
             .await
         }
         Intent::Clarify { missing, question } => {
+            if missing.contains(&classifier::Param::Decline)
+                && let Some(answer) =
+                    followup::declined(pipeline, scope.recent.as_deref(), requester, text).await?
+            {
+                return Ok(answer);
+            }
             if missing.contains(&classifier::Param::Plan)
                 && let Some(offered) = followup::proposed_again(
                     pipeline,
