@@ -36,7 +36,9 @@ async fn no_right_after_a_plan_denies_it_and_later_leaves_it_waiting() {
     let card = stack.plan("scale web to 5 in demo").await;
     let denied = stack.answer("no").await;
     assert!(
-        denied.text.contains(&format!("Plan {} denied by tester", card.plan_id))
+        denied
+            .text
+            .contains(&format!("Plan {} denied by tester", card.plan_id))
             && denied.text.contains("Nothing was changed"),
         "{}",
         denied.text
