@@ -2254,7 +2254,6 @@ mod tests {
                 "name": "api-1", "namespace": "production"}}),
             ),
             proposal: None,
-            offered_now: false,
             context: "sim".into(),
         });
         let diagnosed = Recent::of("why is api failing", &intent, &diagnosis, None).expect("kept");
