@@ -100,6 +100,9 @@ pub struct PodBehaviour {
     /// `disk-usage`: the ephemeral storage the pod writes (logs, emptyDir,
     /// writable layer), weighed by the kubelet under DiskPressure.
     pub disk_usage: Option<Quantity>,
+    /// `pid-usage`: how many processes (threads) the pod runs, weighed by
+    /// the kubelet under PIDPressure and shown by the stats summary.
+    pub pid_usage: Option<u32>,
     /// `pending-reason`: the FailedScheduling message of a pending pod.
     pub pending_reason: Option<String>,
     /// `ready-delay`: how long a new pod takes to become ready.
@@ -124,12 +127,15 @@ pub struct NodeBehaviour {
     pub memory_usage: Option<Quantity>,
     /// `disk-usage`: how much of the node's root filesystem is used.
     pub disk_usage: Option<Quantity>,
+    /// `pid-usage`: how many process IDs are in use on the node (of
+    /// [`crate::controllers::node_problems::NODE_PID_MAX`]).
+    pub pid_usage: Option<u32>,
     /// `kubelet-logs`: what `nodes/N/proxy/logs?query=kubelet` returns.
     pub kubelet_logs: Option<String>,
 }
 
 /// The annotation keys a pod may carry (without the prefix).
-const POD_KEYS: [&str; 12] = [
+const POD_KEYS: [&str; 13] = [
     "state",
     "exit-code",
     "restarts",
@@ -138,6 +144,7 @@ const POD_KEYS: [&str; 12] = [
     "cpu-usage",
     "memory-usage",
     "disk-usage",
+    "pid-usage",
     "pending-reason",
     "ready-delay",
     "serves",
@@ -145,7 +152,13 @@ const POD_KEYS: [&str; 12] = [
 ];
 
 /// The annotation keys a node may carry (without the prefix).
-const NODE_KEYS: [&str; 4] = ["cpu-usage", "memory-usage", "disk-usage", "kubelet-logs"];
+const NODE_KEYS: [&str; 5] = [
+    "cpu-usage",
+    "memory-usage",
+    "disk-usage",
+    "pid-usage",
+    "kubelet-logs",
+];
 
 /// The simulator annotations of an object's annotation map, as
 /// (key without prefix, full key, value); a non-string value is an error.
@@ -185,6 +198,14 @@ fn parse_quantity(full_key: &str, text: &str) -> Result<Quantity, AnnotationErro
     Quantity::parse(text).map_err(|error| AnnotationError {
         key: full_key.to_string(),
         problem: error.to_string(),
+    })
+}
+
+/// A count of processes (`12000`).
+fn parse_count(full_key: &str, text: &str) -> Result<u32, AnnotationError> {
+    text.trim().parse().map_err(|_| AnnotationError {
+        key: full_key.to_string(),
+        problem: format!("`{text}` is not a whole number of processes"),
     })
 }
 
@@ -280,6 +301,7 @@ impl PodBehaviour {
             "cpu-usage" => self.cpu_usage = Some(parse_quantity(full_key, text)?),
             "memory-usage" => self.memory_usage = Some(parse_quantity(full_key, text)?),
             "disk-usage" => self.disk_usage = Some(parse_quantity(full_key, text)?),
+            "pid-usage" => self.pid_usage = Some(parse_count(full_key, text)?),
             "pending-reason" => self.pending_reason = Some(text.to_string()),
             "ready-delay" => {
                 self.ready_delay = Some(parse_duration(text).map_err(|error| AnnotationError {
@@ -328,6 +350,7 @@ impl NodeBehaviour {
                 "cpu-usage" => behaviour.cpu_usage = Some(parse_quantity(full_key, text)?),
                 "memory-usage" => behaviour.memory_usage = Some(parse_quantity(full_key, text)?),
                 "disk-usage" => behaviour.disk_usage = Some(parse_quantity(full_key, text)?),
+                "pid-usage" => behaviour.pid_usage = Some(parse_count(full_key, text)?),
                 "kubelet-logs" => behaviour.kubelet_logs = Some(text.to_string()),
                 _ => return Err(unknown_key(full_key, &NODE_KEYS, "node")),
             }

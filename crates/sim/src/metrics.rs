@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::behaviour::{NodeBehaviour, PodBehaviour};
 use crate::clock::{parse_rfc3339, rfc3339};
+use crate::controllers::node_problems::NODE_PID_MAX;
 use crate::fingerprint::hex_digest;
 use crate::kubelet::main_container_name;
 use crate::quantity::Quantity;
@@ -261,7 +262,8 @@ pub fn stats_summary(node: &Value, pods_on_node: &[Value], now: SystemTime) -> V
                 "network": {"time": rfc3339(now), "name": "eth0", "rxBytes": 18_242_311, "rxErrors": 0, "txBytes": 9_811_204, "txErrors": 0},
                 "volume": [],
                 "ephemeral-storage": {"time": rfc3339(now), "availableBytes": fs_capacity - fs_used, "capacityBytes": fs_capacity, "usedBytes": 69_632},
-                "process_stats": {"process_count": containers.len()},
+                "process_stats": {"process_count": PodBehaviour::of_pod(pod).pid_usage
+                    .map_or(containers.len(), |pids| pids as usize)},
             })
         })
         .collect();
@@ -279,7 +281,8 @@ pub fn stats_summary(node: &Value, pods_on_node: &[Value], now: SystemTime) -> V
             "network": {"time": rfc3339(now), "name": "eth0", "rxBytes": 48_112_903_115_u64, "rxErrors": 0, "txBytes": 31_774_020_118_u64, "txErrors": 0},
             "fs": {"time": rfc3339(now), "availableBytes": fs_capacity - fs_used, "capacityBytes": fs_capacity, "usedBytes": fs_used, "inodesFree": 6_291_328, "inodes": 6_553_600, "inodesUsed": 262_272},
             "runtime": {"imageFs": {"time": rfc3339(now), "availableBytes": fs_capacity - fs_used, "capacityBytes": fs_capacity, "usedBytes": fs_used / 2, "inodesFree": 6_291_328, "inodes": 6_553_600, "inodesUsed": 262_272}},
-            "rlimit": {"time": rfc3339(now), "maxpid": 4_194_304, "curproc": 412},
+            "rlimit": {"time": rfc3339(now), "maxpid": NODE_PID_MAX,
+                "curproc": NodeBehaviour::of_node(node).pid_usage.unwrap_or(412)},
         },
         "pods": pods,
     })

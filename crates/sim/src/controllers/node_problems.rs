@@ -8,7 +8,13 @@
 //!   manager evicts the pods that use more memory (ephemeral storage) than
 //!   they request ([`evict`]): phase Failed, reason Evicted, the eviction
 //!   manager's message, `Evicted` and `Killing` events. The workload
-//!   controllers then replace the pod elsewhere.
+//!   controllers then replace the pod elsewhere. Under PIDPressure it evicts
+//!   the pods that run processes (`sim.kubeop.dev/pid-usage`); there is no
+//!   PID request, so its message names no container.
+//! - whatever the node's state, a pod writing more ephemeral storage than
+//!   its containers' `ephemeral-storage` limits add up to is evicted first,
+//!   as the kubelet's local storage eviction does, in its words and without
+//!   the DisruptionTarget condition node pressure adds.
 //! - a node with a pressure condition True carries the matching
 //!   `node.kubernetes.io/*-pressure:NoSchedule` taint, as the node lifecycle
 //!   controller's TaintNodesByCondition keeps it ([`pressure_taints`]); the
@@ -30,6 +36,16 @@ const MEMORY_EVICTION_THRESHOLD: &str = "100Mi";
 /// The kubelet's default hard eviction threshold for `nodefs.available`, in
 /// percent of the node's root filesystem.
 const DISK_EVICTION_THRESHOLD_PERCENT: i128 = 10;
+
+/// The `pid.available` hard eviction threshold of the sim's kubelets, in
+/// percent of the node's PID limit. The kubelet sets none by default; 10%
+/// is the figure clusters configure (and the one `--eviction-hard` examples
+/// use), so a node's PIDPressure can evict anything at all.
+const PID_EVICTION_THRESHOLD_PERCENT: i128 = 10;
+
+/// The node's PID limit (`kernel.pid_max` as systemd sets it on 64-bit
+/// hosts), also the stats summary's `rlimit.maxpid`.
+pub const NODE_PID_MAX: i128 = 4_194_304;
 
 /// Each pressure condition and the taint the node lifecycle controller
 /// keeps on a node while it is True.
@@ -102,37 +118,68 @@ struct Reclaim {
     request: fn(&Value) -> Quantity,
     /// The node's use of it.
     node_usage: fn(&NodeBehaviour) -> Option<Quantity>,
-    /// The node's capacity field.
-    capacity: &'static str,
+    /// The node's capacity of it.
+    capacity: fn(&Value) -> Quantity,
+    /// The hard eviction threshold as the eviction message prints it, from
+    /// the node's capacity.
+    threshold: fn(Quantity) -> String,
+    /// A quantity of it as the eviction message prints it.
+    printed: fn(Quantity) -> String,
+    /// Whether the message names the container using most above its
+    /// request (memory and ephemeral storage have requests; PIDs do not).
+    names_container: bool,
 }
 
-/// The sum of the pod's containers' ephemeral-storage requests.
-fn ephemeral_storage_request(pod: &Value) -> Quantity {
-    let units = pod
+/// The node's `status.capacity` of `resource`, zero when it states none.
+fn node_capacity(node: &Value, resource: &str) -> Quantity {
+    node.pointer(&format!("/status/capacity/{resource}"))
+        .and_then(Value::as_str)
+        .and_then(|quantity| Quantity::parse(quantity).ok())
+        .unwrap_or_default()
+}
+
+/// A percentage threshold as the kubelet reports it: its share of the
+/// capacity, in whole units (bytes, PIDs).
+fn share_of(capacity: Quantity, percent: i128) -> String {
+    (capacity.units() * percent / 100).to_string()
+}
+
+/// The sum of the pod's containers' ephemeral-storage `requests` or
+/// `limits` (`which`); `None` when no container states one.
+fn ephemeral_storage(pod: &Value, which: &str) -> Option<Quantity> {
+    let stated: Vec<Quantity> = pod
         .pointer("/spec/containers")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(|container| {
             container
-                .pointer("/resources/requests/ephemeral-storage")
+                .pointer(&format!("/resources/{which}/ephemeral-storage"))
                 .and_then(Value::as_str)
         })
         .filter_map(|text| Quantity::parse(text).ok())
-        .map(Quantity::units)
-        .sum();
-    Quantity::from_units(units)
+        .collect();
+    (!stated.is_empty())
+        .then(|| Quantity::from_units(stated.into_iter().map(Quantity::units).sum()))
+}
+
+/// The sum of the pod's containers' ephemeral-storage requests.
+fn ephemeral_storage_request(pod: &Value) -> Quantity {
+    ephemeral_storage(pod, "requests").unwrap_or_default()
 }
 
 /// What the eviction manager reclaims, in the order it checks.
-const RECLAIMED: [Reclaim; 2] = [
+const RECLAIMED: [Reclaim; 3] = [
     Reclaim {
         condition: "MemoryPressure",
         resource: "memory",
         usage: |behaviour| behaviour.memory_usage,
         request: |pod| pod_requests(pod).memory,
         node_usage: |behaviour| behaviour.memory_usage,
-        capacity: "memory",
+        capacity: |node| node_capacity(node, "memory"),
+        threshold: |_| MEMORY_EVICTION_THRESHOLD.to_string(),
+        printed: Quantity::to_kibibytes_string,
+        names_container: true,
     },
     Reclaim {
         condition: "DiskPressure",
@@ -140,7 +187,29 @@ const RECLAIMED: [Reclaim; 2] = [
         usage: |behaviour| behaviour.disk_usage,
         request: ephemeral_storage_request,
         node_usage: |behaviour| behaviour.disk_usage,
-        capacity: "ephemeral-storage",
+        capacity: |node| node_capacity(node, "ephemeral-storage"),
+        threshold: |capacity| share_of(capacity, DISK_EVICTION_THRESHOLD_PERCENT),
+        printed: Quantity::to_kibibytes_string,
+        names_container: true,
+    },
+    Reclaim {
+        condition: "PIDPressure",
+        resource: "pids",
+        usage: |behaviour| {
+            behaviour
+                .pid_usage
+                .map(|pids| Quantity::from_units(i128::from(pids)))
+        },
+        request: |_| Quantity::ZERO,
+        node_usage: |behaviour| {
+            behaviour
+                .pid_usage
+                .map(|pids| Quantity::from_units(i128::from(pids)))
+        },
+        capacity: |_| Quantity::from_units(NODE_PID_MAX),
+        threshold: |capacity| share_of(capacity, PID_EVICTION_THRESHOLD_PERCENT),
+        printed: |quantity| quantity.units().to_string(),
+        names_container: false,
     },
 ];
 
@@ -231,11 +300,23 @@ pub fn unreachable(pod: &Value, now: SystemTime) -> Vec<Action> {
     ]
 }
 
-/// Evicts `pod` from `node` when the node is under MemoryPressure
-/// (DiskPressure) and the pod uses more memory (ephemeral storage) than it
-/// requests; `None` when it stays.
-pub fn evict(pod: &Value, node: &Value, now: SystemTime) -> Option<Vec<Action>> {
+/// Why the kubelet evicts `pod` from `node`, in its words, and whether
+/// node pressure is the reason (which adds the DisruptionTarget condition);
+/// `None` when it stays. The local storage limit is checked first, as the
+/// kubelet's eviction manager does.
+fn eviction(pod: &Value, node: &Value) -> Option<(String, bool)> {
     let behaviour = PodBehaviour::of_pod(pod);
+    if let (Some(limit), Some(usage)) = (ephemeral_storage(pod, "limits"), behaviour.disk_usage)
+        && usage > limit
+    {
+        return Some((
+            format!(
+                "Pod ephemeral local storage usage exceeds the total limit of containers {}. ",
+                limit.to_memory_string()
+            ),
+            false,
+        ));
+    }
     let (reclaim, usage, request) = RECLAIMED.iter().find_map(|reclaim| {
         if !condition_is_true(node, reclaim.condition) {
             return None;
@@ -244,39 +325,48 @@ pub fn evict(pod: &Value, node: &Value, now: SystemTime) -> Option<Vec<Action>> 
         let request = (reclaim.request)(pod);
         (usage > request).then_some((reclaim, usage, request))
     })?;
-    let container = text(pod, "/spec/containers/0/name").to_string();
-    let capacity = node
-        .pointer(&format!("/status/capacity/{}", reclaim.capacity))
-        .and_then(Value::as_str)
-        .and_then(|quantity| Quantity::parse(quantity).ok())
-        .unwrap_or_default();
+    let container = text(pod, "/spec/containers/0/name");
+    let capacity = (reclaim.capacity)(node);
     let node_usage = (reclaim.node_usage)(&NodeBehaviour::of_node(node)).unwrap_or(capacity);
     let available = Quantity::from_units((capacity.units() - node_usage.units()).max(0));
-    let threshold = if reclaim.resource == "memory" {
-        MEMORY_EVICTION_THRESHOLD.to_string()
-    } else {
-        // A percentage threshold is reported as its share of the capacity, in bytes.
-        (capacity.units() * DISK_EVICTION_THRESHOLD_PERCENT / 100).to_string()
-    };
-    let request_text = if request.units() == 0 {
-        "0".to_string()
-    } else {
-        request.to_memory_string()
-    };
-    let message = format!(
-        "The node was low on resource: {resource}. Threshold quantity: {threshold}, available: {}. Container {container} was using {}, request is {request_text}, has larger consumption of {resource}. ",
-        available.to_kibibytes_string(),
-        usage.to_kibibytes_string(),
+    let mut message = format!(
+        "The node was low on resource: {resource}. Threshold quantity: {}, available: {}. ",
+        (reclaim.threshold)(capacity),
+        (reclaim.printed)(available),
         resource = reclaim.resource,
     );
+    if reclaim.names_container {
+        let request_text = if request.units() == 0 {
+            "0".to_string()
+        } else {
+            request.to_memory_string()
+        };
+        message.push_str(&format!(
+            "Container {container} was using {}, request is {request_text}, has larger consumption of {resource}. ",
+            (reclaim.printed)(usage),
+            resource = reclaim.resource,
+        ));
+    }
+    Some((message, true))
+}
+
+/// Evicts `pod` from `node` when it writes more ephemeral storage than its
+/// containers' limits, or when the node is under MemoryPressure
+/// (DiskPressure, PIDPressure) and the pod uses more memory (ephemeral
+/// storage) than it requests (runs processes); `None` when it stays.
+pub fn evict(pod: &Value, node: &Value, now: SystemTime) -> Option<Vec<Action>> {
+    let (message, under_pressure) = eviction(pod, node)?;
+    let container = text(pod, "/spec/containers/0/name").to_string();
     let node_name = text(node, "/metadata/name").to_string();
     let mut updated = pod.clone();
     let mut conditions = with_condition_false(pod, "Ready", now);
-    conditions.push(json!({
-        "type": "DisruptionTarget", "status": "True", "lastProbeTime": null,
-        "lastTransitionTime": rfc3339(now), "reason": "TerminationByKubelet",
-        "message": message.trim_end(),
-    }));
+    if under_pressure {
+        conditions.push(json!({
+            "type": "DisruptionTarget", "status": "True", "lastProbeTime": null,
+            "lastTransitionTime": rfc3339(now), "reason": "TerminationByKubelet",
+            "message": message.trim_end(),
+        }));
+    }
     updated["status"]["phase"] = json!("Failed");
     updated["status"]["reason"] = json!("Evicted");
     updated["status"]["message"] = json!(message);
@@ -379,6 +469,63 @@ mod tests {
             "The node was low on resource: ephemeral-storage. Threshold quantity: 10737418240, available: 5242880Ki. Container report was using 12582912Ki, request is 0, has larger consumption of ephemeral-storage. "
         );
         assert!(evict(&pod("100Mi"), &node, now).is_none(), "writes nothing");
+    }
+
+    #[test]
+    fn pid_pressure_evicts_a_pod_running_processes_without_naming_a_container() {
+        let now = from_unix_seconds(1_795_596_253);
+        let node = json!({"metadata": {"name": "node-p", "annotations": {"sim.kubeop.dev/pid-usage": "3900000"}},
+               "status": {"capacity": {"memory": "16Gi"}, "conditions": [
+                   {"type": "PIDPressure", "status": "True"}]}});
+        let mut forker = pod("100Mi");
+        forker["metadata"]["annotations"]["sim.kubeop.dev/pid-usage"] = json!("31000");
+        let actions = evict(&forker, &node, now).expect("evicted");
+        let Action::ReplaceStatus(Kind::Pod, evicted) = &actions[0] else {
+            panic!("a status update first: {actions:?}");
+        };
+        assert_eq!(
+            evicted["status"]["message"],
+            "The node was low on resource: pids. Threshold quantity: 419430, available: 294304. "
+        );
+        assert_eq!(
+            evicted["status"]["conditions"][1]["type"],
+            "DisruptionTarget"
+        );
+        assert!(
+            evict(&pod("100Mi"), &node, now).is_none(),
+            "runs no counted processes"
+        );
+    }
+
+    #[test]
+    fn a_pod_over_its_ephemeral_storage_limit_is_evicted_without_node_pressure() {
+        let now = from_unix_seconds(1_795_596_253);
+        let mut writer = pod("100Mi");
+        writer["metadata"]["annotations"]["sim.kubeop.dev/disk-usage"] = json!("3Gi");
+        writer["spec"]["containers"][0]["resources"]["limits"] =
+            json!({"ephemeral-storage": "2Gi"});
+        let actions = evict(&writer, &node(false), now).expect("evicted");
+        let Action::ReplaceStatus(Kind::Pod, evicted) = &actions[0] else {
+            panic!("a status update first: {actions:?}");
+        };
+        assert_eq!(evicted["status"]["reason"], "Evicted");
+        assert_eq!(
+            evicted["status"]["message"],
+            "Pod ephemeral local storage usage exceeds the total limit of containers 2Gi. "
+        );
+        let conditions = evicted["status"]["conditions"]
+            .as_array()
+            .expect("conditions");
+        assert!(
+            conditions.iter().all(|c| c["type"] != "DisruptionTarget"),
+            "a limit eviction is no disruption: {conditions:?}"
+        );
+        writer["spec"]["containers"][0]["resources"]["limits"] =
+            json!({"ephemeral-storage": "4Gi"});
+        assert!(
+            evict(&writer, &node(false), now).is_none(),
+            "within its limit"
+        );
     }
 
     #[test]

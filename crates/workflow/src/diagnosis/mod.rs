@@ -149,7 +149,9 @@ pub enum Cause {
     /// A cordoned node cannot be drained: a PodDisruptionBudget allows no
     /// eviction of a pod still on it.
     DrainBlocked,
-    /// The kubelet evicted the pod because its node ran short of a resource.
+    /// The kubelet evicted the pod: its node ran short of a resource
+    /// (memory, disk, PIDs), or the pod wrote more ephemeral storage than
+    /// its containers' limits allow.
     Evicted,
     /// A Service reaches no ready pod: its selector matches none, or the
     /// pods it selects are not ready.
@@ -186,7 +188,7 @@ impl Cause {
             Cause::NodePressure => "node under pressure",
             Cause::NodeCordoned => "node cordoned",
             Cause::DrainBlocked => "drain blocked by a PodDisruptionBudget",
-            Cause::Evicted => "Evicted (node pressure)",
+            Cause::Evicted => "Evicted by the kubelet",
             Cause::ServiceWithoutEndpoints => "Service without ready endpoints",
             Cause::ServicePortMismatch => "Service targetPort matches no container port",
             Cause::NoFailureFound => "no failure found",

@@ -118,7 +118,21 @@ fn eviction_offender(message: &str) -> Option<(&str, &str, &str)> {
     Some((container, usage, request))
 }
 
-/// The kubelet evicted the pod under node pressure.
+/// Whether an eviction message is the kubelet's local storage eviction (a
+/// pod, container or emptyDir over its ephemeral-storage limit), which
+/// happens without any node pressure.
+fn is_local_storage_eviction(message: &str) -> bool {
+    [
+        "Pod ephemeral local storage usage exceeds",
+        "exceeded its local ephemeral storage limit",
+        "Usage of EmptyDir volume",
+    ]
+    .iter()
+    .any(|words| message.contains(words))
+}
+
+/// The kubelet evicted the pod: node pressure, or its own ephemeral-storage
+/// limit.
 pub(super) fn evicted(mut context: Context<'_>, message: &str) -> Diagnosis {
     let pod_name = context.state.name.clone();
     let namespace = context.state.namespace.clone();
@@ -153,21 +167,28 @@ pub(super) fn evicted(mut context: Context<'_>, message: &str) -> Diagnosis {
     } else {
         format!(" {node_text} still reports {}.", pressure_now.join(", "))
     };
-    // `The node was low on resource: memory.` names what ran short.
+    // `The node was low on resource: memory.` names what ran short; the
+    // local storage eviction names a limit instead.
     let resource = message
         .split("low on resource: ")
         .nth(1)
-        .and_then(|rest| rest.split('.').next())
-        .unwrap_or("memory");
+        .and_then(|rest| rest.split('.').next());
     let offender = match (eviction_offender(message), resource) {
-        (Some((container, usage, request)), "memory") => format!(
+        (_, None) if is_local_storage_eviction(message) => format!(
+            " This is the pod's own ephemeral-storage limit, not node pressure: the kubelet evicts a pod as soon as what it writes to the node's disk (its containers' writable layers and logs, its emptyDir volumes) exceeds what its containers' `resources.limits.ephemeral-storage` (an emptyDir's `sizeLimit`) allow. Raise that limit to what {pod_name} really writes, or move the data to a volume sized for it (a PersistentVolumeClaim) and keep its logs small."
+        ),
+        (_, Some("pids")) => format!(
+            " Under PID pressure the kubelet evicts first the pods running the most processes: the node ran out of process IDs, so a container of {pod_name} most likely forks processes or threads without bound. Find what it spawns (a process or thread leak) before it is started again, and cap process IDs per pod with the kubelet's `podPidsLimit`."
+        ),
+        (Some((container, usage, request)), Some("memory")) => format!(
             " Under memory pressure the kubelet evicts first the pods using most above their requests: container {container} used {usage} against a request of {request}. Raise its memory request to what it really uses (and keep a limit), so the scheduler only places it where that memory is free."
         ),
-        (Some((container, usage, request)), "ephemeral-storage") => format!(
+        (Some((container, usage, request)), Some("ephemeral-storage")) => format!(
             " Under disk pressure the kubelet evicts first the pods writing most above their ephemeral-storage requests: container {container} used {usage} of the node's disk (logs, emptyDir, its writable layer) against a request of {request}. Give it an ephemeral-storage request and limit that cover what it writes, or move that data to a volume, and free space on the node."
         ),
         (Some((container, usage, request)), other) => format!(
-            " The kubelet evicts first the pods using most {other} above their requests: container {container} used {usage} against a request of {request}."
+            " The kubelet evicts first the pods using most {} above their requests: container {container} used {usage} against a request of {request}.",
+            other.unwrap_or("of a resource")
         ),
         (None, _) => String::new(),
     };
