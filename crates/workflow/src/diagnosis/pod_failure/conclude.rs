@@ -642,10 +642,23 @@ fn image_pull(
         return image_name::invalid_reference(context, container, image, message);
     }
     let source = context.pod_source();
-    let waiting = if message.is_empty() {
-        format!("container {container} is waiting: {reason}")
+    // An init container that cannot be pulled holds every app container
+    // back: the pod shows `Init:ImagePullBackOff` and the answer names it.
+    let init = context.container(container).is_some_and(|state| state.init);
+    let (who, kind, shown, held) = if init {
+        (
+            "Init container",
+            "init container",
+            format!("Init:{reason}"),
+            ", so the pod's app containers never start (PodInitializing)",
+        )
     } else {
-        format!("container {container} is waiting: {reason}: {message}")
+        ("Container", "container", reason.to_string(), "")
+    };
+    let waiting = if message.is_empty() {
+        format!("{kind} {container} is waiting: {reason}")
+    } else {
+        format!("{kind} {container} is waiting: {reason}: {message}")
     };
     context.evidence.insert(0, Evidence::new(source, waiting));
     context.evidence.push(Evidence::new(
@@ -710,7 +723,7 @@ fn image_pull(
             )
         };
         let summary = format!(
-            "Container {container} of pod {pod_name} cannot pull image {image} ({reason}): registry {registry} refused access to repository {repository}; {secrets}. kubeop never invents credentials, so there is no automatic fix."
+            "{who} {container} of pod {pod_name} cannot pull image {image} ({shown}){held}: registry {registry} refused access to repository {repository}; {secrets}. kubeop never invents credentials, so there is no automatic fix."
         );
         context
             .next_steps
@@ -771,7 +784,7 @@ fn image_pull(
         )
     };
     let summary = format!(
-        "Container {container} of pod {pod_name} is in {reason}: image {image} cannot be pulled; {why}.{found_in}{secret_note}{fix}"
+        "{who} {container} of pod {pod_name} is in {shown}{held}: image {image} cannot be pulled; {why}.{found_in}{secret_note}{fix}"
     );
     context.finish(Cause::ImagePullBackOff, summary, proposal)
 }
