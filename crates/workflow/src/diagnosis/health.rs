@@ -382,7 +382,9 @@ pub fn assess(facts: &HealthFacts) -> HealthReport {
         );
     }
     for ((event_namespace, kind, name, reason), event) in warnings {
-        let place = if event_namespace.is_empty() {
+        // kubectl files a Node's events under `default`: a cluster-scoped
+        // object is named without the namespace its event happens to carry.
+        let place = if event_namespace.is_empty() || crate::discovery::is_cluster_scoped(&kind) {
             String::new()
         } else {
             format!("{event_namespace}/")

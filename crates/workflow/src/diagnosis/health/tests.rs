@@ -288,3 +288,25 @@ fn a_failed_job_is_named_with_its_reason_and_attempts_and_a_suspended_cron_job_i
         vec!["why isn't cronjob nightly-export running in data"]
     );
 }
+
+#[test]
+fn a_cluster_scoped_objects_event_is_named_without_the_namespace_it_was_filed_under() {
+    let facts = HealthFacts {
+        nodes: vec![node("node-2", ready())],
+        events: vec![Event {
+            object_kind: "Node".into(),
+            object_name: "node-2".into(),
+            // kubectl and the kubelet file a Node's events under `default`.
+            namespace: "default".into(),
+            event_type: "Warning".into(),
+            reason: "OOMKilling".into(),
+            message: "Memory cgroup out of memory".into(),
+            timestamp: "1".into(),
+        }],
+        ..HealthFacts::default()
+    };
+    assert_eq!(
+        lines(&assess(&facts)),
+        vec!["Warning Event Node node-2: OOMKilling: Memory cgroup out of memory"]
+    );
+}
