@@ -24,6 +24,25 @@ pub const DEBUG_IMAGE: &str = "busybox";
 /// The image of a network-test debug pod (DNS, connectivity, curl, tcpdump).
 pub const NETWORK_DEBUG_IMAGE: &str = "nicolaka/netshoot";
 
+/// The host an egress test ("can pods reach the internet") asks for:
+/// IANA's reserved example domain, served over HTTPS from anywhere, owned by
+/// nobody who could mind the traffic. Any HTTP status means the way out works.
+pub const EGRESS_TEST_URL: &str = "https://example.com";
+
+/// What people call "outside the cluster" when they ask whether it is reachable.
+const EGRESS_WORDS: &[&str] = &[
+    "internet",
+    "outside",
+    "outside-world",
+    "external",
+    "world",
+    "egress",
+    "public-internet",
+];
+
+/// The answer to `kubectl api-resources`: the kinds kubeop reads by name.
+const KINDS_READ: &str = "I read these kinds by name: pods, deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs, services, endpoints, endpointslices, ingresses, ingressclasses, configmaps, secrets, persistentvolumeclaims, persistentvolumes, storageclasses, namespaces, nodes, events, serviceaccounts, roles, rolebindings, clusterroles, clusterrolebindings, networkpolicies, resourcequotas, limitranges, horizontalpodautoscalers, poddisruptionbudgets, priorityclasses, leases and customresourcedefinitions (\"list crds\" shows the kinds this cluster adds). Which should I list?";
+
 /// Words that greet, thank or ask for help: alone, they ask what kubeop can do.
 const GREETINGS: &[&str] = &[
     "hi",
@@ -528,9 +547,36 @@ fn join_spaced_names<'a>(text: &str, tokens: &mut Vec<Token<'a>>, joined: &'a mu
         let second_plain = (plain(second) && !is_participle(second.low))
             || (second.low == "proxy" && second.shape == Shape::Word)
             || service_part;
+        // "restart web shop", "describe web billing": a command whose verb
+        // opens the request and whose last two plain words end it is
+        // kubectl's `VERB NAME NAMESPACE`, unless the second word is one
+        // that ends names ("restart api gateway").
+        let is_verb = |t: &Token<'_>| {
+            matches!(
+                t.w(),
+                Some(W::Change(_) | W::Read | W::Describe | W::Logs | W::Top)
+            )
+        };
+        // ("restart deployment web shop": the kind between verb and name.)
+        let verb_at = i.checked_sub(1).and_then(|p| {
+            if tokens[p].kind().is_some() && tokens[p].value.is_none() {
+                p.checked_sub(1)
+            } else {
+                Some(p)
+            }
+        });
+        let namespace_last = tokens.get(i + 2).is_none()
+            && verb_at.is_some_and(|v| {
+                is_verb(&tokens[v])
+                    && tokens[..v]
+                        .iter()
+                        .all(|t| matches!(t.w(), Some(W::Filler | W::Polite | W::Kubectl)))
+            })
+            && !NAME_TAILS.contains(&second.low);
         if plain(first)
             && second_plain
             && opened
+            && !namespace_last
             && closes(tokens.get(i + 2))
             && spaced(first, second)
         {
@@ -708,6 +754,48 @@ const NEVER_HALF_A_NAME: &[&str] = &[
     "thing",
     "stuff",
     "way",
+];
+
+/// Words that end names written in two words ("api gateway", "order
+/// service", "kube proxy"): a command ending "VERB X WORD" with one of them
+/// names one object, where any other last word is kubectl's namespace.
+const NAME_TAILS: &[&str] = &[
+    "gateway",
+    "frontend",
+    "backend",
+    "server",
+    "service",
+    "api",
+    "app",
+    "web",
+    "ui",
+    "worker",
+    "workers",
+    "proxy",
+    "db",
+    "database",
+    "cache",
+    "queue",
+    "broker",
+    "consumer",
+    "producer",
+    "scheduler",
+    "controller",
+    "operator",
+    "exporter",
+    "agent",
+    "manager",
+    "processor",
+    "handler",
+    "runner",
+    "engine",
+    "portal",
+    "dashboard",
+    "collector",
+    "indexer",
+    "client",
+    "daemon",
+    "bot",
 ];
 
 /// Whether a change's arguments are about a Deployment: its `kind`, or the
@@ -935,7 +1023,25 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
             Some((_, Number::Singular | Number::Short))
         )
     };
+    let asks = tokens
+        .iter()
+        .find(|t| !matches!(t.w(), Some(W::Filler | W::Polite | W::Kubectl)))
+        .is_some_and(|t| matches!(t.w(), Some(W::Do | W::Be | W::Question | W::Why)));
     for i in 1..tokens.len() {
+        // "why is my cronjob sync not starting jobs", "why does search keep
+        // restarting": a topic word (an Argo sync, a search) right after a
+        // singular kind, or between "does" and "keep", names the object.
+        if tokens[i].shape == Shape::Word
+            && (matches!(tokens[i].w(), Some(W::Sync | W::Audit)) || tokens[i].low == "search")
+            && ((singular(tokens.get(i - 1)) && tokens[i - 1].value.is_none())
+                || (tokens[i - 1].w() == Some(W::Do)
+                    && tokens
+                        .get(i + 1)
+                        .is_some_and(|t| t.w() == Some(W::Restarts))))
+        {
+            tokens[i].lex = Lex::Unknown;
+            continue;
+        }
         // "delete cronjob cleanup -n ops": a core change verb right after
         // the kind of an earlier change is that object's name (the request
         // stays the earlier change).
@@ -945,6 +1051,9 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
             // like "schedule" most often are, orders nothing.)
             && tokens[..i - 1].iter().any(|t| {
                 matches!(t.w(), Some(W::Change(change)) if !matches!(change, Change::Rollout | Change::Other))
+                    // ("does node-exporter run on every node delete": a
+                    // question's "run" orders nothing.)
+                    && !(matches!(t.w(), Some(W::Change(Change::Run | Change::Start))) && asks)
             })
             && singular(tokens.get(i - 1))
             // `deploy/web delete`: the kind already has its name.
@@ -2343,9 +2452,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         | W::Audit
                 )
             ))
-            && self.tokens[..last - 1].iter().any(|t| {
-                t.kind().is_some()
-                    || matches!(t.w(), Some(W::Running | W::Wrong | W::Top | W::Usage))
+            // ("previous logs of worker-0 in jobs", "restart worker in
+            // jobs": an object named, or its logs; "in argo" after a name
+            // is Argo's.)
+            && (0..last - 1).any(|j| {
+                self.tokens[j].kind().is_some()
+                    || matches!(
+                        self.w(j),
+                        Some(W::Running | W::Wrong | W::Top | W::Usage | W::Logs)
+                    )
+                    || (self.is_value(j) && self.tokens[last].kind().is_some())
             })
         {
             self.namespace = Some(owned(self.tokens[last].raw));
@@ -2462,6 +2578,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return false;
         };
         let name = self.tokens[name_at];
+        // `scale deploy/web 3`: the kind and its name in one word.
+        if name.value.is_some() && name.kind().is_some() {
+            return name_at
+                .checked_sub(1)
+                .is_some_and(|b| self.is_w(b, W::Change(Change::Scale)));
+        }
         if name.lex != Lex::Unknown || name.shape != Shape::Word || !is_name_shaped(name.low) {
             return false;
         }
@@ -2562,7 +2684,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                                     Some((ResourceKind::ServiceAccount, _))
                                 ) || matches!(self.low(i - 1), "users" | "groups" | "accounts"))))
                 }
-                Some(W::Rbac) => true,
+                // "do pods have internet access": a way out, not a right.
+                Some(W::Rbac) => {
+                    !(self.low(i) == "access"
+                        && i > 0
+                        && (EGRESS_WORDS.contains(&self.low(i - 1))
+                            || matches!(self.low(i - 1), "network" | "outbound")))
+                }
                 Some(W::Audit) => true,
                 // "everyone bound to cluster-admin", "which accounts have
                 // cluster-admin": who holds a role.
@@ -2776,6 +2904,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     self.tokens[i - 1].kind(),
                     Some((_, Number::Singular | Number::Short))
                 )
+            {
+                continue;
+            }
+            // "which configmap does cart mount": what an object mounts is
+            // asked, never a mount to make.
+            if token.low == "mount"
+                && (0..i).any(|d| self.is_w(d, W::Do))
+                && (0..self.len())
+                    .find(|&f| !self.is_filler(f))
+                    .is_some_and(|f| self.is_w(f, W::Question))
             {
                 continue;
             }
@@ -3212,10 +3350,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Place::Named;
         }
         // "checkout is crashing", "web keeps restarting": the subject.
+        // ("orders in store keeps failing": past the namespace's phrase.)
         if prev.is_none()
             && self
                 .next_meaningful(i)
-                .is_some_and(|n| matches!(self.w(n), Some(W::Be | W::Restarts | W::Wrong)))
+                .and_then(|n| {
+                    if self.is_w(n, W::In)
+                        && self
+                            .tokens
+                            .get(n + 1)
+                            .is_some_and(|t| t.shape == Shape::Word && t.lex == Lex::Unknown)
+                    {
+                        self.next_meaningful(n + 1)
+                    } else {
+                        Some(n)
+                    }
+                })
+                .is_some_and(|n| {
+                    matches!(self.w(n), Some(W::Be | W::Restarts | W::Wrong))
+                        // "reports never becomes ready".
+                        || self.low(n) == "never"
+                })
         {
             return Place::AfterVerb;
         }
@@ -3325,6 +3480,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && Some(k + 1) != state_at
             // "why won't my pod start": the negated verb, not a name.
             && !self.tokens[..k].iter().any(|t| t.w() == Some(W::Not))
+            // "what configmaps does the cart deployment mount": the question's verb.
+            && !self.tokens[..k].iter().any(|t| t.w() == Some(W::Do))
         {
             self.use_token(k + 1);
             return Some(owned(next.raw));
@@ -3343,7 +3500,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // plural kind in words, a plain word describes the list; only a
         // generated name ("pods web-1") or kubectl syntax names one object.
         let plural_at = kind_at.filter(|&k| {
-            !self.kubectl && matches!(self.tokens[k].kind(), Some((_, Number::Plural)))
+            !self.kubectl
+                && !self.kubectl_get_name(k)
+                && matches!(self.tokens[k].kind(), Some((_, Number::Plural)))
         });
         // One pass, no list of candidates: this runs for most requests.
         let best = (0..self.len())
@@ -3354,6 +3513,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     || self.place(i, kind_at) != Place::AfterKind
             })
             .filter(|&i| Some(i) != state_at || self.looks_generated(i))
+            // "why hasn't the migration job finished": a participle after
+            // the kind, with a name before it, is the state asked about.
+            .filter(|&i| {
+                !(is_participle(self.low(i))
+                    && kind_at.is_some_and(|k| k > 0 && k + 1 == i && self.is_value(k - 1)))
+            })
             .map(|i| (i, rank(self.place(i, kind_at))))
             .filter(|&(i, rank)| {
                 rank <= 2 || (loose && rank <= 6 && (rank <= 4 || self.looks_generated(i)))
@@ -3362,6 +3527,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .map(|(i, _)| i)?;
         self.use_token(best);
         Some(owned(self.tokens[best].raw))
+    }
+
+    /// `get pods nginx`, `describe deployments web`: kubectl's command
+    /// order, the verb opening the request, the kind right after it and one
+    /// plain word ending it, names the object, whatever the kind's number
+    /// (a common namespace name, "get pods staging", stays a namespace).
+    fn kubectl_get_name(&self, kind_at: usize) -> bool {
+        let Some(verb) = kind_at.checked_sub(1) else {
+            return false;
+        };
+        kind_at + 2 == self.len()
+            && matches!(self.low(verb), "get" | "describe")
+            && (0..verb).all(|i| self.is_filler(i))
+            && self.is_value(kind_at + 1)
+            && self.tokens[kind_at + 1].shape == Shape::Word
+            && !is_namespace_word(self.low(kind_at + 1))
     }
 
     /// "the payment pods", "api pods": a value right before a plural `pods`
@@ -3426,7 +3607,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
         }
         let Some((i, _)) = best else {
-            return self.terse_namespace().or_else(|| self.system_namespace());
+            return self
+                .terse_namespace()
+                .or_else(|| self.trailing_namespace())
+                .or_else(|| self.system_namespace());
         };
         self.use_token(i);
         self.namespace = Some(owned(self.tokens[i].raw));
@@ -3444,6 +3628,57 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || !self.is_value(last)
             || self.tokens[last].low.bytes().any(|b| b.is_ascii_digit())
         {
+            return None;
+        }
+        self.use_token(last);
+        self.namespace = Some(owned(self.tokens[last].raw));
+        self.namespace.clone()
+    }
+
+    /// "describe pod web-1 shop", "restart web shop", "scale web to 3
+    /// shop", "get pods staging": a command (its verb first, kubectl's
+    /// order) that has named its object and ends with one more bare word,
+    /// which is where kubectl users put the namespace (`-n` left out). The
+    /// word before it is the object (a name, a count, a kind), and the
+    /// words between the verb and it are only kinds, names, counts and
+    /// "to": a preposition or a question makes it prose. An adverb
+    /// ("restart web quickly") or a generated name is no namespace.
+    fn trailing_namespace(&mut self) -> Option<String> {
+        let last = self.len().checked_sub(1)?;
+        let prev = last.checked_sub(1)?;
+        let token = &self.tokens[last];
+        if self.len() > 8
+            || token.shape != Shape::Word
+            || !self.is_value(last)
+            || token.low.bytes().any(|b| b.is_ascii_digit())
+            || (is_participle(token.low) && !is_namespace_word(token.low))
+            || system_component(token.low).is_some()
+        {
+            return None;
+        }
+        let verb = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        if verb >= prev
+            || !matches!(
+                self.w(verb),
+                Some(W::Change(_) | W::Read | W::Describe | W::Logs | W::Top)
+            )
+        {
+            return None;
+        }
+        let object = |t: &Token<'_>| {
+            t.kind().is_some()
+                || (t.shape == Shape::Word && t.lex == Lex::Unknown && is_name_shaped(t.low))
+                || (t.shape == Shape::Word && parse_number(t.low).is_some())
+        };
+        let between_fits = self.tokens[verb + 1..last].iter().all(|t| {
+            object(t)
+                || t.shape == Shape::Flag
+                || matches!(
+                    t.w(),
+                    Some(W::To | W::Filler | W::Replicas | W::Up | W::Down)
+                )
+        });
+        if !between_fits || !object(&self.tokens[prev]) {
             return None;
         }
         self.use_token(last);
@@ -3670,6 +3905,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.rbac && self.changes.is_empty() {
             return self.rbac_audit();
         }
+        // `kubectl api-resources`: the kinds there are, which kubeop names.
+        if self.changes.is_empty()
+            && self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.low, "api-resources" | "api-versions"))
+        {
+            return Intent::clarify(vec![Param::Kind], KINDS_READ);
+        }
+        // `kubectl get componentstatuses` (`cs`): the control plane's health.
+        if self.changes.is_empty()
+            && (0..self.len()).any(|i| {
+                matches!(self.low(i), "componentstatuses" | "componentstatus")
+                    || (self.low(i) == "cs" && i > 0 && self.low(i - 1) == "get")
+            })
+        {
+            return Intent::HealthCheck {
+                arguments: self.base(),
+            };
+        }
         // "mark node-2 unschedulable": a cordon in words.
         if let Some(first) = (0..self.len()).find(|&i| !self.is_filler(i))
             && matches!(self.low(first), "mark" | "make" | "set")
@@ -3777,6 +4032,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return intent;
         }
         let read = self.read();
+        // "list nodes on prod-eu", "on prod-eu, list nodes": a place after
+        // "on" that the read could not use (no namespace for a cluster's
+        // nodes, not a node's name) is most likely a context, which only
+        // the kubeconfig knows: asked, never guessed, never dropped.
+        if matches!(read, Intent::ReadOnly { .. })
+            && self.context.is_none()
+            && let Some(i) = (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::On))
+                    && !is_node_name_shaped(self.tokens[i].raw)
+            })
+        {
+            let place = self.tokens[i].raw;
+            return Intent::clarify(
+                vec![Param::Context],
+                format!(
+                    "Is \"{place}\" a context of your kubeconfig? Say \"... on context {place}\" (or add --context {place}) and I read it there; I do not take a bare name for a cluster."
+                ),
+            );
+        }
         // "logs of checkout in production and staging": one object is in
         // one namespace; reading it in some other one would be a guess.
         if self.several_namespaces
@@ -4035,7 +4310,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .iter()
             .any(|(_, c)| matches!(c, Change::Install | Change::Uninstall | Change::Upgrade))
             && self.kinds().next().is_none();
+        // "roll back the last release of deployment checkout": a release
+        // is a rollout of the workload named with its kind, no Helm word.
+        let workload_release = !self.has_w_anywhere(&[W::Helm])
+            && !self.changes.is_empty()
+            && self.tokens.iter().any(|t| {
+                matches!(
+                    t.kind(),
+                    Some((
+                        ResourceKind::Deployment
+                            | ResourceKind::StatefulSet
+                            | ResourceKind::DaemonSet,
+                        _
+                    ))
+                )
+            });
         let (at, domain) = if let Some(at) = first(&[W::Helm, W::Release]) {
+            if workload_release {
+                return None;
+            }
             (at, Domain::Helm)
         } else if let Some(at) = first(&[W::Argo, W::Sync, W::Promote]) {
             (at, Domain::App)
@@ -4272,6 +4565,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || self.tokens.windows(2).any(|pair| {
                 matches!(pair[0].w(), Some(W::Not | W::Do | W::Can))
                     && matches!(pair[1].w(), Some(W::Change(Change::Start | Change::Run)))
+            })
+            // "the reports pods never become ready": a readiness that never comes.
+            || (0..self.len()).any(|i| {
+                self.low(i) == "never"
+                    && (self.low(i + 1) == "ready"
+                        || (matches!(self.low(i + 1), "become" | "becomes" | "get" | "gets")
+                            && self.low(i + 2) == "ready"))
             });
         let pending = self.has_w_anywhere(&[W::Pending]);
         let explicit_read = self.has_w_anywhere(&[W::Logs, W::Top, W::Describe, W::Tail, W::Count])
@@ -4432,6 +4732,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             // "why are the payment pods failing": the pods of payment.
             arguments.name = self.workload_before_pods(k);
+        }
+        // "why are no new jobs created by cronjob sync": the object named
+        // with its own kind, after the kind of what it makes.
+        let named_kind = self
+            .kinds()
+            .find(|&(k, _, number)| Some(k) != kind_at && number != Number::Plural)
+            .map(|(k, _, _)| k);
+        if arguments.name.is_none()
+            && let Some(k) = named_kind
+        {
+            arguments.name = self.take_name(Some(k), false);
         }
         arguments.namespace = self.take_namespace(false, true);
         // "imagepullbackoff on report-generator": what a pod's symptom is
@@ -4974,6 +5285,30 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "dns" | "resolve" | "resolves" | "resolving" | "resolution"
             )
         });
+        // "can pods reach the internet", "is the outside world reachable
+        // from shop": an egress test, to one fixed public host.
+        let egress = match &target {
+            Some(host) => EGRESS_WORDS.contains(&host.as_str()),
+            None => self.tokens.iter().any(|t| EGRESS_WORDS.contains(&t.low)),
+        };
+        if egress {
+            return Some(
+                [
+                    "curl",
+                    "-sS",
+                    "-m",
+                    "5",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    EGRESS_TEST_URL,
+                ]
+                .iter()
+                .map(|part| (*part).to_owned())
+                .collect(),
+            );
+        }
         let command: Vec<String> = match target {
             // The port named is the target's, not one the debug pod exposes.
             Some(host) if !dns => match self.port.take() {
@@ -6939,6 +7274,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
     // --------------------------------------------------------------- read
 
     fn read(&mut self) -> Intent {
+        if let Some(intent) = self.workload_holding() {
+            return intent;
+        }
+        if let Some(intent) = self.on_every_node() {
+            return intent;
+        }
         let main = self.questioned_object().or_else(|| self.main_kind());
         // "what did the nightly-report job print", "what does web-1 print
         // at startup": what a container printed is its log, and "print" is
@@ -6954,7 +7295,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && self
                 .tokens
                 .iter()
-                .any(|t| matches!(t.low, "journal" | "journald" | "syslog"));
+                .any(|t| matches!(t.low, "journal" | "journald" | "syslog" | "dmesg"));
         let logs = printed.is_some()
             || journal
             || self.has_w(&[W::Logs])
@@ -6963,7 +7304,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let stats = self.has_w_anywhere(&[W::Stats]);
         // "kube-proxy logs on worker-1": the node's kube-proxy log; without
         // a node, kube-proxy is the DaemonSet whose pods log it.
+        // "system logs of worker-1", "kernel log on node-2": the machine's
+        // own log, of a node named as nodes are.
+        let system_log = (0..self.len()).any(|i| {
+            matches!(self.low(i), "system" | "kernel" | "os" | "host" | "machine")
+                && self.prev_meaningful(i).is_none_or(|p| !self.is_w(p, W::In))
+        }) && main.is_none_or(|(_, k, _)| k == ResourceKind::Node)
+            && (0..self.len()).any(|i| self.is_value(i) && is_node_name_shaped(self.tokens[i].raw));
         let node_service = self.has_w_anywhere(&[W::NodeService])
+            || system_log
             || (self.low_any("kube-proxy")
                 && (main.is_some_and(|(_, k, _)| k == ResourceKind::Node)
                     || (0..self.len()).any(|i| {
@@ -7334,6 +7683,114 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
             }
         }
+    }
+
+    /// "is kube-proxy running on all nodes", "does node-exporter run on
+    /// every node in monitoring": what runs on every node is a DaemonSet,
+    /// whose desired and ready counts answer it (a cluster component in
+    /// kube-system).
+    fn on_every_node(&mut self) -> Option<Intent> {
+        let nodes_at = (1..self.len()).find(|&i| {
+            matches!(self.tokens[i].kind(), Some((ResourceKind::Node, _)))
+                && self.tokens[i].value.is_none()
+                && (self.is_w(i - 1, W::All) || self.low(i - 1) == "each")
+                && i >= 2
+                && self.is_w(i - 2, W::On)
+                // ("on every node delete ...": a word after the nodes
+                // makes it something else.)
+                && self
+                    .next_meaningful(i)
+                    .is_none_or(|n| self.is_w(n, W::In) || self.tokens[n].shape == Shape::Flag)
+        })?;
+        if !(0..nodes_at).any(|i| self.is_w(i, W::Running) || self.low(i) == "run") {
+            return None;
+        }
+        let name_at = (0..nodes_at).find(|&i| {
+            self.is_value(i)
+                // ("on worker-1 and all nodes": a numbered node is no DaemonSet.)
+                && !(is_node_name_shaped(self.tokens[i].raw)
+                    && self.low(i).bytes().any(|b| b.is_ascii_digit()))
+                && !is_participle(self.low(i))
+        })?;
+        self.use_token(nodes_at);
+        let name = self.take_value(name_at);
+        let namespace = self.take_namespace(false, false);
+        Some(Intent::ReadOnly {
+            tool: Tool::ResourcesGet,
+            arguments: self.resource_args(ResourceKind::DaemonSet, name, namespace),
+        })
+    }
+
+    /// "which configmap does cart mount in shop", "what secrets does api
+    /// use", "which pvc does postgres need", "which service account does
+    /// cart run as": what a workload named without its kind holds is in its
+    /// pod template, so the answer is the workload read (a Deployment, as
+    /// for "what image does cart use"), not an object of the kind asked
+    /// named after the workload.
+    fn workload_holding(&mut self) -> Option<Intent> {
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        if !self.is_w(first, W::Question) {
+            return None;
+        }
+        let asked = self.next_meaningful(first)?;
+        let (asked_kind, _) = self.tokens[asked].kind()?;
+        if self.tokens[asked].value.is_some()
+            || !matches!(
+                asked_kind,
+                ResourceKind::ConfigMap
+                    | ResourceKind::Secret
+                    | ResourceKind::PersistentVolumeClaim
+                    | ResourceKind::ServiceAccount
+            )
+        {
+            return None;
+        }
+        let does = self.next_meaningful(asked)?;
+        let name_at = self.next_meaningful(does)?;
+        let verb = self.next_meaningful(name_at)?;
+        if !self.is_w(does, W::Do)
+            || !self.is_value(name_at)
+            || !matches!(
+                self.low(verb),
+                "mount"
+                    | "mounts"
+                    | "use"
+                    | "uses"
+                    | "read"
+                    | "reads"
+                    | "reference"
+                    | "references"
+                    | "need"
+                    | "needs"
+                    | "load"
+                    | "loads"
+                    | "run"
+                    | "runs"
+                    | "have"
+                    | "get"
+            )
+        {
+            return None;
+        }
+        self.use_token(asked);
+        self.use_token(verb);
+        let name = self.take_value(name_at);
+        let namespace = self.take_namespace(false, false);
+        // ("which volume does postgres-0 mount": a pod's generated name.)
+        if looks_like_pod_name(&name) {
+            return Some(Intent::ReadOnly {
+                tool: Tool::PodsGet,
+                arguments: Arguments {
+                    name: Some(name),
+                    namespace,
+                    ..self.base()
+                },
+            });
+        }
+        Some(Intent::ReadOnly {
+            tool: Tool::ResourcesGet,
+            arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
+        })
     }
 
     /// "which node is api-0 on", "what node does web-1 run on", "where is
@@ -8096,7 +8553,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .iter()
                 .find(|t| t.w() == Some(W::NodeService) || t.low == "kube-proxy")
                 .map_or("kubelet", |t| match t.low {
-                    "journal" | "journald" | "syslog" => "kubelet",
+                    "journal" | "journald" | "syslog" | "dmesg" => "kubelet",
                     "cri-o" => "crio",
                     other => other,
                 })
@@ -8162,6 +8619,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let name = match name {
             Some(name) => Some(name),
             None if main.is_none() => self.consumer_named(),
+            // "how much memory are the ledger pods in finance eating": a
+            // workload's pods (the workflow resolves the name to them).
+            None if pods => kind_at.and_then(|k| self.app_of_pods(k)),
             None => None,
         };
         // "how much memory is node-2 using": the consumer is a node (named
@@ -8372,6 +8832,7 @@ fn is_network_test_word(word: &str) -> bool {
             | "connectivity"
             | "talk"
             | "connect"
+            | "internet"
     )
 }
 

@@ -275,6 +275,11 @@ pub(crate) const KIND_WORDS: &[(&str, ResourceKind, Number)] = {
         ("persistentvolumeclaims", PersistentVolumeClaim, Plural),
         ("pvc", PersistentVolumeClaim, Short),
         ("pvcs", PersistentVolumeClaim, Plural),
+        // "the data-ledger-0 volume", "list volumes": what a namespace's
+        // user calls a volume is their claim on it ("persistent volume"
+        // is the cluster's PersistentVolume).
+        ("volume", PersistentVolumeClaim, Singular),
+        ("volumes", PersistentVolumeClaim, Plural),
         ("persistentvolume", PersistentVolume, Singular),
         ("persistentvolumes", PersistentVolume, Plural),
         ("pv", PersistentVolume, Short),

@@ -777,6 +777,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("not", Not),
         ("no", Not),
         ("never", Not),
+        // "the cronjob hasn't run for an hour": a symptom, never a request.
+        ("hasnt", Not),
+        ("havent", Not),
+        ("hadnt", Not),
         ("without", Not),
         // Changing.
         ("delete", Change(C::Delete)),
@@ -1156,6 +1160,7 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("journal", NodeService),
         ("journald", NodeService),
         ("syslog", NodeService),
+        ("dmesg", NodeService),
         ("crio", NodeService),
         ("cri-o", NodeService),
         ("dockerd", NodeService),
@@ -1181,6 +1186,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("matching", Label),
         ("network", Network),
         ("connectivity", Network),
+        ("internet", Network),
+        ("egress", Network),
         ("networking", Network),
         ("dns", Network),
         ("nslookup", Network),
