@@ -1625,6 +1625,8 @@ struct Analysis<'t, 'a> {
     command: Option<Vec<String>>,
     literals: Vec<(String, String)>,
     schedule: Option<String>,
+    /// `--from=cronjob/X`: the CronJob whose job template a new Job copies.
+    from_cronjob: Option<String>,
     /// `-f FILE`: a manifest on disk kubeop cannot read.
     file: bool,
     /// `--all` or "all pods" with a change: a bulk change.
@@ -1731,6 +1733,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             command: None,
             literals: Vec::new(),
             schedule: None,
+            from_cronjob: None,
             file: false,
             bulk: false,
             chained: false,
@@ -2014,6 +2017,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "--minify" => self.minified = Some(true),
                 "--query" => self.node_query = self.flag_value(i).map(str::to_owned),
                 "--schedule" => self.schedule = self.flag_value(i).map(str::to_owned),
+                // `kubectl create job NAME --from=cronjob/X` (kubectl takes
+                // only a CronJob there).
+                "--from" => {
+                    self.from_cronjob = self
+                        .flag_value(i)
+                        .and_then(|value| value.split_once('/'))
+                        .filter(|(kind, _)| {
+                            matches!(
+                                kind.to_ascii_lowercase().as_str(),
+                                "cronjob" | "cronjobs" | "cj" | "cronjob.batch" | "cronjobs.batch"
+                            )
+                        })
+                        .map(|(_, name)| owned(name));
+                }
                 "--from-literal" => {
                     if let Some(pair) = self.selector_value(i)
                         && let Some((key, value)) = pair.split_once('=')
@@ -5662,6 +5679,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Change::Restart | Change::Rollout => self.restart(),
             Change::Rollback | Change::Undo => self.rollback(),
             Change::Create => self.create(),
+            // "run the nightly-export cronjob now", "trigger cronjob x":
+            // one run now, from its job template.
+            Change::Run if cronjob && self.image.is_none() => self.run_cronjob_now(),
+            Change::Other if cronjob && self.says("trigger") => self.run_cronjob_now(),
+            Change::Restart if cronjob && self.says("kick") => self.run_cronjob_now(),
             Change::Run => self.run(),
             Change::Exec => self.exec(),
             Change::Set | Change::Update => self.update(),
@@ -6522,6 +6544,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let debug = self.has_w_anywhere(&[W::Debug, W::Busybox]);
         let (kind, name, _) = self.target(None);
         let namespace = self.take_namespace(true, false);
+        // `kubectl create job NAME --from=cronjob/X`: a run of X now.
+        if let Some(cronjob) = self.from_cronjob.clone()
+            && kind.is_none_or(|kind| kind == ResourceKind::Job)
+        {
+            let job = name.unwrap_or_else(|| manifest::manual_job_name(&cronjob));
+            return self.create_update(manifest::job_from_cronjob(
+                &job,
+                namespace.as_deref(),
+                &cronjob,
+            ));
+        }
         let kind = match kind {
             Some(kind) => kind,
             None if self.image.is_some() => ResourceKind::Deployment,
@@ -6651,6 +6684,30 @@ impl<'t, 'a> Analysis<'t, 'a> {
             arguments,
             kind_defaulted: false,
         }
+    }
+
+    /// Whether the request has the word `word` (lower case).
+    fn says(&self, word: &str) -> bool {
+        self.tokens.iter().any(|token| token.low == word)
+    }
+
+    /// "run the nightly-export cronjob now", "trigger cronjob x", "kick
+    /// off the report cronjob": a Job
+    /// created from the CronJob's job template, as `kubectl create job
+    /// --from=cronjob/x` does, named after the CronJob (the workflow reads
+    /// the template and shows what will run on the plan).
+    fn run_cronjob_now(&mut self) -> Intent {
+        let (_, name, _) = self.target(Some(ResourceKind::CronJob));
+        let namespace = self.take_namespace(true, false);
+        let Some(cronjob) = name else {
+            return Self::missing_name(Some(ResourceKind::CronJob), "run");
+        };
+        let job = manifest::manual_job_name(&cronjob);
+        self.create_update(manifest::job_from_cronjob(
+            &job,
+            namespace.as_deref(),
+            &cronjob,
+        ))
     }
 
     /// "run": a new pod from an image (`kubectl run`), a debug pod, or a

@@ -56,6 +56,6 @@ pub use focus::{Order, ReadFocus, read_focus};
 pub use intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool};
 pub use kinds::ResourceKind;
 pub use manifest::{
-    CONTAINER_PLACEHOLDER, PREVIOUS_REVISION_PLACEHOLDER, RESTARTED_AT_ANNOTATION,
+    CONTAINER_PLACEHOLDER, FROM_CRONJOB_PLACEHOLDER_PREFIX, PREVIOUS_REVISION_PLACEHOLDER, RESTARTED_AT_ANNOTATION,
     RESTARTED_AT_PLACEHOLDER, REVISION_PLACEHOLDER_PREFIX,
 };

@@ -40,6 +40,16 @@ pub const PREVIOUS_REVISION_PLACEHOLDER: &str = "${PREVIOUS_REVISION}";
 /// --to-revision=3`).
 pub const REVISION_PLACEHOLDER_PREFIX: &str = "${REVISION:";
 
+/// How the `spec` of a Job run from a CronJob starts ("run the
+/// nightly-export cronjob now", `kubectl create job x
+/// --from=cronjob/nightly-export`): `${FROM_CRONJOB:nightly-export}`. The
+/// workflow reads that CronJob and puts its job template there, as kubectl
+/// does; the classifier never guesses what a CronJob runs.
+pub const FROM_CRONJOB_PLACEHOLDER_PREFIX: &str = "${FROM_CRONJOB:";
+
+/// Longest name of a Job (it becomes a label value: 63 characters).
+const MAX_JOB_NAME: usize = 63;
+
 /// The annotation a restart sets on the pod template.
 pub const RESTARTED_AT_ANNOTATION: &str = "kubectl.kubernetes.io/restartedAt";
 
@@ -236,6 +246,29 @@ pub(crate) fn rollback(
     out
 }
 
+/// A Job run from CronJob `cronjob`: its spec is the placeholder the
+/// workflow replaces with the CronJob's job template.
+pub(crate) fn job_from_cronjob(name: &str, namespace: Option<&str>, cronjob: &str) -> String {
+    let mut out = String::with_capacity(160);
+    header(&mut out, ResourceKind::Job, name, namespace);
+    out.push_str("spec: ");
+    push_quoted(
+        &mut out,
+        &format!("{FROM_CRONJOB_PLACEHOLDER_PREFIX}{cronjob}}}"),
+    );
+    out.push('\n');
+    out
+}
+
+/// The name of a Job started by hand from CronJob `cronjob` when the request
+/// names none: `<cronjob>-manual`, cut to a Job name's length.
+pub(crate) fn manual_job_name(cronjob: &str) -> String {
+    const SUFFIX: &str = "-manual";
+    let mut base = cronjob.to_owned();
+    base.truncate(MAX_JOB_NAME - SUFFIX.len());
+    format!("{}{SUFFIX}", base.trim_end_matches('-'))
+}
+
 /// A new image for one container (fields to merge; containers merge by name).
 pub(crate) fn set_image(
     kind: ResourceKind,
@@ -388,6 +421,16 @@ mod tests {
             rollback(ResourceKind::Deployment, "web", None, Some(3))
                 .ends_with("spec:\n  template: \"${REVISION:3}\"\n")
         );
+    }
+
+    #[test]
+    fn a_job_from_a_cronjob_names_the_cronjob_by_placeholder() {
+        assert_eq!(
+            job_from_cronjob("manual-export", Some("data"), "nightly-export"),
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: \"manual-export\"\n  namespace: \"data\"\nspec: \"${FROM_CRONJOB:nightly-export}\"\n"
+        );
+        assert_eq!(manual_job_name("nightly-export"), "nightly-export-manual");
+        assert_eq!(manual_job_name(&"x".repeat(80)).len(), MAX_JOB_NAME);
     }
 
     #[test]

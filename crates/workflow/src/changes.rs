@@ -322,6 +322,18 @@ async fn verify_change(
                     evidence.extend(rolled.evidence);
                     Verdict::new(rolled.outcome, evidence)
                 }
+                // A new Job ("run the nightly-export cronjob now", a Job
+                // with its pod template; a label change has none): its
+                // work has started, not only its object.
+                None if target.kind == "Job"
+                    && manifest.pointer("/spec/template").is_some()
+                    && applied.outcome == Outcome::Verified =>
+                {
+                    let started = verify::job_started(cluster, target, timings, progress).await?;
+                    let mut evidence = applied.evidence;
+                    evidence.extend(started.evidence);
+                    Verdict::new(started.outcome, evidence)
+                }
                 _ => applied,
             }
         }

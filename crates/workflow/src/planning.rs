@@ -18,6 +18,7 @@ use crate::response::{Answer, Clarify, Response};
 use crate::suggest;
 use crate::verify::label_selector;
 
+mod from_cronjob;
 mod rollback;
 
 /// Most dependents listed on a deletion's plan card; the count says the rest.
@@ -636,6 +637,11 @@ async fn create_update(
         namespace,
         context: context.to_owned(),
     };
+    // "run the nightly-export cronjob now": a new Job from the CronJob's
+    // job template, read now.
+    if let Some(cronjob) = from_cronjob::requested(&manifest) {
+        return from_cronjob::plan(pipeline, &subject, &cronjob).await;
+    }
     let mut live = match fetch(pipeline, &subject).await? {
         Fetched::Found(live) => Some(live),
         Fetched::Missing(_) => None,

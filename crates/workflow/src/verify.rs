@@ -556,6 +556,90 @@ pub(crate) async fn pod_running(
     }
 }
 
+/// The label the Job controller puts on every pod of a Job.
+const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
+
+/// A new Job: until one of its pods runs or has completed (or shows a
+/// failure that waiting won't fix). The Job object itself is checked by
+/// [`applied`] first; this checks that its work started.
+pub(crate) async fn job_started(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    timings: VerifyTimings,
+    progress: &ProgressSink,
+) -> Result<Verdict, WorkflowError> {
+    let started = Instant::now();
+    let selector = format!("{JOB_NAME_LABEL}={}", target.name);
+    let mut last_seen = String::new();
+    loop {
+        let rows = cluster
+            .list(
+                &target.context,
+                "v1",
+                "Pod",
+                target.namespace.as_deref(),
+                Some(&selector),
+            )
+            .await?;
+        let pods: Vec<(String, String)> = rows
+            .iter()
+            .filter_map(|row| {
+                Some((
+                    cell(row, "name")?.to_owned(),
+                    cell(row, "status").unwrap_or("Pending").to_owned(),
+                ))
+            })
+            .collect();
+        let seen = pods
+            .iter()
+            .map(|(name, status)| format!("pod/{name} {status}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if seen != last_seen {
+            progress.report(format!(
+                "waiting for a pod of {} to start: {}",
+                waited_on(target),
+                if seen.is_empty() { "no pod yet" } else { &seen }
+            ));
+            last_seen.clone_from(&seen);
+        }
+        if let Some((name, status)) = pods
+            .iter()
+            .find(|(_, status)| matches!(status.as_str(), "Running" | "Completed" | "Succeeded"))
+        {
+            return Ok(Verdict::new(
+                Outcome::Verified,
+                vec![format!(
+                    "pod/{name} of {} is {status} after {}s",
+                    label(target),
+                    started.elapsed().as_secs()
+                )],
+            ));
+        }
+        if let Some((name, status)) = pods
+            .iter()
+            .find(|(_, status)| FAILING_POD_STATUSES.contains(&status.as_str()))
+        {
+            return Ok(Verdict::new(
+                Outcome::Failed,
+                vec![format!("pod/{name} of {} cannot run: {status}", label(target))],
+            ));
+        }
+        if started.elapsed() >= timings.pod_start {
+            return Ok(Verdict::new(
+                Outcome::Unverified,
+                vec![format!(
+                    "no pod of {} runs after {}s ({})",
+                    label(target),
+                    timings.pod_start.as_secs(),
+                    if seen.is_empty() { "no pod yet" } else { &seen }
+                )],
+            ));
+        }
+        tokio::time::sleep(timings.poll_interval).await;
+    }
+}
+
 /// An exec's result: the output arrived, and the exit status.
 pub(crate) fn exec_result(is_error: bool, text: &str) -> Verdict {
     if !is_error {

@@ -1,0 +1,102 @@
+//! Everyday changes that copy or merge into what the cluster holds, end to
+//! end through the real MCP server against the simulated cluster and read
+//! back with the real kubectl: a run of a CronJob now (a Job from its job
+//! template, as `kubectl create job --from=cronjob/...` builds it), and an
+//! environment variable set on a workload's container (`kubectl set env`),
+//! each planned from the live objects, approved, executed and verified.
+
+use e2e::objects::{namespace, node};
+use e2e::stack::Stack;
+use hitl::policy::ApprovalPolicy;
+use serde_json::{Value, json};
+use workflow::Outcome;
+
+fn cluster() -> Vec<Value> {
+    vec![
+        node(),
+        namespace("data"),
+        namespace("shop"),
+        json!({"apiVersion": "batch/v1", "kind": "CronJob",
+               "metadata": {"name": "nightly-export", "namespace": "data"},
+               "spec": {"schedule": "0 2 * * *", "jobTemplate": {
+                   "metadata": {"labels": {"team": "data"}},
+                   "spec": {"backoffLimit": 1, "template": {"spec": {"restartPolicy": "Never",
+                       "containers": [{"name": "export", "image": "busybox:1.36",
+                                       "command": ["sh", "-c", "echo exported"]}]}}}}}}),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cronjob_runs_now_as_a_job_copied_from_its_template() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let card = stack
+        .plan("kubectl create job manual-export --from=cronjob/nightly-export -n data")
+        .await;
+    assert_eq!(
+        (card.target.kind.as_str(), card.target.name.as_str()),
+        ("Job", "manual-export")
+    );
+    assert_eq!(card.target.namespace.as_deref(), Some("data"));
+    assert!(
+        card.warnings[0]
+            .contains("container export runs busybox:1.36 (sh -c echo exported)"),
+        "the card says what will run: {:?}",
+        card.warnings
+    );
+    let jobs = stack
+        .env
+        .kubectl_json(&["get", "jobs", "-n", "data"])
+        .await;
+    assert_eq!(jobs["items"], json!([]), "nothing runs before approval");
+
+    let result = stack.approve_to(&card, Outcome::Verified).await;
+    assert!(
+        result
+            .evidence
+            .iter()
+            .any(|line| line.starts_with("pod/manual-export-") && line.contains("of job/manual-export is")),
+        "its pod started: {:?}",
+        result.evidence
+    );
+    let job = stack
+        .env
+        .kubectl_json(&["get", "job", "manual-export", "-n", "data"])
+        .await;
+    assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    assert_eq!(
+        job["metadata"]["ownerReferences"][0]["name"],
+        "nightly-export"
+    );
+    assert_eq!(
+        job["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"],
+        "manual"
+    );
+    assert_eq!(job["metadata"]["labels"]["team"], "data");
+    assert_eq!(
+        job["spec"]["template"]["spec"]["containers"][0]["image"],
+        "busybox:1.36"
+    );
+
+    // The same name again: a Job's template cannot change, so a new name.
+    let taken = stack
+        .clarify("kubectl create job manual-export --from=cronjob/nightly-export -n data")
+        .await;
+    assert!(
+        taken.question.contains("job/manual-export in namespace data already exists"),
+        "{taken:?}"
+    );
+    assert_eq!(taken.candidates, ["manual-export-2"]);
+
+    // In words, with the Job named after the CronJob.
+    let now = stack.plan("run the nightly-export cronjob now in data").await;
+    assert_eq!(now.target.name, "nightly-export-manual");
+    stack.approve_to(&now, Outcome::Verified).await;
+
+    // A CronJob that is not there: asked about, never guessed.
+    let unknown = stack.clarify("run cronjob nightly-exprt in data").await;
+    assert!(
+        unknown.candidates.iter().any(|name| name.contains("nightly-export")),
+        "{unknown:?}"
+    );
+    assert!(stack.pending().await.is_empty());
+}
