@@ -5674,16 +5674,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
         match ops[0] {
             Change::Stop if cronjob => self.suspend(true),
             Change::Run if cronjob && started => self.suspend(false),
-            Change::Delete => self.delete(),
-            Change::Scale => self.scale(),
-            Change::Restart | Change::Rollout => self.restart(),
-            Change::Rollback | Change::Undo => self.rollback(),
-            Change::Create => self.create(),
             // "run the nightly-export cronjob now", "trigger cronjob x":
             // one run now, from its job template.
             Change::Run if cronjob && self.image.is_none() => self.run_cronjob_now(),
             Change::Other if cronjob && self.says("trigger") => self.run_cronjob_now(),
             Change::Restart if cronjob && self.says("kick") => self.run_cronjob_now(),
+            Change::Delete => self.delete(),
+            Change::Scale => self.scale(),
+            Change::Restart | Change::Rollout => self.restart(),
+            Change::Rollback | Change::Undo => self.rollback(),
+            Change::Create => self.create(),
             Change::Run => self.run(),
             Change::Exec => self.exec(),
             Change::Set | Change::Update => self.update(),
@@ -6697,6 +6697,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// --from=cronjob/x` does, named after the CronJob (the workflow reads
     /// the template and shows what will run on the plan).
     fn run_cronjob_now(&mut self) -> Intent {
+        // "kick off": the particle is no name.
+        for i in 1..self.len() {
+            if self.low(i) == "off" && self.low(i - 1) == "kick" {
+                self.use_token(i);
+            }
+        }
         let (_, name, _) = self.target(Some(ResourceKind::CronJob));
         let namespace = self.take_namespace(true, false);
         let Some(cronjob) = name else {
