@@ -100,3 +100,79 @@ async fn a_cronjob_runs_now_as_a_job_copied_from_its_template() {
     );
     assert!(stack.pending().await.is_empty());
 }
+
+/// A Deployment `name` in shop whose containers are `containers`.
+fn shop_deployment(name: &str, containers: Value) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": name, "namespace": "shop", "labels": {"app": name}},
+           "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
+                    "template": {"metadata": {"labels": {"app": name}},
+                                 "spec": {"containers": containers}}}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_env_variable_is_merged_into_the_live_container_and_rolled_out() {
+    let mut objects = cluster();
+    objects.push(shop_deployment(
+        "cart",
+        json!([{"name": "cart", "image": "nginx:1.27",
+                "env": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "PORT", "value": "8080"}]}]),
+    ));
+    objects.push(shop_deployment(
+        "api",
+        json!([{"name": "api", "image": "nginx:1.27"}, {"name": "sidecar", "image": "nginx:1.27"}]),
+    ));
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let card = stack
+        .plan("kubectl set env deployment/cart LOG_LEVEL=debug -n shop")
+        .await;
+    assert_eq!(
+        card.warnings[0],
+        "Sets container cart env LOG_LEVEL: \"info\" → \"debug\". Every replica is replaced."
+    );
+    assert!(
+        card.inferred
+            .iter()
+            .any(|line| line.starts_with("container cart: the only container")),
+        "{:?}",
+        card.inferred
+    );
+    stack.approve_to(&card, Outcome::Verified).await;
+    let cart = stack
+        .env
+        .kubectl_json(&["get", "deployment", "cart", "-n", "shop"])
+        .await;
+    assert_eq!(
+        cart["spec"]["template"]["spec"]["containers"][0]["env"],
+        json!([{"name": "LOG_LEVEL", "value": "debug"}, {"name": "PORT", "value": "8080"}]),
+        "merged by name: the other variable stays"
+    );
+
+    // The same again, in words: nothing to do.
+    let same = stack.answer("set env LOG_LEVEL=debug on cart in shop").await;
+    assert_eq!(
+        same.text.as_str(),
+        "Nothing to do: deployment/cart in namespace shop already has env LOG_LEVEL=debug (container cart)."
+    );
+
+    // Several containers: which one is asked, then `-c` names it.
+    let which = stack.clarify("set env LOG_LEVEL=debug on api in shop").await;
+    assert_eq!(which.candidates, ["api", "sidecar"], "{which:?}");
+    let named = stack
+        .plan("kubectl set env deploy/api -c sidecar LOG_LEVEL=debug -n shop")
+        .await;
+    assert_eq!(
+        named.warnings[0],
+        "Sets container sidecar env LOG_LEVEL: (not set) → \"debug\". Every replica is replaced."
+    );
+    stack.approve_to(&named, Outcome::Verified).await;
+    let api = stack
+        .env
+        .kubectl_json(&["get", "deployment", "api", "-n", "shop"])
+        .await;
+    assert_eq!(
+        api["spec"]["template"]["spec"]["containers"][1]["env"],
+        json!([{"name": "LOG_LEVEL", "value": "debug"}])
+    );
+    assert!(api["spec"]["template"]["spec"]["containers"][0]["env"].is_null());
+}

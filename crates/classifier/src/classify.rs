@@ -5598,6 +5598,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return self.relative_scale();
         }
+        // "set env LOG_LEVEL=debug on cart", `kubectl set env
+        // deployment/cart LOG_LEVEL=debug`: a container's environment.
+        if ops
+            .iter()
+            .all(|op| matches!(op, Change::Set | Change::Edit | Change::Update))
+            && let Some(intent) = self.set_env()
+        {
+            return intent;
+        }
         // "set LOG_LEVEL to debug in configmap api-config": one key of a ConfigMap.
         if ops
             .iter()
@@ -5992,6 +6001,108 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "Asking to {verb} shows the plan first (what changes, what is removed, the current state) and nothing happens until you approve it. To see it, say: \"{request}\"."
             ),
         ))
+    }
+
+    /// Environment variables of a workload's container: "set env
+    /// LOG_LEVEL=debug on cart in shop", `kubectl set env deployment/cart
+    /// LOG_LEVEL=debug -n shop`, "set the environment variable LOG_LEVEL to
+    /// debug on deployment cart". Taken when the request says env (or
+    /// names a workload kind with `KEY=VALUE` pairs) and names no other
+    /// kind; the manifest holds the variables of one container (the
+    /// placeholder unless `-c` names it), which the workflow merges by name
+    /// into the live container's env.
+    fn set_env(&mut self) -> Option<Intent> {
+        let env_at: Vec<usize> = (0..self.len())
+            .filter(|&i| {
+                matches!(
+                    self.low(i),
+                    "env" | "environment" | "envs" | "envvar" | "envvars" | "variable" | "variables" | "var" | "vars"
+                )
+            })
+            .collect();
+        let workload = |kind: ResourceKind| {
+            matches!(
+                kind,
+                ResourceKind::Deployment | ResourceKind::StatefulSet | ResourceKind::DaemonSet
+            )
+        };
+        if self.kinds().any(|(_, kind, _)| !workload(kind)) {
+            return None;
+        }
+        let mut pairs: Vec<(usize, Option<usize>, String, String)> = (0..self.len())
+            .filter_map(|i| {
+                let token = self.tokens[i];
+                (token.shape == Shape::Assign && !self.used[i] && is_environment_key(token.raw))
+                    .then_some(())
+                    .and(token.value)
+                    .map(|value| (i, None, token.raw.to_owned(), value.to_owned()))
+            })
+            .collect();
+        if pairs.is_empty() && !env_at.is_empty() {
+            // KEY, then "to VALUE" after it.
+            let key_at = (0..self.len()).find(|&i| {
+                !self.used[i]
+                    && self.tokens[i].shape == Shape::Word
+                    && is_environment_key(self.tokens[i].raw)
+            });
+            if let Some(key_at) = key_at
+                && let Some(to) = (key_at + 1..self.len()).find(|&j| self.is_w(j, W::To))
+                && let Some(value) = self
+                    .tokens
+                    .get(to + 1)
+                    .filter(|t| !self.used[to + 1] && matches!(t.shape, Shape::Word | Shape::Quoted))
+            {
+                pairs.push((key_at, Some(to + 1), self.tokens[key_at].raw.to_owned(), value.raw.to_owned()));
+            }
+        }
+        let names_a_workload = self.kinds().next().is_some();
+        if env_at.is_empty() && !(names_a_workload && !pairs.is_empty()) {
+            return None;
+        }
+        for &i in &env_at {
+            self.use_token(i);
+        }
+        for (key_at, value_at, _, _) in &pairs {
+            self.use_token(*key_at);
+            if let Some(value_at) = value_at {
+                self.use_token(*value_at);
+            }
+        }
+        let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
+        // "set env X=1 on cart": the workload after "on".
+        let name = name.or_else(|| {
+            self.take_value_at(Place::In, kind_at, |token| !is_namespace_word(token.low))
+        });
+        let namespace = self.take_namespace(false, true);
+        let kind = kind.unwrap_or(ResourceKind::Deployment);
+        let Some(name) = name else {
+            return Some(Self::missing_name(Some(kind), "set the environment of"));
+        };
+        if pairs.is_empty() {
+            return Some(Intent::clarify(
+                vec![Param::Resource],
+                format!(
+                    "Which variable should I set on {} {name}, to what? Say it as KEY=VALUE, e.g. \"set env LOG_LEVEL=debug on {} {name}\".",
+                    kind.noun(),
+                    kind.noun()
+                ),
+            ));
+        }
+        let container = self
+            .container
+            .clone()
+            .unwrap_or_else(|| manifest::CONTAINER_PLACEHOLDER.to_owned());
+        let variables: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(_, _, key, value)| (key, value))
+            .collect();
+        Some(self.create_update(manifest::set_env(
+            kind,
+            &name,
+            namespace.as_deref(),
+            &container,
+            &variables,
+        )))
     }
 
     /// One key of a ConfigMap set to a value: "set LOG_LEVEL to debug in

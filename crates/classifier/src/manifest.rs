@@ -287,6 +287,30 @@ pub(crate) fn set_image(
     out
 }
 
+/// Environment variables of one container (fields to merge; containers,
+/// and their `env` entries, merge by name).
+pub(crate) fn set_env(
+    kind: ResourceKind,
+    name: &str,
+    namespace: Option<&str>,
+    container: &str,
+    variables: &[(String, String)],
+) -> String {
+    let mut out = String::with_capacity(256);
+    header(&mut out, kind, name, namespace);
+    out.push_str("spec:\n  template:\n    spec:\n      containers:\n      - name: ");
+    push_quoted(&mut out, container);
+    out.push_str("\n        env:\n");
+    for (key, value) in variables {
+        out.push_str("        - name: ");
+        push_quoted(&mut out, key);
+        out.push_str("\n          value: ");
+        push_quoted(&mut out, value);
+        out.push('\n');
+    }
+    out
+}
+
 /// Which side of a container's `resources` a change sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ResourceBound {

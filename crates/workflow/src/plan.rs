@@ -344,6 +344,12 @@ fn state_in_words(path: &str, value: &Value) -> String {
         && let Some((container, field)) = rest.split_once(']')
     {
         let field = field.trim_start_matches('.');
+        if let Some(variable) = field
+            .strip_prefix("env[")
+            .and_then(|rest| rest.strip_suffix("].value"))
+        {
+            return format!("already has env {variable}={shown} (container {container})");
+        }
         return match field {
             "image" => format!("already runs image {shown} (container {container})"),
             _ => match field.strip_prefix("resources.") {

@@ -18,6 +18,7 @@ use crate::response::{Answer, Clarify, Response};
 use crate::suggest;
 use crate::verify::label_selector;
 
+mod env;
 mod from_cronjob;
 mod rollback;
 
@@ -688,9 +689,10 @@ async fn create_update(
     let asked = manifest.clone();
     if let Some(live) = &live {
         manifest = diff::overlay(&diff::user_fields(live), &manifest);
+        env::replace_whole(&mut manifest, &asked);
     }
     let (preview, call) = apply_call(pipeline, context, &manifest).await?;
-    Ok(Ok(plan::create_update(
+    let mut planned = plan::create_update(
         subject.target(),
         call,
         &manifest,
@@ -698,7 +700,14 @@ async fn create_update(
         preview,
         live.as_ref(),
         in_place,
-    )))
+    );
+    // "set env LOG_LEVEL=debug on cart": each variable old → new.
+    if let Planned::Change(draft) = &mut planned
+        && let Some(note) = env::change_note(live.as_ref(), &asked)
+    {
+        draft.warnings.insert(0, note);
+    }
+    Ok(Ok(planned))
 }
 
 /// Workload kinds with a pod template that a request naming no kind may
