@@ -38,15 +38,11 @@ async fn a_cronjob_runs_now_as_a_job_copied_from_its_template() {
     );
     assert_eq!(card.target.namespace.as_deref(), Some("data"));
     assert!(
-        card.warnings[0]
-            .contains("container export runs busybox:1.36 (sh -c echo exported)"),
+        card.warnings[0].contains("container export runs busybox:1.36 (sh -c echo exported)"),
         "the card says what will run: {:?}",
         card.warnings
     );
-    let jobs = stack
-        .env
-        .kubectl_json(&["get", "jobs", "-n", "data"])
-        .await;
+    let jobs = stack.env.kubectl_json(&["get", "jobs", "-n", "data"]).await;
     assert_eq!(jobs["items"], json!([]), "nothing runs before approval");
 
     let result = stack.approve_to(&card, Outcome::Verified).await;
@@ -54,7 +50,8 @@ async fn a_cronjob_runs_now_as_a_job_copied_from_its_template() {
         result
             .evidence
             .iter()
-            .any(|line| line.starts_with("pod/manual-export-") && line.contains("of job/manual-export is")),
+            .any(|line| line.starts_with("pod/manual-export-")
+                && line.contains("of job/manual-export is")),
         "its pod started: {:?}",
         result.evidence
     );
@@ -82,20 +79,27 @@ async fn a_cronjob_runs_now_as_a_job_copied_from_its_template() {
         .clarify("kubectl create job manual-export --from=cronjob/nightly-export -n data")
         .await;
     assert!(
-        taken.question.contains("job/manual-export in namespace data already exists"),
+        taken
+            .question
+            .contains("job/manual-export in namespace data already exists"),
         "{taken:?}"
     );
     assert_eq!(taken.candidates, ["manual-export-2"]);
 
     // In words, with the Job named after the CronJob.
-    let now = stack.plan("run the nightly-export cronjob now in data").await;
+    let now = stack
+        .plan("run the nightly-export cronjob now in data")
+        .await;
     assert_eq!(now.target.name, "nightly-export-manual");
     stack.approve_to(&now, Outcome::Verified).await;
 
     // A CronJob that is not there: asked about, never guessed.
     let unknown = stack.clarify("run cronjob nightly-exprt in data").await;
     assert!(
-        unknown.candidates.iter().any(|name| name.contains("nightly-export")),
+        unknown
+            .candidates
+            .iter()
+            .any(|name| name.contains("nightly-export")),
         "{unknown:?}"
     );
     assert!(stack.pending().await.is_empty());
@@ -149,14 +153,18 @@ async fn an_env_variable_is_merged_into_the_live_container_and_rolled_out() {
     );
 
     // The same again, in words: nothing to do.
-    let same = stack.answer("set env LOG_LEVEL=debug on cart in shop").await;
+    let same = stack
+        .answer("set env LOG_LEVEL=debug on cart in shop")
+        .await;
     assert_eq!(
         same.text.as_str(),
         "Nothing to do: deployment/cart in namespace shop already has env LOG_LEVEL=debug (container cart)."
     );
 
     // Several containers: which one is asked, then `-c` names it.
-    let which = stack.clarify("set env LOG_LEVEL=debug on api in shop").await;
+    let which = stack
+        .clarify("set env LOG_LEVEL=debug on api in shop")
+        .await;
     assert_eq!(which.candidates, ["api", "sidecar"], "{which:?}");
     let named = stack
         .plan("kubectl set env deploy/api -c sidecar LOG_LEVEL=debug -n shop")

@@ -6016,7 +6016,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .filter(|&i| {
                 matches!(
                     self.low(i),
-                    "env" | "environment" | "envs" | "envvar" | "envvars" | "variable" | "variables" | "var" | "vars"
+                    "env"
+                        | "environment"
+                        | "envs"
+                        | "envvar"
+                        | "envvars"
+                        | "variable"
+                        | "variables"
+                        | "var"
+                        | "vars"
                 )
             })
             .collect();
@@ -6047,16 +6055,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
             });
             if let Some(key_at) = key_at
                 && let Some(to) = (key_at + 1..self.len()).find(|&j| self.is_w(j, W::To))
-                && let Some(value) = self
-                    .tokens
-                    .get(to + 1)
-                    .filter(|t| !self.used[to + 1] && matches!(t.shape, Shape::Word | Shape::Quoted))
+                && let Some(value) = self.tokens.get(to + 1).filter(|t| {
+                    !self.used[to + 1] && matches!(t.shape, Shape::Word | Shape::Quoted)
+                })
             {
-                pairs.push((key_at, Some(to + 1), self.tokens[key_at].raw.to_owned(), value.raw.to_owned()));
+                pairs.push((
+                    key_at,
+                    Some(to + 1),
+                    self.tokens[key_at].raw.to_owned(),
+                    value.raw.to_owned(),
+                ));
             }
         }
         let names_a_workload = self.kinds().next().is_some();
-        if env_at.is_empty() && !(names_a_workload && !pairs.is_empty()) {
+        let pairs_on_a_workload = names_a_workload && !pairs.is_empty();
+        if env_at.is_empty() && !pairs_on_a_workload {
             return None;
         }
         for &i in &env_at {

@@ -622,7 +622,10 @@ pub(crate) async fn job_started(
         {
             return Ok(Verdict::new(
                 Outcome::Failed,
-                vec![format!("pod/{name} of {} cannot run: {status}", label(target))],
+                vec![format!(
+                    "pod/{name} of {} cannot run: {status}",
+                    label(target)
+                )],
             ));
         }
         if started.elapsed() >= timings.pod_start {
