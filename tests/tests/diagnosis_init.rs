@@ -161,7 +161,10 @@ async fn an_init_container_whose_image_cannot_be_pulled_is_named() {
         "Failed to pull image \"ghcr.io/acme/audit-schema:3.0.0-rc9\"",
     );
     assert_says(&diagnosis, "Init container schema of pod auditor-");
-    assert_quoted(&diagnosis, "init container schema is waiting: ImagePullBackOff");
+    assert_quoted(
+        &diagnosis,
+        "init container schema is waiting: ImagePullBackOff",
+    );
     assert_says(&diagnosis, "Init:ImagePullBackOff");
     assert!(
         !diagnosis.summary.contains("container auditor "),
