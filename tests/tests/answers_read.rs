@@ -500,3 +500,58 @@ async fn a_workloads_events_are_its_own_and_its_replica_sets_and_pods_and_say_so
         none.text
     );
 }
+
+/// `-o yaml` / `-o json` on a list: its items in that format, from the one
+/// list call (each row's columns, said so), not the table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_asked_as_yaml_or_json_shows_its_items_in_that_format() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let yaml = stack.answer("kubectl get pods -n staging -o yaml").await;
+    assert!(
+        yaml.text.starts_with(
+            "# 3 item(s) as the list returns them: each row's columns, not the whole object (\"get pod lint-1 -n staging -o yaml\" shows one whole).\napiVersion: v1\nkind: List\nitems:\n"
+        ),
+        "{}",
+        yaml.text
+    );
+    let parsed: Value = serde_norway::from_str(&yaml.text).expect("the answer is YAML");
+    let names: Vec<&str> = parsed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|item| item["metadata"]["name"].as_str())
+        .collect();
+    assert_eq!(names, ["lint-1", "lint-2", "lint-3"]);
+    assert_eq!(parsed["items"][0]["kind"], "Pod");
+    assert_eq!(parsed["items"][0]["metadata"]["namespace"], "staging");
+
+    let json = stack
+        .answer("list deployments in production -o json")
+        .await;
+    let parsed: Value = serde_json::from_str(&json.text).expect("the answer is JSON");
+    assert_eq!(parsed["kind"], "List");
+    let deployments: Vec<(&str, &str)> = parsed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|item| {
+            Some((
+                item["kind"].as_str()?,
+                item["metadata"]["name"].as_str()?,
+            ))
+        })
+        .collect();
+    assert_eq!(
+        deployments,
+        [("Deployment", "checkout"), ("Deployment", "web")]
+    );
+    assert_eq!(parsed["items"][0]["apiVersion"], "apps/v1");
+    assert!(
+        parsed["items"][1]["columns"]["READY"].is_string(),
+        "{}",
+        json.text
+    );
+    // A count asked for is still a count.
+    let count = stack.answer("how many pods are in staging -o json").await;
+    assert!(count.text.starts_with("3 pods"), "{}", count.text);
+}

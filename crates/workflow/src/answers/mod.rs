@@ -15,6 +15,7 @@
 
 mod describe;
 pub(crate) mod events;
+mod items;
 mod objects;
 mod state;
 mod stats;
@@ -89,6 +90,11 @@ pub(crate) fn shape(
         // "show me the checkout deployment", "describe node node-1": as
         // `kubectl describe` shows it, then its manifest.
         "resources_get" | "pods_get" => described(output),
+        // "get pods -n shop -o yaml": the list's items in the format asked
+        // (a count asked for wins: "how many pods, as json" is a number).
+        _ if COUNTED_LISTS.contains(&tool) && focus.manifest && !focus.count => {
+            items::listed(tool, asked, output, manifest_format(focus))
+        }
         _ if COUNTED_LISTS.contains(&tool) => {
             let compacted =
                 table::compact(&output.text, asked.contains_key("namespace"), focus.labels);
