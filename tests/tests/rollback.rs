@@ -238,3 +238,123 @@ async fn without_an_earlier_revision_there_is_nothing_to_roll_back_to() {
         "nginx:1.27"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemonset_is_rolled_back_from_its_controller_revisions() {
+    let mut objects = cluster();
+    objects.push(json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": "agent", "namespace": "demo", "labels": {"app": "agent"}},
+        "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                 "template": {"metadata": {"labels": {"app": "agent"}},
+                              "spec": {"containers": [{"name": "agent", "image": "fluent-bit:3.0"}]}}}}));
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let update = stack
+        .plan("set image of daemonset agent to fluent-bit:3.1 in demo")
+        .await;
+    stack.approve_to(&update, Outcome::Verified).await;
+    let card = stack.plan("roll back daemonset agent in demo").await;
+    assert_eq!(card.target.kind, "DaemonSet");
+    assert!(
+        card.warnings[0].contains("controllerrevision")
+            && card.warnings[0].contains("fluent-bit:3.1 → fluent-bit:3.0"),
+        "{:?}",
+        card.warnings
+    );
+    assert_eq!(
+        template_image(&stack, "daemonset", "agent").await,
+        "fluent-bit:3.1",
+        "nothing changes before approval"
+    );
+    stack.approve_to(&card, Outcome::Verified).await;
+    assert_eq!(
+        template_image(&stack, "daemonset", "agent").await,
+        "fluent-bit:3.0"
+    );
+    let history = stack
+        .env
+        .kubectl_ok(&["rollout", "history", "daemonset/agent", "-n", "demo"])
+        .await;
+    assert!(history.contains("\n3 "), "{history}");
+}
+
+/// A revision whose template another client added fields to (here the real
+/// `kubectl set env`) cannot be undone by an apply: the plan is refused with
+/// the `kubectl rollout undo` that can, and nothing waits or changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_an_apply_cannot_make_is_refused_with_the_command_that_can() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    stack
+        .env
+        .kubectl_ok(&["set", "env", "deployment/web", "FEATURE=on", "-n", "demo"])
+        .await;
+    stack
+        .env
+        .kubectl_until(
+            &["get", "deployment", "web", "-n", "demo", "-o", "json"],
+            |out| out.contains("\"deployment.kubernetes.io/revision\": \"2\""),
+        )
+        .await;
+    let refused = stack.answer("roll back web in demo").await;
+    assert!(
+        refused.text.starts_with(
+            "I cannot roll deployment/web in namespace demo back to revision 1 (replicaset "
+        ) && refused.text.contains("spec.template.spec.containers[app].env")
+            && refused
+                .text
+                .ends_with("Roll it back with `kubectl rollout undo deployment/web -n demo --to-revision=1`."),
+        "{}",
+        refused.text
+    );
+    assert!(stack.pending().await.is_empty(), "no plan waits");
+    let env = stack
+        .env
+        .kubectl_json(&["get", "deployment", "web", "-n", "demo"])
+        .await["spec"]["template"]["spec"]["containers"][0]["env"]
+        .clone();
+    assert_eq!(env, json!([{"name": "FEATURE", "value": "on"}]));
+}
+
+/// A restart's `restartedAt` annotation: dropped by the rollback's apply
+/// when kubeop's own restart set it (the same field manager), kept when
+/// another client did (`kubectl rollout restart`); the card says which.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_restart_annotation_is_said_dropped_or_kept_by_who_set_it() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let restart = stack.plan("restart web in demo").await;
+    stack.approve_to(&restart, Outcome::Verified).await;
+    let card = stack.plan("roll back web in demo").await;
+    let said = card.warnings.last().expect("a note on the annotation");
+    assert!(
+        said.contains("restartedAt was set by kubeop's own restart (")
+            && said.contains(&restart.plan_id)
+            && said.contains("the server drops it"),
+        "{said}"
+    );
+    stack
+        .coordinator
+        .deny(workflow::DenyRequest {
+            plan_id: card.plan_id.clone(),
+            approver: "approver".into(),
+            reason: "test".into(),
+        })
+        .await
+        .expect("denied");
+
+    stack
+        .env
+        .kubectl_ok(&["rollout", "restart", "deployment/api", "-n", "demo"])
+        .await;
+    stack
+        .env
+        .kubectl_until(
+            &["get", "deployment", "api", "-n", "demo", "-o", "json"],
+            |out| out.contains("\"deployment.kubernetes.io/revision\": \"2\""),
+        )
+        .await;
+    let card = stack.plan("roll back api in demo").await;
+    let said = card.warnings.last().expect("a note on the annotation");
+    assert!(
+        said.contains("restartedAt stays as it is (another client set it"),
+        "{said}"
+    );
+}

@@ -9,7 +9,10 @@
 //! template over the live workload, and goes through approval, execution
 //! and the rollout's verification like any other template change.
 
-use classifier::{PREVIOUS_REVISION_PLACEHOLDER, REVISION_PLACEHOLDER_PREFIX};
+use classifier::{
+    PREVIOUS_REVISION_PLACEHOLDER, RESTARTED_AT_ANNOTATION, REVISION_PLACEHOLDER_PREFIX,
+};
+use memory::{Event, Query, QueryAnswer};
 use serde_json::{Map, Value, json};
 
 use super::{Subject, apply_call};
@@ -103,10 +106,21 @@ pub(super) async fn plan(
         .pointer("/spec/template")
         .cloned()
         .unwrap_or(Value::Null);
+    // Each removed field to its leaves: a revision from before any restart
+    // has no annotations map at all, and the whole map removed is then only
+    // the restart's annotation.
     let kept: Vec<String> = diff::diff(&live_template, &chosen.template)
         .into_iter()
         .filter(|change| change.change == ChangeKind::Removed)
-        .map(|change| format!("spec.template.{}", change.path))
+        .flat_map(|change| {
+            let mut leaves = Vec::new();
+            leaf_paths(
+                change.live.as_ref().unwrap_or(&Value::Null),
+                &format!("spec.template.{}", change.path),
+                &mut leaves,
+            );
+            leaves
+        })
         .collect();
     let (tolerated, blocking): (Vec<String>, Vec<String>) =
         kept.into_iter().partition(|path| path == RESTARTED_AT_PATH);
@@ -159,11 +173,28 @@ pub(super) async fn plan(
         ),
     );
     if !tolerated.is_empty() {
-        draft.warnings.push(format!(
-            "{} stays as it is (an apply cannot remove it); the pods run revision {}'s containers.",
-            tolerated.join(", "),
-            chosen.number
-        ));
+        let restarted_at = live
+            .pointer("/spec/template/metadata/annotations")
+            .and_then(|annotations| annotations.get(RESTARTED_AT_ANNOTATION))
+            .and_then(Value::as_str);
+        let by_kubeop = match restarted_at {
+            Some(value) => restarted_by_kubeop(pipeline, subject, value).await?,
+            None => None,
+        };
+        draft.warnings.push(match by_kubeop {
+            // kubeop's own apply set it: the server keeps what kubeop's field
+            // manager applies, and drops what it stops applying.
+            Some(operation) => format!(
+                "{} was set by kubeop's own restart ({operation}): this apply, by the same field manager, leaves it out, so the server drops it and the pods run revision {}'s template exactly.",
+                tolerated.join(", "),
+                chosen.number
+            ),
+            None => format!(
+                "{} stays as it is (another client set it, e.g. `kubectl rollout restart`, and an apply cannot remove it); the pods run revision {}'s containers.",
+                tolerated.join(", "),
+                chosen.number
+            ),
+        });
     }
     draft.inferred.push(match to {
         RollbackTo::Previous => format!(
@@ -173,6 +204,80 @@ pub(super) async fn plan(
         RollbackTo::Number(_) => format!("{}: the revision asked for", chosen.named(holder_kind)),
     });
     Ok(Ok(Planned::Change(draft)))
+}
+
+/// The dotted paths of `value`'s leaves under `path` (a map's keys
+/// appended; anything else is a leaf), as the diff names fields.
+fn leaf_paths(value: &Value, path: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(fields) if !fields.is_empty() => {
+            for (key, child) in fields {
+                leaf_paths(child, &format!("{path}.{key}"), out);
+            }
+        }
+        _ => out.push(path.to_owned()),
+    }
+}
+
+/// Most of a workload's recent operations searched for the restart that
+/// set its `restartedAt` annotation.
+const MAX_OPERATIONS_SEARCHED: usize = 10;
+
+/// The id of kubeop's executed change on `subject` that applied the pod
+/// template annotation `restartedAt: value` (a restart kubeop ran), from
+/// the operations log; `None` when another client set it.
+async fn restarted_by_kubeop(
+    pipeline: &Pipeline,
+    subject: &Subject,
+    value: &str,
+) -> Result<Option<String>, WorkflowError> {
+    let answer = pipeline
+        .memory
+        .query(Query::OperationsOn {
+            kind: subject.kind.clone(),
+            name: subject.name.clone(),
+            namespace: subject.namespace.clone(),
+            context: Some(subject.context.clone()),
+            limit: MAX_OPERATIONS_SEARCHED,
+        })
+        .await?;
+    let QueryAnswer::Operations { operations } = answer else {
+        return Ok(None);
+    };
+    for operation in operations {
+        let history = pipeline
+            .memory
+            .query(Query::History {
+                operation_id: operation.operation_id.clone(),
+            })
+            .await?;
+        let QueryAnswer::History { entries } = history else {
+            continue;
+        };
+        let applied_it = entries.iter().any(|entry| match &entry.record.event {
+            Event::Executed { arguments, .. } => arguments
+                .get("resource")
+                .and_then(Value::as_str)
+                .is_some_and(|resource| applies_restarted_at(resource, value)),
+            _ => false,
+        });
+        if applied_it {
+            return Ok(Some(operation.operation_id.to_string()));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the applied manifest `resource` (YAML or JSON) sets the pod
+/// template's `restartedAt` to `value`.
+fn applies_restarted_at(resource: &str, value: &str) -> bool {
+    serde_norway::from_str::<Value>(resource).is_ok_and(|manifest| {
+        manifest
+            .pointer("/spec/template/metadata/annotations")
+            .and_then(|annotations| annotations.get(RESTARTED_AT_ANNOTATION))
+            .and_then(Value::as_str)
+            == Some(value)
+    })
 }
 
 /// What holds a kind's revisions, as a plan names it.
