@@ -525,21 +525,14 @@ async fn a_list_asked_as_yaml_or_json_shows_its_items_in_that_format() {
     assert_eq!(parsed["items"][0]["kind"], "Pod");
     assert_eq!(parsed["items"][0]["metadata"]["namespace"], "staging");
 
-    let json = stack
-        .answer("list deployments in production -o json")
-        .await;
+    let json = stack.answer("list deployments in production -o json").await;
     let parsed: Value = serde_json::from_str(&json.text).expect("the answer is JSON");
     assert_eq!(parsed["kind"], "List");
     let deployments: Vec<(&str, &str)> = parsed["items"]
         .as_array()
         .expect("items")
         .iter()
-        .filter_map(|item| {
-            Some((
-                item["kind"].as_str()?,
-                item["metadata"]["name"].as_str()?,
-            ))
-        })
+        .filter_map(|item| Some((item["kind"].as_str()?, item["metadata"]["name"].as_str()?)))
         .collect();
     assert_eq!(
         deployments,

@@ -298,10 +298,12 @@ async fn a_rollback_an_apply_cannot_make_is_refused_with_the_command_that_can() 
     assert!(
         refused.text.starts_with(
             "I cannot roll deployment/web in namespace demo back to revision 1 (replicaset "
-        ) && refused.text.contains("spec.template.spec.containers[app].env")
-            && refused
-                .text
-                .ends_with("Roll it back with `kubectl rollout undo deployment/web -n demo --to-revision=1`."),
+        ) && refused
+            .text
+            .contains("spec.template.spec.containers[app].env")
+            && refused.text.ends_with(
+                "Roll it back with `kubectl rollout undo deployment/web -n demo --to-revision=1`."
+            ),
         "{}",
         refused.text
     );
