@@ -891,6 +891,20 @@ enum RevisionAsked {
 /// again": a change in two words, the verb of "disable" and "enable". The
 /// particle is a filler, never an object's name.
 fn phrasal_changes(tokens: &mut [Token<'_>]) {
+    // "i need checkout restarted in prod", "we want web restarted": a wish
+    // for a restart is the restart ("restarted" alone is a symptom).
+    for i in 2..tokens.len() {
+        if tokens[i].low == "restarted"
+            && tokens[i - 1].shape == Shape::Word
+            && tokens[i - 1].lex == Lex::Unknown
+            && matches!(
+                tokens[i - 2].low,
+                "need" | "needs" | "want" | "wants" | "get"
+            )
+        {
+            tokens[i].lex = Lex::W(W::Change(Change::Restart));
+        }
+    }
     for i in 0..tokens.len() {
         if tokens[i].low != "turn" || tokens[i].shape != Shape::Word {
             continue;
@@ -1837,6 +1851,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     | W::Into
                     | W::Be
                     | W::Do
+                    // ("which namespace has the most pods": a ranking.)
+                    | W::Most
             )
         );
         (free
@@ -2397,7 +2413,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     W::In | W::From | W::Of | W::For | W::Across | W::Into | W::To | W::On | W::All
                 )
             );
-            if number == Number::Plural && other_kind && matches!(prev_w, Some(W::All | W::Across))
+            // ("restart coredns in all namespaces": a change spans them too.)
+            if number == Number::Plural
+                && (other_kind
+                    || self
+                        .tokens
+                        .iter()
+                        .any(|t| matches!(t.w(), Some(W::Change(_)))))
+                && matches!(prev_w, Some(W::All | W::Across))
             {
                 self.all_namespaces = true;
                 self.use_token(i);
@@ -2478,7 +2501,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         self.w(j),
                         Some(W::Running | W::Wrong | W::Top | W::Usage | W::Logs)
                     )
-                    || (self.is_value(j) && self.tokens[last].kind().is_some())
+                    || (self.is_value(j)
+                        && (self.tokens[last].kind().is_some()
+                            || matches!(
+                                self.w(last),
+                                Some(W::Logs | W::Config | W::Network | W::Audit | W::Read)
+                            )))
             })
         {
             self.namespace = Some(owned(self.tokens[last].raw));
@@ -2924,6 +2952,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
             {
                 continue;
             }
+            // "when did checkout restart (in prod)": a time asked about a
+            // change made, never one to make: the verb ends the question.
+            if (0..self.len())
+                .find(|&f| !self.is_filler(f))
+                .is_some_and(|f| {
+                    self.low(f) == "when"
+                        && self.is_w(f + 1, W::Do)
+                        && f + 3 == i
+                        && self.is_value(f + 2)
+                })
+                && self.next_meaningful(i).is_none_or(|n| {
+                    self.is_w(n, W::In)
+                        && self
+                            .value_after(n)
+                            .is_some_and(|v| self.next_meaningful(v).is_none())
+                })
+            {
+                continue;
+            }
             // "which configmap does cart mount": what an object mounts is
             // asked, never a mount to make.
             if token.low == "mount"
@@ -3174,9 +3221,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// ends the request (but for where), and no port number, flag or
     /// assignment is given (which an `expose` change would carry).
     fn is_exposure_question(&self, i: usize, change: Change) -> bool {
-        let subject_before = i
-            .checked_sub(1)
-            .is_some_and(|before| self.tokens[before].kind().is_some() || self.is_value(before));
+        // (A namespace's name, "... on in shop expose", is no subject.)
+        let subject_before = i.checked_sub(1).is_some_and(|before| {
+            self.tokens[before].kind().is_some()
+                || (self.is_value(before)
+                    && self
+                        .prev_meaningful(before)
+                        .is_none_or(|p| !matches!(self.w(p), Some(W::In | W::On))))
+        });
         let ends_here = self
             .tokens
             .get(i + 1)
@@ -3367,27 +3419,31 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Place::Named;
         }
         // "checkout is crashing", "web keeps restarting": the subject.
-        // ("orders in store keeps failing": past the namespace's phrase.)
+        // ("orders in store keeps failing": past the namespace's phrase;
+        // "checkout needs 4 replicas": what it needs.)
         if prev.is_none()
-            && self
-                .next_meaningful(i)
-                .and_then(|n| {
-                    if self.is_w(n, W::In)
-                        && self
-                            .tokens
-                            .get(n + 1)
-                            .is_some_and(|t| t.shape == Shape::Word && t.lex == Lex::Unknown)
-                    {
-                        self.next_meaningful(n + 1)
-                    } else {
-                        Some(n)
-                    }
-                })
-                .is_some_and(|n| {
-                    matches!(self.w(n), Some(W::Be | W::Restarts | W::Wrong))
+            && (matches!(self.low(i + 1), "needs" | "need" | "wants")
+                || self
+                    .next_meaningful(i)
+                    .and_then(|n| {
+                        if self.is_w(n, W::In)
+                            && self
+                                .tokens
+                                .get(n + 1)
+                                .is_some_and(|t| t.shape == Shape::Word && t.lex == Lex::Unknown)
+                        {
+                            self.next_meaningful(n + 1)
+                        } else {
+                            Some(n)
+                        }
+                    })
+                    .is_some_and(|n| {
+                        matches!(self.w(n), Some(W::Be | W::Restarts | W::Wrong))
                         // "reports never becomes ready".
                         || self.low(n) == "never"
-                })
+                        // "checkout needs a restart", "i need checkout restarted".
+                        || self.changes.iter().any(|(j, _)| *j == n)
+                    }))
         {
             return Place::AfterVerb;
         }
@@ -3970,10 +4026,31 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     ),
                 );
             }
+            // "restart checkout but not in prod", "scale web except in
+            // staging": a namespace ruled out leaves the one meant unsaid.
+            if let Some(i) = (1..self.len()).find(|&i| {
+                self.is_w(i, W::In)
+                    && (self.is_w(i - 1, W::Not) || matches!(self.low(i - 1), "except" | "besides"))
+            }) {
+                let excluded = self.value_after(i).map_or("", |v| self.tokens[v].raw);
+                return Intent::clarify(
+                    vec![Param::Namespace],
+                    format!(
+                        "You ruled out {excluded}: which namespace should I make the change in? I make one change in one namespace, each with its own plan."
+                    ),
+                );
+            }
             if self.several_namespaces {
                 return Intent::clarify(
                     vec![Param::Namespace],
                     "That names several namespaces, and I make one change at a time, in one namespace, each with its own plan. Which namespace first?",
+                );
+            }
+            // "scale checkout to 3 in all namespaces": one change per namespace.
+            if self.all_namespaces {
+                return Intent::clarify(
+                    vec![Param::Namespace],
+                    "That spans every namespace, and I make one change at a time, in one namespace, each with its own plan. Which namespace first?",
                 );
             }
             return self.mutation();
@@ -4561,6 +4638,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
     // ---------------------------------------------------------- diagnosis
 
     fn diagnosis(&mut self) -> Option<Intent> {
+        // "when was checkout last restarted", "when did web-1 crash": a
+        // time asked, which the object's own state records.
+        if (0..self.len())
+            .find(|&i| !self.is_filler(i))
+            .is_some_and(|first| self.low(first) == "when")
+        {
+            return None;
+        }
         let pressure = self.is_pressure();
         let why = self.has_w_anywhere(&[W::Why]);
         let troubleshoot = self.has_w_anywhere(&[W::Troubleshoot, W::Debug]);
@@ -4913,9 +4998,28 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     .iter()
                     .any(|t| matches!(t.low, "things" | "doing" | "looking")))
             && self.kinds().next().is_none();
+        // "is postgres ok in db", "is checkout fine?": a workload's health
+        // asked in plain words (not "ready" or "bound", which are states read).
+        // ("is X ok" and "whether X is ok"; a numbered node's state is read.)
+        let subject = |this: &Self, i: usize| {
+            this.is_value(i)
+                && !(is_node_name_shaped(this.tokens[i].raw)
+                    && this.low(i).bytes().any(|b| b.is_ascii_digit()))
+        };
+        let fine = (0..self.len()).any(|j| {
+            matches!(
+                self.low(j),
+                "ok" | "okay" | "fine" | "alright" | "good" | "green"
+            ) && self.prev_meaningful(j).is_some_and(|p| {
+                (subject(self, p) && self.prev_meaningful(p).is_some_and(|b| self.is_w(b, W::Be)))
+                    || (self.is_w(p, W::Be)
+                        && self.prev_meaningful(p).is_some_and(|v| subject(self, v)))
+            })
+        }) && self.kinds().next().is_none();
         if !(health
             || cluster_status
             || doing
+            || fine
             || (okay
                 && self.kinds().all(|(_, kind, number)| {
                     kind == ResourceKind::Namespace && number != Number::Plural
@@ -7467,6 +7571,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.on_every_node() {
             return intent;
         }
+        if let Some(intent) = self.namespace_of_object() {
+            return intent;
+        }
         let main = self.questioned_object().or_else(|| self.main_kind());
         // "what did the nightly-report job print", "what does web-1 print
         // at startup": what a container printed is its log, and "print" is
@@ -7485,8 +7592,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .any(|t| matches!(t.low, "journal" | "journald" | "syslog" | "dmesg"));
         let logs = printed.is_some()
             || journal
+            // "the last 50 lines from api-0": lines are a log's.
+            || (self.tail.is_some() && self.has_w_anywhere(&[W::Lines]))
             || self.has_w(&[W::Logs])
             || (self.has_w(&[W::Tail]) && main.is_none_or(|(_, k, _)| k != ResourceKind::Event));
+        // "which node has the most pods", "which namespace runs the fewest
+        // pods": a count of pods by place, which every pod's row tells.
+        let most_pods = (0..self.len()).any(|i| {
+            self.is_w(i, W::Most)
+                && matches!(
+                    self.tokens.get(i + 1).and_then(Token::kind),
+                    Some((ResourceKind::Pod, Number::Plural))
+                )
+        }) && self
+            .kinds()
+            .any(|(_, kind, _)| matches!(kind, ResourceKind::Node | ResourceKind::Namespace));
+        if most_pods && !self.has_w(&[W::Logs]) {
+            return Intent::ReadOnly {
+                tool: Tool::PodsList,
+                arguments: self.base(),
+            };
+        }
         let usage = self.has_w(&[W::Top, W::Usage, W::Most]) && !self.has_w_anywhere(&[W::Stats]);
         let stats = self.has_w_anywhere(&[W::Stats]);
         // "kube-proxy logs on worker-1": the node's kube-proxy log; without
@@ -7728,7 +7854,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && (0..self.len()).any(|i| {
                 matches!(
                     self.low(i),
-                    "deployed" | "updated" | "released" | "rolled" | "redeployed" | "changed"
+                    "deployed"
+                        | "updated"
+                        | "released"
+                        | "rolled"
+                        | "redeployed"
+                        | "changed"
+                        | "restarted"
+                        | "restart"
+                        | "redeploy"
                 )
             })
             && let Some(i) = (0..self.len()).find(|&i| {
@@ -7916,25 +8050,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// named after the workload.
     fn workload_holding(&mut self) -> Option<Intent> {
         let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        if self.is_w(first, W::Do) {
+            return self.field_held();
+        }
         if !self.is_w(first, W::Question) {
             return None;
         }
         let asked = self.next_meaningful(first)?;
-        let (asked_kind, _) = self.tokens[asked].kind()?;
-        if self.tokens[asked].value.is_some()
-            || !matches!(
-                asked_kind,
-                ResourceKind::ConfigMap
-                    | ResourceKind::Secret
-                    | ResourceKind::PersistentVolumeClaim
-                    | ResourceKind::ServiceAccount
-            )
-        {
+        let held_kind = self.tokens[asked].value.is_none()
+            && matches!(
+                self.tokens[asked].kind(),
+                Some((
+                    ResourceKind::ConfigMap
+                        | ResourceKind::Secret
+                        | ResourceKind::PersistentVolumeClaim
+                        | ResourceKind::ServiceAccount,
+                    _
+                ))
+            );
+        if !held_kind && !is_pod_template_field(self.low(asked)) {
             return None;
         }
-        let does = self.next_meaningful(asked)?;
+        // ("what env vars does": a field written in two words.)
+        let does = (asked + 1..self.len().min(asked + 3)).find(|&d| self.is_w(d, W::Do))?;
         let name_at = self.next_meaningful(does)?;
-        let verb = self.next_meaningful(name_at)?;
+        // (The word right after: "have" is a filler elsewhere.)
+        let verb = name_at + 1;
         if !self.is_w(does, W::Do)
             || !self.is_value(name_at)
             || !matches!(
@@ -7954,10 +8095,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     | "run"
                     | "runs"
                     | "have"
+                    | "has"
                     | "get"
+                    | "set"
+                    | "expose"
+                    | "define"
             )
         {
             return None;
+        }
+        for between in asked + 1..does {
+            self.use_token(between);
         }
         self.use_token(asked);
         self.use_token(verb);
@@ -7977,6 +8125,121 @@ impl<'t, 'a> Analysis<'t, 'a> {
         Some(Intent::ReadOnly {
             tool: Tool::ResourcesGet,
             arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
+        })
+    }
+
+    /// "which namespace is checkout in", "what namespace does redis live
+    /// in", "where is checkout deployed": the namespace an object is in is
+    /// found by listing it by name in every namespace (a Deployment, or
+    /// the pod a generated name names), as `kubectl get deploy -A
+    /// --field-selector metadata.name=checkout` does.
+    fn namespace_of_object(&mut self) -> Option<Intent> {
+        // ("which namespace am i working in": the kubeconfig's.)
+        if self.where_am_i().is_some() {
+            return None;
+        }
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        let namespace_asked = self.is_w(first, W::Question)
+            && self.next_meaningful(first).is_some_and(|n| {
+                self.tokens[n].value.is_none()
+                    && matches!(
+                        self.tokens[n].kind(),
+                        Some((ResourceKind::Namespace, Number::Singular | Number::Short))
+                    )
+            });
+        let where_deployed = self.low(first) == "where"
+            && (0..self.len()).any(|i| matches!(self.low(i), "deployed" | "installed" | "located"));
+        if !(namespace_asked || where_deployed) || self.namespace.is_some() || self.all_namespaces {
+            return None;
+        }
+        let candidates = (first + 1..self.len())
+            .filter(|&i| self.is_value(i))
+            .count();
+        let name_at = (first + 1..self.len()).find(|&i| {
+            self.is_value(i) && !matches!(self.low(i), "deployed" | "installed" | "located")
+        })?;
+        if candidates > 2 {
+            return None;
+        }
+        let name = self.take_value(name_at);
+        for i in 0..self.len() {
+            if matches!(self.tokens[i].kind(), Some((ResourceKind::Namespace, _))) {
+                self.use_token(i);
+            }
+        }
+        let field_selector = Some(format!("metadata.name={name}"));
+        if looks_like_pod_name(&name) {
+            return Some(Intent::ReadOnly {
+                tool: Tool::PodsList,
+                arguments: Arguments {
+                    field_selector,
+                    ..self.base()
+                },
+            });
+        }
+        Some(Intent::ReadOnly {
+            tool: Tool::ResourcesList,
+            arguments: Arguments {
+                api_version: Some(Cow::Borrowed(ResourceKind::Deployment.api_version())),
+                kind: Some(Cow::Borrowed(ResourceKind::Deployment.kind())),
+                field_selector,
+                ..self.base()
+            },
+        })
+    }
+
+    /// "does checkout have a liveness probe in prod", "does the cart
+    /// deployment have resource limits", "does cart svc have any
+    /// endpoints": whether an object holds something is in the object (a
+    /// Service's endpoints in its Endpoints of the same name); a workload
+    /// named without its kind is read as a Deployment.
+    fn field_held(&mut self) -> Option<Intent> {
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        let name_at = self.next_meaningful(first)?;
+        if !self.is_value(name_at) {
+            return None;
+        }
+        let kind = self.tokens.get(name_at + 1).and_then(|t| {
+            (t.value.is_none())
+                .then(|| t.kind())
+                .flatten()
+                .filter(|(_, number)| *number != Number::Plural)
+        });
+        let have_at = name_at + 1 + usize::from(kind.is_some());
+        if !matches!(self.low(have_at), "have" | "has") {
+            return None;
+        }
+        let endpoints = (have_at + 1..self.len())
+            .any(|i| matches!(self.tokens[i].kind(), Some((ResourceKind::Endpoints, _))));
+        if !endpoints && !(have_at + 1..self.len()).any(|i| is_pod_template_field(self.low(i))) {
+            return None;
+        }
+        let kind = match kind {
+            Some((ResourceKind::Service, _)) if endpoints => ResourceKind::Endpoints,
+            Some((kind, _)) => kind,
+            None if looks_like_pod_name(self.low(name_at)) => ResourceKind::Pod,
+            None => ResourceKind::Deployment,
+        };
+        for i in name_at + 1..self.len() {
+            if self.tokens[i].kind().is_some() || is_pod_template_field(self.low(i)) {
+                self.use_token(i);
+            }
+        }
+        let name = self.take_value(name_at);
+        let namespace = self.take_namespace(false, false);
+        if kind == ResourceKind::Pod {
+            return Some(Intent::ReadOnly {
+                tool: Tool::PodsGet,
+                arguments: Arguments {
+                    name: Some(name),
+                    namespace,
+                    ..self.base()
+                },
+            });
+        }
+        Some(Intent::ReadOnly {
+            tool: Tool::ResourcesGet,
+            arguments: self.resource_args(kind, name, namespace),
         })
     }
 
@@ -9055,6 +9318,41 @@ fn is_quantity(text: &str) -> bool {
             suffix,
             b"" | b"m" | b"k" | b"M" | b"G" | b"T" | b"Ki" | b"Mi" | b"Gi" | b"Ti"
         )
+}
+
+/// What a workload's pod template holds, asked about as "what labels does
+/// cart have", "which ports does api expose", "does cart have a liveness
+/// probe": answered by reading the workload.
+fn is_pod_template_field(word: &str) -> bool {
+    matches!(
+        word,
+        "label"
+            | "labels"
+            | "annotation"
+            | "annotations"
+            | "probe"
+            | "probes"
+            | "port"
+            | "ports"
+            | "toleration"
+            | "tolerations"
+            | "affinity"
+            | "env"
+            | "envs"
+            | "environment"
+            | "variables"
+            | "limits"
+            | "requests"
+            | "resources"
+            | "args"
+            | "arguments"
+            | "command"
+            | "containers"
+            | "sidecars"
+            | "image"
+            | "images"
+            | "strategy"
+    )
 }
 
 /// Namespace names so common that a request naming one means the namespace,

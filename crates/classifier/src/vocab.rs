@@ -435,6 +435,17 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("wanna", Filler),
         ("or", Filler),
         ("so", Filler),
+        // "hey can you check whether...": a greeting before a request is
+        // no name (alone, it is small talk: `classify::GREETINGS`; "hello"
+        // names deployments too often).
+        ("hey", Filler),
+        ("hi", Filler),
+        ("whether", Filler),
+        ("heya", Filler),
+        ("hiya", Filler),
+        ("howdy", Filler),
+        // "are any pods missing memory limits": a state, never a name.
+        ("missing", Filler),
         ("if", Filler),
         ("very", Filler),
         ("really", Filler),
