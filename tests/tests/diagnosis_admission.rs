@@ -1,7 +1,7 @@
 //! Admission refusals end to end: the simulated API server refuses a pod
-//! naming a PriorityClass that does not exist as the real Priority plugin
-//! does (403), the ReplicaSet records `FailedCreate`, real kubectl shows
-//! both, and the playbook (through the real MCP server) explains why the
+//! naming a PriorityClass (a ServiceAccount) that does not exist as the real
+//! Priority (ServiceAccount) plugin does (403), the ReplicaSet records
+//! `FailedCreate`, real kubectl shows both, and the playbook (through the real MCP server) explains why the
 //! Deployment has no pods (`tests/scenarios/diagnosis-admission.yaml`).
 
 use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says};
@@ -59,4 +59,68 @@ async fn a_pod_naming_a_missing_priority_class_is_refused_and_its_deployment_exp
         diagnosis.proposal.is_none(),
         "no priority is chosen for the user"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_naming_a_missing_service_account_is_refused_and_explained() {
+    let env = DiagnosisEnv::start("diagnosis-admission").await;
+    let refused = env
+        .sim
+        .kubectl_with_stdin(
+            &["apply", "-f", "-"],
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: ledger-debug, namespace: payments}\nspec:\n  serviceAccountName: ledger-writer\n  containers:\n  - {name: ledger, image: ghcr.io/acme/ledger:5.2.1}\n",
+        )
+        .await;
+    assert!(!refused.success, "{refused:?}");
+    assert!(
+        refused.stderr.contains(
+            "Error from server (Forbidden): error when creating \"STDIN\": pods \"ledger-debug\" is forbidden: error looking up service account payments/ledger-writer: serviceaccount \"ledger-writer\" not found"
+        ),
+        "{refused:?}"
+    );
+    let events = env
+        .events_until("payments", "FailedCreate", |out| {
+            out.contains("error looking up service account")
+        })
+        .await;
+    assert!(
+        events.contains("Error creating: pods \"ledger-"),
+        "{events}"
+    );
+
+    let diagnosis = env
+        .diagnosed("ledger", "payments", Cause::PodCreationRefused)
+        .await;
+    assert_eq!(diagnosis.subject.kind, "Deployment");
+    assert_says(&diagnosis, "Deployment ledger has no pods");
+    assert_says(
+        &diagnosis,
+        "error looking up service account payments/ledger-writer: serviceaccount \"ledger-writer\" not found",
+    );
+    assert_says(
+        &diagnosis,
+        "namespace payments has no ServiceAccount of that name (it has: ledger-reader",
+    );
+    assert_quoted(
+        &diagnosis,
+        "[resources_list ServiceAccount in payments] ledger-reader",
+    );
+    assert_quoted(
+        &diagnosis,
+        "Warning FailedCreate: Error creating: pods \"ledger-",
+    );
+    assert!(
+        diagnosis.proposal.is_none(),
+        "no identity is created for the user"
+    );
+
+    // Once the account exists the ReplicaSet's next try creates the pods.
+    env.sim
+        .kubectl_with_stdin(
+            &["apply", "-f", "-"],
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ledger-writer, namespace: payments}\n",
+        )
+        .await
+        .expect_success("create the ledger-writer ServiceAccount");
+    env.sim.ready_pods_until("payments", "app=ledger", 2).await;
 }

@@ -250,6 +250,45 @@ pub fn apply_defaults(resource: &Resource, object: &mut Value) {
     }
 }
 
+/// The ServiceAccount a pod runs as when it names none. Every namespace has
+/// it (the ServiceAccount controller creates it), so it is never looked up.
+const DEFAULT_SERVICE_ACCOUNT: &str = "default";
+
+/// The `ServiceAccount` admission plugin's check: a pod naming a
+/// ServiceAccount that does not exist in its namespace (`accounts` are that
+/// namespace's) is refused with 403, in the plugin's words.
+pub fn admit_service_account(
+    pod: &Value,
+    namespace: &str,
+    accounts: &[&Value],
+) -> Result<(), ApiError> {
+    let account = pod
+        .pointer("/spec/serviceAccountName")
+        .and_then(Value::as_str)
+        .filter(|account| !account.is_empty())
+        .unwrap_or(DEFAULT_SERVICE_ACCOUNT);
+    if account == DEFAULT_SERVICE_ACCOUNT
+        || accounts
+            .iter()
+            .any(|existing| crate::meta::name(existing) == account)
+    {
+        return Ok(());
+    }
+    // A controller's pods are reported under their name prefix, as the API
+    // server sees a generateName.
+    let name = pod
+        .pointer("/metadata/generateName")
+        .or_else(|| pod.pointer("/metadata/name"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Err(ApiError::Forbidden {
+        message: format!(
+            "pods \"{name}\" is forbidden: error looking up service account {namespace}/{account}: serviceaccount \"{account}\" not found"
+        ),
+        target: ObjectTarget::new("", "pods", name),
+    })
+}
+
 /// The PriorityClasses every cluster has, with their values.
 const SYSTEM_PRIORITY_CLASSES: &[(&str, i64)] = &[
     ("system-node-critical", 2_000_001_000),
@@ -818,6 +857,23 @@ mod tests {
             json!({"user": "YWRtaW4=", "password": "czNjcmV0"})
         );
         assert_eq!(secret["type"], "Opaque");
+    }
+
+    #[test]
+    fn a_pod_naming_a_missing_service_account_is_refused() {
+        let pod = json!({"metadata": {"name": "ledger-5c6f-x", "generateName": "ledger-5c6f-", "namespace": "pay"},
+                         "spec": {"serviceAccountName": "ledger-writer", "containers": [{"name": "a"}]}});
+        let error = admit_service_account(&pod, "pay", &[]).expect_err("no such account");
+        assert_eq!(error.code(), 403);
+        assert_eq!(
+            error.to_string(),
+            "pods \"ledger-5c6f-\" is forbidden: error looking up service account pay/ledger-writer: serviceaccount \"ledger-writer\" not found"
+        );
+        let account = json!({"metadata": {"name": "ledger-writer", "namespace": "pay"}});
+        admit_service_account(&pod, "pay", &[&account]).expect("the account exists");
+        let plain =
+            json!({"metadata": {"name": "p", "namespace": "pay"}, "spec": {"containers": []}});
+        admit_service_account(&plain, "pay", &[]).expect("default is always there");
     }
 
     #[test]

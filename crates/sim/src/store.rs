@@ -466,6 +466,13 @@ impl Store {
                 .into_iter()
                 .flat_map(|objects| objects.values())
                 .collect();
+            let service_accounts: Vec<&Value> = state
+                .objects(&registry::SERVICE_ACCOUNTS)
+                .into_iter()
+                .flat_map(|objects| objects.values())
+                .filter(|account| meta::namespace(account) == namespace)
+                .collect();
+            admission::admit_service_account(&object, namespace, &service_accounts)?;
             admission::admit_pod(&mut object, &limit_ranges, &priority_classes)?;
         }
         admission::validate(resource, &object)?;

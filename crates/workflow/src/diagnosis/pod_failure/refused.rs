@@ -3,9 +3,10 @@
 //! admission plugin's words (`pods "web-7d4b9c8f5-" is forbidden: no
 //! PriorityClass with name X was found`, `exceeded quota: NAME, requested:
 //! ..., used: ..., limited: ...`, `failed quota: NAME: must specify ...`).
-//! The conclusion quotes that refusal and, for a missing PriorityClass,
-//! which classes do exist; for a quota, what it allows and what the
-//! namespace already uses, read from the ResourceQuota itself.
+//! The conclusion quotes that refusal and, for a missing PriorityClass
+//! (ServiceAccount), which classes (the namespace's accounts) do exist; for
+//! a quota, what it allows and what the namespace already uses, read from
+//! the ResourceQuota itself.
 
 use serde_json::{Value, json};
 
@@ -29,6 +30,44 @@ fn missing_priority_class(message: &str) -> Option<&str> {
         .nth(1)?
         .split(" was found")
         .next()
+}
+
+/// `error looking up service account NS/NAME: serviceaccount "NAME" not
+/// found` (the ServiceAccount admission plugin) → NAME.
+fn missing_service_account(message: &str) -> Option<&str> {
+    let rest = message.split("error looking up service account ").nth(1)?;
+    let (_, rest) = rest.split_once('/')?;
+    let (account, rest) = rest.split_once(": ")?;
+    rest.contains("not found").then_some(account)
+}
+
+/// The names of the `kind` objects (in `namespace`), listed with one call,
+/// as evidence says them: `a, b` or `none`.
+async fn existing<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+) -> Result<String, DiagnosisError> {
+    let listed = reads
+        .call(
+            ReadTool::ResourcesList,
+            [
+                ("apiVersion", Some(json!(api_version))),
+                ("kind", Some(json!(kind))),
+                ("namespace", namespace.map(|namespace| json!(namespace))),
+            ],
+        )
+        .await?;
+    let names: Vec<String> = listed_names(&listed, namespace)
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect();
+    Ok(if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    })
 }
 
 /// What an `exceeded quota` refusal says: the quota, and for each resource
@@ -174,34 +213,19 @@ pub(super) async fn diagnose<R: ClusterReader>(
     )];
     let mut explanation = String::new();
     if let Some(class) = missing_priority_class(&refusal.message) {
-        let listed = reads
-            .call(
-                ReadTool::ResourcesList,
-                [
-                    ("apiVersion", Some(json!("scheduling.k8s.io/v1"))),
-                    ("kind", Some(json!("PriorityClass"))),
-                ],
-            )
-            .await?;
-        let classes: Vec<String> = listed_names(&listed, None)
-            .into_iter()
-            .map(|(_, name)| name)
-            .collect();
+        let classes = existing(reads, "scheduling.k8s.io/v1", "PriorityClass", None).await?;
+        evidence.push(Evidence::new("resources_list PriorityClass", &classes));
+        explanation = format!(
+            " The pod template names priorityClassName {class}, and no PriorityClass of that name exists (the cluster has: {classes}). Create the PriorityClass (its value is a cluster-wide decision) or change priorityClassName in the template to an existing class; kubeop does not choose a priority for you."
+        );
+    } else if let Some(account) = missing_service_account(&refusal.message) {
+        let accounts = existing(reads, "v1", "ServiceAccount", Some(namespace)).await?;
         evidence.push(Evidence::new(
-            "resources_list PriorityClass",
-            if classes.is_empty() {
-                "no PriorityClass exists".to_string()
-            } else {
-                classes.join(", ")
-            },
+            format!("resources_list ServiceAccount in {namespace}"),
+            &accounts,
         ));
         explanation = format!(
-            " The pod template names priorityClassName {class}, and no PriorityClass of that name exists (the cluster has: {}). Create the PriorityClass (its value is a cluster-wide decision) or change priorityClassName in the template to an existing class; kubeop does not choose a priority for you.",
-            if classes.is_empty() {
-                "none".to_string()
-            } else {
-                classes.join(", ")
-            }
+            " The pod template names serviceAccountName {account}, and namespace {namespace} has no ServiceAccount of that name (it has: {accounts}; every namespace also has default). Create ServiceAccount {account} in {namespace} with the RBAC bindings the application needs, or correct serviceAccountName in the template; kubeop does not create identities or grant permissions on its own."
         );
     } else if let Some(exceeded) = exceeded_quota(&refusal.message) {
         let quota = reads
@@ -282,6 +306,17 @@ mod tests {
             Some("batch-low")
         );
         assert_eq!(missing_priority_class("exceeded quota: compute"), None);
+    }
+
+    #[test]
+    fn the_missing_service_account_is_read_from_the_refusal() {
+        assert_eq!(
+            missing_service_account(
+                "Error creating: pods \"ledger-5c6f-\" is forbidden: error looking up service account pay/ledger-writer: serviceaccount \"ledger-writer\" not found"
+            ),
+            Some("ledger-writer")
+        );
+        assert_eq!(missing_service_account("exceeded quota: compute"), None);
     }
 
     #[test]
