@@ -124,3 +124,48 @@ async fn a_template_naming_a_missing_service_account_is_refused_and_explained() 
         .expect_success("create the ledger-writer ServiceAccount");
     env.sim.ready_pods_until("payments", "app=ledger", 2).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_container_above_its_namespaces_limit_range_is_refused_and_explained() {
+    let env = DiagnosisEnv::start("diagnosis-admission").await;
+    let events = env
+        .events_until("etl", "FailedCreate", |out| {
+            out.contains("maximum memory usage per Container is 1Gi, but limit is 2Gi")
+        })
+        .await;
+    assert!(
+        events.contains("Error creating: pods \"transform-"),
+        "{events}"
+    );
+
+    let diagnosis = env
+        .diagnosed("transform", "etl", Cause::PodCreationRefused)
+        .await;
+    assert_eq!(diagnosis.subject.kind, "Deployment");
+    assert_says(&diagnosis, "Deployment transform has no pods");
+    assert_says(
+        &diagnosis,
+        "The LimitRange of namespace etl (container-bounds) bounds every container, and the pod template is outside it: maximum memory usage per Container is 1Gi, but limit is 2Gi.",
+    );
+    assert_quoted(
+        &diagnosis,
+        "[resources_list LimitRange in etl] container-bounds",
+    );
+    assert!(
+        diagnosis.proposal.is_none(),
+        "no limit is chosen for the user"
+    );
+
+    // Within the range, the ReplicaSet's next try creates the pod.
+    env.sim
+        .kubectl_ok(&[
+            "set",
+            "resources",
+            "deployment/transform",
+            "-n",
+            "etl",
+            "--limits=memory=1Gi",
+        ])
+        .await;
+    env.sim.ready_pods_until("etl", "app=transform", 1).await;
+}

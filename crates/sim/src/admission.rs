@@ -433,7 +433,94 @@ pub fn admit_pod(
                 json!(format!("LimitRanger plugin set: {}", noted.join("; ")));
         }
     }
-    Ok(())
+    let violations = limit_range_violations(pod, limit_ranges);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    // One violation is said as it is; several as Go's error aggregate.
+    let said = match violations.as_slice() {
+        [one] => one.clone(),
+        several => format!("[{}]", several.join(", ")),
+    };
+    let name = pod
+        .pointer("/metadata/generateName")
+        .or_else(|| pod.pointer("/metadata/name"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    Err(ApiError::Forbidden {
+        message: format!("pods \"{name}\" is forbidden: {said}"),
+        target: ObjectTarget::new("", "pods", &name),
+    })
+}
+
+/// What the LimitRanger plugin's validation finds wrong with a pod's
+/// containers (init containers too) against the `Container` items of the
+/// namespace's LimitRanges, after their defaults were applied: a limit or
+/// request above `max`, a request or limit below `min`, in its words. (The
+/// `maxLimitRequestRatio` and `Pod`-type items are not enforced.)
+fn limit_range_violations(pod: &Value, limit_ranges: &[&Value]) -> Vec<String> {
+    use crate::quantity::Quantity;
+    let amount = |value: &Value| value.as_str().and_then(|text| Quantity::parse(text).ok());
+    let mut violations = Vec::new();
+    let items = limit_ranges
+        .iter()
+        .filter_map(|range| range.pointer("/spec/limits").and_then(Value::as_array))
+        .flatten()
+        .filter(|item| item["type"] == "Container");
+    for item in items {
+        for container in ["containers", "initContainers"]
+            .iter()
+            .filter_map(|list| {
+                pod.pointer(&format!("/spec/{list}"))
+                    .and_then(Value::as_array)
+            })
+            .flatten()
+        {
+            let stated = |section: &str, resource: &str| {
+                container
+                    .pointer(&format!("/resources/{section}/{resource}"))
+                    .and_then(|value| Some((value.as_str()?.to_owned(), amount(value)?)))
+            };
+            for (resource, bound) in item["max"].as_object().into_iter().flatten() {
+                let (Some(bound_text), Some(max)) = (bound.as_str(), amount(bound)) else {
+                    continue;
+                };
+                match (stated("limits", resource), stated("requests", resource)) {
+                    (None, _) => violations.push(format!(
+                        "maximum {resource} usage per Container is {bound_text}.  No limit is specified"
+                    )),
+                    (Some((limit, limit_amount)), _) if limit_amount > max => violations.push(
+                        format!("maximum {resource} usage per Container is {bound_text}, but limit is {limit}"),
+                    ),
+                    (_, Some((request, request_amount))) if request_amount > max => violations
+                        .push(format!(
+                            "maximum {resource} usage per Container is {bound_text}, but request is {request}"
+                        )),
+                    _ => {}
+                }
+            }
+            for (resource, bound) in item["min"].as_object().into_iter().flatten() {
+                let (Some(bound_text), Some(min)) = (bound.as_str(), amount(bound)) else {
+                    continue;
+                };
+                match (stated("requests", resource), stated("limits", resource)) {
+                    (None, _) => violations.push(format!(
+                        "minimum {resource} usage per Container is {bound_text}.  No request is specified"
+                    )),
+                    (Some((request, request_amount)), _) if request_amount < min => violations
+                        .push(format!(
+                            "minimum {resource} usage per Container is {bound_text}, but request is {request}"
+                        )),
+                    (_, Some((limit, limit_amount))) if limit_amount < min => violations.push(
+                        format!("minimum {resource} usage per Container is {bound_text}, but limit is {limit}"),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+    violations
 }
 
 /// Moves a Secret's write-only `stringData` into `data` (base64), as the API
@@ -874,6 +961,32 @@ mod tests {
         let plain =
             json!({"metadata": {"name": "p", "namespace": "pay"}, "spec": {"containers": []}});
         admit_service_account(&plain, "pay", &[]).expect("default is always there");
+    }
+
+    #[test]
+    fn a_container_above_its_limit_range_maximum_is_refused() {
+        let range = json!({"spec": {"limits": [{"type": "Container",
+            "max": {"memory": "1Gi"}, "min": {"cpu": "50m"},
+            "default": {"memory": "512Mi"}, "defaultRequest": {"cpu": "100m"}}]}});
+        let mut big = json!({"metadata": {"name": "etl-1", "generateName": "etl-"}, "spec": {"containers": [
+            {"name": "etl", "resources": {"limits": {"memory": "2Gi"}}}]}});
+        let error = admit_pod(&mut big, &[&range], &[]).expect_err("above max");
+        assert_eq!(error.code(), 403);
+        assert_eq!(
+            error.to_string(),
+            "pods \"etl-\" is forbidden: maximum memory usage per Container is 1Gi, but limit is 2Gi"
+        );
+        let mut two = json!({"metadata": {"name": "etl-2"}, "spec": {"containers": [
+            {"name": "etl", "resources": {"limits": {"memory": "3Gi"}, "requests": {"cpu": "10m"}}}]}});
+        assert_eq!(
+            admit_pod(&mut two, &[&range], &[])
+                .expect_err("two violations")
+                .to_string(),
+            "pods \"etl-2\" is forbidden: [maximum memory usage per Container is 1Gi, but limit is 3Gi, minimum cpu usage per Container is 50m, but request is 10m]"
+        );
+        let mut defaulted =
+            json!({"metadata": {"name": "etl-3"}, "spec": {"containers": [{"name": "etl"}]}});
+        admit_pod(&mut defaulted, &[&range], &[]).expect("the defaults are within the range");
     }
 
     #[test]

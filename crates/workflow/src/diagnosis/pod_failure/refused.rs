@@ -41,6 +41,30 @@ fn missing_service_account(message: &str) -> Option<&str> {
     rest.contains("not found").then_some(account)
 }
 
+/// The LimitRanger plugin's refusals in a message (`maximum memory usage
+/// per Container is 1Gi, but limit is 2Gi`, `minimum cpu usage per
+/// Container is 50m, but request is 10m`), one or several (`[a, b]`).
+fn limit_range_violations(message: &str) -> Vec<&str> {
+    let Some((_, said)) = message.split_once(" is forbidden: ") else {
+        return Vec::new();
+    };
+    let mut starts: Vec<usize> = said
+        .match_indices("maximum ")
+        .chain(said.match_indices("minimum "))
+        .map(|(start, _)| start)
+        .collect();
+    starts.sort_unstable();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(index, start)| {
+            let end = starts.get(index + 1).copied().unwrap_or(said.len());
+            said[*start..end].trim_end_matches([',', ' ', ']'])
+        })
+        .filter(|part| part.contains(" usage per Container is "))
+        .collect()
+}
+
 /// The names of the `kind` objects (in `namespace`), listed with one call,
 /// as evidence says them: `a, b` or `none`.
 async fn existing<R: ClusterReader>(
@@ -227,6 +251,16 @@ pub(super) async fn diagnose<R: ClusterReader>(
         explanation = format!(
             " The pod template names serviceAccountName {account}, and namespace {namespace} has no ServiceAccount of that name (it has: {accounts}; every namespace also has default). Create ServiceAccount {account} in {namespace} with the RBAC bindings the application needs, or correct serviceAccountName in the template; kubeop does not create identities or grant permissions on its own."
         );
+    } else if let violations @ [_, ..] = limit_range_violations(&refusal.message).as_slice() {
+        let ranges = existing(reads, "v1", "LimitRange", Some(namespace)).await?;
+        evidence.push(Evidence::new(
+            format!("resources_list LimitRange in {namespace}"),
+            &ranges,
+        ));
+        explanation = format!(
+            " The LimitRange of namespace {namespace} ({ranges}) bounds every container, and the pod template is outside it: {}. Bring the template's resources within the range, or have whoever owns the namespace's limits widen the LimitRange; kubeop changes neither on its own (a lower limit can starve the application, a wider range is a policy decision).",
+            violations.join("; ")
+        );
     } else if let Some(exceeded) = exceeded_quota(&refusal.message) {
         let quota = reads
             .get("v1", "ResourceQuota", Some(namespace), &exceeded.quota)
@@ -317,6 +351,26 @@ mod tests {
             Some("ledger-writer")
         );
         assert_eq!(missing_service_account("exceeded quota: compute"), None);
+    }
+
+    #[test]
+    fn limit_range_refusals_are_read_one_by_one() {
+        assert_eq!(
+            limit_range_violations(
+                "Error creating: pods \"etl-5d9f-\" is forbidden: maximum memory usage per Container is 1Gi, but limit is 2Gi"
+            ),
+            vec!["maximum memory usage per Container is 1Gi, but limit is 2Gi"]
+        );
+        assert_eq!(
+            limit_range_violations(
+                "Error creating: pods \"etl-5d9f-\" is forbidden: [maximum memory usage per Container is 1Gi, but limit is 3Gi, minimum cpu usage per Container is 50m, but request is 10m]"
+            ),
+            vec![
+                "maximum memory usage per Container is 1Gi, but limit is 3Gi",
+                "minimum cpu usage per Container is 50m, but request is 10m"
+            ]
+        );
+        assert!(limit_range_violations("exceeded quota: compute, requested: pods=1").is_empty());
     }
 
     #[test]
