@@ -274,19 +274,12 @@ pub fn admit_service_account(
     {
         return Ok(());
     }
-    // A controller's pods are reported under their name prefix, as the API
-    // server sees a generateName.
-    let name = pod
-        .pointer("/metadata/generateName")
-        .or_else(|| pod.pointer("/metadata/name"))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    Err(ApiError::Forbidden {
-        message: format!(
-            "pods \"{name}\" is forbidden: error looking up service account {namespace}/{account}: serviceaccount \"{account}\" not found"
+    Err(pod_forbidden(
+        pod,
+        &format!(
+            "error looking up service account {namespace}/{account}: serviceaccount \"{account}\" not found"
         ),
-        target: ObjectTarget::new("", "pods", name),
-    })
+    ))
 }
 
 /// The PriorityClasses every cluster has, with their values.
@@ -336,20 +329,10 @@ pub fn admit_pod(
         }
         None if class_name.is_empty() => default(pod, "/spec/priority", json!(0)),
         None => {
-            // A controller's pods are reported under their name prefix, as
-            // the API server sees a generateName.
-            let name = pod
-                .pointer("/metadata/generateName")
-                .or_else(|| pod.pointer("/metadata/name"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            return Err(ApiError::Forbidden {
-                message: format!(
-                    "pods \"{name}\" is forbidden: no PriorityClass with name {class_name} was found"
-                ),
-                target: ObjectTarget::new("", "pods", &name),
-            });
+            return Err(pod_forbidden(
+                pod,
+                &format!("no PriorityClass with name {class_name} was found"),
+            ));
         }
     }
     let mut noted: Vec<String> = Vec::new();
@@ -442,17 +425,44 @@ pub fn admit_pod(
         [one] => one.clone(),
         several => format!("[{}]", several.join(", ")),
     };
+    Err(pod_forbidden(pod, &said))
+}
+
+/// An admission plugin's 403 for a pod: `pods "NAME" is forbidden: WHY`. A
+/// controller's pods are named by their prefix, as the API server sees a
+/// generateName.
+fn pod_forbidden(pod: &Value, why: &str) -> ApiError {
     let name = pod
         .pointer("/metadata/generateName")
         .or_else(|| pod.pointer("/metadata/name"))
         .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    Err(ApiError::Forbidden {
-        message: format!("pods \"{name}\" is forbidden: {said}"),
-        target: ObjectTarget::new("", "pods", &name),
-    })
+        .unwrap_or_default();
+    ApiError::Forbidden {
+        message: format!("pods \"{name}\" is forbidden: {why}"),
+        target: ObjectTarget::new("", "pods", name),
+    }
 }
+
+/// A LimitRange item's bounds as the LimitRanger plugin checks them: the
+/// field, its word in the message, the section a container must state and
+/// the other one checked, and when a stated amount crosses the bound.
+type LimitRangeBound = (
+    &'static str,
+    &'static str,
+    [&'static str; 2],
+    fn(crate::quantity::Quantity, crate::quantity::Quantity) -> bool,
+);
+
+/// `max` bounds limits (then requests) from above, `min` requests (then
+/// limits) from below.
+const LIMIT_RANGE_BOUNDS: [LimitRangeBound; 2] = [
+    ("max", "maximum", ["limits", "requests"], |amount, bound| {
+        amount > bound
+    }),
+    ("min", "minimum", ["requests", "limits"], |amount, bound| {
+        amount < bound
+    }),
+];
 
 /// What the LimitRanger plugin's validation finds wrong with a pod's
 /// containers (init containers too) against the `Container` items of the
@@ -482,40 +492,33 @@ fn limit_range_violations(pod: &Value, limit_ranges: &[&Value]) -> Vec<String> {
                     .pointer(&format!("/resources/{section}/{resource}"))
                     .and_then(|value| Some((value.as_str()?.to_owned(), amount(value)?)))
             };
-            for (resource, bound) in item["max"].as_object().into_iter().flatten() {
-                let (Some(bound_text), Some(max)) = (bound.as_str(), amount(bound)) else {
-                    continue;
-                };
-                match (stated("limits", resource), stated("requests", resource)) {
-                    (None, _) => violations.push(format!(
-                        "maximum {resource} usage per Container is {bound_text}.  No limit is specified"
-                    )),
-                    (Some((limit, limit_amount)), _) if limit_amount > max => violations.push(
-                        format!("maximum {resource} usage per Container is {bound_text}, but limit is {limit}"),
-                    ),
-                    (_, Some((request, request_amount))) if request_amount > max => violations
-                        .push(format!(
-                            "maximum {resource} usage per Container is {bound_text}, but request is {request}"
-                        )),
-                    _ => {}
-                }
-            }
-            for (resource, bound) in item["min"].as_object().into_iter().flatten() {
-                let (Some(bound_text), Some(min)) = (bound.as_str(), amount(bound)) else {
-                    continue;
-                };
-                match (stated("requests", resource), stated("limits", resource)) {
-                    (None, _) => violations.push(format!(
-                        "minimum {resource} usage per Container is {bound_text}.  No request is specified"
-                    )),
-                    (Some((request, request_amount)), _) if request_amount < min => violations
-                        .push(format!(
-                            "minimum {resource} usage per Container is {bound_text}, but request is {request}"
-                        )),
-                    (_, Some((limit, limit_amount))) if limit_amount < min => violations.push(
-                        format!("minimum {resource} usage per Container is {bound_text}, but limit is {limit}"),
-                    ),
-                    _ => {}
+            for (field, word, sections, crosses) in LIMIT_RANGE_BOUNDS {
+                for (resource, bound) in item[field].as_object().into_iter().flatten() {
+                    let (Some(bound_text), Some(bound)) = (bound.as_str(), amount(bound)) else {
+                        continue;
+                    };
+                    let said = format!("{word} {resource} usage per Container is {bound_text}");
+                    // The first section must be stated; then the first one
+                    // of the two found across the bound is named.
+                    let [first, second] =
+                        sections.map(|section| (section, stated(section, resource)));
+                    if first.1.is_none() {
+                        violations.push(format!(
+                            "{said}.  No {} is specified",
+                            first.0.trim_end_matches('s')
+                        ));
+                        continue;
+                    }
+                    let crossed = [first, second].into_iter().find_map(|(section, value)| {
+                        let (text, quantity) = value?;
+                        crosses(quantity, bound).then_some((section, text))
+                    });
+                    if let Some((section, text)) = crossed {
+                        violations.push(format!(
+                            "{said}, but {} is {text}",
+                            section.trim_end_matches('s')
+                        ));
+                    }
                 }
             }
         }
