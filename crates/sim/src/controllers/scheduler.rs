@@ -54,9 +54,28 @@ pub fn pod_requests(pod: &Value) -> Requests {
     requests
 }
 
+/// The host ports a pod's containers ask for, as (protocol, port): only one
+/// pod on a node can hold each (the scheduler's NodePorts filter).
+fn host_ports(pod: &Value) -> Vec<(String, i64)> {
+    pod.pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|container| container["ports"].as_array())
+        .flatten()
+        .filter_map(|port| {
+            let host_port = port["hostPort"].as_i64().filter(|port| *port > 0)?;
+            let protocol = port["protocol"].as_str().unwrap_or("TCP").to_string();
+            Some((protocol, host_port))
+        })
+        .collect()
+}
+
 /// What is already committed on a node.
 #[derive(Debug, Clone, Default)]
 struct NodeLoad {
+    /// The host ports its live pods hold.
+    host_ports: BTreeSet<(String, i64)>,
     requests: Requests,
     pods: usize,
     /// Addresses of the node's live pods: never handed out again.
@@ -133,6 +152,15 @@ fn unfit_reasons(
                 false,
             );
         }
+    }
+    if host_ports(pod)
+        .iter()
+        .any(|port| load.host_ports.contains(port))
+    {
+        return (
+            vec!["node(s) didn't have free ports for the requested pod ports".to_string()],
+            true,
+        );
     }
     let allocatable = |resource: &str| {
         node.pointer(&format!("/status/allocatable/{resource}"))
@@ -279,6 +307,7 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
         load.requests.cpu = load.requests.cpu + requests.cpu;
         load.requests.memory = load.requests.memory + requests.memory;
         load.pods += 1;
+        load.host_ports.extend(host_ports(pod));
         let ip = text(pod, "/status/podIP");
         if !ip.is_empty() {
             load.ips.insert(ip.to_string());
@@ -419,6 +448,7 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
             load.requests.cpu = load.requests.cpu + requests.cpu;
             load.requests.memory = load.requests.memory + requests.memory;
             load.pods += 1;
+            load.host_ports.extend(host_ports(pod));
         }
         let bound_at = if previously_unschedulable.is_some() {
             now
@@ -521,6 +551,35 @@ mod tests {
         };
         assert_eq!(with_status["spec"]["nodeName"], "node-2");
         assert_eq!(with_status["status"]["podIP"], "10.244.2.2");
+    }
+
+    #[test]
+    fn a_host_port_is_held_by_one_pod_per_node() {
+        let with_host_port = |name: &str| {
+            let mut pod = pod(name, "64Mi");
+            pod["spec"]["containers"][0]["ports"] =
+                json!([{"containerPort": 8443, "hostPort": 8443, "protocol": "TCP"}]);
+            pod
+        };
+        let mut holder = with_host_port("edge-a");
+        holder["spec"]["nodeName"] = json!("node-1");
+        let actions = schedule(&snapshot(
+            vec![node("node-1", "10.244.1.0/24", "8Gi")],
+            vec![holder, with_host_port("edge-b")],
+        ));
+        let pending = actions
+            .iter()
+            .find_map(|action| match action {
+                Action::ReplaceStatus(Kind::Pod, pod) if pod["metadata"]["name"] == "edge-b" => {
+                    Some(pod)
+                }
+                _ => None,
+            })
+            .expect("edge-b's status");
+        assert_eq!(
+            pending["status"]["conditions"][0]["message"],
+            "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+        );
     }
 
     #[test]

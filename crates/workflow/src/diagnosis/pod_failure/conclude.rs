@@ -1030,7 +1030,7 @@ fn manual_fix(missing: &super::MissingReference, namespace: &str) -> String {
 }
 
 /// What a FailedScheduling message says, as (marker, explanation).
-const SCHEDULING_REASONS: [(&str, &str); 7] = [
+const SCHEDULING_REASONS: [(&str, &str); 8] = [
     (
         "insufficient cpu",
         "no node has enough unrequested CPU for the pod's requests",
@@ -1056,7 +1056,33 @@ const SCHEDULING_REASONS: [(&str, &str); 7] = [
         "a PersistentVolumeClaim the pod mounts is missing or not bound",
     ),
     ("too many pods", "the nodes are at their pod limit"),
+    (
+        "didn't have free ports",
+        "every node that could take it already runs a pod holding the host port it asks for",
+    ),
 ];
+
+/// The host ports a pod's containers ask for, as `8443/TCP of container
+/// edge` (only one pod per node can hold each).
+fn host_ports(pod: &Value) -> Vec<String> {
+    pod.pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|container| {
+            let name = container["name"].as_str().unwrap_or_default();
+            container["ports"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(move |port| {
+                    let host_port = port["hostPort"].as_i64().filter(|port| *port > 0)?;
+                    let protocol = port["protocol"].as_str().unwrap_or("TCP");
+                    Some(format!("{host_port}/{protocol} of container {name}"))
+                })
+        })
+        .collect()
+}
 
 fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis {
     let scheduling_events = context.events(|event| event.reason == "FailedScheduling");
@@ -1123,6 +1149,13 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
         pod_facts.push(Evidence::new(
             "pod spec",
             format!("tolerations: {tolerations}"),
+        ));
+    }
+    let held_ports = host_ports(pod);
+    if !held_ports.is_empty() {
+        pod_facts.push(Evidence::new(
+            "pod spec",
+            format!("hostPort {}", held_ports.join(", ")),
         ));
     }
     context.evidence.extend(pod_facts);
@@ -1219,6 +1252,16 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
             format!("node {} is under {}", node.name, conditions.join(" and "))
         })
         .collect();
+    if lower.contains("didn't have free ports") && !held_ports.is_empty() {
+        let nodes = match context.facts.nodes.len() {
+            0 => String::new(),
+            count => format!(" (the cluster has {count} node(s))"),
+        };
+        specifics.push(format!(
+            "the pod asks for hostPort {}: a node can run only one pod holding a host port, so a workload with a hostPort runs at most one replica per node{nodes}; reach the pods through a Service instead of a hostPort, or run no more replicas than nodes (a DaemonSet runs exactly one per node)",
+            held_ports.join(", ")
+        ));
+    }
     if lower.contains("-pressure") && !pressured.is_empty() {
         specifics.push(format!(
             "{}, so the node lifecycle controller taints it NoSchedule until the pressure ends; relieve the node (free disk or memory, stop the runaway pods) rather than tolerating the taint",
