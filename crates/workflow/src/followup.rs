@@ -28,6 +28,7 @@ use crate::diagnosis::parse::Table;
 use crate::discovery::{self, PodMatch};
 use crate::error::WorkflowError;
 use crate::response::{Clarify, PlanCard, Response};
+use crate::undo::Undo;
 
 /// Most rows of a list answer a session remembers (for "the first one",
 /// "that one"); a longer list is remembered by its first rows, which are
@@ -102,9 +103,20 @@ pub struct Recent {
     /// card, or a diagnosis proposing a fix) rather than kept from earlier:
     /// "no" right after an offer answers that offer.
     offered_now: bool,
+    /// How the change last planned in the session is undone when a
+    /// rollback does not undo it ("undo it" after a scale); kept across
+    /// the reads that follow, dropped by a diagnosis (whose object a
+    /// rollback undoes).
+    undo: Option<Undo>,
 }
 
 impl Recent {
+    /// How the session's last planned change is undone, when a rollback
+    /// does not undo it.
+    pub(crate) fn undo(&self) -> Option<&Undo> {
+        self.undo.as_ref()
+    }
+
     /// What `request`, classified as `intent`, was about, judged by its
     /// `response`; `None` for a response that leaves the conversation where
     /// it was (a question back, a hand-off, a context switch, a result).
@@ -166,6 +178,11 @@ impl Recent {
             Response::Diagnosis(diagnosis) => diagnosis.proposal.is_some(),
             _ => false,
         };
+        let undo = match response {
+            Response::Plan(card) => Undo::of(card),
+            Response::Diagnosis(_) => None,
+            _ => previous.and_then(|recent| recent.undo.clone()),
+        };
         Some(Recent {
             request: request.to_owned(),
             intent: intent.clone(),
@@ -173,6 +190,7 @@ impl Recent {
             listed,
             proposal,
             offered_now,
+            undo,
         })
     }
 }
@@ -1849,6 +1867,7 @@ mod tests {
             listed,
             proposal: None,
             offered_now: false,
+            undo: None,
         }
     }
 

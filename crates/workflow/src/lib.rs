@@ -55,6 +55,7 @@ mod playbooks;
 pub mod response;
 mod session;
 mod suggest;
+mod undo;
 mod verify;
 
 pub use coordinator::{

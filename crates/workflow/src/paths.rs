@@ -351,9 +351,21 @@ async fn answer_text(
         None => followup::detect(text),
         Some(_) => None,
     };
-    let resolution = match follow_up {
-        None => Resolution::Standalone,
-        Some(follow_up) => {
+    // "undo it" after a change a rollback does not undo (a scale, a
+    // cordon): the request that does, resolved like a follow-up.
+    let undo = match scope.handoff_from {
+        None => crate::undo::of_last_change(
+            scope.recent.as_deref().and_then(Recent::undo),
+            text,
+            matches!(classifier::classify(text), Intent::Clarify { missing, .. } if missing.contains(&classifier::Param::Name)),
+        ),
+        Some(_) => None,
+    };
+    let resolution = match (undo, follow_up) {
+        (Some(Ok(complete)), _) => Resolution::Resolved(complete),
+        (Some(Err(question)), _) => return Ok(Response::Clarify(question)),
+        (None, None) => Resolution::Standalone,
+        (None, Some(follow_up)) => {
             Box::pin(followup::resolve(
                 pipeline,
                 text,

@@ -690,6 +690,7 @@ async fn create_update(
     if let Some(live) = &live {
         manifest = diff::overlay(&diff::user_fields(live), &manifest);
         env::replace_whole(&mut manifest, &asked);
+        without_controller_taints(&mut manifest);
     }
     let (preview, call) = apply_call(pipeline, context, &manifest).await?;
     let mut planned = plan::create_update(
@@ -708,6 +709,31 @@ async fn create_update(
         draft.warnings.insert(0, note);
     }
     Ok(Ok(planned))
+}
+
+/// The taint the node controller keeps on a cordoned Node.
+const UNSCHEDULABLE_TAINT: &str = "node.kubernetes.io/unschedulable";
+
+/// An uncordon's manifest without the `unschedulable` taint the live
+/// cordoned Node carries: the node controller owns it and removes it once
+/// the node is schedulable again; applying it back would claim it for
+/// kubeop and the verification would see it go. Other taints stay.
+fn without_controller_taints(manifest: &mut Value) {
+    if manifest.get("kind").and_then(Value::as_str) != Some("Node")
+        || manifest.pointer("/spec/unschedulable") == Some(&Value::Bool(true))
+    {
+        return;
+    }
+    let Some(spec) = manifest.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let Some(taints) = spec.get_mut("taints").and_then(Value::as_array_mut) else {
+        return;
+    };
+    taints.retain(|taint| taint.get("key").and_then(Value::as_str) != Some(UNSCHEDULABLE_TAINT));
+    if taints.is_empty() {
+        spec.remove("taints");
+    }
 }
 
 /// Workload kinds with a pod template that a request naming no kind may

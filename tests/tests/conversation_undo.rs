@@ -1,0 +1,78 @@
+//! "undo it" / "revert that" after a change kubeop planned, end to end
+//! through the real MCP server against the simulated cluster: the change
+//! that puts the object back, planned from the live state and approved like
+//! any other. A pod template change is rolled back to the previous revision
+//! (tests/tests/rollback.rs); a scale is scaled back to the count its plan
+//! read, a cordon uncordoned; a deletion cannot be undone and says so.
+
+use e2e::objects::{NODE, deployment, namespace, node};
+use e2e::stack::Stack;
+use hitl::policy::ApprovalPolicy;
+use serde_json::Value;
+use workflow::Outcome;
+
+async fn replicas(stack: &Stack) -> Value {
+    stack
+        .env
+        .kubectl_json(&["get", "deployment", "web", "-n", "demo"])
+        .await["spec"]["replicas"]
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_puts_back_what_the_last_change_changed() {
+    let stack = Stack::start(
+        vec![
+            node(),
+            namespace("demo"),
+            deployment("demo", "web", 2),
+            deployment("demo", "api", 1),
+        ],
+        ApprovalPolicy::default(),
+    )
+    .await;
+
+    // A scale is undone by scaling back, not by rolling the template back.
+    let scale = stack.plan("scale web to 4 in demo").await;
+    stack.approve_to(&scale, Outcome::Verified).await;
+    stack.answer("list pods in demo").await;
+    let undo = stack.plan("undo it").await;
+    assert_eq!(undo.operation, "scale", "{undo:?}");
+    assert_eq!(undo.target.name, "web");
+    assert_eq!(undo.desired["replicas"], 2, "{undo:?}");
+    assert!(
+        undo.inferred.iter().any(|line| line.contains(
+            "undoes your last change (the scale of deployment/web in namespace demo from 2 to 4)"
+        )),
+        "{:?}",
+        undo.inferred
+    );
+    stack.approve_to(&undo, Outcome::Verified).await;
+    assert_eq!(replicas(&stack).await, 2);
+
+    // A cordon is undone by an uncordon.
+    let cordon = stack.plan(&format!("cordon {NODE}")).await;
+    stack.approve_to(&cordon, Outcome::Verified).await;
+    let revert = stack.plan("revert that").await;
+    assert_eq!(revert.target.kind, "Node");
+    assert_eq!(revert.desired["spec"]["unschedulable"], false, "{revert:?}");
+    stack.approve_to(&revert, Outcome::Verified).await;
+    let unschedulable =
+        stack.env.kubectl_json(&["get", "node", NODE]).await["spec"]["unschedulable"].clone();
+    assert!(
+        unschedulable.is_null() || unschedulable == false,
+        "{unschedulable}"
+    );
+
+    // A deletion cannot be undone: said, and nothing is planned.
+    let delete = stack.plan("delete deployment api in demo").await;
+    stack.approve_to(&delete, Outcome::Verified).await;
+    let asked = stack.clarify("undo it").await;
+    assert!(
+        asked
+            .question
+            .starts_with("I cannot undo the deletion of deployment/api in namespace demo"),
+        "{asked:?}"
+    );
+    assert!(stack.pending().await.is_empty());
+}
