@@ -8,7 +8,7 @@
 use e2e::objects::{NODE, deployment, namespace, node};
 use e2e::stack::Stack;
 use hitl::policy::ApprovalPolicy;
-use serde_json::Value;
+use serde_json::{Value, json};
 use workflow::Outcome;
 
 async fn replicas(stack: &Stack) -> Value {
@@ -75,4 +75,47 @@ async fn undo_puts_back_what_the_last_change_changed() {
         "{asked:?}"
     );
     assert!(stack.pending().await.is_empty());
+}
+
+/// "undo it" after a diagnosis of a bad rollout: the rollback of the
+/// workload that owns the pod the diagnosis examined, back to the image
+/// before the bad one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_after_a_diagnosis_rolls_the_examined_pods_workload_back() {
+    // The simulator's state control, on the good revision too, so that
+    // the bad revision changes it rather than adding it.
+    let mut web = deployment("demo", "web", 1);
+    web["spec"]["template"]["metadata"]["annotations"] = json!({"sim.kubeop.dev/state": "running"});
+    let stack = Stack::start(
+        vec![node(), namespace("demo"), web],
+        ApprovalPolicy::default(),
+    )
+    .await;
+    let bad = r#"{"spec":{"template":{"metadata":{"annotations":{"sim.kubeop.dev/state":"imagepullbackoff"}},"spec":{"containers":[{"name":"app","image":"nginx:1.99-typo"}]}}}}"#;
+    stack
+        .env
+        .kubectl_ok(&["patch", "deployment", "web", "-n", "demo", "-p", bad])
+        .await;
+    stack
+        .env
+        .kubectl_until(&["get", "pods", "-n", "demo"], |out| {
+            out.contains("ImagePullBackOff") || out.contains("ErrImagePull")
+        })
+        .await;
+    match stack.ask("why is web failing in demo").await {
+        Ok(workflow::Response::Diagnosis(_)) => {}
+        other => panic!("a diagnosis: {other:?}"),
+    }
+    let undo = stack.plan("undo it").await;
+    assert_eq!(
+        (undo.target.kind.as_str(), undo.target.name.as_str()),
+        ("Deployment", "web"),
+        "{undo:?}"
+    );
+    assert!(
+        undo.warnings[0].contains("nginx:1.99-typo → nginx:1.27"),
+        "{:?}",
+        undo.warnings
+    );
+    stack.approve_to(&undo, Outcome::Verified).await;
 }
