@@ -20,6 +20,7 @@ use super::{
 use crate::behaviour::{PodBehaviour, SimState};
 use crate::kubelet::{self, ConfigCheck, Placement};
 use crate::quantity::Quantity;
+use crate::selector::LabelSelector;
 
 /// What a pod asks of a node: the sum of its containers' requests (a limit
 /// without a request counts as the request, as the API server defaults it).
@@ -85,12 +86,53 @@ struct NodeLoad {
     retired: BTreeSet<String>,
 }
 
-/// Why a node cannot take a pod (the scheduler's per-node reasons).
+/// The required node affinity of each PersistentVolume bound to one of the
+/// pod's claims (its `nodeSelectorTerms`): a node must match one term of
+/// each (the VolumeBinding filter), as a zonal disk can only attach there.
+fn bound_volume_affinities<'a>(snapshot: &'a Snapshot, pod: &Value) -> Vec<&'a Value> {
+    let namespace = text(pod, "/metadata/namespace");
+    pod.pointer("/spec/volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|volume| {
+            volume
+                .pointer("/persistentVolumeClaim/claimName")
+                .and_then(Value::as_str)
+        })
+        .filter_map(|claim_name| {
+            snapshot.claims.iter().find(|claim| {
+                text(claim, "/metadata/namespace") == namespace
+                    && text(claim, "/metadata/name") == claim_name
+            })
+        })
+        .filter(|claim| text(claim, "/status/phase") == "Bound")
+        .filter_map(|claim| {
+            let volume_name = text(claim, "/spec/volumeName");
+            snapshot
+                .persistent_volumes
+                .iter()
+                .find(|volume| text(volume, "/metadata/name") == volume_name)
+        })
+        .filter_map(|volume| volume.pointer("/spec/nodeAffinity/required/nodeSelectorTerms"))
+        .collect()
+}
+
+/// Whether the node's labels match one of `terms` (their `matchExpressions`).
+fn matches_a_term(node: &Value, terms: &Value) -> bool {
+    terms.as_array().into_iter().flatten().any(|term| {
+        LabelSelector::from_object(term).is_ok_and(|selector| selector.matches_object(node))
+    })
+}
+
+/// Why a node cannot take a pod (the scheduler's per-node reasons), in the
+/// order kube-scheduler's filters run, the first failing one speaking.
 fn unfit_reasons(
     node: &Value,
     load: &NodeLoad,
     pod: &Value,
     requests: Requests,
+    volume_affinities: &[&Value],
 ) -> (Vec<String>, bool) {
     // Returns the reasons and whether they are only about resources (where
     // preemption could help in principle).
@@ -176,6 +218,16 @@ fn unfit_reasons(
     }
     if allocatable("memory").is_some_and(|memory| load.requests.memory + requests.memory > memory) {
         reasons.push("Insufficient memory".to_string());
+    }
+    if reasons.is_empty()
+        && volume_affinities
+            .iter()
+            .any(|terms| !matches_a_term(node, terms))
+    {
+        return (
+            vec!["node(s) had volume node affinity conflict".to_string()],
+            false,
+        );
     }
     (reasons, true)
 }
@@ -336,11 +388,13 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
             let behaviour = PodBehaviour::of_pod(pod);
             let mut failures = Vec::new();
             let mut best: Option<(&Value, i128)> = None;
+            let volume_affinities = bound_volume_affinities(snapshot, pod);
             if behaviour.state != SimState::Pending {
                 for node in &nodes {
                     let name = text(node, "/metadata/name");
                     let load = loads.get(name).cloned().unwrap_or_default();
-                    let (reasons, resources_only) = unfit_reasons(node, &load, pod, requests);
+                    let (reasons, resources_only) =
+                        unfit_reasons(node, &load, pod, requests, &volume_affinities);
                     if reasons.is_empty() {
                         // Least allocated memory first, so pods spread over nodes.
                         let committed = load.requests.memory.units();

@@ -142,6 +142,44 @@ pub struct ClaimFacts {
     pub phase: String,
     /// `spec.storageClassName`, when set.
     pub storage_class: Option<String>,
+    /// Its bound volume's name and required node affinity
+    /// (`topology.kubernetes.io/zone In [eu-west-1a]`), read only when the
+    /// scheduler reports a volume node affinity conflict.
+    pub volume_affinity: Option<(String, String)>,
+}
+
+/// A PersistentVolume's required node affinity as people read it: each
+/// term's expressions joined by `, `, terms by ` or `.
+fn volume_node_affinity(volume: &Value) -> Option<String> {
+    let terms = volume
+        .pointer("/spec/nodeAffinity/required/nodeSelectorTerms")?
+        .as_array()?;
+    let said: Vec<String> = terms
+        .iter()
+        .map(|term| {
+            term["matchExpressions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|expression| {
+                    let values: Vec<&str> = expression["values"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    format!(
+                        "{} {} [{}]",
+                        expression["key"].as_str().unwrap_or_default(),
+                        expression["operator"].as_str().unwrap_or_default(),
+                        values.join(", ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect();
+    (!said.is_empty()).then(|| said.join(" or "))
 }
 
 /// A node's live memory use from `nodes_top`.
@@ -664,11 +702,27 @@ async fn gather<R: ClusterReader>(
             missing_references(reads, &pod, namespace, &mut facts).await?;
         }
         Symptom::Unschedulable { message } => {
+            let volume_conflict = message.contains("volume node affinity conflict");
             for claim in claim_names(&pod) {
                 let object = reads
                     .get("v1", "PersistentVolumeClaim", Some(namespace), &claim)
                     .await?;
+                let volume_name = object
+                    .as_ref()
+                    .and_then(|object| object.pointer("/spec/volumeName"))
+                    .and_then(Value::as_str)
+                    .filter(|name| volume_conflict && !name.is_empty());
+                let volume_affinity = match volume_name {
+                    Some(volume_name) => reads
+                        .get("v1", "PersistentVolume", None, volume_name)
+                        .await?
+                        .as_ref()
+                        .and_then(volume_node_affinity)
+                        .map(|affinity| (volume_name.to_string(), affinity)),
+                    None => None,
+                };
                 facts.claims.push(ClaimFacts {
+                    volume_affinity,
                     phase: object.as_ref().map_or_else(
                         || "NotFound".to_string(),
                         |object| {
@@ -1213,6 +1267,19 @@ fn node_facts(node: &Value) -> NodeFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_volumes_node_affinity_reads_term_by_term() {
+        let volume = json!({"spec": {"nodeAffinity": {"required": {"nodeSelectorTerms": [
+            {"matchExpressions": [{"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eu-west-1a"]}]},
+            {"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In", "values": ["n1", "n2"]}]}
+        ]}}}});
+        assert_eq!(
+            volume_node_affinity(&volume).as_deref(),
+            Some("topology.kubernetes.io/zone In [eu-west-1a] or kubernetes.io/hostname In [n1, n2]")
+        );
+        assert_eq!(volume_node_affinity(&json!({"spec": {}})), None);
+    }
 
     #[test]
     fn references_collect_keys_and_places_and_skip_optional_ones() {

@@ -1030,7 +1030,7 @@ fn manual_fix(missing: &super::MissingReference, namespace: &str) -> String {
 }
 
 /// What a FailedScheduling message says, as (marker, explanation).
-const SCHEDULING_REASONS: [(&str, &str); 8] = [
+const SCHEDULING_REASONS: [(&str, &str); 9] = [
     (
         "insufficient cpu",
         "no node has enough unrequested CPU for the pod's requests",
@@ -1056,6 +1056,10 @@ const SCHEDULING_REASONS: [(&str, &str); 8] = [
         "a PersistentVolumeClaim the pod mounts is missing or not bound",
     ),
     ("too many pods", "the nodes are at their pod limit"),
+    (
+        "volume node affinity conflict",
+        "a PersistentVolume the pod mounts can only be used on nodes none of which can take the pod (a zonal disk whose zone has no fitting node)",
+    ),
     (
         "didn't have free ports",
         "every node that could take it already runs a pod holding the host port it asks for",
@@ -1171,6 +1175,30 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
             format!("PersistentVolumeClaim {namespace}/{}", claim.name),
             quote,
         ));
+        if let Some((volume, affinity)) = &claim.volume_affinity {
+            context.evidence.push(Evidence::new(
+                format!("PersistentVolume {volume}"),
+                format!("nodeAffinity required: {affinity}"),
+            ));
+            let zones: Vec<String> = context
+                .facts
+                .nodes
+                .iter()
+                .map(|node| {
+                    let zone = node
+                        .labels
+                        .iter()
+                        .find_map(|label| label.strip_prefix("topology.kubernetes.io/zone="))
+                        .unwrap_or("no zone label");
+                    format!("{} ({zone})", node.name)
+                })
+                .collect();
+            specifics.push(format!(
+                "PersistentVolume {volume} behind claim {} can only be attached on nodes with {affinity}, and the nodes are {}: bring back a node that matches (e.g. scale up that zone's node group), or restore the data into a new volume where the nodes are; deleting the claim loses its data",
+                claim.name,
+                if zones.is_empty() { "not known".to_string() } else { zones.join(", ") }
+            ));
+        }
         match claim.phase.as_str() {
             "NotFound" => specifics.push(format!(
                 "PersistentVolumeClaim {} does not exist: create it (its size and StorageClass are a human's choice)",

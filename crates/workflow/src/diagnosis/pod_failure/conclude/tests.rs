@@ -677,6 +677,7 @@ fn an_unschedulable_pod_without_a_condition_message_uses_the_failed_scheduling_e
         name: "data".into(),
         phase: "Pending".into(),
         storage_class: Some("fast-ssd".into()),
+        volume_affinity: None,
     }];
     facts.events = vec![warning(
         "FailedScheduling",
