@@ -1142,7 +1142,15 @@ fn not_working(tokens: &mut [Token<'_>]) {
                 )
                 || tokens.get(i + 1).is_some_and(|next| {
                     matches!(next.low, "error" | "errors" | "response" | "responses")
-                }));
+                })
+                // "checkout 503 in prod", "api 502s": the code right after a
+                // name, in a request that orders nothing ("scale web 500" counts).
+                || (i > 0
+                    && !tokens.iter().any(|t| matches!(t.w(), Some(W::Change(_))))
+                    && tokens[i - 1].shape == Shape::Word
+                    && tokens[i - 1].lex == Lex::Unknown
+                    && is_name_shaped(tokens[i - 1].low)
+                    && parse_number(tokens[i - 1].low).is_none()));
         if server_error {
             tokens[i].lex = Lex::W(W::Wrong);
             continue;
@@ -1830,7 +1838,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let free = !self.used[j]
             && matches!(token.shape, Shape::Word | Shape::Quoted)
             && is_name_shaped(token.low)
-            && !(token.shape == Shape::Word && CONJUNCTIONS.contains(&token.low));
+            && !(token.shape == Shape::Word && CONJUNCTIONS.contains(&token.low))
+            // ("the shop namespace stuck in terminating": a state.)
+            && token.low != "stuck";
         let structural = matches!(
             token.w(),
             Some(
@@ -2871,6 +2881,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 continue;
             }
             if self.is_noun_use(i, change) || self.is_troubled_rollout(i, change) {
+                if change == Change::Label
+                    && self.label_selector.is_none()
+                    && let Some(key) = self.held_label_key(i)
+                {
+                    self.label_selector = Some(owned(self.tokens[key].raw));
+                    self.use_token(key);
+                    self.use_token(i);
+                }
                 continue;
             }
             if self.is_exposure_question(i, change) {
@@ -3043,7 +3061,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         | "went"
                 )
         });
-        if !determiner || !noun_follows {
+        // "what's the status of the cart rollout in shop": a rollout's
+        // status asked, the namespace after it.
+        let status_in = change == Change::Rollout
+            && self.has_w_anywhere(&[W::Status])
+            && self
+                .tokens
+                .get(i + 1)
+                .is_some_and(|next| matches!(next.w(), Some(W::In | W::On)));
+        if !determiner || !(noun_follows || status_in) {
             return false;
         }
         let first = (0..self.len()).find(|&j| !self.is_filler(j));
@@ -3170,9 +3196,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 // a sentence ("what's up with label the pods").
                 let key_follows = selector_follows
                     || next.is_some_and(|t| t.lex == Lex::Unknown || t.shape == Shape::Quoted);
+                let label_held = self.held_label_key(i).is_some();
                 (matches!(prev, "with" | "matching" | "having" | "whose") && key_follows)
                     || (matches!(prev, "the" | "by") && selector_follows)
                     || (prev == "by" && next.is_none())
+                    || label_held
             }
             // "the last run of cronjob x", "a dry run".
             Change::Run => {
@@ -3212,6 +3240,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
             _ => false,
         }
+    }
+
+    /// "which nodes have the gpu label", "which pods have the team label
+    /// in shop": a question about a label held, whose key (between "the"
+    /// and the noun at `i`) selects what holds it (`-l gpu`).
+    fn held_label_key(&self, i: usize) -> Option<usize> {
+        let key = i.checked_sub(1)?;
+        (key >= 1
+            && self.low(key - 1) == "the"
+            && self.is_value(key)
+            && (0..key - 1).any(|j| matches!(self.low(j), "have" | "has"))
+            && (0..self.len())
+                .find(|&j| !self.is_filler(j))
+                .is_some_and(|first| self.is_w(first, W::Question))
+            && self.tokens.get(i + 1).is_none_or(|t| t.w() == Some(W::In)))
+        .then_some(key)
     }
 
     /// "what ports does the checkout service expose (in production)": a
@@ -3511,9 +3555,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let state_at = kind_at
             .filter(|&k| k > 0 && self.is_value(k - 1))
             .filter(|_| {
+                // ("did the db-migrate job succeed": a question with "did" too.)
                 (0..self.len())
                     .find(|&i| !self.is_filler(i))
-                    .is_some_and(|first| self.is_w(first, W::Be))
+                    .is_some_and(|first| self.is_w(first, W::Be) || self.low(first) == "did")
             })
             // "is the nightly-export cronjob suspended in data": the word
             // after the kind, wherever the question ends.
@@ -3588,9 +3633,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .filter(|&i| Some(i) != state_at || self.looks_generated(i))
             // "why hasn't the migration job finished": a participle after
             // the kind, with a name before it, is the state asked about.
+            // ("is there a network policy blocking cart": the policy's
+            // doing, its object after it.)
             .filter(|&i| {
                 !(is_participle(self.low(i))
-                    && kind_at.is_some_and(|k| k > 0 && k + 1 == i && self.is_value(k - 1)))
+                    && kind_at.is_some_and(|k| {
+                        k + 1 == i && ((k > 0 && self.is_value(k - 1)) || self.is_value(i + 1))
+                    }))
             })
             .map(|i| (i, rank(self.place(i, kind_at))))
             .filter(|&(i, rank)| {
@@ -4114,6 +4163,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return intent;
         }
         if let Some(intent) = self.debug_pod_request() {
+            return intent;
+        }
+        if let Some(intent) = self.namespace_terminating() {
             return intent;
         }
         if let Some(intent) = self.restart_ranking() {
@@ -6651,6 +6703,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(at);
             Some(owned(self.tokens[at].raw))
         });
+        // "go back to the previous cart version": the name between the
+        // earlier revision's adjective and its noun.
+        let name = name.or_else(|| {
+            let at = (1..self.len().saturating_sub(1)).find(|&i| {
+                self.is_value(i)
+                    && matches!(
+                        self.low(i - 1),
+                        "previous" | "last" | "old" | "older" | "earlier"
+                    )
+                    && matches!(
+                        self.low(i + 1),
+                        "version" | "revision" | "release" | "image" | "build" | "deploy"
+                    )
+            })?;
+            Some(self.take_value(at))
+        });
         let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         match kind {
@@ -7574,6 +7642,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.namespace_of_object() {
             return intent;
         }
+        if let Some(intent) = self.completion_question() {
+            return intent;
+        }
         let main = self.questioned_object().or_else(|| self.main_kind());
         // "what did the nightly-report job print", "what does web-1 print
         // at startup": what a container printed is its log, and "print" is
@@ -7709,6 +7780,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         if logs {
             return self.pod_logs(main);
+        }
+        // "a quick summary of prod": a namespace's overview, not a node's stats.
+        if stats
+            && !node
+            && main.is_none()
+            && let Some(i) = self.leftover_value()
+            && !is_node_name_shaped(self.tokens[i].raw)
+        {
+            let namespace = Some(self.take_value(i));
+            return Intent::HealthCheck {
+                arguments: Arguments {
+                    namespace,
+                    ..self.base()
+                },
+            };
         }
         if stats && (node || main.is_none()) {
             let kind_at = main.map(|(i, _, _)| i);
@@ -8128,18 +8214,108 @@ impl<'t, 'a> Analysis<'t, 'a> {
         })
     }
 
+    /// "is namespace shop terminating", "why is namespace old-shop stuck
+    /// terminating": a namespace's deletion, whose conditions (content
+    /// left, finalizers) are in the Namespace itself.
+    fn namespace_terminating(&mut self) -> Option<Intent> {
+        // (Any change word at all leaves it to the rules that plan or ask.)
+        if !self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.low, "terminating" | "deleting"))
+            || self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.w(), Some(W::Change(_))))
+        {
+            return None;
+        }
+        // ("namespace shop": already read as the namespace phrase.)
+        let name = match self.main_kind() {
+            Some((k, ResourceKind::Namespace, Number::Singular | Number::Short)) => {
+                self.take_name(Some(k), true)?
+            }
+            None if self.tokens.iter().any(|t| {
+                matches!(
+                    t.kind(),
+                    Some((ResourceKind::Namespace, Number::Singular | Number::Short))
+                )
+            }) =>
+            {
+                self.namespace.clone()?
+            }
+            _ => return None,
+        };
+        Some(Intent::ReadOnly {
+            tool: Tool::ResourcesGet,
+            arguments: self.resource_args(ResourceKind::Namespace, name, None),
+        })
+    }
+
+    /// "did db-migrate succeed in ops", "has the backup finished", "did
+    /// cart finish rolling out": whether something ran to its end, named
+    /// without its kind. A rollout's end is its Deployment's state; any
+    /// other end is a Job's.
+    fn completion_question(&mut self) -> Option<Intent> {
+        // ("has" is a filler elsewhere: found by its word.)
+        let first = (0..self.len())
+            .find(|&i| matches!(self.low(i), "did" | "has" | "have" | "is"))
+            .filter(|&f| (0..f).all(|i| self.is_filler(i)))?;
+        let name_at = self.next_meaningful(first)?;
+        let done_at = self.next_meaningful(name_at)?;
+        if !self.is_value(name_at)
+            || !matches!(
+                self.low(done_at),
+                "succeed" | "succeeded" | "complete" | "completed" | "finish" | "finished" | "done"
+            )
+        {
+            return None;
+        }
+        // (A change word, but a rollout's noun, leaves it to the rules that plan or ask.)
+        if self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.w(), Some(W::Change(change)) if change != Change::Rollout))
+        {
+            return None;
+        }
+        let rollout = self.tokens[done_at..].iter().any(|t| {
+            matches!(
+                t.low,
+                "rolling" | "rollout" | "rolled" | "deploying" | "updating"
+            ) || t.w() == Some(W::Change(Change::Rollout))
+        });
+        self.use_token(done_at);
+        for i in done_at + 1..self.len() {
+            if matches!(
+                self.low(i),
+                "rolling" | "rollout" | "rolled" | "out" | "deploying" | "updating"
+            ) {
+                self.use_token(i);
+            }
+        }
+        let name = self.take_value(name_at);
+        let namespace = self.take_namespace(false, false);
+        let kind = if rollout {
+            ResourceKind::Deployment
+        } else {
+            ResourceKind::Job
+        };
+        Some(Intent::ReadOnly {
+            tool: Tool::ResourcesGet,
+            arguments: self.resource_args(kind, name, namespace),
+        })
+    }
+
     /// "which namespace is checkout in", "what namespace does redis live
     /// in", "where is checkout deployed": the namespace an object is in is
     /// found by listing it by name in every namespace (a Deployment, or
     /// the pod a generated name names), as `kubectl get deploy -A
     /// --field-selector metadata.name=checkout` does.
     fn namespace_of_object(&mut self) -> Option<Intent> {
-        // ("which namespace am i working in": the kubeconfig's.)
-        if self.where_am_i().is_some() {
-            return None;
-        }
         let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
-        let namespace_asked = self.is_w(first, W::Question)
+        // ("how about namespace dev too?": a follow-up, not a question.)
+        let namespace_asked = matches!(self.low(first), "which" | "what" | "whats")
             && self.next_meaningful(first).is_some_and(|n| {
                 self.tokens[n].value.is_none()
                     && matches!(
@@ -8149,7 +8325,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             });
         let where_deployed = self.low(first) == "where"
             && (0..self.len()).any(|i| matches!(self.low(i), "deployed" | "installed" | "located"));
-        if !(namespace_asked || where_deployed) || self.namespace.is_some() || self.all_namespaces {
+        // ("which namespace am i working in": the kubeconfig's.)
+        if !(namespace_asked || where_deployed)
+            || self.namespace.is_some()
+            || self.all_namespaces
+            || self.where_am_i().is_some()
+        {
             return None;
         }
         let candidates = (first + 1..self.len())
@@ -9048,6 +9229,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 arguments,
             };
         }
+        // "what's the total memory of the cluster": the nodes' figures.
+        if main.is_none()
+            && self.has_w_anywhere(&[W::Cluster])
+            && self.namespace.is_none()
+            && self.leftover_value().is_none()
+        {
+            return Intent::ReadOnly {
+                tool: Tool::NodesTop,
+                arguments: self.base(),
+            };
+        }
         if main.is_some_and(|(_, k, _)| k == ResourceKind::Node) {
             let loose = main.is_some_and(|(_, _, n)| n != Number::Plural) || self.kubectl;
             let name = self.take_name(kind_at, loose);
@@ -9321,8 +9513,8 @@ fn is_quantity(text: &str) -> bool {
 }
 
 /// What a workload's pod template holds, asked about as "what labels does
-/// cart have", "which ports does api expose", "does cart have a liveness
-/// probe": answered by reading the workload.
+/// cart have", "does cart have a liveness probe": answered by reading the
+/// workload (ports are asked of the Service: "what ports does X expose").
 fn is_pod_template_field(word: &str) -> bool {
     matches!(
         word,
@@ -9332,8 +9524,6 @@ fn is_pod_template_field(word: &str) -> bool {
             | "annotations"
             | "probe"
             | "probes"
-            | "port"
-            | "ports"
             | "toleration"
             | "tolerations"
             | "affinity"

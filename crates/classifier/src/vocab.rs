@@ -759,6 +759,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("whats", Question),
         ("hows", Question),
         ("wat", Question),
+        // Chat spellings: "wats wrong with redis", "y is cart crashing".
+        ("wats", Question),
+        ("wut", Question),
+        ("y", Why),
         ("who", Who),
         ("whom", Who),
         ("why", Why),
@@ -970,6 +974,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("backoff", Wrong),
         ("evicted", Wrong),
         ("unhealthy", Wrong),
+        ("unavailable", Wrong),
+        // "anything i should worry about", "what needs attention".
+        ("worry", Wrong),
+        ("attention", Wrong),
         ("erroring", Wrong),
         ("error", Wrong),
         ("errors", Wrong),
