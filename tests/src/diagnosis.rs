@@ -147,6 +147,27 @@ impl DiagnosisEnv {
         diagnosis
     }
 
+    /// Waits until the scheduler's `FailedScheduling` in `namespace` says
+    /// `scheduler_says`, then diagnoses `name` there: Unschedulable, its
+    /// PodScheduled condition quoting the scheduler, and no plan.
+    pub async fn unschedulable(
+        &self,
+        name: &str,
+        namespace: &str,
+        scheduler_says: &str,
+    ) -> Diagnosis {
+        let events = self
+            .events_until(namespace, "FailedScheduling", |out| {
+                out.contains(scheduler_says)
+            })
+            .await;
+        assert!(events.contains(scheduler_says), "{events}");
+        let diagnosis = self.diagnosed(name, namespace, Cause::Unschedulable).await;
+        assert_quoted(&diagnosis, &format!("PodScheduled=False: {scheduler_says}"));
+        assert!(diagnosis.proposal.is_none(), "{:?}", diagnosis.proposal);
+        diagnosis
+    }
+
     /// Applies a proposed fix as if a human had approved it.
     pub async fn apply(&self, proposal: &ProposedChange) {
         let applied = self

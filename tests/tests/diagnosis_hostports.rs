@@ -5,7 +5,6 @@
 //! playbook names the port and why one replica per node is the most.
 
 use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says};
-use workflow::diagnosis::Cause;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_without_a_free_host_port_is_pending_and_the_port_named() {
@@ -13,25 +12,13 @@ async fn a_replica_without_a_free_host_port_is_pending_and_the_port_named() {
     env.sim
         .ready_pods_until("ingress", "app=edge-proxy", 2)
         .await;
-    let events = env
-        .events_until("ingress", "FailedScheduling", |out| {
-            out.contains("didn't have free ports")
-        })
-        .await;
-    assert!(
-        events.contains(
-            "0/2 nodes are available: 2 node(s) didn't have free ports for the requested pod ports."
-        ),
-        "{events}"
-    );
-
     let diagnosis = env
-        .diagnosed("edge-proxy", "ingress", Cause::Unschedulable)
+        .unschedulable(
+            "edge-proxy",
+            "ingress",
+            "0/2 nodes are available: 2 node(s) didn't have free ports for the requested pod ports.",
+        )
         .await;
-    assert_quoted(
-        &diagnosis,
-        "PodScheduled=False: 0/2 nodes are available: 2 node(s) didn't have free ports for the requested pod ports.",
-    );
     assert_quoted(
         &diagnosis,
         "[pod spec] hostPort 8443/TCP of container envoy",
@@ -44,5 +31,4 @@ async fn a_replica_without_a_free_host_port_is_pending_and_the_port_named() {
         &diagnosis,
         "runs at most one replica per node (the cluster has 2 node(s))",
     );
-    assert!(diagnosis.proposal.is_none(), "{:?}", diagnosis.proposal);
 }

@@ -162,12 +162,7 @@ fn volume_node_affinity(volume: &Value) -> Option<String> {
                 .into_iter()
                 .flatten()
                 .map(|expression| {
-                    let values: Vec<&str> = expression["values"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .collect();
+                    let values = expression_values(expression);
                     format!(
                         "{} {} [{}]",
                         expression["key"].as_str().unwrap_or_default(),
@@ -235,6 +230,16 @@ pub struct PodFacts {
     pub services_in_namespace: Vec<String>,
 }
 
+/// The `values` of one `matchExpressions` entry (none for Exists).
+fn expression_values(expression: &Value) -> Vec<&str> {
+    expression["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// Whether every `matchExpressions` entry holds for an object whose label
 /// `key` reads `value_of(key)`: In, NotIn, Exists, DoesNotExist; any other
 /// operator (node affinity's Gt and Lt, which are not read) counts as
@@ -250,12 +255,7 @@ pub(crate) fn expressions_hold<'a>(
         .flatten()
         .all(|expression| {
             let value = value_of(expression["key"].as_str().unwrap_or_default());
-            let values: Vec<&str> = expression["values"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
+            let values = expression_values(expression);
             match expression["operator"].as_str().unwrap_or_default() {
                 "In" => value.is_some_and(|value| values.contains(&value)),
                 "NotIn" => value.is_none_or(|value| !values.contains(&value)),
@@ -1276,7 +1276,9 @@ mod tests {
         ]}}}});
         assert_eq!(
             volume_node_affinity(&volume).as_deref(),
-            Some("topology.kubernetes.io/zone In [eu-west-1a] or kubernetes.io/hostname In [n1, n2]")
+            Some(
+                "topology.kubernetes.io/zone In [eu-west-1a] or kubernetes.io/hostname In [n1, n2]"
+            )
         );
         assert_eq!(volume_node_affinity(&json!({"spec": {}})), None);
     }
