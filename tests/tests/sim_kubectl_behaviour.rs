@@ -382,6 +382,16 @@ async fn deleting_a_deployment_removes_its_pods_and_a_deleted_pod_is_replaced() 
             && describe.contains("Back-off restarting failed container"),
         "{describe}"
     );
+    // The kubelet's repeated BackOff is one event with a count, which
+    // kubectl prints as `(xN over AGE)`.
+    assert!(
+        describe
+            .lines()
+            .any(|line| line.contains("Warning  BackOff")
+                && line.contains("(x")
+                && line.contains(" over ")),
+        "{describe}"
+    );
 }
 
 /// A hand-written scenario is often just workloads: no Node at all, or Nodes
