@@ -357,7 +357,7 @@ async fn answer_text(
         None => crate::undo::of_last_change(
             scope.recent.as_deref().and_then(Recent::undo),
             text,
-            matches!(classifier::classify(text), Intent::Clarify { missing, .. } if missing.contains(&classifier::Param::Name)),
+            || matches!(classifier::classify(text), Intent::Clarify { missing, .. } if missing.contains(&classifier::Param::Name)),
         ),
         Some(_) => None,
     };

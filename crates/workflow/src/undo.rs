@@ -132,14 +132,15 @@ impl Undo {
 }
 
 /// "undo it" (an undo verb first, and the classifier asking which object:
-/// `names_nothing`) after a change the session planned that a rollback
+/// `names_nothing`, asked last: it classifies the request once more) after
+/// a change the session planned that a rollback
 /// does not undo: the request that does, or the question why none can.
 /// `None` leaves the request to the follow-up machinery (a rollback of the
 /// object last talked about).
 pub(crate) fn of_last_change(
     undo: Option<&Undo>,
     text: &str,
-    names_nothing: bool,
+    names_nothing: impl FnOnce() -> bool,
 ) -> Option<Result<Resolved, Clarify>> {
     let undo = undo?;
     let first = text
@@ -147,7 +148,7 @@ pub(crate) fn of_last_change(
         .next()?
         .trim_matches(|c: char| !c.is_ascii_alphanumeric())
         .to_ascii_lowercase();
-    if !names_nothing || !UNDO_VERBS.contains(&first.as_str()) {
+    if !UNDO_VERBS.contains(&first.as_str()) || !names_nothing() {
         return None;
     }
     Some(match undo {
@@ -209,7 +210,7 @@ mod tests {
             vec![],
         );
         assert_eq!(
-            of_last_change(Undo::of(&scale).as_ref(), "undo it", true),
+            of_last_change(Undo::of(&scale).as_ref(), "undo it", || true),
             Some(Ok(Resolved {
                 request: "scale deployment web to 2 in namespace demo".into(),
                 note: "'undo it' undoes your last change (the scale of deployment/web in namespace demo from 2 to 5); read as \"scale deployment web to 2 in namespace demo\"".into(),
@@ -236,16 +237,16 @@ mod tests {
         ));
         let delete = card("delete", "Deployment", json!({}), json!({}), vec![]);
         assert!(matches!(
-            of_last_change(Undo::of(&delete).as_ref(), "revert that", true),
+            of_last_change(Undo::of(&delete).as_ref(), "revert that", || true),
             Some(Err(question)) if question.question.starts_with("I cannot undo the deletion")
         ));
         // Another verb, or a request that names its object, is not this.
         assert_eq!(
-            of_last_change(Undo::of(&scale).as_ref(), "restart it", true),
+            of_last_change(Undo::of(&scale).as_ref(), "restart it", || true),
             None
         );
         assert_eq!(
-            of_last_change(Undo::of(&scale).as_ref(), "undo web", false),
+            of_last_change(Undo::of(&scale).as_ref(), "undo web", || false),
             None
         );
     }
