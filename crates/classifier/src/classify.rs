@@ -2972,21 +2972,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
             // "when did checkout restart (in prod)": a time asked about a
             // change made, never one to make: the verb ends the question.
-            if (0..self.len())
-                .find(|&f| !self.is_filler(f))
-                .is_some_and(|f| {
-                    self.low(f) == "when"
-                        && self.is_w(f + 1, W::Do)
-                        && f + 3 == i
-                        && self.is_value(f + 2)
-                })
-                && self.next_meaningful(i).is_none_or(|n| {
-                    self.is_w(n, W::In)
-                        && self
-                            .value_after(n)
-                            .is_some_and(|v| self.next_meaningful(v).is_none())
-                })
-            {
+            // ("how often does checkout restart", "how many times did web
+            // restart": a count of them, asked.)
+            let asked_at = (0..self.len()).find(|&f| !self.is_filler(f)).and_then(|f| {
+                match (self.low(f), self.low(f + 1), self.low(f + 2)) {
+                    ("when", _, _) => Some(f + 1),
+                    ("how", "often", _) => Some(f + 2),
+                    ("how", "many", "times") => Some(f + 3),
+                    _ => None,
+                }
+            });
+            if asked_at.is_some_and(|d| {
+                (self.is_w(d, W::Do) || matches!(self.low(d), "has" | "have"))
+                    && d + 2 == i
+                    && self.is_value(d + 1)
+            }) && self.next_meaningful(i).is_none_or(|n| {
+                self.is_w(n, W::In)
+                    && self
+                        .value_after(n)
+                        .is_some_and(|v| self.next_meaningful(v).is_none())
+            }) {
                 continue;
             }
             // "which configmap does cart mount": what an object mounts is
@@ -3194,8 +3199,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Change::Label => {
                 // A label key or selector follows ("with label team"), not
                 // a sentence ("what's up with label the pods").
+                // (A bare number is a count, never a key: "with label 0 ready".)
                 let key_follows = selector_follows
-                    || next.is_some_and(|t| t.lex == Lex::Unknown || t.shape == Shape::Quoted);
+                    || next.is_some_and(|t| {
+                        (t.lex == Lex::Unknown && parse_number(t.low).is_none())
+                            || t.shape == Shape::Quoted
+                    });
                 let label_held = self.held_label_key(i).is_some();
                 (matches!(prev, "with" | "matching" | "having" | "whose") && key_follows)
                     || (matches!(prev, "the" | "by") && selector_follows)
@@ -3209,9 +3218,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Change::Update => prev == "rolling",
             Change::Start => matches!(next_low, "time" | "times"),
             // "the restart count of pod x", "its restart policy".
+            // ("restart count of checkout pods": the noun opening the request.)
             Change::Restart => {
                 matches!(next_low, "count" | "counts" | "policy")
-                    && matches!(prev, "the" | "its" | "container" | "pod")
+                    && (matches!(prev, "the" | "its" | "container" | "pod")
+                        || (i == 0 && self.low(i + 2) == "of"))
             }
             Change::Rollout => next_low == "history",
             // "the schedule of cronjob x", "its schedule".
@@ -3698,6 +3709,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
     fn take_namespace(&mut self, allow_to: bool, allow_of: bool) -> Option<String> {
         if self.namespace.is_some() {
             return self.namespace.clone();
+        }
+        // "checkout pods prod": bare words end with the namespace, before
+        // any other place ("checkout" is whose pods).
+        if self.is_terse()
+            && let Some(namespace) = self.terse_namespace()
+        {
+            return Some(namespace);
         }
         let mut best: Option<(usize, u8)> = None;
         for i in 0..self.len() {
@@ -7645,6 +7663,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.completion_question() {
             return intent;
         }
+        if let Some(intent) = self.restart_count_question() {
+            return intent;
+        }
         let main = self.questioned_object().or_else(|| self.main_kind());
         // "what did the nightly-report job print", "what does web-1 print
         // at startup": what a container printed is its log, and "print" is
@@ -8249,6 +8270,44 @@ impl<'t, 'a> Analysis<'t, 'a> {
         Some(Intent::ReadOnly {
             tool: Tool::ResourcesGet,
             arguments: self.resource_args(ResourceKind::Namespace, name, None),
+        })
+    }
+
+    /// "how often does checkout restart in prod", "how many times has
+    /// checkout restarted": the restart counts of a workload's pods (the
+    /// RESTARTS column), selected by its app label; a pod's own name
+    /// ("how many times has pod web-0 restarted") is read by the pod rules.
+    fn restart_count_question(&mut self) -> Option<Intent> {
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        let often = match (self.low(first), self.low(first + 1), self.low(first + 2)) {
+            ("how", "often", _) => first + 2,
+            ("how", "many", "times") => first + 3,
+            _ => return None,
+        };
+        let restart_at = (often..self.len())
+            .find(|&i| matches!(self.low(i), "restart" | "restarts" | "restarted"))?;
+        let name_at = (often..restart_at).find(|&i| self.is_value(i))?;
+        if looks_like_pod_name(self.low(name_at)) || self.kinds().next().is_some() {
+            return None;
+        }
+        self.use_token(restart_at);
+        for i in often - 1..=often {
+            self.use_token(i);
+        }
+        let app = format!("app={}", self.take_value(name_at));
+        let namespace = self.take_namespace(false, false);
+        let tool = if namespace.is_some() {
+            Tool::PodsListInNamespace
+        } else {
+            Tool::PodsList
+        };
+        Some(Intent::ReadOnly {
+            tool,
+            arguments: Arguments {
+                namespace,
+                label_selector: Some(app),
+                ..self.base()
+            },
         })
     }
 
@@ -8988,7 +9047,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         });
         let before = || {
             let namespace_given = self.namespace.is_some()
-                || (0..self.len()).any(|i| self.is_value(i) && self.place(i, None) == Place::In);
+                || (0..self.len()).any(|i| self.is_value(i) && self.place(i, None) == Place::In)
+                // ("checkout pods prod": the terse request's last word.)
+                || (self.is_terse() && pods_at + 1 < self.len() && self.is_value(self.len() - 1));
             // "show me the checkout pods": "the" before a name that is no
             // namespace's usual name marks a workload's pods.
             let the_workload = pods_at >= 2

@@ -446,6 +446,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("howdy", Filler),
         // "are any pods missing memory limits": a state, never a name.
         ("missing", Filler),
+        // "the image pull policy of checkout", "the checkout ingress
+        // rules": a field's noun, never the object's name.
+        ("policy", Filler),
+        ("rules", Filler),
         ("if", Filler),
         ("very", Filler),
         ("really", Filler),
