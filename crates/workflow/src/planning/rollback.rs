@@ -651,4 +651,19 @@ mod tests {
         assert_eq!(image_change(&now, &now), "container web keeps image web:3");
         assert_eq!(image_list(&now), "image web:3");
     }
+
+    #[test]
+    fn a_removed_map_is_its_leaves_and_kubeops_restart_is_found_by_its_value() {
+        let mut leaves = Vec::new();
+        leaf_paths(
+            &json!({"kubectl.kubernetes.io/restartedAt": "2026-11-26T06:00:00Z"}),
+            "spec.template.metadata.annotations",
+            &mut leaves,
+        );
+        assert_eq!(leaves, [RESTARTED_AT_PATH]);
+        let applied = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    metadata:\n      annotations:\n        kubectl.kubernetes.io/restartedAt: \"2026-11-26T06:00:00Z\"\n";
+        assert!(applies_restarted_at(applied, "2026-11-26T06:00:00Z"));
+        assert!(!applies_restarted_at(applied, "2026-11-26T07:00:00Z"));
+        assert!(!applies_restarted_at("not: [yaml", "2026-11-26T06:00:00Z"));
+    }
 }
