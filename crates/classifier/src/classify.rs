@@ -9482,6 +9482,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
         } {
             self.use_token(i);
             selectors.push(format!("involvedObject.name={}", owned(self.tokens[i].raw)));
+        } else if self.is_terse()
+            && self.len() >= 3
+            && self.is_value(self.len() - 1)
+            // "events checkout prod", "checkout events prod": bare words,
+            // the namespace last and the object before it.
+            && let Some(i) = (0..self.len() - 1)
+                .find(|&i| self.is_value(i) && !is_namespace_word(self.tokens[i].low))
+        {
+            self.use_token(i);
+            selectors.push(format!("involvedObject.name={}", owned(self.tokens[i].raw)));
         }
         if self.has_w_anywhere(&[W::Warning]) || self.low_any("type=warning") {
             selectors.push("type=Warning".to_owned());
