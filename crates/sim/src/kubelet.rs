@@ -1076,7 +1076,23 @@ pub fn observe(
     // The first half of the ready delay is spent pulling and creating, the
     // second half running before the readiness probe first passes.
     let started_at = life_start + ready_delay / 2;
-    let ready_at = life_start + ready_delay;
+    // Without a readiness probe the kubelet reports a running container
+    // ready at once (no unready moment for a playbook to blame on a probe
+    // that does not exist); a `ready-delay` the pod asks for still models
+    // a slow start.
+    let declares_readiness_probe = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .is_some_and(|containers| {
+            containers
+                .iter()
+                .any(|container| container.get("readinessProbe").is_some())
+        });
+    let ready_at = if behaviour.ready_delay.is_none() && !declares_readiness_probe {
+        started_at
+    } else {
+        life_start + ready_delay
+    };
     let main = main_container_name(pod).unwrap_or_default();
 
     let mut events = vec![scheduled];
