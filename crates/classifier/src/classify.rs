@@ -18,6 +18,11 @@ pub const MAX_REQUEST_BYTES: usize = 4096;
 /// Most tokens classified; the per-token bookkeeping lives on the stack.
 const MAX_TOKENS: usize = 160;
 
+/// Most words before the "if" of "can you check if X has Y" for the rest
+/// to be read as that yes-no question ("can you please check if", "tell
+/// me whether"); an "if" further in is a condition of a longer request.
+const MAX_WORDS_BEFORE_IF: usize = 6;
+
 /// The image of a generic debug pod.
 pub const DEBUG_IMAGE: &str = "busybox";
 
@@ -1298,6 +1303,8 @@ fn not_working(tokens: &mut [Token<'_>]) {
                     | "serving"
                     | "responding"
                     | "coming"
+                    | "come"
+                    | "comes"
                     | "becoming"
                     | "pulling"
                     | "scaling"
@@ -8160,6 +8167,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.is_w(first, W::Do) {
             return self.field_held();
         }
+        // "can you check if the checkout service has endpoints": the
+        // question after "if" is asked as "does ... have".
+        if let Some(asked_at) = self.yes_no_question_at()
+            && let Some(intent) = self.field_held_from(asked_at)
+        {
+            return Some(intent);
+        }
         if !self.is_w(first, W::Question) {
             return None;
         }
@@ -8435,17 +8449,37 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// named without its kind is read as a Deployment.
     fn field_held(&mut self) -> Option<Intent> {
         let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
-        let name_at = self.next_meaningful(first)?;
+        self.field_held_from(first)
+    }
+
+    /// Where the question of "check if X has Y" / "tell me whether X has Y"
+    /// begins: its "if" or "whether", among the request's first words.
+    fn yes_no_question_at(&self) -> Option<usize> {
+        (0..self.len().min(MAX_WORDS_BEFORE_IF)).find(|&i| matches!(self.low(i), "if" | "whether"))
+    }
+
+    /// [`Analysis::field_held`] for a question whose opening word is at
+    /// `first` ("does", or the "if" of "check if").
+    fn field_held_from(&mut self, first: usize) -> Option<Intent> {
+        let singular_kind = |analysis: &Self, at: usize| {
+            analysis.tokens.get(at).and_then(|t| {
+                (t.value.is_none())
+                    .then(|| t.kind())
+                    .flatten()
+                    .filter(|(_, number)| *number != Number::Plural)
+            })
+        };
+        let mut name_at = self.next_meaningful(first)?;
+        // "does service checkout have any endpoints": the kind first.
+        let kind_first = singular_kind(self, name_at);
+        if kind_first.is_some() {
+            name_at += 1;
+        }
         if !self.is_value(name_at) {
             return None;
         }
-        let kind = self.tokens.get(name_at + 1).and_then(|t| {
-            (t.value.is_none())
-                .then(|| t.kind())
-                .flatten()
-                .filter(|(_, number)| *number != Number::Plural)
-        });
-        let have_at = name_at + 1 + usize::from(kind.is_some());
+        let kind = kind_first.or_else(|| singular_kind(self, name_at + 1));
+        let have_at = name_at + 1 + usize::from(kind.is_some() && kind_first.is_none());
         if !matches!(self.low(have_at), "have" | "has") {
             return None;
         }
@@ -8460,8 +8494,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             None if looks_like_pod_name(self.low(name_at)) => ResourceKind::Pod,
             None => ResourceKind::Deployment,
         };
-        for i in name_at + 1..self.len() {
-            if self.tokens[i].kind().is_some() || is_pod_template_field(self.low(i)) {
+        let kind_from = name_at - usize::from(kind_first.is_some());
+        for i in kind_from..self.len() {
+            if i != name_at
+                && (self.tokens[i].kind().is_some() || is_pod_template_field(self.low(i)))
+            {
                 self.use_token(i);
             }
         }
@@ -8488,16 +8525,37 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// (`spec.nodeName`), so the answer is the pod read (a name given as
     /// its workload's is resolved to its pods by the workflow).
     fn pod_placement(&mut self) -> Option<Intent> {
-        let node_asked = (0..self.len()).any(|i| {
+        let node_asked_at = (0..self.len()).find(|&i| {
             !self.used[i]
                 && self.tokens[i].value.is_none()
                 && matches!(
                     self.tokens[i].kind(),
-                    Some((ResourceKind::Node, Number::Singular))
+                    Some((ResourceKind::Node, Number::Singular | Number::Plural))
                 )
                 && self
                     .prev_meaningful(i)
                     .is_some_and(|p| self.is_w(p, W::Question) && self.low(p) != "how")
+        });
+        // "which nodes are the pods of checkout on": the pods' list answers
+        // (its NODE column), not the node list; the node word is spent.
+        if let Some(node_at) = node_asked_at
+            && let Some(pods_at) = (node_at + 1..self.len()).find(|&i| {
+                self.tokens[i].value.is_none()
+                    && matches!(
+                        self.tokens[i].kind(),
+                        Some((ResourceKind::Pod, Number::Plural))
+                    )
+            })
+        {
+            self.use_token(node_at);
+            self.use_token(pods_at);
+            return Some(self.pods(pods_at, Number::Plural));
+        }
+        let node_asked = node_asked_at.is_some_and(|i| {
+            matches!(
+                self.tokens[i].kind(),
+                Some((ResourceKind::Node, Number::Singular))
+            )
         });
         let where_running = (0..self.len())
             .find(|&i| !self.is_filler(i))
