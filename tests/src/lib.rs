@@ -240,6 +240,12 @@ impl SimEnv {
         .await
     }
 
+    /// The replicas `workload` (`kind/name`) in `namespace` asks for
+    /// (`spec.replicas`), as stored now.
+    pub async fn wanted_replicas(&self, workload: &str, namespace: &str) -> serde_json::Value {
+        self.kubectl_json(&["get", workload, "-n", namespace]).await["spec"]["replicas"].clone()
+    }
+
     /// Waits until `workload` (`kind/name`) in `namespace` reports `count`
     /// ready replicas.
     pub async fn ready_replicas_until(&self, workload: &str, namespace: &str, count: usize) {

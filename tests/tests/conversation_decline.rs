@@ -8,16 +8,7 @@
 use e2e::objects::{deployment, namespace, node};
 use e2e::stack::Stack;
 use hitl::policy::ApprovalPolicy;
-use serde_json::Value;
 use workflow::{Outcome, Response};
-
-async fn replicas(stack: &Stack) -> Value {
-    stack
-        .env
-        .kubectl_json(&["get", "deployment", "web", "-n", "demo"])
-        .await["spec"]["replicas"]
-        .clone()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_right_after_a_plan_denies_it_and_later_leaves_it_waiting() {
@@ -48,7 +39,11 @@ async fn no_right_after_a_plan_denies_it_and_later_leaves_it_waiting() {
         stack.recorded(&card.plan_id).await,
         ["requested", "planned", "denied"]
     );
-    assert_eq!(replicas(&stack).await, 2, "nothing changed");
+    assert_eq!(
+        stack.env.wanted_replicas("deployment/web", "demo").await,
+        2,
+        "nothing changed"
+    );
 
     // After another answer "cancel" may be about anything: the plan stays.
     let card = stack.plan("scale web to 4 in demo").await;
@@ -71,7 +66,7 @@ async fn no_right_after_a_plan_denies_it_and_later_leaves_it_waiting() {
         "{}",
         decided.text
     );
-    assert_eq!(replicas(&stack).await, 4);
+    assert_eq!(stack.env.wanted_replicas("deployment/web", "demo").await, 4);
 
     // Another session was offered nothing.
     match stack.ask_in("other", "no").await {

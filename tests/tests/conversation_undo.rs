@@ -8,16 +8,8 @@
 use e2e::objects::{NODE, deployment, namespace, node};
 use e2e::stack::Stack;
 use hitl::policy::ApprovalPolicy;
-use serde_json::{Value, json};
+use serde_json::json;
 use workflow::Outcome;
-
-async fn replicas(stack: &Stack) -> Value {
-    stack
-        .env
-        .kubectl_json(&["get", "deployment", "web", "-n", "demo"])
-        .await["spec"]["replicas"]
-        .clone()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn undo_puts_back_what_the_last_change_changed() {
@@ -48,7 +40,7 @@ async fn undo_puts_back_what_the_last_change_changed() {
         undo.inferred
     );
     stack.approve_to(&undo, Outcome::Verified).await;
-    assert_eq!(replicas(&stack).await, 2);
+    assert_eq!(stack.env.wanted_replicas("deployment/web", "demo").await, 2);
 
     // A cordon is undone by an uncordon.
     let cordon = stack.plan(&format!("cordon {NODE}")).await;
