@@ -560,6 +560,19 @@ impl Store {
             .objects_mut(resource)
             .insert(object_key, object.clone());
         self.notify(&mut state, ChangeKind::Added, resource, &object);
+        if owners_all_gone(&state, &object) {
+            // The garbage collector deletes an object whose owners are all
+            // absent. A controller acting on a snapshot taken before its
+            // owner was deleted creates exactly such an object; without
+            // this it would outlive the owner forever.
+            self.delete_or_terminate(
+                &mut state,
+                resource,
+                namespace,
+                &name,
+                &DeleteOptions::default(),
+            );
+        }
         Ok(object)
     }
 
@@ -1075,6 +1088,23 @@ impl Store {
     }
 }
 
+/// Whether `object` has owner references and none of them names a stored object.
+fn owners_all_gone(state: &State, object: &Value) -> bool {
+    let owners = meta::owner_uids(object);
+    !owners.is_empty()
+        && !state
+            .catalog
+            .stored_resources()
+            .into_iter()
+            .any(|resource| {
+                state
+                    .objects(resource)
+                    .into_iter()
+                    .flat_map(|objects| objects.values())
+                    .any(|stored| owners.contains(&meta::uid(stored)))
+            })
+}
+
 /// Fills the defaults the schema of a custom resource's definition declares.
 fn apply_schema_defaults(state: &State, resource: &'static Resource, object: &mut Value) {
     if registry::is_builtin(resource) {
@@ -1505,6 +1535,40 @@ mod tests {
             .expect("deleted");
         let kept = store.get(&PODS, "prod", "p2").expect("orphaned pod kept");
         assert!(kept["metadata"].get("ownerReferences").is_none());
+    }
+
+    #[test]
+    fn an_object_created_for_a_deleted_owner_is_collected() {
+        let store = store_with_namespace("prod");
+        let owner = store
+            .create(&DEPLOYMENTS, "prod", deployment("web"))
+            .expect("created");
+        store
+            .delete(&DEPLOYMENTS, "prod", "web", &DeleteOptions::default())
+            .expect("deleted");
+        // A controller still acting on its view from before the delete.
+        store
+            .create(
+                &DEPLOYMENTS,
+                "prod",
+                owned_by(deployment("web-late"), &owner),
+            )
+            .expect("created");
+        assert!(store.get(&DEPLOYMENTS, "prod", "web-late").is_err());
+
+        let living = store
+            .create(&DEPLOYMENTS, "prod", deployment("api"))
+            .expect("created");
+        store
+            .create(
+                &DEPLOYMENTS,
+                "prod",
+                owned_by(deployment("api-child"), &living),
+            )
+            .expect("created");
+        store
+            .get(&DEPLOYMENTS, "prod", "api-child")
+            .expect("an object whose owner lives is kept");
     }
 
     #[test]
