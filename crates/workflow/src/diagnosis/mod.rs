@@ -158,6 +158,13 @@ pub enum Cause {
     ServiceWithoutEndpoints,
     /// A Service sends traffic to a port its pods do not declare.
     ServicePortMismatch,
+    /// A PersistentVolumeClaim is not bound (Pending: no class or volume
+    /// can give it one; or Lost: its volume is gone): pods that mount it
+    /// cannot start.
+    VolumeClaimNotBound,
+    /// An Ingress sends traffic to a backend Service that does not exist,
+    /// does not expose the port it names, or reaches no ready pod.
+    IngressBackendUnavailable,
     /// Nothing is wrong with the pod(s) examined.
     NoFailureFound,
 }
@@ -191,6 +198,8 @@ impl Cause {
             Cause::Evicted => "Evicted by the kubelet",
             Cause::ServiceWithoutEndpoints => "Service without ready endpoints",
             Cause::ServicePortMismatch => "Service targetPort matches no container port",
+            Cause::VolumeClaimNotBound => "PersistentVolumeClaim not bound",
+            Cause::IngressBackendUnavailable => "Ingress backend unavailable",
             Cause::NoFailureFound => "no failure found",
         }
     }

@@ -12,6 +12,7 @@
 pub mod autoscaler;
 mod conclude;
 pub mod init_wait;
+pub mod named_object;
 mod node_target;
 mod refused;
 pub mod service;
@@ -276,6 +277,10 @@ struct Reads<'r, R> {
     /// Objects read so far (`None`: not found), by apiVersion, kind,
     /// namespace and name.
     objects: BTreeMap<(String, String, String, String), Option<Value>>,
+    /// The events of each namespace read so far: the pod, its owners, a
+    /// refused workload and an object of another kind all read the same
+    /// namespace-wide (rate-limited) list, once.
+    events: BTreeMap<String, Vec<Event>>,
 }
 
 impl<R: ClusterReader> Reads<'_, R> {
@@ -309,6 +314,23 @@ impl<R: ClusterReader> Reads<'_, R> {
         let object = read_object(self.reader, api_version, kind, namespace, name).await?;
         self.objects.insert(key, object.clone());
         Ok(object)
+    }
+
+    /// The events of `namespace`. Events are supporting evidence: an
+    /// unreadable answer reads as none rather than hiding the cause.
+    async fn events(&mut self, namespace: &str) -> Result<Vec<Event>, DiagnosisError> {
+        if let Some(known) = self.events.get(namespace) {
+            return Ok(known.clone());
+        }
+        let output = self
+            .call(
+                ReadTool::EventsList,
+                [("namespace", Some(json!(namespace)))],
+            )
+            .await?;
+        let events = parse::events(&output).unwrap_or_default();
+        self.events.insert(namespace.to_owned(), events.clone());
+        Ok(events)
     }
 
     /// `(namespace, name)` of the objects of a list, optionally filtered by labels.
@@ -392,6 +414,7 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
             reader,
             calls: 0,
             objects: BTreeMap::new(),
+            events: BTreeMap::new(),
         };
         let candidates = resolve(&mut reads, target).await?;
         let mut ranked: Vec<(Value, PodState, Symptom)> = candidates
@@ -419,6 +442,12 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
                     explained =
                         refused::diagnose(&mut reads, namespace, &target.name, None).await?;
                 }
+                // A claim or an Ingress the events already name (a
+                // ProvisioningFailed claim): read that, not every kind.
+                if explained.is_none() {
+                    explained =
+                        named_object::diagnose(&mut reads, namespace, &target.name, true).await?;
+                }
                 // A Job whose pods are gone (stopped at its deadline), or a
                 // CronJob that does not run.
                 if explained.is_none() {
@@ -434,12 +463,18 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
                 diagnosis.tool_calls = reads.calls;
                 return Ok(diagnosis);
             }
-            if let Some(namespace) = target.namespace.as_deref()
-                && let Some(facts) = service::gather(&mut reads, namespace, &target.name).await?
-                && let ServiceVerdict::Broken(mut diagnosis) = service::conclude(&facts)
-            {
-                diagnosis.tool_calls = reads.calls;
-                return Ok(*diagnosis);
+            if let Some(namespace) = target.namespace.as_deref() {
+                let mut explained = service::gather(&mut reads, namespace, &target.name)
+                    .await?
+                    .map(|facts| service::verdict(&facts));
+                if explained.is_none() {
+                    explained =
+                        named_object::diagnose(&mut reads, namespace, &target.name, false).await?;
+                }
+                if let Some(mut diagnosis) = explained {
+                    diagnosis.tool_calls = reads.calls;
+                    return Ok(diagnosis);
+                }
             }
             return Err(not_found(target));
         };
@@ -600,12 +635,7 @@ async fn gather<R: ClusterReader>(
         facts.owners.push(owner);
     }
 
-    let events = reads
-        .call(
-            ReadTool::EventsList,
-            [("namespace", Some(json!(namespace)))],
-        )
-        .await?;
+    let events = reads.events(namespace).await?;
     // The pod, its owners and its claims (a claim's binding events explain a Pending pod).
     let mut involved: Vec<String> = vec![state.name.clone()];
     involved.extend(claim_names(&pod));
@@ -615,9 +645,7 @@ async fn gather<R: ClusterReader>(
             .as_str()
             .map(str::to_string)
     }));
-    // Events are supporting evidence: an unreadable answer must not hide the cause.
-    facts.events = parse::events(&events)
-        .unwrap_or_default()
+    facts.events = events
         .into_iter()
         .filter(|event| involved.contains(&event.object_name))
         .collect();

@@ -414,6 +414,34 @@ pub fn set_service_target_port(
     })
 }
 
+/// Points one backend of an Ingress (its `service.port`, at `pointer`) at
+/// the one port its Service exposes.
+pub fn set_ingress_backend_port(
+    ingress: &Value,
+    pointer: &str,
+    current: &Value,
+    new_port: u64,
+    service: &str,
+) -> Option<ProposedChange> {
+    let mut manifest = user_fields(ingress);
+    *manifest.pointer_mut(pointer)? = json!({"number": new_port});
+    let current = match current {
+        Value::String(name) => name.clone(),
+        other => other.to_string(),
+    };
+    let target = object_ref(ingress);
+    Some(ProposedChange {
+        summary: format!(
+            "Point the backend of {target} at port {new_port} of Service {service}, the port it exposes, instead of {current}"
+        ),
+        current: format!("backend port {current}"),
+        desired: format!("backend port {new_port}"),
+        target,
+        manifest,
+        warnings: Vec::new(),
+    })
+}
+
 /// The warning on every ConfigMap copied from another namespace.
 fn copied_values_warning(from_namespace: &str) -> String {
     format!(

@@ -11,7 +11,7 @@
 use serde_json::{Value, json};
 
 use super::Reads;
-use crate::diagnosis::parse::{self, Event, listed_names};
+use crate::diagnosis::parse::{Event, listed_names};
 use crate::diagnosis::reader::{ClusterReader, ReadTool};
 use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
 
@@ -212,15 +212,10 @@ pub(super) async fn diagnose<R: ClusterReader>(
     name: &str,
     shortfall: Option<Shortfall>,
 ) -> Result<Option<Diagnosis>, DiagnosisError> {
-    let output = reads
-        .call(
-            ReadTool::EventsList,
-            [("namespace", Some(json!(namespace)))],
-        )
-        .await?;
     let prefix = format!("{name}-");
-    let refusals: Vec<Event> = parse::events(&output)
-        .unwrap_or_default()
+    let refusals: Vec<Event> = reads
+        .events(namespace)
+        .await?
         .into_iter()
         .filter(|event| event.reason == "FailedCreate")
         .filter(|event| event.object_name == name || event.object_name.starts_with(&prefix))

@@ -368,6 +368,32 @@ pub fn conclude(facts: &ServiceFacts) -> ServiceVerdict {
     ServiceVerdict::Routes(evidence)
 }
 
+/// The Service asked about by name, as a diagnosis of its own: what
+/// [`conclude`] found wrong, or that it routes (nothing failing).
+pub fn verdict(facts: &ServiceFacts) -> Diagnosis {
+    match conclude(facts) {
+        ServiceVerdict::Broken(broken) => *broken,
+        ServiceVerdict::Routes(evidence) => {
+            let name = text(&facts.service, "/metadata/name");
+            let namespace = text(&facts.service, "/metadata/namespace");
+            let (ready, _) = addresses(facts.endpoints.as_ref());
+            Diagnosis {
+                subject: ObjectRef::namespaced("v1", "Service", name, namespace),
+                cause: Cause::NoFailureFound,
+                summary: format!(
+                    "Service {name} routes: its selector matches {} pods, {ready} ready addresses, on ports they declare. If clients still fail, test the connection from a pod (\"can a pod reach {name} on PORT in {namespace}\").",
+                    facts.selected_count
+                ),
+                evidence,
+                proposal: None,
+                next_steps: Vec::new(),
+                other_failing_pods: Vec::new(),
+                tool_calls: 0,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,12 +7,12 @@
 //! Otherwise a Job's or CronJob's own status is the answer, so an existing
 //! one is never "not found".
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Reads;
 use crate::diagnosis::parse::{self, Event, count};
 use crate::diagnosis::proposal::{self, POD_TEMPLATE_HASH_LABEL};
-use crate::diagnosis::reader::{ClusterReader, ReadTool};
+use crate::diagnosis::reader::ClusterReader;
 use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef, conditions};
 
 fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
@@ -61,14 +61,7 @@ pub(super) async fn diagnose<R: ClusterReader>(
     if matches!(kind, "Deployment" | "StatefulSet") && !scaled_to_zero {
         return Ok(None);
     }
-    let output = reads
-        .call(
-            ReadTool::EventsList,
-            [("namespace", Some(json!(namespace)))],
-        )
-        .await?;
-    // Events support the verdict; an unreadable answer must not hide it.
-    let events = parse::events(&output).unwrap_or_default();
+    let events = reads.events(namespace).await?;
     Ok(Some(match kind {
         "Job" => job_verdict(&object, &events),
         "CronJob" => cron_job_verdict(&object, &events),
@@ -473,6 +466,7 @@ pub(super) fn cron_job_verdict(cron_job: &Value, events: &[Event]) -> Diagnosis 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn event(kind: &str, name: &str, event_type: &str, reason: &str, message: &str) -> Event {
         Event {
