@@ -19,12 +19,9 @@ async fn settled(env: &DiagnosisEnv) {
         .await;
     env.events_until("store", "ProvisioningFailed", |out| out.contains("media"))
         .await;
-    env.field_until(
-        "pvc/uploads",
-        Some("store"),
-        "{.status.phase}",
-        |phase| phase == "Bound",
-    )
+    env.field_until("pvc/uploads", Some("store"), "{.status.phase}", |phase| {
+        phase == "Bound"
+    })
     .await;
     env.sim.endpoints_until("web", "store", 1).await;
 }
@@ -45,11 +42,11 @@ async fn claims_are_diagnosed_by_what_keeps_them_from_binding() {
         &media,
         "Warning ProvisioningFailed: storageclass.storage.k8s.io \"fast-ssd\" not found",
     );
-    assert_quoted(
+    assert_quoted(&media, "[resources_list StorageClass] local-wait, standard");
+    assert_says(
         &media,
-        "[resources_list StorageClass] local-wait, standard",
+        "asks for StorageClass fast-ssd, which does not exist",
     );
-    assert_says(&media, "asks for StorageClass fast-ssd, which does not exist");
     assert!(media.proposal.is_none(), "{:?}", media.proposal);
 
     let backups = env
@@ -84,12 +81,18 @@ async fn ingresses_are_diagnosed_by_their_backend_services() {
         ObjectRef::namespaced("networking.k8s.io/v1", "Ingress", "api", "store")
     );
     assert_quoted(&api, "[resources_get Service store/api] not found");
-    assert_says(&api, "sends api.example.com/v1 to Service api, which does not exist");
+    assert_says(
+        &api,
+        "sends api.example.com/v1 to Service api, which does not exist",
+    );
 
     let admin = env
         .diagnosed("admin", "store", Cause::IngressBackendUnavailable)
         .await;
-    assert_says(&admin, "to port 8080 of Service web, which exposes only http 80");
+    assert_says(
+        &admin,
+        "to port 8080 of Service web, which exposes only http 80",
+    );
     let fix = admin.proposal.clone().expect("the Service's only port");
     assert_eq!(fix.desired, "backend port 80");
     env.apply(&fix).await;
@@ -103,7 +106,10 @@ async fn ingresses_are_diagnosed_by_their_backend_services() {
 
     let shop = env.diagnosed("shop", "store", Cause::NoFailureFound).await;
     assert_quoted(&shop, "shop.example.com/ → service web port 80");
-    assert_quoted(&shop, "[Endpoints store/web] 1 ready addresses, 0 not ready");
+    assert_quoted(
+        &shop,
+        "[Endpoints store/web] 1 ready addresses, 0 not ready",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -262,10 +262,7 @@ pub fn conclude_claim(facts: &ClaimFacts) -> Diagnosis {
     };
     let mut evidence = vec![Evidence::new(
         format!("PersistentVolumeClaim {namespace}/{name}"),
-        format!(
-            "status {phase}; {asked_class}, {size} {}",
-            modes.join(",")
-        ),
+        format!("status {phase}; {asked_class}, {size} {}", modes.join(",")),
     )];
     evidence.extend(facts.events.iter().cloned());
     let verdict = |cause, summary: String, evidence, next_steps| Diagnosis {
@@ -465,9 +462,7 @@ async fn gather_ingress<R: ClusterReader>(
     let mut services = Vec::new();
     for backend in &backends {
         if services.len() == MAX_INGRESS_BACKENDS_READ
-            || services
-                .iter()
-                .any(|(name, _, _)| *name == backend.service)
+            || services.iter().any(|(name, _, _)| *name == backend.service)
         {
             continue;
         }
@@ -730,7 +725,11 @@ mod tests {
             quoted.contains(&"[PersistentVolumeClaim staging/report-archive] status Pending; storageClassName fast-ssd, 50Gi ReadWriteOnce".to_owned()),
             "{quoted:?}"
         );
-        assert!(quoted.iter().any(|quote| quote.contains("ProvisioningFailed")));
+        assert!(
+            quoted
+                .iter()
+                .any(|quote| quote.contains("ProvisioningFailed"))
+        );
         assert!(diagnosis.proposal.is_none());
     }
 
@@ -744,7 +743,11 @@ mod tests {
         };
         let diagnosis = conclude_claim(&facts);
         assert_eq!(diagnosis.cause, Cause::VolumeClaimNotBound);
-        assert!(diagnosis.summary.contains("none is Available with 50Gi or more"));
+        assert!(
+            diagnosis
+                .summary
+                .contains("none is Available with 50Gi or more")
+        );
         assert!(
             quotes(&diagnosis).contains(
                 &"[resources_list PersistentVolume] archive-pv (5Gi RWO, Available, no class)"
