@@ -113,6 +113,22 @@ async fn ingresses_are_diagnosed_by_their_backend_services() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cron_job_whose_last_run_failed_says_why_though_its_pods_are_gone() {
+    let env = DiagnosisEnv::start("diagnosis-objects").await;
+    env.events_until("store", "SawCompletedJob", |out| {
+        out.contains("condition: Failed")
+    })
+    .await;
+    let diagnosis = env
+        .diagnosed("nightly-report", "store", Cause::JobFailed)
+        .await;
+    assert_eq!(diagnosis.subject.kind, "CronJob");
+    assert_says(&diagnosis, "its last run, Job nightly-report-");
+    assert_says(&diagnosis, "failed (DeadlineExceeded)");
+    assert_quoted(&diagnosis, "Failed=True, DeadlineExceeded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demos_pending_claim_is_diagnosed_in_plain_words() {
     let stack = Stack::start_scenario("demo").await;
     stack

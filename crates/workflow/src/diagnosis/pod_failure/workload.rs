@@ -64,9 +64,65 @@ pub(super) async fn diagnose<R: ClusterReader>(
     let events = reads.events(namespace).await?;
     Ok(Some(match kind {
         "Job" => job_verdict(&object, &events),
-        "CronJob" => cron_job_verdict(&object, &events),
+        "CronJob" => {
+            let verdict = cron_job_verdict(&object, &events);
+            match last_failed_run(name, &events) {
+                Some(job_name) if verdict.cause == Cause::NoFailureFound => {
+                    match reads
+                        .get("batch/v1", "Job", Some(namespace), &job_name)
+                        .await?
+                    {
+                        Some(job) => last_run_failed(verdict, &job_verdict(&job, &events)),
+                        None => verdict,
+                    }
+                }
+                _ => verdict,
+            }
+        }
         _ => zero_replicas_verdict(&object, &events),
     }))
+}
+
+/// The Job of the CronJob `name`'s newest finished run, when it failed, as
+/// the cronjob controller reported it (`SawCompletedJob: Saw completed
+/// job: X, condition: Failed`).
+fn last_failed_run(name: &str, events: &[Event]) -> Option<String> {
+    let newest = events
+        .iter()
+        .enumerate()
+        .filter(|(_, event)| {
+            event.object_kind == "CronJob"
+                && event.object_name == name
+                && event.reason == "SawCompletedJob"
+        })
+        .max_by(|(a_index, a), (b_index, b)| {
+            a.timestamp
+                .cmp(&b.timestamp)
+                .then_with(|| a_index.cmp(b_index))
+        })?
+        .1;
+    let (job, condition) = newest
+        .message
+        .strip_prefix("Saw completed job: ")?
+        .split_once(", condition: ")?;
+    (condition == "Failed").then(|| job.to_owned())
+}
+
+/// A CronJob that runs on schedule but whose last run failed: the Job's
+/// verdict, told as the CronJob's.
+fn last_run_failed(cron_job: Diagnosis, job: &Diagnosis) -> Diagnosis {
+    let mut evidence = cron_job.evidence;
+    evidence.extend(job.evidence.iter().cloned());
+    Diagnosis {
+        cause: job.cause,
+        summary: format!(
+            "CronJob {} runs on schedule, but its last run, Job {}, failed: {}",
+            cron_job.subject.name, job.subject.name, job.summary
+        ),
+        evidence,
+        next_steps: job.next_steps.clone(),
+        ..cron_job
+    }
 }
 
 /// A Deployment or StatefulSet with `spec.replicas: 0`: when it was scaled
@@ -478,6 +534,34 @@ mod tests {
             message: message.into(),
             timestamp: String::new(),
         }
+    }
+
+    #[test]
+    fn the_newest_finished_run_of_a_cron_job_is_read_from_its_controllers_events() {
+        let saw = |job: &str, condition: &str, at: &str| Event {
+            timestamp: at.into(),
+            ..event(
+                "CronJob",
+                "backup",
+                "Normal",
+                "SawCompletedJob",
+                &format!("Saw completed job: {job}, condition: {condition}"),
+            )
+        };
+        let events = [
+            saw("backup-29000001", "Complete", "2026-11-26T08:01:00Z"),
+            saw("backup-29000002", "Failed", "2026-11-26T08:02:00Z"),
+        ];
+        assert_eq!(
+            last_failed_run("backup", &events),
+            Some("backup-29000002".to_owned())
+        );
+        let recovered = [
+            events[1].clone(),
+            saw("backup-29000003", "Complete", "2026-11-26T08:03:00Z"),
+        ];
+        assert_eq!(last_failed_run("backup", &recovered), None);
+        assert_eq!(last_failed_run("other", &events), None);
     }
 
     #[test]
