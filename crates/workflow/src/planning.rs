@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::cluster::{Fetched, args};
 use crate::coordinator::Pipeline;
 use crate::diagnosis::debug_pod::{self, DebugImage};
+use crate::diagnosis::pod_status;
 use crate::diff;
 use crate::discovery::{self, Found};
 use crate::error::WorkflowError;
@@ -435,7 +436,66 @@ async fn scale(
         .cluster
         .in_context("resources_scale", call, &subject.context)
         .await?;
-    Ok(plan::scale(subject.target(), call, live, u64::from(wanted)))
+    let mut planned = plan::scale(subject.target(), call, live, u64::from(wanted));
+    let adds = plan::Replicas::of(live).is_none_or(|current| u64::from(wanted) > current.desired);
+    if adds
+        && let Planned::Change(draft) = &mut planned
+        && let Some(caveat) = scaling_caveat(pipeline, subject, live).await?
+    {
+        draft.warnings.insert(0, caveat);
+    }
+    Ok(planned)
+}
+
+/// Why adding replicas to the workload will not help, when its pods fail
+/// in a way every replica of the same template shares (a crash loop, an
+/// image that cannot be pulled, a missing ConfigMap, a pod no node fits):
+/// its pods' list, and the first failing one read whole to confirm and
+/// name the failure (`diagnosis::pod_status::scaling_caveat`).
+async fn scaling_caveat(
+    pipeline: &Pipeline,
+    subject: &Subject,
+    live: &Value,
+) -> Result<Option<String>, WorkflowError> {
+    let Some(selector) = label_selector(live) else {
+        return Ok(None);
+    };
+    let rows = pipeline
+        .cluster
+        .list(
+            &subject.context,
+            "v1",
+            "Pod",
+            subject.namespace.as_deref(),
+            Some(&selector),
+        )
+        .await?;
+    let statuses: Vec<&str> = rows
+        .iter()
+        .filter_map(|row| crate::cluster::cell(row, "status"))
+        .collect();
+    let Some(failing) = rows.iter().find_map(|row| {
+        crate::cluster::cell(row, "status")
+            .and_then(pod_status::template_failure)
+            .and(crate::cluster::cell(row, "name"))
+    }) else {
+        return Ok(None);
+    };
+    let Fetched::Found(pod) = pipeline
+        .cluster
+        .get(
+            &subject.context,
+            "v1",
+            "Pod",
+            failing,
+            subject.namespace.as_deref(),
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let workload = format!("{}/{}", subject.kind.to_lowercase(), subject.name);
+    Ok(pod_status::scaling_caveat(&workload, &statuses, &pod))
 }
 
 async fn delete(

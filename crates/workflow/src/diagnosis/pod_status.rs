@@ -433,10 +433,148 @@ pub fn exit_code_meaning(code: i64) -> String {
     }
 }
 
+/// The failure a pod list row's STATUS shows that every new replica of the
+/// same template meets too, named as kubectl shows it: a crash loop's
+/// STATUS alternates between Error, OOMKilled and CrashLoopBackOff, a bad
+/// image's between ErrImagePull and ImagePullBackOff, and each reads as one.
+/// `None` for a status that more replicas could escape (Running,
+/// Evicted, ContainerCreating, ...).
+pub fn template_failure(status: &str) -> Option<&'static str> {
+    match status {
+        "CrashLoopBackOff" | "Error" | "OOMKilled" | "RunContainerError"
+        | "ContainerCannotRun" | "Init:CrashLoopBackOff" | "Init:Error" => Some("CrashLoopBackOff"),
+        "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" | "ErrImageNeverPull"
+        | "Init:ImagePullBackOff" | "Init:ErrImagePull" => Some("ImagePullBackOff"),
+        "CreateContainerConfigError" | "CreateContainerError" => {
+            Some("CreateContainerConfigError")
+        }
+        "Pending" => Some("Pending"),
+        init if init.starts_with("Init:") => Some("Init"),
+        _ => None,
+    }
+}
+
+/// [`template_failure`] of a whole pod, from its [`Symptom`]: confirms what
+/// its list row suggested (a Pending pod is one the scheduler cannot place,
+/// not one just created).
+fn symptom_failure(found: &Symptom) -> Option<&'static str> {
+    match found {
+        Symptom::Crashing { .. } | Symptom::OomKilled { .. } => Some("CrashLoopBackOff"),
+        Symptom::ImagePull { .. } => Some("ImagePullBackOff"),
+        Symptom::ConfigError { .. } => Some("CreateContainerConfigError"),
+        Symptom::Unschedulable { .. } => Some("Pending"),
+        Symptom::InitWaiting { .. } => Some("Init"),
+        Symptom::Evicted { .. } | Symptom::NotReady { .. } | Symptom::Healthy => None,
+    }
+}
+
+/// The warning for a plan that adds replicas to `workload`
+/// (`deployment/web`) whose pods fail in a way new replicas share:
+/// `statuses` are the STATUS cells of its pods' list rows, `examined` one
+/// of the failing pods read whole (the first whose row
+/// [`template_failure`] names). `None` when the examined pod does not
+/// confirm a failure more replicas would share.
+pub fn scaling_caveat(workload: &str, statuses: &[&str], examined: &Value) -> Option<String> {
+    let state = PodState::read(examined);
+    let found = symptom(&state);
+    let family = symptom_failure(&found)?;
+    let failing = statuses
+        .iter()
+        .filter(|status| template_failure(status) == Some(family))
+        .count()
+        .max(1);
+    let total = statuses.len().max(failing);
+    let every = failing == total;
+    let (what, consequence) = match &found {
+        Symptom::Unschedulable { message } => (
+            if message.is_empty() {
+                "Pending: the scheduler places none of them".to_owned()
+            } else {
+                format!("Pending ({}: {message})", state.name)
+            },
+            if every {
+                "more replicas will not fit either"
+            } else {
+                "new replicas may not fit either"
+            },
+        ),
+        _ => (
+            format!("in {family} ({}: {})", state.name, found.short()),
+            if every {
+                "scaling adds more of them, failing the same way"
+            } else {
+                "new replicas may fail the same way"
+            },
+        ),
+    };
+    let are = if failing == 1 { "is" } else { "are" };
+    let advice = if every {
+        let name = workload.rsplit('/').next().unwrap_or(workload);
+        format!(
+            " Fix the cause first (\"why is {name} failing in {}\").",
+            state.namespace
+        )
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{failing} of {total} pods of {workload} {are} {what}: {consequence}.{advice}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn scaling_a_crash_looping_workload_warns_that_new_replicas_crash_too() {
+        let crashing = pod(app_status(json!({
+            "restartCount": 4,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}})));
+        let caveat = scaling_caveat(
+            "deployment/web",
+            &["CrashLoopBackOff", "Error", "CrashLoopBackOff"],
+            &crashing,
+        )
+        .expect("a caveat");
+        assert!(
+            caveat.starts_with("3 of 3 pods of deployment/web are in CrashLoopBackOff (web-1: CrashLoopBackOff (exit code 1), 4 restarts): scaling adds more of them"),
+            "{caveat}"
+        );
+        assert!(caveat.ends_with("(\"why is web failing in demo\")."), "{caveat}");
+        let some = scaling_caveat("deployment/web", &["Running", "CrashLoopBackOff"], &crashing)
+            .expect("a caveat");
+        assert!(
+            some.starts_with("1 of 2 pods of deployment/web is in CrashLoopBackOff")
+                && some.contains("new replicas may fail the same way."),
+            "{some}"
+        );
+    }
+
+    #[test]
+    fn scaling_warns_of_unschedulable_pods_but_not_of_pods_just_starting() {
+        let mut pending = pod(json!({"phase": "Pending", "conditions": [{"type": "PodScheduled",
+            "status": "False", "reason": "Unschedulable",
+            "message": "0/3 nodes are available: 3 Insufficient cpu."}]}));
+        pending["spec"]["nodeName"] = Value::Null;
+        let caveat = scaling_caveat("deployment/web", &["Pending", "Pending"], &pending)
+            .expect("a caveat");
+        assert!(
+            caveat.starts_with("2 of 2 pods of deployment/web are Pending (web-1: 0/3 nodes are available: 3 Insufficient cpu.): more replicas will not fit either."),
+            "{caveat}"
+        );
+        let mut starting = pod(app_status(json!({
+            "state": {"waiting": {"reason": "ContainerCreating"}}})));
+        starting["status"]["phase"] = json!("Pending");
+        assert_eq!(
+            scaling_caveat("deployment/web", &["Pending"], &starting),
+            None
+        );
+        assert_eq!(template_failure("Init:ErrImagePull"), Some("ImagePullBackOff"));
+        assert_eq!(template_failure("Evicted"), None);
+    }
 
     fn pod(status: Value) -> Value {
         json!({
