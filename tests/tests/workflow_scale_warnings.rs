@@ -29,7 +29,8 @@ async fn scaling_up_crash_looping_or_unpullable_pods_warns_that_it_adds_more_of_
     let warning = caveat(&card.warnings, "deployment/checkout")
         .unwrap_or_else(|| panic!("no scaling caveat in {:?}", card.warnings));
     assert!(
-        warning.starts_with("2 of 2 pods of deployment/checkout are in CrashLoopBackOff (checkout-"),
+        warning
+            .starts_with("2 of 2 pods of deployment/checkout are in CrashLoopBackOff (checkout-"),
         "{warning}"
     );
     assert!(
@@ -62,9 +63,8 @@ async fn scaling_up_crash_looping_or_unpullable_pods_warns_that_it_adds_more_of_
     let warning = caveat(&pull.warnings, "deployment/notification-service")
         .unwrap_or_else(|| panic!("no scaling caveat in {:?}", pull.warnings));
     assert!(
-        warning.starts_with(
-            "1 of 1 pods of deployment/notification-service is in ImagePullBackOff"
-        ),
+        warning
+            .starts_with("1 of 1 pods of deployment/notification-service is in ImagePullBackOff"),
         "{warning}"
     );
 
@@ -97,5 +97,8 @@ async fn scaling_up_pods_no_node_fits_warns_that_more_will_not_fit() {
         "{warning}"
     );
     assert!(warning.contains("Insufficient memory"), "{warning}");
-    assert!(warning.contains("more replicas will not fit either"), "{warning}");
+    assert!(
+        warning.contains("more replicas will not fit either"),
+        "{warning}"
+    );
 }

@@ -441,13 +441,20 @@ pub fn exit_code_meaning(code: i64) -> String {
 /// Evicted, ContainerCreating, ...).
 pub fn template_failure(status: &str) -> Option<&'static str> {
     match status {
-        "CrashLoopBackOff" | "Error" | "OOMKilled" | "RunContainerError"
-        | "ContainerCannotRun" | "Init:CrashLoopBackOff" | "Init:Error" => Some("CrashLoopBackOff"),
-        "ImagePullBackOff" | "ErrImagePull" | "InvalidImageName" | "ErrImageNeverPull"
-        | "Init:ImagePullBackOff" | "Init:ErrImagePull" => Some("ImagePullBackOff"),
-        "CreateContainerConfigError" | "CreateContainerError" => {
-            Some("CreateContainerConfigError")
-        }
+        "CrashLoopBackOff"
+        | "Error"
+        | "OOMKilled"
+        | "RunContainerError"
+        | "ContainerCannotRun"
+        | "Init:CrashLoopBackOff"
+        | "Init:Error" => Some("CrashLoopBackOff"),
+        "ImagePullBackOff"
+        | "ErrImagePull"
+        | "InvalidImageName"
+        | "ErrImageNeverPull"
+        | "Init:ImagePullBackOff"
+        | "Init:ErrImagePull" => Some("ImagePullBackOff"),
+        "CreateContainerConfigError" | "CreateContainerError" => Some("CreateContainerConfigError"),
         "Pending" => Some("Pending"),
         init if init.starts_with("Init:") => Some("Init"),
         _ => None,
@@ -543,9 +550,16 @@ mod tests {
             caveat.starts_with("3 of 3 pods of deployment/web are in CrashLoopBackOff (web-1: CrashLoopBackOff (exit code 1), 4 restarts): scaling adds more of them"),
             "{caveat}"
         );
-        assert!(caveat.ends_with("(\"why is web failing in demo\")."), "{caveat}");
-        let some = scaling_caveat("deployment/web", &["Running", "CrashLoopBackOff"], &crashing)
-            .expect("a caveat");
+        assert!(
+            caveat.ends_with("(\"why is web failing in demo\")."),
+            "{caveat}"
+        );
+        let some = scaling_caveat(
+            "deployment/web",
+            &["Running", "CrashLoopBackOff"],
+            &crashing,
+        )
+        .expect("a caveat");
         assert!(
             some.starts_with("1 of 2 pods of deployment/web is in CrashLoopBackOff")
                 && some.contains("new replicas may fail the same way."),
@@ -555,12 +569,14 @@ mod tests {
 
     #[test]
     fn scaling_warns_of_unschedulable_pods_but_not_of_pods_just_starting() {
-        let mut pending = pod(json!({"phase": "Pending", "conditions": [{"type": "PodScheduled",
+        let mut pending = pod(
+            json!({"phase": "Pending", "conditions": [{"type": "PodScheduled",
             "status": "False", "reason": "Unschedulable",
-            "message": "0/3 nodes are available: 3 Insufficient cpu."}]}));
+            "message": "0/3 nodes are available: 3 Insufficient cpu."}]}),
+        );
         pending["spec"]["nodeName"] = Value::Null;
-        let caveat = scaling_caveat("deployment/web", &["Pending", "Pending"], &pending)
-            .expect("a caveat");
+        let caveat =
+            scaling_caveat("deployment/web", &["Pending", "Pending"], &pending).expect("a caveat");
         assert!(
             caveat.starts_with("2 of 2 pods of deployment/web are Pending (web-1: 0/3 nodes are available: 3 Insufficient cpu.): more replicas will not fit either."),
             "{caveat}"
@@ -572,7 +588,10 @@ mod tests {
             scaling_caveat("deployment/web", &["Pending"], &starting),
             None
         );
-        assert_eq!(template_failure("Init:ErrImagePull"), Some("ImagePullBackOff"));
+        assert_eq!(
+            template_failure("Init:ErrImagePull"),
+            Some("ImagePullBackOff")
+        );
         assert_eq!(template_failure("Evicted"), None);
     }
 
