@@ -139,30 +139,47 @@ fn is_assent_word(word: &str) -> bool {
 /// workflow knows. ("fix it" and "make it so" are assent; "fix checkout"
 /// names an object and is a diagnosis.)
 fn is_assent(lower: &str) -> bool {
-    // Short requests only: a real request is longer, and this runs first.
-    if lower.len() > 48 {
-        return false;
-    }
     let mut acts = false;
     let mut agrees = false;
     let mut words = 0;
-    for word in lower.split_whitespace() {
-        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '\'');
-        if word.is_empty() {
-            continue;
-        }
-        if !is_assent_word(word) {
-            return false;
-        }
+    let only_assent = scan_short_reply(lower, is_assent_word, |_, word| {
         words += 1;
         acts |= matches!(
             word,
             "do" | "go" | "apply" | "fix" | "proceed" | "approve" | "make" | "execute" | "carry"
         );
         agrees |= matches!(word, "yes" | "yeah" | "yep" | "ok" | "okay" | "sure");
-    }
+    });
     // "the fix" alone, "please": no verb of doing; "yes": an answer.
-    words > 0 && (acts || (agrees && words <= 2))
+    only_assent && words > 0 && (acts || (agrees && words <= 2))
+}
+
+/// Whether `lower` is a short reply made only of words that `belongs`
+/// accepts, handing each word (punctuation trimmed) with the word before it
+/// to `each`. Assent and refusal are both such replies ("do it", "no
+/// thanks"); only their words and what must be among them differ.
+fn scan_short_reply(
+    lower: &str,
+    belongs: fn(&str) -> bool,
+    mut each: impl FnMut(&str, &str),
+) -> bool {
+    // Short requests only: a real request is longer, and this runs first.
+    if lower.len() > 48 {
+        return false;
+    }
+    let mut previous = "";
+    for word in lower.split_whitespace() {
+        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '\'');
+        if word.is_empty() {
+            continue;
+        }
+        if !belongs(word) {
+            return false;
+        }
+        each(previous, word);
+        previous = word;
+    }
+    true
 }
 
 /// The answer to "no", "cancel", "never mind" when no plan was offered
@@ -224,20 +241,8 @@ fn is_refusal_word(word: &str) -> bool {
 /// plan is meant only the workflow knows. "don't restart checkout" names
 /// a change and is not this; "wait" alone is no refusal.
 fn is_refusal(lower: &str) -> bool {
-    // Short requests only: a real request is longer, and this runs first.
-    if lower.len() > 48 {
-        return false;
-    }
     let mut refuses = false;
-    let mut previous = "";
-    for word in lower.split_whitespace() {
-        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '\'');
-        if word.is_empty() {
-            continue;
-        }
-        if !is_refusal_word(word) {
-            return false;
-        }
+    let only_refusal = scan_short_reply(lower, is_refusal_word, |previous, word| {
         refuses |= matches!(
             word,
             "no" | "nope"
@@ -258,9 +263,8 @@ fn is_refusal(lower: &str) -> bool {
         ) || (previous == "never" && word == "mind")
             || (previous == "do" && word == "not")
             || (previous == "not" && word == "now");
-        previous = word;
-    }
-    refuses
+    });
+    only_refusal && refuses
 }
 
 /// The answer to thanks alone: nothing to do, and no list of capabilities.
