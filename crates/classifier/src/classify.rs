@@ -267,6 +267,27 @@ fn is_refusal(lower: &str) -> bool {
     only_refusal && refuses
 }
 
+/// What a restart does, asked in general ("what does restarting a deployment do").
+const EXPLAIN_RESTART: &str = "A restart (kubectl rollout restart) stamps the pod template with the time, so the Deployment, StatefulSet or DaemonSet replaces its pods one by one with fresh ones, as in a rollout: same image and settings, new containers. With more than one ready replica it keeps serving throughout. To restart one, say e.g. \"restart checkout in prod\": you see and approve the plan first.";
+
+/// What scaling does, asked in general.
+const EXPLAIN_SCALE: &str = "Scaling sets how many replicas (pods) a Deployment or StatefulSet runs; its controller adds or removes pods to match (a StatefulSet removes the highest-numbered first). An autoscaler, if one targets it, may change the count again. To scale one, say e.g. \"scale web to 3 in prod\": you see and approve the plan first.";
+
+/// What deleting does, asked in general.
+const EXPLAIN_DELETE: &str = "Deleting removes the object from the cluster. A pod that a Deployment, StatefulSet or Job owns is recreated by its controller; deleting the workload removes its pods too; a deleted ConfigMap, Secret or PVC is gone (a PVC's volume may be deleted with it). To delete one, say e.g. \"delete pod web-1 in prod\": you see and approve the plan first.";
+
+/// What cordoning does, asked in general.
+const EXPLAIN_CORDON: &str = "Cordoning marks a node unschedulable: pods already on it keep running, new pods are placed on other nodes. Uncordoning makes it schedulable again. To cordon one, say e.g. \"cordon worker-2\": you see and approve the plan first.";
+
+/// What draining does, asked in general.
+const EXPLAIN_DRAIN: &str = "Draining (kubectl drain) cordons a node and evicts its pods, so that their controllers recreate them on other nodes (DaemonSet pods stay). I do it in steps, each with its own plan: \"cordon worker-2\", then \"pods on worker-2\", then delete them one by one.";
+
+/// What a rollback does, asked in general.
+const EXPLAIN_ROLLBACK: &str = "A rollback (kubectl rollout undo) puts the pod template of an earlier revision back (the previous one unless you name a revision), which rolls the workload's pods out again with it. Deployments, StatefulSets and DaemonSets keep revisions. To roll one back, say e.g. \"roll back checkout in prod\": you see and approve the plan first.";
+
+/// What suspending does, asked in general.
+const EXPLAIN_SUSPEND: &str = "Suspending a CronJob stops it from starting new Jobs; Jobs already running finish. Resuming lets it start them again at its next scheduled time. To suspend one, say e.g. \"suspend cronjob report in batch\": you see and approve the plan first.";
+
 /// The answer to thanks alone: nothing to do, and no list of capabilities.
 const YOU_ARE_WELCOME: &str = "You're welcome. Anything else?";
 
@@ -378,6 +399,8 @@ pub fn classify(text: &str) -> Intent {
     verbs_naming_objects(&mut tokens);
     topic_words_naming_namespaces(&mut tokens);
     not_working(&mut tokens);
+    whole_service_in_trouble(&mut tokens);
+    default_class(&mut tokens);
     let mut analysis = Analysis::new(&tokens);
     analysis.scan();
     let mut intent = analysis.decide();
@@ -914,6 +937,18 @@ fn phrasal_changes(tokens: &mut [Token<'_>]) {
             tokens[i].lex = Lex::W(W::Change(Change::Restart));
         }
     }
+    // "make a plan to fix web", "write up a proposal for checkout": the
+    // plan is asked for, never an object to create.
+    for i in 0..tokens.len() {
+        if tokens[i].lex == Lex::W(W::Change(Change::Create))
+            && let Some(object) = tokens[i + 1..]
+                .iter()
+                .find(|t| !matches!(t.low, "a" | "an" | "the" | "up" | "me" | "us"))
+            && matches!(object.low, "plan" | "proposal" | "solution" | "workaround")
+        {
+            tokens[i].lex = Lex::W(W::Filler);
+        }
+    }
     for i in 0..tokens.len() {
         if tokens[i].low != "turn" || tokens[i].shape != Shape::Word {
             continue;
@@ -1065,6 +1100,18 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
             tokens[i].lex = Lex::Unknown;
             continue;
         }
+        // "run the report cronjob", "restart the search deployment", "logs
+        // of the view pod": a reading verb between a determiner and a
+        // singular kind is the object's name.
+        if tokens[i].shape == Shape::Word
+            && matches!(tokens[i].w(), Some(W::Read | W::Sync | W::Audit))
+            && matches!(tokens[i - 1].low, "the" | "my" | "our" | "this" | "that")
+            && singular(tokens.get(i + 1))
+            && tokens[i + 1].value.is_none()
+        {
+            tokens[i].lex = Lex::Unknown;
+            continue;
+        }
         // "delete cronjob cleanup -n ops": a core change verb right after
         // the kind of an earlier change is that object's name (the request
         // stays the earlier change).
@@ -1088,7 +1135,12 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
             tokens[i].lex = Lex::Unknown;
             continue;
         }
-        if tokens[i].lex != Lex::W(W::Change(Change::Other)) || tokens[i].shape != Shape::Word {
+        // ("the proxy container": a tunnel kubeop never opens, named.)
+        if !matches!(
+            tokens[i].lex,
+            Lex::W(W::Change(Change::Other | Change::PortForward))
+        ) || tokens[i].shape != Shape::Word
+        {
             continue;
         }
         // "the migrate pod", "the migrate init container".
@@ -1326,6 +1378,55 @@ fn not_working(tokens: &mut [Token<'_>]) {
                     && (tokens[i - 1].low.ends_with("n't") || tokens[i - 1].low.ends_with("nt")))
         {
             tokens[i].lex = Lex::W(W::Wrong);
+        }
+    }
+}
+
+/// "the site is down", "our website is broken", "is the platform down?":
+/// the whole of what the cluster serves, in trouble, is the cluster's
+/// health, never a workload named "site" (unless a kind names it: "the
+/// website deployment is down").
+fn whole_service_in_trouble(tokens: &mut [Token<'_>]) {
+    let Some(at) = tokens.iter().position(|t| {
+        t.lex == Lex::Unknown && matches!(t.low, "site" | "website" | "platform" | "webshop")
+    }) else {
+        return;
+    };
+    let kind_next_to = |j: Option<usize>| {
+        j.and_then(|j| tokens.get(j))
+            .is_some_and(|t| t.kind().is_some())
+    };
+    if !kind_next_to(at.checked_sub(1))
+        && !kind_next_to(Some(at + 1))
+        && tokens
+            .iter()
+            .any(|t| matches!(t.w(), Some(W::Down | W::Wrong)))
+        && !tokens.iter().any(|t| matches!(t.w(), Some(W::Change(_))))
+    {
+        tokens[at].lex = Lex::W(W::Cluster);
+    }
+}
+
+/// "which storage class is the default", "the default ingress class": the
+/// class the cluster marks as its default (an annotation every class's row
+/// shows), read from the list; never a class named "default" (which
+/// `describe storageclass default` still names).
+fn default_class(tokens: &mut [Token<'_>]) {
+    let Some(k) = tokens.iter().position(|t| {
+        t.value.is_none()
+            && matches!(
+                t.kind(),
+                Some((ResourceKind::StorageClass | ResourceKind::IngressClass, _))
+            )
+    }) else {
+        return;
+    };
+    for i in 0..tokens.len() {
+        if tokens[i].low == "default"
+            && tokens[i].shape == Shape::Word
+            && (i + 1 == k || (i > k && matches!(tokens[i - 1].low, "the" | "is")))
+        {
+            tokens[i].lex = Lex::W(W::Filler);
         }
     }
 }
@@ -2026,6 +2127,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 // `psql -c 'select 1'`, `sh -c "ls /data"`: the option of
                 // the command before it, left for the command line.
                 "-c" if self.command_option(i) => self.used[i] = false,
+                // `logs web -c proxy`, `-c migrate`: a container named like a
+                // verb kubeop never runs is the container (other change verbs
+                // stay the change asked for).
+                "-c" | "--container"
+                    if token.value.is_none()
+                        && self.tokens.get(i + 1).is_some_and(|next| {
+                            next.shape == Shape::Word
+                                && matches!(
+                                    next.w(),
+                                    Some(W::Change(Change::PortForward | Change::Other))
+                                )
+                        })
+                        && !self.used[i + 1] =>
+                {
+                    self.use_token(i + 1);
+                    self.container = Some(owned(self.tokens[i + 1].raw));
+                }
                 "-c" | "--container" => {
                     if let Some(v) = self.flag_value(i) {
                         self.container = Some(owned(v));
@@ -3504,9 +3622,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         }
                     })
                     .is_some_and(|n| {
-                        matches!(self.w(n), Some(W::Be | W::Restarts | W::Wrong))
+                        matches!(self.w(n), Some(W::Be | W::Restarts | W::Wrong | W::Not))
                         // "reports never becomes ready".
                         || self.low(n) == "never"
+                        // "checkout doesn't come up", "cart can't start":
+                        // a negated auxiliary after the subject.
+                        || (matches!(self.w(n), Some(W::Do | W::Can))
+                            && (self.low(n).ends_with("nt")
+                                || self.low(n).ends_with("n't")
+                                || self.low(n) == "cannot"))
                         // "checkout needs a restart", "i need checkout restarted".
                         || self.changes.iter().any(|(j, _)| *j == n)
                     }))
@@ -4031,6 +4155,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.several_kinds() {
             return intent;
         }
+        if let Some(intent) = self.who_changed() {
+            return intent;
+        }
+        if let Some(intent) = self.explained_change() {
+            return intent;
+        }
         // "who am i", `kubectl auth whoami`, `kubectl cluster-info`: the
         // current context's user and server, in the minified kubeconfig.
         let identity = self.tokens.iter().enumerate().any(|(i, t)| match t.low {
@@ -4200,6 +4330,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.restart_ranking() {
             return intent;
         }
+        if let Some(intent) = self.node_capacity() {
+            return intent;
+        }
         if let Some(intent) = self.diagnosis() {
             return intent;
         }
@@ -4241,6 +4374,107 @@ impl<'t, 'a> Analysis<'t, 'a> {
             );
         }
         read
+    }
+
+    /// "who scaled checkout to 0 in prod", "who deployed checkout", "who
+    /// last modified the web service": the API does not record the person
+    /// behind a change (managedFields name the client program), so the
+    /// object is read: its state, revision and conditions are what the
+    /// cluster knows of its last change. Never the change itself ("to 0"
+    /// is what was done), never an RBAC audit ("who can scale" is one).
+    /// "who deleted X" is left to the read of X, which says it is gone.
+    fn who_changed(&mut self) -> Option<Intent> {
+        if !self.changes.is_empty() {
+            return None;
+        }
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        if !self.is_w(first, W::Who) {
+            return None;
+        }
+        let mut verb = self.next_meaningful(first)?;
+        if matches!(self.low(verb), "last" | "recently" | "just") {
+            verb = self.next_meaningful(verb)?;
+        }
+        let token = self.tokens[verb];
+        if token.shape != Shape::Word
+            || !token.low.ends_with("ed")
+            || matches!(token.low, "deleted" | "removed" | "killed" | "evicted")
+        {
+            return None;
+        }
+        self.use_token(verb);
+        let (kind, kind_at) = match self.main_kind() {
+            Some((k, kind, Number::Singular | Number::Short)) => (kind, Some(k)),
+            None => (ResourceKind::Deployment, None),
+            Some(_) => return None,
+        };
+        // ("who deployed checkout": the word the verb acts on.)
+        let name = self.take_name(kind_at, true).or_else(|| {
+            // ("who scaled down web": past the verb's particle.)
+            let object = self
+                .next_meaningful(verb)
+                .map(|n| match self.w(n) {
+                    Some(W::Up | W::Down) => self.next_meaningful(n),
+                    _ => Some(n),
+                })?
+                .filter(|&n| self.is_value(n))?;
+            Some(self.take_value(object))
+        })?;
+        let namespace = self.take_namespace(false, true);
+        if kind == ResourceKind::Pod {
+            return Some(Intent::ReadOnly {
+                tool: Tool::PodsGet,
+                arguments: Arguments {
+                    name: Some(name),
+                    namespace,
+                    ..self.base()
+                },
+            });
+        }
+        Some(Intent::ReadOnly {
+            tool: Tool::ResourcesGet,
+            arguments: self.resource_args(kind, name, namespace),
+        })
+    }
+
+    /// "what does restarting a deployment do", "explain what a rollout
+    /// restart does", "how does cordon work": what a change does, asked in
+    /// general, is explained (and how to ask for it), never made, never a
+    /// diagnosis. "explain why checkout restarts" is a diagnosis.
+    fn explained_change(&self) -> Option<Intent> {
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        let last = (0..self.len()).rev().find(|&i| !self.is_filler(i))?;
+        let closes = |words: &[&str]| words.contains(&self.low(last));
+        let asks = match self.low(first) {
+            "explain" => true,
+            "what" | "whats" => {
+                matches!(self.low(first + 1), "does" | "do" | "happens")
+                    && closes(&["do", "does", "mean", "means", "happen"])
+            }
+            "how" => matches!(self.low(first + 1), "does" | "do") && closes(&["work", "works"]),
+            _ => false,
+        };
+        if !asks || self.has_w_anywhere(&[W::Why, W::Wrong]) {
+            return None;
+        }
+        let explanation = (first + 1..self.len()).find_map(|i| {
+            // ("what does the restart count mean": a column, not the change.)
+            if matches!(self.low(i + 1), "count" | "counts" | "column" | "policy") {
+                return None;
+            }
+            Some(match self.low(i) {
+                "restart" | "restarting" | "bounce" | "bouncing" | "redeploy" => EXPLAIN_RESTART,
+                "scale" | "scaling" => EXPLAIN_SCALE,
+                "delete" | "deleting" => EXPLAIN_DELETE,
+                "cordon" | "cordoning" | "uncordon" => EXPLAIN_CORDON,
+                "drain" | "draining" => EXPLAIN_DRAIN,
+                "rollback" | "undo" | "revert" => EXPLAIN_ROLLBACK,
+                "roll" | "rolling" if self.low(i + 1) == "back" => EXPLAIN_ROLLBACK,
+                "suspend" | "suspending" => EXPLAIN_SUSPEND,
+                _ => return None,
+            })
+        })?;
+        Some(Intent::clarify(vec![Param::Intent], explanation))
     }
 
     /// `get svc,deploy -n prod`: kubectl's comma list of kinds. kubeop reads
@@ -4981,6 +5215,93 @@ impl<'t, 'a> Analysis<'t, 'a> {
         })
     }
 
+    /// "how much memory does worker-1 have", "allocatable cpu on worker-1",
+    /// "how many cpus does the cluster have", "node capacity": a node's size
+    /// (its capacity and allocatable), which the Node object holds, not its
+    /// usage (`nodes_top`) nor a pressure to diagnose. A node named is read,
+    /// else every node. "how much memory does checkout have" asks a
+    /// workload's limits, which the pressure playbook reads against usage.
+    fn node_capacity(&mut self) -> Option<Intent> {
+        let resource = (0..self.len()).any(|i| {
+            matches!(
+                self.low(i),
+                "cpu" | "cpus" | "memory" | "mem" | "ram" | "cores" | "resources"
+            )
+        });
+        // ("capacity of worker-1", "node capacity": a node's size as a whole.)
+        let about_nodes = || {
+            self.kinds().any(|(_, kind, _)| kind == ResourceKind::Node)
+                || (0..self.len())
+                    .any(|i| self.is_value(i) && is_node_name_shaped(self.tokens[i].raw))
+        };
+        if !resource && !about_nodes() {
+            return None;
+        }
+        let sized =
+            (0..self.len()).any(|i| matches!(self.low(i), "allocatable" | "capacity" | "total"));
+        let asks = (0..self.len())
+            .find(|&i| !self.is_filler(i))
+            .is_some_and(|first| self.is_w(first, W::Question));
+        let possessed = asks && (0..self.len()).any(|i| matches!(self.low(i), "have" | "has"));
+        let used = (0..self.len()).any(|i| {
+            matches!(
+                self.low(i),
+                "using" | "use" | "uses" | "used" | "usage" | "consuming" | "left" | "free"
+                    | "remaining" | "requests" | "requested" | "limits" | "pressure"
+                    // "do we have enough cpu capacity": headroom, diagnosed.
+                    | "enough" | "spare" | "headroom" | "room"
+            )
+        });
+        if !((resource && (sized || possessed)) || (sized && about_nodes()))
+            || used
+            || self.has_w_anywhere(&[W::Why, W::Wrong, W::Near])
+        {
+            return None;
+        }
+        if self.kinds().any(|(_, kind, _)| kind != ResourceKind::Node) {
+            return None;
+        }
+        let node_at =
+            (0..self.len()).find(|&i| self.is_value(i) && is_node_name_shaped(self.tokens[i].raw));
+        let other_value = (0..self.len())
+            .find(|&i| self.is_value(i) && Some(i) != node_at && !is_namespace_word(self.low(i)));
+        for i in 0..self.len() {
+            if matches!(self.low(i), "allocatable" | "capacity" | "have" | "has")
+                || matches!(self.tokens[i].kind(), Some((ResourceKind::Node, _)))
+            {
+                self.use_token(i);
+            }
+        }
+        match (node_at, other_value) {
+            (Some(i), _) => {
+                let name = self.take_value(i);
+                Some(Intent::ReadOnly {
+                    tool: Tool::ResourcesGet,
+                    arguments: self.resource_args(ResourceKind::Node, name, None),
+                })
+            }
+            // "how much memory does checkout have in prod": its limits.
+            (None, Some(i)) if possessed => {
+                let mut arguments = self.base();
+                arguments.name = Some(self.take_value(i));
+                arguments.namespace = self.take_namespace(false, true);
+                Some(Intent::Diagnose {
+                    playbook: Playbook::ResourcePressure,
+                    arguments,
+                })
+            }
+            (None, Some(_)) => None,
+            (None, None) => Some(Intent::ReadOnly {
+                tool: Tool::ResourcesList,
+                arguments: Arguments {
+                    api_version: Some(Cow::Borrowed(ResourceKind::Node.api_version())),
+                    kind: Some(Cow::Borrowed(ResourceKind::Node.kind())),
+                    ..self.base()
+                },
+            }),
+        }
+    }
+
     /// "show unhealthy pods", "which pods restarted recently", "list failing
     /// pods in prod": a list of the pods (or workloads) in trouble, which is
     /// what the health overview shows. A list filter cannot answer it: a
@@ -5065,8 +5386,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let health = self.has_w_anywhere(&[W::Health]);
         let okay = self.has_w_anywhere(&[W::Okay])
             && self.has_w_anywhere(&[W::Be, W::Question, W::Cluster]);
+        // ("is the cluster down", "the site is down": the whole, in trouble.)
         let cluster_status = self.has_w_anywhere(&[W::Cluster])
-            && (self.has_w_anywhere(&[W::Status, W::Wrong]) || okay)
+            && (self.has_w_anywhere(&[W::Status, W::Wrong, W::Down]) || okay)
             && self.kinds().next().is_none();
         // "how is the cluster doing", "how's prod looking".
         let doing = self
@@ -5756,6 +6078,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return self.unsupported(Change::Autoscale);
         }
+        // "set the checkout hpa max replicas to 10", "raise the maximum of
+        // hpa web to 20": an autoscaler's replica bound.
+        if ops.iter().all(|op| {
+            matches!(
+                op,
+                Change::Set
+                    | Change::Edit
+                    | Change::Update
+                    | Change::Patch
+                    | Change::Scale
+                    | Change::Increase
+                    | Change::Decrease
+            )
+        }) && let Some(intent) = self.autoscaler_bound_change()
+        {
+            return intent;
+        }
         // "set the memory limit of api to 1Gi", "raise cpu requests of web to 500m".
         if let Some(intent) = self.resource_change() {
             return intent;
@@ -6132,6 +6471,47 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// `NAME=COUNT` in a scale request ("scale web=3"): the name, with the
     /// count taken as the target replica count when none was given.
+    /// A change of a HorizontalPodAutoscaler's replica bound, which the
+    /// request names ("max replicas", "maxReplicas", "minimum"): its
+    /// `maxReplicas` or `minReplicas` set to the count asked. None when no
+    /// autoscaler or no bound is named.
+    fn autoscaler_bound_change(&mut self) -> Option<Intent> {
+        if !self
+            .kinds()
+            .any(|(_, kind, _)| kind == ResourceKind::HorizontalPodAutoscaler)
+        {
+            return None;
+        }
+        let bound = (0..self.len()).find(|&i| {
+            self.tokens[i].shape == Shape::Word
+                && matches!(
+                    self.low(i),
+                    "max" | "maximum" | "maxreplicas" | "min" | "minimum" | "minreplicas"
+                )
+        })?;
+        self.use_token(bound);
+        let maximum = self.low(bound).starts_with("max");
+        let (_, name, _) = self.target(Some(ResourceKind::HorizontalPodAutoscaler));
+        let namespace = self.take_namespace(false, true);
+        let Some(name) = name else {
+            return Some(Self::missing_name(
+                Some(ResourceKind::HorizontalPodAutoscaler),
+                "change",
+            ));
+        };
+        let Some(replicas) = self.replicas else {
+            return Some(Intent::clarify(
+                vec![Param::Scale],
+                format!(
+                    "To how many replicas should the {} of horizontal pod autoscaler {name} go?",
+                    if maximum { "maximum" } else { "minimum" }
+                ),
+            ));
+        };
+        let resource = manifest::autoscaler_bound(&name, namespace.as_deref(), maximum, replicas);
+        Some(self.create_update(resource))
+    }
+
     fn name_equals_count(&mut self) -> Option<String> {
         let (i, count) = (0..self.len()).find_map(|i| {
             let token = self.tokens[i];
@@ -9257,6 +9637,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
             })?;
             Some(self.take_value(i))
         });
+        // `kubectl logs -l app=checkout`, "logs of pods with label
+        // app=checkout": the pods of the workload the app label names,
+        // whose newest pod the workflow reads.
+        let name = name.or_else(|| {
+            let selector = match self.label_selector.clone() {
+                Some(selector) => selector,
+                None => {
+                    let i = (0..self.len()).find(|&i| {
+                        self.tokens[i].shape == Shape::Assign
+                            && !self.used[i]
+                            && self.tokens[i].value.is_some()
+                    })?;
+                    self.use_token(i);
+                    format!("{}={}", self.tokens[i].low, self.tokens[i].value?)
+                }
+            };
+            app_of_selector(&selector).map(str::to_owned)
+        });
         let namespace = self.take_namespace(false, true);
         let Some(name) = name else {
             return Intent::clarify(
@@ -9579,6 +9977,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
 /// "can web reach postgres on 5432": whether a TCP connection to `host`
 /// on `port` opens (`nc -z`), which answers for any protocol; an HTTP
 /// request to a database's port would fail even when it is reachable.
+/// The app a label selector picks ("app=checkout", "tier=web,app=cart"):
+/// the value of its app label, when every term is an equality.
+fn app_of_selector(selector: &str) -> Option<&str> {
+    let mut app = None;
+    for term in selector.split(',') {
+        let (key, value) = term.split_once('=')?;
+        if key.ends_with('!') || value.starts_with('=') || !is_name_shaped(value) {
+            return None;
+        }
+        if matches!(
+            key.trim(),
+            "app" | "app.kubernetes.io/name" | "app.kubernetes.io/instance" | "k8s-app" | "run"
+        ) {
+            app = Some(value);
+        }
+    }
+    app
+}
+
 fn port_test(host: &str, port: u16) -> Vec<String> {
     ["nc", "-z", "-v", "-w", "5", host]
         .iter()

@@ -393,6 +393,30 @@ pub(crate) fn deployment_paused(name: &str, namespace: Option<&str>, paused: boo
     out
 }
 
+/// A HorizontalPodAutoscaler's replica bound, `maxReplicas` (`maximum`)
+/// or `minReplicas` (fields to merge: the autoscaler scales between them).
+pub(crate) fn autoscaler_bound(
+    name: &str,
+    namespace: Option<&str>,
+    maximum: bool,
+    replicas: u32,
+) -> String {
+    let mut out = String::with_capacity(160);
+    header(
+        &mut out,
+        ResourceKind::HorizontalPodAutoscaler,
+        name,
+        namespace,
+    );
+    let field = if maximum {
+        "maxReplicas"
+    } else {
+        "minReplicas"
+    };
+    let _ = writeln!(out, "spec:\n  {field}: {replicas}");
+    out
+}
+
 /// The object name `kubectl create deployment --image` would suggest: the
 /// image's last path segment without tag or digest (`nginx:1.27` → `nginx`).
 pub(crate) fn name_from_image(image: &str) -> String {

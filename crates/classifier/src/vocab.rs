@@ -388,6 +388,19 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         // "why isn't my hpa scaling": what it does, never a name.
         ("scaling", Filler),
         ("guess", Filler),
+        // "come up with a plan to fix checkout", "propose a fix for web",
+        // "suggest a solution": asking for the diagnosis's proposal, whose
+        // nouns and verbs are never an object's name.
+        ("plan", Filler),
+        // "the checkout hpa max replicas": an autoscaler's bound, never a name.
+        ("max", Filler),
+        ("maximum", Filler),
+        ("maxreplicas", Filler),
+        ("minimum", Filler),
+        ("minreplicas", Filler),
+        ("propose", Filler),
+        ("suggest", Filler),
+        ("recommend", Filler),
         ("suspect", Filler),
         ("reckon", Filler),
         // "services of type LoadBalancer": a Service's type filters the
@@ -619,6 +632,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("minutes", Hour),
         ("minute", Hour),
         ("mins", Hour),
+        // "the last 10 min" (an autoscaler's "min replicas" is read by its word).
+        ("min", Hour),
         ("seconds", Hour),
         ("secs", Hour),
         ("week", Hour),
@@ -1025,6 +1040,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("debug", Debug),
         ("debugging", Debug),
         ("troubleshoot", Troubleshoot),
+        // "suggest a solution for cart": the diagnosis proposes one.
+        ("solution", Troubleshoot),
+        ("workaround", Troubleshoot),
+        ("remedy", Troubleshoot),
         ("troubleshooting", Troubleshoot),
         ("investigate", Troubleshoot),
         ("diagnose", Troubleshoot),
@@ -1090,6 +1109,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("memory", Usage),
         ("mem", Usage),
         ("ram", Usage),
+        ("cpus", Usage),
+        ("cores", Usage),
+        // "allocatable cpu on worker-1": a node's size, never a name.
+        ("allocatable", Capacity),
         ("metrics", Usage),
         ("load", Usage),
         ("loaded", Usage),
