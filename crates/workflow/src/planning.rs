@@ -838,7 +838,8 @@ const SELECTOR_KINDS: [&str; 4] = ["Deployment", "StatefulSet", "DaemonSet", "Re
 /// Whether `manifest` only holds fields to change on a live object (see
 /// `classifier::manifest`): a cordon (kubeop never creates a Node), a
 /// workload without its selector (set image, resource limits, pause), a
-/// CronJob without its schedule (suspend), or labels or annotations alone.
+/// CronJob without its schedule (suspend), an autoscaler without its
+/// target (a new replica bound), or labels or annotations alone.
 /// Such a manifest applied to nothing would create a broken object.
 fn in_place_change(manifest: &Value) -> bool {
     let kind = manifest.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -851,6 +852,7 @@ fn in_place_change(manifest: &Value) -> bool {
     kind == "Node"
         || (SELECTOR_KINDS.contains(&kind) && !has("/spec/selector"))
         || (kind == "CronJob" && !has("/spec/schedule"))
+        || (kind == "HorizontalPodAutoscaler" && !has("/spec/scaleTargetRef"))
         || (metadata_only && (has("/metadata/labels") || has("/metadata/annotations")))
 }
 
@@ -1180,6 +1182,19 @@ fn debug_pod_name(image: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partial_manifest_changes_a_live_object_and_a_whole_one_may_create() {
+        let bound = json!({"apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+            "spec": {"maxReplicas": 10}});
+        assert!(in_place_change(&bound));
+        let whole = json!({"apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+            "spec": {"maxReplicas": 10, "scaleTargetRef":
+                {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}}});
+        assert!(!in_place_change(&whole));
+    }
 
     #[test]
     fn debug_pods_are_named_after_their_image() {
