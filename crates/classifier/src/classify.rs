@@ -401,6 +401,7 @@ pub fn classify(text: &str) -> Intent {
     not_working(&mut tokens);
     whole_service_in_trouble(&mut tokens);
     default_class(&mut tokens);
+    endpoints_of_service(&mut tokens);
     let mut analysis = Analysis::new(&tokens);
     analysis.scan();
     let mut intent = analysis.decide();
@@ -1112,6 +1113,25 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
             tokens[i].lex = Lex::Unknown;
             continue;
         }
+        // "suspend the cleanup cronjob", "run the purge job now": a core
+        // change verb between a determiner and a singular kind, with another
+        // change asked, is the object's name (alone, it stays a change,
+        // which `Analysis::verb_named_object` asks about).
+        if matches!(tokens[i].w(), Some(W::Change(change)) if change != Change::Other)
+            && tokens[i].shape == Shape::Word
+            && matches!(tokens[i - 1].low, "the" | "my" | "our" | "this" | "that")
+            && singular(tokens.get(i + 1))
+            && tokens[i + 1].value.is_none()
+            && tokens.iter().enumerate().any(|(j, t)| {
+                (j != i && matches!(t.w(), Some(W::Change(change)) if change != Change::Other))
+                    // ("why did the cleanup cronjob fail": a why-question
+                    // orders nothing after its "why".)
+                    || (j < i && t.w() == Some(W::Why))
+            })
+        {
+            tokens[i].lex = Lex::Unknown;
+            continue;
+        }
         // "delete cronjob cleanup -n ops": a core change verb right after
         // the kind of an earlier change is that object's name (the request
         // stays the earlier change).
@@ -1300,6 +1320,64 @@ fn not_working(tokens: &mut [Token<'_>]) {
             tokens[i + 1].lex = Lex::W(W::Wrong);
             continue;
         }
+        // "why can't the node pull the image for web": pulling an image,
+        // asked about, is the image-pull symptom, never a read or a name.
+        if matches!(tokens[i].low, "pull" | "pulling" | "pulls")
+            && tokens[i + 1..]
+                .iter()
+                .take(2)
+                .any(|t| matches!(t.low, "image" | "images"))
+            && tokens.iter().any(|t| {
+                t.w() == Some(W::Why)
+                    || t.low.ends_with("n't")
+                    || t.low == "cannot"
+                    || t.low == "cant"
+            })
+        {
+            tokens[i].lex = Lex::W(W::Wrong);
+            continue;
+        }
+        // "something is off with cart": a symptom, never a name.
+        if tokens[i].low == "off"
+            && i > 0
+            && tokens[i - 1].w() == Some(W::Be)
+            && tokens.get(i + 1).is_some_and(|next| next.low == "with")
+        {
+            tokens[i].lex = Lex::W(W::Wrong);
+            continue;
+        }
+        // "users are getting 502s from the shop frontend", "customers see
+        // errors on checkout": who suffers the trouble, never its object.
+        if matches!(
+            tokens[i].low,
+            "users" | "customers" | "clients" | "people" | "everyone" | "everybody"
+        ) && tokens[i].lex == Lex::Unknown
+            && tokens[..i]
+                .iter()
+                .all(|t| matches!(t.w(), Some(W::Filler | W::Polite)))
+            && tokens.get(i + 1).is_some_and(|next| {
+                matches!(next.low, "are" | "were" | "arent" | "aren't")
+                    || matches!(
+                        next.low,
+                        "get"
+                            | "getting"
+                            | "see"
+                            | "seeing"
+                            | "report"
+                            | "reporting"
+                            | "complain"
+                            | "complaining"
+                            | "hit"
+                            | "hitting"
+                            | "can't"
+                            | "cant"
+                            | "cannot"
+                    )
+            })
+        {
+            tokens[i].lex = Lex::W(W::Filler);
+            continue;
+        }
         // "search-api is 500ing", "web keeps 502ing": a server error as a verb.
         if tokens[i].shape == Shape::Word
             && tokens[i].lex == Lex::Unknown
@@ -1336,8 +1414,10 @@ fn not_working(tokens: &mut [Token<'_>]) {
         }
         // "nightly-export never runs", "checkout is not picking up the new
         // image", "the hpa isn't scaling": an activity denied is a symptom.
+        // ("cart can't pull its image": an inability too.)
         let denied = tokens[i - 1].w() == Some(W::Not)
-            || (matches!(tokens[i - 1].w(), Some(W::Do | W::Be))
+            || tokens[i - 1].low == "cannot"
+            || (matches!(tokens[i - 1].w(), Some(W::Do | W::Be | W::Can))
                 && (tokens[i - 1].low.ends_with("n't") || tokens[i - 1].low.ends_with("nt")));
         if denied
             && tokens[i].shape == Shape::Word
@@ -1363,6 +1443,8 @@ fn not_working(tokens: &mut [Token<'_>]) {
                     | "comes"
                     | "becoming"
                     | "pulling"
+                    | "pull"
+                    | "pulls"
                     | "scaling"
             )
         {
@@ -1431,6 +1513,35 @@ fn default_class(tokens: &mut [Token<'_>]) {
     }
 }
 
+/// "endpoints of svc checkout", "the endpoints for service cart": a
+/// Service's Endpoints carry its name, so the Service's kind word only
+/// says whose they are; it becomes a filler and the name is the
+/// Endpoints' own ("endpoints of checkout").
+fn endpoints_of_service(tokens: &mut [Token<'_>]) {
+    let Some(e) = tokens
+        .iter()
+        .position(|t| matches!(t.kind(), Some((ResourceKind::Endpoints, _))) && t.value.is_none())
+    else {
+        return;
+    };
+    let Some(s) = (e + 1..tokens.len().min(e + 4)).find(|&j| {
+        matches!(
+            tokens[j].kind(),
+            Some((ResourceKind::Service, Number::Singular | Number::Short))
+        )
+    }) else {
+        return;
+    };
+    if tokens[e + 1..s]
+        .iter()
+        .all(|t| matches!(t.low, "of" | "for" | "the" | "behind"))
+    {
+        // (`svc/web`: its name moves to the Endpoints.)
+        tokens[e].value = tokens[s].value.take();
+        tokens[s].lex = Lex::W(W::Filler);
+    }
+}
+
 fn topic_words_naming_namespaces(tokens: &mut [Token<'_>]) {
     let is_topic = |token: &Token<'_>| {
         token.shape == Shape::Word
@@ -1483,6 +1594,15 @@ fn topic_words_naming_namespaces(tokens: &mut [Token<'_>]) {
             && tokens.get(i + 1).is_none_or(|next| {
                 next.shape == Shape::Flag || matches!(next.w(), Some(W::In | W::On))
             });
+        // "secrets in the auth namespace", "pods in debug ns".
+        let before_namespace_word = matches!(
+            tokens.get(i + 1).and_then(Token::kind),
+            Some((ResourceKind::Namespace, Number::Singular | Number::Short))
+        ) && tokens[i + 1].value.is_none()
+            && (matches!(prev.w(), Some(W::In | W::From))
+                || (prev.low == "the"
+                    && i >= 2
+                    && matches!(tokens[i - 2].w(), Some(W::In | W::From | W::Of | W::For))));
         // ("nodes under pressure": a state, never a namespace.)
         let closing_in = Some(i) == last
             && prev.w() == Some(W::In)
@@ -1490,7 +1610,7 @@ fn topic_words_naming_namespaces(tokens: &mut [Token<'_>]) {
             && tokens[..i - 1]
                 .iter()
                 .any(|t| matches!(t.kind(), Some((kind, _)) if kind != ResourceKind::Namespace));
-        if after_flag || after_namespace_word || closing_in {
+        if after_flag || after_namespace_word || before_namespace_word || closing_in {
             tokens[i].lex = Lex::Unknown;
         }
     }
@@ -3476,6 +3596,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 && is_image_shaped(token.low)
                 && !(self.host_and_port(i).is_some()
                     && self.tokens.iter().any(|t| is_network_test_word(t.low)))
+                // "curl localhost:8080/health": the URL a test fetches.
+                && !(i > 0
+                    && matches!(
+                        self.low(i - 1),
+                        "curl" | "wget" | "nc" | "ping" | "telnet" | "against"
+                    ))
             {
                 self.image = Some(token.raw.to_owned());
                 self.use_token(i);
@@ -5419,8 +5545,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         && self.prev_meaningful(p).is_some_and(|v| subject(self, v)))
             })
         }) && self.kinds().next().is_none();
+        // "status of namespace shop", "the shop namespace's status": a
+        // namespace's status is the health of what runs in it.
+        let namespace_status = self.has_w_anywhere(&[W::Status])
+            && self.namespace.is_some()
+            && self.tokens.iter().any(|t| {
+                matches!(
+                    t.kind(),
+                    Some((ResourceKind::Namespace, Number::Singular | Number::Short))
+                )
+            })
+            && self.tokens.iter().all(|t| {
+                t.kind()
+                    .is_none_or(|(kind, _)| kind == ResourceKind::Namespace)
+            });
         if !(health
             || cluster_status
+            || namespace_status
             || doing
             || fine
             || (okay
@@ -5519,7 +5660,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .any(|t| matches!(t.low, "test" | "tests" | "testing"));
         // "is dns working", "can pods in staging reach the api service?": a
         // question only a test from inside the cluster answers.
-        let asks = self.has_w_anywhere(&[W::Be, W::Do, W::Can, W::Question, W::Read, W::Why]);
+        // ("dns not working in shop": a symptom asks it too.)
+        let asks =
+            self.has_w_anywhere(&[W::Be, W::Do, W::Can, W::Question, W::Read, W::Why, W::Wrong]);
         let network_question = asks && self.tokens.iter().any(|t| is_network_test_word(t.low))
             // "nslookup api.shop in shop": the test tool, as a command.
             || (0..self.len()).find(|&i| !self.is_filler(i)).is_some_and(|first| {
@@ -5725,8 +5868,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     break;
                 }
                 // "curl against checkout:8080": English around the command.
+                // ("a curl test against X": the test is no argument.)
                 if token.shape == Shape::Word
-                    && (token.low == "against" || token.w() == Some(W::To))
+                    && (matches!(token.low, "against" | "test" | "check")
+                        || token.w() == Some(W::To))
                 {
                     self.use_token(j);
                     continue;
@@ -5938,6 +6083,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
             }
         }
+        if let Some(intent) = self.verb_named_object() {
+            return intent;
+        }
         let mut ops: Vec<Change> = Vec::with_capacity(2);
         let about_replicas = self.replicas.is_some() || self.has_w_anywhere(&[W::Replicas]);
         for (_, change) in &self.changes {
@@ -6124,9 +6272,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         // "set env LOG_LEVEL=debug on cart", `kubectl set env
         // deployment/cart LOG_LEVEL=debug`: a container's environment.
-        if ops
-            .iter()
-            .all(|op| matches!(op, Change::Set | Change::Edit | Change::Update))
+        // ("add environment variable DEBUG=1 to web": an entry set.)
+        let adds_env = self.changes.iter().all(|&(i, _)| self.low(i) == "add")
+            && (0..self.len()).any(|i| {
+                matches!(
+                    self.low(i),
+                    "env" | "environment" | "envvar" | "variable" | "var"
+                )
+            });
+        if (adds_env
+            || ops
+                .iter()
+                .all(|op| matches!(op, Change::Set | Change::Edit | Change::Update)))
             && let Some(intent) = self.set_env()
         {
             return intent;
@@ -6539,6 +6696,36 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// A change asked about rather than asked for: kubeop shows a plan only
     /// when asked to make the change, and says how to ask.
+    /// "logs of the cleanup job", "is the delete job done": the only change
+    /// verb stands where an object's name goes (between a determiner and a
+    /// singular kind). Acting on it would change the wrong object and
+    /// reading past it would drop a change asked for: the question says
+    /// how to write either.
+    fn verb_named_object(&self) -> Option<Intent> {
+        let (at, _) = *self.changes.first()?;
+        let named = |i: usize| {
+            i > 0
+                && matches!(self.low(i - 1), "the" | "my" | "our" | "this" | "that")
+                && self.tokens.get(i + 1).is_some_and(|next| {
+                    next.value.is_none()
+                        && matches!(next.kind(), Some((_, Number::Singular | Number::Short)))
+                })
+        };
+        if !self.changes.iter().all(|&(i, _)| named(i)) {
+            return None;
+        }
+        let word = self.tokens[at].low;
+        let kind = self.tokens[at + 1]
+            .kind()
+            .map_or("object", |(kind, _)| kind.noun());
+        Some(Intent::clarify(
+            vec![Param::Intent],
+            format!(
+                "Is \"{word}\" the name of the {kind}? It is also a change I can make, so I do neither on a guess: say e.g. \"describe {kind} {word}\" to read it, or \"{word} {kind} NAME\" to change one."
+            ),
+        ))
+    }
+
     fn hypothetical_change(&self) -> Option<Intent> {
         let &(verb_at, _) = self.changes.first()?;
         let first = (0..self.len())
@@ -6648,9 +6835,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
         // "set env X=1 on cart": the workload after "on".
-        let name = name.or_else(|| {
-            self.take_value_at(Place::In, kind_at, |token| !is_namespace_word(token.low))
-        });
+        // ("add env DEBUG=1 to web": the workload after "to".)
+        let name = name
+            .or_else(|| {
+                self.take_value_at(Place::To, kind_at, |token| !is_namespace_word(token.low))
+            })
+            .or_else(|| {
+                self.take_value_at(Place::In, kind_at, |token| !is_namespace_word(token.low))
+            });
         let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         let Some(name) = name else {
@@ -7671,6 +7863,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         self.tokens[k].kind().is_some()
                             || self.is_value(k)
                             || self.is_w(k, W::Container)
+                            // "from inside the checkout pod".
+                            || matches!(self.w(k), Some(W::In | W::Into))
                     })
                 }
                 Some(W::Filler) if words.is_empty() => {
@@ -8551,6 +8745,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.is_w(first, W::Do) {
             return self.field_held();
         }
+        // "service checkout has no endpoints", "checkout has no readiness
+        // probe": the same, stated.
+        if (self.tokens[first].kind().is_some() || self.is_value(first))
+            && let Some(intent) = self.field_held_at(first)
+        {
+            return Some(intent);
+        }
         // "can you check if the checkout service has endpoints": the
         // question after "if" is asked as "does ... have".
         if let Some(asked_at) = self.yes_no_question_at()
@@ -8845,6 +9046,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// [`Analysis::field_held`] for a question whose opening word is at
     /// `first` ("does", or the "if" of "check if").
     fn field_held_from(&mut self, first: usize) -> Option<Intent> {
+        let name_at = self.next_meaningful(first)?;
+        self.field_held_at(name_at)
+    }
+
+    /// [`Analysis::field_held`] for an object whose words begin at `name_at`
+    /// (its kind or its name).
+    fn field_held_at(&mut self, name_at: usize) -> Option<Intent> {
         let singular_kind = |analysis: &Self, at: usize| {
             analysis.tokens.get(at).and_then(|t| {
                 (t.value.is_none())
@@ -8853,7 +9061,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     .filter(|(_, number)| *number != Number::Plural)
             })
         };
-        let mut name_at = self.next_meaningful(first)?;
+        let mut name_at = name_at;
         // "does service checkout have any endpoints": the kind first.
         let kind_first = singular_kind(self, name_at);
         if kind_first.is_some() {

@@ -909,6 +909,7 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("pause", Change(C::Suspend)),
         ("resume", Change(C::Resume)),
         ("unpause", Change(C::Resume)),
+        ("unsuspend", Change(C::Resume)),
         ("replace", Change(C::Replace)),
         ("recreate", Change(C::Replace)),
         ("attach", Change(C::Attach)),
@@ -997,6 +998,9 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         // "anything i should worry about", "what needs attention".
         ("worry", Wrong),
         ("attention", Wrong),
+        // "what needs fixing in staging", "the probe keeps killing web".
+        ("fixing", Wrong),
+        ("killing", Wrong),
         ("erroring", Wrong),
         ("error", Wrong),
         ("errors", Wrong),
