@@ -232,6 +232,11 @@ fn is_refusal_word(word: &str) -> bool {
             | "i"
             | "changed"
             | "my"
+            // "never mind restarting", "forget the scaling": the change
+            // dropped, by its gerund.
+            | "restarting"
+            | "scaling"
+            | "deleting"
     )
 }
 
@@ -938,6 +943,30 @@ fn phrasal_changes(tokens: &mut [Token<'_>]) {
             tokens[i].lex = Lex::W(W::Change(Change::Restart));
         }
     }
+    // "how come cart keeps getting OOM killed": a why.
+    for i in 1..tokens.len() {
+        if tokens[i].low == "come" && tokens[i - 1].low == "how" {
+            tokens[i - 1].lex = Lex::W(W::Why);
+            tokens[i].lex = Lex::W(W::Filler);
+        }
+    }
+    // "would you mind restarting cart", "do you mind scaling web to 2": the
+    // polite order is the change its gerund names.
+    for i in 1..tokens.len() {
+        // ("never mind restarting": no order at all.)
+        if tokens[i - 1].low == "mind" && (i < 2 || tokens[i - 2].low != "never") {
+            let change = match tokens[i].low {
+                "restarting" => Change::Restart,
+                "scaling" => Change::Scale,
+                "deleting" | "removing" => Change::Delete,
+                "cordoning" => Change::Cordon,
+                "suspending" => Change::Suspend,
+                _ => continue,
+            };
+            tokens[i - 1].lex = Lex::W(W::Filler);
+            tokens[i].lex = Lex::W(W::Change(change));
+        }
+    }
     // "make a plan to fix web", "write up a proposal for checkout": the
     // plan is asked for, never an object to create.
     for i in 0..tokens.len() {
@@ -1086,6 +1115,35 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
         .iter()
         .find(|t| !matches!(t.w(), Some(W::Filler | W::Polite | W::Kubectl)))
         .is_some_and(|t| matches!(t.w(), Some(W::Do | W::Be | W::Question | W::Why)));
+    // "search returns 503 in storefront", "search is down", "report keeps
+    // crashing": a reading verb as the subject of a statement of trouble is
+    // the object's name.
+    if let Some(first) = tokens
+        .iter()
+        .position(|t| !matches!(t.w(), Some(W::Filler | W::Polite)))
+        && tokens[first].shape == Shape::Word
+        && matches!(tokens[first].w(), Some(W::Read | W::Sync | W::Audit))
+        && tokens.get(first + 1).is_some_and(|next| {
+            matches!(next.w(), Some(W::Be | W::Not))
+                || matches!(
+                    next.low,
+                    "returns"
+                        | "returning"
+                        | "throws"
+                        | "throwing"
+                        | "keeps"
+                        | "keep"
+                        | "won't"
+                        | "doesn't"
+                        | "doesnt"
+                        | "can't"
+                        | "cant"
+                        | "cannot"
+                )
+        })
+    {
+        tokens[first].lex = Lex::Unknown;
+    }
     for i in 1..tokens.len() {
         // "why is my cronjob sync not starting jobs", "why does search keep
         // restarting": a topic word (an Argo sync, a search) right after a
@@ -3326,6 +3384,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if !determiner || !(noun_follows || status_in) {
             return false;
         }
+        // With a name between ("the web rollout"), the name is the object:
+        // no complement follows ("the url restart of the shop ingress"
+        // orders a restart), and a participle is no name ("when was
+        // checkout last deployed restart").
+        if i > 0
+            && self.is_value(i - 1)
+            && (is_participle(self.low(i - 1))
+                || self
+                    .tokens
+                    .get(i + 1)
+                    .is_some_and(|next| matches!(next.low, "of" | "for")))
+        {
+            return false;
+        }
         let first = (0..self.len()).find(|&j| !self.is_filler(j));
         let opens_a_question = first.is_some_and(|f| {
             matches!(
@@ -3804,7 +3876,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 | W::Watch
                 | W::Be
                 | W::Do
-                | W::Can,
+                | W::Can
+                // ("how come cart keeps crashing": the subject after it.)
+                | W::Why,
             ) => Place::AfterVerb,
             _ if prev.is_some_and(|p| self.changes.iter().any(|(j, _)| *j == p)) => {
                 Place::AfterVerb
@@ -4056,6 +4130,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || system_component(token.low).is_some()
         {
             return None;
+        }
+        // "web restart shop": the object, its verb, the namespace.
+        if self.len() == 3
+            && self.tokens[0].shape == Shape::Word
+            && self.tokens[0].lex == Lex::Unknown
+            && matches!(self.w(1), Some(W::Change(_)))
+        {
+            self.use_token(last);
+            self.namespace = Some(owned(self.tokens[last].raw));
+            return self.namespace.clone();
         }
         let verb = (0..self.len()).find(|&i| !self.is_filler(i))?;
         if verb >= prev
@@ -6730,6 +6814,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let &(verb_at, _) = self.changes.first()?;
         let first = (0..self.len())
             .find(|&i| !self.is_filler(i) || matches!(self.low(i), "should" | "would"))?;
+        // ("would you mind restarting cart": a polite order.)
+        if verb_at > 0 && self.low(verb_at - 1) == "mind" {
+            return None;
+        }
         let opens_a_question = matches!(self.w(first), Some(W::Be | W::Question))
             || matches!(self.low(first), "should" | "would");
         let hedged = self.tokens[..verb_at].iter().any(|t| {
@@ -8742,8 +8830,38 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// named after the workload.
     fn workload_holding(&mut self) -> Option<Intent> {
         let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        if self.is_w(first, W::Do)
+            && let Some(intent) = self.field_held()
+        {
+            return Some(intent);
+        }
+        // "does postgres-0 use a pvc", "is checkout using any secrets": the
+        // holder asked about is read.
+        if matches!(self.w(first), Some(W::Do | W::Be))
+            && let Some(name_at) = self.next_meaningful(first)
+            && self.is_value(name_at)
+            && matches!(
+                self.low(name_at + 1),
+                "use"
+                    | "uses"
+                    | "using"
+                    | "mount"
+                    | "mounts"
+                    | "mounting"
+                    | "need"
+                    | "needs"
+                    | "reference"
+                    | "references"
+                    | "referencing"
+            )
+            && let Some((held_at, held)) = self.held_kind_after(name_at + 1)
+        {
+            self.use_token(held_at);
+            self.use_token(name_at + 1);
+            return Some(self.holder_read(name_at, held));
+        }
         if self.is_w(first, W::Do) {
-            return self.field_held();
+            return None;
         }
         // "service checkout has no endpoints", "checkout has no readiness
         // probe": the same, stated.
@@ -8763,17 +8881,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return None;
         }
         let asked = self.next_meaningful(first)?;
-        let held_kind = self.tokens[asked].value.is_none()
-            && matches!(
-                self.tokens[asked].kind(),
-                Some((
-                    ResourceKind::ConfigMap
-                        | ResourceKind::Secret
-                        | ResourceKind::PersistentVolumeClaim
-                        | ResourceKind::ServiceAccount,
-                    _
-                ))
-            );
+        let held = self.tokens[asked]
+            .kind()
+            .filter(|&(kind, _)| self.tokens[asked].value.is_none() && held_by_workloads(kind))
+            .map(|(kind, _)| kind);
+        let held_kind = held.is_some();
         if !held_kind && !is_pod_template_field(self.low(asked)) {
             return None;
         }
@@ -8815,23 +8927,45 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         self.use_token(asked);
         self.use_token(verb);
+        Some(self.holder_read(name_at, held.unwrap_or(ResourceKind::ConfigMap)))
+    }
+
+    /// The first kind after `at` that a workload holds, unnamed ("a pvc").
+    fn held_kind_after(&self, at: usize) -> Option<(usize, ResourceKind)> {
+        self.kinds()
+            .find(|&(k, kind, _)| {
+                k > at && self.tokens[k].value.is_none() && held_by_workloads(kind)
+            })
+            .map(|(k, kind, _)| (k, kind))
+    }
+
+    /// The read of the object named at `name_at` that holds a `held` kind:
+    /// a claim for its storage class, else the workload's pod template (a
+    /// pod's generated name is that pod: "which volume does postgres-0
+    /// mount").
+    fn holder_read(&mut self, name_at: usize, held: ResourceKind) -> Intent {
         let name = self.take_value(name_at);
         let namespace = self.take_namespace(false, false);
-        // ("which volume does postgres-0 mount": a pod's generated name.)
+        if held == ResourceKind::StorageClass {
+            return Intent::ReadOnly {
+                tool: Tool::ResourcesGet,
+                arguments: self.resource_args(ResourceKind::PersistentVolumeClaim, name, namespace),
+            };
+        }
         if looks_like_pod_name(&name) {
-            return Some(Intent::ReadOnly {
+            return Intent::ReadOnly {
                 tool: Tool::PodsGet,
                 arguments: Arguments {
                     name: Some(name),
                     namespace,
                     ..self.base()
                 },
-            });
+            };
         }
-        Some(Intent::ReadOnly {
+        Intent::ReadOnly {
             tool: Tool::ResourcesGet,
             arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
-        })
+        }
     }
 
     /// "is namespace shop terminating", "why is namespace old-shop stuck
@@ -10202,6 +10336,21 @@ fn app_of_selector(selector: &str) -> Option<&str> {
         }
     }
     app
+}
+
+/// Kinds a workload's pod template names (or, for a storage class, a
+/// claim): asked about an object named without its kind, the holder is
+/// what is read.
+fn held_by_workloads(kind: ResourceKind) -> bool {
+    matches!(
+        kind,
+        ResourceKind::ConfigMap
+            | ResourceKind::Secret
+            | ResourceKind::PersistentVolumeClaim
+            | ResourceKind::ServiceAccount
+            | ResourceKind::PriorityClass
+            | ResourceKind::StorageClass
+    )
 }
 
 fn port_test(host: &str, port: u16) -> Vec<String> {

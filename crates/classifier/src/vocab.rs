@@ -622,6 +622,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("atm", Filler),
         // What an Ingress answer shows ("the ingress routes"), never a name.
         ("routes", Filler),
+        // "which ingress points to checkout": the relation asked, no name.
+        ("points", Filler),
         ("hosts", Filler),
         ("hostnames", Filler),
         ("urls", Filler),
@@ -666,6 +668,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("on", On),
         ("from", From),
         ("of", Of),
+        // "logs fo checkout": the usual slip of "of".
+        ("fo", Of),
         ("for", For),
         ("to", To),
         ("->", To),
