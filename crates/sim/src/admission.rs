@@ -359,7 +359,8 @@ pub fn admit_pod(
                         };
                         let mut set = Vec::new();
                         for (resource, amount) in defaults {
-                            let pointer = format!("/resources/{section}/{resource}");
+                            let pointer =
+                                format!("/resources/{section}/{}", pointer_segment(resource));
                             if container.pointer(&pointer).is_none() {
                                 default(container, &pointer, amount.clone());
                                 set.push(resource.clone());
@@ -401,7 +402,7 @@ pub fn admit_pod(
             for (resource, amount) in limits {
                 default(
                     container,
-                    &format!("/resources/requests/{resource}"),
+                    &format!("/resources/requests/{}", pointer_segment(&resource)),
                     amount,
                 );
             }
@@ -489,7 +490,10 @@ fn limit_range_violations(pod: &Value, limit_ranges: &[&Value]) -> Vec<String> {
         {
             let stated = |section: &str, resource: &str| {
                 container
-                    .pointer(&format!("/resources/{section}/{resource}"))
+                    .pointer(&format!(
+                        "/resources/{section}/{}",
+                        pointer_segment(resource)
+                    ))
                     .and_then(|value| Some((value.as_str()?.to_owned(), amount(value)?)))
             };
             for (field, word, sections, crosses) in LIMIT_RANGE_BOUNDS {
@@ -700,6 +704,12 @@ fn default_pod_spec(object: &mut Value, path: &str) {
     }
 }
 
+/// A map key as one JSON-pointer segment (RFC 6901): a resource name such
+/// as `nvidia.com/gpu` holds a `/` that would otherwise split it in two.
+fn pointer_segment(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
 /// Sets the value at a JSON pointer when absent, creating intermediate objects.
 fn default(object: &mut Value, pointer: &str, value: Value) {
     if object.pointer(pointer).is_some() {
@@ -719,11 +729,12 @@ fn default(object: &mut Value, pointer: &str, value: Value) {
         let map = current
             .as_object_mut()
             .expect("checked to be an object above");
+        let key = segment.replace("~1", "/").replace("~0", "~");
         if last {
-            map.insert((*segment).to_owned(), value);
+            map.insert(key, value);
             return;
         }
-        current = map.entry(*segment).or_insert_with(|| json!({}));
+        current = map.entry(key).or_insert_with(|| json!({}));
     }
 }
 
@@ -1032,6 +1043,14 @@ mod tests {
         assert!(
             note.starts_with("LimitRanger plugin set: cpu limit for container app"),
             "{note}"
+        );
+        let mut gpu = json!({"metadata": {"name": "g"}, "spec": {"containers": [
+            {"name": "train", "image": "x", "resources": {"limits": {"nvidia.com/gpu": "1"}}}]}});
+        admit_pod(&mut gpu, &[], &[]).expect("admitted");
+        assert_eq!(
+            gpu["spec"]["containers"][0]["resources"]["requests"],
+            json!({"nvidia.com/gpu": "1"}),
+            "a resource name holding a '/' is one key"
         );
         let mut plain = json!({"metadata": {"name": "q"}, "spec": {"containers": [{"name": "a", "image": "x"}]}});
         admit_pod(&mut plain, &[], &[]).expect("admitted");

@@ -1,8 +1,9 @@
 //! The scheduler: binds pending pods to nodes and gives them IPs.
 //!
 //! It filters nodes the way kube-scheduler's default plugins do for the
-//! fields scenarios use (cordoned nodes, taints and tolerations, nodeSelector,
-//! CPU, memory and pod-count requests against allocatable), picks the least
+//! fields scenarios use (cordoned nodes, taints and tolerations, nodeSelector
+//! and required node affinity, CPU, memory, pod-count and extended-resource
+//! requests such as `nvidia.com/gpu` against allocatable), picks the least
 //! loaded node that fits, and when none does it leaves the pod Pending with the
 //! real FailedScheduling message, e.g. `0/3 nodes are available: 3 Insufficient
 //! memory. preemption: 0/3 nodes are available: 3 No preemption victims found
@@ -20,7 +21,6 @@ use super::{
 use crate::behaviour::{PodBehaviour, SimState};
 use crate::kubelet::{self, ConfigCheck, Placement};
 use crate::quantity::Quantity;
-use crate::selector::LabelSelector;
 
 /// What a pod asks of a node: the sum of its containers' requests (a limit
 /// without a request counts as the request, as the API server defaults it).
@@ -55,6 +55,136 @@ pub fn pod_requests(pod: &Value) -> Requests {
     requests
 }
 
+/// Whether a resource name is an extended resource (`nvidia.com/gpu`,
+/// `example.com/dongle`): one the node advertises by a device plugin or by
+/// hand, counted in whole units, and a pod can only ask for by a limit equal
+/// to its request. The native ones (`cpu`, `memory`, `ephemeral-storage`,
+/// `hugepages-*`, `pods`) are not.
+fn is_extended_resource(resource: &str) -> bool {
+    resource.contains('/') && !resource.starts_with("kubernetes.io/")
+}
+
+/// The extended resources a pod asks for, summed over its containers (a
+/// limit without a request counts as the request, as the API server
+/// defaults it), by name.
+fn extended_requests(pod: &Value) -> BTreeMap<String, i128> {
+    let mut asked: BTreeMap<String, i128> = BTreeMap::new();
+    for container in pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let resources = &container["resources"];
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        for section in ["requests", "limits"] {
+            if let Some(map) = resources[section].as_object() {
+                names.extend(map.keys().map(String::as_str));
+            }
+        }
+        for resource in names.into_iter().filter(|name| is_extended_resource(name)) {
+            let amount = resources["requests"]
+                .get(resource)
+                .or_else(|| resources["limits"].get(resource))
+                .and_then(Value::as_str)
+                .and_then(|text| Quantity::parse(text).ok())
+                .map(Quantity::units)
+                .unwrap_or_default();
+            *asked.entry(resource.to_string()).or_default() += amount;
+        }
+    }
+    asked
+}
+
+/// Whether `tolerations` let a pod stay on or be placed on a node with
+/// `taint` (the TaintToleration filter's rule: an `Exists` toleration
+/// matches the key, or every key when it names none; an `Equal` one the
+/// key and the value; an empty effect every effect).
+pub(super) fn tolerates(tolerations: &[Value], taint: &Value) -> bool {
+    tolerations.iter().any(|toleration| {
+        let key = text(toleration, "/key");
+        let key_matches = match text(toleration, "/operator") {
+            "Exists" => key.is_empty() || key == text(taint, "/key"),
+            _ => key == text(taint, "/key") && text(toleration, "/value") == text(taint, "/value"),
+        };
+        let effect = text(toleration, "/effect");
+        key_matches && (effect.is_empty() || effect == text(taint, "/effect"))
+    })
+}
+
+/// Whether one node selector requirement (of a `nodeSelectorTerms` term)
+/// holds for `value`, the node's label or field (absent: `None`), with the
+/// operators node affinity knows: `In`, `NotIn`, `Exists`, `DoesNotExist`,
+/// and `Gt`/`Lt` comparing integers.
+fn requirement_holds(requirement: &Value, value: Option<&str>) -> bool {
+    let values: Vec<&str> = requirement["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let compared = |wanted: fn(i64, i64) -> bool| {
+        let bound = values.first().and_then(|bound| bound.parse::<i64>().ok());
+        let actual = value.and_then(|value| value.parse::<i64>().ok());
+        matches!((actual, bound), (Some(actual), Some(bound)) if wanted(actual, bound))
+    };
+    match text(requirement, "/operator") {
+        "In" => value.is_some_and(|value| values.contains(&value)),
+        "NotIn" => value.is_none_or(|value| !values.contains(&value)),
+        "Exists" => value.is_some(),
+        "DoesNotExist" => value.is_none(),
+        "Gt" => compared(|actual, bound| actual > bound),
+        "Lt" => compared(|actual, bound| actual < bound),
+        _ => false,
+    }
+}
+
+/// Whether the node matches one of `terms` (a `nodeSelectorTerms` list):
+/// every `matchExpressions` requirement against its labels and every
+/// `matchFields` one against its name. A term with neither matches nothing.
+fn matches_a_term(node: &Value, terms: &Value) -> bool {
+    let labels = node.pointer("/metadata/labels");
+    terms.as_array().into_iter().flatten().any(|term| {
+        let expressions = term["matchExpressions"].as_array();
+        let fields = term["matchFields"].as_array();
+        if expressions.is_none_or(Vec::is_empty) && fields.is_none_or(Vec::is_empty) {
+            return false;
+        }
+        let labels_hold = expressions.into_iter().flatten().all(|requirement| {
+            let key = text(requirement, "/key");
+            let value = labels
+                .and_then(|labels| labels.get(key))
+                .and_then(Value::as_str);
+            requirement_holds(requirement, value)
+        });
+        let fields_hold = fields.into_iter().flatten().all(|requirement| {
+            let value = (text(requirement, "/key") == "metadata.name")
+                .then(|| text(node, "/metadata/name"));
+            requirement_holds(requirement, value)
+        });
+        labels_hold && fields_hold
+    })
+}
+
+/// Whether a pod (or a pod template: anything with a pod `spec`) may go to
+/// the node by its `nodeSelector` and its required node affinity, as the
+/// scheduler's NodeAffinity filter (and the DaemonSet controller) decide.
+pub(super) fn matches_node_selection(pod: &Value, node: &Value) -> bool {
+    let labels = node.pointer("/metadata/labels");
+    let selector_holds = pod
+        .pointer("/spec/nodeSelector")
+        .and_then(Value::as_object)
+        .is_none_or(|selector| {
+            selector
+                .iter()
+                .all(|(key, value)| labels.and_then(|labels| labels.get(key)) == Some(value))
+        });
+    let affinity_holds = pod
+        .pointer("/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .is_none_or(|terms| matches_a_term(node, terms));
+    selector_holds && affinity_holds
+}
+
 /// The host ports a pod's containers ask for, as (protocol, port): only one
 /// pod on a node can hold each (the scheduler's NodePorts filter).
 fn host_ports(pod: &Value) -> Vec<(String, i64)> {
@@ -78,6 +208,8 @@ struct NodeLoad {
     /// The host ports its live pods hold.
     host_ports: BTreeSet<(String, i64)>,
     requests: Requests,
+    /// The extended resources (`nvidia.com/gpu`) its live pods ask for.
+    extended: BTreeMap<String, i128>,
     pods: usize,
     /// Addresses of the node's live pods: never handed out again.
     ips: BTreeSet<String>,
@@ -118,13 +250,6 @@ fn bound_volume_affinities<'a>(snapshot: &'a Snapshot, pod: &Value) -> Vec<&'a V
         .collect()
 }
 
-/// Whether the node's labels match one of `terms` (their `matchExpressions`).
-fn matches_a_term(node: &Value, terms: &Value) -> bool {
-    terms.as_array().into_iter().flatten().any(|term| {
-        LabelSelector::from_object(term).is_ok_and(|selector| selector.matches_object(node))
-    })
-}
-
 /// Why a node cannot take a pod (the scheduler's per-node reasons), in the
 /// order kube-scheduler's filters run, the first failing one speaking.
 fn unfit_reasons(
@@ -158,21 +283,7 @@ fn unfit_reasons(
         if effect == "PreferNoSchedule" {
             continue;
         }
-        let tolerated = tolerations.iter().any(|toleration| {
-            let key_matches = match text(toleration, "/operator") {
-                "Exists" => {
-                    text(toleration, "/key").is_empty()
-                        || text(toleration, "/key") == text(taint, "/key")
-                }
-                _ => {
-                    text(toleration, "/key") == text(taint, "/key")
-                        && text(toleration, "/value") == text(taint, "/value")
-                }
-            };
-            let toleration_effect = text(toleration, "/effect");
-            key_matches && (toleration_effect.is_empty() || toleration_effect == effect)
-        });
-        if !tolerated {
+        if !tolerates(&tolerations, taint) {
             return (
                 vec![format!(
                     "node(s) had untolerated taint {{{}: {}}}",
@@ -183,17 +294,11 @@ fn unfit_reasons(
             );
         }
     }
-    if let Some(selector) = pod.pointer("/spec/nodeSelector").and_then(Value::as_object) {
-        let labels = node.pointer("/metadata/labels");
-        let matches = selector
-            .iter()
-            .all(|(key, value)| labels.and_then(|labels| labels.get(key)) == Some(value));
-        if !matches {
-            return (
-                vec!["node(s) didn't match Pod's node affinity/selector".to_string()],
-                false,
-            );
-        }
+    if !matches_node_selection(pod, node) {
+        return (
+            vec!["node(s) didn't match Pod's node affinity/selector".to_string()],
+            false,
+        );
     }
     if host_ports(pod)
         .iter()
@@ -205,7 +310,8 @@ fn unfit_reasons(
         );
     }
     let allocatable = |resource: &str| {
-        node.pointer(&format!("/status/allocatable/{resource}"))
+        node.pointer("/status/allocatable")
+            .and_then(|allocatable| allocatable.get(resource))
             .and_then(Value::as_str)
             .and_then(|text| Quantity::parse(text).ok())
     };
@@ -218,6 +324,16 @@ fn unfit_reasons(
     }
     if allocatable("memory").is_some_and(|memory| load.requests.memory + requests.memory > memory) {
         reasons.push("Insufficient memory".to_string());
+    }
+    for (resource, amount) in extended_requests(pod) {
+        let committed = load.extended.get(&resource).copied().unwrap_or_default();
+        // A node that does not advertise the resource has none of it.
+        let available = allocatable(&resource)
+            .map(Quantity::units)
+            .unwrap_or_default();
+        if amount > 0 && committed + amount > available {
+            reasons.push(format!("Insufficient {resource}"));
+        }
     }
     if reasons.is_empty()
         && volume_affinities
@@ -360,6 +476,9 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
         load.requests.memory = load.requests.memory + requests.memory;
         load.pods += 1;
         load.host_ports.extend(host_ports(pod));
+        for (resource, amount) in extended_requests(pod) {
+            *load.extended.entry(resource).or_default() += amount;
+        }
         let ip = text(pod, "/status/podIP");
         if !ip.is_empty() {
             load.ips.insert(ip.to_string());
@@ -503,6 +622,9 @@ pub fn schedule(snapshot: &Snapshot) -> Vec<Action> {
             load.requests.memory = load.requests.memory + requests.memory;
             load.pods += 1;
             load.host_ports.extend(host_ports(pod));
+            for (resource, amount) in extended_requests(pod) {
+                *load.extended.entry(resource).or_default() += amount;
+            }
         }
         let bound_at = if previously_unschedulable.is_some() {
             now
@@ -678,6 +800,103 @@ mod tests {
         let actions = schedule(&snapshot(vec![tainted], vec![picky]));
         assert!(
             matches!(actions.first(), Some(Action::Replace(Kind::Pod, bound)) if bound["spec"]["nodeName"] == "node-1")
+        );
+    }
+
+    /// The FailedScheduling message of the first pod left pending, if any.
+    fn pending_message(actions: &[Action]) -> Option<&str> {
+        actions.iter().find_map(|action| match action {
+            Action::ReplaceStatus(Kind::Pod, pod) if pod["spec"].get("nodeName").is_none() => {
+                pod["status"]["conditions"][0]["message"].as_str()
+            }
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn required_node_affinity_filters_nodes_like_a_node_selector() {
+        let mut general = node("node-1", "10.244.1.0/24", "8Gi");
+        general["metadata"]["labels"]["pool"] = json!("general");
+        general["metadata"]["labels"]["generation"] = json!("5");
+        let mut large = node("node-2", "10.244.2.0/24", "8Gi");
+        large["metadata"]["labels"]["pool"] = json!("highmem");
+        large["metadata"]["labels"]["generation"] = json!("7");
+        let with_terms = |terms: Value| {
+            let mut driver = pod("driver", "1Gi");
+            driver["spec"]["affinity"] = json!({"nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}});
+            driver
+        };
+        let placed_on = |terms: Value, nodes: Vec<Value>| {
+            schedule(&snapshot(nodes, vec![with_terms(terms)]))
+                .iter()
+                .find_map(|action| match action {
+                    Action::Replace(Kind::Pod, pod) => {
+                        pod["spec"]["nodeName"].as_str().map(str::to_string)
+                    }
+                    _ => None,
+                })
+        };
+        let both = || vec![general.clone(), large.clone()];
+        let in_highmem = json!([{"matchExpressions": [{"key": "pool", "operator": "In", "values": ["highmem"]}]}]);
+        assert_eq!(
+            placed_on(in_highmem.clone(), both()).as_deref(),
+            Some("node-2")
+        );
+        let newer_than_6 = json!([{"matchExpressions": [{"key": "generation", "operator": "Gt", "values": ["6"]}]}]);
+        assert_eq!(placed_on(newer_than_6, both()).as_deref(), Some("node-2"));
+        let not_node_2 = json!([{"matchFields": [{"key": "metadata.name", "operator": "NotIn", "values": ["node-2"]}]}]);
+        assert_eq!(placed_on(not_node_2, both()).as_deref(), Some("node-1"));
+        let either = json!([
+            {"matchExpressions": [{"key": "pool", "operator": "In", "values": ["gpu"]}]},
+            {"matchExpressions": [{"key": "pool", "operator": "DoesNotExist"}]},
+            {"matchExpressions": [{"key": "pool", "operator": "NotIn", "values": ["highmem"]}]}
+        ]);
+        assert_eq!(
+            placed_on(either, both()).as_deref(),
+            Some("node-1"),
+            "terms are ORed"
+        );
+
+        let actions = schedule(&snapshot(
+            vec![general.clone()],
+            vec![with_terms(in_highmem)],
+        ));
+        assert_eq!(
+            pending_message(&actions),
+            Some(
+                "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+            )
+        );
+    }
+
+    #[test]
+    fn extended_resources_are_counted_against_what_nodes_advertise() {
+        let mut gpu_node = node("node-1", "10.244.1.0/24", "8Gi");
+        gpu_node["status"]["allocatable"]["nvidia.com/gpu"] = json!("1");
+        let plain = node("node-2", "10.244.2.0/24", "8Gi");
+        let trainer = |name: &str| {
+            let mut trainer = pod(name, "1Gi");
+            trainer["spec"]["containers"][0]["resources"]["limits"] =
+                json!({"nvidia.com/gpu": "1"});
+            trainer
+        };
+        let mut holder = trainer("trainer-a");
+        holder["spec"]["nodeName"] = json!("node-1");
+        let actions = schedule(&snapshot(
+            vec![gpu_node.clone(), plain.clone()],
+            vec![holder, trainer("trainer-b")],
+        ));
+        assert_eq!(
+            pending_message(&actions),
+            Some(
+                "0/2 nodes are available: 2 Insufficient nvidia.com/gpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod."
+            )
+        );
+        let actions = schedule(&snapshot(vec![plain, gpu_node], vec![trainer("trainer-c")]));
+        assert!(
+            matches!(actions.first(), Some(Action::Replace(Kind::Pod, bound)) if bound["spec"]["nodeName"] == "node-1"),
+            "the free GPU takes it: {actions:?}"
         );
     }
 

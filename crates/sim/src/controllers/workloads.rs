@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::{
     Action, EventCount, EventDraft, Kind, Snapshot, controller_event, controller_reference,
     controller_uid, creation_time, job_outcome, object_reference, pod_is_finished, pod_is_ready,
-    text,
+    scheduler, text,
 };
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::fingerprint::safe_suffix;
@@ -899,8 +899,9 @@ const DAEMON_DEFAULT_TOLERATED: [&str; 4] = [
 ];
 
 /// Whether a DaemonSet pod may run on a node: its taints are tolerated (by
-/// the template or by default) and its nodeSelector matches (resources are
-/// not checked, as for real DaemonSets of system components).
+/// the template or by default) and its nodeSelector and required node
+/// affinity match (resources are not checked, as for real DaemonSets of
+/// system components).
 fn daemon_fits(node: &Value, template: &Value) -> bool {
     let tolerations: Vec<Value> = template
         .pointer("/spec/tolerations")
@@ -917,30 +918,8 @@ fn daemon_fits(node: &Value, template: &Value) -> bool {
             !(text(taint, "/effect") == "NoSchedule"
                 && DAEMON_DEFAULT_TOLERATED.contains(&text(taint, "/key")))
         })
-        .all(|taint| {
-            tolerations.iter().any(|toleration| {
-                let key = text(toleration, "/key");
-                let key_matches = if text(toleration, "/operator") == "Exists" {
-                    key.is_empty() || key == text(taint, "/key")
-                } else {
-                    key == text(taint, "/key")
-                        && text(toleration, "/value") == text(taint, "/value")
-                };
-                let effect = text(toleration, "/effect");
-                key_matches && (effect.is_empty() || effect == text(taint, "/effect"))
-            })
-        });
-    let selector_ok = template
-        .pointer("/spec/nodeSelector")
-        .and_then(Value::as_object)
-        .is_none_or(|selector| {
-            selector.iter().all(|(key, value)| {
-                node.pointer("/metadata/labels")
-                    .and_then(|labels| labels.get(key))
-                    == Some(value)
-            })
-        });
-    taints_ok && selector_ok
+        .all(|taint| scheduler::tolerates(&tolerations, taint));
+    taints_ok && scheduler::matches_node_selection(template, node)
 }
 
 /// DaemonSets: one pod on every node that can run it.

@@ -8,9 +8,11 @@
 //! workload kinds, claims and events, which the prompt itself reads, and
 //! Jobs and CronJobs, which it does not (a failed Job leaves only warning
 //! events behind, a suspended CronJob not even those). It reads one by one
-//! only the nodes, the pods whose row looks wrong and the Jobs whose row says
-//! Failed (at most [`MAX_PODS_EXAMINED`] and [`MAX_JOBS_EXAMINED`]), so a
-//! healthy pod or Job costs nothing beyond its row. [`assess`] is pure.
+//! only the nodes, the pods whose row looks wrong, the Jobs whose row says
+//! Failed and the Deployments whose row shows a rollout not finished (at most
+//! [`MAX_PODS_EXAMINED`], [`MAX_JOBS_EXAMINED`] and
+//! [`MAX_ROLLOUTS_EXAMINED`]), so a healthy pod, Job or Deployment costs
+//! nothing beyond its row. [`assess`] is pure.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +38,12 @@ pub const MAX_PODS_EXAMINED: usize = 100;
 /// keeps only its last failed Job (`failedJobsHistoryLimit`, 1 by default),
 /// so a cluster rarely has more.
 pub const MAX_JOBS_EXAMINED: usize = 20;
+
+/// At most this many Deployments whose row shows an unfinished rollout
+/// (fewer up-to-date replicas than wanted) are read one by one for their
+/// Progressing condition: a rollout past its deadline still serves from
+/// the old ReplicaSet, so its READY column alone can look fine.
+pub const MAX_ROLLOUTS_EXAMINED: usize = 20;
 
 /// What the API server takes for a Job's `spec.backoffLimit` left out.
 const DEFAULT_BACKOFF_LIMIT: u64 = 6;
@@ -103,6 +111,8 @@ pub struct HealthFacts {
     /// `(namespace, name)` of failed Jobs past [`MAX_JOBS_EXAMINED`], known
     /// from their row only.
     pub failed_jobs_unread: Vec<(String, String)>,
+    /// Deployment objects whose row shows a rollout not finished.
+    pub rollouts: Vec<Value>,
     /// CronJob rows (the suspended ones are reported).
     pub cron_jobs: Vec<BTreeMap<String, String>>,
     /// PersistentVolumeClaim rows.
@@ -210,6 +220,54 @@ fn workload_item(
     })
 }
 
+/// Whether a Deployment row shows a rollout not finished: fewer up-to-date
+/// replicas than it wants.
+fn rollout_unfinished(row: &BTreeMap<String, String>) -> bool {
+    let wanted = row
+        .get("READY")
+        .and_then(|cell| ready_fraction(cell))
+        .map(|(_, wanted)| wanted);
+    let updated = row
+        .get("UP-TO-DATE")
+        .and_then(|cell| cell.trim().parse::<u64>().ok());
+    matches!((updated, wanted), (Some(updated), Some(wanted)) if updated < wanted)
+}
+
+/// A Deployment whose rollout went past its progress deadline
+/// (Progressing=False, ProgressDeadlineExceeded: the old ReplicaSet keeps
+/// serving while the new one's pods fail) or is paused with a template not
+/// rolled out. `None` for a rollout still within its deadline.
+fn rollout_item(deployment: &Value) -> Option<HealthItem> {
+    let namespace = text(deployment, "/metadata/namespace");
+    let name = text(deployment, "/metadata/name");
+    let wanted = deployment
+        .pointer("/spec/replicas")
+        .and_then(Value::as_u64)
+        .unwrap_or(1);
+    let updated = parse::count(deployment, "/status/updatedReplicas");
+    let progressing = conditions::find(deployment, "Progressing")?;
+    let (severity, what) = match (progressing.status, progressing.reason) {
+        ("False", reason @ "ProgressDeadlineExceeded") => (
+            Severity::Warning,
+            format!(
+                "rollout stuck ({reason}): {}",
+                progressing.message.trim_end_matches('.')
+            ),
+        ),
+        (_, "DeploymentPaused") => (
+            Severity::Info,
+            "rollout paused (spec.paused: true)".to_string(),
+        ),
+        _ => return None,
+    };
+    Some(HealthItem {
+        severity,
+        category: HealthCategory::Workload,
+        subject: format!("Deployment {namespace}/{name}"),
+        message: format!("{what}; {updated}/{wanted} replicas updated"),
+    })
+}
+
 /// A Job that failed: its reason and how many of its attempts failed
 /// (`spec.backoffLimit` retries after the first), and the CronJob that
 /// made it, if one did.
@@ -282,6 +340,26 @@ pub fn assess(facts: &HealthFacts) -> HealthReport {
                 ));
             }
             items.push(item);
+        }
+    }
+    for deployment in &facts.rollouts {
+        let Some(item) = rollout_item(deployment) else {
+            continue;
+        };
+        if item.severity > Severity::Info {
+            next_steps.push(format!(
+                "why is the {} rollout stuck in {}",
+                text(deployment, "/metadata/name"),
+                text(deployment, "/metadata/namespace")
+            ));
+        }
+        // One line per Deployment: a rollout short of ready replicas says both.
+        match items.iter_mut().find(|known| known.subject == item.subject) {
+            Some(known) => {
+                known.message = format!("{}; {}", known.message, item.message);
+                known.severity = known.severity.max(item.severity);
+            }
+            None => items.push(item),
         }
     }
     for job in &facts.failed_jobs {
@@ -570,9 +648,24 @@ pub async fn health_check<R: ClusterReader>(
                 facts.suspicious_pods.push(pod);
             }
         }
+        let mut rolling: Vec<(String, String)> = Vec::new();
         for kind in ["Deployment", "StatefulSet", "DaemonSet"] {
             for row in calls.list("apps/v1", kind, namespace).await? {
+                if kind == "Deployment"
+                    && rollout_unfinished(&row)
+                    && let Some(place) = located(&row, namespace)
+                {
+                    rolling.push(place);
+                }
                 facts.workloads.push((kind.to_string(), row));
+            }
+        }
+        for (deployment_namespace, name) in rolling.iter().take(MAX_ROLLOUTS_EXAMINED) {
+            if let Some(deployment) = calls
+                .get("apps/v1", "Deployment", Some(deployment_namespace), name)
+                .await?
+            {
+                facts.rollouts.push(deployment);
             }
         }
         // Jobs and CronJobs: two lists the server's prompt does not make.

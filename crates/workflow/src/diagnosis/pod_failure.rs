@@ -425,10 +425,19 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
                 (pod, state, found)
             })
             .collect();
-        // Worst first; the order of names breaks ties so the answer is stable.
+        // Worst first; among equally bad pods the newest (a rollout's new
+        // ReplicaSet, not the one it replaces: its pod is what the fix
+        // must reach), then the order of names, so the answer is stable.
+        let created = |pod: &Value| {
+            pod.pointer("/metadata/creationTimestamp")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         ranked.sort_by(|a, b| {
             b.2.severity()
                 .cmp(&a.2.severity())
+                .then_with(|| created(&b.0).cmp(&created(&a.0)))
                 .then_with(|| a.1.name.cmp(&b.1.name))
         });
         let mut ranked = ranked.into_iter();

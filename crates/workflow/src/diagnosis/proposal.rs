@@ -282,6 +282,41 @@ pub fn restore_template(
     })
 }
 
+/// Adds `tolerations` to the pod template of a workload (its other
+/// tolerations are kept), so its pods may go to the nodes carrying the
+/// matching taints. `taints` says which taints, as `key=value:Effect`.
+pub fn add_tolerations(
+    owner: &Value,
+    tolerations: &[Value],
+    taints: &str,
+) -> Option<ProposedChange> {
+    let mut manifest = user_fields(owner);
+    let spec = manifest
+        .pointer_mut("/spec/template/spec")?
+        .as_object_mut()?;
+    let list = spec.entry("tolerations").or_insert_with(|| json!([]));
+    if !list.is_array() {
+        *list = json!([]);
+    }
+    let existing = list.as_array_mut()?;
+    let before = existing.len();
+    existing.extend(tolerations.iter().cloned());
+    let target = object_ref(owner);
+    Some(ProposedChange {
+        summary: format!("Let the pods of {target} tolerate {taints}"),
+        current: format!("{before} toleration(s)"),
+        desired: format!("{} toleration(s), tolerating {taints}", existing.len()),
+        target,
+        manifest,
+        warnings: vec![
+            "Rolling the pods replaces every replica of the workload.".to_string(),
+            format!(
+                "A taint keeps other workloads off dedicated nodes: tolerate {taints} only if this workload belongs there."
+            ),
+        ],
+    })
+}
+
 /// Points a container's probe at another port (an httpGet or tcpSocket probe).
 pub fn set_probe_port(
     owner: &Value,

@@ -310,3 +310,48 @@ fn a_cluster_scoped_objects_event_is_named_without_the_namespace_it_was_filed_un
         vec!["Warning Event Node node-2: OOMKilling: Memory cgroup out of memory"]
     );
 }
+
+#[test]
+fn a_rollout_past_its_deadline_is_named_even_while_the_old_pods_serve() {
+    let rolling = row(&[("NAME", "inventory"), ("READY", "3/4"), ("UP-TO-DATE", "2")]);
+    let finished = row(&[("NAME", "pricing"), ("READY", "2/2"), ("UP-TO-DATE", "2")]);
+    assert!(rollout_unfinished(&rolling));
+    assert!(!rollout_unfinished(&finished));
+    let stuck = json!({"kind": "Deployment",
+        "metadata": {"name": "inventory", "namespace": "orders"},
+        "spec": {"replicas": 4},
+        "status": {"updatedReplicas": 2, "conditions": [
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+            {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+             "message": "ReplicaSet \"inventory-7ppf6lnp7l\" has timed out progressing."}]}});
+    let paused = json!({"kind": "Deployment",
+        "metadata": {"name": "search", "namespace": "orders"},
+        "spec": {"replicas": 2, "paused": true},
+        "status": {"updatedReplicas": 0, "conditions": [
+            {"type": "Progressing", "status": "Unknown", "reason": "DeploymentPaused"}]}});
+    let facts = HealthFacts {
+        namespace: Some("orders".into()),
+        nodes: vec![node("node-1", ready())],
+        workloads: vec![
+            ("Deployment".into(), rolling),
+            ("Deployment".into(), finished),
+        ],
+        rollouts: vec![stuck, paused],
+        ..HealthFacts::default()
+    };
+    let report = assess(&facts);
+    assert_eq!(
+        lines(&report),
+        [
+            "Warning Workload Deployment orders/inventory: 3/4 replicas ready; rollout stuck (ProgressDeadlineExceeded): ReplicaSet \"inventory-7ppf6lnp7l\" has timed out progressing; 2/4 replicas updated",
+            "Info Workload Deployment orders/search: rollout paused (spec.paused: true); 0/2 replicas updated",
+        ]
+    );
+    assert!(
+        report
+            .next_steps
+            .contains(&"why is the inventory rollout stuck in orders".to_string()),
+        "{:?}",
+        report.next_steps
+    );
+}

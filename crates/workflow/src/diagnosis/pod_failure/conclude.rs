@@ -1,7 +1,7 @@
 //! The pure half of the pod-failure playbook: from what was read to a named
 //! cause, quoted evidence and, when the evidence determines it, a fix.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{PodFacts, Symptom};
 use crate::diagnosis::parse::Event;
@@ -1112,11 +1112,14 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
     );
     context.quote_events(|event| event.reason == "FailedScheduling" && event.message != message);
     let lower = message.to_ascii_lowercase();
-    let reasons: Vec<&str> = SCHEDULING_REASONS
-        .iter()
-        .filter(|(marker, _)| lower.contains(marker))
-        .map(|(_, explanation)| *explanation)
-        .collect();
+    // A marker inside one already matched says the same thing again
+    // ("persistentvolumeclaim" in "unbound immediate persistentvolumeclaims").
+    let mut reasons: Vec<(&str, &str)> = Vec::new();
+    for (marker, explanation) in SCHEDULING_REASONS {
+        if lower.contains(marker) && !reasons.iter().any(|(seen, _)| seen.contains(marker)) {
+            reasons.push((marker, explanation));
+        }
+    }
     let pod = &context.facts.pod;
     let mut pod_facts = Vec::new();
     for container in pod
@@ -1218,6 +1221,25 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
                     "PersistentVolumeClaim {} is {phase}{binder}",
                     claim.name
                 ));
+                if let Some(class) = claim
+                    .storage_class
+                    .as_ref()
+                    .filter(|class| binder.contains(&format!("storageclass.storage.k8s.io \"{class}\" not found")))
+                {
+                    let templated = context
+                        .facts
+                        .owners
+                        .iter()
+                        .any(|owner| owner["kind"] == "StatefulSet");
+                    specifics.push(format!(
+                        "StorageClass {class} does not exist: create it, or re-create the claim with a class the cluster has (`kubectl get storageclass`){}",
+                        if templated {
+                            "; a StatefulSet's volumeClaimTemplates cannot be changed in place, so that means re-creating the StatefulSet (`kubectl delete statefulset --cascade=orphan`, then apply it with the new class) and deleting the pending claim"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
             }
         }
     }
@@ -1399,28 +1421,274 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
             .iter()
             .any(|node| terms.iter().any(|term| term_matches(term, &node.labels)))
     {
-        specifics.push("no node satisfies the pod's required node affinity".to_string());
+        let mut have: Vec<String> = Vec::new();
+        for key in terms
+            .iter()
+            .filter_map(|term| term["matchExpressions"].as_array())
+            .flatten()
+            .filter_map(|expression| expression["key"].as_str())
+        {
+            let values: std::collections::BTreeSet<&str> = context
+                .facts
+                .nodes
+                .iter()
+                .flat_map(|node| &node.labels)
+                .filter_map(|label| label.strip_prefix(&format!("{key}=")))
+                .collect();
+            let values = if values.is_empty() {
+                "no node has the label".to_string()
+            } else {
+                format!("the nodes have {}", values.into_iter().collect::<Vec<_>>().join(", "))
+            };
+            let said = format!("{key}: {values}");
+            if !have.contains(&said) {
+                have.push(said);
+            }
+        }
+        specifics.push(format!(
+            "no node satisfies the pod's required node affinity ({}){}",
+            terms
+                .iter()
+                .map(describe_term)
+                .collect::<Vec<_>>()
+                .join(" or "),
+            if have.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", have.join("; "))
+            }
+        ));
     }
     let pod_name = context.state.name.clone();
-    let why = if reasons.is_empty() {
+    // Requests above every node's whole allocatable amount cannot fit
+    // anywhere, whatever else a node objects to: that is the cause, and
+    // the taints or selectors of other nodes are beside the point.
+    let facts = context.facts;
+    let nodes = &facts.nodes;
+    let beyond_every_node = nodes
+        .iter()
+        .filter_map(|node| Cpu::parse(&node.allocatable_cpu).ok())
+        .max()
+        .is_some_and(|most| need_cpu > most)
+        || nodes
+            .iter()
+            .filter_map(|node| Memory::parse(&node.allocatable_memory).ok())
+            .max()
+            .is_some_and(|most| need_memory > most);
+    if beyond_every_node {
+        reasons.retain(|(marker, _)| marker.starts_with("insufficient"));
+    }
+    // A pod whose selection matches no node cannot go anywhere, whatever
+    // the taints of the nodes it does not want say.
+    const SELECTION_MARKER: &str = "didn't match pod's node affinity/selector";
+    if !nodes.is_empty()
+        && selected_nodes(pod, nodes).is_some_and(|selected| selected.is_empty())
+        && reasons
+            .iter()
+            .any(|(marker, _)| *marker == SELECTION_MARKER)
+    {
+        reasons.retain(|(marker, _)| *marker == SELECTION_MARKER);
+    }
+    let tainted = if beyond_every_node || !lower.contains("untolerated taint") {
+        None
+    } else {
+        tainted_selection(pod, &context.facts.nodes, need_cpu, need_memory)
+    };
+    // Extended resources (`nvidia.com/gpu`) the scheduler found short, in
+    // its own words: `Insufficient nvidia.com/gpu`.
+    let extended: Vec<&str> = message
+        .split("Insufficient ")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split([',', ' '])
+                .next()
+                .map(|name| name.trim_end_matches('.'))
+                .filter(|name| name.contains('/'))
+        })
+        .collect();
+    let short_of = (!extended.is_empty()).then(|| {
+        format!(
+            "no node has a free {} left (an extended resource only the nodes that advertise it have, each unit held by one pod)",
+            extended.join(" or ")
+        )
+    });
+    let why = if let Some(blocked) = &tainted {
+        format!(
+            "the only node(s) its nodeSelector or required affinity selects ({}) carry {}, which the pod does not tolerate, and the other nodes do not match its selection",
+            blocked.nodes.join(", "),
+            blocked.taints.join(", ")
+        )
+    } else if reasons.is_empty() && short_of.is_none() {
         "the scheduler found no node for it".to_string()
     } else {
-        reasons.join("; ")
+        reasons
+            .iter()
+            .map(|(_, explanation)| *explanation)
+            .chain(short_of.as_deref())
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     let specifics = if specifics.is_empty() {
         String::new()
     } else {
         format!(" In detail: {}.", specifics.join("; "))
     };
-    let summary = format!(
-        "Pod {pod_name} is Pending and cannot be scheduled: {why}.{specifics} Fixing it changes either the pod's requirements (requests, nodeSelector, tolerations, claims) or the cluster (capacity, node labels, storage), which needs a human decision."
-    );
+    let proposal = tainted.as_ref().and_then(|blocked| {
+        let owner = workload(context.facts)?;
+        proposal::add_tolerations(owner, &blocked.tolerations, &blocked.taints.join(", "))
+    });
+    let decision = match &proposal {
+        Some(change) => format!(
+            " The pod asks for those nodes by its selection, so it is meant to run there. Proposed: {}.",
+            change.summary
+        ),
+        None => " Fixing it changes either the pod's requirements (requests, nodeSelector, tolerations, claims) or the cluster (capacity, node labels, storage), which needs a human decision.".to_string(),
+    };
+    let summary =
+        format!("Pod {pod_name} is Pending and cannot be scheduled: {why}.{specifics}{decision}");
     context.next_steps.push("show node usage".to_string());
     context.next_steps.push(format!(
         "show resource pressure in {}",
         context.state.namespace
     ));
-    context.finish(Cause::Unschedulable, summary, None)
+    context.finish(Cause::Unschedulable, summary, proposal)
+}
+
+/// Nodes a pod selects that only their taints keep it from.
+#[derive(Debug, Clone, PartialEq)]
+struct TaintedSelection {
+    /// The selected nodes' names.
+    nodes: Vec<String>,
+    /// Their taints the pod does not tolerate, as `key=value:Effect`.
+    taints: Vec<String>,
+    /// The tolerations that would let the pod onto them.
+    tolerations: Vec<Value>,
+}
+
+/// When a pod names where it wants to run (a nodeSelector or a required
+/// node affinity) and every node it selects is kept from it only by taints
+/// it does not tolerate (each could hold its requests), those nodes and
+/// taints: a dedicated pool (GPU nodes, say) whose workload lacks the
+/// toleration. `None` when the pod selects nothing in particular (then
+/// tolerating a taint is a policy choice, not a fix), selects no node, or
+/// a selected node is too small anyway.
+fn tainted_selection(
+    pod: &Value,
+    nodes: &[super::NodeFacts],
+    need_cpu: Cpu,
+    need_memory: Memory,
+) -> Option<TaintedSelection> {
+    let selected = selected_nodes(pod, nodes).filter(|selected| !selected.is_empty())?;
+    let tolerations: Vec<Value> = pod
+        .pointer("/spec/tolerations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut blocking: Vec<String> = Vec::new();
+    for node in &selected {
+        let fits = Cpu::parse(&node.allocatable_cpu).is_ok_and(|cpu| need_cpu <= cpu)
+            && Memory::parse(&node.allocatable_memory).is_ok_and(|memory| need_memory <= memory);
+        let untolerated: Vec<&String> = node
+            .taints
+            .iter()
+            .filter(|taint| !taint.ends_with(":PreferNoSchedule"))
+            .filter(|taint| !tolerated(&tolerations, taint))
+            .collect();
+        if !fits || untolerated.is_empty() {
+            return None;
+        }
+        for taint in untolerated {
+            if !blocking.contains(taint) {
+                blocking.push(taint.clone());
+            }
+        }
+    }
+    let tolerations = blocking
+        .iter()
+        .map(|taint| {
+            let (key_value, effect) = taint.rsplit_once(':').unwrap_or((taint.as_str(), ""));
+            match key_value.split_once('=') {
+                Some((key, value)) => {
+                    json!({"key": key, "operator": "Equal", "value": value, "effect": effect})
+                }
+                None => json!({"key": key_value, "operator": "Exists", "effect": effect}),
+            }
+        })
+        .collect();
+    Some(TaintedSelection {
+        nodes: selected.iter().map(|node| node.name.clone()).collect(),
+        taints: blocking,
+        tolerations,
+    })
+}
+
+/// The nodes a pod's nodeSelector and required node affinity select;
+/// `None` when it has neither (it selects every node).
+fn selected_nodes<'n>(
+    pod: &Value,
+    nodes: &'n [super::NodeFacts],
+) -> Option<Vec<&'n super::NodeFacts>> {
+    let selector = pod
+        .pointer("/spec/nodeSelector")
+        .and_then(Value::as_object)
+        .filter(|selector| !selector.is_empty());
+    let terms = pod
+        .pointer("/spec/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .and_then(Value::as_array);
+    if selector.is_none() && terms.is_none() {
+        return None;
+    }
+    Some(
+        nodes
+            .iter()
+            .filter(|node| {
+                selector.is_none_or(|selector| {
+                    selector.iter().all(|(key, value)| {
+                        node.labels
+                            .contains(&format!("{key}={}", value.as_str().unwrap_or_default()))
+                    })
+                }) && terms
+                    .is_none_or(|terms| terms.iter().any(|term| term_matches(term, &node.labels)))
+            })
+            .collect(),
+    )
+}
+
+/// Whether `tolerations` tolerate a taint written `key=value:Effect` (or
+/// `key:Effect`), by the scheduler's rule: `Exists` matches the key (every
+/// key when it names none), `Equal` the key and value, an empty effect
+/// every effect.
+fn tolerated(tolerations: &[Value], taint: &str) -> bool {
+    let (key_value, effect) = taint.rsplit_once(':').unwrap_or((taint, ""));
+    let (key, value) = key_value.split_once('=').unwrap_or((key_value, ""));
+    tolerations.iter().any(|toleration| {
+        let field = |name: &str| toleration[name].as_str().unwrap_or_default();
+        let key_matches = match field("operator") {
+            "Exists" => field("key").is_empty() || field("key") == key,
+            _ => field("key") == key && field("value") == value,
+        };
+        key_matches && (field("effect").is_empty() || field("effect") == effect)
+    })
+}
+
+/// A nodeSelectorTerm as a reader writes it: `node-pool in (highmem),
+/// zone notin (a)`.
+fn describe_term(term: &Value) -> String {
+    term["matchExpressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|expression| {
+            let key = expression["key"].as_str().unwrap_or_default();
+            let values = super::expression_values(expression).join(",");
+            match expression["operator"].as_str().unwrap_or_default() {
+                "Exists" => key.to_string(),
+                "DoesNotExist" => format!("!{key}"),
+                operator => format!("{key} {} ({values})", operator.to_ascii_lowercase()),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether a node with `labels` (`key=value`) satisfies one required
