@@ -6246,11 +6246,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.hypothetical_change() {
             return intent;
         }
-        // "restart web and api", "scale web to 3 and api to 2": two targets.
-        if let Some(&(verb_at, _)) = self.changes.first()
-            && (verb_at..self.len()).any(|i| {
-                self.is_w(i, W::And) && self.next_meaningful(i).is_some_and(|j| self.is_value(j))
+        // "restart web and api", "scale web to 3 and api to 2", "delete
+        // pod web-1 and pod web-2", "delete pods web-1 web-2": two targets.
+        let object_after = |i: usize| {
+            self.next_meaningful(i).is_some_and(|j| {
+                self.is_value(j)
+                    || (self.tokens[j].kind().is_some()
+                        && (self.tokens[j].value.is_some() || self.is_value(j + 1)))
             })
+        };
+        let generated_pair = (1..self.len()).any(|i| {
+            self.is_value(i - 1)
+                && self.is_value(i)
+                && looks_like_pod_name(self.low(i - 1))
+                && looks_like_pod_name(self.low(i))
+        });
+        if let Some(&(verb_at, _)) = self.changes.first()
+            && ((verb_at..self.len()).any(|i| self.is_w(i, W::And) && object_after(i))
+                || generated_pair)
         {
             return Intent::clarify(
                 vec![Param::Name],
@@ -6666,7 +6679,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Intent::clarify(
                 vec![Param::Kind],
                 format!(
-                    "A {} cannot be scaled. Did you mean a deployment or a statefulset?",
+                    "{} {} cannot be scaled. Did you mean a deployment or a statefulset?",
+                    capital_article(kind.noun()),
                     kind.noun()
                 ),
             );
@@ -7173,7 +7187,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.use_token(i);
             }
         }
-        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
+        // "set cpu limit on cart to 500m": the workload after "on".
+        let name = name.or_else(|| {
+            self.take_value_at(Place::In, kind_at, |token| {
+                !is_namespace_word(token.low) && !is_quantity(token.raw)
+            })
+            .filter(|_| self.namespace.is_some())
+        });
         let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         if !matches!(
@@ -7346,7 +7367,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             other => Intent::clarify(
                 vec![Param::Kind],
                 format!(
-                    "A {} cannot be restarted. I can restart deployments, statefulsets and daemonsets.",
+                    "{} {} cannot be restarted. I can restart deployments, statefulsets and daemonsets.",
+                    capital_article(other.noun()),
                     other.noun()
                 ),
             ),
@@ -7425,7 +7447,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
             other => Intent::clarify(
                 vec![Param::Kind],
                 format!(
-                    "A {} keeps no revisions to roll back to. I can roll back deployments, statefulsets and daemonsets (to their previous revision, or \"to revision N\").",
+                    "{} {} keeps no revisions to roll back to. I can roll back deployments, statefulsets and daemonsets (to their previous revision, or \"to revision N\").",
+                    capital_article(other.noun()),
                     other.noun()
                 ),
             ),
@@ -7533,6 +7556,37 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(cronjob) = self.from_cronjob.clone()
             && kind.is_none_or(|kind| kind == ResourceKind::Job)
         {
+            let job = name.unwrap_or_else(|| manifest::manual_job_name(&cronjob));
+            return self.create_update(manifest::job_from_cronjob(
+                &job,
+                namespace.as_deref(),
+                &cronjob,
+            ));
+        }
+        // "create a job from cronjob report", "make a job from the report
+        // cronjob": the same, in words.
+        let cronjob_at = self
+            .kinds()
+            .find(|&(_, kind, _)| kind == ResourceKind::CronJob)
+            .map(|(at, _, _)| at);
+        if kind == Some(ResourceKind::Job)
+            && let Some(cronjob_at) = cronjob_at
+            && (0..cronjob_at).any(|i| self.is_w(i, W::From))
+        {
+            // ("from the report cronjob": the target taken may be its name.)
+            let beside = |name: &String| {
+                [cronjob_at.wrapping_sub(1), cronjob_at + 1]
+                    .iter()
+                    .any(|&i| self.tokens.get(i).is_some_and(|t| t.raw == name.as_str()))
+            };
+            let (name, cronjob) = match name {
+                Some(name) if beside(&name) => (None, Some(name)),
+                name => (name, self.take_name(Some(cronjob_at), true)),
+            };
+            let Some(cronjob) = cronjob else {
+                return Self::missing_name(Some(ResourceKind::CronJob), "run");
+            };
+            self.use_token(cronjob_at);
             let job = name.unwrap_or_else(|| manifest::manual_job_name(&cronjob));
             return self.create_update(manifest::job_from_cronjob(
                 &job,
@@ -10351,6 +10405,15 @@ fn held_by_workloads(kind: ResourceKind) -> bool {
             | ResourceKind::PriorityClass
             | ResourceKind::StorageClass
     )
+}
+
+/// "A" or "An" before `noun` ("An ingress cannot be restarted").
+fn capital_article(noun: &str) -> &'static str {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "An"
+    } else {
+        "A"
+    }
 }
 
 fn port_test(host: &str, port: u16) -> Vec<String> {

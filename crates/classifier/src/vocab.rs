@@ -502,6 +502,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("via", Filler),
         ("within", In),
         ("inside", In),
+        // "restart checkout @ prod": the namespace, in chat shorthand.
+        ("@", In),
         ("under", In),
         ("across", Across),
         ("everywhere", All),
