@@ -470,10 +470,9 @@ fn backoff_after(restarts: u32) -> Duration {
     doubled.min(MAX_BACKOFF)
 }
 
-/// A container waiting out its restart back-off after it crashed or was
-/// killed: what [`backing_off`] needs to word the kubelet's `BackOff` event
-/// and the container's `CrashLoopBackOff` status.
-struct BackingOff<'a> {
+/// One app container of a pod on its node, as the kubelet names it in the
+/// events and statuses it writes about it.
+struct ContainerOnNode<'a> {
     node_name: &'a str,
     field_path: &'a str,
     container: &'a str,
@@ -481,6 +480,14 @@ struct BackingOff<'a> {
     image_id: &'a str,
     /// `NAME_NAMESPACE(UID)`, as the kubelet names the pod in its messages.
     pod: &'a str,
+}
+
+/// A container waiting out its restart back-off after it crashed or was
+/// killed: what [`backing_off`] needs to word the kubelet's `BackOff` event
+/// and the container's `CrashLoopBackOff` status.
+struct BackingOff<'a> {
+    /// The container.
+    on_node: &'a ContainerOnNode<'a>,
     /// The instance that terminated last.
     container_id: String,
     restarts: u32,
@@ -499,12 +506,15 @@ struct BackingOff<'a> {
 /// crashed by itself or a probe killed it: both wait out the same back-off.
 fn backing_off(waiting: BackingOff<'_>) -> (EventRecord, Value) {
     let BackingOff {
-        node_name,
-        field_path,
-        container,
-        image,
-        image_id,
-        pod,
+        on_node:
+            ContainerOnNode {
+                node_name,
+                field_path,
+                container,
+                image,
+                image_id,
+                pod,
+            },
         container_id,
         restarts,
         backoff_for,
@@ -882,53 +892,63 @@ fn failed_pull(
                 });
     }
     let status = waiting_status(container, image, reason, Some(&message));
-    events.push(kubelet_event(
-        field_path,
-        EventType::Normal,
-        "Pulling",
-        format!("Pulling image \"{image}\""),
-        attempts,
-        life_start,
-        last_attempt,
-    ));
-    events.push(kubelet_event(
-        field_path,
-        EventType::Warning,
-        "Failed",
-        format!("Failed to pull image \"{image}\": rpc error: code = {code} desc = {pull_error}"),
-        attempts,
-        life_start,
-        last_attempt,
-    ));
-    events.push(kubelet_event(
-        field_path,
-        EventType::Warning,
-        "Failed",
-        "Error: ErrImagePull".to_string(),
-        attempts,
-        life_start,
-        last_attempt,
-    ));
-    if now.duration_since(life_start).unwrap_or_default() >= Duration::from_secs(1) {
-        let backoffs = attempts * 2;
-        events.push(kubelet_event(
-            field_path,
+    // Each pull attempt records the same three events, counted together.
+    let attempted = [
+        (
             EventType::Normal,
-            "BackOff",
-            format!("Back-off pulling image \"{image}\""),
-            backoffs,
-            life_start + Duration::from_secs(1),
-            now,
-        ));
-        events.push(kubelet_event(
-            field_path,
+            "Pulling",
+            format!("Pulling image \"{image}\""),
+        ),
+        (
             EventType::Warning,
             "Failed",
-            "Error: ImagePullBackOff".to_string(),
-            backoffs,
-            life_start + Duration::from_secs(1),
-            now,
+            format!(
+                "Failed to pull image \"{image}\": rpc error: code = {code} desc = {pull_error}"
+            ),
+        ),
+        (
+            EventType::Warning,
+            "Failed",
+            "Error: ErrImagePull".to_string(),
+        ),
+    ];
+    for (event_type, reason, message) in attempted {
+        events.push(kubelet_event(
+            field_path,
+            event_type,
+            reason,
+            message,
+            attempts,
+            life_start,
+            last_attempt,
         ));
+    }
+    if now.duration_since(life_start).unwrap_or_default() >= Duration::from_secs(1) {
+        // Between attempts the kubelet waits out a back-off, recorded twice
+        // per attempt, in two events counted together.
+        let waited = [
+            (
+                EventType::Normal,
+                "BackOff",
+                format!("Back-off pulling image \"{image}\""),
+            ),
+            (
+                EventType::Warning,
+                "Failed",
+                "Error: ImagePullBackOff".to_string(),
+            ),
+        ];
+        for (event_type, reason, message) in waited {
+            events.push(kubelet_event(
+                field_path,
+                event_type,
+                reason,
+                message,
+                attempts * 2,
+                life_start + Duration::from_secs(1),
+                now,
+            ));
+        }
     }
     (status, events)
 }
@@ -1164,6 +1184,14 @@ pub fn observe(
             .map_or(reference.as_str(), |(repo, _)| repo)
             .to_string();
         let image_id = format!("{repository}@sha256:{}", hex_digest(&[&image], 64));
+        let on_node = ContainerOnNode {
+            node_name,
+            field_path: &field_path,
+            container: &container,
+            image: &image,
+            image_id: &image_id,
+            pod: &pod_named,
+        };
         let container_id = |instance: usize| {
             format!(
                 "containerd://{}",
@@ -1414,12 +1442,7 @@ pub fn observe(
                 }
                 any_waiting_or_running = true;
                 let (event, status) = backing_off(BackingOff {
-                    node_name,
-                    field_path: &field_path,
-                    container: &container,
-                    image: &image,
-                    image_id: &image_id,
-                    pod: &pod_named,
+                    on_node: &on_node,
                     container_id: container_id(instances as usize),
                     restarts,
                     backoff_for: restarts,
@@ -1527,12 +1550,7 @@ pub fn observe(
                                 last_kill - run_time,
                             ));
                             let (event, status) = backing_off(BackingOff {
-                                node_name,
-                                field_path: &field_path,
-                                container: &container,
-                                image: &image,
-                                image_id: &image_id,
-                                pod: &pod_named,
+                                on_node: &on_node,
                                 container_id: container_id(count as usize),
                                 restarts,
                                 backoff_for: count,

@@ -16,11 +16,12 @@ use serde_json::{Map, Value, json};
 
 use super::workloads::{is_deleting, name, namespace, not_deleting, uid};
 use super::{
-    Action, EventCount, Kind, Snapshot, controller_event, controller_event_draft,
-    controller_reference, controller_uid, creation_time, job_outcome, text,
+    Action, EventCount, Kind, Snapshot, controller_event, controller_event_draft, controller_uid,
+    creation_time, job_outcome, text,
 };
 use crate::clock::{parse_rfc3339, rfc3339, unix_seconds};
 use crate::cron::{Schedule, TOO_MANY_MISSED};
+use crate::meta::controller_reference;
 use crate::zone::Zone;
 
 /// The component name on the controller's events.

@@ -14,9 +14,10 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::workloads::{is_deleting, name, namespace, not_deleting, uid};
-use super::{Action, Kind, Snapshot, controller_reference, pod_is_finished, pod_is_ready, text};
+use super::{Action, Kind, Snapshot, pod_is_finished, pod_is_ready, text};
 use crate::clock::rfc3339;
 use crate::fingerprint::safe_suffix;
+use crate::meta::controller_reference;
 use crate::selector::LabelSelector;
 
 /// The label marking Endpoints this controller maintains (so it removes

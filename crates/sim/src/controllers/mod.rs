@@ -414,18 +414,6 @@ pub(crate) fn controller_uid(object: &Value) -> Option<&str> {
         .and_then(|owner| owner.get("uid").and_then(Value::as_str))
 }
 
-/// The owner reference a controller puts on what it creates.
-pub(crate) fn controller_reference(owner: &Value) -> Value {
-    json!({
-        "apiVersion": owner["apiVersion"],
-        "kind": owner["kind"],
-        "name": text(owner, "/metadata/name"),
-        "uid": text(owner, "/metadata/uid"),
-        "controller": true,
-        "blockOwnerDeletion": true,
-    })
-}
-
 /// The `involvedObject` of an event about `object`.
 pub(crate) fn object_reference(object: &Value, field_path: Option<&str>) -> Value {
     let mut reference = json!({

@@ -19,10 +19,19 @@ use crate::error::ApiError;
 use crate::registry::{self, Resource};
 use crate::store::{DeleteOptions, ListOptions, Store};
 
-/// How often the controllers look again when nothing changed: short enough
-/// that a pod's ready delay of a second or two shows, long enough to cost
-/// nothing on an idle machine.
+/// How soon the controllers look again after a pass that changed
+/// something: short enough that a pod's ready delay of a second or two
+/// shows as it ends.
 pub const CONTROLLER_TICK: Duration = Duration::from_millis(200);
+
+/// The longest wait between passes while nothing changes. Each pass that
+/// writes nothing doubles the wait from [`CONTROLLER_TICK`] up to this; any
+/// write, or any change a client makes, starts over. A full pass (every
+/// object listed, every pod's life replayed) five times a second kept an
+/// idle debug build of the demo busy a tenth of a core or more; time-based
+/// behaviour (a ready delay ending, a crash loop's next restart, a cron
+/// schedule) shows at most this much later on a settled cluster.
+pub const IDLE_TICK_MAX: Duration = Duration::from_millis(1600);
 
 /// At most this many history passes at start; a scenario settles in a
 /// handful (Deployment → ReplicaSet → Pod → binding → status → owner status).
@@ -90,13 +99,12 @@ async fn run(
     mut changes: tokio::sync::broadcast::Receiver<crate::store::Change>,
     mut memory: KubeletMemory,
 ) {
-    let mut tick = tokio::time::interval(CONTROLLER_TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut wait = CONTROLLER_TICK;
     loop {
         tokio::select! {
-            _ = tick.tick() => {}
+            () = tokio::time::sleep(wait) => {}
             change = changes.recv() => match change {
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Ok(_) | Err(RecvError::Lagged(_)) => wait = CONTROLLER_TICK,
                 Err(RecvError::Closed) => return,
             },
         }
@@ -104,7 +112,17 @@ async fn run(
         while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) =
             changes.try_recv()
         {}
-        pass(&store, false, &mut memory);
+        wait = next_wait(wait, pass(&store, false, &mut memory));
+    }
+}
+
+/// The wait before the next pass, after one that made `changed` writes
+/// following a wait of `waited`.
+fn next_wait(waited: Duration, changed: usize) -> Duration {
+    if changed > 0 {
+        CONTROLLER_TICK
+    } else {
+        (waited * 2).min(IDLE_TICK_MAX)
     }
 }
 
@@ -355,5 +373,22 @@ fn apply(store: &Store, action: Action) -> Result<bool, ApiError> {
                 Err(error) => Err(error),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_passes_back_off_to_the_idle_tick_and_a_write_starts_over() {
+        let mut wait = CONTROLLER_TICK;
+        let mut waits = Vec::new();
+        for _ in 0..6 {
+            wait = next_wait(wait, 0);
+            waits.push(wait.as_millis());
+        }
+        assert_eq!(waits, [400, 800, 1600, 1600, 1600, 1600]);
+        assert_eq!(next_wait(IDLE_TICK_MAX, 3), CONTROLLER_TICK);
     }
 }

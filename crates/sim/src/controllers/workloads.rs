@@ -13,12 +13,12 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value, json};
 
 use super::{
-    Action, EventCount, EventDraft, Kind, Snapshot, controller_event, controller_reference,
-    controller_uid, creation_time, job_outcome, object_reference, pod_is_finished, pod_is_ready,
-    scheduler, text,
+    Action, EventCount, EventDraft, Kind, Snapshot, controller_event, controller_uid,
+    creation_time, job_outcome, object_reference, pod_is_finished, pod_is_ready, scheduler, text,
 };
 use crate::clock::{parse_rfc3339, rfc3339};
 use crate::fingerprint::safe_suffix;
+use crate::meta::controller_reference;
 
 /// The label that ties a ReplicaSet and its pods to one pod template.
 pub const POD_TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
