@@ -112,11 +112,11 @@ async fn a_template_naming_a_missing_service_account_is_refused_and_explained() 
     .await;
     assert_says(
         &diagnosis,
-        "namespace payments has no ServiceAccount of that name (it has: ledger-reader",
+        "namespace payments has no ServiceAccount of that name (it has: default, ledger-reader)",
     );
     assert_quoted(
         &diagnosis,
-        "[resources_list ServiceAccount in payments] ledger-reader",
+        "[resources_list ServiceAccount in payments] default, ledger-reader",
     );
 
     // Once the account exists the ReplicaSet's next try creates the pods.

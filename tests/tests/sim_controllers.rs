@@ -1,8 +1,9 @@
 //! The real kubectl against the simulated cluster's controllers that users
 //! ask about beyond Deployments: CronJobs (scheduled runs, `create job
 //! --from`, suspend), Endpoints and EndpointSlices of Services (including a
-//! Service whose selector matches nothing), and graceful pod deletion
-//! (Terminating, then gone; `--grace-period=0 --force` at once).
+//! Service whose selector matches nothing), graceful pod deletion
+//! (Terminating, then gone; `--grace-period=0 --force` at once), and the
+//! `default` ServiceAccount of every namespace.
 
 use std::time::{Duration, SystemTime};
 
@@ -45,6 +46,41 @@ fn reporting_cluster() -> Vec<Value> {
             },
         }),
     ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_namespace_has_a_default_service_account_that_comes_back_when_deleted() {
+    let env = SimEnv::start("accounts", reporting_cluster()).await;
+    let listed = env
+        .kubectl_ok(&["get", "serviceaccounts", "-n", "ops"])
+        .await;
+    assert!(
+        listed.lines().any(|line| line.starts_with("default ")),
+        "{listed}"
+    );
+    let everywhere = env
+        .kubectl_ok(&["get", "sa", "-A", "--field-selector=metadata.name=default"])
+        .await;
+    for namespace in ["default", "kube-system", "ops"] {
+        assert!(
+            everywhere
+                .lines()
+                .any(|line| line.starts_with(&format!("{namespace} "))),
+            "{namespace}: {everywhere}"
+        );
+    }
+
+    env.kubectl_ok(&["create", "namespace", "fresh"]).await;
+    env.kubectl_until(&["get", "sa", "-n", "fresh"], |out| {
+        out.lines().any(|line| line.starts_with("default "))
+    })
+    .await;
+    env.kubectl_ok(&["delete", "sa", "default", "-n", "fresh"])
+        .await;
+    env.kubectl_until(&["get", "sa", "-n", "fresh"], |out| {
+        out.lines().any(|line| line.starts_with("default "))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

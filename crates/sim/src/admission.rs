@@ -251,7 +251,9 @@ pub fn apply_defaults(resource: &Resource, object: &mut Value) {
 }
 
 /// The ServiceAccount a pod runs as when it names none. Every namespace has
-/// it (the ServiceAccount controller creates it), so it is never looked up.
+/// it (`controllers::service_accounts` creates it, as the serviceaccount
+/// controller does), so it is never looked up: a pod created in the moment
+/// between a new namespace and its account is admitted.
 const DEFAULT_SERVICE_ACCOUNT: &str = "default";
 
 /// The `ServiceAccount` admission plugin's check: a pod naming a

@@ -19,6 +19,7 @@ pub mod node_problems;
 pub mod quotas;
 pub mod runner;
 pub mod scheduler;
+pub mod service_accounts;
 pub mod volumes;
 pub mod workloads;
 
@@ -76,6 +77,10 @@ pub enum Kind {
     Secret,
     /// `autoscaling/v2` HorizontalPodAutoscaler.
     HorizontalPodAutoscaler,
+    /// `v1` Namespace (read by the service account controller).
+    Namespace,
+    /// `v1` ServiceAccount.
+    ServiceAccount,
 }
 
 impl Kind {
@@ -103,6 +108,8 @@ impl Kind {
             Kind::PodDisruptionBudget => ("policy/v1", "PodDisruptionBudget"),
             Kind::ConfigMap => ("v1", "ConfigMap"),
             Kind::Secret => ("v1", "Secret"),
+            Kind::Namespace => ("v1", "Namespace"),
+            Kind::ServiceAccount => ("v1", "ServiceAccount"),
         }
     }
 }
@@ -285,6 +292,10 @@ pub struct Snapshot {
     pub secrets: Vec<Value>,
     /// HorizontalPodAutoscalers (`autoscaling/v2`).
     pub autoscalers: Vec<Value>,
+    /// Namespaces.
+    pub namespaces: Vec<Value>,
+    /// ServiceAccounts.
+    pub service_accounts: Vec<Value>,
     /// What the kubelets resolved of each started pod's ConfigMaps and
     /// Secrets (kept between passes by [`kubelet_memory`]).
     pub started_configs: KubeletMemory,
@@ -377,6 +388,7 @@ pub fn reconcile(snapshot: &Snapshot) -> Vec<Action> {
     actions.extend(volumes::bind_claims(snapshot));
     actions.extend(quotas::resource_quotas(snapshot));
     actions.extend(autoscalers::horizontal_pod_autoscalers(snapshot));
+    actions.extend(service_accounts::default_accounts(snapshot));
     actions.extend(
         snapshot
             .nodes
@@ -797,6 +809,8 @@ mod convergence {
                 config_maps: self.all("ConfigMap"),
                 secrets: self.all("Secret"),
                 autoscalers: self.all("HorizontalPodAutoscaler"),
+                namespaces: self.all("Namespace"),
+                service_accounts: self.all("ServiceAccount"),
                 started_configs: self.started_configs.clone(),
             }
         }

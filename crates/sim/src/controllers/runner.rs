@@ -61,6 +61,8 @@ fn resource(kind: Kind) -> &'static Resource {
         Kind::ConfigMap => &registry::CONFIGMAPS,
         Kind::Secret => &registry::SECRETS,
         Kind::HorizontalPodAutoscaler => &registry::HORIZONTAL_POD_AUTOSCALERS,
+        Kind::Namespace => &registry::NAMESPACES,
+        Kind::ServiceAccount => &registry::SERVICE_ACCOUNTS,
     }
 }
 
@@ -160,6 +162,8 @@ pub fn pass(store: &Store, history: bool, memory: &mut KubeletMemory) -> usize {
         config_maps: list(store, Kind::ConfigMap),
         secrets: list(store, Kind::Secret),
         autoscalers: list(store, Kind::HorizontalPodAutoscaler),
+        namespaces: list(store, Kind::Namespace),
+        service_accounts: list(store, Kind::ServiceAccount),
         started_configs: std::mem::take(memory),
     };
     *memory = super::kubelet_memory(&snapshot);

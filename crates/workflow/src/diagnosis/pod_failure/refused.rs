@@ -244,7 +244,7 @@ pub(super) async fn diagnose<R: ClusterReader>(
             &accounts,
         ));
         explanation = format!(
-            " The pod template names serviceAccountName {account}, and namespace {namespace} has no ServiceAccount of that name (it has: {accounts}; every namespace also has default). Create ServiceAccount {account} in {namespace} with the RBAC bindings the application needs, or correct serviceAccountName in the template; kubeop does not create identities or grant permissions on its own."
+            " The pod template names serviceAccountName {account}, and namespace {namespace} has no ServiceAccount of that name (it has: {accounts}). Create ServiceAccount {account} in {namespace} with the RBAC bindings the application needs, or correct serviceAccountName in the template; kubeop does not create identities or grant permissions on its own."
         );
     } else if let violations @ [_, ..] = limit_range_violations(&refusal.message).as_slice() {
         let ranges = existing(reads, "v1", "LimitRange", Some(namespace)).await?;
