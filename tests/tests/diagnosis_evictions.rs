@@ -53,6 +53,19 @@ async fn a_pod_evicted_under_pid_pressure_is_blamed_on_its_processes() {
     );
     assert_says(&diagnosis, "podPidsLimit");
     assert!(diagnosis.proposal.is_none(), "no safe automatic fix");
+
+    // One pod at a time, the top-ranked: crawler-0's processes freed
+    // enough, so indexer-0 on the same node keeps running.
+    let indexer = env
+        .sim
+        .kubectl_ok(&["get", "pod", "indexer-0", "-n", "jobs"])
+        .await;
+    assert!(
+        indexer
+            .lines()
+            .any(|line| line.starts_with("indexer-0") && line.contains("Running")),
+        "{indexer}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

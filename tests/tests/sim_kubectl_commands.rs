@@ -175,6 +175,39 @@ async fn create_token_for_a_service_account() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limit_range_ratio_refuses_a_limit_too_far_above_its_request() {
+    let env = SimEnv::start("ratio", vec![]).await;
+    env.kubectl_with_stdin(
+        &["apply", "-f", "-"],
+        "apiVersion: v1\nkind: LimitRange\nmetadata: {name: burst}\nspec:\n  limits:\n  - type: Container\n    maxLimitRequestRatio: {cpu: \"2\"}\n",
+    )
+    .await
+    .expect_success("apply the LimitRange");
+    let refused = env
+        .kubectl(&[
+            "run",
+            "greedy",
+            "--image=nginx:1.27",
+            "--overrides={\"spec\": {\"containers\": [{\"name\": \"greedy\", \"image\": \"nginx:1.27\", \"resources\": {\"requests\": {\"cpu\": \"250m\"}, \"limits\": {\"cpu\": \"1\"}}}]}}",
+        ])
+        .await;
+    assert!(
+        !refused.success
+            && refused.stderr.contains(
+                "pods \"greedy\" is forbidden: cpu max limit to request ratio per Container is 2, but provided ratio is 4.000000"
+            ),
+        "{refused:?}"
+    );
+    env.kubectl_ok(&[
+        "run",
+        "modest",
+        "--image=nginx:1.27",
+        "--overrides={\"spec\": {\"containers\": [{\"name\": \"modest\", \"image\": \"nginx:1.27\", \"resources\": {\"requests\": {\"cpu\": \"500m\"}, \"limits\": {\"cpu\": \"1\"}}}]}}",
+    ])
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_all_and_wait_for_conditions() {
     let env = web().await;
     let all = env.kubectl_ok(&["get", "all", "-n", "shop"]).await;

@@ -470,8 +470,9 @@ const LIMIT_RANGE_BOUNDS: [LimitRangeBound; 2] = [
 /// What the LimitRanger plugin's validation finds wrong with a pod's
 /// containers (init containers too) against the `Container` items of the
 /// namespace's LimitRanges, after their defaults were applied: a limit or
-/// request above `max`, a request or limit below `min`, in its words. (The
-/// `maxLimitRequestRatio` and `Pod`-type items are not enforced.)
+/// request above `max`, a request or limit below `min`, a limit more than
+/// `maxLimitRequestRatio` times the request (or either missing), in its
+/// words. (`Pod`-type items are not enforced.)
 fn limit_range_violations(pod: &Value, limit_ranges: &[&Value]) -> Vec<String> {
     use crate::quantity::Quantity;
     let amount = |value: &Value| value.as_str().and_then(|text| Quantity::parse(text).ok());
@@ -527,9 +528,57 @@ fn limit_range_violations(pod: &Value, limit_ranges: &[&Value]) -> Vec<String> {
                     }
                 }
             }
+            for (resource, ratio) in item["maxLimitRequestRatio"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                let (Some(ratio_text), Some(ratio)) = (ratio.as_str(), amount(ratio)) else {
+                    continue;
+                };
+                let nonzero = |section: &str| {
+                    stated(section, resource)
+                        .map(|(_, quantity)| quantity)
+                        .filter(|quantity| *quantity != Quantity::ZERO)
+                };
+                if let Some(broken) = ratio_violation(nonzero("requests"), nonzero("limits"), ratio)
+                {
+                    violations.push(format!(
+                        "{resource} max limit to request ratio per Container is {ratio_text}, but {broken}"
+                    ));
+                }
+            }
         }
     }
     violations
+}
+
+/// What breaks a `maxLimitRequestRatio` of `ratio` for a container stating
+/// `request` and `limit` (`None`: missing or zero), in the LimitRanger
+/// plugin's words after its "but"; `None` when the ratio holds. The limit
+/// may be at most `ratio` times the request, compared exactly.
+fn ratio_violation(
+    request: Option<crate::quantity::Quantity>,
+    limit: Option<crate::quantity::Quantity>,
+    ratio: crate::quantity::Quantity,
+) -> Option<String> {
+    let Some(request) = request else {
+        return Some("no request is specified or request is 0".to_owned());
+    };
+    let Some(limit) = limit else {
+        return Some("no limit is specified or limit is 0".to_owned());
+    };
+    // limit / request > ratio, in nano-units: limit × 1e9 > ratio × request.
+    const NANOS_PER_UNIT: i128 = 1_000_000_000;
+    if limit.nanos() * NANOS_PER_UNIT <= ratio.nanos() * request.nanos() {
+        return None;
+    }
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "the observed ratio is printed with six decimals, as the plugin's %f does"
+    )]
+    let observed = limit.nanos() as f64 / request.nanos() as f64;
+    Some(format!("provided ratio is {observed:.6}"))
 }
 
 /// Moves a Secret's write-only `stringData` into `data` (base64), as the API
@@ -1003,6 +1052,34 @@ mod tests {
         let mut defaulted =
             json!({"metadata": {"name": "etl-3"}, "spec": {"containers": [{"name": "etl"}]}});
         admit_pod(&mut defaulted, &[&range], &[]).expect("the defaults are within the range");
+    }
+
+    #[test]
+    fn a_limit_more_than_the_ratio_times_the_request_is_refused() {
+        let range = json!({"spec": {"limits": [{"type": "Container",
+            "maxLimitRequestRatio": {"cpu": "2", "memory": "1500m"}}]}});
+        let mut greedy = json!({"metadata": {"name": "web-1", "generateName": "web-"}, "spec": {"containers": [
+            {"name": "web", "resources": {"requests": {"cpu": "250m", "memory": "1Gi"},
+                                          "limits": {"cpu": "1", "memory": "1536Mi"}}}]}});
+        assert_eq!(
+            admit_pod(&mut greedy, &[&range], &[])
+                .expect_err("cpu 4 times its request")
+                .to_string(),
+            "pods \"web-\" is forbidden: cpu max limit to request ratio per Container is 2, but provided ratio is 4.000000"
+        );
+        let mut unstated = json!({"metadata": {"name": "web-2"}, "spec": {"containers": [
+            {"name": "web", "resources": {"requests": {"cpu": "250m", "memory": "1Gi"}}}]}});
+        assert_eq!(
+            admit_pod(&mut unstated, &[&range], &[])
+                .expect_err("no limits: the requests stand alone")
+                .to_string(),
+            "pods \"web-2\" is forbidden: [cpu max limit to request ratio per Container is 2, but no limit is specified or limit is 0, memory max limit to request ratio per Container is 1500m, but no limit is specified or limit is 0]"
+        );
+        // A limit alone sets the request to it (ratio 1); exactly the ratio passes.
+        let mut within = json!({"metadata": {"name": "web-3"}, "spec": {"containers": [
+            {"name": "web", "resources": {"requests": {"cpu": "500m"},
+                                          "limits": {"cpu": "1", "memory": "1Gi"}}}]}});
+        admit_pod(&mut within, &[&range], &[]).expect("at most the ratio");
     }
 
     #[test]

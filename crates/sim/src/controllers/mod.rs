@@ -625,7 +625,7 @@ pub fn kubelets(snapshot: &Snapshot) -> Vec<Action> {
                 actions.extend(node_problems::unreachable(pod, now));
                 continue;
             }
-            if let Some(eviction) = node_problems::evict(pod, node, now) {
+            if let Some(eviction) = node_problems::evict(pod, node, &snapshot.pods, now) {
                 actions.extend(eviction);
                 continue;
             }

@@ -10,7 +10,11 @@
 //!   manager's message, `Evicted` and `Killing` events. The workload
 //!   controllers then replace the pod elsewhere. Under PIDPressure it evicts
 //!   the pods that run processes (`sim.kubeop.dev/pid-usage`); there is no
-//!   PID request, so its message names no container.
+//!   PID request, so its message names no container. As the kubelet's, it
+//!   evicts one pod at a time, the top-ranked ([`pressure_victim`]: lowest
+//!   priority, then most used above its request), at most one per
+//!   [`EVICTION_MONITORING_PERIOD`], and stops once what the evicted pods
+//!   used brings the node back above its threshold.
 //! - whatever the node's state, a pod writing more ephemeral storage than
 //!   its containers' `ephemeral-storage` limits add up to is evicted first,
 //!   as the kubelet's local storage eviction does, in its words and without
@@ -20,15 +24,20 @@
 //!   controller's TaintNodesByCondition keeps it ([`pressure_taints`]); the
 //!   scheduler then keeps new pods off it unless they tolerate it.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 
 use super::scheduler::pod_requests;
 use super::{Action, EventCount, EventDraft, Kind, object_reference, text};
 use crate::behaviour::{NodeBehaviour, PodBehaviour};
-use crate::clock::rfc3339;
+use crate::clock::{parse_rfc3339, rfc3339};
 use crate::quantity::Quantity;
+
+/// How often the kubelet's eviction manager looks at its node's signals
+/// (the kubelet's housekeeping period): it evicts at most one pod for node
+/// pressure per look.
+pub const EVICTION_MONITORING_PERIOD: Duration = Duration::from_secs(10);
 
 /// The kubelet's default hard eviction threshold for `memory.available`.
 const MEMORY_EVICTION_THRESHOLD: &str = "100Mi";
@@ -300,35 +309,87 @@ pub fn unreachable(pod: &Value, now: SystemTime) -> Vec<Action> {
     ]
 }
 
-/// Why the kubelet evicts `pod` from `node`, in its words, and whether
-/// node pressure is the reason (which adds the DisruptionTarget condition);
-/// `None` when it stays. The local storage limit is checked first, as the
-/// kubelet's eviction manager does.
-fn eviction(pod: &Value, node: &Value) -> Option<(String, bool)> {
-    let behaviour = PodBehaviour::of_pod(pod);
-    if let (Some(limit), Some(usage)) = (ephemeral_storage(pod, "limits"), behaviour.disk_usage)
-        && usage > limit
-    {
-        return Some((
-            format!(
-                "Pod ephemeral local storage usage exceeds the total limit of containers {}. ",
-                limit.to_memory_string()
-            ),
-            false,
-        ));
+/// When a pod was evicted for node pressure (its DisruptionTarget
+/// condition's transition); `None` for any other pod.
+fn evicted_for_pressure_at(pod: &Value) -> Option<SystemTime> {
+    if text(pod, "/status/reason") != "Evicted" {
+        return None;
     }
-    let (reclaim, usage, request) = RECLAIMED.iter().find_map(|reclaim| {
-        if !condition_is_true(node, reclaim.condition) {
-            return None;
-        }
-        let usage = (reclaim.usage)(&behaviour)?;
-        let request = (reclaim.request)(pod);
-        (usage > request).then_some((reclaim, usage, request))
-    })?;
-    let container = text(pod, "/spec/containers/0/name");
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|condition| condition["type"] == "DisruptionTarget")
+        .and_then(|condition| condition["lastTransitionTime"].as_str())
+        .and_then(parse_rfc3339)
+}
+
+/// A pod's `spec.priority` (0 when unset), which ranks evictions first.
+fn priority(pod: &Value) -> i64 {
+    pod.pointer("/spec/priority")
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+}
+
+/// The pod the eviction manager evicts next from `node` for its pressure,
+/// with the eviction message, among `pods` (those bound to `node` count):
+/// the node's first pressure condition that is True names the resource;
+/// the pods using more of it than they request are ranked as the kubelet
+/// ranks them (lowest priority first, then most used above the request)
+/// and only the first is evicted. None while the last such eviction on the
+/// node is younger than [`EVICTION_MONITORING_PERIOD`], or once what the
+/// pods it evicted used brings the node's available amount back to the
+/// threshold.
+pub fn pressure_victim(node: &Value, pods: &[Value], now: SystemTime) -> Option<(String, String)> {
+    let reclaim = RECLAIMED
+        .iter()
+        .find(|reclaim| condition_is_true(node, reclaim.condition))?;
+    let node_name = text(node, "/metadata/name");
+    let on_node: Vec<&Value> = pods
+        .iter()
+        .filter(|pod| text(pod, "/spec/nodeName") == node_name)
+        .collect();
+    let evicted: Vec<(&Value, SystemTime)> = on_node
+        .iter()
+        .filter_map(|pod| Some((*pod, evicted_for_pressure_at(pod)?)))
+        .collect();
+    if evicted
+        .iter()
+        .any(|(_, at)| now < *at + EVICTION_MONITORING_PERIOD)
+    {
+        return None;
+    }
+    let freed: i128 = evicted
+        .iter()
+        .filter_map(|(pod, _)| (reclaim.usage)(&PodBehaviour::of_pod(pod)))
+        .map(Quantity::units)
+        .sum();
     let capacity = (reclaim.capacity)(node);
     let node_usage = (reclaim.node_usage)(&NodeBehaviour::of_node(node)).unwrap_or(capacity);
-    let available = Quantity::from_units((capacity.units() - node_usage.units()).max(0));
+    let available = Quantity::from_units((capacity.units() - node_usage.units() + freed).max(0));
+    let threshold = Quantity::parse(&(reclaim.threshold)(capacity)).ok()?;
+    if available >= threshold {
+        return None;
+    }
+    let (victim, usage, request) = on_node
+        .iter()
+        .filter(|pod| {
+            !matches!(text(pod, "/status/phase"), "Succeeded" | "Failed")
+                && pod.pointer("/metadata/deletionTimestamp").is_none()
+        })
+        .filter_map(|pod| {
+            let usage = (reclaim.usage)(&PodBehaviour::of_pod(pod))?;
+            let request = (reclaim.request)(pod);
+            (usage > request).then_some((*pod, usage, request))
+        })
+        .min_by(|(a, a_usage, a_request), (b, b_usage, b_request)| {
+            priority(a)
+                .cmp(&priority(b))
+                .then_with(|| {
+                    (b_usage.units() - b_request.units())
+                        .cmp(&(a_usage.units() - a_request.units()))
+                })
+                .then_with(|| text(a, "/metadata/name").cmp(text(b, "/metadata/name")))
+        })?;
     let mut message = format!(
         "The node was low on resource: {resource}. Threshold quantity: {}, available: {}. ",
         (reclaim.threshold)(capacity),
@@ -342,20 +403,43 @@ fn eviction(pod: &Value, node: &Value) -> Option<(String, bool)> {
             request.to_memory_string()
         };
         message.push_str(&format!(
-            "Container {container} was using {}, request is {request_text}, has larger consumption of {resource}. ",
+            "Container {} was using {}, request is {request_text}, has larger consumption of {resource}. ",
+            text(victim, "/spec/containers/0/name"),
             (reclaim.printed)(usage),
             resource = reclaim.resource,
         ));
     }
-    Some((message, true))
+    Some((text(victim, "/metadata/uid").to_owned(), message))
+}
+
+/// Why the kubelet evicts `pod` from `node`, in its words, and whether
+/// node pressure is the reason (which adds the DisruptionTarget condition);
+/// `None` when it stays. The local storage limit is checked first, as the
+/// kubelet's eviction manager does; then whether `pod` is the one
+/// [`pressure_victim`] picks among `pods`.
+fn eviction(pod: &Value, node: &Value, pods: &[Value], now: SystemTime) -> Option<(String, bool)> {
+    let behaviour = PodBehaviour::of_pod(pod);
+    if let (Some(limit), Some(usage)) = (ephemeral_storage(pod, "limits"), behaviour.disk_usage)
+        && usage > limit
+    {
+        return Some((
+            format!(
+                "Pod ephemeral local storage usage exceeds the total limit of containers {}. ",
+                limit.to_memory_string()
+            ),
+            false,
+        ));
+    }
+    let (victim, message) = pressure_victim(node, pods, now)?;
+    (victim == text(pod, "/metadata/uid")).then_some((message, true))
 }
 
 /// Evicts `pod` from `node` when it writes more ephemeral storage than its
 /// containers' limits, or when the node is under MemoryPressure
-/// (DiskPressure, PIDPressure) and the pod uses more memory (ephemeral
-/// storage) than it requests (runs processes); `None` when it stays.
-pub fn evict(pod: &Value, node: &Value, now: SystemTime) -> Option<Vec<Action>> {
-    let (message, under_pressure) = eviction(pod, node)?;
+/// (DiskPressure, PIDPressure) and the pod is the one the eviction manager
+/// picks now among `pods` ([`pressure_victim`]); `None` when it stays.
+pub fn evict(pod: &Value, node: &Value, pods: &[Value], now: SystemTime) -> Option<Vec<Action>> {
+    let (message, under_pressure) = eviction(pod, node, pods, now)?;
     let container = text(pod, "/spec/containers/0/name").to_string();
     let node_name = text(node, "/metadata/name").to_string();
     let mut updated = pod.clone();
@@ -425,7 +509,7 @@ mod tests {
     fn pod(usage: &str) -> Value {
         json!({"metadata": {"name": "report-1", "namespace": "ops", "uid": "u-1",
                             "annotations": {"sim.kubeop.dev/memory-usage": usage}},
-               "spec": {"containers": [{"name": "report", "resources": {"requests": {"memory": "256Mi"}}}]},
+               "spec": {"nodeName": "node-a", "containers": [{"name": "report", "resources": {"requests": {"memory": "256Mi"}}}]},
                "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
                           "containerStatuses": [{"name": "report", "ready": true,
                               "state": {"running": {"startedAt": "2026-11-25T08:00:00Z"}}}]}})
@@ -434,9 +518,9 @@ mod tests {
     #[test]
     fn memory_pressure_evicts_a_pod_above_its_request() {
         let now = from_unix_seconds(1_795_596_253);
-        assert!(evict(&pod("1800Mi"), &node(false), now).is_none());
-        assert!(evict(&pod("200Mi"), &node(true), now).is_none());
-        let actions = evict(&pod("1800Mi"), &node(true), now).expect("evicted");
+        assert!(evict(&pod("1800Mi"), &node(false), &[pod("1800Mi")], now).is_none());
+        assert!(evict(&pod("200Mi"), &node(true), &[pod("200Mi")], now).is_none());
+        let actions = evict(&pod("1800Mi"), &node(true), &[pod("1800Mi")], now).expect("evicted");
         let Action::ReplaceStatus(Kind::Pod, evicted) = &actions[0] else {
             panic!("a status update first: {actions:?}");
         };
@@ -455,12 +539,12 @@ mod tests {
     #[test]
     fn disk_pressure_evicts_a_pod_writing_beyond_its_ephemeral_storage_request() {
         let now = from_unix_seconds(1_795_596_253);
-        let node = json!({"metadata": {"name": "node-b", "annotations": {"sim.kubeop.dev/disk-usage": "95Gi"}},
+        let node = json!({"metadata": {"name": "node-a", "annotations": {"sim.kubeop.dev/disk-usage": "95Gi"}},
                "status": {"capacity": {"memory": "16Gi", "ephemeral-storage": "100Gi"}, "conditions": [
                    {"type": "DiskPressure", "status": "True"}]}});
         let mut writer = pod("100Mi");
         writer["metadata"]["annotations"]["sim.kubeop.dev/disk-usage"] = json!("12Gi");
-        let actions = evict(&writer, &node, now).expect("evicted");
+        let actions = evict(&writer, &node, &[writer.clone()], now).expect("evicted");
         let Action::ReplaceStatus(Kind::Pod, evicted) = &actions[0] else {
             panic!("a status update first: {actions:?}");
         };
@@ -468,18 +552,21 @@ mod tests {
             evicted["status"]["message"],
             "The node was low on resource: ephemeral-storage. Threshold quantity: 10737418240, available: 5242880Ki. Container report was using 12582912Ki, request is 0, has larger consumption of ephemeral-storage. "
         );
-        assert!(evict(&pod("100Mi"), &node, now).is_none(), "writes nothing");
+        assert!(
+            evict(&pod("100Mi"), &node, &[pod("100Mi")], now).is_none(),
+            "writes nothing"
+        );
     }
 
     #[test]
     fn pid_pressure_evicts_a_pod_running_processes_without_naming_a_container() {
         let now = from_unix_seconds(1_795_596_253);
-        let node = json!({"metadata": {"name": "node-p", "annotations": {"sim.kubeop.dev/pid-usage": "3900000"}},
+        let node = json!({"metadata": {"name": "node-a", "annotations": {"sim.kubeop.dev/pid-usage": "3900000"}},
                "status": {"capacity": {"memory": "16Gi"}, "conditions": [
                    {"type": "PIDPressure", "status": "True"}]}});
         let mut forker = pod("100Mi");
         forker["metadata"]["annotations"]["sim.kubeop.dev/pid-usage"] = json!("31000");
-        let actions = evict(&forker, &node, now).expect("evicted");
+        let actions = evict(&forker, &node, &[forker.clone()], now).expect("evicted");
         let Action::ReplaceStatus(Kind::Pod, evicted) = &actions[0] else {
             panic!("a status update first: {actions:?}");
         };
@@ -492,9 +579,70 @@ mod tests {
             "DisruptionTarget"
         );
         assert!(
-            evict(&pod("100Mi"), &node, now).is_none(),
+            evict(&pod("100Mi"), &node, &[pod("100Mi")], now).is_none(),
             "runs no counted processes"
         );
+    }
+
+    #[test]
+    fn pressure_evicts_the_top_ranked_pod_one_at_a_time_until_the_node_recovers() {
+        let now = from_unix_seconds(1_795_596_253);
+        let node = json!({"metadata": {"name": "node-a", "annotations": {"sim.kubeop.dev/pid-usage": "3900000"}},
+               "status": {"capacity": {"memory": "16Gi"}, "conditions": [
+                   {"type": "PIDPressure", "status": "True"}]}});
+        let forking = |name: &str, uid: &str, pids: &str, priority: i64| {
+            let mut forker = pod("100Mi");
+            forker["metadata"]["name"] = json!(name);
+            forker["metadata"]["uid"] = json!(uid);
+            forker["metadata"]["annotations"]["sim.kubeop.dev/pid-usage"] = json!(pids);
+            forker["spec"]["priority"] = json!(priority);
+            forker
+        };
+        let pods = vec![
+            forking("crawler", "u-crawler", "31000", 0),
+            forking("indexer", "u-indexer", "90000", 0),
+            forking("critical", "u-critical", "500000", 1000),
+        ];
+        // Lowest priority first, then the most processes: indexer.
+        let (victim, message) = pressure_victim(&node, &pods, now).expect("under pressure");
+        assert_eq!(victim, "u-indexer");
+        assert!(message.ends_with("available: 294304. "), "{message}");
+        assert!(
+            evict(&pods[0], &node, &pods, now).is_none(),
+            "one at a time"
+        );
+        let evicted = |pod: &Value, all: &[Value], at: SystemTime| {
+            let Some(Action::ReplaceStatus(Kind::Pod, evicted)) =
+                evict(pod, &node, all, at).map(|actions| actions[0].clone())
+            else {
+                panic!("{pod} is evicted");
+            };
+            evicted
+        };
+        let mut after = pods.clone();
+        after[1] = evicted(&pods[1], &pods, now);
+        // The next look comes a monitoring period later, and counts what the
+        // evicted pod freed: 294304 + 90000 is still below 419430.
+        assert_eq!(
+            pressure_victim(&node, &after, now + Duration::from_secs(1)),
+            None
+        );
+        let later = now + EVICTION_MONITORING_PERIOD;
+        let (next, message) = pressure_victim(&node, &after, later).expect("still under");
+        assert_eq!(next, "u-crawler");
+        assert!(message.ends_with("available: 384304. "), "{message}");
+        after[0] = evicted(&after[0], &after, later);
+        // 384304 + 31000 is still short: the critical pod goes last.
+        let last = later + EVICTION_MONITORING_PERIOD;
+        assert_eq!(
+            pressure_victim(&node, &after, last).map(|(uid, _)| uid),
+            Some("u-critical".to_owned())
+        );
+        // Had the first eviction freed enough, nothing more goes.
+        let mut relieved = pods.clone();
+        relieved[1]["metadata"]["annotations"]["sim.kubeop.dev/pid-usage"] = json!("200000");
+        relieved[1] = evicted(&relieved[1], &relieved, now);
+        assert_eq!(pressure_victim(&node, &relieved, last), None);
     }
 
     #[test]
@@ -504,7 +652,7 @@ mod tests {
         writer["metadata"]["annotations"]["sim.kubeop.dev/disk-usage"] = json!("3Gi");
         writer["spec"]["containers"][0]["resources"]["limits"] =
             json!({"ephemeral-storage": "2Gi"});
-        let actions = evict(&writer, &node(false), now).expect("evicted");
+        let actions = evict(&writer, &node(false), &[writer.clone()], now).expect("evicted");
         let Action::ReplaceStatus(Kind::Pod, evicted) = &actions[0] else {
             panic!("a status update first: {actions:?}");
         };
@@ -523,7 +671,7 @@ mod tests {
         writer["spec"]["containers"][0]["resources"]["limits"] =
             json!({"ephemeral-storage": "4Gi"});
         assert!(
-            evict(&writer, &node(false), now).is_none(),
+            evict(&writer, &node(false), &[writer.clone()], now).is_none(),
             "within its limit"
         );
     }

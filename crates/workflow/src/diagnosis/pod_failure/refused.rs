@@ -48,10 +48,16 @@ fn limit_range_violations(message: &str) -> Vec<&str> {
     let Some((_, said)) = message.split_once(" is forbidden: ") else {
         return Vec::new();
     };
+    // A ratio's violation opens with its resource's name: "cpu max limit to
+    // request ratio per Container is 2, but provided ratio is 4.000000".
+    let ratio_starts = said
+        .match_indices(" max limit to request ratio per ")
+        .map(|(at, _)| said[..at].rfind([' ', '[']).map_or(0, |space| space + 1));
     let mut starts: Vec<usize> = said
         .match_indices("maximum ")
         .chain(said.match_indices("minimum "))
         .map(|(start, _)| start)
+        .chain(ratio_starts)
         .collect();
     starts.sort_unstable();
     starts
@@ -61,7 +67,10 @@ fn limit_range_violations(message: &str) -> Vec<&str> {
             let end = starts.get(index + 1).copied().unwrap_or(said.len());
             said[*start..end].trim_end_matches([',', ' ', ']'])
         })
-        .filter(|part| part.contains(" usage per Container is "))
+        .filter(|part| {
+            part.contains(" usage per Container is ")
+                || part.contains(" max limit to request ratio per Container is ")
+        })
         .collect()
 }
 
@@ -363,6 +372,15 @@ mod tests {
             vec![
                 "maximum memory usage per Container is 1Gi, but limit is 3Gi",
                 "minimum cpu usage per Container is 50m, but request is 10m"
+            ]
+        );
+        assert_eq!(
+            limit_range_violations(
+                "Error creating: pods \"web-\" is forbidden: [maximum memory usage per Container is 1Gi, but limit is 2Gi, cpu max limit to request ratio per Container is 2, but provided ratio is 4.000000]"
+            ),
+            vec![
+                "maximum memory usage per Container is 1Gi, but limit is 2Gi",
+                "cpu max limit to request ratio per Container is 2, but provided ratio is 4.000000"
             ]
         );
         assert!(limit_range_violations("exceeded quota: compute, requested: pods=1").is_empty());
