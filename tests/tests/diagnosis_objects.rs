@@ -129,6 +129,32 @@ async fn a_cron_job_whose_last_run_failed_says_why_though_its_pods_are_gone() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_set_without_pods_names_the_selection_or_taint_that_keeps_it_off_every_node() {
+    let env = DiagnosisEnv::start("diagnosis-objects").await;
+    env.field_until(
+        "daemonset/batch-agent",
+        Some("store"),
+        "{.status.desiredNumberScheduled}",
+        |desired| desired == "0",
+    )
+    .await;
+    let gpu = env
+        .diagnosed("gpu-agent", "store", Cause::NoEligibleNode)
+        .await;
+    assert_says(&gpu, "matches none of the 2 nodes");
+    assert_quoted(&gpu, "nodeSelector: {\"accelerator\":\"nvidia\"}");
+    assert_quoted(&gpu, "[node node-b labels]");
+    let batch = env
+        .diagnosed("batch-agent", "store", Cause::NoEligibleNode)
+        .await;
+    assert_says(
+        &batch,
+        "does not tolerate (node-b (dedicated=batch:NoSchedule))",
+    );
+    assert!(batch.proposal.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demos_pending_claim_is_diagnosed_in_plain_words() {
     let stack = Stack::start_scenario("demo").await;
     stack

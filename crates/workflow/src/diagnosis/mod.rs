@@ -165,6 +165,9 @@ pub enum Cause {
     /// An Ingress sends traffic to a backend Service that does not exist,
     /// does not expose the port it names, or reaches no ready pod.
     IngressBackendUnavailable,
+    /// A DaemonSet places no pod: its node selection matches no node, or
+    /// every node it selects has a taint it does not tolerate.
+    NoEligibleNode,
     /// Nothing is wrong with the pod(s) examined.
     NoFailureFound,
 }
@@ -200,6 +203,7 @@ impl Cause {
             Cause::ServicePortMismatch => "Service targetPort matches no container port",
             Cause::VolumeClaimNotBound => "PersistentVolumeClaim not bound",
             Cause::IngressBackendUnavailable => "Ingress backend unavailable",
+            Cause::NoEligibleNode => "DaemonSet places no pod (no eligible node)",
             Cause::NoFailureFound => "no failure found",
         }
     }

@@ -1624,7 +1624,7 @@ fn tainted_selection(
 
 /// The nodes a pod's nodeSelector and required node affinity select;
 /// `None` when it has neither (it selects every node).
-fn selected_nodes<'n>(
+pub(super) fn selected_nodes<'n>(
     pod: &Value,
     nodes: &'n [super::NodeFacts],
 ) -> Option<Vec<&'n super::NodeFacts>> {
@@ -1658,7 +1658,7 @@ fn selected_nodes<'n>(
 /// `key:Effect`), by the scheduler's rule: `Exists` matches the key (every
 /// key when it names none), `Equal` the key and value, an empty effect
 /// every effect.
-fn tolerated(tolerations: &[Value], taint: &str) -> bool {
+pub(super) fn tolerated(tolerations: &[Value], taint: &str) -> bool {
     let (key_value, effect) = taint.rsplit_once(':').unwrap_or((taint, ""));
     let (key, value) = key_value.split_once('=').unwrap_or((key_value, ""));
     tolerations.iter().any(|toleration| {

@@ -1,8 +1,10 @@
-//! "What is wrong with X" when X is neither a pod nor a workload: a
+//! "What is wrong with X" when X has no pods to read: a
 //! PersistentVolumeClaim (Pending: a StorageClass that does not exist, no
 //! volume that fits, a class that binds only for a scheduled consumer; or
-//! Lost), or an Ingress (a backend Service that does not exist, does not
-//! expose the port the Ingress names, or reaches no ready pod). A Service
+//! Lost), an Ingress (a backend Service that does not exist, does not
+//! expose the port the Ingress names, or reaches no ready pod), or a
+//! DaemonSet no node is eligible for (its node selection matches no node,
+//! or every node it selects carries a taint it does not tolerate). A Service
 //! of that name that routes well is answered as such, so an object that
 //! exists is never "not found".
 //!
@@ -12,18 +14,20 @@
 
 use serde_json::{Value, json};
 
-use super::Reads;
+use super::conclude::{selected_nodes, tolerated};
 use super::service::{self, ServiceVerdict};
-use crate::diagnosis::parse::{Event, rows};
+use super::{MAX_NODES_EXAMINED, NodeFacts, Reads, node_facts};
+use crate::diagnosis::parse::{Event, count, rows};
 use crate::diagnosis::proposal::set_ingress_backend_port;
 use crate::diagnosis::reader::{ClusterReader, ReadTool};
 use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
 
 /// The kinds looked for here, in the order they are read when no event
 /// names one.
-const OTHER_KINDS: [(&str, &str); 2] = [
+const OTHER_KINDS: [(&str, &str); 3] = [
     ("v1", "PersistentVolumeClaim"),
     ("networking.k8s.io/v1", "Ingress"),
+    ("apps/v1", "DaemonSet"),
 ];
 
 /// At most this many distinct backend Services of one Ingress are read.
@@ -78,6 +82,21 @@ pub(super) async fn diagnose<R: ClusterReader>(
             "PersistentVolumeClaim" => {
                 let facts = gather_claim(reads, object, &events).await?;
                 conclude_claim(&facts)
+            }
+            "DaemonSet" => {
+                // A DaemonSet that wants pods but has none is refused
+                // (read before this) or just starting: its pods tell.
+                if count(&object, "/status/desiredNumberScheduled") > 0 {
+                    continue;
+                }
+                let nodes = reads.list_names("v1", "Node", None, None, None).await?;
+                let mut read = Vec::new();
+                for (_, node) in nodes.into_iter().take(MAX_NODES_EXAMINED) {
+                    if let Some(node) = reads.get("v1", "Node", None, &node).await? {
+                        read.push(node_facts(&node));
+                    }
+                }
+                conclude_daemon_set(&object, &read)
             }
             _ => {
                 let facts = gather_ingress(reads, object).await?;
@@ -668,6 +687,103 @@ pub fn conclude_ingress(facts: &IngressFacts) -> Diagnosis {
     )
 }
 
+/// A DaemonSet that places no pod (`desiredNumberScheduled` 0), against
+/// the nodes read: its node selection matches none, or every node it
+/// selects carries a NoSchedule or NoExecute taint its template does not
+/// tolerate. Nothing is proposed: where a daemon runs is a human's choice.
+pub fn conclude_daemon_set(daemon_set: &Value, nodes: &[NodeFacts]) -> Diagnosis {
+    let name = text(daemon_set, "/metadata/name");
+    let namespace = text(daemon_set, "/metadata/namespace");
+    let template = daemon_set
+        .pointer("/spec/template")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut evidence = vec![Evidence::new(
+        format!("DaemonSet {namespace}/{name} status"),
+        format!(
+            "desiredNumberScheduled {}, currentNumberScheduled {}",
+            count(daemon_set, "/status/desiredNumberScheduled"),
+            count(daemon_set, "/status/currentNumberScheduled")
+        ),
+    )];
+    let verdict = |cause, summary: String, evidence| Diagnosis {
+        subject: ObjectRef::namespaced("apps/v1", "DaemonSet", name, namespace),
+        cause,
+        summary,
+        evidence,
+        proposal: None,
+        next_steps: vec!["list nodes".to_owned()],
+        other_failing_pods: Vec::new(),
+        tool_calls: 0,
+    };
+    if let Some(selector) = template.pointer("/spec/nodeSelector") {
+        evidence.push(Evidence::new(
+            format!("DaemonSet {namespace}/{name} pod template"),
+            format!("nodeSelector: {selector}"),
+        ));
+    }
+    let selected = selected_nodes(&template, nodes);
+    if let Some(selected) = &selected
+        && selected.is_empty()
+    {
+        for node in nodes {
+            evidence.push(Evidence::new(
+                format!("node {} labels", node.name),
+                node.labels.join(","),
+            ));
+        }
+        return verdict(
+            Cause::NoEligibleNode,
+            format!(
+                "DaemonSet {name} runs no pod: its pod template's node selection matches none of the {} nodes read, so the DaemonSet controller places none (desiredNumberScheduled 0). Label the nodes it should run on, or correct the template's nodeSelector or node affinity.",
+                nodes.len()
+            ),
+            evidence,
+        );
+    }
+    let candidates: Vec<&NodeFacts> = selected.unwrap_or_else(|| nodes.iter().collect());
+    let tolerations: Vec<Value> = template
+        .pointer("/spec/tolerations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let blocked: Vec<String> = candidates
+        .iter()
+        .filter_map(|node| {
+            let untolerated: Vec<&str> = node
+                .taints
+                .iter()
+                .filter(|taint| taint.ends_with(":NoSchedule") || taint.ends_with(":NoExecute"))
+                .filter(|taint| !tolerated(&tolerations, taint))
+                .map(String::as_str)
+                .collect();
+            (!untolerated.is_empty()).then(|| format!("{} ({})", node.name, untolerated.join(", ")))
+        })
+        .collect();
+    if !candidates.is_empty() && blocked.len() == candidates.len() {
+        evidence.push(Evidence::new(
+            "nodes it selects, with the taints it does not tolerate",
+            blocked.join("; "),
+        ));
+        return verdict(
+            Cause::NoEligibleNode,
+            format!(
+                "DaemonSet {name} runs no pod: every node it selects carries a taint its pod template does not tolerate ({}), so the DaemonSet controller places none. Add a toleration for the taint to the template if the daemon belongs on those nodes; kubeop does not choose which nodes a daemon may run on.",
+                blocked.join("; ")
+            ),
+            evidence,
+        );
+    }
+    verdict(
+        Cause::NoFailureFound,
+        format!(
+            "DaemonSet {name} wants no pod yet (desiredNumberScheduled 0), though {} of the nodes read would take it: its controller has not counted them yet.",
+            candidates.len()
+        ),
+        evidence,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -785,6 +901,57 @@ mod tests {
         });
         assert_eq!(lost.cause, Cause::VolumeClaimNotBound);
         assert!(lost.summary.contains("its volume pvc-1 no longer exists"));
+    }
+
+    #[test]
+    fn a_daemon_set_no_node_is_eligible_for_says_why() {
+        let node = |name: &str, labels: &[&str], taints: &[&str]| NodeFacts {
+            name: name.into(),
+            allocatable_cpu: "4".into(),
+            allocatable_memory: "16Gi".into(),
+            taints: taints.iter().map(|taint| (*taint).to_owned()).collect(),
+            labels: labels.iter().map(|label| (*label).to_owned()).collect(),
+            pressure: Vec::new(),
+            requested: None,
+        };
+        let daemon_set = |template_spec: Value| {
+            json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                "metadata": {"name": "gpu-agent", "namespace": "store"},
+                "spec": {"template": {"spec": template_spec}},
+                "status": {"desiredNumberScheduled": 0, "currentNumberScheduled": 0}})
+        };
+        let nodes = [
+            node("node-a", &["pool=web"], &[]),
+            node("node-b", &["pool=batch"], &["dedicated=batch:NoSchedule"]),
+        ];
+        let unmatched = conclude_daemon_set(
+            &daemon_set(json!({"nodeSelector": {"accelerator": "nvidia"}})),
+            &nodes,
+        );
+        assert_eq!(unmatched.cause, Cause::NoEligibleNode);
+        assert!(
+            unmatched.summary.contains("matches none of the 2 nodes"),
+            "{}",
+            unmatched.summary
+        );
+        let tainted = conclude_daemon_set(
+            &daemon_set(json!({"nodeSelector": {"pool": "batch"}})),
+            &nodes,
+        );
+        assert_eq!(tainted.cause, Cause::NoEligibleNode);
+        assert!(
+            tainted
+                .summary
+                .contains("does not tolerate (node-b (dedicated=batch:NoSchedule))"),
+            "{}",
+            tainted.summary
+        );
+        let tolerating = conclude_daemon_set(
+            &daemon_set(json!({"nodeSelector": {"pool": "batch"},
+                "tolerations": [{"key": "dedicated", "operator": "Exists"}]})),
+            &nodes,
+        );
+        assert_eq!(tolerating.cause, Cause::NoFailureFound);
     }
 
     fn ingress(service: &str, port: Value) -> Value {
