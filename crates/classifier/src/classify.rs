@@ -3301,6 +3301,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }) {
                 continue;
             }
+            // "did someone delete pod web-1", "did anyone restart checkout":
+            // a change made by someone, asked about, never one to make (the
+            // object's read answers it).
+            if i >= 2
+                && matches!(self.low(i - 2), "did" | "didnt" | "didn't")
+                && matches!(
+                    self.low(i - 1),
+                    "someone" | "somebody" | "anyone" | "anybody" | "you" | "they" | "we" | "i"
+                )
+                && (0..i - 2).all(|f| self.is_filler(f))
+            {
+                continue;
+            }
             // "which configmap does cart mount": what an object mounts is
             // asked, never a mount to make.
             if token.low == "mount"
@@ -4592,26 +4605,40 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// object is read: its state, revision and conditions are what the
     /// cluster knows of its last change. Never the change itself ("to 0"
     /// is what was done), never an RBAC audit ("who can scale" is one).
-    /// "who deleted X" is left to the read of X, which says it is gone.
+    /// "who deleted pod X": the read says whether it is gone.
     fn who_changed(&mut self) -> Option<Intent> {
         if !self.changes.is_empty() {
             return None;
         }
         let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
-        if !self.is_w(first, W::Who) {
-            return None;
-        }
-        let mut verb = self.next_meaningful(first)?;
-        if matches!(self.low(verb), "last" | "recently" | "just") {
-            verb = self.next_meaningful(verb)?;
-        }
-        let token = self.tokens[verb];
-        if token.shape != Shape::Word
-            || !token.low.ends_with("ed")
-            || matches!(token.low, "deleted" | "removed" | "killed" | "evicted")
-        {
-            return None;
-        }
+        // "did someone restart checkout", "did anyone delete pod web-1"
+        // (the scan left that verb out of the changes).
+        let did_someone = matches!(self.low(first), "did" | "didnt" | "didn't")
+            && matches!(
+                self.low(first + 1),
+                "someone" | "somebody" | "anyone" | "anybody" | "you" | "they" | "we" | "i"
+            )
+            && self
+                .tokens
+                .get(first + 2)
+                .is_some_and(|t| t.shape == Shape::Word && matches!(t.w(), Some(W::Change(_))));
+        let verb = if did_someone {
+            first + 2
+        } else {
+            if !self.is_w(first, W::Who) {
+                return None;
+            }
+            // ("deleted" is a filler elsewhere: the next word, as written.)
+            let mut verb = first + 1;
+            if matches!(self.low(verb), "last" | "recently" | "just") {
+                verb += 1;
+            }
+            let token = self.tokens.get(verb)?;
+            if token.shape != Shape::Word || !token.low.ends_with("ed") {
+                return None;
+            }
+            verb
+        };
         self.use_token(verb);
         let (kind, kind_at) = match self.main_kind() {
             Some((k, kind, Number::Singular | Number::Short)) => (kind, Some(k)),
@@ -4631,6 +4658,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Some(self.take_value(object))
         })?;
         let namespace = self.take_namespace(false, true);
+        // ("who killed web-1": a pod's generated name is that pod.)
+        let kind = if kind_at.is_none() && looks_like_pod_name(&name) {
+            ResourceKind::Pod
+        } else {
+            kind
+        };
         if kind == ResourceKind::Pod {
             return Some(Intent::ReadOnly {
                 tool: Tool::PodsGet,
@@ -6170,6 +6203,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.verb_named_object() {
             return intent;
         }
+        if let Some(intent) = self.deferred_change() {
+            return intent;
+        }
+        if let Some(intent) = self.read_before_change() {
+            return intent;
+        }
         let mut ops: Vec<Change> = Vec::with_capacity(2);
         let about_replicas = self.replicas.is_some() || self.has_w_anywhere(&[W::Replicas]);
         for (_, change) in &self.changes {
@@ -6794,6 +6833,47 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// A change asked about rather than asked for: kubeop shows a plan only
     /// when asked to make the change, and says how to ask.
+    /// "restart checkout tomorrow", "scale web to 3 in 2 hours": a change
+    /// put off to a later time. kubeop makes a change when its plan is
+    /// approved and schedules nothing, so it asks rather than plan it now.
+    fn deferred_change(&self) -> Option<Intent> {
+        let later = (0..self.len()).any(|i| {
+            matches!(self.low(i), "tomorrow" | "tonight" | "later")
+                || (self.is_w(i, W::In)
+                    && parse_number(self.low(i + 1)).is_some()
+                    && self.is_w(i + 2, W::Hour))
+        });
+        later.then(|| {
+            Intent::clarify(
+                vec![Param::Intent],
+                "I make a change when you approve its plan, and I schedule nothing for later. Ask me for it when it is time (the plan shows the state then), or ask now and approve the plan when you are ready.",
+            )
+        })
+    }
+
+    /// "before you restart it, show me the logs of checkout": a read asked
+    /// first and a change for afterwards. One request at a time, and never
+    /// the change on the strength of the read's words: both are named back.
+    fn read_before_change(&self) -> Option<Intent> {
+        let &(verb_at, _) = self.changes.first()?;
+        let before = (0..verb_at)
+            .rev()
+            .take(2)
+            .find(|&i| self.low(i) == "before")?;
+        if !(before + 1..verb_at).all(|i| matches!(self.low(i), "you" | "we" | "i"))
+            || !self.has_w_anywhere(&[W::Read, W::Logs, W::Describe, W::Top, W::Tail])
+        {
+            return None;
+        }
+        let verb = self.tokens[verb_at].low;
+        Some(Intent::clarify(
+            vec![Param::Intent],
+            format!(
+                "That is a read first and a {verb} after it. I take one request at a time: ask for the read now, then for the {verb} (with its plan to approve) once you have seen it."
+            ),
+        ))
+    }
+
     /// "logs of the cleanup job", "is the delete job done": the only change
     /// verb stands where an object's name goes (between a determiner and a
     /// singular kind). Acting on it would change the wrong object and

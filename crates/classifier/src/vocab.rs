@@ -631,6 +631,14 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("urls", Filler),
         ("asap", Filler),
         ("today", Filler),
+        // "restart checkout tomorrow": a time, never a namespace (a change
+        // put off is asked about: `Analysis::deferred_change`).
+        ("tomorrow", Filler),
+        ("tonight", Filler),
+        ("later", Filler),
+        ("soon", Filler),
+        // "echo restart checkout": the shell's echo, never an object.
+        ("echo", Filler),
         ("yesterday", Filler),
         ("ago", Filler),
         ("minutes", Hour),
@@ -651,6 +659,9 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("every", All),
         ("everyone", Filler),
         ("someone", Filler),
+        ("somebody", Filler),
+        ("anyone", Filler),
+        ("anybody", Filler),
         ("kubeop", Filler),
         ("assistant", Filler),
         ("bot", Filler),
@@ -1024,6 +1035,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("issue", Wrong),
         ("issues", Wrong),
         ("killed", Wrong),
+        // "why did my pod get deleted": what happened to it, never a name.
+        ("deleted", Filler),
         ("exited", Wrong),
         ("terminated", Wrong),
         ("terminating", Wrong),
