@@ -1395,6 +1395,19 @@ fn not_working(tokens: &mut [Token<'_>]) {
             tokens[i].lex = Lex::W(W::Wrong);
             continue;
         }
+        // "why did my pod get deleted", "the pods that were deleted": what
+        // happened to them, never a name ("who deleted X" keeps the verb).
+        if tokens[i].low == "deleted"
+            && tokens[i].lex == Lex::Unknown
+            && i > 0
+            && matches!(
+                tokens[i - 1].low,
+                "get" | "got" | "was" | "were" | "been" | "being"
+            )
+        {
+            tokens[i].lex = Lex::W(W::Filler);
+            continue;
+        }
         // "something is off with cart": a symptom, never a name.
         if tokens[i].low == "off"
             && i > 0

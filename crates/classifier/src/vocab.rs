@@ -1035,8 +1035,6 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("issue", Wrong),
         ("issues", Wrong),
         ("killed", Wrong),
-        // "why did my pod get deleted": what happened to it, never a name.
-        ("deleted", Filler),
         ("exited", Wrong),
         ("terminated", Wrong),
         ("terminating", Wrong),
