@@ -75,10 +75,17 @@ async fn several_pods_logs_pick_the_newest_running_and_a_get_lists_them() {
     for pod in &api {
         assert!(first_line.contains(pod.as_str()), "{pod}: {first_line}");
     }
-    for request in [
-        "describe pod api -n production",
-        "top pod api -n production",
-    ] {
+    let top = stack.answer("top pod api -n production").await;
+    assert!(!top.error, "{top:?}");
+    assert!(
+        top.text.starts_with("api → the 3 pods of the workload api"),
+        "{}",
+        top.text
+    );
+    for pod in &api {
+        assert!(top.text.contains(pod.as_str()), "{pod}: {}", top.text);
+    }
+    for request in ["describe pod api -n production"] {
         let listed = stack.answer(request).await;
         assert!(!listed.error, "{request}: {listed:?}");
         assert!(
@@ -94,6 +101,41 @@ async fn several_pods_logs_pick_the_newest_running_and_a_get_lists_them() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pod_read_naming_no_namespace_finds_the_pods_namespace() {
+    let mut objects = cluster();
+    objects.extend([
+        objects::namespace("staging"),
+        objects::deployment("staging", "api", 1),
+    ]);
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let checkout = running_pods(&stack, "checkout", 1).await;
+    running_pods(&stack, "api", 3).await;
+    for request in ["show me the logs of the checkout pod", "top pod checkout"] {
+        let answer = stack.answer(request).await;
+        assert!(!answer.error, "{request}: {answer:?}");
+        assert!(
+            answer.text.starts_with(
+                "checkout is in namespace production (you named no namespace, and default has none)"
+            ) && answer.text.contains(checkout[0].as_str()),
+            "{request}: {}",
+            answer.text
+        );
+    }
+    let question = stack.clarify("logs of pod api").await;
+    assert_eq!(question.missing, ["namespace"], "{question:?}");
+    assert_eq!(question.candidates, ["production", "staging"]);
+    let missing = stack.answer("logs of pod payments").await;
+    assert!(missing.error, "{missing:?}");
+    assert!(
+        missing
+            .text
+            .contains("There is no pod payments in any namespace"),
+        "{}",
+        missing.text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -117,48 +117,76 @@ impl std::fmt::Debug for LaunchedServer {
 /// The last lines the server wrote to stderr, and the task reading them.
 #[derive(Debug)]
 struct StderrTail {
-    lines: Arc<Mutex<VecDeque<String>>>,
+    kept: Arc<Mutex<KeptLines>>,
     reader: JoinHandle<()>,
+}
+
+/// What a failed start or a death is explained with: the last lines before
+/// any usage text. A server refusing its command line (cobra's `Error:
+/// unknown flag: --x`) prints the one line that says why and then dozens of
+/// lines of usage; a plain tail would keep the usage and lose the reason.
+#[derive(Debug, Default)]
+struct KeptLines {
+    lines: VecDeque<String>,
+    /// The server printed its usage text (not kept) after these lines.
+    usage_followed: bool,
+}
+
+impl KeptLines {
+    fn push(&mut self, line: String) {
+        if self.usage_followed {
+            return;
+        }
+        if line.trim() == "Usage:" {
+            self.usage_followed = true;
+            return;
+        }
+        if self.lines.len() == STDERR_TAIL_LINES {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(line);
+    }
+
+    fn explain(&self) -> String {
+        let mut shown: Vec<&str> = self.lines.iter().map(String::as_str).collect();
+        if self.usage_followed {
+            shown.push("(then its usage text)");
+        }
+        if shown.is_empty() {
+            String::from("no stderr output")
+        } else {
+            format!("stderr: {}", shown.join(" | "))
+        }
+    }
 }
 
 impl StderrTail {
     fn start(stderr: ChildStderr, generation: u64) -> Self {
-        let lines = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_TAIL_LINES)));
-        let kept = lines.clone();
+        let kept = Arc::new(Mutex::new(KeptLines::default()));
+        let writer = kept.clone();
         let reader = tokio::spawn(async move {
             let mut stderr = BufReader::new(stderr).lines();
             while let Ok(Some(line)) = stderr.next_line().await {
                 tracing::info!(target: "kubernetes_mcp_server", generation, "{line}");
-                let mut kept = kept
+                writer
                     .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if kept.len() == STDERR_TAIL_LINES {
-                    kept.pop_front();
-                }
-                kept.push_back(line);
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(line);
             }
         });
-        Self { lines, reader }
+        Self { kept, reader }
     }
 
-    /// The tail as one line, after giving the reader a moment to catch up
-    /// with a process that has ended.
+    /// The kept lines as one line, after giving the reader a moment to
+    /// catch up with a process that has ended.
     async fn explain(&mut self) -> String {
         tokio::time::timeout(STDERR_DRAIN, &mut self.reader)
             .await
             .ok();
-        let lines = self
-            .lines
+        self.kept
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if lines.is_empty() {
-            String::from("no stderr output")
-        } else {
-            format!(
-                "stderr: {}",
-                lines.iter().cloned().collect::<Vec<_>>().join(" | ")
-            )
-        }
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .explain()
     }
 }
 
@@ -820,5 +848,39 @@ fn describe(status: std::io::Result<ExitStatus>) -> String {
             (None, None) => format!("ended ({status})"),
         },
         Err(error) => format!("its exit status is unknown ({error})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_command_line_is_explained_by_its_error_not_its_usage() {
+        let mut kept = KeptLines::default();
+        kept.push("Error: unknown flag: --bogus".into());
+        kept.push("Usage:".into());
+        for flag in 0..40 {
+            kept.push(format!("      --flag-{flag} string   help"));
+        }
+        assert_eq!(
+            kept.explain(),
+            "stderr: Error: unknown flag: --bogus | (then its usage text)"
+        );
+    }
+
+    #[test]
+    fn a_long_stderr_keeps_its_last_lines() {
+        let mut long = KeptLines::default();
+        for line in 0..STDERR_TAIL_LINES + 5 {
+            long.push(format!("line {line}"));
+        }
+        let explained = long.explain();
+        assert!(explained.starts_with("stderr: line 5 | "), "{explained}");
+        assert!(
+            explained.ends_with(&format!("| line {}", STDERR_TAIL_LINES + 4)),
+            "{explained}"
+        );
+        assert_eq!(KeptLines::default().explain(), "no stderr output");
     }
 }

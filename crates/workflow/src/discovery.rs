@@ -298,6 +298,28 @@ pub(crate) async fn resolve_pod(
     })
 }
 
+/// The namespaces holding a pod named `wanted` or `wanted-...` (sorted): where
+/// a pod read that named no namespace should look when the session's own
+/// namespace has none. One listing of every namespace's pods.
+pub(crate) async fn namespaces_with_pod(
+    cluster: &Cluster,
+    context: &str,
+    wanted: &str,
+) -> Result<Vec<String>, WorkflowError> {
+    let rows = cluster.list(context, "v1", "Pod", None, None).await?;
+    let prefix = format!("{wanted}-");
+    let mut namespaces: Vec<String> = rows
+        .iter()
+        .filter(|row| {
+            cell(row, "name").is_some_and(|name| name == wanted || name.starts_with(&prefix))
+        })
+        .filter_map(|row| cell(row, "namespace").map(str::to_owned))
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
+    Ok(namespaces)
+}
+
 /// Whether a workload named `wanted` owns `pod`: a StatefulSet, DaemonSet
 /// or Job of that name directly, a Deployment through its ReplicaSet
 /// `wanted-<hash>`, a CronJob through its Job `wanted-<scheduled minute>`,

@@ -677,7 +677,14 @@ async fn fast_path(
         .in_context(tool, arguments, context)
         .await?;
     let output = pipeline.cluster.read(tool, arguments).await?;
-    let not_found = output.is_error && output.text.contains("not found");
+    // A pod's metrics read without a namespace is no API path at all: the
+    // API server answers "could not find the requested resource".
+    let not_found = output.is_error
+        && (output.text.contains("not found")
+            || (tool == "pods_top"
+                && output
+                    .text
+                    .contains("could not find the requested resource")));
     let nothing_listed = !output.is_error && listed_nothing(tool, &output.text);
     let answer = |text: String, error: bool| read_answer(tool, context, text, error);
     if (not_found || nothing_listed)
@@ -946,6 +953,79 @@ fn nothing_found(tool: &str, asked: &Map<String, Value>) -> String {
 /// for in every namespace, and read where it is when that is one place
 /// (the answer says so), or asked about when it is several. Otherwise the
 /// server's error with the closest names that do exist.
+/// "top pod web-frontend" where web-frontend is a workload: the usage of
+/// each of its `pods`, from one reading of the namespace's (kubectl takes
+/// only a pod's own name).
+async fn top_of_pods(
+    pipeline: &Pipeline,
+    context: &str,
+    namespace: &str,
+    pods: &[String],
+    note: String,
+    found_elsewhere: Option<String>,
+    focus: ReadFocus,
+) -> Result<Response, WorkflowError> {
+    let mut asked = Map::new();
+    asked.insert("namespace".into(), Value::String(namespace.to_owned()));
+    let arguments = pipeline
+        .cluster
+        .in_context(TOP_TOOL, asked.clone(), context)
+        .await?;
+    let output = pipeline.cluster.read(TOP_TOOL, arguments).await?;
+    if output.is_error {
+        return Ok(read_answer(
+            TOP_TOOL,
+            context,
+            output.text.into_string(),
+            true,
+        ));
+    }
+    let kept: Vec<&str> = output
+        .text
+        .lines()
+        .enumerate()
+        .filter(|(index, line)| {
+            *index == 0
+                || line
+                    .split_whitespace()
+                    .any(|word| pods.iter().any(|pod| pod == word))
+        })
+        .map(|(_, line)| line)
+        .collect();
+    let output = mcp_gateway::ToolOutput {
+        text: kept.join("\n").into(),
+        ..output
+    };
+    let output = answers::shaped(TOP_TOOL, &asked, focus, output);
+    let note = match found_elsewhere {
+        Some(elsewhere) => format!("{elsewhere}; {note}"),
+        None => note,
+    };
+    Ok(read_answer(
+        TOP_TOOL,
+        context,
+        format!("{note}\n\n{}", output.text),
+        false,
+    ))
+}
+
+/// The tool that reads pods' usage.
+const TOP_TOOL: &str = "pods_top";
+
+/// The question when a read named no namespace and `what` it asks for is in
+/// several: which one.
+fn in_which_namespace(what: &str, namespaces: &[String]) -> Response {
+    Response::Clarify(Clarify {
+        question: format!(
+            "There is {what} in {} namespaces ({}): which one do you mean?",
+            namespaces.len(),
+            namespaces.join(", ")
+        ),
+        missing: vec!["namespace".into()],
+        candidates: namespaces.to_vec(),
+    })
+}
+
 async fn resolve_get(
     pipeline: &Pipeline,
     mut asked: Map<String, Value>,
@@ -1002,16 +1082,8 @@ async fn resolve_get(
                 }));
             }
             several => {
-                return Ok(Response::Clarify(Clarify {
-                    question: format!(
-                        "There is a {} named {name} in {} namespaces ({}): which one do you mean?",
-                        kind.to_lowercase(),
-                        several.len(),
-                        several.join(", ")
-                    ),
-                    missing: vec!["namespace".into()],
-                    candidates: several.to_vec(),
-                }));
+                let what = format!("a {} named {name}", kind.to_lowercase());
+                return Ok(in_which_namespace(&what, several));
             }
         }
     }
@@ -1083,57 +1155,108 @@ async fn resolve_pod_read(
     not_found: mcp_gateway::ToolOutput,
     focus: ReadFocus,
 ) -> Result<Response, WorkflowError> {
-    let namespace = match asked.get("namespace").and_then(Value::as_str) {
-        Some(namespace) => namespace.to_owned(),
+    let named_namespace = asked
+        .get("namespace")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let mut namespace = match &named_namespace {
+        Some(namespace) => namespace.clone(),
         None => pipeline.cluster.facts().await?.namespace_of(context),
     };
     let answer = |text: String, error: bool| read_answer(tool, context, text, error);
-    let (pods, owned) = match discovery::resolve_pod(&pipeline.cluster, context, &namespace, wanted)
-        .await?
-    {
-        discovery::PodMatch::Candidates { pods, owned } => (pods, owned),
-        discovery::PodMatch::Exact => {
-            return Ok(answer(not_found.text.into_string(), true));
+    let mut matched =
+        discovery::resolve_pod(&pipeline.cluster, context, &namespace, wanted).await?;
+    // "logs of postgres-0" said in a session working in `default`: the pod
+    // runs elsewhere. Where exactly one namespace has it, read it there and
+    // say so; where several do, ask (as a get of any other kind does).
+    let mut found_elsewhere = None;
+    if named_namespace.is_none() && matches!(matched, discovery::PodMatch::Nothing { .. }) {
+        match discovery::namespaces_with_pod(&pipeline.cluster, context, wanted)
+            .await?
+            .as_slice()
+        {
+            [] => {}
+            [only] => {
+                found_elsewhere = Some(format!(
+                    "{wanted} is in namespace {only} (you named no namespace, and {namespace} has none)"
+                ));
+                namespace = only.clone();
+                matched =
+                    discovery::resolve_pod(&pipeline.cluster, context, &namespace, wanted).await?;
+            }
+            several => {
+                let what = format!("a pod {wanted} (or pods named {wanted}-...)");
+                return Ok(in_which_namespace(&what, several));
+            }
         }
+    }
+    let (chosen, note) = match matched {
+        discovery::PodMatch::Exact => match found_elsewhere.take() {
+            Some(note) => (wanted.to_owned(), note),
+            None => return Ok(answer(not_found.text.into_string(), true)),
+        },
         discovery::PodMatch::Nothing { existing } => {
             let suggestions = if existing.is_empty() {
                 format!("There are no pods in namespace {namespace}.")
             } else {
                 format!("Pods in namespace {namespace}: {}.", existing.join(", "))
             };
+            // Without a namespace named, every namespace was looked at.
+            let place = match named_namespace {
+                Some(_) => format!("in namespace {namespace}"),
+                None => "in any namespace".to_owned(),
+            };
             return Ok(answer(
                 format!(
-                    "There is no pod {wanted} in namespace {namespace}, nor one named {wanted}-... {suggestions}\n({})",
+                    "There is no pod {wanted} {place}, nor one named {wanted}-... {suggestions}\n({})",
                     not_found.text.trim()
                 ),
                 true,
             ));
         }
-    };
-    let how = discovery::PodMatch::how(owned, wanted);
-    let (chosen, note) = match pods.as_slice() {
-        [only] => (
-            only.clone(),
-            format!("{wanted} → {only} (the only one of the {how})"),
-        ),
-        [first, others @ ..] if tool == "pods_log" => (
-            first.clone(),
-            format!(
-                "{wanted} → {first}: the newest Running of {} {how}, as `kubectl logs` picks; the others: {}",
-                pods.len(),
-                others.join(", ")
-            ),
-        ),
-        several => {
-            return Ok(answer(
-                format!(
-                    "{wanted} stands for {} {how} in namespace {namespace}: {}. Name one.",
-                    several.len(),
-                    several.join(", ")
+        discovery::PodMatch::Candidates { pods, owned } => {
+            let how = discovery::PodMatch::how(owned, wanted);
+            match pods.as_slice() {
+                [only] => (
+                    only.clone(),
+                    format!("{wanted} → {only} (the only one of the {how})"),
                 ),
-                false,
-            ));
+                [first, others @ ..] if tool == "pods_log" => (
+                    first.clone(),
+                    format!(
+                        "{wanted} → {first}: the newest Running of {} {how}, as `kubectl logs` picks; the others: {}",
+                        pods.len(),
+                        others.join(", ")
+                    ),
+                ),
+                several if tool == "pods_top" => {
+                    return Box::pin(top_of_pods(
+                        pipeline,
+                        context,
+                        &namespace,
+                        several,
+                        format!("{wanted} → the {} {how}", several.len()),
+                        found_elsewhere,
+                        focus,
+                    ))
+                    .await;
+                }
+                several => {
+                    return Ok(answer(
+                        format!(
+                            "{wanted} stands for {} {how} in namespace {namespace}: {}. Name one.",
+                            several.len(),
+                            several.join(", ")
+                        ),
+                        false,
+                    ));
+                }
+            }
         }
+    };
+    let note = match found_elsewhere {
+        Some(elsewhere) => format!("{elsewhere}; {note}"),
+        None => note,
     };
     asked.insert("name".into(), Value::String(chosen));
     asked.insert("namespace".into(), Value::String(namespace));
