@@ -2195,7 +2195,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
         self.scan_numbers();
         self.scan_rbac();
         self.scan_changes();
+        self.scan_revision_question();
         self.scan_images();
+    }
+
+    /// "what revision is checkout on", "show previous revisions of cart":
+    /// a workload's rollout history asked, read from the workload (as
+    /// `kubectl rollout history` is), never a name "revision".
+    fn scan_revision_question(&mut self) {
+        if !self.changes.is_empty() {
+            return;
+        }
+        for i in 0..self.len() {
+            if !self.used[i] && matches!(self.low(i), "revision" | "revisions") {
+                self.rollout_read = true;
+                self.use_token(i);
+            }
+        }
     }
 
     /// Chains (`;`, `&&`, `||`), pipes into harmless filters, `--` commands.
@@ -5126,7 +5142,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         })
             })
         };
-        let name_at = around_noun.or_else(after_verb);
+        // "the helm status of redis", "alerts for checkout", "is checkout
+        // in sync": the value the question is about.
+        let about = || {
+            (0..self.len()).find(|&j| {
+                subject(j)
+                    && self.prev_meaningful(j).is_some_and(|p| {
+                        matches!(self.w(p), Some(W::Of | W::For))
+                            || (self.is_w(p, W::Be)
+                                && matches!(self.low(j + 1), "in" | "out")
+                                && self.tokens[j + 1..]
+                                    .iter()
+                                    .take(3)
+                                    .any(|t| t.w() == Some(W::Sync)))
+                    })
+            })
+        };
+        let name_at = around_noun.or_else(after_verb).or_else(about);
         let name = name_at.map(|i| {
             if domain == Domain::Observability {
                 self.tokens[i].raw.to_owned()
@@ -8526,7 +8558,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             };
         }
         let usage = self.has_w(&[W::Top, W::Usage, W::Most]) && !self.has_w_anywhere(&[W::Stats]);
-        let stats = self.has_w_anywhere(&[W::Stats]);
+        // ("disk usage on worker-2": the node's filesystem, which its stats
+        // summary holds and `top` does not.)
+        let stats = self.has_w_anywhere(&[W::Stats])
+            || ((0..self.len()).any(|i| matches!(self.low(i), "disk" | "filesystem" | "inodes"))
+                && (0..self.len())
+                    .any(|i| self.is_value(i) && is_node_name_shaped(self.tokens[i].raw)));
         // "kube-proxy logs on worker-1": the node's kube-proxy log; without
         // a node, kube-proxy is the DaemonSet whose pods log it.
         // "system logs of worker-1", "kernel log on node-2": the machine's
