@@ -197,7 +197,7 @@ async fn a_diagnosis_of_what_is_not_in_the_namespace_says_where_it_runs() {
     let question = stack.clarify("why is web crashing in qa").await;
     assert_eq!(
         question.question,
-        "Nothing named web runs in namespace qa (no pod, workload or pod name prefix). There is deployment web in namespace demo: say the namespace, e.g. \"why is web failing in demo\"."
+        "Nothing named web runs in namespace qa (no pod, workload, Service, claim, Ingress or pod name prefix). There is deployment web in namespace demo: say the namespace, e.g. \"why is web failing in demo\"."
     );
     assert_eq!(question.missing, ["namespace"]);
     let unknown = stack.clarify("why is ledger crashing in demo").await;

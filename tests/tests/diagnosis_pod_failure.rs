@@ -286,7 +286,7 @@ async fn an_unknown_target_is_a_clear_error() {
     );
     assert_eq!(
         error.to_string(),
-        "no pod, Deployment or pod name prefix matches `nothing-like-this` in namespace shop"
+        "no pod, workload, Service, PersistentVolumeClaim, Ingress or pod name prefix matches `nothing-like-this` in namespace shop"
     );
 }
 

@@ -388,7 +388,7 @@ async fn nothing_named(
         }
     }
     let nothing =
-        format!("Nothing named {name} runs{place} (no pod, workload or pod name prefix).");
+        format!("Nothing named {name} runs{place} (no pod, workload, Service, claim, Ingress or pod name prefix).");
     if !elsewhere.is_empty() {
         let listed: Vec<String> = elsewhere
             .iter()
