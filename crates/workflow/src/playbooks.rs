@@ -387,8 +387,9 @@ async fn nothing_named(
             }
         }
     }
-    let nothing =
-        format!("Nothing named {name} runs{place} (no pod, workload, Service, claim, Ingress or pod name prefix).");
+    let nothing = format!(
+        "Nothing named {name} runs{place} (no pod, workload, Service, claim, Ingress or pod name prefix)."
+    );
     if !elsewhere.is_empty() {
         let listed: Vec<String> = elsewhere
             .iter()

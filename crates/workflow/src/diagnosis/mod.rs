@@ -259,7 +259,9 @@ pub enum DiagnosisError {
     #[error(transparent)]
     Parse(#[from] parse::ParseError),
     /// Nothing matches the target.
-    #[error("no pod, workload, Service, PersistentVolumeClaim, Ingress or pod name prefix matches `{target}`{scope}")]
+    #[error(
+        "no pod, workload, Service, PersistentVolumeClaim, Ingress or pod name prefix matches `{target}`{scope}"
+    )]
     TargetNotFound {
         /// The name asked about.
         target: String,
