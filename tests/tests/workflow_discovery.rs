@@ -43,6 +43,42 @@ async fn a_namespace_the_request_leaves_out_is_found_and_stated() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_to_a_workload_in_another_namespace_finds_it_and_a_new_one_stays_default() {
+    let mut objects = cluster();
+    objects.extend([
+        e2e::objects::deployment("shop", "checkout", 1),
+        e2e::objects::deployment("shop", "api", 1),
+        e2e::objects::deployment("demo", "api", 1),
+    ]);
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    for request in ["restart checkout", "set image of checkout to nginx:1.28"] {
+        let card = stack.plan(request).await;
+        assert_eq!(card.target.namespace.as_deref(), Some("shop"), "{request}");
+        assert!(
+            card.inferred
+                .iter()
+                .any(|note| note.contains("namespace shop")),
+            "{request}: {:?}",
+            card.inferred
+        );
+    }
+    let question = stack.clarify("restart api").await;
+    assert_eq!(question.missing, ["namespace"], "{question:?}");
+    assert_eq!(question.candidates, ["demo", "shop"]);
+    // A new object is created where the context points, never onto a
+    // namesake found in another namespace.
+    let card = stack
+        .plan("create deployment checkout with image nginx:1.27")
+        .await;
+    assert_eq!(
+        card.target.namespace.as_deref(),
+        Some("default"),
+        "{card:?}"
+    );
+    assert!(stack.pending().await.len() >= 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_candidates_are_a_question_never_a_guess() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
     let clarify = stack.clarify("delete the web pod in namespace demo").await;

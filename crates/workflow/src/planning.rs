@@ -656,6 +656,7 @@ async fn create_update(
     let api_version = field(&manifest, "/apiVersion")?;
     let kind = field(&manifest, "/kind")?;
     let name = field(&manifest, "/metadata/name")?;
+    let in_place = in_place_markers || in_place_change(&manifest);
     let namespace = if discovery::is_cluster_scoped(&kind) {
         None
     } else {
@@ -673,6 +674,28 @@ async fn create_update(
                         ));
                         namespace.clone()
                     }
+                    // "restart redis" in a session that named no namespace:
+                    // where the cluster has it (your last operation on it,
+                    // the only namespace holding it), else the context's
+                    // default; several → asked. The card says which.
+                    None if in_place => match discovery::namespace(
+                        &pipeline.cluster,
+                        &pipeline.memory,
+                        context,
+                        &api_version,
+                        &kind,
+                        &name,
+                        None,
+                        inferred,
+                    )
+                    .await?
+                    {
+                        Found::Value(Some(namespace)) => namespace,
+                        Found::Value(None) => pipeline.cluster.facts().await?.namespace_of(context),
+                        Found::Ask(question) => return Ok(Err(Response::Clarify(question))),
+                    },
+                    // A new object goes to the context's default namespace,
+                    // never onto a namesake found elsewhere.
                     None => {
                         let default = pipeline.cluster.facts().await?.namespace_of(context);
                         inferred.push(format!(
@@ -707,7 +730,6 @@ async fn create_update(
         Fetched::Found(live) => Some(live),
         Fetched::Missing(_) => None,
     };
-    let in_place = in_place_markers || in_place_change(&manifest);
     if live.is_none() && in_place {
         // A restart, set image, label or cordon changes an object that must
         // exist: it is found (another workload kind when none was named, a
