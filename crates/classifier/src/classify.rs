@@ -404,9 +404,7 @@ pub fn classify(text: &str) -> Intent {
     verbs_naming_objects(&mut tokens);
     topic_words_naming_namespaces(&mut tokens);
     not_working(&mut tokens);
-    whole_service_in_trouble(&mut tokens);
-    default_class(&mut tokens);
-    endpoints_of_service(&mut tokens);
+    object_phrases(&mut tokens);
     let mut analysis = Analysis::new(&tokens);
     analysis.scan();
     let mut intent = analysis.decide();
@@ -943,28 +941,28 @@ fn phrasal_changes(tokens: &mut [Token<'_>]) {
             tokens[i].lex = Lex::W(W::Change(Change::Restart));
         }
     }
-    // "how come cart keeps getting OOM killed": a why.
+    // "how come cart keeps getting OOM killed": a why. "would you mind
+    // restarting cart", "do you mind scaling web to 2": the polite order is
+    // the change its gerund names ("never mind restarting" orders nothing).
     for i in 1..tokens.len() {
-        if tokens[i].low == "come" && tokens[i - 1].low == "how" {
-            tokens[i - 1].lex = Lex::W(W::Why);
-            tokens[i].lex = Lex::W(W::Filler);
-        }
-    }
-    // "would you mind restarting cart", "do you mind scaling web to 2": the
-    // polite order is the change its gerund names.
-    for i in 1..tokens.len() {
-        // ("never mind restarting": no order at all.)
-        if tokens[i - 1].low == "mind" && (i < 2 || tokens[i - 2].low != "never") {
-            let change = match tokens[i].low {
-                "restarting" => Change::Restart,
-                "scaling" => Change::Scale,
-                "deleting" | "removing" => Change::Delete,
-                "cordoning" => Change::Cordon,
-                "suspending" => Change::Suspend,
-                _ => continue,
-            };
-            tokens[i - 1].lex = Lex::W(W::Filler);
-            tokens[i].lex = Lex::W(W::Change(change));
+        match tokens[i - 1].low {
+            "how" if tokens[i].low == "come" => {
+                tokens[i - 1].lex = Lex::W(W::Why);
+                tokens[i].lex = Lex::W(W::Filler);
+            }
+            "mind" if i < 2 || tokens[i - 2].low != "never" => {
+                let change = match tokens[i].low {
+                    "restarting" => Change::Restart,
+                    "scaling" => Change::Scale,
+                    "deleting" | "removing" => Change::Delete,
+                    "cordoning" => Change::Cordon,
+                    "suspending" => Change::Suspend,
+                    _ => continue,
+                };
+                tokens[i - 1].lex = Lex::W(W::Filler);
+                tokens[i].lex = Lex::W(W::Change(change));
+            }
+            _ => {}
         }
     }
     // "make a plan to fix web", "write up a proposal for checkout": the
@@ -1380,7 +1378,8 @@ fn not_working(tokens: &mut [Token<'_>]) {
         }
         // "why can't the node pull the image for web": pulling an image,
         // asked about, is the image-pull symptom, never a read or a name.
-        if matches!(tokens[i].low, "pull" | "pulling" | "pulls")
+        if tokens[i].shape == Shape::Word
+            && matches!(tokens[i].low, "pull" | "pulling" | "pulls")
             && tokens[i + 1..]
                 .iter()
                 .take(2)
@@ -1419,10 +1418,11 @@ fn not_working(tokens: &mut [Token<'_>]) {
         }
         // "users are getting 502s from the shop frontend", "customers see
         // errors on checkout": who suffers the trouble, never its object.
-        if matches!(
-            tokens[i].low,
-            "users" | "customers" | "clients" | "people" | "everyone" | "everybody"
-        ) && tokens[i].lex == Lex::Unknown
+        if tokens[i].lex == Lex::Unknown
+            && matches!(
+                tokens[i].low,
+                "users" | "customers" | "clients" | "people" | "everyone" | "everybody"
+            )
             && tokens[..i]
                 .iter()
                 .all(|t| matches!(t.w(), Some(W::Filler | W::Polite)))
@@ -1539,12 +1539,7 @@ fn not_working(tokens: &mut [Token<'_>]) {
 /// the whole of what the cluster serves, in trouble, is the cluster's
 /// health, never a workload named "site" (unless a kind names it: "the
 /// website deployment is down").
-fn whole_service_in_trouble(tokens: &mut [Token<'_>]) {
-    let Some(at) = tokens.iter().position(|t| {
-        t.lex == Lex::Unknown && matches!(t.low, "site" | "website" | "platform" | "webshop")
-    }) else {
-        return;
-    };
+fn whole_service_in_trouble(tokens: &mut [Token<'_>], at: usize) {
     let kind_next_to = |j: Option<usize>| {
         j.and_then(|j| tokens.get(j))
             .is_some_and(|t| t.kind().is_some())
@@ -1564,16 +1559,7 @@ fn whole_service_in_trouble(tokens: &mut [Token<'_>]) {
 /// class the cluster marks as its default (an annotation every class's row
 /// shows), read from the list; never a class named "default" (which
 /// `describe storageclass default` still names).
-fn default_class(tokens: &mut [Token<'_>]) {
-    let Some(k) = tokens.iter().position(|t| {
-        t.value.is_none()
-            && matches!(
-                t.kind(),
-                Some((ResourceKind::StorageClass | ResourceKind::IngressClass, _))
-            )
-    }) else {
-        return;
-    };
+fn default_class(tokens: &mut [Token<'_>], k: usize) {
     for i in 0..tokens.len() {
         if tokens[i].low == "default"
             && tokens[i].shape == Shape::Word
@@ -1588,13 +1574,7 @@ fn default_class(tokens: &mut [Token<'_>]) {
 /// Service's Endpoints carry its name, so the Service's kind word only
 /// says whose they are; it becomes a filler and the name is the
 /// Endpoints' own ("endpoints of checkout").
-fn endpoints_of_service(tokens: &mut [Token<'_>]) {
-    let Some(e) = tokens
-        .iter()
-        .position(|t| matches!(t.kind(), Some((ResourceKind::Endpoints, _))) && t.value.is_none())
-    else {
-        return;
-    };
+fn endpoints_of_service(tokens: &mut [Token<'_>], e: usize) {
     let Some(s) = (e + 1..tokens.len().min(e + 4)).find(|&j| {
         matches!(
             tokens[j].kind(),
@@ -1610,6 +1590,42 @@ fn endpoints_of_service(tokens: &mut [Token<'_>]) {
         // (`svc/web`: its name moves to the Endpoints.)
         tokens[e].value = tokens[s].value.take();
         tokens[s].lex = Lex::W(W::Filler);
+    }
+}
+
+/// One pass over the tokens for the words that start a rewrite of a
+/// phrase naming an object (most requests have none of them), then the
+/// rewrites that apply: [`whole_service_in_trouble`], [`default_class`],
+/// [`endpoints_of_service`].
+fn object_phrases(tokens: &mut [Token<'_>]) {
+    let (mut site, mut class, mut endpoints) = (None, None, None);
+    for (i, t) in tokens.iter().enumerate() {
+        match t.lex {
+            Lex::Unknown
+                if site.is_none()
+                    && matches!(t.low, "site" | "website" | "platform" | "webshop") =>
+            {
+                site = Some(i);
+            }
+            Lex::Kind(ResourceKind::StorageClass | ResourceKind::IngressClass, _)
+                if class.is_none() && t.value.is_none() =>
+            {
+                class = Some(i);
+            }
+            Lex::Kind(ResourceKind::Endpoints, _) if endpoints.is_none() && t.value.is_none() => {
+                endpoints = Some(i);
+            }
+            _ => {}
+        }
+    }
+    if let Some(at) = site {
+        whole_service_in_trouble(tokens, at);
+    }
+    if let Some(k) = class {
+        default_class(tokens, k);
+    }
+    if let Some(e) = endpoints {
+        endpoints_of_service(tokens, e);
     }
 }
 
@@ -5510,6 +5526,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// else every node. "how much memory does checkout have" asks a
     /// workload's limits, which the pressure playbook reads against usage.
     fn node_capacity(&mut self) -> Option<Intent> {
+        // One pass for the words without which this is no size question
+        // (most requests stop here).
+        let (mut sized, mut has) = (false, false);
+        for i in 0..self.len() {
+            match self.low(i) {
+                "allocatable" | "capacity" | "total" => sized = true,
+                "have" | "has" => has = true,
+                _ => {}
+            }
+        }
+        if !sized && !has {
+            return None;
+        }
         let resource = (0..self.len()).any(|i| {
             matches!(
                 self.low(i),
@@ -5525,12 +5554,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if !resource && !about_nodes() {
             return None;
         }
-        let sized =
-            (0..self.len()).any(|i| matches!(self.low(i), "allocatable" | "capacity" | "total"));
         let asks = (0..self.len())
             .find(|&i| !self.is_filler(i))
             .is_some_and(|first| self.is_w(first, W::Question));
-        let possessed = asks && (0..self.len()).any(|i| matches!(self.low(i), "have" | "has"));
+        let possessed = asks && has;
         let used = (0..self.len()).any(|i| {
             matches!(
                 self.low(i),
