@@ -1194,6 +1194,43 @@ mod convergence {
     }
 
     #[test]
+    fn a_rollout_whose_new_pods_never_get_ready_stays_within_its_surge() {
+        let mut world = World::new();
+        let mut inventory = deployment("inventory", 4, "ghcr.io/acme/inventory:6.0.0");
+        inventory["spec"]["strategy"] =
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}});
+        world.add(inventory);
+        world.settle(5);
+        let mut rolled = world.get("Deployment", "shop", "inventory");
+        rolled["spec"]["template"]["spec"]["containers"][0]["image"] =
+            json!("ghcr.io/acme/inventory:6.1.0");
+        rolled["spec"]["template"]["metadata"]["annotations"]["sim.kubeop.dev/state"] =
+            json!("not-ready");
+        world.objects.insert(key(&rolled), rolled);
+        for _ in 0..6 {
+            world.settle(3);
+        }
+        let pods = pods_of(&world, "inventory-");
+        let by_image = |image: &str| {
+            pods.iter()
+                .filter(|pod| pod["spec"]["containers"][0]["image"] == image)
+                .count()
+        };
+        assert_eq!(
+            (
+                by_image("ghcr.io/acme/inventory:6.0.0"),
+                by_image("ghcr.io/acme/inventory:6.1.0")
+            ),
+            (3, 2),
+            "4 replicas, maxSurge 1, maxUnavailable 1: 3 old pods keep serving beside 2 new unready ones"
+        );
+        let status = &world.get("Deployment", "shop", "inventory")["status"];
+        assert_eq!(status["replicas"], 5);
+        assert_eq!(status["updatedReplicas"], 2);
+        assert_eq!(status["readyReplicas"], 3);
+    }
+
+    #[test]
     fn a_stateful_set_creates_ordinal_pods_in_order_with_their_claims() {
         let mut world = World::new();
         world.add(json!({

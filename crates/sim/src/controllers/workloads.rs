@@ -301,16 +301,88 @@ fn deletion_order(pods: &mut [&Value]) {
     });
 }
 
-/// `maxUnavailable` of a rolling update, resolved against the replica count.
-fn max_unavailable(deployment: &Value, desired: usize) -> usize {
-    match deployment.pointer("/spec/strategy/rollingUpdate/maxUnavailable") {
-        Some(Value::Number(number)) => number.as_u64().unwrap_or(0) as usize,
-        Some(Value::String(percent)) => percent
-            .trim_end_matches('%')
-            .parse::<usize>()
-            .map_or(0, |percent| desired * percent / 100),
-        _ => desired / 4,
+/// A rolling update's `maxSurge` and `maxUnavailable`, resolved against the
+/// replica count as the deployment controller does: a percentage rounds
+/// up for the surge and down for the unavailable pods, each defaults to
+/// 25%, and when both come to 0 one pod may be unavailable. A `Recreate`
+/// Deployment surges nothing and, as the controller's `MaxUnavailable`
+/// says for it, counts as available only with every pod ready.
+fn rollout_bounds(deployment: &Value, desired: usize) -> (usize, usize) {
+    if text(deployment, "/spec/strategy/type") == "Recreate" {
+        return (0, 0);
     }
+    let resolve = |field: &str, round_up: bool| {
+        let percent = match deployment.pointer(&format!("/spec/strategy/rollingUpdate/{field}")) {
+            Some(Value::Number(number)) => return number.as_u64().unwrap_or(0) as usize,
+            Some(Value::String(percent)) => percent.trim_end_matches('%').parse().unwrap_or(0),
+            _ => 25,
+        };
+        if round_up {
+            (desired * percent).div_ceil(100)
+        } else {
+            desired * percent / 100
+        }
+    };
+    let surge = resolve("maxSurge", true);
+    let unavailable = resolve("maxUnavailable", false);
+    if surge == 0 && unavailable == 0 {
+        (0, 1)
+    } else {
+        (surge, unavailable)
+    }
+}
+
+/// A ReplicaSet as a rollout step sees it: the pods it wants and how many
+/// of them are available (ready).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SetCount {
+    replicas: usize,
+    available: usize,
+}
+
+/// One step of a rolling update, as the deployment controller's
+/// `rolloutRolling` takes it: the new ReplicaSet grows while all the pods
+/// wanted stay within `desired + surge`; when it did not grow, the old
+/// ReplicaSets (oldest first) shrink, first by their unavailable pods, then
+/// by what keeps `desired - unavailable` pods available. Returns the new
+/// ReplicaSet's replicas and each old one's.
+fn rolling_step(
+    desired: usize,
+    (surge, unavailable): (usize, usize),
+    new: SetCount,
+    olds: &[SetCount],
+) -> (usize, Vec<usize>) {
+    let mut old_replicas: Vec<usize> = olds.iter().map(|old| old.replicas).collect();
+    let all = new.replicas + old_replicas.iter().sum::<usize>();
+    let new_target = if new.replicas >= desired {
+        desired
+    } else {
+        let room = (desired + surge).saturating_sub(all);
+        new.replicas + room.min(desired - new.replicas)
+    };
+    if new_target != new.replicas || old_replicas.iter().all(|replicas| *replicas == 0) {
+        return (new_target, old_replicas);
+    }
+    let min_available = desired.saturating_sub(unavailable);
+    let new_unavailable = new.replicas.saturating_sub(new.available);
+    let mut budget = all.saturating_sub(min_available + new_unavailable);
+    // Unavailable old pods go first: they serve nothing.
+    let mut availables: Vec<usize> = olds.iter().map(|old| old.available).collect();
+    for (replicas, available) in old_replicas.iter_mut().zip(&mut availables) {
+        *available = (*available).min(*replicas);
+        let cut = (*replicas - *available).min(budget);
+        *replicas -= cut;
+        budget -= cut;
+    }
+    // Then available ones, while enough stay available.
+    let available_total = new.available.min(new.replicas) + availables.iter().sum::<usize>();
+    let mut removable = available_total.saturating_sub(min_available);
+    for replicas in &mut old_replicas {
+        let cut = (*replicas).min(removable);
+        *replicas -= cut;
+        removable -= cut;
+    }
+    (new.replicas, old_replicas)
 }
 
 fn revision(object: &Value) -> u64 {
@@ -401,6 +473,30 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
                 .unwrap_or_else(|| json!({}));
             labels[POD_TEMPLATE_HASH_LABEL] = json!(hash);
             let created = snapshot.creation_time_for(deployment);
+            // The first step of the rollout: all of it when nothing runs yet.
+            let olds: Vec<SetCount> = owned
+                .iter()
+                .map(|set| SetCount {
+                    replicas: replicas(set),
+                    available: 0,
+                })
+                .collect();
+            let (surge, unavailable) = rollout_bounds(deployment, desired);
+            let recreate = text(deployment, "/spec/strategy/type") == "Recreate";
+            let first = if recreate && olds.iter().any(|old| old.replicas > 0) {
+                0
+            } else {
+                rolling_step(
+                    desired,
+                    (surge, unavailable),
+                    SetCount {
+                        replicas: 0,
+                        available: 0,
+                    },
+                    &olds,
+                )
+                .0
+            };
             let replica_set = json!({
                 "apiVersion": "apps/v1",
                 "kind": "ReplicaSet",
@@ -410,16 +506,18 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
                     "labels": labels,
                     "annotations": {
                         "deployment.kubernetes.io/desired-replicas": desired.to_string(),
-                        "deployment.kubernetes.io/max-replicas": (desired + desired.div_ceil(4)).to_string(),
+                        "deployment.kubernetes.io/max-replicas": (desired + surge).to_string(),
                         "deployment.kubernetes.io/revision": next_revision.to_string(),
                     },
                     "ownerReferences": [controller_reference(deployment)],
                     "creationTimestamp": rfc3339(created),
                 },
-                "spec": {"replicas": desired, "selector": selector, "template": set_template},
+                "spec": {"replicas": first, "selector": selector, "template": set_template},
             });
             actions.push(Action::Create(Kind::ReplicaSet, replica_set));
-            actions.push(scaled_event(deployment, &set_name, 0, desired, created));
+            if first > 0 {
+                actions.push(scaled_event(deployment, &set_name, 0, first, created));
+            }
             continue;
         };
 
@@ -438,36 +536,84 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
         } else {
             revision(new_set)
         };
-        if replicas(new_set) != desired || reused {
+        let bounds = rollout_bounds(deployment, desired);
+        let available_in = |set: &Value| {
+            snapshot
+                .pods_owned_by(uid(set))
+                .filter(|pod| pod_is_ready(pod))
+                .count()
+                .min(replicas(set))
+        };
+        let mut olds: Vec<&Value> = owned
+            .iter()
+            .filter(|set| uid(set) != uid(new_set))
+            .copied()
+            .collect();
+        olds.sort_by_key(|set| (creation_time(set), name(set).to_string()));
+        let old_counts: Vec<SetCount> = olds
+            .iter()
+            .map(|set| SetCount {
+                replicas: replicas(set),
+                available: available_in(set),
+            })
+            .collect();
+        let new_count = SetCount {
+            replicas: replicas(new_set),
+            available: available_in(new_set),
+        };
+        let (new_target, old_targets) = if paused {
+            // A paused Deployment only scales: the serving set to the
+            // desired count, the others as its pods become ready.
+            let mut budget = desired.saturating_sub(new_count.available);
+            let targets = old_counts
+                .iter()
+                .map(|old| {
+                    let target = old.replicas.min(budget);
+                    budget -= target;
+                    target
+                })
+                .collect();
+            (desired, targets)
+        } else if text(deployment, "/spec/strategy/type") == "Recreate" {
+            // Every old pod goes first; the new ones start once they are gone.
+            let old_pods_left = olds.iter().any(|set| {
+                snapshot
+                    .pods_owned_by(uid(set))
+                    .any(|pod| !pod_is_finished(pod))
+            });
+            let new_target = if old_pods_left || old_counts.iter().any(|old| old.replicas > 0) {
+                new_count.replicas
+            } else {
+                desired
+            };
+            (new_target, vec![0; old_counts.len()])
+        } else {
+            rolling_step(desired, bounds, new_count, &old_counts)
+        };
+        if new_target != new_count.replicas || reused {
             let mut scaled = if reused {
                 renumbered(new_set, new_revision)
             } else {
                 new_set.clone()
             };
-            scaled["spec"]["replicas"] = json!(desired);
+            scaled["spec"]["replicas"] = json!(new_target);
             scaled["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
                 json!(desired.to_string());
-            let scaled_from = replicas(new_set);
+            scaled["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"] =
+                json!((desired + bounds.0).to_string());
             actions.push(Action::Replace(Kind::ReplicaSet, scaled));
-            if scaled_from != desired {
+            if new_count.replicas != new_target {
                 actions.push(scaled_event(
                     deployment,
                     name(new_set),
-                    scaled_from,
-                    desired,
+                    new_count.replicas,
+                    new_target,
                     now,
                 ));
             }
         }
-        let new_ready = snapshot
-            .pods_owned_by(uid(new_set))
-            .filter(|pod| pod_is_ready(pod))
-            .count();
-        let mut old_budget = desired.saturating_sub(new_ready);
-        for old in owned.iter().filter(|set| uid(set) != uid(new_set)) {
+        for (old, target) in olds.iter().zip(old_targets) {
             let current = replicas(old);
-            let target = current.min(old_budget);
-            old_budget -= target;
             if target != current {
                 let mut scaled = (*old).clone();
                 scaled["spec"]["replicas"] = json!(target);
@@ -495,7 +641,7 @@ pub fn deployments(snapshot: &Snapshot) -> Vec<Action> {
         let ready = pods.iter().filter(|pod| pod_is_ready(pod)).count();
         let total = pods.len();
         let existing = deployment.get("status");
-        let minimum = desired.saturating_sub(max_unavailable(deployment, desired));
+        let minimum = desired.saturating_sub(bounds.1);
         let available = if ready >= minimum {
             json!({"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability."})
         } else {
@@ -1214,4 +1360,84 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
         actions.extend(status_action(Kind::Job, job, Value::Object(status)));
     }
     actions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(replicas: usize, available: usize) -> SetCount {
+        SetCount {
+            replicas,
+            available,
+        }
+    }
+
+    #[test]
+    fn rollout_bounds_round_like_the_deployment_controller() {
+        let with = |strategy: Value| json!({"spec": {"strategy": strategy}});
+        assert_eq!(rollout_bounds(&json!({"spec": {}}), 4), (1, 1));
+        assert_eq!(
+            rollout_bounds(&json!({"spec": {}}), 2),
+            (1, 0),
+            "25% of 2: surge rounds up, unavailable down"
+        );
+        assert_eq!(
+            rollout_bounds(
+                &with(json!({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": "0%"}})),
+                3
+            ),
+            (0, 1),
+            "both 0: one pod may be unavailable"
+        );
+        assert_eq!(
+            rollout_bounds(
+                &with(json!({"rollingUpdate": {"maxSurge": "50%", "maxUnavailable": 2}})),
+                3
+            ),
+            (2, 2)
+        );
+        assert_eq!(
+            rollout_bounds(&with(json!({"type": "Recreate"})), 3),
+            (0, 0)
+        );
+    }
+
+    #[test]
+    fn a_rolling_update_grows_the_new_set_and_shrinks_the_old_within_its_bounds() {
+        let bounds = (1, 1);
+        // The new set surges by one, then the old one gives up a pod.
+        assert_eq!(
+            rolling_step(4, bounds, set(0, 0), &[set(4, 4)]),
+            (1, vec![4])
+        );
+        assert_eq!(
+            rolling_step(4, bounds, set(1, 0), &[set(4, 4)]),
+            (1, vec![3])
+        );
+        assert_eq!(
+            rolling_step(4, bounds, set(1, 0), &[set(3, 3)]),
+            (2, vec![3])
+        );
+        // New pods that never get ready: nothing more moves.
+        assert_eq!(
+            rolling_step(4, bounds, set(2, 0), &[set(3, 3)]),
+            (2, vec![3])
+        );
+        // Ready new pods let the old set go, oldest first.
+        assert_eq!(
+            rolling_step(4, bounds, set(2, 2), &[set(3, 3)]),
+            (2, vec![1])
+        );
+        assert_eq!(
+            rolling_step(4, bounds, set(4, 4), &[set(1, 1), set(1, 0)]),
+            (4, vec![0, 0]),
+            "an unavailable old pod goes first, then what availability allows"
+        );
+        // A scale of a finished rollout is immediate.
+        assert_eq!(
+            rolling_step(6, bounds, set(4, 4), &[set(0, 0)]),
+            (6, vec![0])
+        );
+    }
 }

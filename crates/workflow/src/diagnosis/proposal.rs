@@ -317,6 +317,67 @@ pub fn add_tolerations(
     })
 }
 
+/// Points every environment variable of the workload's containers that
+/// reads key `from_key` of ConfigMap or Secret `object_name` (`kind`) at
+/// `to_key` instead; `None` when no variable reads it.
+pub fn set_key_reference(
+    owner: &Value,
+    kind: &str,
+    object_name: &str,
+    from_key: &str,
+    to_key: &str,
+) -> Option<ProposedChange> {
+    let selector_field = if kind == "Secret" {
+        "secretKeyRef"
+    } else {
+        "configMapKeyRef"
+    };
+    let mut manifest = user_fields(owner);
+    let mut variables = Vec::new();
+    for container in manifest
+        .pointer_mut(containers_pointer(owner))?
+        .as_array_mut()?
+        .iter_mut()
+    {
+        let container_name = container["name"].as_str().unwrap_or_default().to_string();
+        for variable in container
+            .get_mut("env")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let variable_name = variable["name"].as_str().unwrap_or_default().to_string();
+            if let Some(selector) = variable.pointer_mut(&format!("/valueFrom/{selector_field}"))
+                && selector["name"] == object_name
+                && selector["key"] == from_key
+            {
+                selector["key"] = Value::String(to_key.to_string());
+                variables.push(format!("env {variable_name} of container {container_name}"));
+            }
+        }
+    }
+    if variables.is_empty() {
+        return None;
+    }
+    let target = object_ref(owner);
+    Some(ProposedChange {
+        summary: format!(
+            "Point {} on {target} at key {to_key} of {kind} {object_name}, instead of {from_key}",
+            variables.join(", ")
+        ),
+        current: format!("{kind} {object_name} key {from_key}"),
+        desired: format!("{kind} {object_name} key {to_key}"),
+        target,
+        manifest,
+        warnings: vec![
+            "Rolling the pods replaces every replica of the workload.".to_string(),
+            format!(
+                "If {from_key} is a new key the application needs, add it to {kind} {object_name} instead."
+            ),
+        ],
+    })
+}
+
 /// Points a container's probe at another port (an httpGet or tcpSocket probe).
 pub fn set_probe_port(
     owner: &Value,

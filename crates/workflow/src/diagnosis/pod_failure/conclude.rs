@@ -937,7 +937,27 @@ fn missing_config(
                 first.keys.iter().all(|key| present.contains(key))
             })
     });
+    // A key the object has under another spelling (`apiToken` for
+    // `api-token`): the reference is the typo, and the value is not
+    // invented, only pointed at.
+    let respelled = first
+        .live
+        .as_ref()
+        .filter(|_| first.keys.len() == 1)
+        .and_then(|live| {
+            let wanted = &first.keys[0];
+            let mut near: Vec<String> = super::data_keys(live)
+                .into_iter()
+                .filter(|present| same_key_respelled(wanted, present))
+                .collect();
+            (near.len() == 1).then(|| near.remove(0))
+        });
+    let retargeted = respelled.as_ref().and_then(|present| {
+        let owner = workload(facts)?;
+        proposal::set_key_reference(owner, &first.kind, &first.name, &first.keys[0], present)
+    });
     let proposal = match (first.kind.as_str(), &first.live, template) {
+        _ if retargeted.is_some() => retargeted,
         ("ConfigMap", None, Some(template)) => template
             .object
             .as_ref()
@@ -953,8 +973,19 @@ fn missing_config(
         .filter(|other| other.kind == first.kind && other.name == first.name)
         .map(|other| other.namespace.clone())
         .collect();
+    let respelled_note = respelled
+        .as_ref()
+        .map(|present| {
+            format!(
+                " It has key {present}, the same name spelled another way: the reference is most likely the typo."
+            )
+        })
+        .unwrap_or_default();
     let summary = match &proposal {
-        Some(change) => format!("{cannot_start} Proposed: {}.", change.summary),
+        Some(change) => format!(
+            "{cannot_start}{respelled_note} Proposed: {}.",
+            change.summary
+        ),
         None => {
             let instruction = manual_fix(first, &namespace);
             let hint = if elsewhere.is_empty() {
@@ -986,6 +1017,36 @@ fn missing_config(
         }
     ));
     context.finish(cause, summary, proposal)
+}
+
+/// Whether `present` is `wanted` spelled another way: the same letters and
+/// digits ignoring case and separators (`api-token`, `apiToken`,
+/// `API_TOKEN`), or, for names of five or more, one letter off
+/// (`pasword`/`password`).
+fn same_key_respelled(wanted: &str, present: &str) -> bool {
+    let plain = |key: &str| -> Vec<char> {
+        key.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|letter| letter.to_ascii_lowercase())
+            .collect()
+    };
+    let (wanted, present) = (plain(wanted), plain(present));
+    wanted == present || (wanted.len().min(present.len()) >= 5 && one_edit_apart(&wanted, &present))
+}
+
+/// Whether two words differ by exactly one inserted, removed or replaced
+/// letter.
+fn one_edit_apart(a: &[char], b: &[char]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
 }
 
 /// What a human has to do when kubeop cannot know the values, with the

@@ -1132,3 +1132,18 @@ fn a_liveness_probe_failing_before_any_restart_is_named() {
         "livenessProbe port 8080"
     );
 }
+
+#[test]
+fn a_key_spelled_another_way_is_recognised_and_a_different_one_is_not() {
+    assert!(same_key_respelled("api-token", "apiToken"));
+    assert!(same_key_respelled("DB_PASSWORD", "db-password"));
+    assert!(same_key_respelled("pasword", "password"));
+    assert!(same_key_respelled("passwords", "password"));
+    assert!(!same_key_respelled("token", "tokens2"));
+    assert!(
+        !same_key_respelled("user", "users"),
+        "short names need the same letters"
+    );
+    assert!(!same_key_respelled("password", "username"));
+    assert!(!same_key_respelled("password", "password-old"));
+}
