@@ -129,6 +129,7 @@ fn is_assent_word(word: &str) -> bool {
             | "your"
             | "kubeop"
             | "work"
+            | "lgtm"
     )
 }
 
@@ -148,7 +149,10 @@ fn is_assent(lower: &str) -> bool {
             word,
             "do" | "go" | "apply" | "fix" | "proceed" | "approve" | "make" | "execute" | "carry"
         );
-        agrees |= matches!(word, "yes" | "yeah" | "yep" | "ok" | "okay" | "sure");
+        agrees |= matches!(
+            word,
+            "yes" | "yeah" | "yep" | "ok" | "okay" | "sure" | "lgtm"
+        );
     });
     // "the fix" alone, "please": no verb of doing; "yes": an answer.
     only_assent && words > 0 && (acts || (agrees && words <= 2))

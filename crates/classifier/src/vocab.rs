@@ -805,6 +805,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("whys", Why),
         ("is", Be),
         ("are", Be),
+        // "wat pods r failing": chat spelling.
+        ("r", Be),
         ("was", Be),
         ("were", Be),
         ("am", Be),
@@ -986,6 +988,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         // Diagnosis.
         ("wrong", Wrong),
         ("broken", Wrong),
+        // "cart in shop is borked": chat words for broken.
+        ("borked", Wrong),
+        ("busted", Wrong),
+        ("hosed", Wrong),
         ("failing", Wrong),
         ("fails", Wrong),
         ("failed", Wrong),
