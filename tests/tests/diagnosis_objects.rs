@@ -104,6 +104,17 @@ async fn ingresses_are_diagnosed_by_their_backend_services() {
     assert_says(&docs, "Service docs has no endpoints");
     assert_quoted(&docs, "[Endpoints store/docs]");
 
+    // Healthy pods and a Service that routes: the Ingress of the same
+    // name is what fails.
+    let web = env
+        .diagnosed("web", "store", Cause::IngressBackendUnavailable)
+        .await;
+    assert_eq!(web.subject.kind, "Ingress");
+    assert_says(
+        &web,
+        "to port 8080 of Service web, which exposes only http 80",
+    );
+
     let shop = env.diagnosed("shop", "store", Cause::NoFailureFound).await;
     assert_quoted(&shop, "shop.example.com/ → service web port 80");
     assert_quoted(

@@ -476,9 +476,16 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
                 let mut explained = service::gather(&mut reads, namespace, &target.name)
                     .await?
                     .map(|facts| service::verdict(&facts));
-                if explained.is_none() {
-                    explained =
-                        named_object::diagnose(&mut reads, namespace, &target.name, false).await?;
+                // A Service that routes may front an Ingress of the same
+                // name that does not: the broken one is the answer.
+                if explained
+                    .as_ref()
+                    .is_none_or(|found| found.cause == Cause::NoFailureFound)
+                    && let Some(other) =
+                        named_object::diagnose(&mut reads, namespace, &target.name, false).await?
+                    && (explained.is_none() || other.cause != Cause::NoFailureFound)
+                {
+                    explained = Some(other);
                 }
                 if let Some(mut diagnosis) = explained {
                     diagnosis.tool_calls = reads.calls;
@@ -561,6 +568,14 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
                 ServiceVerdict::Broken(broken) => diagnosis = *broken,
                 ServiceVerdict::Routes(evidence) => diagnosis.evidence.extend(evidence),
             }
+        }
+        // ... or the Ingress (or claim) of that name in front of them.
+        if diagnosis.cause == Cause::NoFailureFound
+            && let Some(other) =
+                named_object::diagnose(&mut reads, &state.namespace, &target.name, false).await?
+            && other.cause != Cause::NoFailureFound
+        {
+            diagnosis = other;
         }
         diagnosis.other_failing_pods = other_failing_pods;
         diagnosis.tool_calls = reads.calls;
