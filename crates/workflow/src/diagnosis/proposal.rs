@@ -244,11 +244,23 @@ pub const POD_TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
 /// The pod template an earlier revision holds, as a workload runs it: a
 /// ReplicaSet's without the controller's [`POD_TEMPLATE_HASH_LABEL`], a
 /// ControllerRevision's without its `$patch: replace` directive (what
-/// `kubectl rollout undo` drops before it applies the template).
+/// `kubectl rollout undo` drops before it applies the template), and
+/// without the `creationTimestamp: null` a template carries once a client
+/// sent it (kubectl does): a null is no value, and kept it would show in
+/// the plan as a change the rollback does not make.
 pub fn revision_template(template: &Value) -> Value {
     let mut template = template.clone();
     if let Some(fields) = template.as_object_mut() {
         fields.remove("$patch");
+    }
+    if let Some(metadata) = template
+        .pointer_mut("/metadata")
+        .and_then(Value::as_object_mut)
+        && metadata
+            .get("creationTimestamp")
+            .is_some_and(Value::is_null)
+    {
+        metadata.remove("creationTimestamp");
     }
     if let Some(labels) = template
         .pointer_mut("/metadata/labels")
@@ -711,6 +723,19 @@ mod tests {
             json!({"path": "/", "port": 8080})
         );
         assert_eq!(probe.current, "readinessProbe port 8081");
+    }
+
+    #[test]
+    fn a_revisions_template_drops_the_controllers_label_and_a_null_timestamp() {
+        let stored = json!({
+            "metadata": {"creationTimestamp": null, "labels": {"app": "web", POD_TEMPLATE_HASH_LABEL: "5d9f"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]},
+        });
+        assert_eq!(
+            revision_template(&stored),
+            json!({"metadata": {"labels": {"app": "web"}},
+                   "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})
+        );
     }
 
     #[test]
