@@ -417,6 +417,23 @@ async fn a_name_that_is_no_deployment_is_read_as_the_workload_it_is() {
         "{}",
         image.text
     );
+    // Naming no namespace: the session's has no db, production has the
+    // StatefulSet; "web" (a Deployment) is found there too.
+    let replicas = stack.answer("how many replicas does db have").await;
+    assert!(
+        replicas.text.starts_with(
+            "statefulset/db is in namespace production (you named no namespace, and default has none)\n\ndb: 1 desired"
+        ),
+        "{}",
+        replicas.text
+    );
+    let web = stack.answer("how many replicas does web have").await;
+    assert!(
+        web.text
+            .starts_with("deployment/web is in namespace production (you named no namespace"),
+        "{}",
+        web.text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

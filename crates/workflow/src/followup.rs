@@ -889,15 +889,31 @@ fn implicit_reading(
     let (verb, rest) = bare.split_once(char::is_whitespace).unwrap_or((bare, ""));
     let noun_phrase = words.iter().any(|word| POSSESSED.contains(&word.as_str()));
     let context = (subject.context != session_context).then_some(subject.context.as_str());
+    // "show me postgres" after a read of deployment postgres: the request
+    // names the object and lacks only its kind, so the kind goes where the
+    // name stands ("show me deployment postgres").
+    let names_it = words.contains(&subject.name.to_lowercase());
     for object in spellings(subject) {
         let after_verb = format!("{verb} {object} {rest}").trim_end().to_owned();
         let after_phrase = format!("{bare} of {object}");
+        let in_place = names_it.then(|| {
+            bare.split_whitespace()
+                .map(|word| {
+                    if plain(word) == subject.name.to_lowercase() {
+                        object.as_str()
+                    } else {
+                        word
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
         let forms = if noun_phrase {
             [after_phrase, after_verb]
         } else {
             [after_verb, after_phrase]
         };
-        for form in forms {
+        for form in in_place.into_iter().chain(forms) {
             let request = placed(form, subject.namespace.as_deref(), context);
             if reads_as_about(&classifier::classify(&request), subject) {
                 return Some(Resolved {

@@ -741,8 +741,11 @@ async fn fast_path(
     {
         return Ok(response);
     }
-    if not_found && tool == GET_TOOL {
-        return Box::pin(resolve_get(pipeline, asked, context, output, focus)).await;
+    if not_found && (tool == GET_TOOL || tool == SCALE_TOOL) {
+        return Box::pin(resolve_object_read(
+            pipeline, tool, asked, context, output, focus,
+        ))
+        .await;
     }
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
@@ -1026,8 +1029,13 @@ fn in_which_namespace(what: &str, namespaces: &[String]) -> Response {
     })
 }
 
-async fn resolve_get(
+/// A read of one object (`resources_get`, or `resources_scale` reading its
+/// replicas) the server answered "not found": when the request named no
+/// namespace, the namespace the cluster has it in (one → read there and say
+/// so; several → asked); otherwise what exists instead.
+async fn resolve_object_read(
     pipeline: &Pipeline,
+    tool: &str,
     mut asked: Map<String, Value>,
     context: &str,
     not_found: mcp_gateway::ToolOutput,
@@ -1037,53 +1045,65 @@ async fn resolve_get(
     let (Some(api_version), Some(kind), Some(name)) =
         (text("apiVersion"), text("kind"), text("name"))
     else {
-        return Ok(error_answer(
-            GET_TOOL,
-            not_found.text.into_string(),
-            context,
-        ));
+        return Ok(error_answer(tool, not_found.text.into_string(), context));
     };
     let namespace = text("namespace");
     if namespace.is_none() && !discovery::is_cluster_scoped(&kind) {
-        let rows = pipeline
-            .cluster
-            .list(context, &api_version, &kind, None, None)
-            .await?;
-        let mut namespaces: Vec<String> = rows
-            .iter()
-            .filter(|row| crate::cluster::cell(row, "name") == Some(name.as_str()))
-            .filter_map(|row| crate::cluster::cell(row, "namespace").map(str::to_owned))
-            .collect();
-        namespaces.sort();
-        namespaces.dedup();
+        // The kind asked first; for a bare name read as a Deployment (the
+        // classifier's default), the workload kinds it may mean ("replicas
+        // of postgres": a StatefulSet), each across every namespace.
+        let mut kinds = vec![(api_version.clone(), kind.clone())];
+        if kind == "Deployment" {
+            kinds.extend(
+                instead_of_deployment(tool)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|other| ("apps/v1".to_owned(), (*other).to_owned())),
+            );
+        }
         let default = pipeline.cluster.facts().await?.namespace_of(context);
-        match namespaces.as_slice() {
-            [] => {}
-            [only] => {
-                asked.insert("namespace".into(), Value::String(only.clone()));
-                let arguments = pipeline
-                    .cluster
-                    .in_context(GET_TOOL, asked.clone(), context)
-                    .await?;
-                let output = pipeline.cluster.read(GET_TOOL, arguments).await?;
-                let output = answers::shaped(GET_TOOL, &asked, focus, output);
-                return Ok(Response::Answer(Answer {
-                    path: "read_only".into(),
-                    tool: Some(GET_TOOL.to_owned()),
-                    text: format!(
-                        "{}/{name} is in namespace {only} (you named no namespace, and {default} has none)\n\n{}",
-                        kind.to_lowercase(),
-                        output.text
-                    )
-                    .into(),
-                    structured: output.structured,
-                    error: output.is_error,
-                    context: context.to_owned(),
-                }));
-            }
-            several => {
-                let what = format!("a {} named {name}", kind.to_lowercase());
-                return Ok(in_which_namespace(&what, several));
+        for (api_version, kind) in kinds {
+            let rows = pipeline
+                .cluster
+                .list(context, &api_version, &kind, None, None)
+                .await?;
+            let mut namespaces: Vec<String> = rows
+                .iter()
+                .filter(|row| crate::cluster::cell(row, "name") == Some(name.as_str()))
+                .filter_map(|row| crate::cluster::cell(row, "namespace").map(str::to_owned))
+                .collect();
+            namespaces.sort();
+            namespaces.dedup();
+            match namespaces.as_slice() {
+                [] => {}
+                [only] => {
+                    asked.insert("namespace".into(), Value::String(only.clone()));
+                    asked.insert("apiVersion".into(), Value::String(api_version));
+                    asked.insert("kind".into(), Value::String(kind.clone()));
+                    let arguments = pipeline
+                        .cluster
+                        .in_context(tool, asked.clone(), context)
+                        .await?;
+                    let output = pipeline.cluster.read(tool, arguments).await?;
+                    let output = answers::shaped(tool, &asked, focus, output);
+                    return Ok(Response::Answer(Answer {
+                        path: "read_only".into(),
+                        tool: Some(tool.to_owned()),
+                        text: format!(
+                            "{}/{name} is in namespace {only} (you named no namespace, and {default} has none)\n\n{}",
+                            kind.to_lowercase(),
+                            output.text
+                        )
+                        .into(),
+                        structured: output.structured,
+                        error: output.is_error,
+                        context: context.to_owned(),
+                    }));
+                }
+                several => {
+                    let what = format!("a {} named {name}", kind.to_lowercase());
+                    return Ok(in_which_namespace(&what, several));
+                }
             }
         }
     }
@@ -1102,7 +1122,7 @@ async fn resolve_get(
         (None, false) => " in any namespace".to_owned(),
     };
     Ok(error_answer(
-        GET_TOOL,
+        tool,
         format!(
             "There is no {} named {name}{place}. {instead}\n({})",
             kind.to_lowercase(),
