@@ -1462,14 +1462,17 @@ pub fn observe(
                     started_at,
                     started_at,
                 ));
-                all_ready = false;
                 let finished_at =
                     started_at + behaviour.ready_delay.unwrap_or(DEFAULT_COMPLETION_TIME);
                 if now < finished_at {
+                    // Running to completion: ready like any running
+                    // container (a ready container in an unready pod is
+                    // what a diagnosis reads as a failing probe).
                     all_succeeded = false;
                     any_waiting_or_running = true;
                     statuses.push(running(true));
                 } else {
+                    all_ready = false;
                     statuses.push(json!({
                         "name": container, "image": image, "imageID": image_id,
                         "containerID": container_id(0), "ready": false, "started": false, "restartCount": 0,
@@ -2461,6 +2464,28 @@ mod tests {
         assert_eq!(
             crate::table::pod_status(&with_status(&pod, &observation)),
             "Init:ImagePullBackOff"
+        );
+    }
+
+    #[test]
+    fn a_pod_running_to_completion_is_ready_until_it_ends() {
+        let mut pod = pod(json!({"sim.kubeop.dev/state": "completed"}));
+        only_the_main_container(&mut pod);
+        pod["spec"]["restartPolicy"] = json!("OnFailure");
+        let observation = observed_at(&pod, 2);
+        assert_eq!(observation.status["phase"], "Running");
+        assert_eq!(observation.status["containerStatuses"][0]["ready"], true);
+        let ready = observation.status["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|condition| condition["type"] == "Ready")
+            .cloned();
+        assert_eq!(
+            ready.map(|condition| condition["status"].clone()),
+            Some(json!("True")),
+            "{}",
+            observation.status
         );
     }
 
