@@ -122,6 +122,18 @@ impl Cluster {
         self.call(ToolCall::new(tool, arguments)).await
     }
 
+    /// One read-only call in `context` (named when the server takes one):
+    /// [`Cluster::in_context`] then [`Cluster::read`], as most reads are made.
+    pub(crate) async fn read_in(
+        &self,
+        context: &str,
+        tool: &str,
+        arguments: Map<String, Value>,
+    ) -> Result<ToolOutput, WorkflowError> {
+        let arguments = self.in_context(tool, arguments, context).await?;
+        self.read(tool, arguments).await
+    }
+
     /// One object, or the server's "not found".
     pub(crate) async fn get(
         &self,
@@ -135,8 +147,7 @@ impl Cluster {
         if let Some(namespace) = namespace {
             arguments.insert("namespace".into(), Value::String(namespace.to_owned()));
         }
-        let arguments = self.in_context("resources_get", arguments, context).await?;
-        let output = self.read("resources_get", arguments).await?;
+        let output = self.read_in(context, "resources_get", arguments).await?;
         if output.is_error {
             return if output.text.contains("not found") {
                 Ok(Fetched::Missing(output.text.into_string()))
@@ -170,10 +181,7 @@ impl Cluster {
                 arguments.insert(key.into(), Value::String(value.to_owned()));
             }
         }
-        let arguments = self
-            .in_context("resources_list", arguments, context)
-            .await?;
-        let output = self.read("resources_list", arguments).await?;
+        let output = self.read_in(context, "resources_list", arguments).await?;
         if output.is_error {
             return Err(WorkflowError::Cluster(output.text.into_string()));
         }
@@ -197,14 +205,13 @@ impl Cluster {
         context: &str,
         namespace: &str,
     ) -> Result<String, WorkflowError> {
-        let arguments = self
-            .in_context(
+        let output = self
+            .read_in(
+                context,
                 "events_list",
                 args(json!({"namespace": namespace})),
-                context,
             )
             .await?;
-        let output = self.read("events_list", arguments).await?;
         Ok(output.text.into_string())
     }
 

@@ -672,11 +672,7 @@ async fn fast_path(
         return object_events(pipeline, arguments, context, &object, rest).await;
     }
     let asked = arguments.clone();
-    let arguments = pipeline
-        .cluster
-        .in_context(tool, arguments, context)
-        .await?;
-    let output = pipeline.cluster.read(tool, arguments).await?;
+    let output = pipeline.cluster.read_in(context, tool, arguments).await?;
     // A pod's metrics read without a namespace is no API path at all: the
     // API server answers "could not find the requested resource".
     let not_found = output.is_error
@@ -715,11 +711,7 @@ async fn fast_path(
         let selector = format!("{RECOMMENDED_NAME_LABEL}={app}");
         let mut retry = asked.clone();
         retry.insert("labelSelector".into(), Value::String(selector.clone()));
-        let arguments = pipeline
-            .cluster
-            .in_context(tool, retry.clone(), context)
-            .await?;
-        let again = Box::pin(pipeline.cluster.read(tool, arguments)).await?;
+        let again = Box::pin(pipeline.cluster.read_in(context, tool, retry.clone())).await?;
         if !again.is_error && !listed_nothing(tool, &again.text) {
             let again = answers::shaped(tool, &retry, focus, again);
             return Ok(answer(
@@ -780,11 +772,10 @@ async fn object_events(
         Some(rest) => asked.insert("fieldSelector".into(), Value::String(rest)),
         None => asked.remove("fieldSelector"),
     };
-    let arguments = pipeline
+    let output = pipeline
         .cluster
-        .in_context(EVENTS_TOOL, asked.clone(), context)
+        .read_in(context, EVENTS_TOOL, asked.clone())
         .await?;
-    let output = pipeline.cluster.read(EVENTS_TOOL, arguments).await?;
     let namespace = asked.get("namespace").and_then(Value::as_str);
     let answer = |text: String, error: bool| read_answer(EVENTS_TOOL, context, text, error);
     if output.is_error || listed_nothing(EVENTS_TOOL, &output.text) {
@@ -876,11 +867,10 @@ async fn workload_of_other_kind(
         let mut other = asked.clone();
         other.insert("apiVersion".into(), Value::String("apps/v1".to_owned()));
         other.insert("kind".into(), Value::String((*kind).to_owned()));
-        let arguments = pipeline
+        let output = pipeline
             .cluster
-            .in_context(tool, other.clone(), context)
+            .read_in(context, tool, other.clone())
             .await?;
-        let output = pipeline.cluster.read(tool, arguments).await?;
         if output.is_error {
             continue;
         }
@@ -970,11 +960,10 @@ async fn top_of_pods(
 ) -> Result<Response, WorkflowError> {
     let mut asked = Map::new();
     asked.insert("namespace".into(), Value::String(namespace.to_owned()));
-    let arguments = pipeline
+    let output = pipeline
         .cluster
-        .in_context(TOP_TOOL, asked.clone(), context)
+        .read_in(context, TOP_TOOL, asked.clone())
         .await?;
-    let output = pipeline.cluster.read(TOP_TOOL, arguments).await?;
     if output.is_error {
         return Ok(read_answer(
             TOP_TOOL,
@@ -1080,11 +1069,10 @@ async fn resolve_object_read(
                     asked.insert("namespace".into(), Value::String(only.clone()));
                     asked.insert("apiVersion".into(), Value::String(api_version));
                     asked.insert("kind".into(), Value::String(kind.clone()));
-                    let arguments = pipeline
+                    let output = pipeline
                         .cluster
-                        .in_context(tool, asked.clone(), context)
+                        .read_in(context, tool, asked.clone())
                         .await?;
-                    let output = pipeline.cluster.read(tool, arguments).await?;
                     let output = answers::shaped(tool, &asked, focus, output);
                     return Ok(Response::Answer(Answer {
                         path: "read_only".into(),
@@ -1280,11 +1268,10 @@ async fn resolve_pod_read(
     };
     asked.insert("name".into(), Value::String(chosen));
     asked.insert("namespace".into(), Value::String(namespace));
-    let arguments = pipeline
+    let output = pipeline
         .cluster
-        .in_context(tool, asked.clone(), context)
+        .read_in(context, tool, asked.clone())
         .await?;
-    let output = pipeline.cluster.read(tool, arguments).await?;
     let output = answers::shaped(tool, &asked, focus, output);
     Ok(Response::Answer(Answer {
         path: "read_only".into(),

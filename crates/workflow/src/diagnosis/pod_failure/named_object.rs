@@ -592,16 +592,7 @@ pub fn conclude_ingress(facts: &IngressFacts) -> Diagnosis {
             );
         };
         let ports = exposed(service);
-        let ports_shown: Vec<String> = ports
-            .iter()
-            .map(|(port_name, port)| {
-                if port_name.is_empty() {
-                    port.to_string()
-                } else {
-                    format!("{port_name} {port}")
-                }
-            })
-            .collect();
+        let ports_shown = super::service::ports_shown(&ports);
         if let Some(backend) = routes_here.iter().find(|backend| match &backend.port {
             Value::Number(number) => !ports.iter().any(|(_, port)| number.as_u64() == Some(*port)),
             Value::String(wanted) => !ports.iter().any(|(port_name, _)| port_name == wanted),

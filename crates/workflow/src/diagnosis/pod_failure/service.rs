@@ -141,6 +141,20 @@ fn addresses(endpoints: Option<&Value>) -> (usize, usize) {
     (count("addresses"), count("notReadyAddresses"))
 }
 
+/// Ports as a person reads them: `http 8080`, or `8080` when unnamed.
+pub(super) fn ports_shown(ports: &[(String, u64)]) -> Vec<String> {
+    ports
+        .iter()
+        .map(|(port_name, number)| {
+            if port_name.is_empty() {
+                number.to_string()
+            } else {
+                format!("{port_name} {number}")
+            }
+        })
+        .collect()
+}
+
 /// The ports a pod's containers declare, as (name, number).
 fn declared_ports(pod: &Value) -> Vec<(String, u64)> {
     pod.pointer("/spec/containers")
@@ -327,16 +341,7 @@ pub fn conclude(facts: &ServiceFacts) -> ServiceVerdict {
         && let Some((index, target)) = unmatched_target(service, pod)
     {
         let declared = declared_ports(pod);
-        let declared_text: Vec<String> = declared
-            .iter()
-            .map(|(port_name, number)| {
-                if port_name.is_empty() {
-                    number.to_string()
-                } else {
-                    format!("{port_name} {number}")
-                }
-            })
-            .collect();
+        let declared_text = ports_shown(&declared);
         let pod_name = text(pod, "/metadata/name");
         evidence.push(Evidence::new(
             format!("spec of pod {namespace}/{pod_name}"),
