@@ -60,6 +60,13 @@ async fn a_key_referenced_under_another_spelling_is_pointed_at_and_the_pod_start
     );
     assert!(gateway.proposal.is_none(), "no tag is guessed");
 
+    // A pod in its first run has not crashed yet: wait until every ledger
+    // pod has (the diagnosis reads the newest one).
+    env.pods_until("payments", &["-l", "app=ledger"], |out| {
+        let pods: Vec<&str> = out.lines().skip(1).collect();
+        !pods.is_empty() && pods.iter().all(|pod| pod.contains("CrashLoopBackOff"))
+    })
+    .await;
     let ledger = env
         .diagnosed("ledger", "payments", Cause::CrashLoopBackOff)
         .await;

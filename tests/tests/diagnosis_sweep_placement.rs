@@ -66,12 +66,37 @@ async fn a_pod_selecting_a_tainted_pool_is_offered_the_toleration_and_then_runs(
                 "-o",
                 "wide",
             ],
-            |out| out.contains("pool-gpu-1") && out.contains("Pending"),
+            |out| waiting_beside_placed(out).is_some(),
         )
         .await;
     assert!(!placed.contains("pool-general-1"), "{placed}");
-    let waiting = env.unschedulable("trainer", NAMESPACE, gpu_short).await;
+    // The rollout is stuck, so the old ReplicaSet's pod (refused by the
+    // taint) stays beside the new one's waiting pod, maybe created the same
+    // second: the new ReplicaSet's waiting pod is diagnosed by its name.
+    let waiting_pod = waiting_beside_placed(&placed).expect("the new ReplicaSet's waiting pod");
+    let waiting = env.unschedulable(&waiting_pod, NAMESPACE, gpu_short).await;
     assert_says(&waiting, "no node has a free nvidia.com/gpu left");
+}
+
+/// In `kubectl get pods -o wide` output: the Pending pod of the ReplicaSet
+/// whose other pod runs on the GPU node, once there is one.
+fn waiting_beside_placed(pods: &str) -> Option<String> {
+    let name = |line: &str| {
+        line.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let placed = pods
+        .lines()
+        .find(|line| line.contains("pool-gpu-1"))
+        .map(name)?;
+    let (set, _) = placed.rsplit_once('-')?;
+    let set = format!("{set}-");
+    pods.lines()
+        .filter(|line| line.contains("Pending"))
+        .map(name)
+        .find(|pod| pod.starts_with(&set))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -637,8 +637,6 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("tonight", Filler),
         ("later", Filler),
         ("soon", Filler),
-        // "echo restart checkout": the shell's echo, never an object.
-        ("echo", Filler),
         ("yesterday", Filler),
         ("ago", Filler),
         ("minutes", Hour),
