@@ -6,7 +6,7 @@
 //! Each handler reads the objects from the store and answers through the
 //! pure modules ([`crate::logs`], [`crate::exec`], [`crate::metrics`]).
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::FromRequestParts;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
@@ -29,6 +29,14 @@ use crate::store::ListOptions;
 /// built-in shell reads all of it at once, so the bound keeps a client that
 /// streams without end from growing memory.
 pub const MAX_EXEC_STDIN_BYTES: usize = 1024 * 1024;
+
+/// How long a command takes to start before its first output, as a
+/// container runtime's exec does (tens of milliseconds for `runc exec`).
+/// client-go's WebSocket executor starts reading the connection before it
+/// has registered its stdout and stderr streams, and drops a frame for a
+/// stream it has not registered yet ("Unknown stream id 2"): output sent
+/// the instant the upgrade completes was lost now and then under load.
+const EXEC_START_LATENCY: Duration = Duration::from_millis(50);
 
 fn text_response(body: String) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], body).into_response()
@@ -278,6 +286,7 @@ async fn run_session(
         }
     }
     let outcome = shell::run(&request.command, &stdin, &environment);
+    tokio::time::sleep(EXEC_START_LATENCY).await;
     let mut frames = Vec::new();
     if request.stdout && !outcome.stdout.is_empty() {
         frames.push(channel::frame(channel::channels::STDOUT, &outcome.stdout));
