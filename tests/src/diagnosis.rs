@@ -3,6 +3,7 @@
 //! diagnosis end-to-end tests and the pod-failure benchmark run against.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -10,7 +11,8 @@ use hitl::grant::{GrantKey, GrantVerifier, PlanHash};
 use mcp_gateway::{Gateway, GatewayConfig, ServerCommand, ToolCall, ToolOutput};
 use serde_json::{Map, Value};
 use workflow::diagnosis::{
-    Cause, Diagnosis, GatewayReader, PodFailureTarget, ProposedChange, diagnose_pod_failure,
+    Cause, ClusterReader, Diagnosis, GatewayReader, PodFailureTarget, ProposedChange, ReadCall,
+    ReadError, diagnose_pod_failure,
 };
 
 use crate::{SimEnv, mcp_server_binary, repo_root};
@@ -177,6 +179,54 @@ impl DiagnosisEnv {
             )
             .await;
         assert!(!applied.is_error, "{}", applied.text);
+    }
+}
+
+/// The playbooks' reader over the real server, noting every call it makes:
+/// what a playbook costs when it answers with an error rather than a
+/// diagnosis (which counts its own calls).
+#[derive(Debug)]
+pub struct CountingReader<'g> {
+    /// The reader the calls go through.
+    inner: GatewayReader<'g>,
+    /// Each call made, as `tool {arguments}`.
+    calls: Mutex<Vec<String>>,
+}
+
+impl<'g> CountingReader<'g> {
+    /// Counts the calls of `env`'s reader.
+    pub fn new(env: &'g DiagnosisEnv) -> Self {
+        Self {
+            inner: env.reader(),
+            calls: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The calls made so far, in order.
+    pub fn calls(&self) -> Vec<String> {
+        self.calls.lock().expect("no panic while counting").clone()
+    }
+}
+
+impl ClusterReader for CountingReader<'_> {
+    async fn call(&self, call: ReadCall) -> Result<workflow::diagnosis::ToolOutput, ReadError> {
+        self.calls
+            .lock()
+            .expect("no panic while counting")
+            .push(format!(
+                "{} {}",
+                call.tool.name(),
+                Value::Object(call.arguments.clone())
+            ));
+        self.inner.call(call).await
+    }
+
+    async fn prompt(&self, name: &str, arguments: Map<String, Value>) -> Result<String, ReadError> {
+        self.calls
+            .lock()
+            .expect("no panic while counting")
+            .push(format!("prompt {name}"));
+        self.inner.prompt(name, arguments).await
     }
 }
 

@@ -2,7 +2,7 @@
 //! cluster, the real `kubernetes-mcp-server` behind the gateway, and for each
 //! cause the named cause, the quoted evidence and the proposed plan.
 
-use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says, target};
+use e2e::diagnosis::{CountingReader, DiagnosisEnv, assert_quoted, assert_says, target};
 use workflow::diagnosis::{Cause, DiagnosisError, ObjectRef, diagnose_pod_failure};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -274,9 +274,20 @@ async fn unschedulable_pods_are_explained_by_resources_selectors_and_claims() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_target_is_a_clear_error() {
     let env = DiagnosisEnv::start("diagnosis-crashloop").await;
-    let error = diagnose_pod_failure(&env.reader(), &target("nothing-like-this", "shop"))
+    let reader = CountingReader::new(&env);
+    let error = diagnose_pod_failure(&reader, &target("nothing-like-this", "shop"))
         .await
         .expect_err("nothing matches");
+    let calls = reader.calls();
+    // The pod, the Deployment and the pods of the namespace (for a prefix),
+    // then one get per other kind the name could be and the node: no
+    // event list (the throttled read), no second look at a kind.
+    assert!(
+        calls.len() <= 12 && !calls.iter().any(|call| call.starts_with("events_list")),
+        "{} calls:\n{}",
+        calls.len(),
+        calls.join("\n")
+    );
     assert_eq!(
         error,
         DiagnosisError::TargetNotFound {

@@ -71,10 +71,12 @@ async fn a_pod_selecting_a_tainted_pool_is_offered_the_toleration_and_then_runs(
         .await;
     assert!(!placed.contains("pool-general-1"), "{placed}");
     // The rollout is stuck, so the old ReplicaSet's pod (refused by the
-    // taint) stays beside the new one's waiting pod, maybe created the same
-    // second: the new ReplicaSet's waiting pod is diagnosed by its name.
+    // taint) stays beside the new one's waiting pod, often created the same
+    // second: asked about the Deployment, the diagnosis takes the newest
+    // ReplicaSet's pod, whose reason is the GPU, not the taint.
     let waiting_pod = waiting_beside_placed(&placed).expect("the new ReplicaSet's waiting pod");
-    let waiting = env.unschedulable(&waiting_pod, NAMESPACE, gpu_short).await;
+    let waiting = env.unschedulable("trainer", NAMESPACE, gpu_short).await;
+    assert_eq!(waiting.subject.name, waiting_pod, "{}", waiting.summary);
     assert_says(&waiting, "no node has a free nvidia.com/gpu left");
 }
 

@@ -45,20 +45,30 @@ fn edit_distance(left: &str, right: &str) -> usize {
     table[left.len() * width + right.len()]
 }
 
+/// How far `name` is from `wanted` when it is close (a typo away, or one
+/// containing the other), `None` otherwise. Both are compared lower-case.
+fn closeness(wanted: &str, name: &str) -> Option<usize> {
+    let wanted = wanted.to_lowercase();
+    let lower = name.to_lowercase();
+    // Short names allow one slip, longer ones two.
+    let allowed = if wanted.chars().count() < 5 { 1 } else { 2 };
+    let distance = edit_distance(&wanted, &lower);
+    let related = wanted.len() >= 3 && (lower.contains(&wanted) || wanted.contains(&lower));
+    (distance <= allowed || related).then_some(distance)
+}
+
+/// Whether `name` is close to `wanted`: a typo away, or one containing the
+/// other (`chekout`, `checkout-api` for `checkout`).
+pub(crate) fn is_close(wanted: &str, name: &str) -> bool {
+    closeness(wanted, name).is_some()
+}
+
 /// The names close to `wanted` (a typo away, or one containing the other),
 /// closest first.
 pub(crate) fn similar<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let wanted = wanted.to_lowercase();
-    // Short names allow one slip, longer ones two.
-    let allowed = if wanted.chars().count() < 5 { 1 } else { 2 };
     let mut close: Vec<(usize, String)> = names
         .into_iter()
-        .filter_map(|name| {
-            let lower = name.to_lowercase();
-            let distance = edit_distance(&wanted, &lower);
-            let related = wanted.len() >= 3 && (lower.contains(&wanted) || wanted.contains(&lower));
-            (distance <= allowed || related).then(|| (distance, name.to_owned()))
-        })
+        .filter_map(|name| closeness(wanted, name).map(|distance| (distance, name.to_owned())))
         .collect();
     close.sort();
     close.dedup();

@@ -249,6 +249,31 @@ pub struct Diagnosis {
     pub tool_calls: usize,
 }
 
+impl Diagnosis {
+    /// A playbook's conclusion about `subject`. The other failing pods and
+    /// the number of calls are left empty: only `diagnose_pod_failure`,
+    /// which resolved the target and counted the reads, knows them.
+    pub fn new(
+        subject: ObjectRef,
+        cause: Cause,
+        summary: String,
+        evidence: Vec<Evidence>,
+        proposal: Option<ProposedChange>,
+        next_steps: Vec<String>,
+    ) -> Diagnosis {
+        Diagnosis {
+            subject,
+            cause,
+            summary,
+            evidence,
+            proposal,
+            next_steps,
+            other_failing_pods: Vec::new(),
+            tool_calls: 0,
+        }
+    }
+}
+
 /// Why a playbook could not conclude.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DiagnosisError {

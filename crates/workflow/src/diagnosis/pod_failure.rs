@@ -425,26 +425,22 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
                 (pod, state, found)
             })
             .collect();
-        // Worst first; among equally bad pods the newest (a rollout's new
-        // ReplicaSet, not the one it replaces: its pod is what the fix
-        // must reach), then the order of names, so the answer is stable.
-        let created = |pod: &Value| {
-            pod.pointer("/metadata/creationTimestamp")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        ranked.sort_by(|a, b| {
-            b.2.severity()
-                .cmp(&a.2.severity())
-                .then_with(|| created(&b.0).cmp(&created(&a.0)))
-                .then_with(|| a.1.name.cmp(&b.1.name))
-        });
+        let revisions = replica_set_revisions(&mut reads, &ranked).await?;
+        worst_newest_first(&mut ranked, &revisions);
         let mut ranked = ranked.into_iter();
         let Some((pod, state, found)) = ranked.next() else {
             // No pod: a workload whose pods the API server refuses, or a
-            // Service of that name, may be what is meant.
-            if let Some(namespace) = target.namespace.as_deref() {
+            // Service of that name, may be what is meant. Each kind's
+            // playbook reads what it needs (the events first): only when
+            // some object holds the name, so that a name nothing holds
+            // costs one get per kind and no event list.
+            let namespace = match target.namespace.as_deref() {
+                Some(namespace) if holds_name(&mut reads, namespace, &target.name).await? => {
+                    Some(namespace)
+                }
+                _ => None,
+            };
+            if let Some(namespace) = namespace {
                 let mut explained =
                     autoscaler::diagnose(&mut reads, namespace, &target.name).await?;
                 if explained.is_none() {
@@ -472,7 +468,7 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
                 diagnosis.tool_calls = reads.calls;
                 return Ok(diagnosis);
             }
-            if let Some(namespace) = target.namespace.as_deref() {
+            if let Some(namespace) = namespace {
                 let mut explained = service::gather(&mut reads, namespace, &target.name)
                     .await?
                     .map(|facts| service::verdict(&facts));
@@ -507,6 +503,12 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
             .collect();
         let facts = gather(&mut reads, pod, &state, &found).await?;
         let mut diagnosis = conclude(&facts);
+        if diagnosis.cause != Cause::NoFailureFound
+            && let Some((evidence, sentence)) = workload::ordered_wait(&facts.owners, &state.name)
+        {
+            diagnosis.summary = format!("{} {sentence}", diagnosis.summary);
+            diagnosis.evidence.push(evidence);
+        }
         // Healthy pods: "why isn't api scaling" is its autoscaler's doing
         // (named as the workload, or otherwise and pointing at it).
         let scaling = if diagnosis.cause == Cause::NoFailureFound {
@@ -621,13 +623,18 @@ async fn resolve<R: ClusterReader>(
             .await?;
     }
     if names.is_empty() {
-        let prefix = format!("{}-", target.name);
-        names = reads
-            .list_names("v1", "Pod", namespace, None, None)
+        let listed = reads
+            .call(
+                ReadTool::ResourcesList,
+                [
+                    ("apiVersion", Some(json!("v1"))),
+                    ("kind", Some(json!("Pod"))),
+                    ("namespace", namespace.map(|namespace| json!(namespace))),
+                ],
+            )
             .await?
-            .into_iter()
-            .filter(|(_, name)| *name == target.name || name.starts_with(&prefix))
-            .collect();
+            .succeeded(ReadTool::ResourcesList)?;
+        names = pods_named_after(&parse::rows(&listed), namespace, &target.name);
     }
     let mut pods = Vec::new();
     for (pod_namespace, name) in names.into_iter().take(MAX_PODS_EXAMINED) {
@@ -636,6 +643,176 @@ async fn resolve<R: ClusterReader>(
         }
     }
     Ok(pods)
+}
+
+/// The kinds a name asked about may be, when no pod has it or starts with
+/// it, the most asked about first: what [`holds_name`] probes.
+const NAMED_KINDS: [(&str, &str); 9] = [
+    ("apps/v1", "Deployment"),
+    ("v1", "Service"),
+    ("apps/v1", "StatefulSet"),
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("apps/v1", "DaemonSet"),
+    ("v1", "PersistentVolumeClaim"),
+    ("networking.k8s.io/v1", "Ingress"),
+];
+
+/// Whether an object of one of [`NAMED_KINDS`] is named `name` in
+/// `namespace`, stopping at the first that is (the playbooks then read it
+/// again from the cache).
+async fn holds_name<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    namespace: &str,
+    name: &str,
+) -> Result<bool, DiagnosisError> {
+    for (api_version, kind) in NAMED_KINDS {
+        if reads
+            .get(api_version, kind, Some(namespace), name)
+            .await?
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Orders candidate pods worst first; among equally bad pods the newest (a
+/// rollout's new ReplicaSet, not the one it replaces: its pod is what the
+/// fix must reach), then the order of names, so the answer is stable.
+/// Newest is the controlling ReplicaSet's revision (`revisions`, by
+/// ReplicaSet name) before the pod's creation time: timestamps have a
+/// one-second resolution, and both ReplicaSets' pods are often created in
+/// the same second.
+fn worst_newest_first(
+    ranked: &mut [(Value, PodState, Symptom)],
+    revisions: &BTreeMap<String, u64>,
+) {
+    let revision = |pod: &Value| {
+        controller_of(pod)
+            .filter(|(_, kind, _)| kind == "ReplicaSet")
+            .and_then(|(_, _, name)| revisions.get(&name).copied())
+            .unwrap_or(0)
+    };
+    let created = |pod: &Value| {
+        pod.pointer("/metadata/creationTimestamp")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    ranked.sort_by(|a, b| {
+        b.2.severity()
+            .cmp(&a.2.severity())
+            .then_with(|| revision(&b.0).cmp(&revision(&a.0)))
+            .then_with(|| created(&b.0).cmp(&created(&a.0)))
+            .then_with(|| a.1.name.cmp(&b.1.name))
+    });
+}
+
+/// A ReplicaSet's `deployment.kubernetes.io/revision`: which of a
+/// Deployment's ReplicaSets is newer, whatever their creation times.
+pub(crate) fn deployment_revision(replica_set: &Value) -> Option<u64> {
+    replica_set
+        .pointer("/metadata/annotations/deployment.kubernetes.io~1revision")?
+        .as_str()?
+        .parse()
+        .ok()
+}
+
+/// The revision of each ReplicaSet controlling one of the worst pods, by
+/// ReplicaSet name, read only when those pods belong to several
+/// ReplicaSets (a rollout): with one, there is nothing to order, and
+/// its ReplicaSet is read (once) as the chosen pod's owner anyway.
+async fn replica_set_revisions<R: ClusterReader>(
+    reads: &mut Reads<'_, R>,
+    ranked: &[(Value, PodState, Symptom)],
+) -> Result<BTreeMap<String, u64>, DiagnosisError> {
+    let worst = ranked
+        .iter()
+        .map(|(_, _, found)| found.severity())
+        .max()
+        .unwrap_or_default();
+    let mut sets = BTreeMap::new();
+    for (pod, state, _) in ranked
+        .iter()
+        .filter(|(_, _, found)| found.severity() == worst)
+    {
+        if let Some((_, kind, name)) = controller_of(pod)
+            && kind == "ReplicaSet"
+        {
+            sets.insert(name, state.namespace.clone());
+        }
+    }
+    let mut revisions = BTreeMap::new();
+    if sets.len() < 2 {
+        return Ok(revisions);
+    }
+    for (name, namespace) in sets {
+        if let Some(replica_set) = reads
+            .get("apps/v1", "ReplicaSet", Some(&namespace), &name)
+            .await?
+            && let Some(revision) = deployment_revision(&replica_set)
+        {
+            revisions.insert(name, revision);
+        }
+    }
+    Ok(revisions)
+}
+
+/// The listed pods (`namespace`, name) named after `name`: those its own
+/// controller named (the pod itself, a StatefulSet's `name-0`, a
+/// DaemonSet's, Job's or ReplicaSet's `name-x7k2p`, a Deployment's
+/// `name-<pod-template-hash>-x7k2p`, a CronJob's `name-<time>-x7k2p`) when
+/// there are any, else every pod whose name starts with `name-`. A healthy
+/// StatefulSet `search` is not blamed for the crash of Deployment
+/// `search-indexer`'s pods, whose names start the same.
+fn pods_named_after(
+    rows: &[BTreeMap<String, String>],
+    namespace: Option<&str>,
+    name: &str,
+) -> Vec<(String, String)> {
+    let prefix = format!("{name}-");
+    let generated = |token: &str| {
+        token.len() == 5
+            && token
+                .chars()
+                .all(|letter| letter.is_ascii_lowercase() || letter.is_ascii_digit())
+    };
+    let own = |pod: &str, row: &BTreeMap<String, String>| {
+        let Some(suffix) = pod.strip_prefix(&prefix) else {
+            return pod == name;
+        };
+        if suffix.chars().all(|letter| letter.is_ascii_digit()) || generated(suffix) {
+            return true;
+        }
+        let template_hash = row
+            .get("LABELS")
+            .map(|labels| parse::labels(labels))
+            .and_then(|labels| labels.get("pod-template-hash").cloned());
+        suffix.split_once('-').is_some_and(|(first, rest)| {
+            generated(rest)
+                && (Some(first) == template_hash.as_deref()
+                    || first.chars().all(|letter| letter.is_ascii_digit()))
+        })
+    };
+    let mut named = Vec::new();
+    let mut owned = Vec::new();
+    for row in rows {
+        let Some((pod_namespace, pod)) = parse::row_place(row, namespace) else {
+            continue;
+        };
+        if pod != name && !pod.starts_with(&prefix) {
+            continue;
+        }
+        let place = (pod_namespace.to_owned(), pod.to_owned());
+        if own(pod, row) {
+            owned.push(place.clone());
+        }
+        named.push(place);
+    }
+    if owned.is_empty() { named } else { owned }
 }
 
 /// Reads what the symptom calls for.
@@ -1072,11 +1249,7 @@ async fn earlier_revisions<R: ClusterReader>(
             continue;
         };
         found.push(EarlierRevision {
-            revision: replica_set
-                .pointer("/metadata/annotations/deployment.kubernetes.io~1revision")
-                .and_then(Value::as_str)
-                .and_then(|revision| revision.parse().ok())
-                .unwrap_or(0),
+            revision: deployment_revision(&replica_set).unwrap_or(0),
             image: super::proposal::container(&replica_set, container)
                 .and_then(|spec| spec["image"].as_str())
                 .map(str::to_string),
@@ -1268,17 +1441,32 @@ pub fn references(pod: &Value) -> Vec<MissingReference> {
         .flatten()
     {
         let volume_name = volume["name"].as_str().unwrap_or_default();
-        if let Some(source) = volume.get("configMap")
-            && !optional(source)
-            && let Some(name) = source["name"].as_str()
-        {
-            note("ConfigMap", name, None, format!("volume {volume_name}"));
-        }
-        if let Some(source) = volume.get("secret")
-            && !optional(source)
-            && let Some(name) = source["secretName"].as_str()
-        {
-            note("Secret", name, None, format!("volume {volume_name}"));
+        for (source_key, kind, name_key) in [
+            ("configMap", "ConfigMap", "name"),
+            ("secret", "Secret", "secretName"),
+        ] {
+            let Some(source) = volume.get(source_key).filter(|source| !optional(source)) else {
+                continue;
+            };
+            let Some(name) = source[name_key].as_str() else {
+                continue;
+            };
+            note(kind, name, None, format!("volume {volume_name}"));
+            // Keys a volume projects by `items` must exist (the kubelet's
+            // "references non-existent config key"), as an env key must.
+            for key in source["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|item| item["key"].as_str())
+            {
+                note(
+                    kind,
+                    name,
+                    Some(key),
+                    format!("item {key} of volume {volume_name}"),
+                );
+            }
         }
     }
     found
@@ -1321,6 +1509,77 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_newest_replica_sets_pod_comes_first_when_both_were_created_the_same_second() {
+        let pending = |name: &str, replica_set: &str| {
+            let pod = json!({
+                "metadata": {"name": name, "namespace": "ml", "creationTimestamp": "2026-01-01T10:00:00Z",
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": replica_set, "controller": true}]},
+                "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
+                    "reason": "Unschedulable", "message": "0/2 nodes are available"}]}
+            });
+            let state = PodState::read(&pod);
+            let found = symptom(&state);
+            (pod, state, found)
+        };
+        // The same second, and the old ReplicaSet's pod first by name.
+        let mut ranked = vec![
+            pending("trainer-8d2b1-vwxyz", "trainer-8d2b1"),
+            pending("trainer-5f7c9-abcde", "trainer-5f7c9"),
+        ];
+        let revisions = BTreeMap::from([
+            ("trainer-5f7c9".to_owned(), 1),
+            ("trainer-8d2b1".to_owned(), 2),
+        ]);
+        worst_newest_first(&mut ranked, &revisions);
+        assert_eq!(ranked[0].1.name, "trainer-8d2b1-vwxyz");
+    }
+
+    #[test]
+    fn a_workloads_own_pods_are_preferred_to_pods_of_workloads_named_like_it() {
+        let row = |name: &str, labels: &str| {
+            BTreeMap::from([
+                ("NAME".to_owned(), name.to_owned()),
+                ("LABELS".to_owned(), labels.to_owned()),
+            ])
+        };
+        let rows = [
+            row(
+                "search-0",
+                "app=search,controller-revision-hash=search-5d8f",
+            ),
+            row(
+                "search-1",
+                "app=search,controller-revision-hash=search-5d8f",
+            ),
+            row(
+                "search-indexer-bn9cnmxdng-8qdsl",
+                "app=search-indexer,pod-template-hash=bn9cnmxdng",
+            ),
+            row("search-agent-x7k2p", "app=search-agent"),
+            row("searchlight-0", "app=searchlight"),
+        ];
+        let named = |name: &str| -> Vec<String> {
+            pods_named_after(&rows, Some("billing"), name)
+                .into_iter()
+                .map(|(_, pod)| pod)
+                .collect()
+        };
+        assert_eq!(named("search"), ["search-0", "search-1"]);
+        assert_eq!(named("search-indexer"), ["search-indexer-bn9cnmxdng-8qdsl"]);
+        assert_eq!(named("search-agent"), ["search-agent-x7k2p"]);
+        // A name no controller gave its pods: every pod it starts.
+        assert_eq!(
+            named("search-indexer-bn9cnmxdng"),
+            ["search-indexer-bn9cnmxdng-8qdsl"]
+        );
+        let cron = [row("backup-29384756-abcde", "job-name=backup-29384756")];
+        assert_eq!(
+            pods_named_after(&cron, Some("ops"), "backup"),
+            [("ops".to_owned(), "backup-29384756-abcde".to_owned())]
+        );
+    }
+
+    #[test]
     fn a_volumes_node_affinity_reads_term_by_term() {
         let volume = json!({"spec": {"nodeAffinity": {"required": {"nodeSelectorTerms": [
             {"matchExpressions": [{"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eu-west-1a"]}]},
@@ -1345,10 +1604,22 @@ mod tests {
                     {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "api", "key": "token", "optional": true}}},
                 ],
                 "envFrom": [{"secretRef": {"name": "db-creds"}}]}],
-            "volumes": [{"name": "conf", "configMap": {"name": "nginx-conf"}}],
+            "volumes": [
+                {"name": "conf", "configMap": {"name": "nginx-conf"}},
+                {"name": "templates", "configMap": {"name": "reports-config",
+                    "items": [{"key": "templates.yaml", "path": "templates.yaml"}]}},
+            ],
         }});
         let found = references(&pod);
-        assert_eq!(found.len(), 3);
+        assert_eq!(found.len(), 4);
+        assert_eq!(found[3].keys, vec!["templates.yaml"]);
+        assert_eq!(
+            found[3].referenced_by,
+            vec![
+                "volume templates",
+                "item templates.yaml of volume templates"
+            ]
+        );
         assert_eq!(found[0].name, "app-config");
         assert_eq!(found[0].keys, vec!["log-level", "mode"]);
         assert_eq!(found[0].referenced_by[0], "env LOG_LEVEL of container app");

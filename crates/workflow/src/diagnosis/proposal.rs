@@ -329,9 +329,10 @@ pub fn add_tolerations(
     })
 }
 
-/// Points every environment variable of the workload's containers that
-/// reads key `from_key` of ConfigMap or Secret `object_name` (`kind`) at
-/// `to_key` instead; `None` when no variable reads it.
+/// Points every environment variable of the workload's containers, and
+/// every volume item, that reads key `from_key` of ConfigMap or Secret
+/// `object_name` (`kind`) at `to_key` instead (an item keeps its `path`:
+/// the application reads the same file); `None` when nothing reads it.
 pub fn set_key_reference(
     owner: &Value,
     kind: &str,
@@ -366,6 +367,36 @@ pub fn set_key_reference(
                 selector["key"] = Value::String(to_key.to_string());
                 variables.push(format!("env {variable_name} of container {container_name}"));
             }
+        }
+    }
+    let (source_field, name_field) = if kind == "Secret" {
+        ("secret", "secretName")
+    } else {
+        ("configMap", "name")
+    };
+    let volumes_pointer = containers_pointer(owner).replace("/containers", "/volumes");
+    for volume in manifest
+        .pointer_mut(&volumes_pointer)
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        let volume_name = volume["name"].as_str().unwrap_or_default().to_string();
+        let Some(source) = volume
+            .get_mut(source_field)
+            .filter(|source| source[name_field] == object_name)
+        else {
+            continue;
+        };
+        for item in source
+            .get_mut("items")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter(|item| item["key"] == from_key)
+        {
+            item["key"] = Value::String(to_key.to_string());
+            variables.push(format!("item {from_key} of volume {volume_name}"));
         }
     }
     if variables.is_empty() {

@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Subject, apply_call};
 use crate::coordinator::Pipeline;
+use crate::diagnosis::pod_failure::deployment_revision;
 use crate::diagnosis::proposal::revision_template;
 use crate::diff::{self, ChangeKind};
 use crate::error::WorkflowError;
@@ -367,11 +368,7 @@ fn revision_of(object: &Value) -> Option<Revision> {
         )
     } else {
         (
-            object
-                .pointer("/metadata/annotations/deployment.kubernetes.io~1revision")?
-                .as_str()?
-                .parse()
-                .ok()?,
+            deployment_revision(object)?,
             object.pointer("/spec/template")?,
         )
     };

@@ -230,19 +230,17 @@ pub fn conclude(hpa: &Value) -> Diagnosis {
             ),
         ),
     };
-    Diagnosis {
+    Diagnosis::new(
         subject,
         cause,
         summary,
         evidence,
-        proposal: None,
-        next_steps: vec![
+        None,
+        vec![
             format!("show events in {namespace}"),
             format!("top pods in {namespace}"),
         ],
-        other_failing_pods: Vec::new(),
-        tool_calls: 0,
-    }
+    )
 }
 
 #[cfg(test)]

@@ -188,16 +188,14 @@ impl<'a> Context<'a> {
     }
 
     fn finish(self, cause: Cause, summary: String, proposal: Option<ProposedChange>) -> Diagnosis {
-        Diagnosis {
-            subject: self.subject,
+        Diagnosis::new(
+            self.subject,
             cause,
             summary,
-            evidence: self.evidence,
+            self.evidence,
             proposal,
-            next_steps: self.next_steps,
-            other_failing_pods: Vec::new(),
-            tool_calls: 0,
-        }
+            self.next_steps,
+        )
     }
 }
 
@@ -541,20 +539,43 @@ fn crashing(
 /// or exception).
 const CAUSE_MARKERS: [&str; 5] = ["error", "fatal", "panic", "exception", "traceback"];
 
+/// Words of the line a process says goodbye with ("configuration file
+/// contains errors, aborting"): it reports that it failed, not why, so an
+/// earlier error line that says why is the one to quote.
+const FAREWELL_MARKERS: [&str; 6] = [
+    "aborting",
+    "exiting",
+    "shutting down",
+    "giving up",
+    "terminating",
+    "stopping",
+];
+
 /// The log line that names why the process ended: the last one reporting an
 /// error, a fatal condition, a panic or an exception (a stack trace's frames,
-/// indented `at ...` lines, are skipped for the line that throws). `None`
-/// when the log reports none.
+/// indented `at ...` lines, are skipped for the line that throws), passing
+/// over a farewell after which nothing more specific follows. `None` when
+/// the log reports none.
 pub fn cause_line(log: &str) -> Option<String> {
-    log.lines()
+    let errors: Vec<&str> = log
+        .lines()
         .rev()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("at "))
-        .find(|line| {
+        .filter(|line| {
             let lower = line.to_ascii_lowercase();
             CAUSE_MARKERS.iter().any(|marker| lower.contains(marker))
         })
-        .map(str::to_owned)
+        .collect();
+    let farewell = |line: &str| {
+        let lower = line.to_ascii_lowercase();
+        FAREWELL_MARKERS.iter().any(|marker| lower.contains(marker))
+    };
+    errors
+        .iter()
+        .find(|line| !farewell(line))
+        .or(errors.first())
+        .map(|line| (*line).to_owned())
 }
 
 /// What a crashed container's log says about its end.

@@ -284,15 +284,8 @@ pub fn conclude_claim(facts: &ClaimFacts) -> Diagnosis {
         format!("status {phase}; {asked_class}, {size} {}", modes.join(",")),
     )];
     evidence.extend(facts.events.iter().cloned());
-    let verdict = |cause, summary: String, evidence, next_steps| Diagnosis {
-        subject: subject.clone(),
-        cause,
-        summary,
-        evidence,
-        proposal: None,
-        next_steps,
-        other_failing_pods: Vec::new(),
-        tool_calls: 0,
+    let verdict = |cause, summary: String, evidence, next_steps| {
+        Diagnosis::new(subject.clone(), cause, summary, evidence, None, next_steps)
     };
     let volume = text(claim, "/spec/volumeName");
     match phase {
@@ -544,15 +537,15 @@ pub fn conclude_ingress(facts: &IngressFacts) -> Diagnosis {
             )
         })
         .collect();
-    let verdict = |cause, summary: String, evidence, proposal, next_steps| Diagnosis {
-        subject: subject.clone(),
-        cause,
-        summary,
-        evidence,
-        proposal,
-        next_steps,
-        other_failing_pods: Vec::new(),
-        tool_calls: 0,
+    let verdict = |cause, summary: String, evidence, proposal, next_steps| {
+        Diagnosis::new(
+            subject.clone(),
+            cause,
+            summary,
+            evidence,
+            proposal,
+            next_steps,
+        )
     };
     if facts.backends.is_empty() {
         return verdict(
@@ -697,15 +690,15 @@ pub fn conclude_daemon_set(daemon_set: &Value, nodes: &[NodeFacts]) -> Diagnosis
             count(daemon_set, "/status/currentNumberScheduled")
         ),
     )];
-    let verdict = |cause, summary: String, evidence| Diagnosis {
-        subject: ObjectRef::namespaced("apps/v1", "DaemonSet", name, namespace),
-        cause,
-        summary,
-        evidence,
-        proposal: None,
-        next_steps: vec!["list nodes".to_owned()],
-        other_failing_pods: Vec::new(),
-        tool_calls: 0,
+    let verdict = |cause, summary: String, evidence| {
+        Diagnosis::new(
+            ObjectRef::namespaced("apps/v1", "DaemonSet", name, namespace),
+            cause,
+            summary,
+            evidence,
+            None,
+            vec!["list nodes".to_owned()],
+        )
     };
     if let Some(selector) = template.pointer("/spec/nodeSelector") {
         evidence.push(Evidence::new(

@@ -194,19 +194,17 @@ fn node_diagnosis(
     proposal: Option<ProposedChange>,
 ) -> Diagnosis {
     let name = text(node, "/metadata/name");
-    Diagnosis {
-        subject: node_subject(node),
+    Diagnosis::new(
+        node_subject(node),
         cause,
         summary,
         evidence,
         proposal,
-        next_steps: vec![
+        vec![
             format!("describe node {name}"),
             format!("show pods on node {name}"),
         ],
-        other_failing_pods: Vec::new(),
-        tool_calls: 0,
-    }
+    )
 }
 
 /// The node's taints in one line, `none` when it has none.

@@ -308,27 +308,25 @@ pub(super) async fn diagnose<R: ClusterReader>(
         "{workload_kind} {name} {pods} ({}).{explanation}",
         refusal.message
     );
-    Ok(Some(Diagnosis {
-        subject: ObjectRef::namespaced(
+    Ok(Some(Diagnosis::new(
+        ObjectRef::namespaced(
             api_version_of(workload_kind),
             workload_kind,
             name,
             namespace,
         ),
-        cause: Cause::PodCreationRefused,
+        Cause::PodCreationRefused,
         summary,
         evidence,
-        proposal: None,
-        next_steps: match exceeded_quota(&refusal.message) {
+        None,
+        match exceeded_quota(&refusal.message) {
             Some(exceeded) => vec![
                 format!("describe resourcequota {} in {namespace}", exceeded.quota),
                 format!("show events in {namespace}"),
             ],
             None => vec![format!("show events in {namespace}")],
         },
-        other_failing_pods: Vec::new(),
-        tool_calls: 0,
-    }))
+    )))
 }
 
 #[cfg(test)]

@@ -14,12 +14,16 @@ use crate::diagnosis::pod_status::{PodState, symptom};
 use crate::diagnosis::proposal::{self, selector_text};
 use crate::diagnosis::reader::{ClusterReader, ReadTool};
 use crate::diagnosis::{Cause, Diagnosis, DiagnosisError, Evidence, ObjectRef};
+use crate::suggest::is_close;
 
 /// At most this many selected pods are read whole (for readiness and ports).
 pub const MAX_SELECTED_PODS_READ: usize = 3;
 
 /// At most this many pods are named as near misses of a selector.
 const MAX_NEAR_PODS: usize = 5;
+
+/// A pod as its list row shows it: its name and its labels.
+pub type LabelledPod = (String, BTreeMap<String, String>);
 
 /// What was read about one Service.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -32,9 +36,9 @@ pub struct ServiceFacts {
     pub selected_count: usize,
     /// The first few of those pods, read whole.
     pub selected: Vec<Value>,
-    /// Pods of the namespace that carry a selector key but do not match, as
-    /// (name, labels).
-    pub near: Vec<(String, BTreeMap<String, String>)>,
+    /// Pods of the namespace whose labels nearly match the selector (see
+    /// `near_misses`), as (name, labels).
+    pub near: Vec<LabelledPod>,
     /// The Deployment named like the Service, when there is one.
     pub same_named_deployment: Option<Value>,
 }
@@ -105,25 +109,84 @@ pub(super) async fn gather<R: ClusterReader>(
             )
             .await?
             .succeeded(ReadTool::ResourcesList)?;
-        facts.near = rows(&listed)
+        let pods: Vec<LabelledPod> = rows(&listed)
             .into_iter()
-            .filter_map(|row| {
-                let labels = labels(row.get("LABELS")?);
-                selector
-                    .keys()
-                    .any(|key| labels.contains_key(key))
-                    .then(|| Some((row.get("NAME")?.clone(), labels)))
-                    .flatten()
-            })
-            .take(MAX_NEAR_PODS)
+            .filter_map(|row| Some((row.get("NAME")?.clone(), labels(row.get("LABELS")?))))
             .collect();
         facts.same_named_deployment = reads
             .get("apps/v1", "Deployment", Some(namespace), name)
             .await?;
+        facts.near = near_misses(&selector, name, facts.same_named_deployment.as_ref(), pods);
     }
     facts.service = service;
     facts.endpoints = endpoints;
     Ok(Some(facts))
+}
+
+/// The pods of a namespace whose labels nearly match a Service's selector
+/// that matches none: what the selector was probably meant to select, and
+/// so the only pods worth quoting. With a Deployment named like the
+/// Service, its pods (they carry its template's labels); otherwise the pods
+/// that score best, each selector key counting 2 when the pod has its value
+/// and 1 when the pod's value, or a label key with the selector's value, is
+/// a typo away, and a label valued like the Service's name 1 more (the
+/// Service is usually named after the app it fronts). Pods of other apps
+/// that only share a key (`app`) score nothing and are not quoted.
+fn near_misses(
+    selector: &Map<String, Value>,
+    service: &str,
+    same_named_deployment: Option<&Value>,
+    pods: Vec<LabelledPod>,
+) -> Vec<LabelledPod> {
+    let template_labels = same_named_deployment
+        .and_then(|deployment| deployment.pointer("/spec/template/metadata/labels"))
+        .and_then(Value::as_object)
+        .filter(|labels| !labels.is_empty());
+    if let Some(template_labels) = template_labels {
+        let own: Vec<_> = pods
+            .iter()
+            .filter(|(_, labels)| {
+                template_labels
+                    .iter()
+                    .all(|(key, value)| value.as_str() == labels.get(key).map(String::as_str))
+            })
+            .take(MAX_NEAR_PODS)
+            .cloned()
+            .collect();
+        if !own.is_empty() {
+            return own;
+        }
+    }
+    let score = |labels: &BTreeMap<String, String>| -> usize {
+        let by_key: usize = selector
+            .iter()
+            .map(|(key, wanted)| {
+                let wanted = wanted.as_str().unwrap_or_default();
+                match labels.get(key) {
+                    Some(value) if value == wanted => 2,
+                    Some(value) if is_close(wanted, value) => 1,
+                    _ if labels
+                        .iter()
+                        .any(|(other, value)| value == wanted && is_close(key, other)) =>
+                    {
+                        1
+                    }
+                    _ => 0,
+                }
+            })
+            .sum();
+        let named = labels.values().any(|value| is_close(service, value));
+        by_key + usize::from(named && by_key > 0)
+    };
+    let scored: Vec<(usize, LabelledPod)> =
+        pods.into_iter().map(|pod| (score(&pod.1), pod)).collect();
+    let best = scored.iter().map(|(score, _)| *score).max().unwrap_or(0);
+    scored
+        .into_iter()
+        .filter(|(score, _)| best > 0 && *score == best)
+        .map(|(_, pod)| pod)
+        .take(MAX_NEAR_PODS)
+        .collect()
 }
 
 /// The ready and not-ready addresses of an Endpoints object.
@@ -248,16 +311,14 @@ pub fn conclude(facts: &ServiceFacts) -> ServiceVerdict {
     ];
     let subject = ObjectRef::namespaced("v1", "Service", &name, &namespace);
     let finish = |cause, summary: String, evidence, proposal, next_steps| {
-        ServiceVerdict::Broken(Box::new(Diagnosis {
-            subject: subject.clone(),
+        ServiceVerdict::Broken(Box::new(Diagnosis::new(
+            subject.clone(),
             cause,
             summary,
             evidence,
             proposal,
             next_steps,
-            other_failing_pods: Vec::new(),
-            tool_calls: 0,
-        }))
+        )))
     };
     if facts.selected_count == 0 {
         for (pod, labels) in &facts.near {
@@ -284,7 +345,7 @@ pub fn conclude(facts: &ServiceFacts) -> ServiceVerdict {
         let fix = match &proposal {
             Some(change) => format!(" Proposed: {}.", change.summary),
             None if facts.near.is_empty() => {
-                " No pod in the namespace carries the selector's keys: check that the workload is deployed here, with the labels the Service selects.".to_string()
+                " No pod in the namespace has labels close to the selector's: check that the workload is deployed here, with the labels the Service selects.".to_string()
             }
             None => " Make the selector and the pod template's labels agree (kubeop proposes no change when no workload named like the Service shows which labels are right).".to_string(),
         };
@@ -382,19 +443,17 @@ pub fn verdict(facts: &ServiceFacts) -> Diagnosis {
             let name = text(&facts.service, "/metadata/name");
             let namespace = text(&facts.service, "/metadata/namespace");
             let (ready, _) = addresses(facts.endpoints.as_ref());
-            Diagnosis {
-                subject: ObjectRef::namespaced("v1", "Service", name, namespace),
-                cause: Cause::NoFailureFound,
-                summary: format!(
+            Diagnosis::new(
+                ObjectRef::namespaced("v1", "Service", name, namespace),
+                Cause::NoFailureFound,
+                format!(
                     "Service {name} routes: its selector matches {} pods, {ready} ready addresses, on ports they declare. If clients still fail, test the connection from a pod (\"can a pod reach {name} on PORT in {namespace}\").",
                     facts.selected_count
                 ),
                 evidence,
-                proposal: None,
-                next_steps: Vec::new(),
-                other_failing_pods: Vec::new(),
-                tool_calls: 0,
-            }
+                None,
+                Vec::new(),
+            )
         }
     }
 }
@@ -468,6 +527,62 @@ mod tests {
             proposal.manifest["spec"]["selector"],
             json!({"app": "checkout", "tier": "frontend"})
         );
+    }
+
+    #[test]
+    fn only_the_pods_a_selector_nearly_matches_are_near_misses() {
+        let pods = || {
+            vec![
+                (
+                    "checkout-7d4b9-x2x".to_owned(),
+                    labels("app=checkout,pod-template-hash=7d4b9,tier=frontend"),
+                ),
+                (
+                    "payments-5c6d7-a1a".to_owned(),
+                    labels("app=payments,pod-template-hash=5c6d7,tier=web"),
+                ),
+                (
+                    "cart-8e9f0-b2b".to_owned(),
+                    labels("app=cart,pod-template-hash=8e9f0,tier=backend"),
+                ),
+            ]
+        };
+        let names = |near: Vec<LabelledPod>| -> Vec<String> {
+            near.into_iter().map(|(name, _)| name).collect()
+        };
+        let selector = |value: Value| value.as_object().cloned().expect("a selector");
+        // One key matches, the other is wrong: the app's pods, not another
+        // app's that shares the wrong value, nor one that shares only a key.
+        let two_keys = selector(json!({"app": "checkout", "tier": "web"}));
+        assert_eq!(
+            names(near_misses(&two_keys, "checkout", None, pods())),
+            ["checkout-7d4b9-x2x"]
+        );
+        // A typo in the value, or in the key.
+        let typo = selector(json!({"app": "chekout"}));
+        assert_eq!(
+            names(near_misses(&typo, "checkout", None, pods())),
+            ["checkout-7d4b9-x2x"]
+        );
+        let key_typo = selector(json!({"ap": "cart"}));
+        assert_eq!(
+            names(near_misses(&key_typo, "cart", None, pods())),
+            ["cart-8e9f0-b2b"]
+        );
+        // The Deployment named like the Service says which pods are meant.
+        let deployment = json!({"spec": {"template": {"metadata": {"labels": {"app": "payments", "tier": "web"}}}}});
+        assert_eq!(
+            names(near_misses(
+                &selector(json!({"app": "payment"})),
+                "payments",
+                Some(&deployment),
+                pods()
+            )),
+            ["payments-5c6d7-a1a"]
+        );
+        // Nothing close: nobody is quoted.
+        let unrelated = selector(json!({"app": "search"}));
+        assert!(near_misses(&unrelated, "search", None, pods()).is_empty());
     }
 
     #[test]

@@ -318,22 +318,56 @@ fn diagnosis(
         "" => "batch/v1",
         given => given,
     };
-    Diagnosis {
-        subject: ObjectRef::namespaced(api_version, kind, name, namespace),
+    Diagnosis::new(
+        ObjectRef::namespaced(api_version, kind, name, namespace),
         cause,
         summary,
         evidence,
         proposal,
-        next_steps: vec![
+        vec![
             format!(
                 "describe {} {name} in {namespace}",
                 kind.to_ascii_lowercase()
             ),
             format!("show events in {namespace}"),
         ],
-        other_failing_pods: Vec::new(),
-        tool_calls: 0,
+    )
+}
+
+/// What a failing pod of a StatefulSet that creates its pods in order
+/// (`podManagementPolicy: OrderedReady`, the default) holds up: the
+/// ordinals after it are not created until it is Running and Ready, so one
+/// broken replica is the whole set's outage. The evidence and the sentence
+/// saying so; `None` for a Parallel set, or when every replica exists.
+pub(super) fn ordered_wait(owners: &[Value], pod: &str) -> Option<(Evidence, String)> {
+    let set = owners.iter().find(|owner| owner["kind"] == "StatefulSet")?;
+    if text(set, "/spec/podManagementPolicy") == "Parallel" {
+        return None;
     }
+    let name = text(set, "/metadata/name");
+    let wanted = set
+        .pointer("/spec/replicas")
+        .and_then(Value::as_u64)
+        .unwrap_or(1);
+    let created = count(set, "/status/replicas");
+    let ordinal: u64 = pod.strip_prefix(&format!("{name}-"))?.parse().ok()?;
+    if created >= wanted || ordinal + 1 < created {
+        return None;
+    }
+    let waiting: Vec<String> = (ordinal + 1..wanted)
+        .map(|next| format!("{name}-{next}"))
+        .collect();
+    let evidence = Evidence::new(
+        format!("StatefulSet {}/{name}", text(set, "/metadata/namespace")),
+        format!(
+            "podManagementPolicy OrderedReady, spec.replicas {wanted}, status.replicas {created}"
+        ),
+    );
+    let sentence = format!(
+        "StatefulSet {name} creates its pods in order, each after the one before is Ready: {created} of {wanted} exist, and {} will not be created until {pod} is Running and Ready.",
+        waiting.join(", ")
+    );
+    Some((evidence, sentence))
 }
 
 /// What a Job's status says: failed (with the controller's reason), suspended,
@@ -534,6 +568,33 @@ mod tests {
             message: message.into(),
             timestamp: String::new(),
         }
+    }
+
+    #[test]
+    fn a_failing_ordinal_of_an_ordered_stateful_set_holds_up_the_ones_after_it() {
+        let set = |policy: Option<&str>, created: u64| {
+            let mut set = json!({"kind": "StatefulSet",
+                "metadata": {"name": "ledger-db", "namespace": "billing"},
+                "spec": {"replicas": 3}, "status": {"replicas": created}});
+            if let Some(policy) = policy {
+                set["spec"]["podManagementPolicy"] = json!(policy);
+            }
+            set
+        };
+        let (evidence, sentence) =
+            ordered_wait(&[set(None, 1)], "ledger-db-0").expect("ordinals wait");
+        assert_eq!(
+            evidence.quote,
+            "podManagementPolicy OrderedReady, spec.replicas 3, status.replicas 1"
+        );
+        assert!(
+            sentence.contains("1 of 3 exist, and ledger-db-1, ledger-db-2 will not be created until ledger-db-0 is Running and Ready"),
+            "{sentence}"
+        );
+        assert!(ordered_wait(&[set(Some("Parallel"), 1)], "ledger-db-0").is_none());
+        assert!(ordered_wait(&[set(None, 3)], "ledger-db-0").is_none());
+        // An earlier ordinal than the last created holds nothing up by itself.
+        assert!(ordered_wait(&[set(None, 2)], "ledger-db-0").is_none());
     }
 
     #[test]

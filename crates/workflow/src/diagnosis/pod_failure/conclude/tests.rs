@@ -871,6 +871,24 @@ fn crash_explanations_follow_the_exit_code() {
 }
 
 #[test]
+fn a_sidecars_farewell_line_is_passed_over_for_the_error_that_says_why() {
+    let log = "[2026/11/26 08:40:01] [ info] [fluent bit] version=3.1.4\n\
+               [2026/11/26 08:40:01] [error] [config] section 'output' has an unknown property 'Hostt'\n\
+               [2026/11/26 08:40:01] [error] configuration file contains errors, aborting.\n";
+    assert_eq!(
+        cause_line(log).as_deref(),
+        Some(
+            "[2026/11/26 08:40:01] [error] [config] section 'output' has an unknown property 'Hostt'"
+        )
+    );
+    // A farewell alone is still the line that says it failed.
+    assert_eq!(
+        cause_line("starting\nfatal error, exiting\n").as_deref(),
+        Some("fatal error, exiting")
+    );
+}
+
+#[test]
 fn the_last_log_line_is_quoted_even_without_an_error_word() {
     assert_eq!(
         error_lines("starting\nERROR db down\nretrying\nexiting after 3 attempts\n"),
