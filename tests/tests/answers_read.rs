@@ -152,6 +152,23 @@ async fn count_questions_are_answered_with_the_count_and_the_list() {
     );
     let nodes = stack.answer("how many nodes are there").await;
     assert!(nodes.text.starts_with("2 nodes.\n"), "{}", nodes.text);
+    // The deployments' pods may still be coming: production's count is
+    // what the list holds, staging's is fixed.
+    let per_namespace = stack.answer("how many pods per namespace").await;
+    let (lead, breakdown) = per_namespace
+        .text
+        .split_once('\n')
+        .expect("a breakdown under the count");
+    assert!(
+        lead.ends_with(" pods across all namespaces, by namespace:"),
+        "{}",
+        per_namespace.text
+    );
+    assert!(
+        breakdown.starts_with("  production  ") && breakdown.contains("\n  staging     3\n\n"),
+        "{}",
+        per_namespace.text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,6 +22,10 @@ pub struct ReadFocus {
     pub count: bool,
     /// What a usage or list answer is ordered by, highest first.
     pub order: Option<Order>,
+    /// "Per node", "on each node", "by namespace", "in each status": a
+    /// list is answered with how many of its rows fall in each group (it
+    /// implies [`ReadFocus::count`]).
+    pub per: Option<Grouping>,
     /// "Which ports", "what port": answer an object with its ports.
     pub ports: bool,
     /// "What image", "which version": answer a workload with its images.
@@ -71,6 +75,51 @@ impl Order {
     }
 }
 
+/// What a counted list is broken down by: one of the list's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grouping {
+    /// The node a pod runs on (the NODE column).
+    Node,
+    /// The namespace (the NAMESPACE column of a list across namespaces).
+    Namespace,
+    /// The state `kubectl get` prints (the STATUS column: Running,
+    /// CrashLoopBackOff, Pending).
+    Status,
+}
+
+impl Grouping {
+    /// The list column the rows are grouped by.
+    pub fn column(self) -> &'static str {
+        match self {
+            Grouping::Node => "NODE",
+            Grouping::Namespace => "NAMESPACE",
+            Grouping::Status => "STATUS",
+        }
+    }
+
+    /// The grouping in an answer ("by node").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grouping::Node => "node",
+            Grouping::Namespace => "namespace",
+            Grouping::Status => "status",
+        }
+    }
+
+    /// The grouping a word names ("nodes", "namespace", "status").
+    fn named(word: &str) -> Option<Grouping> {
+        match word {
+            "node" | "nodes" => Some(Grouping::Node),
+            "namespace" | "namespaces" | "ns" => Some(Grouping::Namespace),
+            "status" | "statuses" | "state" | "states" | "phase" | "phases" => {
+                Some(Grouping::Status)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The request's focus: what its answer should lead with. Words are read
 /// case-insensitively, split on anything that is not a letter, digit or
 /// hyphen; a request longer than [`MAX_REQUEST_BYTES`] has no focus.
@@ -84,12 +133,23 @@ pub fn read_focus(text: &str) -> ReadFocus {
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .filter(|word| !word.is_empty())
         .collect();
+    let mut grouped_by_count_word = false;
     for (index, word) in words.iter().enumerate() {
         let next = words.get(index + 1).copied();
         let previous = index.checked_sub(1).map(|before| words[before]);
         match *word {
             "how" if next == Some("many") => focus.count = true,
             "number" if next == Some("of") => focus.count = true,
+            // "pods per node", "count pods by namespace": a count per
+            // group. "Each" and "every" group only a count asked for in
+            // other words ("how many pods on each node"): "describe each
+            // node" is no count.
+            "per" | "by" | "each" | "every" => {
+                if let Some(grouping) = next.and_then(Grouping::named) {
+                    focus.per = Some(grouping);
+                    grouped_by_count_word = matches!(*word, "per" | "by");
+                }
+            }
             // "count pods", "pod count", "count of deployments" — but a
             // restart count is an order, not a count of objects.
             "count" | "counts" if previous != Some("restart") => focus.count = true,
@@ -136,6 +196,11 @@ pub fn read_focus(text: &str) -> ReadFocus {
             _ => {}
         }
     }
+    if grouped_by_count_word {
+        focus.count = true;
+    } else if !focus.count {
+        focus.per = None;
+    }
     focus
 }
 
@@ -166,6 +231,31 @@ mod tests {
             "get deployments",
         ] {
             assert!(!read_focus(text).count, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_grouping_asks_for_a_count_per_group() {
+        for (text, grouping) in [
+            ("how many pods are on each node", Grouping::Node),
+            ("pods per node", Grouping::Node),
+            ("count pods by namespace", Grouping::Namespace),
+            ("number of pods in every namespace", Grouping::Namespace),
+            ("how many pods per status in production", Grouping::Status),
+            ("pods by phase", Grouping::Status),
+        ] {
+            let focus = read_focus(text);
+            assert_eq!(focus.per, Some(grouping), "{text}");
+            assert!(focus.count, "{text}");
+        }
+        for text in [
+            "top pods by cpu",
+            "list pods on node-1",
+            "pods sorted by restarts",
+            "what's the status of each pod",
+            "describe each node",
+        ] {
+            assert_eq!(read_focus(text).per, None, "{text}");
         }
     }
 

@@ -52,7 +52,7 @@ pub use actor::{
 pub use classify::{
     DEBUG_IMAGE, MAX_REQUEST_BYTES, NETWORK_DEBUG_IMAGE, classify, spans_all_namespaces,
 };
-pub use focus::{Order, ReadFocus, read_focus};
+pub use focus::{Grouping, Order, ReadFocus, read_focus};
 pub use intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool};
 pub use kinds::ResourceKind;
 pub use manifest::{

@@ -24,7 +24,7 @@ mod top;
 
 use std::borrow::Cow;
 
-use classifier::{Order, ReadFocus};
+use classifier::{Grouping, Order, ReadFocus};
 use serde_json::{Map, Value};
 
 use crate::diagnosis::ToolOutput;
@@ -105,7 +105,7 @@ pub(crate) fn shape(
             };
             if focus.count {
                 let listed = sorted.as_deref().unwrap_or(listed);
-                Some(counted(tool, asked, output, listed))
+                Some(counted(tool, asked, output, listed, focus.per))
             } else {
                 sorted.or(compacted)
             }
@@ -151,8 +151,15 @@ fn named_object(output: &ToolOutput) -> Option<(Cow<'_, Value>, String)> {
 }
 
 /// A list answered with its count first ("3 deployments in namespace
-/// production:"), then the list.
-fn counted(tool: &str, asked: &Map<String, Value>, output: &ToolOutput, listed: &str) -> String {
+/// production."), broken down by the grouping asked for ("by node:" and a
+/// line per node) when the list has that column, then the list.
+fn counted(
+    tool: &str,
+    asked: &Map<String, Value>,
+    output: &ToolOutput,
+    listed: &str,
+    per: Option<Grouping>,
+) -> String {
     let count = crate::diagnosis::parse::rows(output).len();
     let kinds = match tool {
         "resources_list" => asked
@@ -180,8 +187,32 @@ fn counted(tool: &str, asked: &Map<String, Value>, output: &ToolOutput, listed: 
         }
         None => " across all namespaces".to_owned(),
     };
+    let tally = per.and_then(|grouping| Some((grouping, table::tally(listed, grouping.column())?)));
+    let breakdown = match tally {
+        Some((grouping, groups)) => {
+            let width = groups
+                .iter()
+                .map(|(value, _)| value.len())
+                .max()
+                .unwrap_or(0);
+            let lines: String = groups
+                .iter()
+                .map(|(value, count)| format!("  {value:<width$}  {count}\n"))
+                .collect();
+            format!(", by {}:\n{lines}", grouping.as_str())
+        }
+        // A grouping the list cannot show ("deployments per node": no NODE
+        // column; "by namespace" within one namespace) is said, not hidden.
+        None => match per {
+            Some(grouping) => format!(
+                " (this list has no {} column to count by).\n",
+                grouping.column()
+            ),
+            None => ".\n".to_owned(),
+        },
+    };
     format!(
-        "{count} {kinds}{selectors}{place}.\n\n{}",
+        "{count} {kinds}{selectors}{place}{breakdown}\n{}",
         listed.trim_end()
     )
 }
@@ -271,6 +302,53 @@ mod tests {
         )
         .expect("a count");
         assert!(nodes.starts_with("2 nodes.\n"), "{nodes}");
+    }
+
+    #[test]
+    fn a_count_per_group_breaks_the_list_down_by_its_column() {
+        let pods = "\
+NAMESPACE    NAME     READY   STATUS             RESTARTS       AGE   NODE
+production   web-1    1/1     Running            0              12d   node-1
+production   web-2    0/1     CrashLoopBackOff   14 (71s ago)   12d   node-2
+staging      web-3    1/1     Running            0              12d   node-1
+";
+        let per_node = shape(
+            "pods_list",
+            &Map::new(),
+            classifier::read_focus("how many pods are on each node"),
+            &ToolOutput::from_text(pods),
+        )
+        .expect("a count");
+        assert!(
+            per_node.starts_with(
+                "3 pods across all namespaces, by node:\n  node-1  2\n  node-2  1\n\nNAMESPACE"
+            ),
+            "{per_node}"
+        );
+        let per_status = shape(
+            "pods_list",
+            &Map::new(),
+            classifier::read_focus("pods per status"),
+            &ToolOutput::from_text(pods),
+        )
+        .expect("a count");
+        assert!(
+            per_status.contains("by status:\n  Running           2\n  CrashLoopBackOff  1\n"),
+            "{per_status}"
+        );
+        let deployments = shape(
+            "resources_list",
+            &asked(json!({"apiVersion": "apps/v1", "kind": "Deployment"})),
+            classifier::read_focus("deployments per node"),
+            &ToolOutput::from_text(DEPLOYMENTS),
+        )
+        .expect("a count");
+        assert!(
+            deployments.starts_with(
+                "2 deployments across all namespaces (this list has no NODE column to count by).\n\n"
+            ),
+            "{deployments}"
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Column tables as the server prints them (`kubectl get`, `kubectl top`):
 //! written back aligned after their rows were reordered.
 
+use std::collections::BTreeMap;
+
 use crate::diagnosis::parse::Table;
 
 /// Spaces between columns, as kubectl's tables print them.
@@ -121,6 +123,26 @@ pub(super) fn compact(text: &str, one_namespace: bool, labels: bool) -> Option<S
     Some(aligned(&keep(&columns), &rows))
 }
 
+/// How many rows of a list fall in each value of `column` (a pod list's
+/// NODE, NAMESPACE or STATUS), most first, then by value; an empty cell
+/// counts as `<none>`, as kubectl prints an unscheduled pod's node. `None`
+/// when the table has no such column.
+pub(super) fn tally(text: &str, column: &str) -> Option<Vec<(String, usize)>> {
+    let (columns, rows) = by_position(text)?;
+    let index = columns.iter().position(|name| name == column)?;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for row in &rows {
+        let cell = row.get(index).map_or("", String::as_str);
+        let value = if cell.is_empty() { "<none>" } else { cell };
+        *counts.entry(value.to_owned()).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|(a_value, a_count), (b_value, b_count)| {
+        b_count.cmp(a_count).then_with(|| a_value.cmp(b_value))
+    });
+    Some(counts)
+}
+
 /// A pod list with the most restarted pods first ("which pods restart the
 /// most"), and a line saying so; `None` when the table has no RESTARTS
 /// column. The server's lines are kept as they are (kubectl prints
@@ -163,6 +185,34 @@ pub(super) fn sorted_by_restarts(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tally_counts_each_value_of_a_column() {
+        let pods = "\
+NAME     READY   STATUS             RESTARTS        AGE   NODE
+web-1    1/1     Running            0               12d   node-1
+web-2    0/1     CrashLoopBackOff   14 (107s ago)   12d   node-2
+web-3    1/1     Running            0               12d   node-1
+job-1    0/1     Pending            0               1m    <none>
+";
+        assert_eq!(
+            tally(pods, "NODE"),
+            Some(vec![
+                ("node-1".to_owned(), 2),
+                ("<none>".to_owned(), 1),
+                ("node-2".to_owned(), 1),
+            ])
+        );
+        assert_eq!(
+            tally(pods, "STATUS"),
+            Some(vec![
+                ("Running".to_owned(), 2),
+                ("CrashLoopBackOff".to_owned(), 1),
+                ("Pending".to_owned(), 1),
+            ])
+        );
+        assert_eq!(tally(pods, "NAMESPACE"), None);
+    }
 
     #[test]
     fn columns_align_to_the_widest_cell() {
