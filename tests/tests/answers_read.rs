@@ -582,3 +582,29 @@ async fn a_list_asked_as_yaml_or_json_shows_its_items_in_that_format() {
     let count = stack.answer("how many pods are in staging -o json").await;
     assert!(count.text.starts_with("3 pods"), "{}", count.text);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pods_not_running_say_that_a_crash_looping_pod_is_in_phase_running() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    // Every pod here is Running, or on its way there: the list is empty,
+    // and the answer still says what its selector cannot show.
+    let answer = stack.answer("which pods are not running").await;
+    assert!(
+        answer.text.contains(
+            "Selected by phase: a pod that crash-loops or is not ready is still in phase Running"
+        ),
+        "{}",
+        answer.text
+    );
+    assert!(
+        answer.text.contains("\"which pods are failing\""),
+        "{}",
+        answer.text
+    );
+    let listed = stack.answer("list pods in staging").await;
+    assert!(
+        !listed.text.contains("Selected by phase"),
+        "{}",
+        listed.text
+    );
+}

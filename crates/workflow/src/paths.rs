@@ -935,9 +935,13 @@ fn nothing_found(tool: &str, asked: &Map<String, Value>) -> String {
         .filter_map(|key| asked.get(*key).and_then(Value::as_str))
         .map(|selector| format!(" matching {selector}"))
         .collect::<String>();
-    match asked.get("namespace").and_then(Value::as_str) {
+    let found = match asked.get("namespace").and_then(Value::as_str) {
         Some(namespace) => format!("No {kinds}{selector} found in namespace {namespace}."),
         None => format!("No {kinds}{selector} found."),
+    };
+    match answers::phase_note(tool, asked) {
+        Some(note) => format!("{found}\n{note}"),
+        None => found,
     }
 }
 

@@ -51,13 +51,37 @@ pub(crate) fn shaped(
         structured: output.structured,
         is_error: output.is_error,
     };
-    match shape(tool, asked, focus, &output) {
-        Some(text) => ToolOutput {
-            text: text.into(),
-            ..output
-        },
-        None => output,
+    let shaped = shape(tool, asked, focus, &output);
+    let note = phase_note(tool, asked).filter(|_| !output.is_error);
+    let text = match (shaped, note) {
+        (shaped, Some(note)) => format!(
+            "{note}\n\n{}",
+            shaped.as_deref().unwrap_or(&output.text).trim_start()
+        ),
+        (Some(shaped), None) => shaped,
+        (None, None) => return output,
+    };
+    ToolOutput {
+        text: text.into(),
+        ..output
     }
+}
+
+/// The pod phase a selector leaves out is not the state `kubectl get`
+/// prints: a crash-looping pod's phase is Running. "Which pods are not
+/// running" made with `status.phase!=Running` lists Pending, Succeeded and
+/// Failed pods only, so the answer (listed or empty) says what it cannot
+/// show and how to ask for it; the fast path makes no second call to find
+/// them.
+pub(crate) fn phase_note(tool: &str, asked: &Map<String, Value>) -> Option<&'static str> {
+    let selector = asked.get("fieldSelector").and_then(Value::as_str)?;
+    let excludes_running = selector
+        .split(',')
+        .any(|term| term.replace(' ', "") == "status.phase!=Running");
+    (matches!(tool, "pods_list" | "pods_list_in_namespace") && excludes_running).then_some(
+        "Selected by phase: a pod that crash-loops or is not ready is still in phase Running \
+         and is not listed here; ask \"which pods are failing\" for those.",
+    )
 }
 
 /// The answer text for `output` of `tool` called with `asked`, shaped for
