@@ -608,3 +608,34 @@ async fn pods_not_running_say_that_a_crash_looping_pod_is_in_phase_running() {
         listed.text
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clusters_size_is_answered_from_each_nodes_capacity() {
+    let stack = Stack::start_scenario("demo").await;
+    for request in [
+        "how many cpus does the cluster have",
+        "how much memory do the nodes have",
+        "node capacity",
+    ] {
+        let answer = stack.answer(request).await;
+        assert!(
+            answer.text.starts_with(
+                "3 nodes: 11.76 CPU, 43.3Gi memory, 330 pods allocatable in all (capacity 12 CPU, "
+            ),
+            "{request}: {}",
+            answer.text
+        );
+        assert!(
+            answer.text.contains("\nnode-1   Ready    3.92   4 "),
+            "{request}: {}",
+            answer.text
+        );
+    }
+    // A plain node list stays the list.
+    let listed = stack.answer("list nodes").await;
+    assert!(
+        !listed.text.contains("allocatable in all"),
+        "{}",
+        listed.text
+    );
+}

@@ -308,3 +308,57 @@ async fn pods_of_stateful_sets_daemon_sets_jobs_and_cron_jobs_resolve_by_their_o
         .await;
     assert_eq!(card.target.name, name_of("db-migrate-"), "{card:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_naming_no_pod_offers_the_pods_there_the_failing_ones_when_asked() {
+    let stack = Stack::start_scenario("demo").await;
+    stack
+        .env
+        .kubectl_until(&["get", "pods", "-n", "production"], |out| {
+            out.lines()
+                .filter(|line| {
+                    line.starts_with("checkout-") || line.starts_with("payment-service-")
+                })
+                .filter(|line| line.contains("CrashLoopBackOff") || line.contains("Error"))
+                .count()
+                == 3
+        })
+        .await;
+
+    let failed = stack.clarify("delete the failed pods in production").await;
+    assert_eq!(failed.missing, ["name"]);
+    assert!(
+        failed.question.starts_with(
+            "Which pod should I delete? I need a name. Pods in trouble in namespace production: "
+        ),
+        "{}",
+        failed.question
+    );
+    assert_eq!(failed.candidates.len(), 3, "{failed:?}");
+    assert!(
+        failed
+            .candidates
+            .iter()
+            .all(|pod| pod.starts_with("checkout-") || pod.starts_with("payment-service-")),
+        "only the crash-looping pods: {failed:?}"
+    );
+
+    // Nothing in trouble there: said, and nothing offered.
+    let none = stack.clarify("delete the broken pods in kube-system").await;
+    assert!(
+        none.question
+            .ends_with(" No pod in namespace kube-system is in trouble (6 listed)."),
+        "{}",
+        none.question
+    );
+    assert!(none.candidates.is_empty());
+
+    // No state asked about: the namespace's pods.
+    let any = stack.clarify("delete a pod in staging").await;
+    assert_eq!(any.candidates.len(), 4, "{any:?}");
+    assert!(
+        any.question.contains(" Pods in namespace staging: nginx-"),
+        "{}",
+        any.question
+    );
+}

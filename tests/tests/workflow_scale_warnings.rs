@@ -102,3 +102,45 @@ async fn scaling_up_pods_no_node_fits_warns_that_more_will_not_fit() {
         "{warning}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_count_past_the_bound_is_asked_again_and_a_large_jump_warns_first() {
+    let stack = Stack::start_scenario("demo").await;
+
+    // An extra zero or a pasted number is asked about, never planned.
+    let question = stack.clarify("scale nginx to 1000000 in staging").await;
+    assert_eq!(question.missing, ["scale"]);
+    assert!(
+        question
+            .question
+            .starts_with("1000000 replicas is more than kubeop plans for one workload (at most 1000); deployment/nginx in namespace staging has 2."),
+        "{}",
+        question.question
+    );
+    assert!(stack.pending().await.is_empty());
+
+    // 2 → 300: planned, the warning first, naming what the new pods
+    // request (50m and 64Mi each) against what the nodes offer.
+    let card = stack.plan("scale nginx to 300 in staging").await;
+    let first = card.warnings.first().expect("a warning");
+    assert!(
+        first.starts_with(
+            "LARGE SCALE-UP: deployment/nginx goes from 2 to 300 replicas, 298 new pods; \
+             they request 14.9 CPU and 18.6Gi memory in all. The cluster's 3 schedulable nodes \
+             offer pods 11.76 CPU, "
+        ),
+        "{first}"
+    );
+    assert!(first.contains(" and 330 pod slots in all"), "{first}");
+
+    // A modest scale-up warns of nothing of the kind.
+    let modest = stack.plan("scale nginx to 6 in staging").await;
+    assert!(
+        !modest
+            .warnings
+            .iter()
+            .any(|warning| warning.starts_with("LARGE")),
+        "{:?}",
+        modest.warnings
+    );
+}

@@ -6681,6 +6681,28 @@ impl<'t, 'a> Analysis<'t, 'a> {
         (kind, name)
     }
 
+    /// A question for a missing name with what the request named of the
+    /// object (its kind and namespace), for the workflow to offer the names
+    /// there are.
+    fn in_scope(question: Intent, kind: Option<ResourceKind>, namespace: Option<String>) -> Intent {
+        let Intent::Clarify {
+            missing, question, ..
+        } = question
+        else {
+            return question;
+        };
+        Intent::Clarify {
+            missing,
+            question,
+            arguments: Arguments {
+                api_version: kind.map(|kind| Cow::Borrowed(kind.api_version())),
+                kind: kind.map(|kind| Cow::Borrowed(kind.kind())),
+                namespace,
+                ..Arguments::default()
+            },
+        }
+    }
+
     fn missing_name(kind: Option<ResourceKind>, verb: &str) -> Intent {
         let noun = kind.map_or("resource", ResourceKind::noun);
         Intent::clarify(
@@ -6735,11 +6757,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             kind_at.is_some_and(|k| matches!(self.tokens[k].kind(), Some((_, Number::Plural))));
         if self.bulk || ((name.is_none() || plural_kind) && self.has_w_anywhere(&[W::All])) {
             let noun = kind.map_or("resource", ResourceKind::noun);
-            return Intent::clarify(
-                vec![Param::Name],
-                format!(
-                    "I delete one {noun} at a time, by name, each with its own approval. Which one should I delete?"
+            return Self::in_scope(
+                Intent::clarify(
+                    vec![Param::Name],
+                    format!(
+                        "I delete one {noun} at a time, by name, each with its own approval. Which one should I delete?"
+                    ),
                 ),
+                kind,
+                namespace,
             );
         }
         let Some(kind) = kind else {
@@ -6755,7 +6781,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
             };
         };
         let Some(name) = name else {
-            return Self::missing_name(Some(kind), "delete");
+            return Self::in_scope(
+                Self::missing_name(Some(kind), "delete"),
+                Some(kind),
+                namespace,
+            );
         };
         let mut arguments = self.resource_args(kind, name, namespace);
         arguments.grace_period_seconds = self.grace_period;
@@ -10767,7 +10797,9 @@ mod tests {
             "who are you",
         ] {
             match classify(text) {
-                Intent::Clarify { question, missing } => {
+                Intent::Clarify {
+                    question, missing, ..
+                } => {
                     assert_eq!(question, CAPABILITIES, "{text}");
                     assert_eq!(missing, vec![Param::Intent], "{text}");
                 }

@@ -47,6 +47,11 @@ pub struct ReadFocus {
     /// with its (cleaned) manifest only. Wins over the other object focuses:
     /// an output format is the most explicit thing a request can ask for.
     pub manifest: bool,
+    /// "Capacity", "allocatable": answer a node list with what each node
+    /// can hold (its capacity and allocatable CPU, memory and pods) and the
+    /// cluster's totals. A node list asked about CPU or memory ("how many
+    /// cpus does the cluster have") is answered the same way.
+    pub capacity: bool,
     /// "JSON", `-o json`: the manifest is shown as JSON rather than YAML
     /// (implies [`ReadFocus::manifest`]).
     pub json: bool,
@@ -165,6 +170,7 @@ pub fn read_focus(text: &str) -> ReadFocus {
                 focus.order.get_or_insert(Order::Restarts);
             }
             "port" | "ports" => focus.ports = true,
+            "capacity" | "capacities" | "allocatable" => focus.capacity = true,
             "image" | "images" | "version" | "versions" | "tag" => focus.images = true,
             "ready" | "status" | "state" | "healthy" | "conditions" | "schedule" | "scheduled"
             | "bound" | "cordoned" | "schedulable" => {
@@ -280,6 +286,13 @@ mod tests {
             Some(Order::Restarts)
         );
         assert_eq!(read_focus("restart web in production").order, None);
+    }
+
+    #[test]
+    fn capacity_words_ask_for_capacity() {
+        assert!(read_focus("node capacity").capacity);
+        assert!(read_focus("how much allocatable memory is there").capacity);
+        assert!(!read_focus("list nodes").capacity);
     }
 
     #[test]

@@ -72,6 +72,12 @@ pub enum Intent {
         missing: Vec<Param>,
         /// The question to put to the human.
         question: String,
+        /// What the request did name of the object it lacks a name for
+        /// (`apiVersion`, `kind`, `namespace`: "delete the failed pods in
+        /// staging"), so the workflow can offer the names there are. Left
+        /// out of the JSON when empty (an addition to the contract).
+        #[serde(default, skip_serializing_if = "Arguments::is_empty")]
+        arguments: Arguments,
     },
 }
 
@@ -115,6 +121,7 @@ impl Intent {
         Intent::Clarify {
             missing,
             question: question.into(),
+            arguments: Arguments::default(),
         }
     }
 }
@@ -160,7 +167,9 @@ impl fmt::Display for Intent {
             } => {
                 write!(f, "handoff to {}: {}{}", domain.as_str(), reason, arguments)
             }
-            Intent::Clarify { missing, question } => {
+            Intent::Clarify {
+                missing, question, ..
+            } => {
                 write!(f, "clarify: {question}")?;
                 if !missing.is_empty() {
                     let names: Vec<&str> = missing.iter().map(|p| p.as_str()).collect();

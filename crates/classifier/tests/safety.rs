@@ -86,7 +86,9 @@ fn every_change_request_gets_an_exact_mutation_or_a_question() {
                     || arguments.image.is_some();
                 assert!(exact, "{request:?}: mutation {tool:?} without a target");
             }
-            Intent::Clarify { question, missing } => {
+            Intent::Clarify {
+                question, missing, ..
+            } => {
                 assert!(
                     !question.is_empty() && !missing.is_empty(),
                     "{request:?}: a clarify must ask and name what is missing"

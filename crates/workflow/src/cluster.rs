@@ -185,18 +185,7 @@ impl Cluster {
         if output.is_error {
             return Err(WorkflowError::Cluster(output.text.into_string()));
         }
-        Ok(output
-            .structured
-            .as_ref()
-            .and_then(|structured| structured.get("items"))
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|item| item.as_object().cloned())
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(rows(&output))
     }
 
     /// The events of a namespace, as the server's text.
@@ -239,6 +228,23 @@ impl Cluster {
             .call(call.with_deadline(self.read_deadline))
             .await?)
     }
+}
+
+/// The rows of a list tool's answer (`structuredContent.items`: one map of
+/// column → cell per object); none when it sent no structured content.
+pub(crate) fn rows(output: &ToolOutput) -> Vec<Map<String, Value>> {
+    output
+        .structured
+        .as_ref()
+        .and_then(|structured| structured.get("items"))
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_object().cloned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A cell of a list row by column name, whatever the column's case.

@@ -11,6 +11,7 @@ use memory::{Memory, Query, QueryAnswer, Target};
 use serde_json::Value;
 
 use crate::cluster::{Cluster, Fetched, cell};
+use crate::coordinator::Pipeline;
 use crate::error::WorkflowError;
 use crate::response::Clarify;
 
@@ -48,6 +49,126 @@ pub(crate) const BULK_WORDS: [&str; 6] = ["everything", "all", "every", "each", 
 /// the classifier only asked more about.
 const MAX_WORDS_WITHOUT_PRONOUN: usize = 4;
 
+/// Words that ask for the objects in trouble ("delete the failed pods",
+/// "restart the crashing pod"): a question for the missing name then
+/// offers only those.
+const TROUBLE_WORDS: [&str; 14] = [
+    "failed",
+    "failing",
+    "crashing",
+    "crashed",
+    "crashlooping",
+    "broken",
+    "errored",
+    "erroring",
+    "evicted",
+    "stuck",
+    "unhealthy",
+    "dead",
+    "bad",
+    "pending",
+];
+
+/// The question for a change that names no object, with the names it may
+/// mean: the `kind` objects of the namespace the request or the session
+/// names (`scope`), or the pods in trouble there when the request asks
+/// about trouble (a pod list's row as the health check judges it:
+/// `diagnosis::health::row_is_suspicious`), each with its state. Without a
+/// kind or namespace to look in, the question as it came.
+pub(crate) async fn offer_names(
+    cluster: &Cluster,
+    context: &str,
+    scope: &classifier::Arguments,
+    text: &str,
+    question: Clarify,
+) -> Result<Clarify, WorkflowError> {
+    let (Some(api_version), Some(kind), Some(namespace)) = (
+        scope.api_version.as_deref(),
+        scope.kind.as_deref(),
+        scope.namespace.as_deref(),
+    ) else {
+        return Ok(question);
+    };
+    let trouble = kind == "Pod"
+        && text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| TROUBLE_WORDS.contains(&word.to_ascii_lowercase().as_str()));
+    let rows = cluster
+        .list(context, api_version, kind, Some(namespace), None)
+        .await?;
+    let listed = rows.len();
+    let offered: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|row| {
+            let name = cell(row, "name")?.to_owned();
+            if !trouble {
+                return Some((name, String::new()));
+            }
+            let cells: std::collections::BTreeMap<String, String> = row
+                .iter()
+                .map(|(column, value)| {
+                    let value = value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_owned);
+                    (column.to_ascii_uppercase(), value)
+                })
+                .collect();
+            crate::diagnosis::health::row_is_suspicious(&cells)
+                .then(|| (name, format!(" ({})", cell(row, "status").unwrap_or("?"))))
+        })
+        .collect();
+    let plural = crate::suggest::plural(kind);
+    let what = if trouble {
+        format!("{plural} in trouble in namespace {namespace}")
+    } else {
+        format!("{plural} in namespace {namespace}")
+    };
+    let said = if offered.is_empty() {
+        if trouble {
+            format!(
+                " No {} in namespace {namespace} is in trouble ({listed} listed).",
+                kind.to_lowercase()
+            )
+        } else {
+            format!(
+                " There is no {} in namespace {namespace}.",
+                kind.to_lowercase()
+            )
+        }
+    } else {
+        let shown: Vec<String> = offered
+            .iter()
+            .take(MAX_SUGGESTED_PODS)
+            .map(|(name, state)| format!("{name}{state}"))
+            .collect();
+        let more = offered.len().saturating_sub(shown.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        format!(" {}: {}{more}.", capitalised(&what), shown.join(", "))
+    };
+    Ok(Clarify {
+        question: format!("{}{said}", question.question),
+        candidates: offered
+            .into_iter()
+            .take(MAX_SUGGESTED_PODS)
+            .map(|(name, _)| name)
+            .collect(),
+        ..question
+    })
+}
+
+/// `text` with its first letter capitalised.
+fn capitalised(text: &str) -> String {
+    let mut letters = text.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
+}
+
 /// Whether `kind` is cluster-scoped.
 pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
     CLUSTER_SCOPED_KINDS
@@ -64,20 +185,36 @@ pub(crate) enum Found<T> {
     Ask(Clarify),
 }
 
-/// Fills the namespace of `kind/name` when the request gave none: from the
+/// An object a change names, as discovery looks for it: by its kind and
+/// name in a context, before its namespace is settled.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Named<'a> {
+    /// The kube context the change works in.
+    pub(crate) context: &'a str,
+    /// The kind's API group and version, for the cluster-wide listing.
+    pub(crate) api_version: &'a str,
+    /// The kind, as the API names it.
+    pub(crate) kind: &'a str,
+    /// The object's name.
+    pub(crate) name: &'a str,
+}
+
+/// Fills the namespace of `object` when the request gave none: from the
 /// last operation on that object, else from where the cluster has it, else
 /// the context's default namespace. Each inference is noted in `inferred`.
-#[allow(clippy::too_many_arguments)] // each is one fact of the request
 pub(crate) async fn namespace(
-    cluster: &Cluster,
-    memory: &Memory,
-    context: &str,
-    api_version: &str,
-    kind: &str,
-    name: &str,
+    pipeline: &Pipeline,
+    object: Named<'_>,
     given: Option<String>,
     inferred: &mut Vec<String>,
 ) -> Result<Found<Option<String>>, WorkflowError> {
+    let Named {
+        context,
+        api_version,
+        kind,
+        name,
+    } = object;
+    let (cluster, memory) = (&pipeline.cluster, &pipeline.memory);
     if is_cluster_scoped(kind) {
         return Ok(Found::Value(None));
     }

@@ -39,6 +39,7 @@
 #![forbid(unsafe_code)]
 
 mod answers;
+mod capacity;
 mod changes;
 mod cluster;
 mod coordinator;

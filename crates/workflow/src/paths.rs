@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use classifier::{Arguments, Intent, Playbook, ReadFocus, Tool};
+use classifier::{Arguments, Intent, Order, Playbook, ReadFocus, Tool};
 use mcp_gateway::ToolText;
 use ractor::ActorRef;
 use serde_json::{Map, Value};
 
 use crate::answers;
-use crate::cluster::Fetched;
+use crate::capacity;
+use crate::cluster::{self, Fetched};
 use crate::coordinator::{
     CoordinatorMsg, Pipeline, Request, SupervisorHandoff, remember, switch_session,
 };
@@ -543,7 +544,11 @@ async fn run(
             ))
             .await
         }
-        Intent::Clarify { missing, question } => {
+        Intent::Clarify {
+            missing,
+            question,
+            arguments: mut scope_asked,
+        } => {
             if missing.contains(&classifier::Param::Decline)
                 && let Some(answer) =
                     followup::declined(pipeline, scope.recent.as_deref(), requester, text).await?
@@ -594,14 +599,25 @@ async fn run(
             if let Some(words) = asked.unknown_reference {
                 return Ok(Response::Clarify(followup::unknown_reference(words)));
             }
-            Ok(Response::Clarify(Clarify {
+            let question = Clarify {
                 question,
                 missing: missing
                     .iter()
                     .map(|param| param.as_str().to_owned())
                     .collect(),
                 candidates: Vec::new(),
-            }))
+            };
+            if missing != [classifier::Param::Name] {
+                return Ok(Response::Clarify(question));
+            }
+            // "delete the failed pods in staging": which one, from what is there.
+            if scope_asked.namespace.is_none() {
+                scope_asked.namespace = scope.namespace.clone();
+            }
+            let context = scope_asked.context.as_deref().unwrap_or(session_context);
+            let offered =
+                discovery::offer_names(&pipeline.cluster, context, &scope_asked, text, question);
+            Ok(Response::Clarify(Box::pin(offered).await?))
         }
         // Nothing is read for another agent's work; what kubeop knows is
         // what the request names (the release, app or alert, its namespace)
@@ -742,6 +758,11 @@ async fn fast_path(
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
     }
+    if asks_node_capacity(tool, &asked, focus) && !output.is_error {
+        let rows = cluster::rows(&output);
+        let nodes = Box::pin(capacity::Nodes::read(&pipeline.cluster, context, &rows)).await?;
+        return Ok(answer(nodes.answer(), false));
+    }
     let output = answers::shaped(tool, &asked, focus, output);
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
@@ -755,6 +776,15 @@ async fn fast_path(
 
 /// The tool that lists events.
 const EVENTS_TOOL: &str = "events_list";
+
+/// Whether a read is a node list asked about what the nodes hold ("how
+/// many cpus does the cluster have", "node capacity"): the list's table
+/// has no capacity, so each node is read ([`capacity::Nodes::read`]).
+fn asks_node_capacity(tool: &str, asked: &Map<String, Value>, focus: ReadFocus) -> bool {
+    tool == "resources_list"
+        && asked.get("kind").and_then(Value::as_str) == Some("Node")
+        && (focus.capacity || matches!(focus.order, Some(Order::Cpu | Order::Memory)))
+}
 
 /// The events of one object named without its kind ("events for checkout"):
 /// still one call, the namespace's events with the selector's other terms,

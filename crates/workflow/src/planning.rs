@@ -7,12 +7,13 @@ use hitl::policy::PlanTarget;
 use memory::Event;
 use serde_json::{Map, Value, json};
 
+use crate::capacity;
 use crate::cluster::{Fetched, args};
 use crate::coordinator::Pipeline;
 use crate::diagnosis::debug_pod::{self, DebugImage};
 use crate::diagnosis::pod_status;
 use crate::diff;
-use crate::discovery::{self, Found};
+use crate::discovery::{self, Found, Named};
 use crate::error::WorkflowError;
 use crate::plan::{self, Planned};
 use crate::response::{Answer, Clarify, Response};
@@ -129,7 +130,10 @@ pub(crate) async fn plan(
                 Err(answer) => return Ok(answer),
             };
             match operation {
-                Operation::Scale => scale(pipeline, &subject, &arguments, &live).await?,
+                Operation::Scale => match scale(pipeline, &subject, &arguments, &live).await? {
+                    Ok(planned) => planned,
+                    Err(question) => return Ok(Response::Clarify(question)),
+                },
                 Operation::Delete => delete(pipeline, &subject, tool, &live).await?,
                 _ => exec(pipeline, &subject, &arguments, &live).await?,
             }
@@ -217,21 +221,17 @@ async fn subject(
             candidates: Vec::new(),
         }));
     };
-    let namespace = match discovery::namespace(
-        &pipeline.cluster,
-        &pipeline.memory,
+    let named = Named {
         context,
-        &api_version,
-        &kind,
-        &name,
-        arguments.namespace.clone(),
-        inferred,
-    )
-    .await?
-    {
-        Found::Value(namespace) => namespace,
-        Found::Ask(question) => return Ok(Found::Ask(question)),
+        api_version: &api_version,
+        kind: &kind,
+        name: &name,
     };
+    let namespace =
+        match discovery::namespace(pipeline, named, arguments.namespace.clone(), inferred).await? {
+            Found::Value(namespace) => namespace,
+            Found::Ask(question) => return Ok(Found::Ask(question)),
+        };
     Ok(Found::Value(Subject {
         api_version,
         kind,
@@ -409,20 +409,51 @@ async fn fetch(pipeline: &Pipeline, subject: &Subject) -> Result<Fetched, Workfl
         .await
 }
 
+/// The most replicas kubeop plans for one workload. Kubernetes itself only
+/// bounds the field at 2^31-1, but a count this far past what workloads run
+/// (the largest supported clusters hold 150,000 pods on 5,000 nodes) is far
+/// more often a slip (an extra zero, a pasted number) than intent, and a
+/// slip floods the cluster with Pending pods and its autoscaler with nodes.
+/// Above it a scale-up is asked about again, never planned; scaling down
+/// from above it is planned as usual.
+pub(crate) const MAX_REPLICAS: u64 = 1_000;
+
+/// A scale-up to more than this many times the current replicas is a large
+/// jump ("3 → 300"): its card warns first, with the capacity it needs.
+const LARGE_SCALE_FACTOR: u64 = 10;
+
+/// A scale-up that adds fewer pods than this is never a large jump (1 → 12
+/// is twelvefold but small).
+const LARGE_SCALE_MIN_ADDED: u64 = 20;
+
+/// Plans a scale: a question instead when the count is above
+/// [`MAX_REPLICAS`] and adds replicas, the caveats of a failing template
+/// and of a large jump on the card otherwise.
 async fn scale(
     pipeline: &Pipeline,
     subject: &Subject,
     arguments: &Arguments,
     live: &Value,
-) -> Result<Planned, WorkflowError> {
+) -> Result<Result<Planned, Clarify>, WorkflowError> {
+    let current = plan::Replicas::of(live).map_or(0, |replicas| replicas.desired);
+    let workload = format!("{}/{}", subject.kind.to_lowercase(), subject.name);
     let Some(wanted) = arguments.scale else {
-        return Ok(Planned::NothingToDo(format!(
-            "{}/{} has {} replicas; say how many it should have to scale it",
-            subject.kind.to_lowercase(),
-            subject.name,
-            plan::Replicas::of(live).map_or(0, |replicas| replicas.desired)
-        )));
+        return Ok(Ok(Planned::NothingToDo(format!(
+            "{workload} has {current} replicas; say how many it should have to scale it",
+        ))));
     };
+    let wanted = u64::from(wanted);
+    if wanted > MAX_REPLICAS && wanted > current {
+        return Ok(Err(Clarify {
+            question: format!(
+                "{wanted} replicas is more than kubeop plans for one workload (at most \
+                 {MAX_REPLICAS}); {workload}{} has {current}. How many replicas should it have?",
+                subject.place()
+            ),
+            missing: vec!["scale".into()],
+            candidates: Vec::new(),
+        }));
+    }
     let mut call = args(json!({
         "apiVersion": subject.api_version,
         "kind": subject.kind,
@@ -436,15 +467,61 @@ async fn scale(
         .cluster
         .in_context("resources_scale", call, &subject.context)
         .await?;
-    let mut planned = plan::scale(subject.target(), call, live, u64::from(wanted));
-    let adds = plan::Replicas::of(live).is_none_or(|current| u64::from(wanted) > current.desired);
-    if adds
-        && let Planned::Change(draft) = &mut planned
-        && let Some(caveat) = scaling_caveat(pipeline, subject, live).await?
+    let mut planned = plan::scale(subject.target(), call, live, wanted);
+    if let Planned::Change(draft) = &mut planned
+        && wanted > current
     {
-        draft.warnings.insert(0, caveat);
+        if let Some(caveat) = scaling_caveat(pipeline, subject, live).await? {
+            draft.warnings.insert(0, caveat);
+        }
+        if wanted > current.saturating_mul(LARGE_SCALE_FACTOR)
+            && wanted - current >= LARGE_SCALE_MIN_ADDED
+        {
+            let nodes = capacity::Nodes::of_cluster(&pipeline.cluster, &subject.context).await?;
+            draft.warnings.insert(
+                0,
+                large_scale_warning(&workload, live, current, wanted, &nodes),
+            );
+        }
     }
-    Ok(planned)
+    Ok(Ok(planned))
+}
+
+/// The warning on a scale-up of [`LARGE_SCALE_FACTOR`] or more: how many
+/// pods it adds, what they request in all (the template's requests times
+/// the new pods), and what the schedulable nodes offer pods in all.
+fn large_scale_warning(
+    workload: &str,
+    live: &Value,
+    current: u64,
+    wanted: u64,
+    nodes: &capacity::Nodes,
+) -> String {
+    let added = wanted - current;
+    let (cpu, memory) = live
+        .pointer("/spec/template")
+        .map(crate::diagnosis::pressure::pod_requests)
+        .unwrap_or_default();
+    let requested = if cpu.0 == 0 && memory.0 == 0 {
+        "they request no CPU or memory, so nothing bounds them but the nodes' pod slots".to_owned()
+    } else {
+        format!(
+            "they request {} CPU and {} memory in all",
+            capacity::cores(crate::diagnosis::quantity::Cpu(cpu.0.saturating_mul(added))),
+            crate::answers::human_bytes(memory.0.saturating_mul(added))
+        )
+    };
+    let usable = nodes.allocatable(|node| node.schedulable);
+    let schedulable = nodes.nodes.iter().filter(|node| node.schedulable).count();
+    format!(
+        "LARGE SCALE-UP: {workload} goes from {current} to {wanted} replicas, {added} new pods; \
+         {requested}. The cluster's {schedulable} schedulable {} offer pods {} CPU, {} memory and \
+         {} pod slots in all (before what already runs there). Check the number before approving.",
+        if schedulable == 1 { "node" } else { "nodes" },
+        capacity::cores(usable.cpu),
+        crate::answers::human_bytes(usable.memory.0),
+        usable.pods
+    )
 }
 
 /// Why adding replicas to the workload will not help, when its pods fail
@@ -679,12 +756,13 @@ async fn create_update(
                     // the only namespace holding it), else the context's
                     // default; several → asked. The card says which.
                     None if in_place => match discovery::namespace(
-                        &pipeline.cluster,
-                        &pipeline.memory,
-                        context,
-                        &api_version,
-                        &kind,
-                        &name,
+                        pipeline,
+                        Named {
+                            context,
+                            api_version: &api_version,
+                            kind: &kind,
+                            name: &name,
+                        },
                         None,
                         inferred,
                     )

@@ -244,7 +244,7 @@ fn counted(
 /// Bytes as a person reads them: `1.5Gi`, `250Mi`, `12Ki`, `512B`, one
 /// decimal from Gi up (kubectl's own quantities are exact but unreadable at
 /// node scale: `3082240Ki`).
-pub(super) fn human_bytes(bytes: u64) -> String {
+pub(crate) fn human_bytes(bytes: u64) -> String {
     const UNITS: [(&str, u64); 4] = [
         ("Ti", 1 << 40),
         ("Gi", 1 << 30),
