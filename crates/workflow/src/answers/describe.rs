@@ -253,6 +253,8 @@ pub(super) fn described(output: &ToolOutput) -> Option<String> {
             }
         }
         "ConfigMap" | "Secret" => section(&mut text, "Data", data_keys(&object)),
+        "Endpoints" => section(&mut text, "Addresses", endpoints_addresses(&object)),
+        "EndpointSlice" => section(&mut text, "Addresses", slice_addresses(&object)),
         _ => {}
     }
     let name = object
@@ -505,6 +507,118 @@ fn service_fields(service: &Value) -> Vec<String> {
     lines
 }
 
+/// An Endpoints object's addresses, ready ones first, each with the pod
+/// and node behind it, then the ports they serve: what "show me the
+/// endpoints of web" asks. No address at all is said, with what it means.
+fn endpoints_addresses(endpoints: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    for subset in endpoints
+        .get("subsets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for (field, state) in [("addresses", "ready"), ("notReadyAddresses", "not ready")] {
+            for address in subset
+                .get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                lines.push(address_line(
+                    address["ip"].as_str().unwrap_or("?"),
+                    state,
+                    address.pointer("/targetRef/name").and_then(Value::as_str),
+                    address["nodeName"].as_str(),
+                ));
+            }
+        }
+        let ports = ports_line(subset.get("ports"));
+        if !ports.is_empty() {
+            lines.push(ports);
+        }
+    }
+    if lines.is_empty() {
+        lines.push(NO_ADDRESSES.to_owned());
+    }
+    lines
+}
+
+/// An EndpointSlice's endpoints as [`endpoints_addresses`] shows an
+/// Endpoints object's.
+fn slice_addresses(slice: &Value) -> Vec<String> {
+    let mut lines: Vec<String> = slice
+        .get("endpoints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|endpoint| {
+            let ready = endpoint.pointer("/conditions/ready") != Some(&Value::Bool(false));
+            let ips = endpoint["addresses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            address_line(
+                &ips,
+                if ready { "ready" } else { "not ready" },
+                endpoint.pointer("/targetRef/name").and_then(Value::as_str),
+                endpoint["nodeName"].as_str(),
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(NO_ADDRESSES.to_owned());
+    }
+    let ports = ports_line(slice.get("ports"));
+    if !ports.is_empty() {
+        lines.push(ports);
+    }
+    lines
+}
+
+/// What an Endpoints object or slice without an address means.
+const NO_ADDRESSES: &str =
+    "none: no ready pod matches the Service's selector, so the Service routes nowhere";
+
+/// `10.244.1.4 ready (pod web-7d4b9-x2k4q on node-1)`.
+fn address_line(ip: &str, state: &str, pod: Option<&str>, node: Option<&str>) -> String {
+    let behind = match (pod, node) {
+        (Some(pod), Some(node)) => format!(" (pod {pod} on {node})"),
+        (Some(pod), None) => format!(" (pod {pod})"),
+        (None, Some(node)) => format!(" (on {node})"),
+        (None, None) => String::new(),
+    };
+    format!("{ip} {state}{behind}")
+}
+
+/// `ports 80/TCP (http), 9000/TCP (grpc)`; empty when there are none.
+fn ports_line(ports: Option<&Value>) -> String {
+    let ports: Vec<String> = ports
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|port| {
+            format!(
+                "{}/{}{}",
+                scalar(&port["port"]),
+                port["protocol"].as_str().unwrap_or("TCP"),
+                port["name"]
+                    .as_str()
+                    .map(|name| format!(" ({name})"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    if ports.is_empty() {
+        String::new()
+    } else {
+        format!("ports {}", ports.join(", "))
+    }
+}
+
 /// Longest ConfigMap value shown inline; a longer or multi-line one is
 /// described by its size.
 const MAX_INLINE_VALUE: usize = 80;
@@ -658,6 +772,55 @@ status:
       server wrapped onto a second line'
     type: Progressing
 ";
+
+    #[test]
+    fn endpoints_are_described_by_their_addresses_and_ports() {
+        let endpoints = json!({"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "subsets": [{
+                "addresses": [{"ip": "10.244.1.4", "nodeName": "node-1",
+                    "targetRef": {"kind": "Pod", "name": "web-7d4b9-x2k4q"}}],
+                "notReadyAddresses": [{"ip": "10.244.2.9", "nodeName": "node-2",
+                    "targetRef": {"kind": "Pod", "name": "web-7d4b9-p9z7m"}}],
+                "ports": [{"port": 8080, "protocol": "TCP", "name": "http"}]}]});
+        let text = described(&ToolOutput::from_structured(endpoints)).expect("an object");
+        assert!(
+            text.starts_with("endpoints web in namespace shop: 1 ready address(es), 1 not ready\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Addresses:\n  10.244.1.4 ready (pod web-7d4b9-x2k4q on node-1)\n  \
+                 10.244.2.9 not ready (pod web-7d4b9-p9z7m on node-2)\n  ports 8080/TCP (http)\n"
+            ),
+            "{text}"
+        );
+        let empty = json!({"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "web", "namespace": "shop"}});
+        let text = described(&ToolOutput::from_structured(empty)).expect("an object");
+        assert!(
+            text.starts_with(
+                "endpoints web in namespace shop: no address: the Service routes nowhere\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Addresses:\n  none: no ready pod matches the Service's selector"),
+            "{text}"
+        );
+        let slice = json!({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "web-abcde", "namespace": "shop"},
+            "endpoints": [{"addresses": ["10.244.1.4"], "conditions": {"ready": false},
+                "nodeName": "node-1", "targetRef": {"kind": "Pod", "name": "web-1"}}],
+            "ports": [{"port": 8080, "protocol": "TCP"}]});
+        let text = described(&ToolOutput::from_structured(slice)).expect("an object");
+        assert!(
+            text.contains(
+                "Addresses:\n  10.244.1.4 not ready (pod web-1 on node-1)\n  ports 8080/TCP\n"
+            ),
+            "{text}"
+        );
+    }
 
     #[test]
     fn the_servers_yaml_is_cleaned_line_by_line_and_keeps_its_layout() {

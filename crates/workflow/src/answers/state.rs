@@ -22,6 +22,7 @@ pub(super) fn summary(output: &ToolOutput) -> Option<String> {
         "Job" => job(&object),
         "CronJob" => cron_job(&object),
         "PersistentVolumeClaim" => claim(&object),
+        "Endpoints" => endpoints(&object),
         _ => return None,
     };
     let mut text = format!("{subject}: {}\n", lines.first()?);
@@ -291,6 +292,28 @@ fn claim(claim: &Value) -> Vec<String> {
             .filter(|volume| !volume.is_empty())
             .unwrap_or("none")
     )]
+}
+
+/// How many addresses an Endpoints object routes to, and how many it
+/// holds back as not ready: "does checkout have endpoints" answered first.
+fn endpoints(endpoints: &Value) -> Vec<String> {
+    let count = |field: &str| -> usize {
+        endpoints
+            .get("subsets")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|subset| subset.get(field).and_then(Value::as_array))
+            .map(Vec::len)
+            .sum()
+    };
+    let (ready, not_ready) = (count("addresses"), count("notReadyAddresses"));
+    vec![match (ready, not_ready) {
+        (0, 0) => "no address: the Service routes nowhere".to_owned(),
+        (0, _) => format!("no ready address ({not_ready} not ready): the Service routes nowhere"),
+        (_, 0) => format!("{ready} ready address(es)"),
+        _ => format!("{ready} ready address(es), {not_ready} not ready"),
+    }]
 }
 
 #[cfg(test)]
