@@ -71,7 +71,11 @@ async fn several_pods_logs_pick_the_newest_running_and_a_get_lists_them() {
         .await;
     assert!(!logs.error, "{logs:?}");
     let first_line = logs.text.lines().next().unwrap_or_default();
-    assert!(first_line.contains("newest Running of 3"), "{}", logs.text);
+    assert!(
+        first_line.contains("of the 3 pods of the workload api, the one `kubectl logs` picks"),
+        "{}",
+        logs.text
+    );
     for pod in &api {
         assert!(first_line.contains(pod.as_str()), "{pod}: {first_line}");
     }
@@ -257,7 +261,7 @@ async fn pods_of_stateful_sets_daemon_sets_jobs_and_cron_jobs_resolve_by_their_o
     assert!(!ledger.error, "{ledger:?}");
     let first_line = ledger.text.lines().next().unwrap_or_default();
     assert!(
-        first_line.contains("the newest Running of 2 pods of the workload ledger")
+        first_line.contains("of the 2 pods of the workload ledger, the one `kubectl logs` picks")
             && first_line.contains("ledger-0")
             && first_line.contains("ledger-1"),
         "{}",

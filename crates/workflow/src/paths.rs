@@ -1185,7 +1185,8 @@ const POD_NAMED_READS: [&str; 3] = ["pods_log", "pods_get", "pods_top"];
 
 /// A pod read the server answered "not found": the name is resolved in the
 /// namespace as a kubectl user expects, the read repeated on the pod it
-/// stands for (logs: the newest Running one when there are several), and the
+/// stands for (logs: a running one before a stopped one, then the newest,
+/// when there are several), and the
 /// answer says which pod it is; several pods for a get or top → the list;
 /// none → the server's error with pods that do exist there.
 async fn resolve_pod_read(
@@ -1266,7 +1267,7 @@ async fn resolve_pod_read(
                 [first, others @ ..] if tool == "pods_log" => (
                     first.clone(),
                     format!(
-                        "{wanted} → {first}: the newest Running of {} {how}, as `kubectl logs` picks; the others: {}",
+                        "{wanted} → {first}: of the {} {how}, the one `kubectl logs` picks (running before stopped, then the newest); the others: {}",
                         pods.len(),
                         others.join(", ")
                     ),
