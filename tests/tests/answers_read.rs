@@ -639,3 +639,50 @@ async fn the_clusters_size_is_answered_from_each_nodes_capacity() {
         listed.text
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logs_question_about_errors_or_a_time_window_is_answered_as_asked() {
+    let mut talker = pod("production", "talker-1");
+    talker["metadata"]["annotations"] = json!({"sim.kubeop.dev/logs":
+        "INFO starting\nERROR upstream refused the connection\n\tat client.dial(client.go:42)\nINFO retrying\n"});
+    let stack = Stack::start(
+        vec![namespace("production"), node(), talker],
+        ApprovalPolicy::default(),
+    )
+    .await;
+    stack
+        .env
+        .kubectl_until(
+            &[
+                "get",
+                "pod",
+                "talker-1",
+                "-n",
+                "production",
+                "-o",
+                "jsonpath={.status.phase}",
+            ],
+            |phase| phase == "Running",
+        )
+        .await;
+    let errors = stack
+        .answer("any errors in the logs of pod talker-1 in production")
+        .await;
+    assert!(
+        errors
+            .text
+            .contains("2 of the last 4 line(s) report a failure")
+            && errors.text.contains("\tat client.dial(client.go:42)")
+            && !errors.text.contains("INFO retrying"),
+        "{}",
+        errors.text
+    );
+    let window = stack
+        .answer("logs of pod talker-1 in production since 10m")
+        .await;
+    assert!(
+        window.text.contains("cannot select them by time") && window.text.contains("INFO retrying"),
+        "{}",
+        window.text
+    );
+}

@@ -55,6 +55,13 @@ pub struct ReadFocus {
     /// "JSON", `-o json`: the manifest is shown as JSON rather than YAML
     /// (implies [`ReadFocus::manifest`]).
     pub json: bool,
+    /// "Errors in the logs", "any exceptions", "grep error": a log is
+    /// answered with its lines that report a failure.
+    pub errors: bool,
+    /// "Since 10m", "in the last hour", "past 2 days": a time window the
+    /// server's log tool cannot select by (it reads the last lines), which
+    /// the answer must say rather than pass off its lines as the window.
+    pub since: bool,
 }
 
 /// What a list is ordered by, highest first.
@@ -189,6 +196,18 @@ pub fn read_focus(text: &str) -> ReadFocus {
             }
             "yaml" | "yml" | "-oyaml" | "-oyml" | "manifest" | "manifests" | "raw"
             | "definition" => focus.manifest = true,
+            "error" | "errors" | "exception" | "exceptions" | "fatal" | "panic" | "panics"
+            | "traceback" | "tracebacks" | "stacktrace" | "stacktraces" => focus.errors = true,
+            "since" | "--since" => focus.since = true,
+            // "in the last hour", "past 10 minutes", "last 2h"; not "the
+            // last 20 lines".
+            "last" | "past" | "previous"
+                if next.is_some_and(is_time_unit)
+                    || next.is_some_and(|count| count.chars().all(|c| c.is_ascii_digit()))
+                        && words.get(index + 2).copied().is_some_and(is_time_unit) =>
+            {
+                focus.since = true;
+            }
             "json" | "-ojson" => {
                 focus.manifest = true;
                 focus.json = true;
@@ -208,6 +227,31 @@ pub fn read_focus(text: &str) -> ReadFocus {
         focus.per = None;
     }
     focus
+}
+
+/// A unit of time as requests write it ("minutes", "hr", "10m", "2h").
+fn is_time_unit(word: &str) -> bool {
+    let unit = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    let counted = unit.len() < word.len();
+    matches!(
+        unit,
+        "second"
+            | "seconds"
+            | "sec"
+            | "secs"
+            | "minute"
+            | "minutes"
+            | "min"
+            | "mins"
+            | "hour"
+            | "hours"
+            | "hr"
+            | "hrs"
+            | "day"
+            | "days"
+            | "week"
+            | "weeks"
+    ) || (counted && matches!(unit, "s" | "m" | "h" | "d"))
 }
 
 /// Words that make "restarts" an order ("the most restarts", "sorted by
@@ -262,6 +306,35 @@ mod tests {
             "describe each node",
         ] {
             assert_eq!(read_focus(text).per, None, "{text}");
+        }
+    }
+
+    #[test]
+    fn log_questions_ask_for_errors_or_a_time_window() {
+        for text in [
+            "grep errors in checkout logs",
+            "any exceptions in the payment-service logs",
+            "show fatal lines of pod web-1",
+        ] {
+            assert!(read_focus(text).errors, "{text}");
+        }
+        assert!(!read_focus("logs of checkout").errors);
+        for text in [
+            "logs of postgres-0 since 10m",
+            "checkout logs in the last hour",
+            "logs from the past 2 days for web",
+            "kubectl logs web-1 --since=1h",
+            "logs of web for the last 30 minutes",
+            "last 2h of logs of web",
+        ] {
+            assert!(read_focus(text).since, "{text}");
+        }
+        for text in [
+            "last 20 lines of the checkout logs",
+            "previous logs of payment-service",
+            "logs of the last pod",
+        ] {
+            assert!(!read_focus(text).since, "{text}");
         }
     }
 
