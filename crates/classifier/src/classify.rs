@@ -4713,20 +4713,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         } else {
             kind
         };
-        if kind == ResourceKind::Pod {
-            return Some(Intent::ReadOnly {
-                tool: Tool::PodsGet,
-                arguments: Arguments {
-                    name: Some(name),
-                    namespace,
-                    ..self.base()
-                },
-            });
-        }
-        Some(Intent::ReadOnly {
-            tool: Tool::ResourcesGet,
-            arguments: self.resource_args(kind, name, namespace),
-        })
+        Some(self.object_read(kind, name, namespace))
     }
 
     /// "what does restarting a deployment do", "explain what a rollout
@@ -5413,10 +5400,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             && let Some(name) = self.take_name(Some(k), true)
         {
             let namespace = self.take_namespace(false, true);
-            return Some(Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::PersistentVolumeClaim, name, namespace),
-            });
+            return Some(self.object_read(ResourceKind::PersistentVolumeClaim, name, namespace));
         }
         let mut arguments = self.base();
         let kind_at = self.main_kind().map(|(i, _, _)| i);
@@ -5594,10 +5578,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         match (node_at, other_value) {
             (Some(i), _) => {
                 let name = self.take_value(i);
-                Some(Intent::ReadOnly {
-                    tool: Tool::ResourcesGet,
-                    arguments: self.resource_args(ResourceKind::Node, name, None),
-                })
+                Some(self.object_read(ResourceKind::Node, name, None))
             }
             // "how much memory does checkout have in prod": its limits.
             (None, Some(i)) if possessed => {
@@ -6709,6 +6690,26 @@ impl<'t, 'a> Analysis<'t, 'a> {
             vec![Param::Name],
             format!("Which {noun} should I {verb}? I need a name."),
         )
+    }
+
+    /// The read of one named object: `pods_get` for a pod (the server's
+    /// pod read, which the workflow follows to the pod's workload when the
+    /// name is a workload's), else `resources_get` of the kind.
+    fn object_read(&self, kind: ResourceKind, name: String, namespace: Option<String>) -> Intent {
+        if kind == ResourceKind::Pod {
+            return Intent::ReadOnly {
+                tool: Tool::PodsGet,
+                arguments: Arguments {
+                    name: Some(name),
+                    namespace,
+                    ..self.base()
+                },
+            };
+        }
+        Intent::ReadOnly {
+            tool: Tool::ResourcesGet,
+            arguments: self.resource_args(kind, name, namespace),
+        }
     }
 
     fn resource_args(
@@ -8811,10 +8812,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             let name = self.take_value(i);
             // "the password in db-pass in staging": the other place is the namespace.
             let namespace = self.take_namespace(false, false);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::Secret, name, namespace),
-            };
+            return self.object_read(ResourceKind::Secret, name, namespace);
         }
         // "show the value of LOG_LEVEL in api-gateway-config": a setting
         // (an environment-style key) read from the ConfigMap it is "in".
@@ -8832,10 +8830,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             let name = self.take_value(i);
             let namespace = self.take_namespace(false, false);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::ConfigMap, name, namespace),
-            };
+            return self.object_read(ResourceKind::ConfigMap, name, namespace);
         }
         // "what's the cluster ip of checkout": a Service's address.
         if main.is_none()
@@ -8849,10 +8844,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             let name = self.take_value(i);
             let namespace = self.take_namespace(false, true);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::Service, name, namespace),
-            };
+            return self.object_read(ResourceKind::Service, name, namespace);
         }
         // "when does db-backup run", "when does the nightly-report job run
         // in batch": a CronJob's schedule ("job" is how people say it). Only
@@ -8865,10 +8857,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             let name = self.take_value(name_at);
             let namespace = self.take_namespace(false, false);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::CronJob, name, namespace),
-            };
+            return self.object_read(ResourceKind::CronJob, name, namespace);
         }
         // "when was cart last deployed in shop", "when did api last get
         // updated": a Deployment's rollout time, in its state.
@@ -8896,10 +8885,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             let name = self.take_value(i);
             let namespace = self.take_namespace(false, false);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
-            };
+            return self.object_read(ResourceKind::Deployment, name, namespace);
         }
         let job_named =
             main.filter(|(_, k, _)| matches!(k, ResourceKind::Job | ResourceKind::CronJob));
@@ -8939,10 +8925,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             };
             if let Some(name) = self.take_name(kind_at, true) {
                 let namespace = self.take_namespace(false, false);
-                return Intent::ReadOnly {
-                    tool: Tool::ResourcesGet,
-                    arguments: self.resource_args(kind, name, namespace),
-                };
+                return self.object_read(kind, name, namespace);
             }
         }
         // "is checkout ready in production": the state of a workload named
@@ -8959,10 +8942,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             let name = self.take_value(i);
             let namespace = self.take_namespace(false, false);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
-            };
+            return self.object_read(ResourceKind::Deployment, name, namespace);
         }
         let Some((k, kind, number)) = main else {
             return self.read_without_kind();
@@ -8973,10 +8953,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             ResourceKind::Namespace => {
                 let name = self.take_name(Some(k), number != Number::Plural);
                 match name {
-                    Some(name) => Intent::ReadOnly {
-                        tool: Tool::ResourcesGet,
-                        arguments: self.resource_args(kind, name, None),
-                    },
+                    Some(name) => self.object_read(kind, name, None),
                     None => Intent::ReadOnly {
                         tool: Tool::NamespacesList,
                         arguments: self.base(),
@@ -9008,10 +8985,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     None
                 };
                 match name {
-                    Some(name) => Intent::ReadOnly {
-                        tool: Tool::ResourcesGet,
-                        arguments: self.resource_args(kind, name, namespace),
-                    },
+                    Some(name) => self.object_read(kind, name, namespace),
                     None => {
                         let arguments = Arguments {
                             api_version: Some(Cow::Borrowed(kind.api_version())),
@@ -9061,10 +9035,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         self.use_token(nodes_at);
         let name = self.take_value(name_at);
         let namespace = self.take_namespace(false, false);
-        Some(Intent::ReadOnly {
-            tool: Tool::ResourcesGet,
-            arguments: self.resource_args(ResourceKind::DaemonSet, name, namespace),
-        })
+        Some(self.object_read(ResourceKind::DaemonSet, name, namespace))
     }
 
     /// "which configmap does cart mount in shop", "what secrets does api
@@ -9192,25 +9163,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let name = self.take_value(name_at);
         let namespace = self.take_namespace(false, false);
         if held == ResourceKind::StorageClass {
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::PersistentVolumeClaim, name, namespace),
-            };
+            return self.object_read(ResourceKind::PersistentVolumeClaim, name, namespace);
         }
-        if looks_like_pod_name(&name) {
-            return Intent::ReadOnly {
-                tool: Tool::PodsGet,
-                arguments: Arguments {
-                    name: Some(name),
-                    namespace,
-                    ..self.base()
-                },
-            };
-        }
-        Intent::ReadOnly {
-            tool: Tool::ResourcesGet,
-            arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
-        }
+        let kind = if looks_like_pod_name(&name) {
+            ResourceKind::Pod
+        } else {
+            ResourceKind::Deployment
+        };
+        self.object_read(kind, name, namespace)
     }
 
     /// "is namespace shop terminating", "why is namespace old-shop stuck
@@ -9245,10 +9205,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             }
             _ => return None,
         };
-        Some(Intent::ReadOnly {
-            tool: Tool::ResourcesGet,
-            arguments: self.resource_args(ResourceKind::Namespace, name, None),
-        })
+        Some(self.object_read(ResourceKind::Namespace, name, None))
     }
 
     /// "how often does checkout restart in prod", "how many times has
@@ -9338,10 +9295,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         } else {
             ResourceKind::Job
         };
-        Some(Intent::ReadOnly {
-            tool: Tool::ResourcesGet,
-            arguments: self.resource_args(kind, name, namespace),
-        })
+        Some(self.object_read(kind, name, namespace))
     }
 
     /// "which namespace is checkout in", "what namespace does redis live
@@ -9475,20 +9429,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let name = self.take_value(name_at);
         let namespace = self.take_namespace(false, false);
-        if kind == ResourceKind::Pod {
-            return Some(Intent::ReadOnly {
-                tool: Tool::PodsGet,
-                arguments: Arguments {
-                    name: Some(name),
-                    namespace,
-                    ..self.base()
-                },
-            });
-        }
-        Some(Intent::ReadOnly {
-            tool: Tool::ResourcesGet,
-            arguments: self.resource_args(kind, name, namespace),
-        })
+        Some(self.object_read(kind, name, namespace))
     }
 
     /// "which node is api-0 on", "what node does web-1 run on", "where is
@@ -9554,14 +9495,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         self.use_token(i);
         let name = owned(self.tokens[i].raw);
         let namespace = self.take_namespace(false, false);
-        Some(Intent::ReadOnly {
-            tool: Tool::PodsGet,
-            arguments: Arguments {
-                name: Some(name),
-                namespace,
-                ..self.base()
-            },
-        })
+        Some(self.object_read(ResourceKind::Pod, name, namespace))
     }
 
     fn is_used_token(&self, token: &Token<'_>) -> bool {
@@ -9681,10 +9615,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.has_w_anywhere(&[W::Describe, W::Label, W::Status])
             && let Some(node) = self.take_node_after_on()
         {
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::Node, node, None),
-            };
+            return self.object_read(ResourceKind::Node, node, None);
         }
         // "what runs on node-1", "what's on worker-2": the pods on the node.
         if let Some(node) = self.take_node_after_on() {
@@ -9705,10 +9636,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .find(|&i| self.is_value(i) && is_node_name_shaped(self.tokens[i].low))
         {
             self.use_token(i);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::Node, owned(self.tokens[i].raw), None),
-            };
+            return self.object_read(ResourceKind::Node, owned(self.tokens[i].raw), None);
         }
         // A pod name as generated by a ReplicaSet (`web-7d9f8b6c4-x2x9z`).
         if let Some(i) =
@@ -9717,15 +9645,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(i);
             let name = owned(self.tokens[i].raw);
             let namespace = self.take_namespace(false, true);
-            let arguments = Arguments {
-                name: Some(name),
-                namespace,
-                ..self.base()
-            };
-            return Intent::ReadOnly {
-                tool: Tool::PodsGet,
-                arguments,
-            };
+            return self.object_read(ResourceKind::Pod, name, namespace);
         }
         // "what image is nginx running", "status of the rollout of api": a
         // question about a workload; a Deployment is the likely kind, and a
@@ -9756,10 +9676,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.use_token(i);
             let name = owned(self.tokens[i].raw);
             let namespace = self.take_namespace(false, true);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::Service, name, namespace),
-            };
+            return self.object_read(ResourceKind::Service, name, namespace);
         }
         let opens_with_be = (0..self.len())
             .find(|&i| !self.is_filler(i))
@@ -9792,10 +9709,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 };
             }
             let namespace = self.take_namespace(false, true);
-            return Intent::ReadOnly {
-                tool: Tool::ResourcesGet,
-                arguments: self.resource_args(ResourceKind::Deployment, name, namespace),
-            };
+            return self.object_read(ResourceKind::Deployment, name, namespace);
         }
         // "get widgets in production": the object of a read verb, of a kind
         // kubeop does not know; never pods instead.
@@ -9957,15 +9871,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             self.take_namespace(false, true)
         };
         if let Some(name) = name {
-            let arguments = Arguments {
-                name: Some(name),
-                namespace,
-                ..self.base()
-            };
-            return Intent::ReadOnly {
-                tool: Tool::PodsGet,
-                arguments,
-            };
+            return self.object_read(ResourceKind::Pod, name, namespace);
         }
         let field_selector = node_selector.or_else(|| self.phase_selector());
         // "describe the pod", "show me this pod": one pod meant, none named.
