@@ -79,6 +79,39 @@ async fn a_change_to_a_workload_in_another_namespace_finds_it_and_a_new_one_stay
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workload_named_as_its_service_is_found_by_that_word_in_its_namespace() {
+    let mut objects = cluster();
+    objects.extend([
+        e2e::objects::deployment("shop", "web", 1),
+        e2e::objects::deployment("shop", "payment-service", 1),
+    ]);
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    // "the web service": Service web's workload is web, never a
+    // `web-service` the cluster does not have.
+    let card = stack.plan("scale the web service to 3").await;
+    assert_eq!(card.target.name, "web", "{card:?}");
+    assert_eq!(card.target.namespace.as_deref(), Some("shop"), "{card:?}");
+    // "the payment service" with no namespace named: no object is called
+    // "payment", so the namespace of the one it stands for is the one.
+    for request in ["restart the payment service", "scale payment to 2"] {
+        let card = stack.plan(request).await;
+        assert_eq!(card.target.name, "payment-service", "{request}: {card:?}");
+        assert_eq!(
+            card.target.namespace.as_deref(),
+            Some("shop"),
+            "{request}: {card:?}"
+        );
+        assert!(
+            card.inferred
+                .iter()
+                .any(|note| note.contains("namespace shop") && note.contains("\"payment\"")),
+            "{request}: {:?}",
+            card.inferred
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_candidates_are_a_question_never_a_guess() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
     let clarify = stack.clarify("delete the web pod in namespace demo").await;

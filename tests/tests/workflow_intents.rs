@@ -70,6 +70,37 @@ async fn a_namespace_switch_scopes_the_later_requests_of_its_session_only() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bare_switch_to_a_namespace_name_switches_the_namespace_as_kubens_does() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    // "use shop" names a context as `use-context` does; the kubeconfig has
+    // none called shop, the cluster has that namespace: it is meant.
+    for (session, request) in [
+        ("carol", "use shop"),
+        ("dave", "ns shop"),
+        ("erin", "cd shop"),
+    ] {
+        let switched = stack.answer_in(session, request).await;
+        assert_eq!(switched.path, "switch_context", "{request}");
+        assert!(
+            switched.text.contains("namespace shop"),
+            "{request}: {switched:?}"
+        );
+        let pods = stack.answer_in(session, "list pods").await;
+        assert!(
+            pods.text.contains("cart-0") && !pods.text.contains("tool"),
+            "{request}: only shop's pods: {pods:?}"
+        );
+    }
+    // Neither a context nor a namespace: the contexts there are.
+    match stack.ask_in("carol", "use nowhere").await {
+        Ok(Response::Clarify(question)) => {
+            assert_eq!(question.missing, vec!["context"], "{question:?}");
+        }
+        other => panic!("an unknown context should be questioned, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_memory_limit_change_fills_in_the_only_container_and_is_verified() {
     let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
     let card = stack.plan("set memory limit of web to 256Mi in demo").await;
@@ -97,6 +128,24 @@ async fn a_memory_limit_change_fills_in_the_only_container_and_is_verified() {
     assert_eq!(containers.as_array().map(Vec::len), Some(1), "{containers}");
     assert_eq!(containers[0]["name"], "app");
     assert_eq!(containers[0]["resources"]["limits"]["memory"], "256Mi");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_set_resources_sets_every_pair_of_its_flags() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let card = stack
+        .plan("kubectl set resources deployment web -n demo --limits=cpu=1,memory=512Mi --requests=cpu=250m")
+        .await;
+    assert_eq!(card.operation, "create_update");
+    stack.approve_to(&card, Outcome::Verified).await;
+    let live = stack
+        .env
+        .kubectl_json(&["get", "deployment", "web", "-n", "demo"])
+        .await;
+    let resources = &live["spec"]["template"]["spec"]["containers"][0]["resources"];
+    assert_eq!(resources["limits"]["cpu"], "1", "{resources}");
+    assert_eq!(resources["limits"]["memory"], "512Mi", "{resources}");
+    assert_eq!(resources["requests"]["cpu"], "250m", "{resources}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

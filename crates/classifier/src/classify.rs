@@ -377,6 +377,7 @@ pub fn classify(text: &str) -> Intent {
     let mut joined = String::new();
     let mut tokens = Vec::with_capacity(32);
     lex(text, &lower, &mut tokens);
+    system_namespace_typos(&mut tokens);
     if tokens.len() > MAX_TOKENS {
         return Intent::clarify(
             vec![Param::Intent],
@@ -1811,6 +1812,83 @@ fn misspelled_namespace_word(tokens: &mut [Token<'_>]) {
         } else if one_typo_apart(token.low, "namespaces") {
             tokens[i].lex = Lex::Kind(ResourceKind::Namespace, Number::Plural);
         }
+    }
+}
+
+/// The cluster's own namespaces, each with its spelling without separators:
+/// a typo of one of them ("kube-sytem", "kubesystem", "kube_system") is
+/// that namespace, as no one names a namespace of their own that way.
+const SYSTEM_NAMESPACES: [(&str, &str); 3] = [
+    (SYSTEM_NAMESPACE, "kubesystem"),
+    ("kube-public", "kubepublic"),
+    ("kube-node-lease", "kubenodelease"),
+];
+
+/// The system namespace `word` misspells (one letter missing, added,
+/// changed or swapped, the dash left out or written `_`), if any.
+fn misspelt_system_namespace(word: &str) -> Option<&'static str> {
+    // Every spelling in reach starts with "k" and has 9 to 16 bytes.
+    if !(9..=16).contains(&word.len()) || !word.starts_with('k') {
+        return None;
+    }
+    let mut squeezed = [0u8; 16];
+    let mut len = 0;
+    for b in word.bytes().filter(|&b| b != b'-' && b != b'_') {
+        squeezed[len] = b;
+        len += 1;
+    }
+    let squeezed = std::str::from_utf8(&squeezed[..len]).ok()?;
+    SYSTEM_NAMESPACES
+        .iter()
+        .find(|(spelt, bare)| {
+            word != *spelt && (squeezed == *bare || one_typo_apart(squeezed, bare))
+        })
+        .map(|(spelt, _)| *spelt)
+}
+
+/// "pods in kube-sytem", "-n kubesystem", "logs of coredns in kube system":
+/// the cluster's own namespaces with a typo, or written in two words, are
+/// spelt right, wherever they stand (a namespace nobody has cannot be
+/// meant). Other names are never corrected: a typo of an ordinary name may
+/// be another object's real name.
+fn system_namespace_typos(tokens: &mut Vec<Token<'_>>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = tokens[i];
+        if token.shape == Shape::Word
+            && token.low == "kube"
+            && let Some(next) = tokens.get(i + 1)
+            && next.shape == Shape::Word
+            && let Some(spelt) = SYSTEM_NAMESPACES
+                .iter()
+                .map(|(spelt, _)| *spelt)
+                .find(|spelt| spelt[5..] == *next.low)
+        {
+            tokens[i] = Token {
+                raw: spelt,
+                low: spelt,
+                lex: Lex::Unknown,
+                full: spelt,
+                ..token
+            };
+            tokens.remove(i + 1);
+        } else if token.lex == Lex::Unknown
+            && token.shape == Shape::Word
+            && let Some(spelt) = misspelt_system_namespace(token.low)
+        {
+            tokens[i] = Token {
+                raw: spelt,
+                low: spelt,
+                full: spelt,
+                ..token
+            };
+        } else if token.shape == Shape::Flag
+            && matches!(token.low, "-n" | "--namespace")
+            && let Some(spelt) = token.value.and_then(misspelt_system_namespace)
+        {
+            tokens[i].value = Some(spelt);
+        }
+        i += 1;
     }
 }
 
@@ -4217,13 +4295,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 || (t.shape == Shape::Word && t.lex == Lex::Unknown && is_name_shaped(t.low))
                 || (t.shape == Shape::Word && parse_number(t.low).is_some())
         };
+        // "logs of checkout prod": a namespace's usual name last is one
+        // even after "of" or "for".
+        let usual_namespace = is_namespace_word(token.low);
         let between_fits = self.tokens[verb + 1..last].iter().all(|t| {
             object(t)
                 || t.shape == Shape::Flag
                 || matches!(
                     t.w(),
-                    Some(W::To | W::Filler | W::Replicas | W::Up | W::Down)
+                    Some(W::To | W::Filler | W::Polite | W::Logs | W::Replicas | W::Up | W::Down)
                 )
+                || (usual_namespace && matches!(t.w(), Some(W::Of | W::For)))
         });
         if !between_fits || !object(&self.tokens[prev]) {
             return None;
@@ -4235,13 +4317,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
 
     /// Two to four bare words with a kind or "logs"/"events" among them and
     /// nothing else: no verb, question, preposition or flag.
+    /// ("logs pls, checkout, prod": a "please" changes nothing.)
     fn is_terse(&self) -> bool {
-        (2..=4).contains(&self.len())
+        let words = self.tokens.iter().filter(|t| t.w() != Some(W::Polite));
+        (2..=4).contains(&words.clone().count())
             && self
                 .tokens
                 .iter()
                 .any(|t| t.kind().is_some() || matches!(t.w(), Some(W::Logs | W::Top)))
-            && self.tokens.iter().all(|t| {
+            && words.clone().all(|t| {
                 t.shape == Shape::Word
                     && t.value.is_none()
                     && (t.kind().is_some()
@@ -4793,11 +4877,16 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 || MOVEMENT_WORDS.contains(&self.low(i))
         })?;
         let moves = MOVEMENT_WORDS.contains(&self.low(opener));
+        // `kubens shop`, `cd shop` and `ns shop` (kubens's usual alias, only
+        // as the whole request: "ns shop" and nothing else) switch the
+        // namespace as the shell moves between directories.
+        let namespace_command = matches!(self.low(opener), "kubens" | "cd")
+            || (opener == 0 && self.len() == 2 && self.low(0) == "ns" && self.is_value(1));
         let switch_word = matches!(self.w(opener), Some(W::Switch | W::UseContext))
             || moves
             || matches!(self.w(opener), Some(W::Change(Change::Set | Change::Edit)))
-            || self.low(opener) == "kubens";
-        let explicit = self.low(opener) == "kubens"
+            || namespace_command;
+        let explicit = namespace_command
             || self
                 .tokens
                 .iter()
@@ -4851,7 +4940,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 let from = namespace_at.unwrap_or(opener);
                 // "namespace staging", "namespace to staging", "the staging namespace".
                 let after = (from + 1..self.len())
-                    .find(|&j| !self.is_filler(j) && !self.is_w(j, W::To))
+                    .find(|&j| !self.is_filler(j) && !matches!(self.w(j), Some(W::To | W::Into)))
                     .filter(|&j| self.is_value(j) && Some(j) != context_at);
                 let before = namespace_at
                     .and_then(|at| at.checked_sub(1))
@@ -6636,10 +6725,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
         (kind, name, kind_at)
     }
 
-    /// "restart the payment service", "scale the notification service to
-    /// 2": a Service has no pods of its own to restart or scale, so the
-    /// workload meant is the one named with the word ("payment-service",
-    /// the usual name of the workload behind it), its kind assumed.
+    /// "restart the payment service", "scale the web service to 3": a
+    /// Service has no pods of its own to restart or scale, so the workload
+    /// behind it is meant, its kind assumed. Its name is the word before
+    /// "service": the workload of Service `web` is usually `web`, and where
+    /// the workload is `payment-service` the workflow resolves "payment" to
+    /// it (the one workload that name begins); the classifier never invents
+    /// a joined name the cluster may not have.
     fn service_named_workload(
         &mut self,
         kind: Option<ResourceKind>,
@@ -6654,10 +6746,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .is_some_and(|p| self.tokens[p].low == name.as_str())
         {
             self.deployment_assumed = true;
-            return (
-                Some(ResourceKind::Deployment),
-                Some(format!("{name}-service")),
-            );
+            return (Some(ResourceKind::Deployment), Some(name.clone()));
         }
         (kind, name)
     }
@@ -7287,87 +7376,107 @@ impl<'t, 'a> Analysis<'t, 'a> {
             "cpu" | "cpus" => Some("cpu"),
             _ => None,
         };
-        let flag = self.tokens.iter().find_map(|t| {
+        // `--limits=cpu=1,memory=512Mi --requests cpu=100m`: every pair of
+        // every flag, the value attached or the next word.
+        let mut flagged = Vec::new();
+        for (i, t) in self.tokens.iter().enumerate() {
             let bound = match t.low {
                 "--limits" => ResourceBound::Limits,
                 "--requests" => ResourceBound::Requests,
-                _ => return None,
+                _ => continue,
             };
-            let (resource, quantity) = t.value?.split_once('=')?;
-            Some((bound, resource.to_ascii_lowercase(), quantity.to_owned()))
-        });
-        let (bound, resource, quantity) = match flag {
-            Some(found) => found,
-            None => {
-                let resource = self.tokens.iter().find_map(resource_word)?;
-                let bound_at = (0..self.len())
-                    .find(|&i| self.is_w(i, W::Limits) || (self.low(i) == "request" && i > 0));
-                let Some(bound_at) = bound_at else {
-                    // "set the memory of checkout to 1Gi", "bump api's memory
-                    // to 2Gi": a value, but neither a limit nor a request named.
-                    if let Some(q) = (0..self.len()).find(|&i| is_quantity(self.tokens[i].raw))
-                        && (!self.changes.is_empty() || self.gives_to_an_object())
-                    {
-                        return Some(self.limit_or_request_question(resource, q));
-                    }
-                    // "add more memory to api", "increase the cpu of web": a
-                    // resource change with no exact value.
-                    let relative = self.relative_resource().is_some()
-                        || self
-                            .changes
-                            .iter()
-                            .any(|(_, c)| matches!(c, Change::Increase | Change::Decrease));
-                    return relative.then(|| self.resource_amount_question(resource));
-                };
-                let bound = if self.low(bound_at).starts_with("request") {
-                    ResourceBound::Requests
-                } else {
-                    ResourceBound::Limits
-                };
-                // The new value: a quantity, preferably after "to".
-                let quantity_at = (0..self.len())
-                    .filter(|&i| is_quantity(self.tokens[i].raw))
-                    .min_by_key(|&i| (!self.is_w(i.wrapping_sub(1), W::To), i));
-                let Some(q) = quantity_at else {
-                    // "raise its memory limit" after a diagnosis: the plan
-                    // it proposed may be the one meant (the workflow offers it).
-                    return Some(Intent::clarify(
-                        vec![Param::Resource, Param::Plan],
-                        format!(
-                            "To what exact value should I set the {resource} {}? Give a quantity such as {}.",
-                            if bound == ResourceBound::Limits {
-                                "limit"
-                            } else {
-                                "request"
-                            },
-                            if resource == "memory" {
-                                "512Mi or 1Gi"
-                            } else {
-                                "250m or 1"
-                            }
-                        ),
-                    ));
-                };
-                if self.is_w(q.wrapping_sub(1), W::By) {
-                    return Some(Intent::clarify(
-                        vec![Param::Resource],
-                        format!(
-                            "I set a {resource} value exactly, not a difference: to what value should it go?"
-                        ),
-                    ));
-                }
-                self.use_token(q);
-                self.use_token(bound_at);
-                (bound, resource.to_owned(), self.tokens[q].raw.to_owned())
+            let value = t.value.or_else(|| {
+                self.tokens
+                    .get(i + 1)
+                    .filter(|next| next.shape == Shape::Assign)
+                    .map(|next| next.full)
+            });
+            for pair in value.into_iter().flat_map(|value| value.split(',')) {
+                let (resource, quantity) = pair.split_once('=').unwrap_or((pair, ""));
+                flagged.push((bound, resource.to_ascii_lowercase(), quantity.to_owned()));
             }
+        }
+        let settings = if !flagged.is_empty() {
+            flagged
+        } else {
+            let resource = self.tokens.iter().find_map(resource_word)?;
+            let bound_at = (0..self.len())
+                .find(|&i| self.is_w(i, W::Limits) || (self.low(i) == "request" && i > 0));
+            let Some(bound_at) = bound_at else {
+                // "set the memory of checkout to 1Gi", "bump api's memory
+                // to 2Gi": a value, but neither a limit nor a request named.
+                if let Some(q) = (0..self.len()).find(|&i| is_quantity(self.tokens[i].raw))
+                    && (!self.changes.is_empty() || self.gives_to_an_object())
+                {
+                    return Some(self.limit_or_request_question(resource, q));
+                }
+                // "add more memory to api", "increase the cpu of web": a
+                // resource change with no exact value.
+                let relative = self.relative_resource().is_some()
+                    || self
+                        .changes
+                        .iter()
+                        .any(|(_, c)| matches!(c, Change::Increase | Change::Decrease));
+                return relative.then(|| self.resource_amount_question(resource));
+            };
+            let bound = if self.low(bound_at).starts_with("request") {
+                ResourceBound::Requests
+            } else {
+                ResourceBound::Limits
+            };
+            // The new value: a quantity, preferably after "to".
+            let quantity_at = (0..self.len())
+                .filter(|&i| is_quantity(self.tokens[i].raw))
+                .min_by_key(|&i| (!self.is_w(i.wrapping_sub(1), W::To), i));
+            let Some(q) = quantity_at else {
+                // "raise its memory limit" after a diagnosis: the plan
+                // it proposed may be the one meant (the workflow offers it).
+                return Some(Intent::clarify(
+                    vec![Param::Resource, Param::Plan],
+                    format!(
+                        "To what exact value should I set the {resource} {}? Give a quantity such as {}.",
+                        if bound == ResourceBound::Limits {
+                            "limit"
+                        } else {
+                            "request"
+                        },
+                        if resource == "memory" {
+                            "512Mi or 1Gi"
+                        } else {
+                            "250m or 1"
+                        }
+                    ),
+                ));
+            };
+            if self.is_w(q.wrapping_sub(1), W::By) {
+                return Some(Intent::clarify(
+                    vec![Param::Resource],
+                    format!(
+                        "I set a {resource} value exactly, not a difference: to what value should it go?"
+                    ),
+                ));
+            }
+            self.use_token(q);
+            self.use_token(bound_at);
+            vec![(bound, resource.to_owned(), self.tokens[q].raw.to_owned())]
         };
-        if !is_quantity(&quantity) || !matches!(resource.as_str(), "memory" | "cpu") {
-            return Some(Intent::clarify(
-                vec![Param::Resource],
+        if let Some((_, resource, quantity)) = settings.iter().find(|(_, resource, quantity)| {
+            !is_quantity(quantity) || !matches!(resource.as_str(), "memory" | "cpu")
+        }) {
+            let question = if !matches!(resource.as_str(), "memory" | "cpu") {
+                format!(
+                    "I set cpu and memory limits and requests, not {resource}: which should I set, and to what?"
+                )
+            } else if quantity.is_empty() {
+                format!(
+                    "To what value should I set {resource}? Give a quantity such as 512Mi, 1Gi or 500m."
+                )
+            } else {
                 format!(
                     "{quantity} is not a {resource} quantity I can set; give one such as 512Mi, 1Gi or 500m."
-                ),
-            ));
+                )
+            };
+            return Some(Intent::clarify(vec![Param::Resource], question));
         }
         for i in 0..self.len() {
             if resource_word(&self.tokens[i]).is_some() {
@@ -7403,14 +7512,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
             .container
             .clone()
             .unwrap_or_else(|| manifest::CONTAINER_PLACEHOLDER.to_owned());
-        Some(self.create_update(manifest::container_resource(
+        Some(self.create_update(manifest::container_resources(
             kind,
             &name,
             namespace.as_deref(),
             &container,
-            bound,
-            &resource,
-            &quantity,
+            &settings,
         )))
     }
 
@@ -8012,16 +8119,30 @@ impl<'t, 'a> Analysis<'t, 'a> {
         self.run_debug_pod_named(name, namespace, network)
     }
 
-    /// "in pod web", "inside web-1", "on pod x": a command for an existing pod.
+    /// "in pod web", "inside web-1", "on pod x", "in the checkout pod", "in
+    /// one of the web pods": a command for an existing pod.
     fn existing_pod_phrase(&self) -> bool {
+        let pod_word = |j: usize| {
+            matches!(
+                self.tokens.get(j).and_then(Token::kind),
+                Some((ResourceKind::Pod, _))
+            )
+        };
         (0..self.len()).any(|i| {
             matches!(self.w(i), Some(W::In | W::Into | W::On)) && {
-                let next = self.next_meaningful(i);
+                let next = self.next_meaningful(i).map(|j| {
+                    if self.low(j) == "one" && self.is_w(j + 1, W::Of) {
+                        self.next_meaningful(j + 1).unwrap_or(j)
+                    } else {
+                        j
+                    }
+                });
                 next.is_some_and(|j| {
-                    matches!(self.tokens[j].kind(), Some((ResourceKind::Pod, _)))
+                    pod_word(j)
                         || (self.is_value(j)
                             && self.looks_generated(j)
                             && !self.is_w(j + 1, W::Context))
+                        || (self.is_value(j) && self.next_meaningful(j).is_some_and(pod_word))
                         || matches!(self.tokens[j].w(), Some(W::Container))
                 })
             }
@@ -8057,9 +8178,22 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 ),
             );
         }
-        let (_, name, _) = self.target(Some(ResourceKind::Pod));
+        let (_, name, kind_at) = self.target(Some(ResourceKind::Pod));
+        // "in one of the checkout pods": a pod of the workload, which the
+        // workflow picks (or asks about) from the name.
+        let name = name.or_else(|| kind_at.and_then(|k| self.app_of_pods(k)));
         let Some(name) = name.or_else(|| self.pod_after_in()) else {
-            return Self::missing_name(Some(ResourceKind::Pod), "run the command in");
+            // "exec ls in a pod in monitoring": the place is kept in the
+            // question, the pod is never guessed.
+            return match self.take_namespace(false, true) {
+                Some(namespace) => Intent::clarify(
+                    vec![Param::Name],
+                    format!(
+                        "Which pod in namespace {namespace} should I run the command in? I need its name."
+                    ),
+                ),
+                None => Self::missing_name(Some(ResourceKind::Pod), "run the command in"),
+            };
         };
         self.exec_in(name)
     }
@@ -8067,10 +8201,20 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// "open a shell in web-1", "exec env in checkout-abc in payments": a
     /// command needs a pod, so the value after "in" is the pod when it looks
     /// like one, or when a second "in" (or a flag) gives the namespace, or
-    /// when it is the only place named and no namespace's usual name.
+    /// when it is the only place named and no namespace's usual name. The
+    /// place of an unnamed pod ("in a pod in monitoring") is its namespace.
     fn pod_after_in(&mut self) -> Option<String> {
         let ins: Vec<usize> = (0..self.len())
-            .filter(|&i| self.is_value(i) && self.place(i, None) == Place::In)
+            .filter(|&i| {
+                self.is_value(i)
+                    && self.place(i, None) == Place::In
+                    && !self
+                        .prev_meaningful(i)
+                        .and_then(|p| self.prev_meaningful(p))
+                        .is_some_and(|k| {
+                            matches!(self.tokens[k].kind(), Some((ResourceKind::Pod, _)))
+                        })
+            })
             .collect();
         let i = *ins.iter().find(|&&i| {
             looks_like_pod_name(self.tokens[i].low)
@@ -8194,6 +8338,8 @@ impl<'t, 'a> Analysis<'t, 'a> {
                             || self.is_w(k, W::Container)
                             // "from inside the checkout pod".
                             || matches!(self.w(k), Some(W::In | W::Into))
+                            // "in one of the web pods".
+                            || (self.low(k) == "one" && self.is_w(k + 1, W::Of))
                     })
                 }
                 Some(W::Filler) if words.is_empty() => {

@@ -318,32 +318,37 @@ pub(crate) enum ResourceBound {
     Requests,
 }
 
-/// One container's resource limit or request (fields to merge):
-/// `resources.limits.memory: 1Gi`.
-pub(crate) fn container_resource(
+/// One container's resource limits and requests (fields to merge):
+/// `resources.limits.memory: 1Gi`, each `(bound, resource, quantity)` under
+/// its bound, limits first, as `kubectl set resources --limits=cpu=1,memory=512Mi`
+/// writes them.
+pub(crate) fn container_resources(
     kind: ResourceKind,
     name: &str,
     namespace: Option<&str>,
     container: &str,
-    bound: ResourceBound,
-    resource: &str,
-    quantity: &str,
+    settings: &[(ResourceBound, String, String)],
 ) -> String {
     let mut out = String::with_capacity(256);
     header(&mut out, kind, name, namespace);
-    let bound = match bound {
-        ResourceBound::Limits => "limits",
-        ResourceBound::Requests => "requests",
-    };
     out.push_str("spec:\n  template:\n    spec:\n      containers:\n      - name: ");
     push_quoted(&mut out, container);
-    out.push_str("\n        resources:\n          ");
-    out.push_str(bound);
-    out.push_str(":\n            ");
-    out.push_str(resource);
-    out.push_str(": ");
-    push_quoted(&mut out, quantity);
-    out.push('\n');
+    out.push_str("\n        resources:\n");
+    for (bound, word) in [
+        (ResourceBound::Limits, "limits"),
+        (ResourceBound::Requests, "requests"),
+    ] {
+        let mut under = settings.iter().filter(|(b, _, _)| *b == bound).peekable();
+        if under.peek().is_none() {
+            continue;
+        }
+        let _ = writeln!(out, "          {word}:");
+        for (_, resource, quantity) in under {
+            let _ = write!(out, "            {resource}: ");
+            push_quoted(&mut out, quantity);
+            out.push('\n');
+        }
+    }
     out
 }
 

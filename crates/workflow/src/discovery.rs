@@ -200,8 +200,10 @@ pub(crate) struct Named<'a> {
 }
 
 /// Fills the namespace of `object` when the request gave none: from the
-/// last operation on that object, else from where the cluster has it, else
-/// the context's default namespace. Each inference is noted in `inferred`.
+/// last operation on that object, else from where the cluster has it (or,
+/// when nothing has that name, the objects it stands for: see
+/// [`resolve_name`]), else the context's default namespace. Each inference
+/// is noted in `inferred`.
 pub(crate) async fn namespace(
     pipeline: &Pipeline,
     object: Named<'_>,
@@ -243,17 +245,30 @@ pub(crate) async fn namespace(
         return Ok(Found::Value(Some(namespace.clone())));
     }
     let rows = cluster.list(context, api_version, kind, None, None).await?;
-    let mut namespaces: Vec<String> = rows
-        .iter()
-        .filter(|row| cell(row, "name") == Some(name))
-        .filter_map(|row| cell(row, "namespace").map(str::to_owned))
-        .collect();
-    namespaces.sort();
-    namespaces.dedup();
+    let namespaces_of = |fits: &dyn Fn(&str) -> bool| {
+        let mut namespaces: Vec<String> = rows
+            .iter()
+            .filter(|row| cell(row, "name").is_some_and(fits))
+            .filter_map(|row| cell(row, "namespace").map(str::to_owned))
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        namespaces
+    };
+    let mut namespaces = namespaces_of(&|held| held == name);
+    let mut named = format!("named {name}");
+    // No object has the name: the namespaces of the objects it stands for
+    // ("payment" for `payment-service`), which planning resolves there.
+    if namespaces.is_empty() {
+        let names: Vec<&str> = rows.iter().filter_map(|row| cell(row, "name")).collect();
+        let candidates = informal_candidates(&names, name);
+        namespaces = namespaces_of(&|held| candidates.contains(&held));
+        named = format!("whose name matches \"{name}\"");
+    }
     match namespaces.as_slice() {
         [only] => {
             inferred.push(format!(
-                "namespace {only}: the only namespace with a {} named {name}",
+                "namespace {only}: the only namespace with a {} {named}",
                 kind.to_lowercase()
             ));
             Ok(Found::Value(Some(only.clone())))
@@ -267,7 +282,7 @@ pub(crate) async fn namespace(
         }
         several => Ok(Found::Ask(Clarify {
             question: format!(
-                "There is a {} named {name} in {} namespaces: which one do you mean?",
+                "There is a {} {named} in {} namespaces: which one do you mean?",
                 kind.to_lowercase(),
                 several.len()
             ),
@@ -293,19 +308,10 @@ pub(crate) async fn resolve_name(
         .list(context, api_version, kind, namespace, None)
         .await?;
     let names: Vec<&str> = rows.iter().filter_map(|row| cell(row, "name")).collect();
-    let informal_lower = informal.to_lowercase();
-    let mut candidates: Vec<String> = names
-        .iter()
-        .filter(|name| name.starts_with(&informal_lower))
-        .map(|name| (*name).to_owned())
+    let mut candidates: Vec<String> = informal_candidates(&names, informal)
+        .into_iter()
+        .map(str::to_owned)
         .collect();
-    if candidates.is_empty() {
-        candidates = names
-            .iter()
-            .filter(|name| name.contains(&informal_lower))
-            .map(|name| (*name).to_owned())
-            .collect();
-    }
     candidates.sort();
     match candidates.as_slice() {
         [] => Ok(None),
@@ -329,6 +335,25 @@ pub(crate) async fn resolve_name(
             candidates: several.to_vec(),
         }))),
     }
+}
+
+/// The names an informal one stands for: those it begins ("checkout" for
+/// `checkout-api`), else those it is part of.
+fn informal_candidates<'n>(names: &[&'n str], informal: &str) -> Vec<&'n str> {
+    let informal = informal.to_lowercase();
+    let begun: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| name.starts_with(&informal))
+        .collect();
+    if !begun.is_empty() {
+        return begun;
+    }
+    names
+        .iter()
+        .copied()
+        .filter(|name| name.contains(&informal))
+        .collect()
 }
 
 /// What a pod name in a request stands for in its namespace, as kubectl

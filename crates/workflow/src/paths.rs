@@ -1325,25 +1325,41 @@ struct Switch {
 }
 
 /// Switches the session's context and/or namespace after checking the
-/// kubeconfig has the context and the cluster has the namespace.
+/// kubeconfig has the context and the cluster has the namespace. A bare
+/// "use shop" or "switch to shop" names a context, as `kubectl config
+/// use-context` does; when the kubeconfig has no such context but the
+/// current cluster has that namespace, the namespace is meant (as kubens
+/// users type it) and the answer says so.
 async fn switch(
     pipeline: &Pipeline,
     coordinator: &ActorRef<CoordinatorMsg>,
     session: SessionId,
     current: &str,
-    wanted: Switch,
+    mut wanted: Switch,
 ) -> Result<Response, WorkflowError> {
-    if let Some(context) = &wanted.context {
+    if let Some(context) = wanted.context.clone() {
         let contexts = known_contexts(pipeline).await?;
-        if !contexts.iter().any(|known| known == context) {
-            return Ok(Response::Clarify(Clarify {
-                question: format!(
-                    "There is no context {context} in the kubeconfig. Available: {}.",
-                    contexts.join(", ")
-                ),
-                missing: vec!["context".into()],
-                candidates: contexts,
-            }));
+        if !contexts.contains(&context) {
+            if wanted.namespace.is_none()
+                && let Fetched::Found(_) = pipeline
+                    .cluster
+                    .get(current, "v1", "Namespace", &context, None)
+                    .await?
+            {
+                wanted = Switch {
+                    context: None,
+                    namespace: Some(context),
+                };
+            } else {
+                return Ok(Response::Clarify(Clarify {
+                    question: format!(
+                        "There is no context {context} in the kubeconfig. Available: {}.",
+                        contexts.join(", ")
+                    ),
+                    missing: vec!["context".into()],
+                    candidates: contexts,
+                }));
+            }
         }
     }
     let context = wanted.context.clone().unwrap_or_else(|| current.to_owned());
