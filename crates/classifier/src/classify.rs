@@ -8183,9 +8183,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // workflow picks (or asks about) from the name.
         let name = name.or_else(|| kind_at.and_then(|k| self.app_of_pods(k)));
         let Some(name) = name.or_else(|| self.pod_after_in()) else {
-            // "exec ls in a pod in monitoring": the place is kept in the
-            // question, the pod is never guessed.
-            return match self.take_namespace(false, true) {
+            // "exec ls in a pod in monitoring": the place is kept (in the
+            // question, and for the workflow to offer the pods there), the
+            // pod is never guessed.
+            let namespace = self.take_namespace(false, true);
+            let question = match &namespace {
                 Some(namespace) => Intent::clarify(
                     vec![Param::Name],
                     format!(
@@ -8194,6 +8196,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 ),
                 None => Self::missing_name(Some(ResourceKind::Pod), "run the command in"),
             };
+            return Self::in_scope(question, Some(ResourceKind::Pod), namespace);
         };
         self.exec_in(name)
     }
