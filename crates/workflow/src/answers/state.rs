@@ -77,10 +77,14 @@ fn node(node: &Value) -> Vec<String> {
     } else {
         format!("conditions on: {}", pressure.join(", "))
     });
+    // "No taints" is said, not left out: "what taints does node-1 have"
+    // is answered by this line.
     let taints = crate::diagnosis::node::taints(node);
-    if !taints.is_empty() {
-        lines.push(format!("taints: {}", taints.join(", ")));
-    }
+    lines.push(if taints.is_empty() {
+        "no taints".to_owned()
+    } else {
+        format!("taints: {}", taints.join(", "))
+    });
     let memory = text(node, "/status/allocatable/memory");
     let memory = Memory::parse(memory).map_or_else(|_| memory.to_owned(), |m| human_bytes(m.0));
     lines.push(format!(
@@ -338,6 +342,15 @@ mod tests {
             Some(
                 "node node-2: Ready (KubeletReady), cordoned (SchedulingDisabled)\n  conditions on: MemoryPressure\n  taints: dedicated=db:NoSchedule\n  allocatable 4 CPU, 14.4Gi memory, 110 pods; kubelet v1.32.5\n"
             )
+        );
+        let untainted = ToolOutput::from_structured(json!({"kind": "Node",
+            "metadata": {"name": "node-1"}, "spec": {},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}}));
+        assert!(
+            summary(&untainted)
+                .is_some_and(|text| text.contains("\n  no pressure conditions\n  no taints\n")),
+            "{:?}",
+            summary(&untainted)
         );
     }
 
