@@ -81,6 +81,9 @@ pub enum Kind {
     Namespace,
     /// `v1` ServiceAccount.
     ServiceAccount,
+    /// `networking.k8s.io/v1` NetworkPolicy (read by the shell's
+    /// connections).
+    NetworkPolicy,
 }
 
 impl Kind {
@@ -110,6 +113,7 @@ impl Kind {
             Kind::Secret => ("v1", "Secret"),
             Kind::Namespace => ("v1", "Namespace"),
             Kind::ServiceAccount => ("v1", "ServiceAccount"),
+            Kind::NetworkPolicy => ("networking.k8s.io/v1", "NetworkPolicy"),
         }
     }
 }
@@ -296,6 +300,8 @@ pub struct Snapshot {
     pub namespaces: Vec<Value>,
     /// ServiceAccounts.
     pub service_accounts: Vec<Value>,
+    /// NetworkPolicies, which decide the connections pods accept.
+    pub network_policies: Vec<Value>,
     /// What the kubelets resolved of each started pod's ConfigMaps and
     /// Secrets (kept between passes by [`kubelet_memory`]).
     pub started_configs: KubeletMemory,
@@ -343,6 +349,8 @@ impl Snapshot {
             pods: &self.pods,
             config_maps: &self.config_maps,
             secrets: &self.secrets,
+            network_policies: &self.network_policies,
+            namespaces: &self.namespaces,
         };
         kubelet::init::outcomes(pod, &objects, self.now())
     }
@@ -811,6 +819,7 @@ mod convergence {
                 autoscalers: self.all("HorizontalPodAutoscaler"),
                 namespaces: self.all("Namespace"),
                 service_accounts: self.all("ServiceAccount"),
+                network_policies: self.all("NetworkPolicy"),
                 started_configs: self.started_configs.clone(),
             }
         }

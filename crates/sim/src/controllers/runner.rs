@@ -63,6 +63,7 @@ fn resource(kind: Kind) -> &'static Resource {
         Kind::HorizontalPodAutoscaler => &registry::HORIZONTAL_POD_AUTOSCALERS,
         Kind::Namespace => &registry::NAMESPACES,
         Kind::ServiceAccount => &registry::SERVICE_ACCOUNTS,
+        Kind::NetworkPolicy => &registry::NETWORK_POLICIES,
     }
 }
 
@@ -164,6 +165,7 @@ pub fn pass(store: &Store, history: bool, memory: &mut KubeletMemory) -> usize {
         autoscalers: list(store, Kind::HorizontalPodAutoscaler),
         namespaces: list(store, Kind::Namespace),
         service_accounts: list(store, Kind::ServiceAccount),
+        network_policies: list(store, Kind::NetworkPolicy),
         started_configs: std::mem::take(memory),
     };
     *memory = super::kubelet_memory(&snapshot);

@@ -1186,9 +1186,37 @@ fn failed_for(job: &Value, reason: &str) -> bool {
         })
 }
 
+/// Whether a Job whose pods restart in place (`restartPolicy: OnFailure`)
+/// has used up its `backoffLimit`: the job controller then counts the
+/// restarts of the containers (init containers included) of its running
+/// and pending pods as its retries (`pastBackoffLimitOnFailure`), since no
+/// pod of it ever reaches phase Failed.
+fn past_backoff_limit_on_failure(job: &Value, active: &[&&Value], backoff_limit: usize) -> bool {
+    if text(job, "/spec/template/spec/restartPolicy") != "OnFailure" {
+        return false;
+    }
+    let restarts: u64 = active
+        .iter()
+        .filter(|pod| matches!(text(pod, "/status/phase"), "Running" | "Pending"))
+        .flat_map(|pod| {
+            ["/status/initContainerStatuses", "/status/containerStatuses"]
+                .into_iter()
+                .filter_map(|list| pod.pointer(list).and_then(Value::as_array))
+                .flatten()
+        })
+        .filter_map(|status| status["restartCount"].as_u64())
+        .sum();
+    if backoff_limit == 0 {
+        restarts > 0
+    } else {
+        restarts >= backoff_limit as u64
+    }
+}
+
 /// Jobs: a pod at a time until `completions` pods succeeded, more than
-/// `backoffLimit` failed, or `activeDeadlineSeconds` passed since it
-/// started (its running pods are then stopped and count as failed);
+/// `backoffLimit` failed (or, restarting in place, their containers
+/// restarted as often), or `activeDeadlineSeconds` passed since it started
+/// (its running pods are then stopped and count as failed);
 /// status, conditions and events as the job controller.
 pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
     let now = snapshot.now();
@@ -1227,9 +1255,16 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
             });
         let past_deadline = failed_for(job, "DeadlineExceeded")
             || (!complete && job_outcome(job).is_none() && deadline.is_some_and(|at| now >= at));
-        // Pods stopped at the deadline are gone from the cluster but stay
-        // counted as failed, as the real controller's status keeps them.
-        let failed = if past_deadline {
+        let restarts_exceeded = !past_deadline
+            && (failed_for(job, "BackoffLimitExceeded")
+                || (!complete
+                    && job_outcome(job).is_none()
+                    && past_backoff_limit_on_failure(job, &active, backoff_limit)));
+        // Pods stopped at the deadline or at the backoff limit are gone
+        // from the cluster but stay counted as failed, as the real
+        // controller's status keeps them.
+        let stopped = past_deadline || restarts_exceeded;
+        let failed = if stopped {
             let counted = existing
                 .and_then(|status| status.get("failed"))
                 .and_then(Value::as_u64)
@@ -1239,8 +1274,8 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
         } else {
             failed
         };
-        let failed_out = past_deadline || failed > backoff_limit;
-        if past_deadline {
+        let failed_out = stopped || failed > backoff_limit;
+        if stopped {
             for pod in active.iter().filter(|pod| !is_deleting(pod)) {
                 actions.push(Action::Delete(
                     Kind::Pod,
@@ -1258,7 +1293,7 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
                 ));
             }
         }
-        let active: Vec<&&Value> = if past_deadline { Vec::new() } else { active };
+        let active: Vec<&&Value> = if stopped { Vec::new() } else { active };
         if !complete && !failed_out && active.is_empty() {
             let template = template_of(job);
             let pod_name = unused_pod_name(snapshot, job, name(job), &BTreeSet::new(), pods.len());
@@ -1331,6 +1366,19 @@ pub fn jobs(snapshot: &Snapshot) -> Vec<Action> {
                     .or(deadline)
                     .unwrap_or(now);
                 ("DeadlineExceeded", DEADLINE_MESSAGE, at)
+            } else if restarts_exceeded {
+                // Its pod was stopped while restarting: it failed when
+                // the controller saw the restarts, and stays so.
+                let at = existing
+                    .and_then(|status| status.pointer("/conditions/0/lastTransitionTime"))
+                    .and_then(Value::as_str)
+                    .and_then(parse_rfc3339)
+                    .unwrap_or(now);
+                (
+                    "BackoffLimitExceeded",
+                    "Job has reached the specified backoff limit",
+                    at,
+                )
             } else {
                 (
                     "BackoffLimitExceeded",
@@ -1371,6 +1419,36 @@ mod tests {
             replicas,
             available,
         }
+    }
+
+    #[test]
+    fn an_on_failure_jobs_restarts_count_against_its_backoff_limit() {
+        let job = |policy: &str| json!({"spec": {"template": {"spec": {"restartPolicy": policy}}}});
+        let pod = |phase: &str, restarts: u64, init_restarts: u64| {
+            json!({"status": {"phase": phase,
+                "initContainerStatuses": [{"name": "init", "restartCount": init_restarts}],
+                "containerStatuses": [{"name": "app", "restartCount": restarts}]}})
+        };
+        let running = pod("Running", 1, 0);
+        let pending = pod("Pending", 0, 1);
+        let fresh = pod("Running", 0, 0);
+        let on_failure = job("OnFailure");
+        assert!(past_backoff_limit_on_failure(&on_failure, &[&&running], 1));
+        assert!(!past_backoff_limit_on_failure(&on_failure, &[&&running], 3));
+        assert!(past_backoff_limit_on_failure(
+            &on_failure,
+            &[&&running, &&pending],
+            2
+        ));
+        // A limit of 0: the first restart fails it.
+        assert!(!past_backoff_limit_on_failure(&on_failure, &[&&fresh], 0));
+        assert!(past_backoff_limit_on_failure(&on_failure, &[&&running], 0));
+        // Pods that restart not in place fail as pods, counted elsewhere.
+        assert!(!past_backoff_limit_on_failure(
+            &job("Never"),
+            &[&&running],
+            1
+        ));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::controllers::{pod_is_ready, text};
+use crate::network_policy::{self, PodPort};
 use shell::{Endpoint, ExecEnvironment, ServiceRecord};
 
 /// The objects of the cluster an exec looks at.
@@ -24,6 +25,10 @@ pub struct ClusterObjects<'a> {
     pub config_maps: &'a [Value],
     /// Every Secret (for `secretKeyRef`).
     pub secrets: &'a [Value],
+    /// Every NetworkPolicy (which connections a pod accepts).
+    pub network_policies: &'a [Value],
+    /// Every Namespace (for a NetworkPolicy's `namespaceSelector`).
+    pub namespaces: &'a [Value],
 }
 
 /// Whether every `key: value` of a Service's selector is a label of the pod.
@@ -75,6 +80,8 @@ pub fn service_records(objects: &ClusterObjects<'_>) -> Vec<ServiceRecord> {
                             .then(|| text(pod, "/spec/hostname").to_string())
                             .filter(|hostname| !hostname.is_empty()),
                         pod_name: text(pod, "/metadata/name").to_string(),
+                        dropped_service_ports: Vec::new(),
+                        dropped_entirely: false,
                     })
                     .collect(),
                 // The `kubernetes` Service has no selector: the API server is its endpoint.
@@ -82,6 +89,8 @@ pub fn service_records(objects: &ClusterObjects<'_>) -> Vec<ServiceRecord> {
                     ip: cluster_ip.clone().unwrap_or_default(),
                     hostname: None,
                     pod_name: "kube-apiserver".to_string(),
+                    dropped_service_ports: Vec::new(),
+                    dropped_entirely: false,
                 }],
                 None => Vec::new(),
             };
@@ -100,6 +109,90 @@ fn find<'a>(objects: &'a [Value], namespace: &str, name: &str) -> Option<&'a Val
     objects.iter().find(|object| {
         text(object, "/metadata/namespace") == namespace && text(object, "/metadata/name") == name
     })
+}
+
+/// The container port a Service port sends to on `pod` (its `targetPort`,
+/// a number or the name of a port the pod declares; else the port itself),
+/// with that port's name.
+fn target_on_pod<'a>(service_port: &Value, pod: &'a Value) -> Option<PodPort<'a>> {
+    let declared = || {
+        pod.pointer("/spec/containers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .flat_map(|container| container["ports"].as_array().into_iter().flatten())
+    };
+    let named = |number: u64| {
+        declared()
+            .find(|port| port["containerPort"].as_u64() == Some(number))
+            .map_or("", |port| text(port, "/name"))
+    };
+    match service_port
+        .get("targetPort")
+        .or_else(|| service_port.get("port"))?
+    {
+        Value::String(name) => {
+            let port = declared().find(|port| port["name"] == name.as_str())?;
+            Some(PodPort {
+                number: u16::try_from(port["containerPort"].as_u64()?).ok()?,
+                name: text(port, "/name"),
+            })
+        }
+        number => {
+            let number = number.as_u64()?;
+            Some(PodPort {
+                number: u16::try_from(number).ok()?,
+                name: named(number),
+            })
+        }
+    }
+}
+
+/// Marks, on every Service endpoint, what its NetworkPolicies drop of the
+/// connections `source` (the pod the shell runs in) makes.
+fn drop_by_network_policy(
+    services: &mut [ServiceRecord],
+    source: &Value,
+    objects: &ClusterObjects<'_>,
+) {
+    if objects.network_policies.is_empty() {
+        return;
+    }
+    for record in services.iter_mut() {
+        let Some(service) = find(objects.services, &record.namespace, &record.name) else {
+            continue;
+        };
+        let ports: Vec<&Value> = service
+            .pointer("/spec/ports")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
+        for endpoint in &mut record.endpoints {
+            let Some(target) = find(objects.pods, &record.namespace, &endpoint.pod_name) else {
+                continue;
+            };
+            let admits = |port| {
+                network_policy::admits(
+                    objects.network_policies,
+                    objects.namespaces,
+                    source,
+                    target,
+                    port,
+                )
+            };
+            endpoint.dropped_entirely = !admits(None);
+            endpoint.dropped_service_ports = ports
+                .iter()
+                .filter(|port| {
+                    endpoint.dropped_entirely
+                        || target_on_pod(port, target)
+                            .is_some_and(|pod_port| !admits(Some(pod_port)))
+                })
+                .filter_map(|port| u16::try_from(port["port"].as_u64()?).ok())
+                .collect();
+        }
+    }
 }
 
 /// The environment variables a container was started with, resolved as the
@@ -241,7 +334,8 @@ pub fn environment_for(
         .find(|candidate| text(candidate, "/name") == container)
         .cloned()
         .unwrap_or(Value::Null);
-    let services = service_records(objects);
+    let mut services = service_records(objects);
+    drop_by_network_policy(&mut services, pod, objects);
     let dns_server = services
         .iter()
         .find(|service| service.name == "kube-dns" && service.namespace == "kube-system")
@@ -303,6 +397,8 @@ mod tests {
             pods: &pods,
             config_maps: &config_maps,
             secrets: &secrets,
+            network_policies: &[],
+            namespaces: &[],
         };
         let environment = environment_for(&pod, "api", &objects, SystemTime::UNIX_EPOCH);
         assert_eq!(

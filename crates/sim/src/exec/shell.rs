@@ -33,6 +33,12 @@ pub struct Endpoint {
     pub hostname: Option<String>,
     /// The pod's name, reported by the connectivity check.
     pub pod_name: String,
+    /// The Service ports on which the pod's NetworkPolicies drop
+    /// connections from the pod the shell runs in (they time out).
+    pub dropped_service_ports: Vec<u16>,
+    /// Whether its NetworkPolicies drop every connection from that pod,
+    /// whatever the port (a connection to the pod's own IP then times out).
+    pub dropped_entirely: bool,
 }
 
 /// A Service as DNS and connectivity checks see it.
@@ -283,12 +289,24 @@ impl ExecEnvironment {
                 if !service.ports.contains(&port) {
                     return Connection::Refused;
                 }
-                return match service.endpoints.first() {
+                if service.endpoints.is_empty() {
+                    return Connection::Refused;
+                }
+                // kube-proxy picks an endpoint; one whose NetworkPolicies
+                // drop this pod's packets leaves the client waiting.
+                return match service
+                    .endpoints
+                    .iter()
+                    .find(|endpoint| !endpoint.dropped_service_ports.contains(&port))
+                {
                     Some(endpoint) => Connection::Answered { service, endpoint },
-                    None => Connection::Refused,
+                    None => Connection::TimedOut,
                 };
             }
             if let Some(endpoint) = service.endpoints.iter().find(|endpoint| endpoint.ip == ip) {
+                if endpoint.dropped_entirely {
+                    return Connection::TimedOut;
+                }
                 return Connection::Answered { service, endpoint };
             }
         }
@@ -1566,6 +1584,8 @@ mod tests {
                         ip: "10.0.1.21".to_string(),
                         hostname: None,
                         pod_name: "kube-apiserver".to_string(),
+                        dropped_service_ports: Vec::new(),
+                        dropped_entirely: false,
                     }],
                 },
                 ServiceRecord {
@@ -1577,6 +1597,8 @@ mod tests {
                         ip: "10.244.2.4".to_string(),
                         hostname: None,
                         pod_name: "api-gateway-6f7c9d8b5-abcde".to_string(),
+                        dropped_service_ports: Vec::new(),
+                        dropped_entirely: false,
                     }],
                 },
                 ServiceRecord {
@@ -1595,6 +1617,21 @@ mod tests {
                         ip: "10.244.3.9".to_string(),
                         hostname: Some("postgres-0".to_string()),
                         pod_name: "postgres-0".to_string(),
+                        dropped_service_ports: Vec::new(),
+                        dropped_entirely: false,
+                    }],
+                },
+                ServiceRecord {
+                    name: "payments".to_string(),
+                    namespace: "production".to_string(),
+                    cluster_ip: Some("10.96.55.5".to_string()),
+                    ports: vec![80, 9090],
+                    endpoints: vec![Endpoint {
+                        ip: "10.244.2.30".to_string(),
+                        hostname: None,
+                        pod_name: "payments-5c6d7-a1b2c".to_string(),
+                        dropped_service_ports: vec![80],
+                        dropped_entirely: false,
                     }],
                 },
                 ServiceRecord {
@@ -1606,6 +1643,8 @@ mod tests {
                         ip: "10.244.2.8".to_string(),
                         hostname: None,
                         pod_name: "nginx-5d8f-qwert".to_string(),
+                        dropped_service_ports: Vec::new(),
+                        dropped_entirely: false,
                     }],
                 },
             ],
@@ -1791,6 +1830,26 @@ mod tests {
             )
         );
         assert_eq!(exec(&["curl", "-s", "http://10.1.2.3:80/"]).2, 28);
+    }
+
+    #[test]
+    fn a_connection_a_network_policy_drops_times_out() {
+        // Port 80 is dropped for this pod, 9090 admitted.
+        assert_eq!(
+            exec(&["curl", "-sS", "-m", "5", "http://payments"]).2,
+            28,
+            "curl's timeout"
+        );
+        assert_eq!(exec(&["curl", "-s", "http://payments:9090/"]).2, 0);
+        assert_eq!(exec(&["nc", "-z", "payments", "80"]).1, "nc: timed out\n");
+        // A pod that drops everything from this one times out on its own IP.
+        let mut isolated = environment();
+        isolated.services[4].endpoints[0].dropped_entirely = true;
+        let argv: Vec<String> = ["nc", "-z", "10.244.2.30", "8080"]
+            .iter()
+            .map(|word| word.to_string())
+            .collect();
+        assert_eq!(run(&argv, b"", &isolated).exit_code, 1);
     }
 
     #[test]

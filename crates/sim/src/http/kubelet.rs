@@ -198,11 +198,15 @@ fn with_cluster_objects<T>(context: &ApiContext, run: impl FnOnce(&ClusterObject
     let pods = all(context, &registry::PODS);
     let config_maps = all(context, &registry::CONFIGMAPS);
     let secrets = all(context, &registry::SECRETS);
+    let network_policies = all(context, &registry::NETWORK_POLICIES);
+    let namespaces = all(context, &registry::NAMESPACES);
     run(&ClusterObjects {
         services: &services,
         pods: &pods,
         config_maps: &config_maps,
         secrets: &secrets,
+        network_policies: &network_policies,
+        namespaces: &namespaces,
     })
 }
 

@@ -183,6 +183,8 @@ mod tests {
             pods: &[],
             config_maps: &[],
             secrets: &[],
+            network_policies: &[],
+            namespaces: &[],
         };
         outcomes(pod, &objects, SystemTime::UNIX_EPOCH)
             .pop()

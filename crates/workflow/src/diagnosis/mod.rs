@@ -158,6 +158,10 @@ pub enum Cause {
     ServiceWithoutEndpoints,
     /// A Service sends traffic to a port its pods do not declare.
     ServicePortMismatch,
+    /// A NetworkPolicy isolates a Service's pods for ingress and no policy
+    /// admits traffic to the port the Service sends to: connections are
+    /// dropped (clients time out).
+    NetworkPolicyBlocksIngress,
     /// A PersistentVolumeClaim is not bound (Pending: no class or volume
     /// can give it one; or Lost: its volume is gone): pods that mount it
     /// cannot start.
@@ -201,6 +205,7 @@ impl Cause {
             Cause::Evicted => "Evicted by the kubelet",
             Cause::ServiceWithoutEndpoints => "Service without ready endpoints",
             Cause::ServicePortMismatch => "Service targetPort matches no container port",
+            Cause::NetworkPolicyBlocksIngress => "NetworkPolicy admits no ingress",
             Cause::VolumeClaimNotBound => "PersistentVolumeClaim not bound",
             Cause::IngressBackendUnavailable => "Ingress backend unavailable",
             Cause::NoEligibleNode => "DaemonSet places no pod (no eligible node)",

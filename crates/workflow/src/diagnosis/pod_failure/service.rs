@@ -22,6 +22,11 @@ pub const MAX_SELECTED_PODS_READ: usize = 3;
 /// At most this many pods are named as near misses of a selector.
 const MAX_NEAR_PODS: usize = 5;
 
+/// At most this many NetworkPolicies of a namespace are read whole to see
+/// whether they isolate a Service's pods: namespaces hold a few, and a
+/// bound keeps one question from reading hundreds.
+const MAX_POLICIES_READ: usize = 8;
+
 /// A pod as its list row shows it: its name and its labels.
 pub type LabelledPod = (String, BTreeMap<String, String>);
 
@@ -41,6 +46,9 @@ pub struct ServiceFacts {
     pub near: Vec<LabelledPod>,
     /// The Deployment named like the Service, when there is one.
     pub same_named_deployment: Option<Value>,
+    /// The NetworkPolicies that isolate the first selected pod for ingress
+    /// (read when the Service selects pods).
+    pub policies: Vec<Value>,
 }
 
 /// What the Service check concluded.
@@ -95,6 +103,32 @@ pub(super) async fn gather<R: ClusterReader>(
     for (_, pod_name) in selected_names.iter().take(MAX_SELECTED_PODS_READ) {
         if let Some(pod) = reads.get("v1", "Pod", Some(namespace), pod_name).await? {
             facts.selected.push(pod);
+        }
+    }
+    if let Some(pod) = facts.selected.first() {
+        let labels = labels_of(pod);
+        let names = reads
+            .list_names(
+                "networking.k8s.io/v1",
+                "NetworkPolicy",
+                Some(namespace),
+                None,
+                None,
+            )
+            .await?;
+        for (_, policy_name) in names.into_iter().take(MAX_POLICIES_READ) {
+            if let Some(policy) = reads
+                .get(
+                    "networking.k8s.io/v1",
+                    "NetworkPolicy",
+                    Some(namespace),
+                    &policy_name,
+                )
+                .await?
+                && isolates_for_ingress(&policy, &labels)
+            {
+                facts.policies.push(policy);
+            }
         }
     }
     if selected_names.is_empty() {
@@ -187,6 +221,187 @@ fn near_misses(
         .map(|(_, pod)| pod)
         .take(MAX_NEAR_PODS)
         .collect()
+}
+
+/// A pod's labels.
+fn labels_of(pod: &Value) -> BTreeMap<String, String> {
+    pod.pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+        .collect()
+}
+
+/// Whether a NetworkPolicy isolates a pod with these labels for ingress:
+/// its `podSelector` selects the pod (an empty one selects every pod of
+/// the namespace) and its `policyTypes` include Ingress (left out, they
+/// do: every policy is an ingress policy unless it says otherwise).
+fn isolates_for_ingress(policy: &Value, labels: &BTreeMap<String, String>) -> bool {
+    let selector = policy.pointer("/spec/podSelector");
+    let selects_all = selector.and_then(Value::as_object).is_none_or(|selector| {
+        selector.values().all(|part| match part {
+            Value::Object(map) => map.is_empty(),
+            Value::Array(list) => list.is_empty(),
+            _ => true,
+        })
+    });
+    let ingress = policy
+        .pointer("/spec/policyTypes")
+        .and_then(Value::as_array)
+        .is_none_or(|types| types.iter().any(|kind| kind == "Ingress"));
+    ingress && (selects_all || super::node_target::selects(selector, labels))
+}
+
+/// A NetworkPolicy peer (`from` entry) as a person reads it.
+fn peer_text(peer: &Value, namespace: &str) -> String {
+    let selector_text = |selector: &Value| {
+        let mut parts: Vec<String> = selector["matchLabels"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(key, value)| format!("{key}={}", value.as_str().unwrap_or_default()))
+            .collect();
+        parts.extend(
+            selector["matchExpressions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|expression| {
+                    format!(
+                        "{} {} {}",
+                        expression["key"].as_str().unwrap_or_default(),
+                        expression["operator"].as_str().unwrap_or_default(),
+                        expression["values"]
+                    )
+                }),
+        );
+        if parts.is_empty() {
+            "any".to_owned()
+        } else {
+            parts.join(",")
+        }
+    };
+    if let Some(block) = peer.get("ipBlock") {
+        return format!("addresses {}", block["cidr"].as_str().unwrap_or_default());
+    }
+    match (peer.get("podSelector"), peer.get("namespaceSelector")) {
+        (Some(pods), Some(namespaces)) => format!(
+            "pods {} in namespaces {}",
+            selector_text(pods),
+            selector_text(namespaces)
+        ),
+        (Some(pods), None) => format!("pods {} in {namespace}", selector_text(pods)),
+        (None, Some(namespaces)) => format!("namespaces {}", selector_text(namespaces)),
+        (None, None) => "anywhere".to_owned(),
+    }
+}
+
+/// Whether an ingress rule's `ports` admit the container port `number`
+/// (named `name`): no ports admit every port.
+fn rule_admits_port(rule: &Value, number: u64, name: &str) -> bool {
+    let Some(ports) = rule["ports"].as_array().filter(|ports| !ports.is_empty()) else {
+        return true;
+    };
+    ports.iter().any(|port| match port.get("port") {
+        None => true,
+        Some(Value::String(port_name)) => port_name == name,
+        Some(value) => value.as_u64().is_some_and(|first| {
+            let last = port["endPort"].as_u64().unwrap_or(first);
+            (first..=last).contains(&number)
+        }),
+    })
+}
+
+/// What the NetworkPolicies isolating a Service's pods do to it: for each
+/// policy an evidence line, and the sources admitted on the container
+/// port the Service's first port sends to (`None`: no rule admits that
+/// port, every connection is dropped).
+fn policy_reading(facts: &ServiceFacts, pod: &Value) -> (Vec<Evidence>, Option<Vec<String>>) {
+    let namespace = text(&facts.service, "/metadata/namespace");
+    let target = facts
+        .service
+        .pointer("/spec/ports/0")
+        .and_then(|port| port.get("targetPort").or_else(|| port.get("port")))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let declared = declared_ports(pod);
+    let (number, name) = match &target {
+        Value::String(port_name) => (
+            declared
+                .iter()
+                .find(|(declared_name, _)| declared_name == port_name)
+                .map_or(0, |(_, number)| *number),
+            port_name.clone(),
+        ),
+        other => {
+            let number = other.as_u64().unwrap_or(0);
+            let name = declared
+                .iter()
+                .find(|(_, declared_number)| *declared_number == number)
+                .map(|(declared_name, _)| declared_name.clone())
+                .unwrap_or_default();
+            (number, name)
+        }
+    };
+    let mut evidence = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    let mut admitted = false;
+    for policy in &facts.policies {
+        let policy_name = text(policy, "/metadata/name");
+        let rules: Vec<&Value> = policy
+            .pointer("/spec/ingress")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut said = Vec::new();
+        for rule in &rules {
+            let peers: Vec<String> = rule["from"]
+                .as_array()
+                .filter(|from| !from.is_empty())
+                .map(|from| from.iter().map(|peer| peer_text(peer, namespace)).collect())
+                .unwrap_or_else(|| vec!["anywhere".to_owned()]);
+            let ports: Vec<String> = rule["ports"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|port| match &port["port"] {
+                    Value::Null => "all ports".to_owned(),
+                    Value::String(port_name) => port_name.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            said.push(format!(
+                "from {} on {}",
+                peers.join(" or "),
+                if ports.is_empty() {
+                    "all ports".to_owned()
+                } else {
+                    format!("port {}", ports.join(", "))
+                }
+            ));
+            if rule_admits_port(rule, number, &name) {
+                admitted = true;
+                sources.extend(peers);
+            }
+        }
+        evidence.push(Evidence::new(
+            format!("NetworkPolicy {namespace}/{policy_name}"),
+            format!(
+                "isolates pod {} for ingress; admits {}",
+                text(pod, "/metadata/name"),
+                if said.is_empty() {
+                    "nothing (no ingress rule)".to_owned()
+                } else {
+                    said.join("; ")
+                }
+            ),
+        ));
+    }
+    sources.sort();
+    sources.dedup();
+    (evidence, admitted.then_some(sources))
 }
 
 /// The ready and not-ready addresses of an Endpoints object.
@@ -431,6 +646,46 @@ pub fn conclude(facts: &ServiceFacts) -> ServiceVerdict {
             Vec::new(),
         );
     }
+    if let Some(pod) = facts.selected.first()
+        && !facts.policies.is_empty()
+    {
+        let (policy_evidence, admitted) = policy_reading(facts, pod);
+        evidence.extend(policy_evidence);
+        let policies: Vec<&str> = facts
+            .policies
+            .iter()
+            .map(|policy| text(policy, "/metadata/name"))
+            .collect();
+        match admitted {
+            None => {
+                let summary = format!(
+                    "Service {name} has {ready} ready endpoints, but NetworkPolicy {} isolates its pods for ingress and no rule admits traffic to the port it sends to: every connection to {name} is dropped, and clients time out. kubeop proposes no change to a network policy (a security decision): add an ingress rule admitting the clients that should reach {name}, or remove the policy if it was applied by mistake.",
+                    policies.join(", ")
+                );
+                let next_steps = policies
+                    .iter()
+                    .map(|policy| format!("describe networkpolicy {policy} in {namespace}"))
+                    .collect();
+                return finish(
+                    Cause::NetworkPolicyBlocksIngress,
+                    summary,
+                    evidence,
+                    None,
+                    next_steps,
+                );
+            }
+            Some(sources) if !sources.iter().any(|source| source == "anywhere") => {
+                evidence.push(Evidence::new(
+                    format!("NetworkPolicy {namespace}/{}", policies.join(", ")),
+                    format!(
+                        "only {} may connect; other clients time out",
+                        sources.join(" or ")
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
     ServiceVerdict::Routes(evidence)
 }
 
@@ -625,5 +880,79 @@ mod tests {
             ..facts
         };
         assert!(matches!(conclude(&fine), ServiceVerdict::Routes(_)));
+    }
+
+    #[test]
+    fn a_network_policy_that_admits_nothing_on_the_target_port_blocks_the_service() {
+        let policy = |name: &str, ingress: Option<Value>| {
+            let mut policy = json!({"metadata": {"name": name, "namespace": "shop"},
+                "spec": {"podSelector": {"matchLabels": {"app": "checkout"}}, "policyTypes": ["Ingress"]}});
+            if let Some(ingress) = ingress {
+                policy["spec"]["ingress"] = ingress;
+            }
+            policy
+        };
+        let facts = |policies: Vec<Value>| ServiceFacts {
+            service: service(json!({"app": "checkout"}), json!("http")),
+            endpoints: Some(json!({"subsets": [{"addresses": [{"ip": "10.244.1.5"}]}]})),
+            selected_count: 1,
+            selected: vec![pod("checkout-1", true)],
+            policies,
+            ..ServiceFacts::default()
+        };
+        let quotes = |evidence: &[Evidence]| -> String {
+            evidence
+                .iter()
+                .map(|line| format!("[{}] {}", line.source, line.quote))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let denied = broken(conclude(&facts(vec![policy("lockdown", None)])));
+        assert_eq!(denied.cause, Cause::NetworkPolicyBlocksIngress);
+        assert!(
+            denied.summary.contains(
+                "NetworkPolicy lockdown isolates its pods for ingress and no rule admits traffic"
+            ),
+            "{}",
+            denied.summary
+        );
+        assert!(
+            quotes(&denied.evidence).contains(
+                "[NetworkPolicy shop/lockdown] isolates pod checkout-1 for ingress; admits nothing (no ingress rule)"
+            ),
+            "{}",
+            quotes(&denied.evidence)
+        );
+        // A rule for another port admits nothing on the Service's.
+        let metrics_only = policy("metrics", Some(json!([{"ports": [{"port": 9090}]}])));
+        assert_eq!(
+            broken(conclude(&facts(vec![metrics_only.clone()]))).cause,
+            Cause::NetworkPolicyBlocksIngress
+        );
+        // Policies add up: another one admitting the frontend on the port
+        // (by its name) lets the frontend through, and only it.
+        let frontend = policy(
+            "from-frontend",
+            Some(
+                json!([{"from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}],
+                         "ports": [{"protocol": "TCP", "port": "http"}]}]),
+            ),
+        );
+        let ServiceVerdict::Routes(evidence) = conclude(&facts(vec![metrics_only, frontend]))
+        else {
+            panic!("the frontend is admitted");
+        };
+        assert!(
+            quotes(&evidence).contains("only pods app=frontend in shop may connect"),
+            "{}",
+            quotes(&evidence)
+        );
+        // A policy that does not select the pod isolates nothing.
+        let other = json!({"spec": {"podSelector": {"matchLabels": {"app": "cart"}}}});
+        assert!(!isolates_for_ingress(&other, &labels("app=checkout")));
+        let everything = json!({"spec": {"podSelector": {}}});
+        assert!(isolates_for_ingress(&everything, &labels("app=checkout")));
+        let egress_only = json!({"spec": {"podSelector": {}, "policyTypes": ["Egress"]}});
+        assert!(!isolates_for_ingress(&egress_only, &labels("app=checkout")));
     }
 }

@@ -1,0 +1,149 @@
+//! Traffic and dependency failures side by side in one namespace, each
+//! beside a healthy object named like it, end to end over the real MCP
+//! server and real kubectl (`tests/scenarios/diagnosis-sweep-traffic.yaml`).
+//! A Service whose pods run but that a NetworkPolicy closes is blamed on the
+//! policy (and a connection to it really times out, while one the policy
+//! admits answers); an init container waiting on a Service in another
+//! namespace names it and why it has no ready endpoint; a sidecar's readiness
+//! probe on the wrong port is fixed on that container; an HPA on memory
+//! without memory requests says so; a Job restarting in place fails at its
+//! backoff limit as the job controller decides it.
+
+use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says};
+use workflow::diagnosis::Cause;
+
+const NAMESPACE: &str = "shop";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_policy_that_admits_nobody_is_the_cause_and_its_drops_are_real() {
+    let env = DiagnosisEnv::start("diagnosis-sweep-traffic").await;
+    env.sim.endpoints_until("payments", NAMESPACE, 2).await;
+    env.sim.endpoints_until("catalog", NAMESPACE, 1).await;
+    env.sim.ready_pods_until(NAMESPACE, "app=cart-ui", 1).await;
+    env.sim
+        .ready_pods_until(NAMESPACE, "app=payments-worker", 1)
+        .await;
+
+    let payments = env
+        .diagnosed("payments", NAMESPACE, Cause::NetworkPolicyBlocksIngress)
+        .await;
+    assert_eq!(payments.subject.to_string(), "Service shop/payments");
+    assert_says(
+        &payments,
+        "Service payments has 2 ready endpoints, but NetworkPolicy payments-lockdown isolates its pods for ingress",
+    );
+    assert_quoted(&payments, "for ingress; admits nothing (no ingress rule)");
+    assert!(payments.proposal.is_none(), "{:?}", payments.proposal);
+    // The worker is named like it, and not selected by the policy.
+    env.diagnosed("payments-worker", NAMESPACE, Cause::NoFailureFound)
+        .await;
+
+    // catalog works for the clients its policy admits, and says which.
+    let catalog = env
+        .diagnosed("catalog", NAMESPACE, Cause::NoFailureFound)
+        .await;
+    assert_quoted(
+        &catalog,
+        "[NetworkPolicy shop/catalog-from-frontend] only pods app=frontend in shop may connect",
+    );
+    let refused = env
+        .sim
+        .kubectl(&[
+            "exec",
+            "-n",
+            NAMESPACE,
+            "deploy/cart-ui",
+            "--",
+            "curl",
+            "-sS",
+            "http://catalog",
+        ])
+        .await;
+    assert_eq!(refused.code, Some(28), "{refused:?}");
+    let admitted = env
+        .sim
+        .kubectl(&[
+            "exec",
+            "-n",
+            NAMESPACE,
+            "deploy/frontend",
+            "-c",
+            "web",
+            "--",
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "http://catalog",
+        ])
+        .await;
+    assert_eq!(admitted.stdout, "200", "{admitted:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dependencies_probes_autoscaling_and_a_restarting_job_name_their_own_cause() {
+    let env = DiagnosisEnv::start("diagnosis-sweep-traffic").await;
+    env.pods_until(NAMESPACE, &["-l", "app=orders"], |out| {
+        out.contains("Init:0/1")
+    })
+    .await;
+    let orders = env
+        .diagnosed("orders", NAMESPACE, Cause::InitContainerWaiting)
+        .await;
+    assert_says(
+        &orders,
+        "It waits for postgres.data.svc.cluster.local (nc): Service postgres in namespace data exists but has no ready endpoints",
+    );
+    env.diagnosed("orders-api", NAMESPACE, Cause::NoFailureFound)
+        .await;
+
+    env.events_until(NAMESPACE, "Unhealthy", |out| {
+        out.contains("dial tcp") && out.contains(":9091: connect: connection refused")
+    })
+    .await;
+    let frontend = env
+        .diagnosed("frontend", NAMESPACE, Cause::ReadinessProbeFailure)
+        .await;
+    assert_says(&frontend, "Container metrics of pod frontend-");
+    let proposal = frontend.proposal.clone().expect("the declared port");
+    assert_eq!(
+        proposal.manifest["spec"]["template"]["spec"]["containers"][1]["readinessProbe"]["httpGet"]
+            ["port"],
+        9090
+    );
+    env.apply(&proposal).await;
+    env.sim.endpoints_until("frontend", NAMESPACE, 2).await;
+
+    env.field_until(
+        "hpa/cart",
+        Some(NAMESPACE),
+        "{.status.conditions[?(@.type==\"ScalingActive\")].reason}",
+        |reason| reason == "FailedGetResourceMetric",
+    )
+    .await;
+    let cart = env
+        .diagnosed("cart", NAMESPACE, Cause::AutoscalerNotScaling)
+        .await;
+    assert_says(&cart, "missing request for memory in container cart");
+    env.diagnosed("cart-ui", NAMESPACE, Cause::NoFailureFound)
+        .await;
+
+    env.field_until(
+        "job/nightly-export",
+        Some(NAMESPACE),
+        "{.status.conditions[?(@.type==\"Failed\")].reason}",
+        |reason| reason == "BackoffLimitExceeded",
+    )
+    .await;
+    let export = env
+        .diagnosed("nightly-export", NAMESPACE, Cause::JobFailed)
+        .await;
+    // Whether its stopped pod is still being removed or already gone.
+    assert_says(&export, "Job nightly-export failed (BackoffLimitExceeded");
+    assert_quoted(
+        &export,
+        "[Job shop/nightly-export status] Failed=True, BackoffLimitExceeded: Job has reached the specified backoff limit",
+    );
+}
