@@ -379,6 +379,17 @@ async fn a_reference_with_nothing_before_it_is_a_question_and_sessions_never_mix
         moved.text.contains("checkout") && moved.error,
         "alice's own last request moved to staging (no checkout there): {moved:?}"
     );
+    // Small talk is never about the last object: "hello" is not "hello
+    // deployment nginx".
+    for text in ["hello", "what can you do", "thanks"] {
+        let small_talk = clarify(&stack, "bob", text).await;
+        assert!(
+            !small_talk.question.contains("nginx")
+                && (small_talk.question.starts_with("I am kubeop")
+                    || small_talk.question.starts_with("You're welcome")),
+            "{text:?}: {small_talk:?}"
+        );
+    }
 }
 
 /// "do it" / "apply the fix" / "raise its memory limit" right after a

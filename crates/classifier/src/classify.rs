@@ -354,6 +354,15 @@ const HARMLESS_FILTERS: &[&str] = &[
     "cut", "column", "cat", "tr", "nl",
 ];
 
+/// Whether `intent` is the classifier's answer to small talk (a greeting,
+/// "what can you do", thanks): nothing was asked of the cluster, so a
+/// conversation must not read the words as being about the object it last
+/// talked about ("hello" is no "hello deployment nginx").
+pub fn is_small_talk(intent: &Intent) -> bool {
+    matches!(intent, Intent::Clarify { question, .. }
+        if question == CAPABILITIES || question == YOU_ARE_WELCOME)
+}
+
 /// Classifies one request. Pure, deterministic, allocation-light: one lower-case
 /// copy of the text, one token vector, the strings of the answer.
 pub fn classify(text: &str) -> Intent {

@@ -50,7 +50,8 @@ pub use actor::{
     ClassifierActor, ClassifierError, ClassifierHandle, ClassifierMsg, MAX_PENDING_REQUESTS,
 };
 pub use classify::{
-    DEBUG_IMAGE, MAX_REQUEST_BYTES, NETWORK_DEBUG_IMAGE, classify, spans_all_namespaces,
+    DEBUG_IMAGE, MAX_REQUEST_BYTES, NETWORK_DEBUG_IMAGE, classify, is_small_talk,
+    spans_all_namespaces,
 };
 pub use focus::{Grouping, Order, ReadFocus, read_focus};
 pub use intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool};

@@ -871,6 +871,9 @@ fn implicit_reading(
     let Intent::Clarify { missing, .. } = intent else {
         return None;
     };
+    if classifier::is_small_talk(intent) {
+        return None;
+    }
     let only_the_object_is_missing = missing
         .iter()
         .all(|param| matches!(param, Param::Name | Param::Kind | Param::Intent));
