@@ -686,3 +686,21 @@ async fn a_logs_question_about_errors_or_a_time_window_is_answered_as_asked() {
         window.text
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_in_a_namespace_that_can_mean_only_one_is_read_there_and_says_so() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let prod = stack.answer("list pods in prod").await;
+    assert!(
+        prod.text.starts_with(
+            "(there is no namespace prod in context sim; read in production, the one namespace that name can mean)"
+        ) && prod.text.contains("api-1"),
+        "{}",
+        prod.text
+    );
+    let unknown = stack.answer("list pods in foo").await;
+    assert!(
+        unknown.error && unknown.text.starts_with("There is no namespace foo"),
+        "{unknown:?}"
+    );
+}

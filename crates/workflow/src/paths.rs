@@ -701,14 +701,26 @@ async fn fast_path(
     let answer = |text: String, error: bool| read_answer(tool, context, text, error);
     if (not_found || nothing_listed)
         && let Some(namespace) = asked.get("namespace").and_then(Value::as_str)
-        && let Some((text, _)) = Box::pin(suggest::missing_namespace(
+        && let Some((text, candidates)) = Box::pin(suggest::missing_namespace(
             &pipeline.cluster,
             context,
             namespace,
         ))
         .await?
     {
-        return Ok(answer(text, true));
+        // "pods in prod" where production is the one namespace it can
+        // mean: read there and say so (a read changes nothing; a change
+        // with such a namespace is asked about instead).
+        let Some(meant) = suggest::unmistakable(namespace, &candidates) else {
+            return Ok(answer(text, true));
+        };
+        let note = format!(
+            "there is no namespace {namespace} in context {context}; read in {meant}, the one namespace that name can mean"
+        );
+        let mut there = asked.clone();
+        there.insert("namespace".into(), Value::String(meant.to_owned()));
+        let response = Box::pin(fast_path(pipeline, tool, there, context, focus)).await?;
+        return Ok(crate::followup::annotated(response, &note));
     }
     if not_found
         && POD_NAMED_READS.contains(&tool)

@@ -138,6 +138,16 @@ pub(crate) async fn missing_namespace(
     Ok(Some((text, candidates)))
 }
 
+/// The one name of `candidates` that `wanted` can only mean: the sole
+/// candidate, and close to it ("prod" for production, "stagin" for
+/// staging). A read may go there, saying so; a change never guesses.
+pub(crate) fn unmistakable<'a>(wanted: &str, candidates: &'a [String]) -> Option<&'a str> {
+    match candidates {
+        [only] if is_close(wanted, only) => Some(only),
+        _ => None,
+    }
+}
+
 /// What exists instead of `kind/name` in `namespace`: the sentence to add to
 /// a "not found" and the names to offer (closest first, else every name).
 pub(crate) async fn instead_of(
@@ -180,6 +190,16 @@ pub(crate) async fn instead_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_sole_close_name_is_unmistakable() {
+        let production = vec!["production".to_owned()];
+        assert_eq!(unmistakable("prod", &production), Some("production"));
+        let two = vec!["production".to_owned(), "prod-eu".to_owned()];
+        assert_eq!(unmistakable("prod", &two), None);
+        let unrelated = vec!["monitoring".to_owned()];
+        assert_eq!(unmistakable("prod", &unrelated), None);
+    }
 
     #[test]
     fn a_typo_is_close_and_another_name_is_not() {
