@@ -20,7 +20,13 @@ async fn crashes_are_blamed_on_the_container_and_ordinal_that_fail_and_not_on_de
         out.matches("CrashLoopBackOff").count() == 3
     })
     .await;
+    // The healthy ones are asked about too: wait until they are.
     env.sim.ready_pods_until(NAMESPACE, "app=search", 2).await;
+    env.sim
+        .ready_pods_until(NAMESPACE, "app=invoicer-worker", 2)
+        .await;
+    env.sim.endpoints_until("api-gateway", NAMESPACE, 1).await;
+    env.sim.endpoints_until("api", NAMESPACE, 2).await;
 
     let invoicer = env
         .diagnosed("invoicer", NAMESPACE, Cause::CrashLoopBackOff)

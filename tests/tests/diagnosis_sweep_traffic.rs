@@ -3,13 +3,15 @@
 //! server and real kubectl (`tests/scenarios/diagnosis-sweep-traffic.yaml`).
 //! A Service whose pods run but that a NetworkPolicy closes is blamed on the
 //! policy (and a connection to it really times out, while one the policy
-//! admits answers); an init container waiting on a Service in another
+//! admits answers; a debug pod's curl says what its timeout means); an init container waiting on a Service in another
 //! namespace names it and why it has no ready endpoint; a sidecar's readiness
 //! probe on the wrong port is fixed on that container; an HPA on memory
 //! without memory requests says so; a Job restarting in place fails at its
 //! backoff limit as the job controller decides it.
 
 use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says};
+use e2e::stack::Stack;
+use workflow::Outcome;
 use workflow::diagnosis::Cause;
 
 const NAMESPACE: &str = "shop";
@@ -46,6 +48,10 @@ async fn a_network_policy_that_admits_nobody_is_the_cause_and_its_drops_are_real
         &catalog,
         "[NetworkPolicy shop/catalog-from-frontend] only pods app=frontend in shop may connect",
     );
+    env.pods_until(NAMESPACE, &["-l", "app=frontend"], |out| {
+        out.matches("Running").count() == 2
+    })
+    .await;
     let refused = env
         .sim
         .kubectl(&[
@@ -83,8 +89,28 @@ async fn a_network_policy_that_admits_nobody_is_the_cause_and_its_drops_are_real
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connectivity_test_the_policy_drops_fails_and_says_what_its_timeout_means() {
+    let stack = Stack::start_scenario("diagnosis-sweep-traffic").await;
+    stack.env.endpoints_until("payments", NAMESPACE, 2).await;
+    let card = stack
+        .plan("why can't checkout reach payments in shop")
+        .await;
+    let result = stack.approve_to(&card, Outcome::Failed).await;
+    assert!(
+        result.evidence.iter().any(|line| line
+            == "test command: curl exit 28: the connection timed out: nothing answered, as when a NetworkPolicy or a firewall drops the packets (or the server is overloaded)"),
+        "{result:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dependencies_probes_autoscaling_and_a_restarting_job_name_their_own_cause() {
     let env = DiagnosisEnv::start("diagnosis-sweep-traffic").await;
+    // The healthy ones are asked about too: wait until they are.
+    env.sim
+        .ready_pods_until(NAMESPACE, "app=orders-api", 1)
+        .await;
+    env.sim.ready_pods_until(NAMESPACE, "app=cart-ui", 1).await;
     env.pods_until(NAMESPACE, &["-l", "app=orders"], |out| {
         out.contains("Init:0/1")
     })

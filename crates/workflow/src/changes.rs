@@ -381,12 +381,18 @@ async fn debug_pod_lifecycle(
             (_, Err(verdict)) => verdict,
             ("pods_exec", Ok(exec)) => {
                 let verdict = verify::exec_result(exec.is_error, &exec.text);
+                // "exit status 28" alone leaves the reader to know curl.
+                let meaning = exec
+                    .is_error
+                    .then(|| debug_pod::failed_test_meaning(&arguments["command"], &exec.text))
+                    .flatten();
                 output = Some(exec.text.into_string());
                 Verdict::new(
                     verdict.outcome,
                     verdict
                         .evidence
                         .into_iter()
+                        .chain(meaning)
                         .map(|line| format!("test command: {line}"))
                         .collect(),
                 )

@@ -1321,6 +1321,10 @@ impl<'a> Shell<'a> {
         let mut head_only = false;
         let mut output_to_null = false;
         let mut write_out: Option<String> = None;
+        // How long a connection nobody answers is waited for, in seconds:
+        // the `-m`/`--connect-timeout` given, else the wait the message
+        // has always shown.
+        let mut timeout_seconds: Option<f64> = None;
         let mut url = None;
         let mut iterator = arguments.iter();
         while let Some(argument) = iterator.next() {
@@ -1331,8 +1335,13 @@ impl<'a> Shell<'a> {
                 "-w" | "--write-out" => {
                     write_out = iterator.next().map(|format| format.to_string())
                 }
-                "-m" | "--max-time" | "--connect-timeout" | "-H" | "--header" | "-X"
-                | "--request" | "-A" => {
+                "-m" | "--max-time" | "--connect-timeout" => {
+                    timeout_seconds = iterator
+                        .next()
+                        .and_then(|seconds| seconds.parse().ok())
+                        .or(timeout_seconds);
+                }
+                "-H" | "--header" | "-X" | "--request" | "-A" => {
                     iterator.next();
                 }
                 "-I" | "--head" => head_only = true,
@@ -1403,7 +1412,8 @@ impl<'a> Shell<'a> {
             Connection::TimedOut => error(
                 28,
                 format!(
-                    "Failed to connect to {host} port {port} after 10002 ms: Timeout was reached"
+                    "Failed to connect to {host} port {port} after {} ms: Timeout was reached",
+                    timeout_seconds.map_or(10_002, |seconds| (seconds * 1000.0) as u64 + 1)
                 ),
             ),
         }
@@ -1839,6 +1849,10 @@ mod tests {
             exec(&["curl", "-sS", "-m", "5", "http://payments"]).2,
             28,
             "curl's timeout"
+        );
+        assert_eq!(
+            exec(&["curl", "-sS", "--connect-timeout", "2", "http://payments"]).1,
+            "curl: (28) Failed to connect to payments port 80 after 2001 ms: Timeout was reached\n"
         );
         assert_eq!(exec(&["curl", "-s", "http://payments:9090/"]).2, 0);
         assert_eq!(exec(&["nc", "-z", "payments", "80"]).1, "nc: timed out\n");

@@ -363,7 +363,14 @@ pub fn interpret(test: &DebugTest, exec: &ToolOutput) -> DebugOutcome {
         }
         (DebugTest::Connectivity { host, port }, false) => {
             let last = lines.last().map(|line| line.trim()).unwrap_or("no output");
-            format!("{host}:{port} is not reachable: {last}")
+            // Only curl's codes have these meanings (busybox wget exits 1).
+            match exit_code
+                .filter(|_| output.contains("curl: ("))
+                .and_then(curl_exit_meaning)
+            {
+                Some(meaning) => format!("{host}:{port} is not reachable: {meaning} ({last})"),
+                None => format!("{host}:{port} is not reachable: {last}"),
+            }
         }
     };
     DebugOutcome {
@@ -371,6 +378,46 @@ pub fn interpret(test: &DebugTest, exec: &ToolOutput) -> DebugOutcome {
         finding,
         output,
     }
+}
+
+/// What curl's exit code says about a connection that failed, for the
+/// codes that name a cause (`man curl`, EXIT CODES).
+pub fn curl_exit_meaning(code: i64) -> Option<&'static str> {
+    Some(match code {
+        6 => "the host name does not resolve (DNS)",
+        7 => {
+            "the connection was refused: nothing listens on that port, or the Service has no ready endpoints"
+        }
+        28 => {
+            "the connection timed out: nothing answered, as when a NetworkPolicy or a firewall drops the packets (or the server is overloaded)"
+        }
+        35 => "the TLS handshake failed",
+        52 => "the server closed the connection without answering",
+        56 => "the connection was reset while reading the answer",
+        _ => return None,
+    })
+}
+
+/// What a failed debug test command says, when it is curl (alone or in
+/// `sh -c`) and its exit code (`command terminated with exit code N` in
+/// the exec's answer) names a cause: `curl exit 28: the connection timed
+/// out: ...`.
+pub fn failed_test_meaning(command: &Value, answer: &str) -> Option<String> {
+    let words: Vec<&str> = command
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .flat_map(str::split_whitespace)
+        .collect();
+    words.contains(&"curl").then_some(())?;
+    let code: i64 = answer
+        .rsplit_once("exit code ")?
+        .1
+        .split(|letter: char| !letter.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()?;
+    Some(format!("curl exit {code}: {}", curl_exit_meaning(code)?))
 }
 
 /// Whether the removal is verified: the pod read answers "not found".
@@ -381,6 +428,59 @@ pub fn removal_verified(read: &ToolOutput) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_curl_says_what_its_exit_code_means() {
+        let curl = json!([
+            "curl",
+            "-sS",
+            "-m",
+            "5",
+            "-o",
+            "/dev/null",
+            "http://payments"
+        ]);
+        assert_eq!(
+            failed_test_meaning(
+                &curl,
+                "failed to exec in pod kubeop-debug-netshoot in namespace shop: command terminated with exit code 28"
+            )
+            .as_deref(),
+            Some(
+                "curl exit 28: the connection timed out: nothing answered, as when a NetworkPolicy or a firewall drops the packets (or the server is overloaded)"
+            )
+        );
+        let script = json!(["sh", "-c", "curl -s http://api || true"]);
+        assert!(
+            failed_test_meaning(&script, "command terminated with exit code 7").is_some_and(
+                |meaning| meaning.starts_with("curl exit 7: the connection was refused")
+            )
+        );
+        // Another program, or a code without a meaning of its own: nothing.
+        assert_eq!(
+            failed_test_meaning(&json!(["nslookup", "api"]), "exit code 1"),
+            None
+        );
+        assert_eq!(failed_test_meaning(&curl, "exit code 3"), None);
+        // The debug-pod playbook's own test reads the same.
+        let test = DebugTest::Connectivity {
+            host: "payments".into(),
+            port: 80,
+        };
+        let timed_out = interpret(
+            &test,
+            &ToolOutput::from_text(&format!(
+                "curl: (28) Failed to connect to payments port 80 after 5001 ms: Timeout was reached\n{EXIT_MARKER} 28\n"
+            )),
+        );
+        assert!(
+            timed_out
+                .finding
+                .starts_with("payments:80 is not reachable: the connection timed out"),
+            "{}",
+            timed_out.finding
+        );
+    }
 
     #[test]
     fn the_plan_creates_tests_and_removes_one_named_pod() {

@@ -711,6 +711,53 @@ fn worst_newest_first(
     });
 }
 
+/// Of a pod's running, unready containers, the one whose readiness probe
+/// the kubelet's `Unhealthy` events name (by the port in the probe's URL or
+/// address), else `chosen`: two containers are unready together until each
+/// passes its first probe, and the failing one is the cause, not the first.
+pub(crate) fn readiness_failing_container(pod: &Value, events: &[Event], chosen: &str) -> String {
+    let failures: Vec<&str> = events
+        .iter()
+        .filter(|event| event.message.starts_with("Readiness probe failed"))
+        .map(|event| event.message.as_str())
+        .collect();
+    let probe_port = |name: &str| -> Option<u64> {
+        let spec = super::proposal::container(pod, name)?;
+        let probe = spec.get("readinessProbe")?;
+        let port = probe
+            .pointer("/httpGet/port")
+            .or_else(|| probe.pointer("/tcpSocket/port"))?;
+        match port {
+            Value::String(port_name) => spec["ports"]
+                .as_array()?
+                .iter()
+                .find(|declared| declared["name"] == port_name.as_str())?["containerPort"]
+                .as_u64(),
+            number => number.as_u64(),
+        }
+    };
+    let named = |name: &str| {
+        probe_port(name).is_some_and(|port| {
+            failures.iter().any(|message| {
+                message.contains(&format!(":{port}/"))
+                    || message.contains(&format!(":{port}:"))
+                    || message.contains(&format!(":{port}\""))
+            })
+        })
+    };
+    if failures.is_empty() || named(chosen) {
+        return chosen.to_owned();
+    }
+    PodState::read(pod)
+        .containers
+        .iter()
+        .filter(|container| !container.init && container.running && !container.ready)
+        .map(|container| container.name.as_str())
+        .find(|name| named(name))
+        .unwrap_or(chosen)
+        .to_owned()
+}
+
 /// A ReplicaSet's `deployment.kubernetes.io/revision`: which of a
 /// Deployment's ReplicaSets is newer, whatever their creation times.
 pub(crate) fn deployment_revision(replica_set: &Value) -> Option<u64> {
@@ -903,6 +950,7 @@ async fn gather<R: ClusterReader>(
                 init_wait::gather(reads, spec, namespace).await?;
         }
         Symptom::NotReady { container } => {
+            let container = &readiness_failing_container(&pod, &facts.events, container);
             if rollout_unfinished(&facts.owners) {
                 facts.earlier_revisions =
                     earlier_revisions(reads, &facts.owners, namespace, container).await?;

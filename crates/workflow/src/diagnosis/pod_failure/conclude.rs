@@ -247,7 +247,11 @@ pub fn conclude(facts: &PodFacts) -> Diagnosis {
             total,
             since,
         } => init::waiting(context, &container, (completed, total), &since),
-        Symptom::NotReady { container } => probes::not_ready(context, &container),
+        Symptom::NotReady { container } => {
+            let container =
+                super::readiness_failing_container(&facts.pod, &facts.events, &container);
+            probes::not_ready(context, &container)
+        }
         Symptom::Healthy => {
             if let Some(message) = failed_mount(&context) {
                 return mount_failure(context, &message);

@@ -334,6 +334,41 @@ fn a_failing_liveness_probe_on_the_wrong_port_proposes_the_declared_port() {
 }
 
 #[test]
+fn of_two_unready_containers_the_one_whose_probe_fails_is_named() {
+    // Before the app's first probe passes, both containers are unready;
+    // the kubelet's event names the sidecar's probe port.
+    let web = json!({"name": "web", "image": "web:1.0",
+        "ports": [{"name": "http", "containerPort": 3000}],
+        "readinessProbe": {"httpGet": {"path": "/", "port": "http"}}});
+    let metrics = json!({"name": "metrics", "image": "statsd:1",
+        "ports": [{"name": "metrics", "containerPort": 9090}],
+        "readinessProbe": {"httpGet": {"path": "/metrics", "port": 9091}}});
+    let unready = |name: &str| json!({"name": name, "ready": false, "restartCount": 0, "state": {"running": {}}});
+    let mut facts = facts(
+        web.clone(),
+        json!({"phase": "Running", "containerStatuses": [unready("web"), unready("metrics")]}),
+    );
+    facts.pod["spec"]["containers"] = json!([web.clone(), metrics.clone()]);
+    facts.owners[1]["spec"]["template"]["spec"]["containers"] = json!([web, metrics]);
+    facts.events = vec![warning(
+        "Unhealthy",
+        "Readiness probe failed: Get \"http://10.244.1.8:9091/metrics\": dial tcp 10.244.1.8:9091: connect: connection refused",
+    )];
+    let (diagnosis, _) = concluded(&facts, Cause::ReadinessProbeFailure);
+    assert!(
+        diagnosis.summary.starts_with(
+            "Container metrics of pod web-7d4b9-x2x runs but its readiness probe fails"
+        ),
+        "{}",
+        diagnosis.summary
+    );
+    assert_eq!(
+        diagnosis.proposal.expect("the declared port").desired,
+        "readinessProbe port 9090"
+    );
+}
+
+#[test]
 fn a_failing_readiness_probe_is_named_with_its_events() {
     let container = probed("readinessProbe", "/ready", 8080, 80);
     let mut facts = facts(container, running(false));
