@@ -74,6 +74,10 @@ pub enum Order {
     Memory,
     /// Container restarts ("most restarts", "restart count").
     Restarts,
+    /// Age, youngest first ("newest pods", "sorted by age", "latest").
+    Newest,
+    /// Age, oldest first ("oldest deployments").
+    Oldest,
 }
 
 impl Order {
@@ -83,6 +87,7 @@ impl Order {
             Order::Cpu => "CPU",
             Order::Memory => "memory",
             Order::Restarts => "restarts",
+            Order::Newest | Order::Oldest => "age",
         }
     }
 }
@@ -175,6 +180,20 @@ pub fn read_focus(text: &str) -> ReadFocus {
                 if words.iter().any(|word| ORDER_WORDS.contains(word)) =>
             {
                 focus.order.get_or_insert(Order::Restarts);
+            }
+            // "newest pods", "sorted by age", "most recent deployments";
+            // "oldest" the other way round.
+            "newest" | "youngest" | "latest" => {
+                focus.order.get_or_insert(Order::Newest);
+            }
+            "recent" if previous == Some("most") => {
+                focus.order.get_or_insert(Order::Newest);
+            }
+            "age" if matches!(previous, Some("by")) => {
+                focus.order.get_or_insert(Order::Newest);
+            }
+            "oldest" => {
+                focus.order.get_or_insert(Order::Oldest);
             }
             "port" | "ports" => focus.ports = true,
             "capacity" | "capacities" | "allocatable" => focus.capacity = true,
@@ -359,6 +378,18 @@ mod tests {
             Some(Order::Restarts)
         );
         assert_eq!(read_focus("restart web in production").order, None);
+        assert_eq!(
+            read_focus("list pods in production sorted by age").order,
+            Some(Order::Newest)
+        );
+        assert_eq!(
+            read_focus("newest pods in staging").order,
+            Some(Order::Newest)
+        );
+        assert_eq!(
+            read_focus("which deployment is the oldest").order,
+            Some(Order::Oldest)
+        );
     }
 
     #[test]

@@ -127,6 +127,8 @@ pub(crate) fn shape(
             let listed = compacted.as_deref().unwrap_or(&output.text);
             let sorted = match focus.order {
                 Some(Order::Restarts) => table::sorted_by_restarts(listed),
+                Some(Order::Newest) => table::sorted_by_age(listed, true),
+                Some(Order::Oldest) => table::sorted_by_age(listed, false),
                 _ => None,
             };
             if focus.count {

@@ -143,6 +143,75 @@ pub(super) fn tally(text: &str, column: &str) -> Option<Vec<(String, usize)>> {
     Some(counts)
 }
 
+/// A list ordered by its AGE column, youngest first (`newest_first`) or
+/// oldest first, with a line saying so; the server's lines are kept as
+/// they are, only their order changes. `None` when the table has no AGE
+/// column. A cell kubectl could not compute (`<unknown>`) goes last.
+pub(super) fn sorted_by_age(text: &str, newest_first: bool) -> Option<String> {
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let header = lines.next()?;
+    let rows: Vec<&str> = lines.collect();
+    let (columns, cells) = by_position(text)?;
+    let age = columns.iter().position(|name| name == "AGE")?;
+    let name = columns.iter().position(|name| name == "NAME");
+    let mut ordered: Vec<(Option<u64>, &str, &[String])> = rows
+        .iter()
+        .zip(&cells)
+        .map(|(line, row)| {
+            (
+                row.get(age).and_then(|cell| seconds(cell)),
+                *line,
+                row.as_slice(),
+            )
+        })
+        .collect();
+    ordered.sort_by(|(a, ..), (b, ..)| match (a, b) {
+        (Some(a), Some(b)) if newest_first => a.cmp(b),
+        (Some(a), Some(b)) => b.cmp(a),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    let (_, _, first) = ordered.first()?;
+    let lead = format!(
+        "Sorted by age, {} first: {} ({} old).",
+        if newest_first { "newest" } else { "oldest" },
+        name.and_then(|index| first.get(index))
+            .map_or("-", String::as_str),
+        first.get(age).map_or("-", String::as_str),
+    );
+    let mut out = format!("{lead}\n\n{header}\n");
+    for (_, line, _) in ordered {
+        out.push_str(line);
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// A kubectl age (`45s`, `3m2s`, `5h`, `12d`, `2y45d`) in seconds; `None`
+/// for anything else (`<unknown>`, `<invalid>`).
+fn seconds(age: &str) -> Option<u64> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in age.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
+            'y' => 365 * 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(number.parse::<u64>().ok()?.checked_mul(unit)?)?;
+        number.clear();
+    }
+    number.is_empty().then_some(total)
+}
+
 /// A pod list with the most restarted pods first ("which pods restart the
 /// most"), and a line saying so; `None` when the table has no RESTARTS
 /// column. The server's lines are kept as they are (kubectl prints
@@ -185,6 +254,40 @@ pub(super) fn sorted_by_restarts(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_sorts_by_age_either_way() {
+        let pods = "\
+NAME    READY   STATUS    RESTARTS        AGE
+old-1   1/1     Running   14 (107s ago)   12d
+new-1   1/1     Running   0               45s
+mid-1   1/1     Running   0               3h5m
+odd-1   1/1     Running   0               <unknown>
+";
+        let newest = sorted_by_age(pods, true).expect("an AGE column");
+        let order: Vec<&str> = newest
+            .lines()
+            .skip(3)
+            .map(|line| line.split_whitespace().next().unwrap_or_default())
+            .collect();
+        assert_eq!(order, ["new-1", "mid-1", "old-1", "odd-1"], "{newest}");
+        assert!(
+            newest.starts_with("Sorted by age, newest first: new-1 (45s old).\n\nNAME "),
+            "{newest}"
+        );
+        assert!(
+            newest.contains("old-1   1/1     Running   14 (107s ago)   12d"),
+            "lines kept as they came: {newest}"
+        );
+        let oldest = sorted_by_age(pods, false).expect("an AGE column");
+        assert!(
+            oldest.starts_with("Sorted by age, oldest first: old-1 (12d old)."),
+            "{oldest}"
+        );
+        assert_eq!(seconds("2y45d"), Some(2 * 365 * 86_400 + 45 * 86_400));
+        assert_eq!(seconds("<invalid>"), None);
+        assert_eq!(sorted_by_age("NAME   READY\nweb    1/1\n", true), None);
+    }
 
     #[test]
     fn a_tally_counts_each_value_of_a_column() {
