@@ -4,7 +4,7 @@
 //! crash quotes the line of its own log that says why, not its farewell;
 //! a healthy StatefulSet is not blamed for a Deployment whose pods' names
 //! start like its own; an ordinal that crash-loops says which ordinals it
-//! holds up; a volume item's key spelled another way is pointed at the key
+//! holds up, and a question about one of those is answered by it; a volume item's key spelled another way is pointed at the key
 //! the ConfigMap has, and the pod then starts; a Secret that exists only in
 //! another namespace is named there and never copied.
 
@@ -64,6 +64,19 @@ async fn crashes_are_blamed_on_the_container_and_ordinal_that_fail_and_not_on_de
     assert_quoted(
         &ledger,
         "[StatefulSet billing/ledger-db] podManagementPolicy OrderedReady, spec.replicas 3, status.replicas 1",
+    );
+
+    // An ordinal not created yet is explained by the one it waits for.
+    let missing = env
+        .diagnosed("ledger-db-1", NAMESPACE, Cause::CrashLoopBackOff)
+        .await;
+    assert_eq!(missing.subject.name, "ledger-db-0");
+    assert!(
+        missing.summary.starts_with(
+            "Pod ledger-db-1 does not exist: StatefulSet ledger-db wants 3 replicas and has created 1. Container postgres of pod ledger-db-0"
+        ),
+        "{}",
+        missing.summary
     );
 
     for healthy in ["invoicer-worker", "api-gateway"] {

@@ -416,7 +416,7 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
             objects: BTreeMap::new(),
             events: BTreeMap::new(),
         };
-        let candidates = resolve(&mut reads, target).await?;
+        let (candidates, missing_ordinal) = resolve(&mut reads, target).await?;
         let mut ranked: Vec<(Value, PodState, Symptom)> = candidates
             .into_iter()
             .map(|pod| {
@@ -579,6 +579,9 @@ pub async fn diagnose_pod_failure<R: ClusterReader>(
         {
             diagnosis = other;
         }
+        if let Some(note) = missing_ordinal {
+            diagnosis.summary = format!("{note} {}", diagnosis.summary);
+        }
         diagnosis.other_failing_pods = other_failing_pods;
         diagnosis.tool_calls = reads.calls;
         tracing::info!(cause = ?diagnosis.cause, tool_calls = reads.calls, "diagnosed");
@@ -600,18 +603,21 @@ fn not_found(target: &PodFailureTarget) -> DiagnosisError {
 }
 
 /// The pod objects the target names: the pod itself; else the pods of the
-/// Deployment of that name; else the pods whose names start with it.
+/// Deployment of that name; else the pods named after it; else, for a
+/// StatefulSet's ordinal not created (`NAME-N`), the set's pods, with a
+/// sentence saying the pod does not exist.
 async fn resolve<R: ClusterReader>(
     reads: &mut Reads<'_, R>,
     target: &PodFailureTarget,
-) -> Result<Vec<Value>, DiagnosisError> {
+) -> Result<(Vec<Value>, Option<String>), DiagnosisError> {
     let namespace = target.namespace.as_deref();
     if namespace.is_some()
         && let Some(pod) = reads.get("v1", "Pod", namespace, &target.name).await?
     {
-        return Ok(vec![pod]);
+        return Ok((vec![pod], None));
     }
     let mut names = Vec::new();
+    let mut note = None;
     if namespace.is_some()
         && let Some(deployment) = reads
             .get("apps/v1", "Deployment", namespace, &target.name)
@@ -634,7 +640,34 @@ async fn resolve<R: ClusterReader>(
             )
             .await?
             .succeeded(ReadTool::ResourcesList)?;
-        names = pods_named_after(&parse::rows(&listed), namespace, &target.name);
+        let rows = parse::rows(&listed);
+        names = pods_named_after(&rows, namespace, &target.name);
+        // A StatefulSet's ordinal that does not exist yet ("why is
+        // ledger-db-1 missing"): its set's pods say why it is not created.
+        if names.is_empty()
+            && let Some((set, ordinal)) = target.name.rsplit_once('-')
+            && let Ok(ordinal) = ordinal.parse::<u64>()
+            && let Some(stateful_set) = reads.get("apps/v1", "StatefulSet", namespace, set).await?
+        {
+            let wanted = stateful_set
+                .pointer("/spec/replicas")
+                .and_then(Value::as_u64)
+                .unwrap_or(1);
+            let created = parse::count(&stateful_set, "/status/replicas");
+            note = Some(if ordinal < wanted {
+                format!(
+                    "Pod {} does not exist: StatefulSet {set} wants {wanted} replicas and has created {created}.",
+                    target.name
+                )
+            } else {
+                format!(
+                    "Pod {} does not exist: StatefulSet {set} wants {wanted} replicas, so its ordinals end at {}.",
+                    target.name,
+                    wanted.saturating_sub(1)
+                )
+            });
+            names = pods_named_after(&rows, namespace, set);
+        }
     }
     let mut pods = Vec::new();
     for (pod_namespace, name) in names.into_iter().take(MAX_PODS_EXAMINED) {
@@ -642,7 +675,7 @@ async fn resolve<R: ClusterReader>(
             pods.push(pod);
         }
     }
-    Ok(pods)
+    Ok((pods, note))
 }
 
 /// The kinds a name asked about may be, when no pod has it or starts with
