@@ -387,6 +387,7 @@ pub fn classify(text: &str) -> Intent {
     let mut tokens = Vec::with_capacity(32);
     lex(text, &lower, &mut tokens);
     system_namespace_typos(&mut tokens);
+    non_names(&mut tokens);
     if tokens.len() > MAX_TOKENS {
         return Intent::clarify(
             vec![Param::Intent],
@@ -1901,6 +1902,58 @@ fn system_namespace_typos(tokens: &mut Vec<Token<'_>>) {
     }
 }
 
+/// Words shaped like values that never name an object: a span of time
+/// written as kubectl writes it (`--since=30m`) after the words that open
+/// one ("pods restarted in the last 30m", "logs since 2h"; the read's focus
+/// reads the span from the text), and a ticket's id typed in capitals
+/// ("incident INC-1234: payments timing out", "JIRA-42"), which no
+/// Kubernetes name can be. A quantity elsewhere ("500m") is left as it is:
+/// it may be a CPU amount.
+fn non_names(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
+        if tokens[i].shape != Shape::Word {
+            continue;
+        }
+        let raw = tokens[i].raw.as_bytes();
+        if raw.first().is_some_and(u8::is_ascii_uppercase) {
+            // ("logs of API-1": a pod's name typed in capitals stays one;
+            // only a ticket's word before it, or three digits or more
+            // opening the request, make it a ticket's id.)
+            if let Some(dash) = raw.iter().position(|&b| b == b'-')
+                && dash >= 2
+                && raw[..dash].iter().all(u8::is_ascii_uppercase)
+                && raw.len() > dash + 1
+                && raw[dash + 1..].iter().all(u8::is_ascii_digit)
+                && (i.checked_sub(1).is_some_and(|p| {
+                    matches!(
+                        tokens[p].low,
+                        "incident" | "ticket" | "issue" | "jira" | "case"
+                    )
+                }) || (i == 0 && raw.len() - dash > 3))
+            {
+                tokens[i].lex = Lex::W(W::Filler);
+            }
+            continue;
+        }
+        let low = tokens[i].low.as_bytes();
+        if i == 0
+            || !low.first().is_some_and(u8::is_ascii_digit)
+            || !matches!(low.last(), Some(b's' | b'm' | b'h' | b'd' | b'w'))
+            || !low[..low.len() - 1].iter().all(u8::is_ascii_digit)
+        {
+            continue;
+        }
+        let opener = tokens[..i]
+            .iter()
+            .rev()
+            .find(|t| t.low != "the")
+            .is_some_and(|t| matches!(t.low, "last" | "past" | "since" | "previous"));
+        if opener {
+            tokens[i].lex = Lex::W(W::Filler);
+        }
+    }
+}
+
 /// Change verbs a typo at the head of a request most likely meant.
 const CHANGE_VERBS_TO_SPELL: &[&str] = &[
     "delete", "remove", "scale", "restart", "create", "rollout", "rollback", "cordon", "uncordon",
@@ -3182,12 +3235,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
                                     Some((ResourceKind::ServiceAccount, _))
                                 ) || matches!(self.low(i - 1), "users" | "groups" | "accounts"))))
                 }
-                // "do pods have internet access": a way out, not a right.
+                // "do pods have internet access": a way out, not a right;
+                // "how much memory is checkout allowed": a limit.
                 Some(W::Rbac) => {
                     !(self.low(i) == "access"
                         && i > 0
                         && (EGRESS_WORDS.contains(&self.low(i - 1))
                             || matches!(self.low(i - 1), "network" | "outbound")))
+                        && !(self.low(i) == "allowed" && self.says("much"))
                 }
                 Some(W::Audit) => true,
                 // "everyone bound to cluster-admin", "which accounts have
@@ -4590,6 +4645,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .iter()
                 .all(|(at, _)| (0..*at).any(|n| negated_verb_after(self.tokens, n) == Some(*at)))
             {
+                // "don't restart web, just show its logs": the read asked
+                // instead (after "just", "only", "instead" or "but") is the
+                // request; the verbs said not to are spent.
+                let last_said_not = self.changes.iter().map(|(at, _)| *at).max().unwrap_or(0);
+                if (last_said_not..self.len())
+                    .any(|i| matches!(self.low(i), "just" | "only" | "instead" | "but"))
+                    && self.has_w_anywhere(&[W::Read, W::Logs, W::Describe, W::Top, W::Tail])
+                {
+                    for (at, _) in std::mem::take(&mut self.changes) {
+                        self.use_token(at);
+                    }
+                    return self.decide();
+                }
                 let (at, _) = self.changes[0];
                 return Intent::clarify(
                     vec![Param::Intent],
@@ -4598,6 +4666,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         self.tokens[at].low
                     ),
                 );
+            }
+            if let Some(intent) = self.conditional_change() {
+                return intent;
             }
             // "restart checkout but not in prod", "scale web except in
             // staging": a namespace ruled out leaves the one meant unsaid.
@@ -4820,8 +4891,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let asks = match self.low(first) {
             "explain" => true,
             "what" | "whats" => {
-                matches!(self.low(first + 1), "does" | "do" | "happens")
-                    && closes(&["do", "does", "mean", "means", "happen"])
+                (matches!(self.low(first + 1), "does" | "do" | "happens")
+                    && closes(&["do", "does", "mean", "means", "happen"]))
+                    // "what would happen if I deleted web": supposed in the
+                    // past tense, no change verb asked (a present one, "what
+                    // happens if I delete web", names the request to make).
+                    || (self.changes.is_empty()
+                        && (first + 1..self.len().min(first + 4)).any(|i| {
+                            matches!(self.low(i), "happen" | "happens") && self.low(i + 1) == "if"
+                        }))
             }
             "how" => matches!(self.low(first + 1), "does" | "do") && closes(&["work", "works"]),
             _ => false,
@@ -4835,14 +4913,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 return None;
             }
             Some(match self.low(i) {
-                "restart" | "restarting" | "bounce" | "bouncing" | "redeploy" => EXPLAIN_RESTART,
-                "scale" | "scaling" => EXPLAIN_SCALE,
-                "delete" | "deleting" => EXPLAIN_DELETE,
-                "cordon" | "cordoning" | "uncordon" => EXPLAIN_CORDON,
-                "drain" | "draining" => EXPLAIN_DRAIN,
-                "rollback" | "undo" | "revert" => EXPLAIN_ROLLBACK,
-                "roll" | "rolling" if self.low(i + 1) == "back" => EXPLAIN_ROLLBACK,
-                "suspend" | "suspending" => EXPLAIN_SUSPEND,
+                "restart" | "restarting" | "restarted" | "bounce" | "bouncing" | "bounced"
+                | "redeploy" => EXPLAIN_RESTART,
+                "scale" | "scaling" | "scaled" => EXPLAIN_SCALE,
+                "delete" | "deleting" | "deleted" | "removed" => EXPLAIN_DELETE,
+                "cordon" | "cordoning" | "cordoned" | "uncordon" => EXPLAIN_CORDON,
+                "drain" | "draining" | "drained" => EXPLAIN_DRAIN,
+                "rollback" | "undo" | "undid" | "revert" | "reverted" => EXPLAIN_ROLLBACK,
+                "roll" | "rolling" | "rolled" if self.low(i + 1) == "back" => EXPLAIN_ROLLBACK,
+                "suspend" | "suspending" | "suspended" => EXPLAIN_SUSPEND,
                 _ => return None,
             })
         })?;
@@ -5423,6 +5502,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return Some(intent);
         }
+        if let Some(intent) = self.limits_read() {
+            return Some(intent);
+        }
         if pressure && !explicit_read {
             let mut arguments = self.base();
             let kind_at = self.main_kind().map(|(i, _, _)| i);
@@ -5459,9 +5541,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     )
                 });
                 // "checkout limits", "checkout's memory usage": its owner.
+                // "is checkout near its memory limit": a namespace has a
+                // quota, a workload has limits.
                 let owner = self
                     .next_meaningful(i)
-                    .is_some_and(|n| matches!(self.w(n), Some(W::Limits | W::Usage)));
+                    .is_some_and(|n| matches!(self.w(n), Some(W::Limits | W::Usage)))
+                    || (self.has_w_anywhere(&[W::Limits])
+                        && !self.kinds().any(|(_, kind, _)| {
+                            matches!(kind, ResourceKind::ResourceQuota | ResourceKind::LimitRange)
+                        }));
                 if (slow || owner || arguments.namespace.is_some()) && !is_namespace_word(&value) {
                     // "checkout is slow", "what limits does checkout have in
                     // production": the workload.
@@ -5747,6 +5835,95 @@ impl<'t, 'a> Analysis<'t, 'a> {
         })
     }
 
+    /// "show the resource limits of payment-service", "what are the requests
+    /// and limits of checkout", "what's the memory limit on web", "how much
+    /// memory is checkout allowed": one workload's own limits and requests,
+    /// which its read shows container by container. Limits held against
+    /// usage ("is checkout near its memory limit", "checkout is slow"), and
+    /// the limits of a namespace or of every pod, stay the pressure
+    /// playbook's; a workload named without its kind is read as a
+    /// Deployment (a wrong guess only reads).
+    fn limits_read(&mut self) -> Option<Intent> {
+        let limits = self.has_w_anywhere(&[W::Limits]);
+        if !(limits || (self.says("allowed") && self.says("much"))) {
+            return None;
+        }
+        if !self.changes.is_empty()
+            || self.has_w_anywhere(&[
+                W::Near,
+                W::Pressure,
+                W::Capacity,
+                W::Why,
+                W::Wrong,
+                W::Troubleshoot,
+                W::Debug,
+            ])
+            || self.tokens.iter().any(|t| {
+                matches!(
+                    t.low,
+                    "usage"
+                        | "consumption"
+                        | "utilization"
+                        | "utilisation"
+                        | "consuming"
+                        | "using"
+                        | "used"
+                        | "uses"
+                        | "slow"
+                        | "throttled"
+                        | "throttling"
+                        | "enough"
+                        | "vs"
+                        | "versus"
+                        | "than"
+                        | "without"
+                        | "no"
+                )
+            })
+        {
+            return None;
+        }
+        let main = self.main_kind();
+        let kind_at = match main {
+            None => None,
+            Some((k, kind, Number::Singular | Number::Short))
+                if kind.has_pods() || kind == ResourceKind::Pod =>
+            {
+                Some(k)
+            }
+            Some(_) => return None,
+        };
+        let object = |token: &Token<'_>| {
+            !is_namespace_word(token.low)
+                && !is_node_name_shaped(token.low)
+                && !is_quantity(token.raw)
+        };
+        // "limits of checkout", "requests for api", "the memory limit on
+        // web", "how much memory is checkout allowed".
+        let name = self
+            .take_name(kind_at, false)
+            .or_else(|| self.take_value_at(Place::Of, kind_at, object))
+            .or_else(|| {
+                let i = (0..self.len()).find(|&i| {
+                    self.is_value(i)
+                        && object(&self.tokens[i])
+                        && (self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::On))
+                            || matches!(self.place(i, kind_at), Place::AfterVerb | Place::Other))
+                })?;
+                Some(self.take_value(i))
+            })?;
+        if let Some(k) = kind_at {
+            self.use_token(k);
+        }
+        let namespace = self.take_namespace(false, true);
+        let kind = match main {
+            Some((_, kind, _)) => kind,
+            None if looks_like_pod_name(&name) => ResourceKind::Pod,
+            None => ResourceKind::Deployment,
+        };
+        Some(self.object_read(kind, name, namespace))
+    }
+
     /// Limits against usage, quotas, throttling, capacity, scheduling bottlenecks.
     fn is_pressure(&self) -> bool {
         let pressure = self.has_w_anywhere(&[W::Pressure, W::Capacity]);
@@ -5871,12 +6048,21 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "is checkout healthy?" with no namespace: "is X healthy" asks
         // about a workload unless X is a namespace's usual name (the
         // workflow reads it in the session's namespace).
+        // ("tell me whether checkout is healthy", "check if web is ok":
+        // the question asked inside the request.)
+        let asked_inside = |this: &Self, i: usize| {
+            (0..i)
+                .rev()
+                .find(|&p| this.low(p) != "the")
+                .is_some_and(|p| matches!(this.low(p), "if" | "whether"))
+        };
         let place_of_subject = |this: &Self, i: usize| match this.place(i, None) {
             Place::AfterVerb => true,
             Place::Of => arguments.namespace.is_some(),
-            _ => false,
+            _ => asked_inside(this, i),
         };
         if (arguments.namespace.is_some()
+            || self.leftover_value().is_some_and(|i| asked_inside(self, i))
             || (0..self.len())
                 .find(|&i| !self.is_filler(i))
                 .is_some_and(|first| {
@@ -5974,7 +6160,18 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     self.tokens[k].kind(),
                     Some((ResourceKind::Pod, Number::Singular | Number::Short))
                 )
-        })?;
+        });
+        // "test connectivity from web-1 to postgres:5432": a pod's own
+        // generated name after "from" is that pod, never a namespace.
+        let Some(pod_at) = pod_at else {
+            return (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && looks_like_pod_name(self.tokens[i].low)
+                    && self
+                        .prev_meaningful(i)
+                        .is_some_and(|p| self.is_w(p, W::From))
+            });
+        };
         let name_at = if self.tokens[pod_at].value.is_some() {
             pod_at
         } else {
@@ -7044,6 +7241,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
     fn deferred_change(&self) -> Option<Intent> {
         let later = (0..self.len()).any(|i| {
             matches!(self.low(i), "tomorrow" | "tonight" | "later")
+                // "this evening", "at midnight", "over the weekend" (never
+                // "good morning", a greeting).
+                || (matches!(
+                    self.low(i),
+                    "morning" | "afternoon" | "evening" | "midnight" | "weekend"
+                ) && i > 0
+                    && matches!(self.low(i - 1), "this" | "the" | "at"))
                 || (self.is_w(i, W::In)
                     && parse_number(self.low(i + 1)).is_some()
                     && self.is_w(i + 2, W::Hour))
@@ -7053,6 +7257,48 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 vec![Param::Intent],
                 "I make a change when you approve its plan, and I schedule nothing for later. Ask me for it when it is time (the plan shows the state then), or ask now and approve the plan when you are ready.",
             )
+        })
+    }
+
+    /// "check web and if it's broken restart it", "restart checkout if
+    /// needed": a change on a condition only a check can settle. The check
+    /// is the request: the pod playbook diagnoses the workload and proposes
+    /// the fix (a plan to approve) when something is wrong; the change is
+    /// never made on the strength of the words alone.
+    fn conditional_change(&mut self) -> Option<Intent> {
+        let if_at = (0..self.len()).find(|&i| matches!(self.low(i), "if" | "unless"))?;
+        let conditioned = (if_at + 1..self.len()).any(|j| {
+            self.is_w(j, W::Wrong)
+                || matches!(
+                    self.low(j),
+                    "broken"
+                        | "failing"
+                        | "down"
+                        | "unhealthy"
+                        | "needed"
+                        | "necessary"
+                        | "required"
+                        | "crashing"
+                        | "stuck"
+                        | "dead"
+                        | "bad"
+                )
+        });
+        if !conditioned {
+            return None;
+        }
+        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let namespace = self.take_namespace(false, true);
+        let name = name.or_else(|| {
+            let i = self.leftover_value()?;
+            Some(self.take_value(i))
+        })?;
+        let mut arguments = self.base();
+        arguments.name = Some(name);
+        arguments.namespace = namespace.filter(|_| kind.is_none_or(ResourceKind::namespaced));
+        Some(Intent::Diagnose {
+            playbook: Playbook::PodFailure,
+            arguments,
         })
     }
 
@@ -8161,6 +8407,27 @@ impl<'t, 'a> Analysis<'t, 'a> {
     fn exec(&mut self) -> Intent {
         if self.command.is_none() {
             self.command = self.command_words();
+            // "run curl in web-1 against http://checkout": the target of a
+            // network tool, written after the pod.
+            if let Some(command) = &self.command
+                && command.len() == 1
+                && matches!(
+                    command[0].as_str(),
+                    "curl" | "wget" | "ping" | "nslookup" | "dig"
+                )
+                && let Some(i) = (1..self.len()).find(|&i| {
+                    !self.used[i]
+                        && matches!(self.tokens[i].shape, Shape::Word | Shape::Quoted)
+                        && matches!(self.low(i - 1), "against" | "at")
+                })
+            {
+                self.use_token(i - 1);
+                self.use_token(i);
+                let target = self.tokens[i].raw.to_owned();
+                if let Some(command) = &mut self.command {
+                    command.push(target);
+                }
+            }
         }
         let kind = self.kinds().next();
         if let Some((kind_at, kind, _)) = kind
@@ -8578,10 +8845,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
             (None, Some(name)) => name.clone(),
             _ => "the object".to_owned(),
         };
+        // A kind not named: a pod's generated name is a pod's.
+        let noun = kind.map_or_else(
+            || match &name {
+                Some(name) if looks_like_pod_name(name) => ResourceKind::Pod.noun(),
+                _ => ResourceKind::Deployment.noun(),
+            },
+            ResourceKind::noun,
+        );
         let command = format!(
-            "kubectl {} {} {} {key}-{}",
+            "kubectl {} {noun} {} {key}-{}",
             if annotation { "annotate" } else { "label" },
-            kind.map_or(ResourceKind::Deployment.noun(), |kind| kind.noun()),
             name.as_deref().unwrap_or("NAME"),
             namespace
                 .as_deref()
@@ -8589,9 +8863,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .unwrap_or_default()
         );
         let kind_note = if kind.is_none() && name.is_some() {
-            " (with its own kind if it is no deployment)"
+            format!(" (with its own kind if it is no {noun})")
         } else {
-            ""
+            String::new()
         };
         Some(Intent::clarify(
             vec![Param::Resource],
@@ -8635,6 +8909,31 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.unsupported_with_steps(change) {
             return intent;
         }
+        // A session held open: never made, and the user is told what to
+        // run and what kubeop can do instead.
+        let held_open = match change {
+            Change::PortForward => Some((
+                "Port-forwarding holds a tunnel open from your machine",
+                "kubectl port-forward",
+            )),
+            Change::Copy => Some((
+                "Copying files into or out of a pod streams them through your machine",
+                "kubectl cp",
+            )),
+            Change::Attach => Some((
+                "Attaching holds an interactive session open",
+                "kubectl attach",
+            )),
+            _ => None,
+        };
+        if let Some((doing, command)) = held_open {
+            return Intent::clarify(
+                vec![Param::Intent],
+                format!(
+                    "{doing}, which I do not do: I answer each request once. Run `{command}` yourself. I can read the pod or Service, its logs or events, or run one command in a pod with your approval (\"exec ls /tmp in pod web-1\")."
+                ),
+            );
+        }
         let (what, missing) = match change {
             Change::Drain => (
                 "Draining a node evicts every pod on it, one by one",
@@ -8662,10 +8961,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Change::Stop | Change::Start => (
                 "Stopping or starting is not one exact change",
                 Param::Resource,
-            ),
-            Change::PortForward | Change::Attach | Change::Copy => (
-                "That needs an interactive session I do not open",
-                Param::Intent,
             ),
             Change::Install | Change::Upgrade | Change::Uninstall => {
                 ("Installing and upgrading are Helm's job", Param::Resource)
@@ -8812,6 +9107,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     .iter()
                     .any(|t| t.low == "clusters" && !self.is_used_token(t)))
                 && main.is_none();
+        // "show me the config of web-frontend", "checkout's settings": a
+        // named object's configuration is the object (its read shows the
+        // env, mounts and the ConfigMaps it uses), never the kubeconfig.
+        if main.is_none()
+            && let Some(config_at) = (0..self.len())
+                .find(|&i| self.is_w(i, W::Config) || matches!(self.low(i), "settings" | "setup"))
+            && let Some(i) = (0..self.len()).find(|&i| {
+                self.is_value(i)
+                    && !is_namespace_word(self.tokens[i].low)
+                    && (i + 1 == config_at
+                        || (i > config_at
+                            && self
+                                .prev_meaningful(i)
+                                .is_some_and(|p| matches!(self.w(p), Some(W::Of | W::For)))))
+            })
+        {
+            self.use_token(config_at);
+            let name = self.take_value(i);
+            let namespace = self.take_namespace(false, true);
+            let kind = if looks_like_pod_name(&name) {
+                ResourceKind::Pod
+            } else {
+                ResourceKind::Deployment
+            };
+            return self.object_read(kind, name, namespace);
+        }
         let kubeconfig = self.has_w_anywhere(&[W::Kubeconfig])
             || (self.has_w(&[W::Config])
                 && main.is_none()

@@ -631,6 +631,11 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("urls", Filler),
         ("asap", Filler),
         ("today", Filler),
+        // "good morning": a greeting, never a namespace.
+        ("morning", Filler),
+        ("afternoon", Filler),
+        ("evening", Filler),
+        ("past", Filler),
         // "restart checkout tomorrow": a time, never a namespace (a change
         // put off is asked about: `Analysis::deferred_change`).
         ("tomorrow", Filler),
@@ -1184,6 +1189,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("504s", Wrong),
         ("5xx", Wrong),
         ("timeouts", Wrong),
+        // "payments timing out in prod", "checkout hanging".
+        ("timeout", Wrong),
+        ("timing", Wrong),
+        ("hanging", Wrong),
         // Node facts read from the node ("the taints on node-1").
         ("taints", Describe),
         ("conditions", Describe),
