@@ -453,3 +453,35 @@ async fn assent_after_a_proposed_fix_offers_that_plan_again() {
         "{decided:?}"
     );
 }
+
+/// A resource change stating an amount is the plan offered last only when
+/// that plan makes that change: a plan setting 128Mi → 256Mi is "double
+/// the memory limit", never "raise it by 20%" (which stays the question
+/// for the exact value).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_amount_asked_is_never_answered_with_a_plan_of_another_amount() {
+    let stack = Stack::start_scenario("demo").await;
+    let set = plan(
+        &stack,
+        "amounts",
+        "set the memory limit of nginx to 256Mi in staging",
+    )
+    .await;
+    let by_twenty = clarify(
+        &stack,
+        "amounts",
+        "raise the memory limit of nginx by 20% in staging",
+    )
+    .await;
+    assert!(
+        by_twenty.missing.contains(&"resource".to_owned()),
+        "{by_twenty:?}"
+    );
+    let doubled = plan(
+        &stack,
+        "amounts",
+        "double the memory limit of nginx in staging",
+    )
+    .await;
+    assert_eq!(doubled.plan_id, set.plan_id);
+}

@@ -719,3 +719,60 @@ async fn kubectl_create_makes_each_kind_it_sends_as_protobuf() {
         .await;
     assert!(nightly.contains("0 2 * * *"), "{nightly}");
 }
+
+/// The API server keeps an event for `--event-ttl` after its last write:
+/// the demo's twelve-day-old history shows no event of that age, only what
+/// happens now (the crash loops' back-offs); with a short TTL an event
+/// written now is gone once it has passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_live_only_the_event_ttl_after_their_last_write() {
+    use sim::controllers::event_ttl::{DEFAULT_EVENT_TTL, is_past, last_written};
+
+    let env = SimEnv::start("demo", Scenario::demo().objects_at(SystemTime::now())).await;
+    let events = env.kubectl_json(&["get", "events", "-A"]).await;
+    let items = events["items"].as_array().cloned().unwrap_or_default();
+    let now = SystemTime::now();
+    for event in &items {
+        let written = last_written(event).expect("an event has a time");
+        assert!(
+            !is_past(written, now, DEFAULT_EVENT_TTL),
+            "an event past the TTL is served: {event}"
+        );
+    }
+    assert!(
+        items.iter().any(|event| event["reason"] == "BackOff"),
+        "the crash loops' back-offs are recent: {events}"
+    );
+
+    let mut options = sim::ClusterOptions::new("short-ttl");
+    options.event_ttl = Duration::from_secs(2);
+    let cluster = sim::SimCluster::start(
+        vec![json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})],
+        options,
+    )
+    .await
+    .expect("the cluster starts");
+    let written = rfc3339(SystemTime::now());
+    cluster
+        .store()
+        .create_manifest(json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": "web-1.17a1", "namespace": "shop"},
+            "involvedObject": {"kind": "Pod", "name": "web-1", "namespace": "shop"},
+            "reason": "Pulled", "message": "pulled", "type": "Normal",
+            "firstTimestamp": written, "lastTimestamp": written,
+        }))
+        .expect("the event is created");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while cluster
+        .store()
+        .get(&sim::registry::EVENTS, "shop", "web-1.17a1")
+        .is_ok()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the event outlived its TTL"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

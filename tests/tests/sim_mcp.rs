@@ -566,7 +566,9 @@ async fn exercise_every_tool(mcp: &Mcp, demo: &SimCluster, context: Option<&str>
     mcp.ok("resources_scale", json!({"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "staging", "name": "nginx", "scale": 2}), context)
         .await;
 
-    // events_list: the crash loop's back-off and the scheduler's refusal.
+    // events_list: the crash loop's back-off and restarts (the demo's
+    // twelve-day-old events are past the API server's event TTL) and the
+    // scheduler's refusal.
     let events = mcp
         .ok("events_list", json!({"namespace": "production"}), context)
         .await;
@@ -575,7 +577,7 @@ async fn exercise_every_tool(mcp: &Mcp, demo: &SimCluster, context: Option<&str>
         &[
             "BackOff",
             "Back-off restarting failed container checkout",
-            "Scheduled",
+            "Started",
         ],
         "events_list",
     );
@@ -588,7 +590,7 @@ async fn exercise_every_tool(mcp: &Mcp, demo: &SimCluster, context: Option<&str>
             "FailedScheduling",
             "0/3 nodes are available: 3 Insufficient memory.",
             "ImagePullBackOff",
-            "ScalingReplicaSet",
+            "Back-off pulling image",
         ],
         "events_list staging",
     );

@@ -157,3 +157,24 @@ async fn a_scale_to_the_current_count_is_a_no_op_that_asks_nothing() {
     assert_eq!(answer.context, "sim");
     assert!(stack.pending().await.is_empty());
 }
+
+/// A value YAML 1.1 reads as a boolean (`on`, `yes`, `off`) stays the
+/// string asked for: the server's YAML reader never sees it unquoted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configmap_value_that_reads_as_a_boolean_stays_a_string() {
+    let stack = Stack::start(
+        vec![namespace("staging"), node()],
+        ApprovalPolicy::default(),
+    )
+    .await;
+    let card = stack
+        .plan("create configmap feature-flags --from-literal=beta=on --from-literal=legacy=no -n staging")
+        .await;
+    stack.approve_to(&card, Outcome::Verified).await;
+    let live = stack
+        .env
+        .kubectl_json(&["get", "configmap", "feature-flags", "-n", "staging"])
+        .await;
+    assert_eq!(live["data"]["beta"], "on", "{live}");
+    assert_eq!(live["data"]["legacy"], "no", "{live}");
+}

@@ -87,3 +87,63 @@ async fn a_kind_left_out_is_found_and_a_kind_named_is_never_switched() {
         .await;
     assert_eq!(named.target.kind, "StatefulSet", "{named:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workload_named_without_kind_or_namespace_is_found_where_it_is() {
+    let stack = Stack::start(demo(), ApprovalPolicy::default()).await;
+
+    // No Deployment is named postgres anywhere: the one StatefulSet is.
+    let restart = stack.plan("restart postgres").await;
+    assert_eq!(restart.target.kind, "StatefulSet", "{restart:?}");
+    assert_eq!(restart.target.namespace.as_deref(), Some("production"));
+    assert!(
+        restart.inferred.iter().any(|note| note
+            == "namespace production: the only namespace with a statefulset named postgres"),
+        "{:?}",
+        restart.inferred
+    );
+    let scale = stack.plan("scale postgres to 3").await;
+    assert_eq!(scale.target.kind, "StatefulSet", "{scale:?}");
+    assert_eq!(scale.target.namespace.as_deref(), Some("production"));
+
+    let restart = stack.plan("restart node-exporter").await;
+    assert_eq!(restart.target.kind, "DaemonSet", "{restart:?}");
+    assert_eq!(restart.target.namespace.as_deref(), Some("monitoring"));
+
+    // A DaemonSet has no replicas: said, nothing planned.
+    for request in [
+        "scale node-exporter to 2",
+        "scale node-exporter to 2 in monitoring",
+    ] {
+        let answer = stack.answer(request).await;
+        assert!(
+            answer.text.starts_with(
+                "node-exporter in namespace monitoring is a DaemonSet: it runs one pod on each node"
+            ),
+            "{request}: {}",
+            answer.text
+        );
+    }
+    assert!(
+        stack
+            .pending()
+            .await
+            .iter()
+            .all(|card| card.target.kind != "DaemonSet" || card.operation != "scale")
+    );
+
+    // Nothing is named web: the one namespace where a name starts with it,
+    // and the name resolved there.
+    let web = stack.plan("scale web to 4").await;
+    assert_eq!(
+        (web.target.name.as_str(), web.target.namespace.as_deref()),
+        ("web-frontend", Some("production")),
+        "{web:?}"
+    );
+    assert!(
+        web.inferred.iter().any(|note| note
+            == "namespace production: the only namespace with a deployment whose name matches \"web\""),
+        "{:?}",
+        web.inferred
+    );
+}

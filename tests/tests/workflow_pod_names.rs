@@ -366,3 +366,24 @@ async fn a_delete_naming_no_pod_offers_the_pods_there_the_failing_ones_when_aske
         any.question
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pod_named_by_its_workload_without_a_namespace_is_found_where_it_runs() {
+    let stack = Stack::start_scenario("demo").await;
+    let card = stack.plan("delete the report-generator pod").await;
+    assert_eq!(
+        card.target.namespace.as_deref(),
+        Some("staging"),
+        "{card:?}"
+    );
+    assert!(
+        card.target.name.starts_with("report-generator-"),
+        "{card:?}"
+    );
+    assert!(
+        card.inferred.iter().any(|note| note
+            == "namespace staging: the only namespace with a pod whose name matches \"report-generator\""),
+        "{:?}",
+        card.inferred
+    );
+}

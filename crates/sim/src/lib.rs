@@ -118,6 +118,10 @@ pub struct ClusterOptions {
     pub listen: SocketAddr,
     /// Serve plain HTTP (every request is the admin's) instead of HTTPS.
     pub plain_http: bool,
+    /// How long an Event lives after its last write (the API server's
+    /// `--event-ttl`, [`controllers::event_ttl::DEFAULT_EVENT_TTL`] unless
+    /// set).
+    pub event_ttl: std::time::Duration,
 }
 
 impl ClusterOptions {
@@ -127,6 +131,7 @@ impl ClusterOptions {
             name: name.to_owned(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             plain_http: false,
+            event_ttl: controllers::event_ttl::DEFAULT_EVENT_TTL,
         }
     }
 }
@@ -192,7 +197,7 @@ impl SimCluster {
     pub async fn start(objects: Vec<Value>, options: ClusterOptions) -> Result<Self, StartError> {
         let store = Store::new();
         seed(&store, objects)?;
-        let controllers = controllers::runner::Controllers::start(store.clone());
+        let controllers = controllers::runner::Controllers::start(store.clone(), options.event_ttl);
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
             .map_err(|source| StartError::Bind {

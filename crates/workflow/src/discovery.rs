@@ -197,6 +197,10 @@ pub(crate) struct Named<'a> {
     pub(crate) kind: &'a str,
     /// The object's name.
     pub(crate) name: &'a str,
+    /// Kinds (`apps/v1`) the object may be when no `kind` has its name: the
+    /// other workload kinds, when the request named none ("restart
+    /// postgres"); empty when it named its kind.
+    pub(crate) instead: &'a [&'a str],
 }
 
 /// Fills the namespace of `object` when the request gave none: from the
@@ -215,6 +219,7 @@ pub(crate) async fn namespace(
         api_version,
         kind,
         name,
+        instead,
     } = object;
     let (cluster, memory) = (&pipeline.cluster, &pipeline.memory);
     if is_cluster_scoped(kind) {
@@ -245,7 +250,7 @@ pub(crate) async fn namespace(
         return Ok(Found::Value(Some(namespace.clone())));
     }
     let rows = cluster.list(context, api_version, kind, None, None).await?;
-    let namespaces_of = |fits: &dyn Fn(&str) -> bool| {
+    let namespaces_of = |rows: &[serde_json::Map<String, Value>], fits: &dyn Fn(&str) -> bool| {
         let mut namespaces: Vec<String> = rows
             .iter()
             .filter(|row| cell(row, "name").is_some_and(fits))
@@ -255,21 +260,33 @@ pub(crate) async fn namespace(
         namespaces.dedup();
         namespaces
     };
-    let mut namespaces = namespaces_of(&|held| held == name);
+    let mut found_kind = kind;
+    let mut namespaces = namespaces_of(&rows, &|held| held == name);
     let mut named = format!("named {name}");
+    // "restart postgres": another workload kind of exactly that name.
+    for &other in instead {
+        if !namespaces.is_empty() {
+            break;
+        }
+        let others = cluster.list(context, "apps/v1", other, None, None).await?;
+        namespaces = namespaces_of(&others, &|held| held == name);
+        found_kind = other;
+    }
     // No object has the name: the namespaces of the objects it stands for
-    // ("payment" for `payment-service`), which planning resolves there.
+    // ("payment" for `payment-service`, a pod by its workload's name),
+    // which planning resolves there.
     if namespaces.is_empty() {
+        found_kind = kind;
         let names: Vec<&str> = rows.iter().filter_map(|row| cell(row, "name")).collect();
         let candidates = informal_candidates(&names, name);
-        namespaces = namespaces_of(&|held| candidates.contains(&held));
+        namespaces = namespaces_of(&rows, &|held| candidates.contains(&held));
         named = format!("whose name matches \"{name}\"");
     }
     match namespaces.as_slice() {
         [only] => {
             inferred.push(format!(
                 "namespace {only}: the only namespace with a {} {named}",
-                kind.to_lowercase()
+                found_kind.to_lowercase()
             ));
             Ok(Found::Value(Some(only.clone())))
         }
@@ -283,7 +300,7 @@ pub(crate) async fn namespace(
         several => Ok(Found::Ask(Clarify {
             question: format!(
                 "There is a {} {named} in {} namespaces: which one do you mean?",
-                kind.to_lowercase(),
+                found_kind.to_lowercase(),
                 several.len()
             ),
             missing: vec!["namespace".into()],

@@ -594,7 +594,84 @@ fn is_that_change(card: &PlanCard, text: &str) -> bool {
             .all(|bound| !text.contains(bound) || desired.contains(bound));
     let on_target = text.contains(&card.target.name.to_lowercase())
         || text.split_whitespace().count() <= UNNAMED_CHANGE_WORDS;
-    same_resource && on_target
+    same_resource && on_target && amount_fits(&card.diff, &text)
+}
+
+/// An amount a request for a resource change states (`text` lowercased).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Amount {
+    /// None: "raise its memory limit".
+    Unstated,
+    /// Grown by this percentage: "by 20%", "by 50 percent", "double it".
+    Percent(u64),
+    /// Any other amount ("by 256Mi", "halve it"), which an offered plan is
+    /// never taken to be.
+    Other,
+}
+
+impl Amount {
+    fn of(text: &str) -> Amount {
+        let words: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|word| !word.is_empty())
+            .collect();
+        for (index, word) in words.iter().enumerate() {
+            let percent = word
+                .strip_suffix('%')
+                .or_else(|| {
+                    matches!(words.get(index + 1), Some(&("percent" | "pct"))).then_some(*word)
+                })
+                .and_then(|number| number.parse::<u64>().ok());
+            if let Some(percent) = percent {
+                return Amount::Percent(percent);
+            }
+            match *word {
+                "double" | "twice" | "doubled" => return Amount::Percent(100),
+                "triple" | "tripled" => return Amount::Percent(200),
+                "half" | "halve" | "halved" => return Amount::Other,
+                _ => {}
+            }
+        }
+        if text.chars().any(|c| c.is_ascii_digit()) {
+            Amount::Other
+        } else {
+            Amount::Unstated
+        }
+    }
+}
+
+/// Whether the resource change of `diff` is the amount `text` states: any
+/// when it states none; grown by the percentage it states (rounded up to a
+/// value a person writes, by at most an eighth more, as proposals round:
+/// `quantity::Memory::raised_by_percent`); never another amount.
+fn amount_fits(diff: &[crate::diff::FieldChange], text: &str) -> bool {
+    let percent = match Amount::of(text) {
+        Amount::Unstated => return true,
+        Amount::Other => return false,
+        Amount::Percent(percent) => u128::from(percent),
+    };
+    let amount = |value: &Option<Value>, memory: bool| {
+        let text = value.as_ref().and_then(Value::as_str)?;
+        let amount = if memory {
+            crate::diagnosis::quantity::Memory::parse(text).ok()?.0
+        } else {
+            crate::diagnosis::quantity::Cpu::parse(text).ok()?.0
+        };
+        Some(u128::from(amount))
+    };
+    diff.iter()
+        .filter(|change| change.path.contains(".resources."))
+        .any(|change| {
+            let memory = change.path.ends_with(".memory");
+            let (Some(live), Some(desired)) = (
+                amount(&change.live, memory),
+                amount(&change.desired, memory),
+            ) else {
+                return false;
+            };
+            let raised = live * (100 + percent);
+            desired * 100 >= raised && desired * 100 * 8 <= raised * 9
+        })
 }
 
 /// The first words of `text` standing for an earlier object.
@@ -1888,6 +1965,38 @@ mod tests {
             offered_now: false,
             undo: None,
         }
+    }
+
+    #[test]
+    fn an_offered_resource_change_fits_only_the_amount_asked() {
+        use crate::diff::{ChangeKind, FieldChange};
+        let limit = |live: &str, desired: &str| {
+            vec![FieldChange {
+                path: "spec.template.spec.containers[app].resources.limits.memory".into(),
+                change: ChangeKind::Changed,
+                live: Some(Value::from(live)),
+                desired: Some(Value::from(desired)),
+            }]
+        };
+        let proposal = limit("512Mi", "640Mi");
+        assert!(amount_fits(&proposal, "raise its memory limit"));
+        assert!(amount_fits(&proposal, "raise the memory limit by 20%"));
+        assert!(amount_fits(
+            &proposal,
+            "raise the memory limit by 20 percent"
+        ));
+        assert!(!amount_fits(&proposal, "raise the memory limit by 50%"));
+        assert!(!amount_fits(&proposal, "double the memory limit"));
+        assert!(!amount_fits(&proposal, "raise the memory limit by 256mi"));
+        // A plan for 1Gi is no 20% raise of 512Mi.
+        assert!(!amount_fits(
+            &limit("512Mi", "1Gi"),
+            "raise the memory limit by 20%"
+        ));
+        assert!(amount_fits(
+            &limit("512Mi", "1Gi"),
+            "double the memory limit"
+        ));
     }
 
     #[test]

@@ -111,11 +111,19 @@ pub(crate) async fn plan(
         }
         Operation::Run => debug_pod(pipeline, &context, &arguments, &mut inferred).await?,
         Operation::Scale | Operation::Delete | Operation::Exec => {
-            let mut subject =
-                match subject(pipeline, &context, tool, &arguments, &mut inferred).await? {
-                    Found::Value(subject) => subject,
-                    Found::Ask(question) => return Ok(Response::Clarify(question)),
-                };
+            // A replica count for a name no Deployment has may be a
+            // StatefulSet's (or a DaemonSet's, which is said to have none),
+            // when the request named no kind.
+            let instead: &[&str] = if operation == Operation::Scale && kind_defaulted {
+                &OTHER_WORKLOAD_KINDS
+            } else {
+                &[]
+            };
+            let found = subject(pipeline, &context, tool, &arguments, instead, &mut inferred);
+            let mut subject = match found.await? {
+                Found::Value(subject) => subject,
+                Found::Ask(question) => return Ok(Response::Clarify(question)),
+            };
             refuse_by_policy(pipeline, operation, &subject.target(), request).await?;
             let live = match read_live(
                 pipeline,
@@ -193,12 +201,14 @@ async fn refuse_by_policy(
     Err(refusal.into())
 }
 
-/// The object a scale, delete or exec acts on, with its namespace settled.
+/// The object a scale, delete or exec acts on, with its namespace settled
+/// (where the kind or, else, one of the kinds `instead` has the name).
 async fn subject(
     pipeline: &Pipeline,
     context: &str,
     tool: &str,
     arguments: &Arguments,
+    instead: &[&str],
     inferred: &mut Vec<String>,
 ) -> Result<Found<Subject>, WorkflowError> {
     let pod_tool = tool.starts_with("pods_");
@@ -226,6 +236,7 @@ async fn subject(
         api_version: &api_version,
         kind: &kind,
         name: &name,
+        instead,
     };
     let namespace =
         match discovery::namespace(pipeline, named, arguments.namespace.clone(), inferred).await? {
@@ -290,10 +301,33 @@ async fn read_live(
     {
         return resolve_pod(pipeline, operation, subject, &namespace, inferred, &message).await;
     }
+    if operation == Operation::Scale && kind_defaulted && subject.kind == "Deployment" {
+        let daemon_set = Subject {
+            kind: "DaemonSet".to_owned(),
+            ..subject.clone()
+        };
+        if let Fetched::Found(_) = fetch(pipeline, &daemon_set).await? {
+            return Ok(Err(Response::Answer(Answer {
+                path: "mutation".into(),
+                tool: None,
+                text: format!(
+                    "{name}{place} is a DaemonSet: it runs one pod on each node it fits and has no \
+                     replica count to scale. To run it on fewer nodes, change its nodeSelector or \
+                     tolerations; nothing was planned.",
+                    name = subject.name,
+                    place = subject.place()
+                )
+                .into(),
+                structured: None,
+                error: true,
+                context: subject.context.clone(),
+            })));
+        }
+    }
     if operation != Operation::Delete {
         // A replica count may be for a StatefulSet named without its kind.
         let other_kinds: &[&str] = if operation == Operation::Scale && kind_defaulted {
-            &["StatefulSet"]
+            &SCALABLE_OTHER_KINDS
         } else {
             &[]
         };
@@ -762,6 +796,11 @@ async fn create_update(
                             api_version: &api_version,
                             kind: &kind,
                             name: &name,
+                            instead: if kind_defaulted {
+                                &OTHER_WORKLOAD_KINDS
+                            } else {
+                                &[]
+                            },
                         },
                         None,
                         inferred,
@@ -899,6 +938,10 @@ fn without_controller_taints(manifest: &mut Value) {
 /// Workload kinds with a pod template that a request naming no kind may
 /// mean when there is no Deployment of that name (the classifier's default).
 const OTHER_WORKLOAD_KINDS: [&str; 2] = ["StatefulSet", "DaemonSet"];
+
+/// The other workload kind a replica count may be for (a DaemonSet has no
+/// replicas to scale).
+const SCALABLE_OTHER_KINDS: [&str; 1] = ["StatefulSet"];
 
 /// The workload kinds one name may stand for; a request that names one of
 /// them and finds nothing is told about the others of that exact name.
@@ -1149,20 +1192,24 @@ fn fill_container(
 }
 
 /// The `resources_create_or_update` arguments that apply `manifest` in
-/// `context`, and the manifest's YAML, which is both what the approver reads
-/// and what is sent (the server reads YAML).
-async fn apply_call(
+/// `context`, and the manifest's YAML, which the approver reads. The
+/// server is sent the same object as JSON: its YAML reader is YAML 1.1,
+/// where a plain `on`, `off`, `yes` or `no` (which YAML 1.2 writers such as
+/// `serde_norway` leave unquoted) is a boolean, so `data: {beta: on}` would
+/// reach the API server as `true` (a ConfigMap refused, a flag flipped).
+pub(crate) async fn apply_call(
     pipeline: &Pipeline,
     context: &str,
     manifest: &Value,
 ) -> Result<(String, Map<String, Value>), WorkflowError> {
     let preview = serde_norway::to_string(manifest)
         .map_err(|error| WorkflowError::InvalidManifest(error.to_string()))?;
+    let sent = serde_json::to_string_pretty(manifest)?;
     let call = pipeline
         .cluster
         .in_context(
             "resources_create_or_update",
-            args(json!({"resource": preview})),
+            args(json!({"resource": sent})),
             context,
         )
         .await?;

@@ -5,7 +5,7 @@
 use classifier::{Arguments, Playbook};
 use serde_json::Value;
 
-use crate::cluster::{Fetched, args};
+use crate::cluster::Fetched;
 use crate::coordinator::Pipeline;
 use crate::diagnosis::health::row_is_suspicious;
 use crate::diagnosis::rbac::RbacQuestion;
@@ -305,16 +305,7 @@ async fn proposal_card(
         Fetched::Found(live) => Some(live),
         Fetched::Missing(_) => None,
     };
-    let preview = serde_norway::to_string(&change.manifest)
-        .map_err(|error| WorkflowError::InvalidManifest(error.to_string()))?;
-    let call = pipeline
-        .cluster
-        .in_context(
-            "resources_create_or_update",
-            args(serde_json::json!({"resource": preview})),
-            context,
-        )
-        .await?;
+    let (preview, call) = crate::planning::apply_call(pipeline, context, &change.manifest).await?;
     let plan_target = hitl::policy::PlanTarget {
         kind: target.kind.clone(),
         name: target.name.clone(),

@@ -38,6 +38,15 @@ pub struct Args {
     /// so every request is the admin's and the read-only user cannot be told apart.
     #[arg(long)]
     plain_http: bool,
+    /// How long an event lives after it was last written, as the API
+    /// server's `--event-ttl` (Go duration: `1h`, `30m`, `90s`).
+    #[arg(long = "event-ttl", value_name = "DURATION", default_value = "1h", value_parser = event_ttl)]
+    event_ttl: std::time::Duration,
+}
+
+/// Parses `--event-ttl`.
+fn event_ttl(text: &str) -> Result<std::time::Duration, String> {
+    sim::clock::parse_duration(text).map_err(|error| error.to_string())
 }
 
 /// The listen address of the `index`-th cluster (see the module doc).
@@ -99,6 +108,7 @@ async fn serve(
             name: scenario.name.clone(),
             listen: listen_address(args.listen, index)?,
             plain_http: args.plain_http,
+            event_ttl: args.event_ttl,
         };
         let cluster = SimCluster::start(scenario.objects_at(std::time::SystemTime::now()), options)
             .await

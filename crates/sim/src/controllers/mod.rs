@@ -15,6 +15,7 @@ pub mod autoscalers;
 pub mod cron_jobs;
 pub mod disruption;
 pub mod endpoints;
+pub mod event_ttl;
 pub mod node_problems;
 pub mod quotas;
 pub mod runner;

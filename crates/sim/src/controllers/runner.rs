@@ -14,7 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use super::{Action, EventCount, Kind, KubeletMemory, Snapshot, reconcile};
+use super::{Action, EventCount, Kind, KubeletMemory, Snapshot, event_ttl, reconcile};
 use crate::error::ApiError;
 use crate::registry::{self, Resource};
 use crate::store::{DeleteOptions, ListOptions, Store};
@@ -82,17 +82,19 @@ impl Drop for Controllers {
 
 impl Controllers {
     /// Replays the scenario's history at once (so the cluster is settled when
-    /// this returns), then keeps the controllers running in a task.
-    pub fn start(store: Store) -> Controllers {
+    /// this returns), then keeps the controllers running in a task. Events
+    /// live `event_ttl` after their last write (`event_ttl`).
+    pub fn start(store: Store, event_ttl: Duration) -> Controllers {
         let changes = store.subscribe();
         let mut memory = KubeletMemory::new();
         let mut history_passes = 0;
-        while history_passes < MAX_HISTORY_PASSES && pass(&store, true, &mut memory) > 0 {
+        while history_passes < MAX_HISTORY_PASSES && pass(&store, true, &mut memory, event_ttl) > 0
+        {
             history_passes += 1;
         }
         tracing::debug!(history_passes, "scenario history replayed");
         let span = tracing::info_span!("controllers");
-        let task = tokio::spawn(run(store, changes, memory).instrument(span));
+        let task = tokio::spawn(run(store, changes, memory, event_ttl).instrument(span));
         Controllers { task }
     }
 }
@@ -101,6 +103,7 @@ async fn run(
     store: Store,
     mut changes: tokio::sync::broadcast::Receiver<crate::store::Change>,
     mut memory: KubeletMemory,
+    event_ttl: Duration,
 ) {
     let mut wait = CONTROLLER_TICK;
     loop {
@@ -115,7 +118,7 @@ async fn run(
         while let Ok(_) | Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) =
             changes.try_recv()
         {}
-        wait = next_wait(wait, pass(&store, false, &mut memory));
+        wait = next_wait(wait, pass(&store, false, &mut memory, event_ttl));
     }
 }
 
@@ -138,10 +141,33 @@ fn list(store: &Store, kind: Kind) -> Vec<Value> {
 
 /// Takes a snapshot, reconciles and applies; returns how many writes changed
 /// the store. `memory` is the kubelets' memory, carried to the next pass.
-pub fn pass(store: &Store, history: bool, memory: &mut KubeletMemory) -> usize {
+/// Events past `event_ttl` are deleted, and none is recorded that would
+/// already be past it.
+pub fn pass(
+    store: &Store,
+    history: bool,
+    memory: &mut KubeletMemory,
+    event_ttl: Duration,
+) -> usize {
     let _span = tracing::debug_span!("controller_pass", history).entered();
+    let now = SystemTime::now();
+    let mut changed = 0;
+    for (namespace, name) in event_ttl::expired(&list(store, Kind::Event), now, event_ttl) {
+        if matches!(
+            remove(
+                store,
+                Kind::Event,
+                &namespace,
+                &name,
+                DeleteOptions::default()
+            ),
+            Ok(true)
+        ) {
+            changed += 1;
+        }
+    }
     let snapshot = Snapshot {
-        now: Some(SystemTime::now()),
+        now: Some(now),
         history,
         nodes: list(store, Kind::Node),
         pods: list(store, Kind::Pod),
@@ -169,11 +195,15 @@ pub fn pass(store: &Store, history: bool, memory: &mut KubeletMemory) -> usize {
         started_configs: std::mem::take(memory),
     };
     *memory = super::kubelet_memory(&snapshot);
-    let mut changed = 0;
     // A pod the API server refused was not created: the controller's
     // `SuccessfulCreate` for it is replaced by its `FailedCreate`.
     let mut refused_pod: Option<String> = None;
     for action in reconcile(&snapshot) {
+        if let Action::Record(draft) = &action
+            && event_ttl::is_past(draft.last, now, event_ttl)
+        {
+            continue;
+        }
         if let (Some(pod), Action::Record(draft)) = (&refused_pod, &action)
             && draft.reason == "SuccessfulCreate"
             && (draft.message.ends_with(pod.as_str())
