@@ -9,6 +9,7 @@
 //! another namespace is named there and never copied.
 
 use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says};
+use e2e::stack::Stack;
 use workflow::diagnosis::Cause;
 
 const NAMESPACE: &str = "billing";
@@ -137,5 +138,27 @@ async fn configuration_and_placement_failures_name_what_is_missing_and_where_it_
     assert_says(
         &render,
         "the pod requests 48Gi: more than any node has even empty",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_my_failing_pod_offers_the_workloads_a_stateful_set_included() {
+    let stack = Stack::start_scenario("diagnosis-sweep-runtime").await;
+    stack
+        .env
+        .kubectl_until(&["get", "pods", "-n", NAMESPACE], |out| {
+            out.matches("CrashLoopBackOff").count() == 3
+                && out.contains("Pending")
+                && out.contains("CreateContainerConfigError")
+        })
+        .await;
+    let question = stack.clarify("debug my failing pod in billing").await;
+    assert!(
+        question.candidates.iter().any(|name| name == "ledger-db"),
+        "{question:?}"
+    );
+    assert!(
+        !question.candidates.iter().any(|name| name == "ledger-db-0"),
+        "the StatefulSet, not its pod: {question:?}"
     );
 }

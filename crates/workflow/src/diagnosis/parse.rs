@@ -240,7 +240,10 @@ pub fn labels(cell: &str) -> BTreeMap<String, String> {
 }
 
 /// The workload a pod's list row belongs to: the Job its `job-name` label
-/// names, else the Deployment in a ReplicaSet-made name
+/// names, the StatefulSet in a `statefulset.kubernetes.io/pod-name` pod's
+/// name (`<statefulset>-<ordinal>`), the DaemonSet in a
+/// `pod-template-generation` pod's (`<daemonset>-<suffix>`), else the
+/// Deployment in a ReplicaSet-made name
 /// (`<deployment>-<pod-template-hash>-<suffix>`); `None` for other pods.
 pub fn workload_of_row(row: &BTreeMap<String, String>) -> Option<String> {
     let labels = labels(row.get("LABELS")?);
@@ -249,6 +252,12 @@ pub fn workload_of_row(row: &BTreeMap<String, String>) -> Option<String> {
         .or_else(|| labels.get("job-name"))
     {
         return Some(job.clone());
+    }
+    if labels.contains_key("statefulset.kubernetes.io/pod-name")
+        || labels.contains_key("pod-template-generation")
+    {
+        let (workload, _) = row.get("NAME")?.rsplit_once('-')?;
+        return Some(workload.to_owned());
     }
     let hash = labels.get("pod-template-hash")?;
     let (replica_set, _) = row.get("NAME")?.rsplit_once('-')?;
@@ -376,7 +385,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rows_workload_is_its_job_or_its_deployment() {
+    fn a_rows_workload_is_its_job_stateful_set_daemon_set_or_deployment() {
         let row = |name: &str, labels: &str| {
             BTreeMap::from([
                 ("NAME".to_string(), name.to_string()),
@@ -395,6 +404,20 @@ mod tests {
             Some("web".into())
         );
         assert_eq!(workload_of_row(&row("search-0", "app=search")), None);
+        assert_eq!(
+            workload_of_row(&row(
+                "ledger-db-0",
+                "app=ledger-db,controller-revision-hash=ledger-db-48p8p5648v,statefulset.kubernetes.io/pod-name=ledger-db-0"
+            )),
+            Some("ledger-db".into())
+        );
+        assert_eq!(
+            workload_of_row(&row(
+                "node-exporter-x7k2p",
+                "app=node-exporter,controller-revision-hash=5d8f,pod-template-generation=1"
+            )),
+            Some("node-exporter".into())
+        );
         assert_eq!(labels("<none>"), BTreeMap::new());
     }
 
