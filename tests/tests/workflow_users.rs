@@ -45,11 +45,27 @@ async fn a_namespace_or_object_that_does_not_exist_is_named_with_the_closest_rea
         "No networkpolicies found in namespace production."
     );
 
-    let missing = stack.answer("get deployment ngnix in staging").await;
+    // A read of a name that can mean only one object reads that one and
+    // says so; a name that can mean several or none is an error naming
+    // what is there (a change, below, always asks).
+    let typo = stack.answer("get deployment ngnix in staging").await;
+    assert!(
+        !typo.error
+            && typo.text.starts_with(
+                "(there is no deployment named ngnix in namespace staging; read nginx, the one name it can mean)"
+            )
+            && typo.text.contains("deployment nginx in namespace staging"),
+        "{typo:?}"
+    );
+    let missing = stack.answer("get deployment ghost in staging").await;
     assert!(missing.error, "{missing:?}");
     assert!(
-        missing.text.contains("Did you mean nginx?") && missing.text.contains("not found"),
-        "the closest name and the server's own words: {missing:?}"
+        missing
+            .text
+            .contains("There is no deployment named ghost in namespace staging")
+            && missing.text.contains("nginx")
+            && missing.text.contains("not found"),
+        "what is there and the server's own words: {missing:?}"
     );
 
     let elsewhere = stack

@@ -1141,7 +1141,7 @@ async fn resolve_object_read(
             }
         }
     }
-    let (instead, _) = suggest::instead_of(
+    let (instead, candidates) = suggest::instead_of(
         &pipeline.cluster,
         context,
         &api_version,
@@ -1155,6 +1155,19 @@ async fn resolve_object_read(
         (Some(namespace), false) => format!(" in namespace {namespace}"),
         (None, false) => " in any namespace".to_owned(),
     };
+    // "the pvc of postgres-0" where data-postgres-0 is the one name it can
+    // mean: read that one and say so (a read changes nothing). The read
+    // goes through the fast path again, which finds its namespace.
+    if let Some(meant) = suggest::unmistakable(&name, &candidates).filter(|meant| *meant != name) {
+        let note = format!(
+            "there is no {} named {name}{place}; read {meant}, the one name it can mean",
+            kind.to_lowercase()
+        );
+        let mut again = asked.clone();
+        again.insert("name".into(), Value::String(meant.to_owned()));
+        let response = Box::pin(fast_path(pipeline, tool, again, context, focus)).await?;
+        return Ok(crate::followup::annotated(response, &note));
+    }
     Ok(error_answer(
         tool,
         format!(
