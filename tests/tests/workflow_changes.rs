@@ -178,3 +178,24 @@ async fn a_configmap_value_that_reads_as_a_boolean_stays_a_string() {
     assert_eq!(live["data"]["beta"], "on", "{live}");
     assert_eq!(live["data"]["legacy"], "no", "{live}");
 }
+
+/// A set image naming a container the workload does not run is asked
+/// about: merged into the live object it would add a container to every
+/// pod, which no such request means.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_set_image_for_a_container_the_workload_lacks_is_asked_about() {
+    let stack = Stack::start_scenario("demo").await;
+    let question = stack
+        .clarify("set image nginx=nginx:1.28 on payment-service in production")
+        .await;
+    assert_eq!(question.missing, ["container"], "{question:?}");
+    assert_eq!(question.candidates, ["payment-service"], "{question:?}");
+    assert!(
+        question.question.starts_with(
+            "deployment/payment-service in namespace production has no container nginx"
+        ),
+        "{}",
+        question.question
+    );
+    assert!(stack.pending().await.is_empty());
+}

@@ -883,6 +883,12 @@ async fn create_update(
     if let Err(question) = fill_container(&mut manifest, &subject, live.as_ref(), inferred) {
         return Ok(Err(Response::Clarify(question)));
     }
+    if in_place
+        && let Some(live) = &live
+        && let Err(question) = containers_exist(&manifest, &subject, live)
+    {
+        return Ok(Err(Response::Clarify(question)));
+    }
     // A partial manifest (set image, restart, label) changes the live
     // object: the plan shows, and applies, the whole desired state.
     let asked = manifest.clone();
@@ -1125,6 +1131,45 @@ async fn missing(pipeline: &Pipeline, subject: &Subject) -> Result<Response, Wor
 /// Where a workload's pod template keeps its containers.
 const TEMPLATE_CONTAINERS: &str = "/spec/template/spec/containers";
 
+/// The names of the containers of a workload's pod template.
+fn container_names(workload: &Value) -> Vec<String> {
+    workload
+        .pointer(TEMPLATE_CONTAINERS)
+        .and_then(Value::as_array)
+        .map(|containers| {
+            containers
+                .iter()
+                .filter_map(|container| container.get("name").and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// An in-place change (set image, env or resources) names containers the
+/// live workload has: merged into it, a name it lacks would add a new
+/// container to every pod ("set image nginx=nginx:1.28" said of
+/// payment-service), which no such request means. A question naming its
+/// containers instead.
+fn containers_exist(manifest: &Value, subject: &Subject, live: &Value) -> Result<(), Clarify> {
+    let asked = container_names(manifest);
+    let names = container_names(live);
+    let Some(unknown) = asked.iter().find(|name| !names.contains(name)) else {
+        return Ok(());
+    };
+    Err(Clarify {
+        question: format!(
+            "{}/{}{} has no container {unknown}: its containers are {}. Which one should change, or which workload did you mean?",
+            subject.kind.to_lowercase(),
+            subject.name,
+            subject.place(),
+            names.join(", ")
+        ),
+        missing: vec!["container".into()],
+        candidates: names,
+    })
+}
+
 /// Replaces the classifier's [`classifier::CONTAINER_PLACEHOLDER`] (a set
 /// image or resource change that names no container) with the live
 /// workload's only container; with several, or no workload, asks.
@@ -1157,17 +1202,7 @@ fn fill_container(
             candidates: Vec::new(),
         });
     };
-    let names: Vec<String> = live
-        .pointer(TEMPLATE_CONTAINERS)
-        .and_then(Value::as_array)
-        .map(|containers| {
-            containers
-                .iter()
-                .filter_map(|container| container.get("name").and_then(Value::as_str))
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let names = container_names(live);
     let [only] = names.as_slice() else {
         return Err(Clarify {
             question: format!(
