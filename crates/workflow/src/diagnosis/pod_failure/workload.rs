@@ -31,6 +31,10 @@ fn or_never(value: &str) -> &str {
 /// controller counts no run missed longer ago.
 pub const PROPOSED_STARTING_DEADLINE_SECONDS: u64 = 300;
 
+/// At most this many warnings about a failed Job's deleted pods are quoted:
+/// the last ones say how they ended.
+const MAX_POD_WARNINGS_QUOTED: usize = 3;
+
 /// The kinds a workload without pods may be, in the order they are read.
 const WORKLOAD_KINDS: [(&str, &str); 4] = [
     ("batch/v1", "Job"),
@@ -401,6 +405,36 @@ pub(super) fn job_verdict(job: &Value, events: &[Event]) -> Diagnosis {
         ),
     ));
     evidence.extend(warnings("Job", name, events));
+    // Its pods are deleted with it failing, their events are not. The job
+    // controller names them NAME-x7k2p (NAME-<index>-x7k2p when indexed):
+    // another Job's pods, NAME-v2-x7k2p, are not its.
+    let prefix = format!("{name}-");
+    let its_pod = |pod: &str| {
+        pod.strip_prefix(&prefix).is_some_and(|suffix| {
+            let (index, generated) = suffix.rsplit_once('-').unwrap_or(("0", suffix));
+            generated.len() == 5 && index.chars().all(|digit| digit.is_ascii_digit())
+        })
+    };
+    let pod_warnings: Vec<&Event> = events
+        .iter()
+        .filter(|event| {
+            event.is_warning() && event.object_kind == "Pod" && its_pod(&event.object_name)
+        })
+        .collect();
+    let skip = pod_warnings.len().saturating_sub(MAX_POD_WARNINGS_QUOTED);
+    for event in pod_warnings.iter().skip(skip) {
+        evidence.push(Evidence::new(
+            format!("event on Pod {}", event.object_name),
+            format!("{} {}: {}", event.event_type, event.reason, event.message),
+        ));
+    }
+    let pods_said = match pod_warnings.last() {
+        Some(last) => format!(
+            "its pods are gone, and the last warning about them was \"{}: {}\"",
+            last.reason, last.message
+        ),
+        None => "its pods are no longer there to show why".to_owned(),
+    };
     let rerun = match parse::owner_named(job, "CronJob") {
         Some(cron_job) => format!("change CronJob {cron_job}'s jobTemplate; its next run uses it"),
         None => format!(
@@ -419,7 +453,7 @@ pub(super) fn job_verdict(job: &Value, events: &[Event]) -> Diagnosis {
         }
         Some(failed_condition) => {
             let summary = format!(
-                "Job {name} failed ({}) after {failed} failed pods (backoffLimit {backoff_limit}); its pods are no longer there to show why. To run it again, {rerun}, then read the logs of its pod.",
+                "Job {name} failed ({}) after {failed} failed pods (backoffLimit {backoff_limit}); {pods_said}. To run it again, {rerun}, then read the logs of its pod.",
                 failed_condition.reason_and_message()
             );
             diagnosis(job, Cause::JobFailed, summary, evidence, None)
@@ -623,6 +657,66 @@ mod tests {
         ];
         assert_eq!(last_failed_run("backup", &recovered), None);
         assert_eq!(last_failed_run("other", &events), None);
+    }
+
+    #[test]
+    fn a_failed_jobs_deleted_pods_are_read_from_their_events() {
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "nightly-export", "namespace": "data"},
+            "spec": {"backoffLimit": 1},
+            "status": {"failed": 1, "conditions": [
+                {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                 "message": "Job has reached the specified backoff limit"}]}});
+        let back_off =
+            "Back-off restarting failed container export in pod nightly-export-x7k2p_data(1)";
+        let events = [
+            event(
+                "Pod",
+                "nightly-export-x7k2p",
+                "Warning",
+                "BackOff",
+                back_off,
+            ),
+            event(
+                "Pod",
+                "other-job-x7k2p",
+                "Warning",
+                "BackOff",
+                "not about it",
+            ),
+            event(
+                "Pod",
+                "nightly-export-v2-x7k2p",
+                "Warning",
+                "BackOff",
+                "not about it",
+            ),
+        ];
+        let verdict = job_verdict(&job, &events);
+        assert!(
+            verdict.summary.contains(&format!(
+                "its pods are gone, and the last warning about them was \"BackOff: {back_off}\""
+            )),
+            "{}",
+            verdict.summary
+        );
+        assert!(
+            verdict
+                .evidence
+                .iter()
+                .any(|line| line.source == "event on Pod nightly-export-x7k2p")
+        );
+        assert!(
+            !verdict
+                .evidence
+                .iter()
+                .any(|line| line.quote.contains("not about it"))
+        );
+        assert!(
+            job_verdict(&job, &[])
+                .summary
+                .contains("its pods are no longer there to show why")
+        );
     }
 
     #[test]
