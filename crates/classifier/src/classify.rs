@@ -130,6 +130,13 @@ fn is_assent_word(word: &str) -> bool {
             | "kubeop"
             | "work"
             | "lgtm"
+            // ("great, do it": appreciation before the assent; alone it
+            // is thanks.)
+            | "great"
+            | "perfect"
+            | "cool"
+            | "nice"
+            | "alright"
     )
 }
 
@@ -388,6 +395,7 @@ pub fn classify(text: &str) -> Intent {
     lex(text, &lower, &mut tokens);
     system_namespace_typos(&mut tokens);
     non_names(&mut tokens);
+    subjects_named_like_verbs(&mut tokens);
     if tokens.len() > MAX_TOKENS {
         return Intent::clarify(
             vec![Param::Intent],
@@ -1902,7 +1910,8 @@ fn system_namespace_typos(tokens: &mut Vec<Token<'_>>) {
     }
 }
 
-/// Words shaped like values that never name an object: a span of time
+/// Words shaped like values that never name an object: the particle of
+/// "scale it back to 1", a span of time
 /// written as kubectl writes it (`--since=30m`) after the words that open
 /// one ("pods restarted in the last 30m", "logs since 2h"; the read's focus
 /// reads the span from the text), and a ticket's id typed in capitals
@@ -1912,6 +1921,14 @@ fn system_namespace_typos(tokens: &mut Vec<Token<'_>>) {
 fn non_names(tokens: &mut [Token<'_>]) {
     for i in 0..tokens.len() {
         if tokens[i].shape != Shape::Word {
+            continue;
+        }
+        // "scale it back to 1": the particle after a pronoun.
+        if tokens[i].low == "back"
+            && i > 0
+            && matches!(tokens[i - 1].low, "it" | "them" | "that" | "this")
+        {
+            tokens[i].lex = Lex::W(W::Filler);
             continue;
         }
         let raw = tokens[i].raw.as_bytes();
@@ -1951,6 +1968,21 @@ fn non_names(tokens: &mut [Token<'_>]) {
         if opener {
             tokens[i].lex = Lex::W(W::Filler);
         }
+    }
+}
+
+/// "why is search down in billing", "why is list failing": after "why
+/// is" and before a state of trouble, a read verb ("search", "list",
+/// "check", "find") stands where the subject goes, so it is the name of
+/// the workload asked about.
+fn subjects_named_like_verbs(tokens: &mut [Token<'_>]) {
+    if tokens.len() < 4 || tokens[0].low != "why" || !matches!(tokens[1].low, "is" | "are") {
+        return;
+    }
+    if matches!(tokens[2].w(), Some(W::Read | W::Describe))
+        && matches!(tokens[3].w(), Some(W::Wrong | W::Down | W::Restarts))
+    {
+        tokens[2].lex = Lex::Unknown;
     }
 }
 
@@ -4521,10 +4553,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
     // ------------------------------------------------------------ decision
 
     fn decide(&mut self) -> Intent {
+        if self.only_thanks() {
+            return Intent::clarify(vec![Param::Intent], YOU_ARE_WELCOME);
+        }
         if self.is_small_talk() {
-            if self.only_thanks() {
-                return Intent::clarify(vec![Param::Intent], YOU_ARE_WELCOME);
-            }
             return Intent::clarify(vec![Param::Intent], CAPABILITIES);
         }
         let meaningful = self
@@ -5117,8 +5149,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let mut thanked = false;
         for token in self.tokens {
             match token.low {
-                "thanks" | "thank" | "thx" | "ty" | "cheers" => thanked = true,
-                "you" | "u" | "so" | "much" | "very" | "a" | "lot" | "again" | "kubeop" => {}
+                // ("cool, thanks!", "perfect", "got it": appreciation.)
+                "thanks" | "thank" | "thx" | "ty" | "cheers" | "cool" | "great" | "perfect"
+                | "nice" | "awesome" | "excellent" | "brilliant" | "sweet" | "lovely"
+                | "appreciated" | "appreciate" | "got" => thanked = true,
+                "you" | "u" | "so" | "much" | "very" | "a" | "lot" | "again" | "kubeop" | "it"
+                | "that" | "it's" | "that's" | "works" | "helps" | "helped" | "job" => {}
                 _ => return false,
             }
         }

@@ -369,6 +369,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("u", Filler),
         ("please", Polite),
         ("pls", Polite),
+        // "pls scale web to 2 thx": thanks, never a namespace.
+        ("thx", Polite),
         ("plz", Polite),
         ("kindly", Polite),
         ("just", Filler),
@@ -529,6 +531,10 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("recent", Filler),
         ("recently", Filler),
         ("latest", Filler),
+        // Orders of a list ("newest pods in prod"), never a name.
+        ("newest", Filler),
+        ("oldest", Filler),
+        ("youngest", Filler),
         ("new", Filler),
         ("old", Filler),
         ("other", Filler),
