@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::capacity;
 use crate::cluster::{Fetched, args};
 use crate::coordinator::Pipeline;
-use crate::diagnosis::debug_pod::{self, DebugImage};
+use crate::diagnosis::debug_pod::{self, DEFAULT_DEBUG_IMAGE};
 use crate::diagnosis::pod_status;
 use crate::diff;
 use crate::discovery::{self, Found, Named};
@@ -1260,7 +1260,7 @@ async fn debug_pod(
     let image = arguments
         .image
         .clone()
-        .unwrap_or_else(|| DebugImage::Busybox.image().to_owned());
+        .unwrap_or_else(|| DEFAULT_DEBUG_IMAGE.to_owned());
     let name = match &arguments.name {
         Some(name) => name.clone(),
         None => {
