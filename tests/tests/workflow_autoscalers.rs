@@ -66,3 +66,23 @@ async fn an_autoscalers_bounds_change_alone_and_are_verified() {
         .await;
     assert!(!missing.success, "{missing:?}");
 }
+
+/// A manual scale of a workload an autoscaler scales warns first that the
+/// count does not last and names the bounds to change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scaling_an_autoscaled_workload_warns_that_the_autoscaler_sets_it_back() {
+    let stack = Stack::start_scenario("diagnosis-autoscaling").await;
+    let card = stack.plan("scale deployment search to 6 in catalog").await;
+    let first = card.warnings.first().expect("a warning");
+    assert!(
+        first.starts_with(
+            "AUTOSCALED: horizontalpodautoscaler/search scales deployment/search between 2 and 4 replicas"
+        ),
+        "{:?}",
+        card.warnings
+    );
+    assert!(
+        first.contains("\"set the search hpa max replicas to N\""),
+        "{first}"
+    );
+}

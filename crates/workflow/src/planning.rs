@@ -518,7 +518,62 @@ async fn scale(
             );
         }
     }
+    if let Planned::Change(draft) = &mut planned
+        && let Some(autoscaled) = autoscaler_of(pipeline, subject).await?
+    {
+        draft.warnings.insert(0, autoscaled);
+    }
     Ok(Ok(planned))
+}
+
+/// The warning when a HorizontalPodAutoscaler scales the workload: it sets
+/// the replicas back within its sync period, so a manual count does not
+/// last; its bounds are what to change. One list of the namespace's
+/// autoscalers, matched by their REFERENCE column (`Deployment/web`).
+async fn autoscaler_of(
+    pipeline: &Pipeline,
+    subject: &Subject,
+) -> Result<Option<String>, WorkflowError> {
+    let rows = pipeline
+        .cluster
+        .list(
+            &subject.context,
+            "autoscaling/v2",
+            "HorizontalPodAutoscaler",
+            subject.namespace.as_deref(),
+            None,
+        )
+        .await?;
+    let reference = format!("{}/{}", subject.kind, subject.name);
+    Ok(rows
+        .iter()
+        .find(|row| crate::cluster::cell(row, "reference") == Some(reference.as_str()))
+        .and_then(|row| {
+            let name = crate::cluster::cell(row, "name")?;
+            // The bounds are integer columns, not text cells.
+            let bound = |column: &str| {
+                row.iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(column))
+                    .map_or_else(
+                        || "?".to_owned(),
+                        |(_, value)| {
+                            value
+                                .as_str()
+                                .map_or_else(|| value.to_string(), str::to_owned)
+                        },
+                    )
+            };
+            Some(format!(
+                "AUTOSCALED: horizontalpodautoscaler/{name} scales {}/{} between {} and {} \
+                 replicas and sets them back within its sync period (15s), so this count does \
+                 not last. To change the count, change its bounds (\"set the {name} hpa max \
+                 replicas to N\").",
+                subject.kind.to_lowercase(),
+                subject.name,
+                bound("minpods"),
+                bound("maxpods"),
+            ))
+        }))
 }
 
 /// The warning on a scale-up of [`LARGE_SCALE_FACTOR`] or more: how many
