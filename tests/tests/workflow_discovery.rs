@@ -3,6 +3,7 @@
 //! candidates are a question, and a PLAN-LOCKED hand-off runs exactly the
 //! parameters approved upstream, once.
 
+use e2e::objects::{deployment, namespace};
 use e2e::stack::Stack;
 use hitl::HitlError;
 use hitl::grant::PlanHash;
@@ -205,5 +206,41 @@ async fn a_plan_locked_hand_off_runs_its_exact_parameters_once_and_is_verified()
             Err(WorkflowError::Approval(HitlError::AlreadyRedeemed { .. }))
         ),
         "{replay:?}"
+    );
+}
+
+/// The namespace a change naming none takes from memory is that of the last
+/// change someone approved on the object: a plan left waiting may have named
+/// the wrong one, and with the name in two namespaces the request is a
+/// question until a change there is approved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_an_approved_change_says_where_a_name_in_two_namespaces_is_meant() {
+    let stack = Stack::start(
+        vec![
+            namespace("staging"),
+            namespace("production"),
+            deployment("staging", "nginx", 1),
+            deployment("production", "nginx", 1),
+        ],
+        ApprovalPolicy::default(),
+    )
+    .await;
+    let waiting = stack
+        .plan("scale deployment nginx to 2 in namespace staging")
+        .await;
+    let asked = stack.clarify("restart deployment nginx").await;
+    let mut candidates = asked.candidates.clone();
+    candidates.sort();
+    assert_eq!(candidates, ["production", "staging"], "{asked:?}");
+    stack.approve_to(&waiting, Outcome::Verified).await;
+    let restart = stack.plan("restart deployment nginx").await;
+    assert_eq!(restart.target.namespace.as_deref(), Some("staging"));
+    assert!(
+        restart
+            .inferred
+            .iter()
+            .any(|note| note.contains("from your last approved operation")),
+        "{:?}",
+        restart.inferred
     );
 }

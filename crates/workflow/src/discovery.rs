@@ -7,7 +7,7 @@
 //! fit, the answer is a `clarify` listing them: kubeop never picks one.
 
 use classifier::Intent;
-use memory::{Memory, Query, QueryAnswer, Target};
+use memory::{EventKind, Memory, Query, QueryAnswer, Target};
 use serde_json::Value;
 
 use crate::cluster::{Cluster, Fetched, cell};
@@ -203,8 +203,12 @@ pub(crate) struct Named<'a> {
     pub(crate) instead: &'a [&'a str],
 }
 
+/// How many of the latest operations on an object are looked through for
+/// the last approved one (plans left waiting come between them).
+const OPERATIONS_LOOKED_BACK: usize = 16;
+
 /// Fills the namespace of `object` when the request gave none: from the
-/// last operation on that object, else from where the cluster has it (or,
+/// last approved operation on that object, else from where the cluster has it (or,
 /// when nothing has that name, the objects it stands for: see
 /// [`resolve_name`]), else the context's default namespace. Each inference
 /// is noted in `inferred`.
@@ -234,15 +238,22 @@ pub(crate) async fn namespace(
             name: name.to_owned(),
             namespace: None,
             context: Some(context.to_owned()),
-            limit: 1,
+            limit: OPERATIONS_LOOKED_BACK,
         })
         .await?;
+    // Only a change someone approved says where they work on it: a plan
+    // left waiting, expired or denied may have named the wrong namespace.
     if let QueryAnswer::Operations { operations } = answer
-        && let Some(last) = operations.first()
+        && let Some(last) = operations.iter().find(|operation| {
+            !matches!(
+                operation.status,
+                EventKind::Requested | EventKind::Planned | EventKind::Denied
+            )
+        })
         && let Some(namespace) = &last.target.namespace
     {
         inferred.push(format!(
-            "namespace {namespace}: from your last operation on {}/{name} ({}, {})",
+            "namespace {namespace}: from your last approved operation on {}/{name} ({}, {})",
             kind.to_lowercase(),
             last.operation,
             last.operation_id
