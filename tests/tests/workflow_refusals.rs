@@ -201,4 +201,20 @@ async fn an_unknown_context_gets_the_list_back_and_a_named_context_holds_for_one
         "the named context held for one request only"
     );
     assert!(answer.text.contains("tool"), "{answer:?}");
+    // A read or a change naming a context the kubeconfig lacks gets the
+    // same list back, not the server's "failed to create rest config".
+    for request in [
+        "list pods in namespace demo --context nowhere",
+        "delete pod tool in namespace demo --context nowhere",
+    ] {
+        let unknown = stack.clarify(request).await;
+        assert!(
+            unknown
+                .question
+                .starts_with("There is no context nowhere in the kubeconfig. Available: ")
+                && unknown.candidates.contains(&"sim".to_owned()),
+            "{request}: {unknown:?}"
+        );
+    }
+    assert!(stack.pending().await.is_empty());
 }

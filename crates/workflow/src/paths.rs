@@ -491,6 +491,23 @@ async fn run(
     let session_context = scope.context.as_str();
     let text = asked.text;
     let recorded = &asked.recorded;
+    // "list pods --context prod" with no context prod: the kubeconfig's
+    // contexts, never the server's "failed to create kubernetes rest
+    // config". A switch asks the same in its own words; a hand-off reads
+    // nothing.
+    if !matches!(
+        intent,
+        Intent::SwitchContext { .. } | Intent::Handoff { .. }
+    ) && let Some(named) = intent
+        .arguments()
+        .and_then(|arguments| arguments.context.as_deref())
+        .filter(|named| *named != session_context)
+    {
+        let contexts = known_contexts(pipeline).await?;
+        if !contexts.iter().any(|known| known == named) {
+            return Ok(no_such_context(named, contexts));
+        }
+    }
     match intent {
         Intent::ReadOnly { tool, arguments } => {
             let context = arguments
@@ -1376,14 +1393,7 @@ async fn switch(
                     namespace: Some(context),
                 };
             } else {
-                return Ok(Response::Clarify(Clarify {
-                    question: format!(
-                        "There is no context {context} in the kubeconfig. Available: {}.",
-                        contexts.join(", ")
-                    ),
-                    missing: vec!["context".into()],
-                    candidates: contexts,
-                }));
+                return Ok(no_such_context(&context, contexts));
             }
         }
     }
@@ -1437,6 +1447,19 @@ async fn switch(
         error: false,
         context,
     }))
+}
+
+/// The question for a context the kubeconfig does not have, with the ones
+/// it has as candidates.
+fn no_such_context(named: &str, contexts: Vec<String>) -> Response {
+    Response::Clarify(Clarify {
+        question: format!(
+            "There is no context {named} in the kubeconfig. Available: {}.",
+            contexts.join(", ")
+        ),
+        missing: vec!["context".into()],
+        candidates: contexts,
+    })
 }
 
 /// The kubeconfig's context names: from `configuration_contexts_list`
