@@ -215,28 +215,28 @@ fn counted(
         }
         None => " across all namespaces".to_owned(),
     };
-    let tally = per.and_then(|grouping| Some((grouping, table::tally(listed, grouping.column())?)));
-    let breakdown = match tally {
-        Some((grouping, groups)) => {
-            let width = groups
-                .iter()
-                .map(|(value, _)| value.len())
-                .max()
-                .unwrap_or(0);
-            let lines: String = groups
-                .iter()
-                .map(|(value, count)| format!("  {value:<width$}  {count}\n"))
-                .collect();
-            format!(", by {}:\n{lines}", grouping.as_str())
-        }
-        // A grouping the list cannot show ("deployments per node": no NODE
-        // column; "by namespace" within one namespace) is said, not hidden.
-        None => match per {
-            Some(grouping) => format!(
+    let breakdown = match per {
+        None => ".\n".to_owned(),
+        Some(grouping) => match table::tally(listed, grouping.column()) {
+            Some(groups) => {
+                let width = groups
+                    .iter()
+                    .map(|(value, _)| value.len())
+                    .max()
+                    .unwrap_or(0);
+                let lines: String = groups
+                    .iter()
+                    .map(|(value, count)| format!("  {value:<width$}  {count}\n"))
+                    .collect();
+                format!(", by {}:\n{lines}", grouping.as_str())
+            }
+            // A grouping the list cannot show ("deployments per node": no
+            // NODE column; "by namespace" within one namespace) is said,
+            // not hidden.
+            None => format!(
                 " (this list has no {} column to count by).\n",
                 grouping.column()
             ),
-            None => ".\n".to_owned(),
         },
     };
     format!(
