@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use hitl::grant::{GrantKey, GrantVerifier, PlanHash};
 use mcp_gateway::{Gateway, GatewayConfig, ServerCommand, ToolCall, ToolOutput};
 use serde_json::{Map, Value};
+use workflow::diagnosis::health::health_check;
 use workflow::diagnosis::{
     Cause, ClusterReader, Diagnosis, GatewayReader, PodFailureTarget, ProposedChange, ReadCall,
     ReadError, diagnose_pod_failure,
@@ -131,6 +132,19 @@ impl DiagnosisEnv {
         let mut args = vec!["get", "pods", "-n", namespace];
         args.extend(extra);
         self.kubectl_until(&args, ready).await;
+    }
+
+    /// Asserts that the health check of `namespace` reports nothing about
+    /// `name`: a healthy decoy is never listed beside the failures.
+    pub async fn assert_health_omits(&self, namespace: &str, name: &str) {
+        let report = health_check(&self.reader(), Some(namespace))
+            .await
+            .expect("the health check");
+        assert!(
+            report.items.iter().all(|item| !item.subject.contains(name)),
+            "{name} is healthy and not reported: {:#?}",
+            report.items
+        );
     }
 
     /// Diagnoses `name` (a pod, Deployment or name prefix) in `namespace`,

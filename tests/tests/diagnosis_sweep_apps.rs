@@ -75,17 +75,7 @@ async fn a_key_referenced_under_another_spelling_is_pointed_at_and_the_pod_start
         "required environment variable LEDGER_DB_URL is not set",
     );
 
-    let report = health_check(&env.reader(), Some("payments"))
-        .await
-        .expect("the health check");
-    assert!(
-        report
-            .items
-            .iter()
-            .all(|item| !item.subject.contains("statements")),
-        "the healthy Deployment is not reported: {:#?}",
-        report.items
-    );
+    env.assert_health_omits("payments", "statements").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,6 @@
 
 use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says};
 use workflow::diagnosis::Cause;
-use workflow::diagnosis::health::health_check;
 
 const NAMESPACE: &str = "data-platform";
 
@@ -162,15 +161,5 @@ async fn each_placement_failure_is_blamed_on_what_decides_it_and_the_healthy_pod
         .diagnosed("superset", NAMESPACE, Cause::NoFailureFound)
         .await;
     assert!(superset.proposal.is_none());
-    let report = health_check(&env.reader(), Some(NAMESPACE))
-        .await
-        .expect("the health check");
-    assert!(
-        report
-            .items
-            .iter()
-            .all(|item| !item.subject.contains("superset")),
-        "{:#?}",
-        report.items
-    );
+    env.assert_health_omits(NAMESPACE, "superset").await;
 }
