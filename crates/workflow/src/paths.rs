@@ -734,10 +734,16 @@ async fn fast_path(
         let note = format!(
             "there is no namespace {namespace} in context {context}; read in {meant}, the one namespace that name can mean"
         );
-        let mut there = asked.clone();
-        there.insert("namespace".into(), Value::String(meant.to_owned()));
-        let response = Box::pin(fast_path(pipeline, tool, there, context, focus)).await?;
-        return Ok(crate::followup::annotated(response, &note));
+        return read_as_meant(
+            pipeline,
+            tool,
+            &asked,
+            ("namespace", meant),
+            context,
+            focus,
+            &note,
+        )
+        .await;
     }
     if not_found
         && POD_NAMED_READS.contains(&tool)
@@ -1180,10 +1186,16 @@ async fn resolve_object_read(
             "there is no {} named {name}{place}; read {meant}, the one name it can mean",
             kind.to_lowercase()
         );
-        let mut again = asked.clone();
-        again.insert("name".into(), Value::String(meant.to_owned()));
-        let response = Box::pin(fast_path(pipeline, tool, again, context, focus)).await?;
-        return Ok(crate::followup::annotated(response, &note));
+        return read_as_meant(
+            pipeline,
+            tool,
+            &asked,
+            ("name", meant),
+            context,
+            focus,
+            &note,
+        )
+        .await;
     }
     Ok(error_answer(
         tool,
@@ -1194,6 +1206,23 @@ async fn resolve_object_read(
         ),
         context,
     ))
+}
+
+/// The read again with `key` set to the one value the request can only have
+/// meant (`suggest::unmistakable`), its answer led by `note` saying so.
+async fn read_as_meant(
+    pipeline: &Pipeline,
+    tool: &str,
+    asked: &Map<String, Value>,
+    (key, meant): (&str, &str),
+    context: &str,
+    focus: ReadFocus,
+    note: &str,
+) -> Result<Response, WorkflowError> {
+    let mut again = asked.clone();
+    again.insert(key.into(), Value::String(meant.to_owned()));
+    let response = Box::pin(fast_path(pipeline, tool, again, context, focus)).await?;
+    Ok(crate::followup::annotated(response, note))
 }
 
 /// A read that failed, with the words to show.
