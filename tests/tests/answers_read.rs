@@ -523,6 +523,26 @@ async fn a_workloads_events_are_its_own_and_its_replica_sets_and_pods_and_say_so
             events.text
         );
     }
+    // Named alone, checkout reads as a namespace; there is none, but a
+    // deployment has the name: its events, saying so.
+    let named_alone = stack.answer("events for checkout").await;
+    assert!(!named_alone.error, "{named_alone:?}");
+    assert!(
+        named_alone.text.starts_with(
+            "(there is no namespace checkout in context sim; these are the events of deployment checkout in production)"
+        ) && named_alone.text.contains("BackOff of checkout-5d9c8b7f4-x2k4p")
+            && !named_alone.text.contains("api-1"),
+        "{}",
+        named_alone.text
+    );
+    let nothing = stack.answer("events for nosuchthing").await;
+    assert!(
+        nothing.error
+            && nothing
+                .text
+                .starts_with("There is no namespace nosuchthing"),
+        "{nothing:?}"
+    );
     let none = stack
         .answer("show me the events of deployment payments in production")
         .await;

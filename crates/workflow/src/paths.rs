@@ -729,6 +729,15 @@ async fn fast_path(
         // mean: read there and say so (a read changes nothing; a change
         // with such a namespace is asked about instead).
         let Some(meant) = suggest::unmistakable(namespace, &candidates) else {
+            // "events for checkout": checkout is no namespace but may be
+            // the object whose events are asked for.
+            if tool == EVENTS_TOOL
+                && !asked.contains_key("fieldSelector")
+                && let Some(response) =
+                    Box::pin(events_of_object_named(pipeline, &asked, namespace, context)).await?
+            {
+                return Ok(response);
+            }
             return Ok(answer(text, true));
         };
         let note = format!(
@@ -877,6 +886,65 @@ async fn object_events(
         )
     });
     Ok(answer(text, false))
+}
+
+/// The kinds whose objects a request may ask the events of by name alone
+/// ("events for checkout"), in the order they are looked for: workloads
+/// first, as a name most often stands for one.
+const KINDS_WITH_EVENTS: [(&str, &str); 6] = [
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"),
+    ("batch/v1", "CronJob"),
+    ("batch/v1", "Job"),
+    ("v1", "Pod"),
+];
+
+/// An events read of a namespace that does not exist ("events for
+/// checkout", "checkout events"), when an object has that name: that
+/// object's events in the namespace holding it, saying so; several
+/// namespaces → asked. `None` when no object has the name either (the
+/// caller answers that there is no such namespace). Each kind is listed
+/// across namespaces until one has the name.
+async fn events_of_object_named(
+    pipeline: &Pipeline,
+    asked: &Map<String, Value>,
+    name: &str,
+    context: &str,
+) -> Result<Option<Response>, WorkflowError> {
+    for (api_version, kind) in KINDS_WITH_EVENTS {
+        let rows = pipeline
+            .cluster
+            .list(context, api_version, kind, None, None)
+            .await?;
+        let mut namespaces: Vec<String> = rows
+            .iter()
+            .filter(|row| cluster::cell(row, "name") == Some(name))
+            .filter_map(|row| cluster::cell(row, "namespace").map(str::to_owned))
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        let object = format!("{} {name}", kind.to_lowercase());
+        match namespaces.as_slice() {
+            [] => continue,
+            [only] => {
+                let mut there = asked.clone();
+                there.insert("namespace".into(), Value::String(only.clone()));
+                let response = object_events(pipeline, there, context, name, None).await?;
+                let note = format!(
+                    "there is no namespace {name} in context {context}; these are the events of {object} in {only}"
+                );
+                return Ok(Some(followup::annotated(response, &note)));
+            }
+            several => {
+                return Ok(Some(followup::annotated(
+                    in_which_namespace(&format!("a {object}"), several),
+                    &format!("there is no namespace {name} in context {context}"),
+                )));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The label the Kubernetes docs recommend for an application's name
