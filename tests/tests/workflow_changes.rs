@@ -199,3 +199,37 @@ async fn a_set_image_for_a_container_the_workload_lacks_is_asked_about() {
     );
     assert!(stack.pending().await.is_empty());
 }
+
+/// "Set the image of web to 1.28": a tag alone goes on the repository the
+/// container runs now (read before write), says so, and is what runs
+/// after approval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_given_as_a_tag_alone_keeps_the_running_repository() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let plan = stack.plan("set the image of web to 1.28 in demo").await;
+    assert!(
+        plan.inferred.iter().any(|line| line
+            == "image nginx:1.28: the tag 1.28 on the image container app runs now (nginx:1.27)"),
+        "{:?}",
+        plan.inferred
+    );
+    stack.approve_to(&plan, Outcome::Verified).await;
+    let live = stack
+        .env
+        .kubectl_json(&["get", "deployment", "web", "-n", "demo"])
+        .await;
+    assert_eq!(
+        live["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.28"
+    );
+    // No workload to read the repository from: asked, nothing planned.
+    let question = stack
+        .clarify("set the image of nosuch to 1.28 in demo")
+        .await;
+    assert!(
+        question.question.contains("nosuch"),
+        "{}",
+        question.question
+    );
+    assert!(stack.pending().await.is_empty());
+}

@@ -8713,6 +8713,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 self.use_token(i);
             }
         }
+        // "set the image of checkout to 3.2.1": a tag alone, put on the
+        // repository the container runs (the workflow reads it).
+        if image.is_none()
+            && let Some(at) = (1..self.len()).find(|&i| {
+                !self.used[i]
+                    && self.is_w(i - 1, W::To)
+                    && self.tokens[i].shape == Shape::Word
+                    && manifest::is_tag_shaped(self.tokens[i].raw)
+            })
+        {
+            self.use_token(at);
+            image = Some(manifest::image_tag(self.tokens[at].raw));
+        }
         let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
         // "roll out shop/checkout:2.0 to checkout": the workload after "to".
         let name = name.or_else(|| {

@@ -47,6 +47,32 @@ pub const REVISION_PLACEHOLDER_PREFIX: &str = "${REVISION:";
 /// does; the classifier never guesses what a CronJob runs.
 pub const FROM_CRONJOB_PLACEHOLDER_PREFIX: &str = "${FROM_CRONJOB:";
 
+/// How the image of a change that gives only a tag starts: "set the image
+/// of checkout to 3.2.1" is `${TAG:3.2.1}`. The workflow puts the tag on
+/// the repository the container runs now (read before write), as a
+/// person bumping a version means; the classifier never guesses a
+/// repository.
+pub const IMAGE_TAG_PLACEHOLDER_PREFIX: &str = "${TAG:";
+
+/// The image of a change that gives only `tag` (see
+/// [`IMAGE_TAG_PLACEHOLDER_PREFIX`]).
+pub(crate) fn image_tag(tag: &str) -> String {
+    format!("{IMAGE_TAG_PLACEHOLDER_PREFIX}{tag}}}")
+}
+
+/// Whether a word is an image tag given alone: a version ("3.2.1",
+/// "v2.0.0-rc1", "7") or `latest`. Longer than a tag may be (128
+/// characters), or starting with anything else, it is not.
+pub(crate) fn is_tag_shaped(word: &str) -> bool {
+    let version = word.strip_prefix(['v', 'V']).unwrap_or(word);
+    word.len() <= 128
+        && (word.eq_ignore_ascii_case("latest")
+            || version.starts_with(|c: char| c.is_ascii_digit())
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)))
+}
+
 /// Longest name of a Job (it becomes a label value: 63 characters).
 const MAX_JOB_NAME: usize = 63;
 
@@ -433,6 +459,17 @@ pub(crate) fn name_from_image(image: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tag_alone_is_a_version_or_latest() {
+        for tag in ["3.2.1", "v2.0.0-rc1", "7", "1.27.2-alpine", "latest", "V3"] {
+            assert!(is_tag_shaped(tag), "{tag}");
+        }
+        for word in ["web", "nginx:1.28", "v", "stable", "3.2/1", "", &"1".repeat(129)] {
+            assert!(!is_tag_shaped(word), "{word}");
+        }
+        assert_eq!(image_tag("3.2.1"), "${TAG:3.2.1}");
+    }
 
     #[test]
     fn deployment_manifest_is_complete_and_deterministic() {

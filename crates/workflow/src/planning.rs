@@ -804,7 +804,8 @@ async fn create_update(
     let in_place_markers = text.contains(classifier::RESTARTED_AT_PLACEHOLDER)
         || text.contains(classifier::CONTAINER_PLACEHOLDER)
         || text.contains(classifier::PREVIOUS_REVISION_PLACEHOLDER)
-        || text.contains(classifier::REVISION_PLACEHOLDER_PREFIX);
+        || text.contains(classifier::REVISION_PLACEHOLDER_PREFIX)
+        || text.contains(classifier::IMAGE_TAG_PLACEHOLDER_PREFIX);
     let text = text.replace(
         classifier::RESTARTED_AT_PLACEHOLDER,
         &memory::Timestamp::now().to_string(),
@@ -942,6 +943,9 @@ async fn create_update(
         && let Some(live) = &live
         && let Err(question) = containers_exist(&manifest, &subject, live)
     {
+        return Ok(Err(Response::Clarify(question)));
+    }
+    if let Err(question) = fill_image_tags(&mut manifest, &subject, live.as_ref(), inferred) {
         return Ok(Err(Response::Clarify(question)));
     }
     // A partial manifest (set image, restart, label) changes the live
@@ -1281,6 +1285,77 @@ fn fill_container(
     Ok(())
 }
 
+/// Replaces each image given as a tag alone (the classifier's
+/// `${TAG:3.2.1}`, see [`classifier::IMAGE_TAG_PLACEHOLDER_PREFIX`]) with
+/// that tag on the repository its container runs now: "set the image of
+/// checkout to 3.2.1" on `ghcr.io/acme/checkout:3.2.0` is
+/// `ghcr.io/acme/checkout:3.2.1` (a digest the image was pinned by is
+/// dropped, as the tag replaces it). Without the live container, asks.
+fn fill_image_tags(
+    manifest: &mut Value,
+    subject: &Subject,
+    live: Option<&Value>,
+    inferred: &mut Vec<String>,
+) -> Result<(), Clarify> {
+    let Some(entries) = manifest
+        .pointer_mut(TEMPLATE_CONTAINERS)
+        .and_then(Value::as_array_mut)
+    else {
+        return Ok(());
+    };
+    for entry in entries.iter_mut() {
+        let Some(tag) = entry
+            .get("image")
+            .and_then(Value::as_str)
+            .and_then(|image| image.strip_prefix(classifier::IMAGE_TAG_PLACEHOLDER_PREFIX))
+            .and_then(|rest| rest.strip_suffix('}'))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let container = entry.get("name").and_then(Value::as_str).unwrap_or("-");
+        let running = live
+            .and_then(|live| live.pointer(TEMPLATE_CONTAINERS))
+            .and_then(Value::as_array)
+            .and_then(|containers| {
+                containers
+                    .iter()
+                    .find(|live| live.get("name").and_then(Value::as_str) == Some(container))
+            })
+            .and_then(|live| live.get("image"))
+            .and_then(Value::as_str);
+        let Some(running) = running else {
+            return Err(Clarify {
+                question: format!(
+                    "I found no container {container} in {}/{}{} to put the tag {tag} on: which image should it run? Give the whole image, e.g. \"registry/app:{tag}\".",
+                    subject.kind.to_lowercase(),
+                    subject.name,
+                    subject.place()
+                ),
+                missing: vec!["image".into()],
+                candidates: Vec::new(),
+            });
+        };
+        let image = format!("{}:{tag}", repository(running));
+        inferred.push(format!(
+            "image {image}: the tag {tag} on the image container {container} runs now ({running})"
+        ));
+        entry["image"] = Value::String(image);
+    }
+    Ok(())
+}
+
+/// An image reference without its tag and digest: `ghcr.io/acme/app` for
+/// `ghcr.io/acme/app:1.2@sha256:…`; a registry's port (`registry:5000/app`)
+/// is not a tag.
+fn repository(image: &str) -> &str {
+    let image = image.split_once('@').map_or(image, |(name, _)| name);
+    match image.rfind(':') {
+        Some(colon) if !image[colon..].contains('/') => &image[..colon],
+        _ => image,
+    }
+}
+
 /// The `resources_create_or_update` arguments that apply `manifest` in
 /// `context`, and the manifest's YAML, which the approver reads. The
 /// server is sent the same object as JSON: its YAML reader is YAML 1.1,
@@ -1418,6 +1493,21 @@ fn debug_pod_name(image: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_repository_is_the_image_without_its_tag_or_digest() {
+        for (image, repository) in [
+            ("ghcr.io/acme/checkout:3.2.0", "ghcr.io/acme/checkout"),
+            ("nginx", "nginx"),
+            ("nginx:1.27", "nginx"),
+            ("registry:5000/team/app", "registry:5000/team/app"),
+            ("registry:5000/team/app:v2", "registry:5000/team/app"),
+            ("app@sha256:0123abcd", "app"),
+            ("ghcr.io/acme/app:1.2@sha256:0123abcd", "ghcr.io/acme/app"),
+        ] {
+            assert_eq!(super::repository(image), repository, "{image}");
+        }
+    }
+
     use super::*;
 
     #[test]
