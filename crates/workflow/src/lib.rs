@@ -53,6 +53,7 @@ mod paths;
 pub mod plan;
 mod planning;
 mod playbooks;
+mod references;
 pub mod response;
 mod session;
 mod suggest;

@@ -1445,16 +1445,19 @@ async fn same_named_elsewhere<R: ClusterReader>(
 /// left out: their absence cannot stop a container.
 pub fn references(pod: &Value) -> Vec<MissingReference> {
     let mut found: Vec<MissingReference> = Vec::new();
-    let mut note = |kind: &str, name: &str, key: Option<&str>, referenced_by: String| {
+    for reference in crate::references::of_pod(pod) {
+        if reference.optional || !matches!(reference.kind, "ConfigMap" | "Secret") {
+            continue;
+        }
         let index = match found
             .iter()
-            .position(|reference| reference.kind == kind && reference.name == name)
+            .position(|known| known.kind == reference.kind && known.name == reference.name)
         {
             Some(index) => index,
             None => {
                 found.push(MissingReference {
-                    kind: kind.to_string(),
-                    name: name.to_string(),
+                    kind: reference.kind.to_owned(),
+                    name: reference.name,
                     keys: Vec::new(),
                     referenced_by: Vec::new(),
                     live: None,
@@ -1462,93 +1465,13 @@ pub fn references(pod: &Value) -> Vec<MissingReference> {
                 found.len() - 1
             }
         };
-        let reference = &mut found[index];
-        if let Some(key) = key
-            && !reference.keys.iter().any(|known| known == key)
+        let merged = &mut found[index];
+        if let Some(key) = reference.key
+            && !merged.keys.contains(&key)
         {
-            reference.keys.push(key.to_string());
+            merged.keys.push(key);
         }
-        reference.referenced_by.push(referenced_by);
-    };
-    let optional = |selector: &Value| selector["optional"].as_bool().unwrap_or(false);
-    for list in ["initContainers", "containers"] {
-        for container in pod
-            .pointer(&format!("/spec/{list}"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let container_name = container["name"].as_str().unwrap_or_default();
-            for env in container["env"].as_array().into_iter().flatten() {
-                let variable = env["name"].as_str().unwrap_or_default();
-                for (selector_key, kind) in
-                    [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")]
-                {
-                    if let Some(selector) = env.pointer(&format!("/valueFrom/{selector_key}"))
-                        && !optional(selector)
-                        && let Some(name) = selector["name"].as_str()
-                    {
-                        note(
-                            kind,
-                            name,
-                            selector["key"].as_str(),
-                            format!("env {variable} of container {container_name}"),
-                        );
-                    }
-                }
-            }
-            for source in container["envFrom"].as_array().into_iter().flatten() {
-                for (selector_key, kind) in [("configMapRef", "ConfigMap"), ("secretRef", "Secret")]
-                {
-                    if let Some(selector) = source.get(selector_key)
-                        && !optional(selector)
-                        && let Some(name) = selector["name"].as_str()
-                    {
-                        note(
-                            kind,
-                            name,
-                            None,
-                            format!("envFrom of container {container_name}"),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    for volume in pod
-        .pointer("/spec/volumes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let volume_name = volume["name"].as_str().unwrap_or_default();
-        for (source_key, kind, name_key) in [
-            ("configMap", "ConfigMap", "name"),
-            ("secret", "Secret", "secretName"),
-        ] {
-            let Some(source) = volume.get(source_key).filter(|source| !optional(source)) else {
-                continue;
-            };
-            let Some(name) = source[name_key].as_str() else {
-                continue;
-            };
-            note(kind, name, None, format!("volume {volume_name}"));
-            // Keys a volume projects by `items` must exist (the kubelet's
-            // "references non-existent config key"), as an env key must.
-            for key in source["items"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|item| item["key"].as_str())
-            {
-                note(
-                    kind,
-                    name,
-                    Some(key),
-                    format!("item {key} of volume {volume_name}"),
-                );
-            }
-        }
+        merged.referenced_by.push(reference.place);
     }
     found
 }
