@@ -237,6 +237,9 @@ async fn launch(
         WorkflowConfig {
             timings: VerifyTimings {
                 poll_interval: Duration::from_millis(200),
+                // A test's long-running Job is reported still running
+                // after this, not after the five minutes a person waits.
+                job: Duration::from_secs(15),
                 ..VerifyTimings::default()
             },
             ..WorkflowConfig::default()

@@ -50,9 +50,10 @@ async fn a_cronjob_runs_now_as_a_job_copied_from_its_template() {
         result
             .evidence
             .iter()
-            .any(|line| line.starts_with("pod/manual-export-")
-                && line.contains("of job/manual-export is")),
-        "its pod started: {:?}",
+            .any(|line| line.starts_with("job/manual-export completed after")
+                && line.contains("1 of 1 succeeded")
+                && line.contains("Complete=True")),
+        "verified because the job completed: {:?}",
         result.evidence
     );
     let job = stack
@@ -103,6 +104,73 @@ async fn a_cronjob_runs_now_as_a_job_copied_from_its_template() {
         "{unknown:?}"
     );
     assert!(stack.pending().await.is_empty());
+}
+
+/// A CronJob `name` in data whose pods behave as the simulator annotations
+/// `behaviour` say, with `restartPolicy: OnFailure` and `backoffLimit: 1`.
+fn cronjob(name: &str, behaviour: Value) -> Value {
+    json!({"apiVersion": "batch/v1", "kind": "CronJob",
+           "metadata": {"name": name, "namespace": "data"},
+           "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {
+               "backoffLimit": 1, "template": {
+                   "metadata": {"annotations": behaviour},
+                   "spec": {"restartPolicy": "OnFailure",
+                       "containers": [{"name": "backup", "image": "postgres:16",
+                                       "command": ["pg_dump", "shop"]}]}}}}}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_run_now_is_verified_only_once_it_completes() {
+    let mut objects = cluster();
+    objects.push(cronjob(
+        "db-backup",
+        json!({"sim.kubeop.dev/ready-delay": "10m"}),
+    ));
+    objects.push(cronjob(
+        "db-vacuum",
+        json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/exit-code": "3"}),
+    ));
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+
+    // Its pod runs for ten minutes: running is not done.
+    let backup = stack.plan("run the db-backup cronjob now in data").await;
+    assert!(
+        backup.warnings[0].contains("Verified once the job completes"),
+        "the card says what verifies it: {:?}",
+        backup.warnings
+    );
+    let result = stack.approve_to(&backup, Outcome::Unverified).await;
+    assert!(
+        result
+            .evidence
+            .iter()
+            .any(|line| line.starts_with(
+                "job/db-backup-manual is still running after 15s (1 active, 0 of 1 succeeded"
+            ) && line.contains("kubectl get job db-backup-manual -n data")),
+        "{:?}",
+        result.evidence
+    );
+    assert!(
+        result
+            .evidence
+            .iter()
+            .any(|line| line.starts_with("pod/db-backup-manual-")),
+        "{:?}",
+        result.evidence
+    );
+
+    // Its pod crashes until the Job gives up: failed, with the Job's reason.
+    let vacuum = stack.plan("run the db-vacuum cronjob now in data").await;
+    let result = stack.approve_to(&vacuum, Outcome::Failed).await;
+    assert!(
+        result
+            .evidence
+            .iter()
+            .any(|line| line.starts_with("job/db-vacuum-manual failed after")
+                && line.contains("Failed=True, BackoffLimitExceeded")),
+        "{:?}",
+        result.evidence
+    );
 }
 
 /// A Deployment `name` in shop whose containers are `containers`.

@@ -324,15 +324,15 @@ async fn verify_change(
                 }
                 // A new Job ("run the nightly-export cronjob now", a Job
                 // with its pod template; a label change has none): its
-                // work has started, not only its object.
+                // work is done, not only its object made or its pod started.
                 None if target.kind == "Job"
                     && manifest.pointer("/spec/template").is_some()
                     && applied.outcome == Outcome::Verified =>
                 {
-                    let started = verify::job_started(cluster, target, timings, progress).await?;
+                    let finished = verify::job_finished(cluster, target, timings, progress).await?;
                     let mut evidence = applied.evidence;
-                    evidence.extend(started.evidence);
-                    Verdict::new(started.outcome, evidence)
+                    evidence.extend(finished.evidence);
+                    Verdict::new(finished.outcome, evidence)
                 }
                 _ => applied,
             }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::cluster::{Cluster, Fetched, cell};
+use crate::diagnosis::conditions;
 use crate::diff::{self, ChangeKind};
 use crate::error::WorkflowError;
 use crate::plan::Replicas;
@@ -45,6 +46,9 @@ pub struct VerifyTimings {
     pub delete: Duration,
     /// How long a new pod may take to run.
     pub pod_start: Duration,
+    /// How long a Job run now ("run db-backup now") is waited on to
+    /// complete; one still running then is reported unverified, not done.
+    pub job: Duration,
 }
 
 impl Default for VerifyTimings {
@@ -54,6 +58,7 @@ impl Default for VerifyTimings {
             scale: Duration::from_secs(120),
             delete: Duration::from_secs(60),
             pod_start: Duration::from_secs(60),
+            job: Duration::from_secs(300),
         }
     }
 }
@@ -559,88 +564,173 @@ pub(crate) async fn pod_running(
 /// The label the Job controller puts on every pod of a Job.
 const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
 
-/// A new Job: until one of its pods runs or has completed (or shows a
-/// failure that waiting won't fix). The Job object itself is checked by
-/// [`applied`] first; this checks that its work started.
-pub(crate) async fn job_started(
+/// Pod statuses of a Job's pod that no retry of the Job fixes: its image
+/// cannot be pulled or its container cannot be made. A crash is not among
+/// them: the Job runs another pod, up to its `backoffLimit`, and says
+/// `Failed` itself when it gives up.
+const UNRETRIABLE_JOB_POD_STATUSES: [&str; 5] = [
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "InvalidImageName",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+];
+
+/// Where a Job stands, from its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct JobRun {
+    /// Pods running now.
+    active: u64,
+    /// Pods that succeeded.
+    succeeded: u64,
+    /// Pods that failed.
+    failed: u64,
+    /// Successful pods the Job needs (`spec.completions`, 1 when unset).
+    completions: u64,
+}
+
+impl JobRun {
+    fn of(job: &Value) -> JobRun {
+        let number = |pointer: &str| job.pointer(pointer).and_then(Value::as_u64);
+        JobRun {
+            active: number("/status/active").unwrap_or(0),
+            succeeded: number("/status/succeeded").unwrap_or(0),
+            failed: number("/status/failed").unwrap_or(0),
+            completions: number("/spec/completions").unwrap_or(1),
+        }
+    }
+
+    /// `1 active, 0 of 1 succeeded, 0 failed`.
+    fn counts(self) -> String {
+        format!(
+            "{} active, {} of {} succeeded, {} failed",
+            self.active, self.succeeded, self.completions, self.failed
+        )
+    }
+}
+
+/// A new Job: until it finishes. `Verified` only when the Job says
+/// `Complete` (its work done, not merely started); `Failed` when it says
+/// `Failed` (backoff limit, deadline) or a pod of it shows a status no
+/// retry fixes; `Unverified` when the job deadline passes with it still
+/// running, which is what a long job honestly is. The Job object itself is
+/// checked by [`applied`] first.
+pub(crate) async fn job_finished(
     cluster: &Cluster,
     target: &PlanTarget,
     timings: VerifyTimings,
     progress: &ProgressSink,
 ) -> Result<Verdict, WorkflowError> {
     let started = Instant::now();
-    let selector = format!("{JOB_NAME_LABEL}={}", target.name);
-    let mut last_seen = String::new();
+    let mut last_seen = None;
+    let mut polls = 0u32;
     loop {
-        let rows = cluster
-            .list(
-                &target.context,
-                "v1",
-                "Pod",
-                target.namespace.as_deref(),
-                Some(&selector),
-            )
-            .await?;
-        let pods: Vec<(String, String)> = rows
-            .iter()
-            .filter_map(|row| {
-                Some((
-                    cell(row, "name")?.to_owned(),
-                    cell(row, "status").unwrap_or("Pending").to_owned(),
-                ))
-            })
-            .collect();
-        let seen = pods
-            .iter()
-            .map(|(name, status)| format!("pod/{name} {status}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if seen != last_seen {
+        let fetched = get(cluster, target, "batch/v1").await?;
+        let job = match found_or_failed(fetched, target, "disappeared while running") {
+            Ok(job) => job,
+            Err(failed) => return Ok(failed),
+        };
+        let run = JobRun::of(&job);
+        if last_seen != Some(run) {
             progress.report(format!(
-                "waiting for a pod of {} to start: {}",
+                "waiting for {} to complete: {}",
                 waited_on(target),
-                if seen.is_empty() { "no pod yet" } else { &seen }
+                run.counts()
             ));
-            last_seen.clone_from(&seen);
+            last_seen = Some(run);
         }
-        if let Some((name, status)) = pods
-            .iter()
-            .find(|(_, status)| matches!(status.as_str(), "Running" | "Completed" | "Succeeded"))
-        {
+        let seconds = started.elapsed().as_secs();
+        if let Some(complete) = conditions::true_one(&job, "Complete") {
             return Ok(Verdict::new(
                 Outcome::Verified,
                 vec![format!(
-                    "pod/{name} of {} is {status} after {}s",
+                    "{} completed after {seconds}s: {} ({})",
                     label(target),
-                    started.elapsed().as_secs()
+                    run.counts(),
+                    complete.quote()
                 )],
             ));
         }
-        if let Some((name, status)) = pods
-            .iter()
-            .find(|(_, status)| FAILING_POD_STATUSES.contains(&status.as_str()))
-        {
-            return Ok(Verdict::new(
-                Outcome::Failed,
-                vec![format!(
-                    "pod/{name} of {} cannot run: {status}",
-                    label(target)
-                )],
-            ));
+        if let Some(failed) = conditions::true_one(&job, "Failed") {
+            let mut evidence = vec![format!(
+                "{} failed after {seconds}s: {} ({})",
+                label(target),
+                run.counts(),
+                failed.quote()
+            )];
+            evidence.extend(
+                job_pods(cluster, target)
+                    .await?
+                    .into_iter()
+                    .map(|(name, status)| format!("pod/{name}: {status}")),
+            );
+            return Ok(Verdict::new(Outcome::Failed, evidence));
         }
-        if started.elapsed() >= timings.pod_start {
-            return Ok(Verdict::new(
-                Outcome::Unverified,
-                vec![format!(
-                    "no pod of {} runs after {}s ({})",
-                    label(target),
-                    timings.pod_start.as_secs(),
-                    if seen.is_empty() { "no pod yet" } else { &seen }
-                )],
-            ));
+        polls += 1;
+        if polls.is_multiple_of(POD_CHECK_EVERY) {
+            let pods = job_pods(cluster, target).await?;
+            if let Some((name, status)) = pods
+                .iter()
+                .find(|(_, status)| UNRETRIABLE_JOB_POD_STATUSES.contains(&status.as_str()))
+            {
+                return Ok(Verdict::new(
+                    Outcome::Failed,
+                    vec![format!(
+                        "pod/{name} of {} cannot run: {status}, which no retry of the job fixes",
+                        label(target)
+                    )],
+                ));
+            }
+        }
+        if started.elapsed() >= timings.job {
+            let mut evidence = vec![format!(
+                "{} is still running after {}s ({}): not verified, since only a completed job has done its work; follow it with `kubectl get job {}{}`",
+                label(target),
+                timings.job.as_secs(),
+                run.counts(),
+                target.name,
+                target
+                    .namespace
+                    .as_deref()
+                    .map(|namespace| format!(" -n {namespace}"))
+                    .unwrap_or_default()
+            )];
+            evidence.extend(
+                job_pods(cluster, target)
+                    .await?
+                    .into_iter()
+                    .map(|(name, status)| format!("pod/{name}: {status}")),
+            );
+            return Ok(Verdict::new(Outcome::Unverified, evidence));
         }
         tokio::time::sleep(timings.poll_interval).await;
     }
+}
+
+/// The pods of the Job `target` with their status (kubectl's STATUS column).
+async fn job_pods(
+    cluster: &Cluster,
+    target: &PlanTarget,
+) -> Result<Vec<(String, String)>, WorkflowError> {
+    let selector = format!("{JOB_NAME_LABEL}={}", target.name);
+    let rows = cluster
+        .list(
+            &target.context,
+            "v1",
+            "Pod",
+            target.namespace.as_deref(),
+            Some(&selector),
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            Some((
+                cell(row, "name")?.to_owned(),
+                cell(row, "status").unwrap_or("Pending").to_owned(),
+            ))
+        })
+        .collect())
 }
 
 /// An exec's result: the output arrived, and the exit status.

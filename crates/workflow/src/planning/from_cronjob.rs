@@ -76,10 +76,11 @@ pub(super) async fn plan(
     draft.warnings.insert(
         0,
         format!(
-            "Runs cronjob/{cronjob}'s job template now as job/{}{}, outside its schedule: {}.",
+            "Runs cronjob/{cronjob}'s job template now as job/{}{}, outside its schedule: {}. Verified once the job completes; still running after {}s, it is reported unverified.",
             job.name,
             job.place(),
-            what_runs(&containers)
+            what_runs(&containers),
+            pipeline.config.timings.job.as_secs()
         ),
     );
     if live_cronjob.pointer("/spec/suspend") == Some(&Value::Bool(true)) {
