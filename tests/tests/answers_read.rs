@@ -724,3 +724,58 @@ async fn a_read_in_a_namespace_that_can_mean_only_one_is_read_there_and_says_so(
         "{unknown:?}"
     );
 }
+
+/// "What uses the db secret": the namespace's workloads and bare pods that
+/// name it, and where (env, envFrom, volumes), read one by one and said
+/// how many were read; pods a read workload made are not read again, and a
+/// workload that names other secrets is not listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_of_a_secret_are_the_workloads_and_pods_that_name_it() {
+    let mut checkout = deployment("shop", "checkout", 1);
+    checkout["spec"]["template"]["spec"]["containers"][0]["env"] = json!([
+        {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]);
+    let mut reports = json!({"apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "reports", "namespace": "shop"},
+        "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "OnFailure",
+            "containers": [{"name": "report", "image": "busybox:1.36",
+                "envFrom": [{"secretRef": {"name": "db"}}]}]}}}}}});
+    reports["spec"]["suspend"] = json!(true);
+    let mut debug = pod("shop", "debug-shell");
+    debug["spec"]["volumes"] = json!([{"name": "creds", "secret": {"secretName": "db"}}]);
+    let mut other = deployment("shop", "web", 1);
+    other["spec"]["template"]["spec"]["containers"][0]["env"] = json!([
+        {"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "api", "key": "token"}}}]);
+    let objects = vec![
+        namespace("shop"),
+        node(),
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "shop"},
+               "type": "Opaque", "data": {"password": "c2VjcmV0"}}),
+        checkout,
+        reports,
+        debug,
+        other,
+    ];
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let users = stack.answer("what uses the db secret in shop").await;
+    assert!(!users.error, "{users:?}");
+    let lead: Vec<&str> = users.text.lines().take(4).collect();
+    assert_eq!(
+        lead,
+        [
+            "secret/db in namespace shop is used by 3 of the 4 workloads and pods read:",
+            "  deployment/checkout: env DB_PASSWORD of container app (key password)",
+            "  cronjob/reports: envFrom of container report",
+            "  pod/debug-shell: volume creds",
+        ],
+        "{}",
+        users.text
+    );
+    assert!(
+        !users.text.contains("c2VjcmV0") && !users.text.contains("deployment/web:"),
+        "{}",
+        users.text
+    );
+    let unused = stack.answer("what uses secret api in namespace shop").await;
+    assert!(unused.error, "no secret api exists: {unused:?}");
+}

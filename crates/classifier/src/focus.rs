@@ -62,6 +62,11 @@ pub struct ReadFocus {
     /// server's log tool cannot select by (it reads the last lines), which
     /// the answer must say rather than pass off its lines as the window.
     pub since: bool,
+    /// "What uses the postgres-credentials secret", "which pods mount pvc
+    /// data-0", "is configmap app-config referenced anywhere": a
+    /// ConfigMap, Secret, claim or service account is answered with the
+    /// workloads and pods that name it.
+    pub users: bool,
 }
 
 /// What a list is ordered by, highest first.
@@ -218,6 +223,9 @@ pub fn read_focus(text: &str) -> ReadFocus {
             "error" | "errors" | "exception" | "exceptions" | "fatal" | "panic" | "panics"
             | "traceback" | "tracebacks" | "stacktrace" | "stacktraces" => focus.errors = true,
             "since" | "--since" => focus.since = true,
+            "use" | "uses" | "using" | "used" | "mount" | "mounts" | "mounting" | "mounted"
+            | "reference" | "references" | "referencing" | "referenced" | "depends" | "depend"
+            | "consume" | "consumes" | "consuming" => focus.users = true,
             // "in the last hour", "past 10 minutes", "last 2h"; not "the
             // last 20 lines".
             "last" | "past" | "previous"
@@ -301,6 +309,19 @@ mod tests {
         ] {
             assert!(!read_focus(text).count, "{text}");
         }
+    }
+
+    #[test]
+    fn a_use_verb_asks_for_the_users_of_an_object() {
+        for text in [
+            "what uses the postgres-credentials secret",
+            "which pods mount pvc data-0",
+            "is configmap app-config referenced anywhere",
+            "who depends on secret db",
+        ] {
+            assert!(read_focus(text).users, "{text}");
+        }
+        assert!(!read_focus("show secret db in shop").users);
     }
 
     #[test]

@@ -465,7 +465,15 @@ mod tests {
         for tag in ["3.2.1", "v2.0.0-rc1", "7", "1.27.2-alpine", "latest", "V3"] {
             assert!(is_tag_shaped(tag), "{tag}");
         }
-        for word in ["web", "nginx:1.28", "v", "stable", "3.2/1", "", &"1".repeat(129)] {
+        for word in [
+            "web",
+            "nginx:1.28",
+            "v",
+            "stable",
+            "3.2/1",
+            "",
+            &"1".repeat(129),
+        ] {
             assert!(!is_tag_shaped(word), "{word}");
         }
         assert_eq!(image_tag("3.2.1"), "${TAG:3.2.1}");

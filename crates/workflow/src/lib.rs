@@ -43,6 +43,7 @@ mod capacity;
 mod changes;
 mod cluster;
 mod coordinator;
+mod dependents;
 pub mod diagnosis;
 pub mod diff;
 mod discovery;

@@ -14,6 +14,7 @@ use crate::cluster::{self, Fetched};
 use crate::coordinator::{
     CoordinatorMsg, Pipeline, Request, SupervisorHandoff, remember, switch_session,
 };
+use crate::dependents;
 use crate::discovery;
 use crate::error::WorkflowError;
 use crate::followup::{self, Recent, Resolution};
@@ -802,6 +803,37 @@ async fn fast_path(
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
     }
+    if focus.users
+        && tool == GET_TOOL
+        && !output.is_error
+        && let Some(kind) = asked.get("kind").and_then(Value::as_str)
+        && dependents::USED_KINDS.contains(&kind)
+        && let Some(name) = asked.get("name").and_then(Value::as_str)
+    {
+        let namespace = match asked.get("namespace").and_then(Value::as_str) {
+            Some(namespace) => namespace.to_owned(),
+            None => pipeline.cluster.facts().await?.namespace_of(context),
+        };
+        let users = Box::pin(dependents::Dependents::read(
+            &pipeline.cluster,
+            context,
+            kind,
+            name,
+            &namespace,
+        ))
+        .await?;
+        let object = answers::shaped(tool, &asked, focus, output);
+        return Ok(answer(
+            format!(
+                "{}
+
+{}",
+                users.answer(),
+                object.text.trim_start()
+            ),
+            false,
+        ));
+    }
     if asks_node_capacity(tool, &asked, focus) && !output.is_error {
         let rows = cluster::rows(&output);
         let nodes = Box::pin(capacity::Nodes::read(&pipeline.cluster, context, &rows)).await?;
@@ -1206,24 +1238,22 @@ async fn resolve_object_read(
                     asked.insert("namespace".into(), Value::String(only.clone()));
                     asked.insert("apiVersion".into(), Value::String(api_version));
                     asked.insert("kind".into(), Value::String(kind.clone()));
-                    let output = pipeline
-                        .cluster
-                        .read_in(context, tool, asked.clone())
-                        .await?;
-                    let output = answers::shaped(tool, &asked, focus, output);
-                    return Ok(Response::Answer(Answer {
-                        path: "read_only".into(),
-                        tool: Some(tool.to_owned()),
-                        text: format!(
-                            "{}/{name} is in namespace {only} (you named no namespace, and {default} has none)\n\n{}",
-                            kind.to_lowercase(),
-                            output.text
-                        )
-                        .into(),
-                        structured: output.structured,
-                        error: output.is_error,
-                        context: context.to_owned(),
-                    }));
+                    // The read there is the fast path's, shaped as asked
+                    // (its users, its capacity), led by where it was found.
+                    let response =
+                        Box::pin(fast_path(pipeline, tool, asked, context, focus)).await?;
+                    return Ok(match response {
+                        Response::Answer(mut answer) => {
+                            answer.text = format!(
+                                "{}/{name} is in namespace {only} (you named no namespace, and {default} has none)\n\n{}",
+                                kind.to_lowercase(),
+                                answer.text
+                            )
+                            .into();
+                            Response::Answer(answer)
+                        }
+                        other => other,
+                    });
                 }
                 several => {
                     let what = format!("a {} named {name}", kind.to_lowercase());

@@ -144,14 +144,23 @@ pub(crate) fn of_pod(pod: &Value) -> Vec<Reference> {
             note("Secret", name, None, "imagePullSecrets".to_owned(), true);
         }
     }
-    if let Some(account) = spec["serviceAccountName"].as_str() {
-        note(
+    // A pod that names no service account runs as its namespace's
+    // `default` one (the admission controller fills it in).
+    match spec["serviceAccountName"].as_str() {
+        Some(account) => note(
             "ServiceAccount",
             account,
             None,
             "serviceAccountName".to_owned(),
             false,
-        );
+        ),
+        None => note(
+            "ServiceAccount",
+            "default",
+            None,
+            "no serviceAccountName (runs as default)".to_owned(),
+            false,
+        ),
     }
     found
 }
