@@ -718,6 +718,17 @@ async fn a_read_in_a_namespace_that_can_mean_only_one_is_read_there_and_says_so(
         "{}",
         prod.text
     );
+    // "checkout pods": no namespace checkout, but pods of app checkout.
+    let app = stack.answer("checkout pods").await;
+    assert!(
+        !app.error
+            && app.text.starts_with(
+                "(there is no namespace checkout in context sim; these are the pods selected by app=checkout)"
+            )
+            && app.text.contains("checkout-")
+            && !app.text.contains("api-1"),
+        "{app:?}"
+    );
     let unknown = stack.answer("list pods in foo").await;
     assert!(
         unknown.error && unknown.text.starts_with("There is no namespace foo"),

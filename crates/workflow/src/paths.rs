@@ -739,6 +739,16 @@ async fn fast_path(
             {
                 return Ok(response);
             }
+            // "redis pods": redis is no namespace but may be the app.
+            if tool == PODS_IN_NAMESPACE_TOOL
+                && !asked.contains_key("labelSelector")
+                && let Some(response) = Box::pin(pods_of_app_named(
+                    pipeline, &asked, namespace, context, focus,
+                ))
+                .await?
+            {
+                return Ok(response);
+            }
             return Ok(answer(text, true));
         };
         let note = format!(
@@ -975,6 +985,47 @@ async fn events_of_object_named(
                 )));
             }
         }
+    }
+    Ok(None)
+}
+
+/// The tool that lists the pods of one namespace.
+const PODS_IN_NAMESPACE_TOOL: &str = "pods_list_in_namespace";
+
+/// A pod list of a namespace that does not exist ("redis pods", "checkout
+/// pods"), when pods carry that name as their app: those pods, across
+/// namespaces, saying so. `None` when no pod does (the caller answers that
+/// there is no such namespace).
+async fn pods_of_app_named(
+    pipeline: &Pipeline,
+    asked: &Map<String, Value>,
+    app: &str,
+    context: &str,
+    focus: ReadFocus,
+) -> Result<Option<Response>, WorkflowError> {
+    const TOOL: &str = "pods_list";
+    for label in ["app", RECOMMENDED_NAME_LABEL] {
+        let mut selected = asked.clone();
+        selected.remove("namespace");
+        let selector = format!("{label}={app}");
+        selected.insert("labelSelector".into(), Value::String(selector.clone()));
+        let output = pipeline
+            .cluster
+            .read_in(context, TOOL, selected.clone())
+            .await?;
+        if output.is_error || listed_nothing(TOOL, &output.text) {
+            continue;
+        }
+        let output = answers::shaped(TOOL, &selected, focus, output);
+        return Ok(Some(read_answer(
+            TOOL,
+            context,
+            format!(
+                "(there is no namespace {app} in context {context}; these are the pods selected by {selector})\n\n{}",
+                output.text
+            ),
+            false,
+        )));
     }
     Ok(None)
 }
