@@ -233,3 +233,59 @@ async fn an_image_given_as_a_tag_alone_keeps_the_running_repository() {
     );
     assert!(stack.pending().await.is_empty());
 }
+
+/// Deleting a Secret a workload reads, or a claim whose volume is deleted
+/// with it, says so first on the card: what breaks, and what is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_config_in_use_or_a_claims_data_is_warned_about_first() {
+    let mut web = deployment("demo", "web", 1);
+    web["spec"]["template"]["spec"]["containers"][0]["env"] = serde_json::json!([
+        {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]);
+    let objects = vec![
+        node(),
+        namespace("demo"),
+        web,
+        serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "db", "namespace": "demo"}, "data": {"password": "c2VjcmV0"}}),
+        serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "unused", "namespace": "demo"}, "data": {"k": "dg=="}}),
+        serde_json::json!({"apiVersion": "v1", "kind": "PersistentVolume",
+            "metadata": {"name": "pv-data"},
+            "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                     "persistentVolumeReclaimPolicy": "Delete", "storageClassName": "standard",
+                     "hostPath": {"path": "/data"},
+                     "claimRef": {"namespace": "demo", "name": "data"}}}),
+        serde_json::json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "data", "namespace": "demo"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "standard",
+                     "volumeName": "pv-data", "resources": {"requests": {"storage": "1Gi"}}}}),
+    ];
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let secret = stack.plan("delete secret db in demo").await;
+    assert!(
+        secret.warnings.first().is_some_and(|warning| warning.starts_with(
+            "IN USE: secret/db is named by deployment/web (env DB_PASSWORD of container app (key password))"
+        )),
+        "{:?}",
+        secret.warnings
+    );
+    let unused = stack.plan("delete secret unused in demo").await;
+    assert!(
+        !unused
+            .warnings
+            .iter()
+            .any(|warning| warning.starts_with("IN USE")),
+        "{:?}",
+        unused.warnings
+    );
+    let claim = stack.plan("delete pvc data in demo").await;
+    assert!(
+        claim
+            .warnings
+            .first()
+            .is_some_and(|warning| warning
+                .starts_with("DATA LOSS: volume pv-data has reclaim policy Delete")),
+        "{:?}",
+        claim.warnings
+    );
+}

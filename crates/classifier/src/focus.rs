@@ -66,7 +66,7 @@ pub struct ReadFocus {
     /// data-0", "is configmap app-config referenced anywhere": a
     /// ConfigMap, Secret, claim or service account is answered with the
     /// workloads and pods that name it.
-    pub users: bool,
+    pub consumers: bool,
 }
 
 /// What a list is ordered by, highest first.
@@ -225,7 +225,7 @@ pub fn read_focus(text: &str) -> ReadFocus {
             "since" | "--since" => focus.since = true,
             "use" | "uses" | "using" | "used" | "mount" | "mounts" | "mounting" | "mounted"
             | "reference" | "references" | "referencing" | "referenced" | "depends" | "depend"
-            | "consume" | "consumes" | "consuming" => focus.users = true,
+            | "consume" | "consumes" | "consuming" => focus.consumers = true,
             // "in the last hour", "past 10 minutes", "last 2h"; not "the
             // last 20 lines".
             "last" | "past" | "previous"
@@ -319,9 +319,9 @@ mod tests {
             "is configmap app-config referenced anywhere",
             "who depends on secret db",
         ] {
-            assert!(read_focus(text).users, "{text}");
+            assert!(read_focus(text).consumers, "{text}");
         }
-        assert!(!read_focus("show secret db in shop").users);
+        assert!(!read_focus("show secret db in shop").consumers);
     }
 
     #[test]

@@ -11,10 +11,10 @@ use serde_json::{Map, Value};
 use crate::answers;
 use crate::capacity;
 use crate::cluster::{self, Fetched};
+use crate::consumers;
 use crate::coordinator::{
     CoordinatorMsg, Pipeline, Request, SupervisorHandoff, remember, switch_session,
 };
-use crate::dependents;
 use crate::discovery;
 use crate::error::WorkflowError;
 use crate::followup::{self, Recent, Resolution};
@@ -813,18 +813,18 @@ async fn fast_path(
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
     }
-    if focus.users
+    if focus.consumers
         && tool == GET_TOOL
         && !output.is_error
         && let Some(kind) = asked.get("kind").and_then(Value::as_str)
-        && dependents::USED_KINDS.contains(&kind)
+        && consumers::CONSUMED_KINDS.contains(&kind)
         && let Some(name) = asked.get("name").and_then(Value::as_str)
     {
         let namespace = match asked.get("namespace").and_then(Value::as_str) {
             Some(namespace) => namespace.to_owned(),
             None => pipeline.cluster.facts().await?.namespace_of(context),
         };
-        let users = Box::pin(dependents::Dependents::read(
+        let users = Box::pin(consumers::Consumers::read(
             &pipeline.cluster,
             context,
             kind,

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::capacity;
 use crate::cluster::{Fetched, args};
+use crate::consumers;
 use crate::coordinator::Pipeline;
 use crate::diagnosis::debug_pod::{self, DEFAULT_DEBUG_IMAGE};
 use crate::diagnosis::pod_status;
@@ -683,7 +684,59 @@ async fn delete(
         .in_context(tool, call, &subject.context)
         .await?;
     let dependents = dependents(pipeline, subject, live).await?;
-    Ok(plan::delete(tool, subject.target(), call, live, dependents))
+    let mut planned = plan::delete(tool, subject.target(), call, live, dependents);
+    if let Planned::Change(draft) = &mut planned {
+        for warning in in_use_warnings(pipeline, subject, live)
+            .await?
+            .into_iter()
+            .rev()
+        {
+            draft.warnings.insert(0, warning);
+        }
+    }
+    Ok(planned)
+}
+
+/// What deleting a ConfigMap, Secret, claim or service account breaks:
+/// the workloads and pods that name it ([`consumers::Consumers`]), and for
+/// a bound claim, the data its volume's reclaim policy deletes with it.
+async fn in_use_warnings(
+    pipeline: &Pipeline,
+    subject: &Subject,
+    live: &Value,
+) -> Result<Vec<String>, WorkflowError> {
+    let mut warnings = Vec::new();
+    let (Some(namespace), true) = (
+        subject.namespace.as_deref(),
+        consumers::CONSUMED_KINDS.contains(&subject.kind.as_str()),
+    ) else {
+        return Ok(warnings);
+    };
+    if subject.kind == "PersistentVolumeClaim"
+        && let Some(volume) = live.pointer("/spec/volumeName").and_then(Value::as_str)
+        && let Fetched::Found(volume_object) = pipeline
+            .cluster
+            .get(&subject.context, "v1", "PersistentVolume", volume, None)
+            .await?
+        && volume_object
+            .pointer("/spec/persistentVolumeReclaimPolicy")
+            .and_then(Value::as_str)
+            == Some("Delete")
+    {
+        warnings.push(format!(
+            "DATA LOSS: volume {volume} has reclaim policy Delete: deleting the claim deletes the volume and everything on it"
+        ));
+    }
+    let consumers = consumers::Consumers::read(
+        &pipeline.cluster,
+        &subject.context,
+        &subject.kind,
+        &subject.name,
+        namespace,
+    )
+    .await?;
+    warnings.extend(consumers.in_use_warning(&subject.kind));
+    Ok(warnings)
 }
 
 /// What the cluster deletes along with the object: a workload's pods, or

@@ -7,7 +7,7 @@
 //! kind and each is read (its pod template holds the references), then
 //! the pods no workload read accounts for (bare pods, pods of kinds not
 //! listed). The answer says how much it read, and stops reading at
-//! [`MAX_DEPENDENT_READS`] objects, saying so, so a namespace with
+//! [`MAX_CONSUMER_READS`] objects, saying so, so a namespace with
 //! hundreds of workloads costs a bounded number of calls.
 
 use serde_json::Value;
@@ -17,7 +17,7 @@ use crate::error::WorkflowError;
 use crate::references;
 
 /// The kinds a request may ask the users of, as the API names them.
-pub(crate) const USED_KINDS: [&str; 4] = [
+pub(crate) const CONSUMED_KINDS: [&str; 4] = [
     "ConfigMap",
     "Secret",
     "PersistentVolumeClaim",
@@ -27,7 +27,7 @@ pub(crate) const USED_KINDS: [&str; 4] = [
 /// The most objects read one by one for one question: beyond it the
 /// answer says which kinds were not read rather than make hundreds of
 /// calls.
-const MAX_DEPENDENT_READS: usize = 60;
+const MAX_CONSUMER_READS: usize = 60;
 
 /// The workload kinds read for their pod templates, with where each keeps
 /// the template.
@@ -41,7 +41,7 @@ const WORKLOADS: [(&str, &str, &str); 5] = [
 
 /// Who in a namespace names one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Dependents {
+pub(crate) struct Consumers {
     /// The object asked about, as `secret/postgres-credentials`.
     object: String,
     /// Its namespace.
@@ -51,11 +51,11 @@ pub(crate) struct Dependents {
     users: Vec<(String, Vec<String>)>,
     /// How many workloads and pods were read.
     read: usize,
-    /// What was left unread at [`MAX_DEPENDENT_READS`].
+    /// What was left unread at [`MAX_CONSUMER_READS`].
     unread: Vec<String>,
 }
 
-impl Dependents {
+impl Consumers {
     /// Reads the workloads and pods of `namespace` for references to
     /// `kind`/`name`.
     pub(crate) async fn read(
@@ -65,7 +65,7 @@ impl Dependents {
         name: &str,
         namespace: &str,
     ) -> Result<Self, WorkflowError> {
-        let mut found = Dependents {
+        let mut found = Consumers {
             object: format!("{}/{name}", kind.to_lowercase()),
             namespace: namespace.to_owned(),
             users: Vec::new(),
@@ -86,7 +86,7 @@ impl Dependents {
                 {
                     continue;
                 }
-                if found.read == MAX_DEPENDENT_READS {
+                if found.read == MAX_CONSUMER_READS {
                     found
                         .unread
                         .push(format!("{}/{held}", workload.to_lowercase()));
@@ -121,7 +121,7 @@ impl Dependents {
             {
                 continue;
             }
-            if found.read == MAX_DEPENDENT_READS {
+            if found.read == MAX_CONSUMER_READS {
                 found.unread.push(format!("pod/{pod}"));
                 continue;
             }
@@ -142,10 +142,40 @@ impl Dependents {
         }
     }
 
+    /// What a plan deleting the object must say first when something
+    /// names it: who, and what happens to them (by the object's kind).
+    /// `None` when nothing read names it.
+    pub(crate) fn in_use_warning(&self, kind: &str) -> Option<String> {
+        if self.users.is_empty() {
+            return None;
+        }
+        let who: Vec<String> = self
+            .users
+            .iter()
+            .map(|(user, places)| format!("{user} ({})", places.join("; ")))
+            .collect();
+        let consequence = match kind {
+            "PersistentVolumeClaim" => {
+                "the claim stays Terminating (kubernetes.io/pvc-protection) until no pod mounts it; then their new pods cannot start (a StatefulSet makes a new, empty claim instead)"
+            }
+            "ServiceAccount" => {
+                "new pods of these are refused (the service account is not found) until it exists again"
+            }
+            _ => {
+                "their running pods keep what they read, but any pod started after the delete fails (CreateContainerConfigError, or a volume that cannot mount)"
+            }
+        };
+        Some(format!(
+            "IN USE: {} is named by {}: {consequence}",
+            self.object,
+            who.join(", ")
+        ))
+    }
+
     /// The answer's lead: who uses the object and where, or that nothing
     /// read does, and how much was read.
     pub(crate) fn answer(&self) -> String {
-        let Dependents {
+        let Consumers {
             object,
             namespace,
             users,
@@ -168,7 +198,7 @@ impl Dependents {
         };
         if !unread.is_empty() {
             text.push_str(&format!(
-                "\nNot read (at most {MAX_DEPENDENT_READS} objects are read for one question): {}.",
+                "\nNot read (at most {MAX_CONSUMER_READS} objects are read for one question): {}.",
                 unread.join(", ")
             ));
         }
@@ -315,7 +345,7 @@ mod tests {
 
     #[test]
     fn the_answer_says_who_where_and_how_much_was_read() {
-        let mut found = Dependents {
+        let mut found = Consumers {
             object: "secret/db".into(),
             namespace: "shop".into(),
             users: Vec::new(),
@@ -326,7 +356,14 @@ mod tests {
             found.answer(),
             "Nothing in namespace shop uses secret/db: none of the 3 workloads and pods read names it."
         );
+        assert_eq!(found.in_use_warning("Secret"), None);
         found.note("deployment/checkout", vec!["volume creds".into()]);
+        assert_eq!(
+            found.in_use_warning("Secret").as_deref(),
+            Some(
+                "IN USE: secret/db is named by deployment/checkout (volume creds): their running pods keep what they read, but any pod started after the delete fails (CreateContainerConfigError, or a volume that cannot mount)"
+            )
+        );
         found.note("pod/debug", Vec::new());
         found.unread.push("pod/extra".into());
         assert_eq!(
