@@ -2,17 +2,18 @@
 //! beside a healthy object named like it, end to end over the real MCP
 //! server and real kubectl (`tests/scenarios/diagnosis-sweep-traffic.yaml`).
 //! A Service whose pods run but that a NetworkPolicy closes is blamed on the
-//! policy (and a connection to it really times out, while one the policy
+//! policy, by its own diagnosis and by the namespace's health check (and a connection to it really times out, while one the policy
 //! admits answers; a debug pod's curl says what its timeout means); an init container waiting on a Service in another
 //! namespace names it and why it has no ready endpoint; a sidecar's readiness
 //! probe on the wrong port is fixed on that container; an HPA on memory
 //! without memory requests says so; a Job restarting in place fails at its
 //! backoff limit as the job controller decides it.
 
-use e2e::diagnosis::{DiagnosisEnv, assert_quoted, assert_says};
+use e2e::diagnosis::{CountingReader, DiagnosisEnv, assert_quoted, assert_says};
 use e2e::stack::Stack;
 use workflow::Outcome;
 use workflow::diagnosis::Cause;
+use workflow::diagnosis::health::{HealthCategory, health_check};
 
 const NAMESPACE: &str = "shop";
 
@@ -39,6 +40,46 @@ async fn a_network_policy_that_admits_nobody_is_the_cause_and_its_drops_are_real
     // The worker is named like it, and not selected by the policy.
     env.diagnosed("payments-worker", NAMESPACE, Cause::NoFailureFound)
         .await;
+
+    // The namespace's health check names the policy, once, and neither
+    // the policy that admits the frontend nor the worker.
+    let report = health_check(&env.reader(), Some(NAMESPACE))
+        .await
+        .expect("the health check");
+    let cut_off: Vec<String> = report
+        .items
+        .iter()
+        .filter(|item| item.category == HealthCategory::Network)
+        .map(|item| format!("{}: {}", item.subject, item.message))
+        .collect();
+    assert_eq!(
+        cut_off,
+        vec![
+            "NetworkPolicy shop/payments-lockdown: isolates the pods of Service payments (all 2 of its pods) for ingress and admits no traffic to them: connections to those pods are dropped and clients time out"
+        ],
+        "{:#?}",
+        report.items
+    );
+    assert!(
+        report
+            .next_steps
+            .contains(&"why is service payments failing in shop".to_string()),
+        "{:?}",
+        report.next_steps
+    );
+    env.assert_health_omits(NAMESPACE, "catalog").await;
+    env.assert_health_omits(NAMESPACE, "payments-worker").await;
+    // A namespace without policies costs one list of them, nothing more.
+    let counting = CountingReader::new(&env);
+    health_check(&counting, Some("data"))
+        .await
+        .expect("the health check");
+    let calls = counting.calls();
+    let policy_calls: Vec<&String> = calls
+        .iter()
+        .filter(|call| call.contains("NetworkPolicy") || call.contains("\"Service\""))
+        .collect();
+    assert_eq!(policy_calls.len(), 1, "{calls:#?}");
 
     // catalog works for the clients its policy admits, and says which.
     let catalog = env

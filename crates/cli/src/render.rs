@@ -586,11 +586,12 @@ fn next_steps(out: &mut String, steps: &Value, style: &Style) {
 }
 
 /// The categories of the health overview, in the order they are shown.
-const HEALTH_SECTIONS: [(&str, &str); 5] = [
+const HEALTH_SECTIONS: [(&str, &str); 6] = [
     ("node", "Node issues"),
     ("workload", "Unhealthy workloads"),
     ("pod", "Failing pods"),
     ("volume", "Unbound volume claims"),
+    ("network", "Services cut off by NetworkPolicy"),
     ("event", "Warning events"),
 ];
 

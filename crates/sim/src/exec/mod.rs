@@ -8,7 +8,7 @@ pub mod shell;
 
 use std::time::SystemTime;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::controllers::{pod_is_ready, text};
 use crate::network_policy::{self, PodPort};
@@ -113,8 +113,8 @@ fn find<'a>(objects: &'a [Value], namespace: &str, name: &str) -> Option<&'a Val
 
 /// The container port a Service port sends to on `pod` (its `targetPort`,
 /// a number or the name of a port the pod declares; else the port itself),
-/// with that port's name.
-fn target_on_pod<'a>(service_port: &Value, pod: &'a Value) -> Option<PodPort<'a>> {
+/// with that port's name and the Service port's protocol.
+fn target_on_pod<'a>(service_port: &'a Value, pod: &'a Value) -> Option<PodPort<'a>> {
     let declared = || {
         pod.pointer("/spec/containers")
             .and_then(Value::as_array)
@@ -127,6 +127,7 @@ fn target_on_pod<'a>(service_port: &Value, pod: &'a Value) -> Option<PodPort<'a>
             .find(|port| port["containerPort"].as_u64() == Some(number))
             .map_or("", |port| text(port, "/name"))
     };
+    let protocol = service_port["protocol"].as_str().unwrap_or("TCP");
     match service_port
         .get("targetPort")
         .or_else(|| service_port.get("port"))?
@@ -136,6 +137,7 @@ fn target_on_pod<'a>(service_port: &Value, pod: &'a Value) -> Option<PodPort<'a>
             Some(PodPort {
                 number: u16::try_from(port["containerPort"].as_u64()?).ok()?,
                 name: text(port, "/name"),
+                protocol,
             })
         }
         number => {
@@ -143,13 +145,24 @@ fn target_on_pod<'a>(service_port: &Value, pod: &'a Value) -> Option<PodPort<'a>
             Some(PodPort {
                 number: u16::try_from(number).ok()?,
                 name: named(number),
+                protocol,
             })
         }
     }
 }
 
-/// Marks, on every Service endpoint, what its NetworkPolicies drop of the
-/// connections `source` (the pod the shell runs in) makes.
+/// What answers at an endpoint: its pod, or for an endpoint no pod backs
+/// (the API server behind `kubernetes`) the bare address, which only a
+/// policy's `ipBlock` can match.
+fn endpoint_peer(objects: &ClusterObjects<'_>, namespace: &str, endpoint: &Endpoint) -> Value {
+    find(objects.pods, namespace, &endpoint.pod_name)
+        .cloned()
+        .unwrap_or_else(|| json!({"status": {"podIP": endpoint.ip}}))
+}
+
+/// Marks, on every Service endpoint, what the NetworkPolicies (the
+/// endpoint's ingress, `source`'s egress) drop of the connections `source`
+/// (the pod the shell runs in) makes.
 fn drop_by_network_policy(
     services: &mut [ServiceRecord],
     source: &Value,
@@ -169,15 +182,13 @@ fn drop_by_network_policy(
             .flatten()
             .collect();
         for endpoint in &mut record.endpoints {
-            let Some(target) = find(objects.pods, &record.namespace, &endpoint.pod_name) else {
-                continue;
-            };
+            let target = endpoint_peer(objects, &record.namespace, endpoint);
             let admits = |port| {
                 network_policy::admits(
                     objects.network_policies,
                     objects.namespaces,
                     source,
-                    target,
+                    &target,
                     port,
                 )
             };
@@ -186,13 +197,54 @@ fn drop_by_network_policy(
                 .iter()
                 .filter(|port| {
                     endpoint.dropped_entirely
-                        || target_on_pod(port, target)
+                        || target_on_pod(port, &target)
                             .is_some_and(|pod_port| !admits(Some(pod_port)))
                 })
                 .filter_map(|port| u16::try_from(port["port"].as_u64()?).ok())
                 .collect();
         }
     }
+}
+
+/// Whether `source`'s egress lets its DNS queries (UDP 53) reach the
+/// cluster DNS: one of the `kube-dns` Service's pods, or, in a cluster
+/// that runs none, the pods a cluster DNS runs as (`k8s-app: kube-dns` in
+/// `kube-system`) at the Service's address.
+fn dns_reachable(source: &Value, services: &[ServiceRecord], objects: &ClusterObjects<'_>) -> bool {
+    if objects.network_policies.is_empty() {
+        return true;
+    }
+    let Some(dns) = services
+        .iter()
+        .find(|service| service.name == "kube-dns" && service.namespace == "kube-system")
+    else {
+        return true;
+    };
+    let servers: Vec<Value> = if dns.endpoints.is_empty() {
+        vec![
+            json!({"metadata": {"namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
+                    "status": {"podIP": dns.cluster_ip.clone().unwrap_or_default()}}),
+        ]
+    } else {
+        dns.endpoints
+            .iter()
+            .map(|endpoint| endpoint_peer(objects, "kube-system", endpoint))
+            .collect()
+    };
+    let query = PodPort {
+        number: 53,
+        name: "dns",
+        protocol: "UDP",
+    };
+    servers.iter().any(|server| {
+        network_policy::admits(
+            objects.network_policies,
+            objects.namespaces,
+            source,
+            server,
+            Some(query),
+        )
+    })
 }
 
 /// The environment variables a container was started with, resolved as the
@@ -336,6 +388,7 @@ pub fn environment_for(
         .unwrap_or(Value::Null);
     let mut services = service_records(objects);
     drop_by_network_policy(&mut services, pod, objects);
+    let dns_answers = dns_reachable(pod, &services, objects);
     let dns_server = services
         .iter()
         .find(|service| service.name == "kube-dns" && service.namespace == "kube-system")
@@ -355,6 +408,7 @@ pub fn environment_for(
         container_env: container_env(pod, &spec_container, objects),
         services,
         dns_server,
+        dns_answers,
         now,
         pod_name,
     }
@@ -363,7 +417,6 @@ pub fn environment_for(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn builds_the_environment_from_the_cluster() {
@@ -425,5 +478,77 @@ mod tests {
             .find(|service| service.name == "kube-dns")
             .expect("kube-dns");
         assert!(dns.endpoints.is_empty(), "no coredns pod here");
+    }
+
+    #[test]
+    fn the_shell_pods_egress_policies_drop_its_connections_and_dns_queries() {
+        let ready =
+            json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]});
+        let pod = |name: &str, namespace: &str, labels: Value, ip: &str| {
+            let mut status = ready.clone();
+            status["podIP"] = json!(ip);
+            json!({"metadata": {"name": name, "namespace": namespace, "labels": labels},
+                   "spec": {"containers": [{"name": "app", "image": "busybox"}]}, "status": status})
+        };
+        let orders = pod("orders-1", "shop", json!({"app": "orders"}), "10.244.1.5");
+        let pods = [
+            orders.clone(),
+            pod(
+                "postgres-0",
+                "data",
+                json!({"app": "postgres"}),
+                "10.244.2.9",
+            ),
+            pod(
+                "coredns-1",
+                "kube-system",
+                json!({"k8s-app": "kube-dns"}),
+                "10.244.0.3",
+            ),
+        ];
+        let services = [
+            json!({"metadata": {"name": "postgres", "namespace": "data"}, "spec": {"clusterIP": "10.96.3.3", "selector": {"app": "postgres"}, "ports": [{"port": 5432}]}}),
+            json!({"metadata": {"name": "kube-dns", "namespace": "kube-system"}, "spec": {"clusterIP": "10.96.0.10", "selector": {"k8s-app": "kube-dns"}, "ports": [{"port": 53, "protocol": "UDP"}]}}),
+        ];
+        let namespaces = ["shop", "data", "kube-system"].map(|name| {
+            json!({"metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}})
+        });
+        let environment = |policies: &[Value]| {
+            let objects = ClusterObjects {
+                services: &services,
+                pods: &pods,
+                config_maps: &[],
+                secrets: &[],
+                network_policies: policies,
+                namespaces: &namespaces,
+            };
+            environment_for(&orders, "app", &objects, SystemTime::UNIX_EPOCH)
+        };
+        let postgres_dropped = |environment: &ExecEnvironment| {
+            environment
+                .services
+                .iter()
+                .find(|service| service.name == "postgres")
+                .expect("postgres")
+                .endpoints[0]
+                .dropped_service_ports
+                .clone()
+        };
+        // Only DNS to kube-system leaves orders: postgres is dropped.
+        let dns_only = json!({"metadata": {"name": "orders-egress", "namespace": "shop"}, "spec": {
+            "podSelector": {"matchLabels": {"app": "orders"}}, "policyTypes": ["Egress"],
+            "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}],
+                        "ports": [{"protocol": "UDP", "port": 53}]}]}});
+        let cut = environment(std::slice::from_ref(&dns_only));
+        assert!(cut.dns_answers);
+        assert_eq!(postgres_dropped(&cut), vec![5432]);
+        // Deny-all egress: not even DNS gets out.
+        let deny_all = json!({"metadata": {"name": "deny-egress", "namespace": "shop"},
+            "spec": {"podSelector": {}, "policyTypes": ["Egress"]}});
+        assert!(!environment(&[deny_all]).dns_answers);
+        // No policy: everything gets through.
+        let open = environment(&[]);
+        assert!(open.dns_answers);
+        assert!(postgres_dropped(&open).is_empty());
     }
 }

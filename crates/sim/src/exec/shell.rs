@@ -77,6 +77,9 @@ pub struct ExecEnvironment {
     pub services: Vec<ServiceRecord>,
     /// The cluster DNS Service's IP (`kube-dns`).
     pub dns_server: String,
+    /// Whether queries to it get through (an egress NetworkPolicy of the
+    /// pod may drop them: every lookup of a cluster name then times out).
+    pub dns_answers: bool,
     /// The wall clock, for `date`.
     pub now: SystemTime,
 }
@@ -217,21 +220,37 @@ impl ExecEnvironment {
         ]
     }
 
-    /// Resolves a name the way the pod's resolver would (search path, ndots:5):
-    /// the fully qualified name and its addresses, or None (NXDOMAIN).
-    pub fn resolve(&self, name: &str) -> Option<(String, Vec<String>)> {
-        let name = name.trim_end_matches('.');
-        if name.is_empty() {
-            return None;
-        }
+    /// What the pod knows without asking DNS: an address, `localhost`,
+    /// its own name (`/etc/hosts`).
+    fn local_answer(&self, name: &str) -> Option<(String, Vec<String>)> {
         if name.parse::<std::net::IpAddr>().is_ok() {
             return Some((name.to_string(), vec![name.to_string()]));
         }
         if name == "localhost" {
             return Some(("localhost".to_string(), vec!["127.0.0.1".to_string()]));
         }
-        if name == self.hostname || name == self.pod_name {
-            return Some((name.to_string(), vec![self.pod_ip.clone()]));
+        (name == self.hostname || name == self.pod_name)
+            .then(|| (name.to_string(), vec![self.pod_ip.clone()]))
+    }
+
+    /// Whether looking `name` up asks the cluster DNS.
+    fn needs_dns(&self, name: &str) -> bool {
+        self.local_answer(name.trim_end_matches('.')).is_none()
+    }
+
+    /// Resolves a name the way the pod's resolver would (search path, ndots:5):
+    /// the fully qualified name and its addresses, or None (NXDOMAIN, or no
+    /// answer when the pod's queries do not reach the DNS server).
+    pub fn resolve(&self, name: &str) -> Option<(String, Vec<String>)> {
+        let name = name.trim_end_matches('.');
+        if name.is_empty() {
+            return None;
+        }
+        if let Some(answer) = self.local_answer(name) {
+            return Some(answer);
+        }
+        if !self.dns_answers {
+            return None;
         }
         let mut candidates: Vec<String> = self
             .search_domains()
@@ -1087,6 +1106,13 @@ impl<'a> Shell<'a> {
             );
         };
         let server = &self.environment.dns_server;
+        if !self.environment.dns_answers && self.environment.needs_dns(name) {
+            return ExecOutcome {
+                stdout: b";; connection timed out; no servers could be reached\n\n".to_vec(),
+                stderr: Vec::new(),
+                exit_code: 1,
+            };
+        }
         let header = format!("Server:\t\t{server}\nAddress:\t{server}:53\n\n");
         match self.environment.resolve(name) {
             Some((fqdn, addresses)) => {
@@ -1659,6 +1685,7 @@ mod tests {
                 },
             ],
             dns_server: "10.96.0.10".to_string(),
+            dns_answers: true,
             now: from_unix_seconds(1_795_596_253),
         }
     }
@@ -1864,6 +1891,36 @@ mod tests {
             .map(|word| word.to_string())
             .collect();
         assert_eq!(run(&argv, b"", &isolated).exit_code, 1);
+    }
+
+    #[test]
+    fn lookups_time_out_when_the_pods_dns_queries_are_dropped() {
+        let mut cut_off = environment();
+        cut_off.dns_answers = false;
+        let run_in = |argv: &[&str]| {
+            let argv: Vec<String> = argv.iter().map(|word| word.to_string()).collect();
+            let outcome = run(&argv, b"", &cut_off);
+            (
+                String::from_utf8(outcome.stdout).expect("utf-8"),
+                String::from_utf8(outcome.stderr).expect("utf-8"),
+                outcome.exit_code,
+            )
+        };
+        assert_eq!(
+            run_in(&["nslookup", "api-gateway"]),
+            (
+                ";; connection timed out; no servers could be reached\n\n".to_string(),
+                String::new(),
+                1
+            )
+        );
+        assert_eq!(
+            run_in(&["curl", "-sS", "http://api-gateway:8080"]).1,
+            "curl: (6) Could not resolve host: api-gateway\n"
+        );
+        // Addresses and the pod's own name need no DNS.
+        assert_eq!(run_in(&["curl", "-s", "http://10.96.77.12:8080/"]).2, 0);
+        assert_eq!(run_in(&["nslookup", "localhost"]).2, 0);
     }
 
     #[test]

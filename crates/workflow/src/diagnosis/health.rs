@@ -4,10 +4,13 @@
 //! failing pods, unbound volume claims and recent warning events, each with a
 //! severity, and the requests to make next.
 //!
-//! Gathering spends the prompt and nine list calls: nodes, pods, three
+//! Gathering spends the prompt and ten list calls: nodes, pods, three
 //! workload kinds, claims and events, which the prompt itself reads, and
-//! Jobs and CronJobs, which it does not (a failed Job leaves only warning
-//! events behind, a suspended CronJob not even those). It reads one by one
+//! Jobs, CronJobs and NetworkPolicies, which it does not (a failed Job
+//! leaves only warning events behind, a suspended CronJob and a policy
+//! that drops every connection to a Service not even those). Only where
+//! there are policies does it read them and list the Services, to name a
+//! Service whose pods a policy closes to all ingress. It reads one by one
 //! only the nodes, the pods whose row looks wrong, the Jobs whose row says
 //! Failed and the Deployments whose row shows a rollout not finished (at most
 //! [`MAX_PODS_EXAMINED`], [`MAX_JOBS_EXAMINED`] and
@@ -23,6 +26,7 @@ use tracing::Instrument;
 use super::DiagnosisError;
 use super::conditions::{self, Condition};
 use super::parse::{self, Event, row_place, rows};
+use super::pod_failure::service::closing_policies;
 use super::pod_status::{PodState, Symptom, symptom};
 use super::rbac::Severity;
 use super::reader::{ClusterReader, ReadCall, ReadTool, ToolOutput, read_object};
@@ -45,6 +49,10 @@ pub const MAX_JOBS_EXAMINED: usize = 20;
 /// the old ReplicaSet, so its READY column alone can look fine.
 pub const MAX_ROLLOUTS_EXAMINED: usize = 20;
 
+/// At most this many NetworkPolicies are read whole: a namespace holds a
+/// few, and the bound keeps a cluster-wide check from reading thousands.
+pub const MAX_POLICIES_EXAMINED: usize = 50;
+
 /// What the API server takes for a Job's `spec.backoffLimit` left out.
 const DEFAULT_BACKOFF_LIMIT: u64 = 6;
 
@@ -61,6 +69,8 @@ pub enum HealthCategory {
     Pod,
     /// A PersistentVolumeClaim that is not bound.
     Volume,
+    /// A NetworkPolicy that closes a Service's pods to all ingress.
+    Network,
     /// A recent Warning event.
     Event,
 }
@@ -117,6 +127,14 @@ pub struct HealthFacts {
     pub cron_jobs: Vec<BTreeMap<String, String>>,
     /// PersistentVolumeClaim rows.
     pub claims: Vec<BTreeMap<String, String>>,
+    /// `(namespace, name, labels)` of every pod listed: which pods a
+    /// NetworkPolicy selects.
+    pub pod_labels: Vec<(String, String, BTreeMap<String, String>)>,
+    /// NetworkPolicy objects (read only where there are any).
+    pub network_policies: Vec<Value>,
+    /// Service rows (listed only when a policy closes some pod to all
+    /// ingress), with their SELECTOR column.
+    pub services: Vec<BTreeMap<String, String>>,
     /// Events (Warning ones are reported).
     pub events: Vec<Event>,
     /// The prompt's text.
@@ -322,6 +340,75 @@ fn suspended_cron_job_item(
     })
 }
 
+/// The Services whose pods a NetworkPolicy closes to all ingress: one line
+/// per policy (or set of policies, when several close the same pods) with
+/// the Services it cuts off, so a deny-all policy over a whole namespace is
+/// named once. Pods no Service selects (workers) are closed on purpose and
+/// not reported.
+fn blocked_traffic_items(facts: &HealthFacts, next_steps: &mut Vec<String>) -> Vec<HealthItem> {
+    if facts.network_policies.is_empty() {
+        return Vec::new();
+    }
+    let mut cut_off: BTreeMap<(String, Vec<String>), Vec<String>> = BTreeMap::new();
+    for row in &facts.services {
+        let Some((namespace, name)) = row_place(row, facts.namespace.as_deref()) else {
+            continue;
+        };
+        let selector = parse::labels(row.get("SELECTOR").map_or("", String::as_str));
+        if selector.is_empty() {
+            continue;
+        }
+        let selected: Vec<&BTreeMap<String, String>> = facts
+            .pod_labels
+            .iter()
+            .filter(|(pod_namespace, _, labels)| {
+                pod_namespace == namespace
+                    && selector
+                        .iter()
+                        .all(|(key, value)| labels.get(key) == Some(value))
+            })
+            .map(|(_, _, labels)| labels)
+            .collect();
+        let closed: Vec<Vec<&Value>> = selected
+            .iter()
+            .map(|labels| closing_policies(&facts.network_policies, namespace, labels))
+            .filter(|policies| !policies.is_empty())
+            .collect();
+        if closed.is_empty() {
+            continue;
+        }
+        let mut policies: Vec<String> = closed
+            .iter()
+            .flatten()
+            .map(|policy| text(policy, "/metadata/name").to_string())
+            .collect();
+        policies.sort();
+        policies.dedup();
+        let how_many = if closed.len() == selected.len() {
+            format!("{name} (all {} of its pods)", selected.len())
+        } else {
+            format!("{name} ({} of its {} pods)", closed.len(), selected.len())
+        };
+        cut_off
+            .entry((namespace.to_string(), policies))
+            .or_default()
+            .push(how_many);
+        next_steps.push(format!("why is service {name} failing in {namespace}"));
+    }
+    cut_off
+        .into_iter()
+        .map(|((namespace, policies), services)| HealthItem {
+            severity: Severity::Critical,
+            category: HealthCategory::Network,
+            subject: format!("NetworkPolicy {namespace}/{}", policies.join(", ")),
+            message: format!(
+                "isolates the pods of Service {} for ingress and admits no traffic to them: connections to those pods are dropped and clients time out",
+                services.join(", Service ")
+            ),
+        })
+        .collect()
+}
+
 /// Concludes from what was read.
 pub fn assess(facts: &HealthFacts) -> HealthReport {
     let mut items: Vec<HealthItem> = facts.nodes.iter().flat_map(node_items).collect();
@@ -446,6 +533,7 @@ pub fn assess(facts: &HealthFacts) -> HealthReport {
             ),
         });
     }
+    items.extend(blocked_traffic_items(facts, &mut next_steps));
     let mut warnings: BTreeMap<(String, String, String, String), &Event> = BTreeMap::new();
     for event in facts.events.iter().filter(|event| event.is_warning()) {
         // One line per object and reason: the latest message stands for the repeats.
@@ -531,12 +619,16 @@ pub fn assess(facts: &HealthFacts) -> HealthReport {
         )
     } else {
         format!(
-            "{scope}: {critical} critical item(s); {} node issue(s) of {} node(s), {} unhealthy workload(s), {} failing pod(s), {} unbound claim(s), {} warning event(s).",
+            "{scope}: {critical} critical item(s); {} node issue(s) of {} node(s), {} unhealthy workload(s), {} failing pod(s), {} unbound claim(s), {}{} warning event(s).",
             count(HealthCategory::Node),
             facts.nodes.len(),
             count(HealthCategory::Workload),
             count(HealthCategory::Pod),
             count(HealthCategory::Volume),
+            match count(HealthCategory::Network) {
+                0 => String::new(),
+                policies => format!("{policies} NetworkPolicy cut-off(s) of Services, "),
+            },
             count(HealthCategory::Event),
         ) + &suspended
     };
@@ -636,9 +728,16 @@ pub async fn health_check<R: ClusterReader>(
                 facts.nodes.push(node);
             }
         }
-        let suspicious: Vec<(String, String)> = calls
-            .list("v1", "Pod", namespace)
-            .await?
+        let pod_rows = calls.list("v1", "Pod", namespace).await?;
+        facts.pod_labels = pod_rows
+            .iter()
+            .filter_map(|row| {
+                let (pod_namespace, name) = located(row, namespace)?;
+                let labels = parse::labels(row.get("LABELS").map_or("", String::as_str));
+                Some((pod_namespace, name, labels))
+            })
+            .collect();
+        let suspicious: Vec<(String, String)> = pod_rows
             .into_iter()
             .filter(row_is_suspicious)
             .filter_map(|row| located(&row, namespace))
@@ -687,6 +786,31 @@ pub async fn health_check<R: ClusterReader>(
         facts.failed_jobs_unread = failed_jobs.into_iter().skip(MAX_JOBS_EXAMINED).collect();
         facts.cron_jobs = calls.list("batch/v1", "CronJob", namespace).await?;
         facts.claims = calls.list("v1", "PersistentVolumeClaim", namespace).await?;
+        let policy_rows = calls
+            .list("networking.k8s.io/v1", "NetworkPolicy", namespace)
+            .await?;
+        for (policy_namespace, name) in policy_rows
+            .iter()
+            .filter_map(|row| located(row, namespace))
+            .take(MAX_POLICIES_EXAMINED)
+        {
+            if let Some(policy) = calls
+                .get(
+                    "networking.k8s.io/v1",
+                    "NetworkPolicy",
+                    Some(&policy_namespace),
+                    &name,
+                )
+                .await?
+            {
+                facts.network_policies.push(policy);
+            }
+        }
+        if facts.pod_labels.iter().any(|(pod_namespace, _, labels)| {
+            !closing_policies(&facts.network_policies, pod_namespace, labels).is_empty()
+        }) {
+            facts.services = calls.list("v1", "Service", namespace).await?;
+        }
         let events = calls
             .call(
                 ReadTool::EventsList,

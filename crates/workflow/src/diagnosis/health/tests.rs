@@ -355,3 +355,73 @@ fn a_rollout_past_its_deadline_is_named_even_while_the_old_pods_serve() {
         report.next_steps
     );
 }
+
+#[test]
+fn a_policy_closing_a_services_pods_to_all_ingress_is_named_once() {
+    let policy = |name: &str, spec: Value| json!({"metadata": {"name": name, "namespace": "shop"}, "spec": spec});
+    let labelled = |name: &str, app: &str| {
+        (
+            "shop".to_string(),
+            name.to_string(),
+            BTreeMap::from([("app".to_string(), app.to_string())]),
+        )
+    };
+    let facts = HealthFacts {
+        namespace: Some("shop".into()),
+        pod_labels: vec![
+            labelled("payments-1", "payments"),
+            labelled("payments-2", "payments"),
+            labelled("ledger-1", "ledger"),
+            labelled("worker-1", "payments-worker"),
+            labelled("catalog-1", "catalog"),
+        ],
+        network_policies: vec![
+            // Deny-all ingress for payments, ledger and the worker.
+            policy(
+                "lockdown",
+                json!({"podSelector": {"matchExpressions": [{"key": "app", "operator": "In",
+                       "values": ["payments", "ledger", "payments-worker"]}]},
+                       "policyTypes": ["Ingress"]}),
+            ),
+            // catalog is isolated too, but a rule admits the frontend.
+            policy(
+                "catalog-from-frontend",
+                json!({"podSelector": {"matchLabels": {"app": "catalog"}},
+                       "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "frontend"}}}]}]}),
+            ),
+            // Egress only: isolates nothing for ingress.
+            policy(
+                "no-egress",
+                json!({"podSelector": {}, "policyTypes": ["Egress"]}),
+            ),
+        ],
+        services: vec![
+            row(&[("NAME", "payments"), ("SELECTOR", "app=payments")]),
+            row(&[("NAME", "ledger"), ("SELECTOR", "app=ledger")]),
+            row(&[("NAME", "catalog"), ("SELECTOR", "app=catalog")]),
+            row(&[("NAME", "external-db"), ("SELECTOR", "<none>")]),
+        ],
+        ..HealthFacts::default()
+    };
+    let report = assess(&facts);
+    assert_eq!(
+        lines(&report),
+        vec![
+            "Critical Network NetworkPolicy shop/lockdown: isolates the pods of Service payments (all 2 of its pods), Service ledger (all 1 of its pods) for ingress and admits no traffic to them: connections to those pods are dropped and clients time out"
+        ]
+    );
+    assert!(
+        report
+            .next_steps
+            .contains(&"why is service payments failing in shop".to_string()),
+        "{:?}",
+        report.next_steps
+    );
+    assert!(
+        report
+            .summary
+            .contains("1 NetworkPolicy cut-off(s) of Services"),
+        "{}",
+        report.summary
+    );
+}

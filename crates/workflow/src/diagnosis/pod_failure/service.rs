@@ -253,6 +253,29 @@ fn isolates_for_ingress(policy: &Value, labels: &BTreeMap<String, String>) -> bo
     ingress && (selects_all || super::node_target::selects(selector, labels))
 }
 
+/// The NetworkPolicies of `namespace` that close a pod with these labels
+/// to all ingress: they isolate it and not one of them has an ingress rule
+/// (a deny-all policy with no companion admitting anything). Empty when the
+/// pod is not isolated or some isolating policy admits something.
+pub fn closing_policies<'a>(
+    policies: &'a [Value],
+    namespace: &str,
+    labels: &BTreeMap<String, String>,
+) -> Vec<&'a Value> {
+    let isolating: Vec<&Value> = policies
+        .iter()
+        .filter(|policy| text(policy, "/metadata/namespace") == namespace)
+        .filter(|policy| isolates_for_ingress(policy, labels))
+        .collect();
+    let admits_some = isolating.iter().any(|policy| {
+        policy
+            .pointer("/spec/ingress")
+            .and_then(Value::as_array)
+            .is_some_and(|rules| !rules.is_empty())
+    });
+    if admits_some { Vec::new() } else { isolating }
+}
+
 /// A NetworkPolicy peer (`from` entry) as a person reads it.
 fn peer_text(peer: &Value, namespace: &str) -> String {
     let selector_text = |selector: &Value| {
