@@ -115,6 +115,26 @@ async fn top_answers_are_sorted_by_the_resource_asked_and_say_so() {
         cpu.text
     );
 
+    // Summed per namespace: production's busy pods before staging's.
+    let by_namespace = stack.answer("memory usage by namespace").await;
+    let mut lead = by_namespace.text.lines();
+    assert_eq!(
+        lead.next(),
+        Some("By namespace, highest memory first: production uses the most."),
+        "{}",
+        by_namespace.text
+    );
+    for namespace in ["production", "staging"] {
+        assert!(
+            lead.next().is_some_and(
+                |line| line.trim_start().starts_with(&format!("{namespace} "))
+                    && line.contains("m CPU, ")
+            ),
+            "{}",
+            by_namespace.text
+        );
+    }
+
     let busiest = stack.answer("which node is busiest").await;
     assert_eq!(busiest.tool.as_deref(), Some("nodes_top"), "{busiest:?}");
     assert!(

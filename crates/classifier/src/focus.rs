@@ -156,11 +156,15 @@ pub fn read_focus(text: &str) -> ReadFocus {
         .filter(|word| !word.is_empty())
         .collect();
     let mut grouped_by_count_word = false;
+    let mut which_namespace = false;
     for (index, word) in words.iter().enumerate() {
         let next = words.get(index + 1).copied();
         let previous = index.checked_sub(1).map(|before| words[before]);
         match *word {
             "how" if next == Some("many") => focus.count = true,
+            "which" | "what" if matches!(next, Some("namespace" | "namespaces" | "ns")) => {
+                which_namespace = true;
+            }
             "number" if next == Some("of") => focus.count = true,
             // "pods per node", "count pods by namespace": a count per
             // group. "Each" and "every" group only a count asked for in
@@ -248,7 +252,13 @@ pub fn read_focus(text: &str) -> ReadFocus {
             _ => {}
         }
     }
-    if grouped_by_count_word {
+    if matches!(focus.order, Some(Order::Cpu | Order::Memory)) {
+        // "memory by namespace", "which namespace uses the most cpu": the
+        // use summed per group, which is no count.
+        if which_namespace {
+            focus.per = Some(Grouping::Namespace);
+        }
+    } else if grouped_by_count_word {
         focus.count = true;
     } else if !focus.count {
         focus.per = None;
@@ -337,6 +347,18 @@ mod tests {
             let focus = read_focus(text);
             assert_eq!(focus.per, Some(grouping), "{text}");
             assert!(focus.count, "{text}");
+        }
+        for (text, order) in [
+            ("which namespace uses the most memory", Order::Memory),
+            ("memory usage by namespace", Order::Memory),
+            ("cpu per namespace", Order::Cpu),
+        ] {
+            let focus = read_focus(text);
+            assert_eq!(
+                (focus.per, focus.order, focus.count),
+                (Some(Grouping::Namespace), Some(order), false),
+                "{text}"
+            );
         }
         for text in [
             "top pods by cpu",

@@ -98,7 +98,7 @@ pub(crate) fn shape(
         return None;
     }
     match tool {
-        "pods_top" | "nodes_top" => top::sorted(&output.text, focus.order),
+        "pods_top" | "nodes_top" => top::sorted(&output.text, focus.order, focus.per),
         "nodes_stats_summary" => stats::summary(&output.text),
         "pods_log" => logs::shaped(&output.text, focus),
         "resources_scale" if !asked.contains_key("scale") => objects::replicas(output, asked),

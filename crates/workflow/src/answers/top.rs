@@ -3,7 +3,7 @@
 //! "what uses the most memory", "which node is busiest" are answered by the
 //! first row, which the metrics server's own order never put there.
 
-use classifier::Order;
+use classifier::{Grouping, Order};
 
 use crate::diagnosis::parse::Table;
 use crate::diagnosis::quantity::{Cpu, Memory};
@@ -18,7 +18,7 @@ const DEFAULT_ORDER: Order = Order::Cpu;
 /// order and the first row; `None` when `text` is not a top table. With one
 /// row per container (a `POD` column), the pods are ordered by their
 /// containers' total and each pod's rows stay together.
-pub(super) fn sorted(text: &str, order: Option<Order>) -> Option<String> {
+pub(super) fn sorted(text: &str, order: Option<Order>, per: Option<Grouping>) -> Option<String> {
     let named = order.filter(|order| matches!(order, Order::Cpu | Order::Memory));
     let order = named.unwrap_or(DEFAULT_ORDER);
     let mut lines = text.lines().filter(|line| !line.trim().is_empty());
@@ -89,6 +89,9 @@ pub(super) fn sorted(text: &str, order: Option<Order>) -> Option<String> {
     groups.sort_by_key(|group| std::cmp::Reverse(group.total(order)));
     let lead = match groups.as_slice() {
         [only] => alone(only),
+        _ if per == Some(Grouping::Namespace) && namespace.is_some() => {
+            by_namespace(order, &groups)
+        }
         _ => lead(order, named.is_some(), pod.is_some(), &groups, &table),
     };
     // The server pads every cell, the last one too: its trailing spaces
@@ -172,6 +175,59 @@ fn alone(group: &Group) -> String {
     )
 }
 
+/// "Which namespace uses the most memory", "cpu per namespace": each
+/// namespace's pods summed, highest first by `order`, one line each, before
+/// the pods' table.
+fn by_namespace(order: Order, pods: &[Group]) -> String {
+    // (namespace, CPU, memory, pods), in first-seen order, then sorted.
+    let mut namespaces: Vec<(&str, u64, u64, usize)> = Vec::new();
+    for pod in pods {
+        let namespace = pod
+            .name
+            .split_once('/')
+            .map_or("", |(namespace, _)| namespace);
+        let (cpu, memory) = (
+            pod.total(Order::Cpu).unwrap_or(0),
+            pod.total(Order::Memory).unwrap_or(0),
+        );
+        match namespaces.iter_mut().find(|(name, ..)| *name == namespace) {
+            Some(entry) => {
+                entry.1 = entry.1.saturating_add(cpu);
+                entry.2 = entry.2.saturating_add(memory);
+                entry.3 += 1;
+            }
+            None => namespaces.push((namespace, cpu, memory, 1)),
+        }
+    }
+    namespaces.sort_by_key(|&(name, cpu, memory, _)| {
+        let amount = match order {
+            Order::Memory => memory,
+            _ => cpu,
+        };
+        (std::cmp::Reverse(amount), name)
+    });
+    let width = namespaces
+        .iter()
+        .map(|(name, ..)| name.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = match namespaces.first() {
+        Some((first, ..)) => format!(
+            "By namespace, highest {} first: {first} uses the most.",
+            order.as_str()
+        ),
+        None => String::new(),
+    };
+    for (name, cpu, memory, count) in &namespaces {
+        let pods = if *count == 1 { "pod" } else { "pods" };
+        text.push_str(&format!(
+            "\n  {name:<width$}  {cpu}m CPU, {} memory ({count} {pods})",
+            super::human_bytes(*memory)
+        ));
+    }
+    text
+}
+
 /// A top cell as millicores (CPU) or bytes (memory).
 fn amount(order: Order, cell: &str) -> Option<u64> {
     match order {
@@ -245,7 +301,7 @@ mod tests {
                     production   web-1         250m         38Mi\n\
                     production   checkout-1    5m           1Gi\n\
                     production   redis-0       12m          512Mi\n";
-        let by_memory = sorted(text, Some(Order::Memory)).expect("a top table");
+        let by_memory = sorted(text, Some(Order::Memory), None).expect("a top table");
         assert!(
             by_memory.starts_with(
                 "Sorted by memory, highest first: production/checkout-1 uses the most (1.0Gi memory)."
@@ -253,7 +309,7 @@ mod tests {
             "{by_memory}"
         );
         assert_eq!(names(&by_memory, 1), vec!["checkout-1", "redis-0", "web-1"]);
-        let by_cpu = sorted(text, None).expect("a top table");
+        let by_cpu = sorted(text, None, None).expect("a top table");
         assert!(
             by_cpu.starts_with(
                 "Sorted by CPU, highest first (ask about memory to sort by memory): production/web-1 uses the most (250m CPU)."
@@ -269,7 +325,7 @@ mod tests {
                     node-1   250m         12%      3010Mi          78%\n\
                     node-2   1200m        60%      1000Mi          25%\n\
                     node-3   <unknown>    <unknown>   <unknown>    <unknown>\n";
-        let busiest = sorted(text, None).expect("a top table");
+        let busiest = sorted(text, None, None).expect("a top table");
         assert!(
             busiest.contains("node-2 is the busiest (1200m CPU, 60% of its capacity)."),
             "{busiest}"
@@ -279,9 +335,9 @@ mod tests {
         let text = "NAME     CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   SWAP(bytes)   SWAP(%)   \n\
                     node-1   400m         10%      9216Mi          56%         0Mi           \n\
                     node-2   3100m        77%      2048Mi          12%         0Mi           \n";
-        let busiest = sorted(text, None).expect("a top table");
+        let busiest = sorted(text, None, None).expect("a top table");
         assert_eq!(names(&busiest, 0), vec!["node-2", "node-1"], "{busiest}");
-        let by_memory = sorted(text, Some(Order::Memory)).expect("a top table");
+        let by_memory = sorted(text, Some(Order::Memory), None).expect("a top table");
         assert!(
             by_memory.contains("node-1 is the busiest (9.0Gi memory, 56% of its capacity)."),
             "{by_memory}"
@@ -294,7 +350,7 @@ mod tests {
                     demo        web-1   app       5m           100Mi\n\
                     demo        api-1   app       1m           150Mi\n\
                     demo        web-1   sidecar   1m           80Mi\n";
-        let sorted = sorted(text, Some(Order::Memory)).expect("a top table");
+        let sorted = sorted(text, Some(Order::Memory), None).expect("a top table");
         assert_eq!(names(&sorted, 1), vec!["web-1", "web-1", "api-1"]);
         assert_eq!(names(&sorted, 2), vec!["app", "sidecar", "app"]);
         assert!(
@@ -311,7 +367,7 @@ mod tests {
                     production   big-1     app    20m          2048Mi          0Mi           \n\
                     \x20                                      ________        ________      \n\
                     \x20                                      23m             2065Mi          0Mi   \n";
-        let sorted = sorted(text, Some(Order::Memory)).expect("a top table");
+        let sorted = sorted(text, Some(Order::Memory), None).expect("a top table");
         let lines: Vec<&str> = sorted.lines().collect();
         assert!(lines[3].contains("big-1"), "{sorted}");
         assert!(lines[4].contains("small-1"), "{sorted}");
@@ -334,7 +390,7 @@ mod tests {
         let text = "POD          NAME      CPU(cores)   MEMORY(bytes)\n\
                     payment-1    app       410m         501Mi\n\
                     payment-1    envoy     10m          20Mi\n";
-        let one = sorted(text, Some(Order::Memory)).expect("a top table");
+        let one = sorted(text, Some(Order::Memory), None).expect("a top table");
         assert!(
             one.starts_with("payment-1 uses 420m CPU and 521Mi memory over 2 containers.\n"),
             "{one}"
@@ -343,11 +399,41 @@ mod tests {
 
     #[test]
     fn text_that_is_no_top_table_is_left_alone() {
-        assert_eq!(sorted("", None), None);
-        assert_eq!(sorted("NAME   STATUS\nweb    Running\n", None), None);
+        assert_eq!(sorted("", None, None), None);
+        assert_eq!(sorted("NAME   STATUS\nweb    Running\n", None, None), None);
         assert_eq!(
-            sorted("NAME   CPU(cores)   MEMORY(bytes)\n", Some(Order::Cpu)),
+            sorted(
+                "NAME   CPU(cores)   MEMORY(bytes)\n",
+                Some(Order::Cpu),
+                None
+            ),
             None
+        );
+    }
+
+    #[test]
+    fn usage_by_namespace_sums_each_namespaces_pods() {
+        let text = "NAMESPACE    POD      NAME   CPU(cores)   MEMORY(bytes)\n\
+                    shop         web-1    web    100m         100Mi\n\
+                    monitoring   prom-0   prom   50m          1Gi\n\
+                    shop         api-1    api    300m         200Mi\n";
+        let by_memory =
+            sorted(text, Some(Order::Memory), Some(Grouping::Namespace)).expect("a top table");
+        let lead: Vec<&str> = by_memory.lines().take(3).collect();
+        assert_eq!(
+            lead,
+            [
+                "By namespace, highest memory first: monitoring uses the most.",
+                "  monitoring  50m CPU, 1.0Gi memory (1 pod)",
+                "  shop        400m CPU, 300Mi memory (2 pods)",
+            ],
+            "{by_memory}"
+        );
+        let by_cpu =
+            sorted(text, Some(Order::Cpu), Some(Grouping::Namespace)).expect("a top table");
+        assert!(
+            by_cpu.starts_with("By namespace, highest CPU first: shop uses the most."),
+            "{by_cpu}"
         );
     }
 }
