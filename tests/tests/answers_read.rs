@@ -810,3 +810,19 @@ async fn the_users_of_a_secret_are_the_workloads_and_pods_that_name_it() {
     let unused = stack.answer("what uses secret api in namespace shop").await;
     assert!(unused.error, "no secret api exists: {unused:?}");
 }
+
+/// "Who am I": the current context's user, cluster and namespace in one
+/// line before the kubeconfig, whose credentials stay redacted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_am_i_is_answered_by_the_current_context_in_one_line() {
+    let stack = Stack::start(cluster(), ApprovalPolicy::default()).await;
+    let me = stack.answer("who am i").await;
+    assert_eq!(me.tool.as_deref(), Some("configuration_view"), "{me:?}");
+    let lead = me.text.lines().next().unwrap_or_default();
+    assert!(
+        lead.starts_with("You are ") && lead.contains(" in context sim (cluster "),
+        "{}",
+        me.text
+    );
+    assert!(me.text.contains("apiVersion: v1"), "{}", me.text);
+}

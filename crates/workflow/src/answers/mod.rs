@@ -16,6 +16,7 @@
 mod describe;
 pub(crate) mod events;
 mod items;
+mod kubeconfig;
 mod logs;
 mod objects;
 mod state;
@@ -100,6 +101,7 @@ pub(crate) fn shape(
     match tool {
         "pods_top" | "nodes_top" => top::sorted(&output.text, focus.order, focus.per),
         "nodes_stats_summary" => stats::summary(&output.text),
+        "configuration_view" => kubeconfig::summary(&output.text),
         "pods_log" => logs::shaped(&output.text, focus),
         "resources_scale" if !asked.contains_key("scale") => objects::replicas(output, asked),
         // "get pod web-1 -o yaml", "show me checkout as json": the manifest
