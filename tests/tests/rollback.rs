@@ -360,3 +360,90 @@ async fn the_restart_annotation_is_said_dropped_or_kept_by_who_set_it() {
         "{said}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rollout_history_lists_the_revisions_the_workload_owns_and_a_rollback_names_its_image()
+{
+    let mut objects = cluster();
+    // Selected by app=web and named like web's, but no ReplicaSet of it.
+    objects.push(json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": "web-legacy", "namespace": "demo", "labels": {"app": "web"},
+                     "annotations": {"deployment.kubernetes.io/revision": "9"}},
+        "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "web", "era": "legacy"}},
+                 "template": {"metadata": {"labels": {"app": "web", "era": "legacy"}},
+                              "spec": {"containers": [{"name": "app", "image": "httpd:2.2"}]}}}}));
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    stack
+        .env
+        .set_image("deployment/web", "demo", "app", "nginx:1.28")
+        .await;
+    stack
+        .env
+        .kubectl_ok(&[
+            "annotate",
+            "deployment/web",
+            "-n",
+            "demo",
+            "kubernetes.io/change-cause=release 1.28",
+        ])
+        .await;
+    stack
+        .env
+        .set_image("deployment/web", "demo", "app", "nginx:1.29")
+        .await;
+    stack
+        .env
+        .ready_replicas_until("deployment/web", "demo", 2)
+        .await;
+
+    // No namespace named: found in demo; kubectl rollout history's rows.
+    for request in [
+        "rollout history of web",
+        "what versions of web have we deployed in demo",
+        "kubectl rollout history deployment/web -n demo",
+    ] {
+        let answer = stack.answer(request).await;
+        let text = answer.text.to_string();
+        assert!(
+            text.contains("Rollout history of deployment/web in namespace demo: 3 revisions (its replicasets). It runs revision 3 (image nginx:1.29)."),
+            "{request}: {text}"
+        );
+        let rows: Vec<&str> = text
+            .lines()
+            .skip_while(|line| !line.starts_with("REVISION"))
+            .skip(1)
+            .take(3)
+            .collect();
+        assert!(
+            rows[0].starts_with("1 ") && rows[0].contains("nginx:1.27"),
+            "{text}"
+        );
+        assert!(
+            rows[1].starts_with("2 ") && rows[1].contains("nginx:1.28"),
+            "{text}"
+        );
+        assert!(
+            rows[2].starts_with("3 (current)") && rows[2].contains("nginx:1.29"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("web-legacy") && !text.contains("httpd"),
+            "{text}"
+        );
+    }
+    let statefulset = stack.answer("revisions of statefulset db in demo").await;
+    assert!(
+        statefulset.text.contains("Rollout history of statefulset/db in namespace demo: 1 revision (its controllerrevisions). It runs revision 1 (image postgres:16.4)."),
+        "{}",
+        statefulset.text
+    );
+
+    // A revision from that history: the card says which image comes back.
+    let card = stack.plan("roll back web to revision 1 in demo").await;
+    assert!(
+        card.warnings[0].contains("to revision 1 (replicaset web-")
+            && card.warnings[0].contains("nginx:1.29 → nginx:1.27"),
+        "{:?}",
+        card.warnings
+    );
+}

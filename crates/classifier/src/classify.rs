@@ -10214,7 +10214,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || self.tokens.iter().any(|t| {
                 t.w() == Some(W::Describe) && !matches!(t.low, "explain" | "information")
             })
+            // "what versions of checkout have we deployed": its history.
             || self.low_any("version")
+            || self.low_any("versions")
             // "check web", "look at api": a workload looked at.
             || self.tokens.iter().any(|t| matches!(t.low, "check" | "inspect" | "examine" | "look"))
             // "is web up?", "is api running in prod?"

@@ -67,6 +67,11 @@ pub struct ReadFocus {
     /// ConfigMap, Secret, claim or service account is answered with the
     /// workloads and pods that name it.
     pub consumers: bool,
+    /// "Rollout history", "revisions", "what versions have we deployed":
+    /// answer a Deployment, StatefulSet or DaemonSet with its revisions, as
+    /// `kubectl rollout history` lists them (each one's images, creation
+    /// time, replicas and change cause), the running one marked.
+    pub history: bool,
 }
 
 /// What a list is ordered by, highest first.
@@ -204,6 +209,18 @@ pub fn read_focus(text: &str) -> ReadFocus {
             "oldest" => {
                 focus.order.get_or_insert(Order::Oldest);
             }
+            "history" | "revision" | "revisions" | "rollouts" => focus.history = true,
+            // "which versions were deployed", "releases we shipped".
+            "versions" | "releases"
+                if words.iter().any(|word| {
+                    matches!(
+                        *word,
+                        "deployed" | "released" | "shipped" | "rolled" | "deploys" | "past"
+                    )
+                }) =>
+            {
+                focus.history = true;
+            }
             "port" | "ports" => focus.ports = true,
             "capacity" | "capacities" | "allocatable" => focus.capacity = true,
             "image" | "images" | "version" | "versions" | "tag" => focus.images = true,
@@ -332,6 +349,26 @@ mod tests {
             assert!(read_focus(text).consumers, "{text}");
         }
         assert!(!read_focus("show secret db in shop").consumers);
+    }
+
+    #[test]
+    fn revisions_and_deployed_versions_ask_for_the_rollout_history() {
+        for text in [
+            "rollout history of checkout",
+            "show revisions of web",
+            "what versions of payments have we deployed",
+            "kubectl rollout history deployment/web -n shop",
+            "what revision is checkout on",
+        ] {
+            assert!(read_focus(text).history, "{text}");
+        }
+        for text in [
+            "what version of nginx is checkout running",
+            "show deployment web",
+            "images of web",
+        ] {
+            assert!(!read_focus(text).history, "{text}");
+        }
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub mod diff;
 mod discovery;
 mod error;
 mod followup;
+mod history;
 mod impact;
 mod paths;
 pub mod plan;

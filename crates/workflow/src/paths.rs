@@ -18,6 +18,7 @@ use crate::coordinator::{
 use crate::discovery;
 use crate::error::WorkflowError;
 use crate::followup::{self, Recent, Resolution};
+use crate::history;
 use crate::planning;
 use crate::playbooks;
 use crate::response::{Answer, Clarify, Found, Handoff, Response};
@@ -849,7 +850,7 @@ async fn fast_path(
         let nodes = Box::pin(capacity::Nodes::read(&pipeline.cluster, context, &rows)).await?;
         return Ok(answer(nodes.answer(), false));
     }
-    let output = answers::shaped(tool, &asked, focus, output);
+    let output = Box::pin(shaped_read(pipeline, tool, &asked, context, focus, output)).await?;
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
         tool: Some(tool.to_owned()),
@@ -862,6 +863,45 @@ async fn fast_path(
 
 /// The tool that lists events.
 const EVENTS_TOOL: &str = "events_list";
+
+/// A read's output shaped for its focus ([`answers::shaped`]); a workload
+/// whose rollout history is asked ("rollout history of checkout", "what
+/// versions of web have we deployed") is answered with its revisions, read
+/// from the ReplicaSets or ControllerRevisions it controls, since the
+/// workload itself keeps only the running one.
+async fn shaped_read(
+    pipeline: &Pipeline,
+    tool: &str,
+    asked: &Map<String, Value>,
+    context: &str,
+    focus: ReadFocus,
+    output: mcp_gateway::ToolOutput,
+) -> Result<crate::diagnosis::ToolOutput, WorkflowError> {
+    let history_of = asked
+        .get("kind")
+        .and_then(Value::as_str)
+        .filter(|kind| history::KINDS_WITH_HISTORY.contains(kind));
+    let Some(kind) = history_of.filter(|_| focus.history && tool == GET_TOOL && !output.is_error)
+    else {
+        return Ok(answers::shaped(tool, asked, focus, output));
+    };
+    let read = crate::diagnosis::ToolOutput {
+        text: output.text,
+        structured: output.structured,
+        is_error: false,
+    };
+    // An object the server sent in a shape no parser reads: its text as it came.
+    let Ok(live) = crate::diagnosis::parse::object(&read).map(std::borrow::Cow::into_owned) else {
+        return Ok(read);
+    };
+    let namespace = live.pointer("/metadata/namespace").and_then(Value::as_str);
+    let revisions = history::revisions(&pipeline.cluster, context, kind, namespace, &live).await?;
+    Ok(crate::diagnosis::ToolOutput {
+        text: history::answer(kind, &live, &revisions).into(),
+        structured: None,
+        is_error: false,
+    })
+}
 
 /// Whether a read is a node list asked about what the nodes hold ("how
 /// many cpus does the cluster have", "node capacity"): the list's table
@@ -1090,7 +1130,7 @@ async fn workload_of_other_kind(
         if output.is_error {
             continue;
         }
-        let output = answers::shaped(tool, &other, focus, output);
+        let output = Box::pin(shaped_read(pipeline, tool, &other, context, focus, output)).await?;
         let text = output.text;
         let name = asked.get("name").and_then(Value::as_str).unwrap_or("-");
         return Ok(Some(Response::Answer(Answer {
@@ -1527,7 +1567,7 @@ async fn resolve_pod_read(
         .cluster
         .read_in(context, tool, asked.clone())
         .await?;
-    let output = answers::shaped(tool, &asked, focus, output);
+    let output = Box::pin(shaped_read(pipeline, tool, &asked, context, focus, output)).await?;
     Ok(Response::Answer(Answer {
         path: "read_only".into(),
         tool: Some(tool.to_owned()),

@@ -17,17 +17,13 @@ use serde_json::{Map, Value, json};
 
 use super::{Subject, apply_call};
 use crate::coordinator::Pipeline;
-use crate::diagnosis::pod_failure::deployment_revision;
-use crate::diagnosis::proposal::revision_template;
 use crate::diff::{self, ChangeKind};
 use crate::error::WorkflowError;
+use crate::history::{
+    Revision, holder_kind, image_list, images, revisions, running, same_template,
+};
 use crate::plan::{self, Planned};
 use crate::response::{Clarify, Response};
-use crate::verify::label_selector;
-
-/// Most revisions read one by one (the controllers keep 10 by default,
-/// `revisionHistoryLimit`; a few more for workloads that keep more).
-const MAX_REVISIONS_READ: usize = 25;
 
 /// The annotation `kubectl rollout restart` sets on the pod template: a
 /// rollback to a revision from before a restart cannot take it away (an
@@ -60,24 +56,6 @@ pub(super) fn requested(manifest: &Value) -> Option<RollbackTo> {
         .map(RollbackTo::Number)
 }
 
-/// One revision of a workload.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Revision {
-    /// The ReplicaSet or ControllerRevision that holds it.
-    holder: String,
-    /// Its number.
-    number: u64,
-    /// The pod template it runs, without the controller's own hash label.
-    template: Value,
-}
-
-impl Revision {
-    /// `revision 3 (replicaset checkout-5f6b8)`.
-    fn named(&self, holder_kind: &str) -> String {
-        format!("revision {} ({holder_kind} {})", self.number, self.holder)
-    }
-}
-
 /// Plans the rollback of `subject` (read as `live`) to `to`: the plan, the
 /// answer saying why there is nothing to roll back to, or the question
 /// naming the revisions there are when the one asked for is not kept.
@@ -88,7 +66,14 @@ pub(super) async fn plan(
     to: RollbackTo,
 ) -> Result<Result<Planned, Response>, WorkflowError> {
     let holder_kind = holder_kind(&subject.kind);
-    let revisions = revisions(pipeline, subject, live).await?;
+    let revisions = revisions(
+        &pipeline.cluster,
+        &subject.context,
+        &subject.kind,
+        subject.namespace.as_deref(),
+        live,
+    )
+    .await?;
     let (current, chosen) = match choose(live, &revisions, to) {
         Ok(found) => found,
         Err(NoRevision::Unknown(number, kept)) => {
@@ -281,113 +266,15 @@ fn applies_restarted_at(resource: &str, value: &str) -> bool {
     })
 }
 
-/// What holds a kind's revisions, as a plan names it.
-fn holder_kind(kind: &str) -> &'static str {
-    if kind == "Deployment" {
-        "replicaset"
-    } else {
-        "controllerrevision"
-    }
-}
-
-/// The revisions of `live` (a Deployment, StatefulSet or DaemonSet): the
-/// objects of the holder kind its selector lists that it controls.
-async fn revisions(
-    pipeline: &Pipeline,
-    subject: &Subject,
-    live: &Value,
-) -> Result<Vec<Revision>, WorkflowError> {
-    let Some(selector) = label_selector(live) else {
-        return Ok(Vec::new());
-    };
-    let uid = live.pointer("/metadata/uid").and_then(Value::as_str);
-    let holder = if subject.kind == "Deployment" {
-        "ReplicaSet"
-    } else {
-        "ControllerRevision"
-    };
-    let rows = pipeline
-        .cluster
-        .list(
-            &subject.context,
-            "apps/v1",
-            holder,
-            subject.namespace.as_deref(),
-            Some(&selector),
-        )
-        .await?;
-    let mut found = Vec::new();
-    for name in rows
-        .iter()
-        .filter_map(|row| crate::cluster::cell(row, "name"))
-        .take(MAX_REVISIONS_READ)
-    {
-        let fetched = pipeline
-            .cluster
-            .get(
-                &subject.context,
-                "apps/v1",
-                holder,
-                name,
-                subject.namespace.as_deref(),
-            )
-            .await?;
-        if let crate::cluster::Fetched::Found(object) = fetched
-            && controlled_by(&object, uid)
-            && let Some(revision) = revision_of(&object)
-        {
-            found.push(revision);
-        }
-    }
-    Ok(found)
-}
-
-/// Whether `object`'s controller is the object with `uid` (any controller
-/// when the workload has no uid, as in a test's object).
-fn controlled_by(object: &Value, uid: Option<&str>) -> bool {
-    object
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .any(|owner| {
-            owner["controller"] == Value::Bool(true)
-                && uid.is_none_or(|uid| owner["uid"].as_str() == Some(uid))
-        })
-}
-
-/// A ReplicaSet's or ControllerRevision's revision: its number and the pod
-/// template without the controller's hash label (a ControllerRevision
-/// holds it as a replacing patch, `$patch: replace`).
-fn revision_of(object: &Value) -> Option<Revision> {
-    let holder = object.pointer("/metadata/name")?.as_str()?.to_owned();
-    let (number, template) = if object["kind"] == "ControllerRevision" {
-        (
-            object.get("revision")?.as_u64()?,
-            object.pointer("/data/spec/template")?,
-        )
-    } else {
-        (
-            deployment_revision(object)?,
-            object.pointer("/spec/template")?,
-        )
-    };
-    Some(Revision {
-        holder,
-        number,
-        template: revision_template(template),
-    })
-}
-
 /// Why there is no revision to roll back to.
 #[derive(Debug, Clone, PartialEq)]
 enum NoRevision {
     /// The workload has no revision other than the one it runs.
-    OnlyOne(Option<Revision>),
+    OnlyOne(Option<Box<Revision>>),
     /// The revision asked for is not kept; these are.
     Unknown(u64, Vec<Revision>),
     /// The revision asked for is the one running.
-    Running(Revision),
+    Running(Box<Revision>),
 }
 
 impl NoRevision {
@@ -429,12 +316,6 @@ impl NoRevision {
     }
 }
 
-/// Whether two pod templates run the same thing (the controllers' hash
-/// labels aside).
-fn same_template(a: &Value, b: &Value) -> bool {
-    diff::diff(a, b).is_empty()
-}
-
 /// The running revision (the one whose template is the workload's) and the
 /// one to roll back to: the highest-numbered revision with another template
 /// (what `kubectl rollout undo` picks), or the one numbered `to`.
@@ -446,58 +327,24 @@ fn choose(
     let live_template = live.pointer("/spec/template").unwrap_or(&Value::Null);
     let mut sorted = revisions.to_vec();
     sorted.sort_by_key(|revision| std::cmp::Reverse(revision.number));
-    let current = sorted
-        .iter()
-        .find(|revision| same_template(live_template, &revision.template))
-        .cloned();
+    let current = running(live, revisions).cloned();
     match to {
         RollbackTo::Previous => sorted
             .iter()
             .find(|revision| !same_template(live_template, &revision.template))
             .cloned()
             .map(|chosen| (current.clone(), chosen))
-            .ok_or(NoRevision::OnlyOne(current)),
+            .ok_or(NoRevision::OnlyOne(current.map(Box::new))),
         RollbackTo::Number(number) => {
             let Some(chosen) = sorted.iter().find(|revision| revision.number == number) else {
                 sorted.reverse();
                 return Err(NoRevision::Unknown(number, sorted));
             };
             if same_template(live_template, &chosen.template) {
-                return Err(NoRevision::Running(chosen.clone()));
+                return Err(NoRevision::Running(Box::new(chosen.clone())));
             }
             Ok((current, chosen.clone()))
         }
-    }
-}
-
-/// A pod template's images by container.
-fn images(template: &Value) -> Map<String, Value> {
-    template
-        .pointer("/spec/containers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|container| {
-            Some((
-                container.get("name")?.as_str()?.to_owned(),
-                container.get("image")?.clone(),
-            ))
-        })
-        .collect()
-}
-
-/// `image nginx:1.27` or `images web nginx:1.27, envoy envoy:1`.
-fn image_list(images: &Map<String, Value>) -> String {
-    match images.values().collect::<Vec<_>>().as_slice() {
-        [only] => format!("image {}", only.as_str().unwrap_or_default()),
-        _ => format!(
-            "images {}",
-            images
-                .iter()
-                .map(|(name, image)| format!("{name} {}", image.as_str().unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }
 
@@ -531,6 +378,7 @@ fn image_change(now: &Map<String, Value>, then: &Map<String, Value>) -> String {
 mod tests {
     use super::*;
     use crate::diagnosis::proposal::POD_TEMPLATE_HASH_LABEL;
+    use crate::history::revision_of;
 
     fn template(image: &str, hash: &str) -> Value {
         json!({"metadata": {"labels": {"app": "web", POD_TEMPLATE_HASH_LABEL: hash}},
@@ -617,24 +465,6 @@ mod tests {
             choose(&deployment("web:1"), &only, RollbackTo::Number(7)),
             Err(NoRevision::Unknown(7, _))
         ));
-    }
-
-    #[test]
-    fn controller_revisions_hold_the_template_as_a_replacing_patch() {
-        let revision = json!({"apiVersion": "apps/v1", "kind": "ControllerRevision",
-            "metadata": {"name": "db-6c9f", "ownerReferences": [{"kind": "StatefulSet", "uid": "s-1", "controller": true}]},
-            "data": {"spec": {"template": {"$patch": "replace", "metadata": {"labels": {"app": "db"}},
-                                           "spec": {"containers": [{"name": "db", "image": "postgres:16"}]}}}},
-            "revision": 2});
-        let read = revision_of(&revision).expect("a revision");
-        assert_eq!(read.number, 2);
-        assert!(read.template.get("$patch").is_none());
-        assert_eq!(
-            read.template["spec"]["containers"][0]["image"],
-            "postgres:16"
-        );
-        assert!(controlled_by(&revision, Some("s-1")));
-        assert!(!controlled_by(&revision, Some("other")));
     }
 
     #[test]
