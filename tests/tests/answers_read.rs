@@ -674,9 +674,18 @@ async fn the_clusters_size_is_answered_from_each_nodes_capacity() {
     // A plain node list stays the list.
     let listed = stack.answer("list nodes").await;
     assert!(
-        !listed.text.contains("allocatable in all"),
+        !listed.text.contains("allocatable in all") && !listed.text.contains("run Kubernetes"),
         "{}",
         listed.text
+    );
+    // Asked about versions: the kubelets' version first.
+    let versions = stack.answer("what version are the nodes").await;
+    assert!(
+        versions
+            .text
+            .starts_with("All 3 nodes run Kubernetes v1.32.5 (their kubelets' version)."),
+        "{}",
+        versions.text
     );
 }
 

@@ -118,6 +118,12 @@ pub(crate) fn shape(
         // "show me the checkout deployment", "describe node node-1": as
         // `kubectl describe` shows it, then its manifest.
         "resources_get" | "pods_get" => described(output),
+        // "which kubernetes version are the nodes on": their kubelets'.
+        "resources_list"
+            if focus.images && asked.get("kind").and_then(Value::as_str) == Some("Node") =>
+        {
+            node_versions(&output.text)
+        }
         // "get pods -n shop -o yaml": the list's items in the format asked
         // (a count asked for wins: "how many pods, as json" is a number).
         _ if COUNTED_LISTS.contains(&tool) && focus.manifest && !focus.count => {
@@ -142,6 +148,30 @@ pub(crate) fn shape(
         }
         _ => None,
     }
+}
+
+/// A node list asked about versions, led by the kubelet versions the
+/// nodes run (the API server's own is not in any tool's answer, so the
+/// line says whose version it is) and a skew between them.
+fn node_versions(text: &str) -> Option<String> {
+    let versions = table::tally(text, "VERSION")?;
+    let lead = match versions.as_slice() {
+        [] => return None,
+        [(version, 1)] => format!("The node runs Kubernetes {version} (its kubelet's version)."),
+        [(version, count)] => {
+            format!("All {count} nodes run Kubernetes {version} (their kubelets' version).")
+        }
+        several => format!(
+            "The nodes run different Kubernetes versions (their kubelets'): {}. A skew like this is normal during an upgrade, not after it.",
+            several
+                .iter()
+                .map(|(version, count)| format!("{version} on {count}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let listed = table::compact(text, false, false).unwrap_or_else(|| text.to_owned());
+    Some(format!("{lead}\n\n{listed}"))
 }
 
 /// The object of `output` described (the fast path's one call reads no
