@@ -4,7 +4,10 @@
 //! autoscaler that does not exist is never created from a partial one
 //! (`tests/scenarios/diagnosis-autoscaling.yaml`: catalog/search, 2-4).
 
+use e2e::objects::{deployment, namespace, node};
 use e2e::stack::Stack;
+use hitl::policy::ApprovalPolicy;
+use serde_json::json;
 use workflow::{Outcome, Response};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -84,5 +87,85 @@ async fn scaling_an_autoscaled_workload_warns_that_the_autoscaler_sets_it_back()
     assert!(
         first.contains("\"set the search hpa max replicas to N\""),
         "{first}"
+    );
+}
+
+/// A bound asked of an autoscaler that is not there: the one scaling the
+/// workload under another name is changed; with none, the plan creates one
+/// as `kubectl autoscale` would, its defaults on the card; a minimum alone
+/// is asked about, since an autoscaler needs a maximum kubeop will not guess.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bound_of_a_missing_autoscaler_changes_the_workloads_or_creates_one() {
+    let objects = vec![
+        node(),
+        namespace("shop"),
+        deployment("shop", "nginx", 2),
+        deployment("shop", "api", 3),
+        deployment("shop", "cart", 1),
+        json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+               "metadata": {"name": "api-scaler", "namespace": "shop"},
+               "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"},
+                        "minReplicas": 2, "maxReplicas": 5}}),
+    ];
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+
+    // No namespace named: the workload's; no autoscaler: a new one.
+    let card = stack.plan("set max replicas of the nginx hpa to 10").await;
+    assert_eq!(
+        (card.target.kind.as_str(), card.target.name.as_str()),
+        ("HorizontalPodAutoscaler", "nginx")
+    );
+    assert_eq!(card.target.namespace.as_deref(), Some("shop"));
+    assert!(
+        card.warnings[0]
+            .starts_with("No HorizontalPodAutoscaler scales deployment/nginx in namespace shop")
+            && card.warnings[0].contains(
+                "`kubectl autoscale deployment nginx --min=2 --max=10 --cpu-percent=80 -n shop`"
+            )
+            && card.warnings[0].contains("min 2 (its replicas now"),
+        "{:?}",
+        card.warnings
+    );
+    assert!(
+        card.warnings
+            .iter()
+            .any(|warning| warning.starts_with("Container app of deployment/nginx requests no CPU")),
+        "{:?}",
+        card.warnings
+    );
+    let before = stack
+        .env
+        .kubectl(&["get", "hpa", "nginx", "-n", "shop"])
+        .await;
+    assert!(!before.success, "nothing is created before approval");
+    stack.approve_to(&card, Outcome::Verified).await;
+    let created = stack
+        .env
+        .kubectl_json(&["get", "hpa", "nginx", "-n", "shop"])
+        .await;
+    assert_eq!(created["spec"]["scaleTargetRef"]["kind"], "Deployment");
+    assert_eq!(created["spec"]["scaleTargetRef"]["name"], "nginx");
+    assert_eq!(created["spec"]["minReplicas"], 2);
+    assert_eq!(created["spec"]["maxReplicas"], 10);
+
+    // The autoscaler of api is named otherwise: that one, its bound alone.
+    let api = stack.plan("set the api hpa max replicas to 8").await;
+    assert_eq!(api.target.name, "api-scaler");
+    let changed: Vec<&str> = api.diff.iter().map(|change| change.path.as_str()).collect();
+    assert_eq!(changed, ["spec.maxReplicas"], "{:?}", api.diff);
+    assert!(
+        api.inferred
+            .iter()
+            .any(|line| line.contains("the autoscaler of deployment/api")),
+        "{:?}",
+        api.inferred
+    );
+
+    // A minimum alone: the maximum is asked for, with the command.
+    let cart = stack.clarify("set min replicas of the cart hpa to 3").await;
+    assert!(
+        cart.question
+            .contains("kubectl autoscale deployment cart --min=3 --max=N --cpu-percent=80 -n shop"),
+        "{cart:?}"
     );
 }

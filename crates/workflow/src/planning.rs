@@ -21,6 +21,7 @@ use crate::response::{Answer, Clarify, Response};
 use crate::suggest;
 use crate::verify::label_selector;
 
+mod autoscaler;
 mod env;
 mod from_cronjob;
 mod rollback;
@@ -907,6 +908,10 @@ async fn create_update(
                             name: &name,
                             instead: if kind_defaulted {
                                 &OTHER_WORKLOAD_KINDS
+                            } else if kind == "HorizontalPodAutoscaler" {
+                                // "the nginx hpa": where the workload it
+                                // scales (or would) is.
+                                &autoscaler::AUTOSCALED_KINDS
                             } else {
                                 &[]
                             },
@@ -956,6 +961,18 @@ async fn create_update(
         Fetched::Found(live) => Some(live),
         Fetched::Missing(_) => None,
     };
+    // "set max replicas of the nginx hpa to 10" where no autoscaler is
+    // named nginx: the one scaling nginx, else a new one for it.
+    if live.is_none() && in_place && subject.kind == "HorizontalPodAutoscaler" {
+        match autoscaler::missing(pipeline, &mut subject, &manifest, inferred).await? {
+            autoscaler::Missing::Existing(found) => {
+                rename(&mut manifest, &subject);
+                live = Some(found);
+            }
+            autoscaler::Missing::Planned(planned) => return Ok(*planned),
+            autoscaler::Missing::NoWorkload => {}
+        }
+    }
     if live.is_none() && in_place {
         // A restart, set image, label or cordon changes an object that must
         // exist: it is found (another workload kind when none was named, a
