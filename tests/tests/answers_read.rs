@@ -835,3 +835,36 @@ async fn who_am_i_is_answered_by_the_current_context_in_one_line() {
     );
     assert!(me.text.contains("apiVersion: v1"), "{}", me.text);
 }
+
+/// "The ingress for web" where no Ingress is named web: the Ingress that
+/// routes to Service web, read and said so; none routing to it → the
+/// "not found" with the Ingresses there are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ingress_for_a_service_is_the_one_routing_to_it() {
+    let ingress = |name: &str, service: &str| {
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+               "metadata": {"name": name, "namespace": "shop"},
+               "spec": {"rules": [{"host": format!("{name}.example.com"), "http": {"paths": [
+                   {"path": "/", "pathType": "Prefix",
+                    "backend": {"service": {"name": service, "port": {"number": 80}}}}]}}]}})
+    };
+    let objects = vec![
+        namespace("shop"),
+        node(),
+        ingress("front", "web"),
+        ingress("backoffice", "admin"),
+    ];
+    let stack = Stack::start(objects, ApprovalPolicy::default()).await;
+    let routed = stack.answer("show the ingress for web in shop").await;
+    assert!(
+        !routed.error
+            && routed.text.starts_with(
+                "(no ingress is named web; ingress front in shop routes to service web)"
+            )
+            && routed.text.contains("front.example.com/ → service web:80")
+            && !routed.text.contains("backoffice.example.com"),
+        "{routed:?}"
+    );
+    let none = stack.answer("show the ingress for billing in shop").await;
+    assert!(none.error && none.text.contains("backoffice"), "{none:?}");
+}

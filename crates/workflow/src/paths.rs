@@ -805,6 +805,14 @@ async fn fast_path(
     {
         return Ok(response);
     }
+    if not_found
+        && tool == GET_TOOL
+        && asked.get("kind").and_then(Value::as_str) == Some("Ingress")
+        && let Some(response) =
+            Box::pin(ingresses_routing_to(pipeline, &asked, context, focus)).await?
+    {
+        return Ok(response);
+    }
     if not_found && (tool == GET_TOOL || tool == SCALE_TOOL) {
         return Box::pin(resolve_object_read(
             pipeline, tool, asked, context, output, focus,
@@ -1027,6 +1035,101 @@ async fn events_of_object_named(
         }
     }
     Ok(None)
+}
+
+/// The most Ingresses read one by one to find those routing to a Service.
+const MAX_INGRESSES_READ: usize = 20;
+
+/// "The ingress for web-frontend" where no Ingress has that name: the
+/// Ingresses whose rules (or default backend) send traffic to a Service of
+/// that name, in the namespace asked or every namespace. One → read as
+/// asked, saying so; several → named. `None` when none does (the caller
+/// answers the "not found").
+async fn ingresses_routing_to(
+    pipeline: &Pipeline,
+    asked: &Map<String, Value>,
+    context: &str,
+    focus: ReadFocus,
+) -> Result<Option<Response>, WorkflowError> {
+    let Some(service) = asked.get("name").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let namespace = asked.get("namespace").and_then(Value::as_str);
+    let rows = pipeline
+        .cluster
+        .list(context, "networking.k8s.io/v1", "Ingress", namespace, None)
+        .await?;
+    let mut routing = Vec::new();
+    for row in rows.iter().take(MAX_INGRESSES_READ) {
+        let (Some(name), Some(held_in)) = (
+            cluster::cell(row, "name"),
+            cluster::cell(row, "namespace").or(namespace),
+        ) else {
+            continue;
+        };
+        let Fetched::Found(ingress) = pipeline
+            .cluster
+            .get(
+                context,
+                "networking.k8s.io/v1",
+                "Ingress",
+                name,
+                Some(held_in),
+            )
+            .await?
+        else {
+            continue;
+        };
+        let backends = ingress
+            .pointer("/spec/rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .flat_map(|rule| {
+                rule.pointer("/http/paths")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .filter_map(|path| path.pointer("/backend/service/name"))
+            .chain(ingress.pointer("/spec/defaultBackend/service/name"));
+        if backends
+            .filter_map(Value::as_str)
+            .any(|backend| backend == service)
+        {
+            routing.push((name.to_owned(), held_in.to_owned()));
+        }
+    }
+    let note =
+        |routes: &str| format!("no ingress is named {service}; {routes} to service {service}");
+    match routing.as_slice() {
+        [] => Ok(None),
+        [(name, held_in)] => {
+            let mut read = asked.clone();
+            read.insert("name".into(), Value::String(name.clone()));
+            read.insert("namespace".into(), Value::String(held_in.clone()));
+            let response = Box::pin(fast_path(pipeline, GET_TOOL, read, context, focus)).await?;
+            Ok(Some(followup::annotated(
+                response,
+                &note(&format!("ingress {name} in {held_in} routes")),
+            )))
+        }
+        several => {
+            let named: Vec<String> = several
+                .iter()
+                .map(|(name, held_in)| format!("{name} (in {held_in})"))
+                .collect();
+            Ok(Some(read_answer(
+                GET_TOOL,
+                context,
+                format!(
+                    "{}.",
+                    note(&format!("ingresses {} route", named.join(", ")))
+                ),
+                false,
+            )))
+        }
+    }
 }
 
 /// The tool that lists the pods of one namespace.
