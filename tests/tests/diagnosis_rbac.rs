@@ -53,16 +53,22 @@ async fn who_can_delete_pods_in_production() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn what_a_service_account_may_do_and_the_risky_grants() {
+async fn what_an_impersonated_service_account_may_do_and_the_risky_grants() {
     let env = DiagnosisEnv::start("rbac-audit").await;
-    let account = audit(
-        &env.reader(),
-        &RbacQuestion::PermissionsOf {
+    // `auth can-i ... --as=`: the account impersonated, not the caller.
+    let question = RbacQuestion::from_words(
+        "kubectl auth can-i delete pods --as=system:serviceaccount:production:ci-deployer",
+        None,
+    );
+    assert_eq!(
+        question,
+        RbacQuestion::PermissionsOf {
             subject: Subject::service_account("production", "ci-deployer"),
-        },
-    )
-    .await
-    .expect("the audit runs");
+        }
+    );
+    let account = audit(&env.reader(), &question)
+        .await
+        .expect("the audit runs");
     let rules: Vec<&str> = account
         .grants
         .iter()

@@ -304,8 +304,23 @@ const EXPLAIN_ROLLBACK: &str = "A rollback (kubectl rollout undo) puts the pod t
 /// What suspending does, asked in general.
 const EXPLAIN_SUSPEND: &str = "Suspending a CronJob stops it from starting new Jobs; Jobs already running finish. Resuming lets it start them again at its next scheduled time. To suspend one, say e.g. \"suspend cronjob report in batch\": you see and approve the plan first.";
 
+/// What losing a node does, asked as a what-if ("what happens if the node
+/// dies"): no node to read, nothing to diagnose yet.
+const EXPLAIN_NODE_LOSS: &str = "When a node stops answering, Kubernetes marks it NotReady and, after about 5 minutes (the pods' unreachable toleration), evicts its pods: those a Deployment, StatefulSet or ReplicaSet owns are recreated on other nodes with room; DaemonSet pods and bare pods are not. To see what that would hit now, ask \"pods on worker-1\" or \"node capacity\".";
+
+/// What a crash does, asked as a what-if ("what happens if the pod
+/// crashes").
+const EXPLAIN_POD_LOSS: &str = "When a container crashes, the kubelet restarts it in place, waiting longer after each crash (CrashLoopBackOff), as the pod's restartPolicy says; a pod deleted or evicted is recreated by its controller (Deployment, StatefulSet, Job), a bare pod is not. To look at one now, ask e.g. \"why is checkout crashing in prod\".";
+
+/// A what-if kubeop cannot answer from the cluster's state.
+const EXPLAIN_WHAT_IF: &str = "That is a what-if question: I answer from what the cluster holds now. Ask about the objects involved (e.g. \"pods on worker-1\", \"describe deployment web\", \"is the cluster healthy\"), or ask for a change (you see and approve its plan first).";
+
 /// The answer to thanks alone: nothing to do, and no list of capabilities.
 const YOU_ARE_WELCOME: &str = "You're welcome. Anything else?";
+
+/// The answer to an apology or a retraction alone ("sorry, wrong chat",
+/// "nvm"): nothing to do.
+const NO_PROBLEM: &str = "No problem: I did nothing. Anything else?";
 
 /// Filler words that are also common object names ("delete configmap old"):
 /// taken as a name right after a kind, before the end or a flag.
@@ -367,7 +382,7 @@ const HARMLESS_FILTERS: &[&str] = &[
 /// talked about ("hello" is no "hello deployment nginx").
 pub fn is_small_talk(intent: &Intent) -> bool {
     matches!(intent, Intent::Clarify { question, .. }
-        if question == CAPABILITIES || question == YOU_ARE_WELCOME)
+        if question == CAPABILITIES || question == YOU_ARE_WELCOME || question == NO_PROBLEM)
 }
 
 /// Classifies one request. Pure, deterministic, allocation-light: one lower-case
@@ -772,7 +787,7 @@ fn spaced_component(first: &str, second: &str) -> Option<&'static str> {
         ("core", "dns") => Some("coredns"),
         ("kube", "dns") => Some("kube-dns"),
         ("kube", "scheduler") => Some("kube-scheduler"),
-        ("kube", "apiserver") => Some("kube-apiserver"),
+        ("kube" | "api", "apiserver" | "server") => Some("kube-apiserver"),
         ("metrics", "server") => Some("metrics-server"),
         _ => None,
     }
@@ -792,6 +807,11 @@ fn is_participle(word: &str) -> bool {
 /// particle of "roll X back", probe and incident nouns.
 const NEVER_HALF_A_NAME: &[&str] = &[
     "back",
+    "environment",
+    "variable",
+    "variables",
+    "var",
+    "vars",
     "annotation",
     "annotations",
     "user",
@@ -1931,6 +1951,48 @@ fn non_names(tokens: &mut [Token<'_>]) {
             tokens[i].lex = Lex::W(W::Filler);
             continue;
         }
+        // "incident INC-1234: payments timing out", "outage: checkout
+        // down", "sev1 web 500s": the label a report opens with says what
+        // kind of message it is, and names nothing.
+        if tokens[..i]
+            .iter()
+            .all(|t| matches!(t.w(), Some(W::Filler | W::Polite)))
+            && tokens[i].lex == Lex::Unknown
+            && matches!(
+                tokens[i].low,
+                "incident"
+                    | "outage"
+                    | "ticket"
+                    | "sev0"
+                    | "sev1"
+                    | "sev2"
+                    | "sev3"
+                    | "urgent"
+                    | "fyi"
+            )
+        {
+            tokens[i].lex = Lex::W(W::Filler);
+            continue;
+        }
+        // "most recent pods", "most recently created deployments": an
+        // order of the list (the read focus's newest first), not the
+        // highest usage "most" asks for elsewhere, and the participle after
+        // "recently" says how the objects came, naming none of them.
+        if matches!(tokens[i].low, "recent" | "recently" | "newly") {
+            tokens[i].lex = Lex::W(W::Filler);
+            if i > 0 && tokens[i - 1].w() == Some(W::Most) {
+                tokens[i - 1].lex = Lex::W(W::Filler);
+            }
+            if let Some(next) = tokens.get_mut(i + 1)
+                && next.lex == Lex::Unknown
+                && next.shape == Shape::Word
+                && next.low.len() > 4
+                && next.low.ends_with("ed")
+            {
+                next.lex = Lex::W(W::Filler);
+            }
+            continue;
+        }
         let raw = tokens[i].raw.as_bytes();
         if raw.first().is_some_and(u8::is_ascii_uppercase) {
             // ("logs of API-1": a pod's name typed in capitals stays one;
@@ -1974,15 +2036,104 @@ fn non_names(tokens: &mut [Token<'_>]) {
 /// "why is search down in billing", "why is list failing": after "why
 /// is" and before a state of trouble, a read verb ("search", "list",
 /// "check", "find") stands where the subject goes, so it is the name of
-/// the workload asked about.
+/// the workload asked about. "scale search to 6 in catalog", "restart
+/// status -n prod", "logs of search in catalog": a reading word right
+/// after a verb that takes an object (a change that names one, "logs",
+/// "describe") and closed by the end, a flag, a count or a place is that
+/// object's name; it orders nothing (a verb never follows a change verb
+/// directly), and read as a verb it would lose the change's target.
 fn subjects_named_like_verbs(tokens: &mut [Token<'_>]) {
-    if tokens.len() < 4 || tokens[0].low != "why" || !matches!(tokens[1].low, "is" | "are") {
-        return;
-    }
-    if matches!(tokens[2].w(), Some(W::Read | W::Describe))
-        && matches!(tokens[3].w(), Some(W::Wrong | W::Down | W::Restarts))
+    if tokens.len() >= 4
+        && tokens[0].low == "why"
+        && matches!(tokens[1].low, "is" | "are")
+        && matches!(tokens[2].w(), Some(W::Read | W::Describe))
+        && (matches!(
+            tokens[3].w(),
+            Some(W::Wrong | W::Down | W::Restarts | W::Pending | W::Not)
+        ) || matches!(tokens[3].low, "slow" | "so"))
     {
         tokens[2].lex = Lex::Unknown;
+    }
+    // "list search pods", "show me the search deployments": a read verb
+    // after the read verb that opens the request, right before a plural
+    // kind, says whose objects are listed.
+    let meaningful = |t: &Token<'_>| !matches!(t.w(), Some(W::Filler | W::Polite | W::Kubectl));
+    if let Some(verb) = tokens.iter().position(meaningful)
+        && tokens[verb].w() == Some(W::Read)
+        && let Some(at) = tokens[verb + 1..]
+            .iter()
+            .position(meaningful)
+            .map(|p| verb + 1 + p)
+        && tokens[at].shape == Shape::Word
+        && tokens[at].w() == Some(W::Read)
+        && tokens.get(at + 1).is_some_and(|next| {
+            next.value.is_none() && matches!(next.kind(), Some((_, Number::Plural)))
+        })
+    {
+        tokens[at].lex = Lex::Unknown;
+    }
+    // The request's own verb: only words of address and a read verb
+    // ("show logs of ...", "can you scale ...") before it, so a change word
+    // used as a noun ("what's the restart status") is never a head.
+    let Some(head) = tokens.iter().position(|t| {
+        !matches!(
+            t.w(),
+            Some(
+                W::Filler | W::Polite | W::Kubectl | W::Can | W::Read | W::Change(Change::Rollout)
+            )
+        )
+    }) else {
+        return;
+    };
+    let change_head = matches!(
+        tokens[head].w(),
+        Some(W::Change(
+            Change::Scale
+                | Change::Restart
+                | Change::Delete
+                | Change::Kill
+                | Change::Stop
+                | Change::Start
+                | Change::Suspend
+                | Change::Resume
+        ))
+    );
+    let at = match tokens.get(head + 1) {
+        Some(of) if !change_head && matches!(of.w(), Some(W::Of | W::For)) => head + 2,
+        _ => head + 1,
+    };
+    let Some(word) = tokens.get(at) else {
+        return;
+    };
+    let reading_word = word.shape == Shape::Word
+        && matches!(
+            word.w(),
+            Some(
+                W::Read
+                    | W::Describe
+                    | W::Top
+                    | W::Logs
+                    | W::Watch
+                    | W::Status
+                    | W::Sync
+                    | W::Audit
+                    | W::Debug
+            )
+        );
+    let count =
+        |t: &Token<'_>| parse_number(t.low).is_some() || matches!(t.w(), Some(W::Number(_)));
+    let closed = tokens.get(at + 1).is_none_or(|next| {
+        next.shape == Shape::Flag
+            || matches!(next.w(), Some(W::In | W::On | W::From))
+            || (change_head
+                && (count(next)
+                    || (next.w() == Some(W::To) && tokens.get(at + 2).is_some_and(count))))
+    });
+    if reading_word
+        && closed
+        && (change_head || matches!(tokens[head].w(), Some(W::Logs | W::Describe)))
+    {
+        tokens[at].lex = Lex::Unknown;
     }
 }
 
@@ -2611,6 +2762,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         self.file = true;
                     }
                 }
+                // `auth can-i list pods --as=system:serviceaccount:shop:checkout`:
+                // the identity asked about, never the caller's own; a
+                // ServiceAccount's namespace is where it is checked unless
+                // `-n` says otherwise.
+                "--as" => {
+                    if let Some(identity) = self.flag_value(i) {
+                        match identity
+                            .strip_prefix("system:serviceaccount:")
+                            .and_then(|account| account.split_once(':'))
+                        {
+                            Some((namespace, name)) => {
+                                self.rbac_subject = Some(owned(name));
+                                self.namespace.get_or_insert_with(|| owned(namespace));
+                            }
+                            None => self.rbac_subject = Some(owned(identity)),
+                        }
+                    }
+                }
                 "-o"
                 | "--output"
                 | "--sort-by"
@@ -2626,7 +2795,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 | "--to-revision"
                 | "--limit-bytes"
                 | "--pod-running-timeout"
-                | "--as"
                 | "--as-group"
                 | "--user"
                 | "--kubeconfig"
@@ -2967,8 +3135,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 continue;
             }
+            // ("does the prod namespace have pods": a kind word after it,
+            // with a name before it, is what the namespace holds.)
             if let Some(j) = self.explicit_value_after(i)
                 && (after_prep || other_kind)
+                && !(self.tokens[j].kind().is_some() && prev.is_some_and(|p| self.is_value(p)))
             {
                 self.namespace = Some(owned(self.tokens[j].raw));
                 self.use_token(i);
@@ -4556,6 +4727,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.only_thanks() {
             return Intent::clarify(vec![Param::Intent], YOU_ARE_WELCOME);
         }
+        if self.only_apology() {
+            return Intent::clarify(vec![Param::Intent], NO_PROBLEM);
+        }
         if self.is_small_talk() {
             return Intent::clarify(vec![Param::Intent], CAPABILITIES);
         }
@@ -4613,6 +4787,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.explained_change() {
             return intent;
         }
+        if let Some(intent) = self.what_if() {
+            return intent;
+        }
         // "who am i", `kubectl auth whoami`, `kubectl cluster-info`: the
         // current context's user and server, in the minified kubeconfig.
         let identity = self.tokens.iter().enumerate().any(|(i, t)| match t.low {
@@ -4654,6 +4831,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     || (self.low(i) == "cs" && i > 0 && self.low(i - 1) == "get")
             })
         {
+            return Intent::HealthCheck {
+                arguments: self.base(),
+            };
+        }
+        // "is the api server healthy", "are all the control plane
+        // components ok": the cluster's own machinery, whose health the
+        // cluster health check reports (a managed cluster runs no pod of
+        // it to diagnose); never a namespace "control" or a workload.
+        if self.changes.is_empty() && self.asks_control_plane_health() {
             return Intent::HealthCheck {
                 arguments: self.base(),
             };
@@ -4960,6 +5146,42 @@ impl<'t, 'a> Analysis<'t, 'a> {
         Some(Intent::clarify(vec![Param::Intent], explanation))
     }
 
+    /// "what happens if the node dies", "what if worker-1 fails", "what
+    /// would happen when the pod crashes": a supposition with no change
+    /// asked (those are `explained_change`'s and `hypothetical_change`'s)
+    /// is explained, never read as an object named by its verb ("dies")
+    /// nor diagnosed as trouble happening now.
+    fn what_if(&self) -> Option<Intent> {
+        if !self.changes.is_empty() {
+            return None;
+        }
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        if !matches!(self.low(first), "what" | "whats") {
+            return None;
+        }
+        let supposed = (first + 1..self.len().min(first + 5)).any(|i| {
+            matches!(self.low(i), "if" | "when")
+                && (i == first + 1
+                    || (first + 1..i).any(|j| matches!(self.low(j), "happen" | "happens")))
+        });
+        if !supposed {
+            return None;
+        }
+        let node = self.tokens.iter().any(|t| {
+            matches!(t.kind(), Some((ResourceKind::Node, _))) || is_node_name_shaped(t.raw)
+        });
+        let explanation = if node {
+            EXPLAIN_NODE_LOSS
+        } else if self.has_w_anywhere(&[W::Wrong, W::Restarts, W::Down])
+            || self.tokens.iter().any(|t| is_pod_symptom(t.low))
+        {
+            EXPLAIN_POD_LOSS
+        } else {
+            EXPLAIN_WHAT_IF
+        };
+        Some(Intent::clarify(vec![Param::Intent], explanation))
+    }
+
     /// `get svc,deploy -n prod`: kubectl's comma list of kinds. kubeop reads
     /// or changes one kind per request, so it asks which (reading pods, or
     /// only the first kind, would answer another question silently).
@@ -5161,6 +5383,29 @@ impl<'t, 'a> Analysis<'t, 'a> {
         thanked
     }
 
+    /// "sorry, wrong chat", "oops ignore that", "nvm", "never mind": an
+    /// apology or a retraction and nothing else ("wrong" there is no
+    /// trouble to diagnose).
+    fn only_apology(&self) -> bool {
+        let mut sorry = false;
+        for token in self.tokens {
+            match token.low {
+                "sorry" | "oops" | "nvm" | "nevermind" | "disregard" | "whoops" => sorry = true,
+                "never" | "mind" | "ignore" | "that" | "this" | "it" | "wrong" | "chat"
+                | "channel" | "window" | "thread" | "tab" | "my" | "bad" | "typo" | "please"
+                | "pls" | "all" | "about" => {}
+                _ => return false,
+            }
+        }
+        sorry
+            || self.tokens.windows(2).any(|pair| {
+                matches!(
+                    (pair[0].low, pair[1].low),
+                    ("never", "mind") | ("my", "bad") | ("ignore", "that" | "this")
+                )
+            })
+    }
+
     /// "hi", "help", "what can you do", "thanks": nothing to act on, only a
     /// greeting or a question about kubeop itself.
     fn is_small_talk(&self) -> bool {
@@ -5261,7 +5506,23 @@ impl<'t, 'a> Analysis<'t, 'a> {
             ) || t.w() == Some(W::Container)
                 // "the crash of postgres-0 after the argocd sync": a pod by its name.
                 || (t.lex == Lex::Unknown && t.shape == Shape::Word && looks_like_pod_name(t.low))
+                // "Alert: KubePodCrashLooping pod=checkout-7d9f namespace=shop":
+                // an alert's labels name the object.
+                || (t.shape == Shape::Assign
+                    && crate::kinds::lookup_kind_word(t.low)
+                        .is_some_and(|(kind, _)| kind == ResourceKind::Pod || kind.has_pods())
+                    && t.value.is_some_and(is_name_shaped))
         });
+        // An alert named after a pod's failure (KubePodCrashLooping,
+        // KubeContainerOOMKilled) reports trouble in scope, unless the alert
+        // itself is what is asked about (silenced, acknowledged).
+        let failure_alert = self.tokens.iter().any(|t| names_a_pod_failure(t.low))
+            && !self.tokens.iter().any(|t| {
+                matches!(
+                    t.low,
+                    "silence" | "silences" | "mute" | "ack" | "acknowledge" | "rule" | "rules"
+                )
+            });
         let subordinate = self.tokens[..at]
             .iter()
             .any(|t| t.w() == Some(W::After) || t.low == "when");
@@ -5273,7 +5534,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             W::Restarts,
             W::Pending,
         ]);
-        if core_kind && (subordinate || diagnostic) {
+        if core_kind && (subordinate || diagnostic || failure_alert) {
             return None;
         }
         let reason = match domain {
@@ -5473,19 +5734,32 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let why = self.has_w_anywhere(&[W::Why]);
         let troubleshoot = self.has_w_anywhere(&[W::Troubleshoot, W::Debug]);
         // "checkout is down!": a statement of trouble ("is web down?" asks).
-        let down = (0..self.len())
-            .find(|&i| !self.is_filler(i))
-            .is_some_and(|first| !self.is_w(first, W::Be) && !self.is_w(first, W::Question))
-            && self
-                .tokens
-                .windows(2)
-                .any(|pair| pair[0].w() == Some(W::Be) && pair[1].w() == Some(W::Down));
+        // ("checkout down!!!", "web down in prod": the same without "is",
+        // its subject first.)
+        let first = (0..self.len()).find(|&i| !self.is_filler(i));
+        let down_subject = first.filter(|&first| {
+            self.is_value(first)
+                && self.next_meaningful(first).is_some_and(|next| {
+                    self.is_w(next, W::Down)
+                        && self
+                            .next_meaningful(next)
+                            .is_none_or(|after| self.is_w(after, W::In))
+                })
+        });
+        let down = down_subject.is_some()
+            || first
+                .is_some_and(|first| !self.is_w(first, W::Be) && !self.is_w(first, W::Question))
+                && self
+                    .tokens
+                    .windows(2)
+                    .any(|pair| pair[0].w() == Some(W::Be) && pair[1].w() == Some(W::Down));
         let wrong = down
             || self.has_w_anywhere(&[W::Wrong, W::Restarts])
+            || self.tokens.iter().any(|t| names_a_pod_failure(t.low))
             || self.tokens.windows(2).any(|pair| {
                 // "what's going on with web", "what's up with checkout".
                 (matches!(pair[0].low, "going" | "goin") && pair[1].low == "on")
-                    || (pair[0].low == "up" && pair[1].low == "with")
+                    || (pair[0].low == "up" && pair[1].w() == Some(W::With))
             })
             || self.tokens.windows(2).any(|pair| {
                 matches!(pair[0].w(), Some(W::Not | W::Do | W::Can))
@@ -5634,21 +5908,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     "app" | "application" | "service" | "workload" | "container" | "job"
                 )
         });
-        // "app=checkout namespace=production sync=OutOfSync, investigate":
-        // a supervisor's hand-off names its subject by the app label.
-        let app_label = (0..self.len()).find(|&i| {
-            !self.used[i]
-                && self.tokens[i].shape == Shape::Assign
-                && matches!(self.tokens[i].low, "app" | "app.kubernetes.io/name")
-                && self.tokens[i].value.is_some_and(is_name_shaped)
+        arguments.name = self.app_label_name().or_else(|| {
+            self.take_name(kind_at, true)
+                .or_else(|| Some(self.take_value(down_subject?)))
         });
-        arguments.name = match app_label {
-            Some(i) => {
-                self.use_token(i);
-                self.tokens[i].value.map(owned)
-            }
-            None => self.take_name(kind_at, true),
-        };
         // "why is my new checkout image not rolling out": the workload
         // whose image it is.
         if arguments.name.is_none()
@@ -5676,15 +5939,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
             arguments.name = self.take_name(Some(k), false);
         }
         arguments.namespace = self.take_namespace(false, true);
-        // "imagepullbackoff on report-generator": what a pod's symptom is
-        // "on" is the object having it ("in" stays the namespace: "oomkilled
-        // in prod"), unless a namespace's usual name or the namespace word
-        // follows.
+        // "imagepullbackoff on report-generator", "image pull error on
+        // checkout": what a pod's symptom or any trouble is "on" is the
+        // object having it ("in" stays the namespace: "oomkilled in prod"),
+        // unless a namespace's usual name or the namespace word follows.
         if arguments.name.is_none()
             && let Some(namespace) = arguments.namespace.as_deref()
             && !is_namespace_word(namespace)
             && (0..self.len().saturating_sub(2)).any(|i| {
-                is_pod_symptom(self.low(i))
+                (is_pod_symptom(self.low(i)) || self.is_w(i, W::Wrong))
                     && self.is_w(i + 1, W::On)
                     && self.low(i + 2) == namespace
                     && self
@@ -5980,6 +6243,41 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || (limits && (near || usage || self.has_w_anywhere(&[W::Question, W::Read])))
             || (quota && (near || self.has_w_anywhere(&[W::Wrong])))
             || running_out
+    }
+
+    /// Whether the request asks how the control plane or the API server is
+    /// doing ("is the apiserver up", "control plane status"), rather than
+    /// for its logs, its usage or a kind of object on it ("control plane
+    /// nodes").
+    fn asks_control_plane_health(&self) -> bool {
+        let named = self.tokens.iter().enumerate().any(|(i, t)| {
+            matches!(
+                t.low,
+                "control-plane" | "controlplane" | "kube-apiserver" | "apiserver"
+            ) || (t.low == "control" && self.low(i + 1) == "plane")
+        });
+        named
+            && self.kinds().next().is_none()
+            && !self.has_w_anywhere(&[
+                W::Logs,
+                W::Tail,
+                W::Top,
+                W::Usage,
+                W::Describe,
+                W::Warning,
+                W::Happened,
+            ])
+            && (self.has_w_anywhere(&[
+                W::Health,
+                W::Okay,
+                W::Status,
+                W::Wrong,
+                W::Down,
+                W::Up,
+                W::Running,
+            ]) || (0..self.len())
+                .find(|&i| !self.is_filler(i))
+                .is_some_and(|first| matches!(self.w(first), Some(W::Be | W::Read))))
     }
 
     /// Whether the request is about the whole cluster (a health question).
@@ -6794,6 +7092,12 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return self.relative_scale();
         }
+        // "remove the label team from checkout", "delete annotation owner
+        // from web", `kubectl label deploy web team-`, "remove env
+        // LOG_LEVEL from nginx": a field removed.
+        if let Some(intent) = self.field_removal(&ops) {
+            return intent;
+        }
         // "set env LOG_LEVEL=debug on cart", `kubectl set env
         // deployment/cart LOG_LEVEL=debug`: a container's environment.
         // ("add environment variable DEBUG=1 to web": an entry set.)
@@ -6841,10 +7145,15 @@ impl<'t, 'a> Analysis<'t, 'a> {
         {
             return self.scale();
         }
-        // "remove the label team from checkout", "delete annotation owner
-        // from web", `kubectl label deploy web team-`: a field removed.
-        if let Some(intent) = self.label_removal(&ops) {
-            return intent;
+        // `patch deploy nginx -p '{"spec":{"replicas":4}}'`: a merge patch
+        // of the replica count alone is a scale, planned and verified as one.
+        if ops == [Change::Patch]
+            && self.replicas.is_none()
+            && let Some((at, count)) = self.patched_replicas()
+        {
+            self.use_token(at);
+            self.replicas = Some(count);
+            return self.scale();
         }
         // A change kubeop cannot make exactly is a question, whatever else is asked.
         if let Some(unsupported) = ops.iter().copied().find(|op| {
@@ -6961,10 +7270,52 @@ impl<'t, 'a> Analysis<'t, 'a> {
         self.deployment_assumed = main.is_none() && default_kind == Some(ResourceKind::Deployment);
         let kind = main.map(|(_, kind, _)| kind).or(default_kind);
         let name = self.take_name(kind_at, true);
+        // A hand-off's context before its task names the workload a change
+        // is about; never a deletion's (`delete pods app=web` selects by
+        // the label, and deletes one object at a time).
+        let name = name.or_else(|| {
+            let deletes = self
+                .changes
+                .iter()
+                .any(|(_, c)| normalize_change(*c) == Change::Delete);
+            let context_first = (0..verb_at).any(|i| {
+                self.tokens[i].shape == Shape::Assign
+                    && matches!(self.tokens[i].low, "app" | "app.kubernetes.io/name")
+            });
+            (!deletes && context_first)
+                .then(|| self.app_label_name())
+                .flatten()
+        });
         if let Some(k) = kind_at {
             self.use_token(k);
         }
         (kind, name, kind_at)
+    }
+
+    /// "app=checkout namespace=production sync=OutOfSync, investigate",
+    /// "Context: app=checkout ns=shop. Task: restart the deployment": a
+    /// supervisor's hand-off names its subject by the app label, whose
+    /// value is the workload's name by convention (the plan shows it).
+    fn app_label_name(&mut self) -> Option<String> {
+        let i = (0..self.len()).find(|&i| {
+            !self.used[i]
+                && self.tokens[i].shape == Shape::Assign
+                && (matches!(self.tokens[i].low, "app" | "app.kubernetes.io/name")
+                    || matches!(
+                        crate::kinds::lookup_kind_word(self.tokens[i].low),
+                        Some((
+                            ResourceKind::Pod
+                                | ResourceKind::Deployment
+                                | ResourceKind::StatefulSet
+                                | ResourceKind::DaemonSet
+                                | ResourceKind::Job,
+                            _
+                        ))
+                    ))
+                && self.tokens[i].value.is_some_and(is_name_shaped)
+        })?;
+        self.use_token(i);
+        self.tokens[i].value.map(owned)
     }
 
     /// "restart the payment service", "scale the web service to 3": a
@@ -7399,12 +7750,30 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if verb_at > 0 && self.low(verb_at - 1) == "mind" {
             return None;
         }
-        let opens_a_question = matches!(self.w(first), Some(W::Be | W::Question))
+        // ("is it ok to delete pod web-1?", "do I need to restart api?",
+        // "is it a good idea to scale web down": whether to, not a request.)
+        let opens_a_question = matches!(self.w(first), Some(W::Be | W::Question | W::Do))
             || matches!(self.low(first), "should" | "would");
         let hedged = self.tokens[..verb_at].iter().any(|t| {
             matches!(
                 t.low,
-                "safe" | "should" | "would" | "if" | "happen" | "happens"
+                "safe"
+                    | "should"
+                    | "would"
+                    | "if"
+                    | "happen"
+                    | "happens"
+                    | "ok"
+                    | "okay"
+                    | "fine"
+                    | "alright"
+                    | "wise"
+                    | "risky"
+                    | "dangerous"
+                    | "idea"
+                    | "need"
+                    | "necessary"
+                    | "worth"
             )
         });
         if !(opens_a_question && hedged) {
@@ -8728,13 +9097,35 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
         let (kind, name, kind_at) = self.target(Some(ResourceKind::Deployment));
         // "roll out shop/checkout:2.0 to checkout": the workload after "to".
-        let name = name.or_else(|| {
-            image.as_ref()?;
-            self.take_value_at(Place::To, kind_at, |token| !is_namespace_word(token.low))
-        });
+        // "set image web=nginx:1.28 on web", "... for checkout": after "on",
+        // "for" or "of".
+        let name = name
+            .or_else(|| {
+                image.as_ref()?;
+                self.take_value_at(Place::To, kind_at, |token| !is_namespace_word(token.low))
+            })
+            .or_else(|| self.object_after_on())
+            .or_else(|| {
+                self.take_value_at(Place::Of, kind_at, |token| !is_namespace_word(token.low))
+            });
         let namespace = self.take_namespace(false, true);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
         let Some(name) = name else {
+            // `set image web-frontend=nginx:1.28`: a container named, but
+            // not the workload it is in.
+            if let (Some(container), Some(image)) = (&container, &image) {
+                return Intent::clarify(
+                    vec![Param::Name],
+                    format!(
+                        "Which {noun} is the container {container} in? Say e.g. \"set image {noun}/{container} {container}={image}{in_namespace}\" when the {noun} has the container's name.",
+                        noun = kind.noun(),
+                        in_namespace = namespace
+                            .as_deref()
+                            .map(|namespace| format!(" -n {namespace}"))
+                            .unwrap_or_default(),
+                    ),
+                );
+            }
             return Self::missing_name(Some(kind), "update");
         };
         let Some(image) = image else {
@@ -8834,31 +9225,60 @@ impl<'t, 'a> Analysis<'t, 'a> {
     }
 
     /// "remove the label team from checkout", `kubectl label deploy web
-    /// team-`, "unlabel": one change, a label's removal. kubeop applies the
-    /// fields it sets and cannot remove one exactly, so it says so and how
-    /// (never "more than one change", never asking for a `key=value`).
-    fn label_removal(&mut self, ops: &[Change]) -> Option<Intent> {
-        if !ops
-            .iter()
-            .any(|op| matches!(op, Change::Label | Change::Annotate | Change::Delete))
-        {
-            return None;
-        }
-        // The word naming what goes: "label", "labels", "annotation", `unlabel`.
+    /// team-`, "unlabel", "remove env LOG_LEVEL from nginx", `kubectl set
+    /// env deploy/nginx LOG_LEVEL-`, "unset env DEBUG on web": one change,
+    /// a label's, an annotation's or an environment variable's removal.
+    /// kubeop applies the fields it sets and cannot remove one exactly, so
+    /// it says so and how (never "more than one change", never asking for a
+    /// `key=value` or for the kind of the key).
+    fn field_removal(&mut self, ops: &[Change]) -> Option<Intent> {
+        // The word naming what goes: "label", "labels", "annotation",
+        // `unlabel`, "env", "variable".
         let field_at = (0..self.len()).find(|&i| {
             matches!(
                 self.low(i),
-                "label" | "labels" | "unlabel" | "annotation" | "annotations" | "annotate"
+                "label"
+                    | "labels"
+                    | "unlabel"
+                    | "annotation"
+                    | "annotations"
+                    | "annotate"
+                    | "env"
+                    | "environment"
+                    | "envvar"
+                    | "envvars"
+                    | "variable"
+                    | "variables"
+                    | "var"
+                    | "vars"
             )
         })?;
-        let annotation = self.low(field_at).starts_with("annot");
+        let field = self.low(field_at);
+        let (what, env) = if field.starts_with("annot") {
+            ("annotation", false)
+        } else if field.contains("label") {
+            ("label", false)
+        } else {
+            ("environment variable", true)
+        };
         let delete_at = self
             .changes
             .iter()
             .find(|(_, c)| normalize_change(*c) == Change::Delete)
             .map(|(i, _)| *i);
-        let spoken = (delete_at.is_some() && self.prev_meaningful(field_at) == delete_at)
-            || self.low(field_at) == "unlabel";
+        let spoken = if env {
+            delete_at.is_some_and(|at| at < field_at) || self.low_any("unset")
+        } else {
+            (delete_at.is_some() && self.prev_meaningful(field_at) == delete_at)
+                || field == "unlabel"
+        };
+        let allowed = ops.iter().any(|op| {
+            if env {
+                matches!(op, Change::Delete | Change::Set)
+            } else {
+                matches!(op, Change::Label | Change::Annotate | Change::Delete)
+            }
+        });
         // `team-`: kubectl's removal of the key before the dash.
         let dashed = (field_at + 1..self.len()).find(|&i| {
             let token = self.tokens[i];
@@ -8867,28 +9287,54 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 && token.low.ends_with('-')
                 && is_name_shaped(&token.low[..token.low.len() - 1])
         });
-        if !spoken && dashed.is_none() {
+        if !allowed || (!spoken && dashed.is_none()) {
             return None;
         }
         if let Some(at) = delete_at {
             self.use_token(at);
         }
         self.use_token(field_at);
-        let key = match dashed {
-            Some(i) => {
+        // ("the env var LOG_LEVEL": the second word of the field's name.)
+        let mut key_from = field_at;
+        while self
+            .tokens
+            .get(key_from + 1)
+            .is_some_and(|t| matches!(t.low, "var" | "vars" | "variable" | "variables"))
+        {
+            key_from += 1;
+            self.use_token(key_from);
+        }
+        let env_key = env
+            .then(|| {
+                (0..self.len()).find(|&i| {
+                    !self.used[i]
+                        && self.tokens[i].shape == Shape::Word
+                        && is_environment_key(self.tokens[i].raw)
+                })
+            })
+            .flatten();
+        let key = match (dashed, env_key) {
+            (Some(i), _) => {
                 self.use_token(i);
                 Some(self.tokens[i].raw.trim_end_matches('-').to_owned())
             }
+            (None, Some(i)) => {
+                self.use_token(i);
+                Some(self.tokens[i].raw.to_owned())
+            }
             // "delete the label env from ...": any word names the key.
-            None => self.explicit_value_after(field_at).map(|i| {
+            (None, None) => self.explicit_value_after(key_from).map(|i| {
                 self.use_token(i);
                 self.tokens[i].raw.to_owned()
             }),
         };
         let (kind, name, _) = self.target(None);
+        // ("remove env DEBUG from web": the workload after "from", "on".)
+        let name = name
+            .or_else(|| self.take_value_at(Place::Of, None, |token| !is_namespace_word(token.low)))
+            .or_else(|| self.object_after_on());
         let namespace = self.take_namespace(false, true);
         let key = key.unwrap_or_else(|| "KEY".to_owned());
-        let what = if annotation { "annotation" } else { "label" };
         let object = match (&kind, &name) {
             (Some(kind), Some(name)) => format!("{} {name}", kind.noun()),
             (None, Some(name)) => name.clone(),
@@ -8902,16 +9348,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
             },
             ResourceKind::noun,
         );
-        let command = format!(
-            "kubectl {} {noun} {} {key}-{}",
-            if annotation { "annotate" } else { "label" },
-            name.as_deref().unwrap_or("NAME"),
-            namespace
-                .as_deref()
-                .map(|namespace| format!(" -n {namespace}"))
-                .unwrap_or_default()
-        );
-        let kind_note = if kind.is_none() && name.is_some() {
+        let name = name.as_deref().unwrap_or("NAME");
+        let namespace = namespace
+            .as_deref()
+            .map(|namespace| format!(" -n {namespace}"))
+            .unwrap_or_default();
+        let command = match what {
+            "annotation" => format!("kubectl annotate {noun} {name} {key}-{namespace}"),
+            "label" => format!("kubectl label {noun} {name} {key}-{namespace}"),
+            _ => format!("kubectl set env {noun}/{name} {key}-{namespace}"),
+        };
+        let kind_note = if kind.is_none() && name != "NAME" {
             format!(" (with its own kind if it is no {noun})")
         } else {
             String::new()
@@ -8988,9 +9435,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "Draining a node evicts every pod on it, one by one",
                 Param::Resource,
             ),
-            Change::Patch | Change::Edit | Change::Replace => {
-                ("I need the exact fields to change", Param::Resource)
-            }
+            Change::Patch | Change::Edit | Change::Replace => (
+                "I cannot apply a patch or an edit as it is written. I can scale, restart, set an image, env, resources or labels, roll back, or apply a whole manifest",
+                Param::Resource,
+            ),
             Change::Taint => (
                 "Tainting needs the exact taint (key=value:effect) and node",
                 Param::Resource,
@@ -9026,6 +9474,24 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 "{what}. Tell me exactly what to change (kind, name, namespace and the new values), or paste the manifest."
             ),
         )
+    }
+
+    /// The token holding a JSON merge patch that sets `spec.replicas` and
+    /// nothing else, with the count it sets.
+    fn patched_replicas(&self) -> Option<(usize, u32)> {
+        (0..self.len()).find_map(|i| {
+            let token = self.tokens[i];
+            let text = if token.shape == Shape::Flag {
+                token.value?
+            } else {
+                token.full
+            };
+            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let count = compact
+                .strip_prefix(r#"{"spec":{"replicas":"#)?
+                .strip_suffix("}}")?;
+            parse_number(count).map(|count| (i, count))
+        })
     }
 
     /// A drain or a stop, for which kubeop has no single exact change
@@ -9070,6 +9536,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(intent) = self.workload_holding() {
             return intent;
         }
+        self.namespace_that_has();
         if let Some(intent) = self.on_every_node() {
             return intent;
         }
@@ -9530,6 +9997,62 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// "does prod have a network policy", "does shop have any network
+    /// policies", "does the staging namespace have a quota": the subject of
+    /// "does X have" a namespaced kind is the namespace to list it in (one
+    /// object named after a namespace is not what is asked) when X is a
+    /// namespace's usual name or is called a namespace, when the kind is
+    /// plural, or when the kind is a namespace's own policy (a network
+    /// policy, a quota, a limit range). "does web have a service" stays the
+    /// object of that name.
+    fn namespace_that_has(&mut self) {
+        let Some(first) = (0..self.len()).find(|&i| !self.is_filler(i)) else {
+            return;
+        };
+        let Some(at) = self.next_meaningful(first) else {
+            return;
+        };
+        if !self.is_w(first, W::Do) {
+            return;
+        }
+        let called_namespace = matches!(
+            self.tokens.get(at + 1).and_then(Token::kind),
+            Some((ResourceKind::Namespace, Number::Singular | Number::Short))
+        );
+        let have_at = at + 1 + usize::from(called_namespace);
+        if !matches!(self.low(have_at), "have" | "has") {
+            return;
+        }
+        // ("the prod namespace" already read as the namespace: the kind
+        // word is spent, so it is not what is listed.)
+        if called_namespace && self.namespace.as_deref() == Some(self.tokens[at].raw) {
+            self.use_token(at + 1);
+            return;
+        }
+        if self.namespace.is_some() || !self.is_value(at) {
+            return;
+        }
+        let Some((_, kind, number)) = self.kinds().find(|&(k, _, _)| k > have_at) else {
+            return;
+        };
+        if kind.namespaced()
+            && (called_namespace
+                || is_namespace_word(self.tokens[at].low)
+                || number == Number::Plural
+                || matches!(
+                    kind,
+                    ResourceKind::NetworkPolicy
+                        | ResourceKind::ResourceQuota
+                        | ResourceKind::LimitRange
+                ))
+        {
+            if called_namespace {
+                self.use_token(at + 1);
+            }
+            self.namespace = Some(self.take_value(at));
         }
     }
 
@@ -11182,6 +11705,20 @@ fn is_pod_symptom(word: &str) -> bool {
     )
 }
 
+/// Whether a word names a pod's failure inside a longer name, as alerts
+/// do (`KubePodCrashLooping`, `KubeContainerOOMKilled`, `PodNotReady`).
+fn names_a_pod_failure(word: &str) -> bool {
+    [
+        "crashloop",
+        "oomkill",
+        "imagepullbackoff",
+        "errimagepull",
+        "notready",
+    ]
+    .iter()
+    .any(|symptom| word.contains(symptom))
+}
+
 fn is_namespace_word(name: &str) -> bool {
     NAMESPACE_WORDS.contains(&name)
 }
@@ -11397,6 +11934,45 @@ mod tests {
                 && all.ends_with("ask for a health check in default."),
             "{all}"
         );
+    }
+
+    #[test]
+    fn a_field_removed_is_said_with_the_kubectl_command_that_removes_it() {
+        let question = |text: &str| match classify(text) {
+            Intent::Clarify { question, .. } => question,
+            other => panic!("{text:?} -> {other}"),
+        };
+        for text in [
+            "remove env LOG_LEVEL from nginx in staging",
+            "kubectl set env deployment/nginx LOG_LEVEL- -n staging",
+        ] {
+            let removal = question(text);
+            assert!(
+                removal.contains("kubectl set env deployment/nginx LOG_LEVEL- -n staging"),
+                "{text}: {removal}"
+            );
+        }
+        let container = question("set image web-frontend=nginx:1.28 in production");
+        assert!(
+            container.contains("Which deployment is the container web-frontend in?"),
+            "{container}"
+        );
+    }
+
+    #[test]
+    fn a_what_if_is_explained_and_names_nothing() {
+        for (text, explanation) in [
+            ("what happens if the node dies", EXPLAIN_NODE_LOSS),
+            ("what if worker-1 fails", EXPLAIN_NODE_LOSS),
+            ("what happens if the pod crashes", EXPLAIN_POD_LOSS),
+            ("what happens if the cache is empty", EXPLAIN_WHAT_IF),
+        ] {
+            assert_eq!(
+                classify(text),
+                Intent::clarify(vec![Param::Intent], explanation),
+                "{text}"
+            );
+        }
     }
 }
 

@@ -200,7 +200,17 @@ pub fn read_focus(text: &str) -> ReadFocus {
             "newest" | "youngest" | "latest" => {
                 focus.order.get_or_insert(Order::Newest);
             }
-            "recent" if previous == Some("most") => {
+            // "most recent pods", "most recently created deployments",
+            // "newly created pods".
+            "recent" | "recently" if previous == Some("most") => {
+                focus.order.get_or_insert(Order::Newest);
+            }
+            "newly" | "recently"
+                if matches!(
+                    next,
+                    Some("created" | "added" | "deployed" | "launched" | "started" | "scheduled")
+                ) =>
+            {
                 focus.order.get_or_insert(Order::Newest);
             }
             "age" if matches!(previous, Some("by")) => {
@@ -464,6 +474,18 @@ mod tests {
         );
         assert_eq!(
             read_focus("newest pods in staging").order,
+            Some(Order::Newest)
+        );
+        assert_eq!(
+            read_focus("most recent pods in production").order,
+            Some(Order::Newest)
+        );
+        assert_eq!(
+            read_focus("most recently created deployments").order,
+            Some(Order::Newest)
+        );
+        assert_eq!(
+            read_focus("newly created pods in staging").order,
             Some(Order::Newest)
         );
         assert_eq!(

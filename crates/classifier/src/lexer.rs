@@ -85,6 +85,12 @@ pub(crate) fn lex<'a>(text: &'a str, lower: &'a str, out: &mut Vec<Token<'a>>) {
                 push_quoted(text, lower, i + 1, end, out);
                 i = close.map_or(bytes.len(), |p| p + 1);
             }
+            // `with {"spec":{"replicas":4}}`: a JSON object typed inline
+            // (a merge patch) is one value, quotes, spaces and all.
+            b'{' if let Some(close) = closing_brace(bytes, i) => {
+                push_quoted(text, lower, i, close + 1, out);
+                i = close + 1;
+            }
             b';' => {
                 out.push(operator(text, lower, start, start + 1, Shape::Chain));
                 i += 1;
@@ -113,6 +119,33 @@ pub(crate) fn lex<'a>(text: &'a str, lower: &'a str, out: &mut Vec<Token<'a>>) {
     }
     merge_multi_word_kinds(out);
     read_node_short_form(out);
+}
+
+/// The index of the `}` that closes the JSON object opened at `open`
+/// (`{` then a double-quoted key), braces inside double-quoted strings not
+/// counted; None when it is no JSON object (`{.items}`) or never closed.
+fn closing_brace(bytes: &[u8], open: usize) -> Option<usize> {
+    let key = bytes[open + 1..]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())?;
+    if *key != b'"' {
+        return None;
+    }
+    let (mut depth, mut quoted) = (0usize, false);
+    for (i, &b) in bytes.iter().enumerate().skip(open) {
+        match b {
+            b'"' => quoted = !quoted,
+            b'{' if !quoted => depth += 1,
+            b'}' if !quoted => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `no` is kubectl's short form of `nodes` only right after `get`,

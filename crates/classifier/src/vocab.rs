@@ -697,6 +697,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("->", To),
         ("=>", To),
         ("with", With),
+        // Slack shorthand ("whats up w/ checkout").
+        ("w/", With),
         ("by", By),
         ("into", Into),
         ("onto", Into),

@@ -384,6 +384,9 @@ impl RbacQuestion {
     /// about RBAC is the risky-grants review. `namespace` is the one the
     /// classifier found, used when the words name none.
     pub fn from_words(words: &str, namespace: Option<&str>) -> RbacQuestion {
+        if let Some(subject) = impersonated(words) {
+            return RbacQuestion::PermissionsOf { subject };
+        }
         let tokens: Vec<String> = words
             .split(|c: char| c.is_whitespace() || c == '?' || c == ',')
             .filter(|token| !token.is_empty())
@@ -428,6 +431,40 @@ impl RbacQuestion {
             (None, _) => RbacQuestion::RiskyGrants,
         }
     }
+}
+
+/// The identity `kubectl auth can-i ... --as=X` asks about
+/// (`system:serviceaccount:NS:NAME` is that ServiceAccount, anything else a
+/// user): its permissions answer the question, which is never about the
+/// caller's own.
+fn impersonated(words: &str) -> Option<Subject> {
+    let mut parts = words.split_whitespace();
+    while let Some(part) = parts.next() {
+        let identity = match part.strip_prefix("--as") {
+            Some("") => parts.next()?,
+            Some(rest) => match rest.strip_prefix('=') {
+                Some(identity) => identity,
+                // `--as-group`, `--as-uid`: not the identity itself.
+                None => continue,
+            },
+            None => continue,
+        };
+        let identity = identity.trim_matches(|c| matches!(c, '"' | '\''));
+        return Some(
+            match identity
+                .strip_prefix("system:serviceaccount:")
+                .and_then(|account| account.split_once(':'))
+            {
+                Some((namespace, name)) => Subject::service_account(namespace, name),
+                None => Subject {
+                    kind: "User".to_string(),
+                    name: identity.to_string(),
+                    namespace: None,
+                },
+            },
+        );
+    }
+    None
 }
 
 /// Words that name a ServiceAccount in a question about one.

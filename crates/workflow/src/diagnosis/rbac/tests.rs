@@ -235,6 +235,35 @@ fn questions_are_read_from_plain_words() {
 }
 
 #[test]
+fn an_impersonated_identity_is_the_subject_asked_about() {
+    for words in [
+        "auth can-i list pods --as=system:serviceaccount:shop:checkout",
+        "kubectl auth can-i list pods --as system:serviceaccount:shop:checkout -n prod",
+    ] {
+        assert_eq!(
+            RbacQuestion::from_words(words, None),
+            RbacQuestion::PermissionsOf {
+                subject: Subject::service_account("shop", "checkout")
+            },
+            "{words}"
+        );
+    }
+    assert_eq!(
+        RbacQuestion::from_words(
+            "kubectl auth can-i delete pods --as=Jane --as-group=dev",
+            None
+        ),
+        RbacQuestion::PermissionsOf {
+            subject: Subject {
+                kind: "User".into(),
+                name: "Jane".into(),
+                namespace: None
+            }
+        }
+    );
+}
+
+#[test]
 fn a_service_account_is_read_however_it_is_named() {
     let checkout_in = |namespace: &str| RbacQuestion::PermissionsOf {
         subject: Subject::service_account(namespace, "checkout"),
