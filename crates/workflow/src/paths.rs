@@ -1400,6 +1400,7 @@ async fn resolve_object_read(
         return Ok(error_answer(tool, not_found.text.into_string(), context));
     };
     let namespace = text("namespace");
+    let mut listed = None;
     if namespace.is_none() && !discovery::is_cluster_scoped(&kind) {
         // The kind asked first; for a bare name read as a Deployment (the
         // classifier's default), the workload kinds it may mean ("replicas
@@ -1414,19 +1415,12 @@ async fn resolve_object_read(
             );
         }
         let default = pipeline.cluster.facts().await?.namespace_of(context);
-        for (api_version, kind) in kinds {
+        for (index, (api_version, kind)) in kinds.into_iter().enumerate() {
             let rows = pipeline
                 .cluster
                 .list(context, &api_version, &kind, None, None)
                 .await?;
-            let mut namespaces: Vec<String> = rows
-                .iter()
-                .filter(|row| crate::cluster::cell(row, "name") == Some(name.as_str()))
-                .filter_map(|row| crate::cluster::cell(row, "namespace").map(str::to_owned))
-                .collect();
-            namespaces.sort();
-            namespaces.dedup();
-            match namespaces.as_slice() {
+            match namespaces_holding(&rows, &name).as_slice() {
                 [] => {}
                 [only] => {
                     asked.insert("namespace".into(), Value::String(only.clone()));
@@ -1454,17 +1448,27 @@ async fn resolve_object_read(
                     return Ok(in_which_namespace(&what, several));
                 }
             }
+            if index == 0 {
+                listed = Some(rows);
+            }
         }
     }
-    let (instead, candidates) = suggest::instead_of(
-        &pipeline.cluster,
-        context,
-        &api_version,
-        &kind,
-        namespace.as_deref(),
-        &name,
-    )
-    .await?;
+    // The kind asked, listed in every namespace just above: what is there
+    // instead, and where the one name it can mean is, come from that list.
+    let (instead, candidates) = match &listed {
+        Some(rows) => suggest::instead_among(rows, &kind, None, &name),
+        None => {
+            suggest::instead_of(
+                &pipeline.cluster,
+                context,
+                &api_version,
+                &kind,
+                namespace.as_deref(),
+                &name,
+            )
+            .await?
+        }
+    };
     let place = match (&namespace, discovery::is_cluster_scoped(&kind)) {
         (_, true) => String::new(),
         (Some(namespace), false) => format!(" in namespace {namespace}"),
@@ -1472,10 +1476,18 @@ async fn resolve_object_read(
     };
     // "the pvc of postgres-0" where data-postgres-0 is the one name it can
     // mean: read that one and say so (a read changes nothing). The read
-    // goes through the fast path again, which finds its namespace.
+    // goes through the fast path again, in the namespace the listing above
+    // has it in (without one, the fast path finds it).
     if let Some(meant) = suggest::unmistakable(&name, &candidates).filter(|meant| *meant != name) {
+        let mut there = String::new();
+        if let Some(rows) = &listed
+            && let [only] = namespaces_holding(rows, meant).as_slice()
+        {
+            asked.insert("namespace".into(), Value::String(only.clone()));
+            there = format!(" in namespace {only}");
+        }
         let note = format!(
-            "there is no {} named {name}{place}; read {meant}, the one name it can mean",
+            "there is no {} named {name}{place}; read {meant}{there}, the one name it can mean",
             kind.to_lowercase()
         );
         return read_as_meant(
@@ -1498,6 +1510,19 @@ async fn resolve_object_read(
         ),
         context,
     ))
+}
+
+/// The namespaces (sorted, once each) of the rows of a listing across
+/// namespaces whose object is named `name`.
+fn namespaces_holding(rows: &[Map<String, Value>], name: &str) -> Vec<String> {
+    let mut namespaces: Vec<String> = rows
+        .iter()
+        .filter(|row| cluster::cell(row, "name") == Some(name))
+        .filter_map(|row| cluster::cell(row, "namespace").map(str::to_owned))
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
+    namespaces
 }
 
 /// The read again with `key` set to the one value the request can only have
@@ -1826,6 +1851,26 @@ pub(crate) fn to_map(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_is_placed_by_the_rows_that_carry_it() {
+        let rows: Vec<Map<String, Value>> = [
+            ("web", "staging"),
+            ("web", "production"),
+            ("web", "staging"),
+            ("api", "shop"),
+        ]
+        .iter()
+        .filter_map(|(name, namespace)| {
+            serde_json::json!({"name": name, "namespace": namespace})
+                .as_object()
+                .cloned()
+        })
+        .collect();
+        assert_eq!(namespaces_holding(&rows, "web"), ["production", "staging"]);
+        assert_eq!(namespaces_holding(&rows, "api"), ["shop"]);
+        assert!(namespaces_holding(&rows, "we").is_empty());
+    }
 
     #[test]
     fn context_names_come_from_the_listing() {

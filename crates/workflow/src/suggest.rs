@@ -6,6 +6,8 @@
 //!
 //! The string functions are pure; the two reads go through [`Cluster`].
 
+use serde_json::{Map, Value};
+
 use crate::cluster::{Cluster, Fetched, cell};
 use crate::error::WorkflowError;
 
@@ -161,6 +163,18 @@ pub(crate) async fn instead_of(
     let rows = cluster
         .list(context, api_version, kind, namespace, None)
         .await?;
+    Ok(instead_among(&rows, kind, namespace, name))
+}
+
+/// [`instead_of`] from the rows of the listing it makes, for a caller that
+/// has just listed the kind there (a read that named no namespace lists
+/// it across every namespace to find the name).
+pub(crate) fn instead_among(
+    rows: &[Map<String, Value>],
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> (String, Vec<String>) {
     let existing: Vec<String> = rows
         .iter()
         .filter_map(|row| cell(row, "name"))
@@ -171,7 +185,7 @@ pub(crate) async fn instead_of(
         .unwrap_or_default();
     let kinds = plural(kind);
     let close = similar(name, existing.iter().map(String::as_str));
-    Ok(match close.as_slice() {
+    match close.as_slice() {
         [] if existing.is_empty() => (format!("There are no {kinds}{place}."), Vec::new()),
         [] => (
             format!("The {kinds}{place}: {}.", listing(&existing)),
@@ -184,12 +198,30 @@ pub(crate) async fn instead_of(
             ),
             close,
         ),
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_is_there_instead_comes_from_a_listing_already_made() {
+        let rows: Vec<Map<String, Value>> = ["web-frontend", "api-gateway"]
+            .iter()
+            .map(|name| serde_json::json!({"name": name, "namespace": "production"}))
+            .filter_map(|row| row.as_object().cloned())
+            .collect();
+        let (sentence, candidates) = instead_among(&rows, "Deployment", None, "web-frontnd");
+        assert_eq!(candidates, ["web-frontend"]);
+        assert!(
+            sentence.starts_with("Did you mean web-frontend?"),
+            "{sentence}"
+        );
+        let (sentence, candidates) = instead_among(&[], "Deployment", Some("shop"), "web");
+        assert!(candidates.is_empty());
+        assert_eq!(sentence, "There are no deployments in namespace shop.");
+    }
 
     #[test]
     fn only_a_sole_close_name_is_unmistakable() {

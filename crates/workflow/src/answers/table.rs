@@ -148,9 +148,7 @@ pub(super) fn tally(text: &str, column: &str) -> Option<Vec<(String, usize)>> {
 /// they are, only their order changes. `None` when the table has no AGE
 /// column. A cell kubectl could not compute (`<unknown>`) goes last.
 pub(super) fn sorted_by_age(text: &str, newest_first: bool) -> Option<String> {
-    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
-    let header = lines.next()?;
-    let rows: Vec<&str> = lines.collect();
+    let (header, rows) = header_and_rows(text)?;
     let (columns, cells) = by_position(text)?;
     let age = columns.iter().position(|name| name == "AGE")?;
     let name = columns.iter().position(|name| name == "NAME");
@@ -180,12 +178,30 @@ pub(super) fn sorted_by_age(text: &str, newest_first: bool) -> Option<String> {
             .map_or("-", String::as_str),
         first.get(age).map_or("-", String::as_str),
     );
+    Some(reordered(
+        &lead,
+        header,
+        ordered.into_iter().map(|(_, line, _)| line),
+    ))
+}
+
+/// A table's header line and its rows, blank lines left out; `None` for
+/// an empty text.
+fn header_and_rows(text: &str) -> Option<(&str, Vec<&str>)> {
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let header = lines.next()?;
+    Some((header, lines.collect()))
+}
+
+/// A list whose rows were put in another order: the line saying which,
+/// then the header and the server's own lines in the new order.
+fn reordered<'a>(lead: &str, header: &str, rows: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = format!("{lead}\n\n{header}\n");
-    for (_, line, _) in ordered {
-        out.push_str(line);
+    for row in rows {
+        out.push_str(row);
         out.push('\n');
     }
-    Some(out)
+    out
 }
 
 /// A kubectl age (`45s`, `3m2s`, `5h`, `12d`, `2y45d`) in seconds; `None`
@@ -218,8 +234,7 @@ fn seconds(age: &str) -> Option<u64> {
 /// `5 (2m ago)`, which no re-alignment of whitespace-split cells would
 /// keep together), only their order changes.
 pub(super) fn sorted_by_restarts(text: &str) -> Option<String> {
-    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
-    let header = lines.next()?;
+    let (header, mut rows) = header_and_rows(text)?;
     let table = Table::parse(header);
     let column = table.column("RESTARTS")?;
     let name = table.column("NAME");
@@ -231,7 +246,6 @@ pub(super) fn sorted_by_restarts(text: &str) -> Option<String> {
             .and_then(|cell| cell.parse().ok())
             .unwrap_or(0)
     };
-    let mut rows: Vec<&str> = lines.collect();
     rows.sort_by_key(|line| std::cmp::Reverse(restarts(line)));
     let lead = match rows.first() {
         Some(first) if restarts(first) > 0 => format!(
@@ -243,12 +257,7 @@ pub(super) fn sorted_by_restarts(text: &str) -> Option<String> {
         Some(_) => "Sorted by restarts: no pod has restarted.".to_owned(),
         None => return None,
     };
-    let mut out = format!("{lead}\n\n{header}\n");
-    for row in rows {
-        out.push_str(row);
-        out.push('\n');
-    }
-    Some(out)
+    Some(reordered(&lead, header, rows))
 }
 
 #[cfg(test)]
