@@ -142,6 +142,24 @@ async fn a_connectivity_test_the_policy_drops_fails_and_says_what_its_timeout_me
             == "test command: curl exit 28: the connection timed out: nothing answered, as when a NetworkPolicy or a firewall drops the packets (or the server is overloaded)"),
         "{result:?}"
     );
+    // Asked from a workload that runs there, the policy is the answer,
+    // read before any debug pod.
+    match stack.ask("why can't frontend reach payments").await {
+        Ok(workflow::Response::Diagnosis(diagnosis)) => {
+            assert_eq!(
+                diagnosis.cause, "network_policy_blocks_ingress",
+                "{diagnosis:?}"
+            );
+            assert!(
+                diagnosis.evidence.iter().any(|line| line.starts_with(
+                    "NetworkPolicy shop/payments-lockdown: isolates the pods of pod shop/payments-"
+                ) && line
+                    .ends_with(" for ingress; admits nothing (no ingress rule)")),
+                "{diagnosis:?}"
+            );
+        }
+        other => panic!("a diagnosis, got {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

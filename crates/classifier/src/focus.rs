@@ -324,6 +324,77 @@ const ORDER_WORDS: [&str; 7] = [
     "most", "highest", "sorted", "sort", "order", "ordered", "count",
 ];
 
+/// Verbs of a connection a network test checks ("reach", "connect to").
+const CONNECTION_VERBS: [&str; 7] = [
+    "reach", "connect", "talk", "access", "hit", "ping", "resolve",
+];
+
+/// Words between a network test's source and its verb ("orders pods
+/// cannot reach", "checkout is unable to connect"), skipped.
+const BEFORE_CONNECTION_VERB: [&str; 31] = [
+    "t", "s", "can", "cannot", "could", "couldn", "not", "does", "doesn", "do", "don", "did",
+    "didn", "will", "won", "is", "isn", "are", "aren", "be", "able", "unable", "to", "still",
+    "suddenly", "no", "longer", "the", "pod", "pods", "app",
+];
+
+/// Words that stand where a source would and name none.
+const NO_SOURCE: [&str; 22] = [
+    "why", "what", "how", "who", "which", "where", "when", "i", "we", "you", "it", "they", "my",
+    "our", "this", "that", "anything", "nothing", "dns", "cluster", "and", "or",
+];
+
+/// The workload a network test is asked from, when the request names one
+/// ("why can't orders connect to postgres", "can checkout reach payments",
+/// "orders pods cannot talk to redis", "test connectivity from orders to
+/// db"): a name for the workflow to look up, never trusted before the
+/// cluster has it. `None` when nothing names a source ("can you reach
+/// postgres", "can pods in staging reach the api").
+pub fn network_test_source(text: &str) -> Option<String> {
+    if text.len() > MAX_REQUEST_BYTES {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    let verb = words
+        .iter()
+        .position(|word| CONNECTION_VERBS.contains(word));
+    let tests_network = verb.is_some()
+        || words
+            .iter()
+            .any(|word| matches!(*word, "connectivity" | "connection" | "network"));
+    if !tests_network {
+        return None;
+    }
+    let named_at = |at: usize| {
+        let word = words[at];
+        let names_a_namespace = at
+            .checked_sub(1)
+            .is_some_and(|before| matches!(words[before], "in" | "namespace" | "n"));
+        (!NO_SOURCE.contains(&word)
+            && !BEFORE_CONNECTION_VERB.contains(&word)
+            && !CONNECTION_VERBS.contains(&word)
+            && word.starts_with(|c: char| c.is_ascii_lowercase())
+            && !names_a_namespace)
+            .then(|| word.to_owned())
+    };
+    // "from orders to postgres", "reach postgres from orders".
+    if let Some(from) = words.iter().position(|word| *word == "from") {
+        let after = (from + 1..words.len())
+            .find(|&at| !matches!(words[at], "the" | "pod" | "pods" | "app"));
+        if let Some(source) = after.and_then(named_at) {
+            return Some(source);
+        }
+    }
+    let verb = verb?;
+    let before = (0..verb)
+        .rev()
+        .find(|&at| !BEFORE_CONNECTION_VERB.contains(&words[at]))?;
+    named_at(before)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,5 +657,26 @@ mod tests {
     fn an_oversized_request_has_no_focus() {
         let text = "how many ".repeat(MAX_REQUEST_BYTES);
         assert_eq!(read_focus(&text), ReadFocus::default());
+    }
+
+    #[test]
+    fn a_network_tests_source_is_the_name_before_its_verb_or_after_from() {
+        for (text, source) in [
+            ("why can't orders connect to postgres", Some("orders")),
+            ("can checkout reach payments in shop", Some("checkout")),
+            ("checkout pods cannot reach payments", Some("checkout")),
+            ("orders is unable to connect to the db", Some("orders")),
+            (
+                "test connectivity from orders to postgres:5432",
+                Some("orders"),
+            ),
+            ("why can't I reach postgres from orders", Some("orders")),
+            ("can you reach postgres", None),
+            ("can pods in staging reach the api service", None),
+            ("is dns working in staging", None),
+            ("why can't I connect to postgres", None),
+        ] {
+            assert_eq!(network_test_source(text).as_deref(), source, "{text}");
+        }
     }
 }

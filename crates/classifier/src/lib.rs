@@ -53,7 +53,7 @@ pub use classify::{
     DEBUG_IMAGE, MAX_REQUEST_BYTES, NETWORK_DEBUG_IMAGE, classify, is_small_talk,
     spans_all_namespaces,
 };
-pub use focus::{Grouping, Order, ReadFocus, read_focus};
+pub use focus::{Grouping, Order, ReadFocus, network_test_source, read_focus};
 pub use intent::{Arguments, Domain, Intent, Operation, Param, Playbook, Tool};
 pub use kinds::ResourceKind;
 pub use manifest::{

@@ -20,8 +20,10 @@ use crate::plan::{self, Planned};
 use crate::response::{Answer, Clarify, Response};
 use crate::suggest;
 use crate::verify::label_selector;
+use connection::Scoped;
 
 mod autoscaler;
+mod connection;
 mod env;
 mod from_cronjob;
 mod rollback;
@@ -111,7 +113,28 @@ pub(crate) async fn plan(
                 Err(question) => return Ok(question),
             }
         }
-        Operation::Run => debug_pod(pipeline, &context, &arguments, &mut inferred).await?,
+        Operation::Run => {
+            match connection::scope(pipeline, &context, request, &arguments, &mut inferred).await? {
+                Scoped::Test { namespace, command } => {
+                    let arguments = Arguments {
+                        namespace,
+                        command,
+                        ..arguments.clone()
+                    };
+                    debug_pod(pipeline, &context, &arguments, &mut inferred).await?
+                }
+                Scoped::Diagnosed(found) => {
+                    return Ok(Response::Diagnosis(crate::response::Diagnosis {
+                        cause: serde_json::to_value(found.cause)?,
+                        evidence: crate::playbooks::quotes(&found.evidence),
+                        report: Some(serde_json::to_value(&*found)?),
+                        proposal: None,
+                        context,
+                    }));
+                }
+                Scoped::Ask(question) => return Ok(Response::Clarify(question)),
+            }
+        }
         Operation::Scale | Operation::Delete | Operation::Exec => {
             // A replica count for a name no Deployment has may be a
             // StatefulSet's (or a DaemonSet's, which is said to have none),

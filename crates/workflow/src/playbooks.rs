@@ -415,7 +415,8 @@ async fn nothing_named(
     })
 }
 
-fn quotes(evidence: &[Evidence]) -> Vec<String> {
+/// Evidence as the `-o json` diagnosis quotes it: `source: quote`.
+pub(crate) fn quotes(evidence: &[Evidence]) -> Vec<String> {
     evidence
         .iter()
         .map(|evidence| format!("{}: {}", evidence.source, evidence.quote))

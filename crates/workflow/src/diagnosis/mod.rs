@@ -15,6 +15,9 @@
 //!   approval, the reading of the result and the check that the pod is gone.
 //! - [`health`]: the cluster health check: the server's `cluster-health-check`
 //!   prompt and the lists it relies on, as one overview with severities.
+//! - [`connectivity`]: "why can't A reach B": what the NetworkPolicies of
+//!   both ends (the source's egress, the destination's ingress) decide
+//!   about a connection a debug pod's test would not reproduce.
 //! - [`pod_status`]: the pure reading of one Pod object into symptoms.
 //! - [`pressure`]: pods near their limits or without limits, node
 //!   allocatable against use and requests, Pending pods, quota usage.
@@ -33,6 +36,7 @@
 //! plain objects and the gathering end to end against the simulated cluster.
 
 pub mod conditions;
+pub mod connectivity;
 pub mod debug_pod;
 pub mod gateway_reader;
 pub mod health;
@@ -162,6 +166,10 @@ pub enum Cause {
     /// admits traffic to the port the Service sends to: connections are
     /// dropped (clients time out).
     NetworkPolicyBlocksIngress,
+    /// A NetworkPolicy isolates the source's pods for egress and no rule
+    /// admits the destination (or the cluster DNS): its connections are
+    /// dropped, or it resolves no name.
+    NetworkPolicyBlocksEgress,
     /// A PersistentVolumeClaim is not bound (Pending: no class or volume
     /// can give it one; or Lost: its volume is gone): pods that mount it
     /// cannot start.
@@ -206,6 +214,7 @@ impl Cause {
             Cause::ServiceWithoutEndpoints => "Service without ready endpoints",
             Cause::ServicePortMismatch => "Service targetPort matches no container port",
             Cause::NetworkPolicyBlocksIngress => "NetworkPolicy admits no ingress",
+            Cause::NetworkPolicyBlocksEgress => "NetworkPolicy admits no egress to the destination",
             Cause::VolumeClaimNotBound => "PersistentVolumeClaim not bound",
             Cause::IngressBackendUnavailable => "Ingress backend unavailable",
             Cause::NoEligibleNode => "DaemonSet places no pod (no eligible node)",

@@ -13,7 +13,7 @@ pub mod autoscaler;
 mod conclude;
 pub mod init_wait;
 pub mod named_object;
-mod node_target;
+pub(crate) mod node_target;
 mod refused;
 pub mod service;
 mod workload;

@@ -24,7 +24,7 @@ fn text<'a>(object: &'a Value, pointer: &str) -> &'a str {
 /// Whether a label selector (`matchLabels`, `matchExpressions`) selects an
 /// object with these labels; an empty or missing selector selects nothing,
 /// as for a policy/v1 PodDisruptionBudget.
-pub(super) fn selects(selector: Option<&Value>, labels: &BTreeMap<String, String>) -> bool {
+pub(crate) fn selects(selector: Option<&Value>, labels: &BTreeMap<String, String>) -> bool {
     let Some(selector) = selector.filter(|selector| selector.is_object()) else {
         return false;
     };

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::Reads;
+use crate::diagnosis::connectivity::{self, Direction, Port};
 use crate::diagnosis::parse::{labels, rows};
 use crate::diagnosis::pod_status::{PodState, symptom};
 use crate::diagnosis::proposal::{self, selector_text};
@@ -233,24 +234,9 @@ fn labels_of(pod: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Whether a NetworkPolicy isolates a pod with these labels for ingress:
-/// its `podSelector` selects the pod (an empty one selects every pod of
-/// the namespace) and its `policyTypes` include Ingress (left out, they
-/// do: every policy is an ingress policy unless it says otherwise).
+/// Whether a NetworkPolicy isolates a pod with these labels for ingress.
 fn isolates_for_ingress(policy: &Value, labels: &BTreeMap<String, String>) -> bool {
-    let selector = policy.pointer("/spec/podSelector");
-    let selects_all = selector.and_then(Value::as_object).is_none_or(|selector| {
-        selector.values().all(|part| match part {
-            Value::Object(map) => map.is_empty(),
-            Value::Array(list) => list.is_empty(),
-            _ => true,
-        })
-    });
-    let ingress = policy
-        .pointer("/spec/policyTypes")
-        .and_then(Value::as_array)
-        .is_none_or(|types| types.iter().any(|kind| kind == "Ingress"));
-    ingress && (selects_all || super::node_target::selects(selector, labels))
+    connectivity::isolates(policy, Direction::Ingress, labels)
 }
 
 /// The NetworkPolicies of `namespace` that close a pod with these labels
@@ -277,7 +263,7 @@ pub fn closing_policies<'a>(
 }
 
 /// A NetworkPolicy peer (`from` entry) as a person reads it.
-fn peer_text(peer: &Value, namespace: &str) -> String {
+pub(crate) fn peer_text(peer: &Value, namespace: &str) -> String {
     let selector_text = |selector: &Value| {
         let mut parts: Vec<String> = selector["matchLabels"]
             .as_object()
@@ -320,31 +306,17 @@ fn peer_text(peer: &Value, namespace: &str) -> String {
     }
 }
 
-/// Whether an ingress rule's `ports` admit the container port `number`
-/// (named `name`): no ports admit every port.
-fn rule_admits_port(rule: &Value, number: u64, name: &str) -> bool {
-    let Some(ports) = rule["ports"].as_array().filter(|ports| !ports.is_empty()) else {
-        return true;
-    };
-    ports.iter().any(|port| match port.get("port") {
-        None => true,
-        Some(Value::String(port_name)) => port_name == name,
-        Some(value) => value.as_u64().is_some_and(|first| {
-            let last = port["endPort"].as_u64().unwrap_or(first);
-            (first..=last).contains(&number)
-        }),
-    })
-}
-
 /// What the NetworkPolicies isolating a Service's pods do to it: for each
 /// policy an evidence line, and the sources admitted on the container
 /// port the Service's first port sends to (`None`: no rule admits that
 /// port, every connection is dropped).
 fn policy_reading(facts: &ServiceFacts, pod: &Value) -> (Vec<Evidence>, Option<Vec<String>>) {
     let namespace = text(&facts.service, "/metadata/namespace");
-    let target = facts
-        .service
-        .pointer("/spec/ports/0")
+    let first_port = facts.service.pointer("/spec/ports/0");
+    let protocol = first_port
+        .and_then(|port| port["protocol"].as_str())
+        .unwrap_or("TCP");
+    let target = first_port
         .and_then(|port| port.get("targetPort").or_else(|| port.get("port")))
         .cloned()
         .unwrap_or(Value::Null);
@@ -404,7 +376,12 @@ fn policy_reading(facts: &ServiceFacts, pod: &Value) -> (Vec<Evidence>, Option<V
                     format!("port {}", ports.join(", "))
                 }
             ));
-            if rule_admits_port(rule, number, &name) {
+            let port = Port {
+                number,
+                name: name.clone(),
+                protocol: protocol.to_owned(),
+            };
+            if connectivity::rule_admits_port(rule, &port) {
                 admitted = true;
                 sources.extend(peers);
             }
