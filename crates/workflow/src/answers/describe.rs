@@ -229,21 +229,16 @@ pub(super) fn described(output: &ToolOutput) -> Option<String> {
     match kind {
         "Pod" => {
             section(&mut text, "Pod", pod_fields(&object));
-            section(&mut text, "Containers", containers(object.get("spec")));
+            pod_spec_sections(&mut text, object.get("spec"));
         }
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => {
             section(&mut text, "Spec", workload_fields(&object));
-            section(
-                &mut text,
-                "Containers",
-                containers(object.pointer("/spec/template/spec")),
-            );
+            pod_spec_sections(&mut text, object.pointer("/spec/template/spec"));
         }
         "CronJob" => {
-            section(
+            pod_spec_sections(
                 &mut text,
-                "Containers",
-                containers(object.pointer("/spec/jobTemplate/spec/template/spec")),
+                object.pointer("/spec/jobTemplate/spec/template/spec"),
             );
         }
         "Service" => section(&mut text, "Service", service_fields(&object)),
@@ -345,7 +340,146 @@ fn workload_fields(workload: &Value) -> Vec<String> {
     if let Some(limit) = workload.pointer("/spec/backoffLimit") {
         lines.push(format!("backoffLimit {limit}"));
     }
+    for template in workload
+        .pointer("/spec/volumeClaimTemplates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let size = template
+            .pointer("/spec/resources/requests/storage")
+            .and_then(Value::as_str)
+            .map(|size| format!(" of {size}"))
+            .unwrap_or_default();
+        let class = template
+            .pointer("/spec/storageClassName")
+            .and_then(Value::as_str)
+            .map(|class| format!(", class {class}"))
+            .unwrap_or_default();
+        lines.push(format!(
+            "claim template {}{size}{class} (one claim per pod)",
+            template
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("-")
+        ));
+    }
     lines
+}
+
+/// The sections of a pod spec (a pod's, or a workload's template), as
+/// `kubectl describe` shows them: its containers, where it may be placed,
+/// and its volumes.
+fn pod_spec_sections(text: &mut String, spec: Option<&Value>) {
+    section(text, "Containers", containers(spec));
+    let Some(spec) = spec else {
+        return;
+    };
+    section(text, "Scheduling", scheduling(spec));
+    section(text, "Volumes", volumes(spec));
+}
+
+/// The tolerations every pod gets from the admission controller (5
+/// minutes on a not-ready or unreachable node): not worth a line.
+const DEFAULT_TOLERATIONS: [&str; 2] = [
+    "node.kubernetes.io/not-ready",
+    "node.kubernetes.io/unreachable",
+];
+
+/// Node selector, required node affinity, tolerations, priority class
+/// and (for a template) the service account: what decides where, and as
+/// whom, its pods run.
+fn scheduling(spec: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(selector) = selector(spec.get("nodeSelector")) {
+        lines.push(format!("node selector {selector}"));
+    }
+    for term in spec
+        .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let expressions: Vec<String> = term["matchExpressions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|expression| {
+                let values: Vec<&str> = expression["values"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                format!(
+                    "{} {} [{}]",
+                    expression["key"].as_str().unwrap_or("-"),
+                    expression["operator"].as_str().unwrap_or("-"),
+                    values.join(", ")
+                )
+            })
+            .collect();
+        if !expressions.is_empty() {
+            lines.push(format!("requires nodes with {}", expressions.join(" and ")));
+        }
+    }
+    let tolerations: Vec<String> = spec["tolerations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|toleration| {
+            !toleration["key"]
+                .as_str()
+                .is_some_and(|key| DEFAULT_TOLERATIONS.contains(&key))
+        })
+        .map(|toleration| {
+            let key = toleration["key"].as_str().unwrap_or("(every taint)");
+            let value = toleration["value"]
+                .as_str()
+                .map(|value| format!("={value}"))
+                .unwrap_or_default();
+            let effect = toleration["effect"]
+                .as_str()
+                .map(|effect| format!(":{effect}"))
+                .unwrap_or_default();
+            format!("{key}{value}{effect}")
+        })
+        .collect();
+    if !tolerations.is_empty() {
+        lines.push(format!("tolerates {}", tolerations.join(", ")));
+    }
+    if let Some(class) = spec["priorityClassName"].as_str() {
+        lines.push(format!("priority class {class}"));
+    }
+    lines
+}
+
+/// Each volume and what it mounts: `data: claim data-postgres-0`.
+fn volumes(spec: &Value) -> Vec<String> {
+    spec["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|volume| {
+            let name = volume["name"].as_str().unwrap_or("-");
+            let named = |pointer: &str| volume.pointer(pointer).and_then(Value::as_str);
+            let source = if let Some(claim) = named("/persistentVolumeClaim/claimName") {
+                format!("claim {claim}")
+            } else if let Some(map) = named("/configMap/name") {
+                format!("configmap {map}")
+            } else if let Some(secret) = named("/secret/secretName") {
+                format!("secret {secret}")
+            } else if let Some(path) = named("/hostPath/path") {
+                format!("host path {path}")
+            } else {
+                volume
+                    .as_object()
+                    .and_then(|fields| fields.keys().find(|key| *key != "name"))
+                    .map_or_else(|| "-".to_owned(), |kind| kind.clone())
+            };
+            format!("{name}: {source}")
+        })
+        .collect()
 }
 
 /// Each container of a pod spec: image, ports, resources, environment
@@ -395,6 +529,52 @@ fn containers(spec: Option<&Value>) -> Vec<String> {
                 .collect();
             if !environment.is_empty() {
                 lines.push(format!("  env {}", environment.join(", ")));
+            }
+            let sources: Vec<String> = container["envFrom"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|source| {
+                    let (kind, reference) =
+                        [("configmap", "configMapRef"), ("secret", "secretRef")]
+                            .into_iter()
+                            .find_map(|(kind, key)| Some((kind, source.get(key)?)))?;
+                    Some(format!("{kind} {}", reference["name"].as_str()?))
+                })
+                .collect();
+            if !sources.is_empty() {
+                lines.push(format!("  env from {}", sources.join(", ")));
+            }
+            for key in ["command", "args"] {
+                let words: Vec<&str> = container[key]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                if !words.is_empty() {
+                    lines.push(format!("  {key} {}", words.join(" ")));
+                }
+            }
+            let mounts: Vec<String> = container["volumeMounts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|mount| {
+                    let read_only = if mount["readOnly"].as_bool() == Some(true) {
+                        " (read-only)"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{} at {}{read_only}",
+                        mount["name"].as_str().unwrap_or("-"),
+                        mount["mountPath"].as_str().unwrap_or("-")
+                    )
+                })
+                .collect();
+            if !mounts.is_empty() {
+                lines.push(format!("  mounts {}", mounts.join(", ")));
             }
             for (probe, name) in [
                 ("readinessProbe", "readiness"),
@@ -701,6 +881,43 @@ mod tests {
              \x20   readiness http-get :8080/health/ready\n\
              Events: not read here; ask \"events for deployment checkout in production\"\n"
         );
+    }
+
+    #[test]
+    fn a_pod_spec_shows_its_placement_volumes_mounts_and_command() {
+        let statefulset = json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "db", "namespace": "shop"},
+            "spec": {"selector": {"matchLabels": {"app": "db"}},
+                "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                    "spec": {"storageClassName": "gp3", "resources": {"requests": {"storage": "20Gi"}}}}],
+                "template": {"spec": {
+                    "nodeSelector": {"disk": "ssd"},
+                    "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [{"matchExpressions": [
+                            {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["a", "b"]}]}]}}},
+                    "tolerations": [
+                        {"key": "dedicated", "value": "db", "effect": "NoSchedule"},
+                        {"key": "node.kubernetes.io/not-ready", "effect": "NoExecute", "tolerationSeconds": 300}],
+                    "containers": [{"name": "db", "image": "postgres:16",
+                        "command": ["docker-entrypoint.sh"], "args": ["-c", "max_connections=200"],
+                        "envFrom": [{"secretRef": {"name": "db-env"}}],
+                        "volumeMounts": [{"name": "data", "mountPath": "/var/lib/postgresql"},
+                                         {"name": "conf", "mountPath": "/etc/db", "readOnly": true}]}],
+                    "volumes": [{"name": "conf", "configMap": {"name": "db-conf"}},
+                                {"name": "scratch", "emptyDir": {}}]}}}});
+        let text = described(&ToolOutput::from_structured(statefulset)).expect("an object");
+        for line in [
+            "  claim template data of 20Gi, class gp3 (one claim per pod)\n",
+            "    env from secret db-env\n",
+            "    command docker-entrypoint.sh\n",
+            "    args -c max_connections=200\n",
+            "    mounts data at /var/lib/postgresql, conf at /etc/db (read-only)\n",
+            "Scheduling:\n  node selector disk=ssd\n  requires nodes with topology.kubernetes.io/zone In [a, b]\n  tolerates dedicated=db:NoSchedule\n",
+            "Volumes:\n  conf: configmap db-conf\n  scratch: emptyDir\n",
+        ] {
+            assert!(text.contains(line), "{line:?} in:\n{text}");
+        }
+        assert!(!text.contains("not-ready"), "{text}");
     }
 
     #[test]
