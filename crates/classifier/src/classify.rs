@@ -440,6 +440,7 @@ pub fn classify(text: &str) -> Intent {
     rollback_phrases(&mut tokens);
     negated_changes(&mut tokens);
     verbs_naming_objects(&mut tokens);
+    products_named_as_objects(&mut tokens);
     topic_words_naming_namespaces(&mut tokens);
     not_working(&mut tokens);
     object_phrases(&mut tokens);
@@ -1287,6 +1288,106 @@ fn verbs_naming_objects(tokens: &mut [Token<'_>]) {
     }
 }
 
+/// The observability products that run as workloads in a cluster.
+const OBSERVABILITY_PRODUCTS: &[&str] =
+    &["prometheus", "alertmanager", "grafana", "thanos", "loki"];
+
+/// Words that make a request about an observability product's own domain
+/// (its alerts, rules, silences, dashboards, queries, scrape targets, what
+/// it says), which the observability agent handles.
+const OBSERVABILITY_DOMAIN: &[&str] = &[
+    "alert",
+    "alerts",
+    "alerting",
+    "alertrule",
+    "alertrules",
+    "prometheusrule",
+    "prometheusrules",
+    "rule",
+    "rules",
+    "silence",
+    "silences",
+    "mute",
+    "dashboard",
+    "dashboards",
+    "panel",
+    "promql",
+    "query",
+    "queries",
+    "scrape",
+    "scraping",
+    "target",
+    "targets",
+    "datasource",
+    "datasources",
+    "slo",
+    "slos",
+    "firing",
+    "fired",
+    "page",
+    "paged",
+    "say",
+    "says",
+    "show",
+    "shows",
+    "metric",
+    "metrics",
+    "latency",
+];
+
+/// "logs of grafana", "scale grafana to 2 in monitoring", "is prometheus
+/// running", "delete pod alertmanager-0": an observability product named
+/// with a Kubernetes verb, kind or state is the workload of that name, which
+/// kubeop reads, changes and diagnoses; the hand-off stays for the
+/// product's own domain (alerts, rules, dashboards, queries: "what does
+/// prometheus say about checkout").
+fn products_named_as_objects(tokens: &mut [Token<'_>]) {
+    if !tokens
+        .iter()
+        .any(|t| OBSERVABILITY_PRODUCTS.contains(&t.low))
+        || tokens.iter().any(|t| {
+            OBSERVABILITY_DOMAIN.contains(&t.low)
+                || matches!(
+                    t.w(),
+                    Some(W::Helm | W::Release | W::Argo | W::Sync | W::Promote)
+                )
+        })
+    {
+        return;
+    }
+    let kubernetes = tokens.iter().any(|t| {
+        t.kind().is_some()
+            || matches!(
+                t.w(),
+                Some(
+                    W::Logs
+                        | W::Describe
+                        | W::Top
+                        | W::Tail
+                        | W::Change(_)
+                        | W::Running
+                        | W::Pending
+                        | W::Wrong
+                        | W::Restarts
+                        | W::Down
+                        | W::Replicas
+                        | W::Image
+                        | W::Container
+                        | W::Usage
+                )
+            )
+            || matches!(t.low, "ready" | "rollout" | "events")
+    });
+    if !kubernetes {
+        return;
+    }
+    for token in tokens.iter_mut() {
+        if token.shape == Shape::Word && OBSERVABILITY_PRODUCTS.contains(&token.low) {
+            token.lex = Lex::Unknown;
+        }
+    }
+}
+
 /// "get deploy -n security", "pods in namespace auth", "list pods in
 /// debug": a topic word (security, auth, dns, debug, metrics...) written
 /// where a namespace goes is the namespace's name, and becomes a plain word
@@ -1969,6 +2070,20 @@ fn non_names(tokens: &mut [Token<'_>]) {
                     | "sev3"
                     | "urgent"
                     | "fyi"
+            )
+        {
+            tokens[i].lex = Lex::W(W::Filler);
+            continue;
+        }
+        // "what node selector does X have", "its pod affinity": the first word of a pod template field
+        // written in two words names nothing (the field word says what is
+        // asked).
+        if let Some(next) = tokens.get(i + 1)
+            && matches!(
+                (tokens[i].low, next.low),
+                ("node", "selector" | "selectors" | "affinity")
+                    | ("pod", "affinity" | "antiaffinity" | "anti-affinity")
+                    | ("volume", "mounts")
             )
         {
             tokens[i].lex = Lex::W(W::Filler);
@@ -5537,6 +5652,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if core_kind && (subordinate || diagnostic || failure_alert) {
             return None;
         }
+        if domain == Domain::Observability && self.alert_fired_about_an_object() {
+            return None;
+        }
         let reason = match domain {
             Domain::Helm => "Helm charts and releases are handled by the Helm agent.",
             Domain::App => {
@@ -5551,6 +5669,56 @@ impl<'t, 'a> Analysis<'t, 'a> {
             reason: reason.to_owned(),
             arguments: self.handoff_arguments(domain),
         })
+    }
+
+    /// "the prometheus alert KubePodCrashLooping fired for payment-service",
+    /// "alert: KubeDeploymentReplicasMismatch on checkout in prod": an
+    /// alert that fired about a Kubernetes object is an incident kubeop
+    /// diagnoses (the object after "for"/"on"); managing the alert itself
+    /// (silence, acknowledge, its rule, a dashboard, a query, paging) stays
+    /// the observability agent's.
+    fn alert_fired_about_an_object(&self) -> bool {
+        let alert = self
+            .tokens
+            .iter()
+            .any(|t| matches!(t.low, "alert" | "alerts" | "firing" | "fired"));
+        let managed = self.tokens.iter().any(|t| {
+            matches!(
+                t.low,
+                "silence"
+                    | "silences"
+                    | "mute"
+                    | "ack"
+                    | "acknowledge"
+                    | "rule"
+                    | "rules"
+                    | "alertrule"
+                    | "prometheusrule"
+                    | "dashboard"
+                    | "dashboards"
+                    | "query"
+                    | "promql"
+                    | "page"
+                    | "paged"
+                    | "threshold"
+            )
+        }) || self.has_w_anywhere(&[W::Why, W::Change(Change::Other)])
+            // ("what alerts are firing for checkout", "show the alerts for
+            // web": the alerts themselves asked for.)
+            || (0..self.len())
+                .find(|&i| !self.is_filler(i))
+                .is_some_and(|first| {
+                    matches!(self.w(first), Some(W::Question | W::Read | W::Count | W::Describe))
+                });
+        alert
+            && !managed
+            && (0..self.len()).any(|i| {
+                self.is_value(i)
+                    && !is_namespace_word(self.tokens[i].low)
+                    && self
+                        .prev_meaningful(i)
+                        .is_some_and(|p| matches!(self.w(p), Some(W::For | W::On)))
+            })
     }
 
     /// What a hand-off names, for the agent that receives it: the release,
@@ -5753,8 +5921,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     .tokens
                     .windows(2)
                     .any(|pair| pair[0].w() == Some(W::Be) && pair[1].w() == Some(W::Down));
+        // (An alert that reaches the diagnosis fired about an object.)
         let wrong = down
             || self.has_w_anywhere(&[W::Wrong, W::Restarts])
+            || self
+                .tokens
+                .iter()
+                .any(|t| matches!(t.low, "alert" | "firing" | "fired"))
             || self.tokens.iter().any(|t| names_a_pod_failure(t.low))
             || self.tokens.windows(2).any(|pair| {
                 // "what's going on with web", "what's up with checkout".
@@ -6245,6 +6418,58 @@ impl<'t, 'a> Analysis<'t, 'a> {
             || running_out
     }
 
+    /// "is checkout up", "is the checkout service working", "is deployment
+    /// web ok in shop": whether one named thing works, asked yes or no, is
+    /// the diagnosis of that name (its playbook answers a healthy object as
+    /// no failure), never a plain read that leaves the judgement to the
+    /// reader. A namespace's usual name, a numbered node or the cluster is
+    /// the health overview's.
+    fn whether_it_works(&mut self) -> Option<Intent> {
+        let first = (0..self.len()).find(|&i| !self.is_filler(i))?;
+        if !self.is_w(first, W::Be) {
+            return None;
+        }
+        let state = (first + 1..self.len()).find(|&j| {
+            matches!(
+                self.low(j),
+                "up" | "working"
+                    | "ok"
+                    | "okay"
+                    | "fine"
+                    | "healthy"
+                    | "alright"
+                    | "functioning"
+                    | "serving"
+                    | "available"
+            )
+        })?;
+        let subject = (first + 1..state).find(|&i| self.is_value(i))?;
+        let word = self.tokens[subject].raw;
+        if is_namespace_word(&word.to_ascii_lowercase())
+            || is_node_name_shaped(word)
+            || self.has_w_anywhere(&[W::Cluster])
+            || self.kinds().any(|(k, kind, number)| {
+                number == Number::Plural
+                    || !(kind == ResourceKind::Pod
+                        || kind == ResourceKind::Service
+                        || kind.has_pods())
+                    || !(first..state).contains(&k)
+            })
+        {
+            return None;
+        }
+        for k in (first + 1..state).filter(|&k| self.tokens[k].kind().is_some()) {
+            self.use_token(k);
+        }
+        let mut arguments = self.base();
+        arguments.name = Some(self.take_value(subject));
+        arguments.namespace = self.take_namespace(false, true);
+        Some(Intent::Diagnose {
+            playbook: Playbook::PodFailure,
+            arguments,
+        })
+    }
+
     /// Whether the request asks how the control plane or the API server is
     /// doing ("is the apiserver up", "control plane status"), rather than
     /// for its logs, its usage or a kind of object on it ("control plane
@@ -6291,6 +6516,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.rollout_read {
             // "how is the rollout of checkout doing": the workload, read.
             return None;
+        }
+        if let Some(intent) = self.whether_it_works() {
+            return Some(intent);
         }
         let health = self.has_w_anywhere(&[W::Health]);
         let okay = self.has_w_anywhere(&[W::Okay])
@@ -7366,6 +7594,37 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
+    /// The question for a change that names no object: it carries the kind
+    /// and the namespace the request gives, so that the workflow can offer
+    /// the names there; a request for many ("restart all deployments in
+    /// staging", "scale everything to 0") hears first that kubeop makes one
+    /// change at a time.
+    fn unnamed_change(
+        kind: Option<ResourceKind>,
+        verb: &str,
+        namespace: Option<String>,
+        many: bool,
+    ) -> Intent {
+        let question = if many {
+            let noun = kind.map_or("resource", ResourceKind::noun);
+            Intent::clarify(
+                vec![Param::Name],
+                format!(
+                    "I {verb} one {noun} at a time, by name, each with its own plan and approval. Which one should I {verb}?"
+                ),
+            )
+        } else {
+            Self::missing_name(kind, verb)
+        };
+        Self::in_scope(question, kind, namespace)
+    }
+
+    /// Whether a change is asked of many objects at once ("all", "every",
+    /// "everything", `--all`).
+    fn asks_for_many(&self) -> bool {
+        self.bulk || self.has_w_anywhere(&[W::All])
+    }
+
     fn missing_name(kind: Option<ResourceKind>, verb: &str) -> Intent {
         let noun = kind.map_or("resource", ResourceKind::noun);
         Intent::clarify(
@@ -7439,17 +7698,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         let plural_kind =
             kind_at.is_some_and(|k| matches!(self.tokens[k].kind(), Some((_, Number::Plural))));
         if self.bulk || ((name.is_none() || plural_kind) && self.has_w_anywhere(&[W::All])) {
-            let noun = kind.map_or("resource", ResourceKind::noun);
-            return Self::in_scope(
-                Intent::clarify(
-                    vec![Param::Name],
-                    format!(
-                        "I delete one {noun} at a time, by name, each with its own approval. Which one should I delete?"
-                    ),
-                ),
-                kind,
-                namespace,
-            );
+            return Self::unnamed_change(kind, "delete", namespace, true);
         }
         let Some(kind) = kind else {
             return match name {
@@ -7464,11 +7713,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             };
         };
         let Some(name) = name else {
-            return Self::in_scope(
-                Self::missing_name(Some(kind), "delete"),
-                Some(kind),
-                namespace,
-            );
+            return Self::unnamed_change(Some(kind), "delete", namespace, false);
         };
         let mut arguments = self.resource_args(kind, name, namespace);
         arguments.grace_period_seconds = self.grace_period;
@@ -7514,7 +7759,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             );
         }
         let Some(name) = name else {
-            return Self::missing_name(Some(kind), "scale");
+            return Self::unnamed_change(Some(kind), "scale", namespace, self.asks_for_many());
         };
         let Some(replicas) = self.replicas else {
             // "scale nginx to -1", `--replicas=-1`: no count below zero exists.
@@ -8297,7 +8542,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     "Which workload's pods should I restart? I restart pods through their deployment, statefulset or daemonset (a rolling restart), named.",
                 );
             }
-            return Self::missing_name(Some(kind), "restart");
+            return Self::unnamed_change(Some(kind), "restart", namespace, self.asks_for_many());
         };
         match kind {
             // A pod cannot be restarted in place: its controller replaces a deleted pod.
@@ -9126,7 +9371,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     ),
                 );
             }
-            return Self::missing_name(Some(kind), "update");
+            return Self::unnamed_change(Some(kind), "update", namespace, self.asks_for_many());
         };
         let Some(image) = image else {
             return Intent::clarify(
@@ -9626,9 +9871,14 @@ impl<'t, 'a> Analysis<'t, 'a> {
         // "show me the config of web-frontend", "checkout's settings": a
         // named object's configuration is the object (its read shows the
         // env, mounts and the ConfigMaps it uses), never the kubeconfig.
+        // ("the liveness probe of api-gateway", "tolerations of web": a
+        // field of its pod template, the same.)
         if main.is_none()
-            && let Some(config_at) = (0..self.len())
-                .find(|&i| self.is_w(i, W::Config) || matches!(self.low(i), "settings" | "setup"))
+            && let Some(config_at) = (0..self.len()).find(|&i| {
+                self.is_w(i, W::Config)
+                    || matches!(self.low(i), "settings" | "setup")
+                    || (self.tokens[i].shape == Shape::Word && is_pod_template_field(self.low(i)))
+            })
             && let Some(i) = (0..self.len()).find(|&i| {
                 self.is_value(i)
                     && !is_namespace_word(self.tokens[i].low)
@@ -11644,6 +11894,8 @@ fn is_pod_template_field(word: &str) -> bool {
             | "annotations"
             | "probe"
             | "probes"
+            | "liveness"
+            | "readiness"
             | "toleration"
             | "tolerations"
             | "affinity"
@@ -11662,6 +11914,12 @@ fn is_pod_template_field(word: &str) -> bool {
             | "image"
             | "images"
             | "strategy"
+            | "selector"
+            | "nodeselector"
+            | "securitycontext"
+            | "volumes"
+            | "mounts"
+            | "volumemounts"
     )
 }
 
