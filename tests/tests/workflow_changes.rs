@@ -289,3 +289,82 @@ async fn deleting_config_in_use_or_a_claims_data_is_warned_about_first() {
         claim.warnings
     );
 }
+
+/// `kubectl expose` in words: a Service selecting the workload's pods by
+/// its own selector (read from the live object), its target port where the
+/// containers listen, verified by a ready endpoint; a name taken is asked
+/// about, never overwritten.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workload_is_exposed_by_a_service_that_selects_its_pods() {
+    let mut web = deployment("shop", "web", 2);
+    web["spec"]["template"]["metadata"]["labels"]["tier"] = "front".into();
+    web["spec"]["template"]["spec"]["containers"][0]["ports"] =
+        serde_json::json!([{"name": "http", "containerPort": 8080}]);
+    let stack = Stack::start(
+        vec![node(), namespace("shop"), web],
+        ApprovalPolicy::default(),
+    )
+    .await;
+    stack
+        .env
+        .ready_replicas_until("deployment/web", "shop", 2)
+        .await;
+
+    // No namespace named: the workload's; the port asked, the target where
+    // its container listens.
+    let card = stack.plan("expose deployment web --port 80").await;
+    assert_eq!(
+        (card.target.kind.as_str(), card.target.name.as_str()),
+        ("Service", "web")
+    );
+    assert_eq!(card.target.namespace.as_deref(), Some("shop"));
+    assert!(
+        card.warnings[0].contains("it selects app=web (the workload's own selector; 2 pods carry those labels now), port 80 → targetPort 8080"),
+        "{:?}",
+        card.warnings
+    );
+    let result = stack.approve_to(&card, Outcome::Verified).await;
+    assert!(
+        result
+            .evidence
+            .iter()
+            .any(|line| line.starts_with("service/web has 2 ready endpoints")),
+        "{:?}",
+        result.evidence
+    );
+    let service = stack
+        .env
+        .kubectl_json(&["get", "service", "web", "-n", "shop"])
+        .await;
+    assert_eq!(
+        service["spec"]["selector"],
+        serde_json::json!({"app": "web"})
+    );
+    assert_eq!(service["spec"]["ports"][0]["port"], 80);
+    assert_eq!(service["spec"]["ports"][0]["targetPort"], 8080);
+
+    // In words, with no port: the containers' own; the name is taken.
+    let taken = stack.clarify("create a service for web").await;
+    assert!(
+        taken
+            .question
+            .contains("service/web in namespace shop already exists (selecting app=web)"),
+        "{taken:?}"
+    );
+    let card = stack
+        .plan("expose web --name web-internal --type NodePort")
+        .await;
+    assert_eq!(card.target.name, "web-internal");
+    assert!(
+        card.warnings[0].contains("the containers' ports 8080/TCP"),
+        "{:?}",
+        card.warnings
+    );
+    stack.approve_to(&card, Outcome::Verified).await;
+    let internal = stack
+        .env
+        .kubectl_json(&["get", "service", "web-internal", "-n", "shop"])
+        .await;
+    assert_eq!(internal["spec"]["type"], "NodePort");
+    assert_eq!(internal["spec"]["ports"][0]["name"], "http");
+}

@@ -371,6 +371,9 @@ const HANDOFF_SUBCOMMANDS: &[&str] = &[
 ];
 
 /// Commands after `|` that only filter text: a read piped into them stays a read.
+/// The Service types `--type` may name, as the API spells them.
+const SERVICE_TYPES: [&str; 3] = ["ClusterIP", "NodePort", "LoadBalancer"];
+
 const HARMLESS_FILTERS: &[&str] = &[
     "grep", "egrep", "fgrep", "head", "tail", "wc", "sort", "uniq", "less", "more", "jq", "yq",
     "cut", "column", "cat", "tr", "nl",
@@ -2402,6 +2405,13 @@ struct Analysis<'t, 'a> {
     label_selector: Option<String>,
     field_selector: Option<String>,
     port: Option<u16>,
+    /// `--target-port`: the port a Service sends to on its pods.
+    target_port: Option<u16>,
+    /// `--type` of a Service exposed (`NodePort`, `LoadBalancer`, `ClusterIP`).
+    service_type: Option<&'static str>,
+    /// `--name`: the name of the object a command makes (`kubectl expose
+    /// deployment web --name=web-public`).
+    named_flag: Option<String>,
     grace_period: Option<u32>,
     minified: Option<bool>,
     node_query: Option<String>,
@@ -2510,6 +2520,9 @@ impl<'t, 'a> Analysis<'t, 'a> {
             label_selector: None,
             field_selector: None,
             port: None,
+            target_port: None,
+            service_type: None,
+            named_flag: None,
             grace_period: None,
             minified: None,
             node_query: None,
@@ -2827,11 +2840,25 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     self.label_selector = self.selector_value(i);
                 }
                 "--field-selector" => self.field_selector = self.flag_value(i).map(str::to_owned),
-                "--port" | "--target-port" | "--container-port" => {
+                "--port" | "--container-port" => {
                     self.port = self
                         .flag_value(i)
                         .and_then(parse_number)
                         .and_then(|p| u16::try_from(p).ok());
+                }
+                "--target-port" => {
+                    self.target_port = self
+                        .flag_value(i)
+                        .and_then(parse_number)
+                        .and_then(|p| u16::try_from(p).ok());
+                }
+                "--type" => {
+                    self.service_type = self.flag_value(i).and_then(|value| {
+                        SERVICE_TYPES
+                            .iter()
+                            .find(|known| known.eq_ignore_ascii_case(value))
+                            .copied()
+                    });
                 }
                 "--grace-period" => self.grace_period = self.flag_value(i).and_then(parse_number),
                 "--minify" => self.minified = Some(true),
@@ -2902,7 +2929,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 | "--since-time"
                 | "--timeout"
                 | "--restart"
-                | "--type"
                 | "--from-file"
                 | "--from-env-file"
                 | "--template"
@@ -2935,6 +2961,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         && let Some(v) = value
                     {
                         self.rbac_subject.get_or_insert_with(|| owned(v));
+                        self.named_flag = Some(owned(v));
                     }
                 }
                 _ => {}
@@ -7393,7 +7420,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     | Change::Drain
                     | Change::Taint
                     | Change::Autoscale
-                    | Change::Expose
             )
         }) {
             return self.unsupported(unsupported);
@@ -7444,6 +7470,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Change::Annotate => self.label_or_annotate(false),
             Change::Suspend => self.suspend(true),
             Change::Resume => self.suspend(false),
+            Change::Expose => self.expose(),
             Change::Fix => {
                 let mut arguments = self.base();
                 let kind_at = self.main_kind().map(|(i, _, _)| i);
@@ -8746,7 +8773,78 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
+    /// "expose deployment nginx --port 80", "create a service for web on
+    /// port 8080": a new Service selecting the pods of one workload, as
+    /// `kubectl expose` makes it. Its selector is a placeholder the
+    /// workflow fills from the live workload (the classifier never guesses
+    /// labels), its ports are the request's or, when it names none, the
+    /// containers' (read by the workflow too).
+    fn expose(&mut self) -> Intent {
+        // "a service for web": the Service is what is made, not the target.
+        for i in 0..self.len() {
+            if self.tokens[i]
+                .kind()
+                .is_some_and(|(kind, _)| kind == ResourceKind::Service)
+            {
+                self.use_token(i);
+            }
+        }
+        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let namespace = self.take_namespace(true, false);
+        let kind = kind.unwrap_or(ResourceKind::Deployment);
+        let Some(workload) = name else {
+            return Self::missing_name(Some(kind), "expose");
+        };
+        if !matches!(
+            kind,
+            ResourceKind::Deployment
+                | ResourceKind::StatefulSet
+                | ResourceKind::DaemonSet
+                | ResourceKind::ReplicaSet
+                | ResourceKind::Pod
+        ) {
+            return Intent::clarify(
+                vec![Param::Kind],
+                format!(
+                    "A Service exposes the pods of a deployment, statefulset, daemonset, replicaset or pod; a {} has none. Which workload should it select?",
+                    kind.noun()
+                ),
+            );
+        }
+        let service = self.named_flag.clone().unwrap_or_else(|| workload.clone());
+        let resource = manifest::exposed_service(&manifest::Exposed {
+            service: &service,
+            namespace: namespace.as_deref(),
+            kind,
+            workload: &workload,
+            port: self.port,
+            target_port: self.target_port,
+            service_type: self.service_type,
+        });
+        Intent::Mutation {
+            operation: Operation::CreateUpdate,
+            tool: Tool::ResourcesCreateOrUpdate,
+            arguments: Arguments {
+                resource: Some(resource),
+                ..self.base()
+            },
+            kind_defaulted: self.deployment_assumed,
+        }
+    }
+
     fn create(&mut self) -> Intent {
+        // "create a service for web on port 8080", "add a service for the
+        // api deployment": the Service that exposes web.
+        let service_at = self
+            .kinds()
+            .find(|&(_, kind, _)| kind == ResourceKind::Service)
+            .map(|(at, _, _)| at);
+        if let Some(service_at) = service_at
+            && self.is_w(service_at + 1, W::For)
+        {
+            self.use_token(service_at + 1);
+            return self.expose();
+        }
         let network = self.has_w_anywhere(&[W::Network]);
         let debug = self.has_w_anywhere(&[W::Debug, W::Busybox]);
         let (kind, name, _) = self.target(None);

@@ -47,6 +47,12 @@ pub const REVISION_PLACEHOLDER_PREFIX: &str = "${REVISION:";
 /// does; the classifier never guesses what a CronJob runs.
 pub const FROM_CRONJOB_PLACEHOLDER_PREFIX: &str = "${FROM_CRONJOB:";
 
+/// How the selector of a Service exposing a workload starts ("expose
+/// deployment nginx --port 80"): `${SELECTOR_OF:Deployment/nginx}`. The
+/// workflow reads that workload and selects its pods as `kubectl expose`
+/// does; the classifier never guesses labels.
+pub const SELECTOR_OF_PLACEHOLDER_PREFIX: &str = "${SELECTOR_OF:";
+
 /// How the image of a change that gives only a tag starts: "set the image
 /// of checkout to 3.2.1" is `${TAG:3.2.1}`. The workflow puts the tag on
 /// the repository the container runs now (read before write), as a
@@ -283,6 +289,57 @@ pub(crate) fn job_from_cronjob(name: &str, namespace: Option<&str>, cronjob: &st
         &format!("{FROM_CRONJOB_PLACEHOLDER_PREFIX}{cronjob}}}"),
     );
     out.push('\n');
+    out
+}
+
+/// A Service exposing the pods of one workload, as a request gives it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Exposed<'a> {
+    /// The Service's name (the workload's unless `--name` says otherwise).
+    pub(crate) service: &'a str,
+    pub(crate) namespace: Option<&'a str>,
+    /// The workload whose pods it selects.
+    pub(crate) kind: ResourceKind,
+    pub(crate) workload: &'a str,
+    /// The port it serves on; `None`: the workflow takes the containers'.
+    pub(crate) port: Option<u16>,
+    /// The port on the pods; `None`: the workflow decides from the containers.
+    pub(crate) target_port: Option<u16>,
+    /// `NodePort` or `LoadBalancer`; `None` is the API's ClusterIP.
+    pub(crate) service_type: Option<&'static str>,
+}
+
+/// A Service exposing a workload: its selector is the placeholder
+/// [`SELECTOR_OF_PLACEHOLDER_PREFIX`] names.
+pub(crate) fn exposed_service(exposed: &Exposed<'_>) -> String {
+    let mut out = String::with_capacity(200);
+    header(
+        &mut out,
+        ResourceKind::Service,
+        exposed.service,
+        exposed.namespace,
+    );
+    out.push_str("spec:\n  selector: ");
+    push_quoted(
+        &mut out,
+        &format!(
+            "{SELECTOR_OF_PLACEHOLDER_PREFIX}{}/{}}}",
+            exposed.kind.kind(),
+            exposed.workload
+        ),
+    );
+    out.push('\n');
+    if let Some(service_type) = exposed.service_type {
+        out.push_str("  type: ");
+        out.push_str(service_type);
+        out.push('\n');
+    }
+    if let Some(port) = exposed.port {
+        out.push_str(&format!("  ports:\n  - port: {port}\n"));
+        if let Some(target) = exposed.target_port {
+            out.push_str(&format!("    targetPort: {target}\n"));
+        }
+    }
     out
 }
 

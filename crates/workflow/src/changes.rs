@@ -334,6 +334,22 @@ async fn verify_change(
                     evidence.extend(finished.evidence);
                     Verdict::new(finished.outcome, evidence)
                 }
+                // A Service that selects pods ("expose deployment nginx
+                // --port 80"): traffic reaches it only once it has a ready
+                // endpoint.
+                None if target.kind == "Service"
+                    && manifest
+                        .pointer("/spec/selector")
+                        .and_then(Value::as_object)
+                        .is_some_and(|selector| !selector.is_empty())
+                    && applied.outcome == Outcome::Verified =>
+                {
+                    let served =
+                        verify::service_endpoints(cluster, target, timings, progress).await?;
+                    let mut evidence = applied.evidence;
+                    evidence.extend(served.evidence);
+                    Verdict::new(served.outcome, evidence)
+                }
                 _ => applied,
             }
         }

@@ -25,6 +25,7 @@ use connection::Scoped;
 mod autoscaler;
 mod connection;
 mod env;
+mod expose;
 mod from_cronjob;
 mod rollback;
 
@@ -901,6 +902,38 @@ async fn create_update(
     let kind = field(&manifest, "/kind")?;
     let name = field(&manifest, "/metadata/name")?;
     let in_place = in_place_markers || in_place_change(&manifest);
+    let exposed = expose::requested(&manifest);
+    // Where the object (or, for a Service exposing one, its workload) is
+    // looked for when the request names no namespace, and the other kinds
+    // it may be.
+    let defaulted_kinds: &[&str] = if kind_defaulted {
+        &OTHER_WORKLOAD_KINDS
+    } else {
+        &[]
+    };
+    let located: Option<(String, String, String, &[&str])> = if in_place {
+        Some((
+            api_version.clone(),
+            kind.clone(),
+            name.clone(),
+            if kind == "HorizontalPodAutoscaler" {
+                // "the nginx hpa": where the workload it scales (or
+                // would) is.
+                &autoscaler::AUTOSCALED_KINDS
+            } else {
+                defaulted_kinds
+            },
+        ))
+    } else {
+        exposed.as_ref().map(|(kind, name)| {
+            (
+                expose::api_version(kind).to_owned(),
+                kind.clone(),
+                name.clone(),
+                defaulted_kinds,
+            )
+        })
+    };
     let namespace = if discovery::is_cluster_scoped(&kind) {
         None
     } else {
@@ -921,33 +954,30 @@ async fn create_update(
                     // "restart redis" in a session that named no namespace:
                     // where the cluster has it (your last operation on it,
                     // the only namespace holding it), else the context's
-                    // default; several → asked. The card says which.
-                    None if in_place => match discovery::namespace(
-                        pipeline,
-                        Named {
-                            context,
-                            api_version: &api_version,
-                            kind: &kind,
-                            name: &name,
-                            instead: if kind_defaulted {
-                                &OTHER_WORKLOAD_KINDS
-                            } else if kind == "HorizontalPodAutoscaler" {
-                                // "the nginx hpa": where the workload it
-                                // scales (or would) is.
-                                &autoscaler::AUTOSCALED_KINDS
-                            } else {
-                                &[]
+                    // default; several → asked. The card says which. A
+                    // Service exposing a workload goes where the workload is.
+                    None if let Some((api_version, kind, name, instead)) = &located => {
+                        match discovery::namespace(
+                            pipeline,
+                            Named {
+                                context,
+                                api_version,
+                                kind,
+                                name,
+                                instead,
                             },
-                        },
-                        None,
-                        inferred,
-                    )
-                    .await?
-                    {
-                        Found::Value(Some(namespace)) => namespace,
-                        Found::Value(None) => pipeline.cluster.facts().await?.namespace_of(context),
-                        Found::Ask(question) => return Ok(Err(Response::Clarify(question))),
-                    },
+                            None,
+                            inferred,
+                        )
+                        .await?
+                        {
+                            Found::Value(Some(namespace)) => namespace,
+                            Found::Value(None) => {
+                                pipeline.cluster.facts().await?.namespace_of(context)
+                            }
+                            Found::Ask(question) => return Ok(Err(Response::Clarify(question))),
+                        }
+                    }
                     // A new object goes to the context's default namespace,
                     // never onto a namesake found elsewhere.
                     None => {
@@ -979,6 +1009,19 @@ async fn create_update(
     // job template, read now.
     if let Some(cronjob) = from_cronjob::requested(&manifest) {
         return from_cronjob::plan(pipeline, &subject, &cronjob).await;
+    }
+    // "expose deployment nginx --port 80": a Service selecting its pods,
+    // built from the live workload.
+    if let Some(exposed) = &exposed {
+        return expose::plan(
+            pipeline,
+            &subject,
+            &manifest,
+            exposed,
+            defaulted_kinds,
+            inferred,
+        )
+        .await;
     }
     let mut live = match fetch(pipeline, &subject).await? {
         Fetched::Found(live) => Some(live),

@@ -733,6 +733,104 @@ async fn job_pods(
         .collect())
 }
 
+/// A Service that selects pods: until its Endpoints object lists a ready
+/// address (its pods are found and ready, so traffic to it arrives), or
+/// the pod-start deadline passes (`Unverified`, with the not-ready
+/// addresses or none). The Service object itself is checked by [`applied`]
+/// first.
+pub(crate) async fn service_endpoints(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    timings: VerifyTimings,
+    progress: &ProgressSink,
+) -> Result<Verdict, WorkflowError> {
+    let started = Instant::now();
+    let endpoints = PlanTarget {
+        kind: "Endpoints".to_owned(),
+        ..target.clone()
+    };
+    let mut last_seen = None;
+    loop {
+        let (ready, not_ready) = match get(cluster, &endpoints, "v1").await? {
+            Fetched::Found(object) => endpoint_addresses(&object),
+            Fetched::Missing(_) => (Vec::new(), Vec::new()),
+        };
+        let seen = (ready.len(), not_ready.len());
+        if last_seen != Some(seen) {
+            progress.report(format!(
+                "waiting for a ready endpoint of {}: {} ready, {} not ready",
+                waited_on(target),
+                seen.0,
+                seen.1
+            ));
+            last_seen = Some(seen);
+        }
+        if !ready.is_empty() {
+            return Ok(Verdict::new(
+                Outcome::Verified,
+                vec![format!(
+                    "{} has {} ready endpoint{} after {}s: {}",
+                    label(target),
+                    ready.len(),
+                    if ready.len() == 1 { "" } else { "s" },
+                    started.elapsed().as_secs(),
+                    ready.join(", ")
+                )],
+            ));
+        }
+        if started.elapsed() >= timings.pod_start {
+            return Ok(Verdict::new(
+                Outcome::Unverified,
+                vec![format!(
+                    "{} has no ready endpoint after {}s ({}): its selector finds no ready pod, so traffic to it goes nowhere yet",
+                    label(target),
+                    timings.pod_start.as_secs(),
+                    if not_ready.is_empty() {
+                        "no pod selected".to_owned()
+                    } else {
+                        format!("not ready: {}", not_ready.join(", "))
+                    }
+                )],
+            ));
+        }
+        tokio::time::sleep(timings.poll_interval).await;
+    }
+}
+
+/// An Endpoints object's ready and not-ready addresses, each as `IP (pod
+/// NAME)` (or the IP alone when no pod is named).
+fn endpoint_addresses(endpoints: &Value) -> (Vec<String>, Vec<String>) {
+    let mut ready = Vec::new();
+    let mut not_ready = Vec::new();
+    for subset in endpoints
+        .get("subsets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for (key, into) in [
+            ("addresses", &mut ready),
+            ("notReadyAddresses", &mut not_ready),
+        ] {
+            for address in subset
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let ip = address.get("ip").and_then(Value::as_str).unwrap_or("?");
+                into.push(
+                    match address.pointer("/targetRef/name").and_then(Value::as_str) {
+                        Some(pod) => format!("{ip} (pod {pod})"),
+                        None => ip.to_owned(),
+                    },
+                );
+            }
+        }
+    }
+    (ready, not_ready)
+}
+
 /// An exec's result: the output arrived, and the exit status.
 pub(crate) fn exec_result(is_error: bool, text: &str) -> Verdict {
     if !is_error {
@@ -931,6 +1029,24 @@ fn waited_on(target: &PlanTarget) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endpoints_object_reads_as_its_ready_and_not_ready_pods() {
+        let endpoints = serde_json::json!({"subsets": [{
+            "addresses": [{"ip": "10.0.0.4", "targetRef": {"kind": "Pod", "name": "web-1"}}],
+            "notReadyAddresses": [{"ip": "10.0.0.5"}]}]});
+        assert_eq!(
+            endpoint_addresses(&endpoints),
+            (
+                vec!["10.0.0.4 (pod web-1)".to_owned()],
+                vec!["10.0.0.5".to_owned()]
+            )
+        );
+        assert_eq!(
+            endpoint_addresses(&serde_json::json!({})),
+            (Vec::new(), Vec::new())
+        );
+    }
 
     #[test]
     fn a_rollout_is_complete_only_when_every_replica_is_new_and_ready_and_the_old_are_gone() {
