@@ -401,7 +401,11 @@ pub fn container_log(
     Ok(tail(&log, request.tail_lines))
 }
 
-/// The log of a container instance that crashed, from its exit status.
+/// The log of a container instance that crashed, from its exit status. A
+/// process killed by a signal (137: SIGKILL, by the OOM killer or after a
+/// failed probe's stop outlived its grace period; 143: SIGTERM) did not
+/// choose to exit: it writes no farewell of its own beyond a shutdown line
+/// for the SIGTERM it may handle.
 fn generated_crash_log(container: &str, image: &str, terminated: Option<&Value>) -> String {
     let started = terminated
         .map(|t| text(t, "/startedAt"))
@@ -414,14 +418,17 @@ fn generated_crash_log(container: &str, image: &str, terminated: Option<&Value>)
         .and_then(Value::as_i64)
         .unwrap_or(1);
     let reason = terminated.map(|t| text(t, "/reason")).unwrap_or_default();
-    let last = if reason == "OOMKilled" {
-        format!("{finished} WARN {container}: memory usage approaching the container limit")
-    } else {
-        format!(
-            "{finished} FATAL {container}: unrecoverable error, exiting with status {exit_code}"
-        )
+    let last = match exit_code {
+        _ if reason == "OOMKilled" => {
+            format!("{finished} WARN {container}: memory usage approaching the container limit\n")
+        }
+        137 => String::new(),
+        143 => format!("{finished} INFO {container}: received SIGTERM, shutting down\n"),
+        _ => format!(
+            "{finished} FATAL {container}: unrecoverable error, exiting with status {exit_code}\n"
+        ),
     };
-    format!("{started} INFO starting {container} ({image})\n{last}\n")
+    format!("{started} INFO starting {container} ({image})\n{last}")
 }
 
 /// What a container logs when its pod is deleted and it is asked to stop
@@ -625,6 +632,15 @@ mod tests {
         let log =
             container_log(&pod, &previous, &[], SystemTime::now()).expect("a previous instance");
         assert!(log.contains("exiting with status 3"), "{log}");
+        // Killed by a signal, it says no last word of its own.
+        let killed = pod_with_status(
+            json!({"sim.kubeop.dev/state": "crashloop", "sim.kubeop.dev/exit-code": "137"}),
+            600,
+        );
+        let log =
+            container_log(&killed, &previous, &[], SystemTime::now()).expect("a previous instance");
+        assert!(!log.contains("exiting"), "{log}");
+        assert!(log.contains("INFO starting checkout"), "{log}");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! using the claim is scheduled. A claim whose class does not exist stays
 //! Pending with the `ProvisioningFailed` warning a real cluster shows, and a
 //! claim without any class, volume or default class stays Pending with
-//! `FailedBinding`. A claim a scenario declares Bound whose volume is not in
+//! `FailedBinding`. A class provisioned by hand (`kubernetes.io/no-provisioner`,
+//! local volumes) provisions nothing: a claim no volume of it fits (size,
+//! access modes) stays Pending with `ProvisioningFailed`. A claim a scenario declares Bound whose volume is not in
 //! the cluster gets that volume, as if it had been provisioned earlier.
 
 use serde_json::{Value, json};
@@ -19,6 +21,10 @@ use crate::quantity::Quantity;
 
 /// The annotation that marks a cluster's default StorageClass.
 pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
+
+/// The provisioner of a class whose volumes an administrator creates by
+/// hand (local volumes): nothing is provisioned for a claim of it.
+const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
 
 /// The component that reports binding events.
 const BINDER: &str = "persistentvolume-controller";
@@ -187,7 +193,7 @@ pub fn bind_claims(snapshot: &Snapshot) -> Vec<Action> {
                     .iter()
                     .find(|candidate| name(candidate) == class)
                     .cloned()
-                    .unwrap_or_else(|| json!({"metadata": {"name": class}, "provisioner": "kubernetes.io/no-provisioner", "reclaimPolicy": "Retain"}));
+                    .unwrap_or_else(|| json!({"metadata": {"name": class}, "provisioner": NO_PROVISIONER, "reclaimPolicy": "Retain"}));
                 actions.push(Action::Create(
                     Kind::PersistentVolume,
                     provisioned_volume(claim, &class, volume_name),
@@ -266,9 +272,21 @@ pub fn bind_claims(snapshot: &Snapshot) -> Vec<Action> {
             ));
             continue;
         }
+        let provisioner = text(class, "/provisioner");
+        // Statically provisioned classes (local volumes) provision nothing:
+        // the binder finds no plugin of that name and says so.
+        if provisioner == NO_PROVISIONER {
+            actions.push(waiting_event(
+                claim,
+                "Warning",
+                "ProvisioningFailed",
+                format!("no volume plugin matched name: {NO_PROVISIONER}"),
+                now,
+            ));
+            continue;
+        }
         let volume_name = format!("pvc-{}", text(claim, "/metadata/uid"));
         let volume = provisioned_volume(claim, class, &volume_name);
-        let provisioner = text(class, "/provisioner");
         actions.push(Action::Create(Kind::PersistentVolume, volume.clone()));
         actions.push(controller_event(
             claim,
@@ -373,6 +391,40 @@ mod tests {
         assert_eq!(
             reasons(&actions),
             ["WaitForFirstConsumer", "ProvisioningFailed"]
+        );
+    }
+
+    #[test]
+    fn a_class_of_hand_made_volumes_provisions_nothing_for_a_claim_none_fits() {
+        let volume = json!({"metadata": {"name": "local-pv-1"}, "spec": {"capacity": {"storage": "50Gi"},
+            "accessModes": ["ReadWriteOnce"], "storageClassName": "local"}});
+        let snapshot = Snapshot {
+            claims: vec![
+                claim(
+                    "shared",
+                    json!({"storageClassName": "local", "accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "20Gi"}}}),
+                ),
+                claim(
+                    "own",
+                    json!({"storageClassName": "local", "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "20Gi"}}}),
+                ),
+            ],
+            persistent_volumes: vec![volume],
+            storage_classes: vec![json!({"metadata": {"name": "local"},
+                "provisioner": "kubernetes.io/no-provisioner", "volumeBindingMode": "Immediate"})],
+            ..Snapshot::default()
+        };
+        let actions = bind_claims(&snapshot);
+        assert_eq!(
+            statuses(&actions),
+            [("own".to_owned(), "local-pv-1".to_owned())]
+        );
+        assert_eq!(reasons(&actions), ["ProvisioningFailed"]);
+        assert!(
+            !actions
+                .iter()
+                .any(|action| matches!(action, Action::Create(Kind::PersistentVolume, _))),
+            "nothing is provisioned"
         );
     }
 

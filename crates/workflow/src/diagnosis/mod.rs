@@ -108,6 +108,8 @@ pub enum Cause {
     Unschedulable,
     /// The liveness probe kills the container.
     LivenessProbeFailure,
+    /// The startup probe kills the container before it counts as started.
+    StartupProbeFailure,
     /// The readiness probe fails: the pod runs but gets no traffic.
     ReadinessProbeFailure,
     /// A ConfigMap or Secret the container needs is missing.
@@ -194,6 +196,7 @@ impl Cause {
             Cause::InvalidImageName => "InvalidImageName (the image reference is not valid)",
             Cause::Unschedulable => "Pending (unschedulable)",
             Cause::LivenessProbeFailure => "failing liveness probe",
+            Cause::StartupProbeFailure => "failing startup probe",
             Cause::ReadinessProbeFailure => "failing readiness probe",
             Cause::CreateContainerConfigError => "CreateContainerConfigError",
             Cause::FailedMount => "FailedMount (a volume cannot be mounted)",

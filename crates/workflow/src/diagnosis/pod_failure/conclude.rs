@@ -257,7 +257,12 @@ pub fn conclude(facts: &PodFacts) -> Diagnosis {
                 return mount_failure(context, &message);
             }
             if let Some(container) = probes::failing_liveness(&context) {
-                return probes::liveness_failure(context, &container, "not restarted yet");
+                return probes::killed_by_probe(
+                    context,
+                    &container,
+                    "liveness",
+                    "not restarted yet",
+                );
             }
             let quote = format!(
                 "phase {}, {}",
@@ -436,9 +441,14 @@ fn crashing(
     }
     let pod_name = context.state.name.clone();
     let namespace = context.state.namespace.clone();
-    if !init && !probes::probe_failures(&context, "liveness").is_empty() {
+    // Liveness first: its failures mean the startup probe once passed.
+    if !init
+        && let Some(probe) = ["liveness", "startup"]
+            .into_iter()
+            .find(|probe| !probes::probe_failures(&context, probe).is_empty())
+    {
         let killed = format!("exit code {exit_code}, {restarts} restarts");
-        return probes::liveness_failure(context, container, &killed);
+        return probes::killed_by_probe(context, container, probe, &killed);
     }
     let message = context
         .container(container)

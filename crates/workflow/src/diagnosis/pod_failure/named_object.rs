@@ -187,7 +187,16 @@ async fn gather_claim<R: ClusterReader>(
                     })
                 })
                 .collect();
-            if claim_class(&claim, &facts.classes).is_none() {
+            let class_name = claim_class(&claim, &facts.classes);
+            // A class of hand-made volumes: which of its volumes exist is
+            // the whole story, as it is for a claim with no class.
+            let by_hand = class_name.as_deref().is_some_and(|class_name| {
+                facts
+                    .classes
+                    .iter()
+                    .any(|class| class.name == class_name && class.provisioner == NO_PROVISIONER)
+            });
+            if class_name.is_none() || by_hand {
                 let listed = reads
                     .call(
                         ReadTool::ResourcesList,
@@ -200,6 +209,10 @@ async fn gather_claim<R: ClusterReader>(
                     .succeeded(ReadTool::ResourcesList)?;
                 facts.volumes = rows(&listed)
                     .iter()
+                    .filter(|row| {
+                        !by_hand
+                            || row.get("STORAGECLASS").map(String::as_str) == class_name.as_deref()
+                    })
                     .filter_map(|row| {
                         let cell = |column: &str| row.get(column).map_or("", String::as_str);
                         let claim = match cell("CLAIM") {
@@ -363,6 +376,25 @@ pub fn conclude_claim(facts: &ClaimFacts) -> Diagnosis {
             class.provisioner, class.binding_mode
         ),
     ));
+    if class.provisioner == NO_PROVISIONER {
+        evidence.push(Evidence::new(
+            format!("resources_list PersistentVolume of class {class_name}"),
+            if facts.volumes.is_empty() {
+                "none".to_owned()
+            } else {
+                facts.volumes.join("; ")
+            },
+        ));
+        return verdict(
+            Cause::VolumeClaimNotBound,
+            format!(
+                "PersistentVolumeClaim {name} is Pending: StorageClass {class_name} provisions nothing ({NO_PROVISIONER}: an administrator creates its volumes), and no Available volume of the class offers {size} or more with access modes {}. Create such a PersistentVolume, or recreate the claim asking for what the class's volumes offer (a claim's access modes cannot be changed in place); kubeop proposes no change.",
+                modes.join(",")
+            ),
+            evidence,
+            vec!["list persistentvolumes".to_owned()],
+        );
+    }
     if class.binding_mode == "WaitForFirstConsumer" {
         return verdict(
             Cause::NoFailureFound,
@@ -401,6 +433,10 @@ pub struct Backend {
     /// Where the port sits in the Ingress, as a JSON pointer.
     pub pointer: String,
 }
+
+/// The provisioner of a class whose volumes an administrator creates by
+/// hand (local volumes): it provisions nothing.
+const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
 
 /// What was read about an Ingress asked about by name.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -863,6 +899,35 @@ mod tests {
         let waiting = conclude_claim(&defaulted);
         assert_eq!(waiting.cause, Cause::NoFailureFound);
         assert!(waiting.summary.contains("Pending by design"));
+    }
+
+    #[test]
+    fn a_claim_of_a_class_of_hand_made_volumes_lists_its_volumes_none_of_which_fits() {
+        let mut by_hand = class("local", false, "Immediate");
+        by_hand.provisioner = NO_PROVISIONER.into();
+        let facts = ClaimFacts {
+            claim: claim(Some("local"), "Pending"),
+            classes: vec![by_hand],
+            volumes: vec!["local-pv-2 (50Gi RWO, Available, class local)".into()],
+            ..ClaimFacts::default()
+        };
+        let diagnosis = conclude_claim(&facts);
+        assert_eq!(diagnosis.cause, Cause::VolumeClaimNotBound);
+        assert!(
+            diagnosis.summary.contains(
+                "StorageClass local provisions nothing (kubernetes.io/no-provisioner: an administrator creates its volumes)"
+            ),
+            "{}",
+            diagnosis.summary
+        );
+        assert!(
+            quotes(&diagnosis).contains(
+                &"[resources_list PersistentVolume of class local] local-pv-2 (50Gi RWO, Available, class local)"
+                    .to_owned()
+            ),
+            "{:?}",
+            quotes(&diagnosis)
+        );
     }
 
     #[test]

@@ -259,35 +259,43 @@ fn probe_evidence(context: &mut Context<'_>, container: &str, probe_field: &str)
     }
 }
 
-/// The liveness probe kills the container: its events, the probe and the
-/// declared ports, the logs, and a fix when the spec shows one.
-pub(super) fn liveness_failure(
+/// A liveness or startup probe (`probe`: "liveness", "startup") kills the
+/// container: its events, the probe and the declared ports, the logs, and
+/// a fix when the spec shows one. A failing startup probe kills it before
+/// it ever counts as started (liveness and readiness never run).
+pub(super) fn killed_by_probe(
     mut context: Context<'_>,
     container: &str,
+    probe: &str,
     killed: &str,
 ) -> Diagnosis {
     let pod_name = context.state.name.clone();
     let namespace = context.state.namespace.clone();
-    context.quote_events(|event| {
-        event
-            .message
-            .to_ascii_lowercase()
-            .contains("liveness probe")
-    });
-    probe_evidence(&mut context, container, "livenessProbe");
+    let marker = format!("{probe} probe");
+    context.quote_events(|event| event.message.to_ascii_lowercase().contains(&marker));
+    let field = format!("{probe}Probe");
+    probe_evidence(&mut context, container, &field);
     context.quote_logs(container);
-    let (why, proposal) = explain(&context, container, "livenessProbe", "liveness");
+    let (why, proposal) = explain(&context, container, &field, probe);
     let fix = match &proposal {
         Some(change) => format!(" Proposed: {}.", change.summary),
         None => String::new(),
     };
+    let (cause, before) = if probe == "startup" {
+        (
+            Cause::StartupProbeFailure,
+            " before it ever counts as started",
+        )
+    } else {
+        (Cause::LivenessProbeFailure, "")
+    };
     let summary = format!(
-        "Container {container} of pod {pod_name} is killed by its failing liveness probe ({killed}). {why}{fix}"
+        "Container {container} of pod {pod_name} is killed by its failing {probe} probe{before} ({killed}). {why}{fix}"
     );
     context
         .next_steps
         .push(format!("show pod {pod_name} in {namespace}"));
-    context.finish(Cause::LivenessProbeFailure, summary, proposal)
+    context.finish(cause, summary, proposal)
 }
 
 /// The container runs but is not ready: its readiness probe fails (or,
@@ -298,9 +306,10 @@ pub(super) fn not_ready(mut context: Context<'_>, container: &str) -> Diagnosis 
         let restarts = context
             .container(container)
             .map_or(0, |state| state.restart_count);
-        return liveness_failure(
+        return killed_by_probe(
             context,
             container,
+            "liveness",
             &format!("running unready between kills, {restarts} restarts"),
         );
     }
