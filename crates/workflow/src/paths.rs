@@ -1007,13 +1007,7 @@ async fn events_of_object_named(
             .cluster
             .list(context, api_version, kind, None, None)
             .await?;
-        let mut namespaces: Vec<String> = rows
-            .iter()
-            .filter(|row| cluster::cell(row, "name") == Some(name))
-            .filter_map(|row| cluster::cell(row, "namespace").map(str::to_owned))
-            .collect();
-        namespaces.sort();
-        namespaces.dedup();
+        let namespaces = namespaces_holding(&rows, name);
         let object = format!("{} {name}", kind.to_lowercase());
         match namespaces.as_slice() {
             [] => continue,
