@@ -133,7 +133,15 @@ async fn a_job_run_now_is_verified_only_once_it_completes() {
     let stack = Stack::start(objects, ApprovalPolicy::default()).await;
 
     // Its pod runs for ten minutes: running is not done.
-    let backup = stack.plan("run the db-backup cronjob now in data").await;
+    // No namespace named: the Job runs where the CronJob is.
+    let backup = stack.plan("run the db-backup cronjob now").await;
+    assert_eq!(backup.target.namespace.as_deref(), Some("data"));
+    assert!(
+        backup.inferred.iter().any(|line| line
+            .contains("namespace data: the only namespace with a cronjob named db-backup")),
+        "{:?}",
+        backup.inferred
+    );
     assert!(
         backup.warnings[0].contains("Verified once the job completes"),
         "the card says what verifies it: {:?}",

@@ -924,13 +924,21 @@ async fn create_update(
                 defaulted_kinds
             },
         ))
+    } else if let Some((kind, name)) = &exposed {
+        Some((
+            expose::api_version(kind).to_owned(),
+            kind.clone(),
+            name.clone(),
+            defaulted_kinds,
+        ))
     } else {
-        exposed.as_ref().map(|(kind, name)| {
+        // "run the db-backup cronjob now": the Job runs where the CronJob is.
+        from_cronjob::requested(&manifest).map(|cronjob| {
             (
-                expose::api_version(kind).to_owned(),
-                kind.clone(),
-                name.clone(),
-                defaulted_kinds,
+                "batch/v1".to_owned(),
+                "CronJob".to_owned(),
+                cronjob,
+                &[][..],
             )
         })
     };
