@@ -100,3 +100,52 @@ async fn a_drain_held_by_a_disruption_budget_is_explained_and_unblocked_by_one_m
     })
     .await;
 }
+
+/// Deleting a pod a budget protects is not an eviction: the budget does
+/// not hold it back, so the plan says so (the steps kubeop offers for a
+/// drain are exactly such deletes); a pod no budget covers gets no warning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_pod_a_budget_allows_no_disruption_of_is_warned_about() {
+    let stack = e2e::stack::Stack::start_scenario("diagnosis-drain").await;
+    let sim = &stack.env;
+    let healthy = sim
+        .field_until(
+            "poddisruptionbudget/web-pdb",
+            Some("shop"),
+            "{.status.currentHealthy} {.status.disruptionsAllowed}",
+            |out| out == "2 0",
+        )
+        .await;
+    assert_eq!(healthy, "2 0");
+    let pod = sim
+        .field_until("pods", Some("shop"), "{.items[0].metadata.name}", |out| {
+            !out.is_empty()
+        })
+        .await;
+    let card = stack.plan(&format!("delete pod {pod} in shop")).await;
+    assert!(
+        card.warnings.iter().any(|warning| warning
+            == "PodDisruptionBudget shop/web-pdb covers this pod and allows no disruption now (minAvailable 2, 2 healthy): a delete is not an eviction, so the budget does not stop it, and the pods it protects drop below what it guarantees until the replacement is ready"),
+        "{:?}",
+        card.warnings
+    );
+    let run = sim
+        .kubectl(&[
+            "run",
+            "solo",
+            "-n",
+            "shop",
+            "--image=busybox",
+            "--labels=app=solo",
+        ])
+        .await;
+    assert!(run.success, "{run:?}");
+    let card = stack.plan("delete pod solo in shop").await;
+    assert!(
+        card.warnings
+            .iter()
+            .all(|warning| !warning.contains("PodDisruptionBudget")),
+        "{:?}",
+        card.warnings
+    );
+}

@@ -8,7 +8,7 @@ use memory::Event;
 use serde_json::{Map, Value, json};
 
 use crate::capacity;
-use crate::cluster::{Fetched, args};
+use crate::cluster::{Fetched, args, cell};
 use crate::consumers;
 use crate::coordinator::Pipeline;
 use crate::diagnosis::debug_pod::{self, DEFAULT_DEBUG_IMAGE};
@@ -28,6 +28,10 @@ mod env;
 mod expose;
 mod from_cronjob;
 mod rollback;
+
+/// At most this many PodDisruptionBudgets of a namespace are read for a
+/// pod's deletion: namespaces hold a few.
+const MAX_BUDGETS_READ: usize = 16;
 
 /// Most dependents listed on a deletion's plan card; the count says the rest.
 const MAX_LISTED_DEPENDENTS: usize = 50;
@@ -711,15 +715,96 @@ async fn delete(
     let dependents = dependents(pipeline, subject, live).await?;
     let mut planned = plan::delete(tool, subject.target(), call, live, dependents);
     if let Planned::Change(draft) = &mut planned {
-        for warning in in_use_warnings(pipeline, subject, live)
-            .await?
-            .into_iter()
-            .rev()
-        {
+        let mut warnings = in_use_warnings(pipeline, subject, live).await?;
+        warnings.extend(budget_warnings(pipeline, subject, live).await?);
+        for warning in warnings.into_iter().rev() {
             draft.warnings.insert(0, warning);
         }
     }
     Ok(planned)
+}
+
+/// The PodDisruptionBudgets that cover a pod about to be deleted and allow
+/// no disruption now: a delete is not an eviction, so the budget does not
+/// hold it back (a drain's evictions would wait), and the pods it protects
+/// drop below what it guarantees until the replacement is ready.
+async fn budget_warnings(
+    pipeline: &Pipeline,
+    subject: &Subject,
+    live: &Value,
+) -> Result<Vec<String>, WorkflowError> {
+    let (Some(namespace), "Pod") = (subject.namespace.as_deref(), subject.kind.as_str()) else {
+        return Ok(Vec::new());
+    };
+    let labels: std::collections::BTreeMap<String, String> = live
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+        .collect();
+    let rows = pipeline
+        .cluster
+        .list(
+            &subject.context,
+            "policy/v1",
+            "PodDisruptionBudget",
+            Some(namespace),
+            None,
+        )
+        .await?;
+    let mut warnings = Vec::new();
+    for name in rows
+        .iter()
+        .filter_map(|row| cell(row, "name"))
+        .take(MAX_BUDGETS_READ)
+    {
+        let Fetched::Found(budget) = pipeline
+            .cluster
+            .get(
+                &subject.context,
+                "policy/v1",
+                "PodDisruptionBudget",
+                name,
+                Some(namespace),
+            )
+            .await?
+        else {
+            continue;
+        };
+        let allowed = budget
+            .pointer("/status/disruptionsAllowed")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        if allowed > 0
+            || !crate::diagnosis::pod_failure::node_target::selects(
+                budget.pointer("/spec/selector"),
+                &labels,
+            )
+        {
+            continue;
+        }
+        let guarantee = ["minAvailable", "maxUnavailable"]
+            .iter()
+            .find_map(|field| {
+                let value = budget.pointer(&format!("/spec/{field}"))?;
+                Some(format!(
+                    "{field} {}",
+                    value
+                        .as_str()
+                        .map_or_else(|| value.to_string(), str::to_owned)
+                ))
+            })
+            .unwrap_or_default();
+        let healthy = budget
+            .pointer("/status/currentHealthy")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        warnings.push(format!(
+            "PodDisruptionBudget {namespace}/{name} covers this pod and allows no disruption now ({guarantee}, {healthy} healthy): a delete is not an eviction, so the budget does not stop it, and the pods it protects drop below what it guarantees until the replacement is ready"
+        ));
+    }
+    Ok(warnings)
 }
 
 /// What deleting a ConfigMap, Secret, claim or service account breaks:
