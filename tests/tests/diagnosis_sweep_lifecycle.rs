@@ -76,8 +76,17 @@ async fn lifecycle_and_storage_failures_name_their_own_cause_and_not_the_decoys(
         "StorageClass local provisions nothing (kubernetes.io/no-provisioner: an administrator creates its volumes), and no Available volume of the class offers 20Gi or more with access modes ReadWriteMany",
     );
     assert_quoted(&claim, "local-pv-2 (50Gi RWO, Available, class local)");
-    env.diagnosed("thumbnails", NAMESPACE, Cause::Unschedulable)
+    // Its pod waits for the claim: the next question is the claim's, not
+    // the nodes' usage.
+    let thumbnails = env
+        .diagnosed("thumbnails", NAMESPACE, Cause::Unschedulable)
         .await;
+    assert_eq!(
+        thumbnails.next_steps,
+        vec!["why is the thumbnails-cache claim pending in media"],
+        "{}",
+        thumbnails.summary
+    );
 
     for decoy in ["transcoder-api", "thumbnails-archiver", "uploader-worker"] {
         env.diagnosed(decoy, NAMESPACE, Cause::NoFailureFound).await;

@@ -1317,6 +1317,10 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
                     "PersistentVolumeClaim {} is {phase}{binder}",
                     claim.name
                 ));
+                context.next_steps.push(format!(
+                    "why is the {} claim pending in {namespace}",
+                    claim.name
+                ));
                 if let Some(class) = claim
                     .storage_class
                     .as_ref()
@@ -1642,11 +1646,18 @@ fn unschedulable(mut context: Context<'_>, condition_message: &str) -> Diagnosis
     };
     let summary =
         format!("Pod {pod_name} is Pending and cannot be scheduled: {why}.{specifics}{decision}");
-    context.next_steps.push("show node usage".to_string());
-    context.next_steps.push(format!(
-        "show resource pressure in {}",
-        context.state.namespace
-    ));
+    // A pod that waits only for its claims: node usage is beside the point.
+    let waits_for_claims = !reasons.is_empty()
+        && reasons
+            .iter()
+            .all(|(marker, _)| marker.contains("persistentvolumeclaim"));
+    if !waits_for_claims {
+        context.next_steps.push("show node usage".to_string());
+        context.next_steps.push(format!(
+            "show resource pressure in {}",
+            context.state.namespace
+        ));
+    }
     context.finish(Cause::Unschedulable, summary, proposal)
 }
 
