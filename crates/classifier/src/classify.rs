@@ -1085,12 +1085,15 @@ fn negated_changes(tokens: &mut [Token<'_>]) {
 /// not "pods that don't start" (a symptom).
 fn negated_verb_after(tokens: &[Token<'_>], i: usize) -> Option<usize> {
     let low = tokens[i].low;
+    // ("no need to scale, just tell me ...": the same order.)
+    let no_need = low == "need" && i > 0 && tokens[i - 1].low == "no";
     let negation = matches!(low, "don't" | "dont" | "don\u{2019}t" | "never" | "without")
-        || low == "not" && i > 0 && tokens[i - 1].low == "do";
+        || low == "not" && i > 0 && tokens[i - 1].low == "do"
+        || no_need;
     if !negation || tokens[i].shape != Shape::Word {
         return None;
     }
-    let opener = if low == "not" { i - 1 } else { i };
+    let opener = if low == "not" || no_need { i - 1 } else { i };
     // The head of a clause: "don't ...", "please don't", "I don't", "just
     // look, don't ...".
     let heads_a_clause = opener == 0
@@ -1102,9 +1105,6 @@ fn negated_verb_after(tokens: &[Token<'_>], i: usize) -> Option<usize> {
             tokens[opener - 1].low,
             "i" | "we" | "just" | "so" | "ok" | "okay"
         );
-    if !heads_a_clause {
-        return None;
-    }
     // "I don't want to delete it".
     let mut verb = i + 1;
     if tokens
@@ -1113,6 +1113,20 @@ fn negated_verb_after(tokens: &[Token<'_>], i: usize) -> Option<usize> {
         && tokens.get(verb + 1).is_some_and(|t| t.low == "to")
     {
         verb += 2;
+    } else if no_need && tokens.get(verb).is_some_and(|t| t.low == "to") {
+        verb += 1;
+    }
+    // "show pods, don't delete": an order closing a read, after its comma.
+    let closes_a_read = tokens
+        .iter()
+        .find(|t| !matches!(t.w(), Some(W::Filler | W::Polite | W::Kubectl)))
+        .is_some_and(|t| matches!(t.w(), Some(W::Read | W::Logs | W::Describe | W::Top)))
+        && tokens.get(verb + 1..).is_some_and(|rest| {
+            rest.iter()
+                .all(|t| matches!(t.low, "anything" | "it" | "them" | "any" | "please" | "pls"))
+        });
+    if !heads_a_clause && !closes_a_read {
+        return None;
     }
     (verb < tokens.len() && tokens[verb].shape == Shape::Word).then_some(verb)
 }
@@ -4612,10 +4626,13 @@ impl<'t, 'a> Analysis<'t, 'a> {
             if self.tokens[i].low.contains('.') || system_component(self.tokens[i].low).is_some() {
                 continue;
             }
-            // "evicted on node-2": a numbered node, never a namespace.
+            // "evicted on node-2", "evict web-2 from worker-1": a numbered
+            // node, never a namespace.
             if is_node_name_shaped(self.tokens[i].raw)
                 && self.tokens[i].low.bytes().any(|b| b.is_ascii_digit())
-                && self.prev_meaningful(i).is_some_and(|p| self.is_w(p, W::On))
+                && self
+                    .prev_meaningful(i)
+                    .is_some_and(|p| matches!(self.w(p), Some(W::On | W::From)))
             {
                 continue;
             }
@@ -5948,8 +5965,17 @@ impl<'t, 'a> Analysis<'t, 'a> {
                     .tokens
                     .windows(2)
                     .any(|pair| pair[0].w() == Some(W::Be) && pair[1].w() == Some(W::Down));
-        // (An alert that reaches the diagnosis fired about an object.)
+        // (An alert that reaches the diagnosis fired about an object; a
+        // hand-off's `health=Degraded` reports trouble.)
         let wrong = down
+            || self.tokens.iter().any(|t| {
+                t.shape == Shape::Assign
+                    && t.value.is_some_and(|value| {
+                        ["degraded", "unhealthy", "failed", "failing", "crashloopbackoff"]
+                            .iter()
+                            .any(|state| value.eq_ignore_ascii_case(state))
+                    })
+            })
             || self.has_w_anywhere(&[W::Wrong, W::Restarts])
             || self
                 .tokens
@@ -6548,8 +6574,10 @@ impl<'t, 'a> Analysis<'t, 'a> {
             return Some(intent);
         }
         let health = self.has_w_anywhere(&[W::Health]);
+        // ("everything ok?", "all good?": the whole, asked in two words.)
         let okay = self.has_w_anywhere(&[W::Okay])
-            && self.has_w_anywhere(&[W::Be, W::Question, W::Cluster]);
+            && (self.has_w_anywhere(&[W::Be, W::Question, W::Cluster])
+                || (self.len() <= 3 && self.has_w_anywhere(&[W::All])));
         // ("is the cluster down", "the site is down": the whole, in trouble.)
         let cluster_status = self.has_w_anywhere(&[W::Cluster])
             && (self.has_w_anywhere(&[W::Status, W::Wrong, W::Down]) || okay)

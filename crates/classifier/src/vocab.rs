@@ -851,6 +851,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("del", Change(C::Delete)),
         ("rm", Change(C::Delete)),
         ("remove", Change(C::Delete)),
+        // "drop the test namespace".
+        ("drop", Change(C::Delete)),
         ("destroy", Change(C::Delete)),
         ("terminate", Change(C::Delete)),
         ("erase", Change(C::Delete)),
@@ -1014,6 +1016,8 @@ pub(crate) const WORD_TABLE: &[(&str, W)] = {
         ("crashing", Wrong),
         ("crashed", Wrong),
         ("crashloop", Wrong),
+        ("crashloops", Wrong),
+        ("oomkills", Wrong),
         ("crashloopbackoff", Wrong),
         ("crashlooping", Wrong),
         ("oom", Wrong),
