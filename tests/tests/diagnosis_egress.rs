@@ -96,6 +96,23 @@ async fn a_sources_egress_policy_is_named_and_the_test_runs_where_the_source_run
         "{said}"
     );
 
+    // A lookup asked from ledger is the same verdict; orders may send DNS
+    // queries, so its lookup is a test to run.
+    let (cause, said) = diagnosed(&stack, "can ledger resolve postgres").await;
+    assert_eq!(cause, "network_policy_blocks_egress", "{said}");
+    assert!(
+        said.contains(
+            "NetworkPolicy ledger-egress isolates the pods of deployment shop/ledger for egress and no rule admits its DNS queries (UDP 53) to the cluster DNS: it resolves no Service name."
+        ),
+        "{said}"
+    );
+    let card = stack.plan("can orders resolve postgres").await;
+    assert_eq!(
+        card.target.namespace.as_deref(),
+        Some(NAMESPACE),
+        "{card:?}"
+    );
+
     // cart has no policy: the test runs beside it, against postgres where
     // it lives, on the port it serves, and passes.
     let card = stack.plan("can cart reach postgres").await;

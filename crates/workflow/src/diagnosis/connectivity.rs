@@ -115,7 +115,7 @@ pub struct Port {
 
 impl Port {
     /// A DNS query to the cluster DNS.
-    fn dns() -> Port {
+    pub fn dns() -> Port {
         Port {
             number: 53,
             name: "dns".into(),
@@ -356,7 +356,7 @@ pub fn conclude(facts: &ConnectionFacts) -> Option<Diagnosis> {
         namespaces,
     } = facts;
     let port = port.as_ref()?;
-    let (egress, egress_admits) = decide(
+    let (egress, mut egress_admits) = decide(
         policies,
         namespaces,
         source,
@@ -364,6 +364,10 @@ pub fn conclude(facts: &ConnectionFacts) -> Option<Diagnosis> {
         port,
         Direction::Egress,
     );
+    // A lookup's destination is the cluster DNS itself: the DNS verdict
+    // says it all.
+    let lookup = service == "kube-dns" && destination.namespace == "kube-system";
+    egress_admits |= lookup;
     let dns_admits = dns.as_ref().is_none_or(|dns| {
         decide(
             policies,
@@ -431,6 +435,7 @@ pub fn conclude(facts: &ConnectionFacts) -> Option<Diagnosis> {
             (false, true) => format!(
                 "no rule admits {target}: its connections to {service} are dropped and time out"
             ),
+            _ if lookup => "no rule admits its DNS queries (UDP 53) to the cluster DNS: it resolves no Service name".to_owned(),
             _ => format!(
                 "no rule admits its DNS queries (UDP 53) to the cluster DNS: it resolves no Service name, so it cannot find {service}"
             ),

@@ -264,6 +264,54 @@ async fn policies_of(
     Ok(policies)
 }
 
+/// Whether the source's egress policies drop its DNS queries: the
+/// diagnosis when they do (read only where its namespace has policies and
+/// the cluster DNS runs pods).
+async fn dns_verdict(
+    pipeline: &Pipeline,
+    context: &str,
+    kind: &str,
+    source_name: &str,
+    namespace: &str,
+) -> Result<Option<Diagnosis>, WorkflowError> {
+    let policies = policies_of(pipeline, context, namespace).await?;
+    if policies.is_empty() {
+        return Ok(None);
+    }
+    let (Some(workload), Some(dns)) = (
+        get(pipeline, context, "apps/v1", kind, source_name, namespace).await?,
+        first_pod(pipeline, context, "kube-system", "k8s-app=kube-dns").await?,
+    ) else {
+        return Ok(None);
+    };
+    let mut namespaces = Vec::new();
+    for held in [namespace, "kube-system"] {
+        if let Fetched::Found(object) = pipeline
+            .cluster
+            .get(context, "v1", "Namespace", held, None)
+            .await?
+        {
+            namespaces.push(object);
+        }
+    }
+    let dns = pod_end(&dns);
+    Ok(connectivity::conclude(&ConnectionFacts {
+        source: End {
+            kind: kind.to_owned(),
+            name: source_name.to_owned(),
+            namespace: namespace.to_owned(),
+            labels: labels_at(&workload, "/spec/template/metadata/labels"),
+            ip: String::new(),
+        },
+        destination: dns.clone(),
+        service: "kube-dns".into(),
+        port: Some(Port::dns()),
+        dns: Some(dns),
+        policies,
+        namespaces,
+    }))
+}
+
 /// Settles where and how the network test of `request` runs.
 pub(super) async fn scope(
     pipeline: &Pipeline,
@@ -316,6 +364,20 @@ pub(super) async fn scope(
         });
     };
     let Some(target) = reached(words) else {
+        // A lookup ("can ledger resolve postgres") reaches the cluster DNS.
+        if words
+            .first()
+            .is_some_and(|program| matches!(program.as_str(), "nslookup" | "dig" | "host"))
+        {
+            let found = dns_verdict(pipeline, context, &kind, &source_name, &namespace).await?;
+            return Ok(match found {
+                Some(found) => Scoped::Diagnosed(Box::new(found)),
+                None => Scoped::Test {
+                    namespace: Some(namespace),
+                    command,
+                },
+            });
+        }
         return Ok(Scoped::Test {
             namespace: Some(namespace),
             command,
