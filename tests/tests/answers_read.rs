@@ -497,6 +497,20 @@ async fn pods_ranked_by_restarts_come_most_restarted_first() {
         "{}",
         ranked.text
     );
+    // A threshold keeps only the pods over it.
+    let over = stack
+        .answer("list pods that restarted more than 0 times")
+        .await;
+    assert!(
+        over.text.starts_with("1 of the ")
+            && over
+                .text
+                .contains(" pods restarted at least once, most first.")
+            && over.text.contains("flaky-1")
+            && !over.text.contains("api-1"),
+        "{}",
+        over.text
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -72,6 +72,10 @@ pub struct ReadFocus {
     /// `kubectl rollout history` lists them (each one's images, creation
     /// time, replicas and change cause), the running one marked.
     pub history: bool,
+    /// "Pods with more than 5 restarts", "at least 3 restarts": a pod list
+    /// keeps the rows that restarted more times than this (ordered by
+    /// restarts, most first).
+    pub restarts_over: Option<u32>,
 }
 
 /// What a list is ordered by, highest first.
@@ -167,6 +171,26 @@ pub fn read_focus(text: &str) -> ReadFocus {
         let previous = index.checked_sub(1).map(|before| words[before]);
         match *word {
             "how" if next == Some("many") => focus.count = true,
+            // "more than 5 restarts", "over 3 restarts", "at least 2 restarts".
+            // "restarted more than 3 times" too.
+            count
+                if (matches!(next, Some("restarts" | "restart"))
+                    || matches!(next, Some("times" | "time"))
+                        && words[..index]
+                            .iter()
+                            .any(|word| word.starts_with("restart")))
+                    && let Ok(count) = count.parse::<u32>() =>
+            {
+                let over = match previous {
+                    Some("than" | "over" | "above" | "exceeding") => Some(count),
+                    Some("least") => Some(count.saturating_sub(1)),
+                    _ => None,
+                };
+                if over.is_some() {
+                    focus.restarts_over = over;
+                    focus.order = Some(Order::Restarts);
+                }
+            }
             "which" | "what" if matches!(next, Some("namespace" | "namespaces" | "ns")) => {
                 which_namespace = true;
             }
@@ -417,6 +441,25 @@ mod tests {
         ] {
             assert!(!read_focus(text).count, "{text}");
         }
+    }
+
+    #[test]
+    fn a_restart_threshold_keeps_the_pods_over_it() {
+        for (text, over) in [
+            ("pods with more than 5 restarts", Some(5)),
+            ("which pods restarted over 3 restarts in prod", Some(3)),
+            ("pods with at least 2 restarts", Some(1)),
+            ("list pods that restarted more than 3 times", Some(3)),
+            ("scale web to more than 3 times its size", None),
+            ("pods with 5 restarts", None),
+            ("top pods by restarts", None),
+        ] {
+            assert_eq!(read_focus(text).restarts_over, over, "{text}");
+        }
+        assert_eq!(
+            read_focus("pods with more than 5 restarts").order,
+            Some(Order::Restarts)
+        );
     }
 
     #[test]

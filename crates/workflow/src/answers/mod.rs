@@ -134,7 +134,7 @@ pub(crate) fn shape(
                 table::compact(&output.text, asked.contains_key("namespace"), focus.labels);
             let listed = compacted.as_deref().unwrap_or(&output.text);
             let sorted = match focus.order {
-                Some(Order::Restarts) => table::sorted_by_restarts(listed),
+                Some(Order::Restarts) => table::sorted_by_restarts(listed, focus.restarts_over),
                 Some(Order::Newest) => table::sorted_by_age(listed, true),
                 Some(Order::Oldest) => table::sorted_by_age(listed, false),
                 _ => None,

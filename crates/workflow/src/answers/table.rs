@@ -233,7 +233,7 @@ fn seconds(age: &str) -> Option<u64> {
 /// column. The server's lines are kept as they are (kubectl prints
 /// `5 (2m ago)`, which no re-alignment of whitespace-split cells would
 /// keep together), only their order changes.
-pub(super) fn sorted_by_restarts(text: &str) -> Option<String> {
+pub(super) fn sorted_by_restarts(text: &str, over: Option<u32>) -> Option<String> {
     let (header, mut rows) = header_and_rows(text)?;
     let table = Table::parse(header);
     let column = table.column("RESTARTS")?;
@@ -247,12 +247,35 @@ pub(super) fn sorted_by_restarts(text: &str) -> Option<String> {
             .unwrap_or(0)
     };
     rows.sort_by_key(|line| std::cmp::Reverse(restarts(line)));
+    if let Some(over) = over {
+        let listed = rows.len();
+        rows.retain(|line| restarts(line) > u64::from(over));
+        let over = match over {
+            0 => "at least once".to_owned(),
+            1 => "more than once".to_owned(),
+            over => format!("more than {over} times"),
+        };
+        let lead = match rows.len() {
+            0 => format!("None of the {listed} pods restarted {over}."),
+            kept => {
+                format!("{kept} of the {listed} pods restarted {over}, most first.")
+            }
+        };
+        return Some(if rows.is_empty() {
+            format!("{lead}\n")
+        } else {
+            reordered(&lead, header, rows)
+        });
+    }
     let lead = match rows.first() {
         Some(first) if restarts(first) > 0 => format!(
-            "Sorted by restarts, most first: {} restarted {} times.",
+            "Sorted by restarts, most first: {} restarted {}.",
             name.and_then(|index| word(first, index))
                 .unwrap_or_else(|| "-".to_owned()),
-            restarts(first)
+            match restarts(first) {
+                1 => "once".to_owned(),
+                times => format!("{times} times"),
+            }
         ),
         Some(_) => "Sorted by restarts: no pod has restarted.".to_owned(),
         None => return None,
@@ -370,7 +393,7 @@ production   v1           Pod    postgres-0                  1/1     Running    
                     demo        web-1   1/1     Running            0             2d\n\
                     demo        api-1   0/1     CrashLoopBackOff   7 (2m ago)    2d\n\
                     demo        db-0    1/1     Running            2 (1h ago)    2d\n";
-        let sorted = sorted_by_restarts(text).expect("sorted");
+        let sorted = sorted_by_restarts(text, None).expect("sorted");
         let names: Vec<&str> = sorted
             .lines()
             .skip(3)
@@ -382,6 +405,26 @@ production   v1           Pod    postgres-0                  1/1     Running    
             sorted.contains("7 (2m ago)    2d"),
             "lines are kept: {sorted}"
         );
-        assert_eq!(sorted_by_restarts("NAME   STATUS\nweb    Ready\n"), None);
+        assert_eq!(
+            sorted_by_restarts("NAME   STATUS\nweb    Ready\n", None),
+            None
+        );
+        let pods = "NAME    READY   STATUS             RESTARTS        AGE\n\
+                    calm    1/1     Running            0               1d\n\
+                    flaky   0/1     CrashLoopBackOff   7 (2m ago)      1d\n\
+                    wobbly  1/1     Running            2 (1h ago)      1d\n";
+        let over = sorted_by_restarts(pods, Some(1)).expect("a RESTARTS column");
+        assert!(
+            over.starts_with("2 of the 3 pods restarted more than once, most first.\n\n"),
+            "{over}"
+        );
+        assert!(
+            !over.contains("calm") && over.find("flaky") < over.find("wobbly"),
+            "{over}"
+        );
+        assert_eq!(
+            sorted_by_restarts(pods, Some(10)).as_deref(),
+            Some("None of the 3 pods restarted more than 10 times.\n")
+        );
     }
 }
