@@ -161,6 +161,27 @@ async fn a_bound_of_a_missing_autoscaler_changes_the_workloads_or_creates_one() 
         api.inferred
     );
 
+    // `kubectl autoscale` itself: its flags, the CPU target included.
+    let autoscale = stack
+        .plan("kubectl autoscale deployment cart --min=1 --max=4 --cpu-percent=60")
+        .await;
+    assert_eq!(autoscale.target.name, "cart");
+    assert!(
+        autoscale.warnings[0].contains(
+            "min 1 (asked), max 4 (asked), aiming at 60% average CPU utilization (asked)"
+        ),
+        "{:?}",
+        autoscale.warnings
+    );
+    let again = stack.plan("kubectl autoscale deployment api --max=9").await;
+    assert_eq!(again.target.name, "api-scaler");
+    let changed: Vec<&str> = again
+        .diff
+        .iter()
+        .map(|change| change.path.as_str())
+        .collect();
+    assert_eq!(changed, ["spec.maxReplicas"], "{:?}", again.diff);
+
     // A minimum alone: the maximum is asked for, with the command.
     let cart = stack.clarify("set min replicas of the cart hpa to 3").await;
     assert!(

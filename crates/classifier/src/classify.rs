@@ -2423,6 +2423,8 @@ struct Analysis<'t, 'a> {
     target_port: Option<u16>,
     /// `--type` of a Service exposed (`NodePort`, `LoadBalancer`, `ClusterIP`).
     service_type: Option<&'static str>,
+    /// `kubectl autoscale`'s `--min`, `--max` and `--cpu-percent`.
+    autoscale: manifest::AutoscaleFlags,
     /// `--name`: the name of the object a command makes (`kubectl expose
     /// deployment web --name=web-public`).
     named_flag: Option<String>,
@@ -2537,6 +2539,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             target_port: None,
             service_type: None,
             named_flag: None,
+            autoscale: manifest::AutoscaleFlags::default(),
             grace_period: None,
             minified: None,
             node_query: None,
@@ -2866,6 +2869,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                         .and_then(parse_number)
                         .and_then(|p| u16::try_from(p).ok());
                 }
+                "--min" => self.autoscale.min = self.flag_value(i).and_then(parse_number),
+                "--max" => self.autoscale.max = self.flag_value(i).and_then(parse_number),
+                "--cpu-percent" => {
+                    self.autoscale.cpu_percent = self.flag_value(i).and_then(parse_number);
+                }
                 "--type" => {
                     self.service_type = self.flag_value(i).and_then(|value| {
                         SERVICE_TYPES
@@ -2961,9 +2969,6 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 | "--max-log-requests"
                 | "--subresource"
                 | "--chunk-size"
-                | "--min"
-                | "--max"
-                | "--cpu-percent"
                 | "--protocol"
                 | "--name"
                 | "--env"
@@ -7329,7 +7334,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 .iter()
                 .all(|c| matches!(c, Change::Create | Change::Apply | Change::Autoscale))
         {
-            return self.unsupported(Change::Autoscale);
+            return self.autoscale();
         }
         // "set the checkout hpa max replicas to 10", "raise the maximum of
         // hpa web to 20": an autoscaler's replica bound.
@@ -7442,12 +7447,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if let Some(unsupported) = ops.iter().copied().find(|op| {
             matches!(
                 op,
-                Change::Patch
-                    | Change::Edit
-                    | Change::Replace
-                    | Change::Drain
-                    | Change::Taint
-                    | Change::Autoscale
+                Change::Patch | Change::Edit | Change::Replace | Change::Drain | Change::Taint
             )
         }) {
             return self.unsupported(unsupported);
@@ -7499,6 +7499,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
             Change::Suspend => self.suspend(true),
             Change::Resume => self.suspend(false),
             Change::Expose => self.expose(),
+            Change::Autoscale => self.autoscale(),
             Change::Fix => {
                 let mut arguments = self.base();
                 let kind_at = self.main_kind().map(|(i, _, _)| i);
@@ -8849,6 +8850,51 @@ impl<'t, 'a> Analysis<'t, 'a> {
             target_port: self.target_port,
             service_type: self.service_type,
         });
+        Intent::Mutation {
+            operation: Operation::CreateUpdate,
+            tool: Tool::ResourcesCreateOrUpdate,
+            arguments: Arguments {
+                resource: Some(resource),
+                ..self.base()
+            },
+            kind_defaulted: self.deployment_assumed,
+        }
+    }
+
+    /// `kubectl autoscale deployment web --min=2 --max=10 --cpu-percent=70`:
+    /// the autoscaler's bounds (and CPU target) on the autoscaler named
+    /// after the workload, without its target, so the workflow changes the
+    /// one that scales the workload or plans a whole new one for it. Without
+    /// `--max` it is asked about: an autoscaler needs one, and words ("an
+    /// hpa for checkout min 2 max 10") are not read as flags.
+    fn autoscale(&mut self) -> Intent {
+        if self.autoscale.max.is_none() {
+            return self.unsupported(Change::Autoscale);
+        }
+        for i in 0..self.len() {
+            if self.tokens[i]
+                .kind()
+                .is_some_and(|(kind, _)| kind == ResourceKind::HorizontalPodAutoscaler)
+            {
+                self.use_token(i);
+            }
+        }
+        let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
+        let namespace = self.take_namespace(true, false);
+        let kind = kind.unwrap_or(ResourceKind::Deployment);
+        let Some(name) = name else {
+            return Self::missing_name(Some(kind), "autoscale");
+        };
+        if !matches!(kind, ResourceKind::Deployment | ResourceKind::StatefulSet) {
+            return Intent::clarify(
+                vec![Param::Kind],
+                format!(
+                    "I autoscale deployments and statefulsets; a {} has no replicas to scale.",
+                    kind.noun()
+                ),
+            );
+        }
+        let resource = manifest::autoscaler(&name, namespace.as_deref(), self.autoscale);
         Intent::Mutation {
             operation: Operation::CreateUpdate,
             tool: Tool::ResourcesCreateOrUpdate,

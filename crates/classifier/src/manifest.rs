@@ -505,6 +505,44 @@ pub(crate) fn autoscaler_bound(
     out
 }
 
+/// `kubectl autoscale`'s flags, as given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct AutoscaleFlags {
+    /// `--min`: the fewest replicas.
+    pub(crate) min: Option<u32>,
+    /// `--max`: the most replicas (an autoscaler needs it).
+    pub(crate) max: Option<u32>,
+    /// `--cpu-percent`: the average CPU utilization aimed at.
+    pub(crate) cpu_percent: Option<u32>,
+}
+
+/// The fields `kubectl autoscale` sets on autoscaler `name`, without its
+/// target (the workflow finds or creates the autoscaler of the workload of
+/// that name): its bounds and, when given, its CPU target.
+pub(crate) fn autoscaler(name: &str, namespace: Option<&str>, flags: AutoscaleFlags) -> String {
+    let mut out = String::with_capacity(240);
+    header(
+        &mut out,
+        ResourceKind::HorizontalPodAutoscaler,
+        name,
+        namespace,
+    );
+    out.push_str("spec:\n");
+    if let Some(max) = flags.max {
+        let _ = writeln!(out, "  maxReplicas: {max}");
+    }
+    if let Some(min) = flags.min {
+        let _ = writeln!(out, "  minReplicas: {min}");
+    }
+    if let Some(percent) = flags.cpu_percent {
+        let _ = writeln!(
+            out,
+            "  metrics:\n  - type: Resource\n    resource:\n      name: cpu\n      target:\n        type: Utilization\n        averageUtilization: {percent}"
+        );
+    }
+    out
+}
+
 /// The object name `kubectl create deployment --image` would suggest: the
 /// image's last path segment without tag or digest (`nginx:1.27` → `nginx`).
 pub(crate) fn name_from_image(image: &str) -> String {

@@ -143,6 +143,13 @@ async fn create(
             "An autoscaler's maximum must be at least 1 and at least its minimum ({min}); {max} is not."
         ))));
     }
+    let asked_percent = asked
+        .pointer("/spec/metrics/0/resource/target/averageUtilization")
+        .and_then(Value::as_u64);
+    let (percent, percent_why) = match asked_percent {
+        Some(percent) => (percent, "asked"),
+        None => (DEFAULT_CPU_PERCENT, "kubectl's default"),
+    };
     let manifest = json!({
         "apiVersion": subject.api_version,
         "kind": subject.kind,
@@ -152,7 +159,7 @@ async fn create(
             "minReplicas": min,
             "maxReplicas": max,
             "metrics": [{"type": "Resource", "resource": {"name": "cpu",
-                "target": {"type": "Utilization", "averageUtilization": DEFAULT_CPU_PERCENT}}}],
+                "target": {"type": "Utilization", "averageUtilization": percent}}}],
         },
     });
     let (preview, call) = apply_call(pipeline, &subject.context, &manifest).await?;
@@ -171,7 +178,7 @@ async fn create(
     draft.warnings.insert(
         0,
         format!(
-            "No HorizontalPodAutoscaler scales {what}{}: this creates horizontalpodautoscaler/{} for it, as `kubectl autoscale {} {} --min={min} --max={max} --cpu-percent={DEFAULT_CPU_PERCENT}{namespace_flag}` would: min {min} ({min_why}), max {max} (asked), aiming at {DEFAULT_CPU_PERCENT}% average CPU utilization (kubectl's default).",
+            "No HorizontalPodAutoscaler scales {what}{}: this creates horizontalpodautoscaler/{} for it, as `kubectl autoscale {} {} --min={min} --max={max} --cpu-percent={percent}{namespace_flag}` would: min {min} ({min_why}), max {max} (asked), aiming at {percent}% average CPU utilization ({percent_why}).",
             workload.place(),
             subject.name,
             workload.kind.to_lowercase(),
