@@ -443,8 +443,17 @@ pub fn debug_pod(
     draft
         .warnings
         .extend(impact::notes(&draft.target, Impact::Run));
+    // The test is what the approver is asked to let run: the card says it
+    // in words, not only in the plan's arguments.
+    let test_run = draft.desired["test"]
+        .as_array()
+        .map(|words| {
+            let words: Vec<&str> = words.iter().filter_map(Value::as_str).collect();
+            format!("`{}` runs in it, then ", words.join(" "))
+        })
+        .unwrap_or_default();
     draft.cleanup = Some(format!(
-        "pod {} is deleted after use and its removal verified",
+        "{test_run}pod {} is deleted after use and its removal verified",
         draft.target.name
     ));
     draft.follow_ups = test.into_iter().chain([removal]).collect();
@@ -715,7 +724,35 @@ mod tests {
         ) else {
             panic!("a change was expected");
         };
-        assert_eq!(draft.follow_ups, vec![removal]);
-        assert!(draft.cleanup.is_some());
+        assert_eq!(draft.follow_ups, vec![removal.clone()]);
+        assert_eq!(
+            draft.cleanup.as_deref(),
+            Some("pod kubeop-debug is deleted after use and its removal verified")
+        );
+        // With a test, the card says the command it runs.
+        let test = PlannedCall {
+            tool: "pods_exec".into(),
+            arguments: json!({"command": ["curl", "-sS", "http://checkout"]})
+                .as_object()
+                .cloned()
+                .expect("an object"),
+        };
+        let Planned::Change(draft) = debug_pod(
+            target("Pod", "kubeop-debug", "staging"),
+            Map::new(),
+            "kind: Pod".into(),
+            "busybox",
+            Some(test),
+            removal,
+            None,
+        ) else {
+            panic!("a change was expected");
+        };
+        assert_eq!(
+            draft.cleanup.as_deref(),
+            Some(
+                "`curl -sS http://checkout` runs in it, then pod kubeop-debug is deleted after use and its removal verified"
+            )
+        );
     }
 }
