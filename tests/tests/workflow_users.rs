@@ -96,6 +96,24 @@ async fn a_namespace_or_object_that_does_not_exist_is_named_with_the_closest_rea
         "what is there instead, and the server's words: {delete:?}"
     );
 
+    // Naming no namespace, the name was looked for everywhere, and the
+    // answer says so rather than "none in default".
+    let anywhere = stack.clarify("restart ghost").await;
+    assert!(
+        anywhere.question.starts_with(
+            "I found no deployment named like ghost in any namespace. The deployments: "
+        ) && anywhere.question.contains("nginx"),
+        "{anywhere:?}"
+    );
+    let delete_anywhere = stack.answer("delete deployment ghost").await;
+    assert!(
+        delete_anywhere
+            .text
+            .starts_with("deployment/ghost does not exist in any namespace: nothing to delete.")
+            && delete_anywhere.text.contains("nginx"),
+        "{delete_anywhere:?}"
+    );
+
     let namespace = stack.clarify("scale nginx to 3 in stagin").await;
     assert_eq!(namespace.missing, vec!["namespace"]);
     assert_eq!(namespace.candidates, vec!["staging"], "{namespace:?}");

@@ -44,6 +44,11 @@ struct Subject {
     name: String,
     namespace: Option<String>,
     context: String,
+    /// The request named no namespace and discovery looked for the name in
+    /// every one before settling on `namespace` (the context's default
+    /// when none had it): what is missing is missing everywhere, and is
+    /// said so.
+    searched_everywhere: bool,
 }
 
 impl Subject {
@@ -53,6 +58,17 @@ impl Subject {
             name: self.name.clone(),
             namespace: self.namespace.clone(),
             context: self.context.clone(),
+        }
+    }
+
+    /// Where the object was looked for, after its name in a sentence about
+    /// not finding it: " in any namespace" when discovery looked in all of
+    /// them, else [`Subject::place`].
+    fn looked_in(&self) -> String {
+        if self.searched_everywhere {
+            " in any namespace".to_owned()
+        } else {
+            self.place()
         }
     }
 
@@ -68,12 +84,17 @@ impl Subject {
     /// What exists instead of this object, which the cluster does not have:
     /// the sentence to add and the names to offer ([`suggest::instead_of`]).
     async fn instead(&self, pipeline: &Pipeline) -> Result<(String, Vec<String>), WorkflowError> {
+        let listed_in = if self.searched_everywhere {
+            None
+        } else {
+            self.namespace.as_deref()
+        };
         suggest::instead_of(
             &pipeline.cluster,
             &self.context,
             &self.api_version,
             &self.kind,
-            self.namespace.as_deref(),
+            listed_in,
             &self.name,
         )
         .await
@@ -268,6 +289,7 @@ async fn subject(
         name: &name,
         instead,
     };
+    let searched_everywhere = arguments.namespace.is_none() && !discovery::is_cluster_scoped(&kind);
     let namespace =
         match discovery::namespace(pipeline, named, arguments.namespace.clone(), inferred).await? {
             Found::Value(namespace) => namespace,
@@ -279,6 +301,7 @@ async fn subject(
         name,
         namespace,
         context: context.to_owned(),
+        searched_everywhere,
     }))
 }
 
@@ -385,7 +408,7 @@ async fn read_live(
                     "{}/{} does not exist{}: nothing to delete. {instead}\n({})",
                     subject.kind.to_lowercase(),
                     subject.name,
-                    subject.place(),
+                    subject.looked_in(),
                     message.trim()
                 )
                 .into(),
@@ -1027,6 +1050,7 @@ async fn create_update(
             )
         })
     };
+    let mut searched_everywhere = false;
     let namespace = if discovery::is_cluster_scoped(&kind) {
         None
     } else {
@@ -1050,6 +1074,7 @@ async fn create_update(
                     // default; several → asked. The card says which. A
                     // Service exposing a workload goes where the workload is.
                     None if let Some((api_version, kind, name, instead)) = &located => {
+                        searched_everywhere = true;
                         match discovery::namespace(
                             pipeline,
                             Named {
@@ -1097,6 +1122,7 @@ async fn create_update(
         name,
         namespace,
         context: context.to_owned(),
+        searched_everywhere,
     };
     // "run the nightly-export cronjob now": a new Job from the CronJob's
     // job template, read now.
@@ -1409,7 +1435,7 @@ async fn missing(pipeline: &Pipeline, subject: &Subject) -> Result<Response, Wor
         question: format!(
             "I found no {kind} named like {}{}. {instead} Which one do you mean?",
             subject.name,
-            subject.place()
+            subject.looked_in()
         ),
         missing: vec!["name".into()],
         candidates,
