@@ -214,6 +214,7 @@ mod tests {
             name: "manual-export".into(),
             namespace: Some("data".into()),
             context: "sim".into(),
+            searched_everywhere: false,
         }
     }
 
