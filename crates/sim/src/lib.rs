@@ -72,7 +72,6 @@ pub mod kubelet;
 pub mod logs;
 pub mod meta;
 pub mod metrics;
-pub mod network_policy;
 pub mod patch;
 pub mod proto_objects;
 pub mod protobuf;

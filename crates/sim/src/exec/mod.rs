@@ -8,10 +8,10 @@ pub mod shell;
 
 use std::time::SystemTime;
 
+use netpol::Port;
 use serde_json::{Value, json};
 
 use crate::controllers::{pod_is_ready, text};
-use crate::network_policy::{self, PodPort};
 use shell::{Endpoint, ExecEnvironment, ServiceRecord};
 
 /// The objects of the cluster an exec looks at.
@@ -114,7 +114,7 @@ fn find<'a>(objects: &'a [Value], namespace: &str, name: &str) -> Option<&'a Val
 /// The container port a Service port sends to on `pod` (its `targetPort`,
 /// a number or the name of a port the pod declares; else the port itself),
 /// with that port's name and the Service port's protocol.
-fn target_on_pod<'a>(service_port: &'a Value, pod: &'a Value) -> Option<PodPort<'a>> {
+fn target_on_pod<'a>(service_port: &'a Value, pod: &'a Value) -> Option<Port<'a>> {
     let declared = || {
         pod.pointer("/spec/containers")
             .and_then(Value::as_array)
@@ -134,7 +134,7 @@ fn target_on_pod<'a>(service_port: &'a Value, pod: &'a Value) -> Option<PodPort<
     {
         Value::String(name) => {
             let port = declared().find(|port| port["name"] == name.as_str())?;
-            Some(PodPort {
+            Some(Port {
                 number: u16::try_from(port["containerPort"].as_u64()?).ok()?,
                 name: text(port, "/name"),
                 protocol,
@@ -142,7 +142,7 @@ fn target_on_pod<'a>(service_port: &'a Value, pod: &'a Value) -> Option<PodPort<
         }
         number => {
             let number = number.as_u64()?;
-            Some(PodPort {
+            Some(Port {
                 number: u16::try_from(number).ok()?,
                 name: named(number),
                 protocol,
@@ -183,15 +183,7 @@ fn drop_by_network_policy(
             .collect();
         for endpoint in &mut record.endpoints {
             let target = endpoint_peer(objects, &record.namespace, endpoint);
-            let admits = |port| {
-                network_policy::admits(
-                    objects.network_policies,
-                    objects.namespaces,
-                    source,
-                    &target,
-                    port,
-                )
-            };
+            let admits = |port| admits(objects, source, &target, port);
             endpoint.dropped_entirely = !admits(None);
             endpoint.dropped_service_ports = ports
                 .iter()
@@ -231,20 +223,33 @@ fn dns_reachable(source: &Value, services: &[ServiceRecord], objects: &ClusterOb
             .map(|endpoint| endpoint_peer(objects, "kube-system", endpoint))
             .collect()
     };
-    let query = PodPort {
+    let query = Port {
         number: 53,
         name: "dns",
         protocol: "UDP",
     };
-    servers.iter().any(|server| {
-        network_policy::admits(
-            objects.network_policies,
-            objects.namespaces,
-            source,
-            server,
-            Some(query),
-        )
-    })
+    servers
+        .iter()
+        .any(|server| admits(objects, source, server, Some(query)))
+}
+
+/// Whether the cluster's NetworkPolicies let `source` (a pod) connect to
+/// `target` (a pod, or a bare address with only `status.podIP`) on `port`
+/// (`None`: on some port), as a policy-enforcing CNI decides it. The
+/// semantics are `netpol`'s, the same the diagnosis explains by; a
+/// dropped connection leaves the shell's client waiting until it times out.
+fn admits(
+    objects: &ClusterObjects<'_>,
+    source: &Value,
+    target: &Value,
+    port: Option<Port<'_>>,
+) -> bool {
+    netpol::Policies {
+        policies: objects.network_policies,
+        namespaces: objects.namespaces,
+    }
+    .connection_between_pods(source, target, port)
+    .is_admitted()
 }
 
 /// The environment variables a container was started with, resolved as the

@@ -5,76 +5,17 @@
 //! select it: its test can pass where the source's own connections are
 //! dropped, and only this reading names that cause.
 //!
-//! The semantics are the API's: a connection passes when the destination's
-//! ingress and the source's egress both admit it. A pod is isolated in a
-//! direction by the policies of its namespace that select it and constrain
-//! that direction (`policyTypes`, or when left out: always Ingress, Egress
-//! when the policy has egress rules); an isolated pod's traffic passes only
-//! when a rule admits the other end (`from`/`to` peers by pod, namespace or
-//! ipBlock; none: everyone) on the destination port (number, range or
-//! name, with its protocol, TCP when left out; none: every port).
+//! The semantics are the `netpol` crate's, the same the simulated cluster
+//! enforces; this module gathers nothing and decides nothing of its own: it
+//! puts the read facts to those semantics and words the verdict.
 
 use std::collections::BTreeMap;
 
+use netpol::Direction;
 use serde_json::Value;
 
-use super::pod_failure::node_target;
 use super::pod_failure::service::peer_text;
 use super::{Cause, Diagnosis, Evidence, ObjectRef};
-
-/// Which traffic of the pods it selects a policy constrains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// Connections the pods accept.
-    Ingress,
-    /// Connections the pods make.
-    Egress,
-}
-
-impl Direction {
-    /// The `policyTypes` entry.
-    fn policy_type(self) -> &'static str {
-        match self {
-            Direction::Ingress => "Ingress",
-            Direction::Egress => "Egress",
-        }
-    }
-
-    /// The word a person uses.
-    fn word(self) -> &'static str {
-        match self {
-            Direction::Ingress => "ingress",
-            Direction::Egress => "egress",
-        }
-    }
-
-    /// A rule's field listing the peers it admits.
-    fn peers(self) -> &'static str {
-        match self {
-            Direction::Ingress => "from",
-            Direction::Egress => "to",
-        }
-    }
-
-    fn rules(self, policy: &Value) -> &[Value] {
-        policy
-            .pointer(&format!("/spec/{}", self.word()))
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// Whether `policy` constrains this direction: its `policyTypes` say so,
-    /// or, left out, the API server's default.
-    fn constrained_by(self, policy: &Value) -> bool {
-        match policy
-            .pointer("/spec/policyTypes")
-            .and_then(Value::as_array)
-        {
-            Some(types) if !types.is_empty() => types.iter().any(|kind| kind == self.policy_type()),
-            _ => self == Direction::Ingress || !self.rules(policy).is_empty(),
-        }
-    }
-}
 
 /// One end of a connection as policies see it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -92,6 +33,15 @@ pub struct End {
 }
 
 impl End {
+    /// This end as the policies see it.
+    fn endpoint(&self) -> netpol::Endpoint<'_> {
+        netpol::Endpoint {
+            namespace: &self.namespace,
+            labels: &self.labels,
+            ip: &self.ip,
+        }
+    }
+
     fn described(&self) -> String {
         format!(
             "{} {}/{}",
@@ -106,7 +56,7 @@ impl End {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Port {
     /// The number the destination pod listens on.
-    pub number: u64,
+    pub number: u16,
     /// The container port's name (empty when unnamed).
     pub name: String,
     /// `TCP`, `UDP` or `SCTP`.
@@ -122,152 +72,15 @@ impl Port {
             protocol: "UDP".into(),
         }
     }
-}
 
-/// Whether a policy's `podSelector` (in its own namespace) selects pods
-/// with these labels: an empty or missing one selects them all.
-fn selects_pods(policy: &Value, labels: &BTreeMap<String, String>) -> bool {
-    let selector = policy.pointer("/spec/podSelector");
-    let empty = selector.and_then(Value::as_object).is_none_or(|selector| {
-        selector.values().all(|part| match part {
-            Value::Object(map) => map.is_empty(),
-            Value::Array(list) => list.is_empty(),
-            _ => true,
-        })
-    });
-    empty || node_target::selects(selector, labels)
-}
-
-/// Whether `policy` isolates pods with these labels (of its namespace) in
-/// `direction`.
-pub fn isolates(policy: &Value, direction: Direction, labels: &BTreeMap<String, String>) -> bool {
-    direction.constrained_by(policy) && selects_pods(policy, labels)
-}
-
-/// Whether a rule's `ports` admit `port`: none admit every port.
-pub fn rule_admits_port(rule: &Value, port: &Port) -> bool {
-    let Some(ports) = rule["ports"].as_array().filter(|ports| !ports.is_empty()) else {
-        return true;
-    };
-    ports.iter().any(|entry| {
-        entry["protocol"].as_str().unwrap_or("TCP") == port.protocol
-            && match entry.get("port") {
-                None => true,
-                Some(Value::String(name)) => !port.name.is_empty() && *name == port.name,
-                Some(number) => number.as_u64().is_some_and(|first| {
-                    let last = entry["endPort"].as_u64().unwrap_or(first);
-                    (first..=last).contains(&port.number)
-                }),
-            }
-    })
-}
-
-/// Whether an IPv4 address lies in a CIDR block.
-fn in_block(ip: &str, cidr: &str) -> bool {
-    let parse = |text: &str| text.parse::<std::net::Ipv4Addr>().ok().map(u32::from);
-    let (network, bits) = cidr.split_once('/').unwrap_or((cidr, "32"));
-    let (Some(ip), Some(network), Ok(bits)) = (parse(ip), parse(network), bits.parse::<u32>())
-    else {
-        return false;
-    };
-    let mask = u32::MAX.checked_shl(32 - bits.min(32)).unwrap_or(0);
-    ip & mask == network & mask
-}
-
-/// The labels of namespace `name`: its object's, else the one label every
-/// namespace carries (`kubernetes.io/metadata.name`).
-fn namespace_labels(namespaces: &[Value], name: &str) -> BTreeMap<String, String> {
-    let read = namespaces
-        .iter()
-        .find(|namespace| namespace.pointer("/metadata/name").and_then(Value::as_str) == Some(name))
-        .and_then(|namespace| namespace.pointer("/metadata/labels"))
-        .and_then(Value::as_object);
-    let mut labels: BTreeMap<String, String> = read
-        .into_iter()
-        .flatten()
-        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
-        .collect();
-    labels
-        .entry("kubernetes.io/metadata.name".into())
-        .or_insert_with(|| name.to_owned());
-    labels
-}
-
-/// Whether one peer of a policy in `policy_namespace` is `other`.
-fn peer_is(peer: &Value, policy_namespace: &str, other: &End, namespaces: &[Value]) -> bool {
-    if let Some(block) = peer.get("ipBlock") {
-        let cidr = block["cidr"].as_str().unwrap_or_default();
-        return in_block(&other.ip, cidr)
-            && !block["except"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .any(|except| in_block(&other.ip, except));
-    }
-    let namespace_holds = match peer.get("namespaceSelector") {
-        Some(selector) => {
-            let labels = namespace_labels(namespaces, &other.namespace);
-            let empty = selector.as_object().is_none_or(|map| {
-                map.values().all(|part| match part {
-                    Value::Object(map) => map.is_empty(),
-                    Value::Array(list) => list.is_empty(),
-                    _ => true,
-                })
-            });
-            empty || node_target::selects(Some(selector), &labels)
+    /// This port as the policies see it.
+    fn policy_port(&self) -> netpol::Port<'_> {
+        netpol::Port {
+            number: self.number,
+            name: &self.name,
+            protocol: &self.protocol,
         }
-        None => other.namespace == policy_namespace,
-    };
-    namespace_holds
-        && peer.get("podSelector").is_none_or(|selector| {
-            selects_pods(
-                &serde_json::json!({"spec": {"podSelector": selector}}),
-                &other.labels,
-            )
-        })
-}
-
-/// What the policies of `end`'s namespace decide about its traffic with
-/// `other` on `port` in `direction`: the policies isolating it, and
-/// whether one of their rules admits it (true when none isolates it).
-fn decide<'a>(
-    policies: &'a [Value],
-    namespaces: &[Value],
-    end: &End,
-    other: &End,
-    port: &Port,
-    direction: Direction,
-) -> (Vec<&'a Value>, bool) {
-    let isolating: Vec<&Value> = policies
-        .iter()
-        .filter(|policy| {
-            policy
-                .pointer("/metadata/namespace")
-                .and_then(Value::as_str)
-                == Some(end.namespace.as_str())
-        })
-        .filter(|policy| isolates(policy, direction, &end.labels))
-        .collect();
-    let admitted = isolating.is_empty()
-        || isolating.iter().any(|policy| {
-            let policy_namespace = policy
-                .pointer("/metadata/namespace")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            direction.rules(policy).iter().any(|rule| {
-                rule[direction.peers()]
-                    .as_array()
-                    .filter(|peers| !peers.is_empty())
-                    .is_none_or(|peers| {
-                        peers
-                            .iter()
-                            .any(|peer| peer_is(peer, policy_namespace, other, namespaces))
-                    })
-                    && rule_admits_port(rule, port)
-            })
-        });
-    (isolating, admitted)
+    }
 }
 
 /// A policy's rules in `direction`, as a person reads them.
@@ -280,7 +93,7 @@ fn rules_text(policy: &Value, direction: Direction) -> String {
         .rules(policy)
         .iter()
         .map(|rule| {
-            let peers: Vec<String> = rule[direction.peers()]
+            let peers: Vec<String> = rule[direction.peers_field()]
                 .as_array()
                 .filter(|peers| !peers.is_empty())
                 .map(|peers| {
@@ -305,7 +118,7 @@ fn rules_text(policy: &Value, direction: Direction) -> String {
                 .collect();
             format!(
                 "{} {} on {}",
-                direction.peers(),
+                direction.peers_field(),
                 peers.join(" or "),
                 if ports.is_empty() {
                     "all ports".to_owned()
@@ -316,7 +129,7 @@ fn rules_text(policy: &Value, direction: Direction) -> String {
         })
         .collect();
     if said.is_empty() {
-        format!("nothing (no {} rule)", direction.word())
+        format!("nothing (no {} rule)", direction.spec_field())
     } else {
         said.join("; ")
     }
@@ -356,12 +169,17 @@ pub fn conclude(facts: &ConnectionFacts) -> Option<Diagnosis> {
         namespaces,
     } = facts;
     let port = port.as_ref()?;
-    let (egress, mut egress_admits) = decide(
+    let verdicts = netpol::Policies {
         policies,
         namespaces,
-        source,
-        destination,
-        port,
+    };
+    let netpol::Decision {
+        isolating: egress,
+        admitted: mut egress_admits,
+    } = verdicts.decide(
+        &source.endpoint(),
+        &destination.endpoint(),
+        Some(port.policy_port()),
         Direction::Egress,
     );
     // A lookup's destination is the cluster DNS itself: the DNS verdict
@@ -369,22 +187,22 @@ pub fn conclude(facts: &ConnectionFacts) -> Option<Diagnosis> {
     let lookup = service == "kube-dns" && destination.namespace == "kube-system";
     egress_admits |= lookup;
     let dns_admits = dns.as_ref().is_none_or(|dns| {
-        decide(
-            policies,
-            namespaces,
-            source,
-            dns,
-            &Port::dns(),
-            Direction::Egress,
-        )
-        .1
+        verdicts
+            .decide(
+                &source.endpoint(),
+                &dns.endpoint(),
+                Some(Port::dns().policy_port()),
+                Direction::Egress,
+            )
+            .admitted
     });
-    let (ingress, ingress_admits) = decide(
-        policies,
-        namespaces,
-        destination,
-        source,
-        port,
+    let netpol::Decision {
+        isolating: ingress,
+        admitted: ingress_admits,
+    } = verdicts.decide(
+        &destination.endpoint(),
+        &source.endpoint(),
+        Some(port.policy_port()),
         Direction::Ingress,
     );
     if egress_admits && dns_admits && ingress_admits {
@@ -413,7 +231,7 @@ pub fn conclude(facts: &ConnectionFacts) -> Option<Diagnosis> {
                     format!(
                         "isolates the pods of {} for {}; admits {}",
                         end.described(),
-                        direction.word(),
+                        direction.spec_field(),
                         rules_text(policy, direction)
                     ),
                 )

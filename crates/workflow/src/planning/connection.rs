@@ -220,7 +220,7 @@ fn target_port(service_port: &Value, pod: &Value) -> Option<Port> {
         }
     };
     Some(Port {
-        number,
+        number: u16::try_from(number).ok()?,
         name,
         protocol,
     })

@@ -47,16 +47,6 @@ pub(crate) fn selects(selector: Option<&Value>, labels: &BTreeMap<String, String
         )
 }
 
-fn labels_of(object: &Value) -> BTreeMap<String, String> {
-    object
-        .pointer("/metadata/labels")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string())))
-        .collect()
-}
-
 /// A pod a drain must evict: not finished, not a DaemonSet's (drain skips
 /// those) and not a static pod's mirror.
 fn must_be_evicted(pod: &Value) -> bool {
@@ -141,7 +131,7 @@ pub(super) async fn diagnose<R: ClusterReader>(
             }
             for pod in remaining.iter().filter(|pod| {
                 text(pod, "/metadata/namespace") == namespace
-                    && selects(budget.pointer("/spec/selector"), &labels_of(pod))
+                    && selects(budget.pointer("/spec/selector"), &netpol::labels_of(pod))
             }) {
                 blocking.push(Blocking {
                     pod: pod.clone(),

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::Reads;
-use crate::diagnosis::connectivity::{self, Direction, Port};
 use crate::diagnosis::parse::{labels, rows};
 use crate::diagnosis::pod_status::{PodState, symptom};
 use crate::diagnosis::proposal::{self, selector_text};
@@ -107,7 +106,7 @@ pub(super) async fn gather<R: ClusterReader>(
         }
     }
     if let Some(pod) = facts.selected.first() {
-        let labels = labels_of(pod);
+        let labels = netpol::labels_of(pod);
         let names = reads
             .list_names(
                 "networking.k8s.io/v1",
@@ -224,19 +223,9 @@ fn near_misses(
         .collect()
 }
 
-/// A pod's labels.
-fn labels_of(pod: &Value) -> BTreeMap<String, String> {
-    pod.pointer("/metadata/labels")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
-        .collect()
-}
-
 /// Whether a NetworkPolicy isolates a pod with these labels for ingress.
 fn isolates_for_ingress(policy: &Value, labels: &BTreeMap<String, String>) -> bool {
-    connectivity::isolates(policy, Direction::Ingress, labels)
+    netpol::isolates(policy, netpol::Direction::Ingress, labels)
 }
 
 /// The NetworkPolicies of `namespace` that close a pod with these labels
@@ -376,12 +365,13 @@ fn policy_reading(facts: &ServiceFacts, pod: &Value) -> (Vec<Evidence>, Option<V
                     format!("port {}", ports.join(", "))
                 }
             ));
-            let port = Port {
-                number,
-                name: name.clone(),
-                protocol: protocol.to_owned(),
+            let port = netpol::Port {
+                // A declared port beyond 65535 is invalid: the API refuses it.
+                number: u16::try_from(number).unwrap_or_default(),
+                name: &name,
+                protocol,
             };
-            if connectivity::rule_admits_port(rule, &port) {
+            if netpol::rule_admits_port(rule, port) {
                 admitted = true;
                 sources.extend(peers);
             }
