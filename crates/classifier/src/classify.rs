@@ -3296,6 +3296,11 @@ impl<'t, 'a> Analysis<'t, 'a> {
                 }
                 continue;
             }
+            // "which namespace uses the most memory": the namespace is
+            // what is asked about, not named.
+            if i > 0 && matches!(self.tokens[i - 1].low, "which" | "what") {
+                continue;
+            }
             // ("does the prod namespace have pods": a kind word after it,
             // with a name before it, is what the namespace holds.)
             if let Some(j) = self.explicit_value_after(i)
