@@ -2583,6 +2583,19 @@ impl<'t, 'a> Analysis<'t, 'a> {
         }
     }
 
+    /// Uses up every word naming `kind`: the kind a change makes ("a
+    /// service for web", "an hpa for checkout") is not its target's.
+    fn use_kind_words(&mut self, kind: ResourceKind) {
+        for i in 0..self.len() {
+            if self.tokens[i]
+                .kind()
+                .is_some_and(|(named, _)| named == kind)
+            {
+                self.use_token(i);
+            }
+        }
+    }
+
     /// A free token that can hold a value (a name, a namespace...). A bare
     /// number never does: "scale 3 to 5", "restart 2", "logs of 3" count
     /// or point at something (a row, a replica count), and an object named
@@ -8815,14 +8828,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
     /// containers' (read by the workflow too).
     fn expose(&mut self) -> Intent {
         // "a service for web": the Service is what is made, not the target.
-        for i in 0..self.len() {
-            if self.tokens[i]
-                .kind()
-                .is_some_and(|(kind, _)| kind == ResourceKind::Service)
-            {
-                self.use_token(i);
-            }
-        }
+        self.use_kind_words(ResourceKind::Service);
         let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
         let namespace = self.take_namespace(true, false);
         let kind = kind.unwrap_or(ResourceKind::Deployment);
@@ -8876,14 +8882,7 @@ impl<'t, 'a> Analysis<'t, 'a> {
         if self.autoscale.max.is_none() {
             return self.unsupported(Change::Autoscale);
         }
-        for i in 0..self.len() {
-            if self.tokens[i]
-                .kind()
-                .is_some_and(|(kind, _)| kind == ResourceKind::HorizontalPodAutoscaler)
-            {
-                self.use_token(i);
-            }
-        }
+        self.use_kind_words(ResourceKind::HorizontalPodAutoscaler);
         let (kind, name, _) = self.target(Some(ResourceKind::Deployment));
         let namespace = self.take_namespace(true, false);
         let kind = kind.unwrap_or(ResourceKind::Deployment);

@@ -1611,6 +1611,26 @@ fn repository(image: &str) -> &str {
     }
 }
 
+/// The plan creating `manifest`, an object kubeop built whole (a Job from
+/// a CronJob, an autoscaler, a Service exposing a workload): its apply
+/// call and card, with nothing live to merge into.
+async fn creation(
+    pipeline: &Pipeline,
+    subject: &Subject,
+    manifest: &Value,
+) -> Result<Planned, WorkflowError> {
+    let (preview, call) = apply_call(pipeline, &subject.context, manifest).await?;
+    Ok(plan::create_update(
+        subject.target(),
+        call,
+        manifest,
+        manifest,
+        preview,
+        None,
+        false,
+    ))
+}
+
 /// The `resources_create_or_update` arguments that apply `manifest` in
 /// `context`, and the manifest's YAML, which the approver reads. The
 /// server is sent the same object as JSON: its YAML reader is YAML 1.1,

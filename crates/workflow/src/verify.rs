@@ -658,12 +658,7 @@ pub(crate) async fn job_finished(
                 run.counts(),
                 failed.quote()
             )];
-            evidence.extend(
-                job_pods(cluster, target)
-                    .await?
-                    .into_iter()
-                    .map(|(name, status)| format!("pod/{name}: {status}")),
-            );
+            evidence.extend(job_pod_lines(cluster, target).await?);
             return Ok(Verdict::new(Outcome::Failed, evidence));
         }
         polls += 1;
@@ -695,16 +690,23 @@ pub(crate) async fn job_finished(
                     .map(|namespace| format!(" -n {namespace}"))
                     .unwrap_or_default()
             )];
-            evidence.extend(
-                job_pods(cluster, target)
-                    .await?
-                    .into_iter()
-                    .map(|(name, status)| format!("pod/{name}: {status}")),
-            );
+            evidence.extend(job_pod_lines(cluster, target).await?);
             return Ok(Verdict::new(Outcome::Unverified, evidence));
         }
         tokio::time::sleep(timings.poll_interval).await;
     }
+}
+
+/// The pods of the Job `target` as evidence lines (`pod/NAME: STATUS`).
+async fn job_pod_lines(
+    cluster: &Cluster,
+    target: &PlanTarget,
+) -> Result<Vec<String>, WorkflowError> {
+    Ok(job_pods(cluster, target)
+        .await?
+        .into_iter()
+        .map(|(name, status)| format!("pod/{name}: {status}"))
+        .collect())
 }
 
 /// The pods of the Job `target` with their status (kubectl's STATUS column).

@@ -8,11 +8,11 @@
 
 use serde_json::{Value, json};
 
-use super::{Subject, apply_call, fetch};
+use super::{Subject, creation, fetch};
 use crate::cluster::{Fetched, cell};
 use crate::coordinator::Pipeline;
 use crate::error::WorkflowError;
-use crate::plan::{self, Planned};
+use crate::plan::Planned;
 use crate::response::{Clarify, Response};
 
 /// The workload kinds an autoscaler of a bare name may scale, in the order
@@ -162,16 +162,7 @@ async fn create(
                 "target": {"type": "Utilization", "averageUtilization": percent}}}],
         },
     });
-    let (preview, call) = apply_call(pipeline, &subject.context, &manifest).await?;
-    let planned = plan::create_update(
-        subject.target(),
-        call,
-        &manifest,
-        &manifest,
-        preview,
-        None,
-        false,
-    );
+    let planned = creation(pipeline, subject, &manifest).await?;
     let Planned::Change(mut draft) = planned else {
         return Ok(Ok(planned));
     };

@@ -9,11 +9,11 @@
 use classifier::SELECTOR_OF_PLACEHOLDER_PREFIX;
 use serde_json::{Map, Value, json};
 
-use super::{Subject, apply_call, fetch, missing};
+use super::{Subject, creation, fetch, missing};
 use crate::cluster::Fetched;
 use crate::coordinator::Pipeline;
 use crate::error::WorkflowError;
-use crate::plan::{self, Planned};
+use crate::plan::Planned;
 use crate::response::{Clarify, Response};
 use crate::verify::label_selector;
 
@@ -198,8 +198,7 @@ pub(super) async fn plan(
             .len(),
         None => 0,
     };
-    let (preview, call) = apply_call(pipeline, &service.context, &built).await?;
-    let planned = plan::create_update(service.target(), call, &built, &built, preview, None, false);
+    let planned = creation(pipeline, service, &built).await?;
     let Planned::Change(mut draft) = planned else {
         return Ok(Ok(planned));
     };

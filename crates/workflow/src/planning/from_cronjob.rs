@@ -9,11 +9,11 @@
 use classifier::FROM_CRONJOB_PLACEHOLDER_PREFIX;
 use serde_json::{Map, Value, json};
 
-use super::{Subject, apply_call, fetch, missing};
+use super::{Subject, creation, fetch, missing};
 use crate::cluster::Fetched;
 use crate::coordinator::Pipeline;
 use crate::error::WorkflowError;
-use crate::plan::{self, Planned};
+use crate::plan::Planned;
 use crate::response::{Clarify, Response};
 
 /// The annotation kubectl puts on a Job it creates from a CronJob.
@@ -57,16 +57,7 @@ pub(super) async fn plan(
             job.place()
         )));
     };
-    let (preview, call) = apply_call(pipeline, &job.context, &manifest).await?;
-    let planned = plan::create_update(
-        job.target(),
-        call,
-        &manifest,
-        &manifest,
-        preview,
-        None,
-        false,
-    );
+    let planned = creation(pipeline, job, &manifest).await?;
     let Planned::Change(mut draft) = planned else {
         return Ok(Ok(planned));
     };
