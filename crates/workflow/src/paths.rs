@@ -822,37 +822,6 @@ async fn fast_path(
     if nothing_listed {
         return Ok(answer(nothing_found(tool, &asked), false));
     }
-    if focus.consumers
-        && tool == GET_TOOL
-        && !output.is_error
-        && let Some(kind) = asked.get("kind").and_then(Value::as_str)
-        && consumers::CONSUMED_KINDS.contains(&kind)
-        && let Some(name) = asked.get("name").and_then(Value::as_str)
-    {
-        let namespace = match asked.get("namespace").and_then(Value::as_str) {
-            Some(namespace) => namespace.to_owned(),
-            None => pipeline.cluster.facts().await?.namespace_of(context),
-        };
-        let users = Box::pin(consumers::Consumers::read(
-            &pipeline.cluster,
-            context,
-            kind,
-            name,
-            &namespace,
-        ))
-        .await?;
-        let object = answers::shaped(tool, &asked, focus, output);
-        return Ok(answer(
-            format!(
-                "{}
-
-{}",
-                users.answer(),
-                object.text.trim_start()
-            ),
-            false,
-        ));
-    }
     if asks_node_capacity(tool, &asked, focus) && !output.is_error {
         let rows = cluster::rows(&output);
         let nodes = Box::pin(capacity::Nodes::read(&pipeline.cluster, context, &rows)).await?;
@@ -876,7 +845,9 @@ const EVENTS_TOOL: &str = "events_list";
 /// whose rollout history is asked ("rollout history of checkout", "what
 /// versions of web have we deployed") is answered with its revisions, read
 /// from the ReplicaSets or ControllerRevisions it controls, since the
-/// workload itself keeps only the running one.
+/// workload itself keeps only the running one; a ConfigMap, Secret, claim
+/// or service account asked what uses it ("what uses the db secret") is
+/// led by the workloads and pods that name it ([`consumers::Consumers`]).
 async fn shaped_read(
     pipeline: &Pipeline,
     tool: &str,
@@ -885,6 +856,25 @@ async fn shaped_read(
     focus: ReadFocus,
     output: mcp_gateway::ToolOutput,
 ) -> Result<crate::diagnosis::ToolOutput, WorkflowError> {
+    if focus.consumers
+        && tool == GET_TOOL
+        && !output.is_error
+        && let Some(kind) = asked.get("kind").and_then(Value::as_str)
+        && consumers::CONSUMED_KINDS.contains(&kind)
+        && let Some(name) = asked.get("name").and_then(Value::as_str)
+    {
+        let namespace = match asked.get("namespace").and_then(Value::as_str) {
+            Some(namespace) => namespace.to_owned(),
+            None => pipeline.cluster.facts().await?.namespace_of(context),
+        };
+        let consumers =
+            consumers::Consumers::read(&pipeline.cluster, context, kind, name, &namespace).await?;
+        let object = answers::shaped(tool, asked, focus, output);
+        return Ok(crate::diagnosis::ToolOutput {
+            text: format!("{}\n\n{}", consumers.answer(), object.text.trim_start()).into(),
+            ..object
+        });
+    }
     let history_of = asked
         .get("kind")
         .and_then(Value::as_str)

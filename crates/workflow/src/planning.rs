@@ -1346,24 +1346,12 @@ async fn find_changed_object(
             candidates: vec![format!("{other}/{}", subject.name)],
         })));
     }
-    if subject.kind == "Deployment" {
-        for &kind in other_kinds {
-            let other = Subject {
-                kind: kind.to_owned(),
-                ..subject.clone()
-            };
-            if let Fetched::Found(live) = fetch(pipeline, &other).await? {
-                inferred.push(format!(
-                    "{}/{}: there is no deployment of that name{}, so the {} is meant",
-                    kind.to_lowercase(),
-                    other.name,
-                    other.place(),
-                    kind.to_lowercase()
-                ));
-                *subject = other;
-                return Ok(Ok(live));
-            }
-        }
+    if subject.kind == "Deployment"
+        && let Some((other, live)) =
+            other_workload_kind(pipeline, subject, other_kinds, inferred).await?
+    {
+        *subject = other;
+        return Ok(Ok(live));
     }
     match resolve_and_fetch(pipeline, subject, inferred).await? {
         Some(Found::Ask(question)) => Ok(Err(Response::Clarify(question))),
@@ -1440,6 +1428,34 @@ async fn missing(pipeline: &Pipeline, subject: &Subject) -> Result<Response, Wor
         missing: vec!["name".into()],
         candidates,
     }))
+}
+
+/// The first of `kinds` that has an object of `deployment`'s name and
+/// namespace, read, when no Deployment does ("restart postgres" meaning
+/// the StatefulSet), said under Inferred; `None` when none has it.
+async fn other_workload_kind(
+    pipeline: &Pipeline,
+    deployment: &Subject,
+    kinds: &[&str],
+    inferred: &mut Vec<String>,
+) -> Result<Option<(Subject, Value)>, WorkflowError> {
+    for &kind in kinds {
+        let other = Subject {
+            kind: kind.to_owned(),
+            ..deployment.clone()
+        };
+        if let Fetched::Found(live) = fetch(pipeline, &other).await? {
+            inferred.push(format!(
+                "{}/{}: there is no deployment of that name{}, so the {} is meant",
+                kind.to_lowercase(),
+                other.name,
+                other.place(),
+                kind.to_lowercase()
+            ));
+            return Ok(Some((other, live)));
+        }
+    }
+    Ok(None)
 }
 
 /// Where a workload's pod template keeps its containers.

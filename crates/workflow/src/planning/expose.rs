@@ -9,7 +9,7 @@
 use classifier::SELECTOR_OF_PLACEHOLDER_PREFIX;
 use serde_json::{Map, Value, json};
 
-use super::{Subject, creation, fetch, missing};
+use super::{Subject, creation, fetch, missing, other_workload_kind};
 use crate::cluster::Fetched;
 use crate::coordinator::Pipeline;
 use crate::error::WorkflowError;
@@ -57,26 +57,17 @@ pub(super) async fn plan(
     inferred: &mut Vec<String>,
 ) -> Result<Result<Planned, Response>, WorkflowError> {
     let mut target = workload(service, exposed);
-    let mut live = fetch(pipeline, &target).await?;
-    for kind in instead {
-        if matches!(live, Fetched::Found(_)) {
-            break;
+    let live = match fetch(pipeline, &target).await? {
+        Fetched::Found(live) => live,
+        Fetched::Missing(_) => {
+            match other_workload_kind(pipeline, &target, instead, inferred).await? {
+                Some((other, live)) => {
+                    target = other;
+                    live
+                }
+                None => return Ok(Err(missing(pipeline, &target).await?)),
+            }
         }
-        let other = workload(service, &((*kind).to_owned(), exposed.1.clone()));
-        live = fetch(pipeline, &other).await?;
-        if matches!(live, Fetched::Found(_)) {
-            inferred.push(format!(
-                "{}/{}: there is no deployment of that name{}, so the {} is meant",
-                kind.to_lowercase(),
-                other.name,
-                other.place(),
-                kind.to_lowercase()
-            ));
-            target = other;
-        }
-    }
-    let Fetched::Found(live) = live else {
-        return Ok(Err(missing(pipeline, &target).await?));
     };
     let what = format!("{}/{}", target.kind.to_lowercase(), target.name);
     if let Fetched::Found(existing) = fetch(pipeline, service).await? {
