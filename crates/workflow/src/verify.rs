@@ -715,15 +715,7 @@ async fn job_pods(
     target: &PlanTarget,
 ) -> Result<Vec<(String, String)>, WorkflowError> {
     let selector = format!("{JOB_NAME_LABEL}={}", target.name);
-    let rows = cluster
-        .list(
-            &target.context,
-            "v1",
-            "Pod",
-            target.namespace.as_deref(),
-            Some(&selector),
-        )
-        .await?;
+    let rows = pods_selected(cluster, target, &selector).await?;
     Ok(rows
         .iter()
         .filter_map(|row| {
@@ -954,16 +946,24 @@ async fn pods_of(
     let Some(selector) = label_selector(workload) else {
         return Ok(None);
     };
+    pods_selected(cluster, target, &selector).await.map(Some)
+}
+
+/// The rows of the pods `selector` selects in `target`'s namespace.
+async fn pods_selected(
+    cluster: &Cluster,
+    target: &PlanTarget,
+    selector: &str,
+) -> Result<Vec<serde_json::Map<String, Value>>, WorkflowError> {
     cluster
         .list(
             &target.context,
             "v1",
             "Pod",
             target.namespace.as_deref(),
-            Some(&selector),
+            Some(selector),
         )
         .await
-        .map(Some)
 }
 
 /// A workload's `spec.selector.matchLabels` as a label selector.

@@ -252,6 +252,15 @@ fn claim_class(claim: &Value, classes: &[ClassRow]) -> Option<String> {
     }
 }
 
+/// The PersistentVolumes read, as evidence: `none` when there are none.
+fn volumes_listed(volumes: &[String]) -> String {
+    if volumes.is_empty() {
+        "none".to_owned()
+    } else {
+        volumes.join("; ")
+    }
+}
+
 fn classes_text(classes: &[ClassRow]) -> String {
     if classes.is_empty() {
         return "none".to_owned();
@@ -342,11 +351,7 @@ pub fn conclude_claim(facts: &ClaimFacts) -> Diagnosis {
         ));
         evidence.push(Evidence::new(
             "resources_list PersistentVolume",
-            if facts.volumes.is_empty() {
-                "none".to_owned()
-            } else {
-                facts.volumes.join("; ")
-            },
+            volumes_listed(&facts.volumes),
         ));
         return verdict(
             Cause::VolumeClaimNotBound,
@@ -379,11 +384,7 @@ pub fn conclude_claim(facts: &ClaimFacts) -> Diagnosis {
     if class.provisioner == NO_PROVISIONER {
         evidence.push(Evidence::new(
             format!("resources_list PersistentVolume of class {class_name}"),
-            if facts.volumes.is_empty() {
-                "none".to_owned()
-            } else {
-                facts.volumes.join("; ")
-            },
+            volumes_listed(&facts.volumes),
         ));
         return verdict(
             Cause::VolumeClaimNotBound,
