@@ -55,16 +55,19 @@ async fn a_pod_evicted_under_pid_pressure_is_blamed_on_its_processes() {
     assert!(diagnosis.proposal.is_none(), "no safe automatic fix");
 
     // One pod at a time, the top-ranked: crawler-0's processes freed
-    // enough, so indexer-0 on the same node keeps running.
-    let indexer = env
-        .sim
-        .kubectl_ok(&["get", "pod", "indexer-0", "-n", "jobs"])
-        .await;
+    // enough, so indexer-0 on the same node keeps running (once started:
+    // under load it may still be creating) and is never evicted.
+    env.kubectl_until(&["get", "pod", "indexer-0", "-n", "jobs"], |out| {
+        out.lines()
+            .any(|line| line.starts_with("indexer-0") && line.contains("Running"))
+    })
+    .await;
+    let events = env.sim.kubectl_ok(&["get", "events", "-n", "jobs"]).await;
     assert!(
-        indexer
+        !events
             .lines()
-            .any(|line| line.starts_with("indexer-0") && line.contains("Running")),
-        "{indexer}"
+            .any(|line| line.contains("indexer-0") && line.contains("Evicted")),
+        "{events}"
     );
 }
 
